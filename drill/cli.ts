@@ -1,0 +1,95 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RUNBOOK_NAMES } from '../lib/config/schema';
+import { Drill } from './drill';
+import { InputError, readInputFile, type DrillInput } from './inputs';
+import { renderResult, renderSummary } from './render';
+import type { FaultKind, FaultSpec } from './sandbox/model';
+import type { ServiceName } from './sandbox/state';
+
+const EVENTS_DIR = path.join(__dirname, '..', 'events');
+const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--fault SERVICE:OPERATION=KIND[xN] ...] [--json]
+
+  runbook        one of ${RUNBOOK_NAMES.join(', ')} (default: all four, from events/)
+  --event FILE   replay a recorded EventBridge event or SNS notification (repeatable, in order)
+  --fault SPEC   make the sandbox fail calls, e.g. lambda:PutFunctionConcurrency=throttlingx2
+                 (kinds: throttling, access-denied, not-found, server-error, timeout)
+  --json         one JSON object per input, one per line`;
+
+interface Args {
+  inputs: DrillInput[];
+  faults: FaultSpec[];
+  json: boolean;
+}
+
+class UsageError extends InputError {}
+
+function parseFault(spec: string): FaultSpec {
+  const m = /^([a-z-]+)(?::([A-Za-z]+))?=(throttling|access-denied|not-found|server-error|timeout)(?:x(\d+))?$/.exec(spec);
+  if (!m) throw new UsageError(`--fault ${spec}: expected SERVICE[:Operation]=KIND[xN], e.g. lambda:PutFunctionConcurrency=throttlingx2`);
+  return { service: m[1] as ServiceName, ...(m[2] ? { operation: m[2] } : {}), error: m[3] as FaultKind, times: m[4] ? Number(m[4]) : 1 };
+}
+
+function runbookEvent(name: string): string {
+  const candidates = [`${name}.alarm.json`, `${name}.sns.json`].map((f) => path.join(EVENTS_DIR, f));
+  const file = candidates.find((f) => fs.existsSync(f));
+  if (!file) throw new UsageError(`no recorded event for runbook ${name} in events/`);
+  return file;
+}
+
+/** Reads and checks every input before anything runs: a bad input changes nothing. */
+export function parseArgs(argv: readonly string[]): Args {
+  const files: string[] = [];
+  const faults: FaultSpec[] = [];
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json') json = true;
+    else if (arg === '--event' || arg === '--fault') {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`${arg} needs a value`);
+      if (arg === '--event') files.push(value);
+      else faults.push(parseFault(value));
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else if ((RUNBOOK_NAMES as readonly string[]).includes(arg)) files.push(runbookEvent(arg));
+    else throw new UsageError(`unknown runbook "${arg}" (known: ${RUNBOOK_NAMES.join(', ')})`);
+  }
+  if (files.length === 0) files.push(...RUNBOOK_NAMES.map(runbookEvent));
+  const relative = (f: string) => path.relative(process.cwd(), path.resolve(f)) || f;
+  return { inputs: files.map((f) => readInputFile(relative(f))), faults, json };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const args = parseArgs(argv);
+  const drill = await Drill.start({ faults: args.faults });
+  try {
+    if (!args.json) console.log(`runbook-autopilot drill: environment ${drill.config.environment}, account ${drill.config.account ?? '-'}, ${drill.config.region}\n`);
+    const results = [];
+    for (const input of args.inputs) {
+      const result = await drill.handle(input);
+      results.push(result);
+      console.log(args.json ? JSON.stringify(result) : `${renderResult(result)}\n`);
+    }
+    if (!args.json) console.log(renderSummary(results));
+    return 0;
+  } finally {
+    await drill.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof InputError) {
+      console.error(`drill: ${e.message}`);
+      if (e instanceof UsageError) console.error(USAGE);
+      process.exit(2);
+    }
+    console.error(`drill: internal error: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    process.exit(1);
+  },
+);

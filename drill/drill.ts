@@ -1,0 +1,265 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { matchesPattern } from '../lambdas/domain/event-pattern';
+import { alarmRulePattern, METRIC_ROUTES, type AlarmRunbook } from '../lambdas/domain/routing';
+import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
+import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
+import { buildCatalog, literalArns, sharedHandlers, type HandlerDef } from '../lib/catalog';
+import { loadConfig } from '../lib/config/load';
+import type { EnvironmentConfig } from '../lib/config/schema';
+import { startAuditProxy } from './audit-proxy';
+import { DrillExecutor, type ExecutionRecord, type TimeCompression } from './executor';
+import { lambdaContext, loadFunction, type DrillFunction } from './handlers';
+import type { DrillInput } from './inputs';
+import { buildResult, type DrillResult } from './result';
+import { startLocalDynamoDb } from './sandbox/dynamodb';
+import type { FaultSpec } from './sandbox/model';
+import { sandboxEndpointEnv, startSandbox, type Sandbox } from './sandbox/server';
+import { DRILL_TOPICS, seedAccountState } from './sandbox/seed-account';
+import type { AccountState } from './sandbox/state';
+
+export interface DrillOptions {
+  /** @default config/drill.json */
+  readonly config?: EnvironmentConfig;
+  /** Changes the seeded account before the drill starts (a scenario). */
+  readonly scenario?: (state: AccountState) => void;
+  readonly faults?: readonly FaultSpec[];
+  /** @default { waitMs: 5, retryMs: 5 } */
+  readonly time?: TimeCompression;
+}
+
+/** A mutating call the sandbox received, and whether its ledger row of intent was already there. */
+export interface AuditCheck {
+  readonly operation: string;
+  readonly target: string;
+  readonly intentRecorded: boolean;
+}
+
+const LEDGER_TABLE = 'runbook-autopilot-drill-ledger';
+const MUTATING_DYNAMODB = new Set(['UpdateTable', 'DeleteItem', 'BatchWriteItem']);
+
+/**
+ * The drill: the deployed runbooks (same ASL files, same handler code, same routing) against a
+ * sandbox account: DynamoDB is dynalite, the other services a stateful in-process model that
+ * answers with AWS's own rules and errors. Waits and retry pauses are compressed.
+ */
+export class Drill {
+  private readonly executors = new Map<string, DrillExecutor>();
+  private readonly pending: Promise<ExecutionRecord>[] = [];
+  private readonly audits: AuditCheck[] = [];
+  private budgetAdapter?: DrillFunction;
+
+  private constructor(
+    readonly config: EnvironmentConfig,
+    readonly sandbox: Sandbox,
+    private readonly dynamo: DynamoDBClient,
+    readonly ledger: Ledger,
+    private readonly closers: (() => Promise<void>)[],
+  ) {}
+
+  static async start(options: DrillOptions = {}): Promise<Drill> {
+    const config = options.config ?? loadConfig('drill');
+    const account = config.account ?? '111122223333';
+    const closers: (() => Promise<void>)[] = [];
+    const local = await startLocalDynamoDb();
+    closers.push(() => local.close());
+
+    const state = seedAccountState();
+    options.scenario?.(state);
+    let drill: Drill | undefined;
+    const sandbox = await startSandbox(state, {
+      onCall: async (call) => {
+        if (call.mutating) await drill?.checkAudit(`${call.service}:${call.operation}`, auditTarget(call.service, call.input));
+      },
+      onStartExecution: async (stateMachineArn, name, input) => {
+        if (!drill) throw new Error('drill not started');
+        return drill.startExecution(stateMachineArn, name, input);
+      },
+    });
+    closers.push(() => sandbox.close());
+    for (const fault of options.faults ?? []) sandbox.injectFault(fault);
+
+    const proxy = await startAuditProxy(local.endpoint, MUTATING_DYNAMODB, async (_service, operation, input) => {
+      await drill?.checkAudit(`dynamodb:${operation}`, String(input.TableName ?? ''));
+    });
+    closers.push(() => proxy.close());
+
+    const baseEnv: Record<string, string> = {
+      ...sandboxEndpointEnv(sandbox.url),
+      AWS_REGION: config.region,
+      AWS_ENDPOINT_URL_DYNAMODB: proxy.url,
+      POWERTOOLS_LOG_LEVEL: process.env.DRILL_LOG_LEVEL ?? 'SILENT',
+      POWERTOOLS_DEV: 'false',
+    };
+    Object.assign(process.env, baseEnv);
+    const dynamo = new DynamoDBClient({ endpoint: local.endpoint, region: config.region });
+    closers.unshift(async () => dynamo.destroy());
+    await createTables(dynamo, config);
+
+    drill = new Drill(config, sandbox, dynamo, new Ledger(LEDGER_TABLE, dynamo), closers);
+    drill.wire(config, account);
+    return drill;
+  }
+
+  private wire(config: EnvironmentConfig, account: string): void {
+    const arns = literalArns('aws', config.region, account);
+    const fnArn = (id: string) => arns.lambdaFunction(`runbook-autopilot-drill-${id}`);
+    const load = (def: HandlerDef, extra: Record<string, string> = {}) => loadFunction(def, `runbook-autopilot-drill-${def.id}`, fnArn(def.id), {
+      ...def.environment,
+      ...(def.usesLedger ? { LEDGER_TABLE } : {}),
+      POWERTOOLS_SERVICE_NAME: `runbook-autopilot-${def.id}`,
+      ...extra,
+    });
+    const shared = sharedHandlers(config);
+    const admit = load(shared.admit);
+    const notify = load(shared.notify, { CRITICAL_TOPIC_ARN: DRILL_TOPICS.critical, INFO_TOPIC_ARN: DRILL_TOPICS.info });
+    for (const def of buildCatalog(config, arns)) {
+      const functions = def.handlers.map((h) => load(h));
+      const byArn = new Map([admit, notify, ...functions].map((f) => [f.arn, f]));
+      const substitutions = {
+        [shared.admit.substitution]: admit.arn,
+        [shared.notify.substitution]: notify.arn,
+        ...Object.fromEntries(def.handlers.map((h, i) => [h.substitution, functions[i]!.arn])),
+        ...def.substitutions,
+      };
+      const machineArn = `arn:aws:states:${config.region}:${account}:stateMachine:runbook-autopilot-drill-${def.name}`;
+      this.executors.set(def.name, new DrillExecutor(def.name, def.definitionFile, substitutions, byArn, machineArn, { waitMs: 5, retryMs: 5 }));
+      this.sandbox.state.stepFunctions?.stateMachines?.push?.({ arn: machineArn, name: `runbook-autopilot-drill-${def.name}` } as never);
+    }
+    const guardrail = this.executors.get('llm-budget-guardrail');
+    if (guardrail) {
+      const lb = config.runbooks['llm-budget-guardrail'];
+      this.budgetAdapter = load(
+        { id: 'BudgetAdapter', substitution: '', entry: 'budget-adapter/handler.ts', description: '', usesLedger: false, environment: {}, permissions: [] },
+        { STATE_MACHINE_ARN: guardrail.stateMachineArn, BUDGET_NAMES: JSON.stringify([lb.budget.budgetName]) },
+      );
+    }
+  }
+
+  /** Routes one input as the account would and runs whatever it starts, to the end. */
+  async handle(input: DrillInput): Promise<DrillResult> {
+    const before = await this.snapshot();
+    const auditsFrom = this.audits.length;
+    let executions: ExecutionRecord[] = [];
+    let routing: { runbook: string | null; rejection?: string };
+    if (input.kind === 'eventbridge') {
+      const runbooks = this.route(input.event);
+      routing = runbooks.length > 0 ? { runbook: runbooks.join(',') } : { runbook: null, rejection: this.whyUnrouted(input.event) };
+      for (const name of runbooks) executions.push(await this.executors.get(name)!.run(input.event, randomUUID()));
+    } else {
+      if (!this.budgetAdapter) {
+        routing = { runbook: null, rejection: 'llm-budget-guardrail is disabled: nothing subscribes to budget notifications' };
+      } else {
+        const summary = (await this.budgetAdapter.handler(input.lambdaEvent, lambdaContext(this.budgetAdapter))) as AdapterSummary;
+        executions = await Promise.all(this.pending.splice(0));
+        const skipped = summary.skipped?.map((s) => s.reason).join('; ');
+        routing = executions.length > 0 || (summary.duplicates ?? 0) > 0
+          ? { runbook: 'llm-budget-guardrail', ...(executions.length === 0 ? { rejection: 'duplicate notification: its execution already exists' } : {}) }
+          : { runbook: null, rejection: skipped || 'the budget adapter started nothing' };
+      }
+    }
+    const after = await this.snapshot();
+    return buildResult({
+      input, routing, executions, before, after,
+      audits: this.audits.slice(auditsFrom),
+      ledger: this.ledger,
+    });
+  }
+
+  /** Runbooks whose EventBridge rule (the same pattern the stack deploys) matches the event. */
+  route(event: unknown): string[] {
+    const matched: string[] = [];
+    for (const name of Object.keys(METRIC_ROUTES) as AlarmRunbook[]) {
+      if (!this.executors.has(name)) continue;
+      if (matchesPattern(alarmRulePattern(name, ruleTargets(this.config, name)), event)) matched.push(name);
+    }
+    return matched;
+  }
+
+  private whyUnrouted(event: Record<string, unknown>): string {
+    const detail = event.detail as { alarmName?: string; state?: { value?: string }; configuration?: { alarmRule?: string } } | undefined;
+    if (event.source !== 'aws.cloudwatch' || event['detail-type'] !== 'CloudWatch Alarm State Change') {
+      return `no rule routes ${String(event['detail-type'])} events from ${String(event.source)}`;
+    }
+    if (detail?.state?.value !== 'ALARM') return `alarm ${detail?.alarmName ?? '?'} went to ${detail?.state?.value ?? '?'}, not ALARM: nothing to remediate`;
+    if (detail.configuration?.alarmRule) return `composite alarm ${detail.alarmName ?? '?'} names no metric; no runbook routes it`;
+    return `no runbook routes alarm ${detail.alarmName ?? '?'}: its metric or target is not configured`;
+  }
+
+  private async startExecution(stateMachineArn: string, name: string, input: string) {
+    const executor = [...this.executors.values()].find((e) => e.stateMachineArn === stateMachineArn);
+    if (!executor) throw new Error(`unknown state machine ${stateMachineArn}`);
+    const run = executor.run(JSON.parse(input), name);
+    this.pending.push(run);
+    return { executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`, startDate: new Date() };
+  }
+
+  private async checkAudit(operation: string, target: string): Promise<void> {
+    const out = await this.dynamo.send(new ScanCommand({ TableName: LEDGER_TABLE, ConsistentRead: true }));
+    const rows = (out.Items ?? []).map((i) => unmarshall(i) as Partial<ActionRecord> & { sk?: string });
+    const intentRecorded = rows.some((r) => r.sk?.startsWith('ACTION#') && r.status === 'intent' && r.operation === operation && r.target === target);
+    this.audits.push({ operation, target, intentRecorded });
+  }
+
+  /** The modelled resources, plus the DynamoDB target tables as dynalite describes them. */
+  async snapshot(): Promise<Record<string, unknown>> {
+    const view: Record<string, unknown> = { ...(this.sandbox.snapshot() as Record<string, unknown>) };
+    for (const t of this.config.runbooks['dynamodb-throttling'].targets) {
+      try {
+        const table = (await this.dynamo.send(new DescribeTableCommand({ TableName: t.tableName }))).Table;
+        view[t.tableName] = {
+          billingMode: table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
+          tableStatus: table?.TableStatus,
+          readCapacityUnits: table?.ProvisionedThroughput?.ReadCapacityUnits ?? null,
+          writeCapacityUnits: table?.ProvisionedThroughput?.WriteCapacityUnits ?? null,
+        };
+      } catch {
+        view[t.tableName] = null;
+      }
+    }
+    return view;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.pending);
+    for (const close of this.closers) await close().catch(() => undefined);
+  }
+}
+
+interface AdapterSummary {
+  started?: string[];
+  duplicates?: number;
+  skipped?: { reason: string }[];
+}
+
+function auditTarget(service: string, input: Readonly<Record<string, unknown>>): string {
+  if (service === 'lambda') return String(input.FunctionName ?? '');
+  if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
+  if (service === 'ssm') return String(input.Name ?? '');
+  return '';
+}
+
+function ruleTargets(config: EnvironmentConfig, runbook: AlarmRunbook): Record<string, string>[] {
+  const r = config.runbooks;
+  if (runbook === 'lambda-runaway') return r['lambda-runaway'].targets.map((t) => ({ FunctionName: t.functionName }));
+  if (runbook === 'dynamodb-throttling') return r['dynamodb-throttling'].targets.map((t) => ({ TableName: t.tableName }));
+  return r['ecs-service-recovery'].targets.map((t) => ({ ClusterName: t.clusterName, ServiceName: t.serviceName }));
+}
+
+/** The ledger and the seed tables (provisioned, as the seed system runs them). */
+async function createTables(dynamo: DynamoDBClient, config: EnvironmentConfig): Promise<void> {
+  await dynamo.send(new CreateTableCommand({
+    TableName: LEDGER_TABLE, BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: LEDGER_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: LEDGER_SORT_KEY, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: LEDGER_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: LEDGER_SORT_KEY, KeyType: 'RANGE' }],
+  }));
+  for (const t of config.runbooks['dynamodb-throttling'].targets) {
+    await dynamo.send(new CreateTableCommand({
+      TableName: t.tableName, BillingMode: 'PROVISIONED',
+      ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }));
+  }
+}

@@ -1,0 +1,133 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
+
+/** One entry of the execution's event log (the library does not export the type by name). */
+export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+import { lambdaContext, type DrillFunction } from './handlers';
+
+const STATEMACHINES_DIR = path.join(__dirname, '..', 'statemachines');
+
+/** One Task invocation as the drill saw it. */
+export interface Invocation {
+  readonly state: string;
+  readonly functionName: string;
+  readonly payload: unknown;
+  readonly startedMs: number;
+  readonly endedMs: number;
+  readonly output?: unknown;
+  readonly error?: { name: string; message: string };
+}
+
+export interface ExecutionRecord {
+  readonly executionArn: string;
+  readonly stateMachineName: string;
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly output?: unknown;
+  readonly error?: { Error: string; Cause: string };
+  readonly events: readonly EventLog[];
+  readonly invocations: readonly Invocation[];
+  readonly startedAt: number;
+}
+
+interface AslState {
+  Type: string;
+  Parameters?: { FunctionName?: string };
+  Retry?: unknown[];
+  States?: Record<string, AslState>;
+}
+
+/** How fast the drill runs time: Wait states and Retry pauses shrink to these. */
+export interface TimeCompression {
+  readonly waitMs: number;
+  readonly retryMs: number;
+}
+
+/**
+ * Runs a deployed ASL file with aws-local-stepfunctions: the file's ${Substitutions} are filled as
+ * the stack fills them, and each Task's Lambda invoke reaches the real handler code in process,
+ * answering with the lambda:invoke integration's own result shape (Payload, StatusCode) and its
+ * error shape (error name = the function's errorType, Cause = the error JSON).
+ */
+export class DrillExecutor {
+  private readonly definition: { States: Record<string, AslState> };
+  readonly stateMachineArn: string;
+
+  constructor(
+    readonly name: string,
+    definitionFile: string,
+    substitutions: Readonly<Record<string, string>>,
+    private readonly functionsByArn: ReadonlyMap<string, DrillFunction>,
+    stateMachineArn: string,
+    private readonly time: TimeCompression,
+  ) {
+    const raw = fs.readFileSync(path.join(STATEMACHINES_DIR, definitionFile), 'utf8');
+    const filled = raw.replace(/\$\{(\w+)\}/g, (_m, key: string) => {
+      const value = substitutions[key];
+      if (value === undefined) throw new Error(`${definitionFile}: no value for substitution \${${key}}`);
+      return value;
+    });
+    this.definition = JSON.parse(filled) as { States: Record<string, AslState> };
+    this.stateMachineArn = stateMachineArn;
+  }
+
+  async run(input: unknown, executionName: string = randomUUID()): Promise<ExecutionRecord> {
+    const executionArn = this.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${executionName}`;
+    const invocations: Invocation[] = [];
+    const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    const waits: Record<string, number> = {};
+    const retries: Record<string, number> = {};
+    for (const [stateName, state] of Object.entries(this.definition.States)) {
+      if (state.Type === 'Task') taskHandlers[stateName] = (payload) => this.invoke(stateName, payload, invocations);
+      if (state.Type === 'Wait') waits[stateName] = this.time.waitMs;
+      if (state.Retry) retries[stateName] = this.time.retryMs;
+    }
+    const machine = new StateMachine(this.definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+    const startedAt = Date.now();
+    const execution = machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers: taskHandlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
+      context: {
+        Execution: { Id: executionArn, Name: executionName, Input: input, StartTime: new Date(startedAt).toISOString(), RoleArn: 'arn:aws:iam::111122223333:role/drill' },
+        StateMachine: { Id: this.stateMachineArn, Name: this.name },
+      } as never,
+    });
+    const events: EventLog[] = [];
+    const collecting = (async () => {
+      for await (const event of execution.eventLogs) events.push(event);
+    })();
+    try {
+      const output = await execution.result;
+      await collecting;
+      return { executionArn, stateMachineName: this.name, status: 'SUCCEEDED', output, events, invocations, startedAt };
+    } catch (e: unknown) {
+      await collecting.catch(() => undefined);
+      const err = e as { name?: string; message?: string; cause?: unknown };
+      return {
+        executionArn, stateMachineName: this.name, status: 'FAILED', events, invocations, startedAt,
+        error: { Error: err.name ?? 'Error', Cause: err.message ?? String(e) },
+      };
+    }
+  }
+
+  private async invoke(state: string, parameters: unknown, invocations: Invocation[]): Promise<unknown> {
+    const { FunctionName, Payload } = parameters as { FunctionName?: string; Payload?: unknown };
+    const fn = FunctionName ? this.functionsByArn.get(FunctionName) : undefined;
+    if (!fn) throw Object.assign(new Error(`Function not found: ${FunctionName}`), { name: 'Lambda.ResourceNotFoundException' });
+    const startedMs = Date.now();
+    try {
+      // Lambda passes the payload as JSON: the handler never shares objects with the state machine.
+      const output: unknown = await fn.handler(JSON.parse(JSON.stringify(Payload ?? {})), lambdaContext(fn));
+      const payload: unknown = output === undefined ? null : JSON.parse(JSON.stringify(output));
+      invocations.push({ state, functionName: fn.name, payload: Payload, startedMs, endedMs: Date.now(), output: payload });
+      return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
+    } catch (e: unknown) {
+      const name = e instanceof Error ? e.name : 'Error';
+      const message = e instanceof Error ? e.message : String(e);
+      invocations.push({ state, functionName: fn.name, payload: Payload, startedMs, endedMs: Date.now(), error: { name, message } });
+      const failure = new Error(JSON.stringify({ errorType: name, errorMessage: message, trace: [] }));
+      failure.name = name;
+      throw failure;
+    }
+  }
+}

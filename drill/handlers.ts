@@ -1,0 +1,50 @@
+import * as path from 'node:path';
+import type { Context } from 'aws-lambda';
+import type { HandlerDef } from '../lib/catalog';
+
+const LAMBDAS_DIR = path.join(__dirname, '..', 'lambdas');
+
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** A handler as deployed: its function name and ARN, its own environment, its code. */
+export interface DrillFunction {
+  readonly name: string;
+  readonly arn: string;
+  readonly def: HandlerDef;
+  readonly handler: LambdaHandler;
+}
+
+/**
+ * Loads a handler module the way Lambda would cold-start it: with its own environment variables
+ * (from the same catalog the stack deploys), in a fresh module instance, so two functions built
+ * from one file (the ECS redeploy handler serves two runbooks) keep their own configuration.
+ */
+export function loadFunction(def: HandlerDef, name: string, arn: string, env: Record<string, string>): DrillFunction {
+  const file = require.resolve(path.join(LAMBDAS_DIR, def.entry));
+  const saved = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    delete require.cache[file];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(file) as { handler?: unknown };
+    if (typeof mod.handler !== 'function') throw new Error(`${def.entry} exports no handler`);
+    return { name, arn, def, handler: mod.handler as LambdaHandler };
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+let requestSeq = 0;
+
+/** The Lambda context object a function receives. */
+export function lambdaContext(fn: DrillFunction): Context {
+  const requestId = `drill-${++requestSeq}`;
+  return {
+    functionName: fn.name, functionVersion: '$LATEST', invokedFunctionArn: fn.arn, memoryLimitInMB: '256',
+    awsRequestId: requestId, logGroupName: `/aws/lambda/${fn.name}`, logStreamName: 'drill', callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 30_000, done: () => undefined, fail: () => undefined, succeed: () => undefined,
+  };
+}

@@ -1,0 +1,155 @@
+import type { Outcome } from '../lambdas/domain/message';
+import { show } from '../lambdas/domain/message';
+import type { ActionRecord, Ledger } from '../lambdas/shared/ledger';
+import type { AuditCheck } from './drill';
+import type { EventLog, ExecutionRecord, Invocation } from './executor';
+import type { DrillInput } from './inputs';
+
+export interface DrillAction {
+  readonly operation: string;
+  readonly target: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly status: string;
+  /** The ledger held this action's row of intent when the call reached AWS. */
+  readonly auditedBeforeCall: boolean;
+}
+
+export interface TimelineEntry {
+  readonly elapsedMs: number;
+  readonly state: string;
+  readonly event: 'done' | 'retried' | 'caught' | 'failed';
+  readonly detail: string;
+}
+
+/** What one input did, end to end: the drill's --json line. */
+export interface DrillResult {
+  readonly input: string;
+  readonly runbook: string | null;
+  readonly outcome: Outcome;
+  readonly reason: string;
+  readonly incidentId: string | null;
+  readonly executionArn: string | null;
+  readonly actions: readonly DrillAction[];
+  readonly ledger: readonly ActionRecord[];
+  readonly notifications: readonly { outcome: string; topic: string }[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly resources: { readonly before: Record<string, unknown>; readonly after: Record<string, unknown> };
+}
+
+interface BuildInput {
+  readonly input: DrillInput;
+  readonly routing: { runbook: string | null; rejection?: string };
+  readonly executions: readonly ExecutionRecord[];
+  readonly before: Record<string, unknown>;
+  readonly after: Record<string, unknown>;
+  readonly audits: readonly AuditCheck[];
+  readonly ledger: Ledger;
+}
+
+const isNotify = (i: Invocation) => i.functionName.endsWith('-Notify');
+const isAdmit = (i: Invocation) => i.functionName.endsWith('-Admit');
+
+export async function buildResult(b: BuildInput): Promise<DrillResult> {
+  const execution = b.executions[0];
+  if (!execution) {
+    return {
+      input: b.input.label, runbook: b.routing.runbook, outcome: b.routing.runbook ? 'skipped' : 'rejected',
+      reason: b.routing.rejection ?? 'nothing ran', incidentId: null, executionArn: null, actions: [], ledger: [],
+      notifications: [], timeline: [], resources: { before: {}, after: {} },
+    };
+  }
+  const admitted = execution.invocations.find(isAdmit)?.output as { decision?: string; reason?: string; incident?: { id: string; target: string } | null } | undefined;
+  const notices = execution.invocations.filter((i) => isNotify(i) && i.output).map((i) => i.output as { outcome: Outcome; reason: string; topic: string });
+  const last = notices[notices.length - 1];
+  let outcome: Outcome;
+  let reason: string;
+  if (last) {
+    ({ outcome, reason } = last);
+  } else if (admitted?.decision === 'duplicate') {
+    outcome = 'skipped';
+    reason = `duplicate: ${admitted.reason ?? ''}`;
+  } else {
+    outcome = 'failed';
+    reason = execution.error ? `${execution.error.Error}: ${execution.error.Cause}` : 'the execution ended without an outcome';
+  }
+  const incidentId = admitted?.incident?.id ?? null;
+  const ledgerRows = incidentId && admitted?.decision !== 'duplicate' ? await b.ledger.listActions(incidentId) : [];
+  const actions = ledgerRows.map((row) => ({
+    operation: row.operation, target: row.target, before: row.before, after: row.after ?? null, status: row.status,
+    auditedBeforeCall: b.audits.some((a) => a.operation === row.operation && sameTarget(a.target, row.target) && a.intentRecorded)
+      && !b.audits.some((a) => a.operation === row.operation && sameTarget(a.target, row.target) && !a.intentRecorded),
+  }));
+  const touched = new Set<string>([...(admitted?.incident ? [admitted.incident.target] : []), ...ledgerRows.map((r) => r.target)]);
+  return {
+    input: b.input.label,
+    runbook: execution.stateMachineName,
+    outcome, reason, incidentId,
+    executionArn: execution.executionArn,
+    actions,
+    ledger: ledgerRows,
+    notifications: notices.map((n) => ({ outcome: n.outcome, topic: n.topic })),
+    timeline: timeline(execution),
+    resources: { before: pick(b.before, touched), after: pick(b.after, touched) },
+  };
+}
+
+function sameTarget(a: string, b: string): boolean {
+  return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
+}
+
+/** The resources an incident touched, by name (a "cluster/service" target matches its service). */
+function pick(snapshot: Record<string, unknown>, names: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const wanted = new Set([...names].flatMap((n) => [n, n.split('/').pop() ?? n]));
+  for (const [key, value] of Object.entries(snapshot)) {
+    if (wanted.has(key)) out[key] = value;
+    else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [inner, v] of Object.entries(value as Record<string, unknown>)) {
+        if (wanted.has(inner)) out[inner] = v;
+      }
+    }
+  }
+  return out;
+}
+
+function timeline(execution: ExecutionRecord): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  const byState = new Map<string, Invocation[]>();
+  for (const inv of execution.invocations) byState.set(inv.state, [...(byState.get(inv.state) ?? []), inv]);
+  const consumed = new Map<string, number>();
+  for (const event of execution.events as EventLog[]) {
+    const state = 'state' in event ? event.state.name : '';
+    const elapsedMs = event.timestamp - execution.startedAt;
+    if (event.type === 'StateExited') {
+      const n = consumed.get(state) ?? 0;
+      const invocations = byState.get(state) ?? [];
+      const inv = invocations.filter((i) => i.output !== undefined)[n];
+      if (inv) consumed.set(state, n + 1);
+      entries.push({ elapsedMs, state, event: 'done', detail: inv ? describe(inv) : '' });
+    } else if (event.type === 'StateRetried') {
+      const failed = (byState.get(state) ?? []).filter((i) => i.error);
+      const err = failed[event.retry.attempt - 1]?.error;
+      entries.push({ elapsedMs, state, event: 'retried', detail: `attempt ${event.retry.attempt} after ${err ? `${err.name}: ${err.message}` : 'an error'}` });
+    } else if (event.type === 'StateCaught') {
+      const failed = (byState.get(state) ?? []).filter((i) => i.error);
+      const err = failed[failed.length - 1]?.error;
+      entries.push({ elapsedMs, state, event: 'caught', detail: err ? `${err.name}: ${err.message}` : 'error caught' });
+    } else if (event.type === 'StateFailed') {
+      entries.push({ elapsedMs, state, event: 'failed', detail: `${event.Error}: ${String(event.Cause)}` });
+    }
+  }
+  return entries;
+}
+
+function describe(inv: Invocation): string {
+  const out = inv.output as Record<string, unknown> | null;
+  if (!out || typeof out !== 'object') return show(out);
+  if ('decision' in out) return `${String(out.decision)}: ${String(out.reason)}`;
+  if ('operation' in out && 'before' in out) {
+    return `${String(out.operation)} ${String(out.target)}: ${show(out.before)} -> ${show(out.after)}${out.replayed ? ' (already done; not repeated)' : ''}`;
+  }
+  if ('outcome' in out && 'topic' in out) return `${String(out.outcome)} -> ${String(out.topic)} topic`;
+  const text = show(out);
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}

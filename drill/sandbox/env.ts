@@ -1,0 +1,33 @@
+import { SANDBOX_REGION } from './seed-account';
+
+/**
+ * SDK v3 reads AWS_ENDPOINT_URL_<serviceId> (serviceId upper-cased, spaces as underscores) when a
+ * client is configured, so handlers reach the sandbox without a code change.
+ */
+export const SANDBOX_ENDPOINT_VARIABLES = [
+  'AWS_ENDPOINT_URL_LAMBDA',
+  'AWS_ENDPOINT_URL_ECS',
+  'AWS_ENDPOINT_URL_SSM',
+  'AWS_ENDPOINT_URL_COST_EXPLORER',
+  'AWS_ENDPOINT_URL_SNS',
+  'AWS_ENDPOINT_URL_SFN',
+  'AWS_ENDPOINT_URL_CLOUDWATCH',
+] as const;
+
+/** Credentials the sandbox accepts (it reads the credential scope, never checks the signature). */
+export const SANDBOX_CREDENTIALS = { accessKeyId: 'AKIASANDBOXDRILL0000', secretAccessKey: 'sandbox-secret-access-key' } as const;
+
+/**
+ * The environment that points every modelled SDK client at the sandbox (and DynamoDB at a local
+ * endpoint when given), in the sandbox account's region.
+ */
+export function sandboxEndpointEnv(url: string, options: { dynamodb?: string } = {}): Record<string, string> {
+  return {
+    ...Object.fromEntries(SANDBOX_ENDPOINT_VARIABLES.map((name) => [name, url])),
+    ...(options.dynamodb === undefined ? {} : { AWS_ENDPOINT_URL_DYNAMODB: options.dynamodb }),
+    AWS_REGION: SANDBOX_REGION,
+    AWS_DEFAULT_REGION: SANDBOX_REGION,
+    AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
+  };
+}

@@ -1,0 +1,128 @@
+import { AwsError } from './aws-error';
+import { accessDeniedMessage, epochSeconds, uuidFromHex } from './common';
+import { Fields, type Input } from './input';
+import type { Output, ServiceContext, ServiceModel, StartedExecution } from './model';
+import { arn, type AccountState, type ExecutionState } from './state';
+
+/**
+ * Step Functions (JSON 1.0): StartExecution hands the run to the drill's hook. As AWS does for
+ * Standard workflows, a name is unique per state machine: the same name and input while the
+ * execution runs returns it again; anything else is ExecutionAlreadyExists.
+ */
+
+const MAX_INPUT_BYTES = 262_144;
+const STATE_MACHINE_ARN = /^arn:aws:states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
+const NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** Starts awaiting the hook, so a concurrent duplicate waits for the first instead of starting twice. */
+const inFlight = new WeakMap<AccountState, Map<string, Promise<StartedExecution>>>();
+
+const stateMachineMissing = (ref: string) => new AwsError('StateMachineDoesNotExist', 400, `State Machine Does Not Exist: '${ref}'`);
+const executionMissing = (ref: string) => new AwsError('ExecutionDoesNotExist', 400, `Execution Does Not Exist: '${ref}'`);
+
+function findByName(state: AccountState, stateMachineArn: string, name: string): [string, ExecutionState] | undefined {
+  return Object.entries(state.stepFunctions.executions).find(
+    ([, e]) => e.stateMachineArn === stateMachineArn && e.name === name,
+  );
+}
+
+function sameRun(executionArn: string, e: ExecutionState, input: string): Output {
+  if (e.status !== 'RUNNING' || e.input !== input) {
+    throw new AwsError('ExecutionAlreadyExists', 400, `Execution Already Exists: '${executionArn}'`);
+  }
+  return { executionArn, startDate: epochSeconds(e.startDate) };
+}
+
+async function startExecution(request: Input, ctx: ServiceContext): Promise<Output> {
+  const { state } = ctx;
+  const fields = new Fields(request);
+  const stateMachineArn = fields.string('stateMachineArn');
+  const parsed = STATE_MACHINE_ARN.exec(stateMachineArn);
+  const machineName = parsed?.[3];
+  if (machineName === undefined) throw new AwsError('InvalidArn', 400, `Invalid Arn: '${stateMachineArn}'`);
+  const machine = state.stepFunctions.stateMachines[stateMachineArn];
+  if (machine === undefined) throw stateMachineMissing(stateMachineArn);
+  const name = fields.optString('name') ?? uuidFromHex(ctx.id('execution-name'));
+  if (!NAME.test(name)) throw new AwsError('InvalidName', 400, `Invalid Name: '${name}'`);
+  const input = fields.optString('input') ?? '{}';
+  if (Buffer.byteLength(input) > MAX_INPUT_BYTES) {
+    throw new AwsError('InvalidExecutionInput', 400, 'Invalid State Machine Execution Input: input exceeds the maximum size of 262144 bytes');
+  }
+  try {
+    JSON.parse(input);
+  } catch (e: unknown) {
+    throw new AwsError('InvalidExecutionInput', 400, `Invalid State Machine Execution Input: '${e instanceof Error ? e.message : String(e)}'`);
+  }
+
+  const standard = machine.type === 'STANDARD';
+  const key = `${stateMachineArn}\n${name}`;
+  const pending = inFlight.get(state) ?? new Map<string, Promise<StartedExecution>>();
+  inFlight.set(state, pending);
+  const running = pending.get(key);
+  if (standard && running !== undefined) {
+    const first = await running;
+    const existing = state.stepFunctions.executions[first.executionArn];
+    if (existing !== undefined) return sameRun(first.executionArn, existing, input);
+  }
+  const known = standard ? findByName(state, stateMachineArn, name) : undefined;
+  if (known !== undefined) return sameRun(known[0], known[1], input);
+
+  const start = ctx.hooks.onStartExecution
+    ? ctx.hooks.onStartExecution(stateMachineArn, name, input)
+    : Promise.resolve({ executionArn: arn.execution(state, machineName, name), startDate: ctx.now() });
+  if (standard) pending.set(key, start);
+  try {
+    const started = await start;
+    state.stepFunctions.executions[started.executionArn] = {
+      stateMachineArn,
+      name,
+      input,
+      status: 'RUNNING',
+      startDate: started.startDate.toISOString(),
+    };
+    return { executionArn: started.executionArn, startDate: started.startDate.getTime() / 1000 };
+  } finally {
+    pending.delete(key);
+  }
+}
+
+function describeExecution(request: Input, { state }: ServiceContext): Output {
+  const executionArn = new Fields(request).string('executionArn');
+  const e = state.stepFunctions.executions[executionArn];
+  if (e === undefined) throw executionMissing(executionArn);
+  return {
+    executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: epochSeconds(e.startDate),
+    ...(e.stopDate === undefined ? {} : { stopDate: epochSeconds(e.stopDate) }),
+    input: e.input,
+    inputDetails: { included: true },
+    ...(e.output === undefined ? {} : { output: e.output, outputDetails: { included: true } }),
+  };
+}
+
+export const sfnModel: ServiceModel = {
+  service: 'states',
+  protocol: 'awsJson1_0',
+  target: 'AWSStepFunctions',
+  operations: {
+    StartExecution: { mutating: true, run: startExecution },
+    DescribeExecution: { mutating: false, run: describeExecution },
+  },
+  fault(kind, operation, input, ctx) {
+    const resource = typeof input.stateMachineArn === 'string' ? input.stateMachineArn : typeof input.executionArn === 'string' ? input.executionArn : '*';
+    switch (kind) {
+      case 'throttling':
+        return new AwsError('ThrottlingException', 400, 'Rate exceeded');
+      case 'access-denied':
+        return new AwsError('AccessDeniedException', 403, accessDeniedMessage(ctx, `states:${operation}`, resource));
+      case 'not-found':
+        return operation === 'DescribeExecution' ? executionMissing(resource) : stateMachineMissing(resource);
+      case 'server-error':
+        return new AwsError('InternalFailure', 500, 'The request processing has failed because of an unknown error, exception or failure.');
+    }
+  },
+  unknownOperation: (operation) => new AwsError('UnknownOperationException', 400, `Unknown operation ${operation}`),
+};

@@ -1,0 +1,66 @@
+import type { AccountState, EcsDeploymentState, EcsFailureMode, ExecutionStatus } from './state';
+
+/** A compact, printable view of what a runbook can change: compare one before and after a drill. */
+export interface SandboxSnapshot {
+  lambda: {
+    unreservedConcurrency: number;
+    functions: Record<string, { reservedConcurrency: number | null }>;
+  };
+  /** Keyed by CLUSTER/SERVICE. */
+  ecs: Record<
+    string,
+    {
+      status: string;
+      desiredCount: number;
+      runningCount: number;
+      pendingCount: number;
+      taskDefinition: string;
+      failure: EcsFailureMode;
+      deployments: Pick<EcsDeploymentState, 'id' | 'status' | 'rolloutState' | 'desiredCount' | 'runningCount' | 'failedTasks'>[];
+    }
+  >;
+  ssm: Record<string, { value: string; version: number }>;
+  executions: Record<string, { name: string; status: ExecutionStatus }>;
+  alarms: Record<string, string>;
+  publishedMessages: number;
+}
+
+export function snapshotOf(state: AccountState, publishedMessages: number): SandboxSnapshot {
+  const functions = Object.fromEntries(
+    Object.entries(state.lambda.functions).map(([name, fn]) => [name, { reservedConcurrency: fn.reservedConcurrency }]),
+  );
+  const reserved = Object.values(state.lambda.functions).reduce((sum, fn) => sum + (fn.reservedConcurrency ?? 0), 0);
+  const ecs = Object.fromEntries(
+    Object.entries(state.ecs.clusters).flatMap(([clusterName, cluster]) =>
+      Object.entries(cluster.services).map(([name, svc]) => [
+        `${clusterName}/${name}`,
+        {
+          status: svc.status,
+          desiredCount: svc.desiredCount,
+          runningCount: svc.runningCount,
+          pendingCount: svc.pendingCount,
+          taskDefinition: svc.taskDefinition,
+          failure: svc.failure,
+          deployments: svc.deployments.map(({ id, status, rolloutState, desiredCount, runningCount, failedTasks }) => ({
+            id,
+            status,
+            rolloutState,
+            desiredCount,
+            runningCount,
+            failedTasks,
+          })),
+        },
+      ]),
+    ),
+  );
+  return {
+    lambda: { unreservedConcurrency: state.lambda.concurrentExecutionsLimit - reserved, functions },
+    ecs,
+    ssm: Object.fromEntries(Object.entries(state.ssm.parameters).map(([name, p]) => [name, { value: p.value, version: p.version }])),
+    executions: Object.fromEntries(
+      Object.entries(state.stepFunctions.executions).map(([arn, e]) => [arn, { name: e.name, status: e.status }]),
+    ),
+    alarms: Object.fromEntries(Object.entries(state.cloudwatch.alarms).map(([name, a]) => [name, a.stateValue])),
+    publishedMessages,
+  };
+}

@@ -1,0 +1,108 @@
+import { AwsError } from './aws-error';
+import { accessDeniedMessage, epochSeconds } from './common';
+import { Fields, type Input } from './input';
+import type { ServiceContext, ServiceModel } from './model';
+import { arn, type AccountState } from './state';
+
+/** Systems Manager Parameter Store (JSON 1.1): GetParameter and PutParameter with versions. */
+
+const TYPES = ['String', 'StringList', 'SecureString'] as const;
+
+const parameterNotFound = () =>
+  new AwsError('ParameterNotFound', 400, "The parameter couldn't be found. Verify the name and try again.");
+
+/** A name, an ARN, or either with a :version selector. */
+function parseName(state: AccountState, ref: string): { name: string; version: number | undefined } {
+  const prefix = `arn:aws:ssm:${state.region}:${state.accountId}:parameter`;
+  let rest = ref.startsWith(prefix) ? ref.slice(prefix.length) : ref;
+  const selector = /^(.*):(\d+)$/.exec(rest);
+  if (selector?.[1] !== undefined) rest = selector[1];
+  return { name: rest, version: selector?.[2] === undefined ? undefined : Number(selector[2]) };
+}
+
+function getParameter(input: Input, { state }: ServiceContext) {
+  const fields = new Fields(input);
+  const { name, version } = parseName(state, fields.string('Name'));
+  const param = state.ssm.parameters[name];
+  if (param === undefined) throw parameterNotFound();
+  const chosen =
+    version === undefined || version === param.version
+      ? { version: param.version, value: param.value, lastModified: param.lastModified }
+      : param.history.find((h) => h.version === version);
+  if (chosen === undefined) {
+    throw new AwsError('ParameterVersionNotFound', 400, `Systems Manager could not find version ${version} of ${name}. Verify the version and try again.`);
+  }
+  const decrypt = fields.optBool('WithDecryption') ?? false;
+  const value =
+    param.type === 'SecureString' && !decrypt ? Buffer.from(`sandbox-kms:${chosen.value}`).toString('base64') : chosen.value;
+  return {
+    Parameter: {
+      Name: name,
+      Type: param.type,
+      Value: value,
+      Version: chosen.version,
+      ...(version === undefined ? {} : { Selector: `:${version}` }),
+      LastModifiedDate: epochSeconds(chosen.lastModified),
+      ARN: arn.ssmParameter(state, name),
+      DataType: 'text',
+    },
+  };
+}
+
+function putParameter(input: Input, ctx: ServiceContext) {
+  const fields = new Fields(input);
+  const name = fields.string('Name');
+  const value = fields.string('Value');
+  const type = fields.optString('Type');
+  if (type !== undefined && !TYPES.some((t) => t === type)) {
+    throw new AwsError('ValidationException', 400, `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`);
+  }
+  const validType = TYPES.find((t) => t === type);
+  const existing = ctx.state.ssm.parameters[name];
+  const now = ctx.now().toISOString();
+  if (existing === undefined) {
+    if (validType === undefined) {
+      throw new AwsError('ValidationException', 400, 'A parameter type is required when you create a parameter.');
+    }
+    ctx.state.ssm.parameters[name] = { type: validType, value, version: 1, lastModified: now, history: [] };
+    return { Version: 1, Tier: 'Standard' };
+  }
+  if (fields.optBool('Overwrite') !== true) {
+    throw new AwsError(
+      'ParameterAlreadyExists',
+      400,
+      'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+    );
+  }
+  existing.history.push({ version: existing.version, value: existing.value, lastModified: existing.lastModified });
+  existing.version += 1;
+  existing.value = value;
+  existing.lastModified = now;
+  if (validType !== undefined) existing.type = validType;
+  return { Version: existing.version, Tier: 'Standard' };
+}
+
+export const ssmModel: ServiceModel = {
+  service: 'ssm',
+  protocol: 'awsJson1_1',
+  target: 'AmazonSSM',
+  operations: {
+    GetParameter: { mutating: false, run: getParameter },
+    PutParameter: { mutating: true, run: putParameter },
+  },
+  fault(kind, operation, input, ctx) {
+    switch (kind) {
+      case 'throttling':
+        return new AwsError('ThrottlingException', 400, 'Rate exceeded');
+      case 'access-denied': {
+        const name = typeof input.Name === 'string' ? input.Name : '*';
+        return new AwsError('AccessDeniedException', 403, accessDeniedMessage(ctx, `ssm:${operation}`, arn.ssmParameter(ctx.state, name)));
+      }
+      case 'not-found':
+        return parameterNotFound();
+      case 'server-error':
+        return new AwsError('InternalServerError', 500, 'An error occurred on the server side.');
+    }
+  },
+  unknownOperation: (operation) => new AwsError('UnknownOperationException', 400, `Unknown operation ${operation}`),
+};

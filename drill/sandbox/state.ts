@@ -1,0 +1,200 @@
+/**
+ * The modelled account: plain JSON (ISO timestamps, no classes) so a scenario can be written as a
+ * literal, overridden, cloned and printed.
+ */
+
+export interface LambdaFunctionState {
+  runtime: string;
+  handler: string;
+  memorySize: number;
+  timeout: number;
+  /** null: no reserved concurrency, the function draws on the unreserved pool. */
+  reservedConcurrency: number | null;
+  lastModified: string;
+  description: string;
+  environment: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface LambdaState {
+  /** Account concurrency limit (ConcurrentExecutions); 1000 by default in every region. */
+  concurrentExecutionsLimit: number;
+  /** Lambda keeps this much of the limit unreserved; a put that would leave less is refused. */
+  unreservedMinimum: number;
+  functions: Record<string, LambdaFunctionState>;
+}
+
+/** What makes a service's tasks fail, and so whether a fresh deployment fixes it. */
+export type EcsFailureMode = 'none' | 'health-check' | 'image-pull' | 'secrets';
+
+export interface EcsDeploymentState {
+  id: string;
+  status: 'PRIMARY' | 'ACTIVE';
+  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  rolloutStateReason: string;
+  taskDefinition: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  failedTasks: number;
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * DescribeServices calls left before this rollout settles; absent when nothing is moving (a
+   * seeded deployment stuck IN_PROGRESS stays so, as an unhealthy ECS service does).
+   */
+  describesLeft?: number;
+}
+
+export interface EcsEventState {
+  id: string;
+  createdAt: string;
+  message: string;
+}
+
+export interface EcsContainerState {
+  name: string;
+  image: string;
+  lastStatus: 'PENDING' | 'RUNNING' | 'STOPPED';
+  exitCode?: number;
+  reason?: string;
+}
+
+export interface EcsTaskState {
+  taskId: string;
+  taskDefinition: string;
+  /** The deployment that started it (ECS puts the deployment id in startedBy). */
+  startedBy: string;
+  lastStatus: 'PENDING' | 'RUNNING' | 'STOPPED';
+  desiredStatus: 'RUNNING' | 'STOPPED';
+  createdAt: string;
+  startedAt?: string;
+  stoppedAt?: string;
+  stopCode?: 'TaskFailedToStart' | 'EssentialContainerExited' | 'UserInitiated' | 'ServiceSchedulerInitiated';
+  stoppedReason?: string;
+  containers: EcsContainerState[];
+}
+
+export interface EcsServiceState {
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  taskDefinition: string;
+  containerName: string;
+  containerImage: string;
+  containerPort: number;
+  targetGroupArn: string;
+  failure: EcsFailureMode;
+  /** DescribeServices calls a rollout or scaling takes to settle: deterministic, not wall-clock. */
+  describesToSettle: number;
+  createdAt: string;
+  deployments: EcsDeploymentState[];
+  /** Newest first, as DescribeServices returns them. */
+  events: EcsEventState[];
+  tasks: EcsTaskState[];
+}
+
+export interface EcsClusterState {
+  services: Record<string, EcsServiceState>;
+}
+
+export interface SsmParameterState {
+  type: 'String' | 'StringList' | 'SecureString';
+  value: string;
+  version: number;
+  lastModified: string;
+  /** Earlier values, oldest first, so a drill can show what a put replaced. */
+  history: { version: number; value: string; lastModified: string }[];
+}
+
+export interface CostState {
+  /** Month the amounts belong to (YYYY-MM); absent: the latest month a query asks for. */
+  month?: string;
+  currency: string;
+  /** Month-to-date UnblendedCost of the whole account. */
+  total: number;
+  /** Tag key -> tag value -> month-to-date cost; the rest of `total` is untagged for that key. */
+  byTag: Record<string, Record<string, number>>;
+}
+
+export interface SnsState {
+  topics: string[];
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface ExecutionState {
+  stateMachineArn: string;
+  name: string;
+  input: string;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate?: string;
+  output?: string;
+}
+
+export interface StepFunctionsState {
+  stateMachines: Record<string, { type: 'STANDARD' | 'EXPRESS' }>;
+  /** Keyed by execution ARN. */
+  executions: Record<string, ExecutionState>;
+}
+
+export interface AlarmState {
+  description: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  statistic: 'Average' | 'Sum' | 'Minimum' | 'Maximum' | 'SampleCount';
+  period: number;
+  evaluationPeriods: number;
+  threshold: number;
+  comparisonOperator:
+    | 'GreaterThanOrEqualToThreshold'
+    | 'GreaterThanThreshold'
+    | 'LessThanThreshold'
+    | 'LessThanOrEqualToThreshold';
+  treatMissingData: 'breaching' | 'notBreaching' | 'ignore' | 'missing';
+  stateValue: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  stateReason: string;
+  stateUpdatedAt: string;
+  alarmActions: string[];
+  okActions: string[];
+  tags: Record<string, string>;
+}
+
+export interface CloudWatchState {
+  alarms: Record<string, AlarmState>;
+}
+
+export interface AccountState {
+  accountId: string;
+  region: string;
+  lambda: LambdaState;
+  ecs: { clusters: Record<string, EcsClusterState> };
+  ssm: { parameters: Record<string, SsmParameterState> };
+  costs: CostState;
+  sns: SnsState;
+  stepFunctions: StepFunctionsState;
+  cloudwatch: CloudWatchState;
+}
+
+/** Service identifiers: the IAM action prefixes, so a call reads like the permission it needs. */
+export const SERVICES = ['lambda', 'ecs', 'ssm', 'ce', 'sns', 'states', 'cloudwatch'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export const arn = {
+  lambdaFunction: (s: AccountState, name: string) => `arn:aws:lambda:${s.region}:${s.accountId}:function:${name}`,
+  ecsCluster: (s: AccountState, cluster: string) => `arn:aws:ecs:${s.region}:${s.accountId}:cluster/${cluster}`,
+  ecsService: (s: AccountState, cluster: string, service: string) =>
+    `arn:aws:ecs:${s.region}:${s.accountId}:service/${cluster}/${service}`,
+  ecsTask: (s: AccountState, cluster: string, taskId: string) =>
+    `arn:aws:ecs:${s.region}:${s.accountId}:task/${cluster}/${taskId}`,
+  ssmParameter: (s: AccountState, name: string) =>
+    `arn:aws:ssm:${s.region}:${s.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`,
+  snsTopic: (s: AccountState, name: string) => `arn:aws:sns:${s.region}:${s.accountId}:${name}`,
+  stateMachine: (s: AccountState, name: string) => `arn:aws:states:${s.region}:${s.accountId}:stateMachine:${name}`,
+  execution: (s: AccountState, stateMachineName: string, name: string) =>
+    `arn:aws:states:${s.region}:${s.accountId}:execution:${stateMachineName}:${name}`,
+  alarm: (s: AccountState, name: string) => `arn:aws:cloudwatch:${s.region}:${s.accountId}:alarm:${name}`,
+};

@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // swc strips types only; `npm run typecheck` is the type gate. @middy ships ESM only, so it is transformed too.
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+  testTimeout: 60000,
+};

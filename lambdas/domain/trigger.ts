@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { METRIC_ROUTES, type AlarmRunbook } from './routing';
+
+/** What started a runbook, normalised from whichever event carried it. */
+export interface Trigger {
+  readonly kind: 'alarm' | 'budget';
+  /** The target key as config names it: function, table, "cluster/service" or budget name. */
+  readonly target: string;
+  /** One alarm transition or one budget alert: the unit of "never act twice". */
+  readonly dedupeKey: string;
+  readonly firedAt: string;
+  /** One line a human reads first: what fired. */
+  readonly summary: string;
+  readonly source: { readonly name: string; readonly arn?: string; readonly reason?: string };
+  readonly budget?: BudgetAlert;
+}
+
+export interface BudgetAlert {
+  readonly budgetName: string;
+  readonly alertType: 'ACTUAL' | 'FORECASTED';
+  readonly thresholdAmount: number;
+  readonly actualOrForecastAmount: number;
+  readonly budgetedAmount: number;
+}
+
+/** The event is not one this runbook understands; admit rejects it without acting. */
+export class UnroutableEvent extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnroutableEvent';
+  }
+}
+
+const metricStat = z.object({
+  metric: z.object({
+    namespace: z.string(),
+    name: z.string(),
+    dimensions: z.record(z.string(), z.string()).optional(),
+  }),
+});
+
+export const alarmEventSchema = z.object({
+  source: z.literal('aws.cloudwatch'),
+  'detail-type': z.literal('CloudWatch Alarm State Change'),
+  resources: z.array(z.string()).default([]),
+  detail: z.object({
+    alarmName: z.string().min(1),
+    state: z.object({ value: z.string(), reason: z.string().optional(), timestamp: z.string().min(1) }),
+    configuration: z
+      .object({
+        metrics: z.array(z.object({ metricStat: metricStat.optional(), returnData: z.boolean().optional() })).optional(),
+        alarmRule: z.string().optional(),
+      })
+      .optional(),
+  }),
+});
+export type AlarmEvent = z.infer<typeof alarmEventSchema>;
+
+/** Events this app itself emits: a budget alert from the adapter, a tagged alarm from the router. */
+export const autopilotEventSchema = z.discriminatedUnion('detail-type', [
+  z.object({
+    source: z.literal('runbook-autopilot'),
+    'detail-type': z.literal('Budget Notification'),
+    detail: z.object({
+      budgetName: z.string().min(1),
+      alertType: z.enum(['ACTUAL', 'FORECASTED']),
+      thresholdAmount: z.number(),
+      actualOrForecastAmount: z.number(),
+      budgetedAmount: z.number(),
+      messageId: z.string().min(1),
+      topicArn: z.string().min(1),
+      timestamp: z.string().min(1),
+    }),
+  }),
+  z.object({
+    source: z.literal('runbook-autopilot'),
+    'detail-type': z.literal('Tagged Alarm'),
+    detail: z.object({ target: z.string().min(1), alarm: alarmEventSchema }),
+  }),
+]);
+
+/** Reads the target an alarm names through its metric dimensions, by the same rules as the EventBridge pattern. */
+export function alarmTarget(runbook: AlarmRunbook, event: AlarmEvent): string | undefined {
+  const route = METRIC_ROUTES[runbook];
+  for (const entry of event.detail.configuration?.metrics ?? []) {
+    const metric = entry.metricStat?.metric;
+    if (!metric || !route.namespaces.includes(metric.namespace) || !route.metricNames.includes(metric.name)) continue;
+    if (route.alarmedMetricOnly && entry.returnData !== true) continue;
+    const values = route.targetDimensions.map((d) => metric.dimensions?.[d]);
+    if (values.every((v): v is string => typeof v === 'string' && v.length > 0)) return values.join('/');
+  }
+  return undefined;
+}
+
+function alarmTrigger(runbook: AlarmRunbook, alarm: AlarmEvent, taggedTarget?: string): Trigger {
+  if (alarm.detail.state.value !== 'ALARM') {
+    throw new UnroutableEvent(`alarm ${alarm.detail.alarmName} is in state ${alarm.detail.state.value}, not ALARM`);
+  }
+  const target = taggedTarget ?? alarmTarget(runbook, alarm);
+  if (!target) {
+    throw new UnroutableEvent(`alarm ${alarm.detail.alarmName} names no ${METRIC_ROUTES[runbook].targetDimensions.join('+')} for ${runbook}`);
+  }
+  const arn = alarm.resources[0];
+  const reason = alarm.detail.state.reason;
+  return {
+    kind: 'alarm',
+    target,
+    // One transition = alarm identity + the timestamp of the state it entered.
+    dedupeKey: `alarm|${arn ?? alarm.detail.alarmName}|${alarm.detail.state.timestamp}`,
+    firedAt: alarm.detail.state.timestamp,
+    summary: `CloudWatch alarm ${alarm.detail.alarmName} went to ALARM`,
+    source: { name: alarm.detail.alarmName, ...(arn ? { arn } : {}), ...(reason ? { reason } : {}) },
+  };
+}
+
+/** Normalises the state machine's input event into a Trigger, or throws UnroutableEvent. */
+export function parseTrigger(runbook: string, event: unknown): Trigger {
+  const alarm = alarmEventSchema.safeParse(event);
+  if (alarm.success) {
+    if (!(runbook in METRIC_ROUTES)) throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
+    return alarmTrigger(runbook as AlarmRunbook, alarm.data);
+  }
+  const own = autopilotEventSchema.safeParse(event);
+  if (!own.success) {
+    throw new UnroutableEvent('input is neither a CloudWatch Alarm State Change event nor a runbook-autopilot event');
+  }
+  if (own.data['detail-type'] === 'Tagged Alarm') {
+    if (!(runbook in METRIC_ROUTES)) throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
+    return alarmTrigger(runbook as AlarmRunbook, own.data.detail.alarm, own.data.detail.target);
+  }
+  if (runbook !== 'llm-budget-guardrail') throw new UnroutableEvent(`${runbook} is not started by budget notifications`);
+  const d = own.data.detail;
+  // Budgets alert once per threshold per budget period (month): that is one incident.
+  const period = d.timestamp.slice(0, 7);
+  return {
+    kind: 'budget',
+    target: d.budgetName,
+    dedupeKey: `budget|${d.budgetName}|${d.alertType}|${d.thresholdAmount}|${period}`,
+    firedAt: d.timestamp,
+    summary: `AWS Budgets ${d.alertType.toLowerCase()} alert: ${d.budgetName} at $${d.actualOrForecastAmount.toFixed(2)} (threshold $${d.thresholdAmount.toFixed(2)} of $${d.budgetedAmount.toFixed(2)})`,
+    source: { name: d.budgetName, arn: d.topicArn },
+    budget: {
+      budgetName: d.budgetName,
+      alertType: d.alertType,
+      thresholdAmount: d.thresholdAmount,
+      actualOrForecastAmount: d.actualOrForecastAmount,
+      budgetedAmount: d.budgetedAmount,
+    },
+  };
+}
+
+/** Stable, short incident id for a dedupe key: the same transition always maps to the same id. */
+export function incidentIdFor(dedupeKey: string): string {
+  return `inc-${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 16)}`;
+}

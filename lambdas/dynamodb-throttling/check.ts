@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { onDemandProgress, type OnDemandProgress, type TableView } from '../domain/table-capacity';
+import { requireJsonEnv } from '../shared/env';
+import { taskHandler } from '../shared/handler';
+import { stepInputSchema } from '../shared/task-input';
+import { TableClient } from './table-client';
+
+function positiveInteger(raw: unknown): number {
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw <= 0) throw new Error('expected a positive whole number of seconds');
+  return raw;
+}
+const ACTIVE_TIMEOUT_SECONDS = requireJsonEnv('ACTIVE_TIMEOUT_SECONDS', positiveInteger);
+const POLL_SECONDS = requireJsonEnv('POLL_SECONDS', positiveInteger);
+const tables = new TableClient();
+
+const checkInputSchema = stepInputSchema.extend({ attempt: z.number().int().nonnegative() });
+
+export interface CheckResult extends OnDemandProgress {
+  readonly pollSeconds: number;
+  readonly table: TableView;
+}
+
+/** Verify: polled by the state machine until the table is ACTIVE on-demand, or the time is up. */
+export const handler = taskHandler(checkInputSchema, async ({ incident, attempt }): Promise<CheckResult> => {
+  const table = await tables.describe(incident.target);
+  return { ...onDemandProgress(table, attempt, POLL_SECONDS, ACTIVE_TIMEOUT_SECONDS), pollSeconds: POLL_SECONDS, table };
+});

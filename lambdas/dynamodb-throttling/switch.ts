@@ -1,0 +1,40 @@
+import { capacitySnapshot, type CapacitySnapshot, type TableView } from '../domain/table-capacity';
+import { performAction, type ActionResult } from '../shared/act';
+import { requireEnv } from '../shared/env';
+import { taskHandler } from '../shared/handler';
+import { Ledger } from '../shared/ledger';
+import { allowedTargets } from '../shared/targets';
+import { stepInputSchema } from '../shared/task-input';
+import { TableClient } from './table-client';
+
+const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
+const assertAllowed = allowedTargets();
+const tables = new TableClient();
+
+const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
+type OnDemand = typeof ON_DEMAND;
+
+/**
+ * Immediate mitigation (seed 003 §2): switch the table to on-demand. The previous mode and
+ * capacities, indexes included, are recorded first so the table can be put back.
+ */
+export const handler = taskHandler(stepInputSchema, async ({ incident, execution }): Promise<ActionResult<CapacitySnapshot, OnDemand>> => {
+  assertAllowed(incident.target);
+  // Read once per invocation: a first attempt switches on what readBefore saw.
+  let current: TableView | undefined;
+  return performAction(ledger, incident, execution.id, {
+    step: 'switch',
+    operation: 'dynamodb:UpdateTable',
+    target: incident.target,
+    readBefore: async () => {
+      current = await tables.describe(incident.target);
+      return capacitySnapshot(current);
+    },
+    mutate: async () => {
+      // A retry after a timeout finds the switch already made: a second UpdateTable would be refused.
+      const table = current ?? (await tables.describe(incident.target));
+      if (table.billingMode !== 'PAY_PER_REQUEST') await tables.switchToOnDemand(incident.target);
+      return ON_DEMAND;
+    },
+  });
+});

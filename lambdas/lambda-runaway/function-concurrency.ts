@@ -1,0 +1,40 @@
+import { GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { classifyAwsError, TargetNotFound } from '../shared/errors';
+
+/** A function's reserved concurrency: a number, or null when it has none (uses the unreserved pool). */
+export interface FunctionConcurrency {
+  functionName: string;
+  reservedConcurrency: number | null;
+  state: string | null;
+}
+
+export class FunctionConcurrencyClient {
+  constructor(private readonly lambda: LambdaClient = new LambdaClient({})) {}
+
+  async read(functionName: string): Promise<FunctionConcurrency> {
+    try {
+      const out = await this.lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
+      return {
+        functionName,
+        reservedConcurrency: out.Concurrency?.ReservedConcurrentExecutions ?? null,
+        state: out.Configuration?.State ?? null,
+      };
+    } catch (e: unknown) {
+      throw this.mapError(e, functionName, 'GetFunction');
+    }
+  }
+
+  async put(functionName: string, reserved: number): Promise<number> {
+    try {
+      const out = await this.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: reserved }));
+      return out.ReservedConcurrentExecutions ?? reserved;
+    } catch (e: unknown) {
+      throw this.mapError(e, functionName, 'PutFunctionConcurrency');
+    }
+  }
+
+  private mapError(e: unknown, functionName: string, operation: string): Error {
+    if (e instanceof ResourceNotFoundException) return new TargetNotFound(`Lambda function ${functionName} does not exist (${operation})`);
+    return classifyAwsError(e, `lambda:${operation} on ${functionName}`);
+  }
+}

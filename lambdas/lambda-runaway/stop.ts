@@ -1,0 +1,26 @@
+import { performAction, type ActionResult } from '../shared/act';
+import { requireEnv } from '../shared/env';
+import { taskHandler } from '../shared/handler';
+import { Ledger } from '../shared/ledger';
+import { allowedTargets } from '../shared/targets';
+import { stepInputSchema } from '../shared/task-input';
+import { FunctionConcurrencyClient } from './function-concurrency';
+
+const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
+const assertAllowed = allowedTargets();
+const functions = new FunctionConcurrencyClient();
+
+/**
+ * Emergency stop (seed 003 §4): reserved concurrency 0 throttles every new invocation at once,
+ * whatever invokes it. The previous value ("none" included) is recorded first, for the restore.
+ */
+export const handler = taskHandler(stepInputSchema, async ({ incident, execution }): Promise<ActionResult<number | null, number>> => {
+  assertAllowed(incident.target);
+  return performAction(ledger, incident, execution.id, {
+    step: 'stop',
+    operation: 'lambda:PutFunctionConcurrency',
+    target: incident.target,
+    readBefore: async () => (await functions.read(incident.target)).reservedConcurrency,
+    mutate: () => functions.put(incident.target, 0),
+  });
+});

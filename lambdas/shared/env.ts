@@ -1,0 +1,16 @@
+/** Reads a required environment variable at cold start; a missing one fails the deployment loudly. */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`Missing required environment variable ${name}`);
+  return value;
+}
+
+/** Reads a required JSON environment variable and parses it with the given parser. */
+export function requireJsonEnv<T>(name: string, parse: (raw: unknown) => T): T {
+  const raw = requireEnv(name);
+  try {
+    return parse(JSON.parse(raw));
+  } catch (e: unknown) {
+    throw new Error(`Environment variable ${name} is not valid: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}

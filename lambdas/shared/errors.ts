@@ -1,0 +1,107 @@
+/**
+ * Errors a handler throws on purpose. Each sets `name`: Step Functions matches Retry and Catch on
+ * the Lambda error type, which is this name. The state machines retry AwsThrottled and
+ * AwsUnavailable, and catch the rest to escalate.
+ */
+export class InvalidInput extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidInput';
+  }
+}
+
+/** The configured target does not exist (deleted, renamed, wrong account or region). */
+export class TargetNotFound extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetNotFound';
+  }
+}
+
+/** The target is not in this environment's config: the app never touches it. */
+export class TargetNotAllowed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetNotAllowed';
+  }
+}
+
+/** AWS refused the change for a reason a retry will not fix (limits, validation). */
+export class ChangeRejected extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChangeRejected';
+  }
+}
+
+/** AWS is throttling us; retried with backoff by the state machine. */
+export class AwsThrottled extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AwsThrottled';
+  }
+}
+
+/** 5xx, timeout or network failure; retried by the state machine. */
+export class AwsUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AwsUnavailable';
+  }
+}
+
+/** The role may not make this call: a deployment problem, escalated, never retried. */
+export class AwsAccessDenied extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AwsAccessDenied';
+  }
+}
+
+interface SdkErrorShape {
+  name?: unknown;
+  message?: unknown;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: { throttling?: boolean };
+}
+
+const THROTTLING = /Throttl|TooManyRequests|RequestLimitExceeded|ProvisionedThroughputExceeded|SlowDown/;
+const ACCESS_DENIED = /AccessDenied|AuthorizationError|UnauthorizedOperation|NotAuthorized/;
+const UNAVAILABLE = /TimeoutError|ECONNRESET|ECONNREFUSED|EPIPE|ServiceUnavailable|InternalServerError|InternalFailure|ServiceException|ServerException/;
+
+/**
+ * Maps an AWS SDK error that no handler claimed into the error the state machine knows:
+ * throttling and transient failures become retryable, access denied escalates, anything else
+ * passes through unchanged (and is caught as States.ALL).
+ */
+export function classifyAwsError(error: unknown, doing: string): Error {
+  if (!(error instanceof Error)) return new Error(`${doing}: ${String(error)}`);
+  const e = error as Error & SdkErrorShape;
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  const text = `${e.name}: ${e.message}`;
+  if (e.$retryable?.throttling || THROTTLING.test(e.name)) return new AwsThrottled(`${doing}: ${text}`);
+  if (ACCESS_DENIED.test(e.name) || status === 403) return new AwsAccessDenied(`${doing}: ${text}`);
+  if (status >= 500 || UNAVAILABLE.test(e.name)) return new AwsUnavailable(`${doing}: ${text}`);
+  return error;
+}
+
+/** The AWS error name, or '' when it is not an error. */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : '';
+}
+
+/** The table or one of its indexes is being created, updated or deleted; retried after a pause. */
+export class TableBusy extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TableBusy';
+  }
+}
+
+/** DynamoDB refused the capacity-mode switch on a limit (switches per 24 h, concurrent table operations). */
+export class SwitchLimitReached extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SwitchLimitReached';
+  }
+}

@@ -1,0 +1,205 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * The remediation ledger: one DynamoDB table, one item collection per incident.
+ *   INCIDENT#<id> / META            the incident: trigger, runbook, target, execution, outcome
+ *   INCIDENT#<id> / ACTION#<key>    one mutating call: intent before the call, outcome after
+ *   COOLDOWN#<runbook>#<target> / META   who last acted on a target, and until when
+ */
+export type IncidentStatus = 'admitted' | 'remediated' | 'skipped' | 'escalated' | 'failed' | 'rejected';
+export type ActionStatus = 'intent' | 'succeeded' | 'failed';
+
+export interface IncidentRecord {
+  incidentId: string;
+  runbook: string;
+  target: string;
+  dedupeKey: string;
+  executionArn: string;
+  status: IncidentStatus;
+  reason?: string;
+  summary: string;
+  firedAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ActionRecord {
+  incidentId: string;
+  actionKey: string;
+  runbook: string;
+  operation: string;
+  target: string;
+  executionArn: string;
+  status: ActionStatus;
+  before: unknown;
+  after?: unknown;
+  error?: string;
+  attempts: number;
+  startedAt: string;
+  completedAt?: string;
+}
+
+const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'META' });
+const actionKey = (id: string, key: string) => ({ pk: `INCIDENT#${id}`, sk: `ACTION#${key}` });
+
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+}
+
+export class Ledger {
+  private readonly db: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly tableName: string,
+    client: DynamoDBClient = new DynamoDBClient({}),
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  /**
+   * Claims an incident for an execution. A second execution for the same transition gets the
+   * existing record back (a duplicate); the same execution (Retry, redrive) reclaims its own, and
+   * a failed incident may be taken over by a new execution so operators can run it again.
+   */
+  async claimIncident(
+    record: Omit<IncidentRecord, 'status' | 'createdAt' | 'updatedAt'>,
+  ): Promise<{ claimed: true } | { claimed: false; existing: IncidentRecord }> {
+    const at = this.now().toISOString();
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...incidentKey(record.incidentId), ...record, status: 'admitted', createdAt: at, updatedAt: at },
+        ConditionExpression: 'attribute_not_exists(pk) OR executionArn = :exec OR #status = :failed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':exec': record.executionArn, ':failed': 'failed' },
+      }));
+      return { claimed: true };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const existing = await this.getIncident(record.incidentId);
+      if (!existing) throw new Error(`Incident ${record.incidentId} vanished while being claimed`);
+      return { claimed: false, existing };
+    }
+  }
+
+  /**
+   * Takes the cooldown for a target: granted when nobody holds it, it expired, or this incident
+   * already holds it (a retried admit).
+   */
+  async claimCooldown(
+    runbook: string, target: string, incidentId: string, cooldownMs: number,
+  ): Promise<{ granted: true } | { granted: false; heldBy: string; until: string }> {
+    const now = this.now();
+    const untilMs = now.getTime() + cooldownMs;
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `COOLDOWN#${runbook}#${target}`, sk: 'META', runbook, target, incidentId,
+          untilMs, until: new Date(untilMs).toISOString(), expiresAt: Math.ceil(untilMs / 1000) + 86400,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR untilMs <= :now OR incidentId = :id',
+        ExpressionAttributeValues: { ':now': now.getTime(), ':id': incidentId },
+      }));
+      return { granted: true };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const held = await this.db.send(new GetCommand({
+        TableName: this.tableName, Key: { pk: `COOLDOWN#${runbook}#${target}`, sk: 'META' }, ConsistentRead: true,
+      }));
+      return { granted: false, heldBy: String(held.Item?.incidentId ?? 'unknown'), until: String(held.Item?.until ?? '') };
+    }
+  }
+
+  /** Records the outcome of an incident; only the execution that owns it may. */
+  async finishIncident(incidentId: string, executionArn: string, status: IncidentStatus, reason: string): Promise<void> {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: incidentKey(incidentId),
+      UpdateExpression: 'SET #status = :status, reason = :reason, updatedAt = :at',
+      ConditionExpression: 'executionArn = :exec',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': status, ':reason': reason, ':at': this.now().toISOString(), ':exec': executionArn },
+    }));
+  }
+
+  async getIncident(incidentId: string): Promise<IncidentRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(incidentId), ConsistentRead: true }));
+    return strip<IncidentRecord>(out.Item);
+  }
+
+  async getAction(incidentId: string, key: string): Promise<ActionRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: actionKey(incidentId, key), ConsistentRead: true }));
+    return strip<ActionRecord>(out.Item);
+  }
+
+  /** Every action of an incident, oldest first. */
+  async listActions(incidentId: string): Promise<ActionRecord[]> {
+    const out = await this.db.send(new QueryCommand({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :action)',
+      ExpressionAttributeValues: { ':pk': `INCIDENT#${incidentId}`, ':action': 'ACTION#' },
+      ConsistentRead: true,
+    }));
+    return (out.Items ?? []).map((i) => strip<ActionRecord>(i) as ActionRecord).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  /**
+   * Writes the row of intent before a mutating call. Returns the existing row instead when one is
+   * already there (a Retry or redrive of the same step), so its recorded `before` is kept.
+   */
+  async recordIntent(
+    action: Omit<ActionRecord, 'status' | 'attempts' | 'startedAt' | 'after' | 'error' | 'completedAt'>,
+  ): Promise<{ created: true } | { created: false; existing: ActionRecord }> {
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...actionKey(action.incidentId, action.actionKey), ...action, status: 'intent', attempts: 1, startedAt: this.now().toISOString() },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+      return { created: true };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const existing = await this.getAction(action.incidentId, action.actionKey);
+      if (!existing) throw new Error(`Action ${action.actionKey} vanished while being recorded`);
+      return { created: false, existing };
+    }
+  }
+
+  /** Marks a retried action as in flight again, counting the attempt. */
+  async retryIntent(incidentId: string, key: string): Promise<void> {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: actionKey(incidentId, key),
+      UpdateExpression: 'SET #status = :intent, attempts = attempts + :one REMOVE #error',
+      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+      ExpressionAttributeValues: { ':intent': 'intent', ':one': 1 },
+    }));
+  }
+
+  async completeAction(incidentId: string, key: string, after: unknown): Promise<void> {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: actionKey(incidentId, key),
+      UpdateExpression: 'SET #status = :ok, #after = :after, completedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status', '#after': 'after' },
+      ExpressionAttributeValues: { ':ok': 'succeeded', ':after': after, ':at': this.now().toISOString() },
+    }));
+  }
+
+  async failAction(incidentId: string, key: string, error: string): Promise<void> {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: actionKey(incidentId, key),
+      UpdateExpression: 'SET #status = :failed, #error = :error, completedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+      ExpressionAttributeValues: { ':failed': 'failed', ':error': error, ':at': this.now().toISOString() },
+    }));
+  }
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** `$$.Execution` as the state machines pass it to every task. */
+export const executionSchema = z.object({ id: z.string().min(1) });
+
+/** The incident admit produced; every later task receives it as `incident`. */
+export const incidentSchema = z.object({
+  id: z.string().regex(/^inc-[0-9a-f]{16}$/, 'an incident id (inc-<16 hex>)'),
+  runbook: z.string().min(1),
+  target: z.string().min(1),
+  summary: z.string(),
+  firedAt: z.string(),
+  source: z.object({ name: z.string(), arn: z.string().optional(), reason: z.string().optional() }),
+  budget: z
+    .object({
+      budgetName: z.string(),
+      alertType: z.enum(['ACTUAL', 'FORECASTED']),
+      thresholdAmount: z.number(),
+      actualOrForecastAmount: z.number(),
+      budgetedAmount: z.number(),
+    })
+    .optional(),
+});
+export type Incident = z.infer<typeof incidentSchema>;
+
+/** The payload shape shared by every step after admit. */
+export const stepInputSchema = z.object({ incident: incidentSchema, execution: executionSchema });

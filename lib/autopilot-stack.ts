@@ -1,0 +1,131 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as budgets from 'aws-cdk-lib/aws-budgets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { alarmRulePattern, METRIC_ROUTES, type AlarmRunbook } from '../lambdas/domain/routing';
+import { buildCatalog, literalArns, sharedHandlers, type HandlerDef } from './catalog';
+import type { EnvironmentConfig } from './config/schema';
+import { RunbookAlarms } from './constructs/alarms';
+import { HandlerFunction } from './constructs/handler-function';
+import { RemediationLedger } from './constructs/ledger';
+import { Notifications } from './constructs/notifications';
+import { Runbook } from './constructs/runbook';
+
+export interface AutopilotStackProps extends StackProps {
+  readonly config: EnvironmentConfig;
+}
+
+/** The whole catalog for one environment: ledger, topics, alarms, and one runbook per config entry. */
+export class AutopilotStack extends Stack {
+  public readonly ledger: RemediationLedger;
+  public readonly notifications: Notifications;
+  public readonly runbooks: Readonly<Record<string, Runbook>>;
+  public readonly budgetTopic?: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: AutopilotStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.ledger = new RemediationLedger(this, 'Ledger', { retainOnDelete: config.ledger.retainOnDelete });
+    this.notifications = new Notifications(this, 'Notifications', {
+      criticalEmails: config.notifications.criticalEmails, infoEmails: config.notifications.infoEmails,
+    });
+
+    const shared = sharedHandlers(config);
+    const admit = this.sharedFunction(shared.admit);
+    const notify = this.sharedFunction(shared.notify);
+    this.notifications.bind(notify);
+
+    const arns = literalArns(this.partition, this.region, this.account);
+    const runbooks: Record<string, Runbook> = {};
+    for (const def of buildCatalog(config, arns)) {
+      const route = def.name in METRIC_ROUTES ? (def.name as AlarmRunbook) : undefined;
+      runbooks[def.name] = new Runbook(this, toId(def.name), {
+        def,
+        ledger: this.ledger,
+        sharedFunctions: { [shared.admit.substitution]: admit, [shared.notify.substitution]: notify },
+        eventPatterns: route ? [alarmRulePattern(route, alarmTargets(config, route))] : [],
+      });
+    }
+    this.runbooks = runbooks;
+
+    new RunbookAlarms(this, 'Alarms', {
+      ...(config.runbooks['lambda-runaway'].enabled ? { lambdaRunaway: config.runbooks['lambda-runaway'] } : {}),
+      ...(config.runbooks['dynamodb-throttling'].enabled ? { dynamodbThrottling: config.runbooks['dynamodb-throttling'] } : {}),
+      ...(config.runbooks['ecs-service-recovery'].enabled ? { ecsServiceRecovery: config.runbooks['ecs-service-recovery'] } : {}),
+      infoTopic: this.notifications.info,
+    });
+
+    const guardrail = runbooks['llm-budget-guardrail'];
+    if (guardrail) this.budgetTopic = this.budgetTrigger(config, guardrail);
+  }
+
+  private sharedFunction(def: HandlerDef): lambda.Function {
+    const fn = new HandlerFunction(this, def.id, { entry: def.entry, description: def.description, environment: def.environment });
+    if (def.usesLedger) this.ledger.bind(fn);
+    return fn;
+  }
+
+  /**
+   * AWS Budgets notifies only through SNS: budget -> topic -> adapter Lambda -> StartExecution.
+   * The adapter names each execution after the alert, so a redelivered notification starts none.
+   */
+  private budgetTrigger(config: EnvironmentConfig, guardrail: Runbook): sns.Topic {
+    const lb = config.runbooks['llm-budget-guardrail'];
+    const topic = this.notifications.topic('BudgetAlerts', 'runbook-autopilot: AWS Budgets alerts');
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+    }));
+    if (lb.budget.create) {
+      new budgets.CfnBudget(this, 'Budget', {
+        budget: {
+          budgetName: lb.budget.budgetName,
+          budgetType: 'COST',
+          timeUnit: 'MONTHLY',
+          budgetLimit: { amount: lb.budget.monthlyLimitUsd, unit: 'USD' },
+        },
+        notificationsWithSubscribers: lb.budget.alertThresholdsPercent.map((threshold) => ({
+          notification: { notificationType: 'ACTUAL', comparisonOperator: 'GREATER_THAN', threshold, thresholdType: 'PERCENTAGE' },
+          subscribers: [{ subscriptionType: 'SNS', address: topic.topicArn }],
+        })),
+      });
+    }
+    const failures = new sqs.Queue(this, 'BudgetAdapterDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
+    });
+    const adapter = new HandlerFunction(this, 'BudgetAdapter', {
+      entry: 'budget-adapter/handler.ts',
+      description: 'Starts llm-budget-guardrail from an AWS Budgets SNS notification',
+      environment: {
+        STATE_MACHINE_ARN: guardrail.stateMachine.stateMachineArn,
+        BUDGET_NAMES: JSON.stringify([lb.budget.budgetName]),
+      },
+    });
+    adapter.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(failures) });
+    guardrail.stateMachine.grantStartExecution(adapter);
+    topic.addSubscription(new subscriptions.LambdaSubscription(adapter, { deadLetterQueue: failures }));
+    return topic;
+  }
+}
+
+function toId(name: string): string {
+  return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+}
+
+function alarmTargets(config: EnvironmentConfig, runbook: AlarmRunbook): Record<string, string>[] {
+  switch (runbook) {
+    case 'lambda-runaway':
+      return config.runbooks['lambda-runaway'].targets.map((t) => ({ FunctionName: t.functionName }));
+    case 'dynamodb-throttling':
+      return config.runbooks['dynamodb-throttling'].targets.map((t) => ({ TableName: t.tableName }));
+    case 'ecs-service-recovery':
+      return config.runbooks['ecs-service-recovery'].targets.map((t) => ({ ClusterName: t.clusterName, ServiceName: t.serviceName }));
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The runbook catalog: for each runbook, its ASL file, the handlers its Task states invoke, and
+ * what each handler may touch. Plain data built from config: the CDK stack turns it into
+ * functions, roles and state machines, and the drill binds the same handlers to the same ASL.
+ */
+import type { RunbookPolicies } from '../lambdas/domain/admission';
+import type { EnvironmentConfig, RunbookName } from './config/schema';
+
+/** One IAM statement: the only actions and resources a handler may use. */
+export interface Permission {
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  readonly conditions?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface HandlerDef {
+  /** Construct id and function name suffix, e.g. "LambdaRunawayStop". */
+  readonly id: string;
+  /** The ASL substitution this handler's ARN fills, e.g. "StopFunctionArn". */
+  readonly substitution: string;
+  /** Entry file under lambdas/. */
+  readonly entry: string;
+  readonly description: string;
+  /** Reads and writes the remediation ledger. */
+  readonly usesLedger: boolean;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly permissions: readonly Permission[];
+}
+
+export interface RunbookDef {
+  readonly name: RunbookName;
+  /** statemachines/<file>. */
+  readonly definitionFile: string;
+  readonly handlers: readonly HandlerDef[];
+  /** Name substitutions besides the handler ARNs (e.g. the agent proxy service). */
+  readonly substitutions: Readonly<Record<string, string>>;
+}
+
+/** Builds ARNs for a partition/account/region (CDK tokens in the stack, literals in the drill). */
+export interface Arns {
+  lambdaFunction(name: string): string;
+  dynamodbTable(name: string): string;
+  ecsCluster(cluster: string): string;
+  ecsService(cluster: string, service: string): string;
+  ecsTask(cluster: string): string;
+  ssmParameter(name: string): string;
+}
+
+export function literalArns(partition: string, region: string, account: string): Arns {
+  const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
+  return {
+    lambdaFunction: (name) => arn('lambda', `function:${name}`),
+    dynamodbTable: (name) => arn('dynamodb', `table/${name}`),
+    ecsCluster: (cluster) => arn('ecs', `cluster/${cluster}`),
+    ecsService: (cluster, service) => arn('ecs', `service/${cluster}/${service}`),
+    ecsTask: (cluster) => arn('ecs', `task/${cluster}/*`),
+    ssmParameter: (name) => arn('ssm', `parameter${name.startsWith('/') ? name : `/${name}`}`),
+  };
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+const ecsKey = (t: { clusterName: string; serviceName: string }) => `${t.clusterName}/${t.serviceName}`;
+
+/** Target keys per runbook, as admit and the allowlists name them. */
+export function runbookTargets(config: EnvironmentConfig): Record<RunbookName, string[]> {
+  const r = config.runbooks;
+  return {
+    'lambda-runaway': r['lambda-runaway'].targets.map((t) => t.functionName),
+    'dynamodb-throttling': r['dynamodb-throttling'].targets.map((t) => t.tableName),
+    'ecs-service-recovery': r['ecs-service-recovery'].targets.map(ecsKey),
+    'llm-budget-guardrail': [r['llm-budget-guardrail'].budget.budgetName],
+  };
+}
+
+/** What admit enforces: per runbook, on/off, cooldown and the allowlist. */
+export function runbookPolicies(config: EnvironmentConfig): RunbookPolicies {
+  const targets = runbookTargets(config);
+  const policies: RunbookPolicies = {};
+  for (const name of Object.keys(targets) as RunbookName[]) {
+    const rb = config.runbooks[name];
+    policies[name] = { enabled: rb.enabled, cooldownMinutes: rb.cooldownMinutes, targets: targets[name] };
+  }
+  return policies;
+}
+
+/** Handlers every runbook shares: admit (the gate) and notify (the ledger outcome + SNS). */
+export function sharedHandlers(config: EnvironmentConfig): { admit: HandlerDef; notify: HandlerDef } {
+  return {
+    admit: {
+      id: 'Admit', substitution: 'AdmitFunctionArn', entry: 'admit/handler.ts', usesLedger: true, permissions: [],
+      description: 'Admit: dedupe alarm transitions, enforce the allowlist and cooldowns',
+      environment: { RUNBOOK_POLICIES: json(runbookPolicies(config)) },
+    },
+    notify: {
+      id: 'Notify', substitution: 'NotifyFunctionArn', entry: 'notify/handler.ts', usesLedger: true, permissions: [],
+      description: 'Notify: record the outcome and publish to the critical or info topic',
+      environment: {},
+    },
+  };
+}
+
+export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[] {
+  const r = config.runbooks;
+  const catalog: RunbookDef[] = [];
+
+  const lr = r['lambda-runaway'];
+  if (lr.enabled) {
+    const functions = lr.targets.map((t) => arns.lambdaFunction(t.functionName));
+    catalog.push({
+      name: 'lambda-runaway', definitionFile: 'lambda-runaway.asl.json', substitutions: {},
+      handlers: [
+        {
+          id: 'LambdaRunawayInspect', substitution: 'InspectFunctionArn', entry: 'lambda-runaway/inspect.ts', usesLedger: false,
+          description: 'lambda-runaway: read reserved concurrency', environment: {},
+          permissions: [{ actions: ['lambda:GetFunction'], resources: functions }],
+        },
+        {
+          id: 'LambdaRunawayStop', substitution: 'StopFunctionArn', entry: 'lambda-runaway/stop.ts', usesLedger: true,
+          description: 'lambda-runaway: reserved concurrency 0 (emergency stop)',
+          environment: { ALLOWED_TARGETS: json(lr.targets.map((t) => t.functionName)) },
+          permissions: [{ actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], resources: functions }],
+        },
+      ],
+    });
+  }
+
+  const dt = r['dynamodb-throttling'];
+  if (dt.enabled) {
+    const tables = dt.targets.map((t) => arns.dynamodbTable(t.tableName));
+    catalog.push({
+      name: 'dynamodb-throttling', definitionFile: 'dynamodb-throttling.asl.json', substitutions: {},
+      handlers: [
+        {
+          id: 'DynamodbThrottlingInspect', substitution: 'InspectFunctionArn', entry: 'dynamodb-throttling/inspect.ts', usesLedger: false,
+          description: 'dynamodb-throttling: describe the table', environment: {},
+          permissions: [{ actions: ['dynamodb:DescribeTable'], resources: tables }],
+        },
+        {
+          id: 'DynamodbThrottlingSwitch', substitution: 'SwitchFunctionArn', entry: 'dynamodb-throttling/switch.ts', usesLedger: true,
+          description: 'dynamodb-throttling: switch to on-demand',
+          environment: { ALLOWED_TARGETS: json(dt.targets.map((t) => t.tableName)) },
+          permissions: [{ actions: ['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], resources: tables }],
+        },
+        {
+          id: 'DynamodbThrottlingCheck', substitution: 'CheckFunctionArn', entry: 'dynamodb-throttling/check.ts', usesLedger: false,
+          description: 'dynamodb-throttling: wait for ACTIVE on-demand',
+          environment: { ACTIVE_TIMEOUT_SECONDS: String(dt.activeTimeoutMinutes * 60), POLL_SECONDS: '10' },
+          permissions: [{ actions: ['dynamodb:DescribeTable'], resources: tables }],
+        },
+      ],
+    });
+  }
+
+  const es = r['ecs-service-recovery'];
+  if (es.enabled) {
+    const services = es.targets.map((t) => arns.ecsService(t.clusterName, t.serviceName));
+    const clusters = [...new Set(es.targets.map((t) => t.clusterName))];
+    catalog.push({
+      name: 'ecs-service-recovery', definitionFile: 'ecs-service-recovery.asl.json', substitutions: {},
+      handlers: [
+        {
+          id: 'EcsServiceRecoveryInspect', substitution: 'InspectFunctionArn', entry: 'ecs-service-recovery/inspect.ts', usesLedger: false,
+          description: 'ecs-service-recovery: read service events and stopped tasks', environment: {},
+          permissions: [
+            { actions: ['ecs:DescribeServices'], resources: services },
+            // ListTasks is scoped by cluster through a condition key, not a resource ARN.
+            { actions: ['ecs:ListTasks'], resources: ['*'], conditions: { ArnEquals: { 'ecs:cluster': clusters.map((c) => arns.ecsCluster(c)) } } },
+            { actions: ['ecs:DescribeTasks'], resources: clusters.map((c) => arns.ecsTask(c)) },
+          ],
+        },
+        {
+          id: 'EcsServiceRecoveryRedeploy', substitution: 'RedeployFunctionArn', entry: 'ecs-service-recovery/redeploy.ts', usesLedger: true,
+          description: 'ecs-service-recovery: force a new deployment',
+          environment: { ALLOWED_TARGETS: json(es.targets.map(ecsKey)) },
+          permissions: [{ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services }],
+        },
+        {
+          id: 'EcsServiceRecoveryCheck', substitution: 'CheckFunctionArn', entry: 'ecs-service-recovery/check.ts', usesLedger: false,
+          description: 'ecs-service-recovery: watch the rollout',
+          environment: { ROLLOUT_TIMEOUT_SECONDS: String(es.rolloutTimeoutMinutes * 60), POLL_SECONDS: String(es.rolloutPollSeconds) },
+          permissions: [{ actions: ['ecs:DescribeServices'], resources: services }],
+        },
+      ],
+    });
+  }
+
+  const lb = r['llm-budget-guardrail'];
+  if (lb.enabled) {
+    const parameter = arns.ssmParameter(lb.modelPreferenceParameter);
+    const proxy = lb.proxyService;
+    catalog.push({
+      name: 'llm-budget-guardrail', definitionFile: 'llm-budget-guardrail.asl.json',
+      substitutions: { ProxyService: ecsKey(proxy) },
+      handlers: [
+        {
+          id: 'LlmBudgetGuardrailInspect', substitution: 'InspectFunctionArn', entry: 'llm-budget-guardrail/inspect.ts', usesLedger: false,
+          description: 'llm-budget-guardrail: is Bedrock the cost driver?',
+          environment: {
+            COST_BUCKET_TAG_KEY: lb.costBucketTag.key, COST_BUCKET_TAG_VALUE: lb.costBucketTag.value,
+            DRIVER_SHARE_PERCENT: String(lb.driverSharePercent), MODEL_PARAMETER: lb.modelPreferenceParameter,
+            CHEAPER_MODEL: lb.cheaperModel, REVERT_AFTER_SECONDS: String(Math.round(lb.revertAfterHours * 3600)),
+          },
+          permissions: [
+            // Cost Explorer has no resource-level permissions: "*" is the only resource it accepts.
+            { actions: ['ce:GetCostAndUsage'], resources: ['*'] },
+            { actions: ['ssm:GetParameter'], resources: [parameter] },
+          ],
+        },
+        {
+          id: 'LlmBudgetGuardrailPreference', substitution: 'PreferenceFunctionArn', entry: 'llm-budget-guardrail/preference.ts', usesLedger: true,
+          description: 'llm-budget-guardrail: set or restore the model preference',
+          environment: { MODEL_PARAMETER: lb.modelPreferenceParameter, CHEAPER_MODEL: lb.cheaperModel, ALLOWED_TARGETS: json([lb.modelPreferenceParameter]) },
+          permissions: [{ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameter] }],
+        },
+        {
+          id: 'LlmBudgetGuardrailRedeploy', substitution: 'RedeployFunctionArn', entry: 'ecs-service-recovery/redeploy.ts', usesLedger: true,
+          description: 'llm-budget-guardrail: redeploy the agent proxy',
+          environment: { ALLOWED_TARGETS: json([ecsKey(proxy)]) },
+          permissions: [{ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [arns.ecsService(proxy.clusterName, proxy.serviceName)] }],
+        },
+      ],
+    });
+  }
+  return catalog;
+}

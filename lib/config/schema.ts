@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/** Names of the runbooks this app can deploy; each has a statemachines/<name>.asl.json. */
+export const RUNBOOK_NAMES = ['lambda-runaway', 'dynamodb-throttling', 'ecs-service-recovery', 'llm-budget-guardrail'] as const;
+export type RunbookName = (typeof RUNBOOK_NAMES)[number];
+
+const resourceName = z.string().min(1).max(255).regex(/^[A-Za-z0-9_.\-/:]+$/, 'letters, digits and _ . - / : only');
+const email = z.email();
+const minutes = z.number().int().min(0).max(7 * 24 * 60);
+
+const runbookBase = {
+  enabled: z.boolean(),
+  /** Minimum time between two remediations of the same target. */
+  cooldownMinutes: minutes.default(30),
+};
+
+const lambdaRunaway = z.strictObject({
+  ...runbookBase,
+  targets: z.array(z.strictObject({ functionName: resourceName })).min(1),
+  thresholds: z.strictObject({
+    /** Seed 003: concurrent executions above this share of the function's limit. */
+    concurrencyPercentOfLimit: z.number().gt(0).max(100).default(80),
+    /** Seed 003 §4: a runaway shows as an invocation count far above normal (per 5 minutes). */
+    invocationsPer5Minutes: z.number().int().positive(),
+    /** Seed 003: throttles above this notify (not remediated: a throttle alone is no runaway). */
+    throttles: z.number().min(0).default(0),
+    /** Seed 003: error rate (%) above this notifies (rollback is a separate runbook). */
+    errorRatePercent: z.number().min(0).max(100).default(1),
+  }),
+  /** The account's concurrency limit; the per-function limit when it has no reserved concurrency. */
+  accountConcurrencyLimit: z.number().int().positive().default(1000),
+});
+
+const dynamodbThrottling = z.strictObject({
+  ...runbookBase,
+  targets: z.array(z.strictObject({ tableName: resourceName })).min(1),
+  thresholds: z.strictObject({
+    /** Seed 003: throttled requests > 0. */
+    throttleEvents: z.number().min(0).default(0),
+    /** Seed 003: UserErrors > 0 (account-wide metric: notifies, names no table). */
+    userErrors: z.number().min(0).default(0),
+  }),
+  /** How long to wait for the table to return to ACTIVE after the switch. */
+  activeTimeoutMinutes: z.number().int().min(1).max(60).default(15),
+});
+
+const ecsServiceRecovery = z.strictObject({
+  ...runbookBase,
+  targets: z.array(z.strictObject({ clusterName: resourceName, serviceName: resourceName })).min(1),
+  /** Bounded wait for the forced rollout to reach COMPLETED. */
+  rolloutTimeoutMinutes: z.number().int().min(1).max(120).default(20),
+  rolloutPollSeconds: z.number().int().min(5).max(300).default(30),
+});
+
+const llmBudgetGuardrail = z.strictObject({
+  ...runbookBase,
+  budget: z.strictObject({
+    budgetName: resourceName,
+    monthlyLimitUsd: z.number().positive(),
+    /** Seed 000: alerts at 50/80/100 %. */
+    alertThresholdsPercent: z.array(z.number().positive().max(1000)).min(1).default([50, 80, 100]),
+    /** Create the AWS Budgets budget; false when it already exists and notifies the budget topic. */
+    create: z.boolean().default(true),
+  }),
+  costBucketTag: z.strictObject({ key: z.string().min(1), value: z.string().min(1) }),
+  /** Bedrock "drives" the alert when its share of month-to-date spend is at least this. */
+  driverSharePercent: z.number().gt(0).max(100).default(50),
+  modelPreferenceParameter: z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/, 'an SSM parameter name starting with /'),
+  cheaperModel: z.string().min(1),
+  proxyService: z.strictObject({ clusterName: resourceName, serviceName: resourceName }),
+  /** Seed 000: the cheaper model stays for 24 h while the operator investigates. */
+  revertAfterHours: z.number().gt(0).max(24 * 14).default(24),
+});
+
+export const environmentConfigSchema = z.strictObject({
+  environment: z.enum(['dev', 'staging', 'prod', 'drill']),
+  account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as sa-east-1'),
+  notifications: z.strictObject({
+    /** Seed 004: the critical topic pages; the info topic records. */
+    criticalEmails: z.array(email).default([]),
+    infoEmails: z.array(email).default([]),
+  }),
+  ledger: z.strictObject({
+    /** Keep the audit table when the stack is deleted. */
+    retainOnDelete: z.boolean().default(true),
+  }).default({ retainOnDelete: true }),
+  runbooks: z.strictObject({
+    'lambda-runaway': lambdaRunaway,
+    'dynamodb-throttling': dynamodbThrottling,
+    'ecs-service-recovery': ecsServiceRecovery,
+    'llm-budget-guardrail': llmBudgetGuardrail,
+  }),
+});
+
+export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;
+export type LambdaRunawayConfig = EnvironmentConfig['runbooks']['lambda-runaway'];
+export type DynamodbThrottlingConfig = EnvironmentConfig['runbooks']['dynamodb-throttling'];
+export type EcsServiceRecoveryConfig = EnvironmentConfig['runbooks']['ecs-service-recovery'];
+export type LlmBudgetGuardrailConfig = EnvironmentConfig['runbooks']['llm-budget-guardrail'];

@@ -1,0 +1,59 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
+
+export interface HandlerFunctionProps {
+  /** Entry file under lambdas/. */
+  readonly entry: string;
+  readonly description: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default logs.RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Every handler's defaults in one place: Node.js 22 on arm64, X-Ray active tracing, an ESM bundle
+ * with the AWS SDK inside (pinned versions, small cold starts) and source maps, structured logs
+ * in a log group of its own with a retention.
+ */
+export class HandlerFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    super(scope, id, {
+      entry: path.join(LAMBDAS_DIR, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      tracing: lambda.Tracing.ACTIVE,
+      memorySize: 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: `runbook-autopilot-${id}`,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // Some dependencies still call require(); give the ESM bundle one.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+  }
+}

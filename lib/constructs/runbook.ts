@@ -1,0 +1,100 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { EventPattern } from '../../lambdas/domain/event-pattern';
+import type { HandlerDef, RunbookDef } from '../catalog';
+import { HandlerFunction } from './handler-function';
+import type { RemediationLedger } from './ledger';
+
+export const STATEMACHINES_DIR = path.join(__dirname, '..', '..', 'statemachines');
+
+export interface RunbookProps {
+  readonly def: RunbookDef;
+  readonly ledger: RemediationLedger;
+  /** Functions shared by every runbook (admit, notify), by ASL substitution name. */
+  readonly sharedFunctions: Readonly<Record<string, lambda.IFunction>>;
+  /** EventBridge patterns that start this runbook (none for SNS-started runbooks). */
+  readonly eventPatterns: readonly EventPattern[];
+  /** @default logs.RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * One runbook: its handlers (each with a role scoped to its own actions and targets), its
+ * Standard state machine loaded from statemachines/<name>.asl.json with every ARN substituted,
+ * and the EventBridge rules that start it, with a dead-letter queue and a retry policy.
+ */
+export class Runbook extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly functions: Readonly<Record<string, HandlerFunction>>;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly rules: readonly events.Rule[];
+
+  constructor(scope: Construct, id: string, props: RunbookProps) {
+    super(scope, id);
+    const { def } = props;
+    const functions: Record<string, HandlerFunction> = {};
+    for (const handler of def.handlers) functions[handler.substitution] = this.handlerFunction(handler, props.ledger);
+    this.functions = functions;
+
+    const invoked: Record<string, lambda.IFunction> = { ...props.sharedFunctions, ...functions };
+    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `/aws/vendedlogs/states/runbook-autopilot-${Stack.of(this).stackName}-${def.name}`,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: `runbook-autopilot ${def.name}`,
+      definitionBody: sfn.DefinitionBody.fromFile(path.join(STATEMACHINES_DIR, def.definitionFile)),
+      definitionSubstitutions: {
+        ...Object.fromEntries(Object.entries(invoked).map(([key, fn]) => [key, fn.functionArn])),
+        ...def.substitutions,
+      },
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+    // The definition comes from a file, so CDK cannot infer the invoke grants: one per function.
+    for (const fn of Object.values(invoked)) fn.grantInvoke(this.stateMachine);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'TriggerDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.rules = props.eventPatterns.map((pattern, i) => {
+      const rule = new events.Rule(this, `Trigger${i}`, {
+        description: `Starts ${def.name} on the CloudWatch alarms routed to it`,
+        eventPattern: pattern as events.EventPattern,
+      });
+      rule.addTarget(new targets.SfnStateMachine(this.stateMachine, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 20,
+        maxEventAge: Duration.hours(2),
+      }));
+      return rule;
+    });
+  }
+
+  private handlerFunction(handler: HandlerDef, ledger: RemediationLedger): HandlerFunction {
+    const fn = new HandlerFunction(this, handler.id, {
+      entry: handler.entry, description: handler.description, environment: handler.environment,
+    });
+    if (handler.usesLedger) ledger.bind(fn);
+    for (const permission of handler.permissions) {
+      fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: [...permission.actions],
+        resources: [...permission.resources],
+        ...(permission.conditions ? { conditions: permission.conditions } : {}),
+      }));
+    }
+    return fn;
+  }
+}

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import aslValidator from 'asl-validator';
+import { buildCatalog, literalArns, sharedHandlers } from '../../lib/catalog';
+import { loadConfig } from '../../lib/config/load';
+import { RUNBOOK_NAMES } from '../../lib/config/schema';
+
+const DIR = path.join(__dirname, '..', '..', 'statemachines');
+const config = loadConfig('prod');
+const catalog = buildCatalog(config, literalArns('aws', 'sa-east-1', '123456789012'));
+const shared = sharedHandlers(config);
+
+interface State { Type: string; Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; Next?: string; Default?: string; Choices?: { Next: string }[] }
+const load = (name: string) => {
+  const text = fs.readFileSync(path.join(DIR, `${name}.asl.json`), 'utf8');
+  return { text, definition: JSON.parse(text) as { StartAt: string; States: Record<string, State> } };
+};
+
+describe.each(RUNBOOK_NAMES)('%s.asl.json', (name) => {
+  const { text, definition } = load(name);
+
+  test('is valid Amazon States Language', () => {
+    const { isValid, errorsText } = aslValidator(definition);
+    expect(errorsText()).toBe('');
+    expect(isValid).toBe(true);
+  });
+
+  test('every ${Substitution} is filled by the catalog, and the catalog fills nothing unused', () => {
+    const used = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+    const def = catalog.find((d) => d.name === name)!;
+    const provided = new Set([shared.admit.substitution, shared.notify.substitution, ...def.handlers.map((h) => h.substitution), ...Object.keys(def.substitutions)]);
+    expect([...used].sort()).toEqual([...provided].sort());
+  });
+
+  test('no ARN or account is hard-coded', () => {
+    expect(text).not.toMatch(/arn:aws:(lambda|sns|dynamodb|ecs|ssm)/);
+    expect(text).not.toMatch(/\d{12}/);
+  });
+
+  test('every Task retries transient AWS errors and catches the rest', () => {
+    for (const [stateName, state] of Object.entries(definition.States)) {
+      if (state.Type !== 'Task') continue;
+      const retried = (state.Retry ?? []).flatMap((r) => r.ErrorEquals);
+      expect({ stateName, retried }).toEqual({ stateName, retried: expect.arrayContaining(['AwsThrottled', 'AwsUnavailable', 'Lambda.TooManyRequestsException']) });
+      const caught = (state.Catch ?? []).flatMap((c) => c.ErrorEquals);
+      expect({ stateName, caught }).toEqual({ stateName, caught: expect.arrayContaining(['States.ALL']) });
+    }
+  });
+
+  test('follows the spine: admit first, failures escalate to the critical topic and end failed', () => {
+    expect(definition.States[definition.StartAt]?.Next).toBe('Admit: dedupe, allowlist, cooldown');
+    expect(definition.States['Record failure and escalate']?.Next).toBe('Remediation failed');
+    expect(definition.States['Remediation failed']?.Type).toBe('Fail');
+  });
+});

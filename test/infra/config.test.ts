@@ -1,0 +1,28 @@
+import { loadConfig, parseConfig } from '../../lib/config/load';
+
+const valid = () => JSON.parse(JSON.stringify(loadConfig('prod'))) as Record<string, any>;
+
+test.each(['dev', 'staging', 'prod', 'drill'])('config/%s.json is valid', (env) => {
+  expect(loadConfig(env).environment).toBe(env);
+});
+
+test('a bad field is named by its path', () => {
+  const raw = valid();
+  raw.runbooks['lambda-runaway'].targets[1].functionName = '';
+  raw.runbooks['dynamodb-throttling'].cooldownMinutes = -5;
+  expect(() => parseConfig(raw, 'test')).toThrow(/runbooks\.lambda-runaway\.targets\[1\]\.functionName: .*; runbooks\.dynamodb-throttling\.cooldownMinutes/);
+});
+
+test('an unknown top-level field is refused, not ignored', () => {
+  expect(() => parseConfig({ ...valid(), runbok: {} }, 'test')).toThrow(/runbok/);
+});
+
+test('an unknown environment lists the known ones', () => {
+  expect(() => loadConfig('qa')).toThrow('No config for environment "qa" (known: dev, drill, prod, staging)');
+});
+
+test('an invalid email is named', () => {
+  const raw = valid();
+  raw.notifications.criticalEmails = ['not-an-email'];
+  expect(() => parseConfig(raw, 'test')).toThrow(/notifications\.criticalEmails\[0\]/);
+});

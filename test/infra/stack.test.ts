@@ -1,0 +1,129 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../../lib/config/load';
+import { ACCOUNT, synthStack } from './synth';
+
+const config = loadConfig('prod');
+const { template } = synthStack(config);
+const functionArn = (name: string) => `arn:${'${AWS::Partition}'}:lambda:sa-east-1:${ACCOUNT}:function:${name}`;
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+function statements(): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+  );
+}
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+test('one Standard state machine per runbook, logging ALL with execution data, X-Ray on', () => {
+  template.resourceCountIs('AWS::StepFunctions::StateMachine', 4);
+  template.allResourcesProperties('AWS::StepFunctions::StateMachine', {
+    StateMachineType: 'STANDARD',
+    LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    TracingConfiguration: { Enabled: true },
+  });
+});
+
+test('every handler ARN is substituted into the definitions, none hard-coded', () => {
+  const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  for (const m of machines) {
+    const subs = (m as { Properties: { DefinitionSubstitutions: Record<string, unknown> } }).Properties.DefinitionSubstitutions;
+    expect(Object.keys(subs)).toEqual(expect.arrayContaining(['AdmitFunctionArn', 'NotifyFunctionArn', 'InspectFunctionArn']));
+    const definition = JSON.stringify((m as { Properties: { DefinitionString: unknown } }).Properties.DefinitionString);
+    expect(definition).not.toMatch(/arn:aws:lambda/);
+  }
+});
+
+test('lambda-runaway rule routes ALARM transitions of the configured functions only, by metric', () => {
+  template.hasResourceProperties('AWS::Events::Rule', {
+    EventPattern: {
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: {
+        state: { value: ['ALARM'] },
+        configuration: {
+          metrics: {
+            returnData: [true],
+            metricStat: { metric: { namespace: ['AWS/Lambda'], name: ['ConcurrentExecutions', 'Invocations'], dimensions: { FunctionName: config.runbooks['lambda-runaway'].targets.map((t) => t.functionName) } } },
+          },
+        },
+      },
+    },
+  });
+});
+
+test('every rule target has a dead-letter queue and a retry policy', () => {
+  const rules = Object.values(template.findResources('AWS::Events::Rule'));
+  expect(rules).toHaveLength(3);
+  for (const rule of rules) {
+    const targets = (rule as { Properties: { Targets: Record<string, unknown>[] } }).Properties.Targets;
+    for (const t of targets) {
+      expect(t.DeadLetterConfig).toEqual({ Arn: expect.anything() });
+      expect(t.RetryPolicy).toEqual({ MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 7200 });
+    }
+  }
+});
+
+test('alarms use the seed thresholds', () => {
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: 'ConcurrentExecutions', Namespace: 'AWS/Lambda', Statistic: 'Maximum', Threshold: 800,
+    ComparisonOperator: 'GreaterThanThreshold', Dimensions: [{ Name: 'FunctionName', Value: 'cabruca-segmentation-prod-researcher-agent' }],
+  });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Threshold: 0, AlarmActions: Match.anyValue() });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'WriteThrottleEvents', Threshold: 0, Dimensions: [{ Name: 'TableName', Value: 'cabruca-segmentation-prod-agent-tasks' }] });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UserErrors', Threshold: 0 });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Metrics: Match.arrayWith([Match.objectLike({ Expression: 'desired - running' })]),
+  });
+  // 5 functions x 4 + 3 tables x 2 + 1 account-wide + 2 services.
+  template.resourceCountIs('AWS::CloudWatch::Alarm', 29);
+});
+
+test('the budget notifies its topic at 50/80/100 %, and the topic lets only AWS Budgets of this account publish', () => {
+  template.hasResourceProperties('AWS::Budgets::Budget', {
+    Budget: { BudgetName: 'alphaswarm-prod-monthly', BudgetLimit: { Amount: 1500, Unit: 'USD' }, BudgetType: 'COST', TimeUnit: 'MONTHLY' },
+    NotificationsWithSubscribers: [50, 80, 100].map((threshold) => Match.objectLike({ Notification: Match.objectLike({ Threshold: threshold, ThresholdType: 'PERCENTAGE' }) })),
+  });
+  template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+    PolicyDocument: Match.objectLike({
+      Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'budgets.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } })]),
+    }),
+  });
+});
+
+test('the emergency stop may change only the configured functions', () => {
+  const stops = statements().filter((s) => actionsOf(s).includes('lambda:PutFunctionConcurrency'));
+  expect(stops).toHaveLength(1);
+  const expected = config.runbooks['lambda-runaway'].targets.map((t) => ({ 'Fn::Join': ['', expect.arrayContaining([expect.stringContaining(`function:${t.functionName}`)])] }));
+  expect(resourcesOf(stops[0]!)).toEqual(expected);
+  expect(functionArn('x')).toContain('function:x');
+});
+
+test('no mutating action is allowed on "*"', () => {
+  const readOnlyOnStar = new Set(['ce:GetCostAndUsage', 'ecs:ListTasks', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+  for (const s of statements()) {
+    if (!resourcesOf(s).includes('*')) continue;
+    for (const action of actionsOf(s)) expect(readOnlyOnStar).toContain(action);
+  }
+});
+
+test('ListTasks is scoped to the configured cluster by condition', () => {
+  const listTasks = statements().find((s) => actionsOf(s).includes('ecs:ListTasks'));
+  expect(listTasks?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': [expect.anything()] } });
+});
+
+test('the ledger keeps point-in-time recovery and survives stack deletion in prod', () => {
+  template.hasResource('AWS::DynamoDB::GlobalTable', {
+    DeletionPolicy: 'Retain',
+    Properties: Match.objectLike({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    }),
+  });
+});
+
+test('every function runs Node.js 22 on arm64 with active tracing and a log group of its own', () => {
+  template.allResourcesProperties('AWS::Lambda::Function', {
+    Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
+  });
+});
