@@ -4,20 +4,23 @@ import { RUNBOOK_NAMES } from '../lib/config/schema';
 import { Drill } from './drill';
 import { InputError, readInputFile, type DrillInput } from './inputs';
 import { renderResult, renderSummary } from './render';
+import { readScenario, type Scenario } from './scenario';
 import type { FaultKind, FaultSpec } from './sandbox/model';
 import type { ServiceName } from './sandbox/state';
 
 const EVENTS_DIR = path.join(__dirname, '..', 'events');
-const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--fault SERVICE:OPERATION=KIND[xN] ...] [--json]
+const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--json]
 
   runbook        one of ${RUNBOOK_NAMES.join(', ')} (default: all four, from events/)
   --event FILE   replay a recorded EventBridge event or SNS notification (repeatable, in order)
+  --scenario FILE  start from a changed account (see drill/scenarios/)
   --fault SPEC   make the sandbox fail calls, e.g. lambda:PutFunctionConcurrency=throttlingx2
                  (kinds: throttling, access-denied, not-found, server-error, timeout)
   --json         one JSON object per input, one per line`;
 
 interface Args {
   inputs: DrillInput[];
+  scenario?: Scenario;
   faults: FaultSpec[];
   json: boolean;
 }
@@ -42,13 +45,15 @@ export function parseArgs(argv: readonly string[]): Args {
   const files: string[] = [];
   const faults: FaultSpec[] = [];
   let json = false;
+  let scenario: Scenario | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
-    else if (arg === '--event' || arg === '--fault') {
+    else if (arg === '--event' || arg === '--fault' || arg === '--scenario') {
       const value = argv[++i];
       if (value === undefined) throw new UsageError(`${arg} needs a value`);
       if (arg === '--event') files.push(value);
+      else if (arg === '--scenario') scenario = readScenario(value);
       else faults.push(parseFault(value));
     } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else if ((RUNBOOK_NAMES as readonly string[]).includes(arg)) files.push(runbookEvent(arg));
@@ -56,7 +61,7 @@ export function parseArgs(argv: readonly string[]): Args {
   }
   if (files.length === 0) files.push(...RUNBOOK_NAMES.map(runbookEvent));
   const relative = (f: string) => path.relative(process.cwd(), path.resolve(f)) || f;
-  return { inputs: files.map((f) => readInputFile(relative(f))), faults, json };
+  return { inputs: files.map((f) => readInputFile(relative(f))), faults, json, ...(scenario ? { scenario } : {}) };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -65,9 +70,12 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const args = parseArgs(argv);
-  const drill = await Drill.start({ faults: args.faults });
+  const drill = await Drill.start({ faults: args.faults, ...(args.scenario ? { scenario: args.scenario } : {}) });
   try {
-    if (!args.json) console.log(`runbook-autopilot drill: environment ${drill.config.environment}, account ${drill.config.account ?? '-'}, ${drill.config.region}\n`);
+    if (!args.json) {
+      console.log(`runbook-autopilot drill: environment ${drill.config.environment}, account ${drill.config.account ?? '-'}, ${drill.config.region}`);
+      console.log(args.scenario ? `scenario: ${args.scenario.description}\n` : 'scenario: the seed systems as they are\n');
+    }
     const results = [];
     for (const input of args.inputs) {
       const result = await drill.handle(input);

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '../lambdas/domain/event-pattern';
@@ -13,17 +13,17 @@ import { DrillExecutor, type ExecutionRecord, type TimeCompression } from './exe
 import { lambdaContext, loadFunction, type DrillFunction } from './handlers';
 import type { DrillInput } from './inputs';
 import { buildResult, type DrillResult } from './result';
-import { startLocalDynamoDb } from './sandbox/dynamodb';
-import type { FaultSpec } from './sandbox/model';
-import { sandboxEndpointEnv, startSandbox, type Sandbox } from './sandbox/server';
-import { DRILL_TOPICS, seedAccountState } from './sandbox/seed-account';
-import type { AccountState } from './sandbox/state';
+import {
+  createSeedTables, sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, TOPIC_ARNS,
+  type FaultSpec, type Sandbox,
+} from './sandbox';
+import { applyScenario, type Scenario } from './scenario';
 
 export interface DrillOptions {
   /** @default config/drill.json */
   readonly config?: EnvironmentConfig;
-  /** Changes the seeded account before the drill starts (a scenario). */
-  readonly scenario?: (state: AccountState) => void;
+  /** How the account differs from the seed systems before the events arrive. */
+  readonly scenario?: Scenario;
   readonly faults?: readonly FaultSpec[];
   /** @default { waitMs: 5, retryMs: 5 } */
   readonly time?: TimeCompression;
@@ -56,17 +56,21 @@ export class Drill {
     private readonly dynamo: DynamoDBClient,
     readonly ledger: Ledger,
     private readonly closers: (() => Promise<void>)[],
+    private readonly time: TimeCompression,
   ) {}
 
   static async start(options: DrillOptions = {}): Promise<Drill> {
     const config = options.config ?? loadConfig('drill');
     const account = config.account ?? '111122223333';
     const closers: (() => Promise<void>)[] = [];
-    const local = await startLocalDynamoDb();
+    const local = await startDynamo();
     closers.push(() => local.close());
 
-    const state = seedAccountState();
-    options.scenario?.(state);
+    const scenario = options.scenario;
+    const state = seedAccountState(scenario ? (seeded) => applyScenario(scenario, seeded) : undefined);
+    for (const name of buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name)) {
+      state.stepFunctions.stateMachines[stateMachineArn(config, account, name)] = { type: 'STANDARD' };
+    }
     let drill: Drill | undefined;
     const sandbox = await startSandbox(state, {
       onCall: async (call) => {
@@ -86,18 +90,21 @@ export class Drill {
     closers.push(() => proxy.close());
 
     const baseEnv: Record<string, string> = {
-      ...sandboxEndpointEnv(sandbox.url),
+      ...sandboxEndpointEnv(sandbox.url, { dynamodb: proxy.url }),
       AWS_REGION: config.region,
-      AWS_ENDPOINT_URL_DYNAMODB: proxy.url,
       POWERTOOLS_LOG_LEVEL: process.env.DRILL_LOG_LEVEL ?? 'SILENT',
       POWERTOOLS_DEV: 'false',
     };
     Object.assign(process.env, baseEnv);
     const dynamo = new DynamoDBClient({ endpoint: local.endpoint, region: config.region });
     closers.unshift(async () => dynamo.destroy());
-    await createTables(dynamo, config);
+    await createLedgerTable(dynamo);
+    await createSeedTables(local.endpoint);
+    for (const table of scenario?.onDemandTables ?? []) {
+      await dynamo.send(new UpdateTableCommand({ TableName: table, BillingMode: 'PAY_PER_REQUEST' }));
+    }
 
-    drill = new Drill(config, sandbox, dynamo, new Ledger(LEDGER_TABLE, dynamo), closers);
+    drill = new Drill(config, sandbox, dynamo, new Ledger(LEDGER_TABLE, dynamo), closers, options.time ?? { waitMs: 5, retryMs: 5 });
     drill.wire(config, account);
     return drill;
   }
@@ -113,7 +120,7 @@ export class Drill {
     });
     const shared = sharedHandlers(config);
     const admit = load(shared.admit);
-    const notify = load(shared.notify, { CRITICAL_TOPIC_ARN: DRILL_TOPICS.critical, INFO_TOPIC_ARN: DRILL_TOPICS.info });
+    const notify = load(shared.notify, { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical, INFO_TOPIC_ARN: TOPIC_ARNS.info });
     for (const def of buildCatalog(config, arns)) {
       const functions = def.handlers.map((h) => load(h));
       const byArn = new Map([admit, notify, ...functions].map((f) => [f.arn, f]));
@@ -123,9 +130,8 @@ export class Drill {
         ...Object.fromEntries(def.handlers.map((h, i) => [h.substitution, functions[i]!.arn])),
         ...def.substitutions,
       };
-      const machineArn = `arn:aws:states:${config.region}:${account}:stateMachine:runbook-autopilot-drill-${def.name}`;
-      this.executors.set(def.name, new DrillExecutor(def.name, def.definitionFile, substitutions, byArn, machineArn, { waitMs: 5, retryMs: 5 }));
-      this.sandbox.state.stepFunctions?.stateMachines?.push?.({ arn: machineArn, name: `runbook-autopilot-drill-${def.name}` } as never);
+      const machineArn = stateMachineArn(config, account, def.name);
+      this.executors.set(def.name, new DrillExecutor(def.name, def.definitionFile, substitutions, byArn, machineArn, this.time));
     }
     const guardrail = this.executors.get('llm-budget-guardrail');
     if (guardrail) {
@@ -204,7 +210,7 @@ export class Drill {
 
   /** The modelled resources, plus the DynamoDB target tables as dynalite describes them. */
   async snapshot(): Promise<Record<string, unknown>> {
-    const view: Record<string, unknown> = { ...(this.sandbox.snapshot() as Record<string, unknown>) };
+    const view: Record<string, unknown> = { ...this.sandbox.snapshot() };
     for (const t of this.config.runbooks['dynamodb-throttling'].targets) {
       try {
         const table = (await this.dynamo.send(new DescribeTableCommand({ TableName: t.tableName }))).Table;
@@ -247,19 +253,15 @@ function ruleTargets(config: EnvironmentConfig, runbook: AlarmRunbook): Record<s
   return r['ecs-service-recovery'].targets.map((t) => ({ ClusterName: t.clusterName, ServiceName: t.serviceName }));
 }
 
-/** The ledger and the seed tables (provisioned, as the seed system runs them). */
-async function createTables(dynamo: DynamoDBClient, config: EnvironmentConfig): Promise<void> {
+function stateMachineArn(config: EnvironmentConfig, account: string, runbook: string): string {
+  return `arn:aws:states:${config.region}:${account}:stateMachine:runbook-autopilot-drill-${runbook}`;
+}
+
+/** The ledger, keyed as the stack's table is. */
+async function createLedgerTable(dynamo: DynamoDBClient): Promise<void> {
   await dynamo.send(new CreateTableCommand({
     TableName: LEDGER_TABLE, BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [{ AttributeName: LEDGER_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: LEDGER_SORT_KEY, AttributeType: 'S' }],
     KeySchema: [{ AttributeName: LEDGER_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: LEDGER_SORT_KEY, KeyType: 'RANGE' }],
   }));
-  for (const t of config.runbooks['dynamodb-throttling'].targets) {
-    await dynamo.send(new CreateTableCommand({
-      TableName: t.tableName, BillingMode: 'PROVISIONED',
-      ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    }));
-  }
 }

@@ -98,18 +98,16 @@ function sameTarget(a: string, b: string): boolean {
   return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
 }
 
-/** The resources an incident touched, by name (a "cluster/service" target matches its service). */
+/** The resources an incident touched, by name, wherever the snapshot keeps them. */
 function pick(snapshot: Record<string, unknown>, names: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const wanted = new Set([...names].flatMap((n) => [n, n.split('/').pop() ?? n]));
-  for (const [key, value] of Object.entries(snapshot)) {
-    if (wanted.has(key)) out[key] = value;
-    else if (value && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [inner, v] of Object.entries(value as Record<string, unknown>)) {
-        if (wanted.has(inner)) out[inner] = v;
-      }
+  const visit = (node: Record<string, unknown>, depth: number) => {
+    for (const [key, value] of Object.entries(node)) {
+      if (names.has(key)) out[key] = value;
+      else if (depth < 3 && value && typeof value === 'object' && !Array.isArray(value)) visit(value as Record<string, unknown>, depth + 1);
     }
-  }
+  };
+  visit(snapshot, 0);
   return out;
 }
 
@@ -118,7 +116,8 @@ function timeline(execution: ExecutionRecord): TimelineEntry[] {
   const byState = new Map<string, Invocation[]>();
   for (const inv of execution.invocations) byState.set(inv.state, [...(byState.get(inv.state) ?? []), inv]);
   const consumed = new Map<string, number>();
-  for (const event of execution.events as EventLog[]) {
+  const events = execution.events as EventLog[];
+  events.forEach((event, index) => {
     const state = 'state' in event ? event.state.name : '';
     const elapsedMs = event.timestamp - execution.startedAt;
     if (event.type === 'StateExited') {
@@ -126,7 +125,9 @@ function timeline(execution: ExecutionRecord): TimelineEntry[] {
       const invocations = byState.get(state) ?? [];
       const inv = invocations.filter((i) => i.output !== undefined)[n];
       if (inv) consumed.set(state, n + 1);
-      entries.push({ elapsedMs, state, event: 'done', detail: inv ? describe(inv) : '' });
+      const next = events.slice(index + 1).find((e) => e.type === 'StateEntered');
+      const branch = event.state.type === 'Choice' && next && 'state' in next ? `→ ${next.state.name}` : '';
+      entries.push({ elapsedMs, state, event: 'done', detail: inv ? describe(inv) : branch });
     } else if (event.type === 'StateRetried') {
       const failed = (byState.get(state) ?? []).filter((i) => i.error);
       const err = failed[event.retry.attempt - 1]?.error;
@@ -138,7 +139,7 @@ function timeline(execution: ExecutionRecord): TimelineEntry[] {
     } else if (event.type === 'StateFailed') {
       entries.push({ elapsedMs, state, event: 'failed', detail: `${event.Error}: ${String(event.Cause)}` });
     }
-  }
+  });
   return entries;
 }
 

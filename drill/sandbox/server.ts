@@ -5,7 +5,8 @@ import { AwsError } from './aws-error';
 import { cloudWatchModel } from './cloudwatch';
 import { uuidFromHex } from './common';
 import { costExplorerModel } from './cost-explorer';
-import { ecsModel, normaliseEcs } from './ecs';
+import { ecsModel } from './ecs';
+import { normaliseEcs } from './ecs-rollout';
 import type { Input } from './input';
 import { lambdaModel } from './lambda';
 import type { FaultSpec, PublishedMessage, SandboxCall, SandboxHooks, ServiceContext, ServiceModel } from './model';
@@ -167,7 +168,8 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
       // A bug in the sandbox or a drill hook: answer as the service's own 500 so the SDK still parses it.
       const base = model.fault('server-error', operation, input, ctx);
       const detail = e instanceof Error ? e.message : String(e);
-      fail(new AwsError(base.code, base.status, `${base.message} (sandbox: ${detail})`, { queryCode: base.queryCode ?? base.code, messageField: base.messageField }), false);
+      const options = { queryCode: base.queryCode ?? base.code, messageField: base.messageField };
+      fail(new AwsError(base.code, base.status, `${base.message} (sandbox: ${detail})`, options), false);
     }
   };
 
@@ -188,7 +190,8 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
     calls,
     published,
     injectFault(fault) {
-      const model = MODELS[fault.service];
+      const model: ServiceModel | undefined = MODELS[fault.service];
+      if (model === undefined) throw new Error(`The sandbox does not model the ${String(fault.service)} service`);
       if (fault.operation !== undefined && model.operations[fault.operation] === undefined) {
         throw new Error(`The sandbox does not model ${fault.service}:${fault.operation}`);
       }

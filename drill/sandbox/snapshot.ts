@@ -1,7 +1,10 @@
 import type { AccountState, EcsDeploymentState, EcsFailureMode, ExecutionStatus } from './state';
 
-/** A compact, printable view of what a runbook can change: compare one before and after a drill. */
-export interface SandboxSnapshot {
+/**
+ * A compact, printable view of what a runbook can change: compare one before and after a drill.
+ * A type alias, not an interface, so it is assignable to Record<string, unknown> like other JSON.
+ */
+export type SandboxSnapshot = {
   lambda: {
     unreservedConcurrency: number;
     functions: Record<string, { reservedConcurrency: number | null }>;
@@ -23,7 +26,7 @@ export interface SandboxSnapshot {
   executions: Record<string, { name: string; status: ExecutionStatus }>;
   alarms: Record<string, string>;
   publishedMessages: number;
-}
+};
 
 export function snapshotOf(state: AccountState, publishedMessages: number): SandboxSnapshot {
   const functions = Object.fromEntries(

@@ -21,11 +21,19 @@ function messageAttributes(input: Input): Record<string, { dataType: string; val
     }
     const { DataType, StringValue, BinaryValue } = entry.Value;
     if (typeof DataType !== 'string' || !/^(String|Number|Binary|String\.Array)(\..+)?$/.test(DataType)) {
-      throw new AwsError('ParameterValueInvalid', 400, `The message attribute '${entry.Name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`);
+      throw new AwsError(
+        'ParameterValueInvalid',
+        400,
+        `The message attribute '${entry.Name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`,
+      );
     }
     const value = typeof StringValue === 'string' ? StringValue : typeof BinaryValue === 'string' ? BinaryValue : undefined;
     if (value === undefined) {
-      throw new AwsError('ParameterValueInvalid', 400, `The message attribute '${entry.Name}' must contain non-empty message attribute value for message attribute type '${DataType}'.`);
+      throw new AwsError(
+        'ParameterValueInvalid',
+        400,
+        `The message attribute '${entry.Name}' must contain non-empty message attribute value for message attribute type '${DataType}'.`,
+      );
     }
     out[entry.Name] = { dataType: DataType, value };
   }

@@ -1,4 +1,4 @@
-import { AwsError } from './aws-error';
+import { AwsError, validationError } from './aws-error';
 import { accessDeniedMessage, epochSeconds } from './common';
 import { Fields, type Input } from './input';
 import type { ServiceContext, ServiceModel } from './model';
@@ -55,7 +55,7 @@ function putParameter(input: Input, ctx: ServiceContext) {
   const value = fields.string('Value');
   const type = fields.optString('Type');
   if (type !== undefined && !TYPES.some((t) => t === type)) {
-    throw new AwsError('ValidationException', 400, `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`);
+    throw validationError('type', 'Member must satisfy enum value set: [SecureString, StringList, String]', type);
   }
   const validType = TYPES.find((t) => t === type);
   const existing = ctx.state.ssm.parameters[name];

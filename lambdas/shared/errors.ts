@@ -81,7 +81,8 @@ export function classifyAwsError(error: unknown, doing: string): Error {
   const text = `${e.name}: ${e.message}`;
   if (e.$retryable?.throttling || THROTTLING.test(e.name)) return new AwsThrottled(`${doing}: ${text}`);
   if (ACCESS_DENIED.test(e.name) || status === 403) return new AwsAccessDenied(`${doing}: ${text}`);
-  if (status >= 500 || UNAVAILABLE.test(e.name)) return new AwsUnavailable(`${doing}: ${text}`);
+  // Some SDK wrappers keep the cause only in the message ("... wrapper for TimeoutError: socket hang up").
+  if (status >= 500 || UNAVAILABLE.test(text)) return new AwsUnavailable(`${doing}: ${text}`);
   return error;
 }
 

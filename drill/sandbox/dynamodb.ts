@@ -1,0 +1,73 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AddressInfo, Server } from 'node:net';
+import { SANDBOX_CREDENTIALS } from './env';
+import { SANDBOX_REGION, SEED_TABLES } from './seed-account';
+
+/** DynamoDB for the drill: dynalite, a real implementation of the API, in memory. */
+
+// dynalite ships no type declarations.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
+
+export interface LocalDynamo {
+  /** http://127.0.0.1:PORT; pass it as sandboxEndpointEnv(url, { dynamodb }). */
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N' | 'B';
+}
+
+export interface ProvisionedTableSpec {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** 5 when absent. */
+  readonly readCapacityUnits?: number;
+  /** 5 when absent. */
+  readonly writeCapacityUnits?: number;
+}
+
+/** Starts an empty in-memory DynamoDB on a random loopback port; table changes are immediate. */
+export async function startDynamo(): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}
+
+export async function createProvisionedTables(endpoint: string, specs: readonly ProvisionedTableSpec[]): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
+  try {
+    for (const spec of specs) {
+      const keys = spec.sortKey === undefined ? [spec.partitionKey] : [spec.partitionKey, spec.sortKey];
+      await client.send(
+        new CreateTableCommand({
+          TableName: spec.name,
+          BillingMode: 'PROVISIONED',
+          ProvisionedThroughput: {
+            ReadCapacityUnits: spec.readCapacityUnits ?? 5,
+            WriteCapacityUnits: spec.writeCapacityUnits ?? 5,
+          },
+          AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+          KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+        }),
+      );
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The seed's provisioned tables, cabruca-segmentation-prod-agent-{state,memory,tasks}. */
+export function createSeedTables(endpoint: string): Promise<void> {
+  return createProvisionedTables(endpoint, SEED_TABLES);
+}

@@ -1,0 +1,280 @@
+import { isRecord } from './input';
+import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
+
+/** The seed systems (seeds 000, 003, 004) as the drill's starting account. */
+
+export const SANDBOX_ACCOUNT_ID = '111122223333';
+export const SANDBOX_REGION = 'sa-east-1';
+
+const topicArn = (name: string) => `arn:aws:sns:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:${name}`;
+export const TOPIC_ARNS = {
+  critical: topicArn('runbook-autopilot-drill-critical'),
+  info: topicArn('runbook-autopilot-drill-info'),
+  budget: topicArn('runbook-autopilot-drill-budget'),
+} as const;
+
+export const AGENT_FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map(
+  (role) => `cabruca-segmentation-prod-${role}-agent`,
+);
+export const ECS_CLUSTER = 'alphaswarm-cluster-prod';
+export const ADMIN_SERVICE = 'alphaswarm-admin-prod';
+export const PROXY_SERVICE = 'alphaswarm-agentcore-proxy-prod';
+export const MODEL_PREFERENCE_PARAMETER = '/alphaswarm/prod/llm_model_preference';
+export const SEED_MODEL = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
+export const COST_BUCKET_TAG = { key: 'alphaswarm.io/cost-bucket', value: 'bedrock-tokens' } as const;
+
+/** The seed's provisioned tables (seed 003); the tasks table key is the seed script's task_id. */
+export const SEED_TABLES = [
+  { name: 'cabruca-segmentation-prod-agent-state', partitionKey: { name: 'agent_id', type: 'S' } },
+  {
+    name: 'cabruca-segmentation-prod-agent-memory',
+    partitionKey: { name: 'agent_id', type: 'S' },
+    sortKey: { name: 'timestamp', type: 'N' },
+  },
+  { name: 'cabruca-segmentation-prod-agent-tasks', partitionKey: { name: 'task_id', type: 'S' } },
+] as const;
+
+export type DeepPartial<T> = T extends readonly (infer U)[]
+  ? U[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** Either a deep-partial patch (objects merge, arrays and scalars replace) or a function. */
+export type StateOverride = DeepPartial<AccountState> | ((state: AccountState) => AccountState | void);
+
+function merge(base: unknown, patch: unknown): unknown {
+  if (patch === undefined) return base;
+  if (!isRecord(base) || !isRecord(patch)) return structuredClone(patch);
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) out[key] = merge(base[key], value);
+  return out;
+}
+
+const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
+
+function agentFunction(name: string, reservedConcurrency: number | null, lastModified: string): LambdaFunctionState {
+  return {
+    runtime: 'python3.12',
+    handler: 'handler.lambda_handler',
+    memorySize: 1024,
+    timeout: 300,
+    reservedConcurrency,
+    lastModified,
+    description: `Cabruca segmentation ${name.replace(/^cabruca-segmentation-prod-|-agent$/g, '')} agent`,
+    environment: { ENVIRONMENT: 'prod', STATE_TABLE: 'cabruca-segmentation-prod-agent-state' },
+    tags: { Project: 'cabruca-segmentation', Environment: 'prod' },
+  };
+}
+
+function adminService(now: Date): EcsServiceState {
+  const targetGroupArn = `arn:aws:elasticloadbalancing:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:targetgroup/alphaswarm-admin-prod/6d0ecf831eec9f09`;
+  const image = `${SANDBOX_ACCOUNT_ID}.dkr.ecr.${SANDBOX_REGION}.amazonaws.com/alphaswarm-admin:v1.4.2`;
+  const deploymentId = 'ecs-svc/4519867253017263412';
+  const taskDefinition = 'alphaswarm-admin-prod:42';
+  const stopped = (taskId: string, startedMin: number, stoppedMin: number): EcsTaskState => ({
+    taskId,
+    taskDefinition,
+    startedBy: deploymentId,
+    lastStatus: 'STOPPED',
+    desiredStatus: 'STOPPED',
+    createdAt: minutesBefore(now, startedMin + 1),
+    startedAt: minutesBefore(now, startedMin),
+    stoppedAt: minutesBefore(now, stoppedMin),
+    stopCode: 'ServiceSchedulerInitiated',
+    stoppedReason: `Task failed ELB health checks in (target-group ${targetGroupArn})`,
+    containers: [{ name: 'admin', image, lastStatus: 'STOPPED', exitCode: 137 }],
+  });
+  const tasks = [
+    stopped('3f2c9a4e8b7d4c1fa0e6b5d4c3b2a190', 16, 10),
+    stopped('8d1e7f6a5b4c43d2a1f0e9d8c7b6a5f4', 16, 10),
+    stopped('a4b3c2d1e0f94e8d9c7b6a5f4e3d2c1b', 8, 2),
+    stopped('c9d8e7f6a5b44c3d8e2f1a0b9c8d7e6f', 8, 2),
+  ];
+  const event = (minutes: number, message: string, n: number) => ({
+    id: `5e1b2c3d-4f5a-4b6c-8d7e-${n.toString(16).padStart(12, '0')}`,
+    createdAt: minutesBefore(now, minutes),
+    message: `(service ${ADMIN_SERVICE}) ${message}`,
+  });
+  const unhealthy = (taskId: string) =>
+    `(task ${taskId}) (port 8000) is unhealthy in (target-group ${targetGroupArn}) due to (reason Health checks failed with these codes: [502]).`;
+  const [t1, t2, t3, t4] = tasks.map((t) => t.taskId) as [string, string, string, string];
+  return {
+    status: 'ACTIVE',
+    desiredCount: 2,
+    runningCount: 0,
+    pendingCount: 0,
+    taskDefinition,
+    containerName: 'admin',
+    containerImage: image,
+    containerPort: 8000,
+    targetGroupArn,
+    failure: 'health-check',
+    describesToSettle: 2,
+    createdAt: minutesBefore(now, 60 * 24 * 90),
+    deployments: [
+      {
+        id: deploymentId,
+        status: 'PRIMARY',
+        rolloutState: 'IN_PROGRESS',
+        rolloutStateReason: `ECS deployment ${deploymentId} in progress.`,
+        taskDefinition,
+        desiredCount: 2,
+        runningCount: 0,
+        pendingCount: 0,
+        failedTasks: 4,
+        createdAt: minutesBefore(now, 17),
+        updatedAt: minutesBefore(now, 2),
+      },
+    ],
+    events: [
+      event(2, `has stopped 2 running tasks: (task ${t3}) (task ${t4}).`, 7),
+      event(3, unhealthy(t4), 6),
+      event(3, unhealthy(t3), 5),
+      event(8, `has started 2 tasks: (task ${t3}) (task ${t4}).`, 4),
+      event(10, `has stopped 2 running tasks: (task ${t1}) (task ${t2}).`, 3),
+      event(11, unhealthy(t1), 2),
+      event(16, `has started 2 tasks: (task ${t1}) (task ${t2}).`, 1),
+      event(60 * 26, 'has reached a steady state.', 0),
+    ],
+    tasks,
+  };
+}
+
+function proxyService(now: Date): EcsServiceState {
+  const deploymentId = 'ecs-svc/7310295581645278841';
+  const taskDefinition = 'alphaswarm-agentcore-proxy-prod:17';
+  return {
+    status: 'ACTIVE',
+    desiredCount: 2,
+    runningCount: 2,
+    pendingCount: 0,
+    taskDefinition,
+    containerName: 'agentcore-proxy',
+    containerImage: `${SANDBOX_ACCOUNT_ID}.dkr.ecr.${SANDBOX_REGION}.amazonaws.com/alphaswarm-agentcore-proxy:v0.9.8`,
+    containerPort: 8080,
+    targetGroupArn: `arn:aws:elasticloadbalancing:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:targetgroup/alphaswarm-agentcore-proxy/2b7c5f0e91d4a3c8`,
+    failure: 'none',
+    describesToSettle: 2,
+    createdAt: minutesBefore(now, 60 * 24 * 60),
+    deployments: [
+      {
+        id: deploymentId,
+        status: 'PRIMARY',
+        rolloutState: 'COMPLETED',
+        rolloutStateReason: `ECS deployment ${deploymentId} completed.`,
+        taskDefinition,
+        desiredCount: 2,
+        runningCount: 2,
+        pendingCount: 0,
+        failedTasks: 0,
+        createdAt: minutesBefore(now, 60 * 24 * 3),
+        updatedAt: minutesBefore(now, 60 * 24 * 3 - 6),
+      },
+    ],
+    events: [
+      {
+        id: '9a8b7c6d-5e4f-4a3b-9c2d-000000000001',
+        createdAt: minutesBefore(now, 60 * 5),
+        message: `(service ${PROXY_SERVICE}) has reached a steady state.`,
+      },
+    ],
+    // Running tasks for the counts are created when the sandbox starts.
+    tasks: [],
+  };
+}
+
+type AlarmSpec = Pick<
+  AlarmState,
+  'description' | 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'threshold' | 'comparisonOperator' | 'stateReason' | 'tags'
+> &
+  Partial<AlarmState>;
+
+function alarm(now: Date, partial: AlarmSpec): AlarmState {
+  return {
+    period: 60,
+    evaluationPeriods: 1,
+    treatMissingData: 'notBreaching',
+    stateValue: 'ALARM',
+    stateUpdatedAt: minutesBefore(now, 1),
+    alarmActions: [TOPIC_ARNS.critical],
+    okActions: [],
+    ...partial,
+  };
+}
+
+function seedAlarms(now: Date): Record<string, AlarmState> {
+  return {
+    'alphaswarm-admin-prod-tasks-below-desired': alarm(now, {
+      description: `${ADMIN_SERVICE} is running fewer tasks than desired.`,
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensions: { ClusterName: ECS_CLUSTER, ServiceName: ADMIN_SERVICE },
+      statistic: 'Average',
+      evaluationPeriods: 2,
+      threshold: 2,
+      comparisonOperator: 'LessThanThreshold',
+      stateReason: 'Threshold Crossed: 2 out of the last 2 datapoints [0.0, 0.0] were less than the threshold (2.0).',
+      tags: { 'runbook-autopilot:runbook': 'ecs-service-recovery', Environment: 'prod', Service: ADMIN_SERVICE },
+    }),
+    'cabruca-segmentation-prod-researcher-agent-concurrency': alarm(now, {
+      description: 'Concurrent executions of cabruca-segmentation-prod-researcher-agent above 80% of the account limit (1000).',
+      namespace: 'AWS/Lambda',
+      metricName: 'ConcurrentExecutions',
+      dimensions: { FunctionName: 'cabruca-segmentation-prod-researcher-agent' },
+      statistic: 'Maximum',
+      threshold: 800,
+      comparisonOperator: 'GreaterThanThreshold',
+      stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [912.0] was greater than the threshold (800.0).',
+      tags: { 'runbook-autopilot:runbook': 'lambda-runaway', Environment: 'prod', Project: 'cabruca-segmentation' },
+    }),
+    'cabruca-segmentation-prod-agent-tasks-write-throttles': alarm(now, {
+      description: 'Write requests to cabruca-segmentation-prod-agent-tasks are being throttled.',
+      namespace: 'AWS/DynamoDB',
+      metricName: 'WriteThrottleEvents',
+      dimensions: { TableName: 'cabruca-segmentation-prod-agent-tasks' },
+      statistic: 'Sum',
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [143.0] was greater than the threshold (0.0).',
+      tags: { 'runbook-autopilot:runbook': 'dynamodb-throttling', Environment: 'prod', Project: 'cabruca-segmentation' },
+    }),
+  };
+}
+
+/**
+ * The seed systems as a fresh, JSON-serialisable account state. A scenario adjusts it with a
+ * deep-partial patch or a function; timestamps are relative to `now`.
+ */
+export function seedAccountState(override?: StateOverride, options: { now?: Date } = {}): AccountState {
+  const now = options.now ?? new Date();
+  const lastModified = minutesBefore(now, 60 * 24 * 14);
+  const reserved: Record<string, number | null> = {
+    'cabruca-segmentation-prod-manager-agent': 50,
+    'cabruca-segmentation-prod-data_processor-agent': 100,
+  };
+  const base: AccountState = {
+    accountId: SANDBOX_ACCOUNT_ID,
+    region: SANDBOX_REGION,
+    lambda: {
+      concurrentExecutionsLimit: 1000,
+      unreservedMinimum: 100,
+      functions: Object.fromEntries(AGENT_FUNCTIONS.map((name) => [name, agentFunction(name, reserved[name] ?? null, lastModified)])),
+    },
+    ecs: {
+      clusters: { [ECS_CLUSTER]: { services: { [ADMIN_SERVICE]: adminService(now), [PROXY_SERVICE]: proxyService(now) } } },
+    },
+    ssm: {
+      parameters: {
+        [MODEL_PREFERENCE_PARAMETER]: { type: 'String', value: SEED_MODEL, version: 1, lastModified, history: [] },
+      },
+    },
+    costs: { currency: 'USD', total: 1260, byTag: { [COST_BUCKET_TAG.key]: { [COST_BUCKET_TAG.value]: 900 } } },
+    sns: { topics: Object.values(TOPIC_ARNS) },
+    stepFunctions: { stateMachines: {}, executions: {} },
+    cloudwatch: { alarms: seedAlarms(now) },
+  };
+  if (override === undefined) return base;
+  if (typeof override === 'function') return override(base) ?? base;
+  return merge(base, override) as AccountState;
+}

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import { z } from 'zod';
+import { InputError } from './inputs';
+import type { AccountState } from './sandbox';
+
+/**
+ * A drill scenario: how the sandbox account differs from the seed systems before the events
+ * arrive. `patch` is merged into the seeded state, `remove` deletes resources by path (a function
+ * that was deleted, a service that is gone), `onDemandTables` creates those seed tables on-demand.
+ */
+const scenarioSchema = z.strictObject({
+  description: z.string().min(1),
+  patch: z.record(z.string(), z.unknown()).optional(),
+  remove: z.array(z.array(z.string().min(1)).min(2)).optional(),
+  onDemandTables: z.array(z.string().min(1)).optional(),
+});
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+export function readScenario(file: string): Scenario {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e: unknown) {
+    throw new InputError(`${file}: cannot read scenario (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(`${file}: invalid scenario at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** Applies a scenario to the seeded account; a path that names nothing is an error, not a no-op. */
+export function applyScenario(scenario: Scenario, state: AccountState): AccountState {
+  const merged = merge(state, scenario.patch ?? {}) as AccountState;
+  for (const segments of scenario.remove ?? []) {
+    const parent = segments.slice(0, -1).reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), merged);
+    const leaf = segments[segments.length - 1]!;
+    if (!isRecord(parent) || !(leaf in parent)) throw new InputError(`scenario remove: nothing at ${segments.join(' > ')}`);
+    delete parent[leaf];
+  }
+  return merged;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function merge(base: unknown, patch: unknown): unknown {
+  if (!isRecord(base) || !isRecord(patch)) return structuredClone(patch);
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) out[key] = merge(base[key], value);
+  return out;
+}

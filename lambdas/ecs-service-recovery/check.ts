@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { rolloutProgress, type RolloutProgress } from '../domain/ecs-diagnosis';
+import { requireJsonEnv } from '../shared/env';
+import { taskHandler } from '../shared/handler';
+import { stepInputSchema } from '../shared/task-input';
+import { EcsServiceClient, parseServiceKey } from './service-client';
+
+function positiveInteger(raw: unknown): number {
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw <= 0) throw new Error('expected a positive whole number of seconds');
+  return raw;
+}
+const ROLLOUT_TIMEOUT_SECONDS = requireJsonEnv('ROLLOUT_TIMEOUT_SECONDS', positiveInteger);
+const POLL_SECONDS = requireJsonEnv('POLL_SECONDS', positiveInteger);
+const services = new EcsServiceClient();
+
+const checkInputSchema = stepInputSchema.extend({ attempt: z.number().int().nonnegative() });
+
+export interface RolloutCheck extends RolloutProgress {
+  readonly pollSeconds: number;
+  readonly service: {
+    readonly desiredCount: number;
+    readonly runningCount: number;
+    readonly rolloutState: string | null;
+    readonly deploymentId: string | null;
+  };
+}
+
+/** Verify: polled by the state machine until the forced rollout completes, fails or runs out of time. */
+export const handler = taskHandler(checkInputSchema, async ({ incident, attempt }): Promise<RolloutCheck> => {
+  const service = await services.describe(parseServiceKey(incident.target));
+  return {
+    ...rolloutProgress(service, attempt, POLL_SECONDS, ROLLOUT_TIMEOUT_SECONDS),
+    pollSeconds: POLL_SECONDS,
+    service: {
+      desiredCount: service.desiredCount,
+      runningCount: service.runningCount,
+      rolloutState: service.primary?.rolloutState ?? null,
+      deploymentId: service.primary?.id ?? null,
+    },
+  };
+});

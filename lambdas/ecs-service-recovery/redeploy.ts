@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { performAction, type ActionResult } from '../shared/act';
+import { requireEnv } from '../shared/env';
+import { taskHandler } from '../shared/handler';
+import { Ledger } from '../shared/ledger';
+import { allowedTargets } from '../shared/targets';
+import { stepInputSchema } from '../shared/task-input';
+import { EcsServiceClient, parseServiceKey, SERVICE_KEY, type ServiceView } from './service-client';
+
+const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
+const assertAllowed = allowedTargets();
+const services = new EcsServiceClient();
+
+/** The target comes from the payload: llm-budget-guardrail redeploys its proxy, not the incident's target. */
+const redeployInputSchema = stepInputSchema.extend({
+  step: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a step name (lowercase letters, digits, dashes)'),
+  target: z.string().regex(SERVICE_KEY, 'a "cluster/service" key'),
+});
+
+export interface DeploymentBefore {
+  readonly taskDefinition: string | null;
+  readonly desiredCount: number;
+  readonly runningCount: number;
+  readonly deploymentId: string | null;
+}
+
+export interface DeploymentAfter {
+  readonly deploymentId: string | null;
+  readonly taskDefinition: string | null;
+}
+
+const after = (s: ServiceView): DeploymentAfter => ({
+  deploymentId: s.primary?.id ?? null,
+  taskDefinition: s.primary?.taskDefinition ?? s.taskDefinition,
+});
+
+/**
+ * Seed 000 "ECS Fargate service down", step 3: force a new deployment, after recording the
+ * deployment it replaces (its task definition and counts).
+ */
+export const handler = taskHandler(redeployInputSchema, async ({ incident, execution, step, target }): Promise<ActionResult<DeploymentBefore, DeploymentAfter>> => {
+  assertAllowed(target);
+  const key = parseServiceKey(target);
+  // Set when this invocation read the service itself, i.e. on the first attempt.
+  let readNow: ServiceView | undefined;
+  return performAction(ledger, incident, execution.id, {
+    step,
+    operation: 'ecs:UpdateService',
+    target,
+    readBefore: async () => {
+      readNow = await services.describe(key);
+      return {
+        taskDefinition: readNow.taskDefinition,
+        desiredCount: readNow.desiredCount,
+        runningCount: readNow.runningCount,
+        deploymentId: readNow.primary?.id ?? null,
+      };
+    },
+    mutate: async (before) => {
+      if (!readNow && before.deploymentId !== null) {
+        // A retry of an attempt that may have timed out after UpdateService: a new PRIMARY since
+        // the intent was recorded is that deployment, and forcing another would roll the service twice.
+        const current = await services.describe(key);
+        if (current.primary && current.primary.id !== before.deploymentId) return after(current);
+      }
+      return after(await services.forceNewDeployment(key));
+    },
+  });
+});

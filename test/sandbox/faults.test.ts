@@ -1,0 +1,122 @@
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ADMIN_SERVICE, ECS_CLUSTER, MODEL_PREFERENCE_PARAMETER, TOPIC_ARNS, type FaultKind, type FaultSpec, type Sandbox, type ServiceName } from '../../drill/sandbox';
+import { clientConfig, rejectionOf, useSandbox } from './support';
+
+const MACHINE = 'arn:aws:states:sa-east-1:111122223333:stateMachine:drill';
+const RESEARCHER = 'cabruca-segmentation-prod-researcher-agent';
+const sandbox = useSandbox({ stepFunctions: { stateMachines: { [MACHINE]: { type: 'STANDARD' } } } });
+
+/** One representative call per service, made with a single-attempt client. */
+const CALLS: Record<ServiceName, { operation: string; send: (s: Sandbox) => Promise<unknown> }> = {
+  lambda: { operation: 'GetFunction', send: (s) => new LambdaClient(clientConfig(s)).send(new GetFunctionCommand({ FunctionName: RESEARCHER })) },
+  ecs: { operation: 'DescribeServices', send: (s) => new ECSClient(clientConfig(s)).send(new DescribeServicesCommand({ cluster: ECS_CLUSTER, services: [ADMIN_SERVICE] })) },
+  ssm: { operation: 'GetParameter', send: (s) => new SSMClient(clientConfig(s)).send(new GetParameterCommand({ Name: MODEL_PREFERENCE_PARAMETER })) },
+  ce: {
+    operation: 'GetCostAndUsage',
+    send: (s) =>
+      new CostExplorerClient(clientConfig(s)).send(
+        new GetCostAndUsageCommand({ TimePeriod: { Start: '2026-11-01', End: '2026-11-19' }, Granularity: 'MONTHLY', Metrics: ['UnblendedCost'] }),
+      ),
+  },
+  sns: { operation: 'Publish', send: (s) => new SNSClient(clientConfig(s)).send(new PublishCommand({ TopicArn: TOPIC_ARNS.info, Message: 'x' })) },
+  states: { operation: 'StartExecution', send: (s) => new SFNClient(clientConfig(s)).send(new StartExecutionCommand({ stateMachineArn: MACHINE, name: 'x' })) },
+  cloudwatch: { operation: 'DescribeAlarms', send: (s) => new CloudWatchClient(clientConfig(s)).send(new DescribeAlarmsCommand({})) },
+};
+
+/** The SDK exception name and HTTP status each service really answers with, per fault kind. */
+const EXPECTED: [ServiceName, Exclude<FaultKind, 'timeout'>, string, number][] = [
+  ['lambda', 'throttling', 'TooManyRequestsException', 429],
+  ['lambda', 'access-denied', 'AccessDeniedException', 403],
+  ['lambda', 'not-found', 'ResourceNotFoundException', 404],
+  ['lambda', 'server-error', 'ServiceException', 500],
+  ['ecs', 'throttling', 'ThrottlingException', 400],
+  ['ecs', 'access-denied', 'AccessDeniedException', 403],
+  ['ecs', 'not-found', 'ClusterNotFoundException', 400],
+  ['ecs', 'server-error', 'ServerException', 500],
+  ['ssm', 'throttling', 'ThrottlingException', 400],
+  ['ssm', 'access-denied', 'AccessDeniedException', 403],
+  ['ssm', 'not-found', 'ParameterNotFound', 400],
+  ['ssm', 'server-error', 'InternalServerError', 500],
+  ['ce', 'throttling', 'ThrottlingException', 400],
+  ['ce', 'access-denied', 'AccessDeniedException', 403],
+  ['ce', 'not-found', 'DataUnavailableException', 400],
+  ['ce', 'server-error', 'InternalFailure', 500],
+  ['sns', 'throttling', 'ThrottledException', 429],
+  ['sns', 'access-denied', 'AuthorizationErrorException', 403],
+  ['sns', 'not-found', 'NotFoundException', 404],
+  ['sns', 'server-error', 'InternalErrorException', 500],
+  ['states', 'throttling', 'ThrottlingException', 400],
+  ['states', 'access-denied', 'AccessDeniedException', 403],
+  ['states', 'not-found', 'StateMachineDoesNotExist', 400],
+  ['states', 'server-error', 'InternalFailure', 500],
+  ['cloudwatch', 'throttling', 'Throttling', 400],
+  ['cloudwatch', 'access-denied', 'AccessDenied', 403],
+  ['cloudwatch', 'not-found', 'ResourceNotFoundException', 404],
+  ['cloudwatch', 'server-error', 'InternalServiceFault', 500],
+];
+
+test.each(EXPECTED)('%s %s is %s (%i)', async (service, error, name, status) => {
+  const call = CALLS[service];
+  sandbox().injectFault({ service, operation: call.operation, error });
+
+  const failure = await rejectionOf(call.send(sandbox()));
+
+  expect(failure.name).toBe(name);
+  expect(failure.$metadata?.httpStatusCode).toBe(status);
+  expect(sandbox().calls.at(-1)?.error).toMatchObject({ injected: true, status });
+});
+
+test('a fault lasts for `times` matching calls, then the service answers again', async () => {
+  sandbox().injectFault({ service: 'ssm', error: 'throttling', times: 2 });
+
+  await expect(CALLS.ssm.send(sandbox())).rejects.toThrow('Rate exceeded');
+  await expect(CALLS.ssm.send(sandbox())).rejects.toThrow('Rate exceeded');
+  await expect(CALLS.ssm.send(sandbox())).resolves.toBeDefined();
+});
+
+test('a fault on one operation leaves the service\'s other operations alone', async () => {
+  sandbox().injectFault({ service: 'lambda', operation: 'PutFunctionConcurrency', error: 'access-denied' });
+
+  await expect(CALLS.lambda.send(sandbox())).resolves.toBeDefined();
+  const denied = await rejectionOf(
+    new LambdaClient(clientConfig(sandbox())).send(new PutFunctionConcurrencyCommand({ FunctionName: RESEARCHER, ReservedConcurrentExecutions: 0 })),
+  );
+  expect(denied.message).toMatch(/is not authorized to perform: lambda:PutFunctionConcurrency on resource: arn:aws:lambda:sa-east-1:111122223333:function:cabruca-segmentation-prod-researcher-agent/);
+  expect(sandbox().state.lambda.functions[RESEARCHER]?.reservedConcurrency).toBeNull();
+});
+
+test('the SDK\'s own retry rides out an injected throttle', async () => {
+  sandbox().injectFault({ service: 'ecs', operation: 'UpdateService', error: 'throttling' });
+  const ecs = new ECSClient({ ...clientConfig(sandbox()), maxAttempts: 2 });
+
+  const out = await ecs.send(new UpdateServiceCommand({ cluster: ECS_CLUSTER, service: ADMIN_SERVICE, forceNewDeployment: true }));
+
+  expect(out.$metadata.attempts).toBe(2);
+  expect(sandbox().calls.map((c) => c.error?.code ?? 'ok')).toEqual(['ThrottlingException', 'ok']);
+});
+
+test('a timeout holds the request, then drops the connection: the SDK sees a TimeoutError', async () => {
+  sandbox().injectFault({ service: 'sns', error: 'timeout', holdMs: 50 });
+
+  const failure = await rejectionOf(CALLS.sns.send(sandbox()));
+
+  // Node's socket error comes from outside Jest's realm, so under Jest the SDK wraps it in a plain
+  // Error ("AWS SDK error wrapper for TimeoutError: ..."); in Node it is named TimeoutError.
+  expect(`${failure.name}: ${failure.message}`).toMatch(/TimeoutError/);
+  expect(sandbox().published).toEqual([]);
+  expect(sandbox().calls[0]?.error).toMatchObject({ code: 'TimeoutError', injected: true });
+});
+
+test('a fault on a service or operation the sandbox does not model is a mistake in the drill', () => {
+  expect(() => sandbox().injectFault({ service: 'lambda', operation: 'UpdateFunctionCode', error: 'throttling' })).toThrow(
+    'The sandbox does not model lambda:UpdateFunctionCode',
+  );
+  const unknown = JSON.parse('{"service":"s3","error":"throttling"}') as FaultSpec;
+  expect(() => sandbox().injectFault(unknown)).toThrow('The sandbox does not model the s3 service');
+});
