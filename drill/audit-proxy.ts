@@ -1,25 +1,60 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FaultKind } from './sandbox';
 
-export type MutationObserver = (service: string, operation: string, input: Record<string, unknown>) => Promise<void>;
+export type MutationObserver = (operation: string, input: Record<string, unknown>) => Promise<void>;
+
+export interface DynamoFault {
+  readonly operation?: string;
+  readonly error: FaultKind;
+  readonly times?: number;
+}
+
+/** DynamoDB's own error answers (JSON 1.0), as the SDK parses them. */
+const ERRORS: Record<Exclude<FaultKind, 'timeout'>, { status: number; type: string; message: string }> = {
+  throttling: { status: 400, type: 'ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
+  'access-denied': { status: 400, type: 'AccessDeniedException', message: 'User is not authorized to perform this action' },
+  'not-found': { status: 400, type: 'ResourceNotFoundException', message: 'Requested resource not found' },
+  'server-error': { status: 500, type: 'InternalServerError', message: 'Internal server error' },
+};
+
+export interface DynamoProxy {
+  readonly url: string;
+  injectFault(fault: DynamoFault): void;
+  close(): Promise<void>;
+}
 
 /**
- * A pass-through in front of the local DynamoDB that lets the drill look at the ledger at the
- * moment a mutating DynamoDB call (UpdateTable, DeleteItem on a target) arrives, before it is
- * applied. Ledger writes pass straight through.
+ * A pass-through in front of the local DynamoDB (dynalite). It lets the drill read the ledger at
+ * the moment a mutating call on a target table arrives, before it is applied, and fail the next
+ * calls of an operation with DynamoDB's real error answers (dynalite cannot be told to throttle).
+ * Ledger traffic passes straight through.
  */
-export async function startAuditProxy(upstream: string, mutating: ReadonlySet<string>, observe: MutationObserver): Promise<{ url: string; close(): Promise<void> }> {
+export async function startDynamoProxy(upstream: string, mutating: ReadonlySet<string>, observe: MutationObserver): Promise<DynamoProxy> {
   const target = new URL(upstream);
+  const faults: { fault: DynamoFault; remaining: number }[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
-      const before = mutating.has(operation)
-        ? observe('dynamodb', operation, JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>)
-        : Promise.resolve();
-      before.then(() => {
+      const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      const observed = mutating.has(operation) ? observe(operation, input) : Promise.resolve();
+      observed.then(() => {
+        const active = faults.find((f) => f.remaining > 0 && (!f.fault.operation || f.fault.operation === operation));
+        if (active) {
+          active.remaining -= 1;
+          if (active.fault.error === 'timeout') {
+            setTimeout(() => res.destroy(), 250);
+            return;
+          }
+          const e = ERRORS[active.fault.error];
+          const payload = JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${e.type}`, message: e.message });
+          res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `drill-${Date.now()}` });
+          res.end(payload);
+          return;
+        }
         const forward = http.request(
           { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
           (upstreamRes) => {
@@ -35,6 +70,7 @@ export async function startAuditProxy(upstream: string, mutating: ReadonlySet<st
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    injectFault: (fault) => faults.push({ fault, remaining: fault.times ?? 1 }),
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

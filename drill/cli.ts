@@ -5,8 +5,8 @@ import { Drill } from './drill';
 import { InputError, readInputFile, type DrillInput } from './inputs';
 import { renderResult, renderSummary } from './render';
 import { readScenario, type Scenario } from './scenario';
-import type { FaultKind, FaultSpec } from './sandbox/model';
-import type { ServiceName } from './sandbox/state';
+import type { DrillFault } from './drill';
+import { SERVICES, type FaultKind, type ServiceName } from './sandbox';
 
 const EVENTS_DIR = path.join(__dirname, '..', 'events');
 const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--json]
@@ -21,16 +21,19 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
 interface Args {
   inputs: DrillInput[];
   scenario?: Scenario;
-  faults: FaultSpec[];
+  faults: DrillFault[];
   json: boolean;
 }
 
 class UsageError extends InputError {}
 
-function parseFault(spec: string): FaultSpec {
+const FAULT_SERVICES: readonly string[] = [...SERVICES, 'dynamodb'];
+
+function parseFault(spec: string): DrillFault {
   const m = /^([a-z-]+)(?::([A-Za-z]+))?=(throttling|access-denied|not-found|server-error|timeout)(?:x(\d+))?$/.exec(spec);
   if (!m) throw new UsageError(`--fault ${spec}: expected SERVICE[:Operation]=KIND[xN], e.g. lambda:PutFunctionConcurrency=throttlingx2`);
-  return { service: m[1] as ServiceName, ...(m[2] ? { operation: m[2] } : {}), error: m[3] as FaultKind, times: m[4] ? Number(m[4]) : 1 };
+  if (!FAULT_SERVICES.includes(m[1]!)) throw new UsageError(`--fault ${spec}: unknown service ${m[1]} (known: ${FAULT_SERVICES.join(', ')})`);
+  return { service: m[1] as ServiceName | 'dynamodb', ...(m[2] ? { operation: m[2] } : {}), error: m[3] as FaultKind, times: m[4] ? Number(m[4]) : 1 } as DrillFault;
 }
 
 function runbookEvent(name: string): string {
@@ -43,7 +46,7 @@ function runbookEvent(name: string): string {
 /** Reads and checks every input before anything runs: a bad input changes nothing. */
 export function parseArgs(argv: readonly string[]): Args {
   const files: string[] = [];
-  const faults: FaultSpec[] = [];
+  const faults: DrillFault[] = [];
   let json = false;
   let scenario: Scenario | undefined;
   for (let i = 0; i < argv.length; i++) {

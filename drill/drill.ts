@@ -1,17 +1,16 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, UpdateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '../lambdas/domain/event-pattern';
-import { alarmRulePattern, METRIC_ROUTES, type AlarmRunbook } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
-import { buildCatalog, literalArns, sharedHandlers, type HandlerDef } from '../lib/catalog';
+import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, type HandlerDef } from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/schema';
-import { startAuditProxy } from './audit-proxy';
+import { startDynamoProxy } from './audit-proxy';
 import { DrillExecutor, type ExecutionRecord, type TimeCompression } from './executor';
 import { lambdaContext, loadFunction, type DrillFunction } from './handlers';
-import type { DrillInput } from './inputs';
+import { InputError, type DrillInput } from './inputs';
 import { buildResult, type DrillResult } from './result';
 import {
   createSeedTables, sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, TOPIC_ARNS,
@@ -24,10 +23,13 @@ export interface DrillOptions {
   readonly config?: EnvironmentConfig;
   /** How the account differs from the seed systems before the events arrive. */
   readonly scenario?: Scenario;
-  readonly faults?: readonly FaultSpec[];
+  /** Calls that fail; service "dynamodb" faults apply to the target tables' API. */
+  readonly faults?: readonly DrillFault[];
   /** @default { waitMs: 5, retryMs: 5 } */
   readonly time?: TimeCompression;
 }
+
+export type DrillFault = FaultSpec | (Omit<FaultSpec, 'service' | 'holdMs'> & { service: 'dynamodb' });
 
 /** A mutating call the sandbox received, and whether its ledger row of intent was already there. */
 export interface AuditCheck {
@@ -82,12 +84,20 @@ export class Drill {
       },
     });
     closers.push(() => sandbox.close());
-    for (const fault of options.faults ?? []) sandbox.injectFault(fault);
-
-    const proxy = await startAuditProxy(local.endpoint, MUTATING_DYNAMODB, async (_service, operation, input) => {
+    const proxy = await startDynamoProxy(local.endpoint, MUTATING_DYNAMODB, async (operation, input) => {
       await drill?.checkAudit(`dynamodb:${operation}`, String(input.TableName ?? ''));
     });
     closers.push(() => proxy.close());
+    for (const fault of options.faults ?? []) {
+      if (fault.service === 'dynamodb') proxy.injectFault(fault);
+      else {
+        try {
+          sandbox.injectFault(fault);
+        } catch (e: unknown) {
+          throw new InputError(`--fault: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    }
 
     const baseEnv: Record<string, string> = {
       ...sandboxEndpointEnv(sandbox.url, { dynamodb: proxy.url }),
@@ -103,6 +113,7 @@ export class Drill {
     for (const table of scenario?.onDemandTables ?? []) {
       await dynamo.send(new UpdateTableCommand({ TableName: table, BillingMode: 'PAY_PER_REQUEST' }));
     }
+    for (const table of scenario?.deletedTables ?? []) await dynamo.send(new DeleteTableCommand({ TableName: table }));
 
     drill = new Drill(config, sandbox, dynamo, new Ledger(LEDGER_TABLE, dynamo), closers, options.time ?? { waitMs: 5, retryMs: 5 });
     drill.wire(config, account);
@@ -175,12 +186,7 @@ export class Drill {
 
   /** Runbooks whose EventBridge rule (the same pattern the stack deploys) matches the event. */
   route(event: unknown): string[] {
-    const matched: string[] = [];
-    for (const name of Object.keys(METRIC_ROUTES) as AlarmRunbook[]) {
-      if (!this.executors.has(name)) continue;
-      if (matchesPattern(alarmRulePattern(name, ruleTargets(this.config, name)), event)) matched.push(name);
-    }
-    return matched;
+    return alarmRoutes(this.config).filter((r) => r.patterns.some((p) => matchesPattern(p, event))).map((r) => r.runbook);
   }
 
   private whyUnrouted(event: Record<string, unknown>): string {
@@ -244,13 +250,6 @@ function auditTarget(service: string, input: Readonly<Record<string, unknown>>):
   if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
   if (service === 'ssm') return String(input.Name ?? '');
   return '';
-}
-
-function ruleTargets(config: EnvironmentConfig, runbook: AlarmRunbook): Record<string, string>[] {
-  const r = config.runbooks;
-  if (runbook === 'lambda-runaway') return r['lambda-runaway'].targets.map((t) => ({ FunctionName: t.functionName }));
-  if (runbook === 'dynamodb-throttling') return r['dynamodb-throttling'].targets.map((t) => ({ TableName: t.tableName }));
-  return r['ecs-service-recovery'].targets.map((t) => ({ ClusterName: t.clusterName, ServiceName: t.serviceName }));
 }
 
 function stateMachineArn(config: EnvironmentConfig, account: string, runbook: string): string {

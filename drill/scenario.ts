@@ -6,13 +6,14 @@ import type { AccountState } from './sandbox';
 /**
  * A drill scenario: how the sandbox account differs from the seed systems before the events
  * arrive. `patch` is merged into the seeded state, `remove` deletes resources by path (a function
- * that was deleted, a service that is gone), `onDemandTables` creates those seed tables on-demand.
+ * that was deleted, a service that is gone); `onDemandTables` and `deletedTables` change the seed tables.
  */
 const scenarioSchema = z.strictObject({
   description: z.string().min(1),
   patch: z.record(z.string(), z.unknown()).optional(),
   remove: z.array(z.array(z.string().min(1)).min(2)).optional(),
   onDemandTables: z.array(z.string().min(1)).optional(),
+  deletedTables: z.array(z.string().min(1)).optional(),
 });
 export type Scenario = z.infer<typeof scenarioSchema>;
 

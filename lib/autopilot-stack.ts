@@ -7,8 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { alarmRulePattern, METRIC_ROUTES, type AlarmRunbook } from '../lambdas/domain/routing';
-import { buildCatalog, literalArns, sharedHandlers, type HandlerDef } from './catalog';
+import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, type HandlerDef } from './catalog';
 import type { EnvironmentConfig } from './config/schema';
 import { RunbookAlarms } from './constructs/alarms';
 import { HandlerFunction } from './constructs/handler-function';
@@ -41,14 +40,14 @@ export class AutopilotStack extends Stack {
     this.notifications.bind(notify);
 
     const arns = literalArns(this.partition, this.region, this.account);
+    const routes = alarmRoutes(config);
     const runbooks: Record<string, Runbook> = {};
     for (const def of buildCatalog(config, arns)) {
-      const route = def.name in METRIC_ROUTES ? (def.name as AlarmRunbook) : undefined;
       runbooks[def.name] = new Runbook(this, toId(def.name), {
         def,
         ledger: this.ledger,
         sharedFunctions: { [shared.admit.substitution]: admit, [shared.notify.substitution]: notify },
-        eventPatterns: route ? [alarmRulePattern(route, alarmTargets(config, route))] : [],
+        eventPatterns: routes.find((r) => r.runbook === def.name)?.patterns ?? [],
       });
     }
     this.runbooks = runbooks;
@@ -119,13 +118,3 @@ function toId(name: string): string {
   return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 }
 
-function alarmTargets(config: EnvironmentConfig, runbook: AlarmRunbook): Record<string, string>[] {
-  switch (runbook) {
-    case 'lambda-runaway':
-      return config.runbooks['lambda-runaway'].targets.map((t) => ({ FunctionName: t.functionName }));
-    case 'dynamodb-throttling':
-      return config.runbooks['dynamodb-throttling'].targets.map((t) => ({ TableName: t.tableName }));
-    case 'ecs-service-recovery':
-      return config.runbooks['ecs-service-recovery'].targets.map((t) => ({ ClusterName: t.clusterName, ServiceName: t.serviceName }));
-  }
-}

@@ -4,6 +4,8 @@
  * functions, roles and state machines, and the drill binds the same handlers to the same ASL.
  */
 import type { RunbookPolicies } from '../lambdas/domain/admission';
+import type { EventPattern } from '../lambdas/domain/event-pattern';
+import { alarmRulePatterns, ALARM_RUNBOOKS, type AlarmRunbook } from '../lambdas/domain/routing';
 import type { EnvironmentConfig, RunbookName } from './config/schema';
 
 /** One IAM statement: the only actions and resources a handler may use. */
@@ -70,6 +72,17 @@ export function runbookTargets(config: EnvironmentConfig): Record<RunbookName, s
     'ecs-service-recovery': r['ecs-service-recovery'].targets.map(ecsKey),
     'llm-budget-guardrail': [r['llm-budget-guardrail'].budget.budgetName],
   };
+}
+
+/** The EventBridge patterns that start each alarm-driven runbook, for its configured targets. */
+export function alarmRoutes(config: EnvironmentConfig): { runbook: AlarmRunbook; patterns: EventPattern[] }[] {
+  const r = config.runbooks;
+  const dimensions: Record<AlarmRunbook, Record<string, string>[]> = {
+    'lambda-runaway': r['lambda-runaway'].targets.map((t) => ({ FunctionName: t.functionName })),
+    'dynamodb-throttling': r['dynamodb-throttling'].targets.map((t) => ({ TableName: t.tableName })),
+    'ecs-service-recovery': r['ecs-service-recovery'].targets.map((t) => ({ ClusterName: t.clusterName, ServiceName: t.serviceName })),
+  };
+  return ALARM_RUNBOOKS.filter((name) => r[name].enabled).map((runbook) => ({ runbook, patterns: alarmRulePatterns(runbook, dimensions[runbook]) }));
 }
 
 /** What admit enforces: per runbook, on/off, cooldown and the allowlist. */

@@ -7,42 +7,51 @@ import type { EventPattern } from './event-pattern';
 
 export type AlarmRunbook = 'lambda-runaway' | 'dynamodb-throttling' | 'ecs-service-recovery';
 
-export interface MetricRoute {
+/** A set of metrics that signal the runbook's condition. */
+export interface MetricSelector {
   readonly namespaces: readonly string[];
   readonly metricNames: readonly string[];
-  /** Dimensions that together name the target, in order (joined with "/"). */
-  readonly targetDimensions: readonly string[];
   /**
-   * Match only alarms whose routed metric is itself the alarm's value (single-metric and anomaly
-   * detection alarms), not an input to metric math: an error-rate alarm reads Invocations too,
-   * and must not stop a function.
+   * Match only alarms whose value is the metric itself (single-metric and anomaly-detection
+   * alarms), not metric math using it: an error-rate alarm divides by Invocations, and must not
+   * stop a function.
    */
   readonly alarmedMetricOnly: boolean;
 }
 
+export interface MetricRoute {
+  readonly selectors: readonly MetricSelector[];
+  /** Dimensions that together name the target, in order (joined with "/"). */
+  readonly targetDimensions: readonly string[];
+}
+
 export const METRIC_ROUTES: Record<AlarmRunbook, MetricRoute> = {
-  // Seed 003 §4: a runaway shows as concurrency near the limit or an invocation surge.
+  // Seed 003 §4: a runaway shows as concurrency near the limit (also as a % of it, in metric
+  // math) or as an invocation surge (threshold or anomaly band).
   'lambda-runaway': {
-    namespaces: ['AWS/Lambda'],
-    metricNames: ['ConcurrentExecutions', 'Invocations'],
+    selectors: [
+      { namespaces: ['AWS/Lambda'], metricNames: ['ConcurrentExecutions'], alarmedMetricOnly: false },
+      { namespaces: ['AWS/Lambda'], metricNames: ['Invocations'], alarmedMetricOnly: true },
+    ],
     targetDimensions: ['FunctionName'],
-    alarmedMetricOnly: true,
   },
   // Seed 003 §2: throttled requests on a table.
   'dynamodb-throttling': {
-    namespaces: ['AWS/DynamoDB'],
-    metricNames: ['ReadThrottleEvents', 'WriteThrottleEvents', 'ThrottledRequests'],
+    selectors: [{ namespaces: ['AWS/DynamoDB'], metricNames: ['ReadThrottleEvents', 'WriteThrottleEvents', 'ThrottledRequests'], alarmedMetricOnly: false }],
     targetDimensions: ['TableName'],
-    alarmedMetricOnly: false,
   },
   // Seed 000 / 004: running tasks below desired, unhealthy service.
   'ecs-service-recovery': {
-    namespaces: ['ECS/ContainerInsights', 'AWS/ECS'],
-    metricNames: ['RunningTaskCount', 'DesiredTaskCount', 'PendingTaskCount', 'CPUUtilization', 'MemoryUtilization'],
+    selectors: [{
+      namespaces: ['ECS/ContainerInsights', 'AWS/ECS'],
+      metricNames: ['RunningTaskCount', 'DesiredTaskCount', 'PendingTaskCount', 'CPUUtilization', 'MemoryUtilization'],
+      alarmedMetricOnly: false,
+    }],
     targetDimensions: ['ClusterName', 'ServiceName'],
-    alarmedMetricOnly: false,
   },
 };
+
+export const ALARM_RUNBOOKS = Object.keys(METRIC_ROUTES) as AlarmRunbook[];
 
 /** Tag on an alarm (any kind, composite too) that routes it to a runbook. */
 export const RUNBOOK_TAG = 'runbook-autopilot:runbook';
@@ -50,36 +59,29 @@ export const RUNBOOK_TAG = 'runbook-autopilot:runbook';
 export const TARGET_TAG = 'runbook-autopilot:target';
 
 /**
- * The EventBridge pattern for one runbook: ALARM transitions of a metric alarm whose metric is
- * routed to it and whose target dimension names a configured target. Metric-math and anomaly
- * alarms match too: EventBridge matches any element of configuration.metrics.
+ * The EventBridge patterns for one runbook, one per metric selector: ALARM transitions of a
+ * metric alarm whose metric is routed to it and whose dimensions name a configured target.
+ * EventBridge matches the fields of one element of configuration.metrics together.
  */
-export function alarmRulePattern(runbook: AlarmRunbook, targets: readonly Record<string, string>[]): EventPattern {
+export function alarmRulePatterns(runbook: AlarmRunbook, targets: readonly Record<string, string>[]): EventPattern[] {
   const route = METRIC_ROUTES[runbook];
   const dimensions: Record<string, string[]> = {};
   for (const dimension of route.targetDimensions) {
     dimensions[dimension] = [...new Set(targets.map((t) => t[dimension]).filter((v): v is string => v !== undefined))];
   }
-  return {
+  return route.selectors.map((selector) => ({
     source: ['aws.cloudwatch'],
     'detail-type': ['CloudWatch Alarm State Change'],
     detail: {
       state: { value: ['ALARM'] },
       configuration: {
         metrics: {
-          // EventBridge matches these fields within one element of the metrics array.
-          ...(route.alarmedMetricOnly ? { returnData: [true] } : {}),
-          metricStat: {
-            metric: {
-              namespace: [...route.namespaces],
-              name: [...route.metricNames],
-              dimensions,
-            },
-          },
+          ...(selector.alarmedMetricOnly ? { returnData: [true] } : {}),
+          metricStat: { metric: { namespace: [...selector.namespaces], name: [...selector.metricNames], dimensions } },
         },
       },
     },
-  };
+  }));
 }
 
 /** The pattern for alarms routed by tag instead: every ALARM transition, filtered by the router. */

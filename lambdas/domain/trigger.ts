@@ -85,8 +85,10 @@ export function alarmTarget(runbook: AlarmRunbook, event: AlarmEvent): string | 
   const route = METRIC_ROUTES[runbook];
   for (const entry of event.detail.configuration?.metrics ?? []) {
     const metric = entry.metricStat?.metric;
-    if (!metric || !route.namespaces.includes(metric.namespace) || !route.metricNames.includes(metric.name)) continue;
-    if (route.alarmedMetricOnly && entry.returnData !== true) continue;
+    if (!metric) continue;
+    const routed = route.selectors.some((s) => s.namespaces.includes(metric.namespace) && s.metricNames.includes(metric.name)
+      && (!s.alarmedMetricOnly || entry.returnData === true));
+    if (!routed) continue;
     const values = route.targetDimensions.map((d) => metric.dimensions?.[d]);
     if (values.every((v): v is string => typeof v === 'string' && v.length > 0)) return values.join('/');
   }

@@ -34,27 +34,25 @@ test('every handler ARN is substituted into the definitions, none hard-coded', (
   }
 });
 
-test('lambda-runaway rule routes ALARM transitions of the configured functions only, by metric', () => {
+test('lambda-runaway rules route ALARM transitions of the configured functions only, by metric', () => {
+  const functions = config.runbooks['lambda-runaway'].targets.map((t) => t.functionName);
+  const pattern = (metrics: Record<string, unknown>) => ({
+    source: ['aws.cloudwatch'],
+    'detail-type': ['CloudWatch Alarm State Change'],
+    detail: { state: { value: ['ALARM'] }, configuration: { metrics } },
+  });
   template.hasResourceProperties('AWS::Events::Rule', {
-    EventPattern: {
-      source: ['aws.cloudwatch'],
-      'detail-type': ['CloudWatch Alarm State Change'],
-      detail: {
-        state: { value: ['ALARM'] },
-        configuration: {
-          metrics: {
-            returnData: [true],
-            metricStat: { metric: { namespace: ['AWS/Lambda'], name: ['ConcurrentExecutions', 'Invocations'], dimensions: { FunctionName: config.runbooks['lambda-runaway'].targets.map((t) => t.functionName) } } },
-          },
-        },
-      },
-    },
+    EventPattern: pattern({ metricStat: { metric: { namespace: ['AWS/Lambda'], name: ['ConcurrentExecutions'], dimensions: { FunctionName: functions } } } }),
+  });
+  // Invocations only as the alarmed value: an error-rate alarm divides by it and must not stop a function.
+  template.hasResourceProperties('AWS::Events::Rule', {
+    EventPattern: pattern({ returnData: [true], metricStat: { metric: { namespace: ['AWS/Lambda'], name: ['Invocations'], dimensions: { FunctionName: functions } } } }),
   });
 });
 
 test('every rule target has a dead-letter queue and a retry policy', () => {
   const rules = Object.values(template.findResources('AWS::Events::Rule'));
-  expect(rules).toHaveLength(3);
+  expect(rules.length).toBeGreaterThanOrEqual(4);
   for (const rule of rules) {
     const targets = (rule as { Properties: { Targets: Record<string, unknown>[] } }).Properties.Targets;
     for (const t of targets) {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 
 import { assertEventPattern, InvalidEventPattern, matchesPattern, type EventPattern } from '../../../lambdas/domain/event-pattern';
-import { alarmRulePattern } from '../../../lambdas/domain/routing';
+import { alarmRulePatterns } from '../../../lambdas/domain/routing';
 
 const EVENTS = path.join(__dirname, '..', '..', '..', 'events');
 const load = (rel: string): unknown => JSON.parse(fs.readFileSync(path.join(EVENTS, rel), 'utf8'));
@@ -63,11 +63,28 @@ describe('matchesPattern: recorded alarm events against the runbook patterns', (
   });
 
   it('matches the patterns routing generates from config targets', () => {
-    const lambda = alarmRulePattern('lambda-runaway', [{ FunctionName: 'cabruca-segmentation-prod-researcher-agent' }]);
-    expect(matchesPattern(lambda, load('lambda-runaway.alarm.json'))).toBe(true);
-    expect(matchesPattern(lambda, load('samples/unconfigured-target.alarm.json'))).toBe(false);
-    const ecs = alarmRulePattern('ecs-service-recovery', [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-prod' }]);
-    expect(matchesPattern(ecs, load('ecs-service-recovery.alarm.json'))).toBe(true);
+    const agents = ['researcher', 'engineer', 'qa'].map((a) => ({ FunctionName: `cabruca-segmentation-prod-${a}-agent` }));
+    const lambda = alarmRulePatterns('lambda-runaway', agents);
+    const routed = (file: string) => lambda.some((p) => matchesPattern(p, load(file)));
+    expect(routed('lambda-runaway.alarm.json')).toBe(true);
+    expect(routed('samples/anomaly-detection.alarm.json')).toBe(true);
+    // Concurrency as a percentage of the limit is still concurrency.
+    expect(routed('samples/metric-math-lambda.alarm.json')).toBe(true);
+    expect(routed('samples/unconfigured-target.alarm.json')).toBe(false);
+    expect(routed('samples/ok-transition.alarm.json')).toBe(false);
+    const ecs = alarmRulePatterns('ecs-service-recovery', [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-prod' }]);
+    expect(ecs.some((p) => matchesPattern(p, load('ecs-service-recovery.alarm.json')))).toBe(true);
+  });
+
+  it('does not route an error-rate alarm (metric math over Invocations) to the emergency stop', () => {
+    const errorRate = structuredClone(load('samples/metric-math-lambda.alarm.json')) as { detail: { configuration: { metrics: unknown[] } } };
+    errorRate.detail.configuration.metrics = [
+      { id: 'e1', expression: '100 * errors / invocations', returnData: true },
+      { id: 'errors', metricStat: { metric: { namespace: 'AWS/Lambda', name: 'Errors', dimensions: { FunctionName: 'cabruca-segmentation-prod-qa-agent' } } }, returnData: false },
+      { id: 'invocations', metricStat: { metric: { namespace: 'AWS/Lambda', name: 'Invocations', dimensions: { FunctionName: 'cabruca-segmentation-prod-qa-agent' } } }, returnData: false },
+    ];
+    const lambda = alarmRulePatterns('lambda-runaway', [{ FunctionName: 'cabruca-segmentation-prod-qa-agent' }]);
+    expect(lambda.some((p) => matchesPattern(p, errorRate))).toBe(false);
   });
 
   it('matches fields of a metrics[] array only within one element (array consistency)', () => {

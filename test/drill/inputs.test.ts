@@ -1,0 +1,48 @@
+import { runDrill } from './run-drill';
+
+test.each([
+  ['events/samples/malformed-not-json.txt', /not JSON/],
+  ['events/samples/malformed-wrong-shape.json', /not an EventBridge event .* nor an SNS notification/],
+  ['events/does-not-exist.json', /cannot read/],
+])('%s is refused with exit 2 and one line, before anything runs', async (file, message) => {
+  const { code, stdout, stderr } = await runDrill(['--event', 'events/lambda-runaway.alarm.json', '--event', file, '--json']);
+  expect(code).toBe(2);
+  expect(stdout).toBe('');
+  expect(stderr.trim().split('\n')).toHaveLength(1);
+  expect(stderr).toMatch(message);
+  expect(stderr).not.toMatch(/\n\s+at /);
+});
+
+test('an unknown option or runbook is a usage error (exit 2)', async () => {
+  const unknown = await runDrill(['lambda-runaway', '--frobnicate']);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toMatch(/unknown option --frobnicate/);
+  const runbook = await runDrill(['lambda-runway']);
+  expect(runbook.code).toBe(2);
+  expect(runbook.stderr).toMatch(/unknown runbook "lambda-runway"/);
+});
+
+test('alarms no runbook acts on are rejected, not acted on, and the drill still exits 0', async () => {
+  const { code, results } = await runDrill([
+    '--event', 'events/samples/ok-transition.alarm.json',
+    '--event', 'events/samples/insufficient-data.alarm.json',
+    '--event', 'events/samples/unconfigured-target.alarm.json',
+    '--json',
+  ]);
+  expect(code).toBe(0);
+  expect(results.map((r) => [r.outcome, r.runbook, r.actions.length])).toEqual([
+    ['rejected', null, 0], ['rejected', null, 0], ['rejected', null, 0],
+  ]);
+  expect(results[0]!.reason).toMatch(/not ALARM/);
+  expect(results[2]!.reason).toMatch(/not configured/);
+});
+
+test('the default drill runs all four runbooks and prints a readable timeline', async () => {
+  const { code, stdout } = await runDrill([]);
+  expect(code).toBe(0);
+  for (const runbook of ['lambda-runaway', 'dynamodb-throttling', 'ecs-service-recovery', 'llm-budget-guardrail']) {
+    expect(stdout).toMatch(new RegExp(`remediated\\s+${runbook}`));
+  }
+  expect(stdout).toMatch(/\+\d+ ms\s+.*Stop function: reserved concurrency 0\s+lambda:PutFunctionConcurrency cabruca-segmentation-prod-researcher-agent: none -> 0/);
+  expect(stdout).toMatch(/ledger row of intent written before the call/);
+});

@@ -1,0 +1,63 @@
+import { runDrill, scenario } from './run-drill';
+
+const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
+
+test('happy path: reserved concurrency none -> 0, ledger row of intent written before the call', async () => {
+  const { code, results: [r] } = await runDrill(['lambda-runaway', '--json']);
+  expect(code).toBe(0);
+  expect(r).toMatchObject({ runbook: 'lambda-runaway', outcome: 'remediated' });
+  expect(r!.actions).toEqual([{ operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, before: null, after: 0, status: 'succeeded', auditedBeforeCall: true }]);
+  expect(r!.resources).toEqual({ before: { [FUNCTION]: { reservedConcurrency: null } }, after: { [FUNCTION]: { reservedConcurrency: 0 } } });
+  expect(r!.ledger[0]).toMatchObject({ incidentId: r!.incidentId, executionArn: r!.executionArn, before: null, after: 0 });
+  expect(r!.notifications).toEqual([{ outcome: 'remediated', topic: 'info' }]);
+});
+
+test('already remediated: a function already at 0 is left alone', async () => {
+  const { results: [r] } = await runDrill(['lambda-runaway', '--scenario', scenario('function-already-stopped'), '--json']);
+  expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('already stopped') });
+  expect(r!.actions).toEqual([]);
+});
+
+test('target missing: a configured function that no longer exists escalates and changes nothing', async () => {
+  const { results: [r] } = await runDrill(['lambda-runaway', '--scenario', scenario('function-deleted'), '--json']);
+  expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('does not exist') });
+  expect(r!.actions).toEqual([]);
+  expect(r!.notifications).toEqual([{ outcome: 'escalated', topic: 'critical' }]);
+});
+
+test('throttled API: the stop is retried by the state machine and lands once', async () => {
+  // Four throttles outlast the SDK's own three attempts, so the state machine's Retry must act.
+  const { results: [r] } = await runDrill(['lambda-runaway', '--fault', 'lambda:PutFunctionConcurrency=throttlingx4', '--json']);
+  expect(r).toMatchObject({ outcome: 'remediated' });
+  expect(r!.timeline).toContainEqual(expect.objectContaining({ state: 'Stop function: reserved concurrency 0', event: 'retried', detail: expect.stringContaining('AwsThrottled') }));
+  expect(r!.actions).toEqual([expect.objectContaining({ before: null, after: 0, status: 'succeeded', auditedBeforeCall: true })]);
+});
+
+test('duplicate delivery of one alarm transition remediates once', async () => {
+  const { results } = await runDrill([
+    '--event', 'events/samples/duplicate-delivery/first.alarm.json',
+    '--event', 'events/samples/duplicate-delivery/second.alarm.json', '--json',
+  ]);
+  expect(results.map((r) => r.outcome)).toEqual(['remediated', 'skipped']);
+  expect(results[1]!.reason).toMatch(/^duplicate: already handled by .*execution/);
+  expect(results[1]!.actions).toEqual([]);
+  expect(results[0]!.incidentId).toBe(results[1]!.incidentId);
+});
+
+test('a new alarm transition on the same function within the cooldown is held, not acted on', async () => {
+  const { results } = await runDrill(['--event', 'events/lambda-runaway.alarm.json', '--event', 'events/samples/lambda-runaway-refired.alarm.json', '--json']);
+  expect(results.map((r) => r.outcome)).toEqual(['remediated', 'skipped']);
+  expect(results[1]!.reason).toMatch(/cooling down until/);
+  expect(results[1]!.incidentId).not.toBe(results[0]!.incidentId);
+  expect(results[1]!.actions).toEqual([]);
+});
+
+test('single-metric, anomaly-detection and metric-math alarms each route to the function they name', async () => {
+  const { results } = await runDrill(['--event', 'events/lambda-runaway.alarm.json', '--event', 'events/samples/anomaly-detection.alarm.json', '--event', 'events/samples/metric-math-lambda.alarm.json', '--json']);
+  // researcher, then engineer (anomaly band), then qa (concurrency as % of limit): three targets, three stops.
+  expect(results.map((r) => [r.outcome, r.actions.map((a) => a.target)])).toEqual([
+    ['remediated', [FUNCTION]],
+    ['remediated', ['cabruca-segmentation-prod-engineer-agent']],
+    ['remediated', ['cabruca-segmentation-prod-qa-agent']],
+  ]);
+});
