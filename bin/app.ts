@@ -16,7 +16,7 @@ try {
     description: `runbook-autopilot (${env}): runbooks as event-driven, auditable remediation`,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  acknowledgeNagFindings(stack);
+  acknowledgeNagFindings(stack, config);
 } catch (e: unknown) {
   if (!(e instanceof ConfigError)) throw e;
   console.error(e.message);

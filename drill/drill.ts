@@ -2,9 +2,10 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '../lambdas/domain/event-pattern';
+import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
-import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, type HandlerDef } from '../lib/catalog';
+import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, triggerHandlers, type HandlerDef } from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/schema';
 import { startDynamoProxy } from './audit-proxy';
@@ -51,6 +52,7 @@ export class Drill {
   private readonly pending: Promise<ExecutionRecord>[] = [];
   private readonly audits: AuditCheck[] = [];
   private budgetAdapter?: DrillFunction;
+  private alarmRouter?: DrillFunction;
 
   private constructor(
     readonly config: EnvironmentConfig,
@@ -144,14 +146,9 @@ export class Drill {
       const machineArn = stateMachineArn(config, account, def.name);
       this.executors.set(def.name, new DrillExecutor(def.name, def.definitionFile, substitutions, byArn, machineArn, this.time));
     }
-    const guardrail = this.executors.get('llm-budget-guardrail');
-    if (guardrail) {
-      const lb = config.runbooks['llm-budget-guardrail'];
-      this.budgetAdapter = load(
-        { id: 'BudgetAdapter', substitution: '', entry: 'budget-adapter/handler.ts', description: '', usesLedger: false, environment: {}, permissions: [] },
-        { STATE_MACHINE_ARN: guardrail.stateMachineArn, BUDGET_NAMES: JSON.stringify([lb.budget.budgetName]) },
-      );
-    }
+    const triggers = triggerHandlers(config, Object.fromEntries([...this.executors].map(([name, e]) => [name, e.stateMachineArn])));
+    if (triggers.budgetAdapter) this.budgetAdapter = load(triggers.budgetAdapter);
+    if (triggers.alarmRouter) this.alarmRouter = load(triggers.alarmRouter);
   }
 
   /** Routes one input as the account would and runs whatever it starts, to the end. */
@@ -160,10 +157,19 @@ export class Drill {
     const auditsFrom = this.audits.length;
     let executions: ExecutionRecord[] = [];
     let routing: { runbook: string | null; rejection?: string };
+    let unrouted: string | undefined;
     if (input.kind === 'eventbridge') {
       const runbooks = this.route(input.event);
-      routing = runbooks.length > 0 ? { runbook: runbooks.join(',') } : { runbook: null, rejection: this.whyUnrouted(input.event) };
       for (const name of runbooks) executions.push(await this.executors.get(name)!.run(input.event, randomUUID()));
+      // The tag router's rule matches every ALARM transition; it leaves metric-routed alarms alone.
+      if (this.alarmRouter && matchesPattern(TAGGED_ALARM_PATTERN, input.event)) {
+        const routed = (await this.alarmRouter.handler(input.event, lambdaContext(this.alarmRouter))) as { routed?: boolean; reason?: string };
+        executions.push(...(await Promise.all(this.pending.splice(0))));
+        if (!routed.routed && runbooks.length === 0 && routed.reason && routed.reason !== 'untagged') unrouted = `tag router: ${routed.reason}`;
+      }
+      const names = [...new Set(executions.map((e) => e.stateMachineName))];
+      const why = this.whyUnrouted(input.event);
+      routing = names.length > 0 ? { runbook: names.join(',') } : { runbook: null, rejection: unrouted ? `${why} (${unrouted})` : why };
     } else {
       if (!this.budgetAdapter) {
         routing = { runbook: null, rejection: 'llm-budget-guardrail is disabled: nothing subscribes to budget notifications' };
@@ -195,14 +201,19 @@ export class Drill {
       return `no rule routes ${String(event['detail-type'])} events from ${String(event.source)}`;
     }
     if (detail?.state?.value !== 'ALARM') return `alarm ${detail?.alarmName ?? '?'} went to ${detail?.state?.value ?? '?'}, not ALARM: nothing to remediate`;
-    if (detail.configuration?.alarmRule) return `composite alarm ${detail.alarmName ?? '?'} names no metric; no runbook routes it`;
+    if (detail.configuration?.alarmRule) return `composite alarm ${detail.alarmName ?? '?'} has no runbook-autopilot:runbook tag; no runbook routes it`;
     return `no runbook routes alarm ${detail.alarmName ?? '?'}: its metric or target is not configured`;
   }
 
   private async startExecution(stateMachineArn: string, name: string, input: string) {
     const executor = [...this.executors.values()].find((e) => e.stateMachineArn === stateMachineArn);
     if (!executor) throw new Error(`unknown state machine ${stateMachineArn}`);
-    const run = executor.run(JSON.parse(input), name);
+    const run = executor.run(JSON.parse(input), name).then((record) => {
+      // Closed executions refuse a second start with the same name, as Step Functions does.
+      const known = this.sandbox.state.stepFunctions.executions[record.executionArn];
+      if (known) known.status = record.status;
+      return record;
+    });
     this.pending.push(run);
     return { executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`, startDate: new Date() };
   }

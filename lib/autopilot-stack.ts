@@ -1,5 +1,7 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -7,7 +9,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, type HandlerDef } from './catalog';
+import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
+import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, triggerHandlers, type HandlerDef } from './catalog';
 import type { EnvironmentConfig } from './config/schema';
 import { RunbookAlarms } from './constructs/alarms';
 import { HandlerFunction } from './constructs/handler-function';
@@ -59,8 +62,32 @@ export class AutopilotStack extends Stack {
       infoTopic: this.notifications.info,
     });
 
+    const triggers = triggerHandlers(config, Object.fromEntries(Object.entries(runbooks).map(([name, rb]) => [name, rb.stateMachine.stateMachineArn])));
     const guardrail = runbooks['llm-budget-guardrail'];
-    if (guardrail) this.budgetTopic = this.budgetTrigger(config, guardrail);
+    if (guardrail && triggers.budgetAdapter) this.budgetTopic = this.budgetTrigger(config, guardrail, triggers.budgetAdapter);
+    if (triggers.alarmRouter) this.alarmRouter(triggers.alarmRouter, Object.values(runbooks));
+  }
+
+  /**
+   * Alarms a team already has may name their runbook by tag (composite alarms too): every ALARM
+   * transition reaches the router, which reads the alarm's tags and starts the tagged runbook.
+   * Alarms the metric rules already route are left to them.
+   */
+  private alarmRouter(def: HandlerDef, runbooks: readonly Runbook[]): void {
+    const fn = new HandlerFunction(this, def.id, { entry: def.entry, description: def.description, environment: def.environment });
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:ListTagsForResource'],
+      resources: [this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    for (const rb of runbooks) if (rb.rules.length > 0) rb.stateMachine.grantStartExecution(fn);
+    const deadLetters = new sqs.Queue(this, 'AlarmRouterDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
+    });
+    const rule = new events.Rule(this, 'TaggedAlarms', {
+      description: 'Every CloudWatch alarm ALARM transition, for the tag router',
+      eventPattern: TAGGED_ALARM_PATTERN as events.EventPattern,
+    });
+    rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: deadLetters, retryAttempts: 20, maxEventAge: Duration.hours(2) }));
   }
 
   private sharedFunction(def: HandlerDef): lambda.Function {
@@ -73,7 +100,7 @@ export class AutopilotStack extends Stack {
    * AWS Budgets notifies only through SNS: budget -> topic -> adapter Lambda -> StartExecution.
    * The adapter names each execution after the alert, so a redelivered notification starts none.
    */
-  private budgetTrigger(config: EnvironmentConfig, guardrail: Runbook): sns.Topic {
+  private budgetTrigger(config: EnvironmentConfig, guardrail: Runbook, def: HandlerDef): sns.Topic {
     const lb = config.runbooks['llm-budget-guardrail'];
     const topic = this.notifications.topic('BudgetAlerts', 'runbook-autopilot: AWS Budgets alerts');
     topic.addToResourcePolicy(new iam.PolicyStatement({
@@ -99,14 +126,7 @@ export class AutopilotStack extends Stack {
     const failures = new sqs.Queue(this, 'BudgetAdapterDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
     });
-    const adapter = new HandlerFunction(this, 'BudgetAdapter', {
-      entry: 'budget-adapter/handler.ts',
-      description: 'Starts llm-budget-guardrail from an AWS Budgets SNS notification',
-      environment: {
-        STATE_MACHINE_ARN: guardrail.stateMachine.stateMachineArn,
-        BUDGET_NAMES: JSON.stringify([lb.budget.budgetName]),
-      },
-    });
+    const adapter = new HandlerFunction(this, def.id, { entry: def.entry, description: def.description, environment: def.environment });
     adapter.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(failures) });
     guardrail.stateMachine.grantStartExecution(adapter);
     topic.addSubscription(new subscriptions.LambdaSubscription(adapter, { deadLetterQueue: failures }));

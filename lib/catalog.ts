@@ -236,3 +236,33 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
   }
   return catalog;
 }
+
+/**
+ * Functions that start runbooks rather than run in them: the budget adapter (AWS Budgets notify
+ * only through SNS) and the alarm router (alarms routed by tag, composite alarms included).
+ */
+export function triggerHandlers(
+  config: EnvironmentConfig,
+  stateMachineArns: Readonly<Partial<Record<RunbookName, string>>>,
+): { budgetAdapter?: HandlerDef; alarmRouter?: HandlerDef } {
+  const out: { budgetAdapter?: HandlerDef; alarmRouter?: HandlerDef } = {};
+  const guardrail = stateMachineArns['llm-budget-guardrail'];
+  if (guardrail) {
+    out.budgetAdapter = {
+      id: 'BudgetAdapter', substitution: '', entry: 'budget-adapter/handler.ts', usesLedger: false, permissions: [],
+      description: 'Starts llm-budget-guardrail from an AWS Budgets SNS notification',
+      environment: { STATE_MACHINE_ARN: guardrail, BUDGET_NAMES: json([config.runbooks['llm-budget-guardrail'].budget.budgetName]) },
+    };
+  }
+  const routes = alarmRoutes(config).filter((r) => stateMachineArns[r.runbook]);
+  if (routes.length > 0) {
+    out.alarmRouter = {
+      id: 'AlarmRouter', substitution: '', entry: 'alarm-router/handler.ts', usesLedger: false, permissions: [],
+      description: 'Starts the runbook an alarm names by tag (composite alarms, alarms of any metric)',
+      environment: {
+        ROUTES: json(Object.fromEntries(routes.map((r) => [r.runbook, { stateMachineArn: stateMachineArns[r.runbook], patterns: r.patterns }]))),
+      },
+    };
+  }
+  return out;
+}

@@ -1,13 +1,47 @@
-import { Validations, type Stack } from 'aws-cdk-lib';
+import { Token, Validations, type Stack } from 'aws-cdk-lib';
+import type { EnvironmentConfig } from './config/schema';
+
+/** One accepted cdk-nag finding and why. */
+interface Acknowledgement {
+  readonly id: string;
+  readonly reason: string;
+}
 
 /**
- * cdk-nag findings this app accepts, each with the reason. Everything else fails synth.
+ * The cdk-nag findings this app accepts, each with its reason. Everything else fails synth.
+ * The no-mutation-on-"*" rule the wildcard acknowledgement would otherwise hide is asserted by
+ * the infrastructure tests (test/infra/stack.test.ts).
  */
-export function acknowledgeNagFindings(stack: Stack): void {
-  Validations.of(stack).acknowledge(
-    {
-      id: 'AwsSolutions-IAM4',
-      reason: 'Lambda functions use AWSLambdaBasicExecutionRole (CloudWatch Logs only); the log groups are created per function with retention.',
-    },
-  );
+export const NAG_ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
+  {
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Only for APIs without resource-level permissions: X-Ray trace upload and CloudWatch Logs delivery (Lambda tracing, state machine logging), ce:GetCostAndUsage, and ecs:ListTasks (scoped to the configured clusters by the ecs:cluster condition). No mutating action is granted on "*".',
+  },
+  {
+    id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    reason: 'Publishing to an SSE-KMS topic needs kms:GenerateDataKey* on the topic key; the grant is scoped to that one key.',
+  },
+  {
+    id: 'AwsSolutions-SQS3',
+    reason: 'These queues are the dead-letter queues of rules and subscriptions; a dead-letter queue has no dead-letter queue of its own.',
+  },
+];
+
+/** Per-construct findings: resources that name a set which cannot be listed at synth. */
+export function acknowledgeNagFindings(stack: Stack, config: EnvironmentConfig): void {
+  Validations.of(stack).acknowledge(...NAG_ACKNOWLEDGEMENTS);
+  // cdk-nag names the finding by the resource as it renders it: pseudo parameters in <...>.
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const clusters = new Set(config.runbooks['ecs-service-recovery'].targets.map((t) => t.clusterName));
+  Validations.of(stack).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:${region}:${account}:alarm:*]`,
+    reason: 'The alarm router reads the tags (cloudwatch:ListTagsForResource, read-only) of whichever alarm fired; which alarms a team tags is not known at synth.',
+  });
+  for (const cluster of clusters) {
+    Validations.of(stack).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${region}:${account}:task/${cluster}/*]`,
+      reason: `DescribeTasks reads the stopped tasks of cluster ${cluster}; task ids are not known before the tasks run.`,
+    });
+  }
 }

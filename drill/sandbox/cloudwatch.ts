@@ -63,7 +63,22 @@ function describeAlarms(input: Input, { state }: ServiceContext): Output {
           (stateValue === undefined || a.stateValue === stateValue),
       )
     : [];
-  return { MetricAlarms: alarms.map(([name, a]) => metricAlarm(state, name, a)), CompositeAlarms: [] };
+  const composites = types.includes('CompositeAlarm')
+    ? Object.entries(state.cloudwatch.compositeAlarms).filter(
+        ([name, a]) =>
+          (names === undefined || names.includes(name)) &&
+          (prefix === undefined || name.startsWith(prefix)) &&
+          (stateValue === undefined || a.stateValue === stateValue),
+      )
+    : [];
+  return {
+    MetricAlarms: alarms.map(([name, a]) => metricAlarm(state, name, a)),
+    CompositeAlarms: composites.map(([name, a]) => ({
+      AlarmName: name, AlarmArn: arn.alarm(state, name), AlarmDescription: a.description, AlarmRule: a.alarmRule,
+      StateValue: a.stateValue, StateReason: a.stateReason, StateUpdatedTimestamp: epochSeconds(a.stateUpdatedAt),
+      AlarmActions: a.alarmActions, ActionsEnabled: true,
+    })),
+  };
 }
 
 function listTagsForResource(input: Input, { state }: ServiceContext): Output {
@@ -71,7 +86,8 @@ function listTagsForResource(input: Input, { state }: ServiceContext): Output {
   const m = /^arn:aws:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/.exec(resourceArn);
   const name = m?.[3];
   if (name === undefined) throw invalidValue(`Invalid ARN: ${resourceArn}`);
-  const alarm = m?.[1] === state.region && m[2] === state.accountId ? state.cloudwatch.alarms[name] : undefined;
+  const inAccount = m?.[1] === state.region && m[2] === state.accountId;
+  const alarm = inAccount ? (state.cloudwatch.alarms[name] ?? state.cloudwatch.compositeAlarms[name]) : undefined;
   if (alarm === undefined) throw alarmNotFound(name);
   return { Tags: Object.entries(alarm.tags).map(([Key, Value]) => ({ Key, Value })) };
 }

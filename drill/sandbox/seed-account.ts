@@ -1,5 +1,5 @@
 import { isRecord } from './input';
-import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
+import type { AccountState, AlarmState, CompositeAlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
 /** The seed systems (seeds 000, 003, 004) as the drill's starting account. */
 
@@ -242,6 +242,25 @@ function seedAlarms(now: Date): Record<string, AlarmState> {
   };
 }
 
+/** A team's own composite alarm, routed to a runbook by tag: it names no metric. */
+function seedCompositeAlarms(now: Date): Record<string, CompositeAlarmState> {
+  return {
+    'alphaswarm-admin-prod-degraded': {
+      description: `${ADMIN_SERVICE} is degraded: fewer tasks than desired or unhealthy targets.`,
+      alarmRule: 'ALARM("alphaswarm-admin-prod-tasks-below-desired") OR ALARM("alphaswarm-admin-prod-unhealthy-targets")',
+      stateValue: 'ALARM',
+      stateReason: 'arn:aws:cloudwatch:sa-east-1:111122223333:alarm:alphaswarm-admin-prod-tasks-below-desired transitioned to ALARM',
+      stateUpdatedAt: minutesBefore(now, 1),
+      alarmActions: [TOPIC_ARNS.critical],
+      tags: {
+        'runbook-autopilot:runbook': 'ecs-service-recovery',
+        'runbook-autopilot:target': `${ECS_CLUSTER}/${ADMIN_SERVICE}`,
+        Environment: 'prod',
+      },
+    },
+  };
+}
+
 /**
  * The seed systems as a fresh, JSON-serialisable account state. A scenario adjusts it with a
  * deep-partial patch or a function; timestamps are relative to `now`.
@@ -272,7 +291,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
     costs: { currency: 'USD', total: 1260, byTag: { [COST_BUCKET_TAG.key]: { [COST_BUCKET_TAG.value]: 900 } } },
     sns: { topics: Object.values(TOPIC_ARNS) },
     stepFunctions: { stateMachines: {}, executions: {} },
-    cloudwatch: { alarms: seedAlarms(now) },
+    cloudwatch: { alarms: seedAlarms(now), compositeAlarms: seedCompositeAlarms(now) },
   };
   if (override === undefined) return base;
   if (typeof override === 'function') return override(base) ?? base;

@@ -163,8 +163,20 @@ export interface AlarmState {
   tags: Record<string, string>;
 }
 
+/** A composite alarm: a rule over other alarms, no metric of its own. */
+export interface CompositeAlarmState {
+  description: string;
+  alarmRule: string;
+  stateValue: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  stateReason: string;
+  stateUpdatedAt: string;
+  alarmActions: string[];
+  tags: Record<string, string>;
+}
+
 export interface CloudWatchState {
   alarms: Record<string, AlarmState>;
+  compositeAlarms: Record<string, CompositeAlarmState>;
 }
 
 export interface AccountState {

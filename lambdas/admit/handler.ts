@@ -66,5 +66,5 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
       reason: `${incident.target} was remediated by ${cooldown.heldBy}; cooling down until ${cooldown.until}`,
     };
   }
-  return { decision: 'admit', reason: 'new alarm transition on a configured target', incident };
+  return { decision: 'admit', reason: `new ${trigger.kind === 'budget' ? 'budget alert' : 'alarm transition'} on a configured target`, incident };
 });

@@ -95,6 +95,14 @@ export function alarmTarget(runbook: AlarmRunbook, event: AlarmEvent): string | 
   return undefined;
 }
 
+/**
+ * One alarm transition: alarm identity + the timestamp of the state it entered. The tag router
+ * names its execution after it, so it must not depend on the EventBridge event id.
+ */
+export function alarmDedupeKey(alarm: AlarmEvent): string {
+  return `alarm|${alarm.resources[0] ?? alarm.detail.alarmName}|${alarm.detail.state.timestamp}`;
+}
+
 function alarmTrigger(runbook: AlarmRunbook, alarm: AlarmEvent, taggedTarget?: string): Trigger {
   if (alarm.detail.state.value !== 'ALARM') {
     throw new UnroutableEvent(`alarm ${alarm.detail.alarmName} is in state ${alarm.detail.state.value}, not ALARM`);
@@ -108,8 +116,7 @@ function alarmTrigger(runbook: AlarmRunbook, alarm: AlarmEvent, taggedTarget?: s
   return {
     kind: 'alarm',
     target,
-    // One transition = alarm identity + the timestamp of the state it entered.
-    dedupeKey: `alarm|${arn ?? alarm.detail.alarmName}|${alarm.detail.state.timestamp}`,
+    dedupeKey: alarmDedupeKey(alarm),
     firedAt: alarm.detail.state.timestamp,
     summary: `CloudWatch alarm ${alarm.detail.alarmName} went to ALARM`,
     source: { name: alarm.detail.alarmName, ...(arn ? { arn } : {}), ...(reason ? { reason } : {}) },
@@ -133,12 +140,10 @@ export function parseTrigger(runbook: string, event: unknown): Trigger {
   }
   if (runbook !== 'llm-budget-guardrail') throw new UnroutableEvent(`${runbook} is not started by budget notifications`);
   const d = own.data.detail;
-  // Budgets alert once per threshold per budget period (month): that is one incident.
-  const period = d.timestamp.slice(0, 7);
   return {
     kind: 'budget',
     target: d.budgetName,
-    dedupeKey: `budget|${d.budgetName}|${d.alertType}|${d.thresholdAmount}|${period}`,
+    dedupeKey: budgetDedupeKey(d),
     firedAt: d.timestamp,
     summary: `AWS Budgets ${d.alertType.toLowerCase()} alert: ${d.budgetName} at $${d.actualOrForecastAmount.toFixed(2)} (threshold $${d.thresholdAmount.toFixed(2)} of $${d.budgetedAmount.toFixed(2)})`,
     source: { name: d.budgetName, arn: d.topicArn },
@@ -150,6 +155,20 @@ export function parseTrigger(runbook: string, event: unknown): Trigger {
       budgetedAmount: d.budgetedAmount,
     },
   };
+}
+
+/**
+ * One budget alert: Budgets alerts once per threshold per budget period (month). The budget
+ * adapter names its execution after it, so the key must not depend on the SNS message id.
+ */
+export function budgetDedupeKey(alert: {
+  readonly budgetName: string;
+  readonly alertType: 'ACTUAL' | 'FORECASTED';
+  readonly thresholdAmount: number;
+  /** ISO 8601; its month is the budget period. */
+  readonly timestamp: string;
+}): string {
+  return `budget|${alert.budgetName}|${alert.alertType}|${alert.thresholdAmount}|${alert.timestamp.slice(0, 7)}`;
 }
 
 /** Stable, short incident id for a dedupe key: the same transition always maps to the same id. */

@@ -106,3 +106,11 @@ export class SwitchLimitReached extends Error {
     this.name = 'SwitchLimitReached';
   }
 }
+
+/** A restore found no finished change of this incident in the ledger: there is nothing recorded to put back. */
+export class NothingToRestore extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NothingToRestore';
+  }
+}

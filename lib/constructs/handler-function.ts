@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -19,9 +20,10 @@ export interface HandlerFunctionProps {
 }
 
 /**
- * Every handler's defaults in one place: Node.js 22 on arm64, X-Ray active tracing, an ESM bundle
+ * Every handler's defaults in one place: Node.js 24 on arm64, X-Ray active tracing, an ESM bundle
  * with the AWS SDK inside (pinned versions, small cold starts) and source maps, structured logs
- * in a log group of its own with a retention.
+ * in a log group of its own with a retention. Its role starts empty: no managed policy, only
+ * writing to its own log group; each handler's grants are added to it.
  */
 export class HandlerFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
@@ -29,11 +31,17 @@ export class HandlerFunction extends NodejsFunction {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `runbook-autopilot ${id}`,
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     super(scope, id, {
+      role,
       entry: path.join(LAMBDAS_DIR, props.entry),
       handler: 'handler',
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       tracing: lambda.Tracing.ACTIVE,
       memorySize: 256,
@@ -49,7 +57,7 @@ export class HandlerFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         minify: true,
         sourceMap: true,
-        target: 'node22',
+        target: 'node24',
         mainFields: ['module', 'main'],
         // Some dependencies still call require(); give the ESM bundle one.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",

@@ -61,8 +61,12 @@ export class Runbook extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
-    // The definition comes from a file, so CDK cannot infer the invoke grants: one per function.
-    for (const fn of Object.values(invoked)) fn.grantInvoke(this.stateMachine);
+    // The definition comes from a file, so CDK cannot infer the grant. The ASL invokes each
+    // function by its unqualified ARN, so no version or alias is granted.
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['lambda:InvokeFunction'],
+      resources: Object.values(invoked).map((fn) => fn.functionArn),
+    }));
 
     this.deadLetterQueue = new sqs.Queue(this, 'TriggerDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

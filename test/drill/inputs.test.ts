@@ -46,3 +46,10 @@ test('the default drill runs all four runbooks and prints a readable timeline', 
   expect(stdout).toMatch(/\+\d+ ms\s+.*Stop function: reserved concurrency 0\s+lambda:PutFunctionConcurrency cabruca-segmentation-prod-researcher-agent: none -> 0/);
   expect(stdout).toMatch(/ledger row of intent written before the call/);
 });
+
+test('a composite alarm tagged with a runbook and target routes through the tag router', async () => {
+  const { code, results: [r] } = await runDrill(['--event', 'events/samples/composite.alarm.json', '--json']);
+  expect(code).toBe(0);
+  expect(r).toMatchObject({ runbook: 'ecs-service-recovery', outcome: 'remediated' });
+  expect(r!.actions).toEqual([expect.objectContaining({ operation: 'ecs:UpdateService', target: 'alphaswarm-cluster-prod/alphaswarm-admin-prod' })]);
+});

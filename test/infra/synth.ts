@@ -13,7 +13,7 @@ export function synthStack(config: EnvironmentConfig = loadConfig('prod')): { st
   const app = new App();
   const stack = new AutopilotStack(app, `Test-${config.environment}`, { config, env: { account: ACCOUNT, region: config.region } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  acknowledgeNagFindings(stack);
+  acknowledgeNagFindings(stack, config);
   app.synth();
   return { stack, template: Template.fromStack(stack) };
 }

@@ -1,0 +1,154 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { CloudWatchClient, ListTagsForResourceCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { assertEventPattern, matchesPattern, type EventPattern } from '../domain/event-pattern';
+import { ALARM_RUNBOOKS, RUNBOOK_TAG, TARGET_TAG, type AlarmRunbook } from '../domain/routing';
+import { alarmDedupeKey, alarmEventSchema, alarmTarget, incidentIdFor } from '../domain/trigger';
+import { requireJsonEnv } from '../shared/env';
+import { classifyAwsError } from '../shared/errors';
+import { logger } from '../shared/logger';
+
+interface Route {
+  readonly stateMachineArn: string;
+  /** The EventPatterns of the runbook's metric rules, exactly as deployed. */
+  readonly patterns: readonly EventPattern[];
+}
+
+const routesSchema = z.record(z.string(), z.object({
+  stateMachineArn: z.string().regex(/^arn:[^:]+:states:[^:]*:\d{12}:stateMachine:.+$/, 'must be a state machine ARN'),
+  patterns: z.array(z.unknown()).min(1),
+}));
+
+/** Only runbooks started by alarms may be routed, and only with patterns the matcher can evaluate. */
+function parseRoutes(raw: unknown): ReadonlyMap<AlarmRunbook, Route> {
+  const routes = new Map<AlarmRunbook, Route>();
+  for (const [runbook, route] of Object.entries(routesSchema.parse(raw))) {
+    if (!isAlarmRunbook(runbook)) throw new Error(`${runbook} is not started by CloudWatch alarms (expected one of ${ALARM_RUNBOOKS.join(', ')})`);
+    const patterns = route.patterns.map((pattern) => {
+      assertEventPattern(pattern);
+      return pattern;
+    });
+    routes.set(runbook, { stateMachineArn: route.stateMachineArn, patterns });
+  }
+  if (routes.size === 0) throw new Error('names no runbook');
+  return routes;
+}
+
+function isAlarmRunbook(name: string): name is AlarmRunbook {
+  return (ALARM_RUNBOOKS as readonly string[]).includes(name);
+}
+
+const ROUTES = requireJsonEnv('ROUTES', parseRoutes);
+const cloudwatch = new CloudWatchClient({});
+const sfn = new SFNClient({});
+
+export interface RouteResult {
+  readonly routed: boolean;
+  readonly runbook?: string;
+  readonly target?: string;
+  readonly executionArn?: string;
+  readonly reason: string;
+}
+
+/**
+ * Bad or foreign input is logged once and skipped, never thrown: a retry cannot fix it. Only
+ * AWS failures throw, so EventBridge retries the event and finally parks it in the DLQ.
+ */
+async function route(event: unknown): Promise<RouteResult> {
+  const parsed = alarmEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(event)';
+    const reason = `not a CloudWatch Alarm State Change event (${where}: ${issue?.message ?? 'invalid'})`;
+    logger.error(`Ignored an event: ${reason}`);
+    return { routed: false, reason };
+  }
+  const alarm = parsed.data;
+  const alarmArn = alarm.resources[0];
+  logger.appendKeys({ alarmName: alarm.detail.alarmName, ...(alarmArn ? { alarmArn } : {}) });
+
+  // The rule forwards ALARM only; any other state would be rejected by admit anyway.
+  if (alarm.detail.state.value !== 'ALARM') {
+    const reason = `alarm is in state ${alarm.detail.state.value}, not ALARM`;
+    logger.warn(`Ignored an alarm: ${reason}`);
+    return { routed: false, reason };
+  }
+
+  // Matched against the raw event, as EventBridge matched it: the metric rule already started
+  // this runbook, and a second start would be a second execution of the same transition.
+  for (const [runbook, { patterns }] of ROUTES) {
+    if (patterns.some((pattern) => matchesPattern(pattern, event))) {
+      logger.debug('Left to the metric rule', { runbook });
+      return { routed: false, runbook, reason: 'routed by metric' };
+    }
+  }
+
+  if (!alarmArn) {
+    const reason = 'the event names no alarm ARN in resources';
+    logger.error(`Ignored an alarm: ${reason}`);
+    return { routed: false, reason };
+  }
+
+  let tags: ReadonlyMap<string, string>;
+  try {
+    const out = await cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: alarmArn }));
+    tags = new Map((out.Tags ?? []).flatMap((t): [string, string][] => (t.Key !== undefined && t.Value !== undefined ? [[t.Key, t.Value]] : [])));
+  } catch (e: unknown) {
+    if (e instanceof ResourceNotFoundException) {
+      const reason = 'the alarm no longer exists';
+      logger.warn(`Ignored an alarm: ${reason}`);
+      return { routed: false, reason };
+    }
+    const error = classifyAwsError(e, `cloudwatch:ListTagsForResource on ${alarmArn}`);
+    logger.error('Could not read the alarm tags; the event is retried', { error: { name: error.name, message: error.message } });
+    throw error;
+  }
+
+  const tagged = tags.get(RUNBOOK_TAG);
+  if (!tagged) {
+    // Most alarms in an account are not ours: this is the common case, not a problem.
+    logger.debug(`Alarm has no ${RUNBOOK_TAG} tag`);
+    return { routed: false, reason: 'untagged' };
+  }
+  const runbook = isAlarmRunbook(tagged) ? tagged : undefined;
+  const routeTo = runbook ? ROUTES.get(runbook) : undefined;
+  if (!runbook || !routeTo) {
+    const reason = `tag ${RUNBOOK_TAG}=${tagged} names no alarm runbook enabled here (enabled: ${[...ROUTES.keys()].join(', ')})`;
+    logger.warn(`Ignored an alarm: ${reason}`);
+    return { routed: false, reason };
+  }
+  const target = tags.get(TARGET_TAG) || alarmTarget(runbook, alarm);
+  if (!target) {
+    const reason = `alarm names no target for ${runbook}: add a ${TARGET_TAG} tag`;
+    logger.warn(`Ignored an alarm: ${reason}`, { runbook });
+    return { routed: false, runbook, reason };
+  }
+
+  // The original event, not the parsed one: zod drops fields the runbook may show (reasonData, previousState).
+  const input = { source: 'runbook-autopilot', 'detail-type': 'Tagged Alarm', detail: { target, alarm: event } };
+  // Named after the incident admit will derive, so a redelivered event cannot start a second run.
+  const name = incidentIdFor(alarmDedupeKey(alarm));
+  const where = { runbook, target, name };
+  try {
+    const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: routeTo.stateMachineArn, name, input: JSON.stringify(input) }));
+    logger.info(`Started ${runbook}`, { ...where, executionArn: out.executionArn });
+    return { routed: true, runbook, target, ...(out.executionArn ? { executionArn: out.executionArn } : {}), reason: `tagged ${RUNBOOK_TAG}=${runbook}` };
+  } catch (e: unknown) {
+    if (e instanceof ExecutionAlreadyExists) {
+      const executionArn = `${routeTo.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+      logger.info('Duplicate alarm transition: its execution already exists', { ...where, executionArn });
+      return { routed: false, runbook, target, executionArn, reason: 'duplicate: this alarm transition already started an execution' };
+    }
+    const error = classifyAwsError(e, `states:StartExecution ${name} on ${routeTo.stateMachineArn}`);
+    logger.error(`Could not start ${runbook}; the event is retried`, { ...where, error: { name: error.name, message: error.message } });
+    throw error;
+  }
+}
+
+/**
+ * Target of the rule on every ALARM transition: starts the runbook an alarm names by tag, for
+ * alarms the metric rules cannot route (composite alarms, metrics that name no target).
+ */
+export const handler = middy(route).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,0 +1,36 @@
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AwsThrottled, classifyAwsError, TargetNotFound } from '../shared/errors';
+
+/** A plain String SSM parameter: the agent's model preference. */
+export class ParameterClient {
+  constructor(private readonly ssm: SSMClient = new SSMClient({})) {}
+
+  async read(name: string): Promise<string> {
+    try {
+      const out = await this.ssm.send(new GetParameterCommand({ Name: name }));
+      const value = out.Parameter?.Value;
+      if (value === undefined) throw new Error(`ssm:GetParameter returned no value for ${name}`);
+      return value;
+    } catch (e: unknown) {
+      throw this.mapError(e, name, 'GetParameter');
+    }
+  }
+
+  /** Overwrites the value; returns the value written. */
+  async write(name: string, value: string): Promise<string> {
+    try {
+      await this.ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
+      return value;
+    } catch (e: unknown) {
+      throw this.mapError(e, name, 'PutParameter');
+    }
+  }
+
+  private mapError(e: unknown, name: string, operation: string): Error {
+    const doing = `ssm:${operation} on ${name}`;
+    if (e instanceof ParameterNotFound) return new TargetNotFound(`SSM parameter ${name} does not exist (${operation})`);
+    // Concurrent writes to one parameter: a later attempt succeeds.
+    if (e instanceof Error && e.name === 'TooManyUpdates') return new AwsThrottled(`${doing}: ${e.name}: ${e.message}`);
+    return classifyAwsError(e, doing);
+  }
+}

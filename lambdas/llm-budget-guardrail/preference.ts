@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { performAction, type ActionResult } from '../shared/act';
+import { requireEnv } from '../shared/env';
+import { NothingToRestore } from '../shared/errors';
+import { taskHandler } from '../shared/handler';
+import { Ledger } from '../shared/ledger';
+import { logger } from '../shared/logger';
+import { allowedTargets } from '../shared/targets';
+import { stepInputSchema, type Incident } from '../shared/task-input';
+import { ParameterClient } from './parameter-client';
+
+const MODEL_PARAMETER = requireEnv('MODEL_PARAMETER');
+const CHEAPER_MODEL = requireEnv('CHEAPER_MODEL');
+const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
+const assertAllowed = allowedTargets();
+const parameters = new ParameterClient();
+
+const OPERATION = 'ssm:PutParameter';
+/** The ledger key performAction gives a step's action (step#operation#target). */
+const actionKey = (step: 'switch' | 'restore') => `${step}#${OPERATION}#${MODEL_PARAMETER}`;
+
+const inputSchema = stepInputSchema.extend({ mode: z.enum(['switch', 'restore']) });
+
+export type SwitchResult = ActionResult<string, string>;
+
+export interface RestoreResult {
+  readonly restored: boolean;
+  readonly reason: string;
+  readonly action: ActionResult<string, string> | null;
+}
+
+/** Seed 000: `aws ssm put-parameter --name <preference> --value <cheaper model> --overwrite`, the old value recorded first. */
+function switchModel(incident: Incident, executionArn: string): Promise<SwitchResult> {
+  return performAction(ledger, incident, executionArn, {
+    step: 'switch',
+    operation: OPERATION,
+    target: MODEL_PARAMETER,
+    readBefore: () => parameters.read(MODEL_PARAMETER),
+    mutate: () => parameters.write(MODEL_PARAMETER, CHEAPER_MODEL),
+  });
+}
+
+/**
+ * After the wait: writes back the value the switch recorded. A value that is neither what the
+ * switch set nor (on a retried restore) what the restore writes was set by someone else, and
+ * is theirs to keep.
+ */
+async function restoreModel(incident: Incident, executionArn: string): Promise<RestoreResult> {
+  const switched = await ledger.getAction(incident.id, actionKey('switch'));
+  if (switched?.status !== 'succeeded' || typeof switched.before !== 'string' || typeof switched.after !== 'string') {
+    throw new NothingToRestore(`incident ${incident.id} has no finished switch of ${MODEL_PARAMETER} in the ledger, so there is no recorded model to restore`);
+  }
+  const original = switched.before;
+  const setBySwitch = switched.after;
+
+  const begun = await ledger.getAction(incident.id, actionKey('restore'));
+  let current: string | undefined;
+  if (begun?.status !== 'succeeded') {
+    current = await parameters.read(MODEL_PARAMETER);
+    // An unfinished restore may already have written the original: that is ours, not a human's.
+    const ours = current === setBySwitch || (begun !== undefined && current === original);
+    if (!ours) {
+      const reason = `the model preference was changed to ${current} after the switch; left as it is`;
+      logger.warn('Not restoring the model preference', { parameter: MODEL_PARAMETER, current, setBySwitch, original });
+      return { restored: false, reason, action: null };
+    }
+  }
+  const action = await performAction(ledger, incident, executionArn, {
+    step: 'restore',
+    operation: OPERATION,
+    target: MODEL_PARAMETER,
+    readBefore: async () => current ?? parameters.read(MODEL_PARAMETER),
+    mutate: () => parameters.write(MODEL_PARAMETER, original),
+  });
+  return { restored: true, reason: 'restored', action };
+}
+
+/** Act and restore steps of llm-budget-guardrail: the model preference parameter, and only it. */
+export const handler = taskHandler(inputSchema, async ({ incident, execution, mode }): Promise<SwitchResult | RestoreResult> => {
+  assertAllowed(MODEL_PARAMETER);
+  return mode === 'switch' ? switchModel(incident, execution.id) : restoreModel(incident, execution.id);
+});

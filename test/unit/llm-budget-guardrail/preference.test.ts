@@ -1,0 +1,182 @@
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Ledger } from '../../../lambdas/shared/ledger';
+import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
+
+const ssm = mockClient(SSMClient);
+const PARAMETER = '/alphaswarm/prod/llm_model_preference';
+const SONNET = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
+const HAIKU = 'anthropic.claude-haiku-4-5-20251022-v1:0';
+const OPUS = 'anthropic.claude-opus-4-1-20250805-v1:0';
+const SWITCH_KEY = `switch#ssm:PutParameter#${PARAMETER}`;
+const RESTORE_KEY = `restore#ssm:PutParameter#${PARAMETER}`;
+let dynamo: LocalDynamo;
+let ledger: Ledger;
+let handler: (event: unknown, context: typeof lambdaContext) => Promise<Record<string, unknown>>;
+let incidentId: string;
+let seq = 0;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  await dynamo.createLedgerTable('ledger');
+  ledger = new Ledger('ledger', dynamo.client);
+  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
+    MODEL_PARAMETER: PARAMETER, CHEAPER_MODEL: HAIKU, ALLOWED_TARGETS: JSON.stringify([PARAMETER]),
+  });
+  handler = (await import('../../../lambdas/llm-budget-guardrail/preference')).handler as unknown as typeof handler;
+});
+afterAll(() => dynamo.close());
+
+beforeEach(() => {
+  ssm.reset();
+  incidentId = `inc-${(++seq).toString(16).padStart(16, 'b')}`;
+});
+
+const input = (mode: string) => ({
+  incident: incident({ id: incidentId, runbook: 'llm-budget-guardrail', target: 'alphaswarm-prod-monthly' }),
+  execution: { id: EXECUTION_ARN },
+  mode,
+});
+const currentValue = (value: string) => ssm.on(GetParameterCommand).resolves({ Parameter: { Name: PARAMETER, Type: 'String', Value: value } });
+
+/** Runs the switch step from SONNET to HAIKU, then forgets the calls it made. */
+async function switched(): Promise<void> {
+  currentValue(SONNET);
+  ssm.on(PutParameterCommand).resolves({ Version: 2, Tier: 'Standard' });
+  await handler(input('switch'), lambdaContext);
+  ssm.reset();
+}
+
+describe('switch', () => {
+  test('records the current model before writing the cheaper one', async () => {
+    currentValue(SONNET);
+    let intentAtCall: unknown;
+    ssm.on(PutParameterCommand).callsFake(async () => {
+      intentAtCall = await ledger.getAction(incidentId, SWITCH_KEY);
+      return { Version: 2, Tier: 'Standard' };
+    });
+
+    const result = await handler(input('switch'), lambdaContext);
+
+    expect(ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input)).toEqual([
+      { Name: PARAMETER, Value: HAIKU, Type: 'String', Overwrite: true },
+    ]);
+    expect(intentAtCall).toMatchObject({ status: 'intent', before: SONNET, operation: 'ssm:PutParameter', target: PARAMETER });
+    expect(result).toEqual({ operation: 'ssm:PutParameter', target: PARAMETER, before: SONNET, after: HAIKU, replayed: false });
+    expect(await ledger.getAction(incidentId, SWITCH_KEY)).toMatchObject({ status: 'succeeded', before: SONNET, after: HAIKU, executionArn: EXECUTION_ARN });
+  });
+
+  test('a retried switch does not write again once the ledger holds it as done', async () => {
+    await switched();
+    currentValue(HAIKU);
+
+    const again = await handler(input('switch'), lambdaContext);
+
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+    expect(again).toMatchObject({ before: SONNET, after: HAIKU, replayed: true });
+  });
+
+  test('a missing parameter is TargetNotFound and changes nothing', async () => {
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: "The parameter couldn't be found.", $metadata: { httpStatusCode: 400 } }));
+
+    await expect(handler(input('switch'), lambdaContext)).rejects.toMatchObject({ name: 'TargetNotFound' });
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+    expect(await ledger.listActions(incidentId)).toEqual([]);
+  });
+
+  test('throttling on the write is AwsThrottled and the intent row is marked failed', async () => {
+    currentValue(SONNET);
+    ssm.on(PutParameterCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+
+    await expect(handler(input('switch'), lambdaContext)).rejects.toMatchObject({ name: 'AwsThrottled' });
+    expect(await ledger.getAction(incidentId, SWITCH_KEY)).toMatchObject({ status: 'failed', before: SONNET });
+  });
+});
+
+describe('restore', () => {
+  test('writes back the recorded model, after recording the cheaper one it replaces', async () => {
+    await switched();
+    currentValue(HAIKU);
+    let intentAtCall: unknown;
+    ssm.on(PutParameterCommand).callsFake(async () => {
+      intentAtCall = await ledger.getAction(incidentId, RESTORE_KEY);
+      return { Version: 3, Tier: 'Standard' };
+    });
+
+    const result = await handler(input('restore'), lambdaContext);
+
+    expect(ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input)).toEqual([
+      { Name: PARAMETER, Value: SONNET, Type: 'String', Overwrite: true },
+    ]);
+    expect(intentAtCall).toMatchObject({ status: 'intent', before: HAIKU });
+    expect(result).toEqual({
+      restored: true, reason: 'restored',
+      action: { operation: 'ssm:PutParameter', target: PARAMETER, before: HAIKU, after: SONNET, replayed: false },
+    });
+  });
+
+  test('leaves a model a human chose after the switch as it is', async () => {
+    await switched();
+    currentValue(OPUS);
+
+    const result = await handler(input('restore'), lambdaContext);
+
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+    expect(result).toEqual({
+      restored: false, reason: `the model preference was changed to ${OPUS} after the switch; left as it is`, action: null,
+    });
+    expect(await ledger.getAction(incidentId, RESTORE_KEY)).toBeUndefined();
+  });
+
+  test('a retried restore does not write again, though the parameter now holds the original', async () => {
+    await switched();
+    currentValue(HAIKU);
+    ssm.on(PutParameterCommand).resolves({ Version: 3 });
+    await handler(input('restore'), lambdaContext);
+    ssm.reset();
+    currentValue(SONNET);
+
+    const again = await handler(input('restore'), lambdaContext);
+
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+    expect(again).toMatchObject({ restored: true, action: { before: HAIKU, after: SONNET, replayed: true } });
+  });
+
+  test('a restore retried after a failed write writes the recorded value again', async () => {
+    await switched();
+    currentValue(HAIKU);
+    ssm.on(PutParameterCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })).resolves({ Version: 3 });
+    await expect(handler(input('restore'), lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
+
+    const retried = await handler(input('restore'), lambdaContext);
+
+    expect(ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Value)).toEqual([SONNET, SONNET]);
+    expect(retried).toMatchObject({ restored: true, action: { before: HAIKU, after: SONNET, replayed: false } });
+    expect(await ledger.getAction(incidentId, RESTORE_KEY)).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
+  test('a restore whose timed-out write did land is finished, not mistaken for a human change', async () => {
+    await switched();
+    currentValue(HAIKU);
+    ssm.on(PutParameterCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })).resolves({ Version: 3 });
+    await expect(handler(input('restore'), lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
+    currentValue(SONNET);
+
+    const retried = await handler(input('restore'), lambdaContext);
+
+    expect(retried).toMatchObject({ restored: true, action: { before: HAIKU, after: SONNET } });
+  });
+
+  test('without a finished switch in the ledger there is nothing to restore, and nothing is called', async () => {
+    await expect(handler(input('restore'), lambdaContext)).rejects.toMatchObject({
+      name: 'NothingToRestore', message: expect.stringContaining(`incident ${incidentId} has no finished switch`),
+    });
+    expect(ssm.calls()).toHaveLength(0);
+  });
+});
+
+test('an unknown mode is InvalidInput naming the field', async () => {
+  await expect(handler(input('toggle'), lambdaContext)).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('mode') });
+  expect(ssm.calls()).toHaveLength(0);
+});
