@@ -37,3 +37,9 @@ test('duplicate delivery redeploys once', async () => {
   const { results } = await runDrill(['--event', 'events/ecs-service-recovery.alarm.json', '--event', duplicateOf('events/ecs-service-recovery.alarm.json'), '--json']);
   expect(results.map((r) => r.outcome)).toEqual(['remediated', 'skipped']);
 });
+
+test('already remediated: a service that recovered on its own is not redeployed', async () => {
+  const { results: [r] } = await runDrill(['ecs-service-recovery', '--scenario', scenario('admin-already-recovered'), '--json']);
+  expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('already healthy') });
+  expect(r!.actions).toEqual([]);
+});

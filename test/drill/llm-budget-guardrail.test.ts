@@ -44,3 +44,15 @@ test('a bare SNS envelope (as SNS posts over HTTP) is delivered the way Lambda r
   expect(code).toBe(0);
   expect(r!.runbook).toBe('llm-budget-guardrail');
 });
+
+test('already remediated: a preference already on the cheaper model is left alone', async () => {
+  const { results: [r] } = await runDrill(['llm-budget-guardrail', '--scenario', scenario('model-already-cheaper'), '--json']);
+  expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('already the cheaper model') });
+  expect(r!.actions).toEqual([]);
+});
+
+test('target missing: a deleted model parameter escalates and changes nothing', async () => {
+  const { results: [r] } = await runDrill(['llm-budget-guardrail', '--scenario', scenario('model-parameter-deleted'), '--json']);
+  expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('does not exist') });
+  expect(r!.actions).toEqual([]);
+});

@@ -1,0 +1,32 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runbookTargets } from '../../lib/catalog';
+import { loadConfig } from '../../lib/config/load';
+import { runDrill } from './run-drill';
+
+const ROOT = path.join(__dirname, '..', '..');
+const list = (dir: string): string[] => fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? list(path.join(dir, e.name)) : [path.join(dir, e.name)]);
+
+test('every recorded event is handled or cleanly rejected, in one sandbox, and only configured targets are touched', async () => {
+  const files = list('events').filter((f) => f.endsWith('.json') && !path.basename(f).startsWith('malformed'));
+  const { code, stderr, results } = await runDrill([...files.flatMap((f) => ['--event', f]), '--json']);
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  expect(results).toHaveLength(files.length);
+  const configured = new Set([
+    ...Object.values(runbookTargets(loadConfig('drill'))).flat(),
+    '/alphaswarm/prod/llm_model_preference',
+    'alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod',
+  ]);
+  for (const r of results) {
+    expect(['remediated', 'skipped', 'escalated', 'rejected', 'failed']).toContain(r.outcome);
+    expect(r.outcome).not.toBe('failed');
+    for (const a of r.actions) {
+      expect(configured).toContain(a.target);
+      expect(a.auditedBeforeCall).toBe(true);
+    }
+  }
+  // The unconfigured function's alarm is refused before anything reads or changes it.
+  const foreign = results.find((r) => r.input.endsWith('unconfigured-target.alarm.json'));
+  expect(foreign).toMatchObject({ outcome: 'rejected', runbook: null, actions: [] });
+});
