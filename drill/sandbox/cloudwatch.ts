@@ -55,22 +55,17 @@ function describeAlarms(input: Input, { state }: ServiceContext): Output {
   if (names !== undefined && names.length > 100) throw invalidValue('AlarmNames can have at most 100 members.');
   const stateValue = fields.optString('StateValue');
   const types = fields.optStrings('AlarmTypes') ?? ['MetricAlarm'];
-  const alarms = types.includes('MetricAlarm')
-    ? Object.entries(state.cloudwatch.alarms).filter(
-        ([name, a]) =>
-          (names === undefined || names.includes(name)) &&
-          (prefix === undefined || name.startsWith(prefix)) &&
-          (stateValue === undefined || a.stateValue === stateValue),
-      )
-    : [];
-  const composites = types.includes('CompositeAlarm')
-    ? Object.entries(state.cloudwatch.compositeAlarms).filter(
-        ([name, a]) =>
-          (names === undefined || names.includes(name)) &&
-          (prefix === undefined || name.startsWith(prefix)) &&
-          (stateValue === undefined || a.stateValue === stateValue),
-      )
-    : [];
+  const selected = <A extends { stateValue: string }>(type: string, all: Record<string, A>): [string, A][] =>
+    types.includes(type)
+      ? Object.entries(all).filter(
+          ([name, a]) =>
+            (names === undefined || names.includes(name)) &&
+            (prefix === undefined || name.startsWith(prefix)) &&
+            (stateValue === undefined || a.stateValue === stateValue),
+        )
+      : [];
+  const alarms = selected('MetricAlarm', state.cloudwatch.alarms);
+  const composites = selected('CompositeAlarm', state.cloudwatch.compositeAlarms);
   return {
     MetricAlarms: alarms.map(([name, a]) => metricAlarm(state, name, a)),
     CompositeAlarms: composites.map(([name, a]) => ({

@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import { onDemandProgress, type OnDemandProgress, type TableView } from '../domain/table-capacity';
-import { requireJsonEnv } from '../shared/env';
+import { requirePositiveIntegerEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { stepInputSchema } from '../shared/task-input';
 import { TableClient } from './table-client';
 
-function positiveInteger(raw: unknown): number {
-  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw <= 0) throw new Error('expected a positive whole number of seconds');
-  return raw;
-}
-const ACTIVE_TIMEOUT_SECONDS = requireJsonEnv('ACTIVE_TIMEOUT_SECONDS', positiveInteger);
-const POLL_SECONDS = requireJsonEnv('POLL_SECONDS', positiveInteger);
+const ACTIVE_TIMEOUT_SECONDS = requirePositiveIntegerEnv('ACTIVE_TIMEOUT_SECONDS');
+const POLL_SECONDS = requirePositiveIntegerEnv('POLL_SECONDS');
 const tables = new TableClient();
 
 const checkInputSchema = stepInputSchema.extend({ attempt: z.number().int().nonnegative() });

@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import { rolloutProgress, type RolloutProgress } from '../domain/ecs-diagnosis';
-import { requireJsonEnv } from '../shared/env';
+import { requirePositiveIntegerEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { stepInputSchema } from '../shared/task-input';
 import { EcsServiceClient, parseServiceKey } from './service-client';
 
-function positiveInteger(raw: unknown): number {
-  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw <= 0) throw new Error('expected a positive whole number of seconds');
-  return raw;
-}
-const ROLLOUT_TIMEOUT_SECONDS = requireJsonEnv('ROLLOUT_TIMEOUT_SECONDS', positiveInteger);
-const POLL_SECONDS = requireJsonEnv('POLL_SECONDS', positiveInteger);
+const ROLLOUT_TIMEOUT_SECONDS = requirePositiveIntegerEnv('ROLLOUT_TIMEOUT_SECONDS');
+const POLL_SECONDS = requirePositiveIntegerEnv('POLL_SECONDS');
 const services = new EcsServiceClient();
 
 const checkInputSchema = stepInputSchema.extend({ attempt: z.number().int().nonnegative() });

@@ -14,3 +14,11 @@ export function requireJsonEnv<T>(name: string, parse: (raw: unknown) => T): T {
     throw new Error(`Environment variable ${name} is not valid: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
+
+/** Reads a required environment variable holding a positive whole number (seconds, counts). */
+export function requirePositiveIntegerEnv(name: string): number {
+  return requireJsonEnv(name, (raw) => {
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw <= 0) throw new Error('expected a positive whole number');
+    return raw;
+  });
+}
