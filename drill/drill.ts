@@ -5,7 +5,8 @@ import { matchesPattern } from '../lambdas/domain/event-pattern';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
-import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, triggerHandlers, type HandlerDef } from '../lib/catalog';
+import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
+import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, type HandlerDef } from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/schema';
 import { startDynamoProxy } from './audit-proxy';
@@ -15,7 +16,7 @@ import { InputError, type DrillInput } from './inputs';
 import { buildResult, type DrillResult } from './result';
 import {
   createSeedTables, sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, TOPIC_ARNS,
-  type FaultSpec, type Sandbox,
+  type AccountState, type FaultSpec, type Sandbox,
 } from './sandbox';
 import { applyScenario, type Scenario } from './scenario';
 
@@ -71,7 +72,8 @@ export class Drill {
     closers.push(() => local.close());
 
     const scenario = options.scenario;
-    const state = seedAccountState(scenario ? (seeded) => applyScenario(scenario, seeded) : undefined);
+    const switchesOn = (seeded: AccountState) => withSwitchesOn(seeded, config);
+    const state = seedAccountState((seeded) => (scenario ? applyScenario(scenario, switchesOn(seeded)) : switchesOn(seeded)));
     for (const name of buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name)) {
       state.stepFunctions.stateMachines[stateMachineArn(config, account, name)] = { type: 'STANDARD' };
     }
@@ -131,7 +133,7 @@ export class Drill {
       POWERTOOLS_SERVICE_NAME: `runbook-autopilot-${def.id}`,
       ...extra,
     });
-    const shared = sharedHandlers(config);
+    const shared = sharedHandlers(config, arns);
     const admit = load(shared.admit);
     const notify = load(shared.notify, { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical, INFO_TOPIC_ARN: TOPIC_ARNS.info });
     for (const def of buildCatalog(config, arns)) {
@@ -261,6 +263,15 @@ function auditTarget(service: string, input: Readonly<Record<string, unknown>>):
   if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
   if (service === 'ssm') return String(input.Name ?? '');
   return '';
+}
+
+/** The switch parameters the stack creates, "enabled", as the deployed account has them. */
+function withSwitchesOn(state: AccountState, config: EnvironmentConfig): AccountState {
+  const names = switchParameters(config);
+  const parameter = (value: string) => ({ type: 'String' as const, value, version: 1, lastModified: new Date().toISOString(), history: [] });
+  state.ssm.parameters[names.automation] = parameter(AUTOMATION_ON);
+  for (const name of Object.values(names.runbooks)) state.ssm.parameters[name] = parameter(RUNBOOK_ON);
+  return state;
 }
 
 function stateMachineArn(config: EnvironmentConfig, account: string, runbook: string): string {

@@ -146,7 +146,10 @@ function timeline(execution: ExecutionRecord): TimelineEntry[] {
 function describe(inv: Invocation): string {
   const out = inv.output as Record<string, unknown> | null;
   if (!out || typeof out !== 'object') return show(out);
-  if ('decision' in out) return `${String(out.decision)}: ${String(out.reason)}`;
+  if ('decision' in out) {
+    const sw = out.switches as { automation: string | null; runbook: string | null } | null | undefined;
+    return `${String(out.decision)}: ${String(out.reason)}${sw ? ` [switches: automation ${sw.automation ?? 'missing'}, runbook ${sw.runbook ?? 'missing'}]` : ''}`;
+  }
   if ('operation' in out && 'before' in out) {
     return `${String(out.operation)} ${String(out.target)}: ${show(out.before)} -> ${show(out.after)}${out.replayed ? ' (already done; not repeated)' : ''}`;
   }

@@ -6,11 +6,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
-import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, triggerHandlers, type HandlerDef } from './catalog';
+import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
+import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, type HandlerDef } from './catalog';
 import type { EnvironmentConfig } from './config/schema';
 import { RunbookAlarms } from './constructs/alarms';
 import { HandlerFunction } from './constructs/handler-function';
@@ -37,12 +39,12 @@ export class AutopilotStack extends Stack {
       criticalEmails: config.notifications.criticalEmails, infoEmails: config.notifications.infoEmails,
     });
 
-    const shared = sharedHandlers(config);
+    const arns = literalArns(this.partition, this.region, this.account);
+    const shared = sharedHandlers(config, arns);
     const admit = this.sharedFunction(shared.admit);
     const notify = this.sharedFunction(shared.notify);
     this.notifications.bind(notify);
-
-    const arns = literalArns(this.partition, this.region, this.account);
+    this.switches(config);
     const routes = alarmRoutes(config);
     const runbooks: Record<string, Runbook> = {};
     for (const def of buildCatalog(config, arns)) {
@@ -92,8 +94,24 @@ export class AutopilotStack extends Stack {
 
   private sharedFunction(def: HandlerDef): lambda.Function {
     const fn = new HandlerFunction(this, def.id, { entry: def.entry, description: def.description, environment: def.environment });
+    fn.grantPermissions(def.permissions);
     if (def.usesLedger) this.ledger.bind(fn);
     return fn;
+  }
+
+  /** The kill switch and the per-runbook switches, created "enabled"; an operator flips them. */
+  private switches(config: EnvironmentConfig): void {
+    const names = switchParameters(config);
+    new ssm.StringParameter(this, 'AutomationSwitch', {
+      parameterName: names.automation, stringValue: AUTOMATION_ON,
+      description: `runbook-autopilot kill switch: "${AUTOMATION_ON}" lets runbooks act, "${AUTOMATION_PAUSED}" holds them all`,
+    });
+    for (const [runbook, parameterName] of Object.entries(names.runbooks)) {
+      new ssm.StringParameter(this, `Switch-${runbook}`, {
+        parameterName, stringValue: RUNBOOK_ON,
+        description: `runbook-autopilot ${runbook}: "${RUNBOOK_ON}" or "${RUNBOOK_OFF}"`,
+      });
+    }
   }
 
   /**

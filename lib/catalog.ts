@@ -6,6 +6,7 @@
 import type { RunbookPolicies } from '../lambdas/domain/admission';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { alarmRulePatterns, ALARM_RUNBOOKS, type AlarmRunbook } from '../lambdas/domain/routing';
+import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
 import type { EnvironmentConfig, RunbookName } from './config/schema';
 
 /** One IAM statement: the only actions and resources a handler may use. */
@@ -96,13 +97,21 @@ export function runbookPolicies(config: EnvironmentConfig): RunbookPolicies {
   return policies;
 }
 
+/** The kill switch and one switch per enabled runbook (SSM parameters, "enabled" when created). */
+export function switchParameters(config: EnvironmentConfig): SwitchParameters {
+  const enabled = (Object.keys(config.runbooks) as RunbookName[]).filter((name) => config.runbooks[name].enabled);
+  return switchParameterNames(config.switchParameterPrefix ?? `/runbook-autopilot/${config.environment}`, enabled);
+}
+
 /** Handlers every runbook shares: admit (the gate) and notify (the ledger outcome + SNS). */
-export function sharedHandlers(config: EnvironmentConfig): { admit: HandlerDef; notify: HandlerDef } {
+export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: HandlerDef; notify: HandlerDef } {
+  const switches = switchParameters(config);
   return {
     admit: {
-      id: 'Admit', substitution: 'AdmitFunctionArn', entry: 'admit/handler.ts', usesLedger: true, permissions: [],
-      description: 'Admit: dedupe alarm transitions, enforce the allowlist and cooldowns',
-      environment: { RUNBOOK_POLICIES: json(runbookPolicies(config)) },
+      id: 'Admit', substitution: 'AdmitFunctionArn', entry: 'admit/handler.ts', usesLedger: true,
+      description: 'Admit: dedupe alarm transitions, enforce the allowlist, the switches and cooldowns',
+      environment: { RUNBOOK_POLICIES: json(runbookPolicies(config)), SWITCH_PARAMETERS: json(switches) },
+      permissions: [{ actions: ['ssm:GetParameter'], resources: [switches.automation, ...Object.values(switches.runbooks)].map((n) => arns.ssmParameter(n)) }],
     },
     notify: {
       id: 'Notify', substitution: 'NotifyFunctionArn', entry: 'notify/handler.ts', usesLedger: true, permissions: [],

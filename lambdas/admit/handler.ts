@@ -1,6 +1,9 @@
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
 import { checkPolicy, runbookPoliciesSchema } from '../domain/admission';
+import { switchHold, switchParametersSchema, type SwitchState } from '../domain/switches';
 import { incidentIdFor, parseTrigger, UnroutableEvent, type Trigger } from '../domain/trigger';
+import { classifyAwsError } from '../shared/errors';
 import { requireEnv, requireJsonEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
@@ -9,13 +12,17 @@ import { executionSchema, type Incident } from '../shared/task-input';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const policies = requireJsonEnv('RUNBOOK_POLICIES', (raw) => runbookPoliciesSchema.parse(raw));
+const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchParametersSchema.parse(raw));
+const ssm = new SSMClient({});
 
 const inputSchema = z.object({ runbook: z.string().min(1), event: z.unknown(), execution: executionSchema });
 
-export type AdmitDecision = 'admit' | 'duplicate' | 'cooldown' | 'reject';
+export type AdmitDecision = 'admit' | 'duplicate' | 'cooldown' | 'paused' | 'reject';
 export interface AdmitResult {
   decision: AdmitDecision;
   reason: string;
+  /** The switches as read for this event (null when admit stopped before reading them). */
+  switches: SwitchState | null;
   /** null when the event could not be read as an incident. */
   incident: Incident | null;
 }
@@ -27,18 +34,33 @@ function toIncident(runbook: string, trigger: Trigger): Incident {
   };
 }
 
+/** Reads the kill switch and the runbook's switch; a missing parameter reads as null. */
+async function readSwitches(runbook: string): Promise<SwitchState> {
+  const read = async (name: string | undefined): Promise<string | null> => {
+    if (!name) return null;
+    try {
+      return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value ?? null;
+    } catch (e: unknown) {
+      if (e instanceof ParameterNotFound) return null;
+      throw classifyAwsError(e, `reading switch ${name}`);
+    }
+  };
+  const [automation, runbookSwitch] = await Promise.all([read(switches.automation), read(switches.runbooks[runbook])]);
+  return { automation, runbook: runbookSwitch };
+}
+
 /**
  * Admit: the gate before any runbook reads or changes anything. It turns the event into an
  * incident, then stops it when the event is not ours, the target is not configured, the same
- * alarm transition was already handled (EventBridge delivers at least once), or the target is
- * cooling down after a recent remediation.
+ * alarm transition was already handled (EventBridge delivers at least once), automation or this
+ * runbook is switched off, or the target is cooling down after a recent remediation.
  */
 export const handler = taskHandler(inputSchema, async ({ runbook, event, execution }): Promise<AdmitResult> => {
   let trigger: Trigger;
   try {
     trigger = parseTrigger(runbook, event);
   } catch (e: unknown) {
-    if (e instanceof UnroutableEvent) return { decision: 'reject', reason: e.message, incident: null };
+    if (e instanceof UnroutableEvent) return { decision: 'reject', reason: e.message, incident: null, switches: null };
     throw e;
   }
   const incident = toIncident(runbook, trigger);
@@ -50,21 +72,25 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   });
   if (!claim.claimed) {
     return {
-      decision: 'duplicate', incident,
+      decision: 'duplicate', incident, switches: null,
       reason: `already handled by ${claim.existing.executionArn} (${claim.existing.status})`,
     };
   }
 
   const policy = checkPolicy(policies, runbook, incident.target);
-  if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident };
+  if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident, switches: null };
+
+  const state = await readSwitches(runbook);
+  const hold = switchHold(runbook, switches, state);
+  if (hold) return { decision: 'paused', reason: hold, incident, switches: state };
 
   const cooldownMinutes = policies[runbook]?.cooldownMinutes ?? 0;
   const cooldown = await ledger.claimCooldown(runbook, incident.target, incident.id, cooldownMinutes * 60_000);
   if (!cooldown.granted) {
     return {
-      decision: 'cooldown', incident,
+      decision: 'cooldown', incident, switches: state,
       reason: `${incident.target} was remediated by ${cooldown.heldBy}; cooling down until ${cooldown.until}`,
     };
   }
-  return { decision: 'admit', reason: `new ${trigger.kind === 'budget' ? 'budget alert' : 'alarm transition'} on a configured target`, incident };
+  return { decision: 'admit', reason: `new ${trigger.kind === 'budget' ? 'budget alert' : 'alarm transition'} on a configured target`, incident, switches: state };
 });

@@ -13,6 +13,7 @@ export interface MessageInput {
   readonly region: string;
   readonly evidence?: unknown;
   readonly error?: string;
+  readonly switches?: { readonly automation: string | null; readonly runbook: string | null };
 }
 
 /** The Step Functions console page of one execution. */
@@ -47,6 +48,9 @@ export function renderMessage(m: MessageInput): { subject: string; body: string 
   if (m.evidence !== undefined) lines.push('', `Evidence: ${show(m.evidence)}`);
   if (m.outcome === 'escalated' || m.outcome === 'failed') {
     lines.push('', 'Next: a human decides. Read the evidence and the execution history before acting by hand.');
+  }
+  if (m.switches) {
+    lines.push('', `Switches: automation ${m.switches.automation ?? 'missing'}, ${m.runbook} ${m.switches.runbook ?? 'missing'}`);
   }
   lines.push('', `Execution: ${executionConsoleUrl(m.region, m.executionArn)}`);
   if (m.incident) lines.push(`Incident: ${m.incident.id} (remediation ledger)`);

@@ -21,6 +21,8 @@ const inputSchema = z.object({
   execution: executionSchema,
   evidence: z.unknown().optional(),
   error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  /** The kill switch and runbook switch as admit read them; null when admit did not get that far. */
+  switches: z.object({ automation: z.string().nullable(), runbook: z.string().nullable() }).nullable().optional(),
 });
 
 export interface NotifyResult {
@@ -52,6 +54,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<NotifyRes
   const { subject, body } = renderMessage({
     outcome, reason, runbook: input.runbook, actions, executionArn: execution.id, region,
     ...(incident ? { incident } : {}), ...(input.evidence !== undefined ? { evidence: input.evidence } : {}), ...(error ? { error } : {}),
+    ...(input.switches ? { switches: input.switches } : {}),
   });
   try {
     const out = await sns.send(new PublishCommand({

@@ -70,12 +70,19 @@ export class Ledger {
   ): Promise<{ claimed: true } | { claimed: false; existing: IncidentRecord }> {
     const at = this.now().toISOString();
     try {
-      await this.db.send(new PutCommand({
+      // An update, not a put: a retried or taken-over claim keeps the incident's first createdAt.
+      await this.db.send(new UpdateCommand({
         TableName: this.tableName,
-        Item: { ...incidentKey(record.incidentId), ...record, status: 'admitted', createdAt: at, updatedAt: at },
+        Key: incidentKey(record.incidentId),
+        UpdateExpression: 'SET incidentId = :id, runbook = :runbook, target = :target, dedupeKey = :dedupe, executionArn = :exec, '
+          + 'summary = :summary, firedAt = :firedAt, #status = :admitted, updatedAt = :at, createdAt = if_not_exists(createdAt, :at) REMOVE reason',
         ConditionExpression: 'attribute_not_exists(pk) OR executionArn = :exec OR #status = :failed',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':exec': record.executionArn, ':failed': 'failed' },
+        ExpressionAttributeValues: {
+          ':id': record.incidentId, ':runbook': record.runbook, ':target': record.target, ':dedupe': record.dedupeKey,
+          ':exec': record.executionArn, ':summary': record.summary, ':firedAt': record.firedAt, ':admitted': 'admitted',
+          ':failed': 'failed', ':at': at,
+        },
       }));
       return { claimed: true };
     } catch (e: unknown) {

@@ -76,6 +76,8 @@ export const environmentConfigSchema = z.strictObject({
   environment: z.enum(['dev', 'staging', 'prod', 'drill']),
   account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as sa-east-1'),
+  /** Where the kill switch and the per-runbook switches live. @default /runbook-autopilot/<environment> */
+  switchParameterPrefix: z.string().regex(/^\/[A-Za-z0-9_.\-/]+[^/]$/, 'an SSM parameter path such as /runbook-autopilot/prod').optional(),
   notifications: z.strictObject({
     /** Seed 004: the critical topic pages; the info topic records. */
     criticalEmails: z.array(email).default([]),

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { Permission } from '../catalog';
 
 export const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
 
@@ -63,5 +64,16 @@ export class HandlerFunction extends NodejsFunction {
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       },
     });
+  }
+
+  /** Adds the catalog's statements for this handler to its role: its actions, on its resources. */
+  grantPermissions(permissions: readonly Permission[]): void {
+    for (const permission of permissions) {
+      this.addToRolePolicy(new iam.PolicyStatement({
+        actions: [...permission.actions],
+        resources: [...permission.resources],
+        ...(permission.conditions ? { conditions: permission.conditions } : {}),
+      }));
+    }
   }
 }

@@ -92,13 +92,7 @@ export class Runbook extends Construct {
       entry: handler.entry, description: handler.description, environment: handler.environment,
     });
     if (handler.usesLedger) ledger.bind(fn);
-    for (const permission of handler.permissions) {
-      fn.addToRolePolicy(new iam.PolicyStatement({
-        actions: [...permission.actions],
-        resources: [...permission.resources],
-        ...(permission.conditions ? { conditions: permission.conditions } : {}),
-      }));
-    }
+    fn.grantPermissions(handler.permissions);
     return fn;
   }
 }

@@ -7,8 +7,9 @@ import { RUNBOOK_NAMES } from '../../lib/config/schema';
 
 const DIR = path.join(__dirname, '..', '..', 'statemachines');
 const config = loadConfig('prod');
-const catalog = buildCatalog(config, literalArns('aws', 'sa-east-1', '123456789012'));
-const shared = sharedHandlers(config);
+const arns = literalArns('aws', 'sa-east-1', '123456789012');
+const catalog = buildCatalog(config, arns);
+const shared = sharedHandlers(config, arns);
 
 interface State { Type: string; Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; Next?: string; Default?: string; Choices?: { Next: string }[] }
 const load = (name: string) => {
@@ -48,7 +49,7 @@ describe.each(RUNBOOK_NAMES)('%s.asl.json', (name) => {
   });
 
   test('follows the spine: admit first, failures escalate to the critical topic and end failed', () => {
-    expect(definition.States[definition.StartAt]?.Next).toBe('Admit: dedupe, allowlist, cooldown');
+    expect(definition.States[definition.StartAt]?.Next).toBe('Admit: dedupe, allowlist, switches, cooldown');
     expect(definition.States['Record failure and escalate']?.Next).toBe('Remediation failed');
     expect(definition.States['Remediation failed']?.Type).toBe('Fail');
   });

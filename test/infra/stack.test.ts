@@ -127,3 +127,13 @@ test('every function runs Node.js 24 on arm64 with active tracing and a log grou
     Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
   });
 });
+
+test('the kill switch and one switch per runbook exist, "enabled", and only admit may read them', () => {
+  template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/runbook-autopilot/prod/automation', Value: 'enabled', Type: 'String' });
+  for (const runbook of ['lambda-runaway', 'dynamodb-throttling', 'ecs-service-recovery', 'llm-budget-guardrail']) {
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: `/runbook-autopilot/prod/runbooks/${runbook}`, Value: 'enabled' });
+  }
+  const readers = statements().filter((s) => resourcesOf(s).some((r) => JSON.stringify(r).includes('/runbook-autopilot/prod/')));
+  expect(readers).toHaveLength(1);
+  expect(actionsOf(readers[0]!)).toEqual(['ssm:GetParameter']);
+});

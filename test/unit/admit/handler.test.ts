@@ -1,0 +1,389 @@
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AdmitResult } from '../../../lambdas/admit/handler';
+import type { RunbookPolicies } from '../../../lambdas/domain/admission';
+import { parseBudgetNotification } from '../../../lambdas/domain/budget-notification';
+import { incidentIdFor } from '../../../lambdas/domain/trigger';
+import { Ledger } from '../../../lambdas/shared/ledger';
+import { switchParameterNames } from '../../../lambdas/domain/switches';
+import { seedAccountState, startSandbox, type Sandbox } from '../../../drill/sandbox';
+import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { lambdaContext } from '../../support/fixtures';
+
+type Handler = (event: unknown, context: typeof lambdaContext) => Promise<AdmitResult>;
+
+const EVENTS = path.join(__dirname, '..', '..', '..', 'events');
+const text = (file: string): string => fs.readFileSync(path.join(EVENTS, file), 'utf8');
+const recorded = (file: string): Record<string, unknown> => JSON.parse(text(file)) as Record<string, unknown>;
+
+const RESEARCHER = 'cabruca-segmentation-prod-researcher-agent';
+const MANAGER = 'cabruca-segmentation-prod-manager-agent';
+const ADMIN_SERVICE = 'alphaswarm-cluster-prod/alphaswarm-admin-prod';
+const BUDGET = 'alphaswarm-prod-monthly';
+const ALARM_ARN = (name: string) => `arn:aws:cloudwatch:sa-east-1:111122223333:alarm:${name}`;
+const EXECUTION = (runbook: string, name: string) =>
+  `arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-${runbook}:${name}`;
+
+const RUNAWAY = recorded('lambda-runaway.alarm.json');
+const RUNAWAY_REFIRED = recorded('samples/lambda-runaway-refired.alarm.json');
+const RUNAWAY_KEY = `alarm|${ALARM_ARN('cabruca-segmentation-prod-researcher-agent-concurrency')}|2026-11-03T03:12:41.522+0000`;
+const RUNAWAY_REFIRED_KEY = `alarm|${ALARM_ARN('cabruca-segmentation-prod-researcher-agent-concurrency')}|2026-11-03T03:32:41.522+0000`;
+const COMPOSITE = recorded('samples/composite.alarm.json');
+
+/** The policies of this environment: dynamodb-throttling is not configured at all. */
+const POLICIES: RunbookPolicies = {
+  'lambda-runaway': { enabled: true, cooldownMinutes: 30, targets: [RESEARCHER, MANAGER] },
+  'ecs-service-recovery': { enabled: true, cooldownMinutes: 30, targets: [ADMIN_SERVICE] },
+  'llm-budget-guardrail': { enabled: true, cooldownMinutes: 60, targets: [BUDGET] },
+};
+/** Another environment: lambda-runaway without a cooldown, ecs-service-recovery switched off. */
+const OTHER_POLICIES: RunbookPolicies = {
+  'lambda-runaway': { enabled: true, cooldownMinutes: 0, targets: [RESEARCHER] },
+  'ecs-service-recovery': { enabled: false, cooldownMinutes: 30, targets: [ADMIN_SERVICE] },
+};
+
+/** The 'Budget Notification' event the budget adapter builds from the recorded SNS notification. */
+function budgetEvent(changes: { messageId?: string; timestamp?: string; actual?: number } = {}): Record<string, unknown> {
+  const sns = (recorded('llm-budget-guardrail.sns.json') as { Records: [{ Sns: { MessageId: string; TopicArn: string; Message: string; Timestamp: string } }] })
+    .Records[0].Sns;
+  const alert = parseBudgetNotification(sns.Message);
+  return {
+    source: 'runbook-autopilot',
+    'detail-type': 'Budget Notification',
+    detail: {
+      budgetName: alert.budgetName,
+      alertType: alert.alertType,
+      thresholdAmount: alert.thresholdAmount,
+      actualOrForecastAmount: changes.actual ?? alert.actualOrForecastAmount,
+      budgetedAmount: alert.budgetedAmount,
+      messageId: changes.messageId ?? sns.MessageId,
+      topicArn: sns.TopicArn,
+      timestamp: changes.timestamp ?? sns.Timestamp,
+    },
+  };
+}
+
+/** The switches live in SSM; the sandbox account's SSM serves them, as the real API would. */
+const SWITCHES = switchParameterNames('/runbook-autopilot/test', ['lambda-runaway', 'ecs-service-recovery', 'llm-budget-guardrail']);
+let sandbox: Sandbox;
+const setSwitch = (name: string, value: string | null) => {
+  if (value === null) delete sandbox.state.ssm.parameters[name];
+  else sandbox.state.ssm.parameters[name] = { type: 'String', value, version: 1, lastModified: new Date().toISOString(), history: [] };
+};
+function allSwitchesOn() {
+  setSwitch(SWITCHES.automation, 'enabled');
+  for (const name of Object.values(SWITCHES.runbooks)) setSwitch(name, 'enabled');
+}
+
+let dynamo: LocalDynamo;
+let db: DynamoDBDocumentClient;
+let ledger: Ledger;
+let admit: Handler;
+let admitElsewhere: Handler;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  await dynamo.createLedgerTable('ledger');
+  db = DynamoDBDocumentClient.from(dynamo.client);
+  ledger = new Ledger('ledger', dynamo.client);
+  sandbox = await startSandbox(seedAccountState());
+  // The handler reads its environment at cold start, so it is imported after the env is set.
+  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
+    RUNBOOK_POLICIES: JSON.stringify(POLICIES),
+    SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
+    AWS_ENDPOINT_URL_SSM: sandbox.url,
+    AWS_MAX_ATTEMPTS: '1',
+  });
+  admit = (await import('../../../lambdas/admit/handler')).handler as unknown as Handler;
+  // A second cold start with other policies, against the same ledger.
+  process.env.RUNBOOK_POLICIES = JSON.stringify(OTHER_POLICIES);
+  await jest.isolateModulesAsync(async () => {
+    admitElsewhere = (await import('../../../lambdas/admit/handler')).handler as unknown as Handler;
+  });
+});
+afterAll(async () => {
+  await sandbox.close();
+  await dynamo.close();
+});
+
+async function scanLedger(): Promise<Record<string, unknown>[]> {
+  const out = await db.send(new ScanCommand({ TableName: 'ledger', ConsistentRead: true }));
+  return out.Items ?? [];
+}
+
+beforeEach(async () => {
+  allSwitchesOn();
+  for (const item of await scanLedger()) {
+    await db.send(new DeleteCommand({ TableName: 'ledger', Key: { pk: item.pk, sk: item.sk } }));
+  }
+});
+
+const cooldownRow = async (runbook: string, target: string) =>
+  (await db.send(new GetCommand({ TableName: 'ledger', Key: { pk: `COOLDOWN#${runbook}#${target}`, sk: 'META' }, ConsistentRead: true }))).Item;
+
+const input = (runbook: string, event: unknown, executionId: string) => ({ runbook, event, execution: { id: executionId } });
+
+describe('admit', () => {
+  test('a new alarm transition on a configured target is admitted, recorded in the ledger and starts the cooldown', async () => {
+    const exec = EXECUTION('lambda-runaway', 'first');
+    const before = Date.now();
+
+    const result = await admit(input('lambda-runaway', RUNAWAY, exec), lambdaContext);
+
+    const after = Date.now();
+    const id = incidentIdFor(RUNAWAY_KEY);
+    const detail = RUNAWAY.detail as { state: { reason: string } };
+    expect(result).toEqual({
+      decision: 'admit', switches: { automation: 'enabled', runbook: 'enabled' },
+      reason: 'new alarm transition on a configured target',
+      incident: {
+        id,
+        runbook: 'lambda-runaway',
+        target: RESEARCHER,
+        summary: 'CloudWatch alarm cabruca-segmentation-prod-researcher-agent-concurrency went to ALARM',
+        firedAt: '2026-11-03T03:12:41.522+0000',
+        source: {
+          name: 'cabruca-segmentation-prod-researcher-agent-concurrency',
+          arn: ALARM_ARN('cabruca-segmentation-prod-researcher-agent-concurrency'),
+          reason: detail.state.reason,
+        },
+      },
+    });
+    expect(await ledger.getIncident(id)).toEqual({
+      incidentId: id, runbook: 'lambda-runaway', target: RESEARCHER, dedupeKey: RUNAWAY_KEY, executionArn: exec,
+      status: 'admitted', summary: 'CloudWatch alarm cabruca-segmentation-prod-researcher-agent-concurrency went to ALARM',
+      firedAt: '2026-11-03T03:12:41.522+0000', createdAt: expect.any(String), updatedAt: expect.any(String),
+    });
+    const cooldown = await cooldownRow('lambda-runaway', RESEARCHER);
+    expect(cooldown).toMatchObject({ runbook: 'lambda-runaway', target: RESEARCHER, incidentId: id });
+    const untilMs = cooldown?.untilMs as number;
+    expect(untilMs).toBeGreaterThanOrEqual(before + 30 * 60_000);
+    expect(untilMs).toBeLessThanOrEqual(after + 30 * 60_000);
+    expect(cooldown?.until).toBe(new Date(untilMs).toISOString());
+    expect(await scanLedger()).toHaveLength(2);
+  });
+
+  test('the same transition delivered again starts a second execution, which is a duplicate naming the first', async () => {
+    const first = EXECUTION('lambda-runaway', 'delivery-1');
+    const second = EXECUTION('lambda-runaway', 'delivery-2');
+    const firstResult = await admit(input('lambda-runaway', recorded('samples/duplicate-delivery/first.alarm.json'), first), lambdaContext);
+    expect(firstResult.decision).toBe('admit');
+
+    const result = await admit(input('lambda-runaway', recorded('samples/duplicate-delivery/second.alarm.json'), second), lambdaContext);
+
+    const id = incidentIdFor(`alarm|${ALARM_ARN('cabruca-segmentation-prod-manager-agent-invocations')}|2026-11-03T13:05:38.213+0000`);
+    expect(result).toEqual({ decision: 'duplicate', reason: `already handled by ${first} (admitted)`, incident: firstResult.incident, switches: null });
+    expect(result.incident).toMatchObject({ id, target: MANAGER });
+    expect(await ledger.getIncident(id)).toMatchObject({ executionArn: first, status: 'admitted' });
+  });
+
+  test('the same execution retried (Retry or redrive) is admitted again, not a duplicate of itself', async () => {
+    const exec = EXECUTION('lambda-runaway', 'retried');
+    await admit(input('lambda-runaway', RUNAWAY, exec), lambdaContext);
+
+    const again = await admit(input('lambda-runaway', RUNAWAY, exec), lambdaContext);
+
+    expect(again).toMatchObject({ decision: 'admit', incident: { id: incidentIdFor(RUNAWAY_KEY) } });
+    expect(await ledger.getIncident(incidentIdFor(RUNAWAY_KEY))).toMatchObject({ executionArn: exec, status: 'admitted' });
+    expect(await scanLedger()).toHaveLength(2);
+  });
+
+  test('a failed incident is taken over by a new execution', async () => {
+    const failed = EXECUTION('lambda-runaway', 'failed-run');
+    const rerun = EXECUTION('lambda-runaway', 'operator-rerun');
+    await admit(input('lambda-runaway', RUNAWAY, failed), lambdaContext);
+    await ledger.finishIncident(incidentIdFor(RUNAWAY_KEY), failed, 'failed', 'a step failed and was not retried');
+
+    const result = await admit(input('lambda-runaway', RUNAWAY, rerun), lambdaContext);
+
+    expect(result).toMatchObject({ decision: 'admit', incident: { id: incidentIdFor(RUNAWAY_KEY) } });
+    expect(await ledger.getIncident(incidentIdFor(RUNAWAY_KEY))).toMatchObject({ executionArn: rerun, status: 'admitted' });
+  });
+
+  test('an incident that is not failed is not taken over', async () => {
+    const first = EXECUTION('lambda-runaway', 'remediated-run');
+    await admit(input('lambda-runaway', RUNAWAY, first), lambdaContext);
+    await ledger.finishIncident(incidentIdFor(RUNAWAY_KEY), first, 'remediated', 'reserved concurrency set to 0');
+
+    const result = await admit(input('lambda-runaway', RUNAWAY, EXECUTION('lambda-runaway', 'late')), lambdaContext);
+
+    expect(result).toMatchObject({ decision: 'duplicate', reason: `already handled by ${first} (remediated)` });
+    expect(await ledger.getIncident(incidentIdFor(RUNAWAY_KEY))).toMatchObject({ executionArn: first, status: 'remediated' });
+  });
+
+  test('another transition of the same alarm within the cooldown is held back, naming the holder and until when', async () => {
+    await admit(input('lambda-runaway', RUNAWAY, EXECUTION('lambda-runaway', 'first')), lambdaContext);
+    const held = await cooldownRow('lambda-runaway', RESEARCHER);
+
+    const result = await admit(input('lambda-runaway', RUNAWAY_REFIRED, EXECUTION('lambda-runaway', 'refired')), lambdaContext);
+
+    expect(result).toMatchObject({ decision: 'cooldown', incident: { id: incidentIdFor(RUNAWAY_REFIRED_KEY), target: RESEARCHER } });
+    expect(result.reason).toBe(`${RESEARCHER} was remediated by ${incidentIdFor(RUNAWAY_KEY)}; cooling down until ${String(held?.until)}`);
+    expect(await cooldownRow('lambda-runaway', RESEARCHER)).toEqual(held);
+  });
+
+  test('after the cooldown another transition of the same alarm is admitted and takes the cooldown', async () => {
+    const first = await admitElsewhere(input('lambda-runaway', RUNAWAY, EXECUTION('lambda-runaway', 'first')), lambdaContext);
+    expect(first.decision).toBe('admit');
+
+    const result = await admitElsewhere(input('lambda-runaway', RUNAWAY_REFIRED, EXECUTION('lambda-runaway', 'refired')), lambdaContext);
+
+    expect(result).toMatchObject({ decision: 'admit', incident: { id: incidentIdFor(RUNAWAY_REFIRED_KEY) } });
+    expect(await cooldownRow('lambda-runaway', RESEARCHER)).toMatchObject({ incidentId: incidentIdFor(RUNAWAY_REFIRED_KEY) });
+  });
+
+  test('a target that is not configured is rejected, naming the target, without taking a cooldown', async () => {
+    const result = await admit(input('lambda-runaway', recorded('samples/unconfigured-target.alarm.json'), EXECUTION('lambda-runaway', 'x')), lambdaContext);
+
+    expect(result).toMatchObject({
+      decision: 'reject',
+      reason: 'tradai-prod-signal-ingest is not a configured target of lambda-runaway',
+      incident: { target: 'tradai-prod-signal-ingest' },
+    });
+    expect(await cooldownRow('lambda-runaway', 'tradai-prod-signal-ingest')).toBeUndefined();
+  });
+
+  test('a disabled runbook is rejected', async () => {
+    const result = await admitElsewhere(
+      input('ecs-service-recovery', recorded('ecs-service-recovery.alarm.json'), EXECUTION('ecs-service-recovery', 'x')), lambdaContext,
+    );
+
+    expect(result).toMatchObject({
+      decision: 'reject', reason: 'runbook ecs-service-recovery is disabled in this environment', incident: { target: ADMIN_SERVICE },
+    });
+    expect(await cooldownRow('ecs-service-recovery', ADMIN_SERVICE)).toBeUndefined();
+  });
+
+  test('a runbook that is not configured is rejected', async () => {
+    const result = await admit(
+      input('dynamodb-throttling', recorded('dynamodb-throttling.alarm.json'), EXECUTION('dynamodb-throttling', 'x')), lambdaContext,
+    );
+
+    expect(result).toMatchObject({
+      decision: 'reject', reason: 'runbook dynamodb-throttling is not configured in this environment',
+      incident: { target: 'cabruca-segmentation-prod-agent-tasks' },
+    });
+    expect(await cooldownRow('dynamodb-throttling', 'cabruca-segmentation-prod-agent-tasks')).toBeUndefined();
+  });
+
+  test.each([
+    ['an OK transition', 'lambda-runaway', recorded('samples/ok-transition.alarm.json'),
+      'alarm cabruca-segmentation-prod-researcher-agent-concurrency is in state OK, not ALARM'],
+    ['a composite alarm that names no target', 'ecs-service-recovery', COMPOSITE,
+      'alarm alphaswarm-admin-prod-degraded names no ClusterName+ServiceName for ecs-service-recovery'],
+    ['a budget notification sent to an alarm runbook', 'lambda-runaway', budgetEvent(),
+      'lambda-runaway is not started by budget notifications'],
+    ['an alarm sent to the budget runbook', 'llm-budget-guardrail', RUNAWAY,
+      'llm-budget-guardrail is not started by CloudWatch alarms'],
+    ['a payload of the wrong shape', 'lambda-runaway', recorded('samples/malformed-wrong-shape.json'),
+      'input is neither a CloudWatch Alarm State Change event nor a runbook-autopilot event'],
+    ['a payload that is not JSON', 'lambda-runaway', text('samples/malformed-not-json.txt'),
+      'input is neither a CloudWatch Alarm State Change event nor a runbook-autopilot event'],
+  ])('%s is rejected with a one-line reason, no incident and nothing in the ledger', async (_name, runbook, event, reason) => {
+    const result = await admit(input(runbook, event, EXECUTION(runbook, 'x')), lambdaContext);
+
+    expect(result).toEqual({ decision: 'reject', reason, incident: null, switches: null });
+    expect(result.reason).not.toMatch(/\n/);
+    expect(await scanLedger()).toEqual([]);
+  });
+
+  test('a Tagged Alarm event is routed with the target the tag names', async () => {
+    const tagged = { source: 'runbook-autopilot', 'detail-type': 'Tagged Alarm', detail: { target: ADMIN_SERVICE, alarm: COMPOSITE } };
+    const exec = EXECUTION('ecs-service-recovery', 'inc-a9a96b33e3e6b0de');
+
+    const result = await admit(input('ecs-service-recovery', tagged, exec), lambdaContext);
+
+    // Same transition, same incident the router named its execution after.
+    const id = incidentIdFor(`alarm|${ALARM_ARN('alphaswarm-admin-prod-degraded')}|2026-11-03T11:48:20.031+0000`);
+    expect(id).toBe('inc-a9a96b33e3e6b0de');
+    expect(result).toMatchObject({
+      decision: 'admit',
+      incident: {
+        id, runbook: 'ecs-service-recovery', target: ADMIN_SERVICE,
+        summary: 'CloudWatch alarm alphaswarm-admin-prod-degraded went to ALARM', firedAt: '2026-11-03T11:48:20.031+0000',
+        source: { name: 'alphaswarm-admin-prod-degraded', arn: ALARM_ARN('alphaswarm-admin-prod-degraded') },
+      },
+    });
+    expect(await ledger.getIncident(id)).toMatchObject({ executionArn: exec, target: ADMIN_SERVICE, status: 'admitted' });
+    expect(await cooldownRow('ecs-service-recovery', ADMIN_SERVICE)).toMatchObject({ incidentId: id });
+  });
+
+  test('a Budget Notification for llm-budget-guardrail is admitted with the budget on the incident', async () => {
+    const id = incidentIdFor('budget|alphaswarm-prod-monthly|ACTUAL|1200|2026-11');
+    const exec = EXECUTION('llm-budget-guardrail', id);
+
+    const result = await admit(input('llm-budget-guardrail', budgetEvent(), exec), lambdaContext);
+
+    expect(result).toEqual({
+      decision: 'admit', switches: { automation: 'enabled', runbook: 'enabled' },
+      reason: 'new budget alert on a configured target',
+      incident: {
+        id,
+        runbook: 'llm-budget-guardrail',
+        target: BUDGET,
+        summary: 'AWS Budgets actual alert: alphaswarm-prod-monthly at $1260.00 (threshold $1200.00 of $1500.00)',
+        firedAt: '2026-11-18T14:07:22.418Z',
+        source: { name: BUDGET, arn: 'arn:aws:sns:sa-east-1:111122223333:runbook-autopilot-drill-budget' },
+        budget: { budgetName: BUDGET, alertType: 'ACTUAL', thresholdAmount: 1200, actualOrForecastAmount: 1260, budgetedAmount: 1500 },
+      },
+    });
+    expect(await ledger.getIncident(id)).toMatchObject({ executionArn: exec, status: 'admitted', dedupeKey: 'budget|alphaswarm-prod-monthly|ACTUAL|1200|2026-11' });
+  });
+
+  test('a second notification for the same budget, alert type, threshold and month is a duplicate', async () => {
+    const id = incidentIdFor('budget|alphaswarm-prod-monthly|ACTUAL|1200|2026-11');
+    const first = EXECUTION('llm-budget-guardrail', 'first');
+    await admit(input('llm-budget-guardrail', budgetEvent(), first), lambdaContext);
+    const later = budgetEvent({ messageId: '0b7c1a2d-3e4f-5a6b-8c9d-0e1f2a3b4c5d', timestamp: '2026-11-24T09:30:00.000Z', actual: 1342.5 });
+
+    const result = await admit(input('llm-budget-guardrail', later, EXECUTION('llm-budget-guardrail', 'second')), lambdaContext);
+
+    expect(result).toMatchObject({ decision: 'duplicate', reason: `already handled by ${first} (admitted)`, incident: { id } });
+    expect(await ledger.getIncident(id)).toMatchObject({ executionArn: first });
+  });
+
+  test('a task payload without an execution id is InvalidInput and writes nothing', async () => {
+    await expect(admit({ runbook: 'lambda-runaway', event: RUNAWAY, execution: {} }, lambdaContext))
+      .rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('execution.id') });
+    expect(await scanLedger()).toEqual([]);
+  });
+});
+
+describe('switches', () => {
+  const deliver = (executionName: string) => admit({ runbook: 'lambda-runaway', event: RUNAWAY, execution: { id: EXECUTION('lambda-runaway', executionName) } }, lambdaContext);
+
+  test('the kill switch holds every runbook, names the parameter, and takes no cooldown', async () => {
+    setSwitch(SWITCHES.automation, 'paused');
+    const result = await deliver('paused-1');
+    expect(result).toMatchObject({
+      decision: 'paused',
+      reason: 'automation is paused (/runbook-autopilot/test/automation = paused)',
+      switches: { automation: 'paused', runbook: 'enabled' },
+    });
+    expect(await cooldownRow('lambda-runaway', RESEARCHER)).toBeUndefined();
+  });
+
+  test('a runbook switched off is held while the others run', async () => {
+    setSwitch(SWITCHES.runbooks['lambda-runaway']!, 'disabled');
+    expect(await deliver('off-1')).toMatchObject({ decision: 'paused', reason: expect.stringContaining('lambda-runaway is switched off') });
+  });
+
+  test('a missing or mistyped switch holds (fails closed)', async () => {
+    setSwitch(SWITCHES.automation, null);
+    expect(await deliver('missing-1')).toMatchObject({ decision: 'paused', reason: expect.stringContaining('is missing'), switches: { automation: null } });
+    setSwitch(SWITCHES.automation, 'Enabled ');
+    const again = await admit({ runbook: 'lambda-runaway', event: RUNAWAY_REFIRED, execution: { id: EXECUTION('lambda-runaway', 'typo-1') } }, lambdaContext);
+    expect(again).toMatchObject({ decision: 'paused', reason: expect.stringContaining('"Enabled "') });
+  });
+
+  test('both switches on: admitted, and the switches are reported', async () => {
+    expect(await deliver('on-1')).toMatchObject({ decision: 'admit', switches: { automation: 'enabled', runbook: 'enabled' } });
+  });
+
+  test('SSM throttling while reading a switch is AwsThrottled (the state machine retries), nothing decided', async () => {
+    sandbox.injectFault({ service: 'ssm', operation: 'GetParameter', error: 'throttling', times: 2 });
+    await expect(deliver('throttled-1')).rejects.toMatchObject({ name: 'AwsThrottled' });
+    expect(await cooldownRow('lambda-runaway', RESEARCHER)).toBeUndefined();
+  });
+});
