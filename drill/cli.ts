@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadConfig } from '../lib/config/load';
 import { RUNBOOK_NAMES } from '../lib/config/schema';
 import { Drill } from './drill';
 import { InputError, readInputFile, type DrillInput } from './inputs';
@@ -16,11 +17,13 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
   --scenario FILE  start from a changed account (see drill/scenarios/)
   --fault SPEC   make the sandbox fail calls, e.g. lambda:PutFunctionConcurrency=throttlingx2
                  (kinds: throttling, access-denied, not-found, server-error, timeout)
+  --dry-run      every runbook reads and plans; the exact calls go to the ledger, nothing changes
   --json         one JSON object per input, one per line`;
 
 interface Args {
   inputs: DrillInput[];
   scenario?: Scenario;
+  dryRun: boolean;
   faults: DrillFault[];
   json: boolean;
 }
@@ -48,10 +51,12 @@ export function parseArgs(argv: readonly string[]): Args {
   const files: string[] = [];
   const faults: DrillFault[] = [];
   let json = false;
+  let dryRun = false;
   let scenario: Scenario | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
+    else if (arg === '--dry-run') dryRun = true;
     else if (arg === '--event' || arg === '--fault' || arg === '--scenario') {
       const value = argv[++i];
       if (value === undefined) throw new UsageError(`${arg} needs a value`);
@@ -64,7 +69,7 @@ export function parseArgs(argv: readonly string[]): Args {
   }
   if (files.length === 0) files.push(...RUNBOOK_NAMES.map(runbookEvent));
   const relative = (f: string) => path.relative(process.cwd(), path.resolve(f)) || f;
-  return { inputs: files.map((f) => readInputFile(relative(f))), faults, json, ...(scenario ? { scenario } : {}) };
+  return { inputs: files.map((f) => readInputFile(relative(f))), faults, json, dryRun, ...(scenario ? { scenario } : {}) };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -73,11 +78,14 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const args = parseArgs(argv);
-  const drill = await Drill.start({ faults: args.faults, ...(args.scenario ? { scenario: args.scenario } : {}) });
+  const config = loadConfig('drill');
+  if (args.dryRun) config.dryRun = true;
+  const drill = await Drill.start({ config, faults: args.faults, ...(args.scenario ? { scenario: args.scenario } : {}) });
   try {
     if (!args.json) {
       console.log(`runbook-autopilot drill: environment ${drill.config.environment}, account ${drill.config.account ?? '-'}, ${drill.config.region}`);
-      console.log(args.scenario ? `scenario: ${args.scenario.description}\n` : 'scenario: the seed systems as they are\n');
+      console.log(args.scenario ? `scenario: ${args.scenario.description}` : 'scenario: the seed systems as they are');
+      console.log(args.dryRun || drill.config.dryRun ? 'mode: dry run (plans only; nothing is changed)\n' : 'mode: acting\n');
     }
     const results = [];
     for (const input of args.inputs) {

@@ -13,6 +13,10 @@ export function renderResult(r: DrillResult): string {
   }
   lines.push(`  ${r.outcome.toUpperCase()}: ${r.reason}`);
   for (const a of r.actions) {
+    if (a.planned) {
+      lines.push(`  plan    ${a.operation} ${show(a.parameters)} (would replace ${show(a.before)}; not called)`);
+      continue;
+    }
     lines.push(`  action  ${a.operation} ${a.target}: ${show(a.before)} -> ${show(a.after)} [${a.status}; ledger row of intent ${a.auditedBeforeCall ? 'written before the call' : 'MISSING at the call'}]`);
   }
   if (r.incidentId) lines.push(`  ledger  incident ${r.incidentId}, ${r.ledger.length} action row(s)`);

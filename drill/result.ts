@@ -11,8 +11,11 @@ export interface DrillAction {
   readonly before: unknown;
   readonly after: unknown;
   readonly status: string;
-  /** The ledger held this action's row of intent when the call reached AWS. */
-  readonly auditedBeforeCall: boolean;
+  /** The ledger held this action's row of intent when the call reached AWS (null: no call, a plan). */
+  readonly auditedBeforeCall: boolean | null;
+  /** A dry run's plan: the exact call, not made. */
+  readonly planned?: true;
+  readonly parameters?: unknown;
 }
 
 export interface TimelineEntry {
@@ -75,11 +78,12 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
   }
   const incidentId = admitted?.incident?.id ?? null;
   const ledgerRows = incidentId && admitted?.decision !== 'duplicate' ? await b.ledger.listActions(incidentId) : [];
-  const actions = ledgerRows.map((row) => ({
-    operation: row.operation, target: row.target, before: row.before, after: row.after ?? null, status: row.status,
-    auditedBeforeCall: b.audits.some((a) => a.operation === row.operation && sameTarget(a.target, row.target) && a.intentRecorded)
-      && !b.audits.some((a) => a.operation === row.operation && sameTarget(a.target, row.target) && !a.intentRecorded),
-  }));
+  const actions = ledgerRows.map((row): DrillAction => {
+    const base = { operation: row.operation, target: row.target, before: row.before, after: row.after ?? null, status: row.status };
+    if (row.status === 'planned') return { ...base, auditedBeforeCall: null, planned: true, parameters: row.parameters };
+    const calls = b.audits.filter((a) => a.operation === row.operation && sameTarget(a.target, row.target));
+    return { ...base, auditedBeforeCall: calls.length > 0 && calls.every((a) => a.intentRecorded) };
+  });
   const touched = new Set<string>([...(admitted?.incident ? [admitted.incident.target] : []), ...ledgerRows.map((r) => r.target)]);
   return {
     input: b.input.label,
@@ -151,7 +155,7 @@ function describe(inv: Invocation): string {
     return `${String(out.decision)}: ${String(out.reason)}${sw ? ` [switches: automation ${sw.automation ?? 'missing'}, runbook ${sw.runbook ?? 'missing'}]` : ''}`;
   }
   if ('operation' in out && 'before' in out) {
-    return `${String(out.operation)} ${String(out.target)}: ${show(out.before)} -> ${show(out.after)}${out.replayed ? ' (already done; not repeated)' : ''}`;
+    return `${String(out.operation)} ${String(out.target)}: ${show(out.before)} -> ${show(out.after)}${out.planned ? ' (planned; not called)' : out.replayed ? ' (already done; not repeated)' : ''}`;
   }
   if ('outcome' in out && 'topic' in out) return `${String(out.outcome)} -> ${String(out.topic)} topic`;
   const text = show(out);

@@ -23,6 +23,8 @@ export interface AdmitResult {
   reason: string;
   /** The switches as read for this event (null when admit stopped before reading them). */
   switches: SwitchState | null;
+  /** Plan instead of act (the environment's or the runbook's dry run). */
+  dryRun: boolean;
   /** null when the event could not be read as an incident. */
   incident: Incident | null;
 }
@@ -60,7 +62,7 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   try {
     trigger = parseTrigger(runbook, event);
   } catch (e: unknown) {
-    if (e instanceof UnroutableEvent) return { decision: 'reject', reason: e.message, incident: null, switches: null };
+    if (e instanceof UnroutableEvent) return { decision: 'reject', reason: e.message, incident: null, switches: null, dryRun: false };
     throw e;
   }
   const incident = toIncident(runbook, trigger);
@@ -72,25 +74,25 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   });
   if (!claim.claimed) {
     return {
-      decision: 'duplicate', incident, switches: null,
+      decision: 'duplicate', incident, switches: null, dryRun: false,
       reason: `already handled by ${claim.existing.executionArn} (${claim.existing.status})`,
     };
   }
 
   const policy = checkPolicy(policies, runbook, incident.target);
-  if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident, switches: null };
+  if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident, switches: null, dryRun: false };
 
   const state = await readSwitches(runbook);
   const hold = switchHold(runbook, switches, state);
-  if (hold) return { decision: 'paused', reason: hold, incident, switches: state };
+  if (hold) return { decision: 'paused', reason: hold, incident, switches: state, dryRun: false };
 
   const cooldownMinutes = policies[runbook]?.cooldownMinutes ?? 0;
   const cooldown = await ledger.claimCooldown(runbook, incident.target, incident.id, cooldownMinutes * 60_000);
   if (!cooldown.granted) {
     return {
-      decision: 'cooldown', incident, switches: state,
+      decision: 'cooldown', incident, switches: state, dryRun: false,
       reason: `${incident.target} was remediated by ${cooldown.heldBy}; cooling down until ${cooldown.until}`,
     };
   }
-  return { decision: 'admit', reason: `new ${trigger.kind === 'budget' ? 'budget alert' : 'alarm transition'} on a configured target`, incident, switches: state };
+  return { decision: 'admit', reason: `new ${trigger.kind === 'budget' ? 'budget alert' : 'alarm transition'} on a configured target`, incident, switches: state, dryRun: policies[runbook]?.dryRun ?? false };
 });

@@ -4,12 +4,15 @@ import { z } from 'zod';
 export const runbookPolicySchema = z.object({
   enabled: z.boolean(),
   cooldownMinutes: z.number().min(0),
+  /** Plan instead of act. */
+  dryRun: z.boolean().default(false),
   /** Target keys the runbook may act on; nothing else is ever touched. */
   targets: z.array(z.string().min(1)),
 });
 export const runbookPoliciesSchema = z.record(z.string(), runbookPolicySchema);
 export type RunbookPolicy = z.infer<typeof runbookPolicySchema>;
-export type RunbookPolicies = z.infer<typeof runbookPoliciesSchema>;
+/** As config writes them; dryRun may be left out. */
+export type RunbookPolicies = z.input<typeof runbookPoliciesSchema>;
 
 export type Admission =
   | { decision: 'admit' }

@@ -39,8 +39,12 @@ export function renderMessage(m: MessageInput): { subject: string; body: string 
   ];
   if (m.incident?.source.reason) lines.push(`Alarm reason: ${m.incident.source.reason}`);
   lines.push('', 'What was done:');
-  if (m.actions.length === 0) lines.push('  nothing was changed');
+  if (m.actions.every((a) => a.status === 'planned')) lines.push('  nothing was changed');
   for (const a of m.actions) {
+    if (a.status === 'planned') {
+      lines.push(`  PLANNED, not called: ${a.operation} ${show(a.parameters)} (would replace ${show(a.before)})`);
+      continue;
+    }
     const result = a.status === 'succeeded' ? `${show(a.before)} -> ${show(a.after)}` : `${a.status}${a.error ? `: ${a.error}` : ''} (was ${show(a.before)})`;
     lines.push(`  ${a.operation} on ${a.target}: ${result}`);
   }

@@ -18,7 +18,7 @@ type OnDemand = typeof ON_DEMAND;
  * Immediate mitigation (seed 003 §2): switch the table to on-demand. The previous mode and
  * capacities, indexes included, are recorded first so the table can be put back.
  */
-export const handler = taskHandler(stepInputSchema, async ({ incident, execution }): Promise<ActionResult<CapacitySnapshot, OnDemand>> => {
+export const handler = taskHandler(stepInputSchema, async ({ incident, execution, dryRun }): Promise<ActionResult<CapacitySnapshot, OnDemand>> => {
   assertAllowed(incident.target);
   // Read once per invocation: a first attempt switches on what readBefore saw.
   let current: TableView | undefined;
@@ -26,6 +26,8 @@ export const handler = taskHandler(stepInputSchema, async ({ incident, execution
     step: 'switch',
     operation: 'dynamodb:UpdateTable',
     target: incident.target,
+    parameters: { TableName: incident.target, BillingMode: 'PAY_PER_REQUEST' },
+    intended: ON_DEMAND,
     readBefore: async () => {
       current = await tables.describe(incident.target);
       return capacitySnapshot(current);
@@ -36,5 +38,5 @@ export const handler = taskHandler(stepInputSchema, async ({ incident, execution
       if (table.billingMode !== 'PAY_PER_REQUEST') await tables.switchToOnDemand(incident.target);
       return ON_DEMAND;
     },
-  });
+  }, { dryRun });
 });

@@ -38,7 +38,7 @@ const after = (s: ServiceView): DeploymentAfter => ({
  * Seed 000 "ECS Fargate service down", step 3: force a new deployment, after recording the
  * deployment it replaces (its task definition and counts).
  */
-export const handler = taskHandler(redeployInputSchema, async ({ incident, execution, step, target }): Promise<ActionResult<DeploymentBefore, DeploymentAfter>> => {
+export const handler = taskHandler(redeployInputSchema, async ({ incident, execution, step, target, dryRun }): Promise<ActionResult<DeploymentBefore, DeploymentAfter>> => {
   assertAllowed(target);
   const key = parseServiceKey(target);
   // Set when this invocation read the service itself, i.e. on the first attempt.
@@ -47,6 +47,9 @@ export const handler = taskHandler(redeployInputSchema, async ({ incident, execu
     step,
     operation: 'ecs:UpdateService',
     target,
+    parameters: { cluster: key.cluster, service: key.service, forceNewDeployment: true },
+    // A new deployment of the same task definition; its id is ECS's to give.
+    intended: { deploymentId: null, taskDefinition: null },
     readBefore: async () => {
       readNow = await services.describe(key);
       return {
@@ -65,5 +68,5 @@ export const handler = taskHandler(redeployInputSchema, async ({ incident, execu
       }
       return after(await services.forceNewDeployment(key));
     },
-  });
+  }, { dryRun });
 });

@@ -14,13 +14,15 @@ const functions = new FunctionConcurrencyClient();
  * Emergency stop (seed 003 §4): reserved concurrency 0 throttles every new invocation at once,
  * whatever invokes it. The previous value ("none" included) is recorded first, for the restore.
  */
-export const handler = taskHandler(stepInputSchema, async ({ incident, execution }): Promise<ActionResult<number | null, number>> => {
+export const handler = taskHandler(stepInputSchema, async ({ incident, execution, dryRun }): Promise<ActionResult<number | null, number>> => {
   assertAllowed(incident.target);
   return performAction(ledger, incident, execution.id, {
     step: 'stop',
     operation: 'lambda:PutFunctionConcurrency',
     target: incident.target,
+    parameters: { FunctionName: incident.target, ReservedConcurrentExecutions: 0 },
+    intended: 0,
     readBefore: async () => (await functions.read(incident.target)).reservedConcurrency,
     mutate: () => functions.put(incident.target, 0),
-  });
+  }, { dryRun });
 });

@@ -30,15 +30,20 @@ export interface RestoreResult {
 }
 
 /** Seed 000: `aws ssm put-parameter --name <preference> --value <cheaper model> --overwrite`, the old value recorded first. */
-function switchModel(incident: Incident, executionArn: string): Promise<SwitchResult> {
+function switchModel(incident: Incident, executionArn: string, dryRun: boolean): Promise<SwitchResult> {
   return performAction(ledger, incident, executionArn, {
     step: 'switch',
     operation: OPERATION,
     target: MODEL_PARAMETER,
+    parameters: putParameters(CHEAPER_MODEL),
+    intended: CHEAPER_MODEL,
     readBefore: () => parameters.read(MODEL_PARAMETER),
     mutate: () => parameters.write(MODEL_PARAMETER, CHEAPER_MODEL),
-  });
+  }, { dryRun });
 }
+
+/** The PutParameter call, as parameter-client.ts makes it. */
+const putParameters = (value: string) => ({ Name: MODEL_PARAMETER, Value: value, Type: 'String', Overwrite: true });
 
 /**
  * After the wait: writes back the value the switch recorded. A value that is neither what the
@@ -69,6 +74,8 @@ async function restoreModel(incident: Incident, executionArn: string): Promise<R
     step: 'restore',
     operation: OPERATION,
     target: MODEL_PARAMETER,
+    parameters: putParameters(original),
+    intended: original,
     readBefore: async () => current ?? parameters.read(MODEL_PARAMETER),
     mutate: () => parameters.write(MODEL_PARAMETER, original),
   });
@@ -76,7 +83,8 @@ async function restoreModel(incident: Incident, executionArn: string): Promise<R
 }
 
 /** Act and restore steps of llm-budget-guardrail: the model preference parameter, and only it. */
-export const handler = taskHandler(inputSchema, async ({ incident, execution, mode }): Promise<SwitchResult | RestoreResult> => {
+export const handler = taskHandler(inputSchema, async ({ incident, execution, mode, dryRun }): Promise<SwitchResult | RestoreResult> => {
   assertAllowed(MODEL_PARAMETER);
-  return mode === 'switch' ? switchModel(incident, execution.id) : restoreModel(incident, execution.id);
+  // A dry run never reaches the restore: it ends after planning the switch.
+  return mode === 'switch' ? switchModel(incident, execution.id, dryRun) : restoreModel(incident, execution.id);
 });

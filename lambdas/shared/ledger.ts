@@ -8,7 +8,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
  *   COOLDOWN#<runbook>#<target> / META   who last acted on a target, and until when
  */
 export type IncidentStatus = 'admitted' | 'remediated' | 'skipped' | 'escalated' | 'failed' | 'rejected';
-export type ActionStatus = 'intent' | 'succeeded' | 'failed';
+/** `planned`: a dry run recorded the exact call and made none. */
+export type ActionStatus = 'intent' | 'succeeded' | 'failed' | 'planned';
 
 export interface IncidentRecord {
   incidentId: string;
@@ -34,6 +35,8 @@ export interface ActionRecord {
   status: ActionStatus;
   before: unknown;
   after?: unknown;
+  /** The call's exact parameters. */
+  parameters?: unknown;
   error?: string;
   attempts: number;
   startedAt: string;
@@ -177,15 +180,44 @@ export class Ledger {
     }
   }
 
-  /** Marks a retried action as in flight again, counting the attempt. */
-  async retryIntent(incidentId: string, key: string): Promise<void> {
-    await this.db.send(new UpdateCommand({
-      TableName: this.tableName,
-      Key: actionKey(incidentId, key),
-      UpdateExpression: 'SET #status = :intent, attempts = attempts + :one REMOVE #error',
-      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-      ExpressionAttributeValues: { ':intent': 'intent', ':one': 1 },
-    }));
+  /** Records a dry run's planned call: terminal, so a replay of the step plans nothing twice. */
+  async recordPlan(
+    action: Omit<ActionRecord, 'status' | 'attempts' | 'startedAt' | 'error' | 'completedAt'>,
+  ): Promise<void> {
+    const at = this.now().toISOString();
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...actionKey(action.incidentId, action.actionKey), ...action, status: 'planned', attempts: 0, startedAt: at, completedAt: at },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+  }
+
+  /**
+   * Marks a retried action as in flight again, counting the attempt. Only an unfinished action
+   * (intent or failed) is retried: when a concurrent attempt finished it meanwhile, the finished
+   * row comes back instead and no call may be made.
+   */
+  async retryIntent(incidentId: string, key: string): Promise<{ retried: true } | { retried: false; existing: ActionRecord }> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: actionKey(incidentId, key),
+        UpdateExpression: 'SET #status = :intent, attempts = attempts + :one REMOVE #error',
+        ConditionExpression: '#status IN (:intent, :failed)',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: { ':intent': 'intent', ':failed': 'failed', ':one': 1 },
+      }));
+      return { retried: true };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const existing = await this.getAction(incidentId, key);
+      if (!existing) throw new Error(`Action ${key} vanished while being retried`);
+      return { retried: false, existing };
+    }
   }
 
   async completeAction(incidentId: string, key: string, after: unknown): Promise<void> {

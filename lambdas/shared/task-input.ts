@@ -23,5 +23,5 @@ export const incidentSchema = z.object({
 });
 export type Incident = z.infer<typeof incidentSchema>;
 
-/** The payload shape shared by every step after admit. */
-export const stepInputSchema = z.object({ incident: incidentSchema, execution: executionSchema });
+/** The payload shape shared by every step after admit. `dryRun` (from admit) plans instead of acting. */
+export const stepInputSchema = z.object({ incident: incidentSchema, execution: executionSchema, dryRun: z.boolean().default(false) });

@@ -10,6 +10,8 @@ const minutes = z.number().int().min(0).max(7 * 24 * 60);
 
 const runbookBase = {
   enabled: z.boolean(),
+  /** Plan instead of act for this runbook. @default the environment's dryRun */
+  dryRun: z.boolean().optional(),
   /** Minimum time between two remediations of the same target. */
   cooldownMinutes: minutes.default(30),
 };
@@ -76,6 +78,8 @@ export const environmentConfigSchema = z.strictObject({
   environment: z.enum(['dev', 'staging', 'prod', 'drill']),
   account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as sa-east-1'),
+  /** Every runbook reads and plans, and changes nothing: each mutation is recorded as its exact call. */
+  dryRun: z.boolean().default(false),
   /** Where the kill switch and the per-runbook switches live. @default /runbook-autopilot/<environment> */
   switchParameterPrefix: z.string().regex(/^\/[A-Za-z0-9_.\-/]+[^/]$/, 'an SSM parameter path such as /runbook-autopilot/prod').optional(),
   notifications: z.strictObject({

@@ -135,7 +135,7 @@ describe('admit', () => {
     const id = incidentIdFor(RUNAWAY_KEY);
     const detail = RUNAWAY.detail as { state: { reason: string } };
     expect(result).toEqual({
-      decision: 'admit', switches: { automation: 'enabled', runbook: 'enabled' },
+      decision: 'admit', switches: { automation: 'enabled', runbook: 'enabled' }, dryRun: false,
       reason: 'new alarm transition on a configured target',
       incident: {
         id,
@@ -173,7 +173,7 @@ describe('admit', () => {
     const result = await admit(input('lambda-runaway', recorded('samples/duplicate-delivery/second.alarm.json'), second), lambdaContext);
 
     const id = incidentIdFor(`alarm|${ALARM_ARN('cabruca-segmentation-prod-manager-agent-invocations')}|2026-11-03T13:05:38.213+0000`);
-    expect(result).toEqual({ decision: 'duplicate', reason: `already handled by ${first} (admitted)`, incident: firstResult.incident, switches: null });
+    expect(result).toEqual({ decision: 'duplicate', reason: `already handled by ${first} (admitted)`, incident: firstResult.incident, switches: null, dryRun: false });
     expect(result.incident).toMatchObject({ id, target: MANAGER });
     expect(await ledger.getIncident(id)).toMatchObject({ executionArn: first, status: 'admitted' });
   });
@@ -283,7 +283,7 @@ describe('admit', () => {
   ])('%s is rejected with a one-line reason, no incident and nothing in the ledger', async (_name, runbook, event, reason) => {
     const result = await admit(input(runbook, event, EXECUTION(runbook, 'x')), lambdaContext);
 
-    expect(result).toEqual({ decision: 'reject', reason, incident: null, switches: null });
+    expect(result).toEqual({ decision: 'reject', reason, incident: null, switches: null, dryRun: false });
     expect(result.reason).not.toMatch(/\n/);
     expect(await scanLedger()).toEqual([]);
   });
@@ -316,7 +316,7 @@ describe('admit', () => {
     const result = await admit(input('llm-budget-guardrail', budgetEvent(), exec), lambdaContext);
 
     expect(result).toEqual({
-      decision: 'admit', switches: { automation: 'enabled', runbook: 'enabled' },
+      decision: 'admit', switches: { automation: 'enabled', runbook: 'enabled' }, dryRun: false,
       reason: 'new budget alert on a configured target',
       incident: {
         id,

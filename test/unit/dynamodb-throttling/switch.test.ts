@@ -83,7 +83,10 @@ test('records the provisioned capacities, indexes included, then switches the ta
   expect(dynamodb).toHaveReceivedCommandTimes(UpdateTableCommand, 1);
   expect(dynamodb).toHaveReceivedCommandWith(UpdateTableCommand, { TableName: TABLE, BillingMode: 'PAY_PER_REQUEST' });
   expect(intentAtCall).toMatchObject({ status: 'intent', operation: 'dynamodb:UpdateTable', target: TABLE, before: BEFORE });
-  expect(result).toEqual({ operation: 'dynamodb:UpdateTable', target: TABLE, before: BEFORE, after: { billingMode: 'PAY_PER_REQUEST' }, replayed: false });
+  expect(result).toEqual({
+    operation: 'dynamodb:UpdateTable', target: TABLE, before: BEFORE, after: { billingMode: 'PAY_PER_REQUEST' }, replayed: false, planned: false,
+    parameters: { TableName: TABLE, BillingMode: 'PAY_PER_REQUEST' },
+  });
   const [row] = await ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'succeeded', before: BEFORE, after: { billingMode: 'PAY_PER_REQUEST' }, executionArn: EXECUTION_ARN });
 });

@@ -68,7 +68,10 @@ test('records the current deployment, then forces a new one', async () => {
   expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
   expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: CLUSTER, service: 'alphaswarm-admin-prod', forceNewDeployment: true });
   expect(intentAtCall).toMatchObject({ status: 'intent', operation: 'ecs:UpdateService', target: ADMIN, before: BEFORE });
-  expect(result).toEqual({ operation: 'ecs:UpdateService', target: ADMIN, before: BEFORE, after: AFTER, replayed: false });
+  expect(result).toEqual({
+    operation: 'ecs:UpdateService', target: ADMIN, before: BEFORE, after: AFTER, replayed: false, planned: false,
+    parameters: { cluster: 'alphaswarm-cluster-prod', service: 'alphaswarm-admin-prod', forceNewDeployment: true },
+  });
   const [row] = await ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'succeeded', before: BEFORE, after: AFTER, executionArn: EXECUTION_ARN });
 });

@@ -83,3 +83,17 @@ test('a malformed payload is InvalidInput naming the field', async () => {
   await expect(handler({ incident: { id: 'nope' }, execution: { id: EXECUTION_ARN } }, lambdaContext))
     .rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('incident.id') });
 });
+
+test('dry run: reads the value, records the exact call as planned, and makes no call', async () => {
+  lambda.on(GetFunctionCommand).resolves({ Concurrency: { ReservedConcurrentExecutions: 25 } });
+
+  const result = await handler({ ...input(), dryRun: true }, lambdaContext);
+
+  expect(lambda).toHaveReceivedCommandTimes(PutFunctionConcurrencyCommand, 0);
+  expect(result).toMatchObject({ planned: true, before: 25, after: 0, parameters: { FunctionName: FUNCTION, ReservedConcurrentExecutions: 0 } });
+  const [row] = await ledger.listActions(incidentId);
+  expect(row).toMatchObject({ status: 'planned', before: 25, after: 0, parameters: { FunctionName: FUNCTION, ReservedConcurrentExecutions: 0 } });
+  // A replay of the planned step plans nothing twice and still calls nothing.
+  expect(await handler({ ...input(), dryRun: true }, lambdaContext)).toMatchObject({ planned: true, replayed: true });
+  expect(lambda).toHaveReceivedCommandTimes(PutFunctionConcurrencyCommand, 0);
+});

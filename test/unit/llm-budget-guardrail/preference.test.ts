@@ -63,7 +63,10 @@ describe('switch', () => {
       { Name: PARAMETER, Value: HAIKU, Type: 'String', Overwrite: true },
     ]);
     expect(intentAtCall).toMatchObject({ status: 'intent', before: SONNET, operation: 'ssm:PutParameter', target: PARAMETER });
-    expect(result).toEqual({ operation: 'ssm:PutParameter', target: PARAMETER, before: SONNET, after: HAIKU, replayed: false });
+    expect(result).toEqual({
+      operation: 'ssm:PutParameter', target: PARAMETER, before: SONNET, after: HAIKU, replayed: false, planned: false,
+      parameters: { Name: PARAMETER, Value: HAIKU, Type: 'String', Overwrite: true },
+    });
     expect(await ledger.getAction(incidentId, SWITCH_KEY)).toMatchObject({ status: 'succeeded', before: SONNET, after: HAIKU, executionArn: EXECUTION_ARN });
   });
 
@@ -112,7 +115,10 @@ describe('restore', () => {
     expect(intentAtCall).toMatchObject({ status: 'intent', before: HAIKU });
     expect(result).toEqual({
       restored: true, reason: 'restored',
-      action: { operation: 'ssm:PutParameter', target: PARAMETER, before: HAIKU, after: SONNET, replayed: false },
+      action: {
+        operation: 'ssm:PutParameter', target: PARAMETER, before: HAIKU, after: SONNET, replayed: false, planned: false,
+        parameters: { Name: PARAMETER, Value: SONNET, Type: 'String', Overwrite: true },
+      },
     });
   });
 
