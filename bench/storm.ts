@@ -156,7 +156,8 @@ async function main(): Promise<number> {
     // Handlers read their environment at cold start, so it is set before they are imported.
     Object.assign(process.env, sandboxEndpointEnv(sandbox.url, { dynamodb: dynamo.endpoint }), {
       LEDGER_TABLE,
-      RUNBOOK_POLICIES: JSON.stringify({ [RUNBOOK]: { enabled: true, cooldownMinutes: COOLDOWN_MINUTES, targets } }),
+      // The hourly cap is set above the storm's 100 targets: this measures dedupe and cooldowns.
+      RUNBOOK_POLICIES: JSON.stringify({ [RUNBOOK]: { enabled: true, cooldownMinutes: COOLDOWN_MINUTES, targets, maxRemediationsPerHour: 1000 } }),
       SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
       ALLOWED_TARGETS: JSON.stringify(targets),
       POWERTOOLS_LOG_LEVEL: 'SILENT',

@@ -5,7 +5,7 @@ import { RUNBOOK_NAMES } from '../lib/config/schema';
 import { Drill } from './drill';
 import { InputError, readInputFile, type DrillInput } from './inputs';
 import { renderResult, renderSummary } from './render';
-import { readScenario, type Scenario } from './scenario';
+import { readScenario, scenarioConfig, type Scenario } from './scenario';
 import type { DrillFault } from './drill';
 import { SERVICES, type FaultKind, type ServiceName } from './sandbox';
 
@@ -23,6 +23,7 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
 interface Args {
   inputs: DrillInput[];
   scenario?: Scenario;
+  scenarioFile?: string;
   dryRun: boolean;
   faults: DrillFault[];
   json: boolean;
@@ -53,6 +54,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let json = false;
   let dryRun = false;
   let scenario: Scenario | undefined;
+  let scenarioFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
@@ -61,7 +63,10 @@ export function parseArgs(argv: readonly string[]): Args {
       const value = argv[++i];
       if (value === undefined) throw new UsageError(`${arg} needs a value`);
       if (arg === '--event') files.push(value);
-      else if (arg === '--scenario') scenario = readScenario(value);
+      else if (arg === '--scenario') {
+        scenario = readScenario(value);
+        scenarioFile = value;
+      }
       else faults.push(parseFault(value));
     } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else if ((RUNBOOK_NAMES as readonly string[]).includes(arg)) files.push(runbookEvent(arg));
@@ -69,7 +74,7 @@ export function parseArgs(argv: readonly string[]): Args {
   }
   if (files.length === 0) files.push(...RUNBOOK_NAMES.map(runbookEvent));
   const relative = (f: string) => path.relative(process.cwd(), path.resolve(f)) || f;
-  return { inputs: files.map((f) => readInputFile(relative(f))), faults, json, dryRun, ...(scenario ? { scenario } : {}) };
+  return { inputs: files.map((f) => readInputFile(relative(f))), faults, json, dryRun, ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}) };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -78,7 +83,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const args = parseArgs(argv);
-  const config = loadConfig('drill');
+  const config = scenarioConfig(args.scenario, loadConfig('drill'), args.scenarioFile ?? '');
   if (args.dryRun) config.dryRun = true;
   const drill = await Drill.start({ config, faults: args.faults, ...(args.scenario ? { scenario: args.scenario } : {}) });
   try {

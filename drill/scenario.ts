@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import { z } from 'zod';
+import { ConfigError, parseConfig } from '../lib/config/load';
+import type { EnvironmentConfig } from '../lib/config/schema';
 import { InputError } from './inputs';
 import type { AccountState } from './sandbox';
 
@@ -14,6 +16,8 @@ const scenarioSchema = z.strictObject({
   remove: z.array(z.array(z.string().min(1)).min(2)).optional(),
   onDemandTables: z.array(z.string().min(1)).optional(),
   deletedTables: z.array(z.string().min(1)).optional(),
+  /** Changes to config/drill.json for this scenario (validated like the file itself). */
+  config: z.record(z.string(), z.unknown()).optional(),
 });
 export type Scenario = z.infer<typeof scenarioSchema>;
 
@@ -30,6 +34,17 @@ export function readScenario(file: string): Scenario {
     throw new InputError(`${file}: invalid scenario at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
+}
+
+/** The drill config with the scenario's changes, validated as config/drill.json is. */
+export function scenarioConfig(scenario: Scenario | undefined, config: EnvironmentConfig, file: string): EnvironmentConfig {
+  if (!scenario?.config) return config;
+  try {
+    return parseConfig(merge(config, scenario.config), `${file} (config)`);
+  } catch (e: unknown) {
+    if (e instanceof ConfigError) throw new InputError(e.message);
+    throw e;
+  }
 }
 
 /** Applies a scenario to the seeded account; a path that names nothing is an error, not a no-op. */

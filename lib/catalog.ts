@@ -92,7 +92,10 @@ export function runbookPolicies(config: EnvironmentConfig): RunbookPolicies {
   const policies: RunbookPolicies = {};
   for (const name of Object.keys(targets) as RunbookName[]) {
     const rb = config.runbooks[name];
-    policies[name] = { enabled: rb.enabled, cooldownMinutes: rb.cooldownMinutes, dryRun: rb.dryRun ?? config.dryRun, targets: targets[name] };
+    policies[name] = {
+      enabled: rb.enabled, cooldownMinutes: rb.cooldownMinutes, dryRun: rb.dryRun ?? config.dryRun, targets: targets[name],
+      flapping: rb.flapping, maxRemediationsPerHour: rb.maxRemediationsPerHour,
+    };
   }
   return policies;
 }

@@ -1,6 +1,6 @@
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
-import { checkPolicy, runbookPoliciesSchema } from '../domain/admission';
+import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema } from '../domain/admission';
 import { switchHold, switchParametersSchema, type SwitchState } from '../domain/switches';
 import { incidentIdFor, parseTrigger, UnroutableEvent, type Trigger } from '../domain/trigger';
 import { classifyAwsError } from '../shared/errors';
@@ -17,7 +17,7 @@ const ssm = new SSMClient({});
 
 const inputSchema = z.object({ runbook: z.string().min(1), event: z.unknown(), execution: executionSchema });
 
-export type AdmitDecision = 'admit' | 'duplicate' | 'cooldown' | 'paused' | 'reject';
+export type AdmitDecision = 'admit' | 'duplicate' | 'cooldown' | 'paused' | 'flapping' | 'capped' | 'reject';
 export interface AdmitResult {
   decision: AdmitDecision;
   reason: string;
@@ -94,5 +94,25 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
       reason: `${incident.target} was remediated by ${cooldown.heldBy}; cooling down until ${cooldown.until}`,
     };
   }
+
+  // Safety rails: a target remediated again and again is flapping, and a runbook that has
+  // already acted many times this hour is touching more than anyone meant it to.
+  const rule = policies[runbook]!;
+  const now = new Date();
+  const flapping = isFlapping(await ledger.remediationHistory(runbook, incident.target), incident.id, now, rule.flapping);
+  if (flapping.flapping) {
+    return {
+      decision: 'flapping', incident, switches: state, dryRun: false,
+      reason: `${incident.target} was remediated ${flapping.count} times since ${flapping.since} (limit ${rule.flapping.maxRemediations} in ${rule.flapping.windowMinutes} min): flapping, held for a human`,
+    };
+  }
+  const slot = await ledger.claimHourlySlot(runbook, hourBucket(now), incident.id, rule.maxRemediationsPerHour);
+  if (!slot.granted) {
+    return {
+      decision: 'capped', incident, switches: state, dryRun: false,
+      reason: `${runbook} already started ${rule.maxRemediationsPerHour} remediations this hour (the configured cap): held for a human`,
+    };
+  }
+  await ledger.recordRemediation(runbook, incident.target, incident.id);
   return { decision: 'admit', reason: `new ${trigger.kind === 'budget' ? 'budget alert' : 'alarm transition'} on a configured target`, incident, switches: state, dryRun: policies[runbook]?.dryRun ?? false };
 });

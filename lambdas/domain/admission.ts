@@ -6,6 +6,8 @@ export const runbookPolicySchema = z.object({
   cooldownMinutes: z.number().min(0),
   /** Plan instead of act. */
   dryRun: z.boolean().default(false),
+  flapping: z.object({ maxRemediations: z.number().int().min(1), windowMinutes: z.number().min(0) }).default({ maxRemediations: 3, windowMinutes: 360 }),
+  maxRemediationsPerHour: z.number().int().min(1).default(20),
   /** Target keys the runbook may act on; nothing else is ever touched. */
   targets: z.array(z.string().min(1)),
 });
@@ -27,4 +29,21 @@ export function checkPolicy(policies: RunbookPolicies, runbook: string, target: 
     return { decision: 'reject', reason: `${target} is not a configured target of ${runbook}` };
   }
   return { decision: 'admit' };
+}
+
+/** The clock hour a remediation counts against for the per-runbook cap, e.g. 2026-11-23T03. */
+export function hourBucket(now: Date): string {
+  return now.toISOString().slice(0, 13);
+}
+
+/** Flapping: the target was remediated `maxRemediations` times within the window (pure). */
+export function isFlapping(
+  remediations: readonly { incidentId: string; at: string }[],
+  self: string,
+  now: Date,
+  rule: { maxRemediations: number; windowMinutes: number },
+): { flapping: false } | { flapping: true; count: number; since: string } {
+  const since = new Date(now.getTime() - rule.windowMinutes * 60_000).toISOString();
+  const count = remediations.filter((r) => r.incidentId !== self && r.at >= since).length;
+  return count >= rule.maxRemediations ? { flapping: true, count, since } : { flapping: false };
 }

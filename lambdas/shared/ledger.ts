@@ -125,6 +125,54 @@ export class Ledger {
     }
   }
 
+  /** Remediations of a target so far (oldest first), for flapping protection. */
+  async remediationHistory(runbook: string, target: string): Promise<{ incidentId: string; at: string }[]> {
+    const out = await this.db.send(new GetCommand({
+      TableName: this.tableName, Key: { pk: `HISTORY#${runbook}#${target}`, sk: 'META' }, ConsistentRead: true,
+    }));
+    return (out.Item?.remediations as { incidentId: string; at: string }[] | undefined) ?? [];
+  }
+
+  /** Appends a remediation to the target's history, once per incident (a retried admit adds nothing). */
+  async recordRemediation(runbook: string, target: string, incidentId: string): Promise<void> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `HISTORY#${runbook}#${target}`, sk: 'META' },
+        UpdateExpression: 'SET remediations = list_append(if_not_exists(remediations, :empty), :entry) ADD incidentIds :ids',
+        ConditionExpression: 'attribute_not_exists(incidentIds) OR NOT contains(incidentIds, :id)',
+        ExpressionAttributeValues: {
+          ':empty': [], ':entry': [{ incidentId, at: this.now().toISOString() }], ':ids': new Set([incidentId]), ':id': incidentId,
+        },
+      }));
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+  }
+
+  /**
+   * Takes one of the runbook's remediation slots for this clock hour. The set of incidents makes
+   * it race-free (a conditional write) and idempotent (an incident already counted keeps its slot).
+   */
+  async claimHourlySlot(runbook: string, hour: string, incidentId: string, cap: number): Promise<{ granted: true } | { granted: false; used: number }> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `CAP#${runbook}#${hour}`, sk: 'META' },
+        UpdateExpression: 'ADD incidents :ids SET expiresAt = :expires',
+        ConditionExpression: 'attribute_not_exists(incidents) OR size(incidents) < :cap OR contains(incidents, :id)',
+        ExpressionAttributeValues: {
+          ':ids': new Set([incidentId]), ':id': incidentId, ':cap': cap,
+          ':expires': Math.ceil(this.now().getTime() / 1000) + 2 * 86400,
+        },
+      }));
+      return { granted: true };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      return { granted: false, used: cap };
+    }
+  }
+
   /** Records the outcome of an incident; only the execution that owns it may. */
   async finishIncident(incidentId: string, executionArn: string, status: IncidentStatus, reason: string): Promise<void> {
     await this.db.send(new UpdateCommand({

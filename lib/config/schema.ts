@@ -14,6 +14,13 @@ const runbookBase = {
   dryRun: z.boolean().optional(),
   /** Minimum time between two remediations of the same target. */
   cooldownMinutes: minutes.default(30),
+  /** Flapping: after this many remediations of one target within the window, hold and escalate. */
+  flapping: z.strictObject({
+    maxRemediations: z.number().int().min(1).max(100).default(3),
+    windowMinutes: minutes.default(360),
+  }).default({ maxRemediations: 3, windowMinutes: 360 }),
+  /** Blast radius: remediations this runbook may start per clock hour, across the account. */
+  maxRemediationsPerHour: z.number().int().min(1).max(10_000).default(20),
 };
 
 const lambdaRunaway = z.strictObject({

@@ -19,3 +19,23 @@ test('a runbook switched off is held while the others act', async () => {
   expect(results.map((r) => [r.runbook, r.outcome])).toEqual([['lambda-runaway', 'skipped'], ['dynamodb-throttling', 'remediated']]);
   expect(results[0]!.reason).toContain('lambda-runaway is switched off');
 });
+
+test('a flapping alarm is held and escalated after K remediations, not acted on again', async () => {
+  const { results } = await runDrill([
+    '--scenario', scenario('flapping-alarm'),
+    '--event', 'events/lambda-runaway.alarm.json',
+    '--event', 'events/samples/lambda-runaway-refired.alarm.json',
+    '--event', 'events/samples/lambda-runaway-refired-again.alarm.json',
+    '--json',
+  ]);
+  expect(results.map((r) => r.outcome)).toEqual(['remediated', 'skipped', 'escalated']);
+  expect(results[2]!.reason).toMatch(/remediated 2 times .* flapping, held for a human/);
+  expect(results[2]!.notifications).toEqual([{ outcome: 'escalated', topic: 'critical' }]);
+  expect(results[2]!.actions).toEqual([]);
+});
+
+test('a scenario with an invalid config change is refused with exit 2, naming the field', async () => {
+  const { code, stderr } = await runDrill(['--scenario', 'test/drill/fixtures/bad-config-scenario.json', 'lambda-runaway']);
+  expect(code).toBe(2);
+  expect(stderr).toMatch(/runbooks\.lambda-runaway\.cooldownMinutes/);
+});

@@ -83,8 +83,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+// Flapping protection and the hourly cap are set out of reach: these properties are about one
+// call per transition and per cooldown, and the rails have their own tests (test/unit/admit).
 const policies = (cooldownMinutes: number) =>
-  JSON.stringify({ [RUNBOOK]: { enabled: true, cooldownMinutes, targets: CONFIGURED } });
+  JSON.stringify({
+    [RUNBOOK]: { enabled: true, cooldownMinutes, targets: CONFIGURED, flapping: { maxRemediations: 100, windowMinutes: 60 }, maxRemediationsPerHour: 10_000 },
+  });
 
 export async function startHarness(): Promise<Harness> {
   const dynamo = await startDynalite();

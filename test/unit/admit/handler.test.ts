@@ -39,7 +39,10 @@ const POLICIES: RunbookPolicies = {
 };
 /** Another environment: lambda-runaway without a cooldown, ecs-service-recovery switched off. */
 const OTHER_POLICIES: RunbookPolicies = {
-  'lambda-runaway': { enabled: true, cooldownMinutes: 0, targets: [RESEARCHER] },
+  'lambda-runaway': {
+    enabled: true, cooldownMinutes: 0, targets: [RESEARCHER, MANAGER],
+    flapping: { maxRemediations: 3, windowMinutes: 60 }, maxRemediationsPerHour: 4,
+  },
   'ecs-service-recovery': { enabled: false, cooldownMinutes: 30, targets: [ADMIN_SERVICE] },
 };
 
@@ -161,7 +164,8 @@ describe('admit', () => {
     expect(untilMs).toBeGreaterThanOrEqual(before + 30 * 60_000);
     expect(untilMs).toBeLessThanOrEqual(after + 30 * 60_000);
     expect(cooldown?.until).toBe(new Date(untilMs).toISOString());
-    expect(await scanLedger()).toHaveLength(2);
+    // The incident, the target's cooldown, this hour's remediation slot and the target's history.
+    expect((await scanLedger()).map((i) => String(i.pk).split('#')[0]).sort()).toEqual(['CAP', 'COOLDOWN', 'HISTORY', 'INCIDENT']);
   });
 
   test('the same transition delivered again starts a second execution, which is a duplicate naming the first', async () => {
@@ -186,7 +190,8 @@ describe('admit', () => {
 
     expect(again).toMatchObject({ decision: 'admit', incident: { id: incidentIdFor(RUNAWAY_KEY) } });
     expect(await ledger.getIncident(incidentIdFor(RUNAWAY_KEY))).toMatchObject({ executionArn: exec, status: 'admitted' });
-    expect(await scanLedger()).toHaveLength(2);
+    // The incident, the target's cooldown, this hour's remediation slot and the target's history.
+    expect((await scanLedger()).map((i) => String(i.pk).split('#')[0]).sort()).toEqual(['CAP', 'COOLDOWN', 'HISTORY', 'INCIDENT']);
   });
 
   test('a failed incident is taken over by a new execution', async () => {
@@ -385,5 +390,44 @@ describe('switches', () => {
     sandbox.injectFault({ service: 'ssm', operation: 'GetParameter', error: 'throttling', times: 2 });
     await expect(deliver('throttled-1')).rejects.toMatchObject({ name: 'AwsThrottled' });
     expect(await cooldownRow('lambda-runaway', RESEARCHER)).toBeUndefined();
+  });
+});
+
+describe('safety rails', () => {
+  /** A new transition of a function's concurrency alarm: same alarm, a later state timestamp. */
+  function transition(target: string, minute: number): Record<string, unknown> {
+    const event = structuredClone(RUNAWAY) as { detail: { alarmName: string; state: { timestamp: string }; configuration: { metrics: { metricStat: { metric: { dimensions: Record<string, string> } } }[] } }; resources: string[] };
+    const alarm = `${target}-concurrency`;
+    event.resources = [ALARM_ARN(alarm)];
+    event.detail.alarmName = alarm;
+    event.detail.state.timestamp = `2026-11-03T04:${String(minute).padStart(2, '0')}:00.000+0000`;
+    event.detail.configuration.metrics[0]!.metricStat.metric.dimensions = { FunctionName: target };
+    return event;
+  }
+  const fire = (target: string, minute: number) =>
+    admitElsewhere(input('lambda-runaway', transition(target, minute), EXECUTION('lambda-runaway', `${target}-${minute}`)), lambdaContext);
+
+  test('flapping: after 3 remediations of one target within the window, the next is held and escalated, not admitted', async () => {
+    const decisions = [];
+    for (const minute of [1, 2, 3, 4]) decisions.push((await fire(RESEARCHER, minute)).decision);
+    expect(decisions).toEqual(['admit', 'admit', 'admit', 'flapping']);
+    const held = await fire(RESEARCHER, 5);
+    expect(held.reason).toMatch(/remediated 3 times since .* \(limit 3 in 60 min\): flapping, held for a human/);
+  });
+
+  test('a retried admit of a counted remediation is not counted twice', async () => {
+    const event = transition(RESEARCHER, 10);
+    const execution = EXECUTION('lambda-runaway', 'retried');
+    for (let i = 0; i < 4; i++) expect((await admitElsewhere(input('lambda-runaway', event, execution), lambdaContext)).decision).toBe('admit');
+    expect(await ledger.remediationHistory('lambda-runaway', RESEARCHER)).toHaveLength(1);
+  });
+
+  test('blast radius: the runbook starts at most the configured remediations per hour across the account', async () => {
+    const decisions = [];
+    for (const minute of [1, 2, 3]) decisions.push((await fire(RESEARCHER, minute)).decision);
+    decisions.push((await fire(MANAGER, 4)).decision);
+    const capped = await fire(MANAGER, 5);
+    expect(decisions).toEqual(['admit', 'admit', 'admit', 'admit']);
+    expect(capped).toMatchObject({ decision: 'capped', reason: 'lambda-runaway already started 4 remediations this hour (the configured cap): held for a human' });
   });
 });
