@@ -41,6 +41,9 @@ export interface AuditCheck {
 }
 
 const LEDGER_TABLE = 'runbook-autopilot-drill-ledger';
+/** As lib/autopilot-stack.ts configures them: the adapter's asynchronous invoke, the tag router's rule target. */
+const BUDGET_ADAPTER_RETRY_ATTEMPTS = 2;
+const ALARM_ROUTER_RETRY_ATTEMPTS = 20;
 const MUTATING_DYNAMODB = new Set(['UpdateTable', 'DeleteItem', 'BatchWriteItem']);
 
 /**
@@ -158,28 +161,38 @@ export class Drill {
     const before = await this.snapshot();
     const auditsFrom = this.audits.length;
     let executions: ExecutionRecord[] = [];
-    let routing: { runbook: string | null; rejection?: string };
+    let routing: { runbook: string | null; rejection?: string; failure?: string };
     let unrouted: string | undefined;
+    let failure: string | undefined;
     if (input.kind === 'eventbridge') {
       const runbooks = this.route(input.event);
       for (const name of runbooks) executions.push(await this.executors.get(name)!.run(input.event, randomUUID()));
       // The tag router's rule matches every ALARM transition; it leaves metric-routed alarms alone.
       if (this.alarmRouter && matchesPattern(TAGGED_ALARM_PATTERN, input.event)) {
-        const routed = (await this.alarmRouter.handler(input.event, lambdaContext(this.alarmRouter))) as { routed?: boolean; reason?: string };
+        const delivery = await this.deliverAsync(this.alarmRouter, input.event, ALARM_ROUTER_RETRY_ATTEMPTS);
         executions.push(...(await Promise.all(this.pending.splice(0))));
-        if (!routed.routed && runbooks.length === 0 && routed.reason && routed.reason !== 'untagged') unrouted = `tag router: ${routed.reason}`;
+        if ('error' in delivery) failure = `the tag router failed ${delivery.attempts} times (${delivery.error}); the event went to its dead-letter queue`;
+        else {
+          const routed = delivery.output as { routed?: boolean; reason?: string };
+          if (!routed.routed && runbooks.length === 0 && routed.reason && routed.reason !== 'untagged') unrouted = `tag router: ${routed.reason}`;
+        }
       }
       const names = [...new Set(executions.map((e) => e.stateMachineName))];
       const why = this.whyUnrouted(input.event);
-      routing = names.length > 0 ? { runbook: names.join(',') } : { runbook: null, rejection: unrouted ? `${why} (${unrouted})` : why };
+      routing = names.length > 0 ? { runbook: names.join(',') }
+        : failure ? { runbook: null, failure }
+        : { runbook: null, rejection: unrouted ? `${why} (${unrouted})` : why };
     } else {
       if (!this.budgetAdapter) {
         routing = { runbook: null, rejection: 'llm-budget-guardrail is disabled: nothing subscribes to budget notifications' };
       } else {
-        const summary = (await this.budgetAdapter.handler(input.lambdaEvent, lambdaContext(this.budgetAdapter))) as AdapterSummary;
+        const delivery = await this.deliverAsync(this.budgetAdapter, input.lambdaEvent, BUDGET_ADAPTER_RETRY_ATTEMPTS);
         executions = await Promise.all(this.pending.splice(0));
+        const summary = ('output' in delivery ? delivery.output : {}) as AdapterSummary;
         const skipped = summary.skipped?.map((s) => s.reason).join('; ');
-        routing = executions.length > 0 || (summary.duplicates ?? 0) > 0
+        routing = 'error' in delivery && executions.length === 0
+          ? { runbook: 'llm-budget-guardrail', failure: `the budget adapter failed ${delivery.attempts} times (${delivery.error}); the notification went to its dead-letter queue` }
+          : executions.length > 0 || (summary.duplicates ?? 0) > 0
           ? { runbook: 'llm-budget-guardrail', ...(executions.length === 0 ? { rejection: 'duplicate notification: its execution already exists' } : {}) }
           : { runbook: null, rejection: skipped || 'the budget adapter started nothing' };
       }
@@ -190,6 +203,23 @@ export class Drill {
       audits: this.audits.slice(auditsFrom),
       ledger: this.ledger,
     });
+  }
+
+  /**
+   * Lambda's asynchronous invocation of a trigger function: a throw is retried (with the drill's
+   * compressed pause), and after the last retry the event goes to the function's dead-letter queue.
+   */
+  private async deliverAsync(fn: DrillFunction, event: unknown, retryAttempts: number): Promise<{ output: unknown } | { error: string; attempts: number }> {
+    let error = '';
+    for (let attempt = 0; attempt <= retryAttempts; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, this.time.retryMs));
+      try {
+        return { output: await fn.handler(event, lambdaContext(fn)) };
+      } catch (e: unknown) {
+        error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      }
+    }
+    return { error, attempts: retryAttempts + 1 };
   }
 
   /** Runbooks whose EventBridge rule (the same pattern the stack deploys) matches the event. */

@@ -42,7 +42,8 @@ export interface DrillResult {
 
 interface BuildInput {
   readonly input: DrillInput;
-  readonly routing: { runbook: string | null; rejection?: string };
+  /** `failure`: the trigger function failed every attempt, so no execution could start. */
+  readonly routing: { runbook: string | null; rejection?: string; failure?: string };
   readonly executions: readonly ExecutionRecord[];
   readonly before: Record<string, unknown>;
   readonly after: Record<string, unknown>;
@@ -57,12 +58,13 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
   const execution = b.executions[0];
   if (!execution) {
     return {
-      input: b.input.label, runbook: b.routing.runbook, outcome: b.routing.runbook ? 'skipped' : 'rejected',
-      reason: b.routing.rejection ?? 'nothing ran', incidentId: null, executionArn: null, actions: [], ledger: [],
+      input: b.input.label, runbook: b.routing.runbook, outcome: b.routing.failure ? 'failed' : b.routing.runbook ? 'skipped' : 'rejected',
+      reason: b.routing.failure ?? b.routing.rejection ?? 'nothing ran', incidentId: null, executionArn: null, actions: [], ledger: [],
       notifications: [], timeline: [], resources: { before: {}, after: {} },
     };
   }
-  const admitted = execution.invocations.find(isAdmit)?.output as { decision?: string; reason?: string; incident?: { id: string; target: string } | null } | undefined;
+  // A retried admit fails before it answers: the decision is the attempt that returned one.
+  const admitted = execution.invocations.find((i) => isAdmit(i) && i.output !== undefined)?.output as { decision?: string; reason?: string; incident?: { id: string; target: string } | null } | undefined;
   const notices = execution.invocations.filter((i) => isNotify(i) && i.output).map((i) => i.output as { outcome: Outcome; reason: string; topic: string });
   const last = notices[notices.length - 1];
   let outcome: Outcome;

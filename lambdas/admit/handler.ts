@@ -79,6 +79,18 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
     };
   }
 
+  try {
+    return await gate(runbook, incident, trigger.kind);
+  } catch (e: unknown) {
+    // The incident is claimed: leave it failed, not admitted, so a new execution may take it over.
+    const reason = `admit failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    await ledger.finishIncident(incident.id, execution.id, 'failed', reason).catch(() => undefined);
+    throw e;
+  }
+});
+
+/** The gates after the claim: allowlist, switches, cooldown, flapping, the hourly cap. */
+async function gate(runbook: string, incident: Incident, kind: Trigger['kind']): Promise<AdmitResult> {
   const policy = checkPolicy(policies, runbook, incident.target);
   if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident, switches: null, dryRun: false };
 
@@ -114,5 +126,5 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
     };
   }
   await ledger.recordRemediation(runbook, incident.target, incident.id);
-  return { decision: 'admit', reason: `new ${trigger.kind === 'budget' ? 'budget alert' : 'alarm transition'} on a configured target`, incident, switches: state, dryRun: policies[runbook]?.dryRun ?? false };
-});
+  return { decision: 'admit', reason: `new ${kind === 'budget' ? 'budget alert' : 'alarm transition'} on a configured target`, incident, switches: state, dryRun: policies[runbook]?.dryRun ?? false };
+}

@@ -76,6 +76,8 @@ const UNAVAILABLE = /TimeoutError|ECONNRESET|ECONNREFUSED|EPIPE|ServiceUnavailab
  */
 export function classifyAwsError(error: unknown, doing: string): Error {
   if (!(error instanceof Error)) return new Error(`${doing}: ${String(error)}`);
+  // Already one of ours (a client mapped it): classifying again would only repeat the message.
+  if (error instanceof AwsThrottled || error instanceof AwsUnavailable || error instanceof AwsAccessDenied) return error;
   const e = error as Error & SdkErrorShape;
   const status = e.$metadata?.httpStatusCode ?? 0;
   const text = `${e.name}: ${e.message}`;

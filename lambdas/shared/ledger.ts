@@ -1,4 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { classifyAwsError } from './errors';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -61,6 +62,18 @@ export class Ledger {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    // After the SDK's own retries: throttling and 5xx become the errors the state machines retry,
+    // and a failed condition passes through unchanged for the methods below to read.
+    this.db.middlewareStack.add(
+      (next, context) => async (args) => {
+        try {
+          return await next(args);
+        } catch (e: unknown) {
+          throw classifyAwsError(e, `ledger ${String(context.commandName ?? 'call')}`);
+        }
+      },
+      { step: 'initialize', name: 'classifyLedgerErrors' },
+    );
   }
 
   /**

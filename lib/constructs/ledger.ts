@@ -10,6 +10,8 @@ export interface RemediationLedgerProps {
   readonly retainOnDelete?: boolean;
 }
 
+const LEDGER_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'];
+
 /** The remediation ledger: every incident, every intent and outcome. Point-in-time recovery on. */
 export class RemediationLedger extends Construct {
   public readonly table: dynamodb.TableV2;
@@ -28,10 +30,14 @@ export class RemediationLedger extends Construct {
     });
   }
 
-  /** Lets the function read and write the ledger and tells it the table name. */
+  /**
+   * Lets the function read and write ledger rows and tells it the table name. Only the item
+   * operations the ledger code uses: no DeleteItem or BatchWriteItem, so no handler can erase an
+   * audit row, and no Scan.
+   */
   bind(fn: lambda.Function): void {
     fn.addEnvironment('LEDGER_TABLE', this.table.tableName);
-    this.table.grantReadWriteData(fn);
+    this.table.grant(fn, ...LEDGER_ITEM_ACTIONS);
   }
 
   grantRead(grantee: iam.IGrantable): void {

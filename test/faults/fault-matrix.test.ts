@@ -1,0 +1,177 @@
+/**
+ * Fault injection at every AWS call of every runbook: throttling, access denied, not found, 5xx
+ * and timeouts, for good (the call never succeeds) and in bursts (the call fails a few times,
+ * then works). Each drill runs the real state machines and handlers against the sandbox, in a
+ * process of its own, as `npm run drill -- ... --fault ... --json` does.
+ *
+ * Whatever fails, a run must end in a defined state with a consistent ledger (support.ts):
+ * - a burst of a retried kind ends remediated, every change made once and audited first;
+ * - a call that never succeeds ends as expectedPersistent() says, escalated to the critical
+ *   topic unless the failing call is the notification itself.
+ */
+import * as fs from 'node:fs';
+import type { DrillResult } from '../../drill/result';
+import { duplicateOf } from '../drill/events';
+import type { DrillRun } from '../drill/run-drill';
+import {
+  BURST, burstOf, CALLS, cellsOf, expectedPersistent, faultArgs, KINDS, LEDGER_CALLS, PERSISTENT, PERSISTENT_GROUPS,
+  RETRIED_KINDS, RUNBOOKS, STATE_OF, type Kind,
+} from './plan';
+import { brokenInvariants, drillPool, resultOf, summary } from './support';
+
+const CONCURRENCY = 6;
+const RUN_TIMEOUT_MS = 240_000;
+
+interface PlannedRun {
+  readonly id: string;
+  readonly kind: Kind;
+  readonly args: readonly string[];
+}
+
+const persistentRuns = KINDS.flatMap((kind) => PERSISTENT_GROUPS.map((group) => ({
+  kind, group, cells: cellsOf(group),
+  id: `persistent ${kind}: ${group.join(' + ')}`,
+  args: [...cellsOf(group).map((c) => c.runbook), ...faultArgs(group, kind, () => PERSISTENT), '--json'],
+})));
+
+const burstRuns = RETRIED_KINDS.flatMap((kind) => RUNBOOKS.map((runbook) => ({
+  kind, runbook,
+  id: `burst ${kind}: ${runbook}`,
+  args: [runbook, ...faultArgs(CALLS[runbook], kind, burstOf), '--json'],
+})));
+
+/** The ledger failing for good, under all four runbooks at once (one shared ledger, one fault per run). */
+const ledgerRuns = KINDS.flatMap((kind) => LEDGER_CALLS.map((call) => ({
+  kind, call,
+  id: `ledger ${kind}: ${call}`,
+  args: [...RUNBOOKS, '--fault', `${call}=${kind}x${PERSISTENT}`, '--json'],
+})));
+
+/** A ledger burst past the SDK's attempts: the other AWS calls' bursts are retried by the state machines. */
+const ledgerBurstRuns = LEDGER_CALLS.map((call) => ({
+  kind: 'throttling' as const, call,
+  id: `ledger burst: ${call}`,
+  args: ['lambda-runaway', '--fault', `${call}=throttlingx${BURST}`, '--json'],
+}));
+
+/** Admit fails after claiming the incident (both switch reads denied), then the transition is delivered again. */
+const rerunAfterAdmitFailure: PlannedRun = {
+  kind: 'access-denied',
+  id: 'rerun after admit failed',
+  args: ['--event', 'events/lambda-runaway.alarm.json', '--event', duplicateOf('events/lambda-runaway.alarm.json'), '--fault', 'ssm:GetParameter=access-deniedx2', '--json'],
+};
+
+/** Slowest first (throttling backs off longest, then held sockets), so the pool ends together. */
+const ORDER: readonly Kind[] = ['throttling', 'timeout', 'server-error', 'access-denied', 'not-found'];
+const schedule: PlannedRun[] = ORDER.flatMap((kind) => [
+  ...[...burstRuns, ...persistentRuns, ...ledgerBurstRuns, ...ledgerRuns].filter((r) => r.kind === kind),
+  ...(kind === rerunAfterAdmitFailure.kind ? [rerunAfterAdmitFailure] : []),
+]);
+
+const runs = new Map<string, Promise<DrillRun>>();
+const matrix = new Map<string, string>();
+
+beforeAll(() => {
+  const pool = drillPool(CONCURRENCY);
+  for (const run of schedule) {
+    const started = pool(run.args);
+    started.catch(() => undefined);
+    runs.set(run.id, started);
+  }
+});
+
+afterAll(() => {
+  // FAULT_MATRIX_OUT=file writes what every cell ended as, one line each.
+  const out = process.env.FAULT_MATRIX_OUT;
+  if (out) fs.writeFileSync(out, [...matrix].map(([cell, end]) => `${cell}\t${end}`).sort().join('\n') + '\n');
+});
+
+async function finished(id: string): Promise<DrillRun> {
+  const run = await runs.get(id);
+  if (!run) throw new Error(`no run ${id}`);
+  // Exit 0 whatever the outcome: a fault is never a crash of the drill.
+  expect({ exit: run.code, stderr: run.stderr.trim().split('\n').slice(0, 3) }).toEqual({ exit: 0, stderr: expect.anything() });
+  return run;
+}
+
+const lastTopic = (r: DrillResult) => r.notifications[r.notifications.length - 1]?.topic ?? null;
+
+describe('a call that never succeeds ends in a defined state, escalated, with the ledger consistent', () => {
+  for (const run of persistentRuns) {
+    for (const { runbook, call } of run.cells) {
+      const expected = expectedPersistent(call, run.kind);
+      test(`${runbook}: ${call}=${run.kind}x${PERSISTENT} -> ${expected.outcome} (${expected.topic ?? 'no'} notification)`, async () => {
+        const r = resultOf(await finished(run.id), runbook);
+        matrix.set(`${runbook}\t${call}\t${run.kind}\tpersistent`, summary(r));
+        expect(brokenInvariants(r)).toEqual([]);
+        expect({ outcome: r.outcome, topic: lastTopic(r) }).toEqual(expected);
+        if (expected.topic === 'critical') expect(r.notifications[r.notifications.length - 1]).toEqual({ outcome: expected.outcome, topic: 'critical' });
+        if (expected.topic === null) expect(r.notifications).toEqual([]);
+        // The failing call stopped the runbook before it finished: nothing was remediated.
+        expect(r.notifications.map((n) => n.outcome)).not.toContain('remediated');
+        // The state making the call failed for good there (retried first only when a retry can help).
+        const state = STATE_OF[runbook][call];
+        if (state && expected.outcome !== 'skipped') {
+          const events = r.timeline.filter((t) => t.state === state).map((t) => t.event);
+          expect(events).toContain('caught');
+          if ((RETRIED_KINDS as readonly Kind[]).includes(run.kind)) expect(events).toContain('retried');
+          else expect(events).not.toContain('retried');
+        }
+      }, RUN_TIMEOUT_MS);
+    }
+  }
+});
+
+describe('a burst of throttling, 5xx or timeouts at every call is retried, and the runbook remediates', () => {
+  for (const run of burstRuns) {
+    const calls = CALLS[run.runbook];
+    test(`${run.runbook}: ${calls.map((c) => `${c}=${run.kind}x${burstOf(c)}`).join(', ')} -> remediated`, async () => {
+      const r = resultOf(await finished(run.id), run.runbook);
+      for (const call of calls) matrix.set(`${run.runbook}\t${call}\t${run.kind}\tburst`, summary(r));
+      expect(brokenInvariants(r)).toEqual([]);
+      expect(r.outcome).toBe('remediated');
+      expect(r.notifications.length).toBeGreaterThan(0);
+      expect(r.notifications.every((n) => n.outcome === 'remediated' && n.topic === 'info')).toBe(true);
+      expect(r.actions.length).toBeGreaterThan(0);
+      for (const a of r.actions) expect(a).toMatchObject({ status: 'succeeded', auditedBeforeCall: true });
+      // Each call failed past the SDK's attempts, so the state that makes it was retried by the state machine.
+      const retried = new Set(r.timeline.filter((t) => t.event === 'retried').map((t) => t.state));
+      const states = new Set(calls.flatMap((c) => STATE_OF[run.runbook][c] ?? []));
+      expect([...states].filter((s) => !retried.has(s))).toEqual([]);
+    }, RUN_TIMEOUT_MS);
+  }
+});
+
+describe('the ledger failing for good: the run still ends in a defined state, and nothing changes unrecorded', () => {
+  for (const run of ledgerRuns) {
+    for (const runbook of RUNBOOKS) {
+      test(`${runbook}: ${run.call}=${run.kind}x${PERSISTENT} -> failed`, async () => {
+        const r = resultOf(await finished(run.id), runbook);
+        matrix.set(`${runbook}\t${run.call}\t${run.kind}\tpersistent`, summary(r));
+        expect(brokenInvariants(r)).toEqual([]);
+        expect(r.outcome).toBe('failed');
+        // The critical topic when notify could still publish; nothing when notify itself needs the failing call.
+        expect(r.notifications.every((n) => n.outcome === 'failed' && n.topic === 'critical')).toBe(true);
+      }, RUN_TIMEOUT_MS);
+    }
+  }
+});
+
+describe('ledger bursts and admit failures', () => {
+  for (const run of ledgerBurstRuns) {
+    // Ledger errors are classified like any AWS error (AwsThrottled), so the state machine retries them.
+    test(`a ledger burst (${run.call}=throttlingx${BURST}) is retried like any other AWS throttling, and lambda-runaway remediates`, async () => {
+      const r = resultOf(await finished(run.id), 'lambda-runaway');
+      matrix.set(`lambda-runaway\t${run.call}\tthrottling\tburst`, summary(r));
+      expect(brokenInvariants(r)).toEqual([]);
+      expect(r.outcome).toBe('remediated');
+    }, RUN_TIMEOUT_MS);
+  }
+
+  // Admit claims the incident before it reads the switches; when it then fails it leaves the
+  // incident failed, so a new execution for the same transition takes it over.
+  test('after admit fails past its claim, the same alarm transition delivered again is acted on', async () => {
+    const run = await finished(rerunAfterAdmitFailure.id);
+    expect(run.results.map((r) => r.outcome)).toEqual(['failed', 'remediated']);
+  }, RUN_TIMEOUT_MS);
+});

@@ -1,0 +1,72 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { DrillResult } from '../../drill/result';
+import { runDrill, type DrillRun } from '../drill/run-drill';
+
+/**
+ * Runs drills at most `limit` at a time. Each drill is a process of its own that mostly waits
+ * (SDK back-off, held sockets), so a few more than the cores keep the machine busy.
+ */
+export function drillPool(limit: number): (args: readonly string[]) => Promise<DrillRun> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  const next = () => {
+    if (active >= limit) return;
+    const start = queue.shift();
+    if (start) {
+      active += 1;
+      start();
+    }
+  };
+  return (args) => new Promise<DrillRun>((resolve, reject) => {
+    queue.push(() => {
+      runDrill(args).then(resolve, reject).finally(() => {
+        active -= 1;
+        next();
+      });
+    });
+    next();
+  });
+}
+
+const TERMINAL = new Set(['succeeded', 'failed', 'planned']);
+const OUTCOMES = new Set(['remediated', 'skipped', 'escalated', 'failed']);
+
+/**
+ * What must hold however a run ends: a defined outcome, no row of intent left behind, every
+ * change audited before it was made, and nothing changed unless the ledger says it was.
+ * Returns the broken rules, so a failing cell names all of them at once.
+ */
+export function brokenInvariants(r: DrillResult): string[] {
+  const broken: string[] = [];
+  if (!OUTCOMES.has(r.outcome)) broken.push(`outcome ${r.outcome} is not one of ${[...OUTCOMES].join(', ')}`);
+  for (const row of r.ledger) {
+    if (!TERMINAL.has(row.status)) broken.push(`ledger row ${row.actionKey} left in status ${row.status}`);
+    if (row.incidentId !== r.incidentId) broken.push(`ledger row ${row.actionKey} belongs to incident ${row.incidentId}, not ${String(r.incidentId)}`);
+  }
+  for (const a of r.actions) {
+    if (a.status === 'succeeded' && a.auditedBeforeCall !== true) broken.push(`${a.operation} on ${a.target} succeeded without its row of intent written first`);
+  }
+  // A run whose admit answered knows its incident, and reports the target it is about (the
+  // budget guardrail's incident names the budget, which is not a resource of the account).
+  if (r.incidentId === null && r.notifications.some((n) => n.outcome !== 'failed')) broken.push('the run went past admit but names no incident');
+  if (r.incidentId !== null && r.runbook !== 'llm-budget-guardrail' && Object.keys(r.resources.before).length === 0) {
+    broken.push(`the resources of incident ${r.incidentId} are not reported`);
+  }
+  if (!r.actions.some((a) => a.status === 'succeeded') && !isDeepStrictEqual(r.resources.after, r.resources.before)) {
+    broken.push(`resources changed with no succeeded action in the ledger: ${JSON.stringify(r.resources.before)} -> ${JSON.stringify(r.resources.after)}`);
+  }
+  return broken;
+}
+
+/** One line for a run's end, for failure messages and the matrix. */
+export const summary = (r: DrillResult): string =>
+  `${r.outcome} [${r.notifications.map((n) => `${n.outcome}->${n.topic}`).join(', ') || 'no notification'}] ${r.reason}`;
+
+/** The result of one runbook in a run that replayed several. */
+export function resultOf(run: DrillRun, runbook: string): DrillResult {
+  const found = run.results.filter((r) => r.runbook === runbook);
+  if (found.length !== 1) {
+    throw new Error(`expected one result for ${runbook}, got ${found.length} (exit ${run.code}): ${run.stderr.trim().split('\n')[0] ?? ''}`);
+  }
+  return found[0]!;
+}

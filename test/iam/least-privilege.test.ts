@@ -1,0 +1,253 @@
+/**
+ * Least privilege, proven on the synthesized prod policies with an IAM evaluator: each role may do
+ * its job on its configured targets, and nothing else: not on other targets, not on the system's
+ * own resources (ledger, switches, functions, state machines), and no mutation of arbitrary resources.
+ */
+import { ACCOUNT, REGION, synthesizeIam, type Decision, type RequestContext } from './stack-roles';
+
+type Case = [role: string, action: string, resource: string, expected: Decision, context?: RequestContext];
+
+const iam = synthesizeIam();
+
+const arn = (service: string, resource: string, region = REGION) => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
+const fn = (name: string) => arn('lambda', `function:${name}`);
+const table = (name: string) => arn('dynamodb', `table/${name}`);
+const cluster = (name: string) => arn('ecs', `cluster/${name}`);
+const service = (clusterName: string, name: string) => arn('ecs', `service/${clusterName}/${name}`);
+const parameter = (name: string) => arn('ssm', `parameter${name}`);
+const stateMachine = (name: string) => arn('states', `stateMachine:${name}`);
+const topic = (name: string) => arn('sns', name);
+
+// The prod targets (config/prod.json), spelled out rather than read back from the code under test.
+const FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map((a) => `cabruca-segmentation-prod-${a}-agent`);
+const RESEARCHER = fn('cabruca-segmentation-prod-researcher-agent');
+const TABLES = ['agent-state', 'agent-memory', 'agent-tasks'].map((t) => table(`cabruca-segmentation-prod-${t}`));
+const AGENT_STATE = table('cabruca-segmentation-prod-agent-state');
+const CLUSTER = 'alphaswarm-cluster-prod';
+const ADMIN = service(CLUSTER, 'alphaswarm-admin-prod');
+const PROXY = service(CLUSTER, 'alphaswarm-agentcore-proxy-prod');
+const MODEL_PREFERENCE = parameter('/alphaswarm/prod/llm_model_preference');
+const KILL_SWITCH = parameter('/runbook-autopilot/prod/automation');
+const SWITCHES = [KILL_SWITCH, ...['lambda-runaway', 'dynamodb-throttling', 'ecs-service-recovery', 'llm-budget-guardrail'].map((r) => parameter(`/runbook-autopilot/prod/runbooks/${r}`))];
+
+// The system's own resources, as the template names them.
+const own = {
+  ledger: iam.arnOf('AWS::DynamoDB::GlobalTable', 'LedgerTable'),
+  topicKey: iam.arnOf('AWS::KMS::Key', 'NotificationsTopicKey'),
+  critical: iam.arnOf('AWS::SNS::Topic', 'NotificationsCritical'),
+  info: iam.arnOf('AWS::SNS::Topic', 'NotificationsInfo'),
+  budgetAlerts: iam.arnOf('AWS::SNS::Topic', 'NotificationsBudgetAlerts'),
+  admitFn: iam.arnOf('AWS::Lambda::Function', 'Admit'),
+  stopFn: iam.arnOf('AWS::Lambda::Function', 'LambdaRunawayStop'),
+  switchFn: iam.arnOf('AWS::Lambda::Function', 'DynamodbThrottlingSwitch'),
+  lambdaRunaway: iam.arnOf('AWS::StepFunctions::StateMachine', 'LambdaRunawayStateMachine'),
+  dynamodbThrottling: iam.arnOf('AWS::StepFunctions::StateMachine', 'DynamodbThrottlingStateMachine'),
+  ecsServiceRecovery: iam.arnOf('AWS::StepFunctions::StateMachine', 'EcsServiceRecoveryStateMachine'),
+  llmBudgetGuardrail: iam.arnOf('AWS::StepFunctions::StateMachine', 'LlmBudgetGuardrailStateMachine'),
+};
+
+type Kind = 'handler' | 'state machine' | 'rule target';
+/** Every role in the stack: what it is, and whether it reads and writes the ledger. */
+const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
+  Admit: { kind: 'handler', ledger: true },
+  Notify: { kind: 'handler', ledger: true },
+  LambdaRunawayInspect: { kind: 'handler', ledger: false },
+  LambdaRunawayStop: { kind: 'handler', ledger: true },
+  DynamodbThrottlingInspect: { kind: 'handler', ledger: false },
+  DynamodbThrottlingSwitch: { kind: 'handler', ledger: true },
+  DynamodbThrottlingCheck: { kind: 'handler', ledger: false },
+  EcsServiceRecoveryInspect: { kind: 'handler', ledger: false },
+  EcsServiceRecoveryRedeploy: { kind: 'handler', ledger: true },
+  EcsServiceRecoveryCheck: { kind: 'handler', ledger: false },
+  LlmBudgetGuardrailInspect: { kind: 'handler', ledger: false },
+  LlmBudgetGuardrailPreference: { kind: 'handler', ledger: true },
+  LlmBudgetGuardrailRedeploy: { kind: 'handler', ledger: true },
+  BudgetAdapter: { kind: 'handler', ledger: false },
+  AlarmRouter: { kind: 'handler', ledger: false },
+  LambdaRunawayStateMachine: { kind: 'state machine', ledger: false },
+  DynamodbThrottlingStateMachine: { kind: 'state machine', ledger: false },
+  EcsServiceRecoveryStateMachine: { kind: 'state machine', ledger: false },
+  LlmBudgetGuardrailStateMachine: { kind: 'state machine', ledger: false },
+  LambdaRunawayStateMachineEvents: { kind: 'rule target', ledger: false },
+  DynamodbThrottlingStateMachineEvents: { kind: 'rule target', ledger: false },
+  EcsServiceRecoveryStateMachineEvents: { kind: 'rule target', ledger: false },
+};
+const ROLE_NAMES = Object.keys(ROLES);
+const LEDGER_USERS = ROLE_NAMES.filter((r) => ROLES[r]!.ledger);
+
+// A rest parameter on purpose: Jest reads a test function with one more parameter than the row as a `done` callback.
+async function check(...[role, action, resource, expected, context]: Case) {
+  await expect(iam.decide(iam.role(role), action, resource, context)).resolves.toBe(expected);
+}
+
+test('every role in the template is one of the roles these cases cover', () => {
+  const covered = ROLE_NAMES.map((name) => iam.role(name).logicalId).sort();
+  expect(covered).toEqual([...iam.roles.keys()].sort());
+});
+
+// Each role may do its job on every configured target.
+const JOB: Case[] = [
+  ...FUNCTIONS.map((f): Case => ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', fn(f), 'Allowed']),
+  ['LambdaRunawayStop', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
+  ['LambdaRunawayInspect', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
+  ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', t, 'Allowed']),
+  ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:DescribeTable', t, 'Allowed']),
+  ['DynamodbThrottlingInspect', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
+  ['DynamodbThrottlingCheck', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
+  ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', ADMIN, 'Allowed'],
+  ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', PROXY, 'Allowed'],
+  ['EcsServiceRecoveryInspect', 'ecs:DescribeServices', ADMIN, 'Allowed'],
+  ['EcsServiceRecoveryInspect', 'ecs:DescribeTasks', arn('ecs', `task/${CLUSTER}/0f1e2d3c4b5a`), 'Allowed'],
+  ['EcsServiceRecoveryInspect', 'ecs:ListTasks', arn('ecs', `container-instance/${CLUSTER}/0f1e2d3c4b5a`), 'Allowed', { 'ecs:cluster': cluster(CLUSTER) }],
+  ['EcsServiceRecoveryCheck', 'ecs:DescribeServices', PROXY, 'Allowed'],
+  // The primary billing view: what GetCostAndUsage reads when the call names no view.
+  ['LlmBudgetGuardrailInspect', 'ce:GetCostAndUsage', `arn:aws:billing::${ACCOUNT}:billingview/primary`, 'Allowed'],
+  ['LlmBudgetGuardrailInspect', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
+  ['LlmBudgetGuardrailPreference', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
+  ['LlmBudgetGuardrailPreference', 'ssm:PutParameter', MODEL_PREFERENCE, 'Allowed'],
+  ['LlmBudgetGuardrailRedeploy', 'ecs:UpdateService', PROXY, 'Allowed'],
+  ...SWITCHES.map((s): Case => ['Admit', 'ssm:GetParameter', s, 'Allowed']),
+  ['Notify', 'sns:Publish', own.critical, 'Allowed'],
+  ['Notify', 'sns:Publish', own.info, 'Allowed'],
+  ['Notify', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
+  ['BudgetAdapter', 'states:StartExecution', own.llmBudgetGuardrail, 'Allowed'],
+  ['AlarmRouter', 'states:StartExecution', own.lambdaRunaway, 'Allowed'],
+  ['AlarmRouter', 'states:StartExecution', own.dynamodbThrottling, 'Allowed'],
+  ['AlarmRouter', 'states:StartExecution', own.ecsServiceRecovery, 'Allowed'],
+  ['AlarmRouter', 'cloudwatch:ListTagsForResource', arn('cloudwatch', 'alarm:a-team-alarm'), 'Allowed'],
+  ['LambdaRunawayStateMachine', 'lambda:InvokeFunction', own.stopFn, 'Allowed'],
+  ['LambdaRunawayStateMachine', 'lambda:InvokeFunction', own.admitFn, 'Allowed'],
+  ['DynamodbThrottlingStateMachine', 'lambda:InvokeFunction', own.switchFn, 'Allowed'],
+  ['LambdaRunawayStateMachineEvents', 'states:StartExecution', own.lambdaRunaway, 'Allowed'],
+  ['DynamodbThrottlingStateMachineEvents', 'states:StartExecution', own.dynamodbThrottling, 'Allowed'],
+  ['EcsServiceRecoveryStateMachineEvents', 'states:StartExecution', own.ecsServiceRecovery, 'Allowed'],
+];
+
+// ...and nothing beyond it: other targets, look-alike names, other operations, the sibling roles.
+const BEYOND_JOB: Case[] = [
+  ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
+  ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', fn('cabruca-segmentation-prod-researcher-agent-v2'), 'Denied'],
+  ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', arn('lambda', 'function:cabruca-segmentation-prod-researcher-agent', 'us-east-1'), 'Denied'],
+  ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', own.admitFn, 'Denied'],
+  ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', own.stopFn, 'Denied'],
+  ['LambdaRunawayStop', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['LambdaRunawayStop', 'lambda:UpdateFunctionConfiguration', RESEARCHER, 'Denied'],
+  ['LambdaRunawayStop', 'lambda:DeleteFunction', RESEARCHER, 'Denied'],
+  ['LambdaRunawayInspect', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', table('other-table'), 'Denied'],
+  ['DynamodbThrottlingSwitch', 'dynamodb:DeleteTable', AGENT_STATE, 'Denied'],
+  ['DynamodbThrottlingSwitch', 'dynamodb:PutItem', AGENT_STATE, 'Denied'],
+  ['DynamodbThrottlingInspect', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
+  ['DynamodbThrottlingCheck', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
+  ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', service(CLUSTER, 'other-service'), 'Denied'],
+  ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', service('other-cluster', 'alphaswarm-admin-prod'), 'Denied'],
+  ['EcsServiceRecoveryRedeploy', 'ecs:DeleteService', ADMIN, 'Denied'],
+  ['EcsServiceRecoveryInspect', 'ecs:UpdateService', ADMIN, 'Denied'],
+  ['EcsServiceRecoveryInspect', 'ecs:ListTasks', arn('ecs', 'container-instance/other-cluster/0f1e2d3c4b5a'), 'Denied', { 'ecs:cluster': cluster('other-cluster') }],
+  ['EcsServiceRecoveryInspect', 'ecs:DescribeTasks', arn('ecs', 'task/other-cluster/0f1e2d3c4b5a'), 'Denied'],
+  ['EcsServiceRecoveryCheck', 'ecs:UpdateService', PROXY, 'Denied'],
+  ['LlmBudgetGuardrailInspect', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
+  ['LlmBudgetGuardrailPreference', 'ssm:PutParameter', parameter('/other'), 'Denied'],
+  ['LlmBudgetGuardrailPreference', 'ssm:PutParameter', parameter('/alphaswarm/prod/llm_model_preference_v2'), 'Denied'],
+  ['LlmBudgetGuardrailPreference', 'ssm:DeleteParameter', MODEL_PREFERENCE, 'Denied'],
+  ['LlmBudgetGuardrailRedeploy', 'ecs:UpdateService', ADMIN, 'Denied'],
+  ['Admit', 'ssm:GetParameter', MODEL_PREFERENCE, 'Denied'],
+  ['Admit', 'ssm:GetParameter', parameter('/other'), 'Denied'],
+  ['Notify', 'sns:Publish', own.budgetAlerts, 'Denied'],
+  ['Notify', 'sns:Publish', topic('someone-elses-topic'), 'Denied'],
+  ['BudgetAdapter', 'states:StartExecution', own.lambdaRunaway, 'Denied'],
+  ['BudgetAdapter', 'states:StartExecution', own.dynamodbThrottling, 'Denied'],
+  ['BudgetAdapter', 'states:StartExecution', own.ecsServiceRecovery, 'Denied'],
+  ['BudgetAdapter', 'states:StartExecution', stateMachine('someone-elses-machine'), 'Denied'],
+  ['AlarmRouter', 'states:StartExecution', own.llmBudgetGuardrail, 'Denied'],
+  ['AlarmRouter', 'states:StartExecution', stateMachine('someone-elses-machine'), 'Denied'],
+  ['LambdaRunawayStateMachine', 'lambda:InvokeFunction', own.switchFn, 'Denied'],
+  ['LambdaRunawayStateMachine', 'lambda:InvokeFunction', RESEARCHER, 'Denied'],
+  ['DynamodbThrottlingStateMachineEvents', 'states:StartExecution', own.lambdaRunaway, 'Denied'],
+  ['EcsServiceRecoveryStateMachineEvents', 'states:StartExecution', own.llmBudgetGuardrail, 'Denied'],
+];
+
+// The system's own controls, for every role: nobody may reconfigure or drop the ledger, flip a
+// switch, change the gate or a runbook, or touch the topic key; only the ledger users write ledger
+// rows, and only Notify pages a human.
+const SYSTEM: Case[] = ROLE_NAMES.flatMap((role): Case[] => [
+  [role, 'dynamodb:DeleteTable', own.ledger, 'Denied'],
+  [role, 'dynamodb:UpdateTable', own.ledger, 'Denied'],
+  [role, 'dynamodb:PutItem', own.ledger, ROLES[role]!.ledger ? 'Allowed' : 'Denied'],
+  [role, 'dynamodb:UpdateItem', own.ledger, ROLES[role]!.ledger ? 'Allowed' : 'Denied'],
+  ...SWITCHES.map((s): Case => [role, 'ssm:PutParameter', s, 'Denied']),
+  [role, 'ssm:DeleteParameter', KILL_SWITCH, 'Denied'],
+  [role, 'lambda:PutFunctionConcurrency', own.admitFn, 'Denied'],
+  [role, 'lambda:UpdateFunctionCode', own.admitFn, 'Denied'],
+  [role, 'states:UpdateStateMachine', own.lambdaRunaway, 'Denied'],
+  [role, 'sns:Publish', own.critical, role === 'Notify' ? 'Allowed' : 'Denied'],
+  [role, 'kms:PutKeyPolicy', own.topicKey, 'Denied'],
+  [role, 'iam:PutRolePolicy', iam.role(role).arn, 'Denied'],
+]);
+
+// Mutations of arbitrary resources: a few per service, against ARNs nothing grants.
+const ANY = 'q7zx4k-unrelated';
+const MUTATIONS: [action: string, resource: string][] = [
+  ['lambda:PutFunctionConcurrency', fn(ANY)], ['lambda:UpdateFunctionCode', fn(ANY)], ['lambda:DeleteFunction', fn(ANY)], ['lambda:CreateFunction', fn(ANY)],
+  ['dynamodb:UpdateTable', table(ANY)], ['dynamodb:DeleteTable', table(ANY)], ['dynamodb:CreateTable', table(ANY)], ['dynamodb:PutItem', table(ANY)],
+  ['ecs:UpdateService', service(ANY, ANY)], ['ecs:DeleteService', service(ANY, ANY)], ['ecs:CreateService', service(ANY, ANY)],
+  ['ssm:PutParameter', parameter(`/${ANY}`)], ['ssm:DeleteParameter', parameter(`/${ANY}`)],
+  ['sns:Publish', topic(ANY)], ['sns:CreateTopic', topic(ANY)], ['sns:DeleteTopic', topic(ANY)],
+  ['states:StartExecution', stateMachine(ANY)], ['states:CreateStateMachine', stateMachine(ANY)], ['states:UpdateStateMachine', stateMachine(ANY)], ['states:DeleteStateMachine', stateMachine(ANY)],
+  ['sqs:SendMessage', arn('sqs', ANY)], ['sqs:CreateQueue', arn('sqs', ANY)], ['sqs:DeleteQueue', arn('sqs', ANY)],
+  ['kms:CreateGrant', arn('kms', `key/${ANY}`)], ['kms:PutKeyPolicy', arn('kms', `key/${ANY}`)],
+  ['iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/${ANY}`], ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/${ANY}`],
+  ['iam:UpdateAssumeRolePolicy', `arn:aws:iam::${ACCOUNT}:role/${ANY}`], ['iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/${ANY}`],
+  ['logs:CreateLogGroup', arn('logs', `log-group:${ANY}`)], ['logs:DeleteLogGroup', arn('logs', `log-group:${ANY}`)],
+  ['logs:PutRetentionPolicy', arn('logs', `log-group:${ANY}`)], ['logs:PutLogEvents', arn('logs', `log-group:${ANY}:log-stream:${ANY}`)],
+  ['cloudwatch:PutMetricAlarm', arn('cloudwatch', `alarm:${ANY}`)], ['cloudwatch:DeleteAlarms', arn('cloudwatch', `alarm:${ANY}`)],
+  ['events:PutRule', arn('events', `rule/${ANY}`)], ['events:PutTargets', arn('events', `rule/${ANY}`)], ['events:DeleteRule', arn('events', `rule/${ANY}`)],
+  // Actions that take no resource: "*" is the only resource they are ever evaluated against.
+  ['kms:CreateKey', '*'], ['logs:PutResourcePolicy', '*'], ['logs:CreateLogDelivery', '*'], ['logs:UpdateLogDelivery', '*'], ['logs:DeleteLogDelivery', '*'],
+  ['xray:PutTraceSegments', '*'], ['xray:PutTelemetryRecords', '*'],
+];
+
+/**
+ * The only mutations allowed on "*", all for APIs that have no resource-level permissions: X-Ray
+ * trace upload (every Lambda function and state machine traces), and the CloudWatch Logs vended
+ * log delivery that Step Functions logging requires of the state machine role.
+ */
+const ON_STAR: Readonly<Record<Kind, readonly string[]>> = {
+  'handler': ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  'state machine': ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'logs:PutResourcePolicy', 'logs:CreateLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery'],
+  'rule target': [],
+};
+
+const ARBITRARY: Case[] = ROLE_NAMES.flatMap((role) => MUTATIONS.map(([action, resource]): Case => [
+  role, action, resource, resource === '*' && ON_STAR[ROLES[role]!.kind].includes(action) ? 'Allowed' : 'Denied',
+]));
+
+/**
+ * The ledger users get, put, update and query rows (lambdas/shared/ledger.ts) and nothing more:
+ * no role can erase an audit row, batch-write over one, or scan the table.
+ */
+const AUDIT_ROWS_KEPT: Case[] = LEDGER_USERS.flatMap((role): Case[] => [
+  [role, 'dynamodb:DeleteItem', own.ledger, 'Denied'],
+  [role, 'dynamodb:BatchWriteItem', own.ledger, 'Denied'],
+  [role, 'dynamodb:Scan', own.ledger, 'Denied'],
+]);
+
+describe('each role may do its job on its configured targets', () => {
+  test.each(JOB)('%s: %s on %s -> %s', check);
+});
+
+describe('no role reaches beyond its targets and operations', () => {
+  test.each(BEYOND_JOB)('%s: %s on %s -> %s', check);
+});
+
+describe("no role may change the system's own controls", () => {
+  test.each(SYSTEM)('%s: %s on %s -> %s', check);
+});
+
+describe('no role may mutate arbitrary resources', () => {
+  test.each(ARBITRARY)('%s: %s on %s -> %s', check);
+});
+
+describe('no role may erase or scan the audit ledger', () => {
+  test.each(AUDIT_ROWS_KEPT)('%s: %s on %s -> %s', check);
+});

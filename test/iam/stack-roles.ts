@@ -1,0 +1,175 @@
+/**
+ * The IAM roles of the synthesized prod stack, each with its policies resolved to literal JSON, the
+ * resource policies of the stack's own resources, and an IAM evaluator (@cloud-copilot/iam-simulate)
+ * to ask what a role may do.
+ */
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AutopilotStack } from '../../lib/autopilot-stack';
+import { loadConfig } from '../../lib/config/load';
+import { ACCOUNT } from '../infra/synth';
+import { cfnResolver, type CfnTemplate, type Resolver } from './cfn-resolver';
+
+export { ACCOUNT };
+export const PARTITION = 'aws';
+export const REGION = 'sa-east-1';
+const STACK_NAME = 'Test-prod';
+
+export type Decision = 'Allowed' | 'Denied';
+export type RequestContext = Readonly<Record<string, string | string[]>>;
+
+export interface RoleUnderTest {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly policies: readonly { readonly name: string; readonly policy: unknown }[];
+}
+
+export interface SynthesizedIam {
+  /** Every role in the template, by logical id. */
+  readonly roles: ReadonlyMap<string, RoleUnderTest>;
+  /** The resource policies of the template's resources (key, topic and queue policies), by resource ARN. */
+  readonly resourcePolicies: ReadonlyMap<string, unknown>;
+  /** The one role whose logical id is `...<name>Role<hash>`, e.g. "LambdaRunawayStop". */
+  role(name: string): RoleUnderTest;
+  /** The ARN of the one resource of `type` whose logical id is `...<name><hash>`. */
+  arnOf(type: string, name: string): string;
+  /**
+   * What IAM decides when the role calls `action` on `resource`: its identity policies, and the
+   * resource's policy when the stack defines one. Throws when the evaluator rejects the request (an
+   * unknown action, a resource the action does not take, an invalid policy): a request it cannot
+   * evaluate never counts as denied. `resource` is one concrete ARN, or "*" for actions without one.
+   */
+  decide(role: RoleUnderTest, action: string, resource: string, context?: RequestContext): Promise<Decision>;
+}
+
+/** Every request is made over TLS, as the AWS SDK makes it (the topics and queues deny anything else). */
+const DEFAULT_CONTEXT: RequestContext = { 'aws:SecureTransport': 'true' };
+const HASH = /^[0-9A-F]{8}$/;
+
+/** Synthesizes prod as bin/app.ts does, without asset bundling (the policies do not depend on it) and without cdk-nag. */
+export function synthesizeIam(): SynthesizedIam {
+  const config = loadConfig('prod');
+  if (config.region !== REGION) throw new Error(`prod region is ${config.region}, these tests expect ${REGION}`);
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new AutopilotStack(app, STACK_NAME, { config, env: { account: ACCOUNT, region: config.region } });
+  const template = Template.fromStack(stack).toJSON() as CfnTemplate;
+  const resolver = cfnResolver(template, { partition: PARTITION, region: REGION, account: ACCOUNT, stackName: STACK_NAME });
+
+  const roles = identityPolicies(template, resolver);
+  const resourcePolicies = resourcePoliciesOf(template, resolver);
+
+  /** The unique logical id of `type` made of a construct path ending in `name`, then the 8-character hash. */
+  const logicalIdOf = (type: string, name: string): string => {
+    const matches = Object.entries(template.Resources)
+      .filter(([id, r]) => r.Type === type && HASH.test(id.slice(-8)) && id.slice(0, -8).endsWith(name))
+      .map(([id]) => id);
+    if (matches.length !== 1) throw new Error(`expected one ${type} named ...${name}, found ${JSON.stringify(matches)}`);
+    return matches[0]!;
+  };
+
+  async function decide(role: RoleUnderTest, action: string, resource: string, context: RequestContext = {}): Promise<Decision> {
+    const resourcePolicy = resourcePolicies.get(resource);
+    const response = await runSimulation({
+      request: { principal: role.arn, action, resource: { resource, accountId: ACCOUNT }, contextVariables: { ...DEFAULT_CONTEXT, ...context } },
+      identityPolicies: role.policies.map((p) => ({ name: p.name, policy: p.policy })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(resourcePolicy === undefined ? {} : { resourcePolicy }),
+    }, { simulationMode: 'Strict' });
+    if (response.resultType === 'error') {
+      throw new Error(`the evaluator rejected ${action} on ${resource} for ${role.logicalId}: ${JSON.stringify(response.errors)}`);
+    }
+    if (response.resultType !== 'single') throw new Error(`${action} on ${resource}: not one concrete resource (${response.resultType})`);
+    switch (response.overallResult) {
+      case 'Allowed': return 'Allowed';
+      case 'ImplicitlyDenied':
+      case 'ExplicitlyDenied': return 'Denied';
+      default: throw new Error(`${action} on ${resource}: unexpected result ${String(response.overallResult)}`);
+    }
+  }
+
+  return {
+    roles,
+    resourcePolicies,
+    role: (name) => roles.get(logicalIdOf('AWS::IAM::Role', `${name}Role`))!,
+    arnOf: (type, name) => resolver.arnOf(logicalIdOf(type, name)),
+    decide,
+  };
+}
+
+/** Each role with its inline policies and the AWS::IAM::Policy / ManagedPolicy resources attached to it. */
+function identityPolicies(template: CfnTemplate, resolver: Resolver): Map<string, RoleUnderTest & { policies: { name: string; policy: unknown }[] }> {
+  const resources = Object.entries(template.Resources);
+  const roles = new Map<string, { logicalId: string; arn: string; policies: { name: string; policy: unknown }[] }>();
+  for (const [id, resource] of resources) {
+    if (resource.Type !== 'AWS::IAM::Role') continue;
+    const props = resource.Properties ?? {};
+    // Policies that live outside the template cannot be evaluated here: refuse rather than under-report.
+    if (props.ManagedPolicyArns !== undefined) throw new Error(`${id}: managed policies are not evaluated by these tests`);
+    if (props.PermissionsBoundary !== undefined) throw new Error(`${id}: permissions boundaries are not evaluated by these tests`);
+    const name = props.RoleName === undefined ? `${STACK_NAME}-${id}` : String(resolver.resolve(props.RoleName, `${id}.RoleName`));
+    const inline = (props.Policies ?? []) as { PolicyDocument: unknown }[];
+    roles.set(id, {
+      logicalId: id,
+      arn: `arn:${PARTITION}:iam::${ACCOUNT}:role/${name}`,
+      policies: inline.map((p, i) => ({ name: `${id}.Policies[${i}]`, policy: resolver.resolve(p.PolicyDocument, `${id}.Policies[${i}]`) })),
+    });
+  }
+  for (const [id, resource] of resources) {
+    if (resource.Type !== 'AWS::IAM::Policy' && resource.Type !== 'AWS::IAM::ManagedPolicy') continue;
+    const props = resource.Properties ?? {};
+    if (props.Groups !== undefined || props.Users !== undefined) throw new Error(`${id}: attached to groups or users, which these tests do not model`);
+    const policy = resolver.resolve(props.PolicyDocument, `${id}.PolicyDocument`);
+    for (const attachment of (props.Roles ?? []) as unknown[]) {
+      const ref = (attachment as { Ref?: unknown }).Ref;
+      const role = typeof ref === 'string' ? roles.get(ref) : undefined;
+      if (!role) throw new Error(`${id}: attached to ${JSON.stringify(attachment)}, not a role of this template`);
+      role.policies.push({ name: id, policy });
+    }
+  }
+  return roles;
+}
+
+/**
+ * Key, topic and queue policies, by the ARN of the resource they govern. Lambda permissions are
+ * checked to name only AWS services (they cannot grant a role anything); any other resource
+ * policy in the template fails loudly, since it is not evaluated.
+ */
+function resourcePoliciesOf(template: CfnTemplate, resolver: Resolver): Map<string, unknown> {
+  const policies = new Map<string, unknown>();
+  const attach = (targetId: string, document: unknown, from: string) => {
+    const target = resolver.arnOf(targetId);
+    if (policies.has(target)) throw new Error(`${from}: ${targetId} already has a resource policy`);
+    policies.set(target, resolver.resolve(document, `${from}.PolicyDocument`));
+  };
+  const refs = (value: unknown, from: string): string[] => ((value ?? []) as unknown[]).map((v) => {
+    const ref = (v as { Ref?: unknown }).Ref;
+    if (typeof ref !== 'string') throw new Error(`${from}: targets ${JSON.stringify(v)}, not a resource of this template`);
+    return ref;
+  });
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const props = resource.Properties ?? {};
+    switch (resource.Type) {
+      case 'AWS::KMS::Key': attach(id, props.KeyPolicy, id); break;
+      case 'AWS::SNS::TopicPolicy': for (const topic of refs(props.Topics, id)) attach(topic, props.PolicyDocument, id); break;
+      case 'AWS::SQS::QueuePolicy': for (const queue of refs(props.Queues, id)) attach(queue, props.PolicyDocument, id); break;
+      case 'AWS::Lambda::Permission':
+        if (typeof props.Principal !== 'string' || !props.Principal.endsWith('.amazonaws.com')) {
+          throw new Error(`${id}: a Lambda permission for ${JSON.stringify(props.Principal)}, not an AWS service`);
+        }
+        break;
+      case 'AWS::DynamoDB::GlobalTable':
+      case 'AWS::DynamoDB::Table':
+        if (JSON.stringify(props).includes('"ResourcePolicy"')) throw new Error(`${id}: table resource policies are not evaluated by these tests`);
+        break;
+      case 'AWS::S3::BucketPolicy':
+      case 'AWS::SecretsManager::ResourcePolicy':
+      case 'AWS::Logs::ResourcePolicy':
+      case 'AWS::Events::EventBusPolicy':
+      case 'AWS::ECR::Repository':
+        throw new Error(`${id}: ${resource.Type} resource policies are not evaluated by these tests`);
+    }
+  }
+  return policies;
+}
