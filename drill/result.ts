@@ -164,7 +164,7 @@ function describe(inv: Invocation): string {
   }
   if ('outcome' in out && 'topic' in out) return `${String(out.outcome)} -> ${String(out.topic)} topic`;
   if ('restoredTo' in out) {
-    return `${String(out.operation)} ${String(out.target)}: ${show(out.found)} -> ${show(out.outcome === 'changed-since' ? out.found : out.restoredTo)} (${String(out.outcome)}: ${String(out.reason)})${out.replayed ? ' (already done; not repeated)' : ''}`;
+    return `${String(out.operation)} ${String(out.target)}: ${show(out.found)} -> ${show(out.outcome === 'changed-since' ? out.found : out.restoredTo)} (${out.reason === out.outcome ? String(out.outcome) : `${String(out.outcome)}: ${String(out.reason)}`})${out.replayed ? ' (already done; not repeated)' : ''}`;
   }
   if ('allRestored' in out) return String(out.reason);
   const text = show(out);

@@ -60,7 +60,7 @@ export const handler = taskHandler(inputSchema, async ({ request, execution }): 
   }
   const plan = planUndo(actions);
   if (plan.restores.length === 0) {
-    const why = [...plan.notReversible, ...plan.skipped].map((l) => `${l.operation} on ${l.target}: ${l.why}`).join('; ');
+    const why = [...new Set([...plan.notReversible, ...plan.skipped].map((l) => `${l.operation} on ${l.target}: ${l.why}`))].join('; ');
     return reject(`nothing to undo for incident ${incidentId}${why ? `: ${why}` : ': it changed nothing'}`, requestedBy, incident, plan);
   }
   const claim = await ledger.claimUndo(incidentId, execution.id, requestedBy);
