@@ -1,6 +1,8 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FaultKind } from './sandbox';
+import { CapacityModeRule } from './capacity-mode-rule';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type FaultKind } from './sandbox';
 
 export type MutationObserver = (operation: string, input: Record<string, unknown>) => Promise<void>;
 
@@ -28,11 +30,28 @@ export interface DynamoProxy {
  * A pass-through in front of the local DynamoDB (dynalite). It lets the drill read the ledger at
  * the moment a mutating call on a target table arrives, before it is applied, and fail the next
  * calls of an operation with DynamoDB's real error answers (dynalite cannot be told to throttle).
+ * It also enforces the limit on switches to on-demand that dynalite does not (capacity-mode-rule.ts).
  * Ledger traffic passes straight through.
  */
-export async function startDynamoProxy(upstream: string, mutating: ReadonlySet<string>, observe: MutationObserver): Promise<DynamoProxy> {
+export async function startDynamoProxy(upstream: string, mutating: ReadonlySet<string>, observe: MutationObserver, rule = new CapacityModeRule()): Promise<DynamoProxy> {
   const target = new URL(upstream);
   const faults: { fault: DynamoFault; remaining: number }[] = [];
+  const describer = new DynamoDBClient({ endpoint: upstream, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
+  const reply = (res: http.ServerResponse, e: { status: number; type: string; message: string }) => {
+    const payload = JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${e.type}`, message: e.message });
+    res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `drill-${Date.now()}` });
+    res.end(payload);
+  };
+  /** Whether the table is provisioned now: only such a table's switch to on-demand counts toward the limit. */
+  const provisioned = async (input: Record<string, unknown>): Promise<boolean> => {
+    if (input.BillingMode !== 'PAY_PER_REQUEST' || typeof input.TableName !== 'string') return false;
+    try {
+      const table = (await describer.send(new DescribeTableCommand({ TableName: input.TableName }))).Table;
+      return (table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED') === 'PROVISIONED';
+    } catch {
+      return false;
+    }
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -49,22 +68,27 @@ export async function startDynamoProxy(upstream: string, mutating: ReadonlySet<s
             setTimeout(() => res.destroy(), 250);
             return;
           }
-          const e = ERRORS[active.fault.error];
-          const payload = JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${e.type}`, message: e.message });
-          res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `drill-${Date.now()}` });
-          res.end(payload);
+          reply(res, ERRORS[active.fault.error]);
           return;
         }
-        const forward = http.request(
-          { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-          (upstreamRes) => {
-            res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
-            upstreamRes.pipe(res);
-          },
-        );
-        forward.on('error', () => res.destroy());
-        forward.end(body);
-      }, () => res.destroy());
+        return provisioned(input).then((wasProvisioned) => {
+          const refusal = wasProvisioned ? rule.check(operation, input) : undefined;
+          if (refusal) {
+            reply(res, refusal);
+            return;
+          }
+          const forward = http.request(
+            { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+            (upstreamRes) => {
+              if (upstreamRes.statusCode === 200) rule.accepted(operation, input, wasProvisioned);
+              res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
+              upstreamRes.pipe(res);
+            },
+          );
+          forward.on('error', () => res.destroy());
+          forward.end(body);
+        });
+      }).catch(() => res.destroy());
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -72,6 +96,7 @@ export async function startDynamoProxy(upstream: string, mutating: ReadonlySet<s
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     injectFault: (fault) => faults.push({ fault, remaining: fault.times ?? 1 }),
     close: () => new Promise<void>((resolve) => {
+      describer.destroy();
       server.closeAllConnections();
       server.close(() => resolve());
     }),

@@ -10,7 +10,7 @@ import type { DrillFault } from './drill';
 import { SERVICES, type FaultKind, type ServiceName } from './sandbox';
 
 const EVENTS_DIR = path.join(__dirname, '..', 'events');
-const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--json]
+const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--dry-run] [--then-undo] [--json]
 
   runbook        one of ${RUNBOOK_NAMES.join(', ')} (default: all four, from events/)
   --event FILE   replay a recorded EventBridge event or SNS notification (repeatable, in order)
@@ -18,6 +18,8 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
   --fault SPEC   make the sandbox fail calls, e.g. lambda:PutFunctionConcurrency=throttlingx2
                  (kinds: throttling, access-denied, not-found, server-error, timeout)
   --dry-run      every runbook reads and plans; the exact calls go to the ledger, nothing changes
+  --then-undo    after each input, run the undo state machine for its incident and compare the
+                 touched resources with their starting state
   --json         one JSON object per input, one per line`;
 
 interface Args {
@@ -25,6 +27,7 @@ interface Args {
   scenario?: Scenario;
   scenarioFile?: string;
   dryRun: boolean;
+  thenUndo: boolean;
   faults: DrillFault[];
   json: boolean;
 }
@@ -53,12 +56,14 @@ export function parseArgs(argv: readonly string[]): Args {
   const faults: DrillFault[] = [];
   let json = false;
   let dryRun = false;
+  let thenUndo = false;
   let scenario: Scenario | undefined;
   let scenarioFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
     else if (arg === '--dry-run') dryRun = true;
+    else if (arg === '--then-undo') thenUndo = true;
     else if (arg === '--event' || arg === '--fault' || arg === '--scenario') {
       const value = argv[++i];
       if (value === undefined) throw new UsageError(`${arg} needs a value`);
@@ -74,7 +79,7 @@ export function parseArgs(argv: readonly string[]): Args {
   }
   if (files.length === 0) files.push(...RUNBOOK_NAMES.map(runbookEvent));
   const relative = (f: string) => path.relative(process.cwd(), path.resolve(f)) || f;
-  return { inputs: files.map((f) => readInputFile(relative(f))), faults, json, dryRun, ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}) };
+  return { inputs: files.map((f) => readInputFile(relative(f))), faults, json, dryRun, thenUndo, ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}) };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -94,7 +99,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const results = [];
     for (const input of args.inputs) {
-      const result = await drill.handle(input);
+      const result = args.thenUndo ? await drill.handleThenUndo(input) : await drill.handle(input);
       results.push(result);
       console.log(args.json ? JSON.stringify(result) : `${renderResult(result)}\n`);
     }

@@ -6,7 +6,7 @@ import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
-import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, type HandlerDef } from '../lib/catalog';
+import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, type HandlerDef } from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/schema';
 import { startDynamoProxy } from './audit-proxy';
@@ -14,6 +14,7 @@ import { DrillExecutor, type ExecutionRecord, type TimeCompression } from './exe
 import { lambdaContext, loadFunction, type DrillFunction } from './handlers';
 import { InputError, type DrillInput } from './inputs';
 import { buildResult, type DrillResult } from './result';
+import { buildUndoResult } from './undo-result';
 import {
   createSeedTables, sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, TOPIC_ARNS,
   type AccountState, type FaultSpec, type Sandbox,
@@ -57,6 +58,7 @@ export class Drill {
   private readonly audits: AuditCheck[] = [];
   private budgetAdapter?: DrillFunction;
   private alarmRouter?: DrillFunction;
+  private undoExecutor?: DrillExecutor;
 
   private constructor(
     readonly config: EnvironmentConfig,
@@ -77,7 +79,7 @@ export class Drill {
     const scenario = options.scenario;
     const switchesOn = (seeded: AccountState) => withSwitchesOn(seeded, config);
     const state = seedAccountState((seeded) => (scenario ? applyScenario(scenario, switchesOn(seeded)) : switchesOn(seeded)));
-    for (const name of buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name)) {
+    for (const name of [...buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name), 'undo']) {
       state.stepFunctions.stateMachines[stateMachineArn(config, account, name)] = { type: 'STANDARD' };
     }
     let drill: Drill | undefined;
@@ -151,6 +153,12 @@ export class Drill {
       const machineArn = stateMachineArn(config, account, def.name);
       this.executors.set(def.name, new DrillExecutor(def.name, def.definitionFile, substitutions, byArn, machineArn, this.time));
     }
+    const undo = undoMachine(config, arns);
+    const undoFunctions = undo.handlers.map((h) => load(h));
+    this.undoExecutor = new DrillExecutor(undo.name, undo.definitionFile, {
+      [shared.notify.substitution]: notify.arn,
+      ...Object.fromEntries(undo.handlers.map((h, i) => [h.substitution, undoFunctions[i]!.arn])),
+    }, new Map([notify, ...undoFunctions].map((f) => [f.arn, f])), stateMachineArn(config, account, undo.name), this.time);
     const triggers = triggerHandlers(config, Object.fromEntries([...this.executors].map(([name, e]) => [name, e.stateMachineArn])));
     if (triggers.budgetAdapter) this.budgetAdapter = load(triggers.budgetAdapter);
     if (triggers.alarmRouter) this.alarmRouter = load(triggers.alarmRouter);
@@ -206,6 +214,24 @@ export class Drill {
   }
 
   /**
+   * Runs the undo state machine for an incident, as `npm run undo -- <incident-id>` starts it,
+   * in this sandbox.
+   */
+  async undo(incidentId: string, requestedBy = 'drill'): Promise<ExecutionRecord> {
+    if (!this.undoExecutor) throw new Error('drill not started');
+    return this.undoExecutor.run({ incidentId, requestedBy }, randomUUID());
+  }
+
+  /** Handles an input, then undoes its incident: the result says whether the touched resources are back to their starting state. */
+  async handleThenUndo(input: DrillInput): Promise<DrillResult> {
+    const result = await this.handle(input);
+    const auditsFrom = this.audits.length;
+    const execution = result.incidentId ? await this.undo(result.incidentId) : null;
+    const afterUndo = await this.snapshot();
+    return { ...result, undo: await buildUndoResult({ result, execution, afterUndo, audits: this.audits.slice(auditsFrom), ledger: this.ledger }) };
+  }
+
+  /**
    * Lambda's asynchronous invocation of a trigger function: a throw is retried (with the drill's
    * compressed pause), and after the last retry the event goes to the function's dead-letter queue.
    */
@@ -238,7 +264,7 @@ export class Drill {
   }
 
   private async startExecution(stateMachineArn: string, name: string, input: string) {
-    const executor = [...this.executors.values()].find((e) => e.stateMachineArn === stateMachineArn);
+    const executor = [...this.executors.values(), ...(this.undoExecutor ? [this.undoExecutor] : [])].find((e) => e.stateMachineArn === stateMachineArn);
     if (!executor) throw new Error(`unknown state machine ${stateMachineArn}`);
     const run = executor.run(JSON.parse(input), name).then((record) => {
       // Closed executions refuse a second start with the same name, as Step Functions does.

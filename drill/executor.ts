@@ -36,6 +36,16 @@ interface AslState {
   Parameters?: { FunctionName?: string };
   Retry?: unknown[];
   States?: Record<string, AslState>;
+  ItemProcessor?: { States: Record<string, AslState> };
+  Iterator?: { States: Record<string, AslState> };
+}
+
+/** Every state, those inside a Map's processor too (the library keys overrides by state name). */
+function allStates(states: Record<string, AslState>): [string, AslState][] {
+  return Object.entries(states).flatMap(([name, state]): [string, AslState][] => {
+    const inner = state.ItemProcessor?.States ?? state.Iterator?.States;
+    return [[name, state], ...(inner ? allStates(inner) : [])];
+  });
 }
 
 /** How fast the drill runs time: Wait states and Retry pauses shrink to these. */
@@ -78,7 +88,7 @@ export class DrillExecutor {
     const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     const waits: Record<string, number> = {};
     const retries: Record<string, number> = {};
-    for (const [stateName, state] of Object.entries(this.definition.States)) {
+    for (const [stateName, state] of allStates(this.definition.States)) {
       if (state.Type === 'Task') taskHandlers[stateName] = (payload) => this.invoke(stateName, payload, invocations);
       if (state.Type === 'Wait') waits[stateName] = this.time.waitMs;
       if (state.Retry) retries[stateName] = this.time.retryMs;

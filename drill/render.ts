@@ -1,5 +1,6 @@
 import { show } from '../lambdas/domain/message';
 import type { DrillResult } from './result';
+import type { UndoResult } from './undo-result';
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
@@ -25,6 +26,7 @@ export function renderResult(r: DrillResult): string {
     const after = show(r.resources.after[name]);
     lines.push(`  ${pad('resource', 7)} ${name}: ${before === after ? `${after} (unchanged)` : `${before} -> ${after}`}`);
   }
+  if (r.undo) lines.push(...renderUndo(r.undo));
   return lines.join('\n');
 }
 
@@ -32,4 +34,28 @@ export function renderSummary(results: readonly DrillResult[]): string {
   const lines = ['', 'Summary'];
   for (const r of results) lines.push(`  ${pad(r.outcome, 10)} ${pad(r.runbook ?? '-', 22)} ${r.input}`);
   return lines.join('\n');
+}
+
+/** The undo of an input's incident (--then-undo): its timeline, its restores, and each touched resource start -> runbook -> undo. */
+function renderUndo(u: UndoResult): string[] {
+  const lines = ['  undo'];
+  const width = Math.max(10, ...u.timeline.map((t) => t.state.length));
+  for (const t of u.timeline) {
+    const mark = t.event === 'done' ? ' ' : t.event === 'retried' ? '↻' : '!';
+    lines.push(`  ${pad(`+${t.elapsedMs} ms`, 9)} ${mark} ${pad(t.state, width)}  ${t.detail}`);
+  }
+  lines.push(`  UNDO ${u.outcome.toUpperCase()}: ${u.reason}`);
+  for (const a of u.actions) {
+    lines.push(`  restore ${a.operation} ${a.target}: ${show(a.before)} -> ${show(a.after)} [${a.status}; ledger row of intent ${a.auditedBeforeCall ? 'written before the call' : 'MISSING at the call'}]`);
+  }
+  for (const res of u.resources) {
+    const verdict = res.equalsStart === null ? res.note ?? 'not compared' : res.equalsStart ? 'equals the starting state' : 'DIFFERS from the starting state';
+    const fields = res.fields.length ? ` [${res.fields.join(', ')}]` : '';
+    // One compared field reads best as its bare value ("none -> 0 -> none").
+    const field = res.fields.length === 1 ? res.fields[0]! : undefined;
+    const value = (v: unknown) => show(field && v && typeof v === 'object' ? (v as Record<string, unknown>)[field] : v);
+    lines.push(`  ${pad('resource', 7)} ${res.name}${fields}: start ${value(res.start)} -> runbook ${value(res.afterRunbook)} -> undo ${value(res.afterUndo)}: ${verdict}`);
+  }
+  lines.push(`  ${u.restored ? 'RESTORED: every reversible touched resource equals its starting state' : 'NOT RESTORED: see the resources above'}`);
+  return lines;
 }

@@ -4,6 +4,7 @@ import type { ActionRecord, Ledger } from '../lambdas/shared/ledger';
 import type { AuditCheck } from './drill';
 import type { EventLog, ExecutionRecord, Invocation } from './executor';
 import type { DrillInput } from './inputs';
+import type { UndoResult } from './undo-result';
 
 export interface DrillAction {
   readonly operation: string;
@@ -38,6 +39,8 @@ export interface DrillResult {
   readonly notifications: readonly { outcome: string; topic: string }[];
   readonly timeline: readonly TimelineEntry[];
   readonly resources: { readonly before: Record<string, unknown>; readonly after: Record<string, unknown> };
+  /** With --then-undo: the undo of this input's incident, and the touched resources after it. */
+  readonly undo?: UndoResult;
 }
 
 interface BuildInput {
@@ -117,7 +120,7 @@ function pick(snapshot: Record<string, unknown>, names: ReadonlySet<string>): Re
   return out;
 }
 
-function timeline(execution: ExecutionRecord): TimelineEntry[] {
+export function timeline(execution: ExecutionRecord): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   const byState = new Map<string, Invocation[]>();
   for (const inv of execution.invocations) byState.set(inv.state, [...(byState.get(inv.state) ?? []), inv]);
@@ -160,6 +163,10 @@ function describe(inv: Invocation): string {
     return `${String(out.operation)} ${String(out.target)}: ${show(out.before)} -> ${show(out.after)}${out.planned ? ' (planned; not called)' : out.replayed ? ' (already done; not repeated)' : ''}`;
   }
   if ('outcome' in out && 'topic' in out) return `${String(out.outcome)} -> ${String(out.topic)} topic`;
+  if ('restoredTo' in out) {
+    return `${String(out.operation)} ${String(out.target)}: ${show(out.found)} -> ${show(out.outcome === 'changed-since' ? out.found : out.restoredTo)} (${out.reason === out.outcome ? String(out.outcome) : `${String(out.outcome)}: ${String(out.reason)}`})${out.replayed ? ' (already done; not repeated)' : ''}`;
+  }
+  if ('allRestored' in out) return String(out.reason);
   const text = show(out);
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }

@@ -12,7 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
-import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, type HandlerDef } from './catalog';
+import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type HandlerDef } from './catalog';
 import type { EnvironmentConfig } from './config/schema';
 import { RunbookAlarms } from './constructs/alarms';
 import { HandlerFunction } from './constructs/handler-function';
@@ -30,6 +30,8 @@ export class AutopilotStack extends Stack {
   public readonly notifications: Notifications;
   public readonly runbooks: Readonly<Record<string, Runbook>>;
   public readonly budgetTopic?: sns.Topic;
+  /** Puts back what an incident's runbook replaced; started by `npm run undo -- <incident-id>`. */
+  public readonly undo: Runbook;
 
   constructor(scope: Construct, id: string, props: AutopilotStackProps) {
     super(scope, id, props);
@@ -56,6 +58,13 @@ export class AutopilotStack extends Stack {
       });
     }
     this.runbooks = runbooks;
+    this.undo = new Runbook(this, 'Undo', {
+      def: undoMachine(config, arns),
+      ledger: this.ledger,
+      sharedFunctions: { [shared.notify.substitution]: notify },
+      eventPatterns: [],
+      stateMachineName: undoStateMachineName(config.environment),
+    });
 
     new RunbookAlarms(this, 'Alarms', {
       ...(config.runbooks['lambda-runaway'].enabled ? { lambdaRunaway: config.runbooks['lambda-runaway'] } : {}),

@@ -31,7 +31,8 @@ export interface HandlerDef {
 }
 
 export interface RunbookDef {
-  readonly name: RunbookName;
+  /** A runbook, or the undo state machine (started by hand, never by an event). */
+  readonly name: RunbookName | typeof UNDO_MACHINE;
   /** statemachines/<file>. */
   readonly definitionFile: string;
   readonly handlers: readonly HandlerDef[];
@@ -62,6 +63,12 @@ export function literalArns(partition: string, region: string, account: string):
 }
 
 const json = (value: unknown) => JSON.stringify(value);
+
+/** The undo state machine's catalog name; deployed as `runbook-autopilot-<env>-undo`. */
+export const UNDO_MACHINE = 'undo';
+
+/** The name the stack gives the undo state machine, so `npm run undo` can find it from the environment. */
+export const undoStateMachineName = (environment: string) => `runbook-autopilot-${environment}-undo`;
 const ecsKey = (t: { clusterName: string; serviceName: string }) => `${t.clusterName}/${t.serviceName}`;
 
 /** Target keys per runbook, as admit and the allowlists name them. */
@@ -277,4 +284,49 @@ export function triggerHandlers(
     };
   }
   return out;
+}
+
+/**
+ * The undo state machine: puts back what a runbook replaced, from the ledger. Its restore role
+ * may call only the inverse actions, on the enabled runbooks' reversible targets: reserved
+ * concurrency of the configured functions, the configured tables' capacity mode, the model
+ * preference parameter. ECS services are not touched (a forced redeployment has no inverse).
+ */
+export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
+  const r = config.runbooks;
+  const functionNames = r['lambda-runaway'].enabled ? r['lambda-runaway'].targets.map((t) => t.functionName) : [];
+  const tableNames = r['dynamodb-throttling'].enabled ? r['dynamodb-throttling'].targets.map((t) => t.tableName) : [];
+  const parameterNames = r['llm-budget-guardrail'].enabled ? [r['llm-budget-guardrail'].modelPreferenceParameter] : [];
+  const functions = functionNames.map((n) => arns.lambdaFunction(n));
+  const tables = tableNames.map((n) => arns.dynamodbTable(n));
+  const parameters = parameterNames.map((n) => arns.ssmParameter(n));
+  const scoped = (list: Permission[]) => list.filter((p) => p.resources.length > 0);
+  return {
+    name: UNDO_MACHINE, definitionFile: 'undo.asl.json', substitutions: {},
+    handlers: [
+      {
+        id: 'UndoPlan', substitution: 'PlanFunctionArn', entry: 'undo/plan.ts', usesLedger: true, permissions: [],
+        description: 'undo: admit the request and plan each restore from the ledger', environment: {},
+      },
+      {
+        id: 'UndoRestore', substitution: 'RestoreFunctionArn', entry: 'undo/restore.ts', usesLedger: true,
+        description: 'undo: compare and restore one recorded value',
+        environment: { ALLOWED_TARGETS: json([...functionNames, ...tableNames, ...parameterNames]) },
+        permissions: scoped([
+          { actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'], resources: functions },
+          { actions: ['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], resources: tables },
+          { actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: parameters },
+        ]),
+      },
+      {
+        id: 'UndoFinish', substitution: 'FinishFunctionArn', entry: 'undo/finish.ts', usesLedger: true,
+        description: 'undo: verify the restored values and record the outcome', environment: {},
+        permissions: scoped([
+          { actions: ['lambda:GetFunction'], resources: functions },
+          { actions: ['dynamodb:DescribeTable'], resources: tables },
+          { actions: ['ssm:GetParameter'], resources: parameters },
+        ]),
+      },
+    ],
+  };
 }

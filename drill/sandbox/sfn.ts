@@ -103,6 +103,15 @@ function describeExecution(request: Input, { state }: ServiceContext): Output {
   };
 }
 
+/** The account's state machines in this region, by name (one page: pagination is not modelled). */
+function listStateMachines(_request: Input, { state }: ServiceContext): Output {
+  const stateMachines = Object.entries(state.stepFunctions.stateMachines)
+    .map(([stateMachineArn, m]) => ({ stateMachineArn, name: STATE_MACHINE_ARN.exec(stateMachineArn)?.[3] ?? '', type: m.type, creationDate: 0 }))
+    .filter((m) => m.stateMachineArn.split(':')[3] === state.region)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { stateMachines };
+}
+
 export const sfnModel: ServiceModel = {
   service: 'states',
   protocol: 'awsJson1_0',
@@ -110,6 +119,7 @@ export const sfnModel: ServiceModel = {
   operations: {
     StartExecution: { mutating: true, run: startExecution },
     DescribeExecution: { mutating: false, run: describeExecution },
+    ListStateMachines: { mutating: false, run: listStateMachines },
   },
   fault(kind, operation, input, ctx) {
     const resource = typeof input.stateMachineArn === 'string' ? input.stateMachineArn : typeof input.executionArn === 'string' ? input.executionArn : '*';

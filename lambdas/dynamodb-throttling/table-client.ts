@@ -6,6 +6,7 @@ import {
   ResourceNotFoundException,
   UpdateTableCommand,
   type TableDescription,
+  type UpdateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { BillingMode, TableView } from '../domain/table-capacity';
 import { classifyAwsError, SwitchLimitReached, TableBusy, TargetNotFound } from '../shared/errors';
@@ -31,6 +32,20 @@ export class TableClient {
   async switchToOnDemand(tableName: string): Promise<TableView> {
     try {
       const out = await this.dynamodb.send(new UpdateTableCommand({ TableName: tableName, BillingMode: 'PAY_PER_REQUEST' }));
+      return tableView(tableName, out.TableDescription);
+    } catch (e: unknown) {
+      throw this.mapError(e, tableName, 'UpdateTable');
+    }
+  }
+
+  /**
+   * On-demand -> provisioned, with the exact UpdateTable parameters (table and index throughput):
+   * AWS allows this switch at any time, and requires the throughput of the table and every index.
+   */
+  async switchToProvisioned(parameters: UpdateTableCommandInput): Promise<TableView> {
+    const tableName = parameters.TableName ?? '';
+    try {
+      const out = await this.dynamodb.send(new UpdateTableCommand({ ...parameters, BillingMode: 'PROVISIONED' }));
       return tableView(tableName, out.TableDescription);
     } catch (e: unknown) {
       throw this.mapError(e, tableName, 'UpdateTable');

@@ -1,4 +1,4 @@
-import { GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { DeleteFunctionConcurrencyCommand, GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { classifyAwsError, TargetNotFound } from '../shared/errors';
 
 /** A function's reserved concurrency: a number, or null when it has none (uses the unreserved pool). */
@@ -30,6 +30,16 @@ export class FunctionConcurrencyClient {
       return out.ReservedConcurrentExecutions ?? reserved;
     } catch (e: unknown) {
       throw this.mapError(e, functionName, 'PutFunctionConcurrency');
+    }
+  }
+
+  /** Removes the reserved concurrency: the function goes back to the unreserved pool ("none"). */
+  async remove(functionName: string): Promise<null> {
+    try {
+      await this.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName }));
+      return null;
+    } catch (e: unknown) {
+      throw this.mapError(e, functionName, 'DeleteFunctionConcurrency');
     }
   }
 

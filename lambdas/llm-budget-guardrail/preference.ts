@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UNDO_STEP_PREFIX } from '../domain/undo-plan';
 import { performAction, type ActionResult } from '../shared/act';
 import { requireEnv } from '../shared/env';
 import { NothingToRestore } from '../shared/errors';
@@ -46,7 +47,8 @@ function switchModel(incident: Incident, executionArn: string, dryRun: boolean):
 const putParameters = (value: string) => ({ Name: MODEL_PARAMETER, Value: value, Type: 'String', Overwrite: true });
 
 /**
- * After the wait: writes back the value the switch recorded. A value that is neither what the
+ * After the wait: writes back the value the switch recorded (the ledger row of the switch is the
+ * undo record; the state machine carries no copy of it). A value that is neither what the
  * switch set nor (on a retried restore) what the restore writes was set by someone else, and
  * is theirs to keep.
  */
@@ -57,6 +59,12 @@ async function restoreModel(incident: Incident, executionArn: string): Promise<R
   }
   const original = switched.before;
   const setBySwitch = switched.after;
+  // An operator may undo the switch before the wait is over (npm run undo): the same record was
+  // put back already, so there is nothing to write; the proxy still needs its redeploy to read it.
+  const undone = await ledger.getAction(incident.id, `${UNDO_STEP_PREFIX}switch#${OPERATION}#${MODEL_PARAMETER}`);
+  if (undone?.status === 'succeeded') {
+    return { restored: true, reason: `already restored to the recorded value by the undo ${undone.executionArn}`, action: null };
+  }
 
   const begun = await ledger.getAction(incident.id, actionKey('restore'));
   let current: string | undefined;

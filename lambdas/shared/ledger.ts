@@ -24,7 +24,16 @@ export interface IncidentRecord {
   firedAt: string;
   createdAt: string;
   updatedAt: string;
+  /** Set once an undo of this incident is started; the incident's own status and rows stay as they were. */
+  undoStatus?: UndoStatus;
+  undoExecutionArn?: string;
+  undoRequestedBy?: string;
+  undoReason?: string;
+  undoUpdatedAt?: string;
 }
+
+/** `undoing` while the undo runs; `undone` when every restorable change was put back. */
+export type UndoStatus = 'undoing' | 'undone' | 'escalated' | 'failed';
 
 export interface ActionRecord {
   incidentId: string;
@@ -300,6 +309,39 @@ export class Ledger {
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
       ExpressionAttributeValues: { ':failed': 'failed', ':error': error, ':at': this.now().toISOString() },
+    }));
+  }
+
+  /**
+   * Claims an incident for an undo execution: once per incident. The same execution (a Retry or
+   * redrive) reclaims its own claim; a failed undo may be taken over by a new one. The incident's
+   * status and action rows are left as they are: the undo is recorded beside them.
+   */
+  async claimUndo(incidentId: string, executionArn: string, requestedBy: string): Promise<{ claimed: true } | { claimed: false; existing: IncidentRecord | undefined }> {
+    const at = this.now().toISOString();
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: incidentKey(incidentId),
+        UpdateExpression: 'SET undoStatus = :undoing, undoExecutionArn = :exec, undoRequestedBy = :by, undoUpdatedAt = :at REMOVE undoReason',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(undoStatus) OR undoExecutionArn = :exec OR undoStatus = :failed)',
+        ExpressionAttributeValues: { ':undoing': 'undoing', ':exec': executionArn, ':by': requestedBy, ':at': at, ':failed': 'failed' },
+      }));
+      return { claimed: true };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      return { claimed: false, existing: await this.getIncident(incidentId) };
+    }
+  }
+
+  /** Records how an undo ended; only the execution that claimed it may. */
+  async finishUndo(incidentId: string, executionArn: string, status: Exclude<UndoStatus, 'undoing'>, reason: string): Promise<void> {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: incidentKey(incidentId),
+      UpdateExpression: 'SET undoStatus = :status, undoReason = :reason, undoUpdatedAt = :at',
+      ConditionExpression: 'undoExecutionArn = :exec',
+      ExpressionAttributeValues: { ':status': status, ':reason': reason, ':at': this.now().toISOString(), ':exec': executionArn },
     }));
   }
 }

@@ -24,6 +24,8 @@ export interface RunbookProps {
   readonly eventPatterns: readonly EventPattern[];
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
+  /** A fixed state machine name, for state machines started by hand. @default a generated name */
+  readonly stateMachineName?: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export class Runbook extends Construct {
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
+      ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
       comment: `runbook-autopilot ${def.name}`,
       definitionBody: sfn.DefinitionBody.fromFile(path.join(STATEMACHINES_DIR, def.definitionFile)),
       definitionSubstitutions: {

@@ -44,6 +44,9 @@ const own = {
   dynamodbThrottling: iam.arnOf('AWS::StepFunctions::StateMachine', 'DynamodbThrottlingStateMachine'),
   ecsServiceRecovery: iam.arnOf('AWS::StepFunctions::StateMachine', 'EcsServiceRecoveryStateMachine'),
   llmBudgetGuardrail: iam.arnOf('AWS::StepFunctions::StateMachine', 'LlmBudgetGuardrailStateMachine'),
+  undo: iam.arnOf('AWS::StepFunctions::StateMachine', 'UndoStateMachine'),
+  notifyFn: iam.arnOf('AWS::Lambda::Function', 'Notify'),
+  undoRestoreFn: iam.arnOf('AWS::Lambda::Function', 'UndoRestore'),
 };
 
 type Kind = 'handler' | 'state machine' | 'rule target';
@@ -62,12 +65,16 @@ const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
   LlmBudgetGuardrailInspect: { kind: 'handler', ledger: false },
   LlmBudgetGuardrailPreference: { kind: 'handler', ledger: true },
   LlmBudgetGuardrailRedeploy: { kind: 'handler', ledger: true },
+  UndoPlan: { kind: 'handler', ledger: true },
+  UndoRestore: { kind: 'handler', ledger: true },
+  UndoFinish: { kind: 'handler', ledger: true },
   BudgetAdapter: { kind: 'handler', ledger: false },
   AlarmRouter: { kind: 'handler', ledger: false },
   LambdaRunawayStateMachine: { kind: 'state machine', ledger: false },
   DynamodbThrottlingStateMachine: { kind: 'state machine', ledger: false },
   EcsServiceRecoveryStateMachine: { kind: 'state machine', ledger: false },
   LlmBudgetGuardrailStateMachine: { kind: 'state machine', ledger: false },
+  UndoStateMachine: { kind: 'state machine', ledger: false },
   LambdaRunawayStateMachineEvents: { kind: 'rule target', ledger: false },
   DynamodbThrottlingStateMachineEvents: { kind: 'rule target', ledger: false },
   EcsServiceRecoveryStateMachineEvents: { kind: 'rule target', ledger: false },
@@ -121,6 +128,19 @@ const JOB: Case[] = [
   ['LambdaRunawayStateMachineEvents', 'states:StartExecution', own.lambdaRunaway, 'Allowed'],
   ['DynamodbThrottlingStateMachineEvents', 'states:StartExecution', own.dynamodbThrottling, 'Allowed'],
   ['EcsServiceRecoveryStateMachineEvents', 'states:StartExecution', own.ecsServiceRecovery, 'Allowed'],
+  // The undo: the inverse calls on the reversible targets, and reads to compare and verify.
+  ...FUNCTIONS.map((f): Case => ['UndoRestore', 'lambda:DeleteFunctionConcurrency', fn(f), 'Allowed']),
+  ['UndoRestore', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Allowed'],
+  ['UndoRestore', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
+  ...TABLES.map((t): Case => ['UndoRestore', 'dynamodb:UpdateTable', t, 'Allowed']),
+  ['UndoRestore', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
+  ['UndoRestore', 'ssm:PutParameter', MODEL_PREFERENCE, 'Allowed'],
+  ['UndoRestore', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
+  ['UndoFinish', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
+  ['UndoFinish', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
+  ['UndoFinish', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
+  ['UndoStateMachine', 'lambda:InvokeFunction', own.undoRestoreFn, 'Allowed'],
+  ['UndoStateMachine', 'lambda:InvokeFunction', own.notifyFn, 'Allowed'],
 ];
 
 // ...and nothing beyond it: other targets, look-alike names, other operations, the sibling roles.
@@ -165,6 +185,25 @@ const BEYOND_JOB: Case[] = [
   ['LambdaRunawayStateMachine', 'lambda:InvokeFunction', RESEARCHER, 'Denied'],
   ['DynamodbThrottlingStateMachineEvents', 'states:StartExecution', own.lambdaRunaway, 'Denied'],
   ['EcsServiceRecoveryStateMachineEvents', 'states:StartExecution', own.llmBudgetGuardrail, 'Denied'],
+  ['UndoRestore', 'lambda:DeleteFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
+  ['UndoRestore', 'lambda:DeleteFunctionConcurrency', own.admitFn, 'Denied'],
+  ['UndoRestore', 'lambda:DeleteFunction', RESEARCHER, 'Denied'],
+  ['UndoRestore', 'dynamodb:UpdateTable', table('other-table'), 'Denied'],
+  ['UndoRestore', 'dynamodb:DeleteTable', AGENT_STATE, 'Denied'],
+  ['UndoRestore', 'ssm:PutParameter', parameter('/other'), 'Denied'],
+  // A forced redeployment has no inverse: the undo never touches ECS.
+  ['UndoRestore', 'ecs:UpdateService', ADMIN, 'Denied'],
+  ['UndoRestore', 'ecs:UpdateService', PROXY, 'Denied'],
+  ['UndoPlan', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['UndoPlan', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
+  ['UndoFinish', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['UndoFinish', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['UndoFinish', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
+  ['UndoFinish', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
+  ['UndoStateMachine', 'lambda:InvokeFunction', own.stopFn, 'Denied'],
+  ['UndoStateMachine', 'lambda:InvokeFunction', own.admitFn, 'Denied'],
+  ['AlarmRouter', 'states:StartExecution', own.undo, 'Denied'],
+  ['BudgetAdapter', 'states:StartExecution', own.undo, 'Denied'],
 ];
 
 // The system's own controls, for every role: nobody may reconfigure or drop the ledger, flip a

@@ -15,8 +15,8 @@ function statements(): Statement[] {
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
 
-test('one Standard state machine per runbook, logging ALL with execution data, X-Ray on', () => {
-  template.resourceCountIs('AWS::StepFunctions::StateMachine', 4);
+test('one Standard state machine per runbook and one for undo, logging ALL with execution data, X-Ray on', () => {
+  template.resourceCountIs('AWS::StepFunctions::StateMachine', 5);
   template.allResourcesProperties('AWS::StepFunctions::StateMachine', {
     StateMachineType: 'STANDARD',
     LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
@@ -31,8 +31,15 @@ test('each definition ships the ASL file as it is, with every handler ARN substi
     expect(m.Properties.DefinitionS3Location).toBeDefined();
     expect(m.Properties.DefinitionString).toBeUndefined();
     const subs = m.Properties.DefinitionSubstitutions as Record<string, unknown>;
-    expect(Object.keys(subs)).toEqual(expect.arrayContaining(['AdmitFunctionArn', 'NotifyFunctionArn', 'InspectFunctionArn']));
+    const handlers = m.Properties.StateMachineName === 'runbook-autopilot-prod-undo'
+      ? ['NotifyFunctionArn', 'PlanFunctionArn', 'RestoreFunctionArn', 'FinishFunctionArn']
+      : ['AdmitFunctionArn', 'NotifyFunctionArn', 'InspectFunctionArn'];
+    expect(Object.keys(subs)).toEqual(expect.arrayContaining(handlers));
   }
+});
+
+test('the undo state machine has the name npm run undo looks for, and no trigger', () => {
+  template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'runbook-autopilot-prod-undo' });
 });
 
 test('lambda-runaway rules route ALARM transitions of the configured functions only, by metric', () => {
@@ -91,11 +98,19 @@ test('the budget notifies its topic at 50/80/100 %, and the topic lets only AWS 
 });
 
 test('the emergency stop may change only the configured functions', () => {
-  const stops = statements().filter((s) => actionsOf(s).includes('lambda:PutFunctionConcurrency'));
+  const stops = statements().filter((s) => actionsOf(s).includes('lambda:PutFunctionConcurrency') && !actionsOf(s).includes('lambda:DeleteFunctionConcurrency'));
   expect(stops).toHaveLength(1);
   const expected = config.runbooks['lambda-runaway'].targets.map((t) => ({ 'Fn::Join': ['', expect.arrayContaining([expect.stringContaining(`function:${t.functionName}`)])] }));
   expect(resourcesOf(stops[0]!)).toEqual(expected);
   expect(functionArn('x')).toContain('function:x');
+});
+
+test('only the undo may remove reserved concurrency, and only of the configured functions', () => {
+  const restores = statements().filter((s) => actionsOf(s).includes('lambda:DeleteFunctionConcurrency'));
+  expect(restores).toHaveLength(1);
+  expect(actionsOf(restores[0]!)).toEqual(['lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency']);
+  const expected = config.runbooks['lambda-runaway'].targets.map((t) => ({ 'Fn::Join': ['', expect.arrayContaining([expect.stringContaining(`function:${t.functionName}`)])] }));
+  expect(resourcesOf(restores[0]!)).toEqual(expected);
 });
 
 test('no action of a remediated service is allowed on "*" but the read-only ones without resource-level permissions', () => {

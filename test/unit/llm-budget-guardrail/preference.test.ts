@@ -174,6 +174,24 @@ describe('restore', () => {
     expect(retried).toMatchObject({ restored: true, action: { before: HAIKU, after: SONNET } });
   });
 
+  test('a switch already undone by an operator is not written again: the restore reads the same record', async () => {
+    await switched();
+    const undoExecution = 'arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-prod-undo:by-hand';
+    const undoKey = `undo-switch#ssm:PutParameter#${PARAMETER}`;
+    await ledger.recordIntent({
+      incidentId, actionKey: undoKey, runbook: 'llm-budget-guardrail', operation: 'ssm:PutParameter', target: PARAMETER,
+      executionArn: undoExecution, before: HAIKU, parameters: { Name: PARAMETER, Value: SONNET, Type: 'String', Overwrite: true },
+    });
+    await ledger.completeAction(incidentId, undoKey, SONNET);
+    currentValue(SONNET);
+
+    const result = await handler(input('restore'), lambdaContext);
+
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+    expect(result).toEqual({ restored: true, reason: `already restored to the recorded value by the undo ${undoExecution}`, action: null });
+    expect(await ledger.getAction(incidentId, RESTORE_KEY)).toBeUndefined();
+  });
+
   test('without a finished switch in the ledger there is nothing to restore, and nothing is called', async () => {
     await expect(handler(input('restore'), lambdaContext)).rejects.toMatchObject({
       name: 'NothingToRestore', message: expect.stringContaining(`incident ${incidentId} has no finished switch`),

@@ -1,0 +1,107 @@
+import type { Outcome } from '../lambdas/domain/message';
+import { sameValue, stepOf, UNDO_STEP_PREFIX } from '../lambdas/domain/undo-plan';
+import type { Ledger } from '../lambdas/shared/ledger';
+import type { AuditCheck } from './drill';
+import type { ExecutionRecord, Invocation } from './executor';
+import { timeline, type DrillAction, type DrillResult, type TimelineEntry } from './result';
+
+/** Per touched resource: its starting state, after the runbook and after the undo, on the fields the runbook changed. */
+export interface UndoResource {
+  readonly name: string;
+  /** The fields compared (what the runbook's calls change); empty when the change has no inverse. */
+  readonly fields: readonly string[];
+  readonly start: unknown;
+  readonly afterRunbook: unknown;
+  readonly afterUndo: unknown;
+  /** Null when the resource cannot be compared (its change is not reversible): see `note`. */
+  readonly equalsStart: boolean | null;
+  readonly note?: string;
+}
+
+export interface UndoResult {
+  readonly outcome: Outcome;
+  readonly reason: string;
+  readonly executionArn: string | null;
+  readonly actions: readonly DrillAction[];
+  readonly notReversible: readonly { operation: string; target: string; why: string }[];
+  readonly resources: readonly UndoResource[];
+  /** Every reversible touched resource equals its starting state (and at least one change was reversible, or nothing changed). */
+  readonly restored: boolean;
+  readonly timeline: readonly TimelineEntry[];
+}
+
+interface BuildUndoInput {
+  readonly result: DrillResult;
+  readonly execution: ExecutionRecord | null;
+  readonly afterUndo: Record<string, unknown>;
+  readonly audits: readonly AuditCheck[];
+  readonly ledger: Ledger;
+}
+
+/** The fields each mutating call changes; the rest of the resource is not the runbook's to compare. */
+const FIELDS: Record<string, readonly string[]> = {
+  'lambda:PutFunctionConcurrency': ['reservedConcurrency'],
+  'dynamodb:UpdateTable': ['billingMode', 'readCapacityUnits', 'writeCapacityUnits'],
+  // The parameter's version counts every write, a restore included: only the value can come back.
+  'ssm:PutParameter': ['value'],
+};
+const ECS_NOTE = 'not reversible: a forced new deployment replaced the tasks, so the deployments differ from the start (same task definition and desired count)';
+
+const isNotify = (i: Invocation) => i.functionName.endsWith('-Notify');
+const isPlan = (i: Invocation) => i.functionName.endsWith('-UndoPlan');
+
+export async function buildUndoResult(b: BuildUndoInput): Promise<UndoResult> {
+  const { result, execution } = b;
+  const rows = result.incidentId ? await b.ledger.listActions(result.incidentId) : [];
+  const undoRows = rows.filter((r) => stepOf(r.actionKey).startsWith(UNDO_STEP_PREFIX) && (!execution || r.executionArn === execution.executionArn));
+  const actions = undoRows.map((row): DrillAction => {
+    const calls = b.audits.filter((a) => a.operation === row.operation && (a.target === row.target || a.target === ''));
+    return { operation: row.operation, target: row.target, before: row.before, after: row.after ?? null, status: row.status, auditedBeforeCall: calls.length > 0 && calls.every((a) => a.intentRecorded) };
+  });
+  const plan = execution?.invocations.find((i) => isPlan(i) && i.output !== undefined)?.output as { notReversible?: UndoResult['notReversible'] } | undefined;
+  const notReversible = (plan?.notReversible ?? []).map(({ operation, target, why }) => ({ operation, target, why }));
+  const notices = execution?.invocations.filter((i) => isNotify(i) && i.output).map((i) => i.output as { outcome: Outcome; reason: string }) ?? [];
+  const last = notices[notices.length - 1];
+  const outcome: Outcome = !execution ? 'skipped' : last?.outcome ?? 'failed';
+  const reason = !execution ? 'the input started no incident: nothing to undo'
+    : last?.reason ?? (execution.error ? `${execution.error.Error}: ${execution.error.Cause}` : 'the undo ended without an outcome');
+
+  const operationsByTarget = new Map<string, Set<string>>();
+  for (const row of rows.filter((r) => !stepOf(r.actionKey).startsWith(UNDO_STEP_PREFIX) && r.status !== 'planned')) {
+    operationsByTarget.set(row.target, new Set([...(operationsByTarget.get(row.target) ?? []), row.operation]));
+  }
+  const resources = Object.keys(result.resources.before).map((name): UndoResource => {
+    const ops = [...(operationsByTarget.get(name) ?? [])];
+    const fields = [...new Set(ops.flatMap((op) => FIELDS[op] ?? []))];
+    const start = result.resources.before[name];
+    const afterRunbook = result.resources.after[name];
+    const afterUndo = findByName(b.afterUndo, name);
+    if (ops.includes('ecs:UpdateService')) return { name, fields: [], start: pick(start, ['taskDefinition', 'desiredCount']), afterRunbook: pick(afterRunbook, ['taskDefinition', 'desiredCount']), afterUndo: pick(afterUndo, ['taskDefinition', 'desiredCount']), equalsStart: null, note: ECS_NOTE };
+    if (ops.length === 0) return { name, fields: [], start, afterRunbook, afterUndo, equalsStart: sameValue(start, afterUndo), note: 'the runbook made no change to it' };
+    const [s, r, u] = [pick(start, fields), pick(afterRunbook, fields), pick(afterUndo, fields)];
+    return { name, fields, start: s, afterRunbook: r, afterUndo: u, equalsStart: sameValue(s, u) };
+  });
+  const comparable = resources.filter((r) => r.equalsStart !== null);
+  const changed = comparable.filter((r) => r.fields.length > 0);
+  const restored = comparable.every((r) => r.equalsStart) && (changed.length > 0 || resources.every((r) => r.equalsStart !== null));
+  return { outcome, reason, executionArn: execution?.executionArn ?? null, actions, notReversible, resources, restored, timeline: execution ? timeline(execution) : [] };
+}
+
+function pick(value: unknown, fields: readonly string[]): unknown {
+  if (!value || typeof value !== 'object') return value ?? null;
+  const record = value as Record<string, unknown>;
+  return Object.fromEntries(fields.map((f) => [f, record[f] ?? null]));
+}
+
+/** A resource by name, wherever the snapshot keeps it (as the runbook result picks them). */
+function findByName(snapshot: Record<string, unknown>, name: string, depth = 0): unknown {
+  if (name in snapshot) return snapshot[name];
+  if (depth >= 3) return undefined;
+  for (const value of Object.values(snapshot)) {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const found = findByName(value as Record<string, unknown>, name, depth + 1);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,177 @@
+/**
+ * Undo planning: turns an incident's ledger action rows into the exact calls that put back what
+ * the runbook replaced. Pure: no AWS here. Each restore is read from the row's recorded `before`
+ * (the value the runbook replaced), never from a value carried elsewhere.
+ */
+
+/** The fields of a ledger action row the plan reads. */
+export interface RecordedAction {
+  readonly actionKey: string;
+  readonly operation: string;
+  readonly target: string;
+  readonly status: string;
+  readonly before: unknown;
+  readonly after?: unknown;
+  readonly executionArn: string;
+}
+
+/** What a restore compares and sets, per kind of resource. */
+export type RestoreKind = 'lambda-reserved-concurrency' | 'dynamodb-capacity' | 'ssm-parameter';
+
+/** One restore call: the inverse of a finished action. */
+export interface RestoreStep {
+  /** The ledger key of the action being undone. */
+  readonly sourceKey: string;
+  /** The runbook step of that action ("stop", "switch"); the undo's own step is `undo-<step>`. */
+  readonly sourceStep: string;
+  readonly step: string;
+  readonly kind: RestoreKind;
+  /** The exact call, as "service:Operation", and its parameters as the API takes them. */
+  readonly operation: string;
+  readonly target: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** What the runbook set: the resource must still hold it, or someone changed it since. */
+  readonly expected: unknown;
+  /** What the runbook replaced: the value the restore puts back. */
+  readonly restoreTo: unknown;
+}
+
+/** An action the plan does not restore, and why (listed, never silently dropped). */
+export interface LeftAlone {
+  readonly sourceKey: string;
+  readonly operation: string;
+  readonly target: string;
+  readonly why: string;
+}
+
+export interface UndoPlan {
+  /** Newest action first: undone in the reverse order they were made. */
+  readonly restores: readonly RestoreStep[];
+  /** Finished changes that have no earlier value to put back. */
+  readonly notReversible: readonly LeftAlone[];
+  /** Rows that need no restore: plans, failed calls, changes already reverted or undone. */
+  readonly skipped: readonly LeftAlone[];
+}
+
+export const UNDO_STEP_PREFIX = 'undo-';
+
+/** The step part of a ledger action key (`<step>#<operation>#<target>`). */
+export const stepOf = (actionKey: string): string => actionKey.split('#')[0] ?? '';
+
+const isUndoRow = (a: RecordedAction) => stepOf(a.actionKey).startsWith(UNDO_STEP_PREFIX);
+
+/** Structural equality for ledger values (plain JSON). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]));
+  }
+  return value === undefined ? null : value;
+}
+
+interface IndexCapacity { indexName: string; readCapacityUnits: number | null; writeCapacityUnits: number | null }
+interface CapacityRecord { billingMode?: unknown; readCapacityUnits?: unknown; writeCapacityUnits?: unknown; globalSecondaryIndexes?: unknown }
+
+const isUnits = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+
+/** The inverse call of one finished action, or why there is none. */
+export function inverseOf(action: RecordedAction): Omit<RestoreStep, 'sourceKey' | 'sourceStep' | 'step'> | { why: string } {
+  const { operation, target, before, after } = action;
+  switch (operation) {
+    case 'lambda:PutFunctionConcurrency': {
+      if (before === null || before === undefined) {
+        return { kind: 'lambda-reserved-concurrency', operation: 'lambda:DeleteFunctionConcurrency', target, parameters: { FunctionName: target }, expected: after, restoreTo: null };
+      }
+      if (typeof before !== 'number' || !Number.isInteger(before) || before < 0) return { why: `the recorded reserved concurrency ${JSON.stringify(before)} is not a number or "none"` };
+      return {
+        kind: 'lambda-reserved-concurrency', operation: 'lambda:PutFunctionConcurrency', target,
+        parameters: { FunctionName: target, ReservedConcurrentExecutions: before }, expected: after, restoreTo: before,
+      };
+    }
+    case 'dynamodb:UpdateTable': {
+      const was = (before ?? {}) as CapacityRecord;
+      if (was.billingMode === 'PAY_PER_REQUEST') return { why: 'the table was already on-demand: the switch changed nothing' };
+      if (was.billingMode !== 'PROVISIONED') return { why: `the recorded billing mode ${JSON.stringify(was.billingMode)} is not PROVISIONED or PAY_PER_REQUEST` };
+      const indexes = (Array.isArray(was.globalSecondaryIndexes) ? was.globalSecondaryIndexes : []) as IndexCapacity[];
+      // AWS requires the throughput of the table and of every index when switching back to provisioned.
+      if (!isUnits(was.readCapacityUnits) || !isUnits(was.writeCapacityUnits) || !indexes.every((i) => isUnits(i.readCapacityUnits) && isUnits(i.writeCapacityUnits))) {
+        return { why: 'the recorded provisioned capacities are incomplete: switching back to provisioned needs the throughput of the table and every index' };
+      }
+      return {
+        kind: 'dynamodb-capacity', operation: 'dynamodb:UpdateTable', target,
+        parameters: {
+          TableName: target,
+          BillingMode: 'PROVISIONED',
+          ProvisionedThroughput: { ReadCapacityUnits: was.readCapacityUnits, WriteCapacityUnits: was.writeCapacityUnits },
+          ...(indexes.length > 0 ? {
+            GlobalSecondaryIndexUpdates: indexes.map((i) => ({
+              Update: { IndexName: i.indexName, ProvisionedThroughput: { ReadCapacityUnits: i.readCapacityUnits, WriteCapacityUnits: i.writeCapacityUnits } },
+            })),
+          } : {}),
+        },
+        expected: after,
+        restoreTo: { billingMode: 'PROVISIONED', readCapacityUnits: was.readCapacityUnits, writeCapacityUnits: was.writeCapacityUnits, globalSecondaryIndexes: indexes },
+      };
+    }
+    case 'ssm:PutParameter': {
+      if (typeof before !== 'string') return { why: `the recorded parameter value ${JSON.stringify(before)} is not a string` };
+      if (before === after) return { why: 'the parameter already held this value: the call changed nothing' };
+      return {
+        kind: 'ssm-parameter', operation: 'ssm:PutParameter', target,
+        parameters: { Name: target, Value: before, Type: 'String', Overwrite: true }, expected: after, restoreTo: before,
+      };
+    }
+    case 'ecs:UpdateService':
+      return { why: 'a forced new deployment keeps the same task definition: there is no earlier value to put back (a service that reads a restored value at start picks it up at its next deployment)' };
+    default:
+      return { why: `no inverse is known for ${operation}` };
+  }
+}
+
+/**
+ * The undo plan of an incident. Only finished changes are restored; a change already put back
+ * inside its own runbook (a later action on the same target whose before/after mirror it, like
+ * the guardrail's timed restore) is reverted by neither, and one already undone is not undone
+ * twice. An unfinished undo row (failed, or cut off) is planned again: its restore is keyed
+ * like the first attempt, so it resumes rather than repeats.
+ */
+export function planUndo(actions: readonly RecordedAction[]): UndoPlan {
+  const undoRows = actions.filter(isUndoRow);
+  const originals = actions.filter((a) => !isUndoRow(a));
+  const restores: RestoreStep[] = [];
+  const notReversible: LeftAlone[] = [];
+  const skipped: LeftAlone[] = [];
+  const leave = (list: LeftAlone[], a: RecordedAction, why: string) => list.push({ sourceKey: a.actionKey, operation: a.operation, target: a.target, why });
+
+  const finished = originals.filter((a) => a.status === 'succeeded');
+  const revertedBy = new Map<string, string>();
+  finished.forEach((a, i) => {
+    // Only a change with a known inverse can be put back; a redeploy followed by a redeploy is two rollouts.
+    if (revertedBy.has(a.actionKey) || 'why' in inverseOf(a)) return;
+    const revert = finished.slice(i + 1).find((b) => !revertedBy.has(b.actionKey) && b.operation === a.operation && b.target === a.target
+      && sameValue(b.before, a.after) && sameValue(b.after, a.before));
+    if (revert) {
+      revertedBy.set(a.actionKey, revert.actionKey);
+      revertedBy.set(revert.actionKey, a.actionKey);
+    }
+  });
+
+  for (const a of [...originals].reverse()) {
+    if (a.status === 'planned') { leave(skipped, a, 'dry run: the call was planned, never made'); continue; }
+    if (a.status !== 'succeeded') { leave(skipped, a, `the call did not finish (${a.status}): there is no change of record to put back`); continue; }
+    const pair = revertedBy.get(a.actionKey);
+    if (pair) { leave(skipped, a, `already put back within the runbook (${stepOf(a.actionKey)} and ${stepOf(pair)} cancel out)`); continue; }
+    const inverse = inverseOf(a);
+    if ('why' in inverse) { leave(notReversible, a, inverse.why); continue; }
+    const sourceStep = stepOf(a.actionKey);
+    const step = `${UNDO_STEP_PREFIX}${sourceStep}`;
+    const done = undoRows.find((u) => stepOf(u.actionKey) === step && u.target === a.target && u.status === 'succeeded');
+    if (done) { leave(skipped, a, `already undone by ${done.executionArn}`); continue; }
+    restores.push({ sourceKey: a.actionKey, sourceStep, step, ...inverse });
+  }
+  return { restores, notReversible, skipped };
+}

@@ -1,0 +1,83 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { describeCaughtError } from '../domain/message';
+import type { RestoreKind } from '../domain/undo-plan';
+import { requireEnv } from '../shared/env';
+import { taskHandler } from '../shared/handler';
+import { Ledger } from '../shared/ledger';
+import { logger } from '../shared/logger';
+import { executionSchema, incidentSchema } from '../shared/task-input';
+import { holds, UndoResources } from './resources';
+
+const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
+const resources = new UndoResources();
+
+const restoreSchema = z.object({
+  kind: z.enum(['lambda-reserved-concurrency', 'dynamodb-capacity', 'ssm-parameter']),
+  operation: z.string(), target: z.string(), restoreTo: z.unknown(),
+});
+const outcomeSchema = z.object({ target: z.string(), outcome: z.enum(['restored', 'unchanged', 'changed-since']), reason: z.string() });
+const inputSchema = z.discriminatedUnion('mode', [
+  z.object({
+    mode: z.literal('verify'), incident: incidentSchema, execution: executionSchema,
+    restores: z.array(restoreSchema), results: z.array(outcomeSchema), notReversible: z.array(z.object({ operation: z.string(), target: z.string(), why: z.string() })),
+  }),
+  z.object({
+    mode: z.literal('fail'), incident: incidentSchema.nullable(), execution: executionSchema,
+    error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  }),
+]);
+
+export interface ResourceCheck {
+  readonly target: string;
+  readonly operation: string;
+  readonly expected: unknown;
+  readonly found: unknown;
+  readonly restored: boolean;
+}
+
+export interface UndoVerification {
+  readonly allRestored: boolean;
+  readonly reason: string;
+  readonly checks: readonly ResourceCheck[];
+}
+
+/** Records how the undo ended beside the incident; a claim that is not this execution's stays as it is. */
+async function record(incidentId: string, executionArn: string, status: 'undone' | 'escalated' | 'failed', reason: string): Promise<void> {
+  try {
+    await ledger.finishUndo(incidentId, executionArn, status, reason);
+  } catch (e: unknown) {
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    logger.warn('The undo of this incident belongs to another execution; not updating it', { incidentId });
+  }
+}
+
+/**
+ * Verify an undo: re-read every resource a restore was planned for and check it holds the
+ * recorded value; then record the undo's outcome beside the incident. `fail` records a failed
+ * undo (so it may be run again) before the failure is escalated.
+ */
+export const handler = taskHandler(inputSchema, async (input): Promise<UndoVerification | { recorded: boolean }> => {
+  if (input.mode === 'fail') {
+    if (!input.incident) return { recorded: false };
+    await record(input.incident.id, input.execution.id, 'failed', describeCaughtError(input.error) ?? 'a step of the undo failed');
+    return { recorded: true };
+  }
+  const { incident, execution, restores, results, notReversible } = input;
+  const checks: ResourceCheck[] = [];
+  for (const r of restores) {
+    const found = await resources.read(r.kind as RestoreKind, r.target);
+    checks.push({ target: r.target, operation: r.operation, expected: r.restoreTo, found, restored: holds(r.kind as RestoreKind, found, r.restoreTo) });
+  }
+  const leftAlone = results.filter((r) => r.outcome === 'changed-since').map((r) => r.reason);
+  const notBack = checks.filter((c) => !c.restored && !results.some((r) => r.target === c.target && r.outcome === 'changed-since'))
+    .map((c) => `${c.target} does not hold the recorded value after the restore: expected ${JSON.stringify(c.expected)}, found ${JSON.stringify(c.found)}`);
+  const problems = [...leftAlone, ...notBack];
+  const allRestored = problems.length === 0;
+  const tail = notReversible.length ? `; not reversible: ${notReversible.map((n) => `${n.operation} on ${n.target} (${n.why})`).join('; ')}` : '';
+  const reason = allRestored
+    ? `undone: ${checks.length} change(s) put back to the recorded value${tail}`
+    : `not fully undone: ${problems.join('; ')}${tail}`;
+  await record(incident.id, execution.id, allRestored ? 'undone' : 'escalated', reason);
+  return { allRestored, reason, checks };
+});

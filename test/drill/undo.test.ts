@@ -1,0 +1,140 @@
+import { Drill } from '../../drill/drill';
+import { readInputFile } from '../../drill/inputs';
+import { buildUndoResult } from '../../drill/undo-result';
+import { runDrill } from './run-drill';
+
+const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
+const TABLE = 'cabruca-segmentation-prod-agent-tasks';
+const PARAMETER = '/alphaswarm/prod/llm_model_preference';
+const PROXY = 'alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod';
+const ADMIN = 'alphaswarm-cluster-prod/alphaswarm-admin-prod';
+
+describe('npm run drill -- --then-undo (the CLI, as a user runs it)', () => {
+  let results: Awaited<ReturnType<typeof runDrill>>['results'];
+  let stdout: string;
+  beforeAll(async () => {
+    const run = await runDrill(['lambda-runaway', 'dynamodb-throttling', 'llm-budget-guardrail', 'ecs-service-recovery', '--then-undo', '--json']);
+    expect(run.code).toBe(0);
+    ({ results, stdout } = run);
+    expect(results).toHaveLength(4);
+  });
+  const byRunbook = (name: string) => results.find((r) => r.runbook === name)!;
+
+  test('lambda-runaway: the stop is undone by deleting the reserved concurrency; the function is back to none', () => {
+    const r = byRunbook('lambda-runaway');
+    expect(r.outcome).toBe('remediated');
+    expect(r.undo).toMatchObject({ outcome: 'remediated', restored: true });
+    expect(r.undo!.actions).toEqual([{ operation: 'lambda:DeleteFunctionConcurrency', target: FUNCTION, before: 0, after: null, status: 'succeeded', auditedBeforeCall: true }]);
+    expect(r.undo!.resources).toEqual([{
+      name: FUNCTION, fields: ['reservedConcurrency'],
+      start: { reservedConcurrency: null }, afterRunbook: { reservedConcurrency: 0 }, afterUndo: { reservedConcurrency: null }, equalsStart: true,
+    }]);
+    expect(r.undo!.timeline.map((t) => t.state)).toEqual(expect.arrayContaining(['Admit and plan the undo', 'Restore recorded value', 'Verify restored values', 'Notify undone']));
+  });
+
+  test('dynamodb-throttling: back to PROVISIONED with the recorded capacities', () => {
+    const r = byRunbook('dynamodb-throttling');
+    expect(r.undo).toMatchObject({ outcome: 'remediated', restored: true });
+    expect(r.undo!.actions).toEqual([expect.objectContaining({ operation: 'dynamodb:UpdateTable', target: TABLE, status: 'succeeded', auditedBeforeCall: true })]);
+    const [table] = r.undo!.resources;
+    expect(table).toMatchObject({
+      name: TABLE, start: { billingMode: 'PROVISIONED', readCapacityUnits: 5, writeCapacityUnits: 5 },
+      afterRunbook: { billingMode: 'PAY_PER_REQUEST' }, afterUndo: { billingMode: 'PROVISIONED', readCapacityUnits: 5, writeCapacityUnits: 5 }, equalsStart: true,
+    });
+  });
+
+  test('llm-budget-guardrail: the timed restore already put the model back; the undo repeats nothing and says the redeploys are not reversible', () => {
+    const r = byRunbook('llm-budget-guardrail');
+    expect(r.undo).toMatchObject({ outcome: 'rejected', restored: true, reason: expect.stringContaining('already put back within the runbook') });
+    expect(r.undo!.actions).toEqual([]);
+    expect(r.undo!.resources).toContainEqual(expect.objectContaining({ name: PARAMETER, fields: ['value'], equalsStart: true }));
+    expect(r.undo!.resources).toContainEqual(expect.objectContaining({ name: PROXY, equalsStart: null, note: expect.stringContaining('not reversible') }));
+    expect(r.undo!.notReversible.map((n) => n.target)).toEqual([PROXY, PROXY]);
+  });
+
+  test('ecs-service-recovery: reported as not reversible, not pretended restored', () => {
+    const r = byRunbook('ecs-service-recovery');
+    expect(r.undo).toMatchObject({ outcome: 'rejected', restored: false, reason: expect.stringContaining('nothing to undo') });
+    expect(r.undo!.notReversible).toEqual([{ operation: 'ecs:UpdateService', target: ADMIN, why: expect.stringContaining('same task definition') }]);
+    expect(r.undo!.resources).toEqual([expect.objectContaining({ name: ADMIN, equalsStart: null })]);
+  });
+
+  test('the readable output shows each touched resource at the start, after the runbook and after the undo', async () => {
+    const text = await runDrill(['lambda-runaway', '--then-undo']);
+    expect(text.stdout).toContain(`resource ${FUNCTION} [reservedConcurrency]: start none -> runbook 0 -> undo none: equals the starting state`);
+    expect(text.stdout).toContain('RESTORED: every reversible touched resource equals its starting state');
+    expect(stdout).not.toContain('MISSING at the call');
+  });
+});
+
+// One sandbox for these cases: the handlers' SDK clients keep the first sandbox's endpoints for the process.
+describe('the undo state machine in a drill sandbox', () => {
+  let drill: Drill;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    drill = await Drill.start();
+  });
+  afterAll(async () => {
+    await drill.close();
+    process.env = { ...saved };
+  });
+  const deletes = () => drill.sandbox.calls.filter((c) => c.operation === 'DeleteFunctionConcurrency' && !c.error).length;
+  const lastNotice = (execution: { invocations: readonly { functionName: string; output?: unknown }[] }) =>
+    execution.invocations.filter((i) => i.functionName.endsWith('-Notify')).at(-1)?.output;
+
+  test('undo twice: one effect; the second is refused naming the first, and the incident keeps its own status and rows', async () => {
+    const first = await drill.handleThenUndo(readInputFile('events/lambda-runaway.alarm.json'));
+    expect(first.undo).toMatchObject({ outcome: 'remediated', restored: true });
+    expect(deletes()).toBe(1);
+
+    const second = await drill.undo(first.incidentId!, 'someone-else');
+
+    expect(deletes()).toBe(1);
+    expect(lastNotice(second)).toMatchObject({ outcome: 'rejected', reason: `incident ${first.incidentId} was already undone by ${first.undo!.executionArn} (undone)` });
+    expect(await drill.ledger.getIncident(first.incidentId!)).toMatchObject({ status: 'remediated', executionArn: first.executionArn, undoStatus: 'undone', undoExecutionArn: first.undo!.executionArn });
+    expect((await drill.ledger.listActions(first.incidentId!)).map((a) => `${a.actionKey} ${a.status}`)).toEqual([
+      `stop#lambda:PutFunctionConcurrency#${FUNCTION} succeeded`,
+      `undo-stop#lambda:DeleteFunctionConcurrency#${FUNCTION} succeeded`,
+    ]);
+  });
+
+  test('a resource changed since the runbook: escalated to the critical topic naming it, expected and found; left as it is', async () => {
+    const QA = 'cabruca-segmentation-prod-qa-agent';
+    const result = await drill.handle(readInputFile('events/samples/metric-math-lambda.alarm.json'));
+    expect(result).toMatchObject({ outcome: 'remediated', resources: { after: { [QA]: { reservedConcurrency: 0 } } } });
+    drill.sandbox.state.lambda.functions[QA]!.reservedConcurrency = 25;
+    const deletesBefore = deletes();
+
+    const execution = await drill.undo(result.incidentId!);
+    const undo = await buildUndoResult({ result, execution, afterUndo: await drill.snapshot(), audits: [], ledger: drill.ledger });
+
+    expect(undo).toMatchObject({
+      outcome: 'escalated', restored: false,
+      reason: `not fully undone: ${QA} was changed since the runbook set it: expected 0, found 25; left as it is`,
+    });
+    expect(undo.actions).toEqual([]);
+    expect(deletes()).toBe(deletesBefore);
+    expect(drill.sandbox.state.lambda.functions[QA]!.reservedConcurrency).toBe(25);
+    expect(lastNotice(execution)).toMatchObject({ outcome: 'escalated', topic: 'critical' });
+    expect(await drill.ledger.getIncident(result.incidentId!)).toMatchObject({ status: 'remediated', undoStatus: 'escalated' });
+  });
+
+  test('an unknown incident: refused in one line, nothing changes', async () => {
+    const before = await drill.snapshot();
+
+    const execution = await drill.undo('inc-00000000000000ff');
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(lastNotice(execution)).toMatchObject({ outcome: 'rejected', reason: 'unknown incident inc-00000000000000ff: the ledger has no record of it' });
+    const after = await drill.snapshot();
+    expect({ ...after, publishedMessages: 0 }).toEqual({ ...before, publishedMessages: 0 });
+    expect(await drill.ledger.getIncident('inc-00000000000000ff')).toBeUndefined();
+  });
+});
+
+test('a dry run then undo: nothing was changed, so nothing is undone', async () => {
+  const { code, results: [r] } = await runDrill(['lambda-runaway', '--dry-run', '--then-undo', '--json']);
+  expect(code).toBe(0);
+  expect(r!.undo).toMatchObject({ outcome: 'rejected', reason: expect.stringContaining('dry run: the call was planned, never made'), actions: [], restored: true });
+  expect(r!.undo!.resources).toEqual([expect.objectContaining({ name: FUNCTION, start: { reservedConcurrency: null }, afterUndo: { reservedConcurrency: null }, equalsStart: true })]);
+});

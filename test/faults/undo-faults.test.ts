@@ -1,0 +1,41 @@
+/**
+ * Faults at the undo's own restore call (lambda:DeleteFunctionConcurrency, which only the undo
+ * makes) for every kind: a call that never succeeds ends the undo failed and escalated, with its
+ * ledger row terminal and the function left as the runbook set it; a burst of a retried kind is
+ * retried and lands once.
+ */
+import { BURST, KINDS, PERSISTENT, RETRIED_KINDS } from './plan';
+import { drillPool } from './support';
+import type { DrillRun } from '../drill/run-drill';
+
+const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
+const pool = drillPool(4);
+const runs = new Map<string, Promise<DrillRun>>();
+const args = (kind: string, times: number) => ['lambda-runaway', '--then-undo', '--fault', `lambda:DeleteFunctionConcurrency=${kind}x${times}`, '--json'];
+
+beforeAll(() => {
+  for (const kind of KINDS) runs.set(`persistent ${kind}`, pool(args(kind, PERSISTENT)));
+  for (const kind of RETRIED_KINDS) runs.set(`burst ${kind}`, pool(args(kind, BURST)));
+  for (const run of runs.values()) run.catch(() => undefined);
+});
+
+describe.each(KINDS)('the restore call fails for good (%s)', (kind) => {
+  test('the undo fails and escalates; the ledger row is terminal; the function stays stopped', async () => {
+    const { code, results: [r] } = await runs.get(`persistent ${kind}`)!;
+    expect(code).toBe(0);
+    expect(r!.outcome).toBe('remediated');
+    expect(r!.undo).toMatchObject({ outcome: 'failed', restored: false, reason: expect.stringContaining('an undo step failed after its retries') });
+    expect(r!.undo!.actions).toEqual([expect.objectContaining({ operation: 'lambda:DeleteFunctionConcurrency', target: FUNCTION, status: 'failed', before: 0 })]);
+    expect(r!.undo!.resources).toEqual([expect.objectContaining({ name: FUNCTION, afterUndo: { reservedConcurrency: 0 }, equalsStart: false })]);
+    expect(r!.undo!.timeline).toContainEqual(expect.objectContaining({ state: 'Record failure and escalate', event: 'done' }));
+  }, 240_000);
+});
+
+describe.each(RETRIED_KINDS)('a burst of %s at the restore call', (kind) => {
+  test('is retried and lands once: the function is back to none', async () => {
+    const { code, results: [r] } = await runs.get(`burst ${kind}`)!;
+    expect(code).toBe(0);
+    expect(r!.undo).toMatchObject({ outcome: 'remediated', restored: true });
+    expect(r!.undo!.actions).toEqual([expect.objectContaining({ operation: 'lambda:DeleteFunctionConcurrency', status: 'succeeded', auditedBeforeCall: true })]);
+  }, 240_000);
+});
