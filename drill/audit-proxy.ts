@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BACKUP_OPERATIONS, DynamoBackups, DynamoError, type BackupRecord } from './dynamo-backups';
 import type { FaultKind } from './sandbox';
 
 export type MutationObserver = (operation: string, input: Record<string, unknown>) => Promise<void>;
@@ -18,9 +19,17 @@ const ERRORS: Record<Exclude<FaultKind, 'timeout'>, { status: number; type: stri
   'server-error': { status: 500, type: 'InternalServerError', message: 'Internal server error' },
 };
 
+/** The not-found error each backup operation really answers with. */
+const NOT_FOUND_BY_OPERATION: Readonly<Record<string, { type: string; message: string }>> = {
+  CreateBackup: { type: 'TableNotFoundException', message: 'Table not found' },
+  DescribeBackup: { type: 'BackupNotFoundException', message: 'Backup not found' },
+};
+
 export interface DynamoProxy {
   readonly url: string;
   injectFault(fault: DynamoFault): void;
+  /** On-demand backups taken through the proxy (dynalite has none), with their items. */
+  backups(): readonly BackupRecord[];
   close(): Promise<void>;
 }
 
@@ -30,8 +39,16 @@ export interface DynamoProxy {
  * calls of an operation with DynamoDB's real error answers (dynalite cannot be told to throttle).
  * Ledger traffic passes straight through.
  */
-export async function startDynamoProxy(upstream: string, mutating: ReadonlySet<string>, observe: MutationObserver): Promise<DynamoProxy> {
+export async function startDynamoProxy(
+  upstream: string, mutating: ReadonlySet<string>, observe: MutationObserver,
+  account: { region: string; accountId: string } = { region: 'sa-east-1', accountId: '111122223333' },
+): Promise<DynamoProxy> {
   const target = new URL(upstream);
+  const backups = new DynamoBackups(upstream, account.region, account.accountId);
+  const answer = (res: http.ServerResponse, status: number, payload: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `drill-${Date.now()}` });
+    res.end(JSON.stringify(payload));
+  };
   const faults: { fault: DynamoFault; remaining: number }[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -49,10 +66,18 @@ export async function startDynamoProxy(upstream: string, mutating: ReadonlySet<s
             setTimeout(() => res.destroy(), 250);
             return;
           }
-          const e = ERRORS[active.fault.error];
-          const payload = JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${e.type}`, message: e.message });
-          res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `drill-${Date.now()}` });
-          res.end(payload);
+          const e = { ...ERRORS[active.fault.error], ...(active.fault.error === 'not-found' ? NOT_FOUND_BY_OPERATION[operation] : {}) };
+          answer(res, e.status, { __type: `com.amazonaws.dynamodb.v20120810#${e.type}`, message: e.message });
+          return;
+        }
+        if (BACKUP_OPERATIONS.has(operation)) {
+          backups.handle(operation, input).then(
+            (out) => answer(res, 200, out),
+            (e: unknown) => {
+              if (e instanceof DynamoError) answer(res, e.status, { __type: `com.amazonaws.dynamodb.v20120810#${e.type}`, message: e.message });
+              else answer(res, 500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: `Internal server error (drill: ${e instanceof Error ? e.message : String(e)})` });
+            },
+          );
           return;
         }
         const forward = http.request(
@@ -71,7 +96,9 @@ export async function startDynamoProxy(upstream: string, mutating: ReadonlySet<s
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     injectFault: (fault) => faults.push({ fault, remaining: fault.times ?? 1 }),
+    backups: () => backups.list(),
     close: () => new Promise<void>((resolve) => {
+      backups.close();
       server.closeAllConnections();
       server.close(() => resolve());
     }),

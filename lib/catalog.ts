@@ -7,7 +7,7 @@ import type { RunbookPolicies } from '../lambdas/domain/admission';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { alarmRulePatterns, ALARM_RUNBOOKS, type AlarmRunbook } from '../lambdas/domain/routing';
 import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
-import type { EnvironmentConfig, RunbookName } from './config/schema';
+import type { DynamodbThrottlingConfig, EnvironmentConfig, RunbookName } from './config/schema';
 
 /** One IAM statement: the only actions and resources a handler may use. */
 export interface Permission {
@@ -172,6 +172,7 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
           environment: { ACTIVE_TIMEOUT_SECONDS: String(dt.activeTimeoutMinutes * 60), POLL_SECONDS: '10' },
           permissions: [{ actions: ['dynamodb:DescribeTable'], resources: tables }],
         },
+        ...stuckTaskHandlers(dt, arns),
       ],
     });
   }
@@ -247,6 +248,49 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
     });
   }
   return catalog;
+}
+
+/**
+ * dynamodb-throttling's cleanup of stuck tasks (seed 003 §2): count (read-only), back up, wait for
+ * the backup, and delete on an approved decision. Every grant names the configured tasks table
+ * only; without one (no `stuckTasks`) the count step answers "not applicable" and the others hold
+ * no permission at all.
+ */
+function stuckTaskHandlers(dt: DynamodbThrottlingConfig, arns: Arns): HandlerDef[] {
+  const st = dt.stuckTasks;
+  const table = st ? [arns.dynamodbTable(st.tableName)] : [];
+  const grant = (actions: string[], resources: string[]): Permission[] => (resources.length > 0 ? [{ actions, resources }] : []);
+  const spec = st
+    ? json({
+      tableName: st.tableName, statusAttribute: st.statusAttribute, pendingStatus: st.pendingStatus,
+      timestampAttribute: st.timestampAttribute, olderThanMinutes: st.olderThanMinutes, maxItems: st.maxItems,
+    })
+    : 'null';
+  const allowed = json(st ? [st.tableName] : []);
+  return [
+    {
+      id: 'DynamodbThrottlingCountStuck', substitution: 'CountStuckFunctionArn', entry: 'dynamodb-throttling/count-stuck.ts', usesLedger: false,
+      description: 'dynamodb-throttling: count tasks stuck in pending (read-only)', environment: { STUCK_TASKS: spec },
+      permissions: grant(['dynamodb:DescribeTable', 'dynamodb:Scan'], table),
+    },
+    {
+      id: 'DynamodbThrottlingBackup', substitution: 'BackupFunctionArn', entry: 'dynamodb-throttling/backup.ts', usesLedger: true,
+      description: 'dynamodb-throttling: on-demand backup of the tasks table', environment: { ALLOWED_TARGETS: allowed },
+      permissions: grant(['dynamodb:CreateBackup'], table),
+    },
+    {
+      id: 'DynamodbThrottlingBackupStatus', substitution: 'BackupStatusFunctionArn', entry: 'dynamodb-throttling/backup-status.ts', usesLedger: false,
+      description: 'dynamodb-throttling: wait for the backup to be AVAILABLE',
+      environment: { BACKUP_TIMEOUT_SECONDS: String((st?.backupTimeoutMinutes ?? 10) * 60), POLL_SECONDS: '10' },
+      // DescribeBackup is authorized on the backup's ARN, which lives under its table's.
+      permissions: grant(['dynamodb:DescribeBackup'], table.map((t) => `${t}/backup/*`)),
+    },
+    {
+      id: 'DynamodbThrottlingDeleteStuck', substitution: 'DeleteStuckFunctionArn', entry: 'dynamodb-throttling/delete-stuck.ts', usesLedger: true,
+      description: 'dynamodb-throttling: delete the stuck tasks found, on approval', environment: { ALLOWED_TARGETS: allowed, STUCK_TASKS: spec },
+      permissions: grant(['dynamodb:GetItem', 'dynamodb:DeleteItem'], table),
+    },
+  ];
 }
 
 /**

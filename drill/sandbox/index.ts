@@ -17,6 +17,8 @@ export {
   SEED_MODEL,
   COST_BUCKET_TAG,
   SEED_TABLES,
+  STUCK_TASK_IDS,
+  seedTasks,
   type DeepPartial,
   type StateOverride,
 } from './seed-account';

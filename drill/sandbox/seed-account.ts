@@ -34,6 +34,28 @@ export const SEED_TABLES = [
   { name: 'cabruca-segmentation-prod-agent-tasks', partitionKey: { name: 'task_id', type: 'S' } },
 ] as const;
 
+/**
+ * The seed's tasks table content (seed 003 §2: status, timestamp in epoch seconds): three tasks
+ * stuck in pending for over an hour, and tasks that are not stuck (pending for less than an hour,
+ * or old but running or done), so a count of stuck tasks has something to get wrong.
+ */
+export const STUCK_TASK_IDS = ['task-7f3a0001', 'task-7f3a0002', 'task-7f3a0003'] as const;
+export function seedTasks(now: Date): Record<string, string | number>[] {
+  const at = (minutes: number) => Math.floor(now.getTime() / 1000) - minutes * 60;
+  const task = (id: string, status: string, minutes: number, agent: string) => ({
+    task_id: id, status, timestamp: at(minutes), agent, payload: `segment tile ${id.slice(-4)}`,
+  });
+  return [
+    task(STUCK_TASK_IDS[0], 'pending', 2 * 60, 'data_processor'),
+    task(STUCK_TASK_IDS[1], 'pending', 3 * 60, 'researcher'),
+    task(STUCK_TASK_IDS[2], 'pending', 26 * 60, 'engineer'),
+    task('task-7f3a0004', 'pending', 10, 'qa'),
+    task('task-7f3a0005', 'pending', 59, 'manager'),
+    task('task-7f3a0006', 'running', 5 * 60, 'researcher'),
+    task('task-7f3a0007', 'completed', 2 * 24 * 60, 'data_processor'),
+  ];
+}
+
 export type DeepPartial<T> = T extends readonly (infer U)[]
   ? U[]
   : T extends object
