@@ -7,7 +7,7 @@ import type { RunbookPolicies } from '../lambdas/domain/admission';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { alarmRulePatterns, ALARM_RUNBOOKS, type AlarmRunbook } from '../lambdas/domain/routing';
 import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
-import type { DynamodbThrottlingConfig, EnvironmentConfig, RunbookName } from './config/schema';
+import type { DynamodbThrottlingConfig, EnvironmentConfig, LambdaRunawayConfig, RunbookName } from './config/schema';
 
 /** One IAM statement: the only actions and resources a handler may use. */
 export interface Permission {
@@ -47,6 +47,10 @@ export interface Arns {
   ecsService(cluster: string, service: string): string;
   ecsTask(cluster: string): string;
   ssmParameter(name: string): string;
+  /** A rule ARN on an event bus ("default" has no bus segment); name may be "*". */
+  eventRule(bus: string, name: string): string;
+  s3Bucket(name: string): string;
+  readonly account: string;
 }
 
 export function literalArns(partition: string, region: string, account: string): Arns {
@@ -58,6 +62,9 @@ export function literalArns(partition: string, region: string, account: string):
     ecsService: (cluster, service) => arn('ecs', `service/${cluster}/${service}`),
     ecsTask: (cluster) => arn('ecs', `task/${cluster}/*`),
     ssmParameter: (name) => arn('ssm', `parameter${name.startsWith('/') ? name : `/${name}`}`),
+    eventRule: (bus, name) => arn('events', `rule/${bus === 'default' ? '' : `${bus}/`}${name}`),
+    s3Bucket: (name) => `arn:${partition}:s3:::${name}`,
+    account,
   };
 }
 
@@ -145,6 +152,7 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
           environment: { ALLOWED_TARGETS: json(lr.targets.map((t) => t.functionName)) },
           permissions: [{ actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], resources: functions }],
         },
+        invokerEvidenceHandler(lr, arns),
       ],
     });
   }
@@ -248,6 +256,31 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
     });
   }
   return catalog;
+}
+
+/**
+ * lambda-runaway's read-only look at what invokes a stopped function (seed 003 §4). Scoped as far
+ * as the Service Authorization Reference allows: rules on the configured buses only, the policy
+ * of the configured functions only, bucket notifications of this account's buckets only (bucket
+ * names are found at run time, in the function's policy); ListEventSourceMappings has no
+ * resource type, so "*" is its only resource.
+ */
+function invokerEvidenceHandler(lr: LambdaRunawayConfig, arns: Arns): HandlerDef {
+  const buses = ['default', ...lr.evidence.eventBuses.filter((b) => b !== 'default')];
+  return {
+    id: 'LambdaRunawayEvidence', substitution: 'EvidenceFunctionArn', entry: 'lambda-runaway/evidence.ts', usesLedger: false,
+    description: 'lambda-runaway: find the rules, buckets and event sources that invoke the function (read-only)',
+    environment: {
+      FUNCTION_ARNS: json(Object.fromEntries(lr.targets.map((t) => [t.functionName, arns.lambdaFunction(t.functionName)]))),
+      EVENT_BUSES: json(buses),
+    },
+    permissions: [
+      { actions: ['events:ListRuleNamesByTarget', 'events:DescribeRule'], resources: buses.map((b) => arns.eventRule(b, '*')) },
+      { actions: ['lambda:GetPolicy'], resources: lr.targets.map((t) => arns.lambdaFunction(t.functionName)) },
+      { actions: ['lambda:ListEventSourceMappings'], resources: ['*'] },
+      { actions: ['s3:GetBucketNotification'], resources: [arns.s3Bucket('*')], conditions: { StringEquals: { 's3:ResourceAccount': arns.account } } },
+    ],
+  };
 }
 
 /**

@@ -18,6 +18,8 @@ export {
   COST_BUCKET_TAG,
   SEED_TABLES,
   STUCK_TASK_IDS,
+  AGENT_QUEUE_BUCKET,
+  RESEARCHER_RULES,
   seedTasks,
   type DeepPartial,
   type StateOverride,
