@@ -40,7 +40,7 @@ function happyAccount() {
   lambda.on(GetPolicyCommand).resolves({ Policy: policy([s3Statement('agent-queue'), { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } }]) });
   s3.on(GetBucketNotificationConfigurationCommand).resolves({
     LambdaFunctionConfigurations: [
-      { LambdaFunctionArn: FN_ARN, Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'Prefix', Value: 'uploads/' }] } } },
+      { LambdaFunctionArn: FN_ARN, Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } } },
       { LambdaFunctionArn: `${FN_ARN}-v2`, Events: ['s3:ObjectRemoved:*'] },
     ],
   });
