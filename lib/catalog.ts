@@ -260,10 +260,10 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
 
 /**
  * lambda-runaway's read-only look at what invokes a stopped function (seed 003 §4). Scoped as far
- * as the Service Authorization Reference allows: rules on the configured buses only, the policy
- * of the configured functions only, bucket notifications of this account's buckets only (bucket
- * names are found at run time, in the function's policy); ListEventSourceMappings has no
- * resource type, so "*" is its only resource.
+ * as the Service Authorization Reference allows: the policy of the configured functions only,
+ * rules of this account and region, bucket notifications of this account's buckets only (bucket
+ * names are found at run time, in the function's policy). ListRuleNamesByTarget and
+ * ListEventSourceMappings have no resource type, so "*" is their only resource.
  */
 function invokerEvidenceHandler(lr: LambdaRunawayConfig, arns: Arns): HandlerDef {
   const buses = ['default', ...lr.evidence.eventBuses.filter((b) => b !== 'default')];
@@ -275,7 +275,10 @@ function invokerEvidenceHandler(lr: LambdaRunawayConfig, arns: Arns): HandlerDef
       EVENT_BUSES: json(buses),
     },
     permissions: [
-      { actions: ['events:ListRuleNamesByTarget', 'events:DescribeRule'], resources: buses.map((b) => arns.eventRule(b, '*')) },
+      // ListRuleNamesByTarget has no resource type. A rule ARN names its bus as a path segment, so
+      // rule/* on the default bus also covers custom buses: DescribeRule reads any rule of this account and region.
+      { actions: ['events:ListRuleNamesByTarget'], resources: ['*'] },
+      { actions: ['events:DescribeRule'], resources: [arns.eventRule('default', '*')] },
       { actions: ['lambda:GetPolicy'], resources: lr.targets.map((t) => arns.lambdaFunction(t.functionName)) },
       { actions: ['lambda:ListEventSourceMappings'], resources: ['*'] },
       { actions: ['s3:GetBucketNotification'], resources: [arns.s3Bucket('*')], conditions: { StringEquals: { 's3:ResourceAccount': arns.account } } },
