@@ -17,7 +17,7 @@ export interface BackupStatus {
   readonly attempt: number;
   /** AVAILABLE: the backup can be restored, so deleting is allowed to follow. */
   readonly done: boolean;
-  /** The backup is gone or was deleted. */
+  /** The backup was deleted (one that is gone altogether is TargetNotFound). */
   readonly failed: boolean;
   readonly timedOut: boolean;
   readonly pollSeconds: number;
@@ -28,7 +28,7 @@ export interface BackupStatus {
 export const handler = taskHandler(statusInputSchema, async ({ attempt, backupArn }): Promise<BackupStatus> => {
   const backup = await tasks.describeBackup(backupArn);
   const done = backup.backupStatus === 'AVAILABLE';
-  const failed = backup.backupStatus === 'DELETED' || backup.backupStatus === 'NOT_FOUND';
+  const failed = backup.backupStatus === 'DELETED';
   const next = attempt + 1;
   return { attempt: next, done, failed, timedOut: !done && !failed && next * POLL_SECONDS >= BACKUP_TIMEOUT_SECONDS, pollSeconds: POLL_SECONDS, backup };
 });

@@ -120,7 +120,7 @@ export class StuckTasksClient {
       const d = out.BackupDescription?.BackupDetails;
       return { backupArn, backupName: d?.BackupName ?? '', backupStatus: d?.BackupStatus ?? 'UNKNOWN', backupSizeBytes: d?.BackupSizeBytes ?? null };
     } catch (e: unknown) {
-      if (e instanceof BackupNotFoundException) return { backupArn, backupName: '', backupStatus: 'NOT_FOUND', backupSizeBytes: null };
+      if (e instanceof BackupNotFoundException) throw new TargetNotFound(`DynamoDB backup ${backupArn} does not exist (DescribeBackup)`);
       throw mapError(e, backupArn, 'DescribeBackup');
     }
   }

@@ -128,14 +128,19 @@ describe('back up the tasks table', () => {
 });
 
 describe('backup status', () => {
-  test('asks DescribeBackup for the ARN; AVAILABLE is done, a vanished backup has failed, and time runs out', async () => {
+  test('asks DescribeBackup for the ARN; AVAILABLE is done, DELETED has failed, a vanished backup is TargetNotFound, and time runs out', async () => {
     dynamodb.on(DescribeBackupCommand).resolvesOnce({ BackupDescription: { BackupDetails: { BackupArn: BACKUP_ARN, BackupName: 'n', BackupStatus: 'AVAILABLE', BackupType: 'USER', BackupCreationDateTime: new Date() } } });
     expect(await status({ ...step(), attempt: 0, backupArn: BACKUP_ARN }, lambdaContext)).toMatchObject({ done: true, failed: false, attempt: 1 });
     expect(dynamodb).toHaveReceivedCommandWith(DescribeBackupCommand, { BackupArn: BACKUP_ARN });
 
-    dynamodb.on(DescribeBackupCommand).rejects(new BackupNotFoundException({ message: 'Backup not found', $metadata: { httpStatusCode: 400 } }));
+    dynamodb.reset();
+    dynamodb.on(DescribeBackupCommand).resolves({ BackupDescription: { BackupDetails: { BackupArn: BACKUP_ARN, BackupName: 'n', BackupStatus: 'DELETED', BackupType: 'USER', BackupCreationDateTime: new Date() } } });
     expect(await status({ ...step(), attempt: 0, backupArn: BACKUP_ARN }, lambdaContext)).toMatchObject({ done: false, failed: true });
+    dynamodb.reset();
+    dynamodb.on(DescribeBackupCommand).rejects(new BackupNotFoundException({ message: 'Backup not found', $metadata: { httpStatusCode: 400 } }));
+    await expect(status({ ...step(), attempt: 0, backupArn: BACKUP_ARN }, lambdaContext)).rejects.toMatchObject({ name: 'TargetNotFound' });
 
+    dynamodb.reset();
     dynamodb.on(DescribeBackupCommand).resolves({ BackupDescription: { BackupDetails: { BackupArn: BACKUP_ARN, BackupName: 'n', BackupStatus: 'CREATING', BackupType: 'USER', BackupCreationDateTime: new Date() } } });
     expect(await status({ ...step(), attempt: 2, backupArn: BACKUP_ARN }, lambdaContext)).toMatchObject({ done: false, timedOut: true, attempt: 3 });
   });
