@@ -98,7 +98,13 @@ export class StuckTasksClient {
       return { deleted: true };
     } catch (e: unknown) {
       if (e instanceof ConditionalCheckFailedException) {
-        return { deleted: false, reason: `no longer ${spec.pendingStatus} and older than the cutoff (changed or removed since it was counted)` };
+        // Gone altogether: a retry of this step after a partial failure finds its own earlier deletes so.
+        const gone = (await this.readItem(spec.tableName, key)) === undefined;
+        return {
+          deleted: false,
+          reason: gone ? 'already gone (deleted by an earlier attempt of this step, or by someone else)'
+            : `no longer ${spec.pendingStatus} and older than the cutoff (changed since it was counted)`,
+        };
       }
       throw mapError(e, spec.tableName, 'DeleteItem');
     }

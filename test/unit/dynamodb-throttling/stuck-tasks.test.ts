@@ -184,6 +184,13 @@ describe('delete stuck tasks', () => {
     expect(await ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'succeeded', after })]);
   });
 
+  test('a retry after a partial failure: a task its first attempt deleted is reported as already gone, not as changed', async () => {
+    dynamodb.on(GetItemCommand).resolvesOnce({ Item: marshall(item('t-1')) }).resolves({});
+    dynamodb.on(DeleteItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } }));
+    const result = await remove({ ...step(), stuck: { ...stuck, keys: [{ task_id: 't-1' }] }, backup: available, approval: approved }, lambdaContext);
+    expect(result).toMatchObject({ after: { deleted: [], skipped: [{ key: { task_id: 't-1' }, reason: expect.stringContaining('already gone') }] } });
+  });
+
   test('a task already gone when read is skipped without a delete call', async () => {
     dynamodb.on(GetItemCommand).resolves({});
     const result = await remove({ ...step(), stuck: { ...stuck, keys: [{ task_id: 't-9' }] }, backup: available, approval: approved }, lambdaContext);
