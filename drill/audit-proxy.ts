@@ -2,6 +2,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CapacityModeRule } from './capacity-mode-rule';
+import { BACKUP_OPERATIONS, DynamoBackups, DynamoError, type BackupRecord } from './dynamo-backups';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type FaultKind } from './sandbox';
 
 export type MutationObserver = (operation: string, input: Record<string, unknown>) => Promise<void>;
@@ -20,9 +21,17 @@ const ERRORS: Record<Exclude<FaultKind, 'timeout'>, { status: number; type: stri
   'server-error': { status: 500, type: 'InternalServerError', message: 'Internal server error' },
 };
 
+/** The not-found error each backup operation really answers with. */
+const NOT_FOUND_BY_OPERATION: Readonly<Record<string, { type: string; message: string }>> = {
+  CreateBackup: { type: 'TableNotFoundException', message: 'Table not found' },
+  DescribeBackup: { type: 'BackupNotFoundException', message: 'Backup not found' },
+};
+
 export interface DynamoProxy {
   readonly url: string;
   injectFault(fault: DynamoFault): void;
+  /** On-demand backups taken through the proxy (dynalite has none), with their items. */
+  backups(): readonly BackupRecord[];
   close(): Promise<void>;
 }
 
@@ -33,15 +42,28 @@ export interface DynamoProxy {
  * It also enforces the limit on switches to on-demand that dynalite does not (capacity-mode-rule.ts).
  * Ledger traffic passes straight through.
  */
-export async function startDynamoProxy(upstream: string, mutating: ReadonlySet<string>, observe: MutationObserver, rule = new CapacityModeRule()): Promise<DynamoProxy> {
+export interface DynamoProxyOptions {
+  /** The account backups are named in. */
+  readonly account?: { region: string; accountId: string };
+  /** The capacity-mode switch limit; a test passes one with its own clock. */
+  readonly rule?: CapacityModeRule;
+}
+
+export async function startDynamoProxy(
+  upstream: string, mutating: ReadonlySet<string>, observe: MutationObserver, options: DynamoProxyOptions = {},
+): Promise<DynamoProxy> {
+  const account = options.account ?? { region: SANDBOX_REGION, accountId: '111122223333' };
+  const rule = options.rule ?? new CapacityModeRule();
   const target = new URL(upstream);
+  const backups = new DynamoBackups(upstream, account.region, account.accountId);
+  const answer = (res: http.ServerResponse, status: number, payload: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `drill-${Date.now()}` });
+    res.end(JSON.stringify(payload));
+  };
   const faults: { fault: DynamoFault; remaining: number }[] = [];
   const describer = new DynamoDBClient({ endpoint: upstream, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
-  const reply = (res: http.ServerResponse, e: { status: number; type: string; message: string }) => {
-    const payload = JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${e.type}`, message: e.message });
-    res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `drill-${Date.now()}` });
-    res.end(payload);
-  };
+  const reply = (res: http.ServerResponse, e: { status: number; type: string; message: string }) =>
+    answer(res, e.status, { __type: `com.amazonaws.dynamodb.v20120810#${e.type}`, message: e.message });
   /** Whether the table is provisioned now: only such a table's switch to on-demand counts toward the limit. */
   const provisioned = async (input: Record<string, unknown>): Promise<boolean> => {
     if (input.BillingMode !== 'PAY_PER_REQUEST' || typeof input.TableName !== 'string') return false;
@@ -68,7 +90,17 @@ export async function startDynamoProxy(upstream: string, mutating: ReadonlySet<s
             setTimeout(() => res.destroy(), 250);
             return;
           }
-          reply(res, ERRORS[active.fault.error]);
+          reply(res, { ...ERRORS[active.fault.error], ...(active.fault.error === 'not-found' ? NOT_FOUND_BY_OPERATION[operation] : {}) });
+          return;
+        }
+        if (BACKUP_OPERATIONS.has(operation)) {
+          backups.handle(operation, input).then(
+            (out) => answer(res, 200, out),
+            (e: unknown) => {
+              if (e instanceof DynamoError) reply(res, e);
+              else reply(res, { status: 500, type: 'InternalServerError', message: `Internal server error (drill: ${e instanceof Error ? e.message : String(e)})` });
+            },
+          );
           return;
         }
         return provisioned(input).then((wasProvisioned) => {
@@ -95,8 +127,10 @@ export async function startDynamoProxy(upstream: string, mutating: ReadonlySet<s
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     injectFault: (fault) => faults.push({ fault, remaining: fault.times ?? 1 }),
+    backups: () => backups.list(),
     close: () => new Promise<void>((resolve) => {
       describer.destroy();
+      backups.close();
       server.closeAllConnections();
       server.close(() => resolve());
     }),

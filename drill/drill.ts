@@ -10,6 +10,7 @@ import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameter
 import { loadConfig } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/schema';
 import { startDynamoProxy } from './audit-proxy';
+import type { BackupRecord } from './dynamo-backups';
 import { DrillExecutor, type ExecutionRecord, type TimeCompression } from './executor';
 import { lambdaContext, loadFunction, type DrillFunction } from './handlers';
 import { InputError, type DrillInput } from './inputs';
@@ -45,7 +46,7 @@ const LEDGER_TABLE = 'runbook-autopilot-drill-ledger';
 /** As lib/autopilot-stack.ts configures them: the adapter's asynchronous invoke, the tag router's rule target. */
 const BUDGET_ADAPTER_RETRY_ATTEMPTS = 2;
 const ALARM_ROUTER_RETRY_ATTEMPTS = 20;
-const MUTATING_DYNAMODB = new Set(['UpdateTable', 'DeleteItem', 'BatchWriteItem']);
+const MUTATING_DYNAMODB = new Set(['UpdateTable', 'DeleteItem', 'BatchWriteItem', 'CreateBackup']);
 
 /**
  * The drill: the deployed runbooks (same ASL files, same handler code, same routing) against a
@@ -59,6 +60,8 @@ export class Drill {
   private budgetAdapter?: DrillFunction;
   private alarmRouter?: DrillFunction;
   private undoExecutor?: DrillExecutor;
+  /** DynamoDB on-demand backups taken during the drill, with their items (drill/dynamo-backups.ts). */
+  backups: () => readonly BackupRecord[] = () => [];
 
   private constructor(
     readonly config: EnvironmentConfig,
@@ -95,7 +98,7 @@ export class Drill {
     closers.push(() => sandbox.close());
     const proxy = await startDynamoProxy(local.endpoint, MUTATING_DYNAMODB, async (operation, input) => {
       await drill?.checkAudit(`dynamodb:${operation}`, String(input.TableName ?? ''));
-    });
+    }, { account: { region: config.region, accountId: account } });
     closers.push(() => proxy.close());
     for (const fault of options.faults ?? []) {
       if (fault.service === 'dynamodb') proxy.injectFault(fault);
@@ -125,6 +128,7 @@ export class Drill {
     for (const table of scenario?.deletedTables ?? []) await dynamo.send(new DeleteTableCommand({ TableName: table }));
 
     drill = new Drill(config, sandbox, dynamo, new Ledger(LEDGER_TABLE, dynamo), closers, options.time ?? { waitMs: 5, retryMs: 5 });
+    drill.backups = () => proxy.backups();
     drill.wire(config, account);
     return drill;
   }
@@ -294,6 +298,8 @@ export class Drill {
           tableStatus: table?.TableStatus,
           readCapacityUnits: table?.ProvisionedThroughput?.ReadCapacityUnits ?? null,
           writeCapacityUnits: table?.ProvisionedThroughput?.WriteCapacityUnits ?? null,
+          // The item count, so a deletion shows as a change of the table.
+          items: (await this.dynamo.send(new ScanCommand({ TableName: t.tableName, Select: 'COUNT', ConsistentRead: true }))).Count ?? 0,
         };
       } catch {
         view[t.tableName] = null;

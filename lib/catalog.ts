@@ -7,7 +7,7 @@ import type { RunbookPolicies } from '../lambdas/domain/admission';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { alarmRulePatterns, ALARM_RUNBOOKS, type AlarmRunbook } from '../lambdas/domain/routing';
 import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
-import type { EnvironmentConfig, RunbookName } from './config/schema';
+import type { DynamodbThrottlingConfig, EnvironmentConfig, LambdaRunawayConfig, RunbookName } from './config/schema';
 
 /** One IAM statement: the only actions and resources a handler may use. */
 export interface Permission {
@@ -48,6 +48,10 @@ export interface Arns {
   ecsService(cluster: string, service: string): string;
   ecsTask(cluster: string): string;
   ssmParameter(name: string): string;
+  /** A rule ARN on an event bus ("default" has no bus segment); name may be "*". */
+  eventRule(bus: string, name: string): string;
+  s3Bucket(name: string): string;
+  readonly account: string;
 }
 
 export function literalArns(partition: string, region: string, account: string): Arns {
@@ -59,6 +63,9 @@ export function literalArns(partition: string, region: string, account: string):
     ecsService: (cluster, service) => arn('ecs', `service/${cluster}/${service}`),
     ecsTask: (cluster) => arn('ecs', `task/${cluster}/*`),
     ssmParameter: (name) => arn('ssm', `parameter${name.startsWith('/') ? name : `/${name}`}`),
+    eventRule: (bus, name) => arn('events', `rule/${bus === 'default' ? '' : `${bus}/`}${name}`),
+    s3Bucket: (name) => `arn:${partition}:s3:::${name}`,
+    account,
   };
 }
 
@@ -152,6 +159,7 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
           environment: { ALLOWED_TARGETS: json(lr.targets.map((t) => t.functionName)) },
           permissions: [{ actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], resources: functions }],
         },
+        invokerEvidenceHandler(lr, arns),
       ],
     });
   }
@@ -179,6 +187,7 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
           environment: { ACTIVE_TIMEOUT_SECONDS: String(dt.activeTimeoutMinutes * 60), POLL_SECONDS: '10' },
           permissions: [{ actions: ['dynamodb:DescribeTable'], resources: tables }],
         },
+        ...stuckTaskHandlers(dt, arns),
       ],
     });
   }
@@ -254,6 +263,77 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
     });
   }
   return catalog;
+}
+
+/**
+ * lambda-runaway's read-only look at what invokes a stopped function (seed 003 §4). Scoped as far
+ * as the Service Authorization Reference allows: the policy of the configured functions only,
+ * rules of this account and region, bucket notifications of this account's buckets only (bucket
+ * names are found at run time, in the function's policy). ListRuleNamesByTarget and
+ * ListEventSourceMappings have no resource type, so "*" is their only resource.
+ */
+function invokerEvidenceHandler(lr: LambdaRunawayConfig, arns: Arns): HandlerDef {
+  const buses = ['default', ...lr.evidence.eventBuses.filter((b) => b !== 'default')];
+  return {
+    id: 'LambdaRunawayEvidence', substitution: 'EvidenceFunctionArn', entry: 'lambda-runaway/evidence.ts', usesLedger: false,
+    description: 'lambda-runaway: find the rules, buckets and event sources that invoke the function (read-only)',
+    environment: {
+      FUNCTION_ARNS: json(Object.fromEntries(lr.targets.map((t) => [t.functionName, arns.lambdaFunction(t.functionName)]))),
+      EVENT_BUSES: json(buses),
+    },
+    permissions: [
+      // ListRuleNamesByTarget has no resource type. A rule ARN names its bus as a path segment, so
+      // rule/* on the default bus also covers custom buses: DescribeRule reads any rule of this account and region.
+      { actions: ['events:ListRuleNamesByTarget'], resources: ['*'] },
+      { actions: ['events:DescribeRule'], resources: [arns.eventRule('default', '*')] },
+      { actions: ['lambda:GetPolicy'], resources: lr.targets.map((t) => arns.lambdaFunction(t.functionName)) },
+      { actions: ['lambda:ListEventSourceMappings'], resources: ['*'] },
+      { actions: ['s3:GetBucketNotification'], resources: [arns.s3Bucket('*')], conditions: { StringEquals: { 's3:ResourceAccount': arns.account } } },
+    ],
+  };
+}
+
+/**
+ * dynamodb-throttling's cleanup of stuck tasks (seed 003 §2): count (read-only), back up, wait for
+ * the backup, and delete on an approved decision. Every grant names the configured tasks table
+ * only; without one (no `stuckTasks`) the count step answers "not applicable" and the others hold
+ * no permission at all.
+ */
+function stuckTaskHandlers(dt: DynamodbThrottlingConfig, arns: Arns): HandlerDef[] {
+  const st = dt.stuckTasks;
+  const table = st ? [arns.dynamodbTable(st.tableName)] : [];
+  const grant = (actions: string[], resources: string[]): Permission[] => (resources.length > 0 ? [{ actions, resources }] : []);
+  const spec = st
+    ? json({
+      tableName: st.tableName, statusAttribute: st.statusAttribute, pendingStatus: st.pendingStatus,
+      timestampAttribute: st.timestampAttribute, olderThanMinutes: st.olderThanMinutes, maxItems: st.maxItems,
+    })
+    : 'null';
+  const allowed = json(st ? [st.tableName] : []);
+  return [
+    {
+      id: 'DynamodbThrottlingCountStuck', substitution: 'CountStuckFunctionArn', entry: 'dynamodb-throttling/count-stuck.ts', usesLedger: false,
+      description: 'dynamodb-throttling: count tasks stuck in pending (read-only)', environment: { STUCK_TASKS: spec },
+      permissions: grant(['dynamodb:DescribeTable', 'dynamodb:Scan'], table),
+    },
+    {
+      id: 'DynamodbThrottlingBackup', substitution: 'BackupFunctionArn', entry: 'dynamodb-throttling/backup.ts', usesLedger: true,
+      description: 'dynamodb-throttling: on-demand backup of the tasks table', environment: { ALLOWED_TARGETS: allowed },
+      permissions: grant(['dynamodb:CreateBackup'], table),
+    },
+    {
+      id: 'DynamodbThrottlingBackupStatus', substitution: 'BackupStatusFunctionArn', entry: 'dynamodb-throttling/backup-status.ts', usesLedger: false,
+      description: 'dynamodb-throttling: wait for the backup to be AVAILABLE',
+      environment: { BACKUP_TIMEOUT_SECONDS: String((st?.backupTimeoutMinutes ?? 10) * 60), POLL_SECONDS: '10' },
+      // DescribeBackup is authorized on the backup's ARN, which lives under its table's.
+      permissions: grant(['dynamodb:DescribeBackup'], table.map((t) => `${t}/backup/*`)),
+    },
+    {
+      id: 'DynamodbThrottlingDeleteStuck', substitution: 'DeleteStuckFunctionArn', entry: 'dynamodb-throttling/delete-stuck.ts', usesLedger: true,
+      description: 'dynamodb-throttling: delete the stuck tasks found, on approval', environment: { ALLOWED_TARGETS: allowed, STUCK_TASKS: spec },
+      permissions: grant(['dynamodb:GetItem', 'dynamodb:DeleteItem'], table),
+    },
+  ];
 }
 
 /**

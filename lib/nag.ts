@@ -15,7 +15,7 @@ interface Acknowledgement {
 export const NAG_ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   {
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Only for APIs without resource-level permissions: X-Ray trace upload and CloudWatch Logs delivery (Lambda tracing, state machine logging), ce:GetCostAndUsage, and ecs:ListTasks (scoped to the configured clusters by the ecs:cluster condition). The only writes on "*" are the CloudWatch Logs delivery actions Step Functions logging requires, which AWS documents as having no resource-level permissions; no action on a remediation target is granted on "*".',
+    reason: 'Only for APIs without resource-level permissions: X-Ray trace upload and CloudWatch Logs delivery (Lambda tracing, state machine logging), ce:GetCostAndUsage, lambda:ListEventSourceMappings and events:ListRuleNamesByTarget (list actions with no resource type), and ecs:ListTasks (scoped to the configured clusters by the ecs:cluster condition). The only writes on "*" are the CloudWatch Logs delivery actions Step Functions logging requires, which AWS documents as having no resource-level permissions; no action on a remediation target is granted on "*".',
   },
   {
     id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
@@ -38,6 +38,21 @@ export function acknowledgeNagFindings(stack: Stack, config: EnvironmentConfig):
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:${region}:${account}:alarm:*]`,
     reason: 'The alarm router reads the tags (cloudwatch:ListTagsForResource, read-only) of whichever alarm fired; which alarms a team tags is not known at synth.',
   });
+  Validations.of(stack).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:${region}:${account}:rule/*]`,
+    reason: 'lambda-runaway describes (events:DescribeRule, read-only) the rules that target a stopped function; which rules those are is what it finds out.',
+  });
+  Validations.of(stack).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]',
+    reason: 'lambda-runaway reads the notification configuration (s3:GetBucketNotification, read-only) of the buckets a stopped function\'s policy lets S3 invoke it from, found at run time; limited to this account\'s buckets by the s3:ResourceAccount condition.',
+  });
+  const tasksTable = config.runbooks['dynamodb-throttling'].stuckTasks?.tableName;
+  if (tasksTable) {
+    Validations.of(stack).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:${region}:${account}:table/${tasksTable}/backup/*]`,
+      reason: `dynamodb-throttling waits (dynamodb:DescribeBackup, read-only) for the on-demand backup it takes of ${tasksTable}; the backup ARN is made when the backup is.`,
+    });
+  }
   for (const cluster of clusters) {
     Validations.of(stack).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${region}:${account}:task/${cluster}/*]`,

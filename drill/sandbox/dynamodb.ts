@@ -1,7 +1,8 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AddressInfo, Server } from 'node:net';
 import { SANDBOX_CREDENTIALS } from './env';
-import { SANDBOX_REGION, SEED_TABLES } from './seed-account';
+import { SANDBOX_REGION, SEED_TABLES, seedTasks } from './seed-account';
 
 /** DynamoDB for the drill: dynalite, a real implementation of the API, in memory. */
 
@@ -67,7 +68,15 @@ export async function createProvisionedTables(endpoint: string, specs: readonly 
   }
 }
 
-/** The seed's provisioned tables, cabruca-segmentation-prod-agent-{state,memory,tasks}. */
-export function createSeedTables(endpoint: string): Promise<void> {
-  return createProvisionedTables(endpoint, SEED_TABLES);
+/** The seed's provisioned tables, cabruca-segmentation-prod-agent-{state,memory,tasks}, and the tasks in the tasks table. */
+export async function createSeedTables(endpoint: string, now: Date = new Date()): Promise<void> {
+  await createProvisionedTables(endpoint, SEED_TABLES);
+  const client = new DynamoDBClient({ endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
+  try {
+    for (const task of seedTasks(now)) {
+      await client.send(new PutItemCommand({ TableName: 'cabruca-segmentation-prod-agent-tasks', Item: marshall(task) }));
+    }
+  } finally {
+    client.destroy();
+  }
 }

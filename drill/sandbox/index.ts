@@ -17,6 +17,10 @@ export {
   SEED_MODEL,
   COST_BUCKET_TAG,
   SEED_TABLES,
+  STUCK_TASK_IDS,
+  AGENT_QUEUE_BUCKET,
+  RESEARCHER_RULES,
+  seedTasks,
   type DeepPartial,
   type StateOverride,
 } from './seed-account';

@@ -94,6 +94,8 @@ export const lambdaModel: ServiceModel = {
     { method: 'PUT', path: '/2017-10-31/functions/{FunctionName}/concurrency', operation: 'PutFunctionConcurrency', status: 200 },
     { method: 'DELETE', path: '/2017-10-31/functions/{FunctionName}/concurrency', operation: 'DeleteFunctionConcurrency', status: 204 },
     { method: 'GET', path: '/2016-08-19/account-settings', operation: 'GetAccountSettings', status: 200 },
+    { method: 'GET', path: '/2015-03-31/functions/{FunctionName}/policy', operation: 'GetPolicy', status: 200 },
+    { method: 'GET', path: '/2015-03-31/event-source-mappings', operation: 'ListEventSourceMappings', status: 200 },
   ],
   operations: {
     GetFunctionConfiguration: {
@@ -131,6 +133,33 @@ export const lambdaModel: ServiceModel = {
       run: (input, { state }) => {
         resolve(state, input).fn.reservedConcurrency = null;
         return undefined;
+      },
+    },
+    GetPolicy: {
+      mutating: false,
+      run: (input, { state }) => {
+        const { name, fn } = resolve(state, input);
+        // A function nobody was granted access to has no policy: Lambda answers 404.
+        if (fn.policy === undefined || fn.policy.length === 0) {
+          throw new AwsError('ResourceNotFoundException', 404, 'The resource you requested does not exist.', { messageField: 'Message' });
+        }
+        const policy = { Version: '2012-10-17', Id: 'default', Statement: fn.policy };
+        return { Policy: JSON.stringify(policy), RevisionId: createHash('sha256').update(`${name}:${JSON.stringify(policy)}`).digest('hex').slice(0, 36) };
+      },
+    },
+    ListEventSourceMappings: {
+      mutating: false,
+      run: (input, { state }) => {
+        const fields = new Fields(input);
+        const ref = fields.optString('FunctionName');
+        const name = ref === undefined ? undefined : /([A-Za-z0-9_-]+)(?::[\w$-]+)?$/.exec(ref.replace(/^.*:function:/, ''))?.[1];
+        const mappings = (state.lambda.eventSourceMappings ?? []).filter((m) => name === undefined || m.functionName === name);
+        return {
+          EventSourceMappings: mappings.map((m) => ({
+            UUID: m.uuid, BatchSize: m.batchSize, EventSourceArn: m.eventSourceArn, FunctionArn: arn.lambdaFunction(state, m.functionName),
+            LastModified: Date.parse(m.lastModified) / 1000, State: m.state, StateTransitionReason: 'USER_INITIATED',
+          })),
+        };
       },
     },
     GetAccountSettings: {

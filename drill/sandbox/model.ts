@@ -1,8 +1,9 @@
 import type { AwsError } from './aws-error';
 import type { Input } from './input';
+import type { DecodedCall, WireRequest, WireResponse } from './wire';
 import type { AccountState, ServiceName } from './state';
 
-export type Protocol = 'awsJson1_0' | 'awsJson1_1' | 'restJson1' | 'awsQuery';
+export type Protocol = 'awsJson1_0' | 'awsJson1_1' | 'restJson1' | 'awsQuery' | 'restXml';
 
 export type Output = Record<string, unknown>;
 
@@ -94,4 +95,10 @@ export interface ServiceModel {
   fault(kind: Exclude<FaultKind, 'timeout'>, operation: string, input: Input, ctx: ServiceContext): AwsError;
   /** The error for a request the service cannot parse or route. */
   unknownOperation(operation: string): AwsError;
+  /** REST-XML services (S3) bring their own request routing and XML answers. */
+  readonly codec?: {
+    decode(req: WireRequest): DecodedCall;
+    encodeOutput(operation: string, output: Output | undefined, status: number, requestId: string): WireResponse;
+    encodeError(error: AwsError, requestId: string): WireResponse;
+  };
 }

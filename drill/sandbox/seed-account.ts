@@ -34,6 +34,28 @@ export const SEED_TABLES = [
   { name: 'cabruca-segmentation-prod-agent-tasks', partitionKey: { name: 'task_id', type: 'S' } },
 ] as const;
 
+/**
+ * The seed's tasks table content (seed 003 §2: status, timestamp in epoch seconds): three tasks
+ * stuck in pending for over an hour, and tasks that are not stuck (pending for less than an hour,
+ * or old but running or done), so a count of stuck tasks has something to get wrong.
+ */
+export const STUCK_TASK_IDS = ['task-7f3a0001', 'task-7f3a0002', 'task-7f3a0003'] as const;
+export function seedTasks(now: Date): Record<string, string | number>[] {
+  const at = (minutes: number) => Math.floor(now.getTime() / 1000) - minutes * 60;
+  const task = (id: string, status: string, minutes: number, agent: string) => ({
+    task_id: id, status, timestamp: at(minutes), agent, payload: `segment tile ${id.slice(-4)}`,
+  });
+  return [
+    task(STUCK_TASK_IDS[0], 'pending', 2 * 60, 'data_processor'),
+    task(STUCK_TASK_IDS[1], 'pending', 3 * 60, 'researcher'),
+    task(STUCK_TASK_IDS[2], 'pending', 26 * 60, 'engineer'),
+    task('task-7f3a0004', 'pending', 10, 'qa'),
+    task('task-7f3a0005', 'pending', 59, 'manager'),
+    task('task-7f3a0006', 'running', 5 * 60, 'researcher'),
+    task('task-7f3a0007', 'completed', 2 * 24 * 60, 'data_processor'),
+  ];
+}
+
 export type DeepPartial<T> = T extends readonly (infer U)[]
   ? U[]
   : T extends object
@@ -261,6 +283,51 @@ function seedCompositeAlarms(now: Date): Record<string, CompositeAlarmState> {
   };
 }
 
+/** Seed 003 §4 "Investigate cause": the queue bucket whose notifications invoke the agents. */
+export const AGENT_QUEUE_BUCKET = 'cabruca-segmentation-prod-agent-queue';
+const RESEARCHER = 'cabruca-segmentation-prod-researcher-agent';
+const functionArn = (name: string) => `arn:aws:lambda:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:function:${name}`;
+/** The researcher's invokers: a one-minute schedule (the runaway), a disabled nightly rule, and the queue bucket. */
+export const RESEARCHER_RULES = { schedule: 'cabruca-segmentation-prod-researcher-poll', nightly: 'cabruca-segmentation-prod-researcher-nightly' } as const;
+
+function seedEventRules(): AccountState['events'] {
+  const target = (name: string) => [{ id: 'agent', arn: functionArn(name) }];
+  return {
+    buses: {
+      default: {
+        rules: {
+          [RESEARCHER_RULES.schedule]: { state: 'ENABLED', scheduleExpression: 'rate(1 minute)', description: 'Poll for new research jobs', targets: target(RESEARCHER) },
+          [RESEARCHER_RULES.nightly]: { state: 'DISABLED', scheduleExpression: 'cron(0 3 * * ? *)', targets: target(RESEARCHER) },
+          'cabruca-segmentation-prod-qa-on-deploy': {
+            state: 'ENABLED', eventPattern: JSON.stringify({ source: ['aws.codedeploy'], 'detail-type': ['CodeDeploy Deployment State-change Notification'] }),
+            targets: target('cabruca-segmentation-prod-qa-agent'),
+          },
+        },
+      },
+    },
+  };
+}
+
+function queueNotification() {
+  return { id: 'researcher-uploads', functionArn: functionArn(RESEARCHER), events: ['s3:ObjectCreated:*'], prefix: 'uploads/' };
+}
+
+/** Resource policies as AddPermission leaves them: S3 and EventBridge may invoke the researcher. */
+function seedFunctionPolicies(): Record<string, NonNullable<LambdaFunctionState['policy']>> {
+  return {
+    [RESEARCHER]: [
+      {
+        Sid: 's3-agent-queue', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: functionArn(RESEARCHER),
+        Condition: { StringEquals: { 'AWS:SourceAccount': SANDBOX_ACCOUNT_ID }, ArnLike: { 'AWS:SourceArn': `arn:aws:s3:::${AGENT_QUEUE_BUCKET}` } },
+      },
+      {
+        Sid: 'events-poll', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: functionArn(RESEARCHER),
+        Condition: { ArnLike: { 'AWS:SourceArn': `arn:aws:events:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:rule/${RESEARCHER_RULES.schedule}` } },
+      },
+    ],
+  };
+}
+
 /**
  * The seed systems as a fresh, JSON-serialisable account state. A scenario adjusts it with a
  * deep-partial patch or a function; timestamps are relative to `now`.
@@ -292,7 +359,18 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
     sns: { topics: Object.values(TOPIC_ARNS) },
     stepFunctions: { stateMachines: {}, executions: {} },
     cloudwatch: { alarms: seedAlarms(now), compositeAlarms: seedCompositeAlarms(now) },
+    events: seedEventRules(),
+    s3: { buckets: { [AGENT_QUEUE_BUCKET]: { owner: SANDBOX_ACCOUNT_ID, lambdaNotifications: [queueNotification()] } } },
   };
+  for (const [name, policy] of Object.entries(seedFunctionPolicies())) {
+    const fn = base.lambda.functions[name];
+    if (fn) fn.policy = policy;
+  }
+  base.lambda.eventSourceMappings = [{
+    uuid: 'a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d', functionName: 'cabruca-segmentation-prod-data_processor-agent',
+    eventSourceArn: `arn:aws:sqs:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:cabruca-segmentation-prod-agent-jobs`,
+    state: 'Enabled', batchSize: 10, lastModified: lastModified,
+  }];
   if (override === undefined) return base;
   if (typeof override === 'function') return override(base) ?? base;
   return merge(base, override) as AccountState;

@@ -6,10 +6,12 @@ import { cloudWatchModel } from './cloudwatch';
 import { uuidFromHex } from './common';
 import { costExplorerModel } from './cost-explorer';
 import { ecsModel } from './ecs';
+import { eventsModel } from './events';
 import { normaliseEcs } from './ecs-rollout';
 import type { Input } from './input';
 import { lambdaModel } from './lambda';
 import type { FaultSpec, PublishedMessage, SandboxCall, SandboxHooks, ServiceContext, ServiceModel } from './model';
+import { s3Model } from './s3';
 import { sfnModel } from './sfn';
 import { snapshotOf, type SandboxSnapshot } from './snapshot';
 import { snsModel } from './sns';
@@ -40,6 +42,8 @@ const MODELS: Readonly<Record<ServiceName, ServiceModel>> = {
   sns: snsModel,
   states: sfnModel,
   cloudwatch: cloudWatchModel,
+  events: eventsModel,
+  s3: s3Model,
 };
 
 /** SigV4 signing names differ from the IAM prefixes for two services. */
@@ -51,6 +55,8 @@ const BY_SIGNING_NAME: Readonly<Record<string, ServiceName>> = {
   sns: 'sns',
   states: 'states',
   monitoring: 'cloudwatch',
+  events: 'events',
+  s3: 's3',
 };
 
 const DEFAULT_HOLD_MS = 250;

@@ -14,6 +14,28 @@ export interface LambdaFunctionState {
   description: string;
   environment: Record<string, string>;
   tags: Record<string, string>;
+  /** The function's resource-based policy statements (who may invoke it); none when absent. */
+  policy?: LambdaPolicyStatement[];
+}
+
+/** One statement of a function's resource-based policy, as AddPermission writes it. */
+export interface LambdaPolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Principal: { Service: string } | { AWS: string };
+  Action: string;
+  Resource: string;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+/** An event source mapping (SQS, Kinesis, DynamoDB Streams) that polls a source and invokes a function. */
+export interface EventSourceMappingState {
+  uuid: string;
+  functionName: string;
+  eventSourceArn: string;
+  state: 'Enabled' | 'Disabled' | 'Creating' | 'Updating';
+  batchSize: number;
+  lastModified: string;
 }
 
 export interface LambdaState {
@@ -22,6 +44,35 @@ export interface LambdaState {
   /** Lambda keeps this much of the limit unreserved; a put that would leave less is refused. */
   unreservedMinimum: number;
   functions: Record<string, LambdaFunctionState>;
+  eventSourceMappings?: EventSourceMappingState[];
+}
+
+/** An EventBridge rule: a schedule or an event pattern, and the targets it invokes. */
+export interface EventRuleState {
+  state: 'ENABLED' | 'DISABLED';
+  description?: string;
+  scheduleExpression?: string;
+  /** JSON text, as PutRule takes it. */
+  eventPattern?: string;
+  targets: { id: string; arn: string }[];
+}
+
+/** EventBridge: rules per event bus ("default" is the account's default bus). */
+export interface EventsState {
+  buses: Record<string, { rules: Record<string, EventRuleState> }>;
+}
+
+/** An S3 bucket's notification to a Lambda function (the LambdaFunctionConfigurations of PutBucketNotificationConfiguration). */
+export interface S3LambdaNotificationState {
+  id: string;
+  functionArn: string;
+  events: string[];
+  prefix?: string;
+  suffix?: string;
+}
+
+export interface S3State {
+  buckets: Record<string, { owner: string; lambdaNotifications: S3LambdaNotificationState[] }>;
 }
 
 /** What makes a service's tasks fail, and so whether a fresh deployment fixes it. */
@@ -189,10 +240,14 @@ export interface AccountState {
   sns: SnsState;
   stepFunctions: StepFunctionsState;
   cloudwatch: CloudWatchState;
+  /** Absent: no rules on any bus. */
+  events?: EventsState;
+  /** Absent: no buckets. */
+  s3?: S3State;
 }
 
 /** Service identifiers: the IAM action prefixes, so a call reads like the permission it needs. */
-export const SERVICES = ['lambda', 'ecs', 'ssm', 'ce', 'sns', 'states', 'cloudwatch'] as const;
+export const SERVICES = ['lambda', 'ecs', 'ssm', 'ce', 'sns', 'states', 'cloudwatch', 'events', 's3'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export const arn = {
@@ -209,4 +264,7 @@ export const arn = {
   execution: (s: AccountState, stateMachineName: string, name: string) =>
     `arn:aws:states:${s.region}:${s.accountId}:execution:${stateMachineName}:${name}`,
   alarm: (s: AccountState, name: string) => `arn:aws:cloudwatch:${s.region}:${s.accountId}:alarm:${name}`,
+  eventRule: (s: AccountState, bus: string, name: string) =>
+    `arn:aws:events:${s.region}:${s.accountId}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`,
+  eventBus: (s: AccountState, bus: string) => `arn:aws:events:${s.region}:${s.accountId}:event-bus/${bus}`,
 };

@@ -31,6 +31,7 @@ const CONTENT_TYPE = {
   awsJson1_1: 'application/x-amz-json-1.1',
   restJson1: 'application/json',
   awsQuery: 'text/xml',
+  restXml: 'application/xml',
 } as const;
 
 /** The service a SigV4 request is signed for: the fourth part of the credential scope. */
@@ -40,7 +41,10 @@ export function signingService(headers: IncomingHttpHeaders): string | undefined
 }
 
 export function decodeCall(model: ServiceModel, req: WireRequest): DecodedCall {
+  if (model.codec) return model.codec.decode(req);
   switch (model.protocol) {
+    case 'restXml':
+      throw model.unknownOperation(`${req.method} ${req.path}`);
     case 'awsJson1_0':
     case 'awsJson1_1':
       return decodeJsonRpc(model, req);
@@ -58,6 +62,7 @@ export function encodeOutput(
   status: number,
   requestId: string,
 ): WireResponse {
+  if (model.codec) return model.codec.encodeOutput(operation, output, status, requestId);
   const headers = { 'content-type': CONTENT_TYPE[model.protocol], 'x-amzn-requestid': requestId };
   if (model.protocol === 'awsQuery') {
     const ns = model.xmlNamespace ?? '';
@@ -71,6 +76,7 @@ export function encodeOutput(
 }
 
 export function encodeError(model: ServiceModel, error: AwsError, requestId: string): WireResponse {
+  if (model.codec) return model.codec.encodeError(error, requestId);
   const headers: Record<string, string> = {
     'content-type': CONTENT_TYPE[model.protocol],
     'x-amzn-requestid': requestId,
@@ -78,6 +84,7 @@ export function encodeError(model: ServiceModel, error: AwsError, requestId: str
   };
   const fault = error.isServerFault ? 'Receiver' : 'Sender';
   switch (model.protocol) {
+    case 'restXml':
     case 'awsQuery': {
       const body =
         `<ErrorResponse xmlns="${model.xmlNamespace ?? ''}"><Error><Type>${fault}</Type>` +
@@ -179,6 +186,6 @@ function xmlValue(value: unknown): string {
   return xmlEscape(String(value));
 }
 
-function xmlEscape(text: string): string {
+export function xmlEscape(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }

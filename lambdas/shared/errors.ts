@@ -116,3 +116,11 @@ export class NothingToRestore extends Error {
     this.name = 'NothingToRestore';
   }
 }
+
+/** A gated step was invoked without an approved decision: it changes nothing. */
+export class NotApproved extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotApproved';
+  }
+}

@@ -38,6 +38,11 @@ const lambdaRunaway = z.strictObject({
   }),
   /** The account's concurrency limit; the per-function limit when it has no reserved concurrency. */
   accountConcurrencyLimit: z.number().int().positive().default(1000),
+  /** Seed 003 §4 "Investigate cause": where to look for what invokes a stopped function. */
+  evidence: z.strictObject({
+    /** Event buses whose rules may target the functions (names); the default bus is always read. */
+    eventBuses: z.array(resourceName).max(10).default([]),
+  }).default({ eventBuses: [] }),
 });
 
 const dynamodbThrottling = z.strictObject({
@@ -51,6 +56,25 @@ const dynamodbThrottling = z.strictObject({
   }),
   /** How long to wait for the table to return to ACTIVE after the switch. */
   activeTimeoutMinutes: z.number().int().min(1).max(60).default(15),
+  /**
+   * Seed 003 §2 "Clear stuck tasks": the table whose items are tasks, and what makes one stuck
+   * (the seed's scan: status = pending and timestamp, epoch seconds, older than an hour).
+   * Absent: no cleanup step. Other targets are never scanned.
+   */
+  stuckTasks: z.strictObject({
+    tableName: resourceName,
+    statusAttribute: z.string().min(1).default('status'),
+    pendingStatus: z.string().min(1).default('pending'),
+    timestampAttribute: z.string().min(1).default('timestamp'),
+    olderThanMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+    /** Most tasks one run deletes: the ledger row holds every deleted item, and a row is at most 400 KB. */
+    maxItems: z.number().int().min(1).max(500).default(100),
+    /** How long to wait for the on-demand backup to become AVAILABLE before escalating. */
+    backupTimeoutMinutes: z.number().int().min(1).max(60).default(10),
+  }).optional(),
+}).refine((r) => !r.stuckTasks || r.targets.some((t) => t.tableName === r.stuckTasks?.tableName), {
+  message: 'stuckTasks.tableName must be one of the targets',
+  path: ['stuckTasks', 'tableName'],
 });
 
 const ecsServiceRecovery = z.strictObject({

@@ -61,3 +61,36 @@ test('single-metric, anomaly-detection and metric-math alarms each route to the 
     ['remediated', ['cabruca-segmentation-prod-qa-agent']],
   ]);
 });
+
+describe('after the stop: what invokes the function (seed 003 section 4, investigate cause)', () => {
+  test('the notification names the rules and the bucket notification that invoke it, read after the stop was verified', async () => {
+    const { results: [r] } = await runDrill(['lambda-runaway', '--json']);
+    expect(r).toMatchObject({ outcome: 'remediated' });
+    expect(r!.reason).toContain(
+      'invoked by: rule cabruca-segmentation-prod-researcher-nightly (cron(0 3 * * ? *), DISABLED); '
+      + 'rule cabruca-segmentation-prod-researcher-poll (rate(1 minute), ENABLED); '
+      + 's3://cabruca-segmentation-prod-agent-queue s3:ObjectCreated:* prefix uploads/',
+    );
+    expect(r!.reason).not.toContain('unavailable');
+    const states = r!.timeline.map((t) => t.state);
+    expect(states.indexOf('Find what invokes the function')).toBeGreaterThan(states.indexOf('Verify function stopped'));
+    // Read-only: the stop is the only change.
+    expect(r!.actions.map((a) => a.operation)).toEqual(['lambda:PutFunctionConcurrency']);
+  });
+
+  test('evidence that cannot be read does not undo the stop: S3 access denied is reported as unavailable', async () => {
+    const { results: [r] } = await runDrill(['lambda-runaway', '--fault', 's3:GetBucketNotificationConfiguration=access-deniedx50', '--json']);
+    expect(r).toMatchObject({ outcome: 'remediated' });
+    expect(r!.resources.after[FUNCTION]).toEqual({ reservedConcurrency: 0 });
+    expect(r!.reason).toMatch(/rule cabruca-segmentation-prod-researcher-poll \(rate\(1 minute\), ENABLED\).*evidence unavailable: S3 notifications of cabruca-segmentation-prod-agent-queue: AwsAccessDenied/);
+  });
+
+  test('EventBridge throttling that outlasts every retry: the step is retried, then the runbook notifies without evidence', async () => {
+    const { results: [r] } = await runDrill(['lambda-runaway', '--fault', 'events:ListRuleNamesByTarget=throttlingx500', '--json']);
+    expect(r).toMatchObject({ outcome: 'remediated', reason: expect.stringContaining('evidence unavailable: AwsThrottled') });
+    const events = r!.timeline.filter((t) => t.state === 'Find what invokes the function').map((t) => t.event);
+    expect(events).toContain('retried');
+    expect(events).toContain('caught');
+    expect(r!.resources.after[FUNCTION]).toEqual({ reservedConcurrency: 0 });
+  });
+});

@@ -22,14 +22,21 @@ export type Call =
   | 'lambda:GetFunction' | 'lambda:PutFunctionConcurrency'
   | 'dynamodb:DescribeTable' | 'dynamodb:UpdateTable'
   | 'ecs:DescribeServices' | 'ecs:ListTasks' | 'ecs:DescribeTasks' | 'ecs:UpdateService'
-  | 'ce:GetCostAndUsage' | 'states:StartExecution' | 'sns:Publish';
+  | 'ce:GetCostAndUsage' | 'states:StartExecution' | 'sns:Publish'
+  | 'events:ListRuleNamesByTarget' | 'events:DescribeRule' | 'lambda:GetPolicy' | 's3:GetBucketNotificationConfiguration' | 'lambda:ListEventSourceMappings'
+  | 'dynamodb:Scan' | 'dynamodb:CreateBackup' | 'dynamodb:DescribeBackup';
 
 /** Each runbook's AWS calls, in the order its recorded event reaches them. */
 export const CALLS: Readonly<Record<Runbook, readonly Call[]>> = {
-  // admit (switches) -> inspect -> stop (reads, then puts) -> verify -> notify
-  'lambda-runaway': ['ssm:GetParameter', 'lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'sns:Publish'],
-  // admit -> describe -> switch -> poll for ACTIVE -> notify (the drill's dynamodb faults reach the table API)
-  'dynamodb-throttling': ['ssm:GetParameter', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'sns:Publish'],
+  // admit (switches) -> inspect -> stop (reads, then puts) -> verify -> what invokes it (rules, policy -> buckets, mappings) -> notify
+  'lambda-runaway': [
+    'ssm:GetParameter', 'lambda:GetFunction', 'lambda:PutFunctionConcurrency',
+    'events:ListRuleNamesByTarget', 'events:DescribeRule', 'lambda:GetPolicy', 's3:GetBucketNotificationConfiguration', 'lambda:ListEventSourceMappings',
+    'sns:Publish',
+  ],
+  // admit -> describe -> switch -> poll for ACTIVE -> count stuck tasks -> backup -> poll the backup -> notify
+  // (the drill's dynamodb faults reach the table API; the recorded event's table holds stuck tasks)
+  'dynamodb-throttling': ['ssm:GetParameter', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'dynamodb:Scan', 'dynamodb:CreateBackup', 'dynamodb:DescribeBackup', 'sns:Publish'],
   // admit -> service, stopped tasks and their reasons -> forced deployment -> rollout polls -> notify
   'ecs-service-recovery': ['ssm:GetParameter', 'ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:UpdateService', 'sns:Publish'],
   // budget adapter -> admit -> cost + model preference -> switch -> redeploy proxy -> notify -> wait -> restore -> redeploy -> notify
@@ -42,13 +49,21 @@ export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> 
     'ssm:GetParameter': 'Admit: dedupe, allowlist, switches, cooldown',
     'lambda:GetFunction': 'Read function concurrency',
     'lambda:PutFunctionConcurrency': 'Stop function: reserved concurrency 0',
+    'events:ListRuleNamesByTarget': 'Find what invokes the function',
+    'events:DescribeRule': 'Find what invokes the function',
+    'lambda:GetPolicy': 'Find what invokes the function',
+    's3:GetBucketNotificationConfiguration': 'Find what invokes the function',
+    'lambda:ListEventSourceMappings': 'Find what invokes the function',
     'sns:Publish': 'Notify remediated',
   },
   'dynamodb-throttling': {
     'ssm:GetParameter': 'Admit: dedupe, allowlist, switches, cooldown',
     'dynamodb:DescribeTable': 'Describe table',
     'dynamodb:UpdateTable': 'Switch to on-demand',
-    'sns:Publish': 'Notify remediated',
+    'dynamodb:Scan': 'Count stuck tasks',
+    'dynamodb:CreateBackup': 'Back up the tasks table',
+    'dynamodb:DescribeBackup': 'Check backup status',
+    'sns:Publish': 'Notify stuck tasks kept',
   },
   'ecs-service-recovery': {
     'ssm:GetParameter': 'Admit: dedupe, allowlist, switches, cooldown',
@@ -86,6 +101,11 @@ export const PERSISTENT_GROUPS: readonly (readonly Call[])[] = [
   ['ecs:ListTasks', 'states:StartExecution'],
   ['ecs:DescribeTasks', 'ce:GetCostAndUsage'],
   ['ssm:PutParameter'],
+  ['events:ListRuleNamesByTarget', 'dynamodb:Scan'],
+  ['events:DescribeRule', 'dynamodb:CreateBackup'],
+  ['lambda:GetPolicy', 'dynamodb:DescribeBackup'],
+  ['s3:GetBucketNotificationConfiguration'],
+  ['lambda:ListEventSourceMappings'],
 ];
 
 export interface Cell {
@@ -112,6 +132,17 @@ export const faultArgs = (calls: readonly Call[], kind: Kind, times: (call: Call
 
 export type Outcome = 'remediated' | 'skipped' | 'escalated' | 'failed';
 
+/**
+ * Reads made after the change, for the notification only (lambda-runaway's invoker evidence):
+ * when they fail for good the change stands and the runbook notifies with "evidence unavailable".
+ */
+export const BEST_EFFORT: ReadonlySet<Call> = new Set<Call>([
+  'events:ListRuleNamesByTarget', 'events:DescribeRule', 'lambda:GetPolicy', 's3:GetBucketNotificationConfiguration', 'lambda:ListEventSourceMappings',
+]);
+
+/** A best-effort read that fails for good is reported, except a missing function policy, which means "no S3 invoker". */
+export const reportsUnavailable = (call: Call, kind: Kind): boolean => BEST_EFFORT.has(call) && !(call === 'lambda:GetPolicy' && kind === 'not-found');
+
 export interface Expected {
   readonly outcome: Outcome;
   /** The topic of the last notification; null when none can be sent. */
@@ -130,6 +161,7 @@ export interface Expected {
  *   failure and escalated to the critical topic.
  */
 export function expectedPersistent(call: Call, kind: Kind): Expected {
+  if (BEST_EFFORT.has(call)) return { outcome: 'remediated', topic: 'info' };
   if (call === 'sns:Publish' || call === 'states:StartExecution') return { outcome: 'failed', topic: null };
   if (kind === 'not-found') {
     if (call === 'ssm:GetParameter') return { outcome: 'skipped', topic: 'info' };

@@ -23,6 +23,11 @@ const FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].
 const RESEARCHER = fn('cabruca-segmentation-prod-researcher-agent');
 const TABLES = ['agent-state', 'agent-memory', 'agent-tasks'].map((t) => table(`cabruca-segmentation-prod-${t}`));
 const AGENT_STATE = table('cabruca-segmentation-prod-agent-state');
+const AGENT_TASKS = table('cabruca-segmentation-prod-agent-tasks');
+const TASKS_BACKUP = `${AGENT_TASKS}/backup/01795473256422-78615023`;
+const rule = (name: string, bus?: string) => arn('events', `rule/${bus ? `${bus}/` : ''}${name}`);
+const bucket = (name: string) => `arn:aws:s3:::${name}`;
+const OWN_ACCOUNT = { 's3:ResourceAccount': ACCOUNT };
 const CLUSTER = 'alphaswarm-cluster-prod';
 const ADMIN = service(CLUSTER, 'alphaswarm-admin-prod');
 const PROXY = service(CLUSTER, 'alphaswarm-agentcore-proxy-prod');
@@ -56,9 +61,14 @@ const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
   Notify: { kind: 'handler', ledger: true },
   LambdaRunawayInspect: { kind: 'handler', ledger: false },
   LambdaRunawayStop: { kind: 'handler', ledger: true },
+  LambdaRunawayEvidence: { kind: 'handler', ledger: false },
   DynamodbThrottlingInspect: { kind: 'handler', ledger: false },
   DynamodbThrottlingSwitch: { kind: 'handler', ledger: true },
   DynamodbThrottlingCheck: { kind: 'handler', ledger: false },
+  DynamodbThrottlingCountStuck: { kind: 'handler', ledger: false },
+  DynamodbThrottlingBackup: { kind: 'handler', ledger: true },
+  DynamodbThrottlingBackupStatus: { kind: 'handler', ledger: false },
+  DynamodbThrottlingDeleteStuck: { kind: 'handler', ledger: true },
   EcsServiceRecoveryInspect: { kind: 'handler', ledger: false },
   EcsServiceRecoveryRedeploy: { kind: 'handler', ledger: true },
   EcsServiceRecoveryCheck: { kind: 'handler', ledger: false },
@@ -97,6 +107,17 @@ const JOB: Case[] = [
   ...FUNCTIONS.map((f): Case => ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', fn(f), 'Allowed']),
   ['LambdaRunawayStop', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
   ['LambdaRunawayInspect', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
+  ['LambdaRunawayEvidence', 'events:ListRuleNamesByTarget', '*', 'Allowed'],
+  ['LambdaRunawayEvidence', 'events:DescribeRule', rule('cabruca-segmentation-prod-researcher-poll'), 'Allowed'],
+  ['LambdaRunawayEvidence', 'lambda:GetPolicy', RESEARCHER, 'Allowed'],
+  ['LambdaRunawayEvidence', 'lambda:ListEventSourceMappings', '*', 'Allowed'],
+  ['LambdaRunawayEvidence', 's3:GetBucketNotification', bucket('cabruca-segmentation-prod-agent-queue'), 'Allowed', OWN_ACCOUNT],
+  ['DynamodbThrottlingCountStuck', 'dynamodb:Scan', AGENT_TASKS, 'Allowed'],
+  ['DynamodbThrottlingCountStuck', 'dynamodb:DescribeTable', AGENT_TASKS, 'Allowed'],
+  ['DynamodbThrottlingBackup', 'dynamodb:CreateBackup', AGENT_TASKS, 'Allowed'],
+  ['DynamodbThrottlingBackupStatus', 'dynamodb:DescribeBackup', TASKS_BACKUP, 'Allowed'],
+  ['DynamodbThrottlingDeleteStuck', 'dynamodb:GetItem', AGENT_TASKS, 'Allowed'],
+  ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', AGENT_TASKS, 'Allowed'],
   ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', t, 'Allowed']),
   ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:DescribeTable', t, 'Allowed']),
   ['DynamodbThrottlingInspect', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
@@ -154,6 +175,31 @@ const BEYOND_JOB: Case[] = [
   ['LambdaRunawayStop', 'lambda:UpdateFunctionConfiguration', RESEARCHER, 'Denied'],
   ['LambdaRunawayStop', 'lambda:DeleteFunction', RESEARCHER, 'Denied'],
   ['LambdaRunawayInspect', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['LambdaRunawayEvidence', 'lambda:GetPolicy', fn('someone-elses-function'), 'Denied'],
+  ['LambdaRunawayEvidence', 'lambda:AddPermission', RESEARCHER, 'Denied'],
+  ['LambdaRunawayEvidence', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['LambdaRunawayEvidence', 'events:DescribeRule', arn('events', 'rule/cabruca-segmentation-prod-researcher-poll', 'us-east-1'), 'Denied'],
+  ['LambdaRunawayEvidence', 'events:PutRule', rule('cabruca-segmentation-prod-researcher-poll'), 'Denied'],
+  ['LambdaRunawayEvidence', 'events:DisableRule', rule('cabruca-segmentation-prod-researcher-poll'), 'Denied'],
+  ['LambdaRunawayEvidence', 's3:GetBucketNotification', bucket('someone-elses-bucket'), 'Denied', { 's3:ResourceAccount': '999988887777' }],
+  ['LambdaRunawayEvidence', 's3:PutBucketNotification', bucket('cabruca-segmentation-prod-agent-queue'), 'Denied', OWN_ACCOUNT],
+  ['LambdaRunawayEvidence', 's3:GetObject', `${bucket('cabruca-segmentation-prod-agent-queue')}/uploads/a`, 'Denied', OWN_ACCOUNT],
+  ['DynamodbThrottlingCountStuck', 'dynamodb:Scan', AGENT_STATE, 'Denied'],
+  ['DynamodbThrottlingCountStuck', 'dynamodb:Scan', own.ledger, 'Denied'],
+  ['DynamodbThrottlingCountStuck', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
+  ['DynamodbThrottlingBackup', 'dynamodb:CreateBackup', AGENT_STATE, 'Denied'],
+  ['DynamodbThrottlingBackup', 'dynamodb:CreateBackup', own.ledger, 'Denied'],
+  ['DynamodbThrottlingBackup', 'dynamodb:DeleteBackup', TASKS_BACKUP, 'Denied'],
+  ['DynamodbThrottlingBackup', 'dynamodb:RestoreTableFromBackup', TASKS_BACKUP, 'Denied'],
+  ['DynamodbThrottlingBackup', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
+  ['DynamodbThrottlingBackupStatus', 'dynamodb:DescribeBackup', `${AGENT_STATE}/backup/01795473256422-78615023`, 'Denied'],
+  ['DynamodbThrottlingBackupStatus', 'dynamodb:DeleteBackup', TASKS_BACKUP, 'Denied'],
+  ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', AGENT_STATE, 'Denied'],
+  ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', own.ledger, 'Denied'],
+  ['DynamodbThrottlingDeleteStuck', 'dynamodb:PutItem', AGENT_TASKS, 'Denied'],
+  ['DynamodbThrottlingDeleteStuck', 'dynamodb:UpdateItem', AGENT_TASKS, 'Denied'],
+  ['DynamodbThrottlingDeleteStuck', 'dynamodb:Scan', AGENT_TASKS, 'Denied'],
+  ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteTable', AGENT_TASKS, 'Denied'],
   ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', table('other-table'), 'Denied'],
   ['DynamodbThrottlingSwitch', 'dynamodb:DeleteTable', AGENT_STATE, 'Denied'],
   ['DynamodbThrottlingSwitch', 'dynamodb:PutItem', AGENT_STATE, 'Denied'],

@@ -26,3 +26,16 @@ test('an invalid email is named', () => {
   raw.notifications.criticalEmails = ['not-an-email'];
   expect(() => parseConfig(raw, 'test')).toThrow(/notifications\.criticalEmails\[0\]/);
 });
+
+test('the stuck-tasks table must be one of the targets: the cleanup never reaches an unconfigured table', () => {
+  const raw = valid();
+  raw.runbooks['dynamodb-throttling'].stuckTasks = { tableName: 'someone-elses-table' };
+  expect(() => parseConfig(raw, 'test')).toThrow(/runbooks\.dynamodb-throttling\.stuckTasks\.tableName: stuckTasks\.tableName must be one of the targets/);
+});
+
+test('stuck-task settings default to the seed script (status = pending, timestamp older than an hour)', () => {
+  expect(loadConfig('prod').runbooks['dynamodb-throttling'].stuckTasks).toEqual({
+    tableName: 'cabruca-segmentation-prod-agent-tasks', statusAttribute: 'status', pendingStatus: 'pending',
+    timestampAttribute: 'timestamp', olderThanMinutes: 60, maxItems: 100, backupTimeoutMinutes: 10,
+  });
+});

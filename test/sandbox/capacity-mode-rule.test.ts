@@ -16,7 +16,7 @@ describe('through the drill proxy, on dynalite', () => {
   beforeAll(async () => {
     dynamo = await startDynamo();
     await createSeedTables(dynamo.endpoint);
-    proxy = await startDynamoProxy(dynamo.endpoint, new Set(), async () => undefined, new CapacityModeRule(() => clock));
+    proxy = await startDynamoProxy(dynamo.endpoint, new Set(), async () => undefined, { rule: new CapacityModeRule(() => clock) });
     client = new DynamoDBClient({ endpoint: proxy.url, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
   });
   afterAll(async () => {

@@ -1,13 +1,17 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   ADMIN_SERVICE,
+  AGENT_QUEUE_BUCKET,
   ECS_CLUSTER,
+  RESEARCHER_RULES,
   MODEL_PREFERENCE_PARAMETER,
   SANDBOX_ENDPOINT_VARIABLES,
   sandboxEndpointEnv,
@@ -31,6 +35,8 @@ const clients = () => {
     sns: new SNSClient(config),
     states: new SFNClient(config),
     cloudwatch: new CloudWatchClient(config),
+    events: new EventBridgeClient(config),
+    s3: new S3Client(config),
   };
 };
 
@@ -51,6 +57,8 @@ test('clients built with no endpoint reach the sandbox through sandboxEndpointEn
   await c.sns.send(new PublishCommand({ TopicArn: TOPIC_ARNS.info, Message: 'hello' }));
   await c.states.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:sa-east-1:111122223333:execution:m:e' })).catch(() => undefined);
   await c.cloudwatch.send(new DescribeAlarmsCommand({}));
+  await c.events.send(new DescribeRuleCommand({ Name: RESEARCHER_RULES.schedule }));
+  await c.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: AGENT_QUEUE_BUCKET }));
 
   expect(sandbox().calls.map((call) => `${call.service}:${call.operation}`)).toEqual([
     'lambda:GetAccountSettings',
@@ -60,6 +68,8 @@ test('clients built with no endpoint reach the sandbox through sandboxEndpointEn
     'sns:Publish',
     'states:DescribeExecution',
     'cloudwatch:DescribeAlarms',
+    'events:DescribeRule',
+    's3:GetBucketNotificationConfiguration',
   ]);
 });
 

@@ -5,7 +5,9 @@ import { GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand } from 
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { ADMIN_SERVICE, ECS_CLUSTER, MODEL_PREFERENCE_PARAMETER, TOPIC_ARNS, type FaultKind, type FaultSpec, type Sandbox, type ServiceName } from '../../drill/sandbox';
+import { EventBridgeClient, ListRuleNamesByTargetCommand } from '@aws-sdk/client-eventbridge';
+import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { AGENT_QUEUE_BUCKET, ADMIN_SERVICE, ECS_CLUSTER, MODEL_PREFERENCE_PARAMETER, TOPIC_ARNS, type FaultKind, type FaultSpec, type Sandbox, type ServiceName } from '../../drill/sandbox';
 import { clientConfig, rejectionOf, useSandbox } from './support';
 
 const MACHINE = 'arn:aws:states:sa-east-1:111122223333:stateMachine:drill';
@@ -27,6 +29,11 @@ const CALLS: Record<ServiceName, { operation: string; send: (s: Sandbox) => Prom
   sns: { operation: 'Publish', send: (s) => new SNSClient(clientConfig(s)).send(new PublishCommand({ TopicArn: TOPIC_ARNS.info, Message: 'x' })) },
   states: { operation: 'StartExecution', send: (s) => new SFNClient(clientConfig(s)).send(new StartExecutionCommand({ stateMachineArn: MACHINE, name: 'x' })) },
   cloudwatch: { operation: 'DescribeAlarms', send: (s) => new CloudWatchClient(clientConfig(s)).send(new DescribeAlarmsCommand({})) },
+  events: {
+    operation: 'ListRuleNamesByTarget',
+    send: (s) => new EventBridgeClient(clientConfig(s)).send(new ListRuleNamesByTargetCommand({ TargetArn: `arn:aws:lambda:sa-east-1:111122223333:function:${RESEARCHER}` })),
+  },
+  s3: { operation: 'GetBucketNotificationConfiguration', send: (s) => new S3Client(clientConfig(s)).send(new GetBucketNotificationConfigurationCommand({ Bucket: AGENT_QUEUE_BUCKET })) },
 };
 
 /** The SDK exception name and HTTP status each service really answers with, per fault kind. */
@@ -59,6 +66,14 @@ const EXPECTED: [ServiceName, Exclude<FaultKind, 'timeout'>, string, number][] =
   ['cloudwatch', 'access-denied', 'AccessDenied', 403],
   ['cloudwatch', 'not-found', 'ResourceNotFoundException', 404],
   ['cloudwatch', 'server-error', 'InternalServiceFault', 500],
+  ['events', 'throttling', 'ThrottlingException', 400],
+  ['events', 'access-denied', 'AccessDeniedException', 400],
+  ['events', 'not-found', 'ResourceNotFoundException', 400],
+  ['events', 'server-error', 'InternalException', 500],
+  ['s3', 'throttling', 'SlowDown', 503],
+  ['s3', 'access-denied', 'AccessDenied', 403],
+  ['s3', 'not-found', 'NoSuchBucket', 404],
+  ['s3', 'server-error', 'InternalError', 500],
 ];
 
 test.each(EXPECTED)('%s %s is %s (%i)', async (service, error, name, status) => {
@@ -117,6 +132,6 @@ test('a fault on a service or operation the sandbox does not model is a mistake 
   expect(() => sandbox().injectFault({ service: 'lambda', operation: 'UpdateFunctionCode', error: 'throttling' })).toThrow(
     'The sandbox does not model lambda:UpdateFunctionCode',
   );
-  const unknown = JSON.parse('{"service":"s3","error":"throttling"}') as FaultSpec;
-  expect(() => sandbox().injectFault(unknown)).toThrow('The sandbox does not model the s3 service');
+  const unknown = JSON.parse('{"service":"sqs","error":"throttling"}') as FaultSpec;
+  expect(() => sandbox().injectFault(unknown)).toThrow('The sandbox does not model the sqs service');
 });

@@ -1,0 +1,139 @@
+import { DescribeTableCommand, DynamoDBClient, ScanCommand, type AttributeValue, type TableDescription } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+
+/**
+ * On-demand backups for the drill's DynamoDB. dynalite has no backup API, so the proxy in front of
+ * it answers CreateBackup and DescribeBackup itself, with the request checks, answers and errors
+ * of the DynamoDB API reference, and keeps a copy of the table's items as of the backup, so a
+ * drill can show the backup holds what was later deleted.
+ *
+ * Modelled: TableNotFoundException (no such table), TableInUseException (table not ACTIVE),
+ * BackupInUseException (another backup of the table still CREATING), BackupNotFoundException,
+ * ValidationException for names out of the API's pattern and length. A backup is CREATING when
+ * made, and AVAILABLE once a DescribeBackup has seen it CREATING (deterministic, not wall-clock).
+ * Not modelled: ContinuousBackupsUnavailableException (new tables), restore, list and delete.
+ */
+export interface BackupRecord {
+  readonly backupArn: string;
+  readonly backupName: string;
+  readonly tableName: string;
+  readonly createdAt: number;
+  status: 'CREATING' | 'AVAILABLE';
+  readonly table: TableDescription;
+  /** The table's items as of the backup, in DynamoDB JSON. */
+  readonly items: Record<string, AttributeValue>[];
+}
+
+export class DynamoError extends Error {
+  constructor(readonly type: string, message: string, readonly status = 400) {
+    super(message);
+    this.name = type;
+  }
+}
+
+const NAME = /^[a-zA-Z0-9_.-]+$/;
+export const BACKUP_OPERATIONS: ReadonlySet<string> = new Set(['CreateBackup', 'DescribeBackup']);
+
+function validated(member: string, value: unknown): string {
+  if (typeof value !== 'string') {
+    throw new DynamoError('ValidationException', `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
+  }
+  if (value.length < 3 || value.length > 255) {
+    throw new DynamoError('ValidationException', `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length between 3 and 255`);
+  }
+  if (!NAME.test(value)) {
+    throw new DynamoError('ValidationException', `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
+  }
+  return value;
+}
+
+export class DynamoBackups {
+  private readonly backups = new Map<string, BackupRecord>();
+  private readonly client: DynamoDBClient;
+
+  constructor(upstream: string, private readonly region: string, private readonly accountId: string) {
+    this.client = new DynamoDBClient({ endpoint: upstream, region, credentials: { accessKeyId: 'drill', secretAccessKey: 'drill' } });
+  }
+
+  /** Every backup taken, oldest first. */
+  list(): readonly BackupRecord[] {
+    return [...this.backups.values()];
+  }
+
+  async handle(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (operation === 'CreateBackup') return this.create(input);
+    return this.describe(input);
+  }
+
+  private async create(input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const tableName = validated('tableName', input.TableName);
+    const backupName = validated('backupName', input.BackupName);
+    let table: TableDescription | undefined;
+    try {
+      table = (await this.client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+    } catch (e: unknown) {
+      if (e instanceof Error && e.name === 'ResourceNotFoundException') throw new DynamoError('TableNotFoundException', `Table not found: ${tableName}`);
+      throw e;
+    }
+    if (!table || table.TableStatus === 'CREATING' || table.TableStatus === 'DELETING') {
+      throw new DynamoError('TableInUseException', `Table is being created or deleted: ${tableName}`);
+    }
+    if (this.list().some((b) => b.tableName === tableName && b.status === 'CREATING')) {
+      throw new DynamoError('BackupInUseException', `There is another ongoing conflicting backup control plane operation on the table. Table: ${tableName}`);
+    }
+    const items: Record<string, AttributeValue>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const createdAt = Date.now();
+    const suffix = createHash('sha256').update(`${tableName}:${backupName}:${this.backups.size}`).digest('hex').slice(0, 8);
+    const backupArn = `arn:aws:dynamodb:${this.region}:${this.accountId}:table/${tableName}/backup/${String(createdAt).padStart(14, '0')}-${suffix}`;
+    const record: BackupRecord = { backupArn, backupName, tableName, createdAt, status: 'CREATING', table, items };
+    this.backups.set(backupArn, record);
+    return { BackupDetails: this.details(record) };
+  }
+
+  private describe(input: Record<string, unknown>): Record<string, unknown> {
+    const backupArn = input.BackupArn;
+    if (typeof backupArn !== 'string' || backupArn.length < 37) {
+      throw new DynamoError('ValidationException', `1 validation error detected: Value ${typeof backupArn === 'string' ? `'${backupArn}'` : 'null'} at 'backupArn' failed to satisfy constraint: Member must have length greater than or equal to 37`);
+    }
+    const record = this.backups.get(backupArn);
+    if (!record) throw new DynamoError('BackupNotFoundException', `Backup not found: ${backupArn}`);
+    const answer = {
+      BackupDescription: {
+        BackupDetails: this.details(record),
+        SourceTableDetails: {
+          TableName: record.tableName, TableId: record.table.TableId, TableArn: record.table.TableArn,
+          TableSizeBytes: record.table.TableSizeBytes ?? 0, KeySchema: record.table.KeySchema,
+          TableCreationDateTime: (record.table.CreationDateTime?.getTime() ?? record.createdAt) / 1000,
+          ProvisionedThroughput: {
+            ReadCapacityUnits: record.table.ProvisionedThroughput?.ReadCapacityUnits ?? 0,
+            WriteCapacityUnits: record.table.ProvisionedThroughput?.WriteCapacityUnits ?? 0,
+          },
+          ItemCount: record.items.length,
+          BillingMode: record.table.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
+        },
+        SourceTableFeatureDetails: {},
+      },
+    };
+    // Settles once it has been looked at: the drill's stand-in for "a few seconds later".
+    record.status = 'AVAILABLE';
+    return answer;
+  }
+
+  private details(record: BackupRecord): Record<string, unknown> {
+    return {
+      BackupArn: record.backupArn, BackupName: record.backupName, BackupStatus: record.status, BackupType: 'USER',
+      BackupCreationDateTime: record.createdAt / 1000,
+      BackupSizeBytes: record.items.reduce((sum, item) => sum + JSON.stringify(item).length, 0),
+    };
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}

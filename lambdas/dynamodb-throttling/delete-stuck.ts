@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { stuckTasksSchema, taskKeySchema, type TaskKey } from '../domain/stuck-tasks';
+import { performAction } from '../shared/act';
+import { requireEnv } from '../shared/env';
+import { InvalidInput, NotApproved } from '../shared/errors';
+import { taskHandler } from '../shared/handler';
+import { Ledger } from '../shared/ledger';
+import { allowedTargets } from '../shared/targets';
+import { stepInputSchema } from '../shared/task-input';
+import { StuckTasksClient } from './stuck-tasks-client';
+import { stuckTasksSpec } from './stuck-tasks-env';
+
+const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
+const assertAllowed = allowedTargets();
+const spec = stuckTasksSpec();
+const tasks = new StuckTasksClient();
+
+const deleteInputSchema = stepInputSchema.extend({
+  stuck: stuckTasksSchema,
+  backup: z.object({ backupArn: z.string().min(1), backupStatus: z.literal('AVAILABLE') }),
+  /** The approval step's result; anything but "approved" deletes nothing. */
+  approval: z.object({ decision: z.string(), approvals: z.array(z.unknown()).optional() }).optional(),
+});
+
+/** What the row of intent holds: every item as it was, so each can be put back from the ledger. */
+export interface TasksBeforeDelete {
+  readonly items: Record<string, unknown>[];
+  /** Keys counted as stuck that were already gone when the delete step read them. */
+  readonly missing: TaskKey[];
+  readonly backupArn: string;
+}
+
+export interface DeleteSummary {
+  readonly deleted: TaskKey[];
+  readonly skipped: { key: TaskKey; reason: string }[];
+}
+
+export interface DeleteResult {
+  readonly operation: string;
+  readonly target: string;
+  readonly after: DeleteSummary;
+  readonly replayed: boolean;
+  readonly planned: boolean;
+}
+
+/**
+ * Seed 003 §2 "Clear stuck tasks", after the backup and only on an approved decision: deletes
+ * exactly the tasks the count step found. The row of intent holds the full items first; each
+ * delete is conditional on the task still being pending and older than the same cutoff, so a
+ * task picked up since is skipped, not deleted. The ledger says which were deleted and which skipped.
+ */
+export const handler = taskHandler(deleteInputSchema, async ({ incident, execution, dryRun, stuck, backup, approval }): Promise<DeleteResult> => {
+  if (approval?.decision !== 'approved') throw new NotApproved(`deleting stuck tasks needs an approved decision; got ${approval?.decision ?? 'none'}`);
+  assertAllowed(incident.target);
+  if (spec === null || stuck.tableName !== spec.tableName || incident.target !== spec.tableName) {
+    throw new InvalidInput(`stuck tasks of ${stuck.tableName} cannot be deleted: ${spec?.tableName ?? 'no table'} is the configured tasks table`);
+  }
+  const cutoff = stuck.cutoff;
+  if (!stuck.applies || cutoff === null) throw new InvalidInput('the count step did not apply to this table: there is nothing to delete');
+  // Every key the count step recorded has the table's key attributes.
+  const keyAttributes = Object.keys(stuck.keys[0] ?? {});
+  const keyOf = (item: Record<string, unknown>) => taskKeySchema.parse(Object.fromEntries(keyAttributes.map((k) => [k, item[k]])));
+  const result = await performAction<TasksBeforeDelete, DeleteSummary>(ledger, incident, execution.id, {
+    step: 'cleanup',
+    operation: 'dynamodb:DeleteItem',
+    target: incident.target,
+    parameters: {
+      TableName: incident.target, Keys: stuck.keys, BackupArn: backup.backupArn,
+      ConditionExpression: `${spec.statusAttribute} = ${spec.pendingStatus} AND ${spec.timestampAttribute} < ${cutoff}`,
+    },
+    intended: { deleted: stuck.keys, skipped: [] },
+    readBefore: async () => {
+      const items: Record<string, unknown>[] = [];
+      const missing: TaskKey[] = [];
+      for (const key of stuck.keys) {
+        const item = await tasks.readItem(incident.target, key);
+        if (item) items.push(item);
+        else missing.push(key);
+      }
+      return { items, missing, backupArn: backup.backupArn };
+    },
+    mutate: async (before) => {
+      const deleted: TaskKey[] = [];
+      const skipped: { key: TaskKey; reason: string }[] = before.missing.map((key) => ({ key, reason: 'gone before the delete step read it' }));
+      for (const item of before.items) {
+        const key = keyOf(item);
+        const outcome = await tasks.deleteIfStillStuck(spec, key, cutoff);
+        if (outcome.deleted) deleted.push(key);
+        else skipped.push({ key, reason: outcome.reason });
+      }
+      return { deleted, skipped };
+    },
+  }, { dryRun });
+  return {
+    operation: result.operation, target: result.target, replayed: result.replayed, planned: result.planned,
+    // The step's output carries keys only (no `before`): the full items stay in the ledger.
+    after: result.after,
+  };
+});

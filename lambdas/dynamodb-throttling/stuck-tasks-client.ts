@@ -1,0 +1,152 @@
+import {
+  BackupInUseException,
+  BackupNotFoundException,
+  ConditionalCheckFailedException,
+  ContinuousBackupsUnavailableException,
+  CreateBackupCommand,
+  DeleteItemCommand,
+  DescribeBackupCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  LimitExceededException,
+  ResourceNotFoundException,
+  ScanCommand,
+  TableInUseException,
+  TableNotFoundException,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { stuckFilter, taskKeySchema, type StuckTasksSpec, type TaskKey } from '../domain/stuck-tasks';
+import { ChangeRejected, classifyAwsError, TableBusy, TargetNotFound } from '../shared/errors';
+
+export interface StuckScan {
+  readonly count: number;
+  readonly keys: TaskKey[];
+  readonly truncated: boolean;
+}
+
+export interface BackupView {
+  readonly backupArn: string;
+  readonly backupName: string;
+  readonly backupStatus: string;
+  readonly backupSizeBytes: number | null;
+}
+
+/** The result of one conditional delete: deleted, or skipped because the task changed since it was counted. */
+export type DeleteOutcome = { deleted: true } | { deleted: false; reason: string };
+
+/** The tasks table (seed 003 §2) and its on-demand backups ("Backup Procedures"). */
+export class StuckTasksClient {
+  constructor(private readonly dynamodb: DynamoDBClient = new DynamoDBClient({})) {}
+
+  /** The table's key attribute names (partition, then sort), so keys are recorded exactly. */
+  async keyAttributes(tableName: string): Promise<string[]> {
+    try {
+      const out = await this.dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+      return (out.Table?.KeySchema ?? []).map((k) => k.AttributeName ?? '').filter(Boolean);
+    } catch (e: unknown) {
+      throw mapError(e, tableName, 'DescribeTable');
+    }
+  }
+
+  /**
+   * The seed's scan, every page: counts all stuck tasks and keeps the first `maxItems` keys.
+   * Only key attributes are read back (the full items are read again, for the ledger, just before
+   * a delete).
+   */
+  async findStuck(spec: StuckTasksSpec, keyNames: readonly string[], cutoff: number): Promise<StuckScan> {
+    const filter = stuckFilter(spec, cutoff);
+    const names: Record<string, string> = { ...filter.ExpressionAttributeNames };
+    keyNames.forEach((k, i) => (names[`#k${i}`] = k));
+    const keys: TaskKey[] = [];
+    let count = 0;
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      let out;
+      try {
+        out = await this.dynamodb.send(new ScanCommand({
+          TableName: spec.tableName, ...filter, ExpressionAttributeNames: names,
+          ProjectionExpression: keyNames.map((_k, i) => `#k${i}`).join(', '), ExclusiveStartKey: start,
+        }));
+      } catch (e: unknown) {
+        throw mapError(e, spec.tableName, 'Scan');
+      }
+      for (const item of out.Items ?? []) {
+        count += 1;
+        if (keys.length < spec.maxItems) keys.push(taskKeySchema.parse(unmarshall(item)));
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return { count, keys, truncated: count > keys.length };
+  }
+
+  /** The full item, strongly consistent; undefined when it is gone. */
+  async readItem(tableName: string, key: TaskKey): Promise<Record<string, unknown> | undefined> {
+    try {
+      const out = await this.dynamodb.send(new GetItemCommand({ TableName: tableName, Key: marshall(key), ConsistentRead: true }));
+      return out.Item ? unmarshall(out.Item) : undefined;
+    } catch (e: unknown) {
+      throw mapError(e, tableName, 'GetItem');
+    }
+  }
+
+  /** Deletes the task only if it is still pending and older than the cutoff (it may have been picked up since). */
+  async deleteIfStillStuck(spec: StuckTasksSpec, key: TaskKey, cutoff: number): Promise<DeleteOutcome> {
+    try {
+      await this.dynamodb.send(new DeleteItemCommand({ TableName: spec.tableName, Key: marshall(key), ...stuckFilterAsCondition(spec, cutoff) }));
+      return { deleted: true };
+    } catch (e: unknown) {
+      if (e instanceof ConditionalCheckFailedException) {
+        // Gone altogether: a retry of this step after a partial failure finds its own earlier deletes so.
+        const gone = (await this.readItem(spec.tableName, key)) === undefined;
+        return {
+          deleted: false,
+          reason: gone ? 'already gone (deleted by an earlier attempt of this step, or by someone else)'
+            : `no longer ${spec.pendingStatus} and older than the cutoff (changed since it was counted)`,
+        };
+      }
+      throw mapError(e, spec.tableName, 'DeleteItem');
+    }
+  }
+
+  async createBackup(tableName: string, backupName: string): Promise<BackupView> {
+    try {
+      const out = await this.dynamodb.send(new CreateBackupCommand({ TableName: tableName, BackupName: backupName }));
+      const d = out.BackupDetails;
+      return { backupArn: d?.BackupArn ?? '', backupName: d?.BackupName ?? backupName, backupStatus: d?.BackupStatus ?? 'UNKNOWN', backupSizeBytes: d?.BackupSizeBytes ?? null };
+    } catch (e: unknown) {
+      throw mapError(e, tableName, 'CreateBackup');
+    }
+  }
+
+  async describeBackup(backupArn: string): Promise<BackupView> {
+    try {
+      const out = await this.dynamodb.send(new DescribeBackupCommand({ BackupArn: backupArn }));
+      const d = out.BackupDescription?.BackupDetails;
+      return { backupArn, backupName: d?.BackupName ?? '', backupStatus: d?.BackupStatus ?? 'UNKNOWN', backupSizeBytes: d?.BackupSizeBytes ?? null };
+    } catch (e: unknown) {
+      if (e instanceof BackupNotFoundException) throw new TargetNotFound(`DynamoDB backup ${backupArn} does not exist (DescribeBackup)`);
+      throw mapError(e, backupArn, 'DescribeBackup');
+    }
+  }
+}
+
+function stuckFilterAsCondition(spec: StuckTasksSpec, cutoff: number) {
+  const { FilterExpression, ...rest } = stuckFilter(spec, cutoff);
+  return { ConditionExpression: FilterExpression, ...rest };
+}
+
+/** Errors as the DynamoDB API reference documents them for these operations. */
+function mapError(e: unknown, resource: string, operation: string): Error {
+  const doing = `dynamodb:${operation} on ${resource}`;
+  const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  if (e instanceof ResourceNotFoundException || e instanceof TableNotFoundException) {
+    return new TargetNotFound(`DynamoDB table ${resource} does not exist (${operation})`);
+  }
+  // Another backup operation on the table, or the table being created or deleted: wait, then retry.
+  if (e instanceof BackupInUseException || e instanceof TableInUseException) return new TableBusy(`${doing}: ${detail}`);
+  // Backups not yet enabled on a new table, or the account's table-operation limit: a human decides.
+  if (e instanceof ContinuousBackupsUnavailableException || e instanceof LimitExceededException) return new ChangeRejected(`${doing}: ${detail}`);
+  return classifyAwsError(e, doing);
+}

@@ -1,0 +1,217 @@
+import {
+  BackupInUseException,
+  BackupNotFoundException,
+  ConditionalCheckFailedException,
+  ContinuousBackupsUnavailableException,
+  CreateBackupCommand,
+  DeleteItemCommand,
+  DescribeBackupCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ResourceNotFoundException,
+  ScanCommand,
+  TableNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Ledger } from '../../../lambdas/shared/ledger';
+import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
+
+// Mocks the tasks table's client only: the ledger talks to dynalite through the document client.
+const dynamodb = mockClient(DynamoDBClient);
+const TABLE = 'cabruca-segmentation-prod-agent-tasks';
+const SPEC = { tableName: TABLE, statusAttribute: 'status', pendingStatus: 'pending', timestampAttribute: 'timestamp', olderThanMinutes: 60, maxItems: 2 };
+const BACKUP_ARN = `arn:aws:dynamodb:sa-east-1:111122223333:table/${TABLE}/backup/01795473256422-78615023`;
+type Handler = (event: unknown, context: typeof lambdaContext) => Promise<Record<string, unknown>>;
+
+let dynamo: LocalDynamo;
+let ledger: Ledger;
+let count: Handler;
+let backup: Handler;
+let status: Handler;
+let remove: Handler;
+let incidentId: string;
+let seq = 0;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  dynamodb.send.callThrough();
+  await dynamo.createLedgerTable('ledger');
+  dynamodb.reset();
+  ledger = new Ledger('ledger', dynamo.client);
+  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
+    ALLOWED_TARGETS: JSON.stringify([TABLE]), STUCK_TASKS: JSON.stringify(SPEC), BACKUP_TIMEOUT_SECONDS: '30', POLL_SECONDS: '10',
+  });
+  count = (await import('../../../lambdas/dynamodb-throttling/count-stuck')).handler as unknown as Handler;
+  backup = (await import('../../../lambdas/dynamodb-throttling/backup')).handler as unknown as Handler;
+  status = (await import('../../../lambdas/dynamodb-throttling/backup-status')).handler as unknown as Handler;
+  remove = (await import('../../../lambdas/dynamodb-throttling/delete-stuck')).handler as unknown as Handler;
+});
+afterAll(() => dynamo.close());
+
+beforeEach(() => {
+  dynamodb.reset();
+  incidentId = `inc-${(++seq).toString(16).padStart(16, 'c')}`;
+});
+
+const step = (target = TABLE) => ({ incident: incident({ id: incidentId, runbook: 'dynamodb-throttling', target }), execution: { id: EXECUTION_ARN } });
+const notFound = () => new ResourceNotFoundException({ message: 'Requested resource not found', $metadata: { httpStatusCode: 400 } });
+
+describe('count stuck tasks', () => {
+  test("sends the seed's scan (status = pending, timestamp before now - 1 h) for key attributes only, across pages, keeping maxItems keys", async () => {
+    dynamodb.on(DescribeTableCommand).resolves({ Table: { TableName: TABLE, KeySchema: [{ AttributeName: 'task_id', KeyType: 'HASH' }] } });
+    dynamodb.on(ScanCommand)
+      .resolvesOnce({ Items: [marshall({ task_id: 't-1' }), marshall({ task_id: 't-2' })], LastEvaluatedKey: marshall({ task_id: 't-2' }) })
+      .resolvesOnce({ Items: [marshall({ task_id: 't-3' })] });
+    const now = Math.floor(Date.now() / 1000);
+
+    const result = await count(step(), lambdaContext);
+
+    expect(result).toMatchObject({ applies: true, count: 3, keys: [{ task_id: 't-1' }, { task_id: 't-2' }], truncated: true });
+    expect(Math.abs((result.cutoff as number) - (now - 3600))).toBeLessThanOrEqual(2);
+    expect(dynamodb).toHaveReceivedCommandTimes(ScanCommand, 2);
+    expect(dynamodb.commandCalls(ScanCommand)[0]!.args[0].input).toEqual({
+      TableName: TABLE, FilterExpression: '#status = :pending AND #timestamp < :cutoff', ProjectionExpression: '#k0',
+      ExpressionAttributeNames: { '#status': 'status', '#timestamp': 'timestamp', '#k0': 'task_id' },
+      ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':cutoff': { N: String(result.cutoff) } },
+    });
+    expect(dynamodb.commandCalls(ScanCommand)[1]!.args[0].input).toMatchObject({ ExclusiveStartKey: marshall({ task_id: 't-2' }) });
+  });
+
+  test('another table is not scanned: the step does not apply', async () => {
+    const result = await count(step('cabruca-segmentation-prod-agent-state'), lambdaContext);
+    expect(result).toMatchObject({ applies: false, count: 0, keys: [], cutoff: null });
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  test('a missing table is TargetNotFound; a throttled scan is AwsThrottled (retried by the state machine)', async () => {
+    dynamodb.on(DescribeTableCommand).rejects(notFound());
+    await expect(count(step(), lambdaContext)).rejects.toMatchObject({ name: 'TargetNotFound' });
+    dynamodb.reset();
+    dynamodb.on(DescribeTableCommand).resolves({ Table: { KeySchema: [{ AttributeName: 'task_id', KeyType: 'HASH' }] } });
+    dynamodb.on(ScanCommand).rejects(Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    await expect(count(step(), lambdaContext)).rejects.toMatchObject({ name: 'AwsThrottled' });
+  });
+});
+
+describe('back up the tasks table', () => {
+  test('records the intent, then sends CreateBackup named after the incident', async () => {
+    let intentAtCall: unknown;
+    dynamodb.on(CreateBackupCommand).callsFake(async () => {
+      intentAtCall = await ledger.getAction(incidentId, `backup#dynamodb:CreateBackup#${TABLE}`);
+      return { BackupDetails: { BackupArn: BACKUP_ARN, BackupName: `stuck-tasks-${incidentId}`, BackupStatus: 'CREATING', BackupSizeBytes: 10, BackupType: 'USER', BackupCreationDateTime: new Date() } };
+    });
+
+    const result = await backup({ ...step(), stuckCount: 3 }, lambdaContext);
+
+    expect(dynamodb).toHaveReceivedCommandWith(CreateBackupCommand, { TableName: TABLE, BackupName: `stuck-tasks-${incidentId}` });
+    expect(intentAtCall).toMatchObject({ status: 'intent', before: { stuckTasks: 3 } });
+    expect(result).toMatchObject({ after: { backupArn: BACKUP_ARN, backupStatus: 'CREATING' }, replayed: false });
+  });
+
+  test.each([
+    [new TableNotFoundException({ message: 'Table not found', $metadata: { httpStatusCode: 400 } }), 'TargetNotFound'],
+    [new BackupInUseException({ message: 'conflicting backup control plane operation', $metadata: { httpStatusCode: 400 } }), 'TableBusy'],
+    [new ContinuousBackupsUnavailableException({ message: 'Backups have not yet been enabled for this table.', $metadata: { httpStatusCode: 400 } }), 'ChangeRejected'],
+  ])('%s is %s, and the ledger row is marked failed', async (error, name) => {
+    dynamodb.on(CreateBackupCommand).rejects(error);
+    await expect(backup({ ...step(), stuckCount: 3 }, lambdaContext)).rejects.toMatchObject({ name });
+    expect(await ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'failed', error: expect.stringContaining(name) })]);
+  });
+
+  test('a table that is not configured is refused before any call', async () => {
+    await expect(backup({ ...step('cabruca-segmentation-prod-agent-state'), stuckCount: 1 }, lambdaContext)).rejects.toMatchObject({ name: 'TargetNotAllowed' });
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+});
+
+describe('backup status', () => {
+  test('asks DescribeBackup for the ARN; AVAILABLE is done, DELETED has failed, a vanished backup is TargetNotFound, and time runs out', async () => {
+    dynamodb.on(DescribeBackupCommand).resolvesOnce({ BackupDescription: { BackupDetails: { BackupArn: BACKUP_ARN, BackupName: 'n', BackupStatus: 'AVAILABLE', BackupType: 'USER', BackupCreationDateTime: new Date() } } });
+    expect(await status({ ...step(), attempt: 0, backupArn: BACKUP_ARN }, lambdaContext)).toMatchObject({ done: true, failed: false, attempt: 1 });
+    expect(dynamodb).toHaveReceivedCommandWith(DescribeBackupCommand, { BackupArn: BACKUP_ARN });
+
+    dynamodb.reset();
+    dynamodb.on(DescribeBackupCommand).resolves({ BackupDescription: { BackupDetails: { BackupArn: BACKUP_ARN, BackupName: 'n', BackupStatus: 'DELETED', BackupType: 'USER', BackupCreationDateTime: new Date() } } });
+    expect(await status({ ...step(), attempt: 0, backupArn: BACKUP_ARN }, lambdaContext)).toMatchObject({ done: false, failed: true });
+    dynamodb.reset();
+    dynamodb.on(DescribeBackupCommand).rejects(new BackupNotFoundException({ message: 'Backup not found', $metadata: { httpStatusCode: 400 } }));
+    await expect(status({ ...step(), attempt: 0, backupArn: BACKUP_ARN }, lambdaContext)).rejects.toMatchObject({ name: 'TargetNotFound' });
+
+    dynamodb.reset();
+    dynamodb.on(DescribeBackupCommand).resolves({ BackupDescription: { BackupDetails: { BackupArn: BACKUP_ARN, BackupName: 'n', BackupStatus: 'CREATING', BackupType: 'USER', BackupCreationDateTime: new Date() } } });
+    expect(await status({ ...step(), attempt: 2, backupArn: BACKUP_ARN }, lambdaContext)).toMatchObject({ done: false, timedOut: true, attempt: 3 });
+  });
+
+  test('a payload without a backup ARN is InvalidInput and sends nothing', async () => {
+    await expect(status({ ...step(), attempt: 0, backupArn: 'not-an-arn' }, lambdaContext)).rejects.toMatchObject({ name: 'InvalidInput' });
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+});
+
+describe('delete stuck tasks', () => {
+  const cutoff = 1_795_000_000;
+  const stuck = { applies: true, tableName: TABLE, count: 2, keys: [{ task_id: 't-1' }, { task_id: 't-2' }], truncated: false, cutoff, reason: '2 stuck' };
+  const available = { backupArn: BACKUP_ARN, backupStatus: 'AVAILABLE' };
+  const approved = { decision: 'approved', approvals: [{ approver: 'alice' }] };
+  const item = (id: string) => ({ task_id: id, status: 'pending', timestamp: cutoff - 100, payload: `p-${id}` });
+
+  test('records the full items, then sends one conditional DeleteItem per counted key; a task changed since is skipped', async () => {
+    dynamodb.on(GetItemCommand).callsFake(async (input: { Key: { task_id: { S: string } } }) => ({ Item: marshall(item(input.Key.task_id.S)) }));
+    let intentAtFirstDelete: unknown;
+    dynamodb.on(DeleteItemCommand)
+      .callsFakeOnce(async () => {
+        intentAtFirstDelete = await ledger.getAction(incidentId, `cleanup#dynamodb:DeleteItem#${TABLE}`);
+        return {};
+      })
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } }));
+
+    const result = await remove({ ...step(), stuck, backup: available, approval: approved }, lambdaContext);
+
+    expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE, Key: { task_id: { S: 't-1' } }, ConsistentRead: true });
+    expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 2);
+    expect(dynamodb.commandCalls(DeleteItemCommand)[0]!.args[0].input).toEqual({
+      TableName: TABLE, Key: { task_id: { S: 't-1' } }, ConditionExpression: '#status = :pending AND #timestamp < :cutoff',
+      ExpressionAttributeNames: { '#status': 'status', '#timestamp': 'timestamp' },
+      ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':cutoff': { N: String(cutoff) } },
+    });
+    expect(intentAtFirstDelete).toMatchObject({ status: 'intent', before: { items: [item('t-1'), item('t-2')], missing: [], backupArn: BACKUP_ARN } });
+    const after = { deleted: [{ task_id: 't-1' }], skipped: [{ key: { task_id: 't-2' }, reason: expect.stringContaining('no longer pending') }] };
+    expect(result).toMatchObject({ operation: 'dynamodb:DeleteItem', after, replayed: false });
+    expect(result).not.toHaveProperty('before');
+    expect(await ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'succeeded', after })]);
+  });
+
+  test('a retry after a partial failure: a task its first attempt deleted is reported as already gone, not as changed', async () => {
+    dynamodb.on(GetItemCommand).resolvesOnce({ Item: marshall(item('t-1')) }).resolves({});
+    dynamodb.on(DeleteItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } }));
+    const result = await remove({ ...step(), stuck: { ...stuck, keys: [{ task_id: 't-1' }] }, backup: available, approval: approved }, lambdaContext);
+    expect(result).toMatchObject({ after: { deleted: [], skipped: [{ key: { task_id: 't-1' }, reason: expect.stringContaining('already gone') }] } });
+  });
+
+  test('a task already gone when read is skipped without a delete call', async () => {
+    dynamodb.on(GetItemCommand).resolves({});
+    const result = await remove({ ...step(), stuck: { ...stuck, keys: [{ task_id: 't-9' }] }, backup: available, approval: approved }, lambdaContext);
+    expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 0);
+    expect(result).toMatchObject({ after: { deleted: [], skipped: [{ key: { task_id: 't-9' }, reason: expect.stringContaining('gone') }] } });
+  });
+
+  test('a failing delete marks the ledger row failed with the error, and is retried as AwsUnavailable', async () => {
+    dynamodb.on(GetItemCommand).resolves({ Item: marshall(item('t-1')) });
+    dynamodb.on(DeleteItemCommand).rejects(Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
+    await expect(remove({ ...step(), stuck, backup: available, approval: approved }, lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
+    expect(await ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'failed', before: expect.objectContaining({ items: [item('t-1'), item('t-1')] }) })]);
+  });
+
+  test.each([[undefined], [{ decision: 'rejected' }], [{ decision: 'timed-out' }]])('approval %j: NotApproved, nothing read or deleted', async (approval) => {
+    await expect(remove({ ...step(), stuck, backup: available, ...(approval ? { approval } : {}) }, lambdaContext)).rejects.toMatchObject({ name: 'NotApproved' });
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  test('a backup that is not AVAILABLE is refused as InvalidInput', async () => {
+    await expect(remove({ ...step(), stuck, backup: { backupArn: BACKUP_ARN, backupStatus: 'CREATING' }, approval: approved }, lambdaContext)).rejects.toMatchObject({ name: 'InvalidInput' });
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+});
