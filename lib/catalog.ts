@@ -7,7 +7,7 @@ import type { RunbookPolicies } from '../lambdas/domain/admission';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { alarmRulePatterns, ALARM_RUNBOOKS, type AlarmRunbook } from '../lambdas/domain/routing';
 import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
-import type { EnvironmentConfig, RunbookName } from './config/schema';
+import type { EnvironmentConfig, RunbookName, VerifyConfig } from './config/schema';
 
 /** One IAM statement: the only actions and resources a handler may use. */
 export interface Permission {
@@ -62,6 +62,23 @@ export function literalArns(partition: string, region: string, account: string):
 }
 
 const json = (value: unknown) => JSON.stringify(value);
+
+/** The verify step's policy, as its handler reads it (VERIFY_POLICY). */
+const verifyPolicy = (v: VerifyConfig) => json({ waitSeconds: v.waitMinutes * 60, pollSeconds: v.pollSeconds, checks: v.checks, insufficientData: v.insufficientData });
+
+/**
+ * Verify or escalate for an alarm-started runbook: read the state of the alarm that fired.
+ * DescribeAlarms returns composite alarms only to a caller granted it on "*" (CloudWatch API
+ * reference); a narrower grant (alarm ARNs) would hide tag-routed composite alarms. Read-only.
+ */
+function alarmVerifyHandler(id: string, runbook: RunbookName, verify: VerifyConfig): HandlerDef {
+  return {
+    id, substitution: 'VerifyFunctionArn', entry: 'verify/alarm.ts', usesLedger: false,
+    description: `${runbook}: verify the alarm returned to OK`,
+    environment: { VERIFY_POLICY: verifyPolicy(verify) },
+    permissions: [{ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }],
+  };
+}
 const ecsKey = (t: { clusterName: string; serviceName: string }) => `${t.clusterName}/${t.serviceName}`;
 
 /** Target keys per runbook, as admit and the allowlists name them. */
@@ -145,6 +162,7 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
           environment: { ALLOWED_TARGETS: json(lr.targets.map((t) => t.functionName)) },
           permissions: [{ actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], resources: functions }],
         },
+        alarmVerifyHandler('LambdaRunawayVerify', 'lambda-runaway', lr.verify),
       ],
     });
   }
@@ -172,6 +190,7 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
           environment: { ACTIVE_TIMEOUT_SECONDS: String(dt.activeTimeoutMinutes * 60), POLL_SECONDS: '10' },
           permissions: [{ actions: ['dynamodb:DescribeTable'], resources: tables }],
         },
+        alarmVerifyHandler('DynamodbThrottlingVerify', 'dynamodb-throttling', dt.verify),
       ],
     });
   }
@@ -205,6 +224,7 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
           environment: { ROLLOUT_TIMEOUT_SECONDS: String(es.rolloutTimeoutMinutes * 60), POLL_SECONDS: String(es.rolloutPollSeconds) },
           permissions: [{ actions: ['ecs:DescribeServices'], resources: services }],
         },
+        alarmVerifyHandler('EcsServiceRecoveryVerify', 'ecs-service-recovery', es.verify),
       ],
     });
   }
@@ -242,6 +262,15 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
           description: 'llm-budget-guardrail: redeploy the agent proxy',
           environment: { ALLOWED_TARGETS: json([ecsKey(proxy)]) },
           permissions: [{ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [arns.ecsService(proxy.clusterName, proxy.serviceName)] }],
+        },
+        {
+          id: 'LlmBudgetGuardrailVerify', substitution: 'VerifyFunctionArn', entry: 'llm-budget-guardrail/verify.ts', usesLedger: false,
+          description: 'llm-budget-guardrail: verify the cheaper model is in effect',
+          environment: { MODEL_PARAMETER: lb.modelPreferenceParameter, CHEAPER_MODEL: lb.cheaperModel, PROXY_SERVICE: ecsKey(proxy), VERIFY_POLICY: verifyPolicy(lb.verify) },
+          permissions: [
+            { actions: ['ssm:GetParameter'], resources: [parameter] },
+            { actions: ['ecs:DescribeServices'], resources: [arns.ecsService(proxy.clusterName, proxy.serviceName)] },
+          ],
         },
       ],
     });

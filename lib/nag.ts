@@ -15,7 +15,7 @@ interface Acknowledgement {
 export const NAG_ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   {
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Only for APIs without resource-level permissions: X-Ray trace upload and CloudWatch Logs delivery (Lambda tracing, state machine logging), ce:GetCostAndUsage, and ecs:ListTasks (scoped to the configured clusters by the ecs:cluster condition). The only writes on "*" are the CloudWatch Logs delivery actions Step Functions logging requires, which AWS documents as having no resource-level permissions; no action on a remediation target is granted on "*".',
+    reason: 'Only for APIs without resource-level permissions: X-Ray trace upload and CloudWatch Logs delivery (Lambda tracing, state machine logging), ce:GetCostAndUsage, ecs:ListTasks (scoped to the configured clusters by the ecs:cluster condition), and cloudwatch:DescribeAlarms (read-only; the verify step reads the alarm that fired, and DescribeAlarms returns composite alarms only when granted on "*"). The only writes on "*" are the CloudWatch Logs delivery actions Step Functions logging requires, which AWS documents as having no resource-level permissions; no action on a remediation target is granted on "*".',
   },
   {
     id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',

@@ -22,17 +22,17 @@ export type Call =
   | 'lambda:GetFunction' | 'lambda:PutFunctionConcurrency'
   | 'dynamodb:DescribeTable' | 'dynamodb:UpdateTable'
   | 'ecs:DescribeServices' | 'ecs:ListTasks' | 'ecs:DescribeTasks' | 'ecs:UpdateService'
-  | 'ce:GetCostAndUsage' | 'states:StartExecution' | 'sns:Publish';
+  | 'ce:GetCostAndUsage' | 'states:StartExecution' | 'sns:Publish' | 'cloudwatch:DescribeAlarms';
 
 /** Each runbook's AWS calls, in the order its recorded event reaches them. */
 export const CALLS: Readonly<Record<Runbook, readonly Call[]>> = {
-  // admit (switches) -> inspect -> stop (reads, then puts) -> verify -> notify
-  'lambda-runaway': ['ssm:GetParameter', 'lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'sns:Publish'],
-  // admit -> describe -> switch -> poll for ACTIVE -> notify (the drill's dynamodb faults reach the table API)
-  'dynamodb-throttling': ['ssm:GetParameter', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'sns:Publish'],
-  // admit -> service, stopped tasks and their reasons -> forced deployment -> rollout polls -> notify
-  'ecs-service-recovery': ['ssm:GetParameter', 'ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:UpdateService', 'sns:Publish'],
-  // budget adapter -> admit -> cost + model preference -> switch -> redeploy proxy -> notify -> wait -> restore -> redeploy -> notify
+  // admit (switches) -> inspect -> stop (reads, then puts) -> verify stopped -> alarm back to OK? -> notify
+  'lambda-runaway': ['ssm:GetParameter', 'lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'cloudwatch:DescribeAlarms', 'sns:Publish'],
+  // admit -> describe -> switch -> poll for ACTIVE -> alarm back to OK? -> notify (the drill's dynamodb faults reach the table API)
+  'dynamodb-throttling': ['ssm:GetParameter', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'cloudwatch:DescribeAlarms', 'sns:Publish'],
+  // admit -> service, stopped tasks and their reasons -> forced deployment -> rollout polls -> alarm back to OK? -> notify
+  'ecs-service-recovery': ['ssm:GetParameter', 'ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:UpdateService', 'cloudwatch:DescribeAlarms', 'sns:Publish'],
+  // budget adapter -> admit -> cost + model preference -> switch -> redeploy proxy -> verify (parameter, proxy) -> notify -> wait -> restore -> redeploy -> notify
   'llm-budget-guardrail': ['states:StartExecution', 'ssm:GetParameter', 'ce:GetCostAndUsage', 'ssm:PutParameter', 'ecs:DescribeServices', 'ecs:UpdateService', 'sns:Publish'],
 };
 
@@ -42,12 +42,14 @@ export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> 
     'ssm:GetParameter': 'Admit: dedupe, allowlist, switches, cooldown',
     'lambda:GetFunction': 'Read function concurrency',
     'lambda:PutFunctionConcurrency': 'Stop function: reserved concurrency 0',
+    'cloudwatch:DescribeAlarms': 'Check alarm state',
     'sns:Publish': 'Notify remediated',
   },
   'dynamodb-throttling': {
     'ssm:GetParameter': 'Admit: dedupe, allowlist, switches, cooldown',
     'dynamodb:DescribeTable': 'Describe table',
     'dynamodb:UpdateTable': 'Switch to on-demand',
+    'cloudwatch:DescribeAlarms': 'Check alarm state',
     'sns:Publish': 'Notify remediated',
   },
   'ecs-service-recovery': {
@@ -56,6 +58,7 @@ export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> 
     'ecs:ListTasks': 'Read service events and stopped tasks',
     'ecs:DescribeTasks': 'Read service events and stopped tasks',
     'ecs:UpdateService': 'Force new deployment',
+    'cloudwatch:DescribeAlarms': 'Check alarm state',
     'sns:Publish': 'Notify remediated',
   },
   'llm-budget-guardrail': {
@@ -86,6 +89,7 @@ export const PERSISTENT_GROUPS: readonly (readonly Call[])[] = [
   ['ecs:ListTasks', 'states:StartExecution'],
   ['ecs:DescribeTasks', 'ce:GetCostAndUsage'],
   ['ssm:PutParameter'],
+  ['cloudwatch:DescribeAlarms'],
 ];
 
 export interface Cell {
@@ -126,6 +130,8 @@ export interface Expected {
  * - Not found means the target is gone (escalated), except a missing switch, which holds the
  *   runbook (switches fail closed), and Cost Explorer's DataUnavailableException, which is not
  *   about the target.
+ * - The verify step's DescribeAlarms never answers not found (an unknown name is an empty list),
+ *   so an injected one is an unexpected error: a failure, escalated like the rest.
  * - Anything else (throttling, 5xx, timeouts after every retry, access denied) is recorded as a
  *   failure and escalated to the critical topic.
  */
@@ -133,7 +139,7 @@ export function expectedPersistent(call: Call, kind: Kind): Expected {
   if (call === 'sns:Publish' || call === 'states:StartExecution') return { outcome: 'failed', topic: null };
   if (kind === 'not-found') {
     if (call === 'ssm:GetParameter') return { outcome: 'skipped', topic: 'info' };
-    if (call === 'ce:GetCostAndUsage') return { outcome: 'failed', topic: 'critical' };
+    if (call === 'ce:GetCostAndUsage' || call === 'cloudwatch:DescribeAlarms') return { outcome: 'failed', topic: 'critical' };
     return { outcome: 'escalated', topic: 'critical' };
   }
   return { outcome: 'failed', topic: 'critical' };

@@ -26,3 +26,14 @@ test('an invalid email is named', () => {
   raw.notifications.criticalEmails = ['not-an-email'];
   expect(() => parseConfig(raw, 'test')).toThrow(/notifications\.criticalEmails\[0\]/);
 });
+
+test('verify: per-runbook defaults, and a bad or unknown field is named', () => {
+  const config = loadConfig('prod');
+  expect(config.runbooks['lambda-runaway'].verify).toEqual({ waitMinutes: 5, pollSeconds: 60, checks: 5, insufficientData: 'cleared' });
+  expect(config.runbooks['ecs-service-recovery'].verify.insufficientData).toBe('not-cleared');
+  const raw = valid();
+  raw.runbooks['dynamodb-throttling'].verify = { waitMinutes: 0 };
+  expect(() => parseConfig(raw, 'test')).toThrow(/runbooks\.dynamodb-throttling\.verify\.waitMinutes/);
+  raw.runbooks['dynamodb-throttling'].verify = { waitMinute: 5 };
+  expect(() => parseConfig(raw, 'test')).toThrow(/runbooks\.dynamodb-throttling\.verify.*waitMinute/);
+});
