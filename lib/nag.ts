@@ -38,6 +38,19 @@ export function acknowledgeNagFindings(stack: Stack, config: EnvironmentConfig):
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:${region}:${account}:alarm:*]`,
     reason: 'The alarm router reads the tags (cloudwatch:ListTagsForResource, read-only) of whichever alarm fired; which alarms a team tags is not known at synth.',
   });
+  // Allowlisting by tag: the runbook's actions on its resource type, only under aws:ResourceTag
+  // conditions (and tag reads, read-only, so an untagged resource can be refused).
+  const tagged = (runbook: 'lambda-runaway' | 'dynamodb-throttling' | 'ecs-service-recovery', resource: string) => {
+    const tags = config.runbooks[runbook].targetTags;
+    if (!config.runbooks[runbook].enabled || !tags) return;
+    Validations.of(stack).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${resource}]`,
+      reason: `${runbook} allowlists targets by tag (${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}): its actions are granted on this resource type only where aws:ResourceTag matches; reading tags is granted on any, so an untagged target can be refused.`,
+    });
+  };
+  tagged('lambda-runaway', `lambda:${region}:${account}:function:*`);
+  tagged('dynamodb-throttling', `dynamodb:${region}:${account}:table/*`);
+  for (const cluster of clusters) tagged('ecs-service-recovery', `ecs:${region}:${account}:service/${cluster}/*`);
   for (const cluster of clusters) {
     Validations.of(stack).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${region}:${account}:task/${cluster}/*]`,

@@ -16,6 +16,14 @@ export const TOPIC_ARNS = {
 export const AGENT_FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map(
   (role) => `cabruca-segmentation-prod-${role}-agent`,
 );
+/**
+ * Functions the drill config does not name: one carries the tag that allowlists it for
+ * lambda-runaway (config/drill.json targetTags), one belongs to another team and carries none.
+ */
+export const ALLOW_TAG = { key: 'runbook-autopilot:allow', value: 'true' } as const;
+export const TAGGED_FUNCTION = 'cabruca-segmentation-prod-annotator-agent';
+export const UNTAGGED_FUNCTION = 'tradai-prod-signal-ingest';
+export const OTHER_FUNCTIONS = [TAGGED_FUNCTION, UNTAGGED_FUNCTION];
 export const ECS_CLUSTER = 'alphaswarm-cluster-prod';
 export const ADMIN_SERVICE = 'alphaswarm-admin-prod';
 export const PROXY_SERVICE = 'alphaswarm-agentcore-proxy-prod';
@@ -111,6 +119,7 @@ function adminService(now: Date): EcsServiceState {
     targetGroupArn,
     failure: 'health-check',
     describesToSettle: 2,
+    tags: { Project: 'alphaswarm', Environment: 'prod' },
     createdAt: minutesBefore(now, 60 * 24 * 90),
     deployments: [
       {
@@ -300,6 +309,17 @@ function seedAlarms(now: Date): Record<string, AlarmState> {
       stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [57.0] was greater than the threshold (0.0).',
       tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
     }),
+    [`${TAGGED_FUNCTION}-concurrency`]: alarm(now, {
+      description: `Concurrent executions of ${TAGGED_FUNCTION} above 80% of the account limit.`,
+      namespace: 'AWS/Lambda',
+      metricName: 'ConcurrentExecutions',
+      dimensions: { FunctionName: TAGGED_FUNCTION },
+      statistic: 'Maximum',
+      threshold: 800,
+      comparisonOperator: 'GreaterThanThreshold',
+      stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [846.0] was greater than the threshold (800.0).',
+      tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
+    }),
     // The composite alarm's second child: no tasks run, so no target is registered, none unhealthy.
     'alphaswarm-admin-prod-unhealthy-targets': alarm(now, {
       description: `Unhealthy targets behind ${ADMIN_SERVICE}.`,
@@ -352,7 +372,11 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
     lambda: {
       concurrentExecutionsLimit: 1000,
       unreservedMinimum: 100,
-      functions: Object.fromEntries(AGENT_FUNCTIONS.map((name) => [name, agentFunction(name, reserved[name] ?? null, lastModified)])),
+      functions: {
+        ...Object.fromEntries(AGENT_FUNCTIONS.map((name) => [name, agentFunction(name, reserved[name] ?? null, lastModified)])),
+        [TAGGED_FUNCTION]: { ...agentFunction(TAGGED_FUNCTION, null, lastModified), tags: { Project: 'cabruca-segmentation', Environment: 'prod', [ALLOW_TAG.key]: ALLOW_TAG.value } },
+        [UNTAGGED_FUNCTION]: { ...agentFunction(UNTAGGED_FUNCTION, null, lastModified), description: 'TradAI signal ingest', tags: { Project: 'tradai', Environment: 'prod' } },
+      },
     },
     ecs: {
       clusters: { [ECS_CLUSTER]: { services: { [ADMIN_SERVICE]: adminService(now), [PROXY_SERVICE]: proxyService(now) } } },

@@ -93,6 +93,8 @@ export interface EcsServiceState {
   /** Newest first, as DescribeServices returns them. */
   events: EcsEventState[];
   tasks: EcsTaskState[];
+  /** Resource tags (ListTagsForResource). */
+  tags?: Record<string, string>;
 }
 
 export interface EcsClusterState {

@@ -22,7 +22,18 @@ const verifySchema = (insufficientData: 'cleared' | 'not-cleared') => z.strictOb
   checks: z.number().int().min(1).max(30).default(5),
   insufficientData: z.enum(['cleared', 'not-cleared']).default(insufficientData),
 }).default({ waitMinutes: 5, pollSeconds: 60, checks: 5, insufficientData });
+export type TargetTags = NonNullable<z.infer<typeof targetTagsSchema>>;
 export type VerifyConfig = z.infer<ReturnType<typeof verifySchema>>;
+
+/**
+ * Blast radius by tag: a target not named in `targets` is still allowed when it carries every one
+ * of these tags (key: value), read from the resource at run time; IAM grants the runbook's actions
+ * on that resource type only under the same aws:ResourceTag conditions.
+ */
+const targetTagsSchema = z.record(
+  z.string().min(1).max(128).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, 'a tag key (letters, digits, spaces and _ . : / = + - @)'),
+  z.string().max(256).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'a tag value (letters, digits, spaces and _ . : / = + - @)'),
+).refine((tags) => Object.keys(tags).length > 0, 'at least one tag').optional();
 
 const runbookBase = {
   enabled: z.boolean(),
@@ -42,6 +53,8 @@ const runbookBase = {
 const lambdaRunaway = z.strictObject({
   ...runbookBase,
   targets: z.array(z.strictObject({ functionName: resourceName })).min(1),
+  /** Functions not named above that carry all these tags are targets too. */
+  targetTags: targetTagsSchema,
   verify: verifySchema('cleared'),
   thresholds: z.strictObject({
     /** Seed 003: concurrent executions above this share of the function's limit. */
@@ -60,6 +73,8 @@ const lambdaRunaway = z.strictObject({
 const dynamodbThrottling = z.strictObject({
   ...runbookBase,
   targets: z.array(z.strictObject({ tableName: resourceName })).min(1),
+  /** Tables not named above that carry all these tags are targets too. */
+  targetTags: targetTagsSchema,
   verify: verifySchema('cleared'),
   thresholds: z.strictObject({
     /** Seed 003: throttled requests > 0. */
@@ -74,6 +89,8 @@ const dynamodbThrottling = z.strictObject({
 const ecsServiceRecovery = z.strictObject({
   ...runbookBase,
   targets: z.array(z.strictObject({ clusterName: resourceName, serviceName: resourceName })).min(1),
+  /** Services not named above that carry all these tags are targets too, in the clusters the targets name. */
+  targetTags: targetTagsSchema,
   verify: verifySchema('not-cleared'),
   /** Bounded wait for the forced rollout to reach COMPLETED. */
   rolloutTimeoutMinutes: z.number().int().min(1).max(120).default(20),
