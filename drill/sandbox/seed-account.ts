@@ -16,11 +16,13 @@ export const TOPIC_ARNS = {
 export const AGENT_FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map(
   (role) => `cabruca-segmentation-prod-${role}-agent`,
 );
+const ALLOW_TAG_KEY = 'runbook-autopilot:allow';
+
 /**
  * Functions the drill config does not name: one carries the tag that allowlists it for
  * lambda-runaway (config/drill.json targetTags), one belongs to another team and carries none.
  */
-export const ALLOW_TAG = { key: 'runbook-autopilot:allow', value: 'true' } as const;
+export const ALLOW_TAG = { key: ALLOW_TAG_KEY, value: 'true' } as const;
 export const TAGGED_FUNCTION = 'cabruca-segmentation-prod-annotator-agent';
 export const UNTAGGED_FUNCTION = 'tradai-prod-signal-ingest';
 export const OTHER_FUNCTIONS = [TAGGED_FUNCTION, UNTAGGED_FUNCTION];
@@ -32,14 +34,17 @@ export const SEED_MODEL = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
 export const COST_BUCKET_TAG = { key: 'alphaswarm.io/cost-bucket', value: 'bedrock-tokens' } as const;
 
 /** The seed's provisioned tables (seed 003); the tasks table key is the seed script's task_id. */
+const TABLE_TAGS = { Project: 'cabruca-segmentation', Environment: 'prod' } as const;
 export const SEED_TABLES = [
-  { name: 'cabruca-segmentation-prod-agent-state', partitionKey: { name: 'agent_id', type: 'S' } },
+  { name: 'cabruca-segmentation-prod-agent-state', partitionKey: { name: 'agent_id', type: 'S' }, tags: TABLE_TAGS },
   {
     name: 'cabruca-segmentation-prod-agent-memory',
     partitionKey: { name: 'agent_id', type: 'S' },
     sortKey: { name: 'timestamp', type: 'N' },
+    tags: TABLE_TAGS,
   },
-  { name: 'cabruca-segmentation-prod-agent-tasks', partitionKey: { name: 'task_id', type: 'S' } },
+  // The tasks table carries the allowlist tag (drill/scenarios/table-allowlisted-by-tag.json).
+  { name: 'cabruca-segmentation-prod-agent-tasks', partitionKey: { name: 'task_id', type: 'S' }, tags: { ...TABLE_TAGS, [ALLOW_TAG_KEY]: 'true' } },
 ] as const;
 
 export type DeepPartial<T> = T extends readonly (infer U)[]
