@@ -34,3 +34,15 @@ test('dynamodb-throttling: a table named nowhere but tagged is switched; with a 
     reason: 'cabruca-segmentation-prod-agent-tasks is not a configured target of dynamodb-throttling and does not carry runbook-autopilot:allow=dynamodb-throttling',
   });
 });
+
+test('reading the tags is retried when throttled, and a read that never succeeds fails the run without acting', async () => {
+  const event = ['--event', 'events/samples/tag-allowlisted-target.alarm.json', '--json'];
+  const [burst, denied] = await Promise.all([
+    runDrill([...event, '--fault', 'lambda:ListTags=throttlingx4']),
+    runDrill([...event, '--fault', 'lambda:ListTags=access-deniedx50']),
+  ]);
+  expect(burst.results[0]).toMatchObject({ outcome: 'remediated' });
+  expect(burst.results[0]!.timeline).toContainEqual(expect.objectContaining({ state: 'Admit: dedupe, allowlist, switches, cooldown', event: 'retried' }));
+  expect(denied.results[0]).toMatchObject({ outcome: 'failed', actions: [], reason: expect.stringContaining('lambda:ListTags') });
+  expect(denied.results[0]!.notifications).toEqual([{ outcome: 'failed', topic: 'critical' }]);
+});
