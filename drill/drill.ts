@@ -90,6 +90,7 @@ export class Drill {
       onCall: async (call) => {
         if (call.mutating) await drill?.checkAudit(`${call.service}:${call.operation}`, auditTarget(call.service, call.input));
       },
+      describeTable: async (name) => drill?.tableView(name),
       onStartExecution: async (stateMachineArn, name, input) => {
         if (!drill) throw new Error('drill not started');
         return drill.startExecution(stateMachineArn, name, input);
@@ -285,6 +286,16 @@ export class Drill {
     const rows = (out.Items ?? []).map((i) => unmarshall(i) as Partial<ActionRecord> & { sk?: string });
     const intentRecorded = rows.some((r) => r.sk?.startsWith('ACTION#') && r.status === 'intent' && r.operation === operation && r.target === target);
     this.audits.push({ operation, target, intentRecorded });
+  }
+
+  /** A table's billing mode and status as dynalite holds them (alarms on the table follow them). */
+  async tableView(name: string): Promise<{ billingMode: string; status: string } | undefined> {
+    try {
+      const table = (await this.dynamo.send(new DescribeTableCommand({ TableName: name }))).Table;
+      return { billingMode: table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED', status: table?.TableStatus ?? 'UNKNOWN' };
+    } catch {
+      return undefined;
+    }
   }
 
   /** The modelled resources, plus the DynamoDB target tables as dynalite describes them. */

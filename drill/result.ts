@@ -167,6 +167,11 @@ function describe(inv: Invocation): string {
     return `${String(out.operation)} ${String(out.target)}: ${show(out.found)} -> ${show(out.outcome === 'changed-since' ? out.found : out.restoredTo)} (${out.reason === out.outcome ? String(out.outcome) : `${String(out.outcome)}: ${String(out.reason)}`})${out.replayed ? ' (already done; not repeated)' : ''}`;
   }
   if ('allRestored' in out) return String(out.reason);
+  if ('status' in out && 'elapsedSeconds' in out) {
+    // A verify step: what it found (the alarm's state) and what it concluded.
+    const alarm = out.alarm as { name?: string; state?: string | null } | undefined;
+    return `verify ${String(out.status)}${alarm?.state ? ` [alarm ${alarm.state}]` : ''}: ${String(out.reason)}`;
+  }
   const text = show(out);
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }

@@ -40,7 +40,7 @@ export function readScenario(file: string): Scenario {
 export function scenarioConfig(scenario: Scenario | undefined, config: EnvironmentConfig, file: string): EnvironmentConfig {
   if (!scenario?.config) return config;
   try {
-    return parseConfig(merge(config, scenario.config), `${file} (config)`);
+    return parseConfig(merge(config, scenario.config, true), `${file} (config)`);
   } catch (e: unknown) {
     if (e instanceof ConfigError) throw new InputError(e.message);
     throw e;
@@ -63,9 +63,16 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function merge(base: unknown, patch: unknown): unknown {
+/**
+ * Deep merge of a patch. In a config patch a null removes the key (as in a JSON merge patch,
+ * RFC 7396); in account state null is a value (a function with no reserved concurrency).
+ */
+function merge(base: unknown, patch: unknown, nullRemoves = false): unknown {
   if (!isRecord(base) || !isRecord(patch)) return structuredClone(patch);
   const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) out[key] = merge(base[key], value);
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null && nullRemoves) delete out[key];
+    else out[key] = merge(base[key], value, nullRemoves);
+  }
   return out;
 }

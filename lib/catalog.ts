@@ -7,7 +7,7 @@ import type { RunbookPolicies } from '../lambdas/domain/admission';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { alarmRulePatterns, ALARM_RUNBOOKS, type AlarmRunbook } from '../lambdas/domain/routing';
 import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
-import type { DynamodbThrottlingConfig, EnvironmentConfig, LambdaRunawayConfig, RunbookName } from './config/schema';
+import type { DynamodbThrottlingConfig, EnvironmentConfig, LambdaRunawayConfig, RunbookName, TargetTags, VerifyConfig } from './config/schema';
 
 /** One IAM statement: the only actions and resources a handler may use. */
 export interface Permission {
@@ -76,6 +76,50 @@ export const UNDO_MACHINE = 'undo';
 
 /** The name the stack gives the undo state machine, so `npm run undo` can find it from the environment. */
 export const undoStateMachineName = (environment: string) => `runbook-autopilot-${environment}-undo`;
+/**
+ * Blast radius by tag: the same actions on every resource of the type (`pattern`) that carries
+ * all the allowlisted tags. Lambda functions, DynamoDB tables and ECS services all support the
+ * aws:ResourceTag/<key> condition key on these actions (Service Authorization Reference).
+ */
+function byTag(actions: string[], pattern: string[], tags: TargetTags | undefined): Permission[] {
+  if (!tags) return [];
+  const condition = Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
+  return [{ actions, resources: pattern, conditions: { StringEquals: condition } }];
+}
+
+/** Reading a candidate's tags: any resource of the type (read-only), so an untagged one can be refused. */
+function tagReads(action: string, pattern: string[], tags: TargetTags | undefined): Permission[] {
+  return tags ? [{ actions: [action], resources: pattern }] : [];
+}
+
+/** Per tag-allowlisting runbook: the tag-reading action and the ARN pattern of its resource type. */
+function tagPatterns(config: EnvironmentConfig, arns: Arns): { action: string; pattern: string[]; tags: TargetTags | undefined }[] {
+  const r = config.runbooks;
+  const clusters = [...new Set(r['ecs-service-recovery'].targets.map((t) => t.clusterName))];
+  return [
+    { action: 'lambda:ListTags', pattern: [arns.lambdaFunction('*')], tags: r['lambda-runaway'].enabled ? r['lambda-runaway'].targetTags : undefined },
+    { action: 'dynamodb:ListTagsOfResource', pattern: [arns.dynamodbTable('*')], tags: r['dynamodb-throttling'].enabled ? r['dynamodb-throttling'].targetTags : undefined },
+    // ECS: services in the clusters the named targets are in (diagnosis reads tasks per cluster).
+    { action: 'ecs:ListTagsForResource', pattern: clusters.map((c) => arns.ecsService(c, '*')), tags: r['ecs-service-recovery'].enabled ? r['ecs-service-recovery'].targetTags : undefined },
+  ];
+}
+
+/** The verify step's policy, as its handler reads it (VERIFY_POLICY). */
+const verifyPolicy = (v: VerifyConfig) => json({ waitSeconds: v.waitMinutes * 60, pollSeconds: v.pollSeconds, checks: v.checks, insufficientData: v.insufficientData });
+
+/**
+ * Verify or escalate for an alarm-started runbook: read the state of the alarm that fired.
+ * DescribeAlarms returns composite alarms only to a caller granted it on "*" (CloudWatch API
+ * reference); a narrower grant (alarm ARNs) would hide tag-routed composite alarms. Read-only.
+ */
+function alarmVerifyHandler(id: string, runbook: RunbookName, verify: VerifyConfig): HandlerDef {
+  return {
+    id, substitution: 'VerifyFunctionArn', entry: 'verify/alarm.ts', usesLedger: false,
+    description: `${runbook}: verify the alarm returned to OK`,
+    environment: { VERIFY_POLICY: verifyPolicy(verify) },
+    permissions: [{ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }],
+  };
+}
 const ecsKey = (t: { clusterName: string; serviceName: string }) => `${t.clusterName}/${t.serviceName}`;
 
 /** Target keys per runbook, as admit and the allowlists name them. */
@@ -97,7 +141,8 @@ export function alarmRoutes(config: EnvironmentConfig): { runbook: AlarmRunbook;
     'dynamodb-throttling': r['dynamodb-throttling'].targets.map((t) => ({ TableName: t.tableName })),
     'ecs-service-recovery': r['ecs-service-recovery'].targets.map((t) => ({ ClusterName: t.clusterName, ServiceName: t.serviceName })),
   };
-  return ALARM_RUNBOOKS.filter((name) => r[name].enabled).map((runbook) => ({ runbook, patterns: alarmRulePatterns(runbook, dimensions[runbook]) }));
+  // A runbook that allowlists by tag takes alarms on any target of its metrics: admit reads the tags.
+  return ALARM_RUNBOOKS.filter((name) => r[name].enabled).map((runbook) => ({ runbook, patterns: alarmRulePatterns(runbook, dimensions[runbook], { anyTarget: r[runbook].targetTags !== undefined }) }));
 }
 
 /** What admit enforces: per runbook, on/off, cooldown and the allowlist. */
@@ -109,6 +154,7 @@ export function runbookPolicies(config: EnvironmentConfig): RunbookPolicies {
     policies[name] = {
       enabled: rb.enabled, cooldownMinutes: rb.cooldownMinutes, dryRun: rb.dryRun ?? config.dryRun, targets: targets[name],
       flapping: rb.flapping, maxRemediationsPerHour: rb.maxRemediationsPerHour,
+      ...('targetTags' in rb && rb.targetTags ? { targetTags: rb.targetTags } : {}),
     };
   }
   return policies;
@@ -128,7 +174,10 @@ export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: 
       id: 'Admit', substitution: 'AdmitFunctionArn', entry: 'admit/handler.ts', usesLedger: true,
       description: 'Admit: dedupe alarm transitions, enforce the allowlist, the switches and cooldowns',
       environment: { RUNBOOK_POLICIES: json(runbookPolicies(config)), SWITCH_PARAMETERS: json(switches) },
-      permissions: [{ actions: ['ssm:GetParameter'], resources: [switches.automation, ...Object.values(switches.runbooks)].map((n) => arns.ssmParameter(n)) }],
+      permissions: [
+        { actions: ['ssm:GetParameter'], resources: [switches.automation, ...Object.values(switches.runbooks)].map((n) => arns.ssmParameter(n)) },
+        ...tagPatterns(config, arns).flatMap((t) => tagReads(t.action, t.pattern, t.tags)),
+      ],
     },
     notify: {
       id: 'Notify', substitution: 'NotifyFunctionArn', entry: 'notify/handler.ts', usesLedger: true, permissions: [],
@@ -145,21 +194,28 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
   const lr = r['lambda-runaway'];
   if (lr.enabled) {
     const functions = lr.targets.map((t) => arns.lambdaFunction(t.functionName));
+    const anyFunction = [arns.lambdaFunction('*')];
+    const tagEnv: Record<string, string> = lr.targetTags ? { ALLOWED_TARGET_TAGS: json(lr.targetTags) } : {};
     catalog.push({
       name: 'lambda-runaway', definitionFile: 'lambda-runaway.asl.json', substitutions: {},
       handlers: [
         {
           id: 'LambdaRunawayInspect', substitution: 'InspectFunctionArn', entry: 'lambda-runaway/inspect.ts', usesLedger: false,
           description: 'lambda-runaway: read reserved concurrency', environment: {},
-          permissions: [{ actions: ['lambda:GetFunction'], resources: functions }],
+          permissions: [{ actions: ['lambda:GetFunction'], resources: functions }, ...byTag(['lambda:GetFunction'], anyFunction, lr.targetTags)],
         },
         {
           id: 'LambdaRunawayStop', substitution: 'StopFunctionArn', entry: 'lambda-runaway/stop.ts', usesLedger: true,
           description: 'lambda-runaway: reserved concurrency 0 (emergency stop)',
-          environment: { ALLOWED_TARGETS: json(lr.targets.map((t) => t.functionName)) },
-          permissions: [{ actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], resources: functions }],
+          environment: { ALLOWED_TARGETS: json(lr.targets.map((t) => t.functionName)), ...tagEnv },
+          permissions: [
+            { actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], resources: functions },
+            ...byTag(['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], anyFunction, lr.targetTags),
+            ...tagReads('lambda:ListTags', anyFunction, lr.targetTags),
+          ],
         },
         invokerEvidenceHandler(lr, arns),
+        alarmVerifyHandler('LambdaRunawayVerify', 'lambda-runaway', lr.verify),
       ],
     });
   }
@@ -167,27 +223,35 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
   const dt = r['dynamodb-throttling'];
   if (dt.enabled) {
     const tables = dt.targets.map((t) => arns.dynamodbTable(t.tableName));
+    const anyTable = [arns.dynamodbTable('*')];
+    const tagEnv: Record<string, string> = dt.targetTags ? { ALLOWED_TARGET_TAGS: json(dt.targetTags) } : {};
+    const describe = [{ actions: ['dynamodb:DescribeTable'], resources: tables }, ...byTag(['dynamodb:DescribeTable'], anyTable, dt.targetTags)];
     catalog.push({
       name: 'dynamodb-throttling', definitionFile: 'dynamodb-throttling.asl.json', substitutions: {},
       handlers: [
         {
           id: 'DynamodbThrottlingInspect', substitution: 'InspectFunctionArn', entry: 'dynamodb-throttling/inspect.ts', usesLedger: false,
           description: 'dynamodb-throttling: describe the table', environment: {},
-          permissions: [{ actions: ['dynamodb:DescribeTable'], resources: tables }],
+          permissions: describe,
         },
         {
           id: 'DynamodbThrottlingSwitch', substitution: 'SwitchFunctionArn', entry: 'dynamodb-throttling/switch.ts', usesLedger: true,
           description: 'dynamodb-throttling: switch to on-demand',
-          environment: { ALLOWED_TARGETS: json(dt.targets.map((t) => t.tableName)) },
-          permissions: [{ actions: ['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], resources: tables }],
+          environment: { ALLOWED_TARGETS: json(dt.targets.map((t) => t.tableName)), ...tagEnv },
+          permissions: [
+            { actions: ['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], resources: tables },
+            ...byTag(['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], anyTable, dt.targetTags),
+            ...tagReads('dynamodb:ListTagsOfResource', anyTable, dt.targetTags),
+          ],
         },
         {
           id: 'DynamodbThrottlingCheck', substitution: 'CheckFunctionArn', entry: 'dynamodb-throttling/check.ts', usesLedger: false,
           description: 'dynamodb-throttling: wait for ACTIVE on-demand',
           environment: { ACTIVE_TIMEOUT_SECONDS: String(dt.activeTimeoutMinutes * 60), POLL_SECONDS: '10' },
-          permissions: [{ actions: ['dynamodb:DescribeTable'], resources: tables }],
+          permissions: describe,
         },
         ...stuckTaskHandlers(dt, arns),
+        alarmVerifyHandler('DynamodbThrottlingVerify', 'dynamodb-throttling', dt.verify),
       ],
     });
   }
@@ -196,6 +260,9 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
   if (es.enabled) {
     const services = es.targets.map((t) => arns.ecsService(t.clusterName, t.serviceName));
     const clusters = [...new Set(es.targets.map((t) => t.clusterName))];
+    const anyService = clusters.map((c) => arns.ecsService(c, '*'));
+    const tagEnv: Record<string, string> = es.targetTags ? { ALLOWED_TARGET_TAGS: json(es.targetTags) } : {};
+    const describeServices = [{ actions: ['ecs:DescribeServices'], resources: services }, ...byTag(['ecs:DescribeServices'], anyService, es.targetTags)];
     catalog.push({
       name: 'ecs-service-recovery', definitionFile: 'ecs-service-recovery.asl.json', substitutions: {},
       handlers: [
@@ -203,7 +270,7 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
           id: 'EcsServiceRecoveryInspect', substitution: 'InspectFunctionArn', entry: 'ecs-service-recovery/inspect.ts', usesLedger: false,
           description: 'ecs-service-recovery: read service events and stopped tasks', environment: {},
           permissions: [
-            { actions: ['ecs:DescribeServices'], resources: services },
+            ...describeServices,
             // ListTasks is scoped by cluster through a condition key, not a resource ARN.
             { actions: ['ecs:ListTasks'], resources: ['*'], conditions: { ArnEquals: { 'ecs:cluster': clusters.map((c) => arns.ecsCluster(c)) } } },
             { actions: ['ecs:DescribeTasks'], resources: clusters.map((c) => arns.ecsTask(c)) },
@@ -212,15 +279,20 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
         {
           id: 'EcsServiceRecoveryRedeploy', substitution: 'RedeployFunctionArn', entry: 'ecs-service-recovery/redeploy.ts', usesLedger: true,
           description: 'ecs-service-recovery: force a new deployment',
-          environment: { ALLOWED_TARGETS: json(es.targets.map(ecsKey)) },
-          permissions: [{ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services }],
+          environment: { ALLOWED_TARGETS: json(es.targets.map(ecsKey)), ...tagEnv },
+          permissions: [
+            { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services },
+            ...byTag(['ecs:DescribeServices', 'ecs:UpdateService'], anyService, es.targetTags),
+            ...tagReads('ecs:ListTagsForResource', anyService, es.targetTags),
+          ],
         },
         {
           id: 'EcsServiceRecoveryCheck', substitution: 'CheckFunctionArn', entry: 'ecs-service-recovery/check.ts', usesLedger: false,
           description: 'ecs-service-recovery: watch the rollout',
           environment: { ROLLOUT_TIMEOUT_SECONDS: String(es.rolloutTimeoutMinutes * 60), POLL_SECONDS: String(es.rolloutPollSeconds) },
-          permissions: [{ actions: ['ecs:DescribeServices'], resources: services }],
+          permissions: describeServices,
         },
+        alarmVerifyHandler('EcsServiceRecoveryVerify', 'ecs-service-recovery', es.verify),
       ],
     });
   }
@@ -258,6 +330,15 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
           description: 'llm-budget-guardrail: redeploy the agent proxy',
           environment: { ALLOWED_TARGETS: json([ecsKey(proxy)]) },
           permissions: [{ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [arns.ecsService(proxy.clusterName, proxy.serviceName)] }],
+        },
+        {
+          id: 'LlmBudgetGuardrailVerify', substitution: 'VerifyFunctionArn', entry: 'llm-budget-guardrail/verify.ts', usesLedger: false,
+          description: 'llm-budget-guardrail: verify the cheaper model is in effect',
+          environment: { MODEL_PARAMETER: lb.modelPreferenceParameter, CHEAPER_MODEL: lb.cheaperModel, PROXY_SERVICE: ecsKey(proxy), VERIFY_POLICY: verifyPolicy(lb.verify) },
+          permissions: [
+            { actions: ['ssm:GetParameter'], resources: [parameter] },
+            { actions: ['ecs:DescribeServices'], resources: [arns.ecsService(proxy.clusterName, proxy.serviceName)] },
+          ],
         },
       ],
     });

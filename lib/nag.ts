@@ -15,7 +15,7 @@ interface Acknowledgement {
 export const NAG_ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   {
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Only for APIs without resource-level permissions: X-Ray trace upload and CloudWatch Logs delivery (Lambda tracing, state machine logging), ce:GetCostAndUsage, lambda:ListEventSourceMappings and events:ListRuleNamesByTarget (list actions with no resource type), and ecs:ListTasks (scoped to the configured clusters by the ecs:cluster condition). The only writes on "*" are the CloudWatch Logs delivery actions Step Functions logging requires, which AWS documents as having no resource-level permissions; no action on a remediation target is granted on "*".',
+    reason: 'Only for APIs without resource-level permissions: X-Ray trace upload and CloudWatch Logs delivery (Lambda tracing, state machine logging), ce:GetCostAndUsage, lambda:ListEventSourceMappings and events:ListRuleNamesByTarget (list actions with no resource type), ecs:ListTasks (scoped to the configured clusters by the ecs:cluster condition), and cloudwatch:DescribeAlarms (read-only; the verify step reads the alarm that fired, and DescribeAlarms returns composite alarms only when granted on "*"). The only writes on "*" are the CloudWatch Logs delivery actions Step Functions logging requires, which AWS documents as having no resource-level permissions; no action on a remediation target is granted on "*".',
   },
   {
     id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
@@ -53,6 +53,19 @@ export function acknowledgeNagFindings(stack: Stack, config: EnvironmentConfig):
       reason: `dynamodb-throttling waits (dynamodb:DescribeBackup, read-only) for the on-demand backup it takes of ${tasksTable}; the backup ARN is made when the backup is.`,
     });
   }
+  // Allowlisting by tag: the runbook's actions on its resource type, only under aws:ResourceTag
+  // conditions (and tag reads, read-only, so an untagged resource can be refused).
+  const tagged = (runbook: 'lambda-runaway' | 'dynamodb-throttling' | 'ecs-service-recovery', resource: string) => {
+    const tags = config.runbooks[runbook].targetTags;
+    if (!config.runbooks[runbook].enabled || !tags) return;
+    Validations.of(stack).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${resource}]`,
+      reason: `${runbook} allowlists targets by tag (${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}): its actions are granted on this resource type only where aws:ResourceTag matches; reading tags is granted on any, so an untagged target can be refused.`,
+    });
+  };
+  tagged('lambda-runaway', `lambda:${region}:${account}:function:*`);
+  tagged('dynamodb-throttling', `dynamodb:${region}:${account}:table/*`);
+  for (const cluster of clusters) tagged('ecs-service-recovery', `ecs:${region}:${account}:service/${cluster}/*`);
   for (const cluster of clusters) {
     Validations.of(stack).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${region}:${account}:task/${cluster}/*]`,

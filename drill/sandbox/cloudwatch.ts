@@ -1,3 +1,4 @@
+import { evaluateAlarms } from './alarm-evaluation';
 import { AwsError } from './aws-error';
 import { accessDeniedMessage, epochSeconds } from './common';
 import { Fields, type Input } from './input';
@@ -43,7 +44,8 @@ function metricAlarm(state: AccountState, name: string, a: AlarmState): Output {
   };
 }
 
-function describeAlarms(input: Input, { state }: ServiceContext): Output {
+async function describeAlarms(input: Input, ctx: ServiceContext): Promise<Output> {
+  const { state } = ctx;
   const fields = new Fields(input, missingParameter);
   const names = fields.optStrings('AlarmNames');
   const prefix = fields.optString('AlarmNamePrefix');
@@ -64,6 +66,8 @@ function describeAlarms(input: Input, { state }: ServiceContext): Output {
             (stateValue === undefined || a.stateValue === stateValue),
         )
       : [];
+  // Alarms follow the modelled resources; each read sees them as they are now.
+  await evaluateAlarms(ctx);
   const alarms = selected('MetricAlarm', state.cloudwatch.alarms);
   const composites = selected('CompositeAlarm', state.cloudwatch.compositeAlarms);
   return {

@@ -1,8 +1,8 @@
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand, TagResourceCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AddressInfo, Server } from 'node:net';
 import { SANDBOX_CREDENTIALS } from './env';
-import { SANDBOX_REGION, SEED_TABLES, seedTasks } from './seed-account';
+import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SEED_TABLES, seedTasks } from './seed-account';
 
 /** DynamoDB for the drill: dynalite, a real implementation of the API, in memory. */
 
@@ -29,6 +29,8 @@ export interface ProvisionedTableSpec {
   readonly readCapacityUnits?: number;
   /** 5 when absent. */
   readonly writeCapacityUnits?: number;
+  /** Resource tags (dynalite keeps them; ListTagsOfResource reads them). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** Starts an empty in-memory DynamoDB on a random loopback port; table changes are immediate. */
@@ -62,6 +64,13 @@ export async function createProvisionedTables(endpoint: string, specs: readonly 
           KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
         }),
       );
+      if (spec.tags) {
+        // dynalite finds the table by the ARN's last segment; the account and region are ours.
+        await client.send(new TagResourceCommand({
+          ResourceArn: `arn:aws:dynamodb:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:table/${spec.name}`,
+          Tags: Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value })),
+        }));
+      }
     }
   } finally {
     client.destroy();

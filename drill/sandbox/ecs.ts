@@ -146,6 +146,18 @@ function describeServices(input: Input, ctx: ServiceContext): Output {
   return { services, failures };
 }
 
+/** Tags of a service, by its ARN (the only resource type the runbooks read tags of). */
+function listTagsForResource(input: Input, { state }: ServiceContext): Output {
+  const resourceArn = new Fields(input, (m, c) => invalidParameter(`${m}: ${c}`)).string('resourceArn');
+  const m = /^arn:aws:ecs:([a-z0-9-]+):(\d{12}):service\/([^/]+)\/([^/]+)$/.exec(resourceArn);
+  if (m === null || m[1] !== state.region || m[2] !== state.accountId) throw invalidParameter('The specified Amazon Resource Name (ARN) is not valid.');
+  const cluster = state.ecs.clusters[m[3]!];
+  if (cluster === undefined) throw clusterNotFound();
+  const svc = cluster.services[m[4]!];
+  if (svc === undefined) throw serviceNotFound();
+  return { tags: Object.entries(svc.tags ?? {}).map(([key, value]) => ({ key, value })) };
+}
+
 function updateService(input: Input, ctx: ServiceContext): Output {
   const fields = new Fields(input, (m, c) => invalidParameter(`${m}: ${c}`));
   const { clusterName, serviceName, svc } = locate(ctx.state, fields, 'service');
@@ -211,6 +223,7 @@ export const ecsModel: ServiceModel = {
     UpdateService: { mutating: true, run: updateService },
     ListTasks: { mutating: false, run: listTasks },
     DescribeTasks: { mutating: false, run: describeTasks },
+    ListTagsForResource: { mutating: false, run: listTagsForResource },
   },
   fault(kind, operation, input, ctx) {
     switch (kind) {

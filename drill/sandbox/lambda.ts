@@ -96,6 +96,7 @@ export const lambdaModel: ServiceModel = {
     { method: 'GET', path: '/2016-08-19/account-settings', operation: 'GetAccountSettings', status: 200 },
     { method: 'GET', path: '/2015-03-31/functions/{FunctionName}/policy', operation: 'GetPolicy', status: 200 },
     { method: 'GET', path: '/2015-03-31/event-source-mappings', operation: 'ListEventSourceMappings', status: 200 },
+    { method: 'GET', path: '/2017-03-31/tags/{Resource}', operation: 'ListTags', status: 200 },
   ],
   operations: {
     GetFunctionConfiguration: {
@@ -128,6 +129,16 @@ export const lambdaModel: ServiceModel = {
       },
     },
     PutFunctionConcurrency: { mutating: true, run: putConcurrency },
+    // ListTags takes the function's ARN (a bare name is refused, as Lambda does).
+    ListTags: {
+      mutating: false,
+      run: (input, { state }) => {
+        const resource = new Fields(input).string('Resource');
+        if (!resource.startsWith('arn:')) throw new AwsError('InvalidParameterValueException', 400, `1 validation error detected: Value '${resource}' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:...`);
+        const { fn } = resolve(state, { FunctionName: resource });
+        return { Tags: fn.tags };
+      },
+    },
     DeleteFunctionConcurrency: {
       mutating: true,
       run: (input, { state }) => {

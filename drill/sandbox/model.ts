@@ -42,6 +42,8 @@ export interface SandboxHooks {
   onCall?: (call: SandboxCall) => Promise<void> | void;
   /** Runs a new execution; without it the sandbox only records the execution as RUNNING. */
   onStartExecution?: (stateMachineArn: string, name: string, input: string) => Promise<StartedExecution>;
+  /** A DynamoDB table as dynalite holds it, so alarms on its metrics can follow it (alarm-evaluation.ts). */
+  describeTable?: (name: string) => Promise<{ billingMode: string; status: string } | undefined>;
   /** The sandbox clock (timestamps in answers, events and the call log); defaults to the wall clock. */
   now?: () => Date;
 }

@@ -16,6 +16,16 @@ export const TOPIC_ARNS = {
 export const AGENT_FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map(
   (role) => `cabruca-segmentation-prod-${role}-agent`,
 );
+const ALLOW_TAG_KEY = 'runbook-autopilot:allow';
+
+/**
+ * Functions the drill config does not name: one carries the tag that allowlists it for
+ * lambda-runaway (config/drill.json targetTags), one belongs to another team and carries none.
+ */
+export const ALLOW_TAG = { key: ALLOW_TAG_KEY, value: 'true' } as const;
+export const TAGGED_FUNCTION = 'cabruca-segmentation-prod-annotator-agent';
+export const UNTAGGED_FUNCTION = 'tradai-prod-signal-ingest';
+export const OTHER_FUNCTIONS = [TAGGED_FUNCTION, UNTAGGED_FUNCTION];
 export const ECS_CLUSTER = 'alphaswarm-cluster-prod';
 export const ADMIN_SERVICE = 'alphaswarm-admin-prod';
 export const PROXY_SERVICE = 'alphaswarm-agentcore-proxy-prod';
@@ -24,14 +34,17 @@ export const SEED_MODEL = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
 export const COST_BUCKET_TAG = { key: 'alphaswarm.io/cost-bucket', value: 'bedrock-tokens' } as const;
 
 /** The seed's provisioned tables (seed 003); the tasks table key is the seed script's task_id. */
+const TABLE_TAGS = { Project: 'cabruca-segmentation', Environment: 'prod' } as const;
 export const SEED_TABLES = [
-  { name: 'cabruca-segmentation-prod-agent-state', partitionKey: { name: 'agent_id', type: 'S' } },
+  { name: 'cabruca-segmentation-prod-agent-state', partitionKey: { name: 'agent_id', type: 'S' }, tags: TABLE_TAGS },
   {
     name: 'cabruca-segmentation-prod-agent-memory',
     partitionKey: { name: 'agent_id', type: 'S' },
     sortKey: { name: 'timestamp', type: 'N' },
+    tags: TABLE_TAGS,
   },
-  { name: 'cabruca-segmentation-prod-agent-tasks', partitionKey: { name: 'task_id', type: 'S' } },
+  // The tasks table carries the allowlist tag (drill/scenarios/table-allowlisted-by-tag.json).
+  { name: 'cabruca-segmentation-prod-agent-tasks', partitionKey: { name: 'task_id', type: 'S' }, tags: { ...TABLE_TAGS, [ALLOW_TAG_KEY]: 'true' } },
 ] as const;
 
 /**
@@ -133,6 +146,7 @@ function adminService(now: Date): EcsServiceState {
     targetGroupArn,
     failure: 'health-check',
     describesToSettle: 2,
+    tags: { Project: 'alphaswarm', Environment: 'prod' },
     createdAt: minutesBefore(now, 60 * 24 * 90),
     deployments: [
       {
@@ -261,6 +275,91 @@ function seedAlarms(now: Date): Record<string, AlarmState> {
       stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [143.0] was greater than the threshold (0.0).',
       tags: { 'runbook-autopilot:runbook': 'dynamodb-throttling', Environment: 'prod', Project: 'cabruca-segmentation' },
     }),
+    // The alarms of the recorded sample events (events/samples/). A metric-math or anomaly-detection
+    // alarm is modelled by the metric it reads: its state follows that metric's resource.
+    'cabruca-segmentation-prod-manager-agent-invocations': alarm(now, {
+      description: 'Invocations of cabruca-segmentation-prod-manager-agent far above normal (per 5 minutes).',
+      namespace: 'AWS/Lambda',
+      metricName: 'Invocations',
+      dimensions: { FunctionName: 'cabruca-segmentation-prod-manager-agent' },
+      statistic: 'Sum',
+      period: 300,
+      threshold: 5000,
+      comparisonOperator: 'GreaterThanThreshold',
+      stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [18342.0] was greater than the threshold (5000.0).',
+      tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
+    }),
+    'cabruca-segmentation-prod-engineer-agent-invocations-anomaly': alarm(now, {
+      description: 'Invocations of cabruca-segmentation-prod-engineer-agent above the anomaly band (modelled by its metric).',
+      namespace: 'AWS/Lambda',
+      metricName: 'Invocations',
+      dimensions: { FunctionName: 'cabruca-segmentation-prod-engineer-agent' },
+      statistic: 'Sum',
+      period: 300,
+      threshold: 2400,
+      comparisonOperator: 'GreaterThanThreshold',
+      stateReason: 'Thresholds Crossed: 1 out of the last 1 datapoints was greater than the upper thresholds.',
+      tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
+    }),
+    'cabruca-segmentation-prod-qa-agent-concurrency-percent': alarm(now, {
+      description: 'Concurrent executions of cabruca-segmentation-prod-qa-agent above 80% of the account limit (metric math, modelled by its metric).',
+      namespace: 'AWS/Lambda',
+      metricName: 'ConcurrentExecutions',
+      dimensions: { FunctionName: 'cabruca-segmentation-prod-qa-agent' },
+      statistic: 'Maximum',
+      threshold: 800,
+      comparisonOperator: 'GreaterThanThreshold',
+      stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [87.3] was greater than the threshold (80.0).',
+      tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
+    }),
+    'cabruca-segmentation-prod-data_processor-agent-concurrency': alarm(now, {
+      description: 'Concurrent executions of cabruca-segmentation-prod-data_processor-agent above 80% of the account limit.',
+      namespace: 'AWS/Lambda',
+      metricName: 'ConcurrentExecutions',
+      dimensions: { FunctionName: 'cabruca-segmentation-prod-data_processor-agent' },
+      statistic: 'Maximum',
+      threshold: 800,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'missing',
+      stateValue: 'INSUFFICIENT_DATA',
+      stateReason: 'Insufficient Data: 1 datapoint was unknown.',
+      tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
+    }),
+    'cabruca-segmentation-prod-agent-state-read-throttles': alarm(now, {
+      description: 'Read requests to cabruca-segmentation-prod-agent-state are being throttled.',
+      namespace: 'AWS/DynamoDB',
+      metricName: 'ReadThrottleEvents',
+      dimensions: { TableName: 'cabruca-segmentation-prod-agent-state' },
+      statistic: 'Sum',
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [57.0] was greater than the threshold (0.0).',
+      tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
+    }),
+    [`${TAGGED_FUNCTION}-concurrency`]: alarm(now, {
+      description: `Concurrent executions of ${TAGGED_FUNCTION} above 80% of the account limit.`,
+      namespace: 'AWS/Lambda',
+      metricName: 'ConcurrentExecutions',
+      dimensions: { FunctionName: TAGGED_FUNCTION },
+      statistic: 'Maximum',
+      threshold: 800,
+      comparisonOperator: 'GreaterThanThreshold',
+      stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [846.0] was greater than the threshold (800.0).',
+      tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
+    }),
+    // The composite alarm's second child: no tasks run, so no target is registered, none unhealthy.
+    'alphaswarm-admin-prod-unhealthy-targets': alarm(now, {
+      description: `Unhealthy targets behind ${ADMIN_SERVICE}.`,
+      namespace: 'AWS/ApplicationELB',
+      metricName: 'UnHealthyHostCount',
+      dimensions: { TargetGroup: 'targetgroup/alphaswarm-admin-prod/6d0ecf831eec9f09', LoadBalancer: 'app/alphaswarm-prod/50dc6c495c0c9188' },
+      statistic: 'Maximum',
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      stateValue: 'OK',
+      stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [0.0] was not greater than the threshold (0.0).',
+      tags: { Environment: 'prod', Service: ADMIN_SERVICE },
+    }),
   };
 }
 
@@ -345,7 +444,11 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
     lambda: {
       concurrentExecutionsLimit: 1000,
       unreservedMinimum: 100,
-      functions: Object.fromEntries(AGENT_FUNCTIONS.map((name) => [name, agentFunction(name, reserved[name] ?? null, lastModified)])),
+      functions: {
+        ...Object.fromEntries(AGENT_FUNCTIONS.map((name) => [name, agentFunction(name, reserved[name] ?? null, lastModified)])),
+        [TAGGED_FUNCTION]: { ...agentFunction(TAGGED_FUNCTION, null, lastModified), tags: { Project: 'cabruca-segmentation', Environment: 'prod', [ALLOW_TAG.key]: ALLOW_TAG.value } },
+        [UNTAGGED_FUNCTION]: { ...agentFunction(UNTAGGED_FUNCTION, null, lastModified), description: 'TradAI signal ingest', tags: { Project: 'tradai', Environment: 'prod' } },
+      },
     },
     ecs: {
       clusters: { [ECS_CLUSTER]: { services: { [ADMIN_SERVICE]: adminService(now), [PROXY_SERVICE]: proxyService(now) } } },

@@ -144,6 +144,8 @@ export interface EcsServiceState {
   /** Newest first, as DescribeServices returns them. */
   events: EcsEventState[];
   tasks: EcsTaskState[];
+  /** Resource tags (ListTagsForResource). */
+  tags?: Record<string, string>;
 }
 
 export interface EcsClusterState {
@@ -212,6 +214,11 @@ export interface AlarmState {
   alarmActions: string[];
   okActions: string[];
   tags: Record<string, string>;
+  /**
+   * A scenario knob: whatever drives this alarm's metric is not what the runbook changes, so the
+   * alarm stays in its state (see alarm-evaluation.ts for what clears an alarm otherwise).
+   */
+  causePersists?: boolean;
 }
 
 /** A composite alarm: a rule over other alarms, no metric of its own. */

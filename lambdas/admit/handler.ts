@@ -1,6 +1,6 @@
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
-import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema } from '../domain/admission';
+import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
 import { switchHold, switchParametersSchema, type SwitchState } from '../domain/switches';
 import { incidentIdFor, parseTrigger, UnroutableEvent, type Trigger } from '../domain/trigger';
 import { classifyAwsError } from '../shared/errors';
@@ -8,12 +8,14 @@ import { requireEnv, requireJsonEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
 import { logger } from '../shared/logger';
+import { scopeOf, TargetTagReader } from '../shared/target-tags';
 import { executionSchema, type Incident } from '../shared/task-input';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const policies = requireJsonEnv('RUNBOOK_POLICIES', (raw) => runbookPoliciesSchema.parse(raw));
 const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchParametersSchema.parse(raw));
 const ssm = new SSMClient({});
+const tagReader = new TargetTagReader();
 
 const inputSchema = z.object({ runbook: z.string().min(1), event: z.unknown(), execution: executionSchema });
 
@@ -57,7 +59,7 @@ async function readSwitches(runbook: string): Promise<SwitchState> {
  * alarm transition was already handled (EventBridge delivers at least once), automation or this
  * runbook is switched off, or the target is cooling down after a recent remediation.
  */
-export const handler = taskHandler(inputSchema, async ({ runbook, event, execution }): Promise<AdmitResult> => {
+export const handler = taskHandler(inputSchema, async ({ runbook, event, execution }, context): Promise<AdmitResult> => {
   let trigger: Trigger;
   try {
     trigger = parseTrigger(runbook, event);
@@ -80,7 +82,7 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   }
 
   try {
-    return await gate(runbook, incident, trigger.kind);
+    return await gate(runbook, incident, trigger.kind, context.invokedFunctionArn);
   } catch (e: unknown) {
     // The incident is claimed: leave it failed, not admitted, so a new execution may take it over.
     const reason = `admit failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
@@ -90,8 +92,12 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
 });
 
 /** The gates after the claim: allowlist, switches, cooldown, flapping, the hourly cap. */
-async function gate(runbook: string, incident: Incident, kind: Trigger['kind']): Promise<AdmitResult> {
-  const policy = checkPolicy(policies, runbook, incident.target);
+async function gate(runbook: string, incident: Incident, kind: Trigger['kind'], invokedFunctionArn: string): Promise<AdmitResult> {
+  let policy: Admission = checkPolicy(policies, runbook, incident.target);
+  if (policy.decision === 'check-tags') {
+    // Not named in config: allowed only if the resource carries the configured tags.
+    policy = tagAdmission(runbook, incident.target, policy.required, await tagReader.read(runbook, incident.target, scopeOf(invokedFunctionArn)));
+  }
   if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident, switches: null, dryRun: false };
 
   const state = await readSwitches(runbook);
@@ -126,5 +132,6 @@ async function gate(runbook: string, incident: Incident, kind: Trigger['kind']):
     };
   }
   await ledger.recordRemediation(runbook, incident.target, incident.id);
-  return { decision: 'admit', reason: `new ${kind === 'budget' ? 'budget alert' : 'alarm transition'} on a configured target`, incident, switches: state, dryRun: policies[runbook]?.dryRun ?? false };
+  const how = policies[runbook]?.targets.includes(incident.target) ? 'a configured target' : 'a target allowlisted by tag';
+  return { decision: 'admit', reason: `new ${kind === 'budget' ? 'budget alert' : 'alarm transition'} on ${how}`, incident, switches: state, dryRun: policies[runbook]?.dryRun ?? false };
 }

@@ -10,6 +10,8 @@ export const runbookPolicySchema = z.object({
   maxRemediationsPerHour: z.number().int().min(1).default(20),
   /** Target keys the runbook may act on; nothing else is ever touched. */
   targets: z.array(z.string().min(1)),
+  /** Targets not named above are allowed when they carry all these tags (read at run time). */
+  targetTags: z.record(z.string(), z.string()).optional(),
 });
 export const runbookPoliciesSchema = z.record(z.string(), runbookPolicySchema);
 export type RunbookPolicy = z.infer<typeof runbookPolicySchema>;
@@ -18,7 +20,9 @@ export type RunbookPolicies = z.input<typeof runbookPoliciesSchema>;
 
 export type Admission =
   | { decision: 'admit' }
-  | { decision: 'reject'; reason: string };
+  | { decision: 'reject'; reason: string }
+  /** Not named, but the runbook allowlists by tag: read the target's tags, then tagAdmission(). */
+  | { decision: 'check-tags'; required: Record<string, string> };
 
 /** Checks that the config lets this runbook act on this target (pure: no AWS, no clock). */
 export function checkPolicy(policies: RunbookPolicies, runbook: string, target: string): Admission {
@@ -26,9 +30,24 @@ export function checkPolicy(policies: RunbookPolicies, runbook: string, target: 
   if (!policy) return { decision: 'reject', reason: `runbook ${runbook} is not configured in this environment` };
   if (!policy.enabled) return { decision: 'reject', reason: `runbook ${runbook} is disabled in this environment` };
   if (!policy.targets.includes(target)) {
+    if (policy.targetTags) return { decision: 'check-tags', required: policy.targetTags };
     return { decision: 'reject', reason: `${target} is not a configured target of ${runbook}` };
   }
   return { decision: 'admit' };
+}
+
+export const describeTags = (tags: Readonly<Record<string, string>>) => Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ');
+
+/** True when the resource carries every required tag with its value (pure). */
+export function carriesTags(required: Readonly<Record<string, string>>, actual: Readonly<Record<string, string>>): boolean {
+  return Object.entries(required).every(([key, value]) => actual[key] === value);
+}
+
+/** The verdict on a target that is not named: allowed only when it carries every required tag. */
+export function tagAdmission(runbook: string, target: string, required: Readonly<Record<string, string>>, actual: Readonly<Record<string, string>> | null): Admission {
+  if (actual !== null && carriesTags(required, actual)) return { decision: 'admit' };
+  const why = actual === null ? 'and does not exist' : `and does not carry ${describeTags(required)}`;
+  return { decision: 'reject', reason: `${target} is not a configured target of ${runbook} ${why}` };
 }
 
 /** The clock hour a remediation counts against for the per-runbook cap, e.g. 2026-11-23T03. */

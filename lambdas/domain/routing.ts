@@ -3,7 +3,7 @@
  * rules, the tag router and the drill all route through these definitions, so an event reaches
  * the same runbook in the drill as in the account.
  */
-import type { EventPattern } from './event-pattern';
+import type { EventPattern, PatternMatcher } from './event-pattern';
 
 export type AlarmRunbook = 'lambda-runaway' | 'dynamodb-throttling' | 'ecs-service-recovery';
 
@@ -63,11 +63,14 @@ export const TARGET_TAG = 'runbook-autopilot:target';
  * metric alarm whose metric is routed to it and whose dimensions name a configured target.
  * EventBridge matches the fields of one element of configuration.metrics together.
  */
-export function alarmRulePatterns(runbook: AlarmRunbook, targets: readonly Record<string, string>[]): EventPattern[] {
+export function alarmRulePatterns(runbook: AlarmRunbook, targets: readonly Record<string, string>[], options: { anyTarget?: boolean } = {}): EventPattern[] {
   const route = METRIC_ROUTES[runbook];
-  const dimensions: Record<string, string[]> = {};
+  const dimensions: Record<string, PatternMatcher[]> = {};
   for (const dimension of route.targetDimensions) {
-    dimensions[dimension] = [...new Set(targets.map((t) => t[dimension]).filter((v): v is string => v !== undefined))];
+    // anyTarget: the runbook also allowlists by tag, so any value of the dimension routes (admit decides).
+    dimensions[dimension] = options.anyTarget
+      ? [{ exists: true }]
+      : [...new Set(targets.map((t) => t[dimension]).filter((v): v is string => v !== undefined))];
   }
   return route.selectors.map((selector) => ({
     source: ['aws.cloudwatch'],

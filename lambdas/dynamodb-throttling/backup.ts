@@ -19,7 +19,7 @@ const backupInputSchema = stepInputSchema.extend({ stuckCount: z.number().int().
  * (the stuck-task count). The name is the incident's, so the backup is easy to find.
  */
 export const handler = taskHandler(backupInputSchema, async ({ incident, execution, dryRun, stuckCount }): Promise<ActionResult<{ stuckTasks: number }, BackupView>> => {
-  assertAllowed(incident.target);
+  await assertAllowed(incident.target);
   const backupName = `stuck-tasks-${incident.id}`;
   return performAction(ledger, incident, execution.id, {
     step: 'backup',

@@ -51,7 +51,7 @@ export interface DeleteResult {
  */
 export const handler = taskHandler(deleteInputSchema, async ({ incident, execution, dryRun, stuck, backup, approval }): Promise<DeleteResult> => {
   if (approval?.decision !== 'approved') throw new NotApproved(`deleting stuck tasks needs an approved decision; got ${approval?.decision ?? 'none'}`);
-  assertAllowed(incident.target);
+  await assertAllowed(incident.target);
   if (spec === null || stuck.tableName !== spec.tableName || incident.target !== spec.tableName) {
     throw new InvalidInput(`stuck tasks of ${stuck.tableName} cannot be deleted: ${spec?.tableName ?? 'no table'} is the configured tasks table`);
   }

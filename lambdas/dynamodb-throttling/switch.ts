@@ -8,7 +8,7 @@ import { stepInputSchema } from '../shared/task-input';
 import { TableClient } from './table-client';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
-const assertAllowed = allowedTargets();
+const assertAllowed = allowedTargets('dynamodb-throttling');
 const tables = new TableClient();
 
 const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
@@ -18,8 +18,8 @@ type OnDemand = typeof ON_DEMAND;
  * Immediate mitigation (seed 003 §2): switch the table to on-demand. The previous mode and
  * capacities, indexes included, are recorded first so the table can be put back.
  */
-export const handler = taskHandler(stepInputSchema, async ({ incident, execution, dryRun }): Promise<ActionResult<CapacitySnapshot, OnDemand>> => {
-  assertAllowed(incident.target);
+export const handler = taskHandler(stepInputSchema, async ({ incident, execution, dryRun }, context): Promise<ActionResult<CapacitySnapshot, OnDemand>> => {
+  await assertAllowed(incident.target, context.invokedFunctionArn);
   // Read once per invocation: a first attempt switches on what readBefore saw.
   let current: TableView | undefined;
   return performAction(ledger, incident, execution.id, {

@@ -8,7 +8,7 @@ import { stepInputSchema } from '../shared/task-input';
 import { EcsServiceClient, parseServiceKey, SERVICE_KEY, type ServiceView } from './service-client';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
-const assertAllowed = allowedTargets();
+const assertAllowed = allowedTargets('ecs-service-recovery');
 const services = new EcsServiceClient();
 
 /** The target comes from the payload: llm-budget-guardrail redeploys its proxy, not the incident's target. */
@@ -38,8 +38,8 @@ const after = (s: ServiceView): DeploymentAfter => ({
  * Seed 000 "ECS Fargate service down", step 3: force a new deployment, after recording the
  * deployment it replaces (its task definition and counts).
  */
-export const handler = taskHandler(redeployInputSchema, async ({ incident, execution, step, target, dryRun }): Promise<ActionResult<DeploymentBefore, DeploymentAfter>> => {
-  assertAllowed(target);
+export const handler = taskHandler(redeployInputSchema, async ({ incident, execution, step, target, dryRun }, context): Promise<ActionResult<DeploymentBefore, DeploymentAfter>> => {
+  await assertAllowed(target, context.invokedFunctionArn);
   const key = parseServiceKey(target);
   // Set when this invocation read the service itself, i.e. on the first attempt.
   let readNow: ServiceView | undefined;

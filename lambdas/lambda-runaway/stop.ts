@@ -7,15 +7,15 @@ import { stepInputSchema } from '../shared/task-input';
 import { FunctionConcurrencyClient } from './function-concurrency';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
-const assertAllowed = allowedTargets();
+const assertAllowed = allowedTargets('lambda-runaway');
 const functions = new FunctionConcurrencyClient();
 
 /**
  * Emergency stop (seed 003 §4): reserved concurrency 0 throttles every new invocation at once,
  * whatever invokes it. The previous value ("none" included) is recorded first, for the restore.
  */
-export const handler = taskHandler(stepInputSchema, async ({ incident, execution, dryRun }): Promise<ActionResult<number | null, number>> => {
-  assertAllowed(incident.target);
+export const handler = taskHandler(stepInputSchema, async ({ incident, execution, dryRun }, context): Promise<ActionResult<number | null, number>> => {
+  await assertAllowed(incident.target, context.invokedFunctionArn);
   return performAction(ledger, incident, execution.id, {
     step: 'stop',
     operation: 'lambda:PutFunctionConcurrency',

@@ -91,8 +91,8 @@ async function restoreModel(incident: Incident, executionArn: string): Promise<R
 }
 
 /** Act and restore steps of llm-budget-guardrail: the model preference parameter, and only it. */
-export const handler = taskHandler(inputSchema, async ({ incident, execution, mode, dryRun }): Promise<SwitchResult | RestoreResult> => {
-  assertAllowed(MODEL_PARAMETER);
+export const handler = taskHandler(inputSchema, async ({ incident, execution, mode, dryRun }, context): Promise<SwitchResult | RestoreResult> => {
+  await assertAllowed(MODEL_PARAMETER, context.invokedFunctionArn);
   // A dry run never reaches the restore: it ends after planning the switch.
   return mode === 'switch' ? switchModel(incident, execution.id, dryRun) : restoreModel(incident, execution.id);
 });

@@ -46,7 +46,7 @@ export interface RestoreOutcome {
  */
 export const handler = taskHandler(inputSchema, async ({ incident, execution, restore }): Promise<RestoreOutcome> => {
   const step = restore as RestoreStep;
-  assertAllowed(step.target);
+  await assertAllowed(step.target);
   const key = `${step.step}#${step.operation}#${step.target}`;
   const base = { sourceKey: step.sourceKey, operation: step.operation, target: step.target, expected: step.expected, restoredTo: step.restoreTo };
   const begun = await ledger.getAction(incident.id, key);

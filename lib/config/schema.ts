@@ -8,6 +8,33 @@ const resourceName = z.string().min(1).max(255).regex(/^[A-Za-z0-9_.\-/:]+$/, 'l
 const email = z.email();
 const minutes = z.number().int().min(0).max(7 * 24 * 60);
 
+/**
+ * Verify or escalate: after acting, wait for the alarm to evaluate again, then check (DescribeAlarms,
+ * or the resource state for the budget runbook) up to `checks` times, `pollSeconds` apart.
+ * `insufficientData` says what INSUFFICIENT_DATA means after the fix: `cleared` where the metric
+ * goes silent when the fix works (a stopped function emits no invocations; DynamoDB publishes
+ * throttle events only while throttling), `not-cleared` where a silent metric is itself a fault.
+ */
+const verifySchema = (insufficientData: 'cleared' | 'not-cleared') => z.strictObject({
+  /** Alarms evaluate per period: wait at least one period (plus the evaluation delay) before the first check. */
+  waitMinutes: z.number().int().min(1).max(60).default(5),
+  pollSeconds: z.number().int().min(10).max(900).default(60),
+  checks: z.number().int().min(1).max(30).default(5),
+  insufficientData: z.enum(['cleared', 'not-cleared']).default(insufficientData),
+}).default({ waitMinutes: 5, pollSeconds: 60, checks: 5, insufficientData });
+export type TargetTags = NonNullable<z.infer<typeof targetTagsSchema>>;
+export type VerifyConfig = z.infer<ReturnType<typeof verifySchema>>;
+
+/**
+ * Blast radius by tag: a target not named in `targets` is still allowed when it carries every one
+ * of these tags (key: value), read from the resource at run time; IAM grants the runbook's actions
+ * on that resource type only under the same aws:ResourceTag conditions.
+ */
+const targetTagsSchema = z.record(
+  z.string().min(1).max(128).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, 'a tag key (letters, digits, spaces and _ . : / = + - @)'),
+  z.string().max(256).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'a tag value (letters, digits, spaces and _ . : / = + - @)'),
+).refine((tags) => Object.keys(tags).length > 0, 'at least one tag').optional();
+
 const runbookBase = {
   enabled: z.boolean(),
   /** Plan instead of act for this runbook. @default the environment's dryRun */
@@ -26,6 +53,9 @@ const runbookBase = {
 const lambdaRunaway = z.strictObject({
   ...runbookBase,
   targets: z.array(z.strictObject({ functionName: resourceName })).min(1),
+  /** Functions not named above that carry all these tags are targets too. */
+  targetTags: targetTagsSchema,
+  verify: verifySchema('cleared'),
   thresholds: z.strictObject({
     /** Seed 003: concurrent executions above this share of the function's limit. */
     concurrencyPercentOfLimit: z.number().gt(0).max(100).default(80),
@@ -48,6 +78,9 @@ const lambdaRunaway = z.strictObject({
 const dynamodbThrottling = z.strictObject({
   ...runbookBase,
   targets: z.array(z.strictObject({ tableName: resourceName })).min(1),
+  /** Tables not named above that carry all these tags are targets too. */
+  targetTags: targetTagsSchema,
+  verify: verifySchema('cleared'),
   thresholds: z.strictObject({
     /** Seed 003: throttled requests > 0. */
     throttleEvents: z.number().min(0).default(0),
@@ -80,6 +113,9 @@ const dynamodbThrottling = z.strictObject({
 const ecsServiceRecovery = z.strictObject({
   ...runbookBase,
   targets: z.array(z.strictObject({ clusterName: resourceName, serviceName: resourceName })).min(1),
+  /** Services not named above that carry all these tags are targets too, in the clusters the targets name. */
+  targetTags: targetTagsSchema,
+  verify: verifySchema('not-cleared'),
   /** Bounded wait for the forced rollout to reach COMPLETED. */
   rolloutTimeoutMinutes: z.number().int().min(1).max(120).default(20),
   rolloutPollSeconds: z.number().int().min(5).max(300).default(30),
@@ -101,6 +137,8 @@ const llmBudgetGuardrail = z.strictObject({
   modelPreferenceParameter: z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/, 'an SSM parameter name starting with /'),
   cheaperModel: z.string().min(1),
   proxyService: z.strictObject({ clusterName: resourceName, serviceName: resourceName }),
+  /** Verify the switch: the parameter holds the cheaper model and the proxy rollout completed (no alarm to read). */
+  verify: verifySchema('not-cleared'),
   /** Seed 000: the cheaper model stays for 24 h while the operator investigates. */
   revertAfterHours: z.number().gt(0).max(24 * 14).default(24),
 });

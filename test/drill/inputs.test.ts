@@ -30,11 +30,12 @@ test('alarms no runbook acts on are rejected, not acted on, and the drill still 
     '--json',
   ]);
   expect(code).toBe(0);
+  // lambda-runaway allowlists by tag in config/drill.json, so any function's alarm reaches it; admit refuses the untagged one.
   expect(results.map((r) => [r.outcome, r.runbook, r.actions.length])).toEqual([
-    ['rejected', null, 0], ['rejected', null, 0], ['rejected', null, 0],
+    ['rejected', null, 0], ['rejected', null, 0], ['rejected', 'lambda-runaway', 0],
   ]);
   expect(results[0]!.reason).toMatch(/not ALARM/);
-  expect(results[2]!.reason).toMatch(/not configured/);
+  expect(results[2]!.reason).toBe('tradai-prod-signal-ingest is not a configured target of lambda-runaway and does not carry runbook-autopilot:allow=true');
 });
 
 test('the default drill runs all four runbooks and prints a readable timeline', async () => {

@@ -16,6 +16,8 @@ test('every recorded event is handled or cleanly rejected, in one sandbox, and o
   const configured = new Set([
     ...Object.values(runbookTargets(loadConfig('drill'))).flat(),
     '/alphaswarm/prod/llm_model_preference',
+    // Not named, but tagged runbook-autopilot:allow=true (config/drill.json targetTags).
+    'cabruca-segmentation-prod-annotator-agent',
     'alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod',
   ]);
   for (const r of results) {
@@ -26,7 +28,7 @@ test('every recorded event is handled or cleanly rejected, in one sandbox, and o
       expect(a.auditedBeforeCall).toBe(true);
     }
   }
-  // The unconfigured function's alarm is refused before anything reads or changes it.
+  // The unlisted, untagged function's alarm is refused at admit, before anything changes it.
   const foreign = results.find((r) => r.input.endsWith('unconfigured-target.alarm.json'));
-  expect(foreign).toMatchObject({ outcome: 'rejected', runbook: null, actions: [] });
+  expect(foreign).toMatchObject({ outcome: 'rejected', runbook: 'lambda-runaway', actions: [] });
 });

@@ -24,22 +24,22 @@ export type Call =
   | 'ecs:DescribeServices' | 'ecs:ListTasks' | 'ecs:DescribeTasks' | 'ecs:UpdateService'
   | 'ce:GetCostAndUsage' | 'states:StartExecution' | 'sns:Publish'
   | 'events:ListRuleNamesByTarget' | 'events:DescribeRule' | 'lambda:GetPolicy' | 's3:GetBucketNotificationConfiguration' | 'lambda:ListEventSourceMappings'
-  | 'dynamodb:Scan' | 'dynamodb:CreateBackup' | 'dynamodb:DescribeBackup';
+  | 'dynamodb:Scan' | 'dynamodb:CreateBackup' | 'dynamodb:DescribeBackup' | 'cloudwatch:DescribeAlarms';
 
 /** Each runbook's AWS calls, in the order its recorded event reaches them. */
 export const CALLS: Readonly<Record<Runbook, readonly Call[]>> = {
-  // admit (switches) -> inspect -> stop (reads, then puts) -> verify -> what invokes it (rules, policy -> buckets, mappings) -> notify
+  // admit (switches) -> inspect -> stop (reads, then puts) -> verify stopped -> alarm back to OK? -> what invokes it (rules, policy -> buckets, mappings) -> notify
   'lambda-runaway': [
-    'ssm:GetParameter', 'lambda:GetFunction', 'lambda:PutFunctionConcurrency',
+    'ssm:GetParameter', 'lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'cloudwatch:DescribeAlarms',
     'events:ListRuleNamesByTarget', 'events:DescribeRule', 'lambda:GetPolicy', 's3:GetBucketNotificationConfiguration', 'lambda:ListEventSourceMappings',
     'sns:Publish',
   ],
-  // admit -> describe -> switch -> poll for ACTIVE -> count stuck tasks -> backup -> poll the backup -> notify
+  // admit -> describe -> switch -> poll for ACTIVE -> alarm back to OK? -> count stuck tasks -> backup -> poll the backup -> notify
   // (the drill's dynamodb faults reach the table API; the recorded event's table holds stuck tasks)
-  'dynamodb-throttling': ['ssm:GetParameter', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'dynamodb:Scan', 'dynamodb:CreateBackup', 'dynamodb:DescribeBackup', 'sns:Publish'],
-  // admit -> service, stopped tasks and their reasons -> forced deployment -> rollout polls -> notify
-  'ecs-service-recovery': ['ssm:GetParameter', 'ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:UpdateService', 'sns:Publish'],
-  // budget adapter -> admit -> cost + model preference -> switch -> redeploy proxy -> notify -> wait -> restore -> redeploy -> notify
+  'dynamodb-throttling': ['ssm:GetParameter', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'cloudwatch:DescribeAlarms', 'dynamodb:Scan', 'dynamodb:CreateBackup', 'dynamodb:DescribeBackup', 'sns:Publish'],
+  // admit -> service, stopped tasks and their reasons -> forced deployment -> rollout polls -> alarm back to OK? -> notify
+  'ecs-service-recovery': ['ssm:GetParameter', 'ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:UpdateService', 'cloudwatch:DescribeAlarms', 'sns:Publish'],
+  // budget adapter -> admit -> cost + model preference -> switch -> redeploy proxy -> verify (parameter, proxy) -> notify -> wait -> restore -> redeploy -> notify
   'llm-budget-guardrail': ['states:StartExecution', 'ssm:GetParameter', 'ce:GetCostAndUsage', 'ssm:PutParameter', 'ecs:DescribeServices', 'ecs:UpdateService', 'sns:Publish'],
 };
 
@@ -54,6 +54,7 @@ export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> 
     'lambda:GetPolicy': 'Find what invokes the function',
     's3:GetBucketNotificationConfiguration': 'Find what invokes the function',
     'lambda:ListEventSourceMappings': 'Find what invokes the function',
+    'cloudwatch:DescribeAlarms': 'Check alarm state',
     'sns:Publish': 'Notify remediated',
   },
   'dynamodb-throttling': {
@@ -63,6 +64,7 @@ export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> 
     'dynamodb:Scan': 'Count stuck tasks',
     'dynamodb:CreateBackup': 'Back up the tasks table',
     'dynamodb:DescribeBackup': 'Check backup status',
+    'cloudwatch:DescribeAlarms': 'Check alarm state',
     'sns:Publish': 'Notify stuck tasks kept',
   },
   'ecs-service-recovery': {
@@ -71,6 +73,7 @@ export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> 
     'ecs:ListTasks': 'Read service events and stopped tasks',
     'ecs:DescribeTasks': 'Read service events and stopped tasks',
     'ecs:UpdateService': 'Force new deployment',
+    'cloudwatch:DescribeAlarms': 'Check alarm state',
     'sns:Publish': 'Notify remediated',
   },
   'llm-budget-guardrail': {
@@ -106,6 +109,7 @@ export const PERSISTENT_GROUPS: readonly (readonly Call[])[] = [
   ['lambda:GetPolicy', 'dynamodb:DescribeBackup'],
   ['s3:GetBucketNotificationConfiguration'],
   ['lambda:ListEventSourceMappings'],
+  ['cloudwatch:DescribeAlarms'],
 ];
 
 export interface Cell {
@@ -157,6 +161,8 @@ export interface Expected {
  * - Not found means the target is gone (escalated), except a missing switch, which holds the
  *   runbook (switches fail closed), and Cost Explorer's DataUnavailableException, which is not
  *   about the target.
+ * - The verify step's DescribeAlarms never answers not found (an unknown name is an empty list),
+ *   so an injected one is an unexpected error: a failure, escalated like the rest.
  * - Anything else (throttling, 5xx, timeouts after every retry, access denied) is recorded as a
  *   failure and escalated to the critical topic.
  */
@@ -165,7 +171,7 @@ export function expectedPersistent(call: Call, kind: Kind): Expected {
   if (call === 'sns:Publish' || call === 'states:StartExecution') return { outcome: 'failed', topic: null };
   if (kind === 'not-found') {
     if (call === 'ssm:GetParameter') return { outcome: 'skipped', topic: 'info' };
-    if (call === 'ce:GetCostAndUsage') return { outcome: 'failed', topic: 'critical' };
+    if (call === 'ce:GetCostAndUsage' || call === 'cloudwatch:DescribeAlarms') return { outcome: 'failed', topic: 'critical' };
     return { outcome: 'escalated', topic: 'critical' };
   }
   return { outcome: 'failed', topic: 'critical' };

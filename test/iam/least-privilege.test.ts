@@ -72,6 +72,10 @@ const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
   EcsServiceRecoveryInspect: { kind: 'handler', ledger: false },
   EcsServiceRecoveryRedeploy: { kind: 'handler', ledger: true },
   EcsServiceRecoveryCheck: { kind: 'handler', ledger: false },
+  LambdaRunawayVerify: { kind: 'handler', ledger: false },
+  DynamodbThrottlingVerify: { kind: 'handler', ledger: false },
+  EcsServiceRecoveryVerify: { kind: 'handler', ledger: false },
+  LlmBudgetGuardrailVerify: { kind: 'handler', ledger: false },
   LlmBudgetGuardrailInspect: { kind: 'handler', ledger: false },
   LlmBudgetGuardrailPreference: { kind: 'handler', ledger: true },
   LlmBudgetGuardrailRedeploy: { kind: 'handler', ledger: true },
@@ -90,6 +94,7 @@ const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
   EcsServiceRecoveryStateMachineEvents: { kind: 'rule target', ledger: false },
 };
 const ROLE_NAMES = Object.keys(ROLES);
+const ALARM_VERIFIERS = ['LambdaRunawayVerify', 'DynamodbThrottlingVerify', 'EcsServiceRecoveryVerify'];
 const LEDGER_USERS = ROLE_NAMES.filter((r) => ROLES[r]!.ledger);
 
 // A rest parameter on purpose: Jest reads a test function with one more parameter than the row as a `done` callback.
@@ -162,6 +167,11 @@ const JOB: Case[] = [
   ['UndoFinish', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
   ['UndoStateMachine', 'lambda:InvokeFunction', own.undoRestoreFn, 'Allowed'],
   ['UndoStateMachine', 'lambda:InvokeFunction', own.notifyFn, 'Allowed'],
+  // Verify reads the alarm that fired; composite alarms are returned only to a grant on "*".
+  ...ALARM_VERIFIERS.map((r): Case => [r, 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:cabruca-segmentation-prod-researcher-agent-concurrency'), 'Allowed']),
+  ...ALARM_VERIFIERS.map((r): Case => [r, 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:alphaswarm-admin-prod-degraded'), 'Allowed']),
+  ['LlmBudgetGuardrailVerify', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
+  ['LlmBudgetGuardrailVerify', 'ecs:DescribeServices', PROXY, 'Allowed'],
 ];
 
 // ...and nothing beyond it: other targets, look-alike names, other operations, the sibling roles.
@@ -250,6 +260,21 @@ const BEYOND_JOB: Case[] = [
   ['UndoStateMachine', 'lambda:InvokeFunction', own.admitFn, 'Denied'],
   ['AlarmRouter', 'states:StartExecution', own.undo, 'Denied'],
   ['BudgetAdapter', 'states:StartExecution', own.undo, 'Denied'],
+  // The verifiers read; they change no alarm and no target.
+  ...ALARM_VERIFIERS.flatMap((r): Case[] => [
+    [r, 'cloudwatch:SetAlarmState', arn('cloudwatch', 'alarm:cabruca-segmentation-prod-researcher-agent-concurrency'), 'Denied'],
+    [r, 'cloudwatch:PutMetricAlarm', arn('cloudwatch', 'alarm:cabruca-segmentation-prod-researcher-agent-concurrency'), 'Denied'],
+    [r, 'cloudwatch:DeleteAlarms', arn('cloudwatch', 'alarm:cabruca-segmentation-prod-researcher-agent-concurrency'), 'Denied'],
+    [r, 'cloudwatch:DisableAlarmActions', arn('cloudwatch', 'alarm:cabruca-segmentation-prod-researcher-agent-concurrency'), 'Denied'],
+    [r, 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+    [r, 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
+    [r, 'ecs:UpdateService', ADMIN, 'Denied'],
+  ]),
+  ['LlmBudgetGuardrailVerify', 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:alphaswarm-admin-prod-degraded'), 'Denied'],
+  ['LlmBudgetGuardrailVerify', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
+  ['LlmBudgetGuardrailVerify', 'ecs:UpdateService', PROXY, 'Denied'],
+  ['LlmBudgetGuardrailVerify', 'ecs:DescribeServices', ADMIN, 'Denied'],
+  ['LlmBudgetGuardrailVerify', 'ssm:GetParameter', KILL_SWITCH, 'Denied'],
 ];
 
 // The system's own controls, for every role: nobody may reconfigure or drop the ledger, flip a

@@ -8,6 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AutopilotStack } from '../../lib/autopilot-stack';
 import { loadConfig } from '../../lib/config/load';
+import type { EnvironmentConfig } from '../../lib/config/schema';
 import { ACCOUNT } from '../infra/synth';
 import { cfnResolver, type CfnTemplate, type Resolver } from './cfn-resolver';
 
@@ -48,8 +49,9 @@ const DEFAULT_CONTEXT: RequestContext = { 'aws:SecureTransport': 'true' };
 const HASH = /^[0-9A-F]{8}$/;
 
 /** Synthesizes prod as bin/app.ts does, without asset bundling (the policies do not depend on it) and without cdk-nag. */
-export function synthesizeIam(): SynthesizedIam {
+export function synthesizeIam(change?: (config: EnvironmentConfig) => void): SynthesizedIam {
   const config = loadConfig('prod');
+  change?.(config);
   if (config.region !== REGION) throw new Error(`prod region is ${config.region}, these tests expect ${REGION}`);
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new AutopilotStack(app, STACK_NAME, { config, env: { account: ACCOUNT, region: config.region } });

@@ -39,3 +39,14 @@ test('stuck-task settings default to the seed script (status = pending, timestam
     timestampAttribute: 'timestamp', olderThanMinutes: 60, maxItems: 100, backupTimeoutMinutes: 10,
   });
 });
+
+test('verify: per-runbook defaults, and a bad or unknown field is named', () => {
+  const config = loadConfig('prod');
+  expect(config.runbooks['lambda-runaway'].verify).toEqual({ waitMinutes: 5, pollSeconds: 60, checks: 5, insufficientData: 'cleared' });
+  expect(config.runbooks['ecs-service-recovery'].verify.insufficientData).toBe('not-cleared');
+  const raw = valid();
+  raw.runbooks['dynamodb-throttling'].verify = { waitMinutes: 0 };
+  expect(() => parseConfig(raw, 'test')).toThrow(/runbooks\.dynamodb-throttling\.verify\.waitMinutes/);
+  raw.runbooks['dynamodb-throttling'].verify = { waitMinute: 5 };
+  expect(() => parseConfig(raw, 'test')).toThrow(/runbooks\.dynamodb-throttling\.verify.*waitMinute/);
+});

@@ -3,10 +3,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AutopilotStack } from '../../lib/autopilot-stack';
 import { loadConfig } from '../../lib/config/load';
+import type { EnvironmentConfig } from '../../lib/config/schema';
 import { acknowledgeNagFindings, NAG_ACKNOWLEDGEMENTS } from '../../lib/nag';
 
-function synth(env: string, spoil?: (stack: AutopilotStack) => void) {
+function synth(env: string, spoil?: (stack: AutopilotStack) => void, change?: (config: EnvironmentConfig) => void) {
   const config = loadConfig(env);
+  change?.(config);
   // Bundling is not what this test checks; skip it to keep synth fast.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new AutopilotStack(app, `Nag-${env}`, { config, env: { account: '123456789012', region: config.region } });
@@ -18,6 +20,15 @@ function synth(env: string, spoil?: (stack: AutopilotStack) => void) {
 
 test.each(['dev', 'staging', 'prod'])('%s synthesizes with cdk-nag AwsSolutions and no unacknowledged finding', (env) => {
   expect(synth(env)).not.toThrow();
+});
+
+test('targets allowlisted by tag in every runbook that supports it: still no unacknowledged finding', () => {
+  expect(synth('prod', undefined, (config) => {
+    const tags = { 'runbook-autopilot:allow': 'true' };
+    config.runbooks['lambda-runaway'].targetTags = tags;
+    config.runbooks['dynamodb-throttling'].targetTags = tags;
+    config.runbooks['ecs-service-recovery'].targetTags = tags;
+  })).not.toThrow();
 });
 
 test('every acknowledgement carries a reason a reviewer can check', () => {

@@ -23,14 +23,14 @@ test('DescribeAlarms by name returns the metric alarm in ALARM', async () => {
   expect(out.MetricAlarms?.[0]?.StateUpdatedTimestamp).toBeInstanceOf(Date);
 });
 
-test('a drill can clear an alarm by changing the state', async () => {
-  const alarm = sandbox().state.cloudwatch.alarms[ALARM];
-  if (alarm === undefined) throw new Error('seed alarm missing');
-  alarm.stateValue = 'OK';
+test('an alarm follows its resource: the service running its desired tasks clears it', async () => {
+  const service = sandbox().state.ecs.clusters['alphaswarm-cluster-prod']?.services['alphaswarm-admin-prod'];
+  if (service === undefined) throw new Error('seed service missing');
+  service.runningCount = 2;
 
   const out = await cw().send(new DescribeAlarmsCommand({ AlarmNames: [ALARM] }));
 
-  expect(out.MetricAlarms?.[0]?.StateValue).toBe('OK');
+  expect(out.MetricAlarms?.[0]).toMatchObject({ StateValue: 'OK', StateReason: expect.stringContaining('[2.0] was not less than') });
 });
 
 test('ListTagsForResource returns the alarm\'s tags', async () => {

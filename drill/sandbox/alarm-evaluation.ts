@@ -1,0 +1,140 @@
+import type { ServiceContext } from './model';
+import type { AccountState, AlarmState, CompositeAlarmState } from './state';
+
+/**
+ * Alarm state derived from the modelled resources, evaluated when DescribeAlarms is called (the
+ * drill compresses the wait before it). The sandbox has no metric stream: each rule says what the
+ * alarm's metric would read once the resource is in a given state, and the alarm's own threshold,
+ * comparison and missing-data treatment decide the state, as CloudWatch would after a period.
+ *
+ * - AWS/Lambda metrics of a function whose reserved concurrency is 0: no invocations, so no
+ *   datapoints (treatMissingData decides).
+ * - AWS/DynamoDB throttle metrics of a table that is PAY_PER_REQUEST and ACTIVE: no throttles,
+ *   so no datapoints (DynamoDB publishes throttle events only while throttling).
+ * - ECS/ContainerInsights RunningTaskCount of a service: the service's running count (a service
+ *   that is gone reports nothing).
+ * - A composite alarm: its rule over its children's states.
+ * Alarms with `causePersists` (a scenario: the fix did not remove the cause) and alarms no rule
+ * covers keep their state.
+ */
+
+/** What the sandbox knows of a DynamoDB table (dynalite holds the tables, the drill reads them). */
+export interface TableView {
+  readonly billingMode: string;
+  readonly status: string;
+}
+
+type Datapoint = { kind: 'value'; value: number } | { kind: 'missing' } | { kind: 'unknown' };
+
+async function datapoint(state: AccountState, a: AlarmState, ctx: ServiceContext): Promise<Datapoint> {
+  const d = a.dimensions;
+  if (a.namespace === 'AWS/Lambda' && d.FunctionName !== undefined) {
+    const fn = state.lambda.functions[d.FunctionName];
+    return fn?.reservedConcurrency === 0 ? { kind: 'missing' } : { kind: 'unknown' };
+  }
+  if (a.namespace === 'AWS/DynamoDB' && d.TableName !== undefined && /Throttle/.test(a.metricName)) {
+    const table = await ctx.hooks.describeTable?.(d.TableName);
+    return table?.billingMode === 'PAY_PER_REQUEST' && table.status === 'ACTIVE' ? { kind: 'missing' } : { kind: 'unknown' };
+  }
+  if (a.namespace === 'ECS/ContainerInsights' && a.metricName === 'RunningTaskCount' && d.ClusterName !== undefined && d.ServiceName !== undefined) {
+    const service = state.ecs.clusters[d.ClusterName]?.services[d.ServiceName];
+    // Container Insights reports the running count every period, mid-rollout too.
+    return service !== undefined && service.status === 'ACTIVE' ? { kind: 'value', value: service.runningCount } : { kind: 'missing' };
+  }
+  return { kind: 'unknown' };
+}
+
+function breaches(a: AlarmState, value: number): boolean {
+  switch (a.comparisonOperator) {
+    case 'GreaterThanThreshold': return value > a.threshold;
+    case 'GreaterThanOrEqualToThreshold': return value >= a.threshold;
+    case 'LessThanThreshold': return value < a.threshold;
+    case 'LessThanOrEqualToThreshold': return value <= a.threshold;
+  }
+}
+
+function stateFor(a: AlarmState, point: Datapoint): { value: AlarmState['stateValue']; reason: string } | undefined {
+  if (point.kind === 'unknown') return undefined;
+  if (point.kind === 'value') {
+    const breaching = breaches(a, point.value);
+    return {
+      value: breaching ? 'ALARM' : 'OK',
+      reason: `Threshold Crossed: 1 datapoint [${point.value.toFixed(1)}] was ${breaching ? '' : 'not '}${a.comparisonOperator.replace(/([A-Z])/g, ' $1').trim().toLowerCase()} (${a.threshold.toFixed(1)}).`,
+    };
+  }
+  switch (a.treatMissingData) {
+    case 'notBreaching': return { value: 'OK', reason: 'Threshold Crossed: no datapoints were received; missing data is treated as not breaching.' };
+    case 'breaching': return { value: 'ALARM', reason: 'Threshold Crossed: no datapoints were received; missing data is treated as breaching.' };
+    case 'missing': return { value: 'INSUFFICIENT_DATA', reason: 'Insufficient Data: no datapoints were received for 1 period.' };
+    case 'ignore': return undefined;
+  }
+}
+
+function transition(alarm: { stateValue: string; stateReason: string; stateUpdatedAt: string }, value: AlarmState['stateValue'], reason: string, now: Date): void {
+  if (alarm.stateValue === value) return;
+  alarm.stateValue = value;
+  alarm.stateReason = reason;
+  alarm.stateUpdatedAt = now.toISOString();
+}
+
+/**
+ * A composite rule: ALARM("x") / OK("x") / INSUFFICIENT_DATA("x"), TRUE, FALSE, NOT, AND, OR and
+ * parentheses. A child the account does not hold counts as not in the named state. Returns
+ * undefined for a rule it cannot parse (the alarm then keeps its state).
+ */
+export function evaluateRule(rule: string, stateOf: (name: string) => string | undefined): boolean | undefined {
+  const tokens = rule.match(/\(|\)|"(?:[^"\\]|\\.)*"|[A-Z_]+/g) ?? [];
+  let i = 0;
+  const peek = () => tokens[i];
+  const next = () => tokens[i++];
+  const primary = (): boolean => {
+    const t = next();
+    if (t === '(') {
+      const v = or();
+      if (next() !== ')') throw new Error('unbalanced');
+      return v;
+    }
+    if (t === 'NOT') return !primary();
+    if (t === 'TRUE') return true;
+    if (t === 'FALSE') return false;
+    if (t === 'ALARM' || t === 'OK' || t === 'INSUFFICIENT_DATA') {
+      if (next() !== '(') throw new Error('expected (');
+      const name = next();
+      if (next() !== ')' || name === undefined || !name.startsWith('"')) throw new Error('expected "name")');
+      return stateOf(JSON.parse(name) as string) === t;
+    }
+    throw new Error(`unexpected ${t ?? 'end'}`);
+  };
+  const and = (): boolean => {
+    let v = primary();
+    while (peek() === 'AND') { next(); const r = primary(); v = v && r; }
+    return v;
+  };
+  const or = (): boolean => {
+    let v = and();
+    while (peek() === 'OR') { next(); const r = and(); v = v || r; }
+    return v;
+  };
+  try {
+    const v = or();
+    return i === tokens.length ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Re-evaluates every alarm from the modelled resources; metric alarms first, then composites. */
+export async function evaluateAlarms(ctx: ServiceContext): Promise<void> {
+  const { state } = ctx;
+  const now = ctx.now();
+  for (const a of Object.values(state.cloudwatch.alarms)) {
+    if (a.causePersists) continue;
+    const next = stateFor(a, await datapoint(state, a, ctx));
+    if (next) transition(a, next.value, next.reason, now);
+  }
+  for (const c of Object.values(state.cloudwatch.compositeAlarms) as CompositeAlarmState[]) {
+    const inAlarm = evaluateRule(c.alarmRule, (name) => (state.cloudwatch.alarms[name] ?? state.cloudwatch.compositeAlarms[name])?.stateValue);
+    if (inAlarm === undefined) continue;
+    transition(c, inAlarm ? 'ALARM' : 'OK', `The alarm rule evaluated to ${inAlarm ? 'TRUE' : 'FALSE'}.`, now);
+  }
+}

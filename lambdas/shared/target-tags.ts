@@ -1,0 +1,80 @@
+import { DynamoDBClient, ListTagsOfResourceCommand, ResourceNotFoundException as TableNotFound } from '@aws-sdk/client-dynamodb';
+import { ECSClient, ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
+import { LambdaClient, ListTagsCommand, ResourceNotFoundException as FunctionNotFound } from '@aws-sdk/client-lambda';
+import { classifyAwsError, errorName, InvalidInput } from './errors';
+
+/** Where the caller runs: target ARNs are built in its partition, region and account. */
+export interface ArnScope {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/** The scope of the function being invoked, from its own ARN (the Lambda context). */
+export function scopeOf(invokedFunctionArn: string): ArnScope {
+  const [, partition, , region, account] = invokedFunctionArn.split(':');
+  if (!partition || !region || !account) throw new InvalidInput(`Cannot read partition, region and account from ${invokedFunctionArn}`);
+  return { partition, region, account };
+}
+
+const prefix = (s: ArnScope, service: string) => `arn:${s.partition}:${service}:${s.region}:${s.account}`;
+
+/**
+ * Reads a target's tags for the tag allowlist: a function (lambda:ListTags), a table
+ * (dynamodb:ListTagsOfResource) or a "cluster/service" (ecs:ListTagsForResource). Null when the
+ * resource does not exist; other errors are classified for the state machine's Retry and Catch.
+ */
+export class TargetTagReader {
+  private lambda?: LambdaClient;
+  private dynamodb?: DynamoDBClient;
+  private ecs?: ECSClient;
+
+  async read(runbook: string, target: string, scope: ArnScope): Promise<Record<string, string> | null> {
+    switch (runbook) {
+      case 'lambda-runaway': return this.functionTags(target, scope);
+      case 'dynamodb-throttling': return this.tableTags(target, scope);
+      case 'ecs-service-recovery': return this.serviceTags(target, scope);
+      default: throw new InvalidInput(`${runbook} does not allowlist targets by tag`);
+    }
+  }
+
+  private async functionTags(name: string, scope: ArnScope): Promise<Record<string, string> | null> {
+    const arn = `${prefix(scope, 'lambda')}:function:${name}`;
+    try {
+      const out = await (this.lambda ??= new LambdaClient({})).send(new ListTagsCommand({ Resource: arn }));
+      return out.Tags ?? {};
+    } catch (e: unknown) {
+      if (e instanceof FunctionNotFound) return null;
+      throw classifyAwsError(e, `lambda:ListTags on ${name}`);
+    }
+  }
+
+  private async tableTags(name: string, scope: ArnScope): Promise<Record<string, string> | null> {
+    const arn = `${prefix(scope, 'dynamodb')}:table/${name}`;
+    const tags: Record<string, string> = {};
+    try {
+      let next: string | undefined;
+      do {
+        const out = await (this.dynamodb ??= new DynamoDBClient({})).send(new ListTagsOfResourceCommand({ ResourceArn: arn, NextToken: next }));
+        for (const t of out.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+        next = out.NextToken;
+      } while (next);
+      return tags;
+    } catch (e: unknown) {
+      if (e instanceof TableNotFound) return null;
+      throw classifyAwsError(e, `dynamodb:ListTagsOfResource on ${name}`);
+    }
+  }
+
+  private async serviceTags(key: string, scope: ArnScope): Promise<Record<string, string> | null> {
+    const arn = `${prefix(scope, 'ecs')}:service/${key}`;
+    try {
+      const out = await (this.ecs ??= new ECSClient({})).send(new ListTagsForResourceCommand({ resourceArn: arn }));
+      return Object.fromEntries((out.tags ?? []).filter((t) => t.key !== undefined).map((t) => [t.key!, t.value ?? '']));
+    } catch (e: unknown) {
+      // ECS answers an unknown service's ARN with InvalidParameterException or ClusterNotFoundException.
+      if (['ClusterNotFoundException', 'ServiceNotFoundException', 'InvalidParameterException'].includes(errorName(e))) return null;
+      throw classifyAwsError(e, `ecs:ListTagsForResource on ${key}`);
+    }
+  }
+}
