@@ -12,9 +12,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
-import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, type HandlerDef } from './catalog';
+import { approvalPageHandler, alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, type HandlerDef } from './catalog';
 import type { EnvironmentConfig } from './config/schema';
 import { RunbookAlarms } from './constructs/alarms';
+import { Approvals } from './constructs/approvals';
 import { HandlerFunction } from './constructs/handler-function';
 import { RemediationLedger } from './constructs/ledger';
 import { Notifications } from './constructs/notifications';
@@ -30,6 +31,7 @@ export class AutopilotStack extends Stack {
   public readonly notifications: Notifications;
   public readonly runbooks: Readonly<Record<string, Runbook>>;
   public readonly budgetTopic?: sns.Topic;
+  public readonly approvals: Approvals;
 
   constructor(scope: Construct, id: string, props: AutopilotStackProps) {
     super(scope, id, props);
@@ -45,6 +47,9 @@ export class AutopilotStack extends Stack {
     const notify = this.sharedFunction(shared.notify);
     this.notifications.bind(notify);
     this.switches(config);
+    this.approvals = new Approvals(this, 'Approvals', {
+      config: config.approvals, notifications: this.notifications, ledger: this.ledger, page: approvalPageHandler(config, arns),
+    });
     const routes = alarmRoutes(config);
     const runbooks: Record<string, Runbook> = {};
     for (const def of buildCatalog(config, arns)) {
@@ -53,6 +58,7 @@ export class AutopilotStack extends Stack {
         ledger: this.ledger,
         sharedFunctions: { [shared.admit.substitution]: admit, [shared.notify.substitution]: notify },
         eventPatterns: routes.find((r) => r.runbook === def.name)?.patterns ?? [],
+        approvals: this.approvals,
       });
     }
     this.runbooks = runbooks;

@@ -36,11 +36,15 @@ export interface StartedExecution {
   startDate: Date;
 }
 
+export type TaskResult = { kind: 'success'; output: string } | { kind: 'failure'; error: string; cause: string };
+
 export interface SandboxHooks {
   /** Awaited before each call is applied (and before faults): inspect other state at that moment. */
   onCall?: (call: SandboxCall) => Promise<void> | void;
   /** Runs a new execution; without it the sandbox only records the execution as RUNNING. */
   onStartExecution?: (stateMachineArn: string, name: string, input: string) => Promise<StartedExecution>;
+  /** A waiting task's result arrived (SendTaskSuccess / SendTaskFailure): the drill resumes its execution. */
+  onTaskResult?: (taskToken: string, result: TaskResult) => void;
   /** The sandbox clock (timestamps in answers, events and the call log); defaults to the wall clock. */
   now?: () => Date;
 }

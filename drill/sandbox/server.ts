@@ -10,6 +10,7 @@ import { normaliseEcs } from './ecs-rollout';
 import type { Input } from './input';
 import { lambdaModel } from './lambda';
 import type { FaultSpec, PublishedMessage, SandboxCall, SandboxHooks, ServiceContext, ServiceModel } from './model';
+import { secretsManagerModel } from './secrets-manager';
 import { sfnModel } from './sfn';
 import { snapshotOf, type SandboxSnapshot } from './snapshot';
 import { snsModel } from './sns';
@@ -40,6 +41,7 @@ const MODELS: Readonly<Record<ServiceName, ServiceModel>> = {
   sns: snsModel,
   states: sfnModel,
   cloudwatch: cloudWatchModel,
+  secretsmanager: secretsManagerModel,
 };
 
 /** SigV4 signing names differ from the IAM prefixes for two services. */
@@ -51,6 +53,7 @@ const BY_SIGNING_NAME: Readonly<Record<string, ServiceName>> = {
   sns: 'sns',
   states: 'states',
   monitoring: 'cloudwatch',
+  secretsmanager: 'secretsmanager',
 };
 
 const DEFAULT_HOLD_MS = 250;

@@ -134,10 +134,26 @@ export interface ExecutionState {
   output?: string;
 }
 
+/** A `.waitForTaskToken` task waiting for SendTaskSuccess / SendTaskFailure. */
+export interface TaskTokenState {
+  executionArn: string;
+  state: string;
+  status: 'waiting' | 'succeeded' | 'failed' | 'timed-out';
+}
+
 export interface StepFunctionsState {
   stateMachines: Record<string, { type: 'STANDARD' | 'EXPRESS' }>;
   /** Keyed by execution ARN. */
   executions: Record<string, ExecutionState>;
+  /** Keyed by task token. */
+  taskTokens?: Record<string, TaskTokenState>;
+}
+
+export interface SecretState {
+  arn: string;
+  value: string;
+  versionId: string;
+  createdAt: string;
 }
 
 export interface AlarmState {
@@ -189,10 +205,12 @@ export interface AccountState {
   sns: SnsState;
   stepFunctions: StepFunctionsState;
   cloudwatch: CloudWatchState;
+  /** Keyed by secret name. */
+  secretsManager?: { secrets: Record<string, SecretState> };
 }
 
 /** Service identifiers: the IAM action prefixes, so a call reads like the permission it needs. */
-export const SERVICES = ['lambda', 'ecs', 'ssm', 'ce', 'sns', 'states', 'cloudwatch'] as const;
+export const SERVICES = ['lambda', 'ecs', 'ssm', 'ce', 'sns', 'states', 'cloudwatch', 'secretsmanager'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export const arn = {

@@ -2,12 +2,16 @@ import { runDrill, scenario } from './run-drill';
 
 const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
 
-test('happy path: reserved concurrency none -> 0, ledger row of intent written before the call', async () => {
+test('happy path: reserved concurrency none -> 0, then (the drill needs no approver by default) restored to 5; ledger rows of intent before each call', async () => {
   const { code, results: [r] } = await runDrill(['lambda-runaway', '--json']);
   expect(code).toBe(0);
   expect(r).toMatchObject({ runbook: 'lambda-runaway', outcome: 'remediated' });
-  expect(r!.actions).toEqual([{ operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, before: null, after: 0, status: 'succeeded', auditedBeforeCall: true }]);
-  expect(r!.resources).toEqual({ before: { [FUNCTION]: { reservedConcurrency: null } }, after: { [FUNCTION]: { reservedConcurrency: 0 } } });
+  expect(r!.actions).toEqual([
+    { operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, before: null, after: 0, status: 'succeeded', auditedBeforeCall: true },
+    { operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, before: 0, after: 5, status: 'succeeded', auditedBeforeCall: true },
+  ]);
+  expect(r!.approvals).toEqual([expect.objectContaining({ approver: '(policy)', decision: 'auto-approved' })]);
+  expect(r!.resources).toEqual({ before: { [FUNCTION]: { reservedConcurrency: null } }, after: { [FUNCTION]: { reservedConcurrency: 5 } } });
   expect(r!.ledger[0]).toMatchObject({ incidentId: r!.incidentId, executionArn: r!.executionArn, before: null, after: 0 });
   expect(r!.notifications).toEqual([{ outcome: 'remediated', topic: 'info' }]);
 });
@@ -30,7 +34,10 @@ test('throttled API: the stop is retried by the state machine and lands once', a
   const { results: [r] } = await runDrill(['lambda-runaway', '--fault', 'lambda:PutFunctionConcurrency=throttlingx4', '--json']);
   expect(r).toMatchObject({ outcome: 'remediated' });
   expect(r!.timeline).toContainEqual(expect.objectContaining({ state: 'Stop function: reserved concurrency 0', event: 'retried', detail: expect.stringContaining('AwsThrottled') }));
-  expect(r!.actions).toEqual([expect.objectContaining({ before: null, after: 0, status: 'succeeded', auditedBeforeCall: true })]);
+  expect(r!.actions).toEqual([
+    expect.objectContaining({ before: null, after: 0, status: 'succeeded', auditedBeforeCall: true }),
+    expect.objectContaining({ before: 0, after: 5, status: 'succeeded', auditedBeforeCall: true }),
+  ]);
 });
 
 test('duplicate delivery of one alarm transition remediates once', async () => {
@@ -54,10 +61,10 @@ test('a new alarm transition on the same function within the cooldown is held, n
 
 test('single-metric, anomaly-detection and metric-math alarms each route to the function they name', async () => {
   const { results } = await runDrill(['--event', 'events/lambda-runaway.alarm.json', '--event', 'events/samples/anomaly-detection.alarm.json', '--event', 'events/samples/metric-math-lambda.alarm.json', '--json']);
-  // researcher, then engineer (anomaly band), then qa (concurrency as % of limit): three targets, three stops.
+  // researcher, then engineer (anomaly band), then qa (concurrency as % of limit): three targets, each stopped then restored.
   expect(results.map((r) => [r.outcome, r.actions.map((a) => a.target)])).toEqual([
-    ['remediated', [FUNCTION]],
-    ['remediated', ['cabruca-segmentation-prod-engineer-agent']],
-    ['remediated', ['cabruca-segmentation-prod-qa-agent']],
+    ['remediated', [FUNCTION, FUNCTION]],
+    ['remediated', ['cabruca-segmentation-prod-engineer-agent', 'cabruca-segmentation-prod-engineer-agent']],
+    ['remediated', ['cabruca-segmentation-prod-qa-agent', 'cabruca-segmentation-prod-qa-agent']],
   ]);
 });

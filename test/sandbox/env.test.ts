@@ -4,6 +4,7 @@ import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   ADMIN_SERVICE,
@@ -31,6 +32,7 @@ const clients = () => {
     sns: new SNSClient(config),
     states: new SFNClient(config),
     cloudwatch: new CloudWatchClient(config),
+    secretsmanager: new SecretsManagerClient(config),
   };
 };
 

@@ -4,6 +4,7 @@ import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-s
 import { GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ADMIN_SERVICE, ECS_CLUSTER, MODEL_PREFERENCE_PARAMETER, TOPIC_ARNS, type FaultKind, type FaultSpec, type Sandbox, type ServiceName } from '../../drill/sandbox';
 import { clientConfig, rejectionOf, useSandbox } from './support';
@@ -27,6 +28,7 @@ const CALLS: Record<ServiceName, { operation: string; send: (s: Sandbox) => Prom
   sns: { operation: 'Publish', send: (s) => new SNSClient(clientConfig(s)).send(new PublishCommand({ TopicArn: TOPIC_ARNS.info, Message: 'x' })) },
   states: { operation: 'StartExecution', send: (s) => new SFNClient(clientConfig(s)).send(new StartExecutionCommand({ stateMachineArn: MACHINE, name: 'x' })) },
   cloudwatch: { operation: 'DescribeAlarms', send: (s) => new CloudWatchClient(clientConfig(s)).send(new DescribeAlarmsCommand({})) },
+  secretsmanager: { operation: 'GetSecretValue', send: (s) => new SecretsManagerClient(clientConfig(s)).send(new GetSecretValueCommand({ SecretId: 'approval-signing-key' })) },
 };
 
 /** The SDK exception name and HTTP status each service really answers with, per fault kind. */
@@ -59,6 +61,10 @@ const EXPECTED: [ServiceName, Exclude<FaultKind, 'timeout'>, string, number][] =
   ['cloudwatch', 'access-denied', 'AccessDenied', 403],
   ['cloudwatch', 'not-found', 'ResourceNotFoundException', 404],
   ['cloudwatch', 'server-error', 'InternalServiceFault', 500],
+  ['secretsmanager', 'throttling', 'ThrottlingException', 400],
+  ['secretsmanager', 'access-denied', 'AccessDeniedException', 400],
+  ['secretsmanager', 'not-found', 'ResourceNotFoundException', 400],
+  ['secretsmanager', 'server-error', 'InternalServiceError', 500],
 ];
 
 test.each(EXPECTED)('%s %s is %s (%i)', async (service, error, name, status) => {
