@@ -87,7 +87,9 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
     const live = await liveState(request.gate.operation, request.gate.target);
     const mine = decisions.find((d) => d.approver === approver);
     if (mine) return respond(200, confirmationPage(request, live, decisions, null, `You already decided (${mine.decision} at ${mine.at}).`), head);
-    const nonce = newNonce();
+    // A second tab keeps the nonce the first one set, so either tab's form still matches the cookie.
+    const existing = cookieValue(event, NONCE_COOKIE);
+    const nonce = existing && /^[A-Za-z0-9_-]{24}$/.test(existing) ? existing : newNonce();
     const cookie = `${NONCE_COOKIE}=${nonce}; Path=/approvals/${requestId}; Max-Age=${Math.max(60, exp - Math.floor(Date.now() / 1000))}; HttpOnly; Secure; SameSite=Strict`;
     const page = confirmationPage(request, live, decisions, { approver, exp, sig, nonce, csrf: formToken(key, requestId, approver, nonce) });
     return respond(200, page, head, {}, [cookie]);
