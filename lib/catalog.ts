@@ -144,7 +144,7 @@ export function approvalGates(config: EnvironmentConfig): Record<string, GateSet
 }
 
 /** A runbook's approval request handler (the `.waitForTaskToken` Task of its gated steps). */
-function approvalRequestHandler(id: string, runbook: RunbookName, config: EnvironmentConfig): HandlerDef {
+export function approvalRequestHandler(id: string, runbook: RunbookName, config: EnvironmentConfig): HandlerDef {
   const gates = Object.fromEntries(Object.entries(approvalGates(config)).filter(([key]) => key.startsWith(`${runbook}/`)));
   return {
     id, substitution: 'ApprovalRequestFunctionArn', entry: 'approval/request.ts', usesLedger: true, usesApprovals: true,
