@@ -79,12 +79,14 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
   const settings = gates[key];
   if (!settings) throw new InvalidInput(`No approval gate is configured for ${key}`);
   if (input.mode === 'expire') {
-    const closed = await closeOpen(input.incident.id, input.gate.step, `no decision by the deadline at ${input.level}; the step ${settings.onTimeout === 'proceed' ? 'proceeds (marked safe)' : 'is aborted'}`);
+    const closed = await closeOpen(input.incident.id, input.gate.step, () => `no decision by the deadline at ${input.level}; the step ${settings.onTimeout === 'proceed' ? 'proceeds (marked safe)' : 'is aborted'}`);
     return { decision: 'timed-out', level: input.level, onTimeout: settings.onTimeout, requestIds: closed };
   }
 
-  // A request re-sent to the next level supersedes the one whose deadline passed.
-  await closeOpen(input.incident.id, input.gate.step, `no decision by the deadline; escalated to ${input.level}`);
+  // A request re-sent to the next level supersedes the one whose deadline passed; a retried step, its unfinished request.
+  await closeOpen(input.incident.id, input.gate.step, (level) => (level === input.level
+    ? `superseded by a new request at ${input.level} (the step was retried)`
+    : `no decision by the deadline; escalated to ${input.level}`));
   const now = new Date();
   const startedBy = input.event?.startedBy ?? null;
   const approvers = approversAt(policy, input.level).filter((name) => name !== startedBy);
@@ -107,15 +109,18 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
   };
 
   if (settings.requiredApprovals === 0) {
-    await store.create(request, 'approved', 'auto-approved: this environment needs no approver');
+    await store.create(request, 'closing', 'auto-approved: sending the result to Step Functions');
     const output: ApprovalOutcome = {
       decision: 'approved', requestId: request.requestId, level: request.level, requiredApprovals: 0, autoApproved: true, approvals: [],
     };
     try {
       await sfn.send(new SendTaskSuccessCommand({ taskToken: input.taskToken, output: JSON.stringify(output) }));
     } catch (e: unknown) {
+      // Not delivered: the ledger must not say approved; the Task's Retry asks again with a new request.
+      await store.transition(request, 'closing', 'timed-out', `auto-approval not delivered (${e instanceof Error ? e.name : 'error'}); the step retries`);
       throw classifyAwsError(e, 'states:SendTaskSuccess');
     }
+    await store.transition(request, 'closing', 'approved', 'auto-approved: this environment needs no approver');
     logger.info('Approval not required here: approved automatically', { requestId: request.requestId });
     return { requestId: request.requestId, level: request.level, approvers: [], deadline: request.deadline, autoApproved: true };
   }
@@ -144,10 +149,10 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
   return { requestId: request.requestId, level: request.level, approvers, deadline: request.deadline, autoApproved: false };
 });
 
-async function closeOpen(incidentId: string, step: string, outcome: string): Promise<string[]> {
+async function closeOpen(incidentId: string, step: string, outcome: (level: Level) => string): Promise<string[]> {
   const closed: string[] = [];
   for (const r of await store.forIncident(incidentId)) {
-    if (r.step === step && r.status === 'open' && (await store.transition({ requestId: r.requestId, incidentId }, 'open', 'timed-out', outcome))) {
+    if (r.step === step && r.status === 'open' && (await store.transition({ requestId: r.requestId, incidentId }, 'open', 'timed-out', outcome(r.level)))) {
       closed.push(r.requestId);
     }
   }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -82,6 +82,8 @@ export class Approvals extends Construct {
       }),
     };
     // HTTP APIs write access logs through API Gateway's service-linked role: no log group policy needed.
+
+    new CfnOutput(this, 'PagesUrl', { description: 'Base URL of the approval pages (every link in an approval message starts with it)', value: this.baseUrl });
 
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',

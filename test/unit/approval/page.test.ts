@@ -113,6 +113,26 @@ describe('the request', () => {
     expect(await store.get(result.requestId)).toMatchObject({ status: 'approved', outcome: expect.stringContaining('auto-approved') });
   });
 
+  test('an auto-approval Step Functions did not take is not recorded as approved, and the error is the retried one', async () => {
+    sfn.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    await expect(ask({ step: 'dev-restore' })).rejects.toMatchObject({ name: 'AwsThrottled' });
+    const [row] = (await store.forIncident(`inc-${sequence.toString(16).padStart(16, '0')}`));
+    expect(await store.get(row!.requestId)).toMatchObject({ status: 'timed-out', outcome: expect.stringContaining('auto-approval not delivered') });
+  });
+
+  test('asking again at the next level closes the earlier request; its links then change nothing', async () => {
+    const first = await ask();
+    const again = await request({
+      mode: 'request', taskToken: 'token-again', incident: incident({ id: `inc-${sequence.toString(16).padStart(16, '0')}` }), execution: { id: EXECUTION_ARN }, level: 'L2',
+      gate: { step: 'restore', operation: 'lambda:PutFunctionConcurrency', target: incident().target, parameters: { FunctionName: incident().target, ReservedConcurrentExecutions: 5 } },
+    }, lambdaContext);
+    expect(again.approvers).toEqual(['alice', 'bob', 'carol', 'dave']);
+    expect(await store.get(first.result.requestId)).toMatchObject({ status: 'timed-out', outcome: 'no decision by the deadline; escalated to L2' });
+    const late = await decide(first.links.alice!, 'approve');
+    expect(late.shown.statusCode).toBe(409);
+    expect(await decisionsOf(first.result.requestId)).toEqual([]);
+  });
+
   test('the person who started a manual run gets no link and may not decide', async () => {
     const { result, links } = await ask({ startedBy: 'alice' });
     expect(Object.keys(links).sort()).toEqual(['bob', 'carol']);
