@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../lib/config/load';
-import { RUNBOOK_NAMES } from '../lib/config/schema';
+import { RUNBOOK_NAMES, type EnvironmentConfig } from '../lib/config/schema';
 import { Drill } from './drill';
 import { InputError, readInputFile, type DrillInput } from './inputs';
 import { renderResult, renderSummary } from './render';
 import { readScenario, scenarioConfig, type Scenario } from './scenario';
-import type { DrillFault } from './drill';
+import type { ApproverAnswer, DrillFault } from './drill';
 import { SERVICES, type FaultKind, type ServiceName } from './sandbox';
 
 const EVENTS_DIR = path.join(__dirname, '..', 'events');
@@ -20,6 +20,12 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
   --dry-run      every runbook reads and plans; the exact calls go to the ledger, nothing changes
   --then-undo    after each input, run the undo state machine for its incident and compare the
                  touched resources with their starting state
+  --env ENV      apply that environment's approval policy (dev: none, staging: 1, prod: 2 distinct approvers)
+  --approve NAMES  these approvers open their own link and click Approve (comma-separated, in order)
+  --reject NAMES   these approvers open their own link and click Reject
+  --no-answer    nobody answers: every level's deadline passes (compressed) and the step escalates
+  --serve-approvals PORT  serve the approval pages on 127.0.0.1:PORT, print each approver's link and
+                 wait (up to 10 minutes per level) for a person to decide in a browser
   --json         one JSON object per input, one per line`;
 
 interface Args {
@@ -30,6 +36,9 @@ interface Args {
   thenUndo: boolean;
   faults: DrillFault[];
   json: boolean;
+  env?: 'dev' | 'staging' | 'prod';
+  answers: ApproverAnswer[];
+  servePort?: number;
 }
 
 class UsageError extends InputError {}
@@ -59,9 +68,31 @@ export function parseArgs(argv: readonly string[]): Args {
   let thenUndo = false;
   let scenario: Scenario | undefined;
   let scenarioFile: string | undefined;
+  let env: Args['env'];
+  let noAnswer = false;
+  let servePort: number | undefined;
+  const answers: ApproverAnswer[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
+    else if (arg === '--no-answer') noAnswer = true;
+    else if (arg === '--env' || arg === '--approve' || arg === '--reject' || arg === '--serve-approvals') {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`${arg} needs a value`);
+      if (arg === '--env') {
+        if (value !== 'dev' && value !== 'staging' && value !== 'prod') throw new UsageError(`--env ${value}: expected dev, staging or prod`);
+        env = value;
+      } else if (arg === '--serve-approvals') {
+        if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--serve-approvals ${value}: expected a port number`);
+        servePort = Number(value);
+      } else {
+        for (const name of value.split(',')) {
+          if (!/^[a-z][a-z0-9._-]{0,62}$/.test(name)) throw new UsageError(`${arg} ${value}: "${name}" is not an approver name`);
+          if (answers.some((a) => a.approver === name)) throw new UsageError(`${arg}: ${name} is given more than once`);
+          answers.push({ approver: name, decision: arg === '--approve' ? 'approve' : 'reject' });
+        }
+      }
+    }
     else if (arg === '--dry-run') dryRun = true;
     else if (arg === '--then-undo') thenUndo = true;
     else if (arg === '--event' || arg === '--fault' || arg === '--scenario') {
@@ -77,9 +108,23 @@ export function parseArgs(argv: readonly string[]): Args {
     else if ((RUNBOOK_NAMES as readonly string[]).includes(arg)) files.push(runbookEvent(arg));
     else throw new UsageError(`unknown runbook "${arg}" (known: ${RUNBOOK_NAMES.join(', ')})`);
   }
+  if (noAnswer && answers.length > 0) throw new UsageError('--no-answer cannot be combined with --approve or --reject');
+  if (servePort !== undefined && answers.length > 0) throw new UsageError('--serve-approvals: a person answers in the browser; drop --approve and --reject');
   if (files.length === 0) files.push(...RUNBOOK_NAMES.map(runbookEvent));
   const relative = (f: string) => path.relative(process.cwd(), path.resolve(f)) || f;
-  return { inputs: files.map((f) => readInputFile(relative(f))), faults, json, dryRun, thenUndo, ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}) };
+  return {
+    inputs: files.map((f) => readInputFile(relative(f))), faults, json, dryRun, thenUndo, answers,
+    ...(env ? { env } : {}), ...(servePort !== undefined ? { servePort } : {}), ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}),
+  };
+}
+
+/**
+ * `--env`: the drill sandbox keeps its own approvers (alice, bob, carol at L1, dave at L2, erin at
+ * L3) and takes that environment's policy: how many distinct approvers, and the deadlines.
+ */
+function applyApprovalPolicy(drill: EnvironmentConfig, env: EnvironmentConfig): void {
+  drill.approvals = { ...drill.approvals, requiredApprovals: env.approvals.requiredApprovals, deadlineMinutes: env.approvals.deadlineMinutes };
+  drill.runbooks['lambda-runaway'].restore = env.runbooks['lambda-runaway'].restore;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -90,11 +135,24 @@ async function main(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
   const config = scenarioConfig(args.scenario, loadConfig('drill'), args.scenarioFile ?? '');
   if (args.dryRun) config.dryRun = true;
-  const drill = await Drill.start({ config, faults: args.faults, ...(args.scenario ? { scenario: args.scenario } : {}) });
+  if (args.env) applyApprovalPolicy(config, loadConfig(args.env));
+  const known = new Set(config.approvals.approvers.map((a) => a.name));
+  const unknown = args.answers.find((a) => !known.has(a.approver));
+  if (unknown) throw new UsageError(`${unknown.approver} is not an approver of the drill environment (${[...known].join(', ')})`);
+  const servePages = args.servePort === undefined ? undefined : {
+    port: args.servePort, waitMs: 10 * 60_000,
+    onLink: (approver: string, link: string, level: string) => console.log(`approval link for ${approver} (${level}): ${link}`),
+  };
+  const drill = await Drill.start({
+    config, faults: args.faults, answers: args.answers, ...(servePages ? { servePages } : {}), ...(args.scenario ? { scenario: args.scenario } : {}),
+  });
   try {
     if (!args.json) {
       console.log(`runbook-autopilot drill: environment ${drill.config.environment}, account ${drill.config.account ?? '-'}, ${drill.config.region}`);
       console.log(args.scenario ? `scenario: ${args.scenario.description}` : 'scenario: the seed systems as they are');
+      const policy = drill.config.approvals;
+      console.log(`approvals: ${policy.requiredApprovals === 0 ? 'none required (approved at once, recorded)' : `${policy.requiredApprovals} distinct approver(s)`}`
+        + `${args.env ? ` (policy of ${args.env})` : ''}; ${args.answers.length ? args.answers.map((a) => `${a.approver} ${a.decision}s`).join(', ') : servePages ? 'a person answers in the browser' : 'nobody answers'}`);
       console.log(args.dryRun || drill.config.dryRun ? 'mode: dry run (plans only; nothing is changed)\n' : 'mode: acting\n');
     }
     const results = [];

@@ -6,20 +6,24 @@ import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
-import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, type HandlerDef } from '../lib/catalog';
+import { approvalPageHandler, alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, type HandlerDef } from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/schema';
 import { startDynamoProxy } from './audit-proxy';
 import type { BackupRecord } from './dynamo-backups';
-import { DrillExecutor, type ExecutionRecord, type TimeCompression } from './executor';
+import { DrillExecutor, type ExecutionRecord, type TaskTokenRunner, type TimeCompression } from './executor';
+import { decideAsPerson, prefetchAsScanner, startApprovalPages, type ApprovalPages } from './approval-pages';
+import { ApprovalStore } from '../lambdas/approval/store';
+import type { RequestResult } from '../lambdas/approval/request';
 import { lambdaContext, loadFunction, type DrillFunction } from './handlers';
 import { InputError, type DrillInput } from './inputs';
 import { buildResult, type DrillResult } from './result';
 import { buildUndoResult } from './undo-result';
 import {
   createSeedTables, sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, TOPIC_ARNS,
-  type AccountState, type FaultSpec, type Sandbox,
+  TASK_TOKEN_PREFIX, type AccountState, type FaultSpec, type Sandbox, type TaskResult,
 } from './sandbox';
+import { randomBytes } from 'node:crypto';
 import { applyScenario, type Scenario } from './scenario';
 
 export interface DrillOptions {
@@ -29,8 +33,29 @@ export interface DrillOptions {
   readonly scenario?: Scenario;
   /** Calls that fail; service "dynamodb" faults apply to the target tables' API. */
   readonly faults?: readonly DrillFault[];
-  /** @default { waitMs: 5, retryMs: 5 } */
+  /** @default { waitMs: 5, retryMs: 5, taskTokenTimeoutMs: 50 } */
   readonly time?: TimeCompression;
+  /** How the approvers answer gated steps, in order; nobody answers when absent (the timeout path). */
+  readonly answers?: readonly ApproverAnswer[];
+  /**
+   * Serve the approval pages on this port and let a person answer: links are printed, nobody is
+   * scripted, and a request waits for its deadline (uncompressed, capped by the option's value).
+   */
+  readonly servePages?: { port: number; waitMs: number; onLink: (approver: string, link: string, level: string) => void };
+}
+
+export interface ApproverAnswer {
+  readonly approver: string;
+  readonly decision: 'approve' | 'reject';
+}
+
+/** Something the approval step did that the state machine's own events do not show. */
+export interface ApprovalNote {
+  readonly executionArn: string;
+  readonly at: number;
+  readonly state: string;
+  readonly event: 'requested' | 'scanned' | 'decided' | 'timed out';
+  readonly detail: string;
 }
 
 export type DrillFault = FaultSpec | (Omit<FaultSpec, 'service' | 'holdMs'> & { service: 'dynamodb' });
@@ -43,6 +68,8 @@ export interface AuditCheck {
 }
 
 const LEDGER_TABLE = 'runbook-autopilot-drill-ledger';
+/** The link-signing key, as the stack generates it in Secrets Manager. */
+const APPROVAL_SECRET = 'runbook-autopilot-drill-approval-signing-key';
 /** As lib/autopilot-stack.ts configures them: the adapter's asynchronous invoke, the tag router's rule target. */
 const BUDGET_ADAPTER_RETRY_ATTEMPTS = 2;
 const ALARM_ROUTER_RETRY_ATTEMPTS = 20;
@@ -62,6 +89,12 @@ export class Drill {
   private undoExecutor?: DrillExecutor;
   /** DynamoDB on-demand backups taken during the drill, with their items (drill/dynamo-backups.ts). */
   backups: () => readonly BackupRecord[] = () => [];
+  private readonly waiters = new Map<string, (result: TaskResult) => void>();
+  readonly approvalNotes: ApprovalNote[] = [];
+  readonly approvals: ApprovalStore;
+  private pages!: ApprovalPages;
+  private answers: readonly ApproverAnswer[] = [];
+  private servePages?: DrillOptions['servePages'];
 
   private constructor(
     readonly config: EnvironmentConfig,
@@ -70,7 +103,9 @@ export class Drill {
     readonly ledger: Ledger,
     private readonly closers: (() => Promise<void>)[],
     private readonly time: TimeCompression,
-  ) {}
+  ) {
+    this.approvals = new ApprovalStore(LEDGER_TABLE, dynamo);
+  }
 
   static async start(options: DrillOptions = {}): Promise<Drill> {
     const config = options.config ?? loadConfig('drill');
@@ -82,6 +117,14 @@ export class Drill {
     const scenario = options.scenario;
     const switchesOn = (seeded: AccountState) => withSwitchesOn(seeded, config);
     const state = seedAccountState((seeded) => (scenario ? applyScenario(scenario, switchesOn(seeded)) : switchesOn(seeded)));
+    state.secretsManager = {
+      secrets: {
+        [APPROVAL_SECRET]: {
+          arn: `arn:aws:secretsmanager:${state.region}:${state.accountId}:secret:${APPROVAL_SECRET}-Ab12Cd`,
+          value: randomBytes(32).toString('hex'), versionId: '00000000-0000-4000-8000-000000000001', createdAt: new Date().toISOString(),
+        },
+      },
+    };
     for (const name of [...buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name), 'undo']) {
       state.stepFunctions.stateMachines[stateMachineArn(config, account, name)] = { type: 'STANDARD' };
     }
@@ -91,6 +134,7 @@ export class Drill {
         if (call.mutating) await drill?.checkAudit(`${call.service}:${call.operation}`, auditTarget(call.service, call.input));
       },
       describeTable: async (name) => drill?.tableView(name),
+      onTaskResult: (token, result) => drill?.waiters.get(token)?.(result),
       onStartExecution: async (stateMachineArn, name, input) => {
         if (!drill) throw new Error('drill not started');
         return drill.startExecution(stateMachineArn, name, input);
@@ -128,8 +172,13 @@ export class Drill {
     }
     for (const table of scenario?.deletedTables ?? []) await dynamo.send(new DeleteTableCommand({ TableName: table }));
 
+    const pages = await startApprovalPages(options.servePages?.port ?? 0);
+    closers.unshift(() => pages.close());
     drill = new Drill(config, sandbox, dynamo, new Ledger(LEDGER_TABLE, dynamo), closers, options.time ?? { waitMs: 5, retryMs: 5 });
     drill.backups = () => proxy.backups();
+    drill.pages = pages;
+    drill.answers = options.answers ?? [];
+    drill.servePages = options.servePages;
     drill.wire(config, account);
     return drill;
   }
@@ -140,6 +189,7 @@ export class Drill {
     const load = (def: HandlerDef, extra: Record<string, string> = {}) => loadFunction(def, `runbook-autopilot-drill-${def.id}`, fnArn(def.id), {
       ...def.environment,
       ...(def.usesLedger ? { LEDGER_TABLE } : {}),
+      ...(def.usesApprovals ? { APPROVAL_TOPIC_ARN: TOPIC_ARNS.approvals, APPROVAL_SECRET_ID: APPROVAL_SECRET, APPROVAL_BASE_URL: this.pages.url } : {}),
       POWERTOOLS_SERVICE_NAME: `runbook-autopilot-${def.id}`,
       ...extra,
     });
@@ -156,17 +206,82 @@ export class Drill {
         ...def.substitutions,
       };
       const machineArn = stateMachineArn(config, account, def.name);
-      this.executors.set(def.name, new DrillExecutor(def.name, def.definitionFile, substitutions, byArn, machineArn, this.time));
+      this.executors.set(def.name, new DrillExecutor(def.name, def.definitionFile, substitutions, byArn, machineArn, this.time, this.runTaskToken));
     }
     const undo = undoMachine(config, arns);
     const undoFunctions = undo.handlers.map((h) => load(h));
     this.undoExecutor = new DrillExecutor(undo.name, undo.definitionFile, {
       [shared.notify.substitution]: notify.arn,
       ...Object.fromEntries(undo.handlers.map((h, i) => [h.substitution, undoFunctions[i]!.arn])),
-    }, new Map([notify, ...undoFunctions].map((f) => [f.arn, f])), stateMachineArn(config, account, undo.name), this.time);
+    }, new Map([notify, ...undoFunctions].map((f) => [f.arn, f])), stateMachineArn(config, account, undo.name), this.time, this.runTaskToken);
+    this.pages.setFunction(load(approvalPageHandler(config, arns)));
     const triggers = triggerHandlers(config, Object.fromEntries([...this.executors].map(([name, e]) => [name, e.stateMachineArn])));
     if (triggers.budgetAdapter) this.budgetAdapter = load(triggers.budgetAdapter);
     if (triggers.alarmRouter) this.alarmRouter = load(triggers.alarmRouter);
+  }
+
+  /**
+   * A `.waitForTaskToken` Task: mint the token, invoke the request handler with it, let the
+   * approvers answer through the real page (an email scanner pre-fetches every link first), then
+   * resume with what SendTaskSuccess / SendTaskFailure sent, or time out (compressed).
+   */
+  private readonly runTaskToken: TaskTokenRunner = async ({ state, executionArn, payload, invoke }) => {
+    const token = `${TASK_TOKEN_PREFIX}${randomBytes(48).toString('base64url')}`;
+    const tokens = (this.sandbox.state.stepFunctions.taskTokens ??= {});
+    tokens[token] = { executionArn, state, status: 'waiting' };
+    const result = new Promise<TaskResult>((resolve) => this.waiters.set(token, resolve));
+    const note = (event: ApprovalNote['event'], detail: string) => this.approvalNotes.push({ executionArn, at: Date.now(), state, event, detail });
+    try {
+      let request: RequestResult | undefined;
+      try {
+        request = ((await invoke({ ...payload, taskToken: token })) as { Payload?: RequestResult }).Payload;
+      } catch (e: unknown) {
+        tokens[token]!.status = 'failed';
+        throw e;
+      }
+      let waitMs = this.time.taskTokenTimeoutMs ?? 50;
+      if (request?.autoApproved) note('requested', `${request.requestId}: approved at once, recorded as auto-approved (this environment needs no approver)`);
+      else if (request) {
+        const escalated = request.level === 'L1' ? '' : `escalated to ${request.level} (the previous level let its deadline pass): `;
+        note('requested', `${escalated}${request.requestId} at ${request.level}: one SNS message with a personal link each to ${request.approvers.join(', ')}; deadline ${request.deadline}`);
+        if (this.servePages) {
+          for (const m of this.approvalMessages(request.requestId)) this.servePages.onLink(m.approver, m.link, request.level);
+          waitMs = Math.min(this.servePages.waitMs, Math.max(0, Date.parse(request.deadline) - Date.now()));
+        } else await this.answer(request, note);
+      }
+      const outcome = await Promise.race([result, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), waitMs).unref())]);
+      if (outcome === 'timeout') {
+        tokens[token]!.status = 'timed-out';
+        note('timed out', `no decision by the deadline at ${request?.level ?? '?'} (compressed to ${waitMs} ms)`);
+        throw Object.assign(new Error('The task did not receive a result before its TimeoutSeconds'), { name: 'States.Timeout' });
+      }
+      if (outcome.kind === 'success') return JSON.parse(outcome.output) as unknown;
+      throw Object.assign(new Error(outcome.cause), { name: outcome.error });
+    } finally {
+      this.waiters.delete(token);
+    }
+  };
+
+  private approvalMessages(requestId: string): { approver: string; link: string }[] {
+    return this.sandbox.published
+      .filter((m) => m.topicArn === TOPIC_ARNS.approvals && m.messageAttributes.requestId?.value === requestId)
+      .map((m) => ({ approver: m.messageAttributes.approver?.value ?? '?', link: /https?:\/\/\S+/.exec(m.message)?.[0] ?? '' }));
+  }
+
+  /** The approvers, as people: a scanner pre-fetches every link, then each scripted approver opens their own and clicks. */
+  private async answer(request: RequestResult, note: (event: ApprovalNote['event'], detail: string) => void): Promise<void> {
+    const messages = this.approvalMessages(request.requestId);
+    const statuses = [];
+    for (const m of messages) statuses.push(...(await prefetchAsScanner(m.link)));
+    const after = await this.approvals.get(request.requestId);
+    note('scanned', `an email scanner fetched all ${messages.length} links (GET and HEAD: ${[...new Set(statuses)].join(', ')}): `
+      + `${after?.status === 'open' ? 'nothing decided, the request is still open' : `request is ${after?.status ?? 'missing'} — a GET decided, which must never happen`}`);
+    for (const a of this.answers) {
+      const m = messages.find((x) => x.approver === a.approver);
+      if (!m) continue;
+      const r = await decideAsPerson(m.link, a.decision, `drill: ${a.approver} ${a.decision}s`);
+      note('decided', `${a.approver} opened their link and clicked ${a.decision === 'approve' ? 'Approve' : 'Reject'}: HTTP ${r.status} ${r.message}`);
+    }
   }
 
   /** Routes one input as the account would and runs whatever it starts, to the end. */
@@ -215,6 +330,8 @@ export class Drill {
       input, routing, executions, before, after,
       audits: this.audits.slice(auditsFrom),
       ledger: this.ledger,
+      approvals: this.approvals,
+      approvalNotes: this.approvalNotes,
     });
   }
 

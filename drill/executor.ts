@@ -33,6 +33,9 @@ export interface ExecutionRecord {
 
 interface AslState {
   Type: string;
+  Resource?: string;
+  TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
   Parameters?: { FunctionName?: string };
   Retry?: unknown[];
   States?: Record<string, AslState>;
@@ -52,7 +55,24 @@ function allStates(states: Record<string, AslState>): [string, AslState][] {
 export interface TimeCompression {
   readonly waitMs: number;
   readonly retryMs: number;
+  /** How long a `.waitForTaskToken` task waits after its request before it times out. @default 50 */
+  readonly taskTokenTimeoutMs?: number;
 }
+
+/**
+ * Runs a `.waitForTaskToken` Task in the drill (aws-local-stepfunctions has no callback tasks):
+ * mints the task token, invokes the function with it, and resolves with what SendTaskSuccess sent,
+ * or throws what SendTaskFailure sent, or States.Timeout.
+ */
+export type TaskTokenRunner = (args: {
+  readonly state: string;
+  readonly executionArn: string;
+  readonly payload: Record<string, unknown>;
+  readonly invoke: (payload: Record<string, unknown>) => Promise<unknown>;
+}) => Promise<unknown>;
+
+/** Long enough never to fire: the runner enforces the (compressed) deadline itself. */
+const LIBRARY_TIMEOUT_SECONDS = 20 * 86_400;
 
 /**
  * Runs a deployed ASL file with aws-local-stepfunctions: the file's ${Substitutions} are filled as
@@ -71,6 +91,7 @@ export class DrillExecutor {
     private readonly functionsByArn: ReadonlyMap<string, DrillFunction>,
     stateMachineArn: string,
     private readonly time: TimeCompression,
+    private readonly taskTokens?: TaskTokenRunner,
   ) {
     const raw = fs.readFileSync(path.join(STATEMACHINES_DIR, definitionFile), 'utf8');
     const filled = raw.replace(/\$\{(\w+)\}/g, (_m, key: string) => {
@@ -79,6 +100,14 @@ export class DrillExecutor {
       return value;
     });
     this.definition = JSON.parse(filled) as { States: Record<string, AslState> };
+    // The library reads TimeoutSecondsPath from the Task's Parameters output, where AWS reads the
+    // state input; the drill's task-token runner enforces the deadline instead (compressed).
+    for (const state of Object.values(this.definition.States)) {
+      if (state.Resource?.endsWith('.waitForTaskToken')) {
+        delete state.TimeoutSecondsPath;
+        state.TimeoutSeconds = LIBRARY_TIMEOUT_SECONDS;
+      }
+    }
     this.stateMachineArn = stateMachineArn;
   }
 
@@ -89,7 +118,9 @@ export class DrillExecutor {
     const waits: Record<string, number> = {};
     const retries: Record<string, number> = {};
     for (const [stateName, state] of allStates(this.definition.States)) {
-      if (state.Type === 'Task') taskHandlers[stateName] = (payload) => this.invoke(stateName, payload, invocations);
+      if (state.Type === 'Task' && state.Resource?.endsWith('.waitForTaskToken')) {
+        taskHandlers[stateName] = (parameters) => this.waitForTaskToken(stateName, parameters, invocations, executionArn);
+      } else if (state.Type === 'Task') taskHandlers[stateName] = (payload) => this.invoke(stateName, payload, invocations);
       if (state.Type === 'Wait') waits[stateName] = this.time.waitMs;
       if (state.Retry) retries[stateName] = this.time.retryMs;
     }
@@ -98,6 +129,8 @@ export class DrillExecutor {
     const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: taskHandlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
       context: {
+        // Each `.waitForTaskToken` entry gets its own token from the runner; this only satisfies the path.
+        Task: { Token: 'minted-per-task-by-the-drill' },
         Execution: { Id: executionArn, Name: executionName, Input: input, StartTime: new Date(startedAt).toISOString(), RoleArn: 'arn:aws:iam::111122223333:role/drill' },
         StateMachine: { Id: this.stateMachineArn, Name: this.name },
       } as never,
@@ -118,6 +151,15 @@ export class DrillExecutor {
         error: { Error: err.name ?? 'Error', Cause: err.message ?? String(e) },
       };
     }
+  }
+
+  private async waitForTaskToken(state: string, parameters: unknown, invocations: Invocation[], executionArn: string): Promise<unknown> {
+    if (!this.taskTokens) throw Object.assign(new Error(`${state}: the drill has no task-token runner`), { name: 'States.Runtime' });
+    const { FunctionName, Payload } = parameters as { FunctionName?: string; Payload?: Record<string, unknown> };
+    return this.taskTokens({
+      state, executionArn, payload: Payload ?? {},
+      invoke: (payload) => this.invoke(state, { FunctionName, Payload: payload }, invocations),
+    });
   }
 
   private async invoke(state: string, parameters: unknown, invocations: Invocation[]): Promise<unknown> {

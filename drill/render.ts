@@ -9,7 +9,7 @@ export function renderResult(r: DrillResult): string {
   const lines = [`▶ ${r.input}  →  ${r.runbook ?? '(no runbook)'}`];
   const width = Math.max(10, ...r.timeline.map((t) => t.state.length));
   for (const t of r.timeline) {
-    const mark = t.event === 'done' ? ' ' : t.event === 'retried' ? '↻' : '!';
+    const mark = t.event === 'done' ? ' ' : t.event === 'retried' ? '↻' : t.event === 'caught' || t.event === 'failed' ? '!' : '✉';
     lines.push(`  ${pad(`+${t.elapsedMs} ms`, 9)} ${mark} ${pad(t.state, width)}  ${t.detail}`);
   }
   lines.push(`  ${r.outcome.toUpperCase()}: ${r.reason}`);
@@ -20,6 +20,7 @@ export function renderResult(r: DrillResult): string {
     }
     lines.push(`  action  ${a.operation} ${a.target}: ${show(a.before)} -> ${show(a.after)} [${a.status}; ledger row of intent ${a.auditedBeforeCall ? 'written before the call' : 'MISSING at the call'}]`);
   }
+  for (const a of r.approvals) lines.push(`  ${pad('approval', 7)} ${a.level} ${a.approver}: ${a.decision} at ${a.at}${a.comment ? ` (${a.comment})` : ''}`);
   if (r.incidentId) lines.push(`  ledger  incident ${r.incidentId}, ${r.ledger.length} action row(s)`);
   for (const name of Object.keys(r.resources.after)) {
     const before = show(r.resources.before[name]);

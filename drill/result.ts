@@ -1,7 +1,8 @@
 import type { Outcome } from '../lambdas/domain/message';
 import { show } from '../lambdas/domain/message';
 import type { ActionRecord, Ledger } from '../lambdas/shared/ledger';
-import type { AuditCheck } from './drill';
+import type { ApprovalStore } from '../lambdas/approval/store';
+import type { ApprovalNote, AuditCheck } from './drill';
 import type { EventLog, ExecutionRecord, Invocation } from './executor';
 import type { DrillInput } from './inputs';
 import type { UndoResult } from './undo-result';
@@ -22,7 +23,7 @@ export interface DrillAction {
 export interface TimelineEntry {
   readonly elapsedMs: number;
   readonly state: string;
-  readonly event: 'done' | 'retried' | 'caught' | 'failed';
+  readonly event: 'done' | 'retried' | 'caught' | 'failed' | ApprovalNote['event'];
   readonly detail: string;
 }
 
@@ -41,6 +42,10 @@ export interface DrillResult {
   readonly resources: { readonly before: Record<string, unknown>; readonly after: Record<string, unknown> };
   /** With --then-undo: the undo of this input's incident, and the touched resources after it. */
   readonly undo?: UndoResult;
+  /** Every decision on the incident's gated steps, from the ledger, oldest first. */
+  readonly approvals: readonly { approver: string; decision: string; at: string; level: string; comment?: string }[];
+  /** The incident's approval requests (one per escalation level asked), from the ledger. */
+  readonly approvalRequests: readonly { requestId: string; step: string; level: string; status: string; outcome?: string }[];
 }
 
 interface BuildInput {
@@ -52,6 +57,8 @@ interface BuildInput {
   readonly after: Record<string, unknown>;
   readonly audits: readonly AuditCheck[];
   readonly ledger: Ledger;
+  readonly approvals?: ApprovalStore;
+  readonly approvalNotes?: readonly ApprovalNote[];
 }
 
 const isNotify = (i: Invocation) => i.functionName.endsWith('-Notify');
@@ -63,7 +70,7 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
     return {
       input: b.input.label, runbook: b.routing.runbook, outcome: b.routing.failure ? 'failed' : b.routing.runbook ? 'skipped' : 'rejected',
       reason: b.routing.failure ?? b.routing.rejection ?? 'nothing ran', incidentId: null, executionArn: null, actions: [], ledger: [],
-      notifications: [], timeline: [], resources: { before: {}, after: {} },
+      notifications: [], timeline: [], resources: { before: {}, after: {} }, approvals: [], approvalRequests: [],
     };
   }
   // A retried admit fails before it answers: the decision is the attempt that returned one.
@@ -89,6 +96,18 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
     const calls = b.audits.filter((a) => a.operation === row.operation && sameTarget(a.target, row.target));
     return { ...base, auditedBeforeCall: calls.length > 0 && calls.every((a) => a.intentRecorded) };
   });
+  const approvalRequests: DrillResult['approvalRequests'][number][] = [];
+  const approvals: DrillResult['approvals'][number][] = [];
+  if (incidentId && b.approvals && admitted?.decision !== 'duplicate') {
+    for (const r of await b.approvals.forIncident(incidentId)) {
+      const full = await b.approvals.get(r.requestId);
+      approvalRequests.push({ requestId: r.requestId, step: r.step, level: r.level, status: full?.status ?? r.status, ...(full?.outcome ? { outcome: full.outcome } : {}) });
+      if (full?.outcome?.startsWith('auto-approved')) approvals.push({ approver: '(policy)', decision: 'auto-approved', at: full.createdAt, level: full.level });
+      for (const d of await b.approvals.decisions(r.requestId)) approvals.push({ approver: d.approver, decision: d.decision, at: d.at, level: d.level, ...(d.comment ? { comment: d.comment } : {}) });
+    }
+  }
+  const notes = (b.approvalNotes ?? []).filter((n) => n.executionArn === execution.executionArn)
+    .map((n): TimelineEntry => ({ elapsedMs: n.at - execution.startedAt, state: n.state, event: n.event, detail: n.detail }));
   const touched = new Set<string>([...(admitted?.incident ? [admitted.incident.target] : []), ...ledgerRows.map((r) => r.target)]);
   return {
     input: b.input.label,
@@ -98,8 +117,9 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
     actions,
     ledger: ledgerRows,
     notifications: notices.map((n) => ({ outcome: n.outcome, topic: n.topic })),
-    timeline: timeline(execution),
+    timeline: [...notes, ...timeline(execution)].sort((x, y) => x.elapsedMs - y.elapsedMs),
     resources: { before: pick(b.before, touched), after: pick(b.after, touched) },
+    approvals, approvalRequests,
   };
 }
 
@@ -155,7 +175,7 @@ export function timeline(execution: ExecutionRecord): TimelineEntry[] {
 function describe(inv: Invocation): string {
   const out = inv.output as Record<string, unknown> | null;
   if (!out || typeof out !== 'object') return show(out);
-  if ('decision' in out) {
+  if ('decision' in out && 'reason' in out) {
     const sw = out.switches as { automation: string | null; runbook: string | null } | null | undefined;
     return `${String(out.decision)}: ${String(out.reason)}${sw ? ` [switches: automation ${sw.automation ?? 'missing'}, runbook ${sw.runbook ?? 'missing'}]` : ''}`;
   }

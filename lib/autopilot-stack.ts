@@ -12,9 +12,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
-import { alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type HandlerDef } from './catalog';
+import { approvalPageHandler, alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type HandlerDef } from './catalog';
 import type { EnvironmentConfig } from './config/schema';
 import { RunbookAlarms } from './constructs/alarms';
+import { Approvals } from './constructs/approvals';
 import { HandlerFunction } from './constructs/handler-function';
 import { RemediationLedger } from './constructs/ledger';
 import { Notifications } from './constructs/notifications';
@@ -32,6 +33,7 @@ export class AutopilotStack extends Stack {
   public readonly budgetTopic?: sns.Topic;
   /** Puts back what an incident's runbook replaced; started by `npm run undo -- <incident-id>`. */
   public readonly undo: Runbook;
+  public readonly approvals: Approvals;
 
   constructor(scope: Construct, id: string, props: AutopilotStackProps) {
     super(scope, id, props);
@@ -47,6 +49,9 @@ export class AutopilotStack extends Stack {
     const notify = this.sharedFunction(shared.notify);
     this.notifications.bind(notify);
     this.switches(config);
+    this.approvals = new Approvals(this, 'Approvals', {
+      config: config.approvals, notifications: this.notifications, ledger: this.ledger, page: approvalPageHandler(config, arns),
+    });
     const routes = alarmRoutes(config);
     const runbooks: Record<string, Runbook> = {};
     for (const def of buildCatalog(config, arns)) {
@@ -55,6 +60,7 @@ export class AutopilotStack extends Stack {
         ledger: this.ledger,
         sharedFunctions: { [shared.admit.substitution]: admit, [shared.notify.substitution]: notify },
         eventPatterns: routes.find((r) => r.runbook === def.name)?.patterns ?? [],
+        approvals: this.approvals,
       });
     }
     this.runbooks = runbooks;

@@ -7,7 +7,8 @@ import type { RunbookPolicies } from '../lambdas/domain/admission';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { alarmRulePatterns, ALARM_RUNBOOKS, type AlarmRunbook } from '../lambdas/domain/routing';
 import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
-import type { DynamodbThrottlingConfig, EnvironmentConfig, LambdaRunawayConfig, RunbookName, TargetTags, VerifyConfig } from './config/schema';
+import type { DynamodbThrottlingConfig, EnvironmentConfig, GatePolicy, LambdaRunawayConfig, RunbookName, TargetTags, VerifyConfig } from './config/schema';
+import { deadlineSeconds, type ApprovalPolicy, type GateSettings } from '../lambdas/domain/approval';
 
 /** One IAM statement: the only actions and resources a handler may use. */
 export interface Permission {
@@ -26,6 +27,8 @@ export interface HandlerDef {
   readonly description: string;
   /** Reads and writes the remediation ledger. */
   readonly usesLedger: boolean;
+  /** Sends approval requests: the approvals topic, the link-signing secret and the page URL. */
+  readonly usesApprovals?: boolean;
   readonly environment: Readonly<Record<string, string>>;
   readonly permissions: readonly Permission[];
 }
@@ -187,6 +190,55 @@ export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: 
   };
 }
 
+/** The environment's approval policy, as the approval handlers receive it. */
+export function approvalPolicy(config: EnvironmentConfig): ApprovalPolicy {
+  const a = config.approvals;
+  return { requiredApprovals: a.requiredApprovals, approvers: a.approvers.map(({ name, level }) => ({ name, level })), deadlineMinutes: a.deadlineMinutes };
+}
+
+/** Every gated step of the enabled runbooks, keyed `<runbook>/<step>`, with its effective settings. */
+export function approvalGates(config: EnvironmentConfig): Record<string, GateSettings> {
+  const gates: Record<string, GateSettings> = {};
+  const add = (key: string, g: GatePolicy) => {
+    gates[key] = { severity: g.severity, onTimeout: g.onTimeout, requiredApprovals: g.requiredApprovals ?? config.approvals.requiredApprovals };
+  };
+  if (config.runbooks['lambda-runaway'].enabled) add('lambda-runaway/restore', config.runbooks['lambda-runaway'].restore.approval);
+  return gates;
+}
+
+/** A runbook's approval request handler (the `.waitForTaskToken` Task of its gated steps). */
+export function approvalRequestHandler(id: string, runbook: RunbookName, config: EnvironmentConfig): HandlerDef {
+  const gates = Object.fromEntries(Object.entries(approvalGates(config)).filter(([key]) => key.startsWith(`${runbook}/`)));
+  return {
+    id, substitution: 'ApprovalRequestFunctionArn', entry: 'approval/request.ts', usesLedger: true, usesApprovals: true,
+    description: `${runbook}: ask the approvers of a gated step (one signed link each)`,
+    environment: { APPROVAL_POLICY: json(approvalPolicy(config)), APPROVAL_GATES: json(gates) },
+    // SendTaskSuccess (auto-approval where no approver is needed) takes no resource ARN: the task token is the capability.
+    permissions: [{ actions: ['states:SendTaskSuccess'], resources: ['*'] }],
+  };
+}
+
+/**
+ * The approval page behind API Gateway: reads requests and writes decisions in the ledger, reads
+ * the signing key, re-reads each gated target's live state, and sends the task result.
+ */
+export function approvalPageHandler(config: EnvironmentConfig, arns: Arns): HandlerDef {
+  const r = config.runbooks;
+  const reads: Permission[] = [];
+  if (r['lambda-runaway'].enabled) reads.push({ actions: ['lambda:GetFunction'], resources: r['lambda-runaway'].targets.map((t) => arns.lambdaFunction(t.functionName)) });
+  if (r['dynamodb-throttling'].enabled) reads.push({ actions: ['dynamodb:DescribeTable'], resources: r['dynamodb-throttling'].targets.map((t) => arns.dynamodbTable(t.tableName)) });
+  return {
+    id: 'ApprovalPage', substitution: '', entry: 'approval/page.ts', usesLedger: true, usesApprovals: true,
+    description: 'Approval page: shows a gated step on GET, decides only on a POST of its own form',
+    environment: {},
+    permissions: [
+      ...reads,
+      // SendTaskSuccess/Failure take no resource ARN: the task token, kept in the ledger, is the capability.
+      { actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] },
+    ],
+  };
+}
+
 export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[] {
   const r = config.runbooks;
   const catalog: RunbookDef[] = [];
@@ -196,8 +248,13 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
     const functions = lr.targets.map((t) => arns.lambdaFunction(t.functionName));
     const anyFunction = [arns.lambdaFunction('*')];
     const tagEnv: Record<string, string> = lr.targetTags ? { ALLOWED_TARGET_TAGS: json(lr.targetTags) } : {};
+    const restore = lr.restore;
     catalog.push({
-      name: 'lambda-runaway', definitionFile: 'lambda-runaway.asl.json', substitutions: {},
+      name: 'lambda-runaway', definitionFile: 'lambda-runaway.asl.json',
+      substitutions: {
+        RestoreReservedConcurrency: String(restore.reservedConcurrency),
+        RestoreApprovalTimeoutSeconds: String(deadlineSeconds(approvalPolicy(config), restore.approval.severity)),
+      },
       handlers: [
         {
           id: 'LambdaRunawayInspect', substitution: 'InspectFunctionArn', entry: 'lambda-runaway/inspect.ts', usesLedger: false,
@@ -216,6 +273,20 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
         },
         invokerEvidenceHandler(lr, arns),
         alarmVerifyHandler('LambdaRunawayVerify', 'lambda-runaway', lr.verify),
+        approvalRequestHandler('LambdaRunawayApprovalRequest', 'lambda-runaway', config),
+        {
+          id: 'LambdaRunawayRestore', substitution: 'RestoreFunctionArn', entry: 'lambda-runaway/restore.ts', usesLedger: true,
+          description: 'lambda-runaway: restore a conservative reserved concurrency, as approved',
+          environment: {
+            ALLOWED_TARGETS: json(lr.targets.map((t) => t.functionName)), ...tagEnv,
+            RESTORE_RESERVED_CONCURRENCY: String(restore.reservedConcurrency), RESTORE_ON_TIMEOUT: restore.approval.onTimeout,
+          },
+          permissions: [
+            { actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], resources: functions },
+            ...byTag(['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], anyFunction, lr.targetTags),
+            ...tagReads('lambda:ListTags', anyFunction, lr.targetTags),
+          ],
+        },
       ],
     });
   }

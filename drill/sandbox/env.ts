@@ -14,6 +14,7 @@ export const SANDBOX_ENDPOINT_VARIABLES = [
   'AWS_ENDPOINT_URL_CLOUDWATCH',
   'AWS_ENDPOINT_URL_EVENTBRIDGE',
   'AWS_ENDPOINT_URL_S3',
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
 ] as const;
 
 /** Credentials the sandbox accepts (it reads the credential scope, never checks the signature). */

@@ -29,7 +29,8 @@ export {
   type StateOverride,
 } from './seed-account';
 export { startDynamo, createProvisionedTables, createSeedTables, type LocalDynamo, type ProvisionedTableSpec } from './dynamodb';
-export type { FaultKind, FaultSpec, PublishedMessage, SandboxCall, SandboxHooks, StartedExecution } from './model';
+export type { FaultKind, FaultSpec, PublishedMessage, SandboxCall, SandboxHooks, StartedExecution, TaskResult } from './model';
+export { TASK_TOKEN_PREFIX } from './sfn';
 export type { SandboxSnapshot } from './snapshot';
 export type * from './state';
 export { SERVICES } from './state';

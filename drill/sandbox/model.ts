@@ -37,6 +37,8 @@ export interface StartedExecution {
   startDate: Date;
 }
 
+export type TaskResult = { kind: 'success'; output: string } | { kind: 'failure'; error: string; cause: string };
+
 export interface SandboxHooks {
   /** Awaited before each call is applied (and before faults): inspect other state at that moment. */
   onCall?: (call: SandboxCall) => Promise<void> | void;
@@ -44,6 +46,8 @@ export interface SandboxHooks {
   onStartExecution?: (stateMachineArn: string, name: string, input: string) => Promise<StartedExecution>;
   /** A DynamoDB table as dynalite holds it, so alarms on its metrics can follow it (alarm-evaluation.ts). */
   describeTable?: (name: string) => Promise<{ billingMode: string; status: string } | undefined>;
+  /** A waiting task's result arrived (SendTaskSuccess / SendTaskFailure): the drill resumes its execution. */
+  onTaskResult?: (taskToken: string, result: TaskResult) => void;
   /** The sandbox clock (timestamps in answers, events and the call log); defaults to the wall clock. */
   now?: () => Date;
 }

@@ -11,6 +11,7 @@ export const TOPIC_ARNS = {
   critical: topicArn('runbook-autopilot-drill-critical'),
   info: topicArn('runbook-autopilot-drill-info'),
   budget: topicArn('runbook-autopilot-drill-budget'),
+  approvals: topicArn('runbook-autopilot-drill-approvals'),
 } as const;
 
 export const AGENT_FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map(

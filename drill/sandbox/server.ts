@@ -12,6 +12,7 @@ import type { Input } from './input';
 import { lambdaModel } from './lambda';
 import type { FaultSpec, PublishedMessage, SandboxCall, SandboxHooks, ServiceContext, ServiceModel } from './model';
 import { s3Model } from './s3';
+import { secretsManagerModel } from './secrets-manager';
 import { sfnModel } from './sfn';
 import { snapshotOf, type SandboxSnapshot } from './snapshot';
 import { snsModel } from './sns';
@@ -44,6 +45,7 @@ const MODELS: Readonly<Record<ServiceName, ServiceModel>> = {
   cloudwatch: cloudWatchModel,
   events: eventsModel,
   s3: s3Model,
+  secretsmanager: secretsManagerModel,
 };
 
 /** SigV4 signing names differ from the IAM prefixes for two services. */
@@ -57,6 +59,7 @@ const BY_SIGNING_NAME: Readonly<Record<string, ServiceName>> = {
   monitoring: 'cloudwatch',
   events: 'events',
   s3: 's3',
+  secretsmanager: 'secretsmanager',
 };
 
 const DEFAULT_HOLD_MS = 250;

@@ -1,8 +1,8 @@
-import { AwsError } from './aws-error';
+import { AwsError, validationError } from './aws-error';
 import { accessDeniedMessage, epochSeconds, uuidFromHex } from './common';
 import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel, StartedExecution } from './model';
-import { arn, type AccountState, type ExecutionState } from './state';
+import { arn, type AccountState, type ExecutionState, type TaskTokenState } from './state';
 
 /**
  * Step Functions (JSON 1.0): StartExecution hands the run to the drill's hook. As AWS does for
@@ -112,6 +112,53 @@ function listStateMachines(_request: Input, { state }: ServiceContext): Output {
   return { stateMachines };
 }
 
+/**
+ * SendTaskSuccess / SendTaskFailure on a `.waitForTaskToken` task, with Step Functions' answers:
+ * a token it never issued is InvalidToken (malformed) or TaskDoesNotExist; a task that already
+ * ended (timed out, or answered once) is TaskTimedOut. The first answer wins; the drill resumes.
+ */
+const MAX_OUTPUT_BYTES = 262_144;
+/** Tokens the drill mints start so (real ones are opaque base64 too). */
+export const TASK_TOKEN_PREFIX = 'AQCA';
+
+function taskFor(request: Input, ctx: ServiceContext): [string, TaskTokenState] {
+  const token = new Fields(request).string('taskToken');
+  if (token.length > 2048) throw validationError('taskToken', 'Member must have length less than or equal to 2048', token);
+  const entry = ctx.state.stepFunctions.taskTokens?.[token];
+  if (!entry) {
+    if (!token.startsWith(TASK_TOKEN_PREFIX)) throw new AwsError('InvalidToken', 400, "Invalid Token: 'Invalid token'");
+    throw new AwsError('TaskDoesNotExist', 400, "Task Does Not Exist: 'Provided task does not exist'");
+  }
+  if (entry.status !== 'waiting') throw new AwsError('TaskTimedOut', 400, "Task Timed Out: 'Provided task does not exist anymore'");
+  return [token, entry];
+}
+
+function sendTaskSuccess(request: Input, ctx: ServiceContext): Output {
+  const output = new Fields(request).string('output');
+  if (Buffer.byteLength(output) > MAX_OUTPUT_BYTES) throw new AwsError('InvalidOutput', 400, 'Invalid State Machine Execution Output: output exceeds the maximum size of 262144 bytes');
+  try {
+    JSON.parse(output);
+  } catch (e: unknown) {
+    throw new AwsError('InvalidOutput', 400, `Invalid State Machine Execution Output: '${e instanceof Error ? e.message : String(e)}'`);
+  }
+  const [token, entry] = taskFor(request, ctx);
+  entry.status = 'succeeded';
+  ctx.hooks.onTaskResult?.(token, { kind: 'success', output });
+  return {};
+}
+
+function sendTaskFailure(request: Input, ctx: ServiceContext): Output {
+  const fields = new Fields(request);
+  const error = fields.optString('error') ?? '';
+  const cause = fields.optString('cause') ?? '';
+  if (error.length > 256) throw validationError('error', 'Member must have length less than or equal to 256', error);
+  if (cause.length > 32_768) throw validationError('cause', 'Member must have length less than or equal to 32768', cause);
+  const [token, entry] = taskFor(request, ctx);
+  entry.status = 'failed';
+  ctx.hooks.onTaskResult?.(token, { kind: 'failure', error, cause });
+  return {};
+}
+
 export const sfnModel: ServiceModel = {
   service: 'states',
   protocol: 'awsJson1_0',
@@ -120,6 +167,8 @@ export const sfnModel: ServiceModel = {
     StartExecution: { mutating: true, run: startExecution },
     DescribeExecution: { mutating: false, run: describeExecution },
     ListStateMachines: { mutating: false, run: listStateMachines },
+    SendTaskSuccess: { mutating: false, run: sendTaskSuccess },
+    SendTaskFailure: { mutating: false, run: sendTaskFailure },
   },
   fault(kind, operation, input, ctx) {
     const resource = typeof input.stateMachineArn === 'string' ? input.stateMachineArn : typeof input.executionArn === 'string' ? input.executionArn : '*';

@@ -187,10 +187,26 @@ export interface ExecutionState {
   output?: string;
 }
 
+/** A `.waitForTaskToken` task waiting for SendTaskSuccess / SendTaskFailure. */
+export interface TaskTokenState {
+  executionArn: string;
+  state: string;
+  status: 'waiting' | 'succeeded' | 'failed' | 'timed-out';
+}
+
 export interface StepFunctionsState {
   stateMachines: Record<string, { type: 'STANDARD' | 'EXPRESS' }>;
   /** Keyed by execution ARN. */
   executions: Record<string, ExecutionState>;
+  /** Keyed by task token. */
+  taskTokens?: Record<string, TaskTokenState>;
+}
+
+export interface SecretState {
+  arn: string;
+  value: string;
+  versionId: string;
+  createdAt: string;
 }
 
 export interface AlarmState {
@@ -251,10 +267,12 @@ export interface AccountState {
   events?: EventsState;
   /** Absent: no buckets. */
   s3?: S3State;
+  /** Keyed by secret name. */
+  secretsManager?: { secrets: Record<string, SecretState> };
 }
 
 /** Service identifiers: the IAM action prefixes, so a call reads like the permission it needs. */
-export const SERVICES = ['lambda', 'ecs', 'ssm', 'ce', 'sns', 'states', 'cloudwatch', 'events', 's3'] as const;
+export const SERVICES = ['lambda', 'ecs', 'ssm', 'ce', 'sns', 'states', 'cloudwatch', 'events', 's3', 'secretsmanager'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export const arn = {

@@ -65,11 +65,16 @@ export const handler = taskHandler(inputSchema, async (input): Promise<UndoVerif
   }
   const { incident, execution, restores, results, notReversible } = input;
   const checks: ResourceCheck[] = [];
-  for (const r of restores) {
+  // Restores run in plan order (newest change first), so a target changed twice (the stop, then
+  // the approved restore) ends on its last restore's value: check that one per resource.
+  const finalRestores = restores.filter((r, i) => !restores.slice(i + 1).some((later) => later.kind === r.kind && later.target === r.target));
+  for (const r of finalRestores) {
     const found = await resources.read(r.kind as RestoreKind, r.target);
     checks.push({ target: r.target, operation: r.operation, expected: r.restoreTo, found, restored: holds(r.kind as RestoreKind, found, r.restoreTo) });
   }
-  const leftAlone = results.filter((r) => r.outcome === 'changed-since').map((r) => r.reason);
+  // Per resource, the newest change found altered is the one to report (older ones on it were too).
+  const leftAlone = results.filter((r, i) => r.outcome === 'changed-since'
+    && !results.slice(0, i).some((newer) => newer.target === r.target && newer.outcome === 'changed-since')).map((r) => r.reason);
   const notBack = checks.filter((c) => !c.restored && !results.some((r) => r.target === c.target && r.outcome === 'changed-since'))
     .map((c) => `${c.target} does not hold the recorded value after the restore: expected ${JSON.stringify(c.expected)}, found ${JSON.stringify(c.found)}`);
   const problems = [...leftAlone, ...notBack];

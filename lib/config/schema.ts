@@ -50,6 +50,41 @@ const runbookBase = {
   maxRemediationsPerHour: z.number().int().min(1).max(10_000).default(20),
 };
 
+/** Seed 003 alert response times: how long a gated step waits for its approvers at each level. */
+export const SEVERITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+/** Seed 004 escalation path: L1 on-call, L2 senior, L3 platform team. */
+export const ESCALATION_LEVELS = ['L1', 'L2', 'L3'] as const;
+
+/** One human-gated step of a runbook. */
+const gatePolicy = z.strictObject({
+  severity: z.enum(SEVERITIES),
+  /** When the last level lets the deadline pass: abort (leave things as they are) or, if marked safe, proceed. */
+  onTimeout: z.enum(['abort', 'proceed']).default('abort'),
+  /** Distinct approvers needed. @default the environment's approvals.requiredApprovals */
+  requiredApprovals: z.number().int().min(0).max(5).optional(),
+});
+export type GatePolicy = z.infer<typeof gatePolicy>;
+
+const approverName = z.string().regex(/^[a-z][a-z0-9._-]{0,62}$/, 'a lower-case user name (letters, digits, . _ -)');
+
+const approvals = z.strictObject({
+  /** Seed 002: dev 0 (the step is approved at once and recorded so), staging 1, prod 2 (4-eyes). */
+  requiredApprovals: z.number().int().min(0).max(5),
+  /** Who may approve, by escalation level; each receives only their own link (SNS filter policy). */
+  approvers: z.array(z.strictObject({ name: approverName, email: email.optional(), level: z.enum(ESCALATION_LEVELS) })).default([]),
+  /** Seed 003: P1 15 min, P2 30 min, P3 2 h, P4 24 h, per escalation level. */
+  deadlineMinutes: z.strictObject({
+    P1: minutes.default(15), P2: minutes.default(30), P3: minutes.default(120), P4: minutes.default(1440),
+  }).default({ P1: 15, P2: 30, P3: 120, P4: 1440 }),
+}).superRefine((a, ctx) => {
+  const names = a.approvers.map((x) => x.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) ctx.addIssue({ code: 'custom', path: ['approvers'], message: `approver ${dup} is listed twice` });
+  if (a.requiredApprovals > 0 && a.approvers.length < a.requiredApprovals) {
+    ctx.addIssue({ code: 'custom', path: ['approvers'], message: `${a.requiredApprovals} approvals are required but only ${a.approvers.length} approvers are listed` });
+  }
+});
+
 const lambdaRunaway = z.strictObject({
   ...runbookBase,
   targets: z.array(z.strictObject({ functionName: resourceName })).min(1),
@@ -73,6 +108,11 @@ const lambdaRunaway = z.strictObject({
     /** Event buses whose rules may target the functions (names); the default bus is always read. */
     eventBuses: z.array(resourceName).max(10).default([]),
   }).default({ eventBuses: [] }),
+  /** Seed 003 §4 "set conservative concurrency limits": after the stop, ask to restore to this. */
+  restore: z.strictObject({
+    reservedConcurrency: z.number().int().min(1).max(1000).default(5),
+    approval: gatePolicy.default({ severity: 'P2', onTimeout: 'abort' }),
+  }).default({ reservedConcurrency: 5, approval: { severity: 'P2', onTimeout: 'abort' } }),
 });
 
 const dynamodbThrottling = z.strictObject({
@@ -160,6 +200,8 @@ export const environmentConfigSchema = z.strictObject({
     /** Keep the audit table when the stack is deleted. */
     retainOnDelete: z.boolean().default(true),
   }).default({ retainOnDelete: true }),
+  /** Human-gated steps: who approves, how many, how long they have. */
+  approvals: approvals.default({ requiredApprovals: 0, approvers: [], deadlineMinutes: { P1: 15, P2: 30, P3: 120, P4: 1440 } }),
   runbooks: z.strictObject({
     'lambda-runaway': lambdaRunaway,
     'dynamodb-throttling': dynamodbThrottling,
@@ -173,3 +215,4 @@ export type LambdaRunawayConfig = EnvironmentConfig['runbooks']['lambda-runaway'
 export type DynamodbThrottlingConfig = EnvironmentConfig['runbooks']['dynamodb-throttling'];
 export type EcsServiceRecoveryConfig = EnvironmentConfig['runbooks']['ecs-service-recovery'];
 export type LlmBudgetGuardrailConfig = EnvironmentConfig['runbooks']['llm-budget-guardrail'];
+export type ApprovalsConfig = EnvironmentConfig['approvals'];

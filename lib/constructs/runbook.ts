@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { EventPattern } from '../../lambdas/domain/event-pattern';
 import type { HandlerDef, RunbookDef } from '../catalog';
 import { HandlerFunction } from './handler-function';
+import type { Approvals } from './approvals';
 import type { RemediationLedger } from './ledger';
 
 export const STATEMACHINES_DIR = path.join(__dirname, '..', '..', 'statemachines');
@@ -26,6 +27,8 @@ export interface RunbookProps {
   readonly logRetention?: logs.RetentionDays;
   /** A fixed state machine name, for state machines started by hand. @default a generated name */
   readonly stateMachineName?: string;
+  /** Where gated steps send their approval requests. */
+  readonly approvals?: Approvals;
 }
 
 /**
@@ -43,7 +46,7 @@ export class Runbook extends Construct {
     super(scope, id);
     const { def } = props;
     const functions: Record<string, HandlerFunction> = {};
-    for (const handler of def.handlers) functions[handler.substitution] = this.handlerFunction(handler, props.ledger);
+    for (const handler of def.handlers) functions[handler.substitution] = this.handlerFunction(handler, props.ledger, props.approvals);
     this.functions = functions;
 
     const invoked: Record<string, lambda.IFunction> = { ...props.sharedFunctions, ...functions };
@@ -90,11 +93,15 @@ export class Runbook extends Construct {
     });
   }
 
-  private handlerFunction(handler: HandlerDef, ledger: RemediationLedger): HandlerFunction {
+  private handlerFunction(handler: HandlerDef, ledger: RemediationLedger, approvals: Approvals | undefined): HandlerFunction {
     const fn = new HandlerFunction(this, handler.id, {
       entry: handler.entry, description: handler.description, environment: handler.environment,
     });
     if (handler.usesLedger) ledger.bind(fn);
+    if (handler.usesApprovals) {
+      if (!approvals) throw new Error(`${handler.id} sends approval requests, but the stack has no approvals`);
+      approvals.bindRequester(fn);
+    }
     fn.grantPermissions(handler.permissions);
     return fn;
   }

@@ -2,12 +2,16 @@ import { runDrill, scenario } from './run-drill';
 
 const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
 
-test('happy path: reserved concurrency none -> 0, ledger row of intent written before the call', async () => {
+test('happy path: reserved concurrency none -> 0, then (the drill needs no approver by default) restored to 5; ledger rows of intent before each call', async () => {
   const { code, results: [r] } = await runDrill(['lambda-runaway', '--json']);
   expect(code).toBe(0);
   expect(r).toMatchObject({ runbook: 'lambda-runaway', outcome: 'remediated' });
-  expect(r!.actions).toEqual([{ operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, before: null, after: 0, status: 'succeeded', auditedBeforeCall: true }]);
-  expect(r!.resources).toEqual({ before: { [FUNCTION]: { reservedConcurrency: null } }, after: { [FUNCTION]: { reservedConcurrency: 0 } } });
+  expect(r!.actions).toEqual([
+    { operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, before: null, after: 0, status: 'succeeded', auditedBeforeCall: true },
+    { operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, before: 0, after: 5, status: 'succeeded', auditedBeforeCall: true },
+  ]);
+  expect(r!.approvals).toEqual([expect.objectContaining({ approver: '(policy)', decision: 'auto-approved' })]);
+  expect(r!.resources).toEqual({ before: { [FUNCTION]: { reservedConcurrency: null } }, after: { [FUNCTION]: { reservedConcurrency: 5 } } });
   expect(r!.ledger[0]).toMatchObject({ incidentId: r!.incidentId, executionArn: r!.executionArn, before: null, after: 0 });
   expect(r!.notifications).toEqual([{ outcome: 'remediated', topic: 'info' }]);
 });
@@ -30,7 +34,10 @@ test('throttled API: the stop is retried by the state machine and lands once', a
   const { results: [r] } = await runDrill(['lambda-runaway', '--fault', 'lambda:PutFunctionConcurrency=throttlingx4', '--json']);
   expect(r).toMatchObject({ outcome: 'remediated' });
   expect(r!.timeline).toContainEqual(expect.objectContaining({ state: 'Stop function: reserved concurrency 0', event: 'retried', detail: expect.stringContaining('AwsThrottled') }));
-  expect(r!.actions).toEqual([expect.objectContaining({ before: null, after: 0, status: 'succeeded', auditedBeforeCall: true })]);
+  expect(r!.actions).toEqual([
+    expect.objectContaining({ before: null, after: 0, status: 'succeeded', auditedBeforeCall: true }),
+    expect.objectContaining({ before: 0, after: 5, status: 'succeeded', auditedBeforeCall: true }),
+  ]);
 });
 
 test('duplicate delivery of one alarm transition remediates once', async () => {
@@ -54,11 +61,11 @@ test('a new alarm transition on the same function within the cooldown is held, n
 
 test('single-metric, anomaly-detection and metric-math alarms each route to the function they name', async () => {
   const { results } = await runDrill(['--event', 'events/lambda-runaway.alarm.json', '--event', 'events/samples/anomaly-detection.alarm.json', '--event', 'events/samples/metric-math-lambda.alarm.json', '--json']);
-  // researcher, then engineer (anomaly band), then qa (concurrency as % of limit): three targets, three stops.
+  // researcher, then engineer (anomaly band), then qa (concurrency as % of limit): three targets, each stopped then restored.
   expect(results.map((r) => [r.outcome, r.actions.map((a) => a.target)])).toEqual([
-    ['remediated', [FUNCTION]],
-    ['remediated', ['cabruca-segmentation-prod-engineer-agent']],
-    ['remediated', ['cabruca-segmentation-prod-qa-agent']],
+    ['remediated', [FUNCTION, FUNCTION]],
+    ['remediated', ['cabruca-segmentation-prod-engineer-agent', 'cabruca-segmentation-prod-engineer-agent']],
+    ['remediated', ['cabruca-segmentation-prod-qa-agent', 'cabruca-segmentation-prod-qa-agent']],
   ]);
 });
 
@@ -74,20 +81,22 @@ describe('after the stop: what invokes the function (seed 003 section 4, investi
     expect(r!.reason).not.toContain('unavailable');
     const states = r!.timeline.map((t) => t.state);
     expect(states.indexOf('Find what invokes the function')).toBeGreaterThan(states.indexOf('Verify function stopped'));
-    // Read-only: the stop is the only change.
-    expect(r!.actions.map((a) => a.operation)).toEqual(['lambda:PutFunctionConcurrency']);
+    // Read-only: the changes are the stop and (auto-approved in config/drill.json) the restore to 5.
+    expect(r!.actions.map((a) => [a.operation, a.after])).toEqual([['lambda:PutFunctionConcurrency', 0], ['lambda:PutFunctionConcurrency', 5]]);
+    expect(states.indexOf('Prepare restore approval')).toBeGreaterThan(states.indexOf('Find what invokes the function'));
   });
 
   test('evidence that cannot be read does not undo the stop: S3 access denied is reported as unavailable', async () => {
-    const { results: [r] } = await runDrill(['lambda-runaway', '--fault', 's3:GetBucketNotificationConfiguration=access-deniedx50', '--json']);
-    expect(r).toMatchObject({ outcome: 'remediated' });
+    // prod policy, nobody answers: the function stays stopped and the escalation carries the evidence.
+    const { results: [r] } = await runDrill(['lambda-runaway', '--env', 'prod', '--no-answer', '--fault', 's3:GetBucketNotificationConfiguration=access-deniedx50', '--json']);
+    expect(r).toMatchObject({ outcome: 'escalated' });
     expect(r!.resources.after[FUNCTION]).toEqual({ reservedConcurrency: 0 });
     expect(r!.reason).toMatch(/rule cabruca-segmentation-prod-researcher-poll \(rate\(1 minute\), ENABLED\).*evidence unavailable: S3 notifications of cabruca-segmentation-prod-agent-queue: AwsAccessDenied/);
   });
 
   test('EventBridge throttling that outlasts every retry: the step is retried, then the runbook notifies without evidence', async () => {
-    const { results: [r] } = await runDrill(['lambda-runaway', '--fault', 'events:ListRuleNamesByTarget=throttlingx500', '--json']);
-    expect(r).toMatchObject({ outcome: 'remediated', reason: expect.stringContaining('evidence unavailable: AwsThrottled') });
+    const { results: [r] } = await runDrill(['lambda-runaway', '--env', 'prod', '--no-answer', '--fault', 'events:ListRuleNamesByTarget=throttlingx500', '--json']);
+    expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('evidence unavailable: AwsThrottled') });
     const events = r!.timeline.filter((t) => t.state === 'Find what invokes the function').map((t) => t.event);
     expect(events).toContain('retried');
     expect(events).toContain('caught');

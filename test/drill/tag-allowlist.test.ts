@@ -13,7 +13,11 @@ test('a tagged, unlisted function is remediated; an untagged, unlisted one is re
   expect(code).toBe(0);
   expect(tagged).toMatchObject({ runbook: 'lambda-runaway', outcome: 'remediated' });
   expect(tagged!.timeline).toContainEqual(expect.objectContaining({ state: 'Admit: dedupe, allowlist, switches, cooldown', detail: expect.stringContaining('a target allowlisted by tag') }));
-  expect(tagged!.actions).toEqual([expect.objectContaining({ operation: 'lambda:PutFunctionConcurrency', target: 'cabruca-segmentation-prod-annotator-agent', before: null, after: 0, auditedBeforeCall: true })]);
+  // The stop, then (auto-approved in config/drill.json) the restore to 5, both on the tagged function.
+  expect(tagged!.actions).toEqual([
+    expect.objectContaining({ operation: 'lambda:PutFunctionConcurrency', target: 'cabruca-segmentation-prod-annotator-agent', before: null, after: 0, auditedBeforeCall: true }),
+    expect.objectContaining({ operation: 'lambda:PutFunctionConcurrency', target: 'cabruca-segmentation-prod-annotator-agent', before: 0, after: 5, auditedBeforeCall: true }),
+  ]);
 
   expect(untagged).toMatchObject({
     runbook: 'lambda-runaway', outcome: 'rejected', actions: [],

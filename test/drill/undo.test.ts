@@ -20,14 +20,17 @@ describe('npm run drill -- --then-undo (the CLI, as a user runs it)', () => {
   });
   const byRunbook = (name: string) => results.find((r) => r.runbook === name)!;
 
-  test('lambda-runaway: the stop is undone by deleting the reserved concurrency; the function is back to none', () => {
+  test('lambda-runaway: the approved restore (to 5) and then the stop are undone, newest first; the function is back to none', () => {
     const r = byRunbook('lambda-runaway');
     expect(r.outcome).toBe('remediated');
     expect(r.undo).toMatchObject({ outcome: 'remediated', restored: true });
-    expect(r.undo!.actions).toEqual([{ operation: 'lambda:DeleteFunctionConcurrency', target: FUNCTION, before: 0, after: null, status: 'succeeded', auditedBeforeCall: true }]);
+    expect(r.undo!.actions).toEqual([
+      { operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, before: 5, after: 0, status: 'succeeded', auditedBeforeCall: true },
+      { operation: 'lambda:DeleteFunctionConcurrency', target: FUNCTION, before: 0, after: null, status: 'succeeded', auditedBeforeCall: true },
+    ]);
     expect(r.undo!.resources).toEqual([{
       name: FUNCTION, fields: ['reservedConcurrency'],
-      start: { reservedConcurrency: null }, afterRunbook: { reservedConcurrency: 0 }, afterUndo: { reservedConcurrency: null }, equalsStart: true,
+      start: { reservedConcurrency: null }, afterRunbook: { reservedConcurrency: 5 }, afterUndo: { reservedConcurrency: null }, equalsStart: true,
     }]);
     expect(r.undo!.timeline.map((t) => t.state)).toEqual(expect.arrayContaining(['Admit and plan the undo', 'Restore recorded value', 'Verify restored values', 'Notify undone']));
   });
@@ -61,7 +64,7 @@ describe('npm run drill -- --then-undo (the CLI, as a user runs it)', () => {
 
   test('the readable output shows each touched resource at the start, after the runbook and after the undo', async () => {
     const text = await runDrill(['lambda-runaway', '--then-undo']);
-    expect(text.stdout).toContain(`resource ${FUNCTION} [reservedConcurrency]: start none -> runbook 0 -> undo none: equals the starting state`);
+    expect(text.stdout).toContain(`resource ${FUNCTION} [reservedConcurrency]: start none -> runbook 5 -> undo none: equals the starting state`);
     expect(text.stdout).toContain('RESTORED: every reversible touched resource equals its starting state');
     expect(stdout).not.toContain('MISSING at the call');
   });
@@ -94,6 +97,8 @@ describe('the undo state machine in a drill sandbox', () => {
     expect(await drill.ledger.getIncident(first.incidentId!)).toMatchObject({ status: 'remediated', executionArn: first.executionArn, undoStatus: 'undone', undoExecutionArn: first.undo!.executionArn });
     expect((await drill.ledger.listActions(first.incidentId!)).map((a) => `${a.actionKey} ${a.status}`)).toEqual([
       `stop#lambda:PutFunctionConcurrency#${FUNCTION} succeeded`,
+      `restore#lambda:PutFunctionConcurrency#${FUNCTION} succeeded`,
+      `undo-restore#lambda:PutFunctionConcurrency#${FUNCTION} succeeded`,
       `undo-stop#lambda:DeleteFunctionConcurrency#${FUNCTION} succeeded`,
     ]);
   });
@@ -101,7 +106,7 @@ describe('the undo state machine in a drill sandbox', () => {
   test('a resource changed since the runbook: escalated to the critical topic naming it, expected and found; left as it is', async () => {
     const QA = 'cabruca-segmentation-prod-qa-agent';
     const result = await drill.handle(readInputFile('events/samples/metric-math-lambda.alarm.json'));
-    expect(result).toMatchObject({ outcome: 'remediated', resources: { after: { [QA]: { reservedConcurrency: 0 } } } });
+    expect(result).toMatchObject({ outcome: 'remediated', resources: { after: { [QA]: { reservedConcurrency: 5 } } } });
     drill.sandbox.state.lambda.functions[QA]!.reservedConcurrency = 25;
     const deletesBefore = deletes();
 
@@ -110,7 +115,7 @@ describe('the undo state machine in a drill sandbox', () => {
 
     expect(undo).toMatchObject({
       outcome: 'escalated', restored: false,
-      reason: `not fully undone: ${QA} was changed since the runbook set it: expected 0, found 25; left as it is`,
+      reason: `not fully undone: ${QA} was changed since the runbook set it: expected 5, found 25; left as it is`,
     });
     expect(undo.actions).toEqual([]);
     expect(deletes()).toBe(deletesBefore);

@@ -64,6 +64,8 @@ export function cfnResolver(template: CfnTemplate, env: Environment): Resolver {
   const refArn: Readonly<Record<string, (id: string, path: string) => string>> = {
     'AWS::SNS::Topic': (id, p) => arn('sns', physicalName(id, 'TopicName', p)),
     'AWS::StepFunctions::StateMachine': (id, p) => arn('states', `stateMachine:${physicalName(id, 'StateMachineName', p)}`),
+    // Secrets Manager appends six random characters to the name; any stable suffix stands in for them.
+    'AWS::SecretsManager::Secret': (id, p) => arn('secretsmanager', `secret:${physicalName(id, 'Name', p)}-Ab12Cd`),
   };
 
   // What `Fn::GetAtt [id, "Arn"]` returns, by resource type.

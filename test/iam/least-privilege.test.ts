@@ -52,7 +52,11 @@ const own = {
   undo: iam.arnOf('AWS::StepFunctions::StateMachine', 'UndoStateMachine'),
   notifyFn: iam.arnOf('AWS::Lambda::Function', 'Notify'),
   undoRestoreFn: iam.arnOf('AWS::Lambda::Function', 'UndoRestore'),
+  approvalsTopic: iam.arnOf('AWS::SNS::Topic', 'NotificationsApprovals'),
+  signingKey: iam.arnOf('AWS::SecretsManager::Secret', 'ApprovalsSigningKey'),
 };
+/** The roles that send approval requests or decide them; only they read the signing key. */
+const APPROVAL_ROLES = new Set(['LambdaRunawayApprovalRequest', 'ApprovalPage']);
 
 type Kind = 'handler' | 'state machine' | 'rule target';
 /** Every role in the stack: what it is, and whether it reads and writes the ledger. */
@@ -62,6 +66,9 @@ const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
   LambdaRunawayInspect: { kind: 'handler', ledger: false },
   LambdaRunawayStop: { kind: 'handler', ledger: true },
   LambdaRunawayEvidence: { kind: 'handler', ledger: false },
+  LambdaRunawayApprovalRequest: { kind: 'handler', ledger: true },
+  LambdaRunawayRestore: { kind: 'handler', ledger: true },
+  ApprovalPage: { kind: 'handler', ledger: true },
   DynamodbThrottlingInspect: { kind: 'handler', ledger: false },
   DynamodbThrottlingSwitch: { kind: 'handler', ledger: true },
   DynamodbThrottlingCheck: { kind: 'handler', ledger: false },
@@ -123,6 +130,16 @@ const JOB: Case[] = [
   ['DynamodbThrottlingBackupStatus', 'dynamodb:DescribeBackup', TASKS_BACKUP, 'Allowed'],
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:GetItem', AGENT_TASKS, 'Allowed'],
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', AGENT_TASKS, 'Allowed'],
+  ...FUNCTIONS.map((f): Case => ['LambdaRunawayRestore', 'lambda:PutFunctionConcurrency', fn(f), 'Allowed']),
+  ['LambdaRunawayApprovalRequest', 'sns:Publish', own.approvalsTopic, 'Allowed'],
+  ['LambdaRunawayApprovalRequest', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
+  // Task results take no resource ARN: "*" is what they are evaluated against; the token is the capability.
+  ['LambdaRunawayApprovalRequest', 'states:SendTaskSuccess', '*', 'Allowed'],
+  ['ApprovalPage', 'states:SendTaskSuccess', '*', 'Allowed'],
+  ['ApprovalPage', 'states:SendTaskFailure', '*', 'Allowed'],
+  // The page re-reads the gated target's live state.
+  ['ApprovalPage', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
+  ['ApprovalPage', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
   ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', t, 'Allowed']),
   ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:DescribeTable', t, 'Allowed']),
   ['DynamodbThrottlingInspect', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
@@ -210,6 +227,18 @@ const BEYOND_JOB: Case[] = [
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:UpdateItem', AGENT_TASKS, 'Denied'],
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:Scan', AGENT_TASKS, 'Denied'],
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteTable', AGENT_TASKS, 'Denied'],
+  ['LambdaRunawayRestore', 'lambda:PutFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
+  ['LambdaRunawayRestore', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['LambdaRunawayRestore', 'states:SendTaskSuccess', '*', 'Denied'],
+  ['LambdaRunawayApprovalRequest', 'states:SendTaskFailure', '*', 'Denied'],
+  ['LambdaRunawayApprovalRequest', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['LambdaRunawayApprovalRequest', 'sns:Publish', own.info, 'Denied'],
+  ['ApprovalPage', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['ApprovalPage', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
+  ['ApprovalPage', 'dynamodb:DeleteItem', AGENT_STATE, 'Denied'],
+  ['ApprovalPage', 'sns:Publish', own.approvalsTopic, 'Denied'],
+  ['ApprovalPage', 'secretsmanager:PutSecretValue', own.signingKey, 'Denied'],
+  ['LambdaRunawayStop', 'states:SendTaskSuccess', '*', 'Denied'],
   ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', table('other-table'), 'Denied'],
   ['DynamodbThrottlingSwitch', 'dynamodb:DeleteTable', AGENT_STATE, 'Denied'],
   ['DynamodbThrottlingSwitch', 'dynamodb:PutItem', AGENT_STATE, 'Denied'],
@@ -293,6 +322,9 @@ const SYSTEM: Case[] = ROLE_NAMES.flatMap((role): Case[] => [
   [role, 'sns:Publish', own.critical, role === 'Notify' ? 'Allowed' : 'Denied'],
   [role, 'kms:PutKeyPolicy', own.topicKey, 'Denied'],
   [role, 'iam:PutRolePolicy', iam.role(role).arn, 'Denied'],
+  [role, 'secretsmanager:GetSecretValue', own.signingKey, APPROVAL_ROLES.has(role) ? 'Allowed' : 'Denied'],
+  [role, 'secretsmanager:PutSecretValue', own.signingKey, 'Denied'],
+  [role, 'secretsmanager:DeleteSecret', own.signingKey, 'Denied'],
 ]);
 
 // Mutations of arbitrary resources: a few per service, against ARNs nothing grants.

@@ -97,11 +97,11 @@ test('the budget notifies its topic at 50/80/100 %, and the topic lets only AWS 
   });
 });
 
-test('the emergency stop may change only the configured functions', () => {
+test('the emergency stop and the approved restore may change only the configured functions', () => {
   const stops = statements().filter((s) => actionsOf(s).includes('lambda:PutFunctionConcurrency') && !actionsOf(s).includes('lambda:DeleteFunctionConcurrency'));
-  expect(stops).toHaveLength(1);
+  expect(stops).toHaveLength(2);
   const expected = config.runbooks['lambda-runaway'].targets.map((t) => ({ 'Fn::Join': ['', expect.arrayContaining([expect.stringContaining(`function:${t.functionName}`)])] }));
-  expect(resourcesOf(stops[0]!)).toEqual(expected);
+  for (const stop of stops) expect(resourcesOf(stop)).toEqual(expected);
   expect(functionArn('x')).toContain('function:x');
 });
 
@@ -117,8 +117,14 @@ test('no action of a remediated service is allowed on "*" but the read-only ones
   const remediated = /^(lambda|dynamodb|ecs|ssm|sns|states|cloudwatch|ce|kms|sqs|events|s3):/;
   // cloudwatch:DescribeAlarms returns composite alarms only to a caller granted it on "*".
   const readOnlyOnStar = new Set(['ce:GetCostAndUsage', 'ecs:ListTasks', 'lambda:ListEventSourceMappings', 'events:ListRuleNamesByTarget', 'cloudwatch:DescribeAlarms']);
+  // Task results take no resource ARN (the task token, kept in the ledger, is the capability); only the approval roles have them.
+  const taskResults = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure']);
   const onStar = statements().filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf);
-  expect(onStar.filter((a) => remediated.test(a) && !readOnlyOnStar.has(a))).toEqual([]);
+  expect(onStar.filter((a) => remediated.test(a) && !readOnlyOnStar.has(a) && !taskResults.has(a))).toEqual([]);
+  const withTaskResults = Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.some((s) => actionsOf(s).some((a) => taskResults.has(a))))
+    .map(([id]) => id);
+  expect(withTaskResults).toEqual([expect.stringMatching(/^ApprovalsApprovalPageRole/), expect.stringMatching(/^LambdaRunawayLambdaRunawayApprovalRequestRole/)]);
   // What remains on "*" is X-Ray tracing and Step Functions log delivery, which have no resource-level permissions.
   expect(onStar.filter((a) => !remediated.test(a)).every((a) => /^(xray|logs):/.test(a))).toBe(true);
 });
@@ -152,4 +158,50 @@ test('the kill switch and one switch per runbook exist, "enabled", and only admi
   const readers = statements().filter((s) => resourcesOf(s).some((r) => JSON.stringify(r).includes('/runbook-autopilot/prod/')));
   expect(readers).toHaveLength(1);
   expect(actionsOf(readers[0]!)).toEqual(['ssm:GetParameter']);
+});
+
+describe('approvals', () => {
+  test('each approver is subscribed with a filter policy on their own name: one link each', () => {
+    for (const approver of config.approvals.approvers) {
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email', Endpoint: approver.email, FilterPolicy: { approver: [approver.name] },
+      });
+    }
+  });
+
+  test('the signing key is generated in Secrets Manager and only the approval functions may read it, by ARN', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
+    const reads = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    expect(reads).toHaveLength(2);
+    for (const s of reads) {
+      expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
+      expect(resourcesOf(s)).toEqual([{ Ref: expect.stringMatching(/^ApprovalsSigningKey/) }]);
+    }
+  });
+
+  test('the page is an HTTP API route for GET, HEAD and POST only, throttled, with access logs that leave out the query string', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => (r as { Properties: { RouteKey: string } }).Properties.RouteKey).sort();
+    expect(routes).toEqual(['GET /approvals/{requestId}', 'HEAD /approvals/{requestId}', 'POST /approvals/{requestId}']);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }),
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('context.path') },
+    });
+    const format = (Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as { Properties: { AccessLogSettings: { Format: string } } }).Properties.AccessLogSettings.Format;
+    expect(format).not.toMatch(/querystring|routeKey|\$context\.(?:requestOverride|authorizer)/i);
+  });
+
+  test('the request handler knows the policy and the gate; the approved restore value and the deadline reach the state machine', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({
+        APPROVAL_POLICY: Match.stringLikeRegexp('"requiredApprovals":2'),
+        APPROVAL_GATES: JSON.stringify({ 'lambda-runaway/restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 2 } }),
+        APPROVAL_TOPIC_ARN: Match.anyValue(), APPROVAL_SECRET_ID: Match.anyValue(), APPROVAL_BASE_URL: Match.anyValue(),
+      }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ RESTORE_RESERVED_CONCURRENCY: '5', RESTORE_ON_TIMEOUT: 'abort' }) },
+    });
+  });
 });

@@ -6,6 +6,7 @@ import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/cl
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   ADMIN_SERVICE,
@@ -37,6 +38,7 @@ const clients = () => {
     cloudwatch: new CloudWatchClient(config),
     events: new EventBridgeClient(config),
     s3: new S3Client(config),
+    secretsmanager: new SecretsManagerClient(config),
   };
 };
 

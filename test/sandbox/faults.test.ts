@@ -4,6 +4,7 @@ import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-s
 import { GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { EventBridgeClient, ListRuleNamesByTargetCommand } from '@aws-sdk/client-eventbridge';
 import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
@@ -34,6 +35,7 @@ const CALLS: Record<ServiceName, { operation: string; send: (s: Sandbox) => Prom
     send: (s) => new EventBridgeClient(clientConfig(s)).send(new ListRuleNamesByTargetCommand({ TargetArn: `arn:aws:lambda:sa-east-1:111122223333:function:${RESEARCHER}` })),
   },
   s3: { operation: 'GetBucketNotificationConfiguration', send: (s) => new S3Client(clientConfig(s)).send(new GetBucketNotificationConfigurationCommand({ Bucket: AGENT_QUEUE_BUCKET })) },
+  secretsmanager: { operation: 'GetSecretValue', send: (s) => new SecretsManagerClient(clientConfig(s)).send(new GetSecretValueCommand({ SecretId: 'approval-signing-key' })) },
 };
 
 /** The SDK exception name and HTTP status each service really answers with, per fault kind. */
@@ -74,6 +76,10 @@ const EXPECTED: [ServiceName, Exclude<FaultKind, 'timeout'>, string, number][] =
   ['s3', 'access-denied', 'AccessDenied', 403],
   ['s3', 'not-found', 'NoSuchBucket', 404],
   ['s3', 'server-error', 'InternalError', 500],
+  ['secretsmanager', 'throttling', 'ThrottlingException', 400],
+  ['secretsmanager', 'access-denied', 'AccessDeniedException', 400],
+  ['secretsmanager', 'not-found', 'ResourceNotFoundException', 400],
+  ['secretsmanager', 'server-error', 'InternalServiceError', 500],
 ];
 
 test.each(EXPECTED)('%s %s is %s (%i)', async (service, error, name, status) => {

@@ -13,7 +13,7 @@ test('the seed models the seed systems', () => {
   expect(state.lambda.functions['cabruca-segmentation-prod-manager-agent']?.reservedConcurrency).toBe(50);
   expect(state.lambda.functions['cabruca-segmentation-prod-researcher-agent']?.reservedConcurrency).toBeNull();
   expect(state.costs).toMatchObject({ total: 1260, byTag: { [COST_BUCKET_TAG.key]: { [COST_BUCKET_TAG.value]: 900 } } });
-  expect(state.sns.topics).toEqual([TOPIC_ARNS.critical, TOPIC_ARNS.info, TOPIC_ARNS.budget]);
+  expect(state.sns.topics).toEqual([TOPIC_ARNS.critical, TOPIC_ARNS.info, TOPIC_ARNS.budget, TOPIC_ARNS.approvals]);
   expect(TOPIC_ARNS.budget).toBe('arn:aws:sns:sa-east-1:111122223333:runbook-autopilot-drill-budget');
 });
 

@@ -1,0 +1,163 @@
+/**
+ * The approval page in a real browser (Debian's chromium, driven by playwright-core): the real
+ * page and request handlers behind the drill's local API Gateway adapter, the ledger on dynalite,
+ * Step Functions task tokens and the signing key in the drill sandbox.
+ */
+import * as fs from 'node:fs';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { startApprovalPages, type ApprovalPages } from '../../drill/approval-pages';
+import { loadFunction } from '../../drill/handlers';
+import { sandboxEndpointEnv, seedAccountState, startSandbox, TASK_TOKEN_PREFIX, TOPIC_ARNS, type Sandbox, type TaskResult } from '../../drill/sandbox';
+import { ApprovalStore } from '../../lambdas/approval/store';
+import type { RequestResult } from '../../lambdas/approval/request';
+import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
+import { EXECUTION_ARN, incident, lambdaContext } from '../support/fixtures';
+
+const CHROMIUM = '/usr/bin/chromium';
+const TABLE = 'approval-browser-test-ledger';
+const SECRET = 'approval-signing-key';
+
+let dynamo: LocalDynamo;
+let sandbox: Sandbox;
+let pages: ApprovalPages;
+let browser: Browser;
+let store: ApprovalStore;
+let request: (event: unknown, context: typeof lambdaContext) => Promise<RequestResult>;
+const results = new Map<string, TaskResult[]>();
+let sequence = 0;
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`);
+  dynamo = await startDynalite();
+  await dynamo.createLedgerTable(TABLE);
+  store = new ApprovalStore(TABLE, dynamo.client);
+  const state = seedAccountState();
+  state.secretsManager = { secrets: { [SECRET]: { arn: `arn:aws:secretsmanager:sa-east-1:111122223333:secret:${SECRET}-Ab12Cd`, value: 'b'.repeat(64), versionId: 'v1', createdAt: new Date().toISOString() } } };
+  sandbox = await startSandbox(state, { onTaskResult: (token, result) => results.set(token, [...(results.get(token) ?? []), result]) });
+  pages = await startApprovalPages();
+  const env = {
+    ...handlerTestEnv(dynamo.endpoint, TABLE), ...sandboxEndpointEnv(sandbox.url, { dynamodb: dynamo.endpoint }),
+    APPROVAL_SECRET_ID: SECRET, APPROVAL_TOPIC_ARN: TOPIC_ARNS.approvals, APPROVAL_BASE_URL: pages.url,
+    APPROVAL_POLICY: JSON.stringify({
+      requiredApprovals: 2, deadlineMinutes: { P1: 15, P2: 30, P3: 120, P4: 1440 },
+      approvers: [{ name: 'alice', level: 'L1' }, { name: 'bob', level: 'L1' }, { name: 'carol', level: 'L1' }],
+    }),
+    APPROVAL_GATES: JSON.stringify({ 'lambda-runaway/restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 2 } }),
+  };
+  Object.assign(process.env, env);
+  const def = { id: 'ApprovalPage', substitution: '', entry: 'approval/page.ts', usesLedger: true, description: 'page', environment: {}, permissions: [] };
+  pages.setFunction(loadFunction(def, 'approval-page', 'arn:aws:lambda:sa-east-1:111122223333:function:approval-page', env));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  request = (require('../../lambdas/approval/request') as { handler: typeof request }).handler;
+  // launch() gives the browser a fresh, temporary user data dir of its own (no profile, no cookies).
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await pages?.close();
+  await sandbox?.close();
+  await dynamo?.close();
+});
+
+/** A prod request (two distinct approvers) for a fresh task token; each approver's link from their SNS message. */
+async function ask(): Promise<{ requestId: string; token: string; links: Record<string, string> }> {
+  const id = `inc-${(++sequence).toString(16).padStart(16, '0')}`;
+  const token = `${TASK_TOKEN_PREFIX}browser-${id}`;
+  (sandbox.state.stepFunctions.taskTokens ??= {})[token] = { executionArn: EXECUTION_ARN, state: 'Ask to restore: wait for approvers', status: 'waiting' };
+  const target = incident().target;
+  const { requestId } = await request({
+    mode: 'request', taskToken: token, incident: incident({ id }), execution: { id: EXECUTION_ARN }, level: 'L1',
+    gate: { step: 'restore', operation: 'lambda:PutFunctionConcurrency', target, parameters: { FunctionName: target, ReservedConcurrentExecutions: 5 }, evidence: { reservedConcurrency: 0 } },
+  }, lambdaContext);
+  const links: Record<string, string> = {};
+  for (const m of sandbox.published.filter((p) => p.messageAttributes.requestId?.value === requestId)) {
+    links[m.messageAttributes.approver!.value] = /https?:\/\/\S+/.exec(m.message)![0];
+  }
+  return { requestId, token, links };
+}
+
+async function person(): Promise<BrowserContext> {
+  return browser.newContext({ javaScriptEnabled: false });
+}
+
+test('a scanner-like GET and HEAD, even in a real browser, decide nothing', async () => {
+  const { requestId, token, links } = await ask();
+  const scanner = await person();
+  const tab = await scanner.newPage();
+  for (const link of Object.values(links)) {
+    const response = await tab.goto(link);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['cache-control']).toBe('no-store');
+    expect(await tab.locator('#approve').count()).toBe(1);
+    expect((await scanner.request.fetch(link, { method: 'HEAD' })).status()).toBe(200);
+  }
+  await scanner.close();
+  expect(await store.decisions(requestId)).toEqual([]);
+  expect((await store.get(requestId))?.status).toBe('open');
+  expect(results.get(token)).toBeUndefined();
+});
+
+test('a forged signature is refused with a clear page and no buttons', async () => {
+  const { requestId, links } = await ask();
+  const forged = new URL(links.alice!);
+  forged.searchParams.set('sig', `${forged.searchParams.get('sig')!.slice(0, -2)}AA`);
+  const ctx = await person();
+  const tab = await ctx.newPage();
+  const response = await tab.goto(forged.toString());
+  expect(response?.status()).toBe(403);
+  await expect(tab.locator('h1').textContent()).resolves.toBe('This link is not valid');
+  expect(await tab.locator('#approve').count()).toBe(0);
+  await ctx.close();
+  expect(await store.decisions(requestId)).toEqual([]);
+});
+
+test('prod needs two different approvers: a click on Approve decides, the same approver twice counts once', async () => {
+  const { requestId, token, links } = await ask();
+  const alice = await person();
+  const first = await alice.newPage();
+  const second = await alice.newPage();
+  await first.goto(links.alice!);
+  await second.goto(links.alice!);
+  await first.fill('#comment', 'contained; restore at 5');
+  await Promise.all([first.waitForLoadState('load'), first.click('#approve')]);
+  await expect(first.locator('#message').textContent()).resolves.toContain('1 of 2 distinct approvals so far');
+  // Alice again, from the tab she opened earlier: it does not count.
+  await Promise.all([second.waitForLoadState('load'), second.click('#approve')]);
+  await expect(second.locator('h1').textContent()).resolves.toBe('You already decided');
+  expect(results.get(token)).toBeUndefined();
+  await alice.close();
+
+  const bob = await person();
+  const tab = await bob.newPage();
+  await tab.goto(links.bob!);
+  await expect(tab.locator('#decisions').textContent()).resolves.toContain('alice: approved');
+  await Promise.all([tab.waitForLoadState('load'), tab.click('#approve')]);
+  await expect(tab.locator('#message').textContent()).resolves.toContain('Quorum reached (2 of 2)');
+  await bob.close();
+
+  const sent = results.get(token);
+  expect(sent).toHaveLength(1);
+  expect(sent![0]!.kind).toBe('success');
+  const output = JSON.parse((sent![0] as { output: string }).output) as { decision: string; approvals: { approver: string; comment?: string }[] };
+  expect(output.decision).toBe('approved');
+  expect(output.approvals.map((a) => a.approver)).toEqual(['alice', 'bob']);
+  expect(output.approvals[0]!.comment).toBe('contained; restore at 5');
+  expect((await store.get(requestId))?.status).toBe('approved');
+});
+
+test('Reject decides too: one rejection rejects the step', async () => {
+  const { requestId, token, links } = await ask();
+  const carol = await person();
+  const tab = await carol.newPage();
+  await tab.goto(links.carol!);
+  await Promise.all([tab.waitForLoadState('load'), tab.click('#reject')]);
+  await expect(tab.locator('#message').textContent()).resolves.toContain('rejected');
+  await carol.close();
+  expect(results.get(token)).toEqual([expect.objectContaining({ kind: 'failure', error: 'ApprovalRejected' })]);
+  expect((await store.get(requestId))?.status).toBe('rejected');
+});
