@@ -211,6 +211,7 @@ export class Drill {
     const undo = undoMachine(config, arns);
     const undoFunctions = undo.handlers.map((h) => load(h));
     this.undoExecutor = new DrillExecutor(undo.name, undo.definitionFile, {
+      ...undo.substitutions,
       [shared.notify.substitution]: notify.arn,
       ...Object.fromEntries(undo.handlers.map((h, i) => [h.substitution, undoFunctions[i]!.arn])),
     }, new Map([notify, ...undoFunctions].map((f) => [f.arn, f])), stateMachineArn(config, account, undo.name), this.time, this.runTaskToken);

@@ -70,6 +70,7 @@ export class AutopilotStack extends Stack {
       sharedFunctions: { [shared.notify.substitution]: notify },
       eventPatterns: [],
       stateMachineName: undoStateMachineName(config.environment),
+      approvals: this.approvals,
     });
 
     new RunbookAlarms(this, 'Alarms', {

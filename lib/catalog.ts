@@ -196,6 +196,9 @@ export function approvalPolicy(config: EnvironmentConfig): ApprovalPolicy {
   return { requiredApprovals: a.requiredApprovals, approvers: a.approvers.map(({ name, level }) => ({ name, level })), deadlineMinutes: a.deadlineMinutes };
 }
 
+/** The runbooks whose changes the undo state machine can put back. */
+const UNDOABLE_RUNBOOKS = ['lambda-runaway', 'dynamodb-throttling', 'llm-budget-guardrail'] as const;
+
 /** Every gated step of the enabled runbooks, keyed `<runbook>/<step>`, with its effective settings. */
 export function approvalGates(config: EnvironmentConfig): Record<string, GateSettings> {
   const gates: Record<string, GateSettings> = {};
@@ -203,12 +206,18 @@ export function approvalGates(config: EnvironmentConfig): Record<string, GateSet
     gates[key] = { severity: g.severity, onTimeout: g.onTimeout, requiredApprovals: g.requiredApprovals ?? config.approvals.requiredApprovals };
   };
   if (config.runbooks['lambda-runaway'].enabled) add('lambda-runaway/restore', config.runbooks['lambda-runaway'].restore.approval);
+  // An undo is asked under the incident's runbook: `<runbook>/undo`.
+  for (const name of UNDOABLE_RUNBOOKS) if (config.runbooks[name].enabled) add(`${name}/undo`, config.undo.approval);
   return gates;
 }
 
-/** A runbook's approval request handler (the `.waitForTaskToken` Task of its gated steps). */
-export function approvalRequestHandler(id: string, runbook: RunbookName, config: EnvironmentConfig): HandlerDef {
-  const gates = Object.fromEntries(Object.entries(approvalGates(config)).filter(([key]) => key.startsWith(`${runbook}/`)));
+/**
+ * A runbook's approval request handler (the `.waitForTaskToken` Task of its gated steps), or the
+ * undo state machine's. Each knows every gate (`<runbook>/<step>`) and picks by the incident's
+ * runbook and the step, so functions built from this one file all carry the same configuration.
+ */
+export function approvalRequestHandler(id: string, runbook: RunbookName | typeof UNDO_MACHINE, config: EnvironmentConfig): HandlerDef {
+  const gates = approvalGates(config);
   return {
     id, substitution: 'ApprovalRequestFunctionArn', entry: 'approval/request.ts', usesLedger: true, usesApprovals: true,
     description: `${runbook}: ask the approvers of a gated step (one signed link each)`,
@@ -534,8 +543,10 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
   const parameters = parameterNames.map((n) => arns.ssmParameter(n));
   const scoped = (list: Permission[]) => list.filter((p) => p.resources.length > 0);
   return {
-    name: UNDO_MACHINE, definitionFile: 'undo.asl.json', substitutions: {},
+    name: UNDO_MACHINE, definitionFile: 'undo.asl.json',
+    substitutions: { UndoApprovalTimeoutSeconds: String(deadlineSeconds(approvalPolicy(config), config.undo.approval.severity)) },
     handlers: [
+      approvalRequestHandler('UndoApprovalRequest', UNDO_MACHINE, config),
       {
         id: 'UndoPlan', substitution: 'PlanFunctionArn', entry: 'undo/plan.ts', usesLedger: true, permissions: [],
         description: 'undo: admit the request and plan each restore from the ledger', environment: {},

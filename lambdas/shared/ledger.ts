@@ -33,7 +33,8 @@ export interface IncidentRecord {
 }
 
 /** `undoing` while the undo runs; `undone` when every restorable change was put back. */
-export type UndoStatus = 'undoing' | 'undone' | 'escalated' | 'failed';
+/** `failed` and `not-approved` leave the incident free to be undone again. */
+export type UndoStatus = 'undoing' | 'undone' | 'escalated' | 'failed' | 'not-approved';
 
 export interface ActionRecord {
   incidentId: string;
@@ -324,8 +325,8 @@ export class Ledger {
         TableName: this.tableName,
         Key: incidentKey(incidentId),
         UpdateExpression: 'SET undoStatus = :undoing, undoExecutionArn = :exec, undoRequestedBy = :by, undoUpdatedAt = :at REMOVE undoReason',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(undoStatus) OR undoExecutionArn = :exec OR undoStatus = :failed)',
-        ExpressionAttributeValues: { ':undoing': 'undoing', ':exec': executionArn, ':by': requestedBy, ':at': at, ':failed': 'failed' },
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(undoStatus) OR undoExecutionArn = :exec OR undoStatus IN (:failed, :notApproved))',
+        ExpressionAttributeValues: { ':undoing': 'undoing', ':exec': executionArn, ':by': requestedBy, ':at': at, ':failed': 'failed', ':notApproved': 'not-approved' },
       }));
       return { claimed: true };
     } catch (e: unknown) {

@@ -26,6 +26,7 @@ const inputSchema = z.discriminatedUnion('mode', [
     mode: z.literal('fail'), incident: incidentSchema.nullable(), execution: executionSchema,
     error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
   }),
+  z.object({ mode: z.literal('not-approved'), incident: incidentSchema, execution: executionSchema, decision: z.string() }),
 ]);
 
 export interface ResourceCheck {
@@ -43,7 +44,7 @@ export interface UndoVerification {
 }
 
 /** Records how the undo ended beside the incident; a claim that is not this execution's stays as it is. */
-async function record(incidentId: string, executionArn: string, status: 'undone' | 'escalated' | 'failed', reason: string): Promise<void> {
+async function record(incidentId: string, executionArn: string, status: 'undone' | 'escalated' | 'failed' | 'not-approved', reason: string): Promise<void> {
   try {
     await ledger.finishUndo(incidentId, executionArn, status, reason);
   } catch (e: unknown) {
@@ -61,6 +62,11 @@ export const handler = taskHandler(inputSchema, async (input): Promise<UndoVerif
   if (input.mode === 'fail') {
     if (!input.incident) return { recorded: false };
     await record(input.incident.id, input.execution.id, 'failed', describeCaughtError(input.error) ?? 'a step of the undo failed');
+    return { recorded: true };
+  }
+  if (input.mode === 'not-approved') {
+    // Nothing was restored: the undo may be asked for again.
+    await record(input.incident.id, input.execution.id, 'not-approved', `undo not approved (${input.decision}): nothing was restored`);
     return { recorded: true };
   }
   const { incident, execution, restores, results, notReversible } = input;
@@ -81,7 +87,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<UndoVerif
   const allRestored = problems.length === 0;
   const tail = notReversible.length ? `; not reversible: ${notReversible.map((n) => `${n.operation} on ${n.target} (${n.why})`).join('; ')}` : '';
   const reason = allRestored
-    ? `undone: ${checks.length} change(s) put back to the recorded value${tail}`
+    ? `undone: ${restores.length} change(s) put back to the recorded value${tail}`
     : `not fully undone: ${problems.join('; ')}${tail}`;
   await record(incident.id, execution.id, allRestored ? 'undone' : 'escalated', reason);
   return { allRestored, reason, checks };

@@ -55,7 +55,7 @@ export const handler = taskHandler(inputSchema, async ({ request, execution }): 
   if (record.status === 'admitted' || inFlight) {
     return reject(`incident ${incidentId} is still running (${record.executionArn}); undo it once it has finished`, requestedBy, incident);
   }
-  if (record.undoStatus && record.undoStatus !== 'failed' && record.undoExecutionArn !== execution.id) {
+  if (record.undoStatus && record.undoStatus !== 'failed' && record.undoStatus !== 'not-approved' && record.undoExecutionArn !== execution.id) {
     return reject(`incident ${incidentId} was already undone by ${record.undoExecutionArn ?? 'another execution'} (${record.undoStatus})`, requestedBy, incident);
   }
   const plan = planUndo(actions);

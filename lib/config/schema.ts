@@ -202,6 +202,10 @@ export const environmentConfigSchema = z.strictObject({
   }).default({ retainOnDelete: true }),
   /** Human-gated steps: who approves, how many, how long they have. */
   approvals: approvals.default({ requiredApprovals: 0, approvers: [], deadlineMinutes: { P1: 15, P2: 30, P3: 120, P4: 1440 } }),
+  /** The undo state machine: its restores wait for the environment's approval policy (seed 002). */
+  undo: z.strictObject({
+    approval: gatePolicy.default({ severity: 'P3', onTimeout: 'abort' }),
+  }).default({ approval: { severity: 'P3', onTimeout: 'abort' } }),
   runbooks: z.strictObject({
     'lambda-runaway': lambdaRunaway,
     'dynamodb-throttling': dynamodbThrottling,

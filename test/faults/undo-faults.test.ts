@@ -1,8 +1,9 @@
 /**
  * Faults at the undo's own restore call (lambda:DeleteFunctionConcurrency, which only the undo
- * makes) for every kind: a call that never succeeds ends the undo failed and escalated, with its
- * ledger row terminal and the function left as the runbook set it; a burst of a retried kind is
- * retried and lands once.
+ * makes) for every kind. The run stops the function and (auto-approved in config/drill.json)
+ * restores it to 5; the undo puts 0 back first, then removes the reserved concurrency. A call that
+ * never succeeds ends the undo failed and escalated, with its ledger row terminal and the function
+ * left stopped; a burst of a retried kind is retried and lands once.
  */
 import { BURST, KINDS, PERSISTENT, RETRIED_KINDS } from './plan';
 import { drillPool } from './support';
@@ -25,7 +26,10 @@ describe.each(KINDS)('the restore call fails for good (%s)', (kind) => {
     expect(code).toBe(0);
     expect(r!.outcome).toBe('remediated');
     expect(r!.undo).toMatchObject({ outcome: 'failed', restored: false, reason: expect.stringContaining('an undo step failed after its retries') });
-    expect(r!.undo!.actions).toEqual([expect.objectContaining({ operation: 'lambda:DeleteFunctionConcurrency', target: FUNCTION, status: 'failed', before: 0 })]);
+    expect(r!.undo!.actions).toEqual([
+      expect.objectContaining({ operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, status: 'succeeded', before: 5, after: 0 }),
+      expect.objectContaining({ operation: 'lambda:DeleteFunctionConcurrency', target: FUNCTION, status: 'failed', before: 0 }),
+    ]);
     expect(r!.undo!.resources).toEqual([expect.objectContaining({ name: FUNCTION, afterUndo: { reservedConcurrency: 0 }, equalsStart: false })]);
     expect(r!.undo!.timeline).toContainEqual(expect.objectContaining({ state: 'Record failure and escalate', event: 'done' }));
   }, 240_000);
@@ -36,6 +40,9 @@ describe.each(RETRIED_KINDS)('a burst of %s at the restore call', (kind) => {
     const { code, results: [r] } = await runs.get(`burst ${kind}`)!;
     expect(code).toBe(0);
     expect(r!.undo).toMatchObject({ outcome: 'remediated', restored: true });
-    expect(r!.undo!.actions).toEqual([expect.objectContaining({ operation: 'lambda:DeleteFunctionConcurrency', status: 'succeeded', auditedBeforeCall: true })]);
+    expect(r!.undo!.actions).toEqual([
+      expect.objectContaining({ operation: 'lambda:PutFunctionConcurrency', status: 'succeeded', auditedBeforeCall: true }),
+      expect.objectContaining({ operation: 'lambda:DeleteFunctionConcurrency', status: 'succeeded', auditedBeforeCall: true }),
+    ]);
   }, 240_000);
 });

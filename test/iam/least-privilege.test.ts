@@ -56,7 +56,7 @@ const own = {
   signingKey: iam.arnOf('AWS::SecretsManager::Secret', 'ApprovalsSigningKey'),
 };
 /** The roles that send approval requests or decide them; only they read the signing key. */
-const APPROVAL_ROLES = new Set(['LambdaRunawayApprovalRequest', 'ApprovalPage']);
+const APPROVAL_ROLES = new Set(['LambdaRunawayApprovalRequest', 'UndoApprovalRequest', 'ApprovalPage']);
 
 type Kind = 'handler' | 'state machine' | 'rule target';
 /** Every role in the stack: what it is, and whether it reads and writes the ledger. */
@@ -67,6 +67,7 @@ const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
   LambdaRunawayStop: { kind: 'handler', ledger: true },
   LambdaRunawayEvidence: { kind: 'handler', ledger: false },
   LambdaRunawayApprovalRequest: { kind: 'handler', ledger: true },
+  UndoApprovalRequest: { kind: 'handler', ledger: true },
   LambdaRunawayRestore: { kind: 'handler', ledger: true },
   ApprovalPage: { kind: 'handler', ledger: true },
   DynamodbThrottlingInspect: { kind: 'handler', ledger: false },
@@ -132,6 +133,7 @@ const JOB: Case[] = [
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', AGENT_TASKS, 'Allowed'],
   ...FUNCTIONS.map((f): Case => ['LambdaRunawayRestore', 'lambda:PutFunctionConcurrency', fn(f), 'Allowed']),
   ['LambdaRunawayApprovalRequest', 'sns:Publish', own.approvalsTopic, 'Allowed'],
+  ['UndoApprovalRequest', 'sns:Publish', own.approvalsTopic, 'Allowed'],
   ['LambdaRunawayApprovalRequest', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
   // Task results take no resource ARN: "*" is what they are evaluated against; the token is the capability.
   ['LambdaRunawayApprovalRequest', 'states:SendTaskSuccess', '*', 'Allowed'],
@@ -232,6 +234,8 @@ const BEYOND_JOB: Case[] = [
   ['LambdaRunawayRestore', 'states:SendTaskSuccess', '*', 'Denied'],
   ['LambdaRunawayApprovalRequest', 'states:SendTaskFailure', '*', 'Denied'],
   ['LambdaRunawayApprovalRequest', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['UndoApprovalRequest', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['UndoApprovalRequest', 'sns:Publish', own.info, 'Denied'],
   ['LambdaRunawayApprovalRequest', 'sns:Publish', own.info, 'Denied'],
   ['ApprovalPage', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
   ['ApprovalPage', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],

@@ -124,7 +124,9 @@ test('no action of a remediated service is allowed on "*" but the read-only ones
   const withTaskResults = Object.entries(template.findResources('AWS::IAM::Policy'))
     .filter(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.some((s) => actionsOf(s).some((a) => taskResults.has(a))))
     .map(([id]) => id);
-  expect(withTaskResults).toEqual([expect.stringMatching(/^ApprovalsApprovalPageRole/), expect.stringMatching(/^LambdaRunawayLambdaRunawayApprovalRequestRole/)]);
+  expect(withTaskResults).toEqual([
+    expect.stringMatching(/^ApprovalsApprovalPageRole/), expect.stringMatching(/^LambdaRunawayLambdaRunawayApprovalRequestRole/), expect.stringMatching(/^UndoUndoApprovalRequestRole/),
+  ]);
   // What remains on "*" is X-Ray tracing and Step Functions log delivery, which have no resource-level permissions.
   expect(onStar.filter((a) => !remediated.test(a)).every((a) => /^(xray|logs):/.test(a))).toBe(true);
 });
@@ -173,7 +175,8 @@ describe('approvals', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
     const reads = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    expect(reads).toHaveLength(2);
+    // The page and the two request handlers (lambda-runaway's restore, the undo).
+    expect(reads).toHaveLength(3);
     for (const s of reads) {
       expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
       expect(resourcesOf(s)).toEqual([{ Ref: expect.stringMatching(/^ApprovalsSigningKey/) }]);
@@ -196,7 +199,10 @@ describe('approvals', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({
         APPROVAL_POLICY: Match.stringLikeRegexp('"requiredApprovals":2'),
-        APPROVAL_GATES: JSON.stringify({ 'lambda-runaway/restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 2 } }),
+        APPROVAL_GATES: Match.serializedJson(Match.objectLike({
+          'lambda-runaway/restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 2 },
+          'lambda-runaway/undo': { severity: 'P3', onTimeout: 'abort', requiredApprovals: 2 },
+        })),
         APPROVAL_TOPIC_ARN: Match.anyValue(), APPROVAL_SECRET_ID: Match.anyValue(), APPROVAL_BASE_URL: Match.anyValue(),
       }) },
     });

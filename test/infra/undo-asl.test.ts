@@ -24,7 +24,7 @@ test('is valid Amazon States Language', () => {
 
 test('every ${Substitution} is filled by the catalog, and the catalog fills nothing unused', () => {
   const used = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
-  const provided = [sharedHandlers(config, arns).notify.substitution, ...undoMachine(config, arns).handlers.map((h) => h.substitution)];
+  const provided = [sharedHandlers(config, arns).notify.substitution, ...undoMachine(config, arns).handlers.map((h) => h.substitution), ...Object.keys(undoMachine(config, arns).substitutions)];
   expect([...used].sort()).toEqual(provided.sort());
   expect(text).not.toMatch(/arn:aws:(lambda|sns|dynamodb|ecs|ssm)|\d{12}/);
 });
