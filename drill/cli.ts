@@ -125,6 +125,9 @@ export function parseArgs(argv: readonly string[]): Args {
 function applyApprovalPolicy(drill: EnvironmentConfig, env: EnvironmentConfig): void {
   drill.approvals = { ...drill.approvals, requiredApprovals: env.approvals.requiredApprovals, deadlineMinutes: env.approvals.deadlineMinutes };
   drill.runbooks['lambda-runaway'].restore = env.runbooks['lambda-runaway'].restore;
+  const stuck = drill.runbooks['dynamodb-throttling'].stuckTasks;
+  const envGate = env.runbooks['dynamodb-throttling'].stuckTasks?.approval;
+  if (stuck && envGate) stuck.approval = envGate;
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -206,6 +206,8 @@ export function approvalGates(config: EnvironmentConfig): Record<string, GateSet
     gates[key] = { severity: g.severity, onTimeout: g.onTimeout, requiredApprovals: g.requiredApprovals ?? config.approvals.requiredApprovals };
   };
   if (config.runbooks['lambda-runaway'].enabled) add('lambda-runaway/restore', config.runbooks['lambda-runaway'].restore.approval);
+  const dt = config.runbooks['dynamodb-throttling'];
+  if (dt.enabled && dt.stuckTasks) add('dynamodb-throttling/delete-stuck', dt.stuckTasks.approval);
   // An undo is asked under the incident's runbook: `<runbook>/undo`.
   for (const name of UNDOABLE_RUNBOOKS) if (config.runbooks[name].enabled) add(`${name}/undo`, config.undo.approval);
   return gates;
@@ -236,10 +238,13 @@ export function approvalPageHandler(config: EnvironmentConfig, arns: Arns): Hand
   const reads: Permission[] = [];
   if (r['lambda-runaway'].enabled) reads.push({ actions: ['lambda:GetFunction'], resources: r['lambda-runaway'].targets.map((t) => arns.lambdaFunction(t.functionName)) });
   if (r['dynamodb-throttling'].enabled) reads.push({ actions: ['dynamodb:DescribeTable'], resources: r['dynamodb-throttling'].targets.map((t) => arns.dynamodbTable(t.tableName)) });
+  // A gated delete of stuck tasks: the page re-reads those tasks (key and status only), on the tasks table alone.
+  const st = r['dynamodb-throttling'].enabled ? r['dynamodb-throttling'].stuckTasks : undefined;
+  if (st) reads.push({ actions: ['dynamodb:BatchGetItem'], resources: [arns.dynamodbTable(st.tableName)] });
   return {
     id: 'ApprovalPage', substitution: '', entry: 'approval/page.ts', usesLedger: true, usesApprovals: true,
     description: 'Approval page: shows a gated step on GET, decides only on a POST of its own form',
-    environment: {},
+    environment: st ? { STUCK_TASK_TABLES: json({ [st.tableName]: { statusAttribute: st.statusAttribute, pendingStatus: st.pendingStatus } }) } : {},
     permissions: [
       ...reads,
       // SendTaskSuccess/Failure take no resource ARN: the task token, kept in the ledger, is the capability.
@@ -307,7 +312,11 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
     const tagEnv: Record<string, string> = dt.targetTags ? { ALLOWED_TARGET_TAGS: json(dt.targetTags) } : {};
     const describe = [{ actions: ['dynamodb:DescribeTable'], resources: tables }, ...byTag(['dynamodb:DescribeTable'], anyTable, dt.targetTags)];
     catalog.push({
-      name: 'dynamodb-throttling', definitionFile: 'dynamodb-throttling.asl.json', substitutions: {},
+      name: 'dynamodb-throttling', definitionFile: 'dynamodb-throttling.asl.json',
+      substitutions: {
+        // Without stuckTasks the count step answers "not applicable" and the gate is never reached.
+        StuckDeleteApprovalTimeoutSeconds: String(deadlineSeconds(approvalPolicy(config), dt.stuckTasks?.approval.severity ?? 'P3')),
+      },
       handlers: [
         {
           id: 'DynamodbThrottlingInspect', substitution: 'InspectFunctionArn', entry: 'dynamodb-throttling/inspect.ts', usesLedger: false,
@@ -331,6 +340,7 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
           permissions: describe,
         },
         ...stuckTaskHandlers(dt, arns),
+        approvalRequestHandler('DynamodbThrottlingApprovalRequest', 'dynamodb-throttling', config),
         alarmVerifyHandler('DynamodbThrottlingVerify', 'dynamodb-throttling', dt.verify),
       ],
     });
@@ -491,7 +501,8 @@ function stuckTaskHandlers(dt: DynamodbThrottlingConfig, arns: Arns): HandlerDef
     },
     {
       id: 'DynamodbThrottlingDeleteStuck', substitution: 'DeleteStuckFunctionArn', entry: 'dynamodb-throttling/delete-stuck.ts', usesLedger: true,
-      description: 'dynamodb-throttling: delete the stuck tasks found, on approval', environment: { ALLOWED_TARGETS: allowed, STUCK_TASKS: spec },
+      description: 'dynamodb-throttling: delete the stuck tasks found, as approved',
+      environment: { ALLOWED_TARGETS: allowed, STUCK_TASKS: spec, DELETE_ON_TIMEOUT: st?.approval.onTimeout ?? 'abort' },
       permissions: grant(['dynamodb:GetItem', 'dynamodb:DeleteItem'], table),
     },
   ];

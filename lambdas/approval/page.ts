@@ -84,7 +84,7 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
   }
 
   if (method !== 'POST') {
-    const live = await liveState(request.gate.operation, request.gate.target);
+    const live = await liveState(request.gate.operation, request.gate.target, request.gate.parameters);
     const mine = decisions.find((d) => d.approver === approver);
     if (mine) return respond(200, confirmationPage(request, live, decisions, null, `You already decided (${mine.decision} at ${mine.at}).`), head);
     // A second tab keeps the nonce the first one set, so either tab's form still matches the cookie.

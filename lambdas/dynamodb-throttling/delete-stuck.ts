@@ -1,16 +1,21 @@
 import { z } from 'zod';
+import { ApprovalStore } from '../approval/store';
 import { stuckTasksSchema, taskKeySchema, type TaskKey } from '../domain/stuck-tasks';
 import { performAction } from '../shared/act';
 import { requireEnv } from '../shared/env';
-import { InvalidInput, NotApproved } from '../shared/errors';
+import { InvalidInput } from '../shared/errors';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
 import { allowedTargets } from '../shared/targets';
 import { stepInputSchema } from '../shared/task-input';
+import { assertDeleteApproved, deleteApprovalSchema } from './delete-approval';
 import { StuckTasksClient } from './stuck-tasks-client';
 import { stuckTasksSpec } from './stuck-tasks-env';
 
-const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
+const ledgerTable = requireEnv('LEDGER_TABLE');
+const ledger = new Ledger(ledgerTable);
+const approvals = new ApprovalStore(ledgerTable);
+const onTimeout = z.enum(['abort', 'proceed']).parse(process.env.DELETE_ON_TIMEOUT ?? 'abort');
 const assertAllowed = allowedTargets();
 const spec = stuckTasksSpec();
 const tasks = new StuckTasksClient();
@@ -18,8 +23,8 @@ const tasks = new StuckTasksClient();
 const deleteInputSchema = stepInputSchema.extend({
   stuck: stuckTasksSchema,
   backup: z.object({ backupArn: z.string().min(1), backupStatus: z.literal('AVAILABLE') }),
-  /** The approval step's result; anything but "approved" deletes nothing. */
-  approval: z.object({ decision: z.string(), approvals: z.array(z.unknown()).optional() }).optional(),
+  /** The approval step's result; the ledger's request it names must cover exactly this delete. */
+  approval: deleteApprovalSchema.optional(),
 });
 
 /** What the row of intent holds: every item as it was, so each can be put back from the ledger. */
@@ -45,12 +50,13 @@ export interface DeleteResult {
 
 /**
  * Seed 003 §2 "Clear stuck tasks", after the backup and only on an approved decision: deletes
- * exactly the tasks the count step found. The row of intent holds the full items first; each
+ * exactly the tasks the count step found, and only if the ledger's approved request names this
+ * table, these keys and this backup (delete-approval.ts). The row of intent holds the full items first; each
  * delete is conditional on the task still being pending and older than the same cutoff, so a
  * task picked up since is skipped, not deleted. The ledger says which were deleted and which skipped.
  */
 export const handler = taskHandler(deleteInputSchema, async ({ incident, execution, dryRun, stuck, backup, approval }): Promise<DeleteResult> => {
-  if (approval?.decision !== 'approved') throw new NotApproved(`deleting stuck tasks needs an approved decision; got ${approval?.decision ?? 'none'}`);
+  await assertDeleteApproved(approvals, approval, { incidentId: incident.id, tableName: stuck.tableName, keys: stuck.keys, backupArn: backup.backupArn }, onTimeout);
   await assertAllowed(incident.target);
   if (spec === null || stuck.tableName !== spec.tableName || incident.target !== spec.tableName) {
     throw new InvalidInput(`stuck tasks of ${stuck.tableName} cannot be deleted: ${spec?.tableName ?? 'no table'} is the configured tasks table`);

@@ -144,6 +144,11 @@ const dynamodbThrottling = z.strictObject({
     maxItems: z.number().int().min(1).max(500).default(100),
     /** How long to wait for the on-demand backup to become AVAILABLE before escalating. */
     backupTimeoutMinutes: z.number().int().min(1).max(60).default(10),
+    /**
+     * The human gate before the delete. P3 (seed 003: the switch has already mitigated; stuck
+     * tasks are isolated agent failures). A delete is not undone by the runbook, so on timeout it aborts unless marked proceed.
+     */
+    approval: gatePolicy.default({ severity: 'P3', onTimeout: 'abort' }),
   }).optional(),
 }).refine((r) => !r.stuckTasks || r.targets.some((t) => t.tableName === r.stuckTasks?.tableName), {
   message: 'stuckTasks.tableName must be one of the targets',

@@ -43,7 +43,7 @@ test('duplicate delivery switches once', async () => {
   expect(results[1]!.reason).toMatch(/^duplicate/);
 });
 
-describe('stuck tasks (seed 003 section 2): counted after the switch, backed up first, kept without an approval', () => {
+describe('stuck tasks (seed 003 section 2): counted after the switch, backed up first, deleted as approved (the drill environment needs no approver)', () => {
   let r: DrillResult;
   beforeAll(async () => {
     const run = await runDrill(['dynamodb-throttling', '--json']);
@@ -58,23 +58,32 @@ describe('stuck tasks (seed 003 section 2): counted after the switch, backed up 
   });
 
   test('takes an on-demand backup after the switch and before anything else, audited first, and waits for AVAILABLE', () => {
-    expect(r.actions.map((a) => a.operation)).toEqual(['dynamodb:UpdateTable', 'dynamodb:CreateBackup']);
+    expect(r.actions.map((a) => a.operation)).toEqual(['dynamodb:UpdateTable', 'dynamodb:CreateBackup', 'dynamodb:DeleteItem']);
     expect(r.actions[1]).toMatchObject({
       target: TABLE, status: 'succeeded', auditedBeforeCall: true, before: { stuckTasks: STUCK_TASK_IDS.length },
       after: { backupArn: expect.stringMatching(new RegExp(`^arn:aws:dynamodb:sa-east-1:111122223333:table/${TABLE}/backup/`)), backupStatus: 'CREATING' },
     });
     const states = r.timeline.map((t) => t.state);
     expect(states.indexOf('Back up the tasks table')).toBeGreaterThan(states.indexOf('Count stuck tasks'));
-    expect(states.lastIndexOf('Check backup status')).toBeLessThan(states.indexOf('Delete approved?'));
+    expect(states.lastIndexOf('Check backup status')).toBeLessThan(states.indexOf('Ask to delete stuck tasks: wait for approvers'));
+    expect(states.indexOf('Ask to delete stuck tasks: wait for approvers')).toBeLessThan(states.indexOf('Delete approved?'));
     expect(r.timeline.filter((t) => t.state === 'Check backup status').map((t) => /"done":(true|false)/.exec(t.detail)?.[1])).toEqual(['false', 'true']);
   });
 
-  test('without an approval nothing is deleted: every task is still there, and the notification says so with the backup ARN', () => {
-    expect(r.actions.map((a) => a.operation)).not.toContain('dynamodb:DeleteItem');
-    expect(r.timeline.map((t) => t.state)).not.toContain('Delete stuck tasks');
-    expect(r.resources.after[TABLE]).toMatchObject({ items: 7 });
+  test('no approver needed here: the request is recorded as auto-approved, then exactly the stuck tasks are deleted, their items kept in the ledger', () => {
+    expect(r.approvalRequests).toEqual([expect.objectContaining({ step: 'delete-stuck', level: 'L1', status: 'approved' })]);
+    expect(r.approvals).toEqual([expect.objectContaining({ approver: '(policy)', decision: 'auto-approved' })]);
+    const deleted = r.actions[2]!;
+    expect(deleted).toMatchObject({ target: TABLE, status: 'succeeded', auditedBeforeCall: true });
+    const after = deleted.after as { deleted: { task_id: string }[]; skipped: unknown[] };
+    expect(after.deleted.map((k) => k.task_id).sort()).toEqual([...STUCK_TASK_IDS].sort());
+    expect(after.skipped).toEqual([]);
+    const before = deleted.before as { items: { task_id: string; status: string }[]; backupArn: string };
+    expect(before.items.map((i) => [i.task_id, i.status]).sort()).toEqual([...STUCK_TASK_IDS].sort().map((id) => [id, 'pending']));
+    expect(before.backupArn).toBe((r.actions[1]!.after as { backupArn: string }).backupArn);
     expect(r.resources.before[TABLE]).toMatchObject({ items: 7 });
-    expect(r).toMatchObject({ outcome: 'remediated', reason: expect.stringMatching(/3 stuck tasks kept for a human; backup arn:aws:dynamodb:.*\/backup\//) });
+    expect(r.resources.after[TABLE]).toMatchObject({ items: 4 });
+    expect(r).toMatchObject({ outcome: 'remediated', reason: expect.stringMatching(/Stuck tasks deleted on approval: 3 deleted, 0 skipped .*; backup arn:aws:dynamodb:.*\/backup\//) });
   });
 
   test('a table that is not the tasks table is not scanned and gets no backup', async () => {

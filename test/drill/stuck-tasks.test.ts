@@ -1,12 +1,15 @@
 /**
  * The stuck-task cleanup end to end against the drill's DynamoDB (dynalite behind the drill's
  * proxy, which models on-demand backups): the real count, backup, backup-status and delete
- * handlers, the real ledger, the seed's tasks. The delete is given an approved decision here,
- * as the approval step will hand it one.
+ * handlers, the real ledger, the seed's tasks. The delete is handed an approved decision whose
+ * request is in the ledger, as the approval step leaves it; a request that does not name exactly
+ * the call is refused.
  */
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { startDynamoProxy, type DynamoProxy } from '../../drill/audit-proxy';
+import { ApprovalStore, type RequestStatus } from '../../lambdas/approval/store';
+import type { TaskKey } from '../../lambdas/domain/stuck-tasks';
 import { createSeedTables, startDynamo, STUCK_TASK_IDS, type LocalDynamo } from '../../drill/sandbox';
 import { Ledger } from '../../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../../lambdas/shared/ledger-table';
@@ -19,6 +22,7 @@ let local: LocalDynamo;
 let proxy: DynamoProxy;
 let client: DynamoDBClient;
 let ledger: Ledger;
+let approvals: ApprovalStore;
 const handlers: Record<'count' | 'backup' | 'status' | 'remove', Handler> = {} as never;
 const intents: string[] = [];
 let seq = 0;
@@ -38,6 +42,7 @@ beforeAll(async () => {
   });
   await createLedger(client);
   ledger = new Ledger('ledger', client);
+  approvals = new ApprovalStore('ledger', client);
   handlers.count = (await import('../../lambdas/dynamodb-throttling/count-stuck')).handler as unknown as Handler;
   handlers.backup = (await import('../../lambdas/dynamodb-throttling/backup')).handler as unknown as Handler;
   handlers.status = (await import('../../lambdas/dynamodb-throttling/backup-status')).handler as unknown as Handler;
@@ -57,6 +62,21 @@ async function createLedger(c: DynamoDBClient): Promise<void> {
     AttributeDefinitions: [{ AttributeName: LEDGER_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: LEDGER_SORT_KEY, AttributeType: 'S' }],
     KeySchema: [{ AttributeName: LEDGER_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: LEDGER_SORT_KEY, KeyType: 'RANGE' }],
   }));
+}
+
+/** An approval request as the approval step records it, for this delete (or another one), in the given status. */
+async function approvalFor(incidentId: string, parameters: { TableName: string; Keys: TaskKey[]; BackupArn: string }, status: RequestStatus = 'approved'): Promise<string> {
+  const requestId = `apr-${(++seq).toString(16).padStart(32, '0')}`;
+  const now = new Date().toISOString();
+  await approvals.create({
+    requestId, incidentId, executionArn: EXECUTION_ARN, level: 'L1', requiredApprovals: 2, approvers: ['alice', 'bob'], startedBy: null,
+    taskToken: 'token', createdAt: now, deadline: now,
+    gate: {
+      runbook: 'dynamodb-throttling', step: 'delete-stuck', summary: 's', firedAt: now, operation: 'dynamodb:DeleteItem',
+      target: parameters.TableName, parameters, evidence: null, severity: 'P3',
+    },
+  }, status, status === 'open' ? undefined : `test: ${status}`);
+  return requestId;
 }
 
 const task = async (id: string) => {
@@ -86,7 +106,9 @@ test('count -> backup -> AVAILABLE -> approved delete: exactly the counted tasks
   }));
   const originals = { [first!]: await task(first!), [third!]: await task(third!) };
 
-  const removed = await handlers.remove({ ...step, stuck, backup: available.backup, approval: { decision: 'approved', approvals: [] } }, lambdaContext);
+  const keys = stuck.keys as TaskKey[];
+  const requestId = await approvalFor(step.incident.id, { TableName: TABLE, Keys: keys, BackupArn: backupArn });
+  const removed = await handlers.remove({ ...step, stuck, backup: available.backup, approval: { decision: 'approved', requestId, approvals: [] } }, lambdaContext);
   const after = removed.after as { deleted: { task_id: string }[]; skipped: { key: { task_id: string }; reason: string }[] };
   expect(after.deleted.map((k) => k.task_id).sort()).toEqual([first, third]);
   expect(after.skipped).toEqual([{ key: { task_id: second }, reason: expect.stringContaining('no longer pending') }]);
@@ -120,5 +142,34 @@ test('without an approved decision the delete handler changes nothing and writes
     await expect(handlers.remove({ ...step, stuck, backup, ...(approval ? { approval } : {}) }, lambdaContext)).rejects.toMatchObject({ name: 'NotApproved' });
   }
   expect(await task('task-7f3a0004')).toBeDefined();
+  expect(await ledger.listActions(step.incident.id)).toEqual([]);
+});
+
+test('an approved decision whose ledger request does not name exactly this delete is refused: nothing is deleted or recorded', async () => {
+  const intentsBefore = intents.length;
+  const step = { incident: incident({ id: `inc-${(++seq).toString(16).padStart(16, 'b')}`, runbook: 'dynamodb-throttling', target: TABLE }), execution: { id: EXECUTION_ARN } };
+  const keys = [{ task_id: 'task-7f3a0004' }];
+  const stuck = { applies: true, tableName: TABLE, count: 1, keys, truncated: false, cutoff: Math.floor(Date.now() / 1000), reason: 'r' };
+  const backup = { backupArn: 'arn:aws:dynamodb:sa-east-1:111122223333:table/t/backup/1', backupStatus: 'AVAILABLE' };
+  const exact = { TableName: TABLE, Keys: keys, BackupArn: backup.backupArn };
+  const other = incident({ id: `inc-${(++seq).toString(16).padStart(16, 'b')}`, runbook: 'dynamodb-throttling', target: TABLE });
+  const refused = [
+    await approvalFor(step.incident.id, { ...exact, Keys: [...keys, { task_id: 'task-7f3a0005' }] }), // more keys than this call
+    await approvalFor(step.incident.id, { ...exact, Keys: [{ task_id: 'task-7f3a0005' }] }), // other keys
+    await approvalFor(step.incident.id, { ...exact, BackupArn: `${backup.backupArn}0` }), // another backup
+    await approvalFor(other.id, exact), // another incident's request
+    await approvalFor(step.incident.id, exact, 'open'), // not decided yet
+    await approvalFor(step.incident.id, exact, 'rejected'),
+    'apr-missing',
+  ];
+  for (const requestId of refused) {
+    await expect(handlers.remove({ ...step, stuck, backup, approval: { decision: 'approved', requestId } }, lambdaContext))
+      .rejects.toMatchObject({ name: 'ChangeRejected', message: expect.stringContaining('No approval in the ledger covers deleting these 1 tasks') });
+  }
+  // A timed-out request does not delete while the gate aborts on timeout (the default).
+  const timedOut = await approvalFor(step.incident.id, exact, 'timed-out');
+  await expect(handlers.remove({ ...step, stuck, backup, approval: { decision: 'timed-out', requestIds: [timedOut] } }, lambdaContext)).rejects.toMatchObject({ name: 'NotApproved' });
+  expect(await task('task-7f3a0004')).toMatchObject({ status: 'pending' });
+  expect(intents).toHaveLength(intentsBefore);
   expect(await ledger.listActions(step.incident.id)).toEqual([]);
 });

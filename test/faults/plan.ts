@@ -34,7 +34,7 @@ export const CALLS: Readonly<Record<Runbook, readonly Call[]>> = {
     'events:ListRuleNamesByTarget', 'events:DescribeRule', 'lambda:GetPolicy', 's3:GetBucketNotificationConfiguration', 'lambda:ListEventSourceMappings',
     'sns:Publish',
   ],
-  // admit -> describe -> switch -> poll for ACTIVE -> alarm back to OK? -> count stuck tasks -> backup -> poll the backup -> notify
+  // admit -> describe -> switch -> poll for ACTIVE -> alarm back to OK? -> count stuck tasks -> backup -> poll the backup -> approval (auto here) -> delete -> notify
   // (the drill's dynamodb faults reach the table API; the recorded event's table holds stuck tasks)
   'dynamodb-throttling': ['ssm:GetParameter', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'cloudwatch:DescribeAlarms', 'dynamodb:Scan', 'dynamodb:CreateBackup', 'dynamodb:DescribeBackup', 'sns:Publish'],
   // admit -> service, stopped tasks and their reasons -> forced deployment -> rollout polls -> alarm back to OK? -> notify
@@ -65,7 +65,7 @@ export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> 
     'dynamodb:CreateBackup': 'Back up the tasks table',
     'dynamodb:DescribeBackup': 'Check backup status',
     'cloudwatch:DescribeAlarms': 'Check alarm state',
-    'sns:Publish': 'Notify stuck tasks kept',
+    'sns:Publish': 'Notify stuck tasks deleted',
   },
   'ecs-service-recovery': {
     'ssm:GetParameter': 'Admit: dedupe, allowlist, switches, cooldown',

@@ -56,7 +56,7 @@ const own = {
   signingKey: iam.arnOf('AWS::SecretsManager::Secret', 'ApprovalsSigningKey'),
 };
 /** The roles that send approval requests or decide them; only they read the signing key. */
-const APPROVAL_ROLES = new Set(['LambdaRunawayApprovalRequest', 'UndoApprovalRequest', 'ApprovalPage']);
+const APPROVAL_ROLES = new Set(['LambdaRunawayApprovalRequest', 'DynamodbThrottlingApprovalRequest', 'UndoApprovalRequest', 'ApprovalPage']);
 
 type Kind = 'handler' | 'state machine' | 'rule target';
 /** Every role in the stack: what it is, and whether it reads and writes the ledger. */
@@ -77,6 +77,7 @@ const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
   DynamodbThrottlingBackup: { kind: 'handler', ledger: true },
   DynamodbThrottlingBackupStatus: { kind: 'handler', ledger: false },
   DynamodbThrottlingDeleteStuck: { kind: 'handler', ledger: true },
+  DynamodbThrottlingApprovalRequest: { kind: 'handler', ledger: true },
   EcsServiceRecoveryInspect: { kind: 'handler', ledger: false },
   EcsServiceRecoveryRedeploy: { kind: 'handler', ledger: true },
   EcsServiceRecoveryCheck: { kind: 'handler', ledger: false },
@@ -142,6 +143,11 @@ const JOB: Case[] = [
   // The page re-reads the gated target's live state.
   ['ApprovalPage', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
   ['ApprovalPage', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
+  // ... and, for a gated delete of stuck tasks, those tasks (read-only, the tasks table only).
+  ['ApprovalPage', 'dynamodb:BatchGetItem', AGENT_TASKS, 'Allowed'],
+  ['DynamodbThrottlingApprovalRequest', 'sns:Publish', own.approvalsTopic, 'Allowed'],
+  ['DynamodbThrottlingApprovalRequest', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
+  ['DynamodbThrottlingApprovalRequest', 'states:SendTaskSuccess', '*', 'Allowed'],
   ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', t, 'Allowed']),
   ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:DescribeTable', t, 'Allowed']),
   ['DynamodbThrottlingInspect', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
@@ -240,6 +246,14 @@ const BEYOND_JOB: Case[] = [
   ['ApprovalPage', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
   ['ApprovalPage', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
   ['ApprovalPage', 'dynamodb:DeleteItem', AGENT_STATE, 'Denied'],
+  ['ApprovalPage', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
+  ['ApprovalPage', 'dynamodb:BatchWriteItem', AGENT_TASKS, 'Denied'],
+  ['ApprovalPage', 'dynamodb:BatchGetItem', AGENT_STATE, 'Denied'],
+  ['ApprovalPage', 'dynamodb:Scan', AGENT_TASKS, 'Denied'],
+  ['DynamodbThrottlingApprovalRequest', 'states:SendTaskFailure', '*', 'Denied'],
+  ['DynamodbThrottlingApprovalRequest', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
+  ['DynamodbThrottlingApprovalRequest', 'sns:Publish', own.info, 'Denied'],
+  ['DynamodbThrottlingDeleteStuck', 'states:SendTaskSuccess', '*', 'Denied'],
   ['ApprovalPage', 'sns:Publish', own.approvalsTopic, 'Denied'],
   ['ApprovalPage', 'secretsmanager:PutSecretValue', own.signingKey, 'Denied'],
   ['LambdaRunawayStop', 'states:SendTaskSuccess', '*', 'Denied'],

@@ -37,6 +37,8 @@ test('stuck-task settings default to the seed script (status = pending, timestam
   expect(loadConfig('prod').runbooks['dynamodb-throttling'].stuckTasks).toEqual({
     tableName: 'cabruca-segmentation-prod-agent-tasks', statusAttribute: 'status', pendingStatus: 'pending',
     timestampAttribute: 'timestamp', olderThanMinutes: 60, maxItems: 100, backupTimeoutMinutes: 10,
+    // Seed 003: the switch has mitigated; stuck tasks are isolated agent failures (P3). A delete aborts on timeout.
+    approval: { severity: 'P3', onTimeout: 'abort' },
   });
 });
 

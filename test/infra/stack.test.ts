@@ -125,7 +125,8 @@ test('no action of a remediated service is allowed on "*" but the read-only ones
     .filter(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.some((s) => actionsOf(s).some((a) => taskResults.has(a))))
     .map(([id]) => id);
   expect(withTaskResults).toEqual([
-    expect.stringMatching(/^ApprovalsApprovalPageRole/), expect.stringMatching(/^LambdaRunawayLambdaRunawayApprovalRequestRole/), expect.stringMatching(/^UndoUndoApprovalRequestRole/),
+    expect.stringMatching(/^ApprovalsApprovalPageRole/), expect.stringMatching(/^LambdaRunawayLambdaRunawayApprovalRequestRole/),
+    expect.stringMatching(/^DynamodbThrottlingDynamodbThrottlingApprovalRequestRole/), expect.stringMatching(/^UndoUndoApprovalRequestRole/),
   ]);
   // What remains on "*" is X-Ray tracing and Step Functions log delivery, which have no resource-level permissions.
   expect(onStar.filter((a) => !remediated.test(a)).every((a) => /^(xray|logs):/.test(a))).toBe(true);
@@ -175,8 +176,8 @@ describe('approvals', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
     const reads = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    // The page and the two request handlers (lambda-runaway's restore, the undo).
-    expect(reads).toHaveLength(3);
+    // The page and each request handler (lambda-runaway, dynamodb-throttling, the undo).
+    expect(reads).toHaveLength(4);
     for (const s of reads) {
       expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
       expect(resourcesOf(s)).toEqual([{ Ref: expect.stringMatching(/^ApprovalsSigningKey/) }]);

@@ -1,3 +1,4 @@
+import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
@@ -11,6 +12,7 @@ import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 import { BASE_URL, formOf, KEY, messageOf, pageEvent, TOPIC, type PageHandler } from './support';
 
 const TABLE = 'approval-page-test-ledger';
+const TASKS = 'approval-page-test-tasks';
 const sfn = mockClient(SFNClient);
 const secrets = mockClient(SecretsManagerClient);
 const lambda = mockClient(LambdaClient);
@@ -25,6 +27,13 @@ let sequence = 0;
 beforeAll(async () => {
   dynamo = await startDynalite();
   await dynamo.createLedgerTable(TABLE);
+  await dynamo.client.send(new CreateTableCommand({
+    TableName: TASKS, BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'task_id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'task_id', KeyType: 'HASH' }],
+  }));
+  for (const [id, status] of [['t-1', 'pending'], ['t-2', 'running']]) {
+    await dynamo.client.send(new PutItemCommand({ TableName: TASKS, Item: { task_id: { S: id! }, status: { S: status! } } }));
+  }
   store = new ApprovalStore(TABLE, dynamo.client);
   Object.assign(process.env, handlerTestEnv(dynamo.endpoint, TABLE), {
     APPROVAL_SECRET_ID: 'approval-signing-key', APPROVAL_TOPIC_ARN: TOPIC, APPROVAL_BASE_URL: BASE_URL,
@@ -35,7 +44,9 @@ beforeAll(async () => {
     APPROVAL_GATES: JSON.stringify({
       'lambda-runaway/restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 2 },
       'lambda-runaway/dev-restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 0 },
+      'dynamodb-throttling/delete-stuck': { severity: 'P3', onTimeout: 'abort', requiredApprovals: 2 },
     }),
+    STUCK_TASK_TABLES: JSON.stringify({ [TASKS]: { statusAttribute: 'status', pendingStatus: 'pending' } }),
   });
   /* eslint-disable @typescript-eslint/no-require-imports */
   page = (require('../../../lambdas/approval/page') as { handler: PageHandler }).handler;
@@ -164,6 +175,24 @@ describe('GET and HEAD only show', () => {
     expect(lambda).toHaveReceivedCommandWith(GetFunctionCommand, { FunctionName: incident().target });
     expect(await decisionsOf(result.requestId)).toEqual([]);
     expect(sfn).not.toHaveReceivedAnyCommand();
+    expect((await store.get(result.requestId))?.status).toBe('open');
+  });
+
+  test('a gated delete of stuck tasks shows the tasks table now: how many of the approved keys are still pending, which changed, which are gone', async () => {
+    const id = `inc-${(++sequence).toString(16).padStart(16, '0')}`;
+    const keys = [{ task_id: 't-1' }, { task_id: 't-2' }, { task_id: 't-9' }];
+    const result = await request({
+      mode: 'request', taskToken: `token-${id}`, incident: incident({ id, runbook: 'dynamodb-throttling', target: TASKS }), execution: { id: EXECUTION_ARN }, level: 'L1',
+      gate: { step: 'delete-stuck', operation: 'dynamodb:DeleteItem', target: TASKS, parameters: { TableName: TASKS, Keys: keys, BackupArn: 'arn:b' }, evidence: { count: 3 } },
+    }, lambdaContext);
+    const message = sns.commandCalls(PublishCommand).map((c) => c.args[0].input).find((i) => i.MessageAttributes?.requestId?.StringValue === result.requestId && i.MessageAttributes.approver?.StringValue === 'alice');
+    const shown = await page(pageEvent('GET', /https:\/\/\S+/.exec(message!.Message!)![0]));
+    expect(shown.statusCode).toBe(200);
+    const live = /id="live"><pre>([^<]*)<\/pre>/.exec(String(shown.body))![1]!.replace(/&#34;/g, '"');
+    expect(JSON.parse(live)).toMatchObject({
+      tableName: TASKS, status: 'ACTIVE',
+      tasks: { approvedKeys: 3, stillPending: 1, changed: [{ key: { task_id: 't-2' }, status: 'running' }], gone: [{ task_id: 't-9' }], unread: [] },
+    });
     expect((await store.get(result.requestId))?.status).toBe('open');
   });
 

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ApprovalStore } from '../../../lambdas/approval/store';
 import { Ledger } from '../../../lambdas/shared/ledger';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
@@ -28,6 +29,7 @@ type Handler = (event: unknown, context: typeof lambdaContext) => Promise<Record
 
 let dynamo: LocalDynamo;
 let ledger: Ledger;
+let approvals: ApprovalStore;
 let count: Handler;
 let backup: Handler;
 let status: Handler;
@@ -41,6 +43,7 @@ beforeAll(async () => {
   await dynamo.createLedgerTable('ledger');
   dynamodb.reset();
   ledger = new Ledger('ledger', dynamo.client);
+  approvals = new ApprovalStore('ledger', dynamo.client);
   Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
     ALLOWED_TARGETS: JSON.stringify([TABLE]), STUCK_TASKS: JSON.stringify(SPEC), BACKUP_TIMEOUT_SECONDS: '30', POLL_SECONDS: '10',
   });
@@ -155,7 +158,20 @@ describe('delete stuck tasks', () => {
   const cutoff = 1_795_000_000;
   const stuck = { applies: true, tableName: TABLE, count: 2, keys: [{ task_id: 't-1' }, { task_id: 't-2' }], truncated: false, cutoff, reason: '2 stuck' };
   const available = { backupArn: BACKUP_ARN, backupStatus: 'AVAILABLE' };
-  const approved = { decision: 'approved', approvals: [{ approver: 'alice' }] };
+  /** The approval step's result, and its request in the ledger: approved, for exactly this delete. */
+  const approved = async (keys: { task_id: string }[] = stuck.keys) => {
+    const requestId = `apr-${incidentId}`;
+    const now = new Date().toISOString();
+    await approvals.create({
+      requestId, incidentId, executionArn: EXECUTION_ARN, level: 'L1', requiredApprovals: 1, approvers: ['alice'], startedBy: null, taskToken: 't',
+      createdAt: now, deadline: now,
+      gate: {
+        runbook: 'dynamodb-throttling', step: 'delete-stuck', summary: 's', firedAt: now, operation: 'dynamodb:DeleteItem', target: TABLE,
+        parameters: { TableName: TABLE, Keys: keys, BackupArn: BACKUP_ARN }, evidence: null, severity: 'P3',
+      },
+    }, 'approved', 'alice approved');
+    return { decision: 'approved', requestId, approvals: [{ approver: 'alice' }] };
+  };
   const item = (id: string) => ({ task_id: id, status: 'pending', timestamp: cutoff - 100, payload: `p-${id}` });
 
   test('records the full items, then sends one conditional DeleteItem per counted key; a task changed since is skipped', async () => {
@@ -168,7 +184,7 @@ describe('delete stuck tasks', () => {
       })
       .rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } }));
 
-    const result = await remove({ ...step(), stuck, backup: available, approval: approved }, lambdaContext);
+    const result = await remove({ ...step(), stuck, backup: available, approval: await approved() }, lambdaContext);
 
     expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE, Key: { task_id: { S: 't-1' } }, ConsistentRead: true });
     expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 2);
@@ -187,13 +203,13 @@ describe('delete stuck tasks', () => {
   test('a retry after a partial failure: a task its first attempt deleted is reported as already gone, not as changed', async () => {
     dynamodb.on(GetItemCommand).resolvesOnce({ Item: marshall(item('t-1')) }).resolves({});
     dynamodb.on(DeleteItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } }));
-    const result = await remove({ ...step(), stuck: { ...stuck, keys: [{ task_id: 't-1' }] }, backup: available, approval: approved }, lambdaContext);
+    const result = await remove({ ...step(), stuck: { ...stuck, keys: [{ task_id: 't-1' }] }, backup: available, approval: await approved([{ task_id: 't-1' }]) }, lambdaContext);
     expect(result).toMatchObject({ after: { deleted: [], skipped: [{ key: { task_id: 't-1' }, reason: expect.stringContaining('already gone') }] } });
   });
 
   test('a task already gone when read is skipped without a delete call', async () => {
     dynamodb.on(GetItemCommand).resolves({});
-    const result = await remove({ ...step(), stuck: { ...stuck, keys: [{ task_id: 't-9' }] }, backup: available, approval: approved }, lambdaContext);
+    const result = await remove({ ...step(), stuck: { ...stuck, keys: [{ task_id: 't-9' }] }, backup: available, approval: await approved([{ task_id: 't-9' }]) }, lambdaContext);
     expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 0);
     expect(result).toMatchObject({ after: { deleted: [], skipped: [{ key: { task_id: 't-9' }, reason: expect.stringContaining('gone') }] } });
   });
@@ -201,7 +217,7 @@ describe('delete stuck tasks', () => {
   test('a failing delete marks the ledger row failed with the error, and is retried as AwsUnavailable', async () => {
     dynamodb.on(GetItemCommand).resolves({ Item: marshall(item('t-1')) });
     dynamodb.on(DeleteItemCommand).rejects(Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
-    await expect(remove({ ...step(), stuck, backup: available, approval: approved }, lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
+    await expect(remove({ ...step(), stuck, backup: available, approval: await approved() }, lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
     expect(await ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'failed', before: expect.objectContaining({ items: [item('t-1'), item('t-1')] }) })]);
   });
 
@@ -211,7 +227,14 @@ describe('delete stuck tasks', () => {
   });
 
   test('a backup that is not AVAILABLE is refused as InvalidInput', async () => {
-    await expect(remove({ ...step(), stuck, backup: { backupArn: BACKUP_ARN, backupStatus: 'CREATING' }, approval: approved }, lambdaContext)).rejects.toMatchObject({ name: 'InvalidInput' });
+    await expect(remove({ ...step(), stuck, backup: { backupArn: BACKUP_ARN, backupStatus: 'CREATING' }, approval: await approved() }, lambdaContext)).rejects.toMatchObject({ name: 'InvalidInput' });
     expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  test('an approval whose ledger request names other keys is ChangeRejected: nothing read or deleted, no ledger row', async () => {
+    const approval = await approved([{ task_id: 't-1' }]);
+    await expect(remove({ ...step(), stuck, backup: available, approval }, lambdaContext)).rejects.toMatchObject({ name: 'ChangeRejected' });
+    expect(dynamodb.calls()).toHaveLength(0);
+    expect(await ledger.listActions(incidentId)).toEqual([]);
   });
 });
