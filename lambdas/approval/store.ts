@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Decision, DecisionValue, Level } from '../domain/approval';
-import { classifyAwsError } from '../shared/errors';
+import { ledgerDocumentClient } from '../shared/ledger';
 
 /**
  * Approval requests in the remediation ledger (same table, own keys; rows never expire):
@@ -50,17 +50,7 @@ export class ApprovalStore {
   private readonly db: DynamoDBDocumentClient;
 
   constructor(private readonly tableName: string, client: DynamoDBClient = new DynamoDBClient({}), private readonly now: () => Date = () => new Date()) {
-    this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    this.db.middlewareStack.add(
-      (next, context) => async (args) => {
-        try {
-          return await next(args);
-        } catch (e: unknown) {
-          throw classifyAwsError(e, `ledger ${String(context.commandName ?? 'call')}`);
-        }
-      },
-      { step: 'initialize', name: 'classifyApprovalStoreErrors' },
-    );
+    this.db = ledgerDocumentClient(client);
   }
 
   /** Records a new request (and its row in the incident's collection) before anyone is asked. */

@@ -63,6 +63,28 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   return rest as T;
 }
 
+/**
+ * The document client every ledger user (the ledger, the approval store) reads and writes with.
+ * After the SDK's own retries, throttling and 5xx become the errors the state machines retry, and
+ * a failed condition passes through unchanged for the caller to read.
+ */
+export function ledgerDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  // The document client shares the client's middleware stack: a second ledger user of one client adds nothing.
+  if (db.middlewareStack.identify().some((m) => m.startsWith('classifyLedgerErrors'))) return db;
+  db.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (e: unknown) {
+        throw classifyAwsError(e, `ledger ${String(context.commandName ?? 'call')}`);
+      }
+    },
+    { step: 'initialize', name: 'classifyLedgerErrors' },
+  );
+  return db;
+}
+
 export class Ledger {
   private readonly db: DynamoDBDocumentClient;
 
@@ -71,19 +93,7 @@ export class Ledger {
     client: DynamoDBClient = new DynamoDBClient({}),
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    // After the SDK's own retries: throttling and 5xx become the errors the state machines retry,
-    // and a failed condition passes through unchanged for the methods below to read.
-    this.db.middlewareStack.add(
-      (next, context) => async (args) => {
-        try {
-          return await next(args);
-        } catch (e: unknown) {
-          throw classifyAwsError(e, `ledger ${String(context.commandName ?? 'call')}`);
-        }
-      },
-      { step: 'initialize', name: 'classifyLedgerErrors' },
-    );
+    this.db = ledgerDocumentClient(client);
   }
 
   /**
