@@ -1,66 +1,51 @@
-import { Ledger, type IncidentStatus } from '../../../lambdas/shared/ledger';
-import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import type { IncidentStatus } from '../../../lambdas/shared/ledger';
 import { lambdaContext } from '../../support/fixtures';
+import { FUNCTION, RUNBOOK_EXEC, UNDO_EXEC, undoHarness } from './harness';
 
-const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
-const RUNBOOK_EXEC = 'arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-prod-lambda-runaway:run-1';
-const UNDO_EXEC = 'arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-prod-undo:undo-1';
 const OTHER_UNDO = 'arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-prod-undo:undo-2';
-let dynamo: LocalDynamo;
-let ledger: Ledger;
-let handler: (event: unknown, context: typeof lambdaContext) => Promise<Record<string, unknown>>;
+const h = undoHarness(() => import('../../../lambdas/undo/plan'), 'd');
 let incidentId: string;
-let seq = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  await dynamo.createLedgerTable('ledger');
-  ledger = new Ledger('ledger', dynamo.client);
-  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'));
-  handler = (await import('../../../lambdas/undo/plan')).handler as unknown as typeof handler;
-});
-afterAll(() => dynamo.close());
 
 beforeEach(() => {
-  incidentId = `inc-${(++seq).toString(16).padStart(16, 'd')}`;
+  incidentId = h.nextIncidentId();
 });
 
 /** An incident of lambda-runaway as the runbook leaves it: the stop recorded and finished. */
 async function stoppedIncident(status: IncidentStatus = 'remediated', stop: 'succeeded' | 'planned' | 'intent' = 'succeeded'): Promise<void> {
-  await ledger.claimIncident({ incidentId, runbook: 'lambda-runaway', target: FUNCTION, dedupeKey: incidentId, executionArn: RUNBOOK_EXEC, summary: 'alarm', firedAt: '2026-11-23T03:00:00Z' });
+  await h.ledger.claimIncident({ incidentId, runbook: 'lambda-runaway', target: FUNCTION, dedupeKey: incidentId, executionArn: RUNBOOK_EXEC, summary: 'alarm', firedAt: '2026-11-23T03:00:00Z' });
   const action = { incidentId, actionKey: `stop#lambda:PutFunctionConcurrency#${FUNCTION}`, runbook: 'lambda-runaway', operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, executionArn: RUNBOOK_EXEC, before: null, parameters: { FunctionName: FUNCTION, ReservedConcurrentExecutions: 0 } };
-  if (stop === 'planned') await ledger.recordPlan({ ...action, after: 0 });
+  if (stop === 'planned') await h.ledger.recordPlan({ ...action, after: 0 });
   else {
-    await ledger.recordIntent(action);
-    if (stop === 'succeeded') await ledger.completeAction(incidentId, action.actionKey, 0);
+    await h.ledger.recordIntent(action);
+    if (stop === 'succeeded') await h.ledger.completeAction(incidentId, action.actionKey, 0);
   }
-  if (status !== 'admitted') await ledger.finishIncident(incidentId, RUNBOOK_EXEC, status, 'done');
+  if (status !== 'admitted') await h.ledger.finishIncident(incidentId, RUNBOOK_EXEC, status, 'done');
 }
 const request = (id: unknown = incidentId, execution = UNDO_EXEC) => ({ request: { incidentId: id, requestedBy: 'maria' }, execution: { id: execution } });
 
 test('plans the restore from the recorded value and claims the undo beside the incident, leaving its status and rows', async () => {
   await stoppedIncident();
 
-  const result = await handler(request(), lambdaContext);
+  const result = await h.handler(request(), lambdaContext);
 
   expect(result).toMatchObject({
     decision: 'undo', reason: '1 change(s) to restore', requestedBy: 'maria',
     incident: { id: incidentId, runbook: 'lambda-runaway', target: FUNCTION, source: { name: 'undo requested by maria' } },
     restores: [{ step: 'undo-stop', operation: 'lambda:DeleteFunctionConcurrency', parameters: { FunctionName: FUNCTION }, expected: 0, restoreTo: null }],
   });
-  expect(await ledger.getIncident(incidentId)).toMatchObject({ status: 'remediated', executionArn: RUNBOOK_EXEC, undoStatus: 'undoing', undoExecutionArn: UNDO_EXEC, undoRequestedBy: 'maria' });
-  expect(await ledger.listActions(incidentId)).toHaveLength(1);
+  expect(await h.ledger.getIncident(incidentId)).toMatchObject({ status: 'remediated', executionArn: RUNBOOK_EXEC, undoStatus: 'undoing', undoExecutionArn: UNDO_EXEC, undoRequestedBy: 'maria' });
+  expect(await h.ledger.listActions(incidentId)).toHaveLength(1);
 });
 
 test('an unknown incident: one line, nothing written', async () => {
-  const result = await handler(request(), lambdaContext);
+  const result = await h.handler(request(), lambdaContext);
 
   expect(result).toMatchObject({ decision: 'reject', reason: `unknown incident ${incidentId}: the ledger has no record of it`, incident: null, restores: [] });
-  expect(await ledger.getIncident(incidentId)).toBeUndefined();
+  expect(await h.ledger.getIncident(incidentId)).toBeUndefined();
 });
 
 test('not an incident id: one line, nothing read or written', async () => {
-  const result = await handler(request('INC-1; drop'), lambdaContext);
+  const result = await h.handler(request('INC-1; drop'), lambdaContext);
 
   expect(result).toMatchObject({ decision: 'reject', reason: 'not an incident id: "INC-1; drop" (expected inc-<16 hex digits>, as in the notification and the ledger)' });
 });
@@ -68,37 +53,37 @@ test('not an incident id: one line, nothing read or written', async () => {
 test('an incident still running (or with a call in flight) is not undone', async () => {
   await stoppedIncident('admitted', 'intent');
 
-  const result = await handler(request(), lambdaContext);
+  const result = await h.handler(request(), lambdaContext);
 
   expect(result).toMatchObject({ decision: 'reject', reason: `incident ${incidentId} is still running (${RUNBOOK_EXEC}); undo it once it has finished` });
-  expect((await ledger.getIncident(incidentId))?.undoStatus).toBeUndefined();
+  expect((await h.ledger.getIncident(incidentId))?.undoStatus).toBeUndefined();
 });
 
 test('a dry-run incident has nothing to undo: refused with the reason, no claim', async () => {
   await stoppedIncident('skipped', 'planned');
 
-  const result = await handler(request(), lambdaContext);
+  const result = await h.handler(request(), lambdaContext);
 
   expect(result).toMatchObject({ decision: 'reject', reason: `nothing to undo for incident ${incidentId}: lambda:PutFunctionConcurrency on ${FUNCTION}: dry run: the call was planned, never made` });
-  expect((await ledger.getIncident(incidentId))?.undoStatus).toBeUndefined();
+  expect((await h.ledger.getIncident(incidentId))?.undoStatus).toBeUndefined();
 });
 
 test('a second undo of the same incident is refused, naming the first; the same execution (a retry) goes on', async () => {
   await stoppedIncident();
-  await handler(request(), lambdaContext);
+  await h.handler(request(), lambdaContext);
 
-  expect(await handler(request(incidentId, OTHER_UNDO), lambdaContext)).toMatchObject({
+  expect(await h.handler(request(incidentId, OTHER_UNDO), lambdaContext)).toMatchObject({
     decision: 'reject', reason: `incident ${incidentId} was already undone by ${UNDO_EXEC} (undoing)`,
   });
-  expect(await handler(request(), lambdaContext)).toMatchObject({ decision: 'undo' });
-  expect(await ledger.getIncident(incidentId)).toMatchObject({ undoExecutionArn: UNDO_EXEC });
+  expect(await h.handler(request(), lambdaContext)).toMatchObject({ decision: 'undo' });
+  expect(await h.ledger.getIncident(incidentId)).toMatchObject({ undoExecutionArn: UNDO_EXEC });
 });
 
 test('a failed undo may be run again by a new execution', async () => {
   await stoppedIncident();
-  await handler(request(), lambdaContext);
-  await ledger.finishUndo(incidentId, UNDO_EXEC, 'failed', 'AwsAccessDenied: ...');
+  await h.handler(request(), lambdaContext);
+  await h.ledger.finishUndo(incidentId, UNDO_EXEC, 'failed', 'AwsAccessDenied: ...');
 
-  expect(await handler(request(incidentId, OTHER_UNDO), lambdaContext)).toMatchObject({ decision: 'undo' });
-  expect(await ledger.getIncident(incidentId)).toMatchObject({ undoStatus: 'undoing', undoExecutionArn: OTHER_UNDO });
+  expect(await h.handler(request(incidentId, OTHER_UNDO), lambdaContext)).toMatchObject({ decision: 'undo' });
+  expect(await h.ledger.getIncident(incidentId)).toMatchObject({ undoStatus: 'undoing', undoExecutionArn: OTHER_UNDO });
 });

@@ -3,40 +3,30 @@ import { DeleteFunctionConcurrencyCommand, GetFunctionCommand, LambdaClient, Put
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { planUndo, type RestoreStep } from '../../../lambdas/domain/undo-plan';
-import { Ledger } from '../../../lambdas/shared/ledger';
-import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { incident, lambdaContext } from '../../support/fixtures';
+import { FUNCTION, RUNBOOK_EXEC, UNDO_EXEC, undoHarness } from './harness';
 
 const lambda = mockClient(LambdaClient);
 const ssm = mockClient(SSMClient);
 const dynamodb = mockClient(DynamoDBClient);
-const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
 const TABLE = 'cabruca-segmentation-prod-agent-state';
 const PARAMETER = '/alphaswarm/prod/llm_model_preference';
-const RUNBOOK_EXEC = 'arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-prod-lambda-runaway:run-1';
-const UNDO_EXEC = 'arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-prod-undo:undo-1';
-let dynamo: LocalDynamo;
-let ledger: Ledger;
-let handler: (event: unknown, context: typeof lambdaContext) => Promise<Record<string, unknown>>;
-let incidentId: string;
-let seq = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  dynamodb.send.callThrough();
-  await dynamo.createLedgerTable('ledger');
-  dynamodb.reset();
-  ledger = new Ledger('ledger', dynamo.client);
-  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), { ALLOWED_TARGETS: JSON.stringify([FUNCTION, TABLE, PARAMETER]) });
-  handler = (await import('../../../lambdas/undo/restore')).handler as unknown as typeof handler;
+const h = undoHarness(() => import('../../../lambdas/undo/restore'), 'c', {
+  env: { ALLOWED_TARGETS: JSON.stringify([FUNCTION, TABLE, PARAMETER]) },
+  // The DynamoDB mock catches every DynamoDB client, dynalite's too: let the ledger table through.
+  whileCreatingLedger: async (create) => {
+    dynamodb.send.callThrough();
+    await create();
+    dynamodb.reset();
+  },
 });
-afterAll(() => dynamo.close());
+let incidentId: string;
 
 beforeEach(() => {
   lambda.reset();
   ssm.reset();
   dynamodb.reset();
-  incidentId = `inc-${(++seq).toString(16).padStart(16, 'c')}`;
+  incidentId = h.nextIncidentId();
 });
 
 /** The restore step the plan makes from one finished action (the same path the state machine takes). */
@@ -54,24 +44,24 @@ describe('lambda reserved concurrency', () => {
     reserved(0);
     let intentAtCall: unknown;
     lambda.on(DeleteFunctionConcurrencyCommand).callsFake(async () => {
-      intentAtCall = await ledger.getAction(incidentId, `undo-stop#lambda:DeleteFunctionConcurrency#${FUNCTION}`);
+      intentAtCall = await h.ledger.getAction(incidentId, `undo-stop#lambda:DeleteFunctionConcurrency#${FUNCTION}`);
       return {};
     });
 
-    const result = await handler(input(stopOfNone()), lambdaContext);
+    const result = await h.handler(input(stopOfNone()), lambdaContext);
 
     expect(lambda).toHaveReceivedCommandWith(DeleteFunctionConcurrencyCommand, { FunctionName: FUNCTION });
     expect(lambda).toHaveReceivedCommandTimes(PutFunctionConcurrencyCommand, 0);
     expect(intentAtCall).toMatchObject({ status: 'intent', before: 0, executionArn: UNDO_EXEC, parameters: { FunctionName: FUNCTION } });
     expect(result).toMatchObject({ outcome: 'restored', found: 0, restoredTo: null, replayed: false });
-    expect(await ledger.getAction(incidentId, `undo-stop#lambda:DeleteFunctionConcurrency#${FUNCTION}`)).toMatchObject({ status: 'succeeded', before: 0, after: null });
+    expect(await h.ledger.getAction(incidentId, `undo-stop#lambda:DeleteFunctionConcurrency#${FUNCTION}`)).toMatchObject({ status: 'succeeded', before: 0, after: null });
   });
 
   test('a number before the stop: puts that number back', async () => {
     reserved(0);
     lambda.on(PutFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 50 });
 
-    await handler(input(restoreOf('stop', 'lambda:PutFunctionConcurrency', FUNCTION, 50, 0)), lambdaContext);
+    await h.handler(input(restoreOf('stop', 'lambda:PutFunctionConcurrency', FUNCTION, 50, 0)), lambdaContext);
 
     expect(lambda).toHaveReceivedCommandWith(PutFunctionConcurrencyCommand, { FunctionName: FUNCTION, ReservedConcurrentExecutions: 50 });
   });
@@ -79,33 +69,33 @@ describe('lambda reserved concurrency', () => {
   test('changed since the runbook set it: left as it is, nothing written, the reason names expected and found', async () => {
     reserved(25);
 
-    const result = await handler(input(stopOfNone()), lambdaContext);
+    const result = await h.handler(input(stopOfNone()), lambdaContext);
 
     expect(result).toMatchObject({
       outcome: 'changed-since', expected: 0, found: 25,
       reason: `${FUNCTION} was changed since the runbook set it: expected 0, found 25; left as it is`,
     });
     expect(lambda).toHaveReceivedCommandTimes(DeleteFunctionConcurrencyCommand, 0);
-    expect(await ledger.listActions(incidentId)).toEqual([]);
+    expect(await h.ledger.listActions(incidentId)).toEqual([]);
   });
 
   test('already back at the recorded value (put back by hand): no call, no row', async () => {
     reserved(null);
 
-    const result = await handler(input(stopOfNone()), lambdaContext);
+    const result = await h.handler(input(stopOfNone()), lambdaContext);
 
     expect(result).toMatchObject({ outcome: 'unchanged' });
     expect(lambda).toHaveReceivedCommandTimes(DeleteFunctionConcurrencyCommand, 0);
-    expect(await ledger.listActions(incidentId)).toEqual([]);
+    expect(await h.ledger.listActions(incidentId)).toEqual([]);
   });
 
   test('a second run of the same restore (a second undo, a redrive) reads the ledger and calls nothing', async () => {
     reserved(0);
     lambda.on(DeleteFunctionConcurrencyCommand).resolves({});
-    await handler(input(stopOfNone()), lambdaContext);
+    await h.handler(input(stopOfNone()), lambdaContext);
     lambda.reset();
 
-    const again = await handler(input(stopOfNone()), lambdaContext);
+    const again = await h.handler(input(stopOfNone()), lambdaContext);
 
     expect(lambda.calls()).toHaveLength(0);
     expect(again).toMatchObject({ outcome: 'restored', replayed: true, reason: `restored by ${UNDO_EXEC}` });
@@ -114,31 +104,31 @@ describe('lambda reserved concurrency', () => {
   test('throttled: AwsThrottled for the state machine to retry; the retry finishes it once', async () => {
     reserved(0);
     lambda.on(DeleteFunctionConcurrencyCommand).rejectsOnce(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } })).resolves({});
-    await expect(handler(input(stopOfNone()), lambdaContext)).rejects.toMatchObject({ name: 'AwsThrottled' });
-    expect(await ledger.getAction(incidentId, `undo-stop#lambda:DeleteFunctionConcurrency#${FUNCTION}`)).toMatchObject({ status: 'failed' });
+    await expect(h.handler(input(stopOfNone()), lambdaContext)).rejects.toMatchObject({ name: 'AwsThrottled' });
+    expect(await h.ledger.getAction(incidentId, `undo-stop#lambda:DeleteFunctionConcurrency#${FUNCTION}`)).toMatchObject({ status: 'failed' });
 
-    const retried = await handler(input(stopOfNone()), lambdaContext);
+    const retried = await h.handler(input(stopOfNone()), lambdaContext);
 
     expect(retried).toMatchObject({ outcome: 'restored' });
     expect(lambda).toHaveReceivedCommandTimes(DeleteFunctionConcurrencyCommand, 2);
-    expect(await ledger.getAction(incidentId, `undo-stop#lambda:DeleteFunctionConcurrency#${FUNCTION}`)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(await h.ledger.getAction(incidentId, `undo-stop#lambda:DeleteFunctionConcurrency#${FUNCTION}`)).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
   test('a retry whose first call did land is finished without calling again, not mistaken for a human change', async () => {
     reserved(0);
     lambda.on(DeleteFunctionConcurrencyCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
-    await expect(handler(input(stopOfNone()), lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
+    await expect(h.handler(input(stopOfNone()), lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
     lambda.reset();
     reserved(null);
 
-    const retried = await handler(input(stopOfNone()), lambdaContext);
+    const retried = await h.handler(input(stopOfNone()), lambdaContext);
 
     expect(retried).toMatchObject({ outcome: 'restored' });
     expect(lambda).toHaveReceivedCommandTimes(DeleteFunctionConcurrencyCommand, 0);
   });
 
   test('a target outside the config is refused before any call', async () => {
-    await expect(handler(input(restoreOf('stop', 'lambda:PutFunctionConcurrency', 'someone-elses-function', null, 0)), lambdaContext))
+    await expect(h.handler(input(restoreOf('stop', 'lambda:PutFunctionConcurrency', 'someone-elses-function', null, 0)), lambdaContext))
       .rejects.toMatchObject({ name: 'TargetNotAllowed' });
     expect(lambda.calls()).toHaveLength(0);
   });
@@ -151,7 +141,7 @@ describe('dynamodb capacity and ssm parameter', () => {
     dynamodb.on(DescribeTableCommand).resolves({ Table: { TableStatus: 'ACTIVE', BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' }, ProvisionedThroughput: { ReadCapacityUnits: 0, WriteCapacityUnits: 0 } } });
     dynamodb.on(UpdateTableCommand).resolves({ TableDescription: { TableStatus: 'UPDATING' } });
 
-    const result = await handler(input(restoreOf('switch', 'dynamodb:UpdateTable', TABLE, provisioned, { billingMode: 'PAY_PER_REQUEST' })), lambdaContext);
+    const result = await h.handler(input(restoreOf('switch', 'dynamodb:UpdateTable', TABLE, provisioned, { billingMode: 'PAY_PER_REQUEST' })), lambdaContext);
 
     expect(dynamodb).toHaveReceivedCommandWith(UpdateTableCommand, {
       TableName: TABLE, BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 10 },
@@ -162,7 +152,7 @@ describe('dynamodb capacity and ssm parameter', () => {
   test('a table someone put on other provisioned capacities since is left as it is', async () => {
     dynamodb.on(DescribeTableCommand).resolves({ Table: { TableStatus: 'ACTIVE', ProvisionedThroughput: { ReadCapacityUnits: 50, WriteCapacityUnits: 50 } } });
 
-    const result = await handler(input(restoreOf('switch', 'dynamodb:UpdateTable', TABLE, provisioned, { billingMode: 'PAY_PER_REQUEST' })), lambdaContext);
+    const result = await h.handler(input(restoreOf('switch', 'dynamodb:UpdateTable', TABLE, provisioned, { billingMode: 'PAY_PER_REQUEST' })), lambdaContext);
 
     expect(result).toMatchObject({ outcome: 'changed-since', reason: expect.stringContaining('expected {"billingMode":"PAY_PER_REQUEST"}, found {"billingMode":"PROVISIONED","readCapacityUnits":50') });
     expect(dynamodb).toHaveReceivedCommandTimes(UpdateTableCommand, 0);
@@ -172,7 +162,7 @@ describe('dynamodb capacity and ssm parameter', () => {
     dynamodb.on(DescribeTableCommand).resolves({ Table: { TableStatus: 'UPDATING', BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' } } });
     dynamodb.on(UpdateTableCommand).rejects(new ResourceInUseException({ message: 'Attempt to change a resource which is still in use', $metadata: {} }));
 
-    await expect(handler(input(restoreOf('switch', 'dynamodb:UpdateTable', TABLE, provisioned, { billingMode: 'PAY_PER_REQUEST' })), lambdaContext))
+    await expect(h.handler(input(restoreOf('switch', 'dynamodb:UpdateTable', TABLE, provisioned, { billingMode: 'PAY_PER_REQUEST' })), lambdaContext))
       .rejects.toMatchObject({ name: 'TableBusy' });
   });
 
@@ -180,13 +170,13 @@ describe('dynamodb capacity and ssm parameter', () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Name: PARAMETER, Value: 'haiku' } });
     ssm.on(PutParameterCommand).resolves({ Version: 3 });
 
-    await handler(input(restoreOf('switch', 'ssm:PutParameter', PARAMETER, 'sonnet', 'haiku')), lambdaContext);
+    await h.handler(input(restoreOf('switch', 'ssm:PutParameter', PARAMETER, 'sonnet', 'haiku')), lambdaContext);
 
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: PARAMETER, Value: 'sonnet', Type: 'String', Overwrite: true });
   });
 });
 
 test('a restore the plan could not have made is InvalidInput naming the field', async () => {
-  await expect(handler({ ...input(restoreOf('stop', 'lambda:PutFunctionConcurrency', FUNCTION, null, 0)), restore: { operation: 'lambda:DeleteFunction' } }, lambdaContext))
+  await expect(h.handler({ ...input(restoreOf('stop', 'lambda:PutFunctionConcurrency', FUNCTION, null, 0)), restore: { operation: 'lambda:DeleteFunction' } }, lambdaContext))
     .rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('restore.') });
 });
