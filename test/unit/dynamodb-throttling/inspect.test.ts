@@ -33,6 +33,7 @@ test('reports an on-demand table with no capacities', async () => {
   });
 
   await expect(handler(input, lambdaContext)).resolves.toMatchObject({ billingMode: 'PAY_PER_REQUEST', readCapacityUnits: null, writeCapacityUnits: null });
+  expect(dynamodb).toHaveReceivedCommandWith(DescribeTableCommand, { TableName: TABLE });
 });
 
 test('a missing table is TargetNotFound', async () => {
