@@ -6,7 +6,7 @@ import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
-import { approvalPageHandler, alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, type HandlerDef } from '../lib/catalog';
+import { approvalPageHandler, alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, UNDO_MACHINE, type HandlerDef } from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/schema';
 import { startDynamoProxy } from './audit-proxy';
@@ -83,6 +83,9 @@ const MUTATING_DYNAMODB = new Set(['UpdateTable', 'DeleteItem', 'BatchWriteItem'
 export class Drill {
   private readonly executors = new Map<string, DrillExecutor>();
   private readonly pending: Promise<ExecutionRecord>[] = [];
+  /** Executions a running execution started (the guardrail's undo): held until the drill has recorded the parent's result. */
+  private readonly children: Promise<ExecutionRecord>[] = [];
+  private readonly heldChildren: (() => void)[] = [];
   private readonly audits: AuditCheck[] = [];
   private budgetAdapter?: DrillFunction;
   private alarmRouter?: DrillFunction;
@@ -204,6 +207,8 @@ export class Drill {
         [shared.notify.substitution]: notify.arn,
         ...Object.fromEntries(def.handlers.map((h, i) => [h.substitution, functions[i]!.arn])),
         ...def.substitutions,
+        // The drill names its state machines runbook-autopilot-drill-*, whichever environment's config it runs.
+        ...('UndoStateMachineArn' in def.substitutions ? { UndoStateMachineArn: stateMachineArn(config, account, 'undo') } : {}),
       };
       const machineArn = stateMachineArn(config, account, def.name);
       this.executors.set(def.name, new DrillExecutor(def.name, def.definitionFile, substitutions, byArn, machineArn, this.time, this.runTaskToken));
@@ -327,13 +332,26 @@ export class Drill {
       }
     }
     const after = await this.snapshot();
-    return buildResult({
+    const result = await buildResult({
       input, routing, executions, before, after,
       audits: this.audits.slice(auditsFrom),
       ledger: this.ledger,
       approvals: this.approvals,
       approvalNotes: this.approvalNotes,
     });
+    return this.withStartedUndo(result);
+  }
+
+  /** Runs what the input's executions started (the guardrail's undo after a failed verification) and reports it beside the result. */
+  private async withStartedUndo(result: DrillResult): Promise<DrillResult> {
+    const auditsFrom = this.audits.length;
+    for (const release of this.heldChildren.splice(0)) release();
+    const started: ExecutionRecord[] = [];
+    while (this.children.length > 0) started.push(...(await Promise.all(this.children.splice(0))));
+    const undo = started.find((e) => e.stateMachineName === UNDO_MACHINE);
+    if (!undo) return result;
+    const afterUndo = await this.snapshot();
+    return { ...result, undo: await buildUndoResult({ result, execution: undo, afterUndo, audits: this.audits.slice(auditsFrom), ledger: this.ledger, approvalNotes: this.approvalNotes }) };
   }
 
   /**
@@ -348,10 +366,12 @@ export class Drill {
   /** Handles an input, then undoes its incident: the result says whether the touched resources are back to their starting state. */
   async handleThenUndo(input: DrillInput): Promise<DrillResult> {
     const result = await this.handle(input);
+    // The runbook undid its own change (not verified): that undo is the one to show.
+    if (result.undo) return result;
     const auditsFrom = this.audits.length;
     const execution = result.incidentId ? await this.undo(result.incidentId) : null;
     const afterUndo = await this.snapshot();
-    return { ...result, undo: await buildUndoResult({ result, execution, afterUndo, audits: this.audits.slice(auditsFrom), ledger: this.ledger }) };
+    return { ...result, undo: await buildUndoResult({ result, execution, afterUndo, audits: this.audits.slice(auditsFrom), ledger: this.ledger, approvalNotes: this.approvalNotes }) };
   }
 
   /**
@@ -389,13 +409,18 @@ export class Drill {
   private async startExecution(stateMachineArn: string, name: string, input: string) {
     const executor = [...this.executors.values(), ...(this.undoExecutor ? [this.undoExecutor] : [])].find((e) => e.stateMachineArn === stateMachineArn);
     if (!executor) throw new Error(`unknown state machine ${stateMachineArn}`);
-    const run = executor.run(JSON.parse(input), name).then((record) => {
+    const parsed = JSON.parse(input) as Record<string, unknown>;
+    // Started by a running execution: held until the drill has recorded that execution's result
+    // (in AWS they overlap; the runbook's only state after the start is Succeed).
+    const child = typeof parsed.AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID === 'string';
+    const held = child ? new Promise<void>((release) => this.heldChildren.push(release)) : Promise.resolve();
+    const run = held.then(() => executor.run(parsed, name)).then((record) => {
       // Closed executions refuse a second start with the same name, as Step Functions does.
       const known = this.sandbox.state.stepFunctions.executions[record.executionArn];
       if (known) known.status = record.status;
       return record;
     });
-    this.pending.push(run);
+    (child ? this.children : this.pending).push(run);
     return { executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`, startDate: new Date() };
   }
 
@@ -438,7 +463,8 @@ export class Drill {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.pending);
+    for (const release of this.heldChildren.splice(0)) release();
+    await Promise.allSettled([...this.pending, ...this.children]);
     for (const close of this.closers) await close().catch(() => undefined);
   }
 }

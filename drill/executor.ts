@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
 
 /** One entry of the execution's event log (the library does not export the type by name). */
@@ -74,6 +75,9 @@ export type TaskTokenRunner = (args: {
 /** Long enough never to fire: the runner enforces the (compressed) deadline itself. */
 const LIBRARY_TIMEOUT_SECONDS = 20 * 86_400;
 
+/** The optimized Step Functions integration that starts another state machine (request-response). */
+const START_EXECUTION = 'arn:aws:states:::states:startExecution';
+
 /**
  * Runs a deployed ASL file with aws-local-stepfunctions: the file's ${Substitutions} are filled as
  * the stack fills them, and each Task's Lambda invoke reaches the real handler code in process,
@@ -118,7 +122,9 @@ export class DrillExecutor {
     const waits: Record<string, number> = {};
     const retries: Record<string, number> = {};
     for (const [stateName, state] of allStates(this.definition.States)) {
-      if (state.Type === 'Task' && state.Resource?.endsWith('.waitForTaskToken')) {
+      if (state.Type === 'Task' && state.Resource === START_EXECUTION) {
+        taskHandlers[stateName] = (parameters) => this.startExecution(stateName, parameters, invocations);
+      } else if (state.Type === 'Task' && state.Resource?.endsWith('.waitForTaskToken')) {
         taskHandlers[stateName] = (parameters) => this.waitForTaskToken(stateName, parameters, invocations, executionArn);
       } else if (state.Type === 'Task') taskHandlers[stateName] = (payload) => this.invoke(stateName, payload, invocations);
       if (state.Type === 'Wait') waits[stateName] = this.time.waitMs;
@@ -160,6 +166,32 @@ export class DrillExecutor {
       state, executionArn, payload: Payload ?? {},
       invoke: (payload) => this.invoke(state, { FunctionName, Payload: payload }, invocations),
     });
+  }
+
+  /**
+   * `states:startExecution`: StartExecution against the sandbox (which checks the name and input
+   * and hands the run to the drill), answering with the integration's result (ExecutionArn,
+   * StartDate) or its error name (StepFunctions.<Code>Exception, as the integration names them).
+   */
+  private async startExecution(state: string, parameters: unknown, invocations: Invocation[]): Promise<unknown> {
+    const { StateMachineArn, Name, Input } = parameters as { StateMachineArn?: string; Name?: string; Input?: unknown };
+    const payload = { StateMachineArn, Name, Input: typeof Input === 'string' ? Input : JSON.stringify(Input ?? {}) };
+    const startedMs = Date.now();
+    const sfn = new SFNClient({ maxAttempts: 1 });
+    try {
+      const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: StateMachineArn, name: Name, input: payload.Input }));
+      const output = { ExecutionArn: out.executionArn, StartDate: out.startDate?.toISOString() };
+      invocations.push({ state, functionName: 'states:StartExecution', payload, startedMs, endedMs: Date.now(), output });
+      return output;
+    } catch (e: unknown) {
+      const code = e instanceof Error ? e.name : 'Error';
+      const name = `StepFunctions.${code.endsWith('Exception') ? code : `${code}Exception`}`;
+      const message = e instanceof Error ? e.message : String(e);
+      invocations.push({ state, functionName: 'states:StartExecution', payload, startedMs, endedMs: Date.now(), error: { name, message } });
+      throw Object.assign(new Error(message), { name });
+    } finally {
+      sfn.destroy();
+    }
   }
 
   private async invoke(state: string, parameters: unknown, invocations: Invocation[]): Promise<unknown> {

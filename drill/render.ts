@@ -37,9 +37,9 @@ export function renderSummary(results: readonly DrillResult[]): string {
   return lines.join('\n');
 }
 
-/** The undo of an input's incident (--then-undo): its timeline, its restores, and each touched resource start -> runbook -> undo. */
+/** The undo of an input's incident (--then-undo, or started by the runbook): its timeline, its restores, and each touched resource start -> runbook -> undo. */
 function renderUndo(u: UndoResult): string[] {
-  const lines = ['  undo'];
+  const lines = [`  undo${u.requestedBy ? ` (requested by ${u.requestedBy})` : ''}`];
   const width = Math.max(10, ...u.timeline.map((t) => t.state.length));
   for (const t of u.timeline) {
     const mark = t.event === 'done' ? ' ' : t.event === 'retried' ? '↻' : '!';
@@ -50,7 +50,8 @@ function renderUndo(u: UndoResult): string[] {
     lines.push(`  restore ${a.operation} ${a.target}: ${show(a.before)} -> ${show(a.after)} [${a.status}; ledger row of intent ${a.auditedBeforeCall ? 'written before the call' : 'MISSING at the call'}]`);
   }
   for (const res of u.resources) {
-    const verdict = res.equalsStart === null ? res.note ?? 'not compared' : res.equalsStart ? 'equals the starting state' : 'DIFFERS from the starting state';
+    const compared = res.equalsStart === null ? 'not compared' : res.equalsStart ? 'equals the starting state' : 'DIFFERS from the starting state';
+    const verdict = res.note ? `${compared} (${res.note})` : compared;
     const fields = res.fields.length ? ` [${res.fields.join(', ')}]` : '';
     // One compared field reads best as its bare value ("none -> 0 -> none").
     const field = res.fields.length === 1 ? res.fields[0]! : undefined;

@@ -106,8 +106,6 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
       for (const d of await b.approvals.decisions(r.requestId)) approvals.push({ approver: d.approver, decision: d.decision, at: d.at, level: d.level, ...(d.comment ? { comment: d.comment } : {}) });
     }
   }
-  const notes = (b.approvalNotes ?? []).filter((n) => n.executionArn === execution.executionArn)
-    .map((n): TimelineEntry => ({ elapsedMs: n.at - execution.startedAt, state: n.state, event: n.event, detail: n.detail }));
   const touched = new Set<string>([...(admitted?.incident ? [admitted.incident.target] : []), ...ledgerRows.map((r) => r.target)]);
   return {
     input: b.input.label,
@@ -117,7 +115,7 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
     actions,
     ledger: ledgerRows,
     notifications: notices.map((n) => ({ outcome: n.outcome, topic: n.topic })),
-    timeline: [...notes, ...timeline(execution)].sort((x, y) => x.elapsedMs - y.elapsedMs),
+    timeline: timelineWithApprovals(execution, b.approvalNotes ?? []),
     resources: { before: pick(b.before, touched), after: pick(b.after, touched) },
     approvals, approvalRequests,
   };
@@ -138,6 +136,13 @@ function pick(snapshot: Record<string, unknown>, names: ReadonlySet<string>): Re
   };
   visit(snapshot, 0);
   return out;
+}
+
+/** The execution's timeline with the drill's approval notes for it (requests, scanner fetches, decisions) in place. */
+export function timelineWithApprovals(execution: ExecutionRecord, notes: readonly ApprovalNote[]): TimelineEntry[] {
+  const approvals = notes.filter((n) => n.executionArn === execution.executionArn)
+    .map((n): TimelineEntry => ({ elapsedMs: n.at - execution.startedAt, state: n.state, event: n.event, detail: n.detail }));
+  return [...approvals, ...timeline(execution)].sort((x, y) => x.elapsedMs - y.elapsedMs);
 }
 
 export function timeline(execution: ExecutionRecord): TimelineEntry[] {
@@ -187,6 +192,7 @@ function describe(inv: Invocation): string {
     return `${String(out.operation)} ${String(out.target)}: ${show(out.found)} -> ${show(out.outcome === 'changed-since' ? out.found : out.restoredTo)} (${out.reason === out.outcome ? String(out.outcome) : `${String(out.outcome)}: ${String(out.reason)}`})${out.replayed ? ' (already done; not repeated)' : ''}`;
   }
   if ('allRestored' in out) return String(out.reason);
+  if ('ExecutionArn' in out) return `started ${String(out.ExecutionArn)}`;
   if ('status' in out && 'elapsedSeconds' in out) {
     // A verify step: what it found (the alarm's state) and what it concluded.
     const alarm = out.alarm as { name?: string; state?: string | null } | undefined;

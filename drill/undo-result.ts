@@ -1,9 +1,9 @@
 import type { Outcome } from '../lambdas/domain/message';
 import { sameValue, stepOf, UNDO_STEP_PREFIX } from '../lambdas/domain/undo-plan';
 import type { Ledger } from '../lambdas/shared/ledger';
-import type { AuditCheck } from './drill';
+import type { ApprovalNote, AuditCheck } from './drill';
 import type { ExecutionRecord, Invocation } from './executor';
-import { timeline, type DrillAction, type DrillResult, type TimelineEntry } from './result';
+import { timelineWithApprovals, type DrillAction, type DrillResult, type TimelineEntry } from './result';
 
 /** Per touched resource: its starting state, after the runbook and after the undo, on the fields the runbook changed. */
 export interface UndoResource {
@@ -22,6 +22,8 @@ export interface UndoResult {
   readonly outcome: Outcome;
   readonly reason: string;
   readonly executionArn: string | null;
+  /** Who asked for the undo: a person (`npm run undo`, --then-undo) or a runbook (not verified). */
+  readonly requestedBy: string | null;
   readonly actions: readonly DrillAction[];
   readonly notReversible: readonly { operation: string; target: string; why: string }[];
   readonly resources: readonly UndoResource[];
@@ -36,6 +38,8 @@ interface BuildUndoInput {
   readonly afterUndo: Record<string, unknown>;
   readonly audits: readonly AuditCheck[];
   readonly ledger: Ledger;
+  /** The drill's approval notes (requests, scanner fetches, decisions): the undo's join its timeline. */
+  readonly approvalNotes?: readonly ApprovalNote[];
 }
 
 /** The fields each mutating call changes; the rest of the resource is not the runbook's to compare. */
@@ -44,8 +48,10 @@ const FIELDS: Record<string, readonly string[]> = {
   'dynamodb:UpdateTable': ['billingMode', 'readCapacityUnits', 'writeCapacityUnits'],
   // The parameter's version counts every write, a restore included: only the value can come back.
   'ssm:PutParameter': ['value'],
+  // A forced new deployment changes neither; it replaces the tasks, which no undo brings back.
+  'ecs:UpdateService': ['taskDefinition', 'desiredCount'],
 };
-const ECS_NOTE = 'not reversible: a forced new deployment replaced the tasks, so the deployments differ from the start (same task definition and desired count)';
+const ECS_NOTE = 'a forced new deployment has no inverse: its new tasks stay; the service keeps the task definition and desired count it started with';
 
 const isNotify = (i: Invocation) => i.functionName.endsWith('-Notify');
 const isPlan = (i: Invocation) => i.functionName.endsWith('-UndoPlan');
@@ -58,7 +64,7 @@ export async function buildUndoResult(b: BuildUndoInput): Promise<UndoResult> {
     const calls = b.audits.filter((a) => a.operation === row.operation && (a.target === row.target || a.target === ''));
     return { operation: row.operation, target: row.target, before: row.before, after: row.after ?? null, status: row.status, auditedBeforeCall: calls.length > 0 && calls.every((a) => a.intentRecorded) };
   });
-  const plan = execution?.invocations.find((i) => isPlan(i) && i.output !== undefined)?.output as { notReversible?: UndoResult['notReversible'] } | undefined;
+  const plan = execution?.invocations.find((i) => isPlan(i) && i.output !== undefined)?.output as { notReversible?: UndoResult['notReversible']; requestedBy?: string } | undefined;
   const notReversible = (plan?.notReversible ?? []).map(({ operation, target, why }) => ({ operation, target, why }));
   const notices = execution?.invocations.filter((i) => isNotify(i) && i.output).map((i) => i.output as { outcome: Outcome; reason: string }) ?? [];
   const last = notices[notices.length - 1];
@@ -76,15 +82,14 @@ export async function buildUndoResult(b: BuildUndoInput): Promise<UndoResult> {
     const start = result.resources.before[name];
     const afterRunbook = result.resources.after[name];
     const afterUndo = findByName(b.afterUndo, name);
-    if (ops.includes('ecs:UpdateService')) return { name, fields: [], start: pick(start, ['taskDefinition', 'desiredCount']), afterRunbook: pick(afterRunbook, ['taskDefinition', 'desiredCount']), afterUndo: pick(afterUndo, ['taskDefinition', 'desiredCount']), equalsStart: null, note: ECS_NOTE };
     if (ops.length === 0) return { name, fields: [], start, afterRunbook, afterUndo, equalsStart: sameValue(start, afterUndo), note: 'the runbook made no change to it' };
     const [s, r, u] = [pick(start, fields), pick(afterRunbook, fields), pick(afterUndo, fields)];
-    return { name, fields, start: s, afterRunbook: r, afterUndo: u, equalsStart: sameValue(s, u) };
+    return { name, fields, start: s, afterRunbook: r, afterUndo: u, equalsStart: sameValue(s, u), ...(ops.includes('ecs:UpdateService') ? { note: ECS_NOTE } : {}) };
   });
   const comparable = resources.filter((r) => r.equalsStart !== null);
   const changed = comparable.filter((r) => r.fields.length > 0);
   const restored = comparable.every((r) => r.equalsStart) && (changed.length > 0 || resources.every((r) => r.equalsStart !== null));
-  return { outcome, reason, executionArn: execution?.executionArn ?? null, actions, notReversible, resources, restored, timeline: execution ? timeline(execution) : [] };
+  return { outcome, reason, executionArn: execution?.executionArn ?? null, requestedBy: plan?.requestedBy ?? null, actions, notReversible, resources, restored, timeline: execution ? timelineWithApprovals(execution, b.approvalNotes ?? []) : [] };
 }
 
 function pick(value: unknown, fields: readonly string[]): unknown {

@@ -41,6 +41,8 @@ export interface RunbookDef {
   readonly handlers: readonly HandlerDef[];
   /** Name substitutions besides the handler ARNs (e.g. the agent proxy service). */
   readonly substitutions: Readonly<Record<string, string>>;
+  /** What the state machine's own role may do besides invoking its functions (service integrations). */
+  readonly stateMachinePermissions?: readonly Permission[];
 }
 
 /** Builds ARNs for a partition/account/region (CDK tokens in the stack, literals in the drill). */
@@ -54,6 +56,7 @@ export interface Arns {
   /** A rule ARN on an event bus ("default" has no bus segment); name may be "*". */
   eventRule(bus: string, name: string): string;
   s3Bucket(name: string): string;
+  stateMachine(name: string): string;
   readonly account: string;
 }
 
@@ -68,6 +71,7 @@ export function literalArns(partition: string, region: string, account: string):
     ssmParameter: (name) => arn('ssm', `parameter${name.startsWith('/') ? name : `/${name}`}`),
     eventRule: (bus, name) => arn('events', `rule/${bus === 'default' ? '' : `${bus}/`}${name}`),
     s3Bucket: (name) => `arn:${partition}:s3:::${name}`,
+    stateMachine: (name) => arn('states', `stateMachine:${name}`),
     account,
   };
 }
@@ -391,9 +395,20 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
   if (lb.enabled) {
     const parameter = arns.ssmParameter(lb.modelPreferenceParameter);
     const proxy = lb.proxyService;
+    const undoArn = arns.stateMachine(undoStateMachineName(config.environment));
     catalog.push({
       name: 'llm-budget-guardrail', definitionFile: 'llm-budget-guardrail.asl.json',
-      substitutions: { ProxyService: ecsKey(proxy) },
+      substitutions: {
+        ProxyService: ecsKey(proxy),
+        // "true"/"false": a Choice reads it after the not-verified escalation.
+        UndoIfNotVerified: String(lb.undoIfNotVerified),
+        UndoIfNotVerifiedNote: lb.undoIfNotVerified
+          ? 'The undo is starting: it puts back the previous model once the undo approval policy allows, and reports its own outcome.'
+          : 'The switch is kept (undoIfNotVerified is off): npm run undo -- <incident id> puts back the previous model.',
+        UndoStateMachineArn: undoArn,
+      },
+      // Starts the undo (fire and forget: the undo waits for its own approvals and notifies its own outcome).
+      stateMachinePermissions: lb.undoIfNotVerified ? [{ actions: ['states:StartExecution'], resources: [undoArn] }] : [],
       handlers: [
         {
           id: 'LlmBudgetGuardrailInspect', substitution: 'InspectFunctionArn', entry: 'llm-budget-guardrail/inspect.ts', usesLedger: false,

@@ -186,6 +186,13 @@ const llmBudgetGuardrail = z.strictObject({
   verify: verifySchema('not-cleared'),
   /** Seed 000: the cheaper model stays for 24 h while the operator investigates. */
   revertAfterHours: z.number().gt(0).max(24 * 14).default(24),
+  /**
+   * When the switch is not verified (the proxy did not roll out, or the parameter no longer holds
+   * the cheaper model), start the undo after escalating: the previous model is put back, under the
+   * environment's undo approval policy. Only this runbook offers it: undoing the other runbooks'
+   * changes (a stopped function, an on-demand table) would bring back the fault they contain.
+   */
+  undoIfNotVerified: z.boolean().default(true),
 });
 
 export const environmentConfigSchema = z.strictObject({

@@ -68,12 +68,15 @@ export class HandlerFunction extends NodejsFunction {
 
   /** Adds the catalog's statements for this handler to its role: its actions, on its resources. */
   grantPermissions(permissions: readonly Permission[]): void {
-    for (const permission of permissions) {
-      this.addToRolePolicy(new iam.PolicyStatement({
-        actions: [...permission.actions],
-        resources: [...permission.resources],
-        ...(permission.conditions ? { conditions: permission.conditions } : {}),
-      }));
-    }
+    for (const permission of permissions) this.addToRolePolicy(toStatement(permission));
   }
+}
+
+/** One catalog permission as an IAM statement. */
+export function toStatement(permission: Permission): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: [...permission.actions],
+    resources: [...permission.resources],
+    ...(permission.conditions ? { conditions: permission.conditions } : {}),
+  });
 }

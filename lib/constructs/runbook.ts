@@ -10,7 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EventPattern } from '../../lambdas/domain/event-pattern';
 import type { HandlerDef, RunbookDef } from '../catalog';
-import { HandlerFunction } from './handler-function';
+import { HandlerFunction, toStatement } from './handler-function';
 import type { Approvals } from './approvals';
 import type { RemediationLedger } from './ledger';
 
@@ -73,6 +73,7 @@ export class Runbook extends Construct {
       actions: ['lambda:InvokeFunction'],
       resources: Object.values(invoked).map((fn) => fn.functionArn),
     }));
+    for (const permission of def.stateMachinePermissions ?? []) this.stateMachine.addToRolePolicy(toStatement(permission));
 
     this.deadLetterQueue = new sqs.Queue(this, 'TriggerDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -51,15 +51,22 @@ describe('npm run drill -- --then-undo (the CLI, as a user runs it)', () => {
     expect(r.undo).toMatchObject({ outcome: 'rejected', restored: true, reason: expect.stringContaining('already put back within the runbook') });
     expect(r.undo!.actions).toEqual([]);
     expect(r.undo!.resources).toContainEqual(expect.objectContaining({ name: PARAMETER, fields: ['value'], equalsStart: true }));
-    expect(r.undo!.resources).toContainEqual(expect.objectContaining({ name: PROXY, equalsStart: null, note: expect.stringContaining('not reversible') }));
+    // The redeploys have no inverse; the service keeps the task definition and desired count it started with.
+    expect(r.undo!.resources).toContainEqual(expect.objectContaining({
+      name: PROXY, fields: ['taskDefinition', 'desiredCount'], equalsStart: true, note: expect.stringContaining('a forced new deployment has no inverse'),
+    }));
     expect(r.undo!.notReversible.map((n) => n.target)).toEqual([PROXY, PROXY]);
   });
 
-  test('ecs-service-recovery: reported as not reversible, not pretended restored', () => {
+  test('ecs-service-recovery: nothing to put back; the redeploy is named not reversible and the service is compared on what it can change', () => {
     const r = byRunbook('ecs-service-recovery');
-    expect(r.undo).toMatchObject({ outcome: 'rejected', restored: false, reason: expect.stringContaining('nothing to undo') });
+    expect(r.undo).toMatchObject({ outcome: 'rejected', restored: true, reason: expect.stringContaining('nothing to undo') });
     expect(r.undo!.notReversible).toEqual([{ operation: 'ecs:UpdateService', target: ADMIN, why: expect.stringContaining('same task definition') }]);
-    expect(r.undo!.resources).toEqual([expect.objectContaining({ name: ADMIN, equalsStart: null })]);
+    expect(r.undo!.resources).toEqual([expect.objectContaining({
+      name: ADMIN, fields: ['taskDefinition', 'desiredCount'], equalsStart: true,
+      start: { taskDefinition: expect.any(String), desiredCount: expect.any(Number) }, note: expect.stringContaining('its new tasks stay'),
+    })]);
+    expect(r.undo!.resources[0]!.afterUndo).toEqual(r.undo!.resources[0]!.start);
   });
 
   test('the readable output shows each touched resource at the start, after the runbook and after the undo', async () => {

@@ -192,6 +192,8 @@ const JOB: Case[] = [
   ['UndoFinish', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
   ['UndoStateMachine', 'lambda:InvokeFunction', own.undoRestoreFn, 'Allowed'],
   ['UndoStateMachine', 'lambda:InvokeFunction', own.notifyFn, 'Allowed'],
+  // The guardrail starts the undo of its own incident when its switch is not verified.
+  ['LlmBudgetGuardrailStateMachine', 'states:StartExecution', own.undo, 'Allowed'],
   // Verify reads the alarm that fired; composite alarms are returned only to a grant on "*".
   ...ALARM_VERIFIERS.map((r): Case => [r, 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:cabruca-segmentation-prod-researcher-agent-concurrency'), 'Allowed']),
   ...ALARM_VERIFIERS.map((r): Case => [r, 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:alphaswarm-admin-prod-degraded'), 'Allowed']),
@@ -306,6 +308,10 @@ const BEYOND_JOB: Case[] = [
   ['UndoStateMachine', 'lambda:InvokeFunction', own.stopFn, 'Denied'],
   ['UndoStateMachine', 'lambda:InvokeFunction', own.admitFn, 'Denied'],
   ['AlarmRouter', 'states:StartExecution', own.undo, 'Denied'],
+  ['LlmBudgetGuardrailStateMachine', 'states:StartExecution', own.lambdaRunaway, 'Denied'],
+  ['LlmBudgetGuardrailStateMachine', 'states:StartExecution', own.llmBudgetGuardrail, 'Denied'],
+  ['LlmBudgetGuardrailStateMachine', 'states:StartExecution', stateMachine('someone-elses-machine'), 'Denied'],
+  ['LambdaRunawayStateMachine', 'states:StartExecution', own.undo, 'Denied'],
   ['BudgetAdapter', 'states:StartExecution', own.undo, 'Denied'],
   // The verifiers read; they change no alarm and no target.
   ...ALARM_VERIFIERS.flatMap((r): Case[] => [

@@ -11,7 +11,7 @@ const arns = literalArns('aws', 'sa-east-1', '123456789012');
 const catalog = buildCatalog(config, arns);
 const shared = sharedHandlers(config, arns);
 
-interface State { Type: string; Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; Next?: string; Default?: string; Choices?: { Next: string }[] }
+interface State { Type: string; Resource?: string; Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; Next?: string; Default?: string; Choices?: { Next: string }[] }
 const load = (name: string) => {
   const text = fs.readFileSync(path.join(DIR, `${name}.asl.json`), 'utf8');
   return { text, definition: JSON.parse(text) as { StartAt: string; States: Record<string, State> } };
@@ -41,8 +41,10 @@ describe.each(RUNBOOK_NAMES)('%s.asl.json', (name) => {
   test('every Task retries transient AWS errors and catches the rest', () => {
     for (const [stateName, state] of Object.entries(definition.States)) {
       if (state.Type !== 'Task') continue;
-      const retried = (state.Retry ?? []).flatMap((r) => r.ErrorEquals);
-      expect({ stateName, retried }).toEqual({ stateName, retried: expect.arrayContaining(['AwsThrottled', 'AwsUnavailable', 'Lambda.TooManyRequestsException']) });
+      const retried = (state.Retry ?? []).filter((r) => r.MaxAttempts !== 0).flatMap((r) => r.ErrorEquals);
+      // A Lambda invoke retries the classified AWS errors its handler throws; a service integration (StartExecution) retries its failed call.
+      const transient = state.Resource === 'arn:aws:states:::states:startExecution' ? ['States.TaskFailed'] : ['AwsThrottled', 'AwsUnavailable', 'Lambda.TooManyRequestsException'];
+      expect({ stateName, retried }).toEqual({ stateName, retried: expect.arrayContaining(transient) });
       const caught = (state.Catch ?? []).flatMap((c) => c.ErrorEquals);
       expect({ stateName, caught }).toEqual({ stateName, caught: expect.arrayContaining(['States.ALL']) });
     }
