@@ -44,7 +44,10 @@ function restoreOf(step: string, operation: string, target: string, before: unkn
 const input = (runbook: string, target: string, restore: RestoreStep) =>
   ({ incident: incident({ id: incidentId, runbook, target }), execution: { id: UNDO_EXEC }, restore });
 const stopOfNone = () => restoreOf('stop', 'lambda:PutFunctionConcurrency', TAGGED_FUNCTION, null, 0);
-const MUTATING_LAMBDA = [PutFunctionConcurrencyCommand, DeleteFunctionConcurrencyCommand];
+function expectNoConcurrencyChange() {
+  expect(lambda).toHaveReceivedCommandTimes(PutFunctionConcurrencyCommand, 0);
+  expect(lambda).toHaveReceivedCommandTimes(DeleteFunctionConcurrencyCommand, 0);
+}
 
 test('a function carrying the tags now: its tags are read by ARN, then the reserved concurrency is put back', async () => {
   lambda.on(ListTagsCommand).resolves({ Tags: { ...ALLOW, Project: 'cabruca-segmentation' } });
@@ -72,7 +75,7 @@ test.each<[string, Record<string, string>]>([
 
   // Only the tag read was sent: no GetFunction, no Put/DeleteFunctionConcurrency.
   expect(lambda.calls().map((c) => c.args[0].constructor.name)).toEqual(['ListTagsCommand']);
-  for (const command of MUTATING_LAMBDA) expect(lambda).toHaveReceivedCommandTimes(command, 0);
+  expectNoConcurrencyChange();
   expect(await h.ledger.listActions(incidentId)).toEqual([]);
 });
 
@@ -82,7 +85,7 @@ test('a function deleted since: refused, saying it does not exist', async () => 
   await expect(h.handler(input('lambda-runaway', TAGGED_FUNCTION, stopOfNone()), lambdaContext)).rejects.toMatchObject({
     name: 'TargetNotAllowed', message: `${TAGGED_FUNCTION} is not a configured target of lambda-runaway and does not exist (tags read at undo time): not restored`,
   });
-  for (const command of MUTATING_LAMBDA) expect(lambda).toHaveReceivedCommandTimes(command, 0);
+  expectNoConcurrencyChange();
 });
 
 test("the tags are the incident's runbook's: an incident of a runbook without targetTags is refused without reading any", async () => {
