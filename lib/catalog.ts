@@ -542,7 +542,8 @@ export function triggerHandlers(
  * The undo state machine: puts back what a runbook replaced, from the ledger. Its restore role
  * may call only the inverse actions, on the enabled runbooks' reversible targets: reserved
  * concurrency of the configured functions, the configured tables' capacity mode, the model
- * preference parameter. ECS services are not touched (a forced redeployment has no inverse).
+ * preference parameter; functions and tables allowlisted by tag only under the runbook's tag
+ * conditions. ECS services are not touched (a forced redeployment has no inverse).
  */
 export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
   const r = config.runbooks;
