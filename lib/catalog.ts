@@ -557,7 +557,8 @@ export function triggerHandlers(
  * The undo state machine: puts back what a runbook replaced, from the ledger. Its restore role
  * may call only the inverse actions, on the enabled runbooks' reversible targets: reserved
  * concurrency of the configured functions, the configured tables' capacity mode, the model
- * preference parameter. ECS services are not touched (a forced redeployment has no inverse).
+ * preference parameter; functions and tables allowlisted by tag only under the runbook's tag
+ * conditions. ECS services are not touched (a forced redeployment has no inverse).
  */
 export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
   const r = config.runbooks;
@@ -568,6 +569,7 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
   const tables = tableNames.map((n) => arns.dynamodbTable(n));
   const parameters = parameterNames.map((n) => arns.ssmParameter(n));
   const scoped = (list: Permission[]) => list.filter((p) => p.resources.length > 0);
+  const tagged = undoTagGrants(config, arns);
   return {
     name: UNDO_MACHINE, definitionFile: 'undo.asl.json',
     substitutions: { UndoApprovalTimeoutSeconds: String(deadlineSeconds(approvalPolicy(config), config.undo.approval.severity)) },
@@ -580,11 +582,12 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
       {
         id: 'UndoRestore', substitution: 'RestoreFunctionArn', entry: 'undo/restore.ts', usesLedger: true,
         description: 'undo: compare and restore one recorded value',
-        environment: { ALLOWED_TARGETS: json([...functionNames, ...tableNames, ...parameterNames]) },
+        environment: { ALLOWED_TARGETS: json([...functionNames, ...tableNames, ...parameterNames]), ...tagged.environment },
         permissions: scoped([
           { actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'], resources: functions },
           { actions: ['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], resources: tables },
           { actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: parameters },
+          ...tagged.restore,
         ]),
       },
       {
@@ -594,8 +597,33 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
           { actions: ['lambda:GetFunction'], resources: functions },
           { actions: ['dynamodb:DescribeTable'], resources: tables },
           { actions: ['ssm:GetParameter'], resources: parameters },
+          ...tagged.finish,
         ]),
       },
     ],
+  };
+}
+
+/**
+ * The undo on tag-allowlisted targets (`targetTags`): the inverse and read actions on the resource
+ * type, only under the runbook's own aws:ResourceTag conditions (byTag), and the tag read so the
+ * restore can re-check the tags first. The restore learns the tags per runbook from its environment.
+ */
+function undoTagGrants(config: EnvironmentConfig, arns: Arns): { restore: Permission[]; finish: Permission[]; environment: Record<string, string> } {
+  const r = config.runbooks;
+  const lrTags = r['lambda-runaway'].enabled ? r['lambda-runaway'].targetTags : undefined;
+  const dtTags = r['dynamodb-throttling'].enabled ? r['dynamodb-throttling'].targetTags : undefined;
+  const anyFunction = [arns.lambdaFunction('*')];
+  const anyTable = [arns.dynamodbTable('*')];
+  const byRunbook = { ...(lrTags ? { 'lambda-runaway': lrTags } : {}), ...(dtTags ? { 'dynamodb-throttling': dtTags } : {}) };
+  return {
+    restore: [
+      ...byTag(['lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'], anyFunction, lrTags),
+      ...tagReads('lambda:ListTags', anyFunction, lrTags),
+      ...byTag(['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], anyTable, dtTags),
+      ...tagReads('dynamodb:ListTagsOfResource', anyTable, dtTags),
+    ],
+    finish: [...byTag(['lambda:GetFunction'], anyFunction, lrTags), ...byTag(['dynamodb:DescribeTable'], anyTable, dtTags)],
+    environment: Object.keys(byRunbook).length > 0 ? { ALLOWED_TARGET_TAGS_BY_RUNBOOK: json(byRunbook) } : {},
   };
 }

@@ -60,7 +60,7 @@ export function acknowledgeNagFindings(stack: Stack, config: EnvironmentConfig):
     if (!config.runbooks[runbook].enabled || !tags) return;
     Validations.of(stack).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${resource}]`,
-      reason: `${runbook} allowlists targets by tag (${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}): its actions are granted on this resource type only where aws:ResourceTag matches; reading tags is granted on any, so an untagged target can be refused.`,
+      reason: `${runbook} allowlists targets by tag (${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}): its actions, and the undo's inverse actions, are granted on this resource type only where aws:ResourceTag matches; reading tags is granted on any, so an untagged target can be refused.`,
     });
   };
   tagged('lambda-runaway', `lambda:${region}:${account}:function:*`);

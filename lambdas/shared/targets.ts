@@ -5,6 +5,7 @@ import { requireJsonEnv } from './env';
 import { scopeOf, TargetTagReader } from './target-tags';
 
 const tagReader = new TargetTagReader();
+const tagsSchema = z.record(z.string(), z.string());
 
 /**
  * The targets this function may change, from config: ALLOWED_TARGETS by name and, for runbooks
@@ -13,13 +14,34 @@ const tagReader = new TargetTagReader();
  */
 export function allowedTargets(runbook?: string): (target: string, invokedFunctionArn?: string) => Promise<void> {
   const allowed = new Set(requireJsonEnv('ALLOWED_TARGETS', (raw) => z.array(z.string().min(1)).parse(raw)));
-  const tags = process.env.ALLOWED_TARGET_TAGS
-    ? requireJsonEnv('ALLOWED_TARGET_TAGS', (raw) => z.record(z.string(), z.string()).parse(raw))
-    : undefined;
+  const tags = process.env.ALLOWED_TARGET_TAGS ? requireJsonEnv('ALLOWED_TARGET_TAGS', (raw) => tagsSchema.parse(raw)) : undefined;
   return async (target, invokedFunctionArn) => {
     if (allowed.has(target)) return;
     if (!tags || !runbook || !invokedFunctionArn) throw new TargetNotAllowed(`${target} is not a configured target of this function`);
     const verdict = tagAdmission(runbook, target, tags, await tagReader.read(runbook, target, scopeOf(invokedFunctionArn)));
     if (verdict.decision !== 'admit') throw new TargetNotAllowed(`${target} is not a configured target of this function and does not carry ${describeTags(tags)}`);
+  };
+}
+
+/**
+ * The undo's check: one function restores for several runbooks, so the tags are per runbook
+ * (ALLOWED_TARGET_TAGS_BY_RUNBOOK, `{ runbook: tags }`) and checked against the incident's
+ * runbook. The tags are read now, not trusted from the incident: a target that lost them since
+ * the runbook acted is refused, as IAM's aws:ResourceTag condition would refuse it.
+ */
+export function allowedUndoTargets(): (runbook: string, target: string, invokedFunctionArn: string) => Promise<void> {
+  const allowed = new Set(requireJsonEnv('ALLOWED_TARGETS', (raw) => z.array(z.string().min(1)).parse(raw)));
+  const tagsByRunbook = process.env.ALLOWED_TARGET_TAGS_BY_RUNBOOK
+    ? requireJsonEnv('ALLOWED_TARGET_TAGS_BY_RUNBOOK', (raw) => z.record(z.string(), tagsSchema).parse(raw))
+    : {};
+  return async (runbook, target, invokedFunctionArn) => {
+    if (allowed.has(target)) return;
+    const tags = tagsByRunbook[runbook];
+    if (!tags) throw new TargetNotAllowed(`${target} is not a configured target of ${runbook}: not restored`);
+    const verdict = tagAdmission(runbook, target, tags, await tagReader.read(runbook, target, scopeOf(invokedFunctionArn)));
+    if (verdict.decision !== 'admit') {
+      const why = verdict.decision === 'reject' ? verdict.reason : `${target} does not carry ${describeTags(tags)}`;
+      throw new TargetNotAllowed(`${why} (tags read at undo time): not restored`);
+    }
   };
 }

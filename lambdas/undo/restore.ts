@@ -5,12 +5,12 @@ import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
 import { logger } from '../shared/logger';
-import { allowedTargets } from '../shared/targets';
+import { allowedUndoTargets } from '../shared/targets';
 import { executionSchema, incidentSchema } from '../shared/task-input';
 import { holds, UndoResources } from './resources';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
-const assertAllowed = allowedTargets();
+const assertAllowed = allowedUndoTargets();
 const resources = new UndoResources();
 
 const restoreSchema = z.object({
@@ -44,9 +44,10 @@ export interface RestoreOutcome {
  * recorded value is put back through performAction (its own ledger row, keyed `undo-<step>`, so a
  * second undo or a redrive finds it done). A resource someone changed since is left as it is.
  */
-export const handler = taskHandler(inputSchema, async ({ incident, execution, restore }): Promise<RestoreOutcome> => {
+export const handler = taskHandler(inputSchema, async ({ incident, execution, restore }, context): Promise<RestoreOutcome> => {
   const step = restore as RestoreStep;
-  await assertAllowed(step.target);
+  // Named, or carrying the incident's runbook's tags now (re-read): refused before any read or change.
+  await assertAllowed(incident.runbook, step.target, context.invokedFunctionArn);
   const key = `${step.step}#${step.operation}#${step.target}`;
   const base = { sourceKey: step.sourceKey, operation: step.operation, target: step.target, expected: step.expected, restoredTo: step.restoreTo };
   const begun = await ledger.getAction(incident.id, key);

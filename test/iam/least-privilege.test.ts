@@ -292,6 +292,10 @@ const BEYOND_JOB: Case[] = [
   ['EcsServiceRecoveryStateMachineEvents', 'states:StartExecution', own.llmBudgetGuardrail, 'Denied'],
   ['UndoRestore', 'lambda:DeleteFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
   ['UndoRestore', 'lambda:DeleteFunctionConcurrency', own.admitFn, 'Denied'],
+  // config/prod.json allowlists by name only: a tag grants the undo nothing (with targetTags: test/iam/tag-allowlist.test.ts).
+  ['UndoRestore', 'lambda:PutFunctionConcurrency', fn('someone-unlisted'), 'Denied', { 'aws:ResourceTag/runbook-autopilot:allow': 'true' }],
+  ['UndoRestore', 'lambda:PutFunctionConcurrency', own.admitFn, 'Denied', { 'aws:ResourceTag/runbook-autopilot:allow': 'true' }],
+  ['UndoRestore', 'dynamodb:UpdateTable', table('someone-unlisted'), 'Denied', { 'aws:ResourceTag/runbook-autopilot:allow': 'true' }],
   ['UndoRestore', 'lambda:DeleteFunction', RESEARCHER, 'Denied'],
   ['UndoRestore', 'dynamodb:UpdateTable', table('other-table'), 'Denied'],
   ['UndoRestore', 'dynamodb:DeleteTable', AGENT_STATE, 'Denied'],

@@ -18,6 +18,9 @@ const UNLISTED_FN = arn('lambda', 'function:someone-unlisted');
 const UNLISTED_TABLE = arn('dynamodb', 'table/someone-unlisted');
 const UNLISTED_SERVICE = arn('ecs', 'service/alphaswarm-cluster-prod/someone-unlisted');
 const OTHER_CLUSTER_SERVICE = arn('ecs', 'service/other-cluster/someone-unlisted');
+// The system's own functions (untagged): no runbook or undo role reaches them.
+const OWN_ADMIT_FN = iam.arnOf('AWS::Lambda::Function', 'Admit');
+const OWN_RESTORE_FN = iam.arnOf('AWS::Lambda::Function', 'UndoRestore');
 const tagged: RequestContext = { [`aws:ResourceTag/${TAG}`]: 'true' };
 const wrongValue: RequestContext = { [`aws:ResourceTag/${TAG}`]: 'false' };
 
@@ -62,6 +65,34 @@ const CASES: Case[] = [
   ['Admit', 'ecs:UpdateService', UNLISTED_SERVICE, 'Denied', tagged],
   // The budget runbook has no tag allowlist.
   ['LlmBudgetGuardrailRedeploy', 'ecs:UpdateService', UNLISTED_SERVICE, 'Denied', tagged],
+  // The undo: the inverse actions on a tagged function or table (the restore re-reads the tags first), nothing on an untagged one.
+  ['UndoRestore', 'lambda:PutFunctionConcurrency', UNLISTED_FN, 'Allowed', tagged],
+  ['UndoRestore', 'lambda:DeleteFunctionConcurrency', UNLISTED_FN, 'Allowed', tagged],
+  ['UndoRestore', 'lambda:GetFunction', UNLISTED_FN, 'Allowed', tagged],
+  ['UndoRestore', 'lambda:PutFunctionConcurrency', UNLISTED_FN, 'Denied'],
+  ['UndoRestore', 'lambda:PutFunctionConcurrency', UNLISTED_FN, 'Denied', wrongValue],
+  ['UndoRestore', 'lambda:DeleteFunctionConcurrency', UNLISTED_FN, 'Denied'],
+  ['UndoRestore', 'lambda:PutFunctionConcurrency', OWN_ADMIT_FN, 'Denied'],
+  ['UndoRestore', 'lambda:PutFunctionConcurrency', OWN_RESTORE_FN, 'Denied'],
+  ['UndoRestore', 'lambda:DeleteFunctionConcurrency', OWN_RESTORE_FN, 'Denied'],
+  ['UndoRestore', 'lambda:DeleteFunction', UNLISTED_FN, 'Denied', tagged],
+  ['UndoRestore', 'lambda:UpdateFunctionConfiguration', UNLISTED_FN, 'Denied', tagged],
+  ['UndoRestore', 'lambda:ListTags', UNLISTED_FN, 'Allowed'],
+  ['UndoRestore', 'lambda:TagResource', UNLISTED_FN, 'Denied'],
+  ['UndoRestore', 'dynamodb:UpdateTable', UNLISTED_TABLE, 'Allowed', tagged],
+  ['UndoRestore', 'dynamodb:DescribeTable', UNLISTED_TABLE, 'Allowed', tagged],
+  ['UndoRestore', 'dynamodb:UpdateTable', UNLISTED_TABLE, 'Denied'],
+  ['UndoRestore', 'dynamodb:DeleteTable', UNLISTED_TABLE, 'Denied', tagged],
+  ['UndoRestore', 'dynamodb:ListTagsOfResource', UNLISTED_TABLE, 'Allowed'],
+  ['UndoRestore', 'dynamodb:TagResource', UNLISTED_TABLE, 'Denied'],
+  ['UndoRestore', 'ecs:UpdateService', UNLISTED_SERVICE, 'Denied', tagged],
+  ['UndoFinish', 'lambda:GetFunction', UNLISTED_FN, 'Allowed', tagged],
+  ['UndoFinish', 'lambda:GetFunction', UNLISTED_FN, 'Denied'],
+  ['UndoFinish', 'dynamodb:DescribeTable', UNLISTED_TABLE, 'Allowed', tagged],
+  ['UndoFinish', 'dynamodb:DescribeTable', UNLISTED_TABLE, 'Denied'],
+  ['UndoFinish', 'lambda:PutFunctionConcurrency', UNLISTED_FN, 'Denied', tagged],
+  ['UndoFinish', 'dynamodb:UpdateTable', UNLISTED_TABLE, 'Denied', tagged],
+  ['UndoPlan', 'lambda:PutFunctionConcurrency', UNLISTED_FN, 'Denied', tagged],
 ];
 
 test.each(CASES)('%s: %s on %s -> %s', check);
@@ -71,6 +102,9 @@ test.each<[string, string, string]>([
   ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', UNLISTED_FN],
   ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', UNLISTED_TABLE],
   ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', UNLISTED_SERVICE],
+  ['UndoRestore', 'lambda:PutFunctionConcurrency', UNLISTED_FN],
+  ['UndoRestore', 'dynamodb:UpdateTable', UNLISTED_TABLE],
+  ['UndoFinish', 'lambda:GetFunction', UNLISTED_FN],
 ])('without targetTags (config/prod.json), %s may not %s an unlisted resource even if tagged', async (role, action, resource) => {
   await expect(untaggedIam.decide(untaggedIam.role(role), action, resource, tagged)).resolves.toBe('Denied');
 });
