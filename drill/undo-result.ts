@@ -44,6 +44,8 @@ const FIELDS: Record<string, readonly string[]> = {
   'dynamodb:UpdateTable': ['billingMode', 'readCapacityUnits', 'writeCapacityUnits'],
   // The parameter's version counts every write, a restore included: only the value can come back.
   'ssm:PutParameter': ['value'],
+  // Deleted items come back whole: the same count and the same content (digest) as at the start.
+  'dynamodb:DeleteItem': ['items', 'itemsDigest'],
 };
 const ECS_NOTE = 'not reversible: a forced new deployment replaced the tasks, so the deployments differ from the start (same task definition and desired count)';
 

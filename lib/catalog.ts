@@ -552,6 +552,9 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
   const functions = functionNames.map((n) => arns.lambdaFunction(n));
   const tables = tableNames.map((n) => arns.dynamodbTable(n));
   const parameters = parameterNames.map((n) => arns.ssmParameter(n));
+  // The stuck tasks the cleanup deleted are put back (conditional PutItem) on the configured tasks table only.
+  const stuckTasks = r['dynamodb-throttling'].enabled ? r['dynamodb-throttling'].stuckTasks : undefined;
+  const tasksTable = stuckTasks ? [arns.dynamodbTable(stuckTasks.tableName)] : [];
   const scoped = (list: Permission[]) => list.filter((p) => p.resources.length > 0);
   return {
     name: UNDO_MACHINE, definitionFile: 'undo.asl.json',
@@ -570,6 +573,7 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
           { actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'], resources: functions },
           { actions: ['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], resources: tables },
           { actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: parameters },
+          { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: tasksTable },
         ]),
       },
       {
@@ -579,6 +583,7 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
           { actions: ['lambda:GetFunction'], resources: functions },
           { actions: ['dynamodb:DescribeTable'], resources: tables },
           { actions: ['ssm:GetParameter'], resources: parameters },
+          { actions: ['dynamodb:GetItem'], resources: tasksTable },
         ]),
       },
     ],

@@ -8,6 +8,7 @@ import { logger } from '../shared/logger';
 import { allowedTargets } from '../shared/targets';
 import { executionSchema, incidentSchema } from '../shared/task-input';
 import { holds, UndoResources } from './resources';
+import { restoreItems, type ItemsRestored } from './restore-items';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const assertAllowed = allowedTargets();
@@ -17,8 +18,8 @@ const restoreSchema = z.object({
   sourceKey: z.string().min(1),
   sourceStep: z.string().min(1),
   step: z.string().regex(/^undo-[a-z0-9-]+$/, 'an undo step (undo-<step>)'),
-  kind: z.enum(['lambda-reserved-concurrency', 'dynamodb-capacity', 'ssm-parameter']),
-  operation: z.enum(['lambda:DeleteFunctionConcurrency', 'lambda:PutFunctionConcurrency', 'dynamodb:UpdateTable', 'ssm:PutParameter']),
+  kind: z.enum(['lambda-reserved-concurrency', 'dynamodb-capacity', 'ssm-parameter', 'dynamodb-items']),
+  operation: z.enum(['lambda:DeleteFunctionConcurrency', 'lambda:PutFunctionConcurrency', 'dynamodb:UpdateTable', 'ssm:PutParameter', 'dynamodb:PutItem']),
   target: z.string().min(1),
   parameters: z.record(z.string(), z.unknown()),
   expected: z.unknown(),
@@ -37,6 +38,8 @@ export interface RestoreOutcome {
   readonly found: unknown;
   readonly restoredTo: unknown;
   readonly replayed: boolean;
+  /** A `dynamodb-items` restore: which keys were put back and which left as they are. */
+  readonly items?: ItemsRestored;
 }
 
 /**
@@ -47,6 +50,7 @@ export interface RestoreOutcome {
 export const handler = taskHandler(inputSchema, async ({ incident, execution, restore }): Promise<RestoreOutcome> => {
   const step = restore as RestoreStep;
   await assertAllowed(step.target);
+  if (step.kind === 'dynamodb-items') return restoreItems(ledger, resources, incident, execution.id, step);
   const key = `${step.step}#${step.operation}#${step.target}`;
   const base = { sourceKey: step.sourceKey, operation: step.operation, target: step.target, expected: step.expected, restoredTo: step.restoreTo };
   const begun = await ledger.getAction(incident.id, key);
