@@ -147,6 +147,14 @@ export function inverseOf(action: RecordedAction): Omit<RestoreStep, 'sourceKey'
   }
 }
 
+/** Plain JSON all the way down: a set or binary attribute would not survive the execution state. */
+function jsonSafe(value: unknown): boolean {
+  if (value instanceof Set || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
+  if (Array.isArray(value)) return value.every(jsonSafe);
+  if (value && typeof value === 'object') return Object.values(value).every(jsonSafe);
+  return true;
+}
+
 interface DeleteRecord { items?: unknown; backupArn?: unknown }
 interface DeleteSummary { deleted?: unknown; skipped?: unknown }
 
@@ -173,6 +181,7 @@ function itemsInverse(target: string, before: unknown, after: unknown): Omit<Res
   for (const key of done.deleted) {
     const item = items.find((i) => i && typeof i === 'object' && Object.entries(key).every(([name, v]) => i[name] === v));
     if (!item) return { why: `the ledger row does not hold the deleted item ${describeKey(key)}, so it cannot be put back from the ledger${backup}` };
+    if (!jsonSafe(item)) return { why: `the deleted item ${describeKey(key)} holds a set or binary attribute, which the undo's JSON state cannot carry${backup}` };
     restoreTo.push({ key, item });
   }
   // Every item carries all its key attributes: "this key attribute does not exist" means "no item has this key".

@@ -136,6 +136,14 @@ describe('stuck tasks deleted by the cleanup (dynamodb:DeleteItem)', () => {
     expect(plan.notReversible[0]?.why).toBe(`the ledger row does not hold the deleted item task_id=t-9, so it cannot be put back from the ledger; it is in backup ${BACKUP}`);
   });
 
+  test('a task with a set or binary attribute is not carried through JSON: not reversible, pointing to the backup', () => {
+    for (const odd of [{ tags: new Set(['a', 'b']) }, { blob: { nested: new Uint8Array([1, 2]) } }]) {
+      const plan = planUndo([cleanup([{ ...task('t-1'), ...odd }], ['t-1'])]);
+      expect(plan.restores).toEqual([]);
+      expect(plan.notReversible[0]?.why).toBe(`the deleted item task_id=t-1 holds a set or binary attribute, which the undo's JSON state cannot carry; it is in backup ${BACKUP}`);
+    }
+  });
+
   test('a row without the deleted keys is not reversible', () => {
     const plan = planUndo([row('cleanup', 'dynamodb:DeleteItem', TASKS, { items: [task('t-1')] }, { deleted: 'all' })]);
 
