@@ -1,6 +1,8 @@
-import { describeKey, type TaskKey } from '../domain/stuck-tasks';
+import { z } from 'zod';
+import { describeKey, taskKeySchema, type TaskKey } from '../domain/stuck-tasks';
 import { sameValue, type ItemAtKey, type RestoreStep } from '../domain/undo-plan';
 import { performAction } from '../shared/act';
+import { InvalidInput } from '../shared/errors';
 import type { Ledger } from '../shared/ledger';
 import { logger } from '../shared/logger';
 import type { Incident } from '../shared/task-input';
@@ -19,6 +21,26 @@ export interface ItemsRestored {
 
 const keysOf = (keys: readonly TaskKey[]) => keys.map(describeKey).join(', ');
 
+/** The call the plan makes (undo-plan.ts): anything else, a put without its only-create condition above all, is refused. */
+const itemsRestoreSchema = z.object({
+  operation: z.literal('dynamodb:PutItem'),
+  target: z.string().min(1),
+  parameters: z.object({
+    TableName: z.string().min(1),
+    ConditionExpression: z.literal('attribute_not_exists(#key)'),
+    ExpressionAttributeNames: z.object({ '#key': z.string().min(1) }).strict(),
+  }),
+  restoreTo: z.array(z.object({ key: taskKeySchema, item: z.record(z.string(), z.unknown()) })).min(1),
+}).refine((r) => r.parameters.TableName === r.target, { message: 'parameters.TableName must be the target', path: ['parameters', 'TableName'] });
+
+function checked(step: RestoreStep): void {
+  const parsed = itemsRestoreSchema.safeParse(step);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidInput(`Invalid task input at restore.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+}
+
 /**
  * Compare and restore, item by item, the tasks the cleanup deleted. Only keys no item holds are
  * put back (a conditional PutItem that only creates); a task someone created again under its key
@@ -27,6 +49,7 @@ const keysOf = (keys: readonly TaskKey[]) => keys.map(describeKey).join(', ');
  * recorded item, where the row says none) from someone's re-creation, and puts nothing twice.
  */
 export async function restoreItems(ledger: Ledger, resources: UndoResources, incident: Incident, executionArn: string, step: RestoreStep): Promise<RestoreOutcome> {
+  checked(step);
   const recorded = step.restoreTo as ItemAtKey[];
   const base = { sourceKey: step.sourceKey, operation: step.operation, target: step.target, expected: step.expected, restoredTo: step.restoreTo };
   const begun = await ledger.getAction(incident.id, `${step.step}#${step.operation}#${step.target}`);

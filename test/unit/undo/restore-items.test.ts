@@ -185,6 +185,24 @@ test('a target outside the config is refused before any read or put', async () =
   expect(await h.ledger.listActions(incidentId)).toEqual([]);
 });
 
+test('a put the plan could not have made (no only-create condition, another table, no items) is InvalidInput naming the field; nothing is put', async () => {
+  const restore = cleanupRestore();
+  const watch = watchPuts();
+  const cases: [Partial<RestoreStep>, string][] = [
+    [{ parameters: { ...restore.parameters, ConditionExpression: undefined } }, 'restore.parameters.ConditionExpression'],
+    [{ parameters: { ...restore.parameters, ConditionExpression: 'attribute_exists(#key)' } }, 'restore.parameters.ConditionExpression'],
+    [{ parameters: { ...restore.parameters, TableName: OTHER_TABLE } }, 'restore.parameters.TableName'],
+    [{ restoreTo: [] }, 'restore.restoreTo'],
+    [{ operation: 'dynamodb:UpdateTable' }, 'restore.operation'],
+  ];
+  for (const [change, field] of cases) {
+    await expect(h.handler(input({ ...restore, ...change }), lambdaContext)).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining(field) });
+  }
+  watch.restore();
+  expect(watch.puts).toEqual([]);
+  expect(await h.ledger.listActions(incidentId)).toEqual([]);
+});
+
 describe('verify', () => {
   const verify = (restore: RestoreStep, results: unknown[]) => ({
     mode: 'verify', incident: incident({ id: incidentId, runbook: 'dynamodb-throttling', target: TASKS }), execution: { id: UNDO_EXEC }, restores: [restore], results, notReversible: [],
