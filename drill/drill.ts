@@ -19,6 +19,7 @@ import { lambdaContext, loadFunction, type DrillFunction } from './handlers';
 import { InputError, type DrillInput } from './inputs';
 import { buildResult, type DrillResult } from './result';
 import { buildUndoResult } from './undo-result';
+import { tableItems } from './table-items';
 import {
   createSeedTables, sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, TOPIC_ARNS,
   TASK_TOKEN_PREFIX, type AccountState, type FaultSpec, type Sandbox, type TaskResult,
@@ -73,7 +74,8 @@ const APPROVAL_SECRET = 'runbook-autopilot-drill-approval-signing-key';
 /** As lib/autopilot-stack.ts configures them: the adapter's asynchronous invoke, the tag router's rule target. */
 const BUDGET_ADAPTER_RETRY_ATTEMPTS = 2;
 const ALARM_ROUTER_RETRY_ATTEMPTS = 20;
-const MUTATING_DYNAMODB = new Set(['UpdateTable', 'DeleteItem', 'BatchWriteItem', 'CreateBackup']);
+// PutItem: the undo puts deleted tasks back (the ledger's own writes are not audited against itself).
+const MUTATING_DYNAMODB = new Set(['UpdateTable', 'DeleteItem', 'BatchWriteItem', 'CreateBackup', 'PutItem']);
 
 /**
  * The drill: the deployed runbooks (same ASL files, same handler code, same routing) against a
@@ -145,6 +147,7 @@ export class Drill {
     });
     closers.push(() => sandbox.close());
     const proxy = await startDynamoProxy(local.endpoint, MUTATING_DYNAMODB, async (operation, input) => {
+      if (input.TableName === LEDGER_TABLE) return;
       await drill?.checkAudit(`dynamodb:${operation}`, String(input.TableName ?? ''));
     }, { account: { region: config.region, accountId: account } });
     closers.push(() => proxy.close());
@@ -452,8 +455,8 @@ export class Drill {
           tableStatus: table?.TableStatus,
           readCapacityUnits: table?.ProvisionedThroughput?.ReadCapacityUnits ?? null,
           writeCapacityUnits: table?.ProvisionedThroughput?.WriteCapacityUnits ?? null,
-          // The item count, so a deletion shows as a change of the table.
-          items: (await this.dynamo.send(new ScanCommand({ TableName: t.tableName, Select: 'COUNT', ConsistentRead: true }))).Count ?? 0,
+          // The item count and a digest of the items, so a deletion (and a restore) shows as a change of the table.
+          ...(await tableItems(this.dynamo, t.tableName)),
         };
       } catch {
         view[t.tableName] = null;

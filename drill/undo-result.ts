@@ -50,6 +50,8 @@ const FIELDS: Record<string, readonly string[]> = {
   'ssm:PutParameter': ['value'],
   // A forced new deployment changes neither; it replaces the tasks, which no undo brings back.
   'ecs:UpdateService': ['taskDefinition', 'desiredCount'],
+  // Deleted items come back whole: the same count and the same content (digest) as at the start.
+  'dynamodb:DeleteItem': ['items', 'itemsDigest'],
 };
 const ECS_NOTE = 'a forced new deployment has no inverse: its new tasks stay; the service keeps the task definition and desired count it started with';
 

@@ -568,6 +568,9 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
   const functions = functionNames.map((n) => arns.lambdaFunction(n));
   const tables = tableNames.map((n) => arns.dynamodbTable(n));
   const parameters = parameterNames.map((n) => arns.ssmParameter(n));
+  // The stuck tasks the cleanup deleted are put back (conditional PutItem) on the configured tasks table only.
+  const stuckTasks = r['dynamodb-throttling'].enabled ? r['dynamodb-throttling'].stuckTasks : undefined;
+  const tasksTable = stuckTasks ? [arns.dynamodbTable(stuckTasks.tableName)] : [];
   const scoped = (list: Permission[]) => list.filter((p) => p.resources.length > 0);
   const tagged = undoTagGrants(config, arns);
   return {
@@ -588,6 +591,7 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
           { actions: ['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], resources: tables },
           { actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: parameters },
           ...tagged.restore,
+          { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: tasksTable },
         ]),
       },
       {
@@ -598,6 +602,7 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
           { actions: ['dynamodb:DescribeTable'], resources: tables },
           { actions: ['ssm:GetParameter'], resources: parameters },
           ...tagged.finish,
+          { actions: ['dynamodb:GetItem'], resources: tasksTable },
         ]),
       },
     ],

@@ -3,6 +3,7 @@
  * the runbook replaced. Pure: no AWS here. Each restore is read from the row's recorded `before`
  * (the value the runbook replaced), never from a value carried elsewhere.
  */
+import { describeKey, type TaskKey } from './stuck-tasks';
 
 /** The fields of a ledger action row the plan reads. */
 export interface RecordedAction {
@@ -16,7 +17,17 @@ export interface RecordedAction {
 }
 
 /** What a restore compares and sets, per kind of resource. */
-export type RestoreKind = 'lambda-reserved-concurrency' | 'dynamodb-capacity' | 'ssm-parameter';
+export type RestoreKind = 'lambda-reserved-concurrency' | 'dynamodb-capacity' | 'ssm-parameter' | 'dynamodb-items';
+
+/**
+ * One item of a `dynamodb-items` restore, per key: the whole item, or null when no item has that
+ * key. `expected` holds every key with null (the runbook deleted them), `restoreTo` the items as
+ * recorded, and a read of the table now takes the same shape, key for key.
+ */
+export interface ItemAtKey {
+  readonly key: TaskKey;
+  readonly item: Record<string, unknown> | null;
+}
 
 /** One restore call: the inverse of a finished action. */
 export interface RestoreStep {
@@ -125,11 +136,67 @@ export function inverseOf(action: RecordedAction): Omit<RestoreStep, 'sourceKey'
         parameters: { Name: target, Value: before, Type: 'String', Overwrite: true }, expected: after, restoreTo: before,
       };
     }
+    case 'dynamodb:DeleteItem':
+      return itemsInverse(target, before, after);
+    case 'dynamodb:CreateBackup':
+      return { why: 'the on-demand backup is kept: it holds the tasks as they were before the delete, and the undo deletes nothing' };
     case 'ecs:UpdateService':
       return { why: 'a forced new deployment keeps the same task definition: there is no earlier value to put back (a service that reads a restored value at start picks it up at its next deployment)' };
     default:
       return { why: `no inverse is known for ${operation}` };
   }
+}
+
+/** Plain JSON all the way down: a set or binary attribute would not survive the execution state. */
+function jsonSafe(value: unknown): boolean {
+  if (value instanceof Set || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
+  if (Array.isArray(value)) return value.every(jsonSafe);
+  if (value && typeof value === 'object') return Object.values(value).every(jsonSafe);
+  return true;
+}
+
+interface DeleteRecord { items?: unknown; backupArn?: unknown }
+interface DeleteSummary { deleted?: unknown; skipped?: unknown }
+
+const isKey = (k: unknown): k is TaskKey => !!k && typeof k === 'object' && !Array.isArray(k) && Object.keys(k).length > 0
+  && Object.values(k).every((v) => typeof v === 'string' || typeof v === 'number');
+
+/**
+ * The stuck-task cleanup (seed 003 §2): its row's `before.items` holds every task in full, read
+ * just before the delete, and `after.deleted` the keys actually deleted. Only those are put back
+ * (a skipped task was never deleted), each by a PutItem that only creates: a task someone created
+ * again under the same key since is never overwritten.
+ */
+function itemsInverse(target: string, before: unknown, after: unknown): Omit<RestoreStep, 'sourceKey' | 'sourceStep' | 'step'> | { why: string } {
+  const was = (before ?? {}) as DeleteRecord;
+  const done = (after ?? {}) as DeleteSummary;
+  if (!Array.isArray(done.deleted) || !done.deleted.every(isKey)) return { why: 'the recorded delete does not list the keys it deleted' };
+  if (done.deleted.length === 0) {
+    const skipped = Array.isArray(done.skipped) ? done.skipped.length : 0;
+    return { why: `no task was deleted (${skipped} skipped): nothing to put back` };
+  }
+  const items = (Array.isArray(was.items) ? was.items : []) as Record<string, unknown>[];
+  const backup = typeof was.backupArn === 'string' ? `; it is in backup ${was.backupArn}` : '';
+  const restoreTo: ItemAtKey[] = [];
+  for (const key of done.deleted) {
+    const item = items.find((i) => i && typeof i === 'object' && Object.entries(key).every(([name, v]) => i[name] === v));
+    if (!item) return { why: `the ledger row does not hold the deleted item ${describeKey(key)}, so it cannot be put back from the ledger${backup}` };
+    if (!jsonSafe(item)) return { why: `the deleted item ${describeKey(key)} holds a set or binary attribute, which the undo's JSON state cannot carry${backup}` };
+    restoreTo.push({ key, item });
+  }
+  // Every item carries all its key attributes: "this key attribute does not exist" means "no item has this key".
+  const keyAttribute = Object.keys(done.deleted[0]!)[0]!;
+  return {
+    kind: 'dynamodb-items', operation: 'dynamodb:PutItem', target,
+    parameters: {
+      TableName: target,
+      Items: restoreTo.map((r) => r.item),
+      ConditionExpression: 'attribute_not_exists(#key)',
+      ExpressionAttributeNames: { '#key': keyAttribute },
+    },
+    expected: restoreTo.map(({ key }): ItemAtKey => ({ key, item: null })),
+    restoreTo,
+  };
 }
 
 /**

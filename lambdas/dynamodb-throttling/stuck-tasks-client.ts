@@ -10,6 +10,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   LimitExceededException,
+  PutItemCommand,
   ResourceNotFoundException,
   ScanCommand,
   TableInUseException,
@@ -107,6 +108,20 @@ export class StuckTasksClient {
         };
       }
       throw mapError(e, spec.tableName, 'DeleteItem');
+    }
+  }
+
+  /**
+   * Puts a deleted task back only where no item has its key now (the condition names a key
+   * attribute): false when one does, which is never overwritten.
+   */
+  async putIfAbsent(tableName: string, item: Record<string, unknown>, condition: { ConditionExpression: string; ExpressionAttributeNames: Record<string, string> }): Promise<boolean> {
+    try {
+      await this.dynamodb.send(new PutItemCommand({ TableName: tableName, Item: marshall(item), ...condition }));
+      return true;
+    } catch (e: unknown) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw mapError(e, tableName, 'PutItem');
     }
   }
 

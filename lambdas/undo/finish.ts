@@ -8,15 +8,16 @@ import { Ledger } from '../shared/ledger';
 import { logger } from '../shared/logger';
 import { executionSchema, incidentSchema } from '../shared/task-input';
 import { holds, UndoResources } from './resources';
+import { itemsNotBack } from './restore-items';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const resources = new UndoResources();
 
 const restoreSchema = z.object({
-  kind: z.enum(['lambda-reserved-concurrency', 'dynamodb-capacity', 'ssm-parameter']),
+  kind: z.enum(['lambda-reserved-concurrency', 'dynamodb-capacity', 'ssm-parameter', 'dynamodb-items']),
   operation: z.string(), target: z.string(), restoreTo: z.unknown(),
 });
-const outcomeSchema = z.object({ target: z.string(), outcome: z.enum(['restored', 'unchanged', 'changed-since']), reason: z.string() });
+const outcomeSchema = z.object({ target: z.string(), operation: z.string().optional(), outcome: z.enum(['restored', 'unchanged', 'changed-since']), reason: z.string() });
 const inputSchema = z.discriminatedUnion('mode', [
   z.object({
     mode: z.literal('verify'), incident: incidentSchema, execution: executionSchema,
@@ -28,6 +29,11 @@ const inputSchema = z.discriminatedUnion('mode', [
   }),
   z.object({ mode: z.literal('not-approved'), incident: incidentSchema, execution: executionSchema, decision: z.string() }),
 ]);
+
+/** A table's items are restored apart from its capacity: one left alone says nothing of the other. */
+const aspectOf = (operation: string | undefined) => (operation === 'dynamodb:PutItem' ? 'items' : 'value');
+const sameResource = (a: { target: string; operation?: string }, b: { target: string; operation?: string }) =>
+  a.target === b.target && aspectOf(a.operation) === aspectOf(b.operation);
 
 export interface ResourceCheck {
   readonly target: string;
@@ -75,14 +81,15 @@ export const handler = taskHandler(inputSchema, async (input): Promise<UndoVerif
   // the approved restore) ends on its last restore's value: check that one per resource.
   const finalRestores = restores.filter((r, i) => !restores.slice(i + 1).some((later) => later.kind === r.kind && later.target === r.target));
   for (const r of finalRestores) {
-    const found = await resources.read(r.kind as RestoreKind, r.target);
+    const found = await resources.read(r.kind as RestoreKind, r.target, r.restoreTo);
     checks.push({ target: r.target, operation: r.operation, expected: r.restoreTo, found, restored: holds(r.kind as RestoreKind, found, r.restoreTo) });
   }
   // Per resource, the newest change found altered is the one to report (older ones on it were too).
   const leftAlone = results.filter((r, i) => r.outcome === 'changed-since'
-    && !results.slice(0, i).some((newer) => newer.target === r.target && newer.outcome === 'changed-since')).map((r) => r.reason);
-  const notBack = checks.filter((c) => !c.restored && !results.some((r) => r.target === c.target && r.outcome === 'changed-since'))
-    .map((c) => `${c.target} does not hold the recorded value after the restore: expected ${JSON.stringify(c.expected)}, found ${JSON.stringify(c.found)}`);
+    && !results.slice(0, i).some((newer) => sameResource(newer, r) && newer.outcome === 'changed-since')).map((r) => r.reason);
+  const notBack = checks.filter((c) => !c.restored && !results.some((r) => sameResource(r, c) && r.outcome === 'changed-since'))
+    .map((c) => (c.operation === 'dynamodb:PutItem' ? itemsNotBack(c.target, c.found, c.expected)
+      : `${c.target} does not hold the recorded value after the restore: expected ${JSON.stringify(c.expected)}, found ${JSON.stringify(c.found)}`));
   const problems = [...leftAlone, ...notBack];
   const allRestored = problems.length === 0;
   const tail = notReversible.length ? `; not reversible: ${notReversible.map((n) => `${n.operation} on ${n.target} (${n.why})`).join('; ')}` : '';

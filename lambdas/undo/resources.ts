@@ -1,6 +1,8 @@
 import type { UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { capacitySnapshot } from '../domain/table-capacity';
-import { sameValue, type RestoreKind, type RestoreStep } from '../domain/undo-plan';
+import type { TaskKey } from '../domain/stuck-tasks';
+import { sameValue, type ItemAtKey, type RestoreKind, type RestoreStep } from '../domain/undo-plan';
+import { StuckTasksClient } from '../dynamodb-throttling/stuck-tasks-client';
 import { TableClient } from '../dynamodb-throttling/table-client';
 import { FunctionConcurrencyClient } from '../lambda-runaway/function-concurrency';
 import { ParameterClient } from '../llm-budget-guardrail/parameter-client';
@@ -14,10 +16,14 @@ export class UndoResources {
     private readonly functions = new FunctionConcurrencyClient(),
     private readonly tables = new TableClient(),
     private readonly parameters = new ParameterClient(),
+    private readonly items = new StuckTasksClient(),
   ) {}
 
-  /** The resource's current value, shaped as the runbook recorded it. */
-  async read(kind: RestoreKind, target: string): Promise<unknown> {
+  /**
+   * The resource's current value, shaped as the runbook recorded it. Items are read at the keys
+   * of the recorded value (`restoreTo`).
+   */
+  async read(kind: RestoreKind, target: string, recorded?: unknown): Promise<unknown> {
     switch (kind) {
       case 'lambda-reserved-concurrency':
         return (await this.functions.read(target)).reservedConcurrency;
@@ -27,7 +33,22 @@ export class UndoResources {
       }
       case 'ssm-parameter':
         return this.parameters.read(target);
+      case 'dynamodb-items':
+        return this.readItems(target, (Array.isArray(recorded) ? (recorded as ItemAtKey[]) : []).map((r) => r.key));
     }
+  }
+
+  /** The items at these keys now (GetItem, strongly consistent), null where there is none. */
+  async readItems(target: string, keys: readonly TaskKey[]): Promise<ItemAtKey[]> {
+    const found: ItemAtKey[] = [];
+    for (const key of keys) found.push({ key, item: (await this.items.readItem(target, key)) ?? null });
+    return found;
+  }
+
+  /** One PutItem of a `dynamodb-items` restore, with the planned condition: false when an item has the key now. */
+  async putItemIfAbsent(step: RestoreStep, item: Record<string, unknown>): Promise<boolean> {
+    const p = step.parameters as { ConditionExpression: string; ExpressionAttributeNames: Record<string, string> };
+    return this.items.putIfAbsent(step.target, item, { ConditionExpression: p.ConditionExpression, ExpressionAttributeNames: p.ExpressionAttributeNames });
   }
 
   /** Makes the restore call exactly as planned; returns the value it set. */
@@ -43,6 +64,7 @@ export class UndoResources {
         return step.restoreTo;
       case 'ssm:PutParameter':
         return this.parameters.write(step.target, String(p.Value));
+      // dynamodb:PutItem puts items back one by one, each compared first: restore-items.ts.
       default:
         throw new Error(`no restore call is known for ${step.operation}`);
     }

@@ -8,6 +8,7 @@ import { logger } from '../shared/logger';
 import { allowedUndoTargets } from '../shared/targets';
 import { executionSchema, incidentSchema } from '../shared/task-input';
 import { holds, UndoResources } from './resources';
+import { restoreItems, type ItemsRestored } from './restore-items';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const assertAllowed = allowedUndoTargets();
@@ -17,8 +18,8 @@ const restoreSchema = z.object({
   sourceKey: z.string().min(1),
   sourceStep: z.string().min(1),
   step: z.string().regex(/^undo-[a-z0-9-]+$/, 'an undo step (undo-<step>)'),
-  kind: z.enum(['lambda-reserved-concurrency', 'dynamodb-capacity', 'ssm-parameter']),
-  operation: z.enum(['lambda:DeleteFunctionConcurrency', 'lambda:PutFunctionConcurrency', 'dynamodb:UpdateTable', 'ssm:PutParameter']),
+  kind: z.enum(['lambda-reserved-concurrency', 'dynamodb-capacity', 'ssm-parameter', 'dynamodb-items']),
+  operation: z.enum(['lambda:DeleteFunctionConcurrency', 'lambda:PutFunctionConcurrency', 'dynamodb:UpdateTable', 'ssm:PutParameter', 'dynamodb:PutItem']),
   target: z.string().min(1),
   parameters: z.record(z.string(), z.unknown()),
   expected: z.unknown(),
@@ -37,6 +38,8 @@ export interface RestoreOutcome {
   readonly found: unknown;
   readonly restoredTo: unknown;
   readonly replayed: boolean;
+  /** A `dynamodb-items` restore: which keys were put back and which left as they are. */
+  readonly items?: ItemsRestored;
 }
 
 /**
@@ -48,6 +51,7 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, re
   const step = restore as RestoreStep;
   // Named, or carrying the incident's runbook's tags now (re-read): refused before any read or change.
   await assertAllowed(incident.runbook, step.target, context.invokedFunctionArn);
+  if (step.kind === 'dynamodb-items') return restoreItems(ledger, resources, incident, execution.id, step);
   const key = `${step.step}#${step.operation}#${step.target}`;
   const base = { sourceKey: step.sourceKey, operation: step.operation, target: step.target, expected: step.expected, restoredTo: step.restoreTo };
   const begun = await ledger.getAction(incident.id, key);

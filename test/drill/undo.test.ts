@@ -35,15 +35,23 @@ describe('npm run drill -- --then-undo (the CLI, as a user runs it)', () => {
     expect(r.undo!.timeline.map((t) => t.state)).toEqual(expect.arrayContaining(['Admit and plan the undo', 'Restore recorded value', 'Verify restored values', 'Notify undone']));
   });
 
-  test('dynamodb-throttling: back to PROVISIONED with the recorded capacities', () => {
+  test('dynamodb-throttling: the deleted stuck tasks are put back, newest change first, then PROVISIONED with the recorded capacities', () => {
     const r = byRunbook('dynamodb-throttling');
     expect(r.undo).toMatchObject({ outcome: 'remediated', restored: true });
-    expect(r.undo!.actions).toEqual([expect.objectContaining({ operation: 'dynamodb:UpdateTable', target: TABLE, status: 'succeeded', auditedBeforeCall: true })]);
+    expect(r.undo!.actions).toEqual([
+      expect.objectContaining({ operation: 'dynamodb:PutItem', target: TABLE, status: 'succeeded', auditedBeforeCall: true, after: { restored: expect.any(Array), unchanged: [], left: [] } }),
+      expect.objectContaining({ operation: 'dynamodb:UpdateTable', target: TABLE, status: 'succeeded', auditedBeforeCall: true }),
+    ]);
+    expect(r.undo!.notReversible).toEqual([expect.objectContaining({ operation: 'dynamodb:CreateBackup', why: expect.stringContaining('backup is kept') })]);
     const [table] = r.undo!.resources;
     expect(table).toMatchObject({
-      name: TABLE, start: { billingMode: 'PROVISIONED', readCapacityUnits: 5, writeCapacityUnits: 5 },
-      afterRunbook: { billingMode: 'PAY_PER_REQUEST' }, afterUndo: { billingMode: 'PROVISIONED', readCapacityUnits: 5, writeCapacityUnits: 5 }, equalsStart: true,
+      name: TABLE, fields: ['billingMode', 'readCapacityUnits', 'writeCapacityUnits', 'items', 'itemsDigest'],
+      start: { billingMode: 'PROVISIONED', readCapacityUnits: 5, writeCapacityUnits: 5, items: 7 },
+      afterRunbook: { billingMode: 'PAY_PER_REQUEST', items: 4 }, afterUndo: { billingMode: 'PROVISIONED', readCapacityUnits: 5, writeCapacityUnits: 5, items: 7 }, equalsStart: true,
     });
+    const digest = (v: unknown) => (v as { itemsDigest: string }).itemsDigest;
+    expect(digest(table!.afterUndo)).toBe(digest(table!.start));
+    expect(digest(table!.afterRunbook)).not.toBe(digest(table!.start));
   });
 
   test('llm-budget-guardrail: the timed restore already put the model back; the undo repeats nothing and says the redeploys are not reversible', () => {

@@ -190,6 +190,10 @@ const JOB: Case[] = [
   ['UndoFinish', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
   ['UndoFinish', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
   ['UndoFinish', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
+  // The stuck tasks the cleanup deleted are put back (conditional PutItem) and re-read on the tasks table.
+  ['UndoRestore', 'dynamodb:PutItem', AGENT_TASKS, 'Allowed'],
+  ['UndoRestore', 'dynamodb:GetItem', AGENT_TASKS, 'Allowed'],
+  ['UndoFinish', 'dynamodb:GetItem', AGENT_TASKS, 'Allowed'],
   ['UndoStateMachine', 'lambda:InvokeFunction', own.undoRestoreFn, 'Allowed'],
   ['UndoStateMachine', 'lambda:InvokeFunction', own.notifyFn, 'Allowed'],
   // The guardrail starts the undo of its own incident when its switch is not verified.
@@ -298,6 +302,13 @@ const BEYOND_JOB: Case[] = [
   ['UndoRestore', 'dynamodb:UpdateTable', table('someone-unlisted'), 'Denied', { 'aws:ResourceTag/runbook-autopilot:allow': 'true' }],
   ['UndoRestore', 'lambda:DeleteFunction', RESEARCHER, 'Denied'],
   ['UndoRestore', 'dynamodb:UpdateTable', table('other-table'), 'Denied'],
+  ['UndoRestore', 'dynamodb:PutItem', table('other-table'), 'Denied'],
+  ['UndoRestore', 'dynamodb:PutItem', AGENT_STATE, 'Denied'],
+  ['UndoRestore', 'dynamodb:GetItem', AGENT_STATE, 'Denied'],
+  ['UndoRestore', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
+  ['UndoRestore', 'dynamodb:UpdateItem', AGENT_TASKS, 'Denied'],
+  ['UndoRestore', 'dynamodb:BatchWriteItem', AGENT_TASKS, 'Denied'],
+  ['UndoFinish', 'dynamodb:PutItem', AGENT_TASKS, 'Denied'],
   ['UndoRestore', 'dynamodb:DeleteTable', AGENT_STATE, 'Denied'],
   ['UndoRestore', 'ssm:PutParameter', parameter('/other'), 'Denied'],
   // A forced redeployment has no inverse: the undo never touches ECS.

@@ -50,3 +50,19 @@ test('follows the spine: admit and plan, restore one at a time, verify, notify; 
   expect(definition.States['Escalate failure']?.Next).toBe('Undo failed');
   expect(definition.States['Undo failed']?.Type).toBe('Fail');
 });
+
+test('catalog: the stuck tasks are put back on the configured tasks table only, and only while dynamodb-throttling cleans one up', () => {
+  const itemGrants = (c: typeof config) => Object.fromEntries(undoMachine(c, arns).handlers
+    .filter((h) => h.id === 'UndoRestore' || h.id === 'UndoFinish')
+    .map((h) => [h.id, h.permissions.filter((p) => p.actions.some((a) => a.endsWith('Item')))]));
+  const tasks = arns.dynamodbTable('cabruca-segmentation-prod-agent-tasks');
+  expect(itemGrants(config)).toEqual({
+    UndoRestore: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [tasks] }],
+    UndoFinish: [{ actions: ['dynamodb:GetItem'], resources: [tasks] }],
+  });
+  const noTasks = structuredClone(config);
+  delete (noTasks.runbooks['dynamodb-throttling'] as { stuckTasks?: unknown }).stuckTasks;
+  const disabled = structuredClone(config);
+  disabled.runbooks['dynamodb-throttling'].enabled = false;
+  for (const c of [noTasks, disabled]) expect(itemGrants(c)).toEqual({ UndoRestore: [], UndoFinish: [] });
+});

@@ -91,6 +91,76 @@ describe('ssm parameter and ecs', () => {
   });
 });
 
+describe('stuck tasks deleted by the cleanup (dynamodb:DeleteItem)', () => {
+  const TASKS = 'cabruca-segmentation-prod-agent-tasks';
+  const BACKUP = `arn:aws:dynamodb:sa-east-1:111122223333:table/${TASKS}/backup/01795473256422-78615023`;
+  const task = (id: string, status = 'pending') => ({ task_id: id, status, timestamp: 1795388386, agent: 'engineer', payload: `segment tile ${id}` });
+  const cleanup = (items: Record<string, unknown>[], deleted: string[], skipped: { id: string; reason: string }[] = []) => row('cleanup', 'dynamodb:DeleteItem', TASKS,
+    { items, missing: [], backupArn: BACKUP },
+    { deleted: deleted.map((id) => ({ task_id: id })), skipped: skipped.map(({ id, reason }) => ({ key: { task_id: id }, reason })) });
+
+  test('only the deleted tasks are put back, each as recorded, by a PutItem that never overwrites', () => {
+    const plan = planUndo([cleanup([task('t-1'), task('t-2'), task('t-3')], ['t-1', 't-3'], [{ id: 't-2', reason: 'no longer pending' }])]);
+
+    expect(plan.notReversible).toEqual([]);
+    expect(plan.restores).toEqual([{
+      sourceKey: `cleanup#dynamodb:DeleteItem#${TASKS}`, sourceStep: 'cleanup', step: 'undo-cleanup',
+      kind: 'dynamodb-items', operation: 'dynamodb:PutItem', target: TASKS,
+      parameters: {
+        TableName: TASKS, Items: [task('t-1'), task('t-3')],
+        ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': 'task_id' },
+      },
+      expected: [{ key: { task_id: 't-1' }, item: null }, { key: { task_id: 't-3' }, item: null }],
+      restoreTo: [{ key: { task_id: 't-1' }, item: task('t-1') }, { key: { task_id: 't-3' }, item: task('t-3') }],
+    }]);
+  });
+
+  test('a table keyed by partition and sort key matches items on both', () => {
+    const items = [{ pk: 'a', sk: 1, status: 'pending' }, { pk: 'a', sk: 2, status: 'pending' }];
+    const plan = planUndo([row('cleanup', 'dynamodb:DeleteItem', TASKS, { items, missing: [], backupArn: BACKUP }, { deleted: [{ pk: 'a', sk: 2 }], skipped: [] })]);
+
+    expect(plan.restores[0]).toMatchObject({ parameters: { Items: [items[1]], ExpressionAttributeNames: { '#key': 'pk' } }, restoreTo: [{ key: { pk: 'a', sk: 2 }, item: items[1] }] });
+  });
+
+  test('nothing deleted (every task skipped): not reversible, with why', () => {
+    const plan = planUndo([cleanup([task('t-1')], [], [{ id: 't-1', reason: 'no longer pending' }])]);
+
+    expect(plan.restores).toEqual([]);
+    expect(plan.notReversible).toEqual([expect.objectContaining({ operation: 'dynamodb:DeleteItem', why: 'no task was deleted (1 skipped): nothing to put back' })]);
+  });
+
+  test('a deleted key whose item the row does not hold is not guessed: the reason points to the backup', () => {
+    const plan = planUndo([cleanup([task('t-1')], ['t-1', 't-9'])]);
+
+    expect(plan.restores).toEqual([]);
+    expect(plan.notReversible[0]?.why).toBe(`the ledger row does not hold the deleted item task_id=t-9, so it cannot be put back from the ledger; it is in backup ${BACKUP}`);
+  });
+
+  test('a task with a set or binary attribute is not carried through JSON: not reversible, pointing to the backup', () => {
+    for (const odd of [{ tags: new Set(['a', 'b']) }, { blob: { nested: new Uint8Array([1, 2]) } }]) {
+      const plan = planUndo([cleanup([{ ...task('t-1'), ...odd }], ['t-1'])]);
+      expect(plan.restores).toEqual([]);
+      expect(plan.notReversible[0]?.why).toBe(`the deleted item task_id=t-1 holds a set or binary attribute, which the undo's JSON state cannot carry; it is in backup ${BACKUP}`);
+    }
+  });
+
+  test('a row without the deleted keys is not reversible', () => {
+    const plan = planUndo([row('cleanup', 'dynamodb:DeleteItem', TASKS, { items: [task('t-1')] }, { deleted: 'all' })]);
+
+    expect(plan.notReversible[0]?.why).toBe('the recorded delete does not list the keys it deleted');
+  });
+
+  test('the backup is kept: listed as not reversible, with why', () => {
+    const plan = planUndo([
+      row('backup', 'dynamodb:CreateBackup', TASKS, { stuckTasks: 1 }, { backupArn: BACKUP }),
+      cleanup([task('t-1')], ['t-1']),
+    ]);
+
+    expect(plan.restores.map((r) => r.step)).toEqual(['undo-cleanup']);
+    expect(plan.notReversible).toEqual([expect.objectContaining({ operation: 'dynamodb:CreateBackup', why: expect.stringContaining('backup is kept') })]);
+  });
+});
+
 describe('which rows are restored', () => {
   test('newest change first', () => {
     const plan = planUndo([

@@ -10,6 +10,8 @@ export const UNDO_EXEC = 'arn:aws:states:sa-east-1:111122223333:execution:runboo
 export type UndoHandler = (event: unknown, context: typeof lambdaContext) => Promise<Record<string, unknown>>;
 
 export interface UndoHarness {
+  /** The local DynamoDB the ledger (and any table a test creates) lives in. */
+  readonly dynamo: LocalDynamo;
   readonly ledger: Ledger;
   readonly handler: UndoHandler;
   /** A fresh incident id per test (`fill` keeps each file's ids apart). */
@@ -29,9 +31,10 @@ export function undoHarness(
   let seq = 0;
   const harness = {
     nextIncidentId: () => `inc-${(++seq).toString(16).padStart(16, fill)}`,
-  } as { ledger: Ledger; handler: UndoHandler; nextIncidentId(): string };
+  } as { dynamo: LocalDynamo; ledger: Ledger; handler: UndoHandler; nextIncidentId(): string };
   beforeAll(async () => {
     dynamo = await startDynalite();
+    harness.dynamo = dynamo;
     const create = () => dynamo.createLedgerTable('ledger');
     await (options.whileCreatingLedger ? options.whileCreatingLedger(create) : create());
     harness.ledger = new Ledger('ledger', dynamo.client);

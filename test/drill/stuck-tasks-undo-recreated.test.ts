@@ -1,0 +1,53 @@
+/**
+ * Undoing the stuck-task cleanup when someone has created one of the deleted tasks again since:
+ * that task is left exactly as it is (never overwritten), the others are put back, and the undo
+ * escalates to the critical topic naming the task left alone.
+ */
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { Drill } from '../../drill/drill';
+import { readInputFile } from '../../drill/inputs';
+import { scanItems } from '../../drill/table-items';
+import { buildUndoResult } from '../../drill/undo-result';
+
+const TABLE = 'cabruca-segmentation-prod-agent-tasks';
+let drill: Drill;
+let client: DynamoDBClient;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  drill = await Drill.start();
+  client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, region: process.env.AWS_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+});
+afterAll(async () => {
+  client.destroy();
+  await drill.close();
+  process.env = { ...saved };
+});
+
+test('a deleted task created again since is left as it is; the rest are put back; the undo escalates naming it', async () => {
+  const start = await scanItems(client, TABLE);
+  const result = await drill.handle(readInputFile('events/dynamodb-throttling.alarm.json'));
+  const deleted = (result.actions.find((a) => a.operation === 'dynamodb:DeleteItem')!.after as { deleted: { task_id: string }[] }).deleted.map((k) => k.task_id);
+  expect(deleted).toHaveLength(3);
+  const [again, ...others] = deleted;
+  // An operator re-queues one of the deleted tasks by hand.
+  const requeued = { ...start.find((i) => i.task_id === again)!, status: 'pending', timestamp: Math.floor(Date.now() / 1000), payload: 're-queued by hand' };
+  await client.send(new PutItemCommand({ TableName: TABLE, Item: marshall(requeued) }));
+
+  const execution = await drill.undo(result.incidentId!);
+  const undo = await buildUndoResult({ result, execution, afterUndo: await drill.snapshot(), audits: [], ledger: drill.ledger });
+
+  const now = await scanItems(client, TABLE);
+  expect(now.find((i) => i.task_id === again)).toEqual(requeued);
+  for (const id of others) expect(now.find((i) => i.task_id === id)).toEqual(start.find((i) => i.task_id === id));
+  expect(now).toHaveLength(start.length);
+  expect(undo).toMatchObject({ outcome: 'escalated', restored: false, reason: expect.stringContaining(`left as they are (task_id=${again})`) });
+  expect(undo.actions).toEqual([
+    expect.objectContaining({ operation: 'dynamodb:PutItem', status: 'succeeded', after: { restored: others.map((id) => ({ task_id: id })), unchanged: [], left: [{ key: { task_id: again }, reason: expect.any(String) }] } }),
+    expect.objectContaining({ operation: 'dynamodb:UpdateTable', status: 'succeeded' }),
+  ]);
+  const notice = execution.invocations.filter((i) => i.functionName.endsWith('-Notify')).at(-1)?.output;
+  expect(notice).toMatchObject({ outcome: 'escalated', topic: 'critical' });
+  expect(await drill.ledger.getIncident(result.incidentId!)).toMatchObject({ undoStatus: 'escalated' });
+});
