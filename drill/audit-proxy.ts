@@ -14,7 +14,7 @@ export interface DynamoFault {
 }
 
 /** DynamoDB's own error answers (JSON 1.0), as the SDK parses them. */
-const ERRORS: Record<Exclude<FaultKind, 'timeout'>, { status: number; type: string; message: string }> = {
+const ERRORS: Record<Exclude<FaultKind, 'timeout' | 'applied-timeout'>, { status: number; type: string; message: string }> = {
   throttling: { status: 400, type: 'ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
   'access-denied': { status: 400, type: 'AccessDeniedException', message: 'User is not authorized to perform this action' },
   'not-found': { status: 400, type: 'ResourceNotFoundException', message: 'Requested resource not found' },
@@ -39,6 +39,8 @@ export interface DynamoProxy {
  * A pass-through in front of the local DynamoDB (dynalite). It lets the drill read the ledger at
  * the moment a mutating call on a target table arrives, before it is applied, and fail the next
  * calls of an operation with DynamoDB's real error answers (dynalite cannot be told to throttle).
+ * A `timeout` fault answers nothing and applies nothing; an `applied-timeout` fault applies the call
+ * (dynalite's, or the backup model's) and then answers nothing, as when a response is lost.
  * It also enforces the limit on switches to on-demand that dynalite does not (capacity-mode-rule.ts).
  * Ledger traffic passes straight through.
  */
@@ -74,6 +76,20 @@ export async function startDynamoProxy(
       return false;
     }
   };
+  /** Applies a call without answering it: the socket is closed after a while, as a lost response leaves it. */
+  const applyThenHangUp = (operation: string, input: Record<string, unknown>, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => {
+    const hangUp = () => setTimeout(() => res.destroy(), 250);
+    if (BACKUP_OPERATIONS.has(operation)) {
+      backups.handle(operation, input).then(hangUp, hangUp);
+      return;
+    }
+    const forward = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (upstreamRes) => {
+      upstreamRes.resume();
+      upstreamRes.on('end', hangUp);
+    });
+    forward.on('error', () => res.destroy());
+    forward.end(body);
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -86,6 +102,10 @@ export async function startDynamoProxy(
         const active = faults.find((f) => f.remaining > 0 && (!f.fault.operation || f.fault.operation === operation));
         if (active) {
           active.remaining -= 1;
+          if (active.fault.error === 'applied-timeout') {
+            applyThenHangUp(operation, input, req, body, res);
+            return;
+          }
           if (active.fault.error === 'timeout') {
             setTimeout(() => res.destroy(), 250);
             return;

@@ -46,7 +46,7 @@ class UsageError extends InputError {}
 const FAULT_SERVICES: readonly string[] = [...SERVICES, 'dynamodb'];
 
 function parseFault(spec: string): DrillFault {
-  const m = /^([a-z0-9-]+)(?::([A-Za-z]+))?=(throttling|access-denied|not-found|server-error|timeout)(?:x(\d+))?$/.exec(spec);
+  const m = /^([a-z0-9-]+)(?::([A-Za-z]+))?=(throttling|access-denied|not-found|server-error|timeout|applied-timeout)(?:x(\d+))?$/.exec(spec);
   if (!m) throw new UsageError(`--fault ${spec}: expected SERVICE[:Operation]=KIND[xN], e.g. lambda:PutFunctionConcurrency=throttlingx2`);
   if (!FAULT_SERVICES.includes(m[1]!)) throw new UsageError(`--fault ${spec}: unknown service ${m[1]} (known: ${FAULT_SERVICES.join(', ')})`);
   return { service: m[1] as ServiceName | 'dynamodb', ...(m[2] ? { operation: m[2] } : {}), error: m[3] as FaultKind, times: m[4] ? Number(m[4]) : 1 } as DrillFault;
