@@ -16,7 +16,8 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
   --event FILE   replay a recorded EventBridge event or SNS notification (repeatable, in order)
   --scenario FILE  start from a changed account (see drill/scenarios/)
   --fault SPEC   make the sandbox fail calls, e.g. lambda:PutFunctionConcurrency=throttlingx2
-                 (kinds: throttling, access-denied, not-found, server-error, timeout)
+                 (kinds: throttling, access-denied, not-found, server-error, timeout; applied-timeout
+                 makes the call, then drops the answer)
   --dry-run      every runbook reads and plans; the exact calls go to the ledger, nothing changes
   --then-undo    after each input, run the undo state machine for its incident and compare the
                  touched resources with their starting state
