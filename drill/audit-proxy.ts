@@ -76,20 +76,6 @@ export async function startDynamoProxy(
       return false;
     }
   };
-  /** Applies a call without answering it: the socket is closed after a while, as a lost response leaves it. */
-  const applyThenHangUp = (operation: string, input: Record<string, unknown>, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => {
-    const hangUp = () => setTimeout(() => res.destroy(), 250);
-    if (BACKUP_OPERATIONS.has(operation)) {
-      backups.handle(operation, input).then(hangUp, hangUp);
-      return;
-    }
-    const forward = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (upstreamRes) => {
-      upstreamRes.resume();
-      upstreamRes.on('end', hangUp);
-    });
-    forward.on('error', () => res.destroy());
-    forward.end(body);
-  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -100,20 +86,24 @@ export async function startDynamoProxy(
       const observed = mutating.has(operation) ? observe(operation, input) : Promise.resolve();
       observed.then(() => {
         const active = faults.find((f) => f.remaining > 0 && (!f.fault.operation || f.fault.operation === operation));
-        if (active) {
-          active.remaining -= 1;
-          if (active.fault.error === 'applied-timeout') {
-            applyThenHangUp(operation, input, req, body, res);
-            return;
-          }
-          if (active.fault.error === 'timeout') {
-            setTimeout(() => res.destroy(), 250);
-            return;
-          }
-          reply(res, { ...ERRORS[active.fault.error], ...(active.fault.error === 'not-found' ? NOT_FOUND_BY_OPERATION[operation] : {}) });
+        if (active) active.remaining -= 1;
+        // applied-timeout: the call is applied as usual, then its answer is dropped (the socket closed after a while).
+        const kind = active?.fault.error;
+        const answerLost = kind === 'applied-timeout';
+        const hangUp = () => setTimeout(() => res.destroy(), 250);
+        if (kind === 'timeout') {
+          hangUp();
+          return;
+        }
+        if (kind !== undefined && kind !== 'applied-timeout') {
+          reply(res, { ...ERRORS[kind], ...(kind === 'not-found' ? NOT_FOUND_BY_OPERATION[operation] : {}) });
           return;
         }
         if (BACKUP_OPERATIONS.has(operation)) {
+          if (answerLost) {
+            backups.handle(operation, input).then(hangUp, hangUp);
+            return;
+          }
           backups.handle(operation, input).then(
             (out) => answer(res, 200, out),
             (e: unknown) => {
@@ -133,6 +123,11 @@ export async function startDynamoProxy(
             { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
             (upstreamRes) => {
               if (upstreamRes.statusCode === 200) rule.accepted(operation, input, wasProvisioned);
+              if (answerLost) {
+                upstreamRes.resume();
+                upstreamRes.on('end', hangUp);
+                return;
+              }
               res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
               upstreamRes.pipe(res);
             },

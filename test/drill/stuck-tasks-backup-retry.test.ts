@@ -9,6 +9,7 @@ import { Drill } from '../../drill/drill';
 import { readInputFile } from '../../drill/inputs';
 import type { DrillResult } from '../../drill/result';
 import { STUCK_TASK_IDS } from '../../drill/sandbox';
+import { runDrill } from './run-drill';
 
 const TABLE = 'cabruca-segmentation-prod-agent-tasks';
 
@@ -54,4 +55,13 @@ test('the delete proceeds with that backup: its row of intent names it, and exac
   expect(remove).toMatchObject({ status: 'succeeded', auditedBeforeCall: true, before: { backupArn: taken!.backupArn } });
   expect((remove.after as { deleted: { task_id: string }[] }).deleted.map((k) => k.task_id).sort()).toEqual([...STUCK_TASK_IDS].sort());
   expect(r.resources.after[TABLE]).toMatchObject({ items: 7 - STUCK_TASK_IDS.length });
+});
+
+test('from the command line: --fault dynamodb:CreateBackup=applied-timeout, the run adopts the backup and says so', async () => {
+  const { code, results: [cli] } = await runDrill(['dynamodb-throttling', '--fault', 'dynamodb:CreateBackup=applied-timeout', '--json']);
+  expect(code).toBe(0);
+  expect(cli).toMatchObject({ outcome: 'remediated' });
+  const created = cli!.actions.find((a) => a.operation === 'dynamodb:CreateBackup')!;
+  expect(created).toMatchObject({ status: 'succeeded', auditedBeforeCall: true, after: { adopted: true, backupName: `stuck-tasks-${cli!.incidentId}` } });
+  expect(cli!.actions.find((a) => a.operation === 'dynamodb:DeleteItem')).toMatchObject({ before: { backupArn: (created.after as { backupArn: string }).backupArn } });
 });

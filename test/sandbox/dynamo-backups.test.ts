@@ -7,7 +7,9 @@ import {
   CreateBackupCommand,
   DescribeBackupCommand,
   DynamoDBClient,
+  GetItemCommand,
   ListBackupsCommand,
+  PutItemCommand,
   type BackupTypeFilter,
   type ListBackupsCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -114,7 +116,7 @@ describe('ListBackups', () => {
   });
 });
 
-describe('a CreateBackup whose answer is lost', () => {
+describe('a call whose answer is lost', () => {
   const TABLE = 'cabruca-segmentation-prod-agent-memory';
 
   test('timeout: no answer and nothing applied; applied-timeout: no answer, and the backup exists and is listed', async () => {
@@ -129,5 +131,12 @@ describe('a CreateBackup whose answer is lost', () => {
     expect(await names({ TableName: TABLE })).toEqual(['lost-after']);
     // Made again, it is refused while the first is still being created, as DynamoDB does.
     await expect(client.send(new CreateBackupCommand({ TableName: TABLE, BackupName: 'lost-after' }))).rejects.toMatchObject({ name: 'BackupInUseException' });
+  });
+
+  test('applied-timeout on a table call: dynalite applies it, the caller gets no answer', async () => {
+    const item = { task_id: { S: 'task-lost-answer' }, status: { S: 'pending' } };
+    proxy.injectFault({ operation: 'PutItem', error: 'applied-timeout' });
+    await expect(client.send(new PutItemCommand({ TableName: TASKS, Item: item }))).rejects.toThrow();
+    expect((await client.send(new GetItemCommand({ TableName: TASKS, Key: { task_id: item.task_id }, ConsistentRead: true }))).Item).toEqual(item);
   });
 });
