@@ -14,7 +14,7 @@ export interface DynamoFault {
 }
 
 /** DynamoDB's own error answers (JSON 1.0), as the SDK parses them. */
-const ERRORS: Record<Exclude<FaultKind, 'timeout'>, { status: number; type: string; message: string }> = {
+const ERRORS: Record<Exclude<FaultKind, 'timeout' | 'applied-timeout'>, { status: number; type: string; message: string }> = {
   throttling: { status: 400, type: 'ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
   'access-denied': { status: 400, type: 'AccessDeniedException', message: 'User is not authorized to perform this action' },
   'not-found': { status: 400, type: 'ResourceNotFoundException', message: 'Requested resource not found' },
@@ -39,6 +39,8 @@ export interface DynamoProxy {
  * A pass-through in front of the local DynamoDB (dynalite). It lets the drill read the ledger at
  * the moment a mutating call on a target table arrives, before it is applied, and fail the next
  * calls of an operation with DynamoDB's real error answers (dynalite cannot be told to throttle).
+ * A `timeout` fault answers nothing and applies nothing; an `applied-timeout` fault applies the call
+ * (dynalite's, or the backup model's) and then answers nothing, as when a response is lost.
  * It also enforces the limit on switches to on-demand that dynalite does not (capacity-mode-rule.ts).
  * Ledger traffic passes straight through.
  */
@@ -84,16 +86,24 @@ export async function startDynamoProxy(
       const observed = mutating.has(operation) ? observe(operation, input) : Promise.resolve();
       observed.then(() => {
         const active = faults.find((f) => f.remaining > 0 && (!f.fault.operation || f.fault.operation === operation));
-        if (active) {
-          active.remaining -= 1;
-          if (active.fault.error === 'timeout') {
-            setTimeout(() => res.destroy(), 250);
-            return;
-          }
-          reply(res, { ...ERRORS[active.fault.error], ...(active.fault.error === 'not-found' ? NOT_FOUND_BY_OPERATION[operation] : {}) });
+        if (active) active.remaining -= 1;
+        // applied-timeout: the call is applied as usual, then its answer is dropped (the socket closed after a while).
+        const kind = active?.fault.error;
+        const answerLost = kind === 'applied-timeout';
+        const hangUp = () => setTimeout(() => res.destroy(), 250);
+        if (kind === 'timeout') {
+          hangUp();
+          return;
+        }
+        if (kind !== undefined && kind !== 'applied-timeout') {
+          reply(res, { ...ERRORS[kind], ...(kind === 'not-found' ? NOT_FOUND_BY_OPERATION[operation] : {}) });
           return;
         }
         if (BACKUP_OPERATIONS.has(operation)) {
+          if (answerLost) {
+            backups.handle(operation, input).then(hangUp, hangUp);
+            return;
+          }
           backups.handle(operation, input).then(
             (out) => answer(res, 200, out),
             (e: unknown) => {
@@ -113,6 +123,11 @@ export async function startDynamoProxy(
             { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
             (upstreamRes) => {
               if (upstreamRes.statusCode === 200) rule.accepted(operation, input, wasProvisioned);
+              if (answerLost) {
+                upstreamRes.resume();
+                upstreamRes.on('end', hangUp);
+                return;
+              }
               res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
               upstreamRes.pipe(res);
             },

@@ -16,7 +16,8 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
   --event FILE   replay a recorded EventBridge event or SNS notification (repeatable, in order)
   --scenario FILE  start from a changed account (see drill/scenarios/)
   --fault SPEC   make the sandbox fail calls, e.g. lambda:PutFunctionConcurrency=throttlingx2
-                 (kinds: throttling, access-denied, not-found, server-error, timeout)
+                 (kinds: throttling, access-denied, not-found, server-error, timeout; applied-timeout
+                 makes the call, then drops the answer)
   --dry-run      every runbook reads and plans; the exact calls go to the ledger, nothing changes
   --then-undo    after each input, run the undo state machine for its incident and compare the
                  touched resources with their starting state
@@ -46,7 +47,7 @@ class UsageError extends InputError {}
 const FAULT_SERVICES: readonly string[] = [...SERVICES, 'dynamodb'];
 
 function parseFault(spec: string): DrillFault {
-  const m = /^([a-z0-9-]+)(?::([A-Za-z]+))?=(throttling|access-denied|not-found|server-error|timeout)(?:x(\d+))?$/.exec(spec);
+  const m = /^([a-z0-9-]+)(?::([A-Za-z]+))?=(throttling|access-denied|not-found|server-error|timeout|applied-timeout)(?:x(\d+))?$/.exec(spec);
   if (!m) throw new UsageError(`--fault ${spec}: expected SERVICE[:Operation]=KIND[xN], e.g. lambda:PutFunctionConcurrency=throttlingx2`);
   if (!FAULT_SERVICES.includes(m[1]!)) throw new UsageError(`--fault ${spec}: unknown service ${m[1]} (known: ${FAULT_SERVICES.join(', ')})`);
   return { service: m[1] as ServiceName | 'dynamodb', ...(m[2] ? { operation: m[2] } : {}), error: m[3] as FaultKind, times: m[4] ? Number(m[4]) : 1 } as DrillFault;

@@ -505,7 +505,9 @@ function stuckTaskHandlers(dt: DynamodbThrottlingConfig, arns: Arns): HandlerDef
     {
       id: 'DynamodbThrottlingBackup', substitution: 'BackupFunctionArn', entry: 'dynamodb-throttling/backup.ts', usesLedger: true,
       description: 'dynamodb-throttling: on-demand backup of the tasks table', environment: { ALLOWED_TARGETS: allowed },
-      permissions: grant(['dynamodb:CreateBackup'], table),
+      // ListBackups (finding a backup an earlier attempt made, so a retry does not make a second)
+      // has no resource type in the Service Authorization Reference: "*" is its only resource.
+      permissions: [...grant(['dynamodb:CreateBackup'], table), ...grant(['dynamodb:ListBackups'], st ? ['*'] : [])],
     },
     {
       id: 'DynamodbThrottlingBackupStatus', substitution: 'BackupStatusFunctionArn', entry: 'dynamodb-throttling/backup-status.ts', usesLedger: false,

@@ -7,7 +7,11 @@ export type Protocol = 'awsJson1_0' | 'awsJson1_1' | 'restJson1' | 'awsQuery' | 
 
 export type Output = Record<string, unknown>;
 
-export type FaultKind = 'throttling' | 'access-denied' | 'not-found' | 'server-error' | 'timeout';
+/**
+ * `timeout`: the call is not applied and no answer comes. `applied-timeout`: the call is applied,
+ * then no answer comes (the caller cannot tell it took effect, as after a lost response).
+ */
+export type FaultKind = 'throttling' | 'access-denied' | 'not-found' | 'server-error' | 'timeout' | 'applied-timeout';
 
 /** One request as the sandbox saw it. */
 export interface SandboxCall {
@@ -59,7 +63,7 @@ export interface FaultSpec {
   error: FaultKind;
   /** How many matching calls fail; 1 when absent. */
   times?: number;
-  /** 'timeout': how long the request hangs before the socket is closed; 250 ms when absent. */
+  /** 'timeout', 'applied-timeout': how long the request hangs before the socket is closed; 250 ms when absent. */
   holdMs?: number;
 }
 
@@ -98,7 +102,7 @@ export interface ServiceModel {
   readonly routes?: readonly RestRoute[];
   readonly operations: Readonly<Record<string, Operation>>;
   /** The error this service really answers with for an injected fault of this kind. */
-  fault(kind: Exclude<FaultKind, 'timeout'>, operation: string, input: Input, ctx: ServiceContext): AwsError;
+  fault(kind: Exclude<FaultKind, 'timeout' | 'applied-timeout'>, operation: string, input: Input, ctx: ServiceContext): AwsError;
   /** The error for a request the service cannot parse or route. */
   unknownOperation(operation: string): AwsError;
   /** REST-XML services (S3) bring their own request routing and XML answers. */

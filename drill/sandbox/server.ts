@@ -154,13 +154,22 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
       if (op === undefined) throw model.unknownOperation(operation);
       await hooks.onCall?.(call);
       const fault = takeFault(service, operation);
-      if (fault?.error === 'timeout') {
-        call.error = { code: 'TimeoutError', status: 0, message: 'connection closed without a response', injected: true };
+      const answered = call;
+      const hangUp = (applied: boolean) => {
+        answered.error = { code: 'TimeoutError', status: 0, message: `connection closed without a response${applied ? ' (the call was applied)' : ''}`, injected: true };
         const hold = setTimeout(() => {
           holds.delete(hold);
           req.socket.destroy();
-        }, fault.holdMs ?? DEFAULT_HOLD_MS);
+        }, fault?.holdMs ?? DEFAULT_HOLD_MS);
         holds.add(hold);
+      };
+      if (fault?.error === 'timeout') {
+        hangUp(false);
+        return;
+      }
+      if (fault?.error === 'applied-timeout') {
+        await op.run(input, ctx);
+        hangUp(true);
         return;
       }
       if (fault !== undefined) {

@@ -3,8 +3,9 @@ import { performAction, type ActionResult } from '../shared/act';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
+import { logger } from '../shared/logger';
 import { allowedTargets } from '../shared/targets';
-import { stepInputSchema } from '../shared/task-input';
+import { stepInputSchema, type Incident } from '../shared/task-input';
 import { StuckTasksClient, type BackupView } from './stuck-tasks-client';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
@@ -13,12 +14,29 @@ const tasks = new StuckTasksClient();
 
 const backupInputSchema = stepInputSchema.extend({ stuckCount: z.number().int().nonnegative() });
 
+/** The backup the step stands on; `adopted` when an earlier attempt of this step had already made it. */
+export type BackupTaken = BackupView & { readonly adopted: boolean };
+
+/** How far before the alarm fired an earlier attempt's backup is looked for (clocks differ slightly). */
+const CLOCK_MARGIN_MS = 5 * 60_000;
+
+/** Earliest creation time a backup made for this incident can have: its alarm fired before any attempt ran. */
+function earliestBackupTime(incident: Incident): Date {
+  const fired = Date.parse(incident.firedAt);
+  return new Date(Number.isNaN(fired) ? 0 : fired - CLOCK_MARGIN_MS);
+}
+
 /**
  * Seed 003 "Backup Procedures", before anything is deleted: an on-demand backup of the tasks
  * table. A backup replaces nothing, so the row of intent records what is about to be backed up
  * (the stuck-task count). The name is the incident's, so the backup is easy to find.
+ *
+ * CreateBackup is not idempotent: if an earlier attempt's call took effect but its answer was lost
+ * (a timeout), calling it again would make a second backup. So the step first lists the table's
+ * backups and adopts one of this exact name made since the alarm fired; only when there is none
+ * does it create one. A Retry, a redrive or a re-run of the same event leaves one backup.
  */
-export const handler = taskHandler(backupInputSchema, async ({ incident, execution, dryRun, stuckCount }): Promise<ActionResult<{ stuckTasks: number }, BackupView>> => {
+export const handler = taskHandler(backupInputSchema, async ({ incident, execution, dryRun, stuckCount }): Promise<ActionResult<{ stuckTasks: number }, BackupTaken>> => {
   await assertAllowed(incident.target);
   const backupName = `stuck-tasks-${incident.id}`;
   return performAction(ledger, incident, execution.id, {
@@ -26,8 +44,15 @@ export const handler = taskHandler(backupInputSchema, async ({ incident, executi
     operation: 'dynamodb:CreateBackup',
     target: incident.target,
     parameters: { TableName: incident.target, BackupName: backupName },
-    intended: { backupArn: '(planned)', backupName, backupStatus: 'CREATING', backupSizeBytes: null },
+    intended: { backupArn: '(planned)', backupName, backupStatus: 'CREATING', backupSizeBytes: null, adopted: false },
     readBefore: async () => ({ stuckTasks: stuckCount }),
-    mutate: () => tasks.createBackup(incident.target, backupName),
+    mutate: async () => {
+      const earlier = await tasks.findBackup(incident.target, backupName, earliestBackupTime(incident));
+      if (earlier) {
+        logger.info('Backup adopted, not created: an earlier attempt of this step made it', { backupArn: earlier.backupArn, backupName });
+        return { ...earlier, adopted: true };
+      }
+      return { ...(await tasks.createBackup(incident.target, backupName)), adopted: false };
+    },
   }, { dryRun });
 });

@@ -10,6 +10,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   LimitExceededException,
+  ListBackupsCommand,
   PutItemCommand,
   ResourceNotFoundException,
   ScanCommand,
@@ -133,6 +134,34 @@ export class StuckTasksClient {
     } catch (e: unknown) {
       throw mapError(e, tableName, 'CreateBackup');
     }
+  }
+
+  /**
+   * A user backup of this table with exactly this name, created at or after `since`, that is not
+   * DELETED: the oldest if there are several. Every page of ListBackups is read. CreateBackup is
+   * not idempotent, so a retried backup step looks here first (see backup.ts).
+   */
+  async findBackup(tableName: string, backupName: string, since: Date): Promise<BackupView | undefined> {
+    let found: { view: BackupView; createdAt: number } | undefined;
+    let start: string | undefined;
+    do {
+      let out;
+      try {
+        out = await this.dynamodb.send(new ListBackupsCommand({
+          TableName: tableName, BackupType: 'USER', TimeRangeLowerBound: since, ExclusiveStartBackupArn: start,
+        }));
+      } catch (e: unknown) {
+        throw mapError(e, tableName, 'ListBackups');
+      }
+      for (const b of out.BackupSummaries ?? []) {
+        if (b.BackupName !== backupName || b.BackupStatus === 'DELETED' || !b.BackupArn) continue;
+        const createdAt = b.BackupCreationDateTime?.getTime() ?? Number.MAX_SAFE_INTEGER;
+        if (found && found.createdAt <= createdAt) continue;
+        found = { createdAt, view: { backupArn: b.BackupArn, backupName: b.BackupName, backupStatus: b.BackupStatus ?? 'UNKNOWN', backupSizeBytes: b.BackupSizeBytes ?? null } };
+      }
+      start = out.LastEvaluatedBackupArn;
+    } while (start);
+    return found?.view;
   }
 
   async describeBackup(backupArn: string): Promise<BackupView> {

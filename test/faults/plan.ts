@@ -24,7 +24,7 @@ export type Call =
   | 'ecs:DescribeServices' | 'ecs:ListTasks' | 'ecs:DescribeTasks' | 'ecs:UpdateService'
   | 'ce:GetCostAndUsage' | 'states:StartExecution' | 'sns:Publish'
   | 'events:ListRuleNamesByTarget' | 'events:DescribeRule' | 'lambda:GetPolicy' | 's3:GetBucketNotificationConfiguration' | 'lambda:ListEventSourceMappings'
-  | 'dynamodb:Scan' | 'dynamodb:CreateBackup' | 'dynamodb:DescribeBackup' | 'cloudwatch:DescribeAlarms';
+  | 'dynamodb:Scan' | 'dynamodb:ListBackups' | 'dynamodb:CreateBackup' | 'dynamodb:DescribeBackup' | 'cloudwatch:DescribeAlarms';
 
 /** Each runbook's AWS calls, in the order its recorded event reaches them. */
 export const CALLS: Readonly<Record<Runbook, readonly Call[]>> = {
@@ -34,9 +34,9 @@ export const CALLS: Readonly<Record<Runbook, readonly Call[]>> = {
     'events:ListRuleNamesByTarget', 'events:DescribeRule', 'lambda:GetPolicy', 's3:GetBucketNotificationConfiguration', 'lambda:ListEventSourceMappings',
     'sns:Publish',
   ],
-  // admit -> describe -> switch -> poll for ACTIVE -> alarm back to OK? -> count stuck tasks -> backup -> poll the backup -> approval (auto here) -> delete -> notify
+  // admit -> describe -> switch -> poll for ACTIVE -> alarm back to OK? -> count stuck tasks -> backup (an earlier one? then create) -> poll the backup -> approval (auto here) -> delete -> notify
   // (the drill's dynamodb faults reach the table API; the recorded event's table holds stuck tasks)
-  'dynamodb-throttling': ['ssm:GetParameter', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'cloudwatch:DescribeAlarms', 'dynamodb:Scan', 'dynamodb:CreateBackup', 'dynamodb:DescribeBackup', 'sns:Publish'],
+  'dynamodb-throttling': ['ssm:GetParameter', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'cloudwatch:DescribeAlarms', 'dynamodb:Scan', 'dynamodb:ListBackups', 'dynamodb:CreateBackup', 'dynamodb:DescribeBackup', 'sns:Publish'],
   // admit -> service, stopped tasks and their reasons -> forced deployment -> rollout polls -> alarm back to OK? -> notify
   'ecs-service-recovery': ['ssm:GetParameter', 'ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:UpdateService', 'cloudwatch:DescribeAlarms', 'sns:Publish'],
   // budget adapter -> admit -> cost + model preference -> switch -> redeploy proxy -> verify (parameter, proxy) -> notify -> wait -> restore -> redeploy -> notify
@@ -62,6 +62,7 @@ export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> 
     'dynamodb:DescribeTable': 'Describe table',
     'dynamodb:UpdateTable': 'Switch to on-demand',
     'dynamodb:Scan': 'Count stuck tasks',
+    'dynamodb:ListBackups': 'Back up the tasks table',
     'dynamodb:CreateBackup': 'Back up the tasks table',
     'dynamodb:DescribeBackup': 'Check backup status',
     'cloudwatch:DescribeAlarms': 'Check alarm state',
@@ -107,7 +108,7 @@ export const PERSISTENT_GROUPS: readonly (readonly Call[])[] = [
   ['events:ListRuleNamesByTarget', 'dynamodb:Scan'],
   ['events:DescribeRule', 'dynamodb:CreateBackup'],
   ['lambda:GetPolicy', 'dynamodb:DescribeBackup'],
-  ['s3:GetBucketNotificationConfiguration'],
+  ['s3:GetBucketNotificationConfiguration', 'dynamodb:ListBackups'],
   ['lambda:ListEventSourceMappings'],
   ['cloudwatch:DescribeAlarms'],
 ];

@@ -129,6 +129,8 @@ const JOB: Case[] = [
   ['DynamodbThrottlingCountStuck', 'dynamodb:Scan', AGENT_TASKS, 'Allowed'],
   ['DynamodbThrottlingCountStuck', 'dynamodb:DescribeTable', AGENT_TASKS, 'Allowed'],
   ['DynamodbThrottlingBackup', 'dynamodb:CreateBackup', AGENT_TASKS, 'Allowed'],
+  // ListBackups has no resource type: "*" is the only resource it is evaluated against.
+  ['DynamodbThrottlingBackup', 'dynamodb:ListBackups', '*', 'Allowed'],
   ['DynamodbThrottlingBackupStatus', 'dynamodb:DescribeBackup', TASKS_BACKUP, 'Allowed'],
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:GetItem', AGENT_TASKS, 'Allowed'],
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', AGENT_TASKS, 'Allowed'],
@@ -233,6 +235,9 @@ const BEYOND_JOB: Case[] = [
   ['DynamodbThrottlingBackup', 'dynamodb:DeleteBackup', TASKS_BACKUP, 'Denied'],
   ['DynamodbThrottlingBackup', 'dynamodb:RestoreTableFromBackup', TASKS_BACKUP, 'Denied'],
   ['DynamodbThrottlingBackup', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
+  ['DynamodbThrottlingBackup', 'dynamodb:ListTables', '*', 'Denied'],
+  // Only the backup step lists backups (to adopt one an earlier attempt made).
+  ...ROLE_NAMES.filter((r) => r !== 'DynamodbThrottlingBackup').map((r): Case => [r, 'dynamodb:ListBackups', '*', 'Denied']),
   ['DynamodbThrottlingBackupStatus', 'dynamodb:DescribeBackup', `${AGENT_STATE}/backup/01795473256422-78615023`, 'Denied'],
   ['DynamodbThrottlingBackupStatus', 'dynamodb:DeleteBackup', TASKS_BACKUP, 'Denied'],
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', AGENT_STATE, 'Denied'],

@@ -116,7 +116,7 @@ test('only the undo may remove reserved concurrency, and only of the configured 
 test('no action of a remediated service is allowed on "*" but the read-only ones without resource-level permissions', () => {
   const remediated = /^(lambda|dynamodb|ecs|ssm|sns|states|cloudwatch|ce|kms|sqs|events|s3):/;
   // cloudwatch:DescribeAlarms returns composite alarms only to a caller granted it on "*".
-  const readOnlyOnStar = new Set(['ce:GetCostAndUsage', 'ecs:ListTasks', 'lambda:ListEventSourceMappings', 'events:ListRuleNamesByTarget', 'cloudwatch:DescribeAlarms']);
+  const readOnlyOnStar = new Set(['ce:GetCostAndUsage', 'ecs:ListTasks', 'lambda:ListEventSourceMappings', 'events:ListRuleNamesByTarget', 'cloudwatch:DescribeAlarms', 'dynamodb:ListBackups']);
   // Task results take no resource ARN (the task token, kept in the ledger, is the capability); only the approval roles have them.
   const taskResults = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure']);
   const onStar = statements().filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf);

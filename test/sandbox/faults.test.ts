@@ -134,6 +134,17 @@ test('a timeout holds the request, then drops the connection: the SDK sees a Tim
   expect(sandbox().calls[0]?.error).toMatchObject({ code: 'TimeoutError', injected: true });
 });
 
+test('an applied-timeout applies the call, then drops the connection: the change is made, the SDK sees a TimeoutError', async () => {
+  sandbox().injectFault({ service: 'lambda', operation: 'PutFunctionConcurrency', error: 'applied-timeout', holdMs: 50 });
+  const lambda = new LambdaClient(clientConfig(sandbox()));
+
+  const failure = await rejectionOf(lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: RESEARCHER, ReservedConcurrentExecutions: 0 })));
+
+  expect(`${failure.name}: ${failure.message}`).toMatch(/TimeoutError/);
+  expect(sandbox().state.lambda.functions[RESEARCHER]?.reservedConcurrency).toBe(0);
+  expect(sandbox().calls[0]?.error).toMatchObject({ code: 'TimeoutError', message: expect.stringContaining('the call was applied'), injected: true });
+});
+
 test('a fault on a service or operation the sandbox does not model is a mistake in the drill', () => {
   expect(() => sandbox().injectFault({ service: 'lambda', operation: 'UpdateFunctionCode', error: 'throttling' })).toThrow(
     'The sandbox does not model lambda:UpdateFunctionCode',

@@ -9,6 +9,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
+  ListBackupsCommand,
   ResourceNotFoundException,
   ScanCommand,
   TableNotFoundException,
@@ -100,6 +101,9 @@ describe('count stuck tasks', () => {
 });
 
 describe('back up the tasks table', () => {
+  // No earlier attempt made a backup (backup.test.ts covers adopting one).
+  beforeEach(() => dynamodb.on(ListBackupsCommand).resolves({ BackupSummaries: [] }));
+
   test('records the intent, then sends CreateBackup named after the incident', async () => {
     let intentAtCall: unknown;
     dynamodb.on(CreateBackupCommand).callsFake(async () => {
