@@ -109,3 +109,16 @@ export function itemsRowLine(row: { operation: string; status: string; before: u
   }
   return undefined;
 }
+
+/**
+ * The approval request's line for each `dynamodb-items` restore among an undo's restores: the
+ * table, how many tasks and which keys, and the ledger row their items are read from.
+ */
+export function itemsRestoreLines(parameters: Readonly<Record<string, unknown>>): string[] {
+  const restores = Array.isArray(parameters.restores) ? (parameters.restores as Record<string, unknown>[]) : [];
+  return restores.filter((r) => r?.kind === 'dynamodb-items').map((r) => {
+    const planned = (r.restoreTo ?? {}) as Partial<RecordedItems>;
+    const keys = Array.isArray(planned.keys) ? planned.keys : [];
+    return `Puts back ${keys.length} deleted task(s) into ${String(r.target)} (only where no item has the key now), as the ledger row ${String(r.sourceKey)} recorded them: ${describeKeys(keys)}`;
+  });
+}
