@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { describeCaughtError } from '../domain/message';
+import type { TaskKey } from '../domain/stuck-tasks';
 import type { RestoreKind, RestoreStep } from '../domain/undo-plan';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
@@ -9,7 +10,6 @@ import { logger } from '../shared/logger';
 import { executionSchema, incidentSchema } from '../shared/task-input';
 import { holds, UndoResources } from './resources';
 import { checkItems, itemsNotBack } from './restore-items';
-import type { TaskKey } from '../domain/stuck-tasks';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const resources = new UndoResources();
@@ -83,6 +83,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<UndoVerif
   // Restores run in plan order (newest change first), so a target changed twice (the stop, then
   // the approved restore) ends on its last restore's value: check that one per resource.
   const finalRestores = restores.filter((r, i) => !restores.slice(i + 1).some((later) => later.kind === r.kind && later.target === r.target));
+  // The keys of an items check not read back as recorded: named in the reason, not carried in the check.
   const itemsNotRestored = new Map<ResourceCheck, TaskKey[]>();
   for (const r of finalRestores) {
     if (r.kind === 'dynamodb-items') {

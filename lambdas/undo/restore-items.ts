@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeKeys, itemDigest, recordedItemsAt, type ItemAtKey, type RecordedItems } from '../domain/recorded-items';
 import { taskKeySchema, type TaskKey } from '../domain/stuck-tasks';
-import { sameValue, type RestoreStep } from '../domain/undo-plan';
+import { canonical, sameValue, type RestoreStep } from '../domain/undo-plan';
 import { performAction } from '../shared/act';
 import { InvalidInput } from '../shared/errors';
 import type { Ledger } from '../shared/ledger';
@@ -46,17 +46,14 @@ const itemsRestoreSchema = z.object({
 })
   .refine((r) => r.parameters.TableName === r.target, { message: 'parameters.TableName must be the target', path: ['parameters', 'TableName'] })
   .refine((r) => r.restoreTo.count === r.restoreTo.keys.length, { message: 'count must be the number of keys', path: ['restoreTo', 'count'] })
+  .refine((r) => new Set(r.restoreTo.keys.map((k) => JSON.stringify(canonical(k)))).size === r.restoreTo.keys.length, { message: 'a key is named twice', path: ['restoreTo', 'keys'] })
   .refine((r) => r.step === `undo-${r.sourceKey.split('#')[0]}`, { message: "must be the undo of the source row's step", path: ['step'] });
-
-function invalid(message: string): InvalidInput {
-  return new InvalidInput(message);
-}
 
 function checked(step: RestoreStep): RecordedItems {
   const parsed = itemsRestoreSchema.safeParse(step);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw invalid(`Invalid task input at restore.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+    throw new InvalidInput(`Invalid task input at restore.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data.restoreTo;
 }
@@ -70,7 +67,7 @@ export async function recordedItems(ledger: Ledger, incidentId: string, step: Re
   const planned = checked(step);
   const row = await ledger.getAction(incidentId, step.sourceKey);
   const recorded = recordedItemsAt(row, step.sourceKey, { target: step.target, keys: planned.keys, digest: planned.digest });
-  if ('why' in recorded) throw invalid(`Cannot put back the items of ${step.target}: ${recorded.why}`);
+  if ('why' in recorded) throw new InvalidInput(`Cannot put back the items of ${step.target}: ${recorded.why}`);
   return recorded;
 }
 

@@ -210,6 +210,8 @@ test('a put the plan could not have made (no only-create condition, another tabl
     [{ parameters: { ...restore.parameters, TableName: OTHER_TABLE } }, 'restore.parameters.TableName'],
     [{ restoreTo: { ...(restore.restoreTo as object), keys: [] } }, 'restore.restoreTo.keys'],
     [{ parameters: { ...restore.parameters, Items: [task('x')] } }, 'restore.parameters'],
+    [{ restoreTo: { ...(restore.restoreTo as { keys: unknown[] }), count: 3, keys: [...(restore.restoreTo as { keys: unknown[] }).keys, { task_id: ids[0] }] } }, 'restore.restoreTo.keys'],
+    [{ restoreTo: { ...(restore.restoreTo as object), count: 5 } }, 'restore.restoreTo.count'],
     [{ operation: 'dynamodb:UpdateTable' }, 'restore.operation'],
   ];
   for (const [change, field] of cases) {
