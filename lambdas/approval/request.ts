@@ -5,6 +5,7 @@ import {
   approversAt, deadlineSeconds, LEVELS, type ApprovalOutcome, type ApprovalPolicy, type GateSettings, type Level,
 } from '../domain/approval';
 import { show } from '../domain/message';
+import { itemsRestoreLines } from '../domain/recorded-items';
 import { requireEnv, requireJsonEnv } from '../shared/env';
 import { classifyAwsError, InvalidInput } from '../shared/errors';
 import { taskHandler } from '../shared/handler';
@@ -166,6 +167,7 @@ function message(r: Omit<ApprovalRequest, 'status'>, approver: string, link: str
     `What fired: ${r.gate.summary} (at ${r.gate.firedAt})`,
     `Evidence: ${show(r.gate.evidence)}`,
     `Action: ${r.gate.operation} on ${r.gate.target}`,
+    ...itemsRestoreLines(r.gate.parameters),
     `Exact call: ${show(r.gate.parameters)}`,
     `Needs ${r.requiredApprovals} distinct approver(s); one rejection rejects.`,
     `Deadline: ${r.deadline} (then it escalates to the next level)`,

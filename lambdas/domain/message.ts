@@ -1,4 +1,5 @@
 import type { ActionRecord } from '../shared/ledger';
+import { itemsRowLine } from './recorded-items';
 import type { Incident } from '../shared/task-input';
 
 export type Outcome = 'remediated' | 'skipped' | 'escalated' | 'rejected' | 'failed';
@@ -45,7 +46,9 @@ export function renderMessage(m: MessageInput): { subject: string; body: string 
       lines.push(`  PLANNED, not called: ${a.operation} ${show(a.parameters)} (would replace ${show(a.before)})`);
       continue;
     }
-    const result = a.status === 'succeeded' ? `${show(a.before)} -> ${show(a.after)}` : `${a.status}${a.error ? `: ${a.error}` : ''} (was ${show(a.before)})`;
+    // A row that holds tasks in full (up to 400 KB) is told by count and keys: SNS takes 256 KB.
+    const result = itemsRowLine(a)
+      ?? (a.status === 'succeeded' ? `${show(a.before)} -> ${show(a.after)}` : `${a.status}${a.error ? `: ${a.error}` : ''} (was ${show(a.before)})`);
     lines.push(`  ${a.operation} on ${a.target}: ${result}`);
   }
   if (m.error) lines.push('', `Error: ${m.error}`);

@@ -3,7 +3,10 @@
  * the runbook replaced. Pure: no AWS here. Each restore is read from the row's recorded `before`
  * (the value the runbook replaced), never from a value carried elsewhere.
  */
+import { digestOf, itemAt, recordedItemsAt, type RecordedItems } from './recorded-items';
 import { describeKey, type TaskKey } from './stuck-tasks';
+
+export type { ItemAtKey, RecordedItems } from './recorded-items';
 
 /** The fields of a ledger action row the plan reads. */
 export interface RecordedAction {
@@ -18,16 +21,6 @@ export interface RecordedAction {
 
 /** What a restore compares and sets, per kind of resource. */
 export type RestoreKind = 'lambda-reserved-concurrency' | 'dynamodb-capacity' | 'ssm-parameter' | 'dynamodb-items';
-
-/**
- * One item of a `dynamodb-items` restore, per key: the whole item, or null when no item has that
- * key. `expected` holds every key with null (the runbook deleted them), `restoreTo` the items as
- * recorded, and a read of the table now takes the same shape, key for key.
- */
-export interface ItemAtKey {
-  readonly key: TaskKey;
-  readonly item: Record<string, unknown> | null;
-}
 
 /** One restore call: the inverse of a finished action. */
 export interface RestoreStep {
@@ -76,7 +69,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
-function canonical(value: unknown): unknown {
+export function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]));
@@ -147,7 +140,7 @@ export function inverseOf(action: RecordedAction): Omit<RestoreStep, 'sourceKey'
   }
 }
 
-/** Plain JSON all the way down: a set or binary attribute would not survive the execution state. */
+/** Plain JSON all the way down: items are compared (and digested) as JSON, where a set or binary attribute is not itself. */
 function jsonSafe(value: unknown): boolean {
   if (value instanceof Set || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
   if (Array.isArray(value)) return value.every(jsonSafe);
@@ -165,7 +158,8 @@ const isKey = (k: unknown): k is TaskKey => !!k && typeof k === 'object' && !Arr
  * The stuck-task cleanup (seed 003 §2): its row's `before.items` holds every task in full, read
  * just before the delete, and `after.deleted` the keys actually deleted. Only those are put back
  * (a skipped task was never deleted), each by a PutItem that only creates: a task someone created
- * again under the same key since is never overwritten.
+ * again under the same key since is never overwritten. The step names the keys, their count and a
+ * digest of the items, never the items: the restore reads them from the row (recorded-items.ts).
  */
 function itemsInverse(target: string, before: unknown, after: unknown): Omit<RestoreStep, 'sourceKey' | 'sourceStep' | 'step'> | { why: string } {
   const was = (before ?? {}) as DeleteRecord;
@@ -175,26 +169,24 @@ function itemsInverse(target: string, before: unknown, after: unknown): Omit<Res
     const skipped = Array.isArray(done.skipped) ? done.skipped.length : 0;
     return { why: `no task was deleted (${skipped} skipped): nothing to put back` };
   }
-  const items = (Array.isArray(was.items) ? was.items : []) as Record<string, unknown>[];
+  const items = Array.isArray(was.items) ? was.items : [];
   const backup = typeof was.backupArn === 'string' ? `; it is in backup ${was.backupArn}` : '';
-  const restoreTo: ItemAtKey[] = [];
   for (const key of done.deleted) {
-    const item = items.find((i) => i && typeof i === 'object' && Object.entries(key).every(([name, v]) => i[name] === v));
+    const item = itemAt(items, key);
     if (!item) return { why: `the ledger row does not hold the deleted item ${describeKey(key)}, so it cannot be put back from the ledger${backup}` };
-    if (!jsonSafe(item)) return { why: `the deleted item ${describeKey(key)} holds a set or binary attribute, which the undo's JSON state cannot carry${backup}` };
-    restoreTo.push({ key, item });
+    if (!jsonSafe(item)) return { why: `the deleted item ${describeKey(key)} holds a set or binary attribute, which the undo does not compare or put back${backup}` };
   }
+  const keys = done.deleted;
+  const recorded = recordedItemsAt({ operation: 'dynamodb:DeleteItem', target, status: 'succeeded', before, after }, target, { target, keys });
+  if ('why' in recorded) return recorded;
   // Every item carries all its key attributes: "this key attribute does not exist" means "no item has this key".
-  const keyAttribute = Object.keys(done.deleted[0]!)[0]!;
+  const keyAttribute = Object.keys(keys[0]!)[0]!;
+  const restoreTo: RecordedItems = { count: keys.length, keys, digest: digestOf(recorded.map((r) => r.item)) };
   return {
     kind: 'dynamodb-items', operation: 'dynamodb:PutItem', target,
-    parameters: {
-      TableName: target,
-      Items: restoreTo.map((r) => r.item),
-      ConditionExpression: 'attribute_not_exists(#key)',
-      ExpressionAttributeNames: { '#key': keyAttribute },
-    },
-    expected: restoreTo.map(({ key }): ItemAtKey => ({ key, item: null })),
+    parameters: { TableName: target, ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': keyAttribute } },
+    // The runbook left no item at any of these keys.
+    expected: { count: keys.length, item: null },
     restoreTo,
   };
 }

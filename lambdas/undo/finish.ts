@@ -1,14 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { describeCaughtError } from '../domain/message';
-import type { RestoreKind } from '../domain/undo-plan';
+import type { TaskKey } from '../domain/stuck-tasks';
+import type { RestoreKind, RestoreStep } from '../domain/undo-plan';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
 import { logger } from '../shared/logger';
 import { executionSchema, incidentSchema } from '../shared/task-input';
 import { holds, UndoResources } from './resources';
-import { itemsNotBack } from './restore-items';
+import { checkItems, itemsNotBack } from './restore-items';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const resources = new UndoResources();
@@ -16,6 +17,8 @@ const resources = new UndoResources();
 const restoreSchema = z.object({
   kind: z.enum(['lambda-reserved-concurrency', 'dynamodb-capacity', 'ssm-parameter', 'dynamodb-items']),
   operation: z.string(), target: z.string(), restoreTo: z.unknown(),
+  // A `dynamodb-items` restore names the cleanup's ledger row its items are read from, and its call.
+  sourceKey: z.string().optional(), step: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional(),
 });
 const outcomeSchema = z.object({ target: z.string(), operation: z.string().optional(), outcome: z.enum(['restored', 'unchanged', 'changed-since']), reason: z.string() });
 const inputSchema = z.discriminatedUnion('mode', [
@@ -80,15 +83,24 @@ export const handler = taskHandler(inputSchema, async (input): Promise<UndoVerif
   // Restores run in plan order (newest change first), so a target changed twice (the stop, then
   // the approved restore) ends on its last restore's value: check that one per resource.
   const finalRestores = restores.filter((r, i) => !restores.slice(i + 1).some((later) => later.kind === r.kind && later.target === r.target));
+  // The keys of an items check not read back as recorded: named in the reason, not carried in the check.
+  const itemsNotRestored = new Map<ResourceCheck, TaskKey[]>();
   for (const r of finalRestores) {
-    const found = await resources.read(r.kind as RestoreKind, r.target, r.restoreTo);
+    if (r.kind === 'dynamodb-items') {
+      const { notBack, ...check } = await checkItems(ledger, resources, incident.id, r as unknown as RestoreStep);
+      const c = { target: r.target, operation: r.operation, ...check };
+      itemsNotRestored.set(c, notBack);
+      checks.push(c);
+      continue;
+    }
+    const found = await resources.read(r.kind as RestoreKind, r.target);
     checks.push({ target: r.target, operation: r.operation, expected: r.restoreTo, found, restored: holds(r.kind as RestoreKind, found, r.restoreTo) });
   }
   // Per resource, the newest change found altered is the one to report (older ones on it were too).
   const leftAlone = results.filter((r, i) => r.outcome === 'changed-since'
     && !results.slice(0, i).some((newer) => sameResource(newer, r) && newer.outcome === 'changed-since')).map((r) => r.reason);
   const notBack = checks.filter((c) => !c.restored && !results.some((r) => sameResource(r, c) && r.outcome === 'changed-since'))
-    .map((c) => (c.operation === 'dynamodb:PutItem' ? itemsNotBack(c.target, c.found, c.expected)
+    .map((c) => (itemsNotRestored.has(c) ? itemsNotBack(c.target, itemsNotRestored.get(c)!)
       : `${c.target} does not hold the recorded value after the restore: expected ${JSON.stringify(c.expected)}, found ${JSON.stringify(c.found)}`));
   const problems = [...leftAlone, ...notBack];
   const allRestored = problems.length === 0;

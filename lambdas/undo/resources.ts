@@ -19,11 +19,8 @@ export class UndoResources {
     private readonly items = new StuckTasksClient(),
   ) {}
 
-  /**
-   * The resource's current value, shaped as the runbook recorded it. Items are read at the keys
-   * of the recorded value (`restoreTo`).
-   */
-  async read(kind: RestoreKind, target: string, recorded?: unknown): Promise<unknown> {
+  /** The resource's current value, shaped as the runbook recorded it (items: readItems, at the restore's keys). */
+  async read(kind: RestoreKind, target: string): Promise<unknown> {
     switch (kind) {
       case 'lambda-reserved-concurrency':
         return (await this.functions.read(target)).reservedConcurrency;
@@ -34,7 +31,7 @@ export class UndoResources {
       case 'ssm-parameter':
         return this.parameters.read(target);
       case 'dynamodb-items':
-        return this.readItems(target, (Array.isArray(recorded) ? (recorded as ItemAtKey[]) : []).map((r) => r.key));
+        throw new Error('items are read at their keys: readItems');
     }
   }
 

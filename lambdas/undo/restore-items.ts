@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { describeKey, taskKeySchema, type TaskKey } from '../domain/stuck-tasks';
-import { sameValue, type ItemAtKey, type RestoreStep } from '../domain/undo-plan';
+import { describeKeys, itemDigest, recordedItemsAt, type ItemAtKey, type RecordedItems } from '../domain/recorded-items';
+import { taskKeySchema, type TaskKey } from '../domain/stuck-tasks';
+import { canonical, sameValue, type RestoreStep } from '../domain/undo-plan';
 import { performAction } from '../shared/act';
 import { InvalidInput } from '../shared/errors';
 import type { Ledger } from '../shared/ledger';
@@ -19,63 +20,105 @@ export interface ItemsRestored {
   readonly left: { key: TaskKey; reason: string }[];
 }
 
-const keysOf = (keys: readonly TaskKey[]) => keys.map(describeKey).join(', ');
+/**
+ * What each key held when the undo first read it (the undo row's `before`): a digest of the item,
+ * or null when none. A digest, not the item: the undo's own row stays small whatever the tasks hold.
+ */
+export interface DigestAtKey {
+  readonly key: TaskKey;
+  readonly item: string | null;
+}
+
+const atKeys = (found: readonly ItemAtKey[]): DigestAtKey[] => found.map(({ key, item }) => ({ key, item: itemDigest(item) }));
 
 /** The call the plan makes (undo-plan.ts): anything else, a put without its only-create condition above all, is refused. */
 const itemsRestoreSchema = z.object({
+  sourceKey: z.string().min(1),
+  step: z.string().min(1),
   operation: z.literal('dynamodb:PutItem'),
   target: z.string().min(1),
   parameters: z.object({
     TableName: z.string().min(1),
     ConditionExpression: z.literal('attribute_not_exists(#key)'),
     ExpressionAttributeNames: z.object({ '#key': z.string().min(1) }).strict(),
-  }),
-  restoreTo: z.array(z.object({ key: taskKeySchema, item: z.record(z.string(), z.unknown()) })).min(1),
-}).refine((r) => r.parameters.TableName === r.target, { message: 'parameters.TableName must be the target', path: ['parameters', 'TableName'] });
+  }).strict(),
+  restoreTo: z.object({ count: z.number().int().min(1), keys: z.array(taskKeySchema).min(1), digest: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+})
+  .refine((r) => r.parameters.TableName === r.target, { message: 'parameters.TableName must be the target', path: ['parameters', 'TableName'] })
+  .refine((r) => r.restoreTo.count === r.restoreTo.keys.length, { message: 'count must be the number of keys', path: ['restoreTo', 'count'] })
+  .refine((r) => new Set(r.restoreTo.keys.map((k) => JSON.stringify(canonical(k)))).size === r.restoreTo.keys.length, { message: 'a key is named twice', path: ['restoreTo', 'keys'] })
+  .refine((r) => r.step === `undo-${r.sourceKey.split('#')[0]}`, { message: "must be the undo of the source row's step", path: ['step'] });
 
-function checked(step: RestoreStep): void {
+function checked(step: RestoreStep): RecordedItems {
   const parsed = itemsRestoreSchema.safeParse(step);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InvalidInput(`Invalid task input at restore.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
+  return parsed.data.restoreTo;
 }
 
 /**
- * Compare and restore, item by item, the tasks the cleanup deleted. Only keys no item holds are
- * put back (a conditional PutItem that only creates); a task someone created again under its key
- * is left as it is and reported. The undo's row of intent holds what each key held before the
- * first put, so a retry or redrive after a partial restore tells its own earlier puts (the
- * recorded item, where the row says none) from someone's re-creation, and puts nothing twice.
+ * The items to put back, from the cleanup's ledger row the step names (`sourceKey`): the row must
+ * be that delete, on this table, finished, with these keys among those it deleted and these items
+ * as approved (the digest). Otherwise a one-line InvalidInput, before any read of the table or put.
+ */
+export async function recordedItems(ledger: Ledger, incidentId: string, step: RestoreStep): Promise<ItemAtKey[]> {
+  const planned = checked(step);
+  const row = await ledger.getAction(incidentId, step.sourceKey);
+  const recorded = recordedItemsAt(row, step.sourceKey, { target: step.target, keys: planned.keys, digest: planned.digest });
+  if ('why' in recorded) throw new InvalidInput(`Cannot put back the items of ${step.target}: ${recorded.why}`);
+  return recorded;
+}
+
+/** What a restore's result says of the items: how many keys and the digest, not the keys again or the items. */
+const brief = (step: RestoreStep) => {
+  const planned = step.restoreTo as RecordedItems;
+  return { count: planned.count, digest: planned.digest };
+};
+
+/**
+ * Compare and restore, item by item, the tasks the cleanup deleted, read from its ledger row. Only
+ * keys no item holds are put back (a conditional PutItem that only creates); a task someone created
+ * again under its key is left as it is and reported. The undo's row of intent holds what each key
+ * held before the first put (a digest), so a retry or redrive after a partial restore tells its own
+ * earlier puts (the recorded item, where the row says none) from someone's re-creation, and puts
+ * nothing twice.
  */
 export async function restoreItems(ledger: Ledger, resources: UndoResources, incident: Incident, executionArn: string, step: RestoreStep): Promise<RestoreOutcome> {
-  checked(step);
-  const recorded = step.restoreTo as ItemAtKey[];
-  const base = { sourceKey: step.sourceKey, operation: step.operation, target: step.target, expected: step.expected, restoredTo: step.restoreTo };
+  const recorded = await recordedItems(ledger, incident.id, step);
+  const base = { sourceKey: step.sourceKey, operation: step.operation, target: step.target, expected: step.expected, restoredTo: brief(step) };
   const begun = await ledger.getAction(incident.id, `${step.step}#${step.operation}#${step.target}`);
   if (begun?.status === 'succeeded') {
     const after = begun.after as ItemsRestored;
-    return { ...base, ...outcomeOf(after), reason: `restored by ${begun.executionArn}: ${describe(step.target, after)}`, found: begun.before, replayed: true, items: after };
+    return { ...base, ...outcomeOf(after), reason: `restored by ${begun.executionArn}: ${describe(step.target, after)}`, found: summary(begun.before as DigestAtKey[]), replayed: true, items: after };
   }
-  const found = (await resources.read('dynamodb-items', step.target, recorded)) as ItemAtKey[];
+  const found = await resources.readItems(step.target, recorded.map((r) => r.key));
+  const foundNow = summary(atKeys(found));
   if (!begun && found.every((f) => f.item !== null)) {
     // No key is free: nothing to put, and no row to write.
     const left = found.filter((f, i) => !sameValue(f.item, recorded[i]?.item));
     const items: ItemsRestored = { restored: [], unchanged: found.filter((f) => !left.includes(f)).map((f) => f.key), left: left.map((f) => ({ key: f.key, reason: RECREATED })) };
-    if (left.length > 0) logger.warn('Not restoring: every deleted item was created again since', { target: step.target, keys: keysOf(left.map((f) => f.key)) });
-    return { ...base, ...outcomeOf(items), reason: describe(step.target, items), found, replayed: false, items };
+    if (left.length > 0) logger.warn('Not restoring: every deleted item was created again since', { target: step.target, keys: describeKeys(left.map((f) => f.key)) });
+    return { ...base, ...outcomeOf(items), reason: describe(step.target, items), found: foundNow, replayed: false, items };
   }
-  const action = await performAction<ItemAtKey[], ItemsRestored>(ledger, incident, executionArn, {
+  const action = await performAction<DigestAtKey[], ItemsRestored>(ledger, incident, executionArn, {
     step: step.step,
     operation: step.operation,
     target: step.target,
     parameters: step.parameters,
     intended: { restored: recorded.map((r) => r.key), unchanged: [], left: [] },
-    readBefore: async () => found,
+    readBefore: async () => atKeys(found),
     mutate: (before) => putBack(resources, step, recorded, before, found),
   });
   const items = action.after;
-  return { ...base, ...outcomeOf(items), reason: action.replayed ? `restored by an earlier attempt: ${describe(step.target, items)}` : describe(step.target, items), found, replayed: action.replayed, items };
+  return { ...base, ...outcomeOf(items), reason: action.replayed ? `restored by an earlier attempt: ${describe(step.target, items)}` : describe(step.target, items), found: foundNow, replayed: action.replayed, items };
+}
+
+/** How many of the keys held an item when read (the item itself is in the table, the recorded one in the cleanup's row). */
+function summary(found: readonly DigestAtKey[] | undefined): { count: number; withItem: number } {
+  const list = Array.isArray(found) ? found : [];
+  return { count: list.length, withItem: list.filter((f) => f.item !== null).length };
 }
 
 const RECREATED = 'an item was created again under this key since the runbook deleted it: left as it is';
@@ -85,14 +128,14 @@ const RECREATED = 'an item was created again under this key since the runbook de
  * `now`: as this attempt read it. A key that held an item before the first attempt is someone
  * else's; one that was free and now holds the recorded item was put back by an earlier attempt.
  */
-async function putBack(resources: UndoResources, step: RestoreStep, recorded: readonly ItemAtKey[], before: readonly ItemAtKey[], now: readonly ItemAtKey[]): Promise<ItemsRestored> {
+async function putBack(resources: UndoResources, step: RestoreStep, recorded: readonly ItemAtKey[], before: readonly DigestAtKey[], now: readonly ItemAtKey[]): Promise<ItemsRestored> {
   const out: ItemsRestored = { restored: [], unchanged: [], left: [] };
   for (const [i, { key, item }] of recorded.entries()) {
     const was = before[i]?.item ?? null;
     const current = now[i]?.item ?? null;
     if (!item) continue;
     if (was !== null) {
-      if (sameValue(was, item)) out.unchanged.push(key);
+      if (was === itemDigest(item)) out.unchanged.push(key);
       else out.left.push({ key, reason: RECREATED });
     } else if (current !== null) {
       if (sameValue(current, item)) out.restored.push(key);
@@ -117,17 +160,30 @@ function outcomeOf(items: ItemsRestored): Pick<RestoreOutcome, 'outcome'> {
 /** One line: which keys were put back and which left, as finish and the notification report it. */
 function describe(target: string, items: ItemsRestored): string {
   const parts = [
-    items.restored.length ? `put back ${items.restored.length} deleted item(s) (${keysOf(items.restored)})` : '',
-    items.unchanged.length ? `${items.unchanged.length} already held the recorded item (${keysOf(items.unchanged)})` : '',
-    items.left.length ? `${items.left.length} created again since the runbook deleted them, left as they are (${keysOf(items.left.map((l) => l.key))})` : '',
+    items.restored.length ? `put back ${items.restored.length} deleted item(s) (${describeKeys(items.restored)})` : '',
+    items.unchanged.length ? `${items.unchanged.length} already held the recorded item (${describeKeys(items.unchanged)})` : '',
+    items.left.length ? `${items.left.length} created again since the runbook deleted them, left as they are (${describeKeys(items.left.map((l) => l.key))})` : '',
   ].filter(Boolean);
   return `${target}: ${parts.join('; ')}`;
 }
 
+/** Verify's reading of a `dynamodb-items` restore: counts and a digest, and the keys not back (never the items). */
+export interface ItemsCheck {
+  readonly expected: { count: number; digest: string };
+  readonly found: { count: number; asRecorded: number };
+  readonly restored: boolean;
+  readonly notBack: TaskKey[];
+}
+
+/** Re-reads every key of the restore and compares it with the item the cleanup's row recorded (read again, checked as the restore checks it). */
+export async function checkItems(ledger: Ledger, resources: UndoResources, incidentId: string, step: RestoreStep): Promise<ItemsCheck> {
+  const recorded = await recordedItems(ledger, incidentId, step);
+  const now = await resources.readItems(step.target, recorded.map((r) => r.key));
+  const notBack = recorded.filter((r, i) => !sameValue(now[i]?.item ?? null, r.item)).map((r) => r.key);
+  return { expected: brief(step), found: { count: recorded.length, asRecorded: recorded.length - notBack.length }, restored: notBack.length === 0, notBack };
+}
+
 /** Verify's line for items that do not read back as recorded: the keys, not every item in full. */
-export function itemsNotBack(target: string, found: unknown, recorded: unknown): string {
-  const now = (Array.isArray(found) ? found : []) as ItemAtKey[];
-  const keys = ((Array.isArray(recorded) ? recorded : []) as ItemAtKey[])
-    .filter((r, i) => !sameValue(now[i]?.item ?? null, r.item)).map((r) => r.key);
-  return `${target}: ${keysOf(keys)} do not hold the recorded item after the restore`;
+export function itemsNotBack(target: string, keys: readonly TaskKey[]): string {
+  return `${target}: ${describeKeys(keys)} do not hold the recorded item after the restore`;
 }

@@ -47,6 +47,11 @@ test('a deleted task created again since is left as it is; the rest are put back
     expect.objectContaining({ operation: 'dynamodb:PutItem', status: 'succeeded', after: { restored: others.map((id) => ({ task_id: id })), unchanged: [], left: [{ key: { task_id: again }, reason: expect.any(String) }] } }),
     expect.objectContaining({ operation: 'dynamodb:UpdateTable', status: 'succeeded' }),
   ]);
+  // The plan, the approval request, each restore and verify carry the keys, not the tasks: the
+  // items are read from the cleanup's ledger row (every seeded task has a "segment tile" payload).
+  for (const inv of execution.invocations) expect(JSON.stringify([inv.payload, inv.output])).not.toContain('segment tile');
+  const restore = execution.invocations.find((i) => i.state === 'Restore recorded value' && JSON.stringify(i.payload).includes('dynamodb:PutItem'));
+  expect(restore?.payload).toMatchObject({ restore: { sourceKey: `cleanup#dynamodb:DeleteItem#${TABLE}`, restoreTo: { count: 3, keys: deleted.map((id) => ({ task_id: id })) } } });
   const notice = execution.invocations.filter((i) => i.functionName.endsWith('-Notify')).at(-1)?.output;
   expect(notice).toMatchObject({ outcome: 'escalated', topic: 'critical' });
   expect(await drill.ledger.getIncident(result.incidentId!)).toMatchObject({ undoStatus: 'escalated' });

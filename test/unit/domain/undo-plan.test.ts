@@ -1,3 +1,4 @@
+import { digestOf } from '../../../lambdas/domain/recorded-items';
 import { planUndo, sameValue, type RecordedAction } from '../../../lambdas/domain/undo-plan';
 
 const EXEC = 'arn:aws:states:sa-east-1:111122223333:execution:runbook:exec-1';
@@ -106,20 +107,40 @@ describe('stuck tasks deleted by the cleanup (dynamodb:DeleteItem)', () => {
     expect(plan.restores).toEqual([{
       sourceKey: `cleanup#dynamodb:DeleteItem#${TASKS}`, sourceStep: 'cleanup', step: 'undo-cleanup',
       kind: 'dynamodb-items', operation: 'dynamodb:PutItem', target: TASKS,
-      parameters: {
-        TableName: TASKS, Items: [task('t-1'), task('t-3')],
-        ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': 'task_id' },
-      },
-      expected: [{ key: { task_id: 't-1' }, item: null }, { key: { task_id: 't-3' }, item: null }],
-      restoreTo: [{ key: { task_id: 't-1' }, item: task('t-1') }, { key: { task_id: 't-3' }, item: task('t-3') }],
+      parameters: { TableName: TASKS, ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': 'task_id' } },
+      expected: { count: 2, item: null },
+      restoreTo: { count: 2, keys: [{ task_id: 't-1' }, { task_id: 't-3' }], digest: digestOf([task('t-1'), task('t-3')]) },
     }]);
+  });
+
+  test('500 large deleted tasks (a ledger row of hundreds of KB): the plan carries their keys, count and digest, far under the 256 KiB state limit', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => `t-${String(i).padStart(4, '0')}`);
+    const big = (id: string) => ({ ...task(id), payload: `${id} `.padEnd(700, 'x') });
+    const recorded = cleanup(ids.map(big), ids);
+    expect(JSON.stringify(recorded.before).length).toBeGreaterThan(350_000);
+
+    const plan = planUndo([recorded]);
+
+    const [step] = plan.restores;
+    expect(step).toMatchObject({ kind: 'dynamodb-items', restoreTo: { count: 500, digest: digestOf(ids.map(big)) } });
+    expect((step!.restoreTo as { keys: unknown[] }).keys).toEqual(ids.map((id) => ({ task_id: id })));
+    expect(JSON.stringify(step)).not.toContain('xxxx');
+    // The plan is the plan handler's output, the Map's items and the approval request's parameters.
+    expect(Buffer.byteLength(JSON.stringify(plan))).toBeLessThan(32 * 1024);
+  });
+
+  test('the digest follows the items: another item under the same keys is another digest', () => {
+    const [one] = planUndo([cleanup([task('t-1')], ['t-1'])]).restores;
+    const [other] = planUndo([cleanup([task('t-1', 'running')], ['t-1'])]).restores;
+
+    expect((one!.restoreTo as { digest: string }).digest).not.toBe((other!.restoreTo as { digest: string }).digest);
   });
 
   test('a table keyed by partition and sort key matches items on both', () => {
     const items = [{ pk: 'a', sk: 1, status: 'pending' }, { pk: 'a', sk: 2, status: 'pending' }];
     const plan = planUndo([row('cleanup', 'dynamodb:DeleteItem', TASKS, { items, missing: [], backupArn: BACKUP }, { deleted: [{ pk: 'a', sk: 2 }], skipped: [] })]);
 
-    expect(plan.restores[0]).toMatchObject({ parameters: { Items: [items[1]], ExpressionAttributeNames: { '#key': 'pk' } }, restoreTo: [{ key: { pk: 'a', sk: 2 }, item: items[1] }] });
+    expect(plan.restores[0]).toMatchObject({ parameters: { ExpressionAttributeNames: { '#key': 'pk' } }, restoreTo: { count: 1, keys: [{ pk: 'a', sk: 2 }], digest: digestOf([items[1]]) } });
   });
 
   test('nothing deleted (every task skipped): not reversible, with why', () => {
@@ -136,11 +157,11 @@ describe('stuck tasks deleted by the cleanup (dynamodb:DeleteItem)', () => {
     expect(plan.notReversible[0]?.why).toBe(`the ledger row does not hold the deleted item task_id=t-9, so it cannot be put back from the ledger; it is in backup ${BACKUP}`);
   });
 
-  test('a task with a set or binary attribute is not carried through JSON: not reversible, pointing to the backup', () => {
+  test('a task with a set or binary attribute is not compared as JSON: not reversible, pointing to the backup', () => {
     for (const odd of [{ tags: new Set(['a', 'b']) }, { blob: { nested: new Uint8Array([1, 2]) } }]) {
       const plan = planUndo([cleanup([{ ...task('t-1'), ...odd }], ['t-1'])]);
       expect(plan.restores).toEqual([]);
-      expect(plan.notReversible[0]?.why).toBe(`the deleted item task_id=t-1 holds a set or binary attribute, which the undo's JSON state cannot carry; it is in backup ${BACKUP}`);
+      expect(plan.notReversible[0]?.why).toBe(`the deleted item task_id=t-1 holds a set or binary attribute, which the undo does not compare or put back; it is in backup ${BACKUP}`);
     }
   });
 

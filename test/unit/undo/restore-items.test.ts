@@ -36,16 +36,30 @@ beforeEach(async () => {
   await h.ledger.claimUndo(incidentId, UNDO_EXEC, 'maria');
 });
 
-/** The cleanup deleted a and c; b was picked up by a worker meanwhile and skipped (it stays in the table). */
-function cleanupRestore(): RestoreStep {
-  const [a, b, c] = ids;
-  const [restore] = planUndo([{
-    actionKey: `cleanup#dynamodb:DeleteItem#${TASKS}`, operation: 'dynamodb:DeleteItem', target: TASKS, status: 'succeeded', executionArn: RUNBOOK_EXEC,
-    before: { items: [task(a), task(b), task(c)], missing: [], backupArn: 'arn:aws:dynamodb:sa-east-1:111122223333:table/t/backup/1' },
-    after: { deleted: [{ task_id: a }, { task_id: c }], skipped: [{ key: { task_id: b }, reason: 'no longer pending' }] },
-  }]).restores;
-  return restore!;
+const SOURCE_KEY = `cleanup#dynamodb:DeleteItem#${TASKS}`;
+const BACKUP = 'arn:aws:dynamodb:sa-east-1:111122223333:table/t/backup/1';
+let planned: RestoreStep;
+
+/** Writes a finished action row as performAction leaves it. */
+async function recordAction(key: string, operation: string, target: string, before: unknown, after: unknown, parameters: Record<string, unknown> = {}): Promise<void> {
+  await h.ledger.recordIntent({ incidentId, actionKey: key, runbook: 'dynamodb-throttling', operation, target, executionArn: RUNBOOK_EXEC, before, parameters });
+  await h.ledger.completeAction(incidentId, key, after);
 }
+
+/**
+ * The cleanup deleted a and c; b was picked up by a worker meanwhile and skipped (it stays in the
+ * table). Its ledger row holds the items; the plan is made from the ledger, as the plan handler does.
+ */
+beforeEach(async () => {
+  const [a, b, c] = ids;
+  await recordAction(SOURCE_KEY, 'dynamodb:DeleteItem', TASKS,
+    { items: [task(a), task(b), task(c)], missing: [], backupArn: BACKUP },
+    { deleted: [{ task_id: a }, { task_id: c }], skipped: [{ key: { task_id: b }, reason: 'no longer pending' }] });
+  [planned] = planUndo(await h.ledger.listActions(incidentId)).restores as [RestoreStep];
+});
+const cleanupRestore = (): RestoreStep => structuredClone(planned);
+/** The undo's own rows (the cleanup's row is there from the start). */
+const undoRows = async () => (await h.ledger.listActions(incidentId)).filter((r) => r.actionKey.startsWith('undo-'));
 const input = (restore: RestoreStep) => ({ incident: incident({ id: incidentId, runbook: 'dynamodb-throttling', target: TASKS }), execution: { id: UNDO_EXEC }, restore });
 const put = (item: Record<string, unknown>) => h.dynamo.client.send(new PutItemCommand({ TableName: TASKS, Item: marshall(item) }));
 const read = async (id: string) => {
@@ -75,6 +89,8 @@ test('the deleted tasks are put back exactly as recorded, after a row of intent 
   await put(task(b, 'running'));
   const watch = watchPuts(async () => {
     expect(await h.ledger.getAction(incidentId, ROW_KEY)).toMatchObject({ status: 'intent', before: [{ key: { task_id: a }, item: null }, { key: { task_id: c }, item: null }] });
+    // Only the keys travel in the step: the items are read from the cleanup's row.
+    expect(JSON.stringify(cleanupRestore())).not.toContain('segment tile');
   });
 
   const result = await h.handler(input(cleanupRestore()), lambdaContext).finally(watch.restore);
@@ -125,7 +141,7 @@ test('every deleted key taken again: nothing put, no row; the same tasks back by
   expect(watch.puts).toEqual([]);
   expect(changed).toMatchObject({ outcome: 'changed-since', reason: `${TASKS}: 1 already held the recorded item (task_id=${c}); 1 created again since the runbook deleted them, left as they are (task_id=${a})` });
   expect(unchanged).toMatchObject({ outcome: 'unchanged', items: { restored: [], unchanged: [{ task_id: a }, { task_id: c }], left: [] } });
-  expect(await h.ledger.listActions(incidentId)).toEqual([]);
+  expect(await undoRows()).toEqual([]);
 });
 
 test('a second run of the restore (a redrive, a second undo) reads the ledger and puts nothing', async () => {
@@ -182,7 +198,7 @@ test('a task created between the read and the put (ConditionalCheckFailed) is le
 test('a target outside the config is refused before any read or put', async () => {
   const restore = { ...cleanupRestore(), target: 'someone-elses-table', parameters: { ...cleanupRestore().parameters, TableName: 'someone-elses-table' } };
   await expect(h.handler(input(restore), lambdaContext)).rejects.toMatchObject({ name: 'TargetNotAllowed' });
-  expect(await h.ledger.listActions(incidentId)).toEqual([]);
+  expect(await undoRows()).toEqual([]);
 });
 
 test('a put the plan could not have made (no only-create condition, another table, no items) is InvalidInput naming the field; nothing is put', async () => {
@@ -192,7 +208,10 @@ test('a put the plan could not have made (no only-create condition, another tabl
     [{ parameters: { ...restore.parameters, ConditionExpression: undefined } }, 'restore.parameters.ConditionExpression'],
     [{ parameters: { ...restore.parameters, ConditionExpression: 'attribute_exists(#key)' } }, 'restore.parameters.ConditionExpression'],
     [{ parameters: { ...restore.parameters, TableName: OTHER_TABLE } }, 'restore.parameters.TableName'],
-    [{ restoreTo: [] }, 'restore.restoreTo'],
+    [{ restoreTo: { ...(restore.restoreTo as object), keys: [] } }, 'restore.restoreTo.keys'],
+    [{ parameters: { ...restore.parameters, Items: [task('x')] } }, 'restore.parameters'],
+    [{ restoreTo: { ...(restore.restoreTo as { keys: unknown[] }), count: 3, keys: [...(restore.restoreTo as { keys: unknown[] }).keys, { task_id: ids[0] }] } }, 'restore.restoreTo.keys'],
+    [{ restoreTo: { ...(restore.restoreTo as object), count: 5 } }, 'restore.restoreTo.count'],
     [{ operation: 'dynamodb:UpdateTable' }, 'restore.operation'],
   ];
   for (const [change, field] of cases) {
@@ -200,7 +219,68 @@ test('a put the plan could not have made (no only-create condition, another tabl
   }
   watch.restore();
   expect(watch.puts).toEqual([]);
-  expect(await h.ledger.listActions(incidentId)).toEqual([]);
+  expect(await undoRows()).toEqual([]);
+});
+
+test('a step naming a row or keys the cleanup did not delete is refused as one-line InvalidInput before any read or put', async () => {
+  const [a, b] = ids;
+  const restore = cleanupRestore();
+  const planned = restore.restoreTo as { count: number; keys: Record<string, string>[]; digest: string };
+  // Another finished row of the same incident: the switch to on-demand.
+  await recordAction(`switch#dynamodb:UpdateTable#${TASKS}`, 'dynamodb:UpdateTable', TASKS, { billingMode: 'PROVISIONED' }, { billingMode: 'PAY_PER_REQUEST' });
+  const watch = watchPuts();
+  const cases: [Partial<RestoreStep>, string][] = [
+    [{ restoreTo: { ...planned, count: 3, keys: [...planned.keys, { task_id: b }] } }, `did not delete task_id=${b}`],
+    [{ restoreTo: { ...planned, keys: [{ task_id: a }, { task_id: `${a}-other` }] } }, `did not delete task_id=${a}-other`],
+    [{ sourceKey: `switch#dynamodb:UpdateTable#${TASKS}`, step: 'undo-switch' }, 'is a dynamodb:UpdateTable, not the dynamodb:DeleteItem of the cleanup'],
+    [{ sourceKey: `cleanup#dynamodb:DeleteItem#${OTHER_TABLE}` }, `the ledger has no row cleanup#dynamodb:DeleteItem#${OTHER_TABLE}`],
+    [{ restoreTo: { ...planned, digest: '0'.repeat(64) } }, 'not the ones planned and approved (digest differs)'],
+    [{ step: 'undo-switch' }, 'restore.step'],
+  ];
+  for (const [change, why] of cases) {
+    const refused = h.handler(input({ ...restore, ...change }), lambdaContext);
+    await expect(refused).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining(why) });
+    await expect(refused).rejects.toMatchObject({ message: expect.not.stringContaining('\n') });
+  }
+  watch.restore();
+  expect(watch.puts).toEqual([]);
+  expect(await undoRows()).toEqual([]);
+});
+
+test('a step of a row that did not finish is refused: its items may not have been deleted', async () => {
+  const other = h.nextIncidentId();
+  await h.ledger.claimIncident({ incidentId: other, runbook: 'dynamodb-throttling', target: TASKS, dedupeKey: other, executionArn: RUNBOOK_EXEC, summary: 'alarm', firedAt: '2026-11-23T03:00:00Z' });
+  await h.ledger.recordIntent({ incidentId: other, actionKey: SOURCE_KEY, runbook: 'dynamodb-throttling', operation: 'dynamodb:DeleteItem', target: TASKS, executionArn: RUNBOOK_EXEC, before: { items: [task(ids[0])] }, parameters: {} });
+
+  await expect(h.handler({ ...input(cleanupRestore()), incident: incident({ id: other, runbook: 'dynamodb-throttling', target: TASKS }) }, lambdaContext))
+    .rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining(`the ledger row ${SOURCE_KEY} did not finish (intent)`) });
+});
+
+test('300 tasks of 1 KB (a 300 KB ledger row) are put back from the row; what the handlers return and the undo row stay small', async () => {
+  const many = Array.from({ length: 300 }, (_, i) => ({ ...task(`${incidentId}-m${i}`), payload: 'p'.repeat(1000) }));
+  const big = h.nextIncidentId();
+  incidentId = big;
+  await h.ledger.claimIncident({ incidentId: big, runbook: 'dynamodb-throttling', target: TASKS, dedupeKey: big, executionArn: RUNBOOK_EXEC, summary: 'alarm', firedAt: '2026-11-23T03:00:00Z' });
+  await recordAction(SOURCE_KEY, 'dynamodb:DeleteItem', TASKS, { items: many, missing: [], backupArn: BACKUP }, { deleted: many.map((t) => ({ task_id: t.task_id })), skipped: [] });
+  const source = await h.ledger.getAction(big, SOURCE_KEY);
+  expect(JSON.stringify(source!.before).length).toBeGreaterThan(300_000);
+  const [restore] = planUndo(await h.ledger.listActions(big)).restores;
+  expect(Buffer.byteLength(JSON.stringify(restore))).toBeLessThan(24 * 1024);
+  const watch = watchPuts();
+
+  const result = await h.handler(input(restore!), lambdaContext).finally(watch.restore);
+  const verified = await finish({ mode: 'verify', incident: incident({ id: big, runbook: 'dynamodb-throttling', target: TASKS }), execution: { id: UNDO_EXEC }, restores: [restore], results: [result], notReversible: [] }, lambdaContext);
+
+  expect(watch.puts).toHaveLength(300);
+  for (const t of [many[0]!, many[150]!, many[299]!]) expect(await read(t.task_id)).toEqual(t);
+  expect(result).toMatchObject({ outcome: 'restored', found: { count: 300, withItem: 0 }, restoredTo: { count: 300 } });
+  expect(verified).toMatchObject({ allRestored: true, checks: [{ target: TASKS, restored: true, found: { count: 300, asRecorded: 300 } }] });
+  // The restore's result, verify's and the undo's own row: keys, counts and digests, never the items.
+  for (const out of [result, verified, await h.ledger.getAction(big, ROW_KEY)]) {
+    expect(JSON.stringify(out)).not.toContain('pppp');
+    expect(Buffer.byteLength(JSON.stringify(out))).toBeLessThan(64 * 1024);
+  }
+  expect((result as { reason: string }).reason).toMatch(/put back 300 deleted item\(s\) \(.* and 290 more\)$/);
 });
 
 describe('verify', () => {
