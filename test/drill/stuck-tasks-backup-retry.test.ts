@@ -5,25 +5,19 @@
  * ASL, the real handlers, dynalite behind the drill's proxy, one sandbox for this file.
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { Drill } from '../../drill/drill';
 import { readInputFile } from '../../drill/inputs';
 import type { DrillResult } from '../../drill/result';
 import { STUCK_TASK_IDS } from '../../drill/sandbox';
 import { runDrill } from './run-drill';
+import { useDrillSandbox } from './drill-harness';
 
 const TABLE = 'cabruca-segmentation-prod-agent-tasks';
 
-let drill: Drill;
+const harness = useDrillSandbox({ faults: [{ service: 'dynamodb', operation: 'CreateBackup', error: 'applied-timeout' }] });
 let r: DrillResult;
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  drill = await Drill.start({ faults: [{ service: 'dynamodb', operation: 'CreateBackup', error: 'applied-timeout' }] });
-  r = await drill.handle(readInputFile('events/dynamodb-throttling.alarm.json'));
-});
-afterAll(async () => {
-  await drill.close();
-  process.env = { ...saved };
+  r = await harness.drill.handle(readInputFile('events/dynamodb-throttling.alarm.json'));
 });
 
 test('the run remediates, and the backup step was retried by the state machine', () => {
@@ -33,15 +27,15 @@ test('the run remediates, and the backup step was retried by the state machine',
 });
 
 test('exactly one backup exists: the one the lost call made, named after the incident, holding every stuck task', () => {
-  const backups = drill.backups();
+  const backups = harness.drill.backups();
   expect(backups.map((b) => [b.tableName, b.backupName])).toEqual([[TABLE, `stuck-tasks-${r.incidentId}`]]);
   const held = backups[0]!.items.map((i) => unmarshall(i).task_id as string);
   expect(held).toEqual(expect.arrayContaining([...STUCK_TASK_IDS]));
 });
 
 test('the ledger row names the adopted backup: one row, retried once, completed with that backup', async () => {
-  const [taken] = drill.backups();
-  const rows = (await drill.ledger.listActions(r.incidentId!)).filter((a) => a.operation === 'dynamodb:CreateBackup');
+  const [taken] = harness.drill.backups();
+  const rows = (await harness.drill.ledger.listActions(r.incidentId!)).filter((a) => a.operation === 'dynamodb:CreateBackup');
   expect(rows).toEqual([expect.objectContaining({
     status: 'succeeded', attempts: 2, before: { stuckTasks: STUCK_TASK_IDS.length },
     after: expect.objectContaining({ backupArn: taken!.backupArn, backupName: `stuck-tasks-${r.incidentId}`, adopted: true }),
@@ -49,7 +43,7 @@ test('the ledger row names the adopted backup: one row, retried once, completed 
 });
 
 test('the delete proceeds with that backup: its row of intent names it, and exactly the stuck tasks are deleted', () => {
-  const [taken] = drill.backups();
+  const [taken] = harness.drill.backups();
   expect(r.actions.map((a) => a.operation)).toEqual(['dynamodb:UpdateTable', 'dynamodb:CreateBackup', 'dynamodb:DeleteItem']);
   const remove = r.actions[2]!;
   expect(remove).toMatchObject({ status: 'succeeded', auditedBeforeCall: true, before: { backupArn: taken!.backupArn } });

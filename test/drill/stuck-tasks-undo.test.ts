@@ -3,12 +3,11 @@
  * state machine puts the deleted tasks back from the ledger row, then the table's capacity, and
  * the tasks table holds the same items as at the start.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Drill } from '../../drill/drill';
 import { readInputFile } from '../../drill/inputs';
 import { STUCK_TASK_IDS } from '../../drill/sandbox';
 import { scanItems } from '../../drill/table-items';
 import { runDrill } from './run-drill';
+import { useDrillSandbox } from './drill-harness';
 
 const TABLE = 'cabruca-segmentation-prod-agent-tasks';
 const byId = (items: Record<string, unknown>[]) => [...items].sort((a, b) => String(a.task_id).localeCompare(String(b.task_id)));
@@ -34,31 +33,19 @@ test('npm run drill -- dynamodb-throttling --env prod --approve alice,bob --then
 });
 
 describe('in a drill sandbox', () => {
-  let drill: Drill;
-  let client: DynamoDBClient;
-  const saved = { ...process.env };
-  beforeAll(async () => {
-    drill = await Drill.start();
-    // The drill's DynamoDB endpoint, as the handlers reach it.
-    client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, region: process.env.AWS_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  });
-  afterAll(async () => {
-    client.destroy();
-    await drill.close();
-    process.env = { ...saved };
-  });
+  const harness = useDrillSandbox();
 
   test('after the undo the tasks table holds exactly the items it held at the start, attribute for attribute', async () => {
-    const start = byId(await scanItems(client, TABLE));
+    const start = byId(await scanItems(harness.dynamo, TABLE));
     expect(start).toHaveLength(7);
 
-    const result = await drill.handleThenUndo(readInputFile('events/dynamodb-throttling.alarm.json'));
+    const result = await harness.drill.handleThenUndo(readInputFile('events/dynamodb-throttling.alarm.json'));
 
     expect(result.actions.map((a) => a.operation)).toContain('dynamodb:DeleteItem');
     expect(result.resources.after[TABLE]).toMatchObject({ items: 4 });
     expect(result.undo).toMatchObject({ outcome: 'remediated', restored: true });
-    expect(byId(await scanItems(client, TABLE))).toEqual(start);
-    const rows = await drill.ledger.listActions(result.incidentId!);
+    expect(byId(await scanItems(harness.dynamo, TABLE))).toEqual(start);
+    const rows = await harness.drill.ledger.listActions(result.incidentId!);
     expect(rows.map((a) => `${a.actionKey} ${a.status}`)).toEqual(expect.arrayContaining([
       `undo-cleanup#dynamodb:PutItem#${TABLE} succeeded`,
       `undo-switch#dynamodb:UpdateTable#${TABLE} succeeded`,

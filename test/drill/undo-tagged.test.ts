@@ -3,10 +3,10 @@
  * runbook-autopilot:allow=true). The tagged, unnamed function the runbook stopped is put back to
  * its start; once the tag is gone, the undo is refused, changes nothing and is recorded failed.
  */
-import { Drill } from '../../drill/drill';
 import { readInputFile } from '../../drill/inputs';
 import { TAGGED_FUNCTION } from '../../drill/sandbox/seed-account';
 import { runDrill } from './run-drill';
+import { lastNotice, useDrillSandbox } from './drill-harness';
 
 const EVENT = 'events/samples/tag-allowlisted-target.alarm.json';
 const ALLOW_TAG = 'runbook-autopilot:allow';
@@ -27,39 +27,29 @@ test('npm run drill -- --event tag-allowlisted-target.alarm.json --then-undo: th
 });
 
 describe('the tag removed between the runbook and the undo', () => {
-  let drill: Drill;
-  const saved = { ...process.env };
-  beforeAll(async () => {
-    drill = await Drill.start();
-  });
-  afterAll(async () => {
-    await drill.close();
-    process.env = { ...saved };
-  });
-  const concurrencyCalls = () => drill.sandbox.calls.filter((c) => ['PutFunctionConcurrency', 'DeleteFunctionConcurrency'].includes(c.operation)).length;
-  const lastNotice = (execution: { invocations: readonly { functionName: string; output?: unknown }[] }) =>
-    execution.invocations.filter((i) => i.functionName.endsWith('-Notify')).at(-1)?.output;
+  const harness = useDrillSandbox();
+  const concurrencyCalls = () => harness.drill.sandbox.calls.filter((c) => ['PutFunctionConcurrency', 'DeleteFunctionConcurrency'].includes(c.operation)).length;
 
   test('refused before any change, recorded as a failed undo with the reason, escalated; put back once the tag is', async () => {
-    const result = await drill.handle(readInputFile(EVENT));
+    const result = await harness.drill.handle(readInputFile(EVENT));
     expect(result).toMatchObject({ outcome: 'remediated', resources: { after: { [TAGGED_FUNCTION]: { reservedConcurrency: 5 } } } });
-    const fn = drill.sandbox.state.lambda.functions[TAGGED_FUNCTION]!;
+    const fn = harness.drill.sandbox.state.lambda.functions[TAGGED_FUNCTION]!;
     const { [ALLOW_TAG]: allow, ...untagged } = fn.tags ?? {};
     expect(allow).toBe('true');
     fn.tags = untagged;
     const callsBefore = concurrencyCalls();
 
-    const refused = await drill.undo(result.incidentId!, 'maria');
+    const refused = await harness.drill.undo(result.incidentId!, 'maria');
 
     const reason = `${TAGGED_FUNCTION} is not a configured target of lambda-runaway and does not carry ${ALLOW_TAG}=true (tags read at undo time): not restored`;
     expect(refused.status).toBe('FAILED');
     expect(refused.invocations.map((i) => i.state)).toEqual(expect.arrayContaining(['Restore recorded value', 'Record failure and escalate', 'Escalate failure']));
     expect(concurrencyCalls()).toBe(callsBefore);
     expect(fn.reservedConcurrency).toBe(5);
-    expect(await drill.ledger.getIncident(result.incidentId!)).toMatchObject({
+    expect(await harness.drill.ledger.getIncident(result.incidentId!)).toMatchObject({
       status: 'remediated', undoStatus: 'failed', undoExecutionArn: refused.executionArn, undoReason: `TargetNotAllowed: ${reason}`,
     });
-    expect((await drill.ledger.listActions(result.incidentId!)).map((a) => a.actionKey)).toEqual([
+    expect((await harness.drill.ledger.listActions(result.incidentId!)).map((a) => a.actionKey)).toEqual([
       `stop#lambda:PutFunctionConcurrency#${TAGGED_FUNCTION}`,
       `restore#lambda:PutFunctionConcurrency#${TAGGED_FUNCTION}`,
     ]);
@@ -67,10 +57,10 @@ describe('the tag removed between the runbook and the undo', () => {
 
     // A failed undo may be started again: with the tag back, it restores.
     fn.tags = { ...untagged, [ALLOW_TAG]: 'true' };
-    const again = await drill.undo(result.incidentId!, 'maria');
+    const again = await harness.drill.undo(result.incidentId!, 'maria');
 
     expect(again.status).toBe('SUCCEEDED');
     expect(fn.reservedConcurrency).toBeNull();
-    expect(await drill.ledger.getIncident(result.incidentId!)).toMatchObject({ undoStatus: 'undone', undoExecutionArn: again.executionArn });
+    expect(await harness.drill.ledger.getIncident(result.incidentId!)).toMatchObject({ undoStatus: 'undone', undoExecutionArn: again.executionArn });
   });
 });

@@ -1,7 +1,7 @@
-import { Drill } from '../../drill/drill';
 import { readInputFile } from '../../drill/inputs';
 import { buildUndoResult } from '../../drill/undo-result';
 import { runDrill } from './run-drill';
+import { lastNotice, useDrillSandbox } from './drill-harness';
 
 const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
 const TABLE = 'cabruca-segmentation-prod-agent-tasks';
@@ -87,30 +87,20 @@ describe('npm run drill -- --then-undo (the CLI, as a user runs it)', () => {
 
 // One sandbox for these cases: the handlers' SDK clients keep the first sandbox's endpoints for the process.
 describe('the undo state machine in a drill sandbox', () => {
-  let drill: Drill;
-  const saved = { ...process.env };
-  beforeAll(async () => {
-    drill = await Drill.start();
-  });
-  afterAll(async () => {
-    await drill.close();
-    process.env = { ...saved };
-  });
-  const deletes = () => drill.sandbox.calls.filter((c) => c.operation === 'DeleteFunctionConcurrency' && !c.error).length;
-  const lastNotice = (execution: { invocations: readonly { functionName: string; output?: unknown }[] }) =>
-    execution.invocations.filter((i) => i.functionName.endsWith('-Notify')).at(-1)?.output;
+  const harness = useDrillSandbox();
+  const deletes = () => harness.drill.sandbox.calls.filter((c) => c.operation === 'DeleteFunctionConcurrency' && !c.error).length;
 
   test('undo twice: one effect; the second is refused naming the first, and the incident keeps its own status and rows', async () => {
-    const first = await drill.handleThenUndo(readInputFile('events/lambda-runaway.alarm.json'));
+    const first = await harness.drill.handleThenUndo(readInputFile('events/lambda-runaway.alarm.json'));
     expect(first.undo).toMatchObject({ outcome: 'remediated', restored: true });
     expect(deletes()).toBe(1);
 
-    const second = await drill.undo(first.incidentId!, 'someone-else');
+    const second = await harness.drill.undo(first.incidentId!, 'someone-else');
 
     expect(deletes()).toBe(1);
     expect(lastNotice(second)).toMatchObject({ outcome: 'rejected', reason: `incident ${first.incidentId} was already undone by ${first.undo!.executionArn} (undone)` });
-    expect(await drill.ledger.getIncident(first.incidentId!)).toMatchObject({ status: 'remediated', executionArn: first.executionArn, undoStatus: 'undone', undoExecutionArn: first.undo!.executionArn });
-    expect((await drill.ledger.listActions(first.incidentId!)).map((a) => `${a.actionKey} ${a.status}`)).toEqual([
+    expect(await harness.drill.ledger.getIncident(first.incidentId!)).toMatchObject({ status: 'remediated', executionArn: first.executionArn, undoStatus: 'undone', undoExecutionArn: first.undo!.executionArn });
+    expect((await harness.drill.ledger.listActions(first.incidentId!)).map((a) => `${a.actionKey} ${a.status}`)).toEqual([
       `stop#lambda:PutFunctionConcurrency#${FUNCTION} succeeded`,
       `restore#lambda:PutFunctionConcurrency#${FUNCTION} succeeded`,
       `undo-restore#lambda:PutFunctionConcurrency#${FUNCTION} succeeded`,
@@ -120,13 +110,13 @@ describe('the undo state machine in a drill sandbox', () => {
 
   test('a resource changed since the runbook: escalated to the critical topic naming it, expected and found; left as it is', async () => {
     const QA = 'cabruca-segmentation-prod-qa-agent';
-    const result = await drill.handle(readInputFile('events/samples/metric-math-lambda.alarm.json'));
+    const result = await harness.drill.handle(readInputFile('events/samples/metric-math-lambda.alarm.json'));
     expect(result).toMatchObject({ outcome: 'remediated', resources: { after: { [QA]: { reservedConcurrency: 5 } } } });
-    drill.sandbox.state.lambda.functions[QA]!.reservedConcurrency = 25;
+    harness.drill.sandbox.state.lambda.functions[QA]!.reservedConcurrency = 25;
     const deletesBefore = deletes();
 
-    const execution = await drill.undo(result.incidentId!);
-    const undo = await buildUndoResult({ result, execution, afterUndo: await drill.snapshot(), audits: [], ledger: drill.ledger });
+    const execution = await harness.drill.undo(result.incidentId!);
+    const undo = await buildUndoResult({ result, execution, afterUndo: await harness.drill.snapshot(), audits: [], ledger: harness.drill.ledger });
 
     expect(undo).toMatchObject({
       outcome: 'escalated', restored: false,
@@ -134,21 +124,21 @@ describe('the undo state machine in a drill sandbox', () => {
     });
     expect(undo.actions).toEqual([]);
     expect(deletes()).toBe(deletesBefore);
-    expect(drill.sandbox.state.lambda.functions[QA]!.reservedConcurrency).toBe(25);
+    expect(harness.drill.sandbox.state.lambda.functions[QA]!.reservedConcurrency).toBe(25);
     expect(lastNotice(execution)).toMatchObject({ outcome: 'escalated', topic: 'critical' });
-    expect(await drill.ledger.getIncident(result.incidentId!)).toMatchObject({ status: 'remediated', undoStatus: 'escalated' });
+    expect(await harness.drill.ledger.getIncident(result.incidentId!)).toMatchObject({ status: 'remediated', undoStatus: 'escalated' });
   });
 
   test('an unknown incident: refused in one line, nothing changes', async () => {
-    const before = await drill.snapshot();
+    const before = await harness.drill.snapshot();
 
-    const execution = await drill.undo('inc-00000000000000ff');
+    const execution = await harness.drill.undo('inc-00000000000000ff');
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(lastNotice(execution)).toMatchObject({ outcome: 'rejected', reason: 'unknown incident inc-00000000000000ff: the ledger has no record of it' });
-    const after = await drill.snapshot();
+    const after = await harness.drill.snapshot();
     expect({ ...after, publishedMessages: 0 }).toEqual({ ...before, publishedMessages: 0 });
-    expect(await drill.ledger.getIncident('inc-00000000000000ff')).toBeUndefined();
+    expect(await harness.drill.ledger.getIncident('inc-00000000000000ff')).toBeUndefined();
   });
 });
 

@@ -4,12 +4,12 @@
  * machine for its incident (config `undoIfNotVerified`, on by default), which puts the previous
  * model back under the environment's undo approval policy.
  */
-import { Drill } from '../../drill/drill';
 import { readInputFile, type DrillInput } from '../../drill/inputs';
 import { readScenario } from '../../drill/scenario';
 import { budgetDedupeKey, incidentIdFor } from '../../lambdas/domain/trigger';
 import { loadConfig } from '../../lib/config/load';
 import { runDrill, scenario } from './run-drill';
+import { useDrillSandbox } from './drill-harness';
 
 const PARAMETER = '/alphaswarm/prod/llm_model_preference';
 const PROXY = 'alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod';
@@ -65,15 +65,7 @@ describe('starting the undo, in one drill sandbox', () => {
   // One sandbox, several incidents on the same parameter: no cooldown or flapping hold between them.
   const drillConfig = { ...config, runbooks: { ...config.runbooks, 'llm-budget-guardrail': { ...guardrail, cooldownMinutes: 0, flapping: { maxRemediations: 100, windowMinutes: 1 } } } };
   const undoArn = 'arn:aws:states:sa-east-1:111122223333:stateMachine:runbook-autopilot-drill-undo';
-  const saved = { ...process.env };
-  let drill: Drill;
-  beforeAll(async () => {
-    drill = await Drill.start({ config: drillConfig, scenario: readScenario(scenario('proxy-rollout-fails')) });
-  });
-  afterAll(async () => {
-    await drill.close();
-    process.env = { ...saved };
-  });
+  const harness = useDrillSandbox({ config: drillConfig, scenario: readScenario(scenario('proxy-rollout-fails')) });
 
   /** The recorded budget notification, for another month: a new incident. */
   function alertFor(month: string): { input: DrillInput; incidentId: string } {
@@ -83,27 +75,27 @@ describe('starting the undo, in one drill sandbox', () => {
     const incidentId = incidentIdFor(budgetDedupeKey({ budgetName: guardrail.budget.budgetName, alertType: 'ACTUAL', thresholdAmount: 1200, timestamp: `${month}-18T14:07:22.418Z` }));
     return { input: { ...input, lambdaEvent: event }, incidentId };
   }
-  const startCalls = () => drill.sandbox.calls.filter((c) => c.service === 'states' && c.operation === 'StartExecution' && String(c.input.stateMachineArn) === undoArn);
+  const startCalls = () => harness.drill.sandbox.calls.filter((c) => c.service === 'states' && c.operation === 'StartExecution' && String(c.input.stateMachineArn) === undoArn);
 
   beforeEach(() => {
-    drill.sandbox.state.ssm.parameters[PARAMETER]!.value = SONNET;
+    harness.drill.sandbox.state.ssm.parameters[PARAMETER]!.value = SONNET;
   });
 
   test('the undo state machine cannot be started: a second escalation says so and how to undo by hand; the switch stays recorded', async () => {
     const { input, incidentId } = alertFor('2026-09');
-    const machine = drill.sandbox.state.stepFunctions.stateMachines[undoArn]!;
-    delete drill.sandbox.state.stepFunctions.stateMachines[undoArn];
+    const machine = harness.drill.sandbox.state.stepFunctions.stateMachines[undoArn]!;
+    delete harness.drill.sandbox.state.stepFunctions.stateMachines[undoArn];
     try {
-      const r = await drill.handle(input);
+      const r = await harness.drill.handle(input);
       expect(r.incidentId).toBe(incidentId);
       expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining(`The undo could not be started (StepFunctions.StateMachineDoesNotExistException: State Machine Does Not Exist: '${undoArn}'): put back the previous model with npm run undo -- ${incidentId}`) });
       expect(r.notifications).toEqual([{ outcome: 'escalated', topic: 'critical' }, { outcome: 'escalated', topic: 'critical' }]);
       expect(r.undo).toBeUndefined();
-      expect(drill.sandbox.state.ssm.parameters[PARAMETER]!.value).toBe(HAIKU);
-      expect(await drill.ledger.getIncident(incidentId)).toMatchObject({ status: 'escalated' });
-      expect((await drill.ledger.getIncident(incidentId))?.undoStatus).toBeUndefined();
+      expect(harness.drill.sandbox.state.ssm.parameters[PARAMETER]!.value).toBe(HAIKU);
+      expect(await harness.drill.ledger.getIncident(incidentId)).toMatchObject({ status: 'escalated' });
+      expect((await harness.drill.ledger.getIncident(incidentId))?.undoStatus).toBeUndefined();
     } finally {
-      drill.sandbox.state.stepFunctions.stateMachines[undoArn] = machine;
+      harness.drill.sandbox.state.stepFunctions.stateMachines[undoArn] = machine;
     }
   });
 
@@ -111,10 +103,10 @@ describe('starting the undo, in one drill sandbox', () => {
     const { input, incidentId } = alertFor('2026-08');
     const name = `not-verified-${incidentId}`;
     const executionArn = `${undoArn.replace(':stateMachine:', ':execution:')}:${name}`;
-    drill.sandbox.state.stepFunctions.executions[executionArn] = { stateMachineArn: undoArn, name, input: '{}', status: 'SUCCEEDED', startDate: new Date().toISOString() };
+    harness.drill.sandbox.state.stepFunctions.executions[executionArn] = { stateMachineArn: undoArn, name, input: '{}', status: 'SUCCEEDED', startDate: new Date().toISOString() };
     const startsBefore = startCalls().length;
 
-    const r = await drill.handle(input);
+    const r = await harness.drill.handle(input);
 
     expect(r.incidentId).toBe(incidentId);
     expect(r).toMatchObject({ outcome: 'escalated' });
@@ -122,6 +114,6 @@ describe('starting the undo, in one drill sandbox', () => {
     expect(r.timeline.at(-1)).toMatchObject({ state: 'Undo already started' });
     expect(r.undo).toBeUndefined();
     expect(startCalls().length).toBe(startsBefore + 1);
-    expect(drill.sandbox.state.ssm.parameters[PARAMETER]!.value).toBe(HAIKU);
+    expect(harness.drill.sandbox.state.ssm.parameters[PARAMETER]!.value).toBe(HAIKU);
   });
 });
