@@ -1,4 +1,7 @@
 /** What the undo handler tests share: a dynalite ledger and one undo handler loaded against it. */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { planUndo, type RestoreStep } from '../../../lambdas/domain/undo-plan';
 import { Ledger } from '../../../lambdas/shared/ledger';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
 import type { lambdaContext } from '../../support/fixtures';
@@ -43,4 +46,17 @@ export function undoHarness(
   });
   afterAll(() => dynamo.close());
   return harness;
+}
+
+/** For a file that mocks DynamoDBClient: the mock catches dynalite's client too, so the ledger table's creation goes through it. */
+export const throughMock = (dynamodb: AwsClientStub<DynamoDBClient>) => async (create: () => Promise<void>): Promise<void> => {
+  dynamodb.send.callThrough();
+  await create();
+  dynamodb.reset();
+};
+
+/** The restore step the plan makes from one finished action (the same path the state machine takes). */
+export function restoreOf(step: string, operation: string, target: string, before: unknown, after: unknown): RestoreStep {
+  const [restore] = planUndo([{ actionKey: `${step}#${operation}#${target}`, operation, target, before, after, status: 'succeeded', executionArn: RUNBOOK_EXEC }]).restores;
+  return restore!;
 }

@@ -6,9 +6,9 @@
 import { DescribeTableCommand, DynamoDBClient, ListTagsOfResourceCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteFunctionConcurrencyCommand, GetFunctionCommand, LambdaClient, ListTagsCommand, PutFunctionConcurrencyCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { planUndo, type RestoreStep } from '../../../lambdas/domain/undo-plan';
+import type { RestoreStep } from '../../../lambdas/domain/undo-plan';
 import { incident, lambdaContext } from '../../support/fixtures';
-import { FUNCTION, RUNBOOK_EXEC, UNDO_EXEC, undoHarness } from './harness';
+import { FUNCTION, restoreOf, throughMock, UNDO_EXEC, undoHarness } from './harness';
 
 const lambda = mockClient(LambdaClient);
 const dynamodb = mockClient(DynamoDBClient);
@@ -23,11 +23,7 @@ const h = undoHarness(() => import('../../../lambdas/undo/restore'), 'd', {
     ALLOWED_TARGETS: JSON.stringify([FUNCTION]),
     ALLOWED_TARGET_TAGS_BY_RUNBOOK: JSON.stringify({ 'lambda-runaway': ALLOW, 'dynamodb-throttling': { 'runbook-autopilot:allow': 'dynamodb-throttling' } }),
   },
-  whileCreatingLedger: async (create) => {
-    dynamodb.send.callThrough();
-    await create();
-    dynamodb.reset();
-  },
+  whileCreatingLedger: throughMock(dynamodb),
 });
 let incidentId: string;
 
@@ -37,10 +33,6 @@ beforeEach(() => {
   incidentId = h.nextIncidentId();
 });
 
-function restoreOf(step: string, operation: string, target: string, before: unknown, after: unknown): RestoreStep {
-  const [restore] = planUndo([{ actionKey: `${step}#${operation}#${target}`, operation, target, before, after, status: 'succeeded', executionArn: RUNBOOK_EXEC }]).restores;
-  return restore!;
-}
 const input = (runbook: string, target: string, restore: RestoreStep) =>
   ({ incident: incident({ id: incidentId, runbook, target }), execution: { id: UNDO_EXEC }, restore });
 const stopOfNone = () => restoreOf('stop', 'lambda:PutFunctionConcurrency', TAGGED_FUNCTION, null, 0);

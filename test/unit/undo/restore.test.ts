@@ -2,9 +2,9 @@ import { DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTab
 import { DeleteFunctionConcurrencyCommand, GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { planUndo, type RestoreStep } from '../../../lambdas/domain/undo-plan';
+import type { RestoreStep } from '../../../lambdas/domain/undo-plan';
 import { incident, lambdaContext } from '../../support/fixtures';
-import { FUNCTION, RUNBOOK_EXEC, UNDO_EXEC, undoHarness } from './harness';
+import { FUNCTION, restoreOf, throughMock, UNDO_EXEC, undoHarness } from './harness';
 
 const lambda = mockClient(LambdaClient);
 const ssm = mockClient(SSMClient);
@@ -13,12 +13,7 @@ const TABLE = 'cabruca-segmentation-prod-agent-state';
 const PARAMETER = '/alphaswarm/prod/llm_model_preference';
 const h = undoHarness(() => import('../../../lambdas/undo/restore'), 'c', {
   env: { ALLOWED_TARGETS: JSON.stringify([FUNCTION, TABLE, PARAMETER]) },
-  // The DynamoDB mock catches every DynamoDB client, dynalite's too: let the ledger table through.
-  whileCreatingLedger: async (create) => {
-    dynamodb.send.callThrough();
-    await create();
-    dynamodb.reset();
-  },
+  whileCreatingLedger: throughMock(dynamodb),
 });
 let incidentId: string;
 
@@ -29,11 +24,6 @@ beforeEach(() => {
   incidentId = h.nextIncidentId();
 });
 
-/** The restore step the plan makes from one finished action (the same path the state machine takes). */
-function restoreOf(step: string, operation: string, target: string, before: unknown, after: unknown): RestoreStep {
-  const [restore] = planUndo([{ actionKey: `${step}#${operation}#${target}`, operation, target, before, after, status: 'succeeded', executionArn: RUNBOOK_EXEC }]).restores;
-  return restore!;
-}
 const input = (restore: RestoreStep) => ({ incident: incident({ id: incidentId }), execution: { id: UNDO_EXEC }, restore });
 const reserved = (value: number | null) => lambda.on(GetFunctionCommand).resolves(value === null ? {} : { Concurrency: { ReservedConcurrentExecutions: value } });
 
