@@ -7,8 +7,7 @@ import {
   type BackupSummary,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Ledger } from '../../../lambdas/shared/ledger';
-import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { ledgerHarness } from '../../support/ledger-harness';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 // Mocks the tasks table's client only: the ledger talks to dynalite through the document client.
@@ -28,27 +27,17 @@ interface BackupResult {
   replayed: boolean;
   planned: boolean;
 }
-let dynamo: LocalDynamo;
-let ledger: Ledger;
+const h = ledgerHarness('b', { mockedDynamo: dynamodb, env: { ALLOWED_TARGETS: JSON.stringify([TABLE]) } });
 let handler: (event: unknown, context: typeof lambdaContext) => Promise<BackupResult>;
 let incidentId: string;
-let seq = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  // The ledger table is created through DynamoDBClient, which this file mocks: let that call through.
-  dynamodb.send.callThrough();
-  await dynamo.createLedgerTable('ledger');
-  dynamodb.reset();
-  ledger = new Ledger('ledger', dynamo.client);
-  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), { ALLOWED_TARGETS: JSON.stringify([TABLE]) });
   handler = (await import('../../../lambdas/dynamodb-throttling/backup')).handler as typeof handler;
 });
-afterAll(() => dynamo.close());
 
 beforeEach(() => {
   dynamodb.reset();
-  incidentId = `inc-${(++seq).toString(16).padStart(16, 'b')}`;
+  incidentId = h.nextIncidentId();
 });
 
 const backupName = () => `stuck-tasks-${incidentId}`;
@@ -71,7 +60,7 @@ test('no earlier backup: lists the table\'s user backups since the alarm fired, 
   expect(dynamodb).toHaveReceivedCommandTimes(CreateBackupCommand, 1);
   expect(dynamodb.commandCalls(CreateBackupCommand)[0]!.args[0].input).toEqual({ TableName: TABLE, BackupName: backupName() });
   expect(result).toMatchObject({ replayed: false, planned: false, after: { backupArn: backupArn('3'), backupStatus: 'CREATING', adopted: false } });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ actionKey: ACTION_KEY, status: 'succeeded', before: { stuckTasks: 3 }, after: { backupArn: backupArn('3'), adopted: false } });
 });
 
@@ -82,13 +71,13 @@ test('a backup of this name from an earlier attempt is adopted: CreateBackup is 
 
   expect(dynamodb).toHaveReceivedCommandTimes(CreateBackupCommand, 0);
   expect(result.after).toEqual({ backupArn: backupArn('2'), backupName: backupName(), backupStatus: 'AVAILABLE', backupSizeBytes: 1061, adopted: true });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'succeeded', after: { backupArn: backupArn('2'), adopted: true } });
 });
 
 test('a Retry after a lost answer: the row of intent is retried, the backup that call made is adopted, and the row completes once', async () => {
   // The first attempt wrote its row of intent, and its CreateBackup took effect, but the answer never came.
-  await ledger.recordIntent({
+  await h.ledger.recordIntent({
     incidentId, actionKey: ACTION_KEY, runbook: 'dynamodb-throttling', operation: 'dynamodb:CreateBackup', target: TABLE,
     executionArn: EXECUTION_ARN, before: { stuckTasks: 3 }, parameters: { TableName: TABLE, BackupName: backupName() },
   });
@@ -98,7 +87,7 @@ test('a Retry after a lost answer: the row of intent is retried, the backup that
 
   expect(dynamodb).toHaveReceivedCommandTimes(CreateBackupCommand, 0);
   expect(result).toMatchObject({ before: { stuckTasks: 3 }, after: { backupArn: backupArn('2'), adopted: true } });
-  expect(await ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2, after: expect.objectContaining({ backupArn: backupArn('2') }) })]);
+  expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2, after: expect.objectContaining({ backupArn: backupArn('2') }) })]);
 });
 
 test('DELETED backups and other names are not adopted; of several of this name the oldest is', async () => {
@@ -136,7 +125,7 @@ test('ListBackups throttled is AwsThrottled (retried by the state machine): noth
 
   await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'AwsThrottled', message: expect.stringContaining(`dynamodb:ListBackups on ${TABLE}`) });
   expect(dynamodb).toHaveReceivedCommandTimes(CreateBackupCommand, 0);
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'failed', error: expect.stringContaining('AwsThrottled') });
 });
 

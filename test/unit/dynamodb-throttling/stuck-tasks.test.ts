@@ -17,8 +17,7 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ApprovalStore } from '../../../lambdas/approval/store';
-import { Ledger } from '../../../lambdas/shared/ledger';
-import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { ledgerHarness } from '../../support/ledger-harness';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 // Mocks the tasks table's client only: the ledger talks to dynalite through the document client.
@@ -28,36 +27,27 @@ const SPEC = { tableName: TABLE, statusAttribute: 'status', pendingStatus: 'pend
 const BACKUP_ARN = `arn:aws:dynamodb:sa-east-1:111122223333:table/${TABLE}/backup/01795473256422-78615023`;
 type Handler = (event: unknown, context: typeof lambdaContext) => Promise<Record<string, unknown>>;
 
-let dynamo: LocalDynamo;
-let ledger: Ledger;
+const h = ledgerHarness('c', {
+  mockedDynamo: dynamodb,
+  env: { ALLOWED_TARGETS: JSON.stringify([TABLE]), STUCK_TASKS: JSON.stringify(SPEC), BACKUP_TIMEOUT_SECONDS: '30', POLL_SECONDS: '10' },
+});
 let approvals: ApprovalStore;
 let count: Handler;
 let backup: Handler;
 let status: Handler;
 let remove: Handler;
 let incidentId: string;
-let seq = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  dynamodb.send.callThrough();
-  await dynamo.createLedgerTable('ledger');
-  dynamodb.reset();
-  ledger = new Ledger('ledger', dynamo.client);
-  approvals = new ApprovalStore('ledger', dynamo.client);
-  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
-    ALLOWED_TARGETS: JSON.stringify([TABLE]), STUCK_TASKS: JSON.stringify(SPEC), BACKUP_TIMEOUT_SECONDS: '30', POLL_SECONDS: '10',
-  });
+  approvals = new ApprovalStore('ledger', h.dynamo.client);
   count = (await import('../../../lambdas/dynamodb-throttling/count-stuck')).handler as unknown as Handler;
   backup = (await import('../../../lambdas/dynamodb-throttling/backup')).handler as unknown as Handler;
   status = (await import('../../../lambdas/dynamodb-throttling/backup-status')).handler as unknown as Handler;
   remove = (await import('../../../lambdas/dynamodb-throttling/delete-stuck')).handler as unknown as Handler;
 });
-afterAll(() => dynamo.close());
-
 beforeEach(() => {
   dynamodb.reset();
-  incidentId = `inc-${(++seq).toString(16).padStart(16, 'c')}`;
+  incidentId = h.nextIncidentId();
 });
 
 const step = (target = TABLE) => ({ incident: incident({ id: incidentId, runbook: 'dynamodb-throttling', target }), execution: { id: EXECUTION_ARN } });
@@ -107,7 +97,7 @@ describe('back up the tasks table', () => {
   test('records the intent, then sends CreateBackup named after the incident', async () => {
     let intentAtCall: unknown;
     dynamodb.on(CreateBackupCommand).callsFake(async () => {
-      intentAtCall = await ledger.getAction(incidentId, `backup#dynamodb:CreateBackup#${TABLE}`);
+      intentAtCall = await h.ledger.getAction(incidentId, `backup#dynamodb:CreateBackup#${TABLE}`);
       return { BackupDetails: { BackupArn: BACKUP_ARN, BackupName: `stuck-tasks-${incidentId}`, BackupStatus: 'CREATING', BackupSizeBytes: 10, BackupType: 'USER', BackupCreationDateTime: new Date() } };
     });
 
@@ -125,7 +115,7 @@ describe('back up the tasks table', () => {
   ])('%s is %s, and the ledger row is marked failed', async (error, name) => {
     dynamodb.on(CreateBackupCommand).rejects(error);
     await expect(backup({ ...step(), stuckCount: 3 }, lambdaContext)).rejects.toMatchObject({ name });
-    expect(await ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'failed', error: expect.stringContaining(name) })]);
+    expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'failed', error: expect.stringContaining(name) })]);
   });
 
   test('a table that is not configured is refused before any call', async () => {
@@ -183,7 +173,7 @@ describe('delete stuck tasks', () => {
     let intentAtFirstDelete: unknown;
     dynamodb.on(DeleteItemCommand)
       .callsFakeOnce(async () => {
-        intentAtFirstDelete = await ledger.getAction(incidentId, `cleanup#dynamodb:DeleteItem#${TABLE}`);
+        intentAtFirstDelete = await h.ledger.getAction(incidentId, `cleanup#dynamodb:DeleteItem#${TABLE}`);
         return {};
       })
       .rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } }));
@@ -201,7 +191,7 @@ describe('delete stuck tasks', () => {
     const after = { deleted: [{ task_id: 't-1' }], skipped: [{ key: { task_id: 't-2' }, reason: expect.stringContaining('no longer pending') }] };
     expect(result).toMatchObject({ operation: 'dynamodb:DeleteItem', after, replayed: false });
     expect(result).not.toHaveProperty('before');
-    expect(await ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'succeeded', after })]);
+    expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'succeeded', after })]);
   });
 
   test('a retry after a partial failure: a task its first attempt deleted is reported as already gone, not as changed', async () => {
@@ -222,7 +212,7 @@ describe('delete stuck tasks', () => {
     dynamodb.on(GetItemCommand).resolves({ Item: marshall(item('t-1')) });
     dynamodb.on(DeleteItemCommand).rejects(Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
     await expect(remove({ ...step(), stuck, backup: available, approval: await approved() }, lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
-    expect(await ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'failed', before: expect.objectContaining({ items: [item('t-1'), item('t-1')] }) })]);
+    expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'failed', before: expect.objectContaining({ items: [item('t-1'), item('t-1')] }) })]);
   });
 
   test.each([[undefined], [{ decision: 'rejected' }], [{ decision: 'timed-out' }]])('approval %j: NotApproved, nothing read or deleted', async (approval) => {
@@ -239,6 +229,6 @@ describe('delete stuck tasks', () => {
     const approval = await approved([{ task_id: 't-1' }]);
     await expect(remove({ ...step(), stuck, backup: available, approval }, lambdaContext)).rejects.toMatchObject({ name: 'ChangeRejected' });
     expect(dynamodb.calls()).toHaveLength(0);
-    expect(await ledger.listActions(incidentId)).toEqual([]);
+    expect(await h.ledger.listActions(incidentId)).toEqual([]);
   });
 });

@@ -8,35 +8,24 @@ import {
   type DescribeTableCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Ledger } from '../../../lambdas/shared/ledger';
-import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { ledgerHarness } from '../../support/ledger-harness';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 // Mocks the target table's client only: the ledger talks to dynalite through the document client.
 const dynamodb = mockClient(DynamoDBClient);
 const TABLE = 'cabruca-segmentation-prod-agent-state';
 const ACTION_KEY = `switch#dynamodb:UpdateTable#${TABLE}`;
-let dynamo: LocalDynamo;
-let ledger: Ledger;
+const h = ledgerHarness('a', { mockedDynamo: dynamodb, env: { ALLOWED_TARGETS: JSON.stringify([TABLE]) } });
 let handler: (event: unknown, context: typeof lambdaContext) => Promise<{ operation: string; target: string; before: unknown; after: unknown; replayed: boolean }>;
 let incidentId: string;
-let seq = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  // The ledger table is created through DynamoDBClient, which this file mocks: let that call through.
-  dynamodb.send.callThrough();
-  await dynamo.createLedgerTable('ledger');
-  dynamodb.reset();
-  ledger = new Ledger('ledger', dynamo.client);
-  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), { ALLOWED_TARGETS: JSON.stringify([TABLE]) });
   handler = (await import('../../../lambdas/dynamodb-throttling/switch')).handler as typeof handler;
 });
-afterAll(() => dynamo.close());
 
 beforeEach(() => {
   dynamodb.reset();
-  incidentId = `inc-${(++seq).toString(16).padStart(16, 'a')}`;
+  incidentId = h.nextIncidentId();
 });
 
 const input = (target = TABLE) => ({
@@ -74,7 +63,7 @@ test('records the provisioned capacities, indexes included, then switches the ta
   dynamodb.on(DescribeTableCommand).resolves(provisioned);
   let intentAtCall: unknown;
   dynamodb.on(UpdateTableCommand).callsFake(async () => {
-    intentAtCall = await ledger.getAction(incidentId, ACTION_KEY);
+    intentAtCall = await h.ledger.getAction(incidentId, ACTION_KEY);
     return { TableDescription: onDemand.Table };
   });
 
@@ -87,7 +76,7 @@ test('records the provisioned capacities, indexes included, then switches the ta
     operation: 'dynamodb:UpdateTable', target: TABLE, before: BEFORE, after: { billingMode: 'PAY_PER_REQUEST' }, replayed: false, planned: false,
     parameters: { TableName: TABLE, BillingMode: 'PAY_PER_REQUEST' },
   });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'succeeded', before: BEFORE, after: { billingMode: 'PAY_PER_REQUEST' }, executionArn: EXECUTION_ARN });
 });
 
@@ -104,7 +93,7 @@ test('a retried step does not call UpdateTable again once the ledger holds it as
 
 test('a retry after a timeout finds the table already on-demand: no second UpdateTable, the first before is kept', async () => {
   // The first attempt recorded its intent, then timed out after DynamoDB accepted the switch.
-  await ledger.recordIntent({
+  await h.ledger.recordIntent({
     incidentId, actionKey: ACTION_KEY, runbook: 'dynamodb-throttling', operation: 'dynamodb:UpdateTable',
     target: TABLE, executionArn: EXECUTION_ARN, before: BEFORE,
   });
@@ -114,7 +103,7 @@ test('a retry after a timeout finds the table already on-demand: no second Updat
 
   expect(dynamodb).toHaveReceivedCommandTimes(UpdateTableCommand, 0);
   expect(result).toMatchObject({ before: BEFORE, after: { billingMode: 'PAY_PER_REQUEST' }, replayed: false });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'succeeded', attempts: 2, before: BEFORE });
 });
 
@@ -135,7 +124,7 @@ test('an unknown table is TargetNotFound and leaves no ledger row', async () => 
 
   await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'TargetNotFound' });
   expect(dynamodb).toHaveReceivedCommandTimes(UpdateTableCommand, 0);
-  expect(await ledger.listActions(incidentId)).toEqual([]);
+  expect(await h.ledger.listActions(incidentId)).toEqual([]);
 });
 
 test('a table being updated is TableBusy (the state machine waits and retries) and the intent row is marked failed', async () => {
@@ -145,7 +134,7 @@ test('a table being updated is TableBusy (the state machine waits and retries) a
   }));
 
   await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'TableBusy', message: expect.stringContaining('Table is being updated') });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'failed', before: BEFORE, error: expect.stringContaining('TableBusy') });
 });
 
@@ -160,7 +149,7 @@ test('the retry after TableBusy switches with the before recorded the first time
 
   expect(dynamodb).toHaveReceivedCommandTimes(UpdateTableCommand, 2);
   expect(result).toMatchObject({ before: BEFORE, after: { billingMode: 'PAY_PER_REQUEST' }, replayed: false });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'succeeded', attempts: 2 });
 });
 
@@ -171,7 +160,7 @@ test('the on-demand switch limit is SwitchLimitReached (escalated, not retried)'
   }));
 
   await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'SwitchLimitReached' });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'failed', error: expect.stringContaining('SwitchLimitReached') });
 });
 
@@ -183,14 +172,14 @@ test('throttling on UpdateTable is AwsThrottled (retried by the state machine)',
   dynamodb.on(UpdateTableCommand).rejects(throttled);
 
   await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'AwsThrottled' });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'failed' });
 });
 
 test('a table outside the config is refused before any call', async () => {
   await expect(handler(input('cabruca-segmentation-prod-billing'), lambdaContext)).rejects.toMatchObject({ name: 'TargetNotAllowed' });
   expect(dynamodb.calls()).toHaveLength(0);
-  expect(await ledger.listActions(incidentId)).toEqual([]);
+  expect(await h.ledger.listActions(incidentId)).toEqual([]);
 });
 
 test('a malformed payload is InvalidInput naming the field', async () => {

@@ -7,8 +7,7 @@ import {
   type Service,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Ledger } from '../../../lambdas/shared/ledger';
-import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { ledgerHarness } from '../../support/ledger-harness';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 const ecs = mockClient(ECSClient);
@@ -18,24 +17,18 @@ const PROXY = `${CLUSTER}/alphaswarm-agentcore-proxy-prod`;
 const TASK_DEF = 'arn:aws:ecs:sa-east-1:111122223333:task-definition/alphaswarm-admin-prod:42';
 const OLD = 'ecs-svc/1111111111111111111';
 const NEW = 'ecs-svc/2222222222222222222';
-let dynamo: LocalDynamo;
-let ledger: Ledger;
+const h = ledgerHarness('e', { env: { ALLOWED_TARGETS: JSON.stringify([ADMIN, PROXY]) } });
 let handler: (event: unknown, context: typeof lambdaContext) => Promise<{ operation: string; target: string; before: unknown; after: unknown; replayed: boolean }>;
 let incidentId: string;
-let seq = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  await dynamo.createLedgerTable('ledger');
-  ledger = new Ledger('ledger', dynamo.client);
-  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), { ALLOWED_TARGETS: JSON.stringify([ADMIN, PROXY]) });
+  // The handler reads its environment at cold start, so it is imported after the harness sets it.
   handler = (await import('../../../lambdas/ecs-service-recovery/redeploy')).handler as typeof handler;
 });
-afterAll(() => dynamo.close());
 
 beforeEach(() => {
   ecs.reset();
-  incidentId = `inc-${(++seq).toString(16).padStart(16, 'e')}`;
+  incidentId = h.nextIncidentId();
 });
 
 const input = (overrides: { step?: string; target?: string } = {}) => ({
@@ -59,7 +52,7 @@ test('records the current deployment, then forces a new one', async () => {
   ecs.on(DescribeServicesCommand).resolves({ services: [service(OLD)] });
   let intentAtCall: unknown;
   ecs.on(UpdateServiceCommand).callsFake(async () => {
-    intentAtCall = await ledger.getAction(incidentId, actionKey('redeploy', ADMIN));
+    intentAtCall = await h.ledger.getAction(incidentId, actionKey('redeploy', ADMIN));
     return { service: service(NEW) };
   });
 
@@ -72,7 +65,7 @@ test('records the current deployment, then forces a new one', async () => {
     operation: 'ecs:UpdateService', target: ADMIN, before: BEFORE, after: AFTER, replayed: false, planned: false,
     parameters: { cluster: 'alphaswarm-cluster-prod', service: 'alphaswarm-admin-prod', forceNewDeployment: true },
   });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'succeeded', before: BEFORE, after: AFTER, executionArn: EXECUTION_ARN });
 });
 
@@ -85,7 +78,7 @@ test('the target comes from the payload: the budget guardrail redeploys its prox
   expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: CLUSTER, services: ['alphaswarm-agentcore-proxy-prod'] });
   expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: CLUSTER, service: 'alphaswarm-agentcore-proxy-prod', forceNewDeployment: true });
   expect(result.target).toBe(PROXY);
-  expect(await ledger.getAction(incidentId, actionKey('switch-redeploy', PROXY))).toMatchObject({ status: 'succeeded' });
+  expect(await h.ledger.getAction(incidentId, actionKey('switch-redeploy', PROXY))).toMatchObject({ status: 'succeeded' });
 });
 
 test('a retried step does not force a second deployment once the ledger holds it as done', async () => {
@@ -101,7 +94,7 @@ test('a retried step does not force a second deployment once the ledger holds it
 
 test('a retry after a timeout finds the new deployment already PRIMARY and does not force another', async () => {
   // The first attempt recorded its intent, then timed out after ECS had started the deployment.
-  await ledger.recordIntent({
+  await h.ledger.recordIntent({
     incidentId, actionKey: actionKey('redeploy', ADMIN), runbook: 'ecs-service-recovery', operation: 'ecs:UpdateService',
     target: ADMIN, executionArn: EXECUTION_ARN, before: BEFORE,
   });
@@ -111,11 +104,11 @@ test('a retry after a timeout finds the new deployment already PRIMARY and does 
 
   expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 0);
   expect(result).toMatchObject({ before: BEFORE, after: AFTER, replayed: false });
-  expect(await ledger.getAction(incidentId, actionKey('redeploy', ADMIN))).toMatchObject({ status: 'succeeded', attempts: 2 });
+  expect(await h.ledger.getAction(incidentId, actionKey('redeploy', ADMIN))).toMatchObject({ status: 'succeeded', attempts: 2 });
 });
 
 test('a retry whose first attempt never reached ECS forces the deployment', async () => {
-  await ledger.recordIntent({
+  await h.ledger.recordIntent({
     incidentId, actionKey: actionKey('redeploy', ADMIN), runbook: 'ecs-service-recovery', operation: 'ecs:UpdateService',
     target: ADMIN, executionArn: EXECUTION_ARN, before: BEFORE,
   });
@@ -133,7 +126,7 @@ test('a missing service is TargetNotFound and leaves no ledger row', async () =>
 
   await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'TargetNotFound' });
   expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 0);
-  expect(await ledger.listActions(incidentId)).toEqual([]);
+  expect(await h.ledger.listActions(incidentId)).toEqual([]);
 });
 
 test.each([
@@ -144,7 +137,7 @@ test.each([
   ecs.on(UpdateServiceCommand).rejects(error);
 
   await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'TargetNotFound' });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'failed', before: BEFORE, error: expect.stringContaining('TargetNotFound') });
 });
 
@@ -153,7 +146,7 @@ test('throttling on UpdateService is AwsThrottled (retried) and the intent row i
   ecs.on(UpdateServiceCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
 
   await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'AwsThrottled' });
-  expect(await ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'failed' })]);
+  expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'failed' })]);
 });
 
 test('a service outside the config is refused before any call', async () => {

@@ -1,30 +1,22 @@
 import { GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand, ResourceNotFoundException, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Ledger } from '../../../lambdas/shared/ledger';
-import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { ledgerHarness } from '../../support/ledger-harness';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 const lambda = mockClient(LambdaClient);
 const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
-let dynamo: LocalDynamo;
-let ledger: Ledger;
+const h = ledgerHarness('0', { env: { ALLOWED_TARGETS: JSON.stringify([FUNCTION]) } });
 let handler: (event: unknown, context: typeof lambdaContext) => Promise<{ before: unknown; after: unknown; replayed: boolean }>;
 let incidentId: string;
-let seq = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  await dynamo.createLedgerTable('ledger');
-  ledger = new Ledger('ledger', dynamo.client);
-  // The handler reads its environment at cold start, so it is imported after the env is set.
-  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), { ALLOWED_TARGETS: JSON.stringify([FUNCTION]) });
+  // The handler reads its environment at cold start, so it is imported after the harness sets it.
   handler = (await import('../../../lambdas/lambda-runaway/stop')).handler as typeof handler;
 });
-afterAll(() => dynamo.close());
 
 beforeEach(() => {
   lambda.reset();
-  incidentId = `inc-${(++seq).toString(16).padStart(16, '0')}`;
+  incidentId = h.nextIncidentId();
 });
 
 const input = (target = FUNCTION) => ({ incident: incident({ id: incidentId, target }), execution: { id: EXECUTION_ARN } });
@@ -33,7 +25,7 @@ test('records the previous reserved concurrency (none) before setting it to 0', 
   lambda.on(GetFunctionCommand).resolves({ Configuration: { State: 'Active' } });
   let intentAtCall: unknown;
   lambda.on(PutFunctionConcurrencyCommand).callsFake(async () => {
-    intentAtCall = await ledger.getAction(incidentId, `stop#lambda:PutFunctionConcurrency#${FUNCTION}`);
+    intentAtCall = await h.ledger.getAction(incidentId, `stop#lambda:PutFunctionConcurrency#${FUNCTION}`);
     return { ReservedConcurrentExecutions: 0 };
   });
 
@@ -42,7 +34,7 @@ test('records the previous reserved concurrency (none) before setting it to 0', 
   expect(lambda).toHaveReceivedCommandWith(PutFunctionConcurrencyCommand, { FunctionName: FUNCTION, ReservedConcurrentExecutions: 0 });
   expect(intentAtCall).toMatchObject({ status: 'intent', before: null });
   expect(result).toMatchObject({ before: null, after: 0, replayed: false });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'succeeded', before: null, after: 0, executionArn: EXECUTION_ARN });
 });
 
@@ -62,7 +54,7 @@ test('an unknown function is TargetNotFound and changes nothing', async () => {
 
   await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'TargetNotFound' });
   expect(lambda).toHaveReceivedCommandTimes(PutFunctionConcurrencyCommand, 0);
-  expect(await ledger.listActions(incidentId)).toEqual([]);
+  expect(await h.ledger.listActions(incidentId)).toEqual([]);
 });
 
 test('throttling on the call is AwsThrottled (retried by the state machine) and the intent row is marked failed', async () => {
@@ -70,7 +62,7 @@ test('throttling on the call is AwsThrottled (retried by the state machine) and 
   lambda.on(PutFunctionConcurrencyCommand).rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }));
 
   await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'AwsThrottled' });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'failed', before: null });
 });
 
@@ -91,7 +83,7 @@ test('dry run: reads the value, records the exact call as planned, and makes no 
 
   expect(lambda).toHaveReceivedCommandTimes(PutFunctionConcurrencyCommand, 0);
   expect(result).toMatchObject({ planned: true, before: 25, after: 0, parameters: { FunctionName: FUNCTION, ReservedConcurrentExecutions: 0 } });
-  const [row] = await ledger.listActions(incidentId);
+  const [row] = await h.ledger.listActions(incidentId);
   expect(row).toMatchObject({ status: 'planned', before: 25, after: 0, parameters: { FunctionName: FUNCTION, ReservedConcurrentExecutions: 0 } });
   // A replay of the planned step plans nothing twice and still calls nothing.
   expect(await handler({ ...input(), dryRun: true }, lambdaContext)).toMatchObject({ planned: true, replayed: true });

@@ -1,7 +1,6 @@
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Ledger } from '../../../lambdas/shared/ledger';
-import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { ledgerHarness } from '../../support/ledger-harness';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 const ssm = mockClient(SSMClient);
@@ -11,26 +10,18 @@ const HAIKU = 'anthropic.claude-haiku-4-5-20251022-v1:0';
 const OPUS = 'anthropic.claude-opus-4-1-20250805-v1:0';
 const SWITCH_KEY = `switch#ssm:PutParameter#${PARAMETER}`;
 const RESTORE_KEY = `restore#ssm:PutParameter#${PARAMETER}`;
-let dynamo: LocalDynamo;
-let ledger: Ledger;
+const h = ledgerHarness('b', { env: { MODEL_PARAMETER: PARAMETER, CHEAPER_MODEL: HAIKU, ALLOWED_TARGETS: JSON.stringify([PARAMETER]) } });
 let handler: (event: unknown, context: typeof lambdaContext) => Promise<Record<string, unknown>>;
 let incidentId: string;
-let seq = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  await dynamo.createLedgerTable('ledger');
-  ledger = new Ledger('ledger', dynamo.client);
-  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
-    MODEL_PARAMETER: PARAMETER, CHEAPER_MODEL: HAIKU, ALLOWED_TARGETS: JSON.stringify([PARAMETER]),
-  });
+  // The handler reads its environment at cold start, so it is imported after the harness sets it.
   handler = (await import('../../../lambdas/llm-budget-guardrail/preference')).handler as unknown as typeof handler;
 });
-afterAll(() => dynamo.close());
 
 beforeEach(() => {
   ssm.reset();
-  incidentId = `inc-${(++seq).toString(16).padStart(16, 'b')}`;
+  incidentId = h.nextIncidentId();
 });
 
 const input = (mode: string) => ({
@@ -53,7 +44,7 @@ describe('switch', () => {
     currentValue(SONNET);
     let intentAtCall: unknown;
     ssm.on(PutParameterCommand).callsFake(async () => {
-      intentAtCall = await ledger.getAction(incidentId, SWITCH_KEY);
+      intentAtCall = await h.ledger.getAction(incidentId, SWITCH_KEY);
       return { Version: 2, Tier: 'Standard' };
     });
 
@@ -67,7 +58,7 @@ describe('switch', () => {
       operation: 'ssm:PutParameter', target: PARAMETER, before: SONNET, after: HAIKU, replayed: false, planned: false,
       parameters: { Name: PARAMETER, Value: HAIKU, Type: 'String', Overwrite: true },
     });
-    expect(await ledger.getAction(incidentId, SWITCH_KEY)).toMatchObject({ status: 'succeeded', before: SONNET, after: HAIKU, executionArn: EXECUTION_ARN });
+    expect(await h.ledger.getAction(incidentId, SWITCH_KEY)).toMatchObject({ status: 'succeeded', before: SONNET, after: HAIKU, executionArn: EXECUTION_ARN });
   });
 
   test('a retried switch does not write again once the ledger holds it as done', async () => {
@@ -85,7 +76,7 @@ describe('switch', () => {
 
     await expect(handler(input('switch'), lambdaContext)).rejects.toMatchObject({ name: 'TargetNotFound' });
     expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
-    expect(await ledger.listActions(incidentId)).toEqual([]);
+    expect(await h.ledger.listActions(incidentId)).toEqual([]);
   });
 
   test('throttling on the write is AwsThrottled and the intent row is marked failed', async () => {
@@ -93,7 +84,7 @@ describe('switch', () => {
     ssm.on(PutParameterCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
 
     await expect(handler(input('switch'), lambdaContext)).rejects.toMatchObject({ name: 'AwsThrottled' });
-    expect(await ledger.getAction(incidentId, SWITCH_KEY)).toMatchObject({ status: 'failed', before: SONNET });
+    expect(await h.ledger.getAction(incidentId, SWITCH_KEY)).toMatchObject({ status: 'failed', before: SONNET });
   });
 });
 
@@ -103,7 +94,7 @@ describe('restore', () => {
     currentValue(HAIKU);
     let intentAtCall: unknown;
     ssm.on(PutParameterCommand).callsFake(async () => {
-      intentAtCall = await ledger.getAction(incidentId, RESTORE_KEY);
+      intentAtCall = await h.ledger.getAction(incidentId, RESTORE_KEY);
       return { Version: 3, Tier: 'Standard' };
     });
 
@@ -132,7 +123,7 @@ describe('restore', () => {
     expect(result).toEqual({
       restored: false, reason: `the model preference was changed to ${OPUS} after the switch; left as it is`, action: null,
     });
-    expect(await ledger.getAction(incidentId, RESTORE_KEY)).toBeUndefined();
+    expect(await h.ledger.getAction(incidentId, RESTORE_KEY)).toBeUndefined();
   });
 
   test('a retried restore does not write again, though the parameter now holds the original', async () => {
@@ -159,7 +150,7 @@ describe('restore', () => {
 
     expect(ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Value)).toEqual([SONNET, SONNET]);
     expect(retried).toMatchObject({ restored: true, action: { before: HAIKU, after: SONNET, replayed: false } });
-    expect(await ledger.getAction(incidentId, RESTORE_KEY)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(await h.ledger.getAction(incidentId, RESTORE_KEY)).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
   test('a restore whose timed-out write did land is finished, not mistaken for a human change', async () => {
@@ -178,18 +169,18 @@ describe('restore', () => {
     await switched();
     const undoExecution = 'arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-prod-undo:by-hand';
     const undoKey = `undo-switch#ssm:PutParameter#${PARAMETER}`;
-    await ledger.recordIntent({
+    await h.ledger.recordIntent({
       incidentId, actionKey: undoKey, runbook: 'llm-budget-guardrail', operation: 'ssm:PutParameter', target: PARAMETER,
       executionArn: undoExecution, before: HAIKU, parameters: { Name: PARAMETER, Value: SONNET, Type: 'String', Overwrite: true },
     });
-    await ledger.completeAction(incidentId, undoKey, SONNET);
+    await h.ledger.completeAction(incidentId, undoKey, SONNET);
     currentValue(SONNET);
 
     const result = await handler(input('restore'), lambdaContext);
 
     expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
     expect(result).toEqual({ restored: true, reason: `already restored to the recorded value by the undo ${undoExecution}`, action: null });
-    expect(await ledger.getAction(incidentId, RESTORE_KEY)).toBeUndefined();
+    expect(await h.ledger.getAction(incidentId, RESTORE_KEY)).toBeUndefined();
   });
 
   test('without a finished switch in the ledger there is nothing to restore, and nothing is called', async () => {

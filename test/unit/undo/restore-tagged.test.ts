@@ -8,7 +8,7 @@ import { DeleteFunctionConcurrencyCommand, GetFunctionCommand, LambdaClient, Lis
 import { mockClient } from 'aws-sdk-client-mock';
 import type { RestoreStep } from '../../../lambdas/domain/undo-plan';
 import { incident, lambdaContext } from '../../support/fixtures';
-import { FUNCTION, restoreOf, throughMock, UNDO_EXEC, undoHarness } from './harness';
+import { FUNCTION, restoreOf, UNDO_EXEC, undoHarness } from './harness';
 
 const lambda = mockClient(LambdaClient);
 const dynamodb = mockClient(DynamoDBClient);
@@ -23,7 +23,7 @@ const h = undoHarness(() => import('../../../lambdas/undo/restore'), 'd', {
     ALLOWED_TARGETS: JSON.stringify([FUNCTION]),
     ALLOWED_TARGET_TAGS_BY_RUNBOOK: JSON.stringify({ 'lambda-runaway': ALLOW, 'dynamodb-throttling': { 'runbook-autopilot:allow': 'dynamodb-throttling' } }),
   },
-  whileCreatingLedger: throughMock(dynamodb),
+  mockedDynamo: dynamodb,
 });
 let incidentId: string;
 

@@ -4,7 +4,7 @@ import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/cl
 import { mockClient } from 'aws-sdk-client-mock';
 import type { RestoreStep } from '../../../lambdas/domain/undo-plan';
 import { incident, lambdaContext } from '../../support/fixtures';
-import { FUNCTION, restoreOf, throughMock, UNDO_EXEC, undoHarness } from './harness';
+import { FUNCTION, restoreOf, UNDO_EXEC, undoHarness } from './harness';
 
 const lambda = mockClient(LambdaClient);
 const ssm = mockClient(SSMClient);
@@ -13,7 +13,7 @@ const TABLE = 'cabruca-segmentation-prod-agent-state';
 const PARAMETER = '/alphaswarm/prod/llm_model_preference';
 const h = undoHarness(() => import('../../../lambdas/undo/restore'), 'c', {
   env: { ALLOWED_TARGETS: JSON.stringify([FUNCTION, TABLE, PARAMETER]) },
-  whileCreatingLedger: throughMock(dynamodb),
+  mockedDynamo: dynamodb,
 });
 let incidentId: string;
 
