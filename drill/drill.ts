@@ -6,7 +6,7 @@ import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
-import { approvalPageHandler, alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, UNDO_MACHINE, type HandlerDef } from '../lib/catalog';
+import { approvalPageHandler, alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, UNDO_MACHINE, type HandlerDef } from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/schema';
 import { startDynamoProxy } from './audit-proxy';
@@ -130,7 +130,7 @@ export class Drill {
         },
       },
     };
-    for (const name of [...buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name), 'undo']) {
+    for (const name of [...buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name), UNDO_MACHINE]) {
       state.stepFunctions.stateMachines[stateMachineArn(config, account, name)] = { type: 'STANDARD' };
     }
     let drill: Drill | undefined;
@@ -210,8 +210,6 @@ export class Drill {
         [shared.notify.substitution]: notify.arn,
         ...Object.fromEntries(def.handlers.map((h, i) => [h.substitution, functions[i]!.arn])),
         ...def.substitutions,
-        // The drill names its state machines runbook-autopilot-drill-*, whichever environment's config it runs.
-        ...('UndoStateMachineArn' in def.substitutions ? { UndoStateMachineArn: stateMachineArn(config, account, 'undo') } : {}),
       };
       const machineArn = stateMachineArn(config, account, def.name);
       this.executors.set(def.name, new DrillExecutor(def.name, def.definitionFile, substitutions, byArn, machineArn, this.time, this.runTaskToken));
@@ -494,8 +492,10 @@ function withSwitchesOn(state: AccountState, config: EnvironmentConfig): Account
   return state;
 }
 
-function stateMachineArn(config: EnvironmentConfig, account: string, runbook: string): string {
-  return `arn:aws:states:${config.region}:${account}:stateMachine:runbook-autopilot-drill-${runbook}`;
+/** Runbooks' machines have generated names in the stack; the undo machine has the fixed name the stack gives it (runbooks start it by that name). */
+function stateMachineArn(config: EnvironmentConfig, account: string, name: string): string {
+  const machine = name === UNDO_MACHINE ? undoStateMachineName(config.environment) : `runbook-autopilot-drill-${name}`;
+  return `arn:aws:states:${config.region}:${account}:stateMachine:${machine}`;
 }
 
 /** The ledger, keyed as the stack's table is. */
