@@ -2,7 +2,7 @@
  * The mistakes a definition must not ship with, each reported as a sentence naming the state
  * machine and the state: a transition to no state, a state nothing reaches, a Task without Retry
  * and Catch (unless marked UNGUARDED), a Choice without a Default, a state with neither Next nor
- * End, and a ${Substitution} the stack does not fill.
+ * End, a ${Substitution} the stack does not fill, and an ARN that hard-codes the partition.
  */
 import { transitions, UNGUARDED, type Definition, type State, type States } from './asl';
 
@@ -16,12 +16,17 @@ export class DefinitionError extends Error {
 /** Throws a DefinitionError listing every problem of `definition`. */
 export function checkDefinition(machine: string, definition: Definition, filled: ReadonlySet<string>): void {
   const problems = checkGraph(machine, definition.StartAt, definition.States, '');
+  const unfilled = new Map<string, string[]>();
   for (const [name, state] of allStates(definition.States)) {
     // A Map's own fields only: its inner states are visited on their own.
     const own = state.Type === 'Map' ? { ...state, ItemProcessor: undefined } : state;
-    for (const used of substitutionsIn(own)) {
-      if (!filled.has(used)) problems.push(`${machine}: "${name}" uses \${${used}}, which the stack does not fill for ${machine} (it fills ${[...filled].sort().join(', ')})`);
-    }
+    for (const used of substitutionsIn(own)) if (!filled.has(used)) unfilled.set(used, [...(unfilled.get(used) ?? []), name]);
+    const partition = /arn:aws[a-z-]*:[^"]*/.exec(JSON.stringify(own));
+    if (partition) problems.push(`${machine}: "${name}" hard-codes the partition in ${partition[0]}: write arn:\${Partition}:..., which the stack fills`);
+  }
+  for (const [used, names] of unfilled) {
+    const who = names.length === 1 ? `"${names[0]}" uses` : `${names.slice(0, 3).map((n) => `"${n}"`).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''} use`;
+    problems.push(`${machine}: ${who} \${${used}}, which the stack does not fill for ${machine} (it fills ${[...filled].sort().join(', ')})`);
   }
   if (problems.length > 0) throw new DefinitionError(problems);
 }

@@ -16,12 +16,16 @@ function main(args: readonly string[]): number {
   if (args.length === 1 && args[0] === '--check') {
     const stale = built.map((b) => ({ b, why: staleness(b) })).filter((s) => s.why !== undefined);
     for (const { b, why } of stale) console.error(`${relative(b.file)} is not what statemachines/src/${b.name}.ts builds: ${why}`);
-    if (stale.length > 0) console.error('Edit the source (statemachines/src/) and run npm run statemachines.');
+    if (stale.length > 0) {
+      console.error('Edit the source (statemachines/src/), not the file, and run npm run statemachines. A file edited on another branch:');
+      console.error('make the same edit in the source; npm run statemachines -- --against <that branch> lists what still differs.');
+    }
     return stale.length > 0 ? 1 : 0;
   }
   if (args.length === 2 && args[0] === '--against') {
     const different = built.filter((b) => {
-      const why = compare(atRef(args[1]!, b), b);
+      // Files from before the partition substitution name the aws partition: compare them as if they did not.
+      const why = compare(atRef(args[1]!, b)?.replaceAll('"arn:aws:states:::', '"arn:${Partition}:states:::'), b);
       console.log(`${relative(b.file)} at ${args[1]}: ${why === undefined ? 'the same' : why === 'same definition, different layout' ? why : `not what the source builds: ${why}`}`);
       return why !== undefined && why !== 'same definition, different layout';
     });

@@ -25,8 +25,8 @@ describe.each(built.map((b) => [b.name, b] as const))('%s', (name, b) => {
     expect({ file: `statemachines/${name}.asl.json`, stale: staleness(b) }).toEqual({ file: `statemachines/${name}.asl.json`, stale: undefined });
   });
 
-  test('is valid Amazon States Language', () => {
-    const { isValid, errorsText } = aslValidator(JSON.parse(b.text));
+  test.each(['aws', 'aws-cn', 'aws-us-gov'])('is valid Amazon States Language in the %s partition', (partition) => {
+    const { isValid, errorsText } = aslValidator(JSON.parse(b.text.replaceAll('${Partition}', partition)));
     expect(errorsText()).toBe('');
     expect(isValid).toBe(true);
   });

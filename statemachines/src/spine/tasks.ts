@@ -4,9 +4,10 @@
  */
 import type { Catcher, Fields, Json, Retrier, TaskState } from '../asl';
 
-export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
-export const LAMBDA_INVOKE_WAIT_FOR_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
-export const START_EXECUTION = 'arn:aws:states:::states:startExecution';
+/** Service integrations, in the partition the stack deploys to (the drill fills "aws"). */
+export const LAMBDA_INVOKE = 'arn:${Partition}:states:::lambda:invoke';
+export const LAMBDA_INVOKE_WAIT_FOR_TOKEN = 'arn:${Partition}:states:::lambda:invoke.waitForTaskToken';
+export const START_EXECUTION = 'arn:${Partition}:states:::states:startExecution';
 
 /** Transient AWS errors: as the handlers classify them (AwsThrottled, AwsUnavailable) and as Lambda raises them. */
 export const TRANSIENT: Retrier = {

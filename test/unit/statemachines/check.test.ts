@@ -7,7 +7,7 @@ import { checkDefinition, DefinitionError } from '../../../statemachines/src/che
 import { assemble, runbookMachine, Spine } from '../../../statemachines/src/spine';
 
 const spine = new Spine('test-runbook');
-const FILLED = new Set(['AdmitFunctionArn', 'NotifyFunctionArn', 'StepFunctionArn']);
+const FILLED = new Set(['AdmitFunctionArn', 'NotifyFunctionArn', 'StepFunctionArn', 'Partition']);
 
 /** A small runbook through the spine: admit, one step, notify; `states` replaces or adds states. */
 const machine = (states: States = {}): Definition => runbookMachine(spine, {
@@ -94,7 +94,14 @@ test('a state with both or neither of Next and End is named', () => {
 test('a substitution the stack does not fill for the machine is named, with what it does fill', () => {
   const definition = withState('Do the step', spine.invoke('StepFunctonArn', { at: '$.step', next: 'Notify done' }));
   expect(problems(definition)).toEqual([
-    'test-runbook: "Do the step" uses ${StepFunctonArn}, which the stack does not fill for test-runbook (it fills AdmitFunctionArn, NotifyFunctionArn, StepFunctionArn)',
+    'test-runbook: "Do the step" uses ${StepFunctonArn}, which the stack does not fill for test-runbook (it fills AdmitFunctionArn, NotifyFunctionArn, Partition, StepFunctionArn)',
+  ]);
+});
+
+test('an ARN that hard-codes the partition is named', () => {
+  const step = spine.invoke('StepFunctionArn', { at: '$.step', next: 'Notify done' });
+  expect(problems(withState('Do the step', { ...step, Resource: 'arn:aws-us-gov:states:::lambda:invoke' }))).toEqual([
+    'test-runbook: "Do the step" hard-codes the partition in arn:aws-us-gov:states:::lambda:invoke: write arn:${Partition}:..., which the stack fills',
   ]);
 });
 
