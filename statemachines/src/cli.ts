@@ -3,16 +3,24 @@
  * npm run statemachines -- --check    writes nothing; exits 1 naming each file that differs
  * npm run statemachines -- --against <git ref>   compares what the sources build with the files at
  *                                     that ref, as definitions (e.g. after merging a branch that edited them)
+ * npm run statemachines -- --mermaid <name>   prints the state machine as a Mermaid flowchart
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildAll, compare, staleness, type Built } from './build';
 import { DefinitionError } from './check';
+import { mermaid } from './mermaid';
 
 function main(args: readonly string[]): number {
   const built = buildAll();
   const relative = (file: string) => path.relative(process.cwd(), file);
+  if (args.length === 2 && args[0] === '--mermaid') {
+    const machine = built.find((b) => b.name === args[1]);
+    if (!machine) throw new Error(`no state machine "${args[1]}" (known: ${built.map((b) => b.name).join(', ')})`);
+    console.log(mermaid(machine.definition));
+    return 0;
+  }
   if (args.length === 1 && args[0] === '--check') {
     const stale = built.map((b) => ({ b, why: staleness(b) })).filter((s) => s.why !== undefined);
     for (const { b, why } of stale) console.error(`${relative(b.file)} is not what statemachines/src/${b.name}.ts builds: ${why}`);
@@ -31,7 +39,7 @@ function main(args: readonly string[]): number {
     });
     return different.length > 0 ? 1 : 0;
   }
-  if (args.length > 0) throw new Error(`unknown arguments: ${args.join(' ')} (usage: npm run statemachines [-- --check | --against <git ref>])`);
+  if (args.length > 0) throw new Error(`unknown arguments: ${args.join(' ')} (usage: npm run statemachines [-- --check | --against <git ref> | --mermaid <name>])`);
   for (const b of built) {
     const changed = staleness(b) !== undefined;
     if (changed) fs.writeFileSync(b.file, b.text);
