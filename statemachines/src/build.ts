@@ -40,22 +40,22 @@ export function buildAll(): Built[] {
   });
 }
 
-/** How the committed file differs from what its source builds: not at all (undefined), in layout, or at these paths. */
+/** How the committed file differs from what its source builds (undefined: not at all). */
 export function staleness(built: Built): string | undefined {
-  return compare(fs.existsSync(built.file) ? fs.readFileSync(built.file, 'utf8') : undefined, built);
+  return compare(fs.existsSync(built.file) ? fs.readFileSync(built.file, 'utf8') : undefined, built)?.detail;
 }
 
-/** How `text` (a file's content, e.g. from another branch) differs from what the source builds. */
-export function compare(text: string | undefined, built: Built): string | undefined {
+/** How `text` (a file's content, e.g. on another branch) differs from what the source builds (undefined: not at all). */
+export function compare(text: string | undefined, built: Built): { sameDefinition: boolean; detail: string } | undefined {
   if (text === built.text) return undefined;
-  if (text === undefined) return 'missing';
+  if (text === undefined) return { sameDefinition: false, detail: 'missing' };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return 'not valid JSON';
+    return { sameDefinition: false, detail: 'not valid JSON' };
   }
   const paths = differences(parsed, JSON.parse(built.text), 11);
-  if (paths.length === 0) return 'same definition, different layout';
-  return `differs at\n${paths.slice(0, 10).map((p) => `  ${p}`).join('\n')}${paths.length > 10 ? '\n  ...' : ''}`;
+  if (paths.length === 0) return { sameDefinition: true, detail: 'same definition, different layout' };
+  return { sameDefinition: false, detail: `differs at\n${paths.slice(0, 10).map((p) => `  ${p}`).join('\n')}${paths.length > 10 ? '\n  ...' : ''}` };
 }

@@ -33,9 +33,9 @@ function main(args: readonly string[]): number {
   if (args.length === 2 && args[0] === '--against') {
     const different = built.filter((b) => {
       // Files from before the partition substitution name the aws partition: compare them as if they did not.
-      const why = compare(atRef(args[1]!, b)?.replaceAll('"arn:aws:states:::', '"arn:${Partition}:states:::'), b);
-      console.log(`${relative(b.file)} at ${args[1]}: ${why === undefined ? 'the same' : why === 'same definition, different layout' ? why : `not what the source builds: ${why}`}`);
-      return why !== undefined && why !== 'same definition, different layout';
+      const found = compare(atRef(args[1]!, b)?.replaceAll('"arn:aws:states:::', '"arn:${Partition}:states:::'), b);
+      console.log(`${relative(b.file)} at ${args[1]}: ${found === undefined ? 'the same' : found.sameDefinition ? found.detail : `not what the source builds: ${found.detail}`}`);
+      return found !== undefined && !found.sameDefinition;
     });
     return different.length > 0 ? 1 : 0;
   }

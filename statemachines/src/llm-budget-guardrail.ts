@@ -1,11 +1,13 @@
 /** llm-budget-guardrail (seed 000 'Cost guardrails'): the cheaper model while Bedrock drives the spend, restored later. */
+import type { Retrier } from './asl';
 import { ACTION_RESULT, plannedOnly, runbookMachine, Spine, START_EXECUTION, verifyLoop } from './spine';
 
 const spine = new Spine('llm-budget-guardrail');
 const { invoke, mutation, notify, escalate, catches } = spine;
 const notFound = catches(['TargetNotFound', 'TargetNotAllowed'], 'Escalate: parameter or service not found');
 const restoreFailed = catches(['TargetNotFound', 'TargetNotAllowed', 'NothingToRestore'], 'Escalate: restore failed');
-const TRANSIENT_START = { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' } as const;
+/** StartExecution's failed call (throttled, unavailable): retried as the Lambda tasks' transient errors are. */
+const START_FAILED: Retrier = { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' };
 
 export default runbookMachine(spine, {
   comment: "llm-budget-guardrail (seed 000 'Cost guardrails'): when Bedrock token spend drives a budget alert, switch to the cheaper model for a while, then restore. admit -> diagnose -> act -> notify -> wait -> restore.",
@@ -73,7 +75,7 @@ export default runbookMachine(spine, {
         },
         ResultSelector: { 'executionArn.$': '$.ExecutionArn' },
         ResultPath: '$.undo',
-        Retry: [{ ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'], MaxAttempts: 0 }, TRANSIENT_START],
+        Retry: [{ ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'], MaxAttempts: 0 }, START_FAILED],
         Catch: [
           { ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'], ResultPath: '$.undoError', Next: 'Undo already started' },
           { ErrorEquals: ['States.ALL'], ResultPath: '$.undoError', Next: 'Escalate: undo not started' },

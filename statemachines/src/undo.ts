@@ -1,6 +1,6 @@
 /** undo: puts back the values an incident's runbook replaced, from its ledger rows, once approved. */
 import { UNGUARDED, type Definition } from './asl';
-import { approvalGate, assemble, fromPayload, LAMBDA_INVOKE, Spine, TABLE_BUSY, TRANSIENT } from './spine';
+import { approvalGate, assemble, EXECUTION, fromPayload, INCIDENT, LAMBDA_INVOKE, Spine, TABLE_BUSY, TRANSIENT } from './spine';
 
 const spine = new Spine('undo', { failed: 'Undo failed', switches: false });
 const { invoke, notify, escalate, catches } = spine;
@@ -16,7 +16,7 @@ const definition: Definition = {
       },
       'Admit and plan the undo': spine.task('PlanFunctionArn', {
         comment: 'Unknown, still running, already undone or nothing to restore: refused with a reason. Otherwise the undo is claimed in the incident\'s ledger record and each restore is planned from the recorded values.',
-        payload: { 'request.$': '$.request', execution: { 'id.$': '$$.Execution.Id' } },
+        payload: { 'request.$': '$.request', ...EXECUTION },
         result: ['decision', 'reason', 'incident', 'requestedBy', 'restores', 'notReversible', 'skipped'], at: '$.admission', next: 'Anything to restore?',
       }),
       'Anything to restore?': {
@@ -56,7 +56,7 @@ const definition: Definition = {
         Type: 'Map',
         Comment: 'Newest change first, one at a time: compare (the resource still holds what the runbook set) and restore the recorded value.',
         ItemsPath: '$.admission.restores', MaxConcurrency: 1,
-        ItemSelector: { 'incident.$': '$.admission.incident', execution: { 'id.$': '$$.Execution.Id' }, 'restore.$': '$$.Map.Item.Value' },
+        ItemSelector: { ...INCIDENT, ...EXECUTION, 'restore.$': '$$.Map.Item.Value' },
         ItemProcessor: {
           ProcessorConfig: { Mode: 'INLINE' },
           StartAt: 'Restore recorded value',

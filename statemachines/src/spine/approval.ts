@@ -5,7 +5,7 @@
  * step runs only on `approved`, or on a timeout where the gate's onTimeout says proceed.
  */
 import type { ChoiceRule, Fields, States } from '../asl';
-import { LAMBDA_INVOKE_WAIT_FOR_TOKEN, field, type Spine } from './tasks';
+import { EXECUTION, INCIDENT, LAMBDA_INVOKE_WAIT_FOR_TOKEN, field, type Spine } from './tasks';
 
 export interface ApprovalGate {
   readonly names: {
@@ -39,7 +39,6 @@ export function approvalGate(spine: Spine, g: ApprovalGate): States {
   const { names } = g;
   const level = `${g.at}.level`;
   const decision = '$.approval.decision';
-  const context = { 'incident.$': '$.admission.incident', execution: { 'id.$': '$$.Execution.Id' } };
   const parsed = (f: string) => [`${f}.$`, `$.approval.parsed.${f}`];
   return {
     [names.prepare]: {
@@ -51,7 +50,7 @@ export function approvalGate(spine: Spine, g: ApprovalGate): States {
       ...spine.task('ApprovalRequestFunctionArn', {
         comment: g.ask.comment,
         payload: {
-          mode: 'request', 'taskToken.$': '$$.Task.Token', ...context, ...field('event', g.ask.event ?? '$.event'),
+          mode: 'request', 'taskToken.$': '$$.Task.Token', ...INCIDENT, ...EXECUTION, ...field('event', g.ask.event ?? '$.event'),
           'level.$': level, gate: { step: g.step, ...g.ask.gate },
         },
         at: '$.approval',
@@ -82,7 +81,7 @@ export function approvalGate(spine: Spine, g: ApprovalGate): States {
     [names.resendL3]: { Type: 'Pass', Result: 'L3', ResultPath: level, Next: names.ask },
     [names.timedOut]: spine.task('ApprovalRequestFunctionArn', {
       comment: g.timedOutComment ?? "The last level let the deadline pass: close the request in the ledger; the gate's onTimeout says abort (default) or proceed.",
-      payload: { mode: 'expire', ...context, gate: { step: g.step }, 'level.$': level },
+      payload: { mode: 'expire', ...INCIDENT, ...EXECUTION, gate: { step: g.step }, 'level.$': level },
       result: ['decision', 'level', 'onTimeout', 'requestIds'], at: '$.approval', next: names.approved,
     }),
     [names.approved]: {

@@ -5,7 +5,7 @@
  */
 import type { Definition, States } from '../asl';
 import { DefinitionError } from '../check';
-import type { Spine } from './tasks';
+import { EXECUTION, type Spine } from './tasks';
 
 const ADMIT = 'Admit: dedupe, allowlist, switches, cooldown';
 
@@ -50,7 +50,7 @@ function admitPrologue(spine: Spine, trigger: string, admitted: string): States 
     },
     [ADMIT]: spine.task('AdmitFunctionArn', {
       comment: 'Dedupe the alarm transition, enforce the allowlist, the kill switch and the runbook switch, and the cooldown.',
-      payload: { runbook: spine.name, 'event.$': '$.event', execution: { 'id.$': '$$.Execution.Id' } },
+      payload: { runbook: spine.name, 'event.$': '$.event', ...EXECUTION },
       result: ['decision', 'reason', 'incident', 'switches', 'dryRun'], at: '$.admission', next: 'Admitted?',
     }),
     'Admitted?': {

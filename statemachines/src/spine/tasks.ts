@@ -18,13 +18,13 @@ export const TRANSIENT: Retrier = {
 export const TABLE_BUSY: Retrier = { ErrorEquals: ['TableBusy'], IntervalSeconds: 20, MaxAttempts: 6, BackoffRate: 1.5, MaxDelaySeconds: 120, JitterStrategy: 'FULL' };
 
 /** What every runbook step is told: its incident and its execution. */
-const INCIDENT = { 'incident.$': '$.admission.incident' };
-const EXECUTION = { execution: { 'id.$': '$$.Execution.Id' } };
+export const INCIDENT = { 'incident.$': '$.admission.incident' };
+export const EXECUTION = { execution: { 'id.$': '$$.Execution.Id' } };
 
 /** What a mutating step reports: the ledger's record of its call. */
 export const ACTION_RESULT = ['operation', 'target', 'before', 'after', 'replayed', 'planned', 'parameters'];
 
-/** `{ key: value }`, or `{ "key.$": value }` when the value is a path ($...) or an intrinsic (States....). */
+/** `{ key: value }`, or `{ "key.$": value }` when the value is a path (`$...`) or an intrinsic (`States.Format(...)`). */
 export function field(key: string, value: Json | undefined): Fields {
   if (value === undefined) return {};
   return typeof value === 'string' && /^(\$|States\.)/.test(value) ? { [`${key}.$`]: value } : { [key]: value };
