@@ -39,7 +39,7 @@ export interface RunbookDef {
   /** statemachines/<file>. */
   readonly definitionFile: string;
   readonly handlers: readonly HandlerDef[];
-  /** Name substitutions besides the handler ARNs (e.g. the agent proxy service). */
+  /** Substitutions besides the handler ARNs: names (e.g. the agent proxy service) and the partition. */
   readonly substitutions: Readonly<Record<string, string>>;
   /** What the state machine's own role may do besides invoking its functions (service integrations). */
   readonly stateMachinePermissions?: readonly Permission[];
@@ -58,6 +58,8 @@ export interface Arns {
   s3Bucket(name: string): string;
   stateMachine(name: string): string;
   readonly account: string;
+  /** aws, aws-cn, aws-us-gov: the definitions' integration ARNs (arn:${Partition}:states:::lambda:invoke) use it. */
+  readonly partition: string;
 }
 
 export function literalArns(partition: string, region: string, account: string): Arns {
@@ -73,6 +75,7 @@ export function literalArns(partition: string, region: string, account: string):
     s3Bucket: (name) => `arn:${partition}:s3:::${name}`,
     stateMachine: (name) => arn('states', `stateMachine:${name}`),
     account,
+    partition,
   };
 }
 
@@ -448,8 +451,11 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
       ],
     });
   }
-  return catalog;
+  return catalog.map((def) => ({ ...def, substitutions: { ...def.substitutions, ...partitionSubstitution(arns) } }));
 }
+
+/** Every definition names its service integrations in the deploying partition. */
+const partitionSubstitution = (arns: Arns) => ({ Partition: arns.partition });
 
 /**
  * lambda-runaway's read-only look at what invokes a stopped function (seed 003 §4). Scoped as far
@@ -577,7 +583,10 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
   const tagged = undoTagGrants(config, arns);
   return {
     name: UNDO_MACHINE, definitionFile: 'undo.asl.json',
-    substitutions: { UndoApprovalTimeoutSeconds: String(deadlineSeconds(approvalPolicy(config), config.undo.approval.severity)) },
+    substitutions: {
+      UndoApprovalTimeoutSeconds: String(deadlineSeconds(approvalPolicy(config), config.undo.approval.severity)),
+      ...partitionSubstitution(arns),
+    },
     handlers: [
       approvalRequestHandler('UndoApprovalRequest', UNDO_MACHINE, config),
       {

@@ -42,7 +42,7 @@ test('the approvers are asked only once the backup is AVAILABLE, with the exact 
   expect(available).toMatchObject({ Variable: '$.backupCheck.done' });
   expect(predecessors(ASK).sort()).toEqual(['Prepare delete approval', 'Re-send delete to L2', 'Re-send delete to L3']);
   const ask = states[ASK]!;
-  expect(ask.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+  expect(ask.Resource).toBe('arn:${Partition}:states:::lambda:invoke.waitForTaskToken');
   expect(ask.TimeoutSecondsPath).toBe('$.deleteApproval.timeoutSeconds');
   expect(ask.Parameters!.FunctionName).toBe('${ApprovalRequestFunctionArn}');
   expect(ask.Parameters!.Payload!.gate).toEqual({

@@ -24,7 +24,7 @@ test('one Standard state machine per runbook and one for undo, logging ALL with 
   });
 });
 
-test('each definition ships the ASL file as it is, with every handler ARN substituted', () => {
+test('each definition ships the ASL file as it is, with every handler ARN and the partition substituted', () => {
   const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as { Properties: Record<string, unknown> }[];
   for (const m of machines) {
     // The file itself is the deployed definition (an asset), not a copy built in code.
@@ -35,6 +35,8 @@ test('each definition ships the ASL file as it is, with every handler ARN substi
       ? ['NotifyFunctionArn', 'PlanFunctionArn', 'RestoreFunctionArn', 'FinishFunctionArn']
       : ['AdmitFunctionArn', 'NotifyFunctionArn', 'InspectFunctionArn'];
     expect(Object.keys(subs)).toEqual(expect.arrayContaining(handlers));
+    // The integration ARNs (arn:${Partition}:states:::lambda:invoke) name the partition deployed to.
+    expect(subs.Partition).toEqual({ Ref: 'AWS::Partition' });
   }
 });
 

@@ -17,7 +17,7 @@ const definition = JSON.parse(text) as { StartAt: string; States: Record<string,
 const map = definition.States['Restore each recorded value']!;
 
 test('is valid Amazon States Language', () => {
-  const { isValid, errorsText } = aslValidator(definition);
+  const { isValid, errorsText } = aslValidator(JSON.parse(text.replaceAll('${Partition}', 'aws')));
   expect(errorsText()).toBe('');
   expect(isValid).toBe(true);
 });
@@ -26,7 +26,7 @@ test('every ${Substitution} is filled by the catalog, and the catalog fills noth
   const used = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
   const provided = [sharedHandlers(config, arns).notify.substitution, ...undoMachine(config, arns).handlers.map((h) => h.substitution), ...Object.keys(undoMachine(config, arns).substitutions)];
   expect([...used].sort()).toEqual(provided.sort());
-  expect(text).not.toMatch(/arn:aws:(lambda|sns|dynamodb|ecs|ssm)|\d{12}/);
+  expect(text).not.toMatch(/arn:aws|\d{12}/);
 });
 
 test('every Task, the restore inside the Map too, retries transient errors; every top-level Task and the Map catch the rest', () => {

@@ -1,0 +1,5 @@
+/** The spine the state machines share; a runbook's source says only what is its own. */
+export { approvalGate } from './approval';
+export { assemble, plannedOnly, runbookMachine } from './runbook';
+export { ACTION_RESULT, EXECUTION, fromPayload, INCIDENT, LAMBDA_INVOKE, START_EXECUTION, Spine, TABLE_BUSY, TRANSIENT } from './tasks';
+export { pollUntilDone, verifyAlarm, verifyLoop } from './verify';

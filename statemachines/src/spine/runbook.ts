@@ -1,0 +1,97 @@
+/**
+ * A runbook's state machine around its own steps: the admit prologue (dedupe, allowlist,
+ * switches, cooldown, safety rails) and the failure ending (escalate on the critical topic, end
+ * failed), and the dry-run branch every mutating runbook takes after its first action.
+ */
+import type { Definition, States } from '../asl';
+import { DefinitionError } from '../check';
+import { EXECUTION, type Spine } from './tasks';
+
+const ADMIT = 'Admit: dedupe, allowlist, switches, cooldown';
+
+/** Joins parts in order; a state defined twice is an error, not a silent overwrite. */
+export function assemble(machine: string, parts: readonly States[]): States {
+  const states: Record<string, States[string]> = {};
+  const twice = new Set<string>();
+  for (const [name, state] of parts.flatMap((p) => Object.entries(p))) {
+    if (name in states) twice.add(name);
+    states[name] = state;
+  }
+  if (twice.size > 0) throw new DefinitionError([...twice].map((name) => `${machine}: "${name}" is defined twice`));
+  return states;
+}
+
+export interface RunbookMachine {
+  readonly comment: string;
+  /** What starts the runbook, as the first state's comment. @default a CloudWatch alarm event */
+  readonly trigger?: string;
+  /** The runbook's first own state, once admitted. */
+  readonly admitted: string;
+  /** The runbook's own states and the spine parts it uses, in reading order. */
+  readonly states: readonly States[];
+}
+
+/** A runbook: admit, then its own states, then the failure ending. */
+export function runbookMachine(spine: Spine, m: RunbookMachine): Definition {
+  return {
+    Comment: m.comment,
+    StartAt: 'Receive event',
+    States: assemble(spine.name, [admitPrologue(spine, m.trigger ?? 'The CloudWatch alarm event, as EventBridge delivers it.', m.admitted), ...m.states, failureEnding(spine)]),
+  };
+}
+
+function admitPrologue(spine: Spine, trigger: string, admitted: string): States {
+  const decision = '$.admission.decision';
+  return {
+    'Receive event': {
+      Type: 'Pass', Comment: trigger,
+      Parameters: { 'event.$': '$', admission: { incident: null, switches: null, dryRun: false } },
+      Next: ADMIT,
+    },
+    [ADMIT]: spine.task('AdmitFunctionArn', {
+      comment: 'Dedupe the alarm transition, enforce the allowlist, the kill switch and the runbook switch, and the cooldown.',
+      payload: { runbook: spine.name, 'event.$': '$.event', ...EXECUTION },
+      result: ['decision', 'reason', 'incident', 'switches', 'dryRun'], at: '$.admission', next: 'Admitted?',
+    }),
+    'Admitted?': {
+      Type: 'Choice',
+      Choices: [
+        { Variable: decision, StringEquals: 'admit', Next: admitted },
+        { Variable: decision, StringEquals: 'duplicate', Next: 'Already handled' },
+        { Variable: decision, StringEquals: 'reject', Next: 'Notify rejected' },
+        { Or: [{ Variable: decision, StringEquals: 'flapping' }, { Variable: decision, StringEquals: 'capped' }], Next: 'Escalate: held by a safety rail' },
+      ],
+      Default: 'Notify held: switched off or cooling down',
+    },
+    'Already handled': { Type: 'Succeed', Comment: 'The same alarm transition is (or was) handled by another execution; nothing to do.' },
+    'Notify held: switched off or cooling down': spine.notify('skipped', '$.admission.reason'),
+    'Notify rejected': spine.notify('rejected', '$.admission.reason'),
+    'Escalate: held by a safety rail': spine.escalate('$.admission.reason'),
+  };
+}
+
+function failureEnding(spine: Spine): States {
+  return {
+    [spine.failure]: spine.notify('failed', 'a step failed after its retries', { error: '$.error', next: spine.failed }),
+    [spine.failed]: {
+      Type: 'Fail', Error: 'RemediationFailed',
+      Cause: "A runbook step failed after its retries, or its notification did. The ledger and this execution's history record which, and what each call replaced.",
+    },
+  };
+}
+
+/** After a mutating step: a dry run planned its call and made none, so it notifies the plan and verifies nothing. */
+export function plannedOnly(spine: Spine, o: { readonly action: string; readonly otherwise: string }): States {
+  return {
+    'Planned only?': {
+      Type: 'Choice', Comment: 'A dry run planned the call and made none.',
+      Choices: [{ Variable: `${o.action}.planned`, BooleanEquals: true, Next: 'Verify: planned, not verified' }],
+      Default: o.otherwise,
+    },
+    'Verify: planned, not verified': {
+      Type: 'Pass', Comment: 'Nothing changed, so nothing is verified: the result says so rather than claiming success.',
+      Result: { status: 'planned', reason: 'planned; not verified' }, ResultPath: '$.verify', Next: 'Notify plan (dry run)',
+    },
+    'Notify plan (dry run)': spine.notify('skipped', 'dry run: the exact calls are planned in the ledger; nothing was changed (planned; not verified)'),
+  };
+}

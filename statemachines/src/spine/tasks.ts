@@ -1,0 +1,132 @@
+/**
+ * Tasks as every state machine here writes them: a Lambda invoke with the standard Retry, a Catch
+ * that ends in the machine's failure path, and the notification step (notify, escalate).
+ */
+import type { Catcher, Fields, Json, Retrier, TaskState } from '../asl';
+
+/** Service integrations, in the partition the stack deploys to (the drill fills "aws"). */
+export const LAMBDA_INVOKE = 'arn:${Partition}:states:::lambda:invoke';
+export const LAMBDA_INVOKE_WAIT_FOR_TOKEN = 'arn:${Partition}:states:::lambda:invoke.waitForTaskToken';
+export const START_EXECUTION = 'arn:${Partition}:states:::states:startExecution';
+
+/** Transient AWS errors: as the handlers classify them (AwsThrottled, AwsUnavailable) and as Lambda raises them. */
+export const TRANSIENT: Retrier = {
+  ErrorEquals: ['AwsThrottled', 'AwsUnavailable', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+  IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL',
+};
+/** A DynamoDB table still UPDATING (TableBusy): waited out with longer pauses. */
+export const TABLE_BUSY: Retrier = { ErrorEquals: ['TableBusy'], IntervalSeconds: 20, MaxAttempts: 6, BackoffRate: 1.5, MaxDelaySeconds: 120, JitterStrategy: 'FULL' };
+
+/** What every runbook step is told: its incident and its execution. */
+export const INCIDENT = { 'incident.$': '$.admission.incident' };
+export const EXECUTION = { execution: { 'id.$': '$$.Execution.Id' } };
+
+/** What a mutating step reports: the ledger's record of its call. */
+export const ACTION_RESULT = ['operation', 'target', 'before', 'after', 'replayed', 'planned', 'parameters'];
+
+/** `{ key: value }`, or `{ "key.$": value }` when the value is a path (`$...`) or an intrinsic (`States.Format(...)`). */
+export function field(key: string, value: Json | undefined): Fields {
+  if (value === undefined) return {};
+  return typeof value === 'string' && /^(\$|States\.)/.test(value) ? { [`${key}.$`]: value } : { [key]: value };
+}
+
+/** A ResultSelector keeping these fields of the Lambda result's Payload. */
+export const fromPayload = (names: readonly string[]): Fields => Object.fromEntries(names.map((n) => [`${n}.$`, `$.Payload.${n}`]));
+
+export interface TaskOptions {
+  readonly comment?: string;
+  readonly payload?: Fields;
+  /** The Payload fields to keep, or a ResultSelector as written. */
+  readonly result?: readonly string[] | Fields;
+  /** ResultPath. */
+  readonly at?: string;
+  /** Tried before the standard catcher; a catcher of States.ALL replaces it. */
+  readonly catch?: readonly Catcher[];
+  /** @default [TRANSIENT] */
+  readonly retry?: readonly Retrier[];
+  readonly next: string;
+}
+
+export interface NotifyOptions {
+  readonly comment?: string;
+  /** A path, an intrinsic, or fields. */
+  readonly evidence?: string | Fields;
+  readonly error?: string;
+  /** @default the end of the execution */
+  readonly next?: string;
+  /** Where to go when the notification cannot be sent. @default the machine's Fail state */
+  readonly unsent?: string;
+}
+
+export type Outcome = 'remediated' | 'skipped' | 'rejected' | 'escalated' | 'failed';
+
+export interface SpineOptions {
+  /** Where a step's failure goes after its retries. @default "Record failure and escalate" */
+  readonly failure?: string;
+  /** The Fail state an unsent notification ends in. @default "Remediation failed" */
+  readonly failed?: string;
+  /** Notifications carry the switches admit read. @default true */
+  readonly switches?: boolean;
+}
+
+const isNames = (result: readonly string[] | Fields): result is readonly string[] => Array.isArray(result);
+
+/** One state machine's steps: the tasks and notifications, bound to its name and its failure path. */
+export class Spine {
+  readonly failure: string;
+  readonly failed: string;
+  private readonly switches: boolean;
+
+  constructor(readonly name: string, options: SpineOptions = {}) {
+    this.failure = options.failure ?? 'Record failure and escalate';
+    this.failed = options.failed ?? 'Remediation failed';
+    this.switches = options.switches ?? true;
+  }
+
+  /** A catcher of these errors (the error kept at $.error). */
+  readonly catches = (errors: readonly string[], next: string): Catcher => ({ ErrorEquals: errors, ResultPath: '$.error', Next: next });
+
+  /** A Lambda task with the standard Retry and Catch; its payload as given. */
+  readonly task = (fn: string, o: TaskOptions): TaskState => {
+    const extra = o.catch ?? [];
+    return {
+      Type: 'Task',
+      ...(o.comment ? { Comment: o.comment } : {}),
+      Resource: LAMBDA_INVOKE,
+      Parameters: { FunctionName: `\${${fn}}`, Payload: o.payload ?? {} },
+      ...(o.result ? { ResultSelector: isNames(o.result) ? fromPayload(o.result) : o.result } : {}),
+      ...(o.at ? { ResultPath: o.at } : {}),
+      Retry: o.retry ?? [TRANSIENT],
+      Catch: extra.some((c) => c.ErrorEquals.includes('States.ALL')) ? extra : [...extra, this.catches(['States.ALL'], this.failure)],
+      Next: o.next,
+    };
+  };
+
+  /** A runbook step: told its incident and execution, and `payload` besides. */
+  readonly invoke = (fn: string, o: TaskOptions): TaskState => this.task(fn, { ...o, payload: { ...INCIDENT, ...EXECUTION, ...o.payload } });
+
+  /** A mutating step: told whether this is a dry run; keeps the ledger's record of the call at `at`. */
+  readonly mutation = (fn: string, o: TaskOptions): TaskState =>
+    this.invoke(fn, { result: ACTION_RESULT, ...o, payload: { 'dryRun.$': '$.admission.dryRun', ...o.payload } });
+
+  /** Records the outcome in the ledger and publishes it (critical or info topic). */
+  readonly notify = (outcome: Outcome, reason: string, o: NotifyOptions = {}): TaskState => ({
+    Type: 'Task',
+    ...(o.comment ? { Comment: o.comment } : {}),
+    Resource: LAMBDA_INVOKE,
+    Parameters: {
+      FunctionName: '${NotifyFunctionArn}',
+      Payload: {
+        runbook: this.name, outcome, ...INCIDENT, ...(this.switches ? { 'switches.$': '$.admission.switches' } : {}), ...EXECUTION,
+        ...field('reason', reason), ...field('evidence', o.evidence), ...field('error', o.error),
+      },
+    },
+    ResultSelector: fromPayload(['outcome', 'reason', 'topic']),
+    ResultPath: '$.result',
+    Retry: [TRANSIENT],
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.notifyError', Next: o.unsent ?? this.failed }],
+    ...(o.next ? { Next: o.next } : { End: true }),
+  });
+
+  readonly escalate = (reason: string, o: NotifyOptions = {}): TaskState => this.notify('escalated', reason, o);
+}
