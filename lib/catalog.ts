@@ -248,7 +248,10 @@ export function approvalPageHandler(config: EnvironmentConfig, arns: Arns): Hand
   return {
     id: 'ApprovalPage', substitution: '', entry: 'approval/page.ts', usesLedger: true, usesApprovals: true,
     description: 'Approval page: shows a gated step on GET, decides only on a POST of its own form',
-    environment: st ? { STUCK_TASK_TABLES: json({ [st.tableName]: { statusAttribute: st.statusAttribute, pendingStatus: st.pendingStatus } }) } : {},
+    environment: {
+      APPROVAL_TIME_ZONE: config.approvals.timeZone,
+      ...(st ? { STUCK_TASK_TABLES: json({ [st.tableName]: { statusAttribute: st.statusAttribute, pendingStatus: st.pendingStatus } }) } : {}),
+    },
     permissions: [
       ...reads,
       // SendTaskSuccess/Failure take no resource ARN: the task token, kept in the ledger, is the capability.
@@ -587,7 +590,7 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
       {
         id: 'UndoRestore', substitution: 'RestoreFunctionArn', entry: 'undo/restore.ts', usesLedger: true,
         description: 'undo: compare and restore one recorded value',
-        environment: { ALLOWED_TARGETS: json([...functionNames, ...tableNames, ...parameterNames]), ...tagged.environment },
+        environment: { ALLOWED_TARGETS: json([...functionNames, ...tableNames, ...parameterNames]), UNDO_ON_TIMEOUT: config.undo.approval.onTimeout, ...tagged.environment },
         permissions: scoped([
           { actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'], resources: functions },
           { actions: ['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], resources: tables },
