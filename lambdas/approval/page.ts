@@ -142,7 +142,9 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
 /** A closed request: 409 and what happened; a decision posted now is said, in words, not to count. */
 async function closedResponse(request: ApprovalRequest, approver: string, choice: string | null, head: boolean): Promise<Response> {
   const told = await tellIfDecided(request);
-  const late = choice === 'approve' || choice === 'reject' ? `; your ${choice === 'approve' ? 'approval' : 'rejection'} was not counted` : '';
+  const mine = request.decisions[approver];
+  const late = mine ? `; your ${mine.decision === 'approved' ? 'approval' : 'rejection'} at ${utcClock(mine.at)} was counted, and a second click counts once`
+    : choice === 'approve' || choice === 'reject' ? `; your ${choice === 'approve' ? 'approval' : 'rejection'} was not counted` : '';
   logger.info('Approval request already closed', { requestId: request.requestId, approver, status: request.status, late: Boolean(late) });
   return respond(409, messagePage('This request is closed', `It was already ${whatHappened(request)}${late}. Nothing was changed.`,
     decisionList(request), [stepNow(request), told].filter(Boolean)), head);

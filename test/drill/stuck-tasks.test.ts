@@ -162,7 +162,7 @@ test('an approved decision whose ledger request does not name exactly this delet
   ];
   for (const requestId of refused) {
     await expect(handlers.remove({ ...step, stuck, backup, approval: { decision: 'approved', requestId } }, lambdaContext))
-      .rejects.toMatchObject({ name: 'ChangeRejected', message: expect.stringContaining('No approval in the ledger covers deleting these 1 tasks') });
+      .rejects.toMatchObject({ name: 'ChangeRejected', message: expect.stringContaining('No approval in the ledger covers dynamodb:DeleteItem on cabruca-segmentation-prod-agent-tasks for dynamodb-throttling/delete-stuck') });
   }
   // A timed-out request does not delete while the gate aborts on timeout (the default).
   const timedOut = await approvalFor(step.incident.id, exact, 'timed-out');
