@@ -66,7 +66,7 @@ export function untilInWords(iso: string, now: Date): string {
 /** What happens if nobody decides by the deadline: the runbook's words, then who is asked next or what the gate's onTimeout does. */
 export function silenceInWords(r: ApprovalRequest, words: GateWords): string {
   const next = r.ifUnanswered;
-  if (next.nextLevel) return `${words.unanswered} and it goes to ${next.nextApprovers.length ? `${listInWords(next.nextApprovers)} ` : ''}(${next.nextLevel})`;
+  if (next.nextLevel) return `${words.unanswered}, and the request goes to ${next.nextApprovers.length ? `${listInWords(next.nextApprovers)} ` : ''}(${next.nextLevel})`;
   if (next.onTimeout === 'proceed') return `it goes ahead as if approved (this step is marked safe on timeout): ${words.approve}`;
   return `${words.unanswered}; nobody else is asked and the run escalates`;
 }
@@ -76,7 +76,7 @@ export function tallyInWords(r: ApprovalRequest): string {
   const decisions = decisionList(r);
   const approvals = decisions.filter((d) => d.decision === 'approved').length;
   const done = decisions.map((d) => `${d.approver} ${d.decision} at ${utcClock(d.at)}${d.comment ? ` ("${d.comment}")` : ''}`);
-  return `${done.length ? `${done.join('; ')}. ` : 'none yet. '}${approvals} of ${r.requiredApprovals} distinct approvals needed; one rejection rejects.`;
+  return `${done.length ? `${done.join('; ')}. ` : 'None yet. '}${approvals} of ${r.requiredApprovals} distinct approvals needed; one rejection rejects.`;
 }
 
 export interface RequestView {

@@ -29,11 +29,15 @@ export interface GateWords {
 
 export type GateWordsProvider = (input: GateWordsInput) => GateWords;
 
-/** "03:12 UTC": a time as a person reads it on the page. */
-export function utcClock(iso: string): string {
+/** "03:12 UTC", or "3 Nov 03:12 UTC" on another day than today: a time as a person reads it on the page. */
+export function utcClock(iso: string, today: Date = new Date()): string {
   const t = new Date(iso);
-  return Number.isNaN(t.getTime()) ? iso : `${t.toISOString().slice(11, 16)} UTC`;
+  if (Number.isNaN(t.getTime())) return iso;
+  const day = t.toISOString().slice(0, 10) === today.toISOString().slice(0, 10) ? '' : `${t.getUTCDate()} ${MONTHS[t.getUTCMonth()]} `;
+  return `${day}${t.toISOString().slice(11, 16)} UTC`;
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** "a, b and c" */
 export function listInWords(items: readonly string[]): string {
