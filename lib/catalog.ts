@@ -228,8 +228,9 @@ export function approvalRequestHandler(id: string, runbook: RunbookName | typeof
     id, substitution: 'ApprovalRequestFunctionArn', entry: 'approval/request.ts', usesLedger: true, usesApprovals: true,
     description: `${runbook}: ask the approvers of a gated step (one signed link each)`,
     environment: { APPROVAL_POLICY: json(approvalPolicy(config)), APPROVAL_GATES: json(gates) },
-    // SendTaskSuccess (auto-approval where no approver is needed) takes no resource ARN: the task token is the capability.
-    permissions: [{ actions: ['states:SendTaskSuccess'], resources: ['*'] }],
+    // It sends a task result itself: an auto-approval, or (on the deadline path) a verdict the page could not deliver before
+    // the previous task ended. Task results take no resource ARN: the task token is the capability.
+    permissions: [{ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] }],
   };
 }
 
