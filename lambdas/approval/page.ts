@@ -143,7 +143,7 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
 async function closedResponse(request: ApprovalRequest, approver: string, choice: string | null, head: boolean): Promise<Response> {
   const told = await tellIfDecided(request);
   const mine = request.decisions[approver];
-  const late = mine ? `; your ${mine.decision === 'approved' ? 'approval' : 'rejection'} at ${utcClock(mine.at)} was counted, and a second click counts once`
+  const late = mine ? `; your ${mine.decision === 'approved' ? 'approval' : 'rejection'} at ${utcClock(mine.at)} was counted${choice ? ', and a second click counts once' : ''}`
     : choice === 'approve' || choice === 'reject' ? `; your ${choice === 'approve' ? 'approval' : 'rejection'} was not counted` : '';
   logger.info('Approval request already closed', { requestId: request.requestId, approver, status: request.status, late: Boolean(late) });
   return respond(409, messagePage('This request is closed', `It was already ${whatHappened(request)}${late}. Nothing was changed.`,
