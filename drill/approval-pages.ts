@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { messagePage } from '../lambdas/approval/page-html';
 import { lambdaContext, type DrillFunction } from './handlers';
 
 /**
@@ -41,9 +42,18 @@ export async function startApprovalPages(port = 0, host = '127.0.0.1'): Promise<
       const cookies = (headers.cookie ?? '').split(';').map((c) => c.trim()).filter(Boolean);
       delete headers.cookie;
       const method = req.method ?? 'GET';
+      let requestId: string;
+      try {
+        requestId = decodeURIComponent(match[1]!);
+      } catch {
+        // As API Gateway does: a path that is not valid percent-encoding is a bad request, not a failure.
+        res.writeHead(400, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+          .end(method === 'HEAD' ? undefined : messagePage('Bad request', 'This address is not valid (malformed percent-encoding). Nothing was changed.'));
+        return;
+      }
       const event = {
         version: '2.0', routeKey: 'ANY /approvals/{requestId}', rawPath: url.pathname, rawQueryString: url.search.replace(/^\?/, ''),
-        headers, cookies, pathParameters: { requestId: decodeURIComponent(match[1]!) }, isBase64Encoded: false,
+        headers, cookies, pathParameters: { requestId }, isBase64Encoded: false,
         body: method === 'POST' ? await readBody(req) : undefined,
         requestContext: { http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' } },
       } as unknown as APIGatewayProxyEventV2;
@@ -70,19 +80,42 @@ export async function startApprovalPages(port = 0, host = '127.0.0.1'): Promise<
   };
 }
 
-/** What an approver's browser does: open the link (GET), then submit the page's form (POST). */
-export async function decideAsPerson(link: string, decision: 'approve' | 'reject', comment = ''): Promise<{ status: number; message: string }> {
+/** An approver's page as their browser holds it: what it said, and its form ready to submit (absent when it shows no form). */
+export interface OpenedPage {
+  readonly status: number;
+  readonly message: string;
+  submit?(decision: 'approve' | 'reject', comment?: string): Promise<{ status: number; message: string }>;
+}
+
+/** What an approver's browser does on opening the link (GET): keeps the page's form and the cookie it set. */
+export async function openAsPerson(link: string): Promise<OpenedPage> {
   const shown = await fetch(link, { redirect: 'manual' });
   const html = await shown.text();
-  if (shown.status !== 200) return { status: shown.status, message: pageMessage(html) };
   const fields = new URLSearchParams();
   for (const m of html.matchAll(/<input type="hidden" name="([a-z]+)" value="([^"]*)">/g)) fields.set(m[1]!, unescapeHtml(m[2]!));
-  if (!fields.has('csrf')) return { status: shown.status, message: pageMessage(html) };
-  fields.set('decision', decision);
-  if (comment) fields.set('comment', comment);
+  const opened = { status: shown.status, message: pageMessage(html) };
+  if (shown.status !== 200 || !fields.has('csrf')) return opened;
   const cookie = (shown.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
-  const posted = await fetch(link, { method: 'POST', body: fields.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, redirect: 'manual' });
-  return { status: posted.status, message: pageMessage(await posted.text()) };
+  return {
+    ...opened,
+    async submit(decision, comment = '') {
+      const body = new URLSearchParams(fields);
+      body.set('decision', decision);
+      if (comment) body.set('comment', comment);
+      // What a browser sends for the page's own form: its type, and (Referrer-Policy no-referrer) Origin null, same-origin.
+      const posted = await fetch(link, {
+        method: 'POST', body: body.toString(), redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: 'null', 'sec-fetch-site': 'same-origin' },
+      });
+      return { status: posted.status, message: pageMessage(await posted.text()) };
+    },
+  };
+}
+
+/** What an approver's browser does: open the link (GET), then submit the page's form (POST). */
+export async function decideAsPerson(link: string, decision: 'approve' | 'reject', comment = ''): Promise<{ status: number; message: string }> {
+  const page = await openAsPerson(link);
+  return page.submit ? page.submit(decision, comment) : { status: page.status, message: page.message };
 }
 
 /** What an email security scanner does with every link in a message: GET and HEAD, no cookies, no forms. */
@@ -98,6 +131,6 @@ export function unescapeHtml(text: string): string {
 }
 
 export function pageMessage(html: string): string {
-  const m = /<p id="message">([^<]*)<\/p>/.exec(html) ?? /<h1>([^<]*)<\/h1>/.exec(html);
+  const m = /<p id="message">([^<]*)<\/p>/.exec(html) ?? /<h1[^>]*>([^<]*)<\/h1>/.exec(html);
   return unescapeHtml(m?.[1] ?? '');
 }

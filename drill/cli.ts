@@ -25,6 +25,7 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
   --approve NAMES  these approvers open their own link and click Approve (comma-separated, in order)
   --reject NAMES   these approvers open their own link and click Reject
   --no-answer    nobody answers: every level's deadline passes (compressed) and the step escalates
+  --together     the approvers click at the same moment (a scanner fetches every link meanwhile)
   --serve-approvals PORT  serve the approval pages on 127.0.0.1:PORT, print each approver's link and
                  wait (up to 10 minutes per level) for a person to decide in a browser
   --json         one JSON object per input, one per line`;
@@ -39,6 +40,7 @@ interface Args {
   json: boolean;
   env?: 'dev' | 'staging' | 'prod';
   answers: ApproverAnswer[];
+  together: boolean;
   servePort?: number;
 }
 
@@ -72,11 +74,13 @@ export function parseArgs(argv: readonly string[]): Args {
   let env: Args['env'];
   let noAnswer = false;
   let servePort: number | undefined;
+  let together = false;
   const answers: ApproverAnswer[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
     else if (arg === '--no-answer') noAnswer = true;
+    else if (arg === '--together') together = true;
     else if (arg === '--env' || arg === '--approve' || arg === '--reject' || arg === '--serve-approvals') {
       const value = argv[++i];
       if (value === undefined) throw new UsageError(`${arg} needs a value`);
@@ -110,11 +114,12 @@ export function parseArgs(argv: readonly string[]): Args {
     else throw new UsageError(`unknown runbook "${arg}" (known: ${RUNBOOK_NAMES.join(', ')})`);
   }
   if (noAnswer && answers.length > 0) throw new UsageError('--no-answer cannot be combined with --approve or --reject');
+  if (together && answers.length < 2) throw new UsageError('--together needs at least two approvers (--approve, --reject)');
   if (servePort !== undefined && answers.length > 0) throw new UsageError('--serve-approvals: a person answers in the browser; drop --approve and --reject');
   if (files.length === 0) files.push(...RUNBOOK_NAMES.map(runbookEvent));
   const relative = (f: string) => path.relative(process.cwd(), path.resolve(f)) || f;
   return {
-    inputs: files.map((f) => readInputFile(relative(f))), faults, json, dryRun, thenUndo, answers,
+    inputs: files.map((f) => readInputFile(relative(f))), faults, json, dryRun, thenUndo, answers, together,
     ...(env ? { env } : {}), ...(servePort !== undefined ? { servePort } : {}), ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}),
   };
 }
@@ -148,7 +153,7 @@ async function main(argv: readonly string[]): Promise<number> {
     onLink: (approver: string, link: string, level: string) => console.log(`approval link for ${approver} (${level}): ${link}`),
   };
   const drill = await Drill.start({
-    config, faults: args.faults, answers: args.answers, ...(servePages ? { servePages } : {}), ...(args.scenario ? { scenario: args.scenario } : {}),
+    config, faults: args.faults, answers: args.answers, decideTogether: args.together, ...(servePages ? { servePages } : {}), ...(args.scenario ? { scenario: args.scenario } : {}),
   });
   try {
     if (!args.json) {
@@ -156,7 +161,7 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(args.scenario ? `scenario: ${args.scenario.description}` : 'scenario: the seed systems as they are');
       const policy = drill.config.approvals;
       console.log(`approvals: ${policy.requiredApprovals === 0 ? 'none required (approved at once, recorded)' : `${policy.requiredApprovals} distinct approver(s)`}`
-        + `${args.env ? ` (policy of ${args.env})` : ''}; ${args.answers.length ? args.answers.map((a) => `${a.approver} ${a.decision}s`).join(', ') : servePages ? 'a person answers in the browser' : 'nobody answers'}`);
+        + `${args.env ? ` (policy of ${args.env})` : ''}; ${args.answers.length ? `${args.answers.map((a) => `${a.approver} ${a.decision}s`).join(', ')}${args.together ? ', all at the same moment' : ''}` : servePages ? 'a person answers in the browser' : 'nobody answers'}`);
       console.log(args.dryRun || drill.config.dryRun ? 'mode: dry run (plans only; nothing is changed)\n' : 'mode: acting\n');
     }
     const results = [];

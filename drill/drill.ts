@@ -12,7 +12,7 @@ import type { EnvironmentConfig } from '../lib/config/schema';
 import { startDynamoProxy } from './audit-proxy';
 import type { BackupRecord } from './dynamo-backups';
 import { DrillExecutor, type ExecutionRecord, type TaskTokenRunner, type TimeCompression } from './executor';
-import { decideAsPerson, prefetchAsScanner, startApprovalPages, type ApprovalPages } from './approval-pages';
+import { decideAsPerson, openAsPerson, prefetchAsScanner, startApprovalPages, type ApprovalPages } from './approval-pages';
 import { ApprovalStore } from '../lambdas/approval/store';
 import type { RequestResult } from '../lambdas/approval/request';
 import { lambdaContext, loadFunction, type DrillFunction } from './handlers';
@@ -38,6 +38,11 @@ export interface DrillOptions {
   readonly time?: TimeCompression;
   /** How the approvers answer gated steps, in order; nobody answers when absent (the timeout path). */
   readonly answers?: readonly ApproverAnswer[];
+  /**
+   * The scripted approvers open their pages, then all click at the same moment while an email
+   * scanner fetches every link: the decisions race on the request row.
+   */
+  readonly decideTogether?: boolean;
   /**
    * Serve the approval pages on this port and let a person answer: links are printed, nobody is
    * scripted, and a request waits for its deadline (uncompressed, capped by the option's value).
@@ -99,6 +104,7 @@ export class Drill {
   readonly approvals: ApprovalStore;
   private pages!: ApprovalPages;
   private answers: readonly ApproverAnswer[] = [];
+  private decideTogether = false;
   private servePages?: DrillOptions['servePages'];
 
   private constructor(
@@ -184,6 +190,7 @@ export class Drill {
     drill.backups = () => proxy.backups();
     drill.pages = pages;
     drill.answers = options.answers ?? [];
+    drill.decideTogether = options.decideTogether ?? false;
     drill.servePages = options.servePages;
     drill.wire(config, account);
     return drill;
@@ -247,7 +254,9 @@ export class Drill {
         throw e;
       }
       let waitMs = this.time.taskTokenTimeoutMs ?? 50;
-      if (request?.autoApproved) note('requested', `${request.requestId}: approved at once, recorded as auto-approved (this environment needs no approver)`);
+      if (request?.deliveredEarlier) {
+        note('requested', `${request.requestId} (${request.level}) was already ${request.deliveredEarlier} when its own step's deadline passed: its verdict was delivered on this step, nobody else was asked`);
+      } else if (request?.autoApproved) note('requested', `${request.requestId}: approved at once, recorded as auto-approved (this environment needs no approver)`);
       else if (request) {
         const escalated = request.level === 'L1' ? '' : `escalated to ${request.level} (the previous level let its deadline pass): `;
         note('requested', `${escalated}${request.requestId} at ${request.level}: one SNS message with a personal link each to ${request.approvers.join(', ')}; deadline ${request.deadline}`);
@@ -283,12 +292,34 @@ export class Drill {
     const after = await this.approvals.get(request.requestId);
     note('scanned', `an email scanner fetched all ${messages.length} links (GET and HEAD: ${[...new Set(statuses)].join(', ')}): `
       + `${after?.status === 'open' ? 'nothing decided, the request is still open' : `request is ${after?.status ?? 'missing'} — a GET decided, which must never happen`}`);
-    for (const a of this.answers) {
-      const m = messages.find((x) => x.approver === a.approver);
-      if (!m) continue;
-      const r = await decideAsPerson(m.link, a.decision, `drill: ${a.approver} ${a.decision}s`);
+    const mine = this.answers.flatMap((a) => messages.filter((x) => x.approver === a.approver).map((m) => ({ ...a, link: m.link })));
+    if (this.decideTogether) return this.answerTogether(mine, messages.map((m) => m.link), note);
+    for (const a of mine) {
+      const r = await decideAsPerson(a.link, a.decision, `drill: ${a.approver} ${a.decision}s`);
       note('decided', `${a.approver} opened their link and clicked ${a.decision === 'approve' ? 'Approve' : 'Reject'}: HTTP ${r.status} ${r.message}`);
     }
+  }
+
+  /** Every scripted approver has their page open; all click at once, and a scanner fetches every link while the POSTs are in flight. */
+  private async answerTogether(
+    answers: readonly (ApproverAnswer & { link: string })[], links: readonly string[], note: (event: ApprovalNote['event'], detail: string) => void,
+  ): Promise<void> {
+    const pages = await Promise.all(answers.map((a) => openAsPerson(a.link)));
+    const clicks = answers.map((a, i) => pages[i]!.submit?.(a.decision, `drill: ${a.approver} ${a.decision}s`) ?? Promise.resolve({ status: pages[i]!.status, message: pages[i]!.message }));
+    let clicking = true;
+    // The scanner keeps fetching every link, round after round, until the last click is answered.
+    const scanning = (async () => {
+      const statuses: number[] = [];
+      for (let round = 0; round === 0 || (clicking && round < 20); round++) for (const l of links) statuses.push(...(await prefetchAsScanner(l)));
+      return statuses;
+    })();
+    const results = await Promise.all(clicks);
+    clicking = false;
+    const scanned = await scanning;
+    for (const [i, a] of answers.entries()) {
+      note('decided', `${a.approver} clicked ${a.decision === 'approve' ? 'Approve' : 'Reject'} at the same moment as ${answers.length - 1} other(s): HTTP ${results[i]!.status} ${results[i]!.message}`);
+    }
+    note('scanned', `an email scanner fetched all ${links.length} links during the clicks (GET and HEAD: ${[...new Set(scanned)].join(', ')})`);
   }
 
   /** Routes one input as the account would and runs whatever it starts, to the end. */

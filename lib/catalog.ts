@@ -231,8 +231,9 @@ export function approvalRequestHandler(id: string, runbook: RunbookName | typeof
     id, substitution: 'ApprovalRequestFunctionArn', entry: 'approval/request.ts', usesLedger: true, usesApprovals: true,
     description: `${runbook}: ask the approvers of a gated step (one signed link each)`,
     environment: { APPROVAL_POLICY: json(approvalPolicy(config)), APPROVAL_GATES: json(gates) },
-    // SendTaskSuccess (auto-approval where no approver is needed) takes no resource ARN: the task token is the capability.
-    permissions: [{ actions: ['states:SendTaskSuccess'], resources: ['*'] }],
+    // It sends a task result itself: an auto-approval, or (on the deadline path) a verdict the page could not deliver before
+    // the previous task ended. Task results take no resource ARN: the task token is the capability.
+    permissions: [{ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] }],
   };
 }
 
@@ -251,7 +252,10 @@ export function approvalPageHandler(config: EnvironmentConfig, arns: Arns): Hand
   return {
     id: 'ApprovalPage', substitution: '', entry: 'approval/page.ts', usesLedger: true, usesApprovals: true,
     description: 'Approval page: shows a gated step on GET, decides only on a POST of its own form',
-    environment: st ? { STUCK_TASK_TABLES: json({ [st.tableName]: { statusAttribute: st.statusAttribute, pendingStatus: st.pendingStatus } }) } : {},
+    environment: {
+      APPROVAL_TIME_ZONE: config.approvals.timeZone,
+      ...(st ? { STUCK_TASK_TABLES: json({ [st.tableName]: { statusAttribute: st.statusAttribute, pendingStatus: st.pendingStatus } }) } : {}),
+    },
     permissions: [
       ...reads,
       // SendTaskSuccess/Failure take no resource ARN: the task token, kept in the ledger, is the capability.
@@ -596,7 +600,7 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
       {
         id: 'UndoRestore', substitution: 'RestoreFunctionArn', entry: 'undo/restore.ts', usesLedger: true,
         description: 'undo: compare and restore one recorded value',
-        environment: { ALLOWED_TARGETS: json([...functionNames, ...tableNames, ...parameterNames]), ...tagged.environment },
+        environment: { ALLOWED_TARGETS: json([...functionNames, ...tableNames, ...parameterNames]), UNDO_ON_TIMEOUT: config.undo.approval.onTimeout, ...tagged.environment },
         permissions: scoped([
           { actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'], resources: functions },
           { actions: ['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], resources: tables },

@@ -1,22 +1,27 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { APPROVAL_REJECTED, ineligibility, tally, type ApprovalOutcome, type Decision } from '../domain/approval';
+import { ineligibility, tally, type Decision } from '../domain/approval';
 import { requireEnv } from '../shared/env';
 import { logger } from '../shared/logger';
+import { gateWords } from './gate-words';
 import { liveState } from './live-state';
-import { confirmationPage, messagePage } from './page-html';
+import { messagePage, requestPage, silenceInWords } from './page-html';
 import { formToken, newNonce, verifyFormToken, verifyLink } from './signing';
 import { SigningKey } from './signing-key';
-import { ApprovalStore, type ApprovalRequest } from './store';
+import { ApprovalStore, decisionList, type ApprovalRequest } from './store';
+import { isDecided, TASK_OVER_ERRORS, tellVerdict } from './tell';
+import { listInWords, utcClock } from './words';
 
 const store = new ApprovalStore(requireEnv('LEDGER_TABLE'));
 const signingKey = new SigningKey(requireEnv('APPROVAL_SECRET_ID'));
 const sfn = new SFNClient({});
+/** The environment's time zone: deadlines read in local time and UTC. Checked at cold start. */
+const timeZone = process.env.APPROVAL_TIME_ZONE || 'UTC';
+new Intl.DateTimeFormat('en', { timeZone });
 
 const REQUEST_ID = /^apr-[0-9a-f]{32}$/;
 const NONCE_COOKIE = 'approval_nonce';
-/** Step Functions' answers for a token whose task is over: the request was already closed. */
-const CLOSED_TASK_ERRORS = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
+const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /** Never cached, never sent on as a referrer, never framed, never sniffed. */
 const SECURITY_HEADERS = {
@@ -38,8 +43,10 @@ const respond = (status: number, html: string, head: boolean, extra: Record<stri
  * The approval page (API Gateway HTTP API, `ANY /approvals/{requestId}`). GET and HEAD only show
  * the request: an email scanner that pre-fetches the link decides nothing. Only a POST of the
  * page's own form decides: the link's signature binds it to this request and this approver, the
- * form token and a SameSite=Strict cookie bind it to the page that was shown, and the decision is
- * a conditional write, once per approver. Every refusal explains itself and changes nothing.
+ * form token and a SameSite=Strict cookie bind it to the page that was shown, and a cross-site
+ * POST is refused by its Origin / Sec-Fetch-Site. The ledger's request row arbitrates (store.ts):
+ * a decision counts only while the request is open, and the one that reaches the verdict closes
+ * it before Step Functions is told. Every refusal explains itself and changes nothing.
  */
 export async function handler(event: APIGatewayProxyEventV2): Promise<Response> {
   const method = event.requestContext.http.method.toUpperCase();
@@ -56,6 +63,10 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<Response> 
 }
 
 async function serve(event: APIGatewayProxyEventV2, method: string, head: boolean): Promise<Response> {
+  if (method === 'POST') {
+    const refusal = postRefusal(event);
+    if (refusal) return respond(refusal.status, messagePage('This form was not accepted', `${refusal.why}. Nothing was changed.`), false);
+  }
   const requestId = event.pathParameters?.requestId ?? '';
   const form = method === 'POST' ? formFields(event) : new URLSearchParams();
   const source = method === 'POST' ? form : new URLSearchParams(event.rawQueryString ?? '');
@@ -68,87 +79,144 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
   if (!REQUEST_ID.test(requestId) || !approver || !Number.isFinite(exp) || !verifyLink(key, { requestId, approver, exp }, sig)) {
     return respond(403, messagePage('This link is not valid', 'The link was altered or was not issued to this approver. Nothing was changed.'), head);
   }
-  if (exp * 1000 < Date.now()) {
-    return respond(410, messagePage('This link has expired', 'Its deadline has passed, so the request has escalated or closed. Nothing was changed.'), head);
-  }
   const request = await store.get(requestId);
   if (!request) return respond(404, messagePage('No such request', 'This approval request does not exist. Nothing was changed.'), head);
-  const decisions = await store.decisions(requestId);
   const refusal = ineligibility(approver, request.approvers, request.startedBy);
-  if (refusal) return respond(403, messagePage('You may not decide on this request', `${refusal}. Nothing was changed.`, decisions), head);
-  if (request.status !== 'open') {
-    return respond(409, messagePage('This request is closed', `It is ${request.status}${request.outcome ? ` (${request.outcome})` : ''}. Nothing was changed.`, decisions), head);
-  }
-  if (Date.parse(request.deadline) < Date.now()) {
-    return respond(410, messagePage('This request has expired', 'Its deadline has passed. Nothing was changed.', decisions), head);
+  if (refusal) return respond(403, messagePage('You may not decide on this request', `${refusal}. Nothing was changed.`, decisionList(request)), head);
+  const choice = method === 'POST' ? form.get('decision') : null;
+  if (request.status !== 'open') return closedResponse(request, approver, choice, head);
+  if (exp * 1000 < Date.now() || Date.parse(request.deadline) < Date.now()) {
+    return respond(410, messagePage('This request has expired', 'Its deadline has passed, so the request has escalated or closed. Nothing was changed.', decisionList(request)), head);
   }
 
   if (method !== 'POST') {
     const live = await liveState(request.gate.operation, request.gate.target, request.gate.parameters);
-    const mine = decisions.find((d) => d.approver === approver);
-    if (mine) return respond(200, confirmationPage(request, live, decisions, null, `You already decided (${mine.decision} at ${mine.at}).`), head);
+    const view = { request, words: gateWords({ gate: request.gate, live }), live, approver, now: new Date(), timeZone };
+    const mine = request.decisions[approver];
+    if (mine) return respond(200, requestPage({ ...view, form: null, notice: `You already decided: ${mine.decision} at ${utcClock(mine.at)}.` }), head);
     // A second tab keeps the nonce the first one set, so either tab's form still matches the cookie.
     const existing = cookieValue(event, NONCE_COOKIE);
     const nonce = existing && /^[A-Za-z0-9_-]{24}$/.test(existing) ? existing : newNonce();
+    const shown = requestPage({ ...view, form: { approver, exp, sig, nonce, csrf: formToken(key, requestId, approver, nonce) } });
+    // HEAD shows nothing, so it sets nothing.
+    if (head) return respond(200, shown, true);
     const cookie = `${NONCE_COOKIE}=${nonce}; Path=/approvals/${requestId}; Max-Age=${Math.max(60, exp - Math.floor(Date.now() / 1000))}; HttpOnly; Secure; SameSite=Strict`;
-    const page = confirmationPage(request, live, decisions, { approver, exp, sig, nonce, csrf: formToken(key, requestId, approver, nonce) });
-    return respond(200, page, head, {}, [cookie]);
+    return respond(200, shown, false, {}, [cookie]);
   }
 
   const nonce = form.get('nonce') ?? '';
   if (!nonce || cookieValue(event, NONCE_COOKIE) !== nonce || !verifyFormToken(key, requestId, approver, nonce, form.get('csrf') ?? '')) {
-    return respond(403, messagePage('This form was not accepted', 'Decide from the page your own link shows (the form token or its cookie is missing or wrong). Nothing was changed.', decisions), false);
+    return respond(403, messagePage('This form was not accepted', 'Decide from the page your own link shows (the form token or its cookie is missing or wrong). Nothing was changed.', decisionList(request)), false);
   }
-  const choice = form.get('decision');
-  if (choice !== 'approve' && choice !== 'reject') return respond(400, messagePage('Choose Approve or Reject', 'The form carried no decision. Nothing was changed.', decisions), false);
+  if (choice !== 'approve' && choice !== 'reject') return respond(400, messagePage('Choose Approve or Reject', 'The form carried no decision. Nothing was changed.', decisionList(request)), false);
   const comment = (form.get('comment') ?? '').trim();
-  if (comment.length > 500) return respond(400, messagePage('Comment too long', 'Keep the comment under 500 characters. Nothing was changed.', decisions), false);
+  if (comment.length > 500) return respond(400, messagePage('Comment too long', 'Keep the comment under 500 characters. Nothing was changed.', decisionList(request)), false);
 
   const decision: Decision = {
     approver, decision: choice === 'approve' ? 'approved' : 'rejected', at: new Date().toISOString(), level: request.level,
     ...(comment ? { comment } : {}),
   };
-  const recorded = await store.recordDecision(requestId, decision);
-  // Settle even on a second click: it finishes a settlement an earlier failure left undone, and never decides twice.
-  const settled = await settle(request);
-  if (!recorded.recorded) {
-    return respond(409, messagePage('You already decided', `Your ${recorded.existing.decision} at ${recorded.existing.at} stands; a second click counts once. Nothing was changed.`, settled.decisions), false);
+  const result = await store.decide(requestId, decision, (all) => tally(all, request.requiredApprovals));
+  if (result.kind === 'already-decided') {
+    const told = await tellIfDecided(result.request);
+    return respond(409, messagePage('You already decided', `Your ${result.mine.decision} at ${utcClock(result.mine.at)} stands; a second click counts once. Nothing was changed.`,
+      decisionList(result.request), [stepNow(result.request), told].filter(Boolean)), false);
   }
-  logger.info('Approval decision recorded', { requestId, approver, decision: decision.decision, settled: settled.state });
-  return respond(200, messagePage('Decision recorded', `${approver}: ${decision.decision}. ${settled.text}`, settled.decisions), false);
+  if (result.kind === 'closed') return closedResponse(result.request, approver, choice, false);
+
+  const after = result.request;
+  logger.info('Approval decision recorded', { requestId, approver, decision: decision.decision, status: after.status });
+  if (!isDecided(after)) {
+    const approvals = decisionList(after).filter((d) => d.decision === 'approved').length;
+    const words = gateWords({ gate: after.gate, live: undefined });
+    return respond(200, messagePage('Decision recorded', `${approver}: ${decision.decision}. ${approvals} of ${after.requiredApprovals} distinct approvals so far; the request stays open.`,
+      decisionList(after), [`If nobody else decides by ${utcClock(after.deadline)}: ${silenceInWords(after, words)}.`]), false);
+  }
+  const told = await tellIfDecided(after);
+  const verdict = after.status === 'approved'
+    ? `Quorum reached (${decisionList(after).filter((d) => d.decision === 'approved').length} of ${after.requiredApprovals}): approved.`
+    : 'One rejection rejects: the request is rejected.';
+  return respond(200, messagePage('Decision recorded', `${approver}: ${decision.decision}. ${verdict}`, decisionList(after), [stepNow(after), told].filter(Boolean)), false);
 }
 
-/** Sends the task result once quorum (or a rejection) is reached; one caller wins the close. */
-async function settle(request: ApprovalRequest): Promise<{ state: string; text: string; decisions: Decision[] }> {
-  const decisions = await store.decisions(request.requestId);
-  const verdict = tally(decisions, request.requiredApprovals);
-  const approvals = new Set(decisions.filter((d) => d.decision === 'approved').map((d) => d.approver)).size;
-  if (verdict === 'open') return { state: 'open', text: `${approvals} of ${request.requiredApprovals} distinct approvals so far; the request stays open.`, decisions };
-  if (!(await store.transition(request, 'open', 'closing', `${verdict}: sending the result to Step Functions`))) {
-    return { state: 'closed', text: 'The request was already being closed.', decisions };
+/** A closed request: 409 and what happened; a decision posted now is said, in words, not to count. */
+async function closedResponse(request: ApprovalRequest, approver: string, choice: string | null, head: boolean): Promise<Response> {
+  const told = await tellIfDecided(request);
+  const mine = request.decisions[approver];
+  const late = mine ? `; your ${mine.decision === 'approved' ? 'approval' : 'rejection'} at ${utcClock(mine.at)} was counted${choice ? ', and a second click counts once' : ''}`
+    : choice === 'approve' || choice === 'reject' ? `; your ${choice === 'approve' ? 'approval' : 'rejection'} was not counted` : '';
+  logger.info('Approval request already closed', { requestId: request.requestId, approver, status: request.status, late: Boolean(late) });
+  return respond(409, messagePage('This request is closed', `It was already ${whatHappened(request)}${late}. Nothing was changed.`,
+    decisionList(request), [stepNow(request), told].filter(Boolean)), head);
+}
+
+/** "approved by alice and bob at 03:14 UTC", "rejected by carol at 03:14 UTC", "closed at 03:14 UTC without a verdict (...)". */
+function whatHappened(r: ApprovalRequest): string {
+  const at = r.closedAt ? ` at ${utcClock(r.closedAt)}` : '';
+  if (r.status === 'approved') {
+    const by = decisionList(r).filter((d) => d.decision === 'approved').map((d) => d.approver);
+    return r.requiredApprovals === 0 ? `approved automatically${at} (this environment needs no approver)` : `approved by ${listInWords(by)}${at}`;
   }
-  const outcome: ApprovalOutcome = {
-    decision: verdict, requestId: request.requestId, level: request.level, requiredApprovals: request.requiredApprovals, autoApproved: false, approvals: decisions,
-  };
-  const who = decisions.map((d) => `${d.approver} ${d.decision}`).join(', ');
+  if (r.status === 'rejected') return `rejected by ${listInWords(decisionList(r).filter((d) => d.decision === 'rejected').map((d) => d.approver))}${at}`;
+  return `closed${at} without a verdict (${r.outcome ?? 'timed out'})`;
+}
+
+/** What the gated step does now, in the runbook's words. */
+function stepNow(r: ApprovalRequest): string {
+  const words = gateWords({ gate: r.gate, live: undefined });
+  if (r.status === 'approved') return `The step goes ahead: it ${words.approve}`;
+  if (r.status === 'rejected') return `The step will not run: ${words.reject}`;
+  return 'Nothing was decided on this request; the runbook went on without it (a new request, or its deadline rule).';
+}
+
+/**
+ * Tells Step Functions the verdict of a closed request it may not know yet (an earlier teller
+ * failed or died): every visit of any of the request's links tries again. Step Functions keeps
+ * the first answer, so a second teller changes nothing. Returns what the person should know.
+ */
+async function tellIfDecided(r: ApprovalRequest): Promise<string> {
+  if (!isDecided(r) || r.told) return '';
   try {
-    if (verdict === 'approved') await sfn.send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify(outcome) }));
-    else await sfn.send(new SendTaskFailureCommand({ taskToken: request.taskToken, error: APPROVAL_REJECTED, cause: JSON.stringify(outcome) }));
+    await tellVerdict(sfn, r.taskToken, r);
   } catch (e: unknown) {
-    const name = e instanceof Error ? e.name : '';
-    if (CLOSED_TASK_ERRORS.has(name)) {
-      await store.transition(request, 'closing', 'timed-out', `Step Functions answered ${name}: the step had closed before ${who}`);
-      return { state: 'too-late', text: `The step had already closed (${name}); your decision is recorded but changes nothing.`, decisions };
+    const name = e instanceof Error ? e.name : 'error';
+    if (TASK_OVER_ERRORS.has(name)) {
+      // Someone else told it first, or the step's deadline passed: then the deadline path delivers this verdict.
+      if ((await store.get(r.requestId))?.told) return '';
+      logger.warn('Step Functions no longer waits on this request', { requestId: r.requestId, error: name });
+      return `Step Functions no longer waits on this request's own step (${name}): its deadline passed, and the runbook's deadline step delivers this verdict instead of asking anyone else.`;
     }
-    await store.transition(request, 'closing', 'open', `sending the result failed (${name || 'error'}); open again`);
-    throw e;
+    logger.warn('Telling Step Functions failed; the next visit or the deadline tries again', { requestId: r.requestId, error: name });
+    return `The verdict stands in the ledger, but Step Functions could not be told just now (${name}): the next visit to any link of this request tries again, and so does the deadline.`;
   }
-  await store.transition(request, 'closing', verdict, who);
-  return {
-    state: verdict,
-    text: verdict === 'approved' ? `Quorum reached (${approvals} of ${request.requiredApprovals}): the step goes ahead.` : 'The request is rejected: the step will not run.',
-    decisions,
-  };
+  await store.markTold(r.requestId, 'own-task');
+  return '';
+}
+
+/** Only a same-origin form may post: the body type a form sends, and no cross-site Origin or Sec-Fetch-Site. */
+function postRefusal(event: APIGatewayProxyEventV2): { status: number; why: string } | null {
+  const headers = lowerCased(event.headers);
+  const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== FORM_TYPE) return { status: 415, why: `A decision is posted by the page's form (${FORM_TYPE}), not as ${type || 'an empty body type'}` };
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return { status: 403, why: `The form was posted from another site (Sec-Fetch-Site: ${site})` };
+  // The page's Referrer-Policy (no-referrer) makes browsers send "Origin: null" on its own form: only a real other origin is refused.
+  const origin = headers.origin;
+  const host = headers.host ?? event.requestContext.domainName;
+  if (origin !== undefined && origin !== 'null' && hostOf(origin) !== host) return { status: 403, why: `The form was posted from another origin (${origin})` };
+  return null;
+}
+
+const hostOf = (origin: string): string | null => {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+};
+
+function lowerCased(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 function formFields(event: APIGatewayProxyEventV2): URLSearchParams {
@@ -158,7 +226,7 @@ function formFields(event: APIGatewayProxyEventV2): URLSearchParams {
 }
 
 function cookieValue(event: APIGatewayProxyEventV2, name: string): string | undefined {
-  const all = [...(event.cookies ?? []), ...(event.headers?.cookie ?? '').split(';')];
+  const all = [...(event.cookies ?? []), ...(lowerCased(event.headers).cookie ?? '').split(';')];
   for (const c of all) {
     const [k, ...v] = c.trim().split('=');
     if (k === name) return v.join('=');

@@ -1,8 +1,8 @@
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import {
-  approversAt, deadlineSeconds, LEVELS, type ApprovalOutcome, type ApprovalPolicy, type GateSettings, type Level,
+  approversAt, deadlineSeconds, LEVELS, nextLevel, type ApprovalPolicy, type GateSettings, type Level,
 } from '../domain/approval';
 import { show } from '../domain/message';
 import { itemsRestoreLines } from '../domain/recorded-items';
@@ -11,9 +11,11 @@ import { classifyAwsError, InvalidInput } from '../shared/errors';
 import { taskHandler } from '../shared/handler';
 import { logger } from '../shared/logger';
 import { executionSchema, incidentSchema } from '../shared/task-input';
+import { gateWords } from './gate-words';
 import { linkUrl, newRequestId } from './signing';
 import { SigningKey } from './signing-key';
-import { ApprovalStore, type ApprovalRequest } from './store';
+import { ApprovalStore, type ApprovalRequest, type NewRequest, type Verdict } from './store';
+import { isDecided, tellVerdict } from './tell';
 
 const approverSchema = z.object({ name: z.string().min(1), level: z.enum(LEVELS) });
 const policy: ApprovalPolicy = requireJsonEnv('APPROVAL_POLICY', (raw) => z.object({
@@ -59,10 +61,16 @@ export interface RequestResult {
   approvers: string[];
   deadline: string;
   autoApproved: boolean;
+  /**
+   * An earlier request of this step in this execution was decided, but its own task had ended
+   * before Step Functions was told: that verdict was delivered on this task's token instead.
+   */
+  deliveredEarlier?: Verdict;
 }
 
 export interface ExpireResult {
-  decision: 'timed-out';
+  /** `timed-out`, or the verdict of the last request when it was decided but its task had ended first. */
+  decision: 'timed-out' | Verdict;
   level: Level;
   onTimeout: 'abort' | 'proceed';
   requestIds: string[];
@@ -73,25 +81,45 @@ export interface ExpireResult {
  * ledger under an opaque id, and sends each approver of this escalation level their own signed
  * link over SNS. Nothing here decides; a POST on the approval page does. With no approver needed
  * (dev), the step is approved at once and the ledger says it was automatic.
- * `expire` closes the step's open request when the last level let the deadline pass.
+ *
+ * It is also the deadline path. When a level's deadline passes, the state machine asks the next
+ * level (`request`) or, after the last, `expire`s. Either first settles the step's earlier
+ * requests on their own rows: an open one is closed `timed-out` (a conditional write that a
+ * deciding POST may beat); one that was decided but whose verdict never reached Step Functions
+ * (the page failed to tell it before the task ended) keeps its verdict, which is delivered now:
+ * on this task's token, or as the expire result. So a verdict in the ledger is always the one the
+ * step acts on, and a rejection is never turned into a timeout or a new question.
  */
 export const handler = taskHandler(inputSchema, async (input): Promise<RequestResult | ExpireResult> => {
   const key = `${input.incident.runbook}/${input.gate.step}`;
   const settings = gates[key];
   if (!settings) throw new InvalidInput(`No approval gate is configured for ${key}`);
   if (input.mode === 'expire') {
-    const closed = await closeOpen(input.incident.id, input.gate.step, () => `no decision by the deadline at ${input.level}; the step ${settings.onTimeout === 'proceed' ? 'proceeds (marked safe)' : 'is aborted'}`);
+    const { closed, decided } = await settleEarlier(input.incident.id, input.execution.id, input.gate.step,
+      () => `no decision by the deadline at ${input.level}; the step ${settings.onTimeout === 'proceed' ? 'proceeds (marked safe)' : 'is aborted'}`);
+    if (decided) {
+      await store.markTold(decided.requestId, 'expire');
+      return { decision: decided.status, level: input.level, onTimeout: settings.onTimeout, requestIds: [decided.requestId] };
+    }
     return { decision: 'timed-out', level: input.level, onTimeout: settings.onTimeout, requestIds: closed };
   }
 
   // A request re-sent to the next level supersedes the one whose deadline passed; a retried step, its unfinished request.
-  await closeOpen(input.incident.id, input.gate.step, (level) => (level === input.level
+  const { decided } = await settleEarlier(input.incident.id, input.execution.id, input.gate.step, (level) => (level === input.level
     ? `superseded by a new request at ${input.level} (the step was retried)`
     : `no decision by the deadline; escalated to ${input.level}`));
+  if (decided) {
+    await tell(input.taskToken, decided);
+    await store.markTold(decided.requestId, 'next-request');
+    logger.info('An earlier verdict delivered on this task', { requestId: decided.requestId, decision: decided.status });
+    return { requestId: decided.requestId, level: decided.level, approvers: [], deadline: decided.deadline, autoApproved: decided.requiredApprovals === 0, deliveredEarlier: decided.status };
+  }
+
   const now = new Date();
   const startedBy = input.event?.startedBy ?? null;
   const approvers = approversAt(policy, input.level).filter((name) => name !== startedBy);
-  const request: Omit<ApprovalRequest, 'status'> = {
+  const next = nextLevel(input.level);
+  const request: NewRequest = {
     requestId: newRequestId(),
     incidentId: input.incident.id,
     executionArn: input.execution.id,
@@ -104,24 +132,21 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
     requiredApprovals: settings.requiredApprovals,
     approvers,
     startedBy,
+    ifUnanswered: {
+      nextLevel: next,
+      nextApprovers: next ? approversAt(policy, next).filter((name) => !approvers.includes(name) && name !== startedBy) : [],
+      onTimeout: settings.onTimeout,
+    },
     taskToken: input.taskToken,
     createdAt: now.toISOString(),
     deadline: new Date(now.getTime() + deadlineSeconds(policy, settings.severity) * 1000).toISOString(),
   };
 
   if (settings.requiredApprovals === 0) {
-    await store.create(request, 'closing', 'auto-approved: sending the result to Step Functions');
-    const output: ApprovalOutcome = {
-      decision: 'approved', requestId: request.requestId, level: request.level, requiredApprovals: 0, autoApproved: true, approvals: [],
-    };
-    try {
-      await sfn.send(new SendTaskSuccessCommand({ taskToken: input.taskToken, output: JSON.stringify(output) }));
-    } catch (e: unknown) {
-      // Not delivered: the ledger must not say approved; the Task's Retry asks again with a new request.
-      await store.transition(request, 'closing', 'timed-out', `auto-approval not delivered (${e instanceof Error ? e.name : 'error'}); the step retries`);
-      throw classifyAwsError(e, 'states:SendTaskSuccess');
-    }
-    await store.transition(request, 'closing', 'approved', 'auto-approved: this environment needs no approver');
+    const approved = await store.create(request, { status: 'approved', outcome: 'auto-approved: this environment needs no approver' });
+    // Not delivered: the Task's Retry runs this handler again, which delivers this same verdict on its new token.
+    if (isDecided(approved)) await tell(input.taskToken, approved);
+    await store.markTold(request.requestId, 'own-task');
     logger.info('Approval not required here: approved automatically', { requestId: request.requestId });
     return { requestId: request.requestId, level: request.level, approvers: [], deadline: request.deadline, autoApproved: true };
   }
@@ -129,12 +154,13 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
   await store.create(request);
   const signing = await signingKey.get();
   const exp = Math.floor(Date.parse(request.deadline) / 1000);
+  const headline = gateWords({ gate: request.gate, live: undefined }).headline;
   for (const approver of approvers) {
     const link = linkUrl(baseUrl, signing, { requestId: request.requestId, approver, exp });
     try {
       await sns.send(new PublishCommand({
         TopicArn: topicArn,
-        Subject: `[${settings.severity}] Approve ${input.gate.operation} on ${input.gate.target}? (${input.incident.runbook})`.slice(0, 100),
+        Subject: `[${settings.severity}] ${headline}`.slice(0, 100),
         Message: message(request, approver, link),
         // The stack subscribes each approver with a filter policy on this attribute: each gets only their own link.
         MessageAttributes: {
@@ -150,17 +176,41 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
   return { requestId: request.requestId, level: request.level, approvers, deadline: request.deadline, autoApproved: false };
 });
 
-async function closeOpen(incidentId: string, step: string, outcome: (level: Level) => string): Promise<string[]> {
-  const closed: string[] = [];
-  for (const r of await store.forIncident(incidentId)) {
-    if (r.step === step && r.status === 'open' && (await store.transition({ requestId: r.requestId, incidentId }, 'open', 'timed-out', outcome(r.level)))) {
-      closed.push(r.requestId);
-    }
+async function tell(taskToken: string, request: ApprovalRequest & { status: Verdict }): Promise<void> {
+  try {
+    await tellVerdict(sfn, taskToken, request);
+  } catch (e: unknown) {
+    throw classifyAwsError(e, request.status === 'approved' ? 'states:SendTaskSuccess' : 'states:SendTaskFailure');
   }
-  return closed;
 }
 
-function message(r: Omit<ApprovalRequest, 'status'>, approver: string, link: string): string {
+/**
+ * The step's earlier requests, settled on their own rows (oldest first): open ones close
+ * `timed-out` and are listed; the newest one of this execution that was decided without its own
+ * task hearing of it is returned, so its verdict is delivered now.
+ */
+async function settleEarlier(incidentId: string, executionArn: string, step: string, outcome: (level: Level) => string)
+  : Promise<{ closed: string[]; decided?: ApprovalRequest & { status: Verdict } }> {
+  const closed: string[] = [];
+  let decided: (ApprovalRequest & { status: Verdict }) | undefined;
+  for (const listed of await store.forIncident(incidentId)) {
+    if (listed.step !== step) continue;
+    let r = await store.get(listed.requestId);
+    if (r?.status === 'open') {
+      if (await store.expire(r, outcome(r.level))) {
+        closed.push(r.requestId);
+        continue;
+      }
+      // A deciding POST closed it first: its row says how.
+      r = await store.get(listed.requestId);
+    }
+    if (r && isDecided(r) && r.executionArn === executionArn && r.told?.via !== 'own-task') decided = r;
+  }
+  return { closed, decided };
+}
+
+function message(r: NewRequest, approver: string, link: string): string {
+  const next = r.ifUnanswered.nextLevel ? `then it goes to ${r.ifUnanswered.nextLevel}` : `then the step's onTimeout applies: ${r.ifUnanswered.onTimeout}`;
   return [
     `${approver}, runbook ${r.gate.runbook} asks for your decision (${r.gate.severity}, escalation level ${r.level}).`,
     '',
@@ -170,7 +220,7 @@ function message(r: Omit<ApprovalRequest, 'status'>, approver: string, link: str
     ...itemsRestoreLines(r.gate.parameters),
     `Exact call: ${show(r.gate.parameters)}`,
     `Needs ${r.requiredApprovals} distinct approver(s); one rejection rejects.`,
-    `Deadline: ${r.deadline} (then it escalates to the next level)`,
+    `Deadline: ${r.deadline} (${next})`,
     '',
     `Your personal link (it only shows the request; you decide on the page): ${link}`,
     'Do not forward it: it is signed for you alone.',

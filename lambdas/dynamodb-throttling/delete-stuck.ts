@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalResultSchema, assertApproved } from '../approval/assert-approved';
 import { ApprovalStore } from '../approval/store';
 import { stuckTasksSchema, taskKeySchema, type TaskKey } from '../domain/stuck-tasks';
 import { performAction } from '../shared/act';
@@ -8,7 +9,6 @@ import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
 import { allowedTargets } from '../shared/targets';
 import { stepInputSchema } from '../shared/task-input';
-import { assertDeleteApproved, deleteApprovalSchema } from './delete-approval';
 import { StuckTasksClient } from './stuck-tasks-client';
 import { stuckTasksSpec } from './stuck-tasks-env';
 
@@ -24,7 +24,7 @@ const deleteInputSchema = stepInputSchema.extend({
   stuck: stuckTasksSchema,
   backup: z.object({ backupArn: z.string().min(1), backupStatus: z.literal('AVAILABLE') }),
   /** The approval step's result; the ledger's request it names must cover exactly this delete. */
-  approval: deleteApprovalSchema.optional(),
+  approval: approvalResultSchema.optional(),
 });
 
 /** What the row of intent holds: every item as it was, so each can be put back from the ledger. */
@@ -51,12 +51,15 @@ export interface DeleteResult {
 /**
  * Seed 003 §2 "Clear stuck tasks", after the backup and only on an approved decision: deletes
  * exactly the tasks the count step found, and only if the ledger's approved request names this
- * table, these keys and this backup (delete-approval.ts). The row of intent holds the full items first; each
+ * table, these keys and this backup (assertApproved). The row of intent holds the full items first; each
  * delete is conditional on the task still being pending and older than the same cutoff, so a
  * task picked up since is skipped, not deleted. The ledger says which were deleted and which skipped.
  */
 export const handler = taskHandler(deleteInputSchema, async ({ incident, execution, dryRun, stuck, backup, approval }): Promise<DeleteResult> => {
-  await assertDeleteApproved(approvals, approval, { incidentId: incident.id, tableName: stuck.tableName, keys: stuck.keys, backupArn: backup.backupArn }, onTimeout);
+  await assertApproved(approvals, approval, {
+    incidentId: incident.id, runbook: 'dynamodb-throttling', step: 'delete-stuck', operation: 'dynamodb:DeleteItem', target: stuck.tableName,
+    parameters: { TableName: stuck.tableName, Keys: stuck.keys, BackupArn: backup.backupArn },
+  }, { onTimeout });
   await assertAllowed(incident.target);
   if (spec === null || stuck.tableName !== spec.tableName || incident.target !== spec.tableName) {
     throw new InvalidInput(`stuck tasks of ${stuck.tableName} cannot be deleted: ${spec?.tableName ?? 'no table'} is the configured tasks table`);

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { approvalResultSchema, assertApproved } from '../approval/assert-approved';
 import { ApprovalStore } from '../approval/store';
 import { performAction, type ActionResult } from '../shared/act';
 import { requireEnv, requirePositiveIntegerEnv } from '../shared/env';
-import { ChangeRejected } from '../shared/errors';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
 import { allowedTargets } from '../shared/targets';
@@ -15,10 +15,10 @@ const approvals = new ApprovalStore(table);
 const assertAllowed = allowedTargets('lambda-runaway');
 const functions = new FunctionConcurrencyClient();
 const reservedConcurrency = requirePositiveIntegerEnv('RESTORE_RESERVED_CONCURRENCY');
-const onTimeout = requireEnv('RESTORE_ON_TIMEOUT');
+const onTimeout = z.enum(['abort', 'proceed']).parse(requireEnv('RESTORE_ON_TIMEOUT'));
 
 const inputSchema = stepInputSchema.extend({
-  approval: z.object({ decision: z.string(), requestId: z.string().optional(), requestIds: z.array(z.string()).optional() }),
+  approval: approvalResultSchema,
 });
 
 /**
@@ -29,19 +29,15 @@ const inputSchema = stepInputSchema.extend({
  */
 export const handler = taskHandler(inputSchema, async ({ incident, execution, approval, dryRun }, context): Promise<ActionResult<number | null, number>> => {
   await assertAllowed(incident.target, context.invokedFunctionArn);
-  const requestId = approval.requestId ?? approval.requestIds?.[approval.requestIds.length - 1];
-  const request = requestId ? await approvals.get(requestId) : undefined;
-  const settled = request?.status === 'approved' || (request?.status === 'timed-out' && onTimeout === 'proceed' && approval.decision === 'timed-out');
-  const params = request?.gate.parameters;
-  if (!request || !settled || request.incidentId !== incident.id || request.gate.operation !== 'lambda:PutFunctionConcurrency'
-    || request.gate.target !== incident.target || params?.FunctionName !== incident.target || params.ReservedConcurrentExecutions !== reservedConcurrency) {
-    throw new ChangeRejected(`No approval in the ledger covers restoring ${incident.target} to ${reservedConcurrency} (request ${requestId ?? 'none'}: ${request?.status ?? 'missing'})`);
-  }
+  const parameters = { FunctionName: incident.target, ReservedConcurrentExecutions: reservedConcurrency };
+  await assertApproved(approvals, approval, {
+    incidentId: incident.id, runbook: 'lambda-runaway', step: 'restore', operation: 'lambda:PutFunctionConcurrency', target: incident.target, parameters,
+  }, { onTimeout });
   return performAction(ledger, incident, execution.id, {
     step: 'restore',
     operation: 'lambda:PutFunctionConcurrency',
     target: incident.target,
-    parameters: { FunctionName: incident.target, ReservedConcurrentExecutions: reservedConcurrency },
+    parameters,
     intended: reservedConcurrency,
     readBefore: async () => (await functions.read(incident.target)).reservedConcurrency,
     mutate: () => functions.put(incident.target, reservedConcurrency),

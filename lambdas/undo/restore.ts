@@ -1,4 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
+import { approvalResultSchema, assertApproved, type GatedCall } from '../approval/assert-approved';
+import { ApprovalStore, type Gate } from '../approval/store';
 import type { RestoreStep } from '../domain/undo-plan';
 import { performAction } from '../shared/act';
 import { requireEnv } from '../shared/env';
@@ -10,7 +13,10 @@ import { executionSchema, incidentSchema } from '../shared/task-input';
 import { holds, UndoResources } from './resources';
 import { restoreItems, type ItemsRestored } from './restore-items';
 
-const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
+const ledgerTable = requireEnv('LEDGER_TABLE');
+const ledger = new Ledger(ledgerTable);
+const approvals = new ApprovalStore(ledgerTable);
+const onTimeout = z.enum(['abort', 'proceed']).parse(process.env.UNDO_ON_TIMEOUT ?? 'abort');
 const assertAllowed = allowedUndoTargets();
 const resources = new UndoResources();
 
@@ -25,7 +31,14 @@ const restoreSchema = z.object({
   expected: z.unknown(),
   restoreTo: z.unknown(),
 });
-const inputSchema = z.object({ incident: incidentSchema, execution: executionSchema, restore: restoreSchema });
+const inputSchema = z.object({ incident: incidentSchema, execution: executionSchema, restore: restoreSchema, approval: approvalResultSchema.optional() });
+
+/** As JSON carries it between the states (absent and undefined alike). */
+const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null));
+
+/** The undo's gate approves the whole plan (`parameters.restores`): it covers each restore of it, exactly. */
+const inPlan = (approved: Gate, call: GatedCall): boolean =>
+  Array.isArray(approved.parameters.restores) && approved.parameters.restores.some((planned) => isDeepStrictEqual(asJson(planned), asJson(call.parameters)));
 
 export interface RestoreOutcome {
   readonly sourceKey: string;
@@ -43,12 +56,17 @@ export interface RestoreOutcome {
 }
 
 /**
- * Compare and restore one change: the resource must still hold what the runbook set; then the
+ * Compare and restore one change, only as the undo's approval covers it (assertApproved): the
+ * resource must still hold what the runbook set; then the
  * recorded value is put back through performAction (its own ledger row, keyed `undo-<step>`, so a
  * second undo or a redrive finds it done). A resource someone changed since is left as it is.
  */
-export const handler = taskHandler(inputSchema, async ({ incident, execution, restore }, context): Promise<RestoreOutcome> => {
+export const handler = taskHandler(inputSchema, async ({ incident, execution, restore, approval }, context): Promise<RestoreOutcome> => {
   const step = restore as RestoreStep;
+  // Only what the undo's approval request names, as approved (or timed out on a gate marked proceed).
+  await assertApproved(approvals, approval, {
+    incidentId: incident.id, runbook: incident.runbook, step: 'undo', operation: step.operation, target: step.target, parameters: restore,
+  }, { onTimeout, covers: inPlan });
   // Named, or carrying the incident's runbook's tags now (re-read): refused before any read or change.
   await assertAllowed(incident.runbook, step.target, context.invokedFunctionArn);
   if (step.kind === 'dynamodb-items') return restoreItems(ledger, resources, incident, execution.id, step);

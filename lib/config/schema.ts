@@ -65,6 +65,15 @@ const gatePolicy = z.strictObject({
 });
 export type GatePolicy = z.infer<typeof gatePolicy>;
 
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const approverName = z.string().regex(/^[a-z][a-z0-9._-]{0,62}$/, 'a lower-case user name (letters, digits, . _ -)');
 
 const approvals = z.strictObject({
@@ -76,6 +85,8 @@ const approvals = z.strictObject({
   deadlineMinutes: z.strictObject({
     P1: minutes.default(15), P2: minutes.default(30), P3: minutes.default(120), P4: minutes.default(1440),
   }).default({ P1: 15, P2: 30, P3: 120, P4: 1440 }),
+  /** The approvers' time zone (IANA name): the approval page shows deadlines in it and in UTC. */
+  timeZone: z.string().refine(isTimeZone, 'an IANA time zone, e.g. America/Sao_Paulo or UTC').default('UTC'),
 }).superRefine((a, ctx) => {
   const names = a.approvers.map((x) => x.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -213,7 +224,7 @@ export const environmentConfigSchema = z.strictObject({
     retainOnDelete: z.boolean().default(true),
   }).default({ retainOnDelete: true }),
   /** Human-gated steps: who approves, how many, how long they have. */
-  approvals: approvals.default({ requiredApprovals: 0, approvers: [], deadlineMinutes: { P1: 15, P2: 30, P3: 120, P4: 1440 } }),
+  approvals: approvals.default({ requiredApprovals: 0, approvers: [], deadlineMinutes: { P1: 15, P2: 30, P3: 120, P4: 1440 }, timeZone: 'UTC' }),
   /** The undo state machine: its restores wait for the environment's approval policy (seed 002). */
   undo: z.strictObject({
     approval: gatePolicy.default({ severity: 'P3', onTimeout: 'abort' }),

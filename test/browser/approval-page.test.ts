@@ -4,18 +4,23 @@
  * Step Functions task tokens and the signing key in the drill sandbox.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { startApprovalPages, type ApprovalPages } from '../../drill/approval-pages';
 import { loadFunction } from '../../drill/handlers';
-import { sandboxEndpointEnv, seedAccountState, startSandbox, TASK_TOKEN_PREFIX, TOPIC_ARNS, type Sandbox, type TaskResult } from '../../drill/sandbox';
+import { createSeedTables, sandboxEndpointEnv, seedAccountState, startSandbox, TASK_TOKEN_PREFIX, TOPIC_ARNS, type Sandbox, type TaskResult } from '../../drill/sandbox';
 import { ApprovalStore } from '../../lambdas/approval/store';
 import type { RequestResult } from '../../lambdas/approval/request';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { EXECUTION_ARN, incident, lambdaContext } from '../support/fixtures';
+import gates from './fixtures/gates.json';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TABLE = 'approval-browser-test-ledger';
 const SECRET = 'approval-signing-key';
+const TASKS = 'cabruca-segmentation-prod-agent-tasks';
+/** Screenshots a reviewer can open (gitignored). */
+const OUTPUT = path.join(__dirname, '..', '..', 'test-output');
 
 let dynamo: LocalDynamo;
 let sandbox: Sandbox;
@@ -30,8 +35,11 @@ beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`);
   dynamo = await startDynalite();
   await dynamo.createLedgerTable(TABLE);
+  await createSeedTables(dynamo.endpoint);
   store = new ApprovalStore(TABLE, dynamo.client);
   const state = seedAccountState();
+  // As after the emergency stop: the function the restore gate asks about is at 0.
+  state.lambda.functions[incident().target]!.reservedConcurrency = 0;
   state.secretsManager = { secrets: { [SECRET]: { arn: `arn:aws:secretsmanager:sa-east-1:111122223333:secret:${SECRET}-Ab12Cd`, value: 'b'.repeat(64), versionId: 'v1', createdAt: new Date().toISOString() } } };
   sandbox = await startSandbox(state, { onTaskResult: (token, result) => results.set(token, [...(results.get(token) ?? []), result]) });
   pages = await startApprovalPages();
@@ -40,9 +48,14 @@ beforeAll(async () => {
     APPROVAL_SECRET_ID: SECRET, APPROVAL_TOPIC_ARN: TOPIC_ARNS.approvals, APPROVAL_BASE_URL: pages.url,
     APPROVAL_POLICY: JSON.stringify({
       requiredApprovals: 2, deadlineMinutes: { P1: 15, P2: 30, P3: 120, P4: 1440 },
-      approvers: [{ name: 'alice', level: 'L1' }, { name: 'bob', level: 'L1' }, { name: 'carol', level: 'L1' }],
+      approvers: [{ name: 'alice', level: 'L1' }, { name: 'bob', level: 'L1' }, { name: 'carol', level: 'L1' }, { name: 'dave', level: 'L2' }],
     }),
-    APPROVAL_GATES: JSON.stringify({ 'lambda-runaway/restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 2 } }),
+    APPROVAL_GATES: JSON.stringify({
+      'lambda-runaway/restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 2 },
+      'dynamodb-throttling/delete-stuck': { severity: 'P3', onTimeout: 'abort', requiredApprovals: 2 },
+    }),
+    APPROVAL_TIME_ZONE: 'America/Sao_Paulo',
+    STUCK_TASK_TABLES: JSON.stringify({ [TASKS]: { statusAttribute: 'status', pendingStatus: 'pending' } }),
   };
   Object.assign(process.env, env);
   const def = { id: 'ApprovalPage', substitution: '', entry: 'approval/page.ts', usesLedger: true, description: 'page', environment: {}, permissions: [] };
@@ -64,15 +77,22 @@ afterAll(async () => {
   await dynamo?.close();
 });
 
-/** A prod request (two distinct approvers) for a fresh task token; each approver's link from their SNS message. */
-async function ask(): Promise<{ requestId: string; token: string; links: Record<string, string> }> {
+type GateKey = keyof typeof gates;
+
+/**
+ * A prod request (two distinct approvers) for a fresh task token, with the gate's exact call and
+ * evidence as the drill's runbooks produce them; each approver's link from their SNS message.
+ */
+async function ask(key: GateKey = 'lambda-runaway/restore'): Promise<{ requestId: string; token: string; links: Record<string, string> }> {
   const id = `inc-${(++sequence).toString(16).padStart(16, '0')}`;
   const token = `${TASK_TOKEN_PREFIX}browser-${id}`;
-  (sandbox.state.stepFunctions.taskTokens ??= {})[token] = { executionArn: EXECUTION_ARN, state: 'Ask to restore: wait for approvers', status: 'waiting' };
-  const target = incident().target;
+  (sandbox.state.stepFunctions.taskTokens ??= {})[token] = { executionArn: EXECUTION_ARN, state: 'Ask: wait for approvers', status: 'waiting' };
+  const [runbook, step] = key.split('/') as [string, string];
+  // Fired today, at the time the recorded alarm fired (the page names another day's date).
+  const g = { ...gates[key], firedAt: `${new Date().toISOString().slice(0, 10)}${gates[key].firedAt.slice(10)}` };
   const { requestId } = await request({
-    mode: 'request', taskToken: token, incident: incident({ id }), execution: { id: EXECUTION_ARN }, level: 'L1',
-    gate: { step: 'restore', operation: 'lambda:PutFunctionConcurrency', target, parameters: { FunctionName: target, ReservedConcurrentExecutions: 5 }, evidence: { reservedConcurrency: 0 } },
+    mode: 'request', taskToken: token, incident: incident({ id, runbook, target: g.target, summary: g.summary, firedAt: g.firedAt }), execution: { id: EXECUTION_ARN }, level: 'L1',
+    gate: { step, operation: g.operation, target: g.target, parameters: g.parameters, evidence: g.evidence },
   }, lambdaContext);
   const links: Record<string, string> = {};
   for (const m of sandbox.published.filter((p) => p.messageAttributes.requestId?.value === requestId)) {
@@ -135,7 +155,7 @@ test('prod needs two different approvers: a click on Approve decides, the same a
   const bob = await person();
   const tab = await bob.newPage();
   await tab.goto(links.bob!);
-  await expect(tab.locator('#decisions').textContent()).resolves.toContain('alice: approved');
+  await expect(tab.locator('#decisions').textContent()).resolves.toContain('alice approved at');
   await Promise.all([tab.waitForLoadState('load'), tab.click('#approve')]);
   await expect(tab.locator('#message').textContent()).resolves.toContain('Quorum reached (2 of 2)');
   await bob.close();
@@ -160,4 +180,59 @@ test('Reject decides too: one rejection rejects the step', async () => {
   await carol.close();
   expect(results.get(token)).toEqual([expect.objectContaining({ kind: 'failure', error: 'ApprovalRejected' })]);
   expect((await store.get(requestId))?.status).toBe('rejected');
+});
+
+describe('the page a person reads at 3 a.m. (1280x800, nothing scrolled)', () => {
+  const ABOVE_THE_FOLD = ['#headline', '#now', '#risk', '#if-approve', '#if-reject', '#if-silent', '#whose', '#decisions', '#reject', '#approve'];
+
+  test.each([
+    ['lambda-runaway/restore', {
+      headline: 'Let cabruca-segmentation-prod-researcher-agent run again, at most 5 at a time?',
+      now: 'stopped: reserved concurrency 0 since the emergency stop after the alarm at 03:12 UTC',
+      risk: /^still invoked every minute by rule cabruca-segmentation-prod-researcher-poll \(ENABLED\) and by S3 uploads to cabruca-segmentation-prod-agent-queue\/uploads\//,
+      approve: 'sets its reserved concurrency to 5: at most 5 copies run at once',
+      reject: 'it stays stopped (reserved concurrency 0) and the run escalates',
+      silent: /^by \d\d:\d\d GMT-3 \(\d\d:\d\d UTC\), in (29|30) minutes: it stays stopped, and the request goes to dave \(L2\)\.$/,
+    }],
+    ['dynamodb-throttling/delete-stuck', {
+      headline: 'Delete 3 stuck tasks from cabruca-segmentation-prod-agent-tasks?',
+      now: '3 of 3 tasks still pending now; table ACTIVE',
+      risk: /^their pending work is dropped: no worker will run them\. Backup stuck-tasks-inc-\w+ holds them \(AVAILABLE\)/,
+      approve: 'deletes the 3 tasks, each only if it is still pending and older than',
+      reject: 'the tasks stay as they are (the table stays on-demand) and the run escalates',
+      silent: /^by \d\d:\d\d GMT-3 \(\d\d:\d\d UTC\), in (2 h|1 h 59 min): the tasks are kept, and the request goes to dave \(L2\)\.$/,
+    }],
+  ] as const)('%s: the question, the state now, the risk and what each answer (and silence) does, then Reject and Approve, all above the fold', async (key, expected) => {
+    const { links } = await ask(key);
+    const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 } });
+    const tab = await ctx.newPage();
+    await tab.goto(links.alice!);
+    await expect(tab.locator('#headline').textContent()).resolves.toBe(expected.headline);
+    await expect(tab.locator('#now').textContent()).resolves.toContain(expected.now);
+    await expect(tab.locator('#risk').textContent()).resolves.toMatch(expected.risk);
+    await expect(tab.locator('#if-approve').textContent()).resolves.toContain(expected.approve);
+    await expect(tab.locator('#if-reject').textContent()).resolves.toContain(expected.reject);
+    await expect(tab.locator('#if-silent').textContent()).resolves.toMatch(expected.silent);
+    await expect(tab.locator('#whose').textContent()).resolves.toContain("alice's (L1)");
+    await expect(tab.locator('#decisions').textContent()).resolves.toContain('0 of 2 distinct approvals needed; one rejection rejects');
+    for (const selector of ABOVE_THE_FOLD) {
+      const box = await tab.locator(selector).boundingBox();
+      expect({ selector, visible: await tab.locator(selector).isVisible(), bottom: box ? box.y + box.height : Infinity }).toEqual({ selector, visible: true, bottom: expect.any(Number) });
+      expect(box!.y + box!.height).toBeLessThanOrEqual(800);
+    }
+    // Reject first (the form's default on Enter) and the safe look; Approve after it.
+    const [reject, approve] = [await tab.locator('#reject').boundingBox(), await tab.locator('#approve').boundingBox()];
+    expect(reject!.x).toBeLessThan(approve!.x);
+    await expect(tab.locator('form button').first().getAttribute('id')).resolves.toBe('reject');
+    // The exact call and the raw evidence are there, folded.
+    expect(await tab.locator('details#call').getAttribute('open')).toBeNull();
+    expect(await tab.locator('details#evidence').getAttribute('open')).toBeNull();
+    expect(await tab.locator('details#evidence pre').isVisible()).toBe(false);
+    await expect(tab.locator('details#call pre').textContent()).resolves.toContain(gates[key].target);
+    fs.mkdirSync(OUTPUT, { recursive: true });
+    const shot = path.join(OUTPUT, `approval-page-${key.replace('/', '-')}.png`);
+    await tab.screenshot({ path: shot });
+    console.log(`approval page at 1280x800 (${key}): ${shot}`);
+    await ctx.close();
+  });
 });

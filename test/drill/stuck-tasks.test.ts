@@ -13,6 +13,7 @@ import type { TaskKey } from '../../lambdas/domain/stuck-tasks';
 import { createSeedTables, startDynamo, STUCK_TASK_IDS, type LocalDynamo } from '../../drill/sandbox';
 import { Ledger } from '../../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../../lambdas/shared/ledger-table';
+import { seedApprovalRequest } from '../support/approval-requests';
 import { EXECUTION_ARN, incident, lambdaContext } from '../support/fixtures';
 
 const TABLE = 'cabruca-segmentation-prod-agent-tasks';
@@ -66,16 +67,13 @@ async function createLedger(c: DynamoDBClient): Promise<void> {
 
 /** An approval request as the approval step records it, for this delete (or another one), in the given status. */
 async function approvalFor(incidentId: string, parameters: { TableName: string; Keys: TaskKey[]; BackupArn: string }, status: RequestStatus = 'approved'): Promise<string> {
-  const requestId = `apr-${(++seq).toString(16).padStart(32, '0')}`;
-  const now = new Date().toISOString();
-  await approvals.create({
-    requestId, incidentId, executionArn: EXECUTION_ARN, level: 'L1', requiredApprovals: 2, approvers: ['alice', 'bob'], startedBy: null,
-    taskToken: 'token', createdAt: now, deadline: now,
+  const requestId = await seedApprovalRequest(approvals, {
+    requestId: `apr-${(++seq).toString(16).padStart(32, '0')}`, incidentId, status,
     gate: {
-      runbook: 'dynamodb-throttling', step: 'delete-stuck', summary: 's', firedAt: now, operation: 'dynamodb:DeleteItem',
+      runbook: 'dynamodb-throttling', step: 'delete-stuck', summary: 's', firedAt: new Date().toISOString(), operation: 'dynamodb:DeleteItem',
       target: parameters.TableName, parameters, evidence: null, severity: 'P3',
     },
-  }, status, status === 'open' ? undefined : `test: ${status}`);
+  });
   return requestId;
 }
 
@@ -164,7 +162,7 @@ test('an approved decision whose ledger request does not name exactly this delet
   ];
   for (const requestId of refused) {
     await expect(handlers.remove({ ...step, stuck, backup, approval: { decision: 'approved', requestId } }, lambdaContext))
-      .rejects.toMatchObject({ name: 'ChangeRejected', message: expect.stringContaining('No approval in the ledger covers deleting these 1 tasks') });
+      .rejects.toMatchObject({ name: 'ChangeRejected', message: expect.stringContaining('No approval in the ledger covers dynamodb:DeleteItem on cabruca-segmentation-prod-agent-tasks for dynamodb-throttling/delete-stuck') });
   }
   // A timed-out request does not delete while the gate aborts on timeout (the default).
   const timedOut = await approvalFor(step.incident.id, exact, 'timed-out');

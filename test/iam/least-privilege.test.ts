@@ -140,6 +140,8 @@ const JOB: Case[] = [
   ['LambdaRunawayApprovalRequest', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
   // Task results take no resource ARN: "*" is what they are evaluated against; the token is the capability.
   ['LambdaRunawayApprovalRequest', 'states:SendTaskSuccess', '*', 'Allowed'],
+  // ... a rejection too: the deadline path delivers a verdict the page could not tell before the task ended.
+  ['LambdaRunawayApprovalRequest', 'states:SendTaskFailure', '*', 'Allowed'],
   ['ApprovalPage', 'states:SendTaskSuccess', '*', 'Allowed'],
   ['ApprovalPage', 'states:SendTaskFailure', '*', 'Allowed'],
   // The page re-reads the gated target's live state.
@@ -150,6 +152,7 @@ const JOB: Case[] = [
   ['DynamodbThrottlingApprovalRequest', 'sns:Publish', own.approvalsTopic, 'Allowed'],
   ['DynamodbThrottlingApprovalRequest', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
   ['DynamodbThrottlingApprovalRequest', 'states:SendTaskSuccess', '*', 'Allowed'],
+  ['DynamodbThrottlingApprovalRequest', 'states:SendTaskFailure', '*', 'Allowed'],
   ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', t, 'Allowed']),
   ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:DescribeTable', t, 'Allowed']),
   ['DynamodbThrottlingInspect', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
@@ -249,7 +252,6 @@ const BEYOND_JOB: Case[] = [
   ['LambdaRunawayRestore', 'lambda:PutFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
   ['LambdaRunawayRestore', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
   ['LambdaRunawayRestore', 'states:SendTaskSuccess', '*', 'Denied'],
-  ['LambdaRunawayApprovalRequest', 'states:SendTaskFailure', '*', 'Denied'],
   ['LambdaRunawayApprovalRequest', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
   ['UndoApprovalRequest', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
   ['UndoApprovalRequest', 'sns:Publish', own.info, 'Denied'],
@@ -261,7 +263,6 @@ const BEYOND_JOB: Case[] = [
   ['ApprovalPage', 'dynamodb:BatchWriteItem', AGENT_TASKS, 'Denied'],
   ['ApprovalPage', 'dynamodb:BatchGetItem', AGENT_STATE, 'Denied'],
   ['ApprovalPage', 'dynamodb:Scan', AGENT_TASKS, 'Denied'],
-  ['DynamodbThrottlingApprovalRequest', 'states:SendTaskFailure', '*', 'Denied'],
   ['DynamodbThrottlingApprovalRequest', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
   ['DynamodbThrottlingApprovalRequest', 'sns:Publish', own.info, 'Denied'],
   ['DynamodbThrottlingDeleteStuck', 'states:SendTaskSuccess', '*', 'Denied'],

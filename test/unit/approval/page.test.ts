@@ -124,11 +124,23 @@ describe('the request', () => {
     expect(await store.get(result.requestId)).toMatchObject({ status: 'approved', outcome: expect.stringContaining('auto-approved') });
   });
 
-  test('an auto-approval Step Functions did not take is not recorded as approved, and the error is the retried one', async () => {
-    sfn.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
-    await expect(ask({ step: 'dev-restore' })).rejects.toMatchObject({ name: 'AwsThrottled' });
-    const [row] = (await store.forIncident(`inc-${sequence.toString(16).padStart(16, '0')}`));
-    expect(await store.get(row!.requestId)).toMatchObject({ status: 'timed-out', outcome: expect.stringContaining('auto-approval not delivered') });
+  test('an auto-approval Step Functions did not take stays approved, and the Task\'s retry delivers it on its new token', async () => {
+    sfn.on(SendTaskSuccessCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })).resolves({});
+    const { result, token } = await ask({ step: 'dev-restore' }).then((r) => r, () => ({ result: undefined, token: `token-inc-${sequence.toString(16).padStart(16, '0')}` }));
+    expect(result).toBeUndefined();
+    const id = `inc-${sequence.toString(16).padStart(16, '0')}`;
+    const [row] = await store.forIncident(id);
+    expect(await store.get(row!.requestId)).toMatchObject({ status: 'approved', outcome: expect.stringContaining('auto-approved') });
+    expect((await store.get(row!.requestId))?.told).toBeUndefined();
+    // The Task's Retry: the same step again, with a new token.
+    const retried = await request({
+      mode: 'request', taskToken: 'token-retry', incident: incident({ id }), execution: { id: EXECUTION_ARN }, level: 'L1',
+      gate: { step: 'dev-restore', operation: 'lambda:PutFunctionConcurrency', target: incident().target, parameters: { FunctionName: incident().target, ReservedConcurrentExecutions: 5 } },
+    }, lambdaContext);
+    expect(retried).toMatchObject({ requestId: row!.requestId, deliveredEarlier: 'approved' });
+    expect(sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken)).toEqual([token, 'token-retry']);
+    expect(await store.forIncident(id)).toHaveLength(1);
+    expect((await store.get(row!.requestId))?.told).toMatchObject({ via: 'next-request' });
   });
 
   test('asking again at the next level closes the earlier request; its links then change nothing', async () => {
@@ -163,7 +175,7 @@ describe('GET and HEAD only show', () => {
     const body = String(shown.body);
     expect(body).toContain('lambda:PutFunctionConcurrency');
     expect(body).toContain('ReservedConcurrentExecutions');
-    expect(body).toMatch(/id="live"><pre>[^<]*reservedConcurrency[^<]*0/);
+    expect(body).toMatch(/id="live">[^<]*reservedConcurrency[^<]*0/);
     expect(body).toContain('id="approve"');
     expect(body).not.toContain('<script>');
     expect(body).toContain('&#60;script&#62;');
@@ -188,7 +200,7 @@ describe('GET and HEAD only show', () => {
     const message = sns.commandCalls(PublishCommand).map((c) => c.args[0].input).find((i) => i.MessageAttributes?.requestId?.StringValue === result.requestId && i.MessageAttributes.approver?.StringValue === 'alice');
     const shown = await page(pageEvent('GET', /https:\/\/\S+/.exec(message!.Message!)![0]));
     expect(shown.statusCode).toBe(200);
-    const live = /id="live"><pre>([^<]*)<\/pre>/.exec(String(shown.body))![1]!.replace(/&#34;/g, '"');
+    const live = /id="live">([^<]*)<\/pre>/.exec(String(shown.body))![1]!.replace(/&#34;/g, '"');
     expect(JSON.parse(live)).toMatchObject({
       tableName: TASKS, status: 'ACTIVE',
       tasks: { approvedKeys: 3, stillPending: 1, changed: [{ key: { task_id: 't-2' }, status: 'running' }], gone: [{ task_id: 't-9' }], unread: [] },
@@ -288,6 +300,43 @@ describe('only a POST of the page\'s own form decides (CSRF)', () => {
     expect(sfn).not.toHaveReceivedAnyCommand();
   });
 
+  test.each([
+    ['a JSON body', { 'content-type': 'application/json' }, 415, 'not as application/json'],
+    ['a multipart body', { 'content-type': 'multipart/form-data; boundary=x' }, 415, 'not as multipart/form-data'],
+    ['a cross-site POST (Sec-Fetch-Site)', { 'sec-fetch-site': 'cross-site' }, 403, 'posted from another site (Sec-Fetch-Site: cross-site)'],
+    ['a same-site, other-origin POST (Sec-Fetch-Site)', { 'sec-fetch-site': 'same-site' }, 403, 'Sec-Fetch-Site: same-site'],
+    ['another Origin', { origin: 'https://evil.example' }, 403, 'posted from another origin (https://evil.example)'],
+  ])('%s, even with the right form and cookie: refused, nothing recorded', async (_what, headers, status, why) => {
+    const { result, links } = await ask();
+    const { fields, cookie } = formOf(await page(pageEvent('GET', links.alice!)));
+    fields.set('decision', 'approve');
+    const posted = await page(pageEvent('POST', links.alice!, { body: fields.toString(), cookie, headers }));
+    expect(posted.statusCode).toBe(status);
+    expect(messageOf(posted)).toContain(why);
+    expect(messageOf(posted)).toContain('Nothing was changed');
+    expect(await decisionsOf(result.requestId)).toEqual([]);
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+
+  test('the page\'s own form as a browser posts it (Origin null under no-referrer, same-origin, its own host) is accepted', async () => {
+    const { result, links } = await ask();
+    const { fields, cookie } = formOf(await page(pageEvent('GET', links.alice!)));
+    fields.set('decision', 'approve');
+    for (const headers of [{ origin: 'null', 'sec-fetch-site': 'same-origin' }, { origin: new URL(links.bob!).origin }] as Record<string, string>[]) {
+      const posted = await page(pageEvent('POST', links.alice!, { body: fields.toString(), cookie, headers }));
+      expect([200, 409]).toContain(posted.statusCode);
+    }
+    expect((await decisionsOf(result.requestId)).map((d) => d.approver)).toEqual(['alice']);
+  });
+
+  test('HEAD sets no cookie (only a page that shows a form does)', async () => {
+    const { links } = await ask();
+    const head = await page(pageEvent('HEAD', links.alice!));
+    expect(head.statusCode).toBe(200);
+    expect(head.cookies).toBeUndefined();
+    expect((await page(pageEvent('GET', links.alice!))).cookies).toHaveLength(1);
+  });
+
   test("bob cannot submit alice's form: the form token is bound to its approver", async () => {
     const { result, links } = await ask();
     const alice = formOf(await page(pageEvent('GET', links.alice!)));
@@ -346,28 +395,90 @@ describe('decisions', () => {
     expect((await store.get(result.requestId))?.status).toBe('rejected');
   });
 
-  test('a request Step Functions already closed (TaskTimedOut): a clear page, the decision recorded but counting for nothing', async () => {
-    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: "Task Timed Out: 'Provided task does not exist anymore'", $metadata: {} }));
+  test('quorum reached after the step\'s task ended (TaskTimedOut): approved in the ledger, said so, and the deadline path delivers it instead of asking L2', async () => {
+    sfn.on(SendTaskSuccessCommand).rejectsOnce(new TaskTimedOut({ message: "Task Timed Out: 'Provided task does not exist anymore'", $metadata: {} })).resolves({});
     const { result, links } = await ask();
     await decide(links.alice!, 'approve');
     const { posted } = await decide(links.bob!, 'approve');
     expect(posted.statusCode).toBe(200);
-    expect(messageOf(posted)).toContain('The step had already closed (TaskTimedOut)');
-    expect(await store.get(result.requestId)).toMatchObject({ status: 'timed-out', outcome: expect.stringContaining('TaskTimedOut') });
+    expect(messageOf(posted)).toContain('Quorum reached (2 of 2)');
+    expect(String(posted.body)).toContain('Step Functions no longer waits on this request&#39;s own step (TaskTimedOut)');
+    expect(await store.get(result.requestId)).toMatchObject({ status: 'approved', outcome: 'alice approved, bob approved' });
+    // The deadline path: the state machine asks L2 with a new token; the verdict goes there, and nobody is asked.
+    sns.resetHistory();
+    const next = await request({
+      mode: 'request', taskToken: 'token-l2', incident: incident({ id: `inc-${sequence.toString(16).padStart(16, '0')}` }), execution: { id: EXECUTION_ARN }, level: 'L2',
+      gate: { step: 'restore', operation: 'lambda:PutFunctionConcurrency', target: incident().target, parameters: { FunctionName: incident().target, ReservedConcurrentExecutions: 5 } },
+    }, lambdaContext);
+    expect(next).toMatchObject({ requestId: result.requestId, deliveredEarlier: 'approved', approvers: [] });
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    const sent = sfn.commandCalls(SendTaskSuccessCommand).at(-1)!.args[0].input;
+    expect(sent.taskToken).toBe('token-l2');
+    expect(JSON.parse(sent.output!)).toMatchObject({ decision: 'approved', requestId: result.requestId });
+    expect(await store.get(result.requestId)).toMatchObject({ status: 'approved', told: { via: 'next-request' } });
     expect((await page(pageEvent('GET', links.carol!))).statusCode).toBe(409);
   });
 
-  test('a transient Step Functions failure leaves the request open to try again, and a retry settles it once', async () => {
+  test('a transient Step Functions failure: the decision stands, and the next visit of any link tells Step Functions once', async () => {
     sfn.on(SendTaskSuccessCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })).resolves({});
-    const { result, links } = await ask();
+    const { result, links, token } = await ask();
     await decide(links.alice!, 'approve');
     const bob = await decide(links.bob!, 'approve');
-    expect(bob.posted.statusCode).toBe(503);
-    expect((await store.get(result.requestId))?.status).toBe('open');
-    const retry = await page(pageEvent('POST', links.bob!, { body: bob.fields.toString(), cookie: bob.cookie }));
-    expect(retry.statusCode).toBe(409);
+    expect(bob.posted.statusCode).toBe(200);
+    expect(String(bob.posted.body)).toContain('could not be told just now (ThrottlingException)');
+    expect(await store.get(result.requestId)).toMatchObject({ status: 'approved' });
+    expect((await store.get(result.requestId))?.told).toBeUndefined();
+    // A scanner (or anyone) opening carol's link: closed, and the verdict goes out.
+    const visit = await page(pageEvent('GET', links.carol!));
+    expect(visit.statusCode).toBe(409);
+    expect(messageOf(visit)).toMatch(/already approved by alice and bob at \d\d:\d\d UTC/);
+    expect(sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken)).toEqual([token, token]);
+    expect((await store.get(result.requestId))?.told).toMatchObject({ via: 'own-task' });
+    await page(pageEvent('GET', links.carol!));
     expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 2);
+  });
+
+  test('a rejection after the quorum: 409, said not to count, and the request stays approved', async () => {
+    const { result, links } = await ask();
+    const carol = formOf(await page(pageEvent('GET', links.carol!)));
+    await decide(links.alice!, 'approve');
+    await decide(links.bob!, 'approve');
+    carol.fields.set('decision', 'reject');
+    const late = await page(pageEvent('POST', links.carol!, { body: carol.fields.toString(), cookie: carol.cookie }));
+    expect(late.statusCode).toBe(409);
+    expect(messageOf(late)).toMatch(/^It was already approved by alice and bob at \d\d:\d\d UTC; your rejection was not counted\. Nothing was changed\.$/);
+    expect(String(late.body)).toContain('The step goes ahead: it sets its reserved concurrency to 5');
+    expect((await decisionsOf(result.requestId)).map((d) => d.approver)).toEqual(['alice', 'bob']);
     expect((await store.get(result.requestId))?.status).toBe('approved');
+    expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
+    expect(sfn).not.toHaveReceivedCommand(SendTaskFailureCommand);
+  });
+
+  test('the deadline closes an open request on its row: a decision posted afterwards is told so and not counted', async () => {
+    const { result, links } = await ask();
+    const alice = formOf(await page(pageEvent('GET', links.alice!)));
+    const expired = await request({
+      mode: 'expire', incident: incident({ id: `inc-${sequence.toString(16).padStart(16, '0')}` }), execution: { id: EXECUTION_ARN }, level: 'L1', gate: { step: 'restore' },
+    }, lambdaContext);
+    expect(expired).toMatchObject({ decision: 'timed-out', requestIds: [result.requestId] });
+    alice.fields.set('decision', 'approve');
+    const late = await page(pageEvent('POST', links.alice!, { body: alice.fields.toString(), cookie: alice.cookie }));
+    expect(late.statusCode).toBe(409);
+    expect(messageOf(late)).toMatch(/closed at \d\d:\d\d UTC without a verdict \(no decision by the deadline at L1; the step is aborted\); your approval was not counted/);
+    expect(await decisionsOf(result.requestId)).toEqual([]);
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+
+  test('a rejection Step Functions did not hear before the last deadline is what expire returns: never turned into a timeout', async () => {
+    sfn.on(SendTaskFailureCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const { result, links } = await ask();
+    await decide(links.carol!, 'reject');
+    expect(await store.get(result.requestId)).toMatchObject({ status: 'rejected' });
+    const expired = await request({
+      mode: 'expire', incident: incident({ id: `inc-${sequence.toString(16).padStart(16, '0')}` }), execution: { id: EXECUTION_ARN }, level: 'L1', gate: { step: 'restore' },
+    }, lambdaContext);
+    expect(expired).toMatchObject({ decision: 'rejected', requestIds: [result.requestId] });
+    expect(await store.get(result.requestId)).toMatchObject({ status: 'rejected', told: { via: 'expire' } });
   });
 
   test('a POST without a decision, or with an overlong comment, is refused', async () => {

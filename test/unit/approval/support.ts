@@ -9,12 +9,12 @@ export const TOPIC = 'arn:aws:sns:sa-east-1:111122223333:runbook-autopilot-appro
 export type PageHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** An API Gateway HTTP API (payload 2.0) event for the page route, as a browser request arrives. */
-export function pageEvent(method: string, link: string, options: { body?: string; cookie?: string } = {}): APIGatewayProxyEventV2 {
+export function pageEvent(method: string, link: string, options: { body?: string; cookie?: string; headers?: Record<string, string> } = {}): APIGatewayProxyEventV2 {
   const url = new URL(link);
   const requestId = decodeURIComponent(url.pathname.split('/').pop() ?? '');
   return {
     version: '2.0', routeKey: `${method} /approvals/{requestId}`, rawPath: url.pathname, rawQueryString: url.search.replace(/^\?/, ''),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' }, cookies: options.cookie ? [options.cookie] : [],
+    headers: { 'content-type': 'application/x-www-form-urlencoded', host: url.host, ...options.headers }, cookies: options.cookie ? [options.cookie] : [],
     pathParameters: { requestId }, isBase64Encoded: false, body: options.body,
     requestContext: { http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' } },
   } as unknown as APIGatewayProxyEventV2;

@@ -18,6 +18,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import { ledgerHarness } from '../../support/ledger-harness';
+import { seedApprovalRequest } from '../../support/approval-requests';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 // Mocks the tasks table's client only: the ledger talks to dynalite through the document client.
@@ -154,16 +155,13 @@ describe('delete stuck tasks', () => {
   const available = { backupArn: BACKUP_ARN, backupStatus: 'AVAILABLE' };
   /** The approval step's result, and its request in the ledger: approved, for exactly this delete. */
   const approved = async (keys: { task_id: string }[] = stuck.keys) => {
-    const requestId = `apr-${incidentId}`;
-    const now = new Date().toISOString();
-    await approvals.create({
-      requestId, incidentId, executionArn: EXECUTION_ARN, level: 'L1', requiredApprovals: 1, approvers: ['alice'], startedBy: null, taskToken: 't',
-      createdAt: now, deadline: now,
+    const requestId = await seedApprovalRequest(approvals, {
+      requestId: `apr-${incidentId}`, incidentId, status: 'approved', requiredApprovals: 1,
       gate: {
-        runbook: 'dynamodb-throttling', step: 'delete-stuck', summary: 's', firedAt: now, operation: 'dynamodb:DeleteItem', target: TABLE,
+        runbook: 'dynamodb-throttling', step: 'delete-stuck', summary: 's', firedAt: new Date().toISOString(), operation: 'dynamodb:DeleteItem', target: TABLE,
         parameters: { TableName: TABLE, Keys: keys, BackupArn: BACKUP_ARN }, evidence: null, severity: 'P3',
       },
-    }, 'approved', 'alice approved');
+    });
     return { decision: 'approved', requestId, approvals: [{ approver: 'alice' }] };
   };
   const item = (id: string) => ({ task_id: id, status: 'pending', timestamp: cutoff - 100, payload: `p-${id}` });

@@ -1,8 +1,9 @@
 import { GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ApprovalStore, type ApprovalRequest, type RequestStatus } from '../../../lambdas/approval/store';
+import { ApprovalStore, type RequestStatus } from '../../../lambdas/approval/store';
 import { Ledger } from '../../../lambdas/shared/ledger';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { seedApprovalRequest } from '../../support/approval-requests';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 const lambda = mockClient(LambdaClient);
@@ -34,14 +35,10 @@ beforeEach(() => {
 });
 
 async function approval(status: RequestStatus, parameters: Record<string, unknown> = { FunctionName: FUNCTION, ReservedConcurrentExecutions: 5 }, forIncident = incidentId) {
-  const requestId = `apr-${seq.toString(16).padStart(32, '0')}`;
-  const request: Omit<ApprovalRequest, 'status'> = {
-    requestId, incidentId: forIncident, executionArn: EXECUTION_ARN, level: 'L1', requiredApprovals: 2, approvers: ['alice', 'bob'], startedBy: null,
-    taskToken: 't', createdAt: new Date().toISOString(), deadline: new Date(Date.now() + 60_000).toISOString(),
+  return seedApprovalRequest(store, {
+    requestId: `apr-${seq.toString(16).padStart(32, '0')}`, incidentId: forIncident, status,
     gate: { runbook: 'lambda-runaway', step: 'restore', summary: 's', firedAt: 'f', operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, parameters, evidence: null, severity: 'P2' },
-  };
-  await store.create(request, status, status === 'open' ? undefined : status);
-  return requestId;
+  });
 }
 
 const input = (requestId: string, decision = 'approved') => ({

@@ -3,6 +3,7 @@ import { DeleteFunctionConcurrencyCommand, GetFunctionCommand, LambdaClient, Put
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { RestoreStep } from '../../../lambdas/domain/undo-plan';
+import { seedApprovalRequest } from '../../support/approval-requests';
 import { incident, lambdaContext } from '../../support/fixtures';
 import { FUNCTION, restoreOf, UNDO_EXEC, undoHarness } from './harness';
 
@@ -169,4 +170,41 @@ describe('dynamodb capacity and ssm parameter', () => {
 test('a restore the plan could not have made is InvalidInput naming the field', async () => {
   await expect(h.handler({ ...input(restoreOf('stop', 'lambda:PutFunctionConcurrency', FUNCTION, null, 0)), restore: { operation: 'lambda:DeleteFunction' } }, lambdaContext))
     .rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('restore.') });
+});
+
+describe('only as the undo was approved (assertApproved)', () => {
+  const stop = () => restoreOf('stop', 'lambda:PutFunctionConcurrency', FUNCTION, null, 0);
+  const undoGate = (restores: unknown[]) => ({
+    runbook: incident().runbook, step: 'undo', summary: 'undo', firedAt: new Date().toISOString(), operation: 'lambda:DeleteFunctionConcurrency',
+    target: FUNCTION, parameters: { restores }, evidence: null, severity: 'P3',
+  });
+  const requestId = () => `apr-${incidentId.slice(4).padStart(32, '0')}`;
+
+  test('no approval handed over: NotApproved, before any read or change', async () => {
+    await expect(h.unapprovedHandler(input(stop()), lambdaContext)).rejects.toMatchObject({ name: 'NotApproved', message: expect.stringContaining('got none') });
+    await expect(h.unapprovedHandler({ ...input(stop()), approval: { decision: 'rejected', requestId: 'apr-x' } }, lambdaContext)).rejects.toMatchObject({ name: 'NotApproved' });
+    expect(lambda).not.toHaveReceivedAnyCommand();
+  });
+
+  test('an approved request whose plan does not hold this restore, or a request the ledger says was rejected: ChangeRejected, nothing changed', async () => {
+    const other = restoreOf('stop', 'lambda:PutFunctionConcurrency', FUNCTION, 50, 0);
+    const id = await seedApprovalRequest(h.approvals, { requestId: requestId(), incidentId, status: 'approved', gate: undoGate([other]) });
+    await expect(h.unapprovedHandler({ ...input(stop()), approval: { decision: 'approved', requestId: id } }, lambdaContext))
+      .rejects.toMatchObject({ name: 'ChangeRejected', message: expect.stringContaining('for a different call') });
+    incidentId = h.nextIncidentId();
+    const rejected = await seedApprovalRequest(h.approvals, { requestId: requestId(), incidentId, status: 'rejected', gate: undoGate([stop()]) });
+    await expect(h.unapprovedHandler({ ...input(stop()), approval: { decision: 'approved', requestId: rejected } }, lambdaContext))
+      .rejects.toMatchObject({ name: 'ChangeRejected', message: expect.stringContaining('rejected') });
+    expect(lambda).not.toHaveReceivedAnyCommand();
+  });
+
+  test('an approved plan of several restores covers each of them', async () => {
+    reserved(0);
+    lambda.on(DeleteFunctionConcurrencyCommand).resolves({});
+    const switchBack = restoreOf('switch', 'dynamodb:UpdateTable', TABLE, { billingMode: 'PROVISIONED', readCapacityUnits: 5, writeCapacityUnits: 5, globalSecondaryIndexes: [] }, { billingMode: 'PAY_PER_REQUEST' });
+    const id = await seedApprovalRequest(h.approvals, { requestId: requestId(), incidentId, status: 'approved', gate: undoGate([switchBack, stop()]) });
+    const result = await h.unapprovedHandler({ ...input(stop()), approval: { decision: 'approved', requestId: id } }, lambdaContext);
+    expect(result).toMatchObject({ outcome: 'restored' });
+    expect(lambda).toHaveReceivedCommandWith(DeleteFunctionConcurrencyCommand, { FunctionName: FUNCTION });
+  });
 });

@@ -1,0 +1,66 @@
+import { gateWords } from '../../../lambdas/approval/gate-words';
+import type { Gate } from '../../../lambdas/approval/store';
+import { restoreOf } from '../undo/harness';
+
+const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
+const TABLE = 'cabruca-segmentation-prod-agent-tasks';
+const today = new Date().toISOString().slice(0, 10);
+const gate = (over: Partial<Gate>): Gate => ({
+  runbook: 'lambda-runaway', step: 'restore', summary: 's', firedAt: `${today}T03:12:41.000Z`, operation: 'lambda:PutFunctionConcurrency', target: FUNCTION,
+  parameters: { FunctionName: FUNCTION, ReservedConcurrentExecutions: 5 }, evidence: null, severity: 'P2', ...over,
+});
+
+describe("each gate's words come from its runbook", () => {
+  test('lambda-runaway restore: nothing left that invokes it, and a function someone changed since the stop', () => {
+    const words = gateWords({
+      gate: gate({ evidence: { invokedBy: { functionName: FUNCTION, rules: [{ name: 'nightly', eventBus: 'default', state: 'DISABLED', schedule: 'cron(0 3 * * ? *)' }], buckets: [], eventSourceMappings: [], unavailable: [], summary: '' } } }),
+      live: { functionName: FUNCTION, reservedConcurrency: 3, state: 'Active' },
+    });
+    expect(words.headline).toBe(`Let ${FUNCTION} run again, at most 5 at a time?`);
+    expect(words.now).toBe('reserved concurrency 3: changed since the runbook stopped it (0)');
+    expect(words.risk).toMatch(/^nothing found that still invokes it/);
+    expect(words.approve).toBe('sets its reserved concurrency to 5: at most 5 copies run at once.');
+    expect(words.unanswered).toBe('it stays stopped');
+  });
+
+  test('lambda-runaway restore: no investigation to go on says so, and an unreadable function is said to be unreadable', () => {
+    const words = gateWords({ gate: gate({}), live: { unreadable: 'AccessDeniedException: no' } });
+    expect(words.risk).toMatch(/^unknown: what invokes the function could not be investigated/);
+    expect(words.now).toBe('could not be read just now (AccessDeniedException: no); the runbook stopped it (reserved concurrency 0) since the emergency stop after the alarm at 03:12 UTC');
+  });
+
+  test('dynamodb-throttling delete-stuck: tasks picked up or gone since the count, and a backup not yet restorable', () => {
+    const words = gateWords({
+      gate: gate({
+        runbook: 'dynamodb-throttling', step: 'delete-stuck', operation: 'dynamodb:DeleteItem', target: TABLE,
+        parameters: { TableName: TABLE, Keys: [{ task_id: 'a' }, { task_id: 'b' }, { task_id: 'c' }], BackupArn: 'arn:b' },
+        evidence: { stuckTasks: { count: 3, reason: '3 stuck tasks (status = pending and timestamp older than 60 min)' }, backup: { backupName: 'b1', backupStatus: 'CREATING' } },
+      }),
+      live: { tableName: TABLE, status: 'ACTIVE', billingMode: 'PAY_PER_REQUEST', tasks: { approvedKeys: 3, stillPending: 1, changed: [{ key: { task_id: 'b' }, status: 'running' }], gone: [{ task_id: 'c' }], unread: [] } },
+    });
+    expect(words.headline).toBe(`Delete 3 stuck tasks from ${TABLE}?`);
+    expect(words.now).toBe('1 of 3 tasks still pending now, 1 picked up since (it will be skipped), 1 already gone; table ACTIVE, on-demand');
+    expect(words.risk).toContain('The backup is CREATING: not restorable yet');
+    expect(words.unanswered).toBe('the tasks are kept');
+  });
+
+  test('the undo of any runbook: the plan in words, and what it cannot undo', () => {
+    const stop = restoreOf('stop', 'lambda:PutFunctionConcurrency', FUNCTION, null, 0);
+    const words = gateWords({
+      gate: gate({
+        step: 'undo', operation: stop.operation, target: FUNCTION, parameters: { restores: [stop] },
+        evidence: { requestedBy: 'alice', notReversible: [{ sourceKey: 'k', operation: 'ecs:UpdateService', target: 'svc', why: 'a forced redeployment has no inverse' }], skipped: [] },
+      }),
+      live: undefined,
+    });
+    expect(words.headline).toBe(`Undo what lambda-runaway changed: put back 1 recorded value on ${FUNCTION}?`);
+    expect(words.now).toBe(`${FUNCTION}: reserved concurrency as the runbook set it (0); it was none (undo asked for by alice)`);
+    expect(words.risk).toBe('not everything can be undone: ecs:UpdateService on svc (a forced redeployment has no inverse)');
+    expect(words.reject).toMatch(/^nothing is put back/);
+  });
+
+  test('a gate no runbook has words for yet says the exact call plainly', () => {
+    expect(gateWords({ gate: gate({ runbook: 'ecs-service-recovery', step: 'redeploy', operation: 'ecs:UpdateService', target: 'svc' }), live: undefined }).headline)
+      .toBe('Approve ecs:UpdateService on svc?');
+  });
+});
