@@ -56,7 +56,7 @@ const definition: Definition = {
         Type: 'Map',
         Comment: 'Newest change first, one at a time: compare (the resource still holds what the runbook set) and restore the recorded value.',
         ItemsPath: '$.admission.restores', MaxConcurrency: 1,
-        ItemSelector: { ...INCIDENT, ...EXECUTION, 'restore.$': '$$.Map.Item.Value' },
+        ItemSelector: { ...INCIDENT, ...EXECUTION, 'restore.$': '$$.Map.Item.Value', 'approval.$': '$.approval' },
         ItemProcessor: {
           ProcessorConfig: { Mode: 'INLINE' },
           StartAt: 'Restore recorded value',
