@@ -267,7 +267,7 @@ export type FaultPlan =
  * error from its row before the call is applied; `timeout` applies nothing and answers nothing;
  * `applied-timeout` applies the call, then answers nothing.
  */
-export function planFault(fault: InjectedFault | undefined, faults: ServiceFaults, call: FaultedCall): FaultPlan {
+export function planFault(fault: InjectedFault | undefined, faults: ServiceFaults | undefined, call: FaultedCall): FaultPlan {
   if (fault === undefined) return { kind: 'none' };
   const holdMs = fault.holdMs ?? DEFAULT_HOLD_MS;
   switch (fault.error) {
@@ -276,6 +276,7 @@ export function planFault(fault: InjectedFault | undefined, faults: ServiceFault
     case 'applied-timeout':
       return { kind: 'hang-up', apply: true, holdMs };
     default:
+      if (faults === undefined) throw new Error(`The sandbox has no fault-table entry for ${call.service} (drill/sandbox/faults.ts)`);
       return { kind: 'error', error: faultError(faults, fault.error, call) };
   }
 }

@@ -110,13 +110,14 @@ export const SERVICE_REGISTRY = [
 
 /** Service identifiers: the IAM action prefixes, so a call reads like the permission it needs. */
 export type ServiceName = (typeof SERVICE_REGISTRY)[number]['name'];
+export type RegisteredService = ServiceEntry & { readonly name: ServiceName };
 export const SERVICES: readonly ServiceName[] = SERVICE_REGISTRY.map((entry) => entry.name);
 
-export function serviceEntry(name: string): ServiceEntry | undefined {
+export function serviceEntry(name: string): RegisteredService | undefined {
   return SERVICE_REGISTRY.find((entry) => entry.name === name);
 }
 
 /** The service a request signed for this SigV4 signing name is for. */
-export function bySigningName(signingName: string): (ServiceEntry & { name: ServiceName }) | undefined {
+export function bySigningName(signingName: string): RegisteredService | undefined {
   return SERVICE_REGISTRY.find((entry: ServiceEntry) => (entry.signingName ?? entry.name) === signingName);
 }

@@ -111,7 +111,7 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
       calls.push(call);
       if (op === undefined) throw new UnknownOperation(operation);
       await hooks.onCall?.(call);
-      const plan = planFault(faults.take(operation, (f) => f.service === service), faultsOf(entry), faulted());
+      const plan = planFault(faults.take(operation, (f) => f.service === service), entry.faults, faulted());
       if (plan.kind === 'error') {
         fail(plan.error, true);
         return;
