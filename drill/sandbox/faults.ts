@@ -210,6 +210,12 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
   dynamodb: DYNAMODB_FAULTS,
 };
 
+/** A service's row, or the sentence that says it has none (the checklist names such a service too). */
+export function rowOf(service: string, faults: ServiceFaults | undefined): ServiceFaults {
+  if (faults === undefined) throw new Error(`The sandbox has no fault-table entry for ${service} (drill/sandbox/faults.ts)`);
+  return faults;
+}
+
 /** The error a service answers with for this kind of fault on this call, from its row. */
 export function faultError(faults: ServiceFaults, kind: InjectedError | 'unknown-operation', call: FaultedCall): AwsError {
   const row = faults[kind];
@@ -276,7 +282,6 @@ export function planFault(fault: InjectedFault | undefined, faults: ServiceFault
     case 'applied-timeout':
       return { kind: 'hang-up', apply: true, holdMs };
     default:
-      if (faults === undefined) throw new Error(`The sandbox has no fault-table entry for ${call.service} (drill/sandbox/faults.ts)`);
-      return { kind: 'error', error: faultError(faults, fault.error, call) };
+      return { kind: 'error', error: faultError(rowOf(call.service, faults), fault.error, call) };
   }
 }

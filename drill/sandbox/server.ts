@@ -5,10 +5,10 @@ import type { FaultSpec, SandboxCall, SandboxHooks } from './api';
 import { AwsError, UnknownOperation } from './aws-error';
 import { uuidFromHex } from './common';
 import { normaliseEcs } from './ecs-rollout';
-import { faultError, FaultQueue, planFault, type FaultedCall, type ServiceFaults } from './faults';
+import { faultError, FaultQueue, planFault, rowOf, type FaultedCall } from './faults';
 import type { Input } from './input';
 import type { PublishedMessage, ServiceContext, WireResponse } from './model';
-import { bySigningName, serviceEntry, type ServiceEntry } from './registry';
+import { bySigningName, serviceEntry } from './registry';
 import { snapshotOf, type SandboxSnapshot } from './snapshot';
 import type { AccountState } from './state';
 import { decodeCall, encodeError, encodeOutput, signingService } from './wire';
@@ -26,12 +26,6 @@ export interface Sandbox {
   injectFault(fault: FaultSpec): void;
   snapshot(): SandboxSnapshot;
   close(): Promise<void>;
-}
-
-/** A service's row of the fault table; registering a service without one is a mistake the checklist names. */
-function faultsOf(entry: ServiceEntry): ServiceFaults {
-  if (entry.faults === undefined) throw new Error(`The sandbox has no fault-table entry for ${entry.name} (drill/sandbox/faults.ts)`);
-  return entry.faults;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -134,11 +128,11 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
         return;
       }
       if (e instanceof UnknownOperation) {
-        fail(faultError(faultsOf(entry), 'unknown-operation', { ...faulted(), operation: e.operation }), false);
+        fail(faultError(rowOf(service, entry.faults), 'unknown-operation', { ...faulted(), operation: e.operation }), false);
         return;
       }
       // A bug in the sandbox or a drill hook: answer as the service's own 500 so the SDK still parses it.
-      const base = faultError(faultsOf(entry), 'server-error', faulted());
+      const base = faultError(rowOf(service, entry.faults), 'server-error', faulted());
       const detail = e instanceof Error ? e.message : String(e);
       const options = { queryCode: base.queryCode ?? base.code, messageField: base.messageField };
       fail(new AwsError(base.code, base.status, `${base.message} (sandbox: ${detail})`, options), false);
@@ -167,7 +161,7 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
       if (fault.operation !== undefined && entry.model.operations[fault.operation] === undefined) {
         throw new Error(`The sandbox does not model ${fault.service}:${fault.operation}`);
       }
-      faultsOf(entry);
+      rowOf(entry.name, entry.faults); // refused now, not at the call it was meant for
       faults.add(fault);
     },
     snapshot: () => snapshotOf(state, published.length),
