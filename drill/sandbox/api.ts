@@ -24,7 +24,7 @@ export interface SandboxHooks extends ModelHooks {
   now?: () => Date;
 }
 
-/** The next `times` calls matching service (and operation) fail with that service's real error (faults.ts). */
+/** The next `times` calls matching service (and operation) fail with that service's real error (fault-table.ts). */
 export interface FaultSpec extends InjectedFault {
   readonly service: ServiceName;
 }

@@ -52,7 +52,7 @@ export function validationError(member: string, constraint: string, value: unkno
 
 /**
  * A request no operation of the model matches (an unknown X-Amz-Target, Action or route): the
- * server answers it with the service's own error for that (its `unknown-operation` row in faults.ts).
+ * server answers it with the service's own error for that (its `unknown-operation` row in fault-table.ts).
  */
 export class UnknownOperation extends Error {
   constructor(readonly operation: string) {

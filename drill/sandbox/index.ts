@@ -34,7 +34,8 @@ export {
 export { startDynamo, createProvisionedTables, createSeedTables, type LocalDynamo, type ProvisionedTableSpec } from './dynamodb';
 export type { FaultKind, PublishedMessage, StartedExecution, TaskResult } from './model';
 export type { FaultSpec, SandboxCall, SandboxHooks } from './api';
-export { DYNAMODB_FAULTS, FAULTS, FaultQueue, INJECTED_ERRORS, faultError, planFault, type ErrorShape, type FaultRow, type InjectedError, type InjectedFault, type ServiceFaults } from './faults';
+export { DYNAMODB_FAULTS, FAULTS } from './fault-table';
+export { FaultQueue, INJECTED_ERRORS, faultError, planFault, type ErrorShape, type FaultRow, type InjectedError, type InjectedFault, type ServiceFaults } from './faults';
 export { SERVICE_REGISTRY, SERVICES, serviceEntry, type RegisteredService, type ServiceEntry, type ServiceName } from './registry';
 export { TASK_TOKEN_PREFIX } from './sfn';
 export type { SandboxSnapshot } from './snapshot';

@@ -89,7 +89,7 @@ export interface DecodedCall {
 
 /**
  * A service model. Its name, endpoint and fault answers are its line in registry.ts and its row in
- * faults.ts; the model says only how the service behaves and which wire it speaks.
+ * fault-table.ts; the model says only how the service behaves and which wire it speaks.
  */
 export interface ServiceModel {
   readonly protocol: Protocol;

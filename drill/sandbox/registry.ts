@@ -2,7 +2,8 @@ import { cloudWatchModel } from './cloudwatch';
 import { costExplorerModel } from './cost-explorer';
 import { ecsModel } from './ecs';
 import { eventsModel } from './events';
-import { FAULTS, type ServiceFaults } from './faults';
+import { FAULTS } from './fault-table';
+import type { ServiceFaults } from './faults';
 import type { Input } from './input';
 import { lambdaModel } from './lambda';
 import type { ServiceModel } from './model';
@@ -28,7 +29,7 @@ import type { AccountState } from './state';
 
 /**
  * The services the sandbox models, one entry each. Adding a service takes its model file, its
- * seed (its part of AccountState in state.ts, seeded in seed-account.ts), its row in faults.ts and
+ * seed (its part of AccountState in state.ts, seeded in seed-account.ts), its row in fault-table.ts and
  * an entry here; test/sandbox/checklist.test.ts then runs it through every fault kind with its SDK
  * client and names what is missing.
  */

@@ -79,7 +79,7 @@ function isEmpty(seeded: unknown): boolean {
 async function missingParts(entry: ServiceEntry): Promise<string[]> {
   const missing: string[] = [];
   if (entry.faults === undefined) {
-    missing.push(`${entry.name}: no fault-table entry (add its row, the error for each fault kind, to FAULTS in drill/sandbox/faults.ts)`);
+    missing.push(`${entry.name}: no fault-table entry (add its row, the error for each fault kind, to FAULTS in drill/sandbox/fault-table.ts)`);
   }
   if (isEmpty(entry.seed(seedAccountState()))) {
     missing.push(`${entry.name}: no seed (seedAccountState() in drill/sandbox/seed-account.ts holds nothing where its registry entry's seed points)`);
@@ -100,7 +100,7 @@ async function missingParts(entry: ServiceEntry): Promise<string[]> {
 }
 
 function faultsOf(entry: ServiceEntry): ServiceFaults {
-  if (entry.faults === undefined) throw new Error(`${entry.name}: no fault-table entry in drill/sandbox/faults.ts`);
+  if (entry.faults === undefined) throw new Error(`${entry.name}: no fault-table entry in drill/sandbox/fault-table.ts`);
   return entry.faults;
 }
 
