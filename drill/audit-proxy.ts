@@ -3,29 +3,12 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CapacityModeRule } from './capacity-mode-rule';
 import { BACKUP_OPERATIONS, DynamoBackups, DynamoError, type BackupRecord } from './dynamo-backups';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type FaultKind } from './sandbox';
+import { DYNAMODB_FAULTS, FaultQueue, planFault, SANDBOX_CREDENTIALS, SANDBOX_REGION, type InjectedFault } from './sandbox';
 
 export type MutationObserver = (operation: string, input: Record<string, unknown>) => Promise<void>;
 
-export interface DynamoFault {
-  readonly operation?: string;
-  readonly error: FaultKind;
-  readonly times?: number;
-}
-
-/** DynamoDB's own error answers (JSON 1.0), as the SDK parses them. */
-const ERRORS: Record<Exclude<FaultKind, 'timeout' | 'applied-timeout'>, { status: number; type: string; message: string }> = {
-  throttling: { status: 400, type: 'ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
-  'access-denied': { status: 400, type: 'AccessDeniedException', message: 'User is not authorized to perform this action' },
-  'not-found': { status: 400, type: 'ResourceNotFoundException', message: 'Requested resource not found' },
-  'server-error': { status: 500, type: 'InternalServerError', message: 'Internal server error' },
-};
-
-/** The not-found error each backup operation really answers with. */
-const NOT_FOUND_BY_OPERATION: Readonly<Record<string, { type: string; message: string }>> = {
-  CreateBackup: { type: 'TableNotFoundException', message: 'Table not found' },
-  DescribeBackup: { type: 'BackupNotFoundException', message: 'Backup not found' },
-};
+/** A fault on the DynamoDB API; its errors are DynamoDB's row of the sandbox's fault table. */
+export type DynamoFault = InjectedFault;
 
 export interface DynamoProxy {
   readonly url: string;
@@ -62,7 +45,7 @@ export async function startDynamoProxy(
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `drill-${Date.now()}` });
     res.end(JSON.stringify(payload));
   };
-  const faults: { fault: DynamoFault; remaining: number }[] = [];
+  const faults = new FaultQueue<DynamoFault>();
   const describer = new DynamoDBClient({ endpoint: upstream, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
   const reply = (res: http.ServerResponse, e: { status: number; type: string; message: string }) =>
     answer(res, e.status, { __type: `com.amazonaws.dynamodb.v20120810#${e.type}`, message: e.message });
@@ -85,18 +68,16 @@ export async function startDynamoProxy(
       const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
       const observed = mutating.has(operation) ? observe(operation, input) : Promise.resolve();
       observed.then(() => {
-        const active = faults.find((f) => f.remaining > 0 && (!f.fault.operation || f.fault.operation === operation));
-        if (active) active.remaining -= 1;
-        // applied-timeout: the call is applied as usual, then its answer is dropped (the socket closed after a while).
-        const kind = active?.fault.error;
-        const answerLost = kind === 'applied-timeout';
-        const hangUp = () => setTimeout(() => res.destroy(), 250);
-        if (kind === 'timeout') {
-          hangUp();
+        const plan = planFault(faults.take(operation), DYNAMODB_FAULTS, { service: 'dynamodb', operation, input, account });
+        if (plan.kind === 'error') {
+          reply(res, { status: plan.error.status, type: plan.error.code, message: plan.error.message });
           return;
         }
-        if (kind !== undefined && kind !== 'applied-timeout') {
-          reply(res, { ...ERRORS[kind], ...(kind === 'not-found' ? NOT_FOUND_BY_OPERATION[operation] : {}) });
+        // applied-timeout: the call is applied as usual, then its answer is dropped (the socket closed after a while).
+        const answerLost = plan.kind === 'hang-up';
+        const hangUp = () => setTimeout(() => res.destroy(), plan.kind === 'hang-up' ? plan.holdMs : 0);
+        if (plan.kind === 'hang-up' && !plan.apply) {
+          hangUp();
           return;
         }
         if (BACKUP_OPERATIONS.has(operation)) {
@@ -141,7 +122,7 @@ export async function startDynamoProxy(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    injectFault: (fault) => faults.push({ fault, remaining: fault.times ?? 1 }),
+    injectFault: (fault) => faults.add(fault),
     backups: () => backups.list(),
     close: () => new Promise<void>((resolve) => {
       describer.destroy();

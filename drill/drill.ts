@@ -128,8 +128,10 @@ export class Drill {
     const scenario = options.scenario;
     const switchesOn = (seeded: AccountState) => withSwitchesOn(seeded, config);
     const state = seedAccountState((seeded) => (scenario ? applyScenario(scenario, switchesOn(seeded)) : switchesOn(seeded)));
+    // The stack generates the approval link-signing key beside the account's own secrets.
     state.secretsManager = {
       secrets: {
+        ...state.secretsManager?.secrets,
         [APPROVAL_SECRET]: {
           arn: `arn:aws:secretsmanager:${state.region}:${state.accountId}:secret:${APPROVAL_SECRET}-Ab12Cd`,
           value: randomBytes(32).toString('hex'), versionId: '00000000-0000-4000-8000-000000000001', createdAt: new Date().toISOString(),

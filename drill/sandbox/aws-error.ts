@@ -49,3 +49,14 @@ export function validationError(member: string, constraint: string, value: unkno
     `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`,
   );
 }
+
+/**
+ * A request no operation of the model matches (an unknown X-Amz-Target, Action or route): the
+ * server answers it with the service's own error for that (its `unknown-operation` row in fault-table.ts).
+ */
+export class UnknownOperation extends Error {
+  constructor(readonly operation: string) {
+    super(`Unknown operation ${operation}`);
+    this.name = 'UnknownOperation';
+  }
+}

@@ -1,6 +1,6 @@
 import { evaluateAlarms } from './alarm-evaluation';
 import { AwsError } from './aws-error';
-import { accessDeniedMessage, epochSeconds } from './common';
+import { epochSeconds } from './common';
 import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
 import { arn, type AccountState, type AlarmState } from './state';
@@ -92,7 +92,6 @@ function listTagsForResource(input: Input, { state }: ServiceContext): Output {
 }
 
 export const cloudWatchModel: ServiceModel = {
-  service: 'cloudwatch',
   protocol: 'awsJson1_0',
   target: 'GraniteServiceVersion20100801',
   queryCompatible: true,
@@ -100,22 +99,4 @@ export const cloudWatchModel: ServiceModel = {
     DescribeAlarms: { mutating: false, run: describeAlarms },
     ListTagsForResource: { mutating: false, run: listTagsForResource },
   },
-  fault(kind, operation, input, ctx) {
-    switch (kind) {
-      case 'throttling':
-        return new AwsError('ThrottlingException', 400, 'Rate exceeded', { queryCode: 'Throttling' });
-      case 'access-denied': {
-        const resource = typeof input.ResourceARN === 'string' ? input.ResourceARN : arn.alarm(ctx.state, '*');
-        return new AwsError('AccessDeniedException', 403, accessDeniedMessage(ctx, `cloudwatch:${operation}`, resource), { queryCode: 'AccessDenied' });
-      }
-      case 'not-found': {
-        const name = typeof input.ResourceARN === 'string' ? (input.ResourceARN.split(':alarm:')[1] ?? input.ResourceARN) : '*';
-        return alarmNotFound(name);
-      }
-      case 'server-error':
-        return new AwsError('InternalServiceFault', 500, 'Internal service error.', { queryCode: 'InternalServiceError', messageField: 'Message' });
-    }
-  },
-  unknownOperation: (operation) =>
-    new AwsError('UnknownOperationException', 400, `Unknown operation ${operation}`, { queryCode: 'InvalidAction' }),
 };

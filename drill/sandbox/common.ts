@@ -1,14 +1,3 @@
-import type { ServiceContext } from './model';
-
-/** The role the drill's handlers act as; named in access-denied messages. */
-export const DRILL_PRINCIPAL_ROLE = 'runbook-autopilot-drill';
-
-/** IAM's wording when no policy allows an action. */
-export function accessDeniedMessage(ctx: ServiceContext, action: string, resource: string): string {
-  const principal = `arn:aws:sts::${ctx.state.accountId}:assumed-role/${DRILL_PRINCIPAL_ROLE}/drill`;
-  return `User: ${principal} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
-}
-
 /** JSON protocols carry timestamps as epoch seconds. */
 export function epochSeconds(iso: string): number {
   return Date.parse(iso) / 1000;

@@ -1,5 +1,4 @@
 import { AwsError } from './aws-error';
-import { accessDeniedMessage } from './common';
 import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
 import type { CostState } from './state';
@@ -141,23 +140,9 @@ function getCostAndUsage(input: Input, { state }: ServiceContext): Output {
 }
 
 export const costExplorerModel: ServiceModel = {
-  service: 'ce',
   protocol: 'awsJson1_1',
   target: 'AWSInsightsIndexService',
   operations: {
     GetCostAndUsage: { mutating: false, run: getCostAndUsage },
   },
-  fault(kind, operation, _input, ctx) {
-    switch (kind) {
-      case 'throttling':
-        return new AwsError('ThrottlingException', 400, 'Rate exceeded');
-      case 'access-denied':
-        return new AwsError('AccessDeniedException', 403, accessDeniedMessage(ctx, `ce:${operation}`, `arn:aws:ce:us-east-1:${ctx.state.accountId}:/${operation}`));
-      case 'not-found':
-        return new AwsError('DataUnavailableException', 400, 'Data is not available. Please try to adjust the time period.');
-      case 'server-error':
-        return new AwsError('InternalFailure', 500, 'The request processing has failed because of an unknown error, exception or failure.');
-    }
-  },
-  unknownOperation: (operation) => new AwsError('UnknownOperationException', 400, `Unknown operation ${operation}`),
 };

@@ -1,5 +1,5 @@
 import { AwsError } from './aws-error';
-import { accessDeniedMessage, epochSeconds } from './common';
+import { epochSeconds } from './common';
 import { advance, scale, startDeployment } from './ecs-rollout';
 import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
@@ -215,7 +215,6 @@ function describeTasks(input: Input, { state }: ServiceContext): Output {
 }
 
 export const ecsModel: ServiceModel = {
-  service: 'ecs',
   protocol: 'awsJson1_1',
   target: 'AmazonEC2ContainerServiceV20141113',
   operations: {
@@ -225,21 +224,4 @@ export const ecsModel: ServiceModel = {
     DescribeTasks: { mutating: false, run: describeTasks },
     ListTagsForResource: { mutating: false, run: listTagsForResource },
   },
-  fault(kind, operation, input, ctx) {
-    switch (kind) {
-      case 'throttling':
-        return new AwsError('ThrottlingException', 400, 'Rate exceeded');
-      case 'access-denied': {
-        const cluster = typeof input.cluster === 'string' ? input.cluster : 'default';
-        const service = typeof input.service === 'string' ? input.service : undefined;
-        const resource = service === undefined ? arn.ecsCluster(ctx.state, cluster) : arn.ecsService(ctx.state, cluster, service);
-        return new AwsError('AccessDeniedException', 403, accessDeniedMessage(ctx, `ecs:${operation}`, resource));
-      }
-      case 'not-found':
-        return operation === 'UpdateService' || operation === 'ListTasks' ? serviceNotFound() : clusterNotFound();
-      case 'server-error':
-        return new AwsError('ServerException', 500, 'Service Unavailable. Please try again later.');
-    }
-  },
-  unknownOperation: (operation) => new AwsError('UnknownOperationException', 400, `Unknown operation ${operation}`),
 };

@@ -1,21 +1,11 @@
+import { SERVICE_REGISTRY } from './registry';
 import { SANDBOX_REGION } from './seed-account';
 
 /**
  * SDK v3 reads AWS_ENDPOINT_URL_<serviceId> (serviceId upper-cased, spaces as underscores) when a
  * client is configured, so handlers reach the sandbox without a code change.
  */
-export const SANDBOX_ENDPOINT_VARIABLES = [
-  'AWS_ENDPOINT_URL_LAMBDA',
-  'AWS_ENDPOINT_URL_ECS',
-  'AWS_ENDPOINT_URL_SSM',
-  'AWS_ENDPOINT_URL_COST_EXPLORER',
-  'AWS_ENDPOINT_URL_SNS',
-  'AWS_ENDPOINT_URL_SFN',
-  'AWS_ENDPOINT_URL_CLOUDWATCH',
-  'AWS_ENDPOINT_URL_EVENTBRIDGE',
-  'AWS_ENDPOINT_URL_S3',
-  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
-] as const;
+export const SANDBOX_ENDPOINT_VARIABLES: readonly string[] = SERVICE_REGISTRY.map((entry) => entry.endpointVariable);
 
 /** Credentials the sandbox accepts (it reads the credential scope, never checks the signature). */
 export const SANDBOX_CREDENTIALS = { accessKeyId: 'AKIASANDBOXDRILL0000', secretAccessKey: 'sandbox-secret-access-key' } as const;

@@ -1,5 +1,4 @@
 import { AwsError, validationError } from './aws-error';
-import { accessDeniedMessage } from './common';
 import { Fields, type Input } from './input';
 import type { ServiceContext, ServiceModel } from './model';
 import { arn, type AccountState } from './state';
@@ -54,24 +53,10 @@ function describeRule(input: Input, { state }: ServiceContext) {
 }
 
 export const eventsModel: ServiceModel = {
-  service: 'events',
   protocol: 'awsJson1_1',
   target: 'AWSEvents',
   operations: {
     ListRuleNamesByTarget: { mutating: false, run: listRuleNamesByTarget },
     DescribeRule: { mutating: false, run: describeRule },
   },
-  fault(kind, operation, input, ctx) {
-    switch (kind) {
-      case 'throttling':
-        return new AwsError('ThrottlingException', 400, 'Rate exceeded');
-      case 'access-denied':
-        return new AwsError('AccessDeniedException', 400, accessDeniedMessage(ctx, `events:${operation}`, arn.eventRule(ctx.state, 'default', typeof input.Name === 'string' ? input.Name : '*')));
-      case 'not-found':
-        return new AwsError('ResourceNotFoundException', 400, `Event bus ${typeof input.EventBusName === 'string' ? input.EventBusName : 'default'} does not exist.`);
-      case 'server-error':
-        return new AwsError('InternalException', 500, 'Internal error');
-    }
-  },
-  unknownOperation: (operation) => new AwsError('UnknownOperationException', 400, `Unknown operation ${operation}`),
 };

@@ -1,6 +1,6 @@
 /**
- * The drill's sandbox account: a fake AWS (Lambda, ECS, SSM, Cost Explorer, SNS, Step Functions,
- * CloudWatch) that unmodified SDK v3 clients reach over HTTP, plus dynalite for DynamoDB.
+ * The drill's sandbox account: a fake AWS (the services in registry.ts) that unmodified SDK v3
+ * clients reach over HTTP, plus dynalite for DynamoDB. README.md here says how a service is added.
  */
 export { startSandbox, type Sandbox } from './server';
 export { sandboxEndpointEnv, SANDBOX_CREDENTIALS, SANDBOX_ENDPOINT_VARIABLES } from './env';
@@ -24,13 +24,19 @@ export {
   STUCK_TASK_IDS,
   AGENT_QUEUE_BUCKET,
   RESEARCHER_RULES,
+  RESEARCHER_FUNCTION,
+  SEED_STATE_MACHINE,
+  PROXY_SECRET,
   seedTasks,
   type DeepPartial,
   type StateOverride,
 } from './seed-account';
 export { startDynamo, createProvisionedTables, createSeedTables, type LocalDynamo, type ProvisionedTableSpec } from './dynamodb';
-export type { FaultKind, FaultSpec, PublishedMessage, SandboxCall, SandboxHooks, StartedExecution, TaskResult } from './model';
+export type { FaultKind, PublishedMessage, StartedExecution, TaskResult } from './model';
+export type { FaultSpec, SandboxCall, SandboxHooks } from './api';
+export { DYNAMODB_FAULTS, FAULTS } from './fault-table';
+export { FaultQueue, INJECTED_ERRORS, faultError, planFault, type ErrorShape, type FaultRow, type InjectedError, type InjectedFault, type ServiceFaults } from './faults';
+export { SERVICE_REGISTRY, SERVICES, serviceEntry, type RegisteredService, type ServiceEntry, type ServiceName } from './registry';
 export { TASK_TOKEN_PREFIX } from './sfn';
 export type { SandboxSnapshot } from './snapshot';
 export type * from './state';
-export { SERVICES } from './state';

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { AwsError, validationError } from './aws-error';
-import { accessDeniedMessage } from './common';
 import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
 import { arn, type AccountState, type LambdaFunctionState } from './state';
@@ -85,7 +84,6 @@ function putConcurrency(input: Input, ctx: ServiceContext): Output {
 }
 
 export const lambdaModel: ServiceModel = {
-  service: 'lambda',
   protocol: 'restJson1',
   routes: [
     { method: 'GET', path: '/2015-03-31/functions/{FunctionName}/configuration', operation: 'GetFunctionConfiguration', status: 200 },
@@ -190,23 +188,4 @@ export const lambdaModel: ServiceModel = {
       }),
     },
   },
-  fault(kind, operation, input, ctx) {
-    const name = typeof input.FunctionName === 'string' ? input.FunctionName : '*';
-    switch (kind) {
-      case 'throttling':
-        return new AwsError('TooManyRequestsException', 429, 'Rate exceeded', {
-          fields: { Reason: 'CallerRateLimitExceeded' },
-          headers: { 'retry-after': '1' },
-        });
-      case 'access-denied':
-        return new AwsError('AccessDeniedException', 403, accessDeniedMessage(ctx, `lambda:${operation}`, arn.lambdaFunction(ctx.state, name)), {
-          messageField: 'Message',
-        });
-      case 'not-found':
-        return notFound(arn.lambdaFunction(ctx.state, name));
-      case 'server-error':
-        return new AwsError('ServiceException', 500, 'An internal service error has occurred.', { messageField: 'Message' });
-    }
-  },
-  unknownOperation: (operation) => new AwsError('UnknownOperationException', 404, `Unknown operation ${operation}`),
 };

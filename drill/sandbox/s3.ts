@@ -1,9 +1,8 @@
 import { AwsError } from './aws-error';
-import { accessDeniedMessage } from './common';
 import { Fields, type Input } from './input';
-import type { Output, ServiceContext, ServiceModel } from './model';
+import type { DecodedCall, Output, ServiceContext, ServiceModel, WireRequest, WireResponse } from './model';
 import type { AccountState } from './state';
-import { xmlEscape, type DecodedCall, type WireRequest, type WireResponse } from './wire';
+import { xmlEscape } from './wire';
 
 /**
  * S3 (REST-XML, path-style addressing as the SDK uses for an IP endpoint): only
@@ -94,22 +93,7 @@ function encodeError(error: AwsError, requestId: string): WireResponse {
 }
 
 export const s3Model: ServiceModel = {
-  service: 's3',
   protocol: 'restXml',
   operations: { GetBucketNotificationConfiguration: { mutating: false, run: getNotification } },
   codec: { decode, encodeOutput, encodeError },
-  fault(kind, _operation, input, ctx) {
-    const bucket = typeof input.Bucket === 'string' ? input.Bucket : '*';
-    switch (kind) {
-      case 'throttling':
-        return new AwsError('SlowDown', 503, 'Please reduce your request rate.');
-      case 'access-denied':
-        return new AwsError('AccessDenied', 403, accessDeniedMessage(ctx, 's3:GetBucketNotification', `arn:aws:s3:::${bucket}`));
-      case 'not-found':
-        return noSuchBucket(bucket);
-      case 'server-error':
-        return new AwsError('InternalError', 500, 'We encountered an internal error. Please try again.');
-    }
-  },
-  unknownOperation: (operation) => new AwsError('NotImplemented', 501, `Not implemented: ${operation}`),
 };

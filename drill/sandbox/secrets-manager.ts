@@ -1,5 +1,5 @@
 import { AwsError } from './aws-error';
-import { accessDeniedMessage, epochSeconds } from './common';
+import { epochSeconds } from './common';
 import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
 
@@ -20,25 +20,9 @@ function getSecretValue(request: Input, { state }: ServiceContext): Output {
 }
 
 export const secretsManagerModel: ServiceModel = {
-  service: 'secretsmanager',
   protocol: 'awsJson1_1',
   target: 'secretsmanager',
   operations: {
     GetSecretValue: { mutating: false, run: getSecretValue },
   },
-  fault(kind, operation, input, ctx) {
-    switch (kind) {
-      case 'throttling':
-        return new AwsError('ThrottlingException', 400, 'Rate exceeded');
-      case 'access-denied': {
-        const id = typeof input.SecretId === 'string' ? input.SecretId : '*';
-        return new AwsError('AccessDeniedException', 400, accessDeniedMessage(ctx, `secretsmanager:${operation}`, id), { messageField: 'Message' });
-      }
-      case 'not-found':
-        return notFound();
-      case 'server-error':
-        return new AwsError('InternalServiceError', 500, 'An error occurred on the server side.', { messageField: 'Message' });
-    }
-  },
-  unknownOperation: (operation) => new AwsError('UnknownOperationException', 400, `Unknown operation ${operation}`),
 };

@@ -385,7 +385,7 @@ function seedCompositeAlarms(now: Date): Record<string, CompositeAlarmState> {
 
 /** Seed 003 §4 "Investigate cause": the queue bucket whose notifications invoke the agents. */
 export const AGENT_QUEUE_BUCKET = 'cabruca-segmentation-prod-agent-queue';
-const RESEARCHER = 'cabruca-segmentation-prod-researcher-agent';
+export const RESEARCHER_FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
 const functionArn = (name: string) => `arn:aws:lambda:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:function:${name}`;
 /** The researcher's invokers: a one-minute schedule (the runaway), a disabled nightly rule, and the queue bucket. */
 export const RESEARCHER_RULES = { schedule: 'cabruca-segmentation-prod-researcher-poll', nightly: 'cabruca-segmentation-prod-researcher-nightly' } as const;
@@ -396,8 +396,8 @@ function seedEventRules(): AccountState['events'] {
     buses: {
       default: {
         rules: {
-          [RESEARCHER_RULES.schedule]: { state: 'ENABLED', scheduleExpression: 'rate(1 minute)', description: 'Poll for new research jobs', targets: target(RESEARCHER) },
-          [RESEARCHER_RULES.nightly]: { state: 'DISABLED', scheduleExpression: 'cron(0 3 * * ? *)', targets: target(RESEARCHER) },
+          [RESEARCHER_RULES.schedule]: { state: 'ENABLED', scheduleExpression: 'rate(1 minute)', description: 'Poll for new research jobs', targets: target(RESEARCHER_FUNCTION) },
+          [RESEARCHER_RULES.nightly]: { state: 'DISABLED', scheduleExpression: 'cron(0 3 * * ? *)', targets: target(RESEARCHER_FUNCTION) },
           'cabruca-segmentation-prod-qa-on-deploy': {
             state: 'ENABLED', eventPattern: JSON.stringify({ source: ['aws.codedeploy'], 'detail-type': ['CodeDeploy Deployment State-change Notification'] }),
             targets: target('cabruca-segmentation-prod-qa-agent'),
@@ -409,24 +409,29 @@ function seedEventRules(): AccountState['events'] {
 }
 
 function queueNotification() {
-  return { id: 'researcher-uploads', functionArn: functionArn(RESEARCHER), events: ['s3:ObjectCreated:*'], prefix: 'uploads/' };
+  return { id: 'researcher-uploads', functionArn: functionArn(RESEARCHER_FUNCTION), events: ['s3:ObjectCreated:*'], prefix: 'uploads/' };
 }
 
 /** Resource policies as AddPermission leaves them: S3 and EventBridge may invoke the researcher. */
 function seedFunctionPolicies(): Record<string, NonNullable<LambdaFunctionState['policy']>> {
   return {
-    [RESEARCHER]: [
+    [RESEARCHER_FUNCTION]: [
       {
-        Sid: 's3-agent-queue', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: functionArn(RESEARCHER),
+        Sid: 's3-agent-queue', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: functionArn(RESEARCHER_FUNCTION),
         Condition: { StringEquals: { 'AWS:SourceAccount': SANDBOX_ACCOUNT_ID }, ArnLike: { 'AWS:SourceArn': `arn:aws:s3:::${AGENT_QUEUE_BUCKET}` } },
       },
       {
-        Sid: 'events-poll', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: functionArn(RESEARCHER),
+        Sid: 'events-poll', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: functionArn(RESEARCHER_FUNCTION),
         Condition: { ArnLike: { 'AWS:SourceArn': `arn:aws:events:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:rule/${RESEARCHER_RULES.schedule}` } },
       },
     ],
   };
 }
+
+/** A workflow of the seed systems (seed 004, "Debug Workflows": Step Functions and DynamoDB). */
+export const SEED_STATE_MACHINE = `arn:aws:states:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:stateMachine:alphaswarm-prod-workload-run`;
+/** The secret the AgentCore proxy's tasks read at start (its `secrets` failure mode cannot read it). */
+export const PROXY_SECRET = 'agentcore-proxy/prod/app-secrets';
 
 /**
  * The seed systems as a fresh, JSON-serialisable account state. A scenario adjusts it with a
@@ -461,10 +466,18 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
     },
     costs: { currency: 'USD', total: 1260, byTag: { [COST_BUCKET_TAG.key]: { [COST_BUCKET_TAG.value]: 900 } } },
     sns: { topics: Object.values(TOPIC_ARNS) },
-    stepFunctions: { stateMachines: {}, executions: {} },
+    stepFunctions: { stateMachines: { [SEED_STATE_MACHINE]: { type: 'STANDARD' } }, executions: {} },
     cloudwatch: { alarms: seedAlarms(now), compositeAlarms: seedCompositeAlarms(now) },
     events: seedEventRules(),
     s3: { buckets: { [AGENT_QUEUE_BUCKET]: { owner: SANDBOX_ACCOUNT_ID, lambdaNotifications: [queueNotification()] } } },
+    secretsManager: {
+      secrets: {
+        [PROXY_SECRET]: {
+          arn: `arn:aws:secretsmanager:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:secret:${PROXY_SECRET}-Qx7pLm`,
+          value: JSON.stringify({ AGENTCORE_API_KEY: 'sandbox-not-a-secret' }), versionId: '00000000-0000-4000-8000-00000000a9e1', createdAt: lastModified,
+        },
+      },
+    },
   };
   for (const [name, policy] of Object.entries(seedFunctionPolicies())) {
     const fn = base.lambda.functions[name];

@@ -1,24 +1,17 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AwsError } from './aws-error';
-import { cloudWatchModel } from './cloudwatch';
+import type { FaultSpec, SandboxCall, SandboxHooks } from './api';
+import { AwsError, UnknownOperation } from './aws-error';
 import { uuidFromHex } from './common';
-import { costExplorerModel } from './cost-explorer';
-import { ecsModel } from './ecs';
-import { eventsModel } from './events';
 import { normaliseEcs } from './ecs-rollout';
+import { faultError, FaultQueue, planFault, rowOf, type FaultedCall } from './faults';
 import type { Input } from './input';
-import { lambdaModel } from './lambda';
-import type { FaultSpec, PublishedMessage, SandboxCall, SandboxHooks, ServiceContext, ServiceModel } from './model';
-import { s3Model } from './s3';
-import { secretsManagerModel } from './secrets-manager';
-import { sfnModel } from './sfn';
+import type { PublishedMessage, ServiceContext, WireResponse } from './model';
+import { bySigningName, serviceEntry } from './registry';
 import { snapshotOf, type SandboxSnapshot } from './snapshot';
-import { snsModel } from './sns';
-import { ssmModel } from './ssm';
-import type { AccountState, ServiceName } from './state';
-import { decodeCall, encodeError, encodeOutput, signingService, type WireResponse } from './wire';
+import type { AccountState } from './state';
+import { decodeCall, encodeError, encodeOutput, signingService } from './wire';
 
 export interface Sandbox {
   /** http://127.0.0.1:PORT; pass it to sandboxEndpointEnv. */
@@ -33,40 +26,6 @@ export interface Sandbox {
   injectFault(fault: FaultSpec): void;
   snapshot(): SandboxSnapshot;
   close(): Promise<void>;
-}
-
-const MODELS: Readonly<Record<ServiceName, ServiceModel>> = {
-  lambda: lambdaModel,
-  ecs: ecsModel,
-  ssm: ssmModel,
-  ce: costExplorerModel,
-  sns: snsModel,
-  states: sfnModel,
-  cloudwatch: cloudWatchModel,
-  events: eventsModel,
-  s3: s3Model,
-  secretsmanager: secretsManagerModel,
-};
-
-/** SigV4 signing names differ from the IAM prefixes for two services. */
-const BY_SIGNING_NAME: Readonly<Record<string, ServiceName>> = {
-  lambda: 'lambda',
-  ecs: 'ecs',
-  ssm: 'ssm',
-  ce: 'ce',
-  sns: 'sns',
-  states: 'states',
-  monitoring: 'cloudwatch',
-  events: 'events',
-  s3: 's3',
-  secretsmanager: 'secretsmanager',
-};
-
-const DEFAULT_HOLD_MS = 250;
-
-interface ActiveFault {
-  readonly spec: FaultSpec;
-  remaining: number;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -92,7 +51,7 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
   const state = structuredClone(initial);
   const calls: SandboxCall[] = [];
   const published: PublishedMessage[] = [];
-  const faults: ActiveFault[] = [];
+  const faults = new FaultQueue<FaultSpec>();
   const holds = new Set<NodeJS.Timeout>();
   const now = hooks.now ?? (() => new Date());
   let sequence = 0;
@@ -105,19 +64,11 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
   };
   normaliseEcs(ctx);
 
-  const takeFault = (service: ServiceName, operation: string): FaultSpec | undefined => {
-    const active = faults.find((f) => f.spec.service === service && (f.spec.operation ?? operation) === operation);
-    if (active === undefined) return undefined;
-    active.remaining -= 1;
-    if (active.remaining <= 0) faults.splice(faults.indexOf(active), 1);
-    return active.spec;
-  };
-
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
     const requestId = uuidFromHex(ctx.id('request'));
-    const service = BY_SIGNING_NAME[signingService(req.headers) ?? ''];
-    if (service === undefined) {
+    const entry = bySigningName(signingService(req.headers) ?? '');
+    if (entry === undefined) {
       send(res, {
         status: 403,
         headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'UnrecognizedClientException' },
@@ -125,12 +76,13 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
       });
       return;
     }
-    const model = MODELS[service];
+    const { name: service, model } = entry;
     const url = new URL(req.url ?? '/', 'http://sandbox');
     let operation = '(unknown)';
     let input: Input = {};
     let status = 200;
     let call: SandboxCall | undefined;
+    const faulted = (): FaultedCall => ({ service, operation, input, account: state });
     const fail = (error: AwsError, injected: boolean) => {
       if (call === undefined) {
         // The request could not be decoded; it is still part of the record.
@@ -151,29 +103,21 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
       const op = model.operations[operation];
       call = { service, operation, input, at: now().getTime(), mutating: op?.mutating ?? false };
       calls.push(call);
-      if (op === undefined) throw model.unknownOperation(operation);
+      if (op === undefined) throw new UnknownOperation(operation);
       await hooks.onCall?.(call);
-      const fault = takeFault(service, operation);
-      const answered = call;
-      const hangUp = (applied: boolean) => {
-        answered.error = { code: 'TimeoutError', status: 0, message: `connection closed without a response${applied ? ' (the call was applied)' : ''}`, injected: true };
+      const plan = planFault(faults.take(operation, (f) => f.service === service), entry.faults, faulted());
+      if (plan.kind === 'error') {
+        fail(plan.error, true);
+        return;
+      }
+      if (plan.kind === 'hang-up') {
+        if (plan.apply) await op.run(input, ctx);
+        call.error = { code: 'TimeoutError', status: 0, message: `connection closed without a response${plan.apply ? ' (the call was applied)' : ''}`, injected: true };
         const hold = setTimeout(() => {
           holds.delete(hold);
           req.socket.destroy();
-        }, fault?.holdMs ?? DEFAULT_HOLD_MS);
+        }, plan.holdMs);
         holds.add(hold);
-      };
-      if (fault?.error === 'timeout') {
-        hangUp(false);
-        return;
-      }
-      if (fault?.error === 'applied-timeout') {
-        await op.run(input, ctx);
-        hangUp(true);
-        return;
-      }
-      if (fault !== undefined) {
-        fail(model.fault(fault.error, operation, input, ctx), true);
         return;
       }
       const output = await op.run(input, ctx);
@@ -183,8 +127,12 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
         fail(e, false);
         return;
       }
+      if (e instanceof UnknownOperation) {
+        fail(faultError(rowOf(service, entry.faults), 'unknown-operation', { ...faulted(), operation: e.operation }), false);
+        return;
+      }
       // A bug in the sandbox or a drill hook: answer as the service's own 500 so the SDK still parses it.
-      const base = model.fault('server-error', operation, input, ctx);
+      const base = faultError(rowOf(service, entry.faults), 'server-error', faulted());
       const detail = e instanceof Error ? e.message : String(e);
       const options = { queryCode: base.queryCode ?? base.code, messageField: base.messageField };
       fail(new AwsError(base.code, base.status, `${base.message} (sandbox: ${detail})`, options), false);
@@ -208,12 +156,13 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
     calls,
     published,
     injectFault(fault) {
-      const model: ServiceModel | undefined = MODELS[fault.service];
-      if (model === undefined) throw new Error(`The sandbox does not model the ${String(fault.service)} service`);
-      if (fault.operation !== undefined && model.operations[fault.operation] === undefined) {
+      const entry = serviceEntry(fault.service);
+      if (entry === undefined) throw new Error(`The sandbox does not model the ${String(fault.service)} service`);
+      if (fault.operation !== undefined && entry.model.operations[fault.operation] === undefined) {
         throw new Error(`The sandbox does not model ${fault.service}:${fault.operation}`);
       }
-      faults.push({ spec: fault, remaining: fault.times ?? 1 });
+      rowOf(entry.name, entry.faults); // refused now, not at the call it was meant for
+      faults.add(fault);
     },
     snapshot: () => snapshotOf(state, published.length),
     close: async () => {

@@ -1,5 +1,5 @@
 import { AwsError, validationError } from './aws-error';
-import { accessDeniedMessage, epochSeconds, uuidFromHex } from './common';
+import { epochSeconds, uuidFromHex } from './common';
 import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel, StartedExecution } from './model';
 import { arn, type AccountState, type ExecutionState, type TaskTokenState } from './state';
@@ -160,7 +160,6 @@ function sendTaskFailure(request: Input, ctx: ServiceContext): Output {
 }
 
 export const sfnModel: ServiceModel = {
-  service: 'states',
   protocol: 'awsJson1_0',
   target: 'AWSStepFunctions',
   operations: {
@@ -170,18 +169,4 @@ export const sfnModel: ServiceModel = {
     SendTaskSuccess: { mutating: false, run: sendTaskSuccess },
     SendTaskFailure: { mutating: false, run: sendTaskFailure },
   },
-  fault(kind, operation, input, ctx) {
-    const resource = typeof input.stateMachineArn === 'string' ? input.stateMachineArn : typeof input.executionArn === 'string' ? input.executionArn : '*';
-    switch (kind) {
-      case 'throttling':
-        return new AwsError('ThrottlingException', 400, 'Rate exceeded');
-      case 'access-denied':
-        return new AwsError('AccessDeniedException', 403, accessDeniedMessage(ctx, `states:${operation}`, resource));
-      case 'not-found':
-        return operation === 'DescribeExecution' ? executionMissing(resource) : stateMachineMissing(resource);
-      case 'server-error':
-        return new AwsError('InternalFailure', 500, 'The request processing has failed because of an unknown error, exception or failure.');
-    }
-  },
-  unknownOperation: (operation) => new AwsError('UnknownOperationException', 400, `Unknown operation ${operation}`),
 };

@@ -1,5 +1,5 @@
 import { AwsError } from './aws-error';
-import { accessDeniedMessage, uuidFromHex } from './common';
+import { uuidFromHex } from './common';
 import { Fields, isRecord, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
 
@@ -72,26 +72,9 @@ function publish(input: Input, ctx: ServiceContext): Output {
 }
 
 export const snsModel: ServiceModel = {
-  service: 'sns',
   protocol: 'awsQuery',
   xmlNamespace: 'http://sns.amazonaws.com/doc/2010-03-31/',
   operations: {
     Publish: { mutating: false, run: publish },
   },
-  fault(kind, operation, input, ctx) {
-    switch (kind) {
-      case 'throttling':
-        return new AwsError('Throttled', 429, 'Rate exceeded');
-      case 'access-denied': {
-        const topic = typeof input.TopicArn === 'string' ? input.TopicArn : `arn:aws:sns:${ctx.state.region}:${ctx.state.accountId}:*`;
-        return new AwsError('AuthorizationError', 403, accessDeniedMessage(ctx, `SNS:${operation}`, topic));
-      }
-      case 'not-found':
-        return topicNotFound();
-      case 'server-error':
-        return new AwsError('InternalError', 500, 'Internal Error');
-    }
-  },
-  unknownOperation: (operation) =>
-    new AwsError('InvalidAction', 400, `The action or operation requested is invalid. Verify that the action is typed correctly. (${operation})`),
 };

@@ -1,5 +1,5 @@
 import { AwsError, validationError } from './aws-error';
-import { accessDeniedMessage, epochSeconds } from './common';
+import { epochSeconds } from './common';
 import { Fields, type Input } from './input';
 import type { ServiceContext, ServiceModel } from './model';
 import { arn, type AccountState } from './state';
@@ -83,26 +83,10 @@ function putParameter(input: Input, ctx: ServiceContext) {
 }
 
 export const ssmModel: ServiceModel = {
-  service: 'ssm',
   protocol: 'awsJson1_1',
   target: 'AmazonSSM',
   operations: {
     GetParameter: { mutating: false, run: getParameter },
     PutParameter: { mutating: true, run: putParameter },
   },
-  fault(kind, operation, input, ctx) {
-    switch (kind) {
-      case 'throttling':
-        return new AwsError('ThrottlingException', 400, 'Rate exceeded');
-      case 'access-denied': {
-        const name = typeof input.Name === 'string' ? input.Name : '*';
-        return new AwsError('AccessDeniedException', 403, accessDeniedMessage(ctx, `ssm:${operation}`, arn.ssmParameter(ctx.state, name)));
-      }
-      case 'not-found':
-        return parameterNotFound();
-      case 'server-error':
-        return new AwsError('InternalServerError', 500, 'An error occurred on the server side.');
-    }
-  },
-  unknownOperation: (operation) => new AwsError('UnknownOperationException', 400, `Unknown operation ${operation}`),
 };

@@ -271,25 +271,24 @@ export interface AccountState {
   secretsManager?: { secrets: Record<string, SecretState> };
 }
 
-/** Service identifiers: the IAM action prefixes, so a call reads like the permission it needs. */
-export const SERVICES = ['lambda', 'ecs', 'ssm', 'ce', 'sns', 'states', 'cloudwatch', 'events', 's3', 'secretsmanager'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+/** What an ARN names of the account. */
+type Account = Pick<AccountState, 'accountId' | 'region'>;
 
 export const arn = {
-  lambdaFunction: (s: AccountState, name: string) => `arn:aws:lambda:${s.region}:${s.accountId}:function:${name}`,
-  ecsCluster: (s: AccountState, cluster: string) => `arn:aws:ecs:${s.region}:${s.accountId}:cluster/${cluster}`,
-  ecsService: (s: AccountState, cluster: string, service: string) =>
+  lambdaFunction: (s: Account, name: string) => `arn:aws:lambda:${s.region}:${s.accountId}:function:${name}`,
+  ecsCluster: (s: Account, cluster: string) => `arn:aws:ecs:${s.region}:${s.accountId}:cluster/${cluster}`,
+  ecsService: (s: Account, cluster: string, service: string) =>
     `arn:aws:ecs:${s.region}:${s.accountId}:service/${cluster}/${service}`,
-  ecsTask: (s: AccountState, cluster: string, taskId: string) =>
+  ecsTask: (s: Account, cluster: string, taskId: string) =>
     `arn:aws:ecs:${s.region}:${s.accountId}:task/${cluster}/${taskId}`,
-  ssmParameter: (s: AccountState, name: string) =>
+  ssmParameter: (s: Account, name: string) =>
     `arn:aws:ssm:${s.region}:${s.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`,
-  snsTopic: (s: AccountState, name: string) => `arn:aws:sns:${s.region}:${s.accountId}:${name}`,
-  stateMachine: (s: AccountState, name: string) => `arn:aws:states:${s.region}:${s.accountId}:stateMachine:${name}`,
-  execution: (s: AccountState, stateMachineName: string, name: string) =>
+  snsTopic: (s: Account, name: string) => `arn:aws:sns:${s.region}:${s.accountId}:${name}`,
+  stateMachine: (s: Account, name: string) => `arn:aws:states:${s.region}:${s.accountId}:stateMachine:${name}`,
+  execution: (s: Account, stateMachineName: string, name: string) =>
     `arn:aws:states:${s.region}:${s.accountId}:execution:${stateMachineName}:${name}`,
-  alarm: (s: AccountState, name: string) => `arn:aws:cloudwatch:${s.region}:${s.accountId}:alarm:${name}`,
-  eventRule: (s: AccountState, bus: string, name: string) =>
+  alarm: (s: Account, name: string) => `arn:aws:cloudwatch:${s.region}:${s.accountId}:alarm:${name}`,
+  eventRule: (s: Account, bus: string, name: string) =>
     `arn:aws:events:${s.region}:${s.accountId}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`,
-  eventBus: (s: AccountState, bus: string) => `arn:aws:events:${s.region}:${s.accountId}:event-bus/${bus}`,
+  eventBus: (s: Account, bus: string) => `arn:aws:events:${s.region}:${s.accountId}:event-bus/${bus}`,
 };

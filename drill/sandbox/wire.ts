@@ -1,30 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { AwsError } from './aws-error';
+import { AwsError, UnknownOperation } from './aws-error';
 import { isRecord, type Input } from './input';
-import type { Output, ServiceModel } from './model';
+import type { DecodedCall, Output, ServiceModel, WireRequest, WireResponse } from './model';
 
 /** The wire formats of the modelled services: decode requests, encode answers and errors. */
-
-export interface WireRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: URLSearchParams;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-export interface WireResponse {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
-
-export interface DecodedCall {
-  readonly operation: string;
-  readonly input: Input;
-  /** Success status of a REST route (200 or 204). */
-  readonly status: number;
-}
 
 const CONTENT_TYPE = {
   awsJson1_0: 'application/x-amz-json-1.0',
@@ -44,14 +23,14 @@ export function decodeCall(model: ServiceModel, req: WireRequest): DecodedCall {
   if (model.codec) return model.codec.decode(req);
   switch (model.protocol) {
     case 'restXml':
-      throw model.unknownOperation(`${req.method} ${req.path}`);
+      throw new UnknownOperation(`${req.method} ${req.path}`);
     case 'awsJson1_0':
     case 'awsJson1_1':
       return decodeJsonRpc(model, req);
     case 'restJson1':
       return decodeRestJson(model, req);
     case 'awsQuery':
-      return decodeQuery(model, req);
+      return decodeQuery(req);
   }
 }
 
@@ -67,7 +46,7 @@ export function encodeOutput(
   if (model.protocol === 'awsQuery') {
     const ns = model.xmlNamespace ?? '';
     const body =
-      `<${operation}Response xmlns="${ns}"><${operation}Result>${xmlMembers(output ?? {})}</${operation}Result>` +
+      `<${operation}Response xmlns="${ns}"><${operation}Result>${xmlMembers(output ?? {}, listMember(model))}</${operation}Result>` +
       `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`;
     return { status, headers, body };
   }
@@ -110,7 +89,7 @@ export function encodeError(model: ServiceModel, error: AwsError, requestId: str
 function decodeJsonRpc(model: ServiceModel, req: WireRequest): DecodedCall {
   const target = String(req.headers['x-amz-target'] ?? '');
   const [prefix, operation = ''] = target.split('.', 2);
-  if (req.method !== 'POST' || prefix !== model.target) throw model.unknownOperation(target);
+  if (req.method !== 'POST' || prefix !== model.target) throw new UnknownOperation(target);
   return { operation, input: parseJsonBody(req.body), status: 200 };
 }
 
@@ -132,10 +111,10 @@ function decodeRestJson(model: ServiceModel, req: WireRequest): DecodedCall {
     const query = Object.fromEntries(req.query.entries());
     return { operation: route.operation, input: { ...query, ...parseJsonBody(req.body), ...labels }, status: route.status };
   }
-  throw model.unknownOperation(`${req.method} ${req.path}`);
+  throw new UnknownOperation(`${req.method} ${req.path}`);
 }
 
-function decodeQuery(model: ServiceModel, req: WireRequest): DecodedCall {
+function decodeQuery(req: WireRequest): DecodedCall {
   const form = new URLSearchParams(req.body);
   const operation = form.get('Action') ?? '';
   const input: Record<string, unknown> = {};
@@ -143,7 +122,7 @@ function decodeQuery(model: ServiceModel, req: WireRequest): DecodedCall {
     if (key === 'Action' || key === 'Version') continue;
     setPath(input, key.split('.'), value);
   }
-  if (req.method !== 'POST' || operation === '') throw model.unknownOperation(operation);
+  if (req.method !== 'POST' || operation === '') throw new UnknownOperation(operation);
   return { operation, input, status: 200 };
 }
 
@@ -173,16 +152,27 @@ function parseJsonBody(body: string): Input {
   return parsed;
 }
 
-function xmlMembers(value: Record<string, unknown>): string {
+/** The element a list's members are written as: `member` unless the model names it (RDS, EC2). */
+type ListMember = (list: string) => string;
+
+function listMember(model: ServiceModel): ListMember {
+  const named = model.xmlListMembers ?? {};
+  return (list) => named[list] ?? named['*'] ?? 'member';
+}
+
+function xmlMembers(value: Record<string, unknown>, member: ListMember): string {
   return Object.entries(value)
     .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `<${k}>${xmlValue(v)}</${k}>`)
+    .map(([k, v]) => `<${k}>${xmlValue(k, v, member)}</${k}>`)
     .join('');
 }
 
-function xmlValue(value: unknown): string {
-  if (Array.isArray(value)) return value.map((v) => `<member>${xmlValue(v)}</member>`).join('');
-  if (isRecord(value)) return xmlMembers(value);
+function xmlValue(name: string, value: unknown, member: ListMember): string {
+  if (Array.isArray(value)) {
+    const element = member(name);
+    return value.map((v) => `<${element}>${xmlValue(element, v, member)}</${element}>`).join('');
+  }
+  if (isRecord(value)) return xmlMembers(value, member);
   return xmlEscape(String(value));
 }
 

@@ -1,0 +1,169 @@
+import type { Account, FaultedCall, FaultRow, ServiceFaults } from './faults';
+import { arn } from './state';
+
+/**
+ * The fault table: per service, the error it really answers with for each injected fault kind and
+ * for a request no operation matches (code, HTTP status, message), from its API reference.
+ */
+
+/** The role the drill's handlers act as; named in access-denied messages. */
+export const DRILL_PRINCIPAL_ROLE = 'runbook-autopilot-drill';
+
+/** IAM's wording when no policy allows an action. */
+export function accessDeniedMessage(account: Account, action: string, resource: string): string {
+  const principal = `arn:aws:sts::${account.accountId}:assumed-role/${DRILL_PRINCIPAL_ROLE}/drill`;
+  return `User: ${principal} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+}
+
+/** An access-denied message naming the call's resource and IAM action (SERVICE:Operation unless given). */
+function denied(resource: (call: FaultedCall) => string, action = (call: FaultedCall) => `${call.service}:${call.operation}`) {
+  return (call: FaultedCall) => accessDeniedMessage(call.account, action(call), resource(call));
+}
+
+/** A request member as text, or the fallback when the request has none. */
+const member = (call: FaultedCall, name: string, fallback: string): string => {
+  const value = call.input[name];
+  return typeof value === 'string' ? value : fallback;
+};
+
+const RATE_EXCEEDED = 'Rate exceeded';
+const UNKNOWN_OPERATION: FaultRow = { code: 'UnknownOperationException', status: 400, message: (c) => `Unknown operation ${c.operation}` };
+const INTERNAL_FAILURE = 'The request processing has failed because of an unknown error, exception or failure.';
+
+const functionArn = (c: FaultedCall) => arn.lambdaFunction(c.account, member(c, 'FunctionName', '*'));
+const stepFunctionsResource = (c: FaultedCall) => member(c, 'stateMachineArn', member(c, 'executionArn', '*'));
+const alarmName = (c: FaultedCall) => {
+  const resource = member(c, 'ResourceARN', '*');
+  return resource.split(':alarm:')[1] ?? resource;
+};
+
+/** DynamoDB is dynalite here; the drill's proxy in front of it injects these (drill/audit-proxy.ts). */
+export const DYNAMODB_FAULTS: ServiceFaults = {
+  throttling: { code: 'ThrottlingException', status: 400, message: 'Rate of requests exceeds the allowed throughput.' },
+  'access-denied': { code: 'AccessDeniedException', status: 400, message: 'User is not authorized to perform this action' },
+  'not-found': {
+    code: 'ResourceNotFoundException', status: 400, message: 'Requested resource not found',
+    byOperation: {
+      CreateBackup: { code: 'TableNotFoundException', message: 'Table not found' },
+      DescribeBackup: { code: 'BackupNotFoundException', message: 'Backup not found' },
+    },
+  },
+  'server-error': { code: 'InternalServerError', status: 500, message: 'Internal server error' },
+  'unknown-operation': UNKNOWN_OPERATION,
+};
+
+/**
+ * Rows keyed by registry name (registry.ts), plus `dynamodb` for the drill's DynamoDB proxy. Typed
+ * by string so that a service registered without its row is caught by the sandbox checklist
+ * (test/sandbox/checklist.test.ts) with a sentence, not only by the compiler.
+ */
+export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
+  lambda: {
+    throttling: {
+      code: 'TooManyRequestsException', status: 429, message: RATE_EXCEEDED,
+      fields: { Reason: 'CallerRateLimitExceeded' }, headers: { 'retry-after': '1' },
+    },
+    'access-denied': { code: 'AccessDeniedException', status: 403, messageField: 'Message', message: denied(functionArn) },
+    'not-found': { code: 'ResourceNotFoundException', status: 404, messageField: 'Message', message: (c) => `Function not found: ${functionArn(c)}` },
+    'server-error': { code: 'ServiceException', status: 500, messageField: 'Message', message: 'An internal service error has occurred.' },
+    'unknown-operation': { ...UNKNOWN_OPERATION, status: 404 },
+  },
+  ecs: {
+    throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
+    'access-denied': {
+      code: 'AccessDeniedException', status: 403,
+      message: denied((c) => {
+        const cluster = member(c, 'cluster', 'default');
+        return typeof c.input.service === 'string' ? arn.ecsService(c.account, cluster, c.input.service) : arn.ecsCluster(c.account, cluster);
+      }),
+    },
+    'not-found': {
+      code: 'ClusterNotFoundException', status: 400, message: 'Cluster not found.',
+      byOperation: {
+        UpdateService: { code: 'ServiceNotFoundException', message: 'Service not found.' },
+        ListTasks: { code: 'ServiceNotFoundException', message: 'Service not found.' },
+      },
+    },
+    'server-error': { code: 'ServerException', status: 500, message: 'Service Unavailable. Please try again later.' },
+    'unknown-operation': UNKNOWN_OPERATION,
+  },
+  ssm: {
+    throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
+    'access-denied': { code: 'AccessDeniedException', status: 403, message: denied((c) => arn.ssmParameter(c.account, member(c, 'Name', '*'))) },
+    'not-found': { code: 'ParameterNotFound', status: 400, message: "The parameter couldn't be found. Verify the name and try again." },
+    'server-error': { code: 'InternalServerError', status: 500, message: 'An error occurred on the server side.' },
+    'unknown-operation': UNKNOWN_OPERATION,
+  },
+  ce: {
+    throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
+    'access-denied': { code: 'AccessDeniedException', status: 403, message: denied((c) => `arn:aws:ce:us-east-1:${c.account.accountId}:/${c.operation}`) },
+    'not-found': { code: 'DataUnavailableException', status: 400, message: 'Data is not available. Please try to adjust the time period.' },
+    'server-error': { code: 'InternalFailure', status: 500, message: INTERNAL_FAILURE },
+    'unknown-operation': UNKNOWN_OPERATION,
+  },
+  sns: {
+    throttling: { code: 'Throttled', status: 429, message: RATE_EXCEEDED },
+    'access-denied': {
+      code: 'AuthorizationError', status: 403,
+      message: denied((c) => member(c, 'TopicArn', `arn:aws:sns:${c.account.region}:${c.account.accountId}:*`), (c) => `SNS:${c.operation}`),
+    },
+    'not-found': { code: 'NotFound', status: 404, message: 'Topic does not exist' },
+    'server-error': { code: 'InternalError', status: 500, message: 'Internal Error' },
+    'unknown-operation': {
+      code: 'InvalidAction', status: 400,
+      message: (c) => `The action or operation requested is invalid. Verify that the action is typed correctly. (${c.operation})`,
+    },
+  },
+  states: {
+    throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
+    'access-denied': { code: 'AccessDeniedException', status: 403, message: denied(stepFunctionsResource) },
+    'not-found': {
+      code: 'StateMachineDoesNotExist', status: 400, message: (c) => `State Machine Does Not Exist: '${stepFunctionsResource(c)}'`,
+      byOperation: { DescribeExecution: { code: 'ExecutionDoesNotExist', message: (c) => `Execution Does Not Exist: '${stepFunctionsResource(c)}'` } },
+    },
+    'server-error': { code: 'InternalFailure', status: 500, message: INTERNAL_FAILURE },
+    'unknown-operation': UNKNOWN_OPERATION,
+  },
+  cloudwatch: {
+    throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED, queryCode: 'Throttling' },
+    'access-denied': {
+      code: 'AccessDeniedException', status: 403, queryCode: 'AccessDenied',
+      message: denied((c) => member(c, 'ResourceARN', arn.alarm(c.account, '*'))),
+    },
+    'not-found': {
+      code: 'ResourceNotFoundException', status: 404, messageField: 'Message', message: (c) => `Alarm ${alarmName(c)} does not exist.`,
+      fields: (c) => ({ ResourceType: 'Alarm', ResourceId: alarmName(c) }),
+    },
+    'server-error': { code: 'InternalServiceFault', status: 500, queryCode: 'InternalServiceError', messageField: 'Message', message: 'Internal service error.' },
+    'unknown-operation': { ...UNKNOWN_OPERATION, queryCode: 'InvalidAction' },
+  },
+  events: {
+    throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
+    'access-denied': { code: 'AccessDeniedException', status: 400, message: denied((c) => arn.eventRule(c.account, 'default', member(c, 'Name', '*'))) },
+    'not-found': { code: 'ResourceNotFoundException', status: 400, message: (c) => `Event bus ${member(c, 'EventBusName', 'default')} does not exist.` },
+    'server-error': { code: 'InternalException', status: 500, message: 'Internal error' },
+    'unknown-operation': UNKNOWN_OPERATION,
+  },
+  s3: {
+    throttling: { code: 'SlowDown', status: 503, message: 'Please reduce your request rate.' },
+    'access-denied': {
+      code: 'AccessDenied', status: 403,
+      // S3's IAM actions are not named after its operations.
+      message: denied((c) => `arn:aws:s3:::${member(c, 'Bucket', '*')}`, (c) => `s3:${c.operation.replace(/Configuration$/, '')}`),
+    },
+    'not-found': {
+      code: 'NoSuchBucket', status: 404, message: 'The specified bucket does not exist',
+      fields: (c) => ({ BucketName: member(c, 'Bucket', '*') }),
+    },
+    'server-error': { code: 'InternalError', status: 500, message: 'We encountered an internal error. Please try again.' },
+    'unknown-operation': { code: 'NotImplemented', status: 501, message: (c) => `Not implemented: ${c.operation}` },
+  },
+  secretsmanager: {
+    throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
+    'access-denied': { code: 'AccessDeniedException', status: 400, messageField: 'Message', message: denied((c) => member(c, 'SecretId', '*')) },
+    'not-found': { code: 'ResourceNotFoundException', status: 400, messageField: 'Message', message: "Secrets Manager can't find the specified secret." },
+    'server-error': { code: 'InternalServiceError', status: 500, messageField: 'Message', message: 'An error occurred on the server side.' },
+    'unknown-operation': UNKNOWN_OPERATION,
+  },
+  dynamodb: DYNAMODB_FAULTS,
+};

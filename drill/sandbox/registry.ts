@@ -1,0 +1,124 @@
+import { cloudWatchModel } from './cloudwatch';
+import { costExplorerModel } from './cost-explorer';
+import { ecsModel } from './ecs';
+import { eventsModel } from './events';
+import { FAULTS } from './fault-table';
+import type { ServiceFaults } from './faults';
+import type { Input } from './input';
+import { lambdaModel } from './lambda';
+import type { ServiceModel } from './model';
+import { s3Model } from './s3';
+import { secretsManagerModel } from './secrets-manager';
+import {
+  ADMIN_SERVICE,
+  AGENT_QUEUE_BUCKET,
+  ECS_CLUSTER,
+  MODEL_PREFERENCE_PARAMETER,
+  PROXY_SECRET,
+  RESEARCHER_FUNCTION,
+  SANDBOX_ACCOUNT_ID,
+  SANDBOX_REGION,
+  SEED_MODEL,
+  SEED_STATE_MACHINE,
+  TOPIC_ARNS,
+} from './seed-account';
+import { sfnModel } from './sfn';
+import { snsModel } from './sns';
+import { ssmModel } from './ssm';
+import type { AccountState } from './state';
+
+/**
+ * The services the sandbox models, one entry each. Adding a service takes its model file, its
+ * seed (its part of AccountState in state.ts, seeded in seed-account.ts), its row in fault-table.ts and
+ * an entry here; test/sandbox/checklist.test.ts then runs it through every fault kind with its SDK
+ * client and names what is missing.
+ */
+export interface ServiceEntry {
+  /** The IAM action prefix: fault specs (`--fault NAME:Operation=...`), the call log and access-denied messages use it. */
+  readonly name: string;
+  /** The SigV4 signing name the sandbox routes on, when it is not the name (CloudWatch signs as `monitoring`). */
+  readonly signingName?: string;
+  /** AWS_ENDPOINT_URL_<serviceId>: the variable the SDK client reads its endpoint from. */
+  readonly endpointVariable: string;
+  /** The AWS SDK v3 package whose client calls it. */
+  readonly sdk: string;
+  readonly model: ServiceModel;
+  /** Its row of the fault table. */
+  readonly faults: ServiceFaults | undefined;
+  /** Its resources in the seed account. */
+  readonly seed: (state: AccountState) => unknown;
+  /** One call (SDK command input) the seed account answers; a mutating one where the model has one. */
+  readonly probe: { readonly operation: string; readonly input: Input };
+}
+
+export const SERVICE_REGISTRY = [
+  {
+    name: 'lambda', endpointVariable: 'AWS_ENDPOINT_URL_LAMBDA', sdk: '@aws-sdk/client-lambda', model: lambdaModel, faults: FAULTS.lambda,
+    seed: (s) => s.lambda.functions,
+    probe: { operation: 'PutFunctionConcurrency', input: { FunctionName: RESEARCHER_FUNCTION, ReservedConcurrentExecutions: 0 } },
+  },
+  {
+    name: 'ecs', endpointVariable: 'AWS_ENDPOINT_URL_ECS', sdk: '@aws-sdk/client-ecs', model: ecsModel, faults: FAULTS.ecs,
+    seed: (s) => s.ecs.clusters,
+    probe: { operation: 'UpdateService', input: { cluster: ECS_CLUSTER, service: ADMIN_SERVICE, forceNewDeployment: true } },
+  },
+  {
+    name: 'ssm', endpointVariable: 'AWS_ENDPOINT_URL_SSM', sdk: '@aws-sdk/client-ssm', model: ssmModel, faults: FAULTS.ssm,
+    seed: (s) => s.ssm.parameters,
+    probe: { operation: 'PutParameter', input: { Name: MODEL_PREFERENCE_PARAMETER, Value: SEED_MODEL, Overwrite: true } },
+  },
+  {
+    name: 'ce', endpointVariable: 'AWS_ENDPOINT_URL_COST_EXPLORER', sdk: '@aws-sdk/client-cost-explorer', model: costExplorerModel, faults: FAULTS.ce,
+    seed: (s) => s.costs.byTag,
+    probe: { operation: 'GetCostAndUsage', input: { TimePeriod: { Start: '2026-11-01', End: '2026-11-19' }, Granularity: 'MONTHLY', Metrics: ['UnblendedCost'] } },
+  },
+  {
+    name: 'sns', endpointVariable: 'AWS_ENDPOINT_URL_SNS', sdk: '@aws-sdk/client-sns', model: snsModel, faults: FAULTS.sns,
+    seed: (s) => s.sns.topics,
+    probe: { operation: 'Publish', input: { TopicArn: TOPIC_ARNS.info, Message: 'sandbox checklist' } },
+  },
+  {
+    name: 'states', endpointVariable: 'AWS_ENDPOINT_URL_SFN', sdk: '@aws-sdk/client-sfn', model: sfnModel, faults: FAULTS.states,
+    seed: (s) => s.stepFunctions.stateMachines,
+    probe: { operation: 'StartExecution', input: { stateMachineArn: SEED_STATE_MACHINE, name: 'sandbox-checklist', input: '{}' } },
+  },
+  {
+    name: 'cloudwatch', signingName: 'monitoring', endpointVariable: 'AWS_ENDPOINT_URL_CLOUDWATCH', sdk: '@aws-sdk/client-cloudwatch',
+    model: cloudWatchModel, faults: FAULTS.cloudwatch,
+    seed: (s) => s.cloudwatch.alarms,
+    probe: { operation: 'DescribeAlarms', input: {} },
+  },
+  {
+    name: 'events', endpointVariable: 'AWS_ENDPOINT_URL_EVENTBRIDGE', sdk: '@aws-sdk/client-eventbridge', model: eventsModel, faults: FAULTS.events,
+    seed: (s) => s.events?.buses,
+    probe: {
+      operation: 'ListRuleNamesByTarget',
+      input: { TargetArn: `arn:aws:lambda:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:function:${RESEARCHER_FUNCTION}` },
+    },
+  },
+  {
+    name: 's3', endpointVariable: 'AWS_ENDPOINT_URL_S3', sdk: '@aws-sdk/client-s3', model: s3Model, faults: FAULTS.s3,
+    seed: (s) => s.s3?.buckets,
+    probe: { operation: 'GetBucketNotificationConfiguration', input: { Bucket: AGENT_QUEUE_BUCKET } },
+  },
+  {
+    name: 'secretsmanager', endpointVariable: 'AWS_ENDPOINT_URL_SECRETS_MANAGER', sdk: '@aws-sdk/client-secrets-manager',
+    model: secretsManagerModel, faults: FAULTS.secretsmanager,
+    seed: (s) => s.secretsManager?.secrets,
+    probe: { operation: 'GetSecretValue', input: { SecretId: PROXY_SECRET } },
+  },
+] as const satisfies readonly ServiceEntry[];
+
+/** Service identifiers: the IAM action prefixes, so a call reads like the permission it needs. */
+export type ServiceName = (typeof SERVICE_REGISTRY)[number]['name'];
+export type RegisteredService = ServiceEntry & { readonly name: ServiceName };
+export const SERVICES: readonly ServiceName[] = SERVICE_REGISTRY.map((entry) => entry.name);
+
+export function serviceEntry(name: string): RegisteredService | undefined {
+  return SERVICE_REGISTRY.find((entry) => entry.name === name);
+}
+
+/** The service a request signed for this SigV4 signing name is for. */
+export function bySigningName(signingName: string): RegisteredService | undefined {
+  return SERVICE_REGISTRY.find((entry: ServiceEntry) => (entry.signingName ?? entry.name) === signingName);
+}
