@@ -11,6 +11,17 @@ export interface DynamoFault {
   readonly operation?: string;
   readonly error: FaultKind;
   readonly times?: number;
+  /** 'timeout', 'applied-timeout': how long the request hangs before the socket is closed; 250 ms when absent. */
+  readonly holdMs?: number;
+  /** Only calls on this table (a table's name, the ledger's included); any table when absent. */
+  readonly table?: string;
+}
+
+/** A mutating call on a target table, as the proxy received it, and whether it took effect (its answer may have been lost). */
+export interface DynamoMutation {
+  readonly operation: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly applied: boolean;
 }
 
 /** DynamoDB's own error answers (JSON 1.0), as the SDK parses them. */
@@ -30,6 +41,10 @@ const NOT_FOUND_BY_OPERATION: Readonly<Record<string, { type: string; message: s
 export interface DynamoProxy {
   readonly url: string;
   injectFault(fault: DynamoFault): void;
+  /** Drops the faults not used up yet. */
+  clearFaults(): void;
+  /** The mutating calls on target tables (not the ledger), in arrival order. */
+  mutations(): readonly DynamoMutation[];
   /** On-demand backups taken through the proxy (dynalite has none), with their items. */
   backups(): readonly BackupRecord[];
   close(): Promise<void>;
@@ -49,6 +64,8 @@ export interface DynamoProxyOptions {
   readonly account?: { region: string; accountId: string };
   /** The capacity-mode switch limit; a test passes one with its own clock. */
   readonly rule?: CapacityModeRule;
+  /** Tables whose writes are not the account's changes (the ledger): not listed in mutations(). */
+  readonly ledgerTables?: readonly string[];
 }
 
 export async function startDynamoProxy(
@@ -63,6 +80,8 @@ export async function startDynamoProxy(
     res.end(JSON.stringify(payload));
   };
   const faults: { fault: DynamoFault; remaining: number }[] = [];
+  const mutations: { operation: string; input: Record<string, unknown>; applied: boolean }[] = [];
+  const ledgerTables = new Set(options.ledgerTables ?? []);
   const describer = new DynamoDBClient({ endpoint: upstream, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
   const reply = (res: http.ServerResponse, e: { status: number; type: string; message: string }) =>
     answer(res, e.status, { __type: `com.amazonaws.dynamodb.v20120810#${e.type}`, message: e.message });
@@ -83,14 +102,21 @@ export async function startDynamoProxy(
       const body = Buffer.concat(chunks);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
       const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      const audited = mutating.has(operation) && input.TableName !== undefined && !ledgerTables.has(String(input.TableName));
+      const record = audited ? { operation, input, applied: false } : undefined;
+      if (record) mutations.push(record);
+      const applied = (out: unknown) => {
+        if (record) record.applied = true;
+        return out;
+      };
       const observed = mutating.has(operation) ? observe(operation, input) : Promise.resolve();
       observed.then(() => {
-        const active = faults.find((f) => f.remaining > 0 && (!f.fault.operation || f.fault.operation === operation));
+        const active = faults.find((f) => f.remaining > 0 && (!f.fault.operation || f.fault.operation === operation) && (!f.fault.table || f.fault.table === input.TableName));
         if (active) active.remaining -= 1;
         // applied-timeout: the call is applied as usual, then its answer is dropped (the socket closed after a while).
         const kind = active?.fault.error;
         const answerLost = kind === 'applied-timeout';
-        const hangUp = () => setTimeout(() => res.destroy(), 250);
+        const hangUp = () => setTimeout(() => res.destroy(), active?.fault.holdMs ?? 250);
         if (kind === 'timeout') {
           hangUp();
           return;
@@ -101,10 +127,10 @@ export async function startDynamoProxy(
         }
         if (BACKUP_OPERATIONS.has(operation)) {
           if (answerLost) {
-            backups.handle(operation, input).then(hangUp, hangUp);
+            backups.handle(operation, input).then(applied).then(hangUp, hangUp);
             return;
           }
-          backups.handle(operation, input).then(
+          backups.handle(operation, input).then(applied).then(
             (out) => answer(res, 200, out),
             (e: unknown) => {
               if (e instanceof DynamoError) reply(res, e);
@@ -122,7 +148,10 @@ export async function startDynamoProxy(
           const forward = http.request(
             { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
             (upstreamRes) => {
-              if (upstreamRes.statusCode === 200) rule.accepted(operation, input, wasProvisioned);
+              if (upstreamRes.statusCode === 200) {
+                rule.accepted(operation, input, wasProvisioned);
+                applied(undefined);
+              }
               if (answerLost) {
                 upstreamRes.resume();
                 upstreamRes.on('end', hangUp);
@@ -142,6 +171,10 @@ export async function startDynamoProxy(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     injectFault: (fault) => faults.push({ fault, remaining: fault.times ?? 1 }),
+    clearFaults: () => {
+      faults.length = 0;
+    },
+    mutations: () => mutations,
     backups: () => backups.list(),
     close: () => new Promise<void>((resolve) => {
       describer.destroy();

@@ -31,6 +31,8 @@ export interface Sandbox {
   readonly published: readonly PublishedMessage[];
   /** The next `times` calls matching service (and operation) fail with that service's real error. */
   injectFault(fault: FaultSpec): void;
+  /** Drops the faults not used up yet. */
+  clearFaults(): void;
   snapshot(): SandboxSnapshot;
   close(): Promise<void>;
 }
@@ -214,6 +216,9 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
         throw new Error(`The sandbox does not model ${fault.service}:${fault.operation}`);
       }
       faults.push({ spec: fault, remaining: fault.times ?? 1 });
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     snapshot: () => snapshotOf(state, published.length),
     close: async () => {

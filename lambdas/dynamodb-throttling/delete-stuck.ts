@@ -126,6 +126,7 @@ export const handler = taskHandler(deleteInputSchema, async ({ incident, executi
       }
       return { deleted, skipped };
     },
+    partlyInEffect: (found, before) => before.items.some((item) => !itemAt(found, keyOf(item))),
   }, { dryRun });
   return {
     operation: result.operation, target: result.target, replayed: result.replayed, planned: result.planned,

@@ -26,6 +26,11 @@ export interface ActionSpec<B, A, O = B> {
    * is replayed instead of made.
    */
   readonly inEffect: (observed: O, before: B) => A | undefined;
+  /**
+   * A change of several calls (one delete per task): whether part of it is in effect though not all
+   * (inEffect said no). Such a row stays `unknown`, never `failed`, until the rest is done. @default never
+   */
+  readonly partlyInEffect?: (observed: O, before: B) => boolean;
   /** An undo's restore: the ledger key of the action it puts back, recorded in its row. */
   readonly undoes?: string;
 }
@@ -76,14 +81,23 @@ export async function performAction<B, A, O = B>(
   const replay = (row: ActionRecord) => result(row.before as B, row.after as A, true, row.status === 'planned');
   const read = () => readOrClassify(spec.observe ?? (spec.readBefore as unknown as () => Promise<O>), `reading ${spec.target} to tell whether ${spec.operation} is in effect`);
 
-  /** Settles a row whose outcome is unknown from what the target holds now. */
-  const reconcile = async (row: ActionRecord): Promise<ActionRecord> => {
-    const after = spec.inEffect(await read(), row.before as B);
+  /**
+   * Settles a row whose outcome is unknown from what the target holds now: in effect (succeeded), or
+   * not at all (failed). Part of a multi-call change in effect leaves it unknown (`partly`): what is
+   * left may be done, but the row never says nothing happened.
+   */
+  const reconcile = async (row: ActionRecord): Promise<{ row: ActionRecord; partly: boolean }> => {
+    const observed = await read();
+    const after = spec.inEffect(observed, row.before as B);
+    if (after === undefined && spec.partlyInEffect?.(observed, row.before as B)) {
+      logger.info('Unsettled action partly in effect: the rest may be done', { actionKey: row.actionKey });
+      return { row, partly: true };
+    }
     const settled = await ledger.settleAction(incident.id, row.actionKey, after !== undefined
       ? { inEffect: true, after }
       : { inEffect: false, reason: `reconciled: ${spec.operation} on ${spec.target} is not in effect (read again after ${row.error ?? 'the attempt ended without a record'})` });
     logger.info('Unsettled action reconciled by reading the target again', { actionKey: row.actionKey, status: settled.status });
-    return settled;
+    return { row: settled, partly: false };
   };
 
   /** A first row (or the next generation): read before, then plan or write the row of intent and call. */
@@ -110,8 +124,9 @@ export async function performAction<B, A, O = B>(
   const decide = async (found: ActionRecord, raced = false): Promise<ActionResult<B, A>> => {
     let row = found;
     let reconciled = false;
+    let partly = false;
     if (isUnsettled(row.status) && !(raced && row.executionArn === executionArn && row.status === 'intent')) {
-      row = await reconcile(row);
+      ({ row, partly } = await reconcile(row));
       reconciled = true;
     }
     const ours = row.executionArn === executionArn;
@@ -127,23 +142,24 @@ export async function performAction<B, A, O = B>(
       return fresh(generationOf(row) + 1);
     }
     if (dryRun) return fresh(generationOf(row) + 1);
-    // failed (or an overlapping attempt's row of intent): retried with the value recorded the first time.
+    // failed, partly done, or an overlapping attempt's row of intent: retried with the value recorded the first time.
     const retry = await ledger.retryIntent(incident.id, row.actionKey);
     if (!retry.retried) {
       logger.info('Action finished by a concurrent attempt; not repeating it', { actionKey: row.actionKey, status: retry.existing.status });
       return replay(retry.existing);
     }
-    return call(row.actionKey, row.before as B, true);
+    return call(row.actionKey, row.before as B, true, partly);
   };
 
-  const call = async (key: string, before: B, retrying: boolean): Promise<ActionResult<B, A>> => {
+  /** Makes the call. `partly`: part of the change is in effect already, so no error makes the row `failed`. */
+  const call = async (key: string, before: B, retrying: boolean, partly = false): Promise<ActionResult<B, A>> => {
     let after: A;
     try {
       after = await spec.mutate(before);
     } catch (e: unknown) {
       const error = classifyAwsError(e, `${spec.operation} on ${spec.target}`);
       const message = `${error.name}: ${error.message}`;
-      if (mayHaveTakenEffect(error)) {
+      if (partly || mayHaveTakenEffect(error)) {
         await ledger.markUnknown(incident.id, key, message);
         logger.warn('Call ended without an answer that says whether it took effect: row left unknown', { actionKey: key, error: message });
         throw error;

@@ -334,8 +334,8 @@ export class Ledger {
 
   /**
    * Marks a retried action as in flight again, counting the attempt. Only an unfinished action
-   * (intent or failed) is retried: when a concurrent attempt finished it meanwhile, the finished
-   * row comes back instead and no call may be made.
+   * (intent, failed, or unknown and found partly done) is retried: when a concurrent attempt
+   * finished it meanwhile, the finished row comes back instead and no call may be made.
    */
   async retryIntent(incidentId: string, key: string): Promise<{ retried: true } | { retried: false; existing: ActionRecord }> {
     try {
@@ -343,9 +343,9 @@ export class Ledger {
         TableName: this.tableName,
         Key: actionKey(incidentId, key),
         UpdateExpression: 'SET #status = :intent, attempts = attempts + :one, attemptedAt = :at REMOVE #error',
-        ConditionExpression: '#status IN (:intent, :failed)',
+        ConditionExpression: '#status IN (:intent, :failed, :unknown)',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: { ':intent': 'intent', ':failed': 'failed', ':one': 1, ':at': this.now().toISOString() },
+        ExpressionAttributeValues: { ':intent': 'intent', ':failed': 'failed', ':unknown': 'unknown', ':one': 1, ':at': this.now().toISOString() },
       }));
       return { retried: true };
     } catch (e: unknown) {

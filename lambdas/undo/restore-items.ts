@@ -130,6 +130,7 @@ export async function restoreItems(ledger: Ledger, resources: UndoResources, inc
       const verdicts = compare(recorded, before, now);
       return verdicts.some((v) => v.verdict === 'free') ? undefined : tally(verdicts);
     },
+    partlyInEffect: (now, before) => compare(recorded, before, now).some((v) => v.verdict === 'restored'),
   });
   const items = action.after;
   return { ...base, ...outcomeOf(items), reason: action.replayed ? `restored by an earlier attempt: ${describe(step.target, items)}` : describe(step.target, items), found: foundNow, replayed: action.replayed, items };
