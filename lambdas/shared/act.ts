@@ -117,7 +117,7 @@ export async function performAction<B, A, O = B>(
     const intent = await ledger.recordIntent(row);
     // Lost a race with a concurrent attempt: its row stands, and this attempt goes on from it.
     if (!intent.created) return decide(intent.existing, true);
-    return call(key, before, false);
+    return call(key, before);
   };
 
   /** What the newest row of the key says to do. */
@@ -148,11 +148,11 @@ export async function performAction<B, A, O = B>(
       logger.info('Action finished by a concurrent attempt; not repeating it', { actionKey: row.actionKey, status: retry.existing.status });
       return replay(retry.existing);
     }
-    return call(row.actionKey, row.before as B, true, partly);
+    return call(row.actionKey, row.before as B, partly);
   };
 
   /** Makes the call. `partly`: part of the change is in effect already, so no error makes the row `failed`. */
-  const call = async (key: string, before: B, retrying: boolean, partly = false): Promise<ActionResult<B, A>> => {
+  const call = async (key: string, before: B, partly = false): Promise<ActionResult<B, A>> => {
     let after: A;
     try {
       after = await spec.mutate(before);
@@ -164,13 +164,10 @@ export async function performAction<B, A, O = B>(
         logger.warn('Call ended without an answer that says whether it took effect: row left unknown', { actionKey: key, error: message });
         throw error;
       }
-      // A retry refused as if an earlier attempt's change were already there ("nothing to change"): look before calling it failed.
-      const inEffect = retrying ? await read().then((o) => spec.inEffect(o, before), () => undefined) : undefined;
-      if (inEffect === undefined) {
-        await ledger.failAction(incident.id, key, message);
-        throw error;
-      }
-      after = inEffect;
+      // Refused: nothing of it took effect (a retry was preceded by a read of the target, so an
+      // earlier attempt's change would have been found there, not met as a refusal).
+      await ledger.failAction(incident.id, key, message);
+      throw error;
     }
     await ledger.completeAction(incident.id, key, after);
     logger.info('Action done', { actionKey: key, before, after });
