@@ -12,7 +12,7 @@ export async function newerLeftAlone(ledger: Ledger, incidentId: string, step: P
   for (const key of step.newer) {
     const source = rows.find((r) => r.actionKey === key);
     // A newer call that never took effect (failed, or settled so) changed nothing.
-    if (!source || source.status === 'failed' || source.status === 'planned') continue;
+    if (source?.status === 'failed' || source?.status === 'planned') continue;
     if (rows.some((r) => r.undoes === key && r.status === 'succeeded')) continue;
     return `the newer change ${key} was not undone (the resource was changed since the runbook set it)`;
   }

@@ -44,7 +44,7 @@ function asIncident(record: IncidentRecord, requestedBy: string): Incident {
  */
 function mayBeInFlight(row: ActionRecord, record: IncidentRecord): boolean {
   if (row.status !== 'intent' || stepOf(row.actionKey).startsWith(UNDO_STEP_PREFIX)) return false;
-  return record.status === 'admitted' || (row.attemptedAt ?? row.startedAt) >= record.updatedAt;
+  return record.status === 'admitted' || (row.attemptedAt ?? row.startedAt) > record.updatedAt;
 }
 
 /**
