@@ -66,6 +66,12 @@ export interface ApprovalNote {
 
 export type DrillFault = FaultSpec | (Omit<FaultSpec, 'service'> & { service: 'dynamodb'; table?: string });
 
+/** How many mutating calls the sandbox and the target tables had received at some moment. */
+export interface MutationMark {
+  readonly sandbox: number;
+  readonly tables: number;
+}
+
 /** A mutating call that reached the account (the sandbox or a target table), and whether it took effect. */
 export interface MutationReceived {
   readonly service: string;
@@ -455,16 +461,21 @@ export class Drill {
   }
 
   /**
-   * Every mutating call the account received so far, in arrival order per service: the sandbox's
-   * and the target tables' (never the ledger's).
+   * The mutating calls the account received since `mark` (from the start when absent): the
+   * sandbox's, then the target tables' (never the ledger's), each in arrival order.
    */
-  mutationsReceived(): MutationReceived[] {
-    const sandbox = this.sandbox.calls.filter((c) => c.mutating).map((c) => ({
+  mutationsReceived(since: MutationMark = { sandbox: 0, tables: 0 }): MutationReceived[] {
+    const sandbox = this.sandbox.calls.filter((c) => c.mutating).slice(since.sandbox).map((c) => ({
       service: c.service, operation: c.operation, input: c.input,
       // An injected or modelled error refused it, except a lost answer after the call was applied.
       applied: c.error === undefined || (c.error.code === 'TimeoutError' && c.error.message.includes('(the call was applied)')),
     }));
-    return [...sandbox, ...this.dynamoMutations().map((m) => ({ service: 'dynamodb', ...m }))];
+    return [...sandbox, ...this.dynamoMutations().slice(since.tables).map((m) => ({ service: 'dynamodb', ...m }))];
+  }
+
+  /** Where the lists of mutating calls stand now, for mutationsReceived(since). */
+  mutationMark(): MutationMark {
+    return { sandbox: this.sandbox.calls.filter((c) => c.mutating).length, tables: this.dynamoMutations().length };
   }
 
   /** A client of the drill's DynamoDB itself, past the proxy (no faults, no audit): a person's own change to a table. */

@@ -44,13 +44,9 @@ beforeEach(async () => {
 
 /** Mutating calls that reached the account during `run`, and took effect. */
 async function appliedDuring<T>(run: () => Promise<T>): Promise<{ result: T; applied: MutationReceived[] }> {
-  // The sandbox's calls and the tables' are listed apart, each in arrival order.
-  const isTable = (m: MutationReceived) => m.service === 'dynamodb';
-  const before = drill().mutationsReceived();
-  const [calls, tables] = [before.filter((m) => !isTable(m)).length, before.filter(isTable).length];
+  const mark = drill().mutationMark();
   const result = await run();
-  const after = drill().mutationsReceived();
-  return { result, applied: [...after.filter((m) => !isTable(m)).slice(calls), ...after.filter(isTable).slice(tables)].filter((m) => m.applied) };
+  return { result, applied: drill().mutationsReceived(mark).filter((m) => m.applied) };
 }
 const rowsOf = (incidentId: string | null) => drill().ledger.listActions(incidentId!);
 const rowOf = async (incidentId: string | null, operation: string, step = ''): Promise<ActionRecord | undefined> =>
