@@ -1,7 +1,8 @@
 /**
- * Mutating calls make no SDK retry (a retry goes through performAction, which reads the target
- * first); reads keep the SDK's. Against a server that answers every request with a 5xx, counting
- * what each client method sends.
+ * Mutating calls make no blind SDK retry (a retry after an answer that may follow an applied call
+ * goes through performAction, which reads the target first): only a throttled mutation is sent
+ * again. Reads keep the SDK's retries. Against a server that answers every request with the error
+ * a test sets, counting what each client method sends.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,8 @@ import { ParameterClient } from '../../../lambdas/llm-budget-guardrail/parameter
 
 let server: http.Server;
 let requests = 0;
+/** The answer to every request: a 5xx, or throttling. */
+let answer = { status: 500, type: 'ServiceException' };
 const saved = { ...process.env };
 
 beforeAll(async () => {
@@ -20,8 +23,8 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => {
       requests += 1;
-      res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceException' });
-      res.end(JSON.stringify({ __type: 'ServiceException', message: 'internal error' }));
+      res.writeHead(answer.status, { 'content-type': 'application/json', 'x-amzn-errortype': answer.type });
+      res.end(JSON.stringify({ __type: answer.type, message: 'refused' }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -48,13 +51,22 @@ test.each([
   ['dynamodb:CreateBackup', () => new StuckTasksClient().createBackup('t', 'b-1')],
   ['ssm:PutParameter', () => new ParameterClient().write('/p', 'v')],
   ['ecs:UpdateService', () => new EcsServiceClient().forceNewDeployment({ cluster: 'c', service: 's' })],
-])('%s is sent once, whatever the answer', async (_operation, call) => {
+])('%s is sent once after a 5xx (it may have taken effect)', async (_operation, call) => {
+  answer = { status: 500, type: 'ServiceException' };
   requests = 0;
   await expect(call()).rejects.toMatchObject({ name: 'AwsUnavailable' });
   expect(requests).toBe(1);
 });
 
+test('a throttled mutation was refused, not applied: it is sent again, up to three times', async () => {
+  answer = { status: 400, type: 'ThrottlingException' };
+  requests = 0;
+  await expect(new ParameterClient().write('/p', 'v')).rejects.toMatchObject({ name: 'AwsThrottled' });
+  expect(requests).toBe(3);
+});
+
 test('a read keeps the SDK\'s retries', async () => {
+  answer = { status: 500, type: 'ServiceException' };
   requests = 0;
   await expect(new FunctionConcurrencyClient().read('fn')).rejects.toMatchObject({ name: 'AwsUnavailable' });
   expect(requests).toBe(3);
