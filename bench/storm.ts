@@ -21,6 +21,7 @@ import {
 } from '../drill/sandbox';
 import { AUTOMATION_ON, RUNBOOK_ON, switchParameterNames } from '../lambdas/domain/switches';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
+import { runbookTriggers } from '../lib/catalog';
 
 const RUNBOOK = 'lambda-runaway';
 const LEDGER_TABLE = 'runbook-autopilot-bench-ledger';
@@ -159,6 +160,7 @@ async function main(): Promise<number> {
       // The hourly cap is set above the storm's 100 targets: this measures dedupe and cooldowns.
       RUNBOOK_POLICIES: JSON.stringify({ [RUNBOOK]: { enabled: true, cooldownMinutes: COOLDOWN_MINUTES, targets, maxRemediationsPerHour: 1000 } }),
       SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
+      RUNBOOK_TRIGGERS: JSON.stringify(runbookTriggers()),
       ALLOWED_TARGETS: JSON.stringify(targets),
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../lib/config/load';
-import { RUNBOOK_NAMES, type EnvironmentConfig } from '../lib/config/schema';
+import { MODULES, runbookConfig } from '../lib/catalog';
+import type { EnvironmentConfig } from '../lib/config/schema';
+import { gatePolicyOf, setGatePolicy } from '../runbooks/module';
 import { Drill } from './drill';
 import { InputError, readInputFile, type DrillInput } from './inputs';
 import { renderResult, renderSummary } from './render';
@@ -9,10 +11,11 @@ import { readScenario, scenarioConfig, type Scenario } from './scenario';
 import type { ApproverAnswer, DrillFault } from './drill';
 import { SERVICES, type FaultKind, type ServiceName } from './sandbox';
 
-const EVENTS_DIR = path.join(__dirname, '..', 'events');
+const ROOT = path.join(__dirname, '..');
+const RUNBOOK_NAMES = MODULES.map((m) => m.name);
 const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--dry-run] [--then-undo] [--json]
 
-  runbook        one of ${RUNBOOK_NAMES.join(', ')} (default: all four, from events/)
+  runbook        one of ${RUNBOOK_NAMES.join(', ')} (default: each one's recorded event, from events/)
   --event FILE   replay a recorded EventBridge event or SNS notification (repeatable, in order)
   --scenario FILE  start from a changed account (see drill/scenarios/)
   --fault SPEC   make the sandbox fail calls, e.g. lambda:PutFunctionConcurrency=throttlingx2
@@ -55,10 +58,11 @@ function parseFault(spec: string): DrillFault {
   return { service: m[1] as ServiceName | 'dynamodb', ...(m[2] ? { operation: m[2] } : {}), error: m[3] as FaultKind, times: m[4] ? Number(m[4]) : 1 } as DrillFault;
 }
 
+/** The runbook's recorded event (its module's drill.event). */
 function runbookEvent(name: string): string {
-  const candidates = [`${name}.alarm.json`, `${name}.sns.json`].map((f) => path.join(EVENTS_DIR, f));
-  const file = candidates.find((f) => fs.existsSync(f));
-  if (!file) throw new UsageError(`no recorded event for runbook ${name} in events/`);
+  const event = MODULES.find((m) => m.name === name)?.drill.event;
+  const file = event === undefined ? undefined : path.join(ROOT, event);
+  if (!file || !fs.existsSync(file)) throw new UsageError(`no recorded event for runbook ${name} in events/`);
   return file;
 }
 
@@ -130,10 +134,13 @@ export function parseArgs(argv: readonly string[]): Args {
  */
 function applyApprovalPolicy(drill: EnvironmentConfig, env: EnvironmentConfig): void {
   drill.approvals = { ...drill.approvals, requiredApprovals: env.approvals.requiredApprovals, deadlineMinutes: env.approvals.deadlineMinutes };
-  drill.runbooks['lambda-runaway'].restore = env.runbooks['lambda-runaway'].restore;
-  const stuck = drill.runbooks['dynamodb-throttling'].stuckTasks;
-  const envGate = env.runbooks['dynamodb-throttling'].stuckTasks?.approval;
-  if (stuck && envGate) stuck.approval = envGate;
+  // Each gated step's policy (severity, onTimeout, approvers needed), where the drill configures that step.
+  for (const m of MODULES) {
+    for (const gate of m.gates ?? []) {
+      const policy = gatePolicyOf(runbookConfig(env, m), gate);
+      if (policy) setGatePolicy(runbookConfig(drill, m), gate, policy);
+    }
+  }
 }
 
 async function main(argv: readonly string[]): Promise<number> {

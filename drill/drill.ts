@@ -2,11 +2,14 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '../lambdas/domain/event-pattern';
-import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
+import { RUNBOOK_TAG, TAGGED_ALARM_PATTERN, TARGET_TAG } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
-import { approvalPageHandler, alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, UNDO_MACHINE, type HandlerDef } from '../lib/catalog';
+import {
+  approvalPageHandler, alarmRoutes, budgetRunbook, buildCatalog, literalArns, MODULES, runbookConfig, sharedHandlers, switchParameters, triggerHandlers,
+  undoMachine, undoStateMachineName, UNDO_MACHINE, type HandlerDef,
+} from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/schema';
 import { startDynamoProxy, type DynamoMutation } from './audit-proxy';
@@ -153,7 +156,7 @@ export class Drill {
     closers.push(() => local.close());
 
     const scenario = options.scenario;
-    const switchesOn = (seeded: AccountState) => withSwitchesOn(seeded, config);
+    const switchesOn = (seeded: AccountState) => withSwitchesOn(withRunbookTags(seeded), config);
     const state = seedAccountState((seeded) => (scenario ? applyScenario(scenario, switchesOn(seeded)) : switchesOn(seeded)));
     // The stack generates the approval link-signing key beside the account's own secrets.
     state.secretsManager = {
@@ -386,17 +389,19 @@ export class Drill {
         : failure ? { runbook: null, failure }
         : { runbook: null, rejection: unrouted ? `${why} (${unrouted})` : why };
     } else {
-      if (!this.budgetAdapter) {
-        routing = { runbook: null, rejection: 'llm-budget-guardrail is disabled: nothing subscribes to budget notifications' };
+      const started = budgetRunbook(this.config)?.name;
+      if (!this.budgetAdapter || !started) {
+        const off = MODULES.find((m) => m.trigger.kind === 'budget')?.name;
+        routing = { runbook: null, rejection: `${off ? `${off} is disabled` : 'no runbook is started by AWS Budgets'}: nothing subscribes to budget notifications` };
       } else {
         const delivery = await this.deliverAsync(this.budgetAdapter, input.lambdaEvent, BUDGET_ADAPTER_RETRY_ATTEMPTS);
         executions = await Promise.all(this.pending.splice(0));
         const summary = ('output' in delivery ? delivery.output : {}) as AdapterSummary;
         const skipped = summary.skipped?.map((s) => s.reason).join('; ');
         routing = 'error' in delivery && executions.length === 0
-          ? { runbook: 'llm-budget-guardrail', failure: `the budget adapter failed ${delivery.attempts} times (${delivery.error}); the notification went to its dead-letter queue` }
+          ? { runbook: started, failure: `the budget adapter failed ${delivery.attempts} times (${delivery.error}); the notification went to its dead-letter queue` }
           : executions.length > 0 || (summary.duplicates ?? 0) > 0
-          ? { runbook: 'llm-budget-guardrail', ...(executions.length === 0 ? { rejection: 'duplicate notification: its execution already exists' } : {}) }
+          ? { runbook: started, ...(executions.length === 0 ? { rejection: 'duplicate notification: its execution already exists' } : {}) }
           : { runbook: null, rejection: skipped || 'the budget adapter started nothing' };
       }
     }
@@ -537,19 +542,20 @@ export class Drill {
   /** The modelled resources, plus the DynamoDB target tables as dynalite describes them. */
   async snapshot(): Promise<Record<string, unknown>> {
     const view: Record<string, unknown> = { ...this.sandbox.snapshot() };
-    for (const t of this.config.runbooks['dynamodb-throttling'].targets) {
+    const tables = MODULES.flatMap((m) => m.drill.tables?.(runbookConfig(this.config, m)) ?? []);
+    for (const tableName of tables) {
       try {
-        const table = (await this.dynamo.send(new DescribeTableCommand({ TableName: t.tableName }))).Table;
-        view[t.tableName] = {
+        const table = (await this.dynamo.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+        view[tableName] = {
           billingMode: table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
           tableStatus: table?.TableStatus,
           readCapacityUnits: table?.ProvisionedThroughput?.ReadCapacityUnits ?? null,
           writeCapacityUnits: table?.ProvisionedThroughput?.WriteCapacityUnits ?? null,
           // The item count and a digest of the items, so a deletion (and a restore) shows as a change of the table.
-          ...(await tableItems(this.dynamo, t.tableName)),
+          ...(await tableItems(this.dynamo, tableName)),
         };
       } catch {
-        view[t.tableName] = null;
+        view[tableName] = null;
       }
     }
     return view;
@@ -573,6 +579,18 @@ function auditTarget(service: string, input: Readonly<Record<string, unknown>>):
   if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
   if (service === 'ssm') return String(input.Name ?? '');
   return '';
+}
+
+/** The seed alarms a team tagged to route to a runbook (its module's drill.taggedAlarms), tagged so. */
+function withRunbookTags(state: AccountState): AccountState {
+  for (const m of MODULES) {
+    for (const [name, { target }] of Object.entries(m.drill.taggedAlarms ?? {})) {
+      const alarm = state.cloudwatch.alarms[name] ?? state.cloudwatch.compositeAlarms[name];
+      if (!alarm) throw new Error(`${m.name}: drill.taggedAlarms names ${name}, which the seed account has no alarm of`);
+      alarm.tags = { [RUNBOOK_TAG]: m.name, ...(target ? { [TARGET_TAG]: target } : {}), ...alarm.tags };
+    }
+  }
+  return state;
 }
 
 /** The switch parameters the stack creates, "enabled", as the deployed account has them. */

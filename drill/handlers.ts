@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
-import type { HandlerDef } from '../lib/catalog';
+import type { HandlerDef } from '../lib/runbook-kit';
 
-const LAMBDAS_DIR = path.join(__dirname, '..', 'lambdas');
+/** Entries are named from the repository root, as the stack bundles them. */
+const REPO_ROOT = path.join(__dirname, '..');
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -20,7 +21,7 @@ export interface DrillFunction {
  * from one file (the ECS redeploy handler serves two runbooks) keep their own configuration.
  */
 export function loadFunction(def: HandlerDef, name: string, arn: string, env: Record<string, string>): DrillFunction {
-  const file = require.resolve(path.join(LAMBDAS_DIR, def.entry));
+  const file = require.resolve(path.join(REPO_ROOT, def.entry));
   const saved = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   try {

@@ -12,7 +12,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
-import { approvalPageHandler, alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type HandlerDef } from './catalog';
+import {
+  approvalPageHandler, alarmRoutes, budgetRunbook, buildCatalog, enabledRunbooks, literalArns, runbookConfig, sharedHandlers, switchParameters,
+  triggerHandlers, undoMachine, undoStateMachineName, type HandlerDef,
+} from './catalog';
+import type { BudgetSpec } from '../runbooks/module';
 import type { EnvironmentConfig } from './config/schema';
 import { RunbookAlarms } from './constructs/alarms';
 import { Approvals } from './constructs/approvals';
@@ -74,15 +78,14 @@ export class AutopilotStack extends Stack {
     });
 
     new RunbookAlarms(this, 'Alarms', {
-      ...(config.runbooks['lambda-runaway'].enabled ? { lambdaRunaway: config.runbooks['lambda-runaway'] } : {}),
-      ...(config.runbooks['dynamodb-throttling'].enabled ? { dynamodbThrottling: config.runbooks['dynamodb-throttling'] } : {}),
-      ...(config.runbooks['ecs-service-recovery'].enabled ? { ecsServiceRecovery: config.runbooks['ecs-service-recovery'] } : {}),
+      alarms: enabledRunbooks(config).flatMap((m) => m.alarms?.(runbookConfig(config, m)) ?? []),
       infoTopic: this.notifications.info,
     });
 
     const triggers = triggerHandlers(config, Object.fromEntries(Object.entries(runbooks).map(([name, rb]) => [name, rb.stateMachine.stateMachineArn])));
-    const guardrail = runbooks['llm-budget-guardrail'];
-    if (guardrail && triggers.budgetAdapter) this.budgetTopic = this.budgetTrigger(config, guardrail, triggers.budgetAdapter);
+    const budget = budgetRunbook(config);
+    const budgetStarted = budget ? runbooks[budget.name] : undefined;
+    if (budget && budgetStarted && triggers.budgetAdapter) this.budgetTopic = this.budgetTrigger(budget.budget, budgetStarted, triggers.budgetAdapter);
     if (triggers.alarmRouter) this.alarmRouter(triggers.alarmRouter, Object.values(runbooks));
   }
 
@@ -134,8 +137,7 @@ export class AutopilotStack extends Stack {
    * AWS Budgets notifies only through SNS: budget -> topic -> adapter Lambda -> StartExecution.
    * The adapter names each execution after the alert, so a redelivered notification starts none.
    */
-  private budgetTrigger(config: EnvironmentConfig, guardrail: Runbook, def: HandlerDef): sns.Topic {
-    const lb = config.runbooks['llm-budget-guardrail'];
+  private budgetTrigger(budget: BudgetSpec, started: Runbook, def: HandlerDef): sns.Topic {
     const topic = this.notifications.topic('BudgetAlerts', 'runbook-autopilot: AWS Budgets alerts');
     topic.addToResourcePolicy(new iam.PolicyStatement({
       principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
@@ -143,15 +145,15 @@ export class AutopilotStack extends Stack {
       resources: [topic.topicArn],
       conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
     }));
-    if (lb.budget.create) {
+    if (budget.create) {
       new budgets.CfnBudget(this, 'Budget', {
         budget: {
-          budgetName: lb.budget.budgetName,
+          budgetName: budget.budgetName,
           budgetType: 'COST',
           timeUnit: 'MONTHLY',
-          budgetLimit: { amount: lb.budget.monthlyLimitUsd, unit: 'USD' },
+          budgetLimit: { amount: budget.monthlyLimitUsd, unit: 'USD' },
         },
-        notificationsWithSubscribers: lb.budget.alertThresholdsPercent.map((threshold) => ({
+        notificationsWithSubscribers: budget.alertThresholdsPercent.map((threshold) => ({
           notification: { notificationType: 'ACTUAL', comparisonOperator: 'GREATER_THAN', threshold, thresholdType: 'PERCENTAGE' },
           subscribers: [{ subscriptionType: 'SNS', address: topic.topicArn }],
         })),
@@ -162,7 +164,7 @@ export class AutopilotStack extends Stack {
     });
     const adapter = new HandlerFunction(this, def.id, { entry: def.entry, description: def.description, environment: def.environment });
     adapter.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(failures) });
-    guardrail.stateMachine.grantStartExecution(adapter);
+    started.stateMachine.grantStartExecution(adapter);
     topic.addSubscription(new subscriptions.LambdaSubscription(adapter, { deadLetterQueue: failures }));
     return topic;
   }

@@ -1,170 +1,99 @@
 /**
- * The runbook catalog: for each runbook, its ASL file, the handlers its Task states invoke, and
- * what each handler may touch. Plain data built from config: the CDK stack turns it into
- * functions, roles and state machines, and the drill binds the same handlers to the same ASL.
+ * The catalog: for each enabled runbook (runbooks/registry.ts), its ASL file, the handlers its Task
+ * states invoke and what each may touch, built from its module; and what every runbook shares:
+ * admit, notify, the approval page, the trigger functions and the undo state machine. Plain data
+ * built from config: the CDK stack turns it into functions, roles and state machines, and the
+ * drill binds the same handlers to the same ASL. Nothing here names a runbook.
  */
 import type { RunbookPolicies } from '../lambdas/domain/admission';
-import type { EventPattern } from '../lambdas/domain/event-pattern';
-import { alarmRulePatterns, ALARM_RUNBOOKS, type AlarmRunbook } from '../lambdas/domain/routing';
-import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
-import type { DynamodbThrottlingConfig, EnvironmentConfig, GatePolicy, LambdaRunawayConfig, RunbookName, TargetTags, VerifyConfig } from './config/schema';
 import { deadlineSeconds, type ApprovalPolicy, type GateSettings } from '../lambdas/domain/approval';
+import type { EventPattern } from '../lambdas/domain/event-pattern';
+import { alarmRulePatterns } from '../lambdas/domain/routing';
+import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
+import { TAG_RESOURCES } from '../lambdas/domain/tag-resources';
+import type { RunbookTrigger } from '../lambdas/domain/trigger';
+import { gatePolicyOf, type AlarmTrigger, type BudgetSpec, type BudgetTrigger, type RunbookContext, type RunbookModule } from '../runbooks/module';
+import { RUNBOOKS, type RunbookName } from '../runbooks/registry';
+import type { EnvironmentConfig, GatePolicy, RunbookConfig, VerifyConfig } from './config/schema';
+import {
+  byTag, json, literalArns, scoped, tagReads, UNDO_MACHINE, undoStateMachineName, verifyPolicy,
+  type Arns, type HandlerDef, type Permission, type RunbookDef,
+} from './runbook-kit';
 
-/** One IAM statement: the only actions and resources a handler may use. */
-export interface Permission {
-  readonly actions: readonly string[];
-  readonly resources: readonly string[];
-  readonly conditions?: Record<string, Record<string, string | string[]>>;
+export { literalArns, UNDO_MACHINE, undoStateMachineName, type Arns, type HandlerDef, type Permission, type RunbookDef };
+
+/** A registered runbook, its own config type left open: shared code reads only what every runbook has. */
+export type AnyRunbook = RunbookModule<string, RunbookConfig>;
+/** Every registered runbook, in registry order. */
+export const MODULES: readonly AnyRunbook[] = RUNBOOKS as readonly AnyRunbook[];
+
+/** A runbook's part of the environment's config. */
+export function runbookConfig(config: EnvironmentConfig, module: AnyRunbook): RunbookConfig {
+  const part = (config.runbooks as Record<string, RunbookConfig | undefined>)[module.name];
+  if (!part) throw new Error(`config has no runbooks.${module.name}`);
+  return part;
 }
 
-export interface HandlerDef {
-  /** Construct id and function name suffix, e.g. "LambdaRunawayStop". */
-  readonly id: string;
-  /** The ASL substitution this handler's ARN fills, e.g. "StopFunctionArn". */
-  readonly substitution: string;
-  /** Entry file under lambdas/. */
-  readonly entry: string;
-  readonly description: string;
-  /** Reads and writes the remediation ledger. */
-  readonly usesLedger: boolean;
-  /** Sends approval requests: the approvals topic, the link-signing secret and the page URL. */
-  readonly usesApprovals?: boolean;
-  readonly environment: Readonly<Record<string, string>>;
-  readonly permissions: readonly Permission[];
-}
+/** The registered runbooks enabled in this environment, in registry order. */
+export const enabledRunbooks = (config: EnvironmentConfig): AnyRunbook[] => MODULES.filter((m) => runbookConfig(config, m).enabled);
 
-export interface RunbookDef {
-  /** A runbook, or the undo state machine (started by hand, never by an event). */
-  readonly name: RunbookName | typeof UNDO_MACHINE;
-  /** statemachines/<file>. */
-  readonly definitionFile: string;
-  readonly handlers: readonly HandlerDef[];
-  /** Substitutions besides the handler ARNs: names (e.g. the agent proxy service) and the partition. */
-  readonly substitutions: Readonly<Record<string, string>>;
-  /** What the state machine's own role may do besides invoking its functions (service integrations). */
-  readonly stateMachinePermissions?: readonly Permission[];
-}
-
-/** Builds ARNs for a partition/account/region (CDK tokens in the stack, literals in the drill). */
-export interface Arns {
-  lambdaFunction(name: string): string;
-  dynamodbTable(name: string): string;
-  ecsCluster(cluster: string): string;
-  ecsService(cluster: string, service: string): string;
-  ecsTask(cluster: string): string;
-  ssmParameter(name: string): string;
-  /** A rule ARN on an event bus ("default" has no bus segment); name may be "*". */
-  eventRule(bus: string, name: string): string;
-  s3Bucket(name: string): string;
-  stateMachine(name: string): string;
-  readonly account: string;
-  /** aws, aws-cn, aws-us-gov: the definitions' integration ARNs (arn:${Partition}:states:::lambda:invoke) use it. */
-  readonly partition: string;
-}
-
-export function literalArns(partition: string, region: string, account: string): Arns {
-  const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
+/** What a module's functions are given (runbooks/module.ts RunbookContext). */
+export function contextOf(module: AnyRunbook, config: EnvironmentConfig, arns: Arns): RunbookContext<RunbookConfig> {
   return {
-    lambdaFunction: (name) => arn('lambda', `function:${name}`),
-    dynamodbTable: (name) => arn('dynamodb', `table/${name}`),
-    ecsCluster: (cluster) => arn('ecs', `cluster/${cluster}`),
-    ecsService: (cluster, service) => arn('ecs', `service/${cluster}/${service}`),
-    ecsTask: (cluster) => arn('ecs', `task/${cluster}/*`),
-    ssmParameter: (name) => arn('ssm', `parameter${name.startsWith('/') ? name : `/${name}`}`),
-    eventRule: (bus, name) => arn('events', `rule/${bus === 'default' ? '' : `${bus}/`}${name}`),
-    s3Bucket: (name) => `arn:${partition}:s3:::${name}`,
-    stateMachine: (name) => arn('states', `stateMachine:${name}`),
-    account,
-    partition,
+    config: runbookConfig(config, module),
+    environment: config,
+    arns,
+    approvalRequest: (id) => approvalRequestHandler(id, module.name, config),
+    verifyAlarm: (id, verify) => alarmVerifyHandler(id, module.name, verify),
+    deadlineSeconds: (severity) => deadlineSeconds(approvalPolicy(config), severity),
   };
 }
 
-const json = (value: unknown) => JSON.stringify(value);
-
-/** The undo state machine's catalog name; deployed as `runbook-autopilot-<env>-undo`. */
-export const UNDO_MACHINE = 'undo';
-
-/** The name the stack gives the undo state machine, so `npm run undo` can find it from the environment. */
-export const undoStateMachineName = (environment: string) => `runbook-autopilot-${environment}-undo`;
-/**
- * Blast radius by tag: the same actions on every resource of the type (`pattern`) that carries
- * all the allowlisted tags. Lambda functions, DynamoDB tables and ECS services all support the
- * aws:ResourceTag/<key> condition key on these actions (Service Authorization Reference).
- */
-function byTag(actions: string[], pattern: string[], tags: TargetTags | undefined): Permission[] {
-  if (!tags) return [];
-  const condition = Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
-  return [{ actions, resources: pattern, conditions: { StringEquals: condition } }];
-}
-
-/** Reading a candidate's tags: any resource of the type (read-only), so an untagged one can be refused. */
-function tagReads(action: string, pattern: string[], tags: TargetTags | undefined): Permission[] {
-  return tags ? [{ actions: [action], resources: pattern }] : [];
-}
-
-/** Per tag-allowlisting runbook: the tag-reading action and the ARN pattern of its resource type. */
-function tagPatterns(config: EnvironmentConfig, arns: Arns): { action: string; pattern: string[]; tags: TargetTags | undefined }[] {
-  const r = config.runbooks;
-  const clusters = [...new Set(r['ecs-service-recovery'].targets.map((t) => t.clusterName))];
-  return [
-    { action: 'lambda:ListTags', pattern: [arns.lambdaFunction('*')], tags: r['lambda-runaway'].enabled ? r['lambda-runaway'].targetTags : undefined },
-    { action: 'dynamodb:ListTagsOfResource', pattern: [arns.dynamodbTable('*')], tags: r['dynamodb-throttling'].enabled ? r['dynamodb-throttling'].targetTags : undefined },
-    // ECS: services in the clusters the named targets are in (diagnosis reads tasks per cluster).
-    { action: 'ecs:ListTagsForResource', pattern: clusters.map((c) => arns.ecsService(c, '*')), tags: r['ecs-service-recovery'].enabled ? r['ecs-service-recovery'].targetTags : undefined },
-  ];
-}
-
-/** The verify step's policy, as its handler reads it (VERIFY_POLICY). */
-const verifyPolicy = (v: VerifyConfig) => json({ waitSeconds: v.waitMinutes * 60, pollSeconds: v.pollSeconds, checks: v.checks, insufficientData: v.insufficientData });
+const isAlarm = (m: AnyRunbook): m is AnyRunbook & { trigger: AlarmTrigger<RunbookConfig> } => m.trigger.kind === 'alarm';
+const isBudget = (m: AnyRunbook): m is AnyRunbook & { trigger: BudgetTrigger<RunbookConfig> } => m.trigger.kind === 'budget';
 
 /**
  * Verify or escalate for an alarm-started runbook: read the state of the alarm that fired.
  * DescribeAlarms returns composite alarms only to a caller granted it on "*" (CloudWatch API
  * reference); a narrower grant (alarm ARNs) would hide tag-routed composite alarms. Read-only.
  */
-function alarmVerifyHandler(id: string, runbook: RunbookName, verify: VerifyConfig): HandlerDef {
+function alarmVerifyHandler(id: string, runbook: string, verify: VerifyConfig): HandlerDef {
   return {
-    id, substitution: 'VerifyFunctionArn', entry: 'verify/alarm.ts', usesLedger: false,
+    id, substitution: 'VerifyFunctionArn', entry: 'lambdas/verify/alarm.ts', usesLedger: false,
     description: `${runbook}: verify the alarm returned to OK`,
     environment: { VERIFY_POLICY: verifyPolicy(verify) },
     permissions: [{ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }],
   };
 }
-const ecsKey = (t: { clusterName: string; serviceName: string }) => `${t.clusterName}/${t.serviceName}`;
 
 /** Target keys per runbook, as admit and the allowlists name them. */
 export function runbookTargets(config: EnvironmentConfig): Record<RunbookName, string[]> {
-  const r = config.runbooks;
-  return {
-    'lambda-runaway': r['lambda-runaway'].targets.map((t) => t.functionName),
-    'dynamodb-throttling': r['dynamodb-throttling'].targets.map((t) => t.tableName),
-    'ecs-service-recovery': r['ecs-service-recovery'].targets.map(ecsKey),
-    'llm-budget-guardrail': [r['llm-budget-guardrail'].budget.budgetName],
-  };
+  return Object.fromEntries(MODULES.map((m) => [m.name, m.targets(runbookConfig(config, m))])) as Record<RunbookName, string[]>;
 }
 
-/** The EventBridge patterns that start each alarm-driven runbook, for its configured targets. */
-export function alarmRoutes(config: EnvironmentConfig): { runbook: AlarmRunbook; patterns: EventPattern[] }[] {
-  const r = config.runbooks;
-  const dimensions: Record<AlarmRunbook, Record<string, string>[]> = {
-    'lambda-runaway': r['lambda-runaway'].targets.map((t) => ({ FunctionName: t.functionName })),
-    'dynamodb-throttling': r['dynamodb-throttling'].targets.map((t) => ({ TableName: t.tableName })),
-    'ecs-service-recovery': r['ecs-service-recovery'].targets.map((t) => ({ ClusterName: t.clusterName, ServiceName: t.serviceName })),
-  };
+/** The EventBridge patterns that start each enabled alarm-driven runbook, for its configured targets. */
+export function alarmRoutes(config: EnvironmentConfig): { runbook: string; patterns: EventPattern[]; trigger: AlarmTrigger<RunbookConfig> }[] {
   // A runbook that allowlists by tag takes alarms on any target of its metrics: admit reads the tags.
-  return ALARM_RUNBOOKS.filter((name) => r[name].enabled).map((runbook) => ({ runbook, patterns: alarmRulePatterns(runbook, dimensions[runbook], { anyTarget: r[runbook].targetTags !== undefined }) }));
+  return enabledRunbooks(config).filter(isAlarm).map((m) => {
+    const c = runbookConfig(config, m);
+    return { runbook: m.name, trigger: m.trigger, patterns: alarmRulePatterns(m.trigger.route, m.trigger.dimensions(c), { anyTarget: c.targetTags !== undefined }) };
+  });
+}
+
+/** What starts each runbook, as admit reads the events it is given. */
+export function runbookTriggers(): Record<string, RunbookTrigger> {
+  return Object.fromEntries(MODULES.map((m) => [m.name, m.trigger.kind === 'alarm' ? { kind: 'alarm', route: m.trigger.route } : { kind: 'budget' }]));
 }
 
 /** What admit enforces: per runbook, on/off, cooldown and the allowlist. */
 export function runbookPolicies(config: EnvironmentConfig): RunbookPolicies {
-  const targets = runbookTargets(config);
   const policies: RunbookPolicies = {};
-  for (const name of Object.keys(targets) as RunbookName[]) {
-    const rb = config.runbooks[name];
-    policies[name] = {
-      enabled: rb.enabled, cooldownMinutes: rb.cooldownMinutes, dryRun: rb.dryRun ?? config.dryRun, targets: targets[name],
+  for (const m of MODULES) {
+    const rb = runbookConfig(config, m);
+    policies[m.name] = {
+      enabled: rb.enabled, cooldownMinutes: rb.cooldownMinutes, dryRun: rb.dryRun ?? config.dryRun, targets: m.targets(rb),
       flapping: rb.flapping, maxRemediationsPerHour: rb.maxRemediationsPerHour,
-      ...('targetTags' in rb && rb.targetTags ? { targetTags: rb.targetTags } : {}),
+      ...(rb.targetTags && m.tags ? { targetTags: rb.targetTags, tagResource: m.tags.resource } : {}),
     };
   }
   return policies;
@@ -172,8 +101,16 @@ export function runbookPolicies(config: EnvironmentConfig): RunbookPolicies {
 
 /** The kill switch and one switch per enabled runbook (SSM parameters, "enabled" when created). */
 export function switchParameters(config: EnvironmentConfig): SwitchParameters {
-  const enabled = (Object.keys(config.runbooks) as RunbookName[]).filter((name) => config.runbooks[name].enabled);
-  return switchParameterNames(config.switchParameterPrefix ?? `/runbook-autopilot/${config.environment}`, enabled);
+  return switchParameterNames(config.switchParameterPrefix ?? `/runbook-autopilot/${config.environment}`, enabledRunbooks(config).map((m) => m.name));
+}
+
+/** Per runbook that allowlists by tag: the tag-reading action, where its tagged targets may be, and its tags when it is on. */
+function tagPatterns(config: EnvironmentConfig, arns: Arns): { action: string; pattern: string[]; tags: RunbookConfig['targetTags'] }[] {
+  return MODULES.flatMap((m) => {
+    if (!m.tags) return [];
+    const c = runbookConfig(config, m);
+    return [{ action: TAG_RESOURCES[m.tags.resource].readAction, pattern: m.tags.pattern(contextOf(m, config, arns)), tags: c.enabled ? c.targetTags : undefined }];
+  });
 }
 
 /** Handlers every runbook shares: admit (the gate) and notify (the ledger outcome + SNS). */
@@ -181,16 +118,16 @@ export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: 
   const switches = switchParameters(config);
   return {
     admit: {
-      id: 'Admit', substitution: 'AdmitFunctionArn', entry: 'admit/handler.ts', usesLedger: true,
+      id: 'Admit', substitution: 'AdmitFunctionArn', entry: 'lambdas/admit/handler.ts', usesLedger: true,
       description: 'Admit: dedupe alarm transitions, enforce the allowlist, the switches and cooldowns',
-      environment: { RUNBOOK_POLICIES: json(runbookPolicies(config)), SWITCH_PARAMETERS: json(switches) },
+      environment: { RUNBOOK_POLICIES: json(runbookPolicies(config)), SWITCH_PARAMETERS: json(switches), RUNBOOK_TRIGGERS: json(runbookTriggers()) },
       permissions: [
         { actions: ['ssm:GetParameter'], resources: [switches.automation, ...Object.values(switches.runbooks)].map((n) => arns.ssmParameter(n)) },
         ...tagPatterns(config, arns).flatMap((t) => tagReads(t.action, t.pattern, t.tags)),
       ],
     },
     notify: {
-      id: 'Notify', substitution: 'NotifyFunctionArn', entry: 'notify/handler.ts', usesLedger: true, permissions: [],
+      id: 'Notify', substitution: 'NotifyFunctionArn', entry: 'lambdas/notify/handler.ts', usesLedger: true, permissions: [],
       description: 'Notify: record the outcome and publish to the critical or info topic',
       environment: {},
     },
@@ -203,20 +140,21 @@ export function approvalPolicy(config: EnvironmentConfig): ApprovalPolicy {
   return { requiredApprovals: a.requiredApprovals, approvers: a.approvers.map(({ name, level }) => ({ name, level })), deadlineMinutes: a.deadlineMinutes };
 }
 
-/** The runbooks whose changes the undo state machine can put back. */
-const UNDOABLE_RUNBOOKS = ['lambda-runaway', 'dynamodb-throttling', 'llm-budget-guardrail'] as const;
-
 /** Every gated step of the enabled runbooks, keyed `<runbook>/<step>`, with its effective settings. */
 export function approvalGates(config: EnvironmentConfig): Record<string, GateSettings> {
   const gates: Record<string, GateSettings> = {};
   const add = (key: string, g: GatePolicy) => {
     gates[key] = { severity: g.severity, onTimeout: g.onTimeout, requiredApprovals: g.requiredApprovals ?? config.approvals.requiredApprovals };
   };
-  if (config.runbooks['lambda-runaway'].enabled) add('lambda-runaway/restore', config.runbooks['lambda-runaway'].restore.approval);
-  const dt = config.runbooks['dynamodb-throttling'];
-  if (dt.enabled && dt.stuckTasks) add('dynamodb-throttling/delete-stuck', dt.stuckTasks.approval);
+  const enabled = enabledRunbooks(config);
+  for (const m of enabled) {
+    for (const gate of m.gates ?? []) {
+      const policy = gatePolicyOf(runbookConfig(config, m), gate);
+      if (policy) add(`${m.name}/${gate.step}`, policy);
+    }
+  }
   // An undo is asked under the incident's runbook: `<runbook>/undo`.
-  for (const name of UNDOABLE_RUNBOOKS) if (config.runbooks[name].enabled) add(`${name}/undo`, config.undo.approval);
+  for (const m of enabled) if (m.undo) add(`${m.name}/undo`, config.undo.approval);
   return gates;
 }
 
@@ -225,10 +163,10 @@ export function approvalGates(config: EnvironmentConfig): Record<string, GateSet
  * undo state machine's. Each knows every gate (`<runbook>/<step>`) and picks by the incident's
  * runbook and the step, so functions built from this one file all carry the same configuration.
  */
-export function approvalRequestHandler(id: string, runbook: RunbookName | typeof UNDO_MACHINE, config: EnvironmentConfig): HandlerDef {
+export function approvalRequestHandler(id: string, runbook: string, config: EnvironmentConfig): HandlerDef {
   const gates = approvalGates(config);
   return {
-    id, substitution: 'ApprovalRequestFunctionArn', entry: 'approval/request.ts', usesLedger: true, usesApprovals: true,
+    id, substitution: 'ApprovalRequestFunctionArn', entry: 'lambdas/approval/request.ts', usesLedger: true, usesApprovals: true,
     description: `${runbook}: ask the approvers of a gated step (one signed link each)`,
     environment: { APPROVAL_POLICY: json(approvalPolicy(config)), APPROVAL_GATES: json(gates) },
     // It sends a task result itself: an auto-approval, or (on the deadline path) a verdict the page could not deliver before
@@ -239,300 +177,49 @@ export function approvalRequestHandler(id: string, runbook: RunbookName | typeof
 
 /**
  * The approval page behind API Gateway: reads requests and writes decisions in the ledger, reads
- * the signing key, re-reads each gated target's live state, and sends the task result.
+ * the signing key, re-reads each gated target's live state (what each enabled runbook's module
+ * lets it read), and sends the task result.
  */
 export function approvalPageHandler(config: EnvironmentConfig, arns: Arns): HandlerDef {
-  const r = config.runbooks;
-  const reads: Permission[] = [];
-  if (r['lambda-runaway'].enabled) reads.push({ actions: ['lambda:GetFunction'], resources: r['lambda-runaway'].targets.map((t) => arns.lambdaFunction(t.functionName)) });
-  if (r['dynamodb-throttling'].enabled) reads.push({ actions: ['dynamodb:DescribeTable'], resources: r['dynamodb-throttling'].targets.map((t) => arns.dynamodbTable(t.tableName)) });
-  // A gated delete of stuck tasks: the page re-reads those tasks (key and status only), on the tasks table alone.
-  const st = r['dynamodb-throttling'].enabled ? r['dynamodb-throttling'].stuckTasks : undefined;
-  if (st) reads.push({ actions: ['dynamodb:BatchGetItem'], resources: [arns.dynamodbTable(st.tableName)] });
+  const pages = enabledRunbooks(config).flatMap((m) => (m.approvalPage ? [{ page: m.approvalPage, ctx: contextOf(m, config, arns) }] : []));
   return {
-    id: 'ApprovalPage', substitution: '', entry: 'approval/page.ts', usesLedger: true, usesApprovals: true,
+    id: 'ApprovalPage', substitution: '', entry: 'lambdas/approval/page.ts', usesLedger: true, usesApprovals: true,
     description: 'Approval page: shows a gated step on GET, decides only on a POST of its own form',
     environment: {
       APPROVAL_TIME_ZONE: config.approvals.timeZone,
-      ...(st ? { STUCK_TASK_TABLES: json({ [st.tableName]: { statusAttribute: st.statusAttribute, pendingStatus: st.pendingStatus } }) } : {}),
+      ...Object.assign({}, ...pages.map(({ page, ctx }) => page.environment?.(ctx) ?? {})),
     },
     permissions: [
-      ...reads,
+      ...pages.flatMap(({ page, ctx }) => page.permissions(ctx)),
       // SendTaskSuccess/Failure take no resource ARN: the task token, kept in the ledger, is the capability.
       { actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] },
     ],
   };
 }
 
-export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[] {
-  const r = config.runbooks;
-  const catalog: RunbookDef[] = [];
-
-  const lr = r['lambda-runaway'];
-  if (lr.enabled) {
-    const functions = lr.targets.map((t) => arns.lambdaFunction(t.functionName));
-    const anyFunction = [arns.lambdaFunction('*')];
-    const tagEnv: Record<string, string> = lr.targetTags ? { ALLOWED_TARGET_TAGS: json(lr.targetTags) } : {};
-    const restore = lr.restore;
-    catalog.push({
-      name: 'lambda-runaway', definitionFile: 'lambda-runaway.asl.json',
-      substitutions: {
-        RestoreReservedConcurrency: String(restore.reservedConcurrency),
-        RestoreApprovalTimeoutSeconds: String(deadlineSeconds(approvalPolicy(config), restore.approval.severity)),
-      },
-      handlers: [
-        {
-          id: 'LambdaRunawayInspect', substitution: 'InspectFunctionArn', entry: 'lambda-runaway/inspect.ts', usesLedger: false,
-          description: 'lambda-runaway: read reserved concurrency', environment: {},
-          permissions: [{ actions: ['lambda:GetFunction'], resources: functions }, ...byTag(['lambda:GetFunction'], anyFunction, lr.targetTags)],
-        },
-        {
-          id: 'LambdaRunawayStop', substitution: 'StopFunctionArn', entry: 'lambda-runaway/stop.ts', usesLedger: true,
-          description: 'lambda-runaway: reserved concurrency 0 (emergency stop)',
-          environment: { ALLOWED_TARGETS: json(lr.targets.map((t) => t.functionName)), ...tagEnv },
-          permissions: [
-            { actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], resources: functions },
-            ...byTag(['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], anyFunction, lr.targetTags),
-            ...tagReads('lambda:ListTags', anyFunction, lr.targetTags),
-          ],
-        },
-        invokerEvidenceHandler(lr, arns),
-        alarmVerifyHandler('LambdaRunawayVerify', 'lambda-runaway', lr.verify),
-        approvalRequestHandler('LambdaRunawayApprovalRequest', 'lambda-runaway', config),
-        {
-          id: 'LambdaRunawayRestore', substitution: 'RestoreFunctionArn', entry: 'lambda-runaway/restore.ts', usesLedger: true,
-          description: 'lambda-runaway: restore a conservative reserved concurrency, as approved',
-          environment: {
-            ALLOWED_TARGETS: json(lr.targets.map((t) => t.functionName)), ...tagEnv,
-            RESTORE_RESERVED_CONCURRENCY: String(restore.reservedConcurrency), RESTORE_ON_TIMEOUT: restore.approval.onTimeout,
-          },
-          permissions: [
-            { actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], resources: functions },
-            ...byTag(['lambda:GetFunction', 'lambda:PutFunctionConcurrency'], anyFunction, lr.targetTags),
-            ...tagReads('lambda:ListTags', anyFunction, lr.targetTags),
-          ],
-        },
-      ],
-    });
-  }
-
-  const dt = r['dynamodb-throttling'];
-  if (dt.enabled) {
-    const tables = dt.targets.map((t) => arns.dynamodbTable(t.tableName));
-    const anyTable = [arns.dynamodbTable('*')];
-    const tagEnv: Record<string, string> = dt.targetTags ? { ALLOWED_TARGET_TAGS: json(dt.targetTags) } : {};
-    const describe = [{ actions: ['dynamodb:DescribeTable'], resources: tables }, ...byTag(['dynamodb:DescribeTable'], anyTable, dt.targetTags)];
-    catalog.push({
-      name: 'dynamodb-throttling', definitionFile: 'dynamodb-throttling.asl.json',
-      substitutions: {
-        // Without stuckTasks the count step answers "not applicable" and the gate is never reached.
-        StuckDeleteApprovalTimeoutSeconds: String(deadlineSeconds(approvalPolicy(config), dt.stuckTasks?.approval.severity ?? 'P3')),
-      },
-      handlers: [
-        {
-          id: 'DynamodbThrottlingInspect', substitution: 'InspectFunctionArn', entry: 'dynamodb-throttling/inspect.ts', usesLedger: false,
-          description: 'dynamodb-throttling: describe the table', environment: {},
-          permissions: describe,
-        },
-        {
-          id: 'DynamodbThrottlingSwitch', substitution: 'SwitchFunctionArn', entry: 'dynamodb-throttling/switch.ts', usesLedger: true,
-          description: 'dynamodb-throttling: switch to on-demand',
-          environment: { ALLOWED_TARGETS: json(dt.targets.map((t) => t.tableName)), ...tagEnv },
-          permissions: [
-            { actions: ['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], resources: tables },
-            ...byTag(['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], anyTable, dt.targetTags),
-            ...tagReads('dynamodb:ListTagsOfResource', anyTable, dt.targetTags),
-          ],
-        },
-        {
-          id: 'DynamodbThrottlingCheck', substitution: 'CheckFunctionArn', entry: 'dynamodb-throttling/check.ts', usesLedger: false,
-          description: 'dynamodb-throttling: wait for ACTIVE on-demand',
-          environment: { ACTIVE_TIMEOUT_SECONDS: String(dt.activeTimeoutMinutes * 60), POLL_SECONDS: '10' },
-          permissions: describe,
-        },
-        ...stuckTaskHandlers(dt, arns),
-        approvalRequestHandler('DynamodbThrottlingApprovalRequest', 'dynamodb-throttling', config),
-        alarmVerifyHandler('DynamodbThrottlingVerify', 'dynamodb-throttling', dt.verify),
-      ],
-    });
-  }
-
-  const es = r['ecs-service-recovery'];
-  if (es.enabled) {
-    const services = es.targets.map((t) => arns.ecsService(t.clusterName, t.serviceName));
-    const clusters = [...new Set(es.targets.map((t) => t.clusterName))];
-    const anyService = clusters.map((c) => arns.ecsService(c, '*'));
-    const tagEnv: Record<string, string> = es.targetTags ? { ALLOWED_TARGET_TAGS: json(es.targetTags) } : {};
-    const describeServices = [{ actions: ['ecs:DescribeServices'], resources: services }, ...byTag(['ecs:DescribeServices'], anyService, es.targetTags)];
-    catalog.push({
-      name: 'ecs-service-recovery', definitionFile: 'ecs-service-recovery.asl.json', substitutions: {},
-      handlers: [
-        {
-          id: 'EcsServiceRecoveryInspect', substitution: 'InspectFunctionArn', entry: 'ecs-service-recovery/inspect.ts', usesLedger: false,
-          description: 'ecs-service-recovery: read service events and stopped tasks', environment: {},
-          permissions: [
-            ...describeServices,
-            // ListTasks is scoped by cluster through a condition key, not a resource ARN.
-            { actions: ['ecs:ListTasks'], resources: ['*'], conditions: { ArnEquals: { 'ecs:cluster': clusters.map((c) => arns.ecsCluster(c)) } } },
-            { actions: ['ecs:DescribeTasks'], resources: clusters.map((c) => arns.ecsTask(c)) },
-          ],
-        },
-        {
-          id: 'EcsServiceRecoveryRedeploy', substitution: 'RedeployFunctionArn', entry: 'ecs-service-recovery/redeploy.ts', usesLedger: true,
-          description: 'ecs-service-recovery: force a new deployment',
-          environment: { ALLOWED_TARGETS: json(es.targets.map(ecsKey)), ...tagEnv },
-          permissions: [
-            { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services },
-            ...byTag(['ecs:DescribeServices', 'ecs:UpdateService'], anyService, es.targetTags),
-            ...tagReads('ecs:ListTagsForResource', anyService, es.targetTags),
-          ],
-        },
-        {
-          id: 'EcsServiceRecoveryCheck', substitution: 'CheckFunctionArn', entry: 'ecs-service-recovery/check.ts', usesLedger: false,
-          description: 'ecs-service-recovery: watch the rollout',
-          environment: { ROLLOUT_TIMEOUT_SECONDS: String(es.rolloutTimeoutMinutes * 60), POLL_SECONDS: String(es.rolloutPollSeconds) },
-          permissions: describeServices,
-        },
-        alarmVerifyHandler('EcsServiceRecoveryVerify', 'ecs-service-recovery', es.verify),
-      ],
-    });
-  }
-
-  const lb = r['llm-budget-guardrail'];
-  if (lb.enabled) {
-    const parameter = arns.ssmParameter(lb.modelPreferenceParameter);
-    const proxy = lb.proxyService;
-    const undoArn = arns.stateMachine(undoStateMachineName(config.environment));
-    catalog.push({
-      name: 'llm-budget-guardrail', definitionFile: 'llm-budget-guardrail.asl.json',
-      substitutions: {
-        ProxyService: ecsKey(proxy),
-        // "true"/"false": a Choice reads it after the not-verified escalation.
-        UndoIfNotVerified: String(lb.undoIfNotVerified),
-        UndoIfNotVerifiedNote: lb.undoIfNotVerified
-          ? 'The undo is starting: it puts back the previous model once the undo approval policy allows, and reports its own outcome.'
-          : 'The switch is kept (undoIfNotVerified is off): npm run undo -- <incident id> puts back the previous model.',
-        UndoStateMachineArn: undoArn,
-      },
-      // Starts the undo (fire and forget: the undo waits for its own approvals and notifies its own outcome).
-      stateMachinePermissions: lb.undoIfNotVerified ? [{ actions: ['states:StartExecution'], resources: [undoArn] }] : [],
-      handlers: [
-        {
-          id: 'LlmBudgetGuardrailInspect', substitution: 'InspectFunctionArn', entry: 'llm-budget-guardrail/inspect.ts', usesLedger: false,
-          description: 'llm-budget-guardrail: is Bedrock the cost driver?',
-          environment: {
-            COST_BUCKET_TAG_KEY: lb.costBucketTag.key, COST_BUCKET_TAG_VALUE: lb.costBucketTag.value,
-            DRIVER_SHARE_PERCENT: String(lb.driverSharePercent), MODEL_PARAMETER: lb.modelPreferenceParameter,
-            CHEAPER_MODEL: lb.cheaperModel, REVERT_AFTER_SECONDS: String(Math.round(lb.revertAfterHours * 3600)),
-          },
-          permissions: [
-            // Cost Explorer has no resource-level permissions: "*" is the only resource it accepts.
-            { actions: ['ce:GetCostAndUsage'], resources: ['*'] },
-            { actions: ['ssm:GetParameter'], resources: [parameter] },
-          ],
-        },
-        {
-          id: 'LlmBudgetGuardrailPreference', substitution: 'PreferenceFunctionArn', entry: 'llm-budget-guardrail/preference.ts', usesLedger: true,
-          description: 'llm-budget-guardrail: set or restore the model preference',
-          environment: { MODEL_PARAMETER: lb.modelPreferenceParameter, CHEAPER_MODEL: lb.cheaperModel, ALLOWED_TARGETS: json([lb.modelPreferenceParameter]) },
-          permissions: [{ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameter] }],
-        },
-        {
-          id: 'LlmBudgetGuardrailRedeploy', substitution: 'RedeployFunctionArn', entry: 'ecs-service-recovery/redeploy.ts', usesLedger: true,
-          description: 'llm-budget-guardrail: redeploy the agent proxy',
-          environment: { ALLOWED_TARGETS: json([ecsKey(proxy)]) },
-          permissions: [{ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [arns.ecsService(proxy.clusterName, proxy.serviceName)] }],
-        },
-        {
-          id: 'LlmBudgetGuardrailVerify', substitution: 'VerifyFunctionArn', entry: 'llm-budget-guardrail/verify.ts', usesLedger: false,
-          description: 'llm-budget-guardrail: verify the cheaper model is in effect',
-          environment: { MODEL_PARAMETER: lb.modelPreferenceParameter, CHEAPER_MODEL: lb.cheaperModel, PROXY_SERVICE: ecsKey(proxy), VERIFY_POLICY: verifyPolicy(lb.verify) },
-          permissions: [
-            { actions: ['ssm:GetParameter'], resources: [parameter] },
-            { actions: ['ecs:DescribeServices'], resources: [arns.ecsService(proxy.clusterName, proxy.serviceName)] },
-          ],
-        },
-      ],
-    });
-  }
-  return catalog.map((def) => ({ ...def, substitutions: { ...def.substitutions, ...partitionSubstitution(arns) } }));
-}
-
 /** Every definition names its service integrations in the deploying partition. */
 const partitionSubstitution = (arns: Arns) => ({ Partition: arns.partition });
 
-/**
- * lambda-runaway's read-only look at what invokes a stopped function (seed 003 §4). Scoped as far
- * as the Service Authorization Reference allows: the policy of the configured functions only,
- * rules of this account and region, bucket notifications of this account's buckets only (bucket
- * names are found at run time, in the function's policy). ListRuleNamesByTarget and
- * ListEventSourceMappings have no resource type, so "*" is their only resource.
- */
-function invokerEvidenceHandler(lr: LambdaRunawayConfig, arns: Arns): HandlerDef {
-  const buses = ['default', ...lr.evidence.eventBuses.filter((b) => b !== 'default')];
-  return {
-    id: 'LambdaRunawayEvidence', substitution: 'EvidenceFunctionArn', entry: 'lambda-runaway/evidence.ts', usesLedger: false,
-    description: 'lambda-runaway: find the rules, buckets and event sources that invoke the function (read-only)',
-    environment: {
-      FUNCTION_ARNS: json(Object.fromEntries(lr.targets.map((t) => [t.functionName, arns.lambdaFunction(t.functionName)]))),
-      EVENT_BUSES: json(buses),
-    },
-    permissions: [
-      // ListRuleNamesByTarget has no resource type. A rule ARN names its bus as a path segment, so
-      // rule/* on the default bus also covers custom buses: DescribeRule reads any rule of this account and region.
-      { actions: ['events:ListRuleNamesByTarget'], resources: ['*'] },
-      { actions: ['events:DescribeRule'], resources: [arns.eventRule('default', '*')] },
-      { actions: ['lambda:GetPolicy'], resources: lr.targets.map((t) => arns.lambdaFunction(t.functionName)) },
-      { actions: ['lambda:ListEventSourceMappings'], resources: ['*'] },
-      { actions: ['s3:GetBucketNotification'], resources: [arns.s3Bucket('*')], conditions: { StringEquals: { 's3:ResourceAccount': arns.account } } },
-    ],
-  };
+/** Each enabled runbook's state machine, as its module builds it. */
+export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[] {
+  return enabledRunbooks(config).map((m) => {
+    const ctx = contextOf(m, config, arns);
+    return {
+      name: m.name,
+      definitionFile: `${m.name}.asl.json`,
+      handlers: m.handlers(ctx),
+      substitutions: { ...m.stateMachine.substitutions?.(ctx), ...partitionSubstitution(arns) },
+      ...(m.stateMachine.permissions ? { stateMachinePermissions: m.stateMachine.permissions(ctx) } : {}),
+    };
+  });
 }
 
-/**
- * dynamodb-throttling's cleanup of stuck tasks (seed 003 §2): count (read-only), back up, wait for
- * the backup, and delete on an approved decision. Every grant names the configured tasks table
- * only; without one (no `stuckTasks`) the count step answers "not applicable" and the others hold
- * no permission at all.
- */
-function stuckTaskHandlers(dt: DynamodbThrottlingConfig, arns: Arns): HandlerDef[] {
-  const st = dt.stuckTasks;
-  const table = st ? [arns.dynamodbTable(st.tableName)] : [];
-  const grant = (actions: string[], resources: string[]): Permission[] => (resources.length > 0 ? [{ actions, resources }] : []);
-  const spec = st
-    ? json({
-      tableName: st.tableName, statusAttribute: st.statusAttribute, pendingStatus: st.pendingStatus,
-      timestampAttribute: st.timestampAttribute, olderThanMinutes: st.olderThanMinutes, maxItems: st.maxItems,
-    })
-    : 'null';
-  const allowed = json(st ? [st.tableName] : []);
-  return [
-    {
-      id: 'DynamodbThrottlingCountStuck', substitution: 'CountStuckFunctionArn', entry: 'dynamodb-throttling/count-stuck.ts', usesLedger: false,
-      description: 'dynamodb-throttling: count tasks stuck in pending (read-only)', environment: { STUCK_TASKS: spec },
-      permissions: grant(['dynamodb:DescribeTable', 'dynamodb:Scan'], table),
-    },
-    {
-      id: 'DynamodbThrottlingBackup', substitution: 'BackupFunctionArn', entry: 'dynamodb-throttling/backup.ts', usesLedger: true,
-      description: 'dynamodb-throttling: on-demand backup of the tasks table', environment: { ALLOWED_TARGETS: allowed },
-      // ListBackups (finding a backup an earlier attempt made, so a retry does not make a second)
-      // has no resource type in the Service Authorization Reference: "*" is its only resource.
-      permissions: [...grant(['dynamodb:CreateBackup'], table), ...grant(['dynamodb:ListBackups'], st ? ['*'] : [])],
-    },
-    {
-      id: 'DynamodbThrottlingBackupStatus', substitution: 'BackupStatusFunctionArn', entry: 'dynamodb-throttling/backup-status.ts', usesLedger: false,
-      description: 'dynamodb-throttling: wait for the backup to be AVAILABLE',
-      environment: { BACKUP_TIMEOUT_SECONDS: String((st?.backupTimeoutMinutes ?? 10) * 60), POLL_SECONDS: '10' },
-      // DescribeBackup is authorized on the backup's ARN, which lives under its table's.
-      permissions: grant(['dynamodb:DescribeBackup'], table.map((t) => `${t}/backup/*`)),
-    },
-    {
-      id: 'DynamodbThrottlingDeleteStuck', substitution: 'DeleteStuckFunctionArn', entry: 'dynamodb-throttling/delete-stuck.ts', usesLedger: true,
-      description: 'dynamodb-throttling: delete the stuck tasks found, as approved',
-      environment: { ALLOWED_TARGETS: allowed, STUCK_TASKS: spec, DELETE_ON_TIMEOUT: st?.approval.onTimeout ?? 'abort' },
-      permissions: grant(['dynamodb:GetItem', 'dynamodb:DeleteItem'], table),
-    },
-  ];
+/** The runbook AWS Budgets alerts start, if one is enabled; there is one budget topic and one adapter. */
+export function budgetRunbook(config: EnvironmentConfig): { name: string; budget: BudgetSpec } | undefined {
+  const started = enabledRunbooks(config).filter(isBudget);
+  if (started.length > 1) throw new Error(`Only one runbook may be started by AWS Budgets alerts; ${started.map((m) => m.name).join(' and ')} are both enabled`);
+  const m = started[0];
+  return m ? { name: m.name, budget: m.trigger.budget(runbookConfig(config, m)) } : undefined;
 }
 
 /**
@@ -541,24 +228,25 @@ function stuckTaskHandlers(dt: DynamodbThrottlingConfig, arns: Arns): HandlerDef
  */
 export function triggerHandlers(
   config: EnvironmentConfig,
-  stateMachineArns: Readonly<Partial<Record<RunbookName, string>>>,
+  stateMachineArns: Readonly<Partial<Record<string, string>>>,
 ): { budgetAdapter?: HandlerDef; alarmRouter?: HandlerDef } {
   const out: { budgetAdapter?: HandlerDef; alarmRouter?: HandlerDef } = {};
-  const guardrail = stateMachineArns['llm-budget-guardrail'];
-  if (guardrail) {
+  const budget = budgetRunbook(config);
+  const started = budget ? stateMachineArns[budget.name] : undefined;
+  if (budget && started) {
     out.budgetAdapter = {
-      id: 'BudgetAdapter', substitution: '', entry: 'budget-adapter/handler.ts', usesLedger: false, permissions: [],
-      description: 'Starts llm-budget-guardrail from an AWS Budgets SNS notification',
-      environment: { STATE_MACHINE_ARN: guardrail, BUDGET_NAMES: json([config.runbooks['llm-budget-guardrail'].budget.budgetName]) },
+      id: 'BudgetAdapter', substitution: '', entry: 'lambdas/budget-adapter/handler.ts', usesLedger: false, permissions: [],
+      description: `Starts ${budget.name} from an AWS Budgets SNS notification`,
+      environment: { STATE_MACHINE_ARN: started, BUDGET_NAMES: json([budget.budget.budgetName]), RUNBOOK: budget.name },
     };
   }
   const routes = alarmRoutes(config).filter((r) => stateMachineArns[r.runbook]);
   if (routes.length > 0) {
     out.alarmRouter = {
-      id: 'AlarmRouter', substitution: '', entry: 'alarm-router/handler.ts', usesLedger: false, permissions: [],
+      id: 'AlarmRouter', substitution: '', entry: 'lambdas/alarm-router/handler.ts', usesLedger: false, permissions: [],
       description: 'Starts the runbook an alarm names by tag (composite alarms, alarms of any metric)',
       environment: {
-        ROUTES: json(Object.fromEntries(routes.map((r) => [r.runbook, { stateMachineArn: stateMachineArns[r.runbook], patterns: r.patterns }]))),
+        ROUTES: json(Object.fromEntries(routes.map((r) => [r.runbook, { stateMachineArn: stateMachineArns[r.runbook], patterns: r.patterns, route: r.trigger.route }]))),
       },
     };
   }
@@ -567,24 +255,35 @@ export function triggerHandlers(
 
 /**
  * The undo state machine: puts back what a runbook replaced, from the ledger. Its restore role
- * may call only the inverse actions, on the enabled runbooks' reversible targets: reserved
- * concurrency of the configured functions, the configured tables' capacity mode, the model
- * preference parameter; functions and tables allowlisted by tag only under the runbook's tag
- * conditions. ECS services are not touched (a forced redeployment has no inverse).
+ * may call only the inverse actions each enabled runbook's module names, on that runbook's
+ * reversible targets; targets allowlisted by tag only under the runbook's tag conditions. A
+ * runbook whose changes have no inverse (a forced redeployment) gives it nothing.
  */
 export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
-  const r = config.runbooks;
-  const functionNames = r['lambda-runaway'].enabled ? r['lambda-runaway'].targets.map((t) => t.functionName) : [];
-  const tableNames = r['dynamodb-throttling'].enabled ? r['dynamodb-throttling'].targets.map((t) => t.tableName) : [];
-  const parameterNames = r['llm-budget-guardrail'].enabled ? [r['llm-budget-guardrail'].modelPreferenceParameter] : [];
-  const functions = functionNames.map((n) => arns.lambdaFunction(n));
-  const tables = tableNames.map((n) => arns.dynamodbTable(n));
-  const parameters = parameterNames.map((n) => arns.ssmParameter(n));
-  // The stuck tasks the cleanup deleted are put back (conditional PutItem) on the configured tasks table only.
-  const stuckTasks = r['dynamodb-throttling'].enabled ? r['dynamodb-throttling'].stuckTasks : undefined;
-  const tasksTable = stuckTasks ? [arns.dynamodbTable(stuckTasks.tableName)] : [];
-  const scoped = (list: Permission[]) => list.filter((p) => p.resources.length > 0);
-  const tagged = undoTagGrants(config, arns);
+  const restore: Permission[] = [];
+  const finish: Permission[] = [];
+  const targets: string[] = [];
+  const tagsByRunbook: Record<string, Record<string, string>> = {};
+  for (const m of enabledRunbooks(config)) {
+    if (!m.undo) continue;
+    const ctx = contextOf(m, config, arns);
+    const tags = ctx.config.targetTags && m.tags ? { tags: ctx.config.targetTags, pattern: m.tags.pattern(ctx), read: TAG_RESOURCES[m.tags.resource].readAction } : undefined;
+    const changes = m.undo(ctx);
+    for (const change of changes) {
+      targets.push(...change.targets.filter((t) => !targets.includes(t)));
+      restore.push({ actions: change.restoreActions, resources: change.resources });
+      finish.push({ actions: change.verifyActions, resources: change.resources });
+      if (change.byTag && tags) {
+        restore.push(...byTag(change.restoreActions, tags.pattern, tags.tags));
+        finish.push(...byTag(change.verifyActions, tags.pattern, tags.tags));
+      }
+    }
+    if (tags && changes.some((c) => c.byTag)) {
+      // The restore re-reads a tagged target's tags first: a target that lost them since is refused.
+      restore.push(...tagReads(tags.read, tags.pattern, tags.tags));
+      tagsByRunbook[m.name] = tags.tags;
+    }
+  }
   return {
     name: UNDO_MACHINE, definitionFile: 'undo.asl.json',
     substitutions: {
@@ -594,56 +293,23 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
     handlers: [
       approvalRequestHandler('UndoApprovalRequest', UNDO_MACHINE, config),
       {
-        id: 'UndoPlan', substitution: 'PlanFunctionArn', entry: 'undo/plan.ts', usesLedger: true, permissions: [],
+        id: 'UndoPlan', substitution: 'PlanFunctionArn', entry: 'lambdas/undo/plan.ts', usesLedger: true, permissions: [],
         description: 'undo: admit the request and plan each restore from the ledger', environment: {},
       },
       {
-        id: 'UndoRestore', substitution: 'RestoreFunctionArn', entry: 'undo/restore.ts', usesLedger: true,
+        id: 'UndoRestore', substitution: 'RestoreFunctionArn', entry: 'lambdas/undo/restore.ts', usesLedger: true,
         description: 'undo: compare and restore one recorded value',
-        environment: { ALLOWED_TARGETS: json([...functionNames, ...tableNames, ...parameterNames]), UNDO_ON_TIMEOUT: config.undo.approval.onTimeout, ...tagged.environment },
-        permissions: scoped([
-          { actions: ['lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'], resources: functions },
-          { actions: ['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], resources: tables },
-          { actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: parameters },
-          ...tagged.restore,
-          { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: tasksTable },
-        ]),
+        environment: {
+          ALLOWED_TARGETS: json(targets), UNDO_ON_TIMEOUT: config.undo.approval.onTimeout,
+          ...(Object.keys(tagsByRunbook).length > 0 ? { ALLOWED_TARGET_TAGS_BY_RUNBOOK: json(tagsByRunbook) } : {}),
+        },
+        permissions: scoped(restore),
       },
       {
-        id: 'UndoFinish', substitution: 'FinishFunctionArn', entry: 'undo/finish.ts', usesLedger: true,
+        id: 'UndoFinish', substitution: 'FinishFunctionArn', entry: 'lambdas/undo/finish.ts', usesLedger: true,
         description: 'undo: verify the restored values and record the outcome', environment: {},
-        permissions: scoped([
-          { actions: ['lambda:GetFunction'], resources: functions },
-          { actions: ['dynamodb:DescribeTable'], resources: tables },
-          { actions: ['ssm:GetParameter'], resources: parameters },
-          ...tagged.finish,
-          { actions: ['dynamodb:GetItem'], resources: tasksTable },
-        ]),
+        permissions: scoped(finish),
       },
     ],
-  };
-}
-
-/**
- * The undo on tag-allowlisted targets (`targetTags`): the inverse and read actions on the resource
- * type, only under the runbook's own aws:ResourceTag conditions (byTag), and the tag read so the
- * restore can re-check the tags first. The restore learns the tags per runbook from its environment.
- */
-function undoTagGrants(config: EnvironmentConfig, arns: Arns): { restore: Permission[]; finish: Permission[]; environment: Record<string, string> } {
-  const r = config.runbooks;
-  const lrTags = r['lambda-runaway'].enabled ? r['lambda-runaway'].targetTags : undefined;
-  const dtTags = r['dynamodb-throttling'].enabled ? r['dynamodb-throttling'].targetTags : undefined;
-  const anyFunction = [arns.lambdaFunction('*')];
-  const anyTable = [arns.dynamodbTable('*')];
-  const byRunbook = { ...(lrTags ? { 'lambda-runaway': lrTags } : {}), ...(dtTags ? { 'dynamodb-throttling': dtTags } : {}) };
-  return {
-    restore: [
-      ...byTag(['lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'], anyFunction, lrTags),
-      ...tagReads('lambda:ListTags', anyFunction, lrTags),
-      ...byTag(['dynamodb:DescribeTable', 'dynamodb:UpdateTable'], anyTable, dtTags),
-      ...tagReads('dynamodb:ListTagsOfResource', anyTable, dtTags),
-    ],
-    finish: [...byTag(['lambda:GetFunction'], anyFunction, lrTags), ...byTag(['dynamodb:DescribeTable'], anyTable, dtTags)],
-    environment: Object.keys(byRunbook).length > 0 ? { ALLOWED_TARGET_TAGS_BY_RUNBOOK: json(byRunbook) } : {},
   };
 }

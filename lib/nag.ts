@@ -1,11 +1,7 @@
 import { Token, Validations, type Stack } from 'aws-cdk-lib';
+import { contextOf, MODULES } from './catalog';
 import type { EnvironmentConfig } from './config/schema';
-
-/** One accepted cdk-nag finding and why. */
-interface Acknowledgement {
-  readonly id: string;
-  readonly reason: string;
-}
+import { literalArns, type Acknowledgement } from './runbook-kit';
 
 /**
  * The cdk-nag findings this app accepts, each with its reason. Everything else fails synth.
@@ -27,49 +23,34 @@ export const NAG_ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   },
 ];
 
-/** Per-construct findings: resources that name a set which cannot be listed at synth. */
+/**
+ * Per-construct findings: resources that name a set which cannot be listed at synth. Each runbook's
+ * module acknowledges what its own grants raise; the tag allowlist's are the same for every runbook.
+ */
 export function acknowledgeNagFindings(stack: Stack, config: EnvironmentConfig): void {
   Validations.of(stack).acknowledge(...NAG_ACKNOWLEDGEMENTS);
   // cdk-nag names the finding by the resource as it renders it: pseudo parameters in <...>.
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  const clusters = new Set(config.runbooks['ecs-service-recovery'].targets.map((t) => t.clusterName));
+  const arns = literalArns('<AWS::Partition>', region, account);
   Validations.of(stack).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:${region}:${account}:alarm:*]`,
     reason: 'The alarm router reads the tags (cloudwatch:ListTagsForResource, read-only) of whichever alarm fired; which alarms a team tags is not known at synth.',
   });
-  Validations.of(stack).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:${region}:${account}:rule/*]`,
-    reason: 'lambda-runaway describes (events:DescribeRule, read-only) the rules that target a stopped function; which rules those are is what it finds out.',
-  });
-  Validations.of(stack).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]',
-    reason: 'lambda-runaway reads the notification configuration (s3:GetBucketNotification, read-only) of the buckets a stopped function\'s policy lets S3 invoke it from, found at run time; limited to this account\'s buckets by the s3:ResourceAccount condition.',
-  });
-  const tasksTable = config.runbooks['dynamodb-throttling'].stuckTasks?.tableName;
-  if (tasksTable) {
-    Validations.of(stack).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:${region}:${account}:table/${tasksTable}/backup/*]`,
-      reason: `dynamodb-throttling waits (dynamodb:DescribeBackup, read-only) for the on-demand backup it takes of ${tasksTable}; the backup ARN is made when the backup is.`,
-    });
-  }
-  // Allowlisting by tag: the runbook's actions on its resource type, only under aws:ResourceTag
-  // conditions (and tag reads, read-only, so an untagged resource can be refused).
-  const tagged = (runbook: 'lambda-runaway' | 'dynamodb-throttling' | 'ecs-service-recovery', resource: string) => {
-    const tags = config.runbooks[runbook].targetTags;
-    if (!config.runbooks[runbook].enabled || !tags) return;
-    Validations.of(stack).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${resource}]`,
-      reason: `${runbook} allowlists targets by tag (${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}): its actions, and the undo's inverse actions, are granted on this resource type only where aws:ResourceTag matches; reading tags is granted on any, so an untagged target can be refused.`,
-    });
-  };
-  tagged('lambda-runaway', `lambda:${region}:${account}:function:*`);
-  tagged('dynamodb-throttling', `dynamodb:${region}:${account}:table/*`);
-  for (const cluster of clusters) tagged('ecs-service-recovery', `ecs:${region}:${account}:service/${cluster}/*`);
-  for (const cluster of clusters) {
-    Validations.of(stack).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${region}:${account}:task/${cluster}/*]`,
-      reason: `DescribeTasks reads the stopped tasks of cluster ${cluster}; task ids are not known before the tasks run.`,
-    });
+  for (const module of MODULES) {
+    const ctx = contextOf(module, config, arns);
+    const acknowledgements = [...(module.nag?.({ config: ctx.config, arns }) ?? [])];
+    // Allowlisting by tag: the runbook's actions on its resource type, only under aws:ResourceTag
+    // conditions (and tag reads, read-only, so an untagged resource can be refused).
+    const tags = ctx.config.targetTags;
+    if (module.tags && ctx.config.enabled && tags) {
+      for (const pattern of module.tags.pattern(ctx)) {
+        acknowledgements.push({
+          id: `AwsSolutions-IAM5[Resource::${pattern}]`,
+          reason: `${module.name} allowlists targets by tag (${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}): its actions, and the undo's inverse actions, are granted on this resource type only where aws:ResourceTag matches; reading tags is granted on any, so an untagged target can be refused.`,
+        });
+      }
+    }
+    if (acknowledgements.length > 0) Validations.of(stack).acknowledge(...acknowledgements);
   }
 }

@@ -20,8 +20,8 @@ export const AGENT_FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data
 const ALLOW_TAG_KEY = 'runbook-autopilot:allow';
 
 /**
- * Functions the drill config does not name: one carries the tag that allowlists it for
- * lambda-runaway (config/drill.json targetTags), one belongs to another team and carries none.
+ * Functions the drill config does not name: one carries the tag that allowlists it for the
+ * runaway runbook (config/drill.json targetTags), one belongs to another team and carries none.
  */
 export const ALLOW_TAG = { key: ALLOW_TAG_KEY, value: 'true' } as const;
 export const TAGGED_FUNCTION = 'cabruca-segmentation-prod-annotator-agent';
@@ -252,7 +252,7 @@ function seedAlarms(now: Date): Record<string, AlarmState> {
       threshold: 2,
       comparisonOperator: 'LessThanThreshold',
       stateReason: 'Threshold Crossed: 2 out of the last 2 datapoints [0.0, 0.0] were less than the threshold (2.0).',
-      tags: { 'runbook-autopilot:runbook': 'ecs-service-recovery', Environment: 'prod', Service: ADMIN_SERVICE },
+      tags: { Environment: 'prod', Service: ADMIN_SERVICE },
     }),
     'cabruca-segmentation-prod-researcher-agent-concurrency': alarm(now, {
       description: 'Concurrent executions of cabruca-segmentation-prod-researcher-agent above 80% of the account limit (1000).',
@@ -263,7 +263,7 @@ function seedAlarms(now: Date): Record<string, AlarmState> {
       threshold: 800,
       comparisonOperator: 'GreaterThanThreshold',
       stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [912.0] was greater than the threshold (800.0).',
-      tags: { 'runbook-autopilot:runbook': 'lambda-runaway', Environment: 'prod', Project: 'cabruca-segmentation' },
+      tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
     }),
     'cabruca-segmentation-prod-agent-tasks-write-throttles': alarm(now, {
       description: 'Write requests to cabruca-segmentation-prod-agent-tasks are being throttled.',
@@ -274,7 +274,7 @@ function seedAlarms(now: Date): Record<string, AlarmState> {
       threshold: 0,
       comparisonOperator: 'GreaterThanThreshold',
       stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [143.0] was greater than the threshold (0.0).',
-      tags: { 'runbook-autopilot:runbook': 'dynamodb-throttling', Environment: 'prod', Project: 'cabruca-segmentation' },
+      tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
     }),
     // The alarms of the recorded sample events (events/samples/). A metric-math or anomaly-detection
     // alarm is modelled by the metric it reads: its state follows that metric's resource.
@@ -364,7 +364,7 @@ function seedAlarms(now: Date): Record<string, AlarmState> {
   };
 }
 
-/** A team's own composite alarm, routed to a runbook by tag: it names no metric. */
+/** A team's own composite alarm: it names no metric (the drill adds the tags that route it to a runbook). */
 function seedCompositeAlarms(now: Date): Record<string, CompositeAlarmState> {
   return {
     'alphaswarm-admin-prod-degraded': {
@@ -374,11 +374,7 @@ function seedCompositeAlarms(now: Date): Record<string, CompositeAlarmState> {
       stateReason: 'arn:aws:cloudwatch:sa-east-1:111122223333:alarm:alphaswarm-admin-prod-tasks-below-desired transitioned to ALARM',
       stateUpdatedAt: minutesBefore(now, 1),
       alarmActions: [TOPIC_ARNS.critical],
-      tags: {
-        'runbook-autopilot:runbook': 'ecs-service-recovery',
-        'runbook-autopilot:target': `${ECS_CLUSTER}/${ADMIN_SERVICE}`,
-        Environment: 'prod',
-      },
+      tags: { Environment: 'prod' },
     },
   };
 }

@@ -2,7 +2,7 @@ import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/clie
 import { z } from 'zod';
 import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
 import { switchHold, switchParametersSchema, type SwitchState } from '../domain/switches';
-import { incidentIdFor, parseTrigger, UnroutableEvent, type Trigger } from '../domain/trigger';
+import { incidentIdFor, parseTrigger, runbookTriggersSchema, UnroutableEvent, type Trigger } from '../domain/trigger';
 import { classifyAwsError } from '../shared/errors';
 import { requireEnv, requireJsonEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
@@ -14,6 +14,7 @@ import { executionSchema, type Incident } from '../shared/task-input';
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const policies = requireJsonEnv('RUNBOOK_POLICIES', (raw) => runbookPoliciesSchema.parse(raw));
 const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchParametersSchema.parse(raw));
+const triggers = requireJsonEnv('RUNBOOK_TRIGGERS', (raw) => runbookTriggersSchema.parse(raw));
 const ssm = new SSMClient({});
 const tagReader = new TargetTagReader();
 
@@ -62,7 +63,7 @@ async function readSwitches(runbook: string): Promise<SwitchState> {
 export const handler = taskHandler(inputSchema, async ({ runbook, event, execution }, context): Promise<AdmitResult> => {
   let trigger: Trigger;
   try {
-    trigger = parseTrigger(runbook, event);
+    trigger = parseTrigger(runbook, event, triggers[runbook]);
   } catch (e: unknown) {
     if (e instanceof UnroutableEvent) return { decision: 'reject', reason: e.message, incident: null, switches: null, dryRun: false };
     throw e;
@@ -100,7 +101,7 @@ async function gate(runbook: string, incident: Incident, kind: Trigger['kind'], 
   let policy: Admission = checkPolicy(policies, runbook, incident.target);
   if (policy.decision === 'check-tags') {
     // Not named in config: allowed only if the resource carries the configured tags.
-    policy = tagAdmission(runbook, incident.target, policy.required, await tagReader.read(runbook, incident.target, scopeOf(invokedFunctionArn)));
+    policy = tagAdmission(runbook, incident.target, policy.required, await tagReader.read(policy.resource, incident.target, scopeOf(invokedFunctionArn)));
   }
   if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident, switches: null, dryRun: false };
 

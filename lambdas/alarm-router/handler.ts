@@ -4,7 +4,7 @@ import { CloudWatchClient, ListTagsForResourceCommand, ResourceNotFoundException
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { assertEventPattern, matchesPattern, type EventPattern } from '../domain/event-pattern';
-import { ALARM_RUNBOOKS, RUNBOOK_TAG, TARGET_TAG, type AlarmRunbook } from '../domain/routing';
+import { metricRouteSchema, RUNBOOK_TAG, TARGET_TAG, type MetricRoute } from '../domain/routing';
 import { alarmDedupeKey, alarmEventSchema, alarmTarget, incidentIdFor } from '../domain/trigger';
 import { requireJsonEnv } from '../shared/env';
 import { classifyAwsError } from '../shared/errors';
@@ -14,30 +14,28 @@ interface Route {
   readonly stateMachineArn: string;
   /** The EventPatterns of the runbook's metric rules, exactly as deployed. */
   readonly patterns: readonly EventPattern[];
+  /** Its metrics and the dimensions that name the target (its module's trigger). */
+  readonly route: MetricRoute;
 }
 
 const routesSchema = z.record(z.string(), z.object({
   stateMachineArn: z.string().regex(/^arn:[^:]+:states:[^:]*:\d{12}:stateMachine:.+$/, 'must be a state machine ARN'),
   patterns: z.array(z.unknown()).min(1),
+  route: metricRouteSchema,
 }));
 
-/** Only runbooks started by alarms may be routed, and only with patterns the matcher can evaluate. */
-function parseRoutes(raw: unknown): ReadonlyMap<AlarmRunbook, Route> {
-  const routes = new Map<AlarmRunbook, Route>();
+/** The runbooks started by alarms, each only with patterns the matcher can evaluate. */
+function parseRoutes(raw: unknown): ReadonlyMap<string, Route> {
+  const routes = new Map<string, Route>();
   for (const [runbook, route] of Object.entries(routesSchema.parse(raw))) {
-    if (!isAlarmRunbook(runbook)) throw new Error(`${runbook} is not started by CloudWatch alarms (expected one of ${ALARM_RUNBOOKS.join(', ')})`);
     const patterns = route.patterns.map((pattern) => {
       assertEventPattern(pattern);
       return pattern;
     });
-    routes.set(runbook, { stateMachineArn: route.stateMachineArn, patterns });
+    routes.set(runbook, { stateMachineArn: route.stateMachineArn, patterns, route: route.route });
   }
   if (routes.size === 0) throw new Error('names no runbook');
   return routes;
-}
-
-function isAlarmRunbook(name: string): name is AlarmRunbook {
-  return (ALARM_RUNBOOKS as readonly string[]).includes(name);
 }
 
 const ROUTES = requireJsonEnv('ROUTES', parseRoutes);
@@ -112,14 +110,14 @@ async function route(event: unknown): Promise<RouteResult> {
     logger.debug(`Alarm has no ${RUNBOOK_TAG} tag`);
     return { routed: false, reason: 'untagged' };
   }
-  const runbook = isAlarmRunbook(tagged) ? tagged : undefined;
-  const routeTo = runbook ? ROUTES.get(runbook) : undefined;
-  if (!runbook || !routeTo) {
+  const runbook = tagged;
+  const routeTo = ROUTES.get(runbook);
+  if (!routeTo) {
     const reason = `tag ${RUNBOOK_TAG}=${tagged} names no alarm runbook enabled here (enabled: ${[...ROUTES.keys()].join(', ')})`;
     logger.warn(`Ignored an alarm: ${reason}`);
     return { routed: false, reason };
   }
-  const target = tags.get(TARGET_TAG) || alarmTarget(runbook, alarm);
+  const target = tags.get(TARGET_TAG) || alarmTarget(routeTo.route, alarm);
   if (!target) {
     const reason = `alarm names no target for ${runbook}: add a ${TARGET_TAG} tag`;
     logger.warn(`Ignored an alarm: ${reason}`, { runbook });

@@ -11,6 +11,8 @@ import { requireEnv, requireJsonEnv } from '../shared/env';
 import { classifyAwsError } from '../shared/errors';
 import { logger } from '../shared/logger';
 
+/** The runbook AWS Budgets alerts start (its module's trigger), and its state machine. */
+const RUNBOOK = requireEnv('RUNBOOK');
 const STATE_MACHINE_ARN = requireEnv('STATE_MACHINE_ARN');
 const BUDGET_NAMES = new Set(requireJsonEnv('BUDGET_NAMES', (raw) => z.array(z.string().min(1)).min(1).parse(raw)));
 const sfn = new SFNClient({});
@@ -74,7 +76,7 @@ async function handle(event: unknown): Promise<AdapterSummary> {
       continue;
     }
     if (!BUDGET_NAMES.has(alert.budgetName)) {
-      const reason = `budget ${alert.budgetName} is not a configured budget of llm-budget-guardrail`;
+      const reason = `budget ${alert.budgetName} is not a configured budget of ${RUNBOOK}`;
       logger.warn(`Ignored a budget notification: ${reason}`, where);
       skipped.push({ reason });
       continue;
@@ -87,7 +89,7 @@ async function handle(event: unknown): Promise<AdapterSummary> {
       const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name, input: JSON.stringify(input) }));
       // A running execution with the same name and input is returned again rather than refused.
       if (out.executionArn) started.push(out.executionArn);
-      logger.info('Started llm-budget-guardrail', { ...where, name, executionArn: out.executionArn, budgetName: alert.budgetName });
+      logger.info(`Started ${RUNBOOK}`, { ...where, name, executionArn: out.executionArn, budgetName: alert.budgetName });
     } catch (e: unknown) {
       if (e instanceof ExecutionAlreadyExists) {
         duplicates += 1;
@@ -95,12 +97,12 @@ async function handle(event: unknown): Promise<AdapterSummary> {
         continue;
       }
       const error = classifyAwsError(e, `states:StartExecution ${name} on ${STATE_MACHINE_ARN}`);
-      logger.error('Could not start llm-budget-guardrail; the invocation is retried', { ...where, name, error: { name: error.name, message: error.message } });
+      logger.error(`Could not start ${RUNBOOK}; the invocation is retried`, { ...where, name, error: { name: error.name, message: error.message } });
       throw error;
     }
   }
   return { started, duplicates, skipped };
 }
 
-/** Subscribed to the budget topic: turns each AWS Budgets notification into one llm-budget-guardrail execution. */
+/** Subscribed to the budget topic: turns each AWS Budgets notification into one execution of the runbook it starts. */
 export const handler = middy(handle).use(injectLambdaContext(logger, { resetKeys: true }));

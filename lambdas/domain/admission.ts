@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TAG_RESOURCE_KINDS, type TagResource } from './tag-resources';
 
 /** What admit knows of each runbook, from config: passed to the function as RUNBOOK_POLICIES. */
 export const runbookPolicySchema = z.object({
@@ -12,6 +13,8 @@ export const runbookPolicySchema = z.object({
   targets: z.array(z.string().min(1)),
   /** Targets not named above are allowed when they carry all these tags (read at run time). */
   targetTags: z.record(z.string(), z.string()).optional(),
+  /** What kind of resource a target is, so its tags can be read (with targetTags). */
+  tagResource: z.enum(TAG_RESOURCE_KINDS).optional(),
 });
 export const runbookPoliciesSchema = z.record(z.string(), runbookPolicySchema);
 export type RunbookPolicy = z.infer<typeof runbookPolicySchema>;
@@ -21,8 +24,8 @@ export type RunbookPolicies = z.input<typeof runbookPoliciesSchema>;
 export type Admission =
   | { decision: 'admit' }
   | { decision: 'reject'; reason: string }
-  /** Not named, but the runbook allowlists by tag: read the target's tags, then tagAdmission(). */
-  | { decision: 'check-tags'; required: Record<string, string> };
+  /** Not named, but the runbook allowlists by tag: read the target's tags (a `resource`), then tagAdmission(). */
+  | { decision: 'check-tags'; required: Record<string, string>; resource: TagResource };
 
 /** Checks that the config lets this runbook act on this target (pure: no AWS, no clock). */
 export function checkPolicy(policies: RunbookPolicies, runbook: string, target: string): Admission {
@@ -30,7 +33,7 @@ export function checkPolicy(policies: RunbookPolicies, runbook: string, target: 
   if (!policy) return { decision: 'reject', reason: `runbook ${runbook} is not configured in this environment` };
   if (!policy.enabled) return { decision: 'reject', reason: `runbook ${runbook} is disabled in this environment` };
   if (!policy.targets.includes(target)) {
-    if (policy.targetTags) return { decision: 'check-tags', required: policy.targetTags };
+    if (policy.targetTags && policy.tagResource) return { decision: 'check-tags', required: policy.targetTags, resource: policy.tagResource };
     return { decision: 'reject', reason: `${target} is not a configured target of ${runbook}` };
   }
   return { decision: 'admit' };

@@ -1,11 +1,11 @@
 /**
- * Which alarms each runbook acts on, by metric, and how the alarm names its target. The CDK
- * rules, the tag router and the drill all route through these definitions, so an event reaches
- * the same runbook in the drill as in the account.
+ * Routing alarms to runbooks by metric: each alarm-started runbook's module says which metrics
+ * signal its condition and which dimensions name the target (a MetricRoute). The CDK rules, the
+ * tag router, admit and the drill all route through these definitions, so an event reaches the
+ * same runbook in the drill as in the account.
  */
+import { z } from 'zod';
 import type { EventPattern, PatternMatcher } from './event-pattern';
-
-export type AlarmRunbook = 'lambda-runaway' | 'dynamodb-throttling' | 'ecs-service-recovery';
 
 /** A set of metrics that signal the runbook's condition. */
 export interface MetricSelector {
@@ -19,39 +19,17 @@ export interface MetricSelector {
   readonly alarmedMetricOnly: boolean;
 }
 
+/** Which alarms start a runbook (its module's trigger), and how such an alarm names the target. */
 export interface MetricRoute {
   readonly selectors: readonly MetricSelector[];
   /** Dimensions that together name the target, in order (joined with "/"). */
   readonly targetDimensions: readonly string[];
 }
 
-export const METRIC_ROUTES: Record<AlarmRunbook, MetricRoute> = {
-  // Seed 003 §4: a runaway shows as concurrency near the limit (also as a % of it, in metric
-  // math) or as an invocation surge (threshold or anomaly band).
-  'lambda-runaway': {
-    selectors: [
-      { namespaces: ['AWS/Lambda'], metricNames: ['ConcurrentExecutions'], alarmedMetricOnly: false },
-      { namespaces: ['AWS/Lambda'], metricNames: ['Invocations'], alarmedMetricOnly: true },
-    ],
-    targetDimensions: ['FunctionName'],
-  },
-  // Seed 003 §2: throttled requests on a table.
-  'dynamodb-throttling': {
-    selectors: [{ namespaces: ['AWS/DynamoDB'], metricNames: ['ReadThrottleEvents', 'WriteThrottleEvents', 'ThrottledRequests'], alarmedMetricOnly: false }],
-    targetDimensions: ['TableName'],
-  },
-  // Seed 000 / 004: running tasks below desired, unhealthy service.
-  'ecs-service-recovery': {
-    selectors: [{
-      namespaces: ['ECS/ContainerInsights', 'AWS/ECS'],
-      metricNames: ['RunningTaskCount', 'DesiredTaskCount', 'PendingTaskCount', 'CPUUtilization', 'MemoryUtilization'],
-      alarmedMetricOnly: false,
-    }],
-    targetDimensions: ['ClusterName', 'ServiceName'],
-  },
-};
-
-export const ALARM_RUNBOOKS = Object.keys(METRIC_ROUTES) as AlarmRunbook[];
+export const metricRouteSchema = z.object({
+  selectors: z.array(z.object({ namespaces: z.array(z.string().min(1)).min(1), metricNames: z.array(z.string().min(1)).min(1), alarmedMetricOnly: z.boolean() })).min(1),
+  targetDimensions: z.array(z.string().min(1)).min(1),
+});
 
 /** Tag on an alarm (any kind, composite too) that routes it to a runbook. */
 export const RUNBOOK_TAG = 'runbook-autopilot:runbook';
@@ -63,8 +41,7 @@ export const TARGET_TAG = 'runbook-autopilot:target';
  * metric alarm whose metric is routed to it and whose dimensions name a configured target.
  * EventBridge matches the fields of one element of configuration.metrics together.
  */
-export function alarmRulePatterns(runbook: AlarmRunbook, targets: readonly Record<string, string>[], options: { anyTarget?: boolean } = {}): EventPattern[] {
-  const route = METRIC_ROUTES[runbook];
+export function alarmRulePatterns(route: MetricRoute, targets: readonly Record<string, string>[], options: { anyTarget?: boolean } = {}): EventPattern[] {
   const dimensions: Record<string, PatternMatcher[]> = {};
   for (const dimension of route.targetDimensions) {
     // anyTarget: the runbook also allowlists by tag, so any value of the dimension routes (admit decides).

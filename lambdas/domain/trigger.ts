@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { METRIC_ROUTES, type AlarmRunbook } from './routing';
+import { metricRouteSchema, type MetricRoute } from './routing';
 
 /** What started a runbook, normalised from whichever event carried it. */
 export interface Trigger {
@@ -80,9 +80,16 @@ export const autopilotEventSchema = z.discriminatedUnion('detail-type', [
   }),
 ]);
 
+/** What starts a runbook, as admit receives it per runbook (RUNBOOK_TRIGGERS, from its module's trigger). */
+export const runbookTriggerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('alarm'), route: metricRouteSchema }),
+  z.object({ kind: z.literal('budget') }),
+]);
+export type RunbookTrigger = { readonly kind: 'alarm'; readonly route: MetricRoute } | { readonly kind: 'budget' };
+export const runbookTriggersSchema = z.record(z.string(), runbookTriggerSchema);
+
 /** Reads the target an alarm names through its metric dimensions, by the same rules as the EventBridge pattern. */
-export function alarmTarget(runbook: AlarmRunbook, event: AlarmEvent): string | undefined {
-  const route = METRIC_ROUTES[runbook];
+export function alarmTarget(route: MetricRoute, event: AlarmEvent): string | undefined {
   for (const entry of event.detail.configuration?.metrics ?? []) {
     const metric = entry.metricStat?.metric;
     if (!metric) continue;
@@ -103,13 +110,13 @@ export function alarmDedupeKey(alarm: AlarmEvent): string {
   return `alarm|${alarm.resources[0] ?? alarm.detail.alarmName}|${alarm.detail.state.timestamp}`;
 }
 
-function alarmTrigger(runbook: AlarmRunbook, alarm: AlarmEvent, taggedTarget?: string): Trigger {
+function alarmTrigger(runbook: string, route: MetricRoute, alarm: AlarmEvent, taggedTarget?: string): Trigger {
   if (alarm.detail.state.value !== 'ALARM') {
     throw new UnroutableEvent(`alarm ${alarm.detail.alarmName} is in state ${alarm.detail.state.value}, not ALARM`);
   }
-  const target = taggedTarget ?? alarmTarget(runbook, alarm);
+  const target = taggedTarget ?? alarmTarget(route, alarm);
   if (!target) {
-    throw new UnroutableEvent(`alarm ${alarm.detail.alarmName} names no ${METRIC_ROUTES[runbook].targetDimensions.join('+')} for ${runbook}`);
+    throw new UnroutableEvent(`alarm ${alarm.detail.alarmName} names no ${route.targetDimensions.join('+')} for ${runbook}`);
   }
   const arn = alarm.resources[0];
   const reason = alarm.detail.state.reason;
@@ -123,22 +130,25 @@ function alarmTrigger(runbook: AlarmRunbook, alarm: AlarmEvent, taggedTarget?: s
   };
 }
 
-/** Normalises the state machine's input event into a Trigger, or throws UnroutableEvent. */
-export function parseTrigger(runbook: string, event: unknown): Trigger {
+/**
+ * Normalises the state machine's input event into a Trigger, or throws UnroutableEvent. `started`
+ * is what starts this runbook (its module's trigger); undefined for a runbook this admit does not know.
+ */
+export function parseTrigger(runbook: string, event: unknown, started: RunbookTrigger | undefined): Trigger {
   const alarm = alarmEventSchema.safeParse(event);
   if (alarm.success) {
-    if (!(runbook in METRIC_ROUTES)) throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
-    return alarmTrigger(runbook as AlarmRunbook, alarm.data);
+    if (started?.kind !== 'alarm') throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
+    return alarmTrigger(runbook, started.route, alarm.data);
   }
   const own = autopilotEventSchema.safeParse(event);
   if (!own.success) {
     throw new UnroutableEvent('input is neither a CloudWatch Alarm State Change event nor a runbook-autopilot event');
   }
   if (own.data['detail-type'] === 'Tagged Alarm') {
-    if (!(runbook in METRIC_ROUTES)) throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
-    return alarmTrigger(runbook as AlarmRunbook, own.data.detail.alarm, own.data.detail.target);
+    if (started?.kind !== 'alarm') throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
+    return alarmTrigger(runbook, started.route, own.data.detail.alarm, own.data.detail.target);
   }
-  if (runbook !== 'llm-budget-guardrail') throw new UnroutableEvent(`${runbook} is not started by budget notifications`);
+  if (started?.kind !== 'budget') throw new UnroutableEvent(`${runbook} is not started by budget notifications`);
   const d = own.data.detail;
   return {
     kind: 'budget',

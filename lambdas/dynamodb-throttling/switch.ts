@@ -8,7 +8,7 @@ import { stepInputSchema } from '../shared/task-input';
 import { TableClient } from './table-client';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
-const assertAllowed = allowedTargets('dynamodb-throttling');
+const assertAllowed = allowedTargets({ runbook: 'dynamodb-throttling', resource: 'dynamodb:table' });
 const tables = new TableClient();
 
 const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;

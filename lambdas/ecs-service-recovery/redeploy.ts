@@ -8,7 +8,7 @@ import { stepInputSchema } from '../shared/task-input';
 import { EcsServiceClient, parseServiceKey, SERVICE_KEY, type ServiceView } from './service-client';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
-const assertAllowed = allowedTargets('ecs-service-recovery');
+const assertAllowed = allowedTargets({ runbook: 'ecs-service-recovery', resource: 'ecs:service' });
 const services = new EcsServiceClient();
 
 /** The target comes from the payload: llm-budget-guardrail redeploys its proxy, not the incident's target. */

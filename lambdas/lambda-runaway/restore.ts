@@ -12,7 +12,7 @@ import { FunctionConcurrencyClient } from './function-concurrency';
 const table = requireEnv('LEDGER_TABLE');
 const ledger = new Ledger(table);
 const approvals = new ApprovalStore(table);
-const assertAllowed = allowedTargets('lambda-runaway');
+const assertAllowed = allowedTargets({ runbook: 'lambda-runaway', resource: 'lambda:function' });
 const functions = new FunctionConcurrencyClient();
 const reservedConcurrency = requirePositiveIntegerEnv('RESTORE_RESERVED_CONCURRENCY');
 const onTimeout = z.enum(['abort', 'proceed']).parse(requireEnv('RESTORE_ON_TIMEOUT'));

@@ -7,7 +7,7 @@ import { stepInputSchema } from '../shared/task-input';
 import { FunctionConcurrencyClient } from './function-concurrency';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
-const assertAllowed = allowedTargets('lambda-runaway');
+const assertAllowed = allowedTargets({ runbook: 'lambda-runaway', resource: 'lambda:function' });
 const functions = new FunctionConcurrencyClient();
 
 /**

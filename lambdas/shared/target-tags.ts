@@ -1,6 +1,7 @@
 import { DynamoDBClient, ListTagsOfResourceCommand, ResourceNotFoundException as TableNotFound } from '@aws-sdk/client-dynamodb';
 import { ECSClient, ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
 import { LambdaClient, ListTagsCommand, ResourceNotFoundException as FunctionNotFound } from '@aws-sdk/client-lambda';
+import type { TagResource } from '../domain/tag-resources';
 import { classifyAwsError, errorName, InvalidInput } from './errors';
 
 /** Where the caller runs: target ARNs are built in its partition, region and account. */
@@ -20,21 +21,21 @@ export function scopeOf(invokedFunctionArn: string): ArnScope {
 const prefix = (s: ArnScope, service: string) => `arn:${s.partition}:${service}:${s.region}:${s.account}`;
 
 /**
- * Reads a target's tags for the tag allowlist: a function (lambda:ListTags), a table
- * (dynamodb:ListTagsOfResource) or a "cluster/service" (ecs:ListTagsForResource). Null when the
- * resource does not exist; other errors are classified for the state machine's Retry and Catch.
+ * Reads a target's tags for the tag allowlist, by the kind of resource it is: a function
+ * (lambda:ListTags), a table (dynamodb:ListTagsOfResource) or a "cluster/service"
+ * (ecs:ListTagsForResource). Null when the resource does not exist; other errors are classified
+ * for the state machine's Retry and Catch.
  */
 export class TargetTagReader {
   private lambda?: LambdaClient;
   private dynamodb?: DynamoDBClient;
   private ecs?: ECSClient;
 
-  async read(runbook: string, target: string, scope: ArnScope): Promise<Record<string, string> | null> {
-    switch (runbook) {
-      case 'lambda-runaway': return this.functionTags(target, scope);
-      case 'dynamodb-throttling': return this.tableTags(target, scope);
-      case 'ecs-service-recovery': return this.serviceTags(target, scope);
-      default: throw new InvalidInput(`${runbook} does not allowlist targets by tag`);
+  async read(resource: TagResource, target: string, scope: ArnScope): Promise<Record<string, string> | null> {
+    switch (resource) {
+      case 'lambda:function': return this.functionTags(target, scope);
+      case 'dynamodb:table': return this.tableTags(target, scope);
+      case 'ecs:service': return this.serviceTags(target, scope);
     }
   }
 

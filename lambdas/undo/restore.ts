@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { approvalResultSchema, assertApproved, type GatedCall } from '../approval/assert-approved';
 import { ApprovalStore, type Gate } from '../approval/store';
+import type { TagResource } from '../domain/tag-resources';
 import type { RestoreStep } from '../domain/undo-plan';
 import { performAction } from '../shared/act';
 import { requireEnv } from '../shared/env';
@@ -20,6 +21,11 @@ const approvals = new ApprovalStore(ledgerTable);
 const onTimeout = z.enum(['abort', 'proceed']).parse(process.env.UNDO_ON_TIMEOUT ?? 'abort');
 const assertAllowed = allowedUndoTargets();
 const resources = new UndoResources();
+
+/** Whose tags a target allowlisted by tag has, by what is restored: re-read before any read or change. */
+const TAGGED_BY_KIND: Readonly<Record<string, TagResource>> = {
+  'lambda-reserved-concurrency': 'lambda:function', 'dynamodb-capacity': 'dynamodb:table', 'dynamodb-items': 'dynamodb:table',
+};
 
 const restoreSchema = z.object({
   sourceKey: z.string().min(1),
@@ -76,7 +82,7 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, re
     incidentId: incident.id, runbook: incident.runbook, step: 'undo', operation: step.operation, target: step.target, parameters: restore,
   }, { onTimeout, covers: inPlan });
   // Named, or carrying the incident's runbook's tags now (re-read): refused before any read or change.
-  await assertAllowed(incident.runbook, step.target, context.invokedFunctionArn);
+  await assertAllowed(incident.runbook, step.target, TAGGED_BY_KIND[step.kind], context.invokedFunctionArn);
   if (step.kind === 'dynamodb-items') return restoreItems(ledger, resources, incident, execution.id, step);
   const key = `${step.step}#${step.operation}#${step.target}`;
   const base = { sourceKey: step.sourceKey, operation: step.operation, target: step.target, expected: step.expected, restoredTo: step.restoreTo };

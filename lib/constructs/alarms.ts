@@ -3,18 +3,24 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { DynamodbThrottlingConfig, EcsServiceRecoveryConfig, LambdaRunawayConfig } from '../config/schema';
+import type { AlarmSpec, MathSpec, MetricSpec } from '../runbook-kit';
 
 export interface RunbookAlarmsProps {
-  readonly lambdaRunaway?: LambdaRunawayConfig;
-  readonly dynamodbThrottling?: DynamodbThrottlingConfig;
-  readonly ecsServiceRecovery?: EcsServiceRecoveryConfig;
+  /** The alarms the enabled runbooks' modules ask for, per configured target. */
+  readonly alarms: readonly AlarmSpec[];
   /** Where alarms that inform but start no runbook send their notifications. */
   readonly infoTopic: sns.ITopic;
 }
 
+const metricOf = (m: MetricSpec): cloudwatch.Metric => new cloudwatch.Metric({
+  namespace: m.namespace, metricName: m.metricName, statistic: m.statistic, period: Duration.minutes(m.periodMinutes),
+  ...(m.dimensions ? { dimensionsMap: { ...m.dimensions } } : {}),
+});
+
+const isMath = (m: MetricSpec | MathSpec): m is MathSpec => 'expression' in m;
+
 /**
- * The alarms of seed 003 "Key Metrics to Watch" and seed 000/004, per configured target. Alarms
+ * The alarms of the seeds' "Key Metrics to Watch", as each runbook's module describes them. Alarms
  * that start a runbook need no action: EventBridge routes their state changes by metric. Alarms
  * that only inform (throttles, error rate, account-wide user errors) notify the info topic.
  */
@@ -25,90 +31,28 @@ export class RunbookAlarms extends Construct {
   constructor(scope: Construct, id: string, props: RunbookAlarmsProps) {
     super(scope, id);
     const inform = new actions.SnsAction(props.infoTopic);
-    const lr = props.lambdaRunaway;
-    for (const t of lr?.targets ?? []) {
-      const dims = { FunctionName: t.functionName };
-      const m = (metricName: string, statistic: string, period = Duration.minutes(1)) =>
-        new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: dims, statistic, period });
-      const th = lr!.thresholds;
-      this.routed.push(new cloudwatch.Alarm(this, `${t.functionName}-concurrency`, {
-        alarmDescription: `Seed 003: concurrent executions of ${t.functionName} above ${th.concurrencyPercentOfLimit}% of the limit. Starts lambda-runaway.`,
-        metric: m('ConcurrentExecutions', 'Maximum'),
-        threshold: Math.floor((lr!.accountConcurrencyLimit * th.concurrencyPercentOfLimit) / 100),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
-      this.routed.push(new cloudwatch.Alarm(this, `${t.functionName}-invocations`, {
-        alarmDescription: `Seed 003 section 4: invocation surge on ${t.functionName}. Starts lambda-runaway.`,
-        metric: m('Invocations', 'Sum', Duration.minutes(5)),
-        threshold: th.invocationsPer5Minutes,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
-      const throttles = new cloudwatch.Alarm(this, `${t.functionName}-throttles`, {
-        alarmDescription: `Seed 003: throttles on ${t.functionName}. Informs only.`,
-        metric: m('Throttles', 'Sum', Duration.minutes(5)), threshold: th.throttles,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    for (const spec of props.alarms) {
+      const alarm = new cloudwatch.Alarm(this, spec.id, {
+        alarmDescription: spec.description,
+        metric: isMath(spec.metric)
+          ? new cloudwatch.MathExpression({
+            expression: spec.metric.expression,
+            usingMetrics: Object.fromEntries(Object.entries(spec.metric.metrics).map(([name, m]) => [name, metricOf(m)])),
+            period: Duration.minutes(spec.metric.periodMinutes), label: spec.metric.label,
+          })
+          : metricOf(spec.metric),
+        threshold: spec.threshold,
+        comparisonOperator: spec.comparison as cloudwatch.ComparisonOperator,
+        evaluationPeriods: spec.evaluationPeriods,
+        ...(spec.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: spec.datapointsToAlarm }),
+        treatMissingData: spec.treatMissingData as cloudwatch.TreatMissingData,
       });
-      const errorRate = new cloudwatch.Alarm(this, `${t.functionName}-error-rate`, {
-        alarmDescription: `Seed 003: error rate of ${t.functionName} above ${th.errorRatePercent}%. Informs only.`,
-        metric: new cloudwatch.MathExpression({
-          expression: '100 * errors / MAX([invocations, 1])',
-          usingMetrics: { errors: m('Errors', 'Sum', Duration.minutes(5)), invocations: m('Invocations', 'Sum', Duration.minutes(5)) },
-          period: Duration.minutes(5), label: 'Error rate (%)',
-        }),
-        threshold: th.errorRatePercent,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      for (const alarm of [throttles, errorRate]) {
+      if (spec.informs) {
         alarm.addAlarmAction(inform);
         this.informational.push(alarm);
+      } else {
+        this.routed.push(alarm);
       }
-    }
-
-    const dt = props.dynamodbThrottling;
-    for (const t of dt?.targets ?? []) {
-      for (const metricName of ['ReadThrottleEvents', 'WriteThrottleEvents']) {
-        this.routed.push(new cloudwatch.Alarm(this, `${t.tableName}-${metricName}`, {
-          alarmDescription: `Seed 003 section 2: ${metricName} on ${t.tableName}. Starts dynamodb-throttling.`,
-          metric: new cloudwatch.Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: t.tableName }, statistic: 'Sum', period: Duration.minutes(1) }),
-          threshold: dt!.thresholds.throttleEvents,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }));
-      }
-    }
-    if (dt && dt.targets.length > 0) {
-      // UserErrors is an account-and-region metric: it names no table, so it cannot start a runbook.
-      const userErrors = new cloudwatch.Alarm(this, 'dynamodb-user-errors', {
-        alarmDescription: 'Seed 003: DynamoDB UserErrors in this account and region. Informs only.',
-        metric: new cloudwatch.Metric({ namespace: 'AWS/DynamoDB', metricName: 'UserErrors', statistic: 'Sum', period: Duration.minutes(5) }),
-        threshold: dt.thresholds.userErrors,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      userErrors.addAlarmAction(inform);
-      this.informational.push(userErrors);
-    }
-
-    for (const t of props.ecsServiceRecovery?.targets ?? []) {
-      const m = (metricName: string) => new cloudwatch.Metric({
-        namespace: 'ECS/ContainerInsights', metricName, statistic: 'Average', period: Duration.minutes(1),
-        dimensionsMap: { ClusterName: t.clusterName, ServiceName: t.serviceName },
-      });
-      this.routed.push(new cloudwatch.Alarm(this, `${t.clusterName}-${t.serviceName}-running-below-desired`, {
-        alarmDescription: `Seed 000/004: ${t.serviceName} runs fewer tasks than desired. Starts ecs-service-recovery. Needs Container Insights on the cluster.`,
-        metric: new cloudwatch.MathExpression({
-          expression: 'desired - running',
-          usingMetrics: { desired: m('DesiredTaskCount'), running: m('RunningTaskCount') },
-          period: Duration.minutes(1), label: 'Tasks missing',
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 5, datapointsToAlarm: 5, treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      }));
     }
   }
 }

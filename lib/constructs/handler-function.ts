@@ -5,12 +5,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Permission } from '../catalog';
+import type { Permission } from '../runbook-kit';
 
-export const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
+/** Entries are named from the repository root (runbooks/<name>/handlers/..., lambdas/<shared>/...). */
+export const REPO_ROOT = path.join(__dirname, '..', '..');
 
 export interface HandlerFunctionProps {
-  /** Entry file under lambdas/. */
+  /** Entry file, from the repository root. */
   readonly entry: string;
   readonly description: string;
   readonly environment?: Readonly<Record<string, string>>;
@@ -39,7 +40,7 @@ export class HandlerFunction extends NodejsFunction {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     super(scope, id, {
       role,
-      entry: path.join(LAMBDAS_DIR, props.entry),
+      entry: path.join(REPO_ROOT, props.entry),
       handler: 'handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,

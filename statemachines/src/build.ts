@@ -6,18 +6,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { differences, render, type Definition } from './asl';
 import { checkDefinition } from './check';
+import { RUNBOOKS } from '../../runbooks/registry';
 import { stackSubstitutions } from './substitutions';
-import dynamodbThrottling from './dynamodb-throttling';
-import ecsServiceRecovery from './ecs-service-recovery';
-import lambdaRunaway from './lambda-runaway';
-import llmBudgetGuardrail from './llm-budget-guardrail';
 import undo from './undo';
 
+/** Each registered runbook's machine (runbooks/<name>/statemachine.ts), and the undo's. */
 export const MACHINES: Readonly<Record<string, Definition>> = {
-  'lambda-runaway': lambdaRunaway,
-  'dynamodb-throttling': dynamodbThrottling,
-  'ecs-service-recovery': ecsServiceRecovery,
-  'llm-budget-guardrail': llmBudgetGuardrail,
+  ...Object.fromEntries(RUNBOOKS.map((m) => [m.name, m.stateMachine.definition])),
   undo,
 };
 

@@ -58,7 +58,7 @@ beforeAll(async () => {
     STUCK_TASK_TABLES: JSON.stringify({ [TASKS]: { statusAttribute: 'status', pendingStatus: 'pending' } }),
   };
   Object.assign(process.env, env);
-  const def = { id: 'ApprovalPage', substitution: '', entry: 'approval/page.ts', usesLedger: true, description: 'page', environment: {}, permissions: [] };
+  const def = { id: 'ApprovalPage', substitution: '', entry: 'lambdas/approval/page.ts', usesLedger: true, description: 'page', environment: {}, permissions: [] };
   pages.setFunction(loadFunction(def, 'approval-page', 'arn:aws:lambda:sa-east-1:111122223333:function:approval-page', env));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   request = (require('../../lambdas/approval/request') as { handler: typeof request }).handler;

@@ -6,6 +6,7 @@
 import { incidentIdFor, parseTrigger } from '../../lambdas/domain/trigger';
 import type { ActionStatus } from '../../lambdas/shared/ledger';
 import { deliveryOf, useDrillSandbox, withoutRails } from './drill-harness';
+import { triggerOf } from '../support/runbooks';
 
 const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
 const STOP_KEY = `stop#lambda:PutFunctionConcurrency#${FUNCTION}`;
@@ -16,7 +17,7 @@ const harness = useDrillSandbox(() => ({ config: withoutRails(undefined, { dryRu
 async function actingRunLeft(n: number, status: Extract<ActionStatus, 'failed' | 'unknown'>): Promise<string> {
   const input = deliveryOf('events/lambda-runaway.alarm.json', n);
   if (input.kind !== 'eventbridge') throw new Error('an EventBridge event');
-  const trigger = parseTrigger('lambda-runaway', input.event);
+  const trigger = parseTrigger('lambda-runaway', input.event, triggerOf('lambda-runaway'));
   const incidentId = incidentIdFor(trigger.dedupeKey);
   const ledger = harness.drill.ledger;
   await ledger.claimIncident({ incidentId, runbook: 'lambda-runaway', target: FUNCTION, dedupeKey: trigger.dedupeKey, executionArn: ACTING_RUN, summary: trigger.summary, firedAt: trigger.firedAt });

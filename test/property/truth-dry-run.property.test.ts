@@ -5,6 +5,7 @@ import type { DrillInput } from '../../drill/inputs';
 import { parseBudgetNotification, unwrapSnsNotification } from '../../lambdas/domain/budget-notification';
 import { budgetDedupeKey, incidentIdFor, parseTrigger } from '../../lambdas/domain/trigger';
 import { deliveryOf, useDrillSandbox, withoutRails } from '../drill/drill-harness';
+import { triggerOf } from '../support/runbooks';
 import {
   applyHuman, captureSeed, CHEAPER_MODEL, eventOf, faultOf, FUNCTION, PARAMETER, resetAccount, sequenceArbitrary, TABLE,
   type RunbookName, type Seed, type Step,
@@ -60,7 +61,7 @@ const ACT: Record<RunbookName, { key: string; operation: string; target: string;
 /** The incident admit makes of an input, as it computes it. */
 function incidentOf(runbook: RunbookName, input: DrillInput): { id: string; dedupeKey: string; target: string; firedAt: string } {
   if (input.kind === 'eventbridge') {
-    const t = parseTrigger(runbook, input.event);
+    const t = parseTrigger(runbook, input.event, triggerOf(runbook));
     return { id: incidentIdFor(t.dedupeKey), dedupeKey: t.dedupeKey, target: t.target, firedAt: t.firedAt };
   }
   const [sns] = unwrapSnsNotification(input.lambdaEvent);

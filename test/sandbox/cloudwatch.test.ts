@@ -36,7 +36,7 @@ test('an alarm follows its resource: the service running its desired tasks clear
 test('ListTagsForResource returns the alarm\'s tags', async () => {
   const out = await cw().send(new ListTagsForResourceCommand({ ResourceARN: alarmArn }));
 
-  expect(out.Tags).toContainEqual({ Key: 'runbook-autopilot:runbook', Value: 'ecs-service-recovery' });
+  expect(out.Tags).toEqual([{ Key: 'Environment', Value: 'prod' }, { Key: 'Service', Value: 'alphaswarm-admin-prod' }]);
 });
 
 test('tags of an unknown alarm: ResourceNotFoundException (404)', async () => {

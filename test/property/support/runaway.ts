@@ -15,6 +15,7 @@ import type { Incident } from '../../../lambdas/shared/task-input';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { lambdaContext } from '../../support/fixtures';
 import { startForwarder, type Forwarder } from './forwarder';
+import { runbookTriggers } from '../../../lib/catalog';
 
 /**
  * Drives the lambda-runaway runbook's real handlers (admit, stop, notify) over generated streams
@@ -100,6 +101,7 @@ export async function startHarness(): Promise<Harness> {
     LEDGER_TABLE,
     RUNBOOK_POLICIES: policies(LONG_COOLDOWN_MINUTES),
     SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
+    RUNBOOK_TRIGGERS: JSON.stringify(runbookTriggers()),
     ALLOWED_TARGETS: JSON.stringify(CONFIGURED),
     CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical,
     INFO_TOPIC_ARN: TOPIC_ARNS.info,

@@ -10,6 +10,7 @@ import { switchParameterNames } from '../../../lambdas/domain/switches';
 import { seedAccountState, startSandbox, type Sandbox } from '../../../drill/sandbox';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { lambdaContext } from '../../support/fixtures';
+import { runbookTriggers } from '../../../lib/catalog';
 
 type Handler = (event: unknown, context: typeof lambdaContext) => Promise<AdmitResult>;
 
@@ -95,6 +96,7 @@ beforeAll(async () => {
   Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
     RUNBOOK_POLICIES: JSON.stringify(POLICIES),
     SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
+    RUNBOOK_TRIGGERS: JSON.stringify(runbookTriggers()),
     AWS_ENDPOINT_URL_SSM: sandbox.url,
     AWS_MAX_ATTEMPTS: '1',
   });

@@ -7,6 +7,7 @@ import { alarmRulePatterns } from '../../../lambdas/domain/routing';
 import { incidentIdFor, parseTrigger } from '../../../lambdas/domain/trigger';
 import type { RouteResult } from '../../../lambdas/alarm-router/handler';
 import { lambdaContext } from '../../support/fixtures';
+import { routeOf, triggerOf } from '../../support/runbooks';
 
 const cloudwatch = mockClient(CloudWatchClient);
 const sfn = mockClient(SFNClient);
@@ -16,11 +17,13 @@ const MACHINE = (runbook: string) => `arn:aws:states:sa-east-1:111122223333:stat
 const ROUTES = {
   'lambda-runaway': {
     stateMachineArn: MACHINE('lambda-runaway'),
-    patterns: alarmRulePatterns('lambda-runaway', [{ FunctionName: 'cabruca-segmentation-prod-researcher-agent' }]),
+    patterns: alarmRulePatterns(routeOf('lambda-runaway'), [{ FunctionName: 'cabruca-segmentation-prod-researcher-agent' }]),
+    route: routeOf('lambda-runaway'),
   },
   'ecs-service-recovery': {
     stateMachineArn: MACHINE('ecs-service-recovery'),
-    patterns: alarmRulePatterns('ecs-service-recovery', [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-prod' }]),
+    patterns: alarmRulePatterns(routeOf('ecs-service-recovery'), [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-prod' }]),
+    route: routeOf('ecs-service-recovery'),
   },
 };
 
@@ -87,7 +90,7 @@ test('the execution is named after the incident admit derives from the same inpu
 
   await handler(COMPOSITE, lambdaContext);
 
-  const trigger = parseTrigger('ecs-service-recovery', sentInput());
+  const trigger = parseTrigger('ecs-service-recovery', sentInput(), triggerOf('ecs-service-recovery'));
   expect(trigger).toMatchObject({ kind: 'alarm', target: ADMIN_SERVICE });
   expect(sentName(0)).toBe(incidentIdFor(trigger.dedupeKey));
 });

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { autopilotEventSchema, incidentIdFor, parseTrigger } from '../../../lambdas/domain/trigger';
 import { lambdaContext } from '../../support/fixtures';
+import { triggerOf } from '../../support/runbooks';
 
 const sfn = mockClient(SFNClient);
 const STATE_MACHINE = 'arn:aws:states:sa-east-1:111122223333:stateMachine:runbook-autopilot-llm-budget-guardrail';
@@ -19,7 +20,7 @@ let errorLog: jest.SpyInstance;
 beforeAll(async () => {
   Object.assign(process.env, {
     AWS_REGION: 'sa-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', POWERTOOLS_LOG_LEVEL: 'SILENT',
-    STATE_MACHINE_ARN: STATE_MACHINE, BUDGET_NAMES: JSON.stringify(['alphaswarm-prod-monthly']),
+    RUNBOOK: 'llm-budget-guardrail', STATE_MACHINE_ARN: STATE_MACHINE, BUDGET_NAMES: JSON.stringify(['alphaswarm-prod-monthly']),
   });
   const { logger } = await import('../../../lambdas/shared/logger');
   errorLog = jest.spyOn(logger, 'error');
@@ -59,7 +60,7 @@ test('an AWS Budgets notification starts llm-budget-guardrail with the Budget No
   });
   // Admit reads the same event and derives the same incident the execution is named after.
   expect(autopilotEventSchema.safeParse(event).success).toBe(true);
-  expect(incidentIdFor(parseTrigger('llm-budget-guardrail', event).dedupeKey)).toBe(name);
+  expect(incidentIdFor(parseTrigger('llm-budget-guardrail', event, triggerOf('llm-budget-guardrail')).dedupeKey)).toBe(name);
   expect(summary).toEqual({ started: [executionArn(name)], duplicates: 0, skipped: [] });
   expect(errorLog).not.toHaveBeenCalled();
 });

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 
 import { assertEventPattern, InvalidEventPattern, matchesPattern, type EventPattern } from '../../../lambdas/domain/event-pattern';
 import { alarmRulePatterns } from '../../../lambdas/domain/routing';
+import { routeOf } from '../../support/runbooks';
 
 const EVENTS = path.join(__dirname, '..', '..', '..', 'events');
 const load = (rel: string): unknown => JSON.parse(fs.readFileSync(path.join(EVENTS, rel), 'utf8'));
@@ -64,7 +65,7 @@ describe('matchesPattern: recorded alarm events against the runbook patterns', (
 
   it('matches the patterns routing generates from config targets', () => {
     const agents = ['researcher', 'engineer', 'qa'].map((a) => ({ FunctionName: `cabruca-segmentation-prod-${a}-agent` }));
-    const lambda = alarmRulePatterns('lambda-runaway', agents);
+    const lambda = alarmRulePatterns(routeOf('lambda-runaway'), agents);
     const routed = (file: string) => lambda.some((p) => matchesPattern(p, load(file)));
     expect(routed('lambda-runaway.alarm.json')).toBe(true);
     expect(routed('samples/anomaly-detection.alarm.json')).toBe(true);
@@ -72,7 +73,7 @@ describe('matchesPattern: recorded alarm events against the runbook patterns', (
     expect(routed('samples/metric-math-lambda.alarm.json')).toBe(true);
     expect(routed('samples/unconfigured-target.alarm.json')).toBe(false);
     expect(routed('samples/ok-transition.alarm.json')).toBe(false);
-    const ecs = alarmRulePatterns('ecs-service-recovery', [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-prod' }]);
+    const ecs = alarmRulePatterns(routeOf('ecs-service-recovery'), [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-prod' }]);
     expect(ecs.some((p) => matchesPattern(p, load('ecs-service-recovery.alarm.json')))).toBe(true);
   });
 
@@ -83,7 +84,7 @@ describe('matchesPattern: recorded alarm events against the runbook patterns', (
       { id: 'errors', metricStat: { metric: { namespace: 'AWS/Lambda', name: 'Errors', dimensions: { FunctionName: 'cabruca-segmentation-prod-qa-agent' } } }, returnData: false },
       { id: 'invocations', metricStat: { metric: { namespace: 'AWS/Lambda', name: 'Invocations', dimensions: { FunctionName: 'cabruca-segmentation-prod-qa-agent' } } }, returnData: false },
     ];
-    const lambda = alarmRulePatterns('lambda-runaway', [{ FunctionName: 'cabruca-segmentation-prod-qa-agent' }]);
+    const lambda = alarmRulePatterns(routeOf('lambda-runaway'), [{ FunctionName: 'cabruca-segmentation-prod-qa-agent' }]);
     expect(lambda.some((p) => matchesPattern(p, errorRate))).toBe(false);
   });
 

@@ -9,6 +9,7 @@ import { Ledger } from '../../../lambdas/shared/ledger';
 import type { Incident } from '../../../lambdas/shared/task-input';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { lambdaContext } from '../../support/fixtures';
+import { triggerOf } from '../../support/runbooks';
 
 const sns = mockClient(SNSClient);
 
@@ -26,7 +27,7 @@ const ALARM_REASON = alarmEventSchema.parse(RUNAWAY).detail.state.reason ?? '';
 
 /** The incident admit derives from the recorded lambda-runaway alarm. */
 function runawayIncident(): Incident {
-  const trigger = parseTrigger('lambda-runaway', RUNAWAY);
+  const trigger = parseTrigger('lambda-runaway', RUNAWAY, triggerOf('lambda-runaway'));
   return {
     id: incidentIdFor(trigger.dedupeKey), runbook: 'lambda-runaway', target: trigger.target, summary: trigger.summary,
     firedAt: trigger.firedAt, source: trigger.source,

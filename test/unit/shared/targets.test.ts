@@ -13,8 +13,8 @@ let checkEcs: Check;
 beforeAll(async () => {
   Object.assign(process.env, { AWS_REGION: 'sa-east-1', ALLOWED_TARGETS: JSON.stringify(['named-fn']), ALLOWED_TARGET_TAGS: JSON.stringify({ 'runbook-autopilot:allow': 'true' }) });
   const { allowedTargets } = await import('../../../lambdas/shared/targets');
-  check = allowedTargets('lambda-runaway');
-  checkEcs = allowedTargets('ecs-service-recovery');
+  check = allowedTargets({ runbook: 'lambda-runaway', resource: 'lambda:function' });
+  checkEcs = allowedTargets({ runbook: 'ecs-service-recovery', resource: 'ecs:service' });
 });
 beforeEach(() => {
   lambda.reset();

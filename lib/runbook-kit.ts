@@ -1,0 +1,145 @@
+/**
+ * What a runbook module is written with, and what the stack and the drill build from it: IAM
+ * statements, handler definitions, ARNs, alarms and cdk-nag acknowledgements as plain data (no CDK
+ * constructs here, so the drill and the tests can load every module).
+ */
+import type { TargetTags, VerifyConfig } from './config/parts';
+
+/** One IAM statement: the only actions and resources a handler may use. */
+export interface Permission {
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  readonly conditions?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface HandlerDef {
+  /** Construct id and function name suffix, e.g. "LambdaRunawayStop". */
+  readonly id: string;
+  /** The ASL substitution this handler's ARN fills, e.g. "StopFunctionArn". */
+  readonly substitution: string;
+  /** Entry file, from the repository root: runbooks/<name>/handlers/<step>.ts, or lambdas/<shared>/... */
+  readonly entry: string;
+  readonly description: string;
+  /** Reads and writes the remediation ledger. */
+  readonly usesLedger: boolean;
+  /** Sends approval requests: the approvals topic, the link-signing secret and the page URL. */
+  readonly usesApprovals?: boolean;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly permissions: readonly Permission[];
+}
+
+/** A state machine as the stack deploys it and the drill runs it: its file, its functions, its substitutions. */
+export interface RunbookDef {
+  /** A runbook, or the undo state machine (started by hand, never by an event). */
+  readonly name: string;
+  /** statemachines/<file>. */
+  readonly definitionFile: string;
+  readonly handlers: readonly HandlerDef[];
+  /** Substitutions besides the handler ARNs: names (e.g. the agent proxy service) and the partition. */
+  readonly substitutions: Readonly<Record<string, string>>;
+  /** What the state machine's own role may do besides invoking its functions (service integrations). */
+  readonly stateMachinePermissions?: readonly Permission[];
+}
+
+/** Builds ARNs for a partition/account/region (CDK tokens in the stack, literals in the drill). */
+export interface Arns {
+  lambdaFunction(name: string): string;
+  dynamodbTable(name: string): string;
+  ecsCluster(cluster: string): string;
+  ecsService(cluster: string, service: string): string;
+  ecsTask(cluster: string): string;
+  ssmParameter(name: string): string;
+  /** A rule ARN on an event bus ("default" has no bus segment); name may be "*". */
+  eventRule(bus: string, name: string): string;
+  s3Bucket(name: string): string;
+  stateMachine(name: string): string;
+  readonly account: string;
+  /** aws, aws-cn, aws-us-gov: the definitions' integration ARNs (arn:${Partition}:states:::lambda:invoke) use it. */
+  readonly partition: string;
+}
+
+export function literalArns(partition: string, region: string, account: string): Arns {
+  const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
+  return {
+    lambdaFunction: (name) => arn('lambda', `function:${name}`),
+    dynamodbTable: (name) => arn('dynamodb', `table/${name}`),
+    ecsCluster: (cluster) => arn('ecs', `cluster/${cluster}`),
+    ecsService: (cluster, service) => arn('ecs', `service/${cluster}/${service}`),
+    ecsTask: (cluster) => arn('ecs', `task/${cluster}/*`),
+    ssmParameter: (name) => arn('ssm', `parameter${name.startsWith('/') ? name : `/${name}`}`),
+    eventRule: (bus, name) => arn('events', `rule/${bus === 'default' ? '' : `${bus}/`}${name}`),
+    s3Bucket: (name) => `arn:${partition}:s3:::${name}`,
+    stateMachine: (name) => arn('states', `stateMachine:${name}`),
+    account,
+    partition,
+  };
+}
+
+export const json = (value: unknown): string => JSON.stringify(value);
+
+/** The undo state machine's catalog name; deployed as `runbook-autopilot-<env>-undo`. */
+export const UNDO_MACHINE = 'undo';
+
+/** The name the stack gives the undo state machine, so `npm run undo` (and a runbook that starts it) can find it. */
+export const undoStateMachineName = (environment: string) => `runbook-autopilot-${environment}-undo`;
+
+/**
+ * Blast radius by tag: the same actions on every resource of the type (`pattern`) that carries
+ * all the allowlisted tags. Lambda functions, DynamoDB tables and ECS services all support the
+ * aws:ResourceTag/<key> condition key on these actions (Service Authorization Reference).
+ */
+export function byTag(actions: readonly string[], pattern: readonly string[], tags: TargetTags | undefined): Permission[] {
+  if (!tags) return [];
+  const condition = Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
+  return [{ actions, resources: pattern, conditions: { StringEquals: condition } }];
+}
+
+/** Reading a candidate's tags: any resource of the type (read-only), so an untagged one can be refused. */
+export function tagReads(action: string, pattern: readonly string[], tags: TargetTags | undefined): Permission[] {
+  return tags ? [{ actions: [action], resources: pattern }] : [];
+}
+
+/** A statement only where it names a resource: a runbook without (say) a tasks table grants nothing for it. */
+export const scoped = (list: readonly Permission[]): Permission[] => list.filter((p) => p.resources.length > 0);
+
+/** The verify step's policy, as its handler reads it (VERIFY_POLICY). */
+export const verifyPolicy = (v: VerifyConfig): string =>
+  json({ waitSeconds: v.waitMinutes * 60, pollSeconds: v.pollSeconds, checks: v.checks, insufficientData: v.insufficientData });
+
+/** One CloudWatch metric, as an alarm reads it. */
+export interface MetricSpec {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions?: Readonly<Record<string, string>>;
+  readonly statistic: string;
+  readonly periodMinutes: number;
+}
+
+/** Metric math over named metrics. */
+export interface MathSpec {
+  readonly expression: string;
+  readonly metrics: Readonly<Record<string, MetricSpec>>;
+  readonly label: string;
+  readonly periodMinutes: number;
+}
+
+/** An alarm the stack creates for a runbook (lib/constructs/alarms.ts builds it). */
+export interface AlarmSpec {
+  /** Construct id, unique in the stack, e.g. "<function>-concurrency". */
+  readonly id: string;
+  readonly description: string;
+  readonly metric: MetricSpec | MathSpec;
+  readonly threshold: number;
+  readonly comparison: 'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm?: number;
+  readonly treatMissingData: 'breaching' | 'notBreaching' | 'ignore' | 'missing';
+  /** Notifies the info topic and starts nothing. The others start the runbook: EventBridge routes them by metric. */
+  readonly informs?: boolean;
+}
+
+/** One accepted cdk-nag finding and why (lib/nag.ts applies them). */
+export interface Acknowledgement {
+  readonly id: string;
+  readonly reason: string;
+}

@@ -1,0 +1,128 @@
+/**
+ * ecs-service-recovery (seeds 000, 004): an ECS service running fewer tasks than desired is
+ * diagnosed from its events and stopped tasks; image pull and secrets failures escalate,
+ * anything else gets a forced new deployment whose rollout is watched.
+ */
+import { z } from 'zod';
+import { resourceName, runbookBase, targetTagsSchema, verifySchema } from '../../lib/config/parts';
+import { byTag, json, tagReads, type Arns, type HandlerDef } from '../../lib/runbook-kit';
+import definition from '../../statemachines/src/ecs-service-recovery';
+import { defineRunbook } from '../module';
+
+const config = z.strictObject({
+  ...runbookBase,
+  targets: z.array(z.strictObject({ clusterName: resourceName, serviceName: resourceName })).min(1),
+  /** Services not named above that carry all these tags are targets too, in the clusters the targets name. */
+  targetTags: targetTagsSchema,
+  verify: verifySchema('not-cleared'),
+  /** Bounded wait for the forced rollout to reach COMPLETED. */
+  rolloutTimeoutMinutes: z.number().int().min(1).max(120).default(20),
+  rolloutPollSeconds: z.number().int().min(5).max(300).default(30),
+});
+export type EcsServiceRecoveryConfig = z.infer<typeof config>;
+
+const serviceKey = (t: { clusterName: string; serviceName: string }) => `${t.clusterName}/${t.serviceName}`;
+const clusters = (c: EcsServiceRecoveryConfig) => [...new Set(c.targets.map((t) => t.clusterName))];
+/** Services in the clusters the named targets are in: diagnosis reads tasks per cluster. */
+const anyService = (c: EcsServiceRecoveryConfig, arns: Arns) => clusters(c).map((cluster) => arns.ecsService(cluster, '*'));
+
+export default defineRunbook({
+  name: 'ecs-service-recovery',
+  seed: '000, 004',
+  config,
+  targets: (c) => c.targets.map(serviceKey),
+  trigger: {
+    kind: 'alarm',
+    // Running tasks below desired, unhealthy service.
+    route: {
+      selectors: [{
+        namespaces: ['ECS/ContainerInsights', 'AWS/ECS'],
+        metricNames: ['RunningTaskCount', 'DesiredTaskCount', 'PendingTaskCount', 'CPUUtilization', 'MemoryUtilization'],
+        alarmedMetricOnly: false,
+      }],
+      targetDimensions: ['ClusterName', 'ServiceName'],
+    },
+    dimensions: (c) => c.targets.map((t) => ({ ClusterName: t.clusterName, ServiceName: t.serviceName })),
+  },
+  tags: { resource: 'ecs:service', pattern: ({ config: c, arns }) => anyService(c, arns) },
+  stateMachine: { definition },
+  handlers: (ctx): HandlerDef[] => {
+    const { config: c, arns } = ctx;
+    const services = c.targets.map((t) => arns.ecsService(t.clusterName, t.serviceName));
+    const tagEnv: Record<string, string> = c.targetTags ? { ALLOWED_TARGET_TAGS: json(c.targetTags) } : {};
+    const describeServices = [{ actions: ['ecs:DescribeServices'], resources: services }, ...byTag(['ecs:DescribeServices'], anyService(c, arns), c.targetTags)];
+    return [
+      {
+        id: 'EcsServiceRecoveryInspect', substitution: 'InspectFunctionArn', entry: 'lambdas/ecs-service-recovery/inspect.ts', usesLedger: false,
+        description: 'ecs-service-recovery: read service events and stopped tasks', environment: {},
+        permissions: [
+          ...describeServices,
+          // ListTasks is scoped by cluster through a condition key, not a resource ARN.
+          { actions: ['ecs:ListTasks'], resources: ['*'], conditions: { ArnEquals: { 'ecs:cluster': clusters(c).map((cluster) => arns.ecsCluster(cluster)) } } },
+          { actions: ['ecs:DescribeTasks'], resources: clusters(c).map((cluster) => arns.ecsTask(cluster)) },
+        ],
+      },
+      {
+        id: 'EcsServiceRecoveryRedeploy', substitution: 'RedeployFunctionArn', entry: 'lambdas/ecs-service-recovery/redeploy.ts', usesLedger: true,
+        description: 'ecs-service-recovery: force a new deployment',
+        environment: { ALLOWED_TARGETS: json(c.targets.map(serviceKey)), ...tagEnv },
+        permissions: [
+          { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services },
+          ...byTag(['ecs:DescribeServices', 'ecs:UpdateService'], anyService(c, arns), c.targetTags),
+          ...tagReads('ecs:ListTagsForResource', anyService(c, arns), c.targetTags),
+        ],
+      },
+      {
+        id: 'EcsServiceRecoveryCheck', substitution: 'CheckFunctionArn', entry: 'lambdas/ecs-service-recovery/check.ts', usesLedger: false,
+        description: 'ecs-service-recovery: watch the rollout',
+        environment: { ROLLOUT_TIMEOUT_SECONDS: String(c.rolloutTimeoutMinutes * 60), POLL_SECONDS: String(c.rolloutPollSeconds) },
+        permissions: describeServices,
+      },
+      ctx.verifyAlarm('EcsServiceRecoveryVerify', c.verify),
+    ];
+  },
+  alarms: (c) => c.targets.map((t) => {
+    const metric = (metricName: string) => ({
+      namespace: 'ECS/ContainerInsights', metricName, statistic: 'Average', periodMinutes: 1,
+      dimensions: { ClusterName: t.clusterName, ServiceName: t.serviceName },
+    });
+    return {
+      id: `${t.clusterName}-${t.serviceName}-running-below-desired`,
+      description: `Seed 000/004: ${t.serviceName} runs fewer tasks than desired. Starts ecs-service-recovery. Needs Container Insights on the cluster.`,
+      metric: { expression: 'desired - running', metrics: { desired: metric('DesiredTaskCount'), running: metric('RunningTaskCount') }, label: 'Tasks missing', periodMinutes: 1 },
+      threshold: 0,
+      comparison: 'GreaterThanThreshold', evaluationPeriods: 5, datapointsToAlarm: 5, treatMissingData: 'breaching',
+    };
+  }),
+  nag: ({ config: c, arns }) => clusters(c).map((cluster) => ({
+    id: `AwsSolutions-IAM5[Resource::${arns.ecsTask(cluster)}]`,
+    reason: `DescribeTasks reads the stopped tasks of cluster ${cluster}; task ids are not known before the tasks run.`,
+  })),
+  drill: {
+    event: 'events/ecs-service-recovery.alarm.json',
+    samples: ['events/samples/composite.alarm.json'],
+    scenarios: ['drill/scenarios/admin-already-recovered.json', 'drill/scenarios/admin-image-pull-failure.json', 'drill/scenarios/admin-service-deleted.json'],
+    taggedAlarms: {
+      'alphaswarm-admin-prod-tasks-below-desired': {},
+      // A team's own composite alarm: it names no metric, so its tags name the target too.
+      'alphaswarm-admin-prod-degraded': { target: 'alphaswarm-cluster-prod/alphaswarm-admin-prod' },
+    },
+    changes: {
+      // A forced new deployment changes neither; it replaces the tasks, which no undo brings back.
+      'ecs:UpdateService': {
+        fields: ['taskDefinition', 'desiredCount'],
+        note: 'a forced new deployment has no inverse: its new tasks stay; the service keeps the task definition and desired count it started with',
+      },
+    },
+    // admit -> service, stopped tasks and their reasons -> forced deployment -> rollout polls -> alarm back to OK? -> notify
+    calls: [
+      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
+      { call: 'ecs:DescribeServices', state: 'Read service events and stopped tasks' },
+      { call: 'ecs:ListTasks', state: 'Read service events and stopped tasks' },
+      { call: 'ecs:DescribeTasks', state: 'Read service events and stopped tasks' },
+      { call: 'ecs:UpdateService', state: 'Force new deployment' },
+      { call: 'cloudwatch:DescribeAlarms', state: 'Check alarm state' },
+      { call: 'sns:Publish', state: 'Notify remediated' },
+    ],
+  },
+});

@@ -1,0 +1,195 @@
+/**
+ * A runbook module: everything that is one runbook's, as one typed definition (plain data and
+ * functions, no CDK constructs). The stack, the config schema, routing, the alarms, cdk-nag, the
+ * undo's grants, the statemachines build, the drill and the contract suite all read the modules
+ * from runbooks/registry.ts; none of them names a runbook.
+ *
+ * A module lives in runbooks/<name>/:
+ * - runbook.ts        this definition (`export default defineRunbook({...})`);
+ * - statemachine.ts   its state machine's builder source (npm run statemachines writes
+ *                     statemachines/<name>.asl.json from it, the file CDK deploys and the drill runs);
+ * - handlers/*.ts     its Lambda entries (they never import runbook.ts: it would pull config and
+ *                     builder code into the bundles);
+ * - gates.ts          if it has gated steps: the words its approval page shows (`GATES`), which the
+ *                     shared approval page loads by the runbook's name;
+ * - its own domain code and clients. What several runbooks use lives in lambdas/ (by AWS service
+ *   in lambdas/aws/).
+ *
+ * `npx jest test/contract` checks a module against everything below and names what is missing.
+ */
+import type { z } from 'zod';
+import type { MetricRoute } from '../lambdas/domain/routing';
+import type { TagResource } from '../lambdas/domain/tag-resources';
+import type { GatePolicy, RunbookConfig, SEVERITIES, SharedConfig, VerifyConfig } from '../lib/config/parts';
+import type { Acknowledgement, AlarmSpec, Arns, HandlerDef, Permission } from '../lib/runbook-kit';
+import type { Definition } from '../statemachines/src/asl';
+
+/** What a module's functions are given: its own config, the rest of the environment, and helpers. */
+export interface RunbookContext<C> {
+  /** This runbook's part of config/<env>.json (`runbooks.<name>`), validated, defaults filled. */
+  readonly config: C;
+  /** The environment's config besides the runbooks: its name, approvals, the undo's policy, dry run. */
+  readonly environment: SharedConfig;
+  /** ARNs in the deploying partition, region and account (tokens in the stack, literals in the drill). */
+  readonly arns: Arns;
+  /** The handler of its gated steps' `.waitForTaskToken` Task (lambdas/approval/request.ts), with every gate's settings. */
+  approvalRequest(id: string): HandlerDef;
+  /** The shared verify step (lambdas/verify/alarm.ts): did the alarm that started the run return to OK? */
+  verifyAlarm(id: string, verify: VerifyConfig): HandlerDef;
+  /** How long a gated step of this severity waits at each escalation level (its Task's timeout). */
+  deadlineSeconds(severity: (typeof SEVERITIES)[number]): number;
+}
+
+/** Started by CloudWatch alarms: EventBridge rules on its metrics, and the tag router. */
+export interface AlarmTrigger<C> {
+  readonly kind: 'alarm';
+  /** Which metrics signal its condition, and which dimensions name the target. */
+  readonly route: MetricRoute;
+  /** The dimensions of each configured target, as its alarms carry them. */
+  dimensions(config: C): Record<string, string>[];
+}
+
+/** What the stack creates for a runbook started by an AWS Budgets alert (SNS -> adapter -> StartExecution). */
+export interface BudgetSpec {
+  readonly budgetName: string;
+  readonly monthlyLimitUsd: number;
+  readonly alertThresholdsPercent: readonly number[];
+  /** Create the AWS Budgets budget; false when it exists already and notifies the budget topic. */
+  readonly create: boolean;
+}
+
+/** Started by AWS Budgets alerts through the budget adapter (lambdas/budget-adapter). */
+export interface BudgetTrigger<C> {
+  readonly kind: 'budget';
+  budget(config: C): BudgetSpec;
+}
+
+/** Targets not named in config are allowed when they carry `targetTags` (read at run time). */
+export interface TagAllowlist<C> {
+  /** The kind of resource its targets are: which tags are read, with which action (lambdas/domain/tag-resources.ts). */
+  readonly resource: TagResource;
+  /** Where a tagged target may be: its actions are granted there only under aws:ResourceTag conditions. */
+  pattern(ctx: RunbookContext<C>): string[];
+}
+
+/** A human-gated step. Its words on the approval page are `GATES[step]` in runbooks/<name>/gates.ts. */
+export interface GateDef {
+  /** The step as the state machine's approval gate names it (`<runbook>/<step>` in the ledger). */
+  readonly step: string;
+  /** Where the runbook's config holds the gate's policy, e.g. ['restore', 'approval']; nothing there: the step is off. */
+  readonly policyAt: readonly string[];
+}
+
+/** A change of this runbook the undo state machine can put back (lambdas/undo/operations.ts knows how). */
+export interface ReversibleChange {
+  /** The runbook's call, as its ledger rows name it, e.g. "lambda:PutFunctionConcurrency". */
+  readonly operation: string;
+  /** The target keys (ledger `target`) whose change the undo may restore. */
+  readonly targets: readonly string[];
+  /** Their ARNs. */
+  readonly resources: readonly string[];
+  /** What the undo's restore calls on them: the reads it compares with and the inverse call. */
+  readonly restoreActions: readonly string[];
+  /** What the undo's finish calls on them to check the value is back. */
+  readonly verifyActions: readonly string[];
+  /** The same on targets allowlisted by tag (its TagAllowlist), under the runbook's aws:ResourceTag conditions. */
+  readonly byTag?: boolean;
+}
+
+/** What the approval page (one function for every runbook) may read to show a gated target as it is now. */
+export interface ApprovalPageReads<C> {
+  permissions(ctx: RunbookContext<C>): Permission[];
+  environment?(ctx: RunbookContext<C>): Record<string, string>;
+}
+
+/** How cdk-nag renders the stack's resources: pseudo parameters as <AWS::Partition> and so on. */
+export interface NagContext<C> {
+  readonly config: C;
+  /** ARNs as cdk-nag names them in a finding's id. */
+  readonly arns: Arns;
+}
+
+/** A mutating call's effect on a resource as the drill's sandbox shows it (the undo is compared on these fields). */
+export interface DrillChange {
+  readonly fields: readonly string[];
+  /** Why the undo does not bring it back, where it does not. */
+  readonly note?: string;
+}
+
+/** What the drill and the contract suite need of a runbook. */
+export interface DrillDef<C> {
+  /** Its recorded trigger, events/<name>.alarm.json or .sns.json: `npm run drill -- <name>` replays it. */
+  readonly event: string;
+  /** More recorded events that reach it (events/samples/): other alarm shapes, tagged targets. */
+  readonly samples?: readonly string[];
+  /** Its scenarios (drill/scenarios/*.json): the account changed before the event arrives. */
+  readonly scenarios?: readonly string[];
+  /** Seed alarms a team tagged to route to this runbook (the tag router), with the target tag where the alarm names none. */
+  readonly taggedAlarms?: Readonly<Record<string, { readonly target?: string }>>;
+  /** DynamoDB tables it touches (dynalite, outside the sandbox): the drill shows them before and after. */
+  tables?(config: C): string[];
+  /** For each mutating call it makes, what that call changes on the resource. */
+  readonly changes: Readonly<Record<string, DrillChange>>;
+  /**
+   * The AWS calls its recorded event reaches, in order (admit, its own steps, notify; for a budget
+   * runbook the adapter's StartExecution first), each with the state that first makes it: the
+   * fault matrix (test/faults) fails each of them. The contract suite checks the list against a drill.
+   */
+  readonly calls: readonly { readonly call: string; readonly state?: string }[];
+}
+
+export interface RunbookModule<N extends string = string, C extends RunbookConfig = RunbookConfig> {
+  /** kebab-case: its folder runbooks/<name>/, its state machine statemachines/<name>.asl.json, its key in config `runbooks`. */
+  readonly name: N;
+  /** The seed procedure it follows, e.g. "003 §4". */
+  readonly seed: string;
+  /** Its part of config/<env>.json: a strict object with `...runbookBase` and its own fields, defaults inside. */
+  readonly config: z.ZodType<C, unknown>;
+  /** Target keys, as admit and the allowlists name them (function, table, "cluster/service", budget). */
+  targets(config: C): string[];
+  readonly trigger: AlarmTrigger<C> | BudgetTrigger<C>;
+  /** Present when its config may allowlist targets by tag (`targetTags`). */
+  readonly tags?: TagAllowlist<C>;
+  readonly stateMachine: {
+    /** Built by runbooks/<name>/statemachine.ts. */
+    readonly definition: Definition;
+    /** ${Substitutions} besides the handler ARNs, admit, notify and the partition. */
+    substitutions?(ctx: RunbookContext<C>): Record<string, string>;
+    /** What the state machine's own role may do besides invoking its functions (service integrations). */
+    permissions?(ctx: RunbookContext<C>): Permission[];
+  };
+  /** Its Lambda functions, each with its entry, environment and least-privilege permissions. */
+  handlers(ctx: RunbookContext<C>): HandlerDef[];
+  /** Its human-gated steps. */
+  readonly gates?: readonly GateDef[];
+  /** What the undo may put back of its changes; absent: nothing it does is reversible (no undo gate either). */
+  undo?(ctx: RunbookContext<C>): ReversibleChange[];
+  /** What the approval page reads of its gated targets. */
+  readonly approvalPage?: ApprovalPageReads<C>;
+  /** The alarms the stack creates for its configured targets (those that start it, and those that only inform). */
+  alarms?(config: C): AlarmSpec[];
+  /** The cdk-nag findings its grants raise that are accepted, each with its reason. */
+  nag?(ctx: NagContext<C>): Acknowledgement[];
+  readonly drill: DrillDef<C>;
+}
+
+/** A module, with its name and config type inferred. */
+export function defineRunbook<const N extends string, C extends RunbookConfig>(module: RunbookModule<N, C>): RunbookModule<N, C> {
+  return module;
+}
+
+/** A gate's policy in a runbook's config (undefined where the gated step is not configured). */
+export function gatePolicyOf(config: unknown, gate: GateDef): GatePolicy | undefined {
+  let node: unknown = config;
+  for (const key of gate.policyAt) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  return node === undefined || node === null ? undefined : (node as GatePolicy);
+}
+
+/** Sets a gate's policy in a runbook's config where the gated step is configured (the drill's --env). */
+export function setGatePolicy(config: unknown, gate: GateDef, policy: GatePolicy): void {
+  const parentPath = gate.policyAt.slice(0, -1);
+  const leaf = gate.policyAt.at(-1);
+  let node: unknown = config;
+  for (const key of parentPath) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  if (leaf !== undefined && node !== null && typeof node === 'object') (node as Record<string, unknown>)[leaf] = policy;
+}

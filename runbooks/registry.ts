@@ -1,0 +1,15 @@
+/**
+ * Every runbook this app can deploy, in the order the drill runs them: one line each. A runbook
+ * listed here is configured, deployed, routed, alarmed, undone, drilled and checked by the
+ * contract suite (npx jest test/contract); nothing else names it.
+ */
+import dynamodbThrottling from './dynamodb-throttling/runbook';
+import ecsServiceRecovery from './ecs-service-recovery/runbook';
+import lambdaRunaway from './lambda-runaway/runbook';
+import llmBudgetGuardrail from './llm-budget-guardrail/runbook';
+
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail] as const;
+
+export type RegisteredRunbook = (typeof RUNBOOKS)[number];
+export type RunbookName = RegisteredRunbook['name'];
+export const RUNBOOK_NAMES: readonly RunbookName[] = RUNBOOKS.map((m) => m.name);
