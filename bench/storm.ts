@@ -165,7 +165,7 @@ async function main(): Promise<number> {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     const admit = (await import('../lambdas/admit/handler')).handler as Handler;
-    const stop = (await import('../lambdas/lambda-runaway/stop')).handler as Handler;
+    const stop = (await import('../runbooks/lambda-runaway/handlers/stop')).handler as Handler;
 
     const duplicateEvents = Array.from({ length: DUPLICATES }, () => alarmEvent(DUPLICATE_TARGET, TEMPLATE.detail.state.timestamp));
     // A flapping alarm's transitions arrive together, so a target's 10 are adjacent in the

@@ -1,5 +1,5 @@
-import { deleteStuckApprovalWords } from '../dynamodb-throttling/approval-words';
-import { restoreApprovalWords } from '../lambda-runaway/approval-words';
+import { deleteStuckApprovalWords } from '../../runbooks/dynamodb-throttling/gates';
+import { restoreApprovalWords } from '../../runbooks/lambda-runaway/gates';
 import { undoApprovalWords } from '../undo/approval-words';
 import type { GateWords, GateWordsInput, GateWordsProvider } from './words';
 

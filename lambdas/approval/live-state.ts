@@ -1,14 +1,14 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
-import { taskKeySchema } from '../domain/stuck-tasks';
-import { liveTasks, stuckTaskTablesSchema, type StuckTaskTables } from './live-tasks';
+import { itemKeySchema } from '../domain/item-keys';
+import { liveTasks, stuckTaskTablesSchema, type StuckTaskTables } from '../../runbooks/dynamodb-throttling/live-tasks';
 
 const lambda = new LambdaClient({});
 const dynamodb = new DynamoDBClient({});
 /** Tasks tables whose stuck-task deletes are gated; absent or empty: none. */
 const stuckTaskTables: StuckTaskTables = stuckTaskTablesSchema.parse(JSON.parse(process.env.STUCK_TASK_TABLES ?? '{}'));
-const keysSchema = z.array(taskKeySchema).min(1);
+const keysSchema = z.array(itemKeySchema).min(1);
 
 /**
  * The gated target as it is now, re-read each time the page loads, so an approver decides on

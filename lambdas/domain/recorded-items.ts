@@ -6,20 +6,20 @@
  * the items reads them from this row and checks it is the row planned. Pure: no AWS here.
  */
 import { createHash } from 'node:crypto';
-import { describeKey, type TaskKey } from './stuck-tasks';
+import { describeKey, type ItemKey } from './item-keys';
 import { canonical } from './undo-plan';
 
 /** What a `dynamodb-items` restore puts back: the recorded items at these keys, never the items themselves. */
 export interface RecordedItems {
   readonly count: number;
-  readonly keys: TaskKey[];
+  readonly keys: ItemKey[];
   /** sha256 of the recorded items at these keys, in this order: what was approved is what is put. */
   readonly digest: string;
 }
 
 /** One key and its item: the whole item (read from a row or the table), or null when no item has the key. */
 export interface ItemAtKey {
-  readonly key: TaskKey;
+  readonly key: ItemKey;
   readonly item: Record<string, unknown> | null;
 }
 
@@ -31,14 +31,14 @@ export function digestOf(value: unknown): string {
 /** A key's item in a digest: a ledger row that must stay small holds this, not the item. */
 export const itemDigest = (item: Record<string, unknown> | null): string | null => (item === null ? null : digestOf(item));
 
-const sameKey = (a: TaskKey, b: TaskKey) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([name, v]) => b[name] === v);
+const sameKey = (a: ItemKey, b: ItemKey) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([name, v]) => b[name] === v);
 
 /** The item whose key attributes equal the key (a table keyed by partition and sort key matches on both). */
-export const itemAt = (items: readonly unknown[], key: TaskKey): Record<string, unknown> | undefined =>
+export const itemAt = (items: readonly unknown[], key: ItemKey): Record<string, unknown> | undefined =>
   items.find((i): i is Record<string, unknown> => !!i && typeof i === 'object' && Object.entries(key).every(([name, v]) => (i as Record<string, unknown>)[name] === v));
 
 /** Keys for a line a human reads: the first few, then how many more (the ledger row lists them all). */
-export function describeKeys(keys: readonly TaskKey[], shown = 10): string {
+export function describeKeys(keys: readonly ItemKey[], shown = 10): string {
   const listed = keys.slice(0, shown).map(describeKey).join(', ');
   return keys.length > shown ? `${listed} and ${keys.length - shown} more` : listed;
 }
@@ -60,7 +60,7 @@ export interface SourceRow {
  * not hold, or items that are not those approved (the digest). A row settled by a re-read (its
  * answer was lost, so the undo planned every task it read) gives only the keys it did delete.
  */
-export function recordedItemsAt(row: SourceRow | undefined, sourceKey: string, planned: { target: string; keys: readonly TaskKey[]; digest?: string }): ItemAtKey[] | { why: string } {
+export function recordedItemsAt(row: SourceRow | undefined, sourceKey: string, planned: { target: string; keys: readonly ItemKey[]; digest?: string }): ItemAtKey[] | { why: string } {
   if (!row) return { why: `the ledger has no row ${sourceKey}` };
   if (row.operation !== 'dynamodb:DeleteItem') return { why: `the ledger row ${sourceKey} is a ${row.operation}, not the dynamodb:DeleteItem of the cleanup` };
   if (row.target !== planned.target) return { why: `the ledger row ${sourceKey} deleted from ${row.target}, not ${planned.target}` };
@@ -68,7 +68,7 @@ export function recordedItemsAt(row: SourceRow | undefined, sourceKey: string, p
   const deleted = (row.after as { deleted?: unknown } | undefined)?.deleted;
   const items = (row.before as { items?: unknown } | undefined)?.items;
   if (!Array.isArray(deleted)) return { why: `the ledger row ${sourceKey} does not list the keys it deleted` };
-  const wasDeleted = (k: TaskKey) => deleted.some((d: unknown) => !!d && typeof d === 'object' && sameKey(k, d as TaskKey));
+  const wasDeleted = (k: ItemKey) => deleted.some((d: unknown) => !!d && typeof d === 'object' && sameKey(k, d as ItemKey));
   const notDeleted = planned.keys.filter((k) => !wasDeleted(k));
   if (notDeleted.length > 0 && row.reconciledAt === undefined) return { why: `the ledger row ${sourceKey} did not delete ${describeKeys(notDeleted)}` };
   const out: ItemAtKey[] = [];
@@ -90,7 +90,7 @@ export function recordedItemsAt(row: SourceRow | undefined, sourceKey: string, p
 export function itemsRowLine(row: { operation: string; status: string; before: unknown; after?: unknown; error?: string }): string | undefined {
   const unfinished = (was: string) => `${row.status}${row.error ? `: ${row.error}` : ''} (was ${was})`;
   const before = row.before as { items?: unknown; backupArn?: unknown } | unknown[] | null | undefined;
-  const keysIn = (list: unknown) => (Array.isArray(list) ? (list as TaskKey[]) : []);
+  const keysIn = (list: unknown) => (Array.isArray(list) ? (list as ItemKey[]) : []);
   if (row.operation === 'dynamodb:DeleteItem' && before && !Array.isArray(before) && Array.isArray(before.items)) {
     const was = `${before.items.length} task(s) read in full (kept in the ledger row${typeof before.backupArn === 'string' ? ` and in backup ${before.backupArn}` : ''})`;
     if (row.status !== 'succeeded') return unfinished(was);
@@ -105,7 +105,7 @@ export function itemsRowLine(row: { operation: string; status: string; before: u
     const after = (row.after ?? {}) as { restored?: unknown; unchanged?: unknown; left?: unknown };
     const restored = keysIn(after.restored);
     const unchanged = keysIn(after.unchanged);
-    const left = (Array.isArray(after.left) ? after.left : []).map((l: { key?: TaskKey }) => l.key ?? {});
+    const left = (Array.isArray(after.left) ? after.left : []).map((l: { key?: ItemKey }) => l.key ?? {});
     const parts = [`put back ${restored.length}${restored.length ? ` (${describeKeys(restored)})` : ''}`];
     if (unchanged.length) parts.push(`${unchanged.length} already back (${describeKeys(unchanged)})`);
     if (left.length) parts.push(`${left.length} created again, left as they are (${describeKeys(left)})`);

@@ -4,7 +4,7 @@
  * (the value the runbook replaced), never from a value carried elsewhere.
  */
 import { digestOf, itemAt, recordedItemsAt, type RecordedItems } from './recorded-items';
-import { describeKey, type TaskKey } from './stuck-tasks';
+import { describeKey, type ItemKey } from './item-keys';
 
 export type { ItemAtKey, RecordedItems } from './recorded-items';
 
@@ -84,7 +84,7 @@ function asIfInEffect(a: RecordedAction): RecordedAction | undefined {
     const items = (a.before as { items?: unknown } | null | undefined)?.items;
     const intended = a.intended as { deleted?: unknown } | undefined;
     if (!Array.isArray(items) || !Array.isArray(intended?.deleted)) return undefined;
-    const keys = (intended.deleted as TaskKey[]).filter((k) => isKey(k) && itemAt(items, k));
+    const keys = (intended.deleted as ItemKey[]).filter((k) => isKey(k) && itemAt(items, k));
     return { ...a, after: { deleted: keys, skipped: [] } };
   }
   return a.intended === undefined ? undefined : { ...a, after: a.intended };
@@ -196,7 +196,7 @@ function jsonSafe(value: unknown): boolean {
 interface DeleteRecord { items?: unknown; backupArn?: unknown }
 interface DeleteSummary { deleted?: unknown; skipped?: unknown }
 
-const isKey = (k: unknown): k is TaskKey => !!k && typeof k === 'object' && !Array.isArray(k) && Object.keys(k).length > 0
+const isKey = (k: unknown): k is ItemKey => !!k && typeof k === 'object' && !Array.isArray(k) && Object.keys(k).length > 0
   && Object.values(k).every((v) => typeof v === 'string' || typeof v === 'number');
 
 /**

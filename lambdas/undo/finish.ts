@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { describeCaughtError } from '../domain/message';
-import type { TaskKey } from '../domain/stuck-tasks';
+import type { ItemKey } from '../domain/item-keys';
 import type { RestoreKind, RestoreStep } from '../domain/undo-plan';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
@@ -84,7 +84,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<UndoVerif
   // the approved restore) ends on its last restore's value: check that one per resource.
   const finalRestores = restores.filter((r, i) => !restores.slice(i + 1).some((later) => later.kind === r.kind && later.target === r.target));
   // The keys of an items check not read back as recorded: named in the reason, not carried in the check.
-  const itemsNotRestored = new Map<ResourceCheck, TaskKey[]>();
+  const itemsNotRestored = new Map<ResourceCheck, ItemKey[]>();
   for (const r of finalRestores) {
     if (r.kind === 'dynamodb-items') {
       const { notBack, ...check } = await checkItems(ledger, resources, incident.id, r as unknown as RestoreStep);

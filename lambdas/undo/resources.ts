@@ -1,11 +1,10 @@
 import type { UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { capacitySnapshot } from '../domain/table-capacity';
-import type { TaskKey } from '../domain/stuck-tasks';
+import { capacitySnapshot } from '../aws/table-capacity';
+import type { ItemKey } from '../domain/item-keys';
 import { sameValue, type ItemAtKey, type RestoreKind, type RestoreStep } from '../domain/undo-plan';
-import { StuckTasksClient } from '../dynamodb-throttling/stuck-tasks-client';
-import { TableClient } from '../dynamodb-throttling/table-client';
-import { FunctionConcurrencyClient } from '../lambda-runaway/function-concurrency';
-import { ParameterClient } from '../llm-budget-guardrail/parameter-client';
+import { ItemsClient, TableClient } from '../aws/dynamodb';
+import { FunctionConcurrencyClient } from '../aws/lambda';
+import { ParameterClient } from '../aws/ssm';
 
 /**
  * The resources an undo reads and restores, behind the runbooks' own clients: the value a
@@ -16,7 +15,7 @@ export class UndoResources {
     private readonly functions = new FunctionConcurrencyClient(),
     private readonly tables = new TableClient(),
     private readonly parameters = new ParameterClient(),
-    private readonly items = new StuckTasksClient(),
+    private readonly items = new ItemsClient(),
   ) {}
 
   /** The resource's current value, shaped as the runbook recorded it (items: readItems, at the restore's keys). */
@@ -36,7 +35,7 @@ export class UndoResources {
   }
 
   /** The items at these keys now (GetItem, strongly consistent), null where there is none. */
-  async readItems(target: string, keys: readonly TaskKey[]): Promise<ItemAtKey[]> {
+  async readItems(target: string, keys: readonly ItemKey[]): Promise<ItemAtKey[]> {
     const found: ItemAtKey[] = [];
     for (const key of keys) found.push({ key, item: (await this.items.readItem(target, key)) ?? null });
     return found;

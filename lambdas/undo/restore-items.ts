@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeKeys, itemDigest, recordedItemsAt, type ItemAtKey, type RecordedItems } from '../domain/recorded-items';
-import { taskKeySchema, type TaskKey } from '../domain/stuck-tasks';
+import { itemKeySchema, type ItemKey } from '../domain/item-keys';
 import { canonical, sameValue, undoStepFor, type RestoreStep } from '../domain/undo-plan';
 import { performAction } from '../shared/act';
 import { afterPartOfTheChange, InvalidInput } from '../shared/errors';
@@ -14,11 +14,11 @@ import type { UndoResources } from './resources';
 /** What a `dynamodb-items` restore did, per key (the undo row's `after`). */
 export interface ItemsRestored {
   /** Put back by this restore (or by an earlier attempt of it). */
-  readonly restored: TaskKey[];
+  readonly restored: ItemKey[];
   /** Already held the recorded item before the undo: nothing to put. */
-  readonly unchanged: TaskKey[];
+  readonly unchanged: ItemKey[];
   /** An item was created again under the key since the delete: left as it is, never overwritten. */
-  readonly left: { key: TaskKey; reason: string }[];
+  readonly left: { key: ItemKey; reason: string }[];
 }
 
 /**
@@ -26,7 +26,7 @@ export interface ItemsRestored {
  * or null when none. A digest, not the item: the undo's own row stays small whatever the tasks hold.
  */
 export interface DigestAtKey {
-  readonly key: TaskKey;
+  readonly key: ItemKey;
   readonly item: string | null;
 }
 
@@ -43,7 +43,7 @@ const itemsRestoreSchema = z.object({
     ConditionExpression: z.literal('attribute_not_exists(#key)'),
     ExpressionAttributeNames: z.object({ '#key': z.string().min(1) }).strict(),
   }).strict(),
-  restoreTo: z.object({ count: z.number().int().min(1), keys: z.array(taskKeySchema).min(1), digest: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  restoreTo: z.object({ count: z.number().int().min(1), keys: z.array(itemKeySchema).min(1), digest: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
 })
   .refine((r) => r.parameters.TableName === r.target, { message: 'parameters.TableName must be the target', path: ['parameters', 'TableName'] })
   .refine((r) => r.restoreTo.count === r.restoreTo.keys.length, { message: 'count must be the number of keys', path: ['restoreTo', 'count'] })
@@ -150,7 +150,7 @@ async function settleCleanup(ledger: Ledger, resources: UndoResources, incidentI
   if ('why' in asPlanned) throw new InvalidInput(`Cannot put back the items of ${step.target}: ${asPlanned.why}`);
   const now = await resources.readItems(step.target, planned.keys);
   const deleted = now.filter((n) => n.item === null).map((n) => n.key);
-  const missing = ((row.before as { missing?: TaskKey[] } | null)?.missing ?? []).map((key) => ({ key, reason: 'gone before the delete step read it' }));
+  const missing = ((row.before as { missing?: ItemKey[] } | null)?.missing ?? []).map((key) => ({ key, reason: 'gone before the delete step read it' }));
   const kept = now.filter((n) => n.item !== null).map((n) => ({ key: n.key, reason: 'still there when the undo read the table again: not deleted (the cleanup ended without a record)' }));
   const settled = await ledger.settleAction(incidentId, step.sourceKey, deleted.length > 0
     ? { inEffect: true, after: { deleted, skipped: [...missing, ...kept] } }
@@ -174,8 +174,8 @@ type Verdict = 'restored' | 'unchanged' | 'left' | 'free';
  * else's (or never deleted); one that was free and now holds the recorded item was put back by an
  * earlier attempt; one still free needs its put.
  */
-function compare(recorded: readonly ItemAtKey[], before: readonly DigestAtKey[], now: readonly ItemAtKey[]): { key: TaskKey; item: Record<string, unknown>; verdict: Verdict }[] {
-  const out: { key: TaskKey; item: Record<string, unknown>; verdict: Verdict }[] = [];
+function compare(recorded: readonly ItemAtKey[], before: readonly DigestAtKey[], now: readonly ItemAtKey[]): { key: ItemKey; item: Record<string, unknown>; verdict: Verdict }[] {
+  const out: { key: ItemKey; item: Record<string, unknown>; verdict: Verdict }[] = [];
   for (const [i, { key, item }] of recorded.entries()) {
     if (!item) continue;
     const was = before[i]?.item ?? null;
@@ -188,7 +188,7 @@ function compare(recorded: readonly ItemAtKey[], before: readonly DigestAtKey[],
   return out;
 }
 
-function tally(verdicts: readonly { key: TaskKey; verdict: Verdict }[], reasons: ReadonlyMap<TaskKey, string> = new Map()): ItemsRestored {
+function tally(verdicts: readonly { key: ItemKey; verdict: Verdict }[], reasons: ReadonlyMap<ItemKey, string> = new Map()): ItemsRestored {
   const out: ItemsRestored = { restored: [], unchanged: [], left: [] };
   for (const { key, verdict } of verdicts) {
     if (verdict === 'restored') out.restored.push(key);
@@ -201,7 +201,7 @@ function tally(verdicts: readonly { key: TaskKey; verdict: Verdict }[], reasons:
 /** Puts the free keys' items back, one conditional PutItem each; never overwrites. */
 async function putBack(resources: UndoResources, step: RestoreStep, recorded: readonly ItemAtKey[], before: readonly DigestAtKey[], now: readonly ItemAtKey[]): Promise<ItemsRestored> {
   const verdicts = compare(recorded, before, now);
-  const reasons = new Map<TaskKey, string>();
+  const reasons = new Map<ItemKey, string>();
   for (const v of verdicts) {
     if (v.verdict !== 'free') continue;
     let put: boolean;
@@ -243,7 +243,7 @@ export interface ItemsCheck {
   readonly expected: { count: number; digest: string };
   readonly found: { count: number; asRecorded: number };
   readonly restored: boolean;
-  readonly notBack: TaskKey[];
+  readonly notBack: ItemKey[];
 }
 
 /** Re-reads every key of the restore and compares it with the item the cleanup's row recorded (read again, checked as the restore checks it). */
@@ -259,6 +259,6 @@ export async function checkItems(ledger: Ledger, resources: UndoResources, incid
 }
 
 /** Verify's line for items that do not read back as recorded: the keys, not every item in full. */
-export function itemsNotBack(target: string, keys: readonly TaskKey[]): string {
+export function itemsNotBack(target: string, keys: readonly ItemKey[]): string {
   return `${target}: ${describeKeys(keys)} do not hold the recorded item after the restore`;
 }

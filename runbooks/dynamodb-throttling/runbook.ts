@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { gatePolicy, resourceName, runbookBase, targetTagsSchema, verifySchema } from '../../lib/config/parts';
 import { byTag, json, tagReads, type AlarmSpec, type Arns, type HandlerDef, type Permission } from '../../lib/runbook-kit';
-import definition from '../../statemachines/src/dynamodb-throttling';
+import definition from './statemachine';
 import { defineRunbook } from '../module';
 
 const config = z.strictObject({
@@ -73,26 +73,26 @@ function stuckTaskHandlers(c: DynamodbThrottlingConfig, arns: Arns): HandlerDef[
   const allowed = json(st ? [st.tableName] : []);
   return [
     {
-      id: 'DynamodbThrottlingCountStuck', substitution: 'CountStuckFunctionArn', entry: 'lambdas/dynamodb-throttling/count-stuck.ts', usesLedger: false,
+      id: 'DynamodbThrottlingCountStuck', substitution: 'CountStuckFunctionArn', entry: 'runbooks/dynamodb-throttling/handlers/count-stuck.ts', usesLedger: false,
       description: 'dynamodb-throttling: count tasks stuck in pending (read-only)', environment: { STUCK_TASKS: spec },
       permissions: grant(['dynamodb:DescribeTable', 'dynamodb:Scan'], table),
     },
     {
-      id: 'DynamodbThrottlingBackup', substitution: 'BackupFunctionArn', entry: 'lambdas/dynamodb-throttling/backup.ts', usesLedger: true,
+      id: 'DynamodbThrottlingBackup', substitution: 'BackupFunctionArn', entry: 'runbooks/dynamodb-throttling/handlers/backup.ts', usesLedger: true,
       description: 'dynamodb-throttling: on-demand backup of the tasks table', environment: { ALLOWED_TARGETS: allowed },
       // ListBackups (finding a backup an earlier attempt made, so a retry does not make a second)
       // has no resource type in the Service Authorization Reference: "*" is its only resource.
       permissions: [...grant(['dynamodb:CreateBackup'], table), ...grant(['dynamodb:ListBackups'], st ? ['*'] : [])],
     },
     {
-      id: 'DynamodbThrottlingBackupStatus', substitution: 'BackupStatusFunctionArn', entry: 'lambdas/dynamodb-throttling/backup-status.ts', usesLedger: false,
+      id: 'DynamodbThrottlingBackupStatus', substitution: 'BackupStatusFunctionArn', entry: 'runbooks/dynamodb-throttling/handlers/backup-status.ts', usesLedger: false,
       description: 'dynamodb-throttling: wait for the backup to be AVAILABLE',
       environment: { BACKUP_TIMEOUT_SECONDS: String((st?.backupTimeoutMinutes ?? 10) * 60), POLL_SECONDS: '10' },
       // DescribeBackup is authorized on the backup's ARN, which lives under its table's.
       permissions: grant(['dynamodb:DescribeBackup'], table.map((t) => `${t}/backup/*`)),
     },
     {
-      id: 'DynamodbThrottlingDeleteStuck', substitution: 'DeleteStuckFunctionArn', entry: 'lambdas/dynamodb-throttling/delete-stuck.ts', usesLedger: true,
+      id: 'DynamodbThrottlingDeleteStuck', substitution: 'DeleteStuckFunctionArn', entry: 'runbooks/dynamodb-throttling/handlers/delete-stuck.ts', usesLedger: true,
       description: 'dynamodb-throttling: delete the stuck tasks found, as approved',
       environment: { ALLOWED_TARGETS: allowed, STUCK_TASKS: spec, DELETE_ON_TIMEOUT: st?.approval.onTimeout ?? 'abort' },
       permissions: grant(['dynamodb:GetItem', 'dynamodb:DeleteItem'], table),
@@ -130,12 +130,12 @@ export default defineRunbook({
     const describe = [{ actions: ['dynamodb:DescribeTable'], resources: tables }, ...byTag(['dynamodb:DescribeTable'], anyTable, c.targetTags)];
     return [
       {
-        id: 'DynamodbThrottlingInspect', substitution: 'InspectFunctionArn', entry: 'lambdas/dynamodb-throttling/inspect.ts', usesLedger: false,
+        id: 'DynamodbThrottlingInspect', substitution: 'InspectFunctionArn', entry: 'runbooks/dynamodb-throttling/handlers/inspect.ts', usesLedger: false,
         description: 'dynamodb-throttling: describe the table', environment: {},
         permissions: describe,
       },
       {
-        id: 'DynamodbThrottlingSwitch', substitution: 'SwitchFunctionArn', entry: 'lambdas/dynamodb-throttling/switch.ts', usesLedger: true,
+        id: 'DynamodbThrottlingSwitch', substitution: 'SwitchFunctionArn', entry: 'runbooks/dynamodb-throttling/handlers/switch.ts', usesLedger: true,
         description: 'dynamodb-throttling: switch to on-demand',
         environment: { ALLOWED_TARGETS: json(tableNames(c)), ...tagEnv },
         permissions: [
@@ -145,7 +145,7 @@ export default defineRunbook({
         ],
       },
       {
-        id: 'DynamodbThrottlingCheck', substitution: 'CheckFunctionArn', entry: 'lambdas/dynamodb-throttling/check.ts', usesLedger: false,
+        id: 'DynamodbThrottlingCheck', substitution: 'CheckFunctionArn', entry: 'runbooks/dynamodb-throttling/handlers/check.ts', usesLedger: false,
         description: 'dynamodb-throttling: wait for ACTIVE on-demand',
         environment: { ACTIVE_TIMEOUT_SECONDS: String(c.activeTimeoutMinutes * 60), POLL_SECONDS: '10' },
         permissions: describe,

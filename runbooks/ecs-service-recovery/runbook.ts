@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { resourceName, runbookBase, targetTagsSchema, verifySchema } from '../../lib/config/parts';
 import { byTag, json, tagReads, type Arns, type HandlerDef } from '../../lib/runbook-kit';
-import definition from '../../statemachines/src/ecs-service-recovery';
+import definition from './statemachine';
 import { defineRunbook } from '../module';
 
 const config = z.strictObject({
@@ -53,7 +53,7 @@ export default defineRunbook({
     const describeServices = [{ actions: ['ecs:DescribeServices'], resources: services }, ...byTag(['ecs:DescribeServices'], anyService(c, arns), c.targetTags)];
     return [
       {
-        id: 'EcsServiceRecoveryInspect', substitution: 'InspectFunctionArn', entry: 'lambdas/ecs-service-recovery/inspect.ts', usesLedger: false,
+        id: 'EcsServiceRecoveryInspect', substitution: 'InspectFunctionArn', entry: 'runbooks/ecs-service-recovery/handlers/inspect.ts', usesLedger: false,
         description: 'ecs-service-recovery: read service events and stopped tasks', environment: {},
         permissions: [
           ...describeServices,
@@ -63,7 +63,7 @@ export default defineRunbook({
         ],
       },
       {
-        id: 'EcsServiceRecoveryRedeploy', substitution: 'RedeployFunctionArn', entry: 'lambdas/ecs-service-recovery/redeploy.ts', usesLedger: true,
+        id: 'EcsServiceRecoveryRedeploy', substitution: 'RedeployFunctionArn', entry: 'runbooks/ecs-service-recovery/handlers/redeploy.ts', usesLedger: true,
         description: 'ecs-service-recovery: force a new deployment',
         environment: { ALLOWED_TARGETS: json(c.targets.map(serviceKey)), ...tagEnv },
         permissions: [
@@ -73,7 +73,7 @@ export default defineRunbook({
         ],
       },
       {
-        id: 'EcsServiceRecoveryCheck', substitution: 'CheckFunctionArn', entry: 'lambdas/ecs-service-recovery/check.ts', usesLedger: false,
+        id: 'EcsServiceRecoveryCheck', substitution: 'CheckFunctionArn', entry: 'runbooks/ecs-service-recovery/handlers/check.ts', usesLedger: false,
         description: 'ecs-service-recovery: watch the rollout',
         environment: { ROLLOUT_TIMEOUT_SECONDS: String(c.rolloutTimeoutMinutes * 60), POLL_SECONDS: String(c.rolloutPollSeconds) },
         permissions: describeServices,

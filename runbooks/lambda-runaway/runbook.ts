@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { resourceName, runbookBase, targetTagsSchema, gatePolicy, verifySchema } from '../../lib/config/parts';
 import { byTag, json, tagReads, type AlarmSpec, type Arns, type HandlerDef } from '../../lib/runbook-kit';
-import definition from '../../statemachines/src/lambda-runaway';
+import definition from './statemachine';
 import { defineRunbook } from '../module';
 
 const config = z.strictObject({
@@ -53,7 +53,7 @@ const functionArns = (c: LambdaRunawayConfig, arns: Arns) => functionNames(c).ma
 function invokerEvidenceHandler(c: LambdaRunawayConfig, arns: Arns): HandlerDef {
   const buses = ['default', ...c.evidence.eventBuses.filter((b) => b !== 'default')];
   return {
-    id: 'LambdaRunawayEvidence', substitution: 'EvidenceFunctionArn', entry: 'lambdas/lambda-runaway/evidence.ts', usesLedger: false,
+    id: 'LambdaRunawayEvidence', substitution: 'EvidenceFunctionArn', entry: 'runbooks/lambda-runaway/handlers/evidence.ts', usesLedger: false,
     description: 'lambda-runaway: find the rules, buckets and event sources that invoke the function (read-only)',
     environment: {
       FUNCTION_ARNS: json(Object.fromEntries(functionNames(c).map((name) => [name, arns.lambdaFunction(name)]))),
@@ -109,12 +109,12 @@ export default defineRunbook({
     ];
     return [
       {
-        id: 'LambdaRunawayInspect', substitution: 'InspectFunctionArn', entry: 'lambdas/lambda-runaway/inspect.ts', usesLedger: false,
+        id: 'LambdaRunawayInspect', substitution: 'InspectFunctionArn', entry: 'runbooks/lambda-runaway/handlers/inspect.ts', usesLedger: false,
         description: 'lambda-runaway: read reserved concurrency', environment: {},
         permissions: [{ actions: ['lambda:GetFunction'], resources: functions }, ...byTag(['lambda:GetFunction'], anyFunction, c.targetTags)],
       },
       {
-        id: 'LambdaRunawayStop', substitution: 'StopFunctionArn', entry: 'lambdas/lambda-runaway/stop.ts', usesLedger: true,
+        id: 'LambdaRunawayStop', substitution: 'StopFunctionArn', entry: 'runbooks/lambda-runaway/handlers/stop.ts', usesLedger: true,
         description: 'lambda-runaway: reserved concurrency 0 (emergency stop)',
         environment: { ALLOWED_TARGETS: json(functionNames(c)), ...tagEnv },
         permissions: change(['lambda:GetFunction', 'lambda:PutFunctionConcurrency']),
@@ -123,7 +123,7 @@ export default defineRunbook({
       ctx.verifyAlarm('LambdaRunawayVerify', c.verify),
       ctx.approvalRequest('LambdaRunawayApprovalRequest'),
       {
-        id: 'LambdaRunawayRestore', substitution: 'RestoreFunctionArn', entry: 'lambdas/lambda-runaway/restore.ts', usesLedger: true,
+        id: 'LambdaRunawayRestore', substitution: 'RestoreFunctionArn', entry: 'runbooks/lambda-runaway/handlers/restore.ts', usesLedger: true,
         description: 'lambda-runaway: restore a conservative reserved concurrency, as approved',
         environment: {
           ALLOWED_TARGETS: json(functionNames(c)), ...tagEnv,

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { resourceName, runbookBase, verifySchema } from '../../lib/config/parts';
 import { json, undoStateMachineName, verifyPolicy, type HandlerDef } from '../../lib/runbook-kit';
-import definition from '../../statemachines/src/llm-budget-guardrail';
+import definition from './statemachine';
 import { defineRunbook } from '../module';
 
 const config = z.strictObject({
@@ -68,7 +68,7 @@ export default defineRunbook({
     const proxy = arns.ecsService(c.proxyService.clusterName, c.proxyService.serviceName);
     return [
       {
-        id: 'LlmBudgetGuardrailInspect', substitution: 'InspectFunctionArn', entry: 'lambdas/llm-budget-guardrail/inspect.ts', usesLedger: false,
+        id: 'LlmBudgetGuardrailInspect', substitution: 'InspectFunctionArn', entry: 'runbooks/llm-budget-guardrail/handlers/inspect.ts', usesLedger: false,
         description: 'llm-budget-guardrail: is Bedrock the cost driver?',
         environment: {
           COST_BUCKET_TAG_KEY: c.costBucketTag.key, COST_BUCKET_TAG_VALUE: c.costBucketTag.value,
@@ -82,19 +82,19 @@ export default defineRunbook({
         ],
       },
       {
-        id: 'LlmBudgetGuardrailPreference', substitution: 'PreferenceFunctionArn', entry: 'lambdas/llm-budget-guardrail/preference.ts', usesLedger: true,
+        id: 'LlmBudgetGuardrailPreference', substitution: 'PreferenceFunctionArn', entry: 'runbooks/llm-budget-guardrail/handlers/preference.ts', usesLedger: true,
         description: 'llm-budget-guardrail: set or restore the model preference',
         environment: { MODEL_PARAMETER: c.modelPreferenceParameter, CHEAPER_MODEL: c.cheaperModel, ALLOWED_TARGETS: json([c.modelPreferenceParameter]) },
         permissions: [{ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameter] }],
       },
       {
-        id: 'LlmBudgetGuardrailRedeploy', substitution: 'RedeployFunctionArn', entry: 'lambdas/ecs-service-recovery/redeploy.ts', usesLedger: true,
+        id: 'LlmBudgetGuardrailRedeploy', substitution: 'RedeployFunctionArn', entry: 'runbooks/llm-budget-guardrail/handlers/redeploy.ts', usesLedger: true,
         description: 'llm-budget-guardrail: redeploy the agent proxy',
         environment: { ALLOWED_TARGETS: json([proxyKey(c)]) },
         permissions: [{ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [proxy] }],
       },
       {
-        id: 'LlmBudgetGuardrailVerify', substitution: 'VerifyFunctionArn', entry: 'lambdas/llm-budget-guardrail/verify.ts', usesLedger: false,
+        id: 'LlmBudgetGuardrailVerify', substitution: 'VerifyFunctionArn', entry: 'runbooks/llm-budget-guardrail/handlers/verify.ts', usesLedger: false,
         description: 'llm-budget-guardrail: verify the cheaper model is in effect',
         environment: { MODEL_PARAMETER: c.modelPreferenceParameter, CHEAPER_MODEL: c.cheaperModel, PROXY_SERVICE: proxyKey(c), VERIFY_POLICY: verifyPolicy(c.verify) },
         permissions: [

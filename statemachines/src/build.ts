@@ -16,6 +16,9 @@ export const MACHINES: Readonly<Record<string, Definition>> = {
   undo,
 };
 
+/** The builder source of a machine, from the repository root. */
+export const sourceOf = (name: string): string => (name === 'undo' ? 'statemachines/src/undo.ts' : `runbooks/${name}/statemachine.ts`);
+
 export const STATEMACHINES_DIR = path.join(__dirname, '..');
 
 export interface Built {

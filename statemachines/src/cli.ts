@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildAll, compare, staleness, type Built } from './build';
+import { buildAll, compare, sourceOf, staleness, type Built } from './build';
 import { DefinitionError } from './check';
 import { mermaid } from './mermaid';
 
@@ -23,9 +23,9 @@ function main(args: readonly string[]): number {
   }
   if (args.length === 1 && args[0] === '--check') {
     const stale = built.map((b) => ({ b, why: staleness(b) })).filter((s) => s.why !== undefined);
-    for (const { b, why } of stale) console.error(`${relative(b.file)} is not what statemachines/src/${b.name}.ts builds: ${why}`);
+    for (const { b, why } of stale) console.error(`${relative(b.file)} is not what ${sourceOf(b.name)} builds: ${why}`);
     if (stale.length > 0) {
-      console.error('Edit the source (statemachines/src/), not the file, and run npm run statemachines. A file edited on another branch:');
+      console.error('Edit the source (runbooks/<name>/statemachine.ts, statemachines/src/undo.ts), not the file, and run npm run statemachines. A file edited on another branch:');
       console.error('make the same edit in the source; npm run statemachines -- --against <that branch> lists what still differs.');
     }
     return stale.length > 0 ? 1 : 0;

@@ -9,7 +9,7 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand }
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { startDynamoProxy, type DynamoProxy } from '../../drill/audit-proxy';
 import { ApprovalStore, type RequestStatus } from '../../lambdas/approval/store';
-import type { TaskKey } from '../../lambdas/domain/stuck-tasks';
+import type { TaskKey } from '../../runbooks/dynamodb-throttling/stuck-tasks';
 import { createSeedTables, startDynamo, STUCK_TASK_IDS, type LocalDynamo } from '../../drill/sandbox';
 import { Ledger } from '../../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../../lambdas/shared/ledger-table';
@@ -44,10 +44,10 @@ beforeAll(async () => {
   await createLedger(client);
   ledger = new Ledger('ledger', client);
   approvals = new ApprovalStore('ledger', client);
-  handlers.count = (await import('../../lambdas/dynamodb-throttling/count-stuck')).handler as unknown as Handler;
-  handlers.backup = (await import('../../lambdas/dynamodb-throttling/backup')).handler as unknown as Handler;
-  handlers.status = (await import('../../lambdas/dynamodb-throttling/backup-status')).handler as unknown as Handler;
-  handlers.remove = (await import('../../lambdas/dynamodb-throttling/delete-stuck')).handler as unknown as Handler;
+  handlers.count = (await import('../../runbooks/dynamodb-throttling/handlers/count-stuck')).handler as unknown as Handler;
+  handlers.backup = (await import('../../runbooks/dynamodb-throttling/handlers/backup')).handler as unknown as Handler;
+  handlers.status = (await import('../../runbooks/dynamodb-throttling/handlers/backup-status')).handler as unknown as Handler;
+  handlers.remove = (await import('../../runbooks/dynamodb-throttling/handlers/delete-stuck')).handler as unknown as Handler;
 });
 
 afterAll(async () => {

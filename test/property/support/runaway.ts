@@ -109,7 +109,7 @@ export async function startHarness(): Promise<Harness> {
     AWS_MAX_ATTEMPTS: '1',
   });
   const admitLong = (await import('../../../lambdas/admit/handler')).handler as unknown as Invoke<AdmitResult>;
-  const stop = (await import('../../../lambdas/lambda-runaway/stop')).handler as unknown as Invoke<StopResult>;
+  const stop = (await import('../../../runbooks/lambda-runaway/handlers/stop')).handler as unknown as Invoke<StopResult>;
   const notify = (await import('../../../lambdas/notify/handler')).handler as unknown as Invoke<unknown>;
   process.env.RUNBOOK_POLICIES = policies(0);
   let admitNone: Invoke<AdmitResult> | undefined;

@@ -32,7 +32,7 @@ let handler: (event: unknown, context: typeof lambdaContext) => Promise<BackupRe
 let incidentId: string;
 
 beforeAll(async () => {
-  handler = (await import('../../../lambdas/dynamodb-throttling/backup')).handler as typeof handler;
+  handler = (await import('../../../runbooks/dynamodb-throttling/handlers/backup')).handler as typeof handler;
 });
 
 beforeEach(() => {

@@ -1,6 +1,6 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { CheckResult } from '../../../lambdas/dynamodb-throttling/check';
+import type { CheckResult } from '../../../runbooks/dynamodb-throttling/handlers/check';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 const dynamodb = mockClient(DynamoDBClient);
@@ -11,7 +11,7 @@ let handler: Handler;
 
 beforeAll(async () => {
   Object.assign(process.env, ENV);
-  handler = (await import('../../../lambdas/dynamodb-throttling/check')).handler as Handler;
+  handler = (await import('../../../runbooks/dynamodb-throttling/handlers/check')).handler as Handler;
 });
 beforeEach(() => dynamodb.reset());
 
@@ -52,7 +52,7 @@ test.each([['0'], ['ten'], ['2.5'], ['']])('POLL_SECONDS=%j fails the cold start
   await jest.isolateModulesAsync(async () => {
     process.env.POLL_SECONDS = value;
     try {
-      await expect(import('../../../lambdas/dynamodb-throttling/check')).rejects.toThrow(/POLL_SECONDS/);
+      await expect(import('../../../runbooks/dynamodb-throttling/handlers/check')).rejects.toThrow(/POLL_SECONDS/);
     } finally {
       process.env.POLL_SECONDS = ENV.POLL_SECONDS;
     }

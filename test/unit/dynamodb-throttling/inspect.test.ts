@@ -8,7 +8,7 @@ let handler: (event: unknown, context: typeof lambdaContext) => Promise<unknown>
 
 beforeAll(async () => {
   Object.assign(process.env, { AWS_REGION: 'sa-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' });
-  handler = (await import('../../../lambdas/dynamodb-throttling/inspect')).handler as typeof handler;
+  handler = (await import('../../../runbooks/dynamodb-throttling/handlers/inspect')).handler as typeof handler;
 });
 beforeEach(() => dynamodb.reset());
 

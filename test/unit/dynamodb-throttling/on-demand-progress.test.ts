@@ -1,4 +1,5 @@
-import { capacitySnapshot, onDemandProgress } from '../../../lambdas/domain/table-capacity';
+import { capacitySnapshot } from '../../../lambdas/aws/table-capacity';
+import { onDemandProgress } from '../../../runbooks/dynamodb-throttling/on-demand';
 
 const POLL = 10;
 const TIMEOUT = 600;

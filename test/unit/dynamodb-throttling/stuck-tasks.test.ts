@@ -41,10 +41,10 @@ let incidentId: string;
 
 beforeAll(async () => {
   approvals = new ApprovalStore('ledger', h.dynamo.client);
-  count = (await import('../../../lambdas/dynamodb-throttling/count-stuck')).handler as unknown as Handler;
-  backup = (await import('../../../lambdas/dynamodb-throttling/backup')).handler as unknown as Handler;
-  status = (await import('../../../lambdas/dynamodb-throttling/backup-status')).handler as unknown as Handler;
-  remove = (await import('../../../lambdas/dynamodb-throttling/delete-stuck')).handler as unknown as Handler;
+  count = (await import('../../../runbooks/dynamodb-throttling/handlers/count-stuck')).handler as unknown as Handler;
+  backup = (await import('../../../runbooks/dynamodb-throttling/handlers/backup')).handler as unknown as Handler;
+  status = (await import('../../../runbooks/dynamodb-throttling/handlers/backup-status')).handler as unknown as Handler;
+  remove = (await import('../../../runbooks/dynamodb-throttling/handlers/delete-stuck')).handler as unknown as Handler;
 });
 beforeEach(() => {
   dynamodb.reset();

@@ -20,7 +20,7 @@ let handler: (event: unknown, context: typeof lambdaContext) => Promise<{ operat
 let incidentId: string;
 
 beforeAll(async () => {
-  handler = (await import('../../../lambdas/dynamodb-throttling/switch')).handler as typeof handler;
+  handler = (await import('../../../runbooks/dynamodb-throttling/handlers/switch')).handler as typeof handler;
 });
 
 beforeEach(() => {

@@ -1,5 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { TableClient } from '../../../lambdas/dynamodb-throttling/table-client';
+import { TableClient } from '../../../lambdas/aws/dynamodb';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite';
 
 // Against a real DynamoDB implementation: what DescribeTable and UpdateTable actually return.

@@ -1,6 +1,6 @@
 import { DescribeServicesCommand, ECSClient, type DeploymentRolloutState, type DescribeServicesCommandOutput } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { RolloutCheck } from '../../../lambdas/ecs-service-recovery/check';
+import type { RolloutCheck } from '../../../runbooks/ecs-service-recovery/handlers/check';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 const ecs = mockClient(ECSClient);
@@ -13,7 +13,7 @@ let handler: Handler;
 
 beforeAll(async () => {
   Object.assign(process.env, ENV);
-  handler = (await import('../../../lambdas/ecs-service-recovery/check')).handler as Handler;
+  handler = (await import('../../../runbooks/ecs-service-recovery/handlers/check')).handler as Handler;
 });
 beforeEach(() => ecs.reset());
 
@@ -68,7 +68,7 @@ test('a missing ROLLOUT_TIMEOUT_SECONDS fails the cold start', async () => {
   await jest.isolateModulesAsync(async () => {
     delete process.env.ROLLOUT_TIMEOUT_SECONDS;
     try {
-      await expect(import('../../../lambdas/ecs-service-recovery/check')).rejects.toThrow(/ROLLOUT_TIMEOUT_SECONDS/);
+      await expect(import('../../../runbooks/ecs-service-recovery/handlers/check')).rejects.toThrow(/ROLLOUT_TIMEOUT_SECONDS/);
     } finally {
       process.env.ROLLOUT_TIMEOUT_SECONDS = ENV.ROLLOUT_TIMEOUT_SECONDS;
     }

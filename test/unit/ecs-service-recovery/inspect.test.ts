@@ -7,7 +7,7 @@ import {
   type Service,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ServiceInspection } from '../../../lambdas/ecs-service-recovery/inspect';
+import type { ServiceInspection } from '../../../runbooks/ecs-service-recovery/handlers/inspect';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 const ecs = mockClient(ECSClient);
@@ -19,7 +19,7 @@ let handler: (event: unknown, context: typeof lambdaContext) => Promise<ServiceI
 
 beforeAll(async () => {
   Object.assign(process.env, { AWS_REGION: 'sa-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' });
-  handler = (await import('../../../lambdas/ecs-service-recovery/inspect')).handler as typeof handler;
+  handler = (await import('../../../runbooks/ecs-service-recovery/handlers/inspect')).handler as typeof handler;
 });
 beforeEach(() => ecs.reset());
 

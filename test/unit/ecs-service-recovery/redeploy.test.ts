@@ -23,7 +23,7 @@ let incidentId: string;
 
 beforeAll(async () => {
   // The handler reads its environment at cold start, so it is imported after the harness sets it.
-  handler = (await import('../../../lambdas/ecs-service-recovery/redeploy')).handler as typeof handler;
+  handler = (await import('../../../runbooks/ecs-service-recovery/handlers/redeploy')).handler as typeof handler;
 });
 
 beforeEach(() => {

@@ -16,7 +16,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     AWS_REGION: 'sa-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT', FUNCTION_ARNS: JSON.stringify({ [FN]: FN_ARN }), EVENT_BUSES: JSON.stringify(['default', 'agents']),
   });
-  handler = (await import('../../../lambdas/lambda-runaway/evidence')).handler as unknown as typeof handler;
+  handler = (await import('../../../runbooks/lambda-runaway/handlers/evidence')).handler as unknown as typeof handler;
 });
 
 beforeEach(() => {

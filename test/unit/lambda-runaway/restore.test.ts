@@ -23,7 +23,7 @@ beforeAll(async () => {
   Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
     ALLOWED_TARGETS: JSON.stringify([FUNCTION]), RESTORE_RESERVED_CONCURRENCY: '5', RESTORE_ON_TIMEOUT: 'abort',
   });
-  handler = (await import('../../../lambdas/lambda-runaway/restore')).handler as typeof handler;
+  handler = (await import('../../../runbooks/lambda-runaway/handlers/restore')).handler as typeof handler;
 });
 afterAll(() => dynamo.close());
 

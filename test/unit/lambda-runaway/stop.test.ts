@@ -11,7 +11,7 @@ let incidentId: string;
 
 beforeAll(async () => {
   // The handler reads its environment at cold start, so it is imported after the harness sets it.
-  handler = (await import('../../../lambdas/lambda-runaway/stop')).handler as typeof handler;
+  handler = (await import('../../../runbooks/lambda-runaway/handlers/stop')).handler as typeof handler;
 });
 
 beforeEach(() => {

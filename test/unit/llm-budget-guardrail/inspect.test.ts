@@ -18,7 +18,7 @@ beforeAll(async () => {
     MODEL_PARAMETER: PARAMETER, CHEAPER_MODEL: HAIKU, REVERT_AFTER_SECONDS: '86400',
   });
   // The handler reads its environment at cold start, so it is imported after the env is set.
-  handler = (await import('../../../lambdas/llm-budget-guardrail/inspect')).handler as unknown as typeof handler;
+  handler = (await import('../../../runbooks/llm-budget-guardrail/handlers/inspect')).handler as unknown as typeof handler;
 });
 
 beforeEach(() => {

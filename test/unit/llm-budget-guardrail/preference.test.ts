@@ -16,7 +16,7 @@ let incidentId: string;
 
 beforeAll(async () => {
   // The handler reads its environment at cold start, so it is imported after the harness sets it.
-  handler = (await import('../../../lambdas/llm-budget-guardrail/preference')).handler as unknown as typeof handler;
+  handler = (await import('../../../runbooks/llm-budget-guardrail/handlers/preference')).handler as unknown as typeof handler;
 });
 
 beforeEach(() => {

@@ -6,11 +6,11 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StuckTasksClient } from '../../../lambdas/dynamodb-throttling/stuck-tasks-client';
-import { TableClient } from '../../../lambdas/dynamodb-throttling/table-client';
-import { EcsServiceClient } from '../../../lambdas/ecs-service-recovery/service-client';
-import { FunctionConcurrencyClient } from '../../../lambdas/lambda-runaway/function-concurrency';
-import { ParameterClient } from '../../../lambdas/llm-budget-guardrail/parameter-client';
+import { StuckTasksClient } from '../../../runbooks/dynamodb-throttling/stuck-tasks-client';
+import { ItemsClient, TableClient } from '../../../lambdas/aws/dynamodb';
+import { EcsServiceClient } from '../../../lambdas/aws/ecs';
+import { FunctionConcurrencyClient } from '../../../lambdas/aws/lambda';
+import { ParameterClient } from '../../../lambdas/aws/ssm';
 
 let server: http.Server;
 let requests = 0;
@@ -47,7 +47,7 @@ test.each([
   ['lambda:DeleteFunctionConcurrency', () => new FunctionConcurrencyClient().remove('fn')],
   ['dynamodb:UpdateTable', () => new TableClient().switchToOnDemand('t')],
   ['dynamodb:DeleteItem', () => new StuckTasksClient().deleteIfStillStuck(SPEC, { task_id: 'x' }, 1)],
-  ['dynamodb:PutItem', () => new StuckTasksClient().putIfAbsent('t', { task_id: 'x' }, { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': 'task_id' } })],
+  ['dynamodb:PutItem', () => new ItemsClient().putIfAbsent('t', { task_id: 'x' }, { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': 'task_id' } })],
   ['dynamodb:CreateBackup', () => new StuckTasksClient().createBackup('t', 'b-1')],
   ['ssm:PutParameter', () => new ParameterClient().write('/p', 'v')],
   ['ecs:UpdateService', () => new EcsServiceClient().forceNewDeployment({ cluster: 'c', service: 's' })],

@@ -1,0 +1,193 @@
+/**
+ * ECS services as runbooks read and change them: the service's state and events, its stopped
+ * tasks, a forced new deployment, and when a rollout is over. Shared by every runbook that looks
+ * at or redeploys a service (the redeploy step itself: ecs-redeploy.ts).
+ */
+import {
+  ClusterNotFoundException,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  ServiceNotActiveException,
+  ServiceNotFoundException,
+  UpdateServiceCommand,
+  type Service,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { classifyAwsError, InvalidInput, TargetNotFound } from '../shared/errors';
+import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+
+export interface ServiceEventView {
+  readonly createdAt: string;
+  readonly message: string;
+}
+
+export interface StoppedTaskView {
+  readonly taskArn: string;
+  readonly stoppedReason: string | null;
+  readonly stopCode: string | null;
+  /** "<container>: <reason>" for each container that reported one. */
+  readonly containerReasons: readonly string[];
+  /** The deployment that started the task ("ecs-svc/..."), when a service started it. */
+  readonly startedBy: string | null;
+}
+
+export interface PrimaryDeployment {
+  readonly id: string;
+  /** COMPLETED | IN_PROGRESS | FAILED; null when ECS does not report one (not a rolling update). */
+  readonly rolloutState: string | null;
+  readonly taskDefinition: string | null;
+}
+
+export interface ServiceState {
+  readonly desiredCount: number;
+  readonly runningCount: number;
+  readonly pendingCount: number;
+  readonly primary: PrimaryDeployment | null;
+  /** Deployments ECS lists (PRIMARY and ACTIVE ones still draining). */
+  readonly deploymentCount: number;
+}
+
+/** A rollout is over when ECS says COMPLETED or, where it reports no state, one deployment is left. */
+export function rolloutComplete(state: Pick<ServiceState, 'primary' | 'deploymentCount'>): boolean {
+  const rollout = state.primary?.rolloutState ?? null;
+  return rollout === null ? state.deploymentCount <= 1 : rollout === 'COMPLETED';
+}
+
+export interface RolloutProgress {
+  readonly attempt: number;
+  readonly done: boolean;
+  readonly failed: boolean;
+  readonly timedOut: boolean;
+}
+
+/** Verify the forced deployment: done when it completed with every desired task running. */
+export function rolloutProgress(
+  state: Pick<ServiceState, 'desiredCount' | 'runningCount' | 'primary' | 'deploymentCount'>,
+  attempt: number,
+  pollSeconds: number,
+  timeoutSeconds: number,
+): RolloutProgress {
+  const next = attempt + 1;
+  const done = rolloutComplete(state) && state.runningCount === state.desiredCount;
+  const failed = state.primary?.rolloutState === 'FAILED';
+  return { attempt: next, done, failed, timedOut: !done && next * pollSeconds >= timeoutSeconds };
+}
+
+/** The target key config and admit use for a service: "cluster/service". */
+export const SERVICE_KEY = /^[^/\s]+\/[^/\s]+$/;
+
+export interface ServiceKey {
+  readonly cluster: string;
+  readonly service: string;
+}
+
+export function parseServiceKey(key: string): ServiceKey {
+  if (!SERVICE_KEY.test(key)) throw new InvalidInput(`ECS target ${JSON.stringify(key)} is not a "cluster/service" key`);
+  const [cluster = '', service = ''] = key.split('/');
+  return { cluster, service };
+}
+
+export interface ServiceView extends ServiceState {
+  readonly cluster: string;
+  readonly service: string;
+  readonly status: string;
+  readonly taskDefinition: string | null;
+  /** Newest first, as DescribeServices returns them. */
+  readonly events: readonly ServiceEventView[];
+}
+
+/** DescribeTasks takes at most 100 tasks per call. */
+const DESCRIBE_TASKS_MAX = 100;
+
+export class EcsServiceClient {
+  constructor(
+    private readonly ecs: ECSClient = new ECSClient({}),
+    /** UpdateService: no SDK retry (see mutation-client.ts); a second forced deployment is a second rollout. */
+    private readonly mutations: ECSClient = new ECSClient(MUTATION_CLIENT_CONFIG),
+  ) {}
+
+  async describe(key: ServiceKey): Promise<ServiceView> {
+    let out;
+    try {
+      out = await this.ecs.send(new DescribeServicesCommand({ cluster: key.cluster, services: [key.service] }));
+    } catch (e: unknown) {
+      throw this.mapError(e, key, 'DescribeServices');
+    }
+    // A missing service is not an error here: DescribeServices lists it under failures (reason MISSING).
+    const failure = out.failures?.[0];
+    if (failure) throw new TargetNotFound(`ECS service ${key.cluster}/${key.service} not found (${failure.reason ?? 'unknown reason'})`);
+    const service = out.services?.[0];
+    if (!service) throw new TargetNotFound(`ECS service ${key.cluster}/${key.service} not found (DescribeServices returned none)`);
+    if (service.status === 'INACTIVE' || service.status === 'DRAINING') {
+      throw new TargetNotFound(`ECS service ${key.cluster}/${key.service} is ${service.status}`);
+    }
+    return serviceView(key, service);
+  }
+
+  /** The service's stopped tasks, newest first (ECS keeps them for about an hour). */
+  async stoppedTasks(key: ServiceKey, limit: number): Promise<StoppedTaskView[]> {
+    try {
+      const listed = await this.ecs.send(new ListTasksCommand({ cluster: key.cluster, serviceName: key.service, desiredStatus: 'STOPPED' }));
+      const arns = (listed.taskArns ?? []).slice(0, DESCRIBE_TASKS_MAX);
+      if (arns.length === 0) return [];
+      const described = await this.ecs.send(new DescribeTasksCommand({ cluster: key.cluster, tasks: arns }));
+      return (described.tasks ?? [])
+        .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
+        .slice(0, limit)
+        .map(stoppedTaskView);
+    } catch (e: unknown) {
+      throw this.mapError(e, key, 'ListTasks/DescribeTasks');
+    }
+  }
+
+  /** Seed 000 step 3: a fresh rollout of the same task definition (sidecars included). */
+  async forceNewDeployment(key: ServiceKey): Promise<ServiceView> {
+    let out;
+    try {
+      out = await this.mutations.send(new UpdateServiceCommand({ cluster: key.cluster, service: key.service, forceNewDeployment: true }));
+    } catch (e: unknown) {
+      throw this.mapError(e, key, 'UpdateService');
+    }
+    if (!out.service) throw new TargetNotFound(`ECS service ${key.cluster}/${key.service}: UpdateService returned no service`);
+    return serviceView(key, out.service);
+  }
+
+  private mapError(e: unknown, key: ServiceKey, operation: string): Error {
+    const name = `${key.cluster}/${key.service}`;
+    if (e instanceof ClusterNotFoundException) return new TargetNotFound(`ECS cluster ${key.cluster} does not exist (${operation})`);
+    if (e instanceof ServiceNotFoundException) return new TargetNotFound(`ECS service ${name} does not exist (${operation})`);
+    if (e instanceof ServiceNotActiveException) return new TargetNotFound(`ECS service ${name} is not active (${operation})`);
+    return classifyAwsError(e, `ecs:${operation} on ${name}`);
+  }
+}
+
+function serviceView(key: ServiceKey, service: Service): ServiceView {
+  const deployments = service.deployments ?? [];
+  const primary = deployments.find((d) => d.status === 'PRIMARY');
+  return {
+    cluster: key.cluster,
+    service: key.service,
+    status: service.status ?? 'UNKNOWN',
+    taskDefinition: service.taskDefinition ?? null,
+    desiredCount: service.desiredCount ?? 0,
+    runningCount: service.runningCount ?? 0,
+    pendingCount: service.pendingCount ?? 0,
+    primary: primary?.id
+      ? { id: primary.id, rolloutState: primary.rolloutState ?? null, taskDefinition: primary.taskDefinition ?? null }
+      : null,
+    deploymentCount: deployments.length,
+    events: (service.events ?? []).map((e) => ({ createdAt: e.createdAt?.toISOString() ?? '', message: e.message ?? '' })),
+  };
+}
+
+function stoppedTaskView(task: Task): StoppedTaskView {
+  return {
+    taskArn: task.taskArn ?? '',
+    stoppedReason: task.stoppedReason ?? null,
+    stopCode: task.stopCode ?? null,
+    containerReasons: (task.containers ?? []).filter((c) => c.reason).map((c) => `${c.name ?? 'container'}: ${c.reason}`),
+    startedBy: task.startedBy ?? null,
+  };
+}

@@ -1,7 +1,0 @@
-import { stuckTasksSpecSchema, type StuckTasksSpec } from '../domain/stuck-tasks';
-import { requireJsonEnv } from '../shared/env';
-
-/** STUCK_TASKS: the configured tasks table and what makes a task stuck; null when cleanup is off. */
-export function stuckTasksSpec(): StuckTasksSpec | null {
-  return requireJsonEnv('STUCK_TASKS', (raw) => (raw === null ? null : stuckTasksSpecSchema.parse(raw)));
-}
