@@ -1,35 +1,35 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
-import { itemKeySchema } from '../domain/item-keys';
-import { liveTasks, stuckTaskTablesSchema, type StuckTaskTables } from '../../runbooks/dynamodb-throttling/live-tasks';
+import type { LiveRead } from './gate-words';
+import type { Gate } from './store';
 
-const lambda = new LambdaClient({});
-const dynamodb = new DynamoDBClient({});
-/** Tasks tables whose stuck-task deletes are gated; absent or empty: none. */
-const stuckTaskTables: StuckTaskTables = stuckTaskTablesSchema.parse(JSON.parse(process.env.STUCK_TASK_TABLES ?? '{}'));
-const keysSchema = z.array(itemKeySchema).min(1);
+let lambda: LambdaClient | undefined;
+let dynamodb: DynamoDBClient | undefined;
+
+/** A function's reserved concurrency and state now. */
+export async function liveFunction(functionName: string): Promise<unknown> {
+  const out = await (lambda ??= new LambdaClient({})).send(new GetFunctionCommand({ FunctionName: functionName }));
+  return { functionName, reservedConcurrency: out.Concurrency?.ReservedConcurrentExecutions ?? null, state: out.Configuration?.State ?? null };
+}
+
+/** A table's status, capacity mode and item count now. */
+export async function liveTable(tableName: string): Promise<{ tableName: string; status: string | null; billingMode: string; itemCount: number | null }> {
+  const table = (await (dynamodb ??= new DynamoDBClient({})).send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  return { tableName, status: table?.TableStatus ?? null, billingMode: table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED', itemCount: table?.ItemCount ?? null };
+}
 
 /**
  * The gated target as it is now, re-read each time the page loads, so an approver decides on
- * the present state and not on the one the request was written from. Read-only calls. A gated
- * delete of stuck tasks also re-reads those tasks: how many are still pending now.
+ * the present state and not on the one the request was written from. Read-only calls: the
+ * gate's own live read (its runbook's gates.ts), or by the gated call's service. Never throws:
+ * what cannot be read is said to be unreadable.
  */
-export async function liveState(operation: string, target: string, parameters: Readonly<Record<string, unknown>> = {}): Promise<unknown> {
+export async function liveState(gate: Gate, own: LiveRead | undefined, environment: Readonly<Record<string, string | undefined>>): Promise<unknown> {
   try {
-    if (operation.startsWith('lambda:')) {
-      const out = await lambda.send(new GetFunctionCommand({ FunctionName: target }));
-      return { functionName: target, reservedConcurrency: out.Concurrency?.ReservedConcurrentExecutions ?? null, state: out.Configuration?.State ?? null };
-    }
-    if (operation.startsWith('dynamodb:')) {
-      const table = (await dynamodb.send(new DescribeTableCommand({ TableName: target }))).Table;
-      const state = { tableName: target, status: table?.TableStatus ?? null, billingMode: table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED', itemCount: table?.ItemCount ?? null };
-      const spec = stuckTaskTables[target];
-      const keys = keysSchema.safeParse(parameters.Keys);
-      if (operation !== 'dynamodb:DeleteItem' || !spec || !keys.success) return state;
-      return { ...state, tasks: await liveTasks(dynamodb, target, keys.data, spec) };
-    }
-    return { note: `no live read is defined for ${operation}` };
+    if (own) return await own(gate, environment);
+    if (gate.operation.startsWith('lambda:')) return await liveFunction(gate.target);
+    if (gate.operation.startsWith('dynamodb:')) return await liveTable(gate.target);
+    return { note: `no live read is defined for ${gate.operation}` };
   } catch (e: unknown) {
     return { unreadable: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { ineligibility, tally, type Decision } from '../domain/approval';
 import { requireEnv } from '../shared/env';
 import { logger } from '../shared/logger';
-import { gateWords } from './gate-words';
+import { gatePage, gateWords } from './gate-words';
 import { liveState } from './live-state';
 import { messagePage, requestPage, silenceInWords } from './page-html';
 import { formToken, newNonce, verifyFormToken, verifyLink } from './signing';
@@ -15,6 +15,8 @@ import { listInWords, utcClock } from './words';
 const store = new ApprovalStore(requireEnv('LEDGER_TABLE'));
 const signingKey = new SigningKey(requireEnv('APPROVAL_SECRET_ID'));
 const sfn = new SFNClient({});
+/** The function's environment as it started: a gate's live read finds its settings there (e.g. which tables hold tasks). */
+const environment: Readonly<Record<string, string | undefined>> = { ...process.env };
 /** The environment's time zone: deadlines read in local time and UTC. Checked at cold start. */
 const timeZone = process.env.APPROVAL_TIME_ZONE || 'UTC';
 new Intl.DateTimeFormat('en', { timeZone });
@@ -90,8 +92,9 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
   }
 
   if (method !== 'POST') {
-    const live = await liveState(request.gate.operation, request.gate.target, request.gate.parameters);
-    const view = { request, words: gateWords({ gate: request.gate, live }), live, approver, now: new Date(), timeZone };
+    const page = await gatePage(request.gate);
+    const live = await liveState(request.gate, page.live, environment);
+    const view = { request, words: page.words({ gate: request.gate, live }), live, approver, now: new Date(), timeZone };
     const mine = request.decisions[approver];
     if (mine) return respond(200, requestPage({ ...view, form: null, notice: `You already decided: ${mine.decision} at ${utcClock(mine.at)}.` }), head);
     // A second tab keeps the nonce the first one set, so either tab's form still matches the cookie.
@@ -120,7 +123,7 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
   if (result.kind === 'already-decided') {
     const told = await tellIfDecided(result.request);
     return respond(409, messagePage('You already decided', `Your ${result.mine.decision} at ${utcClock(result.mine.at)} stands; a second click counts once. Nothing was changed.`,
-      decisionList(result.request), [stepNow(result.request), told].filter(Boolean)), false);
+      decisionList(result.request), [await stepNow(result.request), told].filter(Boolean)), false);
   }
   if (result.kind === 'closed') return closedResponse(result.request, approver, choice, false);
 
@@ -128,7 +131,7 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
   logger.info('Approval decision recorded', { requestId, approver, decision: decision.decision, status: after.status });
   if (!isDecided(after)) {
     const approvals = decisionList(after).filter((d) => d.decision === 'approved').length;
-    const words = gateWords({ gate: after.gate, live: undefined });
+    const words = await gateWords({ gate: after.gate, live: undefined });
     return respond(200, messagePage('Decision recorded', `${approver}: ${decision.decision}. ${approvals} of ${after.requiredApprovals} distinct approvals so far; the request stays open.`,
       decisionList(after), [`If nobody else decides by ${utcClock(after.deadline)}: ${silenceInWords(after, words)}.`]), false);
   }
@@ -136,7 +139,7 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
   const verdict = after.status === 'approved'
     ? `Quorum reached (${decisionList(after).filter((d) => d.decision === 'approved').length} of ${after.requiredApprovals}): approved.`
     : 'One rejection rejects: the request is rejected.';
-  return respond(200, messagePage('Decision recorded', `${approver}: ${decision.decision}. ${verdict}`, decisionList(after), [stepNow(after), told].filter(Boolean)), false);
+  return respond(200, messagePage('Decision recorded', `${approver}: ${decision.decision}. ${verdict}`, decisionList(after), [await stepNow(after), told].filter(Boolean)), false);
 }
 
 /** A closed request: 409 and what happened; a decision posted now is said, in words, not to count. */
@@ -147,7 +150,7 @@ async function closedResponse(request: ApprovalRequest, approver: string, choice
     : choice === 'approve' || choice === 'reject' ? `; your ${choice === 'approve' ? 'approval' : 'rejection'} was not counted` : '';
   logger.info('Approval request already closed', { requestId: request.requestId, approver, status: request.status, late: Boolean(late) });
   return respond(409, messagePage('This request is closed', `It was already ${whatHappened(request)}${late}. Nothing was changed.`,
-    decisionList(request), [stepNow(request), told].filter(Boolean)), head);
+    decisionList(request), [await stepNow(request), told].filter(Boolean)), head);
 }
 
 /** "approved by alice and bob at 03:14 UTC", "rejected by carol at 03:14 UTC", "closed at 03:14 UTC without a verdict (...)". */
@@ -162,8 +165,8 @@ function whatHappened(r: ApprovalRequest): string {
 }
 
 /** What the gated step does now, in the runbook's words. */
-function stepNow(r: ApprovalRequest): string {
-  const words = gateWords({ gate: r.gate, live: undefined });
+async function stepNow(r: ApprovalRequest): Promise<string> {
+  const words = await gateWords({ gate: r.gate, live: undefined });
   if (r.status === 'approved') return `The step goes ahead: it ${words.approve}`;
   if (r.status === 'rejected') return `The step will not run: ${words.reject}`;
   return 'Nothing was decided on this request; the runbook went on without it (a new request, or its deadline rule).';

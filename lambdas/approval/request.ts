@@ -154,7 +154,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
   await store.create(request);
   const signing = await signingKey.get();
   const exp = Math.floor(Date.parse(request.deadline) / 1000);
-  const headline = gateWords({ gate: request.gate, live: undefined }).headline;
+  const headline = (await gateWords({ gate: request.gate, live: undefined })).headline;
   for (const approver of approvers) {
     const link = linkUrl(baseUrl, signing, { requestId: request.requestId, approver, exp });
     try {

@@ -1,5 +1,10 @@
-import type { LiveTasks } from './live-tasks';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import type { GatePages, LiveRead } from '../../lambdas/approval/gate-words';
+import { liveTable } from '../../lambdas/approval/live-state';
 import { plural, utcClock, type GateWordsProvider } from '../../lambdas/approval/words';
+import { itemKeySchema } from '../../lambdas/domain/item-keys';
+import { liveTasks, stuckTaskTablesSchema, type LiveTasks } from './live-tasks';
 
 interface DeleteEvidence {
   readonly stuckTasks?: { count?: number; cutoff?: number; reason?: string };
@@ -50,3 +55,21 @@ export const deleteStuckApprovalWords: GateWordsProvider = ({ gate, live }) => {
     unanswered: 'the tasks are kept',
   };
 };
+
+let dynamodb: DynamoDBClient | undefined;
+const keysSchema = z.array(itemKeySchema).min(1);
+
+/**
+ * The table now and, for a gated delete of stuck tasks, those tasks: how many are still pending
+ * (STUCK_TASK_TABLES, in the page's environment, says what pending is on each tasks table).
+ */
+const liveStuckTasks: LiveRead = async (gate, environment) => {
+  const state = await liveTable(gate.target);
+  const spec = stuckTaskTablesSchema.parse(JSON.parse(environment.STUCK_TASK_TABLES ?? '{}'))[gate.target];
+  const keys = keysSchema.safeParse(gate.parameters.Keys);
+  if (gate.operation !== 'dynamodb:DeleteItem' || !spec || !keys.success) return state;
+  return { ...state, tasks: await liveTasks((dynamodb ??= new DynamoDBClient({})), gate.target, keys.data, spec) };
+};
+
+/** The approval page's words and live read for each gated step. */
+export const GATES: GatePages = { 'delete-stuck': { words: deleteStuckApprovalWords, live: liveStuckTasks } };

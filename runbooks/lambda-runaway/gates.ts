@@ -1,4 +1,5 @@
 import type { InvokerEvidence, RuleEvidence } from './invokers';
+import type { GatePages } from '../../lambdas/approval/gate-words';
 import { listInWords, utcClock, type GateWordsProvider } from '../../lambdas/approval/words';
 
 /** How often a rule fires, in words: rate(1 minute) -> "every minute". */
@@ -52,3 +53,6 @@ export const restoreApprovalWords: GateWordsProvider = ({ gate, live }) => {
     unanswered: 'it stays stopped',
   };
 };
+
+/** The approval page's words for each gated step; the page re-reads the function itself (by the gated call's service). */
+export const GATES: GatePages = { restore: { words: restoreApprovalWords } };

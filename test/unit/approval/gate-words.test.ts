@@ -11,8 +11,8 @@ const gate = (over: Partial<Gate>): Gate => ({
 });
 
 describe("each gate's words come from its runbook", () => {
-  test('lambda-runaway restore: nothing left that invokes it, and a function someone changed since the stop', () => {
-    const words = gateWords({
+  test('lambda-runaway restore: nothing left that invokes it, and a function someone changed since the stop', async () => {
+    const words = await gateWords({
       gate: gate({ evidence: { invokedBy: { functionName: FUNCTION, rules: [{ name: 'nightly', eventBus: 'default', state: 'DISABLED', schedule: 'cron(0 3 * * ? *)' }], buckets: [], eventSourceMappings: [], unavailable: [], summary: '' } } }),
       live: { functionName: FUNCTION, reservedConcurrency: 3, state: 'Active' },
     });
@@ -23,14 +23,14 @@ describe("each gate's words come from its runbook", () => {
     expect(words.unanswered).toBe('it stays stopped');
   });
 
-  test('lambda-runaway restore: no investigation to go on says so, and an unreadable function is said to be unreadable', () => {
-    const words = gateWords({ gate: gate({}), live: { unreadable: 'AccessDeniedException: no' } });
+  test('lambda-runaway restore: no investigation to go on says so, and an unreadable function is said to be unreadable', async () => {
+    const words = await gateWords({ gate: gate({}), live: { unreadable: 'AccessDeniedException: no' } });
     expect(words.risk).toMatch(/^unknown: what invokes the function could not be investigated/);
     expect(words.now).toBe('could not be read just now (AccessDeniedException: no); the runbook stopped it (reserved concurrency 0) since the emergency stop after the alarm at 03:12 UTC');
   });
 
-  test('dynamodb-throttling delete-stuck: tasks picked up or gone since the count, and a backup not yet restorable', () => {
-    const words = gateWords({
+  test('dynamodb-throttling delete-stuck: tasks picked up or gone since the count, and a backup not yet restorable', async () => {
+    const words = await gateWords({
       gate: gate({
         runbook: 'dynamodb-throttling', step: 'delete-stuck', operation: 'dynamodb:DeleteItem', target: TABLE,
         parameters: { TableName: TABLE, Keys: [{ task_id: 'a' }, { task_id: 'b' }, { task_id: 'c' }], BackupArn: 'arn:b' },
@@ -44,9 +44,9 @@ describe("each gate's words come from its runbook", () => {
     expect(words.unanswered).toBe('the tasks are kept');
   });
 
-  test('the undo of any runbook: the plan in words, and what it cannot undo', () => {
+  test('the undo of any runbook: the plan in words, and what it cannot undo', async () => {
     const stop = restoreOf('stop', 'lambda:PutFunctionConcurrency', FUNCTION, null, 0);
-    const words = gateWords({
+    const words = await gateWords({
       gate: gate({
         step: 'undo', operation: stop.operation, target: FUNCTION, parameters: { restores: [stop] },
         evidence: { requestedBy: 'alice', notReversible: [{ sourceKey: 'k', operation: 'ecs:UpdateService', target: 'svc', why: 'a forced redeployment has no inverse' }], skipped: [] },
@@ -59,8 +59,8 @@ describe("each gate's words come from its runbook", () => {
     expect(words.reject).toMatch(/^nothing is put back/);
   });
 
-  test('a gate no runbook has words for yet says the exact call plainly', () => {
-    expect(gateWords({ gate: gate({ runbook: 'ecs-service-recovery', step: 'redeploy', operation: 'ecs:UpdateService', target: 'svc' }), live: undefined }).headline)
+  test('a gate no runbook has words for yet says the exact call plainly', async () => {
+    expect((await gateWords({ gate: gate({ runbook: 'ecs-service-recovery', step: 'redeploy', operation: 'ecs:UpdateService', target: 'svc' }), live: undefined })).headline)
       .toBe('Approve ecs:UpdateService on svc?');
   });
 });
