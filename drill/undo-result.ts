@@ -1,6 +1,8 @@
 import type { Outcome } from '../lambdas/domain/message';
 import { sameValue, stepOf, UNDO_STEP_PREFIX } from '../lambdas/domain/undo-plan';
 import type { Ledger } from '../lambdas/shared/ledger';
+import { MODULES } from '../lib/catalog';
+import type { DrillChange } from '../runbooks/module';
 import type { ApprovalNote, AuditCheck } from './drill';
 import type { ExecutionRecord, Invocation } from './executor';
 import { timelineWithApprovals, type DrillAction, type DrillResult, type TimelineEntry } from './result';
@@ -42,18 +44,8 @@ interface BuildUndoInput {
   readonly approvalNotes?: readonly ApprovalNote[];
 }
 
-/** The fields each mutating call changes; the rest of the resource is not the runbook's to compare. */
-const FIELDS: Record<string, readonly string[]> = {
-  'lambda:PutFunctionConcurrency': ['reservedConcurrency'],
-  'dynamodb:UpdateTable': ['billingMode', 'readCapacityUnits', 'writeCapacityUnits'],
-  // The parameter's version counts every write, a restore included: only the value can come back.
-  'ssm:PutParameter': ['value'],
-  // A forced new deployment changes neither; it replaces the tasks, which no undo brings back.
-  'ecs:UpdateService': ['taskDefinition', 'desiredCount'],
-  // Deleted items come back whole: the same count and the same content (digest) as at the start.
-  'dynamodb:DeleteItem': ['items', 'itemsDigest'],
-};
-const ECS_NOTE = 'a forced new deployment has no inverse: its new tasks stay; the service keeps the task definition and desired count it started with';
+/** The fields each mutating call changes (its runbook's drill.changes); the rest of the resource is not the runbook's to compare. */
+const CHANGES: ReadonlyMap<string, DrillChange> = new Map(MODULES.flatMap((m) => Object.entries(m.drill.changes)));
 
 const isNotify = (i: Invocation) => i.functionName.endsWith('-Notify');
 const isPlan = (i: Invocation) => i.functionName.endsWith('-UndoPlan');
@@ -80,13 +72,14 @@ export async function buildUndoResult(b: BuildUndoInput): Promise<UndoResult> {
   }
   const resources = Object.keys(result.resources.before).map((name): UndoResource => {
     const ops = [...(operationsByTarget.get(name) ?? [])];
-    const fields = [...new Set(ops.flatMap((op) => FIELDS[op] ?? []))];
+    const fields = [...new Set(ops.flatMap((op) => CHANGES.get(op)?.fields ?? []))];
     const start = result.resources.before[name];
     const afterRunbook = result.resources.after[name];
     const afterUndo = findByName(b.afterUndo, name);
     if (ops.length === 0) return { name, fields: [], start, afterRunbook, afterUndo, equalsStart: sameValue(start, afterUndo), note: 'the runbook made no change to it' };
     const [s, r, u] = [pick(start, fields), pick(afterRunbook, fields), pick(afterUndo, fields)];
-    return { name, fields, start: s, afterRunbook: r, afterUndo: u, equalsStart: sameValue(s, u), ...(ops.includes('ecs:UpdateService') ? { note: ECS_NOTE } : {}) };
+    const note = ops.map((op) => CHANGES.get(op)?.note).find((n) => n !== undefined);
+    return { name, fields, start: s, afterRunbook: r, afterUndo: u, equalsStart: sameValue(s, u), ...(note ? { note } : {}) };
   });
   const comparable = resources.filter((r) => r.equalsStart !== null);
   const changed = comparable.filter((r) => r.fields.length > 0);

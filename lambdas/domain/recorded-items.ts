@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describeKey, type ItemKey } from './item-keys';
-import { canonical } from './undo-plan';
+import { canonical } from './canonical';
 
 /** What a `dynamodb-items` restore puts back: the recorded items at these keys, never the items themselves. */
 export interface RecordedItems {

@@ -3,45 +3,20 @@
  * the runbook replaced. Pure: no AWS here. Each restore is read from the row's recorded `before`
  * (the value the runbook replaced), never from a value carried elsewhere.
  */
-import { digestOf, itemAt, recordedItemsAt, type RecordedItems } from './recorded-items';
-import { describeKey, type ItemKey } from './item-keys';
+import { sameValue } from './canonical';
+import { asIfInEffect, inverseOf, type Inverse, type RecordedAction, type RestoreKind } from './reversible';
 
+export { canonical, sameValue } from './canonical';
 export type { ItemAtKey, RecordedItems } from './recorded-items';
-
-/** The fields of a ledger action row the plan reads. */
-export interface RecordedAction {
-  readonly actionKey: string;
-  readonly operation: string;
-  readonly target: string;
-  readonly status: string;
-  readonly before: unknown;
-  readonly after?: unknown;
-  /** What the call meant to set: an unsettled row's change, if it took effect. */
-  readonly intended?: unknown;
-  /** An undo row: the key of the action it put back. */
-  readonly undoes?: string;
-  readonly executionArn: string;
-}
-
-/** What a restore compares and sets, per kind of resource. */
-export type RestoreKind = 'lambda-reserved-concurrency' | 'dynamodb-capacity' | 'ssm-parameter' | 'dynamodb-items';
+export type { RecordedAction, RestoreKind } from './reversible';
 
 /** One restore call: the inverse of a finished action. */
-export interface RestoreStep {
+export interface RestoreStep extends Inverse {
   /** The ledger key of the action being undone. */
   readonly sourceKey: string;
   /** The runbook step of that action ("stop", "switch"); the undo's own step is `undo-<step>`. */
   readonly sourceStep: string;
   readonly step: string;
-  readonly kind: RestoreKind;
-  /** The exact call, as "service:Operation", and its parameters as the API takes them. */
-  readonly operation: string;
-  readonly target: string;
-  readonly parameters: Readonly<Record<string, unknown>>;
-  /** What the runbook set: the resource must still hold it, or someone changed it since. */
-  readonly expected: unknown;
-  /** What the runbook replaced: the value the restore puts back. */
-  readonly restoreTo: unknown;
   /**
    * The newer changes to the same resource (their source keys), undone before this one: if any of
    * them was left (someone changed the resource since), this one is left too, whatever the value.
@@ -75,21 +50,6 @@ export interface UndoPlan {
 /** Rows whose outcome the ledger does not know (an answer lost): planned as if they took effect; the restore reads first. */
 const unsettled = (a: RecordedAction) => a.status === 'unknown' || a.status === 'intent';
 
-/**
- * An unsettled row as the change it meant to make: its `intended` is the `after` it would have left
- * (a cleanup meant to delete every task it read).
- */
-function asIfInEffect(a: RecordedAction): RecordedAction | undefined {
-  if (a.operation === 'dynamodb:DeleteItem') {
-    const items = (a.before as { items?: unknown } | null | undefined)?.items;
-    const intended = a.intended as { deleted?: unknown } | undefined;
-    if (!Array.isArray(items) || !Array.isArray(intended?.deleted)) return undefined;
-    const keys = (intended.deleted as ItemKey[]).filter((k) => isKey(k) && itemAt(items, k));
-    return { ...a, after: { deleted: keys, skipped: [] } };
-  }
-  return a.intended === undefined ? undefined : { ...a, after: a.intended };
-}
-
 export const UNDO_STEP_PREFIX = 'undo-';
 
 /** The step part of a ledger action key (`<step>#<operation>#<target>`). */
@@ -105,135 +65,6 @@ const isUndoRow = (a: RecordedAction) => stepOf(a.actionKey).startsWith(UNDO_STE
 export function undoStepFor(sourceKey: string): string {
   const [step = '', , , generation] = sourceKey.split('#');
   return `${UNDO_STEP_PREFIX}${step}${generation ? `-${generation}` : ''}`;
-}
-
-/** Structural equality for ledger values (plain JSON). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-export function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]));
-  }
-  return value === undefined ? null : value;
-}
-
-interface IndexCapacity { indexName: string; readCapacityUnits: number | null; writeCapacityUnits: number | null }
-interface CapacityRecord { billingMode?: unknown; readCapacityUnits?: unknown; writeCapacityUnits?: unknown; globalSecondaryIndexes?: unknown }
-
-const isUnits = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
-
-type Inverse = Omit<RestoreStep, 'sourceKey' | 'sourceStep' | 'step' | 'newer' | 'restoresStart'>;
-
-/** The inverse call of one finished action, or why there is none. */
-export function inverseOf(action: RecordedAction): Inverse | { why: string } {
-  const { operation, target, before, after } = action;
-  switch (operation) {
-    case 'lambda:PutFunctionConcurrency': {
-      if (before === null || before === undefined) {
-        return { kind: 'lambda-reserved-concurrency', operation: 'lambda:DeleteFunctionConcurrency', target, parameters: { FunctionName: target }, expected: after, restoreTo: null };
-      }
-      if (typeof before !== 'number' || !Number.isInteger(before) || before < 0) return { why: `the recorded reserved concurrency ${JSON.stringify(before)} is not a number or "none"` };
-      return {
-        kind: 'lambda-reserved-concurrency', operation: 'lambda:PutFunctionConcurrency', target,
-        parameters: { FunctionName: target, ReservedConcurrentExecutions: before }, expected: after, restoreTo: before,
-      };
-    }
-    case 'dynamodb:UpdateTable': {
-      const was = (before ?? {}) as CapacityRecord;
-      if (was.billingMode === 'PAY_PER_REQUEST') return { why: 'the table was already on-demand: the switch changed nothing' };
-      if (was.billingMode !== 'PROVISIONED') return { why: `the recorded billing mode ${JSON.stringify(was.billingMode)} is not PROVISIONED or PAY_PER_REQUEST` };
-      const indexes = (Array.isArray(was.globalSecondaryIndexes) ? was.globalSecondaryIndexes : []) as IndexCapacity[];
-      // AWS requires the throughput of the table and of every index when switching back to provisioned.
-      if (!isUnits(was.readCapacityUnits) || !isUnits(was.writeCapacityUnits) || !indexes.every((i) => isUnits(i.readCapacityUnits) && isUnits(i.writeCapacityUnits))) {
-        return { why: 'the recorded provisioned capacities are incomplete: switching back to provisioned needs the throughput of the table and every index' };
-      }
-      return {
-        kind: 'dynamodb-capacity', operation: 'dynamodb:UpdateTable', target,
-        parameters: {
-          TableName: target,
-          BillingMode: 'PROVISIONED',
-          ProvisionedThroughput: { ReadCapacityUnits: was.readCapacityUnits, WriteCapacityUnits: was.writeCapacityUnits },
-          ...(indexes.length > 0 ? {
-            GlobalSecondaryIndexUpdates: indexes.map((i) => ({
-              Update: { IndexName: i.indexName, ProvisionedThroughput: { ReadCapacityUnits: i.readCapacityUnits, WriteCapacityUnits: i.writeCapacityUnits } },
-            })),
-          } : {}),
-        },
-        expected: after,
-        restoreTo: { billingMode: 'PROVISIONED', readCapacityUnits: was.readCapacityUnits, writeCapacityUnits: was.writeCapacityUnits, globalSecondaryIndexes: indexes },
-      };
-    }
-    case 'ssm:PutParameter': {
-      if (typeof before !== 'string') return { why: `the recorded parameter value ${JSON.stringify(before)} is not a string` };
-      if (before === after) return { why: 'the parameter already held this value: the call changed nothing' };
-      return {
-        kind: 'ssm-parameter', operation: 'ssm:PutParameter', target,
-        parameters: { Name: target, Value: before, Type: 'String', Overwrite: true }, expected: after, restoreTo: before,
-      };
-    }
-    case 'dynamodb:DeleteItem':
-      return itemsInverse(target, before, after);
-    case 'dynamodb:CreateBackup':
-      return { why: 'the on-demand backup is kept: it holds the tasks as they were before the delete, and the undo deletes nothing' };
-    case 'ecs:UpdateService':
-      return { why: 'a forced new deployment keeps the same task definition: there is no earlier value to put back (a service that reads a restored value at start picks it up at its next deployment)' };
-    default:
-      return { why: `no inverse is known for ${operation}` };
-  }
-}
-
-/** Plain JSON all the way down: items are compared (and digested) as JSON, where a set or binary attribute is not itself. */
-function jsonSafe(value: unknown): boolean {
-  if (value instanceof Set || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
-  if (Array.isArray(value)) return value.every(jsonSafe);
-  if (value && typeof value === 'object') return Object.values(value).every(jsonSafe);
-  return true;
-}
-
-interface DeleteRecord { items?: unknown; backupArn?: unknown }
-interface DeleteSummary { deleted?: unknown; skipped?: unknown }
-
-const isKey = (k: unknown): k is ItemKey => !!k && typeof k === 'object' && !Array.isArray(k) && Object.keys(k).length > 0
-  && Object.values(k).every((v) => typeof v === 'string' || typeof v === 'number');
-
-/**
- * The stuck-task cleanup (seed 003 §2): its row's `before.items` holds every task in full, read
- * just before the delete, and `after.deleted` the keys actually deleted. Only those are put back
- * (a skipped task was never deleted), each by a PutItem that only creates: a task someone created
- * again under the same key since is never overwritten. The step names the keys, their count and a
- * digest of the items, never the items: the restore reads them from the row (recorded-items.ts).
- */
-function itemsInverse(target: string, before: unknown, after: unknown): Inverse | { why: string } {
-  const was = (before ?? {}) as DeleteRecord;
-  const done = (after ?? {}) as DeleteSummary;
-  if (!Array.isArray(done.deleted) || !done.deleted.every(isKey)) return { why: 'the recorded delete does not list the keys it deleted' };
-  if (done.deleted.length === 0) {
-    const skipped = Array.isArray(done.skipped) ? done.skipped.length : 0;
-    return { why: `no task was deleted (${skipped} skipped): nothing to put back` };
-  }
-  const items = Array.isArray(was.items) ? was.items : [];
-  const backup = typeof was.backupArn === 'string' ? `; it is in backup ${was.backupArn}` : '';
-  for (const key of done.deleted) {
-    const item = itemAt(items, key);
-    if (!item) return { why: `the ledger row does not hold the deleted item ${describeKey(key)}, so it cannot be put back from the ledger${backup}` };
-    if (!jsonSafe(item)) return { why: `the deleted item ${describeKey(key)} holds a set or binary attribute, which the undo does not compare or put back${backup}` };
-  }
-  const keys = done.deleted;
-  const recorded = recordedItemsAt({ operation: 'dynamodb:DeleteItem', target, status: 'succeeded', before, after }, target, { target, keys });
-  if ('why' in recorded) return recorded;
-  // Every item carries all its key attributes: "this key attribute does not exist" means "no item has this key".
-  const keyAttribute = Object.keys(keys[0]!)[0]!;
-  const restoreTo: RecordedItems = { count: keys.length, keys, digest: digestOf(recorded.map((r) => r.item)) };
-  return {
-    kind: 'dynamodb-items', operation: 'dynamodb:PutItem', target,
-    parameters: { TableName: target, ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': keyAttribute } },
-    // The runbook left no item at any of these keys.
-    expected: { count: keys.length, item: null },
-    restoreTo,
-  };
 }
 
 /**

@@ -1,12 +1,6 @@
+import { reversibleOfKind } from '../domain/reversible';
 import type { LeftAlone, RestoreStep } from '../domain/undo-plan';
 import { listInWords, plural, type GateWordsProvider } from '../approval/words';
-
-const KIND_WORDS: Readonly<Record<string, string>> = {
-  'lambda-reserved-concurrency': 'reserved concurrency',
-  'dynamodb-capacity': 'capacity mode',
-  'ssm-parameter': 'parameter value',
-  'dynamodb-items': 'deleted items',
-};
 
 function value(v: unknown): string {
   if (v === null || v === undefined) return 'none';
@@ -28,7 +22,7 @@ export const undoApprovalWords: GateWordsProvider = ({ gate }) => {
   const left = [...(evidence.notReversible ?? []), ...(evidence.skipped ?? [])];
   return {
     headline: `Undo what ${gate.runbook} changed: put back ${plural(restores.length, 'recorded value')} on ${listInWords(targets)}?`,
-    now: restores.map((r) => `${r.target}: ${KIND_WORDS[r.kind] ?? r.kind} as the runbook set it (${value(r.expected)}); it was ${value(r.restoreTo)}`).join('; ')
+    now: restores.map((r) => `${r.target}: ${reversibleOfKind(r.kind)?.words ?? r.kind} as the runbook set it (${value(r.expected)}); it was ${value(r.restoreTo)}`).join('; ')
       + (evidence.requestedBy ? ` (undo asked for by ${evidence.requestedBy})` : ''),
     risk: left.length > 0
       ? `not everything can be undone: ${left.map((l) => `${l.operation} on ${l.target} (${l.why})`).join('; ')}`

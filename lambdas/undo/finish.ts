@@ -2,20 +2,21 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { describeCaughtError } from '../domain/message';
 import type { ItemKey } from '../domain/item-keys';
-import type { RestoreKind, RestoreStep } from '../domain/undo-plan';
+import { RESTORE_KINDS, REVERSIBLE } from '../domain/reversible';
+import type { RestoreStep } from '../domain/undo-plan';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
 import { logger } from '../shared/logger';
 import { executionSchema, incidentSchema } from '../shared/task-input';
-import { holds, UndoResources } from './resources';
+import { holds, ITEM_KINDS, UndoResources } from './resources';
 import { checkItems, itemsNotBack } from './restore-items';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const resources = new UndoResources();
 
 const restoreSchema = z.object({
-  kind: z.enum(['lambda-reserved-concurrency', 'dynamodb-capacity', 'ssm-parameter', 'dynamodb-items']),
+  kind: z.enum(RESTORE_KINDS),
   operation: z.string(), target: z.string(), restoreTo: z.unknown(),
   // A `dynamodb-items` restore names the cleanup's ledger row its items are read from, and its call.
   sourceKey: z.string().optional(), step: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional(),
@@ -33,8 +34,8 @@ const inputSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('not-approved'), incident: incidentSchema, execution: executionSchema, decision: z.string() }),
 ]);
 
-/** A table's items are restored apart from its capacity: one left alone says nothing of the other. */
-const aspectOf = (operation: string | undefined) => (operation === 'dynamodb:PutItem' ? 'items' : 'value');
+/** What a restore call puts back: a table's items are restored apart from its capacity, so one left alone says nothing of the other. */
+const aspectOf = (operation: string | undefined) => REVERSIBLE.find((r) => operation !== undefined && r.restoreOperations.includes(operation))?.kind ?? operation;
 const sameResource = (a: { target: string; operation?: string }, b: { target: string; operation?: string }) =>
   a.target === b.target && aspectOf(a.operation) === aspectOf(b.operation);
 
@@ -86,15 +87,15 @@ export const handler = taskHandler(inputSchema, async (input): Promise<UndoVerif
   // The keys of an items check not read back as recorded: named in the reason, not carried in the check.
   const itemsNotRestored = new Map<ResourceCheck, ItemKey[]>();
   for (const r of finalRestores) {
-    if (r.kind === 'dynamodb-items') {
+    if (ITEM_KINDS.has(r.kind)) {
       const { notBack, ...check } = await checkItems(ledger, resources, incident.id, r as unknown as RestoreStep);
       const c = { target: r.target, operation: r.operation, ...check };
       itemsNotRestored.set(c, notBack);
       checks.push(c);
       continue;
     }
-    const found = await resources.read(r.kind as RestoreKind, r.target);
-    checks.push({ target: r.target, operation: r.operation, expected: r.restoreTo, found, restored: holds(r.kind as RestoreKind, found, r.restoreTo) });
+    const found = await resources.read(r.kind, r.target);
+    checks.push({ target: r.target, operation: r.operation, expected: r.restoreTo, found, restored: holds(r.kind, found, r.restoreTo) });
   }
   // Per resource, the newest change found altered is the one to report (older ones on it were too).
   const leftAlone = results.filter((r, i) => r.outcome === 'changed-since'

@@ -1,37 +1,74 @@
 import type { UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { capacitySnapshot } from '../aws/table-capacity';
-import type { ItemKey } from '../domain/item-keys';
-import { sameValue, type ItemAtKey, type RestoreKind, type RestoreStep } from '../domain/undo-plan';
 import { ItemsClient, TableClient } from '../aws/dynamodb';
 import { FunctionConcurrencyClient } from '../aws/lambda';
 import { ParameterClient } from '../aws/ssm';
+import { capacitySnapshot } from '../aws/table-capacity';
+import type { ItemKey } from '../domain/item-keys';
+import { holds as holdsByKind, type RestoreKind } from '../domain/reversible';
+import type { ItemAtKey, RestoreStep } from '../domain/undo-plan';
 
 /**
- * The resources an undo reads and restores, behind the runbooks' own clients: the value a
- * restore compares, in the shape the runbook recorded it (ledger `before` and `after`).
+ * How the undo reads and restores a kind of value (lambdas/domain/reversible.ts): the value a
+ * restore compares, in the shape the runbook recorded it (ledger `before` and `after`), and the
+ * restore call. Deleted items are put back key by key (restore-items.ts), not as one value.
  */
+interface ValueResource {
+  read(target: string): Promise<unknown>;
+  /** Makes the restore call exactly as planned; returns the value it set. */
+  restore(step: RestoreStep): Promise<unknown>;
+}
+
+/** The kinds restored key by key rather than as one value. */
+export const ITEM_KINDS: ReadonlySet<RestoreKind> = new Set<RestoreKind>(['dynamodb-items']);
+type ValueKind = Exclude<RestoreKind, 'dynamodb-items'>;
+
+/** The resources an undo reads and restores, through the shared clients of lambdas/aws/. */
 export class UndoResources {
+  private readonly values: Readonly<Record<ValueKind, ValueResource>>;
+
   constructor(
-    private readonly functions = new FunctionConcurrencyClient(),
-    private readonly tables = new TableClient(),
-    private readonly parameters = new ParameterClient(),
+    functions = new FunctionConcurrencyClient(),
+    tables = new TableClient(),
+    parameters = new ParameterClient(),
     private readonly items = new ItemsClient(),
-  ) {}
+  ) {
+    this.values = {
+      'lambda-reserved-concurrency': {
+        read: async (target) => (await functions.read(target)).reservedConcurrency,
+        restore: (step) => (step.operation === 'lambda:DeleteFunctionConcurrency'
+          ? functions.remove(step.target)
+          : functions.put(step.target, Number(step.parameters.ReservedConcurrentExecutions))),
+      },
+      'dynamodb-capacity': {
+        read: async (target) => {
+          const table = await tables.describe(target);
+          return { ...capacitySnapshot(table), tableStatus: table.tableStatus };
+        },
+        restore: async (step) => {
+          await tables.switchToProvisioned(step.parameters as unknown as UpdateTableCommandInput);
+          return step.restoreTo;
+        },
+      },
+      'ssm-parameter': {
+        read: (target) => parameters.read(target),
+        restore: (step) => parameters.write(step.target, String(step.parameters.Value)),
+      },
+    };
+  }
+
+  private value(kind: RestoreKind): ValueResource {
+    if (ITEM_KINDS.has(kind)) throw new Error(`${kind} is read at its keys: readItems`);
+    return this.values[kind as ValueKind];
+  }
 
   /** The resource's current value, shaped as the runbook recorded it (items: readItems, at the restore's keys). */
-  async read(kind: RestoreKind, target: string): Promise<unknown> {
-    switch (kind) {
-      case 'lambda-reserved-concurrency':
-        return (await this.functions.read(target)).reservedConcurrency;
-      case 'dynamodb-capacity': {
-        const table = await this.tables.describe(target);
-        return { ...capacitySnapshot(table), tableStatus: table.tableStatus };
-      }
-      case 'ssm-parameter':
-        return this.parameters.read(target);
-      case 'dynamodb-items':
-        throw new Error('items are read at their keys: readItems');
-    }
+  read(kind: RestoreKind, target: string): Promise<unknown> {
+    return this.value(kind).read(target);
+  }
+
+  /** Makes the restore call exactly as planned; returns the value it set. */
+  restore(step: RestoreStep): Promise<unknown> {
+    return this.value(step.kind).restore(step);
   }
 
   /** The items at these keys now (GetItem, strongly consistent), null where there is none. */
@@ -41,44 +78,12 @@ export class UndoResources {
     return found;
   }
 
-  /** One PutItem of a `dynamodb-items` restore, with the planned condition: false when an item has the key now. */
+  /** One PutItem of an items restore, with the planned condition: false when an item has the key now. */
   async putItemIfAbsent(step: RestoreStep, item: Record<string, unknown>): Promise<boolean> {
     const p = step.parameters as { ConditionExpression: string; ExpressionAttributeNames: Record<string, string> };
     return this.items.putIfAbsent(step.target, item, { ConditionExpression: p.ConditionExpression, ExpressionAttributeNames: p.ExpressionAttributeNames });
   }
-
-  /** Makes the restore call exactly as planned; returns the value it set. */
-  async restore(step: RestoreStep): Promise<unknown> {
-    const p = step.parameters;
-    switch (step.operation) {
-      case 'lambda:DeleteFunctionConcurrency':
-        return this.functions.remove(step.target);
-      case 'lambda:PutFunctionConcurrency':
-        return this.functions.put(step.target, Number(p.ReservedConcurrentExecutions));
-      case 'dynamodb:UpdateTable':
-        await this.tables.switchToProvisioned(p as unknown as UpdateTableCommandInput);
-        return step.restoreTo;
-      case 'ssm:PutParameter':
-        return this.parameters.write(step.target, String(p.Value));
-      // dynamodb:PutItem puts items back one by one, each compared first: restore-items.ts.
-      default:
-        throw new Error(`no restore call is known for ${step.operation}`);
-    }
-  }
 }
 
-/**
- * Whether a value read now is the value a ledger row describes. A table is compared on what the
- * runbook changed (mode, and capacities when provisioned), not on its status or timestamps.
- */
-export function holds(kind: RestoreKind, current: unknown, value: unknown): boolean {
-  if (kind !== 'dynamodb-capacity') return sameValue(current, value);
-  const now = (current ?? {}) as Record<string, unknown>;
-  const want = (value ?? {}) as Record<string, unknown>;
-  if (now.billingMode !== want.billingMode) return false;
-  if (want.billingMode === 'PAY_PER_REQUEST') return true;
-  return sameValue(
-    { r: now.readCapacityUnits, w: now.writeCapacityUnits, i: now.globalSecondaryIndexes ?? [] },
-    { r: want.readCapacityUnits, w: want.writeCapacityUnits, i: want.globalSecondaryIndexes ?? [] },
-  );
-}
+/** Whether a value read now is the value a ledger row describes, as its kind compares it (reversible.ts). */
+export const holds = (kind: RestoreKind, current: unknown, value: unknown): boolean => holdsByKind(kind, current, value);

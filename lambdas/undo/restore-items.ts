@@ -7,19 +7,9 @@ import { afterPartOfTheChange, InvalidInput } from '../shared/errors';
 import { isUnsettled, type Ledger } from '../shared/ledger';
 import { logger } from '../shared/logger';
 import type { Incident } from '../shared/task-input';
-import type { RestoreOutcome } from './restore';
+import type { ItemsRestored, RestoreOutcome } from './restore-outcome';
 import { newerLeftAlone } from './newer-changes';
 import type { UndoResources } from './resources';
-
-/** What a `dynamodb-items` restore did, per key (the undo row's `after`). */
-export interface ItemsRestored {
-  /** Put back by this restore (or by an earlier attempt of it). */
-  readonly restored: ItemKey[];
-  /** Already held the recorded item before the undo: nothing to put. */
-  readonly unchanged: ItemKey[];
-  /** An item was created again under the key since the delete: left as it is, never overwritten. */
-  readonly left: { key: ItemKey; reason: string }[];
-}
 
 /**
  * What each key held when the undo first read it (the undo row's `before`): a digest of the item,

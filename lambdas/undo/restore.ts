@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { approvalResultSchema, assertApproved, type GatedCall } from '../approval/assert-approved';
 import { ApprovalStore, type Gate } from '../approval/store';
-import type { TagResource } from '../domain/tag-resources';
+import { RESTORE_KINDS, RESTORE_OPERATIONS, reversibleOfKind } from '../domain/reversible';
 import type { RestoreStep } from '../domain/undo-plan';
 import { performAction } from '../shared/act';
 import { requireEnv } from '../shared/env';
@@ -12,8 +12,11 @@ import { logger } from '../shared/logger';
 import { allowedUndoTargets } from '../shared/targets';
 import { executionSchema, incidentSchema } from '../shared/task-input';
 import { newerLeftAlone } from './newer-changes';
-import { holds, UndoResources } from './resources';
-import { restoreItems, type ItemsRestored } from './restore-items';
+import { holds, ITEM_KINDS, UndoResources } from './resources';
+import { restoreItems } from './restore-items';
+import type { RestoreOutcome } from './restore-outcome';
+
+export type { RestoreOutcome } from './restore-outcome';
 
 const ledgerTable = requireEnv('LEDGER_TABLE');
 const ledger = new Ledger(ledgerTable);
@@ -22,17 +25,12 @@ const onTimeout = z.enum(['abort', 'proceed']).parse(process.env.UNDO_ON_TIMEOUT
 const assertAllowed = allowedUndoTargets();
 const resources = new UndoResources();
 
-/** Whose tags a target allowlisted by tag has, by what is restored: re-read before any read or change. */
-const TAGGED_BY_KIND: Readonly<Record<string, TagResource>> = {
-  'lambda-reserved-concurrency': 'lambda:function', 'dynamodb-capacity': 'dynamodb:table', 'dynamodb-items': 'dynamodb:table',
-};
-
 const restoreSchema = z.object({
   sourceKey: z.string().min(1),
   sourceStep: z.string().min(1),
   step: z.string().regex(/^undo-[a-z0-9-]+$/, 'an undo step (undo-<step>)'),
-  kind: z.enum(['lambda-reserved-concurrency', 'dynamodb-capacity', 'ssm-parameter', 'dynamodb-items']),
-  operation: z.enum(['lambda:DeleteFunctionConcurrency', 'lambda:PutFunctionConcurrency', 'dynamodb:UpdateTable', 'ssm:PutParameter', 'dynamodb:PutItem']),
+  kind: z.enum(RESTORE_KINDS),
+  operation: z.enum(RESTORE_OPERATIONS),
   target: z.string().min(1),
   parameters: z.record(z.string(), z.unknown()),
   expected: z.unknown(),
@@ -49,21 +47,6 @@ const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? n
 /** The undo's gate approves the whole plan (`parameters.restores`): it covers each restore of it, exactly. */
 const inPlan = (approved: Gate, call: GatedCall): boolean =>
   Array.isArray(approved.parameters.restores) && approved.parameters.restores.some((planned) => isDeepStrictEqual(asJson(planned), asJson(call.parameters)));
-
-export interface RestoreOutcome {
-  readonly sourceKey: string;
-  readonly operation: string;
-  readonly target: string;
-  /** `restored`: put back now (or by an earlier attempt); `unchanged`: it already held the recorded value; `changed-since`: left alone. */
-  readonly outcome: 'restored' | 'unchanged' | 'changed-since';
-  readonly reason: string;
-  readonly expected: unknown;
-  readonly found: unknown;
-  readonly restoredTo: unknown;
-  readonly replayed: boolean;
-  /** A `dynamodb-items` restore: which keys were put back and which left as they are. */
-  readonly items?: ItemsRestored;
-}
 
 /**
  * Compare and restore one change, newest first, only as the undo's approval covers it
@@ -82,8 +65,8 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, re
     incidentId: incident.id, runbook: incident.runbook, step: 'undo', operation: step.operation, target: step.target, parameters: restore,
   }, { onTimeout, covers: inPlan });
   // Named, or carrying the incident's runbook's tags now (re-read): refused before any read or change.
-  await assertAllowed(incident.runbook, step.target, TAGGED_BY_KIND[step.kind], context.invokedFunctionArn);
-  if (step.kind === 'dynamodb-items') return restoreItems(ledger, resources, incident, execution.id, step);
+  await assertAllowed(incident.runbook, step.target, reversibleOfKind(step.kind)?.tagResource, context.invokedFunctionArn);
+  if (ITEM_KINDS.has(step.kind)) return restoreItems(ledger, resources, incident, execution.id, step);
   const key = `${step.step}#${step.operation}#${step.target}`;
   const base = { sourceKey: step.sourceKey, operation: step.operation, target: step.target, expected: step.expected, restoredTo: step.restoreTo };
   const begun = await ledger.latestAction(incident.id, key);

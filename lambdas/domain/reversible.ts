@@ -1,0 +1,245 @@
+/**
+ * The registry of reversible operations: for each call a runbook makes whose change the undo can
+ * put back, what kind of value a restore compares and sets, how its inverse is planned from the
+ * call's ledger row, and how the approval page names it. Pure: no AWS here. How the undo reads and
+ * restores each kind is lambdas/undo/resources.ts (typed by RestoreKind, so a kind cannot be left
+ * out there); which runbook may have which of its targets restored is its module's `undo`.
+ */
+import { sameValue } from './canonical';
+import { describeKey, type ItemKey } from './item-keys';
+import { digestOf, itemAt, recordedItemsAt, type RecordedItems } from './recorded-items';
+import type { TagResource } from './tag-resources';
+
+/** The fields of a ledger action row the plan reads. */
+export interface RecordedAction {
+  readonly actionKey: string;
+  readonly operation: string;
+  readonly target: string;
+  readonly status: string;
+  readonly before: unknown;
+  readonly after?: unknown;
+  /** What the call meant to set: an unsettled row's change, if it took effect. */
+  readonly intended?: unknown;
+  /** An undo row: the key of the action it put back. */
+  readonly undoes?: string;
+  readonly executionArn: string;
+}
+
+/** The restore call that puts one change back, and the values it compares. */
+export interface Inverse {
+  readonly kind: RestoreKind;
+  /** The exact call, as "service:Operation", and its parameters as the API takes them. */
+  readonly operation: string;
+  readonly target: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** What the runbook set: the resource must still hold it, or someone changed it since. */
+  readonly expected: unknown;
+  /** What the runbook replaced: the value the restore puts back. */
+  readonly restoreTo: unknown;
+}
+
+export interface Reversible<K extends string = string> {
+  /** The runbook's call whose change can be put back, as its ledger rows name it. */
+  readonly operation: string;
+  /** What a restore of it compares and sets. */
+  readonly kind: K;
+  /** The calls a restore of this kind makes. */
+  readonly restoreOperations: readonly string[];
+  /** What is put back, as the undo's approval page names it. */
+  readonly words: string;
+  /** Whose tags a target allowlisted by tag has: re-read before its restore. */
+  readonly tagResource?: TagResource;
+  /** The inverse of one finished change, from its ledger row, or why there is none. */
+  inverse(action: RecordedAction): Omit<Inverse, 'kind'> | { why: string };
+  /** An unsettled row as the change it meant to make. @default its `intended` is the `after` it would have left */
+  asIfInEffect?(action: RecordedAction): RecordedAction | undefined;
+  /** Whether a value read now is the value a ledger row describes. @default structural equality */
+  holds?(current: unknown, value: unknown): boolean;
+}
+
+/** Reserved concurrency, put back as it was: a number, or none (DeleteFunctionConcurrency). */
+const reservedConcurrency: Reversible<'lambda-reserved-concurrency'> = {
+  operation: 'lambda:PutFunctionConcurrency',
+  kind: 'lambda-reserved-concurrency',
+  restoreOperations: ['lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'],
+  words: 'reserved concurrency',
+  tagResource: 'lambda:function',
+  inverse({ target, before, after }) {
+    if (before === null || before === undefined) {
+      return { operation: 'lambda:DeleteFunctionConcurrency', target, parameters: { FunctionName: target }, expected: after, restoreTo: null };
+    }
+    if (typeof before !== 'number' || !Number.isInteger(before) || before < 0) return { why: `the recorded reserved concurrency ${JSON.stringify(before)} is not a number or "none"` };
+    return { operation: 'lambda:PutFunctionConcurrency', target, parameters: { FunctionName: target, ReservedConcurrentExecutions: before }, expected: after, restoreTo: before };
+  },
+};
+
+interface IndexCapacity { indexName: string; readCapacityUnits: number | null; writeCapacityUnits: number | null }
+interface CapacityRecord { billingMode?: unknown; readCapacityUnits?: unknown; writeCapacityUnits?: unknown; globalSecondaryIndexes?: unknown }
+
+const isUnits = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+
+/** A table's capacity mode, put back to provisioned with the table's and every index's throughput. */
+const tableCapacity: Reversible<'dynamodb-capacity'> = {
+  operation: 'dynamodb:UpdateTable',
+  kind: 'dynamodb-capacity',
+  restoreOperations: ['dynamodb:UpdateTable'],
+  words: 'capacity mode',
+  tagResource: 'dynamodb:table',
+  inverse({ target, before, after }) {
+    const was = (before ?? {}) as CapacityRecord;
+    if (was.billingMode === 'PAY_PER_REQUEST') return { why: 'the table was already on-demand: the switch changed nothing' };
+    if (was.billingMode !== 'PROVISIONED') return { why: `the recorded billing mode ${JSON.stringify(was.billingMode)} is not PROVISIONED or PAY_PER_REQUEST` };
+    const indexes = (Array.isArray(was.globalSecondaryIndexes) ? was.globalSecondaryIndexes : []) as IndexCapacity[];
+    // AWS requires the throughput of the table and of every index when switching back to provisioned.
+    if (!isUnits(was.readCapacityUnits) || !isUnits(was.writeCapacityUnits) || !indexes.every((i) => isUnits(i.readCapacityUnits) && isUnits(i.writeCapacityUnits))) {
+      return { why: 'the recorded provisioned capacities are incomplete: switching back to provisioned needs the throughput of the table and every index' };
+    }
+    return {
+      operation: 'dynamodb:UpdateTable', target,
+      parameters: {
+        TableName: target,
+        BillingMode: 'PROVISIONED',
+        ProvisionedThroughput: { ReadCapacityUnits: was.readCapacityUnits, WriteCapacityUnits: was.writeCapacityUnits },
+        ...(indexes.length > 0 ? {
+          GlobalSecondaryIndexUpdates: indexes.map((i) => ({
+            Update: { IndexName: i.indexName, ProvisionedThroughput: { ReadCapacityUnits: i.readCapacityUnits, WriteCapacityUnits: i.writeCapacityUnits } },
+          })),
+        } : {}),
+      },
+      expected: after,
+      restoreTo: { billingMode: 'PROVISIONED', readCapacityUnits: was.readCapacityUnits, writeCapacityUnits: was.writeCapacityUnits, globalSecondaryIndexes: indexes },
+    };
+  },
+  // A table is compared on what the switch changed (mode, and capacities when provisioned), not on its status or timestamps.
+  holds(current, value) {
+    const now = (current ?? {}) as Record<string, unknown>;
+    const want = (value ?? {}) as Record<string, unknown>;
+    if (now.billingMode !== want.billingMode) return false;
+    if (want.billingMode === 'PAY_PER_REQUEST') return true;
+    return sameValue(
+      { r: now.readCapacityUnits, w: now.writeCapacityUnits, i: now.globalSecondaryIndexes ?? [] },
+      { r: want.readCapacityUnits, w: want.writeCapacityUnits, i: want.globalSecondaryIndexes ?? [] },
+    );
+  },
+};
+
+/** A String parameter's value, overwritten back. */
+const parameterValue: Reversible<'ssm-parameter'> = {
+  operation: 'ssm:PutParameter',
+  kind: 'ssm-parameter',
+  restoreOperations: ['ssm:PutParameter'],
+  words: 'parameter value',
+  inverse({ target, before, after }) {
+    if (typeof before !== 'string') return { why: `the recorded parameter value ${JSON.stringify(before)} is not a string` };
+    if (before === after) return { why: 'the parameter already held this value: the call changed nothing' };
+    return { operation: 'ssm:PutParameter', target, parameters: { Name: target, Value: before, Type: 'String', Overwrite: true }, expected: after, restoreTo: before };
+  },
+};
+
+/** Plain JSON all the way down: items are compared (and digested) as JSON, where a set or binary attribute is not itself. */
+function jsonSafe(value: unknown): boolean {
+  if (value instanceof Set || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
+  if (Array.isArray(value)) return value.every(jsonSafe);
+  if (value && typeof value === 'object') return Object.values(value).every(jsonSafe);
+  return true;
+}
+
+interface DeleteRecord { items?: unknown; backupArn?: unknown }
+interface DeleteSummary { deleted?: unknown; skipped?: unknown }
+
+const isKey = (k: unknown): k is ItemKey => !!k && typeof k === 'object' && !Array.isArray(k) && Object.keys(k).length > 0
+  && Object.values(k).every((v) => typeof v === 'string' || typeof v === 'number');
+
+/**
+ * Deleted items (a cleanup of stuck tasks, seed 003 §2): the row's `before.items` holds every item
+ * in full, read just before the delete, and `after.deleted` the keys actually deleted. Only those
+ * are put back (a skipped item was never deleted), each by a PutItem that only creates: an item
+ * someone created again under the same key since is never overwritten. The step names the keys,
+ * their count and a digest of the items, never the items: the restore reads them from the row
+ * (recorded-items.ts; lambdas/undo/restore-items.ts puts them back).
+ */
+const deletedItems: Reversible<'dynamodb-items'> = {
+  operation: 'dynamodb:DeleteItem',
+  kind: 'dynamodb-items',
+  restoreOperations: ['dynamodb:PutItem'],
+  words: 'deleted items',
+  tagResource: 'dynamodb:table',
+  inverse({ target, before, after }) {
+    const was = (before ?? {}) as DeleteRecord;
+    const done = (after ?? {}) as DeleteSummary;
+    if (!Array.isArray(done.deleted) || !done.deleted.every(isKey)) return { why: 'the recorded delete does not list the keys it deleted' };
+    if (done.deleted.length === 0) {
+      const skipped = Array.isArray(done.skipped) ? done.skipped.length : 0;
+      return { why: `no task was deleted (${skipped} skipped): nothing to put back` };
+    }
+    const items = Array.isArray(was.items) ? was.items : [];
+    const backup = typeof was.backupArn === 'string' ? `; it is in backup ${was.backupArn}` : '';
+    for (const key of done.deleted) {
+      const item = itemAt(items, key);
+      if (!item) return { why: `the ledger row does not hold the deleted item ${describeKey(key)}, so it cannot be put back from the ledger${backup}` };
+      if (!jsonSafe(item)) return { why: `the deleted item ${describeKey(key)} holds a set or binary attribute, which the undo does not compare or put back${backup}` };
+    }
+    const keys = done.deleted;
+    const recorded = recordedItemsAt({ operation: 'dynamodb:DeleteItem', target, status: 'succeeded', before, after }, target, { target, keys });
+    if ('why' in recorded) return recorded;
+    // Every item carries all its key attributes: "this key attribute does not exist" means "no item has this key".
+    const keyAttribute = Object.keys(keys[0]!)[0]!;
+    const restoreTo: RecordedItems = { count: keys.length, keys, digest: digestOf(recorded.map((r) => r.item)) };
+    return {
+      operation: 'dynamodb:PutItem', target,
+      parameters: { TableName: target, ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': keyAttribute } },
+      // The runbook left no item at any of these keys.
+      expected: { count: keys.length, item: null },
+      restoreTo,
+    };
+  },
+  // An unsettled cleanup meant to delete every task it read (its `intended`), and only those the row holds.
+  asIfInEffect(a) {
+    const items = (a.before as { items?: unknown } | null | undefined)?.items;
+    const intended = a.intended as { deleted?: unknown } | undefined;
+    if (!Array.isArray(items) || !Array.isArray(intended?.deleted)) return undefined;
+    const keys = (intended.deleted as ItemKey[]).filter((k) => isKey(k) && itemAt(items, k));
+    return { ...a, after: { deleted: keys, skipped: [] } };
+  },
+};
+
+/** Every reversible operation, one line each. */
+export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems] as const;
+
+export type RestoreKind = (typeof REVERSIBLE)[number]['kind'];
+export const RESTORE_KINDS = REVERSIBLE.map((r) => r.kind) as [RestoreKind, ...RestoreKind[]];
+/** Every call a restore may make. */
+export const RESTORE_OPERATIONS = [...new Set(REVERSIBLE.flatMap((r) => r.restoreOperations))] as [string, ...string[]];
+
+/** Changes that have no inverse, and why (a runbook's plan lists them as not reversible). */
+export const NOT_REVERSIBLE: Readonly<Record<string, string>> = {
+  'dynamodb:CreateBackup': 'the on-demand backup is kept: it holds the tasks as they were before the delete, and the undo deletes nothing',
+  'ecs:UpdateService': 'a forced new deployment keeps the same task definition: there is no earlier value to put back (a service that reads a restored value at start picks it up at its next deployment)',
+};
+
+const byOperation = new Map<string, Reversible>(REVERSIBLE.map((r) => [r.operation, r]));
+const byKind = new Map<string, Reversible>(REVERSIBLE.map((r) => [r.kind, r]));
+
+/** The registry's entry for a kind of restore (undefined for a kind it does not know). */
+export const reversibleOfKind = (kind: string): Reversible | undefined => byKind.get(kind);
+
+/** The inverse call of one finished action, or why there is none. */
+export function inverseOf(action: RecordedAction): Inverse | { why: string } {
+  const reversible = byOperation.get(action.operation);
+  if (!reversible) return { why: NOT_REVERSIBLE[action.operation] ?? `no inverse is known for ${action.operation}` };
+  const inverse = reversible.inverse(action);
+  return 'why' in inverse ? inverse : { kind: reversible.kind as RestoreKind, ...inverse };
+}
+
+/** An unsettled row (its answer lost) as the change it meant to make, or undefined when its row does not say. */
+export function asIfInEffect(action: RecordedAction): RecordedAction | undefined {
+  const own = byOperation.get(action.operation)?.asIfInEffect;
+  if (own) return own(action);
+  return action.intended === undefined ? undefined : { ...action, after: action.intended };
+}
+
+/** Whether a value read now is the value a ledger row describes, as the kind compares it. */
+export function holds(kind: string, current: unknown, value: unknown): boolean {
+  const compare = byKind.get(kind)?.holds;
+  return compare ? compare(current, value) : sameValue(current, value);
+}
