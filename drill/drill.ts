@@ -21,6 +21,9 @@ import { ApprovalStore } from '../lambdas/approval/store';
 import type { RequestResult } from '../lambdas/approval/request';
 import { lambdaContext, loadFunction, type DrillFunction } from './handlers';
 import { InputError, type DrillInput } from './inputs';
+import type { ApprovalNote, AuditCheck } from './records';
+
+export type { ApprovalNote, AuditCheck } from './records';
 import { buildResult, type DrillResult } from './result';
 import { buildUndoResult } from './undo-result';
 import { tableItems } from './table-items';
@@ -63,15 +66,6 @@ export interface ApproverAnswer {
   readonly decision: 'approve' | 'reject';
 }
 
-/** Something the approval step did that the state machine's own events do not show. */
-export interface ApprovalNote {
-  readonly executionArn: string;
-  readonly at: number;
-  readonly state: string;
-  readonly event: 'requested' | 'scanned' | 'decided' | 'timed out';
-  readonly detail: string;
-}
-
 export type DrillFault = FaultSpec | (Omit<FaultSpec, 'service'> & { service: 'dynamodb'; table?: string });
 
 /** How many mutating calls the sandbox and the target tables had received at some moment. */
@@ -87,13 +81,6 @@ export interface MutationReceived {
   readonly input: Readonly<Record<string, unknown>>;
   /** False when it was refused; true when it was applied, its answer lost or not. */
   readonly applied: boolean;
-}
-
-/** A mutating call the sandbox received, and whether its ledger row of intent was already there. */
-export interface AuditCheck {
-  readonly operation: string;
-  readonly target: string;
-  readonly intentRecorded: boolean;
 }
 
 /** The drill's ledger table (its DynamoDB calls pass the proxy unaudited). */

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
-import type { HandlerDef } from '../lib/runbook-kit';
+import type { HandlerDef } from '../runbooks/kit';
 
 /** Entries are named from the repository root, as the stack bundles them. */
 const REPO_ROOT = path.join(__dirname, '..');

@@ -1,32 +1,13 @@
 import type { Outcome } from '../lambdas/domain/message';
-import { show } from '../lambdas/domain/message';
 import type { ActionRecord, Ledger } from '../lambdas/shared/ledger';
 import { stepOf, UNDO_STEP_PREFIX } from '../lambdas/domain/undo-plan';
 import type { ApprovalStore } from '../lambdas/approval/store';
-import type { ApprovalNote, AuditCheck } from './drill';
-import type { EventLog, ExecutionRecord, Invocation } from './executor';
+import type { ExecutionRecord, Invocation } from './executor';
 import type { DrillInput } from './inputs';
-import type { UndoResult } from './undo-result';
+import type { ApprovalNote, AuditCheck, DrillAction, TimelineEntry, UndoResult } from './records';
+import { timelineWithApprovals } from './timeline';
 
-export interface DrillAction {
-  readonly operation: string;
-  readonly target: string;
-  readonly before: unknown;
-  readonly after: unknown;
-  readonly status: string;
-  /** The ledger held this action's row of intent when the call reached AWS (null: no call in this input: a plan, or a row an earlier run made). */
-  readonly auditedBeforeCall: boolean | null;
-  /** A dry run's plan: the exact call, not made. */
-  readonly planned?: true;
-  readonly parameters?: unknown;
-}
-
-export interface TimelineEntry {
-  readonly elapsedMs: number;
-  readonly state: string;
-  readonly event: 'done' | 'retried' | 'caught' | 'failed' | ApprovalNote['event'];
-  readonly detail: string;
-}
+export type { DrillAction, TimelineEntry } from './records';
 
 /** What one input did, end to end: the drill's --json line. */
 export interface DrillResult {
@@ -141,68 +122,4 @@ function pick(snapshot: Record<string, unknown>, names: ReadonlySet<string>): Re
   };
   visit(snapshot, 0);
   return out;
-}
-
-/** The execution's timeline with the drill's approval notes for it (requests, scanner fetches, decisions) in place. */
-export function timelineWithApprovals(execution: ExecutionRecord, notes: readonly ApprovalNote[]): TimelineEntry[] {
-  const approvals = notes.filter((n) => n.executionArn === execution.executionArn)
-    .map((n): TimelineEntry => ({ elapsedMs: n.at - execution.startedAt, state: n.state, event: n.event, detail: n.detail }));
-  return [...approvals, ...timeline(execution)].sort((x, y) => x.elapsedMs - y.elapsedMs);
-}
-
-export function timeline(execution: ExecutionRecord): TimelineEntry[] {
-  const entries: TimelineEntry[] = [];
-  const byState = new Map<string, Invocation[]>();
-  for (const inv of execution.invocations) byState.set(inv.state, [...(byState.get(inv.state) ?? []), inv]);
-  const consumed = new Map<string, number>();
-  const events = execution.events as EventLog[];
-  events.forEach((event, index) => {
-    const state = 'state' in event ? event.state.name : '';
-    const elapsedMs = event.timestamp - execution.startedAt;
-    if (event.type === 'StateExited') {
-      const n = consumed.get(state) ?? 0;
-      const invocations = byState.get(state) ?? [];
-      const inv = invocations.filter((i) => i.output !== undefined)[n];
-      if (inv) consumed.set(state, n + 1);
-      const next = events.slice(index + 1).find((e) => e.type === 'StateEntered');
-      const branch = event.state.type === 'Choice' && next && 'state' in next ? `→ ${next.state.name}` : '';
-      entries.push({ elapsedMs, state, event: 'done', detail: inv ? describe(inv) : branch });
-    } else if (event.type === 'StateRetried') {
-      const failed = (byState.get(state) ?? []).filter((i) => i.error);
-      const err = failed[event.retry.attempt - 1]?.error;
-      entries.push({ elapsedMs, state, event: 'retried', detail: `attempt ${event.retry.attempt} after ${err ? `${err.name}: ${err.message}` : 'an error'}` });
-    } else if (event.type === 'StateCaught') {
-      const failed = (byState.get(state) ?? []).filter((i) => i.error);
-      const err = failed[failed.length - 1]?.error;
-      entries.push({ elapsedMs, state, event: 'caught', detail: err ? `${err.name}: ${err.message}` : 'error caught' });
-    } else if (event.type === 'StateFailed') {
-      entries.push({ elapsedMs, state, event: 'failed', detail: `${event.Error}: ${String(event.Cause)}` });
-    }
-  });
-  return entries;
-}
-
-function describe(inv: Invocation): string {
-  const out = inv.output as Record<string, unknown> | null;
-  if (!out || typeof out !== 'object') return show(out);
-  if ('decision' in out && 'reason' in out) {
-    const sw = out.switches as { automation: string | null; runbook: string | null } | null | undefined;
-    return `${String(out.decision)}: ${String(out.reason)}${sw ? ` [switches: automation ${sw.automation ?? 'missing'}, runbook ${sw.runbook ?? 'missing'}]` : ''}`;
-  }
-  if ('operation' in out && 'before' in out) {
-    return `${String(out.operation)} ${String(out.target)}: ${show(out.before)} -> ${show(out.after)}${out.planned ? ' (planned; not called)' : out.replayed ? ' (already done; not repeated)' : ''}`;
-  }
-  if ('outcome' in out && 'topic' in out) return `${String(out.outcome)} -> ${String(out.topic)} topic`;
-  if ('restoredTo' in out) {
-    return `${String(out.operation)} ${String(out.target)}: ${show(out.found)} -> ${show(out.outcome === 'changed-since' ? out.found : out.restoredTo)} (${out.reason === out.outcome ? String(out.outcome) : `${String(out.outcome)}: ${String(out.reason)}`})${out.replayed ? ' (already done; not repeated)' : ''}`;
-  }
-  if ('allRestored' in out) return String(out.reason);
-  if ('ExecutionArn' in out) return `started ${String(out.ExecutionArn)}`;
-  if ('status' in out && 'elapsedSeconds' in out) {
-    // A verify step: what it found (the alarm's state) and what it concluded.
-    const alarm = out.alarm as { name?: string; state?: string | null } | undefined;
-    return `verify ${String(out.status)}${alarm?.state ? ` [alarm ${alarm.state}]` : ''}: ${String(out.reason)}`;
-  }
-  const text = show(out);
-  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }

@@ -3,36 +3,12 @@ import { sameValue, stepOf, UNDO_STEP_PREFIX } from '../lambdas/domain/undo-plan
 import type { Ledger } from '../lambdas/shared/ledger';
 import { MODULES } from '../lib/catalog';
 import type { DrillChange } from '../runbooks/module';
-import type { ApprovalNote, AuditCheck } from './drill';
 import type { ExecutionRecord, Invocation } from './executor';
-import { timelineWithApprovals, type DrillAction, type DrillResult, type TimelineEntry } from './result';
+import type { ApprovalNote, AuditCheck, DrillAction, UndoResource, UndoResult } from './records';
+import type { DrillResult } from './result';
+import { timelineWithApprovals } from './timeline';
 
-/** Per touched resource: its starting state, after the runbook and after the undo, on the fields the runbook changed. */
-export interface UndoResource {
-  readonly name: string;
-  /** The fields compared (what the runbook's calls change); empty when the change has no inverse. */
-  readonly fields: readonly string[];
-  readonly start: unknown;
-  readonly afterRunbook: unknown;
-  readonly afterUndo: unknown;
-  /** Null when the resource cannot be compared (its change is not reversible): see `note`. */
-  readonly equalsStart: boolean | null;
-  readonly note?: string;
-}
-
-export interface UndoResult {
-  readonly outcome: Outcome;
-  readonly reason: string;
-  readonly executionArn: string | null;
-  /** Who asked for the undo: a person (`npm run undo`, --then-undo) or a runbook (not verified). */
-  readonly requestedBy: string | null;
-  readonly actions: readonly DrillAction[];
-  readonly notReversible: readonly { operation: string; target: string; why: string }[];
-  readonly resources: readonly UndoResource[];
-  /** Every reversible touched resource equals its starting state (and at least one change was reversible, or nothing changed). */
-  readonly restored: boolean;
-  readonly timeline: readonly TimelineEntry[];
-}
+export type { UndoResource, UndoResult } from './records';
 
 interface BuildUndoInput {
   readonly result: DrillResult;

@@ -18,7 +18,7 @@ import type { EnvironmentConfig, GatePolicy, RunbookConfig, VerifyConfig } from 
 import {
   byTag, json, literalArns, scoped, tagReads, UNDO_MACHINE, undoStateMachineName, verifyPolicy,
   type Arns, type HandlerDef, type Permission, type RunbookDef,
-} from './runbook-kit';
+} from '../runbooks/kit';
 
 export { literalArns, UNDO_MACHINE, undoStateMachineName, type Arns, type HandlerDef, type Permission, type RunbookDef };
 
@@ -41,7 +41,7 @@ export const enabledRunbooks = (config: EnvironmentConfig): AnyRunbook[] => MODU
 export function contextOf(module: AnyRunbook, config: EnvironmentConfig, arns: Arns): RunbookContext<RunbookConfig> {
   return {
     config: runbookConfig(config, module),
-    environment: config,
+    environment: config.environment,
     arns,
     approvalRequest: (id) => approvalRequestHandler(id, module.name, config),
     verifyAlarm: (id, verify) => alarmVerifyHandler(id, module.name, verify),

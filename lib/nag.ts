@@ -1,7 +1,7 @@
 import { Token, Validations, type Stack } from 'aws-cdk-lib';
 import { contextOf, MODULES } from './catalog';
 import type { EnvironmentConfig } from './config/schema';
-import { literalArns, type Acknowledgement } from './runbook-kit';
+import { literalArns, type Acknowledgement } from '../runbooks/kit';
 
 /**
  * The cdk-nag findings this app accepts, each with its reason. Everything else fails synth.

@@ -20,16 +20,16 @@
 import type { z } from 'zod';
 import type { MetricRoute } from '../lambdas/domain/routing';
 import type { TagResource } from '../lambdas/domain/tag-resources';
-import type { GatePolicy, RunbookConfig, SEVERITIES, SharedConfig, VerifyConfig } from '../lib/config/parts';
-import type { Acknowledgement, AlarmSpec, Arns, HandlerDef, Permission } from '../lib/runbook-kit';
+import type { GatePolicy, RunbookConfig, SEVERITIES, VerifyConfig } from './config';
+import type { Acknowledgement, AlarmSpec, Arns, HandlerDef, Permission } from './kit';
 import type { Definition } from '../statemachines/src/asl';
 
 /** What a module's functions are given: its own config, the rest of the environment, and helpers. */
 export interface RunbookContext<C> {
   /** This runbook's part of config/<env>.json (`runbooks.<name>`), validated, defaults filled. */
   readonly config: C;
-  /** The environment's config besides the runbooks: its name, approvals, the undo's policy, dry run. */
-  readonly environment: SharedConfig;
+  /** The environment's name (dev, staging, prod, drill): the stack names some resources after it. */
+  readonly environment: string;
   /** ARNs in the deploying partition, region and account (tokens in the stack, literals in the drill). */
   readonly arns: Arns;
   /** The handler of its gated steps' `.waitForTaskToken` Task (lambdas/approval/request.ts), with every gate's settings. */

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { AlarmSpec, MathSpec, MetricSpec } from '../runbook-kit';
+import type { AlarmSpec, MathSpec, MetricSpec } from '../../runbooks/kit';
 
 export interface RunbookAlarmsProps {
   /** The alarms the enabled runbooks' modules ask for, per configured target. */

@@ -8,7 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { HandlerDef } from '../runbook-kit';
+import type { HandlerDef } from '../../runbooks/kit';
 import type { ApprovalsConfig } from '../config/schema';
 import { HandlerFunction } from './handler-function';
 import type { RemediationLedger } from './ledger';

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Permission } from '../runbook-kit';
+import type { Permission } from '../../runbooks/kit';
 
 /** Entries are named from the repository root (runbooks/<name>/handlers/..., lambdas/<shared>/...). */
 export const REPO_ROOT = path.join(__dirname, '..', '..');

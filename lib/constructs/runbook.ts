@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EventPattern } from '../../lambdas/domain/event-pattern';
-import type { HandlerDef, RunbookDef } from '../runbook-kit';
+import type { HandlerDef, RunbookDef } from '../../runbooks/kit';
 import { HandlerFunction, toStatement } from './handler-function';
 import type { Approvals } from './approvals';
 import type { RemediationLedger } from './ledger';

@@ -4,8 +4,8 @@
  * and deleted only as approved.
  */
 import { z } from 'zod';
-import { gatePolicy, resourceName, runbookBase, targetTagsSchema, verifySchema } from '../../lib/config/parts';
-import { byTag, json, tagReads, type AlarmSpec, type Arns, type HandlerDef, type Permission } from '../../lib/runbook-kit';
+import { gatePolicy, resourceName, runbookBase, targetTagsSchema, verifySchema } from '../config';
+import { byTag, json, tagReads, type AlarmSpec, type Arns, type HandlerDef, type Permission } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
 

@@ -4,8 +4,8 @@
  * anything else gets a forced new deployment whose rollout is watched.
  */
 import { z } from 'zod';
-import { resourceName, runbookBase, targetTagsSchema, verifySchema } from '../../lib/config/parts';
-import { byTag, json, tagReads, type Arns, type HandlerDef } from '../../lib/runbook-kit';
+import { resourceName, runbookBase, targetTagsSchema, verifySchema } from '../config';
+import { byTag, json, tagReads, type Arns, type HandlerDef } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
 

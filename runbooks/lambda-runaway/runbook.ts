@@ -4,8 +4,8 @@
  * conservative reserved concurrency.
  */
 import { z } from 'zod';
-import { resourceName, runbookBase, targetTagsSchema, gatePolicy, verifySchema } from '../../lib/config/parts';
-import { byTag, json, tagReads, type AlarmSpec, type Arns, type HandlerDef } from '../../lib/runbook-kit';
+import { resourceName, runbookBase, targetTagsSchema, gatePolicy, verifySchema } from '../config';
+import { byTag, json, tagReads, type AlarmSpec, type Arns, type HandlerDef } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
 

@@ -4,8 +4,8 @@
  * redeployed; after a wait the recorded model is put back (unless a human changed it).
  */
 import { z } from 'zod';
-import { resourceName, runbookBase, verifySchema } from '../../lib/config/parts';
-import { json, undoStateMachineName, verifyPolicy, type HandlerDef } from '../../lib/runbook-kit';
+import { resourceName, runbookBase, verifySchema } from '../config';
+import { json, undoStateMachineName, verifyPolicy, type HandlerDef } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
 
@@ -56,11 +56,11 @@ export default defineRunbook({
       UndoIfNotVerifiedNote: c.undoIfNotVerified
         ? 'The undo is starting: it puts back the previous model once the undo approval policy allows, and reports its own outcome.'
         : 'The switch is kept (undoIfNotVerified is off): npm run undo -- <incident id> puts back the previous model.',
-      UndoStateMachineArn: arns.stateMachine(undoStateMachineName(environment.environment)),
+      UndoStateMachineArn: arns.stateMachine(undoStateMachineName(environment)),
     }),
     // Starts the undo (fire and forget: the undo waits for its own approvals and notifies its own outcome).
     permissions: ({ config: c, environment, arns }) => (c.undoIfNotVerified
-      ? [{ actions: ['states:StartExecution'], resources: [arns.stateMachine(undoStateMachineName(environment.environment))] }]
+      ? [{ actions: ['states:StartExecution'], resources: [arns.stateMachine(undoStateMachineName(environment))] }]
       : []),
   },
   handlers: ({ config: c, arns }): HandlerDef[] => {

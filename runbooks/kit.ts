@@ -3,7 +3,7 @@
  * statements, handler definitions, ARNs, alarms and cdk-nag acknowledgements as plain data (no CDK
  * constructs here, so the drill and the tests can load every module).
  */
-import type { TargetTags, VerifyConfig } from './config/parts';
+import type { TargetTags, VerifyConfig } from './config';
 
 /** One IAM statement: the only actions and resources a handler may use. */
 export interface Permission {
