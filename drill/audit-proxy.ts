@@ -20,8 +20,21 @@ export interface DynamoMutation {
   readonly applied: boolean;
 }
 
+/** A DynamoDB call as the proxy received it (the ledger's too): what it named, never the items. */
+export interface DynamoCall {
+  readonly operation: string;
+  /** The table it names (TableName, or the tables of a batch's RequestItems). */
+  readonly tables: readonly string[];
+  /** The backup or resource ARN it names (DescribeBackup, ListTagsOfResource). */
+  readonly arn?: string;
+  /** The drill function that made it (drill/callers.ts). */
+  readonly caller?: string;
+}
+
 export interface DynamoProxy {
   readonly url: string;
+  /** Every call, in arrival order. */
+  calls(): readonly DynamoCall[];
   injectFault(fault: DynamoFault): void;
   /** Drops the faults not used up yet. */
   clearFaults(): void;
@@ -63,6 +76,7 @@ export async function startDynamoProxy(
   };
   const faults = new FaultQueue<DynamoFault>();
   const mutations: { operation: string; input: Record<string, unknown>; applied: boolean }[] = [];
+  const calls: DynamoCall[] = [];
   const ledgerTables = new Set(options.ledgerTables ?? []);
   const describer = new DynamoDBClient({ endpoint: upstream, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
   const reply = (res: http.ServerResponse, e: { status: number; type: string; message: string }) =>
@@ -84,6 +98,10 @@ export async function startDynamoProxy(
       const body = Buffer.concat(chunks);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
       const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      const caller = req.headers['x-drill-caller'];
+      const tables = typeof input.TableName === 'string' ? [input.TableName] : Object.keys((input.RequestItems ?? {}) as Record<string, unknown>);
+      const arn = typeof input.BackupArn === 'string' ? input.BackupArn : typeof input.ResourceArn === 'string' ? input.ResourceArn : undefined;
+      calls.push({ operation, tables, ...(arn ? { arn } : {}), ...(typeof caller === 'string' ? { caller } : {}) });
       const audited = mutating.has(operation) && input.TableName !== undefined && !ledgerTables.has(String(input.TableName));
       const record = audited ? { operation, input, applied: false } : undefined;
       if (record) mutations.push(record);
@@ -151,6 +169,7 @@ export async function startDynamoProxy(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls: () => calls,
     injectFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     mutations: () => mutations,

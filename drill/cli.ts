@@ -31,7 +31,9 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
   --together     the approvers click at the same moment (a scanner fetches every link meanwhile)
   --serve-approvals PORT  serve the approval pages on 127.0.0.1:PORT, print each approver's link and
                  wait (up to 10 minutes per level) for a person to decide in a browser
-  --json         one JSON object per input, one per line`;
+  --json         one JSON object per input, one per line
+  --calls        with --json: each line also lists the AWS calls the input led to, with the function
+                 that made each (its name, as runbook-autopilot-drill-<handler id>)`;
 
 interface Args {
   inputs: DrillInput[];
@@ -41,6 +43,7 @@ interface Args {
   thenUndo: boolean;
   faults: DrillFault[];
   json: boolean;
+  calls: boolean;
   env?: 'dev' | 'staging' | 'prod';
   answers: ApproverAnswer[];
   together: boolean;
@@ -71,6 +74,7 @@ export function parseArgs(argv: readonly string[]): Args {
   const files: string[] = [];
   const faults: DrillFault[] = [];
   let json = false;
+  let calls = false;
   let dryRun = false;
   let thenUndo = false;
   let scenario: Scenario | undefined;
@@ -83,6 +87,7 @@ export function parseArgs(argv: readonly string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
+    else if (arg === '--calls') calls = true;
     else if (arg === '--no-answer') noAnswer = true;
     else if (arg === '--together') together = true;
     else if (arg === '--env' || arg === '--approve' || arg === '--reject' || arg === '--serve-approvals') {
@@ -120,10 +125,11 @@ export function parseArgs(argv: readonly string[]): Args {
   if (noAnswer && answers.length > 0) throw new UsageError('--no-answer cannot be combined with --approve or --reject');
   if (together && answers.length < 2) throw new UsageError('--together needs at least two approvers (--approve, --reject)');
   if (servePort !== undefined && answers.length > 0) throw new UsageError('--serve-approvals: a person answers in the browser; drop --approve and --reject');
+  if (calls && !json) throw new UsageError('--calls lists the calls in the --json lines: add --json');
   if (files.length === 0) files.push(...RUNBOOK_NAMES.map(runbookEvent));
   const relative = (f: string) => path.relative(process.cwd(), path.resolve(f)) || f;
   return {
-    inputs: files.map((f) => readInputFile(relative(f))), faults, json, dryRun, thenUndo, answers, together,
+    inputs: files.map((f) => readInputFile(relative(f))), faults, json, calls, dryRun, thenUndo, answers, together,
     ...(env ? { env } : {}), ...(servePort !== undefined ? { servePort } : {}), ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}),
   };
 }
@@ -173,9 +179,11 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const results = [];
     for (const input of args.inputs) {
+      const mark = drill.callsMark();
       const result = args.thenUndo ? await drill.handleThenUndo(input) : await drill.handle(input);
       results.push(result);
-      console.log(args.json ? JSON.stringify(result) : `${renderResult(result)}\n`);
+      const line = args.calls ? { ...result, calls: drill.callsReceived(mark) } : result;
+      console.log(args.json ? JSON.stringify(line) : `${renderResult(result)}\n`);
     }
     if (!args.json) console.log(renderSummary(results));
     return 0;

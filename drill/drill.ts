@@ -12,7 +12,7 @@ import {
 } from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/schema';
-import { startDynamoProxy, type DynamoMutation } from './audit-proxy';
+import { startDynamoProxy, type DynamoCall, type DynamoMutation } from './audit-proxy';
 import type { CapacityModeRule } from './capacity-mode-rule';
 import type { BackupRecord } from './dynamo-backups';
 import { DrillExecutor, type ExecutionRecord, type TaskTokenRunner, type TimeCompression } from './executor';
@@ -66,6 +66,20 @@ export interface ApproverAnswer {
   readonly decision: 'approve' | 'reject';
 }
 
+/** How many calls the sandbox and DynamoDB had received at some moment. */
+export interface CallsMark {
+  readonly sandbox: number;
+  readonly dynamodb: number;
+}
+
+/** An AWS call a drill function made: its service, operation, what it named, and the function. */
+export interface AwsCallReceived {
+  readonly service: string;
+  readonly operation: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly caller?: string;
+}
+
 export type DrillFault = FaultSpec | (Omit<FaultSpec, 'service'> & { service: 'dynamodb'; table?: string });
 
 /** How many mutating calls the sandbox and the target tables had received at some moment. */
@@ -86,7 +100,7 @@ export interface MutationReceived {
 /** The drill's ledger table (its DynamoDB calls pass the proxy unaudited). */
 export const LEDGER_TABLE = 'runbook-autopilot-drill-ledger';
 /** The link-signing key, as the stack generates it in Secrets Manager. */
-const APPROVAL_SECRET = 'runbook-autopilot-drill-approval-signing-key';
+export const APPROVAL_SECRET = 'runbook-autopilot-drill-approval-signing-key';
 /** As lib/autopilot-stack.ts configures them: the adapter's asynchronous invoke, the tag router's rule target. */
 const BUDGET_ADAPTER_RETRY_ATTEMPTS = 2;
 const ALARM_ROUTER_RETRY_ATTEMPTS = 20;
@@ -115,6 +129,7 @@ export class Drill {
   /** Drops the injected faults not used up yet. */
   clearFaults: () => void = () => undefined;
   private dynamoMutations: () => readonly DynamoMutation[] = () => [];
+  private dynamoCalls: () => readonly DynamoCall[] = () => [];
   private readonly waiters = new Map<string, (result: TaskResult) => void>();
   readonly approvalNotes: ApprovalNote[] = [];
   readonly approvals: ApprovalStore;
@@ -215,6 +230,7 @@ export class Drill {
       proxy.clearFaults();
     };
     drill.dynamoMutations = () => proxy.mutations();
+    drill.dynamoCalls = () => proxy.calls();
     drill.pages = pages;
     drill.answers = options.answers ?? [];
     drill.decideTogether = options.decideTogether ?? false;
@@ -496,6 +512,26 @@ export class Drill {
       applied: c.error === undefined || (c.error.code === 'TimeoutError' && c.error.message.includes('(the call was applied)')),
     }));
     return [...sandbox, ...this.dynamoMutations().slice(since.tables).map((m) => ({ service: 'dynamodb', ...m }))];
+  }
+
+  /**
+   * Every AWS call the drill's functions made, with the function that made it (drill/callers.ts):
+   * the sandbox's calls, then DynamoDB's (the ledger's included), each in arrival order.
+   */
+  callsReceived(since: CallsMark = { sandbox: 0, dynamodb: 0 }): AwsCallReceived[] {
+    return [
+      ...this.sandbox.calls.slice(since.sandbox).map((c) => ({ service: c.service as string, operation: c.operation, input: c.input, ...(c.caller ? { caller: c.caller } : {}) })),
+      ...this.dynamoCalls().slice(since.dynamodb).map((c) => ({
+        service: 'dynamodb', operation: c.operation,
+        input: { ...(c.tables.length === 1 ? { TableName: c.tables[0] } : { Tables: c.tables }), ...(c.arn ? { Arn: c.arn } : {}) },
+        ...(c.caller ? { caller: c.caller } : {}),
+      })),
+    ];
+  }
+
+  /** Where the lists of calls stand now, for callsReceived(since). */
+  callsMark(): CallsMark {
+    return { sandbox: this.sandbox.calls.length, dynamodb: this.dynamoCalls().length };
   }
 
   /** Where the lists of mutating calls stand now, for mutationsReceived(since). */

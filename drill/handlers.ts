@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { HandlerDef } from '../runbooks/kit';
+import { asCaller } from './callers';
 
 /** Entries are named from the repository root, as the stack bundles them. */
 const REPO_ROOT = path.join(__dirname, '..');
@@ -29,7 +30,9 @@ export function loadFunction(def: HandlerDef, name: string, arn: string, env: Re
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(file) as { handler?: unknown };
     if (typeof mod.handler !== 'function') throw new Error(`${def.entry} exports no handler`);
-    return { name, arn, def, handler: mod.handler as LambdaHandler };
+    const handler = mod.handler as LambdaHandler;
+    // The AWS calls it makes are recorded as this function's (drill/callers.ts).
+    return { name, arn, def, handler: (event, context) => asCaller(name, () => handler(event, context)) };
   } finally {
     for (const [k, v] of saved) {
       if (v === undefined) delete process.env[k];

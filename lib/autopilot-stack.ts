@@ -170,7 +170,8 @@ export class AutopilotStack extends Stack {
   }
 }
 
-function toId(name: string): string {
+/** A runbook's construct id: its name in PascalCase (lambda-runaway -> LambdaRunaway). */
+export function toId(name: string): string {
   return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 }
 

@@ -116,6 +116,23 @@ export interface DrillChange {
   readonly note?: string;
 }
 
+/** An AWS call a runbook's recorded event reaches, as the fault matrix fails it. */
+export interface DrillCall {
+  /** "service:Operation", as the drill's --fault names it. */
+  readonly call: string;
+  /** The state that first makes it (none for a trigger function's call, such as the budget adapter's StartExecution). */
+  readonly state?: string;
+  /** It changes the account: the SDK sends it again only when throttled (lambdas/shared/mutation-client.ts). */
+  readonly mutates?: boolean;
+  /** A read after the change, for the notification only: when it fails for good the change stands and the runbook says what it could not read. */
+  readonly bestEffort?: boolean;
+  /**
+   * What a not-found answer means here, where it is not "the target is gone" (escalated):
+   * `failed`, the answer is not about the target; `nothing`, an empty answer (a function with no policy).
+   */
+  readonly notFound?: 'failed' | 'nothing';
+}
+
 /** What the drill and the contract suite need of a runbook. */
 export interface DrillDef<C> {
   /** Its recorded trigger, events/<name>.alarm.json or .sns.json: `npm run drill -- <name>` replays it. */
@@ -124,6 +141,8 @@ export interface DrillDef<C> {
   readonly samples?: readonly string[];
   /** Its scenarios (drill/scenarios/*.json): the account changed before the event arrives. */
   readonly scenarios?: readonly string[];
+  /** The scenario whose run leaves its change in place for an undo to put back. @default its recorded event in the seed account */
+  readonly undoScenario?: string;
   /** Seed alarms a team tagged to route to this runbook (the tag router), with the target tag where the alarm names none. */
   readonly taggedAlarms?: Readonly<Record<string, { readonly target?: string }>>;
   /** DynamoDB tables it touches (dynalite, outside the sandbox): the drill shows them before and after. */
@@ -132,10 +151,12 @@ export interface DrillDef<C> {
   readonly changes: Readonly<Record<string, DrillChange>>;
   /**
    * The AWS calls its recorded event reaches, in order (admit, its own steps, notify; for a budget
-   * runbook the adapter's StartExecution first), each with the state that first makes it: the
-   * fault matrix (test/faults) fails each of them. The contract suite checks the list against a drill.
+   * runbook the adapter's StartExecution first): the fault matrix (test/faults) fails each of them.
+   * The contract suite checks the list against a drill of the event.
    */
-  readonly calls: readonly { readonly call: string; readonly state?: string }[];
+  readonly calls: readonly DrillCall[];
+  /** Calls its handlers make that the fault matrix leaves alone, each with the reason (the contract suite checks none is missing). */
+  readonly unfaulted?: Readonly<Record<string, string>>;
 }
 
 export interface RunbookModule<N extends string = string, C extends RunbookConfig = RunbookConfig> {

@@ -14,6 +14,8 @@ export interface SandboxCall {
   readonly at: number;
   /** True when the operation changes a modelled resource. */
   readonly mutating: boolean;
+  /** The drill function that made the call, when the request named one (drill/callers.ts). */
+  readonly caller?: string;
   error?: { code: string; status: number; message: string; injected: boolean };
 }
 

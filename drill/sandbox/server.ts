@@ -39,6 +39,12 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** The drill function a request came from, as its x-drill-caller header names it. */
+function callerField(req: IncomingMessage): { caller?: string } {
+  const caller = req.headers['x-drill-caller'];
+  return typeof caller === 'string' ? { caller } : {};
+}
+
 function send(res: ServerResponse, wire: WireResponse): void {
   res.writeHead(wire.status, { ...wire.headers, 'content-length': String(Buffer.byteLength(wire.body)) });
   res.end(wire.body);
@@ -88,7 +94,7 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
     const fail = (error: AwsError, injected: boolean) => {
       if (call === undefined) {
         // The request could not be decoded; it is still part of the record.
-        call = { service, operation, input, at: now().getTime(), mutating: false };
+        call = { service, operation, input, at: now().getTime(), mutating: false, ...callerField(req) };
         calls.push(call);
       }
       call.error = { code: error.code, status: error.status, message: error.message, injected };
@@ -103,7 +109,7 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
         body,
       }));
       const op = model.operations[operation];
-      call = { service, operation, input, at: now().getTime(), mutating: op?.mutating ?? false };
+      call = { service, operation, input, at: now().getTime(), mutating: op?.mutating ?? false, ...callerField(req) };
       calls.push(call);
       if (op === undefined) throw new UnknownOperation(operation);
       await hooks.onCall?.(call);

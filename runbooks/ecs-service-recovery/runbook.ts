@@ -120,7 +120,7 @@ export default defineRunbook({
       { call: 'ecs:DescribeServices', state: 'Read service events and stopped tasks' },
       { call: 'ecs:ListTasks', state: 'Read service events and stopped tasks' },
       { call: 'ecs:DescribeTasks', state: 'Read service events and stopped tasks' },
-      { call: 'ecs:UpdateService', state: 'Force new deployment' },
+      { call: 'ecs:UpdateService', state: 'Force new deployment', mutates: true },
       { call: 'cloudwatch:DescribeAlarms', state: 'Check alarm state' },
       { call: 'sns:Publish', state: 'Notify remediated' },
     ],

@@ -115,6 +115,8 @@ export default defineRunbook({
       'drill/scenarios/bedrock-not-the-driver.json', 'drill/scenarios/model-already-cheaper.json', 'drill/scenarios/model-parameter-deleted.json',
       'drill/scenarios/proxy-rollout-fails.json', 'drill/scenarios/proxy-rollout-fails-switch-kept.json',
     ],
+    // Its recorded event puts the model back itself after the wait: the switch stays only when the rollout fails and undoIfNotVerified is off.
+    undoScenario: 'drill/scenarios/proxy-rollout-fails-switch-kept.json',
     changes: {
       // The parameter's version counts every write, a restore included: only the value can come back.
       'ssm:PutParameter': { fields: ['value'] },
@@ -127,10 +129,11 @@ export default defineRunbook({
     calls: [
       { call: 'states:StartExecution' },
       { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
-      { call: 'ce:GetCostAndUsage', state: 'Check Bedrock spend' },
-      { call: 'ssm:PutParameter', state: 'Switch model preference' },
+      // Cost Explorer's not found (DataUnavailableException) says nothing of the target.
+      { call: 'ce:GetCostAndUsage', state: 'Check Bedrock spend', notFound: 'failed' },
+      { call: 'ssm:PutParameter', state: 'Switch model preference', mutates: true },
       { call: 'ecs:DescribeServices', state: 'Redeploy agent proxy' },
-      { call: 'ecs:UpdateService', state: 'Redeploy agent proxy' },
+      { call: 'ecs:UpdateService', state: 'Redeploy agent proxy', mutates: true },
       { call: 'sns:Publish', state: 'Notify model switched' },
     ],
   },

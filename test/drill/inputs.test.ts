@@ -1,4 +1,5 @@
 import { runDrill } from './run-drill';
+import { RUNBOOK_NAMES } from '../../runbooks/registry';
 
 test.each([
   ['events/samples/malformed-not-json.txt', /not JSON/],
@@ -38,10 +39,10 @@ test('alarms no runbook acts on are rejected, not acted on, and the drill still 
   expect(results[2]!.reason).toBe('tradai-prod-signal-ingest is not a configured target of lambda-runaway and does not carry runbook-autopilot:allow=true');
 });
 
-test('the default drill runs all four runbooks and prints a readable timeline', async () => {
+test('the default drill runs every registered runbook and prints a readable timeline', async () => {
   const { code, stdout } = await runDrill([]);
   expect(code).toBe(0);
-  for (const runbook of ['lambda-runaway', 'dynamodb-throttling', 'ecs-service-recovery', 'llm-budget-guardrail']) {
+  for (const runbook of RUNBOOK_NAMES) {
     expect(stdout).toMatch(new RegExp(`remediated\\s+${runbook}`));
   }
   expect(stdout).toMatch(/\+\d+ ms\s+.*Stop function: reserved concurrency 0\s+lambda:PutFunctionConcurrency cabruca-segmentation-prod-researcher-agent: none -> 0/);

@@ -1,15 +1,17 @@
 /**
- * The fault matrix: every AWS call each runbook's handlers make (admit, the runbook's own
- * handlers, notify, and for llm-budget-guardrail the budget adapter), in the order a run reaches
- * them, and the drill runs that cover each (runbook, call, kind).
+ * The fault matrix: every AWS call each registered runbook's handlers make (admit, the runbook's
+ * own handlers, notify, and for a budget runbook the budget adapter), in the order a run reaches
+ * them, as its module's drill.calls lists them, and the drill runs that cover each (runbook, call, kind).
  *
  * A `--fault` fails the next N calls of an operation, whoever makes them, so a call made at
  * several points of a run (lambda:GetFunction in diagnose, before the stop and in verify) is
  * failed where the run first reaches it.
  */
+import { RUNBOOKS as REGISTERED, RUNBOOK_NAMES, type RunbookName } from '../../runbooks/registry';
+import type { DrillCall } from '../../runbooks/module';
 
-export const RUNBOOKS = ['lambda-runaway', 'dynamodb-throttling', 'ecs-service-recovery', 'llm-budget-guardrail'] as const;
-export type Runbook = (typeof RUNBOOKS)[number];
+export const RUNBOOKS: readonly RunbookName[] = RUNBOOK_NAMES;
+export type Runbook = RunbookName;
 
 export const KINDS = ['throttling', 'access-denied', 'not-found', 'server-error', 'timeout'] as const;
 export type Kind = (typeof KINDS)[number];
@@ -17,75 +19,23 @@ export type Kind = (typeof KINDS)[number];
 /** Kinds the SDK and the state machines retry: a short burst of them must not change the outcome. */
 export const RETRIED_KINDS = ['throttling', 'server-error', 'timeout'] as const satisfies readonly Kind[];
 
-export type Call =
-  | 'ssm:GetParameter' | 'ssm:PutParameter'
-  | 'lambda:GetFunction' | 'lambda:PutFunctionConcurrency'
-  | 'dynamodb:DescribeTable' | 'dynamodb:UpdateTable'
-  | 'ecs:DescribeServices' | 'ecs:ListTasks' | 'ecs:DescribeTasks' | 'ecs:UpdateService'
-  | 'ce:GetCostAndUsage' | 'states:StartExecution' | 'sns:Publish'
-  | 'events:ListRuleNamesByTarget' | 'events:DescribeRule' | 'lambda:GetPolicy' | 's3:GetBucketNotificationConfiguration' | 'lambda:ListEventSourceMappings'
-  | 'dynamodb:Scan' | 'dynamodb:ListBackups' | 'dynamodb:CreateBackup' | 'dynamodb:DescribeBackup' | 'cloudwatch:DescribeAlarms';
+/** "service:Operation", as --fault names it. */
+export type Call = string;
 
-/** Each runbook's AWS calls, in the order its recorded event reaches them. */
-export const CALLS: Readonly<Record<Runbook, readonly Call[]>> = {
-  // admit (switches) -> inspect -> stop (reads, then puts) -> verify stopped -> alarm back to OK? -> what invokes it (rules, policy -> buckets, mappings) -> notify
-  'lambda-runaway': [
-    'ssm:GetParameter', 'lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'cloudwatch:DescribeAlarms',
-    'events:ListRuleNamesByTarget', 'events:DescribeRule', 'lambda:GetPolicy', 's3:GetBucketNotificationConfiguration', 'lambda:ListEventSourceMappings',
-    'sns:Publish',
-  ],
-  // admit -> describe -> switch -> poll for ACTIVE -> alarm back to OK? -> count stuck tasks -> backup (an earlier one? then create) -> poll the backup -> approval (auto here) -> delete -> notify
-  // (the drill's dynamodb faults reach the table API; the recorded event's table holds stuck tasks)
-  'dynamodb-throttling': ['ssm:GetParameter', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'cloudwatch:DescribeAlarms', 'dynamodb:Scan', 'dynamodb:ListBackups', 'dynamodb:CreateBackup', 'dynamodb:DescribeBackup', 'sns:Publish'],
-  // admit -> service, stopped tasks and their reasons -> forced deployment -> rollout polls -> alarm back to OK? -> notify
-  'ecs-service-recovery': ['ssm:GetParameter', 'ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:UpdateService', 'cloudwatch:DescribeAlarms', 'sns:Publish'],
-  // budget adapter -> admit -> cost + model preference -> switch -> redeploy proxy -> verify (parameter, proxy) -> notify -> wait -> restore -> redeploy -> notify
-  'llm-budget-guardrail': ['states:StartExecution', 'ssm:GetParameter', 'ce:GetCostAndUsage', 'ssm:PutParameter', 'ecs:DescribeServices', 'ecs:UpdateService', 'sns:Publish'],
-};
+const declared = (runbook: Runbook): readonly DrillCall[] => runbook_(runbook).drill.calls;
+const runbook_ = (name: Runbook) => RUNBOOKS_BY_NAME.get(name)!;
+const RUNBOOKS_BY_NAME = new Map(REGISTERED.map((m) => [m.name as Runbook, m]));
 
-/** The state that makes a call where the run first reaches it (a budget adapter call has none). */
-export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> = {
-  'lambda-runaway': {
-    'ssm:GetParameter': 'Admit: dedupe, allowlist, switches, cooldown',
-    'lambda:GetFunction': 'Read function concurrency',
-    'lambda:PutFunctionConcurrency': 'Stop function: reserved concurrency 0',
-    'events:ListRuleNamesByTarget': 'Find what invokes the function',
-    'events:DescribeRule': 'Find what invokes the function',
-    'lambda:GetPolicy': 'Find what invokes the function',
-    's3:GetBucketNotificationConfiguration': 'Find what invokes the function',
-    'lambda:ListEventSourceMappings': 'Find what invokes the function',
-    'cloudwatch:DescribeAlarms': 'Check alarm state',
-    'sns:Publish': 'Notify remediated',
-  },
-  'dynamodb-throttling': {
-    'ssm:GetParameter': 'Admit: dedupe, allowlist, switches, cooldown',
-    'dynamodb:DescribeTable': 'Describe table',
-    'dynamodb:UpdateTable': 'Switch to on-demand',
-    'dynamodb:Scan': 'Count stuck tasks',
-    'dynamodb:ListBackups': 'Back up the tasks table',
-    'dynamodb:CreateBackup': 'Back up the tasks table',
-    'dynamodb:DescribeBackup': 'Check backup status',
-    'cloudwatch:DescribeAlarms': 'Check alarm state',
-    'sns:Publish': 'Notify stuck tasks deleted',
-  },
-  'ecs-service-recovery': {
-    'ssm:GetParameter': 'Admit: dedupe, allowlist, switches, cooldown',
-    'ecs:DescribeServices': 'Read service events and stopped tasks',
-    'ecs:ListTasks': 'Read service events and stopped tasks',
-    'ecs:DescribeTasks': 'Read service events and stopped tasks',
-    'ecs:UpdateService': 'Force new deployment',
-    'cloudwatch:DescribeAlarms': 'Check alarm state',
-    'sns:Publish': 'Notify remediated',
-  },
-  'llm-budget-guardrail': {
-    'ssm:GetParameter': 'Admit: dedupe, allowlist, switches, cooldown',
-    'ce:GetCostAndUsage': 'Check Bedrock spend',
-    'ssm:PutParameter': 'Switch model preference',
-    'ecs:DescribeServices': 'Redeploy agent proxy',
-    'ecs:UpdateService': 'Redeploy agent proxy',
-    'sns:Publish': 'Notify model switched',
-  },
-};
+/** Each runbook's AWS calls, in the order its recorded event reaches them (its module's drill.calls). */
+export const CALLS: Readonly<Record<Runbook, readonly Call[]>> = Object.fromEntries(RUNBOOKS.map((r) => [r, declared(r).map((c) => c.call)])) as unknown as Record<Runbook, readonly Call[]>;
+
+/** The state that makes a call where the run first reaches it (a trigger function's call has none). */
+export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> = Object.fromEntries(RUNBOOKS.map((r) => [
+  r, Object.fromEntries(declared(r).flatMap((c) => (c.state ? [[c.call, c.state]] : []))),
+])) as unknown as Record<Runbook, Partial<Record<Call, string>>>;
+
+/** What the modules say of a call (the contract suite checks two runbooks never say different things). */
+const facts = (pick: (c: DrillCall) => boolean): ReadonlySet<Call> => new Set(RUNBOOKS.flatMap((r) => declared(r).filter(pick).map((c) => c.call)));
 
 /** Far more failures than any run can consume: the call never succeeds. */
 export const PERSISTENT = 500;
@@ -93,25 +43,23 @@ export const PERSISTENT = 500;
 export const BURST = 4;
 
 /**
- * Calls failed together in one persistent run. Faults are global to a run, so each group puts
- * at most one call on the path of each runbook before the others (the first one the runbook
- * reaches is the call under test); a call several runbooks make is failed for all of them.
+ * Calls failed together in one persistent run. Faults are global to a run, so each group holds at
+ * most one call on the path of each runbook (the one it reaches is the call under test); a call
+ * several runbooks make is failed for all of them. Each call joins the first group where no
+ * runbook that makes it has a call yet.
  */
-export const PERSISTENT_GROUPS: readonly (readonly Call[])[] = [
-  ['ssm:GetParameter'],
-  ['sns:Publish'],
-  ['ecs:DescribeServices', 'lambda:GetFunction', 'dynamodb:DescribeTable'],
-  ['ecs:UpdateService', 'lambda:PutFunctionConcurrency', 'dynamodb:UpdateTable'],
-  ['ecs:ListTasks', 'states:StartExecution'],
-  ['ecs:DescribeTasks', 'ce:GetCostAndUsage'],
-  ['ssm:PutParameter'],
-  ['events:ListRuleNamesByTarget', 'dynamodb:Scan'],
-  ['events:DescribeRule', 'dynamodb:CreateBackup'],
-  ['lambda:GetPolicy', 'dynamodb:DescribeBackup'],
-  ['s3:GetBucketNotificationConfiguration', 'dynamodb:ListBackups'],
-  ['lambda:ListEventSourceMappings'],
-  ['cloudwatch:DescribeAlarms'],
-];
+export const PERSISTENT_GROUPS: readonly (readonly Call[])[] = (() => {
+  const groups: { calls: Call[]; runbooks: Set<Runbook> }[] = [];
+  const makers = (call: Call) => RUNBOOKS.filter((r) => CALLS[r].includes(call));
+  for (const call of [...new Set(RUNBOOKS.flatMap((r) => CALLS[r]))]) {
+    const by = makers(call);
+    let group = groups.find((g) => by.every((r) => !g.runbooks.has(r)));
+    if (!group) groups.push((group = { calls: [], runbooks: new Set() }));
+    group.calls.push(call);
+    for (const r of by) group.runbooks.add(r);
+  }
+  return groups.map((g) => g.calls);
+})();
 
 export interface Cell {
   readonly runbook: Runbook;
@@ -127,7 +75,7 @@ export function cellsOf(group: readonly Call[]): Cell[] {
 }
 
 /** The calls that change something: the SDK sends them again only when throttled (lambdas/shared/mutation-client.ts). */
-const MUTATIONS: ReadonlySet<Call> = new Set<Call>(['lambda:PutFunctionConcurrency', 'dynamodb:UpdateTable', 'dynamodb:CreateBackup', 'ecs:UpdateService', 'ssm:PutParameter']);
+const MUTATIONS: ReadonlySet<Call> = facts((c) => c.mutates === true);
 
 /**
  * A burst that outlasts the SDK's own retries of the call. Admit reads its two switches in
@@ -147,15 +95,17 @@ export const faultArgs = (calls: readonly Call[], kind: Kind, times: (call: Call
 export type Outcome = 'remediated' | 'skipped' | 'escalated' | 'failed';
 
 /**
- * Reads made after the change, for the notification only (lambda-runaway's invoker evidence):
- * when they fail for good the change stands and the runbook notifies with "evidence unavailable".
+ * Reads made after the change, for the notification only (a module's bestEffort calls): when they
+ * fail for good the change stands and the runbook notifies with "evidence unavailable".
  */
-export const BEST_EFFORT: ReadonlySet<Call> = new Set<Call>([
-  'events:ListRuleNamesByTarget', 'events:DescribeRule', 'lambda:GetPolicy', 's3:GetBucketNotificationConfiguration', 'lambda:ListEventSourceMappings',
-]);
+export const BEST_EFFORT: ReadonlySet<Call> = facts((c) => c.bestEffort === true);
+/** Calls whose not-found answer is an empty answer (a function with no policy: no S3 invoker). */
+const NOT_FOUND_IS_NOTHING: ReadonlySet<Call> = facts((c) => c.notFound === 'nothing');
+/** Calls whose not-found answer is not about the target (Cost Explorer's DataUnavailableException). */
+const NOT_FOUND_IS_FAILURE: ReadonlySet<Call> = facts((c) => c.notFound === 'failed');
 
-/** A best-effort read that fails for good is reported, except a missing function policy, which means "no S3 invoker". */
-export const reportsUnavailable = (call: Call, kind: Kind): boolean => BEST_EFFORT.has(call) && !(call === 'lambda:GetPolicy' && kind === 'not-found');
+/** A best-effort read that fails for good is reported, except a not-found that is an empty answer. */
+export const reportsUnavailable = (call: Call, kind: Kind): boolean => BEST_EFFORT.has(call) && !(kind === 'not-found' && NOT_FOUND_IS_NOTHING.has(call));
 
 export interface Expected {
   readonly outcome: Outcome;
@@ -169,8 +119,8 @@ export interface Expected {
  * - The budget adapter failing: no execution starts; after Lambda's retries the notification
  *   goes to the adapter's dead-letter queue.
  * - Not found means the target is gone (escalated), except a missing switch, which holds the
- *   runbook (switches fail closed), and Cost Explorer's DataUnavailableException, which is not
- *   about the target.
+ *   runbook (switches fail closed), and a call whose module says its not-found is not about the
+ *   target (Cost Explorer's DataUnavailableException).
  * - The verify step's DescribeAlarms never answers not found (an unknown name is an empty list),
  *   so an injected one is an unexpected error: a failure, escalated like the rest.
  * - Anything else (throttling, 5xx, timeouts after every retry, access denied) is recorded as a
@@ -181,7 +131,7 @@ export function expectedPersistent(call: Call, kind: Kind): Expected {
   if (call === 'sns:Publish' || call === 'states:StartExecution') return { outcome: 'failed', topic: null };
   if (kind === 'not-found') {
     if (call === 'ssm:GetParameter') return { outcome: 'skipped', topic: 'info' };
-    if (call === 'ce:GetCostAndUsage' || call === 'cloudwatch:DescribeAlarms') return { outcome: 'failed', topic: 'critical' };
+    if (NOT_FOUND_IS_FAILURE.has(call) || call === 'cloudwatch:DescribeAlarms') return { outcome: 'failed', topic: 'critical' };
     return { outcome: 'escalated', topic: 'critical' };
   }
   return { outcome: 'failed', topic: 'critical' };

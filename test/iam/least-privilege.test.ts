@@ -4,6 +4,7 @@
  * own resources (ledger, switches, functions, state machines), and no mutation of arbitrary resources.
  */
 import { ACCOUNT, REGION, synthesizeIam, type Decision, type RequestContext } from './stack-roles';
+import { RUNBOOK_NAMES } from '../../runbooks/registry';
 
 type Case = [role: string, action: string, resource: string, expected: Decision, context?: RequestContext];
 
@@ -33,7 +34,7 @@ const ADMIN = service(CLUSTER, 'alphaswarm-admin-prod');
 const PROXY = service(CLUSTER, 'alphaswarm-agentcore-proxy-prod');
 const MODEL_PREFERENCE = parameter('/alphaswarm/prod/llm_model_preference');
 const KILL_SWITCH = parameter('/runbook-autopilot/prod/automation');
-const SWITCHES = [KILL_SWITCH, ...['lambda-runaway', 'dynamodb-throttling', 'ecs-service-recovery', 'llm-budget-guardrail'].map((r) => parameter(`/runbook-autopilot/prod/runbooks/${r}`))];
+const SWITCHES = [KILL_SWITCH, ...RUNBOOK_NAMES.map((r) => parameter(`/runbook-autopilot/prod/runbooks/${r}`))];
 
 // The system's own resources, as the template names them.
 const own = {

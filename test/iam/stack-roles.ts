@@ -48,17 +48,24 @@ export interface SynthesizedIam {
 const DEFAULT_CONTEXT: RequestContext = { 'aws:SecureTransport': 'true' };
 const HASH = /^[0-9A-F]{8}$/;
 
-/** Synthesizes prod as bin/app.ts does, without asset bundling (the policies do not depend on it) and without cdk-nag. */
-export function synthesizeIam(change?: (config: EnvironmentConfig) => void): SynthesizedIam {
-  const config = loadConfig('prod');
+/**
+ * Synthesizes an environment (prod unless told, or the config given) as bin/app.ts does, without asset bundling (the
+ * policies do not depend on it) and without cdk-nag. `account`: the account the roles live in.
+ */
+export function synthesizeIam(
+  change?: (config: EnvironmentConfig) => void,
+  options: { environment?: string; config?: EnvironmentConfig; account?: string } = {},
+): SynthesizedIam {
+  const config = options.config ? structuredClone(options.config) : loadConfig(options.environment ?? 'prod');
+  const account = options.account ?? ACCOUNT;
   change?.(config);
   if (config.region !== REGION) throw new Error(`prod region is ${config.region}, these tests expect ${REGION}`);
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new AutopilotStack(app, STACK_NAME, { config, env: { account: ACCOUNT, region: config.region } });
+  const stack = new AutopilotStack(app, STACK_NAME, { config, env: { account, region: config.region } });
   const template = Template.fromStack(stack).toJSON() as CfnTemplate;
-  const resolver = cfnResolver(template, { partition: PARTITION, region: REGION, account: ACCOUNT, stackName: STACK_NAME });
+  const resolver = cfnResolver(template, { partition: PARTITION, region: REGION, account, stackName: STACK_NAME });
 
-  const roles = identityPolicies(template, resolver);
+  const roles = identityPolicies(template, resolver, account);
   const resourcePolicies = resourcePoliciesOf(template, resolver);
 
   /** The unique logical id of `type` made of a construct path ending in `name`, then the 8-character hash. */
@@ -73,7 +80,7 @@ export function synthesizeIam(change?: (config: EnvironmentConfig) => void): Syn
   async function decide(role: RoleUnderTest, action: string, resource: string, context: RequestContext = {}): Promise<Decision> {
     const resourcePolicy = resourcePolicies.get(resource);
     const response = await runSimulation({
-      request: { principal: role.arn, action, resource: { resource, accountId: ACCOUNT }, contextVariables: { ...DEFAULT_CONTEXT, ...context } },
+      request: { principal: role.arn, action, resource: { resource, accountId: account }, contextVariables: { ...DEFAULT_CONTEXT, ...context } },
       identityPolicies: role.policies.map((p) => ({ name: p.name, policy: p.policy })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -101,7 +108,7 @@ export function synthesizeIam(change?: (config: EnvironmentConfig) => void): Syn
 }
 
 /** Each role with its inline policies and the AWS::IAM::Policy / ManagedPolicy resources attached to it. */
-function identityPolicies(template: CfnTemplate, resolver: Resolver): Map<string, RoleUnderTest & { policies: { name: string; policy: unknown }[] }> {
+function identityPolicies(template: CfnTemplate, resolver: Resolver, account: string): Map<string, RoleUnderTest & { policies: { name: string; policy: unknown }[] }> {
   const resources = Object.entries(template.Resources);
   const roles = new Map<string, { logicalId: string; arn: string; policies: { name: string; policy: unknown }[] }>();
   for (const [id, resource] of resources) {
@@ -114,7 +121,7 @@ function identityPolicies(template: CfnTemplate, resolver: Resolver): Map<string
     const inline = (props.Policies ?? []) as { PolicyDocument: unknown }[];
     roles.set(id, {
       logicalId: id,
-      arn: `arn:${PARTITION}:iam::${ACCOUNT}:role/${name}`,
+      arn: `arn:${PARTITION}:iam::${account}:role/${name}`,
       policies: inline.map((p, i) => ({ name: `${id}.Policies[${i}]`, policy: resolver.resolve(p.PolicyDocument, `${id}.Policies[${i}]`) })),
     });
   }

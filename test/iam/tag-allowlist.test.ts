@@ -4,12 +4,14 @@
  * one that does not, nor one of another type or in another cluster. Tags are read, never written.
  */
 import { ACCOUNT, REGION, synthesizeIam, type Decision, type RequestContext } from './stack-roles';
+import { MODULES } from '../../lib/catalog';
 
 type Case = [role: string, action: string, resource: string, expected: Decision, context?: RequestContext];
 
 const TAG = 'runbook-autopilot:allow';
 const iam = synthesizeIam((config) => {
-  for (const runbook of ['lambda-runaway', 'dynamodb-throttling', 'ecs-service-recovery'] as const) config.runbooks[runbook].targetTags = { [TAG]: 'true' };
+  // Every runbook that may allowlist by tag does.
+  for (const m of MODULES) if (m.tags) (config.runbooks as Record<string, { targetTags?: Record<string, string> }>)[m.name]!.targetTags = { [TAG]: 'true' };
 });
 const untaggedIam = synthesizeIam();
 

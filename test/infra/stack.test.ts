@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load';
 import { ACCOUNT, synthStack } from './synth';
+import { RUNBOOK_NAMES } from '../../runbooks/registry';
 
 const config = loadConfig('prod');
 const { template } = synthStack(config);
@@ -157,7 +158,7 @@ test('every function runs Node.js 24 on arm64 with active tracing and a log grou
 
 test('the kill switch and one switch per runbook exist, "enabled", and only admit may read them', () => {
   template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/runbook-autopilot/prod/automation', Value: 'enabled', Type: 'String' });
-  for (const runbook of ['lambda-runaway', 'dynamodb-throttling', 'ecs-service-recovery', 'llm-budget-guardrail']) {
+  for (const runbook of RUNBOOK_NAMES) {
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: `/runbook-autopilot/prod/runbooks/${runbook}`, Value: 'enabled' });
   }
   const readers = statements().filter((s) => resourcesOf(s).some((r) => JSON.stringify(r).includes('/runbook-autopilot/prod/')));

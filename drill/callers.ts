@@ -1,0 +1,37 @@
+/**
+ * Which function made each AWS call in the drill: a handler runs inside `asCaller(name, ...)`, and
+ * each HTTP request it opens carries that name in the `x-drill-caller` header (Node's
+ * `http.client.request.created` diagnostics channel, Node.js 22.12 and later, lets a header be set
+ * before the request is written). The sandbox and the DynamoDB proxy record it beside the call, so
+ * a test can hold every call against the role of the function that made it (test/contract).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import * as diagnostics from 'node:diagnostics_channel';
+import type { ClientRequest, IncomingHttpHeaders } from 'node:http';
+
+export const CALLER_HEADER = 'x-drill-caller';
+
+const current = new AsyncLocalStorage<string>();
+/** False on a Node.js without the channel (before 22.12): calls are then recorded without their caller. */
+export const CALLERS_RECORDED = ((major, minor) => major > 22 || (major === 22 && minor >= 12))(
+  Number(process.versions.node.split('.')[0]), Number(process.versions.node.split('.')[1]),
+);
+
+if (CALLERS_RECORDED) {
+  diagnostics.subscribe('http.client.request.created', (message) => {
+    const caller = current.getStore();
+    const request = (message as { request?: ClientRequest }).request;
+    if (caller !== undefined && request && !request.headersSent) request.setHeader(CALLER_HEADER, caller);
+  });
+}
+
+/** Runs `work` as the named function: the AWS calls it makes are recorded as that function's. */
+export function asCaller<T>(name: string, work: () => T): T {
+  return current.run(name, work);
+}
+
+/** The function a request came from, as its header says (undefined: not a drill function's). */
+export function callerOf(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers[CALLER_HEADER];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,92 @@
+/**
+ * A drill call as the IAM request it is in the account: the action, the one resource it names,
+ * and the condition keys it carries. The drill's own resources (its ledger, topics, signing key,
+ * state machines) stand for the stack's, whose ARNs the synthesized roles name.
+ */
+import type { AwsCallReceived } from '../../drill/drill';
+
+export interface IamRequest {
+  readonly action: string;
+  /** One concrete ARN, or "*" for an action that takes no resource. */
+  readonly resource: string;
+  readonly context?: Readonly<Record<string, string | string[]>>;
+}
+
+export interface Scope {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  /** The drill's name or ARN of a system resource -> the stack's ARN of it (ledger, topics, secret, state machines). */
+  readonly own: ReadonlyMap<string, string>;
+}
+
+type Mapper = (input: Readonly<Record<string, unknown>>, s: Scope) => IamRequest;
+
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
+const first = (v: unknown) => (Array.isArray(v) ? text(v[0]) : text(v));
+const arn = (s: Scope, service: string, resource: string) => `arn:${s.partition}:${service}:${s.region}:${s.account}:${resource}`;
+const own = (s: Scope, name: string) => s.own.get(name) ?? name;
+const fn = (s: Scope, name: string) => (name.startsWith('arn:') ? name : arn(s, 'lambda', `function:${name}`));
+const table = (s: Scope, name: string) => own(s, arn(s, 'dynamodb', `table/${name}`));
+const tableOf = (input: Readonly<Record<string, unknown>>) => text(input.TableName) || first(input.Tables);
+const service = (s: Scope, cluster: string, name: string) => (name.startsWith('arn:') ? name : arn(s, 'ecs', `service/${cluster}/${name}`));
+const anywhere = (action: string): Mapper => () => ({ action, resource: '*' });
+
+/** Per `service:Operation`: the request it is. A call missing here is named by the suite, so it can be added. */
+const REQUESTS: Readonly<Record<string, Mapper>> = {
+  'lambda:GetFunction': (i, s) => ({ action: 'lambda:GetFunction', resource: fn(s, text(i.FunctionName)) }),
+  'lambda:PutFunctionConcurrency': (i, s) => ({ action: 'lambda:PutFunctionConcurrency', resource: fn(s, text(i.FunctionName)) }),
+  'lambda:DeleteFunctionConcurrency': (i, s) => ({ action: 'lambda:DeleteFunctionConcurrency', resource: fn(s, text(i.FunctionName)) }),
+  'lambda:GetPolicy': (i, s) => ({ action: 'lambda:GetPolicy', resource: fn(s, text(i.FunctionName)) }),
+  'lambda:ListTags': (i) => ({ action: 'lambda:ListTags', resource: text(i.Resource) }),
+  'lambda:ListEventSourceMappings': anywhere('lambda:ListEventSourceMappings'),
+  'dynamodb:ListBackups': anywhere('dynamodb:ListBackups'),
+  'dynamodb:DescribeBackup': (i) => ({ action: 'dynamodb:DescribeBackup', resource: text(i.Arn) }),
+  'dynamodb:ListTagsOfResource': (i) => ({ action: 'dynamodb:ListTagsOfResource', resource: text(i.Arn) }),
+  'ecs:DescribeServices': (i, s) => ({ action: 'ecs:DescribeServices', resource: service(s, text(i.cluster), first(i.services)) }),
+  'ecs:UpdateService': (i, s) => ({ action: 'ecs:UpdateService', resource: service(s, text(i.cluster), text(i.service)) }),
+  // ListTasks is authorized on the cluster's container instances, scoped by the ecs:cluster condition key.
+  'ecs:ListTasks': (i, s) => ({
+    action: 'ecs:ListTasks', resource: arn(s, 'ecs', `container-instance/${text(i.cluster)}/0f1e2d3c4b5a`), context: { 'ecs:cluster': arn(s, 'ecs', `cluster/${text(i.cluster)}`) },
+  }),
+  'ecs:DescribeTasks': (i, s) => ({ action: 'ecs:DescribeTasks', resource: first(i.tasks).startsWith('arn:') ? first(i.tasks) : arn(s, 'ecs', `task/${text(i.cluster)}/${first(i.tasks)}`) }),
+  'ecs:ListTagsForResource': (i) => ({ action: 'ecs:ListTagsForResource', resource: text(i.resourceArn) }),
+  'ssm:GetParameter': (i, s) => ({ action: 'ssm:GetParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) }),
+  'ssm:PutParameter': (i, s) => ({ action: 'ssm:PutParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) }),
+  'cloudwatch:DescribeAlarms': (i, s) => ({ action: 'cloudwatch:DescribeAlarms', resource: arn(s, 'cloudwatch', `alarm:${first(i.AlarmNames)}`) }),
+  'cloudwatch:ListTagsForResource': (i) => ({ action: 'cloudwatch:ListTagsForResource', resource: text(i.ResourceARN) }),
+  'sns:Publish': (i, s) => ({ action: 'sns:Publish', resource: own(s, text(i.TopicArn)) }),
+  'states:SendTaskSuccess': anywhere('states:SendTaskSuccess'),
+  'states:SendTaskFailure': anywhere('states:SendTaskFailure'),
+  'states:StartExecution': (i, s) => ({ action: 'states:StartExecution', resource: own(s, text(i.stateMachineArn)) }),
+  'events:ListRuleNamesByTarget': anywhere('events:ListRuleNamesByTarget'),
+  'events:DescribeRule': (i, s) => ({
+    action: 'events:DescribeRule', resource: arn(s, 'events', `rule/${!i.EventBusName || i.EventBusName === 'default' ? '' : `${text(i.EventBusName)}/`}${text(i.Name)}`),
+  }),
+  // The S3 action is named after the notification, not the API operation.
+  's3:GetBucketNotificationConfiguration': (i) => ({
+    action: 's3:GetBucketNotification', resource: `arn:aws:s3:::${text(i.Bucket)}`, context: { 's3:ResourceAccount': text(i.ExpectedBucketOwner) },
+  }),
+  // The primary billing view: what GetCostAndUsage reads when the call names no view.
+  'ce:GetCostAndUsage': (_i, s) => ({ action: 'ce:GetCostAndUsage', resource: `arn:${s.partition}:billing::${s.account}:billingview/primary` }),
+  'secretsmanager:GetSecretValue': (i, s) => ({ action: 'secretsmanager:GetSecretValue', resource: own(s, text(i.SecretId)) }),
+};
+
+/** DynamoDB operations on items and tables take the table's ARN. */
+const TABLE_OPERATIONS = new Set(['DescribeTable', 'UpdateTable', 'Scan', 'Query', 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'CreateBackup', 'BatchGetItem', 'BatchWriteItem']);
+
+/** The IAM request of a call, or undefined when this file does not know the operation yet. */
+export function iamRequest(call: AwsCallReceived, scope: Scope): IamRequest | undefined {
+  const key = `${call.service}:${call.operation}`;
+  if (call.service === 'dynamodb' && TABLE_OPERATIONS.has(call.operation)) return { action: key, resource: table(scope, tableOf(call.input)) };
+  return REQUESTS[key]?.(call.input, scope);
+}
+
+/** The resource a call is about, as the tag allowlist names a target (a function, a table, a "cluster/service"). */
+export function targetOf(call: AwsCallReceived): string | undefined {
+  const i = call.input;
+  if (call.service === 'lambda') return text(i.FunctionName) || undefined;
+  if (call.service === 'dynamodb') return tableOf(i) || undefined;
+  if (call.service === 'ecs' && (i.services || i.service)) return `${text(i.cluster)}/${first(i.services) || text(i.service)}`;
+  return undefined;
+}
