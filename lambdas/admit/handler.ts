@@ -72,7 +72,7 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
 
   const claim = await ledger.claimIncident({
     incidentId: incident.id, runbook, target: incident.target, dedupeKey: trigger.dedupeKey,
-    executionArn: execution.id, summary: trigger.summary, firedAt: trigger.firedAt,
+    executionArn: execution.id, summary: trigger.summary, firedAt: trigger.firedAt, redriveCount: execution.redriveCount ?? 0,
   });
   if (!claim.claimed) {
     // A failed incident is a new chance to act, except while its undo runs (the two would undo each other).
@@ -90,7 +90,7 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   } catch (e: unknown) {
     // The incident is claimed: leave it failed, not admitted, so a new execution may take it over.
     const reason = `admit failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
-    await ledger.finishIncident(incident.id, execution.id, 'failed', reason).catch(() => undefined);
+    await ledger.finishIncident(incident.id, execution.id, 'failed', reason, execution.redriveCount).catch(() => undefined);
     throw e;
   }
 });

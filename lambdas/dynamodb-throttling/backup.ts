@@ -40,7 +40,7 @@ function earliestBackupTime(incident: Incident): Date {
 export const handler = taskHandler(backupInputSchema, async ({ incident, execution, dryRun, stuckCount }): Promise<ActionResult<{ stuckTasks: number }, BackupTaken>> => {
   await assertAllowed(incident.target);
   const backupName = `stuck-tasks-${incident.id}`;
-  return performAction(ledger, incident, execution.id, {
+  return performAction(ledger, incident, execution, {
     step: 'backup',
     operation: 'dynamodb:CreateBackup',
     target: incident.target,

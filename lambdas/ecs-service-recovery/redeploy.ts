@@ -41,7 +41,7 @@ const after = (s: ServiceView): DeploymentAfter => ({
 export const handler = taskHandler(redeployInputSchema, async ({ incident, execution, step, target, dryRun }, context): Promise<ActionResult<DeploymentBefore, DeploymentAfter>> => {
   await assertAllowed(target, context.invokedFunctionArn);
   const key = parseServiceKey(target);
-  return performAction<DeploymentBefore, DeploymentAfter, ServiceView>(ledger, incident, execution.id, {
+  return performAction<DeploymentBefore, DeploymentAfter, ServiceView>(ledger, incident, execution, {
     step,
     operation: 'ecs:UpdateService',
     target,

@@ -155,7 +155,7 @@ describe('admit', () => {
     });
     expect(await ledger.getIncident(id)).toEqual({
       incidentId: id, runbook: 'lambda-runaway', target: RESEARCHER, dedupeKey: RUNAWAY_KEY, executionArn: exec,
-      status: 'admitted', summary: 'CloudWatch alarm cabruca-segmentation-prod-researcher-agent-concurrency went to ALARM',
+      status: 'admitted', redriveCount: 0, summary: 'CloudWatch alarm cabruca-segmentation-prod-researcher-agent-concurrency went to ALARM',
       firedAt: '2026-11-03T03:12:41.522+0000', createdAt: expect.any(String), updatedAt: expect.any(String),
     });
     const cooldown = await cooldownRow('lambda-runaway', RESEARCHER);
