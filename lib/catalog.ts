@@ -57,6 +57,8 @@ export interface Arns {
   eventRule(bus: string, name: string): string;
   s3Bucket(name: string): string;
   stateMachine(name: string): string;
+  /** Every execution of a state machine (GetExecutionHistory's resource). */
+  executions(stateMachineName: string): string;
   readonly account: string;
   /** aws, aws-cn, aws-us-gov: the definitions' integration ARNs (arn:${Partition}:states:::lambda:invoke) use it. */
   readonly partition: string;
@@ -74,6 +76,7 @@ export function literalArns(partition: string, region: string, account: string):
     eventRule: (bus, name) => arn('events', `rule/${bus === 'default' ? '' : `${bus}/`}${name}`),
     s3Bucket: (name) => `arn:${partition}:s3:::${name}`,
     stateMachine: (name) => arn('states', `stateMachine:${name}`),
+    executions: (name) => arn('states', `execution:${name}:*`),
     account,
     partition,
   };
@@ -194,6 +197,28 @@ export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: 
       description: 'Notify: record the outcome and publish to the critical or info topic',
       environment: {},
     },
+  };
+}
+
+/** A runbook's deployed state machine: its ARN and name (tokens in the stack, literals in the drill). */
+export interface RunbookMachineRef {
+  readonly runbook: string;
+  readonly arn: string;
+  readonly name: string;
+}
+
+/**
+ * The execution-failure rule's target: a runbook execution that failed, timed out or was aborted
+ * is escalated, naming the state a redrive retries. It reads those executions' history (read-only,
+ * the runbooks' executions only), marks the incident failed in the ledger and publishes to the
+ * critical topic (the stack binds the topic).
+ */
+export function executionFailureHandler(arns: Arns, machines: readonly RunbookMachineRef[]): HandlerDef {
+  return {
+    id: 'ExecutionFailed', substitution: 'ExecutionFailedFunctionArn', entry: 'notify/execution-failed.ts', usesLedger: true,
+    description: 'Execution failed: escalate a failed, timed-out or aborted runbook execution, naming the state a redrive retries',
+    environment: { RUNBOOK_MACHINES: json(machines.map(({ runbook, arn }) => ({ runbook, arn }))) },
+    permissions: machines.length === 0 ? [] : [{ actions: ['states:GetExecutionHistory'], resources: machines.map((m) => arns.executions(m.name)) }],
   };
 }
 
