@@ -10,7 +10,7 @@ import type { ApproverAnswer, DrillFault } from './drill';
 import { SERVICES, type FaultKind, type ServiceName } from './sandbox';
 
 const EVENTS_DIR = path.join(__dirname, '..', 'events');
-const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--dry-run] [--then-undo] [--json]
+const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--dry-run] [--then-redrive] [--then-undo] [--json]
 
   runbook        one of ${RUNBOOK_NAMES.join(', ')} (default: all four, from events/)
   --event FILE   replay a recorded EventBridge event or SNS notification (repeatable, in order)
@@ -19,6 +19,8 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
                  (kinds: throttling, access-denied, not-found, server-error, timeout; applied-timeout
                  makes the call, then drops the answer)
   --dry-run      every runbook reads and plans; the exact calls go to the ledger, nothing changes
+  --then-redrive after each input, clear the faults not used up and redrive its execution
+                 (RedriveExecution: the same execution, from the state that failed, with its input)
   --then-undo    after each input, run the undo state machine for its incident and compare the
                  touched resources with their starting state
   --env ENV      apply that environment's approval policy (dev: none, staging: 1, prod: 2 distinct approvers)
@@ -36,6 +38,7 @@ interface Args {
   scenarioFile?: string;
   dryRun: boolean;
   thenUndo: boolean;
+  thenRedrive: boolean;
   faults: DrillFault[];
   json: boolean;
   env?: 'dev' | 'staging' | 'prod';
@@ -69,6 +72,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let json = false;
   let dryRun = false;
   let thenUndo = false;
+  let thenRedrive = false;
   let scenario: Scenario | undefined;
   let scenarioFile: string | undefined;
   let env: Args['env'];
@@ -100,6 +104,7 @@ export function parseArgs(argv: readonly string[]): Args {
     }
     else if (arg === '--dry-run') dryRun = true;
     else if (arg === '--then-undo') thenUndo = true;
+    else if (arg === '--then-redrive') thenRedrive = true;
     else if (arg === '--event' || arg === '--fault' || arg === '--scenario') {
       const value = argv[++i];
       if (value === undefined) throw new UsageError(`${arg} needs a value`);
@@ -119,7 +124,7 @@ export function parseArgs(argv: readonly string[]): Args {
   if (files.length === 0) files.push(...RUNBOOK_NAMES.map(runbookEvent));
   const relative = (f: string) => path.relative(process.cwd(), path.resolve(f)) || f;
   return {
-    inputs: files.map((f) => readInputFile(relative(f))), faults, json, dryRun, thenUndo, answers, together,
+    inputs: files.map((f) => readInputFile(relative(f))), faults, json, dryRun, thenUndo, thenRedrive, answers, together,
     ...(env ? { env } : {}), ...(servePort !== undefined ? { servePort } : {}), ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}),
   };
 }
@@ -166,7 +171,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const results = [];
     for (const input of args.inputs) {
-      const result = args.thenUndo ? await drill.handleThenUndo(input) : await drill.handle(input);
+      const options = { thenRedrive: args.thenRedrive };
+      const result = args.thenUndo ? await drill.handleThenUndo(input, options) : await drill.handle(input, options);
       results.push(result);
       console.log(args.json ? JSON.stringify(result) : `${renderResult(result)}\n`);
     }
