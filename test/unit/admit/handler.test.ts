@@ -194,6 +194,19 @@ describe('admit', () => {
     expect((await scanLedger()).map((i) => String(i.pk).split('#')[0]).sort()).toEqual(['CAP', 'COOLDOWN', 'HISTORY', 'INCIDENT']);
   });
 
+  test('a redriven admit (the same execution, its next run) takes its failed incident back, for that run', async () => {
+    const exec = EXECUTION('lambda-runaway', 'redriven');
+    await admit(input('lambda-runaway', RUNAWAY, exec), lambdaContext);
+    await ledger.markIncidentFailed(incidentIdFor(RUNAWAY_KEY), exec, 0, 'Admit: dedupe, allowlist, switches, cooldown', 'the execution failed at admit');
+
+    const again = await admit({ ...input('lambda-runaway', RUNAWAY, exec), execution: { id: exec, redriveCount: 1 } }, lambdaContext);
+
+    expect(again).toMatchObject({ decision: 'admit' });
+    expect(await ledger.getIncident(incidentIdFor(RUNAWAY_KEY))).toMatchObject({ executionArn: exec, status: 'admitted', redriveCount: 1 });
+    // The failure of the run before, heard late, leaves the redriven run's record as it is.
+    expect(await ledger.markIncidentFailed(incidentIdFor(RUNAWAY_KEY), exec, 0, 'Admit', 'late')).toMatchObject({ marked: false });
+  });
+
   test('a failed incident is taken over by a new execution', async () => {
     const failed = EXECUTION('lambda-runaway', 'failed-run');
     const rerun = EXECUTION('lambda-runaway', 'operator-rerun');
