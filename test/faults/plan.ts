@@ -87,6 +87,15 @@ export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> 
   },
 };
 
+/**
+ * Where the execution fails when that is not the state that first makes the call: the guardrail's
+ * notification of the switch is caught (the run goes on to its timed restore), and the restore's
+ * notification fails the execution.
+ */
+export const FAILS_AT: Readonly<Partial<Record<Runbook, Partial<Record<Call, string>>>>> = {
+  'llm-budget-guardrail': { 'sns:Publish': 'Notify model restored' },
+};
+
 /** Far more failures than any run can consume: the call never succeeds. */
 export const PERSISTENT = 500;
 /** More failures than the SDK's three attempts, so the state machine's Retry must act too. */
