@@ -8,11 +8,13 @@
  * sandbox.
  */
 import { DeleteItemCommand, PutItemCommand, ScanCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DrillFault, MutationReceived } from '../../drill/drill';
-import { seedAccountState, seedTasks, TOPIC_ARNS } from '../../drill/sandbox';
+import { ADMIN_SERVICE, ECS_CLUSTER, seedAccountState, seedTasks, TOPIC_ARNS } from '../../drill/sandbox';
 import { executionConsoleUrl } from '../../lambdas/domain/message';
 import { deliveryOf, useDrillSandbox, withoutRails } from './drill-harness';
+import { runDrill } from './run-drill';
 
 interface MutatingStep {
   readonly state: string;
@@ -82,11 +84,17 @@ const harness = useDrillSandbox(() => ({
 }));
 const drill = () => harness.drill;
 let transition = 0;
+/** The ECS services as the drill started (the admin service failing its health checks). */
+let seedEcs: ReturnType<typeof seedAccountState>['ecs'];
+beforeAll(() => {
+  seedEcs = structuredClone(drill().sandbox.state.ecs);
+});
 
 beforeEach(async () => {
   drill().clearFaults();
   failing = undefined;
   arrivals.clear();
+  drill().sandbox.state.ecs = structuredClone(seedEcs);
   drill().sandbox.state.lambda.functions[FUNCTION]!.reservedConcurrency = SEED.lambda.functions[FUNCTION]!.reservedConcurrency;
   drill().sandbox.state.ssm.parameters[PARAMETER]!.value = SEED.ssm.parameters[PARAMETER]!.value;
   const db = drill().directDynamo;
@@ -172,6 +180,24 @@ describe('a redrive after the target was fixed by hand reads it and does not act
   });
 });
 
+test('ecs-service-recovery, access denied (the row is failed): a deployment forced by hand since, and the redrive calls nothing and ends remediated', async () => {
+  drill().injectFault({ service: 'ecs', operation: 'UpdateService', error: 'access-denied', times: 500 });
+  const failed = await drill().handle(deliveryOf(RUNBOOKS['ecs-service-recovery']!.event, ++transition));
+  expect(failed.runs[0]).toMatchObject({ status: 'FAILED', failedAt: 'Force new deployment' });
+  drill().clearFaults();
+  const ecs = new ECSClient({}); // a person, with the CLI
+  await ecs.send(new UpdateServiceCommand({ cluster: ECS_CLUSTER, service: ADMIN_SERVICE, forceNewDeployment: true }));
+  ecs.destroy();
+  const mark = drill().mutationMark();
+
+  const redrive = await drill().redrive(failed.executionArn!);
+
+  if (!('run' in redrive)) throw new Error(`redrive refused: ${redrive.refused}`);
+  expect(drill().mutationsReceived(mark)).toEqual([]);
+  expect(redrive.run.status).toBe('SUCCEEDED');
+  expect(await drill().ledger.getIncident(failed.incidentId!)).toMatchObject({ status: 'remediated', redriveCount: 1 });
+});
+
 describe('RedriveExecution follows AWS\'s rules', () => {
   test('a succeeded execution is not redrivable, and nothing runs', async () => {
     const done = await drill().handle(deliveryOf(RUNBOOKS['ecs-service-recovery']!.event, ++transition));
@@ -192,3 +218,22 @@ describe('RedriveExecution follows AWS\'s rules', () => {
     expect(r.redriveRefused).toMatch(/^ExecutionNotRedrivable: /);
   });
 });
+
+test('npm run drill -- lambda-runaway --fault lambda:PutFunctionConcurrency=server-errorx20 --then-redrive: fails at the stop, heard through the rule, the redrive stops the function with one call and ends remediated', async () => {
+  const run = await runDrill(['lambda-runaway', '--fault', 'lambda:PutFunctionConcurrency=server-errorx20', '--then-redrive', '--json']);
+
+  expect(run.code).toBe(0);
+  const [r] = run.results;
+  expect(r?.runs.map(({ calls: _calls, error: _error, ...rest }) => rest)).toEqual([
+    { redriveCount: 0, from: null, status: 'FAILED', failedAt: 'Stop function: reserved concurrency 0' },
+    { redriveCount: 1, from: 'Stop function: reserved concurrency 0', status: 'SUCCEEDED' },
+  ]);
+  expect(r?.runs[0]?.calls.filter((c) => c.applied)).toEqual([]);
+  expect(r?.runs[1]?.calls.map((c) => [c.operation, (c.input as { ReservedConcurrentExecutions?: number }).ReservedConcurrentExecutions, c.applied])).toEqual([
+    ['lambda:PutFunctionConcurrency', 0, true], // the stop, once
+    ['lambda:PutFunctionConcurrency', 5, true], // the approved restore that follows it
+  ]);
+  expect(r?.notifications).toEqual([{ outcome: 'failed', topic: 'critical', via: 'rule' }, { outcome: 'remediated', topic: 'info' }]);
+  expect(r?.timeline).toContainEqual(expect.objectContaining({ event: 'heard', detail: expect.stringContaining('failed at "Stop function: reserved concurrency 0"') }));
+  expect(r?.outcome).toBe('remediated');
+}, 180_000);
