@@ -1,5 +1,5 @@
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
 import { switchHold, switchParametersSchema, type SwitchState } from '../domain/switches';
 import { incidentIdFor, parseTrigger, UnroutableEvent, type Trigger } from '../domain/trigger';
