@@ -1,9 +1,9 @@
-import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from 'zod';
 import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
 import { switchHold, switchParametersSchema, type SwitchState } from '../domain/switches';
+import { SwitchReader, switchMaxAgeSeconds } from './switch-reader';
 import { incidentIdFor, parseTrigger, UnroutableEvent, type Trigger } from '../domain/trigger';
-import { classifyAwsError } from '../shared/errors';
 import { requireEnv, requireJsonEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
@@ -14,7 +14,7 @@ import { executionSchema, type Incident } from '../shared/task-input';
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const policies = requireJsonEnv('RUNBOOK_POLICIES', (raw) => runbookPoliciesSchema.parse(raw));
 const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchParametersSchema.parse(raw));
-const ssm = new SSMClient({});
+const switchReader = new SwitchReader(switches, switchMaxAgeSeconds(process.env.SWITCH_MAX_AGE_SECONDS), new SSMClient({}));
 const tagReader = new TargetTagReader();
 
 const inputSchema = z.object({ runbook: z.string().min(1), event: z.unknown(), execution: executionSchema });
@@ -36,21 +36,6 @@ function toIncident(runbook: string, trigger: Trigger): Incident {
     id: incidentIdFor(trigger.dedupeKey), runbook, target: trigger.target, summary: trigger.summary,
     firedAt: trigger.firedAt, source: trigger.source, ...(trigger.budget ? { budget: trigger.budget } : {}),
   };
-}
-
-/** Reads the kill switch and the runbook's switch; a missing parameter reads as null. */
-async function readSwitches(runbook: string): Promise<SwitchState> {
-  const read = async (name: string | undefined): Promise<string | null> => {
-    if (!name) return null;
-    try {
-      return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value ?? null;
-    } catch (e: unknown) {
-      if (e instanceof ParameterNotFound) return null;
-      throw classifyAwsError(e, `reading switch ${name}`);
-    }
-  };
-  const [automation, runbookSwitch] = await Promise.all([read(switches.automation), read(switches.runbooks[runbook])]);
-  return { automation, runbook: runbookSwitch };
 }
 
 /**
@@ -100,7 +85,7 @@ async function gate(runbook: string, incident: Incident, kind: Trigger['kind'], 
   }
   if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident, switches: null, dryRun: false };
 
-  const state = await readSwitches(runbook);
+  const state = await switchReader.read(runbook);
   const hold = switchHold(runbook, switches, state);
   if (hold) return { decision: 'paused', reason: hold, incident, switches: state, dryRun: false };
 

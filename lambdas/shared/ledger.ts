@@ -1,4 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { classifyAwsError } from './errors';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
@@ -64,6 +65,17 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
 }
 
 /**
+ * The item a refused conditional write returns (ReturnValuesOnConditionCheckFailure ALL_OLD), so
+ * the caller learns who holds it without a second call; undefined when the answer carries none.
+ */
+function refusedItem(e: ConditionalCheckFailedException): Record<string, unknown> | undefined {
+  return e.Item ? unmarshall(e.Item as Parameters<typeof unmarshall>[0]) : undefined;
+}
+
+/** A cooldown this container saw taken: who holds it, until when (epoch ms and ISO). */
+interface KnownCooldown { readonly incidentId: string; readonly untilMs: number; readonly until: string }
+
+/**
  * The document client every ledger user (the ledger, the approval store) reads and writes with.
  * After the SDK's own retries, throttling and 5xx become the errors the state machines retry, and
  * a failed condition passes through unchanged for the caller to read.
@@ -87,6 +99,12 @@ export function ledgerDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
 
 export class Ledger {
   private readonly db: DynamoDBDocumentClient;
+  /**
+   * Cooldowns seen taken, per runbook#target, for this warm container. Nothing shortens or
+   * deletes a cooldown before it ends (the row's condition lets only its holder or the clock
+   * replace it), so until then another incident's claim is refused without asking the table.
+   */
+  private readonly knownCooldowns = new Map<string, KnownCooldown>();
 
   constructor(
     private readonly tableName: string,
@@ -100,6 +118,7 @@ export class Ledger {
    * Claims an incident for an execution. A second execution for the same transition gets the
    * existing record back (a duplicate); the same execution (Retry, redrive) reclaims its own, and
    * a failed incident may be taken over by a new execution so operators can run it again.
+   * One conditional write: a refused claim returns the existing record with the refusal.
    */
   async claimIncident(
     record: Omit<IncidentRecord, 'status' | 'createdAt' | 'updatedAt'>,
@@ -119,11 +138,12 @@ export class Ledger {
           ':exec': record.executionArn, ':summary': record.summary, ':firedAt': record.firedAt, ':admitted': 'admitted',
           ':failed': 'failed', ':at': at,
         },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       return { claimed: true };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const existing = await this.getIncident(record.incidentId);
+      const existing = strip<IncidentRecord>(refusedItem(e)) ?? await this.getIncident(record.incidentId);
       if (!existing) throw new Error(`Incident ${record.incidentId} vanished while being claimed`);
       return { claimed: false, existing };
     }
@@ -131,30 +151,42 @@ export class Ledger {
 
   /**
    * Takes the cooldown for a target: granted when nobody holds it, it expired, or this incident
-   * already holds it (a retried admit).
+   * already holds it (a retried admit). The conditional write arbitrates; a cooldown this
+   * container already saw held by another incident answers without a call until it ends.
    */
   async claimCooldown(
     runbook: string, target: string, incidentId: string, cooldownMs: number,
   ): Promise<{ granted: true } | { granted: false; heldBy: string; until: string }> {
     const now = this.now();
+    const slot = `${runbook}#${target}`;
+    const known = this.knownCooldowns.get(slot);
+    if (known && known.untilMs > now.getTime() && known.incidentId !== incidentId) {
+      return { granted: false, heldBy: known.incidentId, until: known.until };
+    }
     const untilMs = now.getTime() + cooldownMs;
+    const until = new Date(untilMs).toISOString();
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
         Item: {
-          pk: `COOLDOWN#${runbook}#${target}`, sk: 'META', runbook, target, incidentId,
-          untilMs, until: new Date(untilMs).toISOString(), expiresAt: Math.ceil(untilMs / 1000) + 86400,
+          pk: `COOLDOWN#${slot}`, sk: 'META', runbook, target, incidentId,
+          untilMs, until, expiresAt: Math.ceil(untilMs / 1000) + 86400,
         },
         ConditionExpression: 'attribute_not_exists(pk) OR untilMs <= :now OR incidentId = :id',
         ExpressionAttributeValues: { ':now': now.getTime(), ':id': incidentId },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
+      this.knownCooldowns.set(slot, { incidentId, untilMs, until });
       return { granted: true };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const held = await this.db.send(new GetCommand({
-        TableName: this.tableName, Key: { pk: `COOLDOWN#${runbook}#${target}`, sk: 'META' }, ConsistentRead: true,
-      }));
-      return { granted: false, heldBy: String(held.Item?.incidentId ?? 'unknown'), until: String(held.Item?.until ?? '') };
+      const held = refusedItem(e) ?? (await this.db.send(new GetCommand({
+        TableName: this.tableName, Key: { pk: `COOLDOWN#${slot}`, sk: 'META' }, ConsistentRead: true,
+      }))).Item;
+      const heldBy = String(held?.incidentId ?? 'unknown');
+      const heldUntil = String(held?.until ?? '');
+      if (typeof held?.untilMs === 'number' && heldBy !== 'unknown') this.knownCooldowns.set(slot, { incidentId: heldBy, untilMs: held.untilMs, until: heldUntil });
+      return { granted: false, heldBy, until: heldUntil };
     }
   }
 

@@ -1,0 +1,172 @@
+/**
+ * Admission's ledger claims against dynalite: what each costs in calls (counted by middleware on
+ * the client), and the cooldowns a warm container remembers, interleaved across two containers
+ * by fast-check's scheduler through a proxy that makes every DynamoDB request and answer a step.
+ */
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import fc from 'fast-check';
+import { Ledger } from '../../../lambdas/shared/ledger';
+import { startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { startSchedulingProxy, type Gate, type SchedulingProxy } from '../../support/scheduling-proxy';
+
+const TABLE = 'claims-ledger';
+const RUNBOOK = 'lambda-runaway';
+const COOLDOWN_MS = 30 * 60_000;
+const T0 = Date.parse('2026-11-03T03:12:41.522Z');
+const EXEC = (name: string) => `arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-lambda-runaway:${name}`;
+
+let dynamo: LocalDynamo;
+let proxy: SchedulingProxy;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  await dynamo.createLedgerTable(TABLE);
+  proxy = await startSchedulingProxy(dynamo.endpoint);
+});
+afterAll(async () => {
+  await proxy.close();
+  await dynamo.close();
+});
+
+/** Which claim a call belongs to, when several are in flight at once. */
+const claimCalls = new AsyncLocalStorage<{ calls: number }>();
+
+/** A client whose every command is written down as it is sent (after the SDK's retries: one per attempt). */
+function countingClient(endpoint: string, options: { dropRefusedItem?: boolean } = {}): { client: DynamoDBClient; sent: string[] } {
+  const client = new DynamoDBClient({ endpoint, region: 'sa-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  const sent: string[] = [];
+  client.middlewareStack.add((next, context) => async (args) => {
+    sent.push(String(context.commandName).replace(/Command$/, ''));
+    const claim = claimCalls.getStore();
+    if (claim) claim.calls++;
+    try {
+      return await next(args);
+    } catch (e: unknown) {
+      // A DynamoDB that ignores ReturnValuesOnConditionCheckFailure answers a refusal without the item.
+      if (options.dropRefusedItem && e instanceof ConditionalCheckFailedException) delete e.Item;
+      throw e;
+    }
+  }, { step: 'finalizeRequest', name: 'countCalls' });
+  return { client, sent };
+}
+
+let seq = 0;
+const fresh = (what: string) => `${what}-${++seq}-${Math.random().toString(16).slice(2, 8)}`;
+const incidentRecord = (incidentId: string, executionArn: string) => ({
+  incidentId, runbook: RUNBOOK, target: 'fn', dedupeKey: `alarm|${incidentId}`, executionArn, summary: 's', firedAt: '2026-11-03T03:12:41.522+0000',
+});
+
+describe('claimIncident', () => {
+  test('a duplicate is refused in one conditional write that names the execution holding the incident', async () => {
+    const { client, sent } = countingClient(dynamo.endpoint);
+    const ledger = new Ledger(TABLE, client);
+    const id = fresh('inc');
+    expect(await ledger.claimIncident(incidentRecord(id, EXEC('first')))).toEqual({ claimed: true });
+    sent.length = 0;
+
+    const again = await ledger.claimIncident(incidentRecord(id, EXEC('second')));
+
+    expect(again).toEqual({ claimed: false, existing: expect.objectContaining({ incidentId: id, executionArn: EXEC('first'), status: 'admitted' }) });
+    expect(sent).toEqual(['UpdateItem']);
+  });
+
+  test('when the refusal carries no item, the claim reads the record (two calls, same answer)', async () => {
+    const { client, sent } = countingClient(dynamo.endpoint, { dropRefusedItem: true });
+    const ledger = new Ledger(TABLE, client);
+    const id = fresh('inc');
+    await ledger.claimIncident(incidentRecord(id, EXEC('first')));
+    sent.length = 0;
+
+    const again = await ledger.claimIncident(incidentRecord(id, EXEC('second')));
+
+    expect(again).toEqual({ claimed: false, existing: expect.objectContaining({ incidentId: id, executionArn: EXEC('first'), status: 'admitted' }) });
+    expect(sent).toEqual(['UpdateItem', 'GetItem']);
+  });
+});
+
+describe('claimCooldown', () => {
+  test('a cooldown seen held answers another incident without a call until it ends; then the table decides again', async () => {
+    let now = T0;
+    const clock = () => new Date(now);
+    const one = countingClient(dynamo.endpoint);
+    const other = countingClient(dynamo.endpoint);
+    const container = new Ledger(TABLE, one.client, clock);
+    const second = new Ledger(TABLE, other.client, clock);
+    const target = fresh('fn');
+    const until = new Date(T0 + COOLDOWN_MS).toISOString();
+
+    expect(await container.claimCooldown(RUNBOOK, target, 'inc-a', COOLDOWN_MS)).toEqual({ granted: true });
+    now += 60_000;
+    one.sent.length = 0;
+    // The container that took it answers from memory.
+    expect(await container.claimCooldown(RUNBOOK, target, 'inc-b', COOLDOWN_MS)).toEqual({ granted: false, heldBy: 'inc-a', until });
+    expect(one.sent).toEqual([]);
+    // Another container asks once (the refusal returns the row), then it knows too.
+    expect(await second.claimCooldown(RUNBOOK, target, 'inc-b', COOLDOWN_MS)).toEqual({ granted: false, heldBy: 'inc-a', until });
+    expect(await second.claimCooldown(RUNBOOK, target, 'inc-c', COOLDOWN_MS)).toEqual({ granted: false, heldBy: 'inc-a', until });
+    expect(other.sent).toEqual(['PutItem']);
+    // The holder itself (a retried admit) always asks the table.
+    expect(await second.claimCooldown(RUNBOOK, target, 'inc-a', COOLDOWN_MS)).toEqual({ granted: true });
+    expect(other.sent).toEqual(['PutItem', 'PutItem']);
+
+    // The retried admit extended the hold: the first container's memory ends first, and the table refuses with the later end.
+    now = T0 + COOLDOWN_MS;
+    one.sent.length = 0;
+    const extended = new Date(T0 + 60_000 + COOLDOWN_MS).toISOString();
+    expect(await container.claimCooldown(RUNBOOK, target, 'inc-b', COOLDOWN_MS)).toEqual({ granted: false, heldBy: 'inc-a', until: extended });
+    expect(one.sent).toEqual(['PutItem']);
+    now = T0 + 60_000 + COOLDOWN_MS;
+    expect(await container.claimCooldown(RUNBOOK, target, 'inc-b', COOLDOWN_MS)).toEqual({ granted: true });
+    expect(one.sent).toEqual(['PutItem', 'PutItem']);
+  });
+
+  test('two containers, several incidents and a moving clock in any order: never two incidents within one cooldown, and every answer from memory names a real hold', async () => {
+    const CLAIMS = fc.array(fc.record({ container: fc.integer({ min: 0, max: 1 }), incident: fc.constantFrom('inc-a', 'inc-b', 'inc-c') }), { minLength: 2, maxLength: 8 });
+    await fc.assert(fc.asyncProperty(fc.scheduler(), CLAIMS, fc.array(fc.integer({ min: 5, max: 40 }), { minLength: 1, maxLength: 3 }), async (s, claims, advances) => {
+      let now = T0;
+      const clock = () => new Date(now);
+      const containers = [0, 1].map(() => countingClient(proxy.url));
+      const ledgers = containers.map((c) => new Ledger(TABLE, c.client, clock));
+      const target = fresh('fn');
+      const grants: { incident: string; at: number; untilMs: number }[] = [];
+      const fromMemory: { incident: string; at: number; heldBy: string; until: string }[] = [];
+
+      const gate: Gate = (label) => s.schedule(Promise.resolve(label), label).then(() => undefined);
+      proxy.setGate(gate);
+      try {
+        // A container serves one invocation at a time, as a Lambda execution environment does.
+        const claimsDone = [0, 1].map(async (container) => {
+          for (const [i, { incident }] of claims.entries()) {
+            if (claims[i]!.container !== container) continue;
+            await gate(`claim ${i} by ${container}: ${incident}`);
+            const at = now;
+            const tally = { calls: 0 };
+            const out = await claimCalls.run(tally, () => ledgers[container]!.claimCooldown(RUNBOOK, target, incident, COOLDOWN_MS));
+            if (out.granted) grants.push({ incident, at, untilMs: at + COOLDOWN_MS });
+            else if (tally.calls === 0) fromMemory.push({ incident, at, ...out });
+          }
+        });
+        // The clock moves on, in minutes, between any two steps.
+        const clockDone = advances.map(async (minutes, i) => {
+          await gate(`clock +${minutes} min (${i})`);
+          now += minutes * 60_000;
+        });
+        await s.waitFor(Promise.all([...claimsDone, ...clockDone]));
+      } finally {
+        proxy.setGate(null);
+      }
+
+      for (const g of grants) {
+        for (const h of grants) {
+          if (g.incident !== h.incident) expect(Math.abs(g.at - h.at)).toBeGreaterThanOrEqual(COOLDOWN_MS);
+        }
+      }
+      for (const m of fromMemory) {
+        expect(m.heldBy).not.toBe(m.incident);
+        expect(grants).toContainEqual(expect.objectContaining({ incident: m.heldBy, untilMs: Date.parse(m.until) }));
+        expect(Date.parse(m.until)).toBeGreaterThan(m.at);
+      }
+      for (const c of containers) c.client.destroy();
+    }), { numRuns: 60 });
+  });
+});
