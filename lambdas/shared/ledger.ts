@@ -72,9 +72,6 @@ function refusedItem(e: ConditionalCheckFailedException): Record<string, unknown
   return e.Item ? unmarshall(e.Item as Parameters<typeof unmarshall>[0]) : undefined;
 }
 
-/** A cooldown this container saw taken: who holds it, until when (epoch ms and ISO). */
-interface KnownCooldown { readonly incidentId: string; readonly untilMs: number; readonly until: string }
-
 /**
  * The document client every ledger user (the ledger, the approval store) reads and writes with.
  * After the SDK's own retries, throttling and 5xx become the errors the state machines retry, and
@@ -99,12 +96,6 @@ export function ledgerDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
 
 export class Ledger {
   private readonly db: DynamoDBDocumentClient;
-  /**
-   * Cooldowns seen taken, per runbook#target, for this warm container. Nothing shortens or
-   * deletes a cooldown before it ends (the row's condition lets only its holder or the clock
-   * replace it), so until then another incident's claim is refused without asking the table.
-   */
-  private readonly knownCooldowns = new Map<string, KnownCooldown>();
 
   constructor(
     private readonly tableName: string,
@@ -151,42 +142,27 @@ export class Ledger {
 
   /**
    * Takes the cooldown for a target: granted when nobody holds it, it expired, or this incident
-   * already holds it (a retried admit). The conditional write arbitrates; a cooldown this
-   * container already saw held by another incident answers without a call until it ends.
+   * already holds it (a retried admit). One conditional write: a refusal returns the holder's row.
    */
   async claimCooldown(
     runbook: string, target: string, incidentId: string, cooldownMs: number,
   ): Promise<{ granted: true } | { granted: false; heldBy: string; until: string }> {
     const now = this.now();
-    const slot = `${runbook}#${target}`;
-    const known = this.knownCooldowns.get(slot);
-    if (known && known.untilMs > now.getTime() && known.incidentId !== incidentId) {
-      return { granted: false, heldBy: known.incidentId, until: known.until };
-    }
     const untilMs = now.getTime() + cooldownMs;
-    const until = new Date(untilMs).toISOString();
+    const key = { pk: `COOLDOWN#${runbook}#${target}`, sk: 'META' };
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
-        Item: {
-          pk: `COOLDOWN#${slot}`, sk: 'META', runbook, target, incidentId,
-          untilMs, until, expiresAt: Math.ceil(untilMs / 1000) + 86400,
-        },
+        Item: { ...key, runbook, target, incidentId, untilMs, until: new Date(untilMs).toISOString(), expiresAt: Math.ceil(untilMs / 1000) + 86400 },
         ConditionExpression: 'attribute_not_exists(pk) OR untilMs <= :now OR incidentId = :id',
         ExpressionAttributeValues: { ':now': now.getTime(), ':id': incidentId },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
-      this.knownCooldowns.set(slot, { incidentId, untilMs, until });
       return { granted: true };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const held = refusedItem(e) ?? (await this.db.send(new GetCommand({
-        TableName: this.tableName, Key: { pk: `COOLDOWN#${slot}`, sk: 'META' }, ConsistentRead: true,
-      }))).Item;
-      const heldBy = String(held?.incidentId ?? 'unknown');
-      const heldUntil = String(held?.until ?? '');
-      if (typeof held?.untilMs === 'number' && heldBy !== 'unknown') this.knownCooldowns.set(slot, { incidentId: heldBy, untilMs: held.untilMs, until: heldUntil });
-      return { granted: false, heldBy, until: heldUntil };
+      const held = refusedItem(e) ?? (await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
+      return { granted: false, heldBy: String(held?.incidentId ?? 'unknown'), until: String(held?.until ?? '') };
     }
   }
 
