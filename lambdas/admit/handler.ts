@@ -54,6 +54,10 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   }
   const incident = toIncident(runbook, trigger);
   logger.appendKeys({ incidentId: incident.id, runbook, target: incident.target });
+  // Read while the claim is in flight (both are usually needed; a warm container answers from
+  // what it kept). Its failure counts only if the gates below get to it.
+  const switchesRead = switchReader.read(runbook);
+  switchesRead.catch(() => undefined);
 
   const claim = await ledger.claimIncident({
     incidentId: incident.id, runbook, target: incident.target, dedupeKey: trigger.dedupeKey,
@@ -67,7 +71,7 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   }
 
   try {
-    return await gate(runbook, incident, trigger.kind, context.invokedFunctionArn);
+    return await gate(runbook, incident, trigger.kind, context.invokedFunctionArn, switchesRead);
   } catch (e: unknown) {
     // The incident is claimed: leave it failed, not admitted, so a new execution may take it over.
     const reason = `admit failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
@@ -77,7 +81,9 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
 });
 
 /** The gates after the claim: allowlist, switches, cooldown, flapping, the hourly cap. */
-async function gate(runbook: string, incident: Incident, kind: Trigger['kind'], invokedFunctionArn: string): Promise<AdmitResult> {
+async function gate(
+  runbook: string, incident: Incident, kind: Trigger['kind'], invokedFunctionArn: string, switchesRead: Promise<SwitchState>,
+): Promise<AdmitResult> {
   let policy: Admission = checkPolicy(policies, runbook, incident.target);
   if (policy.decision === 'check-tags') {
     // Not named in config: allowed only if the resource carries the configured tags.
@@ -85,7 +91,7 @@ async function gate(runbook: string, incident: Incident, kind: Trigger['kind'], 
   }
   if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident, switches: null, dryRun: false };
 
-  const state = await switchReader.read(runbook);
+  const state = await switchesRead;
   const hold = switchHold(runbook, switches, state);
   if (hold) return { decision: 'paused', reason: hold, incident, switches: state, dryRun: false };
 

@@ -80,9 +80,10 @@ describe('SwitchReader', () => {
 
   test('access denied is AwsAccessDenied naming the switch, and nothing is kept', async () => {
     const reader = new SwitchReader(SWITCHES, 60, ssm);
-    sandbox.injectFault({ service: 'ssm', operation: 'GetParameter', error: 'access-denied', times: 2 });
-    await expect(reader.read('lambda-runaway')).rejects.toMatchObject({ name: 'AwsAccessDenied', message: expect.stringContaining(`reading switch ${SWITCHES.automation}`) });
-    expect(await reader.read('lambda-runaway')).toEqual({ automation: 'enabled', runbook: 'enabled' });
+    // A runbook without a switch of its own: one read, the kill switch's.
+    sandbox.injectFault({ service: 'ssm', operation: 'GetParameter', error: 'access-denied', times: 1 });
+    await expect(reader.read('unknown-runbook')).rejects.toMatchObject({ name: 'AwsAccessDenied', message: expect.stringContaining(`reading switch ${SWITCHES.automation}`) });
+    expect(await reader.read('unknown-runbook')).toEqual({ automation: 'enabled', runbook: null });
   });
 });
 
@@ -93,5 +94,17 @@ describe('switchMaxAgeSeconds', () => {
 
   test.each(['-1', '1.5', 'five'])('%p is refused with a one-line reason', (raw) => {
     expect(() => switchMaxAgeSeconds(raw)).toThrow(`SWITCH_MAX_AGE_SECONDS must be a whole number of seconds (0 or more), not "${raw}"`);
+  });
+});
+
+describe('SwitchReader in flight', () => {
+  test('events arriving together while a switch is being read share the read', async () => {
+    setSwitch(SWITCHES.automation, 'enabled');
+    setSwitch(SWITCHES.runbooks['lambda-runaway']!, 'enabled');
+    const reader = new SwitchReader(SWITCHES, 60, ssm);
+    const before = reads();
+    const states = await Promise.all(Array.from({ length: 8 }, () => reader.read('lambda-runaway')));
+    expect(states).toEqual(Array.from({ length: 8 }, () => ({ automation: 'enabled', runbook: 'enabled' })));
+    expect(reads() - before).toBe(2);
   });
 });
