@@ -1,17 +1,19 @@
 /**
  * What each runbook's recorded event costs in the drill, which runs the deployed ASL files and
  * the real handlers against the sandbox account:
- *   firstActionMs  from the event entering the drill (after the drill's own snapshot of the
- *                  account) to the first mitigating call reaching the sandbox (a mutating call
- *                  that is not a notification or an execution start)
+ *   firstActionMs  from the execution's start (the rule's StartExecution; for the budget
+ *                  runbook, the adapter's) to the first mitigating call reaching the sandbox (a
+ *                  mutating call that is not a notification or an execution start). The drill's
+ *                  own work before an execution (its account snapshot for the report, parsing and
+ *                  validating the ASL for each run) has no AWS counterpart and is left out.
  *   overhead       the executions' own time (first to last history event) less the simulated
  *                  waits (Wait states and Retry pauses, compressed by the drill): the interpreter
  *                  and the handlers, split as handler invocations and the rest
  *   transitions    states entered plus retries in the executions' history, as Step Functions
  *                  bills a Standard workflow, and the same for a second delivery of the event
  * Each sample is a fresh drill (sandbox, ledger, handler instances) in this process; the first
- * sample warms the process and is not counted. The drill's own bookkeeping (its audit check,
- * snapshots) is included in the first action: figures here are upper bounds for AWS.
+ * sample warms the process and is not counted. The drill's audit check of each mutating call (a
+ * scan of the ledger) runs after the call is noted, so it adds to the overhead, not the first action.
  */
 import * as path from 'node:path';
 import { Drill } from '../drill/drill';
@@ -115,19 +117,12 @@ async function sample(runbook: Runbook): Promise<RunbookFigures> {
     mutating.push({ at: Date.now(), call: operation });
     return check(operation, target);
   };
-  // The drill first snapshots the account (for its report): the event enters once that is done.
-  let entered = 0;
-  const snapshot = drill.snapshot.bind(drill);
-  drill.snapshot = async () => {
-    const view = await snapshot();
-    entered ||= Date.now();
-    return view;
-  };
   try {
     finished.length = 0;
     const result = await drill.handle(input);
     const first = mutating.find((m) => !NOT_MITIGATING.test(m.call));
     const records = [...finished];
+    const entered = Math.min(...records.map((r) => r.startedAt));
     finished.length = 0;
     await drill.handle(redelivery(input));
     const again = [...finished];
