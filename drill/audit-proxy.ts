@@ -8,11 +8,25 @@ import { DYNAMODB_FAULTS, FaultQueue, planFault, SANDBOX_CREDENTIALS, SANDBOX_RE
 export type MutationObserver = (operation: string, input: Record<string, unknown>) => Promise<void>;
 
 /** A fault on the DynamoDB API; its errors are DynamoDB's row of the sandbox's fault table. */
-export type DynamoFault = InjectedFault;
+export interface DynamoFault extends InjectedFault {
+  /** Only calls on this table (a table's name, the ledger's included); any table when absent. */
+  readonly table?: string;
+}
+
+/** A mutating call on a target table, as the proxy received it, and whether it took effect (its answer may have been lost). */
+export interface DynamoMutation {
+  readonly operation: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly applied: boolean;
+}
 
 export interface DynamoProxy {
   readonly url: string;
   injectFault(fault: DynamoFault): void;
+  /** Drops the faults not used up yet. */
+  clearFaults(): void;
+  /** The mutating calls on target tables (not the ledger), in arrival order. */
+  mutations(): readonly DynamoMutation[];
   /** On-demand backups taken through the proxy (dynalite has none), with their items. */
   backups(): readonly BackupRecord[];
   close(): Promise<void>;
@@ -32,6 +46,8 @@ export interface DynamoProxyOptions {
   readonly account?: { region: string; accountId: string };
   /** The capacity-mode switch limit; a test passes one with its own clock. */
   readonly rule?: CapacityModeRule;
+  /** Tables whose writes are not the account's changes (the ledger): not listed in mutations(). */
+  readonly ledgerTables?: readonly string[];
 }
 
 export async function startDynamoProxy(
@@ -46,6 +62,8 @@ export async function startDynamoProxy(
     res.end(JSON.stringify(payload));
   };
   const faults = new FaultQueue<DynamoFault>();
+  const mutations: { operation: string; input: Record<string, unknown>; applied: boolean }[] = [];
+  const ledgerTables = new Set(options.ledgerTables ?? []);
   const describer = new DynamoDBClient({ endpoint: upstream, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
   const reply = (res: http.ServerResponse, e: { status: number; type: string; message: string }) =>
     answer(res, e.status, { __type: `com.amazonaws.dynamodb.v20120810#${e.type}`, message: e.message });
@@ -66,9 +84,17 @@ export async function startDynamoProxy(
       const body = Buffer.concat(chunks);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
       const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      const audited = mutating.has(operation) && input.TableName !== undefined && !ledgerTables.has(String(input.TableName));
+      const record = audited ? { operation, input, applied: false } : undefined;
+      if (record) mutations.push(record);
+      const applied = (out: unknown) => {
+        if (record) record.applied = true;
+        return out;
+      };
       const observed = mutating.has(operation) ? observe(operation, input) : Promise.resolve();
       observed.then(() => {
-        const plan = planFault(faults.take(operation), DYNAMODB_FAULTS, { service: 'dynamodb', operation, input, account });
+        const fault = faults.take(operation, (f) => f.table === undefined || f.table === input.TableName);
+        const plan = planFault(fault, DYNAMODB_FAULTS, { service: 'dynamodb', operation, input, account });
         if (plan.kind === 'error') {
           reply(res, { status: plan.error.status, type: plan.error.code, message: plan.error.message });
           return;
@@ -82,10 +108,10 @@ export async function startDynamoProxy(
         }
         if (BACKUP_OPERATIONS.has(operation)) {
           if (answerLost) {
-            backups.handle(operation, input).then(hangUp, hangUp);
+            backups.handle(operation, input).then(applied).then(hangUp, hangUp);
             return;
           }
-          backups.handle(operation, input).then(
+          backups.handle(operation, input).then(applied).then(
             (out) => answer(res, 200, out),
             (e: unknown) => {
               if (e instanceof DynamoError) reply(res, e);
@@ -103,7 +129,10 @@ export async function startDynamoProxy(
           const forward = http.request(
             { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
             (upstreamRes) => {
-              if (upstreamRes.statusCode === 200) rule.accepted(operation, input, wasProvisioned);
+              if (upstreamRes.statusCode === 200) {
+                rule.accepted(operation, input, wasProvisioned);
+                applied(undefined);
+              }
               if (answerLost) {
                 upstreamRes.resume();
                 upstreamRes.on('end', hangUp);
@@ -123,6 +152,8 @@ export async function startDynamoProxy(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     injectFault: (fault) => faults.add(fault),
+    clearFaults: () => faults.clear(),
+    mutations: () => mutations,
     backups: () => backups.list(),
     close: () => new Promise<void>((resolve) => {
       describer.destroy();

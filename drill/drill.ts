@@ -9,7 +9,8 @@ import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
 import { approvalPageHandler, alarmRoutes, buildCatalog, literalArns, sharedHandlers, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, UNDO_MACHINE, type HandlerDef } from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/schema';
-import { startDynamoProxy } from './audit-proxy';
+import { startDynamoProxy, type DynamoMutation } from './audit-proxy';
+import type { CapacityModeRule } from './capacity-mode-rule';
 import type { BackupRecord } from './dynamo-backups';
 import { DrillExecutor, type ExecutionRecord, type TaskTokenRunner, type TimeCompression } from './executor';
 import { decideAsPerson, openAsPerson, prefetchAsScanner, startApprovalPages, type ApprovalPages } from './approval-pages';
@@ -38,6 +39,10 @@ export interface DrillOptions {
   readonly time?: TimeCompression;
   /** How the approvers answer gated steps, in order; nobody answers when absent (the timeout path). */
   readonly answers?: readonly ApproverAnswer[];
+  /** DynamoDB's limit on switches to on-demand; a test passes one with its own clock. @default the real limit, on the wall clock */
+  readonly capacityModeRule?: CapacityModeRule;
+  /** Called as each mutating call reaches the account, before it is applied (a test may inject a fault then). */
+  readonly onMutation?: (operation: string, target: string) => void | Promise<void>;
   /**
    * The scripted approvers open their pages, then all click at the same moment while an email
    * scanner fetches every link: the decisions race on the request row.
@@ -64,7 +69,22 @@ export interface ApprovalNote {
   readonly detail: string;
 }
 
-export type DrillFault = FaultSpec | (Omit<FaultSpec, 'service' | 'holdMs'> & { service: 'dynamodb' });
+export type DrillFault = FaultSpec | (Omit<FaultSpec, 'service'> & { service: 'dynamodb'; table?: string });
+
+/** How many mutating calls the sandbox and the target tables had received at some moment. */
+export interface MutationMark {
+  readonly sandbox: number;
+  readonly tables: number;
+}
+
+/** A mutating call that reached the account (the sandbox or a target table), and whether it took effect. */
+export interface MutationReceived {
+  readonly service: string;
+  readonly operation: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  /** False when it was refused; true when it was applied, its answer lost or not. */
+  readonly applied: boolean;
+}
 
 /** A mutating call the sandbox received, and whether its ledger row of intent was already there. */
 export interface AuditCheck {
@@ -73,7 +93,8 @@ export interface AuditCheck {
   readonly intentRecorded: boolean;
 }
 
-const LEDGER_TABLE = 'runbook-autopilot-drill-ledger';
+/** The drill's ledger table (its DynamoDB calls pass the proxy unaudited). */
+export const LEDGER_TABLE = 'runbook-autopilot-drill-ledger';
 /** The link-signing key, as the stack generates it in Secrets Manager. */
 const APPROVAL_SECRET = 'runbook-autopilot-drill-approval-signing-key';
 /** As lib/autopilot-stack.ts configures them: the adapter's asynchronous invoke, the tag router's rule target. */
@@ -99,6 +120,11 @@ export class Drill {
   private undoExecutor?: DrillExecutor;
   /** DynamoDB on-demand backups taken during the drill, with their items (drill/dynamo-backups.ts). */
   backups: () => readonly BackupRecord[] = () => [];
+  /** Fails the next calls of an operation (as --fault does), from now on. */
+  injectFault: (fault: DrillFault) => void = () => undefined;
+  /** Drops the injected faults not used up yet. */
+  clearFaults: () => void = () => undefined;
+  private dynamoMutations: () => readonly DynamoMutation[] = () => [];
   private readonly waiters = new Map<string, (result: TaskResult) => void>();
   readonly approvalNotes: ApprovalNote[] = [];
   readonly approvals: ApprovalStore;
@@ -106,6 +132,7 @@ export class Drill {
   private answers: readonly ApproverAnswer[] = [];
   private decideTogether = false;
   private servePages?: DrillOptions['servePages'];
+  private onMutation?: DrillOptions['onMutation'];
 
   private constructor(
     readonly config: EnvironmentConfig,
@@ -157,9 +184,9 @@ export class Drill {
     const proxy = await startDynamoProxy(local.endpoint, MUTATING_DYNAMODB, async (operation, input) => {
       if (input.TableName === LEDGER_TABLE) return;
       await drill?.checkAudit(`dynamodb:${operation}`, String(input.TableName ?? ''));
-    }, { account: { region: config.region, accountId: account } });
+    }, { account: { region: config.region, accountId: account }, ledgerTables: [LEDGER_TABLE], ...(options.capacityModeRule ? { rule: options.capacityModeRule } : {}) });
     closers.push(() => proxy.close());
-    for (const fault of options.faults ?? []) {
+    const injectFault = (fault: DrillFault) => {
       if (fault.service === 'dynamodb') proxy.injectFault(fault);
       else {
         try {
@@ -168,7 +195,8 @@ export class Drill {
           throw new InputError(`--fault: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
-    }
+    };
+    for (const fault of options.faults ?? []) injectFault(fault);
 
     const baseEnv: Record<string, string> = {
       ...sandboxEndpointEnv(sandbox.url, { dynamodb: proxy.url }),
@@ -189,7 +217,14 @@ export class Drill {
     const pages = await startApprovalPages(options.servePages?.port ?? 0);
     closers.unshift(() => pages.close());
     drill = new Drill(config, sandbox, dynamo, new Ledger(LEDGER_TABLE, dynamo), closers, options.time ?? { waitMs: 5, retryMs: 5 });
+    drill.onMutation = options.onMutation;
     drill.backups = () => proxy.backups();
+    drill.injectFault = injectFault;
+    drill.clearFaults = () => {
+      sandbox.clearFaults();
+      proxy.clearFaults();
+    };
+    drill.dynamoMutations = () => proxy.mutations();
     drill.pages = pages;
     drill.answers = options.answers ?? [];
     drill.decideTogether = options.decideTogether ?? false;
@@ -458,11 +493,35 @@ export class Drill {
     return { executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`, startDate: new Date() };
   }
 
+  /**
+   * The mutating calls the account received since `mark` (from the start when absent): the
+   * sandbox's, then the target tables' (never the ledger's), each in arrival order.
+   */
+  mutationsReceived(since: MutationMark = { sandbox: 0, tables: 0 }): MutationReceived[] {
+    const sandbox = this.sandbox.calls.filter((c) => c.mutating).slice(since.sandbox).map((c) => ({
+      service: c.service, operation: c.operation, input: c.input,
+      // An injected or modelled error refused it, except a lost answer after the call was applied.
+      applied: c.error === undefined || (c.error.code === 'TimeoutError' && c.error.message.includes('(the call was applied)')),
+    }));
+    return [...sandbox, ...this.dynamoMutations().slice(since.tables).map((m) => ({ service: 'dynamodb', ...m }))];
+  }
+
+  /** Where the lists of mutating calls stand now, for mutationsReceived(since). */
+  mutationMark(): MutationMark {
+    return { sandbox: this.sandbox.calls.filter((c) => c.mutating).length, tables: this.dynamoMutations().length };
+  }
+
+  /** A client of the drill's DynamoDB itself, past the proxy (no faults, no audit): a person's own change to a table. */
+  get directDynamo(): DynamoDBClient {
+    return this.dynamo;
+  }
+
   private async checkAudit(operation: string, target: string): Promise<void> {
     const out = await this.dynamo.send(new ScanCommand({ TableName: LEDGER_TABLE, ConsistentRead: true }));
     const rows = (out.Items ?? []).map((i) => unmarshall(i) as Partial<ActionRecord> & { sk?: string });
     const intentRecorded = rows.some((r) => r.sk?.startsWith('ACTION#') && r.status === 'intent' && r.operation === operation && r.target === target);
     this.audits.push({ operation, target, intentRecorded });
+    await this.onMutation?.(operation, target);
   }
 
   /** A table's billing mode and status as dynalite holds them (alarms on the table follow them). */

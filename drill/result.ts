@@ -1,6 +1,7 @@
 import type { Outcome } from '../lambdas/domain/message';
 import { show } from '../lambdas/domain/message';
 import type { ActionRecord, Ledger } from '../lambdas/shared/ledger';
+import { stepOf, UNDO_STEP_PREFIX } from '../lambdas/domain/undo-plan';
 import type { ApprovalStore } from '../lambdas/approval/store';
 import type { ApprovalNote, AuditCheck } from './drill';
 import type { EventLog, ExecutionRecord, Invocation } from './executor';
@@ -13,7 +14,7 @@ export interface DrillAction {
   readonly before: unknown;
   readonly after: unknown;
   readonly status: string;
-  /** The ledger held this action's row of intent when the call reached AWS (null: no call, a plan). */
+  /** The ledger held this action's row of intent when the call reached AWS (null: no call in this input: a plan, or a row an earlier run made). */
   readonly auditedBeforeCall: boolean | null;
   /** A dry run's plan: the exact call, not made. */
   readonly planned?: true;
@@ -89,11 +90,15 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
     reason = execution.error ? `${execution.error.Error}: ${execution.error.Cause}` : 'the execution ended without an outcome';
   }
   const incidentId = admitted?.incident?.id ?? null;
-  const ledgerRows = incidentId && admitted?.decision !== 'duplicate' ? await b.ledger.listActions(incidentId) : [];
+  // The runbook's rows (an undo of the incident reports its own).
+  const ledgerRows = incidentId && admitted?.decision !== 'duplicate'
+    ? (await b.ledger.listActions(incidentId)).filter((row) => !stepOf(row.actionKey).startsWith(UNDO_STEP_PREFIX)) : [];
   const actions = ledgerRows.map((row): DrillAction => {
     const base = { operation: row.operation, target: row.target, before: row.before, after: row.after ?? null, status: row.status };
     if (row.status === 'planned') return { ...base, auditedBeforeCall: null, planned: true, parameters: row.parameters };
     const calls = b.audits.filter((a) => a.operation === row.operation && sameTarget(a.target, row.target));
+    // A row an earlier execution of the incident made (a re-run replays it) had its call in another input.
+    if (calls.length === 0 && row.executionArn !== execution.executionArn) return { ...base, auditedBeforeCall: null };
     return { ...base, auditedBeforeCall: calls.length > 0 && calls.every((a) => a.intentRecorded) };
   });
   const approvalRequests: DrillResult['approvalRequests'][number][] = [];

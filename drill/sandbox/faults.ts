@@ -89,6 +89,11 @@ export class FaultQueue<F extends InjectedFault> {
     this.waiting.push({ spec, remaining: spec.times ?? 1 });
   }
 
+  /** Drops the faults not used up yet. */
+  clear(): void {
+    this.waiting.length = 0;
+  }
+
   /** The first fault waiting for this call (and accepted by `matches`), counted down; spent faults leave. */
   take(operation: string, matches: (spec: F) => boolean = () => true): F | undefined {
     const found = this.waiting.find((f) => f.remaining > 0 && (f.spec.operation ?? operation) === operation && matches(f.spec));

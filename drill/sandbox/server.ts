@@ -24,6 +24,8 @@ export interface Sandbox {
   readonly published: readonly PublishedMessage[];
   /** The next `times` calls matching service (and operation) fail with that service's real error. */
   injectFault(fault: FaultSpec): void;
+  /** Drops the faults not used up yet. */
+  clearFaults(): void;
   snapshot(): SandboxSnapshot;
   close(): Promise<void>;
 }
@@ -163,6 +165,9 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
       }
       rowOf(entry.name, entry.faults); // refused now, not at the call it was meant for
       faults.add(fault);
+    },
+    clearFaults() {
+      faults.clear();
     },
     snapshot: () => snapshotOf(state, published.length),
     close: async () => {

@@ -64,9 +64,13 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
     executionArn: execution.id, summary: trigger.summary, firedAt: trigger.firedAt,
   });
   if (!claim.claimed) {
+    // A failed incident is a new chance to act, except while its undo runs (the two would undo each other).
+    const undoing = claim.existing.status === 'failed' && claim.existing.undoStatus === 'undoing';
     return {
       decision: 'duplicate', incident, switches: null, dryRun: false,
-      reason: `already handled by ${claim.existing.executionArn} (${claim.existing.status})`,
+      reason: undoing
+        ? `its undo ${claim.existing.undoExecutionArn ?? ''} is running; delivered again once it has finished, the transition is acted on`
+        : `already handled by ${claim.existing.executionArn} (${claim.existing.status})`,
     };
   }
 

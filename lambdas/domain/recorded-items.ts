@@ -50,12 +50,15 @@ export interface SourceRow {
   readonly status: string;
   readonly before: unknown;
   readonly after?: unknown;
+  /** Set when the row's outcome was settled by reading the table again (its answer was lost). */
+  readonly reconciledAt?: string;
 }
 
 /**
  * The recorded items at `keys`, read from the cleanup's row, or why that row cannot be the one the
  * undo planned: another table or operation, not finished, a key it did not delete, an item it does
- * not hold, or items that are not those approved (the digest).
+ * not hold, or items that are not those approved (the digest). A row settled by a re-read (its
+ * answer was lost, so the undo planned every task it read) gives only the keys it did delete.
  */
 export function recordedItemsAt(row: SourceRow | undefined, sourceKey: string, planned: { target: string; keys: readonly TaskKey[]; digest?: string }): ItemAtKey[] | { why: string } {
   if (!row) return { why: `the ledger has no row ${sourceKey}` };
@@ -65,8 +68,9 @@ export function recordedItemsAt(row: SourceRow | undefined, sourceKey: string, p
   const deleted = (row.after as { deleted?: unknown } | undefined)?.deleted;
   const items = (row.before as { items?: unknown } | undefined)?.items;
   if (!Array.isArray(deleted)) return { why: `the ledger row ${sourceKey} does not list the keys it deleted` };
-  const notDeleted = planned.keys.filter((k) => !deleted.some((d: unknown) => !!d && typeof d === 'object' && sameKey(k, d as TaskKey)));
-  if (notDeleted.length > 0) return { why: `the ledger row ${sourceKey} did not delete ${describeKeys(notDeleted)}` };
+  const wasDeleted = (k: TaskKey) => deleted.some((d: unknown) => !!d && typeof d === 'object' && sameKey(k, d as TaskKey));
+  const notDeleted = planned.keys.filter((k) => !wasDeleted(k));
+  if (notDeleted.length > 0 && row.reconciledAt === undefined) return { why: `the ledger row ${sourceKey} did not delete ${describeKeys(notDeleted)}` };
   const out: ItemAtKey[] = [];
   for (const key of planned.keys) {
     const item = Array.isArray(items) ? itemAt(items, key) : undefined;
@@ -76,7 +80,7 @@ export function recordedItemsAt(row: SourceRow | undefined, sourceKey: string, p
   if (planned.digest !== undefined && digestOf(out.map((o) => o.item)) !== planned.digest) {
     return { why: `the items of the ledger row ${sourceKey} are not the ones planned and approved (digest differs)` };
   }
-  return out;
+  return out.filter((o) => wasDeleted(o.key));
 }
 
 /**

@@ -46,6 +46,12 @@ export function stuckFilter(spec: StuckTasksSpec, cutoff: number) {
   };
 }
 
+/** Whether an item read back is still stuck: the delete's condition (stuckFilter) evaluated on it. */
+export function isStuck(spec: Pick<StuckTasksSpec, 'statusAttribute' | 'pendingStatus' | 'timestampAttribute'>, item: Record<string, unknown>, cutoff: number): boolean {
+  const timestamp = item[spec.timestampAttribute];
+  return item[spec.statusAttribute] === spec.pendingStatus && typeof timestamp === 'number' && timestamp < cutoff;
+}
+
 export function notApplicable(tableName: string, reason: string): StuckTasks {
   return { applies: false, tableName, count: 0, keys: [], truncated: false, cutoff: null, reason };
 }

@@ -16,6 +16,10 @@ export interface RecordedAction {
   readonly status: string;
   readonly before: unknown;
   readonly after?: unknown;
+  /** What the call meant to set: an unsettled row's change, if it took effect. */
+  readonly intended?: unknown;
+  /** An undo row: the key of the action it put back. */
+  readonly undoes?: string;
   readonly executionArn: string;
 }
 
@@ -38,6 +42,17 @@ export interface RestoreStep {
   readonly expected: unknown;
   /** What the runbook replaced: the value the restore puts back. */
   readonly restoreTo: unknown;
+  /**
+   * The newer changes to the same resource (their source keys), undone before this one: if any of
+   * them was left (someone changed the resource since), this one is left too, whatever the value.
+   */
+  readonly newer: readonly string[];
+  /**
+   * True for the oldest change to the resource: its `restoreTo` is the resource as it was before
+   * the runbook, so a resource already holding it needs nothing. A newer change's `restoreTo` is
+   * only an intermediate value, which someone may have set again: that is a change since.
+   */
+  readonly restoresStart: boolean;
 }
 
 /** An action the plan does not restore, and why (listed, never silently dropped). */
@@ -57,12 +72,40 @@ export interface UndoPlan {
   readonly skipped: readonly LeftAlone[];
 }
 
+/** Rows whose outcome the ledger does not know (an answer lost): planned as if they took effect; the restore reads first. */
+const unsettled = (a: RecordedAction) => a.status === 'unknown' || a.status === 'intent';
+
+/**
+ * An unsettled row as the change it meant to make: its `intended` is the `after` it would have left
+ * (a cleanup meant to delete every task it read).
+ */
+function asIfInEffect(a: RecordedAction): RecordedAction | undefined {
+  if (a.operation === 'dynamodb:DeleteItem') {
+    const items = (a.before as { items?: unknown } | null | undefined)?.items;
+    const intended = a.intended as { deleted?: unknown } | undefined;
+    if (!Array.isArray(items) || !Array.isArray(intended?.deleted)) return undefined;
+    const keys = (intended.deleted as TaskKey[]).filter((k) => isKey(k) && itemAt(items, k));
+    return { ...a, after: { deleted: keys, skipped: [] } };
+  }
+  return a.intended === undefined ? undefined : { ...a, after: a.intended };
+}
+
 export const UNDO_STEP_PREFIX = 'undo-';
 
 /** The step part of a ledger action key (`<step>#<operation>#<target>`). */
 export const stepOf = (actionKey: string): string => actionKey.split('#')[0] ?? '';
 
 const isUndoRow = (a: RecordedAction) => stepOf(a.actionKey).startsWith(UNDO_STEP_PREFIX);
+
+/**
+ * The undo step of a source row (`<step>#<operation>#<target>[#<n>]`): `undo-<step>`, and
+ * `undo-<step>-<n>` for a later row of the same key (a re-run that acted again), so each change
+ * has its own undo row.
+ */
+export function undoStepFor(sourceKey: string): string {
+  const [step = '', , , generation] = sourceKey.split('#');
+  return `${UNDO_STEP_PREFIX}${step}${generation ? `-${generation}` : ''}`;
+}
 
 /** Structural equality for ledger values (plain JSON). */
 export function sameValue(a: unknown, b: unknown): boolean {
@@ -82,8 +125,10 @@ interface CapacityRecord { billingMode?: unknown; readCapacityUnits?: unknown; w
 
 const isUnits = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 
+type Inverse = Omit<RestoreStep, 'sourceKey' | 'sourceStep' | 'step' | 'newer' | 'restoresStart'>;
+
 /** The inverse call of one finished action, or why there is none. */
-export function inverseOf(action: RecordedAction): Omit<RestoreStep, 'sourceKey' | 'sourceStep' | 'step'> | { why: string } {
+export function inverseOf(action: RecordedAction): Inverse | { why: string } {
   const { operation, target, before, after } = action;
   switch (operation) {
     case 'lambda:PutFunctionConcurrency': {
@@ -161,7 +206,7 @@ const isKey = (k: unknown): k is TaskKey => !!k && typeof k === 'object' && !Arr
  * again under the same key since is never overwritten. The step names the keys, their count and a
  * digest of the items, never the items: the restore reads them from the row (recorded-items.ts).
  */
-function itemsInverse(target: string, before: unknown, after: unknown): Omit<RestoreStep, 'sourceKey' | 'sourceStep' | 'step'> | { why: string } {
+function itemsInverse(target: string, before: unknown, after: unknown): Inverse | { why: string } {
   const was = (before ?? {}) as DeleteRecord;
   const done = (after ?? {}) as DeleteSummary;
   if (!Array.isArray(done.deleted) || !done.deleted.every(isKey)) return { why: 'the recorded delete does not list the keys it deleted' };
@@ -192,16 +237,19 @@ function itemsInverse(target: string, before: unknown, after: unknown): Omit<Res
 }
 
 /**
- * The undo plan of an incident. Only finished changes are restored; a change already put back
- * inside its own runbook (a later action on the same target whose before/after mirror it, like
- * the guardrail's timed restore) is reverted by neither, and one already undone is not undone
- * twice. An unfinished undo row (failed, or cut off) is planned again: its restore is keyed
- * like the first attempt, so it resumes rather than repeats.
+ * The undo plan of an incident. Finished changes are restored, and so are changes whose outcome is
+ * unknown (an answer lost, a row left at intent after its execution ended): planned as if they took
+ * effect, and the restore reads the resource first and settles the row (undo/restore.ts). A change
+ * already put back inside its own runbook (a later action on the same target whose before/after
+ * mirror it, like the guardrail's timed restore) is reverted by neither, and one already undone is
+ * not undone twice. An unfinished undo row (failed, or cut off) is planned again: its restore is
+ * keyed like the first attempt, so it resumes rather than repeats. Callers leave out (or refuse)
+ * rows of intent whose call may still be in flight.
  */
 export function planUndo(actions: readonly RecordedAction[]): UndoPlan {
   const undoRows = actions.filter(isUndoRow);
   const originals = actions.filter((a) => !isUndoRow(a));
-  const restores: RestoreStep[] = [];
+  const restores: Omit<RestoreStep, 'newer' | 'restoresStart'>[] = [];
   const notReversible: LeftAlone[] = [];
   const skipped: LeftAlone[] = [];
   const leave = (list: LeftAlone[], a: RecordedAction, why: string) => list.push({ sourceKey: a.actionKey, operation: a.operation, target: a.target, why });
@@ -221,16 +269,26 @@ export function planUndo(actions: readonly RecordedAction[]): UndoPlan {
 
   for (const a of [...originals].reverse()) {
     if (a.status === 'planned') { leave(skipped, a, 'dry run: the call was planned, never made'); continue; }
-    if (a.status !== 'succeeded') { leave(skipped, a, `the call did not finish (${a.status}): there is no change of record to put back`); continue; }
+    const open = unsettled(a);
+    if (a.status !== 'succeeded' && !open) { leave(skipped, a, `the call did not finish (${a.status}): there is no change of record to put back`); continue; }
     const pair = revertedBy.get(a.actionKey);
     if (pair) { leave(skipped, a, `already put back within the runbook (${stepOf(a.actionKey)} and ${stepOf(pair)} cancel out)`); continue; }
-    const inverse = inverseOf(a);
-    if ('why' in inverse) { leave(notReversible, a, inverse.why); continue; }
+    const change = open ? asIfInEffect(a) : a;
+    if (!change) { leave(skipped, a, `its outcome is unknown (${a.status}) and its row does not say what it meant to set`); continue; }
+    const inverse = inverseOf(change);
+    if ('why' in inverse) { leave(notReversible, a, open ? `${inverse.why} (its outcome is unknown: ${a.status})` : inverse.why); continue; }
     const sourceStep = stepOf(a.actionKey);
-    const step = `${UNDO_STEP_PREFIX}${sourceStep}`;
-    const done = undoRows.find((u) => stepOf(u.actionKey) === step && u.target === a.target && u.status === 'succeeded');
+    const step = undoStepFor(a.actionKey);
+    const done = undoRows.find((u) => u.status === 'succeeded' && (u.undoes !== undefined ? u.undoes === a.actionKey : stepOf(u.actionKey) === step && u.target === a.target));
     if (done) { leave(skipped, a, `already undone by ${done.executionArn}`); continue; }
     restores.push({ sourceKey: a.actionKey, sourceStep, step, ...inverse });
   }
-  return { restores, notReversible, skipped };
+  // Per resource, newest first: each restore waits on the newer ones, and only the oldest may find the resource already back.
+  const sameResource = (x: { kind: RestoreKind; target: string }, y: { kind: RestoreKind; target: string }) => x.kind === y.kind && x.target === y.target;
+  const ordered = restores.map((r, i) => ({
+    ...r,
+    newer: restores.slice(0, i).filter((n) => sameResource(n, r)).map((n) => n.sourceKey),
+    restoresStart: !restores.slice(i + 1).some((o) => sameResource(o, r)),
+  }));
+  return { restores: ordered, notReversible, skipped };
 }

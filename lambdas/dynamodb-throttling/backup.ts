@@ -32,9 +32,10 @@ function earliestBackupTime(incident: Incident): Date {
  * (the stuck-task count). The name is the incident's, so the backup is easy to find.
  *
  * CreateBackup is not idempotent: if an earlier attempt's call took effect but its answer was lost
- * (a timeout), calling it again would make a second backup. So the step first lists the table's
- * backups and adopts one of this exact name made since the alarm fired; only when there is none
- * does it create one. A Retry, a redrive or a re-run of the same event leaves one backup.
+ * (a timeout), calling it again would make a second backup. So what tells whether the backup is
+ * made is a backup of this exact name made since the alarm fired (the table's backups listed):
+ * performAction reads that before any retry or re-run, and adopts it; the call itself looks once
+ * more, for an overlapping attempt. A Retry, a redrive or a re-run of the same event leaves one backup.
  */
 export const handler = taskHandler(backupInputSchema, async ({ incident, execution, dryRun, stuckCount }): Promise<ActionResult<{ stuckTasks: number }, BackupTaken>> => {
   await assertAllowed(incident.target);
@@ -54,5 +55,7 @@ export const handler = taskHandler(backupInputSchema, async ({ incident, executi
       }
       return { ...(await tasks.createBackup(incident.target, backupName)), adopted: false };
     },
+    observe: () => tasks.findBackup(incident.target, backupName, earliestBackupTime(incident)),
+    inEffect: (found) => (found ? { ...found, adopted: true } : undefined),
   }, { dryRun });
 });

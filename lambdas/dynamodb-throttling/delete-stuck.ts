@@ -1,10 +1,11 @@
 import * as z from 'zod';
 import { approvalResultSchema, assertApproved } from '../approval/assert-approved';
 import { ApprovalStore } from '../approval/store';
-import { stuckTasksSchema, taskKeySchema, type TaskKey } from '../domain/stuck-tasks';
+import { itemAt } from '../domain/recorded-items';
+import { isStuck, stuckTasksSchema, taskKeySchema, type TaskKey } from '../domain/stuck-tasks';
 import { performAction } from '../shared/act';
 import { requireEnv } from '../shared/env';
-import { InvalidInput } from '../shared/errors';
+import { afterPartOfTheChange, InvalidInput } from '../shared/errors';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
 import { allowedTargets } from '../shared/targets';
@@ -48,6 +49,8 @@ export interface DeleteResult {
   readonly planned: boolean;
 }
 
+const MISSING = 'gone before the delete step read it';
+
 /**
  * Seed 003 §2 "Clear stuck tasks", after the backup and only on an approved decision: deletes
  * exactly the tasks the count step found, and only if the ledger's approved request names this
@@ -69,7 +72,7 @@ export const handler = taskHandler(deleteInputSchema, async ({ incident, executi
   // Every key the count step recorded has the table's key attributes.
   const keyAttributes = Object.keys(stuck.keys[0] ?? {});
   const keyOf = (item: Record<string, unknown>) => taskKeySchema.parse(Object.fromEntries(keyAttributes.map((k) => [k, item[k]])));
-  const result = await performAction<TasksBeforeDelete, DeleteSummary>(ledger, incident, execution.id, {
+  const result = await performAction<TasksBeforeDelete, DeleteSummary, Record<string, unknown>[]>(ledger, incident, execution.id, {
     step: 'cleanup',
     operation: 'dynamodb:DeleteItem',
     target: incident.target,
@@ -90,15 +93,43 @@ export const handler = taskHandler(deleteInputSchema, async ({ incident, executi
     },
     mutate: async (before) => {
       const deleted: TaskKey[] = [];
-      const skipped: { key: TaskKey; reason: string }[] = before.missing.map((key) => ({ key, reason: 'gone before the delete step read it' }));
+      const skipped: { key: TaskKey; reason: string }[] = before.missing.map((key) => ({ key, reason: MISSING }));
       for (const item of before.items) {
         const key = keyOf(item);
-        const outcome = await tasks.deleteIfStillStuck(spec, key, cutoff);
-        if (outcome.deleted) deleted.push(key);
-        else skipped.push({ key, reason: outcome.reason });
+        try {
+          const outcome = await tasks.deleteIfStillStuck(spec, key, cutoff);
+          if (outcome.deleted) deleted.push(key);
+          else skipped.push({ key, reason: outcome.reason });
+        } catch (e: unknown) {
+          // Some tasks are gone already: whatever this delete's error says, the step's outcome is unknown, not failed.
+          throw deleted.length > 0 && e instanceof Error ? afterPartOfTheChange(e) : e;
+        }
       }
       return { deleted, skipped };
     },
+    // Read again: every recorded task gone (deleted) or no longer stuck (skipped) is the cleanup done;
+    // one still stuck is not, and a retry deletes what is left.
+    observe: async () => {
+      const present: Record<string, unknown>[] = [];
+      for (const key of stuck.keys) {
+        const item = await tasks.readItem(incident.target, key);
+        if (item) present.push(item);
+      }
+      return present;
+    },
+    inEffect: (found, before) => {
+      const deleted: TaskKey[] = [];
+      const skipped: { key: TaskKey; reason: string }[] = before.missing.map((key) => ({ key, reason: MISSING }));
+      for (const item of before.items) {
+        const key = keyOf(item);
+        const now = itemAt(found, key);
+        if (!now) deleted.push(key);
+        else if (isStuck(spec, now, cutoff)) return undefined;
+        else skipped.push({ key, reason: `no longer ${spec.pendingStatus} and older than the cutoff (changed since it was counted)` });
+      }
+      return { deleted, skipped };
+    },
+    partlyInEffect: (found, before) => before.items.some((item) => !itemAt(found, keyOf(item))),
   }, { dryRun });
   return {
     operation: result.operation, target: result.target, replayed: result.replayed, planned: result.planned,

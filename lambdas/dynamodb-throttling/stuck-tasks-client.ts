@@ -21,6 +21,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { stuckFilter, taskKeySchema, type StuckTasksSpec, type TaskKey } from '../domain/stuck-tasks';
 import { ChangeRejected, classifyAwsError, TableBusy, TargetNotFound } from '../shared/errors';
+import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
 
 export interface StuckScan {
   readonly count: number;
@@ -35,12 +36,19 @@ export interface BackupView {
   readonly backupSizeBytes: number | null;
 }
 
-/** The result of one conditional delete: deleted, or skipped because the task changed since it was counted. */
-export type DeleteOutcome = { deleted: true } | { deleted: false; reason: string };
+/**
+ * The result of one conditional delete: deleted (now, or `alreadyGone`: by an earlier attempt whose
+ * answer was lost), or skipped because the task changed since it was counted.
+ */
+export type DeleteOutcome = { deleted: true; alreadyGone: boolean } | { deleted: false; reason: string };
 
 /** The tasks table (seed 003 §2) and its on-demand backups ("Backup Procedures"). */
 export class StuckTasksClient {
-  constructor(private readonly dynamodb: DynamoDBClient = new DynamoDBClient({})) {}
+  constructor(
+    private readonly dynamodb: DynamoDBClient = new DynamoDBClient({}),
+    /** DeleteItem, PutItem, CreateBackup: no SDK retry (see mutation-client.ts). */
+    private readonly mutations: DynamoDBClient = new DynamoDBClient(MUTATION_CLIENT_CONFIG),
+  ) {}
 
   /** The table's key attribute names (partition, then sort), so keys are recorded exactly. */
   async keyAttributes(tableName: string): Promise<string[]> {
@@ -96,17 +104,14 @@ export class StuckTasksClient {
   /** Deletes the task only if it is still pending and older than the cutoff (it may have been picked up since). */
   async deleteIfStillStuck(spec: StuckTasksSpec, key: TaskKey, cutoff: number): Promise<DeleteOutcome> {
     try {
-      await this.dynamodb.send(new DeleteItemCommand({ TableName: spec.tableName, Key: marshall(key), ...stuckFilterAsCondition(spec, cutoff) }));
-      return { deleted: true };
+      await this.mutations.send(new DeleteItemCommand({ TableName: spec.tableName, Key: marshall(key), ...stuckFilterAsCondition(spec, cutoff) }));
+      return { deleted: true, alreadyGone: false };
     } catch (e: unknown) {
       if (e instanceof ConditionalCheckFailedException) {
-        // Gone altogether: a retry of this step after a partial failure finds its own earlier deletes so.
-        const gone = (await this.readItem(spec.tableName, key)) === undefined;
-        return {
-          deleted: false,
-          reason: gone ? 'already gone (deleted by an earlier attempt of this step, or by someone else)'
-            : `no longer ${spec.pendingStatus} and older than the cutoff (changed since it was counted)`,
-        };
+        // Gone altogether: the step's row of intent recorded it present, so an earlier attempt of
+        // this step deleted it (its answer lost); it is recorded as deleted, so an undo puts it back.
+        if ((await this.readItem(spec.tableName, key)) === undefined) return { deleted: true, alreadyGone: true };
+        return { deleted: false, reason: `no longer ${spec.pendingStatus} and older than the cutoff (changed since it was counted)` };
       }
       throw mapError(e, spec.tableName, 'DeleteItem');
     }
@@ -118,7 +123,7 @@ export class StuckTasksClient {
    */
   async putIfAbsent(tableName: string, item: Record<string, unknown>, condition: { ConditionExpression: string; ExpressionAttributeNames: Record<string, string> }): Promise<boolean> {
     try {
-      await this.dynamodb.send(new PutItemCommand({ TableName: tableName, Item: marshall(item), ...condition }));
+      await this.mutations.send(new PutItemCommand({ TableName: tableName, Item: marshall(item), ...condition }));
       return true;
     } catch (e: unknown) {
       if (e instanceof ConditionalCheckFailedException) return false;
@@ -128,7 +133,7 @@ export class StuckTasksClient {
 
   async createBackup(tableName: string, backupName: string): Promise<BackupView> {
     try {
-      const out = await this.dynamodb.send(new CreateBackupCommand({ TableName: tableName, BackupName: backupName }));
+      const out = await this.mutations.send(new CreateBackupCommand({ TableName: tableName, BackupName: backupName }));
       const d = out.BackupDetails;
       return { backupArn: d?.BackupArn ?? '', backupName: d?.BackupName ?? backupName, backupStatus: d?.BackupStatus ?? 'UNKNOWN', backupSizeBytes: d?.BackupSizeBytes ?? null };
     } catch (e: unknown) {

@@ -1,4 +1,4 @@
-import { capacitySnapshot, type CapacitySnapshot, type TableView } from '../domain/table-capacity';
+import { capacitySnapshot, type CapacitySnapshot } from '../domain/table-capacity';
 import { performAction, type ActionResult } from '../shared/act';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
@@ -20,23 +20,19 @@ type OnDemand = typeof ON_DEMAND;
  */
 export const handler = taskHandler(stepInputSchema, async ({ incident, execution, dryRun }, context): Promise<ActionResult<CapacitySnapshot, OnDemand>> => {
   await assertAllowed(incident.target, context.invokedFunctionArn);
-  // Read once per invocation: a first attempt switches on what readBefore saw.
-  let current: TableView | undefined;
   return performAction(ledger, incident, execution.id, {
     step: 'switch',
     operation: 'dynamodb:UpdateTable',
     target: incident.target,
     parameters: { TableName: incident.target, BillingMode: 'PAY_PER_REQUEST' },
     intended: ON_DEMAND,
-    readBefore: async () => {
-      current = await tables.describe(incident.target);
-      return capacitySnapshot(current);
-    },
-    mutate: async () => {
-      // A retry after a timeout finds the switch already made: a second UpdateTable would be refused.
-      const table = current ?? (await tables.describe(incident.target));
-      if (table.billingMode !== 'PAY_PER_REQUEST') await tables.switchToOnDemand(incident.target);
+    readBefore: async () => capacitySnapshot(await tables.describe(incident.target)),
+    mutate: async (before) => {
+      // Already on-demand when first read (the state machine checks this before, a direct invocation may not): nothing to switch.
+      if (before.billingMode !== 'PAY_PER_REQUEST') await tables.switchToOnDemand(incident.target);
       return ON_DEMAND;
     },
+    // A switch whose answer was lost is found made (UPDATING or ACTIVE) by reading the table again.
+    inEffect: (table) => (table.billingMode === 'PAY_PER_REQUEST' ? ON_DEMAND : undefined),
   }, { dryRun });
 });

@@ -10,9 +10,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { BillingMode, TableView } from '../domain/table-capacity';
 import { classifyAwsError, SwitchLimitReached, TableBusy, TargetNotFound } from '../shared/errors';
+import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
 
 export class TableClient {
-  constructor(private readonly dynamodb: DynamoDBClient = new DynamoDBClient({})) {}
+  constructor(
+    private readonly dynamodb: DynamoDBClient = new DynamoDBClient({}),
+    /** UpdateTable: no SDK retry (see mutation-client.ts). */
+    private readonly mutations: DynamoDBClient = new DynamoDBClient(MUTATION_CLIENT_CONFIG),
+  ) {}
 
   async describe(tableName: string): Promise<TableView> {
     try {
@@ -31,7 +36,7 @@ export class TableClient {
    */
   async switchToOnDemand(tableName: string): Promise<TableView> {
     try {
-      const out = await this.dynamodb.send(new UpdateTableCommand({ TableName: tableName, BillingMode: 'PAY_PER_REQUEST' }));
+      const out = await this.mutations.send(new UpdateTableCommand({ TableName: tableName, BillingMode: 'PAY_PER_REQUEST' }));
       return tableView(tableName, out.TableDescription);
     } catch (e: unknown) {
       throw this.mapError(e, tableName, 'UpdateTable');
@@ -45,7 +50,7 @@ export class TableClient {
   async switchToProvisioned(parameters: UpdateTableCommandInput): Promise<TableView> {
     const tableName = parameters.TableName ?? '';
     try {
-      const out = await this.dynamodb.send(new UpdateTableCommand({ ...parameters, BillingMode: 'PROVISIONED' }));
+      const out = await this.mutations.send(new UpdateTableCommand({ ...parameters, BillingMode: 'PROVISIONED' }));
       return tableView(tableName, out.TableDescription);
     } catch (e: unknown) {
       throw this.mapError(e, tableName, 'UpdateTable');

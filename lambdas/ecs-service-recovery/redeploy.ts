@@ -41,9 +41,7 @@ const after = (s: ServiceView): DeploymentAfter => ({
 export const handler = taskHandler(redeployInputSchema, async ({ incident, execution, step, target, dryRun }, context): Promise<ActionResult<DeploymentBefore, DeploymentAfter>> => {
   await assertAllowed(target, context.invokedFunctionArn);
   const key = parseServiceKey(target);
-  // Set when this invocation read the service itself, i.e. on the first attempt.
-  let readNow: ServiceView | undefined;
-  return performAction(ledger, incident, execution.id, {
+  return performAction<DeploymentBefore, DeploymentAfter, ServiceView>(ledger, incident, execution.id, {
     step,
     operation: 'ecs:UpdateService',
     target,
@@ -51,22 +49,18 @@ export const handler = taskHandler(redeployInputSchema, async ({ incident, execu
     // A new deployment of the same task definition; its id is ECS's to give.
     intended: { deploymentId: null, taskDefinition: null },
     readBefore: async () => {
-      readNow = await services.describe(key);
+      const service = await services.describe(key);
       return {
-        taskDefinition: readNow.taskDefinition,
-        desiredCount: readNow.desiredCount,
-        runningCount: readNow.runningCount,
-        deploymentId: readNow.primary?.id ?? null,
+        taskDefinition: service.taskDefinition,
+        desiredCount: service.desiredCount,
+        runningCount: service.runningCount,
+        deploymentId: service.primary?.id ?? null,
       };
     },
-    mutate: async (before) => {
-      if (!readNow && before.deploymentId !== null) {
-        // A retry of an attempt that may have timed out after UpdateService: a new PRIMARY since
-        // the intent was recorded is that deployment, and forcing another would roll the service twice.
-        const current = await services.describe(key);
-        if (current.primary && current.primary.id !== before.deploymentId) return after(current);
-      }
-      return after(await services.forceNewDeployment(key));
-    },
+    mutate: async () => after(await services.forceNewDeployment(key)),
+    observe: () => services.describe(key),
+    // A PRIMARY deployment other than the one recorded before is that redeploy (its answer may have
+    // been lost): forcing another would roll the service twice.
+    inEffect: (service, before) => (service.primary && service.primary.id !== before.deploymentId ? after(service) : undefined),
   }, { dryRun });
 });

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { ServiceEventView, ServiceState, StoppedTaskView } from '../domain/ecs-diagnosis';
 import { classifyAwsError, InvalidInput, TargetNotFound } from '../shared/errors';
+import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
 
 /** The target key config and admit use for a service: "cluster/service". */
 export const SERVICE_KEY = /^[^/\s]+\/[^/\s]+$/;
@@ -40,7 +41,11 @@ export interface ServiceView extends ServiceState {
 const DESCRIBE_TASKS_MAX = 100;
 
 export class EcsServiceClient {
-  constructor(private readonly ecs: ECSClient = new ECSClient({})) {}
+  constructor(
+    private readonly ecs: ECSClient = new ECSClient({}),
+    /** UpdateService: no SDK retry (see mutation-client.ts); a second forced deployment is a second rollout. */
+    private readonly mutations: ECSClient = new ECSClient(MUTATION_CLIENT_CONFIG),
+  ) {}
 
   async describe(key: ServiceKey): Promise<ServiceView> {
     let out;
@@ -80,7 +85,7 @@ export class EcsServiceClient {
   async forceNewDeployment(key: ServiceKey): Promise<ServiceView> {
     let out;
     try {
-      out = await this.ecs.send(new UpdateServiceCommand({ cluster: key.cluster, service: key.service, forceNewDeployment: true }));
+      out = await this.mutations.send(new UpdateServiceCommand({ cluster: key.cluster, service: key.service, forceNewDeployment: true }));
     } catch (e: unknown) {
       throw this.mapError(e, key, 'UpdateService');
     }

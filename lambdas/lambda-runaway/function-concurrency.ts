@@ -1,5 +1,6 @@
 import { DeleteFunctionConcurrencyCommand, GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { classifyAwsError, TargetNotFound } from '../shared/errors';
+import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
 
 /** A function's reserved concurrency: a number, or null when it has none (uses the unreserved pool). */
 export interface FunctionConcurrency {
@@ -9,7 +10,11 @@ export interface FunctionConcurrency {
 }
 
 export class FunctionConcurrencyClient {
-  constructor(private readonly lambda: LambdaClient = new LambdaClient({})) {}
+  constructor(
+    private readonly lambda: LambdaClient = new LambdaClient({}),
+    /** Puts and deletes: no SDK retry (see mutation-client.ts). */
+    private readonly mutations: LambdaClient = new LambdaClient(MUTATION_CLIENT_CONFIG),
+  ) {}
 
   async read(functionName: string): Promise<FunctionConcurrency> {
     try {
@@ -26,7 +31,7 @@ export class FunctionConcurrencyClient {
 
   async put(functionName: string, reserved: number): Promise<number> {
     try {
-      const out = await this.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: reserved }));
+      const out = await this.mutations.send(new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: reserved }));
       return out.ReservedConcurrentExecutions ?? reserved;
     } catch (e: unknown) {
       throw this.mapError(e, functionName, 'PutFunctionConcurrency');
@@ -36,7 +41,7 @@ export class FunctionConcurrencyClient {
   /** Removes the reserved concurrency: the function goes back to the unreserved pool ("none"). */
   async remove(functionName: string): Promise<null> {
     try {
-      await this.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName }));
+      await this.mutations.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName }));
       return null;
     } catch (e: unknown) {
       throw this.mapError(e, functionName, 'DeleteFunctionConcurrency');

@@ -41,5 +41,6 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ap
     intended: reservedConcurrency,
     readBefore: async () => (await functions.read(incident.target)).reservedConcurrency,
     mutate: () => functions.put(incident.target, reservedConcurrency),
+    inEffect: (reserved) => (reserved === reservedConcurrency ? reservedConcurrency : undefined),
   }, { dryRun });
 });

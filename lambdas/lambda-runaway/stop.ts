@@ -24,5 +24,6 @@ export const handler = taskHandler(stepInputSchema, async ({ incident, execution
     intended: 0,
     readBefore: async () => (await functions.read(incident.target)).reservedConcurrency,
     mutate: () => functions.put(incident.target, 0),
+    inEffect: (reserved) => (reserved === 0 ? 0 : undefined),
   }, { dryRun });
 });

@@ -1,9 +1,14 @@
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AwsThrottled, classifyAwsError, TargetNotFound } from '../shared/errors';
+import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
 
 /** A plain String SSM parameter: the agent's model preference. */
 export class ParameterClient {
-  constructor(private readonly ssm: SSMClient = new SSMClient({})) {}
+  constructor(
+    private readonly ssm: SSMClient = new SSMClient({}),
+    /** PutParameter: no SDK retry (see mutation-client.ts). */
+    private readonly mutations: SSMClient = new SSMClient(MUTATION_CLIENT_CONFIG),
+  ) {}
 
   async read(name: string): Promise<string> {
     try {
@@ -19,7 +24,7 @@ export class ParameterClient {
   /** Overwrites the value; returns the value written. */
   async write(name: string, value: string): Promise<string> {
     try {
-      await this.ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
+      await this.mutations.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
       return value;
     } catch (e: unknown) {
       throw this.mapError(e, name, 'PutParameter');

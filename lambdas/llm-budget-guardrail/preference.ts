@@ -40,6 +40,7 @@ function switchModel(incident: Incident, executionArn: string, dryRun: boolean):
     intended: CHEAPER_MODEL,
     readBefore: () => parameters.read(MODEL_PARAMETER),
     mutate: () => parameters.write(MODEL_PARAMETER, CHEAPER_MODEL),
+    inEffect: (value) => (value === CHEAPER_MODEL ? value : undefined),
   }, { dryRun });
 }
 
@@ -53,7 +54,7 @@ const putParameters = (value: string) => ({ Name: MODEL_PARAMETER, Value: value,
  * is theirs to keep.
  */
 async function restoreModel(incident: Incident, executionArn: string): Promise<RestoreResult> {
-  const switched = await ledger.getAction(incident.id, actionKey('switch'));
+  const switched = await ledger.latestAction(incident.id, actionKey('switch'));
   if (switched?.status !== 'succeeded' || typeof switched.before !== 'string' || typeof switched.after !== 'string') {
     throw new NothingToRestore(`incident ${incident.id} has no finished switch of ${MODEL_PARAMETER} in the ledger, so there is no recorded model to restore`);
   }
@@ -61,12 +62,12 @@ async function restoreModel(incident: Incident, executionArn: string): Promise<R
   const setBySwitch = switched.after;
   // An operator may undo the switch before the wait is over (npm run undo): the same record was
   // put back already, so there is nothing to write; the proxy still needs its redeploy to read it.
-  const undone = await ledger.getAction(incident.id, `${UNDO_STEP_PREFIX}switch#${OPERATION}#${MODEL_PARAMETER}`);
-  if (undone?.status === 'succeeded') {
+  const undone = await ledger.latestAction(incident.id, `${UNDO_STEP_PREFIX}switch#${OPERATION}#${MODEL_PARAMETER}`);
+  if (undone?.status === 'succeeded' && (undone.undoes ?? switched.actionKey) === switched.actionKey) {
     return { restored: true, reason: `already restored to the recorded value by the undo ${undone.executionArn}`, action: null };
   }
 
-  const begun = await ledger.getAction(incident.id, actionKey('restore'));
+  const begun = await ledger.latestAction(incident.id, actionKey('restore'));
   let current: string | undefined;
   if (begun?.status !== 'succeeded') {
     current = await parameters.read(MODEL_PARAMETER);
@@ -86,6 +87,8 @@ async function restoreModel(incident: Incident, executionArn: string): Promise<R
     intended: original,
     readBefore: async () => current ?? parameters.read(MODEL_PARAMETER),
     mutate: () => parameters.write(MODEL_PARAMETER, original),
+    observe: () => parameters.read(MODEL_PARAMETER),
+    inEffect: (value) => (value === original ? value : undefined),
   });
   return { restored: true, reason: 'restored', action };
 }

@@ -4,7 +4,8 @@ import { describeCaughtError, renderMessage, topicFor, type Outcome } from '../d
 import { classifyAwsError } from '../shared/errors';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
-import { Ledger, type IncidentStatus } from '../shared/ledger';
+import { stepOf, UNDO_STEP_PREFIX } from '../domain/undo-plan';
+import { Ledger, type ActionRecord, type IncidentStatus } from '../shared/ledger';
 import { logger } from '../shared/logger';
 import { executionSchema, incidentSchema } from '../shared/task-input';
 
@@ -37,10 +38,16 @@ export interface NotifyResult {
  * was done (before -> after, read back from the ledger) and where the execution is.
  */
 export const handler = taskHandler(inputSchema, async (input): Promise<NotifyResult> => {
-  const { incident, outcome, execution } = input;
+  const { incident, execution } = input;
   const error = describeCaughtError(input.error);
-  const reason = error && outcome === 'failed' ? `${input.reason} (${error})` : input.reason;
   const actions = incident ? await ledger.listActions(incident.id) : [];
+  const earlier = input.outcome === 'skipped' ? changesOfEarlierRuns(actions, execution.id) : [];
+  // A re-run that finds the target as the runbook leaves it because this incident's own earlier run
+  // changed it (and then failed) did not finish the job: that is not a skip.
+  const outcome: Outcome = earlier.length > 0 ? 'escalated' : input.outcome;
+  const reason = error && outcome === 'failed' ? `${input.reason} (${error})`
+    : earlier.length > 0 ? `${input.reason}; but this incident's earlier run made changes still in place (${earlier.map((a) => `${a.operation} on ${a.target}, ${a.status}`).join('; ')}) and did not finish: its remaining steps did not run`
+    : input.reason;
   if (incident) {
     try {
       await ledger.finishIncident(incident.id, execution.id, outcome as IncidentStatus, reason);
@@ -69,3 +76,10 @@ export const handler = taskHandler(inputSchema, async (input): Promise<NotifyRes
     throw classifyAwsError(e, `publishing to the ${topic} topic`);
   }
 });
+
+/** The runbook's changes another execution of this incident made that are (or may be) still in effect: neither failed nor undone. */
+function changesOfEarlierRuns(actions: readonly ActionRecord[], executionArn: string): ActionRecord[] {
+  return actions.filter((a) => a.executionArn !== executionArn && !stepOf(a.actionKey).startsWith(UNDO_STEP_PREFIX)
+    && (a.status === 'succeeded' || a.status === 'unknown')
+    && !actions.some((u) => u.undoes === a.actionKey && u.status === 'succeeded'));
+}

@@ -1,9 +1,9 @@
-import { classifyAwsError } from './errors';
-import type { Ledger } from './ledger';
+import { classifyAwsError, mayHaveTakenEffect } from './errors';
+import { generationKey, generationOf, isUnsettled, type ActionRecord, type Ledger } from './ledger';
 import { logger } from './logger';
 import type { Incident } from './task-input';
 
-export interface ActionSpec<B, A> {
+export interface ActionSpec<B, A, O = B> {
   /** The runbook step making the call ("stop", "switch", "restore"): one action per step. */
   readonly step: string;
   /** AWS operation, as "service:Operation". */
@@ -12,12 +12,27 @@ export interface ActionSpec<B, A> {
   readonly target: string;
   /** The call's exact parameters, as the API takes them: what a dry run plans. */
   readonly parameters: Readonly<Record<string, unknown>>;
-  /** The value the call is meant to set: a dry run's planned `after`. */
+  /** The value the call is meant to set: a dry run's planned `after`, recorded with the row of intent. */
   readonly intended: A;
   /** Reads the value the call will replace; recorded before the call. */
   readonly readBefore: () => Promise<B>;
-  /** Makes the call; returns the value it set. Must be safe to repeat (Retry, redrive). */
+  /** Makes the call; returns the value it set. Reached only when the target does not show the change in effect. */
   readonly mutate: (before: B) => Promise<A>;
+  /** Reads the target now, to tell whether the change is in effect. @default readBefore */
+  readonly observe?: () => Promise<O>;
+  /**
+   * The `after` the change left, when `observed` shows it in effect; undefined when it is not.
+   * Asked after a lost answer (the row is `unknown`), and before another execution's finished call
+   * is replayed instead of made.
+   */
+  readonly inEffect: (observed: O, before: B) => A | undefined;
+  /**
+   * A change of several calls (one delete per task): whether part of it is in effect though not all
+   * (inEffect said no). Such a row stays `unknown`, never `failed`, until the rest is done. @default never
+   */
+  readonly partlyInEffect?: (observed: O, before: B) => boolean;
+  /** An undo's restore: the ledger key of the action it puts back, recorded in its row. */
+  readonly undoes?: string;
 }
 
 export interface ActionResult<B, A> {
@@ -25,7 +40,7 @@ export interface ActionResult<B, A> {
   readonly target: string;
   readonly before: B;
   readonly after: A;
-  /** True when the ledger already held this action as done, so no call was made. */
+  /** True when no call was made now: the ledger (or a re-read of the target) showed the change already made. */
   readonly replayed: boolean;
   /** True in a dry run: nothing was called; `after` is what the call would set. */
   readonly planned: boolean;
@@ -39,73 +54,128 @@ export interface ActionOptions {
 
 /**
  * Audit before act: writes the row of intent (with the value it replaces) before the mutating
- * call and completes it after. The action key makes a Retry or redrive of the same step find
- * its own row: a finished action is not repeated, an unfinished one is retried with the value
- * recorded the first time, so `before` is always the state before the runbook touched it.
+ * call and completes it after. The action key makes a Retry, redrive or re-run of the same step
+ * find its row, and what the row says decides:
+ * - `intent` or `unknown` (an answer lost, a ledger write lost): the target is read again first and
+ *   the row settled, succeeded with the `after` found or failed; then as below.
+ * - `succeeded` (or `planned`) by this execution: replayed, no call.
+ * - `succeeded` by another execution (a re-run of the incident): replayed only while the target
+ *   still shows the change in effect; otherwise (undone, or changed since) a new row `<key>#2` is
+ *   a new chance to act.
+ * - `failed`: nothing took effect; retried with the value recorded the first time.
+ * A dry run never calls `mutate`, whatever the row says: it reads, and records a plan.
+ * A call that may have taken effect but gave no answer leaves the row `unknown`, never `failed`.
  */
-export async function performAction<B, A>(
+export async function performAction<B, A, O = B>(
   ledger: Ledger,
   incident: Incident,
   executionArn: string,
-  spec: ActionSpec<B, A>,
+  spec: ActionSpec<B, A, O>,
   options: ActionOptions = {},
 ): Promise<ActionResult<B, A>> {
-  const actionKey = `${spec.step}#${spec.operation}#${spec.target}`;
+  const baseKey = `${spec.step}#${spec.operation}#${spec.target}`;
+  const dryRun = options.dryRun === true;
   const result = (before: B, after: A, replayed: boolean, planned: boolean): ActionResult<B, A> => ({
     operation: spec.operation, target: spec.target, before, after, replayed, planned, parameters: spec.parameters,
   });
-  const existing = await ledger.getAction(incident.id, actionKey);
-  if (existing?.status === 'succeeded' || existing?.status === 'planned') {
-    logger.info('Action already recorded for this incident; not repeating it', { actionKey, status: existing.status });
-    return result(existing.before as B, existing.after as A, true, existing.status === 'planned');
-  }
+  const replay = (row: ActionRecord) => result(row.before as B, row.after as A, true, row.status === 'planned');
+  const read = () => readOrClassify(spec.observe ?? (spec.readBefore as unknown as () => Promise<O>), `reading ${spec.target} to tell whether ${spec.operation} is in effect`);
 
-  if (options.dryRun && !existing) {
+  /**
+   * Settles a row whose outcome is unknown from what the target holds now: in effect (succeeded), or
+   * not at all (failed). Part of a multi-call change in effect leaves it unknown (`partly`): what is
+   * left may be done, but the row never says nothing happened.
+   */
+  const reconcile = async (row: ActionRecord): Promise<{ row: ActionRecord; partly: boolean }> => {
+    const observed = await read();
+    const after = spec.inEffect(observed, row.before as B);
+    if (after === undefined && spec.partlyInEffect?.(observed, row.before as B)) {
+      logger.info('Unsettled action partly in effect: the rest may be done', { actionKey: row.actionKey });
+      return { row, partly: true };
+    }
+    const settled = await ledger.settleAction(incident.id, row.actionKey, after !== undefined
+      ? { inEffect: true, after }
+      : { inEffect: false, reason: `reconciled: ${spec.operation} on ${spec.target} is not in effect (read again after ${row.error ?? 'the attempt ended without a record'})` });
+    logger.info('Unsettled action reconciled by reading the target again', { actionKey: row.actionKey, status: settled.status });
+    return { row: settled, partly: false };
+  };
+
+  /** A first row (or the next generation): read before, then plan or write the row of intent and call. */
+  const fresh = async (generation: number): Promise<ActionResult<B, A>> => {
+    const key = generationKey(baseKey, generation);
     const before = await readOrClassify(spec.readBefore, `reading ${spec.target} before ${spec.operation}`);
-    await ledger.recordPlan({
-      incidentId: incident.id, actionKey, runbook: incident.runbook, operation: spec.operation,
-      target: spec.target, executionArn, before, after: spec.intended, parameters: spec.parameters,
-    });
-    logger.info('Dry run: action planned, not made', { actionKey, parameters: spec.parameters });
-    return result(before, spec.intended, false, true);
-  }
-
-  let before: B;
-  let retrying = existing !== undefined;
-  if (existing) {
-    before = existing.before as B;
-  } else {
-    before = await readOrClassify(spec.readBefore, `reading ${spec.target} before ${spec.operation}`);
-    const intent = await ledger.recordIntent({
-      incidentId: incident.id, actionKey, runbook: incident.runbook, operation: spec.operation,
-      target: spec.target, executionArn, before, parameters: spec.parameters,
-    });
-    // Lost a race with a concurrent attempt: keep the first recorded `before`, and go on as a retry of it.
-    if (!intent.created) {
-      before = intent.existing.before as B;
-      retrying = true;
+    const row = {
+      incidentId: incident.id, actionKey: key, runbook: incident.runbook, operation: spec.operation, target: spec.target,
+      executionArn, before, parameters: spec.parameters, intended: spec.intended,
+      ...(generation > 1 ? { generation } : {}), ...(spec.undoes ? { undoes: spec.undoes } : {}),
+    };
+    if (dryRun) {
+      await ledger.recordPlan({ ...row, after: spec.intended });
+      logger.info('Dry run: action planned, not made', { actionKey: key, parameters: spec.parameters });
+      return result(before, spec.intended, false, true);
     }
-  }
-  if (retrying) {
-    // A concurrent attempt (an overlapping Retry of the same step) may have finished it meanwhile.
-    const retry = await ledger.retryIntent(incident.id, actionKey);
+    const intent = await ledger.recordIntent(row);
+    // Lost a race with a concurrent attempt: its row stands, and this attempt goes on from it.
+    if (!intent.created) return decide(intent.existing, true);
+    return call(key, before);
+  };
+
+  /** What the newest row of the key says to do. */
+  const decide = async (found: ActionRecord, raced = false): Promise<ActionResult<B, A>> => {
+    let row = found;
+    let reconciled = false;
+    let partly = false;
+    if (isUnsettled(row.status) && !(raced && row.executionArn === executionArn && row.status === 'intent')) {
+      ({ row, partly } = await reconcile(row));
+      reconciled = true;
+    }
+    const ours = row.executionArn === executionArn;
+    if (row.status === 'planned') {
+      if (ours || dryRun) return replay(row);
+      return fresh(generationOf(row) + 1);
+    }
+    if (row.status === 'succeeded') {
+      if (ours || reconciled) return replay(row);
+      // Another execution's change: it stands for this call only while it is still in effect.
+      if (spec.inEffect(await read(), row.before as B) !== undefined) return replay(row);
+      logger.info('An earlier execution\'s change is no longer in effect: acting again', { actionKey: row.actionKey, by: row.executionArn });
+      return fresh(generationOf(row) + 1);
+    }
+    if (dryRun) return fresh(generationOf(row) + 1);
+    // failed, partly done, or an overlapping attempt's row of intent: retried with the value recorded the first time.
+    const retry = await ledger.retryIntent(incident.id, row.actionKey);
     if (!retry.retried) {
-      logger.info('Action finished by a concurrent attempt; not repeating it', { actionKey, status: retry.existing.status });
-      return result(retry.existing.before as B, retry.existing.after as A, true, retry.existing.status === 'planned');
+      logger.info('Action finished by a concurrent attempt; not repeating it', { actionKey: row.actionKey, status: retry.existing.status });
+      return replay(retry.existing);
     }
-  }
+    return call(row.actionKey, row.before as B, partly);
+  };
 
-  let after: A;
-  try {
-    after = await spec.mutate(before);
-  } catch (e: unknown) {
-    const error = classifyAwsError(e, `${spec.operation} on ${spec.target}`);
-    await ledger.failAction(incident.id, actionKey, `${error.name}: ${error.message}`);
-    throw error;
-  }
-  await ledger.completeAction(incident.id, actionKey, after);
-  logger.info('Action done', { actionKey, before, after });
-  return result(before, after, false, false);
+  /** Makes the call. `partly`: part of the change is in effect already, so no error makes the row `failed`. */
+  const call = async (key: string, before: B, partly = false): Promise<ActionResult<B, A>> => {
+    let after: A;
+    try {
+      after = await spec.mutate(before);
+    } catch (e: unknown) {
+      const error = classifyAwsError(e, `${spec.operation} on ${spec.target}`);
+      const message = `${error.name}: ${error.message}`;
+      if (partly || mayHaveTakenEffect(error)) {
+        await ledger.markUnknown(incident.id, key, message);
+        logger.warn('Call ended without an answer that says whether it took effect: row left unknown', { actionKey: key, error: message });
+        throw error;
+      }
+      // Refused: nothing of it took effect (a retry was preceded by a read of the target, so an
+      // earlier attempt's change would have been found there, not met as a refusal).
+      await ledger.failAction(incident.id, key, message);
+      throw error;
+    }
+    await ledger.completeAction(incident.id, key, after);
+    logger.info('Action done', { actionKey: key, before, after });
+    return result(before, after, false, false);
+  };
+
+  const latest = await ledger.latestAction(incident.id, baseKey);
+  return latest ? decide(latest) : fresh(1);
 }
 
 async function readOrClassify<T>(read: () => Promise<T>, doing: string): Promise<T> {

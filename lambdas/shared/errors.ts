@@ -124,3 +124,32 @@ export class NotApproved extends Error {
     this.name = 'NotApproved';
   }
 }
+
+/** Errors that say AWS refused the call (or never got it): a mutating call that ends so changed nothing. */
+const REFUSALS = new Set([
+  'AwsThrottled', 'AwsAccessDenied', 'TargetNotFound', 'TargetNotAllowed', 'ChangeRejected', 'TableBusy', 'SwitchLimitReached',
+  'InvalidInput', 'NotApproved', 'NothingToRestore',
+]);
+const partlyDone = new WeakSet<Error>();
+
+/**
+ * Marks an error raised after part of a multi-call change took effect (the third of five deletes
+ * refused): the action's outcome is unknown, not failed, whatever the error says of the last call.
+ */
+export function afterPartOfTheChange<E extends Error>(error: E): E {
+  partlyDone.add(error);
+  return error;
+}
+
+/**
+ * Whether a mutating call that ended in this error may have taken effect. A refusal (throttling,
+ * access denied, not found, validation: any 4xx but a request timeout) did not; a timeout, a 5xx,
+ * a dropped connection or anything unexplained may have, as may a multi-call change marked
+ * afterPartOfTheChange.
+ */
+export function mayHaveTakenEffect(error: Error): boolean {
+  if (partlyDone.has(error)) return true;
+  if (REFUSALS.has(error.name)) return false;
+  const status = (error as Error & SdkErrorShape).$metadata?.httpStatusCode ?? 0;
+  return !(status >= 400 && status < 500 && status !== 408);
+}

@@ -10,8 +10,15 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
  *   COOLDOWN#<runbook>#<target> / META   who last acted on a target, and until when
  */
 export type IncidentStatus = 'admitted' | 'remediated' | 'skipped' | 'escalated' | 'failed' | 'rejected';
-/** `planned`: a dry run recorded the exact call and made none. */
-export type ActionStatus = 'intent' | 'succeeded' | 'failed' | 'planned';
+/**
+ * `intent`: written before the call; `succeeded` / `failed`: the call's answer (or a re-read) says it
+ * took effect / did not; `unknown`: the answer was lost (timeout, 5xx, network) or a multi-call
+ * action stopped part way, so only a re-read of the target can tell (performAction reconciles it
+ * before anything else touches the target); `planned`: a dry run recorded the exact call and made none.
+ */
+export type ActionStatus = 'intent' | 'succeeded' | 'failed' | 'planned' | 'unknown';
+/** A row whose outcome the ledger does not know yet: the target is read again before anything else happens to it. */
+export const isUnsettled = (status: string): boolean => status === 'intent' || status === 'unknown';
 
 export interface IncidentRecord {
   incidentId: string;
@@ -33,6 +40,16 @@ export interface IncidentRecord {
   undoUpdatedAt?: string;
 }
 
+/**
+ * Whether a new undo may claim the incident: none yet, the last one failed or was not approved, or
+ * a re-run of the incident finished after the last undo ended (it may have acted again).
+ */
+export function mayUndoAgain(record: Pick<IncidentRecord, 'undoStatus' | 'updatedAt' | 'undoUpdatedAt'>): boolean {
+  const { undoStatus, undoUpdatedAt } = record;
+  if (!undoStatus || undoStatus === 'failed' || undoStatus === 'not-approved') return true;
+  return undoStatus !== 'undoing' && undoUpdatedAt !== undefined && record.updatedAt > undoUpdatedAt;
+}
+
 /** `undoing` while the undo runs; `undone` when every restorable change was put back. */
 /** `failed` and `not-approved` leave the incident free to be undone again. */
 export type UndoStatus = 'undoing' | 'undone' | 'escalated' | 'failed' | 'not-approved';
@@ -45,15 +62,35 @@ export interface ActionRecord {
   target: string;
   executionArn: string;
   status: ActionStatus;
+  /** 1 for the first row of a key; see generationKey. */
+  generation?: number;
   before: unknown;
   after?: unknown;
   /** The call's exact parameters. */
   parameters?: unknown;
+  /** What the call is meant to set: the `after` an `unknown` row is compared with when the target is read again. */
+  intended?: unknown;
+  /** An undo's restore: the ledger key of the action it puts back. */
+  undoes?: string;
   error?: string;
   attempts: number;
   startedAt: string;
+  /** When the last attempt began (a row of intent older than the incident's last outcome is no longer in flight). */
+  attemptedAt?: string;
   completedAt?: string;
+  /** Set when the outcome came from reading the target again, not from the call's answer. */
+  reconciledAt?: string;
 }
+
+/**
+ * Where a later attempt on the same target is recorded, once the first one's change is no longer
+ * in effect (undone, or changed by someone since): `<key>#2`, `<key>#3`, ... The first is `<key>`.
+ */
+export const generationKey = (key: string, generation: number): string => (generation <= 1 ? key : `${key}#${generation}`);
+export const generationOf = (row: Pick<ActionRecord, 'generation'>): number => row.generation ?? 1;
+
+/** How a reconcile settled an unsettled row: in effect (with the `after` read now) or not. */
+export type Settlement = { inEffect: true; after: unknown } | { inEffect: false; reason: string };
 
 const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'META' });
 const actionKey = (id: string, key: string) => ({ pk: `INCIDENT#${id}`, sk: `ACTION#${key}` });
@@ -122,12 +159,13 @@ export class Ledger {
         Key: incidentKey(record.incidentId),
         UpdateExpression: 'SET incidentId = :id, runbook = :runbook, target = :target, dedupeKey = :dedupe, executionArn = :exec, '
           + 'summary = :summary, firedAt = :firedAt, #status = :admitted, updatedAt = :at, createdAt = if_not_exists(createdAt, :at) REMOVE reason',
-        ConditionExpression: 'attribute_not_exists(pk) OR executionArn = :exec OR #status = :failed',
+        // A failed incident is taken over only while no undo of it runs: a re-run acting while the undo restores would undo the undo.
+        ConditionExpression: 'attribute_not_exists(pk) OR executionArn = :exec OR (#status = :failed AND (attribute_not_exists(undoStatus) OR undoStatus <> :undoing))',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':id': record.incidentId, ':runbook': record.runbook, ':target': record.target, ':dedupe': record.dedupeKey,
           ':exec': record.executionArn, ':summary': record.summary, ':firedAt': record.firedAt, ':admitted': 'admitted',
-          ':failed': 'failed', ':at': at,
+          ':failed': 'failed', ':undoing': 'undoing', ':at': at,
         },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
@@ -236,6 +274,22 @@ export class Ledger {
     return strip<ActionRecord>(out.Item);
   }
 
+  /**
+   * The newest row of an action key (`<key>`, `<key>#2`, ...): the one a step acts on. Rows of other
+   * targets whose name merely starts like this one are not counted.
+   */
+  async latestAction(incidentId: string, key: string): Promise<ActionRecord | undefined> {
+    const out = await this.db.send(new QueryCommand({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)',
+      ExpressionAttributeValues: { ':pk': `INCIDENT#${incidentId}`, ':key': `ACTION#${key}` },
+      ConsistentRead: true,
+    }));
+    const ofKey = (out.Items ?? []).map((i) => strip<ActionRecord>(i) as ActionRecord)
+      .filter((r) => r.actionKey === key || (r.actionKey.startsWith(`${key}#`) && /^\d+$/.test(r.actionKey.slice(key.length + 1))));
+    return ofKey.sort((a, b) => generationOf(b) - generationOf(a))[0];
+  }
+
   /** Every action of an incident, oldest first. */
   async listActions(incidentId: string): Promise<ActionRecord[]> {
     const out = await this.db.send(new QueryCommand({
@@ -252,12 +306,13 @@ export class Ledger {
    * already there (a Retry or redrive of the same step), so its recorded `before` is kept.
    */
   async recordIntent(
-    action: Omit<ActionRecord, 'status' | 'attempts' | 'startedAt' | 'after' | 'error' | 'completedAt'>,
+    action: Omit<ActionRecord, 'status' | 'attempts' | 'startedAt' | 'attemptedAt' | 'after' | 'error' | 'completedAt' | 'reconciledAt'>,
   ): Promise<{ created: true } | { created: false; existing: ActionRecord }> {
+    const at = this.now().toISOString();
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
-        Item: { ...actionKey(action.incidentId, action.actionKey), ...action, status: 'intent', attempts: 1, startedAt: this.now().toISOString() },
+        Item: { ...actionKey(action.incidentId, action.actionKey), ...action, status: 'intent', attempts: 1, startedAt: at, attemptedAt: at },
         ConditionExpression: 'attribute_not_exists(pk)',
       }));
       return { created: true };
@@ -271,7 +326,7 @@ export class Ledger {
 
   /** Records a dry run's planned call: terminal, so a replay of the step plans nothing twice. */
   async recordPlan(
-    action: Omit<ActionRecord, 'status' | 'attempts' | 'startedAt' | 'error' | 'completedAt'>,
+    action: Omit<ActionRecord, 'status' | 'attempts' | 'startedAt' | 'attemptedAt' | 'error' | 'completedAt' | 'reconciledAt'>,
   ): Promise<void> {
     const at = this.now().toISOString();
     try {
@@ -287,18 +342,18 @@ export class Ledger {
 
   /**
    * Marks a retried action as in flight again, counting the attempt. Only an unfinished action
-   * (intent or failed) is retried: when a concurrent attempt finished it meanwhile, the finished
-   * row comes back instead and no call may be made.
+   * (intent, failed, or unknown and found partly done) is retried: when a concurrent attempt
+   * finished it meanwhile, the finished row comes back instead and no call may be made.
    */
   async retryIntent(incidentId: string, key: string): Promise<{ retried: true } | { retried: false; existing: ActionRecord }> {
     try {
       await this.db.send(new UpdateCommand({
         TableName: this.tableName,
         Key: actionKey(incidentId, key),
-        UpdateExpression: 'SET #status = :intent, attempts = attempts + :one REMOVE #error',
-        ConditionExpression: '#status IN (:intent, :failed)',
+        UpdateExpression: 'SET #status = :intent, attempts = attempts + :one, attemptedAt = :at REMOVE #error',
+        ConditionExpression: '#status IN (:intent, :failed, :unknown)',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: { ':intent': 'intent', ':failed': 'failed', ':one': 1 },
+        ExpressionAttributeValues: { ':intent': 'intent', ':failed': 'failed', ':unknown': 'unknown', ':one': 1, ':at': this.now().toISOString() },
       }));
       return { retried: true };
     } catch (e: unknown) {
@@ -332,8 +387,55 @@ export class Ledger {
   }
 
   /**
+   * The call's answer was lost (timeout, 5xx, network), or a multi-call action stopped part way:
+   * whether it took effect is unknown until the target is read again (performAction reconciles).
+   */
+  async markUnknown(incidentId: string, key: string, error: string): Promise<void> {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: actionKey(incidentId, key),
+      UpdateExpression: 'SET #status = :unknown, #error = :error, completedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+      ExpressionAttributeValues: { ':unknown': 'unknown', ':error': error, ':at': this.now().toISOString() },
+    }));
+  }
+
+  /**
+   * Settles an unsettled row (intent or unknown) from a re-read of its target: succeeded with the
+   * `after` found, or failed (nothing of it took effect). Returns the row as it now is: when another
+   * attempt settled or finished it first, that outcome stands.
+   */
+  async settleAction(incidentId: string, key: string, settlement: Settlement): Promise<ActionRecord> {
+    const at = this.now().toISOString();
+    try {
+      const out = await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: actionKey(incidentId, key),
+        UpdateExpression: settlement.inEffect
+          ? 'SET #status = :status, #after = :after, completedAt = :at, reconciledAt = :at REMOVE #error'
+          : 'SET #status = :status, #error = :error, completedAt = :at, reconciledAt = :at',
+        ConditionExpression: '#status IN (:intent, :unknown)',
+        ExpressionAttributeNames: settlement.inEffect ? { '#status': 'status', '#after': 'after', '#error': 'error' } : { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: {
+          ':intent': 'intent', ':unknown': 'unknown', ':at': at,
+          ...(settlement.inEffect ? { ':status': 'succeeded', ':after': settlement.after } : { ':status': 'failed', ':error': settlement.reason }),
+        },
+        ReturnValues: 'ALL_NEW',
+      }));
+      return strip<ActionRecord>(out.Attributes) as ActionRecord;
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const existing = await this.getAction(incidentId, key);
+      if (!existing) throw new Error(`Action ${key} vanished while being reconciled`);
+      return existing;
+    }
+  }
+
+  /**
    * Claims an incident for an undo execution: once per incident. The same execution (a Retry or
-   * redrive) reclaims its own claim; a failed undo may be taken over by a new one. The incident's
+   * redrive) reclaims its own claim; a failed undo may be taken over by a new one, and so may a
+   * finished one once a re-run of the incident has acted since (see mayUndoAgain). The incident's
    * status and action rows are left as they are: the undo is recorded beside them.
    */
   async claimUndo(incidentId: string, executionArn: string, requestedBy: string): Promise<{ claimed: true } | { claimed: false; existing: IncidentRecord | undefined }> {
@@ -343,7 +445,9 @@ export class Ledger {
         TableName: this.tableName,
         Key: incidentKey(incidentId),
         UpdateExpression: 'SET undoStatus = :undoing, undoExecutionArn = :exec, undoRequestedBy = :by, undoUpdatedAt = :at REMOVE undoReason',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(undoStatus) OR undoExecutionArn = :exec OR undoStatus IN (:failed, :notApproved))',
+        // A finished undo is undone again only after a re-run of the incident (updatedAt later than the undo's end) made new changes.
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(undoStatus) OR undoExecutionArn = :exec OR undoStatus IN (:failed, :notApproved) '
+          + 'OR (undoStatus <> :undoing AND updatedAt > undoUpdatedAt))',
         ExpressionAttributeValues: { ':undoing': 'undoing', ':exec': executionArn, ':by': requestedBy, ':at': at, ':failed': 'failed', ':notApproved': 'not-approved' },
       }));
       return { claimed: true };

@@ -105,8 +105,11 @@ export const handler = taskHandler(inputSchema, async (input): Promise<UndoVerif
   const problems = [...leftAlone, ...notBack];
   const allRestored = problems.length === 0;
   const tail = notReversible.length ? `; not reversible: ${notReversible.map((n) => `${n.operation} on ${n.target} (${n.why})`).join('; ')}` : '';
+  // A change found not in effect (its answer was lost, and it had not applied) needed nothing put back.
+  const needless = results.filter((r) => r.outcome === 'unchanged').map((r) => r.reason);
+  const put = restores.length - needless.length;
   const reason = allRestored
-    ? `undone: ${restores.length} change(s) put back to the recorded value${tail}`
+    ? `undone: ${put} change(s) put back to the recorded value${needless.length ? `; ${needless.length} needed nothing (${[...new Set(needless)].join('; ')})` : ''}${tail}`
     : `not fully undone: ${problems.join('; ')}${tail}`;
   await record(incident.id, execution.id, allRestored ? 'undone' : 'escalated', reason);
   return { allRestored, reason, checks };

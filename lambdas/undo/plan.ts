@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { planUndo, type LeftAlone, type RestoreStep } from '../domain/undo-plan';
+import { planUndo, stepOf, UNDO_STEP_PREFIX, type LeftAlone, type RestoreStep } from '../domain/undo-plan';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
-import { Ledger, type IncidentRecord } from '../shared/ledger';
+import { Ledger, mayUndoAgain, type ActionRecord, type IncidentRecord } from '../shared/ledger';
 import { logger } from '../shared/logger';
 import { executionSchema, type Incident } from '../shared/task-input';
 
@@ -36,6 +36,18 @@ function asIncident(record: IncidentRecord, requestedBy: string): Incident {
 }
 
 /**
+ * Whether a row of intent's call may still be in flight: its incident runs, or the attempt began
+ * after the incident's last outcome (the guardrail's timed restore runs after its notification).
+ * An older one ended without a record (its execution ended, the ledger write was lost): its
+ * outcome is unknown, and the restore reads the resource before anything else. Rows of an earlier
+ * undo never are: undos of an incident run one at a time (claimUndo).
+ */
+function mayBeInFlight(row: ActionRecord, record: IncidentRecord): boolean {
+  if (row.status !== 'intent' || stepOf(row.actionKey).startsWith(UNDO_STEP_PREFIX)) return false;
+  return record.status === 'admitted' || (row.attemptedAt ?? row.startedAt) > record.updatedAt;
+}
+
+/**
  * Admit and plan an undo: the incident must exist, have finished, have something to restore and
  * not have been undone already; then the undo is claimed in the incident's ledger record, once.
  * Anything else is a one-line reason and changes nothing.
@@ -51,11 +63,10 @@ export const handler = taskHandler(inputSchema, async ({ request, execution }): 
   if (!record) return reject(`unknown incident ${incidentId}: the ledger has no record of it`, requestedBy);
   const incident = asIncident(record, requestedBy);
   const actions = await ledger.listActions(incidentId);
-  const inFlight = actions.find((a) => a.status === 'intent');
-  if (record.status === 'admitted' || inFlight) {
+  if (record.status === 'admitted' || actions.some((a) => mayBeInFlight(a, record))) {
     return reject(`incident ${incidentId} is still running (${record.executionArn}); undo it once it has finished`, requestedBy, incident);
   }
-  if (record.undoStatus && record.undoStatus !== 'failed' && record.undoStatus !== 'not-approved' && record.undoExecutionArn !== execution.id) {
+  if (!mayUndoAgain(record) && record.undoExecutionArn !== execution.id) {
     return reject(`incident ${incidentId} was already undone by ${record.undoExecutionArn ?? 'another execution'} (${record.undoStatus})`, requestedBy, incident);
   }
   const plan = planUndo(actions);

@@ -6,10 +6,11 @@ import type { RestoreStep } from '../domain/undo-plan';
 import { performAction } from '../shared/act';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
-import { Ledger } from '../shared/ledger';
+import { isUnsettled, Ledger } from '../shared/ledger';
 import { logger } from '../shared/logger';
 import { allowedUndoTargets } from '../shared/targets';
 import { executionSchema, incidentSchema } from '../shared/task-input';
+import { newerLeftAlone } from './newer-changes';
 import { holds, UndoResources } from './resources';
 import { restoreItems, type ItemsRestored } from './restore-items';
 
@@ -30,6 +31,9 @@ const restoreSchema = z.object({
   parameters: z.record(z.string(), z.unknown()),
   expected: z.unknown(),
   restoreTo: z.unknown(),
+  // Plans made before these existed: no newer change to wait on, and the resource may already be back.
+  newer: z.array(z.string()).default([]),
+  restoresStart: z.boolean().default(true),
 });
 const inputSchema = z.object({ incident: incidentSchema, execution: executionSchema, restore: restoreSchema, approval: approvalResultSchema.optional() });
 
@@ -56,10 +60,14 @@ export interface RestoreOutcome {
 }
 
 /**
- * Compare and restore one change, only as the undo's approval covers it (assertApproved): the
- * resource must still hold what the runbook set; then the
+ * Compare and restore one change, newest first, only as the undo's approval covers it
+ * (assertApproved): the resource must still hold what the runbook set (checked before anything
+ * else), and every newer change to it must have been undone; then the
  * recorded value is put back through performAction (its own ledger row, keyed `undo-<step>`, so a
- * second undo or a redrive finds it done). A resource someone changed since is left as it is.
+ * second undo or a redrive finds it done). A resource someone changed since is left as it is, and
+ * so are its older changes: the undo stops there and escalates. Only the oldest change may find the
+ * resource already back at its recorded value (nothing to do). A change whose outcome the ledger
+ * does not know (answer lost) is settled first from what the resource holds.
  */
 export const handler = taskHandler(inputSchema, async ({ incident, execution, restore, approval }, context): Promise<RestoreOutcome> => {
   const step = restore as RestoreStep;
@@ -72,20 +80,37 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, re
   if (step.kind === 'dynamodb-items') return restoreItems(ledger, resources, incident, execution.id, step);
   const key = `${step.step}#${step.operation}#${step.target}`;
   const base = { sourceKey: step.sourceKey, operation: step.operation, target: step.target, expected: step.expected, restoredTo: step.restoreTo };
-  const begun = await ledger.getAction(incident.id, key);
+  const begun = await ledger.latestAction(incident.id, key);
   if (begun?.status === 'succeeded') {
     return { ...base, outcome: 'restored', reason: `restored by ${begun.executionArn}`, found: begun.before, replayed: true };
   }
   const found = await resources.read(step.kind, step.target);
+  const atExpected = holds(step.kind, found, step.expected);
   const atRecorded = holds(step.kind, found, step.restoreTo);
-  if (!begun && atRecorded) {
-    return { ...base, outcome: 'unchanged', reason: 'already holds the recorded value: nothing to restore', found, replayed: false };
-  }
-  // An unfinished attempt of this undo may already have put the value back: that is ours, not a human's change.
-  if (!holds(step.kind, found, step.expected) && !(begun && atRecorded)) {
-    const reason = `${step.target} was changed since the runbook set it: expected ${describe(step.expected)}, found ${describe(found)}; left as it is`;
+  const leave = (reason: string) => {
     logger.warn('Not restoring: the resource changed since the runbook', { target: step.target, expected: step.expected, found });
-    return { ...base, outcome: 'changed-since', reason, found, replayed: false };
+    return { ...base, outcome: 'changed-since' as const, reason, found, replayed: false };
+  };
+  const changedSince = () => leave(`${step.target} was changed since the runbook set it: expected ${describe(step.expected)}, found ${describe(found)}; left as it is`);
+  if (!begun) {
+    const left = await newerLeftAlone(ledger, incident.id, step);
+    if (left) return leave(`${step.target}: ${left}, so its earlier change is left as it is too (found ${describe(found)})`);
+    const source = await ledger.getAction(incident.id, step.sourceKey);
+    if (source && isUnsettled(source.status)) {
+      // The runbook's answer was lost: what the resource holds says whether its change took effect.
+      if (!atExpected && !atRecorded) return changedSince();
+      await ledger.settleAction(incident.id, step.sourceKey, atExpected
+        ? { inEffect: true, after: step.expected }
+        : { inEffect: false, reason: `reconciled by the undo: ${source.operation} on ${step.target} is not in effect (found ${describe(found)})` });
+      if (!atExpected) return { ...base, outcome: 'unchanged', reason: `the runbook's ${source.operation} did not take effect (its answer was lost; read again): nothing to restore`, found, replayed: false };
+    }
+    if (!atExpected) {
+      if (step.restoresStart && atRecorded) return { ...base, outcome: 'unchanged', reason: 'already holds the recorded value: nothing to restore', found, replayed: false };
+      return changedSince();
+    }
+  } else if (!atExpected && !atRecorded) {
+    // An unfinished attempt of this undo may have put the value back already: that is ours, not a human's change.
+    return changedSince();
   }
   const action = await performAction(ledger, incident, execution.id, {
     step: step.step,
@@ -93,9 +118,11 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, re
     target: step.target,
     parameters: step.parameters,
     intended: step.restoreTo,
+    undoes: step.sourceKey,
     readBefore: async () => found,
-    // A retry after a timeout may find the value already back (read above): the call is not made twice.
-    mutate: async () => (begun && atRecorded ? step.restoreTo : resources.restore(step)),
+    mutate: () => resources.restore(step),
+    observe: () => resources.read(step.kind, step.target),
+    inEffect: (now) => (holds(step.kind, now, step.restoreTo) ? step.restoreTo : undefined),
   });
   return { ...base, outcome: 'restored', reason: action.replayed ? 'restored by an earlier attempt' : 'restored', found, replayed: action.replayed };
 });

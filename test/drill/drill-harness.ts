@@ -1,5 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Drill, type DrillOptions } from '../../drill/drill';
+import { classifyInput, type DrillInput } from '../../drill/inputs';
+import { loadConfig } from '../../lib/config/load';
+import type { EnvironmentConfig } from '../../lib/config/schema';
 
 export interface DrillSandbox {
   readonly drill: Drill;
@@ -40,3 +45,44 @@ export function useDrillSandbox(options: DrillOptions | (() => DrillOptions) = {
 /** The last notification an execution sent (its Notify invocation's output). */
 export const lastNotice = (execution: { invocations: readonly { functionName: string; output?: unknown }[] }): unknown =>
   execution.invocations.filter((i) => i.functionName.endsWith('-Notify')).at(-1)?.output;
+
+/**
+ * The drill's config with the safety rails out of the way (no cooldown, no flapping hold, no
+ * hourly cap), so one sandbox can take several incidents on one target.
+ */
+export function withoutRails(config: EnvironmentConfig = loadConfig('drill'), overrides: { dryRun?: boolean } = {}): EnvironmentConfig {
+  const out = structuredClone(config);
+  for (const runbook of Object.values(out.runbooks) as { cooldownMinutes: number; flapping: { maxRemediations: number; windowMinutes: number }; maxRemediationsPerHour: number }[]) {
+    runbook.cooldownMinutes = 0;
+    runbook.flapping = { maxRemediations: 100, windowMinutes: 1 };
+    runbook.maxRemediationsPerHour = 10_000;
+  }
+  if (overrides.dryRun !== undefined) out.dryRun = overrides.dryRun;
+  return out;
+}
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/**
+ * A recorded event as another delivery: `transition` 0 is the recorded alarm transition (or budget
+ * alert), n > 0 a new one n minutes later (a budget alert n months later): another incident. Each
+ * call gets a new EventBridge id / SNS message id, as a redelivery does.
+ */
+export function deliveryOf(file: string, transition: number): DrillInput {
+  const event = JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, unknown>;
+  const id = `${String(++deliveries).padStart(12, '0')}`;
+  const records = event.Records as { Sns: { MessageId: string; Timestamp: string } }[] | undefined;
+  if (records) {
+    const sns = records[0]!.Sns;
+    sns.MessageId = `00000000-0000-4000-8000-${id}`;
+    const at = new Date(sns.Timestamp);
+    at.setUTCMonth(at.getUTCMonth() + transition);
+    sns.Timestamp = at.toISOString();
+  } else {
+    event.id = `00000000-0000-4000-8000-${id}`;
+    const state = (event.detail as { state: { timestamp: string } }).state;
+    state.timestamp = new Date(Date.parse(state.timestamp.replace('+0000', 'Z')) + transition * 60_000).toISOString().replace('Z', '+0000');
+  }
+  return classifyInput(event, `${file}#${transition}`);
+}
+let deliveries = 0;

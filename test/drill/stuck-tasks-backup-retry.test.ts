@@ -1,7 +1,8 @@
 /**
  * Replay never acts twice, for the one call that is not idempotent: CreateBackup. The drill's first
  * CreateBackup takes effect but its answer is lost (the proxy's `applied-timeout` fault); the
- * state machine's Retry of `Back up the tasks table` finds that backup and adopts it. The real
+ * state machine's Retry of `Back up the tasks table` reads the table's backups first, finds that
+ * backup and adopts it (the row settled from it, no second call). The real
  * ASL, the real handlers, dynalite behind the drill's proxy, one sandbox for this file.
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -33,11 +34,11 @@ test('exactly one backup exists: the one the lost call made, named after the inc
   expect(held).toEqual(expect.arrayContaining([...STUCK_TASK_IDS]));
 });
 
-test('the ledger row names the adopted backup: one row, retried once, completed with that backup', async () => {
+test('the ledger row names the adopted backup: one row, one call, settled from the table\'s backups with that backup', async () => {
   const [taken] = harness.drill.backups();
   const rows = (await harness.drill.ledger.listActions(r.incidentId!)).filter((a) => a.operation === 'dynamodb:CreateBackup');
   expect(rows).toEqual([expect.objectContaining({
-    status: 'succeeded', attempts: 2, before: { stuckTasks: STUCK_TASK_IDS.length },
+    status: 'succeeded', attempts: 1, reconciledAt: expect.any(String), before: { stuckTasks: STUCK_TASK_IDS.length },
     after: expect.objectContaining({ backupArn: taken!.backupArn, backupName: `stuck-tasks-${r.incidentId}`, adopted: true }),
   })]);
 });

@@ -135,7 +135,7 @@ describe('a call that never succeeds ends in a defined state, escalated, with th
 describe('a burst of throttling, 5xx or timeouts at every call is retried, and the runbook remediates', () => {
   for (const run of burstRuns) {
     const calls = CALLS[run.runbook];
-    test(`${run.runbook}: ${calls.map((c) => `${c}=${run.kind}x${burstOf(c)}`).join(', ')} -> remediated`, async () => {
+    test(`${run.runbook}: ${calls.map((c) => `${c}=${run.kind}x${burstOf(c, run.kind)}`).join(', ')} -> remediated`, async () => {
       const r = resultOf(await finished(run.id), run.runbook);
       for (const call of calls) matrix.set(`${run.runbook}\t${call}\t${run.kind}\tburst`, summary(r));
       expect(brokenInvariants(r)).toEqual([]);

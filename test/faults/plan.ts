@@ -126,14 +126,23 @@ export function cellsOf(group: readonly Call[]): Cell[] {
   });
 }
 
+/** The calls that change something: the SDK sends them again only when throttled (lambdas/shared/mutation-client.ts). */
+const MUTATIONS: ReadonlySet<Call> = new Set<Call>(['lambda:PutFunctionConcurrency', 'dynamodb:UpdateTable', 'dynamodb:CreateBackup', 'ecs:UpdateService', 'ssm:PutParameter']);
+
 /**
  * A burst that outlasts the SDK's own retries of the call. Admit reads its two switches in
  * parallel, so both reads must use up their three attempts before the state machine retries.
+ * A mutation's 5xx or timeout may follow a call that took effect, so the SDK does not send it
+ * again: each is one retry of the state machine (which reads the target first), and the step's
+ * own read, failed in the same burst, takes one more; three leave the step its last attempt.
  */
-export const burstOf = (call: Call): number => (call === 'ssm:GetParameter' ? 2 * 3 : BURST);
+export const burstOf = (call: Call, kind: Kind): number => {
+  if (call === 'ssm:GetParameter') return 2 * 3;
+  return MUTATIONS.has(call) && kind !== 'throttling' ? BURST - 1 : BURST;
+};
 
-export const faultArgs = (calls: readonly Call[], kind: Kind, times: (call: Call) => number): string[] =>
-  calls.flatMap((call) => ['--fault', `${call}=${kind}x${times(call)}`]);
+export const faultArgs = (calls: readonly Call[], kind: Kind, times: (call: Call, kind: Kind) => number): string[] =>
+  calls.flatMap((call) => ['--fault', `${call}=${kind}x${times(call, kind)}`]);
 
 export type Outcome = 'remediated' | 'skipped' | 'escalated' | 'failed';
 

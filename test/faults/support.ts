@@ -28,7 +28,8 @@ export function drillPool(limit: number): (args: readonly string[]) => Promise<D
   });
 }
 
-const TERMINAL = new Set(['succeeded', 'failed', 'planned']);
+/** Settled rows: `unknown` is settled too (the call may have taken effect; the next touch of the target reads it). */
+const TERMINAL = new Set(['succeeded', 'failed', 'planned', 'unknown']);
 const OUTCOMES = new Set(['remediated', 'skipped', 'escalated', 'failed']);
 
 /**
@@ -44,7 +45,7 @@ export function brokenInvariants(r: DrillResult): string[] {
     if (row.incidentId !== r.incidentId) broken.push(`ledger row ${row.actionKey} belongs to incident ${row.incidentId}, not ${String(r.incidentId)}`);
   }
   for (const a of r.actions) {
-    if (a.status === 'succeeded' && a.auditedBeforeCall !== true) broken.push(`${a.operation} on ${a.target} succeeded without its row of intent written first`);
+    if (a.status === 'succeeded' && a.auditedBeforeCall === false) broken.push(`${a.operation} on ${a.target} succeeded without its row of intent written first`);
   }
   // A run whose admit answered knows its incident, and reports the target it is about (the
   // budget guardrail's incident names the budget, which is not a resource of the account).
@@ -52,8 +53,9 @@ export function brokenInvariants(r: DrillResult): string[] {
   if (r.incidentId !== null && r.runbook !== 'llm-budget-guardrail' && Object.keys(r.resources.before).length === 0) {
     broken.push(`the resources of incident ${r.incidentId} are not reported`);
   }
-  if (!r.actions.some((a) => a.status === 'succeeded') && !isDeepStrictEqual(r.resources.after, r.resources.before)) {
-    broken.push(`resources changed with no succeeded action in the ledger: ${JSON.stringify(r.resources.before)} -> ${JSON.stringify(r.resources.after)}`);
+  // A row in effect says so (succeeded); one whose answer was lost says it may be (unknown); a failed one changed nothing.
+  if (!r.actions.some((a) => a.status === 'succeeded' || a.status === 'unknown') && !isDeepStrictEqual(r.resources.after, r.resources.before)) {
+    broken.push(`resources changed with no succeeded or unknown action in the ledger: ${JSON.stringify(r.resources.before)} -> ${JSON.stringify(r.resources.after)}`);
   }
   return broken;
 }

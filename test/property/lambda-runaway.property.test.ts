@@ -88,13 +88,16 @@ function checkAuditedBeforeCall(run: Run, { records }: Outcome, options: { oneIn
 }
 
 /**
- * After the stream every action row is terminal, every incident row belongs to an execution that
- * was delivered and is closed, and only ALARM transitions left incidents.
+ * After the stream every action row is settled (`unknown` only where a 5xx answered the last
+ * attempt: the call may have taken effect, and the next touch of the target reads it again), every
+ * incident row belongs to an execution that was delivered and is closed, and only ALARM
+ * transitions left incidents.
  */
 function checkLedgerSettled({ records, ledger }: Outcome, delivered: ReadonlySet<string>): void {
   const alarmIncidents = new Set(records.filter((r) => r.transition.state === 'ALARM').map((r) => r.incident?.id));
   for (const row of ledger.actions) {
-    expect(['succeeded', 'failed']).toContain(row.status);
+    expect(['succeeded', 'failed', 'unknown']).toContain(row.status);
+    if (row.status === 'unknown') expect(row.error).toContain('AwsUnavailable');
     expect(delivered).toContain(row.executionArn);
     expect(alarmIncidents).toContain(row.incidentId);
   }
@@ -106,13 +109,19 @@ function checkLedgerSettled({ records, ledger }: Outcome, delivered: ReadonlySet
 }
 
 /**
- * The ledger accounts for every call: per target, the sandbox's PutFunctionConcurrency count is
- * the sum of `attempts` on that target's action rows, and no incident has more than one row.
+ * The ledger accounts for every call: per target, each of the `attempts` on that target's action
+ * rows sent one PutFunctionConcurrency, sent again by the SDK only when throttled (refused, not
+ * applied; up to three sends), and no incident has more than one row.
  */
 function checkAttemptsAccountForCalls(run: Run, { ledger }: Outcome): void {
   for (const target of FUNCTIONS) {
     const rows = ledger.actions.filter((a) => a.target === target);
-    expect(putsOn(run, target)).toHaveLength(rows.reduce((n, r) => n + r.attempts, 0));
+    const attempts = rows.reduce((n, r) => n + r.attempts, 0);
+    const puts = putsOn(run, target);
+    const throttled = (c: SandboxCall) => c.error?.code === 'TooManyRequestsException';
+    expect(puts.filter((c) => !throttled(c)).length).toBeLessThanOrEqual(attempts);
+    expect(puts.length).toBeGreaterThanOrEqual(attempts);
+    expect(puts.length).toBeLessThanOrEqual(3 * attempts);
     expect(new Set(rows.map((r) => r.incidentId)).size).toBe(rows.length);
   }
 }
@@ -160,13 +169,17 @@ function checkOneIncidentPerTarget(run: Run, outcome: Outcome): void {
 }
 
 /**
- * Each admitted incident ends with one action row: succeeded (incident remediated) or failed
- * (incident failed). Per target, the effective calls are exactly the succeeded rows, every call
- * that failed was an injected fault, and the function is at 0 if any succeeded, untouched if none.
+ * Each admitted incident ends with one action row: succeeded (incident remediated), or failed or
+ * unknown (incident failed). Per target, every succeeded row that stopped a running function made
+ * exactly one effective call (one on a function at 0 already may have been settled by a read),
+ * every call that failed was an injected fault, and the function is at 0 if any succeeded,
+ * untouched if none.
  */
 function checkEachIncidentSettled(run: Run, { records, ledger }: Outcome, options: { allSucceeded: boolean }): void {
   for (const [target, ids] of admittedByTarget(records)) {
     let stopped = 0;
+    // A row whose function was at 0 already may be settled from a read after a 5xx, with no call.
+    let stoppedFromRunning = 0;
     for (const id of ids) {
       const rows = ledger.actions.filter((a) => a.incidentId === id);
       expect(rows).toHaveLength(1);
@@ -176,14 +189,17 @@ function checkEachIncidentSettled(run: Run, { records, ledger }: Outcome, option
         expect(row).toMatchObject({ operation: PUT_OPERATION, target, after: 0 });
         expect(incident?.status).toBe('remediated');
         stopped += 1;
+        if (row.before !== 0) stoppedFromRunning += 1;
       } else {
         expect(options.allSucceeded).toBe(false);
-        expect(row?.status).toBe('failed');
+        // Refused (failed), or a 5xx on the last attempt (unknown: a 5xx'd call is not applied here).
+        expect(['failed', 'unknown']).toContain(row?.status);
         expect(incident?.status).toBe('failed');
       }
     }
     const calls = putsOn(run, target);
-    expect(effective(calls)).toHaveLength(stopped);
+    expect(effective(calls).length).toBeLessThanOrEqual(stopped);
+    expect(effective(calls).length).toBeGreaterThanOrEqual(stoppedFromRunning);
     for (const failed of calls.filter((c) => c.error !== undefined)) expect(failed.error?.injected).toBe(true);
     expect(run.sandbox.state.lambda.functions[target]?.reservedConcurrency).toEqual(stopped ? 0 : run.initial[target]);
   }
@@ -305,7 +321,10 @@ test('with injected throttling and 5xx: Retry and re-runs end with exactly one e
       checkOneIncidentPerTarget(run, outcome);
       checkEachIncidentSettled(run, outcome, { allSucceeded: true });
       for (const target of CONFIGURED) {
-        expect(effective(putsOn(run, target))).toHaveLength(alarmedConfigured(all, target) ? 1 : 0);
+        const stops = effective(putsOn(run, target)).length;
+        // A function at 0 already may be found stopped by the read after a 5xx: no call needed.
+        if (alarmedConfigured(all, target) && run.initial[target] !== 0) expect(stops).toBe(1);
+        else expect(stops).toBeLessThanOrEqual(alarmedConfigured(all, target) ? 1 : 0);
       }
     })),
     { numRuns: NUM_RUNS },

@@ -208,6 +208,19 @@ describe('admit', () => {
     expect(await ledger.getIncident(incidentIdFor(RUNAWAY_KEY))).toMatchObject({ executionArn: rerun, status: 'admitted' });
   });
 
+  test('a failed incident whose undo is running is not taken over: the undo and a re-run would undo each other', async () => {
+    const failed = EXECUTION('lambda-runaway', 'failed-run');
+    const undo = 'arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-undo:undo-1';
+    await admit(input('lambda-runaway', RUNAWAY, failed), lambdaContext);
+    await ledger.finishIncident(incidentIdFor(RUNAWAY_KEY), failed, 'failed', 'a step failed and was not retried');
+    await ledger.claimUndo(incidentIdFor(RUNAWAY_KEY), undo, 'maria');
+
+    const result = await admit(input('lambda-runaway', RUNAWAY, EXECUTION('lambda-runaway', 'operator-rerun')), lambdaContext);
+
+    expect(result).toMatchObject({ decision: 'duplicate', reason: `its undo ${undo} is running; delivered again once it has finished, the transition is acted on` });
+    expect(await ledger.getIncident(incidentIdFor(RUNAWAY_KEY))).toMatchObject({ executionArn: failed, status: 'failed', undoStatus: 'undoing' });
+  });
+
   test('an incident that is not failed is not taken over', async () => {
     const first = EXECUTION('lambda-runaway', 'remediated-run');
     await admit(input('lambda-runaway', RUNAWAY, first), lambdaContext);

@@ -110,6 +110,7 @@ describe('stuck tasks deleted by the cleanup (dynamodb:DeleteItem)', () => {
       parameters: { TableName: TASKS, ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': 'task_id' } },
       expected: { count: 2, item: null },
       restoreTo: { count: 2, keys: [{ task_id: 't-1' }, { task_id: 't-3' }], digest: digestOf([task('t-1'), task('t-3')]) },
+      newer: [], restoresStart: true,
     }]);
   });
 
@@ -241,6 +242,66 @@ describe('which rows are restored', () => {
     ]);
 
     expect(plan.restores.map((r) => r.step)).toEqual(['undo-stop']);
+  });
+});
+
+describe('changes whose outcome is unknown (an answer lost)', () => {
+  test('an unknown or stale intent row is planned as if its change took effect, from what it meant to set; the restore reads first', () => {
+    const plan = planUndo([
+      { ...row('stop', 'lambda:PutFunctionConcurrency', FN, null, undefined, 'unknown'), intended: 0 },
+      { ...row('switch', 'ssm:PutParameter', PARAM, 'sonnet', undefined, 'intent'), intended: 'haiku' },
+    ]);
+
+    expect(plan.restores).toEqual([
+      expect.objectContaining({ step: 'undo-switch', operation: 'ssm:PutParameter', expected: 'haiku', restoreTo: 'sonnet' }),
+      expect.objectContaining({ step: 'undo-stop', operation: 'lambda:DeleteFunctionConcurrency', expected: 0, restoreTo: null }),
+    ]);
+  });
+
+  test('an unknown cleanup is planned over every task it read (the restore settles which are gone)', () => {
+    const TASKS = 'cabruca-segmentation-prod-agent-tasks';
+    const items = [{ task_id: 't-1', status: 'pending' }, { task_id: 't-2', status: 'pending' }];
+    const plan = planUndo([{
+      ...row('cleanup', 'dynamodb:DeleteItem', TASKS, { items, missing: [{ task_id: 't-9' }] }, undefined, 'unknown'),
+      intended: { deleted: [{ task_id: 't-1' }, { task_id: 't-2' }, { task_id: 't-9' }], skipped: [] },
+    }]);
+
+    expect(plan.restores[0]).toMatchObject({ kind: 'dynamodb-items', restoreTo: { count: 2, keys: [{ task_id: 't-1' }, { task_id: 't-2' }], digest: digestOf(items) } });
+  });
+
+  test('an unknown row that does not say what it meant to set is skipped with why, not guessed', () => {
+    const plan = planUndo([row('stop', 'lambda:PutFunctionConcurrency', FN, null, undefined, 'unknown')]);
+
+    expect(plan.restores).toEqual([]);
+    expect(plan.skipped[0]?.why).toMatch(/outcome is unknown \(unknown\)/);
+  });
+});
+
+describe('several changes to one resource, and re-runs', () => {
+  test('each restore names the newer changes to its resource; only the oldest may find the resource already back', () => {
+    const plan = planUndo([
+      row('stop', 'lambda:PutFunctionConcurrency', FN, null, 0),
+      row('switch', 'ssm:PutParameter', PARAM, 'sonnet', 'haiku'),
+      row('restore', 'lambda:PutFunctionConcurrency', FN, 0, 5),
+    ]);
+
+    expect(plan.restores.map((r) => [r.step, r.newer, r.restoresStart])).toEqual([
+      ['undo-restore', [], false],
+      ['undo-switch', [], true],
+      ['undo-stop', [`restore#lambda:PutFunctionConcurrency#${FN}`], true],
+    ]);
+  });
+
+  test('a later row of the same key (a re-run that acted again) has its own undo step, and an undo row counts only for the row it undoes', () => {
+    const second = { ...row('stop', 'lambda:PutFunctionConcurrency', FN, null, 0, 'succeeded', 'exec-2'), actionKey: `stop#lambda:PutFunctionConcurrency#${FN}#2` };
+    const plan = planUndo([
+      row('stop', 'lambda:PutFunctionConcurrency', FN, null, 0),
+      { ...row('undo-stop', 'lambda:DeleteFunctionConcurrency', FN, 0, null, 'succeeded', UNDO_EXEC), undoes: `stop#lambda:PutFunctionConcurrency#${FN}` },
+      second,
+    ]);
+
+    expect(plan.restores).toEqual([expect.objectContaining({ sourceKey: second.actionKey, step: 'undo-stop-2', newer: [], restoresStart: true })]);
+    expect(plan.skipped).toEqual([expect.objectContaining({ sourceKey: `stop#lambda:PutFunctionConcurrency#${FN}`, why: `already undone by ${UNDO_EXEC}` })]);
   });
 });
 

@@ -75,7 +75,7 @@ test('a backup of this name from an earlier attempt is adopted: CreateBackup is 
   expect(row).toMatchObject({ status: 'succeeded', after: { backupArn: backupArn('2'), adopted: true } });
 });
 
-test('a Retry after a lost answer: the row of intent is retried, the backup that call made is adopted, and the row completes once', async () => {
+test('a Retry after a lost answer: the row is settled from the table\'s backups (the one that call made is adopted), and no second backup is made', async () => {
   // The first attempt wrote its row of intent, and its CreateBackup took effect, but the answer never came.
   await h.ledger.recordIntent({
     incidentId, actionKey: ACTION_KEY, runbook: 'dynamodb-throttling', operation: 'dynamodb:CreateBackup', target: TABLE,
@@ -87,7 +87,9 @@ test('a Retry after a lost answer: the row of intent is retried, the backup that
 
   expect(dynamodb).toHaveReceivedCommandTimes(CreateBackupCommand, 0);
   expect(result).toMatchObject({ before: { stuckTasks: 3 }, after: { backupArn: backupArn('2'), adopted: true } });
-  expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2, after: expect.objectContaining({ backupArn: backupArn('2') }) })]);
+  expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({
+    status: 'succeeded', attempts: 1, reconciledAt: expect.any(String), after: expect.objectContaining({ backupArn: backupArn('2'), adopted: true }),
+  })]);
 });
 
 test('DELETED backups and other names are not adopted; of several of this name the oldest is', async () => {

@@ -192,11 +192,38 @@ describe('delete stuck tasks', () => {
     expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'succeeded', after })]);
   });
 
-  test('a retry after a partial failure: a task its first attempt deleted is reported as already gone, not as changed', async () => {
+  test('a task read before the delete and gone when its conditional delete fails was deleted by an earlier attempt: recorded as deleted, so an undo puts it back', async () => {
     dynamodb.on(GetItemCommand).resolvesOnce({ Item: marshall(item('t-1')) }).resolves({});
     dynamodb.on(DeleteItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } }));
     const result = await remove({ ...step(), stuck: { ...stuck, keys: [{ task_id: 't-1' }] }, backup: available, approval: await approved([{ task_id: 't-1' }]) }, lambdaContext);
-    expect(result).toMatchObject({ after: { deleted: [], skipped: [{ key: { task_id: 't-1' }, reason: expect.stringContaining('already gone') }] } });
+    expect(result).toMatchObject({ after: { deleted: [{ task_id: 't-1' }], skipped: [] } });
+  });
+
+  test('a lost answer on a delete leaves the row unknown; the Retry reads every task again, finds one still stuck, and deletes what is left: one row, both recorded deleted', async () => {
+    const present = new Map([['t-1', item('t-1')], ['t-2', item('t-2')]]);
+    dynamodb.on(GetItemCommand).callsFake(async (input: { Key: { task_id: { S: string } } }) => {
+      const found = present.get(input.Key.task_id.S);
+      return found ? { Item: marshall(found) } : {};
+    });
+    dynamodb.on(DeleteItemCommand)
+      .callsFakeOnce(async () => {
+        present.delete('t-1');
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+      })
+      .callsFake(async (input: { Key: { task_id: { S: string } } }) => {
+        // The condition (pending, older than the cutoff) fails on a task that is gone.
+        if (!present.delete(input.Key.task_id.S)) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
+        return {};
+      });
+    const approval = await approved();
+    await expect(remove({ ...step(), stuck, backup: available, approval }, lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
+    expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'unknown', error: expect.stringContaining('TimeoutError') })]);
+
+    const result = await remove({ ...step(), stuck, backup: available, approval }, lambdaContext);
+
+    expect(dynamodb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input.Key?.task_id)).toEqual([{ S: 't-1' }, { S: 't-1' }, { S: 't-2' }]);
+    expect(result).toMatchObject({ after: { deleted: [{ task_id: 't-1' }, { task_id: 't-2' }], skipped: [] } });
+    expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2, before: expect.objectContaining({ items: [item('t-1'), item('t-2')] }) })]);
   });
 
   test('a task already gone when read is skipped without a delete call', async () => {
@@ -206,11 +233,25 @@ describe('delete stuck tasks', () => {
     expect(result).toMatchObject({ after: { deleted: [], skipped: [{ key: { task_id: 't-9' }, reason: expect.stringContaining('gone') }] } });
   });
 
-  test('a failing delete marks the ledger row failed with the error, and is retried as AwsUnavailable', async () => {
+  test('a 5xx on a delete may have taken effect: the row is unknown (not failed), and the step is retried as AwsUnavailable', async () => {
     dynamodb.on(GetItemCommand).resolves({ Item: marshall(item('t-1')) });
     dynamodb.on(DeleteItemCommand).rejects(Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
     await expect(remove({ ...step(), stuck, backup: available, approval: await approved() }, lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
-    expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'failed', before: expect.objectContaining({ items: [item('t-1'), item('t-1')] }) })]);
+    expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'unknown', before: expect.objectContaining({ items: [item('t-1'), item('t-1')] }) })]);
+  });
+
+  test('a refused first delete changed nothing: the row is failed', async () => {
+    dynamodb.on(GetItemCommand).resolves({ Item: marshall(item('t-1')) });
+    dynamodb.on(DeleteItemCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    await expect(remove({ ...step(), stuck, backup: available, approval: await approved() }, lambdaContext)).rejects.toMatchObject({ name: 'AwsAccessDenied' });
+    expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'failed' })]);
+  });
+
+  test('a delete refused after an earlier one took effect: the row is unknown, not failed (one task is gone)', async () => {
+    dynamodb.on(GetItemCommand).callsFake(async (input: { Key: { task_id: { S: string } } }) => ({ Item: marshall(item(input.Key.task_id.S)) }));
+    dynamodb.on(DeleteItemCommand).resolvesOnce({}).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    await expect(remove({ ...step(), stuck, backup: available, approval: await approved() }, lambdaContext)).rejects.toMatchObject({ name: 'AwsAccessDenied' });
+    expect(await h.ledger.listActions(incidentId)).toEqual([expect.objectContaining({ status: 'unknown', error: expect.stringContaining('AwsAccessDenied') })]);
   });
 
   test.each([[undefined], [{ decision: 'rejected' }], [{ decision: 'timed-out' }]])('approval %j: NotApproved, nothing read or deleted', async (approval) => {

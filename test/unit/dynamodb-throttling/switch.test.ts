@@ -91,20 +91,33 @@ test('a retried step does not call UpdateTable again once the ledger holds it as
   expect(again).toMatchObject({ before: BEFORE, after: { billingMode: 'PAY_PER_REQUEST' }, replayed: true });
 });
 
-test('a retry after a timeout finds the table already on-demand: no second UpdateTable, the first before is kept', async () => {
-  // The first attempt recorded its intent, then timed out after DynamoDB accepted the switch.
-  await h.ledger.recordIntent({
-    incidentId, actionKey: ACTION_KEY, runbook: 'dynamodb-throttling', operation: 'dynamodb:UpdateTable',
-    target: TABLE, executionArn: EXECUTION_ARN, before: BEFORE,
-  });
-  dynamodb.on(DescribeTableCommand).resolves(onDemand);
+test('a lost answer leaves the row unknown (not failed); the Retry reads the table, finds it on-demand and completes the row without a second UpdateTable', async () => {
+  dynamodb.on(DescribeTableCommand).resolvesOnce(provisioned).resolves(onDemand);
+  dynamodb.on(UpdateTableCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+  await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
+  expect(await h.ledger.getAction(incidentId, ACTION_KEY)).toMatchObject({ status: 'unknown', before: BEFORE, error: expect.stringContaining('TimeoutError') });
 
   const result = await handler(input(), lambdaContext);
 
-  expect(dynamodb).toHaveReceivedCommandTimes(UpdateTableCommand, 0);
-  expect(result).toMatchObject({ before: BEFORE, after: { billingMode: 'PAY_PER_REQUEST' }, replayed: false });
+  expect(dynamodb).toHaveReceivedCommandTimes(UpdateTableCommand, 1);
+  expect(result).toMatchObject({ before: BEFORE, after: { billingMode: 'PAY_PER_REQUEST' }, replayed: true });
   const [row] = await h.ledger.listActions(incidentId);
-  expect(row).toMatchObject({ status: 'succeeded', attempts: 2, before: BEFORE });
+  expect(row).toMatchObject({ status: 'succeeded', attempts: 1, before: BEFORE, after: { billingMode: 'PAY_PER_REQUEST' }, reconciledAt: expect.any(String) });
+});
+
+test('a lost answer whose call did not take effect: the Retry reads the table still provisioned, marks the row failed, then switches with the first before', async () => {
+  dynamodb.on(DescribeTableCommand).resolves(provisioned);
+  dynamodb.on(UpdateTableCommand)
+    .rejectsOnce(Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }))
+    .resolves({ TableDescription: onDemand.Table });
+  await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
+  expect(await h.ledger.getAction(incidentId, ACTION_KEY)).toMatchObject({ status: 'unknown' });
+
+  const result = await handler(input(), lambdaContext);
+
+  expect(dynamodb).toHaveReceivedCommandTimes(UpdateTableCommand, 2);
+  expect(result).toMatchObject({ before: BEFORE, after: { billingMode: 'PAY_PER_REQUEST' }, replayed: false });
+  expect(await h.ledger.getAction(incidentId, ACTION_KEY)).toMatchObject({ status: 'succeeded', attempts: 2, reconciledAt: expect.any(String) });
 });
 
 test('a table already on-demand when the step runs is recorded as such and not updated', async () => {

@@ -9,7 +9,7 @@ let seq = 0;
 
 beforeAll(async () => {
   dynamo = await startDynalite();
-  tables = new TableClient(dynamo.client);
+  tables = new TableClient(dynamo.client, dynamo.client);
 });
 afterAll(() => dynamo.close());
 

@@ -92,8 +92,8 @@ test('a retried step does not force a second deployment once the ledger holds it
   expect(again).toMatchObject({ before: BEFORE, after: AFTER, replayed: true });
 });
 
-test('a retry after a timeout finds the new deployment already PRIMARY and does not force another', async () => {
-  // The first attempt recorded its intent, then timed out after ECS had started the deployment.
+test('a retry after a timeout finds the new deployment already PRIMARY and does not force another: the row is settled from the service', async () => {
+  // The first attempt recorded its intent, then its answer was lost after ECS had started the deployment.
   await h.ledger.recordIntent({
     incidentId, actionKey: actionKey('redeploy', ADMIN), runbook: 'ecs-service-recovery', operation: 'ecs:UpdateService',
     target: ADMIN, executionArn: EXECUTION_ARN, before: BEFORE,
@@ -103,8 +103,8 @@ test('a retry after a timeout finds the new deployment already PRIMARY and does 
   const result = await handler(input(), lambdaContext);
 
   expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 0);
-  expect(result).toMatchObject({ before: BEFORE, after: AFTER, replayed: false });
-  expect(await h.ledger.getAction(incidentId, actionKey('redeploy', ADMIN))).toMatchObject({ status: 'succeeded', attempts: 2 });
+  expect(result).toMatchObject({ before: BEFORE, after: AFTER, replayed: true });
+  expect(await h.ledger.getAction(incidentId, actionKey('redeploy', ADMIN))).toMatchObject({ status: 'succeeded', attempts: 1, after: AFTER, reconciledAt: expect.any(String) });
 });
 
 test('a retry whose first attempt never reached ECS forces the deployment', async () => {

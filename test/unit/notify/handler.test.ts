@@ -120,6 +120,40 @@ describe('notify', () => {
     });
   });
 
+  test('a re-run that skips because this incident\'s own earlier run made the change (and then failed) is escalated, not recorded as skipped', async () => {
+    const incident = runawayIncident();
+    const first = EXECUTION('first');
+    await admitted(incident, first);
+    await stopped(incident, first);
+    await ledger.finishIncident(incident.id, first, 'failed', 'the verify step failed');
+    const rerun = EXECUTION('rerun');
+    await admitted(incident, rerun);
+
+    const result = await handler({ runbook: 'lambda-runaway', outcome: 'skipped', reason: 'already stopped: reserved concurrency is 0', incident, execution: { id: rerun } }, lambdaContext);
+
+    expect(result).toMatchObject({
+      outcome: 'escalated', topic: 'critical',
+      reason: `already stopped: reserved concurrency is 0; but this incident's earlier run made changes still in place (lambda:PutFunctionConcurrency on ${FUNCTION}, succeeded) and did not finish: its remaining steps did not run`,
+    });
+    expect(await ledger.getIncident(incident.id)).toMatchObject({ status: 'escalated', executionArn: rerun });
+  });
+
+  test('a skip with no change of an earlier run in place (none made, or undone since) stays a skip', async () => {
+    const incident = runawayIncident();
+    const first = EXECUTION('first');
+    await admitted(incident, first);
+    await stopped(incident, first);
+    await ledger.recordIntent({ incidentId: incident.id, actionKey: `undo-stop#lambda:PutFunctionConcurrency#${FUNCTION}`, runbook: 'lambda-runaway', operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, executionArn: EXECUTION('undo'), before: 0, undoes: `stop#lambda:PutFunctionConcurrency#${FUNCTION}` });
+    await ledger.completeAction(incident.id, `undo-stop#lambda:PutFunctionConcurrency#${FUNCTION}`, 50);
+    await ledger.finishIncident(incident.id, first, 'failed', 'the verify step failed');
+    const rerun = EXECUTION('rerun');
+    await admitted(incident, rerun);
+
+    const result = await handler({ runbook: 'lambda-runaway', outcome: 'skipped', reason: 'already stopped: reserved concurrency is 0', incident, execution: { id: rerun } }, lambdaContext);
+
+    expect(result).toMatchObject({ outcome: 'skipped', topic: 'info', reason: 'already stopped: reserved concurrency is 0' });
+  });
+
   test('escalated: the critical topic gets the evidence and the next step; the incident is closed as escalated', async () => {
     const incident = runawayIncident();
     const exec = EXECUTION(incident.id);

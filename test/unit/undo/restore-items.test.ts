@@ -163,7 +163,7 @@ test('a second run of the restore (a redrive, a second undo) reads the ledger an
 test('a retry after a partial restore puts only what is still missing, and does not call its own earlier put a change', async () => {
   const [a, , c] = ids;
   let first = true;
-  // The first attempt puts a, then fails on c (throttled after its retries): the row is failed, a is back.
+  // The first attempt puts a, then fails on c (throttled): a is back, so the row is unknown, not failed.
   const watch = watchPuts(async (command) => {
     if (first && command.input.Item?.task_id?.S === c) {
       first = false;
@@ -171,7 +171,7 @@ test('a retry after a partial restore puts only what is still missing, and does 
     }
   });
   await expect(h.handler(input(cleanupRestore()), lambdaContext)).rejects.toMatchObject({ name: 'AwsThrottled' });
-  expect(await h.ledger.getAction(incidentId, ROW_KEY)).toMatchObject({ status: 'failed' });
+  expect(await h.ledger.getAction(incidentId, ROW_KEY)).toMatchObject({ status: 'unknown', error: expect.stringContaining('AwsThrottled') });
   expect(await read(a)).toEqual(task(a));
 
   const retried = await h.handler(input(cleanupRestore()), lambdaContext).finally(watch.restore);
@@ -247,13 +247,45 @@ test('a step naming a row or keys the cleanup did not delete is refused as one-l
   expect(await undoRows()).toEqual([]);
 });
 
-test('a step of a row that did not finish is refused: its items may not have been deleted', async () => {
+test('a step of a row that failed is refused: its items were not deleted', async () => {
   const other = h.nextIncidentId();
   await h.ledger.claimIncident({ incidentId: other, runbook: 'dynamodb-throttling', target: TASKS, dedupeKey: other, executionArn: RUNBOOK_EXEC, summary: 'alarm', firedAt: '2026-11-23T03:00:00Z' });
   await h.ledger.recordIntent({ incidentId: other, actionKey: SOURCE_KEY, runbook: 'dynamodb-throttling', operation: 'dynamodb:DeleteItem', target: TASKS, executionArn: RUNBOOK_EXEC, before: { items: [task(ids[0])] }, parameters: {} });
+  await h.ledger.failAction(other, SOURCE_KEY, 'AwsAccessDenied: no');
 
   await expect(h.handler({ ...input(cleanupRestore()), incident: incident({ id: other, runbook: 'dynamodb-throttling', target: TASKS }) }, lambdaContext))
-    .rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining(`the ledger row ${SOURCE_KEY} did not finish (intent)`) });
+    .rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining(`the ledger row ${SOURCE_KEY} did not finish (failed)`) });
+});
+
+test('a cleanup whose answer was lost (row unknown): the restore reads the table, settles the row with the tasks gone, and puts back only those', async () => {
+  const other = h.nextIncidentId();
+  incidentId = other;
+  const [a, b, c] = ids;
+  await h.ledger.claimIncident({ incidentId: other, runbook: 'dynamodb-throttling', target: TASKS, dedupeKey: other, executionArn: RUNBOOK_EXEC, summary: 'alarm', firedAt: '2026-11-23T03:00:00Z' });
+  await h.ledger.recordIntent({
+    incidentId: other, actionKey: SOURCE_KEY, runbook: 'dynamodb-throttling', operation: 'dynamodb:DeleteItem', target: TASKS, executionArn: RUNBOOK_EXEC,
+    before: { items: [task(a), task(b), task(c)], missing: [], backupArn: BACKUP }, parameters: {},
+    intended: { deleted: [{ task_id: a }, { task_id: b }, { task_id: c }], skipped: [] },
+  });
+  await h.ledger.markUnknown(other, SOURCE_KEY, 'AwsUnavailable: socket hang up');
+  await h.ledger.finishIncident(other, RUNBOOK_EXEC, 'failed', 'the cleanup failed');
+  await h.ledger.claimUndo(other, UNDO_EXEC, 'maria');
+  // The lost call deleted a and b; c was never reached.
+  await put(task(c));
+  const [restore] = planUndo(await h.ledger.listActions(other)).restores;
+  expect(restore).toMatchObject({ kind: 'dynamodb-items', restoreTo: { count: 3 } });
+  const watch = watchPuts();
+
+  const result = await h.handler(input(restore!), lambdaContext).finally(watch.restore);
+
+  expect(watch.puts).toEqual([a, b]);
+  expect(result).toMatchObject({ outcome: 'restored', items: { restored: [{ task_id: a }, { task_id: b }], left: [] } });
+  expect(await h.ledger.getAction(other, SOURCE_KEY)).toMatchObject({
+    status: 'succeeded', reconciledAt: expect.any(String),
+    after: { deleted: [{ task_id: a }, { task_id: b }], skipped: [{ key: { task_id: c }, reason: expect.stringContaining('not deleted') }] },
+  });
+  const verified = await finish({ mode: 'verify', incident: incident({ id: other, runbook: 'dynamodb-throttling', target: TASKS }), execution: { id: UNDO_EXEC }, restores: [restore], results: [result], notReversible: [] }, lambdaContext);
+  expect(verified).toMatchObject({ allRestored: true, checks: [{ restored: true, found: { count: 2, asRecorded: 2 } }] });
 });
 
 test('300 tasks of 1 KB (a 300 KB ledger row) are put back from the row; what the handlers return and the undo row stay small', async () => {

@@ -2,10 +2,10 @@ import { DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTab
 import { DeleteFunctionConcurrencyCommand, GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { RestoreStep } from '../../../lambdas/domain/undo-plan';
+import { planUndo, type RestoreStep } from '../../../lambdas/domain/undo-plan';
 import { seedApprovalRequest } from '../../support/approval-requests';
 import { incident, lambdaContext } from '../../support/fixtures';
-import { FUNCTION, restoreOf, UNDO_EXEC, undoHarness } from './harness';
+import { FUNCTION, restoreOf, RUNBOOK_EXEC, UNDO_EXEC, undoHarness } from './harness';
 
 const lambda = mockClient(LambdaClient);
 const ssm = mockClient(SSMClient);
@@ -122,6 +122,79 @@ describe('lambda reserved concurrency', () => {
     await expect(h.handler(input(restoreOf('stop', 'lambda:PutFunctionConcurrency', 'someone-elses-function', null, 0)), lambdaContext))
       .rejects.toMatchObject({ name: 'TargetNotAllowed' });
     expect(lambda.calls()).toHaveLength(0);
+  });
+});
+
+describe('several changes to one resource, newest first: "changed since" is checked before "already back"', () => {
+  /** A stop (none -> 0) then an approved restore (0 -> 5) in the ledger, and the plan made from it. */
+  const plan = async () => {
+    for (const [step, before, after] of [['stop', null, 0], ['restore', 0, 5]] as const) {
+      const actionKey = `${step}#lambda:PutFunctionConcurrency#${FUNCTION}`;
+      await h.ledger.recordIntent({ incidentId, actionKey, runbook: 'lambda-runaway', operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, executionArn: RUNBOOK_EXEC, before });
+      await h.ledger.completeAction(incidentId, actionKey, after);
+      // The ledger lists an incident's rows by when they started: the restore starts after the stop.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return planUndo(await h.ledger.listActions(incidentId)).restores;
+  };
+
+  test('a human stopped the function again after the restore to 5: the newest change is left (found 0, not 5), and so is the stop; nothing is called', async () => {
+    reserved(0);
+    const [undoRestore, undoStop] = await plan();
+
+    const newest = await h.handler(input(undoRestore!), lambdaContext);
+    const oldest = await h.handler(input(undoStop!), lambdaContext);
+
+    expect(newest).toMatchObject({ outcome: 'changed-since', reason: `${FUNCTION} was changed since the runbook set it: expected 5, found 0; left as it is` });
+    expect(oldest).toMatchObject({ outcome: 'changed-since', reason: expect.stringContaining(`the newer change restore#lambda:PutFunctionConcurrency#${FUNCTION} was not undone`) });
+    expect(lambda).toHaveReceivedCommandTimes(PutFunctionConcurrencyCommand, 0);
+    expect(lambda).toHaveReceivedCommandTimes(DeleteFunctionConcurrencyCommand, 0);
+  });
+
+  test('the newest undone first, the older one is restored after it', async () => {
+    lambda.on(GetFunctionCommand).resolvesOnce({ Concurrency: { ReservedConcurrentExecutions: 5 } }).resolves({ Concurrency: { ReservedConcurrentExecutions: 0 } });
+    lambda.on(PutFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 0 });
+    lambda.on(DeleteFunctionConcurrencyCommand).resolves({});
+    const [undoRestore, undoStop] = await plan();
+
+    expect(await h.handler(input(undoRestore!), lambdaContext)).toMatchObject({ outcome: 'restored' });
+    expect(await h.handler(input(undoStop!), lambdaContext)).toMatchObject({ outcome: 'restored' });
+    expect(lambda).toHaveReceivedCommandTimes(DeleteFunctionConcurrencyCommand, 1);
+  });
+});
+
+describe('a change whose answer was lost (its row unknown): the restore reads the resource and settles the row first', () => {
+  const KEY = `stop#lambda:PutFunctionConcurrency#${FUNCTION}`;
+  const unknownStop = async () => {
+    await h.ledger.recordIntent({ incidentId, actionKey: KEY, runbook: 'lambda-runaway', operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, executionArn: RUNBOOK_EXEC, before: null, intended: 0 });
+    await h.ledger.markUnknown(incidentId, KEY, 'AwsUnavailable: TimeoutError');
+    return planUndo(await h.ledger.listActions(incidentId)).restores[0]!;
+  };
+
+  test('in effect (the function is at 0): the row is settled succeeded, then restored', async () => {
+    const step = await unknownStop();
+    reserved(0);
+    lambda.on(DeleteFunctionConcurrencyCommand).resolves({});
+
+    expect(await h.handler(input(step), lambdaContext)).toMatchObject({ outcome: 'restored' });
+    expect(await h.ledger.getAction(incidentId, KEY)).toMatchObject({ status: 'succeeded', after: 0, reconciledAt: expect.any(String) });
+  });
+
+  test('not in effect (the function as before): the row is settled failed, nothing is called', async () => {
+    const step = await unknownStop();
+    reserved(null);
+
+    expect(await h.handler(input(step), lambdaContext)).toMatchObject({ outcome: 'unchanged', reason: expect.stringContaining('did not take effect') });
+    expect(lambda).toHaveReceivedCommandTimes(DeleteFunctionConcurrencyCommand, 0);
+    expect(await h.ledger.getAction(incidentId, KEY)).toMatchObject({ status: 'failed', error: expect.stringContaining('reconciled by the undo') });
+  });
+
+  test('neither (someone set another value): left as it is, the row stays unknown', async () => {
+    const step = await unknownStop();
+    reserved(25);
+
+    expect(await h.handler(input(step), lambdaContext)).toMatchObject({ outcome: 'changed-since', reason: expect.stringContaining('expected 0, found 25') });
+    expect(await h.ledger.getAction(incidentId, KEY)).toMatchObject({ status: 'unknown' });
   });
 });
 

@@ -1,0 +1,181 @@
+/**
+ * performAction against a real ledger (dynalite) and a target modelled as one value: what each row
+ * status leads to, which errors leave a row unknown, and that a dry run never calls.
+ */
+import { performAction, type ActionSpec } from '../../../lambdas/shared/act';
+import type { ActionRecord } from '../../../lambdas/shared/ledger';
+import { ledgerHarness } from '../../support/ledger-harness';
+import { EXECUTION_ARN, incident } from '../../support/fixtures';
+
+const h = ledgerHarness('5');
+const OTHER_RUN = 'arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-prod-lambda-runaway:other-run';
+const KEY = 'stop#lambda:PutFunctionConcurrency#fn';
+
+/** The target: a value, and every call that reached it (applied or not). */
+interface Target { value: number | null; calls: number; fail?: () => Error; failAfterApplying?: () => Error }
+let target: Target;
+let incidentId: string;
+
+beforeEach(() => {
+  target = { value: null, calls: 0 };
+  incidentId = h.nextIncidentId();
+});
+
+const spec = (overrides: Partial<ActionSpec<number | null, number>> = {}): ActionSpec<number | null, number> => ({
+  step: 'stop', operation: 'lambda:PutFunctionConcurrency', target: 'fn', parameters: { FunctionName: 'fn', ReservedConcurrentExecutions: 0 }, intended: 0,
+  readBefore: async () => target.value,
+  mutate: async () => {
+    target.calls += 1;
+    if (target.fail) throw target.fail();
+    target.value = 0;
+    if (target.failAfterApplying) throw target.failAfterApplying();
+    return 0;
+  },
+  inEffect: (value) => (value === 0 ? 0 : undefined),
+  ...overrides,
+});
+const act = (options: { executionArn?: string; dryRun?: boolean; spec?: Partial<ActionSpec<number | null, number>> } = {}) =>
+  performAction(h.ledger, incident({ id: incidentId }), options.executionArn ?? EXECUTION_ARN, spec(options.spec), { dryRun: options.dryRun ?? false });
+const rows = () => h.ledger.listActions(incidentId);
+const sdkError = (name: string, status: number) => Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
+const lost = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+
+describe('an answer lost, or a 5xx: the row is unknown, and the next attempt reads the target first', () => {
+  test.each([['a lost answer', lost], ['a 5xx', () => sdkError('InternalServerError', 500)]])('%s leaves the row unknown, not failed', async (_name, error) => {
+    target.failAfterApplying = error;
+
+    await expect(act()).rejects.toMatchObject({ name: 'AwsUnavailable' });
+
+    expect(await rows()).toEqual([expect.objectContaining({ status: 'unknown', before: null, intended: 0 })]);
+  });
+
+  test('the retry finds the change in effect: the row completes with what it read, and no second call is made', async () => {
+    target.failAfterApplying = lost;
+    await expect(act()).rejects.toMatchObject({ name: 'AwsUnavailable' });
+    target.failAfterApplying = undefined;
+
+    const result = await act();
+
+    expect(target.calls).toBe(1);
+    expect(result).toMatchObject({ before: null, after: 0, replayed: true });
+    expect(await rows()).toEqual([expect.objectContaining({ status: 'succeeded', after: 0, attempts: 1, reconciledAt: expect.any(String) })]);
+  });
+
+  test('the retry finds it not in effect: the row is failed by the read, then retried with the first before', async () => {
+    target.fail = lost;
+    await expect(act()).rejects.toMatchObject({ name: 'AwsUnavailable' });
+    target.fail = undefined;
+    target.value = 7; // the first before was null; what the retry replaces is still recorded as null
+
+    const result = await act();
+
+    expect(target.calls).toBe(2);
+    expect(result).toMatchObject({ before: null, after: 0, replayed: false });
+    expect(await rows()).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2, before: null })]);
+  });
+
+  test('a read that fails leaves the row unknown and calls nothing', async () => {
+    target.failAfterApplying = lost;
+    await expect(act()).rejects.toMatchObject({ name: 'AwsUnavailable' });
+
+    await expect(act({ spec: { observe: async () => { throw sdkError('ServiceUnavailableException', 503); } } })).rejects.toMatchObject({ name: 'AwsUnavailable' });
+
+    expect(target.calls).toBe(1);
+    expect(await rows()).toEqual([expect.objectContaining({ status: 'unknown' })]);
+  });
+
+  test('a change of several calls found partly done stays unknown, and a refusal of the rest does not make it failed', async () => {
+    target.failAfterApplying = lost;
+    await expect(act()).rejects.toMatchObject({ name: 'AwsUnavailable' });
+    target.failAfterApplying = undefined;
+    target.fail = () => sdkError('AccessDeniedException', 400);
+    const partly = { inEffect: () => undefined, partlyInEffect: () => true };
+
+    await expect(act({ spec: partly })).rejects.toMatchObject({ name: 'AwsAccessDenied' });
+
+    expect(target.calls).toBe(2);
+    expect(await rows()).toEqual([expect.objectContaining({ status: 'unknown', attempts: 2, error: expect.stringContaining('AwsAccessDenied') })]);
+  });
+});
+
+describe('refusals: nothing took effect', () => {
+  test.each([
+    ['throttling', sdkError('ThrottlingException', 400), 'AwsThrottled'],
+    ['access denied', sdkError('AccessDeniedException', 400), 'AwsAccessDenied'],
+    ['validation', sdkError('ValidationException', 400), 'ValidationException'],
+  ])('%s leaves the row failed', async (_name, error, name) => {
+    target.fail = () => error;
+
+    await expect(act()).rejects.toMatchObject({ name });
+
+    expect(await rows()).toEqual([expect.objectContaining({ status: 'failed', error: expect.stringContaining(name) })]);
+  });
+});
+
+describe('a re-run of the incident (another execution)', () => {
+  test('finds the change still in effect: replayed, no call', async () => {
+    await act({ executionArn: OTHER_RUN });
+
+    const result = await act();
+
+    expect(target.calls).toBe(1);
+    expect(result).toMatchObject({ replayed: true, after: 0 });
+    expect(await rows()).toHaveLength(1);
+  });
+
+  test('finds the change no longer in effect (undone since): a new row of the key acts again, with the value it replaces now', async () => {
+    await act({ executionArn: OTHER_RUN });
+    target.value = 3;
+
+    const result = await act();
+
+    expect(target.calls).toBe(2);
+    expect(result).toMatchObject({ replayed: false, before: 3, after: 0 });
+    expect((await rows()).map((r: ActionRecord) => [r.actionKey, r.status, r.before, r.executionArn])).toEqual([
+      [KEY, 'succeeded', null, OTHER_RUN],
+      [`${KEY}#2`, 'succeeded', 3, EXECUTION_ARN],
+    ]);
+  });
+
+  test('the same execution (a Retry, a redrive) replays its own finished row without reading the target', async () => {
+    await act();
+    target.value = 3;
+
+    const result = await act();
+
+    expect(target.calls).toBe(1);
+    expect(result).toMatchObject({ replayed: true, before: null, after: 0 });
+  });
+
+  test('an acting run after a dry run plans nothing again: it makes the call, as a new row', async () => {
+    await act({ executionArn: OTHER_RUN, dryRun: true });
+
+    const result = await act();
+
+    expect(target.calls).toBe(1);
+    expect(result).toMatchObject({ planned: false, replayed: false });
+    expect((await rows()).map((r) => [r.actionKey, r.status])).toEqual([[KEY, 'planned'], [`${KEY}#2`, 'succeeded']]);
+  });
+});
+
+describe('a dry run never calls, whatever the ledger holds', () => {
+  test.each([['failed', () => sdkError('AccessDeniedException', 400)], ['unknown', lost]])('an acting run left the row %s: the dry run reads (an unknown row is settled), plans a new row and calls nothing', async (_status, error) => {
+    target.fail = error;
+    await expect(act({ executionArn: OTHER_RUN })).rejects.toBeDefined();
+    target.fail = undefined;
+    const calls = target.calls;
+
+    const result = await act({ dryRun: true });
+
+    expect(target.calls).toBe(calls);
+    expect(result).toMatchObject({ planned: true, after: 0 });
+    expect((await rows()).map((r) => [r.actionKey, r.status])).toEqual([[KEY, 'failed'], [`${KEY}#2`, 'planned']]);
+  });
+
+  test('the same execution replays its plan and still calls nothing', async () => {
+    await act({ dryRun: true });
+
+    expect(await act({ dryRun: true })).toMatchObject({ planned: true, replayed: true });
+    expect(target.calls).toBe(0);
+  });
+});
