@@ -160,7 +160,8 @@ export class Ledger {
         UpdateExpression: 'SET incidentId = :id, runbook = :runbook, target = :target, dedupeKey = :dedupe, executionArn = :exec, '
           + 'summary = :summary, firedAt = :firedAt, #status = :admitted, updatedAt = :at, createdAt = if_not_exists(createdAt, :at) REMOVE reason',
         // A failed incident is taken over only while no undo of it runs: a re-run acting while the undo restores would undo the undo.
-        ConditionExpression: 'attribute_not_exists(pk) OR executionArn = :exec OR (#status = :failed AND (attribute_not_exists(undoStatus) OR undoStatus <> :undoing))',
+        // (NOT a = b holds when a is missing too; dynalite's parser takes milliseconds on nested parentheses.)
+        ConditionExpression: 'attribute_not_exists(pk) OR executionArn = :exec OR (#status = :failed AND NOT undoStatus = :undoing)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':id': record.incidentId, ':runbook': record.runbook, ':target': record.target, ':dedupe': record.dedupeKey,
