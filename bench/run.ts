@@ -75,7 +75,8 @@ function printDrill(figures: readonly RunbookFigures[]): void {
 
 async function main(): Promise<number> {
   const started = Date.now();
-  console.log(`runbook-autopilot bench: ${os.cpus().length} CPUs, Node.js ${process.version}; a shared machine: medians, expect noise`);
+  const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`runbook-autopilot bench: ${os.cpus().length} CPUs, load average ${load()}, Node.js ${process.version}; on a shared machine figures move with the load: medians`);
 
   const storm = await runStorm();
   printStorm(storm);
@@ -97,7 +98,7 @@ async function main(): Promise<number> {
 
   const problems = [...storm.problems];
   for (const p of problems) console.log(`UNEXPECTED ${p}`);
-  console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`);
+  console.log(`\n(${Math.round((Date.now() - started) / 1000)} s; load average now ${load()})`);
   const { problems: _p, ...stormFigures } = storm;
   console.log(JSON.stringify({
     storm: stormFigures,
