@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `$$.Execution` as the state machines pass it to every task. */
 export const executionSchema = z.object({ id: z.string().min(1) });
