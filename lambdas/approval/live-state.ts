@@ -1,6 +1,6 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { taskKeySchema } from '../domain/stuck-tasks';
 import { liveTasks, stuckTaskTablesSchema, type StuckTaskTables } from './live-tasks';
 

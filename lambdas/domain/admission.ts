@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What admit knows of each runbook, from config: passed to the function as RUNBOOK_POLICIES. */
 export const runbookPolicySchema = z.object({

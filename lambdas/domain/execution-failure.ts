@@ -3,7 +3,7 @@
  * EventBridge ("Step Functions Execution Status Change") and in its history: which state it failed
  * at, with what error, and which run (redrive count) failed. Pure: no AWS calls.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventPattern } from './event-pattern';
 
 /** The statuses a run can end in without succeeding; each can be redriven. */

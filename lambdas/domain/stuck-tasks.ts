@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Seed 003 §2 "Clear stuck tasks": tasks whose status is still pending an hour after their

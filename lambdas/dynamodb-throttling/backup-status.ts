@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { requirePositiveIntegerEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { stepInputSchema } from '../shared/task-input';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { onDemandProgress, type OnDemandProgress, type TableView } from '../domain/table-capacity';
 import { requirePositiveIntegerEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalResultSchema, assertApproved } from '../approval/assert-approved';
 import { ApprovalStore } from '../approval/store';
 import { itemAt } from '../domain/recorded-items';

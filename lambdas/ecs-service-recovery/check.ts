@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { rolloutProgress, type RolloutProgress } from '../domain/ecs-diagnosis';
 import { requirePositiveIntegerEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { performAction, type ActionResult } from '../shared/act';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';

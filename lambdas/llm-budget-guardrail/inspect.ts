@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { costDriver, monthToDateWindow, type CostDriver } from '../domain/cost-driver';
 import { requireEnv, requireJsonEnv } from '../shared/env';
 import { InvalidInput } from '../shared/errors';

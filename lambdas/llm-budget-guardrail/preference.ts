@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UNDO_STEP_PREFIX } from '../domain/undo-plan';
 import { performAction, type ActionResult, type ExecutionRef } from '../shared/act';
 import { requireEnv } from '../shared/env';

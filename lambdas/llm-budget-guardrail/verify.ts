@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { rolloutComplete } from '../domain/ecs-diagnosis';
 import { checkStep, firstVerifyStep, type VerifyStep } from '../domain/verification';
 import { EcsServiceClient, parseServiceKey } from '../ecs-service-recovery/service-client';

@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeCaughtError, renderMessage, topicFor, type Outcome } from '../domain/message';
 import { classifyAwsError } from '../shared/errors';
 import { requireEnv } from '../shared/env';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { classifyAwsError, IncidentNotResumed } from './errors';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
@@ -111,6 +112,14 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
 }
 
 /**
+ * The item a refused conditional write returns (ReturnValuesOnConditionCheckFailure ALL_OLD), so
+ * the caller learns who holds it without a second call; undefined when the answer carries none.
+ */
+function refusedItem(e: ConditionalCheckFailedException): Record<string, unknown> | undefined {
+  return e.Item ? unmarshall(e.Item as Parameters<typeof unmarshall>[0]) : undefined;
+}
+
+/**
  * The document client every ledger user (the ledger, the approval store) reads and writes with.
  * After the SDK's own retries, throttling and 5xx become the errors the state machines retry, and
  * a failed condition passes through unchanged for the caller to read.
@@ -147,6 +156,7 @@ export class Ledger {
    * Claims an incident for an execution. A second execution for the same transition gets the
    * existing record back (a duplicate); the same execution (Retry, redrive) reclaims its own, and
    * a failed incident may be taken over by a new execution so operators can run it again.
+   * One conditional write: a refused claim returns the existing record with the refusal.
    */
   async claimIncident(
     record: Omit<IncidentRecord, 'status' | 'createdAt' | 'updatedAt' | 'failedState'>,
@@ -160,18 +170,20 @@ export class Ledger {
         UpdateExpression: 'SET incidentId = :id, runbook = :runbook, target = :target, dedupeKey = :dedupe, executionArn = :exec, '
           + 'summary = :summary, firedAt = :firedAt, #status = :admitted, redriveCount = :run, updatedAt = :at, createdAt = if_not_exists(createdAt, :at) REMOVE reason, failedState',
         // A failed incident is taken over only while no undo of it runs: a re-run acting while the undo restores would undo the undo.
-        ConditionExpression: 'attribute_not_exists(pk) OR executionArn = :exec OR (#status = :failed AND (attribute_not_exists(undoStatus) OR undoStatus <> :undoing))',
+        // (NOT a = b holds when a is missing too; dynalite's parser takes milliseconds on nested parentheses.)
+        ConditionExpression: 'attribute_not_exists(pk) OR executionArn = :exec OR (#status = :failed AND NOT undoStatus = :undoing)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':id': record.incidentId, ':runbook': record.runbook, ':target': record.target, ':dedupe': record.dedupeKey,
           ':exec': record.executionArn, ':summary': record.summary, ':firedAt': record.firedAt, ':admitted': 'admitted',
           ':failed': 'failed', ':undoing': 'undoing', ':at': at, ':run': record.redriveCount ?? 0,
         },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       return { claimed: true };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const existing = await this.getIncident(record.incidentId);
+      const existing = strip<IncidentRecord>(refusedItem(e)) ?? await this.getIncident(record.incidentId);
       if (!existing) throw new Error(`Incident ${record.incidentId} vanished while being claimed`);
       return { claimed: false, existing };
     }
@@ -179,30 +191,27 @@ export class Ledger {
 
   /**
    * Takes the cooldown for a target: granted when nobody holds it, it expired, or this incident
-   * already holds it (a retried admit).
+   * already holds it (a retried admit). One conditional write: a refusal returns the holder's row.
    */
   async claimCooldown(
     runbook: string, target: string, incidentId: string, cooldownMs: number,
   ): Promise<{ granted: true } | { granted: false; heldBy: string; until: string }> {
     const now = this.now();
     const untilMs = now.getTime() + cooldownMs;
+    const key = { pk: `COOLDOWN#${runbook}#${target}`, sk: 'META' };
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
-        Item: {
-          pk: `COOLDOWN#${runbook}#${target}`, sk: 'META', runbook, target, incidentId,
-          untilMs, until: new Date(untilMs).toISOString(), expiresAt: Math.ceil(untilMs / 1000) + 86400,
-        },
+        Item: { ...key, runbook, target, incidentId, untilMs, until: new Date(untilMs).toISOString(), expiresAt: Math.ceil(untilMs / 1000) + 86400 },
         ConditionExpression: 'attribute_not_exists(pk) OR untilMs <= :now OR incidentId = :id',
         ExpressionAttributeValues: { ':now': now.getTime(), ':id': incidentId },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       return { granted: true };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const held = await this.db.send(new GetCommand({
-        TableName: this.tableName, Key: { pk: `COOLDOWN#${runbook}#${target}`, sk: 'META' }, ConsistentRead: true,
-      }));
-      return { granted: false, heldBy: String(held.Item?.incidentId ?? 'unknown'), until: String(held.Item?.until ?? '') };
+      const held = refusedItem(e) ?? (await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
+      return { granted: false, heldBy: String(held?.incidentId ?? 'unknown'), until: String(held?.until ?? '') };
     }
   }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `$$.Execution` as the state machines pass it to every task: its ARN, and which run (RedriveCount: 0, then one more per redrive). */
 export const executionSchema = z.object({ id: z.string().min(1), redriveCount: z.number().int().min(0).optional() });

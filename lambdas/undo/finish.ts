@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeCaughtError } from '../domain/message';
 import type { TaskKey } from '../domain/stuck-tasks';
 import type { RestoreKind, RestoreStep } from '../domain/undo-plan';

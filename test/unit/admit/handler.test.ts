@@ -97,6 +97,8 @@ beforeAll(async () => {
     SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
     AWS_ENDPOINT_URL_SSM: sandbox.url,
     AWS_MAX_ATTEMPTS: '1',
+    // These tests flip switches between deliveries: read them for every event (the age is tested below).
+    SWITCH_MAX_AGE_SECONDS: '0',
   });
   admit = (await import('../../../lambdas/admit/handler')).handler as unknown as Handler;
   // A second cold start with other policies, against the same ledger.
