@@ -272,7 +272,8 @@ export class Ledger {
       TableName: this.tableName,
       Key: incidentKey(incidentId),
       UpdateExpression: 'SET #status = :status, reason = :reason, redriveCount = :run, updatedAt = :at' + (status === 'failed' ? '' : ' REMOVE failedState'),
-      ConditionExpression: 'executionArn = :exec AND (attribute_not_exists(redriveCount) OR redriveCount <= :run)',
+      // NOT a > b holds when a is missing too (a record from before redrive counts): no parentheses for dynalite's parser.
+      ConditionExpression: 'executionArn = :exec AND NOT redriveCount > :run',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':status': status, ':reason': reason, ':at': this.now().toISOString(), ':exec': executionArn, ':run': redriveCount },
     }));
@@ -290,15 +291,15 @@ export class Ledger {
         TableName: this.tableName,
         Key: incidentKey(incidentId),
         UpdateExpression: 'SET #status = :admitted, redriveCount = :run, updatedAt = :at REMOVE reason',
-        ConditionExpression: 'executionArn = :exec AND (attribute_not_exists(redriveCount) OR redriveCount < :run) '
-          + 'AND (attribute_not_exists(undoStatus) OR undoStatus <> :undoing)',
+        ConditionExpression: 'executionArn = :exec AND NOT redriveCount >= :run AND NOT undoStatus = :undoing',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':admitted': 'admitted', ':run': redriveCount, ':exec': executionArn, ':undoing': 'undoing', ':at': this.now().toISOString() },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       return { resumed: true };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const existing = await this.getIncident(incidentId);
+      const existing = strip<IncidentRecord>(refusedItem(e)) ?? await this.getIncident(incidentId);
       if (existing?.executionArn === executionArn && (existing.redriveCount ?? 0) >= redriveCount) return { resumed: false };
       throw new IncidentNotResumed(!existing ? `incident ${incidentId} has no record: this redrive acts on nothing`
         : existing.executionArn !== executionArn ? `incident ${incidentId} is now handled by ${existing.executionArn} (${existing.status}): this redrive of ${executionArn} acts on nothing`
@@ -316,14 +317,15 @@ export class Ledger {
         TableName: this.tableName,
         Key: incidentKey(incidentId),
         UpdateExpression: 'SET #status = :failed, reason = :reason, failedState = :state, redriveCount = :run, updatedAt = :at',
-        ConditionExpression: 'executionArn = :exec AND (attribute_not_exists(redriveCount) OR redriveCount <= :run)',
+        ConditionExpression: 'executionArn = :exec AND NOT redriveCount > :run',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':failed': 'failed', ':reason': reason, ':state': failedState, ':run': redriveCount, ':exec': executionArn, ':at': this.now().toISOString() },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       return { marked: true };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      return { marked: false, existing: await this.getIncident(incidentId) };
+      return { marked: false, existing: strip<IncidentRecord>(refusedItem(e)) ?? await this.getIncident(incidentId) };
     }
   }
 
@@ -347,12 +349,13 @@ export class Ledger {
           ':exec': executionArn, ':run': redriveCount, ':claimed': 'claimed', ':claim': claimId, ':now': now.getTime(), ':at': now.toISOString(),
           ':expired': now.getTime() - leaseMs, ':zero': 0, ':one': 1,
         },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       return { claimed: true, claimId };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: failureKey(executionArn, redriveCount), ConsistentRead: true }));
-      return { claimed: false, sent: out.Item?.status === 'sent' };
+      const held = refusedItem(e) ?? (await this.db.send(new GetCommand({ TableName: this.tableName, Key: failureKey(executionArn, redriveCount), ConsistentRead: true }))).Item;
+      return { claimed: false, sent: held?.status === 'sent' };
     }
   }
 
