@@ -7,29 +7,35 @@
  *   spread     1,000 events on 100 targets, 10 transitions per target, cooldown in force
  *
  * Actions are the PutFunctionConcurrency calls the sandbox received: 1 and 100 are the only
- * correct answers. The figures are printed, never asserted in tests (shared, noisy machines);
- * the last line is one JSON object.
+ * correct answers. Around each scenario the same dynalite takes plain conditional puts from a pool
+ * of the same size (one key for the duplicates, 100 keys for the spread): the ledger's own rate,
+ * which admission is compared with. Calls are counted where they arrive: dynalite's requests by
+ * operation, and the SSM calls in the sandbox's log.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import * as path from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import {
   AGENT_FUNCTIONS, SANDBOX_ACCOUNT_ID, SANDBOX_CREDENTIALS, SANDBOX_REGION,
-  sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, type Sandbox,
+  sandboxEndpointEnv, seedAccountState, startSandbox, type Sandbox,
 } from '../drill/sandbox';
 import { AUTOMATION_ON, RUNBOOK_ON, switchParameterNames } from '../lambdas/domain/switches';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { runbookTriggers } from '../lib/catalog';
+import { percentile, round } from './stats';
 
 const RUNBOOK = 'lambda-runaway';
 const LEDGER_TABLE = 'runbook-autopilot-bench-ledger';
+const RAW_TABLE = 'runbook-autopilot-bench-raw';
 const COOLDOWN_MINUTES = 60;
-const POOL = 32;
+export const POOL = 32;
 const DUPLICATES = 10_000;
 const SPREAD_TARGETS = 100;
 const TRANSITIONS_PER_TARGET = 10;
+const RAW_PUTS = 3_000;
 const SWITCHES = switchParameterNames('/runbook-autopilot/bench', [RUNBOOK]);
 const BENCH_FUNCTIONS = Array.from({ length: SPREAD_TARGETS }, (_, i) => `bench-fn-${String(i).padStart(3, '0')}`);
 
@@ -76,6 +82,64 @@ function context(functionName: string): Context {
   };
 }
 
+/** The ledger: dynalite in a process of its own, counting the requests it receives by operation. */
+async function ledgerProcess(): Promise<{ endpoint: string; counts(): Promise<Map<string, number>>; close(): Promise<void> }> {
+  const child = fork(path.join(__dirname, 'ledger-process.js'), [], { execPath: process.execPath, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = <T>(key: string) => new Promise<T>((resolve, reject) => {
+    const onMessage = (m: Record<string, unknown>) => {
+      if (!(key in m)) return;
+      child.off('message', onMessage);
+      resolve(m[key] as T);
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new Error(`the ledger process ended (${String(code)})`)));
+  });
+  const port = await next<number>('port');
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    counts: async () => {
+      const counted = next<Record<string, number>>('counts');
+      child.send('counts');
+      return new Map(Object.entries(await counted));
+    },
+    close: () => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.disconnect();
+    }),
+  };
+}
+
+/** Calls by operation made between two snapshots. */
+const since = (now: Map<string, number>, before: Map<string, number>): Record<string, number> =>
+  Object.fromEntries([...now].map(([op, n]) => [op, n - (before.get(op) ?? 0)] as const).filter(([, n]) => n > 0));
+
+/**
+ * The ledger's raw conditional-write rate: `count` PutItems with attribute_not_exists(pk) over
+ * `keys` keys, POOL in flight, from a plain client (no handler, no document marshalling). After
+ * the first write of a key the rest are refused, as duplicates are.
+ */
+async function rawConditionalPuts(db: DynamoDBClient, keys: number, count: number): Promise<number> {
+  const run = randomUUID().slice(0, 8);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      try {
+        await db.send(new PutItemCommand({
+          TableName: RAW_TABLE,
+          Item: { pk: { S: `RAW#${run}#${i % keys}` }, sk: { S: 'META' }, incidentId: { S: `inc-${i}` }, at: { N: String(Date.now()) } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }));
+      } catch (e: unknown) {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      }
+    }
+  };
+  const t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: POOL }, worker));
+  return count / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
 interface ScenarioResult {
   name: string;
   events: number;
@@ -112,12 +176,6 @@ async function runScenario(name: string, events: AlarmEvent[], admit: Handler, s
   return { name, events: events.length, wallMs: Number(process.hrtime.bigint() - t0) / 1e6, decisions, stopErrors, admitMs };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
 /** PutFunctionConcurrency calls the sandbox received, per function. */
 function actionsByTarget(sandbox: Sandbox, targets: readonly string[]): Map<string, number> {
   const wanted = new Set(targets);
@@ -130,7 +188,36 @@ function actionsByTarget(sandbox: Sandbox, targets: readonly string[]): Map<stri
   return counts;
 }
 
-async function main(): Promise<number> {
+export interface ScenarioFigures {
+  events: number;
+  actions: number;
+  eventsPerSecond: number;
+  /** The same dynalite's plain conditional puts per second, same pool, same number of keys (mean of before and after). */
+  ledgerPutsPerSecond: number;
+  ratio: number;
+  admitP50Ms: number;
+  admitP99Ms: number;
+  /** Ledger (dynalite) and SSM calls per event, counted where they arrived; the emergency stop's ledger calls included. */
+  callsPerEvent: number;
+  ledgerCalls: Record<string, number>;
+  ssmCalls: number;
+  decisions: Record<string, number>;
+}
+
+export interface StormFigures {
+  duplicate: ScenarioFigures;
+  spread: ScenarioFigures & { targets: number };
+  /** Both scenarios together, as the JSON line reports them. */
+  eventsPerSecond: number;
+  ledgerPutsPerSecond: number;
+  ratio: number;
+  callsPerDuplicate: number;
+  admitP50Ms: number;
+  admitP99Ms: number;
+  problems: string[];
+}
+
+export async function runStorm(): Promise<StormFigures> {
   const sandbox = await startSandbox(seedAccountState((state) => {
     const shape = state.lambda.functions[AGENT_FUNCTIONS[0]!]!;
     for (const name of BENCH_FUNCTIONS) {
@@ -143,15 +230,16 @@ async function main(): Promise<number> {
     state.ssm.parameters[SWITCHES.automation] = parameter(AUTOMATION_ON);
     for (const name of Object.values(SWITCHES.runbooks)) state.ssm.parameters[name] = parameter(RUNBOOK_ON);
   }));
-  const dynamo = await startDynamo();
+  const dynamo = await ledgerProcess();
+  const db = new DynamoDBClient({ endpoint: dynamo.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   try {
-    const db = new DynamoDBClient({ endpoint: dynamo.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
-    await db.send(new CreateTableCommand({
-      TableName: LEDGER_TABLE, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: LEDGER_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: LEDGER_SORT_KEY, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: LEDGER_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: LEDGER_SORT_KEY, KeyType: 'RANGE' }],
-    }));
-    db.destroy();
+    for (const table of [LEDGER_TABLE, RAW_TABLE]) {
+      await db.send(new CreateTableCommand({
+        TableName: table, BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: LEDGER_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: LEDGER_SORT_KEY, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: LEDGER_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: LEDGER_SORT_KEY, KeyType: 'RANGE' }],
+      }));
+    }
 
     const targets = [DUPLICATE_TARGET, ...BENCH_FUNCTIONS];
     // Handlers read their environment at cold start, so it is set before they are imported.
@@ -166,6 +254,8 @@ async function main(): Promise<number> {
     });
     const admit = (await import('../lambdas/admit/handler')).handler as Handler;
     const stop = (await import('../runbooks/lambda-runaway/handlers/stop')).handler as Handler;
+    // Warm both clients (connection, credentials) as a warm container has them.
+    await rawConditionalPuts(db, 1, POOL * 4);
 
     const duplicateEvents = Array.from({ length: DUPLICATES }, () => alarmEvent(DUPLICATE_TARGET, TEMPLATE.detail.state.timestamp));
     // A flapping alarm's transitions arrive together, so a target's 10 are adjacent in the
@@ -174,57 +264,68 @@ async function main(): Promise<number> {
     const spreadEvents = BENCH_FUNCTIONS.flatMap((fn) => Array.from({ length: TRANSITIONS_PER_TARGET }, (_, k) =>
       alarmEvent(fn, new Date(base + k * 60_000).toISOString().replace(/Z$/, '+0000'))));
 
-    const duplicate = await runScenario('duplicate', duplicateEvents, admit, stop);
-    const spread = await runScenario('spread', spreadEvents, admit, stop);
+    const measure = async (scenario: string, events: AlarmEvent[], keys: number) => {
+      const rawBefore = await rawConditionalPuts(db, keys, RAW_PUTS);
+      const ledgerBefore = await dynamo.counts();
+      const ssmBefore = sandbox.calls.filter((c) => c.service === 'ssm').length;
+      const result = await runScenario(scenario, events, admit, stop);
+      const ledgerCalls = since(await dynamo.counts(), ledgerBefore);
+      const ssmCalls = sandbox.calls.filter((c) => c.service === 'ssm').length - ssmBefore;
+      const rawAfter = await rawConditionalPuts(db, keys, RAW_PUTS);
+      return { result, ledgerCalls, ssmCalls, raw: (rawBefore + rawAfter) / 2 };
+    };
+    const duplicate = await measure('duplicate', duplicateEvents, 1);
+    const spread = await measure('spread', spreadEvents, SPREAD_TARGETS);
 
     const duplicateActions = actionsByTarget(sandbox, [DUPLICATE_TARGET]);
     const spreadActions = actionsByTarget(sandbox, BENCH_FUNCTIONS);
     const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-    const actions = { duplicate: sum(duplicateActions), spread: sum(spreadActions) };
 
-    const all = [...duplicate.admitMs, ...spread.admitMs].sort((a, b) => a - b);
-    const totalEvents = duplicate.events + spread.events;
-    const totalWallMs = duplicate.wallMs + spread.wallMs;
-    for (const [s, count] of [[duplicate, actions.duplicate], [spread, actions.spread]] as const) {
-      const sorted = [...s.admitMs].sort((a, b) => a - b);
-      const decided = Object.entries(s.decisions).map(([k, v]) => `${k} ${v}`).join(', ');
-      console.log(`${s.name.padEnd(9)} events ${s.events}, actions ${count}, ${round(s.events / (s.wallMs / 1000), 0)} events/s `
-        + `(${round(s.wallMs / 1000, 2)} s), admit p50 ${round(percentile(sorted, 50))} ms p99 ${round(percentile(sorted, 99))} ms; ${decided}`);
-    }
-    console.log(`overall   events ${totalEvents} in ${round(totalWallMs / 1000, 2)} s of delivery (both scenarios, setup excluded), `
-      + `${round(totalEvents / (totalWallMs / 1000), 0)} events/s, admit p50 ${round(percentile(all, 50))} ms p99 ${round(percentile(all, 99))} ms, pool ${POOL}`);
+    const figures = (m: Awaited<ReturnType<typeof measure>>, actions: number): ScenarioFigures => {
+      const sorted = [...m.result.admitMs].sort((a, b) => a - b);
+      const eventsPerSecond = m.result.events / (m.result.wallMs / 1000);
+      const calls = Object.values(m.ledgerCalls).reduce((a, b) => a + b, 0) + m.ssmCalls;
+      return {
+        events: m.result.events, actions, eventsPerSecond: round(eventsPerSecond, 0), ledgerPutsPerSecond: round(m.raw, 0),
+        ratio: round(eventsPerSecond / m.raw, 2), admitP50Ms: round(percentile(sorted, 50)), admitP99Ms: round(percentile(sorted, 99)),
+        callsPerEvent: round(calls / m.result.events, 3), ledgerCalls: m.ledgerCalls, ssmCalls: m.ssmCalls, decisions: m.result.decisions,
+      };
+    };
+    const dup = figures(duplicate, sum(duplicateActions));
+    const spr = figures(spread, sum(spreadActions));
 
     const problems: string[] = [];
-    if (actions.duplicate !== 1) problems.push(`duplicate: ${actions.duplicate} actions, expected 1`);
-    if (actions.spread !== SPREAD_TARGETS) problems.push(`spread: ${actions.spread} actions, expected ${SPREAD_TARGETS}`);
+    if (dup.actions !== 1) problems.push(`duplicate: ${dup.actions} actions, expected 1`);
+    if (spr.actions !== SPREAD_TARGETS) problems.push(`spread: ${spr.actions} actions, expected ${SPREAD_TARGETS}`);
     const twice = [...spreadActions].filter(([, n]) => n !== 1).map(([t, n]) => `${t} x${n}`);
     if (twice.length > 0) {
       problems.push(`spread: ${twice.length} targets not stopped exactly once: ${twice.slice(0, 10).join(', ')}${twice.length > 10 ? ', ...' : ''}`);
     }
     const notStopped = targets.filter((t) => sandbox.state.lambda.functions[t]?.reservedConcurrency !== 0);
     if (notStopped.length > 0) problems.push(`reserved concurrency not 0 on ${notStopped.join(', ')}`);
-    for (const s of [duplicate, spread]) {
+    for (const s of [duplicate.result, spread.result]) {
       if (s.stopErrors.length > 0) problems.push(`${s.name}: ${s.stopErrors.length} stop errors, first: ${s.stopErrors[0]}`);
     }
-    for (const problem of problems) console.log(`UNEXPECTED ${problem}`);
 
-    console.log(JSON.stringify({
-      storm: {
-        duplicate: { events: duplicate.events, actions: actions.duplicate },
-        spread: { events: spread.events, targets: SPREAD_TARGETS, actions: actions.spread },
-        eventsPerSecond: round(totalEvents / (totalWallMs / 1000), 0),
-        admitP50Ms: round(percentile(all, 50)),
-        admitP99Ms: round(percentile(all, 99)),
-      },
-    }));
-    return problems.length > 0 ? 1 : 0;
+    const all = [...duplicate.result.admitMs, ...spread.result.admitMs].sort((a, b) => a - b);
+    const events = dup.events + spr.events;
+    const wallS = (duplicate.result.wallMs + spread.result.wallMs) / 1000;
+    // The ledger's rate over the same mix: each scenario's events at its own raw rate.
+    const rawWallS = dup.events / duplicate.raw + spr.events / spread.raw;
+    return {
+      duplicate: dup,
+      spread: { ...spr, targets: SPREAD_TARGETS },
+      eventsPerSecond: round(events / wallS, 0),
+      ledgerPutsPerSecond: round(events / rawWallS, 0),
+      ratio: round(rawWallS / wallS, 2),
+      callsPerDuplicate: dup.callsPerEvent,
+      admitP50Ms: round(percentile(all, 50)),
+      admitP99Ms: round(percentile(all, 99)),
+      problems,
+    };
   } finally {
+    db.destroy();
     await sandbox.close();
     await dynamo.close();
   }
 }
-
-main().then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => { console.error(e); process.exitCode = 1; },
-);

@@ -13,7 +13,7 @@ import { SERVICES, type FaultKind, type ServiceName } from './sandbox';
 
 const ROOT = path.join(__dirname, '..');
 const RUNBOOK_NAMES = MODULES.map((m) => m.name);
-const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--dry-run] [--then-undo] [--json]
+const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--dry-run] [--then-redrive] [--then-undo] [--json]
 
   runbook        one of ${RUNBOOK_NAMES.join(', ')} (default: each one's recorded event, from events/)
   --event FILE   replay a recorded EventBridge event or SNS notification (repeatable, in order)
@@ -22,6 +22,8 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
                  (kinds: throttling, access-denied, not-found, server-error, timeout; applied-timeout
                  makes the call, then drops the answer)
   --dry-run      every runbook reads and plans; the exact calls go to the ledger, nothing changes
+  --then-redrive after each input, clear the faults not used up and redrive its execution
+                 (RedriveExecution: the same execution, from the state that failed, with its input)
   --then-undo    after each input, run the undo state machine for its incident and compare the
                  touched resources with their starting state
   --env ENV      apply that environment's approval policy (dev: none, staging: 1, prod: 2 distinct approvers)
@@ -41,6 +43,7 @@ interface Args {
   scenarioFile?: string;
   dryRun: boolean;
   thenUndo: boolean;
+  thenRedrive: boolean;
   faults: DrillFault[];
   json: boolean;
   calls: boolean;
@@ -77,6 +80,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let calls = false;
   let dryRun = false;
   let thenUndo = false;
+  let thenRedrive = false;
   let scenario: Scenario | undefined;
   let scenarioFile: string | undefined;
   let env: Args['env'];
@@ -109,6 +113,7 @@ export function parseArgs(argv: readonly string[]): Args {
     }
     else if (arg === '--dry-run') dryRun = true;
     else if (arg === '--then-undo') thenUndo = true;
+    else if (arg === '--then-redrive') thenRedrive = true;
     else if (arg === '--event' || arg === '--fault' || arg === '--scenario') {
       const value = argv[++i];
       if (value === undefined) throw new UsageError(`${arg} needs a value`);
@@ -129,7 +134,7 @@ export function parseArgs(argv: readonly string[]): Args {
   if (files.length === 0) files.push(...RUNBOOK_NAMES.map(runbookEvent));
   const relative = (f: string) => path.relative(process.cwd(), path.resolve(f)) || f;
   return {
-    inputs: files.map((f) => readInputFile(relative(f))), faults, json, calls, dryRun, thenUndo, answers, together,
+    inputs: files.map((f) => readInputFile(relative(f))), faults, json, calls, dryRun, thenUndo, thenRedrive, answers, together,
     ...(env ? { env } : {}), ...(servePort !== undefined ? { servePort } : {}), ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}),
   };
 }
@@ -180,7 +185,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const results = [];
     for (const input of args.inputs) {
       const mark = drill.callsMark();
-      const result = args.thenUndo ? await drill.handleThenUndo(input) : await drill.handle(input);
+      const options = { thenRedrive: args.thenRedrive };
+      const result = args.thenUndo ? await drill.handleThenUndo(input, options) : await drill.handle(input, options);
       results.push(result);
       const line = args.calls ? { ...result, calls: drill.callsReceived(mark) } : result;
       console.log(args.json ? JSON.stringify(line) : `${renderResult(result)}\n`);

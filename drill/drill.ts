@@ -7,9 +7,13 @@ import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
-  approvalPageHandler, alarmRoutes, budgetRunbook, buildCatalog, literalArns, MODULES, runbookConfig, sharedHandlers, switchParameters, triggerHandlers,
-  undoMachine, undoStateMachineName, UNDO_MACHINE, type HandlerDef,
+  approvalPageHandler, alarmRoutes, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, runbookConfig, sharedHandlers, switchParameters,
+  triggerHandlers, undoMachine, undoStateMachineName, UNDO_MACHINE, type HandlerDef,
 } from '../lib/catalog';
+import { RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { executionFailurePattern } from '../lambdas/domain/execution-failure';
+import type { ExecutionFailedResult } from '../lambdas/notify/execution-failed';
+import { historyOf, statusChangeEvent } from './execution-history';
 import { loadConfig } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/schema';
 import { startDynamoProxy, type DynamoCall, type DynamoMutation } from './audit-proxy';
@@ -21,10 +25,10 @@ import { ApprovalStore } from '../lambdas/approval/store';
 import type { RequestResult } from '../lambdas/approval/request';
 import { lambdaContext, loadFunction, type DrillFunction } from './handlers';
 import { InputError, type DrillInput } from './inputs';
-import type { ApprovalNote, AuditCheck } from './records';
+import type { ApprovalNote, AuditCheck, MutationReceived } from './records';
 
-export type { ApprovalNote, AuditCheck } from './records';
-import { buildResult, type DrillResult } from './result';
+export type { ApprovalNote, AuditCheck, MutationReceived } from './records';
+import { buildResult, type DrillResult, type RuleNotice } from './result';
 import { buildUndoResult } from './undo-result';
 import { tableItems } from './table-items';
 import {
@@ -88,21 +92,14 @@ export interface MutationMark {
   readonly tables: number;
 }
 
-/** A mutating call that reached the account (the sandbox or a target table), and whether it took effect. */
-export interface MutationReceived {
-  readonly service: string;
-  readonly operation: string;
-  readonly input: Readonly<Record<string, unknown>>;
-  /** False when it was refused; true when it was applied, its answer lost or not. */
-  readonly applied: boolean;
-}
-
 /** The drill's ledger table (its DynamoDB calls pass the proxy unaudited). */
 export const LEDGER_TABLE = 'runbook-autopilot-drill-ledger';
 /** The link-signing key, as the stack generates it in Secrets Manager. */
 export const APPROVAL_SECRET = 'runbook-autopilot-drill-approval-signing-key';
 /** As lib/autopilot-stack.ts configures them: the adapter's asynchronous invoke, the tag router's rule target. */
 const BUDGET_ADAPTER_RETRY_ATTEMPTS = 2;
+/** As lib/autopilot-stack.ts configures the execution-failure notifier's asynchronous invoke (the rule's target). */
+const EXECUTION_FAILED_RETRY_ATTEMPTS = 2;
 const ALARM_ROUTER_RETRY_ATTEMPTS = 20;
 // PutItem: the undo puts deleted tasks back (the ledger's own writes are not audited against itself).
 const MUTATING_DYNAMODB = new Set(['UpdateTable', 'DeleteItem', 'BatchWriteItem', 'CreateBackup', 'PutItem']);
@@ -121,6 +118,14 @@ export class Drill {
   private readonly audits: AuditCheck[] = [];
   private budgetAdapter?: DrillFunction;
   private alarmRouter?: DrillFunction;
+  /** The execution-failure rule's target, and the rule's pattern (the runbooks' own executions). */
+  private executionFailed?: { fn: DrillFunction; pattern: ReturnType<typeof executionFailurePattern> };
+  /** Every run of every execution, by execution ARN, oldest first. */
+  private readonly runs = new Map<string, ExecutionRecord[]>();
+  /** Redrives the sandbox accepted, running. */
+  private readonly redriving: Promise<ExecutionRecord>[] = [];
+  /** What the execution-failure rule's notifier did with each failed run, in order. */
+  readonly ruleNotices: RuleNotice[] = [];
   private undoExecutor?: DrillExecutor;
   /** DynamoDB on-demand backups taken during the drill, with their items (drill/dynamo-backups.ts). */
   backups: () => readonly BackupRecord[] = () => [];
@@ -176,7 +181,12 @@ export class Drill {
     let drill: Drill | undefined;
     const sandbox = await startSandbox(state, {
       onCall: async (call) => {
-        if (call.mutating) await drill?.checkAudit(`${call.service}:${call.operation}`, auditTarget(call.service, call.input));
+        // A redrive is an operator's call, not a runbook's change: it has no ledger row of its own.
+        if (call.mutating && call.operation !== 'RedriveExecution') await drill?.checkAudit(`${call.service}:${call.operation}`, auditTarget(call.service, call.input));
+      },
+      onRedriveExecution: async (executionArn) => {
+        if (!drill) throw new Error('drill not started');
+        drill.startRedrive(executionArn);
       },
       describeTable: async (name) => drill?.tableView(name),
       onTaskResult: (token, result) => drill?.waiters.get(token)?.(result),
@@ -272,6 +282,11 @@ export class Drill {
       ...Object.fromEntries(undo.handlers.map((h, i) => [h.substitution, undoFunctions[i]!.arn])),
     }, new Map([notify, ...undoFunctions].map((f) => [f.arn, f])), stateMachineArn(config, account, undo.name), this.time, this.runTaskToken);
     this.pages.setFunction(load(approvalPageHandler(config, arns)));
+    const machines = [...this.executors].map(([runbook, e]) => ({ runbook, arn: e.stateMachineArn, name: e.stateMachineArn.split(':').pop() ?? '' }));
+    this.executionFailed = {
+      fn: load(executionFailureHandler(arns, machines), { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical }),
+      pattern: executionFailurePattern(machines.map((m) => m.arn)),
+    };
     const triggers = triggerHandlers(config, Object.fromEntries([...this.executors].map(([name, e]) => [name, e.stateMachineArn])));
     if (triggers.budgetAdapter) this.budgetAdapter = load(triggers.budgetAdapter);
     if (triggers.alarmRouter) this.alarmRouter = load(triggers.alarmRouter);
@@ -365,17 +380,24 @@ export class Drill {
     note('scanned', `an email scanner fetched all ${links.length} links during the clicks (GET and HEAD: ${[...new Set(scanned)].join(', ')})`);
   }
 
-  /** Routes one input as the account would and runs whatever it starts, to the end. */
-  async handle(input: DrillInput): Promise<DrillResult> {
+  /**
+   * Routes one input as the account would and runs whatever it starts, to the end; a run that fails
+   * is heard by the execution-failure rule. With `thenRedrive`, the input's execution is then
+   * redriven (RedriveExecution, as from the console), the faults not used up cleared first: an
+   * operator redrives once the cause is gone.
+   */
+  async handle(input: DrillInput, options: { thenRedrive?: boolean } = {}): Promise<DrillResult> {
     const before = await this.snapshot();
     const auditsFrom = this.audits.length;
+    const noticesFrom = this.ruleNotices.length;
+    const marks = [this.mutationMark()];
     let executions: ExecutionRecord[] = [];
     let routing: { runbook: string | null; rejection?: string; failure?: string };
     let unrouted: string | undefined;
     let failure: string | undefined;
     if (input.kind === 'eventbridge') {
       const runbooks = this.route(input.event);
-      for (const name of runbooks) executions.push(await this.executors.get(name)!.run(input.event, randomUUID()));
+      for (const name of runbooks) executions.push(await this.runExecution(this.executors.get(name)!, input.event, randomUUID()));
       // The tag router's rule matches every ALARM transition; it leaves metric-routed alarms alone.
       if (this.alarmRouter && matchesPattern(TAGGED_ALARM_PATTERN, input.event)) {
         const delivery = await this.deliverAsync(this.alarmRouter, input.event, ALARM_ROUTER_RETRY_ATTEMPTS);
@@ -408,15 +430,113 @@ export class Drill {
           : { runbook: null, rejection: skipped || 'the budget adapter started nothing' };
       }
     }
+    await this.hearFailures(executions);
+    marks.push(this.mutationMark());
+    const redrives: ExecutionRecord[] = [];
+    let redriveRefused: string | undefined;
+    const first = executions[0];
+    if (options.thenRedrive && first) {
+      this.clearFaults();
+      const redrive = await this.redrive(first.executionArn);
+      if ('refused' in redrive) redriveRefused = redrive.refused;
+      else redrives.push(redrive.run);
+      marks.push(this.mutationMark());
+    }
+    // The account's mutating calls during each run (the redrive request itself is the operator's).
+    const runCalls = marks.slice(1).map((end, i) => this.mutationsReceived(marks[i], end));
     const after = await this.snapshot();
     const result = await buildResult({
-      input, routing, executions, before, after,
+      input, routing, executions, redrives, before, after,
       audits: this.audits.slice(auditsFrom),
       ledger: this.ledger,
       approvals: this.approvals,
       approvalNotes: this.approvalNotes,
+      ruleNotices: this.ruleNotices.slice(noticesFrom),
+      runCalls,
+      ...(redriveRefused ? { redriveRefused } : {}),
     });
     return this.withStartedUndo(result);
+  }
+
+  /**
+   * RedriveExecution through the sandbox's Step Functions, as the console or `aws stepfunctions
+   * redrive-execution` sends it: AWS's rules decide (ExecutionNotRedrivable, ExecutionLimitExceeded,
+   * ExecutionDoesNotExist), then the run goes from the failed state to its end, and a failure is
+   * heard by the rule again.
+   */
+  async redrive(executionArn: string): Promise<{ run: ExecutionRecord } | { refused: string }> {
+    const sfn = new SFNClient({});
+    try {
+      await sfn.send(new RedriveExecutionCommand({ executionArn }));
+    } catch (e: unknown) {
+      return { refused: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    } finally {
+      sfn.destroy();
+    }
+    const started = this.redriving.splice(0);
+    const runs = await Promise.all(started);
+    const run = runs.find((r) => r.executionArn === executionArn);
+    if (!run) throw new Error(`RedriveExecution accepted ${executionArn}, but no redrive ran`);
+    await this.hearFailures([run]);
+    return { run };
+  }
+
+  /** The sandbox accepted a redrive: run the execution again from its failed state (drill/executor.ts). */
+  private startRedrive(executionArn: string): void {
+    const previous = this.runs.get(executionArn)?.at(-1);
+    const executor = previous && this.executorOf(previous.stateMachineName);
+    if (!previous || !executor) throw new Error(`no recorded run of ${executionArn} to redrive`);
+    this.redriving.push(executor.redrive(previous).then((run) => this.recordRun(run)));
+  }
+
+  private executorOf(stateMachineName: string): DrillExecutor | undefined {
+    return stateMachineName === UNDO_MACHINE ? this.undoExecutor : this.executors.get(stateMachineName);
+  }
+
+  /** Runs an execution as Step Functions would start it, recorded in the sandbox's Step Functions (status, history). */
+  private async runExecution(executor: DrillExecutor, input: unknown, name: string): Promise<ExecutionRecord> {
+    const executionArn = `${executor.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    this.sandbox.state.stepFunctions.executions[executionArn] ??= {
+      stateMachineArn: executor.stateMachineArn, name, input: JSON.stringify(input), status: 'RUNNING', startDate: new Date().toISOString(), redriveCount: 0,
+    };
+    return this.recordRun(await executor.run(input, name));
+  }
+
+  /** A run ended: its status, error and events go to the sandbox's record of the execution. */
+  private recordRun(run: ExecutionRecord): ExecutionRecord {
+    this.runs.set(run.executionArn, [...(this.runs.get(run.executionArn) ?? []), run]);
+    const known = this.sandbox.state.stepFunctions.executions[run.executionArn];
+    if (known) {
+      known.status = run.status;
+      known.stopDate = new Date(run.endedAt).toISOString();
+      known.redriveCount = run.redriveCount;
+      if (run.status === 'SUCCEEDED') known.output = JSON.stringify(run.output ?? null);
+      if (run.error) {
+        known.error = run.error.Error;
+        known.cause = run.error.Cause;
+      }
+      known.history = [...(known.history ?? []), ...historyOf(run, (known.history?.length ?? 0) + 1)];
+    }
+    return run;
+  }
+
+  /**
+   * Step Functions sends each run's end to EventBridge; the execution-failure rule (the pattern
+   * the stack deploys) invokes its notifier, asynchronously, retried as Lambda retries it.
+   */
+  private async hearFailures(runs: readonly ExecutionRecord[]): Promise<void> {
+    if (!this.executionFailed) return;
+    for (const run of runs) {
+      const execution = this.sandbox.state.stepFunctions.executions[run.executionArn];
+      if (!execution) continue;
+      const event = statusChangeEvent(run, execution, this.sandbox.state.accountId, this.sandbox.state.region);
+      if (!matchesPattern(this.executionFailed.pattern, event)) continue;
+      const delivery = await this.deliverAsync(this.executionFailed.fn, event, EXECUTION_FAILED_RETRY_ATTEMPTS);
+      this.ruleNotices.push({
+        executionArn: run.executionArn, redriveCount: run.redriveCount, at: Date.now(),
+        ...('output' in delivery ? { output: delivery.output as ExecutionFailedResult } : { error: `failed ${delivery.attempts} times (${delivery.error}); the event went to the dead-letter queue` }),
+      });
+    }
   }
 
   /** Runs what the input's executions started (the guardrail's undo after a failed verification) and reports it beside the result. */
@@ -441,8 +561,8 @@ export class Drill {
   }
 
   /** Handles an input, then undoes its incident: the result says whether the touched resources are back to their starting state. */
-  async handleThenUndo(input: DrillInput): Promise<DrillResult> {
-    const result = await this.handle(input);
+  async handleThenUndo(input: DrillInput, options: { thenRedrive?: boolean } = {}): Promise<DrillResult> {
+    const result = await this.handle(input, options);
     // The runbook undid its own change (not verified): that undo is the one to show.
     if (result.undo) return result;
     const auditsFrom = this.audits.length;
@@ -491,27 +611,24 @@ export class Drill {
     // (in AWS they overlap; the runbook's only state after the start is Succeed).
     const child = typeof parsed.AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID === 'string';
     const held = child ? new Promise<void>((release) => this.heldChildren.push(release)) : Promise.resolve();
-    const run = held.then(() => executor.run(parsed, name)).then((record) => {
-      // Closed executions refuse a second start with the same name, as Step Functions does.
-      const known = this.sandbox.state.stepFunctions.executions[record.executionArn];
-      if (known) known.status = record.status;
-      return record;
-    });
+    // Closed executions refuse a second start with the same name, as Step Functions does (the recorder closes them).
+    const run = held.then(() => executor.run(parsed, name)).then((record) => this.recordRun(record));
     (child ? this.children : this.pending).push(run);
     return { executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`, startDate: new Date() };
   }
 
   /**
-   * The mutating calls the account received since `mark` (from the start when absent): the
-   * sandbox's, then the target tables' (never the ledger's), each in arrival order.
+   * The mutating calls the account received since `mark` (from the start when absent; up to `until`): the
+   * sandbox's, then the target tables' (never the ledger's, nor an operator's RedriveExecution), each in arrival order.
    */
-  mutationsReceived(since: MutationMark = { sandbox: 0, tables: 0 }): MutationReceived[] {
-    const sandbox = this.sandbox.calls.filter((c) => c.mutating).slice(since.sandbox).map((c) => ({
+  mutationsReceived(since: MutationMark = { sandbox: 0, tables: 0 }, until?: MutationMark): MutationReceived[] {
+    // A redrive is the operator's request, not a change a runbook made.
+    const sandbox = this.sandbox.calls.filter((c) => c.mutating).slice(since.sandbox, until?.sandbox).filter((c) => c.operation !== 'RedriveExecution').map((c) => ({
       service: c.service, operation: c.operation, input: c.input,
       // An injected or modelled error refused it, except a lost answer after the call was applied.
       applied: c.error === undefined || (c.error.code === 'TimeoutError' && c.error.message.includes('(the call was applied)')),
     }));
-    return [...sandbox, ...this.dynamoMutations().slice(since.tables).map((m) => ({ service: 'dynamodb', ...m }))];
+    return [...sandbox, ...this.dynamoMutations().slice(since.tables, until?.tables).map((m) => ({ service: 'dynamodb', ...m }))];
   }
 
   /**

@@ -21,6 +21,7 @@ export interface Invocation {
   readonly error?: { name: string; message: string };
 }
 
+/** One run of an execution: its first, or a redrive (Step Functions keeps the execution ARN and counts the redrives). */
 export interface ExecutionRecord {
   readonly executionArn: string;
   readonly stateMachineName: string;
@@ -30,6 +31,15 @@ export interface ExecutionRecord {
   readonly events: readonly EventLog[];
   readonly invocations: readonly Invocation[];
   readonly startedAt: number;
+  readonly endedAt: number;
+  /** The execution's input (a redriven run keeps it). */
+  readonly input: unknown;
+  /** 0 for the first run, then one more per redrive ($$.Execution.RedriveCount). */
+  readonly redriveCount: number;
+  /** A redriven run: the state it started again from. */
+  readonly redrivenFrom?: string;
+  /** A failed run: the state it was in when it failed (where a redrive starts), with that state's input. */
+  readonly failedState?: { readonly name: string; readonly input: unknown };
 }
 
 interface AslState {
@@ -50,6 +60,15 @@ function allStates(states: Record<string, AslState>): [string, AslState][] {
     const inner = state.ItemProcessor?.States ?? state.Iterator?.States;
     return [[name, state], ...(inner ? allStates(inner) : [])];
   });
+}
+
+/** The top-level state a run was in when it ended (states inside a Map report an iteration index). */
+function lastStateEntered(events: readonly EventLog[], states: Record<string, AslState>): { name: string; input: unknown } | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i]!;
+    if (event.type === 'StateEntered' && event.index === undefined && event.state.name in states) return { name: event.state.name, input: event.state.input };
+  }
+  return undefined;
 }
 
 /** How fast the drill runs time: Wait states and Retry pauses shrink to these. */
@@ -117,11 +136,40 @@ export class DrillExecutor {
 
   async run(input: unknown, executionName: string = randomUUID()): Promise<ExecutionRecord> {
     const executionArn = this.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${executionName}`;
+    return this.execute({ executionArn, executionName, executionInput: input, startTime: Date.now(), redriveCount: 0 }, this.definition, input, true);
+  }
+
+  /**
+   * Redrives a failed run as Step Functions does: the same execution ARN and input, from the state
+   * that failed, with that state's input, and the next redrive count in the context object. The
+   * library has no redrive and no way to start at a state, so this runs the same definition with
+   * StartAt set to the failed state. That copy skips the library's validation, whose reachability
+   * check would refuse the changed StartAt; the definition itself was validated as written by the
+   * first run. Not modelled: a Map or Parallel state is redriven whole (AWS redrives only its
+   * failed iterations; the undo's restores are the only Map, and each is idempotent).
+   */
+  async redrive(previous: ExecutionRecord): Promise<ExecutionRecord> {
+    if (!previous.failedState) throw new Error(`${previous.executionArn} did not fail at a state: nothing to redrive`);
+    const from = previous.failedState;
+    const definition = { ...this.definition, StartAt: from.name };
+    const executionName = previous.executionArn.split(':').pop() ?? '';
+    const record = await this.execute({
+      executionArn: previous.executionArn, executionName, executionInput: previous.input, startTime: previous.startedAt,
+      redriveCount: previous.redriveCount + 1, redriveTime: Date.now(),
+    }, definition, from.input, false);
+    return { ...record, redrivenFrom: from.name };
+  }
+
+  private async execute(
+    run: { executionArn: string; executionName: string; executionInput: unknown; startTime: number; redriveCount: number; redriveTime?: number },
+    definition: { States: Record<string, AslState> }, input: unknown, validate: boolean,
+  ): Promise<ExecutionRecord> {
+    const { executionArn, executionName } = run;
     const invocations: Invocation[] = [];
     const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     const waits: Record<string, number> = {};
     const retries: Record<string, number> = {};
-    for (const [stateName, state] of allStates(this.definition.States)) {
+    for (const [stateName, state] of allStates(definition.States)) {
       if (state.Type === 'Task' && state.Resource === START_EXECUTION) {
         taskHandlers[stateName] = (parameters) => this.startExecution(stateName, parameters, invocations);
       } else if (state.Type === 'Task' && state.Resource?.endsWith('.waitForTaskToken')) {
@@ -130,14 +178,17 @@ export class DrillExecutor {
       if (state.Type === 'Wait') waits[stateName] = this.time.waitMs;
       if (state.Retry) retries[stateName] = this.time.retryMs;
     }
-    const machine = new StateMachine(this.definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+    const machine = new StateMachine(definition as never, { validationOptions: validate ? { checkArn: true, checkPaths: true } : { noValidate: true } });
     const startedAt = Date.now();
     const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: taskHandlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
       context: {
         // Each `.waitForTaskToken` entry gets its own token from the runner; this only satisfies the path.
         Task: { Token: 'minted-per-task-by-the-drill' },
-        Execution: { Id: executionArn, Name: executionName, Input: input, StartTime: new Date(startedAt).toISOString(), RoleArn: 'arn:aws:iam::111122223333:role/drill' },
+        Execution: {
+          Id: executionArn, Name: executionName, Input: run.executionInput, StartTime: new Date(run.startTime).toISOString(), RoleArn: 'arn:aws:iam::111122223333:role/drill',
+          RedriveCount: run.redriveCount, ...(run.redriveTime !== undefined ? { RedriveTime: new Date(run.redriveTime).toISOString() } : {}),
+        },
         StateMachine: { Id: this.stateMachineArn, Name: this.name },
       } as never,
     });
@@ -145,16 +196,23 @@ export class DrillExecutor {
     const collecting = (async () => {
       for await (const event of execution.eventLogs) events.push(event);
     })();
+    const base = { executionArn, stateMachineName: this.name, events, invocations, startedAt, input: run.executionInput, redriveCount: run.redriveCount };
     try {
       const output = await execution.result;
       await collecting;
-      return { executionArn, stateMachineName: this.name, status: 'SUCCEEDED', output, events, invocations, startedAt };
+      return { ...base, status: 'SUCCEEDED', output, endedAt: Date.now() };
     } catch (e: unknown) {
       await collecting.catch(() => undefined);
       const err = e as { name?: string; message?: string; cause?: unknown };
+      // As Step Functions reports it: the error and cause the failing state raised.
+      const failed = events.find((event) => event.type === 'ExecutionFailed');
+      const error = failed && 'Error' in failed
+        ? { Error: failed.Error, Cause: typeof failed.Cause === 'string' ? failed.Cause : JSON.stringify(failed.Cause) }
+        : { Error: err.name ?? 'Error', Cause: err.message ?? String(e) };
+      const failedState = lastStateEntered(events, definition.States);
       return {
-        executionArn, stateMachineName: this.name, status: 'FAILED', events, invocations, startedAt,
-        error: { Error: err.name ?? 'Error', Cause: err.message ?? String(e) },
+        ...base, status: 'FAILED', endedAt: Date.now(), error,
+        ...(failedState ? { failedState } : {}),
       };
     }
   }

@@ -10,6 +10,15 @@ export interface ApprovalNote {
   readonly detail: string;
 }
 
+/** A mutating call that reached the account (the sandbox or a target table), and whether it took effect. */
+export interface MutationReceived {
+  readonly service: string;
+  readonly operation: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  /** False when it was refused; true when it was applied, its answer lost or not. */
+  readonly applied: boolean;
+}
+
 /** A mutating call the sandbox received, and whether its ledger row of intent was already there. */
 export interface AuditCheck {
   readonly operation: string;
@@ -33,7 +42,8 @@ export interface DrillAction {
 export interface TimelineEntry {
   readonly elapsedMs: number;
   readonly state: string;
-  readonly event: 'done' | 'retried' | 'caught' | 'failed' | ApprovalNote['event'];
+  /** `heard`: the execution-failure rule's notifier; `redriven`: a redrive starts the next run. */
+  readonly event: 'done' | 'retried' | 'caught' | 'failed' | 'heard' | 'redriven' | ApprovalNote['event'];
   readonly detail: string;
 }
 

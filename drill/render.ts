@@ -9,10 +9,17 @@ export function renderResult(r: DrillResult): string {
   const lines = [`▶ ${r.input}  →  ${r.runbook ?? '(no runbook)'}`];
   const width = Math.max(10, ...r.timeline.map((t) => t.state.length));
   for (const t of r.timeline) {
-    const mark = t.event === 'done' ? ' ' : t.event === 'retried' ? '↻' : t.event === 'caught' || t.event === 'failed' ? '!' : '✉';
+    const mark = t.event === 'done' ? ' ' : t.event === 'retried' ? '↻' : t.event === 'caught' || t.event === 'failed' ? '!'
+      : t.event === 'heard' ? '»' : t.event === 'redriven' ? '↺' : '✉';
     lines.push(`  ${pad(`+${t.elapsedMs} ms`, 9)} ${mark} ${pad(t.state, width)}  ${t.detail}`);
   }
   lines.push(`  ${r.outcome.toUpperCase()}: ${r.reason}`);
+  for (const run of r.runs.length > 1 || r.runs.some((x) => x.status === 'FAILED') ? r.runs : []) {
+    const from = run.from === null ? 'from the start' : `redrive ${run.redriveCount}, from "${run.from}"`;
+    lines.push(`  run     ${from}: ${run.status === 'FAILED' ? `FAILED at "${run.failedAt ?? '?'}"` : 'SUCCEEDED'}; ${run.calls.length} mutating call(s)`);
+    for (const c of run.calls) lines.push(`          ${c.operation} ${show(c.input)}${c.applied ? '' : ' (refused or lost, not applied)'}`);
+  }
+  if (r.redriveRefused) lines.push(`  redrive refused: ${r.redriveRefused}`);
   for (const a of r.actions) {
     if (a.planned) {
       lines.push(`  plan    ${a.operation} ${show(a.parameters)} (would replace ${show(a.before)}; not called)`);

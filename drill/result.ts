@@ -2,12 +2,35 @@ import type { Outcome } from '../lambdas/domain/message';
 import type { ActionRecord, Ledger } from '../lambdas/shared/ledger';
 import { stepOf, UNDO_STEP_PREFIX } from '../lambdas/domain/undo-plan';
 import type { ApprovalStore } from '../lambdas/approval/store';
+import type { ExecutionFailedResult } from '../lambdas/notify/execution-failed';
 import type { ExecutionRecord, Invocation } from './executor';
 import type { DrillInput } from './inputs';
-import type { ApprovalNote, AuditCheck, DrillAction, TimelineEntry, UndoResult } from './records';
+import type { ApprovalNote, AuditCheck, DrillAction, MutationReceived, TimelineEntry, UndoResult } from './records';
 import { timelineWithApprovals } from './timeline';
 
 export type { DrillAction, TimelineEntry } from './records';
+
+/** What the execution-failure rule's notifier did with one failed run (its output, or how its delivery failed). */
+export interface RuleNotice {
+  readonly executionArn: string;
+  readonly redriveCount: number;
+  readonly at: number;
+  readonly output?: ExecutionFailedResult;
+  readonly error?: string;
+}
+
+/** One run of the input's execution: the first (from StartAt), then each redrive (from the state that failed). */
+export interface DrillRun {
+  readonly redriveCount: number;
+  /** The state the run started from; null for the first run (the machine's StartAt). */
+  readonly from: string | null;
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  /** A failed run: the state it failed at, and the error. */
+  readonly failedAt?: string;
+  readonly error?: string;
+  /** The mutating calls the account received during the run, in order, and whether each took effect. */
+  readonly calls: readonly { operation: string; input: unknown; applied: boolean }[];
+}
 
 /** What one input did, end to end: the drill's --json line. */
 export interface DrillResult {
@@ -19,7 +42,12 @@ export interface DrillResult {
   readonly executionArn: string | null;
   readonly actions: readonly DrillAction[];
   readonly ledger: readonly ActionRecord[];
-  readonly notifications: readonly { outcome: string; topic: string }[];
+  /** Every notification, in order: the runbook's own, and (`via: "rule"`) the execution-failure rule's for a failed run. */
+  readonly notifications: readonly { outcome: string; topic: string; via?: 'rule' }[];
+  /** The input's execution, run by run (a redrive continues the same execution). */
+  readonly runs: readonly DrillRun[];
+  /** With --then-redrive: why Step Functions refused the redrive (e.g. ExecutionNotRedrivable for a succeeded execution). */
+  readonly redriveRefused?: string;
   readonly timeline: readonly TimelineEntry[];
   readonly resources: { readonly before: Record<string, unknown>; readonly after: Record<string, unknown> };
   /** With --then-undo: the undo of this input's incident, and the touched resources after it. */
@@ -35,6 +63,13 @@ interface BuildInput {
   /** `failure`: the trigger function failed every attempt, so no execution could start. */
   readonly routing: { runbook: string | null; rejection?: string; failure?: string };
   readonly executions: readonly ExecutionRecord[];
+  /** Later runs of the first execution (its redrives), oldest first. */
+  readonly redrives?: readonly ExecutionRecord[];
+  /** The execution-failure rule's notices for these runs. */
+  readonly ruleNotices?: readonly RuleNotice[];
+  /** The account's mutating calls during each run, in order. */
+  readonly runCalls?: readonly (readonly MutationReceived[])[];
+  readonly redriveRefused?: string;
   readonly before: Record<string, unknown>;
   readonly after: Record<string, unknown>;
   readonly audits: readonly AuditCheck[];
@@ -52,23 +87,36 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
     return {
       input: b.input.label, runbook: b.routing.runbook, outcome: b.routing.failure ? 'failed' : b.routing.runbook ? 'skipped' : 'rejected',
       reason: b.routing.failure ?? b.routing.rejection ?? 'nothing ran', incidentId: null, executionArn: null, actions: [], ledger: [],
-      notifications: [], timeline: [], resources: { before: {}, after: {} }, approvals: [], approvalRequests: [],
+      notifications: [], runs: [], timeline: [], resources: { before: {}, after: {} }, approvals: [], approvalRequests: [],
     };
   }
+  const runs = [execution, ...(b.redrives ?? [])];
+  const invocations = runs.flatMap((r) => r.invocations);
   // A retried admit fails before it answers: the decision is the attempt that returned one.
-  const admitted = execution.invocations.find((i) => isAdmit(i) && i.output !== undefined)?.output as { decision?: string; reason?: string; incident?: { id: string; target: string } | null } | undefined;
-  const notices = execution.invocations.filter((i) => isNotify(i) && i.output).map((i) => i.output as { outcome: Outcome; reason: string; topic: string });
+  const admitted = invocations.find((i) => isAdmit(i) && i.output !== undefined)?.output as { decision?: string; reason?: string; incident?: { id: string; target: string } | null } | undefined;
+  const heard = (b.ruleNotices ?? []).filter((n) => n.executionArn === execution.executionArn);
+  // The runbook's own notifications and the rule's, in the order they were sent.
+  type Notice = { at: number; outcome: Outcome; reason: string; topic: string; via?: 'rule' };
+  const notices: Notice[] = [
+    ...invocations.filter((i) => isNotify(i) && i.output).map((i): Notice => {
+      const out = i.output as { outcome: Outcome; reason: string; topic: string };
+      return { at: i.endedMs, outcome: out.outcome, reason: out.reason, topic: out.topic };
+    }),
+    ...heard.flatMap((n): Notice[] => (n.output?.outcome === 'failed' ? [{ at: n.at, outcome: 'failed', reason: n.output.reason ?? '', topic: 'critical', via: 'rule' }] : [])),
+  ].sort((x, y) => x.at - y.at);
   const last = notices[notices.length - 1];
+  const final = runs[runs.length - 1]!;
   let outcome: Outcome;
   let reason: string;
-  if (last) {
+  if (last && !(final.status === 'FAILED' && last.via === undefined)) {
     ({ outcome, reason } = last);
   } else if (admitted?.decision === 'duplicate') {
     outcome = 'skipped';
     reason = `duplicate: ${admitted.reason ?? ''}`;
   } else {
+    // Failed, and not heard (the notifier could not publish): the execution's own error.
     outcome = 'failed';
-    reason = execution.error ? `${execution.error.Error}: ${execution.error.Cause}` : 'the execution ended without an outcome';
+    reason = final.error ? `${final.error.Error}: ${final.error.Cause}` : 'the execution ended without an outcome';
   }
   const incidentId = admitted?.incident?.id ?? null;
   // The runbook's rows (an undo of the incident reports its own).
@@ -100,8 +148,21 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
     executionArn: execution.executionArn,
     actions,
     ledger: ledgerRows,
-    notifications: notices.map((n) => ({ outcome: n.outcome, topic: n.topic })),
-    timeline: timelineWithApprovals(execution, b.approvalNotes ?? []),
+    notifications: notices.map((n) => ({ outcome: n.outcome, topic: n.topic, ...(n.via ? { via: n.via } : {}) })),
+    runs: runs.map((r, i) => ({
+      redriveCount: r.redriveCount, from: r.redrivenFrom ?? null, status: r.status,
+      calls: (b.runCalls?.[i] ?? []).map((c) => ({ operation: `${c.service}:${c.operation}`, input: c.input, applied: c.applied })),
+      ...(r.status === 'FAILED' ? { failedAt: r.failedState?.name ?? '(no state)', error: `${r.error?.Error ?? 'Error'}: ${r.error?.Cause ?? ''}` } : {}),
+    })),
+    ...(b.redriveRefused ? { redriveRefused: b.redriveRefused } : {}),
+    timeline: runs.flatMap((r) => [
+      ...(r.redriveCount > 0 ? [{ elapsedMs: r.startedAt - execution.startedAt, state: `(redrive ${r.redriveCount})`, event: 'redriven' as const, detail: `RedriveExecution: the same execution, from "${r.redrivenFrom ?? '?'}" with the input it failed with` }] : []),
+      ...timelineWithApprovals(r, b.approvalNotes ?? [], execution.startedAt),
+      ...heard.filter((n) => n.redriveCount === r.redriveCount).map((n): TimelineEntry => ({
+        elapsedMs: n.at - execution.startedAt, state: '(execution-failure rule)', event: 'heard',
+        detail: n.output ? (n.output.outcome === 'failed' ? `failed -> critical topic: ${n.output.reason ?? ''}` : `${n.output.outcome}: nothing sent`) : n.error ?? '',
+      })),
+    ]),
     resources: { before: pick(b.before, touched), after: pick(b.after, touched) },
     approvals, approvalRequests,
   };

@@ -3,14 +3,17 @@ import { show } from '../lambdas/domain/message';
 import type { EventLog, ExecutionRecord, Invocation } from './executor';
 import type { ApprovalNote, TimelineEntry } from './records';
 
-/** The execution's timeline with the drill's approval notes for it (requests, scanner fetches, decisions) in place. */
-export function timelineWithApprovals(execution: ExecutionRecord, notes: readonly ApprovalNote[]): TimelineEntry[] {
-  const approvals = notes.filter((n) => n.executionArn === execution.executionArn)
-    .map((n): TimelineEntry => ({ elapsedMs: n.at - execution.startedAt, state: n.state, event: n.event, detail: n.detail }));
-  return [...approvals, ...timeline(execution)].sort((x, y) => x.elapsedMs - y.elapsedMs);
+/**
+ * A run's timeline with the drill's approval notes for it (requests, scanner fetches, decisions) in
+ * place; elapsed from `since` (the execution's first run).
+ */
+export function timelineWithApprovals(execution: ExecutionRecord, notes: readonly ApprovalNote[], since = execution.startedAt): TimelineEntry[] {
+  const approvals = notes.filter((n) => n.executionArn === execution.executionArn && n.at >= execution.startedAt && n.at <= execution.endedAt)
+    .map((n): TimelineEntry => ({ elapsedMs: n.at - since, state: n.state, event: n.event, detail: n.detail }));
+  return [...approvals, ...timeline(execution, since)].sort((x, y) => x.elapsedMs - y.elapsedMs);
 }
 
-export function timeline(execution: ExecutionRecord): TimelineEntry[] {
+export function timeline(execution: ExecutionRecord, since = execution.startedAt): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   const byState = new Map<string, Invocation[]>();
   for (const inv of execution.invocations) byState.set(inv.state, [...(byState.get(inv.state) ?? []), inv]);
@@ -18,7 +21,7 @@ export function timeline(execution: ExecutionRecord): TimelineEntry[] {
   const events = execution.events as EventLog[];
   events.forEach((event, index) => {
     const state = 'state' in event ? event.state.name : '';
-    const elapsedMs = event.timestamp - execution.startedAt;
+    const elapsedMs = event.timestamp - since;
     if (event.type === 'StateExited') {
       const n = consumed.get(state) ?? 0;
       const invocations = byState.get(state) ?? [];

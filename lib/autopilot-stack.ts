@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, type CfnResource, Duration, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -10,11 +10,12 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { executionFailurePattern } from '../lambdas/domain/execution-failure';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
-  approvalPageHandler, alarmRoutes, budgetRunbook, buildCatalog, enabledRunbooks, literalArns, runbookConfig, sharedHandlers, switchParameters,
-  triggerHandlers, undoMachine, undoStateMachineName, type HandlerDef,
+  approvalPageHandler, alarmRoutes, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, runbookConfig, sharedHandlers,
+  switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef,
 } from './catalog';
 import type { BudgetSpec } from '../runbooks/module';
 import type { EnvironmentConfig } from './config/schema';
@@ -38,6 +39,8 @@ export class AutopilotStack extends Stack {
   /** Puts back what an incident's runbook replaced; started by `npm run undo -- <incident-id>`. */
   public readonly undo: Runbook;
   public readonly approvals: Approvals;
+  /** Hears the runbooks' failed, timed-out and aborted executions and escalates them. */
+  public readonly executionFailures: lambda.Function;
 
   constructor(scope: Construct, id: string, props: AutopilotStackProps) {
     super(scope, id, props);
@@ -68,6 +71,7 @@ export class AutopilotStack extends Stack {
       });
     }
     this.runbooks = runbooks;
+    this.executionFailures = this.executionFailureRule(arns, runbooks);
     this.undo = new Runbook(this, 'Undo', {
       def: undoMachine(config, arns),
       ledger: this.ledger,
@@ -109,6 +113,40 @@ export class AutopilotStack extends Stack {
       eventPattern: TAGGED_ALARM_PATTERN as events.EventPattern,
     });
     rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: deadLetters, retryAttempts: 20, maxEventAge: Duration.hours(2) }));
+  }
+
+  /**
+   * A runbook step that fails after its Retry fails its execution at that state (so the console's
+   * Redrive retries exactly that step): this rule on the runbooks' own executions (FAILED,
+   * TIMED_OUT, ABORTED) invokes the notifier that marks the incident failed and escalates.
+   * Step Functions emits these events best effort. Failed deliveries and invocations that fail
+   * after Lambda's retries land in a dead-letter queue.
+   */
+  private executionFailureRule(arns: Arns, runbooks: Readonly<Record<string, Runbook>>): lambda.Function {
+    const machines = Object.entries(runbooks).map(([runbook, rb]) => ({ runbook, arn: rb.stateMachine.stateMachineArn, name: rb.stateMachine.stateMachineName }));
+    const def = executionFailureHandler(arns, machines);
+    const fn = new HandlerFunction(this, def.id, { entry: def.entry, description: def.description, environment: def.environment });
+    fn.grantPermissions(def.permissions);
+    this.ledger.bind(fn);
+    this.notifications.bindCritical(fn);
+    // cdk-nag names the finding by the resource as it renders it: the machine's name as <LogicalId.Name>.
+    for (const rb of Object.values(runbooks)) {
+      const logicalId = this.getLogicalId(rb.stateMachine.node.defaultChild as CfnResource);
+      Validations.of(fn.role ?? fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region}:${Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account}:execution:<${logicalId}.Name>:*]`,
+        reason: 'The execution-failure notifier reads the history (states:GetExecutionHistory, read-only) of the failed execution of a runbook, to name the state that failed; which executions fail is not known at synth. Only this stack\'s runbook state machines.',
+      });
+    }
+    const deadLetters = new sqs.Queue(this, 'ExecutionFailedDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
+    });
+    fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(deadLetters) });
+    const rule = new events.Rule(this, 'RunbookExecutionFailures', {
+      description: "A runbook execution failed, timed out or was aborted: escalate it, naming the state a redrive retries",
+      eventPattern: executionFailurePattern(machines.map((m) => m.arn)) as events.EventPattern,
+    });
+    rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: deadLetters, retryAttempts: 20, maxEventAge: Duration.hours(2) }));
+    return fn;
   }
 
   private sharedFunction(def: HandlerDef): lambda.Function {

@@ -134,6 +134,28 @@ export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: 
   };
 }
 
+/** A runbook's deployed state machine: its ARN and name (tokens in the stack, literals in the drill). */
+export interface RunbookMachineRef {
+  readonly runbook: string;
+  readonly arn: string;
+  readonly name: string;
+}
+
+/**
+ * The execution-failure rule's target: a runbook execution that failed, timed out or was aborted
+ * is escalated, naming the state a redrive retries. It reads those executions' history (read-only,
+ * the runbooks' executions only), marks the incident failed in the ledger and publishes to the
+ * critical topic (the stack binds the topic).
+ */
+export function executionFailureHandler(arns: Arns, machines: readonly RunbookMachineRef[]): HandlerDef {
+  return {
+    id: 'ExecutionFailed', substitution: 'ExecutionFailedFunctionArn', entry: 'lambdas/notify/execution-failed.ts', usesLedger: true,
+    description: 'Execution failed: escalate a failed, timed-out or aborted runbook execution, naming the state a redrive retries',
+    environment: { RUNBOOK_MACHINES: json(machines.map(({ runbook, arn }) => ({ runbook, arn }))) },
+    permissions: machines.length === 0 ? [] : [{ actions: ['states:GetExecutionHistory'], resources: machines.map((m) => arns.executions(m.name)) }],
+  };
+}
+
 /** The environment's approval policy, as the approval handlers receive it. */
 export function approvalPolicy(config: EnvironmentConfig): ApprovalPolicy {
   const a = config.approvals;

@@ -53,6 +53,8 @@ export interface Arns {
   eventRule(bus: string, name: string): string;
   s3Bucket(name: string): string;
   stateMachine(name: string): string;
+  /** Every execution of a state machine (GetExecutionHistory's resource). */
+  executions(stateMachineName: string): string;
   readonly account: string;
   /** aws, aws-cn, aws-us-gov: the definitions' integration ARNs (arn:${Partition}:states:::lambda:invoke) use it. */
   readonly partition: string;
@@ -70,6 +72,7 @@ export function literalArns(partition: string, region: string, account: string):
     eventRule: (bus, name) => arn('events', `rule/${bus === 'default' ? '' : `${bus}/`}${name}`),
     s3Bucket: (name) => `arn:${partition}:s3:::${name}`,
     stateMachine: (name) => arn('states', `stateMachine:${name}`),
+    executions: (name) => arn('states', `execution:${name}:*`),
     account,
     partition,
   };

@@ -119,7 +119,9 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     'access-denied': { code: 'AccessDeniedException', status: 403, message: denied(stepFunctionsResource) },
     'not-found': {
       code: 'StateMachineDoesNotExist', status: 400, message: (c) => `State Machine Does Not Exist: '${stepFunctionsResource(c)}'`,
-      byOperation: { DescribeExecution: { code: 'ExecutionDoesNotExist', message: (c) => `Execution Does Not Exist: '${stepFunctionsResource(c)}'` } },
+      byOperation: Object.fromEntries(['DescribeExecution', 'GetExecutionHistory', 'RedriveExecution'].map((operation) => [operation, {
+        code: 'ExecutionDoesNotExist', message: (c: FaultedCall) => `Execution Does Not Exist: '${stepFunctionsResource(c)}'`,
+      }])),
     },
     'server-error': { code: 'InternalFailure', status: 500, message: INTERNAL_FAILURE },
     'unknown-operation': UNKNOWN_OPERATION,

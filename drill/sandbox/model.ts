@@ -39,6 +39,8 @@ export interface ModelHooks {
   onStartExecution?: (stateMachineArn: string, name: string, input: string) => Promise<StartedExecution>;
   /** A DynamoDB table as dynalite holds it, so alarms on its metrics can follow it (alarm-evaluation.ts). */
   describeTable?: (name: string) => Promise<{ billingMode: string; status: string } | undefined>;
+  /** Redrives a closed execution (RedriveExecution accepted it): the drill runs it again from its failed state. */
+  onRedriveExecution?: (executionArn: string, redriveCount: number) => Promise<void>;
   /** A waiting task's result arrived (SendTaskSuccess / SendTaskFailure): the drill resumes its execution. */
   onTaskResult?: (taskToken: string, result: TaskResult) => void;
 }

@@ -2,12 +2,14 @@ import { AwsError, validationError } from './aws-error';
 import { epochSeconds, uuidFromHex } from './common';
 import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel, StartedExecution } from './model';
-import { arn, type AccountState, type ExecutionState, type TaskTokenState } from './state';
+import { arn, type AccountState, type ExecutionState, type HistoryEventState, type TaskTokenState } from './state';
 
 /**
  * Step Functions (JSON 1.0): StartExecution hands the run to the drill's hook. As AWS does for
  * Standard workflows, a name is unique per state machine: the same name and input while the
- * execution runs returns it again; anything else is ExecutionAlreadyExists.
+ * execution runs returns it again; anything else is ExecutionAlreadyExists. RedriveExecution
+ * hands a closed, unsuccessful execution back to the drill with AWS's rules; GetExecutionHistory
+ * pages the history the drill records for each run.
  */
 
 const MAX_INPUT_BYTES = 262_144;
@@ -19,6 +21,41 @@ const inFlight = new WeakMap<AccountState, Map<string, Promise<StartedExecution>
 
 const stateMachineMissing = (ref: string) => new AwsError('StateMachineDoesNotExist', 400, `State Machine Does Not Exist: '${ref}'`);
 const executionMissing = (ref: string) => new AwsError('ExecutionDoesNotExist', 400, `Execution Does Not Exist: '${ref}'`);
+const EXECUTION_ARN = /^arn:aws:states:([a-z0-9-]+):(\d{12}):execution:([A-Za-z0-9_-]{1,80}):([A-Za-z0-9_-]{1,80})$/;
+/** Step Functions' default quota of open executions per account and region. */
+const OPEN_EXECUTIONS_LIMIT = 1_000_000;
+/** How long after it closes an execution may be redriven. */
+const REDRIVABLE_MS = 14 * 86_400_000;
+/** A redrive appends at least two events, within the 25,000 a history holds. */
+const HISTORY_EVENTS_LIMIT = 24_999;
+/** Client tokens of successful redrives answered again: the last 10, for 15 minutes. */
+const REDRIVE_TOKENS = 10;
+const REDRIVE_TOKEN_MS = 15 * 60_000;
+
+/** The execution an ARN names, or InvalidArn / ExecutionDoesNotExist as AWS answers. */
+function executionOf(state: AccountState, executionArn: string): ExecutionState {
+  if (!EXECUTION_ARN.test(executionArn)) throw new AwsError('InvalidArn', 400, `Invalid Arn: 'Resource type not valid in this context: ${executionArn}'`);
+  const e = state.stepFunctions.executions[executionArn];
+  if (e === undefined) throw executionMissing(executionArn);
+  return e;
+}
+
+/** Running executions already fill the account's quota: ExecutionLimitExceeded. */
+function checkOpenExecutions(state: AccountState): void {
+  const open = Object.values(state.stepFunctions.executions).filter((e) => e.status === 'RUNNING').length;
+  if (open >= (state.stepFunctions.openExecutionsLimit ?? OPEN_EXECUTIONS_LIMIT)) {
+    throw new AwsError('ExecutionLimitExceeded', 400, 'Maximum number of running executions reached: running executions must end or be stopped before another can start');
+  }
+}
+
+/** Why an execution cannot be redriven now (DescribeExecution's redriveStatusReason), or undefined when it can. */
+function notRedrivable(e: ExecutionState, machineType: 'STANDARD' | 'EXPRESS' | undefined, now: Date): string | undefined {
+  if (machineType === 'EXPRESS') return 'Execution of an EXPRESS state machine cannot be redriven';
+  if (e.status === 'RUNNING' || e.status === 'SUCCEEDED') return `Execution is ${e.status} and cannot be redriven`;
+  if (e.stopDate !== undefined && now.getTime() - Date.parse(e.stopDate) > REDRIVABLE_MS) return 'Execution redrivable period exceeded';
+  if ((e.history?.length ?? 0) >= HISTORY_EVENTS_LIMIT) return 'Execution history event limit exceeded';
+  return undefined;
+}
 
 function findByName(state: AccountState, stateMachineArn: string, name: string): [string, ExecutionState] | undefined {
   return Object.entries(state.stepFunctions.executions).find(
@@ -67,6 +104,7 @@ async function startExecution(request: Input, ctx: ServiceContext): Promise<Outp
   const known = standard ? findByName(state, stateMachineArn, name) : undefined;
   if (known !== undefined) return sameRun(known[0], known[1], input);
 
+  checkOpenExecutions(state);
   const start = ctx.hooks.onStartExecution
     ? ctx.hooks.onStartExecution(stateMachineArn, name, input)
     : Promise.resolve({ executionArn: arn.execution(state, machineName, name), startDate: ctx.now() });
@@ -86,10 +124,11 @@ async function startExecution(request: Input, ctx: ServiceContext): Promise<Outp
   }
 }
 
-function describeExecution(request: Input, { state }: ServiceContext): Output {
+function describeExecution(request: Input, ctx: ServiceContext): Output {
   const executionArn = new Fields(request).string('executionArn');
-  const e = state.stepFunctions.executions[executionArn];
+  const e = ctx.state.stepFunctions.executions[executionArn];
   if (e === undefined) throw executionMissing(executionArn);
+  const why = notRedrivable(e, ctx.state.stepFunctions.stateMachines[e.stateMachineArn]?.type, ctx.now());
   return {
     executionArn,
     stateMachineArn: e.stateMachineArn,
@@ -100,7 +139,78 @@ function describeExecution(request: Input, { state }: ServiceContext): Output {
     input: e.input,
     inputDetails: { included: true },
     ...(e.output === undefined ? {} : { output: e.output, outputDetails: { included: true } }),
+    ...(e.error === undefined ? {} : { error: e.error }),
+    ...(e.cause === undefined ? {} : { cause: e.cause }),
+    redriveCount: e.redriveCount ?? 0,
+    ...(e.redriveDate === undefined ? {} : { redriveDate: epochSeconds(e.redriveDate) }),
+    redriveStatus: why === undefined ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
+    ...(why === undefined ? {} : { redriveStatusReason: why }),
   };
+}
+
+/**
+ * GetExecutionHistory: the recorded events, oldest first or newest first, `maxResults` at a time
+ * (1..1000, default 100) with an opaque `nextToken`; without `includeExecutionData` the events'
+ * inputs and outputs are left out.
+ */
+function getExecutionHistory(request: Input, { state }: ServiceContext): Output {
+  const fields = new Fields(request);
+  const e = executionOf(state, fields.string('executionArn'));
+  const maxResults = fields.optInt('maxResults') ?? 100;
+  if (maxResults < 0 || maxResults > 1000) throw validationError('maxResults', 'Member must have value less than or equal to 1000', maxResults);
+  const events = [...(e.history ?? [])];
+  if (fields.optBool('reverseOrder') === true) events.reverse();
+  const token = fields.optString('nextToken');
+  const from = token === undefined ? 0 : Number(/^h(\d+)$/.exec(token)?.[1] ?? NaN);
+  if (!Number.isInteger(from) || from > events.length) throw new AwsError('InvalidToken', 400, `Invalid Token: '${token ?? ''}'`);
+  const page = events.slice(from, from + (maxResults === 0 ? 100 : maxResults));
+  const withData = fields.optBool('includeExecutionData') ?? true;
+  const next = from + page.length;
+  return {
+    events: page.map((event) => ({ ...(withData ? event : withoutData(event)), timestamp: epochSeconds(event.timestamp) })),
+    ...(next < events.length ? { nextToken: `h${next}` } : {}),
+  };
+}
+
+const DATA_FIELDS = new Set(['input', 'output', 'parameters', 'inputDetails', 'outputDetails']);
+function withoutData(event: HistoryEventState): HistoryEventState {
+  return Object.fromEntries(Object.entries(event).map(([k, v]) => [k, k.endsWith('EventDetails') && v && typeof v === 'object'
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([f]) => !DATA_FIELDS.has(f)))
+    : v])) as HistoryEventState;
+}
+
+/**
+ * RedriveExecution, with AWS's rules: an execution that does not exist (ExecutionDoesNotExist), is
+ * running or succeeded, closed more than 14 days ago, or whose history is full, is not redrivable
+ * (ExecutionNotRedrivable); open executions at the account's quota are ExecutionLimitExceeded. A
+ * client token that redrove this execution in the last 15 minutes (one of its last 10) gets the
+ * same answer and redrives nothing. The drill's hook runs the redrive.
+ */
+async function redriveExecution(request: Input, ctx: ServiceContext): Promise<Output> {
+  const fields = new Fields(request);
+  const executionArn = fields.string('executionArn');
+  const e = executionOf(ctx.state, executionArn);
+  const clientToken = fields.optString('clientToken');
+  if (clientToken !== undefined && (clientToken.length < 1 || clientToken.length > 64)) {
+    throw validationError('clientToken', 'Member must have length between 1 and 64', clientToken);
+  }
+  const now = ctx.now();
+  const repeated = clientToken === undefined ? undefined
+    : e.redriveTokens?.find((t) => t.token === clientToken && now.getTime() - Date.parse(t.at) <= REDRIVE_TOKEN_MS);
+  if (repeated) return { redriveDate: epochSeconds(repeated.redriveDate) };
+  const why = notRedrivable(e, ctx.state.stepFunctions.stateMachines[e.stateMachineArn]?.type, now);
+  if (why !== undefined) throw new AwsError('ExecutionNotRedrivable', 400, `${why}: '${executionArn}'`);
+  checkOpenExecutions(ctx.state);
+  const redriveCount = (e.redriveCount ?? 0) + 1;
+  e.status = 'RUNNING';
+  e.redriveCount = redriveCount;
+  e.redriveDate = now.toISOString();
+  delete e.stopDate;
+  delete e.error;
+  delete e.cause;
+  if (clientToken !== undefined) e.redriveTokens = [...(e.redriveTokens ?? []), { token: clientToken, at: e.redriveDate, redriveDate: e.redriveDate }].slice(-REDRIVE_TOKENS);
+  await ctx.hooks.onRedriveExecution?.(executionArn, redriveCount);
+  return { redriveDate: epochSeconds(e.redriveDate) };
 }
 
 /** The account's state machines in this region, by name (one page: pagination is not modelled). */
@@ -165,6 +275,8 @@ export const sfnModel: ServiceModel = {
   operations: {
     StartExecution: { mutating: true, run: startExecution },
     DescribeExecution: { mutating: false, run: describeExecution },
+    GetExecutionHistory: { mutating: false, run: getExecutionHistory },
+    RedriveExecution: { mutating: true, run: redriveExecution },
     ListStateMachines: { mutating: false, run: listStateMachines },
     SendTaskSuccess: { mutating: false, run: sendTaskSuccess },
     SendTaskFailure: { mutating: false, run: sendTaskFailure },

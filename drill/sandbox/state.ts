@@ -185,7 +185,20 @@ export interface ExecutionState {
   startDate: string;
   stopDate?: string;
   output?: string;
+  /** How the last run failed (FAILED, TIMED_OUT, ABORTED). */
+  error?: string;
+  cause?: string;
+  /** 0, then one more per redrive; the date of the last one. */
+  redriveCount?: number;
+  redriveDate?: string;
+  /** Every run's events, oldest first, in GetExecutionHistory's shape (timestamps ISO). */
+  history?: HistoryEventState[];
+  /** Client tokens of successful redrives (the last 10, each answered again for 15 minutes). */
+  redriveTokens?: { token: string; at: string; redriveDate: string }[];
 }
+
+/** One history event: id, previousEventId, timestamp (ISO), type and its `<type>EventDetails`. */
+export type HistoryEventState = { id: number; previousEventId: number; timestamp: string; type: string } & Record<string, unknown>;
 
 /** A `.waitForTaskToken` task waiting for SendTaskSuccess / SendTaskFailure. */
 export interface TaskTokenState {
@@ -200,6 +213,8 @@ export interface StepFunctionsState {
   executions: Record<string, ExecutionState>;
   /** Keyed by task token. */
   taskTokens?: Record<string, TaskTokenState>;
+  /** The account's quota of open executions (RedriveExecution and StartExecution answer ExecutionLimitExceeded past it). @default 1,000,000 */
+  openExecutionsLimit?: number;
 }
 
 export interface SecretState {

@@ -1,9 +1,9 @@
-import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import * as z from 'zod';
 import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
 import { switchHold, switchParametersSchema, type SwitchState } from '../domain/switches';
+import { SwitchReader, switchMaxAgeSeconds } from './switch-reader';
 import { incidentIdFor, parseTrigger, runbookTriggersSchema, UnroutableEvent, type Trigger } from '../domain/trigger';
-import { classifyAwsError } from '../shared/errors';
 import { requireEnv, requireJsonEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
@@ -15,7 +15,7 @@ const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const policies = requireJsonEnv('RUNBOOK_POLICIES', (raw) => runbookPoliciesSchema.parse(raw));
 const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchParametersSchema.parse(raw));
 const triggers = requireJsonEnv('RUNBOOK_TRIGGERS', (raw) => runbookTriggersSchema.parse(raw));
-const ssm = new SSMClient({});
+const switchReader = new SwitchReader(switches, switchMaxAgeSeconds(process.env.SWITCH_MAX_AGE_SECONDS), new SSMClient({}));
 const tagReader = new TargetTagReader();
 
 const inputSchema = z.object({ runbook: z.string().min(1), event: z.unknown(), execution: executionSchema });
@@ -39,21 +39,6 @@ function toIncident(runbook: string, trigger: Trigger): Incident {
   };
 }
 
-/** Reads the kill switch and the runbook's switch; a missing parameter reads as null. */
-async function readSwitches(runbook: string): Promise<SwitchState> {
-  const read = async (name: string | undefined): Promise<string | null> => {
-    if (!name) return null;
-    try {
-      return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value ?? null;
-    } catch (e: unknown) {
-      if (e instanceof ParameterNotFound) return null;
-      throw classifyAwsError(e, `reading switch ${name}`);
-    }
-  };
-  const [automation, runbookSwitch] = await Promise.all([read(switches.automation), read(switches.runbooks[runbook])]);
-  return { automation, runbook: runbookSwitch };
-}
-
 /**
  * Admit: the gate before any runbook reads or changes anything. It turns the event into an
  * incident, then stops it when the event is not ours, the target is not configured, the same
@@ -70,10 +55,14 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   }
   const incident = toIncident(runbook, trigger);
   logger.appendKeys({ incidentId: incident.id, runbook, target: incident.target });
+  // Read while the claim is in flight (both are usually needed; a warm container answers from
+  // what it kept). Its failure counts only if the gates below get to it.
+  const switchesRead = switchReader.read(runbook);
+  switchesRead.catch(() => undefined);
 
   const claim = await ledger.claimIncident({
     incidentId: incident.id, runbook, target: incident.target, dedupeKey: trigger.dedupeKey,
-    executionArn: execution.id, summary: trigger.summary, firedAt: trigger.firedAt,
+    executionArn: execution.id, summary: trigger.summary, firedAt: trigger.firedAt, redriveCount: execution.redriveCount ?? 0,
   });
   if (!claim.claimed) {
     // A failed incident is a new chance to act, except while its undo runs (the two would undo each other).
@@ -87,17 +76,19 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   }
 
   try {
-    return await gate(runbook, incident, trigger.kind, context.invokedFunctionArn);
+    return await gate(runbook, incident, trigger.kind, context.invokedFunctionArn, switchesRead);
   } catch (e: unknown) {
     // The incident is claimed: leave it failed, not admitted, so a new execution may take it over.
     const reason = `admit failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
-    await ledger.finishIncident(incident.id, execution.id, 'failed', reason).catch(() => undefined);
+    await ledger.finishIncident(incident.id, execution.id, 'failed', reason, execution.redriveCount).catch(() => undefined);
     throw e;
   }
 });
 
 /** The gates after the claim: allowlist, switches, cooldown, flapping, the hourly cap. */
-async function gate(runbook: string, incident: Incident, kind: Trigger['kind'], invokedFunctionArn: string): Promise<AdmitResult> {
+async function gate(
+  runbook: string, incident: Incident, kind: Trigger['kind'], invokedFunctionArn: string, switchesRead: Promise<SwitchState>,
+): Promise<AdmitResult> {
   let policy: Admission = checkPolicy(policies, runbook, incident.target);
   if (policy.decision === 'check-tags') {
     // Not named in config: allowed only if the resource carries the configured tags.
@@ -105,7 +96,7 @@ async function gate(runbook: string, incident: Incident, kind: Trigger['kind'], 
   }
   if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident, switches: null, dryRun: false };
 
-  const state = await readSwitches(runbook);
+  const state = await switchesRead;
   const hold = switchHold(runbook, switches, state);
   if (hold) return { decision: 'paused', reason: hold, incident, switches: state, dryRun: false };
 

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { CloudWatchClient, ListTagsForResourceCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertEventPattern, matchesPattern, type EventPattern } from '../domain/event-pattern';
 import { metricRouteSchema, RUNBOOK_TAG, TARGET_TAG, type MetricRoute } from '../domain/routing';
 import { alarmDedupeKey, alarmEventSchema, alarmTarget, incidentIdFor } from '../domain/trigger';

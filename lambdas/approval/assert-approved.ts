@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChangeRejected, NotApproved } from '../shared/errors';
 import type { ApprovalStore, Gate } from './store';
 

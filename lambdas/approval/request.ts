@@ -1,6 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   approversAt, deadlineSeconds, LEVELS, nextLevel, type ApprovalPolicy, type GateSettings, type Level,
 } from '../domain/approval';

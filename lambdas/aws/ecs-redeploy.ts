@@ -2,7 +2,7 @@
  * A forced new deployment of an ECS service as a runbook step: the handler of every runbook that
  * redeploys a service is this step, with that runbook's allowlist (runbooks/<name>/handlers/redeploy.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { performAction, type ActionResult } from '../shared/act';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
@@ -46,7 +46,7 @@ export function redeployHandler(tagged?: TaggedTargets) {
   return taskHandler(redeployInputSchema, async ({ incident, execution, step, target, dryRun }, context): Promise<ActionResult<DeploymentBefore, DeploymentAfter>> => {
     await assertAllowed(target, context.invokedFunctionArn);
     const key = parseServiceKey(target);
-    return performAction<DeploymentBefore, DeploymentAfter, ServiceView>(ledger, incident, execution.id, {
+    return performAction<DeploymentBefore, DeploymentAfter, ServiceView>(ledger, incident, execution, {
       step,
       operation: 'ecs:UpdateService',
       target,

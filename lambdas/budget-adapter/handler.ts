@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   MalformedBudgetNotification, MalformedSnsNotification, parseBudgetNotification, unwrapSnsNotification,
   type BudgetNotification, type SnsNotification,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TAG_RESOURCE_KINDS, type TagResource } from './tag-resources';
 
 /** What admit knows of each runbook, from config: passed to the function as RUNBOOK_POLICIES. */

@@ -10,7 +10,7 @@
  *   Alert Threshold: > $1,200.00  (a percentage threshold arrives already converted to dollars)
  *   ACTUAL Amount: $1,260.00      (labelled "FORECASTED Amount" for forecast alerts)
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type BudgetAlertType = 'ACTUAL' | 'FORECASTED';
 

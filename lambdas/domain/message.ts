@@ -15,6 +15,8 @@ export interface MessageInput {
   readonly evidence?: unknown;
   readonly error?: string;
   readonly switches?: { readonly automation: string | null; readonly runbook: string | null };
+  /** What a human does next, instead of the default for escalations and failures. */
+  readonly next?: string;
 }
 
 /** The Step Functions console page of one execution. */
@@ -53,7 +55,8 @@ export function renderMessage(m: MessageInput): { subject: string; body: string 
   }
   if (m.error) lines.push('', `Error: ${m.error}`);
   if (m.evidence !== undefined) lines.push('', `Evidence: ${show(m.evidence)}`);
-  if (m.outcome === 'escalated' || m.outcome === 'failed') {
+  if (m.next) lines.push('', `Next: ${m.next}`);
+  else if (m.outcome === 'escalated' || m.outcome === 'failed') {
     lines.push('', 'Next: a human decides. Read the evidence and the execution history before acting by hand.');
   }
   if (m.switches) {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The kill switch (seed 000) and per-runbook switches: SSM parameters an operator flips without a

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { metricRouteSchema, type MetricRoute } from './routing';
 
 /** What started a runbook, normalised from whichever event carried it. */

@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeCaughtError, renderMessage, topicFor, type Outcome } from '../domain/message';
 import { classifyAwsError } from '../shared/errors';
 import { requireEnv } from '../shared/env';
@@ -50,9 +50,9 @@ export const handler = taskHandler(inputSchema, async (input): Promise<NotifyRes
     : input.reason;
   if (incident) {
     try {
-      await ledger.finishIncident(incident.id, execution.id, outcome as IncidentStatus, reason);
+      await ledger.finishIncident(incident.id, execution.id, outcome as IncidentStatus, reason, execution.redriveCount);
     } catch (e: unknown) {
-      // The record belongs to another execution (a rejected duplicate): leave it as it is.
+      // The record belongs to another execution (a rejected duplicate), or to a later run of this one: leave it as it is.
       if (!(e instanceof Error && e.name === 'ConditionalCheckFailedException')) throw e;
       logger.warn('Incident belongs to another execution; not updating it', { incidentId: incident.id });
     }

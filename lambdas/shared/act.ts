@@ -47,6 +47,12 @@ export interface ActionResult<B, A> {
   readonly parameters: Readonly<Record<string, unknown>>;
 }
 
+/** The execution making the call: its ARN, and which run of it (0, then one more per redrive). */
+export interface ExecutionRef {
+  readonly id: string;
+  readonly redriveCount?: number;
+}
+
 export interface ActionOptions {
   /** Plan instead of act: read, record the exact call as planned, make no change. */
   readonly dryRun?: boolean;
@@ -62,17 +68,27 @@ export interface ActionOptions {
  * - `succeeded` by another execution (a re-run of the incident): replayed only while the target
  *   still shows the change in effect; otherwise (undone, or changed since) a new row `<key>#2` is
  *   a new chance to act.
- * - `failed`: nothing took effect; retried with the value recorded the first time.
+ * - `failed`: nothing of it took effect; the target is read (it may have been fixed by hand since):
+ *   in effect, no call (the row stays failed); otherwise retried with the value recorded the first time.
  * A dry run never calls `mutate`, whatever the row says: it reads, and records a plan.
  * A call that may have taken effect but gave no answer leaves the row `unknown`, never `failed`.
+ *
+ * A redriven run (`execution.redriveCount` > 0) first takes its incident back (failed -> admitted,
+ * once per run); taken over by another execution or being undone, it acts on nothing. A bare
+ * execution ARN (the undo, whose own claim arbitrates it) takes nothing back.
  */
 export async function performAction<B, A, O = B>(
   ledger: Ledger,
   incident: Incident,
-  executionArn: string,
+  execution: string | ExecutionRef,
   spec: ActionSpec<B, A, O>,
   options: ActionOptions = {},
 ): Promise<ActionResult<B, A>> {
+  const { id: executionArn, redriveCount = 0 } = typeof execution === 'string' ? { id: execution } : execution;
+  if (redriveCount > 0) {
+    const { resumed } = await ledger.resumeIncident(incident.id, executionArn, redriveCount);
+    if (resumed) logger.info('Redriven run took its incident back before acting', { incidentId: incident.id, redriveCount });
+  }
   const baseKey = `${spec.step}#${spec.operation}#${spec.target}`;
   const dryRun = options.dryRun === true;
   const result = (before: B, after: A, replayed: boolean, planned: boolean): ActionResult<B, A> => ({
@@ -142,6 +158,15 @@ export async function performAction<B, A, O = B>(
       return fresh(generationOf(row) + 1);
     }
     if (dryRun) return fresh(generationOf(row) + 1);
+    if (row.status === 'failed' && !reconciled) {
+      // Refused before; the target may have been fixed since (by hand, between the failure and a
+      // redrive): read it, and act only if it still needs the change. The row stays failed: the call was not this run's.
+      const after = spec.inEffect(await read(), row.before as B);
+      if (after !== undefined) {
+        logger.info('The change is in effect already, though this action\'s call was refused: not made again', { actionKey: row.actionKey });
+        return result(row.before as B, after, true, false);
+      }
+    }
     // failed, partly done, or an overlapping attempt's row of intent: retried with the value recorded the first time.
     const retry = await ledger.retryIntent(incident.id, row.actionKey);
     if (!retry.retried) {

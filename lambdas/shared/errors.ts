@@ -125,10 +125,21 @@ export class NotApproved extends Error {
   }
 }
 
+/**
+ * A redriven step found its incident taken over by another execution, or being undone: it acts on
+ * nothing (the execution fails again at that state, and the escalation says why).
+ */
+export class IncidentNotResumed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IncidentNotResumed';
+  }
+}
+
 /** Errors that say AWS refused the call (or never got it): a mutating call that ends so changed nothing. */
 const REFUSALS = new Set([
   'AwsThrottled', 'AwsAccessDenied', 'TargetNotFound', 'TargetNotAllowed', 'ChangeRejected', 'TableBusy', 'SwitchLimitReached',
-  'InvalidInput', 'NotApproved', 'NothingToRestore',
+  'InvalidInput', 'NotApproved', 'NothingToRestore', 'IncidentNotResumed',
 ]);
 const partlyDone = new WeakSet<Error>();
 

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { classifyAwsError } from './errors';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { classifyAwsError, IncidentNotResumed } from './errors';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -7,6 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
  *   INCIDENT#<id> / META            the incident: trigger, runbook, target, execution, outcome
  *   INCIDENT#<id> / ACTION#<key>    one mutating call: intent before the call, outcome after
  *   COOLDOWN#<runbook>#<target> / META   who last acted on a target, and until when
+ *   EXECUTION#<arn> / FAILURE#<n>   the escalation of a failed run (n: its redrive count), sent once
  */
 export type IncidentStatus = 'admitted' | 'remediated' | 'skipped' | 'escalated' | 'failed' | 'rejected';
 /**
@@ -27,6 +30,13 @@ export interface IncidentRecord {
   executionArn: string;
   status: IncidentStatus;
   reason?: string;
+  /**
+   * Which run of the execution last wrote the status: 0, then one more per redrive. A write of an
+   * earlier run (a failure heard late) never overwrites a later run's.
+   */
+  redriveCount?: number;
+  /** The state a failed run failed at (a redrive retries it). */
+  failedState?: string;
   summary: string;
   firedAt: string;
   createdAt: string;
@@ -92,12 +102,21 @@ export const generationOf = (row: Pick<ActionRecord, 'generation'>): number => r
 export type Settlement = { inEffect: true; after: unknown } | { inEffect: false; reason: string };
 
 const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'META' });
+const failureKey = (executionArn: string, redriveCount: number) => ({ pk: `EXECUTION#${executionArn}`, sk: `FAILURE#${redriveCount}` });
 const actionKey = (id: string, key: string) => ({ pk: `INCIDENT#${id}`, sk: `ACTION#${key}` });
 
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
   const { pk: _pk, sk: _sk, ...rest } = item;
   return rest as T;
+}
+
+/**
+ * The item a refused conditional write returns (ReturnValuesOnConditionCheckFailure ALL_OLD), so
+ * the caller learns who holds it without a second call; undefined when the answer carries none.
+ */
+function refusedItem(e: ConditionalCheckFailedException): Record<string, unknown> | undefined {
+  return e.Item ? unmarshall(e.Item as Parameters<typeof unmarshall>[0]) : undefined;
 }
 
 /**
@@ -137,9 +156,10 @@ export class Ledger {
    * Claims an incident for an execution. A second execution for the same transition gets the
    * existing record back (a duplicate); the same execution (Retry, redrive) reclaims its own, and
    * a failed incident may be taken over by a new execution so operators can run it again.
+   * One conditional write: a refused claim returns the existing record with the refusal.
    */
   async claimIncident(
-    record: Omit<IncidentRecord, 'status' | 'createdAt' | 'updatedAt'>,
+    record: Omit<IncidentRecord, 'status' | 'createdAt' | 'updatedAt' | 'failedState'>,
   ): Promise<{ claimed: true } | { claimed: false; existing: IncidentRecord }> {
     const at = this.now().toISOString();
     try {
@@ -148,20 +168,22 @@ export class Ledger {
         TableName: this.tableName,
         Key: incidentKey(record.incidentId),
         UpdateExpression: 'SET incidentId = :id, runbook = :runbook, target = :target, dedupeKey = :dedupe, executionArn = :exec, '
-          + 'summary = :summary, firedAt = :firedAt, #status = :admitted, updatedAt = :at, createdAt = if_not_exists(createdAt, :at) REMOVE reason',
+          + 'summary = :summary, firedAt = :firedAt, #status = :admitted, redriveCount = :run, updatedAt = :at, createdAt = if_not_exists(createdAt, :at) REMOVE reason, failedState',
         // A failed incident is taken over only while no undo of it runs: a re-run acting while the undo restores would undo the undo.
-        ConditionExpression: 'attribute_not_exists(pk) OR executionArn = :exec OR (#status = :failed AND (attribute_not_exists(undoStatus) OR undoStatus <> :undoing))',
+        // (NOT a = b holds when a is missing too; dynalite's parser takes milliseconds on nested parentheses.)
+        ConditionExpression: 'attribute_not_exists(pk) OR executionArn = :exec OR (#status = :failed AND NOT undoStatus = :undoing)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':id': record.incidentId, ':runbook': record.runbook, ':target': record.target, ':dedupe': record.dedupeKey,
           ':exec': record.executionArn, ':summary': record.summary, ':firedAt': record.firedAt, ':admitted': 'admitted',
-          ':failed': 'failed', ':undoing': 'undoing', ':at': at,
+          ':failed': 'failed', ':undoing': 'undoing', ':at': at, ':run': record.redriveCount ?? 0,
         },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       return { claimed: true };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const existing = await this.getIncident(record.incidentId);
+      const existing = strip<IncidentRecord>(refusedItem(e)) ?? await this.getIncident(record.incidentId);
       if (!existing) throw new Error(`Incident ${record.incidentId} vanished while being claimed`);
       return { claimed: false, existing };
     }
@@ -169,30 +191,27 @@ export class Ledger {
 
   /**
    * Takes the cooldown for a target: granted when nobody holds it, it expired, or this incident
-   * already holds it (a retried admit).
+   * already holds it (a retried admit). One conditional write: a refusal returns the holder's row.
    */
   async claimCooldown(
     runbook: string, target: string, incidentId: string, cooldownMs: number,
   ): Promise<{ granted: true } | { granted: false; heldBy: string; until: string }> {
     const now = this.now();
     const untilMs = now.getTime() + cooldownMs;
+    const key = { pk: `COOLDOWN#${runbook}#${target}`, sk: 'META' };
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
-        Item: {
-          pk: `COOLDOWN#${runbook}#${target}`, sk: 'META', runbook, target, incidentId,
-          untilMs, until: new Date(untilMs).toISOString(), expiresAt: Math.ceil(untilMs / 1000) + 86400,
-        },
+        Item: { ...key, runbook, target, incidentId, untilMs, until: new Date(untilMs).toISOString(), expiresAt: Math.ceil(untilMs / 1000) + 86400 },
         ConditionExpression: 'attribute_not_exists(pk) OR untilMs <= :now OR incidentId = :id',
         ExpressionAttributeValues: { ':now': now.getTime(), ':id': incidentId },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       return { granted: true };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const held = await this.db.send(new GetCommand({
-        TableName: this.tableName, Key: { pk: `COOLDOWN#${runbook}#${target}`, sk: 'META' }, ConsistentRead: true,
-      }));
-      return { granted: false, heldBy: String(held.Item?.incidentId ?? 'unknown'), until: String(held.Item?.until ?? '') };
+      const held = refusedItem(e) ?? (await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
+      return { granted: false, heldBy: String(held?.incidentId ?? 'unknown'), until: String(held?.until ?? '') };
     }
   }
 
@@ -244,16 +263,128 @@ export class Ledger {
     }
   }
 
-  /** Records the outcome of an incident; only the execution that owns it may. */
-  async finishIncident(incidentId: string, executionArn: string, status: IncidentStatus, reason: string): Promise<void> {
+  /**
+   * Records the outcome of an incident; only the execution that owns it may, and only from its
+   * latest run (`redriveCount`: 0, then one more per redrive).
+   */
+  async finishIncident(incidentId: string, executionArn: string, status: IncidentStatus, reason: string, redriveCount = 0): Promise<void> {
     await this.db.send(new UpdateCommand({
       TableName: this.tableName,
       Key: incidentKey(incidentId),
-      UpdateExpression: 'SET #status = :status, reason = :reason, updatedAt = :at',
-      ConditionExpression: 'executionArn = :exec',
+      UpdateExpression: 'SET #status = :status, reason = :reason, redriveCount = :run, updatedAt = :at' + (status === 'failed' ? '' : ' REMOVE failedState'),
+      // NOT a > b holds when a is missing too (a record from before redrive counts): no parentheses for dynalite's parser.
+      ConditionExpression: 'executionArn = :exec AND NOT redriveCount > :run',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': status, ':reason': reason, ':at': this.now().toISOString(), ':exec': executionArn },
+      ExpressionAttributeValues: { ':status': status, ':reason': reason, ':at': this.now().toISOString(), ':exec': executionArn, ':run': redriveCount },
     }));
+  }
+
+  /**
+   * A redriven run of the incident's execution takes it back before acting: `failed` (or a run
+   * still recorded as running) becomes `admitted` again, for this run. Once per run: a later step
+   * of the same run finds it taken. Refused when another execution took the incident over, or
+   * while its undo runs (the redrive would undo the undo): the step then acts on nothing.
+   */
+  async resumeIncident(incidentId: string, executionArn: string, redriveCount: number): Promise<{ resumed: boolean }> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: incidentKey(incidentId),
+        UpdateExpression: 'SET #status = :admitted, redriveCount = :run, updatedAt = :at REMOVE reason',
+        ConditionExpression: 'executionArn = :exec AND NOT redriveCount >= :run AND NOT undoStatus = :undoing',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':admitted': 'admitted', ':run': redriveCount, ':exec': executionArn, ':undoing': 'undoing', ':at': this.now().toISOString() },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return { resumed: true };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const existing = strip<IncidentRecord>(refusedItem(e)) ?? await this.getIncident(incidentId);
+      if (existing?.executionArn === executionArn && (existing.redriveCount ?? 0) >= redriveCount) return { resumed: false };
+      throw new IncidentNotResumed(!existing ? `incident ${incidentId} has no record: this redrive acts on nothing`
+        : existing.executionArn !== executionArn ? `incident ${incidentId} is now handled by ${existing.executionArn} (${existing.status}): this redrive of ${executionArn} acts on nothing`
+        : `incident ${incidentId} is being undone by ${existing.undoExecutionArn ?? 'an undo'}: this redrive acts on nothing until the undo has finished`);
+    }
+  }
+
+  /**
+   * Records that a run of the incident's execution failed at a state (heard after the execution
+   * ended): only the execution that owns the incident, and only if no later run has written since.
+   */
+  async markIncidentFailed(incidentId: string, executionArn: string, redriveCount: number, failedState: string, reason: string): Promise<{ marked: true } | { marked: false; existing: IncidentRecord | undefined }> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: incidentKey(incidentId),
+        UpdateExpression: 'SET #status = :failed, reason = :reason, failedState = :state, redriveCount = :run, updatedAt = :at',
+        ConditionExpression: 'executionArn = :exec AND NOT redriveCount > :run',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':failed': 'failed', ':reason': reason, ':state': failedState, ':run': redriveCount, ':exec': executionArn, ':at': this.now().toISOString() },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return { marked: true };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      return { marked: false, existing: strip<IncidentRecord>(refusedItem(e)) ?? await this.getIncident(incidentId) };
+    }
+  }
+
+  /**
+   * Claims the escalation of one failed run (execution ARN and redrive count): granted once, or
+   * again after `leaseMs` when an earlier claim never finished (its function timed out). `sent`: it
+   * was escalated already; `inFlight`: another delivery holds it now.
+   */
+  async claimFailureNotice(executionArn: string, redriveCount: number, leaseMs: number): Promise<{ claimed: true; claimId: string } | { claimed: false; sent: boolean }> {
+    const now = this.now();
+    const claimId = randomUUID();
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: failureKey(executionArn, redriveCount),
+        UpdateExpression: 'SET executionArn = :exec, redriveCount = :run, #status = :claimed, claimId = :claim, claimedAtMs = :now, claimedAt = :at, '
+          + 'deliveries = if_not_exists(deliveries, :zero) + :one',
+        ConditionExpression: 'attribute_not_exists(pk) OR (#status = :claimed AND claimedAtMs < :expired)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':exec': executionArn, ':run': redriveCount, ':claimed': 'claimed', ':claim': claimId, ':now': now.getTime(), ':at': now.toISOString(),
+          ':expired': now.getTime() - leaseMs, ':zero': 0, ':one': 1,
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return { claimed: true, claimId };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const held = refusedItem(e) ?? (await this.db.send(new GetCommand({ TableName: this.tableName, Key: failureKey(executionArn, redriveCount), ConsistentRead: true }))).Item;
+      return { claimed: false, sent: held?.status === 'sent' };
+    }
+  }
+
+  /** The escalation went out: what it said stays with the claim, and no delivery sends it again. */
+  async failureNoticeSent(executionArn: string, redriveCount: number, claimId: string, notice: Readonly<Record<string, unknown>>): Promise<void> {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: failureKey(executionArn, redriveCount),
+      UpdateExpression: 'SET #status = :sent, notice = :notice, sentAt = :at',
+      ConditionExpression: 'claimId = :claim',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':sent': 'sent', ':notice': notice, ':claim': claimId, ':at': this.now().toISOString() },
+    }));
+  }
+
+  /** The escalation could not be sent: the next delivery may claim it at once. */
+  async releaseFailureNotice(executionArn: string, redriveCount: number, claimId: string): Promise<void> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: failureKey(executionArn, redriveCount),
+        UpdateExpression: 'SET claimedAtMs = :zero',
+        ConditionExpression: 'claimId = :claim AND #status = :claimed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':zero': 0, ':claim': claimId, ':claimed': 'claimed' },
+      }));
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
   }
 
   async getIncident(incidentId: string): Promise<IncidentRecord | undefined> {

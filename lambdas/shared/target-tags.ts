@@ -1,8 +1,14 @@
-import { DynamoDBClient, ListTagsOfResourceCommand, ResourceNotFoundException as TableNotFound } from '@aws-sdk/client-dynamodb';
-import { ECSClient, ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
-import { LambdaClient, ListTagsCommand, ResourceNotFoundException as FunctionNotFound } from '@aws-sdk/client-lambda';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { TagResource } from '../domain/tag-resources';
 import { classifyAwsError, errorName, InvalidInput } from './errors';
+
+// Tags are read only for targets allowlisted by tag: each SDK client is loaded on its first read,
+// not at every cold start of the functions that may need it (most never do).
+let lambdaSdk: Promise<typeof import('@aws-sdk/client-lambda')> | undefined;
+let dynamodbSdk: Promise<typeof import('@aws-sdk/client-dynamodb')> | undefined;
+let ecsSdk: Promise<typeof import('@aws-sdk/client-ecs')> | undefined;
 
 /** Where the caller runs: target ARNs are built in its partition, region and account. */
 export interface ArnScope {
@@ -41,11 +47,12 @@ export class TargetTagReader {
 
   private async functionTags(name: string, scope: ArnScope): Promise<Record<string, string> | null> {
     const arn = `${prefix(scope, 'lambda')}:function:${name}`;
+    const { LambdaClient, ListTagsCommand, ResourceNotFoundException } = await (lambdaSdk ??= import('@aws-sdk/client-lambda'));
     try {
       const out = await (this.lambda ??= new LambdaClient({})).send(new ListTagsCommand({ Resource: arn }));
       return out.Tags ?? {};
     } catch (e: unknown) {
-      if (e instanceof FunctionNotFound) return null;
+      if (e instanceof ResourceNotFoundException) return null;
       throw classifyAwsError(e, `lambda:ListTags on ${name}`);
     }
   }
@@ -53,6 +60,7 @@ export class TargetTagReader {
   private async tableTags(name: string, scope: ArnScope): Promise<Record<string, string> | null> {
     const arn = `${prefix(scope, 'dynamodb')}:table/${name}`;
     const tags: Record<string, string> = {};
+    const { DynamoDBClient, ListTagsOfResourceCommand, ResourceNotFoundException } = await (dynamodbSdk ??= import('@aws-sdk/client-dynamodb'));
     try {
       let next: string | undefined;
       do {
@@ -62,13 +70,14 @@ export class TargetTagReader {
       } while (next);
       return tags;
     } catch (e: unknown) {
-      if (e instanceof TableNotFound) return null;
+      if (e instanceof ResourceNotFoundException) return null;
       throw classifyAwsError(e, `dynamodb:ListTagsOfResource on ${name}`);
     }
   }
 
   private async serviceTags(key: string, scope: ArnScope): Promise<Record<string, string> | null> {
     const arn = `${prefix(scope, 'ecs')}:service/${key}`;
+    const { ECSClient, ListTagsForResourceCommand } = await (ecsSdk ??= import('@aws-sdk/client-ecs'));
     try {
       const out = await (this.ecs ??= new ECSClient({})).send(new ListTagsForResourceCommand({ resourceArn: arn }));
       return Object.fromEntries((out.tags ?? []).filter((t) => t.key !== undefined).map((t) => [t.key!, t.value ?? '']));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeTags, tagAdmission } from '../domain/admission';
 import type { TagResource } from '../domain/tag-resources';
 import { TargetNotAllowed } from './errors';

@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
-/** `$$.Execution` as the state machines pass it to every task. */
-export const executionSchema = z.object({ id: z.string().min(1) });
+/** `$$.Execution` as the state machines pass it to every task: its ARN, and which run (RedriveCount: 0, then one more per redrive). */
+export const executionSchema = z.object({ id: z.string().min(1), redriveCount: z.number().int().min(0).optional() });
 
 /** The incident admit produced; every later task receives it as `incident`. */
 export const incidentSchema = z.object({

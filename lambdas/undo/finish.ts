@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeCaughtError } from '../domain/message';
 import type { ItemKey } from '../domain/item-keys';
 import { RESTORE_KINDS, REVERSIBLE } from '../domain/reversible';

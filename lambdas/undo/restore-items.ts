@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeKeys, itemDigest, recordedItemsAt, type ItemAtKey, type RecordedItems } from '../domain/recorded-items';
 import { itemKeySchema, type ItemKey } from '../domain/item-keys';
 import { canonical, sameValue, undoStepFor, type RestoreStep } from '../domain/undo-plan';

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalResultSchema, assertApproved, type GatedCall } from '../approval/assert-approved';
 import { ApprovalStore, type Gate } from '../approval/store';
 import { RESTORE_KINDS, RESTORE_OPERATIONS, reversibleOfKind } from '../domain/reversible';

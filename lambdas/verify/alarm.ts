@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { alarmStep, describeAction, firstVerifyStep, type AlarmReading, type VerifyStep } from '../domain/verification';
 import { InvalidInput } from '../shared/errors';
 import { taskHandler } from '../shared/handler';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { VerifyPolicy } from '../domain/verification';
 import { requireJsonEnv } from '../shared/env';
 

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Permission } from '../../runbooks/kit';
@@ -22,10 +22,29 @@ export interface HandlerFunctionProps {
 }
 
 /**
- * Every handler's defaults in one place: Node.js 24 on arm64, X-Ray active tracing, an ESM bundle
- * with the AWS SDK inside (pinned versions, small cold starts) and source maps, structured logs
- * in a log group of its own with a retention. Its role starts empty: no managed policy, only
- * writing to its own log group; each handler's grants are added to it.
+ * How every handler is bundled (esbuild; `npm run bench` builds the same bundles and prints their
+ * sizes and cold starts). The AWS SDK v3 is left out and the function imports the one the Node.js
+ * 24 runtime provides: bundling each handler's clients would add 300-750 KB per function for about
+ * the same cold start (the README's performance section has the figures), at the price of the SDK
+ * version being the runtime's, not package.json's. Everything else (zod, Powertools, middy) is
+ * bundled, minified, with a source map beside it.
+ */
+export const HANDLER_BUNDLING = {
+  format: OutputFormat.ESM,
+  minify: true,
+  sourceMap: true,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  externalModules: ['@aws-sdk/*'],
+  // Some dependencies still call require(); give the ESM bundle one.
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+} as const satisfies BundlingOptions;
+
+/**
+ * Every handler's defaults in one place: Node.js 24 on arm64, X-Ray active tracing, the bundle
+ * above (the runtime's AWS SDK), structured logs in a log group of its own with a retention. Its
+ * role starts empty: no managed policy, only writing to its own log group; each handler's grants
+ * are added to it.
  */
 export class HandlerFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
@@ -55,15 +74,7 @@ export class HandlerFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        // Some dependencies still call require(); give the ESM bundle one.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      },
+      bundling: { ...HANDLER_BUNDLING, mainFields: [...HANDLER_BUNDLING.mainFields], externalModules: [...HANDLER_BUNDLING.externalModules] },
     });
   }
 

@@ -43,6 +43,12 @@ export class Notifications extends Construct {
     return topic;
   }
 
+  /** Lets the function publish to the critical topic only and tells it its ARN. */
+  bindCritical(fn: lambda.Function): void {
+    fn.addEnvironment('CRITICAL_TOPIC_ARN', this.critical.topicArn);
+    this.critical.grantPublish(fn);
+  }
+
   /** Lets the function publish to both topics and tells it their ARNs. */
   bind(fn: lambda.Function): void {
     fn.addEnvironment('CRITICAL_TOPIC_ARN', this.critical.topicArn);

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GatePages, LiveRead } from '../../lambdas/approval/gate-words';
 import { liveTable } from '../../lambdas/approval/live-state';
 import { plural, utcClock, type GateWordsProvider } from '../../lambdas/approval/words';

@@ -1,6 +1,6 @@
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { taskKeySchema, type TaskKey } from './stuck-tasks';
 
 /** Per tasks table, what "still stuck" means (STUCK_TASK_TABLES, from the stuckTasks config). */

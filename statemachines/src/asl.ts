@@ -28,6 +28,13 @@ export interface Catcher {
  */
 export const UNGUARDED = Symbol('unguarded');
 
+/**
+ * Marks a machine whose failed executions are heard outside it: a step that fails after its Retry
+ * fails the execution at that state (so a redrive retries exactly that step), and the stack's
+ * execution-failure rule escalates. The value says who hears; read by the checks, never written.
+ */
+export const FAILURES_HEARD = Symbol('failures heard');
+
 interface Common {
   readonly Comment?: string;
 }
@@ -36,8 +43,9 @@ interface Transition {
   readonly Next?: string;
   readonly End?: true;
 }
+/** A Task retries; its Catch (where the machine catches failures) is checked per machine. */
 type Guarded =
-  | { readonly Retry: readonly Retrier[]; readonly Catch: readonly Catcher[] }
+  | { readonly Retry: readonly Retrier[]; readonly Catch?: readonly Catcher[] }
   | { readonly Retry?: readonly Retrier[]; readonly Catch?: readonly Catcher[]; readonly [UNGUARDED]: string };
 
 export type TaskState = Common & Transition & Guarded & {
@@ -104,6 +112,8 @@ export interface Definition {
   readonly Comment: string;
   readonly StartAt: string;
   readonly States: States;
+  /** Set where a failed execution is heard outside the machine (see FAILURES_HEARD). */
+  readonly [FAILURES_HEARD]?: string;
 }
 
 /** Every state this one can go to, with how (for the checks and the diagram). */

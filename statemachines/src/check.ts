@@ -1,10 +1,12 @@
 /**
  * The mistakes a definition must not ship with, each reported as a sentence naming the state
  * machine and the state: a transition to no state, a state nothing reaches, a Task without Retry
- * and Catch (unless marked UNGUARDED), a Choice without a Default, a state with neither Next nor
- * End, a ${Substitution} the stack does not fill, and an ARN that hard-codes the partition.
+ * (unless marked UNGUARDED), a Task whose failure nobody would hear (no States.ALL Catch in a
+ * machine whose failed executions are not heard outside it, see FAILURES_HEARD), a Choice without
+ * a Default, a state with neither Next nor End, a ${Substitution} the stack does not fill, and an
+ * ARN that hard-codes the partition.
  */
-import { transitions, UNGUARDED, type Definition, type State, type States } from './asl';
+import { FAILURES_HEARD, transitions, UNGUARDED, type Definition, type State, type States } from './asl';
 
 export class DefinitionError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -15,7 +17,7 @@ export class DefinitionError extends Error {
 
 /** Throws a DefinitionError listing every problem of `definition`. */
 export function checkDefinition(machine: string, definition: Definition, filled: ReadonlySet<string>): void {
-  const problems = checkGraph(machine, definition.StartAt, definition.States, '');
+  const problems = checkGraph(machine, definition.StartAt, definition.States, '', definition[FAILURES_HEARD] !== undefined);
   const unfilled = new Map<string, string[]>();
   for (const [name, state] of allStates(definition.States)) {
     // A Map's own fields only: its inner states are visited on their own.
@@ -31,14 +33,14 @@ export function checkDefinition(machine: string, definition: Definition, filled:
   if (problems.length > 0) throw new DefinitionError(problems);
 }
 
-function checkGraph(machine: string, startAt: string, states: States, inside: string): string[] {
+function checkGraph(machine: string, startAt: string, states: States, inside: string, heard: boolean): string[] {
   const problems: string[] = [];
   const where = (name: string) => `${machine}: "${name}"${inside}`;
   if (!(startAt in states)) problems.push(`${machine}: StartAt names "${startAt}"${inside}, which is not a state`);
   for (const [name, state] of Object.entries(states)) {
     for (const t of transitions(state)) if (!(t.to in states)) problems.push(`${where(name)} goes to "${t.to}" (${t.via}), which is not a state`);
-    problems.push(...checkState(state).map((p) => `${where(name)} ${p}`));
-    if (state.Type === 'Map') problems.push(...checkGraph(machine, state.ItemProcessor.StartAt, state.ItemProcessor.States, ` (inside the Map "${name}")`));
+    problems.push(...checkState(state, heard).map((p) => `${where(name)} ${p}`));
+    if (state.Type === 'Map') problems.push(...checkGraph(machine, state.ItemProcessor.StartAt, state.ItemProcessor.States, ` (inside the Map "${name}")`, heard));
   }
   const reached = new Set<string>();
   const queue = [startAt];
@@ -52,7 +54,7 @@ function checkGraph(machine: string, startAt: string, states: States, inside: st
   return problems;
 }
 
-function checkState(state: State): string[] {
+function checkState(state: State, heard: boolean): string[] {
   const problems: string[] = [];
   const next = 'Next' in state && state.Next !== undefined;
   const end = 'End' in state && state.End !== undefined;
@@ -60,7 +62,7 @@ function checkState(state: State): string[] {
   if (state.Type === 'Choice' && state.Default === undefined) problems.push('is a Choice without a Default: an input no rule matches would fail the execution');
   if (state.Type === 'Task' && !(UNGUARDED in state)) {
     if ((state.Retry ?? []).length === 0) problems.push('is a Task without a Retry (mark it UNGUARDED, with the reason, if that is meant)');
-    if (!(state.Catch ?? []).some((c) => c.ErrorEquals.includes('States.ALL'))) {
+    if (!heard && !(state.Catch ?? []).some((c) => c.ErrorEquals.includes('States.ALL'))) {
       problems.push('is a Task whose Catch has no States.ALL: an error would end the execution without escalating (mark it UNGUARDED, with the reason, if that is meant)');
     }
   }

@@ -2,7 +2,11 @@
 import { UNGUARDED, type Definition } from './asl';
 import { approvalGate, assemble, EXECUTION, fromPayload, INCIDENT, LAMBDA_INVOKE, Spine, TABLE_BUSY, TRANSIENT } from './spine';
 
-const spine = new Spine('undo', { failed: 'Undo failed', switches: false });
+// The undo catches its failures into its own path: it records the undo failed beside the incident
+// (so it may be started again) and escalates; the stack's execution-failure rule watches runbooks only.
+const UNDO_FAILURE = 'Record failure and escalate';
+const UNDO_FAILED = 'Undo failed';
+const spine = new Spine('undo', { failure: UNDO_FAILURE, failed: UNDO_FAILED, switches: false });
 const { invoke, notify, escalate, catches } = spine;
 
 const definition: Definition = {
@@ -72,7 +76,7 @@ const definition: Definition = {
           },
         },
         ResultPath: '$.restored',
-        Catch: [catches(['States.ALL'], spine.failure)],
+        Catch: [catches(['States.ALL'], UNDO_FAILURE)],
         Next: 'Verify restored values',
       },
       'Verify restored values': invoke('FinishFunctionArn', {
@@ -83,13 +87,13 @@ const definition: Definition = {
       'Restored?': { Type: 'Choice', Choices: [{ Variable: '$.verification.allRestored', BooleanEquals: true, Next: 'Notify undone' }], Default: 'Escalate: not restored' },
       'Notify undone': notify('remediated', '$.verification.reason', { evidence: '$.verification.checks' }),
       'Escalate: not restored': escalate('$.verification.reason', { evidence: '$.restored' }),
-      [spine.failure]: invoke('FinishFunctionArn', {
+      [UNDO_FAILURE]: invoke('FinishFunctionArn', {
         comment: 'Marks the undo failed beside the incident (so it may be run again), then escalates.',
         payload: { mode: 'fail', 'error.$': '$.error' }, result: ['recorded'], at: '$.failure',
         catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: 'Escalate failure' }], next: 'Escalate failure',
       }),
-      'Escalate failure': notify('failed', 'an undo step failed (transient AWS errors are retried first; a refusal is not)', { error: '$.error', next: spine.failed }),
-      [spine.failed]: {
+      'Escalate failure': notify('failed', 'an undo step failed (transient AWS errors are retried first; a refusal is not)', { error: '$.error', next: UNDO_FAILED }),
+      [UNDO_FAILED]: {
         Type: 'Fail', Error: 'UndoFailed',
         Cause: 'An undo step failed after its retries, or its notification did. The ledger rows say which restores were made (undo-<step>) and what each replaced.',
       },

@@ -48,5 +48,6 @@ test('reading the tags is retried when throttled, and a read that never succeeds
   expect(burst.results[0]).toMatchObject({ outcome: 'remediated' });
   expect(burst.results[0]!.timeline).toContainEqual(expect.objectContaining({ state: 'Admit: dedupe, allowlist, switches, cooldown', event: 'retried' }));
   expect(denied.results[0]).toMatchObject({ outcome: 'failed', actions: [], reason: expect.stringContaining('lambda:ListTags') });
-  expect(denied.results[0]!.notifications).toEqual([{ outcome: 'failed', topic: 'critical' }]);
+  expect(denied.results[0]!.runs).toEqual([expect.objectContaining({ status: 'FAILED', failedAt: 'Admit: dedupe, allowlist, switches, cooldown' })]);
+  expect(denied.results[0]!.notifications).toEqual([{ outcome: 'failed', topic: 'critical', via: 'rule' }]);
 });

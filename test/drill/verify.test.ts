@@ -73,9 +73,10 @@ test('a throttled DescribeAlarms is retried by the state machine and the run sti
   expect(r!.timeline).toContainEqual(expect.objectContaining({ state: 'Check alarm state', event: 'retried', detail: expect.stringContaining('AwsThrottled') }));
 });
 
-test('DescribeAlarms failing for good: the change stays recorded and the run escalates as a failure', async () => {
+test('DescribeAlarms failing for good: the change stays recorded and the execution fails at the check, escalated by the execution-failure rule', async () => {
   const { results: [r] } = await runDrill(['lambda-runaway', '--fault', 'cloudwatch:DescribeAlarms=access-deniedx50', '--json']);
   expect(r).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('cloudwatch:DescribeAlarms') });
+  expect(r!.runs).toEqual([expect.objectContaining({ status: 'FAILED', failedAt: 'Check alarm state' })]);
   expect(r!.actions).toEqual([expect.objectContaining({ status: 'succeeded', auditedBeforeCall: true })]);
-  expect(r!.notifications).toEqual([{ outcome: 'failed', topic: 'critical' }]);
+  expect(r!.notifications).toEqual([{ outcome: 'failed', topic: 'critical', via: 'rule' }]);
 });

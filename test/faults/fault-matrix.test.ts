@@ -6,15 +6,17 @@
  *
  * Whatever fails, a run must end in a defined state with a consistent ledger (support.ts):
  * - a burst of a retried kind ends remediated, every change made once and audited first;
- * - a call that never succeeds ends as expectedPersistent() says, escalated to the critical
- *   topic unless the failing call is the notification itself.
+ * - a call that never succeeds ends as expectedPersistent() says: a step failing after its
+ *   retries fails the execution at that state, escalated to the critical topic by the
+ *   execution-failure rule (unless the failing call is the notification itself); a missing target
+ *   is escalated by the runbook.
  */
 import * as fs from 'node:fs';
 import type { DrillResult } from '../../drill/result';
 import { duplicateOf } from '../drill/events';
 import type { DrillRun } from '../drill/run-drill';
 import {
-  BEST_EFFORT, BURST, burstOf, CALLS, reportsUnavailable, cellsOf, expectedPersistent, faultArgs, KINDS, LEDGER_CALLS, PERSISTENT, PERSISTENT_GROUPS,
+  BEST_EFFORT, BURST, burstOf, CALLS, reportsUnavailable, cellsOf, expectedPersistent, FAILS_AT, faultArgs, KINDS, LEDGER_CALLS, PERSISTENT, PERSISTENT_GROUPS,
   RETRIED_KINDS, RUNBOOKS, STATE_OF, type Kind,
 } from './plan';
 import { brokenInvariants, drillPool, resultOf, summary } from './support';
@@ -100,12 +102,14 @@ describe('a call that never succeeds ends in a defined state, escalated, with th
   for (const run of persistentRuns) {
     for (const { runbook, call } of run.cells) {
       const expected = expectedPersistent(call, run.kind);
-      test(`${runbook}: ${call}=${run.kind}x${PERSISTENT} -> ${expected.outcome} (${expected.topic ?? 'no'} notification)`, async () => {
+      test(`${runbook}: ${call}=${run.kind}x${PERSISTENT} -> ${expected.outcome} (${expected.topic ?? 'no'} notification${expected.viaRule ? ' through the execution-failure rule' : ''})`, async () => {
         const r = resultOf(await finished(run.id), runbook);
         matrix.set(`${runbook}\t${call}\t${run.kind}\tpersistent`, summary(r));
         expect(brokenInvariants(r)).toEqual([]);
-        expect({ outcome: r.outcome, topic: lastTopic(r) }).toEqual(expected);
-        if (expected.topic === 'critical') expect(r.notifications[r.notifications.length - 1]).toEqual({ outcome: expected.outcome, topic: 'critical' });
+        expect({ outcome: r.outcome, topic: lastTopic(r) }).toEqual({ outcome: expected.outcome, topic: expected.topic });
+        if (expected.topic === 'critical') {
+          expect(r.notifications[r.notifications.length - 1]).toEqual({ outcome: expected.outcome, topic: 'critical', ...(expected.viaRule ? { via: 'rule' } : {}) });
+        }
         if (expected.topic === null) expect(r.notifications).toEqual([]);
         const state = STATE_OF[runbook][call];
         if (BEST_EFFORT.has(call)) {
@@ -120,10 +124,19 @@ describe('a call that never succeeds ends in a defined state, escalated, with th
         }
         // The failing call stopped the runbook before it finished: nothing was remediated.
         expect(r.notifications.map((n) => n.outcome)).not.toContain('remediated');
-        // The state making the call failed for good there (retried first only when a retry can help).
+        // The state making the call failed for good there (retried first only when a retry can help): the
+        // execution fails at that state (a redrive starts there), or the state's catcher decides the ending.
         if (state && expected.outcome !== 'skipped') {
           const events = r.timeline.filter((t) => t.state === state).map((t) => t.event);
-          expect(events).toContain('caught');
+          const failsAt = FAILS_AT[runbook]?.[call] ?? state;
+          if (expected.failsAtState) {
+            expect(events).toContain(failsAt === state ? 'failed' : 'caught');
+            if (failsAt === state) expect(events).not.toContain('caught');
+            expect(r.runs).toEqual([expect.objectContaining({ status: 'FAILED', failedAt: failsAt })]);
+          } else {
+            expect(events).toContain('caught');
+            expect(r.runs).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+          }
           if ((RETRIED_KINDS as readonly Kind[]).includes(run.kind)) expect(events).toContain('retried');
           else expect(events).not.toContain('retried');
         }

@@ -37,6 +37,15 @@ export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> 
 /** What the modules say of a call (the contract suite checks two runbooks never say different things). */
 const facts = (pick: (c: DrillCall) => boolean): ReadonlySet<Call> => new Set(RUNBOOKS.flatMap((r) => declared(r).filter(pick).map((c) => c.call)));
 
+/**
+ * Where the execution fails when that is not the state that first makes the call: the guardrail's
+ * notification of the switch is caught (the run goes on to its timed restore), and the restore's
+ * notification fails the execution.
+ */
+export const FAILS_AT: Readonly<Partial<Record<Runbook, Partial<Record<Call, string>>>>> = {
+  'llm-budget-guardrail': { 'sns:Publish': 'Notify model restored' },
+};
+
 /** Far more failures than any run can consume: the call never succeeds. */
 export const PERSISTENT = 500;
 /** More failures than the SDK's three attempts, so the state machine's Retry must act too. */
@@ -111,30 +120,39 @@ export interface Expected {
   readonly outcome: Outcome;
   /** The topic of the last notification; null when none can be sent. */
   readonly topic: 'critical' | 'info' | null;
+  /** The last notification comes from the execution-failure rule, not from a state of the runbook. */
+  readonly viaRule: boolean;
+  /** The execution fails at the state making the call (where a redrive starts again), rather than a state deciding the ending. */
+  readonly failsAtState: boolean;
 }
 
 /**
  * What a run ends as when the call never succeeds.
- * - The notification itself failing: nothing can be sent; the execution fails.
+ * - A step failing after its retries (throttling, 5xx, timeouts, access denied; a verify step's
+ *   DescribeAlarms, which never answers not found, so an injected one is unexpected; a not-found
+ *   its module says is not about the target) fails the execution at
+ *   that state: the execution-failure rule's notifier marks the incident failed and escalates to
+ *   the critical topic, naming the state a redrive retries.
+ * - The notification itself failing: the execution fails at the notify state, and the rule's
+ *   notifier cannot publish either: nothing is sent.
  * - The budget adapter failing: no execution starts; after Lambda's retries the notification
  *   goes to the adapter's dead-letter queue.
- * - Not found means the target is gone (escalated), except a missing switch, which holds the
- *   runbook (switches fail closed), and a call whose module says its not-found is not about the
- *   target (Cost Explorer's DataUnavailableException).
- * - The verify step's DescribeAlarms never answers not found (an unknown name is an empty list),
- *   so an injected one is an unexpected error: a failure, escalated like the rest.
- * - Anything else (throttling, 5xx, timeouts after every retry, access denied) is recorded as a
- *   failure and escalated to the critical topic.
+ * - Not found means the target is gone: a decided ending, escalated by the runbook itself, except
+ *   a missing switch, which holds the runbook (switches fail closed), and a call whose module says
+ *   its not-found is not about the target (Cost Explorer's DataUnavailableException).
  */
 export function expectedPersistent(call: Call, kind: Kind): Expected {
-  if (BEST_EFFORT.has(call)) return { outcome: 'remediated', topic: 'info' };
-  if (call === 'sns:Publish' || call === 'states:StartExecution') return { outcome: 'failed', topic: null };
+  const decided = (outcome: Outcome, topic: 'critical' | 'info'): Expected => ({ outcome, topic, viaRule: false, failsAtState: false });
+  const failed: Expected = { outcome: 'failed', topic: 'critical', viaRule: true, failsAtState: true };
+  if (BEST_EFFORT.has(call)) return decided('remediated', 'info');
+  if (call === 'sns:Publish') return { outcome: 'failed', topic: null, viaRule: false, failsAtState: true };
+  if (call === 'states:StartExecution') return { outcome: 'failed', topic: null, viaRule: false, failsAtState: false };
   if (kind === 'not-found') {
-    if (call === 'ssm:GetParameter') return { outcome: 'skipped', topic: 'info' };
-    if (NOT_FOUND_IS_FAILURE.has(call) || call === 'cloudwatch:DescribeAlarms') return { outcome: 'failed', topic: 'critical' };
-    return { outcome: 'escalated', topic: 'critical' };
+    if (call === 'ssm:GetParameter') return decided('skipped', 'info');
+    if (NOT_FOUND_IS_FAILURE.has(call) || call === 'cloudwatch:DescribeAlarms') return failed;
+    return decided('escalated', 'critical');
   }
-  return { outcome: 'failed', topic: 'critical' };
+  return failed;
 }
 
 /**

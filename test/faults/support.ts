@@ -53,6 +53,16 @@ export function brokenInvariants(r: DrillResult): string[] {
   if (r.incidentId !== null && r.runbook !== 'llm-budget-guardrail' && Object.keys(r.resources.before).length === 0) {
     broken.push(`the resources of incident ${r.incidentId} are not reported`);
   }
+  // A run that failed at a state is heard through the execution-failure rule (or by nobody, when nothing can be
+  // published); a run that ended as the runbook decided is not: the rule hears failures only.
+  const last = r.runs[r.runs.length - 1];
+  const ruleNotices = r.notifications.filter((n) => n.via === 'rule');
+  if (last?.status === 'FAILED' && r.outcome !== 'failed') broken.push(`the execution failed at ${last.failedAt ?? '?'}, but the outcome is ${r.outcome}`);
+  if (last?.status === 'FAILED' && r.notifications.length > 0 && r.notifications[r.notifications.length - 1]?.via !== 'rule') {
+    broken.push(`the execution failed at ${last.failedAt ?? '?'}, but its last notification did not come from the execution-failure rule`);
+  }
+  if (last?.status === 'SUCCEEDED' && ruleNotices.length > 0) broken.push('the execution succeeded, yet the execution-failure rule escalated it');
+  for (const n of ruleNotices) if (n.outcome !== 'failed' || n.topic !== 'critical') broken.push(`the execution-failure rule sent ${n.outcome} to the ${n.topic} topic`);
   // A row in effect says so (succeeded); one whose answer was lost says it may be (unknown); a failed one changed nothing.
   if (!r.actions.some((a) => a.status === 'succeeded' || a.status === 'unknown') && !isDeepStrictEqual(r.resources.after, r.resources.before)) {
     broken.push(`resources changed with no succeeded or unknown action in the ledger: ${JSON.stringify(r.resources.before)} -> ${JSON.stringify(r.resources.after)}`);
@@ -62,7 +72,8 @@ export function brokenInvariants(r: DrillResult): string[] {
 
 /** One line for a run's end, for failure messages and the matrix. */
 export const summary = (r: DrillResult): string =>
-  `${r.outcome} [${r.notifications.map((n) => `${n.outcome}->${n.topic}`).join(', ') || 'no notification'}] ${r.reason}`;
+  `${r.outcome} [${r.notifications.map((n) => `${n.outcome}->${n.topic}${n.via ? ` (${n.via})` : ''}`).join(', ') || 'no notification'}]`
+  + `${r.runs.some((x) => x.status === 'FAILED') ? ` failed at ${r.runs.map((x) => x.failedAt).filter(Boolean).join(', ')}` : ''} ${r.reason}`;
 
 /** The result of one runbook in a run that replayed several. */
 export function resultOf(run: DrillRun, runbook: string): DrillResult {

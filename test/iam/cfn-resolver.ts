@@ -1,8 +1,8 @@
 /**
  * A deliberately small CloudFormation intrinsic resolver, enough to turn the synthesized IAM
  * policies into the literal documents an IAM evaluator accepts. It understands Ref (pseudo
- * parameters and a few resource types), Fn::GetAtt <resource>.Arn (a few resource types) and
- * Fn::Join. Anything else throws, naming where it was found: a policy this cannot resolve must
+ * parameters and a few resource types), Fn::GetAtt <resource>.Arn (a few resource types), a
+ * state machine's Fn::GetAtt Name, and Fn::Join. Anything else throws, naming where it was found: a policy this cannot resolve must
  * fail the tests, never be evaluated half-resolved.
  */
 
@@ -94,8 +94,12 @@ export function cfnResolver(template: CfnTemplate, env: Environment): Resolver {
       }
       case 'Fn::GetAtt': {
         const [id, attribute] = Array.isArray(arg) ? arg : typeof arg === 'string' ? arg.split('.') : [];
+        // A state machine's name (the execution-failure notifier reads the history of its executions).
+        if (typeof id === 'string' && attribute === 'Name' && resourceOf(id, path).Type === 'AWS::StepFunctions::StateMachine') {
+          return physicalName(id, 'StateMachineName', path);
+        }
         if (typeof id !== 'string' || attribute !== 'Arn') {
-          throw new UnresolvableIntrinsic(`${path}: unsupported Fn::GetAtt ${JSON.stringify(arg)} (only <resource>.Arn)`);
+          throw new UnresolvableIntrinsic(`${path}: unsupported Fn::GetAtt ${JSON.stringify(arg)} (only <resource>.Arn, and a state machine's Name)`);
         }
         const type = resourceOf(id, path).Type;
         const rule = getAttArn[type];

@@ -18,6 +18,7 @@ const service = (clusterName: string, name: string) => arn('ecs', `service/${clu
 const parameter = (name: string) => arn('ssm', `parameter${name}`);
 const stateMachine = (name: string) => arn('states', `stateMachine:${name}`);
 const topic = (name: string) => arn('sns', name);
+const executionOf = (machineArn: string) => `${machineArn.replace(':stateMachine:', ':execution:')}:0f1e2d3c-run`;
 
 // The prod targets (config/prod.json), spelled out rather than read back from the code under test.
 const FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map((a) => `cabruca-segmentation-prod-${a}-agent`);
@@ -94,6 +95,7 @@ const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
   UndoFinish: { kind: 'handler', ledger: true },
   BudgetAdapter: { kind: 'handler', ledger: false },
   AlarmRouter: { kind: 'handler', ledger: false },
+  ExecutionFailed: { kind: 'handler', ledger: true },
   LambdaRunawayStateMachine: { kind: 'state machine', ledger: false },
   DynamodbThrottlingStateMachine: { kind: 'state machine', ledger: false },
   EcsServiceRecoveryStateMachine: { kind: 'state machine', ledger: false },
@@ -174,6 +176,10 @@ const JOB: Case[] = [
   ['Notify', 'sns:Publish', own.critical, 'Allowed'],
   ['Notify', 'sns:Publish', own.info, 'Allowed'],
   ['Notify', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
+  // The execution-failure notifier reads the history of the runbooks' executions, and pages.
+  ...[own.lambdaRunaway, own.dynamodbThrottling, own.ecsServiceRecovery, own.llmBudgetGuardrail].map((m): Case => ['ExecutionFailed', 'states:GetExecutionHistory', executionOf(m), 'Allowed']),
+  ['ExecutionFailed', 'sns:Publish', own.critical, 'Allowed'],
+  ['ExecutionFailed', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
   ['BudgetAdapter', 'states:StartExecution', own.llmBudgetGuardrail, 'Allowed'],
   ['AlarmRouter', 'states:StartExecution', own.lambdaRunaway, 'Allowed'],
   ['AlarmRouter', 'states:StartExecution', own.dynamodbThrottling, 'Allowed'],
@@ -291,6 +297,13 @@ const BEYOND_JOB: Case[] = [
   ['Admit', 'ssm:GetParameter', parameter('/other'), 'Denied'],
   ['Notify', 'sns:Publish', own.budgetAlerts, 'Denied'],
   ['Notify', 'sns:Publish', topic('someone-elses-topic'), 'Denied'],
+  // It reads; it never redrives, stops or starts an execution, and pages only the critical topic.
+  ['ExecutionFailed', 'states:GetExecutionHistory', executionOf(own.undo), 'Denied'],
+  ['ExecutionFailed', 'states:GetExecutionHistory', executionOf(stateMachine('someone-elses-machine')), 'Denied'],
+  ['ExecutionFailed', 'states:RedriveExecution', executionOf(own.lambdaRunaway), 'Denied'],
+  ['ExecutionFailed', 'states:StopExecution', executionOf(own.lambdaRunaway), 'Denied'],
+  ['ExecutionFailed', 'states:StartExecution', own.lambdaRunaway, 'Denied'],
+  ['ExecutionFailed', 'sns:Publish', own.info, 'Denied'],
   ['BudgetAdapter', 'states:StartExecution', own.lambdaRunaway, 'Denied'],
   ['BudgetAdapter', 'states:StartExecution', own.dynamodbThrottling, 'Denied'],
   ['BudgetAdapter', 'states:StartExecution', own.ecsServiceRecovery, 'Denied'],
@@ -354,7 +367,7 @@ const BEYOND_JOB: Case[] = [
 
 // The system's own controls, for every role: nobody may reconfigure or drop the ledger, flip a
 // switch, change the gate or a runbook, or touch the topic key; only the ledger users write ledger
-// rows, and only Notify pages a human.
+// rows, and only Notify and the execution-failure notifier page a human.
 const SYSTEM: Case[] = ROLE_NAMES.flatMap((role): Case[] => [
   [role, 'dynamodb:DeleteTable', own.ledger, 'Denied'],
   [role, 'dynamodb:UpdateTable', own.ledger, 'Denied'],
@@ -365,7 +378,7 @@ const SYSTEM: Case[] = ROLE_NAMES.flatMap((role): Case[] => [
   [role, 'lambda:PutFunctionConcurrency', own.admitFn, 'Denied'],
   [role, 'lambda:UpdateFunctionCode', own.admitFn, 'Denied'],
   [role, 'states:UpdateStateMachine', own.lambdaRunaway, 'Denied'],
-  [role, 'sns:Publish', own.critical, role === 'Notify' ? 'Allowed' : 'Denied'],
+  [role, 'sns:Publish', own.critical, role === 'Notify' || role === 'ExecutionFailed' ? 'Allowed' : 'Denied'],
   [role, 'kms:PutKeyPolicy', own.topicKey, 'Denied'],
   [role, 'iam:PutRolePolicy', iam.role(role).arn, 'Denied'],
   [role, 'secretsmanager:GetSecretValue', own.signingKey, APPROVAL_ROLES.has(role) ? 'Allowed' : 'Denied'],

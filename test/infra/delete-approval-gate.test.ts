@@ -51,7 +51,7 @@ test('the approvers are asked only once the backup is AVAILABLE, with the exact 
     evidence: { 'stuckTasks.$': '$.stuck', 'backup.$': '$.backupCheck.backup', 'switch.$': '$.action', 'table.$': '$.check.table', 'alarm.$': '$.verify' },
   });
   expect(ask.Catch!.map((c) => [c.ErrorEquals[0], c.Next])).toEqual([
-    ['ApprovalRejected', 'Delete rejected'], ['States.Timeout', 'Escalate delete approval?'], ['States.ALL', 'Record failure and escalate'],
+    ['ApprovalRejected', 'Delete rejected'], ['States.Timeout', 'Escalate delete approval?'],
   ]);
   expect(states['Escalate delete approval?']!.Default).toBe('Delete approval timed out');
   expect(states['Delete approval timed out']!.Next).toBe('Delete approved?');

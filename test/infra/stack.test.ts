@@ -73,6 +73,29 @@ test('every rule target has a dead-letter queue and a retry policy', () => {
   }
 });
 
+test("a rule on the runbooks' own executions (failed, timed out, aborted) invokes the execution-failure notifier; failures of it land in a dead-letter queue", () => {
+  const machines = template.findResources('AWS::StepFunctions::StateMachine');
+  const runbookMachines = Object.entries(machines).filter(([, m]) => (m as { Properties: { StateMachineName?: string } }).Properties.StateMachineName !== 'runbook-autopilot-prod-undo').map(([id]) => id);
+  expect(runbookMachines).toHaveLength(4);
+  const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] } } })) as {
+    Properties: { EventPattern: { 'detail-type': string[]; detail: { status: string[]; stateMachineArn: { Ref: string }[] } }; Targets: { Arn: unknown; DeadLetterConfig: unknown }[] };
+  }[];
+  expect(rules).toHaveLength(1);
+  const { EventPattern: pattern, Targets: targets } = rules[0]!.Properties;
+  expect(pattern['detail-type']).toEqual(['Step Functions Execution Status Change']);
+  expect(pattern.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
+  // Only this stack's runbooks: not the undo (it escalates its own failures), not anyone else's workflows.
+  expect(pattern.detail.stateMachineArn.map((r) => r.Ref).sort()).toEqual(runbookMachines.sort());
+  const notifier = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Execution failed') } }));
+  expect(notifier).toHaveLength(1);
+  expect(targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [notifier[0], 'Arn'] }, DeadLetterConfig: { Arn: expect.anything() } })]);
+  // The notifier's own failures (after Lambda's two retries) go to the same queue.
+  template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+    FunctionName: { Ref: notifier[0] }, MaximumRetryAttempts: 2,
+    DestinationConfig: { OnFailure: { Destination: targets[0]!.DeadLetterConfig ? (targets[0]!.DeadLetterConfig as { Arn: unknown }).Arn : null } },
+  });
+});
+
 test('alarms use the seed thresholds', () => {
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     MetricName: 'ConcurrentExecutions', Namespace: 'AWS/Lambda', Statistic: 'Maximum', Threshold: 800,

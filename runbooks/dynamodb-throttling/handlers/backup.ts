@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { performAction, type ActionResult } from '../../../lambdas/shared/act';
 import { requireEnv } from '../../../lambdas/shared/env';
 import { taskHandler } from '../../../lambdas/shared/handler';
@@ -40,7 +40,7 @@ function earliestBackupTime(incident: Incident): Date {
 export const handler = taskHandler(backupInputSchema, async ({ incident, execution, dryRun, stuckCount }): Promise<ActionResult<{ stuckTasks: number }, BackupTaken>> => {
   await assertAllowed(incident.target);
   const backupName = `stuck-tasks-${incident.id}`;
-  return performAction(ledger, incident, execution.id, {
+  return performAction(ledger, incident, execution, {
     step: 'backup',
     operation: 'dynamodb:CreateBackup',
     target: incident.target,

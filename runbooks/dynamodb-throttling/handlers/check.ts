@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TableView } from '../../../lambdas/aws/table-capacity';
 import { onDemandProgress, type OnDemandProgress } from '../on-demand';
 import { requirePositiveIntegerEnv } from '../../../lambdas/shared/env';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalResultSchema, assertApproved } from '../../../lambdas/approval/assert-approved';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import { itemAt } from '../../../lambdas/domain/recorded-items';
@@ -72,7 +72,7 @@ export const handler = taskHandler(deleteInputSchema, async ({ incident, executi
   // Every key the count step recorded has the table's key attributes.
   const keyAttributes = Object.keys(stuck.keys[0] ?? {});
   const keyOf = (item: Record<string, unknown>) => taskKeySchema.parse(Object.fromEntries(keyAttributes.map((k) => [k, item[k]])));
-  const result = await performAction<TasksBeforeDelete, DeleteSummary, Record<string, unknown>[]>(ledger, incident, execution.id, {
+  const result = await performAction<TasksBeforeDelete, DeleteSummary, Record<string, unknown>[]>(ledger, incident, execution, {
     step: 'cleanup',
     operation: 'dynamodb:DeleteItem',
     target: incident.target,

@@ -20,7 +20,7 @@ type OnDemand = typeof ON_DEMAND;
  */
 export const handler = taskHandler(stepInputSchema, async ({ incident, execution, dryRun }, context): Promise<ActionResult<CapacitySnapshot, OnDemand>> => {
   await assertAllowed(incident.target, context.invokedFunctionArn);
-  return performAction(ledger, incident, execution.id, {
+  return performAction(ledger, incident, execution, {
     step: 'switch',
     operation: 'dynamodb:UpdateTable',
     target: incident.target,

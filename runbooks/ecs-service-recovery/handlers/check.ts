@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { rolloutProgress, type RolloutProgress } from '../../../lambdas/aws/ecs';
 import { requirePositiveIntegerEnv } from '../../../lambdas/shared/env';
 import { taskHandler } from '../../../lambdas/shared/handler';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { s3SourcesOf, summarize, type BucketEvidence, type InvokerEvidence, type MappingEvidence, type RuleEvidence } from '../invokers';
 import { requireJsonEnv } from '../../../lambdas/shared/env';
 import { AwsThrottled, AwsUnavailable } from '../../../lambdas/shared/errors';

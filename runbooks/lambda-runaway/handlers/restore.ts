@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalResultSchema, assertApproved } from '../../../lambdas/approval/assert-approved';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import { performAction, type ActionResult } from '../../../lambdas/shared/act';
@@ -33,7 +33,7 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ap
   await assertApproved(approvals, approval, {
     incidentId: incident.id, runbook: 'lambda-runaway', step: 'restore', operation: 'lambda:PutFunctionConcurrency', target: incident.target, parameters,
   }, { onTimeout });
-  return performAction(ledger, incident, execution.id, {
+  return performAction(ledger, incident, execution, {
     step: 'restore',
     operation: 'lambda:PutFunctionConcurrency',
     target: incident.target,

@@ -16,7 +16,7 @@ const functions = new FunctionConcurrencyClient();
  */
 export const handler = taskHandler(stepInputSchema, async ({ incident, execution, dryRun }, context): Promise<ActionResult<number | null, number>> => {
   await assertAllowed(incident.target, context.invokedFunctionArn);
-  return performAction(ledger, incident, execution.id, {
+  return performAction(ledger, incident, execution, {
     step: 'stop',
     operation: 'lambda:PutFunctionConcurrency',
     target: incident.target,

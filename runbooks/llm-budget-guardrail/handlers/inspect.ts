@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { costDriver, monthToDateWindow, type CostDriver } from '../cost-driver';
 import { requireEnv, requireJsonEnv } from '../../../lambdas/shared/env';
 import { InvalidInput } from '../../../lambdas/shared/errors';

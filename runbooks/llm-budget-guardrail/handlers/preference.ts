@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UNDO_STEP_PREFIX } from '../../../lambdas/domain/undo-plan';
-import { performAction, type ActionResult } from '../../../lambdas/shared/act';
+import { performAction, type ActionResult, type ExecutionRef } from '../../../lambdas/shared/act';
 import { requireEnv } from '../../../lambdas/shared/env';
 import { NothingToRestore } from '../../../lambdas/shared/errors';
 import { taskHandler } from '../../../lambdas/shared/handler';
@@ -31,8 +31,8 @@ export interface RestoreResult {
 }
 
 /** Seed 000: `aws ssm put-parameter --name <preference> --value <cheaper model> --overwrite`, the old value recorded first. */
-function switchModel(incident: Incident, executionArn: string, dryRun: boolean): Promise<SwitchResult> {
-  return performAction(ledger, incident, executionArn, {
+function switchModel(incident: Incident, execution: ExecutionRef, dryRun: boolean): Promise<SwitchResult> {
+  return performAction(ledger, incident, execution, {
     step: 'switch',
     operation: OPERATION,
     target: MODEL_PARAMETER,
@@ -53,7 +53,7 @@ const putParameters = (value: string) => ({ Name: MODEL_PARAMETER, Value: value,
  * switch set nor (on a retried restore) what the restore writes was set by someone else, and
  * is theirs to keep.
  */
-async function restoreModel(incident: Incident, executionArn: string): Promise<RestoreResult> {
+async function restoreModel(incident: Incident, execution: ExecutionRef): Promise<RestoreResult> {
   const switched = await ledger.latestAction(incident.id, actionKey('switch'));
   if (switched?.status !== 'succeeded' || typeof switched.before !== 'string' || typeof switched.after !== 'string') {
     throw new NothingToRestore(`incident ${incident.id} has no finished switch of ${MODEL_PARAMETER} in the ledger, so there is no recorded model to restore`);
@@ -79,7 +79,7 @@ async function restoreModel(incident: Incident, executionArn: string): Promise<R
       return { restored: false, reason, action: null };
     }
   }
-  const action = await performAction(ledger, incident, executionArn, {
+  const action = await performAction(ledger, incident, execution, {
     step: 'restore',
     operation: OPERATION,
     target: MODEL_PARAMETER,
@@ -97,5 +97,5 @@ async function restoreModel(incident: Incident, executionArn: string): Promise<R
 export const handler = taskHandler(inputSchema, async ({ incident, execution, mode, dryRun }, context): Promise<SwitchResult | RestoreResult> => {
   await assertAllowed(MODEL_PARAMETER, context.invokedFunctionArn);
   // A dry run never reaches the restore: it ends after planning the switch.
-  return mode === 'switch' ? switchModel(incident, execution.id, dryRun) : restoreModel(incident, execution.id);
+  return mode === 'switch' ? switchModel(incident, execution, dryRun) : restoreModel(incident, execution);
 });

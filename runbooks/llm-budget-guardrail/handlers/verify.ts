@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { rolloutComplete } from '../../../lambdas/aws/ecs';
 import { checkStep, firstVerifyStep, type VerifyStep } from '../../../lambdas/domain/verification';
 import { EcsServiceClient, parseServiceKey } from '../../../lambdas/aws/ecs';

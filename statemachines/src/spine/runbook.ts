@@ -1,9 +1,13 @@
 /**
  * A runbook's state machine around its own steps: the admit prologue (dedupe, allowlist,
- * switches, cooldown, safety rails) and the failure ending (escalate on the critical topic, end
- * failed), and the dry-run branch every mutating runbook takes after its first action.
+ * switches, cooldown, safety rails) and the dry-run branch every mutating runbook takes after its
+ * first action. A runbook ends in one of two ways: it decides to stop (held by a rail, rejected,
+ * target gone, not verified) and notifies or escalates; or a step fails after its Retry and the
+ * execution fails at that state, with its error and cause, where a redrive retries exactly that
+ * step. The stack's execution-failure rule hears such a failure and escalates it
+ * (lambdas/notify/execution-failed.ts).
  */
-import type { Definition, States } from '../asl';
+import { FAILURES_HEARD, type Definition, type States } from '../asl';
 import { DefinitionError } from '../check';
 import { EXECUTION, type Spine } from './tasks';
 
@@ -31,12 +35,16 @@ export interface RunbookMachine {
   readonly states: readonly States[];
 }
 
-/** A runbook: admit, then its own states, then the failure ending. */
+/** A runbook: admit, then its own states. A step failing after its Retry fails the execution there. */
 export function runbookMachine(spine: Spine, m: RunbookMachine): Definition {
+  if (spine.failure !== undefined || spine.failed !== undefined) {
+    throw new DefinitionError([`${spine.name}: a runbook catches no failure into a path of its own: its failed execution is escalated by the stack's execution-failure rule, and a redrive retries the failed step`]);
+  }
   return {
     Comment: m.comment,
     StartAt: 'Receive event',
-    States: assemble(spine.name, [admitPrologue(spine, m.trigger ?? 'The CloudWatch alarm event, as EventBridge delivers it.', m.admitted), ...m.states, failureEnding(spine)]),
+    States: assemble(spine.name, [admitPrologue(spine, m.trigger ?? 'The CloudWatch alarm event, as EventBridge delivers it.', m.admitted), ...m.states]),
+    [FAILURES_HEARD]: "the stack's execution-failure rule (FAILED, TIMED_OUT, ABORTED) escalates, naming the state that failed",
   };
 }
 
@@ -67,16 +75,6 @@ function admitPrologue(spine: Spine, trigger: string, admitted: string): States 
     'Notify held: switched off or cooling down': spine.notify('skipped', '$.admission.reason'),
     'Notify rejected': spine.notify('rejected', '$.admission.reason'),
     'Escalate: held by a safety rail': spine.escalate('$.admission.reason'),
-  };
-}
-
-function failureEnding(spine: Spine): States {
-  return {
-    [spine.failure]: spine.notify('failed', 'a step failed after its retries', { error: '$.error', next: spine.failed }),
-    [spine.failed]: {
-      Type: 'Fail', Error: 'RemediationFailed',
-      Cause: "A runbook step failed after its retries, or its notification did. The ledger and this execution's history record which, and what each call replaced.",
-    },
   };
 }
 

@@ -1,6 +1,8 @@
 /**
- * Tasks as every state machine here writes them: a Lambda invoke with the standard Retry, a Catch
- * that ends in the machine's failure path, and the notification step (notify, escalate).
+ * Tasks as every state machine here writes them: a Lambda invoke with the standard Retry, catchers
+ * only for the outcomes the machine decides (a missing target escalates), and the notification
+ * step (notify, escalate). A step that fails after its Retry fails the execution at that state, so
+ * a redrive retries exactly that step; a machine may instead name a failure path to catch into.
  */
 import type { Catcher, Fields, Json, Retrier, TaskState } from '../asl';
 
@@ -17,9 +19,9 @@ export const TRANSIENT: Retrier = {
 /** A DynamoDB table still UPDATING (TableBusy): waited out with longer pauses. */
 export const TABLE_BUSY: Retrier = { ErrorEquals: ['TableBusy'], IntervalSeconds: 20, MaxAttempts: 6, BackoffRate: 1.5, MaxDelaySeconds: 120, JitterStrategy: 'FULL' };
 
-/** What every runbook step is told: its incident and its execution. */
+/** What every runbook step is told: its incident and its execution (and which run of it: 0, then 1 per redrive). */
 export const INCIDENT = { 'incident.$': '$.admission.incident' };
-export const EXECUTION = { execution: { 'id.$': '$$.Execution.Id' } };
+export const EXECUTION = { execution: { 'id.$': '$$.Execution.Id', 'redriveCount.$': '$$.Execution.RedriveCount' } };
 
 /** What a mutating step reports: the ledger's record of its call. */
 export const ACTION_RESULT = ['operation', 'target', 'before', 'after', 'replayed', 'planned', 'parameters'];
@@ -40,7 +42,7 @@ export interface TaskOptions {
   readonly result?: readonly string[] | Fields;
   /** ResultPath. */
   readonly at?: string;
-  /** Tried before the standard catcher; a catcher of States.ALL replaces it. */
+  /** The outcomes this step decides (e.g. a missing target escalates); tried before the machine's failure path, if it has one. */
   readonly catch?: readonly Catcher[];
   /** @default [TRANSIENT] */
   readonly retry?: readonly Retrier[];
@@ -54,16 +56,19 @@ export interface NotifyOptions {
   readonly error?: string;
   /** @default the end of the execution */
   readonly next?: string;
-  /** Where to go when the notification cannot be sent. @default the machine's Fail state */
+  /** Where to go when the notification cannot be sent. @default the machine's `failed` state, or none: the execution fails here */
   readonly unsent?: string;
 }
 
 export type Outcome = 'remediated' | 'skipped' | 'rejected' | 'escalated' | 'failed';
 
 export interface SpineOptions {
-  /** Where a step's failure goes after its retries. @default "Record failure and escalate" */
+  /**
+   * Where a step's failure goes after its retries.
+   * @default none: the execution fails at that state with its error (the stack's execution-failure rule escalates it)
+   */
   readonly failure?: string;
-  /** The Fail state an unsent notification ends in. @default "Remediation failed" */
+  /** Where a notification that cannot be sent goes. @default none: the execution fails at that state */
   readonly failed?: string;
   /** Notifications carry the switches admit read. @default true */
   readonly switches?: boolean;
@@ -71,24 +76,25 @@ export interface SpineOptions {
 
 const isNames = (result: readonly string[] | Fields): result is readonly string[] => Array.isArray(result);
 
-/** One state machine's steps: the tasks and notifications, bound to its name and its failure path. */
+/** One state machine's steps: the tasks and notifications, bound to its name and its failure path (if any). */
 export class Spine {
-  readonly failure: string;
-  readonly failed: string;
+  readonly failure: string | undefined;
+  readonly failed: string | undefined;
   private readonly switches: boolean;
 
   constructor(readonly name: string, options: SpineOptions = {}) {
-    this.failure = options.failure ?? 'Record failure and escalate';
-    this.failed = options.failed ?? 'Remediation failed';
+    this.failure = options.failure;
+    this.failed = options.failed;
     this.switches = options.switches ?? true;
   }
 
   /** A catcher of these errors (the error kept at $.error). */
   readonly catches = (errors: readonly string[], next: string): Catcher => ({ ErrorEquals: errors, ResultPath: '$.error', Next: next });
 
-  /** A Lambda task with the standard Retry and Catch; its payload as given. */
+  /** A Lambda task with the standard Retry, its own catchers and the machine's failure path (if any); its payload as given. */
   readonly task = (fn: string, o: TaskOptions): TaskState => {
     const extra = o.catch ?? [];
+    const catchers = this.failure === undefined || extra.some((c) => c.ErrorEquals.includes('States.ALL')) ? extra : [...extra, this.catches(['States.ALL'], this.failure)];
     return {
       Type: 'Task',
       ...(o.comment ? { Comment: o.comment } : {}),
@@ -97,7 +103,7 @@ export class Spine {
       ...(o.result ? { ResultSelector: isNames(o.result) ? fromPayload(o.result) : o.result } : {}),
       ...(o.at ? { ResultPath: o.at } : {}),
       Retry: o.retry ?? [TRANSIENT],
-      Catch: extra.some((c) => c.ErrorEquals.includes('States.ALL')) ? extra : [...extra, this.catches(['States.ALL'], this.failure)],
+      ...(catchers.length > 0 ? { Catch: catchers } : {}),
       Next: o.next,
     };
   };
@@ -110,23 +116,26 @@ export class Spine {
     this.invoke(fn, { result: ACTION_RESULT, ...o, payload: { 'dryRun.$': '$.admission.dryRun', ...o.payload } });
 
   /** Records the outcome in the ledger and publishes it (critical or info topic). */
-  readonly notify = (outcome: Outcome, reason: string, o: NotifyOptions = {}): TaskState => ({
-    Type: 'Task',
-    ...(o.comment ? { Comment: o.comment } : {}),
-    Resource: LAMBDA_INVOKE,
-    Parameters: {
-      FunctionName: '${NotifyFunctionArn}',
-      Payload: {
-        runbook: this.name, outcome, ...INCIDENT, ...(this.switches ? { 'switches.$': '$.admission.switches' } : {}), ...EXECUTION,
-        ...field('reason', reason), ...field('evidence', o.evidence), ...field('error', o.error),
+  readonly notify = (outcome: Outcome, reason: string, o: NotifyOptions = {}): TaskState => {
+    const unsent = o.unsent ?? this.failed;
+    return {
+      Type: 'Task',
+      ...(o.comment ? { Comment: o.comment } : {}),
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: '${NotifyFunctionArn}',
+        Payload: {
+          runbook: this.name, outcome, ...INCIDENT, ...(this.switches ? { 'switches.$': '$.admission.switches' } : {}), ...EXECUTION,
+          ...field('reason', reason), ...field('evidence', o.evidence), ...field('error', o.error),
+        },
       },
-    },
-    ResultSelector: fromPayload(['outcome', 'reason', 'topic']),
-    ResultPath: '$.result',
-    Retry: [TRANSIENT],
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.notifyError', Next: o.unsent ?? this.failed }],
-    ...(o.next ? { Next: o.next } : { End: true }),
-  });
+      ResultSelector: fromPayload(['outcome', 'reason', 'topic']),
+      ResultPath: '$.result',
+      Retry: [TRANSIENT],
+      ...(unsent !== undefined ? { Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.notifyError', Next: unsent }] } : {}),
+      ...(o.next ? { Next: o.next } : { End: true }),
+    };
+  };
 
   readonly escalate = (reason: string, o: NotifyOptions = {}): TaskState => this.notify('escalated', reason, o);
 }

@@ -99,6 +99,8 @@ beforeAll(async () => {
     RUNBOOK_TRIGGERS: JSON.stringify(runbookTriggers()),
     AWS_ENDPOINT_URL_SSM: sandbox.url,
     AWS_MAX_ATTEMPTS: '1',
+    // These tests flip switches between deliveries: read them for every event (the age is tested below).
+    SWITCH_MAX_AGE_SECONDS: '0',
   });
   admit = (await import('../../../lambdas/admit/handler')).handler as unknown as Handler;
   // A second cold start with other policies, against the same ledger.
@@ -157,7 +159,7 @@ describe('admit', () => {
     });
     expect(await ledger.getIncident(id)).toEqual({
       incidentId: id, runbook: 'lambda-runaway', target: RESEARCHER, dedupeKey: RUNAWAY_KEY, executionArn: exec,
-      status: 'admitted', summary: 'CloudWatch alarm cabruca-segmentation-prod-researcher-agent-concurrency went to ALARM',
+      status: 'admitted', redriveCount: 0, summary: 'CloudWatch alarm cabruca-segmentation-prod-researcher-agent-concurrency went to ALARM',
       firedAt: '2026-11-03T03:12:41.522+0000', createdAt: expect.any(String), updatedAt: expect.any(String),
     });
     const cooldown = await cooldownRow('lambda-runaway', RESEARCHER);
@@ -194,6 +196,19 @@ describe('admit', () => {
     expect(await ledger.getIncident(incidentIdFor(RUNAWAY_KEY))).toMatchObject({ executionArn: exec, status: 'admitted' });
     // The incident, the target's cooldown, this hour's remediation slot and the target's history.
     expect((await scanLedger()).map((i) => String(i.pk).split('#')[0]).sort()).toEqual(['CAP', 'COOLDOWN', 'HISTORY', 'INCIDENT']);
+  });
+
+  test('a redriven admit (the same execution, its next run) takes its failed incident back, for that run', async () => {
+    const exec = EXECUTION('lambda-runaway', 'redriven');
+    await admit(input('lambda-runaway', RUNAWAY, exec), lambdaContext);
+    await ledger.markIncidentFailed(incidentIdFor(RUNAWAY_KEY), exec, 0, 'Admit: dedupe, allowlist, switches, cooldown', 'the execution failed at admit');
+
+    const again = await admit({ ...input('lambda-runaway', RUNAWAY, exec), execution: { id: exec, redriveCount: 1 } }, lambdaContext);
+
+    expect(again).toMatchObject({ decision: 'admit' });
+    expect(await ledger.getIncident(incidentIdFor(RUNAWAY_KEY))).toMatchObject({ executionArn: exec, status: 'admitted', redriveCount: 1 });
+    // The failure of the run before, heard late, leaves the redriven run's record as it is.
+    expect(await ledger.markIncidentFailed(incidentIdFor(RUNAWAY_KEY), exec, 0, 'Admit', 'late')).toMatchObject({ marked: false });
   });
 
   test('a failed incident is taken over by a new execution', async () => {

@@ -112,6 +112,98 @@ describe('refusals: nothing took effect', () => {
   });
 });
 
+describe('a retry or redrive after a refusal reads the target first', () => {
+  test('still not in effect: the call is made again, with the first before', async () => {
+    target.fail = () => sdkError('ThrottlingException', 400);
+    await expect(act()).rejects.toMatchObject({ name: 'AwsThrottled' });
+    target.fail = undefined;
+
+    const result = await act();
+
+    expect(target.calls).toBe(2);
+    expect(result).toMatchObject({ replayed: false, before: null, after: 0 });
+    expect(await rows()).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2 })]);
+  });
+
+  test('fixed by hand since: no call; the row stays failed (the change is not this action\'s)', async () => {
+    target.fail = () => sdkError('ThrottlingException', 400);
+    await expect(act()).rejects.toMatchObject({ name: 'AwsThrottled' });
+    target.fail = undefined;
+    target.value = 0;
+
+    const result = await act();
+
+    expect(target.calls).toBe(1);
+    expect(result).toMatchObject({ replayed: true, before: null, after: 0 });
+    expect(await rows()).toEqual([expect.objectContaining({ status: 'failed', attempts: 1 })]);
+  });
+});
+
+describe('a redriven run takes its incident back before acting', () => {
+  const claim = (executionArn = EXECUTION_ARN) => h.ledger.claimIncident({
+    incidentId, runbook: 'lambda-runaway', target: 'fn', dedupeKey: incidentId, executionArn, summary: 'alarm', firedAt: '2026-11-23T03:00:00Z',
+  });
+  const redriven = (redriveCount: number) => performAction(h.ledger, incident({ id: incidentId }), { id: EXECUTION_ARN, redriveCount }, spec());
+
+  test('failed -> admitted for this run, then it acts; a later step of the same run takes nothing again', async () => {
+    await claim();
+    await h.ledger.markIncidentFailed(incidentId, EXECUTION_ARN, 0, 'Stop function', 'failed at Stop function');
+
+    await redriven(1);
+    const after = await h.ledger.getIncident(incidentId);
+    await redriven(1);
+
+    expect(target.calls).toBe(1);
+    expect(after).toMatchObject({ status: 'admitted', redriveCount: 1 });
+    expect(after).not.toHaveProperty('reason');
+    expect(await h.ledger.getIncident(incidentId)).toMatchObject({ status: 'admitted', redriveCount: 1, updatedAt: after?.updatedAt });
+  });
+
+  test('the first run (redrive count 0) and a bare execution ARN (the undo) take nothing', async () => {
+    await claim();
+    await h.ledger.markIncidentFailed(incidentId, EXECUTION_ARN, 0, 'Stop function', 'failed');
+
+    await performAction(h.ledger, incident({ id: incidentId }), { id: EXECUTION_ARN, redriveCount: 0 }, spec());
+    await performAction(h.ledger, incident({ id: incidentId }), EXECUTION_ARN, spec());
+
+    expect(await h.ledger.getIncident(incidentId)).toMatchObject({ status: 'failed' });
+  });
+
+  test('taken over by another execution: acts on nothing', async () => {
+    await claim();
+    await h.ledger.markIncidentFailed(incidentId, EXECUTION_ARN, 0, 'Stop function', 'failed');
+    expect(await claim(OTHER_RUN)).toEqual({ claimed: true });
+
+    await expect(redriven(1)).rejects.toMatchObject({ name: 'IncidentNotResumed', message: expect.stringContaining(`now handled by ${OTHER_RUN}`) });
+
+    expect(target.calls).toBe(0);
+    expect(await rows()).toEqual([]);
+    expect(await h.ledger.getIncident(incidentId)).toMatchObject({ status: 'admitted', executionArn: OTHER_RUN });
+  });
+
+  test('while its undo runs: acts on nothing', async () => {
+    await claim();
+    await h.ledger.markIncidentFailed(incidentId, EXECUTION_ARN, 0, 'Stop function', 'failed');
+    expect(await h.ledger.claimUndo(incidentId, 'arn:aws:states:sa-east-1:111122223333:execution:undo:u-1', 'maria')).toEqual({ claimed: true });
+
+    await expect(redriven(1)).rejects.toMatchObject({ name: 'IncidentNotResumed', message: expect.stringContaining('being undone') });
+
+    expect(target.calls).toBe(0);
+    expect(await h.ledger.getIncident(incidentId)).toMatchObject({ status: 'failed', redriveCount: 0 });
+  });
+
+  test("a failure heard late never overwrites a later run's record", async () => {
+    await claim();
+    await redriven(1);
+    await h.ledger.finishIncident(incidentId, EXECUTION_ARN, 'remediated', 'stopped', 1);
+
+    expect(await h.ledger.markIncidentFailed(incidentId, EXECUTION_ARN, 0, 'Stop function', 'failed')).toMatchObject({ marked: false });
+    await expect(h.ledger.finishIncident(incidentId, EXECUTION_ARN, 'escalated', 'an earlier run', 0)).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+
+    expect(await h.ledger.getIncident(incidentId)).toMatchObject({ status: 'remediated', redriveCount: 1 });
+  });
+});
+
 describe('a re-run of the incident (another execution)', () => {
   test('finds the change still in effect: replayed, no call', async () => {
     await act({ executionArn: OTHER_RUN });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { render, UNGUARDED, type Definition, type States } from '../../../statemachines/src/asl';
+import { FAILURES_HEARD, render, UNGUARDED, type Definition, type States } from '../../../statemachines/src/asl';
 import { staleness } from '../../../statemachines/src/build';
 import { checkDefinition, DefinitionError } from '../../../statemachines/src/check';
 import { assemble, runbookMachine, Spine } from '../../../statemachines/src/spine';
@@ -60,18 +60,33 @@ test('a state nothing reaches from StartAt is named', () => {
   ]);
 });
 
-test('a Task without Retry, or whose Catch has no States.ALL, is named; one marked UNGUARDED with its reason is not', () => {
+test('a Task without Retry is named; one marked UNGUARDED with its reason is not', () => {
   const step = spine.invoke('StepFunctionArn', { at: '$.step', next: 'Notify done' });
-  // @ts-expect-error: the type asks for Retry and Catch, or the UNGUARDED mark
-  const noRetry: States[string] = { ...step, Retry: undefined, Catch: step.Catch };
+  // @ts-expect-error: the type asks for a Retry, or the UNGUARDED mark
+  const noRetry: States[string] = { ...step, Retry: undefined };
   expect(problems(withState('Do the step', noRetry))).toEqual([
     'test-runbook: "Do the step" is a Task without a Retry (mark it UNGUARDED, with the reason, if that is meant)',
   ]);
-  const narrowCatch = { ...step, Catch: [spine.catches(['TargetNotFound'], 'Notify done')] };
-  expect(problems(withState('Do the step', narrowCatch))).toEqual([
-    'test-runbook: "Do the step" is a Task whose Catch has no States.ALL: an error would end the execution without escalating (mark it UNGUARDED, with the reason, if that is meant)',
-  ]);
-  expect(problems(withState('Do the step', { ...step, Catch: undefined, [UNGUARDED]: 'the caller catches' }))).toEqual([]);
+  expect(problems(withState('Do the step', { ...step, Retry: undefined, [UNGUARDED]: 'the caller retries' }))).toEqual([]);
+});
+
+test("a runbook's Task catches only what it decides: a failure after its Retry fails the execution, which the stack hears", () => {
+  const step = spine.invoke('StepFunctionArn', { catch: [spine.catches(['TargetNotFound'], 'Notify done')], at: '$.step', next: 'Notify done' });
+  expect(step.Catch).toEqual([{ ErrorEquals: ['TargetNotFound'], ResultPath: '$.error', Next: 'Notify done' }]);
+  expect(spine.invoke('StepFunctionArn', { next: 'Notify done' })).not.toHaveProperty('Catch');
+  expect(spine.notify('remediated', 'done')).not.toHaveProperty('Catch');
+  expect(problems(withState('Do the step', step))).toEqual([]);
+});
+
+test('in a machine whose failed executions nobody hears, a Task whose Catch has no States.ALL is named', () => {
+  const { [FAILURES_HEARD]: _heard, ...unheard } = withState('Do the step', spine.invoke('StepFunctionArn', { catch: [spine.catches(['TargetNotFound'], 'Notify done')], next: 'Notify done' }));
+  const unheardTask = (name: string) => `test-runbook: "${name}" is a Task whose Catch has no States.ALL: an error would end the execution without escalating (mark it UNGUARDED, with the reason, if that is meant)`;
+  expect(problems(unheard)).toEqual(expect.arrayContaining([unheardTask('Do the step'), unheardTask('Notify done'), unheardTask('Admit: dedupe, allowlist, switches, cooldown')]));
+  expect(problems(withState('Do the step', spine.invoke('StepFunctionArn', { catch: [spine.catches(['TargetNotFound'], 'Notify done')], next: 'Notify done' })))).toEqual([]);
+  const withPath = new Spine('test-runbook', { failure: 'Record failure', failed: 'Failed' });
+  expect(withPath.invoke('StepFunctionArn', { next: 'Notify done' }).Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Record failure' }]);
+  expect(withPath.notify('failed', 'x').Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.notifyError', Next: 'Failed' }]);
+  expect(() => runbookMachine(withPath, { comment: 't', admitted: 'x', states: [] })).toThrow(DefinitionError);
 });
 
 test('a Choice without a Default is named', () => {
@@ -83,7 +98,7 @@ test('a Choice without a Default is named', () => {
 });
 
 test('a state with both or neither of Next and End is named', () => {
-  expect(problems(withState('Notify done', { ...spine.notify('remediated', 'done'), Next: 'Remediation failed' }))).toEqual([
+  expect(problems(withState('Notify done', { ...spine.notify('remediated', 'done'), Next: 'Do the step' }))).toEqual([
     'test-runbook: "Notify done" needs exactly one of Next and End',
   ]);
   expect(problems(withState('Receive event', { Type: 'Pass' }))).toEqual(expect.arrayContaining([
@@ -107,7 +122,7 @@ test('an ARN that hard-codes the partition is named', () => {
 
 test("a Map's own states are checked in their own scope", () => {
   const map = {
-    Type: 'Map', ItemsPath: '$.items', ResultPath: '$.each', Catch: [spine.catches(['States.ALL'], spine.failure)], Next: 'Notify done',
+    Type: 'Map', ItemsPath: '$.items', ResultPath: '$.each', Catch: [spine.catches(['States.ALL'], 'Notify done')], Next: 'Notify done',
     ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Each', States: { Each: { Type: 'Pass', Next: 'Notify done' } } },
   };
   expect(problems(withState('Do the step', map))).toEqual([

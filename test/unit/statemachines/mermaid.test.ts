@@ -3,7 +3,7 @@ import { MACHINES } from '../../../statemachines/src/build';
 import { mermaid } from '../../../statemachines/src/mermaid';
 import { Spine } from '../../../statemachines/src/spine';
 
-const spine = new Spine('test-runbook');
+const spine = new Spine('test-runbook', { failure: 'Record failure and escalate' });
 
 test('states are nodes (a Choice a rhombus, Succeed and Fail end points); Next, Choice rules, Default and Catch are edges', () => {
   const definition: Definition = {

@@ -1,0 +1,56 @@
+/**
+ * Bundles every handler as the stack does (HANDLER_BUNDLING, esbuild) twice: with the AWS SDK
+ * left to the runtime (what is deployed) and with each handler's SDK clients inside, to weigh
+ * the SDK question. Sizes are the minified .mjs without its source map; the top modules come from
+ * esbuild's metafile, node_modules grouped by package.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { HANDLER_BUNDLING, REPO_ROOT } from '../lib/constructs/handler-function';
+import type { BenchHandler } from './handlers';
+
+export type SdkVariant = 'runtime-sdk' | 'bundled-sdk';
+export const VARIANTS: readonly SdkVariant[] = ['runtime-sdk', 'bundled-sdk'];
+
+/** Under node_modules, so a bundle that leaves the SDK out imports the project's copy, as a function imports the runtime's. */
+export const BUNDLE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'runbook-autopilot-bench');
+
+export interface Bundle {
+  readonly entry: string;
+  readonly variant: SdkVariant;
+  readonly file: string;
+  readonly bytes: number;
+  /** The three largest contributors: a package under node_modules, or a project file. */
+  readonly top: readonly { module: string; bytes: number }[];
+}
+
+const moduleOf = (input: string): string => {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  return pkg ? pkg[1]! : input;
+};
+
+export async function bundle(handler: BenchHandler, variant: SdkVariant): Promise<Bundle> {
+  const file = path.join(BUNDLE_DIR, variant, `${handler.entry.replace(/\.ts$/, '').replaceAll('/', '--')}.mjs`);
+  const result = await build({
+    entryPoints: [path.join(REPO_ROOT, handler.entry)],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: HANDLER_BUNDLING.format,
+    minify: HANDLER_BUNDLING.minify,
+    target: HANDLER_BUNDLING.target,
+    mainFields: [...HANDLER_BUNDLING.mainFields],
+    external: variant === 'runtime-sdk' ? [...HANDLER_BUNDLING.externalModules] : [],
+    banner: { js: HANDLER_BUNDLING.banner },
+    metafile: true,
+    logLevel: 'error',
+  });
+  const output = Object.values(result.metafile.outputs)[0]!;
+  const byModule = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    byModule.set(moduleOf(input), (byModule.get(moduleOf(input)) ?? 0) + bytesInOutput);
+  }
+  const top = [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([module, bytes]) => ({ module, bytes }));
+  return { entry: handler.entry, variant, file, bytes: fs.statSync(file).size, top };
+}

@@ -1,0 +1,41 @@
+/**
+ * Cold init of a bundle: a fresh Node.js process per sample imports it and calls the handler once
+ * (bench/cold-init-child.mjs), with the function's environment. Median of the samples; Node's own
+ * start-up is not counted (it is Lambda's runtime start, the same for every function).
+ */
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { sandboxEndpointEnv } from '../drill/sandbox';
+import type { Bundle } from './bundles';
+import type { BenchHandler } from './handlers';
+import { median, round } from './stats';
+
+const run = promisify(execFile);
+const CHILD = path.join(__dirname, 'cold-init-child.mjs');
+
+export interface ColdInit {
+  readonly loadMs: number;
+  readonly firstCallMs: number;
+  /** Module load plus the first call: what a cold start adds before the handler's own work. */
+  readonly initMs: number;
+}
+
+export async function coldInit(bundle: Bundle, handler: BenchHandler, samples: number): Promise<ColdInit> {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    ...sandboxEndpointEnv('http://127.0.0.1:9'),
+    ...handler.environment,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  };
+  const loads: number[] = [];
+  const calls: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const { stdout } = await run(process.execPath, [CHILD, bundle.file], { env, timeout: 30_000 });
+    const out = JSON.parse(stdout.trim().split('\n').pop()!) as { loadMs: number; firstCallMs: number };
+    loads.push(out.loadMs);
+    calls.push(out.firstCallMs);
+  }
+  const inits = loads.map((l, i) => l + calls[i]!);
+  return { loadMs: round(median(loads), 1), firstCallMs: round(median(calls), 1), initMs: round(median(inits), 1) };
+}

@@ -1,0 +1,44 @@
+/**
+ * Every handler the stack deploys, once per entry file, with the environment its function gets
+ * (from the same catalog the stack and the drill use): what the bundle and cold-start figures run.
+ */
+import { approvalPageHandler, buildCatalog, executionFailureHandler, literalArns, sharedHandlers, triggerHandlers, undoMachine, type HandlerDef } from '../lib/catalog';
+import { loadConfig } from '../lib/config/load';
+import { TOPIC_ARNS } from '../drill/sandbox';
+
+export interface BenchHandler {
+  /** Entry file, from the repository root. */
+  readonly entry: string;
+  readonly id: string;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export function benchHandlers(): BenchHandler[] {
+  const config = loadConfig('drill');
+  const arns = literalArns('aws', config.region, '111122223333');
+  const runbooks = buildCatalog(config, arns);
+  const shared = sharedHandlers(config, arns);
+  const machines = Object.fromEntries(runbooks.map((r) => [r.name, arns.stateMachine(`runbook-autopilot-bench-${r.name}`)]));
+  const triggers = triggerHandlers(config, machines);
+  const defs: HandlerDef[] = [
+    shared.admit, shared.notify, ...runbooks.flatMap((r) => r.handlers), ...undoMachine(config, arns).handlers,
+    approvalPageHandler(config, arns), ...[triggers.budgetAdapter, triggers.alarmRouter].filter((d): d is HandlerDef => d !== undefined),
+    executionFailureHandler(arns, runbooks.map((r) => ({ runbook: r.name, arn: machines[r.name]!, name: `runbook-autopilot-bench-${r.name}` }))),
+  ];
+  const byEntry = new Map<string, BenchHandler>();
+  for (const def of defs) {
+    if (byEntry.has(def.entry)) continue;
+    byEntry.set(def.entry, {
+      entry: def.entry, id: def.id,
+      environment: {
+        ...def.environment,
+        ...(def.usesLedger ? { LEDGER_TABLE: 'runbook-autopilot-bench-ledger' } : {}),
+        ...(def.usesApprovals ? { APPROVAL_TOPIC_ARN: TOPIC_ARNS.approvals, APPROVAL_SECRET_ID: 'bench-signing-key', APPROVAL_BASE_URL: 'https://approvals.example.com' } : {}),
+        ...(def.id === 'Notify' ? { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical, INFO_TOPIC_ARN: TOPIC_ARNS.info } : {}),
+        ...(def.id === 'ExecutionFailed' ? { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical } : {}),
+        POWERTOOLS_SERVICE_NAME: `runbook-autopilot-${def.id}`,
+      },
+    });
+  }
+  return [...byEntry.values()].sort((a, b) => a.entry.localeCompare(b.entry));
+}

@@ -1,0 +1,16 @@
+// The bench's ledger: dynalite in a process of its own (DynamoDB is another service, not the
+// caller's CPU), counting the requests it receives by operation. Forked by bench/storm.ts; says
+// its port once listening, answers 'counts' with the counts so far.
+const dynalite = require('dynalite');
+
+const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+const counts = {};
+server.on('request', (req) => {
+  const operation = String(req.headers['x-amz-target'] || '').split('.').pop() || '?';
+  counts[operation] = (counts[operation] || 0) + 1;
+});
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (message) => {
+  if (message === 'counts') process.send({ counts });
+});
+process.on('disconnect', () => server.close(() => process.exit(0)));

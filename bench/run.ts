@@ -1,0 +1,122 @@
+/**
+ * npm run bench: every figure the README's performance section quotes, as tables a person reads,
+ * then one JSON line (the last line) with storm, bundles, coldInit, firstActionMs, overhead and
+ * transitions. Figures are printed, never asserted (the machines are shared and noisy: medians).
+ */
+import * as os from 'node:os';
+import { bundle, VARIANTS, type Bundle, type SdkVariant } from './bundles';
+import { coldInit, type ColdInit } from './cold-init';
+import { drillFigures, type RunbookFigures } from './drill-figures';
+import { benchHandlers } from './handlers';
+import { POOL, runStorm, type StormFigures } from './storm';
+
+const COLD_SAMPLES: Record<SdkVariant, number> = { 'runtime-sdk': 5, 'bundled-sdk': 3 };
+const DRILL_SAMPLES = 5;
+
+const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+const pad = (cells: readonly (string | number)[], widths: readonly number[]) =>
+  cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ');
+
+function table(title: string, header: readonly string[], rows: readonly (readonly (string | number)[])[], notes: readonly string[] = []): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  console.log(`\n${title}`);
+  console.log(pad(header, widths));
+  for (const r of rows) console.log(pad(r, widths));
+  for (const n of notes) console.log(`  ${n}`);
+}
+
+function printStorm(s: StormFigures): void {
+  const row = (name: string, f: StormFigures['duplicate']) => [
+    name, f.events, f.actions, f.eventsPerSecond, f.ledgerPutsPerSecond, f.ratio.toFixed(2), f.callsPerEvent.toFixed(3), f.admitP50Ms, f.admitP99Ms,
+  ];
+  const calls = (f: StormFigures['duplicate']) => `${Object.entries(f.ledgerCalls).map(([op, n]) => `${op} ${n}`).join(', ')}, SSM GetParameter ${f.ssmCalls}`;
+  table(
+    `Admission storm: admit, then the emergency stop if admitted; ${POOL} in flight; ledger = dynalite in its own process`,
+    ['scenario', 'events', 'actions', 'events/s', 'ledger puts/s', 'ratio', 'calls/event', 'admit p50 ms', 'p99 ms'],
+    [row('duplicate', s.duplicate), row('spread', s.spread), ['both', s.duplicate.events + s.spread.events, s.duplicate.actions + s.spread.actions, s.eventsPerSecond, s.ledgerPutsPerSecond, s.ratio.toFixed(2), '', s.admitP50Ms, s.admitP99Ms]],
+    [
+      `ledger puts/s: plain conditional PutItems on the same dynalite, same pool (1 key; 100 keys), before and after the scenario`,
+      `calls, duplicate: ${calls(s.duplicate)}`,
+      `calls, spread:    ${calls(s.spread)} (the emergency stops' ledger calls included)`,
+    ],
+  );
+}
+
+interface HandlerRow { entry: string; bundles: Record<SdkVariant, Bundle>; cold: Record<SdkVariant, ColdInit> }
+
+function printBundles(rows: readonly HandlerRow[]): void {
+  table(
+    'Handler bundles (minified ESM as deployed: the runtime\'s AWS SDK) and cold init (fresh Node.js process: module load + one call with an empty payload, median)',
+    ['handler', 'KB', 'init ms', 'load ms', 'top modules (KB)', 'SDK bundled: KB', 'init ms'],
+    rows.map((r) => [
+      r.entry, kb(r.bundles['runtime-sdk'].bytes), r.cold['runtime-sdk'].initMs, r.cold['runtime-sdk'].loadMs,
+      r.bundles['runtime-sdk'].top.map((t) => `${t.module} ${kb(t.bytes)}`).join(', '),
+      kb(r.bundles['bundled-sdk'].bytes), r.cold['bundled-sdk'].initMs,
+    ]),
+    [`${COLD_SAMPLES['runtime-sdk']} samples (deployed bundles), ${COLD_SAMPLES['bundled-sdk']} (bundled SDK); the first call is rejected by input validation, before any AWS call`],
+  );
+}
+
+function printDrill(figures: readonly RunbookFigures[]): void {
+  table(
+    `The drill, per runbook's recorded event (median of ${DRILL_SAMPLES} fresh drills)`,
+    ['runbook', 'outcome', 'first action ms', 'call', 'overhead ms', 'handlers', 'interpreter', 'transitions', '$/incident', 'duplicate: executions', 'transitions'],
+    figures.map((f) => [
+      f.runbook, f.outcome, f.firstActionMs, f.firstActionCall, f.overheadMs, f.handlersMs, f.interpreterMs, f.transitions,
+      f.usdPerIncident.toFixed(6), f.duplicate.executions, f.duplicate.transitions,
+    ]),
+    [
+      'first action: from the execution\'s start to the first mitigating call reaching the sandbox (the drill\'s own snapshot and ASL parsing before it left out)',
+      'overhead: the executions\' time less the simulated waits; handlers = their invocations, interpreter = the rest',
+      `transitions: states entered + retries (Standard workflow, $0.025 per 1,000); transitions while an approval waited: ${figures.map((f) => `${f.runbook} ${f.approvalWaitTransitions ?? '-'}`).join(', ')}`,
+    ],
+  );
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`runbook-autopilot bench: ${os.cpus().length} CPUs, load average ${load()}, Node.js ${process.version}; on a shared machine figures move with the load: medians`);
+
+  const storm = await runStorm();
+  printStorm(storm);
+
+  const rows: HandlerRow[] = [];
+  for (const handler of benchHandlers()) {
+    const bundles = {} as Record<SdkVariant, Bundle>;
+    const cold = {} as Record<SdkVariant, ColdInit>;
+    for (const variant of VARIANTS) {
+      bundles[variant] = await bundle(handler, variant);
+      cold[variant] = await coldInit(bundles[variant], handler, COLD_SAMPLES[variant]);
+    }
+    rows.push({ entry: handler.entry, bundles, cold });
+  }
+  printBundles(rows);
+
+  const drill = await drillFigures(DRILL_SAMPLES);
+  printDrill(drill);
+
+  const problems = [...storm.problems];
+  for (const p of problems) console.log(`UNEXPECTED ${p}`);
+  console.log(`\n(${Math.round((Date.now() - started) / 1000)} s; load average now ${load()})`);
+  const { problems: _p, ...stormFigures } = storm;
+  console.log(JSON.stringify({
+    storm: stormFigures,
+    bundles: Object.fromEntries(rows.map((r) => [r.entry, {
+      bytes: r.bundles['runtime-sdk'].bytes, top: r.bundles['runtime-sdk'].top, bundledSdkBytes: r.bundles['bundled-sdk'].bytes,
+    }])),
+    coldInit: Object.fromEntries(rows.map((r) => [r.entry, { ...r.cold['runtime-sdk'], bundledSdkInitMs: r.cold['bundled-sdk'].initMs }])),
+    firstActionMs: Object.fromEntries(drill.map((f) => [f.runbook, f.firstActionMs])),
+    overhead: Object.fromEntries(drill.map((f) => [f.runbook, { totalMs: f.overheadMs, handlersMs: f.handlersMs, interpreterMs: f.interpreterMs }])),
+    transitions: Object.fromEntries(drill.map((f) => [f.runbook, {
+      perIncident: f.transitions, usdPerIncident: f.usdPerIncident, executions: f.executions,
+      duplicate: f.duplicate, approvalWait: f.approvalWaitTransitions,
+    }])),
+  }));
+  return problems.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => { console.error(e); process.exitCode = 1; },
+);
