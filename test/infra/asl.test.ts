@@ -1,15 +1,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import aslValidator from 'asl-validator';
-import { buildCatalog, literalArns, sharedHandlers } from '../../lib/catalog';
+import { buildCatalog, enabledRunbooks, literalArns, sharedHandlers } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import { RUNBOOK_NAMES } from '../../lib/config/schema';
 
 const DIR = path.join(__dirname, '..', '..', 'statemachines');
-const config = loadConfig('prod');
 const arns = literalArns('aws', 'sa-east-1', '123456789012');
-const catalog = buildCatalog(config, arns);
-const shared = sharedHandlers(config, arns);
+/**
+ * Each runbook's definition as the catalog deploys it in prod; one prod switches off, as the drill
+ * builds it (config/drill.json runs every runbook: the contract suite drills each).
+ */
+const [prod, drill] = [loadConfig('prod'), loadConfig('drill')];
+const deployed = (name: string) => {
+  const config = enabledRunbooks(prod).some((m) => m.name === name) ? prod : drill;
+  const def = buildCatalog(config, arns).find((d) => d.name === name);
+  if (!def) throw new Error(`${name} is enabled in neither config/prod.json nor config/drill.json`);
+  return { def, shared: sharedHandlers(config, arns) };
+};
 
 interface State { Type: string; Resource?: string; Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; Next?: string; Default?: string; Choices?: { Next: string }[] }
 const load = (name: string) => {
@@ -38,7 +46,7 @@ describe.each(RUNBOOK_NAMES)('%s.asl.json', (name) => {
 
   test('every ${Substitution} is filled by the catalog, and the catalog fills nothing unused', () => {
     const used = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
-    const def = catalog.find((d) => d.name === name)!;
+    const { def, shared } = deployed(name);
     const provided = new Set([shared.admit.substitution, shared.notify.substitution, ...def.handlers.map((h) => h.substitution), ...Object.keys(def.substitutions)]);
     expect([...used].sort()).toEqual([...provided].sort());
   });
