@@ -32,7 +32,7 @@ test('allowlisting by tag changes the grants of some function (or the cases belo
   expect(TAGGED.length).toBeGreaterThan(0);
 });
 
-describe.each(TAGGED)('%s, its runbook allowlisting by tag', (name, permissions, without) => {
+describe.each(TAGGED)('%s, with targets allowlisted by tag', (name, permissions, without) => {
   test('may make every request its definition grants: on its named targets, and on a target of its type that carries the tags', async () => {
     expect(await mismatches(iam, await grantedCases(name, permissions, ACCOUNT))).toEqual([]);
   });
