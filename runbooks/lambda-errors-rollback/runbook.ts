@@ -99,9 +99,10 @@ export default defineRunbook({
   }),
   drill: {
     event: 'events/lambda-errors-rollback.alarm.json',
+    samples: ['events/samples/lambda-errors-rollback-refired.alarm.json'],
     scenarios: [
       'drill/scenarios/manager-alias-no-older-version.json', 'drill/scenarios/manager-alias-canary.json',
-      'drill/scenarios/manager-alias-missing.json', 'drill/scenarios/manager-errors-persist.json',
+      'drill/scenarios/manager-alias-missing.json', 'drill/scenarios/manager-errors-persist.json', 'drill/scenarios/manager-errors-refire.json',
     ],
     changes: { 'lambda:UpdateAlias': { fields: ['functionVersion', 'additionalVersionWeights'] } },
     // admit (switches) -> alias, versions (and the ledger) -> rollback (alias read, then updated) -> alias read again -> alarm back to OK? -> notify
