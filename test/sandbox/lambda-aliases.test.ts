@@ -29,7 +29,7 @@ test('UpdateAlias with a stale RevisionId is refused (412) and changes nothing; 
   const { RevisionId } = await lambda().send(new GetAliasCommand({ FunctionName: MANAGER, Name: 'live' }));
   const stale = await rejectionOf(lambda().send(new UpdateAliasCommand({ FunctionName: MANAGER, Name: 'live', FunctionVersion: '6', RevisionId: 'not-the-revision' })));
   expect(stale).toBeInstanceOf(PreconditionFailedException);
-  expect(stale.$metadata.httpStatusCode).toBe(412);
+  expect(stale.$metadata?.httpStatusCode).toBe(412);
   expect((await lambda().send(new GetAliasCommand({ FunctionName: MANAGER, Name: 'live' }))).FunctionVersion).toBe('7');
 
   const updated = await lambda().send(new UpdateAliasCommand({ FunctionName: MANAGER, Name: 'live', FunctionVersion: '6', RevisionId }));
