@@ -99,7 +99,8 @@ export default defineRunbook({
   }),
   drill: {
     event: 'events/lambda-errors-rollback.alarm.json',
-    samples: ['events/samples/lambda-errors-rollback-refired.alarm.json'],
+    // The error-rate alarm the stack deploys (metric math over Errors and Invocations), and the manager's errors again after its rollback.
+    samples: ['events/samples/lambda-errors-rollback-error-rate.alarm.json', 'events/samples/lambda-errors-rollback-refired.alarm.json'],
     scenarios: [
       'drill/scenarios/manager-alias-no-older-version.json', 'drill/scenarios/manager-alias-canary.json',
       'drill/scenarios/manager-alias-missing.json', 'drill/scenarios/manager-errors-persist.json', 'drill/scenarios/manager-errors-refire.json',
