@@ -54,3 +54,11 @@ test('a second alarm after the rollback does not roll back further: the alias is
   expect(results[1]!.reason).toContain('which an earlier rollback chose as the previous good version');
   expect(results[1]!.actions).toEqual([]);
 });
+
+test('a rollback refused for good fails the execution at that step; a redrive makes it once, with the RevisionId read at diagnosis', async () => {
+  const { results: [r] } = await runDrill(['lambda-errors-rollback', '--fault', 'lambda:UpdateAlias=access-deniedx500', '--then-redrive', '--json']);
+  expect(r).toMatchObject({ outcome: 'remediated' });
+  expect(r!.runs.map((run) => run.status)).toEqual(['FAILED', 'SUCCEEDED']);
+  expect(r!.actions).toEqual([expect.objectContaining({ target: ALIAS, before: on('7'), after: on('6'), status: 'succeeded' })]);
+  expect(r!.resources.after[ALIAS]).toEqual(on('6'));
+});
