@@ -279,7 +279,7 @@ function seedAlarms(now: Date): Record<string, AlarmState> {
       stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [214.0] was greater than the threshold (10.0).',
       tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
     }),
-    // The error-rate alarm the stack deploys for lambda-errors-rollback (metric math, modelled by its Errors metric).
+    // The error-rate alarm the stack deploys for an alias (metric math, modelled by its Errors metric).
     'cabruca-segmentation-prod-engineer-agent-live-error-rate': alarm(now, {
       description: 'Error rate of cabruca-segmentation-prod-engineer-agent through its alias live above 1% (metric math, modelled by its Errors metric).',
       namespace: 'AWS/Lambda',

@@ -87,7 +87,7 @@ const routingOf = (value: unknown): { functionVersion: string; additionalVersion
 };
 
 /**
- * An alias's routing (lambda-errors-rollback), put back as it was: the version it served and a
+ * An alias's routing after a rollback, put back as it was: the version it served and a
  * canary's weights. The restore names the RevisionId it reads just before the call, so a change
  * made since that read is refused by Lambda, not overwritten.
  */
