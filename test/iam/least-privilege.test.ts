@@ -458,6 +458,35 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['UndoRestore', 'ecs:UpdateService', PROXY, 'Denied'],
     ];
   },
+  'lambda-errors-rollback': () => {
+    const FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map((a) => fn(`cabruca-segmentation-prod-${a}-agent`));
+    const RESEARCHER = fn('cabruca-segmentation-prod-researcher-agent');
+    return [
+      // The alias rollback: alias and version calls are authorized on the unqualified function.
+      ...FUNCTIONS.flatMap((f): Case[] => [
+        ['LambdaErrorsRollbackInspect', 'lambda:GetAlias', f, 'Allowed'],
+        ['LambdaErrorsRollbackInspect', 'lambda:ListVersionsByFunction', f, 'Allowed'],
+        ['LambdaErrorsRollbackRollback', 'lambda:UpdateAlias', f, 'Allowed'],
+        ['LambdaErrorsRollbackCheck', 'lambda:GetAlias', f, 'Allowed'],
+        ['UndoRestore', 'lambda:UpdateAlias', f, 'Allowed'],
+        ['ApprovalPage', 'lambda:GetAlias', f, 'Allowed'],
+      ]),
+
+      ['LambdaErrorsRollbackRollback', 'lambda:UpdateAlias', fn('tradai-prod-signal-ingest'), 'Denied'],
+      ['LambdaErrorsRollbackRollback', 'lambda:UpdateAlias', own.admitFn, 'Denied'],
+      ['LambdaErrorsRollbackRollback', 'lambda:CreateAlias', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackRollback', 'lambda:DeleteAlias', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackRollback', 'lambda:UpdateFunctionCode', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackRollback', 'lambda:PublishVersion', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackRollback', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackInspect', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackCheck', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackCheck', 'lambda:ListVersionsByFunction', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackApprovalRequest', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
+      ['ApprovalPage', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
+      ['UndoRestore', 'lambda:UpdateAlias', fn('someone-elses-function'), 'Denied'],
+    ];
+  },
   'llm-budget-guardrail': () => {
     const ADMIN = service('alphaswarm-cluster-prod', 'alphaswarm-admin-prod');
     const PROXY = service('alphaswarm-cluster-prod', 'alphaswarm-agentcore-proxy-prod');

@@ -130,10 +130,20 @@ test('the seed runbooks\' alarms use the seed thresholds', () => {
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     Metrics: Match.arrayWith([Match.objectLike({ Expression: 'desired - running' })]),
   });
-  // Per seed runbook: 5 functions x 4; 3 tables x 2 + 1 account-wide; 2 services; the budget runbook none (AWS Budgets alerts it).
-  const SEED: Readonly<Record<string, number>> = { 'lambda-runaway': 5 * 4, 'dynamodb-throttling': 3 * 2 + 1, 'ecs-service-recovery': 2, 'llm-budget-guardrail': 0 };
+  // lambda-errors-rollback: the error rate of each function's alias live.
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Threshold: 1, ComparisonOperator: 'GreaterThanThreshold',
+    Metrics: Match.arrayWith([
+      Match.objectLike({ Expression: '100 * errors / MAX([invocations, 1])' }),
+      Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Errors', Dimensions: Match.arrayWith([{ Name: 'Resource', Value: 'cabruca-segmentation-prod-manager-agent:live' }]) }) }) }),
+    ]),
+  });
+  // Per seed runbook: 5 functions x 4; 3 tables x 2 + 1 account-wide; 2 services; the budget runbook none (AWS Budgets alerts it); 5 aliases.
+  const SEED: Readonly<Record<string, number>> = {
+    'lambda-runaway': 5 * 4, 'dynamodb-throttling': 3 * 2 + 1, 'ecs-service-recovery': 2, 'llm-budget-guardrail': 0, 'lambda-errors-rollback': 5,
+  };
   const defined = MODULES.filter((m) => m.name in SEED).map((m) => [m.name, m.alarms?.(runbookConfig(config, m)).length ?? 0]);
-  expect(defined).toEqual(Object.entries(SEED));
+  expect(Object.fromEntries(defined)).toEqual(SEED);
 });
 
 test('the budget notifies its topic at 50/80/100 %, and the topic lets only AWS Budgets of this account publish', () => {
