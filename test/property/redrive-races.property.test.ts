@@ -46,11 +46,9 @@ beforeAll(async () => {
     CRITICAL_TOPIC_ARN: CRITICAL, RUNBOOK_MACHINES: JSON.stringify([{ runbook: 'lambda-runaway', arn: MACHINE }]),
   });
   // Loaded once the environment is set: the handler reads it at cold start, and the shared logger its level.
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  notify = (require('../../lambdas/notify/execution-failed') as { handler: typeof notify }).handler;
-  performAction = (require('../../lambdas/shared/act') as { performAction: typeof PerformAction }).performAction;
-  ledger = new (require('../../lambdas/shared/ledger') as { Ledger: typeof LedgerClass }).Ledger(TABLE, client);
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  notify = (await import('../../lambdas/notify/execution-failed')).handler as typeof notify;
+  ({ performAction } = await import('../../lambdas/shared/act'));
+  ledger = new (await import('../../lambdas/shared/ledger')).Ledger(TABLE, client);
 });
 afterAll(async () => {
   client?.destroy();
