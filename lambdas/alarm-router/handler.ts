@@ -27,12 +27,12 @@ const routesSchema = z.record(z.string(), z.object({
 /** The runbooks started by alarms, each only with patterns the matcher can evaluate. */
 function parseRoutes(raw: unknown): ReadonlyMap<string, Route> {
   const routes = new Map<string, Route>();
-  for (const [runbook, route] of Object.entries(routesSchema.parse(raw))) {
-    const patterns = route.patterns.map((pattern) => {
+  for (const [runbook, entry] of Object.entries(routesSchema.parse(raw))) {
+    const patterns = entry.patterns.map((pattern) => {
       assertEventPattern(pattern);
       return pattern;
     });
-    routes.set(runbook, { stateMachineArn: route.stateMachineArn, patterns, route: route.route });
+    routes.set(runbook, { stateMachineArn: entry.stateMachineArn, patterns, route: entry.route });
   }
   if (routes.size === 0) throw new Error('names no runbook');
   return routes;

@@ -109,8 +109,8 @@ const ROLE_NAMES = Object.keys(ROLES);
 const ALARM_VERIFIERS = ['LambdaRunawayVerify', 'DynamodbThrottlingVerify', 'EcsServiceRecoveryVerify'];
 const LEDGER_USERS = ROLE_NAMES.filter((r) => ROLES[r]!.ledger);
 
-// A rest parameter on purpose: Jest reads a test function with one more parameter than the row as a `done` callback.
-async function check(...[role, action, resource, expected, context]: Case) {
+// Tests call it with a rest parameter on purpose: Jest reads a test function with one more parameter than the row as a `done` callback.
+async function expectDecision(...[role, action, resource, expected, context]: Case) {
   await expect(iam.decide(iam.role(role), action, resource, context)).resolves.toBe(expected);
 }
 
@@ -434,21 +434,21 @@ const AUDIT_ROWS_KEPT: Case[] = LEDGER_USERS.flatMap((role): Case[] => [
 ]);
 
 describe('each role may do its job on its configured targets', () => {
-  test.each(JOB)('%s: %s on %s -> %s', check);
+  test.each(JOB)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
 });
 
 describe('no role reaches beyond its targets and operations', () => {
-  test.each(BEYOND_JOB)('%s: %s on %s -> %s', check);
+  test.each(BEYOND_JOB)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
 });
 
 describe("no role may change the system's own controls", () => {
-  test.each(SYSTEM)('%s: %s on %s -> %s', check);
+  test.each(SYSTEM)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
 });
 
 describe('no role may mutate arbitrary resources', () => {
-  test.each(ARBITRARY)('%s: %s on %s -> %s', check);
+  test.each(ARBITRARY)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
 });
 
 describe('no role may erase or scan the audit ledger', () => {
-  test.each(AUDIT_ROWS_KEPT)('%s: %s on %s -> %s', check);
+  test.each(AUDIT_ROWS_KEPT)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
 });
