@@ -41,8 +41,22 @@ test('each definition ships the ASL file as it is, with every handler ARN and th
   }
 });
 
-test('the undo state machine has the name npm run undo looks for, and no trigger', () => {
-  template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'runbook-autopilot-prod-undo' });
+test('the undo state machine has the name npm run undo looks for, and no trigger: nothing routes to it, and only the guardrail may start it', () => {
+  const name = 'runbook-autopilot-prod-undo';
+  const undo = Object.keys(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: name } }));
+  expect(undo).toHaveLength(1);
+  // By logical id (Ref, GetAtt) or by the ARN built from its name.
+  const names = (value: unknown) => JSON.stringify(value).includes(`"${undo[0]}"`) || JSON.stringify(value).includes(`stateMachine:${name}`);
+  const triggers = ['AWS::Events::Rule', 'AWS::CloudWatch::Alarm', 'AWS::SNS::Subscription', 'AWS::Lambda::EventSourceMapping', 'AWS::Scheduler::Schedule', 'AWS::Pipes::Pipe']
+    .flatMap((type) => Object.entries(template.findResources(type)).filter(([, r]) => names(r)).map(([id]) => `${type} ${id}`));
+  expect(triggers).toEqual([]);
+  // Who may start it: only the guardrail's state machine, whose "Start the undo of the switch" runs where undoIfNotVerified is on (prod).
+  expect(config.runbooks['llm-budget-guardrail'].undoIfNotVerified).toBe(true);
+  const starters = Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement
+      .some((st) => actionsOf(st).some((a) => a === 'states:StartExecution' || a === 'states:*') && names(st.Resource)))
+    .map(([id]) => id);
+  expect(starters).toEqual([expect.stringMatching(/^LlmBudgetGuardrailStateMachineRole/)]);
 });
 
 test('lambda-runaway rules route ALARM transitions of the configured functions only, by metric', () => {
