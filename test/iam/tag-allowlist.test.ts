@@ -6,6 +6,7 @@
  * runbook that allowlists by tag is covered as it is); then the seed runbooks' cases spelled out.
  */
 import { ACCOUNT, REGION, synthesizeIam, type Decision, type RequestContext } from './stack-roles';
+import { toId } from '../../lib/autopilot-stack';
 import { enabledRunbooks, MODULES } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import { boundOrTracing, grantedCases, grants, heldLines, lookAlikeCases, mismatches, permissionLines, stackCatalog } from './catalog-roles';
@@ -63,7 +64,8 @@ const OWN_RESTORE_FN = iam.arnOf('AWS::Lambda::Function', 'UndoRestore');
 const tagged: RequestContext = { [`aws:ResourceTag/${TAG}`]: 'true' };
 const wrongValue: RequestContext = { [`aws:ResourceTag/${TAG}`]: 'false' };
 
-async function check(...[role, action, resource, expected, context]: Case) {
+// Tests call it with a rest parameter on purpose: Jest reads a test function with one more parameter than the row as a `done` callback.
+async function expectDecision(...[role, action, resource, expected, context]: Case) {
   await expect(iam.decide(iam.role(role), action, resource, context)).resolves.toBe(expected);
 }
 
@@ -162,11 +164,14 @@ const SPECIFIC: Readonly<Record<string, { readonly tagged: Case[]; readonly unta
 
 describe.each(Object.keys(SPECIFIC))('%s, with its targets allowlisted by tag', (runbook) => {
   if (!enabled.has(runbook)) {
-    test.skip(`${runbook} is switched off in config/prod.json: none of its roles exist`, () => undefined);
+    test('is switched off in config/prod.json: none of its roles exist', () => {
+      const id = toId(runbook);
+      expect([...iam.roles.keys()].filter((role) => role.startsWith(`${id}StateMachine`) || role.startsWith(`${id}${id}`))).toEqual([]);
+    });
     return;
   }
   const { tagged: cases, untagged: refused } = SPECIFIC[runbook]!;
-  test.each(cases)('%s: %s on %s -> %s', check);
+  test.each(cases)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
   if (refused.length > 0) {
     test.each(refused)('without targetTags (config/prod.json), %s may not %s an unlisted resource even if tagged', async (role, action, resource) => {
       await expect(untaggedIam.decide(untaggedIam.role(role), action, resource, tagged)).resolves.toBe('Denied');

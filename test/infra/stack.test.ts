@@ -11,7 +11,7 @@ const { template } = synthStack(config);
 const arns = literalArns('aws', config.region, ACCOUNT);
 const runbooks = enabledRunbooks(config);
 const catalog = buildCatalog(config, arns);
-const undo = undoMachine(config, arns);
+const undoDef = undoMachine(config, arns);
 const shared = sharedHandlers(config, arns);
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -42,7 +42,7 @@ test('each definition ships the ASL file as it is, with the ARN of every functio
   const machines = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')) as [string, { Properties: Record<string, unknown> }][];
   const expected = [
     ...catalog.map((def) => ({ id: `${toId(def.name)}StateMachine`, invokes: [shared.admit, shared.notify, ...def.handlers] })),
-    { id: 'UndoStateMachine', invokes: [shared.notify, ...undo.handlers] },
+    { id: 'UndoStateMachine', invokes: [shared.notify, ...undoDef.handlers] },
   ];
   expect(machines.map(([id]) => id.slice(0, -8)).sort()).toEqual(expected.map((m) => m.id).sort());
   for (const { id, invokes } of expected) {
@@ -57,8 +57,25 @@ test('each definition ships the ASL file as it is, with the ARN of every functio
   }
 });
 
-test('the undo state machine has the name npm run undo looks for, and no trigger', () => {
-  template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'runbook-autopilot-prod-undo' });
+test('the undo state machine has the name npm run undo looks for, and no trigger: nothing routes to it, and only the guardrail may start it', () => {
+  const name = 'runbook-autopilot-prod-undo';
+  const undo = Object.keys(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: name } }));
+  expect(undo).toHaveLength(1);
+  // By logical id (Ref, GetAtt) or by the ARN built from its name.
+  const names = (value: unknown) => JSON.stringify(value).includes(`"${undo[0]}"`) || JSON.stringify(value).includes(`stateMachine:${name}`);
+  const triggers = ['AWS::Events::Rule', 'AWS::CloudWatch::Alarm', 'AWS::SNS::Subscription', 'AWS::Lambda::EventSourceMapping', 'AWS::Scheduler::Schedule', 'AWS::Pipes::Pipe']
+    .flatMap((type) => Object.entries(template.findResources(type)).filter(([, r]) => names(r)).map(([id]) => `${type} ${id}`));
+  expect(triggers).toEqual([]);
+  // Who may start it: only the guardrail's state machine, whose "Start the undo of the switch" runs where undoIfNotVerified is on (prod).
+  expect(config.runbooks['llm-budget-guardrail'].undoIfNotVerified).toBe(true);
+  const starters = Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement
+      .some((st) => actionsOf(st).some((a) => a === 'states:StartExecution' || a === 'states:*') && names(st.Resource)))
+    .map(([id]) => id);
+  // ... and, whichever runbooks are added, only state machines whose module names the undo among its service integrations.
+  const startsUndo = catalog.filter((d) => (d.stateMachinePermissions ?? []).some((p) => p.actions.includes('states:StartExecution') && p.resources.includes(arns.stateMachine(name))));
+  expect(startsUndo.map((d) => d.name)).toContain('llm-budget-guardrail');
+  expect(starters.sort()).toEqual(startsUndo.map((d) => toId(d.name)).sort().map((id) => expect.stringMatching(new RegExp(`^${id}StateMachineRole`))));
 });
 
 test('lambda-runaway rules route ALARM transitions of the configured functions only, by metric', () => {
@@ -160,9 +177,14 @@ test('the budget notifies its topic at 50/80/100 %, and the topic lets only AWS 
 
 describe('lambda-runaway (config/prod.json\'s functions, spelled out)', () => {
   const functions = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map((a) => joined(`arn:aws:lambda:${config.region}:${ACCOUNT}:function:cabruca-segmentation-prod-${a}-agent`));
-  const on = runbooks.some((m) => m.name === 'lambda-runaway') ? test : test.skip;
+  if (!runbooks.some((m) => m.name === 'lambda-runaway')) {
+    test('is switched off in config/prod.json: no role of it holds a grant', () => {
+      expect(statements(/^LambdaRunaway/)).toEqual([]);
+    });
+    return;
+  }
 
-  on('the emergency stop and the approved restore may change only the configured functions', () => {
+  test('the emergency stop and the approved restore may change only the configured functions', () => {
     const stops = statements(/LambdaRunaway(Stop|Restore)Role[0-9A-F]{8}$/).filter((s) => actionsOf(s).includes('lambda:PutFunctionConcurrency'));
     expect(stops).toHaveLength(2);
     for (const stop of stops) {
@@ -171,7 +193,7 @@ describe('lambda-runaway (config/prod.json\'s functions, spelled out)', () => {
     }
   });
 
-  on('only the undo may remove their reserved concurrency, and only of the configured functions', () => {
+  test('only the undo may remove their reserved concurrency, and only of the configured functions', () => {
     const named = (s: Statement) => resourcesOf(s).some((r) => functions.some((f) => JSON.stringify(f) === JSON.stringify(r)) || r === '*');
     const restores = Object.entries(template.findResources('AWS::IAM::Policy') as Record<string, Policy>)
       .flatMap(([id, p]) => p.Properties.PolicyDocument.Statement.filter((s) => actionsOf(s).includes('lambda:DeleteFunctionConcurrency') && named(s)).map((s) => ({ id, s })));
@@ -184,7 +206,7 @@ describe('lambda-runaway (config/prod.json\'s functions, spelled out)', () => {
 test('nothing is granted on "*" but what IAM authorizes on no resource and changes nothing, the reads ON_ANY_RESOURCE lists, task results to the approval functions, tracing and log delivery', async () => {
   // Task results take no resource ARN (the task token, kept in the ledger, is the capability); only the approval functions send them.
   const taskResults = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure']);
-  const approvalFunctions = [...catalog.flatMap((d) => d.handlers), ...undo.handlers, approvalPageHandler(config, arns)]
+  const approvalFunctions = [...catalog.flatMap((d) => d.handlers), ...undoDef.handlers, approvalPageHandler(config, arns)]
     .filter((h) => h.entry.startsWith('lambdas/approval/')).map((h) => h.id);
   const problems: string[] = [];
   for (const [id, p] of Object.entries(template.findResources('AWS::IAM::Policy') as Record<string, Policy>)) {
@@ -251,7 +273,7 @@ describe('approvals', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
     const reads = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
     // The page and each approval request handler (each gated runbook's, the undo's).
-    const requesters = [...catalog.flatMap((d) => d.handlers), ...undo.handlers].filter((h) => h.entry === 'lambdas/approval/request.ts');
+    const requesters = [...catalog.flatMap((d) => d.handlers), ...undoDef.handlers].filter((h) => h.entry === 'lambdas/approval/request.ts');
     expect(reads).toHaveLength(1 + requesters.length);
     for (const s of reads) {
       expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
