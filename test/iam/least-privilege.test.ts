@@ -93,7 +93,11 @@ describe.each(DEFINED.map((r) => [r.name, r] as const))('function %s, as its def
   });
 
   test("may make none of another function's requests that its definition does not grant", async () => {
-    const others = (await everyGrantedRequest()).filter((r) => !grants(role.permissions, r));
+    // An action its definition never names is asked once, on the first resource another function holds it on: a grant of
+    // it on some other single resource is a statement the test above finds; one on many resources is found here.
+    const itsActions = new Set(role.permissions.flatMap((p) => p.actions));
+    const asked = new Set<string>();
+    const others = (await everyGrantedRequest()).filter((r) => !grants(role.permissions, r) && (itsActions.has(r.action) || (!asked.has(r.action) && asked.add(r.action))));
     expect(await mismatches(others.map((r) => asCase(name, r, 'Denied')))).toEqual([]);
   });
 
@@ -258,7 +262,8 @@ describe.each(ALL_ROLES.map((r) => [r.name, r] as const))('%s', (name, role) => 
       [name, 'ssm:DeleteParameter', KILL_SWITCH, 'Denied'],
       [name, 'lambda:PutFunctionConcurrency', own.admitFn, 'Denied'],
       [name, 'lambda:UpdateFunctionCode', own.admitFn, 'Denied'],
-      ...catalog.machines.map((m): Case => [name, 'states:UpdateStateMachine', machineArn(m), 'Denied']),
+      // No role holds it at all (the grants beyond each definition are found above): one runbook's machine and the undo's stand for all.
+      ...[catalog.machines[0]!, catalog.machines.at(-1)!].map((m): Case => [name, 'states:UpdateStateMachine', machineArn(m), 'Denied']),
       [name, 'sns:Publish', own.critical, name === 'Notify' || name === 'ExecutionFailed' ? 'Allowed' : 'Denied'],
       [name, 'kms:PutKeyPolicy', own.topicKey, 'Denied'],
       [name, 'iam:PutRolePolicy', iam.role(name).arn, 'Denied'],
@@ -279,6 +284,8 @@ describe.each(ALL_ROLES.map((r) => [r.name, r] as const))('%s', (name, role) => 
     const cases: Case[] = [];
     for (const action of new Set((await everyGrantedRequest()).map((r) => r.action))) {
       if ((await actionFacts(action)).resourceArns.length === 0) continue; // nothing to name: "*" is its only resource
+      // A definition that does not name the action grants it nowhere: the role's grants beyond its definition are found above.
+      if (role.permissions && !role.permissions.some((p) => p.actions.includes(action))) continue;
       const resource = await resourceOfType(action, ACCOUNT, ANY);
       const accepted = action in ON_ANY_RESOURCE && role.permissions !== undefined && grants(role.permissions, { action, resource });
       cases.push([name, action, resource, accepted ? 'Allowed' : 'Denied']);
