@@ -7,18 +7,15 @@
  * burst of a retried kind is retried and lands once.
  */
 import { BURST, KINDS, PERSISTENT, RETRIED_KINDS } from './plan';
-import { drillPool } from './support';
-import type { DrillRun } from '../drill/run-drill';
+import { runDrill, type DrillRun } from '../drill/run-drill';
 
 const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
-const pool = drillPool(4);
 const runs = new Map<string, Promise<DrillRun>>();
 const args = (kind: string, times: number) => ['lambda-runaway', '--then-undo', '--fault', `lambda:DeleteFunctionConcurrency=${kind}x${times}`, '--json'];
 
 beforeAll(() => {
-  for (const kind of KINDS) runs.set(`persistent ${kind}`, pool(args(kind, PERSISTENT)));
-  for (const kind of RETRIED_KINDS) runs.set(`burst ${kind}`, pool(args(kind, BURST)));
-  for (const run of runs.values()) run.catch(() => undefined);
+  for (const kind of KINDS) runs.set(`persistent ${kind}`, runDrill(args(kind, PERSISTENT)));
+  for (const kind of RETRIED_KINDS) runs.set(`burst ${kind}`, runDrill(args(kind, BURST)));
 });
 
 describe.each(KINDS)('the restore call fails for good (%s)', (kind) => {
@@ -33,7 +30,7 @@ describe.each(KINDS)('the restore call fails for good (%s)', (kind) => {
     ]);
     expect(r!.undo!.resources).toEqual([expect.objectContaining({ name: FUNCTION, afterUndo: { reservedConcurrency: 0 }, equalsStart: false })]);
     expect(r!.undo!.timeline).toContainEqual(expect.objectContaining({ state: 'Record failure and escalate', event: 'done' }));
-  }, 240_000);
+  });
 });
 
 describe.each(RETRIED_KINDS)('a burst of %s at the restore call', (kind) => {
@@ -45,5 +42,5 @@ describe.each(RETRIED_KINDS)('a burst of %s at the restore call', (kind) => {
       expect.objectContaining({ operation: 'lambda:PutFunctionConcurrency', status: 'succeeded', auditedBeforeCall: true }),
       expect.objectContaining({ operation: 'lambda:DeleteFunctionConcurrency', status: 'succeeded', auditedBeforeCall: true }),
     ]);
-  }, 240_000);
+  });
 });
