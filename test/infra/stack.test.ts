@@ -1,10 +1,10 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load';
-import { ACCOUNT, synthStack } from './synth';
+import { ACCOUNT, bundlesOf, synthStack } from './synth';
 import { RUNBOOK_NAMES } from '../../runbooks/registry';
 
 const config = loadConfig('prod');
-const { template } = synthStack(config);
+const { stack, template } = synthStack(config);
 const functionArn = (name: string) => `arn:${'${AWS::Partition}'}:lambda:sa-east-1:${ACCOUNT}:function:${name}`;
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -15,6 +15,12 @@ function statements(): Statement[] {
 }
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+test("every function's entry bundles with the stack's settings (the runtime's AWS SDK left out), with no warning", async () => {
+  const { entries, bundled, errors, warnings } = await bundlesOf(stack);
+  expect(entries.length).toBeGreaterThan(20);
+  expect({ bundled, errors, warnings }).toEqual({ bundled: entries, errors: [], warnings: [] });
+});
 
 test('one Standard state machine per runbook and one for undo, logging ALL with execution data, X-Ray on', () => {
   template.resourceCountIs('AWS::StepFunctions::StateMachine', 5);
