@@ -167,7 +167,6 @@ export class Drill {
     const config = options.config ?? loadConfig('drill');
     const account = config.account ?? '111122223333';
     const time = { ...DRILL_TIME, ...options.time };
-    withoutSdkBackoff();
     const ports = await drillPorts();
     const closers: (() => Promise<void>)[] = [];
     const local = await startDynamo();
@@ -267,6 +266,7 @@ export class Drill {
 
   private wire(config: EnvironmentConfig, account: string): void {
     coldStart();
+    withoutSdkBackoff();
     const arns = literalArns('aws', config.region, account);
     const fnArn = (id: string) => arns.lambdaFunction(`runbook-autopilot-drill-${id}`);
     const load = (def: HandlerDef, extra: Record<string, string> = {}) => loadFunction(def, `runbook-autopilot-drill-${def.id}`, fnArn(def.id), {
