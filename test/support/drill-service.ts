@@ -2,10 +2,14 @@
  * The test run's drill processes (drill-pool.ts), behind a loopback HTTP endpoint that every test
  * file of the run reaches (drills.ts): Jest's global setup starts it, so the processes start once
  * per `npm test`, not once per file. POST a JSON `{ args }`, get the CommandRun back.
+ *
+ * The same command asked for again in the run is run once: what it prints depends on its arguments
+ * and the repository's files (the tests read results, each its own copy), and several files drill
+ * a runbook's recorded event as it is.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DrillPool } from './drill-pool';
+import { DrillPool, type CommandRun } from './drill-pool';
 
 /** Where test files find the service (set by the global setup, inherited by Jest's workers). */
 export const DRILL_SERVICE_VARIABLE = 'RUNBOOK_AUTOPILOT_DRILL_SERVICE';
@@ -16,6 +20,13 @@ export interface DrillService {
 }
 
 export async function startDrillService(pool = new DrillPool()): Promise<DrillService> {
+  const runs = new Map<string, Promise<CommandRun>>();
+  const run = (args: readonly string[]) => {
+    const key = JSON.stringify(args);
+    let started = runs.get(key);
+    if (!started) runs.set(key, (started = pool.run(args)));
+    return started;
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -30,7 +41,7 @@ export async function startDrillService(pool = new DrillPool()): Promise<DrillSe
         res.writeHead(400).end('expected {"args": [string, ...]}');
         return;
       }
-      void pool.run(args).then((run) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(run)));
+      void run(args).then((done) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(done)));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
