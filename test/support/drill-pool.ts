@@ -65,10 +65,15 @@ export class DrillPool {
     });
   }
 
-  /** Stops the workers (a run still going ends as killed). */
-  close(): void {
+  /** Stops the drill processes (a run still going ends as killed), once they have exited. */
+  async close(): Promise<void> {
+    const exited = [...this.workers].map((w) => new Promise<void>((resolve) => {
+      if (w.child.exitCode !== null || w.child.signalCode !== null) resolve();
+      else w.child.once('exit', () => resolve());
+    }));
     for (const w of this.workers) w.child.kill();
     this.workers.clear();
+    await Promise.all(exited);
   }
 
   private dispatch(): void {

@@ -49,8 +49,8 @@ export async function startDrillService(pool = new DrillPool()): Promise<DrillSe
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: async () => {
-      pool.close();
       server.closeAllConnections();
+      await pool.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
