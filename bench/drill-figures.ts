@@ -19,16 +19,9 @@ import * as path from 'node:path';
 import { Drill } from '../drill/drill';
 import { DrillExecutor, type EventLog, type ExecutionRecord } from '../drill/executor';
 import { readInputFile, type DrillInput } from '../drill/inputs';
+import { RUNBOOKS, type RegisteredRunbook, type RunbookName } from '../runbooks/registry';
 import { median, round } from './stats';
 
-export const RUNBOOKS = ['lambda-runaway', 'dynamodb-throttling', 'ecs-service-recovery', 'llm-budget-guardrail'] as const;
-export type Runbook = (typeof RUNBOOKS)[number];
-const EVENT_FILE: Record<Runbook, string> = {
-  'lambda-runaway': 'lambda-runaway.alarm.json',
-  'dynamodb-throttling': 'dynamodb-throttling.alarm.json',
-  'ecs-service-recovery': 'ecs-service-recovery.alarm.json',
-  'llm-budget-guardrail': 'llm-budget-guardrail.sns.json',
-};
 /** Standard workflows: $0.025 per 1,000 state transitions. */
 export const USD_PER_TRANSITION = 0.025 / 1000;
 /** The drill's default compression (drill/drill.ts): every Wait state and Retry pause lasts this long. */
@@ -37,7 +30,7 @@ const TIME = { waitMs: 5, retryMs: 5 };
 const NOT_MITIGATING = /^(sns|states|events):/;
 
 export interface RunbookFigures {
-  runbook: Runbook;
+  runbook: RunbookName;
   outcome: string;
   firstActionMs: number;
   firstActionCall: string;
@@ -106,8 +99,8 @@ function redelivery(input: DrillInput): DrillInput {
   return input.kind === 'eventbridge' ? { ...input, event: { ...input.event, id: `${String(input.event.id)}-again` } } : input;
 }
 
-async function sample(runbook: Runbook): Promise<RunbookFigures> {
-  const input = readInputFile(path.join(__dirname, '..', 'events', EVENT_FILE[runbook]));
+async function sample(runbook: RegisteredRunbook): Promise<RunbookFigures> {
+  const input = readInputFile(path.join(__dirname, '..', runbook.drill.event));
   const drill = await Drill.start({ time: TIME });
   const mutating: { at: number; call: string }[] = [];
   // The drill checks every mutating call's audit row before the sandbox applies it: note when each arrives.
@@ -130,7 +123,7 @@ async function sample(runbook: Runbook): Promise<RunbookFigures> {
     const count = transitions(records);
     const againCount = transitions(again);
     return {
-      runbook, outcome: result.outcome,
+      runbook: runbook.name, outcome: result.outcome,
       firstActionMs: first ? first.at - entered : NaN, firstActionCall: first?.call ?? '(none)',
       overheadMs, handlersMs, interpreterMs: overheadMs - handlersMs,
       executions: records.length, transitions: count, usdPerIncident: count * USD_PER_TRANSITION,
@@ -145,7 +138,7 @@ async function sample(runbook: Runbook): Promise<RunbookFigures> {
 /** Medians over `samples` fresh drills per runbook, after one that warms the process. */
 export async function drillFigures(samples: number): Promise<RunbookFigures[]> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  await sample('lambda-runaway');
+  await sample(RUNBOOKS[0]);
   const out: RunbookFigures[] = [];
   for (const runbook of RUNBOOKS) {
     const runs: RunbookFigures[] = [];

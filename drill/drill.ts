@@ -732,7 +732,8 @@ interface AdapterSummary {
 }
 
 function auditTarget(service: string, input: Readonly<Record<string, unknown>>): string {
-  if (service === 'lambda') return String(input.FunctionName ?? '');
+  // An alias is its own target ("function:alias"), as the runbooks' ledger rows name it.
+  if (service === 'lambda') return input.Name === undefined ? String(input.FunctionName ?? '') : `${String(input.FunctionName ?? '')}:${String(input.Name)}`;
   if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
   if (service === 'ssm') return String(input.Name ?? '');
   return '';

@@ -208,7 +208,7 @@ export class AutopilotStack extends Stack {
   }
 }
 
-/** A runbook's construct id: its name in PascalCase (lambda-runaway -> LambdaRunaway). */
+/** A runbook's construct id: its name in PascalCase (queue-backlog -> QueueBacklog). */
 export function toId(name: string): string {
   return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 }

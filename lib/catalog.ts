@@ -72,11 +72,14 @@ export function runbookTargets(config: EnvironmentConfig): Record<RunbookName, s
 }
 
 /** The EventBridge patterns that start each enabled alarm-driven runbook, for its configured targets. */
-export function alarmRoutes(config: EnvironmentConfig): { runbook: string; patterns: EventPattern[]; trigger: AlarmTrigger<RunbookConfig> }[] {
+export function alarmRoutes(config: EnvironmentConfig): {
+  runbook: string; patterns: EventPattern[]; trigger: AlarmTrigger<RunbookConfig>; dimensions: Record<string, string>[]; anyTarget: boolean;
+}[] {
   // A runbook that allowlists by tag takes alarms on any target of its metrics: admit reads the tags.
   return enabledRunbooks(config).filter(isAlarm).map((m) => {
     const c = runbookConfig(config, m);
-    return { runbook: m.name, trigger: m.trigger, patterns: alarmRulePatterns(m.trigger.route, m.trigger.dimensions(c), { anyTarget: c.targetTags !== undefined }) };
+    const [dimensions, anyTarget] = [m.trigger.dimensions(c), c.targetTags !== undefined];
+    return { runbook: m.name, trigger: m.trigger, dimensions, anyTarget, patterns: alarmRulePatterns(m.trigger.route, dimensions, { anyTarget }) };
   });
 }
 
@@ -268,7 +271,10 @@ export function triggerHandlers(
       id: 'AlarmRouter', substitution: '', entry: 'lambdas/alarm-router/handler.ts', usesLedger: false, permissions: [],
       description: 'Starts the runbook an alarm names by tag (composite alarms, alarms of any metric)',
       environment: {
-        ROUTES: json(Object.fromEntries(routes.map((r) => [r.runbook, { stateMachineArn: stateMachineArns[r.runbook], patterns: r.patterns, route: r.trigger.route }]))),
+        // The router builds the patterns from these, as alarmRoutes does (the patterns themselves are several times longer).
+        ROUTES: json(Object.fromEntries(routes.map((r) => [r.runbook, {
+          stateMachineArn: stateMachineArns[r.runbook], route: r.trigger.route, ...(r.anyTarget ? { anyTarget: true } : { dimensions: r.dimensions }),
+        }]))),
       },
     };
   }

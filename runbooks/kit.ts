@@ -13,7 +13,7 @@ export interface Permission {
 }
 
 export interface HandlerDef {
-  /** Construct id and function name suffix, e.g. "LambdaRunawayStop". */
+  /** Construct id and function name suffix, e.g. "QueueBacklogDrain": the runbook's name in PascalCase, then the step. */
   readonly id: string;
   /** The ASL substitution this handler's ARN fills, e.g. "StopFunctionArn". */
   readonly substitution: string;

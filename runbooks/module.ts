@@ -80,7 +80,7 @@ export interface GateDef {
   readonly policyAt: readonly string[];
 }
 
-/** A change of this runbook the undo state machine can put back (lambdas/undo/operations.ts knows how). */
+/** A change of this runbook the undo state machine can put back (its inverse: lambdas/domain/reversible.ts). */
 export interface ReversibleChange {
   /** The runbook's call, as its ledger rows name it, e.g. "lambda:PutFunctionConcurrency". */
   readonly operation: string;

@@ -5,10 +5,11 @@
  */
 import dynamodbThrottling from './dynamodb-throttling/runbook';
 import ecsServiceRecovery from './ecs-service-recovery/runbook';
+import lambdaErrorsRollback from './lambda-errors-rollback/runbook';
 import lambdaRunaway from './lambda-runaway/runbook';
 import llmBudgetGuardrail from './llm-budget-guardrail/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail] as const;
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];

@@ -1,5 +1,5 @@
 import type { ServiceContext } from './model';
-import type { AccountState, AlarmState, CompositeAlarmState } from './state';
+import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState } from './state';
 
 /**
  * Alarm state derived from the modelled resources, evaluated when DescribeAlarms is called (the
@@ -9,6 +9,7 @@ import type { AccountState, AlarmState, CompositeAlarmState } from './state';
  *
  * - AWS/Lambda metrics of a function whose reserved concurrency is 0: no invocations, so no
  *   datapoints (treatMissingData decides).
+ * - AWS/Lambda Errors of a function with aliases: 0 once no alias routes traffic to a failing version.
  * - AWS/DynamoDB throttle metrics of a table that is PAY_PER_REQUEST and ACTIVE: no throttles,
  *   so no datapoints (DynamoDB publishes throttle events only while throttling).
  * - ECS/ContainerInsights RunningTaskCount of a service: the service's running count (a service
@@ -30,7 +31,9 @@ async function datapoint(state: AccountState, a: AlarmState, ctx: ServiceContext
   const d = a.dimensions;
   if (a.namespace === 'AWS/Lambda' && d.FunctionName !== undefined) {
     const fn = state.lambda.functions[d.FunctionName];
-    return fn?.reservedConcurrency === 0 ? { kind: 'missing' } : { kind: 'unknown' };
+    if (fn?.reservedConcurrency === 0) return { kind: 'missing' };
+    if (fn && a.metricName === 'Errors' && fn.aliases) return lambdaErrors(fn, d.Resource);
+    return { kind: 'unknown' };
   }
   if (a.namespace === 'AWS/DynamoDB' && d.TableName !== undefined && /Throttle/.test(a.metricName)) {
     const table = await ctx.hooks.describeTable?.(d.TableName);
@@ -42,6 +45,19 @@ async function datapoint(state: AccountState, a: AlarmState, ctx: ServiceContext
     return service !== undefined && service.status === 'ACTIVE' ? { kind: 'value', value: service.runningCount } : { kind: 'missing' };
   }
   return { kind: 'unknown' };
+}
+
+/**
+ * Errors of a function with aliases, of one alias (Resource "function:alias") or of all of them:
+ * while traffic is routed to a failing version the errors go on (the alarm keeps its state);
+ * once none is, the invocations succeed and Errors reads 0.
+ */
+function lambdaErrors(fn: LambdaFunctionState, resource: string | undefined): Datapoint {
+  const qualifier = resource?.includes(':') ? resource.slice(resource.lastIndexOf(':') + 1) : undefined;
+  const aliases = qualifier === undefined ? Object.values(fn.aliases ?? {}) : [fn.aliases?.[qualifier]].filter((x) => x !== undefined);
+  const versions = qualifier !== undefined && aliases.length === 0 ? [qualifier] : aliases.flatMap((al) => [al.functionVersion, ...Object.keys(al.additionalVersionWeights ?? {})]);
+  const failing = versions.some((v) => (v === '$LATEST' ? fn.latestFailing === true : fn.versions?.[v]?.failing === true));
+  return failing ? { kind: 'unknown' } : { kind: 'value', value: 0 };
 }
 
 function breaches(a: AlarmState, value: number): boolean {

@@ -4,7 +4,7 @@ import { CloudWatchClient, ListTagsForResourceCommand, ResourceNotFoundException
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { assertEventPattern, matchesPattern, type EventPattern } from '../domain/event-pattern';
-import { metricRouteSchema, RUNBOOK_TAG, TARGET_TAG, type MetricRoute } from '../domain/routing';
+import { alarmRulePatterns, metricRouteSchema, RUNBOOK_TAG, TARGET_TAG, type MetricRoute } from '../domain/routing';
 import { alarmDedupeKey, alarmEventSchema, alarmTarget, incidentIdFor } from '../domain/trigger';
 import { requireJsonEnv } from '../shared/env';
 import { classifyAwsError } from '../shared/errors';
@@ -12,23 +12,30 @@ import { logger } from '../shared/logger';
 
 interface Route {
   readonly stateMachineArn: string;
-  /** The EventPatterns of the runbook's metric rules, exactly as deployed. */
+  /** The EventPatterns of the runbook's metric rules, built as the stack builds them. */
   readonly patterns: readonly EventPattern[];
   /** Its metrics and the dimensions that name the target (its module's trigger). */
   readonly route: MetricRoute;
 }
 
+/**
+ * Per runbook: its metrics and the dimensions of its configured targets (or any target, for a
+ * runbook that allowlists by tag), from which the patterns are built here with the stack's own
+ * alarmRulePatterns: the patterns themselves would outgrow Lambda's 4 KB of environment as the
+ * catalog grows.
+ */
 const routesSchema = z.record(z.string(), z.object({
   stateMachineArn: z.string().regex(/^arn:[^:]+:states:[^:]*:\d{12}:stateMachine:.+$/, 'must be a state machine ARN'),
-  patterns: z.array(z.unknown()).min(1),
   route: metricRouteSchema,
+  dimensions: z.array(z.record(z.string(), z.string())).default([]),
+  anyTarget: z.boolean().default(false),
 }));
 
 /** The runbooks started by alarms, each only with patterns the matcher can evaluate. */
 function parseRoutes(raw: unknown): ReadonlyMap<string, Route> {
   const routes = new Map<string, Route>();
   for (const [runbook, route] of Object.entries(routesSchema.parse(raw))) {
-    const patterns = route.patterns.map((pattern) => {
+    const patterns = alarmRulePatterns(route.route, route.dimensions, { anyTarget: route.anyTarget }).map((pattern) => {
       assertEventPattern(pattern);
       return pattern;
     });

@@ -2,10 +2,11 @@
  * The contract every registered runbook keeps, run: its recorded events route to it and only to
  * it, its recorded event remediates in the seed account, a dry run acts on nothing, an undo puts
  * back what it changed, its scenarios and a gated run end in a defined state, every call it makes
- * ends in a defined state when it never succeeds, its fault list (drill.calls) is the calls it
- * makes, and each function's permissions cover every call it made and nothing else (an IAM
- * evaluator on the synthesized roles). Each drill runs as `npm run drill -- ... --json --calls`
- * (drill-runs.ts).
+ * ends in a defined state when it never succeeds, each mutating step failing after its Retry
+ * fails the execution there and a redrive (as from the console) ends it as a clean run does, its
+ * fault list (drill.calls) is the calls it makes, and each function's permissions cover every call
+ * it made and nothing else (an IAM evaluator on the synthesized roles). Each drill runs as
+ * `npm run drill -- ... --json --calls` (drill-runs.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -48,8 +49,12 @@ function runsOf(module: AnyRunbook): Run[] {
     ...(module.gates?.length ? [run('its event with an approver (the policy of staging)', ['--event', event, '--env', 'staging', '--approve', 'alice'])] : []),
     ...(module.drill.scenarios ?? []).map(scenarioRun),
     ...module.drill.calls.map((c) => run(`${c.call} failing for good`, ['--event', event, '--fault', `${c.call}=access-deniedx500`])),
+    ...mutatingSteps(module).map((c) => run(`${c.call} failing after its Retry, then a redrive`, ['--event', event, '--fault', `${c.call}=server-errorx20`, '--then-redrive'])),
   ];
 }
+
+/** Each mutating call of its recorded event, with the state that first makes it (a redrive starts there). */
+const mutatingSteps = (module: AnyRunbook) => module.drill.calls.filter((c): c is typeof c & { state: string } => c.mutates === true && c.state !== undefined);
 
 const planned = new Map(EACH_RUNBOOK.map(([name, module]) => [name, runsOf(module)]));
 
@@ -198,10 +203,32 @@ describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
     expect(problems).toEqual([]);
   });
 
+  test('each mutating step failing after its Retry fails the execution there, is heard through the rule, and a redrive from that state ends as a clean run, each change made once', async () => {
+    const problems: string[] = [];
+    const [clean] = await finished(main());
+    const applied = (r: RunResult) => r.runs.flatMap((x) => x.calls.filter((c) => c.applied).map((c) => c.operation)).sort();
+    for (const c of mutatingSteps(module)) {
+      const [r] = await finished(runNamed(name, `${c.call} failing after its Retry, then a redrive`)!);
+      const what = `with ${c.call} failing after its Retry`;
+      if (!r || !clean) {
+        problems.push(`${name}: ${what} its event gave no result`);
+        continue;
+      }
+      const [first, redriven, ...more] = r.runs;
+      if (first?.status !== 'FAILED' || first.failedAt !== c.state) problems.push(`${name}: ${what} the execution ends ${first?.status ?? 'without a run'}${first?.failedAt ? ` at "${first.failedAt}"` : ''}, not FAILED at "${c.state}" (where a redrive retries it)`);
+      if (!r.notifications.some((n) => n.via === 'rule' && n.outcome === 'failed' && n.topic === 'critical')) problems.push(`${name}: ${what} the execution-failure rule told nobody (${JSON.stringify(r.notifications)})`);
+      if (redriven?.from !== c.state || redriven.status !== 'SUCCEEDED' || more.length > 0) problems.push(`${name}: ${what} the redrive ran ${JSON.stringify(r.runs.slice(1).map(({ calls: _calls, ...x }) => x))}, not once from "${c.state}" to success${r.redriveRefused ? ` (refused: ${r.redriveRefused})` : ''}`);
+      if (r.outcome !== clean.outcome) problems.push(`${name}: ${what} and redriven, its event ends ${r.outcome} (${r.reason}), not ${clean.outcome} as a clean run does`);
+      if (JSON.stringify(applied(r)) !== JSON.stringify(applied(clean))) problems.push(`${name}: ${what} and redriven, the account took ${JSON.stringify(applied(r))}, not ${JSON.stringify(applied(clean))} as in a clean run`);
+      for (const row of rowsAtIntent(r)) problems.push(`${name}: ${what} and redriven, ${row.actionKey} is left at intent`);
+    }
+    expect(problems).toEqual([]);
+  });
+
   test("each function's permissions cover every call it made in its drills, and its own handlers' grant nothing they never called", async () => {
     const problems: string[] = [];
     const calledBy = new Map<string, Set<string>>();
-    for (const run of byName(name).filter((r) => !r.what.endsWith('failing for good'))) {
+    for (const run of byName(name).filter((r) => !r.what.includes(' failing '))) {
       const results = await finished(run);
       const iam = iamFor(run.config);
       const scope = scopeOf(iam, run.config);

@@ -40,6 +40,10 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   'lambda:GetPolicy': (i, s) => ({ action: 'lambda:GetPolicy', resource: fn(s, text(i.FunctionName)) }),
   'lambda:ListTags': (i) => ({ action: 'lambda:ListTags', resource: text(i.Resource) }),
   'lambda:ListEventSourceMappings': anywhere('lambda:ListEventSourceMappings'),
+  // Alias and version calls are authorized on the (unqualified) function.
+  'lambda:GetAlias': (i, s) => ({ action: 'lambda:GetAlias', resource: fn(s, text(i.FunctionName)) }),
+  'lambda:UpdateAlias': (i, s) => ({ action: 'lambda:UpdateAlias', resource: fn(s, text(i.FunctionName)) }),
+  'lambda:ListVersionsByFunction': (i, s) => ({ action: 'lambda:ListVersionsByFunction', resource: fn(s, text(i.FunctionName)) }),
   'dynamodb:ListBackups': anywhere('dynamodb:ListBackups'),
   'dynamodb:DescribeBackup': (i) => ({ action: 'dynamodb:DescribeBackup', resource: text(i.Arn) }),
   'dynamodb:ListTagsOfResource': (i) => ({ action: 'dynamodb:ListTagsOfResource', resource: text(i.Arn) }),

@@ -1,5 +1,5 @@
 /**
- * Replay from the console, over every runbook and each of its mutating steps: a step that fails
+ * Replay from the console, over each mutating step of the first four runbooks: a step that fails
  * after its Retry fails the execution at that state; the execution-failure rule hears it (the
  * incident is marked failed naming the state, and the critical topic is told "Redrive retries
  * <state>" with the console link); RedriveExecution then runs the same execution from that state,
@@ -25,8 +25,10 @@ interface MutatingStep {
 }
 
 /**
- * The runbooks, their recorded events, each mutating step, and the changes a clean run applies
- * (each made once). The one list of runbooks in this test: when the runbook registry lands, read it from there.
+ * The first four runbooks, step by step (later steps too, each arrival of a call, and what the
+ * ledger and the topic say), and the changes a clean run applies (each made once). The contract
+ * suite (test/contract/drills.test.ts) holds every registered runbook to the same: each mutating
+ * step it lists failing after its Retry, then a redrive.
  */
 const RUNBOOKS: Readonly<Record<string, { readonly event: string; readonly steps: readonly MutatingStep[]; readonly clean: Readonly<Record<string, number>> }>> = {
   'lambda-runaway': {

@@ -23,7 +23,7 @@ test("every function's entry bundles with the stack's settings (the runtime's AW
 });
 
 test('one Standard state machine per runbook and one for undo, logging ALL with execution data, X-Ray on', () => {
-  template.resourceCountIs('AWS::StepFunctions::StateMachine', 5);
+  template.resourceCountIs('AWS::StepFunctions::StateMachine', RUNBOOK_NAMES.length + 1);
   template.allResourcesProperties('AWS::StepFunctions::StateMachine', {
     StateMachineType: 'STANDARD',
     LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
@@ -82,7 +82,7 @@ test('every rule target has a dead-letter queue and a retry policy', () => {
 test("a rule on the runbooks' own executions (failed, timed out, aborted) invokes the execution-failure notifier; failures of it land in a dead-letter queue", () => {
   const machines = template.findResources('AWS::StepFunctions::StateMachine');
   const runbookMachines = Object.entries(machines).filter(([, m]) => (m as { Properties: { StateMachineName?: string } }).Properties.StateMachineName !== 'runbook-autopilot-prod-undo').map(([id]) => id);
-  expect(runbookMachines).toHaveLength(4);
+  expect(runbookMachines).toHaveLength(RUNBOOK_NAMES.length);
   const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] } } })) as {
     Properties: { EventPattern: { 'detail-type': string[]; detail: { status: string[]; stateMachineArn: { Ref: string }[] } }; Targets: { Arn: unknown; DeadLetterConfig: unknown }[] };
   }[];
@@ -113,8 +113,16 @@ test('alarms use the seed thresholds', () => {
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     Metrics: Match.arrayWith([Match.objectLike({ Expression: 'desired - running' })]),
   });
-  // 5 functions x 4 + 3 tables x 2 + 1 account-wide + 2 services.
-  template.resourceCountIs('AWS::CloudWatch::Alarm', 29);
+  // lambda-errors-rollback: the error rate of each function's alias live.
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Threshold: 1, ComparisonOperator: 'GreaterThanThreshold',
+    Metrics: Match.arrayWith([
+      Match.objectLike({ Expression: '100 * errors / MAX([invocations, 1])' }),
+      Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Errors', Dimensions: Match.arrayWith([{ Name: 'Resource', Value: 'cabruca-segmentation-prod-manager-agent:live' }]) }) }) }),
+    ]),
+  });
+  // 5 functions x 4 + 3 tables x 2 + 1 account-wide + 2 services + 5 aliases.
+  template.resourceCountIs('AWS::CloudWatch::Alarm', 34);
 });
 
 test('the budget notifies its topic at 50/80/100 %, and the topic lets only AWS Budgets of this account publish', () => {
@@ -158,7 +166,8 @@ test('no action of a remediated service is allowed on "*" but the read-only ones
     .map(([id]) => id);
   expect(withTaskResults).toEqual([
     expect.stringMatching(/^ApprovalsApprovalPageRole/), expect.stringMatching(/^LambdaRunawayLambdaRunawayApprovalRequestRole/),
-    expect.stringMatching(/^DynamodbThrottlingDynamodbThrottlingApprovalRequestRole/), expect.stringMatching(/^UndoUndoApprovalRequestRole/),
+    expect.stringMatching(/^DynamodbThrottlingDynamodbThrottlingApprovalRequestRole/), expect.stringMatching(/^LambdaErrorsRollbackLambdaErrorsRollbackApprovalRequestRole/),
+    expect.stringMatching(/^UndoUndoApprovalRequestRole/),
   ]);
   // What remains on "*" is X-Ray tracing and Step Functions log delivery, which have no resource-level permissions.
   expect(onStar.filter((a) => !remediated.test(a)).every((a) => /^(xray|logs):/.test(a))).toBe(true);
@@ -208,8 +217,8 @@ describe('approvals', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
     const reads = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    // The page and each request handler (lambda-runaway, dynamodb-throttling, the undo).
-    expect(reads).toHaveLength(4);
+    // The page and each request handler (lambda-runaway, dynamodb-throttling, lambda-errors-rollback, the undo).
+    expect(reads).toHaveLength(5);
     for (const s of reads) {
       expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
       expect(resourcesOf(s)).toEqual([{ Ref: expect.stringMatching(/^ApprovalsSigningKey/) }]);
