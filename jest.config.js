@@ -7,5 +7,9 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+  // The drill processes the tests share (test/support/drill-service.ts), started at the first drill.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/slowest-files-reporter.js'],
 };

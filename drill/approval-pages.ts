@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { messagePage } from '../lambdas/approval/page-html';
 import { lambdaContext, type DrillFunction } from './handlers';
+import { ownPort, type Listen } from './sandbox/listen';
 
 /**
  * The approval pages on a local port, as API Gateway (HTTP API, payload 2.0) hands them to the page
@@ -27,9 +27,9 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startApprovalPages(port = 0, host = '127.0.0.1'): Promise<ApprovalPages> {
+export async function startApprovalPages(listen: Listen = ownPort()): Promise<ApprovalPages> {
   let fn: DrillFunction | undefined;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const listening = await listen((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://pages');
       const match = ROUTE.exec(url.pathname);
@@ -66,17 +66,12 @@ export async function startApprovalPages(port = 0, host = '127.0.0.1'): Promise<
       res.writeHead(500, { 'content-type': 'text/plain' }).end(`page function failed: ${e instanceof Error ? e.message : String(e)}`);
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
-  const { port: bound } = server.address() as AddressInfo;
   return {
-    url: `http://${host}:${bound}`,
+    url: listening.url,
     setFunction: (f) => {
       fn = f;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () => listening.close(),
   };
 }
 

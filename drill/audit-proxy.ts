@@ -1,9 +1,9 @@
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CapacityModeRule } from './capacity-mode-rule';
 import { BACKUP_OPERATIONS, DynamoBackups, DynamoError, type BackupRecord } from './dynamo-backups';
 import { DYNAMODB_FAULTS, FaultQueue, planFault, SANDBOX_CREDENTIALS, SANDBOX_REGION, type InjectedFault } from './sandbox';
+import { ownPort, type Listen } from './sandbox/listen';
 
 export type MutationObserver = (operation: string, input: Record<string, unknown>) => Promise<void>;
 
@@ -61,6 +61,8 @@ export interface DynamoProxyOptions {
   readonly rule?: CapacityModeRule;
   /** Tables whose writes are not the account's changes (the ledger): not listed in mutations(). */
   readonly ledgerTables?: readonly string[];
+  /** Where it takes requests. @default a random loopback port of its own */
+  readonly listen?: Listen;
 }
 
 export async function startDynamoProxy(
@@ -98,7 +100,16 @@ export async function startDynamoProxy(
       throw e;
     }
   };
-  const server = http.createServer((req, res) => {
+  /** Answers held back (timeout faults), each dropped when its hold ends or the proxy closes. */
+  const holds = new Map<NodeJS.Timeout, http.ServerResponse>();
+  const hold = (res: http.ServerResponse, ms: number) => {
+    const timer = setTimeout(() => {
+      holds.delete(timer);
+      res.destroy();
+    }, ms);
+    holds.set(timer, res);
+  };
+  const listening = await (options.listen ?? ownPort())((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -126,7 +137,7 @@ export async function startDynamoProxy(
         }
         // applied-timeout: the call is applied as usual, then its answer is dropped (the socket closed after a while).
         const answerLost = plan.kind === 'hang-up';
-        const hangUp = () => setTimeout(() => res.destroy(), plan.kind === 'hang-up' ? plan.holdMs : 0);
+        const hangUp = () => hold(res, plan.kind === 'hang-up' ? plan.holdMs : 0);
         if (plan.kind === 'hang-up' && !plan.apply) {
           hangUp();
           return;
@@ -173,19 +184,22 @@ export async function startDynamoProxy(
       }).catch((e: unknown) => internalError(res, e));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: listening.url,
     calls: () => calls,
     injectFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     mutations: () => mutations,
     backups: () => backups.list(),
-    close: () => new Promise<void>((resolve) => {
+    close: async () => {
       describer.destroy();
       backups.close();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+      for (const [timer, res] of holds) {
+        clearTimeout(timer);
+        res.destroy();
+      }
+      holds.clear();
+      await listening.close();
+    },
   };
 }

@@ -23,7 +23,7 @@ import { DrillExecutor, type ExecutionRecord, type TaskTokenRunner, type TimeCom
 import { decideAsPerson, openAsPerson, prefetchAsScanner, startApprovalPages, type ApprovalPages } from './approval-pages';
 import { ApprovalStore } from '../lambdas/approval/store';
 import type { RequestResult } from '../lambdas/approval/request';
-import { lambdaContext, loadFunction, type DrillFunction } from './handlers';
+import { coldStart, lambdaContext, loadFunction, type DrillFunction } from './handlers';
 import { InputError, type DrillInput } from './inputs';
 import type { ApprovalNote, AuditCheck, MutationReceived } from './records';
 
@@ -37,6 +37,8 @@ import {
 } from './sandbox';
 import { randomBytes } from 'node:crypto';
 import { applyScenario, type Scenario } from './scenario';
+import { ownPort, SharedPort } from './sandbox/listen';
+import { withoutSdkBackoff } from './sdk-backoff';
 
 export interface DrillOptions {
   /** @default config/drill.json */
@@ -45,7 +47,7 @@ export interface DrillOptions {
   readonly scenario?: Scenario;
   /** Calls that fail; service "dynamodb" faults apply to the target tables' API. */
   readonly faults?: readonly DrillFault[];
-  /** @default { waitMs: 5, retryMs: 5, taskTokenTimeoutMs: 50 } */
+  /** @default DRILL_TIME */
   readonly time?: TimeCompression;
   /** How the approvers answer gated steps, in order; nobody answers when absent (the timeout path). */
   readonly answers?: readonly ApproverAnswer[];
@@ -101,6 +103,12 @@ const BUDGET_ADAPTER_RETRY_ATTEMPTS = 2;
 /** As lib/autopilot-stack.ts configures the execution-failure notifier's asynchronous invoke (the rule's target). */
 const EXECUTION_FAILED_RETRY_ATTEMPTS = 2;
 const ALARM_ROUTER_RETRY_ATTEMPTS = 20;
+/**
+ * How the drill compresses time: Wait states and Retry pauses, a task token's deadline, and how
+ * long a request whose answer a `timeout` fault drops hangs before its connection closes. The
+ * SDK's own back-off between attempts is none (drill/sdk-backoff.ts).
+ */
+export const DRILL_TIME: Required<TimeCompression> = { waitMs: 5, retryMs: 5, taskTokenTimeoutMs: 50, hangUpMs: 5 };
 // PutItem: the undo puts deleted tasks back (the ledger's own writes are not audited against itself).
 const MUTATING_DYNAMODB = new Set(['UpdateTable', 'DeleteItem', 'BatchWriteItem', 'CreateBackup', 'PutItem']);
 
@@ -158,6 +166,8 @@ export class Drill {
   static async start(options: DrillOptions = {}): Promise<Drill> {
     const config = options.config ?? loadConfig('drill');
     const account = config.account ?? '111122223333';
+    const time = { ...DRILL_TIME, ...options.time };
+    const ports = await drillPorts();
     const closers: (() => Promise<void>)[] = [];
     const local = await startDynamo();
     closers.push(() => local.close());
@@ -194,14 +204,18 @@ export class Drill {
         if (!drill) throw new Error('drill not started');
         return drill.startExecution(stateMachineArn, name, input);
       },
-    });
+    }, ports.sandbox.listen);
     closers.push(() => sandbox.close());
     const proxy = await startDynamoProxy(local.endpoint, MUTATING_DYNAMODB, async (operation, input) => {
       if (input.TableName === LEDGER_TABLE) return;
       await drill?.checkAudit(`dynamodb:${operation}`, String(input.TableName ?? ''));
-    }, { account: { region: config.region, accountId: account }, ledgerTables: [LEDGER_TABLE], ...(options.capacityModeRule ? { rule: options.capacityModeRule } : {}) });
+    }, {
+      account: { region: config.region, accountId: account }, ledgerTables: [LEDGER_TABLE], listen: ports.dynamodb.listen,
+      ...(options.capacityModeRule ? { rule: options.capacityModeRule } : {}),
+    });
     closers.push(() => proxy.close());
-    const injectFault = (fault: DrillFault) => {
+    const injectFault = (spec: DrillFault) => {
+      const fault = { ...spec, holdMs: spec.holdMs ?? time.hangUpMs };
       if (fault.service === 'dynamodb') proxy.injectFault(fault);
       else {
         try {
@@ -229,9 +243,10 @@ export class Drill {
     }
     for (const table of scenario?.deletedTables ?? []) await dynamo.send(new DeleteTableCommand({ TableName: table }));
 
-    const pages = await startApprovalPages(options.servePages?.port ?? 0);
+    // A person answering in a browser gets the port they asked for.
+    const pages = await startApprovalPages(options.servePages ? ownPort(options.servePages.port) : ports.pages.listen);
     closers.unshift(() => pages.close());
-    drill = new Drill(config, sandbox, dynamo, new Ledger(LEDGER_TABLE, dynamo), closers, options.time ?? { waitMs: 5, retryMs: 5 });
+    drill = new Drill(config, sandbox, dynamo, new Ledger(LEDGER_TABLE, dynamo), closers, time);
     drill.onMutation = options.onMutation;
     drill.backups = () => proxy.backups();
     drill.injectFault = injectFault;
@@ -250,6 +265,8 @@ export class Drill {
   }
 
   private wire(config: EnvironmentConfig, account: string): void {
+    coldStart();
+    withoutSdkBackoff();
     const arns = literalArns('aws', config.region, account);
     const fnArn = (id: string) => arns.lambdaFunction(`runbook-autopilot-drill-${id}`);
     const load = (def: HandlerDef, extra: Record<string, string> = {}) => loadFunction(def, `runbook-autopilot-drill-${def.id}`, fnArn(def.id), {
@@ -311,7 +328,7 @@ export class Drill {
         tokens[token]!.status = 'failed';
         throw e;
       }
-      let waitMs = this.time.taskTokenTimeoutMs ?? 50;
+      let waitMs = this.time.taskTokenTimeoutMs ?? DRILL_TIME.taskTokenTimeoutMs;
       if (request?.deliveredEarlier) {
         note('requested', `${request.requestId} (${request.level}) was already ${request.deliveredEarlier} when its own step's deadline passed: its verdict was delivered on this step, nobody else was asked`);
       } else if (request?.autoApproved) note('requested', `${request.requestId}: approved at once, recorded as auto-approved (this environment needs no approver)`);
@@ -762,4 +779,15 @@ async function createLedgerTable(dynamo: DynamoDBClient): Promise<void> {
     AttributeDefinitions: [{ AttributeName: LEDGER_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: LEDGER_SORT_KEY, AttributeType: 'S' }],
     KeySchema: [{ AttributeName: LEDGER_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: LEDGER_SORT_KEY, KeyType: 'RANGE' }],
   }));
+}
+
+/**
+ * The drill's three ports (the sandbox, the DynamoDB proxy, the approval pages), opened once per
+ * process and taken by one drill after another: the handlers' SDK clients keep the endpoints they
+ * first resolved, so every drill of a process answers on the same ones (drill/sandbox/listen.ts).
+ */
+let ports: Promise<{ sandbox: SharedPort; dynamodb: SharedPort; pages: SharedPort }> | undefined;
+function drillPorts() {
+  ports ??= Promise.all([SharedPort.open(), SharedPort.open(), SharedPort.open()]).then(([sandbox, dynamodb, pages]) => ({ sandbox, dynamodb, pages }));
+  return ports;
 }

@@ -77,6 +77,8 @@ export interface TimeCompression {
   readonly retryMs: number;
   /** How long a `.waitForTaskToken` task waits after its request before it times out. @default 50 */
   readonly taskTokenTimeoutMs?: number;
+  /** How long a request hangs under an injected `timeout` fault that names no hold of its own. @default 5 */
+  readonly hangUpMs?: number;
 }
 
 /**
@@ -93,6 +95,9 @@ export type TaskTokenRunner = (args: {
 
 /** Long enough never to fire: the runner enforces the (compressed) deadline itself. */
 const LIBRARY_TIMEOUT_SECONDS = 20 * 86_400;
+
+/** The definitions (filled, as run) that passed the library's validation in this process. */
+const VALIDATED = new Set<string>();
 
 /** The optimized Step Functions integration that starts another state machine (request-response). */
 const START_EXECUTION = 'arn:aws:states:::states:startExecution';
@@ -178,7 +183,12 @@ export class DrillExecutor {
       if (state.Type === 'Wait') waits[stateName] = this.time.waitMs;
       if (state.Retry) retries[stateName] = this.time.retryMs;
     }
-    const machine = new StateMachine(definition as never, { validationOptions: validate ? { checkArn: true, checkPaths: true } : { noValidate: true } });
+    // A definition is validated before its first run in this process: the same text again needs no
+    // second check (the validator compiles its JSON schema anew each time, most of a short run).
+    const text = validate ? JSON.stringify(definition) : '';
+    const check = validate && !VALIDATED.has(text);
+    const machine = new StateMachine(definition as never, { validationOptions: check ? { checkArn: true, checkPaths: true } : { noValidate: true } });
+    if (check) VALIDATED.add(text);
     const startedAt = Date.now();
     const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: taskHandlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },

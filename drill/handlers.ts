@@ -41,6 +41,24 @@ export function loadFunction(def: HandlerDef, name: string, arn: string, env: Re
   }
 }
 
+/** Handler-side code: what a function's bundle holds. */
+const HANDLER_SIDE = ['lambdas', 'runbooks'].map((dir) => path.join(REPO_ROOT, dir) + path.sep);
+let loadedBefore = false;
+
+/**
+ * A new deployment's functions start cold: when this process has loaded functions before (an
+ * earlier drill), the handler-side modules it holds are dropped, so the functions loaded next get
+ * their own SDK clients, caches and retry quotas, as in a process of their own. The drill's own
+ * references stay as they are. (Jest's module registry ignores deletes from require.cache: under
+ * Jest this changes nothing.)
+ */
+export function coldStart(): void {
+  if (loadedBefore) {
+    for (const file of Object.keys(require.cache)) if (HANDLER_SIDE.some((dir) => file.startsWith(dir))) delete require.cache[file];
+  }
+  loadedBefore = true;
+}
+
 let requestSeq = 0;
 
 /** The Lambda context object a function receives. */

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FaultSpec, SandboxCall, SandboxHooks } from './api';
 import { AwsError, UnknownOperation } from './aws-error';
 import { uuidFromHex } from './common';
 import { normaliseEcs } from './ecs-rollout';
 import { faultError, FaultQueue, planFault, rowOf, type FaultedCall } from './faults';
 import type { Input } from './input';
+import { ownPort, type Listen } from './listen';
 import type { PublishedMessage, ServiceContext, WireResponse } from './model';
 import { bySigningName, serviceEntry } from './registry';
 import { snapshotOf, type SandboxSnapshot } from './snapshot';
@@ -51,16 +52,18 @@ function send(res: ServerResponse, wire: WireResponse): void {
 }
 
 /**
- * Starts a fake AWS account on a random loopback port. Unmodified SDK v3 clients reach it through
- * the AWS_ENDPOINT_URL_* variables; each request is dispatched on the SigV4 credential scope's
- * service (signatures are not checked). The state is cloned: the argument is never changed.
+ * Starts a fake AWS account on a random loopback port (or the port `listen` gives it). Unmodified
+ * SDK v3 clients reach it through the AWS_ENDPOINT_URL_* variables; each request is dispatched on
+ * the SigV4 credential scope's service (signatures are not checked). The state is cloned: the
+ * argument is never changed.
  */
-export async function startSandbox(initial: AccountState, hooks: SandboxHooks = {}): Promise<Sandbox> {
+export async function startSandbox(initial: AccountState, hooks: SandboxHooks = {}, listen: Listen = ownPort()): Promise<Sandbox> {
   const state = structuredClone(initial);
   const calls: SandboxCall[] = [];
   const published: PublishedMessage[] = [];
   const faults = new FaultQueue<FaultSpec>();
-  const holds = new Set<NodeJS.Timeout>();
+  /** Requests held without an answer (timeout faults), each closed when its hold ends or the sandbox closes. */
+  const holds = new Map<NodeJS.Timeout, Socket>();
   const now = hooks.now ?? (() => new Date());
   let sequence = 0;
   const ctx: ServiceContext = {
@@ -125,7 +128,7 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
           holds.delete(hold);
           req.socket.destroy();
         }, plan.holdMs);
-        holds.add(hold);
+        holds.set(hold, req.socket);
         return;
       }
       const output = await op.run(input, ctx);
@@ -147,19 +150,14 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
     }
   };
 
-  const server = createServer((req, res) => {
+  const listening = await listen((req, res) => {
     handle(req, res).catch((e: unknown) => {
       res.destroy(e instanceof Error ? e : new Error(String(e)));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     state,
     calls,
     published,
@@ -177,12 +175,12 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
     },
     snapshot: () => snapshotOf(state, published.length),
     close: async () => {
-      holds.forEach(clearTimeout);
+      for (const [hold, socket] of holds) {
+        clearTimeout(hold);
+        socket.destroy();
+      }
       holds.clear();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await listening.close();
     },
   };
 }

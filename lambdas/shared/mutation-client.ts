@@ -2,7 +2,12 @@ import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types'
 
 /** SDK attempts of a throttled mutation: as many as the SDK makes of any call by default. */
 const THROTTLED_ATTEMPTS = 3;
-const BASE_DELAY_MS = 100;
+
+/**
+ * The base of the back-off between a throttled mutation's attempts, read at each retry. The drill
+ * compresses it to none, as it does the SDK's own back-off (drill/sdk-backoff.ts).
+ */
+export const THROTTLED_BACKOFF = { baseMs: 100 };
 
 const token = (retries: number, delay: number): RetryToken => ({ getRetryCount: () => retries, getRetryDelay: () => delay });
 
@@ -18,7 +23,7 @@ export function throttlingOnlyRetries(attempts = THROTTLED_ATTEMPTS): RetryStrat
       const retries = last.getRetryCount() + 1;
       if (info.errorType !== 'THROTTLING' || retries >= attempts) throw new Error('not retried: only a throttled mutation is sent again');
       // Full jitter over an exponential backoff, as the SDK's standard strategy.
-      return token(retries, Math.floor(Math.random() * BASE_DELAY_MS * 2 ** retries));
+      return token(retries, Math.floor(Math.random() * THROTTLED_BACKOFF.baseMs * 2 ** retries));
     },
     recordSuccess: () => undefined,
   };

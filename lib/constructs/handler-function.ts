@@ -47,6 +47,9 @@ export const HANDLER_BUNDLING = {
  * are added to it.
  */
 export class HandlerFunction extends NodejsFunction {
+  /** The entry file it bundles, from the repository root. */
+  readonly entry: string;
+
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -76,6 +79,7 @@ export class HandlerFunction extends NodejsFunction {
       },
       bundling: { ...HANDLER_BUNDLING, mainFields: [...HANDLER_BUNDLING.mainFields], externalModules: [...HANDLER_BUNDLING.externalModules] },
     });
+    this.entry = props.entry;
   }
 
   /** Adds the catalog's statements for this handler to its role: its actions, on its resources. */

@@ -4,8 +4,9 @@
  * back what it changed, its scenarios and a gated run end in a defined state, every call it makes
  * ends in a defined state when it never succeeds, each mutating step failing after its Retry
  * fails the execution there and a redrive (as from the console) ends it as a clean run does, its
- * fault list (drill.calls) is the calls it makes, and each function's permissions cover every call it made and nothing else (an IAM
- * evaluator on the synthesized roles). Each drill runs as `npm run drill -- ... --json --calls`.
+ * fault list (drill.calls) is the calls it makes, and each function's permissions cover every call
+ * it made and nothing else (an IAM evaluator on the synthesized roles). Each drill runs as
+ * `npm run drill -- ... --json --calls` (drill-runs.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,7 +20,8 @@ import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
 import { synthesizeIam, type SynthesizedIam } from '../iam/stack-roles';
 import { iamRequest, targetOf, type Scope } from './iam-requests';
-import { drillFunctionName, drillRun, EACH_RUNBOOK, ROOT, type ContractRun, type RunResult } from './support';
+import { drillRun, type ContractRun } from './drill-runs';
+import { drillFunctionName, EACH_RUNBOOK, ROOT, type RunResult } from './support';
 
 const OUTCOMES = ['remediated', 'skipped', 'escalated', 'rejected', 'failed'];
 const base = loadConfig('drill');

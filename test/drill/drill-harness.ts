@@ -12,12 +12,22 @@ export interface DrillSandbox {
   readonly dynamo: DynamoDBClient;
 }
 
+/** A drill that made no AWS call for this long is stuck, however loaded the machine (its runs make calls every few milliseconds). */
+const STALL_MS = 60_000;
+/** Jest's timeout for the file's tests: none in effect (the largest a timer takes); a stuck drill fails its test instead. */
+const UNTIMED = 2 ** 31 - 1;
+
 /**
  * One drill sandbox for the enclosing describe block (or file): started before its tests, closed
- * after them, and the process environment the drill points at the sandbox put back. One per
- * process at a time: the handlers' SDK clients keep the first sandbox's endpoints.
+ * after them, and the process environment the drill points at the sandbox put back. One at a time
+ * in a process (drill/sandbox/listen.ts).
+ *
+ * The file's tests are not timed by Jest, whose clock counts how loaded the machine is: instead,
+ * whatever the drill is asked to do fails when the drill stops making progress (no AWS call for
+ * STALL_MS).
  */
 export function useDrillSandbox(options: DrillOptions | (() => DrillOptions) = {}): DrillSandbox {
+  jest.setTimeout(UNTIMED);
   const saved = { ...process.env };
   let drill: Drill | undefined;
   let dynamo: DynamoDBClient | undefined;
@@ -37,9 +47,45 @@ export function useDrillSandbox(options: DrillOptions | (() => DrillOptions) = {
     return value;
   };
   return {
-    get drill() { return started(drill); },
+    get drill() { return watched(started(drill)); },
     get dynamo() { return started(dynamo); },
   };
+}
+
+/** The drill, its asynchronous methods failing when it stops making progress. */
+function watched(drill: Drill): Drill {
+  return new Proxy(drill, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const out: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+        return typeof (out as { then?: unknown } | null)?.then === 'function' ? unlessStalled(target, out as Promise<unknown>) : out;
+      };
+    },
+  });
+}
+
+async function unlessStalled<T>(drill: Drill, work: Promise<T>): Promise<T> {
+  const calls = () => {
+    const mark = drill.callsMark();
+    return mark.sandbox + mark.dynamodb;
+  };
+  let seen = calls();
+  let since = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_resolve, reject) => {
+    timer = setInterval(() => {
+      const now = calls();
+      if (now !== seen) [seen, since] = [now, Date.now()];
+      else if (Date.now() - since > STALL_MS) reject(new Error(`the drill made no AWS call for ${STALL_MS / 1000} s: it is stuck`));
+    }, 1000);
+  });
+  try {
+    return await Promise.race([work, stalled]);
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** The last notification an execution sent (its Notify invocation's output). */

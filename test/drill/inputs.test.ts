@@ -1,4 +1,4 @@
-import { runDrill } from './run-drill';
+import { runDrill, runDrillProcess } from './run-drill';
 import { RUNBOOK_NAMES } from '../../runbooks/registry';
 
 test.each([
@@ -15,7 +15,8 @@ test.each([
 });
 
 test('an unknown option or runbook is a usage error (exit 2)', async () => {
-  const unknown = await runDrill(['lambda-runaway', '--frobnicate']);
+  // As a process of its own too: the command's exit code is the process's.
+  const unknown = await runDrillProcess(['lambda-runaway', '--frobnicate']);
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toMatch(/unknown option --frobnicate/);
   const runbook = await runDrill(['lambda-runway']);

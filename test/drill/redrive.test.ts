@@ -238,4 +238,4 @@ test('npm run drill -- lambda-runaway --fault lambda:PutFunctionConcurrency=serv
   expect(r?.notifications).toEqual([{ outcome: 'failed', topic: 'critical', via: 'rule' }, { outcome: 'remediated', topic: 'info' }]);
   expect(r?.timeline).toContainEqual(expect.objectContaining({ event: 'heard', detail: expect.stringContaining('failed at "Stop function: reserved concurrency 0"') }));
   expect(r?.outcome).toBe('remediated');
-}, 180_000);
+});

@@ -1,8 +1,9 @@
 /**
  * Fault injection at every AWS call of every runbook: throttling, access denied, not found, 5xx
  * and timeouts, for good (the call never succeeds) and in bursts (the call fails a few times,
- * then works). Each drill runs the real state machines and handlers against the sandbox, in a
- * process of its own, as `npm run drill -- ... --fault ... --json` does.
+ * then works). Each drill runs the real state machines and handlers against a new sandbox account,
+ * as `npm run drill -- ... --fault ... --json` does, in the test run's drill processes
+ * (test/support/drills.ts).
  *
  * Whatever fails, a run must end in a defined state with a consistent ledger (support.ts):
  * - a burst of a retried kind ends remediated, every change made once and audited first;
@@ -14,16 +15,13 @@
 import * as fs from 'node:fs';
 import type { DrillResult } from '../../drill/result';
 import { duplicateOf } from '../drill/events';
-import type { DrillRun } from '../drill/run-drill';
+import { runDrill, type DrillRun } from '../drill/run-drill';
 import { startEarly, type StartedEarly } from '../../lambdas/shared/started-early';
 import {
   BEST_EFFORT, BURST, burstOf, CALLS, reportsUnavailable, cellsOf, expectedPersistent, FAILS_AT, faultArgs, KINDS, LEDGER_CALLS, PERSISTENT, PERSISTENT_GROUPS,
   RETRIED_KINDS, RUNBOOKS, STATE_OF, type Kind,
 } from './plan';
-import { brokenInvariants, drillPool, resultOf, summary } from './support';
-
-const CONCURRENCY = 6;
-const RUN_TIMEOUT_MS = 240_000;
+import { brokenInvariants, resultOf, summary } from './support';
 
 interface PlannedRun {
   readonly id: string;
@@ -64,20 +62,15 @@ const rerunAfterAdmitFailure: PlannedRun = {
   args: ['--event', 'events/lambda-runaway.alarm.json', '--event', duplicateOf('events/lambda-runaway.alarm.json'), '--fault', 'ssm:GetParameter=access-deniedx2', '--json'],
 };
 
-/** Slowest first (throttling backs off longest, then held sockets), so the pool ends together. */
-const ORDER: readonly Kind[] = ['throttling', 'timeout', 'server-error', 'access-denied', 'not-found'];
-const schedule: PlannedRun[] = ORDER.flatMap((kind) => [
-  ...[...burstRuns, ...persistentRuns, ...ledgerBurstRuns, ...ledgerRuns].filter((r) => r.kind === kind),
-  ...(kind === rerunAfterAdmitFailure.kind ? [rerunAfterAdmitFailure] : []),
-]);
+/** In the order the tests read them, so the first tests' runs finish first. */
+const schedule: readonly PlannedRun[] = [...persistentRuns, ...burstRuns, ...ledgerRuns, ...ledgerBurstRuns, rerunAfterAdmitFailure];
 
 const runs = new Map<string, StartedEarly<DrillRun>>();
 const matrix = new Map<string, string>();
 
 beforeAll(() => {
-  const pool = drillPool(CONCURRENCY);
   // Started together, each awaited by the test of its cell.
-  for (const run of schedule) runs.set(run.id, startEarly(pool(run.args)));
+  for (const run of schedule) runs.set(run.id, startEarly(runDrill(run.args)));
 });
 
 afterAll(() => {
@@ -139,7 +132,7 @@ describe('a call that never succeeds ends in a defined state, escalated, with th
           if ((RETRIED_KINDS as readonly Kind[]).includes(run.kind)) expect(events).toContain('retried');
           else expect(events).not.toContain('retried');
         }
-      }, RUN_TIMEOUT_MS);
+      });
     }
   }
 });
@@ -160,7 +153,7 @@ describe('a burst of throttling, 5xx or timeouts at every call is retried, and t
       const retried = new Set(r.timeline.filter((t) => t.event === 'retried').map((t) => t.state));
       const states = new Set(calls.flatMap((c) => STATE_OF[run.runbook][c] ?? []));
       expect([...states].filter((s) => !retried.has(s))).toEqual([]);
-    }, RUN_TIMEOUT_MS);
+    });
   }
 });
 
@@ -174,7 +167,7 @@ describe('the ledger failing for good: the run still ends in a defined state, an
         expect(r.outcome).toBe('failed');
         // The critical topic when notify could still publish; nothing when notify itself needs the failing call.
         expect(r.notifications.every((n) => n.outcome === 'failed' && n.topic === 'critical')).toBe(true);
-      }, RUN_TIMEOUT_MS);
+      });
     }
   }
 });
@@ -187,7 +180,7 @@ describe('ledger bursts and admit failures', () => {
       matrix.set(`lambda-runaway\t${run.call}\tthrottling\tburst`, summary(r));
       expect(brokenInvariants(r)).toEqual([]);
       expect(r.outcome).toBe('remediated');
-    }, RUN_TIMEOUT_MS);
+    });
   }
 
   // Admit claims the incident before it reads the switches; when it then fails it leaves the
@@ -195,5 +188,5 @@ describe('ledger bursts and admit failures', () => {
   test('after admit fails past its claim, the same alarm transition delivered again is acted on', async () => {
     const run = await finished(rerunAfterAdmitFailure.id);
     expect(run.results.map((r) => r.outcome)).toEqual(['failed', 'remediated']);
-  }, RUN_TIMEOUT_MS);
+  });
 });

@@ -1,32 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DrillResult } from '../../drill/result';
-import { runDrill, type DrillRun } from '../drill/run-drill';
-
-/**
- * Runs drills at most `limit` at a time. Each drill is a process of its own that mostly waits
- * (SDK back-off, held sockets), so a few more than the cores keep the machine busy.
- */
-export function drillPool(limit: number): (args: readonly string[]) => Promise<DrillRun> {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  const next = () => {
-    if (active >= limit) return;
-    const start = queue.shift();
-    if (start) {
-      active += 1;
-      start();
-    }
-  };
-  return (args) => new Promise<DrillRun>((resolve, reject) => {
-    queue.push(() => {
-      runDrill(args).then(resolve, reject).finally(() => {
-        active -= 1;
-        next();
-      });
-    });
-    next();
-  });
-}
+import type { DrillRun } from '../drill/run-drill';
 
 /** Settled rows: `unknown` is settled too (the call may have taken effect; the next touch of the target reads it). */
 const TERMINAL = new Set(['succeeded', 'failed', 'planned', 'unknown']);

@@ -7,19 +7,17 @@
  * burst of a retried kind is retried and lands once.
  */
 import { BURST, KINDS, PERSISTENT, RETRIED_KINDS } from './plan';
-import { drillPool } from './support';
-import type { DrillRun } from '../drill/run-drill';
+import { runDrill, type DrillRun } from '../drill/run-drill';
 import { startEarly, type StartedEarly } from '../../lambdas/shared/started-early';
 
 const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
-const pool = drillPool(4);
 const runs = new Map<string, StartedEarly<DrillRun>>();
 const args = (kind: string, times: number) => ['lambda-runaway', '--then-undo', '--fault', `lambda:DeleteFunctionConcurrency=${kind}x${times}`, '--json'];
 
 beforeAll(() => {
   // Started together, each awaited by its own test.
-  for (const kind of KINDS) runs.set(`persistent ${kind}`, startEarly(pool(args(kind, PERSISTENT))));
-  for (const kind of RETRIED_KINDS) runs.set(`burst ${kind}`, startEarly(pool(args(kind, BURST))));
+  for (const kind of KINDS) runs.set(`persistent ${kind}`, startEarly(runDrill(args(kind, PERSISTENT))));
+  for (const kind of RETRIED_KINDS) runs.set(`burst ${kind}`, startEarly(runDrill(args(kind, BURST))));
 });
 
 describe.each(KINDS)('the restore call fails for good (%s)', (kind) => {
@@ -34,7 +32,7 @@ describe.each(KINDS)('the restore call fails for good (%s)', (kind) => {
     ]);
     expect(r!.undo!.resources).toEqual([expect.objectContaining({ name: FUNCTION, afterUndo: { reservedConcurrency: 0 }, equalsStart: false })]);
     expect(r!.undo!.timeline).toContainEqual(expect.objectContaining({ state: 'Record failure and escalate', event: 'done' }));
-  }, 240_000);
+  });
 });
 
 describe.each(RETRIED_KINDS)('a burst of %s at the restore call', (kind) => {
@@ -46,5 +44,5 @@ describe.each(RETRIED_KINDS)('a burst of %s at the restore call', (kind) => {
       expect.objectContaining({ operation: 'lambda:PutFunctionConcurrency', status: 'succeeded', auditedBeforeCall: true }),
       expect.objectContaining({ operation: 'lambda:DeleteFunctionConcurrency', status: 'succeeded', auditedBeforeCall: true }),
     ]);
-  }, 240_000);
+  });
 });

@@ -3,10 +3,10 @@ import { toId } from '../../lib/autopilot-stack';
 import { alarmRoutes, approvalPageHandler, buildCatalog, enabledRunbooks, literalArns, MODULES, runbookConfig, sharedHandlers, triggerHandlers, undoMachine } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import { actionFacts, ON_ANY_RESOURCE } from '../iam/aws-actions';
-import { ACCOUNT, synthStack } from './synth';
+import { ACCOUNT, bundlesOf, synthStack } from './synth';
 
 const config = loadConfig('prod');
-const { template } = synthStack(config);
+const { stack, template } = synthStack(config);
 /** What the catalog deploys in prod: each enabled runbook's state machine and functions, the undo's, the shared ones. */
 const arns = literalArns('aws', config.region, ACCOUNT);
 const runbooks = enabledRunbooks(config);
@@ -28,6 +28,12 @@ const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Act
 const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
 /** A resource as the template spells a literal ARN: the partition a Ref, the rest as configured. */
 const joined = (arn: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, arn.slice('arn:aws'.length)]] });
+
+test("every function's entry bundles with the stack's settings (the runtime's AWS SDK left out), with no warning", async () => {
+  const { entries, bundled, errors, warnings } = await bundlesOf(stack);
+  expect(entries.length).toBeGreaterThan(20);
+  expect({ bundled, errors, warnings }).toEqual({ bundled: entries, errors: [], warnings: [] });
+});
 
 test('one Standard state machine per runbook prod deploys and one for undo, logging ALL with execution data, X-Ray on', () => {
   template.resourceCountIs('AWS::StepFunctions::StateMachine', runbooks.length + 1);

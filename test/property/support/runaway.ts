@@ -16,6 +16,7 @@ import { startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { lambdaContext } from '../../support/fixtures';
 import { startForwarder, type Forwarder } from './forwarder';
 import { runbookTriggers } from '../../../lib/catalog';
+import { withoutSdkBackoff } from '../../../drill/sdk-backoff';
 
 /**
  * Drives the lambda-runaway runbook's real handlers (admit, stop, notify) over generated streams
@@ -97,6 +98,8 @@ export async function startHarness(): Promise<Harness> {
   const ledgerEndpoint = await startForwarder();
   // AWS_MAX_ATTEMPTS=1: the SDK does not retry on its own, so an injected fault reaches the
   // handler at once and retries are the state machine's (simulated below), not the SDK's backoff.
+  // A throttled mutation keeps its three attempts, without the back-off between them (as in the drill).
+  withoutSdkBackoff();
   Object.assign(process.env, sandboxEndpointEnv(services.url, { dynamodb: ledgerEndpoint.url }), {
     LEDGER_TABLE,
     RUNBOOK_POLICIES: policies(LONG_COOLDOWN_MINUTES),

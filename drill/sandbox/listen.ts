@@ -1,0 +1,68 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A server's requests, from the moment it listens until close(). */
+export interface Listening {
+  /** http://127.0.0.1:PORT */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** How a server takes its requests: a loopback port of its own, or a port it shares (SharedPort). */
+export type Listen = (handler: RequestListener) => Promise<Listening>;
+
+/** A random loopback port of the server's own, closed with it (open connections too). */
+export const ownPort = (port = 0, host = '127.0.0.1'): Listen => async (handler) => {
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    url: `http://${host}:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+};
+
+/**
+ * A loopback port that one server after another takes, one at a time, in the same process. An SDK
+ * client keeps the endpoint it resolved at its first call, as a warm Lambda keeps its clients: a
+ * second sandbox in a process must answer on the first one's port. Between servers the port's idle
+ * connections are closed, and a request nobody serves is dropped. It never keeps the process alive.
+ */
+export class SharedPort {
+  private handler: RequestListener | undefined;
+
+  private constructor(private readonly server: Server, readonly url: string) {}
+
+  static async open(): Promise<SharedPort> {
+    let shared: SharedPort | undefined;
+    const server = createServer((req, res) => {
+      if (shared?.handler) shared.handler(req, res);
+      else res.destroy();
+    });
+    server.on('connection', (socket) => socket.unref());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    server.unref();
+    shared = new SharedPort(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return shared;
+  }
+
+  readonly listen: Listen = async (handler) => {
+    if (this.handler) throw new Error(`${this.url} is taken by another server of this process: close it first`);
+    this.handler = handler;
+    return {
+      url: this.url,
+      close: async () => {
+        if (this.handler === handler) this.handler = undefined;
+        this.server.closeIdleConnections();
+      },
+    };
+  };
+}
