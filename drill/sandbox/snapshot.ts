@@ -7,7 +7,7 @@ import type { AccountState, EcsDeploymentState, EcsFailureMode, ExecutionStatus 
 export type SandboxSnapshot = {
   lambda: {
     unreservedConcurrency: number;
-    functions: Record<string, { reservedConcurrency: number | null }>;
+    functions: Record<string, { reservedConcurrency: number | null; timeout: number }>;
   };
   /** Keyed by CLUSTER/SERVICE. */
   ecs: Record<
@@ -30,7 +30,7 @@ export type SandboxSnapshot = {
 
 export function snapshotOf(state: AccountState, publishedMessages: number): SandboxSnapshot {
   const functions = Object.fromEntries(
-    Object.entries(state.lambda.functions).map(([name, fn]) => [name, { reservedConcurrency: fn.reservedConcurrency }]),
+    Object.entries(state.lambda.functions).map(([name, fn]) => [name, { reservedConcurrency: fn.reservedConcurrency, timeout: fn.timeout }]),
   );
   const reserved = Object.values(state.lambda.functions).reduce((sum, fn) => sum + (fn.reservedConcurrency ?? 0), 0);
   const ecs = Object.fromEntries(
