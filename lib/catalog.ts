@@ -72,11 +72,15 @@ export function runbookTargets(config: EnvironmentConfig): Record<RunbookName, s
 }
 
 /** The EventBridge patterns that start each enabled alarm-driven runbook, for its configured targets. */
-export function alarmRoutes(config: EnvironmentConfig): { runbook: string; patterns: EventPattern[]; trigger: AlarmTrigger<RunbookConfig> }[] {
+export function alarmRoutes(config: EnvironmentConfig): {
+  runbook: string; patterns: EventPattern[]; trigger: AlarmTrigger<RunbookConfig>; targets: Record<string, string>[]; anyTarget: boolean;
+}[] {
   // A runbook that allowlists by tag takes alarms on any target of its metrics: admit reads the tags.
   return enabledRunbooks(config).filter(isAlarm).map((m) => {
     const c = runbookConfig(config, m);
-    return { runbook: m.name, trigger: m.trigger, patterns: alarmRulePatterns(m.trigger.route, m.trigger.dimensions(c), { anyTarget: c.targetTags !== undefined }) };
+    const targets = m.trigger.dimensions(c);
+    const anyTarget = c.targetTags !== undefined;
+    return { runbook: m.name, trigger: m.trigger, targets, anyTarget, patterns: alarmRulePatterns(m.trigger.route, targets, { anyTarget }) };
   });
 }
 
@@ -268,7 +272,12 @@ export function triggerHandlers(
       id: 'AlarmRouter', substitution: '', entry: 'lambdas/alarm-router/handler.ts', usesLedger: false, permissions: [],
       description: 'Starts the runbook an alarm names by tag (composite alarms, alarms of any metric)',
       environment: {
-        ROUTES: json(Object.fromEntries(routes.map((r) => [r.runbook, { stateMachineArn: stateMachineArns[r.runbook], patterns: r.patterns, route: r.trigger.route }]))),
+        // The router rebuilds each runbook's rule patterns from its route and targets with the same
+        // function (alarmRulePatterns): the patterns themselves repeat the targets per metric and
+        // would outgrow Lambda's 4 KB of environment as runbooks are added.
+        ROUTES: json(Object.fromEntries(routes.map((r) => [r.runbook, {
+          stateMachineArn: stateMachineArns[r.runbook], route: r.trigger.route, targets: r.targets, ...(r.anyTarget ? { anyTarget: true } : {}),
+        }]))),
       },
     };
   }

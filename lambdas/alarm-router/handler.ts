@@ -4,7 +4,7 @@ import { CloudWatchClient, ListTagsForResourceCommand, ResourceNotFoundException
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { assertEventPattern, matchesPattern, type EventPattern } from '../domain/event-pattern';
-import { metricRouteSchema, RUNBOOK_TAG, TARGET_TAG, type MetricRoute } from '../domain/routing';
+import { alarmRulePatterns, metricRouteSchema, RUNBOOK_TAG, TARGET_TAG, type MetricRoute } from '../domain/routing';
 import { alarmDedupeKey, alarmEventSchema, alarmTarget, incidentIdFor } from '../domain/trigger';
 import { requireJsonEnv } from '../shared/env';
 import { classifyAwsError } from '../shared/errors';
@@ -20,15 +20,18 @@ interface Route {
 
 const routesSchema = z.record(z.string(), z.object({
   stateMachineArn: z.string().regex(/^arn:[^:]+:states:[^:]*:\d{12}:stateMachine:.+$/, 'must be a state machine ARN'),
-  patterns: z.array(z.unknown()).min(1),
   route: metricRouteSchema,
+  /** The configured targets' dimensions, from which the stack built the rule patterns. */
+  targets: z.array(z.record(z.string(), z.string())),
+  /** The runbook allowlists by tag: any value of its target dimensions routes (admit decides). */
+  anyTarget: z.boolean().default(false),
 }));
 
-/** The runbooks started by alarms, each only with patterns the matcher can evaluate. */
+/** The runbooks started by alarms, each with its rules' patterns rebuilt as the stack built them, and checked evaluable. */
 function parseRoutes(raw: unknown): ReadonlyMap<string, Route> {
   const routes = new Map<string, Route>();
   for (const [runbook, route] of Object.entries(routesSchema.parse(raw))) {
-    const patterns = route.patterns.map((pattern) => {
+    const patterns = alarmRulePatterns(route.route, route.targets, { anyTarget: route.anyTarget }).map((pattern) => {
       assertEventPattern(pattern);
       return pattern;
     });

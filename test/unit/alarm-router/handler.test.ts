@@ -3,7 +3,6 @@ import path from 'node:path';
 import { CloudWatchClient, ListTagsForResourceCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, SFNServiceException } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { alarmRulePatterns } from '../../../lambdas/domain/routing';
 import { incidentIdFor, parseTrigger } from '../../../lambdas/domain/trigger';
 import type { RouteResult } from '../../../lambdas/alarm-router/handler';
 import { lambdaContext } from '../../support/fixtures';
@@ -17,13 +16,13 @@ const MACHINE = (runbook: string) => `arn:aws:states:sa-east-1:111122223333:stat
 const ROUTES = {
   'lambda-runaway': {
     stateMachineArn: MACHINE('lambda-runaway'),
-    patterns: alarmRulePatterns(routeOf('lambda-runaway'), [{ FunctionName: 'cabruca-segmentation-prod-researcher-agent' }]),
     route: routeOf('lambda-runaway'),
+    targets: [{ FunctionName: 'cabruca-segmentation-prod-researcher-agent' }],
   },
   'ecs-service-recovery': {
     stateMachineArn: MACHINE('ecs-service-recovery'),
-    patterns: alarmRulePatterns(routeOf('ecs-service-recovery'), [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-prod' }]),
     route: routeOf('ecs-service-recovery'),
+    targets: [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-prod' }],
   },
 };
 
