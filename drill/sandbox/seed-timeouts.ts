@@ -1,5 +1,8 @@
 import type { AccountState } from './state';
 
+/** A team's own alarm on a function no runbook configures (its Duration near its 300 s timeout). */
+export const UNCONFIGURED_DURATION_ALARM = 'tradai-prod-signal-ingest-duration';
+
 /**
  * The TradAI backtest worker (seed 004, its timeouts alert): a function that runs close to its 30 s
  * timeout and logs "Task timed out", fed by an SQS queue whose 300 s visibility timeout leaves room
@@ -24,6 +27,13 @@ export function seedTimeoutSystems(state: AccountState, now: Date, lastModified:
     eventSourceArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${TIMEOUT_QUEUE}`, state: 'Enabled', batchSize: 1, lastModified,
   }];
   state.sqs = { queues: { ...state.sqs?.queues, [TIMEOUT_QUEUE]: { visibilityTimeout: 300, messageRetentionPeriod: 345_600, createdAt: lastModified } } };
+  state.cloudwatch.alarms[UNCONFIGURED_DURATION_ALARM] = {
+    description: 'TradAI team alarm: signal ingest running close to its 300 s timeout.',
+    namespace: 'AWS/Lambda', metricName: 'Duration', dimensions: { FunctionName: 'tradai-prod-signal-ingest' }, statistic: 'Maximum',
+    period: 300, evaluationPeriods: 1, threshold: 240_000, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching',
+    stateValue: 'ALARM', stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints was greater than the threshold (240000.0).',
+    stateUpdatedAt: minutesBefore(now, 1), alarmActions: [], okActions: [], tags: { Project: 'tradai', Environment: 'prod' },
+  };
   const stream = '2026/11/03/[$LATEST]5b1c0e7f9a2d4c8e8f3a6b7c9d0e1f2a';
   const timedOut = (minutes: number, requestId: string) => ({
     logStreamName: stream, timestamp: minutesBefore(now, minutes),

@@ -1,6 +1,6 @@
 import type { UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { ItemsClient, TableClient } from '../aws/dynamodb';
-import { FunctionConcurrencyClient } from '../aws/lambda';
+import { FunctionConcurrencyClient, FunctionConfigurationClient, type FunctionSettings } from '../aws/lambda';
 import { ParameterClient } from '../aws/ssm';
 import { capacitySnapshot } from '../aws/table-capacity';
 import type { ItemKey } from '../domain/item-keys';
@@ -31,6 +31,7 @@ export class UndoResources {
     tables = new TableClient(),
     parameters = new ParameterClient(),
     private readonly items = new ItemsClient(),
+    configurations = new FunctionConfigurationClient(),
   ) {
     this.values = {
       'lambda-reserved-concurrency': {
@@ -47,6 +48,13 @@ export class UndoResources {
         restore: async (step) => {
           await tables.switchToProvisioned(step.parameters as unknown as UpdateTableCommandInput);
           return step.restoreTo;
+        },
+      },
+      'lambda-configuration': {
+        read: async (target) => (await configurations.read(target)).settings,
+        restore: async (step) => {
+          const { FunctionName: _name, ...settings } = step.parameters as Partial<FunctionSettings> & { FunctionName: string };
+          return configurations.update(step.target, settings);
         },
       },
       'ssm-parameter': {

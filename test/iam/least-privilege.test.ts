@@ -23,6 +23,8 @@ const executionOf = (machineArn: string) => `${machineArn.replace(':stateMachine
 // The prod targets (config/prod.json), spelled out rather than read back from the code under test.
 const FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map((a) => `cabruca-segmentation-prod-${a}-agent`);
 const RESEARCHER = fn('cabruca-segmentation-prod-researcher-agent');
+const BACKTEST = fn('tradai-prod-backtest-worker');
+const BACKTEST_QUEUE = arn('sqs', 'tradai-prod-backtest-jobs');
 const TABLES = ['agent-state', 'agent-memory', 'agent-tasks'].map((t) => table(`cabruca-segmentation-prod-${t}`));
 const AGENT_STATE = table('cabruca-segmentation-prod-agent-state');
 const AGENT_TASKS = table('cabruca-segmentation-prod-agent-tasks');
@@ -58,7 +60,7 @@ const own = {
   signingKey: iam.arnOf('AWS::SecretsManager::Secret', 'ApprovalsSigningKey'),
 };
 /** The roles that send approval requests or decide them; only they read the signing key. */
-const APPROVAL_ROLES = new Set(['LambdaRunawayApprovalRequest', 'DynamodbThrottlingApprovalRequest', 'UndoApprovalRequest', 'ApprovalPage']);
+const APPROVAL_ROLES = new Set(['LambdaRunawayApprovalRequest', 'DynamodbThrottlingApprovalRequest', 'LambdaTimeoutsApprovalRequest', 'UndoApprovalRequest', 'ApprovalPage']);
 
 type Kind = 'handler' | 'state machine' | 'rule target';
 /** Every role in the stack: what it is, and whether it reads and writes the ledger. */
@@ -90,6 +92,11 @@ const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
   LlmBudgetGuardrailInspect: { kind: 'handler', ledger: false },
   LlmBudgetGuardrailPreference: { kind: 'handler', ledger: true },
   LlmBudgetGuardrailRedeploy: { kind: 'handler', ledger: true },
+  LambdaTimeoutsInspect: { kind: 'handler', ledger: false },
+  LambdaTimeoutsEvidence: { kind: 'handler', ledger: false },
+  LambdaTimeoutsApprovalRequest: { kind: 'handler', ledger: true },
+  LambdaTimeoutsRaise: { kind: 'handler', ledger: true },
+  LambdaTimeoutsCheck: { kind: 'handler', ledger: false },
   UndoPlan: { kind: 'handler', ledger: true },
   UndoRestore: { kind: 'handler', ledger: true },
   UndoFinish: { kind: 'handler', ledger: true },
@@ -100,10 +107,12 @@ const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
   DynamodbThrottlingStateMachine: { kind: 'state machine', ledger: false },
   EcsServiceRecoveryStateMachine: { kind: 'state machine', ledger: false },
   LlmBudgetGuardrailStateMachine: { kind: 'state machine', ledger: false },
+  LambdaTimeoutsStateMachine: { kind: 'state machine', ledger: false },
   UndoStateMachine: { kind: 'state machine', ledger: false },
   LambdaRunawayStateMachineEvents: { kind: 'rule target', ledger: false },
   DynamodbThrottlingStateMachineEvents: { kind: 'rule target', ledger: false },
   EcsServiceRecoveryStateMachineEvents: { kind: 'rule target', ledger: false },
+  LambdaTimeoutsStateMachineEvents: { kind: 'rule target', ledger: false },
 };
 const ROLE_NAMES = Object.keys(ROLES);
 const ALARM_VERIFIERS = ['LambdaRunawayVerify', 'DynamodbThrottlingVerify', 'EcsServiceRecoveryVerify'];
@@ -215,10 +224,31 @@ const JOB: Case[] = [
   ...ALARM_VERIFIERS.map((r): Case => [r, 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:alphaswarm-admin-prod-degraded'), 'Allowed']),
   ['LlmBudgetGuardrailVerify', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
   ['LlmBudgetGuardrailVerify', 'ecs:DescribeServices', PROXY, 'Allowed'],
+  // lambda-timeouts: reads the configuration, the SQS sources and the log group; raises; the undo puts the timeout back.
+  ['LambdaTimeoutsInspect', 'lambda:GetFunctionConfiguration', BACKTEST, 'Allowed'],
+  ['LambdaTimeoutsInspect', 'lambda:ListEventSourceMappings', '*', 'Allowed'],
+  ['LambdaTimeoutsInspect', 'sqs:GetQueueAttributes', BACKTEST_QUEUE, 'Allowed'],
+  ['LambdaTimeoutsEvidence', 'logs:FilterLogEvents', arn('logs', 'log-group:/aws/lambda/tradai-prod-backtest-worker'), 'Allowed'],
+  ['LambdaTimeoutsRaise', 'lambda:UpdateFunctionConfiguration', BACKTEST, 'Allowed'],
+  ['LambdaTimeoutsRaise', 'lambda:GetFunctionConfiguration', BACKTEST, 'Allowed'],
+  ['LambdaTimeoutsRaise', 'sqs:GetQueueAttributes', BACKTEST_QUEUE, 'Allowed'],
+  ['LambdaTimeoutsCheck', 'lambda:GetFunctionConfiguration', BACKTEST, 'Allowed'],
+  ['UndoRestore', 'lambda:UpdateFunctionConfiguration', BACKTEST, 'Allowed'],
+  ['UndoFinish', 'lambda:GetFunctionConfiguration', BACKTEST, 'Allowed'],
 ];
 
 // ...and nothing beyond it: other targets, look-alike names, other operations, the sibling roles.
 const BEYOND_JOB: Case[] = [
+  ['LambdaTimeoutsRaise', 'lambda:UpdateFunctionConfiguration', RESEARCHER, 'Denied'],
+  ['LambdaTimeoutsRaise', 'lambda:UpdateFunctionCode', BACKTEST, 'Denied'],
+  ['LambdaTimeoutsRaise', 'lambda:PutFunctionConcurrency', BACKTEST, 'Denied'],
+  ['LambdaTimeoutsRaise', 'sqs:SetQueueAttributes', BACKTEST_QUEUE, 'Denied'],
+  ['LambdaTimeoutsInspect', 'lambda:UpdateFunctionConfiguration', BACKTEST, 'Denied'],
+  ['LambdaTimeoutsInspect', 'sqs:GetQueueAttributes', arn('sqs', 'tradai-prod-backtest-jobs', 'us-east-1'), 'Denied'],
+  ['LambdaTimeoutsInspect', 'sqs:ReceiveMessage', BACKTEST_QUEUE, 'Denied'],
+  ['LambdaTimeoutsCheck', 'lambda:UpdateFunctionConfiguration', BACKTEST, 'Denied'],
+  ['LambdaTimeoutsEvidence', 'logs:FilterLogEvents', arn('logs', 'log-group:/aws/lambda/cabruca-segmentation-prod-researcher-agent'), 'Denied'],
+  ['LambdaTimeoutsEvidence', 'logs:FilterLogEvents', arn('logs', 'log-group:/aws/lambda/tradai-prod-backtest-worker-2'), 'Denied'],
   ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
   ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', fn('cabruca-segmentation-prod-researcher-agent-v2'), 'Denied'],
   ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', arn('lambda', 'function:cabruca-segmentation-prod-researcher-agent', 'us-east-1'), 'Denied'],

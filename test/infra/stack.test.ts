@@ -17,7 +17,7 @@ const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Act
 const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
 
 test('one Standard state machine per runbook and one for undo, logging ALL with execution data, X-Ray on', () => {
-  template.resourceCountIs('AWS::StepFunctions::StateMachine', 5);
+  template.resourceCountIs('AWS::StepFunctions::StateMachine', 6);
   template.allResourcesProperties('AWS::StepFunctions::StateMachine', {
     StateMachineType: 'STANDARD',
     LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
@@ -76,7 +76,7 @@ test('every rule target has a dead-letter queue and a retry policy', () => {
 test("a rule on the runbooks' own executions (failed, timed out, aborted) invokes the execution-failure notifier; failures of it land in a dead-letter queue", () => {
   const machines = template.findResources('AWS::StepFunctions::StateMachine');
   const runbookMachines = Object.entries(machines).filter(([, m]) => (m as { Properties: { StateMachineName?: string } }).Properties.StateMachineName !== 'runbook-autopilot-prod-undo').map(([id]) => id);
-  expect(runbookMachines).toHaveLength(4);
+  expect(runbookMachines).toHaveLength(5);
   const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] } } })) as {
     Properties: { EventPattern: { 'detail-type': string[]; detail: { status: string[]; stateMachineArn: { Ref: string }[] } }; Targets: { Arn: unknown; DeadLetterConfig: unknown }[] };
   }[];
@@ -107,8 +107,8 @@ test('alarms use the seed thresholds', () => {
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     Metrics: Match.arrayWith([Match.objectLike({ Expression: 'desired - running' })]),
   });
-  // 5 functions x 4 + 3 tables x 2 + 1 account-wide + 2 services.
-  template.resourceCountIs('AWS::CloudWatch::Alarm', 29);
+  // 5 functions x 4 + 3 tables x 2 + 1 account-wide + 2 services + 1 function's duration.
+  template.resourceCountIs('AWS::CloudWatch::Alarm', 30);
 });
 
 test('the budget notifies its topic at 50/80/100 %, and the topic lets only AWS Budgets of this account publish', () => {
@@ -152,7 +152,8 @@ test('no action of a remediated service is allowed on "*" but the read-only ones
     .map(([id]) => id);
   expect(withTaskResults).toEqual([
     expect.stringMatching(/^ApprovalsApprovalPageRole/), expect.stringMatching(/^LambdaRunawayLambdaRunawayApprovalRequestRole/),
-    expect.stringMatching(/^DynamodbThrottlingDynamodbThrottlingApprovalRequestRole/), expect.stringMatching(/^UndoUndoApprovalRequestRole/),
+    expect.stringMatching(/^DynamodbThrottlingDynamodbThrottlingApprovalRequestRole/), expect.stringMatching(/^LambdaTimeoutsLambdaTimeoutsApprovalRequestRole/),
+    expect.stringMatching(/^UndoUndoApprovalRequestRole/),
   ]);
   // What remains on "*" is X-Ray tracing and Step Functions log delivery, which have no resource-level permissions.
   expect(onStar.filter((a) => !remediated.test(a)).every((a) => /^(xray|logs):/.test(a))).toBe(true);
@@ -202,8 +203,8 @@ describe('approvals', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
     const reads = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    // The page and each request handler (lambda-runaway, dynamodb-throttling, the undo).
-    expect(reads).toHaveLength(4);
+    // The page and each request handler (lambda-runaway, dynamodb-throttling, lambda-timeouts, the undo).
+    expect(reads).toHaveLength(5);
     for (const s of reads) {
       expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
       expect(resourcesOf(s)).toEqual([{ Ref: expect.stringMatching(/^ApprovalsSigningKey/) }]);
