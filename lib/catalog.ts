@@ -5,9 +5,10 @@
  * built from config: the CDK stack turns it into functions, roles and state machines, and the
  * drill binds the same handlers to the same ASL. Nothing here names a runbook.
  */
-import type { RunbookPolicies } from '../lambdas/domain/admission';
+import { POLICY_DEFAULTS, type RunbookPolicies } from '../lambdas/domain/admission';
 import { deadlineSeconds, type ApprovalPolicy, type GateSettings } from '../lambdas/domain/approval';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
+import { sameValue } from '../lambdas/domain/canonical';
 import { alarmRulePatterns } from '../lambdas/domain/routing';
 import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
 import { TAG_RESOURCES } from '../lambdas/domain/tag-resources';
@@ -73,14 +74,13 @@ export function runbookTargets(config: EnvironmentConfig): Record<RunbookName, s
 
 /** The EventBridge patterns that start each enabled alarm-driven runbook, for its configured targets. */
 export function alarmRoutes(config: EnvironmentConfig): {
-  runbook: string; patterns: EventPattern[]; trigger: AlarmTrigger<RunbookConfig>; targets: Record<string, string>[]; anyTarget: boolean;
+  runbook: string; patterns: EventPattern[]; trigger: AlarmTrigger<RunbookConfig>; dimensions: Record<string, string>[]; anyTarget: boolean;
 }[] {
   // A runbook that allowlists by tag takes alarms on any target of its metrics: admit reads the tags.
   return enabledRunbooks(config).filter(isAlarm).map((m) => {
     const c = runbookConfig(config, m);
-    const targets = m.trigger.dimensions(c);
-    const anyTarget = c.targetTags !== undefined;
-    return { runbook: m.name, trigger: m.trigger, targets, anyTarget, patterns: alarmRulePatterns(m.trigger.route, targets, { anyTarget }) };
+    const [dimensions, anyTarget] = [m.trigger.dimensions(c), c.targetTags !== undefined];
+    return { runbook: m.name, trigger: m.trigger, dimensions, anyTarget, patterns: alarmRulePatterns(m.trigger.route, dimensions, { anyTarget }) };
   });
 }
 
@@ -101,6 +101,12 @@ export function runbookPolicies(config: EnvironmentConfig): RunbookPolicies {
     };
   }
   return policies;
+}
+
+/** The policies as admit's environment carries them: what equals admit's default is left out (it fills it back). */
+function withoutDefaults(policies: RunbookPolicies): Record<string, Partial<RunbookPolicies[string]>> {
+  const isDefault = (key: string, value: unknown) => key in POLICY_DEFAULTS && sameValue(value, POLICY_DEFAULTS[key as keyof typeof POLICY_DEFAULTS]);
+  return Object.fromEntries(Object.entries(policies).map(([name, p]) => [name, Object.fromEntries(Object.entries(p).filter(([k, v]) => !isDefault(k, v)))]));
 }
 
 /** The kill switch and one switch per enabled runbook (SSM parameters, "enabled" when created). */
@@ -124,7 +130,7 @@ export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: 
     admit: {
       id: 'Admit', substitution: 'AdmitFunctionArn', entry: 'lambdas/admit/handler.ts', usesLedger: true,
       description: 'Admit: dedupe alarm transitions, enforce the allowlist, the switches and cooldowns',
-      environment: { RUNBOOK_POLICIES: json(runbookPolicies(config)), SWITCH_PARAMETERS: json(switches), RUNBOOK_TRIGGERS: json(runbookTriggers()) },
+      environment: { RUNBOOK_POLICIES: json(withoutDefaults(runbookPolicies(config))), SWITCH_PARAMETERS: json(switches), RUNBOOK_TRIGGERS: json(runbookTriggers()) },
       permissions: [
         { actions: ['ssm:GetParameter'], resources: [switches.automation, ...Object.values(switches.runbooks)].map((n) => arns.ssmParameter(n)) },
         ...tagPatterns(config, arns).flatMap((t) => tagReads(t.action, t.pattern, t.tags)),
@@ -272,11 +278,9 @@ export function triggerHandlers(
       id: 'AlarmRouter', substitution: '', entry: 'lambdas/alarm-router/handler.ts', usesLedger: false, permissions: [],
       description: 'Starts the runbook an alarm names by tag (composite alarms, alarms of any metric)',
       environment: {
-        // The router rebuilds each runbook's rule patterns from its route and targets with the same
-        // function (alarmRulePatterns): the patterns themselves repeat the targets per metric and
-        // would outgrow Lambda's 4 KB of environment as runbooks are added.
+        // The router builds the patterns from these, as alarmRoutes does (the patterns themselves are several times longer).
         ROUTES: json(Object.fromEntries(routes.map((r) => [r.runbook, {
-          stateMachineArn: stateMachineArns[r.runbook], route: r.trigger.route, targets: r.targets, ...(r.anyTarget ? { anyTarget: true } : {}),
+          stateMachineArn: stateMachineArns[r.runbook], route: r.trigger.route, ...(r.anyTarget ? { anyTarget: true } : { dimensions: r.dimensions }),
         }]))),
       },
     };

@@ -1,5 +1,5 @@
 import type { ServiceContext } from './model';
-import type { AccountState, AlarmState, CompositeAlarmState } from './state';
+import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState } from './state';
 
 /**
  * Alarm state derived from the modelled resources, evaluated when DescribeAlarms is called (the
@@ -9,6 +9,7 @@ import type { AccountState, AlarmState, CompositeAlarmState } from './state';
  *
  * - AWS/Lambda metrics of a function whose reserved concurrency is 0: no invocations, so no
  *   datapoints (treatMissingData decides).
+ * - AWS/Lambda Errors of a function with aliases: 0 once no alias routes traffic to a failing version.
  * - AWS/DynamoDB throttle metrics of a table that is PAY_PER_REQUEST and ACTIVE: no throttles,
  *   so no datapoints (DynamoDB publishes throttle events only while throttling).
  * - ECS/ContainerInsights RunningTaskCount of a service: the service's running count (a service
@@ -30,7 +31,9 @@ async function datapoint(state: AccountState, a: AlarmState, ctx: ServiceContext
   const d = a.dimensions;
   if (a.namespace === 'AWS/Lambda' && d.FunctionName !== undefined) {
     const fn = state.lambda.functions[d.FunctionName];
-    return fn?.reservedConcurrency === 0 ? { kind: 'missing' } : { kind: 'unknown' };
+    if (fn?.reservedConcurrency === 0) return { kind: 'missing' };
+    if (fn && a.metricName === 'Errors' && fn.aliases) return lambdaErrors(fn, d.Resource);
+    return { kind: 'unknown' };
   }
   if (a.namespace === 'AWS/DynamoDB' && d.TableName !== undefined && /Throttle/.test(a.metricName)) {
     const table = await ctx.hooks.describeTable?.(d.TableName);
@@ -42,6 +45,19 @@ async function datapoint(state: AccountState, a: AlarmState, ctx: ServiceContext
     return service !== undefined && service.status === 'ACTIVE' ? { kind: 'value', value: service.runningCount } : { kind: 'missing' };
   }
   return { kind: 'unknown' };
+}
+
+/**
+ * Errors of a function with aliases, of one alias (Resource "function:alias") or of all of them:
+ * while traffic is routed to a failing version the errors go on (the alarm keeps its state);
+ * once none is, the invocations succeed and Errors reads 0.
+ */
+function lambdaErrors(fn: LambdaFunctionState, resource: string | undefined): Datapoint {
+  const qualifier = resource?.includes(':') ? resource.slice(resource.lastIndexOf(':') + 1) : undefined;
+  const aliases = qualifier === undefined ? Object.values(fn.aliases ?? {}) : [fn.aliases?.[qualifier]].filter((x) => x !== undefined);
+  const versions = qualifier !== undefined && aliases.length === 0 ? [qualifier] : aliases.flatMap((al) => [al.functionVersion, ...Object.keys(al.additionalVersionWeights ?? {})]);
+  const failing = versions.some((v) => (v === '$LATEST' ? fn.latestFailing === true : fn.versions?.[v]?.failing === true));
+  return failing ? { kind: 'unknown' } : { kind: 'value', value: 0 };
 }
 
 function breaches(a: AlarmState, value: number): boolean {
@@ -77,6 +93,11 @@ function transition(alarm: { stateValue: string; stateReason: string; stateUpdat
   alarm.stateUpdatedAt = now.toISOString();
 }
 
+/** A composite rule the parser cannot read. */
+class RuleSyntaxError extends Error {
+  override readonly name = 'RuleSyntaxError';
+}
+
 /**
  * A composite rule: ALARM("x") / OK("x") / INSUFFICIENT_DATA("x"), TRUE, FALSE, NOT, AND, OR and
  * parentheses. A child the account does not hold counts as not in the named state. Returns
@@ -91,19 +112,19 @@ export function evaluateRule(rule: string, stateOf: (name: string) => string | u
     const t = next();
     if (t === '(') {
       const v = or();
-      if (next() !== ')') throw new Error('unbalanced');
+      if (next() !== ')') throw new RuleSyntaxError('unbalanced');
       return v;
     }
     if (t === 'NOT') return !primary();
     if (t === 'TRUE') return true;
     if (t === 'FALSE') return false;
     if (t === 'ALARM' || t === 'OK' || t === 'INSUFFICIENT_DATA') {
-      if (next() !== '(') throw new Error('expected (');
+      if (next() !== '(') throw new RuleSyntaxError('expected (');
       const name = next();
-      if (next() !== ')' || name === undefined || !name.startsWith('"')) throw new Error('expected "name")');
+      if (next() !== ')' || name === undefined || !name.startsWith('"')) throw new RuleSyntaxError('expected "name")');
       return stateOf(JSON.parse(name) as string) === t;
     }
-    throw new Error(`unexpected ${t ?? 'end'}`);
+    throw new RuleSyntaxError(`unexpected ${t ?? 'end'}`);
   };
   const and = (): boolean => {
     let v = primary();
@@ -118,8 +139,10 @@ export function evaluateRule(rule: string, stateOf: (name: string) => string | u
   try {
     const v = or();
     return i === tokens.length ? v : undefined;
-  } catch {
-    return undefined;
+  } catch (e: unknown) {
+    // Unreadable: the rule's grammar, or a name that is not a JSON string.
+    if (e instanceof RuleSyntaxError || e instanceof SyntaxError) return undefined;
+    throw e;
   }
 }
 

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { AwsError, validationError } from './aws-error';
 import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
-import { arn, type AccountState, type LambdaFunctionState } from './state';
+import { arn, type AccountState, type LambdaAliasState, type LambdaFunctionState } from './state';
 import { CONFIGURATION_ROUTES, configurationOperations, readUpdateStatus } from './lambda-configuration';
 
-/** Lambda (REST-JSON): function configuration and reserved concurrency. */
+/** Lambda (REST-JSON): function configuration, reserved concurrency, published versions and aliases. */
 
 interface ResolvedFunction {
   name: string;
@@ -65,6 +65,108 @@ function configuration(state: AccountState, name: string, fn: LambdaFunctionStat
   };
 }
 
+/** The code $LATEST holds: its own, or the newest published version's. */
+function latestSha(name: string, fn: LambdaFunctionState): string {
+  if (fn.latestCodeSha256 !== undefined) return fn.latestCodeSha256;
+  const versions = Object.entries(fn.versions ?? {}).sort(([a], [b]) => Number(a) - Number(b));
+  return versions.at(-1)?.[1].codeSha256 ?? createHash('sha256').update(`${name}:${fn.lastModified}`).digest('base64');
+}
+
+function aliasNotFound(state: AccountState, name: string, alias: string): AwsError {
+  return new AwsError('ResourceNotFoundException', 404, `Alias not found: ${arn.lambdaFunction(state, name)}:${alias}`, { messageField: 'Message' });
+}
+
+function aliasOf(state: AccountState, input: Input): { name: string; fn: LambdaFunctionState; aliasName: string; alias: LambdaAliasState } {
+  const { name, fn } = resolve(state, input);
+  const aliasName = new Fields(input).string('Name');
+  const alias = fn.aliases?.[aliasName];
+  if (alias === undefined) throw aliasNotFound(state, name, aliasName);
+  return { name, fn, aliasName, alias };
+}
+
+function aliasConfiguration(state: AccountState, name: string, aliasName: string, alias: LambdaAliasState): Output {
+  const weights = alias.additionalVersionWeights ?? {};
+  return {
+    AliasArn: `${arn.lambdaFunction(state, name)}:${aliasName}`,
+    Name: aliasName,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description,
+    ...(Object.keys(weights).length > 0 ? { RoutingConfig: { AdditionalVersionWeights: { ...weights } } } : {}),
+    RevisionId: alias.revisionId,
+  };
+}
+
+const invalid = (message: string) => new AwsError('InvalidParameterValueException', 400, message, { messageField: 'message' });
+
+/**
+ * UpdateAlias with Lambda's rules (Lambda Developer Guide, "Implement Lambda canary deployments
+ * using a weighted alias"; API reference UpdateAlias): a RevisionId that is not the alias's
+ * current one is refused (PreconditionFailedException, 412) and nothing changes; the version
+ * must exist; an alias routes to at most two versions, both published ($LATEST may not take part
+ * in weighted routing), the additional one not the primary, with a weight from 0 to 1. A request
+ * without RoutingConfig keeps the alias's routing; an empty AdditionalVersionWeights clears it.
+ */
+function updateAlias(input: Input, ctx: ServiceContext): Output {
+  const { state } = ctx;
+  const { name, fn, aliasName, alias } = aliasOf(state, input);
+  const fields = new Fields(input);
+  const revisionId = fields.optString('RevisionId');
+  if (revisionId !== undefined && revisionId !== alias.revisionId) {
+    throw new AwsError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id. Call the GetAlias API to retrieve the latest Revision Id', { messageField: 'message' });
+  }
+  const version = fields.optString('FunctionVersion') ?? alias.functionVersion;
+  const exists = (v: string) => v === '$LATEST' || fn.versions?.[v] !== undefined;
+  if (!exists(version)) throw notFound(`${arn.lambdaFunction(state, name)}:${version}`);
+  const routing = fields.optObject('RoutingConfig');
+  const requested = routing === undefined ? alias.additionalVersionWeights ?? {} : (input.RoutingConfig as { AdditionalVersionWeights?: Record<string, unknown> }).AdditionalVersionWeights ?? {};
+  const weights: Record<string, number> = {};
+  for (const [v, w] of Object.entries(requested)) {
+    if (typeof w !== 'number' || !(w >= 0 && w <= 1)) throw validationError('routingConfig.additionalVersionWeights', 'Member must have value less than or equal to 1.0 and greater than or equal to 0.0', w);
+    weights[v] = w;
+  }
+  const additional = Object.keys(weights);
+  if (additional.length > 1) throw invalid('Number of items in AdditionalVersionWeights cannot be greater than 1');
+  if (additional.length === 1) {
+    const extra = additional[0]!;
+    if (version === '$LATEST' || extra === '$LATEST') throw invalid('$LATEST is not supported for an alias pointing to more than 1 version');
+    if (!exists(extra)) throw notFound(`${arn.lambdaFunction(state, name)}:${extra}`);
+    if (extra === version) throw invalid(`Invalid function version ${extra}. Function version ${extra} is already included in primary version pointer of the alias.`);
+  }
+  alias.functionVersion = version;
+  alias.additionalVersionWeights = weights;
+  const description = fields.optString('Description');
+  if (description !== undefined) alias.description = description;
+  alias.revisionId = revisionIdOf(ctx);
+  return aliasConfiguration(state, name, aliasName, alias);
+}
+
+/** A fresh RevisionId, shaped as Lambda's (a UUID). */
+export function revisionIdOf(ctx: Pick<ServiceContext, 'id'>): string {
+  const h = ctx.id('revision');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** ListVersionsByFunction: $LATEST, then each published version in order, in pages (MaxItems, Marker). */
+function listVersions(input: Input, { state }: ServiceContext): Output {
+  const { name, fn } = resolve(state, input);
+  const fields = new Fields(input);
+  const maxItems = fields.optInt('MaxItems') ?? 50;
+  if (maxItems < 1 || maxItems > 10_000) throw validationError('maxItems', 'Member must have value between 1 and 10000', maxItems);
+  const base = configuration(state, name, fn);
+  const all: Output[] = [
+    { ...base, CodeSha256: latestSha(name, fn) },
+    ...Object.entries(fn.versions ?? {}).sort(([a], [b]) => Number(a) - Number(b)).map(([version, v]) => ({
+      ...base, FunctionArn: `${arn.lambdaFunction(state, name)}:${version}`, Version: version, CodeSha256: v.codeSha256,
+      Description: v.description, LastModified: v.lastModified.replace(/Z$/, '+0000'),
+    })),
+  ];
+  const start = Number(fields.optString('Marker') ?? '0');
+  if (!Number.isInteger(start) || start < 0 || start > all.length) throw invalid('Invalid Marker');
+  const page = all.slice(start, start + maxItems);
+  const next = start + maxItems;
+  return { Versions: page, ...(next < all.length ? { NextMarker: String(next) } : {}) };
+}
+
 function putConcurrency(input: Input, ctx: ServiceContext): Output {
   const { state } = ctx;
   const { name, fn } = resolve(state, input);
@@ -96,6 +198,9 @@ export const lambdaModel: ServiceModel = {
     { method: 'GET', path: '/2015-03-31/functions/{FunctionName}/policy', operation: 'GetPolicy', status: 200 },
     { method: 'GET', path: '/2015-03-31/event-source-mappings', operation: 'ListEventSourceMappings', status: 200 },
     { method: 'GET', path: '/2017-03-31/tags/{Resource}', operation: 'ListTags', status: 200 },
+    { method: 'GET', path: '/2015-03-31/functions/{FunctionName}/aliases/{Name}', operation: 'GetAlias', status: 200 },
+    { method: 'PUT', path: '/2015-03-31/functions/{FunctionName}/aliases/{Name}', operation: 'UpdateAlias', status: 200 },
+    { method: 'GET', path: '/2015-03-31/functions/{FunctionName}/versions', operation: 'ListVersionsByFunction', status: 200 },
     ...CONFIGURATION_ROUTES,
   ],
   operations: {
@@ -130,6 +235,15 @@ export const lambdaModel: ServiceModel = {
       },
     },
     PutFunctionConcurrency: { mutating: true, run: putConcurrency },
+    GetAlias: {
+      mutating: false,
+      run: (input, { state }) => {
+        const { name, aliasName, alias } = aliasOf(state, input);
+        return aliasConfiguration(state, name, aliasName, alias);
+      },
+    },
+    UpdateAlias: { mutating: true, run: updateAlias },
+    ListVersionsByFunction: { mutating: false, run: listVersions },
     // ListTags takes the function's ARN (a bare name is refused, as Lambda does).
     ListTags: {
       mutating: false,

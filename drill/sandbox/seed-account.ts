@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isRecord } from './input';
 import { seedTimeoutSystems } from './seed-timeouts';
 import type { AccountState, AlarmState, CompositeAlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
@@ -266,6 +267,32 @@ function seedAlarms(now: Date): Record<string, AlarmState> {
       stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [912.0] was greater than the threshold (800.0).',
       tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
     }),
+    // Seed 003 "Key Metrics": errors of the manager agent's alias `live` (version 7 fails).
+    'cabruca-segmentation-prod-manager-agent-live-errors': alarm(now, {
+      description: 'Errors of cabruca-segmentation-prod-manager-agent through its alias live.',
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: { FunctionName: 'cabruca-segmentation-prod-manager-agent', Resource: 'cabruca-segmentation-prod-manager-agent:live' },
+      statistic: 'Sum',
+      period: 300,
+      threshold: 10,
+      comparisonOperator: 'GreaterThanThreshold',
+      stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [214.0] was greater than the threshold (10.0).',
+      tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
+    }),
+    // The error-rate alarm the stack deploys for an alias (metric math, modelled by its Errors metric).
+    'cabruca-segmentation-prod-engineer-agent-live-error-rate': alarm(now, {
+      description: 'Error rate of cabruca-segmentation-prod-engineer-agent through its alias live above 1% (metric math, modelled by its Errors metric).',
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: { FunctionName: 'cabruca-segmentation-prod-engineer-agent', Resource: 'cabruca-segmentation-prod-engineer-agent:live' },
+      statistic: 'Sum',
+      period: 300,
+      threshold: 1,
+      comparisonOperator: 'GreaterThanThreshold',
+      stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [6.8] was greater than the threshold (1.0).',
+      tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
+    }),
     'cabruca-segmentation-prod-agent-tasks-write-throttles': alarm(now, {
       description: 'Write requests to cabruca-segmentation-prod-agent-tasks are being throttled.',
       namespace: 'AWS/DynamoDB',
@@ -425,6 +452,25 @@ function seedFunctionPolicies(): Record<string, NonNullable<LambdaFunctionState[
   };
 }
 
+/**
+ * Seed 003 §1 "Quick rollback", as aliases do it: the manager agent's alias `live` serves version 7,
+ * published yesterday, whose code fails; version 6 is the one it served before, and 5 the one before that.
+ */
+export const MANAGER_FUNCTION = 'cabruca-segmentation-prod-manager-agent';
+export const LIVE_ALIAS = 'live';
+export const LIVE_ALIAS_REVISION = '4f9e2c1a-7b3d-4e8f-9a6c-2d1b0e7f5a39';
+
+function managerVersions(now: Date, name = MANAGER_FUNCTION): Pick<LambdaFunctionState, 'versions' | 'aliases'> {
+  const release = (n: number, daysAgo: number, failing = false) => [String(n), {
+    codeSha256: createHash('sha256').update(`${name}:release-1.${n}`).digest('base64'),
+    description: `release 1.${n}`, lastModified: minutesBefore(now, daysAgo * 24 * 60), ...(failing ? { failing } : {}),
+  }] as const;
+  return {
+    versions: Object.fromEntries([release(1, 90), release(2, 75), release(3, 60), release(4, 41), release(5, 30), release(6, 12), release(7, 1, true)]),
+    aliases: { [LIVE_ALIAS]: { functionVersion: '7', description: 'production traffic', revisionId: LIVE_ALIAS_REVISION } },
+  };
+}
+
 /** A workflow of the seed systems (seed 004, "Debug Workflows": Step Functions and DynamoDB). */
 export const SEED_STATE_MACHINE = `arn:aws:states:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:stateMachine:alphaswarm-prod-workload-run`;
 /** The secret the AgentCore proxy's tasks read at start (its `secrets` failure mode cannot read it). */
@@ -480,6 +526,9 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
     const fn = base.lambda.functions[name];
     if (fn) fn.policy = policy;
   }
+  Object.assign(base.lambda.functions[MANAGER_FUNCTION]!, managerVersions(now));
+  // The engineer agent ships with the manager: the same releases, its alias live on 7 too.
+  Object.assign(base.lambda.functions['cabruca-segmentation-prod-engineer-agent']!, managerVersions(now, 'cabruca-segmentation-prod-engineer-agent'));
   base.lambda.eventSourceMappings = [{
     uuid: 'a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d', functionName: 'cabruca-segmentation-prod-data_processor-agent',
     eventSourceArn: `arn:aws:sqs:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:cabruca-segmentation-prod-agent-jobs`,

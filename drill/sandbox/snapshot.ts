@@ -8,6 +8,8 @@ export type SandboxSnapshot = {
   lambda: {
     unreservedConcurrency: number;
     functions: Record<string, { reservedConcurrency: number | null; timeout: number }>;
+    /** Keyed by FUNCTION:ALIAS. */
+    aliases: Record<string, { functionVersion: string; additionalVersionWeights: Record<string, number> }>;
   };
   /** Keyed by CLUSTER/SERVICE. */
   ecs: Record<
@@ -32,6 +34,8 @@ export function snapshotOf(state: AccountState, publishedMessages: number): Sand
   const functions = Object.fromEntries(
     Object.entries(state.lambda.functions).map(([name, fn]) => [name, { reservedConcurrency: fn.reservedConcurrency, timeout: fn.timeout }]),
   );
+  const aliases = Object.fromEntries(Object.entries(state.lambda.functions).flatMap(([name, fn]) =>
+    Object.entries(fn.aliases ?? {}).map(([alias, a]) => [`${name}:${alias}`, { functionVersion: a.functionVersion, additionalVersionWeights: { ...a.additionalVersionWeights } }])));
   const reserved = Object.values(state.lambda.functions).reduce((sum, fn) => sum + (fn.reservedConcurrency ?? 0), 0);
   const ecs = Object.fromEntries(
     Object.entries(state.ecs.clusters).flatMap(([clusterName, cluster]) =>
@@ -57,7 +61,7 @@ export function snapshotOf(state: AccountState, publishedMessages: number): Sand
     ),
   );
   return {
-    lambda: { unreservedConcurrency: state.lambda.concurrentExecutionsLimit - reserved, functions },
+    lambda: { unreservedConcurrency: state.lambda.concurrentExecutionsLimit - reserved, functions, aliases },
     ecs,
     ssm: Object.fromEntries(Object.entries(state.ssm.parameters).map(([name, p]) => [name, { value: p.value, version: p.version }])),
     executions: Object.fromEntries(

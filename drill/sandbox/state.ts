@@ -18,6 +18,36 @@ export interface LambdaFunctionState {
   policy?: LambdaPolicyStatement[];
   /** The last configuration update (lambda-configuration.ts): absent is Successful. */
   lastUpdate?: LambdaUpdateState;
+  /** Published versions by number ("1", "2", ...); absent: none published (only $LATEST). */
+  versions?: Record<string, LambdaVersionState>;
+  /** The code $LATEST holds now (CodeSha256 compares it with a version's). @default the newest version's */
+  latestCodeSha256?: string;
+  /** Whether $LATEST's code fails its invocations (see LambdaVersionState.failing). */
+  latestFailing?: boolean;
+  /** Aliases by name. */
+  aliases?: Record<string, LambdaAliasState>;
+}
+
+/** A published version: an immutable snapshot of the function's code and configuration. */
+export interface LambdaVersionState {
+  codeSha256: string;
+  description: string;
+  lastModified: string;
+  /**
+   * A scenario knob: invocations routed to this version fail, so the function's Errors metric
+   * breaches while an alias sends traffic here (alarm-evaluation.ts).
+   */
+  failing?: boolean;
+}
+
+/** An alias: a name for a version, optionally with a second version weighted in (a canary). */
+export interface LambdaAliasState {
+  functionVersion: string;
+  /** Version -> share of invocations (0..1); at most one entry. */
+  additionalVersionWeights?: Record<string, number>;
+  description: string;
+  /** Changes on every update: UpdateAlias with another answers PreconditionFailedException. */
+  revisionId: string;
 }
 
 /** A configuration update in progress: Lambda answers InProgress until it settles. */

@@ -12,30 +12,34 @@ import { logger } from '../shared/logger';
 
 interface Route {
   readonly stateMachineArn: string;
-  /** The EventPatterns of the runbook's metric rules, exactly as deployed. */
+  /** The EventPatterns of the runbook's metric rules, built as the stack builds them. */
   readonly patterns: readonly EventPattern[];
   /** Its metrics and the dimensions that name the target (its module's trigger). */
   readonly route: MetricRoute;
 }
 
+/**
+ * Per runbook: its metrics and the dimensions of its configured targets (or any target, for a
+ * runbook that allowlists by tag), from which the patterns are built here with the stack's own
+ * alarmRulePatterns: the patterns themselves would outgrow Lambda's 4 KB of environment as the
+ * catalog grows.
+ */
 const routesSchema = z.record(z.string(), z.object({
   stateMachineArn: z.string().regex(/^arn:[^:]+:states:[^:]*:\d{12}:stateMachine:.+$/, 'must be a state machine ARN'),
   route: metricRouteSchema,
-  /** The configured targets' dimensions, from which the stack built the rule patterns. */
-  targets: z.array(z.record(z.string(), z.string())),
-  /** The runbook allowlists by tag: any value of its target dimensions routes (admit decides). */
+  dimensions: z.array(z.record(z.string(), z.string())).default([]),
   anyTarget: z.boolean().default(false),
 }));
 
-/** The runbooks started by alarms, each with its rules' patterns rebuilt as the stack built them, and checked evaluable. */
+/** The runbooks started by alarms, each only with patterns the matcher can evaluate. */
 function parseRoutes(raw: unknown): ReadonlyMap<string, Route> {
   const routes = new Map<string, Route>();
-  for (const [runbook, route] of Object.entries(routesSchema.parse(raw))) {
-    const patterns = alarmRulePatterns(route.route, route.targets, { anyTarget: route.anyTarget }).map((pattern) => {
+  for (const [runbook, entry] of Object.entries(routesSchema.parse(raw))) {
+    const patterns = alarmRulePatterns(entry.route, entry.dimensions, { anyTarget: entry.anyTarget }).map((pattern) => {
       assertEventPattern(pattern);
       return pattern;
     });
-    routes.set(runbook, { stateMachineArn: route.stateMachineArn, patterns, route: route.route });
+    routes.set(runbook, { stateMachineArn: entry.stateMachineArn, patterns, route: entry.route });
   }
   if (routes.size === 0) throw new Error('names no runbook');
   return routes;

@@ -1,8 +1,9 @@
 import {
-  DeleteFunctionConcurrencyCommand, GetFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, ListEventSourceMappingsCommand,
-  PutFunctionConcurrencyCommand, ResourceConflictException, ResourceNotFoundException, UpdateFunctionConfigurationCommand,
+  DeleteFunctionConcurrencyCommand, GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, ListEventSourceMappingsCommand,
+  paginateListVersionsByFunction, PreconditionFailedException, PutFunctionConcurrencyCommand, ResourceConflictException, ResourceNotFoundException,
+  UpdateAliasCommand, UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { AwsThrottled, classifyAwsError, TargetNotFound } from '../shared/errors';
+import { AliasChanged, AwsThrottled, classifyAwsError, TargetNotFound } from '../shared/errors';
 import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
 
 /** A function's reserved concurrency: a number, or null when it has none (uses the unreserved pool). */
@@ -55,6 +56,98 @@ export class FunctionConcurrencyClient {
     if (e instanceof ResourceNotFoundException) return new TargetNotFound(`Lambda function ${functionName} does not exist (${operation})`);
     return classifyAwsError(e, `lambda:${operation} on ${functionName}`);
   }
+}
+
+/** An alias as a rollback compares it: the version it serves and a canary's weights ({} when none). */
+export interface AliasRouting {
+  readonly functionVersion: string;
+  readonly additionalVersionWeights: Readonly<Record<string, number>>;
+}
+
+/** An alias as read now: its routing and the RevisionId an update must name. */
+export interface AliasState extends AliasRouting {
+  readonly functionName: string;
+  readonly alias: string;
+  readonly revisionId: string;
+}
+
+/** One published version (or $LATEST) and the code it holds. */
+export interface FunctionVersion {
+  readonly version: string;
+  readonly codeSha256: string;
+  readonly description: string;
+  readonly lastModified: string;
+}
+
+/** The alias named by a target key "function:alias" (neither part may hold a colon). */
+export function parseAliasKey(key: string): { functionName: string; alias: string } {
+  const at = key.lastIndexOf(':');
+  if (at <= 0 || at === key.length - 1) throw new TargetNotFound(`${key} does not name an alias as function:alias`);
+  return { functionName: key.slice(0, at), alias: key.slice(at + 1) };
+}
+
+/**
+ * Aliases and versions (seed 003 §1, "Quick rollback" by alias): every update names the
+ * RevisionId it was read with, so a change someone made since is refused (AliasChanged), never
+ * overwritten.
+ */
+export class AliasClient {
+  constructor(
+    private readonly lambda: LambdaClient = new LambdaClient({}),
+    private readonly mutations: LambdaClient = new LambdaClient(MUTATION_CLIENT_CONFIG),
+  ) {}
+
+  async read(functionName: string, alias: string): Promise<AliasState> {
+    try {
+      const out = await this.lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias }));
+      return aliasState(functionName, alias, out);
+    } catch (e: unknown) {
+      throw this.mapError(e, `${functionName}:${alias}`, 'GetAlias');
+    }
+  }
+
+  /** Every published version and $LATEST, in Lambda's order (all pages). */
+  async versions(functionName: string): Promise<FunctionVersion[]> {
+    const found: FunctionVersion[] = [];
+    try {
+      for await (const page of paginateListVersionsByFunction({ client: this.lambda }, { FunctionName: functionName })) {
+        for (const v of page.Versions ?? []) {
+          if (v.Version) found.push({ version: v.Version, codeSha256: v.CodeSha256 ?? '', description: v.Description ?? '', lastModified: v.LastModified ?? '' });
+        }
+      }
+    } catch (e: unknown) {
+      throw this.mapError(e, functionName, 'ListVersionsByFunction');
+    }
+    return found;
+  }
+
+  /** UpdateAlias to exactly this routing, only if the alias still has this RevisionId. */
+  async update(functionName: string, alias: string, routing: AliasRouting, revisionId: string): Promise<AliasState> {
+    try {
+      const out = await this.mutations.send(new UpdateAliasCommand({
+        FunctionName: functionName, Name: alias, FunctionVersion: routing.functionVersion,
+        RoutingConfig: { AdditionalVersionWeights: { ...routing.additionalVersionWeights } }, RevisionId: revisionId,
+      }));
+      return aliasState(functionName, alias, out);
+    } catch (e: unknown) {
+      throw this.mapError(e, `${functionName}:${alias}`, 'UpdateAlias');
+    }
+  }
+
+  private mapError(e: unknown, what: string, operation: string): Error {
+    if (e instanceof ResourceNotFoundException) return new TargetNotFound(`${what} does not exist (${operation}: ${e.message})`);
+    if (e instanceof PreconditionFailedException) return new AliasChanged(`${what} changed since it was read: its RevisionId no longer matches (${operation})`);
+    return classifyAwsError(e, `lambda:${operation} on ${what}`);
+  }
+}
+
+function aliasState(functionName: string, alias: string, out: { FunctionVersion?: string; RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> }; RevisionId?: string }): AliasState {
+  return {
+    functionName, alias,
+    functionVersion: out.FunctionVersion ?? '$LATEST',
+    additionalVersionWeights: { ...out.RoutingConfig?.AdditionalVersionWeights },
+    revisionId: out.RevisionId ?? '',
+  };
 }
 
 /** The configuration fields a runbook changes and an undo puts back, named as UpdateFunctionConfiguration names them. */

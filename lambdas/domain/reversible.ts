@@ -73,6 +73,48 @@ const reservedConcurrency: Reversible<'lambda-reserved-concurrency'> = {
   },
 };
 
+interface RoutingRecord { functionVersion?: unknown; additionalVersionWeights?: unknown }
+
+const isWeights = (w: unknown): w is Record<string, number> => !!w && typeof w === 'object' && !Array.isArray(w)
+  && Object.entries(w).every(([v, n]) => /^\d+$/.test(v) && typeof n === 'number' && n >= 0 && n <= 1);
+/** An alias's routing as a ledger row records it, weights left out where they are 0 (Lambda routes nothing there). */
+const routingOf = (value: unknown): { functionVersion: string; additionalVersionWeights: Record<string, number> } | undefined => {
+  const r = (value ?? {}) as RoutingRecord;
+  if (typeof r.functionVersion !== 'string' || !/^(\d+|\$LATEST)$/.test(r.functionVersion)) return undefined;
+  const weights = r.additionalVersionWeights ?? {};
+  if (!isWeights(weights)) return undefined;
+  return { functionVersion: r.functionVersion, additionalVersionWeights: Object.fromEntries(Object.entries(weights).filter(([, n]) => n > 0)) };
+};
+
+/**
+ * An alias's routing after a rollback, put back as it was: the version it served and a
+ * canary's weights. The restore names the RevisionId it reads just before the call, so a change
+ * made since that read is refused by Lambda, not overwritten.
+ */
+const aliasRouting: Reversible<'lambda-alias'> = {
+  operation: 'lambda:UpdateAlias',
+  kind: 'lambda-alias',
+  restoreOperations: ['lambda:UpdateAlias'],
+  words: 'alias version',
+  inverse({ target, before, after }) {
+    const was = routingOf(before);
+    if (!was) return { why: `the recorded alias routing ${JSON.stringify(before)} is not a version and weights` };
+    const [functionName, alias] = [target.slice(0, target.lastIndexOf(':')), target.slice(target.lastIndexOf(':') + 1)];
+    if (!functionName || !alias) return { why: `${target} does not name an alias as function:alias` };
+    return {
+      operation: 'lambda:UpdateAlias', target,
+      parameters: { FunctionName: functionName, Name: alias, FunctionVersion: was.functionVersion, RoutingConfig: { AdditionalVersionWeights: was.additionalVersionWeights } },
+      expected: routingOf(after) ?? after,
+      restoreTo: was,
+    };
+  },
+  // A version and its weights; the RevisionId changes with every update and is not part of the value.
+  holds: (current, value) => {
+    const [now, want] = [routingOf(current), routingOf(value)];
+    return now !== undefined && want !== undefined && sameValue(now, want);
+  },
+};
+
 /** The configuration fields an UpdateFunctionConfiguration sets and the undo puts back (its own names: Timeout, MemorySize). */
 const CONFIGURATION_FIELDS = ['Timeout', 'MemorySize'] as const;
 const isSettings = (v: unknown): v is Record<string, number> => !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0
@@ -231,7 +273,7 @@ const deletedItems: Reversible<'dynamodb-items'> = {
 };
 
 /** Every reversible operation, one line each. */
-export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, functionConfiguration] as const;
+export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionConfiguration] as const;
 
 export type RestoreKind = (typeof REVERSIBLE)[number]['kind'];
 export const RESTORE_KINDS = REVERSIBLE.map((r) => r.kind) as [RestoreKind, ...RestoreKind[]];

@@ -34,6 +34,14 @@ export class ChangeRejected extends Error {
   }
 }
 
+/** A Lambda alias is not as it was read (PreconditionFailedException on its RevisionId): nothing was changed. */
+export class AliasChanged extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AliasChanged';
+  }
+}
+
 /** AWS is throttling us; retried with backoff by the state machine. */
 export class AwsThrottled extends Error {
   constructor(message: string) {
@@ -139,7 +147,7 @@ export class IncidentNotResumed extends Error {
 /** Errors that say AWS refused the call (or never got it): a mutating call that ends so changed nothing. */
 const REFUSALS = new Set([
   'AwsThrottled', 'AwsAccessDenied', 'TargetNotFound', 'TargetNotAllowed', 'ChangeRejected', 'TableBusy', 'SwitchLimitReached',
-  'InvalidInput', 'NotApproved', 'NothingToRestore', 'IncidentNotResumed',
+  'InvalidInput', 'NotApproved', 'NothingToRestore', 'IncidentNotResumed', 'AliasChanged',
 ]);
 const partlyDone = new WeakSet<Error>();
 

@@ -1,9 +1,10 @@
 import type { UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { ItemsClient, TableClient } from '../aws/dynamodb';
-import { FunctionConcurrencyClient, FunctionConfigurationClient, type FunctionSettings } from '../aws/lambda';
+import { AliasClient, FunctionConcurrencyClient, FunctionConfigurationClient, parseAliasKey, type FunctionSettings } from '../aws/lambda';
 import { ParameterClient } from '../aws/ssm';
 import { capacitySnapshot } from '../aws/table-capacity';
 import type { ItemKey } from '../domain/item-keys';
+import { AliasChanged } from '../shared/errors';
 import { holds as holdsByKind, type RestoreKind } from '../domain/reversible';
 import type { ItemAtKey, RestoreStep } from '../domain/undo-plan';
 
@@ -31,6 +32,7 @@ export class UndoResources {
     tables = new TableClient(),
     parameters = new ParameterClient(),
     private readonly items = new ItemsClient(),
+    aliases = new AliasClient(),
     configurations = new FunctionConfigurationClient(),
   ) {
     this.values = {
@@ -48,6 +50,22 @@ export class UndoResources {
         restore: async (step) => {
           await tables.switchToProvisioned(step.parameters as unknown as UpdateTableCommandInput);
           return step.restoreTo;
+        },
+      },
+      'lambda-alias': {
+        read: async (target) => {
+          const { functionName, alias } = parseAliasKey(target);
+          const now = await aliases.read(functionName, alias);
+          return { functionVersion: now.functionVersion, additionalVersionWeights: now.additionalVersionWeights };
+        },
+        // Compared again and updated with the RevisionId of that read: a change made since is refused, never overwritten.
+        restore: async (step) => {
+          const { functionName, alias } = parseAliasKey(step.target);
+          const now = await aliases.read(functionName, alias);
+          if (!holdsByKind('lambda-alias', now, step.expected)) throw new AliasChanged(`${step.target} no longer serves what the runbook set: not restored`);
+          const p = step.parameters as { FunctionVersion: string; RoutingConfig: { AdditionalVersionWeights: Record<string, number> } };
+          const set = await aliases.update(functionName, alias, { functionVersion: p.FunctionVersion, additionalVersionWeights: p.RoutingConfig.AdditionalVersionWeights }, now.revisionId);
+          return { functionVersion: set.functionVersion, additionalVersionWeights: set.additionalVersionWeights };
         },
       },
       'lambda-configuration': {

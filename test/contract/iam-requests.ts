@@ -40,6 +40,10 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   'lambda:GetPolicy': (i, s) => ({ action: 'lambda:GetPolicy', resource: fn(s, text(i.FunctionName)) }),
   'lambda:ListTags': (i) => ({ action: 'lambda:ListTags', resource: text(i.Resource) }),
   'lambda:ListEventSourceMappings': anywhere('lambda:ListEventSourceMappings'),
+  // Alias and version calls are authorized on the (unqualified) function.
+  'lambda:GetAlias': (i, s) => ({ action: 'lambda:GetAlias', resource: fn(s, text(i.FunctionName)) }),
+  'lambda:UpdateAlias': (i, s) => ({ action: 'lambda:UpdateAlias', resource: fn(s, text(i.FunctionName)) }),
+  'lambda:ListVersionsByFunction': (i, s) => ({ action: 'lambda:ListVersionsByFunction', resource: fn(s, text(i.FunctionName)) }),
   'lambda:GetFunctionConfiguration': (i, s) => ({ action: 'lambda:GetFunctionConfiguration', resource: fn(s, text(i.FunctionName)) }),
   'lambda:UpdateFunctionConfiguration': (i, s) => ({ action: 'lambda:UpdateFunctionConfiguration', resource: fn(s, text(i.FunctionName)) }),
   // https://sqs.REGION.amazonaws.com/ACCOUNT/NAME: the queue's ARN.

@@ -19,6 +19,8 @@ test('every recorded event is handled or cleanly rejected, in one sandbox, and o
     // Not named, but tagged runbook-autopilot:allow=true (config/drill.json targetTags).
     'cabruca-segmentation-prod-annotator-agent',
     'alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod',
+    // The configured functions' aliases (lambda-errors-rollback rolls back an alias, "function:alias").
+    ...loadConfig('drill').runbooks['lambda-errors-rollback'].targets.map((t) => `${t.functionName}:${t.alias}`),
   ]);
   for (const r of results) {
     expect(['remediated', 'skipped', 'escalated', 'rejected', 'failed']).toContain(r.outcome);

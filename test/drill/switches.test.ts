@@ -1,11 +1,10 @@
+import { RUNBOOK_NAMES } from '../../runbooks/registry';
 import { runDrill, scenario } from './run-drill';
 
 test('the kill switch holds every runbook: nothing changes, and the hold is reported', async () => {
   const { code, results } = await runDrill(['--scenario', scenario('automation-paused'), '--json']);
   expect(code).toBe(0);
-  expect(results.map((r) => [r.runbook, r.outcome])).toEqual([
-    ['lambda-runaway', 'skipped'], ['dynamodb-throttling', 'skipped'], ['ecs-service-recovery', 'skipped'], ['llm-budget-guardrail', 'skipped'],
-  ]);
+  expect(results.map((r) => [r.runbook, r.outcome])).toEqual(RUNBOOK_NAMES.map((name) => [name, 'skipped']));
   for (const r of results) {
     expect(r.reason).toBe('automation is paused (/runbook-autopilot/drill/automation = paused)');
     expect(r.actions).toEqual([]);

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import type { DrillResult } from '../../drill/result';
 import { duplicateOf } from '../drill/events';
 import type { DrillRun } from '../drill/run-drill';
+import { startEarly, type StartedEarly } from '../../lambdas/shared/started-early';
 import {
   bestEffort, BURST, burstOf, CALLS, reportsUnavailable, cellsOf, expectedPersistent, FAILS_AT, faultArgs, KINDS, LEDGER_CALLS, PERSISTENT, PERSISTENT_GROUPS,
   RETRIED_KINDS, RUNBOOKS, STATE_OF, type Kind,
@@ -70,16 +71,13 @@ const schedule: PlannedRun[] = ORDER.flatMap((kind) => [
   ...(kind === rerunAfterAdmitFailure.kind ? [rerunAfterAdmitFailure] : []),
 ]);
 
-const runs = new Map<string, Promise<DrillRun>>();
+const runs = new Map<string, StartedEarly<DrillRun>>();
 const matrix = new Map<string, string>();
 
 beforeAll(() => {
   const pool = drillPool(CONCURRENCY);
-  for (const run of schedule) {
-    const started = pool(run.args);
-    started.catch(() => undefined);
-    runs.set(run.id, started);
-  }
+  // Started together, each awaited by the test of its cell.
+  for (const run of schedule) runs.set(run.id, startEarly(pool(run.args)));
 });
 
 afterAll(() => {
@@ -89,8 +87,9 @@ afterAll(() => {
 });
 
 async function finished(id: string): Promise<DrillRun> {
-  const run = await runs.get(id);
-  if (!run) throw new Error(`no run ${id}`);
+  const started = runs.get(id);
+  if (!started) throw new Error(`no run ${id}`);
+  const run = await started.result();
   // Exit 0 whatever the outcome: a fault is never a crash of the drill.
   expect({ exit: run.code, stderr: run.stderr.trim().split('\n').slice(0, 3) }).toEqual({ exit: 0, stderr: expect.anything() });
   return run;

@@ -60,7 +60,7 @@ const own = {
   signingKey: iam.arnOf('AWS::SecretsManager::Secret', 'ApprovalsSigningKey'),
 };
 /** The roles that send approval requests or decide them; only they read the signing key. */
-const APPROVAL_ROLES = new Set(['LambdaRunawayApprovalRequest', 'DynamodbThrottlingApprovalRequest', 'LambdaTimeoutsApprovalRequest', 'UndoApprovalRequest', 'ApprovalPage']);
+const APPROVAL_ROLES = new Set(['LambdaRunawayApprovalRequest', 'DynamodbThrottlingApprovalRequest', 'LambdaErrorsRollbackApprovalRequest', 'LambdaTimeoutsApprovalRequest', 'UndoApprovalRequest', 'ApprovalPage']);
 
 type Kind = 'handler' | 'state machine' | 'rule target';
 /** Every role in the stack: what it is, and whether it reads and writes the ledger. */
@@ -89,6 +89,11 @@ const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
   DynamodbThrottlingVerify: { kind: 'handler', ledger: false },
   EcsServiceRecoveryVerify: { kind: 'handler', ledger: false },
   LlmBudgetGuardrailVerify: { kind: 'handler', ledger: false },
+  LambdaErrorsRollbackInspect: { kind: 'handler', ledger: true },
+  LambdaErrorsRollbackApprovalRequest: { kind: 'handler', ledger: true },
+  LambdaErrorsRollbackRollback: { kind: 'handler', ledger: true },
+  LambdaErrorsRollbackCheck: { kind: 'handler', ledger: false },
+  LambdaErrorsRollbackVerify: { kind: 'handler', ledger: false },
   LlmBudgetGuardrailInspect: { kind: 'handler', ledger: false },
   LlmBudgetGuardrailPreference: { kind: 'handler', ledger: true },
   LlmBudgetGuardrailRedeploy: { kind: 'handler', ledger: true },
@@ -107,19 +112,21 @@ const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
   DynamodbThrottlingStateMachine: { kind: 'state machine', ledger: false },
   EcsServiceRecoveryStateMachine: { kind: 'state machine', ledger: false },
   LlmBudgetGuardrailStateMachine: { kind: 'state machine', ledger: false },
+  LambdaErrorsRollbackStateMachine: { kind: 'state machine', ledger: false },
   LambdaTimeoutsStateMachine: { kind: 'state machine', ledger: false },
   UndoStateMachine: { kind: 'state machine', ledger: false },
   LambdaRunawayStateMachineEvents: { kind: 'rule target', ledger: false },
   DynamodbThrottlingStateMachineEvents: { kind: 'rule target', ledger: false },
   EcsServiceRecoveryStateMachineEvents: { kind: 'rule target', ledger: false },
+  LambdaErrorsRollbackStateMachineEvents: { kind: 'rule target', ledger: false },
   LambdaTimeoutsStateMachineEvents: { kind: 'rule target', ledger: false },
 };
 const ROLE_NAMES = Object.keys(ROLES);
-const ALARM_VERIFIERS = ['LambdaRunawayVerify', 'DynamodbThrottlingVerify', 'EcsServiceRecoveryVerify'];
+const ALARM_VERIFIERS = ['LambdaRunawayVerify', 'DynamodbThrottlingVerify', 'EcsServiceRecoveryVerify', 'LambdaErrorsRollbackVerify'];
 const LEDGER_USERS = ROLE_NAMES.filter((r) => ROLES[r]!.ledger);
 
-// A rest parameter on purpose: Jest reads a test function with one more parameter than the row as a `done` callback.
-async function check(...[role, action, resource, expected, context]: Case) {
+// Tests call it with a rest parameter on purpose: Jest reads a test function with one more parameter than the row as a `done` callback.
+async function expectDecision(...[role, action, resource, expected, context]: Case) {
   await expect(iam.decide(iam.role(role), action, resource, context)).resolves.toBe(expected);
 }
 
@@ -147,6 +154,16 @@ const JOB: Case[] = [
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:GetItem', AGENT_TASKS, 'Allowed'],
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', AGENT_TASKS, 'Allowed'],
   ...FUNCTIONS.map((f): Case => ['LambdaRunawayRestore', 'lambda:PutFunctionConcurrency', fn(f), 'Allowed']),
+  // The alias rollback: alias and version calls are authorized on the unqualified function.
+  ...FUNCTIONS.flatMap((f): Case[] => [
+    ['LambdaErrorsRollbackInspect', 'lambda:GetAlias', fn(f), 'Allowed'],
+    ['LambdaErrorsRollbackInspect', 'lambda:ListVersionsByFunction', fn(f), 'Allowed'],
+    ['LambdaErrorsRollbackRollback', 'lambda:UpdateAlias', fn(f), 'Allowed'],
+    ['LambdaErrorsRollbackCheck', 'lambda:GetAlias', fn(f), 'Allowed'],
+    ['UndoRestore', 'lambda:UpdateAlias', fn(f), 'Allowed'],
+    ['ApprovalPage', 'lambda:GetAlias', fn(f), 'Allowed'],
+  ]),
+  ['LambdaErrorsRollbackApprovalRequest', 'sns:Publish', own.approvalsTopic, 'Allowed'],
   ['LambdaRunawayApprovalRequest', 'sns:Publish', own.approvalsTopic, 'Allowed'],
   ['UndoApprovalRequest', 'sns:Publish', own.approvalsTopic, 'Allowed'],
   ['LambdaRunawayApprovalRequest', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
@@ -287,6 +304,19 @@ const BEYOND_JOB: Case[] = [
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:Scan', AGENT_TASKS, 'Denied'],
   ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteTable', AGENT_TASKS, 'Denied'],
   ['LambdaRunawayRestore', 'lambda:PutFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
+  ['LambdaErrorsRollbackRollback', 'lambda:UpdateAlias', fn('tradai-prod-signal-ingest'), 'Denied'],
+  ['LambdaErrorsRollbackRollback', 'lambda:UpdateAlias', own.admitFn, 'Denied'],
+  ['LambdaErrorsRollbackRollback', 'lambda:CreateAlias', RESEARCHER, 'Denied'],
+  ['LambdaErrorsRollbackRollback', 'lambda:DeleteAlias', RESEARCHER, 'Denied'],
+  ['LambdaErrorsRollbackRollback', 'lambda:UpdateFunctionCode', RESEARCHER, 'Denied'],
+  ['LambdaErrorsRollbackRollback', 'lambda:PublishVersion', RESEARCHER, 'Denied'],
+  ['LambdaErrorsRollbackRollback', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+  ['LambdaErrorsRollbackInspect', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
+  ['LambdaErrorsRollbackCheck', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
+  ['LambdaErrorsRollbackCheck', 'lambda:ListVersionsByFunction', RESEARCHER, 'Denied'],
+  ['LambdaErrorsRollbackApprovalRequest', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
+  ['ApprovalPage', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
+  ['UndoRestore', 'lambda:UpdateAlias', fn('someone-elses-function'), 'Denied'],
   ['LambdaRunawayRestore', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
   ['LambdaRunawayRestore', 'states:SendTaskSuccess', '*', 'Denied'],
   ['LambdaRunawayApprovalRequest', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
@@ -464,21 +494,21 @@ const AUDIT_ROWS_KEPT: Case[] = LEDGER_USERS.flatMap((role): Case[] => [
 ]);
 
 describe('each role may do its job on its configured targets', () => {
-  test.each(JOB)('%s: %s on %s -> %s', check);
+  test.each(JOB)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
 });
 
 describe('no role reaches beyond its targets and operations', () => {
-  test.each(BEYOND_JOB)('%s: %s on %s -> %s', check);
+  test.each(BEYOND_JOB)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
 });
 
 describe("no role may change the system's own controls", () => {
-  test.each(SYSTEM)('%s: %s on %s -> %s', check);
+  test.each(SYSTEM)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
 });
 
 describe('no role may mutate arbitrary resources', () => {
-  test.each(ARBITRARY)('%s: %s on %s -> %s', check);
+  test.each(ARBITRARY)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
 });
 
 describe('no role may erase or scan the audit ledger', () => {
-  test.each(AUDIT_ROWS_KEPT)('%s: %s on %s -> %s', check);
+  test.each(AUDIT_ROWS_KEPT)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
 });

@@ -26,7 +26,7 @@ const OWN_RESTORE_FN = iam.arnOf('AWS::Lambda::Function', 'UndoRestore');
 const tagged: RequestContext = { [`aws:ResourceTag/${TAG}`]: 'true' };
 const wrongValue: RequestContext = { [`aws:ResourceTag/${TAG}`]: 'false' };
 
-async function check(...[role, action, resource, expected, context]: Case) {
+async function expectDecision(...[role, action, resource, expected, context]: Case) {
   await expect(iam.decide(iam.role(role), action, resource, context)).resolves.toBe(expected);
 }
 
@@ -97,7 +97,7 @@ const CASES: Case[] = [
   ['UndoPlan', 'lambda:PutFunctionConcurrency', UNLISTED_FN, 'Denied', tagged],
 ];
 
-test.each(CASES)('%s: %s on %s -> %s', check);
+test.each(CASES)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
 
 test.each<[string, string, string]>([
   ['Admit', 'lambda:ListTags', UNLISTED_FN],

@@ -17,7 +17,7 @@ const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Act
 const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
 
 test('one Standard state machine per runbook and one for undo, logging ALL with execution data, X-Ray on', () => {
-  template.resourceCountIs('AWS::StepFunctions::StateMachine', 6);
+  template.resourceCountIs('AWS::StepFunctions::StateMachine', RUNBOOK_NAMES.length + 1);
   template.allResourcesProperties('AWS::StepFunctions::StateMachine', {
     StateMachineType: 'STANDARD',
     LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
@@ -41,8 +41,22 @@ test('each definition ships the ASL file as it is, with every handler ARN and th
   }
 });
 
-test('the undo state machine has the name npm run undo looks for, and no trigger', () => {
-  template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'runbook-autopilot-prod-undo' });
+test('the undo state machine has the name npm run undo looks for, and no trigger: nothing routes to it, and only the guardrail may start it', () => {
+  const name = 'runbook-autopilot-prod-undo';
+  const undo = Object.keys(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: name } }));
+  expect(undo).toHaveLength(1);
+  // By logical id (Ref, GetAtt) or by the ARN built from its name.
+  const names = (value: unknown) => JSON.stringify(value).includes(`"${undo[0]}"`) || JSON.stringify(value).includes(`stateMachine:${name}`);
+  const triggers = ['AWS::Events::Rule', 'AWS::CloudWatch::Alarm', 'AWS::SNS::Subscription', 'AWS::Lambda::EventSourceMapping', 'AWS::Scheduler::Schedule', 'AWS::Pipes::Pipe']
+    .flatMap((type) => Object.entries(template.findResources(type)).filter(([, r]) => names(r)).map(([id]) => `${type} ${id}`));
+  expect(triggers).toEqual([]);
+  // Who may start it: only the guardrail's state machine, whose "Start the undo of the switch" runs where undoIfNotVerified is on (prod).
+  expect(config.runbooks['llm-budget-guardrail'].undoIfNotVerified).toBe(true);
+  const starters = Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement
+      .some((st) => actionsOf(st).some((a) => a === 'states:StartExecution' || a === 'states:*') && names(st.Resource)))
+    .map(([id]) => id);
+  expect(starters).toEqual([expect.stringMatching(/^LlmBudgetGuardrailStateMachineRole/)]);
 });
 
 test('lambda-runaway rules route ALARM transitions of the configured functions only, by metric', () => {
@@ -76,7 +90,7 @@ test('every rule target has a dead-letter queue and a retry policy', () => {
 test("a rule on the runbooks' own executions (failed, timed out, aborted) invokes the execution-failure notifier; failures of it land in a dead-letter queue", () => {
   const machines = template.findResources('AWS::StepFunctions::StateMachine');
   const runbookMachines = Object.entries(machines).filter(([, m]) => (m as { Properties: { StateMachineName?: string } }).Properties.StateMachineName !== 'runbook-autopilot-prod-undo').map(([id]) => id);
-  expect(runbookMachines).toHaveLength(5);
+  expect(runbookMachines).toHaveLength(RUNBOOK_NAMES.length);
   const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] } } })) as {
     Properties: { EventPattern: { 'detail-type': string[]; detail: { status: string[]; stateMachineArn: { Ref: string }[] } }; Targets: { Arn: unknown; DeadLetterConfig: unknown }[] };
   }[];
@@ -107,8 +121,16 @@ test('alarms use the seed thresholds', () => {
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     Metrics: Match.arrayWith([Match.objectLike({ Expression: 'desired - running' })]),
   });
-  // 5 functions x 4 + 3 tables x 2 + 1 account-wide + 2 services + 1 function's duration.
-  template.resourceCountIs('AWS::CloudWatch::Alarm', 30);
+  // lambda-errors-rollback: the error rate of each function's alias live.
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Threshold: 1, ComparisonOperator: 'GreaterThanThreshold',
+    Metrics: Match.arrayWith([
+      Match.objectLike({ Expression: '100 * errors / MAX([invocations, 1])' }),
+      Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Errors', Dimensions: Match.arrayWith([{ Name: 'Resource', Value: 'cabruca-segmentation-prod-manager-agent:live' }]) }) }) }),
+    ]),
+  });
+  // 5 functions x 4 + 3 tables x 2 + 1 account-wide + 2 services + 5 aliases + 1 function's duration.
+  template.resourceCountIs('AWS::CloudWatch::Alarm', 35);
 });
 
 test('the budget notifies its topic at 50/80/100 %, and the topic lets only AWS Budgets of this account publish', () => {
@@ -152,7 +174,8 @@ test('no action of a remediated service is allowed on "*" but the read-only ones
     .map(([id]) => id);
   expect(withTaskResults).toEqual([
     expect.stringMatching(/^ApprovalsApprovalPageRole/), expect.stringMatching(/^LambdaRunawayLambdaRunawayApprovalRequestRole/),
-    expect.stringMatching(/^DynamodbThrottlingDynamodbThrottlingApprovalRequestRole/), expect.stringMatching(/^LambdaTimeoutsLambdaTimeoutsApprovalRequestRole/),
+    expect.stringMatching(/^DynamodbThrottlingDynamodbThrottlingApprovalRequestRole/), expect.stringMatching(/^LambdaErrorsRollbackLambdaErrorsRollbackApprovalRequestRole/),
+    expect.stringMatching(/^LambdaTimeoutsLambdaTimeoutsApprovalRequestRole/),
     expect.stringMatching(/^UndoUndoApprovalRequestRole/),
   ]);
   // What remains on "*" is X-Ray tracing and Step Functions log delivery, which have no resource-level permissions.
@@ -203,8 +226,8 @@ describe('approvals', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
     const reads = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    // The page and each request handler (lambda-runaway, dynamodb-throttling, lambda-timeouts, the undo).
-    expect(reads).toHaveLength(5);
+    // The page and each request handler (lambda-runaway, dynamodb-throttling, lambda-errors-rollback, lambda-timeouts, the undo).
+    expect(reads).toHaveLength(6);
     for (const s of reads) {
       expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
       expect(resourcesOf(s)).toEqual([{ Ref: expect.stringMatching(/^ApprovalsSigningKey/) }]);

@@ -42,7 +42,8 @@ async function sdkOf(entry: ServiceEntry): Promise<Sdk | string> {
   let exports: Record<string, unknown>;
   try {
     exports = (await import(entry.sdk)) as Record<string, unknown>;
-  } catch {
+  } catch (e: unknown) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
     return `${entry.name}: its SDK package ${entry.sdk} is not installed`;
   }
   const client = Object.entries(exports).find(([name, value]) => /^[A-Z]\w*Client$/.test(name) && typeof value === 'function')?.[1];

@@ -16,13 +16,13 @@ const MACHINE = (runbook: string) => `arn:aws:states:sa-east-1:111122223333:stat
 const ROUTES = {
   'lambda-runaway': {
     stateMachineArn: MACHINE('lambda-runaway'),
+    dimensions: [{ FunctionName: 'cabruca-segmentation-prod-researcher-agent' }],
     route: routeOf('lambda-runaway'),
-    targets: [{ FunctionName: 'cabruca-segmentation-prod-researcher-agent' }],
   },
   'ecs-service-recovery': {
     stateMachineArn: MACHINE('ecs-service-recovery'),
+    dimensions: [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-prod' }],
     route: routeOf('ecs-service-recovery'),
-    targets: [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-prod' }],
   },
 };
 

@@ -44,6 +44,26 @@ describe("each gate's words come from its runbook", () => {
     expect(words.unanswered).toBe('the tasks are kept');
   });
 
+  test('lambda-errors-rollback rollback: the version gone back to, and an alias someone changed since it was read', async () => {
+    const fn = 'cabruca-segmentation-prod-manager-agent';
+    const call = { FunctionName: fn, Name: 'live', FunctionVersion: '6', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'rev-read' };
+    const diagnosis = {
+      alias: { functionVersion: '6', additionalVersionWeights: { 7: 0.1 }, revisionId: 'rev-read' },
+      versions: [{ version: '6', codeSha256: 'x', description: 'release 1.6', lastModified: '2026-11-20T10:00:00.000+0000' }],
+      history: { rolledBackFrom: [], rolledBackTo: [] },
+    };
+    const at = (live: unknown) => gateWords({
+      gate: gate({ runbook: 'lambda-errors-rollback', step: 'rollback', operation: 'lambda:UpdateAlias', target: `${fn}:live`, parameters: call, evidence: { diagnosis } }), live,
+    });
+    const same = await at({ functionVersion: '6', additionalVersionWeights: { 7: 0.1 }, revisionId: 'rev-read' });
+    expect(same.headline).toBe(`Roll alias live of ${fn} back to version 6?`);
+    expect(same.now).toBe('serves version 6 and 10% to version 7');
+    expect(same.approve).toContain('version 6 (release 1.6, published 2026-11-20) with no weighted canary');
+    expect(same.unanswered).toBe('the alias keeps serving version 6 and 10% to version 7');
+    const moved = await at({ functionVersion: '8', additionalVersionWeights: {}, revisionId: 'rev-later' });
+    expect(moved.now).toBe('serves version 8: it changed since the runbook read it, so Lambda will refuse this rollback (its RevisionId no longer matches) and nothing will change');
+  });
+
   test('the undo of any runbook: the plan in words, and what it cannot undo', async () => {
     const stop = restoreOf('stop', 'lambda:PutFunctionConcurrency', FUNCTION, null, 0);
     const words = await gateWords({

@@ -1,5 +1,5 @@
 import { DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteFunctionConcurrencyCommand, GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
+import { DeleteFunctionConcurrencyCommand, GetAliasCommand, GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { planUndo, type RestoreStep } from '../../../lambdas/domain/undo-plan';
@@ -13,7 +13,7 @@ const dynamodb = mockClient(DynamoDBClient);
 const TABLE = 'cabruca-segmentation-prod-agent-state';
 const PARAMETER = '/alphaswarm/prod/llm_model_preference';
 const h = undoHarness(() => import('../../../lambdas/undo/restore'), 'c', {
-  env: { ALLOWED_TARGETS: JSON.stringify([FUNCTION, TABLE, PARAMETER]) },
+  env: { ALLOWED_TARGETS: JSON.stringify([FUNCTION, TABLE, PARAMETER, `${FUNCTION}:live`]) },
   mockedDynamo: dynamodb,
 });
 let incidentId: string;
@@ -27,6 +27,39 @@ beforeEach(() => {
 
 const input = (restore: RestoreStep) => ({ incident: incident({ id: incidentId }), execution: { id: UNDO_EXEC }, restore });
 const reserved = (value: number | null) => lambda.on(GetFunctionCommand).resolves(value === null ? {} : { Concurrency: { ReservedConcurrentExecutions: value } });
+
+describe('lambda alias (lambda-errors-rollback)', () => {
+  const ALIAS = `${FUNCTION}:live`;
+  const rollback = () => restoreOf('rollback', 'lambda:UpdateAlias', ALIAS, { functionVersion: '7', additionalVersionWeights: {} }, { functionVersion: '6', additionalVersionWeights: {} });
+
+  test('the alias still on the version the rollback set: UpdateAlias back to the recorded version, with the RevisionId of the read just before', async () => {
+    lambda.on(GetAliasCommand).resolves({ FunctionVersion: '6', RevisionId: 'rev-now' });
+    lambda.on(UpdateAliasCommand).resolves({ FunctionVersion: '7', RevisionId: 'rev-after' });
+
+    const result = await h.handler(input(rollback()), lambdaContext);
+
+    expect(result).toMatchObject({ outcome: 'restored', found: { functionVersion: '6' } });
+    expect(lambda).toHaveReceivedCommandWith(UpdateAliasCommand, {
+      FunctionName: FUNCTION, Name: 'live', FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'rev-now',
+    });
+  });
+
+  test('moved on since (a new deploy on 8): left as it is, no call', async () => {
+    lambda.on(GetAliasCommand).resolves({ FunctionVersion: '8', RevisionId: 'rev-now' });
+
+    const result = await h.handler(input(rollback()), lambdaContext);
+
+    expect(result).toMatchObject({ outcome: 'changed-since' });
+    expect(lambda).not.toHaveReceivedCommand(UpdateAliasCommand);
+  });
+
+  test('changed between the compare and the restore: the second read refuses, nothing is written to the alias', async () => {
+    lambda.on(GetAliasCommand).resolvesOnce({ FunctionVersion: '6', RevisionId: 'rev-1' }).resolves({ FunctionVersion: '8', RevisionId: 'rev-2' });
+
+    await expect(h.handler(input(rollback()), lambdaContext)).rejects.toMatchObject({ name: 'AliasChanged' });
+    expect(lambda).not.toHaveReceivedCommand(UpdateAliasCommand);
+  });
+});
 
 describe('lambda reserved concurrency', () => {
   const stopOfNone = () => restoreOf('stop', 'lambda:PutFunctionConcurrency', FUNCTION, null, 0);
