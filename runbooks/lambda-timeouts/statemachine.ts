@@ -13,7 +13,7 @@ export default runbookMachine(spine, {
       'Read function configuration': invoke('InspectFunctionArn', {
         comment: "Seed 004 'Lambda Timeouts' first response: the function's timeout, memory and LastUpdateStatus, the visibility timeout of each SQS queue that invokes it, and the plan: raise, or why not.",
         result: ['functionName', 'timeoutSeconds', 'memorySize', 'lastUpdateStatus', 'logGroup', 'ceilingSeconds', 'queues', 'plan'],
-        at: '$.diagnosis', catch: [notFound], next: 'Read the last timeouts',
+        at: '$.diagnosis', catch: [notFound, catches(['EventSourceNotFound'], 'Escalate: SQS source not found')], next: 'Read the last timeouts',
       }),
       'Read the last timeouts': invoke('TimeoutsFunctionArn', {
         comment: 'Best effort: the last "Task timed out" lines of the function\'s log group (one bounded FilterLogEvents page). What cannot be read is reported as unavailable; the decision does not depend on it.',
@@ -76,6 +76,7 @@ export default runbookMachine(spine, {
         { evidence: { 'diagnosis.$': '$.diagnosis', 'timeouts.$': '$.timeouts', 'update.$': '$.check.function' } },
       ),
       'Escalate: raise refused': escalate('timeout not raised: refused just before the call (the timeout or an SQS source changed since the diagnosis; the error says which)', { error: '$.error' }),
+      'Escalate: SQS source not found': escalate("an SQS event source of the function names a queue that does not exist: its visibility timeout, the limit a raise must stay below, cannot be read; nothing changed", { error: '$.error' }),
       'Escalate: function not found': escalate('the function does not exist or is not a configured target', { error: '$.error' }),
     },
   ],

@@ -22,6 +22,14 @@ export const timeoutPoliciesSchema = z.record(z.string(), timeoutPolicySchema);
 export const targetTimeout = (baselineSeconds: number, stepSeconds: number, ceilingSeconds: number): number =>
   Math.min(baselineSeconds + stepSeconds, ceilingSeconds);
 
+/** An SQS event source names a queue that does not exist: the limit a raise must stay below cannot be read. */
+export class EventSourceNotFound extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EventSourceNotFound';
+  }
+}
+
 /** An SQS queue that invokes the function, with its visibility timeout (null: the queue does not exist). */
 export interface QueueLimit {
   readonly queueArn: string;

@@ -3,7 +3,7 @@ import { TargetNotAllowed } from '../../../lambdas/shared/errors';
 import { taskHandler } from '../../../lambdas/shared/handler';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
 import { FunctionLimits } from '../function-limits';
-import { planTimeout, timeoutPoliciesSchema, type QueueLimit, type TimeoutPlan } from '../timeout-plan';
+import { EventSourceNotFound, planTimeout, timeoutPoliciesSchema, type QueueLimit, type TimeoutPlan } from '../timeout-plan';
 
 const POLICIES = requireJsonEnv('TIMEOUT_POLICIES', (raw) => timeoutPoliciesSchema.parse(raw));
 const limits = new FunctionLimits();
@@ -22,6 +22,7 @@ export interface TimeoutDiagnosis {
 /**
  * Diagnose (seed 004 "Lambda Timeouts"): the function's timeout, memory and LastUpdateStatus, the
  * visibility timeout of each SQS queue that invokes it, and what the runbook would do about it.
+ * An SQS source whose queue does not exist is thrown (EventSourceNotFound): the run escalates.
  */
 export const handler = taskHandler(stepInputSchema, async ({ incident }): Promise<TimeoutDiagnosis> => {
   const functionName = incident.target;
@@ -29,6 +30,8 @@ export const handler = taskHandler(stepInputSchema, async ({ incident }): Promis
   if (!policy) throw new TargetNotAllowed(`${functionName} is not a configured target of lambda-timeouts`);
   const fn = await limits.configuration(functionName);
   const queues = await limits.queueLimits(functionName);
+  const gone = queues.find((q) => q.visibilityTimeout === null);
+  if (gone) throw new EventSourceNotFound(`${functionName}'s event source ${gone.queueArn} is an SQS queue that does not exist`);
   return {
     functionName, timeoutSeconds: fn.settings.Timeout, memorySize: fn.settings.MemorySize, lastUpdateStatus: fn.lastUpdateStatus, logGroup: fn.logGroup,
     ceilingSeconds: policy.ceilingSeconds, queues,

@@ -39,9 +39,9 @@ test('reads the function and the visibility timeout of each SQS source (a disabl
   expect(sqs.commandCalls(GetQueueAttributesCommand).map((c) => c.args[0].input.QueueUrl)).toEqual(['https://sqs.sa-east-1.amazonaws.com/111122223333/tradai-prod-backtest-jobs']);
 });
 
-test('an SQS source whose queue is gone: no raise, the plan says why', async () => {
+test('an SQS source whose queue is gone: EventSourceNotFound, which the state machine escalates', async () => {
   sqs.on(GetQueueAttributesCommand).rejects(new QueueDoesNotExist({ message: 'The specified queue does not exist.', $metadata: { httpStatusCode: 400 } }));
-  expect(await handler(input(), lambdaContext)).toMatchObject({ queues: [{ visibilityTimeout: null }], plan: { decision: 'source-limit', toSeconds: null } });
+  await expect(handler(input(), lambdaContext)).rejects.toMatchObject({ name: 'EventSourceNotFound', message: expect.stringContaining(QUEUE_ARN) });
 });
 
 test('a function lambda-timeouts does not configure is refused before any call', async () => {
