@@ -62,7 +62,7 @@ async function sdk(entry: ServiceEntry): Promise<Sdk> {
 /** The probe call, made by the service's SDK client (one attempt: an error is the sandbox's answer). */
 async function probe(entry: ServiceEntry, s: Sandbox, config: object = clientConfig(s)): Promise<unknown> {
   const { Client, Command } = await sdk(entry);
-  const client = new Client(config);
+  const client = new Client({ ...entry.clientConfig, ...config });
   try {
     return await client.send(new Command(entry.probe.input));
   } finally {
