@@ -16,6 +16,7 @@ export const ON_ANY_RESOURCE: Readonly<Record<string, string>> = {
   'cloudwatch:DescribeAlarms': 'returns composite alarms only to a caller granted it on "*" (CloudWatch API reference); read-only',
   'events:DescribeRule': 'which rules invoke a function is what the caller finds out; rules of this account and region only; read-only',
   'ce:GetCostAndUsage': 'Cost Explorer reads the account\'s billing data; a billing view is optional and the call names none; read-only',
+  'sqs:GetQueueAttributes': 'the queues that invoke a configured function are found at run time in its event source mappings; queues of this account and region only; read-only',
   'ecs:ListTasks': 'authorized on container instances, whose ids are not known before; scoped to the configured clusters by the ecs:cluster condition',
 };
 
