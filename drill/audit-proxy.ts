@@ -1,4 +1,4 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import * as http from 'node:http';
 import { CapacityModeRule } from './capacity-mode-rule';
 import { BACKUP_OPERATIONS, DynamoBackups, DynamoError, type BackupRecord } from './dynamo-backups';
@@ -83,14 +83,21 @@ export async function startDynamoProxy(
   const describer = new DynamoDBClient({ endpoint: upstream, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
   const reply = (res: http.ServerResponse, e: { status: number; type: string; message: string }) =>
     answer(res, e.status, { __type: `com.amazonaws.dynamodb.v20120810#${e.type}`, message: e.message });
+  /** A failure of the drill itself, answered as DynamoDB's 500 with its reason (the caller's error says what broke). */
+  const internalError = (res: http.ServerResponse, e: unknown) => {
+    if (res.headersSent) res.destroy();
+    else reply(res, { status: 500, type: 'InternalServerError', message: `Internal server error (drill: ${e instanceof Error ? e.message : String(e)})` });
+  };
   /** Whether the table is provisioned now: only such a table's switch to on-demand counts toward the limit. */
   const provisioned = async (input: Record<string, unknown>): Promise<boolean> => {
     if (input.BillingMode !== 'PAY_PER_REQUEST' || typeof input.TableName !== 'string') return false;
     try {
       const table = (await describer.send(new DescribeTableCommand({ TableName: input.TableName }))).Table;
       return (table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED') === 'PROVISIONED';
-    } catch {
-      return false;
+    } catch (e: unknown) {
+      // No such table: not provisioned; the update itself gets DynamoDB's answer.
+      if (e instanceof ResourceNotFoundException) return false;
+      throw e;
     }
   };
   /** Answers held back (timeout faults), each dropped when its hold ends or the proxy closes. */
@@ -144,7 +151,7 @@ export async function startDynamoProxy(
             (out) => answer(res, 200, out),
             (e: unknown) => {
               if (e instanceof DynamoError) reply(res, e);
-              else reply(res, { status: 500, type: 'InternalServerError', message: `Internal server error (drill: ${e instanceof Error ? e.message : String(e)})` });
+              else internalError(res, e);
             },
           );
           return;
@@ -174,7 +181,7 @@ export async function startDynamoProxy(
           forward.on('error', () => res.destroy());
           forward.end(body);
         });
-      }).catch(() => res.destroy());
+      }).catch((e: unknown) => internalError(res, e));
     });
   });
   return {

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, UpdateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, UpdateTableCommand, DeleteTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '../lambdas/domain/event-pattern';
@@ -197,7 +197,7 @@ export class Drill {
       },
     };
     for (const name of [...buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name), UNDO_MACHINE]) {
-      state.stepFunctions.stateMachines[stateMachineArn(config, account, name)] = { type: 'STANDARD' };
+      state.stepFunctions.stateMachines[machineArnOf(config, account, name)] = { type: 'STANDARD' };
     }
     let drill: Drill | undefined;
     const sandbox = await startSandbox(state, {
@@ -299,7 +299,7 @@ export class Drill {
         ...Object.fromEntries(def.handlers.map((h, i) => [h.substitution, functions[i]!.arn])),
         ...def.substitutions,
       };
-      const machineArn = stateMachineArn(config, account, def.name);
+      const machineArn = machineArnOf(config, account, def.name);
       this.executors.set(def.name, new DrillExecutor(def.name, def.definitionFile, substitutions, byArn, machineArn, this.time, this.runTaskToken));
     }
     const undo = undoMachine(config, arns);
@@ -308,7 +308,7 @@ export class Drill {
       ...undo.substitutions,
       [shared.notify.substitution]: notify.arn,
       ...Object.fromEntries(undo.handlers.map((h, i) => [h.substitution, undoFunctions[i]!.arn])),
-    }, new Map([notify, ...undoFunctions].map((f) => [f.arn, f])), stateMachineArn(config, account, undo.name), this.time, this.runTaskToken);
+    }, new Map([notify, ...undoFunctions].map((f) => [f.arn, f])), machineArnOf(config, account, undo.name), this.time, this.runTaskToken);
     this.pages.setFunction(load(approvalPageHandler(config, arns)));
     const machines = [...this.executors].map(([runbook, e]) => ({ runbook, arn: e.stateMachineArn, name: e.stateMachineArn.split(':').pop() ?? '' }));
     this.executionFailed = {
@@ -702,8 +702,9 @@ export class Drill {
     try {
       const table = (await this.dynamo.send(new DescribeTableCommand({ TableName: name }))).Table;
       return { billingMode: table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED', status: table?.TableStatus ?? 'UNKNOWN' };
-    } catch {
-      return undefined;
+    } catch (e: unknown) {
+      if (e instanceof ResourceNotFoundException) return undefined;
+      throw e;
     }
   }
 
@@ -722,7 +723,9 @@ export class Drill {
           // The item count and a digest of the items, so a deletion (and a restore) shows as a change of the table.
           ...(await tableItems(this.dynamo, tableName)),
         };
-      } catch {
+      } catch (e: unknown) {
+        // A deleted table shows as null; any other failure is the drill's own and is raised.
+        if (!(e instanceof ResourceNotFoundException)) throw e;
         view[tableName] = null;
       }
     }
@@ -732,7 +735,10 @@ export class Drill {
   async close(): Promise<void> {
     for (const release of this.heldChildren.splice(0)) release();
     await Promise.allSettled([...this.pending, ...this.children]);
-    for (const close of this.closers) await close().catch(() => undefined);
+    // Every resource is closed even when one fails to; the failures are raised together after.
+    const failures: unknown[] = [];
+    for (const close of this.closers) await close().catch((e: unknown) => failures.push(e));
+    if (failures.length > 0) throw new AggregateError(failures, `the drill could not close ${failures.length} of its resources: ${failures.map(String).join('; ')}`);
   }
 }
 
@@ -772,7 +778,7 @@ function withSwitchesOn(state: AccountState, config: EnvironmentConfig): Account
 }
 
 /** Runbooks' machines have generated names in the stack; the undo machine has the fixed name the stack gives it (runbooks start it by that name). */
-function stateMachineArn(config: EnvironmentConfig, account: string, name: string): string {
+function machineArnOf(config: EnvironmentConfig, account: string, name: string): string {
   const machine = name === UNDO_MACHINE ? undoStateMachineName(config.environment) : `runbook-autopilot-drill-${name}`;
   return `arn:aws:states:${config.region}:${account}:stateMachine:${machine}`;
 }

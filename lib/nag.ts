@@ -2,6 +2,7 @@ import { Token, Validations, type Stack } from 'aws-cdk-lib';
 import { contextOf, MODULES } from './catalog';
 import type { EnvironmentConfig } from './config/schema';
 import { literalArns, type Acknowledgement } from '../runbooks/kit';
+import { TAG_RESOURCES } from '../lambdas/domain/tag-resources';
 
 /**
  * The cdk-nag findings this app accepts, each with its reason. Everything else fails synth.
@@ -47,7 +48,7 @@ export function acknowledgeNagFindings(stack: Stack, config: EnvironmentConfig):
       for (const pattern of module.tags.pattern(ctx)) {
         acknowledgements.push({
           id: `AwsSolutions-IAM5[Resource::${pattern}]`,
-          reason: `${module.name} allowlists targets by tag (${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}): its actions, and the undo's inverse actions, are granted on this resource type only where aws:ResourceTag matches; reading tags is granted on any, so an untagged target can be refused.`,
+          reason: `${module.name} allowlists targets by tag (${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}): its actions, and the undo's inverse actions, are granted on this resource type only where aws:ResourceTag matches; reading tags (${TAG_RESOURCES[module.tags.resource].readAction}, read-only) is granted on any, so an untagged target can be refused.`,
         });
       }
     }

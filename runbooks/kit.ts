@@ -55,6 +55,10 @@ export interface Arns {
   stateMachine(name: string): string;
   /** Every execution of a state machine (GetExecutionHistory's resource). */
   executions(stateMachineName: string): string;
+  /** An SQS queue; name may be "*". */
+  sqsQueue(name: string): string;
+  /** A log group (CloudWatch Logs also names it with a trailing :* for most actions). */
+  logGroup(name: string): string;
   readonly account: string;
   /** aws, aws-cn, aws-us-gov: the definitions' integration ARNs (arn:${Partition}:states:::lambda:invoke) use it. */
   readonly partition: string;
@@ -73,6 +77,8 @@ export function literalArns(partition: string, region: string, account: string):
     s3Bucket: (name) => `arn:${partition}:s3:::${name}`,
     stateMachine: (name) => arn('states', `stateMachine:${name}`),
     executions: (name) => arn('states', `execution:${name}:*`),
+    sqsQueue: (name) => arn('sqs', name),
+    logGroup: (name) => arn('logs', `log-group:${name}`),
     account,
     partition,
   };

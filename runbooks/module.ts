@@ -124,7 +124,7 @@ export interface DrillCall {
   readonly state?: string;
   /** It changes the account: the SDK sends it again only when throttled (lambdas/shared/mutation-client.ts). */
   readonly mutates?: boolean;
-  /** A read after the change, for the notification only: when it fails for good the change stands and the runbook says what it could not read. */
+  /** A read for the evidence only (the notification, the approval page): when it fails for good the runbook goes on and says what it could not read. The runbook's own: another may make the same call as a check it cannot act without. */
   readonly bestEffort?: boolean;
   /**
    * What a not-found answer means here, where it is not "the target is gone" (escalated):

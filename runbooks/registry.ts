@@ -7,9 +7,10 @@ import dynamodbThrottling from './dynamodb-throttling/runbook';
 import ecsServiceRecovery from './ecs-service-recovery/runbook';
 import lambdaErrorsRollback from './lambda-errors-rollback/runbook';
 import lambdaRunaway from './lambda-runaway/runbook';
+import lambdaTimeouts from './lambda-timeouts/runbook';
 import llmBudgetGuardrail from './llm-budget-guardrail/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback] as const;
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];

@@ -136,7 +136,9 @@ function partitionOf(region: string): string {
 function userName(): string {
   try {
     return process.env.USER ?? os.userInfo().username;
-  } catch {
+  } catch (e: unknown) {
+    // A uid with no passwd entry (some containers): os.userInfo throws a SystemError, which has a code.
+    if (!(e instanceof Error && 'code' in e)) throw e;
     return 'unknown';
   }
 }

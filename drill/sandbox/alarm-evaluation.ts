@@ -93,6 +93,11 @@ function transition(alarm: { stateValue: string; stateReason: string; stateUpdat
   alarm.stateUpdatedAt = now.toISOString();
 }
 
+/** A composite rule the parser cannot read. */
+class RuleSyntaxError extends Error {
+  override readonly name = 'RuleSyntaxError';
+}
+
 /**
  * A composite rule: ALARM("x") / OK("x") / INSUFFICIENT_DATA("x"), TRUE, FALSE, NOT, AND, OR and
  * parentheses. A child the account does not hold counts as not in the named state. Returns
@@ -107,19 +112,19 @@ export function evaluateRule(rule: string, stateOf: (name: string) => string | u
     const t = next();
     if (t === '(') {
       const v = or();
-      if (next() !== ')') throw new Error('unbalanced');
+      if (next() !== ')') throw new RuleSyntaxError('unbalanced');
       return v;
     }
     if (t === 'NOT') return !primary();
     if (t === 'TRUE') return true;
     if (t === 'FALSE') return false;
     if (t === 'ALARM' || t === 'OK' || t === 'INSUFFICIENT_DATA') {
-      if (next() !== '(') throw new Error('expected (');
+      if (next() !== '(') throw new RuleSyntaxError('expected (');
       const name = next();
-      if (next() !== ')' || name === undefined || !name.startsWith('"')) throw new Error('expected "name")');
+      if (next() !== ')' || name === undefined || !name.startsWith('"')) throw new RuleSyntaxError('expected "name")');
       return stateOf(JSON.parse(name) as string) === t;
     }
-    throw new Error(`unexpected ${t ?? 'end'}`);
+    throw new RuleSyntaxError(`unexpected ${t ?? 'end'}`);
   };
   const and = (): boolean => {
     let v = primary();
@@ -134,8 +139,10 @@ export function evaluateRule(rule: string, stateOf: (name: string) => string | u
   try {
     const v = or();
     return i === tokens.length ? v : undefined;
-  } catch {
-    return undefined;
+  } catch (e: unknown) {
+    // Unreadable: the rule's grammar, or a name that is not a JSON string.
+    if (e instanceof RuleSyntaxError || e instanceof SyntaxError) return undefined;
+    throw e;
   }
 }
 

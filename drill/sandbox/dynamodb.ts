@@ -1,14 +1,11 @@
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, TagResourceCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { AddressInfo, Server } from 'node:net';
+import dynalite from 'dynalite';
+import type { AddressInfo } from 'node:net';
 import { SANDBOX_CREDENTIALS } from './env';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SEED_TABLES, seedTasks } from './seed-account';
 
 /** DynamoDB for the drill: dynalite, a real implementation of the API, in memory. */
-
-// dynalite ships no type declarations.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
 
 export interface LocalDynamo {
   /** http://127.0.0.1:PORT; pass it as sandboxEndpointEnv(url, { dynamodb }). */

@@ -167,5 +167,25 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     'server-error': { code: 'InternalServiceError', status: 500, messageField: 'Message', message: 'An error occurred on the server side.' },
     'unknown-operation': UNKNOWN_OPERATION,
   },
+  sqs: {
+    throttling: { code: 'RequestThrottled', status: 400, message: RATE_EXCEEDED, queryCode: 'RequestThrottled' },
+    'access-denied': {
+      code: 'AccessDeniedException', status: 403, queryCode: 'AccessDenied',
+      message: denied((c) => member(c, 'QueueUrl', '*').replace(/^https?:\/\/[^/]+\/(\d{12})\/(.+)$/, `arn:aws:sqs:${c.account.region}:$1:$2`)),
+    },
+    'not-found': { code: 'QueueDoesNotExist', status: 400, queryCode: 'AWS.SimpleQueueService.NonExistentQueue', message: 'The specified queue does not exist.' },
+    'server-error': { code: 'InternalError', status: 500, queryCode: 'InternalError', message: 'We encountered an internal error. Please try again.' },
+    'unknown-operation': { ...UNKNOWN_OPERATION, queryCode: 'InvalidAction' },
+  },
+  logs: {
+    throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
+    'access-denied': {
+      code: 'AccessDeniedException', status: 400,
+      message: denied((c) => `arn:aws:logs:${c.account.region}:${c.account.accountId}:log-group:${member(c, 'logGroupName', '*')}:*`),
+    },
+    'not-found': { code: 'ResourceNotFoundException', status: 400, message: 'The specified log group does not exist.' },
+    'server-error': { code: 'ServiceUnavailableException', status: 500, message: 'The service cannot complete the request.' },
+    'unknown-operation': UNKNOWN_OPERATION,
+  },
   dynamodb: DYNAMODB_FAULTS,
 };

@@ -3,6 +3,7 @@ import { AwsError, validationError } from './aws-error';
 import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
 import { arn, type AccountState, type LambdaAliasState, type LambdaFunctionState } from './state';
+import { CONFIGURATION_ROUTES, configurationOperations, readUpdateStatus } from './lambda-configuration';
 
 /** Lambda (REST-JSON): function configuration, reserved concurrency, published versions and aliases. */
 
@@ -56,7 +57,7 @@ function configuration(state: AccountState, name: string, fn: LambdaFunctionStat
     TracingConfig: { Mode: 'Active' },
     RevisionId: createHash('sha256').update(`${name}:${fn.lastModified}:${String(fn.reservedConcurrency)}`).digest('hex').slice(0, 36),
     State: 'Active',
-    LastUpdateStatus: 'Successful',
+    ...readUpdateStatus(fn),
     PackageType: 'Zip',
     Architectures: ['arm64'],
     EphemeralStorage: { Size: 512 },
@@ -200,8 +201,10 @@ export const lambdaModel: ServiceModel = {
     { method: 'GET', path: '/2015-03-31/functions/{FunctionName}/aliases/{Name}', operation: 'GetAlias', status: 200 },
     { method: 'PUT', path: '/2015-03-31/functions/{FunctionName}/aliases/{Name}', operation: 'UpdateAlias', status: 200 },
     { method: 'GET', path: '/2015-03-31/functions/{FunctionName}/versions', operation: 'ListVersionsByFunction', status: 200 },
+    ...CONFIGURATION_ROUTES,
   ],
   operations: {
+    ...configurationOperations(resolve, configuration),
     GetFunctionConfiguration: {
       mutating: false,
       run: (input, { state }) => {

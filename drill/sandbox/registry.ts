@@ -6,6 +6,7 @@ import { FAULTS } from './fault-table';
 import type { ServiceFaults } from './faults';
 import type { Input } from './input';
 import { lambdaModel } from './lambda';
+import { logsModel } from './logs';
 import type { ServiceModel } from './model';
 import { s3Model } from './s3';
 import { secretsManagerModel } from './secrets-manager';
@@ -22,8 +23,10 @@ import {
   SEED_STATE_MACHINE,
   TOPIC_ARNS,
 } from './seed-account';
+import { TIMEOUT_FUNCTION, TIMEOUT_QUEUE_URL } from './seed-timeouts';
 import { sfnModel } from './sfn';
 import { snsModel } from './sns';
+import { sqsModel } from './sqs';
 import { ssmModel } from './ssm';
 import type { AccountState } from './state';
 
@@ -47,6 +50,8 @@ export interface ServiceEntry {
   readonly faults: ServiceFaults | undefined;
   /** Its resources in the seed account. */
   readonly seed: (state: AccountState) => unknown;
+  /** Client settings its callers use too (lambdas/aws/): SQS sends to the region's endpoint, not the queue URL's host. */
+  readonly clientConfig?: Readonly<Record<string, unknown>>;
   /** One call (SDK command input) the seed account answers; a mutating one where the model has one. */
   readonly probe: { readonly operation: string; readonly input: Input };
 }
@@ -106,6 +111,16 @@ export const SERVICE_REGISTRY = [
     model: secretsManagerModel, faults: FAULTS.secretsmanager,
     seed: (s) => s.secretsManager?.secrets,
     probe: { operation: 'GetSecretValue', input: { SecretId: PROXY_SECRET } },
+  },
+  {
+    name: 'sqs', endpointVariable: 'AWS_ENDPOINT_URL_SQS', sdk: '@aws-sdk/client-sqs', model: sqsModel, faults: FAULTS.sqs,
+    seed: (s) => s.sqs?.queues, clientConfig: { useQueueUrlAsEndpoint: false },
+    probe: { operation: 'GetQueueAttributes', input: { QueueUrl: TIMEOUT_QUEUE_URL, AttributeNames: ['VisibilityTimeout'] } },
+  },
+  {
+    name: 'logs', endpointVariable: 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', sdk: '@aws-sdk/client-cloudwatch-logs', model: logsModel, faults: FAULTS.logs,
+    seed: (s) => s.logs?.groups,
+    probe: { operation: 'FilterLogEvents', input: { logGroupName: `/aws/lambda/${TIMEOUT_FUNCTION}`, filterPattern: '"Task timed out"' } },
   },
 ] as const satisfies readonly ServiceEntry[];
 

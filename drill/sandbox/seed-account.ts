@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isRecord } from './input';
+import { seedTimeoutSystems } from './seed-timeouts';
 import type { AccountState, AlarmState, CompositeAlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
 /** The seed systems (seeds 000, 003, 004) as the drill's starting account. */
@@ -533,6 +534,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
     eventSourceArn: `arn:aws:sqs:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:cabruca-segmentation-prod-agent-jobs`,
     state: 'Enabled', batchSize: 10, lastModified: lastModified,
   }];
+  seedTimeoutSystems(base, now, lastModified);
   if (override === undefined) return base;
   if (typeof override === 'function') return override(base) ?? base;
   return merge(base, override) as AccountState;

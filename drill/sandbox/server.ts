@@ -91,7 +91,7 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
     const url = new URL(req.url ?? '/', 'http://sandbox');
     let operation = '(unknown)';
     let input: Input = {};
-    let status = 200;
+    let status: number;
     let call: SandboxCall | undefined;
     const faulted = (): FaultedCall => ({ service, operation, input, account: state });
     const fail = (error: AwsError, injected: boolean) => {

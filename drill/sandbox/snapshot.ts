@@ -7,7 +7,7 @@ import type { AccountState, EcsDeploymentState, EcsFailureMode, ExecutionStatus 
 export type SandboxSnapshot = {
   lambda: {
     unreservedConcurrency: number;
-    functions: Record<string, { reservedConcurrency: number | null }>;
+    functions: Record<string, { reservedConcurrency: number | null; timeout: number }>;
     /** Keyed by FUNCTION:ALIAS. */
     aliases: Record<string, { functionVersion: string; additionalVersionWeights: Record<string, number> }>;
   };
@@ -32,7 +32,7 @@ export type SandboxSnapshot = {
 
 export function snapshotOf(state: AccountState, publishedMessages: number): SandboxSnapshot {
   const functions = Object.fromEntries(
-    Object.entries(state.lambda.functions).map(([name, fn]) => [name, { reservedConcurrency: fn.reservedConcurrency }]),
+    Object.entries(state.lambda.functions).map(([name, fn]) => [name, { reservedConcurrency: fn.reservedConcurrency, timeout: fn.timeout }]),
   );
   const aliases = Object.fromEntries(Object.entries(state.lambda.functions).flatMap(([name, fn]) =>
     Object.entries(fn.aliases ?? {}).map(([alias, a]) => [`${name}:${alias}`, { functionVersion: a.functionVersion, additionalVersionWeights: { ...a.additionalVersionWeights } }])));

@@ -16,6 +16,8 @@ export interface LambdaFunctionState {
   tags: Record<string, string>;
   /** The function's resource-based policy statements (who may invoke it); none when absent. */
   policy?: LambdaPolicyStatement[];
+  /** The last configuration update (lambda-configuration.ts): absent is Successful. */
+  lastUpdate?: LambdaUpdateState;
   /** Published versions by number ("1", "2", ...); absent: none published (only $LATEST). */
   versions?: Record<string, LambdaVersionState>;
   /** The code $LATEST holds now (CodeSha256 compares it with a version's). @default the newest version's */
@@ -46,6 +48,14 @@ export interface LambdaAliasState {
   description: string;
   /** Changes on every update: UpdateAlias with another answers PreconditionFailedException. */
   revisionId: string;
+}
+
+/** A configuration update in progress: Lambda answers InProgress until it settles. */
+export interface LambdaUpdateState {
+  status: 'InProgress' | 'Successful' | 'Failed';
+  /** Reads that still see InProgress: the modelled delay, counted in reads so a drill is deterministic. */
+  readsInProgress: number;
+  reason?: string;
 }
 
 /** One statement of a function's resource-based policy, as AddPermission writes it. */
@@ -314,6 +324,24 @@ export interface AccountState {
   s3?: S3State;
   /** Keyed by secret name. */
   secretsManager?: { secrets: Record<string, SecretState> };
+  /** Keyed by queue name. Absent: no queues. */
+  sqs?: { queues: Record<string, SqsQueueState> };
+  /** CloudWatch Logs: events per log group name. Absent: no log groups. */
+  logs?: { groups: Record<string, LogEventState[]> };
+}
+
+/** An SQS queue's attributes, as GetQueueAttributes reports them (seconds). */
+export interface SqsQueueState {
+  visibilityTimeout: number;
+  messageRetentionPeriod: number;
+  createdAt: string;
+}
+
+/** One log event of a log group. */
+export interface LogEventState {
+  logStreamName: string;
+  timestamp: string;
+  message: string;
 }
 
 /** What an ARN names of the account. */

@@ -8,6 +8,7 @@ import { requireEnv, requireJsonEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
 import { logger } from '../shared/logger';
+import { startEarly, type StartedEarly } from '../shared/started-early';
 import { scopeOf, TargetTagReader } from '../shared/target-tags';
 import { executionSchema, type Incident } from '../shared/task-input';
 
@@ -56,9 +57,8 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   const incident = toIncident(runbook, trigger);
   logger.appendKeys({ incidentId: incident.id, runbook, target: incident.target });
   // Read while the claim is in flight (both are usually needed; a warm container answers from
-  // what it kept). Its failure counts only if the gates below get to it.
-  const switchesRead = switchReader.read(runbook);
-  switchesRead.catch(() => undefined);
+  // what it kept). Its failure counts only if the gates below get to it: raised there, not before.
+  const switchesRead = startEarly(switchReader.read(runbook));
 
   const claim = await ledger.claimIncident({
     incidentId: incident.id, runbook, target: incident.target, dedupeKey: trigger.dedupeKey,
@@ -80,14 +80,17 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   } catch (e: unknown) {
     // The incident is claimed: leave it failed, not admitted, so a new execution may take it over.
     const reason = `admit failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
-    await ledger.finishIncident(incident.id, execution.id, 'failed', reason, execution.redriveCount).catch(() => undefined);
+    await ledger.finishIncident(incident.id, execution.id, 'failed', reason, execution.redriveCount).catch((finishError: unknown) => {
+      // Admit's error is the one to raise: a retry reclaims the incident, and if the execution fails its notifier marks it failed.
+      logger.error('Could not mark the incident failed after admit failed', { error: String(finishError), reason });
+    });
     throw e;
   }
 });
 
 /** The gates after the claim: allowlist, switches, cooldown, flapping, the hourly cap. */
 async function gate(
-  runbook: string, incident: Incident, kind: Trigger['kind'], invokedFunctionArn: string, switchesRead: Promise<SwitchState>,
+  runbook: string, incident: Incident, kind: Trigger['kind'], invokedFunctionArn: string, switchesRead: StartedEarly<SwitchState>,
 ): Promise<AdmitResult> {
   let policy: Admission = checkPolicy(policies, runbook, incident.target);
   if (policy.decision === 'check-tags') {
@@ -96,7 +99,7 @@ async function gate(
   }
   if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident, switches: null, dryRun: false };
 
-  const state = await switchesRead;
+  const state = await switchesRead.result();
   const hold = switchHold(runbook, switches, state);
   if (hold) return { decision: 'paused', reason: hold, incident, switches: state, dryRun: false };
 

@@ -34,12 +34,12 @@ const routesSchema = z.record(z.string(), z.object({
 /** The runbooks started by alarms, each only with patterns the matcher can evaluate. */
 function parseRoutes(raw: unknown): ReadonlyMap<string, Route> {
   const routes = new Map<string, Route>();
-  for (const [runbook, route] of Object.entries(routesSchema.parse(raw))) {
-    const patterns = alarmRulePatterns(route.route, route.dimensions, { anyTarget: route.anyTarget }).map((pattern) => {
+  for (const [runbook, entry] of Object.entries(routesSchema.parse(raw))) {
+    const patterns = alarmRulePatterns(entry.route, entry.dimensions, { anyTarget: entry.anyTarget }).map((pattern) => {
       assertEventPattern(pattern);
       return pattern;
     });
-    routes.set(runbook, { stateMachineArn: route.stateMachineArn, patterns, route: route.route });
+    routes.set(runbook, { stateMachineArn: entry.stateMachineArn, patterns, route: entry.route });
   }
   if (routes.size === 0) throw new Error('names no runbook');
   return routes;

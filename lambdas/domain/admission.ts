@@ -1,14 +1,17 @@
 import * as z from 'zod';
 import { TAG_RESOURCE_KINDS, type TagResource } from './tag-resources';
 
+/** What a policy leaves out means these: the stack leaves them out, so admit's environment stays small as runbooks are added. */
+export const POLICY_DEFAULTS = { dryRun: false, flapping: { maxRemediations: 3, windowMinutes: 360 }, maxRemediationsPerHour: 20 } as const;
+
 /** What admit knows of each runbook, from config: passed to the function as RUNBOOK_POLICIES. */
 export const runbookPolicySchema = z.object({
   enabled: z.boolean(),
   cooldownMinutes: z.number().min(0),
   /** Plan instead of act. */
-  dryRun: z.boolean().default(false),
-  flapping: z.object({ maxRemediations: z.number().int().min(1), windowMinutes: z.number().min(0) }).default({ maxRemediations: 3, windowMinutes: 360 }),
-  maxRemediationsPerHour: z.number().int().min(1).default(20),
+  dryRun: z.boolean().default(POLICY_DEFAULTS.dryRun),
+  flapping: z.object({ maxRemediations: z.number().int().min(1), windowMinutes: z.number().min(0) }).default(POLICY_DEFAULTS.flapping),
+  maxRemediationsPerHour: z.number().int().min(1).default(POLICY_DEFAULTS.maxRemediationsPerHour),
   /** Target keys the runbook may act on; nothing else is ever touched. */
   targets: z.array(z.string().min(1)),
   /** Targets not named above are allowed when they carry all these tags (read at run time). */

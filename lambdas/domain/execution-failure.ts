@@ -89,8 +89,9 @@ function parseJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
+  } catch (e: unknown) {
+    if (e instanceof SyntaxError) return undefined;
+    throw e;
   }
 }
 

@@ -77,10 +77,11 @@ export function describeCaughtError(error: { Error?: string; Cause?: string } | 
   if (!error) return undefined;
   let message = error.Cause ?? '';
   try {
-    const parsed = JSON.parse(message) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') message = parsed.errorMessage;
-  } catch {
+    const parsed = JSON.parse(message) as unknown;
+    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed && typeof parsed.errorMessage === 'string') message = parsed.errorMessage;
+  } catch (e: unknown) {
     // Cause is plain text for errors Step Functions raises itself (States.Timeout...).
+    if (!(e instanceof SyntaxError)) throw e;
   }
   return `${error.Error ?? 'Error'}: ${message}`.trim();
 }

@@ -115,6 +115,33 @@ const aliasRouting: Reversible<'lambda-alias'> = {
   },
 };
 
+/** The configuration fields an UpdateFunctionConfiguration sets and the undo puts back (its own names: Timeout, MemorySize). */
+const CONFIGURATION_FIELDS = ['Timeout', 'MemorySize'] as const;
+const isSettings = (v: unknown): v is Record<string, number> => !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0
+  && Object.entries(v).every(([k, n]) => (CONFIGURATION_FIELDS as readonly string[]).includes(k) && typeof n === 'number' && Number.isInteger(n) && n > 0);
+
+/**
+ * A function's configuration (its timeout, say), put back field by field: the row records the
+ * fields the call set, before and after, and the restore sets the recorded ones again.
+ */
+const functionConfiguration: Reversible<'lambda-configuration'> = {
+  operation: 'lambda:UpdateFunctionConfiguration',
+  kind: 'lambda-configuration',
+  restoreOperations: ['lambda:UpdateFunctionConfiguration'],
+  words: 'function configuration',
+  tagResource: 'lambda:function',
+  inverse({ target, before, after }) {
+    if (!isSettings(before)) return { why: `the recorded configuration ${JSON.stringify(before)} is not a set of ${CONFIGURATION_FIELDS.join(' or ')} values` };
+    if (sameValue(before, after)) return { why: 'the function already had this configuration: the call changed nothing' };
+    return { operation: 'lambda:UpdateFunctionConfiguration', target, parameters: { FunctionName: target, ...before }, expected: after, restoreTo: before };
+  },
+  // Compared on the fields the row recorded: the read holds every configurable field.
+  holds(current, value) {
+    const now = (current ?? {}) as Record<string, unknown>;
+    return isSettings(value) && Object.entries(value).every(([k, n]) => now[k] === n);
+  },
+};
+
 interface IndexCapacity { indexName: string; readCapacityUnits: number | null; writeCapacityUnits: number | null }
 interface CapacityRecord { billingMode?: unknown; readCapacityUnits?: unknown; writeCapacityUnits?: unknown; globalSecondaryIndexes?: unknown }
 
@@ -246,7 +273,7 @@ const deletedItems: Reversible<'dynamodb-items'> = {
 };
 
 /** Every reversible operation, one line each. */
-export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting] as const;
+export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionConfiguration] as const;
 
 export type RestoreKind = (typeof REVERSIBLE)[number]['kind'];
 export const RESTORE_KINDS = REVERSIBLE.map((r) => r.kind) as [RestoreKind, ...RestoreKind[]];

@@ -73,7 +73,11 @@ export const handler = taskHandler(executionStatusEventSchema, async ({ detail }
   try {
     return await escalate(detail, run, typeof read === 'string' ? read : null, redriveCount, claim.claimId);
   } catch (e: unknown) {
-    if (claim.claimId) await ledger.releaseFailureNotice(detail.executionArn, redriveCount, claim.claimId).catch(() => undefined);
+    if (claim.claimId) {
+      await ledger.releaseFailureNotice(detail.executionArn, redriveCount, claim.claimId).catch((releaseError: unknown) =>
+        // The escalation's error is the one to raise; the claim then lapses after its lease.
+        logger.warn('Could not release the escalation claim; a redelivery waits for its lease to lapse', { error: String(releaseError) }));
+    }
     throw e;
   }
 });
@@ -101,7 +105,11 @@ async function escalate(detail: Detail, run: FailedRun | null, unread: string | 
     } catch (e: unknown) {
       reason += `; the ledger could not be updated (${e instanceof Error ? e.message : String(e)})`;
     }
-    actions = await ledger.listActions(incident.id).catch(() => []);
+    actions = await ledger.listActions(incident.id).catch((e: unknown) => {
+      // The escalation goes out without the list of actions rather than not at all.
+      logger.warn('Could not read the incident\'s actions from the ledger; escalating without them', { error: String(e) });
+      return [];
+    });
   }
   const { subject, body } = renderMessage({
     outcome: 'failed', reason, runbook, actions, executionArn: detail.executionArn, region, next: redriveAdvice(state),

@@ -11,7 +11,7 @@ export function requireJsonEnv<T>(name: string, parse: (raw: unknown) => T): T {
   try {
     return parse(JSON.parse(raw));
   } catch (e: unknown) {
-    throw new Error(`Environment variable ${name} is not valid: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`Environment variable ${name} is not valid: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 

@@ -184,7 +184,7 @@ export class Ledger {
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       const existing = strip<IncidentRecord>(refusedItem(e)) ?? await this.getIncident(record.incidentId);
-      if (!existing) throw new Error(`Incident ${record.incidentId} vanished while being claimed`);
+      if (!existing) throw new Error(`Incident ${record.incidentId} vanished while being claimed`, { cause: e });
       return { claimed: false, existing };
     }
   }
@@ -442,7 +442,7 @@ export class Ledger {
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       const existing = await this.getAction(action.incidentId, action.actionKey);
-      if (!existing) throw new Error(`Action ${action.actionKey} vanished while being recorded`);
+      if (!existing) throw new Error(`Action ${action.actionKey} vanished while being recorded`, { cause: e });
       return { created: false, existing };
     }
   }
@@ -482,7 +482,7 @@ export class Ledger {
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       const existing = await this.getAction(incidentId, key);
-      if (!existing) throw new Error(`Action ${key} vanished while being retried`);
+      if (!existing) throw new Error(`Action ${key} vanished while being retried`, { cause: e });
       return { retried: false, existing };
     }
   }
@@ -550,7 +550,7 @@ export class Ledger {
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       const existing = await this.getAction(incidentId, key);
-      if (!existing) throw new Error(`Action ${key} vanished while being reconciled`);
+      if (!existing) throw new Error(`Action ${key} vanished while being reconciled`, { cause: e });
       return existing;
     }
   }

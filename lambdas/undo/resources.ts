@@ -1,6 +1,6 @@
 import type { UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { ItemsClient, TableClient } from '../aws/dynamodb';
-import { AliasClient, FunctionConcurrencyClient, parseAliasKey } from '../aws/lambda';
+import { AliasClient, FunctionConcurrencyClient, FunctionConfigurationClient, parseAliasKey, type FunctionSettings } from '../aws/lambda';
 import { ParameterClient } from '../aws/ssm';
 import { capacitySnapshot } from '../aws/table-capacity';
 import type { ItemKey } from '../domain/item-keys';
@@ -33,6 +33,7 @@ export class UndoResources {
     parameters = new ParameterClient(),
     private readonly items = new ItemsClient(),
     aliases = new AliasClient(),
+    configurations = new FunctionConfigurationClient(),
   ) {
     this.values = {
       'lambda-reserved-concurrency': {
@@ -65,6 +66,13 @@ export class UndoResources {
           const p = step.parameters as { FunctionVersion: string; RoutingConfig: { AdditionalVersionWeights: Record<string, number> } };
           const set = await aliases.update(functionName, alias, { functionVersion: p.FunctionVersion, additionalVersionWeights: p.RoutingConfig.AdditionalVersionWeights }, now.revisionId);
           return { functionVersion: set.functionVersion, additionalVersionWeights: set.additionalVersionWeights };
+        },
+      },
+      'lambda-configuration': {
+        read: async (target) => (await configurations.read(target)).settings,
+        restore: async (step) => {
+          const { FunctionName: _name, ...settings } = step.parameters as Partial<FunctionSettings> & { FunctionName: string };
+          return configurations.update(step.target, settings);
         },
       },
       'ssm-parameter': {

@@ -16,8 +16,10 @@ function isTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: name });
     return true;
-  } catch {
-    return false;
+  } catch (e: unknown) {
+    // An unknown time zone is a RangeError.
+    if (e instanceof RangeError) return false;
+    throw e;
   }
 }
 

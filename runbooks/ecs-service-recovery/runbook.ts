@@ -96,7 +96,7 @@ export default defineRunbook({
   }),
   nag: ({ config: c, arns }) => clusters(c).map((cluster) => ({
     id: `AwsSolutions-IAM5[Resource::${arns.ecsTask(cluster)}]`,
-    reason: `DescribeTasks reads the stopped tasks of cluster ${cluster}; task ids are not known before the tasks run.`,
+    reason: `ecs:DescribeTasks reads the stopped tasks of cluster ${cluster}; task ids are not known before the tasks run.`,
   })),
   drill: {
     event: 'events/ecs-service-recovery.alarm.json',

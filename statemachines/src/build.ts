@@ -50,7 +50,8 @@ export function compare(text: string | undefined, built: Built): { sameDefinitio
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch {
+  } catch (e: unknown) {
+    if (!(e instanceof SyntaxError)) throw e;
     return { sameDefinition: false, detail: 'not valid JSON' };
   }
   const paths = differences(parsed, JSON.parse(built.text), 11);

@@ -52,9 +52,12 @@ function main(args: readonly string[]): number {
 function atRef(ref: string, b: Built): string | undefined {
   const file = path.relative(path.join(__dirname, '..', '..'), b.file).split(path.sep).join('/');
   try {
-    return execFileSync('git', ['show', `${ref}:${file}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return undefined;
+    return execFileSync('git', ['show', `${ref}:${file}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e: unknown) {
+    // Only a file the ref does not have is "missing"; a ref git does not know (or no git) is an error.
+    const stderr = String((e as { stderr?: unknown }).stderr ?? '');
+    if (/does not exist in|exists on disk, but not in/.test(stderr)) return undefined;
+    throw new Error(`git show ${ref}:${file}: ${stderr.trim() || (e instanceof Error ? e.message : String(e))}`, { cause: e });
   }
 }
 

@@ -60,8 +60,7 @@ beforeAll(async () => {
   Object.assign(process.env, env);
   const def = { id: 'ApprovalPage', substitution: '', entry: 'lambdas/approval/page.ts', usesLedger: true, description: 'page', environment: {}, permissions: [] };
   pages.setFunction(loadFunction(def, 'approval-page', 'arn:aws:lambda:sa-east-1:111122223333:function:approval-page', env));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  request = (require('../../lambdas/approval/request') as { handler: typeof request }).handler;
+  request = (await import('../../lambdas/approval/request')).handler as typeof request;
   // launch() gives the browser a fresh, temporary user data dir of its own (no profile, no cookies).
   browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -44,6 +44,14 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   'lambda:GetAlias': (i, s) => ({ action: 'lambda:GetAlias', resource: fn(s, text(i.FunctionName)) }),
   'lambda:UpdateAlias': (i, s) => ({ action: 'lambda:UpdateAlias', resource: fn(s, text(i.FunctionName)) }),
   'lambda:ListVersionsByFunction': (i, s) => ({ action: 'lambda:ListVersionsByFunction', resource: fn(s, text(i.FunctionName)) }),
+  'lambda:GetFunctionConfiguration': (i, s) => ({ action: 'lambda:GetFunctionConfiguration', resource: fn(s, text(i.FunctionName)) }),
+  'lambda:UpdateFunctionConfiguration': (i, s) => ({ action: 'lambda:UpdateFunctionConfiguration', resource: fn(s, text(i.FunctionName)) }),
+  // https://sqs.REGION.amazonaws.com/ACCOUNT/NAME: the queue's ARN.
+  'sqs:GetQueueAttributes': (i, s) => {
+    const [account = '', name = ''] = text(i.QueueUrl).split('/').slice(-2);
+    return { action: 'sqs:GetQueueAttributes', resource: `arn:${s.partition}:sqs:${s.region}:${account}:${name}` };
+  },
+  'logs:FilterLogEvents': (i, s) => ({ action: 'logs:FilterLogEvents', resource: arn(s, 'logs', `log-group:${text(i.logGroupName)}`) }),
   'dynamodb:ListBackups': anywhere('dynamodb:ListBackups'),
   'dynamodb:DescribeBackup': (i) => ({ action: 'dynamodb:DescribeBackup', resource: text(i.Arn) }),
   'dynamodb:ListTagsOfResource': (i) => ({ action: 'dynamodb:ListTagsOfResource', resource: text(i.Arn) }),

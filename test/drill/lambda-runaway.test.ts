@@ -11,7 +11,8 @@ test('happy path: reserved concurrency none -> 0, then (the drill needs no appro
     { operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, before: 0, after: 5, status: 'succeeded', auditedBeforeCall: true },
   ]);
   expect(r!.approvals).toEqual([expect.objectContaining({ approver: '(policy)', decision: 'auto-approved' })]);
-  expect(r!.resources).toEqual({ before: { [FUNCTION]: { reservedConcurrency: null } }, after: { [FUNCTION]: { reservedConcurrency: 5 } } });
+  expect(r!.resources).toMatchObject({ before: { [FUNCTION]: { reservedConcurrency: null } }, after: { [FUNCTION]: { reservedConcurrency: 5 } } });
+  expect([Object.keys(r!.resources.before), Object.keys(r!.resources.after)]).toEqual([[FUNCTION], [FUNCTION]]);
   expect(r!.ledger[0]).toMatchObject({ incidentId: r!.incidentId, executionArn: r!.executionArn, before: null, after: 0 });
   expect(r!.notifications).toEqual([{ outcome: 'remediated', topic: 'info' }]);
 });
@@ -90,7 +91,7 @@ describe('after the stop: what invokes the function (seed 003 section 4, investi
     // prod policy, nobody answers: the function stays stopped and the escalation carries the evidence.
     const { results: [r] } = await runDrill(['lambda-runaway', '--env', 'prod', '--no-answer', '--fault', 's3:GetBucketNotificationConfiguration=access-deniedx50', '--json']);
     expect(r).toMatchObject({ outcome: 'escalated' });
-    expect(r!.resources.after[FUNCTION]).toEqual({ reservedConcurrency: 0 });
+    expect(r!.resources.after[FUNCTION]).toMatchObject({ reservedConcurrency: 0 });
     expect(r!.reason).toMatch(/rule cabruca-segmentation-prod-researcher-poll \(rate\(1 minute\), ENABLED\).*evidence unavailable: S3 notifications of cabruca-segmentation-prod-agent-queue: AwsAccessDenied/);
   });
 
@@ -100,6 +101,6 @@ describe('after the stop: what invokes the function (seed 003 section 4, investi
     const events = r!.timeline.filter((t) => t.state === 'Find what invokes the function').map((t) => t.event);
     expect(events).toContain('retried');
     expect(events).toContain('caught');
-    expect(r!.resources.after[FUNCTION]).toEqual({ reservedConcurrency: 0 });
+    expect(r!.resources.after[FUNCTION]).toMatchObject({ reservedConcurrency: 0 });
   });
 });

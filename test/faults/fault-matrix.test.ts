@@ -16,8 +16,9 @@ import * as fs from 'node:fs';
 import type { DrillResult } from '../../drill/result';
 import { duplicateOf } from '../drill/events';
 import { runDrill, type DrillRun } from '../drill/run-drill';
+import { startEarly, type StartedEarly } from '../../lambdas/shared/started-early';
 import {
-  BEST_EFFORT, BURST, burstOf, CALLS, reportsUnavailable, cellsOf, expectedPersistent, FAILS_AT, faultArgs, KINDS, LEDGER_CALLS, PERSISTENT, PERSISTENT_GROUPS,
+  bestEffort, BURST, burstOf, CALLS, reportsUnavailable, cellsOf, expectedPersistent, FAILS_AT, faultArgs, KINDS, LEDGER_CALLS, PERSISTENT, PERSISTENT_GROUPS,
   RETRIED_KINDS, RUNBOOKS, STATE_OF, type Kind,
 } from './plan';
 import { brokenInvariants, resultOf, summary } from './support';
@@ -64,11 +65,12 @@ const rerunAfterAdmitFailure: PlannedRun = {
 /** In the order the tests read them, so the first tests' runs finish first. */
 const schedule: readonly PlannedRun[] = [...persistentRuns, ...burstRuns, ...ledgerRuns, ...ledgerBurstRuns, rerunAfterAdmitFailure];
 
-const runs = new Map<string, Promise<DrillRun>>();
+const runs = new Map<string, StartedEarly<DrillRun>>();
 const matrix = new Map<string, string>();
 
 beforeAll(() => {
-  for (const run of schedule) runs.set(run.id, runDrill(run.args));
+  // Started together, each awaited by the test of its cell.
+  for (const run of schedule) runs.set(run.id, startEarly(runDrill(run.args)));
 });
 
 afterAll(() => {
@@ -78,8 +80,9 @@ afterAll(() => {
 });
 
 async function finished(id: string): Promise<DrillRun> {
-  const run = await runs.get(id);
-  if (!run) throw new Error(`no run ${id}`);
+  const started = runs.get(id);
+  if (!started) throw new Error(`no run ${id}`);
+  const run = await started.result();
   // Exit 0 whatever the outcome: a fault is never a crash of the drill.
   expect({ exit: run.code, stderr: run.stderr.trim().split('\n').slice(0, 3) }).toEqual({ exit: 0, stderr: expect.anything() });
   return run;
@@ -90,7 +93,7 @@ const lastTopic = (r: DrillResult) => r.notifications[r.notifications.length - 1
 describe('a call that never succeeds ends in a defined state, escalated, with the ledger consistent', () => {
   for (const run of persistentRuns) {
     for (const { runbook, call } of run.cells) {
-      const expected = expectedPersistent(call, run.kind);
+      const expected = expectedPersistent(runbook, call, run.kind);
       test(`${runbook}: ${call}=${run.kind}x${PERSISTENT} -> ${expected.outcome} (${expected.topic ?? 'no'} notification${expected.viaRule ? ' through the execution-failure rule' : ''})`, async () => {
         const r = resultOf(await finished(run.id), runbook);
         matrix.set(`${runbook}\t${call}\t${run.kind}\tpersistent`, summary(r));
@@ -101,10 +104,10 @@ describe('a call that never succeeds ends in a defined state, escalated, with th
         }
         if (expected.topic === null) expect(r.notifications).toEqual([]);
         const state = STATE_OF[runbook][call];
-        if (BEST_EFFORT.has(call)) {
+        if (bestEffort(runbook, call)) {
           // A read for the notification only: the change stands, and the notification says what could not be read.
           expect(r.actions.every((a) => a.status === 'succeeded')).toBe(true);
-          if (reportsUnavailable(call, run.kind)) expect(r.reason).toContain('evidence unavailable');
+          if (reportsUnavailable(runbook, call, run.kind)) expect(r.reason).toContain('evidence unavailable');
           // Retried kinds fail the step (retried, then caught); the others are reported by the step itself.
           const events = r.timeline.filter((t) => t.state === state).map((t) => t.event);
           const retried = (RETRIED_KINDS as readonly Kind[]).includes(run.kind);

@@ -104,17 +104,18 @@ export const faultArgs = (calls: readonly Call[], kind: Kind, times: (call: Call
 export type Outcome = 'remediated' | 'skipped' | 'escalated' | 'failed';
 
 /**
- * Reads made after the change, for the notification only (a module's bestEffort calls): when they
- * fail for good the change stands and the runbook notifies with "evidence unavailable".
+ * Reads for the notification only (a module's bestEffort calls): when they fail for good the
+ * runbook goes on and notifies with "evidence unavailable". Per runbook: one runbook's evidence
+ * (lambda-runaway's event source mappings) may be another's safety check (lambda-timeouts' SQS limit).
  */
-export const BEST_EFFORT: ReadonlySet<Call> = facts((c) => c.bestEffort === true);
+export const bestEffort = (runbook: Runbook, call: Call): boolean => declared(runbook).some((c) => c.call === call && c.bestEffort === true);
 /** Calls whose not-found answer is an empty answer (a function with no policy: no S3 invoker). */
 const NOT_FOUND_IS_NOTHING: ReadonlySet<Call> = facts((c) => c.notFound === 'nothing');
 /** Calls whose not-found answer is not about the target (Cost Explorer's DataUnavailableException). */
 const NOT_FOUND_IS_FAILURE: ReadonlySet<Call> = facts((c) => c.notFound === 'failed');
 
 /** A best-effort read that fails for good is reported, except a not-found that is an empty answer. */
-export const reportsUnavailable = (call: Call, kind: Kind): boolean => BEST_EFFORT.has(call) && !(kind === 'not-found' && NOT_FOUND_IS_NOTHING.has(call));
+export const reportsUnavailable = (runbook: Runbook, call: Call, kind: Kind): boolean => bestEffort(runbook, call) && !(kind === 'not-found' && NOT_FOUND_IS_NOTHING.has(call));
 
 export interface Expected {
   readonly outcome: Outcome;
@@ -141,10 +142,10 @@ export interface Expected {
  *   a missing switch, which holds the runbook (switches fail closed), and a call whose module says
  *   its not-found is not about the target (Cost Explorer's DataUnavailableException).
  */
-export function expectedPersistent(call: Call, kind: Kind): Expected {
+export function expectedPersistent(runbook: Runbook, call: Call, kind: Kind): Expected {
   const decided = (outcome: Outcome, topic: 'critical' | 'info'): Expected => ({ outcome, topic, viaRule: false, failsAtState: false });
   const failed: Expected = { outcome: 'failed', topic: 'critical', viaRule: true, failsAtState: true };
-  if (BEST_EFFORT.has(call)) return decided('remediated', 'info');
+  if (bestEffort(runbook, call)) return decided('remediated', 'info');
   if (call === 'sns:Publish') return { outcome: 'failed', topic: null, viaRule: false, failsAtState: true };
   if (call === 'states:StartExecution') return { outcome: 'failed', topic: null, viaRule: false, failsAtState: false };
   if (kind === 'not-found') {

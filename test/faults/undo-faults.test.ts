@@ -8,19 +8,21 @@
  */
 import { BURST, KINDS, PERSISTENT, RETRIED_KINDS } from './plan';
 import { runDrill, type DrillRun } from '../drill/run-drill';
+import { startEarly, type StartedEarly } from '../../lambdas/shared/started-early';
 
 const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
-const runs = new Map<string, Promise<DrillRun>>();
+const runs = new Map<string, StartedEarly<DrillRun>>();
 const args = (kind: string, times: number) => ['lambda-runaway', '--then-undo', '--fault', `lambda:DeleteFunctionConcurrency=${kind}x${times}`, '--json'];
 
 beforeAll(() => {
-  for (const kind of KINDS) runs.set(`persistent ${kind}`, runDrill(args(kind, PERSISTENT)));
-  for (const kind of RETRIED_KINDS) runs.set(`burst ${kind}`, runDrill(args(kind, BURST)));
+  // Started together, each awaited by its own test.
+  for (const kind of KINDS) runs.set(`persistent ${kind}`, startEarly(runDrill(args(kind, PERSISTENT))));
+  for (const kind of RETRIED_KINDS) runs.set(`burst ${kind}`, startEarly(runDrill(args(kind, BURST))));
 });
 
 describe.each(KINDS)('the restore call fails for good (%s)', (kind) => {
   test('the undo fails and escalates; the ledger row is terminal; the function stays stopped', async () => {
-    const { code, results: [r] } = await runs.get(`persistent ${kind}`)!;
+    const { code, results: [r] } = await runs.get(`persistent ${kind}`)!.result();
     expect(code).toBe(0);
     expect(r!.outcome).toBe('remediated');
     expect(r!.undo).toMatchObject({ outcome: 'failed', restored: false, reason: expect.stringContaining('an undo step failed (transient AWS errors are retried first; a refusal is not)') });
@@ -35,7 +37,7 @@ describe.each(KINDS)('the restore call fails for good (%s)', (kind) => {
 
 describe.each(RETRIED_KINDS)('a burst of %s at the restore call', (kind) => {
   test('is retried and lands once: the function is back to none', async () => {
-    const { code, results: [r] } = await runs.get(`burst ${kind}`)!;
+    const { code, results: [r] } = await runs.get(`burst ${kind}`)!.result();
     expect(code).toBe(0);
     expect(r!.undo).toMatchObject({ outcome: 'remediated', restored: true });
     expect(r!.undo!.actions).toEqual([

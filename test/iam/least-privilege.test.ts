@@ -1,14 +1,30 @@
 /**
- * Least privilege, proven on the synthesized prod policies with an IAM evaluator: each role may do
- * its job on its configured targets, and nothing else: not on other targets, not on the system's
- * own resources (ledger, switches, functions, state machines), and no mutation of arbitrary resources.
+ * Least privilege, proven on the synthesized prod policies with an IAM evaluator.
+ *
+ * For every role the catalog builds from the registered runbooks (nothing here lists them; a new
+ * runbook is covered as it is): each function may make every request its definition grants and
+ * holds no other grant, reaches no other function's targets, no look-alike of its own and no
+ * resource nothing names; each state machine invokes only its own functions; the trigger functions
+ * start only what they trigger; nobody changes the system's own controls, mutates arbitrary
+ * resources or erases audit rows.
+ *
+ * Then, per runbook, its config/prod.json targets spelled out rather than read back from the code
+ * under test, so a module whose grants drift from its config is caught too.
  */
-import { ACCOUNT, REGION, synthesizeIam, type Decision, type RequestContext } from './stack-roles';
-import { RUNBOOK_NAMES } from '../../runbooks/registry';
+import { toId } from '../../lib/autopilot-stack';
+import { enabledRunbooks, contextOf, literalArns, MODULES, UNDO_MACHINE } from '../../lib/catalog';
+import { loadConfig } from '../../lib/config/load';
+import { ON_ANY_RESOURCE, actionFacts, resourceOfType } from './aws-actions';
+import {
+  asCase, boundOrTracing, describeRequest, grantedCases, grants, heldLines, lookAlikeCases, mismatches as decidedOtherwise, permissionLines, requestsOf, stackCatalog,
+  type Case, type CatalogMachine, type CatalogRole, type Kind, type Request,
+} from './catalog-roles';
+import { ACCOUNT, PARTITION, REGION, synthesizeIam } from './stack-roles';
 
-type Case = [role: string, action: string, resource: string, expected: Decision, context?: RequestContext];
-
-const iam = synthesizeIam();
+const config = loadConfig('prod');
+const iam = synthesizeIam(undefined, { config });
+const catalog = stackCatalog(config, ACCOUNT);
+const enabled = new Set(enabledRunbooks(config).map((m) => m.name));
 
 const arn = (service: string, resource: string, region = REGION) => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
 const fn = (name: string) => arn('lambda', `function:${name}`);
@@ -19,23 +35,10 @@ const parameter = (name: string) => arn('ssm', `parameter${name}`);
 const stateMachine = (name: string) => arn('states', `stateMachine:${name}`);
 const topic = (name: string) => arn('sns', name);
 const executionOf = (machineArn: string) => `${machineArn.replace(':stateMachine:', ':execution:')}:0f1e2d3c-run`;
+const FOREIGN_MACHINE = stateMachine('someone-elses-machine');
 
-// The prod targets (config/prod.json), spelled out rather than read back from the code under test.
-const FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map((a) => `cabruca-segmentation-prod-${a}-agent`);
-const RESEARCHER = fn('cabruca-segmentation-prod-researcher-agent');
-const TABLES = ['agent-state', 'agent-memory', 'agent-tasks'].map((t) => table(`cabruca-segmentation-prod-${t}`));
-const AGENT_STATE = table('cabruca-segmentation-prod-agent-state');
-const AGENT_TASKS = table('cabruca-segmentation-prod-agent-tasks');
-const TASKS_BACKUP = `${AGENT_TASKS}/backup/01795473256422-78615023`;
-const rule = (name: string, bus?: string) => arn('events', `rule/${bus ? `${bus}/` : ''}${name}`);
-const bucket = (name: string) => `arn:aws:s3:::${name}`;
-const OWN_ACCOUNT = { 's3:ResourceAccount': ACCOUNT };
-const CLUSTER = 'alphaswarm-cluster-prod';
-const ADMIN = service(CLUSTER, 'alphaswarm-admin-prod');
-const PROXY = service(CLUSTER, 'alphaswarm-agentcore-proxy-prod');
-const MODEL_PREFERENCE = parameter('/alphaswarm/prod/llm_model_preference');
-const KILL_SWITCH = parameter('/runbook-autopilot/prod/automation');
-const SWITCHES = [KILL_SWITCH, ...RUNBOOK_NAMES.map((r) => parameter(`/runbook-autopilot/prod/runbooks/${r}`))];
+const functionArn = (id: string) => iam.arnOf('AWS::Lambda::Function', id);
+const machineArn = (m: CatalogMachine) => iam.arnOf('AWS::StepFunctions::StateMachine', m.id);
 
 // The system's own resources, as the template names them.
 const own = {
@@ -43,383 +46,179 @@ const own = {
   topicKey: iam.arnOf('AWS::KMS::Key', 'NotificationsTopicKey'),
   critical: iam.arnOf('AWS::SNS::Topic', 'NotificationsCritical'),
   info: iam.arnOf('AWS::SNS::Topic', 'NotificationsInfo'),
-  budgetAlerts: iam.arnOf('AWS::SNS::Topic', 'NotificationsBudgetAlerts'),
-  admitFn: iam.arnOf('AWS::Lambda::Function', 'Admit'),
-  stopFn: iam.arnOf('AWS::Lambda::Function', 'LambdaRunawayStop'),
-  switchFn: iam.arnOf('AWS::Lambda::Function', 'DynamodbThrottlingSwitch'),
-  lambdaRunaway: iam.arnOf('AWS::StepFunctions::StateMachine', 'LambdaRunawayStateMachine'),
-  dynamodbThrottling: iam.arnOf('AWS::StepFunctions::StateMachine', 'DynamodbThrottlingStateMachine'),
-  ecsServiceRecovery: iam.arnOf('AWS::StepFunctions::StateMachine', 'EcsServiceRecoveryStateMachine'),
-  llmBudgetGuardrail: iam.arnOf('AWS::StepFunctions::StateMachine', 'LlmBudgetGuardrailStateMachine'),
-  undo: iam.arnOf('AWS::StepFunctions::StateMachine', 'UndoStateMachine'),
-  notifyFn: iam.arnOf('AWS::Lambda::Function', 'Notify'),
-  undoRestoreFn: iam.arnOf('AWS::Lambda::Function', 'UndoRestore'),
   approvalsTopic: iam.arnOf('AWS::SNS::Topic', 'NotificationsApprovals'),
   signingKey: iam.arnOf('AWS::SecretsManager::Secret', 'ApprovalsSigningKey'),
+  admitFn: functionArn('Admit'),
 };
-/** The roles that send approval requests or decide them; only they read the signing key. */
-const APPROVAL_ROLES = new Set(['LambdaRunawayApprovalRequest', 'DynamodbThrottlingApprovalRequest', 'LambdaErrorsRollbackApprovalRequest', 'UndoApprovalRequest', 'ApprovalPage']);
+const KILL_SWITCH = parameter('/runbook-autopilot/prod/automation');
+/** The kill switch and the switch of each runbook prod deploys (a runbook switched off there has none). */
+const SWITCHES = [KILL_SWITCH, ...[...enabled].map((r) => parameter(`/runbook-autopilot/prod/runbooks/${r}`))];
 
-type Kind = 'handler' | 'state machine' | 'rule target';
-/** Every role in the stack: what it is, and whether it reads and writes the ledger. */
-const ROLES: Readonly<Record<string, { kind: Kind; ledger: boolean }>> = {
-  Admit: { kind: 'handler', ledger: true },
-  Notify: { kind: 'handler', ledger: true },
-  LambdaRunawayInspect: { kind: 'handler', ledger: false },
-  LambdaRunawayStop: { kind: 'handler', ledger: true },
-  LambdaRunawayEvidence: { kind: 'handler', ledger: false },
-  LambdaRunawayApprovalRequest: { kind: 'handler', ledger: true },
-  UndoApprovalRequest: { kind: 'handler', ledger: true },
-  LambdaRunawayRestore: { kind: 'handler', ledger: true },
-  ApprovalPage: { kind: 'handler', ledger: true },
-  DynamodbThrottlingInspect: { kind: 'handler', ledger: false },
-  DynamodbThrottlingSwitch: { kind: 'handler', ledger: true },
-  DynamodbThrottlingCheck: { kind: 'handler', ledger: false },
-  DynamodbThrottlingCountStuck: { kind: 'handler', ledger: false },
-  DynamodbThrottlingBackup: { kind: 'handler', ledger: true },
-  DynamodbThrottlingBackupStatus: { kind: 'handler', ledger: false },
-  DynamodbThrottlingDeleteStuck: { kind: 'handler', ledger: true },
-  DynamodbThrottlingApprovalRequest: { kind: 'handler', ledger: true },
-  EcsServiceRecoveryInspect: { kind: 'handler', ledger: false },
-  EcsServiceRecoveryRedeploy: { kind: 'handler', ledger: true },
-  EcsServiceRecoveryCheck: { kind: 'handler', ledger: false },
-  LambdaRunawayVerify: { kind: 'handler', ledger: false },
-  DynamodbThrottlingVerify: { kind: 'handler', ledger: false },
-  EcsServiceRecoveryVerify: { kind: 'handler', ledger: false },
-  LlmBudgetGuardrailVerify: { kind: 'handler', ledger: false },
-  LambdaErrorsRollbackInspect: { kind: 'handler', ledger: true },
-  LambdaErrorsRollbackApprovalRequest: { kind: 'handler', ledger: true },
-  LambdaErrorsRollbackRollback: { kind: 'handler', ledger: true },
-  LambdaErrorsRollbackCheck: { kind: 'handler', ledger: false },
-  LambdaErrorsRollbackVerify: { kind: 'handler', ledger: false },
-  LlmBudgetGuardrailInspect: { kind: 'handler', ledger: false },
-  LlmBudgetGuardrailPreference: { kind: 'handler', ledger: true },
-  LlmBudgetGuardrailRedeploy: { kind: 'handler', ledger: true },
-  UndoPlan: { kind: 'handler', ledger: true },
-  UndoRestore: { kind: 'handler', ledger: true },
-  UndoFinish: { kind: 'handler', ledger: true },
-  BudgetAdapter: { kind: 'handler', ledger: false },
-  AlarmRouter: { kind: 'handler', ledger: false },
-  ExecutionFailed: { kind: 'handler', ledger: true },
-  LambdaRunawayStateMachine: { kind: 'state machine', ledger: false },
-  DynamodbThrottlingStateMachine: { kind: 'state machine', ledger: false },
-  EcsServiceRecoveryStateMachine: { kind: 'state machine', ledger: false },
-  LlmBudgetGuardrailStateMachine: { kind: 'state machine', ledger: false },
-  LambdaErrorsRollbackStateMachine: { kind: 'state machine', ledger: false },
-  UndoStateMachine: { kind: 'state machine', ledger: false },
-  LambdaRunawayStateMachineEvents: { kind: 'rule target', ledger: false },
-  DynamodbThrottlingStateMachineEvents: { kind: 'rule target', ledger: false },
-  EcsServiceRecoveryStateMachineEvents: { kind: 'rule target', ledger: false },
-  LambdaErrorsRollbackStateMachineEvents: { kind: 'rule target', ledger: false },
-};
-const ROLE_NAMES = Object.keys(ROLES);
-const ALARM_VERIFIERS = ['LambdaRunawayVerify', 'DynamodbThrottlingVerify', 'EcsServiceRecoveryVerify', 'LambdaErrorsRollbackVerify'];
-const LEDGER_USERS = ROLE_NAMES.filter((r) => ROLES[r]!.ledger);
+const ALL_ROLES = catalog.roles;
+const FUNCTION_ROLES = ALL_ROLES.filter((r) => r.kind === 'handler');
+/** The functions whose every grant the catalog defines (not the trigger functions and the failure notifier, which the stack grants). */
+const DEFINED = FUNCTION_ROLES.filter((r): r is CatalogRole & { permissions: NonNullable<CatalogRole['permissions']> } => r.permissions !== undefined);
+const ENTRY = (entry: string) => FUNCTION_ROLES.filter((r) => r.handler?.entry === entry).map((r) => r.name);
+const named = (name: string) => ALL_ROLES.find((r) => r.name === name);
 
-// A rest parameter on purpose: Jest reads a test function with one more parameter than the row as a `done` callback.
-async function check(...[role, action, resource, expected, context]: Case) {
+// Tests call it with a rest parameter on purpose: Jest reads a test function with one more parameter than the row as a `done` callback.
+async function expectDecision(...[role, action, resource, expected, context]: Case) {
   await expect(iam.decide(iam.role(role), action, resource, context)).resolves.toBe(expected);
 }
 
-test('every role in the template is one of the roles these cases cover', () => {
-  const covered = ROLE_NAMES.map((name) => iam.role(name).logicalId).sort();
-  expect(covered).toEqual([...iam.roles.keys()].sort());
+const mismatches = (cases: readonly Case[]) => decidedOtherwise(iam, cases);
+
+/** Every request a function of the stack is granted, by its definition. */
+let allRequests: Promise<Request[]> | undefined;
+const everyGrantedRequest = () => (allRequests ??= (async () => {
+  const seen = new Set<string>();
+  const out: Request[] = [];
+  for (const role of DEFINED) for (const r of await requestsOf(role.permissions, ACCOUNT)) if (!seen.has(describeRequest(r))) { seen.add(describeRequest(r)); out.push(r); }
+  return out;
+})());
+
+test('every role in the template is one the catalog builds, each assumed by the service that runs it', () => {
+  const SERVICE: Readonly<Record<Kind, string>> = { 'handler': 'lambda.amazonaws.com', 'state machine': 'states.amazonaws.com', 'rule target': 'events.amazonaws.com' };
+  expect(ALL_ROLES.map((r) => iam.role(r.name).logicalId).sort()).toEqual([...iam.roles.keys()].sort());
+  expect(ALL_ROLES.map((r) => [r.name, iam.role(r.name).assumedBy])).toEqual(ALL_ROLES.map((r) => [r.name, SERVICE[r.kind]]));
 });
 
-// Each role may do its job on every configured target.
-const JOB: Case[] = [
-  ...FUNCTIONS.map((f): Case => ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', fn(f), 'Allowed']),
-  ['LambdaRunawayStop', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
-  ['LambdaRunawayInspect', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
-  ['LambdaRunawayEvidence', 'events:ListRuleNamesByTarget', '*', 'Allowed'],
-  ['LambdaRunawayEvidence', 'events:DescribeRule', rule('cabruca-segmentation-prod-researcher-poll'), 'Allowed'],
-  ['LambdaRunawayEvidence', 'lambda:GetPolicy', RESEARCHER, 'Allowed'],
-  ['LambdaRunawayEvidence', 'lambda:ListEventSourceMappings', '*', 'Allowed'],
-  ['LambdaRunawayEvidence', 's3:GetBucketNotification', bucket('cabruca-segmentation-prod-agent-queue'), 'Allowed', OWN_ACCOUNT],
-  ['DynamodbThrottlingCountStuck', 'dynamodb:Scan', AGENT_TASKS, 'Allowed'],
-  ['DynamodbThrottlingCountStuck', 'dynamodb:DescribeTable', AGENT_TASKS, 'Allowed'],
-  ['DynamodbThrottlingBackup', 'dynamodb:CreateBackup', AGENT_TASKS, 'Allowed'],
-  // ListBackups has no resource type: "*" is the only resource it is evaluated against.
-  ['DynamodbThrottlingBackup', 'dynamodb:ListBackups', '*', 'Allowed'],
-  ['DynamodbThrottlingBackupStatus', 'dynamodb:DescribeBackup', TASKS_BACKUP, 'Allowed'],
-  ['DynamodbThrottlingDeleteStuck', 'dynamodb:GetItem', AGENT_TASKS, 'Allowed'],
-  ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', AGENT_TASKS, 'Allowed'],
-  ...FUNCTIONS.map((f): Case => ['LambdaRunawayRestore', 'lambda:PutFunctionConcurrency', fn(f), 'Allowed']),
-  // The alias rollback: alias and version calls are authorized on the unqualified function.
-  ...FUNCTIONS.flatMap((f): Case[] => [
-    ['LambdaErrorsRollbackInspect', 'lambda:GetAlias', fn(f), 'Allowed'],
-    ['LambdaErrorsRollbackInspect', 'lambda:ListVersionsByFunction', fn(f), 'Allowed'],
-    ['LambdaErrorsRollbackRollback', 'lambda:UpdateAlias', fn(f), 'Allowed'],
-    ['LambdaErrorsRollbackCheck', 'lambda:GetAlias', fn(f), 'Allowed'],
-    ['UndoRestore', 'lambda:UpdateAlias', fn(f), 'Allowed'],
-    ['ApprovalPage', 'lambda:GetAlias', fn(f), 'Allowed'],
-  ]),
-  ['LambdaErrorsRollbackApprovalRequest', 'sns:Publish', own.approvalsTopic, 'Allowed'],
-  ['LambdaRunawayApprovalRequest', 'sns:Publish', own.approvalsTopic, 'Allowed'],
-  ['UndoApprovalRequest', 'sns:Publish', own.approvalsTopic, 'Allowed'],
-  ['LambdaRunawayApprovalRequest', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
-  // Task results take no resource ARN: "*" is what they are evaluated against; the token is the capability.
-  ['LambdaRunawayApprovalRequest', 'states:SendTaskSuccess', '*', 'Allowed'],
-  // ... a rejection too: the deadline path delivers a verdict the page could not tell before the task ended.
-  ['LambdaRunawayApprovalRequest', 'states:SendTaskFailure', '*', 'Allowed'],
-  ['ApprovalPage', 'states:SendTaskSuccess', '*', 'Allowed'],
-  ['ApprovalPage', 'states:SendTaskFailure', '*', 'Allowed'],
-  // The page re-reads the gated target's live state.
-  ['ApprovalPage', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
-  ['ApprovalPage', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
-  // ... and, for a gated delete of stuck tasks, those tasks (read-only, the tasks table only).
-  ['ApprovalPage', 'dynamodb:BatchGetItem', AGENT_TASKS, 'Allowed'],
-  ['DynamodbThrottlingApprovalRequest', 'sns:Publish', own.approvalsTopic, 'Allowed'],
-  ['DynamodbThrottlingApprovalRequest', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
-  ['DynamodbThrottlingApprovalRequest', 'states:SendTaskSuccess', '*', 'Allowed'],
-  ['DynamodbThrottlingApprovalRequest', 'states:SendTaskFailure', '*', 'Allowed'],
-  ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', t, 'Allowed']),
-  ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:DescribeTable', t, 'Allowed']),
-  ['DynamodbThrottlingInspect', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
-  ['DynamodbThrottlingCheck', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
-  ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', ADMIN, 'Allowed'],
-  ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', PROXY, 'Allowed'],
-  ['EcsServiceRecoveryInspect', 'ecs:DescribeServices', ADMIN, 'Allowed'],
-  ['EcsServiceRecoveryInspect', 'ecs:DescribeTasks', arn('ecs', `task/${CLUSTER}/0f1e2d3c4b5a`), 'Allowed'],
-  ['EcsServiceRecoveryInspect', 'ecs:ListTasks', arn('ecs', `container-instance/${CLUSTER}/0f1e2d3c4b5a`), 'Allowed', { 'ecs:cluster': cluster(CLUSTER) }],
-  ['EcsServiceRecoveryCheck', 'ecs:DescribeServices', PROXY, 'Allowed'],
-  // The primary billing view: what GetCostAndUsage reads when the call names no view.
-  ['LlmBudgetGuardrailInspect', 'ce:GetCostAndUsage', `arn:aws:billing::${ACCOUNT}:billingview/primary`, 'Allowed'],
-  ['LlmBudgetGuardrailInspect', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
-  ['LlmBudgetGuardrailPreference', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
-  ['LlmBudgetGuardrailPreference', 'ssm:PutParameter', MODEL_PREFERENCE, 'Allowed'],
-  ['LlmBudgetGuardrailRedeploy', 'ecs:UpdateService', PROXY, 'Allowed'],
+describe.each(DEFINED.map((r) => [r.name, r] as const))('function %s, as its definition grants', (name, role) => {
+  test('may make every request its definition grants, on every resource it names', async () => {
+    expect(await mismatches(await grantedCases(name, role.permissions, ACCOUNT))).toEqual([]);
+  });
+
+  test('holds no grant its definition does not make, besides its log group, tracing and the stack resources it is bound to', () => {
+    expect(heldLines(iam, name, boundOrTracing(iam))).toEqual(permissionLines(role.permissions));
+  });
+
+  test("may make none of another function's requests that its definition does not grant", async () => {
+    // An action its definition never names is asked once, on the first resource another function holds it on: a grant of
+    // it on some other single resource is a statement the test above finds; one on many resources is found here.
+    const itsActions = new Set(role.permissions.flatMap((p) => p.actions));
+    const asked = new Set<string>();
+    const others = (await everyGrantedRequest()).filter((r) => !grants(role.permissions, r) && (itsActions.has(r.action) || (!asked.has(r.action) && asked.add(r.action))));
+    expect(await mismatches(others.map((r) => asCase(name, r, 'Denied')))).toEqual([]);
+  });
+
+  test('reaches no look-alike of what it is granted: another name, region or account, a condition value changed or left out', async () => {
+    expect(await mismatches(await lookAlikeCases(name, role.permissions, ACCOUNT))).toEqual([]);
+  });
+});
+
+describe.each(catalog.machines.map((m) => [m.name, m] as const))('state machine of %s', (_name, machine) => {
+  const roleName = machine.id;
+
+  test('invokes its own functions (admit and notify too) and no other function of the stack', async () => {
+    const cases = FUNCTION_ROLES.map((f): Case => [roleName, 'lambda:InvokeFunction', functionArn(f.name), machine.invokes.includes(f.name) ? 'Allowed' : 'Denied']);
+    expect(await mismatches([...cases, [roleName, 'lambda:InvokeFunction', fn('q7zx4k-unrelated'), 'Denied']])).toEqual([]);
+  });
+
+  test('starts only the state machines its definition names', async () => {
+    const cases = [...catalog.machines.map(machineArn), FOREIGN_MACHINE].map((m): Case =>
+      [roleName, 'states:StartExecution', m, grants(machine.permissions, { action: 'states:StartExecution', resource: m }) ? 'Allowed' : 'Denied']);
+    expect(await mismatches(cases)).toEqual([]);
+  });
+
+  test('holds no grant beyond invoking functions, its definition\'s service integrations, logging and tracing', () => {
+    // Invoking is decided function by function above; logging and tracing take no resource.
+    expect(heldLines(iam, roleName, (g) => g.action === 'lambda:InvokeFunction' || (g.resource === '*' && /^(logs|xray):/.test(g.action)))).toEqual(permissionLines(machine.permissions));
+  });
+});
+
+test('each alarm rule target may start its own state machine and no other', async () => {
+  const targets = ALL_ROLES.filter((r) => r.kind === 'rule target');
+  const cases = targets.flatMap((t) => [...catalog.machines, undefined].map((m): Case =>
+    [t.name, 'states:StartExecution', m ? machineArn(m) : FOREIGN_MACHINE, m?.name === t.runbook ? 'Allowed' : 'Denied']));
+  expect(await mismatches(cases)).toEqual([]);
+});
+
+test('the trigger functions start only the state machines they trigger: the router those started by alarms, the budget adapter the budget runbook', async () => {
+  const machines = [...catalog.machines.map((m) => ({ arn: machineArn(m), startedBy: m.startedBy })), { arn: FOREIGN_MACHINE, startedBy: 'hand' }];
+  const starts = (role: string, by: string) => (named(role) ? machines.map((m): Case => [role, 'states:StartExecution', m.arn, m.startedBy === by ? 'Allowed' : 'Denied']) : []);
+  expect(await mismatches([
+    ...starts('AlarmRouter', 'alarms'),
+    ...starts('BudgetAdapter', 'budget'),
+    ...(named('AlarmRouter') ? [['AlarmRouter', 'cloudwatch:ListTagsForResource', arn('cloudwatch', 'alarm:a-team-alarm'), 'Allowed'] as Case] : []),
+  ])).toEqual([]);
+});
+
+test("the execution-failure notifier reads the history of the runbooks' executions and pages; it never redrives, stops or starts one", async () => {
+  const runbookMachines = catalog.machines.filter((m) => m.name !== UNDO_MACHINE).map(machineArn);
+  const undo = catalog.machines.filter((m) => m.name === UNDO_MACHINE).map(machineArn);
+  expect(await mismatches([
+    ...runbookMachines.map((m): Case => ['ExecutionFailed', 'states:GetExecutionHistory', executionOf(m), 'Allowed']),
+    ...[...undo, FOREIGN_MACHINE].map((m): Case => ['ExecutionFailed', 'states:GetExecutionHistory', executionOf(m), 'Denied']),
+    ...runbookMachines.flatMap((m): Case[] => [
+      ['ExecutionFailed', 'states:RedriveExecution', executionOf(m), 'Denied'],
+      ['ExecutionFailed', 'states:StopExecution', executionOf(m), 'Denied'],
+      ['ExecutionFailed', 'states:StartExecution', m, 'Denied'],
+    ]),
+    ['ExecutionFailed', 'sns:Publish', own.critical, 'Allowed'],
+    ['ExecutionFailed', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
+    ['ExecutionFailed', 'sns:Publish', own.info, 'Denied'],
+  ])).toEqual([]);
+});
+
+test("an inverse only the undo makes (a restore call that is neither the runbook's change nor the read it verifies with) is the undo restore's, on every target of the change, and none of the runbook's roles' nor a shared one's", async () => {
+  const arns = literalArns(PARTITION, REGION, ACCOUNT);
+  const cases: Case[] = [];
+  for (const m of enabledRunbooks(config)) {
+    for (const change of m.undo?.(contextOf(m, config, arns)) ?? []) {
+      for (const action of change.restoreActions.filter((a) => a !== change.operation && !change.verifyActions.includes(a))) {
+        for (const resource of change.resources) {
+          // Another runbook's function granted the same call on the same resource is judged by its own definition.
+          for (const role of ALL_ROLES.filter((r) => r.kind !== 'handler' || !r.runbook || r.runbook === m.name || r.runbook === UNDO_MACHINE)) {
+            cases.push([role.name, action, resource, role.name === 'UndoRestore' ? 'Allowed' : 'Denied']);
+          }
+        }
+      }
+    }
+  }
+  expect(await mismatches(cases)).toEqual([]);
+});
+
+// The functions every runbook shares: what each may do, whichever runbooks are deployed.
+const SHARED_JOB: Case[] = [
   ...SWITCHES.map((s): Case => ['Admit', 'ssm:GetParameter', s, 'Allowed']),
+  ['Admit', 'ssm:GetParameter', parameter('/other'), 'Denied'],
+  // The switch of a runbook prod does not deploy is no switch admit reads.
+  ...MODULES.filter((m) => !enabled.has(m.name)).map((m): Case => ['Admit', 'ssm:GetParameter', parameter(`/runbook-autopilot/prod/runbooks/${m.name}`), 'Denied']),
   ['Notify', 'sns:Publish', own.critical, 'Allowed'],
   ['Notify', 'sns:Publish', own.info, 'Allowed'],
   ['Notify', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
-  // The execution-failure notifier reads the history of the runbooks' executions, and pages.
-  ...[own.lambdaRunaway, own.dynamodbThrottling, own.ecsServiceRecovery, own.llmBudgetGuardrail].map((m): Case => ['ExecutionFailed', 'states:GetExecutionHistory', executionOf(m), 'Allowed']),
-  ['ExecutionFailed', 'sns:Publish', own.critical, 'Allowed'],
-  ['ExecutionFailed', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
-  ['BudgetAdapter', 'states:StartExecution', own.llmBudgetGuardrail, 'Allowed'],
-  ['AlarmRouter', 'states:StartExecution', own.lambdaRunaway, 'Allowed'],
-  ['AlarmRouter', 'states:StartExecution', own.dynamodbThrottling, 'Allowed'],
-  ['AlarmRouter', 'states:StartExecution', own.ecsServiceRecovery, 'Allowed'],
-  ['AlarmRouter', 'cloudwatch:ListTagsForResource', arn('cloudwatch', 'alarm:a-team-alarm'), 'Allowed'],
-  ['LambdaRunawayStateMachine', 'lambda:InvokeFunction', own.stopFn, 'Allowed'],
-  ['LambdaRunawayStateMachine', 'lambda:InvokeFunction', own.admitFn, 'Allowed'],
-  ['DynamodbThrottlingStateMachine', 'lambda:InvokeFunction', own.switchFn, 'Allowed'],
-  ['LambdaRunawayStateMachineEvents', 'states:StartExecution', own.lambdaRunaway, 'Allowed'],
-  ['DynamodbThrottlingStateMachineEvents', 'states:StartExecution', own.dynamodbThrottling, 'Allowed'],
-  ['EcsServiceRecoveryStateMachineEvents', 'states:StartExecution', own.ecsServiceRecovery, 'Allowed'],
-  // The undo: the inverse calls on the reversible targets, and reads to compare and verify.
-  ...FUNCTIONS.map((f): Case => ['UndoRestore', 'lambda:DeleteFunctionConcurrency', fn(f), 'Allowed']),
-  ['UndoRestore', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Allowed'],
-  ['UndoRestore', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
-  ...TABLES.map((t): Case => ['UndoRestore', 'dynamodb:UpdateTable', t, 'Allowed']),
-  ['UndoRestore', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
-  ['UndoRestore', 'ssm:PutParameter', MODEL_PREFERENCE, 'Allowed'],
-  ['UndoRestore', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
-  ['UndoFinish', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
-  ['UndoFinish', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
-  ['UndoFinish', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
-  // The stuck tasks the cleanup deleted are put back (conditional PutItem) and re-read on the tasks table.
-  ['UndoRestore', 'dynamodb:PutItem', AGENT_TASKS, 'Allowed'],
-  ['UndoRestore', 'dynamodb:GetItem', AGENT_TASKS, 'Allowed'],
-  ['UndoFinish', 'dynamodb:GetItem', AGENT_TASKS, 'Allowed'],
-  ['UndoStateMachine', 'lambda:InvokeFunction', own.undoRestoreFn, 'Allowed'],
-  ['UndoStateMachine', 'lambda:InvokeFunction', own.notifyFn, 'Allowed'],
-  // The guardrail starts the undo of its own incident when its switch is not verified.
-  ['LlmBudgetGuardrailStateMachine', 'states:StartExecution', own.undo, 'Allowed'],
-  // Verify reads the alarm that fired; composite alarms are returned only to a grant on "*".
-  ...ALARM_VERIFIERS.map((r): Case => [r, 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:cabruca-segmentation-prod-researcher-agent-concurrency'), 'Allowed']),
-  ...ALARM_VERIFIERS.map((r): Case => [r, 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:alphaswarm-admin-prod-degraded'), 'Allowed']),
-  ['LlmBudgetGuardrailVerify', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
-  ['LlmBudgetGuardrailVerify', 'ecs:DescribeServices', PROXY, 'Allowed'],
-];
-
-// ...and nothing beyond it: other targets, look-alike names, other operations, the sibling roles.
-const BEYOND_JOB: Case[] = [
-  ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
-  ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', fn('cabruca-segmentation-prod-researcher-agent-v2'), 'Denied'],
-  ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', arn('lambda', 'function:cabruca-segmentation-prod-researcher-agent', 'us-east-1'), 'Denied'],
-  ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', own.admitFn, 'Denied'],
-  ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', own.stopFn, 'Denied'],
-  ['LambdaRunawayStop', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
-  ['LambdaRunawayStop', 'lambda:UpdateFunctionConfiguration', RESEARCHER, 'Denied'],
-  ['LambdaRunawayStop', 'lambda:DeleteFunction', RESEARCHER, 'Denied'],
-  ['LambdaRunawayInspect', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
-  ['LambdaRunawayEvidence', 'lambda:GetPolicy', fn('someone-elses-function'), 'Denied'],
-  ['LambdaRunawayEvidence', 'lambda:AddPermission', RESEARCHER, 'Denied'],
-  ['LambdaRunawayEvidence', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
-  ['LambdaRunawayEvidence', 'events:DescribeRule', arn('events', 'rule/cabruca-segmentation-prod-researcher-poll', 'us-east-1'), 'Denied'],
-  ['LambdaRunawayEvidence', 'events:PutRule', rule('cabruca-segmentation-prod-researcher-poll'), 'Denied'],
-  ['LambdaRunawayEvidence', 'events:DisableRule', rule('cabruca-segmentation-prod-researcher-poll'), 'Denied'],
-  ['LambdaRunawayEvidence', 's3:GetBucketNotification', bucket('someone-elses-bucket'), 'Denied', { 's3:ResourceAccount': '999988887777' }],
-  ['LambdaRunawayEvidence', 's3:PutBucketNotification', bucket('cabruca-segmentation-prod-agent-queue'), 'Denied', OWN_ACCOUNT],
-  ['LambdaRunawayEvidence', 's3:GetObject', `${bucket('cabruca-segmentation-prod-agent-queue')}/uploads/a`, 'Denied', OWN_ACCOUNT],
-  ['DynamodbThrottlingCountStuck', 'dynamodb:Scan', AGENT_STATE, 'Denied'],
-  ['DynamodbThrottlingCountStuck', 'dynamodb:Scan', own.ledger, 'Denied'],
-  ['DynamodbThrottlingCountStuck', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
-  ['DynamodbThrottlingBackup', 'dynamodb:CreateBackup', AGENT_STATE, 'Denied'],
-  ['DynamodbThrottlingBackup', 'dynamodb:CreateBackup', own.ledger, 'Denied'],
-  ['DynamodbThrottlingBackup', 'dynamodb:DeleteBackup', TASKS_BACKUP, 'Denied'],
-  ['DynamodbThrottlingBackup', 'dynamodb:RestoreTableFromBackup', TASKS_BACKUP, 'Denied'],
-  ['DynamodbThrottlingBackup', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
-  ['DynamodbThrottlingBackup', 'dynamodb:ListTables', '*', 'Denied'],
-  // Only the backup step lists backups (to adopt one an earlier attempt made).
-  ...ROLE_NAMES.filter((r) => r !== 'DynamodbThrottlingBackup').map((r): Case => [r, 'dynamodb:ListBackups', '*', 'Denied']),
-  ['DynamodbThrottlingBackupStatus', 'dynamodb:DescribeBackup', `${AGENT_STATE}/backup/01795473256422-78615023`, 'Denied'],
-  ['DynamodbThrottlingBackupStatus', 'dynamodb:DeleteBackup', TASKS_BACKUP, 'Denied'],
-  ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', AGENT_STATE, 'Denied'],
-  ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', own.ledger, 'Denied'],
-  ['DynamodbThrottlingDeleteStuck', 'dynamodb:PutItem', AGENT_TASKS, 'Denied'],
-  ['DynamodbThrottlingDeleteStuck', 'dynamodb:UpdateItem', AGENT_TASKS, 'Denied'],
-  ['DynamodbThrottlingDeleteStuck', 'dynamodb:Scan', AGENT_TASKS, 'Denied'],
-  ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteTable', AGENT_TASKS, 'Denied'],
-  ['LambdaRunawayRestore', 'lambda:PutFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
-  ['LambdaErrorsRollbackRollback', 'lambda:UpdateAlias', fn('tradai-prod-signal-ingest'), 'Denied'],
-  ['LambdaErrorsRollbackRollback', 'lambda:UpdateAlias', own.admitFn, 'Denied'],
-  ['LambdaErrorsRollbackRollback', 'lambda:CreateAlias', RESEARCHER, 'Denied'],
-  ['LambdaErrorsRollbackRollback', 'lambda:DeleteAlias', RESEARCHER, 'Denied'],
-  ['LambdaErrorsRollbackRollback', 'lambda:UpdateFunctionCode', RESEARCHER, 'Denied'],
-  ['LambdaErrorsRollbackRollback', 'lambda:PublishVersion', RESEARCHER, 'Denied'],
-  ['LambdaErrorsRollbackRollback', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
-  ['LambdaErrorsRollbackInspect', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
-  ['LambdaErrorsRollbackCheck', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
-  ['LambdaErrorsRollbackCheck', 'lambda:ListVersionsByFunction', RESEARCHER, 'Denied'],
-  ['LambdaErrorsRollbackApprovalRequest', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
-  ['ApprovalPage', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
-  ['UndoRestore', 'lambda:UpdateAlias', fn('someone-elses-function'), 'Denied'],
-  ['LambdaRunawayRestore', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
-  ['LambdaRunawayRestore', 'states:SendTaskSuccess', '*', 'Denied'],
-  ['LambdaRunawayApprovalRequest', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
-  ['UndoApprovalRequest', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
-  ['UndoApprovalRequest', 'sns:Publish', own.info, 'Denied'],
-  ['LambdaRunawayApprovalRequest', 'sns:Publish', own.info, 'Denied'],
-  ['ApprovalPage', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
-  ['ApprovalPage', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
-  ['ApprovalPage', 'dynamodb:DeleteItem', AGENT_STATE, 'Denied'],
-  ['ApprovalPage', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
-  ['ApprovalPage', 'dynamodb:BatchWriteItem', AGENT_TASKS, 'Denied'],
-  ['ApprovalPage', 'dynamodb:BatchGetItem', AGENT_STATE, 'Denied'],
-  ['ApprovalPage', 'dynamodb:Scan', AGENT_TASKS, 'Denied'],
-  ['DynamodbThrottlingApprovalRequest', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
-  ['DynamodbThrottlingApprovalRequest', 'sns:Publish', own.info, 'Denied'],
-  ['DynamodbThrottlingDeleteStuck', 'states:SendTaskSuccess', '*', 'Denied'],
+  ['Notify', 'sns:Publish', topic('someone-elses-topic'), 'Denied'],
+  ...(named('BudgetAdapter') ? [['Notify', 'sns:Publish', iam.arnOf('AWS::SNS::Topic', 'NotificationsBudgetAlerts'), 'Denied'] as Case] : []),
+  // Each approval request handler (a gated runbook's, the undo's) publishes to the approvers and may send a task result
+  // itself: an auto-approval, or on the deadline path a verdict the page could not deliver before the task ended.
+  ...ENTRY('lambdas/approval/request.ts').flatMap((r): Case[] => [
+    [r, 'sns:Publish', own.approvalsTopic, 'Allowed'],
+    [r, 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
+    // Task results take no resource ARN: "*" is what they are evaluated against; the token is the capability.
+    [r, 'states:SendTaskSuccess', '*', 'Allowed'],
+    [r, 'states:SendTaskFailure', '*', 'Allowed'],
+    [r, 'sns:Publish', own.info, 'Denied'],
+  ]),
+  ['ApprovalPage', 'states:SendTaskSuccess', '*', 'Allowed'],
+  ['ApprovalPage', 'states:SendTaskFailure', '*', 'Allowed'],
   ['ApprovalPage', 'sns:Publish', own.approvalsTopic, 'Denied'],
   ['ApprovalPage', 'secretsmanager:PutSecretValue', own.signingKey, 'Denied'],
-  ['LambdaRunawayStop', 'states:SendTaskSuccess', '*', 'Denied'],
-  ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', table('other-table'), 'Denied'],
-  ['DynamodbThrottlingSwitch', 'dynamodb:DeleteTable', AGENT_STATE, 'Denied'],
-  ['DynamodbThrottlingSwitch', 'dynamodb:PutItem', AGENT_STATE, 'Denied'],
-  ['DynamodbThrottlingInspect', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
-  ['DynamodbThrottlingCheck', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
-  ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', service(CLUSTER, 'other-service'), 'Denied'],
-  ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', service('other-cluster', 'alphaswarm-admin-prod'), 'Denied'],
-  ['EcsServiceRecoveryRedeploy', 'ecs:DeleteService', ADMIN, 'Denied'],
-  ['EcsServiceRecoveryInspect', 'ecs:UpdateService', ADMIN, 'Denied'],
-  ['EcsServiceRecoveryInspect', 'ecs:ListTasks', arn('ecs', 'container-instance/other-cluster/0f1e2d3c4b5a'), 'Denied', { 'ecs:cluster': cluster('other-cluster') }],
-  ['EcsServiceRecoveryInspect', 'ecs:DescribeTasks', arn('ecs', 'task/other-cluster/0f1e2d3c4b5a'), 'Denied'],
-  ['EcsServiceRecoveryCheck', 'ecs:UpdateService', PROXY, 'Denied'],
-  ['LlmBudgetGuardrailInspect', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
-  ['LlmBudgetGuardrailPreference', 'ssm:PutParameter', parameter('/other'), 'Denied'],
-  ['LlmBudgetGuardrailPreference', 'ssm:PutParameter', parameter('/alphaswarm/prod/llm_model_preference_v2'), 'Denied'],
-  ['LlmBudgetGuardrailPreference', 'ssm:DeleteParameter', MODEL_PREFERENCE, 'Denied'],
-  ['LlmBudgetGuardrailRedeploy', 'ecs:UpdateService', ADMIN, 'Denied'],
-  ['Admit', 'ssm:GetParameter', MODEL_PREFERENCE, 'Denied'],
-  ['Admit', 'ssm:GetParameter', parameter('/other'), 'Denied'],
-  ['Notify', 'sns:Publish', own.budgetAlerts, 'Denied'],
-  ['Notify', 'sns:Publish', topic('someone-elses-topic'), 'Denied'],
-  // It reads; it never redrives, stops or starts an execution, and pages only the critical topic.
-  ['ExecutionFailed', 'states:GetExecutionHistory', executionOf(own.undo), 'Denied'],
-  ['ExecutionFailed', 'states:GetExecutionHistory', executionOf(stateMachine('someone-elses-machine')), 'Denied'],
-  ['ExecutionFailed', 'states:RedriveExecution', executionOf(own.lambdaRunaway), 'Denied'],
-  ['ExecutionFailed', 'states:StopExecution', executionOf(own.lambdaRunaway), 'Denied'],
-  ['ExecutionFailed', 'states:StartExecution', own.lambdaRunaway, 'Denied'],
-  ['ExecutionFailed', 'sns:Publish', own.info, 'Denied'],
-  ['BudgetAdapter', 'states:StartExecution', own.lambdaRunaway, 'Denied'],
-  ['BudgetAdapter', 'states:StartExecution', own.dynamodbThrottling, 'Denied'],
-  ['BudgetAdapter', 'states:StartExecution', own.ecsServiceRecovery, 'Denied'],
-  ['BudgetAdapter', 'states:StartExecution', stateMachine('someone-elses-machine'), 'Denied'],
-  ['AlarmRouter', 'states:StartExecution', own.llmBudgetGuardrail, 'Denied'],
-  ['AlarmRouter', 'states:StartExecution', stateMachine('someone-elses-machine'), 'Denied'],
-  ['LambdaRunawayStateMachine', 'lambda:InvokeFunction', own.switchFn, 'Denied'],
-  ['LambdaRunawayStateMachine', 'lambda:InvokeFunction', RESEARCHER, 'Denied'],
-  ['DynamodbThrottlingStateMachineEvents', 'states:StartExecution', own.lambdaRunaway, 'Denied'],
-  ['EcsServiceRecoveryStateMachineEvents', 'states:StartExecution', own.llmBudgetGuardrail, 'Denied'],
-  ['UndoRestore', 'lambda:DeleteFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
-  ['UndoRestore', 'lambda:DeleteFunctionConcurrency', own.admitFn, 'Denied'],
-  // config/prod.json allowlists by name only: a tag grants the undo nothing (with targetTags: test/iam/tag-allowlist.test.ts).
-  ['UndoRestore', 'lambda:PutFunctionConcurrency', fn('someone-unlisted'), 'Denied', { 'aws:ResourceTag/runbook-autopilot:allow': 'true' }],
-  ['UndoRestore', 'lambda:PutFunctionConcurrency', own.admitFn, 'Denied', { 'aws:ResourceTag/runbook-autopilot:allow': 'true' }],
-  ['UndoRestore', 'dynamodb:UpdateTable', table('someone-unlisted'), 'Denied', { 'aws:ResourceTag/runbook-autopilot:allow': 'true' }],
-  ['UndoRestore', 'lambda:DeleteFunction', RESEARCHER, 'Denied'],
-  ['UndoRestore', 'dynamodb:UpdateTable', table('other-table'), 'Denied'],
-  ['UndoRestore', 'dynamodb:PutItem', table('other-table'), 'Denied'],
-  ['UndoRestore', 'dynamodb:PutItem', AGENT_STATE, 'Denied'],
-  ['UndoRestore', 'dynamodb:GetItem', AGENT_STATE, 'Denied'],
-  ['UndoRestore', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
-  ['UndoRestore', 'dynamodb:UpdateItem', AGENT_TASKS, 'Denied'],
-  ['UndoRestore', 'dynamodb:BatchWriteItem', AGENT_TASKS, 'Denied'],
-  ['UndoFinish', 'dynamodb:PutItem', AGENT_TASKS, 'Denied'],
-  ['UndoRestore', 'dynamodb:DeleteTable', AGENT_STATE, 'Denied'],
-  ['UndoRestore', 'ssm:PutParameter', parameter('/other'), 'Denied'],
-  // A forced redeployment has no inverse: the undo never touches ECS.
-  ['UndoRestore', 'ecs:UpdateService', ADMIN, 'Denied'],
-  ['UndoRestore', 'ecs:UpdateService', PROXY, 'Denied'],
-  ['UndoPlan', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
-  ['UndoPlan', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
-  ['UndoFinish', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
-  ['UndoFinish', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
-  ['UndoFinish', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
-  ['UndoFinish', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
-  ['UndoStateMachine', 'lambda:InvokeFunction', own.stopFn, 'Denied'],
-  ['UndoStateMachine', 'lambda:InvokeFunction', own.admitFn, 'Denied'],
-  ['AlarmRouter', 'states:StartExecution', own.undo, 'Denied'],
-  ['LlmBudgetGuardrailStateMachine', 'states:StartExecution', own.lambdaRunaway, 'Denied'],
-  ['LlmBudgetGuardrailStateMachine', 'states:StartExecution', own.llmBudgetGuardrail, 'Denied'],
-  ['LlmBudgetGuardrailStateMachine', 'states:StartExecution', stateMachine('someone-elses-machine'), 'Denied'],
-  ['LambdaRunawayStateMachine', 'states:StartExecution', own.undo, 'Denied'],
-  ['BudgetAdapter', 'states:StartExecution', own.undo, 'Denied'],
-  // The verifiers read; they change no alarm and no target.
-  ...ALARM_VERIFIERS.flatMap((r): Case[] => [
-    [r, 'cloudwatch:SetAlarmState', arn('cloudwatch', 'alarm:cabruca-segmentation-prod-researcher-agent-concurrency'), 'Denied'],
-    [r, 'cloudwatch:PutMetricAlarm', arn('cloudwatch', 'alarm:cabruca-segmentation-prod-researcher-agent-concurrency'), 'Denied'],
-    [r, 'cloudwatch:DeleteAlarms', arn('cloudwatch', 'alarm:cabruca-segmentation-prod-researcher-agent-concurrency'), 'Denied'],
-    [r, 'cloudwatch:DisableAlarmActions', arn('cloudwatch', 'alarm:cabruca-segmentation-prod-researcher-agent-concurrency'), 'Denied'],
-    [r, 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
-    [r, 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
-    [r, 'ecs:UpdateService', ADMIN, 'Denied'],
+  // Verify reads the alarm that fired, composite ones too (returned only to a grant on "*"); it changes no alarm.
+  ...ENTRY('lambdas/verify/alarm.ts').flatMap((r): Case[] => [
+    [r, 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:a-team-alarm'), 'Allowed'],
+    [r, 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:a-team-composite-alarm'), 'Allowed'],
+    ...['SetAlarmState', 'PutMetricAlarm', 'DeleteAlarms', 'DisableAlarmActions'].map((a): Case => [r, `cloudwatch:${a}`, arn('cloudwatch', 'alarm:a-team-alarm'), 'Denied']),
   ]),
-  ['LlmBudgetGuardrailVerify', 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:alphaswarm-admin-prod-degraded'), 'Denied'],
-  ['LlmBudgetGuardrailVerify', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
-  ['LlmBudgetGuardrailVerify', 'ecs:UpdateService', PROXY, 'Denied'],
-  ['LlmBudgetGuardrailVerify', 'ecs:DescribeServices', ADMIN, 'Denied'],
-  ['LlmBudgetGuardrailVerify', 'ssm:GetParameter', KILL_SWITCH, 'Denied'],
 ];
 
-// The system's own controls, for every role: nobody may reconfigure or drop the ledger, flip a
-// switch, change the gate or a runbook, or touch the topic key; only the ledger users write ledger
-// rows, and only Notify and the execution-failure notifier page a human.
-const SYSTEM: Case[] = ROLE_NAMES.flatMap((role): Case[] => [
-  [role, 'dynamodb:DeleteTable', own.ledger, 'Denied'],
-  [role, 'dynamodb:UpdateTable', own.ledger, 'Denied'],
-  [role, 'dynamodb:PutItem', own.ledger, ROLES[role]!.ledger ? 'Allowed' : 'Denied'],
-  [role, 'dynamodb:UpdateItem', own.ledger, ROLES[role]!.ledger ? 'Allowed' : 'Denied'],
-  ...SWITCHES.map((s): Case => [role, 'ssm:PutParameter', s, 'Denied']),
-  [role, 'ssm:DeleteParameter', KILL_SWITCH, 'Denied'],
-  [role, 'lambda:PutFunctionConcurrency', own.admitFn, 'Denied'],
-  [role, 'lambda:UpdateFunctionCode', own.admitFn, 'Denied'],
-  [role, 'states:UpdateStateMachine', own.lambdaRunaway, 'Denied'],
-  [role, 'sns:Publish', own.critical, role === 'Notify' || role === 'ExecutionFailed' ? 'Allowed' : 'Denied'],
-  [role, 'kms:PutKeyPolicy', own.topicKey, 'Denied'],
-  [role, 'iam:PutRolePolicy', iam.role(role).arn, 'Denied'],
-  [role, 'secretsmanager:GetSecretValue', own.signingKey, APPROVAL_ROLES.has(role) ? 'Allowed' : 'Denied'],
-  [role, 'secretsmanager:PutSecretValue', own.signingKey, 'Denied'],
-  [role, 'secretsmanager:DeleteSecret', own.signingKey, 'Denied'],
-]);
+describe('what the shared functions may do', () => {
+  test.each(SHARED_JOB)('%s: %s on %s -> %s', (...c) => expectDecision(...c));
+});
 
 // Mutations of arbitrary resources: a few per service, against ARNs nothing grants.
 const ANY = 'q7zx4k-unrelated';
 const MUTATIONS: [action: string, resource: string][] = [
-  ['lambda:PutFunctionConcurrency', fn(ANY)], ['lambda:UpdateFunctionCode', fn(ANY)], ['lambda:DeleteFunction', fn(ANY)], ['lambda:CreateFunction', fn(ANY)],
+  ['lambda:PutFunctionConcurrency', fn(ANY)], ['lambda:UpdateFunctionCode', fn(ANY)], ['lambda:DeleteFunction', fn(ANY)], ['lambda:CreateFunction', fn(ANY)], ['lambda:InvokeFunction', fn(ANY)],
   ['dynamodb:UpdateTable', table(ANY)], ['dynamodb:DeleteTable', table(ANY)], ['dynamodb:CreateTable', table(ANY)], ['dynamodb:PutItem', table(ANY)],
   ['ecs:UpdateService', service(ANY, ANY)], ['ecs:DeleteService', service(ANY, ANY)], ['ecs:CreateService', service(ANY, ANY)],
   ['ssm:PutParameter', parameter(`/${ANY}`)], ['ssm:DeleteParameter', parameter(`/${ANY}`)],
@@ -449,36 +248,297 @@ const ON_STAR: Readonly<Record<Kind, readonly string[]>> = {
   'rule target': [],
 };
 
-const ARBITRARY: Case[] = ROLE_NAMES.flatMap((role) => MUTATIONS.map(([action, resource]): Case => [
-  role, action, resource, resource === '*' && ON_STAR[ROLES[role]!.kind].includes(action) ? 'Allowed' : 'Denied',
-]));
+describe.each(ALL_ROLES.map((r) => [r.name, r] as const))('%s', (name, role) => {
+  // The system's own controls: nobody may reconfigure or drop the ledger, flip a switch, change the
+  // gate or a runbook, or touch the topic key; only the ledger users write ledger rows, only Notify
+  // and the execution-failure notifier page a human, only the approval functions read the signing key.
+  test("may not change the system's own controls", async () => {
+    expect(await mismatches([
+      [name, 'dynamodb:DeleteTable', own.ledger, 'Denied'],
+      [name, 'dynamodb:UpdateTable', own.ledger, 'Denied'],
+      [name, 'dynamodb:PutItem', own.ledger, role.ledger ? 'Allowed' : 'Denied'],
+      [name, 'dynamodb:UpdateItem', own.ledger, role.ledger ? 'Allowed' : 'Denied'],
+      ...SWITCHES.map((s): Case => [name, 'ssm:PutParameter', s, 'Denied']),
+      [name, 'ssm:DeleteParameter', KILL_SWITCH, 'Denied'],
+      [name, 'lambda:PutFunctionConcurrency', own.admitFn, 'Denied'],
+      [name, 'lambda:UpdateFunctionCode', own.admitFn, 'Denied'],
+      // No role holds it at all (the grants beyond each definition are found above): one runbook's machine and the undo's stand for all.
+      ...[catalog.machines[0]!, catalog.machines.at(-1)!].map((m): Case => [name, 'states:UpdateStateMachine', machineArn(m), 'Denied']),
+      [name, 'sns:Publish', own.critical, name === 'Notify' || name === 'ExecutionFailed' ? 'Allowed' : 'Denied'],
+      [name, 'kms:PutKeyPolicy', own.topicKey, 'Denied'],
+      [name, 'iam:PutRolePolicy', iam.role(name).arn, 'Denied'],
+      [name, 'secretsmanager:GetSecretValue', own.signingKey, role.approvals ? 'Allowed' : 'Denied'],
+      [name, 'secretsmanager:PutSecretValue', own.signingKey, 'Denied'],
+      [name, 'secretsmanager:DeleteSecret', own.signingKey, 'Denied'],
+    ])).toEqual([]);
+  });
+
+  test('may not mutate arbitrary resources', async () => {
+    expect(await mismatches(MUTATIONS.map(([action, resource]): Case => [
+      name, action, resource, resource === '*' && ON_STAR[role.kind].includes(action) ? 'Allowed' : 'Denied',
+    ]))).toEqual([]);
+  });
+
+  // Independent of any definition: a grant widened to "*" (or to every resource of a type) fails here.
+  test('may not make any request a runbook function is granted on a resource nothing names, but the reads listed in ON_ANY_RESOURCE where its definition grants them', async () => {
+    const cases: Case[] = [];
+    for (const action of new Set((await everyGrantedRequest()).map((r) => r.action))) {
+      if ((await actionFacts(action)).resourceArns.length === 0) continue; // nothing to name: "*" is its only resource
+      // A definition that does not name the action grants it nowhere: the role's grants beyond its definition are found above.
+      if (role.permissions && !role.permissions.some((p) => p.actions.includes(action))) continue;
+      const resource = await resourceOfType(action, ACCOUNT, ANY);
+      const accepted = action in ON_ANY_RESOURCE && role.permissions !== undefined && grants(role.permissions, { action, resource });
+      cases.push([name, action, resource, accepted ? 'Allowed' : 'Denied']);
+    }
+    expect(await mismatches(cases)).toEqual([]);
+  });
+
+  // The ledger users get, put, update and query rows (lambdas/shared/ledger.ts) and nothing more:
+  // no role can erase an audit row, batch-write over one, or scan the table.
+  test('may not erase or scan the audit ledger', async () => {
+    expect(await mismatches(['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Scan'].map((a): Case => [name, a, own.ledger, 'Denied']))).toEqual([]);
+  });
+});
 
 /**
- * The ledger users get, put, update and query rows (lambdas/shared/ledger.ts) and nothing more:
- * no role can erase an audit row, batch-write over one, or scan the table.
+ * Per runbook: its prod targets spelled out, what it and the shared functions (the approval page,
+ * the undo) may do with them, and what they may not. Each runs only where config/prod.json deploys
+ * the runbook; the roles of one it switches off do not exist (the first test above).
  */
-const AUDIT_ROWS_KEPT: Case[] = LEDGER_USERS.flatMap((role): Case[] => [
-  [role, 'dynamodb:DeleteItem', own.ledger, 'Denied'],
-  [role, 'dynamodb:BatchWriteItem', own.ledger, 'Denied'],
-  [role, 'dynamodb:Scan', own.ledger, 'Denied'],
-]);
+const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
+  'lambda-runaway': () => {
+    const FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map((a) => fn(`cabruca-segmentation-prod-${a}-agent`));
+    const RESEARCHER = fn('cabruca-segmentation-prod-researcher-agent');
+    const rule = (name: string) => arn('events', `rule/${name}`);
+    const bucket = (name: string) => `arn:aws:s3:::${name}`;
+    const OWN_ACCOUNT = { 's3:ResourceAccount': ACCOUNT };
+    const stopFn = functionArn('LambdaRunawayStop');
+    return [
+      ...FUNCTIONS.map((f): Case => ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', f, 'Allowed']),
+      ['LambdaRunawayStop', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
+      ['LambdaRunawayInspect', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
+      ['LambdaRunawayEvidence', 'events:ListRuleNamesByTarget', '*', 'Allowed'],
+      ['LambdaRunawayEvidence', 'events:DescribeRule', rule('cabruca-segmentation-prod-researcher-poll'), 'Allowed'],
+      ['LambdaRunawayEvidence', 'lambda:GetPolicy', RESEARCHER, 'Allowed'],
+      ['LambdaRunawayEvidence', 'lambda:ListEventSourceMappings', '*', 'Allowed'],
+      ['LambdaRunawayEvidence', 's3:GetBucketNotification', bucket('cabruca-segmentation-prod-agent-queue'), 'Allowed', OWN_ACCOUNT],
+      ...FUNCTIONS.map((f): Case => ['LambdaRunawayRestore', 'lambda:PutFunctionConcurrency', f, 'Allowed']),
+      // The page re-reads the gated target's live state.
+      ['ApprovalPage', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
+      // The undo: the inverse calls on the reversible targets, and reads to compare and verify.
+      ...FUNCTIONS.map((f): Case => ['UndoRestore', 'lambda:DeleteFunctionConcurrency', f, 'Allowed']),
+      ['UndoRestore', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Allowed'],
+      ['UndoRestore', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
+      ['UndoFinish', 'lambda:GetFunction', RESEARCHER, 'Allowed'],
 
-describe('each role may do its job on its configured targets', () => {
-  test.each(JOB)('%s: %s on %s -> %s', check);
-});
+      ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
+      ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', fn('cabruca-segmentation-prod-researcher-agent-v2'), 'Denied'],
+      ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', arn('lambda', 'function:cabruca-segmentation-prod-researcher-agent', 'us-east-1'), 'Denied'],
+      ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', own.admitFn, 'Denied'],
+      ['LambdaRunawayStop', 'lambda:PutFunctionConcurrency', stopFn, 'Denied'],
+      ['LambdaRunawayStop', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
+      ['LambdaRunawayStop', 'lambda:UpdateFunctionConfiguration', RESEARCHER, 'Denied'],
+      ['LambdaRunawayStop', 'lambda:DeleteFunction', RESEARCHER, 'Denied'],
+      ['LambdaRunawayStop', 'states:SendTaskSuccess', '*', 'Denied'],
+      ['LambdaRunawayInspect', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+      ['LambdaRunawayEvidence', 'lambda:GetPolicy', fn('someone-elses-function'), 'Denied'],
+      ['LambdaRunawayEvidence', 'lambda:AddPermission', RESEARCHER, 'Denied'],
+      ['LambdaRunawayEvidence', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+      ['LambdaRunawayEvidence', 'events:DescribeRule', arn('events', 'rule/cabruca-segmentation-prod-researcher-poll', 'us-east-1'), 'Denied'],
+      ['LambdaRunawayEvidence', 'events:PutRule', rule('cabruca-segmentation-prod-researcher-poll'), 'Denied'],
+      ['LambdaRunawayEvidence', 'events:DisableRule', rule('cabruca-segmentation-prod-researcher-poll'), 'Denied'],
+      ['LambdaRunawayEvidence', 's3:GetBucketNotification', bucket('someone-elses-bucket'), 'Denied', { 's3:ResourceAccount': '999988887777' }],
+      ['LambdaRunawayEvidence', 's3:PutBucketNotification', bucket('cabruca-segmentation-prod-agent-queue'), 'Denied', OWN_ACCOUNT],
+      ['LambdaRunawayEvidence', 's3:GetObject', `${bucket('cabruca-segmentation-prod-agent-queue')}/uploads/a`, 'Denied', OWN_ACCOUNT],
+      ['LambdaRunawayRestore', 'lambda:PutFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
+      ['LambdaRunawayRestore', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
+      ['LambdaRunawayRestore', 'states:SendTaskSuccess', '*', 'Denied'],
+      ['LambdaRunawayApprovalRequest', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+      ['UndoApprovalRequest', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
+      ['ApprovalPage', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+      ['LambdaRunawayStateMachine', 'lambda:InvokeFunction', RESEARCHER, 'Denied'],
+      ['UndoRestore', 'lambda:DeleteFunctionConcurrency', fn('someone-elses-function'), 'Denied'],
+      ['UndoRestore', 'lambda:DeleteFunctionConcurrency', own.admitFn, 'Denied'],
+      // config/prod.json allowlists by name only: a tag grants the undo nothing (with targetTags: test/iam/tag-allowlist.test.ts).
+      ['UndoRestore', 'lambda:PutFunctionConcurrency', fn('someone-unlisted'), 'Denied', { 'aws:ResourceTag/runbook-autopilot:allow': 'true' }],
+      ['UndoRestore', 'lambda:PutFunctionConcurrency', own.admitFn, 'Denied', { 'aws:ResourceTag/runbook-autopilot:allow': 'true' }],
+      ['UndoRestore', 'lambda:DeleteFunction', RESEARCHER, 'Denied'],
+      ['UndoPlan', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
+      ['UndoFinish', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+      ['UndoFinish', 'lambda:DeleteFunctionConcurrency', RESEARCHER, 'Denied'],
+    ];
+  },
+  'dynamodb-throttling': () => {
+    const TABLES = ['agent-state', 'agent-memory', 'agent-tasks'].map((t) => table(`cabruca-segmentation-prod-${t}`));
+    const AGENT_STATE = table('cabruca-segmentation-prod-agent-state');
+    const AGENT_TASKS = table('cabruca-segmentation-prod-agent-tasks');
+    const TASKS_BACKUP = `${AGENT_TASKS}/backup/01795473256422-78615023`;
+    return [
+      ['DynamodbThrottlingCountStuck', 'dynamodb:Scan', AGENT_TASKS, 'Allowed'],
+      ['DynamodbThrottlingCountStuck', 'dynamodb:DescribeTable', AGENT_TASKS, 'Allowed'],
+      ['DynamodbThrottlingBackup', 'dynamodb:CreateBackup', AGENT_TASKS, 'Allowed'],
+      // ListBackups has no resource type: "*" is the only resource it is evaluated against.
+      ['DynamodbThrottlingBackup', 'dynamodb:ListBackups', '*', 'Allowed'],
+      ['DynamodbThrottlingBackupStatus', 'dynamodb:DescribeBackup', TASKS_BACKUP, 'Allowed'],
+      ['DynamodbThrottlingDeleteStuck', 'dynamodb:GetItem', AGENT_TASKS, 'Allowed'],
+      ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', AGENT_TASKS, 'Allowed'],
+      ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', t, 'Allowed']),
+      ...TABLES.map((t): Case => ['DynamodbThrottlingSwitch', 'dynamodb:DescribeTable', t, 'Allowed']),
+      ['DynamodbThrottlingInspect', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
+      ['DynamodbThrottlingCheck', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
+      // The page re-reads the table; for a gated delete of stuck tasks, those tasks (read-only, the tasks table only).
+      ['ApprovalPage', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
+      ['ApprovalPage', 'dynamodb:BatchGetItem', AGENT_TASKS, 'Allowed'],
+      ...TABLES.map((t): Case => ['UndoRestore', 'dynamodb:UpdateTable', t, 'Allowed']),
+      ['UndoRestore', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
+      ['UndoFinish', 'dynamodb:DescribeTable', AGENT_STATE, 'Allowed'],
+      // The stuck tasks the cleanup deleted are put back (conditional PutItem) and re-read on the tasks table.
+      ['UndoRestore', 'dynamodb:PutItem', AGENT_TASKS, 'Allowed'],
+      ['UndoRestore', 'dynamodb:GetItem', AGENT_TASKS, 'Allowed'],
+      ['UndoFinish', 'dynamodb:GetItem', AGENT_TASKS, 'Allowed'],
 
-describe('no role reaches beyond its targets and operations', () => {
-  test.each(BEYOND_JOB)('%s: %s on %s -> %s', check);
-});
+      ['DynamodbThrottlingCountStuck', 'dynamodb:Scan', AGENT_STATE, 'Denied'],
+      ['DynamodbThrottlingCountStuck', 'dynamodb:Scan', own.ledger, 'Denied'],
+      ['DynamodbThrottlingCountStuck', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
+      ['DynamodbThrottlingBackup', 'dynamodb:CreateBackup', AGENT_STATE, 'Denied'],
+      ['DynamodbThrottlingBackup', 'dynamodb:CreateBackup', own.ledger, 'Denied'],
+      ['DynamodbThrottlingBackup', 'dynamodb:DeleteBackup', TASKS_BACKUP, 'Denied'],
+      ['DynamodbThrottlingBackup', 'dynamodb:RestoreTableFromBackup', TASKS_BACKUP, 'Denied'],
+      ['DynamodbThrottlingBackup', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
+      ['DynamodbThrottlingBackup', 'dynamodb:ListTables', '*', 'Denied'],
+      // Only the backup step lists backups (to adopt one an earlier attempt made).
+      ...ALL_ROLES.filter((r) => r.name !== 'DynamodbThrottlingBackup').map((r): Case => [r.name, 'dynamodb:ListBackups', '*', 'Denied']),
+      ['DynamodbThrottlingBackupStatus', 'dynamodb:DescribeBackup', `${AGENT_STATE}/backup/01795473256422-78615023`, 'Denied'],
+      ['DynamodbThrottlingBackupStatus', 'dynamodb:DeleteBackup', TASKS_BACKUP, 'Denied'],
+      ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', AGENT_STATE, 'Denied'],
+      ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteItem', own.ledger, 'Denied'],
+      ['DynamodbThrottlingDeleteStuck', 'dynamodb:PutItem', AGENT_TASKS, 'Denied'],
+      ['DynamodbThrottlingDeleteStuck', 'dynamodb:UpdateItem', AGENT_TASKS, 'Denied'],
+      ['DynamodbThrottlingDeleteStuck', 'dynamodb:Scan', AGENT_TASKS, 'Denied'],
+      ['DynamodbThrottlingDeleteStuck', 'dynamodb:DeleteTable', AGENT_TASKS, 'Denied'],
+      ['DynamodbThrottlingDeleteStuck', 'states:SendTaskSuccess', '*', 'Denied'],
+      ['ApprovalPage', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
+      ['ApprovalPage', 'dynamodb:DeleteItem', AGENT_STATE, 'Denied'],
+      ['ApprovalPage', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
+      ['ApprovalPage', 'dynamodb:BatchWriteItem', AGENT_TASKS, 'Denied'],
+      ['ApprovalPage', 'dynamodb:BatchGetItem', AGENT_STATE, 'Denied'],
+      ['ApprovalPage', 'dynamodb:Scan', AGENT_TASKS, 'Denied'],
+      ['DynamodbThrottlingApprovalRequest', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
+      ['DynamodbThrottlingSwitch', 'dynamodb:UpdateTable', table('other-table'), 'Denied'],
+      ['DynamodbThrottlingSwitch', 'dynamodb:DeleteTable', AGENT_STATE, 'Denied'],
+      ['DynamodbThrottlingSwitch', 'dynamodb:PutItem', AGENT_STATE, 'Denied'],
+      ['DynamodbThrottlingInspect', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
+      ['DynamodbThrottlingCheck', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
+      ['UndoRestore', 'dynamodb:UpdateTable', table('someone-unlisted'), 'Denied', { 'aws:ResourceTag/runbook-autopilot:allow': 'true' }],
+      ['UndoRestore', 'dynamodb:UpdateTable', table('other-table'), 'Denied'],
+      ['UndoRestore', 'dynamodb:PutItem', table('other-table'), 'Denied'],
+      ['UndoRestore', 'dynamodb:PutItem', AGENT_STATE, 'Denied'],
+      ['UndoRestore', 'dynamodb:GetItem', AGENT_STATE, 'Denied'],
+      ['UndoRestore', 'dynamodb:DeleteItem', AGENT_TASKS, 'Denied'],
+      ['UndoRestore', 'dynamodb:UpdateItem', AGENT_TASKS, 'Denied'],
+      ['UndoRestore', 'dynamodb:BatchWriteItem', AGENT_TASKS, 'Denied'],
+      ['UndoRestore', 'dynamodb:DeleteTable', AGENT_STATE, 'Denied'],
+      ['UndoFinish', 'dynamodb:PutItem', AGENT_TASKS, 'Denied'],
+      ['UndoFinish', 'dynamodb:UpdateTable', AGENT_STATE, 'Denied'],
+    ];
+  },
+  'ecs-service-recovery': () => {
+    const CLUSTER = 'alphaswarm-cluster-prod';
+    const ADMIN = service(CLUSTER, 'alphaswarm-admin-prod');
+    const PROXY = service(CLUSTER, 'alphaswarm-agentcore-proxy-prod');
+    return [
+      ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', ADMIN, 'Allowed'],
+      ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', PROXY, 'Allowed'],
+      ['EcsServiceRecoveryInspect', 'ecs:DescribeServices', ADMIN, 'Allowed'],
+      ['EcsServiceRecoveryInspect', 'ecs:DescribeTasks', arn('ecs', `task/${CLUSTER}/0f1e2d3c4b5a`), 'Allowed'],
+      ['EcsServiceRecoveryInspect', 'ecs:ListTasks', arn('ecs', `container-instance/${CLUSTER}/0f1e2d3c4b5a`), 'Allowed', { 'ecs:cluster': cluster(CLUSTER) }],
+      ['EcsServiceRecoveryCheck', 'ecs:DescribeServices', PROXY, 'Allowed'],
 
-describe("no role may change the system's own controls", () => {
-  test.each(SYSTEM)('%s: %s on %s -> %s', check);
-});
+      ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', service(CLUSTER, 'other-service'), 'Denied'],
+      ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', service('other-cluster', 'alphaswarm-admin-prod'), 'Denied'],
+      ['EcsServiceRecoveryRedeploy', 'ecs:DeleteService', ADMIN, 'Denied'],
+      ['EcsServiceRecoveryInspect', 'ecs:UpdateService', ADMIN, 'Denied'],
+      ['EcsServiceRecoveryInspect', 'ecs:ListTasks', arn('ecs', 'container-instance/other-cluster/0f1e2d3c4b5a'), 'Denied', { 'ecs:cluster': cluster('other-cluster') }],
+      ['EcsServiceRecoveryInspect', 'ecs:DescribeTasks', arn('ecs', 'task/other-cluster/0f1e2d3c4b5a'), 'Denied'],
+      ['EcsServiceRecoveryCheck', 'ecs:UpdateService', PROXY, 'Denied'],
+      // A forced redeployment has no inverse: the undo never touches ECS.
+      ['UndoRestore', 'ecs:UpdateService', ADMIN, 'Denied'],
+      ['UndoRestore', 'ecs:UpdateService', PROXY, 'Denied'],
+    ];
+  },
+  'lambda-errors-rollback': () => {
+    const FUNCTIONS = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map((a) => fn(`cabruca-segmentation-prod-${a}-agent`));
+    const RESEARCHER = fn('cabruca-segmentation-prod-researcher-agent');
+    return [
+      // The alias rollback: alias and version calls are authorized on the unqualified function.
+      ...FUNCTIONS.flatMap((f): Case[] => [
+        ['LambdaErrorsRollbackInspect', 'lambda:GetAlias', f, 'Allowed'],
+        ['LambdaErrorsRollbackInspect', 'lambda:ListVersionsByFunction', f, 'Allowed'],
+        ['LambdaErrorsRollbackRollback', 'lambda:UpdateAlias', f, 'Allowed'],
+        ['LambdaErrorsRollbackCheck', 'lambda:GetAlias', f, 'Allowed'],
+        ['UndoRestore', 'lambda:UpdateAlias', f, 'Allowed'],
+        ['ApprovalPage', 'lambda:GetAlias', f, 'Allowed'],
+      ]),
 
-describe('no role may mutate arbitrary resources', () => {
-  test.each(ARBITRARY)('%s: %s on %s -> %s', check);
-});
+      ['LambdaErrorsRollbackRollback', 'lambda:UpdateAlias', fn('tradai-prod-signal-ingest'), 'Denied'],
+      ['LambdaErrorsRollbackRollback', 'lambda:UpdateAlias', own.admitFn, 'Denied'],
+      ['LambdaErrorsRollbackRollback', 'lambda:CreateAlias', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackRollback', 'lambda:DeleteAlias', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackRollback', 'lambda:UpdateFunctionCode', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackRollback', 'lambda:PublishVersion', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackRollback', 'lambda:PutFunctionConcurrency', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackInspect', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackCheck', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackCheck', 'lambda:ListVersionsByFunction', RESEARCHER, 'Denied'],
+      ['LambdaErrorsRollbackApprovalRequest', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
+      ['ApprovalPage', 'lambda:UpdateAlias', RESEARCHER, 'Denied'],
+      ['UndoRestore', 'lambda:UpdateAlias', fn('someone-elses-function'), 'Denied'],
+    ];
+  },
+  'llm-budget-guardrail': () => {
+    const ADMIN = service('alphaswarm-cluster-prod', 'alphaswarm-admin-prod');
+    const PROXY = service('alphaswarm-cluster-prod', 'alphaswarm-agentcore-proxy-prod');
+    const MODEL_PREFERENCE = parameter('/alphaswarm/prod/llm_model_preference');
+    return [
+      // The primary billing view: what GetCostAndUsage reads when the call names no view.
+      ['LlmBudgetGuardrailInspect', 'ce:GetCostAndUsage', `arn:aws:billing::${ACCOUNT}:billingview/primary`, 'Allowed'],
+      ['LlmBudgetGuardrailInspect', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
+      ['LlmBudgetGuardrailPreference', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
+      ['LlmBudgetGuardrailPreference', 'ssm:PutParameter', MODEL_PREFERENCE, 'Allowed'],
+      ['LlmBudgetGuardrailRedeploy', 'ecs:UpdateService', PROXY, 'Allowed'],
+      ['LlmBudgetGuardrailVerify', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
+      ['LlmBudgetGuardrailVerify', 'ecs:DescribeServices', PROXY, 'Allowed'],
+      ['UndoRestore', 'ssm:PutParameter', MODEL_PREFERENCE, 'Allowed'],
+      ['UndoRestore', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
+      ['UndoFinish', 'ssm:GetParameter', MODEL_PREFERENCE, 'Allowed'],
+      // The guardrail starts the undo of its own incident when its switch is not verified.
+      ['LlmBudgetGuardrailStateMachine', 'states:StartExecution', stateMachine('runbook-autopilot-prod-undo'), 'Allowed'],
 
-describe('no role may erase or scan the audit ledger', () => {
-  test.each(AUDIT_ROWS_KEPT)('%s: %s on %s -> %s', check);
+      ['LlmBudgetGuardrailInspect', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
+      ['LlmBudgetGuardrailPreference', 'ssm:PutParameter', parameter('/other'), 'Denied'],
+      ['LlmBudgetGuardrailPreference', 'ssm:PutParameter', parameter('/alphaswarm/prod/llm_model_preference_v2'), 'Denied'],
+      ['LlmBudgetGuardrailPreference', 'ssm:DeleteParameter', MODEL_PREFERENCE, 'Denied'],
+      ['LlmBudgetGuardrailRedeploy', 'ecs:UpdateService', ADMIN, 'Denied'],
+      ['LlmBudgetGuardrailVerify', 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:alphaswarm-admin-prod-degraded'), 'Denied'],
+      ['LlmBudgetGuardrailVerify', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
+      ['LlmBudgetGuardrailVerify', 'ecs:UpdateService', PROXY, 'Denied'],
+      ['LlmBudgetGuardrailVerify', 'ecs:DescribeServices', ADMIN, 'Denied'],
+      ['LlmBudgetGuardrailVerify', 'ssm:GetParameter', KILL_SWITCH, 'Denied'],
+      ['Admit', 'ssm:GetParameter', MODEL_PREFERENCE, 'Denied'],
+      ['UndoRestore', 'ssm:PutParameter', parameter('/other'), 'Denied'],
+      ['UndoPlan', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
+      ['UndoFinish', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
+    ];
+  },
+};
+
+describe.each(Object.keys(SPECIFIC))('%s, with its config/prod.json targets spelled out', (runbook) => {
+  if (enabled.has(runbook)) {
+    test.each(SPECIFIC[runbook]!())('%s: %s on %s -> %s', (...c) => expectDecision(...c));
+  } else {
+    test('is switched off in config/prod.json: none of its roles exist', () => {
+      const id = toId(runbook);
+      expect([...iam.roles.keys()].filter((role) => role.startsWith(`${id}StateMachine`) || role.startsWith(`${id}${id}`))).toEqual([]);
+    });
+  }
 });

@@ -10,11 +10,10 @@ import { AutopilotStack } from '../../lib/autopilot-stack';
 import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
 import { ACCOUNT } from '../infra/synth';
+import { PARTITION, REGION } from './aws-actions';
 import { cfnResolver, type CfnTemplate, type Resolver } from './cfn-resolver';
 
-export { ACCOUNT };
-export const PARTITION = 'aws';
-export const REGION = 'sa-east-1';
+export { ACCOUNT, PARTITION, REGION };
 const STACK_NAME = 'Test-prod';
 
 export type Decision = 'Allowed' | 'Denied';
@@ -23,7 +22,17 @@ export type RequestContext = Readonly<Record<string, string | string[]>>;
 export interface RoleUnderTest {
   readonly logicalId: string;
   readonly arn: string;
+  /** The AWS service that assumes it (lambda.amazonaws.com, states.amazonaws.com, events.amazonaws.com). */
+  readonly assumedBy: string;
   readonly policies: readonly { readonly name: string; readonly policy: unknown }[];
+}
+
+/** One resolved statement of a role's policies, one action on one resource. */
+export interface Grant {
+  readonly effect: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 }
 
 export interface SynthesizedIam {
@@ -31,10 +40,14 @@ export interface SynthesizedIam {
   readonly roles: ReadonlyMap<string, RoleUnderTest>;
   /** The resource policies of the template's resources (key, topic and queue policies), by resource ARN. */
   readonly resourcePolicies: ReadonlyMap<string, unknown>;
+  /** The ARNs of the template's own resources (ledger, topics, keys, secret, log groups, functions, state machines, queues, rules). */
+  readonly ownResources: ReadonlySet<string>;
   /** The one role whose logical id is `...<name>Role<hash>`, e.g. "LambdaRunawayStop". */
   role(name: string): RoleUnderTest;
   /** The ARN of the one resource of `type` whose logical id is `...<name><hash>`. */
   arnOf(type: string, name: string): string;
+  /** Every statement of the role's policies, one action on one resource each. */
+  grantsOf(role: RoleUnderTest): Grant[];
   /**
    * What IAM decides when the role calls `action` on `resource`: its identity policies, and the
    * resource's policy when the stack defines one. Throws when the evaluator rejects the request (an
@@ -98,19 +111,46 @@ export function synthesizeIam(
     }
   }
 
+  const byName = new Map<string, RoleUnderTest>();
+  const ownResources = new Set(Object.keys(template.Resources).flatMap((id) => {
+    try {
+      return [resolver.arnOf(id)];
+    } catch {
+      return []; // a resource no policy can name by ARN here (a parameter, a subscription)
+    }
+  }));
+
   return {
     roles,
     resourcePolicies,
-    role: (name) => roles.get(logicalIdOf('AWS::IAM::Role', `${name}Role`))!,
+    ownResources,
+    role: (name) => {
+      let role = byName.get(name);
+      if (!role) byName.set(name, role = roles.get(logicalIdOf('AWS::IAM::Role', `${name}Role`))!);
+      return role;
+    },
     arnOf: (type, name) => resolver.arnOf(logicalIdOf(type, name)),
+    grantsOf,
     decide,
   };
+}
+
+const list = <T>(v: T | readonly T[] | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v as T]);
+
+function grantsOf(role: RoleUnderTest): Grant[] {
+  type Statement = { Effect: string; Action?: string | string[]; Resource?: string | string[]; NotAction?: unknown; NotResource?: unknown; Condition?: Grant['conditions'] };
+  return role.policies.flatMap((p) => list((p.policy as { Statement: Statement | Statement[] }).Statement)).flatMap((s) => {
+    if (s.NotAction !== undefined || s.NotResource !== undefined) throw new Error(`${role.logicalId}: NotAction/NotResource statements are not evaluated by these tests`);
+    return list(s.Action).flatMap((action) => list(s.Resource).map((resource): Grant => ({
+      effect: s.Effect, action, resource, ...(s.Condition ? { conditions: s.Condition } : {}),
+    })));
+  });
 }
 
 /** Each role with its inline policies and the AWS::IAM::Policy / ManagedPolicy resources attached to it. */
 function identityPolicies(template: CfnTemplate, resolver: Resolver, account: string): Map<string, RoleUnderTest & { policies: { name: string; policy: unknown }[] }> {
   const resources = Object.entries(template.Resources);
-  const roles = new Map<string, { logicalId: string; arn: string; policies: { name: string; policy: unknown }[] }>();
+  const roles = new Map<string, RoleUnderTest & { policies: { name: string; policy: unknown }[] }>();
   for (const [id, resource] of resources) {
     if (resource.Type !== 'AWS::IAM::Role') continue;
     const props = resource.Properties ?? {};
@@ -119,9 +159,13 @@ function identityPolicies(template: CfnTemplate, resolver: Resolver, account: st
     if (props.PermissionsBoundary !== undefined) throw new Error(`${id}: permissions boundaries are not evaluated by these tests`);
     const name = props.RoleName === undefined ? `${STACK_NAME}-${id}` : String(resolver.resolve(props.RoleName, `${id}.RoleName`));
     const inline = (props.Policies ?? []) as { PolicyDocument: unknown }[];
+    const trust = (props.AssumeRolePolicyDocument as { Statement: { Principal: { Service?: unknown } }[] }).Statement;
+    const assumedBy = trust.map((t) => t.Principal.Service);
+    if (assumedBy.length !== 1 || typeof assumedBy[0] !== 'string') throw new Error(`${id}: assumed by ${JSON.stringify(assumedBy)}, not one AWS service`);
     roles.set(id, {
       logicalId: id,
       arn: `arn:${PARTITION}:iam::${account}:role/${name}`,
+      assumedBy: assumedBy[0],
       policies: inline.map((p, i) => ({ name: `${id}.Policies[${i}]`, policy: resolver.resolve(p.PolicyDocument, `${id}.Policies[${i}]`) })),
     });
   }

@@ -1,6 +1,13 @@
 import { loadConfig, parseConfig } from '../../lib/config/load';
 
-const valid = () => JSON.parse(JSON.stringify(loadConfig('prod'))) as Record<string, any>;
+type Json = Record<string | number, unknown>;
+const valid = (): Json => JSON.parse(JSON.stringify(loadConfig('prod'))) as Json;
+
+/** Replaces the value at `path` of a config read as JSON (the parents exist). */
+function set(raw: Json, path: readonly (string | number)[], value: unknown): void {
+  const parent = path.slice(0, -1).reduce<Json>((node, key) => node[key] as Json, raw);
+  parent[path[path.length - 1]!] = value;
+}
 
 test.each(['dev', 'staging', 'prod', 'drill'])('config/%s.json is valid', (env) => {
   expect(loadConfig(env).environment).toBe(env);
@@ -8,8 +15,8 @@ test.each(['dev', 'staging', 'prod', 'drill'])('config/%s.json is valid', (env) 
 
 test('a bad field is named by its path', () => {
   const raw = valid();
-  raw.runbooks['lambda-runaway'].targets[1].functionName = '';
-  raw.runbooks['dynamodb-throttling'].cooldownMinutes = -5;
+  set(raw, ['runbooks', 'lambda-runaway', 'targets', 1, 'functionName'], '');
+  set(raw, ['runbooks', 'dynamodb-throttling', 'cooldownMinutes'], -5);
   expect(() => parseConfig(raw, 'test')).toThrow(/runbooks\.lambda-runaway\.targets\[1\]\.functionName: .*; runbooks\.dynamodb-throttling\.cooldownMinutes/);
 });
 
@@ -23,13 +30,13 @@ test('an unknown environment lists the known ones', () => {
 
 test('an invalid email is named', () => {
   const raw = valid();
-  raw.notifications.criticalEmails = ['not-an-email'];
+  set(raw, ['notifications', 'criticalEmails'], ['not-an-email']);
   expect(() => parseConfig(raw, 'test')).toThrow(/notifications\.criticalEmails\[0\]/);
 });
 
 test('the stuck-tasks table must be one of the targets: the cleanup never reaches an unconfigured table', () => {
   const raw = valid();
-  raw.runbooks['dynamodb-throttling'].stuckTasks = { tableName: 'someone-elses-table' };
+  set(raw, ['runbooks', 'dynamodb-throttling', 'stuckTasks'], { tableName: 'someone-elses-table' });
   expect(() => parseConfig(raw, 'test')).toThrow(/runbooks\.dynamodb-throttling\.stuckTasks\.tableName: stuckTasks\.tableName must be one of the targets/);
 });
 
@@ -47,8 +54,8 @@ test('verify: per-runbook defaults, and a bad or unknown field is named', () => 
   expect(config.runbooks['lambda-runaway'].verify).toEqual({ waitMinutes: 5, pollSeconds: 60, checks: 5, insufficientData: 'cleared' });
   expect(config.runbooks['ecs-service-recovery'].verify.insufficientData).toBe('not-cleared');
   const raw = valid();
-  raw.runbooks['dynamodb-throttling'].verify = { waitMinutes: 0 };
+  set(raw, ['runbooks', 'dynamodb-throttling', 'verify'], { waitMinutes: 0 });
   expect(() => parseConfig(raw, 'test')).toThrow(/runbooks\.dynamodb-throttling\.verify\.waitMinutes/);
-  raw.runbooks['dynamodb-throttling'].verify = { waitMinute: 5 };
+  set(raw, ['runbooks', 'dynamodb-throttling', 'verify'], { waitMinute: 5 });
   expect(() => parseConfig(raw, 'test')).toThrow(/runbooks\.dynamodb-throttling\.verify.*waitMinute/);
 });

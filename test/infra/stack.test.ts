@@ -1,20 +1,33 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { toId } from '../../lib/autopilot-stack';
+import { alarmRoutes, approvalPageHandler, buildCatalog, enabledRunbooks, literalArns, MODULES, runbookConfig, sharedHandlers, triggerHandlers, undoMachine } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
+import { actionFacts, ON_ANY_RESOURCE } from '../iam/aws-actions';
 import { ACCOUNT, bundlesOf, synthStack } from './synth';
-import { RUNBOOK_NAMES } from '../../runbooks/registry';
 
 const config = loadConfig('prod');
 const { stack, template } = synthStack(config);
-const functionArn = (name: string) => `arn:${'${AWS::Partition}'}:lambda:sa-east-1:${ACCOUNT}:function:${name}`;
+/** What the catalog deploys in prod: each enabled runbook's state machine and functions, the undo's, the shared ones. */
+const arns = literalArns('aws', config.region, ACCOUNT);
+const runbooks = enabledRunbooks(config);
+const catalog = buildCatalog(config, arns);
+const undoDef = undoMachine(config, arns);
+const shared = sharedHandlers(config, arns);
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
-function statements(): Statement[] {
-  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-    (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
-  );
+type Policy = { Properties: { PolicyDocument: { Statement: Statement[] }; Roles: { Ref: string }[] } };
+/** The statements of the policies attached to roles whose logical id matches (every role by default). */
+function statements(role: RegExp = /./): Statement[] {
+  return (Object.values(template.findResources('AWS::IAM::Policy')) as Policy[])
+    .filter((p) => p.Properties.Roles.some((r) => role.test(r.Ref)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
+/** The role of a catalog function: its construct path ends in `<id>Role`, then the hash. */
+const roleOf = (id: string) => new RegExp(`${id}Role[0-9A-F]{8}$`);
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+/** A resource as the template spells a literal ARN: the partition a Ref, the rest as configured. */
+const joined = (arn: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, arn.slice('arn:aws'.length)]] });
 
 test("every function's entry bundles with the stack's settings (the runtime's AWS SDK left out), with no warning", async () => {
   const { entries, bundled, errors, warnings } = await bundlesOf(stack);
@@ -22,8 +35,8 @@ test("every function's entry bundles with the stack's settings (the runtime's AW
   expect({ bundled, errors, warnings }).toEqual({ bundled: entries, errors: [], warnings: [] });
 });
 
-test('one Standard state machine per runbook and one for undo, logging ALL with execution data, X-Ray on', () => {
-  template.resourceCountIs('AWS::StepFunctions::StateMachine', RUNBOOK_NAMES.length + 1);
+test('one Standard state machine per runbook prod deploys and one for undo, logging ALL with execution data, X-Ray on', () => {
+  template.resourceCountIs('AWS::StepFunctions::StateMachine', runbooks.length + 1);
   template.allResourcesProperties('AWS::StepFunctions::StateMachine', {
     StateMachineType: 'STANDARD',
     LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
@@ -31,24 +44,44 @@ test('one Standard state machine per runbook and one for undo, logging ALL with 
   });
 });
 
-test('each definition ships the ASL file as it is, with every handler ARN and the partition substituted', () => {
-  const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as { Properties: Record<string, unknown> }[];
-  for (const m of machines) {
+test('each definition ships the ASL file as it is, with the ARN of every function it invokes and the partition substituted', () => {
+  const machines = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')) as [string, { Properties: Record<string, unknown> }][];
+  const expected = [
+    ...catalog.map((def) => ({ id: `${toId(def.name)}StateMachine`, invokes: [shared.admit, shared.notify, ...def.handlers] })),
+    { id: 'UndoStateMachine', invokes: [shared.notify, ...undoDef.handlers] },
+  ];
+  expect(machines.map(([id]) => id.slice(0, -8)).sort()).toEqual(expected.map((m) => m.id).sort());
+  for (const { id, invokes } of expected) {
+    const [, m] = machines.find(([logicalId]) => logicalId.slice(0, -8) === id)!;
     // The file itself is the deployed definition (an asset), not a copy built in code.
     expect(m.Properties.DefinitionS3Location).toBeDefined();
     expect(m.Properties.DefinitionString).toBeUndefined();
     const subs = m.Properties.DefinitionSubstitutions as Record<string, unknown>;
-    const handlers = m.Properties.StateMachineName === 'runbook-autopilot-prod-undo'
-      ? ['NotifyFunctionArn', 'PlanFunctionArn', 'RestoreFunctionArn', 'FinishFunctionArn']
-      : ['AdmitFunctionArn', 'NotifyFunctionArn', 'InspectFunctionArn'];
-    expect(Object.keys(subs)).toEqual(expect.arrayContaining(handlers));
+    for (const h of invokes) expect({ id, [h.substitution]: subs[h.substitution] }).toEqual({ id, [h.substitution]: { 'Fn::GetAtt': [expect.stringMatching(new RegExp(`${h.id}[0-9A-F]{8}$`)), 'Arn'] } });
     // The integration ARNs (arn:${Partition}:states:::lambda:invoke) name the partition deployed to.
     expect(subs.Partition).toEqual({ Ref: 'AWS::Partition' });
   }
 });
 
-test('the undo state machine has the name npm run undo looks for, and no trigger', () => {
-  template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'runbook-autopilot-prod-undo' });
+test('the undo state machine has the name npm run undo looks for, and no trigger: nothing routes to it, and only the guardrail may start it', () => {
+  const name = 'runbook-autopilot-prod-undo';
+  const undo = Object.keys(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: name } }));
+  expect(undo).toHaveLength(1);
+  // By logical id (Ref, GetAtt) or by the ARN built from its name.
+  const names = (value: unknown) => JSON.stringify(value).includes(`"${undo[0]}"`) || JSON.stringify(value).includes(`stateMachine:${name}`);
+  const triggers = ['AWS::Events::Rule', 'AWS::CloudWatch::Alarm', 'AWS::SNS::Subscription', 'AWS::Lambda::EventSourceMapping', 'AWS::Scheduler::Schedule', 'AWS::Pipes::Pipe']
+    .flatMap((type) => Object.entries(template.findResources(type)).filter(([, r]) => names(r)).map(([id]) => `${type} ${id}`));
+  expect(triggers).toEqual([]);
+  // Who may start it: only the guardrail's state machine, whose "Start the undo of the switch" runs where undoIfNotVerified is on (prod).
+  expect(config.runbooks['llm-budget-guardrail'].undoIfNotVerified).toBe(true);
+  const starters = Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement
+      .some((st) => actionsOf(st).some((a) => a === 'states:StartExecution' || a === 'states:*') && names(st.Resource)))
+    .map(([id]) => id);
+  // ... and, whichever runbooks are added, only state machines whose module names the undo among its service integrations.
+  const startsUndo = catalog.filter((d) => (d.stateMachinePermissions ?? []).some((p) => p.actions.includes('states:StartExecution') && p.resources.includes(arns.stateMachine(name))));
+  expect(startsUndo.map((d) => d.name)).toContain('llm-budget-guardrail');
+  expect(starters.sort()).toEqual(startsUndo.map((d) => toId(d.name)).sort().map((id) => expect.stringMatching(new RegExp(`^${id}StateMachineRole`))));
 });
 
 test('lambda-runaway rules route ALARM transitions of the configured functions only, by metric', () => {
@@ -69,7 +102,10 @@ test('lambda-runaway rules route ALARM transitions of the configured functions o
 
 test('every rule target has a dead-letter queue and a retry policy', () => {
   const rules = Object.values(template.findResources('AWS::Events::Rule'));
-  expect(rules.length).toBeGreaterThanOrEqual(4);
+  // A rule per metric pattern of each runbook started by alarms, the tag router's, and the one on failed executions.
+  const routed = alarmRoutes(config).reduce((n, r) => n + r.patterns.length, 0);
+  const router = triggerHandlers(config, Object.fromEntries(catalog.map((d) => [d.name, d.name]))).alarmRouter;
+  expect(rules).toHaveLength(routed + (router ? 1 : 0) + 1);
   for (const rule of rules) {
     const targets = (rule as { Properties: { Targets: Record<string, unknown>[] } }).Properties.Targets;
     for (const t of targets) {
@@ -82,7 +118,7 @@ test('every rule target has a dead-letter queue and a retry policy', () => {
 test("a rule on the runbooks' own executions (failed, timed out, aborted) invokes the execution-failure notifier; failures of it land in a dead-letter queue", () => {
   const machines = template.findResources('AWS::StepFunctions::StateMachine');
   const runbookMachines = Object.entries(machines).filter(([, m]) => (m as { Properties: { StateMachineName?: string } }).Properties.StateMachineName !== 'runbook-autopilot-prod-undo').map(([id]) => id);
-  expect(runbookMachines).toHaveLength(RUNBOOK_NAMES.length);
+  expect(runbookMachines.map((id) => id.slice(0, -8)).sort()).toEqual(runbooks.map((m) => `${toId(m.name)}StateMachine`).sort());
   const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] } } })) as {
     Properties: { EventPattern: { 'detail-type': string[]; detail: { status: string[]; stateMachineArn: { Ref: string }[] } }; Targets: { Arn: unknown; DeadLetterConfig: unknown }[] };
   }[];
@@ -102,7 +138,11 @@ test("a rule on the runbooks' own executions (failed, timed out, aborted) invoke
   });
 });
 
-test('alarms use the seed thresholds', () => {
+test('one alarm per alarm each runbook prod deploys defines for its targets', () => {
+  template.resourceCountIs('AWS::CloudWatch::Alarm', runbooks.reduce((n, m) => n + (m.alarms?.(runbookConfig(config, m)).length ?? 0), 0));
+});
+
+test('the seed runbooks\' alarms use the seed thresholds', () => {
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     MetricName: 'ConcurrentExecutions', Namespace: 'AWS/Lambda', Statistic: 'Maximum', Threshold: 800,
     ComparisonOperator: 'GreaterThanThreshold', Dimensions: [{ Name: 'FunctionName', Value: 'cabruca-segmentation-prod-researcher-agent' }],
@@ -121,8 +161,12 @@ test('alarms use the seed thresholds', () => {
       Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Errors', Dimensions: Match.arrayWith([{ Name: 'Resource', Value: 'cabruca-segmentation-prod-manager-agent:live' }]) }) }) }),
     ]),
   });
-  // 5 functions x 4 + 3 tables x 2 + 1 account-wide + 2 services + 5 aliases.
-  template.resourceCountIs('AWS::CloudWatch::Alarm', 34);
+  // Per seed runbook: 5 functions x 4; 3 tables x 2 + 1 account-wide; 2 services; the budget runbook none (AWS Budgets alerts it); 5 aliases.
+  const SEED: Readonly<Record<string, number>> = {
+    'lambda-runaway': 5 * 4, 'dynamodb-throttling': 3 * 2 + 1, 'ecs-service-recovery': 2, 'llm-budget-guardrail': 0, 'lambda-errors-rollback': 5,
+  };
+  const defined = MODULES.filter((m) => m.name in SEED).map((m) => [m.name, m.alarms?.(runbookConfig(config, m)).length ?? 0]);
+  expect(Object.fromEntries(defined)).toEqual(SEED);
 });
 
 test('the budget notifies its topic at 50/80/100 %, and the topic lets only AWS Budgets of this account publish', () => {
@@ -137,45 +181,61 @@ test('the budget notifies its topic at 50/80/100 %, and the topic lets only AWS 
   });
 });
 
-test('the emergency stop and the approved restore may change only the configured functions', () => {
-  const stops = statements().filter((s) => actionsOf(s).includes('lambda:PutFunctionConcurrency') && !actionsOf(s).includes('lambda:DeleteFunctionConcurrency'));
-  expect(stops).toHaveLength(2);
-  const expected = config.runbooks['lambda-runaway'].targets.map((t) => ({ 'Fn::Join': ['', expect.arrayContaining([expect.stringContaining(`function:${t.functionName}`)])] }));
-  for (const stop of stops) expect(resourcesOf(stop)).toEqual(expected);
-  expect(functionArn('x')).toContain('function:x');
+describe('lambda-runaway (config/prod.json\'s functions, spelled out)', () => {
+  const functions = ['manager', 'engineer', 'qa', 'researcher', 'data_processor'].map((a) => joined(`arn:aws:lambda:${config.region}:${ACCOUNT}:function:cabruca-segmentation-prod-${a}-agent`));
+  if (!runbooks.some((m) => m.name === 'lambda-runaway')) {
+    test('is switched off in config/prod.json: no role of it holds a grant', () => {
+      expect(statements(/^LambdaRunaway/)).toEqual([]);
+    });
+    return;
+  }
+
+  test('the emergency stop and the approved restore may change only the configured functions', () => {
+    const stops = statements(/LambdaRunaway(Stop|Restore)Role[0-9A-F]{8}$/).filter((s) => actionsOf(s).includes('lambda:PutFunctionConcurrency'));
+    expect(stops).toHaveLength(2);
+    for (const stop of stops) {
+      expect(actionsOf(stop)).toEqual(['lambda:GetFunction', 'lambda:PutFunctionConcurrency']);
+      expect(resourcesOf(stop)).toEqual(functions);
+    }
+  });
+
+  test('only the undo may remove their reserved concurrency, and only of the configured functions', () => {
+    const named = (s: Statement) => resourcesOf(s).some((r) => functions.some((f) => JSON.stringify(f) === JSON.stringify(r)) || r === '*');
+    const restores = Object.entries(template.findResources('AWS::IAM::Policy') as Record<string, Policy>)
+      .flatMap(([id, p]) => p.Properties.PolicyDocument.Statement.filter((s) => actionsOf(s).includes('lambda:DeleteFunctionConcurrency') && named(s)).map((s) => ({ id, s })));
+    expect(restores.map((r) => r.id)).toEqual([expect.stringMatching(/^UndoUndoRestoreRole/)]);
+    expect(actionsOf(restores[0]!.s)).toEqual(['lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency']);
+    expect(resourcesOf(restores[0]!.s)).toEqual(functions);
+  });
 });
 
-test('only the undo may remove reserved concurrency, and only of the configured functions', () => {
-  const restores = statements().filter((s) => actionsOf(s).includes('lambda:DeleteFunctionConcurrency'));
-  expect(restores).toHaveLength(1);
-  expect(actionsOf(restores[0]!)).toEqual(['lambda:GetFunction', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency']);
-  const expected = config.runbooks['lambda-runaway'].targets.map((t) => ({ 'Fn::Join': ['', expect.arrayContaining([expect.stringContaining(`function:${t.functionName}`)])] }));
-  expect(resourcesOf(restores[0]!)).toEqual(expected);
-});
-
-test('no action of a remediated service is allowed on "*" but the read-only ones without resource-level permissions', () => {
-  const remediated = /^(lambda|dynamodb|ecs|ssm|sns|states|cloudwatch|ce|kms|sqs|events|s3):/;
-  // cloudwatch:DescribeAlarms returns composite alarms only to a caller granted it on "*".
-  const readOnlyOnStar = new Set(['ce:GetCostAndUsage', 'ecs:ListTasks', 'lambda:ListEventSourceMappings', 'events:ListRuleNamesByTarget', 'cloudwatch:DescribeAlarms', 'dynamodb:ListBackups']);
-  // Task results take no resource ARN (the task token, kept in the ledger, is the capability); only the approval roles have them.
+test('nothing is granted on "*" but what IAM authorizes on no resource and changes nothing, the reads ON_ANY_RESOURCE lists, task results to the approval functions, tracing and log delivery', async () => {
+  // Task results take no resource ARN (the task token, kept in the ledger, is the capability); only the approval functions send them.
   const taskResults = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure']);
-  const onStar = statements().filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf);
-  expect(onStar.filter((a) => remediated.test(a) && !readOnlyOnStar.has(a) && !taskResults.has(a))).toEqual([]);
-  const withTaskResults = Object.entries(template.findResources('AWS::IAM::Policy'))
-    .filter(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.some((s) => actionsOf(s).some((a) => taskResults.has(a))))
-    .map(([id]) => id);
-  expect(withTaskResults).toEqual([
-    expect.stringMatching(/^ApprovalsApprovalPageRole/), expect.stringMatching(/^LambdaRunawayLambdaRunawayApprovalRequestRole/),
-    expect.stringMatching(/^DynamodbThrottlingDynamodbThrottlingApprovalRequestRole/), expect.stringMatching(/^LambdaErrorsRollbackLambdaErrorsRollbackApprovalRequestRole/),
-    expect.stringMatching(/^UndoUndoApprovalRequestRole/),
-  ]);
-  // What remains on "*" is X-Ray tracing and Step Functions log delivery, which have no resource-level permissions.
-  expect(onStar.filter((a) => !remediated.test(a)).every((a) => /^(xray|logs):/.test(a))).toBe(true);
+  const approvalFunctions = [...catalog.flatMap((d) => d.handlers), ...undoDef.handlers, approvalPageHandler(config, arns)]
+    .filter((h) => h.entry.startsWith('lambdas/approval/')).map((h) => h.id);
+  const problems: string[] = [];
+  for (const [id, p] of Object.entries(template.findResources('AWS::IAM::Policy') as Record<string, Policy>)) {
+    for (const action of p.Properties.PolicyDocument.Statement.filter((st) => resourcesOf(st).includes('*')).flatMap(actionsOf)) {
+      // X-Ray tracing and Step Functions log delivery have no resource-level permissions.
+      if (/^(xray|logs):/.test(action) || action in ON_ANY_RESOURCE) continue;
+      if (taskResults.has(action)) {
+        if (!approvalFunctions.some((f) => new RegExp(`${f}Role[0-9A-F]{8}$`).test(p.Properties.Roles[0]!.Ref))) problems.push(`${id}: ${action} on "*", not an approval function`);
+        continue;
+      }
+      const facts = await actionFacts(action);
+      if (facts.resourceArns.length > 0 || !facts.readOnly) problems.push(`${id}: ${action} on "*" (${facts.readOnly ? 'IAM authorizes it on a resource: name it' : 'it changes something'})`);
+    }
+  }
+  expect(problems).toEqual([]);
+  // ... and each approval function has them.
+  for (const f of approvalFunctions) expect({ f, taskResults: statements(roleOf(f)).some((st) => actionsOf(st).some((a) => taskResults.has(a))) }).toEqual({ f, taskResults: true });
 });
 
-test('ListTasks is scoped to the configured cluster by condition', () => {
-  const listTasks = statements().find((s) => actionsOf(s).includes('ecs:ListTasks'));
-  expect(listTasks?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': [expect.anything()] } });
+test('every ListTasks is scoped to the configured clusters by condition', () => {
+  const listTasks = statements().filter((s) => actionsOf(s).includes('ecs:ListTasks'));
+  expect(listTasks).toHaveLength(catalog.flatMap((d) => d.handlers).filter((h) => h.permissions.some((p) => p.actions.includes('ecs:ListTasks'))).length);
+  for (const s of listTasks) expect(s.Condition).toEqual({ ArnEquals: { 'ecs:cluster': [expect.anything()] } });
 });
 
 test('the ledger keeps point-in-time recovery and survives stack deletion in prod', () => {
@@ -194,11 +254,12 @@ test('every function runs Node.js 24 on arm64 with active tracing and a log grou
   });
 });
 
-test('the kill switch and one switch per runbook exist, "enabled", and only admit may read them', () => {
+test('the kill switch and one switch per runbook prod deploys exist, "enabled", and only admit may read them', () => {
   template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/runbook-autopilot/prod/automation', Value: 'enabled', Type: 'String' });
-  for (const runbook of RUNBOOK_NAMES) {
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: `/runbook-autopilot/prod/runbooks/${runbook}`, Value: 'enabled' });
-  }
+  const switches = (Object.values(template.findResources('AWS::SSM::Parameter')) as { Properties: { Name: string; Value: string } }[])
+    .filter((p) => p.Properties.Name.startsWith('/runbook-autopilot/prod/runbooks/'));
+  expect(switches.map((p) => [p.Properties.Name, p.Properties.Value]).sort())
+    .toEqual(runbooks.map((m) => [`/runbook-autopilot/prod/runbooks/${m.name}`, 'enabled']).sort());
   const readers = statements().filter((s) => resourcesOf(s).some((r) => JSON.stringify(r).includes('/runbook-autopilot/prod/')));
   expect(readers).toHaveLength(1);
   expect(actionsOf(readers[0]!)).toEqual(['ssm:GetParameter']);
@@ -217,8 +278,9 @@ describe('approvals', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
     const reads = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    // The page and each request handler (lambda-runaway, dynamodb-throttling, lambda-errors-rollback, the undo).
-    expect(reads).toHaveLength(5);
+    // The page and each approval request handler (each gated runbook's, the undo's).
+    const requesters = [...catalog.flatMap((d) => d.handlers), ...undoDef.handlers].filter((h) => h.entry === 'lambdas/approval/request.ts');
+    expect(reads).toHaveLength(1 + requesters.length);
     for (const s of reads) {
       expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
       expect(resourcesOf(s)).toEqual([{ Ref: expect.stringMatching(/^ApprovalsSigningKey/) }]);
@@ -237,7 +299,7 @@ describe('approvals', () => {
     expect(format).not.toMatch(/querystring|routeKey|\$context\.(?:requestOverride|authorizer)/i);
   });
 
-  test('the request handler knows the policy and the gate; the approved restore value and the deadline reach the state machine', () => {
+  test('lambda-runaway: the request handler knows the policy and the gate; the approved restore value and the deadline reach the state machine', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({
         APPROVAL_POLICY: Match.stringLikeRegexp('"requiredApprovals":2'),

@@ -102,10 +102,8 @@ beforeAll(async () => {
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   sfn.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string; output: string }) => fake.answer(input.taskToken, 'success', input.output));
   sfn.on(SendTaskFailureCommand).callsFake((input: { taskToken: string; cause: string }) => fake.answer(input.taskToken, 'failure', input.cause));
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  page = (require('../../lambdas/approval/page') as { handler: PageHandler }).handler;
-  request = (require('../../lambdas/approval/request') as { handler: typeof request }).handler;
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  page = (await import('../../lambdas/approval/page')).handler as PageHandler;
+  request = (await import('../../lambdas/approval/request')).handler as typeof request;
 });
 afterAll(async () => {
   await proxy?.close();

@@ -84,11 +84,11 @@ async function runSequence(runbook: RunbookName, steps: readonly Step[]): Promis
       const after = await readAccount(drill);
       const starts = startsOf(await drill.ledger.listActions(incidentId));
       if (notice?.outcome === 'remediated') {
-        for (const [aspect, start] of starts) {
+        for (const [aspect, initial] of starts) {
           // A person's change to the resource is theirs to keep: the undo may leave it (and says so).
           if (humanAt.has(aspect)) continue;
-          if (!sameValue(valueAt(after, aspect), start)) {
-            broken.push(`${at}: the undo reported undone, but ${aspect} holds ${JSON.stringify(valueAt(after, aspect))}, not ${JSON.stringify(start)} (${notice.reason})`);
+          if (!sameValue(valueAt(after, aspect), initial)) {
+            broken.push(`${at}: the undo reported undone, but ${aspect} holds ${JSON.stringify(valueAt(after, aspect))}, not ${JSON.stringify(initial)} (${notice.reason})`);
           }
         }
       }

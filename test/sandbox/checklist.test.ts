@@ -42,7 +42,8 @@ async function sdkOf(entry: ServiceEntry): Promise<Sdk | string> {
   let exports: Record<string, unknown>;
   try {
     exports = (await import(entry.sdk)) as Record<string, unknown>;
-  } catch {
+  } catch (e: unknown) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
     return `${entry.name}: its SDK package ${entry.sdk} is not installed`;
   }
   const client = Object.entries(exports).find(([name, value]) => /^[A-Z]\w*Client$/.test(name) && typeof value === 'function')?.[1];
@@ -61,7 +62,7 @@ async function sdk(entry: ServiceEntry): Promise<Sdk> {
 /** The probe call, made by the service's SDK client (one attempt: an error is the sandbox's answer). */
 async function probe(entry: ServiceEntry, s: Sandbox, config: object = clientConfig(s)): Promise<unknown> {
   const { Client, Command } = await sdk(entry);
-  const client = new Client(config);
+  const client = new Client({ ...entry.clientConfig, ...config });
   try {
     return await client.send(new Command(entry.probe.input));
   } finally {

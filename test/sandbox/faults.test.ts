@@ -166,6 +166,6 @@ test('a fault on a service or operation the sandbox does not model is a mistake 
   expect(() => sandbox().injectFault({ service: 'lambda', operation: 'UpdateFunctionCode', error: 'throttling' })).toThrow(
     'The sandbox does not model lambda:UpdateFunctionCode',
   );
-  const unknown = JSON.parse('{"service":"sqs","error":"throttling"}') as FaultSpec;
-  expect(() => sandbox().injectFault(unknown)).toThrow('The sandbox does not model the sqs service');
+  const unknown = JSON.parse('{"service":"kinesis","error":"throttling"}') as FaultSpec;
+  expect(() => sandbox().injectFault(unknown)).toThrow('The sandbox does not model the kinesis service');
 });

@@ -52,8 +52,8 @@ describe('snapshot', () => {
     const after = sandbox().snapshot();
 
     expect(JSON.parse(JSON.stringify(after))).toEqual(after);
-    expect(before.lambda.functions[RESEARCHER]).toEqual({ reservedConcurrency: null });
-    expect(after.lambda.functions[RESEARCHER]).toEqual({ reservedConcurrency: 0 });
+    expect(before.lambda.functions[RESEARCHER]).toMatchObject({ reservedConcurrency: null });
+    expect(after.lambda.functions[RESEARCHER]).toMatchObject({ reservedConcurrency: 0 });
     expect(after.ssm[MODEL_PREFERENCE_PARAMETER]).toEqual({ value: 'haiku', version: 2 });
     expect(before.ecs[`${ECS_CLUSTER}/${ADMIN_SERVICE}`]).toMatchObject({ runningCount: 0, failure: 'health-check' });
     expect(after.ecs[`${ECS_CLUSTER}/${ADMIN_SERVICE}`]).toMatchObject({ runningCount: 2, failure: 'none' });

@@ -1,4 +1,5 @@
 import { AGENT_FUNCTIONS, OTHER_FUNCTIONS, COST_BUCKET_TAG, seedAccountState, TOPIC_ARNS } from '../../drill/sandbox';
+import { TIMEOUT_FUNCTION } from '../../drill/sandbox/seed-timeouts';
 
 test('the seed is plain JSON', () => {
   const state = seedAccountState();
@@ -9,7 +10,7 @@ test('the seed is plain JSON', () => {
 test('the seed models the seed systems', () => {
   const state = seedAccountState();
 
-  expect(Object.keys(state.lambda.functions)).toEqual([...AGENT_FUNCTIONS, ...OTHER_FUNCTIONS]);
+  expect(Object.keys(state.lambda.functions)).toEqual([...AGENT_FUNCTIONS, ...OTHER_FUNCTIONS, TIMEOUT_FUNCTION]);
   expect(state.lambda.functions['cabruca-segmentation-prod-manager-agent']?.reservedConcurrency).toBe(50);
   expect(state.lambda.functions['cabruca-segmentation-prod-researcher-agent']?.reservedConcurrency).toBeNull();
   expect(state.costs).toMatchObject({ total: 1260, byTag: { [COST_BUCKET_TAG.key]: { [COST_BUCKET_TAG.value]: 900 } } });

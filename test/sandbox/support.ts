@@ -27,7 +27,7 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { 
     await promise;
   } catch (e: unknown) {
     if (e instanceof Error) return e;
-    throw new Error(`rejected with a non-error: ${String(e)}`);
+    throw new Error(`rejected with a non-error: ${String(e)}`, { cause: e });
   }
   throw new Error('expected the call to fail, but it succeeded');
 }

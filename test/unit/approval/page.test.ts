@@ -48,10 +48,8 @@ beforeAll(async () => {
     }),
     STUCK_TASK_TABLES: JSON.stringify({ [TASKS]: { statusAttribute: 'status', pendingStatus: 'pending' } }),
   });
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  page = (require('../../../lambdas/approval/page') as { handler: PageHandler }).handler;
-  request = (require('../../../lambdas/approval/request') as { handler: typeof request }).handler;
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  page = (await import('../../../lambdas/approval/page')).handler as PageHandler;
+  request = (await import('../../../lambdas/approval/request')).handler as typeof request;
 });
 afterAll(() => dynamo.close());
 

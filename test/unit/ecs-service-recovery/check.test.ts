@@ -20,6 +20,10 @@ beforeEach(() => ecs.reset());
 const input = (attempt: number) => ({
   incident: incident({ runbook: 'ecs-service-recovery', target: `${CLUSTER}/${SERVICE}` }), execution: { id: EXECUTION_ARN }, attempt,
 });
+/** What each DescribeServices call asked for: the incident's service, in its cluster, is the only right answer. */
+const described = () => ecs.commandCalls(DescribeServicesCommand).map((call) => call.args[0].input);
+const INCIDENT_SERVICE = [{ cluster: CLUSTER, services: [SERVICE] }];
+
 const rollout = (rolloutState: DeploymentRolloutState, runningCount: number, oldStillActive = false): Partial<DescribeServicesCommandOutput> => ({
   services: [{
     serviceName: SERVICE, status: 'ACTIVE', desiredCount: 2, runningCount,
@@ -37,24 +41,28 @@ test('rollout in progress: not done, poll again', async () => {
     attempt: 1, done: false, failed: false, timedOut: false, pollSeconds: 30,
     service: { desiredCount: 2, runningCount: 2, rolloutState: 'IN_PROGRESS', deploymentId: NEW },
   });
+  expect(described()).toEqual(INCIDENT_SERVICE);
 });
 
 test('rollout COMPLETED with every desired task running: done', async () => {
   ecs.on(DescribeServicesCommand).resolves(rollout('COMPLETED', 2));
 
   await expect(handler(input(4), lambdaContext)).resolves.toMatchObject({ attempt: 5, done: true, failed: false, timedOut: false });
+  expect(described()).toEqual(INCIDENT_SERVICE);
 });
 
 test('rollout FAILED (circuit breaker): failed', async () => {
   ecs.on(DescribeServicesCommand).resolves(rollout('FAILED', 0, true));
 
   await expect(handler(input(4), lambdaContext)).resolves.toMatchObject({ done: false, failed: true });
+  expect(described()).toEqual(INCIDENT_SERVICE);
 });
 
 test('still in progress when the polls add up to ROLLOUT_TIMEOUT_SECONDS: timed out', async () => {
   ecs.on(DescribeServicesCommand).resolves(rollout('IN_PROGRESS', 1, true));
 
   await expect(handler(input(9), lambdaContext)).resolves.toMatchObject({ attempt: 10, done: false, timedOut: true });
+  expect(described()).toEqual(INCIDENT_SERVICE);
 });
 
 test('a payload without attempt is InvalidInput', async () => {

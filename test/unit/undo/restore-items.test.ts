@@ -225,16 +225,16 @@ test('a put the plan could not have made (no only-create condition, another tabl
 test('a step naming a row or keys the cleanup did not delete is refused as one-line InvalidInput before any read or put', async () => {
   const [a, b] = ids;
   const restore = cleanupRestore();
-  const planned = restore.restoreTo as { count: number; keys: Record<string, string>[]; digest: string };
+  const approved = restore.restoreTo as { count: number; keys: Record<string, string>[]; digest: string };
   // Another finished row of the same incident: the switch to on-demand.
   await recordAction(`switch#dynamodb:UpdateTable#${TASKS}`, 'dynamodb:UpdateTable', TASKS, { billingMode: 'PROVISIONED' }, { billingMode: 'PAY_PER_REQUEST' });
   const watch = watchPuts();
   const cases: [Partial<RestoreStep>, string][] = [
-    [{ restoreTo: { ...planned, count: 3, keys: [...planned.keys, { task_id: b }] } }, `did not delete task_id=${b}`],
-    [{ restoreTo: { ...planned, keys: [{ task_id: a }, { task_id: `${a}-other` }] } }, `did not delete task_id=${a}-other`],
+    [{ restoreTo: { ...approved, count: 3, keys: [...approved.keys, { task_id: b }] } }, `did not delete task_id=${b}`],
+    [{ restoreTo: { ...approved, keys: [{ task_id: a }, { task_id: `${a}-other` }] } }, `did not delete task_id=${a}-other`],
     [{ sourceKey: `switch#dynamodb:UpdateTable#${TASKS}`, step: 'undo-switch' }, 'is a dynamodb:UpdateTable, not the dynamodb:DeleteItem of the cleanup'],
     [{ sourceKey: `cleanup#dynamodb:DeleteItem#${OTHER_TABLE}` }, `the ledger has no row cleanup#dynamodb:DeleteItem#${OTHER_TABLE}`],
-    [{ restoreTo: { ...planned, digest: '0'.repeat(64) } }, 'not the ones planned and approved (digest differs)'],
+    [{ restoreTo: { ...approved, digest: '0'.repeat(64) } }, 'not the ones planned and approved (digest differs)'],
     [{ step: 'undo-switch' }, 'restore.step'],
   ];
   for (const [change, why] of cases) {
