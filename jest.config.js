@@ -11,5 +11,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
+  // Two files at a time on this 2-core machine: most drill-heavy files wait for the drill processes
+  // while another file runs (one worker, Jest's default here, ran the files one after another).
+  maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/slowest-files-reporter.js'],
 };

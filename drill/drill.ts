@@ -164,11 +164,22 @@ export class Drill {
   }
 
   static async start(options: DrillOptions = {}): Promise<Drill> {
+    const closers: (() => Promise<void>)[] = [];
+    try {
+      return await Drill.open(options, closers);
+    } catch (e: unknown) {
+      // What had started is closed again (a bad --fault, a scenario the account refuses): the
+      // process's ports are free for the next drill.
+      for (const close of closers) await close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private static async open(options: DrillOptions, closers: (() => Promise<void>)[]): Promise<Drill> {
     const config = options.config ?? loadConfig('drill');
     const account = config.account ?? '111122223333';
     const time = { ...DRILL_TIME, ...options.time };
     const ports = await drillPorts();
-    const closers: (() => Promise<void>)[] = [];
     const local = await startDynamo();
     closers.push(() => local.close());
 
