@@ -29,8 +29,7 @@ export default runbookMachine(spine, {
     },
     approvalGate(spine, {
       names: {
-        prepare: 'Prepare rollback approval', ask: 'Ask to roll back: wait for approvers', rejected: 'Rollback rejected', recordRejection: 'Record rejection',
-        escalate: 'Escalate approval?', resendL2: 'Re-send to L2', resendL3: 'Re-send to L3', timedOut: 'Approval timed out', approved: 'Rollback approved?',
+        prepare: 'Prepare rollback approval', ask: 'Ask to roll back: wait for approvers', rejected: 'Rollback rejected', approved: 'Rollback approved?',
       },
       step: 'rollback', at: '$.rollbackApproval', deadline: 'RollbackApprovalTimeoutSeconds',
       prepare: { comment: "Gated in staging and prod (the environment's required approvals): the deadline per escalation level comes from the gate's severity." },

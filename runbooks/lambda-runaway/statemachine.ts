@@ -50,8 +50,7 @@ export default runbookMachine(spine, {
     },
     approvalGate(spine, {
       names: {
-        prepare: 'Prepare restore approval', ask: 'Ask to restore: wait for approvers', rejected: 'Restore rejected', recordRejection: 'Record rejection',
-        escalate: 'Escalate approval?', resendL2: 'Re-send to L2', resendL3: 'Re-send to L3', timedOut: 'Approval timed out', approved: 'Restore approved?',
+        prepare: 'Prepare restore approval', ask: 'Ask to restore: wait for approvers', rejected: 'Restore rejected', approved: 'Restore approved?',
       },
       step: 'restore', at: '$.restoreApproval', deadline: 'RestoreApprovalTimeoutSeconds',
       prepare: {

@@ -37,8 +37,7 @@ export default runbookMachine(spine, {
     },
     approvalGate(spine, {
       names: {
-        prepare: 'Prepare raise approval', ask: 'Ask to raise: wait for approvers', rejected: 'Raise rejected', recordRejection: 'Record rejection',
-        escalate: 'Escalate approval?', resendL2: 'Re-send to L2', resendL3: 'Re-send to L3', timedOut: 'Approval timed out', approved: 'Raise approved?',
+        prepare: 'Prepare raise approval', ask: 'Ask to raise: wait for approvers', rejected: 'Raise rejected', approved: 'Raise approved?',
       },
       step: 'raise', at: '$.raiseApproval', deadline: 'RaiseApprovalTimeoutSeconds',
       prepare: { comment: "The gate's deadline comes from its severity (seed 004: Lambda Timeouts is Medium), per escalation level; an environment needing no approver approves at once." },

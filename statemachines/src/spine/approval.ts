@@ -7,11 +7,15 @@
 import type { ChoiceRule, Fields, States } from '../asl';
 import { EXECUTION, INCIDENT, LAMBDA_INVOKE_WAIT_FOR_TOKEN, field, type Spine } from './tasks';
 
+/** The escalation states' names, when a machine has one gate (a second gate names its own). */
+const ESCALATION_NAMES = {
+  recordRejection: 'Record rejection', escalate: 'Escalate approval?', resendL2: 'Re-send to L2', resendL3: 'Re-send to L3', timedOut: 'Approval timed out',
+} as const;
+
 export interface ApprovalGate {
   readonly names: {
-    readonly prepare: string; readonly ask: string; readonly rejected: string; readonly recordRejection: string;
-    readonly escalate: string; readonly resendL2: string; readonly resendL3: string; readonly timedOut: string; readonly approved: string;
-  };
+    readonly prepare: string; readonly ask: string; readonly rejected: string; readonly approved: string;
+  } & Partial<Record<keyof typeof ESCALATION_NAMES, string>>;
   /** The gate's step, as the approval handlers and the ledger name it (e.g. "restore"). */
   readonly step: string;
   /** Where the gate keeps its level and deadline, e.g. "$.restoreApproval". */
@@ -36,7 +40,7 @@ export interface ApprovalGate {
 }
 
 export function approvalGate(spine: Spine, g: ApprovalGate): States {
-  const { names } = g;
+  const names = { ...ESCALATION_NAMES, ...g.names };
   const level = `${g.at}.level`;
   const decision = '$.approval.decision';
   const parsed = (f: string) => [`${f}.$`, `$.approval.parsed.${f}`];
