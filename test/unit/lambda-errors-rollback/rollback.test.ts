@@ -3,31 +3,30 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import { Ledger } from '../../../lambdas/shared/ledger';
 import { seedApprovalRequest } from '../../support/approval-requests';
-import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { ledgerHarness } from '../../support/ledger-harness';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 const lambda = mockClient(LambdaClient);
 const FN = 'cabruca-segmentation-prod-manager-agent';
 const KEY = `${FN}:live`;
 const CALL = { FunctionName: FN, Name: 'live', FunctionVersion: '6', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'rev-at-diagnosis' };
-let dynamo: LocalDynamo;
 let ledger: Ledger;
 let store: ApprovalStore;
 let handler: (event: unknown, context: typeof lambdaContext) => Promise<{ before: unknown; after: unknown; planned: boolean }>;
 let incidentId: string;
 let seq = 0;
 
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  await dynamo.createLedgerTable('ledger');
-  ledger = new Ledger('ledger', dynamo.client);
-  store = new ApprovalStore('ledger', dynamo.client);
-  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
+// The ledger in dynalite and the handler's environment, set before the handler cold-starts.
+const harness = ledgerHarness('0', {
+  env: {
     ALLOWED_TARGETS: JSON.stringify([FN]), TARGET_ALIASES: JSON.stringify({ [FN]: 'live' }), ROLLBACK_ON_TIMEOUT: 'abort',
-  });
+  },
+});
+beforeAll(async () => {
+  ledger = harness.ledger;
+  store = new ApprovalStore('ledger', harness.dynamo.client);
   handler = (await import('../../../runbooks/lambda-errors-rollback/handlers/rollback')).handler as typeof handler;
 });
-afterAll(() => dynamo.close());
 
 beforeEach(() => {
   lambda.reset();

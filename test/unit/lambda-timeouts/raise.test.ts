@@ -3,7 +3,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import { Ledger } from '../../../lambdas/shared/ledger';
-import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { ledgerHarness } from '../../support/ledger-harness';
 import { seedApprovalRequest } from '../../support/approval-requests';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
@@ -11,7 +11,6 @@ const lambda = mockClient(LambdaClient);
 const sqs = mockClient(SQSClient);
 const FUNCTION = 'tradai-prod-backtest-worker';
 const QUEUE_ARN = 'arn:aws:sqs:sa-east-1:111122223333:tradai-prod-backtest-jobs';
-let dynamo: LocalDynamo;
 let ledger: Ledger;
 let store: ApprovalStore;
 let handler: (event: unknown, context: typeof lambdaContext) => Promise<{ before: unknown; after: unknown; replayed: boolean; planned: boolean }>;
@@ -19,19 +18,19 @@ let incidentId: string;
 let seq = 0;
 const KEY = `raise#lambda:UpdateFunctionConfiguration#${FUNCTION}`;
 
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  await dynamo.createLedgerTable('ledger');
-  ledger = new Ledger('ledger', dynamo.client);
-  store = new ApprovalStore('ledger', dynamo.client);
-  Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
+// The ledger in dynalite and the handler's environment, set before the handler cold-starts.
+const harness = ledgerHarness('0', {
+  env: {
     ALLOWED_TARGETS: JSON.stringify([FUNCTION]), RAISE_ON_TIMEOUT: 'abort',
     // Baseline 30 s, one step of 30 s, ceiling 120 s: the one raise is to 60 s.
     TIMEOUT_POLICIES: JSON.stringify({ [FUNCTION]: { baselineSeconds: 30, targetSeconds: 60, ceilingSeconds: 120 } }),
-  });
+  },
+});
+beforeAll(async () => {
+  ledger = harness.ledger;
+  store = new ApprovalStore('ledger', harness.dynamo.client);
   handler = (await import('../../../runbooks/lambda-timeouts/handlers/raise')).handler as typeof handler;
 });
-afterAll(() => dynamo.close());
 
 /** The function with this timeout, fed by the backtest queue with this visibility timeout. */
 function account(timeout: number, visibility = 300) {
