@@ -65,11 +65,16 @@ export class DrillPool {
     });
   }
 
-  /** Stops the drill processes (a run still going ends as killed), once they have exited. */
+  /**
+   * Stops the drill processes (a run still going ends as killed), once they have exited. Each is
+   * held while it stops: an idle process is unref'd, and a wait on unref'd processes alone lets
+   * Node.js exit with code 0 in the middle of Jest's teardown, before Jest writes its results.
+   */
   async close(): Promise<void> {
     const exited = [...this.workers].map((w) => new Promise<void>((resolve) => {
-      if (w.child.exitCode !== null || w.child.signalCode !== null) resolve();
-      else w.child.once('exit', () => resolve());
+      if (w.child.exitCode !== null || w.child.signalCode !== null) return resolve();
+      held(w.child, true);
+      w.child.once('exit', () => resolve());
     }));
     for (const w of this.workers) w.child.kill();
     this.workers.clear();

@@ -50,6 +50,7 @@ export async function startDrillService(pool = new DrillPool()): Promise<DrillSe
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: async () => {
       server.closeAllConnections();
+      server.ref(); // unref'd, its close would not keep Node.js running until it is done
       await pool.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
