@@ -1,5 +1,5 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
 import { switchHold, switchParametersSchema, type SwitchState } from '../domain/switches';
 import { SwitchReader, switchMaxAgeSeconds } from './switch-reader';
@@ -19,7 +19,7 @@ const triggers = requireJsonEnv('RUNBOOK_TRIGGERS', (raw) => runbookTriggersSche
 const switchReader = new SwitchReader(switches, switchMaxAgeSeconds(process.env.SWITCH_MAX_AGE_SECONDS), new SSMClient({}));
 const tagReader = new TargetTagReader();
 
-const inputSchema = z.object({ runbook: z.string().min(1), event: z.unknown(), execution: executionSchema });
+const inputSchema = z.object({ runbook: z.string().check(z.minLength(1)), event: z.unknown(), execution: executionSchema });
 
 export type AdmitDecision = 'admit' | 'duplicate' | 'cooldown' | 'paused' | 'flapping' | 'capped' | 'reject';
 export interface AdmitResult {
