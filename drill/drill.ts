@@ -7,8 +7,8 @@ import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
-  approvalPageHandler, alarmRoutes, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, runbookConfig, sharedHandlers, switchParameters,
-  triggerHandlers, undoMachine, undoStateMachineName, UNDO_MACHINE, type HandlerDef,
+  approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, runbookConfig, runbookRulePatterns, sharedHandlers, switchParameters,
+  triggerHandlers, undoMachine, undoStateMachineName, UNDO_MACHINE, type Arns, type HandlerDef,
 } from '../lib/catalog';
 import { RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { executionFailurePattern } from '../lambdas/domain/execution-failure';
@@ -135,6 +135,8 @@ export class Drill {
   /** What the execution-failure rule's notifier did with each failed run, in order. */
   readonly ruleNotices: RuleNotice[] = [];
   private undoExecutor?: DrillExecutor;
+  /** The account's ARNs, as the stack's rules name the targets. */
+  private arns!: Arns;
   /** DynamoDB on-demand backups taken during the drill, with their items (drill/dynamo-backups.ts). */
   backups: () => readonly BackupRecord[] = () => [];
   /** Fails the next calls of an operation (as --fault does), from now on. */
@@ -279,6 +281,7 @@ export class Drill {
     coldStart();
     withoutSdkBackoff();
     const arns = literalArns('aws', config.region, account);
+    this.arns = arns;
     const fnArn = (id: string) => arns.lambdaFunction(`runbook-autopilot-drill-${id}`);
     const load = (def: HandlerDef, extra: Record<string, string> = {}) => loadFunction(def, `runbook-autopilot-drill-${def.id}`, fnArn(def.id), {
       ...def.environment,
@@ -444,7 +447,7 @@ export class Drill {
     } else {
       const started = budgetRunbook(this.config)?.name;
       if (!this.budgetAdapter || !started) {
-        const off = MODULES.find((m) => m.trigger.kind === 'budget')?.name;
+        const off = MODULES.find((m) => m.trigger?.kind === 'budget')?.name;
         routing = { runbook: null, rejection: `${off ? `${off} is disabled` : 'no runbook is started by AWS Budgets'}: nothing subscribes to budget notifications` };
       } else {
         const delivery = await this.deliverAsync(this.budgetAdapter, input.lambdaEvent, BUDGET_ADAPTER_RETRY_ATTEMPTS);
@@ -616,15 +619,20 @@ export class Drill {
     return { error, attempts: retryAttempts + 1 };
   }
 
-  /** Runbooks whose EventBridge rule (the same pattern the stack deploys) matches the event. */
+  /** Runbooks whose EventBridge rules (the same patterns the stack deploys: alarm rules and service-event rules) match the event. */
   route(event: unknown): string[] {
-    return alarmRoutes(this.config).filter((r) => r.patterns.some((p) => matchesPattern(p, event))).map((r) => r.runbook);
+    const patterns = runbookRulePatterns(this.config, this.arns);
+    return Object.entries(patterns).filter(([, list]) => list.some((p) => matchesPattern(p, event))).map(([runbook]) => runbook);
   }
 
   private whyUnrouted(event: Record<string, unknown>): string {
     const detail = event.detail as { alarmName?: string; state?: { value?: string }; configuration?: { alarmRule?: string } } | undefined;
     if (event.source !== 'aws.cloudwatch' || event['detail-type'] !== 'CloudWatch Alarm State Change') {
-      return `no rule routes ${String(event['detail-type'])} events from ${String(event.source)}`;
+      const heard = Object.values(runbookRulePatterns(this.config, this.arns)).flat()
+        .some((p) => sameList(p.source, [event.source]) && sameList(p['detail-type'], [event['detail-type']]));
+      return heard
+        ? `no runbook routes this ${String(event['detail-type'])} event: its target, or its status or kind, is not one a rule filters for`
+        : `no rule routes ${String(event['detail-type'])} events from ${String(event.source)}`;
     }
     if (detail?.state?.value !== 'ALARM') return `alarm ${detail?.alarmName ?? '?'} went to ${detail?.state?.value ?? '?'}, not ALARM: nothing to remediate`;
     if (detail.configuration?.alarmRule) return `composite alarm ${detail.alarmName ?? '?'} has no runbook-autopilot:runbook tag; no runbook routes it`;
@@ -746,6 +754,11 @@ interface AdapterSummary {
   started?: string[];
   duplicates?: number;
   skipped?: { reason: string }[];
+}
+
+/** A pattern's list of values holds every value given (a pattern's source or detail-type). */
+function sameList(values: unknown, wanted: readonly unknown[]): boolean {
+  return Array.isArray(values) && wanted.every((w) => values.includes(w));
 }
 
 function auditTarget(service: string, input: Readonly<Record<string, unknown>>): string {

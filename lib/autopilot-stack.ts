@@ -14,7 +14,7 @@ import { executionFailurePattern } from '../lambdas/domain/execution-failure';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
-  approvalPageHandler, alarmRoutes, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, runbookConfig, sharedHandlers,
+  approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, runbookConfig, runbookRulePatterns, sharedHandlers,
   switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef,
 } from './catalog';
 import type { BudgetSpec } from '../runbooks/module';
@@ -59,14 +59,14 @@ export class AutopilotStack extends Stack {
     this.approvals = new Approvals(this, 'Approvals', {
       config: config.approvals, notifications: this.notifications, ledger: this.ledger, page: approvalPageHandler(config, arns),
     });
-    const routes = alarmRoutes(config);
+    const rulePatterns = runbookRulePatterns(config, arns);
     const runbooks: Record<string, Runbook> = {};
     for (const def of buildCatalog(config, arns)) {
       runbooks[def.name] = new Runbook(this, toId(def.name), {
         def,
         ledger: this.ledger,
         sharedFunctions: { [shared.admit.substitution]: admit, [shared.notify.substitution]: notify },
-        eventPatterns: routes.find((r) => r.runbook === def.name)?.patterns ?? [],
+        eventPatterns: rulePatterns[def.name] ?? [],
         approvals: this.approvals,
       });
     }

@@ -21,7 +21,7 @@ export interface RunbookProps {
   readonly ledger: RemediationLedger;
   /** Functions shared by every runbook (admit, notify), by ASL substitution name. */
   readonly sharedFunctions: Readonly<Record<string, lambda.IFunction>>;
-  /** EventBridge patterns that start this runbook (none for SNS-started runbooks). */
+  /** EventBridge patterns that start this runbook: its alarms' and its service events' (none for SNS-started runbooks). */
   readonly eventPatterns: readonly EventPattern[];
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
@@ -82,7 +82,7 @@ export class Runbook extends Construct {
     });
     this.rules = props.eventPatterns.map((pattern, i) => {
       const rule = new events.Rule(this, `Trigger${i}`, {
-        description: `Starts ${def.name} on the CloudWatch alarms routed to it`,
+        description: `Starts ${def.name} on ${describePattern(pattern)}`,
         eventPattern: pattern as events.EventPattern,
       });
       rule.addTarget(new targets.SfnStateMachine(this.stateMachine, {
@@ -106,4 +106,11 @@ export class Runbook extends Construct {
     fn.grantPermissions(handler.permissions);
     return fn;
   }
+}
+
+/** What a rule hears, for its description: "the CloudWatch alarms routed to it", or the service event's detail-type. */
+function describePattern(pattern: EventPattern): string {
+  const types = pattern['detail-type'];
+  if (!Array.isArray(types) || types.includes('CloudWatch Alarm State Change')) return 'the CloudWatch alarms routed to it';
+  return `${types.join(', ')} events of its configured targets`;
 }
