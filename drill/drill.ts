@@ -6,6 +6,7 @@ import { RUNBOOK_TAG, TAGGED_ALARM_PATTERN, TARGET_TAG } from '../lambdas/domain
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
+import { OWN_STATE_MACHINE_TAG } from '../lambdas/domain/own-resources';
 import {
   approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, runbookConfig, runbookRulePatterns, sharedHandlers, switchParameters,
   triggerHandlers, undoMachine, undoStateMachineName, UNDO_MACHINE, type Arns, type HandlerDef,
@@ -198,14 +199,15 @@ export class Drill {
         },
       },
     };
+    // Tagged as the stack tags its state machines: a runbook that acts on executions refuses these.
     for (const name of [...buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name), UNDO_MACHINE]) {
-      state.stepFunctions.stateMachines[machineArnOf(config, account, name)] = { type: 'STANDARD' };
+      state.stepFunctions.stateMachines[machineArnOf(config, account, name)] = { type: 'STANDARD', tags: { [OWN_STATE_MACHINE_TAG]: `RunbookAutopilot-${config.environment}` } };
     }
     let drill: Drill | undefined;
     const sandbox = await startSandbox(state, {
       onCall: async (call) => {
-        // A redrive is an operator's call, not a runbook's change: it has no ledger row of its own.
-        if (call.mutating && call.operation !== 'RedriveExecution') await drill?.checkAudit(`${call.service}:${call.operation}`, auditTarget(call.service, call.input));
+        // An operator's redrive of a runbook execution is not a runbook's change: it has no ledger row of its own.
+        if (call.mutating && !operatorRedrive(call, state)) await drill?.checkAudit(`${call.service}:${call.operation}`, auditTarget(call.service, call.input));
       },
       onRedriveExecution: async (executionArn) => {
         if (!drill) throw new Error('drill not started');
@@ -370,7 +372,8 @@ export class Drill {
   private approvalMessages(requestId: string): { approver: string; link: string }[] {
     return this.sandbox.published
       .filter((m) => m.topicArn === TOPIC_ARNS.approvals && m.messageAttributes.requestId?.value === requestId)
-      .map((m) => ({ approver: m.messageAttributes.approver?.value ?? '?', link: /https?:\/\/\S+/.exec(m.message)?.[0] ?? '' }));
+      // The approver's own link, under the approval pages' URL: the evidence the message quotes may hold other URLs.
+      .map((m) => ({ approver: m.messageAttributes.approver?.value ?? '?', link: (m.message.match(/https?:\/\/\S+/g) ?? []).find((url) => url.startsWith(this.pages.url)) ?? '' }));
   }
 
   /** The approvers, as people: a scanner pre-fetches every link, then each scripted approver opens their own and clicks. */
@@ -655,11 +658,11 @@ export class Drill {
 
   /**
    * The mutating calls the account received since `mark` (from the start when absent; up to `until`): the
-   * sandbox's, then the target tables' (never the ledger's, nor an operator's RedriveExecution), each in arrival order.
+   * sandbox's, then the target tables' (never the ledger's, nor an operator's RedriveExecution of a runbook's execution), each in arrival order.
    */
   mutationsReceived(since: MutationMark = { sandbox: 0, tables: 0 }, until?: MutationMark): MutationReceived[] {
     // A redrive is the operator's request, not a change a runbook made.
-    const sandbox = this.sandbox.calls.filter((c) => c.mutating).slice(since.sandbox, until?.sandbox).filter((c) => c.operation !== 'RedriveExecution').map((c) => ({
+    const sandbox = this.sandbox.calls.filter((c) => c.mutating).slice(since.sandbox, until?.sandbox).filter((c) => !operatorRedrive(c, this.sandbox.state)).map((c) => ({
       service: c.service, operation: c.operation, input: c.input,
       // An injected or modelled error refused it, except a lost answer after the call was applied.
       applied: c.error === undefined || (c.error.code === 'TimeoutError' && c.error.message.includes('(the call was applied)')),
@@ -766,7 +769,19 @@ function auditTarget(service: string, input: Readonly<Record<string, unknown>>):
   if (service === 'lambda') return input.Name === undefined ? String(input.FunctionName ?? '') : `${String(input.FunctionName ?? '')}:${String(input.Name)}`;
   if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
   if (service === 'ssm') return String(input.Name ?? '');
+  if (service === 'states') return String(input.executionArn ?? '');
   return '';
+}
+
+/**
+ * A RedriveExecution of one of this system's own executions: the operator's (the console's
+ * Redrive, the drill's --then-redrive), not a change a runbook made. A runbook's redrive of a
+ * workflow it watches is audited like any change.
+ */
+function operatorRedrive(call: { operation: string; input: Readonly<Record<string, unknown>> }, state: AccountState): boolean {
+  if (call.operation !== 'RedriveExecution') return false;
+  const machine = state.stepFunctions.executions[String(call.input.executionArn ?? '')]?.stateMachineArn;
+  return machine !== undefined && state.stepFunctions.stateMachines[machine]?.tags?.[OWN_STATE_MACHINE_TAG] !== undefined;
 }
 
 /** The seed alarms a team tagged to route to a runbook (its module's drill.taggedAlarms), tagged so. */

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EventPattern } from '../../lambdas/domain/event-pattern';
+import { OWN_STATE_MACHINE_TAG } from '../../lambdas/domain/own-resources';
 import type { HandlerDef, RunbookDef } from '../../runbooks/kit';
 import { HandlerFunction, toStatement } from './handler-function';
 import type { Approvals } from './approvals';
@@ -67,6 +68,8 @@ export class Runbook extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
+    // This system's own: a runbook that acts on Step Functions executions refuses a machine with this tag.
+    Tags.of(this.stateMachine).add(OWN_STATE_MACHINE_TAG, Stack.of(this).stackName);
     // The definition comes from a file, so CDK cannot infer the grant. The ASL invokes each
     // function by its unqualified ARN, so no version or alias is granted.
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
