@@ -1,11 +1,11 @@
 import type { AccountState, HistoryEventState } from './state';
 
 /**
- * The TradAI backtest workflow (seed 004, "Workflow Stuck/Failed"): a Standard state machine that
+ * The TradAI backtest workflow (seed 004, its alert on failed workflows): a Standard state machine that
  * loads market data, then backtests 120 strategies in a Map (40 at a time). Its execution of
  * 2026-12-01 failed yesterday: strategy 80's backtest timed out on the exchange's API, and the 39
- * iterations running beside it were aborted, so the failed state lies on the history's second
- * page newest first. It is redrivable; redriven, the failed iterations run again and succeed.
+ * iterations running beside it were aborted, so the state the failed task belongs to lies on the
+ * history's third page newest first (100 events a page). It is redrivable; redriven, the failed iterations run again and succeed.
  */
 export const WORKFLOW_MACHINE_NAME = 'tradai-prod-backtest-workflow';
 export const WORKFLOW_EXECUTION_NAME = 'backtest-2026-12-01';
