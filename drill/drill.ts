@@ -6,9 +6,10 @@ import { RUNBOOK_TAG, TAGGED_ALARM_PATTERN, TARGET_TAG } from '../lambdas/domain
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
+import { OWN_STATE_MACHINE_TAG } from '../lambdas/domain/own-resources';
 import {
-  approvalPageHandler, alarmRoutes, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, runbookConfig, sharedHandlers, switchParameters,
-  triggerHandlers, undoMachine, undoStateMachineName, UNDO_MACHINE, type HandlerDef,
+  approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, runbookConfig, runbookRulePatterns, sharedHandlers, switchParameters,
+  triggerHandlers, undoMachine, undoStateMachineName, UNDO_MACHINE, type Arns, type HandlerDef,
 } from '../lib/catalog';
 import { RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { executionFailurePattern } from '../lambdas/domain/execution-failure';
@@ -135,6 +136,8 @@ export class Drill {
   /** What the execution-failure rule's notifier did with each failed run, in order. */
   readonly ruleNotices: RuleNotice[] = [];
   private undoExecutor?: DrillExecutor;
+  /** The account's ARNs, as the stack's rules name the targets. */
+  private arns!: Arns;
   /** DynamoDB on-demand backups taken during the drill, with their items (drill/dynamo-backups.ts). */
   backups: () => readonly BackupRecord[] = () => [];
   /** Fails the next calls of an operation (as --fault does), from now on. */
@@ -196,14 +199,15 @@ export class Drill {
         },
       },
     };
+    // Tagged as the stack tags its state machines: a runbook that acts on executions refuses these.
     for (const name of [...buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name), UNDO_MACHINE]) {
-      state.stepFunctions.stateMachines[machineArnOf(config, account, name)] = { type: 'STANDARD' };
+      state.stepFunctions.stateMachines[machineArnOf(config, account, name)] = { type: 'STANDARD', tags: { [OWN_STATE_MACHINE_TAG]: `RunbookAutopilot-${config.environment}` } };
     }
     let drill: Drill | undefined;
     const sandbox = await startSandbox(state, {
       onCall: async (call) => {
-        // A redrive is an operator's call, not a runbook's change: it has no ledger row of its own.
-        if (call.mutating && call.operation !== 'RedriveExecution') await drill?.checkAudit(`${call.service}:${call.operation}`, auditTarget(call.service, call.input));
+        // An operator's redrive of a runbook execution is not a runbook's change: it has no ledger row of its own.
+        if (call.mutating && !operatorRedrive(call, state)) await drill?.checkAudit(`${call.service}:${call.operation}`, auditTarget(call.service, call.input));
       },
       onRedriveExecution: async (executionArn) => {
         if (!drill) throw new Error('drill not started');
@@ -279,6 +283,7 @@ export class Drill {
     coldStart();
     withoutSdkBackoff();
     const arns = literalArns('aws', config.region, account);
+    this.arns = arns;
     const fnArn = (id: string) => arns.lambdaFunction(`runbook-autopilot-drill-${id}`);
     const load = (def: HandlerDef, extra: Record<string, string> = {}) => loadFunction(def, `runbook-autopilot-drill-${def.id}`, fnArn(def.id), {
       ...def.environment,
@@ -367,7 +372,8 @@ export class Drill {
   private approvalMessages(requestId: string): { approver: string; link: string }[] {
     return this.sandbox.published
       .filter((m) => m.topicArn === TOPIC_ARNS.approvals && m.messageAttributes.requestId?.value === requestId)
-      .map((m) => ({ approver: m.messageAttributes.approver?.value ?? '?', link: /https?:\/\/\S+/.exec(m.message)?.[0] ?? '' }));
+      // The approver's own link, under the approval pages' URL: the evidence the message quotes may hold other URLs.
+      .map((m) => ({ approver: m.messageAttributes.approver?.value ?? '?', link: (m.message.match(/https?:\/\/\S+/g) ?? []).find((url) => url.startsWith(this.pages.url)) ?? '' }));
   }
 
   /** The approvers, as people: a scanner pre-fetches every link, then each scripted approver opens their own and clicks. */
@@ -444,7 +450,7 @@ export class Drill {
     } else {
       const started = budgetRunbook(this.config)?.name;
       if (!this.budgetAdapter || !started) {
-        const off = MODULES.find((m) => m.trigger.kind === 'budget')?.name;
+        const off = MODULES.find((m) => m.trigger?.kind === 'budget')?.name;
         routing = { runbook: null, rejection: `${off ? `${off} is disabled` : 'no runbook is started by AWS Budgets'}: nothing subscribes to budget notifications` };
       } else {
         const delivery = await this.deliverAsync(this.budgetAdapter, input.lambdaEvent, BUDGET_ADAPTER_RETRY_ATTEMPTS);
@@ -616,15 +622,20 @@ export class Drill {
     return { error, attempts: retryAttempts + 1 };
   }
 
-  /** Runbooks whose EventBridge rule (the same pattern the stack deploys) matches the event. */
+  /** Runbooks whose EventBridge rules (the same patterns the stack deploys: alarm rules and service-event rules) match the event. */
   route(event: unknown): string[] {
-    return alarmRoutes(this.config).filter((r) => r.patterns.some((p) => matchesPattern(p, event))).map((r) => r.runbook);
+    const patterns = runbookRulePatterns(this.config, this.arns);
+    return Object.entries(patterns).filter(([, list]) => list.some((p) => matchesPattern(p, event))).map(([runbook]) => runbook);
   }
 
   private whyUnrouted(event: Record<string, unknown>): string {
     const detail = event.detail as { alarmName?: string; state?: { value?: string }; configuration?: { alarmRule?: string } } | undefined;
     if (event.source !== 'aws.cloudwatch' || event['detail-type'] !== 'CloudWatch Alarm State Change') {
-      return `no rule routes ${String(event['detail-type'])} events from ${String(event.source)}`;
+      const heard = Object.values(runbookRulePatterns(this.config, this.arns)).flat()
+        .some((p) => sameList(p.source, [event.source]) && sameList(p['detail-type'], [event['detail-type']]));
+      return heard
+        ? `no runbook routes this ${String(event['detail-type'])} event: its target, or its status or kind, is not one a rule filters for`
+        : `no rule routes ${String(event['detail-type'])} events from ${String(event.source)}`;
     }
     if (detail?.state?.value !== 'ALARM') return `alarm ${detail?.alarmName ?? '?'} went to ${detail?.state?.value ?? '?'}, not ALARM: nothing to remediate`;
     if (detail.configuration?.alarmRule) return `composite alarm ${detail.alarmName ?? '?'} has no runbook-autopilot:runbook tag; no runbook routes it`;
@@ -647,11 +658,11 @@ export class Drill {
 
   /**
    * The mutating calls the account received since `mark` (from the start when absent; up to `until`): the
-   * sandbox's, then the target tables' (never the ledger's, nor an operator's RedriveExecution), each in arrival order.
+   * sandbox's, then the target tables' (never the ledger's, nor an operator's RedriveExecution of a runbook's execution), each in arrival order.
    */
   mutationsReceived(since: MutationMark = { sandbox: 0, tables: 0 }, until?: MutationMark): MutationReceived[] {
     // A redrive is the operator's request, not a change a runbook made.
-    const sandbox = this.sandbox.calls.filter((c) => c.mutating).slice(since.sandbox, until?.sandbox).filter((c) => c.operation !== 'RedriveExecution').map((c) => ({
+    const sandbox = this.sandbox.calls.filter((c) => c.mutating).slice(since.sandbox, until?.sandbox).filter((c) => !operatorRedrive(c, this.sandbox.state)).map((c) => ({
       service: c.service, operation: c.operation, input: c.input,
       // An injected or modelled error refused it, except a lost answer after the call was applied.
       applied: c.error === undefined || (c.error.code === 'TimeoutError' && c.error.message.includes('(the call was applied)')),
@@ -748,12 +759,29 @@ interface AdapterSummary {
   skipped?: { reason: string }[];
 }
 
+/** A pattern's list of values holds every value given (a pattern's source or detail-type). */
+function sameList(values: unknown, wanted: readonly unknown[]): boolean {
+  return Array.isArray(values) && wanted.every((w) => values.includes(w));
+}
+
 function auditTarget(service: string, input: Readonly<Record<string, unknown>>): string {
   // An alias is its own target ("function:alias"), as the runbooks' ledger rows name it.
   if (service === 'lambda') return input.Name === undefined ? String(input.FunctionName ?? '') : `${String(input.FunctionName ?? '')}:${String(input.Name)}`;
   if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
   if (service === 'ssm') return String(input.Name ?? '');
+  if (service === 'states') return String(input.executionArn ?? '');
   return '';
+}
+
+/**
+ * A RedriveExecution of one of this system's own executions: the operator's (the console's
+ * Redrive, the drill's --then-redrive), not a change a runbook made. A runbook's redrive of a
+ * workflow it watches is audited like any change.
+ */
+function operatorRedrive(call: { operation: string; input: Readonly<Record<string, unknown>> }, state: AccountState): boolean {
+  if (call.operation !== 'RedriveExecution') return false;
+  const machine = state.stepFunctions.executions[String(call.input.executionArn ?? '')]?.stateMachineArn;
+  return machine !== undefined && state.stepFunctions.stateMachines[machine]?.tags?.[OWN_STATE_MACHINE_TAG] !== undefined;
 }
 
 /** The seed alarms a team tagged to route to a runbook (its module's drill.taggedAlarms), tagged so. */

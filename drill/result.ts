@@ -93,7 +93,7 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
   const runs = [execution, ...(b.redrives ?? [])];
   const invocations = runs.flatMap((r) => r.invocations);
   // A retried admit fails before it answers: the decision is the attempt that returned one.
-  const admitted = invocations.find((i) => isAdmit(i) && i.output !== undefined)?.output as { decision?: string; reason?: string; incident?: { id: string; target: string } | null } | undefined;
+  const admitted = invocations.find((i) => isAdmit(i) && i.output !== undefined)?.output as { decision?: string; reason?: string; incident?: { id: string; target: string; source?: { arn?: string } } | null } | undefined;
   const heard = (b.ruleNotices ?? []).filter((n) => n.executionArn === execution.executionArn);
   // The runbook's own notifications and the rule's, in the order they were sent.
   type Notice = { at: number; outcome: Outcome; reason: string; topic: string; via?: 'rule' };
@@ -140,7 +140,9 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
       for (const d of await b.approvals.decisions(r.requestId)) approvals.push({ approver: d.approver, decision: d.decision, at: d.at, level: d.level, ...(d.comment ? { comment: d.comment } : {}) });
     }
   }
-  const touched = new Set<string>([...(admitted?.incident ? [admitted.incident.target] : []), ...ledgerRows.map((r) => r.target)]);
+  // The target, the resource its event names (a failed execution, where the target is its state machine) and every ledger row's.
+  const incident = admitted?.incident;
+  const touched = new Set<string>([...(incident ? [incident.target, ...(incident.source?.arn ? [incident.source.arn] : [])] : []), ...ledgerRows.map((r) => r.target)]);
   return {
     input: b.input.label,
     runbook: execution.stateMachineName,

@@ -14,7 +14,7 @@ import { executionFailurePattern } from '../lambdas/domain/execution-failure';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
-  approvalPageHandler, alarmRoutes, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, runbookConfig, sharedHandlers,
+  alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, runbookConfig, runbookRulePatterns, sharedHandlers,
   switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef,
 } from './catalog';
 import type { BudgetSpec } from '../runbooks/module';
@@ -59,14 +59,14 @@ export class AutopilotStack extends Stack {
     this.approvals = new Approvals(this, 'Approvals', {
       config: config.approvals, notifications: this.notifications, ledger: this.ledger, page: approvalPageHandler(config, arns),
     });
-    const routes = alarmRoutes(config);
+    const rulePatterns = runbookRulePatterns(config, arns);
     const runbooks: Record<string, Runbook> = {};
     for (const def of buildCatalog(config, arns)) {
       runbooks[def.name] = new Runbook(this, toId(def.name), {
         def,
         ledger: this.ledger,
         sharedFunctions: { [shared.admit.substitution]: admit, [shared.notify.substitution]: notify },
-        eventPatterns: routes.find((r) => r.runbook === def.name)?.patterns ?? [],
+        eventPatterns: rulePatterns[def.name] ?? [],
         approvals: this.approvals,
       });
     }
@@ -90,7 +90,9 @@ export class AutopilotStack extends Stack {
     const budget = budgetRunbook(config);
     const budgetStarted = budget ? runbooks[budget.name] : undefined;
     if (budget && budgetStarted && triggers.budgetAdapter) this.budgetTopic = this.budgetTrigger(budget.budget, budgetStarted, triggers.budgetAdapter);
-    if (triggers.alarmRouter) this.alarmRouter(triggers.alarmRouter, Object.values(runbooks));
+    // The router starts only the runbooks alarms route to (not those started by service events alone).
+    const alarmRouted = new Set(alarmRoutes(config).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
+    if (triggers.alarmRouter) this.alarmRouter(triggers.alarmRouter, Object.entries(runbooks).filter(([name]) => alarmRouted.has(name)).map(([, rb]) => rb));
   }
 
   /**
@@ -104,7 +106,7 @@ export class AutopilotStack extends Stack {
       actions: ['cloudwatch:ListTagsForResource'],
       resources: [this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     }));
-    for (const rb of runbooks) if (rb.rules.length > 0) rb.stateMachine.grantStartExecution(fn);
+    for (const rb of runbooks) rb.stateMachine.grantStartExecution(fn);
     const deadLetters = new sqs.Queue(this, 'AlarmRouterDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
     });

@@ -10,10 +10,13 @@ import { deadlineSeconds, type ApprovalPolicy, type GateSettings } from '../lamb
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { sameValue } from '../lambdas/domain/canonical';
 import { alarmRulePatterns } from '../lambdas/domain/routing';
+import { eventRulePattern } from '../lambdas/domain/service-events';
 import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
 import { TAG_RESOURCES } from '../lambdas/domain/tag-resources';
 import type { RunbookTrigger } from '../lambdas/domain/trigger';
-import { gatePolicyOf, type AlarmTrigger, type BudgetSpec, type BudgetTrigger, type RunbookContext, type RunbookModule } from '../runbooks/module';
+import {
+  gatePolicyOf, type AlarmTrigger, type BudgetSpec, type BudgetTrigger, type EventTrigger, type RunbookContext, type RunbookModule,
+} from '../runbooks/module';
 import { RUNBOOKS, type RunbookName } from '../runbooks/registry';
 import type { EnvironmentConfig, GatePolicy, RunbookConfig, VerifyConfig } from './config/schema';
 import {
@@ -50,8 +53,9 @@ export function contextOf(module: AnyRunbook, config: EnvironmentConfig, arns: A
   };
 }
 
-const isAlarm = (m: AnyRunbook): m is AnyRunbook & { trigger: AlarmTrigger<RunbookConfig> } => m.trigger.kind === 'alarm';
-const isBudget = (m: AnyRunbook): m is AnyRunbook & { trigger: BudgetTrigger<RunbookConfig> } => m.trigger.kind === 'budget';
+const isAlarm = (m: AnyRunbook): m is AnyRunbook & { trigger: AlarmTrigger<RunbookConfig> } => m.trigger?.kind === 'alarm';
+const isBudget = (m: AnyRunbook): m is AnyRunbook & { trigger: BudgetTrigger<RunbookConfig> } => m.trigger?.kind === 'budget';
+const isEvent = (m: AnyRunbook): m is AnyRunbook & { events: EventTrigger<RunbookConfig> } => m.events !== undefined;
 
 /**
  * Verify or escalate for an alarm-started runbook: read the state of the alarm that fired.
@@ -84,9 +88,33 @@ export function alarmRoutes(config: EnvironmentConfig): {
   });
 }
 
+/**
+ * The EventBridge patterns that start each enabled runbook started by AWS service events: one per
+ * route, for its configured targets (any target, for a runbook that allowlists by tag: admit reads
+ * the tags). The stack deploys one rule per pattern; the drill routes a recorded event by them.
+ */
+export function eventRoutes(config: EnvironmentConfig, arns: Arns): { runbook: string; patterns: EventPattern[] }[] {
+  return enabledRunbooks(config).filter(isEvent).map((m) => {
+    const ctx = contextOf(m, config, arns);
+    const values = ctx.config.targetTags !== undefined ? 'any' : m.events.targetValues(ctx);
+    return { runbook: m.name, patterns: m.events.routes.map((route) => eventRulePattern(route, values)) };
+  });
+}
+
+/** Every EventBridge pattern that starts a runbook, alarm rules and event rules, by runbook. */
+export function runbookRulePatterns(config: EnvironmentConfig, arns: Arns): Record<string, EventPattern[]> {
+  const out: Record<string, EventPattern[]> = {};
+  for (const r of [...alarmRoutes(config), ...eventRoutes(config, arns)]) (out[r.runbook] ??= []).push(...r.patterns);
+  return out;
+}
+
 /** What starts each runbook, as admit reads the events it is given. */
 export function runbookTriggers(): Record<string, RunbookTrigger> {
-  return Object.fromEntries(MODULES.map((m) => [m.name, m.trigger.kind === 'alarm' ? { kind: 'alarm', route: m.trigger.route } : { kind: 'budget' }]));
+  return Object.fromEntries(MODULES.map((m): [string, RunbookTrigger] => [m.name, {
+    ...(m.trigger?.kind === 'alarm' ? { alarm: m.trigger.route } : {}),
+    ...(m.trigger?.kind === 'budget' ? { budget: true as const } : {}),
+    ...(m.events ? { events: m.events.routes } : {}),
+  }]));
 }
 
 /** What admit enforces: per runbook, on/off, cooldown and the allowlist. */

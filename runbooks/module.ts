@@ -18,7 +18,9 @@
  * `npx jest test/contract` checks a module against everything below and names what is missing.
  */
 import type { z } from 'zod';
+import type { PatternMatcher } from '../lambdas/domain/event-pattern';
 import type { MetricRoute } from '../lambdas/domain/routing';
+import type { EventRoute } from '../lambdas/domain/service-events';
 import type { TagResource } from '../lambdas/domain/tag-resources';
 import type { GatePolicy, RunbookConfig, SEVERITIES, VerifyConfig } from './config';
 import type { Acknowledgement, AlarmSpec, Arns, HandlerDef, Permission } from './kit';
@@ -63,6 +65,24 @@ export interface BudgetSpec {
 export interface BudgetTrigger<C> {
   readonly kind: 'budget';
   budget(config: C): BudgetSpec;
+}
+
+/**
+ * Started by AWS service events on EventBridge (a Step Functions execution failing, an ECS
+ * deployment failing, an RDS failover): one rule per route, its pattern the route's source,
+ * detail-type and detail filters plus the configured targets' values at the field where the event
+ * names its target. The event kinds, their shapes and how each names the target and one occurrence
+ * are shared (lambdas/domain/service-events.ts): admit reads them, and a Lambda bundle cannot load
+ * a module.
+ */
+export interface EventTrigger<C> {
+  readonly kind: 'event';
+  readonly routes: readonly EventRoute[];
+  /**
+   * The values the event's target field takes for the configured targets (a state machine's ARN,
+   * an ECS service's ARN, a DB instance's identifier): the rules filter on them.
+   */
+  targetValues(ctx: RunbookContext<C>): PatternMatcher[];
 }
 
 /** Targets not named in config are allowed when they carry `targetTags` (read at run time). */
@@ -136,7 +156,7 @@ export interface DrillCall {
 
 /** What the drill and the contract suite need of a runbook. */
 export interface DrillDef<C> {
-  /** Its recorded trigger, events/<name>.alarm.json or .sns.json: `npm run drill -- <name>` replays it. */
+  /** Its recorded trigger, events/<name>.alarm.json, .sns.json or .event.json (an AWS service event): `npm run drill -- <name>` replays it. */
   readonly event: string;
   /** More recorded events that reach it (events/samples/): other alarm shapes, tagged targets. */
   readonly samples?: readonly string[];
@@ -169,7 +189,15 @@ export interface RunbookModule<N extends string = string, C extends RunbookConfi
   readonly config: z.ZodType<C, unknown>;
   /** Target keys, as admit and the allowlists name them (function, table, "cluster/service", budget). */
   targets(config: C): string[];
-  readonly trigger: AlarmTrigger<C> | BudgetTrigger<C>;
+  /**
+   * What starts it: alarms on its metrics, or AWS Budgets alerts. Absent for a runbook started by
+   * service events only. A runbook may have both this (alarms) and `events`: each is its own
+   * machinery (metric rules and the tag router; the budget adapter; one rule per event route), and
+   * each consumer reads the one it builds.
+   */
+  readonly trigger?: AlarmTrigger<C> | BudgetTrigger<C>;
+  /** Started by AWS service events (EventBridge), besides or instead of `trigger`. */
+  readonly events?: EventTrigger<C>;
   /** Present when its config may allowlist targets by tag (`targetTags`). */
   readonly tags?: TagAllowlist<C>;
   readonly stateMachine: {

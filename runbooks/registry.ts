@@ -9,8 +9,9 @@ import lambdaErrorsRollback from './lambda-errors-rollback/runbook';
 import lambdaRunaway from './lambda-runaway/runbook';
 import lambdaTimeouts from './lambda-timeouts/runbook';
 import llmBudgetGuardrail from './llm-budget-guardrail/runbook';
+import workflowStuck from './workflow-stuck/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts] as const;
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];

@@ -51,7 +51,7 @@ export const SEED_PROCEDURES = {
   'high-api-latency': { seed: '004', title: 'High API Latency', severity: 'Medium', response: 'Check metrics, identify bottleneck', unautomated: notYet('a diagnose-and-page runbook') },
   'ecs-memory-high': { seed: '004', title: 'ECS Memory High', severity: 'Medium', response: 'Scale service or increase task memory', unautomated: notYet('scale-out') },
   'function-timeouts': { seed: '004', title: 'Lambda Timeouts', severity: 'Medium', response: 'Increase timeout, check dependencies' },
-  'workflow-stuck': { seed: '004', title: 'Workflow Stuck/Failed', severity: 'High', response: 'Check Step Functions history, trace via DynamoDB', unautomated: notYet('workflow-stuck') },
+  'failed-workflow': { seed: '004', title: 'Workflow Stuck/Failed', severity: 'High', response: 'Check Step Functions history, trace via DynamoDB' },
 
   // Seed 000: AlphaSwarm on AWS.
   'kill-switch-fan-out': { seed: '000', title: 'On-call checklist: fan-out kill switch', response: 'POST /portfolio/kill_switch and /workloads/halt when trading is touched', unautomated: notYet('agentcore-halt') },

@@ -31,7 +31,7 @@ const UNKNOWN_OPERATION: FaultRow = { code: 'UnknownOperationException', status:
 const INTERNAL_FAILURE = 'The request processing has failed because of an unknown error, exception or failure.';
 
 const functionArn = (c: FaultedCall) => arn.lambdaFunction(c.account, member(c, 'FunctionName', '*'));
-const stepFunctionsResource = (c: FaultedCall) => member(c, 'stateMachineArn', member(c, 'executionArn', '*'));
+const stepFunctionsResource = (c: FaultedCall) => member(c, 'stateMachineArn', member(c, 'executionArn', member(c, 'resourceArn', '*')));
 const alarmName = (c: FaultedCall) => {
   const resource = member(c, 'ResourceARN', '*');
   return resource.split(':alarm:')[1] ?? resource;
@@ -119,9 +119,12 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     'access-denied': { code: 'AccessDeniedException', status: 403, message: denied(stepFunctionsResource) },
     'not-found': {
       code: 'StateMachineDoesNotExist', status: 400, message: (c) => `State Machine Does Not Exist: '${stepFunctionsResource(c)}'`,
-      byOperation: Object.fromEntries(['DescribeExecution', 'GetExecutionHistory', 'RedriveExecution'].map((operation) => [operation, {
-        code: 'ExecutionDoesNotExist', message: (c: FaultedCall) => `Execution Does Not Exist: '${stepFunctionsResource(c)}'`,
-      }])),
+      byOperation: {
+        ...Object.fromEntries(['DescribeExecution', 'GetExecutionHistory', 'RedriveExecution'].map((operation) => [operation, {
+          code: 'ExecutionDoesNotExist', message: (c: FaultedCall) => `Execution Does Not Exist: '${stepFunctionsResource(c)}'`,
+        }])),
+        ListTagsForResource: { code: 'ResourceNotFound', message: (c: FaultedCall) => `Resource not found: '${stepFunctionsResource(c)}'` },
+      },
     },
     'server-error': { code: 'InternalFailure', status: 500, message: INTERNAL_FAILURE },
     'unknown-operation': UNKNOWN_OPERATION,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isRecord } from './input';
 import { seedTimeoutSystems } from './seed-timeouts';
+import { seedWorkflowSystems } from './seed-workflows';
 import type { AccountState, AlarmState, CompositeAlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
 /** The seed systems (seeds 000, 003, 004) as the drill's starting account. */
@@ -535,6 +536,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
     state: 'Enabled', batchSize: 10, lastModified: lastModified,
   }];
   seedTimeoutSystems(base, now, lastModified);
+  seedWorkflowSystems(base, now);
   if (override === undefined) return base;
   if (typeof override === 'function') return override(base) ?? base;
   return merge(base, override) as AccountState;

@@ -26,6 +26,8 @@ const EXECUTION_ARN = /^arn:aws:states:([a-z0-9-]+):(\d{12}):execution:([A-Za-z0
 const OPEN_EXECUTIONS_LIMIT = 1_000_000;
 /** How long after it closes an execution may be redriven. */
 const REDRIVABLE_MS = 14 * 86_400_000;
+/** A Standard execution runs for at most a year, redrives included. */
+const MAX_EXECUTION_MS = 365 * 86_400_000;
 /** A redrive appends at least two events, within the 25,000 a history holds. */
 const HISTORY_EVENTS_LIMIT = 24_999;
 /** Client tokens of successful redrives answered again: the last 10, for 15 minutes. */
@@ -53,6 +55,7 @@ function notRedrivable(e: ExecutionState, machineType: 'STANDARD' | 'EXPRESS' | 
   if (machineType === 'EXPRESS') return 'Execution of an EXPRESS state machine cannot be redriven';
   if (e.status === 'RUNNING' || e.status === 'SUCCEEDED') return `Execution is ${e.status} and cannot be redriven`;
   if (e.stopDate !== undefined && now.getTime() - Date.parse(e.stopDate) > REDRIVABLE_MS) return 'Execution redrivable period exceeded';
+  if (now.getTime() - Date.parse(e.startDate) > MAX_EXECUTION_MS) return 'Execution has exceeded the max execution time';
   if ((e.history?.length ?? 0) >= HISTORY_EVENTS_LIMIT) return 'Execution history event limit exceeded';
   return undefined;
 }
@@ -209,8 +212,44 @@ async function redriveExecution(request: Input, ctx: ServiceContext): Promise<Ou
   delete e.error;
   delete e.cause;
   if (clientToken !== undefined) e.redriveTokens = [...(e.redriveTokens ?? []), { token: clientToken, at: e.redriveDate, redriveDate: e.redriveDate }].slice(-REDRIVE_TOKENS);
-  await ctx.hooks.onRedriveExecution?.(executionArn, redriveCount);
+  if (e.afterRedrive) playRedrive(e, e.afterRedrive, now);
+  else await ctx.hooks.onRedriveExecution?.(executionArn, redriveCount);
   return { redriveDate: epochSeconds(e.redriveDate) };
+}
+
+/**
+ * A seed workflow's redriven run, played at once: ExecutionRedriven, the failed state entered
+ * again, then its end, appended to the history (ids and previousEventId continue it).
+ */
+function playRedrive(e: ExecutionState, run: NonNullable<ExecutionState['afterRedrive']>, now: Date): void {
+  const history = (e.history ??= []);
+  const at = now.toISOString();
+  const next = (type: string, details: Record<string, unknown> = {}) => {
+    const id = history.length + 1;
+    history.push({ id, previousEventId: id - 1, timestamp: at, type, ...details });
+  };
+  next('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: e.redriveCount } });
+  next('TaskStateEntered', { stateEnteredEventDetails: { name: run.state } });
+  if (run.status === 'SUCCEEDED') {
+    next('TaskStateExited', { stateExitedEventDetails: { name: run.state } });
+    next('ExecutionSucceeded', { executionSucceededEventDetails: {} });
+    e.output = '{}';
+  } else {
+    next('TaskFailed', { taskFailedEventDetails: { resource: 'invoke', resourceType: 'lambda', error: run.error ?? 'States.TaskFailed', cause: run.cause ?? '' } });
+    next('ExecutionFailed', { executionFailedEventDetails: { error: run.error ?? 'States.TaskFailed', cause: run.cause ?? '' } });
+    e.error = run.error ?? 'States.TaskFailed';
+    e.cause = run.cause ?? '';
+  }
+  e.status = run.status;
+  e.stopDate = at;
+}
+
+/** A state machine's tags; one that does not exist is ResourceNotFound, as Step Functions answers ListTagsForResource. */
+function listTagsForResource(request: Input, { state }: ServiceContext): Output {
+  const resourceArn = new Fields(request).string('resourceArn');
+  const machine = state.stepFunctions.stateMachines[resourceArn];
+  if (machine === undefined) throw new AwsError('ResourceNotFound', 400, `Resource not found: '${resourceArn}'`);
+  return { tags: Object.entries(machine.tags ?? {}).map(([key, value]) => ({ key, value })) };
 }
 
 /** The account's state machines in this region, by name (one page: pagination is not modelled). */
@@ -278,6 +317,7 @@ export const sfnModel: ServiceModel = {
     GetExecutionHistory: { mutating: false, run: getExecutionHistory },
     RedriveExecution: { mutating: true, run: redriveExecution },
     ListStateMachines: { mutating: false, run: listStateMachines },
+    ListTagsForResource: { mutating: false, run: listTagsForResource },
     SendTaskSuccess: { mutating: false, run: sendTaskSuccess },
     SendTaskFailure: { mutating: false, run: sendTaskFailure },
   },

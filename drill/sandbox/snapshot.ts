@@ -25,7 +25,7 @@ export type SandboxSnapshot = {
     }
   >;
   ssm: Record<string, { value: string; version: number }>;
-  executions: Record<string, { name: string; status: ExecutionStatus }>;
+  executions: Record<string, { name: string; status: ExecutionStatus; redriveCount: number }>;
   alarms: Record<string, string>;
   publishedMessages: number;
 };
@@ -65,7 +65,7 @@ export function snapshotOf(state: AccountState, publishedMessages: number): Sand
     ecs,
     ssm: Object.fromEntries(Object.entries(state.ssm.parameters).map(([name, p]) => [name, { value: p.value, version: p.version }])),
     executions: Object.fromEntries(
-      Object.entries(state.stepFunctions.executions).map(([arn, e]) => [arn, { name: e.name, status: e.status }]),
+      Object.entries(state.stepFunctions.executions).map(([arn, e]) => [arn, { name: e.name, status: e.status, redriveCount: e.redriveCount ?? 0 }]),
     ),
     alarms: Object.fromEntries(Object.entries(state.cloudwatch.alarms).map(([name, a]) => [name, a.stateValue])),
     publishedMessages,

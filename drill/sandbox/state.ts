@@ -235,6 +235,11 @@ export interface ExecutionState {
   history?: HistoryEventState[];
   /** Client tokens of successful redrives (the last 10, each answered again for 15 minutes). */
   redriveTokens?: { token: string; at: string; redriveDate: string }[];
+  /**
+   * A seed workflow's redriven run, as the sandbox plays it (the drill runs only this system's own
+   * state machines): it ends at once so, from the state that failed. Absent: the drill runs it.
+   */
+  afterRedrive?: { status: 'SUCCEEDED' | 'FAILED'; state: string; error?: string; cause?: string };
 }
 
 /** One history event: id, previousEventId, timestamp (ISO), type and its `<type>EventDetails`. */
@@ -248,7 +253,7 @@ export interface TaskTokenState {
 }
 
 export interface StepFunctionsState {
-  stateMachines: Record<string, { type: 'STANDARD' | 'EXPRESS' }>;
+  stateMachines: Record<string, { type: 'STANDARD' | 'EXPRESS'; tags?: Record<string, string> }>;
   /** Keyed by execution ARN. */
   executions: Record<string, ExecutionState>;
   /** Keyed by task token. */

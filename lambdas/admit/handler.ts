@@ -45,7 +45,7 @@ function toIncident(runbook: string, trigger: Trigger): Incident {
 /**
  * Admit: the gate before any runbook reads or changes anything. It turns the event into an
  * incident, then stops it when the event is not ours, the target is not configured, the same
- * alarm transition was already handled (EventBridge delivers at least once), automation or this
+ * alarm transition (budget alert, service event) was already handled (EventBridge delivers at least once), automation or this
  * runbook is switched off, or the target is cooling down after a recent remediation.
  */
 export const handler = taskHandler(inputSchema, async ({ runbook, event, execution }, context): Promise<AdmitResult> => {
@@ -89,6 +89,8 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
     throw e;
   }
 });
+
+const NEW_WHAT: Readonly<Record<Trigger['kind'], string>> = { alarm: 'alarm transition', budget: 'budget alert', event: 'service event' };
 
 /** The gates after the claim: allowlist, switches, cooldown, flapping, the hourly cap. */
 async function gate(
@@ -134,5 +136,5 @@ async function gate(
   }
   await ledger.recordRemediation(runbook, incident.target, incident.id);
   const how = policies[runbook]?.targets.includes(incident.target) ? 'a configured target' : 'a target allowlisted by tag';
-  return { decision: 'admit', reason: `new ${kind === 'budget' ? 'budget alert' : 'alarm transition'} on ${how}`, incident, switches: state, dryRun: policies[runbook]?.dryRun ?? false };
+  return { decision: 'admit', reason: `new ${NEW_WHAT[kind]} on ${how}`, incident, switches: state, dryRun: policies[runbook]?.dryRun ?? false };
 }

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import * as z from '../shared/zod';
 import { metricRouteSchema, type MetricRoute } from './routing';
+import { eventRouteSchema, readServiceEvent, UnreadableServiceEvent, type EventRoute } from './service-events';
 
 /** What started a runbook, normalised from whichever event carried it. */
 export interface Trigger {
-  readonly kind: 'alarm' | 'budget';
-  /** The target key as config names it: function, table, "cluster/service" or budget name. */
+  readonly kind: 'alarm' | 'budget' | 'event';
+  /** The target key as config names it: function, table, "cluster/service", budget name or state machine. */
   readonly target: string;
-  /** One alarm transition or one budget alert: the unit of "never act twice". */
+  /** One alarm transition, one budget alert or one AWS service event's occurrence: the unit of "never act twice". */
   readonly dedupeKey: string;
   readonly firedAt: string;
   /** One line a human reads first: what fired. */
@@ -78,12 +79,20 @@ export const autopilotEventSchema = z.discriminatedUnion('detail-type', [
   }),
 ]);
 
-/** What starts a runbook, as admit receives it per runbook (RUNBOOK_TRIGGERS, from its module's trigger). */
-export const runbookTriggerSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('alarm'), route: metricRouteSchema }),
-  z.object({ kind: z.literal('budget') }),
-]);
-export type RunbookTrigger = { readonly kind: 'alarm'; readonly route: MetricRoute } | { readonly kind: 'budget' };
+/**
+ * What starts a runbook, as admit receives it per runbook (RUNBOOK_TRIGGERS, from its module):
+ * alarms on its metrics, AWS Budgets alerts, AWS service events, or alarms and events both.
+ */
+export const runbookTriggerSchema = z.object({
+  alarm: z.optional(metricRouteSchema),
+  budget: z.optional(z.literal(true)),
+  events: z.optional(z.array(eventRouteSchema).check(z.minLength(1))),
+});
+export interface RunbookTrigger {
+  readonly alarm?: MetricRoute;
+  readonly budget?: true;
+  readonly events?: readonly EventRoute[];
+}
 export const runbookTriggersSchema = z.record(z.string(), runbookTriggerSchema);
 
 /** Reads the target an alarm names through its metric dimensions, by the same rules as the EventBridge pattern. */
@@ -135,18 +144,20 @@ function alarmTrigger(runbook: string, route: MetricRoute, alarm: AlarmEvent, ta
 export function parseTrigger(runbook: string, event: unknown, started: RunbookTrigger | undefined): Trigger {
   const alarm = alarmEventSchema.safeParse(event);
   if (alarm.success) {
-    if (started?.kind !== 'alarm') throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
-    return alarmTrigger(runbook, started.route, alarm.data);
+    if (!started?.alarm) throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
+    return alarmTrigger(runbook, started.alarm, alarm.data);
   }
+  const serviceEvent = serviceEventTrigger(runbook, event, started);
+  if (serviceEvent) return serviceEvent;
   const own = autopilotEventSchema.safeParse(event);
   if (!own.success) {
-    throw new UnroutableEvent('input is neither a CloudWatch Alarm State Change event nor a runbook-autopilot event');
+    throw new UnroutableEvent(`input is neither a CloudWatch Alarm State Change event, an AWS service event ${runbook} is started by, nor a runbook-autopilot event`);
   }
   if (own.data['detail-type'] === 'Tagged Alarm') {
-    if (started?.kind !== 'alarm') throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
-    return alarmTrigger(runbook, started.route, own.data.detail.alarm, own.data.detail.target);
+    if (!started?.alarm) throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
+    return alarmTrigger(runbook, started.alarm, own.data.detail.alarm, own.data.detail.target);
   }
-  if (started?.kind !== 'budget') throw new UnroutableEvent(`${runbook} is not started by budget notifications`);
+  if (!started?.budget) throw new UnroutableEvent(`${runbook} is not started by budget notifications`);
   const d = own.data.detail;
   return {
     kind: 'budget',
@@ -162,6 +173,30 @@ export function parseTrigger(runbook: string, event: unknown, started: RunbookTr
       actualOrForecastAmount: d.actualOrForecastAmount,
       budgetedAmount: d.budgetedAmount,
     },
+  };
+}
+
+/**
+ * An AWS service event of one of the runbook's routes (lambdas/domain/service-events.ts), or
+ * undefined when it has no route for the event's source and detail-type. One occurrence is one
+ * dedupe key, whichever delivery of it arrives (EventBridge delivers at least once).
+ */
+function serviceEventTrigger(runbook: string, event: unknown, started: RunbookTrigger | undefined): Trigger | undefined {
+  let read;
+  try {
+    read = readServiceEvent(started?.events ?? [], event);
+  } catch (e: unknown) {
+    if (e instanceof UnreadableServiceEvent) throw new UnroutableEvent(`${runbook}: ${e.message}`);
+    throw e;
+  }
+  if (!read) return undefined;
+  return {
+    kind: 'event',
+    target: read.target,
+    dedupeKey: `event|${read.detailType}|${read.identity}`,
+    firedAt: read.time,
+    summary: read.summary,
+    source: { name: read.detailType, arn: read.arn, ...(read.reason ? { reason: read.reason } : {}) },
   };
 }
 

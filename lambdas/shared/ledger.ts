@@ -10,6 +10,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
  *   INCIDENT#<id> / ACTION#<key>    one mutating call: intent before the call, outcome after
  *   COOLDOWN#<runbook>#<target> / META   who last acted on a target, and until when
  *   EXECUTION#<arn> / FAILURE#<n>   the escalation of a failed run (n: its redrive count), sent once
+ *   CAP#<runbook>#<hour>, REDRIVE#<execution> / META   counted slots: a runbook's remediations per hour, its redrives of an execution
  */
 export type IncidentStatus = 'admitted' | 'remediated' | 'skipped' | 'escalated' | 'failed' | 'rejected';
 /**
@@ -245,15 +246,24 @@ export class Ledger {
    * it race-free (a conditional write) and idempotent (an incident already counted keeps its slot).
    */
   async claimHourlySlot(runbook: string, hour: string, incidentId: string, cap: number): Promise<{ granted: true } | { granted: false; used: number }> {
+    return this.claimSlot(`CAP#${runbook}#${hour}`, incidentId, cap, 2 * 86400);
+  }
+
+  /**
+   * Takes one of the `cap` slots kept under a key (`<KIND>#...`, e.g. `REDRIVE#<execution ARN>`: a
+   * runbook's actions on one resource across incidents), for `ttlSeconds`: race-free, and an
+   * incident already counted keeps its slot.
+   */
+  async claimSlot(key: string, incidentId: string, cap: number, ttlSeconds: number): Promise<{ granted: true } | { granted: false; used: number }> {
     try {
       await this.db.send(new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: `CAP#${runbook}#${hour}`, sk: 'META' },
+        Key: { pk: key, sk: 'META' },
         UpdateExpression: 'ADD incidents :ids SET expiresAt = :expires',
         ConditionExpression: 'attribute_not_exists(incidents) OR size(incidents) < :cap OR contains(incidents, :id)',
         ExpressionAttributeValues: {
           ':ids': new Set([incidentId]), ':id': incidentId, ':cap': cap,
-          ':expires': Math.ceil(this.now().getTime() / 1000) + 2 * 86400,
+          ':expires': Math.ceil(this.now().getTime() / 1000) + ttlSeconds,
         },
       }));
       return { granted: true };
@@ -261,6 +271,12 @@ export class Ledger {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       return { granted: false, used: cap };
     }
+  }
+
+  /** The incidents holding slots under a key (claimSlot). */
+  async slotsTaken(key: string): Promise<string[]> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: key, sk: 'META' }, ConsistentRead: true }));
+    return [...((out.Item?.incidents as Set<string> | undefined) ?? [])].sort();
   }
 
   /**

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EventPattern } from '../../lambdas/domain/event-pattern';
+import { OWN_STATE_MACHINE_TAG } from '../../lambdas/domain/own-resources';
 import type { HandlerDef, RunbookDef } from '../../runbooks/kit';
 import { HandlerFunction, toStatement } from './handler-function';
 import type { Approvals } from './approvals';
@@ -21,7 +22,7 @@ export interface RunbookProps {
   readonly ledger: RemediationLedger;
   /** Functions shared by every runbook (admit, notify), by ASL substitution name. */
   readonly sharedFunctions: Readonly<Record<string, lambda.IFunction>>;
-  /** EventBridge patterns that start this runbook (none for SNS-started runbooks). */
+  /** EventBridge patterns that start this runbook: its alarms' and its service events' (none for SNS-started runbooks). */
   readonly eventPatterns: readonly EventPattern[];
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
@@ -67,6 +68,8 @@ export class Runbook extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
+    // This system's own: a runbook that acts on Step Functions executions refuses a machine with this tag.
+    Tags.of(this.stateMachine).add(OWN_STATE_MACHINE_TAG, Stack.of(this).stackName);
     // The definition comes from a file, so CDK cannot infer the grant. The ASL invokes each
     // function by its unqualified ARN, so no version or alias is granted.
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
@@ -82,7 +85,7 @@ export class Runbook extends Construct {
     });
     this.rules = props.eventPatterns.map((pattern, i) => {
       const rule = new events.Rule(this, `Trigger${i}`, {
-        description: `Starts ${def.name} on the CloudWatch alarms routed to it`,
+        description: `Starts ${def.name} on ${describePattern(pattern)}`,
         eventPattern: pattern as events.EventPattern,
       });
       rule.addTarget(new targets.SfnStateMachine(this.stateMachine, {
@@ -106,4 +109,11 @@ export class Runbook extends Construct {
     fn.grantPermissions(handler.permissions);
     return fn;
   }
+}
+
+/** What a rule hears, for its description: "the CloudWatch alarms routed to it", or the service event's detail-type. */
+function describePattern(pattern: EventPattern): string {
+  const types = pattern['detail-type'];
+  if (!Array.isArray(types) || types.includes('CloudWatch Alarm State Change')) return 'the CloudWatch alarms routed to it';
+  return `${types.join(', ')} events of its configured targets`;
 }

@@ -71,6 +71,10 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   'states:SendTaskSuccess': anywhere('states:SendTaskSuccess'),
   'states:SendTaskFailure': anywhere('states:SendTaskFailure'),
   'states:StartExecution': (i, s) => ({ action: 'states:StartExecution', resource: own(s, text(i.stateMachineArn)) }),
+  'states:DescribeExecution': (i) => ({ action: 'states:DescribeExecution', resource: text(i.executionArn) }),
+  'states:GetExecutionHistory': (i) => ({ action: 'states:GetExecutionHistory', resource: text(i.executionArn) }),
+  'states:RedriveExecution': (i) => ({ action: 'states:RedriveExecution', resource: text(i.executionArn) }),
+  'states:ListTagsForResource': (i, s) => ({ action: 'states:ListTagsForResource', resource: own(s, text(i.resourceArn)) }),
   'events:ListRuleNamesByTarget': anywhere('events:ListRuleNamesByTarget'),
   'events:DescribeRule': (i, s) => ({
     action: 'events:DescribeRule', resource: arn(s, 'events', `rule/${!i.EventBusName || i.EventBusName === 'default' ? '' : `${text(i.EventBusName)}/`}${text(i.Name)}`),

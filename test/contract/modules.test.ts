@@ -10,9 +10,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { gatePagesOf } from '../../lambdas/approval/gate-words';
+import { assertEventPattern } from '../../lambdas/domain/event-pattern';
 import { REVERSIBLE } from '../../lambdas/domain/reversible';
 import {
-  approvalPageHandler, buildCatalog, contextOf, enabledRunbooks, literalArns, MODULES, runbookConfig, sharedHandlers, triggerHandlers, undoMachine, type AnyRunbook,
+  approvalPageHandler, buildCatalog, contextOf, enabledRunbooks, eventRoutes, literalArns, MODULES, runbookConfig, sharedHandlers, triggerHandlers, undoMachine, type AnyRunbook,
 } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import { gatePolicyOf } from '../../runbooks/module';
@@ -113,6 +114,28 @@ describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
     expect(problems).toEqual([]);
   });
 
+  test('something starts it: alarms or a budget (trigger), AWS service events (events), or alarms and events; each event route has a rule that names its targets in every environment', () => {
+    const problems: string[] = [];
+    if (!module.trigger && !module.events) problems.push(`${name}: nothing starts it: give its module a trigger (alarm or budget) or events (AWS service events)`);
+    if (module.events) {
+      if (module.events.routes.length === 0) problems.push(`${name}: its events list no route: name the service event (lambdas/domain/service-events.ts) that starts it`);
+      for (const { env, config } of configs()) {
+        const ctx = contextOf(module, config, arnsFor(config.region));
+        if (ctx.config.enabled && ctx.config.targetTags === undefined && module.events.targetValues(ctx).length === 0) {
+          problems.push(`${name}: config/${env}.json enables it, but its events' targetValues() gives the rules no target to filter on`);
+        }
+        for (const pattern of eventRoutes(config, arnsFor(config.region)).find((r) => r.runbook === name)?.patterns ?? []) {
+          try {
+            assertEventPattern(pattern);
+          } catch (e: unknown) {
+            problems.push(`${name}: its event rule in config/${env}.json is not a pattern EventBridge takes: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   test('every config/<env>.json configures it (runbooks.<name>), and its schema takes each', () => {
     const problems: string[] = [];
     for (const env of ENVIRONMENTS) {
@@ -203,7 +226,7 @@ describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
     for (const file of [module.drill.event, ...(module.drill.samples ?? []), ...(module.drill.scenarios ?? []), ...(module.drill.undoScenario ? [module.drill.undoScenario] : [])]) {
       if (!exists(file)) problems.push(`${name}: ${file} (named in its drill) does not exist`);
     }
-    if (!/^events\/[^/]+\.(alarm|sns)\.json$/.test(module.drill.event)) problems.push(`${name}: its recorded event ${module.drill.event} is not events/<name>.alarm.json or .sns.json`);
+    if (!/^events\/[^/]+\.(alarm|sns|event)\.json$/.test(module.drill.event)) problems.push(`${name}: its recorded event ${module.drill.event} is not events/<name>.alarm.json, .sns.json or .event.json`);
     expect(problems).toEqual([]);
   });
 });

@@ -22,11 +22,14 @@ test('every recorded event is handled or cleanly rejected, in one sandbox, and o
     // The configured functions' aliases (lambda-errors-rollback rolls back an alias, "function:alias").
     ...loadConfig('drill').runbooks['lambda-errors-rollback'].targets.map((t) => `${t.functionName}:${t.alias}`),
   ]);
+  // workflow-stuck redrives an execution of a configured state machine.
+  const workflows = new Set(loadConfig('drill').runbooks['workflow-stuck'].targets.map((t) => t.stateMachineName));
+  const executionOfConfigured = (target: string) => workflows.has(/:execution:([^:]+):[^:]+$/.exec(target)?.[1] ?? '');
   for (const r of results) {
     expect(['remediated', 'skipped', 'escalated', 'rejected', 'failed']).toContain(r.outcome);
     expect(r.outcome).not.toBe('failed');
     for (const a of r.actions) {
-      expect(configured).toContain(a.target);
+      if (!executionOfConfigured(a.target)) expect(configured).toContain(a.target);
       expect(a.auditedBeforeCall).toBe(true);
     }
   }

@@ -6,7 +6,7 @@
  */
 import { toId } from '../../lib/autopilot-stack';
 import {
-  alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, sharedHandlers, triggerHandlers,
+  alarmRoutes, approvalPageHandler, eventRoutes, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, sharedHandlers, triggerHandlers,
   UNDO_MACHINE, undoMachine, type HandlerDef, type Permission,
 } from '../../lib/catalog';
 import type { EnvironmentConfig } from '../../lib/config/schema';
@@ -44,8 +44,8 @@ export interface CatalogMachine {
   /** The functions its definition invokes (their ids). */
   readonly invokes: readonly string[];
   readonly permissions: readonly Permission[];
-  /** What starts it: EventBridge rules on its alarms, the budget adapter, or a person (the undo). */
-  readonly startedBy: 'alarms' | 'budget' | 'hand';
+  /** What starts it: EventBridge rules on its alarms (and its service events, if any), rules on its service events only, the budget adapter, or a person (the undo). */
+  readonly startedBy: 'alarms' | 'events' | 'budget' | 'hand';
 }
 
 export interface StackCatalog {
@@ -59,13 +59,14 @@ export function stackCatalog(config: EnvironmentConfig, account: string): StackC
   const shared = sharedHandlers(config, arns);
   const undo = undoMachine(config, arns);
   const routed = new Set(alarmRoutes(config).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
+  const heard = new Set(eventRoutes(config, arns).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
   const budget = budgetRunbook(config)?.name;
   const machines: CatalogMachine[] = [
     ...buildCatalog(config, arns).map((def): CatalogMachine => ({
       name: def.name, id: `${toId(def.name)}StateMachine`,
       invokes: [shared.admit.id, shared.notify.id, ...def.handlers.map((h) => h.id)],
       permissions: def.stateMachinePermissions ?? [],
-      startedBy: routed.has(def.name) ? 'alarms' : def.name === budget ? 'budget' : 'hand',
+      startedBy: routed.has(def.name) ? 'alarms' : heard.has(def.name) ? 'events' : def.name === budget ? 'budget' : 'hand',
     })),
     { name: UNDO_MACHINE, id: 'UndoStateMachine', invokes: [shared.notify.id, ...undo.handlers.map((h) => h.id)], permissions: undo.stateMachinePermissions ?? [], startedBy: 'hand' },
   ];
@@ -85,7 +86,7 @@ export function stackCatalog(config: EnvironmentConfig, account: string): StackC
     ...triggers.map((h) => fn(h, undefined, false)),
     fn(failures, undefined, false),
     ...machines.map((m): CatalogRole => ({ name: m.id, kind: 'state machine', runbook: m.name, permissions: m.permissions, ledger: false, approvals: false })),
-    ...runbookMachines.filter((m) => m.startedBy === 'alarms').map((m): CatalogRole => ({ name: `${m.id}Events`, kind: 'rule target', runbook: m.name, ledger: false, approvals: false })),
+    ...runbookMachines.filter((m) => m.startedBy === 'alarms' || m.startedBy === 'events').map((m): CatalogRole => ({ name: `${m.id}Events`, kind: 'rule target', runbook: m.name, ledger: false, approvals: false })),
   ];
   return { roles, machines };
 }

@@ -530,6 +530,39 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['UndoFinish', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
     ];
   },
+  'workflow-stuck': () => {
+    const WORKFLOW = stateMachine('tradai-prod-backtest-workflow');
+    const RUN = arn('states', 'execution:tradai-prod-backtest-workflow:backtest-2026-12-01');
+    const OWN_RUN = executionOf(machineArn(catalog.machines.find((m) => m.name === 'workflow-stuck')!));
+    return [
+      ['WorkflowStuckInspect', 'states:DescribeExecution', RUN, 'Allowed'],
+      ['WorkflowStuckInspect', 'states:GetExecutionHistory', RUN, 'Allowed'],
+      ['WorkflowStuckInspect', 'states:ListTagsForResource', WORKFLOW, 'Allowed'],
+      ['WorkflowStuckRedrive', 'states:DescribeExecution', RUN, 'Allowed'],
+      ['WorkflowStuckRedrive', 'states:ListTagsForResource', WORKFLOW, 'Allowed'],
+      ['WorkflowStuckRedrive', 'states:RedriveExecution', RUN, 'Allowed'],
+      ['WorkflowStuckCheck', 'states:DescribeExecution', RUN, 'Allowed'],
+      ['ApprovalPage', 'states:DescribeExecution', RUN, 'Allowed'],
+
+      // Only the configured workflow's executions: not this system's own (a loop), not another's, not elsewhere.
+      ['WorkflowStuckRedrive', 'states:RedriveExecution', OWN_RUN, 'Denied'],
+      ['WorkflowStuckRedrive', 'states:RedriveExecution', executionOf(FOREIGN_MACHINE), 'Denied'],
+      ['WorkflowStuckRedrive', 'states:RedriveExecution', arn('states', 'execution:tradai-prod-backtest-workflow-v2:backtest-2026-12-01'), 'Denied'],
+      ['WorkflowStuckRedrive', 'states:RedriveExecution', arn('states', 'execution:tradai-prod-backtest-workflow:backtest-2026-12-01', 'us-east-1'), 'Denied'],
+      ['WorkflowStuckRedrive', 'states:StopExecution', RUN, 'Denied'],
+      ['WorkflowStuckRedrive', 'states:StartExecution', WORKFLOW, 'Denied'],
+      ['WorkflowStuckRedrive', 'states:UpdateStateMachine', WORKFLOW, 'Denied'],
+      ['WorkflowStuckRedrive', 'states:TagResource', WORKFLOW, 'Denied'],
+      ['WorkflowStuckInspect', 'states:RedriveExecution', RUN, 'Denied'],
+      ['WorkflowStuckInspect', 'states:GetExecutionHistory', OWN_RUN, 'Denied'],
+      ['WorkflowStuckCheck', 'states:RedriveExecution', RUN, 'Denied'],
+      ['WorkflowStuckApprovalRequest', 'states:RedriveExecution', RUN, 'Denied'],
+      ['ApprovalPage', 'states:RedriveExecution', RUN, 'Denied'],
+      // A redrive has no inverse: the undo never touches Step Functions executions.
+      ['UndoRestore', 'states:RedriveExecution', RUN, 'Denied'],
+      ['UndoRestore', 'states:StopExecution', RUN, 'Denied'],
+    ];
+  },
 };
 
 describe.each(Object.keys(SPECIFIC))('%s, with its config/prod.json targets spelled out', (runbook) => {

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { toId } from '../../lib/autopilot-stack';
-import { alarmRoutes, approvalPageHandler, buildCatalog, enabledRunbooks, literalArns, MODULES, runbookConfig, sharedHandlers, triggerHandlers, undoMachine } from '../../lib/catalog';
+import { alarmRoutes, approvalPageHandler, buildCatalog, enabledRunbooks, eventRoutes, literalArns, MODULES, runbookConfig, sharedHandlers, triggerHandlers, undoMachine } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import { actionFacts, ON_ANY_RESOURCE } from '../iam/aws-actions';
 import { ACCOUNT, bundlesOf, synthStack } from './synth';
@@ -102,10 +102,12 @@ test('lambda-runaway rules route ALARM transitions of the configured functions o
 
 test('every rule target has a dead-letter queue and a retry policy', () => {
   const rules = Object.values(template.findResources('AWS::Events::Rule'));
-  // A rule per metric pattern of each runbook started by alarms, the tag router's, and the one on failed executions.
+  // A rule per metric pattern of each runbook started by alarms, per service-event route of each started by events, the tag router's, and the one on failed executions.
   const routed = alarmRoutes(config).reduce((n, r) => n + r.patterns.length, 0);
+  const heard = eventRoutes(config, literalArns('aws', config.region, ACCOUNT)).reduce((n, r) => n + r.patterns.length, 0);
   const router = triggerHandlers(config, Object.fromEntries(catalog.map((d) => [d.name, d.name]))).alarmRouter;
-  expect(rules).toHaveLength(routed + (router ? 1 : 0) + 1);
+  expect(heard).toBeGreaterThan(0);
+  expect(rules).toHaveLength(routed + heard + (router ? 1 : 0) + 1);
   for (const rule of rules) {
     const targets = (rule as { Properties: { Targets: Record<string, unknown>[] } }).Properties.Targets;
     for (const t of targets) {
@@ -115,11 +117,33 @@ test('every rule target has a dead-letter queue and a retry policy', () => {
   }
 });
 
+test('a runbook started by AWS service events gets one rule per route, on its configured targets only, starting its state machine; the tag router may not start it', () => {
+  const machines = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
+  const workflowStuck = machines.find((id) => id.startsWith('WorkflowStuckStateMachine'))!;
+  const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { Targets: [{ Arn: { Ref: workflowStuck } }] } })) as {
+    Properties: { Description: string; EventPattern: Record<string, unknown>; Targets: { DeadLetterConfig: unknown; RetryPolicy: unknown }[] };
+  }[];
+  expect(rules).toHaveLength(1);
+  expect(rules[0]!.Properties.Description).toBe('Starts workflow-stuck on Step Functions Execution Status Change events of its configured targets');
+  expect(rules[0]!.Properties.EventPattern).toEqual({
+    source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'],
+    detail: {
+      status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+      stateMachineArn: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:states:${config.region}:${ACCOUNT}:stateMachine:tradai-prod-backtest-workflow`]] }],
+    },
+  });
+  expect(rules[0]!.Properties.Targets).toEqual([expect.objectContaining({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 7200 } })]);
+  // The stack tags its own state machines: workflow-stuck refuses to act on a machine with the tag.
+  for (const id of machines) {
+    expect((template.toJSON().Resources[id] as { Properties: { Tags?: { Key: string; Value: string }[] } }).Properties.Tags).toContainEqual({ Key: 'runbook-autopilot:stack', Value: stack.stackName });
+  }
+});
+
 test("a rule on the runbooks' own executions (failed, timed out, aborted) invokes the execution-failure notifier; failures of it land in a dead-letter queue", () => {
   const machines = template.findResources('AWS::StepFunctions::StateMachine');
   const runbookMachines = Object.entries(machines).filter(([, m]) => (m as { Properties: { StateMachineName?: string } }).Properties.StateMachineName !== 'runbook-autopilot-prod-undo').map(([id]) => id);
   expect(runbookMachines.map((id) => id.slice(0, -8)).sort()).toEqual(runbooks.map((m) => `${toId(m.name)}StateMachine`).sort());
-  const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] } } })) as {
+  const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] }, Description: Match.stringLikeRegexp('^A runbook execution failed') } })) as {
     Properties: { EventPattern: { 'detail-type': string[]; detail: { status: string[]; stateMachineArn: { Ref: string }[] } }; Targets: { Arn: unknown; DeadLetterConfig: unknown }[] };
   }[];
   expect(rules).toHaveLength(1);

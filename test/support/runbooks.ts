@@ -20,6 +20,6 @@ export function triggerOf(name: RunbookName): RunbookTrigger {
 /** The metrics and target dimensions an alarm-started runbook routes on. */
 export function routeOf(name: RunbookName): MetricRoute {
   const trigger = triggerOf(name);
-  if (trigger.kind !== 'alarm') throw new Error(`${name} is not started by alarms`);
-  return trigger.route;
+  if (!trigger.alarm) throw new Error(`${name} is not started by alarms`);
+  return trigger.alarm;
 }

@@ -32,9 +32,27 @@ const RUNAWAY_KEY = `alarm|${ALARM_ARN('cabruca-segmentation-prod-researcher-age
 const RUNAWAY_REFIRED_KEY = `alarm|${ALARM_ARN('cabruca-segmentation-prod-researcher-agent-concurrency')}|2026-11-03T03:32:41.522+0000`;
 const COMPOSITE = recorded('samples/composite.alarm.json');
 
+/** A runbook started by AWS service events: Step Functions executions of a configured state machine that failed. */
+const EVENT_RUNBOOK = 'workflow-watch';
+const WORKFLOW = 'tradai-prod-backtest-workflow';
+const WORKFLOW_EXECUTION = `arn:aws:states:sa-east-1:111122223333:execution:${WORKFLOW}:backtest-2026-12-01`;
+const TRIGGERS = { ...runbookTriggers(), [EVENT_RUNBOOK]: { events: [{ event: 'sfn-execution-status', detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'] } }] } };
+/** A Step Functions Execution Status Change event, as the Step Functions developer guide shows it. */
+function workflowFailed(id: string, detail: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    version: '0', id, 'detail-type': 'Step Functions Execution Status Change', source: 'aws.states', account: '111122223333',
+    time: '2026-12-01T04:10:07Z', region: 'sa-east-1', resources: [WORKFLOW_EXECUTION],
+    detail: {
+      executionArn: WORKFLOW_EXECUTION, stateMachineArn: `arn:aws:states:sa-east-1:111122223333:stateMachine:${WORKFLOW}`, name: 'backtest-2026-12-01',
+      status: 'FAILED', startDate: 1764561600000, stopDate: 1764562207000, error: 'States.TaskFailed', cause: 'exchange API timeout', redriveCount: 0, ...detail,
+    },
+  };
+}
+
 /** The policies of this environment: dynamodb-throttling is not configured at all. */
 const POLICIES: RunbookPolicies = {
   'lambda-runaway': { enabled: true, cooldownMinutes: 30, targets: [RESEARCHER, MANAGER] },
+  [EVENT_RUNBOOK]: { enabled: true, cooldownMinutes: 0, targets: [WORKFLOW] },
   'ecs-service-recovery': { enabled: true, cooldownMinutes: 30, targets: [ADMIN_SERVICE] },
   'llm-budget-guardrail': { enabled: true, cooldownMinutes: 60, targets: [BUDGET] },
 };
@@ -69,7 +87,7 @@ function budgetEvent(changes: { messageId?: string; timestamp?: string; actual?:
 }
 
 /** The switches live in SSM; the sandbox account's SSM serves them, as the real API would. */
-const SWITCHES = switchParameterNames('/runbook-autopilot/test', ['lambda-runaway', 'ecs-service-recovery', 'llm-budget-guardrail']);
+const SWITCHES = switchParameterNames('/runbook-autopilot/test', ['lambda-runaway', 'ecs-service-recovery', 'llm-budget-guardrail', EVENT_RUNBOOK]);
 let sandbox: Sandbox;
 const setSwitch = (name: string, value: string | null) => {
   if (value === null) delete sandbox.state.ssm.parameters[name];
@@ -96,7 +114,7 @@ beforeAll(async () => {
   Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
     RUNBOOK_POLICIES: JSON.stringify(POLICIES),
     SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
-    RUNBOOK_TRIGGERS: JSON.stringify(runbookTriggers()),
+    RUNBOOK_TRIGGERS: JSON.stringify(TRIGGERS),
     AWS_ENDPOINT_URL_SSM: sandbox.url,
     AWS_MAX_ATTEMPTS: '1',
     // These tests flip switches between deliveries: read them for every event (the age is tested below).
@@ -314,9 +332,9 @@ describe('admit', () => {
     ['an alarm sent to the budget runbook', 'llm-budget-guardrail', RUNAWAY,
       'llm-budget-guardrail is not started by CloudWatch alarms'],
     ['a payload of the wrong shape', 'lambda-runaway', recorded('samples/malformed-wrong-shape.json'),
-      'input is neither a CloudWatch Alarm State Change event nor a runbook-autopilot event'],
+      'input is neither a CloudWatch Alarm State Change event, an AWS service event lambda-runaway is started by, nor a runbook-autopilot event'],
     ['a payload that is not JSON', 'lambda-runaway', text('samples/malformed-not-json.txt'),
-      'input is neither a CloudWatch Alarm State Change event nor a runbook-autopilot event'],
+      'input is neither a CloudWatch Alarm State Change event, an AWS service event lambda-runaway is started by, nor a runbook-autopilot event'],
   ])('%s is rejected with a one-line reason, no incident and nothing in the ledger', async (_name, runbook, event, reason) => {
     const result = await admit(input(runbook, event, EXECUTION(runbook, 'x')), lambdaContext);
 
@@ -383,6 +401,54 @@ describe('admit', () => {
   test('a task payload without an execution id is InvalidInput and writes nothing', async () => {
     await expect(admit({ runbook: 'lambda-runaway', event: RUNAWAY, execution: {} }, lambdaContext))
       .rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('execution.id') });
+    expect(await scanLedger()).toEqual([]);
+  });
+});
+
+describe('AWS service events', () => {
+  const KEY = `event|Step Functions Execution Status Change|${WORKFLOW_EXECUTION}|0|FAILED`;
+
+  test('a failed execution of a configured state machine is admitted as a service event, the execution on its incident', async () => {
+    const exec = EXECUTION(EVENT_RUNBOOK, 'first');
+
+    const result = await admit(input(EVENT_RUNBOOK, workflowFailed('e-1'), exec), lambdaContext);
+
+    expect(result).toEqual({
+      decision: 'admit', reason: 'new service event on a configured target', switches: { automation: 'enabled', runbook: 'enabled' }, dryRun: false,
+      incident: {
+        id: incidentIdFor(KEY), runbook: EVENT_RUNBOOK, target: WORKFLOW, firedAt: '2026-12-01T04:10:07Z',
+        summary: `Step Functions execution backtest-2026-12-01 of ${WORKFLOW} ended FAILED`,
+        source: { name: 'Step Functions Execution Status Change', arn: WORKFLOW_EXECUTION, reason: 'FAILED: States.TaskFailed: exchange API timeout' },
+      },
+    });
+    expect(await ledger.getIncident(incidentIdFor(KEY))).toMatchObject({ dedupeKey: KEY, executionArn: exec, status: 'admitted' });
+  });
+
+  test('the same event delivered again (EventBridge retries it, with its id or another) is a duplicate naming the first execution', async () => {
+    const first = EXECUTION(EVENT_RUNBOOK, 'delivery-1');
+    expect((await admit(input(EVENT_RUNBOOK, workflowFailed('e-1'), first), lambdaContext)).decision).toBe('admit');
+
+    const same = await admit(input(EVENT_RUNBOOK, workflowFailed('e-1'), EXECUTION(EVENT_RUNBOOK, 'delivery-2')), lambdaContext);
+    const reissued = await admit(input(EVENT_RUNBOOK, workflowFailed('e-2'), EXECUTION(EVENT_RUNBOOK, 'delivery-3')), lambdaContext);
+
+    expect(same).toMatchObject({ decision: 'duplicate', reason: `already handled by ${first} (admitted)` });
+    expect(reissued).toMatchObject({ decision: 'duplicate', reason: `already handled by ${first} (admitted)` });
+  });
+
+  test('a malformed event is rejected in one line naming the field, and nothing is written', async () => {
+    const result = await admit(input(EVENT_RUNBOOK, workflowFailed('e-1', { stateMachineArn: 'tradai-prod-backtest-workflow' }), EXECUTION(EVENT_RUNBOOK, 'bad')), lambdaContext);
+
+    expect(result).toEqual({
+      decision: 'reject', incident: null, switches: null, dryRun: false,
+      reason: `${EVENT_RUNBOOK}: malformed Step Functions Execution Status Change event: detail.stateMachineArn: a state machine ARN`,
+    });
+    expect(await scanLedger()).toEqual([]);
+  });
+
+  test('a runbook started by alarms only rejects a service event', async () => {
+    const result = await admit(input('lambda-runaway', workflowFailed('e-1'), EXECUTION('lambda-runaway', 'event')), lambdaContext);
+
+    expect(result).toMatchObject({ decision: 'reject', reason: expect.stringContaining('nor a runbook-autopilot event') });
     expect(await scanLedger()).toEqual([]);
   });
 });

@@ -1,0 +1,97 @@
+import {
+  DescribeExecutionCommand, ExecutionDoesNotExist, ExecutionNotRedrivable, GetExecutionHistoryCommand, ListTagsForResourceCommand,
+  RedriveExecutionCommand, ResourceNotFound, SFNClient, type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import { ChangeRejected, classifyAwsError, TargetNotFound } from '../shared/errors';
+import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+
+/** An execution as DescribeExecution shows it (the fields a runbook reads; dates ISO). */
+export interface ExecutionView {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: string | null;
+  readonly stopDate: string | null;
+  readonly error: string | null;
+  readonly cause: string | null;
+  /** 0, then one more per redrive that started. */
+  readonly redriveCount: number;
+  readonly redriveDate: string | null;
+  /** REDRIVABLE, NOT_REDRIVABLE or REDRIVABLE_BY_MAP_RUN; null when Step Functions does not say. */
+  readonly redriveStatus: string | null;
+  readonly redriveStatusReason: string | null;
+}
+
+/** One page of an execution's history. */
+export interface HistoryPage {
+  readonly events: readonly HistoryEvent[];
+  readonly nextToken?: string;
+}
+
+const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
+
+/** Step Functions executions of the workflows a runbook watches (not this system's own: the runbook refuses those). */
+export class WorkflowClient {
+  constructor(
+    private readonly sfn: SFNClient = new SFNClient({}),
+    /** RedriveExecution: no SDK retry (see mutation-client.ts); the client token makes the state machine's Retry safe. */
+    private readonly mutations: SFNClient = new SFNClient(MUTATION_CLIENT_CONFIG),
+  ) {}
+
+  async describe(executionArn: string): Promise<ExecutionView> {
+    try {
+      const out = await this.sfn.send(new DescribeExecutionCommand({ executionArn, includedData: 'METADATA_ONLY' }));
+      return {
+        executionArn, stateMachineArn: out.stateMachineArn ?? '', name: out.name ?? '', status: out.status ?? 'UNKNOWN',
+        startDate: iso(out.startDate), stopDate: iso(out.stopDate), error: out.error ?? null, cause: out.cause ?? null,
+        redriveCount: out.redriveCount ?? 0, redriveDate: iso(out.redriveDate),
+        redriveStatus: out.redriveStatus ?? null, redriveStatusReason: out.redriveStatusReason ?? null,
+      };
+    } catch (e: unknown) {
+      throw this.mapError(e, executionArn, 'DescribeExecution');
+    }
+  }
+
+  /** One page of the history, newest first, without the states' inputs and outputs (they may hold data nobody should page). */
+  async historyPage(executionArn: string, pageSize: number, nextToken?: string): Promise<HistoryPage> {
+    try {
+      const out = await this.sfn.send(new GetExecutionHistoryCommand({
+        executionArn, reverseOrder: true, includeExecutionData: false, maxResults: pageSize, ...(nextToken ? { nextToken } : {}),
+      }));
+      return { events: out.events ?? [], ...(out.nextToken ? { nextToken: out.nextToken } : {}) };
+    } catch (e: unknown) {
+      throw this.mapError(e, executionArn, 'GetExecutionHistory');
+    }
+  }
+
+  /** A state machine's tags. */
+  async tags(stateMachineArn: string): Promise<Record<string, string>> {
+    try {
+      const out = await this.sfn.send(new ListTagsForResourceCommand({ resourceArn: stateMachineArn }));
+      return Object.fromEntries((out.tags ?? []).flatMap((t) => (t.key === undefined ? [] : [[t.key, t.value ?? '']])));
+    } catch (e: unknown) {
+      if (e instanceof ResourceNotFound) return Promise.reject(new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListTagsForResource)`));
+      throw classifyAwsError(e, `states:ListTagsForResource on ${stateMachineArn}`);
+    }
+  }
+
+  /**
+   * RedriveExecution with a client token: the same token within 15 minutes is answered with the
+   * first redrive's date and redrives nothing again. Not redrivable is ChangeRejected, with AWS's reason.
+   */
+  async redrive(executionArn: string, clientToken: string): Promise<{ redriveDate: string | null }> {
+    try {
+      const out = await this.mutations.send(new RedriveExecutionCommand({ executionArn, clientToken }));
+      return { redriveDate: iso(out.redriveDate) };
+    } catch (e: unknown) {
+      if (e instanceof ExecutionNotRedrivable) throw new ChangeRejected(`Step Functions will not redrive ${executionArn}: ${e.message}`);
+      throw this.mapError(e, executionArn, 'RedriveExecution');
+    }
+  }
+
+  private mapError(e: unknown, executionArn: string, operation: string): Error {
+    if (e instanceof ExecutionDoesNotExist) return new TargetNotFound(`execution ${executionArn} does not exist (${operation})`);
+    return classifyAwsError(e, `states:${operation} on ${executionArn}`);
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Runbooks started by AWS service events on EventBridge (not by alarms): the event kinds a runbook
+ * may name, each with its source and detail-type, its shape (zod, from the service's documented
+ * event), how it names the target, and what makes one occurrence (a redelivery of it is a
+ * duplicate). The stack's rules, the drill's routing and admit all read these definitions, so an
+ * event reaches the same runbook, with the same target, in the drill as in the account. Pure.
+ */
+import * as z from '../shared/zod';
+import { assertEventPattern, InvalidEventPattern, matchesPattern, type EventPattern, type PatternMatcher } from './event-pattern';
+
+/** The EventBridge envelope every AWS service event has ("AWS service events" in the EventBridge user guide). */
+const envelope = <D extends z.ZodMiniType>(source: string, detailType: string, detail: D) => z.object({
+  version: z.optional(z.string()),
+  id: z.string().check(z.minLength(1)),
+  source: z.literal(source),
+  'detail-type': z.literal(detailType),
+  account: z.optional(z.string()),
+  time: z.string().check(z.minLength(1)),
+  region: z.optional(z.string()),
+  resources: z._default(z.array(z.string()), []),
+  detail,
+});
+
+const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+const STATE_MACHINE_ARN = /^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:stateMachine:([^:]+)$/;
+const EXECUTION_ARN = /^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/;
+
+/** Step Functions: a Standard workflow's execution changed status (dates are epoch milliseconds). */
+const sfnExecutionStatus = envelope('aws.states', 'Step Functions Execution Status Change', z.object({
+  executionArn: z.string().check(z.regex(EXECUTION_ARN, 'an execution ARN')),
+  stateMachineArn: z.string().check(z.regex(STATE_MACHINE_ARN, 'a state machine ARN')),
+  name: z.string().check(z.minLength(1)),
+  status: z.enum(EXECUTION_STATUSES),
+  startDate: z.optional(z.nullable(z.number())),
+  stopDate: z.optional(z.nullable(z.number())),
+  error: z.optional(z.nullable(z.string())),
+  cause: z.optional(z.nullable(z.string())),
+  /** 0 for the first run, one more per redrive (absent in events from before redrive existed). */
+  redriveCount: z.optional(z.int().check(z.gte(0))),
+}));
+
+const ECS_SERVICE_ARN = /^arn:[a-z-]+:ecs:[a-z0-9-]+:\d{12}:service\/([^/]+\/[^/]+)$/;
+
+/** ECS: a service deployment started, completed or failed ("ECS Deployment State Change"). */
+const ecsDeploymentState = envelope('aws.ecs', 'ECS Deployment State Change', z.object({
+  eventType: z.enum(['INFO', 'WARN', 'ERROR']),
+  eventName: z.string().check(z.minLength(1)),
+  deploymentId: z.string().check(z.minLength(1)),
+  updatedAt: z.string().check(z.minLength(1)),
+  reason: z.optional(z.string()),
+}));
+
+/** RDS: an event of a DB instance (failover, availability, ...) ("RDS DB Instance Event"). */
+const rdsInstanceEvent = envelope('aws.rds', 'RDS DB Instance Event', z.object({
+  EventCategories: z._default(z.array(z.string()), []),
+  SourceType: z.optional(z.string()),
+  SourceArn: z.string().check(z.minLength(1)),
+  Date: z.string().check(z.minLength(1)),
+  Message: z.optional(z.string()),
+  SourceIdentifier: z.string().check(z.minLength(1)),
+  EventID: z.optional(z.string()),
+}));
+
+/** One occurrence, as a runbook reads it: the target key, what identifies it, a line for a human. */
+export interface ServiceEventOccurrence {
+  /** The target key as config names it (a state machine's name, "cluster/service", a DB instance). */
+  readonly target: string;
+  /** The same for every delivery of this occurrence, and only for it. */
+  readonly identity: string;
+  readonly summary: string;
+  /** The resource the event is about (the execution, the service, the DB instance). */
+  readonly arn: string;
+  /** One line of what happened (status and error, the deployment's reason, the RDS message). */
+  readonly reason?: string;
+}
+
+interface ServiceEventKind<S extends z.ZodMiniType> {
+  readonly source: string;
+  readonly detailType: string;
+  readonly schema: S;
+  /** Where the event names the target, as the rule filters it: a pattern path. */
+  readonly targetField: readonly string[];
+  /** The value at targetField for a target key (the rule's filter values are built from the configured targets). */
+  readonly read: (event: z.infer<S>) => ServiceEventOccurrence | string;
+}
+
+const kind = <S extends z.ZodMiniType>(k: ServiceEventKind<S>) => k;
+
+/** The AWS service events a runbook may be started by, by the name its module gives them. */
+export const SERVICE_EVENTS = {
+  'sfn-execution-status': kind({
+    source: 'aws.states', detailType: 'Step Functions Execution Status Change', schema: sfnExecutionStatus,
+    targetField: ['detail', 'stateMachineArn'],
+    read: (e) => {
+      const d = e.detail;
+      const machine = STATE_MACHINE_ARN.exec(d.stateMachineArn)?.[1] ?? '';
+      const why = [d.error, d.cause].filter((x): x is string => typeof x === 'string' && x.length > 0).join(': ');
+      return {
+        target: machine,
+        // One run's end: a redriven execution that fails again is a new occurrence (its redriveCount is one more).
+        identity: `${d.executionArn}|${d.redriveCount ?? 0}|${d.status}`,
+        summary: `Step Functions execution ${d.name} of ${machine} ended ${d.status}`,
+        arn: d.executionArn,
+        ...(why ? { reason: `${d.status}: ${why}` } : { reason: d.status }),
+      };
+    },
+  }),
+  'ecs-deployment-state': kind({
+    source: 'aws.ecs', detailType: 'ECS Deployment State Change', schema: ecsDeploymentState,
+    targetField: ['resources'],
+    read: (e) => {
+      const arn = e.resources.find((r) => ECS_SERVICE_ARN.test(r));
+      if (!arn) return 'names no ECS service ARN in resources';
+      const service = ECS_SERVICE_ARN.exec(arn)![1]!;
+      return {
+        target: service, identity: `${arn}|${e.detail.deploymentId}|${e.detail.eventName}`,
+        summary: `ECS deployment ${e.detail.deploymentId} of ${service}: ${e.detail.eventName}`,
+        arn, ...(e.detail.reason ? { reason: e.detail.reason } : {}),
+      };
+    },
+  }),
+  'rds-instance-event': kind({
+    source: 'aws.rds', detailType: 'RDS DB Instance Event', schema: rdsInstanceEvent,
+    targetField: ['detail', 'SourceIdentifier'],
+    read: (e) => ({
+      target: e.detail.SourceIdentifier,
+      identity: `${e.detail.SourceArn}|${e.detail.EventID ?? ''}|${e.detail.Date}`,
+      summary: `RDS event ${e.detail.EventID ?? '?'} on ${e.detail.SourceIdentifier} (${e.detail.EventCategories.join(', ') || 'no category'})`,
+      arn: e.detail.SourceArn, ...(e.detail.Message ? { reason: e.detail.Message } : {}),
+    }),
+  }),
+} as const;
+export type ServiceEventName = keyof typeof SERVICE_EVENTS;
+export const SERVICE_EVENT_NAMES = Object.keys(SERVICE_EVENTS) as ServiceEventName[];
+
+/**
+ * One kind of event that starts a runbook: its name in SERVICE_EVENTS and the fixed filters on
+ * its detail (the same for every target, e.g. the statuses); the configured targets' filter is
+ * added per environment.
+ */
+export interface EventRoute {
+  readonly event: ServiceEventName;
+  readonly detail?: EventPattern;
+}
+
+export const eventRouteSchema = z.object({
+  event: z.enum(SERVICE_EVENT_NAMES as [ServiceEventName, ...ServiceEventName[]]),
+  detail: z.optional(z.custom<EventPattern>((value) => {
+    try {
+      assertEventPattern(value);
+      return true;
+    } catch (e: unknown) {
+      if (e instanceof InvalidEventPattern) return false;
+      throw e;
+    }
+  }, 'an event pattern of the detail')),
+});
+
+/**
+ * The EventBridge pattern of one route for the configured targets: source, detail-type, the
+ * route's detail filters and, at the event's target field, the values that name the targets (or
+ * any value, for a runbook that allowlists by tag: admit decides).
+ */
+export function eventRulePattern(route: EventRoute, targetValues: readonly PatternMatcher[] | 'any'): EventPattern {
+  const k = SERVICE_EVENTS[route.event];
+  const values: PatternMatcher[] = targetValues === 'any' ? [{ exists: true }] : [...targetValues];
+  const pattern: Record<string, unknown> = { source: [k.source], 'detail-type': [k.detailType], ...(route.detail ? { detail: { ...route.detail } } : {}) };
+  // The target field goes beside the fixed filters: detail.<field>, or a top-level field (resources).
+  const [head, ...rest] = k.targetField;
+  if (head === undefined) return pattern as EventPattern;
+  let node = pattern;
+  for (const key of [head, ...rest].slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[k.targetField.at(-1)!] = values;
+  return pattern as EventPattern;
+}
+
+/** The event is not one of this runbook's routes, or is malformed: admit rejects it, nothing changes. */
+export class UnreadableServiceEvent extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreadableServiceEvent';
+  }
+}
+
+/** What admit reads of a service event: its occurrence and the time it happened. */
+export interface ServiceEventRead extends ServiceEventOccurrence {
+  readonly time: string;
+  readonly detailType: string;
+}
+
+/**
+ * Reads an event by the first route whose source and detail-type it has: parsed with the kind's
+ * schema (a malformed event is one line naming the first bad field), held against the route's
+ * detail filters, then its target and identity read. Undefined when no route has its source and
+ * detail-type.
+ */
+export function readServiceEvent(routes: readonly EventRoute[], event: unknown): ServiceEventRead | undefined {
+  const head = event as { source?: unknown; 'detail-type'?: unknown } | null;
+  const route = routes.find((r) => SERVICE_EVENTS[r.event].source === head?.source && SERVICE_EVENTS[r.event].detailType === head?.['detail-type']);
+  if (!route) return undefined;
+  const k = SERVICE_EVENTS[route.event];
+  const parsed = k.schema.safeParse(event);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UnreadableServiceEvent(`malformed ${k.detailType} event: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  if (route.detail && !matchesPattern({ detail: route.detail }, event)) {
+    throw new UnreadableServiceEvent(`${k.detailType} event does not match this runbook's filter ${JSON.stringify(route.detail)}`);
+  }
+  const occurrence = (k.read as (e: unknown) => ServiceEventOccurrence | string)(parsed.data);
+  if (typeof occurrence === 'string') throw new UnreadableServiceEvent(`${k.detailType} event ${occurrence}`);
+  if (occurrence.target.length === 0) throw new UnreadableServiceEvent(`${k.detailType} event names no target`);
+  return { ...occurrence, time: (parsed.data as { time: string }).time, detailType: k.detailType };
+}

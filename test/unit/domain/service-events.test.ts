@@ -1,0 +1,110 @@
+import { matchesPattern } from '../../../lambdas/domain/event-pattern';
+import { eventRulePattern, readServiceEvent, UnreadableServiceEvent, type EventRoute } from '../../../lambdas/domain/service-events';
+import { incidentIdFor, parseTrigger, UnroutableEvent, type RunbookTrigger } from '../../../lambdas/domain/trigger';
+
+const MACHINE = 'arn:aws:states:sa-east-1:111122223333:stateMachine:tradai-prod-backtest-workflow';
+const OTHER_MACHINE = 'arn:aws:states:sa-east-1:111122223333:stateMachine:tradai-prod-report-workflow';
+const EXECUTION = 'arn:aws:states:sa-east-1:111122223333:execution:tradai-prod-backtest-workflow:backtest-2026-12-01';
+const FAILED_ONLY: EventRoute = { event: 'sfn-execution-status', detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'] } };
+
+/** A Step Functions Execution Status Change event, shaped as the Step Functions developer guide documents it. */
+function sfnEvent(changes: { id?: string; status?: string; redriveCount?: number; stateMachineArn?: string; detail?: Record<string, unknown> } = {}) {
+  return {
+    version: '0', id: changes.id ?? '315c1398-40ff-a850-213b-158f73e60175', 'detail-type': 'Step Functions Execution Status Change', source: 'aws.states',
+    account: '111122223333', time: '2026-12-01T04:10:07Z', region: 'sa-east-1', resources: [EXECUTION],
+    detail: {
+      executionArn: EXECUTION, stateMachineArn: changes.stateMachineArn ?? MACHINE, name: 'backtest-2026-12-01', status: changes.status ?? 'FAILED',
+      startDate: 1764561600000, stopDate: 1764562207000, input: '{}', inputDetails: { included: true }, output: null, outputDetails: null,
+      error: 'States.TaskFailed', cause: 'Lambda.ServiceException', redriveCount: changes.redriveCount ?? 0, ...changes.detail,
+    },
+  };
+}
+
+const ECS_EVENT = {
+  version: '0', id: 'ddca6449-b258-46c0-8653-e0e3a6EXAMPLE', 'detail-type': 'ECS Deployment State Change', source: 'aws.ecs', account: '111122223333',
+  time: '2026-12-01T11:11:11Z', region: 'sa-east-1', resources: ['arn:aws:ecs:sa-east-1:111122223333:service/alphaswarm-cluster-prod/alphaswarm-admin-prod'],
+  detail: { eventType: 'ERROR', eventName: 'SERVICE_DEPLOYMENT_FAILED', deploymentId: 'ecs-svc/1234567890123456789', updatedAt: '2026-12-01T11:11:11Z', reason: 'ECS deployment circuit breaker: task failed to start.' },
+};
+
+describe('the rule pattern of an event route', () => {
+  const pattern = eventRulePattern(FAILED_ONLY, [MACHINE]);
+
+  test('names the source, the detail-type, the route\'s filters and the configured targets at the field that names them', () => {
+    expect(pattern).toEqual({
+      source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [MACHINE] },
+    });
+    expect(FAILED_ONLY.detail).toEqual({ status: ['FAILED', 'TIMED_OUT', 'ABORTED'] });
+  });
+
+  test('matches a failure of a configured state machine only: not another machine, not a success', () => {
+    expect(matchesPattern(pattern, sfnEvent())).toBe(true);
+    expect(matchesPattern(pattern, sfnEvent({ status: 'TIMED_OUT' }))).toBe(true);
+    expect(matchesPattern(pattern, sfnEvent({ status: 'SUCCEEDED' }))).toBe(false);
+    expect(matchesPattern(pattern, sfnEvent({ stateMachineArn: OTHER_MACHINE }))).toBe(false);
+  });
+
+  test('a target field at the top level (an ECS service in resources), and any value for a runbook that allowlists by tag', () => {
+    const ecs = eventRulePattern({ event: 'ecs-deployment-state', detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED'] } }, [ECS_EVENT.resources[0]!]);
+    expect(ecs).toEqual({
+      source: ['aws.ecs'], 'detail-type': ['ECS Deployment State Change'], detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED'] }, resources: [ECS_EVENT.resources[0]],
+    });
+    expect(matchesPattern(ecs, ECS_EVENT)).toBe(true);
+    expect(matchesPattern(eventRulePattern(FAILED_ONLY, 'any'), sfnEvent({ stateMachineArn: OTHER_MACHINE }))).toBe(true);
+  });
+});
+
+describe('reading a service event', () => {
+  test('a Step Functions failure names its state machine as the target and the execution as the resource', () => {
+    expect(readServiceEvent([FAILED_ONLY], sfnEvent())).toEqual({
+      target: 'tradai-prod-backtest-workflow', identity: `${EXECUTION}|0|FAILED`, arn: EXECUTION, time: '2026-12-01T04:10:07Z',
+      detailType: 'Step Functions Execution Status Change',
+      summary: 'Step Functions execution backtest-2026-12-01 of tradai-prod-backtest-workflow ended FAILED',
+      reason: 'FAILED: States.TaskFailed: Lambda.ServiceException',
+    });
+  });
+
+  test('an ECS deployment names "cluster/service"', () => {
+    const read = readServiceEvent([{ event: 'ecs-deployment-state' }], ECS_EVENT);
+    expect(read).toMatchObject({ target: 'alphaswarm-cluster-prod/alphaswarm-admin-prod', identity: `${ECS_EVENT.resources[0]}|ecs-svc/1234567890123456789|SERVICE_DEPLOYMENT_FAILED` });
+  });
+
+  test('an event none of the routes is of reads as nothing (another parser may know it)', () => {
+    expect(readServiceEvent([FAILED_ONLY], ECS_EVENT)).toBeUndefined();
+  });
+
+  test('a malformed event is one line naming the field', () => {
+    const bad = sfnEvent({ detail: { executionArn: 'not-an-arn' } });
+    expect(() => readServiceEvent([FAILED_ONLY], bad)).toThrow(new UnreadableServiceEvent('malformed Step Functions Execution Status Change event: detail.executionArn: an execution ARN'));
+    const { time: _time, ...timeless } = sfnEvent();
+    expect(() => readServiceEvent([FAILED_ONLY], timeless)).toThrow(/^malformed Step Functions Execution Status Change event: time: /);
+  });
+
+  test('an event of the route\'s kind its filters do not take is refused (a hand-started execution with a success)', () => {
+    expect(() => readServiceEvent([FAILED_ONLY], sfnEvent({ status: 'SUCCEEDED' }))).toThrow(UnreadableServiceEvent);
+  });
+});
+
+describe('an event as the trigger of a runbook', () => {
+  const started: RunbookTrigger = { events: [FAILED_ONLY] };
+
+  test('one occurrence, delivered again with another event id, is one incident; a redriven run failing again is another', () => {
+    const first = parseTrigger('workflow-stuck', sfnEvent(), started);
+    const again = parseTrigger('workflow-stuck', sfnEvent({ id: '5a8b0d3e-0000-4000-8000-000000000001' }), started);
+    const redriven = parseTrigger('workflow-stuck', sfnEvent({ redriveCount: 1 }), started);
+    expect(first).toMatchObject({ kind: 'event', target: 'tradai-prod-backtest-workflow', firedAt: '2026-12-01T04:10:07Z', source: { arn: EXECUTION } });
+    expect(incidentIdFor(again.dedupeKey)).toBe(incidentIdFor(first.dedupeKey));
+    expect(incidentIdFor(redriven.dedupeKey)).not.toBe(incidentIdFor(first.dedupeKey));
+  });
+
+  test('a runbook with no route for the event refuses it in one line; a malformed one names the runbook and the field', () => {
+    expect(() => parseTrigger('lambda-runaway', sfnEvent(), { alarm: { selectors: [{ namespaces: ['AWS/Lambda'], metricNames: ['Errors'], alarmedMetricOnly: true }], targetDimensions: ['FunctionName'] } }))
+      .toThrow(new UnroutableEvent('input is neither a CloudWatch Alarm State Change event, an AWS service event lambda-runaway is started by, nor a runbook-autopilot event'));
+    expect(() => parseTrigger('workflow-stuck', sfnEvent({ detail: { status: 'DONE' } }), started)).toThrow(/^workflow-stuck: malformed Step Functions Execution Status Change event: detail\.status: /);
+  });
+
+  test('a runbook started by events only is not started by an alarm', () => {
+    const alarm = { source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', resources: [], detail: { alarmName: 'x', state: { value: 'ALARM', timestamp: '2026-12-01T00:00:00Z' } } };
+    expect(() => parseTrigger('workflow-stuck', alarm, started)).toThrow(new UnroutableEvent('workflow-stuck is not started by CloudWatch alarms'));
+  });
+});
