@@ -171,6 +171,18 @@ export class DrillExecutor {
   ): Promise<ExecutionRecord> {
     const { executionArn, executionName } = run;
     const invocations: Invocation[] = [];
+    // A Lambda invocation runs to its end even when its execution has already failed (AWS stops
+    // the states, not the function): the record waits for each one, so what it did is in the
+    // account and the ledger before anyone reads them, and in `invocations`.
+    const started: Promise<unknown>[] = [];
+    const invoke = (stateName: string, payload: unknown) => {
+      const call = this.invoke(stateName, payload, invocations);
+      started.push(call);
+      return call;
+    };
+    const allReturned = async () => {
+      while (started.length > 0) await Promise.allSettled(started.splice(0));
+    };
     const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     const waits: Record<string, number> = {};
     const retries: Record<string, number> = {};
@@ -179,7 +191,7 @@ export class DrillExecutor {
         taskHandlers[stateName] = (parameters) => this.startExecution(stateName, parameters, invocations);
       } else if (state.Type === 'Task' && state.Resource?.endsWith('.waitForTaskToken')) {
         taskHandlers[stateName] = (parameters) => this.waitForTaskToken(stateName, parameters, invocations, executionArn);
-      } else if (state.Type === 'Task') taskHandlers[stateName] = (payload) => this.invoke(stateName, payload, invocations);
+      } else if (state.Type === 'Task') taskHandlers[stateName] = (payload) => invoke(stateName, payload);
       if (state.Type === 'Wait') waits[stateName] = this.time.waitMs;
       if (state.Retry) retries[stateName] = this.time.retryMs;
     }
@@ -210,10 +222,12 @@ export class DrillExecutor {
     try {
       const output = await execution.result;
       await collecting;
+      await allReturned();
       return { ...base, status: 'SUCCEEDED', output, endedAt: Date.now() };
     } catch (e: unknown) {
       // The event log ends with the execution, failed or not; it has no failure of its own to wait out.
       await collecting;
+      await allReturned();
       const err = e as { name?: string; message?: string; cause?: unknown };
       // As Step Functions reports it: the error and cause the failing state raised.
       const failed = events.find((event) => event.type === 'ExecutionFailed');

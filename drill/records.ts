@@ -36,6 +36,8 @@ export interface DrillAction {
   readonly auditedBeforeCall: boolean | null;
   /** A dry run's plan: the exact call, not made. */
   readonly planned?: true;
+  /** Recorded from a read, no call: the change was found in effect after this action's own call was refused. */
+  readonly foundInEffect?: true;
   readonly parameters?: unknown;
 }
 

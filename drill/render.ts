@@ -25,7 +25,8 @@ export function renderResult(r: DrillResult): string {
       lines.push(`  plan    ${a.operation} ${show(a.parameters)} (would replace ${show(a.before)}; not called)`);
       continue;
     }
-    const audit = a.auditedBeforeCall === null ? 'made by an earlier run of the incident' : `ledger row of intent ${a.auditedBeforeCall ? 'written before the call' : 'MISSING at the call'}`;
+    const audit = a.foundInEffect ? 'found in effect after its own call was refused: no call made'
+      : a.auditedBeforeCall === null ? 'made by an earlier run of the incident' : `ledger row of intent ${a.auditedBeforeCall ? 'written before the call' : 'MISSING at the call'}`;
     lines.push(`  action  ${a.operation} ${a.target}: ${show(a.before)} -> ${show(a.after)} [${a.status}; ${audit}]`);
   }
   for (const a of r.approvals) lines.push(`  ${pad('approval', 7)} ${a.level} ${a.approver}: ${a.decision} at ${a.at}${a.comment ? ` (${a.comment})` : ''}`);

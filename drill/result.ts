@@ -125,6 +125,7 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
   const actions = ledgerRows.map((row): DrillAction => {
     const base = { operation: row.operation, target: row.target, before: row.before, after: row.after ?? null, status: row.status };
     if (row.status === 'planned') return { ...base, auditedBeforeCall: null, planned: true, parameters: row.parameters };
+    if (row.status === 'succeeded' && row.attempts === 0) return { ...base, auditedBeforeCall: null, foundInEffect: true };
     const calls = b.audits.filter((a) => a.operation === row.operation && sameTarget(a.target, row.target));
     // A row an earlier execution of the incident made (a re-run replays it) had its call in another input.
     if (calls.length === 0 && row.executionArn !== execution.executionArn) return { ...base, auditedBeforeCall: null };

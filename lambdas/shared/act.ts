@@ -68,8 +68,10 @@ export interface ActionOptions {
  * - `succeeded` by another execution (a re-run of the incident): replayed only while the target
  *   still shows the change in effect; otherwise (undone, or changed since) a new row `<key>#2` is
  *   a new chance to act.
- * - `failed`: nothing of it took effect; the target is read (it may have been fixed by hand since):
- *   in effect, no call (the row stays failed); otherwise retried with the value recorded the first time.
+ * - `failed`: nothing of it took effect; the target is read (it may have been fixed by hand since,
+ *   or held the value already): in effect, no call, and a new row `<key>#n` records what was read
+ *   (succeeded, no attempt) while the refused row stays failed, so the step's result is always its
+ *   newest row's; otherwise retried with the value recorded the first time.
  * A dry run never calls `mutate`, whatever the row says: it reads, and records a plan.
  * A call that may have taken effect but gave no answer leaves the row `unknown`, never `failed`.
  *
@@ -116,15 +118,19 @@ export async function performAction<B, A, O = B>(
     return { row: settled, partly: false };
   };
 
+  const readBefore = () => readOrClassify(spec.readBefore, `reading ${spec.target} before ${spec.operation}`);
+  /** The fields every row of the key carries, for its generation. */
+  const rowOf = (generation: number, before: B) => ({
+    incidentId: incident.id, actionKey: generationKey(baseKey, generation), runbook: incident.runbook, operation: spec.operation, target: spec.target,
+    executionArn, before, parameters: spec.parameters, intended: spec.intended,
+    ...(generation > 1 ? { generation } : {}), ...(spec.undoes ? { undoes: spec.undoes } : {}),
+  });
+
   /** A first row (or the next generation): read before, then plan or write the row of intent and call. */
   const fresh = async (generation: number): Promise<ActionResult<B, A>> => {
-    const key = generationKey(baseKey, generation);
-    const before = await readOrClassify(spec.readBefore, `reading ${spec.target} before ${spec.operation}`);
-    const row = {
-      incidentId: incident.id, actionKey: key, runbook: incident.runbook, operation: spec.operation, target: spec.target,
-      executionArn, before, parameters: spec.parameters, intended: spec.intended,
-      ...(generation > 1 ? { generation } : {}), ...(spec.undoes ? { undoes: spec.undoes } : {}),
-    };
+    const before = await readBefore();
+    const row = rowOf(generation, before);
+    const key = row.actionKey;
     if (dryRun) {
       await ledger.recordPlan({ ...row, after: spec.intended });
       logger.info('Dry run: action planned, not made', { actionKey: key, parameters: spec.parameters });
@@ -162,10 +168,7 @@ export async function performAction<B, A, O = B>(
       // Refused before; the target may have been fixed since (by hand, between the failure and a
       // redrive): read it, and act only if it still needs the change. The row stays failed: the call was not this run's.
       const after = spec.inEffect(await read(), row.before as B);
-      if (after !== undefined) {
-        logger.info('The change is in effect already, though this action\'s call was refused: not made again', { actionKey: row.actionKey });
-        return result(row.before as B, after, true, false);
-      }
+      if (after !== undefined) return foundInEffect(generationOf(row) + 1, after);
     }
     // failed, partly done, or an overlapping attempt's row of intent: retried with the value recorded the first time.
     const retry = await ledger.retryIntent(incident.id, row.actionKey);
@@ -174,6 +177,20 @@ export async function performAction<B, A, O = B>(
       return replay(retry.existing);
     }
     return call(row.actionKey, row.before as B, partly);
+  };
+
+  /**
+   * A refused row's target found with the change in effect: no call; a new row of the key records
+   * it (succeeded, no attempt, `before` as read now), so the ledger's newest row says what the step
+   * reports. The refused row stays failed: the change was not its call's, and an undo restores
+   * the value read now, not the one the refused row replaced.
+   */
+  const foundInEffect = async (generation: number, after: A): Promise<ActionResult<B, A>> => {
+    const before = await readBefore();
+    const recorded = await ledger.recordFoundInEffect({ ...rowOf(generation, before), after });
+    if (!recorded.created) return decide(recorded.existing, true);
+    logger.info('The change is in effect, though this action\'s call was refused: not made; recorded as found', { actionKey: recorded.row.actionKey, before, after });
+    return replay(recorded.row);
   };
 
   /** Makes the call. `partly`: part of the change is in effect already, so no error makes the row `failed`. */

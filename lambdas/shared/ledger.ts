@@ -83,6 +83,7 @@ export interface ActionRecord {
   /** An undo's restore: the ledger key of the action it puts back. */
   undoes?: string;
   error?: string;
+  /** Calls made for this row (0: a plan, or a change found in effect with no call of its own). */
   attempts: number;
   startedAt: string;
   /** When the last attempt began (a row of intent older than the incident's last outcome is no longer in flight). */
@@ -455,6 +456,32 @@ export class Ledger {
         ConditionExpression: 'attribute_not_exists(pk)',
       }));
       return { created: true };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const existing = await this.getAction(action.incidentId, action.actionKey);
+      if (!existing) throw new Error(`Action ${action.actionKey} vanished while being recorded`, { cause: e });
+      return { created: false, existing };
+    }
+  }
+
+  /**
+   * Records a change found in effect with no call of this action's (its own call was refused, and a
+   * read since shows the target as the call would have left it: fixed by hand, or so already):
+   * `succeeded` with no attempt, `before` and `after` as read, settled by that read. Returns the
+   * existing row instead when a concurrent attempt wrote this key first.
+   */
+  async recordFoundInEffect(
+    action: Omit<ActionRecord, 'status' | 'attempts' | 'startedAt' | 'attemptedAt' | 'error' | 'completedAt' | 'reconciledAt'>,
+  ): Promise<{ created: true; row: ActionRecord } | { created: false; existing: ActionRecord }> {
+    const at = this.now().toISOString();
+    const row: ActionRecord = { ...action, status: 'succeeded', attempts: 0, startedAt: at, completedAt: at, reconciledAt: at };
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...actionKey(action.incidentId, action.actionKey), ...row },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+      return { created: true, row };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       const existing = await this.getAction(action.incidentId, action.actionKey);

@@ -6,6 +6,7 @@
  */
 import { PutItemCommand, ScanCommand, UpdateTableCommand, DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { CapacityModeRule } from '../../drill/capacity-mode-rule';
 import { LEDGER_TABLE, type MutationReceived } from '../../drill/drill';
 import { seedAccountState, seedTasks } from '../../drill/sandbox';
 import type { ActionRecord } from '../../lambdas/shared/ledger';
@@ -24,11 +25,16 @@ const SEED_MODEL = SEED.ssm.parameters[PARAMETER]!.value;
 
 /** Called as each mutating call reaches the account; a test sets it to inject a fault at that moment. */
 let onMutation: ((operation: string) => void) | undefined;
-const harness = useDrillSandbox(() => ({ config: withoutRails(), onMutation: (operation) => onMutation?.(operation) }));
+// Each test is a day apart for DynamoDB's limit on switches to on-demand (four a day per table).
+let day = 0;
+const harness = useDrillSandbox(() => ({
+  config: withoutRails(), onMutation: (operation) => onMutation?.(operation), capacityModeRule: new CapacityModeRule(() => day * 86_400_000),
+}));
 const drill = () => harness.drill;
 
 /** Every test starts from the seed account: the function, the table and its tasks, the model, no faults left. */
 beforeEach(async () => {
+  day += 1;
   drill().clearFaults();
   onMutation = undefined;
   drill().sandbox.state.lambda.functions[FUNCTION]!.reservedConcurrency = SEED.lambda.functions[FUNCTION]!.reservedConcurrency;
@@ -171,6 +177,24 @@ test('an undo whose UpdateTable answers are lost puts the table back once and sa
   expect(applied.filter((m) => m.operation === 'UpdateTable')).toHaveLength(1);
   expect(await drill().tableView(TABLE)).toMatchObject({ billingMode: 'PROVISIONED' });
   expect(await rowOf(r.incidentId, 'dynamodb:UpdateTable', 'undo-')).toMatchObject({ status: 'succeeded', reconciledAt: expect.any(String) });
+});
+
+test('an undo whose put of the tasks fails after its retries stops there: the capacity restore after it never starts, and every row says what happened', async () => {
+  const r = await drill().handle(deliveryOf(TABLE_EVENT, 8));
+  expect(r.outcome).toBe('remediated');
+  // Every put of the deleted tasks hangs up (no answer, nothing applied) through every retry.
+  drill().injectFault({ service: 'dynamodb', operation: 'PutItem', table: TABLE, error: 'timeout', times: 50, holdMs: 2 });
+
+  const { result: undo, applied } = await appliedDuring(() => drill().undo(r.incidentId!));
+
+  expect(undo.status).toBe('FAILED');
+  expect(lastNotice(undo)).toMatchObject({ outcome: 'failed' });
+  // Step Functions starts no Map iteration after one failed: the table's capacity restore (the next, older change) is never tried.
+  expect(undo.invocations.filter((i) => (i.payload as { restore?: { step?: string } }).restore?.step === 'undo-switch')).toEqual([]);
+  expect(applied).toEqual([]);
+  expect(await drill().tableView(TABLE)).toMatchObject({ billingMode: 'PAY_PER_REQUEST' });
+  const undoRows = (await rowsOf(r.incidentId)).filter((row) => row.actionKey.startsWith('undo-'));
+  expect(undoRows.map((row) => [row.actionKey.split('#')[0], row.status])).toEqual([['undo-cleanup', 'unknown']]);
 });
 
 test('a human stopped the function again after the approved restore: the undo keeps the stop, escalates naming what it found, and calls nothing', async () => {

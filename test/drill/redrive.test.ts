@@ -176,8 +176,11 @@ describe('a redrive after the target was fixed by hand reads it and does not act
     if (!('run' in redrive)) throw new Error(`redrive refused: ${redrive.refused}`);
     // The stop is not made again; the run goes on from there (the restore, auto-approved here, is the runbook's next step).
     expect(drill().mutationsReceived(mark).map((c) => [c.operation, c.input.ReservedConcurrentExecutions])).toEqual([['PutFunctionConcurrency', 5]]);
-    const stop = (await drill().ledger.listActions(failed.incidentId!)).find((r) => r.actionKey.startsWith('stop#'));
-    expect(stop).toMatchObject(error === 'server-error' ? { status: 'succeeded', after: 0, reconciledAt: expect.any(String) } : { status: 'failed' });
+    const stops = (await drill().ledger.listActions(failed.incidentId!)).filter((r) => r.actionKey.startsWith('stop#'));
+    // A refused row stays failed; the stop found in effect is a new row of the key, made with no call.
+    expect(stops).toEqual(error === 'server-error'
+      ? [expect.objectContaining({ status: 'succeeded', after: 0, reconciledAt: expect.any(String) })]
+      : [expect.objectContaining({ status: 'failed' }), expect.objectContaining({ actionKey: expect.stringMatching(/#2$/), status: 'succeeded', before: 0, after: 0, attempts: 0 })]);
     expect(redrive.run.status).toBe('SUCCEEDED');
   });
 });
@@ -198,6 +201,8 @@ test('ecs-service-recovery, access denied (the row is failed): a deployment forc
   expect(drill().mutationsReceived(mark)).toEqual([]);
   expect(redrive.run.status).toBe('SUCCEEDED');
   expect(await drill().ledger.getIncident(failed.incidentId!)).toMatchObject({ status: 'remediated', redriveCount: 1 });
+  // The remediated verdict stands on the newest row of the key: the deployment found in effect, no call.
+  expect((await drill().ledger.listActions(failed.incidentId!)).map((r) => [r.actionKey.split('#').length, r.status, r.attempts])).toEqual([[3, 'failed', 1], [4, 'succeeded', 0]]);
 });
 
 describe('RedriveExecution follows AWS\'s rules', () => {

@@ -42,6 +42,13 @@ function admittedByTarget(records: readonly ExecutionRecord[]): Map<string, Set<
   return out;
 }
 
+/**
+ * The row of an incident's stop that says how it ended: the newest of its key. An older one is a
+ * refused call whose target was found stopped since, recorded by the newer row with no call.
+ */
+const newestRow = (ledger: LedgerScan, incidentId: string | undefined) =>
+  ledger.actions.filter((a) => a.incidentId === incidentId).sort((a, b) => (b.generation ?? 1) - (a.generation ?? 1))[0];
+
 const alarmedConfigured = (records: readonly ExecutionRecord[], target: string) =>
   records.some((r) => isAlarmOnConfigured(r.transition) && r.transition.alarm.target === target);
 
@@ -111,7 +118,8 @@ function checkLedgerSettled({ records, ledger }: Outcome, delivered: ReadonlySet
 /**
  * The ledger accounts for every call: per target, each of the `attempts` on that target's action
  * rows sent one PutFunctionConcurrency, sent again by the SDK only when throttled (refused, not
- * applied; up to three sends), and no incident has more than one row.
+ * applied; up to three sends), and no incident has more than one row that made calls (another is
+ * a change found in effect: succeeded, no attempt).
  */
 function checkAttemptsAccountForCalls(run: Run, { ledger }: Outcome): void {
   for (const target of FUNCTIONS) {
@@ -122,7 +130,9 @@ function checkAttemptsAccountForCalls(run: Run, { ledger }: Outcome): void {
     expect(puts.filter((c) => !throttled(c)).length).toBeLessThanOrEqual(attempts);
     expect(puts.length).toBeGreaterThanOrEqual(attempts);
     expect(puts.length).toBeLessThanOrEqual(3 * attempts);
-    expect(new Set(rows.map((r) => r.incidentId)).size).toBe(rows.length);
+    const calling = rows.filter((r) => r.attempts > 0);
+    expect(new Set(calling.map((r) => r.incidentId)).size).toBe(calling.length);
+    for (const found of rows.filter((r) => r.attempts === 0)) expect(found).toMatchObject({ status: 'succeeded', generation: 2 });
   }
 }
 
@@ -139,8 +149,7 @@ function checkReplays({ records, ledger }: Outcome): void {
     const first = r.stop?.ok ? r.stop.result : undefined;
     expect(r.replay.error).toBeUndefined();
     expect(r.replay.result).toEqual({ ...first, replayed: true });
-    const row = ledger.actions.find((a) => a.incidentId === r.incident?.id);
-    expect(row).toMatchObject({ status: 'succeeded', before: first?.before, after: 0 });
+    expect(newestRow(ledger, r.incident?.id)).toMatchObject({ status: 'succeeded', before: first?.before, after: 0 });
   }
 }
 
@@ -158,7 +167,7 @@ function checkOneIncidentPerTarget(run: Run, outcome: Outcome): void {
     expect(ids).toHaveLength(alarmedConfigured(records, target) ? 1 : 0);
     expect(effective(putsOn(run, target)).length).toBeLessThanOrEqual(1);
     const rows = ledger.actions.filter((a) => a.target === target);
-    expect(rows.map((a) => a.incidentId)).toEqual(ids);
+    expect([...new Set(rows.map((a) => a.incidentId))]).toEqual(ids);
     for (const row of rows) expect(row.before).toEqual(run.initial[target]);
     const cooldown = ledger.cooldowns.find((c) => c.target === target);
     expect(cooldown?.incidentId).toEqual(ids[0]);
@@ -169,8 +178,10 @@ function checkOneIncidentPerTarget(run: Run, outcome: Outcome): void {
 }
 
 /**
- * Each admitted incident ends with one action row: succeeded (incident remediated), or failed or
- * unknown (incident failed). Per target, every succeeded row that stopped a running function made
+ * Each admitted incident's stop ends on one row, its newest: succeeded (incident remediated), or
+ * failed or unknown (incident failed); the run's verdict never disagrees with it. An older row is a
+ * refused call (failed) whose target a retry found stopped already: the newer row records that,
+ * with no call. Per target, every succeeded row that stopped a running function made
  * exactly one effective call (one on a function at 0 already may have been settled by a read),
  * every call that failed was an injected fault, and the function is at 0 if any succeeded,
  * untouched if none.
@@ -182,8 +193,10 @@ function checkEachIncidentSettled(run: Run, { records, ledger }: Outcome, option
     let stoppedFromRunning = 0;
     for (const id of ids) {
       const rows = ledger.actions.filter((a) => a.incidentId === id);
-      expect(rows).toHaveLength(1);
-      const row = rows[0];
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      const row = newestRow(ledger, id);
+      for (const older of rows.filter((r) => r !== row)) expect(older.status).toBe('failed');
+      if (rows.length > 1) expect(row).toMatchObject({ status: 'succeeded', attempts: 0, before: 0 });
       const incident = ledger.incidents.find((i) => i.incidentId === id);
       if (row?.status === 'succeeded') {
         expect(row).toMatchObject({ operation: PUT_OPERATION, target, after: 0 });
@@ -276,6 +289,28 @@ test('without a cooldown: one stop per admitted alarm transition, never two for 
     })),
     { numRuns: NUM_RUNS },
   );
+});
+
+test('a function at 0 already, its stop throttled through the SDK\'s three sends: the Retry finds it stopped, makes no call, and the run and its newest row both say remediated', async () => {
+  const target = CONFIGURED[2] as string;
+  const alarm = { name: 'runaway-prop-alarm-0', arn: 'arn:aws:cloudwatch:sa-east-1:111122223333:alarm:runaway-prop-alarm-0', target, metric: 'ConcurrentExecutions' as const };
+  const timestamp = '2026-11-03T03:00:00.522+0000';
+  const transition = { alarm, state: 'ALARM' as const, timestamp, key: `${alarm.arn}|${timestamp}` };
+  const stream: Stream = {
+    initial: Object.fromEntries(FUNCTIONS.map((f) => [f, f === target ? 0 : null])),
+    groups: [[{ index: 0, transition, replay: 'none', fault: { service: 'lambda', operation: 'PutFunctionConcurrency', error: 'throttling', times: 3 } }]],
+  };
+  await withRun(stream, async (run) => {
+    const records = await deliver(h, h.admitLong, run, stream);
+    const outcome: Outcome = { stream, records, ledger: await run.scan() };
+
+    expect(records[0]?.stop).toMatchObject({ ok: true, invocations: 2, result: { replayed: true, before: 0, after: 0 } });
+    expect(run.puts().map((c) => c.error?.code)).toEqual(['TooManyRequestsException', 'TooManyRequestsException', 'TooManyRequestsException']);
+    expect(outcome.ledger.actions.map((a) => [a.actionKey.split('#').length, a.status, a.attempts])).toEqual([[3, 'failed', 1], [4, 'succeeded', 0]]);
+    expect(outcome.ledger.incidents).toEqual([expect.objectContaining({ status: 'remediated' })]);
+    checkAttemptsAccountForCalls(run, outcome);
+    checkEachIncidentSettled(run, outcome, { allSucceeded: true });
+  });
 });
 
 test('with injected throttling and 5xx: Retry and re-runs end with exactly one effective stop per incident', async () => {

@@ -125,7 +125,7 @@ describe('a retry or redrive after a refusal reads the target first', () => {
     expect(await rows()).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2 })]);
   });
 
-  test('fixed by hand since: no call; the row stays failed (the change is not this action\'s)', async () => {
+  test('fixed by hand since: no call; the refused row stays failed, and a new row records the change found in effect, which the step reports', async () => {
     target.fail = () => sdkError('ThrottlingException', 400);
     await expect(act()).rejects.toMatchObject({ name: 'AwsThrottled' });
     target.fail = undefined;
@@ -134,8 +134,45 @@ describe('a retry or redrive after a refusal reads the target first', () => {
     const result = await act();
 
     expect(target.calls).toBe(1);
-    expect(result).toMatchObject({ replayed: true, before: null, after: 0 });
-    expect(await rows()).toEqual([expect.objectContaining({ status: 'failed', attempts: 1 })]);
+    // The step's result is the newest row's: what the target held when read, and no call made.
+    expect(result).toMatchObject({ replayed: true, before: 0, after: 0 });
+    expect((await rows()).map((r) => [r.actionKey, r.status, r.before, r.after ?? null, r.attempts, r.executionArn])).toEqual([
+      [KEY, 'failed', null, null, 1, EXECUTION_ARN],
+      [`${KEY}#2`, 'succeeded', 0, 0, 0, EXECUTION_ARN],
+    ]);
+    expect(await h.ledger.latestAction(incidentId, KEY)).toMatchObject({ status: 'succeeded', reconciledAt: expect.any(String) });
+    // A Retry after that replays the new row: no read needed, no call, no third row.
+    target.value = 3;
+    expect(await act()).toMatchObject({ replayed: true, before: 0, after: 0 });
+    expect(target.calls).toBe(1);
+    expect(await rows()).toHaveLength(2);
+  });
+
+  test('already in effect before the first attempt (a function at 0 already), the call refused: the retry makes no call and the newest row says succeeded, not the refusal', async () => {
+    target.value = 0;
+    target.fail = () => sdkError('ThrottlingException', 400);
+    await expect(act()).rejects.toMatchObject({ name: 'AwsThrottled' });
+    target.fail = undefined;
+
+    const result = await act();
+
+    expect(target.calls).toBe(1);
+    expect(result).toMatchObject({ replayed: true, before: 0, after: 0 });
+    const newest = await h.ledger.latestAction(incidentId, KEY);
+    expect(newest).toMatchObject({ actionKey: `${KEY}#2`, status: 'succeeded', before: 0, after: 0, attempts: 0 });
+  });
+
+  test('two attempts find it in effect at once: one new row between them, both report it', async () => {
+    target.fail = () => sdkError('ThrottlingException', 400);
+    await expect(act()).rejects.toMatchObject({ name: 'AwsThrottled' });
+    target.fail = undefined;
+    target.value = 0;
+
+    const both = await Promise.all([act(), act({ executionArn: OTHER_RUN })]);
+
+    expect(target.calls).toBe(1);
+    for (const result of both) expect(result).toMatchObject({ replayed: true, after: 0 });
+    expect((await rows()).map((r) => [r.actionKey, r.status])).toEqual([[KEY, 'failed'], [`${KEY}#2`, 'succeeded']]);
   });
 });
 
