@@ -110,6 +110,10 @@ export async function startHarness(): Promise<Harness> {
     INFO_TOPIC_ARN: TOPIC_ARNS.info,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     AWS_MAX_ATTEMPTS: '1',
+    // Each run gets a new ledger table under the same warm admit; a container's memory of cooldown
+    // holds (lambdas/admit/cooldown-memory.ts, its own tests in test/unit/admit/claims.test.ts)
+    // would outlive the table it learned them from, which no warm Lambda sees.
+    COOLDOWN_MEMORY_SECONDS: '0',
   });
   const admitLong = (await import('../../../lambdas/admit/handler')).handler as unknown as Invoke<AdmitResult>;
   const stop = (await import('../../../runbooks/lambda-runaway/handlers/stop')).handler as unknown as Invoke<StopResult>;
