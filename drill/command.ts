@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from '../lib/config/schema';
 import { gatePolicyOf, setGatePolicy } from '../runbooks/module';
 import { Drill } from './drill';
 import { InputError, readInputFile, type DrillInput } from './inputs';
+import { useColour } from './layout';
 import { renderResult, renderSummary } from './render';
 import type { DrillResult } from './result';
 import { mermaid } from '../statemachines/src/mermaid';
@@ -196,6 +197,7 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(args.dryRun || drill.config.dryRun ? 'mode: dry run (plans only; nothing is changed)\n' : 'mode: acting\n');
     }
     const results = [];
+    const colour = useColour();
     for (const input of args.inputs) {
       const mark = drill.callsMark();
       const options = { thenRedrive: args.thenRedrive };
@@ -203,10 +205,11 @@ async function main(argv: readonly string[]): Promise<number> {
       results.push(result);
       const diagram = args.diagram ? runDiagram(result) : undefined;
       const line = { ...result, ...(args.calls ? { calls: drill.callsReceived(mark) } : {}), ...(diagram !== undefined ? { diagram } : {}) };
-      console.log(args.json ? JSON.stringify(line) : `${renderResult(result)}\n`);
+      const position = args.inputs.length > 1 ? `[${results.length}/${args.inputs.length}]` : undefined;
+      console.log(args.json ? JSON.stringify(line) : `${renderResult(result, { colour, ...(position ? { position } : {}) })}\n`);
       if (diagram !== undefined && !args.json) console.log(`\`\`\`mermaid\n${diagram}\n\`\`\`\n`);
     }
-    if (!args.json) console.log(renderSummary(results));
+    if (!args.json) console.log(renderSummary(results, { colour }));
     return 0;
   } finally {
     await drill.close();

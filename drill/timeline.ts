@@ -66,6 +66,14 @@ function describe(inv: Invocation): string {
     const alarm = out.alarm as { name?: string; state?: string | null } | undefined;
     return `verify ${String(out.status)}${alarm?.state ? ` [alarm ${alarm.state}]` : ''}: ${String(out.reason)}`;
   }
-  const text = show(out);
-  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+  return fieldsInWords(out);
+}
+
+/** A step's output as `field=value` pairs: lists and nested objects counted, not spelled out (`--json` has them whole). */
+function fieldsInWords(out: Record<string, unknown>): string {
+  return Object.entries(out).map(([key, value]) => {
+    if (Array.isArray(value)) return `${key}=[${value.length}]`;
+    if (value !== null && typeof value === 'object') return `${key}={${Object.keys(value).length} fields}`;
+    return `${key}=${show(value)}`;
+  }).join(' ');
 }

@@ -46,8 +46,14 @@ test('the default drill runs every registered runbook and prints a readable time
   for (const runbook of RUNBOOK_NAMES) {
     expect(stdout).toMatch(new RegExp(`remediated\\s+${runbook}`));
   }
-  expect(stdout).toMatch(/\+\d+ ms\s+.*Stop function: reserved concurrency 0\s+lambda:PutFunctionConcurrency cabruca-segmentation-prod-researcher-agent: none -> 0/);
-  expect(stdout).toMatch(/ledger row of intent written before the call/);
+  // The state column is elided to fit; the detail wraps under its own column.
+  expect(stdout).toMatch(/\+\d+ ms\s+Stop function: reserved concurren…\s+lambda:PutFunctionConcurrency\s+cabruca-segmentation-prod-researcher-agent: none -> 0/);
+  expect(stdout).toMatch(/ledger row of\s+intent written before the call/);
+  expect(stdout).toMatch(/^▶ \[1\/\d+\] events\/lambda-runaway\.alarm\.json/m);
+  const wide = stdout.split('\n').filter((line) => [...line].length > 120);
+  expect(wide).toEqual([]);
+  // Not a terminal: no colour.
+  expect(stdout).not.toContain('\u001b[');
 });
 
 test('a composite alarm tagged with a runbook and target routes through the tag router', async () => {
