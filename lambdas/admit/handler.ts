@@ -1,10 +1,11 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from '../shared/zod';
 import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
-import { switchHold, switchParametersSchema, type SwitchState } from '../domain/switches';
+import { switchHold, switchNames, switchParametersSchema, type SwitchState } from '../domain/switches';
 import { CooldownMemory, DEFAULT_COOLDOWN_MEMORY_SECONDS } from './cooldown-memory';
 import { SwitchReader, switchMaxAgeSeconds } from './switch-reader';
 import { incidentIdFor, parseTrigger, runbookTriggersSchema, UnroutableEvent, type Trigger } from '../domain/trigger';
+import bundledTriggers from './runbook-triggers.generated.json';
 import { requireEnv, requireJsonEnv, secondsEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
@@ -15,8 +16,13 @@ import { executionSchema, type Incident } from '../shared/task-input';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const policies = requireJsonEnv('RUNBOOK_POLICIES', (raw) => runbookPoliciesSchema.parse(raw));
-const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchParametersSchema.parse(raw));
-const triggers = requireJsonEnv('RUNBOOK_TRIGGERS', (raw) => runbookTriggersSchema.parse(raw));
+const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchNames(switchParametersSchema.parse(raw), Object.keys(policies).filter((r) => policies[r]!.enabled)));
+// What starts each runbook is the same in every environment: it comes in the bundle (npm run
+// triggers), not the environment. RUNBOOK_TRIGGERS, which the stack never sets, replaces it (tests
+// give admit runbooks outside the registry).
+const triggers = process.env.RUNBOOK_TRIGGERS
+  ? requireJsonEnv('RUNBOOK_TRIGGERS', (raw) => runbookTriggersSchema.parse(raw))
+  : runbookTriggersSchema.parse(bundledTriggers);
 const switchReader = new SwitchReader(switches, switchMaxAgeSeconds(process.env.SWITCH_MAX_AGE_SECONDS), new SSMClient({}));
 const tagReader = new TargetTagReader();
 const cooldowns = new CooldownMemory(ledger, secondsEnv('COOLDOWN_MEMORY_SECONDS', process.env.COOLDOWN_MEMORY_SECONDS, DEFAULT_COOLDOWN_MEMORY_SECONDS));
