@@ -8,7 +8,7 @@ import { incidentIdFor, parseTrigger, runbookTriggersSchema, UnroutableEvent, ty
 import bundledTriggers from './runbook-triggers.generated.json';
 import { requireEnv, requireJsonEnv, secondsEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
-import { Ledger } from '../shared/ledger';
+import { Ledger, rejectionKey } from '../shared/ledger';
 import { logger } from '../shared/logger';
 import { startEarly, type StartedEarly } from '../shared/started-early';
 import { scopeOf, TargetTagReader } from '../shared/target-tags';
@@ -59,8 +59,13 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   try {
     trigger = parseTrigger(runbook, event, triggers[runbook]);
   } catch (e: unknown) {
-    if (e instanceof UnroutableEvent) return { decision: 'reject', reason: e.message, incident: null, switches: null, dryRun: false };
-    throw e;
+    if (!(e instanceof UnroutableEvent)) throw e;
+    // No incident to claim, but never dropped: the ledger keeps the rejection under the execution (a write that fails is retried).
+    await ledger.recordRejection({
+      incidentId: incidentIdFor(rejectionKey(execution.id)), runbook, executionArn: execution.id, reason: e.message,
+      summary: `${eventKind(event)} rejected at admission`, redriveCount: execution.redriveCount ?? 0,
+    });
+    return { decision: 'reject', reason: e.message, incident: null, switches: null, dryRun: false };
   }
   const incident = toIncident(runbook, trigger);
   logger.appendKeys({ incidentId: incident.id, runbook, target: incident.target });
@@ -95,6 +100,12 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
     throw e;
   }
 });
+
+/** What the input says it is, for the record of a rejected one: "CloudWatch Alarm State Change event from aws.cloudwatch", or "input". */
+function eventKind(event: unknown): string {
+  const head = typeof event === 'object' && event !== null ? event as { source?: unknown; 'detail-type'?: unknown } : {};
+  return typeof head.source === 'string' && typeof head['detail-type'] === 'string' ? `${head['detail-type']} event from ${head.source}`.slice(0, 200) : 'input';
+}
 
 const NEW_WHAT: Readonly<Record<Trigger['kind'], string>> = { alarm: 'alarm transition', budget: 'budget alert', event: 'service event' };
 
