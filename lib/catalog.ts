@@ -108,7 +108,7 @@ export function runbookRulePatterns(config: EnvironmentConfig, arns: Arns): Reco
   return out;
 }
 
-/** What starts each runbook, as admit reads the events it is given. */
+/** What starts each runbook, as admit reads the events it is given (in its bundle: lambdas/admit/runbook-triggers.generated.json). */
 export function runbookTriggers(): Record<string, RunbookTrigger> {
   return Object.fromEntries(MODULES.map((m): [string, RunbookTrigger] => [m.name, {
     ...(m.trigger?.kind === 'alarm' ? { alarm: m.trigger.route } : {}),
@@ -137,9 +137,12 @@ function withoutDefaults(policies: RunbookPolicies): Record<string, Partial<Runb
   return Object.fromEntries(Object.entries(policies).map(([name, p]) => [name, Object.fromEntries(Object.entries(p).filter(([k, v]) => !isDefault(k, v)))]));
 }
 
+/** Where the environment's switches live in SSM. */
+const switchPrefix = (config: EnvironmentConfig): string => config.switchParameterPrefix ?? `/runbook-autopilot/${config.environment}`;
+
 /** The kill switch and one switch per enabled runbook (SSM parameters, "enabled" when created). */
 export function switchParameters(config: EnvironmentConfig): SwitchParameters {
-  return switchParameterNames(config.switchParameterPrefix ?? `/runbook-autopilot/${config.environment}`, enabledRunbooks(config).map((m) => m.name));
+  return switchParameterNames(switchPrefix(config), enabledRunbooks(config).map((m) => m.name));
 }
 
 /** Per runbook that allowlists by tag: the tag-reading action, where its tagged targets may be, and its tags when it is on. */
@@ -158,7 +161,9 @@ export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: 
     admit: {
       id: 'Admit', substitution: 'AdmitFunctionArn', entry: 'lambdas/admit/handler.ts', usesLedger: true,
       description: 'Admit: dedupe alarm transitions, enforce the allowlist, the switches and cooldowns',
-      environment: { RUNBOOK_POLICIES: json(withoutDefaults(runbookPolicies(config))), SWITCH_PARAMETERS: json(switches), RUNBOOK_TRIGGERS: json(runbookTriggers()) },
+      // Only what differs per environment: what starts each runbook is in admit's bundle (npm run triggers),
+      // and the switches are named by their prefix (admit lays them out for its enabled runbooks).
+      environment: { RUNBOOK_POLICIES: json(withoutDefaults(runbookPolicies(config))), SWITCH_PARAMETERS: json({ prefix: switchPrefix(config) }) },
       permissions: [
         { actions: ['ssm:GetParameter'], resources: [switches.automation, ...Object.values(switches.runbooks)].map((n) => arns.ssmParameter(n)) },
         ...tagPatterns(config, arns).flatMap((t) => tagReads(t.action, t.pattern, t.tags)),

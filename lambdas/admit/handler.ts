@@ -1,13 +1,14 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from '../shared/zod';
 import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
-import { switchHold, switchParametersSchema, type SwitchState } from '../domain/switches';
+import { switchHold, switchNames, switchParametersSchema, type SwitchState } from '../domain/switches';
 import { CooldownMemory, DEFAULT_COOLDOWN_MEMORY_SECONDS } from './cooldown-memory';
 import { SwitchReader, switchMaxAgeSeconds } from './switch-reader';
 import { incidentIdFor, parseTrigger, runbookTriggersSchema, UnroutableEvent, type Trigger } from '../domain/trigger';
+import bundledTriggers from './runbook-triggers.generated.json';
 import { requireEnv, requireJsonEnv, secondsEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
-import { Ledger } from '../shared/ledger';
+import { Ledger, rejectionKey } from '../shared/ledger';
 import { logger } from '../shared/logger';
 import { startEarly, type StartedEarly } from '../shared/started-early';
 import { scopeOf, TargetTagReader } from '../shared/target-tags';
@@ -15,8 +16,13 @@ import { executionSchema, type Incident } from '../shared/task-input';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const policies = requireJsonEnv('RUNBOOK_POLICIES', (raw) => runbookPoliciesSchema.parse(raw));
-const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchParametersSchema.parse(raw));
-const triggers = requireJsonEnv('RUNBOOK_TRIGGERS', (raw) => runbookTriggersSchema.parse(raw));
+const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchNames(switchParametersSchema.parse(raw), Object.keys(policies).filter((r) => policies[r]!.enabled)));
+// What starts each runbook is the same in every environment: it comes in the bundle (npm run
+// triggers), not the environment. RUNBOOK_TRIGGERS, which the stack never sets, replaces it (tests
+// give admit runbooks outside the registry).
+const triggers = process.env.RUNBOOK_TRIGGERS
+  ? requireJsonEnv('RUNBOOK_TRIGGERS', (raw) => runbookTriggersSchema.parse(raw))
+  : runbookTriggersSchema.parse(bundledTriggers);
 const switchReader = new SwitchReader(switches, switchMaxAgeSeconds(process.env.SWITCH_MAX_AGE_SECONDS), new SSMClient({}));
 const tagReader = new TargetTagReader();
 const cooldowns = new CooldownMemory(ledger, secondsEnv('COOLDOWN_MEMORY_SECONDS', process.env.COOLDOWN_MEMORY_SECONDS, DEFAULT_COOLDOWN_MEMORY_SECONDS));
@@ -53,8 +59,13 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
   try {
     trigger = parseTrigger(runbook, event, triggers[runbook]);
   } catch (e: unknown) {
-    if (e instanceof UnroutableEvent) return { decision: 'reject', reason: e.message, incident: null, switches: null, dryRun: false };
-    throw e;
+    if (!(e instanceof UnroutableEvent)) throw e;
+    // No incident to claim, but never dropped: the ledger keeps the rejection under the execution (a write that fails is retried).
+    await ledger.recordRejection({
+      incidentId: incidentIdFor(rejectionKey(execution.id)), runbook, executionArn: execution.id, reason: e.message,
+      summary: `${eventKind(event)} rejected at admission`, redriveCount: execution.redriveCount ?? 0,
+    });
+    return { decision: 'reject', reason: e.message, incident: null, switches: null, dryRun: false };
   }
   const incident = toIncident(runbook, trigger);
   logger.appendKeys({ incidentId: incident.id, runbook, target: incident.target });
@@ -89,6 +100,12 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
     throw e;
   }
 });
+
+/** What the input says it is, for the record of a rejected one: "CloudWatch Alarm State Change event from aws.cloudwatch", or "input". */
+function eventKind(event: unknown): string {
+  const head = typeof event === 'object' && event !== null ? event as { source?: unknown; 'detail-type'?: unknown } : {};
+  return typeof head.source === 'string' && typeof head['detail-type'] === 'string' ? `${head['detail-type']} event from ${head.source}`.slice(0, 200) : 'input';
+}
 
 const NEW_WHAT: Readonly<Record<Trigger['kind'], string>> = { alarm: 'alarm transition', budget: 'budget alert', event: 'service event' };
 

@@ -4,6 +4,7 @@ import { CloudWatchClient, ListTagsForResourceCommand, ResourceNotFoundException
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from '../shared/zod';
 import { assertEventPattern, matchesPattern, type EventPattern } from '../domain/event-pattern';
+import { firstIssue } from '../domain/first-issue';
 import { alarmRulePatterns, metricRouteSchema, RUNBOOK_TAG, TARGET_TAG, type MetricRoute } from '../domain/routing';
 import { alarmDedupeKey, alarmEventSchema, alarmTarget, incidentIdFor } from '../domain/trigger';
 import { requireJsonEnv } from '../shared/env';
@@ -64,9 +65,7 @@ export interface RouteResult {
 async function route(event: unknown): Promise<RouteResult> {
   const parsed = alarmEventSchema.safeParse(event);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(event)';
-    const reason = `not a CloudWatch Alarm State Change event (${where}: ${issue?.message ?? 'invalid'})`;
+    const reason = `not a CloudWatch Alarm State Change event (${firstIssue(parsed.error)})`;
     logger.error(`Ignored an event: ${reason}`);
     return { routed: false, reason };
   }

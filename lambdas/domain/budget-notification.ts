@@ -11,6 +11,7 @@
  *   ACTUAL Amount: $1,260.00      (labelled "FORECASTED Amount" for forecast alerts)
  */
 import * as z from '../shared/zod';
+import { firstIssue } from './first-issue';
 
 export type BudgetAlertType = 'ACTUAL' | 'FORECASTED';
 
@@ -192,11 +193,4 @@ function toNotification(sns: z.infer<typeof httpEnvelopeSchema>): SnsNotificatio
     message: sns.Message,
     timestamp: sns.Timestamp,
   };
-}
-
-function firstIssue(error: z.core.$ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid';
-  const path = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
-  return `${path || '(root)'}: ${issue.message}`;
 }

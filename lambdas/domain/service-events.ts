@@ -6,6 +6,7 @@
  * event reaches the same runbook, with the same target, in the drill as in the account. Pure.
  */
 import * as z from '../shared/zod';
+import { firstIssue } from './first-issue';
 import { assertEventPattern, InvalidEventPattern, matchesPattern, type EventPattern, type PatternMatcher } from './event-pattern';
 
 /** The EventBridge envelope every AWS service event has ("AWS service events" in the EventBridge user guide). */
@@ -27,8 +28,8 @@ const EXECUTION_ARN = /^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:
 
 /** Step Functions: a Standard workflow's execution changed status (dates are epoch milliseconds). */
 const sfnExecutionStatus = envelope('aws.states', 'Step Functions Execution Status Change', z.object({
-  executionArn: z.string().check(z.regex(EXECUTION_ARN, 'an execution ARN')),
-  stateMachineArn: z.string().check(z.regex(STATE_MACHINE_ARN, 'a state machine ARN')),
+  executionArn: z.string().check(z.regex(EXECUTION_ARN, 'expected an execution ARN')),
+  stateMachineArn: z.string().check(z.regex(STATE_MACHINE_ARN, 'expected a state machine ARN')),
   name: z.string().check(z.minLength(1)),
   status: z.enum(EXECUTION_STATUSES),
   startDate: z.optional(z.nullable(z.number())),
@@ -201,8 +202,7 @@ export function readServiceEvent(routes: readonly EventRoute[], event: unknown):
   const k = SERVICE_EVENTS[route.event];
   const parsed = k.schema.safeParse(event);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UnreadableServiceEvent(`malformed ${k.detailType} event: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    throw new UnreadableServiceEvent(`malformed ${k.detailType} event: ${firstIssue(parsed.error)}`);
   }
   if (route.detail && !matchesPattern({ detail: route.detail }, event)) {
     throw new UnreadableServiceEvent(`${k.detailType} event does not match this runbook's filter ${JSON.stringify(route.detail)}`);

@@ -5,13 +5,18 @@ import * as z from '../shared/zod';
  * deployment. Admit reads them for every event; anything but the exact "on" value holds the
  * runbook, so a missing or mistyped switch never lets automation run unchecked.
  */
-export const switchParametersSchema = z.object({
+const switchNamesSchema = z.object({
   /** "enabled" lets runbooks act; "paused" holds them all. */
   automation: z.string().check(z.minLength(1)),
   /** Per runbook: "enabled" or "disabled". */
   runbooks: z.record(z.string(), z.string().check(z.minLength(1))),
 });
-export type SwitchParameters = z.infer<typeof switchParametersSchema>;
+/**
+ * The switches as admit's environment names them: every name, or only the prefix they are laid out
+ * under (switchParameterNames), which stays the same length however many runbooks there are.
+ */
+export const switchParametersSchema = z.union([switchNamesSchema, z.object({ prefix: z.string().check(z.minLength(1)) })]);
+export type SwitchParameters = z.infer<typeof switchNamesSchema>;
 
 export const AUTOMATION_ON = 'enabled';
 export const AUTOMATION_PAUSED = 'paused';
@@ -30,6 +35,11 @@ export function switchParameterNames(prefix: string, runbooks: readonly string[]
     automation: `${prefix}/automation`,
     runbooks: Object.fromEntries(runbooks.map((r) => [r, `${prefix}/runbooks/${r}`])),
   };
+}
+
+/** The switch names, given or laid out under the prefix for the runbooks that have a switch (the enabled ones). */
+export function switchNames(given: z.infer<typeof switchParametersSchema>, runbooks: readonly string[]): SwitchParameters {
+  return 'prefix' in given ? switchParameterNames(given.prefix, runbooks) : given;
 }
 
 /** Why the switches hold this runbook, or null when both are on. */

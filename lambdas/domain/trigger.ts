@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as z from '../shared/zod';
 import { metricRouteSchema, type MetricRoute } from './routing';
-import { eventRouteSchema, readServiceEvent, UnreadableServiceEvent, type EventRoute } from './service-events';
+import { firstIssue } from './first-issue';
+import { eventRouteSchema, readServiceEvent, SERVICE_EVENTS, UnreadableServiceEvent, type EventRoute } from './service-events';
 
 /** What started a runbook, normalised from whichever event carried it. */
 export interface Trigger {
@@ -56,31 +57,51 @@ export const alarmEventSchema = z.object({
 });
 export type AlarmEvent = z.infer<typeof alarmEventSchema>;
 
+const budgetNotificationEventSchema = z.object({
+  source: z.literal('runbook-autopilot'),
+  'detail-type': z.literal('Budget Notification'),
+  detail: z.object({
+    budgetName: z.string().check(z.minLength(1)),
+    alertType: z.enum(['ACTUAL', 'FORECASTED']),
+    thresholdAmount: z.number(),
+    actualOrForecastAmount: z.number(),
+    budgetedAmount: z.number(),
+    messageId: z.string().check(z.minLength(1)),
+    topicArn: z.string().check(z.minLength(1)),
+    timestamp: z.string().check(z.minLength(1)),
+  }),
+});
+const taggedAlarmEventSchema = z.object({
+  source: z.literal('runbook-autopilot'),
+  'detail-type': z.literal('Tagged Alarm'),
+  detail: z.object({ target: z.string().check(z.minLength(1)), alarm: alarmEventSchema }),
+});
 /** Events this app itself emits: a budget alert from the adapter, a tagged alarm from the router. */
-export const autopilotEventSchema = z.discriminatedUnion('detail-type', [
-  z.object({
-    source: z.literal('runbook-autopilot'),
-    'detail-type': z.literal('Budget Notification'),
-    detail: z.object({
-      budgetName: z.string().check(z.minLength(1)),
-      alertType: z.enum(['ACTUAL', 'FORECASTED']),
-      thresholdAmount: z.number(),
-      actualOrForecastAmount: z.number(),
-      budgetedAmount: z.number(),
-      messageId: z.string().check(z.minLength(1)),
-      topicArn: z.string().check(z.minLength(1)),
-      timestamp: z.string().check(z.minLength(1)),
-    }),
-  }),
-  z.object({
-    source: z.literal('runbook-autopilot'),
-    'detail-type': z.literal('Tagged Alarm'),
-    detail: z.object({ target: z.string().check(z.minLength(1)), alarm: alarmEventSchema }),
-  }),
-]);
+export const autopilotEventSchema = z.discriminatedUnion('detail-type', [budgetNotificationEventSchema, taggedAlarmEventSchema]);
+
+/** Every kind of event admit reads, by its source and detail-type, with the schema it is read with. */
+const EVENT_KINDS: readonly { readonly source: string; readonly detailType: string; readonly schema: z.ZodMiniType }[] = [
+  { source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change', schema: alarmEventSchema },
+  { source: 'runbook-autopilot', detailType: 'Budget Notification', schema: budgetNotificationEventSchema },
+  { source: 'runbook-autopilot', detailType: 'Tagged Alarm', schema: taggedAlarmEventSchema },
+  ...Object.values(SERVICE_EVENTS),
+];
 
 /**
- * What starts a runbook, as admit receives it per runbook (RUNBOOK_TRIGGERS, from its module):
+ * What is wrong with an event of a kind admit reads (its source and detail-type say which), as one
+ * line naming the first bad field: `malformed CloudWatch Alarm State Change event:
+ * detail.alarmName: expected string, received null`. Undefined when it is well-formed or of no
+ * kind admit reads. The drill refuses such an input before anything runs; admit rejects it.
+ */
+export function malformedEvent(event: unknown): string | undefined {
+  const head = typeof event === 'object' && event !== null ? event as { source?: unknown; 'detail-type'?: unknown } : {};
+  const kind = EVENT_KINDS.find((k) => k.source === head.source && k.detailType === head['detail-type']);
+  const parsed = kind?.schema.safeParse(event);
+  return parsed && !parsed.success ? `malformed ${kind!.detailType} event: ${firstIssue(parsed.error)}` : undefined;
+}
+
+/**
+ * What starts a runbook, as admit knows it per runbook (in its bundle, generated from its module):
  * alarms on its metrics, AWS Budgets alerts, AWS service events, or alarms and events both.
  */
 export const runbookTriggerSchema = z.object({
@@ -147,6 +168,9 @@ export function parseTrigger(runbook: string, event: unknown, started: RunbookTr
     if (!started?.alarm) throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
     return alarmTrigger(runbook, started.alarm, alarm.data);
   }
+  // An event of a kind admit reads, with a field missing or of the wrong type: named, not guessed at.
+  const malformed = malformedEvent(event);
+  if (malformed) throw new UnroutableEvent(`${runbook}: ${malformed}`);
   const serviceEvent = serviceEventTrigger(runbook, event, started);
   if (serviceEvent) return serviceEvent;
   const own = autopilotEventSchema.safeParse(event);

@@ -103,6 +103,10 @@ export const generationOf = (row: Pick<ActionRecord, 'generation'>): number => r
 /** How a reconcile settled an unsettled row: in effect (with the `after` read now) or not. */
 export type Settlement = { inEffect: true; after: unknown } | { inEffect: false; reason: string };
 
+/** The dedupe key of an execution admit rejected before reading an incident: one per execution. */
+export const rejectionKey = (executionArn: string) => `rejected|${executionArn}`;
+/** The target of such a record: its event named none admit could read. */
+export const NO_TARGET = '(none)';
 const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'META' });
 const failureKey = (executionArn: string, redriveCount: number) => ({ pk: `EXECUTION#${executionArn}`, sk: `FAILURE#${redriveCount}` });
 const actionKey = (id: string, key: string) => ({ pk: `INCIDENT#${id}`, sk: `ACTION#${key}` });
@@ -189,6 +193,29 @@ export class Ledger {
       if (!existing) throw new Error(`Incident ${record.incidentId} vanished while being claimed`, { cause: e });
       return { claimed: false, existing };
     }
+  }
+
+  /**
+   * Records an execution admit turned away before it could read an incident from its event (a
+   * malformed event, a state that is not ALARM, a kind the runbook is not started by): one row,
+   * rejected, keyed by the execution (a retried admit or a redrive writes the same row again), so
+   * nothing a rule delivered is dropped without a trace.
+   */
+  async recordRejection(record: { incidentId: string; runbook: string; executionArn: string; summary: string; reason: string; redriveCount?: number }): Promise<void> {
+    const at = this.now().toISOString();
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: incidentKey(record.incidentId),
+      UpdateExpression: 'SET incidentId = :id, runbook = :runbook, target = :target, dedupeKey = :dedupe, executionArn = :exec, '
+        + 'summary = :summary, firedAt = if_not_exists(firedAt, :at), #status = :rejected, reason = :reason, redriveCount = :run, updatedAt = :at, createdAt = if_not_exists(createdAt, :at)',
+      ConditionExpression: 'attribute_not_exists(pk) OR executionArn = :exec',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':id': record.incidentId, ':runbook': record.runbook, ':target': NO_TARGET, ':dedupe': rejectionKey(record.executionArn),
+        ':exec': record.executionArn, ':summary': record.summary, ':rejected': 'rejected', ':reason': record.reason,
+        ':run': record.redriveCount ?? 0, ':at': at,
+      },
+    }));
   }
 
   /**

@@ -5,12 +5,19 @@ test.each([
   ['events/samples/malformed-not-json.txt', /not JSON/],
   ['events/samples/malformed-wrong-shape.json', /not an EventBridge event .* nor an SNS notification/],
   ['events/does-not-exist.json', /cannot read/],
+  // The right source and detail-type, the wrong types: one line naming the field, for each kind of trigger.
+  ['events/samples/malformed-alarm-types.json',
+    /^drill: events\/samples\/malformed-alarm-types\.json: malformed CloudWatch Alarm State Change event: detail\.alarmName: expected string, received null$/],
+  ['events/samples/malformed-service-event-types.json',
+    /^drill: events\/samples\/malformed-service-event-types\.json: malformed Step Functions Execution Status Change event: detail\.executionArn: expected string, received number$/],
+  ['events/samples/malformed-budget-types.sns.json', /: Lambda SNS event: Records\[0\]\.Sns\.TopicArn: expected string, received number$/],
+  ['events/samples/malformed-budget-text.sns.json', /: budget notification "Budgeted Amount" is not a dollar amount: "USD 1,500.00"$/],
 ])('%s is refused with exit 2 and one line, before anything runs', async (file, message) => {
   const { code, stdout, stderr } = await runDrill(['--event', 'events/lambda-runaway.alarm.json', '--event', file, '--json']);
   expect(code).toBe(2);
   expect(stdout).toBe('');
   expect(stderr.trim().split('\n')).toHaveLength(1);
-  expect(stderr).toMatch(message);
+  expect(stderr.trim()).toMatch(message);
   expect(stderr).not.toMatch(/\n\s+at /);
 });
 

@@ -134,6 +134,17 @@ afterAll(async () => {
   await dynamo.close();
 });
 
+type AnyEvent = { detail: Record<string, unknown>; resources: unknown[] };
+
+/** The one row admit writes for an execution it rejected before reading an incident: keyed by the execution. */
+function rejectedRow(runbook: string, executionArn: string, reason: string, kind?: string): Record<string, unknown> {
+  const id = incidentIdFor(`rejected|${executionArn}`);
+  return expect.objectContaining({
+    pk: `INCIDENT#${id}`, sk: 'META', incidentId: id, runbook, executionArn, status: 'rejected', reason, target: '(none)',
+    dedupeKey: `rejected|${executionArn}`, ...(kind ? { summary: `${kind} rejected at admission` } : {}),
+  }) as Record<string, unknown>;
+}
+
 async function scanLedger(): Promise<Record<string, unknown>[]> {
   const out = await db.send(new ScanCommand({ TableName: 'ledger', ConsistentRead: true }));
   return out.Items ?? [];
@@ -335,12 +346,42 @@ describe('admit', () => {
       'input is neither a CloudWatch Alarm State Change event, an AWS service event lambda-runaway is started by, nor a runbook-autopilot event'],
     ['a payload that is not JSON', 'lambda-runaway', text('samples/malformed-not-json.txt'),
       'input is neither a CloudWatch Alarm State Change event, an AWS service event lambda-runaway is started by, nor a runbook-autopilot event'],
-  ])('%s is rejected with a one-line reason, no incident and nothing in the ledger', async (_name, runbook, event, reason) => {
+  ])('%s is rejected with a one-line reason and no incident, recorded in the ledger as rejected', async (_name, runbook, event, reason) => {
     const result = await admit(input(runbook, event, EXECUTION(runbook, 'x')), lambdaContext);
 
     expect(result).toEqual({ decision: 'reject', reason, incident: null, switches: null, dryRun: false });
     expect(result.reason).not.toMatch(/\n/);
-    expect(await scanLedger()).toEqual([]);
+    expect(await scanLedger()).toEqual([rejectedRow(runbook, EXECUTION(runbook, 'x'), reason)]);
+  });
+
+  test.each([
+    ['a null alarm name', (e: AnyEvent) => { e.detail.alarmName = null; }, 'detail.alarmName: expected string, received null'],
+    ['a state given as a string', (e: AnyEvent) => { e.detail.state = 'ALARM'; }, 'detail.state: expected object, received string'],
+    ['a number where the alarm ARN belongs', (e: AnyEvent) => { e.resources = [42]; }, 'resources[0]: expected string, received number'],
+  ])('an alarm event with %s is rejected naming the field, recorded as rejected, and nothing else is written', async (_name, spoil, field) => {
+    const event = structuredClone(RUNAWAY) as AnyEvent;
+    spoil(event);
+    const exec = EXECUTION('lambda-runaway', 'spoilt');
+
+    const result = await admit(input('lambda-runaway', event, exec), lambdaContext);
+    // A retried admit (Lambda, Step Functions) writes the same row, not a second one.
+    await admit(input('lambda-runaway', event, exec), lambdaContext);
+
+    const reason = `lambda-runaway: malformed CloudWatch Alarm State Change event: ${field}`;
+    expect(result).toEqual({ decision: 'reject', reason, incident: null, switches: null, dryRun: false });
+    expect(await scanLedger()).toEqual([rejectedRow('lambda-runaway', exec, reason, 'CloudWatch Alarm State Change event from aws.cloudwatch')]);
+  });
+
+  test('a budget notification event with a number where the topic ARN belongs is rejected naming the field', async () => {
+    const event = budgetEvent() as AnyEvent;
+    event.detail.topicArn = 42;
+    const exec = EXECUTION('llm-budget-guardrail', 'spoilt');
+
+    const result = await admit(input('llm-budget-guardrail', event, exec), lambdaContext);
+
+    const reason = 'llm-budget-guardrail: malformed Budget Notification event: detail.topicArn: expected string, received number';
+    expect(result).toMatchObject({ decision: 'reject', reason, incident: null });
+    expect(await scanLedger()).toEqual([rejectedRow('llm-budget-guardrail', exec, reason, 'Budget Notification event from runbook-autopilot')]);
   });
 
   test('a Tagged Alarm event is routed with the target the tag names', async () => {
@@ -435,21 +476,24 @@ describe('AWS service events', () => {
     expect(reissued).toMatchObject({ decision: 'duplicate', reason: `already handled by ${first} (admitted)` });
   });
 
-  test('a malformed event is rejected in one line naming the field, and nothing is written', async () => {
-    const result = await admit(input(EVENT_RUNBOOK, workflowFailed('e-1', { stateMachineArn: 'tradai-prod-backtest-workflow' }), EXECUTION(EVENT_RUNBOOK, 'bad')), lambdaContext);
+  test.each([
+    ['an ARN that is not one', { stateMachineArn: 'tradai-prod-backtest-workflow' }, 'detail.stateMachineArn: expected a state machine ARN'],
+    ['a number where an ARN belongs', { executionArn: 1764561600000 }, 'detail.executionArn: expected string, received number'],
+  ])('a malformed event (%s) is rejected in one line naming the field, recorded as rejected, nothing else written', async (_name, detail, field) => {
+    const result = await admit(input(EVENT_RUNBOOK, workflowFailed('e-1', detail), EXECUTION(EVENT_RUNBOOK, 'bad')), lambdaContext);
 
-    expect(result).toEqual({
-      decision: 'reject', incident: null, switches: null, dryRun: false,
-      reason: `${EVENT_RUNBOOK}: malformed Step Functions Execution Status Change event: detail.stateMachineArn: a state machine ARN`,
-    });
-    expect(await scanLedger()).toEqual([]);
+    const reason = `${EVENT_RUNBOOK}: malformed Step Functions Execution Status Change event: ${field}`;
+    expect(result).toEqual({ decision: 'reject', incident: null, switches: null, dryRun: false, reason });
+    expect(await scanLedger()).toEqual([
+      rejectedRow(EVENT_RUNBOOK, EXECUTION(EVENT_RUNBOOK, 'bad'), reason, 'Step Functions Execution Status Change event from aws.states'),
+    ]);
   });
 
-  test('a runbook started by alarms only rejects a service event', async () => {
+  test('a runbook started by alarms only rejects a service event, and records the rejection', async () => {
     const result = await admit(input('lambda-runaway', workflowFailed('e-1'), EXECUTION('lambda-runaway', 'event')), lambdaContext);
 
     expect(result).toMatchObject({ decision: 'reject', reason: expect.stringContaining('nor a runbook-autopilot event') });
-    expect(await scanLedger()).toEqual([]);
+    expect(await scanLedger()).toEqual([expect.objectContaining({ status: 'rejected', executionArn: EXECUTION('lambda-runaway', 'event'), target: '(none)' })]);
   });
 });
 

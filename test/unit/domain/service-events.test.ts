@@ -75,7 +75,7 @@ describe('reading a service event', () => {
 
   test('a malformed event is one line naming the field', () => {
     const bad = sfnEvent({ detail: { executionArn: 'not-an-arn' } });
-    expect(() => readServiceEvent([FAILED_ONLY], bad)).toThrow(new UnreadableServiceEvent('malformed Step Functions Execution Status Change event: detail.executionArn: an execution ARN'));
+    expect(() => readServiceEvent([FAILED_ONLY], bad)).toThrow(new UnreadableServiceEvent('malformed Step Functions Execution Status Change event: detail.executionArn: expected an execution ARN'));
     const { time: _time, ...timeless } = sfnEvent();
     expect(() => readServiceEvent([FAILED_ONLY], timeless)).toThrow(/^malformed Step Functions Execution Status Change event: time: /);
   });
