@@ -162,13 +162,26 @@ function listTagsForResource(input: Input, { state }: ServiceContext): Output {
   return { tags: Object.entries(svc.tags ?? {}).map(([key, value]) => ({ key, value })) };
 }
 
+/**
+ * A task definition as a service records it (family:revision), refused as ECS refuses one that is
+ * not registered, for the families the account registers.
+ */
+function registered(state: AccountState, ref: string | undefined): string | undefined {
+  if (ref === undefined) return undefined;
+  const short = /^arn:aws:ecs:[a-z0-9-]+:\d{12}:task-definition\/(.+)$/.exec(ref)?.[1] ?? ref;
+  const family = short.split(':')[0];
+  const known = Object.keys(state.ecs.taskDefinitions);
+  if (known.some((k) => k.startsWith(`${family}:`)) && !known.includes(short)) throw invalidParameter('TaskDefinition not found.');
+  return short;
+}
+
 function updateService(input: Input, ctx: ServiceContext): Output {
   const fields = new Fields(input, (m, c) => invalidParameter(`${m}: ${c}`));
   const { clusterName, serviceName, svc } = locate(ctx.state, fields, 'service');
   if (svc.status !== 'ACTIVE') throw new AwsError('ServiceNotActiveException', 400, 'Service was not ACTIVE.');
   const desired = fields.optInt('desiredCount');
   if (desired !== undefined && desired < 0) throw invalidParameter('Invalid desiredCount: must be greater than or equal to 0.');
-  const taskDefinition = fields.optString('taskDefinition');
+  const taskDefinition = registered(ctx.state, fields.optString('taskDefinition'));
   if (desired !== undefined && desired !== svc.desiredCount) scale(ctx, serviceName, svc, desired);
   const newDefinition = taskDefinition !== undefined && taskDefinitionArn(ctx.state, taskDefinition) !== taskDefinitionArn(ctx.state, svc.taskDefinition);
   if (newDefinition || fields.optBool('forceNewDeployment') === true) {
