@@ -92,6 +92,16 @@ export function literalArns(partition: string, region: string, account: string):
 
 export const json = (value: unknown): string => JSON.stringify(value);
 
+/**
+ * What ecs:UpdateService changes, the same for every runbook that calls it (the drill compares an
+ * undo on these fields): which of its changes has an inverse is read from each ledger row
+ * (lambdas/domain/reversible.ts).
+ */
+export const ECS_UPDATE_SERVICE_CHANGES = {
+  fields: ['taskDefinition', 'desiredCount'],
+  note: 'a forced new deployment has no inverse (its new tasks stay; the service keeps its task definition and desired count); a task definition change is put back to the one the service ran',
+};
+
 /** The undo state machine's catalog name; deployed as `runbook-autopilot-<env>-undo`. */
 export const UNDO_MACHINE = 'undo';
 

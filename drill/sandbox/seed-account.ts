@@ -188,7 +188,7 @@ function adminService(now: Date): EcsServiceState {
         serviceDeploymentId: ADMIN_SERVICE_DEPLOYMENTS.failed,
       },
     ],
-    // The circuit breaker stops a failing deployment; rolling it back is left to the team (here: to ecs-deployment-rollback).
+    // The circuit breaker stops a failing deployment without rolling it back: the rollback is the team's (seed 002 "(h) Rollback").
     circuitBreaker: { enable: true, rollback: false },
     serviceDeployments: [
       {

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { gatePolicy, resourceName, runbookBase } from '../config';
-import { json, type Arns, type HandlerDef } from '../kit';
+import { ECS_UPDATE_SERVICE_CHANGES, json, type Arns, type HandlerDef } from '../kit';
 import { defineRunbook } from '../module';
 import definition from './statemachine';
 
@@ -100,7 +100,7 @@ export default defineRunbook({
   drill: {
     event: 'events/ecs-deployment-rollback.event.json',
     scenarios: ['drill/scenarios/admin-circuit-breaker-rolling-back.json', 'drill/scenarios/admin-no-older-deployment.json'],
-    changes: { 'ecs:UpdateService': { fields: ['taskDefinition'] } },
+    changes: { 'ecs:UpdateService': ECS_UPDATE_SERVICE_CHANGES },
     // admit -> service, deployment history, revisions, the chosen task definition -> approval (auto here) -> re-read, UpdateService -> rollout polls -> notify
     calls: [
       { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },

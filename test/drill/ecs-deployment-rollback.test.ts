@@ -57,6 +57,6 @@ test('prod: two distinct approvers roll it back; one alone is not enough and the
 test('undo: the service back on the task definition it ran (:43)', async () => {
   const { code, stdout } = await runDrill(['ecs-deployment-rollback', '--then-undo']);
   expect(code).toBe(0);
-  expect(stdout).toContain('[taskDefinition]: start alphaswarm-admin-prod:43 -> runbook alphaswarm-admin-prod:42 -> undo alphaswarm-admin-prod:43: equals the starting state');
+  expect(stdout).toMatch(/\[taskDefinition, desiredCount\]: start .*alphaswarm-admin-prod:43.* -> runbook .*alphaswarm-admin-prod:42.* -> undo .*alphaswarm-admin-prod:43.*: equals the starting state/);
   expect(stdout).toContain('RESTORED: every reversible touched resource equals its starting state');
 });
