@@ -48,6 +48,10 @@ export interface Arns {
   ecsCluster(cluster: string): string;
   ecsService(cluster: string, service: string): string;
   ecsTask(cluster: string): string;
+  /** Every service deployment of a service (DescribeServiceDeployments' resource). */
+  ecsServiceDeployments(cluster: string, service: string): string;
+  /** Every service revision of a service (DescribeServiceRevisions' resource). */
+  ecsServiceRevisions(cluster: string, service: string): string;
   ssmParameter(name: string): string;
   /** A rule ARN on an event bus ("default" has no bus segment); name may be "*". */
   eventRule(bus: string, name: string): string;
@@ -72,6 +76,8 @@ export function literalArns(partition: string, region: string, account: string):
     ecsCluster: (cluster) => arn('ecs', `cluster/${cluster}`),
     ecsService: (cluster, service) => arn('ecs', `service/${cluster}/${service}`),
     ecsTask: (cluster) => arn('ecs', `task/${cluster}/*`),
+    ecsServiceDeployments: (cluster, service) => arn('ecs', `service-deployment/${cluster}/${service}/*`),
+    ecsServiceRevisions: (cluster, service) => arn('ecs', `service-revision/${cluster}/${service}/*`),
     ssmParameter: (name) => arn('ssm', `parameter${name.startsWith('/') ? name : `/${name}`}`),
     eventRule: (bus, name) => arn('events', `rule/${bus === 'default' ? '' : `${bus}/`}${name}`),
     s3Bucket: (name) => `arn:${partition}:s3:::${name}`,
@@ -85,6 +91,16 @@ export function literalArns(partition: string, region: string, account: string):
 }
 
 export const json = (value: unknown): string => JSON.stringify(value);
+
+/**
+ * What ecs:UpdateService changes, the same for every runbook that calls it (the drill compares an
+ * undo on these fields): which of its changes has an inverse is read from each ledger row
+ * (lambdas/domain/reversible.ts).
+ */
+export const ECS_UPDATE_SERVICE_CHANGES = {
+  fields: ['taskDefinition', 'desiredCount'],
+  note: 'a forced new deployment has no inverse (its new tasks stay; the service keeps its task definition and desired count); a task definition change is put back to the one the service ran',
+};
 
 /** The undo state machine's catalog name; deployed as `runbook-autopilot-<env>-undo`. */
 export const UNDO_MACHINE = 'undo';

@@ -10,8 +10,9 @@ import lambdaRunaway from './lambda-runaway/runbook';
 import lambdaTimeouts from './lambda-timeouts/runbook';
 import llmBudgetGuardrail from './llm-budget-guardrail/runbook';
 import workflowStuck from './workflow-stuck/runbook';
+import ecsDeploymentRollback from './ecs-deployment-rollback/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck] as const;
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];

@@ -56,7 +56,7 @@ export const SEED_PROCEDURES = {
   // Seed 000: AlphaSwarm on AWS.
   'kill-switch-fan-out': { seed: '000', title: 'On-call checklist: fan-out kill switch', response: 'POST /portfolio/kill_switch and /workloads/halt when trading is touched', unautomated: notYet('agentcore-halt') },
   'halt-agentcore': { seed: '000', title: 'Halt every AgentCore session', response: 'Gateway DISABLED, the proxy ECS service to desired count 0, audit row first', unautomated: notYet('agentcore-halt') },
-  'roll-back-to-previous-tag': { seed: '000', title: 'Roll back to the previous tag', response: 'Tag the previous good SHA and apply it (2 reviewers)', unautomated: notYet('ecs-deployment-rollback') },
+  'roll-back-to-previous-tag': { seed: '000', title: 'Roll back to the previous tag', response: 'Tag the previous good SHA and apply it (2 reviewers)' },
   'ecs-fargate-service-down': { seed: '000', title: 'ECS Fargate service down', response: 'Read the last 10 service events and stopped tasks, tail the logs, force a new deployment' },
   'drain-celery-worker': {
     seed: '000', title: 'Drain a Celery worker (EKS path)', response: 'Annotate the pod, wait for in-flight tasks, Karpenter replaces it',
@@ -96,7 +96,7 @@ export const SEED_PROCEDURES = {
     seed: '002', title: '(a)-(g) Environments, deploys, releases and their approvals', response: 'Plan, review, apply through GitHub Actions; 0/1/2 reviewers for dev/staging/prod',
     unautomated: { kind: 'not-automated', why: 'deploys belong to the pipeline; the autopilot takes its approval policy (0/1/2 distinct approvers) from it' },
   },
-  'deploy-rollback': { seed: '002', title: '(h) Rollback', response: 'Re-point the deploy at the prior immutable image tag (prod: 2 reviewers)', unautomated: notYet('ecs-deployment-rollback') },
+  'deploy-rollback': { seed: '002', title: '(h) Rollback', response: 'Re-point the deploy at the prior immutable image tag (prod: 2 reviewers)' },
 
   // Seed 003: Cabruca multi-agent (Lambda, DynamoDB, S3).
   'agent-lambda-errors': { seed: '003', title: '§1 Agent Lambda function errors', response: 'Read logs and error metrics; quick rollback to the previous code' },

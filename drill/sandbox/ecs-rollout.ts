@@ -83,8 +83,46 @@ function startTasks(ctx: ServiceContext, name: string, svc: EcsServiceState, dep
   addEvent(ctx, svc, `(service ${name}) has started ${started.length} tasks: ${taskList(started)}.`);
 }
 
+/** A 19-digit id as ECS gives deployments and service revisions. */
+const numericId = (ctx: ServiceContext, kind: string) => BigInt(`0x${ctx.id(kind).slice(0, 15)}`).toString().padStart(19, '0').slice(-19);
+
+/**
+ * The service deployment a new deployment is, in a service that keeps the history: a new revision
+ * of its task definition, from the revision the previous primary deployed. One still in progress
+ * is stopped by it, as ECS stops a deployment a newer one replaces.
+ */
+function recordServiceDeployment(ctx: ServiceContext, svc: EcsServiceState, deployment: EcsDeploymentState, previous: EcsDeploymentState | undefined): void {
+  if (svc.serviceDeployments === undefined) return;
+  const now = ctx.now().toISOString();
+  const revision = numericId(ctx, 'ecs-revision');
+  (svc.revisions ??= {})[revision] = { taskDefinition: deployment.taskDefinition, createdAt: now };
+  const source = svc.serviceDeployments.find((d) => d.id === previous?.serviceDeploymentId)?.targetRevision;
+  for (const d of svc.serviceDeployments) {
+    if (d.status === 'IN_PROGRESS' || d.status === 'PENDING') Object.assign(d, { status: 'STOPPED', statusReason: 'Stopped by a newer service deployment.', finishedAt: now });
+  }
+  const id = ctx.id('ecs-service-deployment').slice(0, 21);
+  svc.serviceDeployments.unshift({ id, status: 'IN_PROGRESS', createdAt: now, startedAt: now, targetRevision: revision, sourceRevisions: source ? [source] : [] });
+  deployment.serviceDeploymentId = id;
+}
+
+/** The service deployment's outcome follows its rollout's (a rollback ECS runs is the same service deployment). */
+function finishServiceDeployment(ctx: ServiceContext, svc: EcsServiceState, primary: EcsDeploymentState, succeeded: boolean, failedTasks: number): void {
+  const record = svc.serviceDeployments?.find((d) => d.id === primary.serviceDeploymentId);
+  if (record === undefined) return;
+  record.failedTasks = (record.failedTasks ?? 0) + failedTasks;
+  const next = ({
+    IN_PROGRESS: succeeded ? 'SUCCESSFUL' : 'STOPPED',
+    ROLLBACK_IN_PROGRESS: succeeded ? 'ROLLBACK_SUCCESSFUL' : 'ROLLBACK_FAILED',
+  } as const)[record.status as 'IN_PROGRESS' | 'ROLLBACK_IN_PROGRESS'];
+  if (next === undefined) return;
+  record.status = next;
+  record.finishedAt = ctx.now().toISOString();
+  if (!succeeded) record.statusReason = 'ECS deployment circuit breaker: tasks failed to start.';
+}
+
 export function startDeployment(ctx: ServiceContext, name: string, svc: EcsServiceState, taskDefinition: string): void {
   const now = ctx.now().toISOString();
+  const previous = primaryOf(svc);
   // A fresh set of tasks passes health checks again; a new image reference can fix a bad pull.
   if (svc.failure === 'health-check') svc.failure = 'none';
   if (svc.failure === 'image-pull' && taskDefinition !== svc.taskDefinition) svc.failure = 'none';
@@ -112,6 +150,7 @@ export function startDeployment(ctx: ServiceContext, name: string, svc: EcsServi
     describesLeft: svc.describesToSettle,
   };
   svc.deployments.unshift(deployment);
+  recordServiceDeployment(ctx, svc, deployment, previous);
   startTasks(ctx, name, svc, deployment);
   recount(svc, now);
 }
@@ -174,6 +213,7 @@ function settle(ctx: ServiceContext, name: string, svc: EcsServiceState, primary
     if (stopped.length > 0) addEvent(ctx, svc, `(service ${name}) has stopped ${stopped.length} running tasks: ${taskList(stopped)}.`);
     svc.deployments = [primary];
     if (primary.rolloutState !== 'COMPLETED') {
+      finishServiceDeployment(ctx, svc, primary, true, 0);
       primary.rolloutState = 'COMPLETED';
       primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
       addEvent(ctx, svc, `(service ${name}) (deployment ${primary.id}) deployment completed.`);
@@ -198,6 +238,7 @@ function settle(ctx: ServiceContext, name: string, svc: EcsServiceState, primary
   if (failed.length > 0) addEvent(ctx, svc, `(service ${name}) has stopped ${failed.length} running tasks: ${taskList(failed)}.`);
   primary.failedTasks += failed.length;
   if (primary.rolloutState === 'IN_PROGRESS') {
+    finishServiceDeployment(ctx, svc, primary, false, failed.length);
     primary.rolloutState = 'FAILED';
     primary.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
     addEvent(ctx, svc, `(service ${name}) (deployment ${primary.id}) deployment failed: tasks failed to start.`);

@@ -3,9 +3,13 @@ import { epochSeconds } from './common';
 import { advance, scale, startDeployment } from './ecs-rollout';
 import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
-import { arn, type AccountState, type EcsClusterState, type EcsServiceState, type EcsTaskState } from './state';
+import { arn, type AccountState, type EcsClusterState, type EcsServiceDeploymentRecord, type EcsServiceState, type EcsTaskState } from './state';
 
-/** ECS (JSON 1.1): DescribeServices, UpdateService, ListTasks, DescribeTasks; see ecs-rollout.ts. */
+/**
+ * ECS (JSON 1.1): DescribeServices, UpdateService, ListTasks, DescribeTasks; a service's deployment
+ * history (ListServiceDeployments, DescribeServiceDeployments, DescribeServiceRevisions) and
+ * DescribeTaskDefinition; see ecs-rollout.ts.
+ */
 
 interface Located {
   clusterName: string;
@@ -59,7 +63,7 @@ function serviceOutput(state: AccountState, clusterName: string, name: string, s
     platformFamily: 'Linux',
     taskDefinition: taskDefinitionArn(state, svc.taskDefinition),
     deploymentConfiguration: {
-      deploymentCircuitBreaker: { enable: true, rollback: false },
+      deploymentCircuitBreaker: svc.circuitBreaker ?? { enable: true, rollback: false },
       maximumPercent: 200,
       minimumHealthyPercent: 100,
     },
@@ -158,13 +162,26 @@ function listTagsForResource(input: Input, { state }: ServiceContext): Output {
   return { tags: Object.entries(svc.tags ?? {}).map(([key, value]) => ({ key, value })) };
 }
 
+/**
+ * A task definition as a service records it (family:revision), refused as ECS refuses one that is
+ * not registered, for the families the account registers.
+ */
+function registered(state: AccountState, ref: string | undefined): string | undefined {
+  if (ref === undefined) return undefined;
+  const short = /^arn:aws:ecs:[a-z0-9-]+:\d{12}:task-definition\/(.+)$/.exec(ref)?.[1] ?? ref;
+  const family = short.split(':')[0];
+  const known = Object.keys(state.ecs.taskDefinitions);
+  if (known.some((k) => k.startsWith(`${family}:`)) && !known.includes(short)) throw invalidParameter('TaskDefinition not found.');
+  return short;
+}
+
 function updateService(input: Input, ctx: ServiceContext): Output {
   const fields = new Fields(input, (m, c) => invalidParameter(`${m}: ${c}`));
   const { clusterName, serviceName, svc } = locate(ctx.state, fields, 'service');
   if (svc.status !== 'ACTIVE') throw new AwsError('ServiceNotActiveException', 400, 'Service was not ACTIVE.');
   const desired = fields.optInt('desiredCount');
   if (desired !== undefined && desired < 0) throw invalidParameter('Invalid desiredCount: must be greater than or equal to 0.');
-  const taskDefinition = fields.optString('taskDefinition');
+  const taskDefinition = registered(ctx.state, fields.optString('taskDefinition'));
   if (desired !== undefined && desired !== svc.desiredCount) scale(ctx, serviceName, svc, desired);
   const newDefinition = taskDefinition !== undefined && taskDefinitionArn(ctx.state, taskDefinition) !== taskDefinitionArn(ctx.state, svc.taskDefinition);
   if (newDefinition || fields.optBool('forceNewDeployment') === true) {
@@ -214,6 +231,157 @@ function describeTasks(input: Input, { state }: ServiceContext): Output {
   return { tasks, failures };
 }
 
+// ---- deployment history ----------------------------------------------------------------------
+
+const SERVICE_DEPLOYMENT_STATUSES = [
+  'PENDING', 'SUCCESSFUL', 'STOPPED', 'STOP_REQUESTED', 'IN_PROGRESS', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED',
+];
+/** DescribeServiceDeployments and DescribeServiceRevisions take at most 20 ARNs. */
+const MAX_DESCRIBED = 20;
+
+/** A service deployment or revision ARN: cluster, service and id, or undefined for anything else. */
+function historyArn(state: AccountState, kind: 'service-deployment' | 'service-revision', ref: string): { clusterName: string; serviceName: string; id: string } | undefined {
+  const m = new RegExp(`^arn:aws:ecs:([a-z0-9-]+):(\\d{12}):${kind}/([^/]+)/([^/]+)/([^/]+)$`).exec(ref);
+  if (m === null || m[1] !== state.region || m[2] !== state.accountId) return undefined;
+  return { clusterName: m[3]!, serviceName: m[4]!, id: m[5]! };
+}
+
+function arnList(fields: Fields, member: string): string[] {
+  const refs = fields.optStrings(member) ?? [];
+  if (refs.length === 0) throw invalidParameter(`${member} cannot be empty.`);
+  if (refs.length > MAX_DESCRIBED) throw invalidParameter(`${member} cannot contain more than ${MAX_DESCRIBED} ARNs.`);
+  return refs;
+}
+
+const revisionArn = (state: AccountState, clusterName: string, serviceName: string, id: string) => arn.ecsServiceRevision(state, clusterName, serviceName, id);
+
+function deploymentBrief(state: AccountState, clusterName: string, serviceName: string, d: EcsServiceDeploymentRecord): Output {
+  return {
+    serviceDeploymentArn: arn.ecsServiceDeployment(state, clusterName, serviceName, d.id),
+    serviceArn: arn.ecsService(state, clusterName, serviceName),
+    clusterArn: arn.ecsCluster(state, clusterName),
+    createdAt: epochSeconds(d.createdAt),
+    ...(d.startedAt ? { startedAt: epochSeconds(d.startedAt) } : {}),
+    ...(d.finishedAt ? { finishedAt: epochSeconds(d.finishedAt) } : {}),
+    targetServiceRevisionArn: revisionArn(state, clusterName, serviceName, d.targetRevision),
+    status: d.status,
+    ...(d.statusReason ? { statusReason: d.statusReason } : {}),
+  };
+}
+
+/** Newest first; filtered by status and creation time as the request asks. */
+function listServiceDeployments(input: Input, { state }: ServiceContext): Output {
+  const fields = new Fields(input, (m, c) => invalidParameter(`${m}: ${c}`));
+  const { clusterName, serviceName, svc } = locate(state, fields, 'service');
+  const statuses = fields.optStrings('status');
+  const unknown = statuses?.find((s) => !SERVICE_DEPLOYMENT_STATUSES.includes(s));
+  if (unknown !== undefined) throw invalidParameter(`Invalid status: ${unknown}. Valid values are ${SERVICE_DEPLOYMENT_STATUSES.join(', ')}.`);
+  const max = fields.optInt('maxResults') ?? 20;
+  if (max < 1 || max > 100) throw invalidParameter('maxResults must be between 1 and 100.');
+  const created = fields.optObject('createdAt');
+  const [after, before] = [created?.optInt('after'), created?.optInt('before')];
+  const start = Number(fields.optString('nextToken') ?? '0');
+  if (!Number.isInteger(start) || start < 0) throw invalidParameter('The specified nextToken is invalid.');
+  const matching = [...(svc.serviceDeployments ?? [])]
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .filter((d) => (statuses === undefined || statuses.includes(d.status))
+      && (after === undefined || epochSeconds(d.createdAt) >= after) && (before === undefined || epochSeconds(d.createdAt) <= before));
+  const page = matching.slice(start, start + max);
+  return {
+    serviceDeployments: page.map((d) => deploymentBrief(state, clusterName, serviceName, d)),
+    ...(start + max < matching.length ? { nextToken: String(start + max) } : {}),
+  };
+}
+
+function describeServiceDeployments(input: Input, { state }: ServiceContext): Output {
+  const fields = new Fields(input, (m, c) => invalidParameter(`${m}: ${c}`));
+  const serviceDeployments: Output[] = [];
+  const failures: Output[] = [];
+  for (const ref of arnList(fields, 'serviceDeploymentArns')) {
+    const at = historyArn(state, 'service-deployment', ref);
+    const svc = at && state.ecs.clusters[at.clusterName]?.services[at.serviceName];
+    const d = at && svc?.serviceDeployments?.find((x) => x.id === at.id);
+    if (!at || !svc || !d) { failures.push({ arn: ref, reason: 'MISSING' }); continue; }
+    const count = (revision: string) => {
+      const running = svc.deployments.filter((x) => x.serviceDeploymentId !== undefined && svc.serviceDeployments?.find((y) => y.id === x.serviceDeploymentId)?.targetRevision === revision);
+      return {
+        arn: revisionArn(state, at.clusterName, at.serviceName, revision),
+        requestedTaskCount: running.reduce((n, x) => n + x.desiredCount, 0),
+        runningTaskCount: running.reduce((n, x) => n + x.runningCount, 0),
+        pendingTaskCount: running.reduce((n, x) => n + x.pendingCount, 0),
+      };
+    };
+    const breaker = svc.circuitBreaker ?? { enable: true, rollback: false };
+    const finished = d.finishedAt !== undefined;
+    serviceDeployments.push({
+      ...deploymentBrief(state, at.clusterName, at.serviceName, d),
+      updatedAt: epochSeconds(d.finishedAt ?? d.startedAt ?? d.createdAt),
+      ...(d.status === 'STOPPED' && d.finishedAt ? { stoppedAt: epochSeconds(d.finishedAt) } : {}),
+      sourceServiceRevisions: d.sourceRevisions.map(count),
+      targetServiceRevision: count(d.targetRevision),
+      deploymentConfiguration: { deploymentCircuitBreaker: breaker, maximumPercent: 200, minimumHealthyPercent: 100 },
+      deploymentCircuitBreaker: breaker.enable
+        ? { status: (d.failedTasks ?? 0) >= 10 || d.status.startsWith('ROLLBACK') || d.status === 'STOPPED' ? 'TRIGGERED' : finished ? 'MONITORING_COMPLETE' : 'MONITORING', failureCount: d.failedTasks ?? 0, threshold: 10 }
+        : { status: 'DISABLED', failureCount: d.failedTasks ?? 0, threshold: 10 },
+      ...(d.rollback ? { rollback: { reason: d.rollback.reason, startedAt: epochSeconds(d.rollback.startedAt), serviceRevisionArn: revisionArn(state, at.clusterName, at.serviceName, d.rollback.revision) } } : {}),
+    });
+  }
+  return { serviceDeployments, failures };
+}
+
+function describeServiceRevisions(input: Input, { state }: ServiceContext): Output {
+  const fields = new Fields(input, (m, c) => invalidParameter(`${m}: ${c}`));
+  const serviceRevisions: Output[] = [];
+  const failures: Output[] = [];
+  for (const ref of arnList(fields, 'serviceRevisionArns')) {
+    const at = historyArn(state, 'service-revision', ref);
+    const svc = at && state.ecs.clusters[at.clusterName]?.services[at.serviceName];
+    const r = at && svc?.revisions?.[at.id];
+    if (!at || !svc || !r) { failures.push({ arn: ref, reason: 'MISSING' }); continue; }
+    const definition = state.ecs.taskDefinitions[r.taskDefinition];
+    serviceRevisions.push({
+      serviceRevisionArn: ref,
+      serviceArn: arn.ecsService(state, at.clusterName, at.serviceName),
+      clusterArn: arn.ecsCluster(state, at.clusterName),
+      taskDefinition: taskDefinitionArn(state, r.taskDefinition),
+      launchType: 'FARGATE',
+      platformVersion: '1.4.0',
+      platformFamily: 'Linux',
+      loadBalancers: [{ targetGroupArn: svc.targetGroupArn, containerName: svc.containerName, containerPort: svc.containerPort }],
+      containerImages: (definition?.containers ?? []).map((c) => ({ containerName: c.name, imageDigest: c.imageDigest, image: c.image })),
+      guardDutyEnabled: false,
+      createdAt: epochSeconds(r.createdAt),
+    });
+  }
+  return { serviceRevisions, failures };
+}
+
+/** A family (its newest revision), family:revision or the ARN; ECS answers an unknown one with ClientException. */
+function describeTaskDefinition(input: Input, { state }: ServiceContext): Output {
+  const ref = new Fields(input, (m, c) => invalidParameter(`${m}: ${c}`)).string('taskDefinition');
+  const short = /^arn:aws:ecs:[a-z0-9-]+:\d{12}:task-definition\/(.+)$/.exec(ref)?.[1] ?? ref;
+  const key = short.includes(':')
+    ? short
+    : Object.keys(state.ecs.taskDefinitions).filter((k) => k.startsWith(`${short}:`)).sort((a, b) => Number(b.split(':')[1]) - Number(a.split(':')[1]))[0];
+  const definition = key === undefined ? undefined : state.ecs.taskDefinitions[key];
+  if (key === undefined || definition === undefined) throw new AwsError('ClientException', 400, 'Unable to describe task definition.');
+  const [family = '', revision = '0'] = key.split(':');
+  return {
+    taskDefinition: {
+      taskDefinitionArn: taskDefinitionArn(state, key),
+      family,
+      revision: Number(revision),
+      containerDefinitions: definition.containers.map((c) => ({ name: c.name, image: c.image, essential: true })),
+      status: 'ACTIVE',
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '512',
+      memory: '1024',
+      registeredAt: epochSeconds(definition.registeredAt),
+    },
+  };
+}
+
 export const ecsModel: ServiceModel = {
   protocol: 'awsJson1_1',
   target: 'AmazonEC2ContainerServiceV20141113',
@@ -223,5 +391,9 @@ export const ecsModel: ServiceModel = {
     ListTasks: { mutating: false, run: listTasks },
     DescribeTasks: { mutating: false, run: describeTasks },
     ListTagsForResource: { mutating: false, run: listTagsForResource },
+    ListServiceDeployments: { mutating: false, run: listServiceDeployments },
+    DescribeServiceDeployments: { mutating: false, run: describeServiceDeployments },
+    DescribeServiceRevisions: { mutating: false, run: describeServiceRevisions },
+    DescribeTaskDefinition: { mutating: false, run: describeTaskDefinition },
   },
 };

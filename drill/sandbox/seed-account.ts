@@ -106,11 +106,31 @@ function agentFunction(name: string, reservedConcurrency: number | null, lastMod
   };
 }
 
+const ADMIN_REPOSITORY = `${SANDBOX_ACCOUNT_ID}.dkr.ecr.${SANDBOX_REGION}.amazonaws.com/alphaswarm-admin`;
+/** The admin service's releases (seed 002: one image tag per release): task definition revision, tag, the digest it resolved to. */
+const ADMIN_RELEASES = [
+  { revision: 41, tag: 'v1.4.1', digest: 'sha256:5b0e7c1d9a3f46e28b7c0d1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c', daysAgo: 9 },
+  { revision: 42, tag: 'v1.4.2', digest: 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', daysAgo: 1 },
+  { revision: 43, tag: 'v1.4.3', digest: 'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae', daysAgo: 0 },
+] as const;
+/** The admin service's failed deployment (task definition :43) and the last successful one (:42), as seed 002 "(h) Rollback" finds them. */
+export const ADMIN_FAILED_DEPLOYMENT = 'ecs-svc/4519867253017263412';
+export const ADMIN_SERVICE_DEPLOYMENTS = { failed: 'b2YmQq7RkN1sXc4TvW9zA', lastGood: 'K8pLmN3qRs5tUv7wXy9zB', older: 'Zq1Wx2Ec3Rv4Tb5Yn6Um7' } as const;
+const ADMIN_REVISIONS = { 41: '1485800978477494641', 42: '1485800978477494642', 43: '1485800978477494643' } as const;
+
+/** The admin task definitions: the container's image by tag, and the digest ECS resolved it to. */
+function adminTaskDefinitions(now: Date): AccountState['ecs']['taskDefinitions'] {
+  return Object.fromEntries(ADMIN_RELEASES.map((r) => [`${ADMIN_SERVICE}:${r.revision}`, {
+    containers: [{ name: 'admin', image: `${ADMIN_REPOSITORY}:${r.tag}`, imageDigest: r.digest }],
+    registeredAt: minutesBefore(now, r.daysAgo * 24 * 60 + 30),
+  }]));
+}
+
 function adminService(now: Date): EcsServiceState {
   const targetGroupArn = `arn:aws:elasticloadbalancing:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:targetgroup/alphaswarm-admin-prod/6d0ecf831eec9f09`;
-  const image = `${SANDBOX_ACCOUNT_ID}.dkr.ecr.${SANDBOX_REGION}.amazonaws.com/alphaswarm-admin:v1.4.2`;
-  const deploymentId = 'ecs-svc/4519867253017263412';
-  const taskDefinition = 'alphaswarm-admin-prod:42';
+  const image = `${ADMIN_REPOSITORY}:v1.4.3`;
+  const deploymentId = ADMIN_FAILED_DEPLOYMENT;
+  const taskDefinition = 'alphaswarm-admin-prod:43';
   const stopped = (taskId: string, startedMin: number, stoppedMin: number): EcsTaskState => ({
     taskId,
     taskDefinition,
@@ -156,8 +176,8 @@ function adminService(now: Date): EcsServiceState {
       {
         id: deploymentId,
         status: 'PRIMARY',
-        rolloutState: 'IN_PROGRESS',
-        rolloutStateReason: `ECS deployment ${deploymentId} in progress.`,
+        rolloutState: 'FAILED',
+        rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
         taskDefinition,
         desiredCount: 2,
         runningCount: 0,
@@ -165,8 +185,31 @@ function adminService(now: Date): EcsServiceState {
         failedTasks: 4,
         createdAt: minutesBefore(now, 17),
         updatedAt: minutesBefore(now, 2),
+        serviceDeploymentId: ADMIN_SERVICE_DEPLOYMENTS.failed,
       },
     ],
+    // The circuit breaker stops a failing deployment without rolling it back: the rollback is the team's (seed 002 "(h) Rollback").
+    circuitBreaker: { enable: true, rollback: false },
+    serviceDeployments: [
+      {
+        id: ADMIN_SERVICE_DEPLOYMENTS.failed, status: 'STOPPED', statusReason: 'ECS deployment circuit breaker: tasks failed to start.',
+        createdAt: minutesBefore(now, 17), startedAt: minutesBefore(now, 17), finishedAt: minutesBefore(now, 2),
+        targetRevision: ADMIN_REVISIONS[43], sourceRevisions: [ADMIN_REVISIONS[42]], failedTasks: 4,
+      },
+      {
+        id: ADMIN_SERVICE_DEPLOYMENTS.lastGood, status: 'SUCCESSFUL',
+        createdAt: minutesBefore(now, 60 * 26 + 6), startedAt: minutesBefore(now, 60 * 26 + 6), finishedAt: minutesBefore(now, 60 * 26),
+        targetRevision: ADMIN_REVISIONS[42], sourceRevisions: [ADMIN_REVISIONS[41]],
+      },
+      {
+        id: ADMIN_SERVICE_DEPLOYMENTS.older, status: 'SUCCESSFUL',
+        createdAt: minutesBefore(now, 60 * 24 * 9 + 6), startedAt: minutesBefore(now, 60 * 24 * 9 + 6), finishedAt: minutesBefore(now, 60 * 24 * 9),
+        targetRevision: ADMIN_REVISIONS[41], sourceRevisions: [],
+      },
+    ],
+    revisions: Object.fromEntries(ADMIN_RELEASES.map((r) => [ADMIN_REVISIONS[r.revision], {
+      taskDefinition: `${ADMIN_SERVICE}:${r.revision}`, createdAt: minutesBefore(now, r.daysAgo * 24 * 60 + (r.revision === 43 ? 17 : 6)),
+    }])),
     events: [
       event(2, `has stopped 2 running tasks: (task ${t3}) (task ${t4}).`, 7),
       event(3, unhealthy(t4), 6),
@@ -502,6 +545,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
     },
     ecs: {
       clusters: { [ECS_CLUSTER]: { services: { [ADMIN_SERVICE]: adminService(now), [PROXY_SERVICE]: proxyService(now) } } },
+      taskDefinitions: adminTaskDefinitions(now),
     },
     ssm: {
       parameters: {

@@ -135,6 +135,49 @@ export interface EcsDeploymentState {
    * seeded deployment stuck IN_PROGRESS stays so, as an unhealthy ECS service does).
    */
   describesLeft?: number;
+  /** The service deployment (ListServiceDeployments) this deployment is, when the service keeps that history. */
+  serviceDeploymentId?: string;
+}
+
+/** A service deployment's status, as ListServiceDeployments reports it (no FAILED: a failure without rollback is STOPPED). */
+export type EcsServiceDeploymentStatus =
+  | 'PENDING' | 'SUCCESSFUL' | 'STOPPED' | 'STOP_REQUESTED' | 'IN_PROGRESS'
+  | 'ROLLBACK_REQUESTED' | 'ROLLBACK_IN_PROGRESS' | 'ROLLBACK_SUCCESSFUL' | 'ROLLBACK_FAILED';
+
+/** One service deployment (the history ECS keeps since October 2024): from revisions, to a revision. */
+export interface EcsServiceDeploymentRecord {
+  /** The last part of its ARN (service-deployment/CLUSTER/SERVICE/ID). */
+  id: string;
+  status: EcsServiceDeploymentStatus;
+  statusReason?: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Revision ids (keys of the service's `revisions`). */
+  targetRevision: string;
+  sourceRevisions: string[];
+  /** The circuit breaker's count and threshold, as DescribeServiceDeployments shows them. */
+  failedTasks?: number;
+  /** A rollback ECS started, to this revision. */
+  rollback?: { reason: string; startedAt: string; revision: string };
+}
+
+/** A service revision: the task definition (and what else a deployment sets) one deployment deployed. */
+export interface EcsServiceRevisionRecord {
+  taskDefinition: string;
+  createdAt: string;
+}
+
+/** A container of a registered task definition: its image as written, and the digest ECS resolved it to. */
+export interface EcsTaskDefinitionContainer {
+  name: string;
+  image: string;
+  imageDigest: string;
+}
+
+export interface EcsTaskDefinitionState {
+  containers: EcsTaskDefinitionContainer[];
+  registeredAt: string;
 }
 
 export interface EcsEventState {
@@ -186,6 +229,11 @@ export interface EcsServiceState {
   tasks: EcsTaskState[];
   /** Resource tags (ListTagsForResource). */
   tags?: Record<string, string>;
+  /** deploymentConfiguration.deploymentCircuitBreaker. @default enabled, without rollback */
+  circuitBreaker?: { enable: boolean; rollback: boolean };
+  /** Its service deployments, newest first, and their revisions by id; absent: a service with no such history. */
+  serviceDeployments?: EcsServiceDeploymentRecord[];
+  revisions?: Record<string, EcsServiceRevisionRecord>;
 }
 
 export interface EcsClusterState {
@@ -317,7 +365,8 @@ export interface AccountState {
   accountId: string;
   region: string;
   lambda: LambdaState;
-  ecs: { clusters: Record<string, EcsClusterState> };
+  /** Task definitions by family:revision (DescribeTaskDefinition). */
+  ecs: { clusters: Record<string, EcsClusterState>; taskDefinitions: Record<string, EcsTaskDefinitionState> };
   ssm: { parameters: Record<string, SsmParameterState> };
   costs: CostState;
   sns: SnsState;
@@ -359,6 +408,12 @@ export const arn = {
     `arn:aws:ecs:${s.region}:${s.accountId}:service/${cluster}/${service}`,
   ecsTask: (s: Account, cluster: string, taskId: string) =>
     `arn:aws:ecs:${s.region}:${s.accountId}:task/${cluster}/${taskId}`,
+  ecsServiceDeployment: (s: Account, cluster: string, service: string, id: string) =>
+    `arn:aws:ecs:${s.region}:${s.accountId}:service-deployment/${cluster}/${service}/${id}`,
+  ecsServiceRevision: (s: Account, cluster: string, service: string, id: string) =>
+    `arn:aws:ecs:${s.region}:${s.accountId}:service-revision/${cluster}/${service}/${id}`,
+  ecsTaskDefinition: (s: Account, familyRevision: string) =>
+    `arn:aws:ecs:${s.region}:${s.accountId}:task-definition/${familyRevision}`,
   ssmParameter: (s: Account, name: string) =>
     `arn:aws:ssm:${s.region}:${s.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`,
   snsTopic: (s: Account, name: string) => `arn:aws:sns:${s.region}:${s.accountId}:${name}`,

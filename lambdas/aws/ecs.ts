@@ -96,6 +96,17 @@ export interface ServiceView extends ServiceState {
   readonly taskDefinition: string | null;
   /** Newest first, as DescribeServices returns them. */
   readonly events: readonly ServiceEventView[];
+  /** deploymentConfiguration.deploymentCircuitBreaker: with rollback, ECS rolls a failed deployment back itself. */
+  readonly circuitBreaker: { readonly enable: boolean; readonly rollback: boolean };
+  /** Every deployment ECS lists (PRIMARY first, then ACTIVE ones), with its task definition. */
+  readonly deployments: readonly DeploymentView[];
+}
+
+export interface DeploymentView {
+  readonly id: string;
+  readonly status: string;
+  readonly rolloutState: string | null;
+  readonly taskDefinition: string | null;
 }
 
 /** DescribeTasks takes at most 100 tasks per call. */
@@ -154,6 +165,18 @@ export class EcsServiceClient {
     return serviceView(key, out.service);
   }
 
+  /** Points the service at another task definition: ECS starts a deployment of it (seed 002 "(h) Rollback"). */
+  async deployTaskDefinition(key: ServiceKey, taskDefinition: string): Promise<ServiceView> {
+    let out;
+    try {
+      out = await this.mutations.send(new UpdateServiceCommand({ cluster: key.cluster, service: key.service, taskDefinition }));
+    } catch (e: unknown) {
+      throw this.mapError(e, key, 'UpdateService');
+    }
+    if (!out.service) throw new TargetNotFound(`ECS service ${key.cluster}/${key.service}: UpdateService returned no service`);
+    return serviceView(key, out.service);
+  }
+
   private mapError(e: unknown, key: ServiceKey, operation: string): Error {
     const name = `${key.cluster}/${key.service}`;
     if (e instanceof ClusterNotFoundException) return new TargetNotFound(`ECS cluster ${key.cluster} does not exist (${operation})`);
@@ -179,6 +202,11 @@ function serviceView(key: ServiceKey, service: Service): ServiceView {
       : null,
     deploymentCount: deployments.length,
     events: (service.events ?? []).map((e) => ({ createdAt: e.createdAt?.toISOString() ?? '', message: e.message ?? '' })),
+    circuitBreaker: {
+      enable: service.deploymentConfiguration?.deploymentCircuitBreaker?.enable ?? false,
+      rollback: service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback ?? false,
+    },
+    deployments: deployments.map((d) => ({ id: d.id ?? '', status: d.status ?? 'UNKNOWN', rolloutState: d.rolloutState ?? null, taskDefinition: d.taskDefinition ?? null })),
   };
 }
 

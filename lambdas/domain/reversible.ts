@@ -23,6 +23,8 @@ export interface RecordedAction {
   /** An undo row: the key of the action it put back. */
   readonly undoes?: string;
   readonly executionArn: string;
+  /** The call's exact parameters: what tells apart changes one operation makes (a task definition, a forced deployment). */
+  readonly parameters?: unknown;
 }
 
 /** The restore call that puts one change back, and the values it compares. */
@@ -41,6 +43,12 @@ export interface Inverse {
 export interface Reversible<K extends string = string> {
   /** The runbook's call whose change can be put back, as its ledger rows name it. */
   readonly operation: string;
+  /**
+   * Whether a row of the operation is this change: one call may make several (UpdateService sets a
+   * task definition, or forces a deployment), told apart by what the row records. A row no entry
+   * of its operation recognizes has no inverse (NOT_REVERSIBLE says why). @default every row
+   */
+  recognizes?(action: RecordedAction): boolean;
   /** What a restore of it compares and sets. */
   readonly kind: K;
   /** The calls a restore of this kind makes. */
@@ -272,8 +280,36 @@ const deletedItems: Reversible<'dynamodb-items'> = {
   },
 };
 
+const TASK_DEFINITION_ARN = /^arn:[a-z-]+:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/;
+const taskDefinitionOf = (value: unknown): string | undefined => {
+  const t = (value as { taskDefinition?: unknown } | null | undefined)?.taskDefinition;
+  return typeof t === 'string' && TASK_DEFINITION_ARN.test(t) ? t : undefined;
+};
+
+/**
+ * The task definition an ECS service runs, put back (a deployment rollback's undo): its row's
+ * parameters name a task definition, and its `before` the one the service ran. A forced new
+ * deployment makes the same call with no task definition: not this change (NOT_REVERSIBLE).
+ */
+const serviceTaskDefinition: Reversible<'ecs-task-definition'> = {
+  operation: 'ecs:UpdateService',
+  kind: 'ecs-task-definition',
+  restoreOperations: ['ecs:UpdateService'],
+  words: 'task definition',
+  recognizes: ({ parameters }) => typeof (parameters as { taskDefinition?: unknown } | null | undefined)?.taskDefinition === 'string',
+  inverse({ target, before, after }) {
+    const was = taskDefinitionOf(before);
+    if (!was) return { why: `the recorded task definition ${JSON.stringify(before)} is not a task definition ARN` };
+    const [cluster, service, ...rest] = target.split('/');
+    if (!cluster || !service || rest.length > 0) return { why: `${target} does not name a service as cluster/service` };
+    if (was === taskDefinitionOf(after)) return { why: 'the service already ran this task definition: the call changed nothing' };
+    return { operation: 'ecs:UpdateService', target, parameters: { cluster, service, taskDefinition: was }, expected: { taskDefinition: taskDefinitionOf(after) ?? null }, restoreTo: { taskDefinition: was } };
+  },
+  holds: (current, value) => taskDefinitionOf(current) !== undefined && taskDefinitionOf(current) === taskDefinitionOf(value),
+};
+
 /** Every reversible operation, one line each. */
-export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionConfiguration] as const;
+export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionConfiguration, serviceTaskDefinition] as const;
 
 export type RestoreKind = (typeof REVERSIBLE)[number]['kind'];
 export const RESTORE_KINDS = REVERSIBLE.map((r) => r.kind) as [RestoreKind, ...RestoreKind[]];
@@ -286,15 +322,18 @@ export const NOT_REVERSIBLE: Readonly<Record<string, string>> = {
   'ecs:UpdateService': 'a forced new deployment keeps the same task definition: there is no earlier value to put back (a service that reads a restored value at start picks it up at its next deployment)',
 };
 
-const byOperation = new Map<string, Reversible>(REVERSIBLE.map((r) => [r.operation, r]));
 const byKind = new Map<string, Reversible>(REVERSIBLE.map((r) => [r.kind, r]));
+
+/** The registry's entry for a row: of its operation, the one that recognizes what the row records. */
+const reversibleOf = (action: RecordedAction): Reversible | undefined =>
+  (REVERSIBLE as readonly Reversible[]).find((r) => r.operation === action.operation && (r.recognizes?.(action) ?? true));
 
 /** The registry's entry for a kind of restore (undefined for a kind it does not know). */
 export const reversibleOfKind = (kind: string): Reversible | undefined => byKind.get(kind);
 
 /** The inverse call of one finished action, or why there is none. */
 export function inverseOf(action: RecordedAction): Inverse | { why: string } {
-  const reversible = byOperation.get(action.operation);
+  const reversible = reversibleOf(action);
   if (!reversible) return { why: NOT_REVERSIBLE[action.operation] ?? `no inverse is known for ${action.operation}` };
   const inverse = reversible.inverse(action);
   return 'why' in inverse ? inverse : { kind: reversible.kind as RestoreKind, ...inverse };
@@ -302,7 +341,7 @@ export function inverseOf(action: RecordedAction): Inverse | { why: string } {
 
 /** An unsettled row (its answer lost) as the change it meant to make, or undefined when its row does not say. */
 export function asIfInEffect(action: RecordedAction): RecordedAction | undefined {
-  const own = byOperation.get(action.operation)?.asIfInEffect;
+  const own = reversibleOf(action)?.asIfInEffect;
   if (own) return own(action);
   return action.intended === undefined ? undefined : { ...action, after: action.intended };
 }

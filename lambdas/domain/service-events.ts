@@ -73,6 +73,8 @@ export interface ServiceEventOccurrence {
   readonly arn: string;
   /** One line of what happened (status and error, the deployment's reason, the RDS message). */
   readonly reason?: string;
+  /** What the event names besides its resource, where a runbook acts on that (an ECS deployment's id). */
+  readonly occurrence?: string;
 }
 
 interface ServiceEventKind<S extends z.ZodMiniType> {
@@ -116,7 +118,7 @@ export const SERVICE_EVENTS = {
       return {
         target: service, identity: `${arn}|${e.detail.deploymentId}|${e.detail.eventName}`,
         summary: `ECS deployment ${e.detail.deploymentId} of ${service}: ${e.detail.eventName}`,
-        arn, ...(e.detail.reason ? { reason: e.detail.reason } : {}),
+        arn, occurrence: e.detail.deploymentId, ...(e.detail.reason ? { reason: e.detail.reason } : {}),
       };
     },
   }),

@@ -220,7 +220,7 @@ function serviceEventTrigger(runbook: string, event: unknown, started: RunbookTr
     dedupeKey: `event|${read.detailType}|${read.identity}`,
     firedAt: read.time,
     summary: read.summary,
-    source: { name: read.detailType, arn: read.arn, ...(read.reason ? { reason: read.reason } : {}) },
+    source: { name: read.detailType, arn: read.arn, ...(read.reason ? { reason: read.reason } : {}), ...(read.occurrence ? { occurrence: read.occurrence } : {}) },
   };
 }
 

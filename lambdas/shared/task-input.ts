@@ -10,7 +10,7 @@ export const incidentSchema = z.object({
   target: z.string().check(z.minLength(1)),
   summary: z.string(),
   firedAt: z.string(),
-  source: z.object({ name: z.string(), arn: z.optional(z.string()), reason: z.optional(z.string()) }),
+  source: z.object({ name: z.string(), arn: z.optional(z.string()), reason: z.optional(z.string()), occurrence: z.optional(z.string()) }),
   budget: z.optional(z.object({
       budgetName: z.string(),
       alertType: z.enum(['ACTUAL', 'FORECASTED']),

@@ -1,6 +1,7 @@
 import type { UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { ItemsClient, TableClient } from '../aws/dynamodb';
 import { AliasClient, FunctionConcurrencyClient, FunctionConfigurationClient, parseAliasKey, type FunctionSettings } from '../aws/lambda';
+import { EcsServiceClient, parseServiceKey } from '../aws/ecs';
 import { ParameterClient } from '../aws/ssm';
 import { capacitySnapshot } from '../aws/table-capacity';
 import type { ItemKey } from '../domain/item-keys';
@@ -34,6 +35,7 @@ export class UndoResources {
     private readonly items = new ItemsClient(),
     aliases = new AliasClient(),
     configurations = new FunctionConfigurationClient(),
+    services = new EcsServiceClient(),
   ) {
     this.values = {
       'lambda-reserved-concurrency': {
@@ -74,6 +76,11 @@ export class UndoResources {
           const { FunctionName: _name, ...settings } = step.parameters as Partial<FunctionSettings> & { FunctionName: string };
           return configurations.update(step.target, settings);
         },
+      },
+      // The task definition the service runs; the restore starts a deployment of the recorded one (its rollout is ECS's).
+      'ecs-task-definition': {
+        read: async (target) => ({ taskDefinition: (await services.describe(parseServiceKey(target))).taskDefinition }),
+        restore: async (step) => ({ taskDefinition: (await services.deployTaskDefinition(parseServiceKey(step.target), String(step.parameters.taskDefinition))).taskDefinition }),
       },
       'ssm-parameter': {
         read: (target) => parameters.read(target),

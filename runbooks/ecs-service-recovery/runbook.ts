@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { resourceName, runbookBase, targetTagsSchema, verifySchema } from '../config';
-import { byTag, json, tagReads, type Arns, type HandlerDef } from '../kit';
+import { byTag, ECS_UPDATE_SERVICE_CHANGES, json, tagReads, type Arns, type HandlerDef } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
 
@@ -108,11 +108,7 @@ export default defineRunbook({
       'alphaswarm-admin-prod-degraded': { target: 'alphaswarm-cluster-prod/alphaswarm-admin-prod' },
     },
     changes: {
-      // A forced new deployment changes neither; it replaces the tasks, which no undo brings back.
-      'ecs:UpdateService': {
-        fields: ['taskDefinition', 'desiredCount'],
-        note: 'a forced new deployment has no inverse: its new tasks stay; the service keeps the task definition and desired count it started with',
-      },
+      'ecs:UpdateService': ECS_UPDATE_SERVICE_CHANGES,
     },
     // admit -> service, stopped tasks and their reasons -> forced deployment -> rollout polls -> alarm back to OK? -> notify
     calls: [

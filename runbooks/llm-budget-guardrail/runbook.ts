@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { resourceName, runbookBase, verifySchema } from '../config';
-import { json, undoStateMachineName, verifyPolicy, type HandlerDef } from '../kit';
+import { ECS_UPDATE_SERVICE_CHANGES, json, undoStateMachineName, verifyPolicy, type HandlerDef } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
 
@@ -120,10 +120,7 @@ export default defineRunbook({
     changes: {
       // The parameter's version counts every write, a restore included: only the value can come back.
       'ssm:PutParameter': { fields: ['value'] },
-      'ecs:UpdateService': {
-        fields: ['taskDefinition', 'desiredCount'],
-        note: 'a forced new deployment has no inverse: its new tasks stay; the service keeps the task definition and desired count it started with',
-      },
+      'ecs:UpdateService': ECS_UPDATE_SERVICE_CHANGES,
     },
     // budget adapter -> admit -> cost + model preference -> switch -> redeploy proxy -> verify (parameter, proxy) -> notify -> wait -> restore -> redeploy -> notify
     calls: [

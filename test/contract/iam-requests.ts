@@ -63,6 +63,11 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   }),
   'ecs:DescribeTasks': (i, s) => ({ action: 'ecs:DescribeTasks', resource: first(i.tasks).startsWith('arn:') ? first(i.tasks) : arn(s, 'ecs', `task/${text(i.cluster)}/${first(i.tasks)}`) }),
   'ecs:ListTagsForResource': (i) => ({ action: 'ecs:ListTagsForResource', resource: text(i.resourceArn) }),
+  'ecs:ListServiceDeployments': (i, s) => ({ action: 'ecs:ListServiceDeployments', resource: service(s, text(i.cluster), text(i.service)) }),
+  // Authorized on the deployment or revision ARN the call names (and its service).
+  'ecs:DescribeServiceDeployments': (i) => ({ action: 'ecs:DescribeServiceDeployments', resource: first(i.serviceDeploymentArns) }),
+  'ecs:DescribeServiceRevisions': (i) => ({ action: 'ecs:DescribeServiceRevisions', resource: first(i.serviceRevisionArns) }),
+  'ecs:DescribeTaskDefinition': anywhere('ecs:DescribeTaskDefinition'),
   'ssm:GetParameter': (i, s) => ({ action: 'ssm:GetParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) }),
   'ssm:PutParameter': (i, s) => ({ action: 'ssm:PutParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) }),
   'cloudwatch:DescribeAlarms': (i, s) => ({ action: 'cloudwatch:DescribeAlarms', resource: arn(s, 'cloudwatch', `alarm:${first(i.AlarmNames)}`) }),

@@ -462,7 +462,8 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['EcsServiceRecoveryInspect', 'ecs:DescribeTasks', arn('ecs', 'task/other-cluster/0f1e2d3c4b5a'), 'Denied'],
       ['EcsServiceRecoveryCheck', 'ecs:UpdateService', PROXY, 'Denied'],
       // A forced redeployment has no inverse: the undo never touches ECS.
-      ['UndoRestore', 'ecs:UpdateService', ADMIN, 'Denied'],
+      // The admin service is ecs-deployment-rollback's target too, whose undo points it back at the task definition it ran.
+      ['UndoRestore', 'ecs:UpdateService', ADMIN, 'Allowed'],
       ['UndoRestore', 'ecs:UpdateService', PROXY, 'Denied'],
     ];
   },

@@ -36,11 +36,11 @@ const primary = (svc: Service) => svc.deployments?.find((d) => d.status === 'PRI
 describe('the seeded services', () => {
   const { ecs, describe, stoppedTasks } = scenario();
 
-  test('admin has no running tasks, a stuck rollout and ECS\'s health-check events, newest first', async () => {
+  test('admin has no running tasks, a rollout the circuit breaker failed and ECS\'s health-check events, newest first', async () => {
     const svc = await describe(ADMIN_SERVICE);
 
     expect(svc).toMatchObject({ serviceName: ADMIN_SERVICE, status: 'ACTIVE', desiredCount: 2, runningCount: 0, pendingCount: 0 });
-    expect(primary(svc)).toMatchObject({ rolloutState: 'IN_PROGRESS', failedTasks: 4 });
+    expect(primary(svc)).toMatchObject({ rolloutState: 'FAILED', failedTasks: 4 });
     expect(svc.events?.[0]?.message).toMatch(/^\(service alphaswarm-admin-prod\) has stopped 2 running tasks: \(task \w+\) \(task \w+\)\.$/);
     expect(svc.events?.some((e) => e.message?.includes('is unhealthy in (target-group arn:aws:elasticloadbalancing:'))).toBe(true);
     const times = (svc.events ?? []).map((e) => e.createdAt?.getTime() ?? 0);
@@ -108,7 +108,7 @@ describe('a forced deployment when tasks fail health checks', () => {
 
     expect(out.service?.deployments?.map((d) => [d.status, d.rolloutState])).toEqual([
       ['PRIMARY', 'IN_PROGRESS'],
-      ['ACTIVE', 'IN_PROGRESS'],
+      ['ACTIVE', 'FAILED'],
     ]);
     expect(out.service?.events?.[0]?.message).toMatch(/^\(service alphaswarm-admin-prod\) has started 2 tasks: \(task \w+\) \(task \w+\)\.$/);
     expect(out.service?.pendingCount).toBe(2);

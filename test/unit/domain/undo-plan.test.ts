@@ -310,3 +310,37 @@ test('sameValue ignores key order and treats undefined as null', () => {
   expect(sameValue(undefined, null)).toBe(true);
   expect(sameValue({ a: 1 }, { a: 2 })).toBe(false);
 });
+
+describe('ecs:UpdateService: the inverse follows what the row records, not the runbook', () => {
+  const ADMIN = 'alphaswarm-cluster-prod/alphaswarm-admin-prod';
+  const td = (rev: number) => `arn:aws:ecs:sa-east-1:111122223333:task-definition/alphaswarm-admin-prod:${rev}`;
+  const withParameters = (r: RecordedAction, parameters: unknown): RecordedAction => ({ ...r, parameters });
+
+  test('a task definition change goes back to the task definition the service ran', () => {
+    const plan = planUndo([withParameters(row('rollback', 'ecs:UpdateService', ADMIN, { taskDefinition: td(43) }, { taskDefinition: td(42) }),
+      { cluster: 'alphaswarm-cluster-prod', service: 'alphaswarm-admin-prod', taskDefinition: td(42) })]);
+
+    expect(plan.restores).toEqual([expect.objectContaining({
+      kind: 'ecs-task-definition', step: 'undo-rollback', operation: 'ecs:UpdateService', target: ADMIN,
+      parameters: { cluster: 'alphaswarm-cluster-prod', service: 'alphaswarm-admin-prod', taskDefinition: td(43) },
+      expected: { taskDefinition: td(42) }, restoreTo: { taskDefinition: td(43) },
+    })]);
+  });
+
+  test('a forced new deployment keeps its reason: not reversible, whichever runbook made it', () => {
+    const before = { taskDefinition: td(43), desiredCount: 2, runningCount: 0, deploymentId: 'ecs-svc/1' };
+    const plan = planUndo([withParameters(row('redeploy', 'ecs:UpdateService', ADMIN, before, { deploymentId: 'ecs-svc/2', taskDefinition: td(43) }),
+      { cluster: 'alphaswarm-cluster-prod', service: 'alphaswarm-admin-prod', forceNewDeployment: true })]);
+
+    expect(plan.restores).toEqual([]);
+    expect(plan.notReversible).toEqual([expect.objectContaining({ operation: 'ecs:UpdateService', why: expect.stringContaining('a forced new deployment keeps the same task definition') })]);
+  });
+
+  test('a recorded task definition that is not an ARN, or a call that changed nothing, is not put back', () => {
+    const params = { cluster: 'alphaswarm-cluster-prod', service: 'alphaswarm-admin-prod', taskDefinition: td(42) };
+    const bare = planUndo([withParameters(row('rollback', 'ecs:UpdateService', ADMIN, { taskDefinition: 'alphaswarm-admin-prod' }, { taskDefinition: td(42) }), params)]);
+    expect(bare.notReversible[0]?.why).toContain('is not a task definition ARN');
+    const same = planUndo([withParameters(row('rollback', 'ecs:UpdateService', ADMIN, { taskDefinition: td(42) }, { taskDefinition: td(42) }), params)]);
+    expect(same.notReversible[0]?.why).toContain('changed nothing');
+  });
+});
