@@ -187,5 +187,16 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     'server-error': { code: 'ServiceUnavailableException', status: 500, message: 'The service cannot complete the request.' },
     'unknown-operation': UNKNOWN_OPERATION,
   },
+  // Application Auto Scaling answers every error with HTTP 400, its internal failure too (API reference, Errors).
+  'application-autoscaling': {
+    throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
+    'access-denied': {
+      code: 'AccessDeniedException', status: 400,
+      message: denied((c) => `arn:aws:application-autoscaling:${c.account.region}:${c.account.accountId}:scalable-target/*`),
+    },
+    'not-found': { code: 'ObjectNotFoundException', status: 400, message: (c) => `No scalable target found for ${member(c, 'ResourceId', 'the resource')}` },
+    'server-error': { code: 'InternalServiceException', status: 400, message: 'The service encountered an internal error.' },
+    'unknown-operation': UNKNOWN_OPERATION,
+  },
   dynamodb: DYNAMODB_FAULTS,
 };
