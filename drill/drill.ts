@@ -753,6 +753,8 @@ function auditTarget(service: string, input: Readonly<Record<string, unknown>>):
   if (service === 'lambda') return input.Name === undefined ? String(input.FunctionName ?? '') : `${String(input.FunctionName ?? '')}:${String(input.Name)}`;
   if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
   if (service === 'ssm') return String(input.Name ?? '');
+  // An ECS service's scalable target (service/CLUSTER/SERVICE), keyed as the service is.
+  if (service === 'application-autoscaling') return String(input.ResourceId ?? '').replace(/^service\//, '');
   return '';
 }
 

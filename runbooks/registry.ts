@@ -9,8 +9,9 @@ import lambdaErrorsRollback from './lambda-errors-rollback/runbook';
 import lambdaRunaway from './lambda-runaway/runbook';
 import lambdaTimeouts from './lambda-timeouts/runbook';
 import llmBudgetGuardrail from './llm-budget-guardrail/runbook';
+import scaleOut from './scale-out/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts] as const;
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, scaleOut] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];

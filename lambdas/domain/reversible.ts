@@ -272,8 +272,73 @@ const deletedItems: Reversible<'dynamodb-items'> = {
   },
 };
 
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+interface RangeRecord { minCapacity?: unknown; maxCapacity?: unknown; desiredCount?: unknown }
+const rangeOf = (v: unknown): { minCapacity: number; maxCapacity: number } | undefined => {
+  const r = (v ?? {}) as RangeRecord;
+  return isCount(r.minCapacity) && isCount(r.maxCapacity) && r.minCapacity <= r.maxCapacity ? { minCapacity: r.minCapacity, maxCapacity: r.maxCapacity } : undefined;
+};
+const serviceOf = (target: string) => {
+  const [cluster, service] = target.split('/');
+  return cluster && service ? { cluster, service } : undefined;
+};
+
+/**
+ * An ECS service's scalable target, put back to its recorded range (the scale-in): the row records
+ * the range and the desired count it replaced. The restore registers the recorded range, then puts
+ * the desired count back where the scale-out left it untouched since (lambdas/undo/resources.ts).
+ */
+const scalableTargetRange: Reversible<'ecs-scalable-target'> = {
+  operation: 'application-autoscaling:RegisterScalableTarget',
+  kind: 'ecs-scalable-target',
+  restoreOperations: ['application-autoscaling:RegisterScalableTarget', 'ecs:UpdateService'],
+  words: 'service capacity (scalable target range)',
+  inverse({ target, before, after }) {
+    const was = rangeOf(before);
+    const service = serviceOf(target);
+    if (!was || !service) return { why: `the recorded range ${JSON.stringify(before)} of ${target} is not a minimum and maximum` };
+    const desired = (before as RangeRecord).desiredCount;
+    const restoreTo = { ...was, ...(isCount(desired) ? { desiredCount: desired } : {}) };
+    if (sameValue(was, rangeOf(after))) return { why: 'the scalable target already had this range: the call changed nothing' };
+    return {
+      operation: 'application-autoscaling:RegisterScalableTarget', target,
+      parameters: { ServiceNamespace: 'ecs', ResourceId: `service/${service.cluster}/${service.service}`, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: was.minCapacity, MaxCapacity: was.maxCapacity },
+      expected: after, restoreTo,
+    };
+  },
+  // The range decides; the desired count moves with scaling activities and is put back only where it was left alone.
+  holds: (current, value) => {
+    const [now, want] = [rangeOf(current), rangeOf(value)];
+    return now !== undefined && want !== undefined && sameValue(now, want);
+  },
+};
+
+/**
+ * A desired count an ECS service without a scalable target was scaled out to, put back. A forced
+ * new deployment (ecs-service-recovery) makes the same call with no desired count in its row: it
+ * has no inverse.
+ */
+const desiredCount: Reversible<'ecs-desired-count'> = {
+  operation: 'ecs:UpdateService',
+  kind: 'ecs-desired-count',
+  restoreOperations: ['ecs:UpdateService'],
+  words: 'desired count',
+  inverse({ target, before, after }) {
+    const was = (before ?? {}) as RangeRecord;
+    const set = (after ?? {}) as RangeRecord;
+    if (!isCount(was.desiredCount) || !isCount(set.desiredCount) || Object.keys(before as object).length !== 1) {
+      return { why: 'a forced new deployment keeps the same task definition: there is no earlier value to put back (a service that reads a restored value at start picks it up at its next deployment)' };
+    }
+    const service = serviceOf(target);
+    if (!service) return { why: `${target} does not name a service as cluster/service` };
+    if (was.desiredCount === set.desiredCount) return { why: 'the service already had this desired count: the call changed nothing' };
+    return { operation: 'ecs:UpdateService', target, parameters: { ...service, desiredCount: was.desiredCount }, expected: { desiredCount: set.desiredCount }, restoreTo: { desiredCount: was.desiredCount } };
+  },
+  holds: (current, value) => (current as RangeRecord | null)?.desiredCount === (value as RangeRecord | null)?.desiredCount,
+};
+
 /** Every reversible operation, one line each. */
-export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionConfiguration] as const;
+export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionConfiguration, scalableTargetRange, desiredCount] as const;
 
 export type RestoreKind = (typeof REVERSIBLE)[number]['kind'];
 export const RESTORE_KINDS = REVERSIBLE.map((r) => r.kind) as [RestoreKind, ...RestoreKind[]];
@@ -283,7 +348,6 @@ export const RESTORE_OPERATIONS = [...new Set(REVERSIBLE.flatMap((r) => r.restor
 /** Changes that have no inverse, and why (a runbook's plan lists them as not reversible). */
 export const NOT_REVERSIBLE: Readonly<Record<string, string>> = {
   'dynamodb:CreateBackup': 'the on-demand backup is kept: it holds the tasks as they were before the delete, and the undo deletes nothing',
-  'ecs:UpdateService': 'a forced new deployment keeps the same task definition: there is no earlier value to put back (a service that reads a restored value at start picks it up at its next deployment)',
 };
 
 const byOperation = new Map<string, Reversible>(REVERSIBLE.map((r) => [r.operation, r]));
