@@ -24,7 +24,7 @@ import {
   SEED_STATE_MACHINE,
   TOPIC_ARNS,
 } from './seed-account';
-import { SCALE_OUT_CLUSTER, WORKER_SERVICE } from './seed-scale-out';
+import { WORKER_CLUSTER, WORKER_SERVICE } from './seed-workers';
 import { TIMEOUT_FUNCTION, TIMEOUT_QUEUE_URL } from './seed-timeouts';
 import { sfnModel } from './sfn';
 import { snsModel } from './sns';
@@ -130,7 +130,7 @@ export const SERVICE_REGISTRY = [
     seed: (s) => s.applicationAutoScaling?.scalableTargets,
     probe: {
       operation: 'RegisterScalableTarget',
-      input: { ServiceNamespace: 'ecs', ResourceId: `service/${SCALE_OUT_CLUSTER}/${WORKER_SERVICE}`, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2 },
+      input: { ServiceNamespace: 'ecs', ResourceId: `service/${WORKER_CLUSTER}/${WORKER_SERVICE}`, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2 },
     },
   },
 ] as const satisfies readonly ServiceEntry[];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isRecord } from './input';
-import { seedScaleOutSystems } from './seed-scale-out';
+import { seedWorkerSystems } from './seed-workers';
 import { seedTimeoutSystems } from './seed-timeouts';
 import type { AccountState, AlarmState, CompositeAlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
@@ -536,7 +536,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
     state: 'Enabled', batchSize: 10, lastModified: lastModified,
   }];
   seedTimeoutSystems(base, now, lastModified);
-  seedScaleOutSystems(base, now);
+  seedWorkerSystems(base, now);
   if (override === undefined) return base;
   if (typeof override === 'function') return override(base) ?? base;
   return merge(base, override) as AccountState;

@@ -286,7 +286,7 @@ const serviceOf = (target: string) => {
 /**
  * An ECS service's scalable target, put back to its recorded range (the scale-in): the row records
  * the range and the desired count it replaced. The restore registers the recorded range, then puts
- * the desired count back where the scale-out left it untouched since (lambdas/undo/resources.ts).
+ * the desired count back where the raise left it untouched since (lambdas/undo/resources.ts).
  */
 const scalableTargetRange: Reversible<'ecs-scalable-target'> = {
   operation: 'application-autoscaling:RegisterScalableTarget',
@@ -315,7 +315,7 @@ const scalableTargetRange: Reversible<'ecs-scalable-target'> = {
 
 /**
  * A desired count an ECS service without a scalable target was scaled out to, put back. A forced
- * new deployment (ecs-service-recovery) makes the same call with no desired count in its row: it
+ * new deployment makes the same call with no desired count in its row: it
  * has no inverse.
  */
 const desiredCount: Reversible<'ecs-desired-count'> = {

@@ -85,7 +85,7 @@ export class UndoResources {
           const range = await scalableTargets.read(key);
           return range ? { ...range, desiredCount: (await services.describe(key)).desiredCount } : null;
         },
-        // The recorded range, then the recorded desired count where the service still runs what the scale-out left it at
+        // The recorded range, then the recorded desired count where the service still runs what the raise left it at
         // (a scaling activity since moved it: the range alone is put back, and the service's policies scale it in).
         restore: async (step) => {
           const key = parseServiceKey(step.target);
