@@ -104,18 +104,20 @@ export default defineRunbook({
     ];
   },
   gates: [{ step: 'scale', policyAt: ['scale', 'approval'] }],
-  // The scale-in: the recorded range (and desired count), or the recorded desired count.
-  undo: ({ config: c, arns }) => [
-    {
-      operation: 'application-autoscaling:RegisterScalableTarget', targets: c.targets.map(serviceKey), resources: [arns.scalableTarget('*'), ...services(c, arns)],
-      restoreActions: ['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:RegisterScalableTarget', 'ecs:DescribeServices', 'ecs:UpdateService'],
-      verifyActions: ['application-autoscaling:DescribeScalableTargets', 'ecs:DescribeServices'],
-    },
-    {
-      operation: 'ecs:UpdateService', targets: c.targets.map(serviceKey), resources: services(c, arns),
-      restoreActions: ['ecs:DescribeServices', 'ecs:UpdateService'], verifyActions: ['ecs:DescribeServices'],
-    },
-  ],
+  // The scale-in: the recorded range (and desired count), or the recorded desired count. One entry per
+  // resource type, so each grant names only resources its actions are authorized on.
+  undo: ({ config: c, arns }) => {
+    const targets = c.targets.map(serviceKey);
+    const register = 'application-autoscaling:RegisterScalableTarget';
+    const describe = 'application-autoscaling:DescribeScalableTargets';
+    return [
+      { operation: register, targets, resources: [arns.scalableTarget('*')], restoreActions: [register], verifyActions: [] },
+      { operation: register, targets, resources: ['*'], restoreActions: [describe], verifyActions: [describe] },
+      // The range's restore puts the desired count back too: with ecs:UpdateService, granted by the next entry (the runbook's own change).
+      { operation: register, targets, resources: services(c, arns), restoreActions: ['ecs:DescribeServices'], verifyActions: ['ecs:DescribeServices'] },
+      { operation: 'ecs:UpdateService', targets, resources: services(c, arns), restoreActions: ['ecs:DescribeServices', 'ecs:UpdateService'], verifyActions: ['ecs:DescribeServices'] },
+    ];
+  },
   approvalPage: {
     permissions: ({ config: c, arns }) => [{ actions: ['ecs:DescribeServices'], resources: services(c, arns) }, describeTargets],
   },
@@ -136,7 +138,7 @@ export default defineRunbook({
   ]),
   nag: ({ arns }) => [{
     id: `AwsSolutions-IAM5[Resource::${arns.scalableTarget('*')}]`,
-    reason: 'scale-out raises (and its undo puts back) the minimum of a configured ECS service\'s scalable target; Application Auto Scaling names a scalable target by an id of its own, so its ARN cannot name the service: the grant is limited to ECS desired counts by condition, and the handler to the configured services.',
+    reason: 'scale-out raises (application-autoscaling:RegisterScalableTarget; its undo puts it back) the minimum of a configured ECS service\'s scalable target; Application Auto Scaling names a scalable target by an id of its own, so its ARN cannot name the service: the grant is limited to ECS desired counts by condition, and the handler to the configured services.',
   }],
   drill: {
     event: 'events/scale-out.alarm.json',
