@@ -7,13 +7,15 @@ import { gatePolicyOf, setGatePolicy } from '../runbooks/module';
 import { Drill } from './drill';
 import { InputError, readInputFile, type DrillInput } from './inputs';
 import { renderResult, renderSummary } from './render';
+import type { DrillResult } from './result';
+import { mermaid } from '../statemachines/src/mermaid';
 import { readScenario, scenarioConfig, type Scenario } from './scenario';
 import type { ApproverAnswer, DrillFault } from './drill';
 import { SERVICES, type FaultKind, type ServiceName } from './sandbox';
 
 const ROOT = path.join(__dirname, '..');
 const RUNBOOK_NAMES = MODULES.map((m) => m.name);
-const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--dry-run] [--then-redrive] [--then-undo] [--json]
+const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--dry-run] [--then-redrive] [--then-undo] [--diagram] [--json]
 
   runbook        one of ${RUNBOOK_NAMES.join(', ')} (default: each one's recorded event, from events/)
   --event FILE   replay a recorded EventBridge event or SNS notification (repeatable, in order)
@@ -33,6 +35,8 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
   --together     the approvers click at the same moment (a scanner fetches every link meanwhile)
   --serve-approvals PORT  serve the approval pages on 127.0.0.1:PORT, print each approver's link and
                  wait (up to 10 minutes per level) for a person to decide in a browser
+  --diagram      after each input, its runbook's state machine as a Mermaid flowchart with the
+                 states the run went through marked (with --json: the line's "diagram")
   --json         one JSON object per input, one per line
   --calls        with --json: each line also lists the AWS calls the input led to, with the function
                  that made each (its name, as runbook-autopilot-drill-<handler id>)`;
@@ -47,6 +51,7 @@ interface Args {
   faults: DrillFault[];
   json: boolean;
   calls: boolean;
+  diagram: boolean;
   env?: 'dev' | 'staging' | 'prod';
   answers: ApproverAnswer[];
   together: boolean;
@@ -78,6 +83,7 @@ export function parseArgs(argv: readonly string[]): Args {
   const faults: DrillFault[] = [];
   let json = false;
   let calls = false;
+  let diagram = false;
   let dryRun = false;
   let thenUndo = false;
   let thenRedrive = false;
@@ -92,6 +98,7 @@ export function parseArgs(argv: readonly string[]): Args {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
     else if (arg === '--calls') calls = true;
+    else if (arg === '--diagram') diagram = true;
     else if (arg === '--no-answer') noAnswer = true;
     else if (arg === '--together') together = true;
     else if (arg === '--env' || arg === '--approve' || arg === '--reject' || arg === '--serve-approvals') {
@@ -134,9 +141,15 @@ export function parseArgs(argv: readonly string[]): Args {
   if (files.length === 0) files.push(...RUNBOOK_NAMES.map(runbookEvent));
   const relative = (f: string) => path.relative(process.cwd(), path.resolve(f)) || f;
   return {
-    inputs: files.map((f) => readInputFile(relative(f))), faults, json, calls, dryRun, thenUndo, thenRedrive, answers, together,
+    inputs: files.map((f) => readInputFile(relative(f))), faults, json, calls, diagram, dryRun, thenUndo, thenRedrive, answers, together,
     ...(env ? { env } : {}), ...(servePort !== undefined ? { servePort } : {}), ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}),
   };
+}
+
+/** The input's runbook's state machine, the states its run went through marked; none where no runbook ran. */
+function runDiagram(result: DrillResult): string | undefined {
+  const machine = MODULES.find((m) => m.name === result.runbook)?.stateMachine.definition;
+  return machine ? mermaid(machine, new Set(result.timeline.map((t) => t.state))) : undefined;
 }
 
 /**
@@ -188,8 +201,10 @@ async function main(argv: readonly string[]): Promise<number> {
       const options = { thenRedrive: args.thenRedrive };
       const result = args.thenUndo ? await drill.handleThenUndo(input, options) : await drill.handle(input, options);
       results.push(result);
-      const line = args.calls ? { ...result, calls: drill.callsReceived(mark) } : result;
+      const diagram = args.diagram ? runDiagram(result) : undefined;
+      const line = { ...result, ...(args.calls ? { calls: drill.callsReceived(mark) } : {}), ...(diagram !== undefined ? { diagram } : {}) };
       console.log(args.json ? JSON.stringify(line) : `${renderResult(result)}\n`);
+      if (diagram !== undefined && !args.json) console.log(`\`\`\`mermaid\n${diagram}\n\`\`\`\n`);
     }
     if (!args.json) console.log(renderSummary(results));
     return 0;

@@ -23,6 +23,7 @@ import type { TagResource } from '../lambdas/domain/tag-resources';
 import type { GatePolicy, RunbookConfig, SEVERITIES, VerifyConfig } from './config';
 import type { Acknowledgement, AlarmSpec, Arns, HandlerDef, Permission } from './kit';
 import type { Definition } from '../statemachines/src/asl';
+import type { SeedProcedureId } from './seed-procedures';
 
 /** What a module's functions are given: its own config, the rest of the environment, and helpers. */
 export interface RunbookContext<C> {
@@ -162,8 +163,8 @@ export interface DrillDef<C> {
 export interface RunbookModule<N extends string = string, C extends RunbookConfig = RunbookConfig> {
   /** kebab-case: its folder runbooks/<name>/, its state machine statemachines/<name>.asl.json, its key in config `runbooks`. */
   readonly name: N;
-  /** The seed procedure it follows, e.g. "003 §4". */
-  readonly seed: string;
+  /** The seed procedures and alerts it answers (runbooks/seed-procedures.ts): the alert coverage matrix. */
+  readonly answers: readonly SeedProcedureId[];
   /** Its part of config/<env>.json: a strict object with `...runbookBase` and its own fields, defaults inside. */
   readonly config: z.ZodType<C, unknown>;
   /** Target keys, as admit and the allowlists name them (function, table, "cluster/service", budget). */

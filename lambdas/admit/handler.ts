@@ -1,10 +1,11 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
 import { switchHold, switchParametersSchema, type SwitchState } from '../domain/switches';
+import { CooldownMemory, DEFAULT_COOLDOWN_MEMORY_SECONDS } from './cooldown-memory';
 import { SwitchReader, switchMaxAgeSeconds } from './switch-reader';
 import { incidentIdFor, parseTrigger, runbookTriggersSchema, UnroutableEvent, type Trigger } from '../domain/trigger';
-import { requireEnv, requireJsonEnv } from '../shared/env';
+import { requireEnv, requireJsonEnv, secondsEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
 import { logger } from '../shared/logger';
@@ -18,8 +19,9 @@ const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchParametersSc
 const triggers = requireJsonEnv('RUNBOOK_TRIGGERS', (raw) => runbookTriggersSchema.parse(raw));
 const switchReader = new SwitchReader(switches, switchMaxAgeSeconds(process.env.SWITCH_MAX_AGE_SECONDS), new SSMClient({}));
 const tagReader = new TargetTagReader();
+const cooldowns = new CooldownMemory(ledger, secondsEnv('COOLDOWN_MEMORY_SECONDS', process.env.COOLDOWN_MEMORY_SECONDS, DEFAULT_COOLDOWN_MEMORY_SECONDS));
 
-const inputSchema = z.object({ runbook: z.string().min(1), event: z.unknown(), execution: executionSchema });
+const inputSchema = z.object({ runbook: z.string().check(z.minLength(1)), event: z.unknown(), execution: executionSchema });
 
 export type AdmitDecision = 'admit' | 'duplicate' | 'cooldown' | 'paused' | 'flapping' | 'capped' | 'reject';
 export interface AdmitResult {
@@ -104,7 +106,7 @@ async function gate(
   if (hold) return { decision: 'paused', reason: hold, incident, switches: state, dryRun: false };
 
   const cooldownMinutes = policies[runbook]?.cooldownMinutes ?? 0;
-  const cooldown = await ledger.claimCooldown(runbook, incident.target, incident.id, cooldownMinutes * 60_000);
+  const cooldown = await cooldowns.claim(runbook, incident.target, incident.id, cooldownMinutes * 60_000);
   if (!cooldown.granted) {
     return {
       decision: 'cooldown', incident, switches: state, dryRun: false,

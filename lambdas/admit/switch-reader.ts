@@ -1,17 +1,13 @@
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
 import type { SwitchParameters, SwitchState } from '../domain/switches';
+import { secondsEnv } from '../shared/env';
 import { classifyAwsError } from '../shared/errors';
 
 /** How long a warm container reuses a switch value it read, unless SWITCH_MAX_AGE_SECONDS says otherwise. */
 export const DEFAULT_SWITCH_MAX_AGE_SECONDS = 5;
 
 /** SWITCH_MAX_AGE_SECONDS as a whole number of seconds (0: read SSM for every event), read at cold start. */
-export function switchMaxAgeSeconds(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return DEFAULT_SWITCH_MAX_AGE_SECONDS;
-  const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`SWITCH_MAX_AGE_SECONDS must be a whole number of seconds (0 or more), not "${raw}"`);
-  return seconds;
-}
+export const switchMaxAgeSeconds = (raw: string | undefined): number => secondsEnv('SWITCH_MAX_AGE_SECONDS', raw, DEFAULT_SWITCH_MAX_AGE_SECONDS);
 
 /**
  * Reads the kill switch and a runbook's switch, each value kept for maxAgeSeconds in this warm

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { CloudWatchClient, ListTagsForResourceCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { assertEventPattern, matchesPattern, type EventPattern } from '../domain/event-pattern';
 import { alarmRulePatterns, metricRouteSchema, RUNBOOK_TAG, TARGET_TAG, type MetricRoute } from '../domain/routing';
 import { alarmDedupeKey, alarmEventSchema, alarmTarget, incidentIdFor } from '../domain/trigger';
@@ -25,10 +25,10 @@ interface Route {
  * catalog grows.
  */
 const routesSchema = z.record(z.string(), z.object({
-  stateMachineArn: z.string().regex(/^arn:[^:]+:states:[^:]*:\d{12}:stateMachine:.+$/, 'must be a state machine ARN'),
+  stateMachineArn: z.string().check(z.regex(/^arn:[^:]+:states:[^:]*:\d{12}:stateMachine:.+$/, 'must be a state machine ARN')),
   route: metricRouteSchema,
-  dimensions: z.array(z.record(z.string(), z.string())).default([]),
-  anyTarget: z.boolean().default(false),
+  dimensions: z._default(z.array(z.record(z.string(), z.string())), []),
+  anyTarget: z._default(z.boolean(), false),
 }));
 
 /** The runbooks started by alarms, each only with patterns the matcher can evaluate. */

@@ -1,15 +1,15 @@
 import { isDeepStrictEqual } from 'node:util';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { ChangeRejected, NotApproved } from '../shared/errors';
 import type { ApprovalStore, Gate } from './store';
 
 /** The approval step's result as the state machine passes it on to the gated step (`$.approval`). */
-export const approvalResultSchema = z.object({
+export const approvalResultSchema = z.looseObject({
   decision: z.string(),
-  requestId: z.string().optional(),
+  requestId: z.optional(z.string()),
   /** A timed-out (expire) result names the requests it closed, the last level's last. */
-  requestIds: z.array(z.string()).optional(),
-}).loose();
+  requestIds: z.optional(z.array(z.string())),
+});
 export type ApprovalResult = z.infer<typeof approvalResultSchema>;
 
 /** The call a gated step is about to make, as its approval request must name it. */

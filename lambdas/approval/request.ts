@@ -1,6 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import {
   approversAt, deadlineSeconds, LEVELS, nextLevel, type ApprovalPolicy, type GateSettings, type Level,
 } from '../domain/approval';
@@ -17,14 +17,14 @@ import { SigningKey } from './signing-key';
 import { ApprovalStore, type ApprovalRequest, type NewRequest, type Verdict } from './store';
 import { isDecided, tellVerdict } from './tell';
 
-const approverSchema = z.object({ name: z.string().min(1), level: z.enum(LEVELS) });
+const approverSchema = z.object({ name: z.string().check(z.minLength(1)), level: z.enum(LEVELS) });
 const policy: ApprovalPolicy = requireJsonEnv('APPROVAL_POLICY', (raw) => z.object({
-  requiredApprovals: z.number().int().min(0),
+  requiredApprovals: z.int().check(z.gte(0)),
   approvers: z.array(approverSchema),
   deadlineMinutes: z.object({ P1: z.number(), P2: z.number(), P3: z.number(), P4: z.number() }),
 }).parse(raw));
 const gates: Record<string, GateSettings> = requireJsonEnv('APPROVAL_GATES', (raw) => z.record(z.string(), z.object({
-  severity: z.enum(['P1', 'P2', 'P3', 'P4']), onTimeout: z.enum(['abort', 'proceed']), requiredApprovals: z.number().int().min(0),
+  severity: z.enum(['P1', 'P2', 'P3', 'P4']), onTimeout: z.enum(['abort', 'proceed']), requiredApprovals: z.int().check(z.gte(0)),
 })).parse(raw));
 const topicArn = requireEnv('APPROVAL_TOPIC_ARN');
 const baseUrl = requireEnv('APPROVAL_BASE_URL');
@@ -34,25 +34,25 @@ const sns = new SNSClient({});
 const sfn = new SFNClient({});
 
 const gateSchema = z.object({
-  step: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/),
-  operation: z.string().min(1),
-  target: z.string().min(1),
+  step: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,40}$/)),
+  operation: z.string().check(z.minLength(1)),
+  target: z.string().check(z.minLength(1)),
   parameters: z.record(z.string(), z.unknown()),
-  evidence: z.unknown().optional(),
+  evidence: z.optional(z.unknown()),
 });
 
 const inputSchema = z.discriminatedUnion('mode', [
   z.object({
     mode: z.literal('request'),
-    taskToken: z.string().min(1).max(1024),
+    taskToken: z.string().check(z.minLength(1), z.maxLength(1024)),
     incident: incidentSchema,
     execution: executionSchema,
     gate: gateSchema,
     level: z.enum(LEVELS),
     /** A manual run names who started it (seed 002: nobody approves their own change). */
-    event: z.object({ startedBy: z.string().min(1).optional() }).loose().optional(),
+    event: z.optional(z.looseObject({ startedBy: z.optional(z.string().check(z.minLength(1))) })),
   }),
-  z.object({ mode: z.literal('expire'), incident: incidentSchema, execution: executionSchema, gate: gateSchema.pick({ step: true }), level: z.enum(LEVELS) }),
+  z.object({ mode: z.literal('expire'), incident: incidentSchema, execution: executionSchema, gate: z.pick(gateSchema, { step: true }), level: z.enum(LEVELS) }),
 ]);
 
 export interface RequestResult {

@@ -2,7 +2,7 @@
  * A forced new deployment of an ECS service as a runbook step: the handler of every runbook that
  * redeploys a service is this step, with that runbook's allowlist (runbooks/<name>/handlers/redeploy.ts).
  */
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { performAction, type ActionResult } from '../shared/act';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
@@ -12,9 +12,9 @@ import { stepInputSchema } from '../shared/task-input';
 import { EcsServiceClient, parseServiceKey, SERVICE_KEY, type ServiceView } from './ecs';
 
 /** The target comes from the payload: a runbook may redeploy a service other than its incident's target (a proxy). */
-const redeployInputSchema = stepInputSchema.extend({
-  step: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a step name (lowercase letters, digits, dashes)'),
-  target: z.string().regex(SERVICE_KEY, 'a "cluster/service" key'),
+const redeployInputSchema = z.extend(stepInputSchema, {
+  step: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*$/, 'a step name (lowercase letters, digits, dashes)')),
+  target: z.string().check(z.regex(SERVICE_KEY, 'a "cluster/service" key')),
 });
 
 export interface DeploymentBefore {

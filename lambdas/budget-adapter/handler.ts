@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import {
   MalformedBudgetNotification, MalformedSnsNotification, parseBudgetNotification, unwrapSnsNotification,
   type BudgetNotification, type SnsNotification,
@@ -14,7 +14,7 @@ import { logger } from '../shared/logger';
 /** The runbook AWS Budgets alerts start (its module's trigger), and its state machine. */
 const RUNBOOK = requireEnv('RUNBOOK');
 const STATE_MACHINE_ARN = requireEnv('STATE_MACHINE_ARN');
-const BUDGET_NAMES = new Set(requireJsonEnv('BUDGET_NAMES', (raw) => z.array(z.string().min(1)).min(1).parse(raw)));
+const BUDGET_NAMES = new Set(requireJsonEnv('BUDGET_NAMES', (raw) => z.array(z.string().check(z.minLength(1))).check(z.minLength(1)).parse(raw)));
 const sfn = new SFNClient({});
 
 export interface AdapterSummary {

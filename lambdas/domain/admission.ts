@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { TAG_RESOURCE_KINDS, type TagResource } from './tag-resources';
 
 /** What a policy leaves out means these: the stack leaves them out, so admit's environment stays small as runbooks are added. */
@@ -7,17 +7,17 @@ export const POLICY_DEFAULTS = { dryRun: false, flapping: { maxRemediations: 3, 
 /** What admit knows of each runbook, from config: passed to the function as RUNBOOK_POLICIES. */
 export const runbookPolicySchema = z.object({
   enabled: z.boolean(),
-  cooldownMinutes: z.number().min(0),
+  cooldownMinutes: z.number().check(z.gte(0)),
   /** Plan instead of act. */
-  dryRun: z.boolean().default(POLICY_DEFAULTS.dryRun),
-  flapping: z.object({ maxRemediations: z.number().int().min(1), windowMinutes: z.number().min(0) }).default(POLICY_DEFAULTS.flapping),
-  maxRemediationsPerHour: z.number().int().min(1).default(POLICY_DEFAULTS.maxRemediationsPerHour),
+  dryRun: z._default(z.boolean(), POLICY_DEFAULTS.dryRun),
+  flapping: z._default(z.object({ maxRemediations: z.int().check(z.gte(1)), windowMinutes: z.number().check(z.gte(0)) }), POLICY_DEFAULTS.flapping),
+  maxRemediationsPerHour: z._default(z.int().check(z.gte(1)), POLICY_DEFAULTS.maxRemediationsPerHour),
   /** Target keys the runbook may act on; nothing else is ever touched. */
-  targets: z.array(z.string().min(1)),
+  targets: z.array(z.string().check(z.minLength(1))),
   /** Targets not named above are allowed when they carry all these tags (read at run time). */
-  targetTags: z.record(z.string(), z.string()).optional(),
+  targetTags: z.optional(z.record(z.string(), z.string())),
   /** What kind of resource a target is, so its tags can be read (with targetTags). */
-  tagResource: z.enum(TAG_RESOURCE_KINDS).optional(),
+  tagResource: z.optional(z.enum(TAG_RESOURCE_KINDS)),
 });
 export const runbookPoliciesSchema = z.record(z.string(), runbookPolicySchema);
 export type RunbookPolicy = z.infer<typeof runbookPolicySchema>;

@@ -10,7 +10,7 @@
  *   Alert Threshold: > $1,200.00  (a percentage threshold arrives already converted to dollars)
  *   ACTUAL Amount: $1,260.00      (labelled "FORECASTED Amount" for forecast alerts)
  */
-import * as z from 'zod';
+import * as z from '../shared/zod';
 
 export type BudgetAlertType = 'ACTUAL' | 'FORECASTED';
 
@@ -138,12 +138,12 @@ export interface SnsNotification {
 
 const notificationFields = {
   Type: z.literal('Notification', { error: (issue) => `expected "Notification", got ${JSON.stringify(issue.input)}` }),
-  MessageId: z.string().min(1),
-  TopicArn: z.string().startsWith('arn:'),
+  MessageId: z.string().check(z.minLength(1)),
+  TopicArn: z.string().check(z.startsWith('arn:')),
   // SNS leaves Subject out (HTTP) or null (Lambda) when the publisher set none.
-  Subject: z.string().nullish(),
+  Subject: z.nullish(z.string()),
   Message: z.string(),
-  Timestamp: z.string().min(1),
+  Timestamp: z.string().check(z.minLength(1)),
 };
 
 /** What SNS POSTs to an HTTP(S) subscriber (URL fields there are SigningCertURL/UnsubscribeURL). */
@@ -152,8 +152,7 @@ const httpEnvelopeSchema = z.object(notificationFields);
 /** What Lambda receives from an SNS subscription (URL fields there are SigningCertUrl/UnsubscribeUrl). */
 const lambdaEventSchema = z.object({
   Records: z
-    .array(z.object({ EventSource: z.literal('aws:sns'), Sns: z.object(notificationFields) }))
-    .min(1),
+    .array(z.object({ EventSource: z.literal('aws:sns'), Sns: z.object(notificationFields) })).check(z.minLength(1)),
 });
 
 /**
@@ -195,7 +194,7 @@ function toNotification(sns: z.infer<typeof httpEnvelopeSchema>): SnsNotificatio
   };
 }
 
-function firstIssue(error: z.ZodError): string {
+function firstIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
   const path = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');

@@ -3,7 +3,7 @@
  * EventBridge ("Step Functions Execution Status Change") and in its history: which state it failed
  * at, with what error, and which run (redrive count) failed. Pure: no AWS calls.
  */
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import type { EventPattern } from './event-pattern';
 
 /** The statuses a run can end in without succeeding; each can be redriven. */
@@ -23,15 +23,15 @@ export const executionStatusEventSchema = z.object({
   source: z.literal('aws.states'),
   'detail-type': z.literal('Step Functions Execution Status Change'),
   detail: z.object({
-    executionArn: z.string().regex(/^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/, 'an execution ARN'),
-    stateMachineArn: z.string().min(1),
-    name: z.string().min(1),
+    executionArn: z.string().check(z.regex(/^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/, 'an execution ARN')),
+    stateMachineArn: z.string().check(z.minLength(1)),
+    name: z.string().check(z.minLength(1)),
     status: z.enum(FAILED_STATUSES),
-    input: z.string().nullable().optional(),
-    error: z.string().nullable().optional(),
-    cause: z.string().nullable().optional(),
+    input: z.optional(z.nullable(z.string())),
+    error: z.optional(z.nullable(z.string())),
+    cause: z.optional(z.nullable(z.string())),
     /** 0 for the first run, one more per redrive (absent in events from before redrive existed). */
-    redriveCount: z.number().int().min(0).optional(),
+    redriveCount: z.optional(z.int().check(z.gte(0))),
   }),
 });
 export type ExecutionStatusEvent = z.infer<typeof executionStatusEventSchema>;

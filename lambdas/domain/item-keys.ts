@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../shared/zod';
 
 /** A DynamoDB item's key as plain JSON ({ task_id: "t-1" }): string and number key attributes only. */
 export const itemKeySchema = z.record(z.string(), z.union([z.string(), z.number()]));

@@ -4,7 +4,7 @@
  * tag router, admit and the drill all route through these definitions, so an event reaches the
  * same runbook in the drill as in the account.
  */
-import { z } from 'zod';
+import * as z from '../shared/zod';
 import type { EventPattern, PatternMatcher } from './event-pattern';
 
 /** A set of metrics that signal the runbook's condition. */
@@ -27,8 +27,8 @@ export interface MetricRoute {
 }
 
 export const metricRouteSchema = z.object({
-  selectors: z.array(z.object({ namespaces: z.array(z.string().min(1)).min(1), metricNames: z.array(z.string().min(1)).min(1), alarmedMetricOnly: z.boolean() })).min(1),
-  targetDimensions: z.array(z.string().min(1)).min(1),
+  selectors: z.array(z.object({ namespaces: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), metricNames: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), alarmedMetricOnly: z.boolean() })).check(z.minLength(1)),
+  targetDimensions: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
 });
 
 /** Tag on an alarm (any kind, composite too) that routes it to a runbook. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../shared/zod';
 
 /**
  * The kill switch (seed 000) and per-runbook switches: SSM parameters an operator flips without a
@@ -7,9 +7,9 @@ import * as z from 'zod';
  */
 export const switchParametersSchema = z.object({
   /** "enabled" lets runbooks act; "paused" holds them all. */
-  automation: z.string().min(1),
+  automation: z.string().check(z.minLength(1)),
   /** Per runbook: "enabled" or "disabled". */
-  runbooks: z.record(z.string(), z.string().min(1)),
+  runbooks: z.record(z.string(), z.string().check(z.minLength(1))),
 });
 export type SwitchParameters = z.infer<typeof switchParametersSchema>;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { metricRouteSchema, type MetricRoute } from './routing';
 
 /** What started a runbook, normalised from whichever event carried it. */
@@ -36,23 +36,21 @@ const metricStat = z.object({
   metric: z.object({
     namespace: z.string(),
     name: z.string(),
-    dimensions: z.record(z.string(), z.string()).optional(),
+    dimensions: z.optional(z.record(z.string(), z.string())),
   }),
 });
 
 export const alarmEventSchema = z.object({
   source: z.literal('aws.cloudwatch'),
   'detail-type': z.literal('CloudWatch Alarm State Change'),
-  resources: z.array(z.string()).default([]),
+  resources: z._default(z.array(z.string()), []),
   detail: z.object({
-    alarmName: z.string().min(1),
-    state: z.object({ value: z.string(), reason: z.string().optional(), timestamp: z.string().min(1) }),
-    configuration: z
-      .object({
-        metrics: z.array(z.object({ metricStat: metricStat.optional(), returnData: z.boolean().optional() })).optional(),
-        alarmRule: z.string().optional(),
-      })
-      .optional(),
+    alarmName: z.string().check(z.minLength(1)),
+    state: z.object({ value: z.string(), reason: z.optional(z.string()), timestamp: z.string().check(z.minLength(1)) }),
+    configuration: z.optional(z.object({
+        metrics: z.optional(z.array(z.object({ metricStat: z.optional(metricStat), returnData: z.optional(z.boolean()) }))),
+        alarmRule: z.optional(z.string()),
+      })),
   }),
 });
 export type AlarmEvent = z.infer<typeof alarmEventSchema>;
@@ -63,20 +61,20 @@ export const autopilotEventSchema = z.discriminatedUnion('detail-type', [
     source: z.literal('runbook-autopilot'),
     'detail-type': z.literal('Budget Notification'),
     detail: z.object({
-      budgetName: z.string().min(1),
+      budgetName: z.string().check(z.minLength(1)),
       alertType: z.enum(['ACTUAL', 'FORECASTED']),
       thresholdAmount: z.number(),
       actualOrForecastAmount: z.number(),
       budgetedAmount: z.number(),
-      messageId: z.string().min(1),
-      topicArn: z.string().min(1),
-      timestamp: z.string().min(1),
+      messageId: z.string().check(z.minLength(1)),
+      topicArn: z.string().check(z.minLength(1)),
+      timestamp: z.string().check(z.minLength(1)),
     }),
   }),
   z.object({
     source: z.literal('runbook-autopilot'),
     'detail-type': z.literal('Tagged Alarm'),
-    detail: z.object({ target: z.string().min(1), alarm: alarmEventSchema }),
+    detail: z.object({ target: z.string().check(z.minLength(1)), alarm: alarmEventSchema }),
   }),
 ]);
 

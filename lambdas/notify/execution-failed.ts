@@ -1,6 +1,6 @@
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { executionStatusEventSchema, failedRunFrom, incidentOf, redriveAdvice, type FailedRun } from '../domain/execution-failure';
 import { describeCaughtError, renderMessage } from '../domain/message';
 import { classifyAwsError } from '../shared/errors';

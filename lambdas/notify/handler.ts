@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { describeCaughtError, renderMessage, topicFor, type Outcome } from '../domain/message';
 import { classifyAwsError } from '../shared/errors';
 import { requireEnv } from '../shared/env';
@@ -15,15 +15,15 @@ const region = requireEnv('AWS_REGION');
 const sns = new SNSClient({});
 
 const inputSchema = z.object({
-  runbook: z.string().min(1),
+  runbook: z.string().check(z.minLength(1)),
   outcome: z.enum(['remediated', 'skipped', 'escalated', 'rejected', 'failed']),
-  reason: z.string().min(1),
-  incident: incidentSchema.nullable().optional(),
+  reason: z.string().check(z.minLength(1)),
+  incident: z.optional(z.nullable(incidentSchema)),
   execution: executionSchema,
-  evidence: z.unknown().optional(),
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  evidence: z.optional(z.unknown()),
+  error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
   /** The kill switch and runbook switch as admit read them; null when admit did not get that far. */
-  switches: z.object({ automation: z.string().nullable(), runbook: z.string().nullable() }).nullable().optional(),
+  switches: z.optional(z.nullable(z.object({ automation: z.nullable(z.string()), runbook: z.nullable(z.string()) }))),
 });
 
 export interface NotifyResult {

@@ -22,3 +22,11 @@ export function requirePositiveIntegerEnv(name: string): number {
     return raw;
   });
 }
+
+/** An optional environment variable holding a whole number of seconds (0 or more), read at cold start; `fallback` when unset. */
+export function secondsEnv(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`${name} must be a whole number of seconds (0 or more), not "${raw}"`);
+  return seconds;
+}

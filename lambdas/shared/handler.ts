@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from './zod';
 import { InvalidInput } from './errors';
 import { logger } from './logger';
 
@@ -10,7 +10,7 @@ import { logger } from './logger';
  * InvalidInput error naming the field), sets the execution ARN as the log correlation id, and
  * logs each failure once with its name. The middy chain is built once per cold start.
  */
-export function taskHandler<S extends z.ZodType, R>(
+export function taskHandler<S extends z.ZodMiniType, R>(
   schema: S,
   run: (input: z.infer<S>, context: Context) => Promise<R>,
 ) {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 import { describeTags, tagAdmission } from '../domain/admission';
 import type { TagResource } from '../domain/tag-resources';
 import { TargetNotAllowed } from './errors';
@@ -20,7 +20,7 @@ export interface TaggedTargets {
  * the same in the account; checking here too means the drill, which has no IAM, enforces it too.
  */
 export function allowedTargets(tagged?: TaggedTargets): (target: string, invokedFunctionArn?: string) => Promise<void> {
-  const allowed = new Set(requireJsonEnv('ALLOWED_TARGETS', (raw) => z.array(z.string().min(1)).parse(raw)));
+  const allowed = new Set(requireJsonEnv('ALLOWED_TARGETS', (raw) => z.array(z.string().check(z.minLength(1))).parse(raw)));
   const tags = process.env.ALLOWED_TARGET_TAGS ? requireJsonEnv('ALLOWED_TARGET_TAGS', (raw) => tagsSchema.parse(raw)) : undefined;
   return async (target, invokedFunctionArn) => {
     if (allowed.has(target)) return;
@@ -37,7 +37,7 @@ export function allowedTargets(tagged?: TaggedTargets): (target: string, invoked
  * the runbook acted is refused, as IAM's aws:ResourceTag condition would refuse it.
  */
 export function allowedUndoTargets(): (runbook: string, target: string, resource: TagResource | undefined, invokedFunctionArn: string) => Promise<void> {
-  const allowed = new Set(requireJsonEnv('ALLOWED_TARGETS', (raw) => z.array(z.string().min(1)).parse(raw)));
+  const allowed = new Set(requireJsonEnv('ALLOWED_TARGETS', (raw) => z.array(z.string().check(z.minLength(1))).parse(raw)));
   const tagsByRunbook = process.env.ALLOWED_TARGET_TAGS_BY_RUNBOOK
     ? requireJsonEnv('ALLOWED_TARGET_TAGS_BY_RUNBOOK', (raw) => z.record(z.string(), tagsSchema).parse(raw))
     : {};

@@ -1,27 +1,25 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /** `$$.Execution` as the state machines pass it to every task: its ARN, and which run (RedriveCount: 0, then one more per redrive). */
-export const executionSchema = z.object({ id: z.string().min(1), redriveCount: z.number().int().min(0).optional() });
+export const executionSchema = z.object({ id: z.string().check(z.minLength(1)), redriveCount: z.optional(z.int().check(z.gte(0))) });
 
 /** The incident admit produced; every later task receives it as `incident`. */
 export const incidentSchema = z.object({
-  id: z.string().regex(/^inc-[0-9a-f]{16}$/, 'an incident id (inc-<16 hex>)'),
-  runbook: z.string().min(1),
-  target: z.string().min(1),
+  id: z.string().check(z.regex(/^inc-[0-9a-f]{16}$/, 'an incident id (inc-<16 hex>)')),
+  runbook: z.string().check(z.minLength(1)),
+  target: z.string().check(z.minLength(1)),
   summary: z.string(),
   firedAt: z.string(),
-  source: z.object({ name: z.string(), arn: z.string().optional(), reason: z.string().optional() }),
-  budget: z
-    .object({
+  source: z.object({ name: z.string(), arn: z.optional(z.string()), reason: z.optional(z.string()) }),
+  budget: z.optional(z.object({
       budgetName: z.string(),
       alertType: z.enum(['ACTUAL', 'FORECASTED']),
       thresholdAmount: z.number(),
       actualOrForecastAmount: z.number(),
       budgetedAmount: z.number(),
-    })
-    .optional(),
+    })),
 });
 export type Incident = z.infer<typeof incidentSchema>;
 
 /** The payload shape shared by every step after admit. `dryRun` (from admit) plans instead of acting. */
-export const stepInputSchema = z.object({ incident: incidentSchema, execution: executionSchema, dryRun: z.boolean().default(false) });
+export const stepInputSchema = z.object({ incident: incidentSchema, execution: executionSchema, dryRun: z._default(z.boolean(), false) });

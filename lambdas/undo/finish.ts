@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { describeCaughtError } from '../domain/message';
 import type { ItemKey } from '../domain/item-keys';
 import { RESTORE_KINDS, REVERSIBLE } from '../domain/reversible';
@@ -19,17 +19,17 @@ const restoreSchema = z.object({
   kind: z.enum(RESTORE_KINDS),
   operation: z.string(), target: z.string(), restoreTo: z.unknown(),
   // A `dynamodb-items` restore names the cleanup's ledger row its items are read from, and its call.
-  sourceKey: z.string().optional(), step: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional(),
+  sourceKey: z.optional(z.string()), step: z.optional(z.string()), parameters: z.optional(z.record(z.string(), z.unknown())),
 });
-const outcomeSchema = z.object({ target: z.string(), operation: z.string().optional(), outcome: z.enum(['restored', 'unchanged', 'changed-since']), reason: z.string() });
+const outcomeSchema = z.object({ target: z.string(), operation: z.optional(z.string()), outcome: z.enum(['restored', 'unchanged', 'changed-since']), reason: z.string() });
 const inputSchema = z.discriminatedUnion('mode', [
   z.object({
     mode: z.literal('verify'), incident: incidentSchema, execution: executionSchema,
     restores: z.array(restoreSchema), results: z.array(outcomeSchema), notReversible: z.array(z.object({ operation: z.string(), target: z.string(), why: z.string() })),
   }),
   z.object({
-    mode: z.literal('fail'), incident: incidentSchema.nullable(), execution: executionSchema,
-    error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+    mode: z.literal('fail'), incident: z.nullable(incidentSchema), execution: executionSchema,
+    error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
   }),
   z.object({ mode: z.literal('not-approved'), incident: incidentSchema, execution: executionSchema, decision: z.string() }),
 ]);

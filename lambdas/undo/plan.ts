@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { planUndo, stepOf, UNDO_STEP_PREFIX, type LeftAlone, type RestoreStep } from '../domain/undo-plan';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { describeKeys, itemDigest, recordedItemsAt, type ItemAtKey, type RecordedItems } from '../domain/recorded-items';
 import { itemKeySchema, type ItemKey } from '../domain/item-keys';
 import { canonical, sameValue, undoStepFor, type RestoreStep } from '../domain/undo-plan';
@@ -24,21 +24,22 @@ const atKeys = (found: readonly ItemAtKey[]): DigestAtKey[] => found.map(({ key,
 
 /** The call the plan makes (undo-plan.ts): anything else, a put without its only-create condition above all, is refused. */
 const itemsRestoreSchema = z.object({
-  sourceKey: z.string().min(1),
-  step: z.string().min(1),
+  sourceKey: z.string().check(z.minLength(1)),
+  step: z.string().check(z.minLength(1)),
   operation: z.literal('dynamodb:PutItem'),
-  target: z.string().min(1),
-  parameters: z.object({
-    TableName: z.string().min(1),
+  target: z.string().check(z.minLength(1)),
+  parameters: z.strictObject({
+    TableName: z.string().check(z.minLength(1)),
     ConditionExpression: z.literal('attribute_not_exists(#key)'),
-    ExpressionAttributeNames: z.object({ '#key': z.string().min(1) }).strict(),
-  }).strict(),
-  restoreTo: z.object({ count: z.number().int().min(1), keys: z.array(itemKeySchema).min(1), digest: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
-})
-  .refine((r) => r.parameters.TableName === r.target, { message: 'parameters.TableName must be the target', path: ['parameters', 'TableName'] })
-  .refine((r) => r.restoreTo.count === r.restoreTo.keys.length, { message: 'count must be the number of keys', path: ['restoreTo', 'count'] })
-  .refine((r) => new Set(r.restoreTo.keys.map((k) => JSON.stringify(canonical(k)))).size === r.restoreTo.keys.length, { message: 'a key is named twice', path: ['restoreTo', 'keys'] })
-  .refine((r) => r.step === undoStepFor(r.sourceKey), { message: "must be the undo of the source row's step", path: ['step'] });
+    ExpressionAttributeNames: z.strictObject({ '#key': z.string().check(z.minLength(1)) }),
+  }),
+  restoreTo: z.strictObject({ count: z.int().check(z.gte(1)), keys: z.array(itemKeySchema).check(z.minLength(1)), digest: z.string().check(z.regex(/^[0-9a-f]{64}$/)) }),
+}).check(
+  z.refine((r) => r.parameters.TableName === r.target, { message: 'parameters.TableName must be the target', path: ['parameters', 'TableName'] }),
+  z.refine((r) => r.restoreTo.count === r.restoreTo.keys.length, { message: 'count must be the number of keys', path: ['restoreTo', 'count'] }),
+  z.refine((r) => new Set(r.restoreTo.keys.map((k) => JSON.stringify(canonical(k)))).size === r.restoreTo.keys.length, { message: 'a key is named twice', path: ['restoreTo', 'keys'] }),
+  z.refine((r) => r.step === undoStepFor(r.sourceKey), { message: "must be the undo of the source row's step", path: ['step'] }),
+);
 
 function checked(step: RestoreStep): RecordedItems {
   const parsed = itemsRestoreSchema.safeParse(step);

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { approvalResultSchema, assertApproved, type GatedCall } from '../approval/assert-approved';
 import { ApprovalStore, type Gate } from '../approval/store';
 import { RESTORE_KINDS, RESTORE_OPERATIONS, reversibleOfKind } from '../domain/reversible';
@@ -26,20 +26,20 @@ const assertAllowed = allowedUndoTargets();
 const resources = new UndoResources();
 
 const restoreSchema = z.object({
-  sourceKey: z.string().min(1),
-  sourceStep: z.string().min(1),
-  step: z.string().regex(/^undo-[a-z0-9-]+$/, 'an undo step (undo-<step>)'),
+  sourceKey: z.string().check(z.minLength(1)),
+  sourceStep: z.string().check(z.minLength(1)),
+  step: z.string().check(z.regex(/^undo-[a-z0-9-]+$/, 'an undo step (undo-<step>)')),
   kind: z.enum(RESTORE_KINDS),
   operation: z.enum(RESTORE_OPERATIONS),
-  target: z.string().min(1),
+  target: z.string().check(z.minLength(1)),
   parameters: z.record(z.string(), z.unknown()),
   expected: z.unknown(),
   restoreTo: z.unknown(),
   // Plans made before these existed: no newer change to wait on, and the resource may already be back.
-  newer: z.array(z.string()).default([]),
-  restoresStart: z.boolean().default(true),
+  newer: z._default(z.array(z.string()), []),
+  restoresStart: z._default(z.boolean(), true),
 });
-const inputSchema = z.object({ incident: incidentSchema, execution: executionSchema, restore: restoreSchema, approval: approvalResultSchema.optional() });
+const inputSchema = z.object({ incident: incidentSchema, execution: executionSchema, restore: restoreSchema, approval: z.optional(approvalResultSchema) });
 
 /** As JSON carries it between the states (absent and undefined alike). */
 const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null));

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { alarmStep, describeAction, firstVerifyStep, type AlarmReading, type VerifyStep } from '../domain/verification';
 import { InvalidInput } from '../shared/errors';
 import { taskHandler } from '../shared/handler';
@@ -9,7 +9,7 @@ import { actionSchema, readVerifyPolicy } from './policy';
 const POLICY = readVerifyPolicy();
 const alarms = new AlarmClient();
 
-const inputSchema = stepInputSchema.extend({ attempt: z.number().int().nonnegative(), action: actionSchema });
+const inputSchema = z.extend(stepInputSchema, { attempt: z.int().check(z.nonnegative()), action: actionSchema });
 
 export interface AlarmVerifyResult extends VerifyStep {
   readonly alarm: { readonly name: string; readonly state: AlarmReading['state'] | null; readonly type: AlarmReading['type'] | null; readonly reason: string | null };

@@ -1,11 +1,11 @@
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import type { VerifyPolicy } from '../domain/verification';
 import { requireJsonEnv } from '../shared/env';
 
 const policySchema = z.strictObject({
-  waitSeconds: z.number().int().positive(),
-  pollSeconds: z.number().int().positive(),
-  checks: z.number().int().positive(),
+  waitSeconds: z.int().check(z.positive()),
+  pollSeconds: z.int().check(z.positive()),
+  checks: z.int().check(z.positive()),
   insufficientData: z.enum(['cleared', 'not-cleared']),
 });
 
@@ -13,9 +13,9 @@ const policySchema = z.strictObject({
 export const readVerifyPolicy = (): VerifyPolicy => requireJsonEnv('VERIFY_POLICY', (raw) => policySchema.parse(raw));
 
 /** The acting step's result, as the state machine passes it on (`$.action` or `$.switch`). */
-export const actionSchema = z.object({
-  operation: z.string().optional(),
-  target: z.string().optional(),
-  before: z.unknown().optional(),
-  after: z.unknown().optional(),
-}).nullable().optional();
+export const actionSchema = z.optional(z.nullable(z.object({
+  operation: z.optional(z.string()),
+  target: z.optional(z.string()),
+  before: z.optional(z.unknown()),
+  after: z.optional(z.unknown()),
+})));

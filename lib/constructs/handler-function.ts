@@ -26,7 +26,7 @@ export interface HandlerFunctionProps {
  * sizes and cold starts). The AWS SDK v3 is left out and the function imports the one the Node.js
  * 24 runtime provides: bundling each handler's clients would add 300-750 KB per function for about
  * the same cold start (the README's performance section has the figures), at the price of the SDK
- * version being the runtime's, not package.json's. Everything else (zod, Powertools, middy) is
+ * version being the runtime's, not package.json's. Everything else (zod/mini, Powertools, middy) is
  * bundled, minified, with a source map beside it.
  */
 export const HANDLER_BUNDLING = {

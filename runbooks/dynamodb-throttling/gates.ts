@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod';
+import * as z from '../../lambdas/shared/zod';
 import type { GatePages, LiveRead } from '../../lambdas/approval/gate-words';
 import { liveTable } from '../../lambdas/approval/live-state';
 import { plural, utcClock, type GateWordsProvider } from '../../lambdas/approval/words';
@@ -57,7 +57,7 @@ export const deleteStuckApprovalWords: GateWordsProvider = ({ gate, live }) => {
 };
 
 let dynamodb: DynamoDBClient | undefined;
-const keysSchema = z.array(itemKeySchema).min(1);
+const keysSchema = z.array(itemKeySchema).check(z.minLength(1));
 
 /**
  * The table now and, for a gated delete of stuck tasks, those tasks: how many are still pending

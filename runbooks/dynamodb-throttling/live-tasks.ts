@@ -1,10 +1,10 @@
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import * as z from 'zod';
+import * as z from '../../lambdas/shared/zod';
 import { taskKeySchema, type TaskKey } from './stuck-tasks';
 
 /** Per tasks table, what "still stuck" means (STUCK_TASK_TABLES, from the stuckTasks config). */
-export const stuckTaskTablesSchema = z.record(z.string(), z.object({ statusAttribute: z.string().min(1), pendingStatus: z.string().min(1) }));
+export const stuckTaskTablesSchema = z.record(z.string(), z.object({ statusAttribute: z.string().check(z.minLength(1)), pendingStatus: z.string().check(z.minLength(1)) }));
 export type StuckTaskTables = z.infer<typeof stuckTaskTablesSchema>;
 
 export interface LiveTasks {

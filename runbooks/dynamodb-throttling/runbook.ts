@@ -102,7 +102,7 @@ function stuckTaskHandlers(c: DynamodbThrottlingConfig, arns: Arns): HandlerDef[
 
 export default defineRunbook({
   name: 'dynamodb-throttling',
-  seed: '003 §2',
+  answers: ['table-throttling'],
   config,
   targets: tableNames,
   trigger: {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../lambdas/shared/zod';
 import { itemKeySchema, type ItemKey } from '../../lambdas/domain/item-keys';
 
 /**
@@ -6,12 +6,12 @@ import { itemKeySchema, type ItemKey } from '../../lambdas/domain/item-keys';
  * timestamp (epoch seconds). Pure: what a stuck task is, and what the runbook reports about them.
  */
 export const stuckTasksSpecSchema = z.object({
-  tableName: z.string().min(1),
-  statusAttribute: z.string().min(1),
-  pendingStatus: z.string().min(1),
-  timestampAttribute: z.string().min(1),
-  olderThanMinutes: z.number().int().positive(),
-  maxItems: z.number().int().positive(),
+  tableName: z.string().check(z.minLength(1)),
+  statusAttribute: z.string().check(z.minLength(1)),
+  pendingStatus: z.string().check(z.minLength(1)),
+  timestampAttribute: z.string().check(z.minLength(1)),
+  olderThanMinutes: z.int().check(z.positive()),
+  maxItems: z.int().check(z.positive()),
 });
 export type StuckTasksSpec = z.infer<typeof stuckTasksSpecSchema>;
 
@@ -23,12 +23,12 @@ export type TaskKey = ItemKey;
 export const stuckTasksSchema = z.object({
   applies: z.boolean(),
   tableName: z.string(),
-  count: z.number().int().nonnegative(),
+  count: z.int().check(z.nonnegative()),
   /** The keys of the tasks found (at most maxItems): exactly what a delete may remove. */
   keys: z.array(taskKeySchema),
   truncated: z.boolean(),
   /** Epoch seconds: a task is stuck when its timestamp is below this. null when the step does not apply. */
-  cutoff: z.number().int().nullable(),
+  cutoff: z.nullable(z.int()),
   reason: z.string(),
 });
 export type StuckTasks = z.infer<typeof stuckTasksSchema>;

@@ -28,7 +28,7 @@ const anyService = (c: EcsServiceRecoveryConfig, arns: Arns) => clusters(c).map(
 
 export default defineRunbook({
   name: 'ecs-service-recovery',
-  seed: '000, 004',
+  answers: ['ecs-fargate-service-down', 'service-unhealthy'],
   config,
   targets: (c) => c.targets.map(serviceKey),
   trigger: {

@@ -40,7 +40,7 @@ const targetAliases = (c: LambdaErrorsRollbackConfig) => json(Object.fromEntries
 
 export default defineRunbook({
   name: 'lambda-errors-rollback',
-  seed: '003 §1, 004',
+  answers: ['agent-lambda-errors', 'lambda-errors'],
   config,
   targets: functionNames,
   trigger: {

@@ -73,7 +73,7 @@ function invokerEvidenceHandler(c: LambdaRunawayConfig, arns: Arns): HandlerDef 
 
 export default defineRunbook({
   name: 'lambda-runaway',
-  seed: '003 §4',
+  answers: ['runaway-lambda'],
   config,
   targets: functionNames,
   trigger: {

@@ -54,7 +54,7 @@ const sourceReads = (arns: Arns) => [
 
 export default defineRunbook({
   name: 'lambda-timeouts',
-  seed: '004 Lambda Timeouts, 003',
+  answers: ['function-timeouts', 'duration-near-timeout'],
   config,
   targets: functionNames,
   trigger: {

@@ -5,15 +5,15 @@
  * ratchets it further; it never lowers a timeout, and never reaches an SQS source's visibility
  * timeout (a message would become visible again while the function still works on it).
  */
-import * as z from 'zod';
+import * as z from '../../lambdas/shared/zod';
 
 /** What config says of one function (the handlers' TIMEOUT_POLICIES, by function name). */
 export const timeoutPolicySchema = z.strictObject({
   /** The timeout the function is deployed with: the alarm's threshold is 80% of it. */
-  baselineSeconds: z.number().int().min(1).max(900),
+  baselineSeconds: z.int().check(z.gte(1), z.lte(900)),
   /** The one raise the runbook makes: min(baseline + step, ceiling). */
-  targetSeconds: z.number().int().min(1).max(900),
-  ceilingSeconds: z.number().int().min(1).max(900),
+  targetSeconds: z.int().check(z.gte(1), z.lte(900)),
+  ceilingSeconds: z.int().check(z.gte(1), z.lte(900)),
 });
 export type TimeoutPolicy = z.infer<typeof timeoutPolicySchema>;
 export const timeoutPoliciesSchema = z.record(z.string(), timeoutPolicySchema);

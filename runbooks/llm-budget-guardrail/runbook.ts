@@ -43,7 +43,7 @@ const proxyKey = (c: LlmBudgetGuardrailConfig) => `${c.proxyService.clusterName}
 
 export default defineRunbook({
   name: 'llm-budget-guardrail',
-  seed: '000',
+  answers: ['cost-guardrails'],
   config,
   targets: (c) => [c.budget.budgetName],
   trigger: { kind: 'budget', budget: (c) => c.budget },

@@ -48,7 +48,10 @@ function linesNaming(file: string, pattern: RegExp): number[] {
   return fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n').flatMap((line, i) => (pattern.test(line) ? [i + 1] : []));
 }
 
-const SOURCE = SCANNED.flatMap(filesUnder).filter((f) => CODE.test(f));
+/** The seeds' own words (alert and procedure titles, which runbooks are often named after): data about the seeds, not code that picks a runbook. */
+const SEED_WORDS = 'runbooks/seed-procedures.ts';
+
+const SOURCE = SCANNED.flatMap(filesUnder).filter((f) => CODE.test(f) && f !== SEED_WORDS);
 const SCENARIO_FILES = filesUnder(SCENARIOS).filter((f) => f.endsWith('.json'));
 
 describe.each(RUNBOOKS.map((m) => [m.name, m] as const))('%s', (name, module) => {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { requirePositiveIntegerEnv } from '../../../lambdas/shared/env';
 import { taskHandler } from '../../../lambdas/shared/handler';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
@@ -8,9 +8,9 @@ const BACKUP_TIMEOUT_SECONDS = requirePositiveIntegerEnv('BACKUP_TIMEOUT_SECONDS
 const POLL_SECONDS = requirePositiveIntegerEnv('POLL_SECONDS');
 const tasks = new StuckTasksClient();
 
-const statusInputSchema = stepInputSchema.extend({
-  attempt: z.number().int().nonnegative(),
-  backupArn: z.string().regex(/^arn:aws[\w-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]+\/backup\/[\w.-]+$/, 'a DynamoDB backup ARN'),
+const statusInputSchema = z.extend(stepInputSchema, {
+  attempt: z.int().check(z.nonnegative()),
+  backupArn: z.string().check(z.regex(/^arn:aws[\w-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]+\/backup\/[\w.-]+$/, 'a DynamoDB backup ARN')),
 });
 
 export interface BackupStatus {

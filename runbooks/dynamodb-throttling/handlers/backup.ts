@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { performAction, type ActionResult } from '../../../lambdas/shared/act';
 import { requireEnv } from '../../../lambdas/shared/env';
 import { taskHandler } from '../../../lambdas/shared/handler';
@@ -12,7 +12,7 @@ const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const assertAllowed = allowedTargets();
 const tasks = new StuckTasksClient();
 
-const backupInputSchema = stepInputSchema.extend({ stuckCount: z.number().int().nonnegative() });
+const backupInputSchema = z.extend(stepInputSchema, { stuckCount: z.int().check(z.nonnegative()) });
 
 /** The backup the step stands on; `adopted` when an earlier attempt of this step had already made it. */
 export type BackupTaken = BackupView & { readonly adopted: boolean };

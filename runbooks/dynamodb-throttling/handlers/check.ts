@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import type { TableView } from '../../../lambdas/aws/table-capacity';
 import { onDemandProgress, type OnDemandProgress } from '../on-demand';
 import { requirePositiveIntegerEnv } from '../../../lambdas/shared/env';
@@ -10,7 +10,7 @@ const ACTIVE_TIMEOUT_SECONDS = requirePositiveIntegerEnv('ACTIVE_TIMEOUT_SECONDS
 const POLL_SECONDS = requirePositiveIntegerEnv('POLL_SECONDS');
 const tables = new TableClient();
 
-const checkInputSchema = stepInputSchema.extend({ attempt: z.number().int().nonnegative() });
+const checkInputSchema = z.extend(stepInputSchema, { attempt: z.int().check(z.nonnegative()) });
 
 export interface CheckResult extends OnDemandProgress {
   readonly pollSeconds: number;

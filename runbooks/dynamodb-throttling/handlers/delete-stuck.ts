@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { approvalResultSchema, assertApproved } from '../../../lambdas/approval/assert-approved';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import { itemAt } from '../../../lambdas/domain/recorded-items';
@@ -21,11 +21,11 @@ const assertAllowed = allowedTargets();
 const spec = stuckTasksSpec();
 const tasks = new StuckTasksClient();
 
-const deleteInputSchema = stepInputSchema.extend({
+const deleteInputSchema = z.extend(stepInputSchema, {
   stuck: stuckTasksSchema,
-  backup: z.object({ backupArn: z.string().min(1), backupStatus: z.literal('AVAILABLE') }),
+  backup: z.object({ backupArn: z.string().check(z.minLength(1)), backupStatus: z.literal('AVAILABLE') }),
   /** The approval step's result; the ledger's request it names must cover exactly this delete. */
-  approval: approvalResultSchema.optional(),
+  approval: z.optional(approvalResultSchema),
 });
 
 /** What the row of intent holds: every item as it was, so each can be put back from the ledger. */

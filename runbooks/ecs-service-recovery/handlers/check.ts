@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { rolloutProgress, type RolloutProgress } from '../../../lambdas/aws/ecs';
 import { requirePositiveIntegerEnv } from '../../../lambdas/shared/env';
 import { taskHandler } from '../../../lambdas/shared/handler';
@@ -9,7 +9,7 @@ const ROLLOUT_TIMEOUT_SECONDS = requirePositiveIntegerEnv('ROLLOUT_TIMEOUT_SECON
 const POLL_SECONDS = requirePositiveIntegerEnv('POLL_SECONDS');
 const services = new EcsServiceClient();
 
-const checkInputSchema = stepInputSchema.extend({ attempt: z.number().int().nonnegative() });
+const checkInputSchema = z.extend(stepInputSchema, { attempt: z.int().check(z.nonnegative()) });
 
 export interface RolloutCheck extends RolloutProgress {
   readonly pollSeconds: number;

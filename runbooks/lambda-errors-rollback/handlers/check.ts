@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { AliasClient } from '../../../lambdas/aws/lambda';
 import { taskHandler } from '../../../lambdas/shared/handler';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
@@ -8,8 +8,8 @@ import { targetAliases } from '../target-aliases';
 const aliases = new AliasClient();
 const aliasOf = targetAliases();
 
-const routing = z.object({ functionVersion: z.string().min(1), additionalVersionWeights: z.record(z.string(), z.number()) });
-const inputSchema = stepInputSchema.extend({ expected: routing });
+const routing = z.object({ functionVersion: z.string().check(z.minLength(1)), additionalVersionWeights: z.record(z.string(), z.number()) });
+const inputSchema = z.extend(stepInputSchema, { expected: routing });
 
 /** Verify: the alias routes exactly as the rollback set it (read again, not taken from the call's answer). */
 export const handler = taskHandler(inputSchema, async ({ incident, expected }) => {

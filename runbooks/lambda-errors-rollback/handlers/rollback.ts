@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { approvalResultSchema, assertApproved } from '../../../lambdas/approval/assert-approved';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import { AliasClient, type AliasRouting } from '../../../lambdas/aws/lambda';
@@ -21,14 +21,14 @@ const aliases = new AliasClient();
 const onTimeout = z.enum(['abort', 'proceed']).parse(requireEnv('ROLLBACK_ON_TIMEOUT'));
 
 const callSchema = z.strictObject({
-  FunctionName: z.string().min(1),
-  Name: z.string().min(1),
+  FunctionName: z.string().check(z.minLength(1)),
+  Name: z.string().check(z.minLength(1)),
   // Only a published version: a rollback never points an alias at $LATEST, whose code moves.
-  FunctionVersion: z.string().regex(/^\d+$/, 'a published version number'),
-  RoutingConfig: z.strictObject({ AdditionalVersionWeights: z.record(z.string(), z.number()).refine((w) => Object.keys(w).length === 0, 'a rollback clears the weights') }),
-  RevisionId: z.string().min(1),
+  FunctionVersion: z.string().check(z.regex(/^\d+$/, 'a published version number')),
+  RoutingConfig: z.strictObject({ AdditionalVersionWeights: z.record(z.string(), z.number()).check(z.refine((w) => Object.keys(w).length === 0, 'a rollback clears the weights')) }),
+  RevisionId: z.string().check(z.minLength(1)),
 });
-const inputSchema = stepInputSchema.extend({ call: callSchema, approval: approvalResultSchema });
+const inputSchema = z.extend(stepInputSchema, { call: callSchema, approval: approvalResultSchema });
 
 const routingOf = (a: AliasRouting): AliasRouting => ({ functionVersion: a.functionVersion, additionalVersionWeights: { ...a.additionalVersionWeights } });
 

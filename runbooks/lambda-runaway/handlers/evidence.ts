@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { s3SourcesOf, summarize, type BucketEvidence, type InvokerEvidence, type MappingEvidence, type RuleEvidence } from '../invokers';
 import { requireJsonEnv } from '../../../lambdas/shared/env';
 import { AwsThrottled, AwsUnavailable } from '../../../lambdas/shared/errors';
@@ -6,8 +6,8 @@ import { taskHandler } from '../../../lambdas/shared/handler';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
 import { InvokersClient } from '../invokers-client';
 
-const FUNCTION_ARNS = requireJsonEnv('FUNCTION_ARNS', (raw) => z.record(z.string(), z.string().regex(/^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+$/)).parse(raw));
-const EVENT_BUSES = requireJsonEnv('EVENT_BUSES', (raw) => z.array(z.string().min(1)).min(1).parse(raw));
+const FUNCTION_ARNS = requireJsonEnv('FUNCTION_ARNS', (raw) => z.record(z.string(), z.string().check(z.regex(/^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+$/))).parse(raw));
+const EVENT_BUSES = requireJsonEnv('EVENT_BUSES', (raw) => z.array(z.string().check(z.minLength(1))).check(z.minLength(1)).parse(raw));
 const invokers = new InvokersClient();
 
 /** A section that failed for a reason a retry may cure makes the whole step retry (the state machine backs off). */

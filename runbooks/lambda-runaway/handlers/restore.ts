@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { approvalResultSchema, assertApproved } from '../../../lambdas/approval/assert-approved';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import { performAction, type ActionResult } from '../../../lambdas/shared/act';
@@ -17,7 +17,7 @@ const functions = new FunctionConcurrencyClient();
 const reservedConcurrency = requirePositiveIntegerEnv('RESTORE_RESERVED_CONCURRENCY');
 const onTimeout = z.enum(['abort', 'proceed']).parse(requireEnv('RESTORE_ON_TIMEOUT'));
 
-const inputSchema = stepInputSchema.extend({
+const inputSchema = z.extend(stepInputSchema, {
   approval: approvalResultSchema,
 });
 

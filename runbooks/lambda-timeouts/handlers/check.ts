@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { FunctionConfigurationClient } from '../../../lambdas/aws/lambda';
 import { requirePositiveIntegerEnv } from '../../../lambdas/shared/env';
 import { taskHandler } from '../../../lambdas/shared/handler';
@@ -8,7 +8,7 @@ const POLL_SECONDS = requirePositiveIntegerEnv('POLL_SECONDS');
 const UPDATE_TIMEOUT_SECONDS = requirePositiveIntegerEnv('UPDATE_TIMEOUT_SECONDS');
 const functions = new FunctionConfigurationClient();
 
-const inputSchema = stepInputSchema.extend({ attempt: z.number().int().nonnegative(), expected: z.number().int().min(1).max(900) });
+const inputSchema = z.extend(stepInputSchema, { attempt: z.int().check(z.nonnegative()), expected: z.int().check(z.gte(1), z.lte(900)) });
 
 export interface UpdateCheck {
   readonly attempt: number;

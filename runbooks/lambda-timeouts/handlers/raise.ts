@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { approvalResultSchema, assertApproved } from '../../../lambdas/approval/assert-approved';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import type { FunctionSettings } from '../../../lambdas/aws/lambda';
@@ -20,7 +20,7 @@ const POLICIES = requireJsonEnv('TIMEOUT_POLICIES', (raw) => timeoutPoliciesSche
 const onTimeout = z.enum(['abort', 'proceed']).parse(requireEnv('RAISE_ON_TIMEOUT'));
 const limits = new FunctionLimits();
 
-const inputSchema = stepInputSchema.extend({ approval: approvalResultSchema });
+const inputSchema = z.extend(stepInputSchema, { approval: approvalResultSchema });
 
 type Timeout = Pick<FunctionSettings, 'Timeout'>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { LogEventsClient, type LogEvent } from '../../../lambdas/aws/logs';
 import { requirePositiveIntegerEnv } from '../../../lambdas/shared/env';
 import { AwsThrottled, AwsUnavailable } from '../../../lambdas/shared/errors';
@@ -11,7 +11,7 @@ const LIMIT = requirePositiveIntegerEnv('MAX_EVENTS');
 export const TIMED_OUT = '"Task timed out"';
 const logs = new LogEventsClient();
 
-const inputSchema = stepInputSchema.extend({ logGroup: z.string().min(1).max(512) });
+const inputSchema = z.extend(stepInputSchema, { logGroup: z.string().check(z.minLength(1), z.maxLength(512)) });
 
 export interface TimeoutEvidence {
   /** Timeouts found (at most MAX_EVENTS); null when the logs could not be read. */

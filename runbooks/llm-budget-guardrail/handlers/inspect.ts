@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { costDriver, monthToDateWindow, type CostDriver } from '../cost-driver';
 import { requireEnv, requireJsonEnv } from '../../../lambdas/shared/env';
 import { InvalidInput } from '../../../lambdas/shared/errors';
@@ -9,11 +9,11 @@ import { ParameterClient } from '../../../lambdas/aws/ssm';
 
 const TAG_KEY = requireEnv('COST_BUCKET_TAG_KEY');
 const TAG_VALUE = requireEnv('COST_BUCKET_TAG_VALUE');
-const DRIVER_SHARE_PERCENT = requireJsonEnv('DRIVER_SHARE_PERCENT', (raw) => z.number().gt(0).max(100).parse(raw));
+const DRIVER_SHARE_PERCENT = requireJsonEnv('DRIVER_SHARE_PERCENT', (raw) => z.number().check(z.gt(0), z.lte(100)).parse(raw));
 const MODEL_PARAMETER = requireEnv('MODEL_PARAMETER');
 const CHEAPER_MODEL = requireEnv('CHEAPER_MODEL');
 // The Wait state's SecondsPath takes a positive whole number of seconds.
-const REVERT_AFTER_SECONDS = requireJsonEnv('REVERT_AFTER_SECONDS', (raw) => z.number().int().min(1).max(99_999_999).parse(raw));
+const REVERT_AFTER_SECONDS = requireJsonEnv('REVERT_AFTER_SECONDS', (raw) => z.int().check(z.gte(1), z.lte(99_999_999)).parse(raw));
 
 const costs = new CostClient();
 const parameters = new ParameterClient();

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { UNDO_STEP_PREFIX } from '../../../lambdas/domain/undo-plan';
 import { performAction, type ActionResult, type ExecutionRef } from '../../../lambdas/shared/act';
 import { requireEnv } from '../../../lambdas/shared/env';
@@ -20,7 +20,7 @@ const OPERATION = 'ssm:PutParameter';
 /** The ledger key performAction gives a step's action (step#operation#target). */
 const actionKey = (step: 'switch' | 'restore') => `${step}#${OPERATION}#${MODEL_PARAMETER}`;
 
-const inputSchema = stepInputSchema.extend({ mode: z.enum(['switch', 'restore']) });
+const inputSchema = z.extend(stepInputSchema, { mode: z.enum(['switch', 'restore']) });
 
 export type SwitchResult = ActionResult<string, string>;
 

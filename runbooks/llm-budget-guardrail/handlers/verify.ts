@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { rolloutComplete } from '../../../lambdas/aws/ecs';
 import { checkStep, firstVerifyStep, type VerifyStep } from '../../../lambdas/domain/verification';
 import { EcsServiceClient, parseServiceKey } from '../../../lambdas/aws/ecs';
@@ -15,7 +15,7 @@ const POLICY = readVerifyPolicy();
 const parameters = new ParameterClient();
 const services = new EcsServiceClient();
 
-const inputSchema = stepInputSchema.extend({ attempt: z.number().int().nonnegative(), action: actionSchema });
+const inputSchema = z.extend(stepInputSchema, { attempt: z.int().check(z.nonnegative()), action: actionSchema });
 
 export interface SwitchVerifyResult extends VerifyStep {
   readonly model: string | null;

@@ -1,10 +1,12 @@
 /**
  * Admission's ledger claims against dynalite: what each costs in calls (counted by middleware on
  * the client), and cooldown claims from two containers interleaved by fast-check's scheduler
- * through a proxy that makes every DynamoDB request and answer a step.
+ * through a proxy that makes every DynamoDB request and answer a step; the same with each
+ * container's cooldown memory (lambdas/admit/cooldown-memory.ts) in front of its ledger.
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
+import { CooldownMemory } from '../../../lambdas/admit/cooldown-memory';
 import { Ledger } from '../../../lambdas/shared/ledger';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { startSchedulingProxy, type Gate, type SchedulingProxy } from '../../support/scheduling-proxy';
@@ -157,5 +159,132 @@ describe('claimCooldown', () => {
         expect(Date.parse(r.until)).toBeGreaterThan(r.at);
       }
     }), { numRuns: 40 });
+  });
+});
+
+describe('CooldownMemory: cooldown claims with what a warm container learned', () => {
+  const MEMORY_SECONDS = 5;
+
+  test('another incident on a held target is refused from memory with the ledger\'s own answer and no call; the holder still asks the ledger', async () => {
+    let now = T0;
+    const { client, sent } = countingClient(dynamo.endpoint);
+    const ledger = new Ledger(TABLE, client, () => new Date(now));
+    const memory = new CooldownMemory(ledger, MEMORY_SECONDS, () => now);
+    const target = fresh('fn');
+    expect(await memory.claim(RUNBOOK, target, 'inc-a', COOLDOWN_MS)).toEqual({ granted: true });
+    now += 1_000;
+    const fromLedger = await ledger.claimCooldown(RUNBOOK, target, 'inc-b', COOLDOWN_MS);
+    sent.length = 0;
+
+    expect(await memory.claim(RUNBOOK, target, 'inc-b', COOLDOWN_MS)).toEqual(fromLedger);
+    expect(await memory.claim(RUNBOOK, target, 'inc-c', COOLDOWN_MS)).toEqual({ ...fromLedger });
+    expect(sent).toEqual([]);
+    // A retried admit of the holder is granted by the ledger, as without memory.
+    expect(await memory.claim(RUNBOOK, target, 'inc-a', COOLDOWN_MS)).toEqual({ granted: true });
+    expect(sent).toEqual(['PutItem']);
+  });
+
+  test('a refusal learned from the ledger is kept too; a hold is asked again once older than the memory\'s age, and once it expired', async () => {
+    let now = T0;
+    const { client, sent } = countingClient(dynamo.endpoint);
+    const ledger = new Ledger(TABLE, client, () => new Date(now));
+    const elsewhere = new Ledger(TABLE, countingClient(dynamo.endpoint).client, () => new Date(now));
+    const memory = new CooldownMemory(ledger, MEMORY_SECONDS, () => now);
+    const target = fresh('fn');
+    await elsewhere.claimCooldown(RUNBOOK, target, 'inc-a', COOLDOWN_MS);
+    expect(await memory.claim(RUNBOOK, target, 'inc-b', COOLDOWN_MS)).toMatchObject({ granted: false, heldBy: 'inc-a' });
+    expect(await memory.claim(RUNBOOK, target, 'inc-c', COOLDOWN_MS)).toMatchObject({ granted: false, heldBy: 'inc-a' });
+    expect(sent).toEqual(['PutItem']);
+
+    now += MEMORY_SECONDS * 1000 + 1;
+    expect(await memory.claim(RUNBOOK, target, 'inc-c', COOLDOWN_MS)).toMatchObject({ granted: false, heldBy: 'inc-a' });
+    expect(sent).toEqual(['PutItem', 'PutItem']);
+
+    now = T0 + COOLDOWN_MS;
+    expect(await memory.claim(RUNBOOK, target, 'inc-c', COOLDOWN_MS)).toEqual({ granted: true });
+    expect(sent).toEqual(['PutItem', 'PutItem', 'PutItem']);
+  });
+
+  test('claims for one target arriving together make one write: the others are refused by its answer', async () => {
+    const { client, sent } = countingClient(dynamo.endpoint);
+    const memory = new CooldownMemory(new Ledger(TABLE, client), MEMORY_SECONDS);
+    const target = fresh('fn');
+
+    const outs = await Promise.all(['inc-a', 'inc-b', 'inc-c', 'inc-d'].map((id) => memory.claim(RUNBOOK, target, id, COOLDOWN_MS)));
+
+    expect(outs[0]).toEqual({ granted: true });
+    for (const out of outs.slice(1)) expect(out).toMatchObject({ granted: false, heldBy: 'inc-a' });
+    expect(sent).toEqual(['PutItem']);
+  });
+
+  test('age 0 asks the ledger for every claim', async () => {
+    const { client, sent } = countingClient(dynamo.endpoint);
+    const memory = new CooldownMemory(new Ledger(TABLE, client), 0);
+    const target = fresh('fn');
+    await memory.claim(RUNBOOK, target, 'inc-a', COOLDOWN_MS);
+    await memory.claim(RUNBOOK, target, 'inc-b', COOLDOWN_MS);
+    await memory.claim(RUNBOOK, target, 'inc-b', COOLDOWN_MS);
+    expect(sent).toEqual(['PutItem', 'PutItem', 'PutItem']);
+  });
+
+  test('two containers with memory, claims in flight together and a moving clock in any order: never two incidents within one cooldown, and every refusal names a real, running hold', async () => {
+    const CLAIMS = fc.array(fc.record({ container: fc.integer({ min: 0, max: 1 }), incident: fc.constantFrom('inc-a', 'inc-b', 'inc-c') }), { minLength: 2, maxLength: 8 });
+    await fc.assert(fc.asyncProperty(fc.scheduler(), CLAIMS, fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 3 }), async (s, claims, advances) => {
+      let now = T0;
+      const clients = [0, 1].map(() => countingClient(proxy.url));
+      const target = fresh('fn');
+      // What the ledger granted, timed when each write was asked for (the truth), and what the memories answered.
+      const grants: { incident: string; at: number; untilMs: number }[] = [];
+      const answered: { incident: string; granted: boolean }[] = [];
+      const refusals: { incident: string; at: number; heldBy: string; until: string }[] = [];
+      // A memory age of 10 minutes: the clock's moves keep some holds and outlive others.
+      const memories = clients.map((c) => {
+        const ledger = new Ledger(TABLE, c.client, () => new Date(now));
+        return new CooldownMemory({
+          claimCooldown: async (...args: Parameters<Ledger['claimCooldown']>) => {
+            const at = now;
+            const out = await ledger.claimCooldown(...args);
+            if (out.granted) grants.push({ incident: args[2], at, untilMs: at + COOLDOWN_MS });
+            return out;
+          },
+        }, 600, () => now);
+      });
+
+      const gate: Gate = (label) => s.schedule(Promise.resolve(label), label).then(() => undefined);
+      proxy.setGate(gate);
+      try {
+        // Each claim is its own invocation, all in flight together (a container serving several, as the bench drives it).
+        const claimsDone = claims.map(async ({ container, incident }, i) => {
+          await gate(`claim ${i} by ${container}: ${incident}`);
+          const at = now;
+          const out = await memories[container]!.claim(RUNBOOK, target, incident, COOLDOWN_MS);
+          answered.push({ incident, granted: out.granted });
+          if (!out.granted) refusals.push({ incident, at, ...out });
+        });
+        const clockDone = advances.map(async (minutes, i) => {
+          await gate(`clock +${minutes} min (${i})`);
+          now += minutes * 60_000;
+        });
+        await s.waitFor(Promise.all([...claimsDone, ...clockDone]));
+      } finally {
+        proxy.setGate(null);
+        for (const c of clients) c.client.destroy();
+      }
+
+      for (const g of grants) {
+        for (const h of grants) {
+          if (g.incident !== h.incident) expect(Math.abs(g.at - h.at)).toBeGreaterThanOrEqual(COOLDOWN_MS);
+        }
+      }
+      // Memory never grants: each incident told it may act was granted by the ledger as often.
+      for (const incident of new Set(answered.map((a) => a.incident))) {
+        expect(answered.filter((a) => a.incident === incident && a.granted).length).toBe(grants.filter((g) => g.incident === incident).length);
+      }
+      for (const r of refusals) {
+        expect(r.heldBy).not.toBe(r.incident);
+        expect(grants).toContainEqual(expect.objectContaining({ incident: r.heldBy, untilMs: Date.parse(r.until) }));
+        expect(Date.parse(r.until)).toBeGreaterThan(r.at);
+      }
+    }), { numRuns: 60 });
   });
 });

@@ -101,6 +101,8 @@ beforeAll(async () => {
     AWS_MAX_ATTEMPTS: '1',
     // These tests flip switches between deliveries: read them for every event (the age is tested below).
     SWITCH_MAX_AGE_SECONDS: '0',
+    // The ledger is emptied between tests, which no warm container sees: ask it for every cooldown (the memory: claims.test.ts).
+    COOLDOWN_MEMORY_SECONDS: '0',
   });
   admit = (await import('../../../lambdas/admit/handler')).handler as unknown as Handler;
   // A second cold start with other policies, against the same ledger.

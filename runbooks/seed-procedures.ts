@@ -1,0 +1,111 @@
+/**
+ * The seed runbooks' procedures and seed 004's alert response matrix, one entry each: what a
+ * platform team's on-call does by hand today. A runbook module says which of them it answers
+ * (`answers`); an entry no module answers says what happens instead and why. The alert coverage
+ * matrix (docs/alert-matrix.md, `npm run docs`) is generated from this list and the registry, and
+ * the contract suite checks that every entry is answered or explained, never both.
+ */
+
+export type Seed = '000' | '001' | '002' | '003' | '004';
+
+/** Why no runbook answers a procedure. */
+export type Unautomated =
+  /** No machine should act: the right human is paged with the procedure in hand. */
+  | { readonly kind: 'page-only'; readonly why: string }
+  /** Outside what an AWS remediation can or should do (another platform, a deploy pipeline's job). */
+  | { readonly kind: 'not-automated'; readonly why: string }
+  /** Not in the catalog yet: `planned` names what will answer it. */
+  | { readonly kind: 'not-yet'; readonly planned: string };
+
+export interface SeedProcedure {
+  readonly seed: Seed;
+  /** As the seed names it (seed 004: the alert's name in its response matrix). */
+  readonly title: string;
+  /** Seed 004's severity for the alert. */
+  readonly severity?: 'Critical' | 'High' | 'Medium';
+  /** Seed 004's "First Response", or the gist of the seed's steps. */
+  readonly response: string;
+  /** Absent when a runbook answers it. */
+  readonly unautomated?: Unautomated;
+}
+
+const notYet = (planned: string): Unautomated => ({ kind: 'not-yet', planned });
+
+export const SEED_PROCEDURES = {
+  // Seed 004: TradAI's alert response matrix, in its order.
+  'service-unhealthy': { seed: '004', title: 'Service Unhealthy', severity: 'High', response: 'Check CloudWatch logs, force redeploy if needed' },
+  'lambda-errors': { seed: '004', title: 'Lambda Errors', severity: 'Medium', response: 'Check Lambda logs, verify configuration' },
+  'model-drift-detected': { seed: '004', title: 'Model Drift Detected', severity: 'Medium', response: 'Assess PSI severity, consider pause', unautomated: notYet('model-drift') },
+  'significant-drift': { seed: '004', title: 'Significant Drift (PSI > 0.25)', severity: 'High', response: 'Pause trading, trigger retraining', unautomated: notYet('model-drift') },
+  'stale-heartbeat': { seed: '004', title: 'Stale Heartbeat', severity: 'High', response: 'Check ECS task, restart if needed', unautomated: notYet('a restart of the ECS task on the application heartbeat metric') },
+  'position-stuck': {
+    seed: '004', title: 'Position Stuck', severity: 'Critical', response: 'Manual intervention, contact exchange',
+    unautomated: { kind: 'page-only', why: 'a position is closed by a person who can talk to the exchange; nothing in the account fixes it' },
+  },
+  'nat-instance-down': { seed: '004', title: 'NAT Instance Down', severity: 'High', response: 'Check instance health, failover', unautomated: notYet('a NAT failover runbook') },
+  'rds-connectivity': { seed: '004', title: 'RDS Connectivity', severity: 'High', response: 'Check security groups, VPC endpoints', unautomated: notYet('database-recovery') },
+  'database-failover': { seed: '004', title: 'Database Failover', severity: 'High', response: 'Check RDS events, verify connections', unautomated: notYet('database-recovery') },
+  'connection-pool-exhausted': { seed: '004', title: 'Connection Pool Exhausted', severity: 'High', response: 'Restart services, check max_connections', unautomated: notYet('database-recovery') },
+  'credential-exposure': { seed: '004', title: 'Credential Exposure', severity: 'Critical', response: 'Rotate immediately, audit access', unautomated: notYet('credential-exposure') },
+  'unauthorized-access': { seed: '004', title: 'Unauthorized Access', severity: 'Critical', response: 'Isolate resource, review CloudTrail', unautomated: notYet('a page-only runbook with the CloudTrail reads') },
+  'high-api-latency': { seed: '004', title: 'High API Latency', severity: 'Medium', response: 'Check metrics, identify bottleneck', unautomated: notYet('a diagnose-and-page runbook') },
+  'ecs-memory-high': { seed: '004', title: 'ECS Memory High', severity: 'Medium', response: 'Scale service or increase task memory', unautomated: notYet('scale-out') },
+  'function-timeouts': { seed: '004', title: 'Lambda Timeouts', severity: 'Medium', response: 'Increase timeout, check dependencies' },
+  'workflow-stuck': { seed: '004', title: 'Workflow Stuck/Failed', severity: 'High', response: 'Check Step Functions history, trace via DynamoDB', unautomated: notYet('workflow-stuck') },
+
+  // Seed 000: AlphaSwarm on AWS.
+  'kill-switch-fan-out': { seed: '000', title: 'On-call checklist: fan-out kill switch', response: 'POST /portfolio/kill_switch and /workloads/halt when trading is touched', unautomated: notYet('agentcore-halt') },
+  'halt-agentcore': { seed: '000', title: 'Halt every AgentCore session', response: 'Gateway DISABLED, the proxy ECS service to desired count 0, audit row first', unautomated: notYet('agentcore-halt') },
+  'roll-back-to-previous-tag': { seed: '000', title: 'Roll back to the previous tag', response: 'Tag the previous good SHA and apply it (2 reviewers)', unautomated: notYet('ecs-deployment-rollback') },
+  'ecs-fargate-service-down': { seed: '000', title: 'ECS Fargate service down', response: 'Read the last 10 service events and stopped tasks, tail the logs, force a new deployment' },
+  'drain-celery-worker': {
+    seed: '000', title: 'Drain a Celery worker (EKS path)', response: 'Annotate the pod, wait for in-flight tasks, Karpenter replaces it',
+    unautomated: { kind: 'not-automated', why: 'a Kubernetes pod annotation, not an AWS API call; the workers scale through scale-out instead' },
+  },
+  'break-glass': {
+    seed: '000', title: 'Assume the break-glass role', response: 'A human signs in to the break-glass permission set and records the session',
+    unautomated: { kind: 'not-automated', why: 'break-glass is a person taking admin rights on purpose; a machine must never do it' },
+  },
+  'rotate-origin-secret': { seed: '000', title: 'Rotate Cloudflare origin secret', response: 'New SecureString value, re-apply the CloudFront module', unautomated: notYet('credential-exposure') },
+  'common-failure-modes': {
+    seed: '000', title: 'Common failure modes + fixes', response: 'Wait and retry, fix IAM or provider versions, re-deploy with the right settings',
+    unautomated: { kind: 'not-automated', why: 'each fix is a change to infrastructure code, made through the deploy pipeline' },
+  },
+  'cost-guardrails': { seed: '000', title: 'Cost guardrails', response: 'When Bedrock tokens drive a budget alarm: the cheaper model for 24 h, redeploy the agent proxy' },
+
+  // Seed 001: AlphaSwarm on Kubernetes.
+  'pod-crashes': {
+    seed: '001', title: 'Scenario A: single pod crashes', response: 'Describe the pod, read its previous logs, rolling restart',
+    unautomated: { kind: 'not-automated', why: 'Kubernetes; on ECS the same procedure is answered (ECS Fargate service down)' },
+  },
+  'hpa-thrashing': {
+    seed: '001', title: 'Scenario B: HPA thrashing', response: 'Read the HPA decisions, widen its stabilization window',
+    unautomated: { kind: 'not-automated', why: 'a Kubernetes HorizontalPodAutoscaler patch, not an AWS API call' },
+  },
+  'queue-depth': { seed: '001', title: 'Scenario C: Celery queue depth alarm', response: 'Inspect the active tasks, scale the workers to 8', unautomated: notYet('scale-out') },
+  'jwks-503': { seed: '001', title: 'Scenario D: Auth0 JWKS returns 503', response: 'Permissive mode for read-only routes, the revert scheduled as a P1', unautomated: notYet('auth-degraded-mode') },
+  'ingress-503': {
+    seed: '001', title: 'Scenario E: Ingress returns 503', response: 'Check the ingress controller and the service endpoints',
+    unautomated: { kind: 'page-only', why: 'reading the NGINX ingress controller is Kubernetes work; empty endpoints point at a readiness fault a person must find' },
+  },
+  'stateful-failover': { seed: '001', title: 'Scenario F: stateful service failover', response: 'Restart the Postgres or Redis pod; in prod, a managed database fails over itself', unautomated: notYet('database-recovery') },
+  'post-incident': { seed: '001', title: 'Post-incident report', response: 'incidents/<yyyy-mm-dd>-<slug>.md: timeline, blast radius, root cause, fixes, follow-ups', unautomated: notYet('the post-incident report of every runbook') },
+
+  // Seed 002: AlphaSwarm CI/CD.
+  'deploy-pipeline': {
+    seed: '002', title: '(a)-(g) Environments, deploys, releases and their approvals', response: 'Plan, review, apply through GitHub Actions; 0/1/2 reviewers for dev/staging/prod',
+    unautomated: { kind: 'not-automated', why: 'deploys belong to the pipeline; the autopilot takes its approval policy (0/1/2 distinct approvers) from it' },
+  },
+  'deploy-rollback': { seed: '002', title: '(h) Rollback', response: 'Re-point the deploy at the prior immutable image tag (prod: 2 reviewers)', unautomated: notYet('ecs-deployment-rollback') },
+
+  // Seed 003: Cabruca multi-agent (Lambda, DynamoDB, S3).
+  'agent-lambda-errors': { seed: '003', title: '§1 Agent Lambda function errors', response: 'Read logs and error metrics; quick rollback to the previous code' },
+  'table-throttling': { seed: '003', title: '§2 DynamoDB throttling', response: 'Switch to on-demand; back up, then clear stuck pending tasks' },
+  's3-access': { seed: '003', title: '§3 S3 access issues', response: 'Check bucket policy, versioning, the execution role; fix permissions', unautomated: notYet('a diagnose-and-page runbook') },
+  'runaway-lambda': { seed: '003', title: '§4 High Lambda costs / runaway executions', response: 'Reserved concurrency 0 at once, then a conservative 5' },
+  'agentops-connection': { seed: '003', title: '§5 AgentOps connection issues', response: 'Verify the API key on each agent function; update it', unautomated: notYet('a diagnose-and-page runbook') },
+  'duration-near-timeout': { seed: '003', title: 'Key metrics: Duration > 80% of timeout', response: 'Alert; raise the timeout or fix the slow dependency' },
+  'post-incident-review': { seed: '003', title: 'Post-incident review', response: 'Timeline, root cause analysis, actions taken, impact', unautomated: notYet('the post-incident report of every runbook') },
+} as const satisfies Record<string, SeedProcedure>;
+
+export type SeedProcedureId = keyof typeof SEED_PROCEDURES;
