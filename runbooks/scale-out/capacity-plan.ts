@@ -7,10 +7,10 @@
  * count outside the range is reset by the next scaling activity); otherwise the desired count.
  * Capacity is never lowered here: that is the scale-in (the undo), to the recorded values.
  */
-import * as z from 'zod';
+import * as z from '../../lambdas/shared/zod';
 import type { CapacityRange } from '../../lambdas/aws/application-autoscaling';
 
-const tasks = z.number().int().min(1).max(5000);
+const tasks = z.int().check(z.gte(1), z.lte(5000));
 
 /** What config says of one service (the handlers' CAPACITY_POLICIES, by "cluster/service"). */
 export const capacityPolicySchema = z.strictObject({
@@ -19,8 +19,8 @@ export const capacityPolicySchema = z.strictObject({
   /** Never set above this; at or above it already, the runbook escalates. */
   ceilingTasks: tasks,
   /** The queue whose depth alarm starts it for this service (its backlog is evidence). */
-  queueArn: z.string().min(1).optional(),
-}).refine((p) => p.scaleOutTasks <= p.ceilingTasks, 'scaleOutTasks must not exceed ceilingTasks');
+  queueArn: z.optional(z.string().check(z.minLength(1))),
+}).check(z.refine((p) => p.scaleOutTasks <= p.ceilingTasks, 'scaleOutTasks must not exceed ceilingTasks'));
 export type CapacityPolicy = z.infer<typeof capacityPolicySchema>;
 export const capacityPoliciesSchema = z.record(z.string(), capacityPolicySchema);
 

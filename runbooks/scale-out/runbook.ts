@@ -54,7 +54,7 @@ const describeTargets: Permission = { actions: ['application-autoscaling:Describ
 
 export default defineRunbook({
   name: 'scale-out',
-  seed: '001 C, 004 ECS Memory High',
+  answers: ['queue-depth', 'ecs-memory-high'],
   config,
   targets: (c) => c.targets.map(serviceKey),
   trigger: {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { EcsServiceClient, parseServiceKey, rolloutProgress, type RolloutProgress } from '../../../lambdas/aws/ecs';
 import { requirePositiveIntegerEnv } from '../../../lambdas/shared/env';
 import { taskHandler } from '../../../lambdas/shared/handler';
@@ -8,7 +8,7 @@ const POLL_SECONDS = requirePositiveIntegerEnv('POLL_SECONDS');
 const SCALE_TIMEOUT_SECONDS = requirePositiveIntegerEnv('SCALE_TIMEOUT_SECONDS');
 const services = new EcsServiceClient();
 
-const inputSchema = stepInputSchema.extend({ attempt: z.number().int().nonnegative() });
+const inputSchema = z.extend(stepInputSchema, { attempt: z.int().check(z.gte(0)) });
 
 export interface ScaleCheck extends RolloutProgress {
   readonly pollSeconds: number;

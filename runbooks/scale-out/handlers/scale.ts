@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../lambdas/shared/zod';
 import { approvalResultSchema, assertApproved } from '../../../lambdas/approval/assert-approved';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import type { CapacityRange } from '../../../lambdas/aws/application-autoscaling';
@@ -21,13 +21,13 @@ const POLICIES = requireJsonEnv('CAPACITY_POLICIES', (raw) => capacityPoliciesSc
 const onTimeout = z.enum(['abort', 'proceed']).parse(requireEnv('SCALE_ON_TIMEOUT'));
 const capacity = new ServiceCapacity();
 
-const count = z.number().int().min(0).max(5000);
+const count = z.int().check(z.gte(0), z.lte(5000));
 /** The diagnosis's change: which call, and the absolute value it sets. */
 const changeSchema = z.discriminatedUnion('via', [
   z.object({ via: z.literal('scalable-target'), operation: z.literal('application-autoscaling:RegisterScalableTarget'), to: z.object({ minCapacity: count, maxCapacity: count }) }),
   z.object({ via: z.literal('desired-count'), operation: z.literal('ecs:UpdateService'), to: z.object({ desiredCount: count }) }),
 ]);
-const inputSchema = stepInputSchema.extend({ approval: approvalResultSchema, change: changeSchema });
+const inputSchema = z.extend(stepInputSchema, { approval: approvalResultSchema, change: changeSchema });
 
 type Desired = { desiredCount: number };
 /** A scalable target's range, with the desired count it held. */
