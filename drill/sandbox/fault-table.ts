@@ -187,15 +187,20 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     'server-error': { code: 'ServiceUnavailableException', status: 500, message: 'The service cannot complete the request.' },
     'unknown-operation': UNKNOWN_OPERATION,
   },
-  // Application Auto Scaling answers every error with HTTP 400, its internal failure too (API reference, Errors).
+  // Client errors are HTTP 400; InternalServiceException is a server fault, HTTP 500 (the service model the SDK ships).
   'application-autoscaling': {
     throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
     'access-denied': {
       code: 'AccessDeniedException', status: 400,
       message: denied((c) => `arn:aws:application-autoscaling:${c.account.region}:${c.account.accountId}:scalable-target/*`),
     },
-    'not-found': { code: 'ObjectNotFoundException', status: 400, message: (c) => `No scalable target found for ${member(c, 'ResourceId', 'the resource')}` },
-    'server-error': { code: 'InternalServiceException', status: 400, message: 'The service encountered an internal error.' },
+    'not-found': {
+      code: 'ObjectNotFoundException', status: 400,
+      message: (c) => `No scalable target registered for service namespace: ${member(c, 'ServiceNamespace', 'ecs')}, resource ID: ${member(c, 'ResourceId', '*')}, scalable dimension: ${member(c, 'ScalableDimension', '*')}`,
+      // RegisterScalableTarget declares no ObjectNotFoundException: a resource that is gone is a ValidationException naming it.
+      byOperation: { RegisterScalableTarget: { code: 'ValidationException', message: (c) => `ECS service doesn't exist: ${member(c, 'ResourceId', '*')}` } },
+    },
+    'server-error': { code: 'InternalServiceException', status: 500, message: 'The service encountered an internal error.' },
     'unknown-operation': UNKNOWN_OPERATION,
   },
   dynamodb: DYNAMODB_FAULTS,
