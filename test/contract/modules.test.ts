@@ -101,6 +101,22 @@ test('two runbooks that make the same call say the same of it (what it changes, 
   expect(problems).toEqual([]);
 });
 
+test('no two runbooks route the same metric: one alarm starts one runbook, never two acting on one target at once', () => {
+  const routedBy = new Map<string, string>();
+  const problems: string[] = [];
+  for (const m of MODULES) {
+    if (m.trigger.kind !== 'alarm') continue;
+    for (const selector of m.trigger.route.selectors) {
+      for (const metric of selector.namespaces.flatMap((ns) => selector.metricNames.map((name) => `${ns} ${name}`))) {
+        const before = routedBy.get(metric);
+        if (before && before !== m.name) problems.push(`${m.name} and ${before} both route ${metric}: an alarm on it would start both; route it to the runbook that answers it`);
+        else routedBy.set(metric, m.name);
+      }
+    }
+  }
+  expect(problems).toEqual([]);
+});
+
 describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
   test('lives in runbooks/<name>/: runbook.ts exports it as default, statemachine.ts is its builder source', async () => {
     const problems: string[] = [];
