@@ -28,7 +28,7 @@ export const scaleApprovalWords: GateWordsProvider = ({ gate, live }) => {
   const p = gate.parameters as { MinCapacity?: number; MaxCapacity?: number; desiredCount?: number };
   const viaTarget = p.MinCapacity !== undefined;
   const to = viaTarget ? p.MinCapacity : p.desiredCount;
-  const backlog = d?.queue ? `; ${d.queue.messagesVisible ?? 'an unknown number of'} messages wait in ${d.queue.queueArn.split(':').pop()}` : '';
+  const backlog = d?.queue ? `; ${d.queue.messagesVisible} messages wait in ${d.queue.queueArn.split(':').pop()}` : '';
   return {
     headline: `Scale ${gate.target} out to ${to} tasks?`,
     now: capacityNow(live, d),

@@ -144,7 +144,7 @@ export default defineRunbook({
     event: 'events/scale-out.alarm.json',
     // Seed 001 C's queue-depth alarm: it names only its queue, so its tags name the worker service.
     samples: ['events/samples/scale-out-queue-depth.alarm.json'],
-    scenarios: ['drill/scenarios/worker-at-ceiling.json', 'drill/scenarios/worker-without-scalable-target.json'],
+    scenarios: ['drill/scenarios/worker-at-ceiling.json', 'drill/scenarios/worker-without-scalable-target.json', 'drill/scenarios/worker-queue-deleted.json'],
     taggedAlarms: { 'alphaswarm-prod-celery-depth': { target: 'alphaswarm-cluster-prod/alphaswarm-worker-prod' } },
     changes: {
       'application-autoscaling:RegisterScalableTarget': { fields: ['minCapacity', 'maxCapacity', 'desiredCount'] },
@@ -154,8 +154,10 @@ export default defineRunbook({
     calls: [
       { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       { call: 'ecs:DescribeServices', state: 'Read service capacity' },
-      { call: 'application-autoscaling:DescribeScalableTargets', state: 'Read service capacity' },
-      { call: 'sqs:GetQueueAttributes', state: 'Read service capacity', notFound: 'nothing' },
+      // A service without a scalable target is an empty list, never an error: a not-found answer is not about the target.
+      { call: 'application-autoscaling:DescribeScalableTargets', state: 'Read service capacity', notFound: 'failed' },
+      // A queue that does not exist (QueueDoesNotExist) is escalated: the configuration no longer describes the account.
+      { call: 'sqs:GetQueueAttributes', state: 'Read service capacity' },
       { call: 'application-autoscaling:RegisterScalableTarget', state: 'Raise service capacity', mutates: true },
       { call: 'cloudwatch:DescribeAlarms', state: 'Check alarm state' },
       { call: 'sns:Publish', state: 'Notify remediated' },

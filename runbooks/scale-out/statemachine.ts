@@ -3,7 +3,7 @@ import { approvalGate, plannedOnly, pollUntilDone, runbookMachine, Spine, verify
 
 const spine = new Spine('scale-out');
 const { invoke, mutation, notify, escalate, catches } = spine;
-const notFound = catches(['TargetNotFound', 'TargetNotAllowed'], 'Escalate: service not found');
+const notFound = catches(['TargetNotFound', 'TargetNotAllowed'], 'Escalate: service or queue not found');
 
 export default runbookMachine(spine, {
   comment: "scale-out (seed 001 C 'Celery queue depth alarm: scale workers up', seed 004 'ECS Memory High: scale service'): admit -> diagnose (desired and running counts, scalable target, queue backlog) -> ask (gated per environment) -> raise the scalable target's minimum, or the desired count where there is none, to the configured scale-out (an absolute value within the ceiling) -> wait for the tasks -> verify the alarm -> notify. At the ceiling or already scaled out: escalate, nothing changed. Scale-in is the undo (npm run undo), to the recorded values.",
@@ -60,7 +60,7 @@ export default runbookMachine(spine, {
         { evidence: { 'diagnosis.$': '$.diagnosis', 'service.$': '$.check.service' } },
       ),
       'Escalate: scale-out refused': escalate('capacity not raised: refused just before the call (the capacity or the scalable target changed since the diagnosis; the error says which)', { error: '$.error' }),
-      'Escalate: service not found': escalate('the service does not exist or is not a configured target', { error: '$.error' }),
+      'Escalate: service or queue not found': escalate('the service or the queue it drains does not exist, or the service is not a configured target', { error: '$.error' }),
     },
   ],
 });

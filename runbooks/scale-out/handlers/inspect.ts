@@ -2,7 +2,7 @@ import { parseServiceKey } from '../../../lambdas/aws/ecs';
 import { QueueClient } from '../../../lambdas/aws/sqs';
 import type { CapacityRange } from '../../../lambdas/aws/application-autoscaling';
 import { requireJsonEnv } from '../../../lambdas/shared/env';
-import { TargetNotAllowed } from '../../../lambdas/shared/errors';
+import { TargetNotAllowed, TargetNotFound } from '../../../lambdas/shared/errors';
 import { taskHandler } from '../../../lambdas/shared/handler';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
 import { capacityPoliciesSchema, changeParameters, planCapacity, type CapacityPlan } from '../capacity-plan';
@@ -21,10 +21,21 @@ export interface CapacityDiagnosis {
   readonly scalableTarget: CapacityRange | null;
   readonly scaleOutTasks: number;
   readonly ceilingTasks: number;
-  /** The worker queue's backlog (ApproximateNumberOfMessages); null where none is configured or it does not exist. */
-  readonly queue: { readonly queueArn: string; readonly messagesVisible: number | null } | null;
+  /** The worker queue's backlog (ApproximateNumberOfMessages); null where none is configured. */
+  readonly queue: { readonly queueArn: string; readonly messagesVisible: number } | null;
   /** The decision, with the exact call when it scales out (what the gate shows and the act sends). */
   readonly plan: CapacityPlan & { readonly operation: string | null; readonly parameters: Record<string, unknown> | null };
+}
+
+/**
+ * The configured queue's backlog. A queue that does not exist (QueueDoesNotExist) is not an empty
+ * backlog: the configuration no longer describes the account (the queue deleted or renamed, the
+ * workers pointed elsewhere), so the runbook escalates rather than scale workers for it.
+ */
+async function backlog(queueArn: string, target: string): Promise<number> {
+  const visible = await queues.messagesVisible(queueArn);
+  if (visible === null) throw new TargetNotFound(`queue ${queueArn}, which ${target} drains by its configuration, does not exist: capacity is left as it is`);
+  return visible;
 }
 
 /**
@@ -36,7 +47,7 @@ export const handler = taskHandler(stepInputSchema, async ({ incident }): Promis
   if (!policy) throw new TargetNotAllowed(`${incident.target} is not a configured target of scale-out`);
   const key = parseServiceKey(incident.target);
   const now = await capacity.read(key);
-  const queue = policy.queueArn ? { queueArn: policy.queueArn, messagesVisible: await queues.messagesVisible(policy.queueArn) } : null;
+  const queue = policy.queueArn ? { queueArn: policy.queueArn, messagesVisible: await backlog(policy.queueArn, incident.target) } : null;
   const plan = planCapacity(now, policy);
   return {
     cluster: key.cluster, service: key.service, desiredCount: now.desiredCount, runningCount: now.runningCount, pendingCount: now.service.pendingCount,
