@@ -33,8 +33,8 @@ export default defineRunbook({
   targets: (c) => c.targets.map(serviceKey),
   trigger: {
     kind: 'alarm',
-    // Running tasks below desired, unhealthy service. Memory and CPU (AWS/ECS) are scale-out's (seed
-    // 004: ECS Memory High -> scale): a redeploy does not give a loaded service more room.
+    // Running tasks below desired, unhealthy service. Not memory or CPU (AWS/ECS): seed 004 answers
+    // "ECS Memory High" by scaling, and a redeploy does not give a loaded service more room.
     route: {
       selectors: [{
         namespaces: ['ECS/ContainerInsights'],

@@ -83,13 +83,14 @@ test("every function's environment fits in Lambda's 4 KB, in every environment",
   expect(problems).toEqual([]);
 });
 
-test('two runbooks that make the same call say the same of it (what it changes, how the fault matrix treats it)', () => {
+test('two runbooks that make the same call say the same of how the fault matrix treats it', () => {
   const said = new Map<string, { by: string; what: string }>();
   const problems: string[] = [];
   for (const m of MODULES) {
     const facts = [
-      ...Object.entries(m.drill.changes).map(([op, change]) => [`changes of ${op}`, JSON.stringify(change)] as const),
-      // bestEffort is the runbook's own: what one reads as evidence another may read as a safety check (test/faults/plan.ts).
+      // What a call changes is the runbook's own (drill/undo-result.ts reads each runbook's drill.changes): ecs:UpdateService
+      // forces a new deployment in one runbook and sets a desired count in another. So is bestEffort: what one reads as
+      // evidence another may read as a safety check (test/faults/plan.ts).
       ...m.drill.calls.map((c) => [`fault facts of ${c.call}`, JSON.stringify({ mutates: c.mutates ?? false, notFound: c.notFound ?? null })] as const),
     ];
     for (const [key, what] of facts) {
