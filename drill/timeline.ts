@@ -69,11 +69,13 @@ function describe(inv: Invocation): string {
   return fieldsInWords(out);
 }
 
-/** A step's output as `field=value` pairs: lists and nested objects counted, not spelled out (`--json` has them whole). */
-function fieldsInWords(out: Record<string, unknown>): string {
+/** A step's output as `field=value` pairs, nested objects in braces; lists counted, not spelled out (`--json` has them whole). */
+function fieldsInWords(out: Record<string, unknown>, depth = 0): string {
   return Object.entries(out).map(([key, value]) => {
     if (Array.isArray(value)) return `${key}=[${value.length}]`;
-    if (value !== null && typeof value === 'object') return `${key}={${Object.keys(value).length} fields}`;
+    if (value !== null && typeof value === 'object') {
+      return depth < 1 ? `${key}={${fieldsInWords(value as Record<string, unknown>, depth + 1)}}` : `${key}={${Object.keys(value).length} fields}`;
+    }
     return `${key}=${show(value)}`;
   }).join(' ');
 }
