@@ -3,11 +3,11 @@
  * triggers): the file must be what the registry says, or admit would route by stale definitions.
  */
 import { triggersStaleness } from '../../tools/triggers';
-import bundled from '../../lambdas/admit/runbook-triggers.generated.json';
+import bundled from '../../lambdas/shared/runbook-triggers.generated.json';
 import { runbookTriggers } from '../../lib/catalog';
 import { runbookTriggersSchema } from '../../lambdas/domain/trigger';
 
-test('lambdas/admit/runbook-triggers.generated.json is what the runbook modules say (npm run triggers)', () => {
+test('lambdas/shared/runbook-triggers.generated.json is what the runbook modules say (npm run triggers)', () => {
   expect(triggersStaleness()).toBeUndefined();
 });
 
