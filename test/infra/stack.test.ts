@@ -105,7 +105,7 @@ test('every rule target has a dead-letter queue and a retry policy', () => {
   // A rule per metric pattern of each runbook started by alarms, per service-event route of each started by events, the tag router's, and the one on failed executions.
   const routed = alarmRoutes(config).reduce((n, r) => n + r.patterns.length, 0);
   const heard = eventRoutes(config, literalArns('aws', config.region, ACCOUNT)).reduce((n, r) => n + r.patterns.length, 0);
-  const router = triggerHandlers(config, Object.fromEntries(catalog.map((d) => [d.name, d.name]))).alarmRouter;
+  const router = triggerHandlers(config, literalArns('aws', config.region, ACCOUNT), catalog.map((d) => ({ runbook: d.name, arn: d.name, name: d.name }))).alarmRouter;
   expect(heard).toBeGreaterThan(0);
   expect(rules).toHaveLength(routed + heard + (router ? 1 : 0) + 1);
   for (const rule of rules) {
