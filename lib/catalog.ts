@@ -7,6 +7,7 @@
  */
 import { POLICY_DEFAULTS, type RunbookPolicies } from '../lambdas/domain/admission';
 import { deadlineSeconds, type ApprovalPolicy, type GateSettings } from '../lambdas/domain/approval';
+import { gateEntries } from '../lambdas/domain/approval-gates';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { sameValue } from '../lambdas/domain/canonical';
 import { alarmRulePatterns, routeTargets } from '../lambdas/domain/routing';
@@ -233,7 +234,7 @@ export function approvalRequestHandler(id: string, runbook: string, config: Envi
   return {
     id, substitution: 'ApprovalRequestFunctionArn', entry: 'lambdas/approval/request.ts', usesLedger: true, usesApprovals: true,
     description: `${runbook}: ask the approvers of a gated step (one signed link each)`,
-    environment: { APPROVAL_POLICY: json(approvalPolicy(config)), APPROVAL_GATES: json(gates) },
+    environment: { APPROVAL_POLICY: json(approvalPolicy(config)), APPROVAL_GATES: json(gateEntries(gates, config.approvals.requiredApprovals)) },
     // It sends a task result itself: an auto-approval, or (on the deadline path) a verdict the page could not deliver before
     // the previous task ended. Task results take no resource ARN: the task token is the capability.
     permissions: [{ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] }],
