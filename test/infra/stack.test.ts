@@ -100,6 +100,17 @@ test('lambda-runaway rules route ALARM transitions of the configured functions o
   });
 });
 
+test("the alarm router names each alarm-routed runbook's state machine by its deployed name, under the account's state machine ARN prefix", () => {
+  const fns = template.findResources('AWS::Lambda::Function') as Record<string, { Properties: { Environment: { Variables: Record<string, unknown> } } }>;
+  const env = Object.entries(fns).find(([id]) => id.startsWith('AlarmRouter'))![1].Properties.Environment.Variables;
+  expect(env.STATE_MACHINE_ARN_PREFIX).toEqual(joined(`arn:aws:states:${config.region}:${ACCOUNT}:stateMachine:`));
+  const parts = (env.ROUTES as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  const named = parts.flatMap((p) => (typeof p === 'object' && p !== null && 'Fn::GetAtt' in p ? [(p as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt']] : []));
+  const routed = alarmRoutes(config).map((r) => r.runbook);
+  expect(routed.length).toBeGreaterThan(0);
+  expect(named).toEqual(routed.map((runbook) => [expect.stringMatching(new RegExp(`^${toId(runbook)}StateMachine[0-9A-F]{8}$`)), 'Name']));
+});
+
 test('every rule target has a dead-letter queue and a retry policy', () => {
   const rules = Object.values(template.findResources('AWS::Events::Rule'));
   // A rule per metric pattern of each runbook started by alarms, per service-event route of each started by events, the tag router's, and the one on failed executions.
