@@ -3,7 +3,7 @@
  * npm run triggers -- --check    writes nothing; exits 1 when the file is not what the modules say
  *
  * What starts each runbook (its alarm routes, budget or service-event routes) is the same in every
- * environment, so admit carries it in its bundle rather than in its environment, whose 4 KB it
+ * environment, so admit and the alarm router carry it in their bundles rather than in their environments, whose 4 KB they
  * would outgrow as the catalog grows. Handlers never load runbooks/ or lib/: this file is the bridge.
  */
 import * as fs from 'node:fs';
