@@ -18,12 +18,12 @@ export function benchHandlers(): BenchHandler[] {
   const arns = literalArns('aws', config.region, '111122223333');
   const runbooks = buildCatalog(config, arns);
   const shared = sharedHandlers(config, arns);
-  const machines = Object.fromEntries(runbooks.map((r) => [r.name, arns.stateMachine(`runbook-autopilot-bench-${r.name}`)]));
-  const triggers = triggerHandlers(config, machines);
+  const machines = runbooks.map((r) => ({ runbook: r.name, arn: arns.stateMachine(`runbook-autopilot-bench-${r.name}`), name: `runbook-autopilot-bench-${r.name}` }));
+  const triggers = triggerHandlers(config, arns, machines);
   const defs: HandlerDef[] = [
     shared.admit, shared.notify, ...runbooks.flatMap((r) => r.handlers), ...undoMachine(config, arns).handlers,
     approvalPageHandler(config, arns), ...[triggers.budgetAdapter, triggers.alarmRouter].filter((d): d is HandlerDef => d !== undefined),
-    executionFailureHandler(arns, runbooks.map((r) => ({ runbook: r.name, arn: machines[r.name]!, name: `runbook-autopilot-bench-${r.name}` }))),
+    executionFailureHandler(arns, machines),
   ];
   const byEntry = new Map<string, BenchHandler>();
   for (const def of defs) {

@@ -320,7 +320,7 @@ export class Drill {
       fn: load(executionFailureHandler(arns, machines), { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical }),
       pattern: executionFailurePattern(machines.map((m) => m.arn)),
     };
-    const triggers = triggerHandlers(config, Object.fromEntries([...this.executors].map(([name, e]) => [name, e.stateMachineArn])));
+    const triggers = triggerHandlers(config, arns, machines);
     if (triggers.budgetAdapter) this.budgetAdapter = load(triggers.budgetAdapter);
     if (triggers.alarmRouter) this.alarmRouter = load(triggers.alarmRouter);
   }

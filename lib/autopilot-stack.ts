@@ -15,7 +15,7 @@ import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
   alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, runbookConfig, runbookRulePatterns, sharedHandlers,
-  switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef,
+  switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
 } from './catalog';
 import type { BudgetSpec } from '../runbooks/module';
 import type { EnvironmentConfig } from './config/schema';
@@ -86,7 +86,7 @@ export class AutopilotStack extends Stack {
       infoTopic: this.notifications.info,
     });
 
-    const triggers = triggerHandlers(config, Object.fromEntries(Object.entries(runbooks).map(([name, rb]) => [name, rb.stateMachine.stateMachineArn])));
+    const triggers = triggerHandlers(config, arns, machineRefs(runbooks));
     const budget = budgetRunbook(config);
     const budgetStarted = budget ? runbooks[budget.name] : undefined;
     if (budget && budgetStarted && triggers.budgetAdapter) this.budgetTopic = this.budgetTrigger(budget.budget, budgetStarted, triggers.budgetAdapter);
@@ -125,7 +125,7 @@ export class AutopilotStack extends Stack {
    * after Lambda's retries land in a dead-letter queue.
    */
   private executionFailureRule(arns: Arns, runbooks: Readonly<Record<string, Runbook>>): lambda.Function {
-    const machines = Object.entries(runbooks).map(([runbook, rb]) => ({ runbook, arn: rb.stateMachine.stateMachineArn, name: rb.stateMachine.stateMachineName }));
+    const machines = machineRefs(runbooks);
     const def = executionFailureHandler(arns, machines);
     const fn = new HandlerFunction(this, def.id, { entry: def.entry, description: def.description, environment: def.environment });
     fn.grantPermissions(def.permissions);
@@ -215,3 +215,7 @@ export function toId(name: string): string {
   return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 }
 
+/** Each runbook's deployed state machine, as the trigger and failure handlers name it (tokens here). */
+function machineRefs(runbooks: Readonly<Record<string, Runbook>>): RunbookMachineRef[] {
+  return Object.entries(runbooks).map(([runbook, rb]) => ({ runbook, arn: rb.stateMachine.stateMachineArn, name: rb.stateMachine.stateMachineName }));
+}

@@ -7,9 +7,10 @@
  */
 import { POLICY_DEFAULTS, type RunbookPolicies } from '../lambdas/domain/admission';
 import { deadlineSeconds, type ApprovalPolicy, type GateSettings } from '../lambdas/domain/approval';
+import { gateEntries } from '../lambdas/domain/approval-gates';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { sameValue } from '../lambdas/domain/canonical';
-import { alarmRulePatterns } from '../lambdas/domain/routing';
+import { alarmRulePatterns, routeTargets } from '../lambdas/domain/routing';
 import { eventRulePattern } from '../lambdas/domain/service-events';
 import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
 import { TAG_RESOURCES } from '../lambdas/domain/tag-resources';
@@ -108,7 +109,7 @@ export function runbookRulePatterns(config: EnvironmentConfig, arns: Arns): Reco
   return out;
 }
 
-/** What starts each runbook, as admit reads the events it is given (in its bundle: lambdas/admit/runbook-triggers.generated.json). */
+/** What starts each runbook, as admit reads the events it is given (in its bundle: lambdas/shared/runbook-triggers.generated.json). */
 export function runbookTriggers(): Record<string, RunbookTrigger> {
   return Object.fromEntries(MODULES.map((m): [string, RunbookTrigger] => [m.name, {
     ...(m.trigger?.kind === 'alarm' ? { alarm: m.trigger.route } : {}),
@@ -233,7 +234,7 @@ export function approvalRequestHandler(id: string, runbook: string, config: Envi
   return {
     id, substitution: 'ApprovalRequestFunctionArn', entry: 'lambdas/approval/request.ts', usesLedger: true, usesApprovals: true,
     description: `${runbook}: ask the approvers of a gated step (one signed link each)`,
-    environment: { APPROVAL_POLICY: json(approvalPolicy(config)), APPROVAL_GATES: json(gates) },
+    environment: { APPROVAL_POLICY: json(approvalPolicy(config)), APPROVAL_GATES: json(gateEntries(gates, config.approvals.requiredApprovals)) },
     // It sends a task result itself: an auto-approval, or (on the deadline path) a verdict the page could not deliver before
     // the previous task ended. Task results take no resource ARN: the task token is the capability.
     permissions: [{ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] }],
@@ -293,27 +294,34 @@ export function budgetRunbook(config: EnvironmentConfig): { name: string; budget
  */
 export function triggerHandlers(
   config: EnvironmentConfig,
-  stateMachineArns: Readonly<Partial<Record<string, string>>>,
+  arns: Arns,
+  machines: readonly RunbookMachineRef[],
 ): { budgetAdapter?: HandlerDef; alarmRouter?: HandlerDef } {
   const out: { budgetAdapter?: HandlerDef; alarmRouter?: HandlerDef } = {};
+  const machineOf = (runbook: string) => machines.find((m) => m.runbook === runbook);
   const budget = budgetRunbook(config);
-  const started = budget ? stateMachineArns[budget.name] : undefined;
+  const started = budget ? machineOf(budget.name) : undefined;
   if (budget && started) {
     out.budgetAdapter = {
       id: 'BudgetAdapter', substitution: '', entry: 'lambdas/budget-adapter/handler.ts', usesLedger: false, permissions: [],
       description: `Starts ${budget.name} from an AWS Budgets SNS notification`,
-      environment: { STATE_MACHINE_ARN: started, BUDGET_NAMES: json([budget.budget.budgetName]), RUNBOOK: budget.name },
+      environment: { STATE_MACHINE_ARN: started.arn, BUDGET_NAMES: json([budget.budget.budgetName]), RUNBOOK: budget.name },
     };
   }
-  const routes = alarmRoutes(config).filter((r) => stateMachineArns[r.runbook]);
+  const routes = alarmRoutes(config).flatMap((r) => {
+    const machine = machineOf(r.runbook);
+    return machine ? [{ ...r, machine: machine.name }] : [];
+  });
   if (routes.length > 0) {
     out.alarmRouter = {
       id: 'AlarmRouter', substitution: '', entry: 'lambdas/alarm-router/handler.ts', usesLedger: false, permissions: [],
       description: 'Starts the runbook an alarm names by tag (composite alarms, alarms of any metric)',
       environment: {
-        // The router builds the patterns from these, as alarmRoutes does (the patterns themselves are several times longer).
+        // Only what differs per environment: each route's metrics are in the router's bundle (npm run triggers), its state
+        // machine is named under the prefix all share, and its targets are the values per dimension the patterns match.
+        STATE_MACHINE_ARN_PREFIX: arns.stateMachine(''),
         ROUTES: json(Object.fromEntries(routes.map((r) => [r.runbook, {
-          stateMachineArn: stateMachineArns[r.runbook], route: r.trigger.route, ...(r.anyTarget ? { anyTarget: true } : { dimensions: r.dimensions }),
+          machine: r.machine, targets: routeTargets(r.trigger.route, r.dimensions, { anyTarget: r.anyTarget }),
         }]))),
       },
     };

@@ -5,10 +5,10 @@ import { switchHold, switchNames, switchParametersSchema, type SwitchState } fro
 import { CooldownMemory, DEFAULT_COOLDOWN_MEMORY_SECONDS } from './cooldown-memory';
 import { SwitchReader, switchMaxAgeSeconds } from './switch-reader';
 import { incidentIdFor, parseTrigger, runbookTriggersSchema, UnroutableEvent, type Trigger } from '../domain/trigger';
-import bundledTriggers from './runbook-triggers.generated.json';
 import { requireEnv, requireJsonEnv, secondsEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger, rejectionKey } from '../shared/ledger';
+import { BUNDLED_TRIGGERS } from '../shared/runbook-triggers';
 import { logger } from '../shared/logger';
 import { startEarly, type StartedEarly } from '../shared/started-early';
 import { scopeOf, TargetTagReader } from '../shared/target-tags';
@@ -22,7 +22,7 @@ const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchNames(switch
 // give admit runbooks outside the registry).
 const triggers = process.env.RUNBOOK_TRIGGERS
   ? requireJsonEnv('RUNBOOK_TRIGGERS', (raw) => runbookTriggersSchema.parse(raw))
-  : runbookTriggersSchema.parse(bundledTriggers);
+  : BUNDLED_TRIGGERS;
 const switchReader = new SwitchReader(switches, switchMaxAgeSeconds(process.env.SWITCH_MAX_AGE_SECONDS), new SSMClient({}));
 const tagReader = new TargetTagReader();
 const cooldowns = new CooldownMemory(ledger, secondsEnv('COOLDOWN_MEMORY_SECONDS', process.env.COOLDOWN_MEMORY_SECONDS, DEFAULT_COOLDOWN_MEMORY_SECONDS));

@@ -5,11 +5,12 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import * as z from '../shared/zod';
 import { assertEventPattern, matchesPattern, type EventPattern } from '../domain/event-pattern';
 import { firstIssue } from '../domain/first-issue';
-import { alarmRulePatterns, metricRouteSchema, RUNBOOK_TAG, TARGET_TAG, type MetricRoute } from '../domain/routing';
-import { alarmDedupeKey, alarmEventSchema, alarmTarget, incidentIdFor } from '../domain/trigger';
-import { requireJsonEnv } from '../shared/env';
+import { metricRulePatterns, routeTargetsSchema, RUNBOOK_TAG, TARGET_TAG, type MetricRoute } from '../domain/routing';
+import { alarmDedupeKey, alarmEventSchema, alarmTarget, incidentIdFor, type RunbookTrigger } from '../domain/trigger';
+import { requireEnv, requireJsonEnv } from '../shared/env';
 import { classifyAwsError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { BUNDLED_TRIGGERS } from '../shared/runbook-triggers';
 
 interface Route {
   readonly stateMachineArn: string;
@@ -20,33 +21,34 @@ interface Route {
 }
 
 /**
- * Per runbook: its metrics and the dimensions of its configured targets (or any target, for a
- * runbook that allowlists by tag), from which the patterns are built here with the stack's own
- * alarmRulePatterns: the patterns themselves would outgrow Lambda's 4 KB of environment as the
- * catalog grows.
+ * What differs per environment, per enabled alarm-started runbook: its state machine (named under
+ * STATE_MACHINE_ARN_PREFIX, which all share) and what its rules match on the target dimensions.
+ * Its route (metrics, target dimensions) is the same everywhere and comes in the bundle (npm run
+ * triggers). The patterns are built here with the stack's own functions: in the environment they
+ * would outgrow Lambda's 4 KB as the catalog grows.
  */
-const routesSchema = z.record(z.string(), z.object({
-  stateMachineArn: z.string().check(z.regex(/^arn:[^:]+:states:[^:]*:\d{12}:stateMachine:.+$/, 'must be a state machine ARN')),
-  route: metricRouteSchema,
-  dimensions: z._default(z.array(z.record(z.string(), z.string())), []),
-  anyTarget: z._default(z.boolean(), false),
-}));
+const routesSchema = z.record(z.string(), z.object({ machine: z.string().check(z.minLength(1)), targets: routeTargetsSchema }));
+const STATE_MACHINE_ARN = /^arn:[^:]+:states:[^:]*:\d{12}:stateMachine:.+$/;
 
 /** The runbooks started by alarms, each only with patterns the matcher can evaluate. */
-function parseRoutes(raw: unknown): ReadonlyMap<string, Route> {
+function parseRoutes(raw: unknown, arnPrefix: string, bundled: Readonly<Record<string, RunbookTrigger>>): ReadonlyMap<string, Route> {
   const routes = new Map<string, Route>();
   for (const [runbook, entry] of Object.entries(routesSchema.parse(raw))) {
-    const patterns = alarmRulePatterns(entry.route, entry.dimensions, { anyTarget: entry.anyTarget }).map((pattern) => {
+    const stateMachineArn = `${arnPrefix}${entry.machine}`;
+    if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw new Error(`${runbook}: ${stateMachineArn} is not a state machine ARN`);
+    const metricRoute = bundled[runbook]?.alarm;
+    if (!metricRoute) throw new Error(`${runbook} is not started by alarms in the bundled triggers (npm run triggers)`);
+    const patterns = metricRulePatterns(metricRoute, entry.targets).map((pattern) => {
       assertEventPattern(pattern);
       return pattern;
     });
-    routes.set(runbook, { stateMachineArn: entry.stateMachineArn, patterns, route: entry.route });
+    routes.set(runbook, { stateMachineArn, patterns, route: metricRoute });
   }
   if (routes.size === 0) throw new Error('names no runbook');
   return routes;
 }
 
-const ROUTES = requireJsonEnv('ROUTES', parseRoutes);
+const ROUTES = requireJsonEnv('ROUTES', (raw) => parseRoutes(raw, requireEnv('STATE_MACHINE_ARN_PREFIX'), BUNDLED_TRIGGERS));
 const cloudwatch = new CloudWatchClient({});
 const sfn = new SFNClient({});
 

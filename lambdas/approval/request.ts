@@ -4,6 +4,7 @@ import * as z from '../shared/zod';
 import {
   approversAt, deadlineSeconds, LEVELS, nextLevel, type ApprovalPolicy, type GateSettings, type Level,
 } from '../domain/approval';
+import { gateSettings } from '../domain/approval-gates';
 import { show } from '../domain/message';
 import { itemsRestoreLines } from '../domain/recorded-items';
 import { requireEnv, requireJsonEnv } from '../shared/env';
@@ -23,9 +24,7 @@ const policy: ApprovalPolicy = requireJsonEnv('APPROVAL_POLICY', (raw) => z.obje
   approvers: z.array(approverSchema),
   deadlineMinutes: z.object({ P1: z.number(), P2: z.number(), P3: z.number(), P4: z.number() }),
 }).parse(raw));
-const gates: Record<string, GateSettings> = requireJsonEnv('APPROVAL_GATES', (raw) => z.record(z.string(), z.object({
-  severity: z.enum(['P1', 'P2', 'P3', 'P4']), onTimeout: z.enum(['abort', 'proceed']), requiredApprovals: z.int().check(z.gte(0)),
-})).parse(raw));
+const gates: Record<string, GateSettings> = requireJsonEnv('APPROVAL_GATES', (raw) => gateSettings(raw, policy.requiredApprovals));
 const topicArn = requireEnv('APPROVAL_TOPIC_ARN');
 const baseUrl = requireEnv('APPROVAL_BASE_URL');
 const store = new ApprovalStore(requireEnv('LEDGER_TABLE'));

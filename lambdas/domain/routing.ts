@@ -42,13 +42,27 @@ export const TARGET_TAG = 'runbook-autopilot:target';
  * EventBridge matches the fields of one element of configuration.metrics together.
  */
 export function alarmRulePatterns(route: MetricRoute, targets: readonly Record<string, string>[], options: { anyTarget?: boolean } = {}): EventPattern[] {
+  return metricRulePatterns(route, routeTargets(route, targets, options));
+}
+
+/**
+ * What the rules of a route match on the target dimensions: per dimension, the distinct values
+ * of the configured targets (a rule matches each dimension on its own), or any value ('any') for
+ * a runbook that also allowlists by tag (admit decides). The alarm router is given this form.
+ */
+export type RouteTargets = Readonly<Record<string, readonly string[]>> | 'any';
+
+export const routeTargetsSchema = z.union([z.literal('any'), z.record(z.string(), z.array(z.string().check(z.minLength(1))))]);
+
+export function routeTargets(route: MetricRoute, targets: readonly Record<string, string>[], options: { anyTarget?: boolean } = {}): RouteTargets {
+  if (options.anyTarget) return 'any';
+  return Object.fromEntries(route.targetDimensions.map((d) => [d, [...new Set(targets.map((t) => t[d]).filter((v): v is string => v !== undefined))]]));
+}
+
+/** The patterns of alarmRulePatterns, from the per-dimension values. */
+export function metricRulePatterns(route: MetricRoute, targets: RouteTargets): EventPattern[] {
   const dimensions: Record<string, PatternMatcher[]> = {};
-  for (const dimension of route.targetDimensions) {
-    // anyTarget: the runbook also allowlists by tag, so any value of the dimension routes (admit decides).
-    dimensions[dimension] = options.anyTarget
-      ? [{ exists: true }]
-      : [...new Set(targets.map((t) => t[dimension]).filter((v): v is string => v !== undefined))];
-  }
+  for (const dimension of route.targetDimensions) dimensions[dimension] = targets === 'any' ? [{ exists: true }] : [...(targets[dimension] ?? [])];
   return route.selectors.map((selector) => ({
     source: ['aws.cloudwatch'],
     'detail-type': ['CloudWatch Alarm State Change'],

@@ -19,13 +19,13 @@ function handlerEntries(): string[] {
   const config = loadConfig('drill');
   const arns = literalArns('aws', config.region, '123456789012');
   const runbooks = buildCatalog(config, arns);
-  const machines = Object.fromEntries(runbooks.map((r) => [r.name, arns.stateMachine(`runbook-autopilot-${r.name}`)]));
-  const triggers = triggerHandlers(config, machines);
+  const machines = runbooks.map((r) => ({ runbook: r.name, arn: arns.stateMachine(`runbook-autopilot-${r.name}`), name: `runbook-autopilot-${r.name}` }));
+  const triggers = triggerHandlers(config, arns, machines);
   const shared = sharedHandlers(config, arns);
   const defs: HandlerDef[] = [
     shared.admit, shared.notify, ...runbooks.flatMap((r) => r.handlers), ...undoMachine(config, arns).handlers, approvalPageHandler(config, arns),
     ...[triggers.budgetAdapter, triggers.alarmRouter].filter((d): d is HandlerDef => d !== undefined),
-    executionFailureHandler(arns, runbooks.map((r) => ({ runbook: r.name, arn: machines[r.name]!, name: `runbook-autopilot-${r.name}` }))),
+    executionFailureHandler(arns, machines),
   ];
   return [...new Set(defs.map((d) => d.entry))].sort();
 }

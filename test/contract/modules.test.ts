@@ -69,8 +69,8 @@ test("every function's environment fits in Lambda's 4 KB, in every environment",
   for (const { env, config } of configs()) {
     const arns = arnsFor(config.region);
     const shared = sharedHandlers(config, arns);
-    const machineArns = Object.fromEntries(enabledRunbooks(config).map((m) => [m.name, arns.stateMachine(`runbook-autopilot-${env}-${m.name}`)]));
-    const triggers = triggerHandlers(config, machineArns);
+    const machines = enabledRunbooks(config).map((m) => ({ runbook: m.name, arn: arns.stateMachine(`runbook-autopilot-${env}-${m.name}`), name: `runbook-autopilot-${env}-${m.name}` }));
+    const triggers = triggerHandlers(config, arns, machines);
     const handlers = [
       shared.admit, shared.notify, approvalPageHandler(config, arns), ...Object.values(triggers),
       ...[...buildCatalog(config, arns), undoMachine(config, arns)].flatMap((d) => d.handlers),

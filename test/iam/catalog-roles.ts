@@ -75,8 +75,8 @@ export function stackCatalog(config: EnvironmentConfig, account: string): StackC
     ...(runbook ? { runbook } : {}), ...(granted ? { permissions: handler.permissions } : {}),
   });
   // Only their ids matter here: the stack grants them from the state machines it creates.
-  const started = Object.fromEntries(machines.map((m) => [m.name, `arn:${PARTITION}:states:${REGION}:${account}:stateMachine:${m.name}`]));
-  const triggers = Object.values(triggerHandlers(config, started)).filter((h): h is HandlerDef => h !== undefined);
+  const started = machines.map((m) => ({ runbook: m.name, arn: `arn:${PARTITION}:states:${REGION}:${account}:stateMachine:${m.name}`, name: m.name }));
+  const triggers = Object.values(triggerHandlers(config, arns, started)).filter((h): h is HandlerDef => h !== undefined);
   const failures = executionFailureHandler(arns, []);
   const runbookMachines = machines.filter((m) => m.name !== UNDO_MACHINE);
   const roles: CatalogRole[] = [

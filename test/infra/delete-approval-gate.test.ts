@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gateSettings } from '../../lambdas/domain/approval-gates';
 import { loadConfig } from '../../lib/config/load';
 import { approvalGates, buildCatalog, literalArns } from '../../lib/catalog';
 
@@ -66,7 +67,7 @@ test('catalog: the gate is P3 and aborts on timeout by default; its deadline fil
   expect(dt.substitutions.StuckDeleteApprovalTimeoutSeconds).toBe(String(prod.approvals.deadlineMinutes.P3 * 60));
   const request = dt.handlers.find((h) => h.id === 'DynamodbThrottlingApprovalRequest')!;
   // Every request handler carries every gate (one source file, one configuration); it picks by runbook and step.
-  expect(JSON.parse(request.environment.APPROVAL_GATES!)).toMatchObject({ 'dynamodb-throttling/delete-stuck': { severity: 'P3', onTimeout: 'abort', requiredApprovals: 2 } });
+  expect(gateSettings(JSON.parse(request.environment.APPROVAL_GATES!), prod.approvals.requiredApprovals)).toMatchObject({ 'dynamodb-throttling/delete-stuck': { severity: 'P3', onTimeout: 'abort', requiredApprovals: 2 } });
   expect(dt.handlers.find((h) => h.id === 'DynamodbThrottlingDeleteStuck')!.environment.DELETE_ON_TIMEOUT).toBe('abort');
   // Without a tasks table there is no gate.
   const noTasks = structuredClone(prod);

@@ -100,12 +100,23 @@ test('lambda-runaway rules route ALARM transitions of the configured functions o
   });
 });
 
+test("the alarm router names each alarm-routed runbook's state machine by its deployed name, under the account's state machine ARN prefix", () => {
+  const fns = template.findResources('AWS::Lambda::Function') as Record<string, { Properties: { Environment: { Variables: Record<string, unknown> } } }>;
+  const env = Object.entries(fns).find(([id]) => id.startsWith('AlarmRouter'))![1].Properties.Environment.Variables;
+  expect(env.STATE_MACHINE_ARN_PREFIX).toEqual(joined(`arn:aws:states:${config.region}:${ACCOUNT}:stateMachine:`));
+  const parts = (env.ROUTES as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  const named = parts.flatMap((p) => (typeof p === 'object' && p !== null && 'Fn::GetAtt' in p ? [(p as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt']] : []));
+  const routed = alarmRoutes(config).map((r) => r.runbook);
+  expect(routed.length).toBeGreaterThan(0);
+  expect(named).toEqual(routed.map((runbook) => [expect.stringMatching(new RegExp(`^${toId(runbook)}StateMachine[0-9A-F]{8}$`)), 'Name']));
+});
+
 test('every rule target has a dead-letter queue and a retry policy', () => {
   const rules = Object.values(template.findResources('AWS::Events::Rule'));
   // A rule per metric pattern of each runbook started by alarms, per service-event route of each started by events, the tag router's, and the one on failed executions.
   const routed = alarmRoutes(config).reduce((n, r) => n + r.patterns.length, 0);
   const heard = eventRoutes(config, literalArns('aws', config.region, ACCOUNT)).reduce((n, r) => n + r.patterns.length, 0);
-  const router = triggerHandlers(config, Object.fromEntries(catalog.map((d) => [d.name, d.name]))).alarmRouter;
+  const router = triggerHandlers(config, literalArns('aws', config.region, ACCOUNT), catalog.map((d) => ({ runbook: d.name, arn: d.name, name: d.name }))).alarmRouter;
   expect(heard).toBeGreaterThan(0);
   expect(rules).toHaveLength(routed + heard + (router ? 1 : 0) + 1);
   for (const rule of rules) {
@@ -327,10 +338,8 @@ describe('approvals', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({
         APPROVAL_POLICY: Match.stringLikeRegexp('"requiredApprovals":2'),
-        APPROVAL_GATES: Match.serializedJson(Match.objectLike({
-          'lambda-runaway/restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 2 },
-          'lambda-runaway/undo': { severity: 'P3', onTimeout: 'abort', requiredApprovals: 2 },
-        })),
+        // Written short (lambdas/domain/approval-gates.ts): each aborts on timeout and asks the policy's 2 approvals.
+        APPROVAL_GATES: Match.serializedJson(Match.objectLike({ 'lambda-runaway/restore': 'P2', 'lambda-runaway/undo': 'P3' })),
         APPROVAL_TOPIC_ARN: Match.anyValue(), APPROVAL_SECRET_ID: Match.anyValue(), APPROVAL_BASE_URL: Match.anyValue(),
       }) },
     });

@@ -6,23 +6,18 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { incidentIdFor, parseTrigger } from '../../../lambdas/domain/trigger';
 import type { RouteResult } from '../../../lambdas/alarm-router/handler';
 import { lambdaContext } from '../../support/fixtures';
-import { routeOf, triggerOf } from '../../support/runbooks';
+import { triggerOf } from '../../support/runbooks';
 
 const cloudwatch = mockClient(CloudWatchClient);
 const sfn = mockClient(SFNClient);
 
-const MACHINE = (runbook: string) => `arn:aws:states:sa-east-1:111122223333:stateMachine:runbook-autopilot-${runbook}`;
-// As the stack deploys them: one configured target each.
+const ARN_PREFIX = 'arn:aws:states:sa-east-1:111122223333:stateMachine:';
+const MACHINE = (runbook: string) => `${ARN_PREFIX}runbook-autopilot-${runbook}`;
+// As the stack deploys them: one configured target each; the routes' metrics come from the bundle.
 const ROUTES = {
-  'lambda-runaway': {
-    stateMachineArn: MACHINE('lambda-runaway'),
-    dimensions: [{ FunctionName: 'cabruca-segmentation-prod-researcher-agent' }],
-    route: routeOf('lambda-runaway'),
-  },
+  'lambda-runaway': { machine: 'runbook-autopilot-lambda-runaway', targets: { FunctionName: ['cabruca-segmentation-prod-researcher-agent'] } },
   'ecs-service-recovery': {
-    stateMachineArn: MACHINE('ecs-service-recovery'),
-    dimensions: [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-prod' }],
-    route: routeOf('ecs-service-recovery'),
+    machine: 'runbook-autopilot-ecs-service-recovery', targets: { ClusterName: ['alphaswarm-cluster-prod'], ServiceName: ['alphaswarm-admin-prod'] },
   },
 };
 
@@ -48,7 +43,7 @@ beforeAll(async () => {
   // The handler reads ROUTES at cold start, so it is imported after the env is set.
   Object.assign(process.env, {
     AWS_REGION: 'sa-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', POWERTOOLS_LOG_LEVEL: 'SILENT',
-    ROUTES: JSON.stringify(ROUTES),
+    ROUTES: JSON.stringify(ROUTES), STATE_MACHINE_ARN_PREFIX: ARN_PREFIX,
   });
   handler = (await import('../../../lambdas/alarm-router/handler')).handler as typeof handler;
   const { logger } = await import('../../../lambdas/shared/logger');
@@ -234,4 +229,40 @@ test('a non-ALARM transition starts nothing', async () => {
   expect(result).toMatchObject({ routed: false, reason: expect.stringContaining('not ALARM') });
   expect(cloudwatch.calls()).toHaveLength(0);
   expect(sfn.calls()).toHaveLength(0);
+});
+
+describe('its configuration, read at cold start', () => {
+  const coldStart = async (env: Record<string, string>): Promise<unknown> => {
+    const saved = { ROUTES: process.env.ROUTES, STATE_MACHINE_ARN_PREFIX: process.env.STATE_MACHINE_ARN_PREFIX };
+    Object.assign(process.env, env);
+    try {
+      let loaded: unknown;
+      await jest.isolateModulesAsync(async () => {
+        loaded = await import('../../../lambdas/alarm-router/handler');
+      });
+      return loaded;
+    } finally {
+      Object.assign(process.env, saved);
+    }
+  };
+
+  test('a runbook the bundled triggers do not start by alarm is refused with one line that says so', async () => {
+    await expect(coldStart({ ROUTES: JSON.stringify({ 'workflow-stuck': { machine: 'runbook-autopilot-workflow-stuck', targets: 'any' } }) }))
+      .rejects.toThrow('Environment variable ROUTES is not valid: workflow-stuck is not started by alarms in the bundled triggers (npm run triggers)');
+  });
+
+  test('a prefix that does not make a state machine ARN is refused', async () => {
+    await expect(coldStart({ STATE_MACHINE_ARN_PREFIX: 'arn:aws:states:sa-east-1:111122223333:function:' }))
+      .rejects.toThrow('lambda-runaway: arn:aws:states:sa-east-1:111122223333:function:runbook-autopilot-lambda-runaway is not a state machine ARN');
+  });
+
+  test('a route that matches any target leaves to the metric rule an alarm on a target no configured route names', async () => {
+    const anyTarget = { 'lambda-runaway': { machine: 'runbook-autopilot-lambda-runaway', targets: 'any' } };
+    const { handler: anyHandler } = (await coldStart({ ROUTES: JSON.stringify(anyTarget) })) as { handler: typeof handler };
+
+    const result = await anyHandler(recorded('samples/unconfigured-target.alarm.json'), lambdaContext);
+
+    expect(result).toEqual({ routed: false, runbook: 'lambda-runaway', reason: 'routed by metric' });
+    expect(cloudwatch.calls()).toHaveLength(0);
+  });
 });

@@ -41,10 +41,11 @@ beforeAll(async () => {
       requiredApprovals: 2, deadlineMinutes: { P1: 15, P2: 30, P3: 120, P4: 1440 },
       approvers: [{ name: 'alice', level: 'L1' }, { name: 'bob', level: 'L1' }, { name: 'carol', level: 'L1' }, { name: 'dave', level: 'L2' }],
     }),
+    // As the catalog writes them: a gate that asks the policy's 2 approvals and aborts on timeout by its severity alone.
     APPROVAL_GATES: JSON.stringify({
-      'lambda-runaway/restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 2 },
+      'lambda-runaway/restore': 'P2',
       'lambda-runaway/dev-restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 0 },
-      'dynamodb-throttling/delete-stuck': { severity: 'P3', onTimeout: 'abort', requiredApprovals: 2 },
+      'dynamodb-throttling/delete-stuck': 'P3',
     }),
     STUCK_TASK_TABLES: JSON.stringify({ [TASKS]: { statusAttribute: 'status', pendingStatus: 'pending' } }),
   });
