@@ -24,7 +24,9 @@ import { Approvals } from './constructs/approvals';
 import { HandlerFunction } from './constructs/handler-function';
 import { RemediationLedger } from './constructs/ledger';
 import { Notifications } from './constructs/notifications';
+import { ownResources } from './constructs/own-resources';
 import { Runbook } from './constructs/runbook';
+import { SelfAlarms } from './constructs/self-alarms';
 
 export interface AutopilotStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -41,6 +43,8 @@ export class AutopilotStack extends Stack {
   public readonly approvals: Approvals;
   /** Hears the runbooks' failed, timed-out and aborted executions and escalates them. */
   public readonly executionFailures: lambda.Function;
+  /** Alarms on the autopilot's own failures, to the critical topic. */
+  public readonly selfAlarms: SelfAlarms;
 
   constructor(scope: Construct, id: string, props: AutopilotStackProps) {
     super(scope, id, props);
@@ -93,6 +97,9 @@ export class AutopilotStack extends Stack {
     // The router starts only the runbooks alarms route to (not those started by service events alone).
     const alarmRouted = new Set(alarmRoutes(config).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
     if (triggers.alarmRouter) this.alarmRouter(triggers.alarmRouter, Object.entries(runbooks).filter(([name]) => alarmRouted.has(name)).map(([, rb]) => rb));
+
+    // Last, once every state machine, function, rule and queue exists.
+    this.selfAlarms = new SelfAlarms(this, 'SelfAlarms', { resources: ownResources(this), criticalTopic: this.notifications.critical });
   }
 
   /**
