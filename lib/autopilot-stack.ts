@@ -11,6 +11,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { executionFailurePattern } from '../lambdas/domain/execution-failure';
+import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
@@ -99,7 +100,10 @@ export class AutopilotStack extends Stack {
     if (triggers.alarmRouter) this.alarmRouter(triggers.alarmRouter, Object.entries(runbooks).filter(([name]) => alarmRouted.has(name)).map(([, rb]) => rb));
 
     // Last, once every state machine, function, rule and queue exists.
-    this.selfAlarms = new SelfAlarms(this, 'SelfAlarms', { resources: ownResources(this), criticalTopic: this.notifications.critical });
+    const own = ownResources(this);
+    // The `environment` dimension of every metric a handler emits.
+    for (const fn of own.functions) fn.addEnvironment(METRICS_ENVIRONMENT_VARIABLE, config.environment);
+    this.selfAlarms = new SelfAlarms(this, 'SelfAlarms', { resources: own, criticalTopic: this.notifications.critical });
   }
 
   /**
