@@ -22,6 +22,7 @@ import type { BudgetSpec } from '../runbooks/module';
 import type { EnvironmentConfig } from './config/schema';
 import { RunbookAlarms } from './constructs/alarms';
 import { Approvals } from './constructs/approvals';
+import { AutopilotDashboard } from './constructs/dashboard';
 import { HandlerFunction } from './constructs/handler-function';
 import { RemediationLedger } from './constructs/ledger';
 import { Notifications } from './constructs/notifications';
@@ -46,6 +47,8 @@ export class AutopilotStack extends Stack {
   public readonly executionFailures: lambda.Function;
   /** Alarms on the autopilot's own failures, to the critical topic. */
   public readonly selfAlarms: SelfAlarms;
+  /** What the runbooks did and how the autopilot's own machinery is. */
+  public readonly dashboard: AutopilotDashboard;
 
   constructor(scope: Construct, id: string, props: AutopilotStackProps) {
     super(scope, id, props);
@@ -104,6 +107,7 @@ export class AutopilotStack extends Stack {
     // The `environment` dimension of every metric a handler emits.
     for (const fn of own.functions) fn.addEnvironment(METRICS_ENVIRONMENT_VARIABLE, config.environment);
     this.selfAlarms = new SelfAlarms(this, 'SelfAlarms', { resources: own, criticalTopic: this.notifications.critical });
+    this.dashboard = new AutopilotDashboard(this, 'Dashboard', { environment: config.environment, runbooks, resources: own, selfAlarms: this.selfAlarms.alarms });
   }
 
   /**
