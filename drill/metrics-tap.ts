@@ -59,9 +59,13 @@ export function tapMetrics(): { readonly metrics: EmittedMetric[]; stop(): void 
     const write = (original = process.stdout.write);
     process.stdout.write = function tapped(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
       const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : null;
-      const found = text === null ? [] : text.split('\n').flatMap(parseEmf);
+      const lines = text === null ? [] : text.split('\n');
+      const found = lines.flatMap(parseEmf);
       if (found.length === 0) return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
       for (const tap of taps) tap.push(...found);
+      // Whatever else the chunk held is the drill's own output.
+      const others = lines.filter((line) => parseEmf(line).length === 0).join('\n');
+      if (others.trim() !== '') return (write as (...args: unknown[]) => boolean).call(this, others, ...rest);
       // Handled: a callback given expects its call.
       const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
       callback?.();
