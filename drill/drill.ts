@@ -40,6 +40,8 @@ import { randomBytes } from 'node:crypto';
 import { applyScenario, type Scenario } from './scenario';
 import { ownPort, SharedPort } from './sandbox/listen';
 import { withoutSdkBackoff } from './sdk-backoff';
+import { metricsOf, tapMetrics, type EmittedMetric } from './metrics-tap';
+import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
 
 export interface DrillOptions {
   /** @default config/drill.json */
@@ -150,6 +152,8 @@ export class Drill {
   readonly approvalNotes: ApprovalNote[] = [];
   readonly approvals: ApprovalStore;
   private pages!: ApprovalPages;
+  /** Every metric the handlers printed (EMF lines taken off stdout). */
+  private emitted: readonly EmittedMetric[] = [];
   private answers: readonly ApproverAnswer[] = [];
   private decideTogether = false;
   private servePages?: DrillOptions['servePages'];
@@ -247,6 +251,9 @@ export class Drill {
       AWS_REGION: config.region,
       POWERTOOLS_LOG_LEVEL: process.env.DRILL_LOG_LEVEL ?? 'SILENT',
       POWERTOOLS_DEV: 'false',
+      [METRICS_ENVIRONMENT_VARIABLE]: config.environment,
+      // Emitted and taken off stdout (metrics-tap.ts), even where a test runner turned them off.
+      POWERTOOLS_METRICS_DISABLED: 'false',
     };
     Object.assign(process.env, baseEnv);
     const dynamo = new DynamoDBClient({ endpoint: local.endpoint, region: config.region });
@@ -272,6 +279,9 @@ export class Drill {
     drill.dynamoMutations = () => proxy.mutations();
     drill.dynamoCalls = () => proxy.calls();
     drill.pages = pages;
+    const tap = tapMetrics();
+    closers.unshift(async () => tap.stop());
+    drill.emitted = tap.metrics;
     drill.answers = options.answers ?? [];
     drill.decideTogether = options.decideTogether ?? false;
     drill.servePages = options.servePages;
@@ -488,6 +498,7 @@ export class Drill {
       ruleNotices: this.ruleNotices.slice(noticesFrom),
       runCalls,
       ...(redriveRefused ? { redriveRefused } : {}),
+      metrics: this.metricsOf(executions),
     });
     return this.withStartedUndo(result);
   }
@@ -582,7 +593,12 @@ export class Drill {
     const undo = started.find((e) => e.stateMachineName === UNDO_MACHINE);
     if (!undo) return result;
     const afterUndo = await this.snapshot();
-    return { ...result, undo: await buildUndoResult({ result, execution: undo, afterUndo, audits: this.audits.slice(auditsFrom), ledger: this.ledger, approvalNotes: this.approvalNotes }) };
+    return { ...result, metrics: [...result.metrics, ...this.metricsOf([undo])], undo: await buildUndoResult({ result, execution: undo, afterUndo, audits: this.audits.slice(auditsFrom), ledger: this.ledger, approvalNotes: this.approvalNotes }) };
+  }
+
+  /** The metrics the handlers emitted for these executions (every run of each), in order. */
+  private metricsOf(executions: readonly ExecutionRecord[]): EmittedMetric[] {
+    return metricsOf(this.emitted, new Set(executions.map((e) => e.executionArn)));
   }
 
   /**
@@ -602,7 +618,7 @@ export class Drill {
     const auditsFrom = this.audits.length;
     const execution = result.incidentId ? await this.undo(result.incidentId) : null;
     const afterUndo = await this.snapshot();
-    return { ...result, undo: await buildUndoResult({ result, execution, afterUndo, audits: this.audits.slice(auditsFrom), ledger: this.ledger, approvalNotes: this.approvalNotes }) };
+    return { ...result, metrics: [...result.metrics, ...(execution ? this.metricsOf([execution]) : [])], undo: await buildUndoResult({ result, execution, afterUndo, audits: this.audits.slice(auditsFrom), ledger: this.ledger, approvalNotes: this.approvalNotes }) };
   }
 
   /**

@@ -50,8 +50,23 @@ export function renderResult(r: DrillResult, options: { colour?: boolean; positi
     const after = show(r.resources.after[name]);
     lines.push(...hanging('  resource ', `${name}: ${before === after ? `${after} (unchanged)` : `${before} -> ${after}`}`, DETAIL_LINES));
   }
+  if (r.metrics.length > 0) lines.push(...hanging('  metrics ', describeMetrics(r.metrics)));
   if (r.undo) lines.push(...renderUndo(r.undo));
   return lines.join('\n');
+}
+
+/** The metrics a run emitted, summed by name (a suppression by its reason, a duration as each value): "IncidentsAdmitted 1, ActionsTaken 2, TimeToMitigate 812 ms". */
+export function describeMetrics(metrics: DrillResult['metrics']): string {
+  const counted = new Map<string, number>();
+  const timed: string[] = [];
+  for (const m of metrics) {
+    if (m.unit === 'Milliseconds') timed.push(`${m.name} ${m.value} ms`);
+    else {
+      const key = m.dimensions.reason ? `${m.name}(${m.dimensions.reason})` : m.name;
+      counted.set(key, (counted.get(key) ?? 0) + m.value);
+    }
+  }
+  return [...[...counted].map(([name, n]) => `${name} ${n}`), ...timed].join(', ');
 }
 
 export function renderSummary(results: readonly DrillResult[], options: { colour?: boolean } = {}): string {

@@ -7,6 +7,7 @@ import type { ExecutionRecord, Invocation } from './executor';
 import type { DrillInput } from './inputs';
 import type { ApprovalNote, AuditCheck, DrillAction, MutationReceived, TimelineEntry, UndoResult } from './records';
 import { timelineWithApprovals } from './timeline';
+import type { EmittedMetric } from './metrics-tap';
 
 export type { DrillAction, TimelineEntry } from './records';
 
@@ -56,6 +57,8 @@ export interface DrillResult {
   readonly approvals: readonly { approver: string; decision: string; at: string; level: string; comment?: string }[];
   /** The incident's approval requests (one per escalation level asked), from the ledger. */
   readonly approvalRequests: readonly { requestId: string; step: string; level: string; status: string; outcome?: string }[];
+  /** The metrics the handlers emitted for this input's executions (and its undo's), as their EMF lines state them. */
+  readonly metrics: readonly EmittedMetric[];
 }
 
 interface BuildInput {
@@ -76,6 +79,8 @@ interface BuildInput {
   readonly ledger: Ledger;
   readonly approvals?: ApprovalStore;
   readonly approvalNotes?: readonly ApprovalNote[];
+  /** The metrics the handlers emitted for these executions. */
+  readonly metrics: readonly EmittedMetric[];
 }
 
 const isNotify = (i: Invocation) => i.functionName.endsWith('-Notify');
@@ -86,7 +91,7 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
   if (!execution) {
     return {
       input: b.input.label, runbook: b.routing.runbook, outcome: b.routing.failure ? 'failed' : b.routing.runbook ? 'skipped' : 'rejected',
-      reason: b.routing.failure ?? b.routing.rejection ?? 'nothing ran', incidentId: null, executionArn: null, actions: [], ledger: [],
+      reason: b.routing.failure ?? b.routing.rejection ?? 'nothing ran', incidentId: null, executionArn: null, actions: [], ledger: [], metrics: b.metrics,
       notifications: [], runs: [], timeline: [], resources: { before: {}, after: {} }, approvals: [], approvalRequests: [],
     };
   }
@@ -146,6 +151,7 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
   const touched = new Set<string>([...(incident ? [incident.target, ...(incident.source?.arn ? [incident.source.arn] : [])] : []), ...ledgerRows.map((r) => r.target)]);
   return {
     input: b.input.label,
+    metrics: b.metrics,
     runbook: execution.stateMachineName,
     outcome, reason, incidentId,
     executionArn: execution.executionArn,

@@ -11,6 +11,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { executionFailurePattern } from '../lambdas/domain/execution-failure';
+import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
@@ -21,10 +22,13 @@ import type { BudgetSpec } from '../runbooks/module';
 import type { EnvironmentConfig } from './config/schema';
 import { RunbookAlarms } from './constructs/alarms';
 import { Approvals } from './constructs/approvals';
+import { AutopilotDashboard } from './constructs/dashboard';
 import { HandlerFunction } from './constructs/handler-function';
 import { RemediationLedger } from './constructs/ledger';
 import { Notifications } from './constructs/notifications';
+import { ownResources } from './constructs/own-resources';
 import { Runbook } from './constructs/runbook';
+import { SelfAlarms } from './constructs/self-alarms';
 
 export interface AutopilotStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -41,6 +45,10 @@ export class AutopilotStack extends Stack {
   public readonly approvals: Approvals;
   /** Hears the runbooks' failed, timed-out and aborted executions and escalates them. */
   public readonly executionFailures: lambda.Function;
+  /** Alarms on the autopilot's own failures, to the critical topic. */
+  public readonly selfAlarms: SelfAlarms;
+  /** What the runbooks did and how the autopilot's own machinery is. */
+  public readonly dashboard: AutopilotDashboard;
 
   constructor(scope: Construct, id: string, props: AutopilotStackProps) {
     super(scope, id, props);
@@ -93,6 +101,13 @@ export class AutopilotStack extends Stack {
     // The router starts only the runbooks alarms route to (not those started by service events alone).
     const alarmRouted = new Set(alarmRoutes(config).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
     if (triggers.alarmRouter) this.alarmRouter(triggers.alarmRouter, Object.entries(runbooks).filter(([name]) => alarmRouted.has(name)).map(([, rb]) => rb));
+
+    // Last, once every state machine, function, rule and queue exists.
+    const own = ownResources(this);
+    // The `environment` dimension of every metric a handler emits.
+    for (const fn of own.functions) fn.addEnvironment(METRICS_ENVIRONMENT_VARIABLE, config.environment);
+    this.selfAlarms = new SelfAlarms(this, 'SelfAlarms', { resources: own, criticalTopic: this.notifications.critical });
+    this.dashboard = new AutopilotDashboard(this, 'Dashboard', { environment: config.environment, runbooks, resources: own, selfAlarms: this.selfAlarms.alarms });
   }
 
   /**

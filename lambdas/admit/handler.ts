@@ -1,15 +1,18 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
 import * as z from '../shared/zod';
 import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
 import { switchHold, switchNames, switchParametersSchema, type SwitchState } from '../domain/switches';
 import { CooldownMemory, DEFAULT_COOLDOWN_MEMORY_SECONDS } from './cooldown-memory';
 import { SwitchReader, switchMaxAgeSeconds } from './switch-reader';
+import { METRIC, type SuppressionReason } from '../domain/metrics';
 import { incidentIdFor, parseTrigger, runbookTriggersSchema, UnroutableEvent, type Trigger } from '../domain/trigger';
 import { requireEnv, requireJsonEnv, secondsEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger, rejectionKey } from '../shared/ledger';
 import { BUNDLED_TRIGGERS } from '../shared/runbook-triggers';
 import { logger } from '../shared/logger';
+import { count, countSuppressed, type Of } from '../shared/metrics';
 import { startEarly, type StartedEarly } from '../shared/started-early';
 import { scopeOf, TargetTagReader } from '../shared/target-tags';
 import { executionSchema, type Incident } from '../shared/task-input';
@@ -54,7 +57,21 @@ function toIncident(runbook: string, trigger: Trigger): Incident {
  * alarm transition (budget alert, service event) was already handled (EventBridge delivers at least once), automation or this
  * runbook is switched off, or the target is cooling down after a recent remediation.
  */
-export const handler = taskHandler(inputSchema, async ({ runbook, event, execution }, context): Promise<AdmitResult> => {
+export const handler = taskHandler(inputSchema, async (input, context): Promise<AdmitResult> => counted({ runbook: input.runbook, executionArn: input.execution.id }, await admit(input, context)));
+
+/** What admit decided, as a metric: admitted, or suppressed with its reason. */
+function counted(of: Of, result: AdmitResult): AdmitResult {
+  if (result.decision === 'admit') count(METRIC.admitted, of);
+  // A reject without an incident is an event that could not be read as one; with one, a target not configured (or not tagged).
+  else countSuppressed(of, result.decision === 'reject' ? (result.incident === null ? 'rejected-input' : 'unconfigured') : SUPPRESSED_AS[result.decision]);
+  return result;
+}
+
+const SUPPRESSED_AS: Readonly<Record<Exclude<AdmitDecision, 'admit' | 'reject'>, SuppressionReason>> = {
+  duplicate: 'duplicate', cooldown: 'cooldown', paused: 'paused', flapping: 'flapping', capped: 'cap',
+};
+
+async function admit({ runbook, event, execution }: z.infer<typeof inputSchema>, context: Context): Promise<AdmitResult> {
   let trigger: Trigger;
   try {
     trigger = parseTrigger(runbook, event, triggers[runbook]);
@@ -99,7 +116,7 @@ export const handler = taskHandler(inputSchema, async ({ runbook, event, executi
     });
     throw e;
   }
-});
+}
 
 /** What the input says it is, for the record of a rejected one: "CloudWatch Alarm State Change event from aws.cloudwatch", or "input". */
 function eventKind(event: unknown): string {

@@ -3,6 +3,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { ineligibility, tally, type Decision } from '../domain/approval';
 import { requireEnv } from '../shared/env';
 import { logger } from '../shared/logger';
+import { count } from '../shared/metrics';
+import { METRIC } from '../domain/metrics';
 import { gatePage, gateWords } from './gate-words';
 import { liveState } from './live-state';
 import { messagePage, requestPage, silenceInWords } from './page-html';
@@ -135,6 +137,8 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
     return respond(200, messagePage('Decision recorded', `${approver}: ${decision.decision}. ${approvals} of ${after.requiredApprovals} distinct approvals so far; the request stays open.`,
       decisionList(after), [`If nobody else decides by ${utcClock(after.deadline)}: ${silenceInWords(after, words)}.`]), false);
   }
+  // Only the decision whose conditional write closed the request gets here: each verdict counts once.
+  count(after.status === 'approved' ? METRIC.approvalsApproved : METRIC.approvalsRejected, { runbook: after.gate.runbook, executionArn: after.executionArn });
   const told = await tellIfDecided(after);
   const verdict = after.status === 'approved'
     ? `Quorum reached (${decisionList(after).filter((d) => d.decision === 'approved').length} of ${after.requiredApprovals}): approved.`

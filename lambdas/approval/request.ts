@@ -11,6 +11,8 @@ import { requireEnv, requireJsonEnv } from '../shared/env';
 import { classifyAwsError, InvalidInput } from '../shared/errors';
 import { taskHandler } from '../shared/handler';
 import { logger } from '../shared/logger';
+import { count } from '../shared/metrics';
+import { METRIC } from '../domain/metrics';
 import { executionSchema, incidentSchema } from '../shared/task-input';
 import { gateWords } from './gate-words';
 import { linkUrl, newRequestId } from './signing';
@@ -91,6 +93,7 @@ export interface ExpireResult {
  */
 export const handler = taskHandler(inputSchema, async (input): Promise<RequestResult | ExpireResult> => {
   const key = `${input.incident.runbook}/${input.gate.step}`;
+  const of = { runbook: input.incident.runbook, executionArn: input.execution.id };
   const settings = gates[key];
   if (!settings) throw new InvalidInput(`No approval gate is configured for ${key}`);
   if (input.mode === 'expire') {
@@ -100,6 +103,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
       await store.markTold(decided.requestId, 'expire');
       return { decision: decided.status, level: input.level, onTimeout: settings.onTimeout, requestIds: [decided.requestId] };
     }
+    count(METRIC.approvalsExpired, of);
     return { decision: 'timed-out', level: input.level, onTimeout: settings.onTimeout, requestIds: closed };
   }
 
@@ -141,8 +145,12 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
     deadline: new Date(now.getTime() + deadlineSeconds(policy, settings.severity) * 1000).toISOString(),
   };
 
+  // A gate is asked once (its first level); a later level re-sends the same question.
+  const asked = () => { if (input.level === LEVELS[0]) count(METRIC.approvalsRequested, of); };
   if (settings.requiredApprovals === 0) {
     const approved = await store.create(request, { status: 'approved', outcome: 'auto-approved: this environment needs no approver' });
+    asked();
+    count(METRIC.approvalsApproved, of);
     // Not delivered: the Task's Retry runs this handler again, which delivers this same verdict on its new token.
     if (isDecided(approved)) await tell(input.taskToken, approved);
     await store.markTold(request.requestId, 'own-task');
@@ -151,6 +159,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
   }
 
   await store.create(request);
+  asked();
   const signing = await signingKey.get();
   const exp = Math.floor(Date.parse(request.deadline) / 1000);
   const headline = (await gateWords({ gate: request.gate, live: undefined })).headline;

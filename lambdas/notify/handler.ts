@@ -7,6 +7,8 @@ import { taskHandler } from '../shared/handler';
 import { stepOf, UNDO_STEP_PREFIX } from '../domain/undo-plan';
 import { Ledger, type ActionRecord, type IncidentStatus } from '../shared/ledger';
 import { logger } from '../shared/logger';
+import { duration, type Of } from '../shared/metrics';
+import { METRIC, millisBetween } from '../domain/metrics';
 import { executionSchema, incidentSchema } from '../shared/task-input';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
@@ -57,6 +59,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<NotifyRes
       logger.warn('Incident belongs to another execution; not updating it', { incidentId: incident.id });
     }
   }
+  if (incident) timeToMitigate({ runbook: incident.runbook, executionArn: execution.id }, incident.firedAt, outcome, actions);
   const topic = topicFor(outcome);
   const { subject, body } = renderMessage({
     outcome, reason, runbook: input.runbook, actions, executionArn: execution.id, region,
@@ -82,4 +85,20 @@ function changesOfEarlierRuns(actions: readonly ActionRecord[], executionArn: st
   return actions.filter((a) => a.executionArn !== executionArn && !stepOf(a.actionKey).startsWith(UNDO_STEP_PREFIX)
     && (a.status === 'succeeded' || a.status === 'unknown')
     && !actions.some((u) => u.undoes === a.actionKey && u.status === 'succeeded'));
+}
+
+/**
+ * How long the incident took, from the alarm (firedAt): to the first change this execution made
+ * that took effect, and, when it closes remediated (verified), to now. Measured here, where the
+ * incident closes with every action row at hand; an execution that changed nothing adds no time.
+ */
+function timeToMitigate(of: Of, firedAt: string, outcome: Outcome, actions: readonly ActionRecord[]): void {
+  const made = actions
+    .filter((a) => a.executionArn === of.executionArn && a.status === 'succeeded' && a.attempts > 0 && !stepOf(a.actionKey).startsWith(UNDO_STEP_PREFIX))
+    .flatMap((a) => (a.completedAt ? [a.completedAt] : []))
+    .sort();
+  const mitigated = made[0] === undefined ? undefined : millisBetween(firedAt, made[0]);
+  if (mitigated !== undefined) duration(METRIC.timeToMitigate, of, mitigated);
+  const verified = outcome === 'remediated' ? millisBetween(firedAt, new Date().toISOString()) : undefined;
+  if (verified !== undefined) duration(METRIC.timeToVerified, of, verified);
 }

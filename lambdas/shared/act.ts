@@ -1,6 +1,8 @@
 import { classifyAwsError, mayHaveTakenEffect } from './errors';
 import { generationKey, generationOf, isUnsettled, type ActionRecord, type Ledger } from './ledger';
 import { logger } from './logger';
+import { count } from './metrics';
+import { METRIC } from '../domain/metrics';
 import type { Incident } from './task-input';
 
 export interface ActionSpec<B, A, O = B> {
@@ -201,6 +203,8 @@ export async function performAction<B, A, O = B>(
     } catch (e: unknown) {
       const error = classifyAwsError(e, `${spec.operation} on ${spec.target}`);
       const message = `${error.name}: ${error.message}`;
+      // Counted once the call has ended, whatever the ledger write does next: the call is the fact.
+      count(METRIC.actionsFailed, { runbook: incident.runbook, executionArn });
       if (partly || mayHaveTakenEffect(error)) {
         await ledger.markUnknown(incident.id, key, message);
         logger.warn('Call ended without an answer that says whether it took effect: row left unknown', { actionKey: key, error: message });
@@ -211,6 +215,7 @@ export async function performAction<B, A, O = B>(
       await ledger.failAction(incident.id, key, message);
       throw error;
     }
+    count(spec.undoes ? METRIC.actionsUndone : METRIC.actionsTaken, { runbook: incident.runbook, executionArn });
     await ledger.completeAction(incident.id, key, after);
     logger.info('Action done', { actionKey: key, before, after });
     return result(before, after, false, false);
