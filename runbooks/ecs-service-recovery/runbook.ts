@@ -101,7 +101,7 @@ export default defineRunbook({
   drill: {
     event: 'events/ecs-service-recovery.alarm.json',
     samples: ['events/samples/composite.alarm.json'],
-    scenarios: ['drill/scenarios/admin-already-recovered.json', 'drill/scenarios/admin-image-pull-failure.json', 'drill/scenarios/admin-service-deleted.json'],
+    scenarios: ['drill/scenarios/admin-tasks-lost.json', 'drill/scenarios/admin-already-recovered.json', 'drill/scenarios/admin-image-pull-failure.json', 'drill/scenarios/admin-service-deleted.json'],
     taggedAlarms: {
       'alphaswarm-admin-prod-tasks-below-desired': {},
       // A team's own composite alarm: it names no metric, so its tags name the target too.
