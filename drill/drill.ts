@@ -770,6 +770,8 @@ function auditTarget(service: string, input: Readonly<Record<string, unknown>>):
   if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
   if (service === 'ssm') return String(input.Name ?? '');
   if (service === 'states') return String(input.executionArn ?? '');
+  // An ECS service's scalable target (service/CLUSTER/SERVICE), keyed as the service is.
+  if (service === 'application-autoscaling') return String(input.ResourceId ?? '').replace(/^service\//, '');
   return '';
 }
 

@@ -20,8 +20,12 @@ interface BuildUndoInput {
   readonly approvalNotes?: readonly ApprovalNote[];
 }
 
-/** The fields each mutating call changes (its runbook's drill.changes); the rest of the resource is not the runbook's to compare. */
-const CHANGES: ReadonlyMap<string, DrillChange> = new Map(MODULES.flatMap((m) => Object.entries(m.drill.changes)));
+/**
+ * The fields each mutating call of a runbook changes (its drill.changes); the rest of the resource is
+ * not the runbook's to compare. Per runbook: one operation may change different things (ecs:UpdateService
+ * forces a new deployment in one runbook and sets a desired count in another).
+ */
+const CHANGES: ReadonlyMap<string, ReadonlyMap<string, DrillChange>> = new Map(MODULES.map((m) => [m.name, new Map(Object.entries(m.drill.changes))]));
 
 const isNotify = (i: Invocation) => i.functionName.endsWith('-Notify');
 const isPlan = (i: Invocation) => i.functionName.endsWith('-UndoPlan');
@@ -46,15 +50,16 @@ export async function buildUndoResult(b: BuildUndoInput): Promise<UndoResult> {
   for (const row of rows.filter((r) => !stepOf(r.actionKey).startsWith(UNDO_STEP_PREFIX) && r.status !== 'planned')) {
     operationsByTarget.set(row.target, new Set([...(operationsByTarget.get(row.target) ?? []), row.operation]));
   }
+  const changes = CHANGES.get(result.runbook ?? '') ?? new Map<string, DrillChange>();
   const resources = Object.keys(result.resources.before).map((name): UndoResource => {
     const ops = [...(operationsByTarget.get(name) ?? [])];
-    const fields = [...new Set(ops.flatMap((op) => CHANGES.get(op)?.fields ?? []))];
+    const fields = [...new Set(ops.flatMap((op) => changes.get(op)?.fields ?? []))];
     const start = result.resources.before[name];
     const afterRunbook = result.resources.after[name];
     const afterUndo = findByName(b.afterUndo, name);
     if (ops.length === 0) return { name, fields: [], start, afterRunbook, afterUndo, equalsStart: sameValue(start, afterUndo), note: 'the runbook made no change to it' };
     const [s, r, u] = [pick(start, fields), pick(afterRunbook, fields), pick(afterUndo, fields)];
-    const note = ops.map((op) => CHANGES.get(op)?.note).find((n) => n !== undefined);
+    const note = ops.map((op) => changes.get(op)?.note).find((n) => n !== undefined);
     return { name, fields, start: s, afterRunbook: r, afterUndo: u, equalsStart: sameValue(s, u), ...(note ? { note } : {}) };
   });
   const comparable = resources.filter((r) => r.equalsStart !== null);

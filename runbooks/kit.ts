@@ -63,6 +63,8 @@ export interface Arns {
   sqsQueue(name: string): string;
   /** A log group (CloudWatch Logs also names it with a trailing :* for most actions). */
   logGroup(name: string): string;
+  /** An Application Auto Scaling scalable target; its id is AWS's own, so mostly "*". */
+  scalableTarget(id: string): string;
   readonly account: string;
   /** aws, aws-cn, aws-us-gov: the definitions' integration ARNs (arn:${Partition}:states:::lambda:invoke) use it. */
   readonly partition: string;
@@ -85,6 +87,7 @@ export function literalArns(partition: string, region: string, account: string):
     executions: (name) => arn('states', `execution:${name}:*`),
     sqsQueue: (name) => arn('sqs', name),
     logGroup: (name) => arn('logs', `log-group:${name}`),
+    scalableTarget: (id) => arn('application-autoscaling', `scalable-target/${id}`),
     account,
     partition,
   };
@@ -161,6 +164,8 @@ export interface AlarmSpec {
   readonly treatMissingData: 'breaching' | 'notBreaching' | 'ignore' | 'missing';
   /** Notifies the info topic and starts nothing. The others start the runbook: EventBridge routes them by metric. */
   readonly informs?: boolean;
+  /** Tags on the alarm: the tag router starts the runbook an alarm names (runbook-autopilot:runbook, :target) where its metric names no target. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** One accepted cdk-nag finding and why (lib/nag.ts applies them). */

@@ -11,8 +11,9 @@ import lambdaTimeouts from './lambda-timeouts/runbook';
 import llmBudgetGuardrail from './llm-budget-guardrail/runbook';
 import workflowStuck from './workflow-stuck/runbook';
 import ecsDeploymentRollback from './ecs-deployment-rollback/runbook';
+import scaleOut from './scale-out/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback] as const;
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];

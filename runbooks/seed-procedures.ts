@@ -49,7 +49,7 @@ export const SEED_PROCEDURES = {
   'credential-exposure': { seed: '004', title: 'Credential Exposure', severity: 'Critical', response: 'Rotate immediately, audit access', unautomated: notYet('credential-exposure') },
   'unauthorized-access': { seed: '004', title: 'Unauthorized Access', severity: 'Critical', response: 'Isolate resource, review CloudTrail', unautomated: notYet('a page-only runbook with the CloudTrail reads') },
   'high-api-latency': { seed: '004', title: 'High API Latency', severity: 'Medium', response: 'Check metrics, identify bottleneck', unautomated: notYet('a diagnose-and-page runbook') },
-  'ecs-memory-high': { seed: '004', title: 'ECS Memory High', severity: 'Medium', response: 'Scale service or increase task memory', unautomated: notYet('scale-out') },
+  'ecs-memory-high': { seed: '004', title: 'ECS Memory High', severity: 'Medium', response: 'Scale service or increase task memory' },
   'function-timeouts': { seed: '004', title: 'Lambda Timeouts', severity: 'Medium', response: 'Increase timeout, check dependencies' },
   'failed-workflow': { seed: '004', title: 'Workflow Stuck/Failed', severity: 'High', response: 'Check Step Functions history, trace via DynamoDB' },
 
@@ -82,7 +82,7 @@ export const SEED_PROCEDURES = {
     seed: '001', title: 'Scenario B: HPA thrashing', response: 'Read the HPA decisions, widen its stabilization window',
     unautomated: { kind: 'not-automated', why: 'a Kubernetes HorizontalPodAutoscaler patch, not an AWS API call' },
   },
-  'queue-depth': { seed: '001', title: 'Scenario C: Celery queue depth alarm', response: 'Inspect the active tasks, scale the workers to 8', unautomated: notYet('scale-out') },
+  'queue-depth': { seed: '001', title: 'Scenario C: Celery queue depth alarm', response: 'Inspect the active tasks, scale the workers to 8' },
   'jwks-503': { seed: '001', title: 'Scenario D: Auth0 JWKS returns 503', response: 'Permissive mode for read-only routes, the revert scheduled as a P1', unautomated: notYet('auth-degraded-mode') },
   'ingress-503': {
     seed: '001', title: 'Scenario E: Ingress returns 503', response: 'Check the ingress controller and the service endpoints',

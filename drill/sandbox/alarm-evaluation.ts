@@ -1,4 +1,5 @@
 import type { ServiceContext } from './model';
+import { messagesVisible } from './sqs';
 import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState } from './state';
 
 /**
@@ -14,6 +15,10 @@ import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState
  *   so no datapoints (DynamoDB publishes throttle events only while throttling).
  * - ECS/ContainerInsights RunningTaskCount of a service: the service's running count (a service
  *   that is gone reports nothing).
+ * - AWS/ECS MemoryUtilization of a service with a modelled memory load: the load shared by its
+ *   running tasks (capped at 100 %), so more tasks bring it down.
+ * - AWS/SQS ApproximateNumberOfMessagesVisible of a queue: its backlog (sqs.ts), none once its
+ *   consumer service runs enough tasks.
  * - A composite alarm: its rule over its children's states.
  * Alarms with `causePersists` (a scenario: the fix did not remove the cause) and alarms no rule
  * covers keep their state.
@@ -43,6 +48,16 @@ async function datapoint(state: AccountState, a: AlarmState, ctx: ServiceContext
     const service = state.ecs.clusters[d.ClusterName]?.services[d.ServiceName];
     // Container Insights reports the running count every period, mid-rollout too.
     return service !== undefined && service.status === 'ACTIVE' ? { kind: 'value', value: service.runningCount } : { kind: 'missing' };
+  }
+  if (a.namespace === 'AWS/ECS' && a.metricName === 'MemoryUtilization' && d.ClusterName !== undefined && d.ServiceName !== undefined) {
+    const service = state.ecs.clusters[d.ClusterName]?.services[d.ServiceName];
+    if (service?.memoryLoadPercent === undefined) return { kind: 'unknown' };
+    if (service.status !== 'ACTIVE' || service.runningCount === 0) return { kind: 'missing' };
+    return { kind: 'value', value: Math.min(100, service.memoryLoadPercent / service.runningCount) };
+  }
+  if (a.namespace === 'AWS/SQS' && a.metricName === 'ApproximateNumberOfMessagesVisible' && d.QueueName !== undefined) {
+    const queue = state.sqs?.queues[d.QueueName];
+    return queue === undefined ? { kind: 'missing' } : { kind: 'value', value: messagesVisible(state, queue) };
   }
   return { kind: 'unknown' };
 }

@@ -190,5 +190,21 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     'server-error': { code: 'ServiceUnavailableException', status: 500, message: 'The service cannot complete the request.' },
     'unknown-operation': UNKNOWN_OPERATION,
   },
+  // Client errors are HTTP 400; InternalServiceException is a server fault, HTTP 500 (the service model the SDK ships).
+  'application-autoscaling': {
+    throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
+    'access-denied': {
+      code: 'AccessDeniedException', status: 400,
+      message: denied((c) => `arn:aws:application-autoscaling:${c.account.region}:${c.account.accountId}:scalable-target/*`),
+    },
+    'not-found': {
+      code: 'ObjectNotFoundException', status: 400,
+      message: (c) => `No scalable target registered for service namespace: ${member(c, 'ServiceNamespace', 'ecs')}, resource ID: ${member(c, 'ResourceId', '*')}, scalable dimension: ${member(c, 'ScalableDimension', '*')}`,
+      // RegisterScalableTarget declares no ObjectNotFoundException: a resource that is gone is a ValidationException naming it.
+      byOperation: { RegisterScalableTarget: { code: 'ValidationException', message: (c) => `ECS service doesn't exist: ${member(c, 'ResourceId', '*')}` } },
+    },
+    'server-error': { code: 'InternalServiceException', status: 500, message: 'The service encountered an internal error.' },
+    'unknown-operation': UNKNOWN_OPERATION,
+  },
   dynamodb: DYNAMODB_FAULTS,
 };

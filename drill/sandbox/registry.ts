@@ -1,3 +1,4 @@
+import { applicationAutoScalingModel } from './application-autoscaling';
 import { cloudWatchModel } from './cloudwatch';
 import { costExplorerModel } from './cost-explorer';
 import { ecsModel } from './ecs';
@@ -23,6 +24,7 @@ import {
   SEED_STATE_MACHINE,
   TOPIC_ARNS,
 } from './seed-account';
+import { WORKER_CLUSTER, WORKER_SERVICE } from './seed-workers';
 import { TIMEOUT_FUNCTION, TIMEOUT_QUEUE_URL } from './seed-timeouts';
 import { sfnModel } from './sfn';
 import { snsModel } from './sns';
@@ -121,6 +123,15 @@ export const SERVICE_REGISTRY = [
     name: 'logs', endpointVariable: 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', sdk: '@aws-sdk/client-cloudwatch-logs', model: logsModel, faults: FAULTS.logs,
     seed: (s) => s.logs?.groups,
     probe: { operation: 'FilterLogEvents', input: { logGroupName: `/aws/lambda/${TIMEOUT_FUNCTION}`, filterPattern: '"Task timed out"' } },
+  },
+  {
+    name: 'application-autoscaling', endpointVariable: 'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING', sdk: '@aws-sdk/client-application-auto-scaling',
+    model: applicationAutoScalingModel, faults: FAULTS['application-autoscaling'],
+    seed: (s) => s.applicationAutoScaling?.scalableTargets,
+    probe: {
+      operation: 'RegisterScalableTarget',
+      input: { ServiceNamespace: 'ecs', ResourceId: `service/${WORKER_CLUSTER}/${WORKER_SERVICE}`, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2 },
+    },
   },
 ] as const satisfies readonly ServiceEntry[];
 

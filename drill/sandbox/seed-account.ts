@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isRecord } from './input';
+import { seedWorkerSystems } from './seed-workers';
 import { seedTimeoutSystems } from './seed-timeouts';
 import { seedWorkflowSystems } from './seed-workflows';
 import type { AccountState, AlarmState, CompositeAlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
@@ -581,6 +582,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   }];
   seedTimeoutSystems(base, now, lastModified);
   seedWorkflowSystems(base, now);
+  seedWorkerSystems(base, now);
   if (override === undefined) return base;
   if (typeof override === 'function') return override(base) ?? base;
   return merge(base, override) as AccountState;

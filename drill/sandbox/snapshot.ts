@@ -21,6 +21,9 @@ export type SandboxSnapshot = {
       pendingCount: number;
       taskDefinition: string;
       failure: EcsFailureMode;
+      /** Its scalable target's range (Application Auto Scaling), only where it has one. */
+      minCapacity?: number;
+      maxCapacity?: number;
       deployments: Pick<EcsDeploymentState, 'id' | 'status' | 'rolloutState' | 'desiredCount' | 'runningCount' | 'failedTasks'>[];
     }
   >;
@@ -29,6 +32,12 @@ export type SandboxSnapshot = {
   alarms: Record<string, string>;
   publishedMessages: number;
 };
+
+function rangeOf(state: AccountState, cluster: string, service: string): { minCapacity?: number; maxCapacity?: number } {
+  const target = Object.values(state.applicationAutoScaling?.scalableTargets ?? {})
+    .find((t) => t.serviceNamespace === 'ecs' && t.resourceId === `service/${cluster}/${service}` && t.scalableDimension === 'ecs:service:DesiredCount');
+  return target ? { minCapacity: target.minCapacity, maxCapacity: target.maxCapacity } : {};
+}
 
 export function snapshotOf(state: AccountState, publishedMessages: number): SandboxSnapshot {
   const functions = Object.fromEntries(
@@ -48,6 +57,7 @@ export function snapshotOf(state: AccountState, publishedMessages: number): Sand
           pendingCount: svc.pendingCount,
           taskDefinition: svc.taskDefinition,
           failure: svc.failure,
+          ...rangeOf(state, clusterName, name),
           deployments: svc.deployments.map(({ id, status, rolloutState, desiredCount, runningCount, failedTasks }) => ({
             id,
             status,

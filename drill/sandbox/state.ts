@@ -234,6 +234,11 @@ export interface EcsServiceState {
   /** Its service deployments, newest first, and their revisions by id; absent: a service with no such history. */
   serviceDeployments?: EcsServiceDeploymentRecord[];
   revisions?: Record<string, EcsServiceRevisionRecord>;
+  /**
+   * The work its tasks share, as memory: MemoryUtilization reads it divided by the running tasks
+   * (percent of one task's memory, capped at 100), so more tasks bring it down. Absent: not modelled.
+   */
+  memoryLoadPercent?: number;
 }
 
 export interface EcsClusterState {
@@ -382,6 +387,19 @@ export interface AccountState {
   sqs?: { queues: Record<string, SqsQueueState> };
   /** CloudWatch Logs: events per log group name. Absent: no log groups. */
   logs?: { groups: Record<string, LogEventState[]> };
+  /** Application Auto Scaling: scalable targets keyed `namespace|resourceId|dimension`. Absent: none registered. */
+  applicationAutoScaling?: { scalableTargets: Record<string, ScalableTargetState> };
+}
+
+/** A registered scalable target (RegisterScalableTarget), as DescribeScalableTargets reports it. */
+export interface ScalableTargetState {
+  serviceNamespace: string;
+  resourceId: string;
+  scalableDimension: string;
+  minCapacity: number;
+  maxCapacity: number;
+  roleArn: string;
+  createdAt: string;
 }
 
 /** An SQS queue's attributes, as GetQueueAttributes reports them (seconds). */
@@ -389,6 +407,13 @@ export interface SqsQueueState {
   visibilityTimeout: number;
   messageRetentionPeriod: number;
   createdAt: string;
+  /** Messages waiting (ApproximateNumberOfMessagesVisible) while its consumer falls behind. @default 0 */
+  messagesVisible?: number;
+  /**
+   * The ECS service that works the queue, and how many running tasks keep up with what arrives:
+   * with that many the backlog drains (the metric reads 0 once the drill's compressed wait has passed).
+   */
+  consumer?: { clusterName: string; serviceName: string; tasksToKeepUp: number };
 }
 
 /** One log event of a log group. */

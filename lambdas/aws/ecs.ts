@@ -177,6 +177,18 @@ export class EcsServiceClient {
     return serviceView(key, out.service);
   }
 
+  /** Sets the desired count (an absolute value); ECS starts or stops tasks to reach it. */
+  async setDesiredCount(key: ServiceKey, desiredCount: number): Promise<ServiceView> {
+    let out;
+    try {
+      out = await this.mutations.send(new UpdateServiceCommand({ cluster: key.cluster, service: key.service, desiredCount }));
+    } catch (e: unknown) {
+      throw this.mapError(e, key, 'UpdateService');
+    }
+    if (!out.service) throw new TargetNotFound(`ECS service ${key.cluster}/${key.service}: UpdateService returned no service`);
+    return serviceView(key, out.service);
+  }
+
   private mapError(e: unknown, key: ServiceKey, operation: string): Error {
     const name = `${key.cluster}/${key.service}`;
     if (e instanceof ClusterNotFoundException) return new TargetNotFound(`ECS cluster ${key.cluster} does not exist (${operation})`);

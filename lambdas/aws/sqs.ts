@@ -17,6 +17,19 @@ export class QueueClient {
     private readonly sqs: SQSClient = new SQSClient({ useQueueUrlAsEndpoint: false }),
   ) {}
 
+  /** The messages waiting in the queue (ApproximateNumberOfMessages); null when the queue does not exist. */
+  async messagesVisible(queueArn: string): Promise<number | null> {
+    try {
+      const out = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrlOf(queueArn), AttributeNames: ['ApproximateNumberOfMessages'] }));
+      const value = Number(out.Attributes?.ApproximateNumberOfMessages);
+      if (!Number.isInteger(value)) throw new Error(`sqs:GetQueueAttributes returned no ApproximateNumberOfMessages for ${queueArn}`);
+      return value;
+    } catch (e: unknown) {
+      if (e instanceof QueueDoesNotExist) return null;
+      throw classifyAwsError(e, `sqs:GetQueueAttributes on ${queueArn}`);
+    }
+  }
+
   /** The queue's visibility timeout in seconds; null when the queue does not exist. */
   async visibilityTimeout(queueArn: string): Promise<number | null> {
     try {

@@ -307,9 +307,74 @@ const serviceTaskDefinition: Reversible<'ecs-task-definition'> = {
   },
   holds: (current, value) => taskDefinitionOf(current) !== undefined && taskDefinitionOf(current) === taskDefinitionOf(value),
 };
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+interface RangeRecord { minCapacity?: unknown; maxCapacity?: unknown; desiredCount?: unknown }
+const rangeOf = (v: unknown): { minCapacity: number; maxCapacity: number } | undefined => {
+  const r = (v ?? {}) as RangeRecord;
+  return isCount(r.minCapacity) && isCount(r.maxCapacity) && r.minCapacity <= r.maxCapacity ? { minCapacity: r.minCapacity, maxCapacity: r.maxCapacity } : undefined;
+};
+const serviceOf = (target: string) => {
+  const [cluster, service] = target.split('/');
+  return cluster && service ? { cluster, service } : undefined;
+};
+
+/**
+ * An ECS service's scalable target, put back to its recorded range (the scale-in): the row records
+ * the range and the desired count it replaced. The restore registers the recorded range, then puts
+ * the desired count back where the raise left it untouched since (lambdas/undo/resources.ts).
+ */
+const scalableTargetRange: Reversible<'ecs-scalable-target'> = {
+  operation: 'application-autoscaling:RegisterScalableTarget',
+  kind: 'ecs-scalable-target',
+  restoreOperations: ['application-autoscaling:RegisterScalableTarget', 'ecs:UpdateService'],
+  words: 'service capacity (scalable target range)',
+  inverse({ target, before, after }) {
+    const was = rangeOf(before);
+    const service = serviceOf(target);
+    if (!was || !service) return { why: `the recorded range ${JSON.stringify(before)} of ${target} is not a minimum and maximum` };
+    const desired = (before as RangeRecord).desiredCount;
+    const restoreTo = { ...was, ...(isCount(desired) ? { desiredCount: desired } : {}) };
+    if (sameValue(was, rangeOf(after))) return { why: 'the scalable target already had this range: the call changed nothing' };
+    return {
+      operation: 'application-autoscaling:RegisterScalableTarget', target,
+      parameters: { ServiceNamespace: 'ecs', ResourceId: `service/${service.cluster}/${service.service}`, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: was.minCapacity, MaxCapacity: was.maxCapacity },
+      expected: after, restoreTo,
+    };
+  },
+  // The range decides; the desired count moves with scaling activities and is put back only where it was left alone.
+  holds: (current, value) => {
+    const [now, want] = [rangeOf(current), rangeOf(value)];
+    return now !== undefined && want !== undefined && sameValue(now, want);
+  },
+};
+
+/**
+ * A desired count an ECS service without a scalable target was scaled out to, put back: its row's
+ * parameters name a desired count. A forced new deployment makes the same call with neither a
+ * desired count nor a task definition: not this change (NOT_REVERSIBLE).
+ */
+const desiredCount: Reversible<'ecs-desired-count'> = {
+  operation: 'ecs:UpdateService',
+  kind: 'ecs-desired-count',
+  restoreOperations: ['ecs:UpdateService'],
+  words: 'desired count',
+  recognizes: ({ parameters }) => typeof (parameters as { desiredCount?: unknown } | null | undefined)?.desiredCount === 'number',
+  inverse({ target, before, after }) {
+    const was = (before ?? {}) as RangeRecord;
+    const set = (after ?? {}) as RangeRecord;
+    if (!isCount(was.desiredCount) || !isCount(set.desiredCount) || Object.keys(before as object).length !== 1) {
+      return { why: 'a forced new deployment keeps the same task definition: there is no earlier value to put back (a service that reads a restored value at start picks it up at its next deployment)' };
+    }
+    const service = serviceOf(target);
+    if (!service) return { why: `${target} does not name a service as cluster/service` };
+    if (was.desiredCount === set.desiredCount) return { why: 'the service already had this desired count: the call changed nothing' };
+    return { operation: 'ecs:UpdateService', target, parameters: { ...service, desiredCount: was.desiredCount }, expected: { desiredCount: set.desiredCount }, restoreTo: { desiredCount: was.desiredCount } };
+  },
+  holds: (current, value) => (current as RangeRecord | null)?.desiredCount === (value as RangeRecord | null)?.desiredCount,
+};
 
 /** Every reversible operation, one line each. */
-export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionConfiguration, serviceTaskDefinition] as const;
+export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionConfiguration, serviceTaskDefinition, scalableTargetRange, desiredCount] as const;
 
 export type RestoreKind = (typeof REVERSIBLE)[number]['kind'];
 export const RESTORE_KINDS = REVERSIBLE.map((r) => r.kind) as [RestoreKind, ...RestoreKind[]];

@@ -1,6 +1,7 @@
 import type { UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { ItemsClient, TableClient } from '../aws/dynamodb';
 import { AliasClient, FunctionConcurrencyClient, FunctionConfigurationClient, parseAliasKey, type FunctionSettings } from '../aws/lambda';
+import { ScalableTargetClient } from '../aws/application-autoscaling';
 import { EcsServiceClient, parseServiceKey } from '../aws/ecs';
 import { ParameterClient } from '../aws/ssm';
 import { capacitySnapshot } from '../aws/table-capacity';
@@ -36,6 +37,7 @@ export class UndoResources {
     aliases = new AliasClient(),
     configurations = new FunctionConfigurationClient(),
     services = new EcsServiceClient(),
+    scalableTargets = new ScalableTargetClient(),
   ) {
     this.values = {
       'lambda-reserved-concurrency': {
@@ -81,6 +83,29 @@ export class UndoResources {
       'ecs-task-definition': {
         read: async (target) => ({ taskDefinition: (await services.describe(parseServiceKey(target))).taskDefinition }),
         restore: async (step) => ({ taskDefinition: (await services.deployTaskDefinition(parseServiceKey(step.target), String(step.parameters.taskDefinition))).taskDefinition }),
+      },
+      'ecs-scalable-target': {
+        read: async (target) => {
+          const key = parseServiceKey(target);
+          const range = await scalableTargets.read(key);
+          return range ? { ...range, desiredCount: (await services.describe(key)).desiredCount } : null;
+        },
+        // The recorded range, then the recorded desired count where the service still runs what the raise left it at
+        // (a scaling activity since moved it: the range alone is put back, and the service's policies scale it in).
+        restore: async (step) => {
+          const key = parseServiceKey(step.target);
+          const p = step.parameters as { MinCapacity: number; MaxCapacity: number };
+          const range = await scalableTargets.register(key, { minCapacity: p.MinCapacity, maxCapacity: p.MaxCapacity });
+          const was = (step.restoreTo as { desiredCount?: number }).desiredCount;
+          const left = (step.expected as { desiredCount?: number } | null)?.desiredCount;
+          const now = (await services.describe(key)).desiredCount;
+          const desired = was !== undefined && now === left && was < now ? (await services.setDesiredCount(key, Math.max(was, range.minCapacity))).desiredCount : now;
+          return { ...range, desiredCount: desired };
+        },
+      },
+      'ecs-desired-count': {
+        read: async (target) => ({ desiredCount: (await services.describe(parseServiceKey(target))).desiredCount }),
+        restore: async (step) => ({ desiredCount: (await services.setDesiredCount(parseServiceKey(step.target), Number(step.parameters.desiredCount))).desiredCount }),
       },
       'ssm-parameter': {
         read: (target) => parameters.read(target),

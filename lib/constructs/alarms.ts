@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -47,6 +47,7 @@ export class RunbookAlarms extends Construct {
         ...(spec.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: spec.datapointsToAlarm }),
         treatMissingData: spec.treatMissingData as cloudwatch.TreatMissingData,
       });
+      for (const [key, value] of Object.entries(spec.tags ?? {})) Tags.of(alarm).add(key, value);
       if (spec.informs) {
         alarm.addAlarmAction(inform);
         this.informational.push(alarm);

@@ -33,11 +33,12 @@ export default defineRunbook({
   targets: (c) => c.targets.map(serviceKey),
   trigger: {
     kind: 'alarm',
-    // Running tasks below desired, unhealthy service.
+    // Running tasks below desired, unhealthy service. Not memory or CPU (AWS/ECS): seed 004 answers
+    // "ECS Memory High" by scaling, and a redeploy does not give a loaded service more room.
     route: {
       selectors: [{
-        namespaces: ['ECS/ContainerInsights', 'AWS/ECS'],
-        metricNames: ['RunningTaskCount', 'DesiredTaskCount', 'PendingTaskCount', 'CPUUtilization', 'MemoryUtilization'],
+        namespaces: ['ECS/ContainerInsights'],
+        metricNames: ['RunningTaskCount', 'DesiredTaskCount', 'PendingTaskCount'],
         alarmedMetricOnly: false,
       }],
       targetDimensions: ['ClusterName', 'ServiceName'],

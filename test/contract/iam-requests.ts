@@ -68,6 +68,12 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   'ecs:DescribeServiceDeployments': (i) => ({ action: 'ecs:DescribeServiceDeployments', resource: first(i.serviceDeploymentArns) }),
   'ecs:DescribeServiceRevisions': (i) => ({ action: 'ecs:DescribeServiceRevisions', resource: first(i.serviceRevisionArns) }),
   'ecs:DescribeTaskDefinition': anywhere('ecs:DescribeTaskDefinition'),
+  'application-autoscaling:DescribeScalableTargets': anywhere('application-autoscaling:DescribeScalableTargets'),
+  // Authorized on the scalable target, whose ARN carries an id of AWS's own; the namespace and dimension are its condition keys.
+  'application-autoscaling:RegisterScalableTarget': (i, s) => ({
+    action: 'application-autoscaling:RegisterScalableTarget', resource: arn(s, 'application-autoscaling', 'scalable-target/0a1b2c3d4e5f60718293a4b5c6d7e8f9'),
+    context: { 'application-autoscaling:service-namespace': text(i.ServiceNamespace), 'application-autoscaling:scalable-dimension': text(i.ScalableDimension) },
+  }),
   'ssm:GetParameter': (i, s) => ({ action: 'ssm:GetParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) }),
   'ssm:PutParameter': (i, s) => ({ action: 'ssm:PutParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) }),
   'cloudwatch:DescribeAlarms': (i, s) => ({ action: 'cloudwatch:DescribeAlarms', resource: arn(s, 'cloudwatch', `alarm:${first(i.AlarmNames)}`) }),

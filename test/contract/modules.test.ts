@@ -84,19 +84,36 @@ test("every function's environment fits in Lambda's 4 KB, in every environment",
   expect(problems).toEqual([]);
 });
 
-test('two runbooks that make the same call say the same of it (what it changes, how the fault matrix treats it)', () => {
+test('two runbooks that make the same call say the same of how the fault matrix treats it', () => {
   const said = new Map<string, { by: string; what: string }>();
   const problems: string[] = [];
   for (const m of MODULES) {
     const facts = [
-      ...Object.entries(m.drill.changes).map(([op, change]) => [`changes of ${op}`, JSON.stringify(change)] as const),
-      // bestEffort is the runbook's own: what one reads as evidence another may read as a safety check (test/faults/plan.ts).
+      // What a call changes is the runbook's own (drill/undo-result.ts reads each runbook's drill.changes): ecs:UpdateService
+      // forces a new deployment in one runbook and sets a desired count in another. So is bestEffort: what one reads as
+      // evidence another may read as a safety check (test/faults/plan.ts).
       ...m.drill.calls.map((c) => [`fault facts of ${c.call}`, JSON.stringify({ mutates: c.mutates ?? false, notFound: c.notFound ?? null })] as const),
     ];
     for (const [key, what] of facts) {
       const before = said.get(key);
       if (before && before.what !== what) problems.push(`${m.name} and ${before.by} say different things of the ${key}: ${what} and ${before.what}`);
       else said.set(key, { by: m.name, what });
+    }
+  }
+  expect(problems).toEqual([]);
+});
+
+test('no two runbooks route the same metric: one alarm starts one runbook, never two acting on one target at once', () => {
+  const routedBy = new Map<string, string>();
+  const problems: string[] = [];
+  for (const m of MODULES) {
+    if (m.trigger?.kind !== 'alarm') continue;
+    for (const selector of m.trigger.route.selectors) {
+      for (const metric of selector.namespaces.flatMap((ns) => selector.metricNames.map((name) => `${ns} ${name}`))) {
+        const before = routedBy.get(metric);
+        if (before && before !== m.name) problems.push(`${m.name} and ${before} both route ${metric}: an alarm on it would start both; route it to the runbook that answers it`);
+        else routedBy.set(metric, m.name);
+      }
     }
   }
   expect(problems).toEqual([]);

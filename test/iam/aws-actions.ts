@@ -17,6 +17,7 @@ export const ON_ANY_RESOURCE: Readonly<Record<string, string>> = {
   'events:DescribeRule': 'which rules invoke a function is what the caller finds out; rules of this account and region only; read-only',
   'ce:GetCostAndUsage': 'Cost Explorer reads the account\'s billing data; a billing view is optional and the call names none; read-only',
   'sqs:GetQueueAttributes': 'the queues that invoke a configured function are found at run time in its event source mappings; queues of this account and region only; read-only',
+  'application-autoscaling:RegisterScalableTarget': "a scalable target's ARN carries an id of AWS's own, not the service's name: scale-out's own grant is limited to ECS desired counts by condition, and its handler and the undo to the configured services",
   'ecs:ListTasks': 'authorized on container instances, whose ids are not known before; scoped to the configured clusters by the ecs:cluster condition',
 };
 

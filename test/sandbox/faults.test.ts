@@ -1,3 +1,4 @@
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
@@ -13,6 +14,7 @@ import { clientConfig, rejectionOf, useSandbox } from './support';
 
 const MACHINE = 'arn:aws:states:sa-east-1:111122223333:stateMachine:drill';
 const RESEARCHER = 'cabruca-segmentation-prod-researcher-agent';
+const WORKER_RESOURCE = 'service/alphaswarm-cluster-prod/alphaswarm-worker-prod';
 const sandbox = useSandbox({ stepFunctions: { stateMachines: { [MACHINE]: { type: 'STANDARD' } } } });
 
 interface Call {
@@ -43,6 +45,10 @@ const CALLS: Partial<Record<ServiceName, Call>> = {
     send: (s) => new EventBridgeClient(clientConfig(s)).send(new ListRuleNamesByTargetCommand({ TargetArn: `arn:aws:lambda:sa-east-1:111122223333:function:${RESEARCHER}` })),
   },
   s3: { operation: 'GetBucketNotificationConfiguration', send: (s) => new S3Client(clientConfig(s)).send(new GetBucketNotificationConfigurationCommand({ Bucket: AGENT_QUEUE_BUCKET })) },
+  'application-autoscaling': {
+    operation: 'DescribeScalableTargets',
+    send: (s) => new ApplicationAutoScalingClient(clientConfig(s)).send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [WORKER_RESOURCE] })),
+  },
   secretsmanager: { operation: 'GetSecretValue', send: (s) => new SecretsManagerClient(clientConfig(s)).send(new GetSecretValueCommand({ SecretId: 'approval-signing-key' })) },
 };
 
@@ -97,6 +103,11 @@ const EXPECTED: [ServiceName, Exclude<FaultKind, 'timeout'>, string, number][] =
   ['secretsmanager', 'access-denied', 'AccessDeniedException', 400],
   ['secretsmanager', 'not-found', 'ResourceNotFoundException', 400],
   ['secretsmanager', 'server-error', 'InternalServiceError', 500],
+  // A server fault in the service model (httpError 500), so the SDK's own retry rides it out as any other 5xx.
+  ['application-autoscaling', 'throttling', 'ThrottlingException', 400],
+  ['application-autoscaling', 'access-denied', 'AccessDeniedException', 400],
+  ['application-autoscaling', 'not-found', 'ObjectNotFoundException', 400],
+  ['application-autoscaling', 'server-error', 'InternalServiceException', 500],
 ];
 
 test.each(EXPECTED)('%s %s is %s (%i)', async (service, error, name, status) => {
@@ -108,6 +119,16 @@ test.each(EXPECTED)('%s %s is %s (%i)', async (service, error, name, status) => 
   expect(failure.name).toBe(name);
   expect(failure.$metadata?.httpStatusCode).toBe(status);
   expect(sandbox().calls.at(-1)?.error).toMatchObject({ injected: true, status });
+});
+
+test('RegisterScalableTarget answers a resource that is gone as AWS does: a ValidationException naming it (it declares no ObjectNotFoundException)', async () => {
+  sandbox().injectFault({ service: 'application-autoscaling', operation: 'RegisterScalableTarget', error: 'not-found' });
+
+  const failure = await rejectionOf(new ApplicationAutoScalingClient(clientConfig(sandbox())).send(new RegisterScalableTargetCommand({
+    ServiceNamespace: 'ecs', ResourceId: WORKER_RESOURCE, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 4,
+  })));
+
+  expect([failure.name, failure.$metadata?.httpStatusCode, failure.message]).toEqual(['ValidationException', 400, `ECS service doesn't exist: ${WORKER_RESOURCE}`]);
 });
 
 test('a fault lasts for `times` matching calls, then the service answers again', async () => {

@@ -1,0 +1,55 @@
+import {
+  ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand, ValidationException,
+} from '@aws-sdk/client-application-auto-scaling';
+import { classifyAwsError, TargetNotFound } from '../shared/errors';
+import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+import type { ServiceKey } from './ecs';
+
+/** An ECS service's desired count, as Application Auto Scaling names the dimension. */
+export const ECS_DESIRED_COUNT = 'ecs:service:DesiredCount';
+/** service/CLUSTER/SERVICE: Application Auto Scaling's resource id of an ECS service. */
+export const scalableResourceId = (key: ServiceKey): string => `service/${key.cluster}/${key.service}`;
+
+/** The range Application Auto Scaling keeps a service's desired count in. */
+export interface CapacityRange {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+}
+
+/** An ECS service's scalable target (DescribeScalableTargets, RegisterScalableTarget). */
+export class ScalableTargetClient {
+  constructor(
+    private readonly reads: ApplicationAutoScalingClient = new ApplicationAutoScalingClient({}),
+    /** RegisterScalableTarget: no blind SDK retry (see mutation-client.ts). */
+    private readonly mutations: ApplicationAutoScalingClient = new ApplicationAutoScalingClient(MUTATION_CLIENT_CONFIG),
+  ) {}
+
+  /** The service's range; null when it has no scalable target (nothing keeps its desired count in a range). */
+  async read(key: ServiceKey): Promise<CapacityRange | null> {
+    const resourceId = scalableResourceId(key);
+    try {
+      const out = await this.reads.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [resourceId], ScalableDimension: ECS_DESIRED_COUNT }));
+      const target = (out.ScalableTargets ?? []).find((t) => t.ResourceId === resourceId);
+      if (!target) return null;
+      if (target.MinCapacity === undefined || target.MaxCapacity === undefined) throw new Error(`application-autoscaling:DescribeScalableTargets returned ${resourceId} without its capacities`);
+      return { minCapacity: target.MinCapacity, maxCapacity: target.MaxCapacity };
+    } catch (e: unknown) {
+      throw classifyAwsError(e, `application-autoscaling:DescribeScalableTargets on ${resourceId}`);
+    }
+  }
+
+  /** Sets both bounds (absolute values). AWS moves the desired count into the new range at once. */
+  async register(key: ServiceKey, range: CapacityRange): Promise<CapacityRange> {
+    const resourceId = scalableResourceId(key);
+    try {
+      await this.mutations.send(new RegisterScalableTargetCommand({
+        ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: ECS_DESIRED_COUNT, MinCapacity: range.minCapacity, MaxCapacity: range.maxCapacity,
+      }));
+      return range;
+    } catch (e: unknown) {
+      // AWS answers a service that is gone with a ValidationException naming it.
+      if (e instanceof ValidationException && /service doesn't exist/i.test(e.message)) throw new TargetNotFound(`ECS service ${key.cluster}/${key.service} does not exist (RegisterScalableTarget: ${e.message})`);
+      throw classifyAwsError(e, `application-autoscaling:RegisterScalableTarget on ${resourceId}`);
+    }
+  }
+}
