@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { isRecord } from './input';
+import { seedAdminFrontend } from './seed-admin-frontend';
 import { seedWorkerSystems } from './seed-workers';
 import { seedTimeoutSystems } from './seed-timeouts';
 import { seedWorkflowSystems } from './seed-workflows';
-import type { AccountState, AlarmState, CompositeAlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
+import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
-/** The seed systems (seeds 000, 003, 004) as the drill's starting account. */
+/** The seed systems (seeds 000 to 004) as the drill's starting account. */
 
 export const SANDBOX_ACCOUNT_ID = '111122223333';
 export const SANDBOX_REGION = 'sa-east-1';
@@ -421,34 +422,6 @@ function seedAlarms(now: Date): Record<string, AlarmState> {
       stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [846.0] was greater than the threshold (800.0).',
       tags: { Environment: 'prod', Project: 'cabruca-segmentation' },
     }),
-    // The composite alarm's second child: no tasks run, so no target is registered, none unhealthy.
-    'alphaswarm-admin-prod-unhealthy-targets': alarm(now, {
-      description: `Unhealthy targets behind ${ADMIN_SERVICE}.`,
-      namespace: 'AWS/ApplicationELB',
-      metricName: 'UnHealthyHostCount',
-      dimensions: { TargetGroup: 'targetgroup/alphaswarm-admin-prod/6d0ecf831eec9f09', LoadBalancer: 'app/alphaswarm-prod/50dc6c495c0c9188' },
-      statistic: 'Maximum',
-      threshold: 0,
-      comparisonOperator: 'GreaterThanThreshold',
-      stateValue: 'OK',
-      stateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [0.0] was not greater than the threshold (0.0).',
-      tags: { Environment: 'prod', Service: ADMIN_SERVICE },
-    }),
-  };
-}
-
-/** A team's own composite alarm: it names no metric (the drill adds the tags that route it to a runbook). */
-function seedCompositeAlarms(now: Date): Record<string, CompositeAlarmState> {
-  return {
-    'alphaswarm-admin-prod-degraded': {
-      description: `${ADMIN_SERVICE} is degraded: fewer tasks than desired or unhealthy targets.`,
-      alarmRule: 'ALARM("alphaswarm-admin-prod-tasks-below-desired") OR ALARM("alphaswarm-admin-prod-unhealthy-targets")',
-      stateValue: 'ALARM',
-      stateReason: 'arn:aws:cloudwatch:sa-east-1:111122223333:alarm:alphaswarm-admin-prod-tasks-below-desired transitioned to ALARM',
-      stateUpdatedAt: minutesBefore(now, 1),
-      alarmActions: [TOPIC_ARNS.critical],
-      tags: { Environment: 'prod' },
-    },
   };
 }
 
@@ -556,7 +529,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
     costs: { currency: 'USD', total: 1260, byTag: { [COST_BUCKET_TAG.key]: { [COST_BUCKET_TAG.value]: 900 } } },
     sns: { topics: Object.values(TOPIC_ARNS) },
     stepFunctions: { stateMachines: { [SEED_STATE_MACHINE]: { type: 'STANDARD' } }, executions: {} },
-    cloudwatch: { alarms: seedAlarms(now), compositeAlarms: seedCompositeAlarms(now) },
+    cloudwatch: { alarms: seedAlarms(now), compositeAlarms: {} },
     events: seedEventRules(),
     s3: { buckets: { [AGENT_QUEUE_BUCKET]: { owner: SANDBOX_ACCOUNT_ID, lambdaNotifications: [queueNotification()] } } },
     secretsManager: {
@@ -583,6 +556,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedTimeoutSystems(base, now, lastModified);
   seedWorkflowSystems(base, now);
   seedWorkerSystems(base, now);
+  seedAdminFrontend(base, now);
   if (override === undefined) return base;
   if (typeof override === 'function') return override(base) ?? base;
   return merge(base, override) as AccountState;

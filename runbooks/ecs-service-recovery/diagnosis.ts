@@ -15,6 +15,8 @@ export type EcsCause =
   | 'out-of-memory'
   | 'health-check'
   | 'essential-container-exited'
+  | 'rollout-failed'
+  | 'rollout-in-progress'
   | 'unknown'
   | 'none';
 
@@ -27,7 +29,7 @@ export interface EcsDiagnosis {
 }
 
 interface CauseRule {
-  readonly cause: Exclude<EcsCause, 'unknown' | 'none'>;
+  readonly cause: Exclude<EcsCause, 'unknown' | 'none' | 'rollout-failed' | 'rollout-in-progress'>;
   readonly patterns: readonly RegExp[];
 }
 
@@ -70,6 +72,31 @@ const UNEXPLAINED_FAILURE = /unable to consistently start tasks|was unable to pl
 const STEADY_STATE = /has reached a steady state/i;
 
 const NOT_FIXABLE: ReadonlySet<EcsCause> = new Set(['image-pull', 'secrets']);
+
+const shortTaskDefinition = (arn: string | null): string => (arn ?? 'an unknown task definition').replace(/^arn:[^/]+\//, '');
+
+/**
+ * A forced deployment redeploys the primary deployment's task definition. When that deployment's
+ * rollout FAILED, it brings back the release that just failed (and replaces the failed deployment
+ * a rollback must start from); while it is IN_PROGRESS, it restarts a rollout ECS is still
+ * deciding. Either way a redeploy is the wrong change: escalate, changing nothing.
+ */
+function unsettledRollout(primary: PrimaryDeployment | null, counts: string): EcsDiagnosis | undefined {
+  const deployment = primary ? `deployment ${primary.id} (${shortTaskDefinition(primary.taskDefinition)})` : '';
+  if (primary?.rolloutState === 'FAILED') {
+    return {
+      cause: 'rollout-failed', redeployCanFix: false, healthy: false,
+      verdict: `The rollout of ${deployment} FAILED (${counts}): it needs a rollback to the last task definition that worked, not a redeploy of the same task definition; nothing was changed.`,
+    };
+  }
+  if (primary?.rolloutState === 'IN_PROGRESS') {
+    return {
+      cause: 'rollout-in-progress', redeployCanFix: false, healthy: false,
+      verdict: `The rollout of ${deployment} is still IN_PROGRESS (${counts}): a forced deployment would restart it with the same task definition; if it fails it needs a rollback, not a redeploy; nothing was changed.`,
+    };
+  }
+  return undefined;
+}
 
 export function classifyMessage(text: string): CauseRule['cause'] | undefined {
   return RULES.find((rule) => rule.patterns.some((p) => p.test(text)))?.cause;
@@ -128,6 +155,7 @@ function verdictFor(evidence: Evidence): string {
 /**
  * `events` newest first (DescribeServices order), the last 10 the seed reads; `stoppedTasks`
  * newest first. Stopped-task reasons come before events: they name the cause, events the effect.
+ * A primary deployment whose rollout FAILED or is IN_PROGRESS is never redeployed.
  */
 export function diagnoseService(
   state: ServiceState,
@@ -147,6 +175,11 @@ export function diagnoseService(
     .flatMap((t) => [...t.containerReasons, t.stoppedReason ?? ''])
     .filter((text) => text !== '');
   const evidence = strongest([...taskTexts, ...failing.map((e) => e.message)]);
+  // A cause no redeploy can fix says most; otherwise an unsettled rollout rules out a redeploy.
+  if (!evidence || !NOT_FIXABLE.has(evidence.cause)) {
+    const unsettled = unsettledRollout(state.primary, counts);
+    if (unsettled) return unsettled;
+  }
   if (!evidence) {
     const seen = failing[0] ? `; latest event: ${quote(failing[0].message)}` : '';
     return {

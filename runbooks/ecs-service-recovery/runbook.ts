@@ -100,13 +100,16 @@ export default defineRunbook({
     reason: `ecs:DescribeTasks reads the stopped tasks of cluster ${cluster}; task ids are not known before the tasks run.`,
   })),
   drill: {
+    // The seed's admin frontend lost its tasks after a completed rollout: a redeploy fixes it. The
+    // admin service's alarm (a sample) meets a failed rollout: escalated, nothing redeployed.
     event: 'events/ecs-service-recovery.alarm.json',
-    samples: ['events/samples/composite.alarm.json'],
-    scenarios: ['drill/scenarios/admin-already-recovered.json', 'drill/scenarios/admin-image-pull-failure.json', 'drill/scenarios/admin-service-deleted.json'],
+    samples: ['events/samples/composite.alarm.json', 'events/samples/ecs-service-recovery-failed-rollout.alarm.json'],
+    scenarios: ['drill/scenarios/admin-frontend-already-recovered.json', 'drill/scenarios/admin-frontend-image-pull-failure.json', 'drill/scenarios/admin-frontend-service-deleted.json'],
     taggedAlarms: {
+      'alphaswarm-admin-frontend-prod-tasks-below-desired': {},
       'alphaswarm-admin-prod-tasks-below-desired': {},
       // A team's own composite alarm: it names no metric, so its tags name the target too.
-      'alphaswarm-admin-prod-degraded': { target: 'alphaswarm-cluster-prod/alphaswarm-admin-prod' },
+      'alphaswarm-admin-frontend-prod-degraded': { target: 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod' },
     },
     changes: {
       'ecs:UpdateService': ECS_UPDATE_SERVICE_CHANGES,

@@ -16,7 +16,7 @@ test('--dry-run: every runbook reads, plans its exact calls in the ledger, and l
     ['lambda:PutFunctionConcurrency', { FunctionName: 'cabruca-segmentation-prod-researcher-agent', ReservedConcurrentExecutions: 0 }],
   ]);
   expect(plansOf('dynamodb-throttling')).toEqual([['dynamodb:UpdateTable', { TableName: 'cabruca-segmentation-prod-agent-tasks', BillingMode: 'PAY_PER_REQUEST' }]]);
-  expect(plansOf('ecs-service-recovery')).toEqual([['ecs:UpdateService', { cluster: 'alphaswarm-cluster-prod', service: 'alphaswarm-admin-prod', forceNewDeployment: true }]]);
+  expect(plansOf('ecs-service-recovery')).toEqual([['ecs:UpdateService', { cluster: 'alphaswarm-cluster-prod', service: 'alphaswarm-admin-frontend-prod', forceNewDeployment: true }]]);
   expect(plansOf('llm-budget-guardrail')).toEqual([
     ['ssm:PutParameter', { Name: '/alphaswarm/prod/llm_model_preference', Value: 'anthropic.claude-haiku-4-5-20251022-v1:0', Type: 'String', Overwrite: true }],
     ['ecs:UpdateService', { cluster: 'alphaswarm-cluster-prod', service: 'alphaswarm-agentcore-proxy-prod', forceNewDeployment: true }],

@@ -57,6 +57,10 @@ test('prod: two distinct approvers roll it back; one alone is not enough and the
 test('undo: the service back on the task definition it ran (:43)', async () => {
   const { code, stdout } = await runDrill(['ecs-deployment-rollback', '--then-undo']);
   expect(code).toBe(0);
-  expect(stdout).toMatch(/\[taskDefinition, desiredCount\]: start .*alphaswarm-admin-prod:43.* -> runbook .*alphaswarm-admin-prod:42.* -> undo .*alphaswarm-admin-prod:43.*: equals the starting state/);
+  const service = (revision: number) => JSON.stringify({ taskDefinition: `alphaswarm-admin-prod:${revision}`, desiredCount: 2 });
+  // Read as words: the resource line is longer than the output's 120 columns and wraps under its head.
+  expect(stdout.replace(/\s+/g, ' ')).toContain(
+    `resource ${SERVICE} [taskDefinition, desiredCount]: start ${service(43)} -> runbook ${service(42)} -> undo ${service(43)}: equals the starting state`,
+  );
   expect(stdout).toContain('RESTORED: every reversible touched resource equals its starting state');
 });

@@ -1,7 +1,11 @@
 import { runDrill, scenario } from './run-drill';
 import { duplicateOf } from './events';
 
-const SERVICE = 'alphaswarm-cluster-prod/alphaswarm-admin-prod';
+/** The seed's admin frontend completed its rollout, then lost its tasks. */
+const SERVICE = 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod';
+/** The seed's admin service, whose rollout of :43 FAILED; its own alarm is a sample. */
+const ADMIN = 'alphaswarm-cluster-prod/alphaswarm-admin-prod';
+const ADMIN_ALARM = 'events/samples/ecs-service-recovery-failed-rollout.alarm.json';
 
 test('happy path: health-check failures -> forced deployment, rollout completes, evidence read first', async () => {
   const { code, results: [r] } = await runDrill(['ecs-service-recovery', '--json']);
@@ -14,14 +18,14 @@ test('happy path: health-check failures -> forced deployment, rollout completes,
 });
 
 test('image pull failure: escalates with the evidence instead of redeploying', async () => {
-  const { results: [r] } = await runDrill(['ecs-service-recovery', '--scenario', scenario('admin-image-pull-failure'), '--json']);
+  const { results: [r] } = await runDrill(['ecs-service-recovery', '--scenario', scenario('admin-frontend-image-pull-failure'), '--json']);
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringMatching(/image pull/i) });
   expect(r!.actions).toEqual([]);
   expect(r!.resources.after[SERVICE]).toEqual(r!.resources.before[SERVICE]);
 });
 
 test('target missing: a deleted service escalates and changes nothing', async () => {
-  const { results: [r] } = await runDrill(['ecs-service-recovery', '--scenario', scenario('admin-service-deleted'), '--json']);
+  const { results: [r] } = await runDrill(['ecs-service-recovery', '--scenario', scenario('admin-frontend-service-deleted'), '--json']);
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('does not exist') });
   expect(r!.actions).toEqual([]);
 });
@@ -39,7 +43,37 @@ test('duplicate delivery redeploys once', async () => {
 });
 
 test('already remediated: a service that recovered on its own is not redeployed', async () => {
-  const { results: [r] } = await runDrill(['ecs-service-recovery', '--scenario', scenario('admin-already-recovered'), '--json']);
+  const { results: [r] } = await runDrill(['ecs-service-recovery', '--scenario', scenario('admin-frontend-already-recovered'), '--json']);
   expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('already healthy') });
   expect(r!.actions).toEqual([]);
+});
+
+test('a failed rollout: the admin service\'s tasks-below-desired alarm escalates, asking for a rollback; nothing is redeployed', async () => {
+  const { results: [r] } = await runDrill(['--event', ADMIN_ALARM, '--json']);
+  expect(r).toMatchObject({
+    runbook: 'ecs-service-recovery',
+    outcome: 'escalated',
+    reason: expect.stringContaining('(alphaswarm-admin-prod:43) FAILED (0 of 2 tasks running): it needs a rollback to the last task definition that worked, not a redeploy'),
+  });
+  expect(r!.actions).toEqual([]);
+  // No mutating call reached the account.
+  expect(r!.runs.flatMap((run) => run.calls)).toEqual([]);
+  expect(r!.timeline.map((t) => t.state)).not.toContain('Force new deployment');
+  expect(r!.resources.after[ADMIN]).toEqual(r!.resources.before[ADMIN]);
+});
+
+test('the failed deployment has one owner: on one account, its alarm escalates and the SERVICE_DEPLOYMENT_FAILED event rolls back to :42', async () => {
+  const { results } = await runDrill(['--event', ADMIN_ALARM, 'ecs-deployment-rollback', '--json']);
+  expect(results.map((r) => [r.runbook, r.outcome])).toEqual([['ecs-service-recovery', 'escalated'], ['ecs-deployment-rollback', 'remediated']]);
+  expect(results.flatMap((r) => r.actions.map((a) => [r.runbook, a.operation, a.target]))).toEqual([['ecs-deployment-rollback', 'ecs:UpdateService', ADMIN]]);
+  expect(results[1]!.resources.after[ADMIN]).toMatchObject({ taskDefinition: expect.stringMatching(/alphaswarm-admin-prod:42$/), runningCount: 2 });
+});
+
+test('each service to its runbook: the frontend redeployed, the admin service rolled back, on one account', async () => {
+  const { results } = await runDrill(['ecs-service-recovery', 'ecs-deployment-rollback', '--json']);
+  expect(results.flatMap((r) => r.actions.map((a) => [r.runbook, a.operation, a.target, a.status]))).toEqual([
+    ['ecs-service-recovery', 'ecs:UpdateService', SERVICE, 'succeeded'],
+    ['ecs-deployment-rollback', 'ecs:UpdateService', ADMIN, 'succeeded'],
+  ]);
+  expect(results.map((r) => r.outcome)).toEqual(['remediated', 'remediated']);
 });

@@ -67,5 +67,5 @@ test('a composite alarm tagged with a runbook and target routes through the tag 
   const { code, results: [r] } = await runDrill(['--event', 'events/samples/composite.alarm.json', '--json']);
   expect(code).toBe(0);
   expect(r).toMatchObject({ runbook: 'ecs-service-recovery', outcome: 'remediated' });
-  expect(r!.actions).toEqual([expect.objectContaining({ operation: 'ecs:UpdateService', target: 'alphaswarm-cluster-prod/alphaswarm-admin-prod' })]);
+  expect(r!.actions).toEqual([expect.objectContaining({ operation: 'ecs:UpdateService', target: 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod' })]);
 });

@@ -15,7 +15,7 @@ import { deliveryOf, lastNotice, useDrillSandbox, withoutRails } from './drill-h
 const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
 const TABLE = 'cabruca-segmentation-prod-agent-tasks';
 const PARAMETER = '/alphaswarm/prod/llm_model_preference';
-const ADMIN = 'alphaswarm-cluster-prod/alphaswarm-admin-prod';
+const FRONTEND = 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod';
 const LAMBDA_EVENT = 'events/lambda-runaway.alarm.json';
 const TABLE_EVENT = 'events/dynamodb-throttling.alarm.json';
 const ECS_EVENT = 'events/ecs-service-recovery.alarm.json';
@@ -164,7 +164,7 @@ test('a forced deployment whose answers are lost rolls the service once', async 
 
   expect(r.outcome).toBe('remediated');
   expect(applied.filter((m) => m.operation === 'UpdateService')).toHaveLength(1);
-  expect(await rowOf(r.incidentId, 'ecs:UpdateService')).toMatchObject({ status: 'succeeded', target: ADMIN, attempts: 1, reconciledAt: expect.any(String) });
+  expect(await rowOf(r.incidentId, 'ecs:UpdateService')).toMatchObject({ status: 'succeeded', target: FRONTEND, attempts: 1, reconciledAt: expect.any(String) });
 });
 
 test('an undo whose UpdateTable answers are lost puts the table back once and says so', async () => {

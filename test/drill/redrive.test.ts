@@ -11,7 +11,7 @@ import { DeleteItemCommand, PutItemCommand, ScanCommand, UpdateTableCommand } fr
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DrillFault, MutationReceived } from '../../drill/drill';
-import { ADMIN_SERVICE, ECS_CLUSTER, seedAccountState, seedTasks, TOPIC_ARNS } from '../../drill/sandbox';
+import { ECS_CLUSTER, FRONTEND_SERVICE, seedAccountState, seedTasks, TOPIC_ARNS } from '../../drill/sandbox';
 import { executionConsoleUrl } from '../../lambdas/domain/message';
 import { deliveryOf, useDrillSandbox, withoutRails } from './drill-harness';
 import { runDrill } from './run-drill';
@@ -191,7 +191,7 @@ test('ecs-service-recovery, access denied (the row is failed): a deployment forc
   expect(failed.runs[0]).toMatchObject({ status: 'FAILED', failedAt: 'Force new deployment' });
   drill().clearFaults();
   const ecs = new ECSClient({}); // a person, with the CLI
-  await ecs.send(new UpdateServiceCommand({ cluster: ECS_CLUSTER, service: ADMIN_SERVICE, forceNewDeployment: true }));
+  await ecs.send(new UpdateServiceCommand({ cluster: ECS_CLUSTER, service: FRONTEND_SERVICE, forceNewDeployment: true }));
   ecs.destroy();
   const mark = drill().mutationMark();
 

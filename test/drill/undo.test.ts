@@ -7,7 +7,7 @@ const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
 const TABLE = 'cabruca-segmentation-prod-agent-tasks';
 const PARAMETER = '/alphaswarm/prod/llm_model_preference';
 const PROXY = 'alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod';
-const ADMIN = 'alphaswarm-cluster-prod/alphaswarm-admin-prod';
+const FRONTEND = 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod';
 
 describe('npm run drill -- --then-undo (the CLI, as a user runs it)', () => {
   let results: Awaited<ReturnType<typeof runDrill>>['results'];
@@ -69,9 +69,9 @@ describe('npm run drill -- --then-undo (the CLI, as a user runs it)', () => {
   test('ecs-service-recovery: nothing to put back; the redeploy is named not reversible and the service is compared on what it can change', () => {
     const r = byRunbook('ecs-service-recovery');
     expect(r.undo).toMatchObject({ outcome: 'rejected', restored: true, reason: expect.stringContaining('nothing to undo') });
-    expect(r.undo!.notReversible).toEqual([{ operation: 'ecs:UpdateService', target: ADMIN, why: expect.stringContaining('same task definition') }]);
+    expect(r.undo!.notReversible).toEqual([{ operation: 'ecs:UpdateService', target: FRONTEND, why: expect.stringContaining('same task definition') }]);
     expect(r.undo!.resources).toEqual([expect.objectContaining({
-      name: ADMIN, fields: ['taskDefinition', 'desiredCount'], equalsStart: true,
+      name: FRONTEND, fields: ['taskDefinition', 'desiredCount'], equalsStart: true,
       start: { taskDefinition: expect.any(String), desiredCount: expect.any(Number) }, note: expect.stringContaining('its new tasks stay'),
     })]);
     expect(r.undo!.resources[0]!.afterUndo).toEqual(r.undo!.resources[0]!.start);

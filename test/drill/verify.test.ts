@@ -12,7 +12,7 @@ const verifySteps = (r: DrillResult, state = 'Check alarm state') => r.timeline.
 const ALARMS = {
   'lambda-runaway': 'cabruca-segmentation-prod-researcher-agent-concurrency',
   'dynamodb-throttling': 'cabruca-segmentation-prod-agent-tasks-write-throttles',
-  'ecs-service-recovery': 'alphaswarm-admin-prod-tasks-below-desired',
+  'ecs-service-recovery': 'alphaswarm-admin-frontend-prod-tasks-below-desired',
 } as const;
 
 describe.each(Object.entries(ALARMS))('%s', (runbook, alarm) => {
@@ -39,7 +39,7 @@ describe.each(Object.entries(ALARMS))('%s', (runbook, alarm) => {
 
 test('a composite alarm routed by tag is verified through its rule over its children', async () => {
   const { results: [r] } = await runDrill(['--event', 'events/samples/composite.alarm.json', '--json']);
-  expect(r).toMatchObject({ runbook: 'ecs-service-recovery', outcome: 'remediated', reason: expect.stringContaining('alarm alphaswarm-admin-prod-degraded returned to OK') });
+  expect(r).toMatchObject({ runbook: 'ecs-service-recovery', outcome: 'remediated', reason: expect.stringContaining('alarm alphaswarm-admin-frontend-prod-degraded returned to OK') });
 });
 
 test('llm-budget-guardrail: verified once the parameter holds the cheaper model and the proxy rolled out', async () => {

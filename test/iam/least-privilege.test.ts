@@ -445,9 +445,12 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
   'ecs-service-recovery': () => {
     const CLUSTER = 'alphaswarm-cluster-prod';
     const ADMIN = service(CLUSTER, 'alphaswarm-admin-prod');
+    const FRONTEND = service(CLUSTER, 'alphaswarm-admin-frontend-prod');
     const PROXY = service(CLUSTER, 'alphaswarm-agentcore-proxy-prod');
     return [
       ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', ADMIN, 'Allowed'],
+      ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', FRONTEND, 'Allowed'],
+      ['EcsServiceRecoveryInspect', 'ecs:DescribeServices', FRONTEND, 'Allowed'],
       ['EcsServiceRecoveryRedeploy', 'ecs:UpdateService', PROXY, 'Allowed'],
       ['EcsServiceRecoveryInspect', 'ecs:DescribeServices', ADMIN, 'Allowed'],
       ['EcsServiceRecoveryInspect', 'ecs:DescribeTasks', arn('ecs', `task/${CLUSTER}/0f1e2d3c4b5a`), 'Allowed'],
@@ -465,6 +468,7 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       // The admin service is ecs-deployment-rollback's target too, whose undo points it back at the task definition it ran.
       ['UndoRestore', 'ecs:UpdateService', ADMIN, 'Allowed'],
       ['UndoRestore', 'ecs:UpdateService', PROXY, 'Denied'],
+      ['UndoRestore', 'ecs:UpdateService', FRONTEND, 'Denied'],
     ];
   },
   'lambda-errors-rollback': () => {
@@ -520,7 +524,7 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['LlmBudgetGuardrailPreference', 'ssm:PutParameter', parameter('/alphaswarm/prod/llm_model_preference_v2'), 'Denied'],
       ['LlmBudgetGuardrailPreference', 'ssm:DeleteParameter', MODEL_PREFERENCE, 'Denied'],
       ['LlmBudgetGuardrailRedeploy', 'ecs:UpdateService', ADMIN, 'Denied'],
-      ['LlmBudgetGuardrailVerify', 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:alphaswarm-admin-prod-degraded'), 'Denied'],
+      ['LlmBudgetGuardrailVerify', 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:alphaswarm-admin-frontend-prod-degraded'), 'Denied'],
       ['LlmBudgetGuardrailVerify', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
       ['LlmBudgetGuardrailVerify', 'ecs:UpdateService', PROXY, 'Denied'],
       ['LlmBudgetGuardrailVerify', 'ecs:DescribeServices', ADMIN, 'Denied'],

@@ -201,9 +201,9 @@ test('the seed runbooks\' alarms use the seed thresholds', () => {
       Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Errors', Dimensions: Match.arrayWith([{ Name: 'Resource', Value: 'cabruca-segmentation-prod-manager-agent:live' }]) }) }) }),
     ]),
   });
-  // Per seed runbook: 5 functions x 4; 3 tables x 2 + 1 account-wide; 2 services; the budget runbook none (AWS Budgets alerts it); 5 aliases.
+  // Per seed runbook: 5 functions x 4; 3 tables x 2 + 1 account-wide; 3 services; the budget runbook none (AWS Budgets alerts it); 5 aliases.
   const SEED: Readonly<Record<string, number>> = {
-    'lambda-runaway': 5 * 4, 'dynamodb-throttling': 3 * 2 + 1, 'ecs-service-recovery': 2, 'llm-budget-guardrail': 0, 'lambda-errors-rollback': 5,
+    'lambda-runaway': 5 * 4, 'dynamodb-throttling': 3 * 2 + 1, 'ecs-service-recovery': 3, 'llm-budget-guardrail': 0, 'lambda-errors-rollback': 5,
   };
   const defined = MODULES.filter((m) => m.name in SEED).map((m) => [m.name, m.alarms?.(runbookConfig(config, m)).length ?? 0]);
   expect(Object.fromEntries(defined)).toEqual(SEED);

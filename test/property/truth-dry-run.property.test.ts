@@ -48,7 +48,7 @@ const ACT: Record<RunbookName, { key: string; operation: string; target: string;
     apply: async (drill) => { await applyHuman(drill, { kind: 'billing', onDemand: true }); },
   },
   'ecs-service-recovery': {
-    key: 'redeploy#ecs:UpdateService#alphaswarm-cluster-prod/alphaswarm-admin-prod', operation: 'ecs:UpdateService', target: 'alphaswarm-cluster-prod/alphaswarm-admin-prod',
+    key: 'redeploy#ecs:UpdateService#alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod', operation: 'ecs:UpdateService', target: 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod',
     before: { taskDefinition: null, desiredCount: 2, runningCount: 0, deploymentId: 'ecs-svc/0000000000000000001' }, intended: { deploymentId: null, taskDefinition: null },
     apply: async () => undefined,
   },

@@ -4,7 +4,7 @@ import { clientConfig, useSandbox } from './support';
 
 const LAMBDA_ALARM = 'cabruca-segmentation-prod-researcher-agent-concurrency';
 const TABLE_ALARM = 'cabruca-segmentation-prod-agent-tasks-write-throttles';
-const COMPOSITE = 'alphaswarm-admin-prod-degraded';
+const COMPOSITE = 'alphaswarm-admin-frontend-prod-degraded';
 const tables: Record<string, { billingMode: string; status: string }> = {};
 const sandbox = useSandbox(undefined, { describeTable: async (name) => tables[name] });
 const cw = () => new CloudWatchClient(clientConfig(sandbox()));
@@ -51,7 +51,7 @@ test('a throttled table clears only once it is PAY_PER_REQUEST and ACTIVE', asyn
 test('a composite alarm follows its rule over its children', async () => {
   await expect(stateOf(COMPOSITE)).resolves.toBe('ALARM');
 
-  sandbox().state.ecs.clusters['alphaswarm-cluster-prod']!.services['alphaswarm-admin-prod']!.runningCount = 2;
+  sandbox().state.ecs.clusters['alphaswarm-cluster-prod']!.services['alphaswarm-admin-frontend-prod']!.runningCount = 2;
 
   await expect(stateOf(COMPOSITE)).resolves.toBe('OK');
 });

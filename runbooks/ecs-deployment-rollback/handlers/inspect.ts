@@ -30,6 +30,14 @@ export interface RollbackDiagnosis {
   readonly summary: string;
 }
 
+/** Every read settles before the first failure is thrown, so none is left running after the step ends. */
+async function allRead<T extends readonly unknown[]>(reads: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(reads);
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /**
  * Diagnose (seed 002 "(h) Rollback"): the service (DescribeServices: its circuit breaker and
  * deployments), its recent service deployments (ListServiceDeployments), the newest in full
@@ -39,11 +47,14 @@ export interface RollbackDiagnosis {
 export const handler = taskHandler(stepInputSchema, async ({ incident }): Promise<RollbackDiagnosis> => {
   await assertAllowed(incident.target);
   const { key, deploymentId } = failedDeploymentOf(incident);
-  const service = await services.describe(key);
-  const recent = await history.recent(key, HISTORY_SIZE);
-  const failed = recent[0] ? await history.deployment(key, recent[0].arn) : null;
+  // Reads that do not need each other's answers go together: a retry of this step makes every read
+  // again, so a chain of five would stack five bursts of throttling where three suffice.
+  const [service, recent] = await allRead([services.describe(key), history.recent(key, HISTORY_SIZE)]);
   const revisionArns = [...new Set(recent.map((d) => d.targetRevisionArn).filter((a): a is string => a !== null))];
-  const revisions = revisionArns.length > 0 ? await history.revisions(key, revisionArns) : [];
+  const [failed, revisions] = await allRead([
+    recent[0] ? history.deployment(key, recent[0].arn) : Promise.resolve(null),
+    revisionArns.length > 0 ? history.revisions(key, revisionArns) : Promise.resolve([]),
+  ]);
   const plan = planRollback({
     failedDeploymentId: deploymentId, serviceTaskDefinition: service.taskDefinition, circuitBreaker: service.circuitBreaker,
     deployments: service.deployments, history: recent, revisions,

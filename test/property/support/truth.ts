@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import type { Drill, DrillFault, MutationReceived } from '../../../drill/drill';
 import type { DrillResult } from '../../../drill/result';
 import type { FaultKind } from '../../../drill/sandbox';
-import { ADMIN_SERVICE, ECS_CLUSTER, MODEL_PREFERENCE_PARAMETER, PROXY_SERVICE, SEED_MODEL, seedTasks, STUCK_TASK_IDS } from '../../../drill/sandbox';
+import { ECS_CLUSTER, FRONTEND_SERVICE, MODEL_PREFERENCE_PARAMETER, PROXY_SERVICE, SEED_MODEL, seedTasks, STUCK_TASK_IDS } from '../../../drill/sandbox';
 import { sameValue, stepOf, UNDO_STEP_PREFIX } from '../../../lambdas/domain/undo-plan';
 import type { ActionRecord } from '../../../lambdas/shared/ledger';
 
@@ -20,7 +20,7 @@ export const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
 export const TABLE = 'cabruca-segmentation-prod-agent-tasks';
 export const PARAMETER = MODEL_PREFERENCE_PARAMETER;
 export const CHEAPER_MODEL = 'anthropic.claude-haiku-4-5-20251022-v1:0';
-const ADMIN = `${ECS_CLUSTER}/${ADMIN_SERVICE}`;
+const FRONTEND = `${ECS_CLUSTER}/${FRONTEND_SERVICE}`;
 const PROXY = `${ECS_CLUSTER}/${PROXY_SERVICE}`;
 
 export type RunbookName = 'lambda-runaway' | 'dynamodb-throttling' | 'ecs-service-recovery' | 'llm-budget-guardrail';
@@ -164,7 +164,7 @@ export async function readAccount(drill: Drill): Promise<Account> {
     },
     items: new Map(items.map((i) => [String(i.task_id), i])),
     parameter: drill.sandbox.state.ssm.parameters[PARAMETER]!.value,
-    primary: { [ADMIN]: primary(ADMIN_SERVICE), [PROXY]: primary(PROXY_SERVICE) },
+    primary: { [FRONTEND]: primary(FRONTEND_SERVICE), [PROXY]: primary(PROXY_SERVICE) },
     backups: new Set(drill.backups().map((b) => b.backupArn)),
   };
 }

@@ -20,7 +20,7 @@ const recorded = (file: string): Record<string, unknown> => JSON.parse(text(file
 
 const RESEARCHER = 'cabruca-segmentation-prod-researcher-agent';
 const MANAGER = 'cabruca-segmentation-prod-manager-agent';
-const ADMIN_SERVICE = 'alphaswarm-cluster-prod/alphaswarm-admin-prod';
+const FRONTEND_SERVICE = 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod';
 const BUDGET = 'alphaswarm-prod-monthly';
 const ALARM_ARN = (name: string) => `arn:aws:cloudwatch:sa-east-1:111122223333:alarm:${name}`;
 const EXECUTION = (runbook: string, name: string) =>
@@ -53,7 +53,7 @@ function workflowFailed(id: string, detail: Record<string, unknown> = {}): Recor
 const POLICIES: RunbookPolicies = {
   'lambda-runaway': { enabled: true, cooldownMinutes: 30, targets: [RESEARCHER, MANAGER] },
   [EVENT_RUNBOOK]: { enabled: true, cooldownMinutes: 0, targets: [WORKFLOW] },
-  'ecs-service-recovery': { enabled: true, cooldownMinutes: 30, targets: [ADMIN_SERVICE] },
+  'ecs-service-recovery': { enabled: true, cooldownMinutes: 30, targets: [FRONTEND_SERVICE] },
   'llm-budget-guardrail': { enabled: true, cooldownMinutes: 60, targets: [BUDGET] },
 };
 /** Another environment: lambda-runaway without a cooldown, ecs-service-recovery switched off. */
@@ -62,7 +62,7 @@ const OTHER_POLICIES: RunbookPolicies = {
     enabled: true, cooldownMinutes: 0, targets: [RESEARCHER, MANAGER],
     flapping: { maxRemediations: 3, windowMinutes: 60 }, maxRemediationsPerHour: 4,
   },
-  'ecs-service-recovery': { enabled: false, cooldownMinutes: 30, targets: [ADMIN_SERVICE] },
+  'ecs-service-recovery': { enabled: false, cooldownMinutes: 30, targets: [FRONTEND_SERVICE] },
 };
 
 /** The 'Budget Notification' event the budget adapter builds from the recorded SNS notification. */
@@ -316,9 +316,9 @@ describe('admit', () => {
     );
 
     expect(result).toMatchObject({
-      decision: 'reject', reason: 'runbook ecs-service-recovery is disabled in this environment', incident: { target: ADMIN_SERVICE },
+      decision: 'reject', reason: 'runbook ecs-service-recovery is disabled in this environment', incident: { target: FRONTEND_SERVICE },
     });
-    expect(await cooldownRow('ecs-service-recovery', ADMIN_SERVICE)).toBeUndefined();
+    expect(await cooldownRow('ecs-service-recovery', FRONTEND_SERVICE)).toBeUndefined();
   });
 
   test('a runbook that is not configured is rejected', async () => {
@@ -337,7 +337,7 @@ describe('admit', () => {
     ['an OK transition', 'lambda-runaway', recorded('samples/ok-transition.alarm.json'),
       'alarm cabruca-segmentation-prod-researcher-agent-concurrency is in state OK, not ALARM'],
     ['a composite alarm that names no target', 'ecs-service-recovery', COMPOSITE,
-      'alarm alphaswarm-admin-prod-degraded names no ClusterName+ServiceName for ecs-service-recovery'],
+      'alarm alphaswarm-admin-frontend-prod-degraded names no ClusterName+ServiceName for ecs-service-recovery'],
     ['a budget notification sent to an alarm runbook', 'lambda-runaway', budgetEvent(),
       'lambda-runaway is not started by budget notifications'],
     ['an alarm sent to the budget runbook', 'llm-budget-guardrail', RUNAWAY,
@@ -385,24 +385,24 @@ describe('admit', () => {
   });
 
   test('a Tagged Alarm event is routed with the target the tag names', async () => {
-    const tagged = { source: 'runbook-autopilot', 'detail-type': 'Tagged Alarm', detail: { target: ADMIN_SERVICE, alarm: COMPOSITE } };
+    const tagged = { source: 'runbook-autopilot', 'detail-type': 'Tagged Alarm', detail: { target: FRONTEND_SERVICE, alarm: COMPOSITE } };
     const exec = EXECUTION('ecs-service-recovery', 'inc-a9a96b33e3e6b0de');
 
     const result = await admit(input('ecs-service-recovery', tagged, exec), lambdaContext);
 
     // Same transition, same incident the router named its execution after.
-    const id = incidentIdFor(`alarm|${ALARM_ARN('alphaswarm-admin-prod-degraded')}|2026-11-03T11:48:20.031+0000`);
-    expect(id).toBe('inc-a9a96b33e3e6b0de');
+    const id = incidentIdFor(`alarm|${ALARM_ARN('alphaswarm-admin-frontend-prod-degraded')}|2026-11-03T11:48:20.031+0000`);
+    expect(id).toBe('inc-d0d7c7e4911d6fdc');
     expect(result).toMatchObject({
       decision: 'admit',
       incident: {
-        id, runbook: 'ecs-service-recovery', target: ADMIN_SERVICE,
-        summary: 'CloudWatch alarm alphaswarm-admin-prod-degraded went to ALARM', firedAt: '2026-11-03T11:48:20.031+0000',
-        source: { name: 'alphaswarm-admin-prod-degraded', arn: ALARM_ARN('alphaswarm-admin-prod-degraded') },
+        id, runbook: 'ecs-service-recovery', target: FRONTEND_SERVICE,
+        summary: 'CloudWatch alarm alphaswarm-admin-frontend-prod-degraded went to ALARM', firedAt: '2026-11-03T11:48:20.031+0000',
+        source: { name: 'alphaswarm-admin-frontend-prod-degraded', arn: ALARM_ARN('alphaswarm-admin-frontend-prod-degraded') },
       },
     });
-    expect(await ledger.getIncident(id)).toMatchObject({ executionArn: exec, target: ADMIN_SERVICE, status: 'admitted' });
-    expect(await cooldownRow('ecs-service-recovery', ADMIN_SERVICE)).toMatchObject({ incidentId: id });
+    expect(await ledger.getIncident(id)).toMatchObject({ executionArn: exec, target: FRONTEND_SERVICE, status: 'admitted' });
+    expect(await cooldownRow('ecs-service-recovery', FRONTEND_SERVICE)).toMatchObject({ incidentId: id });
   });
 
   test('a Budget Notification for llm-budget-guardrail is admitted with the budget on the incident', async () => {

@@ -17,21 +17,21 @@ const MACHINE = (runbook: string) => `${ARN_PREFIX}runbook-autopilot-${runbook}`
 const ROUTES = {
   'lambda-runaway': { machine: 'runbook-autopilot-lambda-runaway', targets: { FunctionName: ['cabruca-segmentation-prod-researcher-agent'] } },
   'ecs-service-recovery': {
-    machine: 'runbook-autopilot-ecs-service-recovery', targets: { ClusterName: ['alphaswarm-cluster-prod'], ServiceName: ['alphaswarm-admin-prod'] },
+    machine: 'runbook-autopilot-ecs-service-recovery', targets: { ClusterName: ['alphaswarm-cluster-prod'], ServiceName: ['alphaswarm-admin-frontend-prod'] },
   },
 };
 
 const EVENTS = path.join(__dirname, '../../../events');
 const recorded = (file: string): Record<string, unknown> => JSON.parse(readFileSync(path.join(EVENTS, file), 'utf8')) as Record<string, unknown>;
 const COMPOSITE = recorded('samples/composite.alarm.json');
-const COMPOSITE_ARN = 'arn:aws:cloudwatch:sa-east-1:111122223333:alarm:alphaswarm-admin-prod-degraded';
+const COMPOSITE_ARN = 'arn:aws:cloudwatch:sa-east-1:111122223333:alarm:alphaswarm-admin-frontend-prod-degraded';
 // incidentIdFor('alarm|<composite ARN>|2026-11-03T11:48:20.031+0000'), pinned so a change to the naming shows here.
-const COMPOSITE_NAME = 'inc-a9a96b33e3e6b0de';
-const ADMIN_SERVICE = 'alphaswarm-cluster-prod/alphaswarm-admin-prod';
+const COMPOSITE_NAME = 'inc-d0d7c7e4911d6fdc';
+const FRONTEND_SERVICE = 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod';
 const STARTED_ARN = `arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-ecs-service-recovery:${COMPOSITE_NAME}`;
 
 const tags = (entries: Record<string, string>) => ({ Tags: Object.entries(entries).map(([Key, Value]) => ({ Key, Value })) });
-const ecsTags = tags({ 'runbook-autopilot:runbook': 'ecs-service-recovery', 'runbook-autopilot:target': ADMIN_SERVICE, Environment: 'prod' });
+const ecsTags = tags({ 'runbook-autopilot:runbook': 'ecs-service-recovery', 'runbook-autopilot:target': FRONTEND_SERVICE, Environment: 'prod' });
 const sentInput = (call = 0): unknown => JSON.parse(sfn.commandCalls(StartExecutionCommand)[call]?.args[0].input.input ?? 'null');
 const sentName = (call: number): string | undefined => sfn.commandCalls(StartExecutionCommand)[call]?.args[0].input.name;
 
@@ -70,10 +70,10 @@ test('a tagged composite alarm starts its runbook with a Tagged Alarm event name
   expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
     stateMachineArn: MACHINE('ecs-service-recovery'), name: COMPOSITE_NAME, input: expect.any(String),
   });
-  const expectedInput = { source: 'runbook-autopilot', 'detail-type': 'Tagged Alarm', detail: { target: ADMIN_SERVICE, alarm: COMPOSITE } };
+  const expectedInput = { source: 'runbook-autopilot', 'detail-type': 'Tagged Alarm', detail: { target: FRONTEND_SERVICE, alarm: COMPOSITE } };
   expect(sentInput()).toEqual(expectedInput);
   expect(result).toEqual({
-    routed: true, runbook: 'ecs-service-recovery', target: ADMIN_SERVICE, executionArn: STARTED_ARN,
+    routed: true, runbook: 'ecs-service-recovery', target: FRONTEND_SERVICE, executionArn: STARTED_ARN,
     reason: 'tagged runbook-autopilot:runbook=ecs-service-recovery',
   });
 });
@@ -85,7 +85,7 @@ test('the execution is named after the incident admit derives from the same inpu
   await handler(COMPOSITE, lambdaContext);
 
   const trigger = parseTrigger('ecs-service-recovery', sentInput(), triggerOf('ecs-service-recovery'));
-  expect(trigger).toMatchObject({ kind: 'alarm', target: ADMIN_SERVICE });
+  expect(trigger).toMatchObject({ kind: 'alarm', target: FRONTEND_SERVICE });
   expect(sentName(0)).toBe(incidentIdFor(trigger.dedupeKey));
 });
 
@@ -202,7 +202,7 @@ test('a 5xx reading the tags throws AwsUnavailable and starts nothing', async ()
 
 test('an alarm deleted before its tags were read is skipped with a warning', async () => {
   cloudwatch.on(ListTagsForResourceCommand).rejects(new ResourceNotFoundException({
-    message: 'Alarm alphaswarm-admin-prod-degraded does not exist.', $metadata: { httpStatusCode: 404 },
+    message: 'Alarm alphaswarm-admin-frontend-prod-degraded does not exist.', $metadata: { httpStatusCode: 404 },
   }));
 
   const result = await handler(COMPOSITE, lambdaContext);

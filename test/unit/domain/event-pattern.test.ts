@@ -35,7 +35,7 @@ const dynamoPattern = metricAlarmPattern('AWS/DynamoDB', ['ReadThrottleEvents', 
 });
 const ecsPattern = metricAlarmPattern('ECS/ContainerInsights', ['RunningTaskCount', 'DesiredTaskCount'], {
   ClusterName: ['alphaswarm-cluster-prod'],
-  ServiceName: ['alphaswarm-admin-prod', 'alphaswarm-agentcore-proxy-prod'],
+  ServiceName: ['alphaswarm-admin-prod', 'alphaswarm-admin-frontend-prod', 'alphaswarm-agentcore-proxy-prod'],
 });
 
 describe('matchesPattern: recorded alarm events against the runbook patterns', () => {
@@ -73,7 +73,7 @@ describe('matchesPattern: recorded alarm events against the runbook patterns', (
     expect(routed('samples/metric-math-lambda.alarm.json')).toBe(true);
     expect(routed('samples/unconfigured-target.alarm.json')).toBe(false);
     expect(routed('samples/ok-transition.alarm.json')).toBe(false);
-    const ecs = alarmRulePatterns(routeOf('ecs-service-recovery'), [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-prod' }]);
+    const ecs = alarmRulePatterns(routeOf('ecs-service-recovery'), [{ ClusterName: 'alphaswarm-cluster-prod', ServiceName: 'alphaswarm-admin-frontend-prod' }]);
     expect(ecs.some((p) => matchesPattern(p, load('ecs-service-recovery.alarm.json')))).toBe(true);
   });
 
@@ -100,7 +100,7 @@ describe('matchesPattern: recorded alarm events against the runbook patterns', (
   });
 
   it('matches a composite alarm by its rule, which has no metrics', () => {
-    const pattern: EventPattern = { detail: { configuration: { alarmRule: [{ prefix: 'ALARM("alphaswarm-admin-prod' }], metrics: [{ exists: false }] } } };
+    const pattern: EventPattern = { detail: { configuration: { alarmRule: [{ prefix: 'ALARM("alphaswarm-admin-frontend-prod' }], metrics: [{ exists: false }] } } };
     expect(matchesPattern(pattern, load('samples/composite.alarm.json'))).toBe(true);
     expect(matchesPattern(pattern, load('ecs-service-recovery.alarm.json'))).toBe(false);
   });

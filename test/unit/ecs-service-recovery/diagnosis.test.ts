@@ -5,9 +5,10 @@ const SERVICE = 'alphaswarm-admin-prod';
 const DEPLOYMENT = 'ecs-svc/8429131628562915112';
 const ECR = '111122223333.dkr.ecr.sa-east-1.amazonaws.com/alphaswarm-admin';
 
+/** A service down after its deployment completed (seed 000 "ECS Fargate service down"): tasks lost since. */
 const state = (overrides: Partial<ServiceState> = {}): ServiceState => ({
   desiredCount: 2, runningCount: 0, pendingCount: 0, deploymentCount: 1,
-  primary: { id: DEPLOYMENT, rolloutState: 'IN_PROGRESS', taskDefinition: 'alphaswarm-admin-prod:42' },
+  primary: { id: DEPLOYMENT, rolloutState: 'COMPLETED', taskDefinition: 'alphaswarm-admin-prod:42' },
   ...overrides,
 });
 let minute = 0;
@@ -111,6 +112,37 @@ describe('causes a redeploy may fix', () => {
   });
 });
 
+describe('a primary deployment whose rollout failed or is still in progress is never redeployed', () => {
+  const primary = (rolloutState: string) => ({ primary: { id: DEPLOYMENT, rolloutState, taskDefinition: 'arn:aws:ecs:sa-east-1:111122223333:task-definition/alphaswarm-admin-prod:43' } });
+  const unhealthy = task('Task failed ELB health checks in (target-group arn:tg)', [], { stopCode: 'ServiceSchedulerInitiated' });
+
+  test('a FAILED rollout with tasks failing health checks: a rollback, not a redeploy of the same task definition', () => {
+    const d = diagnoseService(state(primary('FAILED')), [], [unhealthy]);
+
+    expect(d).toEqual({
+      cause: 'rollout-failed', redeployCanFix: false, healthy: false,
+      verdict: `The rollout of deployment ${DEPLOYMENT} (alphaswarm-admin-prod:43) FAILED (0 of 2 tasks running): it needs a rollback to the last task definition that worked, not a redeploy of the same task definition; nothing was changed.`,
+    });
+  });
+
+  test('a FAILED rollout with no cause named anywhere', () => {
+    expect(diagnoseService(state(primary('FAILED')), [], [])).toMatchObject({ cause: 'rollout-failed', redeployCanFix: false });
+  });
+
+  test('a rollout IN_PROGRESS: a forced deployment would restart it', () => {
+    const d = diagnoseService(state({ runningCount: 1, deploymentCount: 2, ...primary('IN_PROGRESS') }), [], [unhealthy]);
+
+    expect(d).toMatchObject({ cause: 'rollout-in-progress', redeployCanFix: false, healthy: false });
+    expect(d.verdict).toContain('still IN_PROGRESS (1 of 2 tasks running)');
+  });
+
+  test('a cause no redeploy can fix still names itself on a failed rollout', () => {
+    const pull = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${ECR}:v1.4.3`;
+
+    expect(diagnoseService(state(primary('FAILED')), [], [task(pull)])).toMatchObject({ cause: 'image-pull', redeployCanFix: false });
+  });
+});
+
 describe('healthy', () => {
   const completed = state({ runningCount: 2, primary: { id: DEPLOYMENT, rolloutState: 'COMPLETED', taskDefinition: null } });
 
@@ -139,7 +171,8 @@ describe('healthy', () => {
   });
 
   test('a rollout still in progress is not healthy even at full count (old tasks keep serving)', () => {
-    expect(diagnoseService(state({ runningCount: 2, deploymentCount: 2 }), [], [])).toMatchObject({ healthy: false });
+    const inProgress = state({ runningCount: 2, deploymentCount: 2, primary: { id: DEPLOYMENT, rolloutState: 'IN_PROGRESS', taskDefinition: null } });
+    expect(diagnoseService(inProgress, [], [])).toMatchObject({ healthy: false });
   });
 
   test('with no rollout state reported, a single deployment at full count is healthy', () => {
