@@ -24,7 +24,6 @@ import {
 } from '../drill/sandbox';
 import { AUTOMATION_ON, RUNBOOK_ON, switchParameterNames } from '../lambdas/domain/switches';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
-import { runbookTriggers } from '../lib/catalog';
 import { percentile, round } from './stats';
 
 const RUNBOOK = 'lambda-runaway';
@@ -248,7 +247,6 @@ export async function runStorm(): Promise<StormFigures> {
       // The hourly cap is set above the storm's 100 targets: this measures dedupe and cooldowns.
       RUNBOOK_POLICIES: JSON.stringify({ [RUNBOOK]: { enabled: true, cooldownMinutes: COOLDOWN_MINUTES, targets, maxRemediationsPerHour: 1000 } }),
       SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
-      RUNBOOK_TRIGGERS: JSON.stringify(runbookTriggers()),
       ALLOWED_TARGETS: JSON.stringify(targets),
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });

@@ -6,7 +6,7 @@ import { switchHold, switchNames, switchParametersSchema, type SwitchState } fro
 import { CooldownMemory, DEFAULT_COOLDOWN_MEMORY_SECONDS } from './cooldown-memory';
 import { SwitchReader, switchMaxAgeSeconds } from './switch-reader';
 import { METRIC, type SuppressionReason } from '../domain/metrics';
-import { incidentIdFor, parseTrigger, runbookTriggersSchema, UnroutableEvent, type Trigger } from '../domain/trigger';
+import { incidentIdFor, parseTrigger, UnroutableEvent, type Trigger } from '../domain/trigger';
 import { requireEnv, requireJsonEnv, secondsEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger, rejectionKey } from '../shared/ledger';
@@ -21,11 +21,8 @@ const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const policies = requireJsonEnv('RUNBOOK_POLICIES', (raw) => runbookPoliciesSchema.parse(raw));
 const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchNames(switchParametersSchema.parse(raw), Object.keys(policies).filter((r) => policies[r]!.enabled)));
 // What starts each runbook is the same in every environment: it comes in the bundle (npm run
-// triggers), not the environment. RUNBOOK_TRIGGERS, which the stack never sets, replaces it (tests
-// give admit runbooks outside the registry).
-const triggers = process.env.RUNBOOK_TRIGGERS
-  ? requireJsonEnv('RUNBOOK_TRIGGERS', (raw) => runbookTriggersSchema.parse(raw))
-  : BUNDLED_TRIGGERS;
+// triggers), not the environment.
+const triggers = BUNDLED_TRIGGERS;
 const switchReader = new SwitchReader(switches, switchMaxAgeSeconds(process.env.SWITCH_MAX_AGE_SECONDS), new SSMClient({}));
 const tagReader = new TargetTagReader();
 const cooldowns = new CooldownMemory(ledger, secondsEnv('COOLDOWN_MEMORY_SECONDS', process.env.COOLDOWN_MEMORY_SECONDS, DEFAULT_COOLDOWN_MEMORY_SECONDS));

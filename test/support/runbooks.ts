@@ -10,7 +10,7 @@ export function runbook<N extends RunbookName>(name: N): Extract<RegisteredRunbo
   return found as Extract<RegisteredRunbook, { name: N }>;
 }
 
-/** What starts the runbook, as admit is told (RUNBOOK_TRIGGERS). */
+/** What starts the runbook, as admit reads it from its bundle (lambdas/shared/runbook-triggers.ts). */
 export function triggerOf(name: RunbookName): RunbookTrigger {
   const trigger = runbookTriggers()[name];
   if (!trigger) throw new Error(`no trigger for ${name}`);

@@ -15,7 +15,6 @@ import type { Incident } from '../../../lambdas/shared/task-input';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { lambdaContext } from '../../support/fixtures';
 import { startForwarder, type Forwarder } from './forwarder';
-import { runbookTriggers } from '../../../lib/catalog';
 import { withoutSdkBackoff } from '../../../drill/sdk-backoff';
 
 /**
@@ -104,7 +103,6 @@ export async function startHarness(): Promise<Harness> {
     LEDGER_TABLE,
     RUNBOOK_POLICIES: policies(LONG_COOLDOWN_MINUTES),
     SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
-    RUNBOOK_TRIGGERS: JSON.stringify(runbookTriggers()),
     ALLOWED_TARGETS: JSON.stringify(CONFIGURED),
     CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical,
     INFO_TOPIC_ARN: TOPIC_ARNS.info,

@@ -36,7 +36,9 @@ const COMPOSITE = recorded('samples/composite.alarm.json');
 const EVENT_RUNBOOK = 'workflow-watch';
 const WORKFLOW = 'tradai-prod-backtest-workflow';
 const WORKFLOW_EXECUTION = `arn:aws:states:sa-east-1:111122223333:execution:${WORKFLOW}:backtest-2026-12-01`;
-const TRIGGERS = { ...runbookTriggers(), [EVENT_RUNBOOK]: { events: [{ event: 'sfn-execution-status', detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'] } }] } };
+const mockTriggers = { ...runbookTriggers(), [EVENT_RUNBOOK]: { events: [{ event: 'sfn-execution-status', detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'] } }] } };
+// Admit reads what starts each runbook from its bundle (generated from the registry): here the registry's, and one runbook of the test's own.
+jest.mock('../../../lambdas/shared/runbook-triggers', () => ({ BUNDLED_TRIGGERS: mockTriggers }));
 /** A Step Functions Execution Status Change event, as the Step Functions developer guide shows it. */
 function workflowFailed(id: string, detail: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -114,7 +116,6 @@ beforeAll(async () => {
   Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
     RUNBOOK_POLICIES: JSON.stringify(POLICIES),
     SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
-    RUNBOOK_TRIGGERS: JSON.stringify(TRIGGERS),
     AWS_ENDPOINT_URL_SSM: sandbox.url,
     AWS_MAX_ATTEMPTS: '1',
     // These tests flip switches between deliveries: read them for every event (the age is tested below).
