@@ -12,6 +12,7 @@ import {
   ServiceNotActiveException,
   ServiceNotFoundException,
   UpdateServiceCommand,
+  type UpdateServiceCommandInput,
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
@@ -154,34 +155,25 @@ export class EcsServiceClient {
   }
 
   /** Seed 000 step 3: a fresh rollout of the same task definition (sidecars included). */
-  async forceNewDeployment(key: ServiceKey): Promise<ServiceView> {
-    let out;
-    try {
-      out = await this.mutations.send(new UpdateServiceCommand({ cluster: key.cluster, service: key.service, forceNewDeployment: true }));
-    } catch (e: unknown) {
-      throw this.mapError(e, key, 'UpdateService');
-    }
-    if (!out.service) throw new TargetNotFound(`ECS service ${key.cluster}/${key.service}: UpdateService returned no service`);
-    return serviceView(key, out.service);
+  forceNewDeployment(key: ServiceKey): Promise<ServiceView> {
+    return this.update(key, { forceNewDeployment: true });
   }
 
   /** Points the service at another task definition: ECS starts a deployment of it (seed 002 "(h) Rollback"). */
-  async deployTaskDefinition(key: ServiceKey, taskDefinition: string): Promise<ServiceView> {
-    let out;
-    try {
-      out = await this.mutations.send(new UpdateServiceCommand({ cluster: key.cluster, service: key.service, taskDefinition }));
-    } catch (e: unknown) {
-      throw this.mapError(e, key, 'UpdateService');
-    }
-    if (!out.service) throw new TargetNotFound(`ECS service ${key.cluster}/${key.service}: UpdateService returned no service`);
-    return serviceView(key, out.service);
+  deployTaskDefinition(key: ServiceKey, taskDefinition: string): Promise<ServiceView> {
+    return this.update(key, { taskDefinition });
   }
 
   /** Sets the desired count (an absolute value); ECS starts or stops tasks to reach it. */
-  async setDesiredCount(key: ServiceKey, desiredCount: number): Promise<ServiceView> {
+  setDesiredCount(key: ServiceKey, desiredCount: number): Promise<ServiceView> {
+    return this.update(key, { desiredCount });
+  }
+
+  /** One UpdateService with the one change it makes, sent as a mutation (retried only when throttled). */
+  private async update(key: ServiceKey, change: Pick<UpdateServiceCommandInput, 'forceNewDeployment' | 'taskDefinition' | 'desiredCount'>): Promise<ServiceView> {
     let out;
     try {
-      out = await this.mutations.send(new UpdateServiceCommand({ cluster: key.cluster, service: key.service, desiredCount }));
+      out = await this.mutations.send(new UpdateServiceCommand({ cluster: key.cluster, service: key.service, ...change }));
     } catch (e: unknown) {
       throw this.mapError(e, key, 'UpdateService');
     }

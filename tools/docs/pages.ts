@@ -132,14 +132,7 @@ export function runbookPage(m: AnyRunbook, facts: RunbookFacts, definition: Defi
       ? `The undo state machine can put back its ${facts.reversible.map(code).join(', ')} from the ledger's recorded previous state ([undo](../undo.md)).`
       : 'None: nothing it changes has an inverse the undo state machine could apply.',
     '',
-    '## The state machine',
-    '',
-    `Built from \`runbooks/${m.name}/statemachine.ts\` into \`statemachines/${m.name}.asl.json\`, the file that deploys and the drill runs.`,
-    '',
-    '```mermaid',
-    mermaid(definition),
-    '```',
-    '',
+    ...diagramSection(`runbooks/${m.name}/statemachine.ts`, `${m.name}.asl.json`, definition, ', the file that deploys and the drill runs'),
   ].join('\n');
 }
 
@@ -155,14 +148,12 @@ export function undoPage(definition: Definition, modules: readonly AnyRunbook[],
     '',
     ...reversible,
     '',
-    '## The state machine',
-    '',
-    'Built from `statemachines/src/undo.ts` into `statemachines/undo.asl.json`.',
-    '',
-    '```mermaid',
-    mermaid(definition),
-    '```',
-    '',
+    ...diagramSection('statemachines/src/undo.ts', 'undo.asl.json', definition),
   ].join('\n');
+}
+
+/** A page's closing section: where the machine is built from, and its flowchart. */
+function diagramSection(source: string, file: string, definition: Definition, why = ''): string[] {
+  return ['## The state machine', '', `Built from \`${source}\` into \`statemachines/${file}\`${why}.`, '', '```mermaid', mermaid(definition), '```', ''];
 }
 
