@@ -1,4 +1,4 @@
-import { ArnFormat, type CfnResource, Duration, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Duration, NestedStack, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -16,7 +16,7 @@ import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
   alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, runbookConfig, runbookRulePatterns, sharedHandlers,
-  switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
+  stateMachineNameOf, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
 } from './catalog';
 import type { BudgetSpec } from '../runbooks/module';
 import type { EnvironmentConfig } from './config/schema';
@@ -70,17 +70,18 @@ export class AutopilotStack extends Stack {
     const rulePatterns = runbookRulePatterns(config, arns);
     const runbooks: Record<string, Runbook> = {};
     for (const def of buildCatalog(config, arns)) {
-      runbooks[def.name] = new Runbook(this, toId(def.name), {
+      runbooks[def.name] = new Runbook(this.runbookStack(def.name), toId(def.name), {
         def,
         ledger: this.ledger,
         sharedFunctions: { [shared.admit.substitution]: admit, [shared.notify.substitution]: notify },
         eventPatterns: rulePatterns[def.name] ?? [],
+        stateMachineName: stateMachineNameOf(config.environment, def.name),
         approvals: this.approvals,
       });
     }
     this.runbooks = runbooks;
     this.executionFailures = this.executionFailureRule(arns, runbooks);
-    this.undo = new Runbook(this, 'Undo', {
+    this.undo = new Runbook(this.runbookStack('undo'), 'Undo', {
       def: undoMachine(config, arns),
       ledger: this.ledger,
       sharedFunctions: { [shared.notify.substitution]: notify },
@@ -94,7 +95,7 @@ export class AutopilotStack extends Stack {
       infoTopic: this.notifications.info,
     });
 
-    const triggers = triggerHandlers(config, arns, machineRefs(runbooks));
+    const triggers = triggerHandlers(config, arns, machineRefs(arns, runbooks));
     const budget = budgetRunbook(config);
     const budgetStarted = budget ? runbooks[budget.name] : undefined;
     if (budget && budgetStarted && triggers.budgetAdapter) this.budgetTopic = this.budgetTrigger(budget.budget, budgetStarted, triggers.budgetAdapter);
@@ -140,17 +141,18 @@ export class AutopilotStack extends Stack {
    * after Lambda's retries land in a dead-letter queue.
    */
   private executionFailureRule(arns: Arns, runbooks: Readonly<Record<string, Runbook>>): lambda.Function {
-    const machines = machineRefs(runbooks);
+    const machines = machineRefs(arns, runbooks);
     const def = executionFailureHandler(arns, machines);
     const fn = new HandlerFunction(this, def.id, { entry: def.entry, description: def.description, environment: def.environment });
     fn.grantPermissions(def.permissions);
     this.ledger.bind(fn);
     this.notifications.bindCritical(fn);
-    // cdk-nag names the finding by the resource as it renders it: the machine's name as <LogicalId.Name>.
-    for (const rb of Object.values(runbooks)) {
-      const logicalId = this.getLogicalId(rb.stateMachine.node.defaultChild as CfnResource);
+    // cdk-nag names the finding by the resource as it renders it: pseudo parameters in <...>.
+    const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
+    for (const machine of machines) {
       Validations.of(fn.role ?? fn).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region}:${Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account}:execution:<${logicalId}.Name>:*]`,
+        id: `AwsSolutions-IAM5[Resource::${literalArns('<AWS::Partition>', region, account).executions(machine.name)}]`,
         reason: 'The execution-failure notifier reads the history (states:GetExecutionHistory, read-only) of the failed execution of a runbook, to name the state that failed; which executions fail is not known at synth. Only this stack\'s runbook state machines.',
       });
     }
@@ -164,6 +166,15 @@ export class AutopilotStack extends Stack {
     });
     rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: deadLetters, retryAttempts: 20, maxEventAge: Duration.hours(2) }));
     return fn;
+  }
+
+  /**
+   * Each runbook lives in a nested stack of its own (one resource here, up to 500 there): about 25
+   * resources per runbook would pass CloudFormation's 500 per stack at about 18 runbooks. Its
+   * construct id inside stays the runbook's, so its resources keep the logical ids they had.
+   */
+  private runbookStack(name: string): NestedStack {
+    return new NestedStack(this, `${toId(name)}Runbook`, { description: `runbook-autopilot ${this.stackName}: ${name}` });
   }
 
   private sharedFunction(def: HandlerDef): lambda.Function {
@@ -230,7 +241,7 @@ export function toId(name: string): string {
   return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 }
 
-/** Each runbook's deployed state machine, as the trigger and failure handlers name it (tokens here). */
-function machineRefs(runbooks: Readonly<Record<string, Runbook>>): RunbookMachineRef[] {
-  return Object.entries(runbooks).map(([runbook, rb]) => ({ runbook, arn: rb.stateMachine.stateMachineArn, name: rb.stateMachine.stateMachineName }));
+/** Each runbook's deployed state machine, as the trigger and failure handlers name it: by its fixed name, no reference into its nested stack. */
+function machineRefs(arns: Arns, runbooks: Readonly<Record<string, Runbook>>): RunbookMachineRef[] {
+  return Object.entries(runbooks).map(([runbook, rb]) => ({ runbook, arn: arns.stateMachine(rb.stateMachineName), name: rb.stateMachineName }));
 }

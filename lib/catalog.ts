@@ -21,11 +21,11 @@ import {
 import { RUNBOOKS, type RunbookName } from '../runbooks/registry';
 import type { EnvironmentConfig, GatePolicy, RunbookConfig, VerifyConfig } from './config/schema';
 import {
-  byTag, json, literalArns, scoped, tagReads, UNDO_MACHINE, undoStateMachineName, verifyPolicy,
+  byTag, json, literalArns, scoped, stateMachineNameOf, tagReads, UNDO_MACHINE, undoStateMachineName, verifyPolicy,
   type Arns, type HandlerDef, type Permission, type RunbookDef,
 } from '../runbooks/kit';
 
-export { literalArns, UNDO_MACHINE, undoStateMachineName, type Arns, type HandlerDef, type Permission, type RunbookDef };
+export { literalArns, stateMachineNameOf, UNDO_MACHINE, undoStateMachineName, type Arns, type HandlerDef, type Permission, type RunbookDef };
 
 /** A registered runbook, its own config type left open: shared code reads only what every runbook has. */
 export type AnyRunbook = RunbookModule<string, RunbookConfig>;

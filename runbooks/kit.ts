@@ -108,8 +108,14 @@ export const ECS_UPDATE_SERVICE_CHANGES = {
 /** The undo state machine's catalog name; deployed as `runbook-autopilot-<env>-undo`. */
 export const UNDO_MACHINE = 'undo';
 
-/** The name the stack gives the undo state machine, so `npm run undo` (and a runbook that starts it) can find it. */
-export const undoStateMachineName = (environment: string) => `runbook-autopilot-${environment}-undo`;
+/**
+ * The name the stack gives a runbook's state machine: fixed, so an operator finds it in the console
+ * by its runbook, `npm run undo` (and a runbook that starts the undo) by its name, and grants name
+ * it without a reference across the runbooks' nested stacks.
+ */
+export const stateMachineNameOf = (environment: string, runbook: string) => `runbook-autopilot-${environment}-${runbook}`;
+
+export const undoStateMachineName = (environment: string) => stateMachineNameOf(environment, UNDO_MACHINE);
 
 /**
  * Blast radius by tag: the same actions on every resource of the type (`pattern`) that carries

@@ -26,8 +26,8 @@ export interface RunbookProps {
   readonly eventPatterns: readonly EventPattern[];
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
-  /** A fixed state machine name, for state machines started by hand. @default a generated name */
-  readonly stateMachineName?: string;
+  /** The state machine's name (stateMachineNameOf). */
+  readonly stateMachineName: string;
   /** Where gated steps send their approval requests. */
   readonly approvals?: Approvals;
 }
@@ -39,6 +39,8 @@ export interface RunbookProps {
  */
 export class Runbook extends Construct {
   public readonly stateMachine: sfn.StateMachine;
+  /** Its state machine's fixed name, a plain string (no token). */
+  public readonly stateMachineName: string;
   public readonly functions: Readonly<Record<string, HandlerFunction>>;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly rules: readonly events.Rule[];
@@ -46,19 +48,20 @@ export class Runbook extends Construct {
   constructor(scope: Construct, id: string, props: RunbookProps) {
     super(scope, id);
     const { def } = props;
+    this.stateMachineName = props.stateMachineName;
     const functions: Record<string, HandlerFunction> = {};
     for (const handler of def.handlers) functions[handler.substitution] = this.handlerFunction(handler, props.ledger, props.approvals);
     this.functions = functions;
 
     const invoked: Record<string, lambda.IFunction> = { ...props.sharedFunctions, ...functions };
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `/aws/vendedlogs/states/runbook-autopilot-${Stack.of(this).stackName}-${def.name}`,
+      logGroupName: `/aws/vendedlogs/states/runbook-autopilot-${deployedStackName(this)}-${def.name}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
+      stateMachineName: props.stateMachineName,
       comment: `runbook-autopilot ${def.name}`,
       definitionBody: sfn.DefinitionBody.fromFile(path.join(STATEMACHINES_DIR, def.definitionFile)),
       definitionSubstitutions: {
@@ -69,7 +72,7 @@ export class Runbook extends Construct {
       tracingEnabled: true,
     });
     // This system's own: a runbook that acts on Step Functions executions refuses a machine with this tag.
-    Tags.of(this.stateMachine).add(OWN_STATE_MACHINE_TAG, Stack.of(this).stackName);
+    Tags.of(this.stateMachine).add(OWN_STATE_MACHINE_TAG, deployedStackName(this));
     // The definition comes from a file, so CDK cannot infer the grant. The ASL invokes each
     // function by its unqualified ARN, so no version or alias is granted.
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
@@ -109,6 +112,13 @@ export class Runbook extends Construct {
     fn.grantPermissions(handler.permissions);
     return fn;
   }
+}
+
+/** The name of the stack an operator deploys: a runbook's nested stack has a generated name of its own. */
+function deployedStackName(scope: Construct): string {
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  return stack.stackName;
 }
 
 /** What a rule hears, for its description: "the CloudWatch alarms routed to it", or the service event's detail-type. */

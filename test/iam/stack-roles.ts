@@ -5,10 +5,10 @@
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { AutopilotStack } from '../../lib/autopilot-stack';
 import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
+import { flatTemplate } from '../infra/flat-template';
 import { ACCOUNT } from '../infra/synth';
 import { PARTITION, REGION } from './aws-actions';
 import { cfnResolver, type CfnTemplate, type Resolver } from './cfn-resolver';
@@ -75,7 +75,7 @@ export function synthesizeIam(
   if (config.region !== REGION) throw new Error(`prod region is ${config.region}, these tests expect ${REGION}`);
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new AutopilotStack(app, STACK_NAME, { config, env: { account, region: config.region } });
-  const template = Template.fromStack(stack).toJSON() as CfnTemplate;
+  const template = flatTemplate(stack) as unknown as CfnTemplate;
   const resolver = cfnResolver(template, { partition: PARTITION, region: REGION, account, stackName: STACK_NAME });
 
   const roles = identityPolicies(template, resolver, account);

@@ -1,6 +1,7 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { NestedStack, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { toId } from '../../lib/autopilot-stack';
-import { alarmRoutes, approvalPageHandler, buildCatalog, enabledRunbooks, eventRoutes, literalArns, MODULES, runbookConfig, sharedHandlers, triggerHandlers, undoMachine } from '../../lib/catalog';
+import { alarmRoutes, approvalPageHandler, buildCatalog, enabledRunbooks, eventRoutes, literalArns, MODULES, runbookConfig, sharedHandlers, stateMachineNameOf, triggerHandlers, undoMachine, undoStateMachineName } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import { actionFacts, ON_ANY_RESOURCE } from '../iam/aws-actions';
 import { ACCOUNT, bundlesOf, synthStack } from './synth';
@@ -42,6 +43,20 @@ test('one Standard state machine per runbook prod deploys and one for undo, logg
     LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
     TracingConfiguration: { Enabled: true },
   });
+});
+
+test('each runbook, the undo included, is a nested stack of its own holding its state machine, by its fixed name; no template nears CloudFormation\'s limits', () => {
+  const nested = stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c));
+  const machineNames = (s: Stack) => Object.values(Template.fromStack(s).findResources('AWS::StepFunctions::StateMachine'))
+    .map((m) => (m as { Properties: { StateMachineName: string } }).Properties.StateMachineName);
+  expect(machineNames(stack)).toEqual([]);
+  expect(nested.map(machineNames).sort()).toEqual([...runbooks.map((m) => [stateMachineNameOf('prod', m.name)]), [undoStateMachineName('prod')]].sort());
+  // 500 resources, 200 parameters, 200 outputs per template: a runbook that grows a stack near them fails here first.
+  for (const s of [stack, ...nested]) {
+    const t = Template.fromStack(s).toJSON() as { Resources: object; Parameters?: object; Outputs?: object };
+    expect({ stack: s.node.path, resources: Object.keys(t.Resources).length < 400, parameters: Object.keys(t.Parameters ?? {}).length < 200, outputs: Object.keys(t.Outputs ?? {}).length < 200 })
+      .toEqual({ stack: s.node.path, resources: true, parameters: true, outputs: true });
+  }
 });
 
 test('each definition ships the ASL file as it is, with the ARN of every function it invokes and the partition substituted', () => {
@@ -107,11 +122,16 @@ test("the alarm router names each alarm-routed runbook's state machine by its de
   const fns = template.findResources('AWS::Lambda::Function') as Record<string, { Properties: { Environment: { Variables: Record<string, unknown> } } }>;
   const env = Object.entries(fns).find(([id]) => id.startsWith('AlarmRouter'))![1].Properties.Environment.Variables;
   expect(env.STATE_MACHINE_ARN_PREFIX).toEqual(joined(`arn:aws:states:${config.region}:${ACCOUNT}:stateMachine:`));
-  const parts = (env.ROUTES as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-  const named = parts.flatMap((p) => (typeof p === 'object' && p !== null && 'Fn::GetAtt' in p ? [(p as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt']] : []));
+  const routes = JSON.parse(env.ROUTES as string) as Record<string, { machine: string }>;
   const routed = alarmRoutes(config).map((r) => r.runbook);
   expect(routed.length).toBeGreaterThan(0);
-  expect(named).toEqual(routed.map((runbook) => [expect.stringMatching(new RegExp(`^${toId(runbook)}StateMachine[0-9A-F]{8}$`)), 'Name']));
+  expect(Object.keys(routes)).toEqual(routed);
+  // Each by the name its state machine is deployed with, in its runbook's nested stack.
+  const deployedNames = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map((m) => (m as { Properties: { StateMachineName: string } }).Properties.StateMachineName);
+  for (const runbook of routed) {
+    expect(routes[runbook]!.machine).toBe(`runbook-autopilot-prod-${runbook}`);
+    expect(deployedNames).toContain(routes[runbook]!.machine);
+  }
 });
 
 test('every rule target has a dead-letter queue and a retry policy', () => {
@@ -155,17 +175,19 @@ test('a runbook started by AWS service events gets one rule per route, on its co
 
 test("a rule on the runbooks' own executions (failed, timed out, aborted) invokes the execution-failure notifier; failures of it land in a dead-letter queue", () => {
   const machines = template.findResources('AWS::StepFunctions::StateMachine');
-  const runbookMachines = Object.entries(machines).filter(([, m]) => (m as { Properties: { StateMachineName?: string } }).Properties.StateMachineName !== 'runbook-autopilot-prod-undo').map(([id]) => id);
-  expect(runbookMachines.map((id) => id.slice(0, -8)).sort()).toEqual(runbooks.map((m) => `${toId(m.name)}StateMachine`).sort());
+  const runbookMachines = Object.entries(machines).filter(([, m]) => (m as { Properties: { StateMachineName?: string } }).Properties.StateMachineName !== 'runbook-autopilot-prod-undo');
+  expect(runbookMachines.map(([id]) => id.slice(0, -8)).sort()).toEqual(runbooks.map((m) => `${toId(m.name)}StateMachine`).sort());
+  const runbookMachineArns = runbookMachines.map(([, m]) => joined(`arn:aws:states:${config.region}:${ACCOUNT}:stateMachine:${(m as { Properties: { StateMachineName: string } }).Properties.StateMachineName}`));
   const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] }, Description: Match.stringLikeRegexp('^A runbook execution failed') } })) as {
-    Properties: { EventPattern: { 'detail-type': string[]; detail: { status: string[]; stateMachineArn: { Ref: string }[] } }; Targets: { Arn: unknown; DeadLetterConfig: unknown }[] };
+    Properties: { EventPattern: { 'detail-type': string[]; detail: { status: string[]; stateMachineArn: unknown[] } }; Targets: { Arn: unknown; DeadLetterConfig: unknown }[] };
   }[];
   expect(rules).toHaveLength(1);
   const { EventPattern: pattern, Targets: targets } = rules[0]!.Properties;
   expect(pattern['detail-type']).toEqual(['Step Functions Execution Status Change']);
   expect(pattern.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
   // Only this stack's runbooks: not the undo (it escalates its own failures), not anyone else's workflows.
-  expect(pattern.detail.stateMachineArn.map((r) => r.Ref).sort()).toEqual(runbookMachines.sort());
+  expect(pattern.detail.stateMachineArn).toEqual(expect.arrayContaining(runbookMachineArns));
+  expect(pattern.detail.stateMachineArn).toHaveLength(runbookMachineArns.length);
   const notifier = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Execution failed') } }));
   expect(notifier).toHaveLength(1);
   expect(targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [notifier[0], 'Arn'] }, DeadLetterConfig: { Arn: expect.anything() } })]);

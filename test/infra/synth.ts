@@ -8,6 +8,7 @@ import { HANDLER_BUNDLING, HandlerFunction, REPO_ROOT } from '../../lib/construc
 import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
 import { acknowledgeNagFindings } from '../../lib/nag';
+import { flatTemplate } from './flat-template';
 
 export const ACCOUNT = '123456789012';
 
@@ -22,7 +23,7 @@ export function synthStack(config: EnvironmentConfig = loadConfig('prod')): { st
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   acknowledgeNagFindings(stack, config);
   app.synth();
-  return { stack, template: Template.fromStack(stack) };
+  return { stack, template: Template.fromJSON(flatTemplate(stack)) };
 }
 
 /**
