@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import * as z from '../shared/zod';
 import { ChangeRejected, NotApproved } from '../shared/errors';
+import { NOT_ASKED } from '../domain/approval';
 import type { ApprovalStore, Gate } from './store';
 
 /** The approval step's result as the state machine passes it on to the gated step (`$.approval`). */
@@ -30,6 +31,11 @@ export interface AssertApprovedOptions {
    * (deep equality). A gate that approves a plan of calls (the undo) says which of them it covers.
    */
   readonly covers?: (approved: Gate, call: GatedCall) => boolean;
+  /**
+   * A dry run's gate asks nobody (`not-asked`, statemachines/src/spine/approval.ts): the step then
+   * plans its call and makes none, so it needs no approval. Without a dry run, `not-asked` is refused.
+   */
+  readonly dryRun?: boolean;
 }
 
 const sameCall = (approved: Gate, call: GatedCall): boolean =>
@@ -41,12 +47,13 @@ const sameCall = (approved: Gate, call: GatedCall): boolean =>
  * say the same (its row is the arbiter the page closed before telling Step Functions) and name
  * exactly this call: this incident, runbook, step, operation, target and parameters. So what runs
  * is what the approvers saw, and a step never acts on a decision the ledger does not hold.
- * Returns the request id; throws NotApproved (no approved decision) or ChangeRejected (the
- * ledger does not cover this call).
+ * Returns the request id (none for a dry run's gate, which asks nobody); throws NotApproved (no
+ * approved decision) or ChangeRejected (the ledger does not cover this call).
  */
 export async function assertApproved(
   approvals: Pick<ApprovalStore, 'get'>, approval: ApprovalResult | undefined, call: GatedCall, options: AssertApprovedOptions,
-): Promise<string> {
+): Promise<string | undefined> {
+  if (options.dryRun === true && approval?.decision === NOT_ASKED) return undefined;
   const timeoutProceeds = approval?.decision === 'timed-out' && options.onTimeout === 'proceed';
   if (approval?.decision !== 'approved' && !timeoutProceeds) {
     throw new NotApproved(`${call.step} (${call.operation} on ${call.target}) needs an approved decision; got ${approval?.decision ?? 'none'}`);

@@ -3,6 +3,9 @@
  * and when a request is decided. No AWS calls here; the approval handlers apply these rules.
  */
 
+/** The decision a dry run's approval gate hands the gated step: nobody was asked (it plans its call and makes none). */
+export const NOT_ASKED = 'not-asked';
+
 export const LEVELS = ['L1', 'L2', 'L3'] as const;
 export type Level = (typeof LEVELS)[number];
 export type Severity = 'P1' | 'P2' | 'P3' | 'P4';

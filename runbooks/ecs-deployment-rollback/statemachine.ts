@@ -18,7 +18,7 @@ export default runbookMachine(spine, {
       'Roll back?': {
         Type: 'Choice', Comment: 'A rollback plan goes on; ECS rolling back itself is watched; a deployment already replaced needs nothing; nothing older to go back to escalates.',
         Choices: [
-          { Variable: '$.diagnosis.plan.decision', StringEquals: 'rollback', Next: 'Dry run?' },
+          { Variable: '$.diagnosis.plan.decision', StringEquals: 'rollback', Next: 'Prepare rollback approval' },
           { Variable: '$.diagnosis.plan.decision', StringEquals: 'circuit-breaker', Next: 'Start watching the ECS rollback' },
           { Variable: '$.diagnosis.plan.decision', StringEquals: 'superseded', Next: 'Notify superseded' },
         ],
@@ -26,12 +26,6 @@ export default runbookMachine(spine, {
       },
       'Notify superseded': notify('skipped', '$.diagnosis.summary', { evidence: { 'diagnosis.$': '$.diagnosis' } }),
       'Escalate: nothing to roll back to': escalate('$.diagnosis.summary', { evidence: { 'diagnosis.$': '$.diagnosis' } }),
-      'Dry run?': {
-        Type: 'Choice', Comment: 'A dry run plans the exact call and asks nobody.',
-        Choices: [{ Variable: '$.admission.dryRun', BooleanEquals: true, Next: 'Dry run: no approval asked' }],
-        Default: 'Prepare rollback approval',
-      },
-      'Dry run: no approval asked': { Type: 'Pass', Result: { decision: 'not-asked' }, ResultPath: '$.approval', Next: 'Roll back to the last good task definition' },
     },
     pollUntilDone(spine, {
       names: { start: 'Start watching the ECS rollback', check: 'Check the ECS rollback', decide: 'ECS rollback complete?', wait: 'Wait for the ECS rollback' },

@@ -16,16 +16,10 @@ export default runbookMachine(spine, {
       }),
       'Anything to roll back to?': {
         Type: 'Choice',
-        Choices: [{ Variable: '$.diagnosis.decision', StringEquals: 'rollback', Next: 'Dry run?' }],
+        Choices: [{ Variable: '$.diagnosis.decision', StringEquals: 'rollback', Next: 'Prepare rollback approval' }],
         Default: 'Escalate: nothing to roll back to',
       },
       'Escalate: nothing to roll back to': escalate('$.diagnosis.reason', { evidence: '$.diagnosis' }),
-      'Dry run?': {
-        Type: 'Choice', Comment: 'A dry run plans the exact call and asks nobody.',
-        Choices: [{ Variable: '$.admission.dryRun', BooleanEquals: true, Next: 'Dry run: no approval asked' }],
-        Default: 'Prepare rollback approval',
-      },
-      'Dry run: no approval asked': { Type: 'Pass', Result: { decision: 'not-asked' }, ResultPath: '$.approval', Next: 'Roll back alias to the previous version' },
     },
     approvalGate(spine, {
       names: {

@@ -48,6 +48,7 @@ const definition: Definition = {
       },
       approvedComment: 'The restores run only on $.approval.decision == approved (or a timeout where undo.approval.onTimeout is proceed).',
       whenApproved: 'Restore each recorded value', otherwise: 'Record undo not approved',
+      dryRunAsksNobody: false,
     }),
     {
       'Record undo not approved': invoke('FinishFunctionArn', {

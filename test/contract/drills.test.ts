@@ -132,7 +132,7 @@ describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
     expect(problems).toEqual([]);
   });
 
-  test('a dry run acts on nothing: it plans its calls, makes none, and leaves every resource as it was', async () => {
+  test('a dry run acts on nothing: it plans its calls, makes none, asks no approver, and leaves every resource as it was', async () => {
     const [r] = await finished(runNamed(name, 'a dry run')!);
     const mutating = new Set([...module.drill.calls.filter((c) => c.mutates).map((c) => c.call), ...Object.keys(module.drill.changes)]);
     const problems: string[] = [];
@@ -142,6 +142,8 @@ describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
       for (const c of r.calls.filter((call) => !ledgerCall(call) && mutating.has(`${call.service}:${call.operation}`))) problems.push(`${name}: its dry run called ${c.service}:${c.operation} (${c.caller ?? '?'})`);
       if (JSON.stringify(r.resources.after) !== JSON.stringify(r.resources.before)) problems.push(`${name}: its dry run changed ${JSON.stringify(r.resources.before)} to ${JSON.stringify(r.resources.after)}`);
       for (const a of r.actions.filter((action) => !action.planned)) problems.push(`${name}: its dry run recorded ${a.operation} on ${a.target} as ${a.status}, not planned`);
+      // Nobody is asked to approve a call that will not be made.
+      for (const a of r.approvalRequests) problems.push(`${name}: its dry run asked for an approval (${JSON.stringify(a)})`);
     }
     expect(problems).toEqual([]);
   });

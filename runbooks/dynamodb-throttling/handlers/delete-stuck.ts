@@ -62,7 +62,7 @@ export const handler = taskHandler(deleteInputSchema, async ({ incident, executi
   await assertApproved(approvals, approval, {
     incidentId: incident.id, runbook: 'dynamodb-throttling', step: 'delete-stuck', operation: 'dynamodb:DeleteItem', target: stuck.tableName,
     parameters: { TableName: stuck.tableName, Keys: stuck.keys, BackupArn: backup.backupArn },
-  }, { onTimeout });
+  }, { onTimeout, dryRun });
   await assertAllowed(incident.target);
   if (spec === null || stuck.tableName !== spec.tableName || incident.target !== spec.tableName) {
     throw new InvalidInput(`stuck tasks of ${stuck.tableName} cannot be deleted: ${spec?.tableName ?? 'no table'} is the configured tasks table`);

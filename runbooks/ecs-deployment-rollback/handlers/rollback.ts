@@ -48,11 +48,9 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ca
   const { key } = failedDeploymentOf(incident);
   if (call.cluster !== key.cluster || call.service !== key.service) throw new InvalidInput(`the rollback names ${call.cluster}/${call.service}, not ${incident.target}, the incident's service`);
   if (call.taskDefinition === from) throw new InvalidInput(`the rollback would deploy ${shortTaskDefinition(from)}, the task definition that failed`);
-  if (!dryRun) {
-    await assertApproved(approvals, approval, {
-      incidentId: incident.id, runbook: incident.runbook, step: 'rollback', operation: 'ecs:UpdateService', target: incident.target, parameters: call,
-    }, { onTimeout });
-  }
+  await assertApproved(approvals, approval, {
+    incidentId: incident.id, runbook: incident.runbook, step: 'rollback', operation: 'ecs:UpdateService', target: incident.target, parameters: call,
+  }, { onTimeout, dryRun });
   const to: Running = { taskDefinition: call.taskDefinition };
   return performAction(ledger, incident, execution, {
     step: 'rollback',

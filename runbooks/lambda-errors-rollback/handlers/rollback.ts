@@ -44,11 +44,9 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ca
   await assertAllowed(incident.target);
   const { functionName, alias, key } = aliasOf(incident.target);
   if (call.FunctionName !== functionName || call.Name !== alias) throw new InvalidInput(`the rollback names ${call.FunctionName}:${call.Name}, not ${key}, the configured alias of the incident's function`);
-  if (!dryRun) {
-    await assertApproved(approvals, approval, {
-      incidentId: incident.id, runbook: incident.runbook, step: 'rollback', operation: 'lambda:UpdateAlias', target: key, parameters: call,
-    }, { onTimeout });
-  }
+  await assertApproved(approvals, approval, {
+    incidentId: incident.id, runbook: incident.runbook, step: 'rollback', operation: 'lambda:UpdateAlias', target: key, parameters: call,
+  }, { onTimeout, dryRun });
   const to: AliasRouting = { functionVersion: call.FunctionVersion, additionalVersionWeights: {} };
   return performAction(ledger, incident, execution, {
     step: 'rollback',

@@ -32,7 +32,7 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ap
   const parameters = { FunctionName: incident.target, ReservedConcurrentExecutions: reservedConcurrency };
   await assertApproved(approvals, approval, {
     incidentId: incident.id, runbook: 'lambda-runaway', step: 'restore', operation: 'lambda:PutFunctionConcurrency', target: incident.target, parameters,
-  }, { onTimeout });
+  }, { onTimeout, dryRun });
   return performAction(ledger, incident, execution, {
     step: 'restore',
     operation: 'lambda:PutFunctionConcurrency',

@@ -39,7 +39,7 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ap
   const parameters = { FunctionName: incident.target, Timeout: to };
   await assertApproved(approvals, approval, {
     incidentId: incident.id, runbook: 'lambda-timeouts', step: 'raise', operation: 'lambda:UpdateFunctionConfiguration', target: incident.target, parameters,
-  }, { onTimeout });
+  }, { onTimeout, dryRun });
   return performAction(ledger, incident, execution, {
     step: 'raise',
     operation: 'lambda:UpdateFunctionConfiguration',

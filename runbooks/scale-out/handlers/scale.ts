@@ -52,7 +52,7 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ap
   if (planned.via === 'scalable-target' && planned.to.maxCapacity < planned.to.minCapacity) throw new InvalidInput(`a minimum of ${planned.to.minCapacity} above a maximum of ${planned.to.maxCapacity}`);
   const key = parseServiceKey(incident.target);
   const parameters = changeParameters(key, planned);
-  await assertApproved(approvals, approval, { incidentId: incident.id, runbook: 'scale-out', step: 'scale', operation: planned.operation, target: incident.target, parameters }, { onTimeout });
+  await assertApproved(approvals, approval, { incidentId: incident.id, runbook: 'scale-out', step: 'scale', operation: planned.operation, target: incident.target, parameters }, { onTimeout, dryRun });
 
   if (planned.via === 'scalable-target') {
     const to = planned.to;

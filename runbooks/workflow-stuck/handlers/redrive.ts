@@ -45,7 +45,7 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ap
   await assertApproved(approvals, approval, {
     incidentId: incident.id, runbook: 'workflow-stuck', step: 'redrive', operation: 'states:RedriveExecution', target: executionArn,
     parameters: { executionArn, redriveCount },
-  }, { onTimeout });
+  }, { onTimeout, dryRun });
   const read = async (): Promise<Run> => {
     const now = await workflows.describe(executionArn);
     return { status: now.status, redriveCount: now.redriveCount };

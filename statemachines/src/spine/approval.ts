@@ -5,10 +5,12 @@
  * step runs only on `approved`, or on a timeout where the gate's onTimeout says proceed.
  */
 import type { ChoiceRule, Fields, States } from '../asl';
+import { NOT_ASKED } from '../../../lambdas/domain/approval';
 import { EXECUTION, INCIDENT, LAMBDA_INVOKE_WAIT_FOR_TOKEN, field, type Spine } from './tasks';
 
-/** The escalation states' names, when a machine has one gate (a second gate names its own). */
+/** The dry-run and escalation states' names, when a machine has one gate (a second gate names its own). */
 const ESCALATION_NAMES = {
+  dryRun: 'Dry run?', notAsked: 'Dry run: no approval asked',
   recordRejection: 'Record rejection', escalate: 'Escalate approval?', resendL2: 'Re-send to L2', resendL3: 'Re-send to L3', timedOut: 'Approval timed out',
 } as const;
 
@@ -37,10 +39,17 @@ export interface ApprovalGate {
   readonly before?: readonly ChoiceRule[];
   readonly whenApproved: string;
   readonly otherwise: string;
+  /**
+   * A dry run (`$.admission.dryRun`) asks nobody: the gate hands `{ decision: 'not-asked' }` to the
+   * gated step, which plans its call and makes none. Off only for a machine without a dry run (the undo).
+   * @default true
+   */
+  readonly dryRunAsksNobody?: boolean;
 }
 
 export function approvalGate(spine: Spine, g: ApprovalGate): States {
   const names = { ...ESCALATION_NAMES, ...g.names };
+  const dryRun = g.dryRunAsksNobody ?? true;
   const level = `${g.at}.level`;
   const decision = '$.approval.decision';
   const parsed = (f: string) => [`${f}.$`, `$.approval.parsed.${f}`];
@@ -48,8 +57,16 @@ export function approvalGate(spine: Spine, g: ApprovalGate): States {
     [names.prepare]: {
       Type: 'Pass', Comment: g.prepare.comment,
       Parameters: { level: 'L1', 'timeoutSeconds.$': `States.StringToJson('\${${g.deadline}}')`, ...g.prepare.parameters },
-      ResultPath: g.at, Next: names.ask,
+      ResultPath: g.at, Next: dryRun ? names.dryRun : names.ask,
     },
+    ...(dryRun ? {
+      [names.dryRun]: {
+        Type: 'Choice', Comment: 'A dry run plans the exact call and asks nobody.',
+        Choices: [{ Variable: '$.admission.dryRun', BooleanEquals: true, Next: names.notAsked }],
+        Default: names.ask,
+      },
+      [names.notAsked]: { Type: 'Pass', Result: { decision: NOT_ASKED }, ResultPath: '$.approval', Next: g.whenApproved },
+    } : {}),
     [names.ask]: {
       ...spine.task('ApprovalRequestFunctionArn', {
         comment: g.ask.comment,
