@@ -2,7 +2,7 @@
  * Every handler the stack deploys, once per entry file, with the environment its function gets
  * (from the same catalog the stack and the drill use): what the bundle and cold-start figures run.
  */
-import { approvalPageHandler, buildCatalog, executionFailureHandler, literalArns, sharedHandlers, triggerHandlers, undoMachine, type HandlerDef } from '../lib/catalog';
+import { approvalPageHandler, buildCatalog, executionFailureHandler, literalArns, sharedHandlers, stateMachineNameOf, triggerHandlers, undoMachine, type HandlerDef } from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import { TOPIC_ARNS } from '../drill/sandbox';
 
@@ -18,7 +18,7 @@ export function benchHandlers(): BenchHandler[] {
   const arns = literalArns('aws', config.region, '111122223333');
   const runbooks = buildCatalog(config, arns);
   const shared = sharedHandlers(config, arns);
-  const machines = runbooks.map((r) => ({ runbook: r.name, arn: arns.stateMachine(`runbook-autopilot-bench-${r.name}`), name: `runbook-autopilot-bench-${r.name}` }));
+  const machines = runbooks.map((r) => ({ runbook: r.name, arn: arns.stateMachine(stateMachineNameOf(config.environment, r.name)), name: stateMachineNameOf(config.environment, r.name) }));
   const triggers = triggerHandlers(config, arns, machines);
   const defs: HandlerDef[] = [
     shared.admit, shared.notify, ...runbooks.flatMap((r) => r.handlers), ...undoMachine(config, arns).handlers,

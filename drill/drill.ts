@@ -9,7 +9,7 @@ import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
 import { OWN_STATE_MACHINE_TAG } from '../lambdas/domain/own-resources';
 import {
   approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, runbookConfig, runbookRulePatterns, sharedHandlers, switchParameters,
-  triggerHandlers, undoMachine, undoStateMachineName, UNDO_MACHINE, type Arns, type HandlerDef,
+  stateMachineNameOf, triggerHandlers, undoMachine, UNDO_MACHINE, type Arns, type HandlerDef,
 } from '../lib/catalog';
 import { RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { executionFailurePattern } from '../lambdas/domain/execution-failure';
@@ -823,10 +823,9 @@ function withSwitchesOn(state: AccountState, config: EnvironmentConfig): Account
   return state;
 }
 
-/** Runbooks' machines have generated names in the stack; the undo machine has the fixed name the stack gives it (runbooks start it by that name). */
+/** Each machine by the name the stack gives it (the router and runbooks that start the undo find them by it). */
 function machineArnOf(config: EnvironmentConfig, account: string, name: string): string {
-  const machine = name === UNDO_MACHINE ? undoStateMachineName(config.environment) : `runbook-autopilot-drill-${name}`;
-  return `arn:aws:states:${config.region}:${account}:stateMachine:${machine}`;
+  return `arn:aws:states:${config.region}:${account}:stateMachine:${stateMachineNameOf(config.environment, name)}`;
 }
 
 /** The ledger, keyed as the stack's table is. */

@@ -308,9 +308,13 @@ export function triggerHandlers(
       environment: { STATE_MACHINE_ARN: started.arn, BUDGET_NAMES: json([budget.budget.budgetName]), RUNBOOK: budget.name },
     };
   }
-  const routes = alarmRoutes(config).flatMap((r) => {
+  const routes = alarmRoutes(config).filter((r) => {
     const machine = machineOf(r.runbook);
-    return machine ? [{ ...r, machine: machine.name }] : [];
+    // The router finds each machine by the name the stack gives it.
+    if (machine && machine.name !== stateMachineNameOf(config.environment, r.runbook)) {
+      throw new Error(`${r.runbook}: its state machine is named ${machine.name}, not ${stateMachineNameOf(config.environment, r.runbook)}`);
+    }
+    return machine !== undefined;
   });
   if (routes.length > 0) {
     out.alarmRouter = {
@@ -318,11 +322,10 @@ export function triggerHandlers(
       description: 'Starts the runbook an alarm names by tag (composite alarms, alarms of any metric)',
       environment: {
         // Only what differs per environment: each route's metrics are in the router's bundle (npm run triggers), its state
-        // machine is named under the prefix all share, and its targets are the values per dimension the patterns match.
-        STATE_MACHINE_ARN_PREFIX: arns.stateMachine(''),
-        ROUTES: json(Object.fromEntries(routes.map((r) => [r.runbook, {
-          machine: r.machine, targets: routeTargets(r.trigger.route, r.dimensions, { anyTarget: r.anyTarget }),
-        }]))),
+        // machine's ARN is the prefix all share and the runbook's name (stateMachineNameOf), and its targets are the values
+        // per dimension the patterns match.
+        STATE_MACHINE_ARN_PREFIX: arns.stateMachine(stateMachineNameOf(config.environment, '')),
+        ROUTES: json(Object.fromEntries(routes.map((r) => [r.runbook, routeTargets(r.trigger.route, r.dimensions, { anyTarget: r.anyTarget })]))),
       },
     };
   }

@@ -21,24 +21,25 @@ interface Route {
 }
 
 /**
- * What differs per environment, per enabled alarm-started runbook: its state machine (named under
- * STATE_MACHINE_ARN_PREFIX, which all share) and what its rules match on the target dimensions.
+ * What differs per environment, per enabled alarm-started runbook: what its rules match on the
+ * target dimensions. Its state machine's ARN is STATE_MACHINE_ARN_PREFIX (which ends in
+ * `runbook-autopilot-<env>-`) and the runbook's name, as the stack names it.
  * Its route (metrics, target dimensions) is the same everywhere and comes in the bundle (npm run
  * triggers). The patterns are built here with the stack's own functions: in the environment they
  * would outgrow Lambda's 4 KB as the catalog grows.
  */
-const routesSchema = z.record(z.string(), z.object({ machine: z.string().check(z.minLength(1)), targets: routeTargetsSchema }));
+const routesSchema = z.record(z.string(), routeTargetsSchema);
 const STATE_MACHINE_ARN = /^arn:[^:]+:states:[^:]*:\d{12}:stateMachine:.+$/;
 
 /** The runbooks started by alarms, each only with patterns the matcher can evaluate. */
 function parseRoutes(raw: unknown, arnPrefix: string, bundled: Readonly<Record<string, RunbookTrigger>>): ReadonlyMap<string, Route> {
   const routes = new Map<string, Route>();
-  for (const [runbook, entry] of Object.entries(routesSchema.parse(raw))) {
-    const stateMachineArn = `${arnPrefix}${entry.machine}`;
+  for (const [runbook, targets] of Object.entries(routesSchema.parse(raw))) {
+    const stateMachineArn = `${arnPrefix}${runbook}`;
     if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw new Error(`${runbook}: ${stateMachineArn} is not a state machine ARN`);
     const metricRoute = bundled[runbook]?.alarm;
     if (!metricRoute) throw new Error(`${runbook} is not started by alarms in the bundled triggers (npm run triggers)`);
-    const patterns = metricRulePatterns(metricRoute, entry.targets).map((pattern) => {
+    const patterns = metricRulePatterns(metricRoute, targets).map((pattern) => {
       assertEventPattern(pattern);
       return pattern;
     });

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  approvalPageHandler, buildCatalog, executionFailureHandler, literalArns, sharedHandlers, triggerHandlers, undoMachine, type HandlerDef,
+  approvalPageHandler, buildCatalog, executionFailureHandler, literalArns, sharedHandlers, stateMachineNameOf, triggerHandlers, undoMachine, type HandlerDef,
 } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import { runtimeClosure } from './import-graph';
@@ -19,7 +19,7 @@ function handlerEntries(): string[] {
   const config = loadConfig('drill');
   const arns = literalArns('aws', config.region, '123456789012');
   const runbooks = buildCatalog(config, arns);
-  const machines = runbooks.map((r) => ({ runbook: r.name, arn: arns.stateMachine(`runbook-autopilot-${r.name}`), name: `runbook-autopilot-${r.name}` }));
+  const machines = runbooks.map((r) => ({ runbook: r.name, arn: arns.stateMachine(stateMachineNameOf(config.environment, r.name)), name: stateMachineNameOf(config.environment, r.name) }));
   const triggers = triggerHandlers(config, arns, machines);
   const shared = sharedHandlers(config, arns);
   const defs: HandlerDef[] = [

@@ -13,7 +13,7 @@ import { gatePagesOf } from '../../lambdas/approval/gate-words';
 import { assertEventPattern } from '../../lambdas/domain/event-pattern';
 import { REVERSIBLE } from '../../lambdas/domain/reversible';
 import {
-  approvalPageHandler, buildCatalog, contextOf, enabledRunbooks, eventRoutes, literalArns, MODULES, runbookConfig, sharedHandlers, triggerHandlers, undoMachine, type AnyRunbook,
+  approvalPageHandler, buildCatalog, contextOf, enabledRunbooks, eventRoutes, literalArns, MODULES, runbookConfig, sharedHandlers, stateMachineNameOf, triggerHandlers, undoMachine, type AnyRunbook,
 } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import { gatePolicyOf } from '../../runbooks/module';
@@ -69,7 +69,7 @@ test("every function's environment fits in Lambda's 4 KB, in every environment",
   for (const { env, config } of configs()) {
     const arns = arnsFor(config.region);
     const shared = sharedHandlers(config, arns);
-    const machines = enabledRunbooks(config).map((m) => ({ runbook: m.name, arn: arns.stateMachine(`runbook-autopilot-${env}-${m.name}`), name: `runbook-autopilot-${env}-${m.name}` }));
+    const machines = enabledRunbooks(config).map((m) => ({ runbook: m.name, arn: arns.stateMachine(stateMachineNameOf(env, m.name)), name: stateMachineNameOf(env, m.name) }));
     const triggers = triggerHandlers(config, arns, machines);
     const handlers = [
       shared.admit, shared.notify, approvalPageHandler(config, arns), ...Object.values(triggers),

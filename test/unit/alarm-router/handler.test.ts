@@ -11,14 +11,13 @@ import { triggerOf } from '../../support/runbooks';
 const cloudwatch = mockClient(CloudWatchClient);
 const sfn = mockClient(SFNClient);
 
-const ARN_PREFIX = 'arn:aws:states:sa-east-1:111122223333:stateMachine:';
-const MACHINE = (runbook: string) => `${ARN_PREFIX}runbook-autopilot-${runbook}`;
+// As the stack names its machines: runbook-autopilot-<env>-<runbook>.
+const ARN_PREFIX = 'arn:aws:states:sa-east-1:111122223333:stateMachine:runbook-autopilot-prod-';
+const MACHINE = (runbook: string) => `${ARN_PREFIX}${runbook}`;
 // As the stack deploys them: one configured target each; the routes' metrics come from the bundle.
 const ROUTES = {
-  'lambda-runaway': { machine: 'runbook-autopilot-lambda-runaway', targets: { FunctionName: ['cabruca-segmentation-prod-researcher-agent'] } },
-  'ecs-service-recovery': {
-    machine: 'runbook-autopilot-ecs-service-recovery', targets: { ClusterName: ['alphaswarm-cluster-prod'], ServiceName: ['alphaswarm-admin-frontend-prod'] },
-  },
+  'lambda-runaway': { FunctionName: ['cabruca-segmentation-prod-researcher-agent'] },
+  'ecs-service-recovery': { ClusterName: ['alphaswarm-cluster-prod'], ServiceName: ['alphaswarm-admin-frontend-prod'] },
 };
 
 const EVENTS = path.join(__dirname, '../../../events');
@@ -28,7 +27,7 @@ const COMPOSITE_ARN = 'arn:aws:cloudwatch:sa-east-1:111122223333:alarm:alphaswar
 // incidentIdFor('alarm|<composite ARN>|2026-11-03T11:48:20.031+0000'), pinned so a change to the naming shows here.
 const COMPOSITE_NAME = 'inc-d0d7c7e4911d6fdc';
 const FRONTEND_SERVICE = 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod';
-const STARTED_ARN = `arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-ecs-service-recovery:${COMPOSITE_NAME}`;
+const STARTED_ARN = `arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-prod-ecs-service-recovery:${COMPOSITE_NAME}`;
 
 const tags = (entries: Record<string, string>) => ({ Tags: Object.entries(entries).map(([Key, Value]) => ({ Key, Value })) });
 const ecsTags = tags({ 'runbook-autopilot:runbook': 'ecs-service-recovery', 'runbook-autopilot:target': FRONTEND_SERVICE, Environment: 'prod' });
@@ -99,7 +98,7 @@ test('an alarm a metric rule already routes makes no AWS call at all', async () 
 
 test('a metric alarm on a target no rule names falls back to its tag, with the target read from its dimensions', async () => {
   cloudwatch.on(ListTagsForResourceCommand).resolves(tags({ 'runbook-autopilot:runbook': 'lambda-runaway' }));
-  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-lambda-runaway:x' });
+  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-prod-lambda-runaway:x' });
 
   const result = await handler(recorded('samples/unconfigured-target.alarm.json'), lambdaContext);
 
@@ -164,7 +163,7 @@ test('two deliveries of one alarm transition ask for the same execution name; th
   expect(second.id).not.toBe(first.id);
   cloudwatch.on(ListTagsForResourceCommand).resolves(tags({ 'runbook-autopilot:runbook': 'lambda-runaway' }));
   const name = 'inc-5b07672cfe3d21ea';
-  const executionArn = `arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-lambda-runaway:${name}`;
+  const executionArn = `arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-prod-lambda-runaway:${name}`;
   sfn.on(StartExecutionCommand)
     .resolvesOnce({ executionArn, startDate: new Date() })
     .rejectsOnce(new ExecutionAlreadyExists({ message: `Execution Already Exists: '${executionArn}'`, $metadata: { httpStatusCode: 400 } }));
@@ -247,17 +246,17 @@ describe('its configuration, read at cold start', () => {
   };
 
   test('a runbook the bundled triggers do not start by alarm is refused with one line that says so', async () => {
-    await expect(coldStart({ ROUTES: JSON.stringify({ 'workflow-stuck': { machine: 'runbook-autopilot-workflow-stuck', targets: 'any' } }) }))
+    await expect(coldStart({ ROUTES: JSON.stringify({ 'workflow-stuck': 'any' }) }))
       .rejects.toThrow('Environment variable ROUTES is not valid: workflow-stuck is not started by alarms in the bundled triggers (npm run triggers)');
   });
 
   test('a prefix that does not make a state machine ARN is refused', async () => {
     await expect(coldStart({ STATE_MACHINE_ARN_PREFIX: 'arn:aws:states:sa-east-1:111122223333:function:' }))
-      .rejects.toThrow('lambda-runaway: arn:aws:states:sa-east-1:111122223333:function:runbook-autopilot-lambda-runaway is not a state machine ARN');
+      .rejects.toThrow('lambda-runaway: arn:aws:states:sa-east-1:111122223333:function:lambda-runaway is not a state machine ARN');
   });
 
   test('a route that matches any target leaves to the metric rule an alarm on a target no configured route names', async () => {
-    const anyTarget = { 'lambda-runaway': { machine: 'runbook-autopilot-lambda-runaway', targets: 'any' } };
+    const anyTarget = { 'lambda-runaway': 'any' };
     const { handler: anyHandler } = (await coldStart({ ROUTES: JSON.stringify(anyTarget) })) as { handler: typeof handler };
 
     const result = await anyHandler(recorded('samples/unconfigured-target.alarm.json'), lambdaContext);
