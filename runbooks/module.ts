@@ -48,8 +48,8 @@ export interface AlarmTrigger<C> {
   readonly kind: 'alarm';
   /** Which metrics signal its condition, and which dimensions name the target. */
   readonly route: MetricRoute;
-  /** The dimensions of each configured target, as its alarms carry them. */
-  dimensions(config: C): Record<string, string>[];
+  /** The dimensions of each configured target, as its alarms carry them (an ARN where the metric names the target by one). */
+  dimensions(config: C, arns: Arns): Record<string, string>[];
 }
 
 /** What the stack creates for a runbook started by an AWS Budgets alert (SNS -> adapter -> StartExecution). */
@@ -217,7 +217,7 @@ export interface RunbookModule<N extends string = string, C extends RunbookConfi
   /** What the approval page reads of its gated targets. */
   readonly approvalPage?: ApprovalPageReads<C>;
   /** The alarms the stack creates for its configured targets (those that start it, and those that only inform). */
-  alarms?(config: C): AlarmSpec[];
+  alarms?(config: C, arns: Arns): AlarmSpec[];
   /** The cdk-nag findings its grants raise that are accepted, each with its reason. */
   nag?(ctx: NagContext<C>): Acknowledgement[];
   readonly drill: DrillDef<C>;

@@ -58,7 +58,7 @@ export function stackCatalog(config: EnvironmentConfig, account: string): StackC
   const arns = literalArns(PARTITION, REGION, account);
   const shared = sharedHandlers(config, arns);
   const undo = undoMachine(config, arns);
-  const routed = new Set(alarmRoutes(config).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
+  const routed = new Set(alarmRoutes(config, arns).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
   const heard = new Set(eventRoutes(config, arns).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
   const budget = budgetRunbook(config)?.name;
   const machines: CatalogMachine[] = [

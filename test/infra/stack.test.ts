@@ -109,7 +109,7 @@ test("the alarm router names each alarm-routed runbook's state machine by its de
   expect(env.STATE_MACHINE_ARN_PREFIX).toEqual(joined(`arn:aws:states:${config.region}:${ACCOUNT}:stateMachine:`));
   const parts = (env.ROUTES as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
   const named = parts.flatMap((p) => (typeof p === 'object' && p !== null && 'Fn::GetAtt' in p ? [(p as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt']] : []));
-  const routed = alarmRoutes(config).map((r) => r.runbook);
+  const routed = alarmRoutes(config, arns).map((r) => r.runbook);
   expect(routed.length).toBeGreaterThan(0);
   expect(named).toEqual(routed.map((runbook) => [expect.stringMatching(new RegExp(`^${toId(runbook)}StateMachine[0-9A-F]{8}$`)), 'Name']));
 });
@@ -117,7 +117,7 @@ test("the alarm router names each alarm-routed runbook's state machine by its de
 test('every rule target has a dead-letter queue and a retry policy', () => {
   const rules = Object.values(template.findResources('AWS::Events::Rule'));
   // A rule per metric pattern of each runbook started by alarms, per service-event route of each started by events, the tag router's, and the one on failed executions.
-  const routed = alarmRoutes(config).reduce((n, r) => n + r.patterns.length, 0);
+  const routed = alarmRoutes(config, arns).reduce((n, r) => n + r.patterns.length, 0);
   const heard = eventRoutes(config, literalArns('aws', config.region, ACCOUNT)).reduce((n, r) => n + r.patterns.length, 0);
   const router = triggerHandlers(config, literalArns('aws', config.region, ACCOUNT), catalog.map((d) => ({ runbook: d.name, arn: d.name, name: d.name }))).alarmRouter;
   expect(heard).toBeGreaterThan(0);
@@ -179,7 +179,7 @@ test("a rule on the runbooks' own executions (failed, timed out, aborted) invoke
 test('one alarm per alarm each runbook prod deploys defines for its targets (besides those on the autopilot itself: self-alarms.test.ts)', () => {
   const onTargets = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
     .filter((a) => !JSON.stringify((a as { Properties: { AlarmDescription?: unknown } }).Properties.AlarmDescription).includes('runbook-autopilot itself:'));
-  expect(onTargets).toHaveLength(runbooks.reduce((n, m) => n + (m.alarms?.(runbookConfig(config, m)).length ?? 0), 0));
+  expect(onTargets).toHaveLength(runbooks.reduce((n, m) => n + (m.alarms?.(runbookConfig(config, m), arns).length ?? 0), 0));
 });
 
 test('the seed runbooks\' alarms use the seed thresholds', () => {
@@ -205,7 +205,7 @@ test('the seed runbooks\' alarms use the seed thresholds', () => {
   const SEED: Readonly<Record<string, number>> = {
     'lambda-runaway': 5 * 4, 'dynamodb-throttling': 3 * 2 + 1, 'ecs-service-recovery': 3, 'llm-budget-guardrail': 0, 'lambda-errors-rollback': 5,
   };
-  const defined = MODULES.filter((m) => m.name in SEED).map((m) => [m.name, m.alarms?.(runbookConfig(config, m)).length ?? 0]);
+  const defined = MODULES.filter((m) => m.name in SEED).map((m) => [m.name, m.alarms?.(runbookConfig(config, m), arns).length ?? 0]);
   expect(Object.fromEntries(defined)).toEqual(SEED);
 });
 
