@@ -80,7 +80,7 @@ export interface EventTrigger<C> {
   readonly routes: readonly EventRoute[];
   /**
    * The values the event's target field takes for the configured targets (a state machine's ARN,
-   * an ECS service's ARN, a DB instance's identifier): the rules filter on them.
+   * an ECS service's ARN, a DB instance's or cluster's ARN): the rules filter on them.
    */
   targetValues(ctx: RunbookContext<C>): PatternMatcher[];
 }
