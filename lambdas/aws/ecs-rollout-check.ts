@@ -25,6 +25,22 @@ export interface RolloutCheck extends RolloutProgress {
   };
 }
 
+/** One poll of a service's forced rollout: done, failed (the circuit breaker), or out of `timeoutSeconds`. */
+export async function checkRollout(services: EcsServiceClient, key: string, attempt: number, pollSeconds: number, timeoutSeconds: number): Promise<RolloutCheck> {
+  const service = await services.describe(parseServiceKey(key));
+  return {
+    ...rolloutProgress(service, attempt, pollSeconds, timeoutSeconds),
+    pollSeconds,
+    service: {
+      key,
+      desiredCount: service.desiredCount,
+      runningCount: service.runningCount,
+      rolloutState: service.primary?.rolloutState ?? null,
+      deploymentId: service.primary?.id ?? null,
+    },
+  };
+}
+
 /**
  * Verify: polled until the forced rollout completes with every desired task running, fails (the
  * circuit breaker) or runs out of ROLLOUT_TIMEOUT_SECONDS, POLL_SECONDS apart.
@@ -33,19 +49,5 @@ export function rolloutCheckHandler() {
   const timeoutSeconds = requirePositiveIntegerEnv('ROLLOUT_TIMEOUT_SECONDS');
   const pollSeconds = requirePositiveIntegerEnv('POLL_SECONDS');
   const services = new EcsServiceClient();
-  return taskHandler(checkInputSchema, async ({ incident, attempt, target }): Promise<RolloutCheck> => {
-    const key = target ?? incident.target;
-    const service = await services.describe(parseServiceKey(key));
-    return {
-      ...rolloutProgress(service, attempt, pollSeconds, timeoutSeconds),
-      pollSeconds,
-      service: {
-        key,
-        desiredCount: service.desiredCount,
-        runningCount: service.runningCount,
-        rolloutState: service.primary?.rolloutState ?? null,
-        deploymentId: service.primary?.id ?? null,
-      },
-    };
-  });
+  return taskHandler(checkInputSchema, ({ incident, attempt, target }) => checkRollout(services, target ?? incident.target, attempt, pollSeconds, timeoutSeconds));
 }

@@ -97,7 +97,6 @@ export default defineRunbook({
   },
   handlers: (ctx): HandlerDef[] => {
     const { config: c, arns } = ctx;
-    const watch = { POLL_SECONDS: String(c.watch.pollSeconds) };
     return [
       {
         id: 'DatabaseRecoveryInspect', substitution: 'InspectFunctionArn', entry: 'runbooks/database-recovery/handlers/inspect.ts', usesLedger: false,
@@ -119,15 +118,9 @@ export default defineRunbook({
         permissions: [{ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: serviceArns(c, arns) }],
       },
       {
-        id: 'DatabaseRecoveryRollout', substitution: 'RolloutFunctionArn', entry: 'runbooks/database-recovery/handlers/rollout.ts', usesLedger: false,
-        description: "database-recovery: watch a restarted service's rollout",
-        environment: { ...watch, ROLLOUT_TIMEOUT_SECONDS: String(c.watch.timeoutMinutes * 60) },
-        permissions: [describeServices(c, arns)],
-      },
-      {
-        id: 'DatabaseRecoveryFailover', substitution: 'FailoverFunctionArn', entry: 'runbooks/database-recovery/handlers/failover.ts', usesLedger: false,
-        description: 'database-recovery: watch the database and its services after a failover',
-        environment: { ...watch, WATCH_TIMEOUT_SECONDS: String(c.watch.timeoutMinutes * 60), DATABASES: databases(c) },
+        id: 'DatabaseRecoveryWatch', substitution: 'WatchFunctionArn', entry: 'runbooks/database-recovery/handlers/watch.ts', usesLedger: false,
+        description: "database-recovery: watch a restarted service's rollout, or the database and its services after a failover",
+        environment: { POLL_SECONDS: String(c.watch.pollSeconds), WATCH_TIMEOUT_SECONDS: String(c.watch.timeoutMinutes * 60), DATABASES: databases(c) },
         permissions: [...readDatabases(c, arns), describeServices(c, arns)],
       },
       ctx.verifyAlarm('DatabaseRecoveryVerify', c.verify),

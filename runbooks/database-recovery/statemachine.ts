@@ -24,7 +24,7 @@ export default runbookMachine(spine, {
     },
     pollUntilDone(spine, {
       names: { start: 'Start watching the failover', check: 'Check the database and its services', decide: 'Database and services healthy?', wait: 'Wait for the database' },
-      fn: 'FailoverFunctionArn', at: '$.watch', reports: ['database', 'services', 'summary'], catch: [notFound],
+      fn: 'WatchFunctionArn', at: '$.watch', payload: { watch: 'failover' }, reports: ['database', 'services', 'summary'], catch: [notFound],
       decideComment: 'Done when the database is available and every service that uses it runs its desired tasks with no rollout under way; bounded by watch.timeoutMinutes.',
       done: 'Notify failover verified', givenUp: 'Escalate: not healthy after the failover',
     }),
@@ -98,7 +98,7 @@ export default runbookMachine(spine, {
     },
     pollUntilDone(spine, {
       names: { start: 'Start watching the rollout', check: 'Check the rollout', decide: 'Rollout complete?', wait: 'Wait for the rollout' },
-      fn: 'RolloutFunctionArn', at: '$.check', payload: { 'target.$': '$.restart.target' }, reports: ['service'], canFail: true, catch: [notFound],
+      fn: 'WatchFunctionArn', at: '$.check', payload: { watch: 'rollout', 'target.$': '$.restart.target' }, reports: ['service'], canFail: true, catch: [notFound],
       decideComment: 'Bounded by watch.timeoutMinutes: complete when the forced rollout is COMPLETED with every desired task running; failed or out of time, the services after it are not restarted.',
       done: 'Next service', givenUp: 'Escalate: rollout did not complete',
     }),

@@ -30,7 +30,7 @@ test('connections near max_connections: max_connections read, both services rest
   const ecs = callsOf(r).filter((c) => c.service === 'ecs');
   const updates = ecs.flatMap((c, i) => (c.operation === 'UpdateService' ? [i] : []));
   expect(updates.map((i) => serviceOf(ecs[i]!))).toEqual([STRATEGY, DATA_COLLECTION]);
-  const polls = ecs.slice(updates[0]! + 1, updates[1]).filter((c) => c.operation === 'DescribeServices' && /DatabaseRecoveryRollout$/.test(c.caller ?? ''));
+  const polls = ecs.slice(updates[0]! + 1, updates[1]).filter((c) => c.operation === 'DescribeServices' && /DatabaseRecoveryWatch$/.test(c.caller ?? ''));
   expect(polls.length).toBeGreaterThan(0);
   expect(polls.every((c) => serviceOf(c) === STRATEGY)).toBe(true);
   const checks = r!.timeline.filter((t) => t.state === 'Check the rollout' || t.state === 'Force new deployment').map((t) => `${t.state}: ${/key=\S+-(strategy|data-collection)-service/.exec(t.detail)?.[1] ?? /(strategy|data-collection)-service/.exec(t.detail)?.[1] ?? ''} ${/done=(\w+)/.exec(t.detail)?.[1] ?? ''}`.trim());
