@@ -131,10 +131,11 @@ test('every rule target has a dead-letter queue and a retry policy', () => {
   }
 });
 
-test('a runbook started by AWS service events gets one rule per route, on its configured targets only, starting its state machine; the tag router may not start it', () => {
+test('a runbook started by AWS service events gets one rule per route, on its configured targets only, starting its state machine', () => {
   const machines = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
   const workflowStuck = machines.find((id) => id.startsWith('WorkflowStuckStateMachine'))!;
-  const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { Targets: [{ Arn: { Ref: workflowStuck } }] } })) as {
+  // Its service-event rule (its ExecutionTime alarm has a metric rule of its own, and the tag router may start it for that alarm).
+  const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { Targets: [{ Arn: { Ref: workflowStuck } }], EventPattern: { source: ['aws.states'] } } })) as {
     Properties: { Description: string; EventPattern: Record<string, unknown>; Targets: { DeadLetterConfig: unknown; RetryPolicy: unknown }[] };
   }[];
   expect(rules).toHaveLength(1);
@@ -207,6 +208,25 @@ test('the seed runbooks\' alarms use the seed thresholds', () => {
   };
   const defined = MODULES.filter((m) => m.name in SEED).map((m) => [m.name, m.alarms?.(runbookConfig(config, m), arns).length ?? 0]);
   expect(Object.fromEntries(defined)).toEqual(SEED);
+});
+
+test("database-recovery: the connections alarm at 90 % of the instance's max_connections, and its failover rules on the database's ARN; workflow-stuck's ExecutionTime alarm past 6 hours", () => {
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Namespace: 'AWS/RDS', MetricName: 'DatabaseConnections', Statistic: 'Maximum', Threshold: 360, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    EvaluationPeriods: 3, DatapointsToAlarm: 3, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'tradai-prod-db' }],
+  });
+  for (const detailType of ['RDS DB Instance Event', 'RDS DB Cluster Event']) {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.rds'], 'detail-type': [detailType],
+        detail: { EventCategories: ['failover'], SourceArn: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${config.region}:${ACCOUNT}:db:tradai-prod-db`]] }] },
+      },
+    });
+  }
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Namespace: 'AWS/States', MetricName: 'ExecutionTime', Statistic: 'Maximum', Threshold: 6 * 3_600_000, ComparisonOperator: 'GreaterThanThreshold',
+    Dimensions: [{ Name: 'StateMachineArn', Value: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:states:${config.region}:${ACCOUNT}:stateMachine:tradai-prod-backtest-workflow`]] } }],
+  });
 });
 
 test('the budget notifies its topic at 50/80/100 %, and the topic lets only AWS Budgets of this account publish', () => {
