@@ -85,7 +85,9 @@ export function alarmRoutes(config: EnvironmentConfig, arns: Arns): {
   return enabledRunbooks(config).filter(isAlarm).map((m) => {
     const c = runbookConfig(config, m);
     const [dimensions, anyTarget] = [m.trigger.dimensions(c, arns), c.targetTags !== undefined];
-    return { runbook: m.name, trigger: m.trigger, dimensions, anyTarget, patterns: alarmRulePatterns(m.trigger.route, dimensions, { anyTarget }) };
+    // No target its alarms may name (workflow-stuck with no maxExecutionMinutes): no rule, and nothing for the tag router.
+    const patterns = dimensions.length === 0 && !anyTarget ? [] : alarmRulePatterns(m.trigger.route, dimensions, { anyTarget });
+    return { runbook: m.name, trigger: m.trigger, dimensions, anyTarget, patterns };
   });
 }
 
@@ -308,7 +310,7 @@ export function triggerHandlers(
       environment: { STATE_MACHINE_ARN: started.arn, BUDGET_NAMES: json([budget.budget.budgetName]), RUNBOOK: budget.name },
     };
   }
-  const routes = alarmRoutes(config, arns).flatMap((r) => {
+  const routes = alarmRoutes(config, arns).filter((r) => r.patterns.length > 0).flatMap((r) => {
     const machine = machineOf(r.runbook);
     return machine ? [{ ...r, machine: machine.name }] : [];
   });
