@@ -91,7 +91,7 @@ export class AutopilotStack extends Stack {
     });
 
     new RunbookAlarms(this, 'Alarms', {
-      alarms: enabledRunbooks(config).flatMap((m) => m.alarms?.(runbookConfig(config, m)) ?? []),
+      alarms: enabledRunbooks(config).flatMap((m) => m.alarms?.(runbookConfig(config, m), arns) ?? []),
       infoTopic: this.notifications.info,
     });
 
@@ -100,7 +100,7 @@ export class AutopilotStack extends Stack {
     const budgetStarted = budget ? runbooks[budget.name] : undefined;
     if (budget && budgetStarted && triggers.budgetAdapter) this.budgetTopic = this.budgetTrigger(budget.budget, budgetStarted, triggers.budgetAdapter);
     // The router starts only the runbooks alarms route to (not those started by service events alone).
-    const alarmRouted = new Set(alarmRoutes(config).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
+    const alarmRouted = new Set(alarmRoutes(config, arns).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
     if (triggers.alarmRouter) this.alarmRouter(triggers.alarmRouter, Object.entries(runbooks).filter(([name]) => alarmRouted.has(name)).map(([, rb]) => rb));
 
     // Last, once every state machine, function, rule and queue exists.

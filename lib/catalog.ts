@@ -78,14 +78,16 @@ export function runbookTargets(config: EnvironmentConfig): Record<RunbookName, s
 }
 
 /** The EventBridge patterns that start each enabled alarm-driven runbook, for its configured targets. */
-export function alarmRoutes(config: EnvironmentConfig): {
+export function alarmRoutes(config: EnvironmentConfig, arns: Arns): {
   runbook: string; patterns: EventPattern[]; trigger: AlarmTrigger<RunbookConfig>; dimensions: Record<string, string>[]; anyTarget: boolean;
 }[] {
   // A runbook that allowlists by tag takes alarms on any target of its metrics: admit reads the tags.
   return enabledRunbooks(config).filter(isAlarm).map((m) => {
     const c = runbookConfig(config, m);
-    const [dimensions, anyTarget] = [m.trigger.dimensions(c), c.targetTags !== undefined];
-    return { runbook: m.name, trigger: m.trigger, dimensions, anyTarget, patterns: alarmRulePatterns(m.trigger.route, dimensions, { anyTarget }) };
+    const [dimensions, anyTarget] = [m.trigger.dimensions(c, arns), c.targetTags !== undefined];
+    // No target its alarms may name (a module whose targets configure no alarm): no rule, and nothing for the tag router.
+    const patterns = dimensions.length === 0 && !anyTarget ? [] : alarmRulePatterns(m.trigger.route, dimensions, { anyTarget });
+    return { runbook: m.name, trigger: m.trigger, dimensions, anyTarget, patterns };
   });
 }
 
@@ -105,7 +107,7 @@ export function eventRoutes(config: EnvironmentConfig, arns: Arns): { runbook: s
 /** Every EventBridge pattern that starts a runbook, alarm rules and event rules, by runbook. */
 export function runbookRulePatterns(config: EnvironmentConfig, arns: Arns): Record<string, EventPattern[]> {
   const out: Record<string, EventPattern[]> = {};
-  for (const r of [...alarmRoutes(config), ...eventRoutes(config, arns)]) (out[r.runbook] ??= []).push(...r.patterns);
+  for (const r of [...alarmRoutes(config, arns), ...eventRoutes(config, arns)]) (out[r.runbook] ??= []).push(...r.patterns);
   return out;
 }
 
@@ -308,7 +310,7 @@ export function triggerHandlers(
       environment: { STATE_MACHINE_ARN: started.arn, BUDGET_NAMES: json([budget.budget.budgetName]), RUNBOOK: budget.name },
     };
   }
-  const routes = alarmRoutes(config).filter((r) => {
+  const routes = alarmRoutes(config, arns).filter((r) => r.patterns.length > 0).filter((r) => {
     const machine = machineOf(r.runbook);
     // The router finds each machine by the name the stack gives it.
     if (machine && machine.name !== stateMachineNameOf(config.environment, r.runbook)) {

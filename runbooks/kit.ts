@@ -65,6 +65,12 @@ export interface Arns {
   logGroup(name: string): string;
   /** An Application Auto Scaling scalable target; its id is AWS's own, so mostly "*". */
   scalableTarget(id: string): string;
+  /** An RDS DB instance, by its identifier. */
+  rdsInstance(id: string): string;
+  /** An RDS DB cluster (Aurora or Multi-AZ DB cluster), by its identifier. */
+  rdsCluster(id: string): string;
+  /** An RDS DB parameter group (an instance's; a cluster's is a cluster-pg), by its name; may be "*". */
+  rdsParameterGroup(name: string): string;
   readonly account: string;
   /** aws, aws-cn, aws-us-gov: the definitions' integration ARNs (arn:${Partition}:states:::lambda:invoke) use it. */
   readonly partition: string;
@@ -88,6 +94,9 @@ export function literalArns(partition: string, region: string, account: string):
     sqsQueue: (name) => arn('sqs', name),
     logGroup: (name) => arn('logs', `log-group:${name}`),
     scalableTarget: (id) => arn('application-autoscaling', `scalable-target/${id}`),
+    rdsInstance: (id) => arn('rds', `db:${id}`),
+    rdsCluster: (id) => arn('rds', `cluster:${id}`),
+    rdsParameterGroup: (name) => arn('rds', `pg:${name}`),
     account,
     partition,
   };

@@ -48,8 +48,8 @@ export interface AlarmTrigger<C> {
   readonly kind: 'alarm';
   /** Which metrics signal its condition, and which dimensions name the target. */
   readonly route: MetricRoute;
-  /** The dimensions of each configured target, as its alarms carry them. */
-  dimensions(config: C): Record<string, string>[];
+  /** The dimensions of each configured target, as its alarms carry them (an ARN where the metric names the target by one). */
+  dimensions(config: C, arns: Arns): Record<string, string>[];
 }
 
 /** What the stack creates for a runbook started by an AWS Budgets alert (SNS -> adapter -> StartExecution). */
@@ -80,7 +80,7 @@ export interface EventTrigger<C> {
   readonly routes: readonly EventRoute[];
   /**
    * The values the event's target field takes for the configured targets (a state machine's ARN,
-   * an ECS service's ARN, a DB instance's identifier): the rules filter on them.
+   * an ECS service's ARN, a DB instance's or cluster's ARN): the rules filter on them.
    */
   targetValues(ctx: RunbookContext<C>): PatternMatcher[];
 }
@@ -217,7 +217,7 @@ export interface RunbookModule<N extends string = string, C extends RunbookConfi
   /** What the approval page reads of its gated targets. */
   readonly approvalPage?: ApprovalPageReads<C>;
   /** The alarms the stack creates for its configured targets (those that start it, and those that only inform). */
-  alarms?(config: C): AlarmSpec[];
+  alarms?(config: C, arns: Arns): AlarmSpec[];
   /** The cdk-nag findings its grants raise that are accepted, each with its reason. */
   nag?(ctx: NagContext<C>): Acknowledgement[];
   readonly drill: DrillDef<C>;

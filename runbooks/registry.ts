@@ -3,6 +3,7 @@
  * listed here is configured, deployed, routed, alarmed, undone, drilled and checked by the
  * contract suite (npx jest test/contract); nothing else names it.
  */
+import databaseRecovery from './database-recovery/runbook';
 import dynamodbThrottling from './dynamodb-throttling/runbook';
 import ecsServiceRecovery from './ecs-service-recovery/runbook';
 import lambdaErrorsRollback from './lambda-errors-rollback/runbook';
@@ -13,7 +14,7 @@ import workflowStuck from './workflow-stuck/runbook';
 import ecsDeploymentRollback from './ecs-deployment-rollback/runbook';
 import scaleOut from './scale-out/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut] as const;
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];

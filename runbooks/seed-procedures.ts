@@ -43,9 +43,15 @@ export const SEED_PROCEDURES = {
     unautomated: { kind: 'page-only', why: 'a position is closed by a person who can talk to the exchange; nothing in the account fixes it' },
   },
   'nat-instance-down': { seed: '004', title: 'NAT Instance Down', severity: 'High', response: 'Check instance health, failover', unautomated: notYet('a NAT failover runbook') },
-  'rds-connectivity': { seed: '004', title: 'RDS Connectivity', severity: 'High', response: 'Check security groups, VPC endpoints', unautomated: notYet('database-recovery') },
-  'database-failover': { seed: '004', title: 'Database Failover', severity: 'High', response: 'Check RDS events, verify connections', unautomated: notYet('database-recovery') },
-  'connection-pool-exhausted': { seed: '004', title: 'Connection Pool Exhausted', severity: 'High', response: 'Restart services, check max_connections', unautomated: notYet('database-recovery') },
+  'rds-connectivity': {
+    seed: '004', title: 'RDS Connectivity', severity: 'High', response: 'Check security groups, VPC endpoints',
+    unautomated: {
+      kind: 'page-only',
+      why: 'the fix is a security group rule or a VPC endpoint, changed through infrastructure code, never by a runbook; and no AWS event or metric names the broken path for one to read. With the database itself available (database-recovery verifies that after a failover), a person checks the network path',
+    },
+  },
+  'database-failover': { seed: '004', title: 'Database Failover', severity: 'High', response: 'Check RDS events, verify connections' },
+  'connection-pool-exhausted': { seed: '004', title: 'Connection Pool Exhausted', severity: 'High', response: 'Restart services, check max_connections' },
   'credential-exposure': { seed: '004', title: 'Credential Exposure', severity: 'Critical', response: 'Rotate immediately, audit access', unautomated: notYet('credential-exposure') },
   'unauthorized-access': { seed: '004', title: 'Unauthorized Access', severity: 'Critical', response: 'Isolate resource, review CloudTrail', unautomated: notYet('a page-only runbook with the CloudTrail reads') },
   'high-api-latency': { seed: '004', title: 'High API Latency', severity: 'Medium', response: 'Check metrics, identify bottleneck', unautomated: notYet('a diagnose-and-page runbook') },
@@ -88,7 +94,7 @@ export const SEED_PROCEDURES = {
     seed: '001', title: 'Scenario E: Ingress returns 503', response: 'Check the ingress controller and the service endpoints',
     unautomated: { kind: 'page-only', why: 'reading the NGINX ingress controller is Kubernetes work; empty endpoints point at a readiness fault a person must find' },
   },
-  'stateful-failover': { seed: '001', title: 'Scenario F: stateful service failover', response: 'Restart the Postgres or Redis pod; in prod, a managed database fails over itself', unautomated: notYet('database-recovery') },
+  'stateful-failover': { seed: '001', title: 'Scenario F: stateful service failover', response: 'Restart the Postgres or Redis pod; in prod, a managed database fails over itself' },
   'post-incident': { seed: '001', title: 'Post-incident report', response: 'incidents/<yyyy-mm-dd>-<slug>.md: timeline, blast radius, root cause, fixes, follow-ups', unautomated: notYet('the post-incident report of every runbook') },
 
   // Seed 002: AlphaSwarm CI/CD.

@@ -1,6 +1,6 @@
 import type { ServiceContext } from './model';
 import { messagesVisible } from './sqs';
-import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState } from './state';
+import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState, RdsInstanceState } from './state';
 
 /**
  * Alarm state derived from the modelled resources, evaluated when DescribeAlarms is called (the
@@ -19,6 +19,8 @@ import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState
  *   running tasks (capped at 100 %), so more tasks bring it down.
  * - AWS/SQS ApproximateNumberOfMessagesVisible of a queue: its backlog (sqs.ts), none once its
  *   consumer service runs enough tasks.
+ * - AWS/RDS DatabaseConnections of a DB instance: what its client services' running tasks hold
+ *   (a task of a leaking deployment holds the leaked count, a new one the normal count).
  * - A composite alarm: its rule over its children's states.
  * Alarms with `causePersists` (a scenario: the fix did not remove the cause) and alarms no rule
  * covers keep their state.
@@ -55,6 +57,10 @@ async function datapoint(state: AccountState, a: AlarmState, ctx: ServiceContext
     if (service.status !== 'ACTIVE' || service.runningCount === 0) return { kind: 'missing' };
     return { kind: 'value', value: Math.min(100, service.memoryLoadPercent / service.runningCount) };
   }
+  if (a.namespace === 'AWS/RDS' && a.metricName === 'DatabaseConnections' && d.DBInstanceIdentifier !== undefined) {
+    const db = state.rds?.instances[d.DBInstanceIdentifier];
+    return db === undefined || db.status !== 'available' ? { kind: 'missing' } : { kind: 'value', value: databaseConnections(state, db) };
+  }
   if (a.namespace === 'AWS/SQS' && a.metricName === 'ApproximateNumberOfMessagesVisible' && d.QueueName !== undefined) {
     const queue = state.sqs?.queues[d.QueueName];
     return queue === undefined ? { kind: 'missing' } : { kind: 'value', value: messagesVisible(state, queue) };
@@ -73,6 +79,15 @@ function lambdaErrors(fn: LambdaFunctionState, resource: string | undefined): Da
   const versions = qualifier !== undefined && aliases.length === 0 ? [qualifier] : aliases.flatMap((al) => [al.functionVersion, ...Object.keys(al.additionalVersionWeights ?? {})]);
   const failing = versions.some((v) => (v === '$LATEST' ? fn.latestFailing === true : fn.versions?.[v]?.failing === true));
   return failing ? { kind: 'unknown' } : { kind: 'value', value: 0 };
+}
+
+/** The connections a DB instance's client services hold: each live task of theirs, a leaking deployment's at its leaked count. */
+function databaseConnections(state: AccountState, db: RdsInstanceState): number {
+  return (db.clients ?? []).reduce((sum, c) => {
+    const service = state.ecs.clusters[c.clusterName]?.services[c.serviceName];
+    const tasks = service?.status === 'ACTIVE' ? service.tasks.filter((t) => t.lastStatus === 'RUNNING') : [];
+    return sum + tasks.reduce((n, t) => n + (c.leak?.deployments.includes(t.startedBy) ? c.leak.connectionsPerTask : c.connectionsPerTask), 0);
+  }, 0);
 }
 
 function breaches(a: AlarmState, value: number): boolean {

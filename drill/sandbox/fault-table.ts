@@ -206,5 +206,26 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     'server-error': { code: 'InternalServiceException', status: 500, message: 'The service encountered an internal error.' },
     'unknown-operation': UNKNOWN_OPERATION,
   },
+  // AWS Query: each not-found is the fault of the resource the operation names (the RDS API reference's Errors).
+  rds: {
+    throttling: { code: 'Throttling', status: 400, message: RATE_EXCEEDED },
+    'access-denied': {
+      code: 'AccessDenied', status: 403,
+      message: denied((c) => {
+        if (typeof c.input.DBClusterIdentifier === 'string') return arn.rdsCluster(c.account, c.input.DBClusterIdentifier);
+        if (typeof c.input.DBParameterGroupName === 'string') return arn.rdsParameterGroup(c.account, c.input.DBParameterGroupName);
+        return arn.rdsInstance(c.account, member(c, 'DBInstanceIdentifier', '*'));
+      }),
+    },
+    'not-found': {
+      code: 'DBInstanceNotFound', status: 404, message: (c) => `DBInstance ${member(c, 'DBInstanceIdentifier', '*')} not found.`,
+      byOperation: {
+        DescribeDBClusters: { code: 'DBClusterNotFoundFault', message: (c: FaultedCall) => `DBCluster ${member(c, 'DBClusterIdentifier', '*')} not found.` },
+        DescribeDBParameters: { code: 'DBParameterGroupNotFound', message: (c: FaultedCall) => `DBParameterGroup not found: ${member(c, 'DBParameterGroupName', '*')}` },
+      },
+    },
+    'server-error': { code: 'InternalFailure', status: 500, message: INTERNAL_FAILURE },
+    'unknown-operation': { code: 'InvalidAction', status: 400, message: (c) => `Could not find operation ${c.operation} for version 2014-10-31` },
+  },
   dynamodb: DYNAMODB_FAULTS,
 };

@@ -39,6 +39,11 @@ export { FaultQueue, INJECTED_ERRORS, faultError, planFault, type ErrorShape, ty
 export { SERVICE_REGISTRY, SERVICES, serviceEntry, type RegisteredService, type ServiceEntry, type ServiceName } from './registry';
 export { TASK_TOKEN_PREFIX } from './sfn';
 export { FRONTEND_ALARM, FRONTEND_COMPOSITE_ALARM, FRONTEND_LOG_GROUP, FRONTEND_SERVICE, FRONTEND_TASK_DEFINITION } from './seed-admin-frontend';
-export { WORKFLOW_CAUSE, WORKFLOW_ERROR, WORKFLOW_EXECUTION, WORKFLOW_FAILED_STATE, WORKFLOW_MACHINE } from './seed-workflows';
+export {
+  LONG_RUNNING_EXECUTION, LONG_RUNNING_STATE, WORKFLOW_CAUSE, WORKFLOW_ERROR, WORKFLOW_EXECUTION, WORKFLOW_FAILED_STATE, WORKFLOW_MACHINE,
+} from './seed-workflows';
+export {
+  DATA_COLLECTION_SERVICE, MARKETDATA_CLUSTER, STRATEGY_DEPLOYMENT, STRATEGY_SERVICE, TRADAI_CLUSTER, TRADAI_DB, TRADAI_DB_CONNECTIONS_ALARM, TRADAI_DB_PARAMETER_GROUP,
+} from './seed-tradai';
 export type { SandboxSnapshot } from './snapshot';
 export type * from './state';

@@ -7,6 +7,7 @@ import { FAULTS } from './fault-table';
 import type { ServiceFaults } from './faults';
 import type { Input } from './input';
 import { lambdaModel } from './lambda';
+import { rdsModel } from './rds';
 import { logsModel } from './logs';
 import type { ServiceModel } from './model';
 import { s3Model } from './s3';
@@ -26,6 +27,7 @@ import {
 } from './seed-account';
 import { WORKER_CLUSTER, WORKER_SERVICE } from './seed-workers';
 import { TIMEOUT_FUNCTION, TIMEOUT_QUEUE_URL } from './seed-timeouts';
+import { TRADAI_DB } from './seed-tradai';
 import { sfnModel } from './sfn';
 import { snsModel } from './sns';
 import { sqsModel } from './sqs';
@@ -132,6 +134,11 @@ export const SERVICE_REGISTRY = [
       operation: 'RegisterScalableTarget',
       input: { ServiceNamespace: 'ecs', ResourceId: `service/${WORKER_CLUSTER}/${WORKER_SERVICE}`, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2 },
     },
+  },
+  {
+    name: 'rds', endpointVariable: 'AWS_ENDPOINT_URL_RDS', sdk: '@aws-sdk/client-rds', model: rdsModel, faults: FAULTS.rds,
+    seed: (s) => s.rds?.instances,
+    probe: { operation: 'DescribeDBInstances', input: { DBInstanceIdentifier: TRADAI_DB } },
   },
 ] as const satisfies readonly ServiceEntry[];
 

@@ -3,6 +3,7 @@ import { isRecord } from './input';
 import { seedAdminFrontend } from './seed-admin-frontend';
 import { seedWorkerSystems } from './seed-workers';
 import { seedTimeoutSystems } from './seed-timeouts';
+import { seedTradaiDatabases } from './seed-tradai';
 import { seedWorkflowSystems } from './seed-workflows';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
@@ -557,6 +558,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedWorkflowSystems(base, now);
   seedWorkerSystems(base, now);
   seedAdminFrontend(base, now);
+  seedTradaiDatabases(base, now);
   if (override === undefined) return base;
   if (typeof override === 'function') return override(base) ?? base;
   return merge(base, override) as AccountState;

@@ -69,6 +69,25 @@ function failedRunHistory(startedAt: Date): HistoryEventState[] {
   return events;
 }
 
+/**
+ * The backtest of 2026-12-06, still running 9 hours after it started (ExecutionTime's alarm is
+ * 6 hours): it waits in "Load market data" on the exchange's API, entered and never left.
+ */
+export const LONG_RUNNING_EXECUTION_NAME = 'backtest-2026-12-06';
+export const LONG_RUNNING_STATE = 'Load market data';
+export const LONG_RUNNING_EXECUTION = `arn:aws:states:${REGION}:${ACCOUNT}:execution:${WORKFLOW_MACHINE_NAME}:${LONG_RUNNING_EXECUTION_NAME}`;
+
+function runningHistory(startedAt: Date): HistoryEventState[] {
+  const at = (seconds: number) => new Date(startedAt.getTime() + seconds * 1000).toISOString();
+  const task = { resource: 'invoke', resourceType: 'lambda' };
+  return [
+    { id: 1, previousEventId: 0, timestamp: at(0), type: 'ExecutionStarted', executionStartedEventDetails: { roleArn: `arn:aws:iam::${ACCOUNT}:role/tradai-prod-backtest-workflow` } },
+    { id: 2, previousEventId: 1, timestamp: at(1), type: 'TaskStateEntered', stateEnteredEventDetails: { name: LONG_RUNNING_STATE } },
+    { id: 3, previousEventId: 2, timestamp: at(1), type: 'TaskScheduled', taskScheduledEventDetails: { ...task, region: REGION } },
+    { id: 4, previousEventId: 3, timestamp: at(2), type: 'TaskStarted', taskStartedEventDetails: task },
+  ];
+}
+
 /** Adds the workflow and its failed, redrivable execution to a seeded account. */
 export function seedWorkflowSystems(state: AccountState, now: Date): void {
   const startedAt = new Date(now.getTime() - 26 * 3_600_000);
@@ -78,5 +97,10 @@ export function seedWorkflowSystems(state: AccountState, now: Date): void {
     stateMachineArn: WORKFLOW_MACHINE, name: WORKFLOW_EXECUTION_NAME, input: JSON.stringify({ date: '2026-12-01', strategies: STRATEGIES }),
     status: 'FAILED', startDate: startedAt.toISOString(), stopDate: history.at(-1)!.timestamp, error: WORKFLOW_ERROR, cause: WORKFLOW_CAUSE,
     redriveCount: 0, history, afterRedrive: { status: 'SUCCEEDED', state: WORKFLOW_FAILED_STATE },
+  };
+  const runningSince = new Date(now.getTime() - 9 * 3_600_000);
+  state.stepFunctions.executions[LONG_RUNNING_EXECUTION] = {
+    stateMachineArn: WORKFLOW_MACHINE, name: LONG_RUNNING_EXECUTION_NAME, input: JSON.stringify({ date: '2026-12-06', strategies: STRATEGIES }),
+    status: 'RUNNING', startDate: runningSince.toISOString(), redriveCount: 0, history: runningHistory(runningSince),
   };
 }

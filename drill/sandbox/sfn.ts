@@ -252,6 +252,42 @@ function listTagsForResource(request: Input, { state }: ServiceContext): Output 
   return { tags: Object.entries(machine.tags ?? {}).map(([key, value]) => ({ key, value })) };
 }
 
+const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+
+/**
+ * ListExecutions of a state machine, newest first (by start date), optionally of one status,
+ * `maxResults` at a time (1..1000, 0 or absent: 100) with an opaque `nextToken`.
+ */
+function listExecutions(request: Input, { state }: ServiceContext): Output {
+  const fields = new Fields(request);
+  const stateMachineArn = fields.optString('stateMachineArn');
+  if (stateMachineArn === undefined) throw new AwsError('InvalidArn', 400, 'Invalid Arn: \'Must provide a StateMachine ARN or MapRun ARN\'');
+  if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw new AwsError('InvalidArn', 400, `Invalid Arn: 'Resource type not valid in this context: ${stateMachineArn}'`);
+  if (state.stepFunctions.stateMachines[stateMachineArn] === undefined) throw stateMachineMissing(stateMachineArn);
+  const status = fields.optString('statusFilter');
+  if (status !== undefined && !EXECUTION_STATUSES.includes(status)) {
+    throw validationError('statusFilter', `Member must satisfy enum value set: [${EXECUTION_STATUSES.join(', ')}]`, status);
+  }
+  const maxResults = fields.optInt('maxResults') ?? 100;
+  if (maxResults < 0 || maxResults > 1000) throw validationError('maxResults', 'Member must have value less than or equal to 1000', maxResults);
+  const executions = Object.entries(state.stepFunctions.executions)
+    .filter(([, e]) => e.stateMachineArn === stateMachineArn && (status === undefined || e.status === status))
+    .sort(([, a], [, b]) => b.startDate.localeCompare(a.startDate));
+  const token = fields.optString('nextToken');
+  const from = token === undefined ? 0 : Number(/^x(\d+)$/.exec(token)?.[1] ?? NaN);
+  if (!Number.isInteger(from) || from > executions.length) throw new AwsError('InvalidToken', 400, `Invalid Token: '${token ?? ''}'`);
+  const page = executions.slice(from, from + (maxResults === 0 ? 100 : maxResults));
+  const next = from + page.length;
+  return {
+    executions: page.map(([executionArn, e]) => ({
+      executionArn, stateMachineArn, name: e.name, status: e.status, startDate: epochSeconds(e.startDate),
+      ...(e.stopDate === undefined ? {} : { stopDate: epochSeconds(e.stopDate) }),
+      redriveCount: e.redriveCount ?? 0, ...(e.redriveDate === undefined ? {} : { redriveDate: epochSeconds(e.redriveDate) }),
+    })),
+    ...(next < executions.length ? { nextToken: `x${next}` } : {}),
+  };
+}
+
 /** The account's state machines in this region, by name (one page: pagination is not modelled). */
 function listStateMachines(_request: Input, { state }: ServiceContext): Output {
   const stateMachines = Object.entries(state.stepFunctions.stateMachines)
@@ -317,6 +353,7 @@ export const sfnModel: ServiceModel = {
     GetExecutionHistory: { mutating: false, run: getExecutionHistory },
     RedriveExecution: { mutating: true, run: redriveExecution },
     ListStateMachines: { mutating: false, run: listStateMachines },
+    ListExecutions: { mutating: false, run: listExecutions },
     ListTagsForResource: { mutating: false, run: listTagsForResource },
     SendTaskSuccess: { mutating: false, run: sendTaskSuccess },
     SendTaskFailure: { mutating: false, run: sendTaskFailure },

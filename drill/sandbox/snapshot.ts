@@ -27,6 +27,8 @@ export type SandboxSnapshot = {
       deployments: Pick<EcsDeploymentState, 'id' | 'status' | 'rolloutState' | 'desiredCount' | 'runningCount' | 'failedTasks'>[];
     }
   >;
+  /** DB instances and clusters by identifier: status, where the primary (or writer) is. */
+  rds: Record<string, { status: string; multiAZ: boolean; availabilityZone?: string; writer?: string }>;
   ssm: Record<string, { value: string; version: number }>;
   executions: Record<string, { name: string; status: ExecutionStatus; redriveCount: number }>;
   alarms: Record<string, string>;
@@ -73,6 +75,10 @@ export function snapshotOf(state: AccountState, publishedMessages: number): Sand
   return {
     lambda: { unreservedConcurrency: state.lambda.concurrentExecutionsLimit - reserved, functions, aliases },
     ecs,
+    rds: {
+      ...Object.fromEntries(Object.entries(state.rds?.instances ?? {}).map(([id, db]) => [id, { status: db.status, multiAZ: db.multiAZ, availabilityZone: db.availabilityZone }])),
+      ...Object.fromEntries(Object.entries(state.rds?.clusters ?? {}).map(([id, c]) => [id, { status: c.status, multiAZ: c.multiAZ, writer: c.members.find((m) => m.writer)?.instance ?? 'none' }])),
+    },
     ssm: Object.fromEntries(Object.entries(state.ssm.parameters).map(([name, p]) => [name, { value: p.value, version: p.version }])),
     executions: Object.fromEntries(
       Object.entries(state.stepFunctions.executions).map(([arn, e]) => [arn, { name: e.name, status: e.status, redriveCount: e.redriveCount ?? 0 }]),

@@ -389,6 +389,90 @@ export interface AccountState {
   logs?: { groups: Record<string, LogEventState[]> };
   /** Application Auto Scaling: scalable targets keyed `namespace|resourceId|dimension`. Absent: none registered. */
   applicationAutoScaling?: { scalableTargets: Record<string, ScalableTargetState> };
+  /** RDS: DB instances and clusters by identifier, DB parameter groups by name. Absent: no databases. */
+  rds?: RdsState;
+}
+
+export interface RdsState {
+  instances: Record<string, RdsInstanceState>;
+  clusters: Record<string, RdsClusterState>;
+  parameterGroups: Record<string, RdsParameterGroupState>;
+}
+
+/**
+ * A status RDS moves to after more reads of the resource: a failover's `rebooting`, then
+ * `available`. Counted in DescribeDBInstances / DescribeDBClusters calls so a drill is
+ * deterministic rather than timed, as ECS rollouts are (ecs-rollout.ts).
+ */
+export interface RdsStatusChange {
+  status: string;
+  /** Reads of the resource that still see the status before this one. */
+  afterReads: number;
+}
+
+/** An ECS service that holds connections to a database: what its tasks' pools hold (DatabaseConnections). */
+export interface RdsClientState {
+  clusterName: string;
+  serviceName: string;
+  /** Connections one running task holds. */
+  connectionsPerTask: number;
+  /** A pool that leaks: the tasks these deployments started hold this many each, until new tasks replace them. */
+  leak?: { deployments: string[]; connectionsPerTask: number };
+}
+
+export interface RdsInstanceState {
+  engine: string;
+  engineVersion: string;
+  instanceClass: string;
+  /** DBInstanceStatus: available, rebooting, modifying, backing-up, failed, ... */
+  status: string;
+  /** Status changes still to come, in order. */
+  statusChanges?: RdsStatusChange[];
+  multiAZ: boolean;
+  availabilityZone: string;
+  /** The standby's zone (Multi-AZ instances). */
+  secondaryAvailabilityZone?: string;
+  /** Its DB parameter group (an Aurora instance's too: max_connections is set per instance). */
+  parameterGroup: string;
+  /** The cluster it belongs to (Aurora), if any. */
+  clusterIdentifier?: string;
+  port: number;
+  createdAt: string;
+  vpcSecurityGroups: string[];
+  clients?: RdsClientState[];
+  tags?: Record<string, string>;
+}
+
+export interface RdsClusterState {
+  engine: string;
+  engineVersion: string;
+  status: string;
+  statusChanges?: RdsStatusChange[];
+  multiAZ: boolean;
+  /** Its members (instances in `instances`), the writer first. */
+  members: { instance: string; writer: boolean }[];
+  /** Its DB cluster parameter group. */
+  clusterParameterGroup: string;
+  availabilityZones: string[];
+  port: number;
+  createdAt: string;
+  tags?: Record<string, string>;
+}
+
+/** A DB parameter group: each parameter as DescribeDBParameters reports it. */
+export interface RdsParameterGroupState {
+  family: string;
+  description: string;
+  parameters: Record<string, {
+    /** Absent: no value set (the engine's default applies). */
+    value?: string;
+    source: 'user' | 'system' | 'engine-default';
+    applyType: 'static' | 'dynamic';
+    dataType: 'string' | 'integer' | 'boolean' | 'list';
+    isModifiable: boolean;
+    description: string;
+    allowedValues?: string;
+  }>;
 }
 
 /** A registered scalable target (RegisterScalableTarget), as DescribeScalableTargets reports it. */
@@ -449,4 +533,7 @@ export const arn = {
   eventRule: (s: Account, bus: string, name: string) =>
     `arn:aws:events:${s.region}:${s.accountId}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`,
   eventBus: (s: Account, bus: string) => `arn:aws:events:${s.region}:${s.accountId}:event-bus/${bus}`,
+  rdsInstance: (s: Account, id: string) => `arn:aws:rds:${s.region}:${s.accountId}:db:${id}`,
+  rdsCluster: (s: Account, id: string) => `arn:aws:rds:${s.region}:${s.accountId}:cluster:${id}`,
+  rdsParameterGroup: (s: Account, name: string) => `arn:aws:rds:${s.region}:${s.accountId}:pg:${name}`,
 };

@@ -1,6 +1,6 @@
 import {
-  DescribeExecutionCommand, ExecutionDoesNotExist, ExecutionNotRedrivable, GetExecutionHistoryCommand, ListTagsForResourceCommand,
-  RedriveExecutionCommand, ResourceNotFound, SFNClient, type HistoryEvent,
+  DescribeExecutionCommand, ExecutionDoesNotExist, ExecutionNotRedrivable, GetExecutionHistoryCommand, ListExecutionsCommand, ListTagsForResourceCommand,
+  RedriveExecutionCommand, ResourceNotFound, SFNClient, StateMachineDoesNotExist, type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { ChangeRejected, classifyAwsError, TargetNotFound } from '../shared/errors';
 import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
@@ -21,6 +21,15 @@ export interface ExecutionView {
   /** REDRIVABLE, NOT_REDRIVABLE or REDRIVABLE_BY_MAP_RUN; null when Step Functions does not say. */
   readonly redriveStatus: string | null;
   readonly redriveStatusReason: string | null;
+}
+
+/** An execution as ListExecutions lists it (dates ISO). */
+export interface ExecutionListed {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: string | null;
+  readonly stopDate: string | null;
 }
 
 /** One page of an execution's history. */
@@ -62,6 +71,19 @@ export class WorkflowClient {
       return { events: out.events ?? [], ...(out.nextToken ? { nextToken: out.nextToken } : {}) };
     } catch (e: unknown) {
       throw this.mapError(e, executionArn, 'GetExecutionHistory');
+    }
+  }
+
+  /** A state machine's most recent executions, newest first: one page of ListExecutions. */
+  async recent(stateMachineArn: string, maxResults: number): Promise<ExecutionListed[]> {
+    try {
+      const out = await this.sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults }));
+      return (out.executions ?? []).map((e) => ({
+        executionArn: e.executionArn ?? '', name: e.name ?? '', status: e.status ?? 'UNKNOWN', startDate: iso(e.startDate), stopDate: iso(e.stopDate),
+      }));
+    } catch (e: unknown) {
+      if (e instanceof StateMachineDoesNotExist) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListExecutions)`);
+      throw classifyAwsError(e, `states:ListExecutions on ${stateMachineArn}`);
     }
   }
 

@@ -24,11 +24,17 @@ export interface MetricRoute {
   readonly selectors: readonly MetricSelector[];
   /** Dimensions that together name the target, in order (joined with "/"). */
   readonly targetDimensions: readonly string[];
+  /**
+   * Where the joined dimension values are an ARN but config names the target by its name (AWS/States
+   * names a state machine by StateMachineArn): a regular expression whose first group is the target key.
+   */
+  readonly targetPattern?: string;
 }
 
 export const metricRouteSchema = z.object({
   selectors: z.array(z.object({ namespaces: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), metricNames: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), alarmedMetricOnly: z.boolean() })).check(z.minLength(1)),
   targetDimensions: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  targetPattern: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** Tag on an alarm (any kind, composite too) that routes it to a runbook. */

@@ -51,8 +51,11 @@ const ecsDeploymentState = envelope('aws.ecs', 'ECS Deployment State Change', z.
   reason: z.optional(z.string()),
 }));
 
-/** RDS: an event of a DB instance (failover, availability, ...) ("RDS DB Instance Event"). */
-const rdsInstanceEvent = envelope('aws.rds', 'RDS DB Instance Event', z.object({
+/**
+ * RDS: an event of a DB instance or a DB cluster (failover, availability, ...), as RDS sends it to
+ * EventBridge ("RDS DB Instance Event", "RDS DB Cluster Event"): the same detail for both.
+ */
+const rdsDetail = z.object({
   EventCategories: z._default(z.array(z.string()), []),
   SourceType: z.optional(z.string()),
   SourceArn: z.string().check(z.minLength(1)),
@@ -60,7 +63,25 @@ const rdsInstanceEvent = envelope('aws.rds', 'RDS DB Instance Event', z.object({
   Message: z.optional(z.string()),
   SourceIdentifier: z.string().check(z.minLength(1)),
   EventID: z.optional(z.string()),
-}));
+});
+const rdsInstanceEvent = envelope('aws.rds', 'RDS DB Instance Event', rdsDetail);
+const rdsClusterEvent = envelope('aws.rds', 'RDS DB Cluster Event', rdsDetail);
+
+/**
+ * One RDS event's occurrence: its source, its event id (RDS-EVENT-0049, ...) and when it happened.
+ * The target is read from SourceArn (`...:db:<id>`, `...:cluster:<id>`): AWS's documented examples
+ * give SourceIdentifier as "rds:<id>", events from accounts as the bare identifier.
+ */
+const rdsOccurrence = (kind: 'db' | 'cluster') => (e: z.infer<typeof rdsInstanceEvent>): ServiceEventOccurrence | string => {
+  const target = new RegExp(`^arn:[a-z-]+:rds:[a-z0-9-]+:\\d{12}:${kind}:([^:]+)$`).exec(e.detail.SourceArn)?.[1];
+  if (target === undefined) return `names no DB ${kind === 'db' ? 'instance' : 'cluster'} ARN in SourceArn (${e.detail.SourceArn})`;
+  return {
+    target,
+    identity: `${e.detail.SourceArn}|${e.detail.EventID ?? ''}|${e.detail.Date}`,
+    summary: `RDS event ${e.detail.EventID ?? '?'} on DB ${kind === 'db' ? 'instance' : 'cluster'} ${target} (${e.detail.EventCategories.join(', ') || 'no category'})`,
+    arn: e.detail.SourceArn, ...(e.detail.Message ? { reason: e.detail.Message } : {}),
+  };
+};
 
 /** One occurrence, as a runbook reads it: the target key, what identifies it, a line for a human. */
 export interface ServiceEventOccurrence {
@@ -124,13 +145,11 @@ export const SERVICE_EVENTS = {
   }),
   'rds-instance-event': kind({
     source: 'aws.rds', detailType: 'RDS DB Instance Event', schema: rdsInstanceEvent,
-    targetField: ['detail', 'SourceIdentifier'],
-    read: (e) => ({
-      target: e.detail.SourceIdentifier,
-      identity: `${e.detail.SourceArn}|${e.detail.EventID ?? ''}|${e.detail.Date}`,
-      summary: `RDS event ${e.detail.EventID ?? '?'} on ${e.detail.SourceIdentifier} (${e.detail.EventCategories.join(', ') || 'no category'})`,
-      arn: e.detail.SourceArn, ...(e.detail.Message ? { reason: e.detail.Message } : {}),
-    }),
+    targetField: ['detail', 'SourceArn'], read: rdsOccurrence('db'),
+  }),
+  'rds-cluster-event': kind({
+    source: 'aws.rds', detailType: 'RDS DB Cluster Event', schema: rdsClusterEvent,
+    targetField: ['detail', 'SourceArn'], read: rdsOccurrence('cluster'),
   }),
 } as const;
 export type ServiceEventName = keyof typeof SERVICE_EVENTS;

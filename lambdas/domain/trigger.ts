@@ -125,7 +125,11 @@ export function alarmTarget(route: MetricRoute, event: AlarmEvent): string | und
       && (!s.alarmedMetricOnly || entry.returnData === true));
     if (!routed) continue;
     const values = route.targetDimensions.map((d) => metric.dimensions?.[d]);
-    if (values.every((v): v is string => typeof v === 'string' && v.length > 0)) return values.join('/');
+    if (!values.every((v): v is string => typeof v === 'string' && v.length > 0)) continue;
+    const joined = values.join('/');
+    if (route.targetPattern === undefined) return joined;
+    const named = new RegExp(route.targetPattern).exec(joined)?.[1];
+    if (named) return named;
   }
   return undefined;
 }

@@ -3,18 +3,25 @@
  * DynamoDB"): a configured Standard workflow's execution that failed, timed out or was aborted is
  * diagnosed from its history (the state that failed, its error and cause) and, once approved,
  * redriven from that state, at most a configured number of times per execution. Never one of this
- * system's own state machines, whatever the config says. A redrive has no inverse: no undo.
+ * system's own state machines, whatever the config says. A redrive has no inverse: no undo. An
+ * alarm on a workflow's ExecutionTime (maxExecutionMinutes) is answered by telling which
+ * executions still run past the limit and in which state: a running execution is not failed, so
+ * not redrivable, and none is stopped.
  */
 import { z } from 'zod';
 import { gatePolicy, resourceName, runbookBase } from '../config';
-import { json, type Arns, type HandlerDef, type Permission } from '../kit';
+import { json, scoped, type Arns, type HandlerDef, type Permission } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
 
 const config = z.strictObject({
   ...runbookBase,
-  /** The Standard workflows whose failed executions it answers, by state machine name. */
-  targets: z.array(z.strictObject({ stateMachineName: resourceName })).min(1),
+  /**
+   * The Standard workflows whose failed executions it answers, by state machine name; with
+   * maxExecutionMinutes, the stack also alarms on its ExecutionTime past that, and the runbook then
+   * tells which executions run too long (it stops none).
+   */
+  targets: z.array(z.strictObject({ stateMachineName: resourceName, maxExecutionMinutes: z.number().int().min(1).max(365 * 24 * 60).optional() })).min(1),
   redrive: z.strictObject({
     /** Redrives of one execution by this runbook, across its failures (each redriven run that fails again is a new event). */
     maxPerExecution: z.number().int().min(1).max(10).default(2),
@@ -36,6 +43,7 @@ export type WorkflowStuckConfig = z.infer<typeof config>;
 const machineNames = (c: WorkflowStuckConfig) => c.targets.map((t) => t.stateMachineName);
 const machines = (c: WorkflowStuckConfig, arns: Arns) => machineNames(c).map((name) => arns.stateMachine(name));
 const executions = (c: WorkflowStuckConfig, arns: Arns) => machineNames(c).map((name) => arns.executions(name));
+const watched = (c: WorkflowStuckConfig) => c.targets.flatMap((t) => (t.maxExecutionMinutes === undefined ? [] : [{ name: t.stateMachineName, minutes: t.maxExecutionMinutes }]));
 /** Reading a configured machine's tags: its own are refused (lambdas/domain/own-resources.ts). */
 const tagRead = (c: WorkflowStuckConfig, arns: Arns): Permission => ({ actions: ['states:ListTagsForResource'], resources: machines(c, arns) });
 
@@ -44,6 +52,15 @@ export default defineRunbook({
   answers: ['failed-workflow'],
   config,
   targets: machineNames,
+  trigger: {
+    kind: 'alarm',
+    // AWS/States publishes ExecutionTime when an execution closes, named by the state machine's ARN; config names it by name.
+    route: {
+      selectors: [{ namespaces: ['AWS/States'], metricNames: ['ExecutionTime'], alarmedMetricOnly: false }],
+      targetDimensions: ['StateMachineArn'], targetPattern: '^arn:[a-z-]+:states:[a-z0-9-]+:\\d{12}:stateMachine:([A-Za-z0-9_-]+)$',
+    },
+    dimensions: (c, arns) => watched(c).map((t) => ({ StateMachineArn: arns.stateMachine(t.name) })),
+  },
   events: {
     kind: 'event',
     routes: [{ event: 'sfn-execution-status', detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'] } }],
@@ -63,6 +80,18 @@ export default defineRunbook({
         environment: { ...allowed, HISTORY_PAGE_SIZE: String(c.history.pageSize), HISTORY_MAX_PAGES: String(c.history.maxPages) },
         permissions: [{ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: executions(c, arns) }, tagRead(c, arns)],
       },
+      {
+        id: 'WorkflowStuckLongRunning', substitution: 'LongRunningFunctionArn', entry: 'runbooks/workflow-stuck/handlers/long-running.ts', usesLedger: false,
+        description: 'workflow-stuck: read the executions that run past the limit, and the state each is in',
+        environment: {
+          ALLOWED_TARGETS: json(machineNames(c)), HISTORY_PAGE_SIZE: String(c.history.pageSize),
+          EXECUTION_LIMITS: json(Object.fromEntries(watched(c).map((t) => [t.name, { stateMachineArn: arns.stateMachine(t.name), minutes: t.minutes }]))),
+        },
+        permissions: scoped([
+          { actions: ['states:ListExecutions'], resources: watched(c).map((t) => arns.stateMachine(t.name)) },
+          { actions: ['states:GetExecutionHistory'], resources: watched(c).map((t) => arns.executions(t.name)) },
+        ]),
+      },
       ctx.approvalRequest('WorkflowStuckApprovalRequest'),
       {
         id: 'WorkflowStuckRedrive', substitution: 'RedriveFunctionArn', entry: 'runbooks/workflow-stuck/handlers/redrive.ts', usesLedger: true,
@@ -79,6 +108,13 @@ export default defineRunbook({
     ];
   },
   gates: [{ step: 'redrive', policyAt: ['redrive', 'approval'] }],
+  alarms: (c, arns) => watched(c).map((t) => ({
+    id: `${t.name}-execution-time`,
+    description: `Seed 004 "Workflow Stuck": an execution of ${t.name} ran longer than ${t.minutes} min (ExecutionTime is published when it closes). Starts workflow-stuck, which tells the executions still running past it.`,
+    metric: { namespace: 'AWS/States', metricName: 'ExecutionTime', dimensions: { StateMachineArn: arns.stateMachine(t.name) }, statistic: 'Maximum', periodMinutes: 5 },
+    threshold: t.minutes * 60_000,
+    comparison: 'GreaterThanThreshold', evaluationPeriods: 1, treatMissingData: 'notBreaching',
+  })),
   approvalPage: {
     permissions: ({ config: c, arns }) => [{ actions: ['states:DescribeExecution'], resources: executions(c, arns) }],
   },
@@ -88,6 +124,8 @@ export default defineRunbook({
   })),
   drill: {
     event: 'events/workflow-stuck.event.json',
+    // The ExecutionTime alarm: backtest-2026-12-06 still runs, 9 hours in.
+    samples: ['events/samples/workflow-stuck-execution-time.alarm.json'],
     scenarios: ['drill/scenarios/backtest-not-redrivable.json', 'drill/scenarios/backtest-own-state-machine.json'],
     changes: { 'states:RedriveExecution': { fields: ['status', 'redriveCount'], note: 'a redrive has no inverse: the run it started cannot be taken back' } },
     // admit -> execution, tags, history pages -> approval (auto here) -> re-read, tags, redrive -> watch -> notify

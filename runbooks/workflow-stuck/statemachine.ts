@@ -6,10 +6,27 @@ const { invoke, mutation, notify, escalate, catches } = spine;
 const notFound = catches(['TargetNotFound', 'TargetNotAllowed'], 'Escalate: execution not found');
 
 export default runbookMachine(spine, {
-  comment: "workflow-stuck (seed 004 'Workflow Stuck/Failed: check Step Functions history'): admit -> diagnose (DescribeExecution: redrive status and reason; the history newest first, without execution data, down to the state that failed, its error and cause) -> ask (gated) -> RedriveExecution with a client token, at most redrive.maxPerExecution times per execution -> watch the redriven run -> notify. Not redrivable, at the cap, no longer failed, or one of this system's own state machines: escalate with the reason, nothing changed.",
-  admitted: 'Read the failed execution',
+  comment: "workflow-stuck (seed 004 'Workflow Stuck/Failed: check Step Functions history'): admit -> diagnose (DescribeExecution: redrive status and reason; the history newest first, without execution data, down to the state that failed, its error and cause) -> ask (gated) -> RedriveExecution with a client token, at most redrive.maxPerExecution times per execution -> watch the redriven run -> notify. Not redrivable, at the cap, no longer failed, or one of this system's own state machines: escalate with the reason, nothing changed. The ExecutionTime alarm: the executions still running past maxExecutionMinutes, each with the state it is in (ListExecutions, GetExecutionHistory), paged; none stopped.",
+  trigger: 'A Step Functions Execution Status Change event (FAILED, TIMED_OUT, ABORTED), or the CloudWatch alarm on the workflow\'s ExecutionTime, as EventBridge delivers it.',
+  admitted: 'Failed, or running too long?',
   states: [
     {
+      'Failed, or running too long?': {
+        Type: 'Choice', Comment: "A failed execution's status event goes to its redrive; the ExecutionTime alarm to the executions that run too long.",
+        Choices: [{ Variable: '$.admission.incident.source.name', StringEquals: 'Step Functions Execution Status Change', Next: 'Read the failed execution' }],
+        Default: 'Read the executions running too long',
+      },
+      'Read the executions running too long': invoke('LongRunningFunctionArn', {
+        comment: "Seed 004 'Workflow Stuck': the workflow's recent executions (ListExecutions), those past maxExecutionMinutes, and the state each still running is in (its history newest first). ExecutionTime is published when an execution closes, so the alarm may tell of one that ended: the runbook looks for those still running. A running execution is not failed, so not redrivable; none is stopped.",
+        result: ['stateMachineArn', 'limitMinutes', 'runningLong', 'ranLong', 'escalate', 'summary'], at: '$.longRunning', catch: [notFound], next: 'Still running too long?',
+      }),
+      'Still running too long?': {
+        Type: 'Choice', Comment: 'Executions still running past the limit page a person, with the state each is in; none: told, nothing changed.',
+        Choices: [{ Variable: '$.longRunning.escalate', BooleanEquals: true, Next: 'Escalate: running too long' }],
+        Default: 'Notify: none running too long',
+      },
+      'Escalate: running too long': escalate('$.longRunning.summary', { evidence: '$.longRunning' }),
+      'Notify: none running too long': notify('skipped', '$.longRunning.summary', { evidence: '$.longRunning' }),
       'Read the failed execution': invoke('InspectFunctionArn', {
         comment: "Seed 004 'Workflow Stuck/Failed' first response: the execution's status, redrive status and reason, its state machine's tags (this system's own are refused, whatever the config says), the state that failed with its error and cause from the history (newest first, paged, without inputs and outputs), this runbook's redrives of it so far, and the plan: redrive, or why not.",
         result: ['execution', 'failure', 'redrivesSoFar', 'maxRedrives', 'plan', 'summary'],

@@ -71,7 +71,7 @@ export interface WaitState extends Common, Transition {
 
 type Operator =
   | 'StringEquals' | 'StringEqualsPath' | 'BooleanEquals' | 'NumericEquals' | 'NumericEqualsPath'
-  | 'NumericGreaterThan' | 'NumericLessThan' | 'IsPresent' | 'IsNumeric' | 'IsNull';
+  | 'NumericGreaterThan' | 'NumericLessThan' | 'NumericLessThanPath' | 'IsPresent' | 'IsNumeric' | 'IsNull';
 export type Condition =
   | ({ readonly Variable: string } & { readonly [op in Operator]?: Json })
   | { readonly And: readonly Condition[] }

@@ -11,7 +11,7 @@ const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
 
 const OPERATORS: Readonly<Record<string, string>> = {
   StringEquals: '=', StringEqualsPath: '=', BooleanEquals: '=', NumericEquals: '=', NumericEqualsPath: '=',
-  NumericGreaterThan: '>', NumericLessThan: '<',
+  NumericGreaterThan: '>', NumericLessThan: '<', NumericLessThanPath: '<',
 };
 
 /** A condition in a few words: the last field of each path, type guards (IsPresent, IsNumeric) left out. */

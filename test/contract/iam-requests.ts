@@ -86,6 +86,11 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   'states:GetExecutionHistory': (i) => ({ action: 'states:GetExecutionHistory', resource: text(i.executionArn) }),
   'states:RedriveExecution': (i) => ({ action: 'states:RedriveExecution', resource: text(i.executionArn) }),
   'states:ListTagsForResource': (i, s) => ({ action: 'states:ListTagsForResource', resource: own(s, text(i.resourceArn)) }),
+  'states:ListExecutions': (i, s) => ({ action: 'states:ListExecutions', resource: own(s, text(i.stateMachineArn)) }),
+  // RDS reads are authorized on the instance, cluster or parameter group the call names (an identifier or its ARN).
+  'rds:DescribeDBInstances': (i, s) => ({ action: 'rds:DescribeDBInstances', resource: text(i.DBInstanceIdentifier).startsWith('arn:') ? text(i.DBInstanceIdentifier) : arn(s, 'rds', `db:${text(i.DBInstanceIdentifier)}`) }),
+  'rds:DescribeDBClusters': (i, s) => ({ action: 'rds:DescribeDBClusters', resource: text(i.DBClusterIdentifier).startsWith('arn:') ? text(i.DBClusterIdentifier) : arn(s, 'rds', `cluster:${text(i.DBClusterIdentifier)}`) }),
+  'rds:DescribeDBParameters': (i, s) => ({ action: 'rds:DescribeDBParameters', resource: arn(s, 'rds', `pg:${text(i.DBParameterGroupName)}`) }),
   'events:ListRuleNamesByTarget': anywhere('events:ListRuleNamesByTarget'),
   'events:DescribeRule': (i, s) => ({
     action: 'events:DescribeRule', resource: arn(s, 'events', `rule/${!i.EventBusName || i.EventBusName === 'default' ? '' : `${text(i.EventBusName)}/`}${text(i.Name)}`),

@@ -98,3 +98,27 @@ test('prod: two distinct approvers redrive it; one alone is not enough and it st
   expect(one.results[0]).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('the execution stays failed') });
   expect(one.results[0]!.actions).toEqual([]);
 });
+
+const EXECUTION_TIME = 'events/samples/workflow-stuck-execution-time.alarm.json';
+const LONG_RUN = 'arn:aws:states:sa-east-1:111122223333:execution:tradai-prod-backtest-workflow:backtest-2026-12-06';
+
+test('the ExecutionTime alarm: the run still going 9 hours in is escalated with the state it waits in; it is neither stopped nor redriven', async () => {
+  const { results: [r] } = await runDrill(['--event', EXECUTION_TIME, '--json', '--calls']);
+  expect(r).toMatchObject({ runbook: 'workflow-stuck', outcome: 'escalated', reason: expect.stringContaining('backtest-2026-12-06 (started') });
+  expect(r!.reason).toContain('540 min, now in "Load market data"');
+  const calls = (r as unknown as { calls: AwsCallReceived[] }).calls.filter((c) => c.service === 'states');
+  expect(of(calls, 'ListExecutions').map((c) => c.input)).toEqual([{ stateMachineArn: 'arn:aws:states:sa-east-1:111122223333:stateMachine:tradai-prod-backtest-workflow', maxResults: 100 }]);
+  expect(of(calls, 'GetExecutionHistory').map((c) => c.input)).toEqual([expect.objectContaining({ executionArn: LONG_RUN, reverseOrder: true, includeExecutionData: false })]);
+  expect(calls.filter((c) => !/^(List|Describe|Get)/.test(c.operation) && !/^SendTask/.test(c.operation))).toEqual([]);
+  expect(r!.actions).toEqual([]);
+});
+
+test('the ExecutionTime alarm when the long run has closed since: told on the info topic, naming how long it ran', async () => {
+  const closed = scenarioFile('long-run-closed', {
+    description: 'the backtest of 2026-12-06 finished after 8 hours, before the alarm was read',
+    patch: { stepFunctions: { executions: { [LONG_RUN]: { status: 'SUCCEEDED', startDate: '2026-12-06T01:00:00.000Z', stopDate: '2026-12-06T09:00:00.000Z' } } } },
+  });
+  const { results: [r] } = await runDrill(['--scenario', closed, '--event', EXECUTION_TIME, '--json']);
+  expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('backtest-2026-12-06 ran 480 min and ended SUCCEEDED') });
+  expect(r!.notifications).toEqual([expect.objectContaining({ topic: 'info' })]);
+});

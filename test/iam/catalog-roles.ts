@@ -6,7 +6,7 @@
  */
 import { toId } from '../../lib/autopilot-stack';
 import {
-  alarmRoutes, approvalPageHandler, eventRoutes, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, sharedHandlers, triggerHandlers,
+  alarmRoutes, approvalPageHandler, eventRoutes, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, sharedHandlers, stateMachineNameOf, triggerHandlers,
   UNDO_MACHINE, undoMachine, type HandlerDef, type Permission,
 } from '../../lib/catalog';
 import type { EnvironmentConfig } from '../../lib/config/schema';
@@ -58,7 +58,7 @@ export function stackCatalog(config: EnvironmentConfig, account: string): StackC
   const arns = literalArns(PARTITION, REGION, account);
   const shared = sharedHandlers(config, arns);
   const undo = undoMachine(config, arns);
-  const routed = new Set(alarmRoutes(config).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
+  const routed = new Set(alarmRoutes(config, arns).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
   const heard = new Set(eventRoutes(config, arns).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
   const budget = budgetRunbook(config)?.name;
   const machines: CatalogMachine[] = [
@@ -75,7 +75,7 @@ export function stackCatalog(config: EnvironmentConfig, account: string): StackC
     ...(runbook ? { runbook } : {}), ...(granted ? { permissions: handler.permissions } : {}),
   });
   // Only their ids matter here: the stack grants them from the state machines it creates.
-  const started = machines.map((m) => ({ runbook: m.name, arn: `arn:${PARTITION}:states:${REGION}:${account}:stateMachine:${m.name}`, name: m.name }));
+  const started = machines.map((m) => ({ runbook: m.name, arn: arns.stateMachine(stateMachineNameOf(config.environment, m.name)), name: stateMachineNameOf(config.environment, m.name) }));
   const triggers = Object.values(triggerHandlers(config, arns, started)).filter((h): h is HandlerDef => h !== undefined);
   const failures = executionFailureHandler(arns, []);
   const runbookMachines = machines.filter((m) => m.name !== UNDO_MACHINE);

@@ -566,6 +566,50 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       // A redrive has no inverse: the undo never touches Step Functions executions.
       ['UndoRestore', 'states:RedriveExecution', RUN, 'Denied'],
       ['UndoRestore', 'states:StopExecution', RUN, 'Denied'],
+      // The ExecutionTime alarm: its executions listed and their history read; none stopped, redriven or started.
+      ['WorkflowStuckLongRunning', 'states:ListExecutions', WORKFLOW, 'Allowed'],
+      ['WorkflowStuckLongRunning', 'states:GetExecutionHistory', RUN, 'Allowed'],
+      ['WorkflowStuckLongRunning', 'states:StopExecution', RUN, 'Denied'],
+      ['WorkflowStuckLongRunning', 'states:RedriveExecution', RUN, 'Denied'],
+      ['WorkflowStuckLongRunning', 'states:ListExecutions', FOREIGN_MACHINE, 'Denied'],
+      ['WorkflowStuckLongRunning', 'states:GetExecutionHistory', OWN_RUN, 'Denied'],
+    ];
+  },
+  'database-recovery': () => {
+    const CLUSTER = 'tradai-cluster-prod';
+    const STRATEGY = service(CLUSTER, 'tradai-prod-strategy-service');
+    const COLLECTION = service(CLUSTER, 'tradai-prod-data-collection-service');
+    const DB = arn('rds', 'db:tradai-prod-db');
+    const PARAMETER_GROUP = arn('rds', 'pg:tradai-prod-postgres16');
+    const ROLES = ['DatabaseRecoveryInspect', 'DatabaseRecoveryMaxConnections', 'DatabaseRecoveryRestart', 'DatabaseRecoveryWatch', 'DatabaseRecoveryVerify', 'DatabaseRecoveryApprovalRequest', 'UndoRestore', 'ApprovalPage'];
+    return [
+      ['DatabaseRecoveryInspect', 'rds:DescribeDBInstances', DB, 'Allowed'],
+      ['DatabaseRecoveryInspect', 'ecs:DescribeServices', STRATEGY, 'Allowed'],
+      ['DatabaseRecoveryMaxConnections', 'rds:DescribeDBParameters', PARAMETER_GROUP, 'Allowed'],
+      ['DatabaseRecoveryRestart', 'ecs:UpdateService', STRATEGY, 'Allowed'],
+      ['DatabaseRecoveryRestart', 'ecs:UpdateService', COLLECTION, 'Allowed'],
+      ['DatabaseRecoveryWatch', 'ecs:DescribeServices', COLLECTION, 'Allowed'],
+      ['DatabaseRecoveryWatch', 'rds:DescribeDBInstances', DB, 'Allowed'],
+      ['ApprovalPage', 'ecs:DescribeServices', COLLECTION, 'Allowed'],
+
+      // RDS fails over by itself: no role here may fail it over or reboot it (ForceFailover rides on RebootDBInstance), nor change it.
+      ...ROLES.flatMap((role): Case[] => [
+        [role, 'rds:RebootDBInstance', DB, 'Denied'],
+        [role, 'rds:FailoverDBCluster', arn('rds', 'cluster:tradai-prod-db'), 'Denied'],
+        [role, 'rds:ModifyDBInstance', DB, 'Denied'],
+        [role, 'rds:ModifyDBParameterGroup', PARAMETER_GROUP, 'Denied'],
+      ]),
+      ['DatabaseRecoveryRestart', 'ecs:UpdateService', service(CLUSTER, 'tradai-prod-other-service'), 'Denied'],
+      ['DatabaseRecoveryRestart', 'ecs:UpdateService', service('alphaswarm-cluster-prod', 'alphaswarm-admin-prod'), 'Denied'],
+      ['DatabaseRecoveryRestart', 'ecs:DeleteService', STRATEGY, 'Denied'],
+      ['DatabaseRecoveryInspect', 'ecs:UpdateService', STRATEGY, 'Denied'],
+      ['DatabaseRecoveryWatch', 'ecs:UpdateService', STRATEGY, 'Denied'],
+      ['DatabaseRecoveryInspect', 'rds:DescribeDBInstances', arn('rds', 'db:someone-elses-db'), 'Denied'],
+      ['DatabaseRecoveryMaxConnections', 'rds:DescribeDBParameters', arn('rds', 'pg:default.postgres16'), 'Denied'],
+      ['DatabaseRecoveryApprovalRequest', 'ecs:UpdateService', STRATEGY, 'Denied'],
+      ['ApprovalPage', 'ecs:UpdateService', STRATEGY, 'Denied'],
+      // A forced deployment has no inverse: the undo never touches these services.
+      ['UndoRestore', 'ecs:UpdateService', STRATEGY, 'Denied'],
     ];
   },
 };

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gateSettings } from '../../lambdas/domain/approval-gates';
+import { expectDryRunBypassOnly } from './gate-paths';
 import { loadConfig } from '../../lib/config/load';
 import { approvalGates, buildCatalog, literalArns } from '../../lib/catalog';
 
@@ -23,8 +24,9 @@ function predecessors(name: string): string[] {
   return Object.entries(states).filter(([, s]) => [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)].includes(name)).map(([n]) => n);
 }
 
-test('the delete is reachable only through "Delete approved?", on approved or on a timeout marked proceed; anything else keeps the tasks and escalates', () => {
-  expect(predecessors('Delete stuck tasks')).toEqual(['Delete approved?']);
+test('the delete is reachable only through "Delete approved?", on approved or on a timeout marked proceed (or in a dry run, which deletes nothing, through the Choice on $.admission.dryRun); anything else keeps the tasks and escalates', () => {
+  expect(predecessors('Delete stuck tasks').sort()).toEqual(['Delete approved?', 'Dry run: no approval asked']);
+  expectDryRunBypassOnly(states, 'Dry run?');
   const choice = states['Delete approved?']!;
   expect(choice.Default).toBe('Escalate: stuck tasks kept, delete not approved');
   const toDelete = choice.Choices!.filter((c) => c.Next === 'Delete stuck tasks');
@@ -41,7 +43,8 @@ test('the approvers are asked only once the backup is AVAILABLE, with the exact 
   expect(predecessors('Prepare delete approval')).toEqual(['Backup available?']);
   const available = states['Backup available?']!.Choices!.find((c) => c.Next === 'Prepare delete approval')!;
   expect(available).toMatchObject({ Variable: '$.backupCheck.done' });
-  expect(predecessors(ASK).sort()).toEqual(['Prepare delete approval', 'Re-send delete to L2', 'Re-send delete to L3']);
+  expect(predecessors('Dry run?')).toEqual(['Prepare delete approval']);
+  expect(predecessors(ASK).sort()).toEqual(['Dry run?', 'Re-send delete to L2', 'Re-send delete to L3']);
   const ask = states[ASK]!;
   expect(ask.Resource).toBe('arn:${Partition}:states:::lambda:invoke.waitForTaskToken');
   expect(ask.TimeoutSecondsPath).toBe('$.deleteApproval.timeoutSeconds');

@@ -123,8 +123,11 @@ test("the alarm router names each alarm-routed runbook's state machine by its de
   const env = Object.entries(fns).find(([id]) => id.startsWith('AlarmRouter'))![1].Properties.Environment.Variables;
   const prefix = 'runbook-autopilot-prod-';
   expect(env.STATE_MACHINE_ARN_PREFIX).toEqual(joined(`arn:aws:states:${config.region}:${ACCOUNT}:stateMachine:${prefix}`));
-  const routes = JSON.parse(env.ROUTES as string) as Record<string, unknown>;
-  const routed = alarmRoutes(config).map((r) => r.runbook);
+  // A route may name its targets by ARN (workflow-stuck's StateMachineArn): then ROUTES is joined with the partition.
+  const text = typeof env.ROUTES === 'string' ? env.ROUTES
+    : (env.ROUTES as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'aws')).join('');
+  const routes = JSON.parse(text) as Record<string, unknown>;
+  const routed = alarmRoutes(config, arns).filter((r) => r.patterns.length > 0).map((r) => r.runbook);
   expect(routed.length).toBeGreaterThan(0);
   expect(Object.keys(routes)).toEqual(routed);
   // The router starts `<prefix><runbook>`: the name each state machine is deployed with, in its runbook's nested stack.
@@ -135,7 +138,7 @@ test("the alarm router names each alarm-routed runbook's state machine by its de
 test('every rule target has a dead-letter queue and a retry policy', () => {
   const rules = Object.values(template.findResources('AWS::Events::Rule'));
   // A rule per metric pattern of each runbook started by alarms, per service-event route of each started by events, the tag router's, and the one on failed executions.
-  const routed = alarmRoutes(config).reduce((n, r) => n + r.patterns.length, 0);
+  const routed = alarmRoutes(config, arns).reduce((n, r) => n + r.patterns.length, 0);
   const heard = eventRoutes(config, literalArns('aws', config.region, ACCOUNT)).reduce((n, r) => n + r.patterns.length, 0);
   const router = triggerHandlers(config, literalArns('aws', config.region, ACCOUNT), catalog.map((d) => ({ runbook: d.name, arn: d.name, name: stateMachineNameOf('prod', d.name) }))).alarmRouter;
   expect(heard).toBeGreaterThan(0);
@@ -149,10 +152,11 @@ test('every rule target has a dead-letter queue and a retry policy', () => {
   }
 });
 
-test('a runbook started by AWS service events gets one rule per route, on its configured targets only, starting its state machine; the tag router may not start it', () => {
+test('a runbook started by AWS service events gets one rule per route, on its configured targets only, starting its state machine', () => {
   const machines = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
   const workflowStuck = machines.find((id) => id.startsWith('WorkflowStuckStateMachine'))!;
-  const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { Targets: [{ Arn: { Ref: workflowStuck } }] } })) as {
+  // Its service-event rule (its ExecutionTime alarm has a metric rule of its own, and the tag router may start it for that alarm).
+  const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { Targets: [{ Arn: { Ref: workflowStuck } }], EventPattern: { source: ['aws.states'] } } })) as {
     Properties: { Description: string; EventPattern: Record<string, unknown>; Targets: { DeadLetterConfig: unknown; RetryPolicy: unknown }[] };
   }[];
   expect(rules).toHaveLength(1);
@@ -199,7 +203,7 @@ test("a rule on the runbooks' own executions (failed, timed out, aborted) invoke
 test('one alarm per alarm each runbook prod deploys defines for its targets (besides those on the autopilot itself: self-alarms.test.ts)', () => {
   const onTargets = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
     .filter((a) => !JSON.stringify((a as { Properties: { AlarmDescription?: unknown } }).Properties.AlarmDescription).includes('runbook-autopilot itself:'));
-  expect(onTargets).toHaveLength(runbooks.reduce((n, m) => n + (m.alarms?.(runbookConfig(config, m)).length ?? 0), 0));
+  expect(onTargets).toHaveLength(runbooks.reduce((n, m) => n + (m.alarms?.(runbookConfig(config, m), arns).length ?? 0), 0));
 });
 
 test('the seed runbooks\' alarms use the seed thresholds', () => {
@@ -225,8 +229,27 @@ test('the seed runbooks\' alarms use the seed thresholds', () => {
   const SEED: Readonly<Record<string, number>> = {
     'lambda-runaway': 5 * 4, 'dynamodb-throttling': 3 * 2 + 1, 'ecs-service-recovery': 3, 'llm-budget-guardrail': 0, 'lambda-errors-rollback': 5,
   };
-  const defined = MODULES.filter((m) => m.name in SEED).map((m) => [m.name, m.alarms?.(runbookConfig(config, m)).length ?? 0]);
+  const defined = MODULES.filter((m) => m.name in SEED).map((m) => [m.name, m.alarms?.(runbookConfig(config, m), arns).length ?? 0]);
   expect(Object.fromEntries(defined)).toEqual(SEED);
+});
+
+test("database-recovery: the connections alarm at 90 % of the instance's max_connections, and its failover rules on the database's ARN; workflow-stuck's ExecutionTime alarm past 6 hours", () => {
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Namespace: 'AWS/RDS', MetricName: 'DatabaseConnections', Statistic: 'Maximum', Threshold: 360, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    EvaluationPeriods: 3, DatapointsToAlarm: 3, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'tradai-prod-db' }],
+  });
+  for (const detailType of ['RDS DB Instance Event', 'RDS DB Cluster Event']) {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.rds'], 'detail-type': [detailType],
+        detail: { EventCategories: ['failover'], SourceArn: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${config.region}:${ACCOUNT}:db:tradai-prod-db`]] }] },
+      },
+    });
+  }
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Namespace: 'AWS/States', MetricName: 'ExecutionTime', Statistic: 'Maximum', Threshold: 6 * 3_600_000, ComparisonOperator: 'GreaterThanThreshold',
+    Dimensions: [{ Name: 'StateMachineArn', Value: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:states:${config.region}:${ACCOUNT}:stateMachine:tradai-prod-backtest-workflow`]] } }],
+  });
 });
 
 test('the budget notifies its topic at 50/80/100 %, and the topic lets only AWS Budgets of this account publish', () => {

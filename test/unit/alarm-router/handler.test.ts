@@ -246,8 +246,8 @@ describe('its configuration, read at cold start', () => {
   };
 
   test('a runbook the bundled triggers do not start by alarm is refused with one line that says so', async () => {
-    await expect(coldStart({ ROUTES: JSON.stringify({ 'workflow-stuck': 'any' }) }))
-      .rejects.toThrow('Environment variable ROUTES is not valid: workflow-stuck is not started by alarms in the bundled triggers (npm run triggers)');
+    await expect(coldStart({ ROUTES: JSON.stringify({ 'ecs-deployment-rollback': 'any' }) }))
+      .rejects.toThrow('Environment variable ROUTES is not valid: ecs-deployment-rollback is not started by alarms in the bundled triggers (npm run triggers)');
   });
 
   test('a prefix that does not make a state machine ARN is refused', async () => {

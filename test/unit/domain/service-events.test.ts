@@ -108,3 +108,61 @@ describe('an event as the trigger of a runbook', () => {
     expect(() => parseTrigger('workflow-stuck', alarm, started)).toThrow(new UnroutableEvent('workflow-stuck is not started by CloudWatch alarms'));
   });
 });
+
+describe('RDS failover events, instance and cluster', () => {
+  const DB = 'arn:aws:rds:sa-east-1:111122223333:db:tradai-prod-db';
+  const CLUSTER = 'arn:aws:rds:sa-east-1:111122223333:cluster:tradai-prod-marketdata';
+  const ROUTES: EventRoute[] = [
+    { event: 'rds-instance-event', detail: { EventCategories: ['failover'] } },
+    { event: 'rds-cluster-event', detail: { EventCategories: ['failover'] } },
+  ];
+  /** As the RDS user guide documents them: SourceIdentifier "rds:<id>" (accounts send the bare identifier). */
+  const rdsEvent = (detailType: string, arn: string, sourceIdentifier: string, categories = ['failover']) => ({
+    version: '0', id: '68f6e973-1a0c-d37b-f2f2-94a7f62ffd4e', 'detail-type': detailType, source: 'aws.rds', account: '111122223333',
+    time: '2026-12-05T14:03:31Z', region: 'sa-east-1', resources: [arn],
+    detail: { EventCategories: categories, SourceType: 'DB_INSTANCE', SourceArn: arn, Date: '2026-12-05T14:03:31.417Z', Message: 'Multi-AZ instance failover completed.', SourceIdentifier: sourceIdentifier, EventID: 'RDS-EVENT-0049' },
+  });
+
+  test('the target is the identifier in SourceArn, whether SourceIdentifier is "rds:<id>" or the bare id', () => {
+    for (const id of ['rds:tradai-prod-db', 'tradai-prod-db']) {
+      expect(readServiceEvent(ROUTES, rdsEvent('RDS DB Instance Event', DB, id))).toMatchObject({ target: 'tradai-prod-db', arn: DB, reason: 'Multi-AZ instance failover completed.' });
+    }
+    expect(readServiceEvent(ROUTES, rdsEvent('RDS DB Cluster Event', CLUSTER, 'rds:tradai-prod-marketdata'))).toMatchObject({ target: 'tradai-prod-marketdata', detailType: 'RDS DB Cluster Event' });
+  });
+
+  test("the rules filter on SourceArn: a configured database's failover matches, another database's or another category does not", () => {
+    const pattern = eventRulePattern(ROUTES[0]!, [DB]);
+    expect(pattern).toEqual({ source: ['aws.rds'], 'detail-type': ['RDS DB Instance Event'], detail: { EventCategories: ['failover'], SourceArn: [DB] } });
+    expect(matchesPattern(pattern, rdsEvent('RDS DB Instance Event', DB, 'rds:tradai-prod-db'))).toBe(true);
+    expect(matchesPattern(pattern, rdsEvent('RDS DB Instance Event', DB.replace('tradai-prod-db', 'other-db'), 'other-db'))).toBe(false);
+    expect(matchesPattern(pattern, rdsEvent('RDS DB Instance Event', DB, 'tradai-prod-db', ['availability']))).toBe(false);
+  });
+
+  test('an instance event whose SourceArn names no DB instance is refused with one line', () => {
+    expect(() => readServiceEvent(ROUTES, rdsEvent('RDS DB Instance Event', CLUSTER, 'x'))).toThrow(new UnreadableServiceEvent(`RDS DB Instance Event event names no DB instance ARN in SourceArn (${CLUSTER})`));
+  });
+});
+
+describe('an alarm route that names its target by a pattern over the dimension (AWS/States names a state machine by its ARN)', () => {
+  const started: RunbookTrigger = {
+    alarm: {
+      selectors: [{ namespaces: ['AWS/States'], metricNames: ['ExecutionTime'], alarmedMetricOnly: false }],
+      targetDimensions: ['StateMachineArn'], targetPattern: '^arn:[a-z-]+:states:[a-z0-9-]+:\\d{12}:stateMachine:([A-Za-z0-9_-]+)$',
+    },
+  };
+  const alarm = (stateMachineArn: string) => ({
+    source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', resources: ['arn:aws:cloudwatch:sa-east-1:111122223333:alarm:x'],
+    detail: {
+      alarmName: 'x', state: { value: 'ALARM', timestamp: '2026-12-06T11:05:42.311+0000' },
+      configuration: { metrics: [{ metricStat: { metric: { namespace: 'AWS/States', name: 'ExecutionTime', dimensions: { StateMachineArn: stateMachineArn } } }, returnData: true }] },
+    },
+  });
+
+  test('the target is the pattern\'s group: the state machine\'s name', () => {
+    expect(parseTrigger('workflow-stuck', alarm(MACHINE), started)).toMatchObject({ kind: 'alarm', target: 'tradai-prod-backtest-workflow' });
+  });
+
+  test('a dimension the pattern does not match names no target', () => {
+    expect(() => parseTrigger('workflow-stuck', alarm('tradai-prod-backtest-workflow'), started)).toThrow(UnroutableEvent);
+  });
+});

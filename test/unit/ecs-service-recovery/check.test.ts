@@ -39,7 +39,7 @@ test('rollout in progress: not done, poll again', async () => {
 
   await expect(handler(input(0), lambdaContext)).resolves.toEqual({
     attempt: 1, done: false, failed: false, timedOut: false, pollSeconds: 30,
-    service: { desiredCount: 2, runningCount: 2, rolloutState: 'IN_PROGRESS', deploymentId: NEW },
+    service: { key: `${CLUSTER}/${SERVICE}`, desiredCount: 2, runningCount: 2, rolloutState: 'IN_PROGRESS', deploymentId: NEW },
   });
   expect(described()).toEqual(INCIDENT_SERVICE);
 });
@@ -63,6 +63,19 @@ test('still in progress when the polls add up to ROLLOUT_TIMEOUT_SECONDS: timed 
 
   await expect(handler(input(9), lambdaContext)).resolves.toMatchObject({ attempt: 10, done: false, timedOut: true });
   expect(described()).toEqual(INCIDENT_SERVICE);
+});
+
+test('a payload that names a service watches that one, not the incident\'s target (a database runbook watches its services one by one)', async () => {
+  ecs.on(DescribeServicesCommand).resolves(rollout('COMPLETED', 2));
+
+  await expect(handler({ ...input(0), target: 'tradai-cluster-prod/tradai-prod-strategy-service' }, lambdaContext))
+    .resolves.toMatchObject({ done: true, service: { key: 'tradai-cluster-prod/tradai-prod-strategy-service' } });
+  expect(described()).toEqual([{ cluster: 'tradai-cluster-prod', services: ['tradai-prod-strategy-service'] }]);
+});
+
+test('a target that is not a "cluster/service" key is InvalidInput, and nothing is read', async () => {
+  await expect(handler({ ...input(0), target: 'tradai-prod-db' }, lambdaContext)).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('target') });
+  expect(ecs.calls()).toHaveLength(0);
 });
 
 test('a payload without attempt is InvalidInput', async () => {
