@@ -1,3 +1,4 @@
+import { datapointsOf, seriesOf } from './cloudwatch-metrics';
 import type { ServiceContext } from './model';
 import { messagesVisible } from './sqs';
 import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState } from './state';
@@ -19,6 +20,8 @@ import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState
  *   running tasks (capped at 100 %), so more tasks bring it down.
  * - AWS/SQS ApproximateNumberOfMessagesVisible of a queue: its backlog (sqs.ts), none once its
  *   consumer service runs enough tasks.
+ * - A metric an application publishes (state.cloudwatch.metrics: a model's PSI, open positions):
+ *   its newest datapoint.
  * - A composite alarm: its rule over its children's states.
  * Alarms with `causePersists` (a scenario: the fix did not remove the cause) and alarms no rule
  * covers keep their state.
@@ -54,6 +57,12 @@ async function datapoint(state: AccountState, a: AlarmState, ctx: ServiceContext
     if (service?.memoryLoadPercent === undefined) return { kind: 'unknown' };
     if (service.status !== 'ACTIVE' || service.runningCount === 0) return { kind: 'missing' };
     return { kind: 'value', value: Math.min(100, service.memoryLoadPercent / service.runningCount) };
+  }
+  // A metric an application publishes (cloudwatch-metrics.ts): its newest datapoint.
+  const published = seriesOf(state, a.namespace, a.metricName, d);
+  if (published !== undefined) {
+    const newest = datapointsOf(published).at(-1);
+    return newest === undefined ? { kind: 'missing' } : { kind: 'value', value: newest.value };
   }
   if (a.namespace === 'AWS/SQS' && a.metricName === 'ApproximateNumberOfMessagesVisible' && d.QueueName !== undefined) {
     const queue = state.sqs?.queues[d.QueueName];

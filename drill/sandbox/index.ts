@@ -39,6 +39,7 @@ export { FaultQueue, INJECTED_ERRORS, faultError, planFault, type ErrorShape, ty
 export { SERVICE_REGISTRY, SERVICES, serviceEntry, type RegisteredService, type ServiceEntry, type ServiceName } from './registry';
 export { TASK_TOKEN_PREFIX } from './sfn';
 export { FRONTEND_ALARM, FRONTEND_COMPOSITE_ALARM, FRONTEND_LOG_GROUP, FRONTEND_SERVICE, FRONTEND_TASK_DEFINITION } from './seed-admin-frontend';
+export { DRIFT_MODEL, PSI_DRIFT_ALARM, PSI_SIGNIFICANT_ALARM, RETRAINING_MACHINE, RETRAINING_MACHINE_NAME, RETRAINING_OUTPUT, TRADING_SWITCH } from './seed-models';
 export { WORKFLOW_CAUSE, WORKFLOW_ERROR, WORKFLOW_EXECUTION, WORKFLOW_FAILED_STATE, WORKFLOW_MACHINE } from './seed-workflows';
 export type { SandboxSnapshot } from './snapshot';
 export type * from './state';

@@ -4,6 +4,7 @@ import { seedAdminFrontend } from './seed-admin-frontend';
 import { seedWorkerSystems } from './seed-workers';
 import { seedTimeoutSystems } from './seed-timeouts';
 import { seedWorkflowSystems } from './seed-workflows';
+import { seedModelSystems } from './seed-models';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
 /** The seed systems (seeds 000 to 004) as the drill's starting account. */
@@ -557,6 +558,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedWorkflowSystems(base, now);
   seedWorkerSystems(base, now);
   seedAdminFrontend(base, now);
+  seedModelSystems(base, now);
   if (override === undefined) return base;
   if (typeof override === 'function') return override(base) ?? base;
   return merge(base, override) as AccountState;
