@@ -785,6 +785,10 @@ function auditTarget(service: string, input: Readonly<Record<string, unknown>>):
   if (service === 'lambda') return input.Name === undefined ? String(input.FunctionName ?? '') : `${String(input.FunctionName ?? '')}:${String(input.Name)}`;
   if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
   if (service === 'ssm') return String(input.Name ?? '');
+  // A start names the execution it makes by its state machine and name, as the runbooks' ledger rows do.
+  if (service === 'states' && input.executionArn === undefined && typeof input.stateMachineArn === 'string' && typeof input.name === 'string') {
+    return `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`;
+  }
   if (service === 'states') return String(input.executionArn ?? '');
   // An ECS service's scalable target (service/CLUSTER/SERVICE), keyed as the service is.
   if (service === 'application-autoscaling') return String(input.ResourceId ?? '').replace(/^service\//, '');

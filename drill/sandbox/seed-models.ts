@@ -1,7 +1,7 @@
 import type { AccountState, AlarmState } from './state';
 
 /**
- * The TradAI trading models (seed 004 "Model Drift Detected", "Significant Drift (PSI > 0.25)"):
+ * The TradAI trading models (seed 004's drift alerts: drift detected, significant drift with PSI > 0.25):
  * the application publishes each model's population stability index hourly (TradAI/Models PSI by
  * Model) and its open positions every minute (TradAI/Trading OpenPositions), and reads the trading
  * switch /tradai/prod/trading_paused before it trades. momentum-v3's PSI has climbed past 0.1 two
@@ -49,8 +49,8 @@ export function seedModelSystems(state: AccountState, now: Date): void {
     stateReason: `Threshold Crossed: 1 out of the last 1 datapoints [${reading} (07/12/26 02:00:00)] was greater than the threshold (${threshold}) (minimum 1 datapoint for OK -> ALARM transition).`,
     tags: { Project: 'tradai', Environment: 'prod' },
   });
-  state.cloudwatch.alarms[PSI_DRIFT_ALARM] = { ...psiAlarm(0.1, 125, 0.14), description: 'Seed 004 "Model Drift Detected" (Medium): PSI of momentum-v3 above 0.1.' };
-  state.cloudwatch.alarms[PSI_SIGNIFICANT_ALARM] = { ...psiAlarm(0.25, 5, 0.31), description: 'Seed 004 "Significant Drift (PSI > 0.25)" (High): PSI of momentum-v3 above 0.25.' };
+  state.cloudwatch.alarms[PSI_DRIFT_ALARM] = { ...psiAlarm(0.1, 125, 0.14), description: 'Seed 004, drift detected (Medium): PSI of momentum-v3 above 0.1.' };
+  state.cloudwatch.alarms[PSI_SIGNIFICANT_ALARM] = { ...psiAlarm(0.25, 5, 0.31), description: 'Seed 004, significant drift (High): PSI of momentum-v3 above 0.25.' };
   state.stepFunctions.stateMachines[RETRAINING_MACHINE] = {
     type: 'STANDARD', tags: { Project: 'tradai', Environment: 'prod' },
     run: { describesToEnd: 3, status: 'SUCCEEDED', output: JSON.stringify(RETRAINING_OUTPUT) },

@@ -1,6 +1,7 @@
 import {
-  DescribeExecutionCommand, ExecutionDoesNotExist, ExecutionNotRedrivable, GetExecutionHistoryCommand, ListTagsForResourceCommand,
-  RedriveExecutionCommand, ResourceNotFound, SFNClient, type HistoryEvent,
+  DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, ExecutionNotRedrivable, GetExecutionHistoryCommand,
+  ListExecutionsCommand, ListTagsForResourceCommand, RedriveExecutionCommand, ResourceNotFound, SFNClient, StartExecutionCommand,
+  StateMachineDoesNotExist, type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { ChangeRejected, classifyAwsError, TargetNotFound } from '../shared/errors';
 import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
@@ -30,6 +31,34 @@ export interface HistoryPage {
 }
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
+
+/** An execution as ListExecutions lists it. */
+export interface ExecutionSummary {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: string | null;
+}
+
+/** A closed or running execution's result, its output included (DescribeExecution with its data). */
+export interface ExecutionResult {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: string | null;
+  readonly stopDate: string | null;
+  /** JSON text, once it SUCCEEDED. */
+  readonly output: string | null;
+  readonly error: string | null;
+  readonly cause: string | null;
+}
+
+/** The ARN of a state machine's execution of this name. */
+export const executionArnOf = (stateMachineArn: string, name: string): string => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
+/** Running executions read per page, and pages read at most: a workflow with more running is not one to start again. */
+const LIST_PAGE = 100;
+const LIST_PAGES = 10;
 
 /** Step Functions executions of the workflows a runbook watches (not this system's own: the runbook refuses those). */
 export class WorkflowClient {
@@ -62,6 +91,55 @@ export class WorkflowClient {
       return { events: out.events ?? [], ...(out.nextToken ? { nextToken: out.nextToken } : {}) };
     } catch (e: unknown) {
       throw this.mapError(e, executionArn, 'GetExecutionHistory');
+    }
+  }
+
+  /** The execution with its output (DescribeExecution with its data): how a workflow ended, and what it returned. */
+  async result(executionArn: string): Promise<ExecutionResult> {
+    try {
+      const out = await this.sfn.send(new DescribeExecutionCommand({ executionArn, includedData: 'ALL_DATA' }));
+      return {
+        executionArn, name: out.name ?? '', status: out.status ?? 'UNKNOWN', startDate: iso(out.startDate), stopDate: iso(out.stopDate),
+        output: out.output ?? null, error: out.error ?? null, cause: out.cause ?? null,
+      };
+    } catch (e: unknown) {
+      throw this.mapError(e, executionArn, 'DescribeExecution');
+    }
+  }
+
+  /** A state machine's running executions, newest first (ListExecutions, paged, bounded). */
+  async running(stateMachineArn: string): Promise<ExecutionSummary[]> {
+    const found: ExecutionSummary[] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < LIST_PAGES; page++) {
+      let out;
+      try {
+        out = await this.sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: LIST_PAGE, ...(nextToken ? { nextToken } : {}) }));
+      } catch (e: unknown) {
+        if (e instanceof StateMachineDoesNotExist) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListExecutions)`);
+        throw classifyAwsError(e, `states:ListExecutions on ${stateMachineArn}`);
+      }
+      found.push(...(out.executions ?? []).map((x) => ({ executionArn: x.executionArn ?? '', name: x.name ?? '', status: x.status ?? 'UNKNOWN', startDate: iso(x.startDate) })));
+      nextToken = out.nextToken;
+      if (!nextToken) break;
+    }
+    return found;
+  }
+
+  /**
+   * StartExecution with a name: Step Functions starts one execution of a name per state machine
+   * (the same name and input while it runs answers that execution again), so a retry starts
+   * nothing twice. A name already used (closed, or another input) is ExecutionAlreadyExists:
+   * `existed`, nothing started.
+   */
+  async start(stateMachineArn: string, name: string, input: string): Promise<{ executionArn: string; existed: boolean }> {
+    try {
+      const out = await this.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
+      return { executionArn: out.executionArn ?? executionArnOf(stateMachineArn, name), existed: false };
+    } catch (e: unknown) {
+      if (e instanceof ExecutionAlreadyExists) return { executionArn: executionArnOf(stateMachineArn, name), existed: true };
+      if (e instanceof StateMachineDoesNotExist) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (StartExecution)`);
+      throw classifyAwsError(e, `states:StartExecution ${name} on ${stateMachineArn}`);
     }
   }
 
