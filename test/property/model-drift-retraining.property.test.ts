@@ -117,3 +117,28 @@ test('a retraining already running (another incident\'s, or a nightly one) is wa
   expect(sfn.commandCalls(ListExecutionsCommand)[0]?.args[0].input).toMatchObject({ stateMachineArn: MACHINE, statusFilter: 'RUNNING' });
   expect(await ledger.listActions(incidentId)).toEqual([]);
 });
+
+test('once this incident has started its retraining, a retry watches its own, not another that started since', async () => {
+  const incidentId = `inc-${(++sequence).toString(16).padStart(16, 'e')}`;
+  const payload = { incident: incident({ id: incidentId, runbook: 'model-drift', target: 'momentum-v3' }), execution: { id: EXECUTION } };
+  const own = `${MACHINE.replace(':stateMachine:', ':execution:')}:model-drift-${incidentId}`;
+  const nightly = { executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:nightly`, name: 'nightly', status: 'RUNNING' as const, stateMachineArn: MACHINE, startDate: new Date() };
+  let started = false;
+  sfn.reset();
+  sfn.on(ListExecutionsCommand).callsFake(async () => ({ executions: started ? [nightly] : [] }));
+  sfn.on(DescribeExecutionCommand).callsFake(async () => {
+    if (!started) throw new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', ...meta });
+    return { executionArn: own, name: `model-drift-${incidentId}`, status: 'RUNNING', stateMachineArn: MACHINE, startDate: new Date() };
+  });
+  sfn.on(StartExecutionCommand).callsFake(async () => {
+    started = true;
+    return { executionArn: own, startDate: new Date() };
+  });
+  const first = await retrain(payload, lambdaContext);
+
+  const retried = await retrain(payload, lambdaContext);
+
+  expect(first).toMatchObject({ executionArn: own, startedByThisRun: true });
+  expect(retried).toMatchObject({ executionArn: own, startedByThisRun: true, action: { replayed: true } });
+  expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+});

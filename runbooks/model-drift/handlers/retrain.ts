@@ -29,20 +29,24 @@ export interface RetrainResult {
 /**
  * Seed 004 "Significant Drift: trigger retraining": StartExecution of the configured workflow,
  * named after the incident, so a Retry, a redrive or a re-run of the incident starts it once (Step
- * Functions starts one execution of a name). A retraining of the workflow already running (a
- * nightly one, or another incident's) is watched instead, and nothing is started twice.
+ * Functions starts one execution of a name). Before this incident has started one, a retraining of
+ * the workflow already running (a nightly one, or another incident's) is watched instead, and
+ * nothing is started twice; once it has, its own is the one, whatever else runs since.
  */
 export const handler = taskHandler(stepInputSchema, async ({ incident, execution, dryRun }): Promise<RetrainResult> => {
   await assertAllowed(incident.target);
   const name = retrainingName(incident.id);
   const own = executionArnOf(MACHINE, name);
-  const running = await workflows.running(MACHINE);
-  const other = running.find((r) => r.name !== name);
-  if (other !== undefined) {
-    return {
-      executionArn: other.executionArn, name: other.name, startedByThisRun: false, action: null,
-      reason: `a retraining was already running (${other.name}, started ${other.startDate ?? 'at an unknown time'}): watched, not started again`,
-    };
+  const operation = 'states:StartExecution';
+  // Once this incident has a start recorded (a Retry, a redrive), its own retraining is the one: the ledger settles it.
+  if (await ledger.latestAction(incident.id, `retrain#${operation}#${own}`) === undefined) {
+    const other = (await workflows.running(MACHINE)).find((r) => r.name !== name);
+    if (other !== undefined) {
+      return {
+        executionArn: other.executionArn, name: other.name, startedByThisRun: false, action: null,
+        reason: `a retraining was already running (${other.name}, started ${other.startDate ?? 'at an unknown time'}): watched, not started again`,
+      };
+    }
   }
   // The same input on every attempt: Step Functions answers a repeated start of the name with the same execution.
   const input = JSON.stringify({ model: incident.target, incidentId: incident.id, reason: incident.summary, requestedBy: 'runbook-autopilot model-drift' });
@@ -56,7 +60,7 @@ export const handler = taskHandler(stepInputSchema, async ({ incident, execution
   };
   const action = await performAction(ledger, incident, execution, {
     step: 'retrain',
-    operation: 'states:StartExecution',
+    operation,
     target: own,
     parameters: { stateMachineArn: MACHINE, name, input },
     intended: { status: 'RUNNING' },
