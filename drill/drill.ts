@@ -499,6 +499,7 @@ export class Drill {
       runCalls,
       ...(redriveRefused ? { redriveRefused } : {}),
       metrics: this.metricsOf(executions),
+      watched: this.watchedBy(routing.runbook),
     });
     return this.withStartedUndo(result);
   }
@@ -532,6 +533,12 @@ export class Drill {
     const executor = previous && this.executorOf(previous.stateMachineName);
     if (!previous || !executor) throw new Error(`no recorded run of ${executionArn} to redrive`);
     this.redriving.push(executor.redrive(previous).then((run) => this.recordRun(run)));
+  }
+
+  /** What a runbook's runs are about besides their target (its module's drill.watches), for its results. */
+  private watchedBy(runbook: string | null): string[] {
+    const module = MODULES.find((m) => m.name === runbook);
+    return module?.drill.watches?.(runbookConfig(this.config, module)) ?? [];
   }
 
   private executorOf(stateMachineName: string): DrillExecutor | undefined {

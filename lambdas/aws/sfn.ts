@@ -56,7 +56,7 @@ export interface ExecutionResult {
 /** The ARN of a state machine's execution of this name. */
 export const executionArnOf = (stateMachineArn: string, name: string): string => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
-/** Running executions read per page, and pages read at most: a workflow with more running is not one to start again. */
+/** Executions read per ListExecutions page, and pages read at most: a workflow with more running is not one to start again. */
 const LIST_PAGE = 100;
 const LIST_PAGES = 10;
 
@@ -110,20 +110,41 @@ export class WorkflowClient {
   /** A state machine's running executions, newest first (ListExecutions, paged, bounded). */
   async running(stateMachineArn: string): Promise<ExecutionSummary[]> {
     const found: ExecutionSummary[] = [];
+    await this.list(stateMachineArn, 'RUNNING', (page) => {
+      found.push(...page);
+      return false;
+    });
+    return found;
+  }
+
+  /**
+   * The execution of this name, if it started at or after `since` (ListExecutions newest first,
+   * read until it is found or the executions are older); null when there is none.
+   */
+  async startedSince(stateMachineArn: string, name: string, since: Date): Promise<ExecutionSummary | null> {
+    let found: ExecutionSummary | null = null;
+    await this.list(stateMachineArn, undefined, (page) => {
+      found = page.find((x) => x.name === name) ?? null;
+      return found !== null || page.some((x) => x.startDate !== null && Date.parse(x.startDate) < since.getTime());
+    });
+    return found;
+  }
+
+  /** ListExecutions a page at a time, newest first, until `enough` says so or the pages allowed are read. */
+  private async list(stateMachineArn: string, statusFilter: 'RUNNING' | undefined, enough: (page: ExecutionSummary[]) => boolean): Promise<void> {
     let nextToken: string | undefined;
     for (let page = 0; page < LIST_PAGES; page++) {
       let out;
       try {
-        out = await this.sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: LIST_PAGE, ...(nextToken ? { nextToken } : {}) }));
+        out = await this.sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: LIST_PAGE, ...(statusFilter ? { statusFilter } : {}), ...(nextToken ? { nextToken } : {}) }));
       } catch (e: unknown) {
         if (e instanceof StateMachineDoesNotExist) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListExecutions)`);
         throw classifyAwsError(e, `states:ListExecutions on ${stateMachineArn}`);
       }
-      found.push(...(out.executions ?? []).map((x) => ({ executionArn: x.executionArn ?? '', name: x.name ?? '', status: x.status ?? 'UNKNOWN', startDate: iso(x.startDate) })));
+      const executions = (out.executions ?? []).map((x) => ({ executionArn: x.executionArn ?? '', name: x.name ?? '', status: x.status ?? 'UNKNOWN', startDate: iso(x.startDate) }));
       nextToken = out.nextToken;
-      if (!nextToken) break;
+      if (enough(executions) || !nextToken) return;
     }
-    return found;
   }
 
   /**

@@ -121,10 +121,7 @@ export default defineRunbook({
         id: 'ModelDriftRetrain', substitution: 'RetrainFunctionArn', entry: 'runbooks/model-drift/handlers/retrain.ts', usesLedger: true,
         description: 'model-drift: start the retraining workflow once per incident, or watch the one already running',
         environment: { ...allowed, ...retraining },
-        permissions: [
-          { actions: ['states:ListExecutions', 'states:StartExecution'], resources: [machine(c, arns)] },
-          { actions: ['states:DescribeExecution'], resources: [executions(c, arns)] },
-        ],
+        permissions: [{ actions: ['states:ListExecutions', 'states:StartExecution'], resources: [machine(c, arns)] }],
       },
       {
         id: 'ModelDriftCheck', substitution: 'CheckFunctionArn', entry: 'runbooks/model-drift/handlers/check.ts', usesLedger: false,
@@ -155,7 +152,7 @@ export default defineRunbook({
   }))),
   nag: ({ config: c, arns }) => [{
     id: `AwsSolutions-IAM5[Resource::${executions(c, arns)}]`,
-    reason: `model-drift reads (states:DescribeExecution) the retraining executions of ${c.retraining.stateMachineName}: the one it starts is named after the incident, and one already running is found at run time; IAM names an execution by its state machine and its name.`,
+    reason: `model-drift waits on (states:DescribeExecution, read-only) the retraining executions of ${c.retraining.stateMachineName}: the one it starts is named after the incident, and one already running is found at run time; IAM names an execution by its state machine and its name.`,
   }],
   drill: {
     event: 'events/model-drift.alarm.json',
@@ -164,6 +161,8 @@ export default defineRunbook({
     scenarios: ['drill/scenarios/trading-positions-open.json', 'drill/scenarios/retraining-already-running.json', 'drill/scenarios/retrained-model-fails-validation.json'],
     // Its recorded event resumes trading itself once approved: the pause stays only when the retrained model fails validation.
     undoScenario: 'drill/scenarios/retrained-model-fails-validation.json',
+    // The model is no resource of the account; the switch is, and every run reads it.
+    watches: (c) => [c.tradingSwitch.parameterName],
     changes: {
       'ssm:PutParameter': { fields: ['value'] },
       'states:StartExecution': { fields: ['status'], note: 'a started retraining cannot be taken back: it runs to its end' },
@@ -177,8 +176,8 @@ export default defineRunbook({
       { call: 'cloudwatch:GetMetricData', state: 'Assess drift', notFound: 'failed' },
       { call: 'states:ListExecutions', state: 'Assess drift' },
       { call: 'ssm:PutParameter', state: 'Pause trading', mutates: true },
-      { call: 'states:DescribeExecution', state: 'Start retraining' },
       { call: 'states:StartExecution', state: 'Start retraining' },
+      { call: 'states:DescribeExecution', state: 'Check the retraining' },
       { call: 'sns:Publish', state: 'Notify remediated' },
     ],
   },

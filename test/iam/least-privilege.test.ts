@@ -579,7 +579,6 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['ModelDriftSwitch', 'ssm:PutParameter', SWITCH, 'Allowed'],
       ['ModelDriftRetrain', 'states:ListExecutions', RETRAINING, 'Allowed'],
       ['ModelDriftRetrain', 'states:StartExecution', RETRAINING, 'Allowed'],
-      ['ModelDriftRetrain', 'states:DescribeExecution', RETRAINING_RUN, 'Allowed'],
       ['ModelDriftCheck', 'states:DescribeExecution', RETRAINING_RUN, 'Allowed'],
       ['ApprovalPage', 'ssm:GetParameter', SWITCH, 'Allowed'],
       ['UndoRestore', 'ssm:PutParameter', SWITCH, 'Allowed'],
@@ -599,6 +598,8 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['ModelDriftRetrain', 'states:StopExecution', RETRAINING_RUN, 'Denied'],
       ['ModelDriftRetrain', 'states:RedriveExecution', RETRAINING_RUN, 'Denied'],
       ['ModelDriftRetrain', 'ssm:PutParameter', SWITCH, 'Denied'],
+      // It finds its own start by listing (ListExecutions): the waiting on it is the check's.
+      ['ModelDriftRetrain', 'states:DescribeExecution', RETRAINING_RUN, 'Denied'],
       ['ModelDriftCheck', 'states:StartExecution', RETRAINING, 'Denied'],
       ['ModelDriftCheck', 'states:DescribeExecution', arn('states', 'execution:tradai-prod-backtest-workflow:backtest-2026-12-01'), 'Denied'],
       ['ModelDriftApprovalRequest', 'ssm:PutParameter', SWITCH, 'Denied'],

@@ -7,7 +7,7 @@
  * the state machine makes once the attempts have ended.
  */
 import {
-  DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, ListExecutionsCommand, SFNClient, StartExecutionCommand,
+  ExecutionAlreadyExists, ListExecutionsCommand, SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -59,16 +59,12 @@ test('attempts of one incident\'s retraining start in any order, an answer lost 
     const step = (label: string) => (gated ? s.schedule(Promise.resolve(), label) : Promise.resolve());
     const arnOf = (name: string) => `${MACHINE.replace(':stateMachine:', ':execution:')}:${name}`;
     sfn.reset();
-    sfn.on(ListExecutionsCommand).callsFake(async () => {
+    sfn.on(ListExecutionsCommand).callsFake(async (input: { statusFilter?: string }) => {
       await step('list');
-      return { executions: [...executions].filter(([, e]) => e.status === 'RUNNING').map(([name]) => ({ executionArn: arnOf(name), name, status: 'RUNNING', stateMachineArn: MACHINE, startDate: new Date() })) };
-    });
-    sfn.on(DescribeExecutionCommand).callsFake(async (input: { executionArn: string }) => {
-      await step('describe');
-      const name = input.executionArn.split(':').pop()!;
-      const e = executions.get(name);
-      if (!e) throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${input.executionArn}'`, ...meta });
-      return { executionArn: input.executionArn, name, status: e.status, stateMachineArn: MACHINE, startDate: new Date() };
+      return {
+        executions: [...executions].filter(([, e]) => input.statusFilter === undefined || e.status === input.statusFilter)
+          .map(([name, e]) => ({ executionArn: arnOf(name), name, status: e.status, stateMachineArn: MACHINE, startDate: new Date() })),
+      };
     });
     sfn.on(StartExecutionCommand).callsFake(async (input: { name: string; input: string }) => {
       await step('start');
@@ -125,11 +121,8 @@ test('once this incident has started its retraining, a retry watches its own, no
   const nightly = { executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:nightly`, name: 'nightly', status: 'RUNNING' as const, stateMachineArn: MACHINE, startDate: new Date() };
   let started = false;
   sfn.reset();
-  sfn.on(ListExecutionsCommand).callsFake(async () => ({ executions: started ? [nightly] : [] }));
-  sfn.on(DescribeExecutionCommand).callsFake(async () => {
-    if (!started) throw new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', ...meta });
-    return { executionArn: own, name: `model-drift-${incidentId}`, status: 'RUNNING', stateMachineArn: MACHINE, startDate: new Date() };
-  });
+  const ownRun = { executionArn: own, name: `model-drift-${incidentId}`, status: 'RUNNING' as const, stateMachineArn: MACHINE, startDate: new Date() };
+  sfn.on(ListExecutionsCommand).callsFake(async () => ({ executions: started ? [nightly, ownRun] : [] }));
   sfn.on(StartExecutionCommand).callsFake(async () => {
     started = true;
     return { executionArn: own, startDate: new Date() };

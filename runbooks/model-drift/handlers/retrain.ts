@@ -1,7 +1,6 @@
 import { executionArnOf, WorkflowClient } from '../../../lambdas/aws/sfn';
 import { performAction, type ActionResult } from '../../../lambdas/shared/act';
 import { requireEnv } from '../../../lambdas/shared/env';
-import { TargetNotFound } from '../../../lambdas/shared/errors';
 import { taskHandler } from '../../../lambdas/shared/handler';
 import { Ledger } from '../../../lambdas/shared/ledger';
 import { allowedTargets } from '../../../lambdas/shared/targets';
@@ -12,6 +11,7 @@ const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const assertAllowed = allowedTargets();
 const MACHINE = requireEnv('RETRAINING_MACHINE_ARN');
 const workflows = new WorkflowClient();
+const DAY_MS = 86_400_000;
 
 /** An execution of the retraining workflow: its status, or none of that name. */
 interface Run { readonly status: string | null }
@@ -50,21 +50,20 @@ export const handler = taskHandler(stepInputSchema, async ({ incident, execution
   }
   // The same input on every attempt: Step Functions answers a repeated start of the name with the same execution.
   const input = JSON.stringify({ model: incident.target, incidentId: incident.id, reason: incident.summary, requestedBy: 'runbook-autopilot model-drift' });
-  const read = async (): Promise<Run> => {
-    try {
-      return { status: (await workflows.result(own)).status };
-    } catch (e: unknown) {
-      if (e instanceof TargetNotFound) return { status: null };
-      throw e;
-    }
-  };
+  // This incident's execution, if it started: after its alarm fired, so the listing (newest first) stops at
+  // executions older than that (a day earlier still, against clocks that disagree).
+  const since = new Date(Date.parse(incident.firedAt) - DAY_MS);
+  const read = async (): Promise<Run> => ({ status: (await workflows.startedSince(MACHINE, name, since))?.status ?? null });
   const action = await performAction(ledger, incident, execution, {
     step: 'retrain',
     operation,
     target: own,
     parameters: { stateMachineArn: MACHINE, name, input },
     intended: { status: 'RUNNING' },
-    readBefore: read,
+    // Before this incident's first start there is no execution of its name: the row of intent is written
+    // before every start, so one made earlier would have left a row, and that row is settled by reading (observe).
+    readBefore: async () => ({ status: null }),
+    observe: read,
     mutate: async () => {
       const started = await workflows.start(MACHINE, name, input);
       // Started earlier by this incident (its answer lost): what it is now is the record.
