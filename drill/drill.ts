@@ -499,6 +499,7 @@ export class Drill {
       runCalls,
       ...(redriveRefused ? { redriveRefused } : {}),
       metrics: this.metricsOf(executions),
+      watched: this.watchedBy(routing.runbook),
     });
     return this.withStartedUndo(result);
   }
@@ -532,6 +533,12 @@ export class Drill {
     const executor = previous && this.executorOf(previous.stateMachineName);
     if (!previous || !executor) throw new Error(`no recorded run of ${executionArn} to redrive`);
     this.redriving.push(executor.redrive(previous).then((run) => this.recordRun(run)));
+  }
+
+  /** What a runbook's runs are about besides their target (its module's drill.watches), for its results. */
+  private watchedBy(runbook: string | null): string[] {
+    const module = MODULES.find((m) => m.name === runbook);
+    return module?.drill.watches?.(runbookConfig(this.config, module)) ?? [];
   }
 
   private executorOf(stateMachineName: string): DrillExecutor | undefined {
@@ -785,6 +792,10 @@ function auditTarget(service: string, input: Readonly<Record<string, unknown>>):
   if (service === 'lambda') return input.Name === undefined ? String(input.FunctionName ?? '') : `${String(input.FunctionName ?? '')}:${String(input.Name)}`;
   if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
   if (service === 'ssm') return String(input.Name ?? '');
+  // A start names the execution it makes by its state machine and name, as the runbooks' ledger rows do.
+  if (service === 'states' && input.executionArn === undefined && typeof input.stateMachineArn === 'string' && typeof input.name === 'string') {
+    return `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`;
+  }
   if (service === 'states') return String(input.executionArn ?? '');
   // An ECS service's scalable target (service/CLUSTER/SERVICE), keyed as the service is.
   if (service === 'application-autoscaling') return String(input.ResourceId ?? '').replace(/^service\//, '');

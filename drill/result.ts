@@ -81,6 +81,8 @@ interface BuildInput {
   readonly approvalNotes?: readonly ApprovalNote[];
   /** The metrics the handlers emitted for these executions. */
   readonly metrics: readonly EmittedMetric[];
+  /** Resources the runbook's runs are about besides the incident's target (its module's drill.watches). */
+  readonly watched?: readonly string[];
 }
 
 const isNotify = (i: Invocation) => i.functionName.endsWith('-Notify');
@@ -146,9 +148,11 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
       for (const d of await b.approvals.decisions(r.requestId)) approvals.push({ approver: d.approver, decision: d.decision, at: d.at, level: d.level, ...(d.comment ? { comment: d.comment } : {}) });
     }
   }
-  // The target, the resource its event names (a failed execution, where the target is its state machine) and every ledger row's.
+  // The target, the resource its event names (a failed execution, where the target is its state machine), what the runbook watches and every ledger row's.
   const incident = admitted?.incident;
-  const touched = new Set<string>([...(incident ? [incident.target, ...(incident.source?.arn ? [incident.source.arn] : [])] : []), ...ledgerRows.map((r) => r.target)]);
+  const touched = new Set<string>([
+    ...(incident ? [incident.target, ...(incident.source?.arn ? [incident.source.arn] : []), ...(b.watched ?? [])] : []), ...ledgerRows.map((r) => r.target),
+  ]);
   return {
     input: b.input.label,
     metrics: b.metrics,

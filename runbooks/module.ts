@@ -168,6 +168,12 @@ export interface DrillDef<C> {
   readonly taggedAlarms?: Readonly<Record<string, { readonly target?: string }>>;
   /** DynamoDB tables it touches (dynalite, outside the sandbox): the drill shows them before and after. */
   tables?(config: C): string[];
+  /**
+   * Resources its runs are about besides its target and what its ledger rows name, by the names the
+   * sandbox keeps them under: the drill reports them before and after every run, also one that
+   * changed nothing (a runbook whose target is no AWS resource, e.g. a model, watches the switch it flips).
+   */
+  watches?(config: C): string[];
   /** For each mutating call it makes, what that call changes on the resource. */
   readonly changes: Readonly<Record<string, DrillChange>>;
   /**

@@ -13,8 +13,9 @@ import llmBudgetGuardrail from './llm-budget-guardrail/runbook';
 import workflowStuck from './workflow-stuck/runbook';
 import ecsDeploymentRollback from './ecs-deployment-rollback/runbook';
 import scaleOut from './scale-out/runbook';
+import modelDrift from './model-drift/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery] as const;
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery, modelDrift] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];

@@ -35,8 +35,8 @@ export const SEED_PROCEDURES = {
   // Seed 004: TradAI's alert response matrix, in its order.
   'service-unhealthy': { seed: '004', title: 'Service Unhealthy', severity: 'High', response: 'Check CloudWatch logs, force redeploy if needed' },
   'lambda-errors': { seed: '004', title: 'Lambda Errors', severity: 'Medium', response: 'Check Lambda logs, verify configuration' },
-  'model-drift-detected': { seed: '004', title: 'Model Drift Detected', severity: 'Medium', response: 'Assess PSI severity, consider pause', unautomated: notYet('model-drift') },
-  'significant-drift': { seed: '004', title: 'Significant Drift (PSI > 0.25)', severity: 'High', response: 'Pause trading, trigger retraining', unautomated: notYet('model-drift') },
+  'model-drift-detected': { seed: '004', title: 'Model Drift Detected', severity: 'Medium', response: 'Assess PSI severity, consider pause' },
+  'significant-drift': { seed: '004', title: 'Significant Drift (PSI > 0.25)', severity: 'High', response: 'Pause trading, trigger retraining' },
   'stale-heartbeat': { seed: '004', title: 'Stale Heartbeat', severity: 'High', response: 'Check ECS task, restart if needed', unautomated: notYet('a restart of the ECS task on the application heartbeat metric') },
   'position-stuck': {
     seed: '004', title: 'Position Stuck', severity: 'Critical', response: 'Manual intervention, contact exchange',

@@ -1,3 +1,4 @@
+import { datapointsOf, seriesOf } from './cloudwatch-metrics';
 import type { ServiceContext } from './model';
 import { messagesVisible } from './sqs';
 import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState, RdsInstanceState } from './state';
@@ -21,6 +22,8 @@ import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState
  *   consumer service runs enough tasks.
  * - AWS/RDS DatabaseConnections of a DB instance: what its client services' running tasks hold
  *   (a task of a leaking deployment holds the leaked count, a new one the normal count).
+ * - A metric an application publishes (state.cloudwatch.metrics: a model's PSI, open positions):
+ *   its newest datapoint.
  * - A composite alarm: its rule over its children's states.
  * Alarms with `causePersists` (a scenario: the fix did not remove the cause) and alarms no rule
  * covers keep their state.
@@ -60,6 +63,12 @@ async function datapoint(state: AccountState, a: AlarmState, ctx: ServiceContext
   if (a.namespace === 'AWS/RDS' && a.metricName === 'DatabaseConnections' && d.DBInstanceIdentifier !== undefined) {
     const db = state.rds?.instances[d.DBInstanceIdentifier];
     return db === undefined || db.status !== 'available' ? { kind: 'missing' } : { kind: 'value', value: databaseConnections(state, db) };
+  }
+  // A metric an application publishes (cloudwatch-metrics.ts): its newest datapoint.
+  const published = seriesOf(state, a.namespace, a.metricName, d);
+  if (published !== undefined) {
+    const newest = datapointsOf(published).at(-1);
+    return newest === undefined ? { kind: 'missing' } : { kind: 'value', value: newest.value };
   }
   if (a.namespace === 'AWS/SQS' && a.metricName === 'ApproximateNumberOfMessagesVisible' && d.QueueName !== undefined) {
     const queue = state.sqs?.queues[d.QueueName];

@@ -1,11 +1,12 @@
 import { evaluateAlarms } from './alarm-evaluation';
 import { AwsError } from './aws-error';
+import { getMetricData } from './cloudwatch-metrics';
 import { epochSeconds } from './common';
 import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
 import { arn, type AccountState, type AlarmState } from './state';
 
-/** CloudWatch (JSON 1.0, query-compatible errors): DescribeAlarms and alarm tags. */
+/** CloudWatch (JSON 1.0, query-compatible errors): DescribeAlarms, alarm tags, and GetMetricData (cloudwatch-metrics.ts). */
 
 const missingParameter = (member: string) =>
   new AwsError('MissingRequiredParameterException', 400, `The parameter ${member} is required.`, { queryCode: 'MissingParameter' });
@@ -98,5 +99,6 @@ export const cloudWatchModel: ServiceModel = {
   operations: {
     DescribeAlarms: { mutating: false, run: describeAlarms },
     ListTagsForResource: { mutating: false, run: listTagsForResource },
+    GetMetricData: { mutating: false, run: getMetricData },
   },
 };

@@ -5,6 +5,7 @@ import { seedWorkerSystems } from './seed-workers';
 import { seedTimeoutSystems } from './seed-timeouts';
 import { seedTradaiDatabases } from './seed-tradai';
 import { seedWorkflowSystems } from './seed-workflows';
+import { seedModelSystems } from './seed-models';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
 /** The seed systems (seeds 000 to 004) as the drill's starting account. */
@@ -559,6 +560,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedWorkerSystems(base, now);
   seedAdminFrontend(base, now);
   seedTradaiDatabases(base, now);
+  seedModelSystems(base, now);
   if (override === undefined) return base;
   if (typeof override === 'function') return override(base) ?? base;
   return merge(base, override) as AccountState;

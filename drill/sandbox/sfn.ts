@@ -9,7 +9,9 @@ import { arn, type AccountState, type ExecutionState, type HistoryEventState, ty
  * Standard workflows, a name is unique per state machine: the same name and input while the
  * execution runs returns it again; anything else is ExecutionAlreadyExists. RedriveExecution
  * hands a closed, unsuccessful execution back to the drill with AWS's rules; GetExecutionHistory
- * pages the history the drill records for each run.
+ * pages the history the drill records for each run. A seed workflow (its machine's `run`) is run by
+ * the sandbox itself: it ends after a set number of DescribeExecution calls; ListExecutions lists a
+ * machine's executions newest first.
  */
 
 const MAX_INPUT_BYTES = 262_144;
@@ -108,7 +110,8 @@ async function startExecution(request: Input, ctx: ServiceContext): Promise<Outp
   if (known !== undefined) return sameRun(known[0], known[1], input);
 
   checkOpenExecutions(state);
-  const start = ctx.hooks.onStartExecution
+  // A seed workflow is the sandbox's to run (machine.run); the drill's hook runs this system's own.
+  const start = ctx.hooks.onStartExecution && machine.run === undefined
     ? ctx.hooks.onStartExecution(stateMachineArn, name, input)
     : Promise.resolve({ executionArn: arn.execution(state, machineName, name), startDate: ctx.now() });
   if (standard) pending.set(key, start);
@@ -120,6 +123,7 @@ async function startExecution(request: Input, ctx: ServiceContext): Promise<Outp
       input,
       status: 'RUNNING',
       startDate: started.startDate.toISOString(),
+      ...(machine.run ? { playing: { ...machine.run, describesLeft: machine.run.describesToEnd } } : {}),
     };
     return { executionArn: started.executionArn, startDate: started.startDate.getTime() / 1000 };
   } finally {
@@ -127,11 +131,35 @@ async function startExecution(request: Input, ctx: ServiceContext): Promise<Outp
   }
 }
 
+/** A seed workflow's run, one DescribeExecution further: it ends when its describes are used up. */
+function play(e: ExecutionState, now: Date): void {
+  const run = e.playing;
+  if (run === undefined || e.status !== 'RUNNING') return;
+  run.describesLeft -= 1;
+  if (run.describesLeft > 0) return;
+  delete e.playing;
+  e.status = run.status;
+  e.stopDate = now.toISOString();
+  if (run.status === 'SUCCEEDED') e.output = run.output ?? '{}';
+  else {
+    e.error = run.error ?? 'States.TaskFailed';
+    e.cause = run.cause ?? '';
+  }
+}
+
+/** DescribeExecution; `includedData: METADATA_ONLY` leaves out the input and output, as Step Functions does. */
 function describeExecution(request: Input, ctx: ServiceContext): Output {
-  const executionArn = new Fields(request).string('executionArn');
+  const fields = new Fields(request);
+  const executionArn = fields.string('executionArn');
+  const includedData = fields.optString('includedData') ?? 'ALL_DATA';
+  if (includedData !== 'ALL_DATA' && includedData !== 'METADATA_ONLY') {
+    throw validationError('includedData', "Member must satisfy enum value set: [ALL_DATA, METADATA_ONLY]", includedData);
+  }
   const e = ctx.state.stepFunctions.executions[executionArn];
   if (e === undefined) throw executionMissing(executionArn);
+  play(e, ctx.now());
   const why = notRedrivable(e, ctx.state.stepFunctions.stateMachines[e.stateMachineArn]?.type, ctx.now());
+  const data = includedData === 'ALL_DATA';
   return {
     executionArn,
     stateMachineArn: e.stateMachineArn,
@@ -139,9 +167,8 @@ function describeExecution(request: Input, ctx: ServiceContext): Output {
     status: e.status,
     startDate: epochSeconds(e.startDate),
     ...(e.stopDate === undefined ? {} : { stopDate: epochSeconds(e.stopDate) }),
-    input: e.input,
-    inputDetails: { included: true },
-    ...(e.output === undefined ? {} : { output: e.output, outputDetails: { included: true } }),
+    ...(data ? { input: e.input, inputDetails: { included: true } } : {}),
+    ...(data && e.output !== undefined ? { output: e.output, outputDetails: { included: true } } : {}),
     ...(e.error === undefined ? {} : { error: e.error }),
     ...(e.cause === undefined ? {} : { cause: e.cause }),
     redriveCount: e.redriveCount ?? 0,
@@ -244,48 +271,51 @@ function playRedrive(e: ExecutionState, run: NonNullable<ExecutionState['afterRe
   e.stopDate = at;
 }
 
+const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+
+/**
+ * ListExecutions of a state machine, newest first (as Step Functions sorts them), optionally of one
+ * status, `maxResults` at a time (0..1000; 0 or absent is 100) with an opaque `nextToken`. A machine
+ * that does not exist is StateMachineDoesNotExist; an Express one is StateMachineTypeNotSupported.
+ */
+function listExecutions(request: Input, { state }: ServiceContext): Output {
+  const fields = new Fields(request);
+  const stateMachineArn = fields.string('stateMachineArn');
+  if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw new AwsError('InvalidArn', 400, `Invalid Arn: '${stateMachineArn}'`);
+  const machine = state.stepFunctions.stateMachines[stateMachineArn];
+  if (machine === undefined) throw stateMachineMissing(stateMachineArn);
+  if (machine.type === 'EXPRESS') throw new AwsError('StateMachineTypeNotSupported', 400, 'This operation is not supported by this type of state machine');
+  const statusFilter = fields.optString('statusFilter');
+  if (statusFilter !== undefined && !EXECUTION_STATUSES.includes(statusFilter)) {
+    throw validationError('statusFilter', `Member must satisfy enum value set: [${EXECUTION_STATUSES.join(', ')}]`, statusFilter);
+  }
+  const maxResults = fields.optInt('maxResults') ?? 0;
+  if (maxResults < 0 || maxResults > 1000) throw validationError('maxResults', 'Member must have value less than or equal to 1000', maxResults);
+  const all = Object.entries(state.stepFunctions.executions)
+    .filter(([, e]) => e.stateMachineArn === stateMachineArn && (statusFilter === undefined || e.status === statusFilter))
+    .sort(([a, x], [b, y]) => Date.parse(y.startDate) - Date.parse(x.startDate) || b.localeCompare(a));
+  const token = fields.optString('nextToken');
+  const from = token === undefined ? 0 : Number(/^x(\d+)$/.exec(token)?.[1] ?? NaN);
+  if (!Number.isInteger(from) || from > all.length) throw new AwsError('InvalidToken', 400, `Invalid Token: '${token ?? ''}'`);
+  const page = all.slice(from, from + (maxResults === 0 ? 100 : maxResults));
+  const next = from + page.length;
+  return {
+    executions: page.map(([executionArn, e]) => ({
+      executionArn, stateMachineArn, name: e.name, status: e.status, startDate: epochSeconds(e.startDate),
+      ...(e.stopDate === undefined ? {} : { stopDate: epochSeconds(e.stopDate) }),
+      ...(e.redriveCount ? { redriveCount: e.redriveCount } : {}),
+      ...(e.redriveDate === undefined ? {} : { redriveDate: epochSeconds(e.redriveDate) }),
+    })),
+    ...(next < all.length ? { nextToken: `x${next}` } : {}),
+  };
+}
+
 /** A state machine's tags; one that does not exist is ResourceNotFound, as Step Functions answers ListTagsForResource. */
 function listTagsForResource(request: Input, { state }: ServiceContext): Output {
   const resourceArn = new Fields(request).string('resourceArn');
   const machine = state.stepFunctions.stateMachines[resourceArn];
   if (machine === undefined) throw new AwsError('ResourceNotFound', 400, `Resource not found: '${resourceArn}'`);
   return { tags: Object.entries(machine.tags ?? {}).map(([key, value]) => ({ key, value })) };
-}
-
-const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
-
-/**
- * ListExecutions of a state machine, newest first (by start date), optionally of one status,
- * `maxResults` at a time (1..1000, 0 or absent: 100) with an opaque `nextToken`.
- */
-function listExecutions(request: Input, { state }: ServiceContext): Output {
-  const fields = new Fields(request);
-  const stateMachineArn = fields.optString('stateMachineArn');
-  if (stateMachineArn === undefined) throw new AwsError('InvalidArn', 400, 'Invalid Arn: \'Must provide a StateMachine ARN or MapRun ARN\'');
-  if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw new AwsError('InvalidArn', 400, `Invalid Arn: 'Resource type not valid in this context: ${stateMachineArn}'`);
-  if (state.stepFunctions.stateMachines[stateMachineArn] === undefined) throw stateMachineMissing(stateMachineArn);
-  const status = fields.optString('statusFilter');
-  if (status !== undefined && !EXECUTION_STATUSES.includes(status)) {
-    throw validationError('statusFilter', `Member must satisfy enum value set: [${EXECUTION_STATUSES.join(', ')}]`, status);
-  }
-  const maxResults = fields.optInt('maxResults') ?? 100;
-  if (maxResults < 0 || maxResults > 1000) throw validationError('maxResults', 'Member must have value less than or equal to 1000', maxResults);
-  const executions = Object.entries(state.stepFunctions.executions)
-    .filter(([, e]) => e.stateMachineArn === stateMachineArn && (status === undefined || e.status === status))
-    .sort(([, a], [, b]) => b.startDate.localeCompare(a.startDate));
-  const token = fields.optString('nextToken');
-  const from = token === undefined ? 0 : Number(/^x(\d+)$/.exec(token)?.[1] ?? NaN);
-  if (!Number.isInteger(from) || from > executions.length) throw new AwsError('InvalidToken', 400, `Invalid Token: '${token ?? ''}'`);
-  const page = executions.slice(from, from + (maxResults === 0 ? 100 : maxResults));
-  const next = from + page.length;
-  return {
-    executions: page.map(([executionArn, e]) => ({
-      executionArn, stateMachineArn, name: e.name, status: e.status, startDate: epochSeconds(e.startDate),
-      ...(e.stopDate === undefined ? {} : { stopDate: epochSeconds(e.stopDate) }),
-      redriveCount: e.redriveCount ?? 0, ...(e.redriveDate === undefined ? {} : { redriveDate: epochSeconds(e.redriveDate) }),
-    })),
-    ...(next < executions.length ? { nextToken: `x${next}` } : {}),
-  };
 }
 
 /** The account's state machines in this region, by name (one page: pagination is not modelled). */

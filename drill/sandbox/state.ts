@@ -293,6 +293,22 @@ export interface ExecutionState {
    * state machines): it ends at once so, from the state that failed. Absent: the drill runs it.
    */
   afterRedrive?: { status: 'SUCCEEDED' | 'FAILED'; state: string; error?: string; cause?: string };
+  /** A seed workflow's run the sandbox plays (SeededRunState): it ends after this many more DescribeExecution calls. */
+  playing?: SeededRunState & { describesLeft: number };
+}
+
+/**
+ * How a seed workflow's execution runs, as the sandbox plays it (the drill runs only this system's
+ * own state machines): it ends so after `describesToEnd` DescribeExecution calls, deterministic,
+ * not on the wall clock.
+ */
+export interface SeededRunState {
+  describesToEnd: number;
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  /** JSON text, as DescribeExecution returns it (SUCCEEDED only). */
+  output?: string;
+  error?: string;
+  cause?: string;
 }
 
 /** One history event: id, previousEventId, timestamp (ISO), type and its `<type>EventDetails`. */
@@ -306,7 +322,8 @@ export interface TaskTokenState {
 }
 
 export interface StepFunctionsState {
-  stateMachines: Record<string, { type: 'STANDARD' | 'EXPRESS'; tags?: Record<string, string> }>;
+  /** `run`: a seed workflow the sandbox runs itself when StartExecution starts it (absent: the drill's own machines, run by its hook). */
+  stateMachines: Record<string, { type: 'STANDARD' | 'EXPRESS'; tags?: Record<string, string>; run?: SeededRunState }>;
   /** Keyed by execution ARN. */
   executions: Record<string, ExecutionState>;
   /** Keyed by task token. */
@@ -364,6 +381,23 @@ export interface CompositeAlarmState {
 export interface CloudWatchState {
   alarms: Record<string, AlarmState>;
   compositeAlarms: Record<string, CompositeAlarmState>;
+  /** Metrics an application publishes (PutMetricData), as GetMetricData reads them, by a name of the seed's. Absent: none. */
+  metrics?: Record<string, MetricSeriesState>;
+}
+
+/**
+ * One metric (namespace, name and its exact set of dimensions) as an application publishes it:
+ * one value every `periodSeconds`, the newest at `endsAt` (so a scenario changes `values` alone).
+ */
+export interface MetricSeriesState {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  periodSeconds: number;
+  /** ISO time of the newest value. */
+  endsAt: string;
+  /** Oldest first. */
+  values: number[];
 }
 
 export interface AccountState {

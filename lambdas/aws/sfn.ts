@@ -1,6 +1,7 @@
 import {
-  DescribeExecutionCommand, ExecutionDoesNotExist, ExecutionNotRedrivable, GetExecutionHistoryCommand, ListExecutionsCommand, ListTagsForResourceCommand,
-  RedriveExecutionCommand, ResourceNotFound, SFNClient, StateMachineDoesNotExist, type HistoryEvent,
+  DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, ExecutionNotRedrivable, GetExecutionHistoryCommand,
+  ListExecutionsCommand, ListTagsForResourceCommand, RedriveExecutionCommand, ResourceNotFound, SFNClient, StartExecutionCommand,
+  StateMachineDoesNotExist, type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { ChangeRejected, classifyAwsError, TargetNotFound } from '../shared/errors';
 import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
@@ -39,6 +40,34 @@ export interface HistoryPage {
 }
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
+
+/** An execution as ListExecutions lists it. */
+export interface ExecutionSummary {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: string | null;
+}
+
+/** A closed or running execution's result, its output included (DescribeExecution with its data). */
+export interface ExecutionResult {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: string | null;
+  readonly stopDate: string | null;
+  /** JSON text, once it SUCCEEDED. */
+  readonly output: string | null;
+  readonly error: string | null;
+  readonly cause: string | null;
+}
+
+/** The ARN of a state machine's execution of this name. */
+export const executionArnOf = (stateMachineArn: string, name: string): string => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
+/** Executions read per ListExecutions page, and pages read at most: a workflow with more running is not one to start again. */
+const LIST_PAGE = 100;
+const LIST_PAGES = 10;
 
 /** Step Functions executions of the workflows a runbook watches (not this system's own: the runbook refuses those). */
 export class WorkflowClient {
@@ -84,6 +113,76 @@ export class WorkflowClient {
     } catch (e: unknown) {
       if (e instanceof StateMachineDoesNotExist) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListExecutions)`);
       throw classifyAwsError(e, `states:ListExecutions on ${stateMachineArn}`);
+    }
+  }
+
+  /** The execution with its output (DescribeExecution with its data): how a workflow ended, and what it returned. */
+  async result(executionArn: string): Promise<ExecutionResult> {
+    try {
+      const out = await this.sfn.send(new DescribeExecutionCommand({ executionArn, includedData: 'ALL_DATA' }));
+      return {
+        executionArn, name: out.name ?? '', status: out.status ?? 'UNKNOWN', startDate: iso(out.startDate), stopDate: iso(out.stopDate),
+        output: out.output ?? null, error: out.error ?? null, cause: out.cause ?? null,
+      };
+    } catch (e: unknown) {
+      throw this.mapError(e, executionArn, 'DescribeExecution');
+    }
+  }
+
+  /** A state machine's running executions, newest first (ListExecutions, paged, bounded). */
+  async running(stateMachineArn: string): Promise<ExecutionSummary[]> {
+    const found: ExecutionSummary[] = [];
+    await this.list(stateMachineArn, 'RUNNING', (page) => {
+      found.push(...page);
+      return false;
+    });
+    return found;
+  }
+
+  /**
+   * The execution of this name, if it started at or after `since` (ListExecutions newest first,
+   * read until it is found or the executions are older); null when there is none.
+   */
+  async startedSince(stateMachineArn: string, name: string, since: Date): Promise<ExecutionSummary | null> {
+    let found: ExecutionSummary | null = null;
+    await this.list(stateMachineArn, undefined, (page) => {
+      found = page.find((x) => x.name === name) ?? null;
+      return found !== null || page.some((x) => x.startDate !== null && Date.parse(x.startDate) < since.getTime());
+    });
+    return found;
+  }
+
+  /** ListExecutions a page at a time, newest first, until `enough` says so or the pages allowed are read. */
+  private async list(stateMachineArn: string, statusFilter: 'RUNNING' | undefined, enough: (page: ExecutionSummary[]) => boolean): Promise<void> {
+    let nextToken: string | undefined;
+    for (let page = 0; page < LIST_PAGES; page++) {
+      let out;
+      try {
+        out = await this.sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: LIST_PAGE, ...(statusFilter ? { statusFilter } : {}), ...(nextToken ? { nextToken } : {}) }));
+      } catch (e: unknown) {
+        if (e instanceof StateMachineDoesNotExist) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListExecutions)`);
+        throw classifyAwsError(e, `states:ListExecutions on ${stateMachineArn}`);
+      }
+      const executions = (out.executions ?? []).map((x) => ({ executionArn: x.executionArn ?? '', name: x.name ?? '', status: x.status ?? 'UNKNOWN', startDate: iso(x.startDate) }));
+      nextToken = out.nextToken;
+      if (enough(executions) || !nextToken) return;
+    }
+  }
+
+  /**
+   * StartExecution with a name: Step Functions starts one execution of a name per state machine
+   * (the same name and input while it runs answers that execution again), so a retry starts
+   * nothing twice. A name already used (closed, or another input) is ExecutionAlreadyExists:
+   * `existed`, nothing started.
+   */
+  async start(stateMachineArn: string, name: string, input: string): Promise<{ executionArn: string; existed: boolean }> {
+    try {
+      const out = await this.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
+      return { executionArn: out.executionArn ?? executionArnOf(stateMachineArn, name), existed: false };
+    } catch (e: unknown) {
+      if (e instanceof ExecutionAlreadyExists) return { executionArn: executionArnOf(stateMachineArn, name), existed: true };
+      if (e instanceof StateMachineDoesNotExist) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (StartExecution)`);
+      throw classifyAwsError(e, `states:StartExecution ${name} on ${stateMachineArn}`);
     }
   }
 

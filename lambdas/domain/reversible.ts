@@ -384,6 +384,7 @@ export const RESTORE_OPERATIONS = [...new Set(REVERSIBLE.flatMap((r) => r.restor
 /** Changes that have no inverse, and why (a runbook's plan lists them as not reversible). */
 export const NOT_REVERSIBLE: Readonly<Record<string, string>> = {
   'dynamodb:CreateBackup': 'the on-demand backup is kept: it holds the tasks as they were before the delete, and the undo deletes nothing',
+  'states:StartExecution': 'a started execution cannot be taken back: it runs to its end (the undo stops nothing)',
   'ecs:UpdateService': 'a forced new deployment keeps the same task definition: there is no earlier value to put back (a service that reads a restored value at start picks it up at its next deployment)',
 };
 

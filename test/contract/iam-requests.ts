@@ -77,16 +77,19 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   'ssm:GetParameter': (i, s) => ({ action: 'ssm:GetParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) }),
   'ssm:PutParameter': (i, s) => ({ action: 'ssm:PutParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) }),
   'cloudwatch:DescribeAlarms': (i, s) => ({ action: 'cloudwatch:DescribeAlarms', resource: arn(s, 'cloudwatch', `alarm:${first(i.AlarmNames)}`) }),
+  // A query of classic metrics names no resource (IAM reads the grant on "*"); the action's one resource type is an OTLP
+  // dataset, so the evaluator is given one of those, which a grant on "*" covers as it covers the call.
+  'cloudwatch:GetMetricData': (_i, s) => ({ action: 'cloudwatch:GetMetricData', resource: arn(s, 'cloudwatch', 'dataset/classic-metrics') }),
   'cloudwatch:ListTagsForResource': (i) => ({ action: 'cloudwatch:ListTagsForResource', resource: text(i.ResourceARN) }),
   'sns:Publish': (i, s) => ({ action: 'sns:Publish', resource: own(s, text(i.TopicArn)) }),
   'states:SendTaskSuccess': anywhere('states:SendTaskSuccess'),
   'states:SendTaskFailure': anywhere('states:SendTaskFailure'),
   'states:StartExecution': (i, s) => ({ action: 'states:StartExecution', resource: own(s, text(i.stateMachineArn)) }),
+  'states:ListExecutions': (i, s) => ({ action: 'states:ListExecutions', resource: own(s, text(i.stateMachineArn)) }),
   'states:DescribeExecution': (i) => ({ action: 'states:DescribeExecution', resource: text(i.executionArn) }),
   'states:GetExecutionHistory': (i) => ({ action: 'states:GetExecutionHistory', resource: text(i.executionArn) }),
   'states:RedriveExecution': (i) => ({ action: 'states:RedriveExecution', resource: text(i.executionArn) }),
   'states:ListTagsForResource': (i, s) => ({ action: 'states:ListTagsForResource', resource: own(s, text(i.resourceArn)) }),
-  'states:ListExecutions': (i, s) => ({ action: 'states:ListExecutions', resource: own(s, text(i.stateMachineArn)) }),
   // RDS reads are authorized on the instance, cluster or parameter group the call names (an identifier or its ARN).
   'rds:DescribeDBInstances': (i, s) => ({ action: 'rds:DescribeDBInstances', resource: text(i.DBInstanceIdentifier).startsWith('arn:') ? text(i.DBInstanceIdentifier) : arn(s, 'rds', `db:${text(i.DBInstanceIdentifier)}`) }),
   'rds:DescribeDBClusters': (i, s) => ({ action: 'rds:DescribeDBClusters', resource: text(i.DBClusterIdentifier).startsWith('arn:') ? text(i.DBClusterIdentifier) : arn(s, 'rds', `cluster:${text(i.DBClusterIdentifier)}`) }),

@@ -16,14 +16,20 @@ test('every recorded event is handled or cleanly rejected, in one sandbox, and o
   const configured = new Set([
     ...Object.values(runbookTargets(loadConfig('drill'))).flat(),
     '/alphaswarm/prod/llm_model_preference',
+    loadConfig('drill').runbooks['model-drift'].tradingSwitch.parameterName,
     // Not named, but tagged runbook-autopilot:allow=true (config/drill.json targetTags).
     'cabruca-segmentation-prod-annotator-agent',
     'alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod',
+    // database-recovery restarts the configured services that use its database.
+    ...loadConfig('drill').runbooks['database-recovery'].targets.flatMap((t) => t.services.map((s) => `${s.clusterName}/${s.serviceName}`)),
     // The configured functions' aliases (lambda-errors-rollback rolls back an alias, "function:alias").
     ...loadConfig('drill').runbooks['lambda-errors-rollback'].targets.map((t) => `${t.functionName}:${t.alias}`),
   ]);
-  // workflow-stuck redrives an execution of a configured state machine.
-  const workflows = new Set(loadConfig('drill').runbooks['workflow-stuck'].targets.map((t) => t.stateMachineName));
+  // workflow-stuck redrives an execution of a configured state machine; model-drift starts one of its retraining workflow.
+  const workflows = new Set([
+    ...loadConfig('drill').runbooks['workflow-stuck'].targets.map((t) => t.stateMachineName),
+    loadConfig('drill').runbooks['model-drift'].retraining.stateMachineName,
+  ]);
   const executionOfConfigured = (target: string) => workflows.has(/:execution:([^:]+):[^:]+$/.exec(target)?.[1] ?? '');
   for (const r of results) {
     expect(['remediated', 'skipped', 'escalated', 'rejected', 'failed']).toContain(r.outcome);

@@ -137,7 +137,8 @@ export interface Expected {
  * - The notification itself failing: the execution fails at the notify state, and the rule's
  *   notifier cannot publish either: nothing is sent.
  * - The budget adapter failing: no execution starts; after Lambda's retries the notification
- *   goes to the adapter's dead-letter queue.
+ *   goes to the adapter's dead-letter queue. A runbook's own StartExecution (a state makes it)
+ *   fails its state as any other call does.
  * - Not found means the target is gone: a decided ending, escalated by the runbook itself, except
  *   a missing switch, which holds the runbook (switches fail closed), and a call whose module says
  *   its not-found is not about the target (Cost Explorer's DataUnavailableException).
@@ -147,7 +148,8 @@ export function expectedPersistent(runbook: Runbook, call: Call, kind: Kind): Ex
   const failed: Expected = { outcome: 'failed', topic: 'critical', viaRule: true, failsAtState: true };
   if (bestEffort(runbook, call)) return decided('remediated', 'info');
   if (call === 'sns:Publish') return { outcome: 'failed', topic: null, viaRule: false, failsAtState: true };
-  if (call === 'states:StartExecution') return { outcome: 'failed', topic: null, viaRule: false, failsAtState: false };
+  // A trigger function's start (the budget adapter's: no state makes it): no execution, so nobody hears it.
+  if (call === 'states:StartExecution' && STATE_OF[runbook][call] === undefined) return { outcome: 'failed', topic: null, viaRule: false, failsAtState: false };
   if (kind === 'not-found') {
     if (call === 'ssm:GetParameter') return decided('skipped', 'info');
     if (NOT_FOUND_IS_FAILURE.has(call) || call === 'cloudwatch:DescribeAlarms') return failed;

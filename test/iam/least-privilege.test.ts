@@ -612,6 +612,47 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['UndoRestore', 'ecs:UpdateService', STRATEGY, 'Denied'],
     ];
   },
+  'model-drift': () => {
+    const SWITCH = parameter('/tradai/prod/trading_paused');
+    const RETRAINING = stateMachine('tradai-prod-model-retraining');
+    const RETRAINING_RUN = arn('states', 'execution:tradai-prod-model-retraining:model-drift-inc-0123456789abcdef');
+    return [
+      ['ModelDriftInspect', 'ssm:GetParameter', SWITCH, 'Allowed'],
+      ['ModelDriftInspect', 'states:ListExecutions', RETRAINING, 'Allowed'],
+      ['ModelDriftSwitch', 'ssm:GetParameter', SWITCH, 'Allowed'],
+      ['ModelDriftSwitch', 'ssm:PutParameter', SWITCH, 'Allowed'],
+      ['ModelDriftRetrain', 'states:ListExecutions', RETRAINING, 'Allowed'],
+      ['ModelDriftRetrain', 'states:StartExecution', RETRAINING, 'Allowed'],
+      ['ModelDriftCheck', 'states:DescribeExecution', RETRAINING_RUN, 'Allowed'],
+      ['ApprovalPage', 'ssm:GetParameter', SWITCH, 'Allowed'],
+      ['UndoRestore', 'ssm:PutParameter', SWITCH, 'Allowed'],
+      ['UndoFinish', 'ssm:GetParameter', SWITCH, 'Allowed'],
+
+      // Only the switch writer writes, and only the trading switch: not another environment's, not a look-alike, not the model preference.
+      ['ModelDriftInspect', 'ssm:PutParameter', SWITCH, 'Denied'],
+      ['ModelDriftSwitch', 'ssm:PutParameter', parameter('/tradai/staging/trading_paused'), 'Denied'],
+      ['ModelDriftSwitch', 'ssm:PutParameter', parameter('/tradai/prod/trading_paused_v2'), 'Denied'],
+      ['ModelDriftSwitch', 'ssm:PutParameter', parameter('/alphaswarm/prod/llm_model_preference'), 'Denied'],
+      ['ModelDriftSwitch', 'ssm:DeleteParameter', SWITCH, 'Denied'],
+      ['ModelDriftSwitch', 'states:StartExecution', RETRAINING, 'Denied'],
+      // Only the configured retraining workflow is started, and never stopped or redriven; not this system's own machines.
+      ['ModelDriftRetrain', 'states:StartExecution', stateMachine('tradai-prod-backtest-workflow'), 'Denied'],
+      ['ModelDriftRetrain', 'states:StartExecution', stateMachine('runbook-autopilot-prod-undo'), 'Denied'],
+      ['ModelDriftRetrain', 'states:StartExecution', arn('states', 'stateMachine:tradai-prod-model-retraining', 'us-east-1'), 'Denied'],
+      ['ModelDriftRetrain', 'states:StopExecution', RETRAINING_RUN, 'Denied'],
+      ['ModelDriftRetrain', 'states:RedriveExecution', RETRAINING_RUN, 'Denied'],
+      ['ModelDriftRetrain', 'ssm:PutParameter', SWITCH, 'Denied'],
+      // It finds its own start by listing (ListExecutions): the waiting on it is the check's.
+      ['ModelDriftRetrain', 'states:DescribeExecution', RETRAINING_RUN, 'Denied'],
+      ['ModelDriftCheck', 'states:StartExecution', RETRAINING, 'Denied'],
+      ['ModelDriftCheck', 'states:DescribeExecution', arn('states', 'execution:tradai-prod-backtest-workflow:backtest-2026-12-01'), 'Denied'],
+      ['ModelDriftApprovalRequest', 'ssm:PutParameter', SWITCH, 'Denied'],
+      ['ApprovalPage', 'ssm:PutParameter', SWITCH, 'Denied'],
+      // A started retraining has no inverse: the undo puts the switch back and touches no execution.
+      ['UndoRestore', 'states:StopExecution', RETRAINING_RUN, 'Denied'],
+      ['UndoRestore', 'ssm:PutParameter', parameter('/tradai/prod/other'), 'Denied'],
+    ];
+  },
 };
 
 describe.each(Object.keys(SPECIFIC))('%s, with its config/prod.json targets spelled out', (runbook) => {

@@ -20,7 +20,9 @@ export function drillCommand(args: readonly string[]): Promise<CommandRun> {
   const url = process.env[DRILL_SERVICE_VARIABLE];
   if (!url) return Promise.reject(new Error(`${DRILL_SERVICE_VARIABLE} is not set: run the tests with jest.config.js (its global setup starts the drill processes)`));
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+    // A connection of its own (no keep-alive agent): a kept-alive socket the service closes as idle
+    // while this request reuses it ends in "socket hang up", a race a loaded machine makes likely.
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
