@@ -216,6 +216,12 @@ export interface RunbookModule<N extends string = string, C extends RunbookConfi
   undo?(ctx: RunbookContext<C>): ReversibleChange[];
   /** What the approval page reads of its gated targets. */
   readonly approvalPage?: ApprovalPageReads<C>;
+  /**
+   * Its changes that bypass a hard rule (seed 001, Post-incident: "If a hard rule was bypassed,
+   * schedule the revert as a P1 task"), by the operation its ledger rows name, each with the rule in
+   * words. The incident report lists a P1 revert task for each one still in effect.
+   */
+  readonly hardRules?: Readonly<Record<string, string>>;
   /** The alarms the stack creates for its configured targets (those that start it, and those that only inform). */
   alarms?(config: C): AlarmSpec[];
   /** The cdk-nag findings its grants raise that are accepted, each with its reason. */

@@ -1,0 +1,67 @@
+/**
+ * Writes an incident's report to S3: records the run's facts beside the incident, reads every row
+ * the ledger holds of it, builds the page (lambdas/domain/incident-report.ts) and puts it at its key.
+ * The first write claims the key in the ledger (`incidents/<day>-<runbook>-<target>.md`, or the
+ * next free `-2`, `-3` when another incident of that runbook and target that day holds it) and notes
+ * it on the incident; every later write (a redrive, an undo) replaces that same object, whose
+ * earlier versions the bucket keeps.
+ */
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { buildIncidentReport, TERMINAL_STATUSES } from '../domain/incident-report';
+import type { ExecutionFacts } from '../domain/report-facts';
+import { NUMBERED_NAMES, reportKey } from '../domain/report-key';
+import { classifyAwsError } from '../shared/errors';
+import type { IncidentRecord } from '../shared/ledger';
+import type { ReportRecords } from './records';
+
+export interface ReportDestination {
+  readonly records: ReportRecords;
+  readonly s3: S3Client;
+  readonly bucket: string;
+  /** Per runbook, its changes that bypass a hard rule (operation -> the rule in words): P1 revert tasks. */
+  readonly hardRules?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** What the report step answers (every field always there: the state machine selects them by path). */
+export interface ReportWritten {
+  readonly written: boolean;
+  /** The S3 key written (null when nothing was). */
+  readonly key: string | null;
+  readonly versionId: string | null;
+  /** Why nothing was written (null when it was). */
+  readonly reason: string | null;
+}
+
+export const notWritten = (reason: string): ReportWritten => ({ written: false, key: null, versionId: null, reason });
+
+/** Writes (or rewrites) the report of an incident that has ended; `facts`: what this run held, recorded first. */
+export async function writeIncidentReport(to: ReportDestination, incidentId: string, facts?: ExecutionFacts): Promise<ReportWritten> {
+  if (facts) await to.records.recordFacts(incidentId, facts);
+  const rows = await to.records.rows(incidentId);
+  if (!rows) return notWritten(`the ledger has no record of incident ${incidentId}`);
+  if (!TERMINAL_STATUSES.has(rows.incident.status)) return notWritten(`incident ${incidentId} has not ended (${rows.incident.status}): its report is written when it does`);
+  const body = buildIncidentReport(rows, { hardRules: to.hardRules?.[rows.incident.runbook] ?? {} });
+  const key = rows.incident.reportKey ?? await claimKey(to.records, rows.incident);
+  try {
+    const out = await to.s3.send(new PutObjectCommand({
+      Bucket: to.bucket, Key: key, Body: body, ContentType: 'text/markdown; charset=utf-8',
+      Metadata: { 'incident-id': incidentId, runbook: rows.incident.runbook },
+    }));
+    return { written: true, key, versionId: out.VersionId ?? null, reason: null };
+  } catch (e: unknown) {
+    throw classifyAwsError(e, `writing the report of ${incidentId} to s3://${to.bucket}/${key}`);
+  }
+}
+
+/** The first report name of its runbook, target and day that no other incident holds; claimed in the ledger, then noted on the incident. */
+async function claimKey(records: ReportRecords, incident: IncidentRecord): Promise<string> {
+  for (let n = 1; n <= NUMBERED_NAMES + 1; n++) {
+    const key = reportKey(incident, n);
+    if (await records.claimKey(key, incident.incidentId)) {
+      await records.setReportKey(incident.incidentId, key);
+      return key;
+    }
+  }
+  // The last name carries the incident's id: no other incident can hold it.
+  throw new Error(`no report name left for ${incident.incidentId}`);
+}
