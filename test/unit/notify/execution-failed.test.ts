@@ -10,7 +10,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { ExecutionFailedResult } from '../../../lambdas/notify/execution-failed';
 import { executionConsoleUrl } from '../../../lambdas/domain/message';
 import { METRIC } from '../../../lambdas/domain/metrics';
-import { logger } from '../../../lambdas/shared/logger';
 import { tapMetrics } from '../../../drill/metrics-tap';
 import { ledgerHarness } from '../../support/ledger-harness';
 import { incident, lambdaContext } from '../../support/fixtures';
@@ -30,8 +29,11 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 const h = ledgerHarness('7', { env: { CRITICAL_TOPIC_ARN: CRITICAL, REPORT_BUCKET: REPORTS, RUNBOOK_MACHINES: JSON.stringify([{ runbook: 'lambda-runaway', arn: MACHINE }]) } });
 type Handler = (event: unknown, context: typeof lambdaContext) => Promise<ExecutionFailedResult>;
 let handler: Handler;
+/** Imported once the harness has set the environment (a silent log level), as the handler is. */
+let logger: typeof import('../../../lambdas/shared/logger').logger;
 beforeAll(async () => {
   handler = (await import('../../../lambdas/notify/execution-failed')).handler as unknown as Handler;
+  ({ logger } = await import('../../../lambdas/shared/logger'));
 });
 
 let incidentId: string;
