@@ -25,6 +25,7 @@ import type { TagResource } from '../lambdas/domain/tag-resources';
 import type { GatePolicy, RunbookConfig, SEVERITIES, VerifyConfig } from './config';
 import type { Acknowledgement, AlarmSpec, Arns, HandlerDef, Permission } from './kit';
 import type { Definition } from '../statemachines/src/asl';
+import { REPORT_STATE } from '../statemachines/src/spine/report';
 import type { SeedProcedureId } from './seed-procedures';
 
 /** What a module's functions are given: its own config, the rest of the environment, and helpers. */
@@ -153,6 +154,16 @@ export interface DrillCall {
    */
   readonly notFound?: 'failed' | 'nothing';
 }
+
+/**
+ * The AWS calls the spine makes at the end of every runbook's run, after the runbook's own: the
+ * report step puts the incident's report (a failure of it changes no outcome: it is counted). The
+ * fault matrix fails them for every runbook; a module lists only its own calls.
+ */
+export const SPINE_CALLS: readonly DrillCall[] = [{ call: 's3:PutObject', state: REPORT_STATE }];
+
+/** A runbook's calls in the order its recorded event reaches them: its own (drill.calls), then the spine's. */
+export const drillCalls = (module: { readonly drill: { readonly calls: readonly DrillCall[] } }): readonly DrillCall[] => [...module.drill.calls, ...SPINE_CALLS];
 
 /** What the drill and the contract suite need of a runbook. */
 export interface DrillDef<C> {

@@ -47,6 +47,9 @@ export function value(v: unknown, n = VALUE_CHARS): string {
 /** A step's finding as `field=value` pairs (lists counted, nested records one level deep), elided. */
 export function fields(v: unknown, n = VALUE_CHARS): string {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return value(v, n);
+  // A step that keeps its whole answer under one field ({ value: {...} }) is read as that answer.
+  const only = Object.keys(v);
+  if (only.length === 1 && only[0] === 'value') return fields((v as { value: unknown }).value, n);
   const pairs = (o: Record<string, unknown>, depth: number): string => Object.entries(o).map(([key, x]) => {
     if (Array.isArray(x)) return `${key}=[${x.length}${x.length > 0 && x.every((i) => typeof i !== 'object') ? `: ${x.map(String).join(', ')}` : ''}]`;
     if (x !== null && typeof x === 'object') return depth < 1 ? `${key}={${pairs(x as Record<string, unknown>, depth + 1)}}` : `${key}={${Object.keys(x).length} fields}`;
