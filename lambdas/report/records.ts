@@ -34,19 +34,21 @@ export class ReportRecords {
     const of = (prefix: string) => items.filter((i) => String(i.sk).startsWith(prefix));
     const actions = of('ACTION#').map((i) => strip<ActionRecord>(i));
     const facts = of('FACTS#').map((i) => strip<ExecutionFacts & { recordedAt?: string }>(i));
-    const approvals: ReportedApproval[] = [];
-    for (const listed of of('APPROVAL#')) {
-      const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `APPROVAL#${String(listed.requestId)}`, sk: 'REQUEST' }, ConsistentRead: true }));
-      // The task token is a capability: it never leaves this function.
-      const { taskToken: _token, ...request } = strip<Item>(out.Item ?? listed);
-      approvals.push({ decisions: {}, ...request, gate: (request.gate as ReportedApproval['gate'] | undefined) ?? { step: String(listed.step), operation: String(listed.operation), target: String(listed.target) } } as unknown as ReportedApproval);
-    }
     const executions = [...new Set([incident.executionArn, ...actions.map((a) => a.executionArn), ...facts.map((f) => f.executionArn)].filter(Boolean))];
-    const failures: FailureNotice[] = [];
-    for (const arn of executions) {
-      failures.push(...(await this.query(`EXECUTION#${arn}`, 'FAILURE#')).map((i) => strip<FailureNotice>(i)));
-    }
+    // Each approval request in full, and the escalations of each execution's failed runs: read together.
+    const [approvals, failures] = await Promise.all([
+      Promise.all(of('APPROVAL#').map((listed) => this.request(listed))),
+      Promise.all(executions.map(async (arn) => (await this.query(`EXECUTION#${arn}`, 'FAILURE#')).map((i) => strip<FailureNotice>(i)))).then((all) => all.flat()),
+    ]);
     return { incident, actions, approvals, failures, facts };
+  }
+
+  /** An approval request's own row (its listing row when that is all there is), without its task token: a capability, it never leaves this function. */
+  private async request(listed: Item): Promise<ReportedApproval> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `APPROVAL#${String(listed.requestId)}`, sk: 'REQUEST' }, ConsistentRead: true }));
+    const { taskToken: _token, ...request } = strip<Item>(out.Item ?? listed);
+    const gate = (request.gate as ReportedApproval['gate'] | undefined) ?? { step: String(listed.step), operation: String(listed.operation), target: String(listed.target) };
+    return { decisions: {}, ...request, gate } as unknown as ReportedApproval;
   }
 
   /** Records what a run held, unless a later run of the same execution recorded its own already. */

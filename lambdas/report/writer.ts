@@ -36,31 +36,41 @@ export const notWritten = (reason: string): ReportWritten => ({ written: false, 
 
 /** Writes (or rewrites) the report of an incident that has ended; `facts`: what this run held, recorded first. */
 export async function writeIncidentReport(to: ReportDestination, incidentId: string, facts?: ExecutionFacts): Promise<ReportWritten> {
-  if (facts) await to.records.recordFacts(incidentId, facts);
-  const rows = await to.records.rows(incidentId);
-  if (!rows) return notWritten(`the ledger has no record of incident ${incidentId}`);
+  // The facts are recorded while the rows are read, and joined to them here (the rows read may not hold them yet).
+  const [, read] = await Promise.all([facts ? to.records.recordFacts(incidentId, facts) : undefined, to.records.rows(incidentId)]);
+  if (!read) return notWritten(`the ledger has no record of incident ${incidentId}`);
+  const rows = facts ? { ...read, facts: withFacts(read.facts, facts) } : read;
   if (!TERMINAL_STATUSES.has(rows.incident.status)) return notWritten(`incident ${incidentId} has not ended (${rows.incident.status}): its report is written when it does`);
   const body = buildIncidentReport(rows, { hardRules: to.hardRules?.[rows.incident.runbook] ?? {} });
-  const key = rows.incident.reportKey ?? await claimKey(to.records, rows.incident);
+  const claimed = rows.incident.reportKey ? undefined : await claimKey(to.records, rows.incident);
+  const key = rows.incident.reportKey ?? claimed!;
   try {
-    const out = await to.s3.send(new PutObjectCommand({
-      Bucket: to.bucket, Key: key, Body: body, ContentType: 'text/markdown; charset=utf-8',
-      Metadata: { 'incident-id': incidentId, runbook: rows.incident.runbook },
-    }));
+    const [out] = await Promise.all([
+      to.s3.send(new PutObjectCommand({
+        Bucket: to.bucket, Key: key, Body: body, ContentType: 'text/markdown; charset=utf-8',
+        Metadata: { 'incident-id': incidentId, runbook: rows.incident.runbook },
+      })),
+      // The key is this incident's already (claimed above): noting it on the incident can go with the write.
+      claimed ? to.records.setReportKey(incidentId, claimed) : undefined,
+    ]);
     return { written: true, key, versionId: out.VersionId ?? null, reason: null };
   } catch (e: unknown) {
     throw classifyAwsError(e, `writing the report of ${incidentId} to s3://${to.bucket}/${key}`);
   }
 }
 
-/** The first report name of its runbook, target and day that no other incident holds; claimed in the ledger, then noted on the incident. */
+/** The run's facts in place of what the ledger held for its execution, unless a later run of it recorded its own. */
+function withFacts(recorded: readonly ExecutionFacts[], facts: ExecutionFacts): ExecutionFacts[] {
+  const same = recorded.find((f) => f.executionArn === facts.executionArn);
+  if (same && same.redriveCount > facts.redriveCount) return [...recorded];
+  return [...recorded.filter((f) => f.executionArn !== facts.executionArn), facts];
+}
+
+/** The first report name of its runbook, target and day that no other incident holds, claimed in the ledger. */
 async function claimKey(records: ReportRecords, incident: IncidentRecord): Promise<string> {
   for (let n = 1; n <= NUMBERED_NAMES + 1; n++) {
     const key = reportKey(incident, n);
-    if (await records.claimKey(key, incident.incidentId)) {
-      await records.setReportKey(incident.incidentId, key);
-      return key;
-    }
+    if (await records.claimKey(key, incident.incidentId)) return key;
   }
   // The last name carries the incident's id: no other incident can hold it.
   throw new Error(`no report name left for ${incident.incidentId}`);
