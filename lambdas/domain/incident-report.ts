@@ -7,7 +7,7 @@
  * follow-ups a human owns. Where the ledger holds no record of something, the page says so rather
  * than guessing. Pure: the same rows give the same page, byte for byte.
  *
- *   buildIncidentReport(await readIncidentRows(db, table, incidentId))   // lambdas/report/rows.ts
+ *   await incidentReport(new ReportRecords(table), incidentId)   // lambdas/report/writer.ts: the rows, then this
  */
 import type { Decision, Level } from './approval';
 import { executionConsoleUrl } from './message';

@@ -7,7 +7,7 @@
  * earlier versions the bucket keeps.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { buildIncidentReport, TERMINAL_STATUSES } from '../domain/incident-report';
+import { buildIncidentReport, TERMINAL_STATUSES, type ReportOptions } from '../domain/incident-report';
 import type { ExecutionFacts } from '../domain/report-facts';
 import { NUMBERED_NAMES, reportKey } from '../domain/report-key';
 import { classifyAwsError } from '../shared/errors';
@@ -34,7 +34,16 @@ export interface ReportWritten {
 
 export const notWritten = (reason: string): ReportWritten => ({ written: false, key: null, versionId: null, reason });
 
-/** Writes (or rewrites) the report of an incident that has ended; `facts`: what this run held, recorded first. */
+/**
+ * The report of an incident as the ledger holds it now, for a reader (`autopilot report <incident>`
+ * prints it in one line); undefined when the ledger has no record of the incident.
+ */
+export async function incidentReport(records: ReportRecords, incidentId: string, options: ReportOptions = {}): Promise<string | undefined> {
+  const rows = await records.rows(incidentId);
+  return rows && buildIncidentReport(rows, options);
+}
+
+/** Writes (or rewrites) the report of an incident that has ended; `facts`: what this run held, recorded beside the incident. */
 export async function writeIncidentReport(to: ReportDestination, incidentId: string, facts?: ExecutionFacts): Promise<ReportWritten> {
   // The facts are recorded while the rows are read, and joined to them here (the rows read may not hold them yet).
   const [, read] = await Promise.all([facts ? to.records.recordFacts(incidentId, facts) : undefined, to.records.rows(incidentId)]);

@@ -25,12 +25,14 @@ function recordedTimes(eventFile: string): Set<string> {
   return new Set(fs.readFileSync(path.join(ROOT, eventFile), 'utf8').match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g) ?? []);
 }
 
-/** What a run cannot repeat, replaced by what it stands for: wall-clock times and the durations measured from them, execution names, request ids. */
+/** What a run cannot repeat, replaced by what it stands for: wall-clock times and the durations measured from them, execution names, request and resource ids. */
 function normalised(text: string, keep: ReadonlySet<string>): string {
   return text
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, (t) => (keep.has(t) ? t : '<time>'))
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
     .replace(/\bapr-[0-9a-f]{32}\b/g, 'apr-<id>')
+    // The sandbox numbers what it creates in the order requests reach it (a retry under load shifts them).
+    .replace(/\becs-svc\/\d+/g, 'ecs-svc/<id>')
     // A backup is named after the moment it was taken; stuck tasks are counted from an hour before now.
     .replace(/\/backup\/\d{14}-[0-9a-f]{8}\b/g, '/backup/<id>')
     .replace(/\bcutoff=\d+/g, 'cutoff=<epoch seconds>')

@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { factsFromState } from '../../../lambdas/domain/report-facts';
 import { ReportRecords } from '../../../lambdas/report/records';
-import { writeIncidentReport, type ReportDestination } from '../../../lambdas/report/writer';
+import { incidentReport, writeIncidentReport, type ReportDestination } from '../../../lambdas/report/writer';
 import { Ledger } from '../../../lambdas/shared/ledger';
 import { seedAccountState, startSandbox, SANDBOX_CREDENTIALS, SANDBOX_REGION, type Sandbox } from '../../../drill/sandbox';
 import { currentVersion } from '../../../drill/sandbox/s3';
@@ -69,6 +69,9 @@ test('the first write claims the day\'s name; a rewrite of the same incident rep
   expect(again.versionId).not.toEqual(first.versionId);
   expect(objects()[key]!.map((v) => v.body.split('\n')[0])).toEqual([`# lambda-runaway on \`${FN}\`: remediated`, `# lambda-runaway on \`${FN}\`: escalated`]);
   expect(currentVersion(sandbox.state.s3!.buckets[BUCKET]!, key)).toMatchObject({ contentType: 'text/markdown; charset=utf-8', metadata: { 'incident-id': id, runbook: 'lambda-runaway' } });
+  // A reader (a command line) gets the same page from the ledger, without S3.
+  expect(await incidentReport(new ReportRecords(TABLE, dynamo.client), id)).toBe(currentVersion(sandbox.state.s3!.buckets[BUCKET]!, key)!.body);
+  expect(await incidentReport(new ReportRecords(TABLE, dynamo.client), 'inc-ffffffffffffffff')).toBeUndefined();
 });
 
 test('a second incident of the runbook and target that day takes the next name; a third the one after', async () => {
