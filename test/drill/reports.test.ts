@@ -108,3 +108,12 @@ test("an undo rewrites the incident's report with the undo in it", async () => {
   expect(page).toMatch(/\n## Undo\n\n- \*\*undone\*\*, requested by drill \(/);
   expect(page).toContain('(step `undo-stop`): `0 -> none`; succeeded');
 });
+
+test('--report to a path that is a file, or with no directory, is a usage error (exit 2) and nothing runs', async () => {
+  const file = path.join(reportDir(), 'a-file');
+  fs.writeFileSync(file, '');
+  const notDir = await runDrill(['lambda-runaway', '--report', file]);
+  expect({ code: notDir.code, stderr: notDir.stderr.split('\n')[0] }).toEqual({ code: 2, stderr: `drill: --report ${file}: not a directory` });
+  const missing = await runDrill(['lambda-runaway', '--report']);
+  expect({ code: missing.code, stderr: missing.stderr.split('\n')[0] }).toEqual({ code: 2, stderr: 'drill: --report needs a directory' });
+});
