@@ -21,7 +21,7 @@ export function benchHandlers(): BenchHandler[] {
   const machines = runbooks.map((r) => ({ runbook: r.name, arn: arns.stateMachine(stateMachineNameOf(config.environment, r.name)), name: stateMachineNameOf(config.environment, r.name) }));
   const triggers = triggerHandlers(config, arns, machines);
   const defs: HandlerDef[] = [
-    shared.admit, shared.notify, ...runbooks.flatMap((r) => r.handlers), ...undoMachine(config, arns).handlers,
+    shared.admit, shared.notify, shared.report, ...runbooks.flatMap((r) => r.handlers), ...undoMachine(config, arns).handlers,
     approvalPageHandler(config, arns), ...[triggers.budgetAdapter, triggers.alarmRouter].filter((d): d is HandlerDef => d !== undefined),
     executionFailureHandler(arns, machines),
   ];

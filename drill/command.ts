@@ -16,7 +16,7 @@ import { SERVICES, type FaultKind, type ServiceName } from './sandbox';
 
 const ROOT = path.join(__dirname, '..');
 const RUNBOOK_NAMES = MODULES.map((m) => m.name);
-const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--dry-run] [--then-redrive] [--then-undo] [--diagram] [--json]
+const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--dry-run] [--then-redrive] [--then-undo] [--diagram] [--report DIR] [--json]
 
   runbook        one of ${RUNBOOK_NAMES.join(', ')} (default: each one's recorded event, from events/)
   --event FILE   replay a recorded EventBridge event or SNS notification (repeatable, in order)
@@ -38,6 +38,8 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
                  wait (up to 10 minutes per level) for a person to decide in a browser
   --diagram      after each input, its runbook's state machine as a Mermaid flowchart with the
                  states the run went through marked (with --json: the line's "diagram")
+  --report DIR   write each incident's post-incident report into DIR (created if missing), as the report
+                 step left it in the report bucket: <yyyy-mm-dd>-<runbook>-<target>.md
   --json         one JSON object per input, one per line
   --calls        with --json: each line also lists the AWS calls the input led to, with the function
                  that made each (its name, as runbook-autopilot-drill-<handler id>)`;
@@ -57,6 +59,7 @@ interface Args {
   answers: ApproverAnswer[];
   together: boolean;
   servePort?: number;
+  reportDir?: string;
 }
 
 class UsageError extends InputError {}
@@ -94,6 +97,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let noAnswer = false;
   let servePort: number | undefined;
   let together = false;
+  let reportDir: string | undefined;
   const answers: ApproverAnswer[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -118,6 +122,12 @@ export function parseArgs(argv: readonly string[]): Args {
           answers.push({ approver: name, decision: arg === '--approve' ? 'approve' : 'reject' });
         }
       }
+    }
+    else if (arg === '--report') {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError('--report needs a directory');
+      if (fs.existsSync(value) && !fs.statSync(value).isDirectory()) throw new UsageError(`--report ${value}: not a directory`);
+      reportDir = value;
     }
     else if (arg === '--dry-run') dryRun = true;
     else if (arg === '--then-undo') thenUndo = true;
@@ -144,6 +154,7 @@ export function parseArgs(argv: readonly string[]): Args {
   return {
     inputs: files.map((f) => readInputFile(relative(f))), faults, json, calls, diagram, dryRun, thenUndo, thenRedrive, answers, together,
     ...(env ? { env } : {}), ...(servePort !== undefined ? { servePort } : {}), ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}),
+    ...(reportDir !== undefined ? { reportDir } : {}),
   };
 }
 
@@ -210,10 +221,24 @@ async function main(argv: readonly string[]): Promise<number> {
       if (diagram !== undefined && !args.json) console.log(`\`\`\`mermaid\n${diagram}\n\`\`\`\n`);
     }
     if (!args.json) console.log(renderSummary(results, { colour }));
+    if (args.reportDir !== undefined) {
+      const written = writeReports(drill, args.reportDir);
+      if (!args.json) console.log(`\nreports: ${written.length} written to ${args.reportDir}${written.length > 0 ? `\n${written.map((f) => `  ${f}`).join('\n')}` : ''}`);
+    }
     return 0;
   } finally {
     await drill.close();
   }
+}
+
+/** `--report DIR`: each report the report bucket holds (its current version), as a file named after its key; the files written. */
+function writeReports(drill: Drill, dir: string): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  return drill.reports().map(({ key, body }) => {
+    const file = path.join(dir, path.basename(key));
+    fs.writeFileSync(file, body);
+    return file;
+  });
 }
 
 /**

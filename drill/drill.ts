@@ -8,9 +8,10 @@ import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-
 import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
 import { OWN_STATE_MACHINE_TAG } from '../lambdas/domain/own-resources';
 import {
-  approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, runbookConfig, runbookRulePatterns, sharedHandlers, switchParameters,
-  stateMachineNameOf, triggerHandlers, undoMachine, UNDO_MACHINE, type Arns, type HandlerDef,
+  approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, reportEnvironment, runbookConfig, runbookRulePatterns, sharedHandlers,
+  stateMachineNameOf, switchParameters, triggerHandlers, undoMachine, UNDO_MACHINE, type Arns, type HandlerDef,
 } from '../lib/catalog';
+import { REPORT_PREFIX } from '../lambdas/domain/report-key';
 import { RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { executionFailurePattern } from '../lambdas/domain/execution-failure';
 import type { ExecutionFailedResult } from '../lambdas/notify/execution-failed';
@@ -101,6 +102,8 @@ export interface MutationMark {
 export const LEDGER_TABLE = 'runbook-autopilot-drill-ledger';
 /** The link-signing key, as the stack generates it in Secrets Manager. */
 export const APPROVAL_SECRET = 'runbook-autopilot-drill-approval-signing-key';
+/** The post-incident reports' bucket, as the stack creates it: versioned, encrypted with a key of its own. */
+export const REPORT_BUCKET = 'runbook-autopilot-drill-incident-reports';
 /** As lib/autopilot-stack.ts configures them: the adapter's asynchronous invoke, the tag router's rule target. */
 const BUDGET_ADAPTER_RETRY_ATTEMPTS = 2;
 /** As lib/autopilot-stack.ts configures the execution-failure notifier's asynchronous invoke (the rule's target). */
@@ -203,6 +206,15 @@ export class Drill {
         },
       },
     };
+    state.s3 = {
+      buckets: {
+        ...state.s3?.buckets,
+        [REPORT_BUCKET]: {
+          owner: state.accountId, lambdaNotifications: [], versioning: 'Enabled',
+          encryption: { kmsKeyArn: `arn:aws:kms:${state.region}:${state.accountId}:key/0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6`, bucketKeyEnabled: true },
+        },
+      },
+    };
     // Tagged as the stack tags its state machines: a runbook that acts on executions refuses these.
     for (const name of [...buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name), UNDO_MACHINE]) {
       state.stepFunctions.stateMachines[machineArnOf(config, account, name)] = { type: 'STANDARD', tags: { [OWN_STATE_MACHINE_TAG]: `RunbookAutopilot-${config.environment}` } };
@@ -210,8 +222,8 @@ export class Drill {
     let drill: Drill | undefined;
     const sandbox = await startSandbox(state, {
       onCall: async (call) => {
-        // An operator's redrive of a runbook execution is not a runbook's change: it has no ledger row of its own.
-        if (call.mutating && !operatorRedrive(call, state)) await drill?.checkAudit(`${call.service}:${call.operation}`, auditTarget(call.service, call.input));
+        // An operator's redrive of a runbook execution, or the stack writing an incident's report, is not a runbook's change: it has no ledger row of its own.
+        if (call.mutating && !operatorRedrive(call, state) && !ownRecord(call)) await drill?.checkAudit(`${call.service}:${call.operation}`, auditTarget(call.service, call.input));
       },
       onRedriveExecution: async (executionArn) => {
         if (!drill) throw new Error('drill not started');
@@ -305,12 +317,14 @@ export class Drill {
     const shared = sharedHandlers(config, arns);
     const admit = load(shared.admit);
     const notify = load(shared.notify, { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical, INFO_TOPIC_ARN: TOPIC_ARNS.info });
+    const report = load(shared.report, { REPORT_BUCKET });
     for (const def of buildCatalog(config, arns)) {
       const functions = def.handlers.map((h) => load(h));
-      const byArn = new Map([admit, notify, ...functions].map((f) => [f.arn, f]));
+      const byArn = new Map([admit, notify, report, ...functions].map((f) => [f.arn, f]));
       const substitutions = {
         [shared.admit.substitution]: admit.arn,
         [shared.notify.substitution]: notify.arn,
+        [shared.report.substitution]: report.arn,
         ...Object.fromEntries(def.handlers.map((h, i) => [h.substitution, functions[i]!.arn])),
         ...def.substitutions,
       };
@@ -322,12 +336,13 @@ export class Drill {
     this.undoExecutor = new DrillExecutor(undo.name, undo.definitionFile, {
       ...undo.substitutions,
       [shared.notify.substitution]: notify.arn,
+      [shared.report.substitution]: report.arn,
       ...Object.fromEntries(undo.handlers.map((h, i) => [h.substitution, undoFunctions[i]!.arn])),
-    }, new Map([notify, ...undoFunctions].map((f) => [f.arn, f])), machineArnOf(config, account, undo.name), this.time, this.runTaskToken);
+    }, new Map([notify, report, ...undoFunctions].map((f) => [f.arn, f])), machineArnOf(config, account, undo.name), this.time, this.runTaskToken);
     this.pages.setFunction(load(approvalPageHandler(config, arns)));
     const machines = [...this.executors].map(([runbook, e]) => ({ runbook, arn: e.stateMachineArn, name: e.stateMachineArn.split(':').pop() ?? '' }));
     this.executionFailed = {
-      fn: load(executionFailureHandler(arns, machines), { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical }),
+      fn: load(executionFailureHandler(arns, machines, reportEnvironment(config)), { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical, REPORT_BUCKET }),
       pattern: executionFailurePattern(machines.map((m) => m.arn)),
     };
     const triggers = triggerHandlers(config, arns, machines);
@@ -684,8 +699,8 @@ export class Drill {
    * sandbox's, then the target tables' (never the ledger's, nor an operator's RedriveExecution of a runbook's execution), each in arrival order.
    */
   mutationsReceived(since: MutationMark = { sandbox: 0, tables: 0 }, until?: MutationMark): MutationReceived[] {
-    // A redrive is the operator's request, not a change a runbook made.
-    const sandbox = this.sandbox.calls.filter((c) => c.mutating).slice(since.sandbox, until?.sandbox).filter((c) => !operatorRedrive(c, this.sandbox.state)).map((c) => ({
+    // A redrive is the operator's request, and a report the stack's own record: neither is a change a runbook made.
+    const sandbox = this.sandbox.calls.filter((c) => c.mutating).slice(since.sandbox, until?.sandbox).filter((c) => !operatorRedrive(c, this.sandbox.state) && !ownRecord(c)).map((c) => ({
       service: c.service, operation: c.operation, input: c.input,
       // An injected or modelled error refused it, except a lost answer after the call was applied.
       applied: c.error === undefined || (c.error.code === 'TimeoutError' && c.error.message.includes('(the call was applied)')),
@@ -716,6 +731,13 @@ export class Drill {
   /** Where the lists of mutating calls stand now, for mutationsReceived(since). */
   mutationMark(): MutationMark {
     return { sandbox: this.sandbox.calls.filter((c) => c.mutating).length, tables: this.dynamoMutations().length };
+  }
+
+  /** Every incident report in the report bucket (its current version), by key, oldest key first: what `--report DIR` writes out. */
+  reports(): { key: string; body: string }[] {
+    const objects = this.sandbox.state.s3?.buckets[REPORT_BUCKET]?.objects ?? {};
+    return Object.entries(objects).filter(([key]) => key.startsWith(REPORT_PREFIX)).sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([key, versions]) => (versions.length > 0 ? [{ key, body: versions[versions.length - 1]!.body }] : []));
   }
 
   /** A client of the drill's DynamoDB itself, past the proxy (no faults, no audit): a person's own change to a table. */
@@ -811,6 +833,11 @@ function operatorRedrive(call: { operation: string; input: Readonly<Record<strin
   if (call.operation !== 'RedriveExecution') return false;
   const machine = state.stepFunctions.executions[String(call.input.executionArn ?? '')]?.stateMachineArn;
   return machine !== undefined && state.stepFunctions.stateMachines[machine]?.tags?.[OWN_STATE_MACHINE_TAG] !== undefined;
+}
+
+/** The stack writing an incident's report to its own bucket: its record, not a change of the account a runbook made. */
+function ownRecord(call: { service: string; operation: string; input: Readonly<Record<string, unknown>> }): boolean {
+  return call.service === 's3' && call.operation === 'PutObject' && call.input.Bucket === REPORT_BUCKET;
 }
 
 /** The seed alarms a team tagged to route to a runbook (its module's drill.taggedAlarms), tagged so. */

@@ -45,6 +45,7 @@ export function renderResult(r: DrillResult, options: { colour?: boolean; positi
   }
   for (const a of r.approvals) lines.push(...hanging('  approval ', `${a.level} ${a.approver}: ${a.decision} at ${a.at}${a.comment ? ` (${a.comment})` : ''}`));
   if (r.incidentId) lines.push(`  ledger  incident ${r.incidentId}, ${r.ledger.length} action row(s)`);
+  if (r.report) lines.push(...hanging('  report  ', r.report.written ? (r.report.key ?? '') : `not written: ${r.report.reason ?? ''}`, DETAIL_LINES));
   for (const name of Object.keys(r.resources.after)) {
     const before = show(r.resources.before[name]);
     const after = show(r.resources.after[name]);

@@ -59,6 +59,12 @@ export interface DrillResult {
   readonly approvalRequests: readonly { requestId: string; step: string; level: string; status: string; outcome?: string }[];
   /** The metrics the handlers emitted for this input's executions (and its undo's), as their EMF lines state them. */
   readonly metrics: readonly EmittedMetric[];
+  /**
+   * The incident's post-incident report as the run left it: written by its report step (or, for a
+   * failed run, by the execution-failure notifier) at `key`, or not, and why. Absent where nothing
+   * tried to write one (no execution, a duplicate delivery).
+   */
+  readonly report?: { readonly written: boolean; readonly key: string | null; readonly reason: string | null };
 }
 
 interface BuildInput {
@@ -86,6 +92,7 @@ interface BuildInput {
 }
 
 const isNotify = (i: Invocation) => i.functionName.endsWith('-Notify');
+const isReport = (i: Invocation) => i.functionName.endsWith('-Report');
 const isAdmit = (i: Invocation) => i.functionName.endsWith('-Admit');
 
 export async function buildResult(b: BuildInput): Promise<DrillResult> {
@@ -148,6 +155,12 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
       for (const d of await b.approvals.decisions(r.requestId)) approvals.push({ approver: d.approver, decision: d.decision, at: d.at, level: d.level, ...(d.comment ? { comment: d.comment } : {}) });
     }
   }
+  // The report's last word: the report step's, or the rule's notifier's for a run that failed after it.
+  type Written = NonNullable<DrillResult['report']>;
+  const reported = [
+    ...invocations.filter((i) => isReport(i) && i.output).map((i) => ({ at: i.endedMs, report: i.output as Written })),
+    ...heard.flatMap((n) => (n.output?.report ? [{ at: n.at, report: n.output.report }] : [])),
+  ].sort((x, y) => x.at - y.at).at(-1)?.report;
   // The target, the resource its event names (a failed execution, where the target is its state machine), what the runbook watches and every ledger row's.
   const incident = admitted?.incident;
   const touched = new Set<string>([
@@ -178,6 +191,7 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
     ]),
     resources: { before: pick(b.before, touched), after: pick(b.after, touched) },
     approvals, approvalRequests,
+    ...(reported ? { report: { written: reported.written, key: reported.key, reason: reported.reason } } : {}),
   };
 }
 

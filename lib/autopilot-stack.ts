@@ -15,8 +15,8 @@ import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
-  alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, runbookConfig, runbookRulePatterns, sharedHandlers,
-  stateMachineNameOf, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
+  alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, reportEnvironment, runbookConfig, runbookRulePatterns,
+  sharedHandlers, stateMachineNameOf, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
 } from './catalog';
 import type { BudgetSpec } from '../runbooks/module';
 import type { EnvironmentConfig } from './config/schema';
@@ -24,6 +24,7 @@ import { RunbookAlarms } from './constructs/alarms';
 import { Approvals } from './constructs/approvals';
 import { AutopilotDashboard } from './constructs/dashboard';
 import { HandlerFunction } from './constructs/handler-function';
+import { IncidentReports } from './constructs/incident-reports';
 import { RemediationLedger } from './constructs/ledger';
 import { Notifications } from './constructs/notifications';
 import { ownResources } from './constructs/own-resources';
@@ -38,6 +39,8 @@ export interface AutopilotStackProps extends StackProps {
 export class AutopilotStack extends Stack {
   public readonly ledger: RemediationLedger;
   public readonly notifications: Notifications;
+  /** The post-incident reports: one Markdown object per incident that ended (docs/reports.md). */
+  public readonly reports: IncidentReports;
   public readonly runbooks: Readonly<Record<string, Runbook>>;
   public readonly budgetTopic?: sns.Topic;
   /** Puts back what an incident's runbook replaced; started by `npm run undo -- <incident-id>`. */
@@ -63,6 +66,9 @@ export class AutopilotStack extends Stack {
     const admit = this.sharedFunction(shared.admit);
     const notify = this.sharedFunction(shared.notify);
     this.notifications.bind(notify);
+    this.reports = new IncidentReports(this, 'IncidentReports', { retainOnDelete: config.ledger.retainOnDelete });
+    const report = this.sharedFunction(shared.report);
+    this.reports.bind(report);
     this.switches(config);
     this.approvals = new Approvals(this, 'Approvals', {
       config: config.approvals, notifications: this.notifications, ledger: this.ledger, page: approvalPageHandler(config, arns),
@@ -73,18 +79,18 @@ export class AutopilotStack extends Stack {
       runbooks[def.name] = new Runbook(this.runbookStack(def.name), toId(def.name), {
         def,
         ledger: this.ledger,
-        sharedFunctions: { [shared.admit.substitution]: admit, [shared.notify.substitution]: notify },
+        sharedFunctions: { [shared.admit.substitution]: admit, [shared.notify.substitution]: notify, [shared.report.substitution]: report },
         eventPatterns: rulePatterns[def.name] ?? [],
         stateMachineName: stateMachineNameOf(config.environment, def.name),
         approvals: this.approvals,
       });
     }
     this.runbooks = runbooks;
-    this.executionFailures = this.executionFailureRule(arns, runbooks);
+    this.executionFailures = this.executionFailureRule(arns, runbooks, reportEnvironment(config));
     this.undo = new Runbook(this.runbookStack('undo'), 'Undo', {
       def: undoMachine(config, arns),
       ledger: this.ledger,
-      sharedFunctions: { [shared.notify.substitution]: notify },
+      sharedFunctions: { [shared.notify.substitution]: notify, [shared.report.substitution]: report },
       eventPatterns: [],
       stateMachineName: undoStateMachineName(config.environment),
       approvals: this.approvals,
@@ -140,13 +146,15 @@ export class AutopilotStack extends Stack {
    * Step Functions emits these events best effort. Failed deliveries and invocations that fail
    * after Lambda's retries land in a dead-letter queue.
    */
-  private executionFailureRule(arns: Arns, runbooks: Readonly<Record<string, Runbook>>): lambda.Function {
+  private executionFailureRule(arns: Arns, runbooks: Readonly<Record<string, Runbook>>, report: Readonly<Record<string, string>>): lambda.Function {
     const machines = machineRefs(arns, runbooks);
-    const def = executionFailureHandler(arns, machines);
+    const def = executionFailureHandler(arns, machines, report);
     const fn = new HandlerFunction(this, def.id, { entry: def.entry, description: def.description, environment: def.environment });
     fn.grantPermissions(def.permissions);
     this.ledger.bind(fn);
     this.notifications.bindCritical(fn);
+    // The failed run never reached its report step: the notifier writes its incident's report.
+    this.reports.bind(fn);
     // cdk-nag names the finding by the resource as it renders it: pseudo parameters in <...>.
     const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
     const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;

@@ -157,8 +157,20 @@ function tagPatterns(config: EnvironmentConfig, arns: Arns): { action: string; p
   });
 }
 
-/** Handlers every runbook shares: admit (the gate) and notify (the ledger outcome + SNS). */
-export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: HandlerDef; notify: HandlerDef } {
+/**
+ * What the report writers (the report step, the execution-failure notifier) are told besides the
+ * bucket: per enabled runbook that declares any, its changes that bypass a hard rule.
+ */
+export function reportEnvironment(config: EnvironmentConfig): Record<string, string> {
+  const rules = Object.fromEntries(enabledRunbooks(config).flatMap((m) => (m.hardRules && Object.keys(m.hardRules).length > 0 ? [[m.name, m.hardRules]] : [])));
+  return Object.keys(rules).length > 0 ? { HARD_RULES: json(rules) } : {};
+}
+
+/**
+ * Handlers every runbook shares: admit (the gate), notify (the ledger outcome + SNS) and report (the
+ * post-incident report, after the last notification; the stack binds it to the report bucket).
+ */
+export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: HandlerDef; notify: HandlerDef; report: HandlerDef } {
   const switches = switchParameters(config);
   return {
     admit: {
@@ -177,6 +189,11 @@ export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: 
       description: 'Notify: record the outcome and publish to the critical or info topic',
       environment: {},
     },
+    report: {
+      id: 'Report', substitution: 'ReportFunctionArn', entry: 'lambdas/report/handler.ts', usesLedger: true, permissions: [],
+      description: 'Report: write the post-incident report of an ended incident to the report bucket',
+      environment: reportEnvironment(config),
+    },
   };
 }
 
@@ -190,14 +207,15 @@ export interface RunbookMachineRef {
 /**
  * The execution-failure rule's target: a runbook execution that failed, timed out or was aborted
  * is escalated, naming the state a redrive retries. It reads those executions' history (read-only,
- * the runbooks' executions only), marks the incident failed in the ledger and publishes to the
- * critical topic (the stack binds the topic).
+ * the runbooks' executions only), marks the incident failed in the ledger, publishes to the
+ * critical topic and writes the incident's report (the stack binds the topic and the report
+ * bucket; `report`: reportEnvironment).
  */
-export function executionFailureHandler(arns: Arns, machines: readonly RunbookMachineRef[]): HandlerDef {
+export function executionFailureHandler(arns: Arns, machines: readonly RunbookMachineRef[], report: Readonly<Record<string, string>> = {}): HandlerDef {
   return {
     id: 'ExecutionFailed', substitution: 'ExecutionFailedFunctionArn', entry: 'lambdas/notify/execution-failed.ts', usesLedger: true,
     description: 'Execution failed: escalate a failed, timed-out or aborted runbook execution, naming the state a redrive retries',
-    environment: { RUNBOOK_MACHINES: json(machines.map(({ runbook, arn }) => ({ runbook, arn }))) },
+    environment: { RUNBOOK_MACHINES: json(machines.map(({ runbook, arn }) => ({ runbook, arn }))), ...report },
     permissions: machines.length === 0 ? [] : [{ actions: ['states:GetExecutionHistory'], resources: machines.map((m) => arns.executions(m.name)) }],
   };
 }

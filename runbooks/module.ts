@@ -25,6 +25,7 @@ import type { TagResource } from '../lambdas/domain/tag-resources';
 import type { GatePolicy, RunbookConfig, SEVERITIES, VerifyConfig } from './config';
 import type { Acknowledgement, AlarmSpec, Arns, HandlerDef, Permission } from './kit';
 import type { Definition } from '../statemachines/src/asl';
+import { REPORT_STATE } from '../statemachines/src/spine/report';
 import type { SeedProcedureId } from './seed-procedures';
 
 /** What a module's functions are given: its own config, the rest of the environment, and helpers. */
@@ -154,6 +155,16 @@ export interface DrillCall {
   readonly notFound?: 'failed' | 'nothing';
 }
 
+/**
+ * The AWS calls the spine makes at the end of every runbook's run, after the runbook's own: the
+ * report step puts the incident's report (a failure of it changes no outcome: it is counted). The
+ * fault matrix fails them for every runbook; a module lists only its own calls.
+ */
+export const SPINE_CALLS: readonly DrillCall[] = [{ call: 's3:PutObject', state: REPORT_STATE }];
+
+/** A runbook's calls in the order its recorded event reaches them: its own (drill.calls), then the spine's. */
+export const drillCalls = (module: { readonly drill: { readonly calls: readonly DrillCall[] } }): readonly DrillCall[] => [...module.drill.calls, ...SPINE_CALLS];
+
 /** What the drill and the contract suite need of a runbook. */
 export interface DrillDef<C> {
   /** Its recorded trigger, events/<name>.alarm.json, .sns.json or .event.json (an AWS service event): `npm run drill -- <name>` replays it. */
@@ -222,6 +233,12 @@ export interface RunbookModule<N extends string = string, C extends RunbookConfi
   undo?(ctx: RunbookContext<C>): ReversibleChange[];
   /** What the approval page reads of its gated targets. */
   readonly approvalPage?: ApprovalPageReads<C>;
+  /**
+   * Its changes that bypass a hard rule (seed 001, Post-incident: "If a hard rule was bypassed,
+   * schedule the revert as a P1 task"), by the operation its ledger rows name, each with the rule in
+   * words. The incident report lists a P1 revert task for each one still in effect.
+   */
+  readonly hardRules?: Readonly<Record<string, string>>;
   /** The alarms the stack creates for its configured targets (those that start it, and those that only inform). */
   alarms?(config: C, arns: Arns): AlarmSpec[];
   /** The cdk-nag findings its grants raise that are accepted, each with its reason. */

@@ -111,8 +111,36 @@ export interface S3LambdaNotificationState {
   suffix?: string;
 }
 
+/** One version of an object (PutObject): its body as text (the sandbox stores what the account's writers write: reports), headers and checksums. */
+export interface S3ObjectVersionState {
+  /** "null" in a bucket whose versioning was never enabled. */
+  versionId: string;
+  body: string;
+  /** The quoted MD5 of the body, as S3 answers a single-part upload. */
+  etag: string;
+  contentType: string;
+  /** User metadata (x-amz-meta-*), keys lower-cased as S3 keeps them. */
+  metadata: Record<string, string>;
+  lastModified: string;
+  /** The encryption S3 applied: the request's, else the bucket's default. */
+  serverSideEncryption: 'AES256' | 'aws:kms';
+  kmsKeyId?: string;
+  checksumCrc32?: string;
+}
+
+export interface S3BucketState {
+  owner: string;
+  lambdaNotifications: S3LambdaNotificationState[];
+  /** Absent: never enabled (one "null" version per key, overwritten in place). */
+  versioning?: 'Enabled' | 'Suspended';
+  /** Default encryption; absent: SSE-S3 (AES256), as every bucket has since January 2023. */
+  encryption?: { kmsKeyArn: string; bucketKeyEnabled: boolean };
+  /** Every version of each key, oldest first. */
+  objects?: Record<string, S3ObjectVersionState[]>;
+}
+
 export interface S3State {
-  buckets: Record<string, { owner: string; lambdaNotifications: S3LambdaNotificationState[] }>;
+  buckets: Record<string, S3BucketState>;
 }
 
 /** What makes a service's tasks fail, and so whether a fresh deployment fixes it. */

@@ -30,6 +30,8 @@ export const METRIC = {
   timeToMitigate: 'TimeToMitigate',
   /** Milliseconds from the alarm to the incident closed remediated (verified). */
   timeToVerified: 'TimeToVerified',
+  /** An incident's report could not be written (the report step, or the execution-failure notifier, gave up on it). */
+  reportsNotWritten: 'IncidentReportsNotWritten',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

@@ -1,16 +1,29 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from '../shared/zod';
 import { executionStatusEventSchema, failedRunFrom, incidentOf, redriveAdvice, type FailedRun } from '../domain/execution-failure';
 import { describeCaughtError, renderMessage } from '../domain/message';
+import { METRIC } from '../domain/metrics';
+import { factsFromState } from '../domain/report-facts';
+import { ReportRecords } from '../report/records';
+import { notWritten, writeIncidentReport, type ReportWritten } from '../report/writer';
 import { classifyAwsError } from '../shared/errors';
-import { requireEnv, requireJsonEnv } from '../shared/env';
+import { optionalJsonEnv, requireEnv, requireJsonEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger, type ActionRecord } from '../shared/ledger';
 import { logger } from '../shared/logger';
+import { count } from '../shared/metrics';
 import { incidentSchema, type Incident } from '../shared/task-input';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
+/** Where a failed run's incident report goes: the report step's bucket (the run never reached that step). */
+const reports = {
+  records: new ReportRecords(requireEnv('LEDGER_TABLE')),
+  s3: new S3Client({}),
+  bucket: requireEnv('REPORT_BUCKET'),
+  hardRules: optionalJsonEnv('HARD_RULES', (raw) => z.record(z.string(), z.record(z.string(), z.string())).parse(raw), {}),
+};
 const criticalTopic = requireEnv('CRITICAL_TOPIC_ARN');
 const region = requireEnv('AWS_REGION');
 /** The stack's runbook state machines, so a failure names its runbook before admit has named an incident. */
@@ -34,6 +47,8 @@ export interface ExecutionFailedResult {
   readonly redriveCount?: number;
   readonly incidentId?: string | null;
   readonly messageId?: string;
+  /** The incident's report, rewritten as the failed run left it (after the escalation went out). */
+  readonly report?: ReportWritten;
 }
 
 /** A delivery of the same failure is escalating it right now: retried later, by when it has been sent (or released). */
@@ -130,7 +145,25 @@ async function escalate(detail: Detail, run: FailedRun | null, unread: string | 
     await ledger.failureNoticeSent(detail.executionArn, redriveCount, claimId, { reason, state, incidentId: result.incidentId, messageId })
       .catch((e: unknown) => logger.warn('Escalated, but could not record it in the ledger: a redelivery may escalate again', { error: String(e) }));
   }
-  return result;
+  return { ...result, report: await reportOf(incident, run, detail.executionArn, redriveCount) };
+}
+
+/**
+ * The run ended here, not at the report step: its incident's report is written now, with what the
+ * failed state held. After the escalation, and never instead of it: a report that cannot be
+ * written is counted and logged, as the report step does.
+ */
+async function reportOf(incident: Incident | undefined, run: FailedRun | null, executionArn: string, redriveCount: number): Promise<ReportWritten> {
+  if (!incident) return notWritten('no incident: the run failed before admit read one');
+  try {
+    const facts = run?.state ? factsFromState(run.state.input, { id: executionArn, redriveCount }, undefined, run.state.name) : undefined;
+    return await writeIncidentReport(reports, incident.id, facts);
+  } catch (e: unknown) {
+    const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    count(METRIC.reportsNotWritten, { runbook: incident.runbook, executionArn });
+    logger.error('Incident report not written', { incidentId: incident.id, reason });
+    return notWritten(reason);
+  }
 }
 
 /**

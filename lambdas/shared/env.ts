@@ -15,6 +15,11 @@ export function requireJsonEnv<T>(name: string, parse: (raw: unknown) => T): T {
   }
 }
 
+/** Reads an optional JSON environment variable (`fallback` when unset) and parses it with the given parser. */
+export function optionalJsonEnv<T>(name: string, parse: (raw: unknown) => T, fallback: T): T {
+  return process.env[name] === undefined || process.env[name] === '' ? fallback : requireJsonEnv(name, parse);
+}
+
 /** Reads a required environment variable holding a positive whole number (seconds, counts). */
 export function requirePositiveIntegerEnv(name: string): number {
   return requireJsonEnv(name, (raw) => {

@@ -11,6 +11,9 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
  *   COOLDOWN#<runbook>#<target> / META   who last acted on a target, and until when
  *   EXECUTION#<arn> / FAILURE#<n>   the escalation of a failed run (n: its redrive count), sent once
  *   CAP#<runbook>#<hour>, REDRIVE#<execution> / META   counted slots: a runbook's remediations per hour, its redrives of an execution
+ *   INCIDENT#<id> / FACTS#<execution>   what a run held that the rows above do not (its event, admit's decision, its reads), for the report
+ *   REPORT#<key> / META             which incident's report an S3 key holds: claimed once, so no report overwrites another's
+ * (The last two are written by the report step, lambdas/report/.)
  */
 export type IncidentStatus = 'admitted' | 'remediated' | 'skipped' | 'escalated' | 'failed' | 'rejected';
 /**
@@ -48,6 +51,8 @@ export interface IncidentRecord {
   undoRequestedBy?: string;
   undoReason?: string;
   undoUpdatedAt?: string;
+  /** Where its post-incident report is (the S3 key), once the report step has claimed one. */
+  reportKey?: string;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The ${Substitutions} the stack fills for each state machine, read from the catalog in every
  * environment of config/: a machine may use a name only if every environment that deploys it
- * fills it. Runbooks are given the shared admit and notify functions, the undo notify only (as
- * lib/autopilot-stack.ts and the drill wire them).
+ * fills it. Runbooks are given the shared admit, notify and report functions, the undo notify and
+ * report only (as lib/autopilot-stack.ts and the drill wire them).
  */
 import * as fs from 'node:fs';
 import { buildCatalog, literalArns, sharedHandlers, undoMachine } from '../../lib/catalog';
@@ -16,8 +16,8 @@ export function stackSubstitutions(): ReadonlyMap<string, ReadonlySet<string>> {
     const arns = literalArns('aws', config.region, '123456789012');
     const shared = sharedHandlers(config, arns);
     const machines = [
-      ...buildCatalog(config, arns).map((def) => ({ def, shared: [shared.admit, shared.notify] })),
-      { def: undoMachine(config, arns), shared: [shared.notify] },
+      ...buildCatalog(config, arns).map((def) => ({ def, shared: [shared.admit, shared.notify, shared.report] })),
+      { def: undoMachine(config, arns), shared: [shared.notify, shared.report] },
     ];
     for (const { def, shared: given } of machines) {
       const names = new Set([...given, ...def.handlers].map((h) => h.substitution).concat(Object.keys(def.substitutions)));

@@ -1,6 +1,6 @@
 /** undo: puts back the values an incident's runbook replaced, from its ledger rows, once approved. */
 import { UNGUARDED, type Definition } from './asl';
-import { approvalGate, assemble, EXECUTION, fromPayload, INCIDENT, LAMBDA_INVOKE, Spine, TABLE_BUSY, TRANSIENT } from './spine';
+import { approvalGate, assemble, EXECUTION, fromPayload, INCIDENT, LAMBDA_INVOKE, Spine, TABLE_BUSY, TRANSIENT, withReport } from './spine';
 
 // The undo catches its failures into its own path: it records the undo failed beside the incident
 // (so it may be started again) and escalates; the stack's execution-failure rule watches runbooks only.
@@ -12,7 +12,9 @@ const { invoke, notify, escalate, catches } = spine;
 const definition: Definition = {
   Comment: 'undo: puts back the values an incident\'s runbook replaced, from its ledger rows. admit/plan -> restore each (compare, then restore) -> verify -> notify; any failure escalates.',
   StartAt: 'Receive undo request',
-  States: assemble(spine.name, [
+  // Each decided ending rewrites the incident's report with the undo in it (from the ledger alone:
+  // the undo's own data is not the incident's). A failed undo keeps the report as it was.
+  States: withReport(spine, assemble(spine.name, [
     {
       'Receive undo request': {
         Type: 'Pass', Comment: 'Started by `npm run undo -- <incident-id>` (or StartExecution) with { incidentId, requestedBy }.',
@@ -99,6 +101,6 @@ const definition: Definition = {
         Cause: 'An undo step failed after its retries, or its notification did. The ledger rows say which restores were made (undo-<step>) and what each replaced.',
       },
     },
-  ]),
+  ]), { facts: false }),
 };
 export default definition;

@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { APPROVAL_SECRET, LEDGER_TABLE } from '../../drill/drill';
+import { APPROVAL_SECRET, LEDGER_TABLE, REPORT_BUCKET } from '../../drill/drill';
 import type { AwsCallReceived } from '../../drill/drill';
 import { readScenario, scenarioConfig } from '../../drill/scenario';
 import { SANDBOX_ACCOUNT_ID, TOPIC_ARNS } from '../../drill/sandbox';
@@ -18,6 +18,7 @@ import { toId } from '../../lib/autopilot-stack';
 import { contextOf, literalArns, runbookConfig, sharedHandlers, type AnyRunbook } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
+import { drillCalls } from '../../runbooks/module';
 import { synthesizeIam, type SynthesizedIam } from '../iam/stack-roles';
 import { iamRequest, targetOf, type Scope } from './iam-requests';
 import { drillRun, type ContractRun } from './drill-runs';
@@ -94,6 +95,7 @@ function scopeOf(iam: SynthesizedIam, config: EnvironmentConfig): Scope {
     [TOPIC_ARNS.info, iam.arnOf('AWS::SNS::Topic', 'NotificationsInfo')],
     [TOPIC_ARNS.approvals, iam.arnOf('AWS::SNS::Topic', 'NotificationsApprovals')],
     [APPROVAL_SECRET, iam.arnOf('AWS::SecretsManager::Secret', 'ApprovalsSigningKey')],
+    [`arn:aws:s3:::${REPORT_BUCKET}`, iam.arnOf('AWS::S3::Bucket', 'IncidentReportsBucket')],
     [arns.stateMachine('runbook-autopilot-drill-undo'), iam.arnOf('AWS::StepFunctions::StateMachine', 'UndoStateMachine')],
     ...EACH_RUNBOOK.filter(([, m]) => runbookConfig(config, m).enabled)
       .map(([name]): [string, string] => [machine(name), iam.arnOf('AWS::StepFunctions::StateMachine', `${toId(name)}StateMachine`)]),
@@ -116,18 +118,19 @@ describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
     const [event] = await finished(main());
     const config = base;
     const shared = sharedHandlers(config, arns);
-    // The runbook's own path: admit, its handlers, notify, a trigger function; not the approval step (shared, tested apart) or the ledger.
-    const own = new Set([shared.admit, shared.notify, ...handlersOf(module, config).filter((h) => h.entry !== 'lambdas/approval/request.ts')].map((h) => drillFunctionName(h.id)));
+    // The runbook's own path: admit, its handlers, notify, the report step, a trigger function; not the approval step (shared, tested apart) or the ledger.
+    const own = new Set([shared.admit, shared.notify, shared.report, ...handlersOf(module, config).filter((h) => h.entry !== 'lambdas/approval/request.ts')].map((h) => drillFunctionName(h.id)));
     const calls = (event?.calls ?? []).filter((c) => !ledgerCall(c) && (own.has(c.caller ?? '') || /-(BudgetAdapter|AlarmRouter)$/.test(c.caller ?? '')));
     const made = new Map(calls.map((c) => [`${c.service}:${c.operation}`, c.caller]));
-    const declared = new Set(module.drill.calls.map((c) => c.call));
+    // Its own calls, and the spine's that every run ends with (the report step's).
+    const declared = new Set(drillCalls(module).map((c) => c.call));
     const unfaulted = module.drill.unfaulted ?? {};
     const asl = fs.readFileSync(path.join(ROOT, 'statemachines', `${name}.asl.json`), 'utf8');
     const problems = [
       ...[...made].filter(([call]) => !declared.has(call) && !(call in unfaulted))
         .map(([call, by]) => `${name}: its recorded event makes ${call} (${by}), which drill.calls does not list: add it (with the state that makes it), or list it in drill.unfaulted with the reason`),
       ...[...declared].filter((call) => !made.has(call)).map((call) => `${name}: drill.calls lists ${call}, which its recorded event never makes`),
-      ...module.drill.calls.filter((c) => c.state && !asl.includes(`"${c.state}": {`)).map((c) => `${name}: drill.calls names state "${c.state}" for ${c.call}, which its state machine does not have`),
+      ...drillCalls(module).filter((c) => c.state && !asl.includes(`"${c.state}": {`)).map((c) => `${name}: drill.calls names state "${c.state}" for ${c.call}, which its state machine does not have`),
     ];
     expect(problems).toEqual([]);
   });

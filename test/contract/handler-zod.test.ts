@@ -23,7 +23,7 @@ function handlerEntries(): string[] {
   const triggers = triggerHandlers(config, arns, machines);
   const shared = sharedHandlers(config, arns);
   const defs: HandlerDef[] = [
-    shared.admit, shared.notify, ...runbooks.flatMap((r) => r.handlers), ...undoMachine(config, arns).handlers, approvalPageHandler(config, arns),
+    shared.admit, shared.notify, shared.report, ...runbooks.flatMap((r) => r.handlers), ...undoMachine(config, arns).handlers, approvalPageHandler(config, arns),
     ...[triggers.budgetAdapter, triggers.alarmRouter].filter((d): d is HandlerDef => d !== undefined),
     executionFailureHandler(arns, machines),
   ];

@@ -99,6 +99,8 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
     action: 'events:DescribeRule', resource: arn(s, 'events', `rule/${!i.EventBusName || i.EventBusName === 'default' ? '' : `${text(i.EventBusName)}/`}${text(i.Name)}`),
   }),
   // The S3 action is named after the notification, not the API operation.
+  // An object is authorized as <bucket ARN>/<key>: the drill's report bucket stands for the stack's.
+  's3:PutObject': (i, s) => ({ action: 's3:PutObject', resource: `${own(s, `arn:aws:s3:::${text(i.Bucket)}`)}/${text(i.Key)}` }),
   's3:GetBucketNotificationConfiguration': (i) => ({
     action: 's3:GetBucketNotification', resource: `arn:aws:s3:::${text(i.Bucket)}`, context: { 's3:ResourceAccount': text(i.ExpectedBucketOwner) },
   }),

@@ -72,7 +72,7 @@ test("every function's environment fits in Lambda's 4 KB, in every environment",
     const machines = enabledRunbooks(config).map((m) => ({ runbook: m.name, arn: arns.stateMachine(stateMachineNameOf(env, m.name)), name: stateMachineNameOf(env, m.name) }));
     const triggers = triggerHandlers(config, arns, machines);
     const handlers = [
-      shared.admit, shared.notify, approvalPageHandler(config, arns), ...Object.values(triggers),
+      shared.admit, shared.notify, shared.report, approvalPageHandler(config, arns), ...Object.values(triggers),
       ...[...buildCatalog(config, arns), undoMachine(config, arns)].flatMap((d) => d.handlers),
     ];
     for (const h of handlers) {
@@ -181,7 +181,7 @@ describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
       const arns = arnsFor(config.region);
       const def = buildCatalog(config, arns).find((d) => d.name === name)!;
       const shared = sharedHandlers(config, arns);
-      const handlers = new Map([shared.admit, shared.notify, ...def.handlers].map((h) => [h.substitution, h.id]));
+      const handlers = new Map([shared.admit, shared.notify, shared.report, ...def.handlers].map((h) => [h.substitution, h.id]));
       const filled = new Set([...handlers.keys(), ...Object.keys(def.substitutions)]);
       for (const s of invoked) if (!handlers.has(s)) problems.push(`${name}: its state machine invokes \${${s}}, which none of its handlers fills (config/${env}.json): add the handler to its module's handlers()`);
       for (const s of used) if (!invoked.has(s) && !filled.has(s)) problems.push(`${name}: its state machine uses \${${s}}, which its module does not fill (config/${env}.json): add it to stateMachine.substitutions()`);

@@ -19,9 +19,10 @@ import { runDrill, type DrillRun } from '../drill/run-drill';
 import { startEarly, type StartedEarly } from '../../lambdas/shared/started-early';
 import {
   bestEffort, BURST, burstOf, CALLS, reportsUnavailable, cellsOf, expectedPersistent, FAILS_AT, faultArgs, KINDS, LEDGER_CALLS, PERSISTENT, PERSISTENT_GROUPS,
-  RETRIED_KINDS, RUNBOOKS, STATE_OF, type Kind,
+  REPORT_CALLS, RETRIED_KINDS, RUNBOOKS, STATE_OF, type Kind,
 } from './plan';
 import { brokenInvariants, resultOf, summary } from './support';
+import { METRIC } from '../../lambdas/domain/metrics';
 
 interface PlannedRun {
   readonly id: string;
@@ -104,6 +105,16 @@ describe('a call that never succeeds ends in a defined state, escalated, with th
         }
         if (expected.topic === null) expect(r.notifications).toEqual([]);
         const state = STATE_OF[runbook][call];
+        if (REPORT_CALLS.has(call)) {
+          // After the last notification: the incident ends as a clean run does; its report is counted as not written, once.
+          expect(r.runs).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+          expect(r.report).toEqual({ written: false, key: null, reason: expect.any(String) });
+          expect(r.metrics.filter((m) => m.name === METRIC.reportsNotWritten)).toEqual([expect.objectContaining({ value: 1, executionArn: r.executionArn })]);
+          const events = r.timeline.filter((t) => t.state === state).map((t) => t.event);
+          const retried = (RETRIED_KINDS as readonly Kind[]).includes(run.kind);
+          expect({ retried: events.includes('retried'), caught: events.includes('caught') }).toEqual({ retried, caught: true });
+          return;
+        }
         if (bestEffort(runbook, call)) {
           // A read for the notification only: the change stands, and the notification says what could not be read.
           expect(r.actions.every((a) => a.status === 'succeeded')).toBe(true);
@@ -149,6 +160,8 @@ describe('a burst of throttling, 5xx or timeouts at every call is retried, and t
       expect(r.notifications.every((n) => n.outcome === 'remediated' && n.topic === 'info')).toBe(true);
       expect(r.actions.length).toBeGreaterThan(0);
       for (const a of r.actions) expect(a).toMatchObject({ status: 'succeeded', auditedBeforeCall: true });
+      // The report write was failed too, and retried to success.
+      expect(r.report).toMatchObject({ written: true });
       // Each call failed past the SDK's attempts, so the state that makes it was retried by the state machine.
       const retried = new Set(r.timeline.filter((t) => t.event === 'retried').map((t) => t.state));
       const states = new Set(calls.flatMap((c) => STATE_OF[run.runbook][c] ?? []));

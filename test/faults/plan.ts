@@ -8,7 +8,7 @@
  * failed where the run first reaches it.
  */
 import { RUNBOOKS as REGISTERED, RUNBOOK_NAMES, type RunbookName } from '../../runbooks/registry';
-import type { DrillCall } from '../../runbooks/module';
+import { drillCalls, SPINE_CALLS, type DrillCall } from '../../runbooks/module';
 
 export const RUNBOOKS: readonly RunbookName[] = RUNBOOK_NAMES;
 export type Runbook = RunbookName;
@@ -22,7 +22,8 @@ export const RETRIED_KINDS = ['throttling', 'server-error', 'timeout'] as const 
 /** "service:Operation", as --fault names it. */
 export type Call = string;
 
-const declared = (runbook: Runbook): readonly DrillCall[] => runbook_(runbook).drill.calls;
+/** Its own calls (drill.calls), then the spine's (the report step's), as its run reaches them. */
+const declared = (runbook: Runbook): readonly DrillCall[] => drillCalls(runbook_(runbook));
 const runbook_ = (name: Runbook) => RUNBOOKS_BY_NAME.get(name)!;
 const RUNBOOKS_BY_NAME = new Map(REGISTERED.map((m) => [m.name as Runbook, m]));
 
@@ -45,6 +46,9 @@ const facts = (pick: (c: DrillCall) => boolean): ReadonlySet<Call> => new Set(RU
 export const FAILS_AT: Readonly<Partial<Record<Runbook, Partial<Record<Call, string>>>>> = {
   'llm-budget-guardrail': { 'sns:Publish': 'Notify model restored' },
 };
+
+/** The spine's report write: when it fails for good the incident ends as it would have, its report counted as not written. */
+export const REPORT_CALLS: ReadonlySet<Call> = new Set(SPINE_CALLS.map((c) => c.call));
 
 /** Far more failures than any run can consume: the call never succeeds. */
 export const PERSISTENT = 500;
@@ -139,6 +143,8 @@ export interface Expected {
  * - The budget adapter failing: no execution starts; after Lambda's retries the notification
  *   goes to the adapter's dead-letter queue. A runbook's own StartExecution (a state makes it)
  *   fails its state as any other call does.
+ * - The report write failing (after the last notification): the run ends as it would have, and
+ *   the report is counted as not written.
  * - Not found means the target is gone: a decided ending, escalated by the runbook itself, except
  *   a missing switch, which holds the runbook (switches fail closed), and a call whose module says
  *   its not-found is not about the target (Cost Explorer's DataUnavailableException).
@@ -146,7 +152,7 @@ export interface Expected {
 export function expectedPersistent(runbook: Runbook, call: Call, kind: Kind): Expected {
   const decided = (outcome: Outcome, topic: 'critical' | 'info'): Expected => ({ outcome, topic, viaRule: false, failsAtState: false });
   const failed: Expected = { outcome: 'failed', topic: 'critical', viaRule: true, failsAtState: true };
-  if (bestEffort(runbook, call)) return decided('remediated', 'info');
+  if (bestEffort(runbook, call) || REPORT_CALLS.has(call)) return decided('remediated', 'info');
   if (call === 'sns:Publish') return { outcome: 'failed', topic: null, viaRule: false, failsAtState: true };
   // A trigger function's start (the budget adapter's: no state makes it): no execution, so nobody hears it.
   if (call === 'states:StartExecution' && STATE_OF[runbook][call] === undefined) return { outcome: 'failed', topic: null, viaRule: false, failsAtState: false };

@@ -64,11 +64,11 @@ export function stackCatalog(config: EnvironmentConfig, account: string): StackC
   const machines: CatalogMachine[] = [
     ...buildCatalog(config, arns).map((def): CatalogMachine => ({
       name: def.name, id: `${toId(def.name)}StateMachine`,
-      invokes: [shared.admit.id, shared.notify.id, ...def.handlers.map((h) => h.id)],
+      invokes: [shared.admit.id, shared.notify.id, shared.report.id, ...def.handlers.map((h) => h.id)],
       permissions: def.stateMachinePermissions ?? [],
       startedBy: routed.has(def.name) ? 'alarms' : heard.has(def.name) ? 'events' : def.name === budget ? 'budget' : 'hand',
     })),
-    { name: UNDO_MACHINE, id: 'UndoStateMachine', invokes: [shared.notify.id, ...undo.handlers.map((h) => h.id)], permissions: undo.stateMachinePermissions ?? [], startedBy: 'hand' },
+    { name: UNDO_MACHINE, id: 'UndoStateMachine', invokes: [shared.notify.id, shared.report.id, ...undo.handlers.map((h) => h.id)], permissions: undo.stateMachinePermissions ?? [], startedBy: 'hand' },
   ];
   const fn = (handler: HandlerDef, runbook?: string, granted = true): CatalogRole => ({
     name: handler.id, kind: 'handler', handler, ledger: handler.usesLedger, approvals: handler.usesApprovals === true,
@@ -80,7 +80,7 @@ export function stackCatalog(config: EnvironmentConfig, account: string): StackC
   const failures = executionFailureHandler(arns, []);
   const runbookMachines = machines.filter((m) => m.name !== UNDO_MACHINE);
   const roles: CatalogRole[] = [
-    fn(shared.admit), fn(shared.notify), fn(approvalPageHandler(config, arns)),
+    fn(shared.admit), fn(shared.notify), fn(shared.report), fn(approvalPageHandler(config, arns)),
     ...buildCatalog(config, arns).flatMap((def) => def.handlers.map((h) => fn(h, def.name))),
     ...undo.handlers.map((h) => fn(h, UNDO_MACHINE)),
     ...triggers.map((h) => fn(h, undefined, false)),
@@ -214,12 +214,14 @@ export const permissionLines = (permissions: readonly Permission[] = []): string
  */
 const BOUND = new Set([
   'logs:CreateLogStream', 'logs:PutLogEvents', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query',
-  'sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey*', 'secretsmanager:GetSecretValue',
+  'sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:GenerateDataKey', 'secretsmanager:GetSecretValue', 's3:PutObject',
 ]);
+/** Objects of one of the stack's own buckets (the incident reports): `<bucket ARN>/<prefix>*`. */
+const inOwnBucket = (iam: SynthesizedIam, resource: string) => /^arn:[^:]+:s3:::[^/]+\//.test(resource) && iam.ownResources.has(resource.slice(0, resource.indexOf('/')));
 
 /** A grant the stack binds (above), or tracing, which takes no resource. */
 export const boundOrTracing = (iam: SynthesizedIam) => (g: Grant) =>
-  (BOUND.has(g.action) && iam.ownResources.has(g.resource)) || (g.resource === '*' && g.action.startsWith('xray:'));
+  (BOUND.has(g.action) && (iam.ownResources.has(g.resource) || inOwnBucket(iam, g.resource))) || (g.resource === '*' && g.action.startsWith('xray:'));
 
 /** The role's grants in the template as lines, but for those `besides` leaves out. A Deny is listed as one, so it never passes for an Allow. */
 export function heldLines(iam: SynthesizedIam, role: string, besides: (g: Grant) => boolean): string[] {

@@ -78,6 +78,8 @@ export function cfnResolver(template: CfnTemplate, env: Environment): Resolver {
     'AWS::Events::Rule': (id, p) => arn('events', `rule/${physicalName(id, 'Name', p)}`),
     // A key's id is a UUID chosen at creation; any stable, unique id stands in for it.
     'AWS::KMS::Key': (id) => arn('kms', `key/${id}`),
+    // Bucket ARNs name neither region nor account; generated bucket names are lower case.
+    'AWS::S3::Bucket': (id, p) => `arn:${env.partition}:s3:::${physicalName(id, 'BucketName', p).toLowerCase()}`,
   };
 
   function intrinsic(name: string, arg: unknown, path: string): unknown {

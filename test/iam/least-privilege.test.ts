@@ -49,7 +49,11 @@ const own = {
   approvalsTopic: iam.arnOf('AWS::SNS::Topic', 'NotificationsApprovals'),
   signingKey: iam.arnOf('AWS::SecretsManager::Secret', 'ApprovalsSigningKey'),
   admitFn: functionArn('Admit'),
+  reports: iam.arnOf('AWS::S3::Bucket', 'IncidentReportsBucket'),
+  reportsKey: iam.arnOf('AWS::KMS::Key', 'IncidentReportsKey'),
 };
+/** An incident's report, as the report writers name it. */
+const REPORT = `${own.reports}/incidents/2026-11-03-lambda-runaway-cabruca-segmentation-prod-researcher-agent.md`;
 const KILL_SWITCH = parameter('/runbook-autopilot/prod/automation');
 /** The kill switch and the switch of each runbook prod deploys (a runbook switched off there has none). */
 const SWITCHES = [KILL_SWITCH, ...[...enabled].map((r) => parameter(`/runbook-autopilot/prod/runbooks/${r}`))];
@@ -199,6 +203,18 @@ const SHARED_JOB: Case[] = [
     [r, 'states:SendTaskFailure', '*', 'Allowed'],
     [r, 'sns:Publish', own.info, 'Denied'],
   ]),
+  // The report writers put reports under incidents/ and nothing else: no read, no delete, no other prefix or bucket, never without TLS.
+  ...['Report', 'ExecutionFailed'].flatMap((r): Case[] => [
+    [r, 's3:PutObject', REPORT, 'Allowed'],
+    [r, 'kms:GenerateDataKey', own.reportsKey, 'Allowed'],
+    [r, 's3:PutObject', REPORT, 'Denied', { 'aws:SecureTransport': 'false' }],
+    [r, 's3:PutObject', `${own.reports}/elsewhere/report.md`, 'Denied'],
+    [r, 's3:PutObject', 'arn:aws:s3:::someone-elses-bucket/incidents/report.md', 'Denied'],
+    [r, 's3:GetObject', REPORT, 'Denied'],
+    [r, 's3:DeleteObject', REPORT, 'Denied'],
+    [r, 's3:DeleteObjectVersion', REPORT, 'Denied'],
+    [r, 'kms:Decrypt', own.reportsKey, 'Denied'],
+  ]),
   ['ApprovalPage', 'states:SendTaskSuccess', '*', 'Allowed'],
   ['ApprovalPage', 'states:SendTaskFailure', '*', 'Allowed'],
   ['ApprovalPage', 'sns:Publish', own.approvalsTopic, 'Denied'],
@@ -265,6 +281,11 @@ describe.each(ALL_ROLES.map((r) => [r.name, r] as const))('%s', (name, role) => 
       // No role holds it at all (the grants beyond each definition are found above): one runbook's machine and the undo's stand for all.
       ...[catalog.machines[0]!, catalog.machines.at(-1)!].map((m): Case => [name, 'states:UpdateStateMachine', machineArn(m), 'Denied']),
       [name, 'sns:Publish', own.critical, name === 'Notify' || name === 'ExecutionFailed' ? 'Allowed' : 'Denied'],
+      // Only the report writers write reports; nobody rewrites the bucket's rules or erases a report.
+      [name, 's3:PutObject', REPORT, name === 'Report' || name === 'ExecutionFailed' ? 'Allowed' : 'Denied'],
+      [name, 's3:DeleteObject', REPORT, 'Denied'],
+      [name, 's3:PutBucketPolicy', own.reports, 'Denied'],
+      [name, 's3:PutLifecycleConfiguration', own.reports, 'Denied'],
       [name, 'kms:PutKeyPolicy', own.topicKey, 'Denied'],
       [name, 'iam:PutRolePolicy', iam.role(name).arn, 'Denied'],
       [name, 'secretsmanager:GetSecretValue', own.signingKey, role.approvals ? 'Allowed' : 'Denied'],

@@ -91,7 +91,8 @@ export function synthesizeIam(
   };
 
   async function decide(role: RoleUnderTest, action: string, resource: string, context: RequestContext = {}): Promise<Decision> {
-    const resourcePolicy = resourcePolicies.get(resource);
+    // An S3 object (arn:...:s3:::bucket/key) is governed by its bucket's policy.
+    const resourcePolicy = resourcePolicies.get(resource) ?? resourcePolicies.get(/^arn:[^:]+:s3:::[^/]+\//.test(resource) ? resource.slice(0, resource.indexOf('/')) : '');
     const response = await runSimulation({
       request: { principal: role.arn, action, resource: { resource, accountId: account }, contextVariables: { ...DEFAULT_CONTEXT, ...context } },
       identityPolicies: role.policies.map((p) => ({ name: p.name, policy: p.policy })),
@@ -207,6 +208,8 @@ function resourcePoliciesOf(template: CfnTemplate, resolver: Resolver): Map<stri
       case 'AWS::KMS::Key': attach(id, props.KeyPolicy, id); break;
       case 'AWS::SNS::TopicPolicy': for (const topic of refs(props.Topics, id)) attach(topic, props.PolicyDocument, id); break;
       case 'AWS::SQS::QueuePolicy': for (const queue of refs(props.Queues, id)) attach(queue, props.PolicyDocument, id); break;
+      // A bucket's policy governs its objects too: decide() looks it up by the object's bucket.
+      case 'AWS::S3::BucketPolicy': for (const bucket of refs([props.Bucket], id)) attach(bucket, props.PolicyDocument, id); break;
       case 'AWS::Lambda::Permission':
         if (typeof props.Principal !== 'string' || !props.Principal.endsWith('.amazonaws.com')) {
           throw new Error(`${id}: a Lambda permission for ${JSON.stringify(props.Principal)}, not an AWS service`);
@@ -216,7 +219,6 @@ function resourcePoliciesOf(template: CfnTemplate, resolver: Resolver): Map<stri
       case 'AWS::DynamoDB::Table':
         if (JSON.stringify(props).includes('"ResourcePolicy"')) throw new Error(`${id}: table resource policies are not evaluated by these tests`);
         break;
-      case 'AWS::S3::BucketPolicy':
       case 'AWS::SecretsManager::ResourcePolicy':
       case 'AWS::Logs::ResourcePolicy':
       case 'AWS::Events::EventBusPolicy':

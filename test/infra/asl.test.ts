@@ -4,6 +4,7 @@ import aslValidator from 'asl-validator';
 import { buildCatalog, enabledRunbooks, literalArns, sharedHandlers } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import { RUNBOOK_NAMES } from '../../lib/config/schema';
+import { REPORT_GIVEN_UP, REPORT_NOT_WRITTEN, REPORT_STATE } from '../../statemachines/src/spine';
 
 const DIR = path.join(__dirname, '..', '..', 'statemachines');
 const arns = literalArns('aws', 'sa-east-1', '123456789012');
@@ -19,7 +20,10 @@ const deployed = (name: string) => {
   return { def, shared: sharedHandlers(config, arns) };
 };
 
-interface State { Type: string; Resource?: string; Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; Next?: string; Default?: string; Choices?: { Next: string }[] }
+interface State {
+  Type: string; Resource?: string; Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[]; Catch?: { ErrorEquals: string[]; Next: string }[];
+  Next?: string; End?: boolean; Default?: string; Choices?: { Next: string }[]; Parameters?: { FunctionName?: string; Payload?: Record<string, unknown> };
+}
 const load = (name: string) => {
   const text = fs.readFileSync(path.join(DIR, `${name}.asl.json`), 'utf8');
   return { text, definition: JSON.parse(text) as { StartAt: string; States: Record<string, State> } };
@@ -38,6 +42,8 @@ const DECIDED_CATCH_ALL: Readonly<Record<string, readonly string[]>> = {
   // The run goes on to its timed restore when the notification of the switch cannot be sent.
   'llm-budget-guardrail/Notify model switched': ['Wait before restoring the model'],
 };
+/** The spine's report step, in every machine: a report that cannot be written is counted, and the execution ends as it would have. */
+const REPORT_CATCH_ALL: Readonly<Record<string, readonly string[]>> = { [REPORT_STATE]: [REPORT_NOT_WRITTEN], [REPORT_NOT_WRITTEN]: [REPORT_GIVEN_UP] };
 
 describe.each(RUNBOOK_NAMES)('%s.asl.json', (name) => {
   const { text, definition } = load(name);
@@ -51,7 +57,7 @@ describe.each(RUNBOOK_NAMES)('%s.asl.json', (name) => {
   test('every ${Substitution} is filled by the catalog, and the catalog fills nothing unused', () => {
     const used = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
     const { def, shared } = deployed(name);
-    const provided = new Set([shared.admit.substitution, shared.notify.substitution, ...def.handlers.map((h) => h.substitution), ...Object.keys(def.substitutions)]);
+    const provided = new Set([shared.admit.substitution, shared.notify.substitution, shared.report.substitution, ...def.handlers.map((h) => h.substitution), ...Object.keys(def.substitutions)]);
     expect([...used].sort()).toEqual([...provided].sort());
   });
 
@@ -68,8 +74,20 @@ describe.each(RUNBOOK_NAMES)('%s.asl.json', (name) => {
       const transient = state.Resource === 'arn:${Partition}:states:::states:startExecution' ? ['States.TaskFailed'] : ['AwsThrottled', 'AwsUnavailable', 'Lambda.TooManyRequestsException'];
       expect({ stateName, retried }).toEqual({ stateName, retried: expect.arrayContaining(transient) });
       const catchAll = (state.Catch ?? []).filter((c) => c.ErrorEquals.includes('States.ALL')).map((c) => c.Next);
-      expect({ stateName, catchAll }).toEqual({ stateName, catchAll: DECIDED_CATCH_ALL[`${name}/${stateName}`] ?? [] });
+      expect({ stateName, catchAll }).toEqual({ stateName, catchAll: DECIDED_CATCH_ALL[`${name}/${stateName}`] ?? REPORT_CATCH_ALL[stateName] ?? [] });
     }
+  });
+
+  test('every ending writes the incident report first: only the report step ends the execution, and only a duplicate delivery ends without it', () => {
+    const ends = Object.entries(definition.States).filter(([, s]) => s.End === true || s.Type === 'Succeed' || s.Type === 'Fail').map(([n]) => n).sort();
+    expect(ends).toEqual(['Already handled', REPORT_NOT_WRITTEN, REPORT_GIVEN_UP, REPORT_STATE].sort());
+    // Each notification that used to end the run goes on to the report, with this run's data and what wrote it.
+    const report = definition.States[REPORT_STATE]!;
+    expect(report.Parameters).toMatchObject({
+      FunctionName: '${ReportFunctionArn}',
+      Payload: { mode: 'write', machine: name, 'incident.$': '$.admission.incident', facts: { 'state.$': '$', steps: expect.objectContaining({ diagnosis: expect.any(String) }) } },
+    });
+    expect(Object.values(definition.States).filter((s) => s.Next === REPORT_STATE).length).toBeGreaterThan(2);
   });
 
   test('follows the spine: admit first; no failure path of its own (the execution fails where a step failed, and the stack\'s rule escalates it)', () => {

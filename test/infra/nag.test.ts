@@ -97,8 +97,11 @@ test.each<[string, string, ((config: EnvironmentConfig) => void) | undefined]>([
     if (service === undefined) unnamed.add(id);
     else expect({ id, reason }).toEqual({ id, reason: expect.stringMatching(new RegExp(`\\b${service}:[A-Z]\\w*`)) });
   }
-  // Belonging to no one service: the wildcard on "*" (its reason lists each action), the dead-letter queues, the approval page's API and signing key.
-  expect([...unnamed].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-SMG4', 'AwsSolutions-SQS3']);
+  // Belonging to no one service: the wildcard on "*" (its reason lists each action), the dead-letter queues, the approval page's API and signing key,
+  // and the report bucket: its server access logs, and its objects (named by the bucket's logical id, so the reason names the action).
+  const reportObjects = /^AwsSolutions-IAM5\[Resource::<IncidentReportsBucket\w+\.Arn>\/incidents\/\*\]$/;
+  expect([...unnamed].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::*]', expect.stringMatching(reportObjects), 'AwsSolutions-S1', 'AwsSolutions-SMG4', 'AwsSolutions-SQS3']);
+  for (const { id, reason } of acknowledged.filter((a) => reportObjects.test(a.id))) expect({ id, reason }).toEqual({ id, reason: expect.stringMatching(/\bs3:PutObject\b/) });
 });
 
 test('a new finding fails synth (the checks are live)', () => {

@@ -62,8 +62,8 @@ test('each runbook, the undo included, is a nested stack of its own holding its 
 test('each definition ships the ASL file as it is, with the ARN of every function it invokes and the partition substituted', () => {
   const machines = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')) as [string, { Properties: Record<string, unknown> }][];
   const expected = [
-    ...catalog.map((def) => ({ id: `${toId(def.name)}StateMachine`, invokes: [shared.admit, shared.notify, ...def.handlers] })),
-    { id: 'UndoStateMachine', invokes: [shared.notify, ...undoDef.handlers] },
+    ...catalog.map((def) => ({ id: `${toId(def.name)}StateMachine`, invokes: [shared.admit, shared.notify, shared.report, ...def.handlers] })),
+    { id: 'UndoStateMachine', invokes: [shared.notify, shared.report, ...undoDef.handlers] },
   ];
   expect(machines.map(([id]) => id.slice(0, -8)).sort()).toEqual(expected.map((m) => m.id).sort());
   for (const { id, invokes } of expected) {
@@ -328,6 +328,58 @@ test('the ledger keeps point-in-time recovery and survives stack deletion in pro
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     }),
+  });
+});
+
+describe('the incident reports', () => {
+  const [bucketId, bucket] = (Object.entries(template.findResources('AWS::S3::Bucket')) as [string, { DeletionPolicy?: string; Properties: Record<string, unknown> }][])[0]!;
+  const keys = template.findResources('AWS::KMS::Key', { Properties: { Description: 'runbook-autopilot incident reports' } });
+
+  test('one bucket: encrypted with a key of its own (rotated), versioned, public access blocked, owner-enforced, kept on stack deletion in prod', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    expect(Object.keys(keys)).toHaveLength(1);
+    expect(Object.values(keys)[0]).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [Object.keys(keys)[0], 'Arn'] } } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+  });
+
+  test('a lifecycle rule expires earlier versions after a year and abandoned uploads after a day; the reports themselves never expire', () => {
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    expect(rules).toEqual([expect.objectContaining({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 365 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })]);
+    expect(rules[0]).not.toHaveProperty('ExpirationInDays');
+  });
+
+  test('the bucket refuses any request not made over TLS 1.2 or later', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: { Statement: Match.arrayWith([
+        Match.objectLike({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        Match.objectLike({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+      ]) },
+    });
+  });
+
+  test('only the report function and the execution-failure notifier write there: s3:PutObject under incidents/, and the data key', () => {
+    const objects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/incidents/*']] };
+    const writers = (Object.values(template.findResources('AWS::IAM::Policy')) as Policy[])
+      .filter((p) => p.Properties.PolicyDocument.Statement.some((st) => JSON.stringify(st.Resource).includes(bucketId)))
+      .map((p) => p.Properties.Roles[0]!.Ref.replace(/Role[0-9A-F]{8}$/, '')).sort();
+    expect(writers).toEqual(['ExecutionFailed', 'Report']);
+    for (const role of writers) {
+      const held = statements(roleOf(role)).filter((st) => JSON.stringify(st.Resource).includes(bucketId) || JSON.stringify(st.Resource).includes(Object.keys(keys)[0]!));
+      expect(held).toEqual([
+        expect.objectContaining({ Action: 's3:PutObject', Effect: 'Allow', Resource: objects }),
+        expect.objectContaining({ Action: 'kms:GenerateDataKey', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Object.keys(keys)[0], 'Arn'] } }),
+      ]);
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler', Environment: { Variables: Match.objectLike({ REPORT_BUCKET: { Ref: bucketId } }) }, Description: Match.stringLikeRegexp('^Report: '),
+    });
   });
 });
 

@@ -24,7 +24,8 @@ test('is valid Amazon States Language', () => {
 
 test('every ${Substitution} is filled by the catalog, and the catalog fills nothing unused', () => {
   const used = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
-  const provided = [sharedHandlers(config, arns).notify.substitution, ...undoMachine(config, arns).handlers.map((h) => h.substitution), ...Object.keys(undoMachine(config, arns).substitutions)];
+  const shared = sharedHandlers(config, arns);
+  const provided = [shared.notify.substitution, shared.report.substitution, ...undoMachine(config, arns).handlers.map((h) => h.substitution), ...Object.keys(undoMachine(config, arns).substitutions)];
   expect([...used].sort()).toEqual(provided.sort());
   expect(text).not.toMatch(/arn:aws|\d{12}/);
 });
@@ -49,6 +50,15 @@ test('follows the spine: admit and plan, restore one at a time, verify, notify; 
   expect(definition.States['Record failure and escalate']?.Next).toBe('Escalate failure');
   expect(definition.States['Escalate failure']?.Next).toBe('Undo failed');
   expect(definition.States['Undo failed']?.Type).toBe('Fail');
+});
+
+test("each decided ending rewrites the incident's report with the undo in it, from the ledger alone (the undo's own data is not the incident's)", () => {
+  const ends = Object.entries(definition.States).filter(([, s]) => s.End === true || s.Type === 'Succeed' || s.Type === 'Fail').map(([n]) => n).sort();
+  expect(ends).toEqual(['Count the unwritten report', 'Report not written, not counted', 'Undo failed', 'Write the incident report'].sort());
+  const routed = Object.entries(definition.States).filter(([, s]) => s.Next === 'Write the incident report').map(([n]) => n).sort();
+  expect(routed).toEqual(['Escalate: not restored', 'Notify undo not approved', 'Notify undo refused', 'Notify undone']);
+  const report = definition.States['Write the incident report'] as State & { Parameters?: { Payload?: Record<string, unknown> } };
+  expect(report.Parameters?.Payload).toEqual({ mode: 'write', machine: 'undo', 'incident.$': '$.admission.incident', execution: expect.any(Object) });
 });
 
 test('catalog: the stuck tasks are put back on the configured tasks table only, and only while dynamodb-throttling cleans one up', () => {

@@ -1,5 +1,6 @@
 /** The spine the state machines share; a runbook's source says only what is its own. */
 export { approvalGate } from './approval';
+export { REPORT_GIVEN_UP, REPORT_NOT_WRITTEN, REPORT_STATE, stepsOf, withReport } from './report';
 export { assemble, plannedOnly, runbookMachine } from './runbook';
 export { ACTION_RESULT, EXECUTION, fromPayload, INCIDENT, LAMBDA_INVOKE, START_EXECUTION, Spine, TABLE_BUSY, TRANSIENT } from './tasks';
 export { pollUntilDone, verifyAlarm, verifyLoop } from './verify';

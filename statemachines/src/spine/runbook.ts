@@ -9,9 +9,12 @@
  */
 import { FAILURES_HEARD, type Definition, type States } from '../asl';
 import { DefinitionError } from '../check';
+import { withReport } from './report';
 import { EXECUTION, type Spine } from './tasks';
 
 const ADMIT = 'Admit: dedupe, allowlist, switches, cooldown';
+/** A duplicate delivery: the incident is another execution's, and so is its report. */
+const ALREADY_HANDLED = 'Already handled';
 
 /** Joins parts in order; a state defined twice is an error, not a silent overwrite. */
 export function assemble(machine: string, parts: readonly States[]): States {
@@ -35,7 +38,10 @@ export interface RunbookMachine {
   readonly states: readonly States[];
 }
 
-/** A runbook: admit, then its own states. A step failing after its Retry fails the execution there. */
+/**
+ * A runbook: admit, then its own states, each ending through the report step. A step failing after
+ * its Retry fails the execution there (the execution-failure notifier writes the report then).
+ */
 export function runbookMachine(spine: Spine, m: RunbookMachine): Definition {
   if (spine.failure !== undefined || spine.failed !== undefined) {
     throw new DefinitionError([`${spine.name}: a runbook catches no failure into a path of its own: its failed execution is escalated by the stack's execution-failure rule, and a redrive retries the failed step`]);
@@ -43,7 +49,9 @@ export function runbookMachine(spine: Spine, m: RunbookMachine): Definition {
   return {
     Comment: m.comment,
     StartAt: 'Receive event',
-    States: assemble(spine.name, [admitPrologue(spine, m.trigger ?? 'The CloudWatch alarm event, as EventBridge delivers it.', m.admitted), ...m.states]),
+    States: withReport(spine, assemble(spine.name, [admitPrologue(spine, m.trigger ?? 'The CloudWatch alarm event, as EventBridge delivers it.', m.admitted), ...m.states]), {
+      facts: true, without: [ALREADY_HANDLED],
+    }),
     [FAILURES_HEARD]: "the stack's execution-failure rule (FAILED, TIMED_OUT, ABORTED) escalates, naming the state that failed",
   };
 }
@@ -65,13 +73,13 @@ function admitPrologue(spine: Spine, trigger: string, admitted: string): States 
       Type: 'Choice',
       Choices: [
         { Variable: decision, StringEquals: 'admit', Next: admitted },
-        { Variable: decision, StringEquals: 'duplicate', Next: 'Already handled' },
+        { Variable: decision, StringEquals: 'duplicate', Next: ALREADY_HANDLED },
         { Variable: decision, StringEquals: 'reject', Next: 'Notify rejected' },
         { Or: [{ Variable: decision, StringEquals: 'flapping' }, { Variable: decision, StringEquals: 'capped' }], Next: 'Escalate: held by a safety rail' },
       ],
       Default: 'Notify held: switched off or cooling down',
     },
-    'Already handled': { Type: 'Succeed', Comment: 'The same alarm transition is (or was) handled by another execution; nothing to do.' },
+    [ALREADY_HANDLED]: { Type: 'Succeed', Comment: 'The same alarm transition is (or was) handled by another execution; nothing to do.' },
     'Notify held: switched off or cooling down': spine.notify('skipped', '$.admission.reason'),
     'Notify rejected': spine.notify('rejected', '$.admission.reason'),
     'Escalate: held by a safety rail': spine.escalate('$.admission.reason'),

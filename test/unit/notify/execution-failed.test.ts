@@ -3,27 +3,37 @@
  * history and SNS mocked: which state failed, the incident marked failed, one escalation per
  * execution and redrive count, and what it says when the history or the ledger cannot be read.
  */
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ExecutionFailedResult } from '../../../lambdas/notify/execution-failed';
 import { executionConsoleUrl } from '../../../lambdas/domain/message';
+import { METRIC } from '../../../lambdas/domain/metrics';
+import { tapMetrics } from '../../../drill/metrics-tap';
 import { ledgerHarness } from '../../support/ledger-harness';
 import { incident, lambdaContext } from '../../support/fixtures';
 
 const sns = mockClient(SNSClient);
 const sfn = mockClient(SFNClient);
+const s3 = mockClient(S3Client);
+const REPORTS = 'runbook-autopilot-incident-reports';
 const CRITICAL = 'arn:aws:sns:sa-east-1:111122223333:runbook-autopilot-critical';
 const MACHINE = 'arn:aws:states:sa-east-1:111122223333:stateMachine:RunbookLambdaRunaway-abc';
 const STATE = 'Stop function: reserved concurrency 0';
 const ERROR = 'AwsUnavailable';
 const CAUSE = JSON.stringify({ errorType: ERROR, errorMessage: 'lambda:PutFunctionConcurrency on fn: ServiceException: An internal service error has occurred.' });
 
-const h = ledgerHarness('7', { env: { CRITICAL_TOPIC_ARN: CRITICAL, RUNBOOK_MACHINES: JSON.stringify([{ runbook: 'lambda-runaway', arn: MACHINE }]) } });
+// The report's metric is asserted as the EMF line the handler prints (taken off stdout by the tap).
+process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+const h = ledgerHarness('7', { env: { CRITICAL_TOPIC_ARN: CRITICAL, REPORT_BUCKET: REPORTS, RUNBOOK_MACHINES: JSON.stringify([{ runbook: 'lambda-runaway', arn: MACHINE }]) } });
 type Handler = (event: unknown, context: typeof lambdaContext) => Promise<ExecutionFailedResult>;
 let handler: Handler;
+/** Imported once the harness has set the environment (a silent log level), as the handler is. */
+let logger: typeof import('../../../lambdas/shared/logger').logger;
 beforeAll(async () => {
   handler = (await import('../../../lambdas/notify/execution-failed')).handler as unknown as Handler;
+  ({ logger } = await import('../../../lambdas/shared/logger'));
 });
 
 let incidentId: string;
@@ -32,7 +42,9 @@ let sequence = 0;
 beforeEach(() => {
   sns.reset();
   sfn.reset();
+  s3.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+  s3.on(PutObjectCommand).resolves({ VersionId: 'v1' });
   incidentId = h.nextIncidentId();
   executionArn = `arn:aws:states:sa-east-1:111122223333:execution:RunbookLambdaRunaway-abc:run-${++sequence}`;
 });
@@ -62,8 +74,8 @@ function history(o: { state?: string | null; input?: unknown; redriveCount?: num
   ];
   return events.reverse();
 }
-const claimed = (redriveCount = 0) => h.ledger.claimIncident({
-  incidentId, runbook: 'lambda-runaway', target: incident().target, dedupeKey: incidentId, executionArn, summary: 'alarm', firedAt: '2026-11-23T03:00:00Z', redriveCount,
+const claimed = (redriveCount = 0, firedAt = '2026-11-23T03:00:00Z') => h.ledger.claimIncident({
+  incidentId, runbook: 'lambda-runaway', target: incident().target, dedupeKey: incidentId, executionArn, summary: 'alarm', firedAt, redriveCount,
 });
 const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
 
@@ -179,4 +191,50 @@ test('an event that is not an execution status change is one line, and nothing h
   await expect(handler({ source: 'aws.cloudwatch', detail: {} }, lambdaContext)).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringMatching(/^Invalid task input at source: /) });
   expect(published()).toEqual([]);
   expect(sfn.calls()).toEqual([]);
+});
+
+describe("the failed run's incident report (the run never reached its report step)", () => {
+  const failedState = { event: {}, admission: { incident: incident({ id: incidentId }), decision: 'admit', reason: 'new alarm transition', switches: null, dryRun: false }, diagnosis: { reservedConcurrency: null, state: 'Active' } };
+
+  test('is written after the escalation, from the ledger and what the failed state held', async () => {
+    // A day no other incident of this file fired on: its report takes the name without a number.
+    await claimed(0, '2026-12-01T03:00:00Z');
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: history({ input: { ...failedState, admission: { ...failedState.admission, incident: incident({ id: incidentId }) } } }) });
+
+    const result = await handler(statusEvent(), lambdaContext);
+
+    const key = `incidents/2026-12-01-lambda-runaway-${incident().target}.md`;
+    expect(result.report).toEqual({ written: true, key, versionId: 'v1', reason: null });
+    const [put, ...more] = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(more).toEqual([]);
+    expect(put).toMatchObject({ Bucket: REPORTS, Key: key, ContentType: 'text/markdown; charset=utf-8', Metadata: { 'incident-id': incidentId, runbook: 'lambda-runaway' } });
+    const body = String(put?.Body);
+    expect(body).toMatch(/^# lambda-runaway on `cabruca-segmentation-prod-researcher-agent`: failed\n/);
+    // The failed state's data, by its path (the notifier does not know the machine's state names), and where the run failed.
+    expect(body).toContain('- `$.diagnosis`: `reservedConcurrency=none state=Active`');
+    expect(body).toContain(`The run failed at \`${STATE}\``);
+    expect(body).toContain(`The execution failed at \`${STATE}\` (run 0); the execution-failure rule paged the critical topic`);
+    expect(await h.ledger.getIncident(incidentId)).toMatchObject({ reportKey: key });
+    // The escalation went out first.
+    expect(s3.commandCalls(PutObjectCommand)[0]!.calledAfter(sns.commandCalls(PublishCommand)[0]!)).toBe(true);
+  });
+
+  test('a report that cannot be written is counted and logged; the escalation stands', async () => {
+    await claimed();
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: history() });
+    s3.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const tap = tapMetrics();
+    const logged = jest.spyOn(logger, 'error');
+    try {
+      const result = await handler(statusEvent(), lambdaContext);
+
+      expect(result).toMatchObject({ outcome: 'failed', topic: 'critical', messageId: 'msg-1', report: { written: false, key: null, reason: expect.stringContaining('AwsAccessDenied') } });
+      expect(published()).toHaveLength(1);
+      expect(tap.metrics).toEqual([expect.objectContaining({ name: METRIC.reportsNotWritten, value: 1, dimensions: expect.objectContaining({ runbook: 'lambda-runaway' }), executionArn })]);
+      expect(logged).toHaveBeenCalledWith('Incident report not written', { incidentId, reason: expect.stringContaining('AccessDenied') });
+    } finally {
+      tap.stop();
+      logged.mockRestore();
+    }
+  });
 });

@@ -7,7 +7,7 @@ import { checkDefinition, DefinitionError } from '../../../statemachines/src/che
 import { assemble, runbookMachine, Spine } from '../../../statemachines/src/spine';
 
 const spine = new Spine('test-runbook');
-const FILLED = new Set(['AdmitFunctionArn', 'NotifyFunctionArn', 'StepFunctionArn', 'Partition']);
+const FILLED = new Set(['AdmitFunctionArn', 'NotifyFunctionArn', 'ReportFunctionArn', 'StepFunctionArn', 'Partition']);
 
 /** A small runbook through the spine: admit, one step, notify; `states` replaces or adds states. */
 const machine = (states: States = {}): Definition => runbookMachine(spine, {
@@ -109,7 +109,7 @@ test('a state with both or neither of Next and End is named', () => {
 test('a substitution the stack does not fill for the machine is named, with what it does fill', () => {
   const definition = withState('Do the step', spine.invoke('StepFunctonArn', { at: '$.step', next: 'Notify done' }));
   expect(problems(definition)).toEqual([
-    'test-runbook: "Do the step" uses ${StepFunctonArn}, which the stack does not fill for test-runbook (it fills AdmitFunctionArn, NotifyFunctionArn, Partition, StepFunctionArn)',
+    'test-runbook: "Do the step" uses ${StepFunctonArn}, which the stack does not fill for test-runbook (it fills AdmitFunctionArn, NotifyFunctionArn, Partition, ReportFunctionArn, StepFunctionArn)',
   ]);
 });
 
