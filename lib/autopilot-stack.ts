@@ -80,7 +80,7 @@ export class AutopilotStack extends Stack {
       });
     }
     this.runbooks = runbooks;
-    this.executionFailures = this.executionFailureRule(arns, runbooks);
+    this.executionFailures = this.executionFailureRule(config, arns, runbooks);
     this.undo = new Runbook(this.runbookStack('undo'), 'Undo', {
       def: undoMachine(config, arns),
       ledger: this.ledger,
@@ -140,9 +140,9 @@ export class AutopilotStack extends Stack {
    * Step Functions emits these events best effort. Failed deliveries and invocations that fail
    * after Lambda's retries land in a dead-letter queue.
    */
-  private executionFailureRule(arns: Arns, runbooks: Readonly<Record<string, Runbook>>): lambda.Function {
+  private executionFailureRule(config: EnvironmentConfig, arns: Arns, runbooks: Readonly<Record<string, Runbook>>): lambda.Function {
     const machines = machineRefs(arns, runbooks);
-    const def = executionFailureHandler(arns, machines);
+    const def = executionFailureHandler(config, arns, machines);
     const fn = new HandlerFunction(this, def.id, { entry: def.entry, description: def.description, environment: def.environment });
     fn.grantPermissions(def.permissions);
     this.ledger.bind(fn);
