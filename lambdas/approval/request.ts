@@ -94,7 +94,7 @@ export interface ExpireResult {
  */
 export const handler = taskHandler(inputSchema, async (input): Promise<RequestResult | ExpireResult> => {
   const key = `${input.incident.runbook}/${input.gate.step}`;
-  const of = { runbook: input.incident.runbook, executionArn: input.execution.id };
+  const of = { runbook: input.incident.runbook, executionArn: input.execution.id, incidentId: input.incident.id };
   const settings = gates[key];
   if (!settings) throw new InvalidInput(`No approval gate is configured for ${key}`);
   if (input.mode === 'expire') {
@@ -170,7 +170,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
     // The stack subscribes each approver with a filter policy on `approver`: each gets only their own link.
     await publishNotification(topicArn, notification, { approver, requestId: request.requestId }, `sns:Publish to ${approver}`);
   }
-  logger.info('Approval requested', { requestId: request.requestId, level: request.level, approvers });
+  logger.info('Approval requested', { requestId: request.requestId, escalationLevel: request.level, approvers });
   return { requestId: request.requestId, level: request.level, approvers, deadline: request.deadline, autoApproved: false };
 });
 

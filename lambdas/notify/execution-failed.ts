@@ -6,7 +6,7 @@ import { classifyAwsError } from '../shared/errors';
 import { requireEnv, requireJsonEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger, type ActionRecord } from '../shared/ledger';
-import { logger } from '../shared/logger';
+import { correlate, logger } from '../shared/logger';
 import { publishNotification } from '../shared/publish';
 import { incidentSchema, type Incident } from '../shared/task-input';
 
@@ -53,7 +53,7 @@ class NoticeInFlight extends Error {
  * per execution and redrive count, whatever EventBridge redelivers.
  */
 export const handler = taskHandler(executionStatusEventSchema, async ({ detail }): Promise<ExecutionFailedResult> => {
-  logger.setCorrelationId(detail.executionArn);
+  correlate({ executionArn: detail.executionArn });
   const read = await readFailedRun(detail.executionArn, detail.redriveCount === undefined);
   if (read === 'moved-on') {
     logger.info('The execution has been redriven since this run ended: its failure is not current', { status: detail.status });
@@ -89,6 +89,7 @@ async function escalate(detail: Detail, run: FailedRun | null, unread: string | 
   const state = run?.state?.name ?? null;
   const parsed = incidentSchema.safeParse(incidentOf(run?.state?.input));
   const incident: Incident | undefined = parsed.success ? parsed.data : undefined;
+  correlate({ incidentId: incident?.id });
   const runbook = incident?.runbook ?? machines.find((m) => m.arn === detail.stateMachineArn)?.runbook ?? detail.stateMachineArn.split(':').pop() ?? 'runbook';
   const error = describeCaughtError({ Error: run?.error ?? detail.error ?? detail.status, Cause: run?.cause ?? detail.cause ?? '' });
   const where = state === null ? `(the state could not be read from its history: ${unread ?? 'no state entered'})` : `at "${state}"`;

@@ -59,7 +59,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<NotifyRes
       logger.warn('Incident belongs to another execution; not updating it', { incidentId: incident.id });
     }
   }
-  if (incident) timeToMitigate({ runbook: incident.runbook, executionArn: execution.id }, incident.firedAt, outcome, actions);
+  if (incident) timeToMitigate({ runbook: incident.runbook, executionArn: execution.id, incidentId: incident.id }, incident.firedAt, outcome, actions);
   const topic = topicFor(outcome);
   const notification = outcomeNotification({
     outcome, reason, runbook: input.runbook, actions, executionArn: execution.id, region, ...(pagesUrl ? { pagesUrl } : {}),
