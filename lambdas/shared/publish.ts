@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { renderNotification, type Notification } from '../domain/notification';
 import { classifyAwsError } from './errors';
+import { logger } from './logger';
 
 const sns = new SNSClient({});
 
@@ -28,10 +29,15 @@ export function publishInput(topicArn: string, n: Notification, attributes: Attr
  * classified (throttling and 5xx are retried by the state machines), naming `what` was published.
  */
 export async function publishNotification(topicArn: string, n: Notification, attributes: Attributes, what: string): Promise<string> {
+  const input = publishInput(topicArn, n, attributes);
+  let messageId: string;
   try {
-    const out = await sns.send(new PublishCommand(publishInput(topicArn, n, attributes)));
-    return out.MessageId ?? '';
+    const out = await sns.send(new PublishCommand(input));
+    messageId = out.MessageId ?? '';
   } catch (e: unknown) {
     throw classifyAwsError(e, what);
   }
+  // What was sent where, under the incident's keys: the answer to "was anyone told?".
+  logger.info('Notification published', { kind: n.kind, topicArn, messageId, subject: input.Subject });
+  return messageId;
 }

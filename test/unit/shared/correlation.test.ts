@@ -155,8 +155,9 @@ test('the approval request and the page: the request, and a decision recorded on
     await page(pageEvent('POST', link, { body: fields.toString(), cookie }));
   });
 
-  expect(asked.map((l) => l.message)).toEqual(['Approval requested']);
-  expect(asked).toEqual([correlated(the.id, exec)]);
+  expect(asked.map((l) => l.message)).toEqual(['Notification published', 'Approval requested']);
+  expect(asked[0]).toMatchObject({ kind: 'approval-requested', topicArn: TOPIC, messageId: 'm-1' });
+  expect(asked).toEqual(asked.map(() => correlated(the.id, exec)));
   expect(decided.map((l) => l.message)).toContain('Approval decision recorded');
   expect(decided).toEqual(decided.map(() => correlated(the.id, exec)));
 });
