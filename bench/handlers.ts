@@ -23,7 +23,7 @@ export function benchHandlers(): BenchHandler[] {
   const defs: HandlerDef[] = [
     shared.admit, shared.notify, shared.report, ...runbooks.flatMap((r) => r.handlers), ...undoMachine(config, arns).handlers,
     approvalPageHandler(config, arns), ...[triggers.budgetAdapter, triggers.alarmRouter].filter((d): d is HandlerDef => d !== undefined),
-    executionFailureHandler(arns, machines),
+    executionFailureHandler(config, arns, machines),
   ];
   const byEntry = new Map<string, BenchHandler>();
   for (const def of defs) {

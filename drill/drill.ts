@@ -34,7 +34,7 @@ import { buildResult, type DrillResult, type RuleNotice } from './result';
 import { buildUndoResult } from './undo-result';
 import { tableItems } from './table-items';
 import {
-  createSeedTables, sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, TOPIC_ARNS,
+  createSeedTables, deliveredAs, sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, TOPIC_ARNS,
   TASK_TOKEN_PREFIX, type AccountState, type FaultSpec, type Sandbox, type TaskResult,
 } from './sandbox';
 import { randomBytes } from 'node:crypto';
@@ -342,7 +342,7 @@ export class Drill {
     this.pages.setFunction(load(approvalPageHandler(config, arns)));
     const machines = [...this.executors].map(([runbook, e]) => ({ runbook, arn: e.stateMachineArn, name: e.stateMachineArn.split(':').pop() ?? '' }));
     this.executionFailed = {
-      fn: load(executionFailureHandler(arns, machines, reportEnvironment(config)), { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical, REPORT_BUCKET }),
+      fn: load(executionFailureHandler(config, arns, machines, reportEnvironment(config)), { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical, REPORT_BUCKET }),
       pattern: executionFailurePattern(machines.map((m) => m.arn)),
     };
     const triggers = triggerHandlers(config, arns, machines);
@@ -397,8 +397,9 @@ export class Drill {
   private approvalMessages(requestId: string): { approver: string; link: string }[] {
     return this.sandbox.published
       .filter((m) => m.topicArn === TOPIC_ARNS.approvals && m.messageAttributes.requestId?.value === requestId)
-      // The approver's own link, under the approval pages' URL: the evidence the message quotes may hold other URLs.
-      .map((m) => ({ approver: m.messageAttributes.approver?.value ?? '?', link: (m.message.match(/https?:\/\/\S+/g) ?? []).find((url) => url.startsWith(this.pages.url)) ?? '' }));
+      // The approver's own link, in the email body their subscription receives, under the approval pages' URL:
+      // the evidence the message quotes may hold other URLs.
+      .map((m) => ({ approver: m.messageAttributes.approver?.value ?? '?', link: (deliveredAs(m, 'email').match(/https?:\/\/\S+/g) ?? []).find((url) => url.startsWith(this.pages.url)) ?? '' }));
   }
 
   /** The approvers, as people: a scanner pre-fetches every link, then each scripted approver opens their own and clicks. */

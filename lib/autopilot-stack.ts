@@ -86,7 +86,7 @@ export class AutopilotStack extends Stack {
       });
     }
     this.runbooks = runbooks;
-    this.executionFailures = this.executionFailureRule(arns, runbooks, reportEnvironment(config));
+    this.executionFailures = this.executionFailureRule(config, arns, runbooks);
     this.undo = new Runbook(this.runbookStack('undo'), 'Undo', {
       def: undoMachine(config, arns),
       ledger: this.ledger,
@@ -146,9 +146,9 @@ export class AutopilotStack extends Stack {
    * Step Functions emits these events best effort. Failed deliveries and invocations that fail
    * after Lambda's retries land in a dead-letter queue.
    */
-  private executionFailureRule(arns: Arns, runbooks: Readonly<Record<string, Runbook>>, report: Readonly<Record<string, string>>): lambda.Function {
+  private executionFailureRule(config: EnvironmentConfig, arns: Arns, runbooks: Readonly<Record<string, Runbook>>): lambda.Function {
     const machines = machineRefs(arns, runbooks);
-    const def = executionFailureHandler(arns, machines, report);
+    const def = executionFailureHandler(config, arns, machines, reportEnvironment(config));
     const fn = new HandlerFunction(this, def.id, { entry: def.entry, description: def.description, environment: def.environment });
     fn.grantPermissions(def.permissions);
     this.ledger.bind(fn);

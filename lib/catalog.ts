@@ -187,7 +187,7 @@ export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: 
     notify: {
       id: 'Notify', substitution: 'NotifyFunctionArn', entry: 'lambdas/notify/handler.ts', usesLedger: true, permissions: [],
       description: 'Notify: record the outcome and publish to the critical or info topic',
-      environment: {},
+      environment: notificationEnvironment(config),
     },
     report: {
       id: 'Report', substitution: 'ReportFunctionArn', entry: 'lambdas/report/handler.ts', usesLedger: true, permissions: [],
@@ -195,6 +195,12 @@ export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: 
       environment: reportEnvironment(config),
     },
   };
+}
+
+/** What every handler that publishes a notification is told: where the runbooks' pages are (lambdas/domain/notification.ts). */
+export function notificationEnvironment(config: EnvironmentConfig): Record<string, string> {
+  const url = config.notifications.runbookPagesUrl;
+  return url ? { RUNBOOK_PAGES_URL: url } : {};
 }
 
 /** A runbook's deployed state machine: its ARN and name (tokens in the stack, literals in the drill). */
@@ -211,11 +217,11 @@ export interface RunbookMachineRef {
  * critical topic and writes the incident's report (the stack binds the topic and the report
  * bucket; `report`: reportEnvironment).
  */
-export function executionFailureHandler(arns: Arns, machines: readonly RunbookMachineRef[], report: Readonly<Record<string, string>> = {}): HandlerDef {
+export function executionFailureHandler(config: EnvironmentConfig, arns: Arns, machines: readonly RunbookMachineRef[], report: Readonly<Record<string, string>> = {}): HandlerDef {
   return {
     id: 'ExecutionFailed', substitution: 'ExecutionFailedFunctionArn', entry: 'lambdas/notify/execution-failed.ts', usesLedger: true,
     description: 'Execution failed: escalate a failed, timed-out or aborted runbook execution, naming the state a redrive retries',
-    environment: { RUNBOOK_MACHINES: json(machines.map(({ runbook, arn }) => ({ runbook, arn }))), ...report },
+    environment: { RUNBOOK_MACHINES: json(machines.map(({ runbook, arn }) => ({ runbook, arn }))), ...notificationEnvironment(config), ...report },
     permissions: machines.length === 0 ? [] : [{ actions: ['states:GetExecutionHistory'], resources: machines.map((m) => arns.executions(m.name)) }],
   };
 }
@@ -254,7 +260,10 @@ export function approvalRequestHandler(id: string, runbook: string, config: Envi
   return {
     id, substitution: 'ApprovalRequestFunctionArn', entry: 'lambdas/approval/request.ts', usesLedger: true, usesApprovals: true,
     description: `${runbook}: ask the approvers of a gated step (one signed link each)`,
-    environment: { APPROVAL_POLICY: json(approvalPolicy(config)), APPROVAL_GATES: json(gateEntries(gates, config.approvals.requiredApprovals)) },
+    environment: {
+      APPROVAL_POLICY: json(approvalPolicy(config)), APPROVAL_GATES: json(gateEntries(gates, config.approvals.requiredApprovals)),
+      ...notificationEnvironment(config),
+    },
     // It sends a task result itself: an auto-approval, or (on the deadline path) a verdict the page could not deliver before
     // the previous task ended. Task results take no resource ARN: the task token is the capability.
     permissions: [{ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] }],

@@ -37,6 +37,7 @@ export type { FaultSpec, SandboxCall, SandboxHooks } from './api';
 export { DYNAMODB_FAULTS, FAULTS } from './fault-table';
 export { FaultQueue, INJECTED_ERRORS, faultError, planFault, type ErrorShape, type FaultRow, type InjectedError, type InjectedFault, type ServiceFaults } from './faults';
 export { SERVICE_REGISTRY, SERVICES, serviceEntry, type RegisteredService, type ServiceEntry, type ServiceName } from './registry';
+export { deliveredAs } from './sns';
 export { TASK_TOKEN_PREFIX } from './sfn';
 export { FRONTEND_ALARM, FRONTEND_COMPOSITE_ALARM, FRONTEND_LOG_GROUP, FRONTEND_SERVICE, FRONTEND_TASK_DEFINITION } from './seed-admin-frontend';
 export {

@@ -19,7 +19,10 @@ export interface PublishedMessage {
   readonly messageId: string;
   readonly topicArn: string;
   readonly subject: string | undefined;
+  /** As published: with `MessageStructure: json`, the JSON object of a body per protocol (read one with `deliveredAs`). */
   readonly message: string;
+  /** `json` when the message holds a body per protocol. */
+  readonly messageStructure: 'json' | undefined;
   readonly messageAttributes: Readonly<Record<string, { dataType: string; value: string }>>;
   readonly messageGroupId: string | undefined;
   readonly messageDeduplicationId: string | undefined;

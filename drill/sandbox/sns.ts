@@ -1,9 +1,14 @@
 import { AwsError } from './aws-error';
 import { uuidFromHex } from './common';
 import { Fields, isRecord, type Input } from './input';
-import type { Output, ServiceContext, ServiceModel } from './model';
+import type { Output, PublishedMessage, ServiceContext, ServiceModel } from './model';
 
-/** SNS (AWS Query): Publish to existing topics; every message is kept for the drill to read. */
+/**
+ * SNS (AWS Query): Publish to existing topics; every message is kept for the drill to read. With
+ * `MessageStructure: json` the message is a JSON object of a body per protocol: it must parse and
+ * hold a `default` string (what protocols it does not name receive); a key whose value is not a
+ * string is ignored, as SNS ignores it.
+ */
 
 const MAX_MESSAGE_BYTES = 262_144;
 
@@ -51,6 +56,9 @@ function publish(input: Input, ctx: ServiceContext): Output {
   if (Buffer.byteLength(message) > MAX_MESSAGE_BYTES) {
     throw invalidParameter('Message too long');
   }
+  const messageStructure = fields.optString('MessageStructure');
+  if (messageStructure !== undefined && messageStructure !== 'json') throw invalidParameter('MessageStructure');
+  if (messageStructure === 'json') bodiesOf(message);
   const subject = fields.optString('Subject');
   if (subject !== undefined && (subject.length > 100 || /[\r\n]/.test(subject))) {
     throw invalidParameter('Subject');
@@ -63,12 +71,34 @@ function publish(input: Input, ctx: ServiceContext): Output {
     topicArn,
     subject,
     message,
+    messageStructure,
     messageAttributes: attributes,
     messageGroupId: fields.optString('MessageGroupId'),
     messageDeduplicationId: fields.optString('MessageDeduplicationId'),
     at: ctx.now().getTime(),
   });
   return { MessageId: messageId };
+}
+
+/** The bodies of a per-protocol message, by protocol (string values only), as SNS validates it. */
+function bodiesOf(message: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    throw invalidParameter('Message Structure - JSON message body failed to parse');
+  }
+  if (!isRecord(parsed)) throw invalidParameter('Message Structure - JSON message body failed to parse');
+  const bodies = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  if (bodies.default === undefined) throw invalidParameter('Message Structure - No default entry in JSON message body');
+  return bodies;
+}
+
+/** What a subscription of this protocol (email, https, sqs...) receives of a published message. */
+export function deliveredAs(m: Pick<PublishedMessage, 'message' | 'messageStructure'>, protocol: string): string {
+  if (m.messageStructure !== 'json') return m.message;
+  const bodies = bodiesOf(m.message);
+  return bodies[protocol] ?? bodies.default!;
 }
 
 export const snsModel: ServiceModel = {

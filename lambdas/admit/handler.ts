@@ -11,7 +11,7 @@ import { requireEnv, requireJsonEnv, secondsEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger, rejectionKey } from '../shared/ledger';
 import { BUNDLED_TRIGGERS } from '../shared/runbook-triggers';
-import { logger } from '../shared/logger';
+import { correlate, logger } from '../shared/logger';
 import { count, countSuppressed, type Of } from '../shared/metrics';
 import { startEarly, type StartedEarly } from '../shared/started-early';
 import { scopeOf, TargetTagReader } from '../shared/target-tags';
@@ -57,7 +57,8 @@ function toIncident(runbook: string, trigger: Trigger): Incident {
 export const handler = taskHandler(inputSchema, async (input, context): Promise<AdmitResult> => counted({ runbook: input.runbook, executionArn: input.execution.id }, await admit(input, context)));
 
 /** What admit decided, as a metric: admitted, or suppressed with its reason. */
-function counted(of: Of, result: AdmitResult): AdmitResult {
+function counted(execution: Of, result: AdmitResult): AdmitResult {
+  const of = { ...execution, incidentId: result.incident?.id };
   if (result.decision === 'admit') count(METRIC.admitted, of);
   // A reject without an incident is an event that could not be read as one; with one, a target not configured (or not tagged).
   else countSuppressed(of, result.decision === 'reject' ? (result.incident === null ? 'rejected-input' : 'unconfigured') : SUPPRESSED_AS[result.decision]);
@@ -75,14 +76,17 @@ async function admit({ runbook, event, execution }: z.infer<typeof inputSchema>,
   } catch (e: unknown) {
     if (!(e instanceof UnroutableEvent)) throw e;
     // No incident to claim, but never dropped: the ledger keeps the rejection under the execution (a write that fails is retried).
+    const rejected = incidentIdFor(rejectionKey(execution.id));
+    correlate({ incidentId: rejected });
     await ledger.recordRejection({
-      incidentId: incidentIdFor(rejectionKey(execution.id)), runbook, executionArn: execution.id, reason: e.message,
+      incidentId: rejected, runbook, executionArn: execution.id, reason: e.message,
       summary: `${eventKind(event)} rejected at admission`, redriveCount: execution.redriveCount ?? 0,
     });
     return { decision: 'reject', reason: e.message, incident: null, switches: null, dryRun: false };
   }
   const incident = toIncident(runbook, trigger);
-  logger.appendKeys({ incidentId: incident.id, runbook, target: incident.target });
+  correlate({ incidentId: incident.id });
+  logger.appendKeys({ runbook, target: incident.target });
   // Read while the claim is in flight (both are usually needed; a warm container answers from
   // what it kept). Its failure counts only if the gates below get to it: raised there, not before.
   const switchesRead = startEarly(switchReader.read(runbook));

@@ -9,7 +9,7 @@ import { metricRulePatterns, routeTargetsSchema, RUNBOOK_TAG, TARGET_TAG, type M
 import { alarmDedupeKey, alarmEventSchema, alarmTarget, incidentIdFor, type RunbookTrigger } from '../domain/trigger';
 import { requireEnv, requireJsonEnv } from '../shared/env';
 import { classifyAwsError } from '../shared/errors';
-import { logger } from '../shared/logger';
+import { correlate, logger } from '../shared/logger';
 import { BUNDLED_TRIGGERS } from '../shared/runbook-triggers';
 
 interface Route {
@@ -137,15 +137,16 @@ async function route(event: unknown): Promise<RouteResult> {
   const input = { source: 'runbook-autopilot', 'detail-type': 'Tagged Alarm', detail: { target, alarm: event } };
   // Named after the incident admit will derive, so a redelivered event cannot start a second run.
   const name = incidentIdFor(alarmDedupeKey(alarm));
+  const executionArn = `${routeTo.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  correlate({ incidentId: name, executionArn });
   const where = { runbook, target, name };
   try {
     const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: routeTo.stateMachineArn, name, input: JSON.stringify(input) }));
-    logger.info(`Started ${runbook}`, { ...where, executionArn: out.executionArn });
+    logger.info(`Started ${runbook}`, where);
     return { routed: true, runbook, target, ...(out.executionArn ? { executionArn: out.executionArn } : {}), reason: `tagged ${RUNBOOK_TAG}=${runbook}` };
   } catch (e: unknown) {
     if (e instanceof ExecutionAlreadyExists) {
-      const executionArn = `${routeTo.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-      logger.info('Duplicate alarm transition: its execution already exists', { ...where, executionArn });
+      logger.info('Duplicate alarm transition: its execution already exists', where);
       return { routed: false, runbook, target, executionArn, reason: 'duplicate: this alarm transition already started an execution' };
     }
     const error = classifyAwsError(e, `states:StartExecution ${name} on ${routeTo.stateMachineArn}`);

@@ -2,7 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ineligibility, tally, type Decision } from '../domain/approval';
 import { requireEnv } from '../shared/env';
-import { logger } from '../shared/logger';
+import { correlate, logger } from '../shared/logger';
 import { count } from '../shared/metrics';
 import { METRIC } from '../domain/metrics';
 import { gatePage, gateWords } from './gate-words';
@@ -53,6 +53,8 @@ const respond = (status: number, html: string, head: boolean, extra: Record<stri
  * it before Step Functions is told. Every refusal explains itself and changes nothing.
  */
 export async function handler(event: APIGatewayProxyEventV2): Promise<Response> {
+  // A warm container's previous request must not tag this one's lines.
+  logger.resetKeys();
   const method = event.requestContext.http.method.toUpperCase();
   const head = method === 'HEAD';
   if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
@@ -84,6 +86,7 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
     return respond(403, messagePage('This link is not valid', 'The link was altered or was not issued to this approver. Nothing was changed.'), head);
   }
   const request = await store.get(requestId);
+  correlate({ incidentId: request?.incidentId, executionArn: request?.executionArn });
   if (!request) return respond(404, messagePage('No such request', 'This approval request does not exist. Nothing was changed.'), head);
   const refusal = ineligibility(approver, request.approvers, request.startedBy);
   if (refusal) return respond(403, messagePage('You may not decide on this request', `${refusal}. Nothing was changed.`, decisionList(request)), head);
@@ -138,7 +141,7 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
       decisionList(after), [`If nobody else decides by ${utcClock(after.deadline)}: ${silenceInWords(after, words)}.`]), false);
   }
   // Only the decision whose conditional write closed the request gets here: each verdict counts once.
-  count(after.status === 'approved' ? METRIC.approvalsApproved : METRIC.approvalsRejected, { runbook: after.gate.runbook, executionArn: after.executionArn });
+  count(after.status === 'approved' ? METRIC.approvalsApproved : METRIC.approvalsRejected, { runbook: after.gate.runbook, executionArn: after.executionArn, incidentId: after.incidentId });
   const told = await tellIfDecided(after);
   const verdict = after.status === 'approved'
     ? `Quorum reached (${decisionList(after).filter((d) => d.decision === 'approved').length} of ${after.requiredApprovals}): approved.`

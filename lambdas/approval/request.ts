@@ -1,20 +1,19 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from '../shared/zod';
 import {
   approversAt, deadlineSeconds, LEVELS, nextLevel, type ApprovalPolicy, type GateSettings, type Level,
 } from '../domain/approval';
 import { gateSettings } from '../domain/approval-gates';
-import { show } from '../domain/message';
-import { itemsRestoreLines } from '../domain/recorded-items';
 import { requireEnv, requireJsonEnv } from '../shared/env';
 import { classifyAwsError, InvalidInput } from '../shared/errors';
 import { taskHandler } from '../shared/handler';
 import { logger } from '../shared/logger';
 import { count } from '../shared/metrics';
+import { publishNotification } from '../shared/publish';
 import { METRIC } from '../domain/metrics';
 import { executionSchema, incidentSchema } from '../shared/task-input';
 import { gateWords } from './gate-words';
+import { requestNotification } from './request-notification';
 import { linkUrl, newRequestId } from './signing';
 import { SigningKey } from './signing-key';
 import { ApprovalStore, type ApprovalRequest, type NewRequest, type Verdict } from './store';
@@ -29,9 +28,11 @@ const policy: ApprovalPolicy = requireJsonEnv('APPROVAL_POLICY', (raw) => z.obje
 const gates: Record<string, GateSettings> = requireJsonEnv('APPROVAL_GATES', (raw) => gateSettings(raw, policy.requiredApprovals));
 const topicArn = requireEnv('APPROVAL_TOPIC_ARN');
 const baseUrl = requireEnv('APPROVAL_BASE_URL');
+const region = requireEnv('AWS_REGION');
+/** Where docs/runbooks/ is served; unset, requests name the page's path in the repository. */
+const pagesUrl = process.env.RUNBOOK_PAGES_URL || undefined;
 const store = new ApprovalStore(requireEnv('LEDGER_TABLE'));
 const signingKey = new SigningKey(requireEnv('APPROVAL_SECRET_ID'));
-const sns = new SNSClient({});
 const sfn = new SFNClient({});
 
 const gateSchema = z.object({
@@ -93,7 +94,7 @@ export interface ExpireResult {
  */
 export const handler = taskHandler(inputSchema, async (input): Promise<RequestResult | ExpireResult> => {
   const key = `${input.incident.runbook}/${input.gate.step}`;
-  const of = { runbook: input.incident.runbook, executionArn: input.execution.id };
+  const of = { runbook: input.incident.runbook, executionArn: input.execution.id, incidentId: input.incident.id };
   const settings = gates[key];
   if (!settings) throw new InvalidInput(`No approval gate is configured for ${key}`);
   if (input.mode === 'expire') {
@@ -165,22 +166,11 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
   const headline = (await gateWords({ gate: request.gate, live: undefined })).headline;
   for (const approver of approvers) {
     const link = linkUrl(baseUrl, signing, { requestId: request.requestId, approver, exp });
-    try {
-      await sns.send(new PublishCommand({
-        TopicArn: topicArn,
-        Subject: `[${settings.severity}] ${headline}`.slice(0, 100),
-        Message: message(request, approver, link),
-        // The stack subscribes each approver with a filter policy on this attribute: each gets only their own link.
-        MessageAttributes: {
-          approver: { DataType: 'String', StringValue: approver },
-          requestId: { DataType: 'String', StringValue: request.requestId },
-        },
-      }));
-    } catch (e: unknown) {
-      throw classifyAwsError(e, `sns:Publish to ${approver}`);
-    }
+    const notification = requestNotification({ request, approver, link, headline, region, ...(pagesUrl ? { pagesUrl } : {}) });
+    // The stack subscribes each approver with a filter policy on `approver`: each gets only their own link.
+    await publishNotification(topicArn, notification, { approver, requestId: request.requestId }, `sns:Publish to ${approver}`);
   }
-  logger.info('Approval requested', { requestId: request.requestId, level: request.level, approvers });
+  logger.info('Approval requested', { requestId: request.requestId, escalationLevel: request.level, approvers });
   return { requestId: request.requestId, level: request.level, approvers, deadline: request.deadline, autoApproved: false };
 });
 
@@ -215,22 +205,4 @@ async function settleEarlier(incidentId: string, executionArn: string, step: str
     if (r && isDecided(r) && r.executionArn === executionArn && r.told?.via !== 'own-task') decided = r;
   }
   return { closed, decided };
-}
-
-function message(r: NewRequest, approver: string, link: string): string {
-  const next = r.ifUnanswered.nextLevel ? `then it goes to ${r.ifUnanswered.nextLevel}` : `then the step's onTimeout applies: ${r.ifUnanswered.onTimeout}`;
-  return [
-    `${approver}, runbook ${r.gate.runbook} asks for your decision (${r.gate.severity}, escalation level ${r.level}).`,
-    '',
-    `What fired: ${r.gate.summary} (at ${r.gate.firedAt})`,
-    `Evidence: ${show(r.gate.evidence)}`,
-    `Action: ${r.gate.operation} on ${r.gate.target}`,
-    ...itemsRestoreLines(r.gate.parameters),
-    `Exact call: ${show(r.gate.parameters)}`,
-    `Needs ${r.requiredApprovals} distinct approver(s); one rejection rejects.`,
-    `Deadline: ${r.deadline} (${next})`,
-    '',
-    `Your personal link (it only shows the request; you decide on the page): ${link}`,
-    'Do not forward it: it is signed for you alone.',
-  ].join('\n');
 }

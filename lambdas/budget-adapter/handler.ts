@@ -85,19 +85,21 @@ async function handle(event: unknown): Promise<AdapterSummary> {
     const input = budgetEvent(sns, alert);
     // Named after the incident admit will derive, so a redelivery cannot start a second run.
     const name = incidentIdFor(budgetDedupeKey(input.detail));
+    // One invocation may carry several notifications: each line names its own incident and execution.
+    const incident = { incidentId: name, executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}` };
     try {
       const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name, input: JSON.stringify(input) }));
       // A running execution with the same name and input is returned again rather than refused.
       if (out.executionArn) started.push(out.executionArn);
-      logger.info(`Started ${RUNBOOK}`, { ...where, name, executionArn: out.executionArn, budgetName: alert.budgetName });
+      logger.info(`Started ${RUNBOOK}`, { ...where, ...incident, name, budgetName: alert.budgetName });
     } catch (e: unknown) {
       if (e instanceof ExecutionAlreadyExists) {
         duplicates += 1;
-        logger.info('Duplicate budget notification: its execution already exists', { ...where, name });
+        logger.info('Duplicate budget notification: its execution already exists', { ...where, ...incident, name });
         continue;
       }
       const error = classifyAwsError(e, `states:StartExecution ${name} on ${STATE_MACHINE_ARN}`);
-      logger.error(`Could not start ${RUNBOOK}; the invocation is retried`, { ...where, name, error: { name: error.name, message: error.message } });
+      logger.error(`Could not start ${RUNBOOK}; the invocation is retried`, { ...where, ...incident, name, error: { name: error.name, message: error.message } });
       throw error;
     }
   }

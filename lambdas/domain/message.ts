@@ -1,6 +1,10 @@
 import type { ActionRecord } from '../shared/ledger';
-import { itemsRowLine } from './recorded-items';
 import type { Incident } from '../shared/task-input';
+import { runbookPage, type Notification, type Part, type Tone } from './notification';
+import { itemsRowLine } from './recorded-items';
+
+/** The undo state machine's name (runbooks/kit.ts UNDO_MACHINE): its notifications name the runbook undone. */
+const UNDO_MACHINE = 'undo';
 
 export type Outcome = 'remediated' | 'skipped' | 'escalated' | 'rejected' | 'failed';
 
@@ -17,6 +21,10 @@ export interface MessageInput {
   readonly switches?: { readonly automation: string | null; readonly runbook: string | null };
   /** What a human does next, instead of the default for escalations and failures. */
   readonly next?: string;
+  /** The notification's kind when not the outcome's (execution-failed). */
+  readonly kind?: string;
+  /** Where docs/runbooks/ is served (config notifications.runbookPagesUrl); its repository path when unset. */
+  readonly pagesUrl?: string;
 }
 
 /** The Step Functions console page of one execution. */
@@ -31,40 +39,47 @@ export function show(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** A subject and body a human can act on at 3 a.m.: what fired, what was done, what is next. */
-export function renderMessage(m: MessageInput): { subject: string; body: string } {
+const TONE: Readonly<Record<Outcome, Tone>> = { remediated: 'resolved', skipped: 'info', rejected: 'info', escalated: 'warning', failed: 'critical' };
+
+/** What an action row says it did: before -> after, what failed, or the call a dry run planned. */
+function actionLine(a: ActionRecord): string {
+  if (a.status === 'planned') return `PLANNED, not called: ${a.operation} ${show(a.parameters)} (would replace ${show(a.before)})`;
+  // A row that holds tasks in full (up to 400 KB) is told by count and keys: SNS takes 256 KB.
+  const result = itemsRowLine(a)
+    ?? (a.status === 'succeeded' ? `${show(a.before)} -> ${show(a.after)}` : `${a.status}${a.error ? `: ${a.error}` : ''} (was ${show(a.before)})`);
+  return `${a.operation} on ${a.target}: ${result}`;
+}
+
+/**
+ * What fired, what was done, what is next, for a human at 3 a.m.: an incident's outcome (notify),
+ * or a failed execution (the execution-failure rule, `kind` execution-failed). The undo's own
+ * outcomes name the runbook whose changes it undid.
+ */
+export function outcomeNotification(m: MessageInput): Notification {
   const target = m.incident?.target ?? 'unknown target';
-  const subject = `[${m.outcome.toUpperCase()}] ${m.runbook} on ${target}`.slice(0, 100);
-  const lines = [
-    `${m.runbook}: ${m.outcome} - ${m.reason}`,
-    '',
-    `What fired: ${m.incident ? m.incident.summary : 'an event the runbook could not read'}`,
-  ];
-  if (m.incident?.source.reason) lines.push(`Alarm reason: ${m.incident.source.reason}`);
-  lines.push('', 'What was done:');
-  if (m.actions.every((a) => a.status === 'planned')) lines.push('  nothing was changed');
-  for (const a of m.actions) {
-    if (a.status === 'planned') {
-      lines.push(`  PLANNED, not called: ${a.operation} ${show(a.parameters)} (would replace ${show(a.before)})`);
-      continue;
-    }
-    // A row that holds tasks in full (up to 400 KB) is told by count and keys: SNS takes 256 KB.
-    const result = itemsRowLine(a)
-      ?? (a.status === 'succeeded' ? `${show(a.before)} -> ${show(a.after)}` : `${a.status}${a.error ? `: ${a.error}` : ''} (was ${show(a.before)})`);
-    lines.push(`  ${a.operation} on ${a.target}: ${result}`);
-  }
-  if (m.error) lines.push('', `Error: ${m.error}`);
-  if (m.evidence !== undefined) lines.push('', `Evidence: ${show(m.evidence)}`);
-  if (m.next) lines.push('', `Next: ${m.next}`);
-  else if (m.outcome === 'escalated' || m.outcome === 'failed') {
-    lines.push('', 'Next: a human decides. Read the evidence and the execution history before acting by hand.');
-  }
-  if (m.switches) {
-    lines.push('', `Switches: automation ${m.switches.automation ?? 'missing'}, ${m.runbook} ${m.switches.runbook ?? 'missing'}`);
-  }
-  lines.push('', `Execution: ${executionConsoleUrl(m.region, m.executionArn)}`);
-  if (m.incident) lines.push(`Incident: ${m.incident.id} (remediation ledger)`);
-  return { subject, body: lines.join('\n') };
+  const of = m.runbook === UNDO_MACHINE && m.incident ? `${m.runbook} of ${m.incident.runbook}` : m.runbook;
+  const fired: Part[] = [{ label: 'Target', value: target }, { label: 'What fired', value: m.incident ? m.incident.summary : 'an event the runbook could not read' }];
+  if (m.incident?.source.reason) fired.push({ label: 'Alarm reason', value: m.incident.source.reason });
+  const done = m.actions.every((a) => a.status === 'planned') ? ['nothing was changed'] : [];
+  const details: Part[] = [];
+  if (m.error) details.push({ label: 'Error', value: m.error });
+  if (m.evidence !== undefined) details.push({ label: 'Evidence', value: show(m.evidence) });
+  if (m.switches) details.push({ label: 'Switches', value: `automation ${m.switches.automation ?? 'missing'}, ${m.runbook} ${m.switches.runbook ?? 'missing'}` });
+  const next = m.next ?? (m.outcome === 'escalated' || m.outcome === 'failed' ? 'A human decides: read the evidence and the execution history before acting by hand.' : undefined);
+  return {
+    kind: m.kind ?? (m.runbook === UNDO_MACHINE ? `undo-${m.outcome}` : m.outcome),
+    tone: TONE[m.outcome],
+    subject: `[${m.outcome.toUpperCase()}] ${of} on ${target}`,
+    summary: `${of}: ${m.outcome} - ${m.reason}`,
+    blocks: [fired, [{ label: 'What was done', items: [...done, ...m.actions.map(actionLine)] }], details],
+    next: next ? [next] : [],
+    links: [{ label: 'Execution', url: executionConsoleUrl(m.region, m.executionArn) }, runbookPage(m.runbook, m.pagesUrl)],
+    runbook: m.runbook,
+    ...(m.incident ? { incidentId: m.incident.id } : {}),
+    executionArn: m.executionArn,
+    resources: [...(m.incident ? [m.incident.target] : []), ...(m.incident?.source.arn ? [m.incident.source.arn] : [])],
+    keywords: [m.outcome, ...(m.runbook === UNDO_MACHINE && m.incident ? [m.incident.runbook] : [])],
+  };
 }
 
 /** Failures page a human (critical topic, seed 004); the rest is for the record (info topic). */

@@ -1,9 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from '../shared/zod';
 import { executionStatusEventSchema, failedRunFrom, incidentOf, redriveAdvice, type FailedRun } from '../domain/execution-failure';
-import { describeCaughtError, renderMessage } from '../domain/message';
+import { describeCaughtError, outcomeNotification } from '../domain/message';
 import { METRIC } from '../domain/metrics';
 import { factsFromState } from '../domain/report-facts';
 import { ReportRecords } from '../report/records';
@@ -12,8 +11,9 @@ import { classifyAwsError } from '../shared/errors';
 import { optionalJsonEnv, requireEnv, requireJsonEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger, type ActionRecord } from '../shared/ledger';
-import { logger } from '../shared/logger';
+import { correlate, logger } from '../shared/logger';
 import { count } from '../shared/metrics';
+import { publishNotification } from '../shared/publish';
 import { incidentSchema, type Incident } from '../shared/task-input';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
@@ -28,8 +28,9 @@ const criticalTopic = requireEnv('CRITICAL_TOPIC_ARN');
 const region = requireEnv('AWS_REGION');
 /** The stack's runbook state machines, so a failure names its runbook before admit has named an incident. */
 const machines = requireJsonEnv('RUNBOOK_MACHINES', (raw) => z.array(z.object({ runbook: z.string(), arn: z.string() })).parse(raw));
+/** Where docs/runbooks/ is served; unset, notifications name the page's path in the repository. */
+const pagesUrl = process.env.RUNBOOK_PAGES_URL || undefined;
 const sfn = new SFNClient({});
-const sns = new SNSClient({});
 
 /** Pages of history read, newest first, to find the state a run failed at (100 events each). */
 const HISTORY_PAGES = 5;
@@ -67,7 +68,7 @@ class NoticeInFlight extends Error {
  * per execution and redrive count, whatever EventBridge redelivers.
  */
 export const handler = taskHandler(executionStatusEventSchema, async ({ detail }): Promise<ExecutionFailedResult> => {
-  logger.setCorrelationId(detail.executionArn);
+  correlate({ executionArn: detail.executionArn });
   const read = await readFailedRun(detail.executionArn, detail.redriveCount === undefined);
   if (read === 'moved-on') {
     logger.info('The execution has been redriven since this run ended: its failure is not current', { status: detail.status });
@@ -103,6 +104,7 @@ async function escalate(detail: Detail, run: FailedRun | null, unread: string | 
   const state = run?.state?.name ?? null;
   const parsed = incidentSchema.safeParse(incidentOf(run?.state?.input));
   const incident: Incident | undefined = parsed.success ? parsed.data : undefined;
+  correlate({ incidentId: incident?.id });
   const runbook = incident?.runbook ?? machines.find((m) => m.arn === detail.stateMachineArn)?.runbook ?? detail.stateMachineArn.split(':').pop() ?? 'runbook';
   const error = describeCaughtError({ Error: run?.error ?? detail.error ?? detail.status, Cause: run?.cause ?? detail.cause ?? '' });
   const where = state === null ? `(the state could not be read from its history: ${unread ?? 'no state entered'})` : `at "${state}"`;
@@ -126,20 +128,11 @@ async function escalate(detail: Detail, run: FailedRun | null, unread: string | 
       return [];
     });
   }
-  const { subject, body } = renderMessage({
-    outcome: 'failed', reason, runbook, actions, executionArn: detail.executionArn, region, next: redriveAdvice(state),
-    ...(incident ? { incident } : {}),
+  const notification = outcomeNotification({
+    outcome: 'failed', kind: 'execution-failed', reason, runbook, actions, executionArn: detail.executionArn, region, next: redriveAdvice(state),
+    ...(pagesUrl ? { pagesUrl } : {}), ...(incident ? { incident } : {}),
   });
-  let messageId: string;
-  try {
-    const out = await sns.send(new PublishCommand({
-      TopicArn: criticalTopic, Subject: subject, Message: body,
-      MessageAttributes: { runbook: { DataType: 'String', StringValue: runbook }, outcome: { DataType: 'String', StringValue: 'failed' } },
-    }));
-    messageId = out.MessageId ?? '';
-  } catch (e: unknown) {
-    throw classifyAwsError(e, 'publishing to the critical topic');
-  }
+  const messageId = await publishNotification(criticalTopic, notification, { runbook, outcome: 'failed' }, 'publishing to the critical topic');
   const result = { outcome: 'failed', topic: 'critical', reason, state, redriveCount, incidentId: incident?.id ?? null, messageId } as const;
   if (claimId) {
     await ledger.failureNoticeSent(detail.executionArn, redriveCount, claimId, { reason, state, incidentId: result.incidentId, messageId })

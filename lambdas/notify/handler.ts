@@ -1,7 +1,5 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from '../shared/zod';
-import { describeCaughtError, renderMessage, topicFor, type Outcome } from '../domain/message';
-import { classifyAwsError } from '../shared/errors';
+import { describeCaughtError, outcomeNotification, topicFor, type Outcome } from '../domain/message';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { stepOf, UNDO_STEP_PREFIX } from '../domain/undo-plan';
@@ -9,12 +7,14 @@ import { Ledger, type ActionRecord, type IncidentStatus } from '../shared/ledger
 import { logger } from '../shared/logger';
 import { duration, type Of } from '../shared/metrics';
 import { METRIC, millisBetween } from '../domain/metrics';
+import { publishNotification } from '../shared/publish';
 import { executionSchema, incidentSchema } from '../shared/task-input';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const topics = { critical: requireEnv('CRITICAL_TOPIC_ARN'), info: requireEnv('INFO_TOPIC_ARN') };
 const region = requireEnv('AWS_REGION');
-const sns = new SNSClient({});
+/** Where docs/runbooks/ is served; unset, notifications name the page's path in the repository. */
+const pagesUrl = process.env.RUNBOOK_PAGES_URL || undefined;
 
 const inputSchema = z.object({
   runbook: z.string().check(z.minLength(1)),
@@ -59,25 +59,15 @@ export const handler = taskHandler(inputSchema, async (input): Promise<NotifyRes
       logger.warn('Incident belongs to another execution; not updating it', { incidentId: incident.id });
     }
   }
-  if (incident) timeToMitigate({ runbook: incident.runbook, executionArn: execution.id }, incident.firedAt, outcome, actions);
+  if (incident) timeToMitigate({ runbook: incident.runbook, executionArn: execution.id, incidentId: incident.id }, incident.firedAt, outcome, actions);
   const topic = topicFor(outcome);
-  const { subject, body } = renderMessage({
-    outcome, reason, runbook: input.runbook, actions, executionArn: execution.id, region,
+  const notification = outcomeNotification({
+    outcome, reason, runbook: input.runbook, actions, executionArn: execution.id, region, ...(pagesUrl ? { pagesUrl } : {}),
     ...(incident ? { incident } : {}), ...(input.evidence !== undefined ? { evidence: input.evidence } : {}), ...(error ? { error } : {}),
     ...(input.switches ? { switches: input.switches } : {}),
   });
-  try {
-    const out = await sns.send(new PublishCommand({
-      TopicArn: topics[topic], Subject: subject, Message: body,
-      MessageAttributes: {
-        runbook: { DataType: 'String', StringValue: input.runbook },
-        outcome: { DataType: 'String', StringValue: outcome },
-      },
-    }));
-    return { outcome, reason, topic, messageId: out.MessageId ?? '' };
-  } catch (e: unknown) {
-    throw classifyAwsError(e, `publishing to the ${topic} topic`);
-  }
+  const messageId = await publishNotification(topics[topic], notification, { runbook: input.runbook, outcome }, `publishing to the ${topic} topic`);
+  return { outcome, reason, topic, messageId };
 });
 
 /** The runbook's changes another execution of this incident made that are (or may be) still in effect: neither failed nor undone. */

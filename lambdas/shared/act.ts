@@ -204,7 +204,7 @@ export async function performAction<B, A, O = B>(
       const error = classifyAwsError(e, `${spec.operation} on ${spec.target}`);
       const message = `${error.name}: ${error.message}`;
       // Counted once the call has ended, whatever the ledger write does next: the call is the fact.
-      count(METRIC.actionsFailed, { runbook: incident.runbook, executionArn });
+      count(METRIC.actionsFailed, { runbook: incident.runbook, executionArn, incidentId: incident.id });
       if (partly || mayHaveTakenEffect(error)) {
         await ledger.markUnknown(incident.id, key, message);
         logger.warn('Call ended without an answer that says whether it took effect: row left unknown', { actionKey: key, error: message });
@@ -215,7 +215,7 @@ export async function performAction<B, A, O = B>(
       await ledger.failAction(incident.id, key, message);
       throw error;
     }
-    count(spec.undoes ? METRIC.actionsUndone : METRIC.actionsTaken, { runbook: incident.runbook, executionArn });
+    count(spec.undoes ? METRIC.actionsUndone : METRIC.actionsTaken, { runbook: incident.runbook, executionArn, incidentId: incident.id });
     await ledger.completeAction(incident.id, key, after);
     logger.info('Action done', { actionKey: key, before, after });
     return result(before, after, false, false);

@@ -3,12 +3,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import type * as z from './zod';
 import { InvalidInput } from './errors';
-import { logger } from './logger';
+import { correlate, logger } from './logger';
 
 /**
  * Builds a Step Functions task handler: validates the payload with zod (an invalid payload is an
- * InvalidInput error naming the field), sets the execution ARN as the log correlation id, and
- * logs each failure once with its name. The middy chain is built once per cold start.
+ * InvalidInput error naming the field), tags every log line with the incident and the execution
+ * (`correlate`), and logs each failure once with its name. The middy chain is built once per cold start.
  */
 export function taskHandler<S extends z.ZodMiniType, R>(
   schema: S,
@@ -21,8 +21,11 @@ export function taskHandler<S extends z.ZodMiniType, R>(
       const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(payload)';
       throw new InvalidInput(`Invalid task input at ${where}: ${issue?.message ?? 'invalid'}`);
     }
-    const executionId = (parsed.data as { execution?: { id?: unknown } }).execution?.id;
-    if (typeof executionId === 'string') logger.setCorrelationId(executionId);
+    const { incident, execution } = parsed.data as { incident?: { id?: unknown } | null; execution?: { id?: unknown } };
+    correlate({
+      ...(typeof incident?.id === 'string' ? { incidentId: incident.id } : {}),
+      ...(typeof execution?.id === 'string' ? { executionArn: execution.id } : {}),
+    });
     try {
       return await run(parsed.data, context);
     } catch (e: unknown) {

@@ -11,10 +11,14 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
 metrics.clearDefaultDimensions();
 metrics.setDefaultDimensions({ environment: process.env[METRICS_ENVIRONMENT_VARIABLE] || 'unknown' });
 
-/** Which incident a metric is of: its runbook (a dimension) and its execution (a property of the line, not a dimension: it correlates, it does not split). */
+/**
+ * Which incident a metric is of: its runbook (a dimension), its execution and, once admit has named
+ * it, the incident (properties of the line, not dimensions: they correlate, they do not split).
+ */
 export interface Of {
   readonly runbook: string;
   readonly executionArn: string;
+  readonly incidentId?: string | undefined;
 }
 
 /**
@@ -25,6 +29,7 @@ function emit(name: MetricName, of: Of, value: number, unit: (typeof MetricUnit)
   metrics.addDimension('runbook', of.runbook);
   for (const [key, v] of Object.entries(extra)) metrics.addDimension(key, v);
   metrics.addMetadata('executionArn', of.executionArn);
+  if (of.incidentId) metrics.addMetadata('incidentId', of.incidentId);
   metrics.addMetric(name, unit, value);
   metrics.publishStoredMetrics();
 }

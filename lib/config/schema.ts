@@ -58,6 +58,11 @@ const sharedConfigShape = {
     /** Seed 004: the critical topic pages; the info topic records. */
     criticalEmails: z.array(email).default([]),
     infoEmails: z.array(email).default([]),
+    /**
+     * Where docs/runbooks/ is served (e.g. https://github.com/acme/runbook-autopilot/blob/main/docs/runbooks):
+     * every notification links to its runbook's page under it. @default the page's path in the repository
+     */
+    runbookPagesUrl: z.url({ protocol: /^https$/, error: 'an https URL such as https://github.com/acme/runbook-autopilot/blob/main/docs/runbooks' }).optional(),
   }),
   ledger: z.strictObject({
     /** Keep the audit table when the stack is deleted. */

@@ -13,6 +13,7 @@ import { ApprovalStore } from '../../lambdas/approval/store';
 import type { RequestResult } from '../../lambdas/approval/request';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { EXECUTION_ARN, incident, lambdaContext } from '../support/fixtures';
+import { approvalLinkIn } from '../support/notifications';
 import gates from './fixtures/gates.json';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -95,7 +96,7 @@ async function ask(key: GateKey = 'lambda-runaway/restore'): Promise<{ requestId
   }, lambdaContext);
   const links: Record<string, string> = {};
   for (const m of sandbox.published.filter((p) => p.messageAttributes.requestId?.value === requestId)) {
-    links[m.messageAttributes.approver!.value] = /https?:\/\/\S+/.exec(m.message)![0];
+    links[m.messageAttributes.approver!.value] = approvalLinkIn({ Message: m.message, MessageStructure: m.messageStructure });
   }
   return { requestId, token, links };
 }

@@ -25,7 +25,7 @@ function handlerEntries(): string[] {
   const defs: HandlerDef[] = [
     shared.admit, shared.notify, shared.report, ...runbooks.flatMap((r) => r.handlers), ...undoMachine(config, arns).handlers, approvalPageHandler(config, arns),
     ...[triggers.budgetAdapter, triggers.alarmRouter].filter((d): d is HandlerDef => d !== undefined),
-    executionFailureHandler(arns, machines),
+    executionFailureHandler(config, arns, machines),
   ];
   return [...new Set(defs.map((d) => d.entry))].sort();
 }

@@ -13,6 +13,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DrillFault, MutationReceived } from '../../drill/drill';
 import { ECS_CLUSTER, FRONTEND_SERVICE, seedAccountState, seedTasks, TOPIC_ARNS } from '../../drill/sandbox';
 import { executionConsoleUrl } from '../../lambdas/domain/message';
+import { snsSubject } from '../../lambdas/domain/notification';
+import { deliveredFromSandbox } from '../support/notifications';
 import { deliveryOf, useDrillSandbox, withoutRails } from './drill-harness';
 import { runDrill } from './run-drill';
 
@@ -136,9 +138,11 @@ describe.each(CASES)('$runbook: "$step.state" fails after its Retry', ({ runbook
     expect(incident?.reason).toContain('AwsUnavailable');
     const [message, ...more] = criticalMessages(published).filter((m) => m.message.includes(failed.executionArn!));
     expect(more).toEqual([]);
-    expect(message?.subject).toBe(`[FAILED] ${runbook} on ${incident?.target ?? ''}`.slice(0, 100));
-    expect(message?.message).toContain(`Redrive retries ${step.state}`);
-    expect(message?.message).toContain(executionConsoleUrl(drill().config.region, failed.executionArn!));
+    expect(message?.subject).toBe(snsSubject(`[FAILED] ${runbook} on ${incident?.target ?? ''}`));
+    const { email, chat } = deliveredFromSandbox(message!);
+    expect(email).toContain(`Redrive retries ${step.state}`);
+    expect(email).toContain(executionConsoleUrl(drill().config.region, failed.executionArn!));
+    expect(chat.metadata).toMatchObject({ threadId: failed.incidentId, eventType: 'runbook-autopilot-execution-failed' });
 
     // The cause is gone (the operator cleared it); Redrive, as from the console.
     failing = undefined;

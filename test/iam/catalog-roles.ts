@@ -77,7 +77,7 @@ export function stackCatalog(config: EnvironmentConfig, account: string): StackC
   // Only their ids matter here: the stack grants them from the state machines it creates.
   const started = machines.map((m) => ({ runbook: m.name, arn: arns.stateMachine(stateMachineNameOf(config.environment, m.name)), name: stateMachineNameOf(config.environment, m.name) }));
   const triggers = Object.values(triggerHandlers(config, arns, started)).filter((h): h is HandlerDef => h !== undefined);
-  const failures = executionFailureHandler(arns, []);
+  const failures = executionFailureHandler(config, arns, []);
   const runbookMachines = machines.filter((m) => m.name !== UNDO_MACHINE);
   const roles: CatalogRole[] = [
     fn(shared.admit), fn(shared.notify), fn(shared.report), fn(approvalPageHandler(config, arns)),

@@ -1,3 +1,4 @@
+import { approvalRequestHandler, executionFailureHandler, literalArns, sharedHandlers } from '../../lib/catalog';
 import { loadConfig, parseConfig } from '../../lib/config/load';
 
 type Json = Record<string | number, unknown>;
@@ -26,6 +27,20 @@ test('an unknown top-level field is refused, not ignored', () => {
 
 test('an unknown environment lists the known ones', () => {
   expect(() => loadConfig('qa')).toThrow('No config for environment "qa" (known: dev, drill, prod, staging)');
+});
+
+test("the runbooks' pages URL: an https URL, told to every handler that publishes; none configured, none told", () => {
+  const raw = valid();
+  set(raw, ['notifications', 'runbookPagesUrl'], 'http://docs.example.com/runbooks');
+  expect(() => parseConfig(raw, 'test')).toThrow(/notifications\.runbookPagesUrl: an https URL/);
+
+  set(raw, ['notifications', 'runbookPagesUrl'], 'https://github.com/acme/runbook-autopilot/blob/main/docs/runbooks');
+  const config = parseConfig(raw, 'test');
+  const arns = literalArns('aws', config.region, '111122223333');
+  const publishers = [sharedHandlers(config, arns).notify, executionFailureHandler(config, arns, []), approvalRequestHandler('Ask', 'lambda-runaway', config)];
+  for (const def of publishers) expect(def.environment).toMatchObject({ RUNBOOK_PAGES_URL: 'https://github.com/acme/runbook-autopilot/blob/main/docs/runbooks' });
+  const unset = loadConfig('prod');
+  expect(sharedHandlers(unset, arns).notify.environment).not.toHaveProperty('RUNBOOK_PAGES_URL');
 });
 
 test('an invalid email is named', () => {

@@ -19,6 +19,7 @@ import { ApprovalStore, decisionList, type ApprovalRequest } from '../../lambdas
 import { tally } from '../../lambdas/domain/approval';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { EXECUTION_ARN, incident, lambdaContext } from '../support/fixtures';
+import { approvalLinkIn } from '../support/notifications';
 import { startSchedulingProxy, type Gate, type SchedulingProxy } from '../support/scheduling-proxy';
 import { formOf, KEY, messageOf, pageEvent, TOPIC, type PageHandler } from '../unit/approval/support';
 
@@ -166,7 +167,7 @@ async function play(s: fc.Scheduler, sc: Scenario) {
   const base = { incident: incident({ id }), execution: { id: EXECUTION_ARN } };
   const asked = (await request({ ...base, mode: 'request', taskToken: step1, level: sc.level, gate: gateFor(step) }, lambdaContext)) as RequestResult;
   const links = Object.fromEntries(sns.commandCalls(PublishCommand).map((c) => [
-    c.args[0].input.MessageAttributes!.approver!.StringValue!, /https:\/\/\S+/.exec(c.args[0].input.Message!)![0],
+    c.args[0].input.MessageAttributes!.approver!.StringValue!, approvalLinkIn(c.args[0].input),
   ]));
 
   const gate: Gate = (label) => s.schedule(Promise.resolve(label), label).then(() => undefined);

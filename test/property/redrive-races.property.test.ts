@@ -17,6 +17,7 @@ import type { performAction as PerformAction } from '../../lambdas/shared/act';
 import type { Ledger as LedgerClass } from '../../lambdas/shared/ledger';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { incident, lambdaContext } from '../support/fixtures';
+import { delivered } from '../support/notifications';
 import { startSchedulingProxy, type Gate, type SchedulingProxy } from '../support/scheduling-proxy';
 
 const TABLE = 'redrive-races-ledger';
@@ -105,13 +106,13 @@ test('deliveries of a failure and a redrive in any order: escalated at most once
       return { events };
     });
     sns.reset();
-    sns.on(PublishCommand).callsFake(async (input: { Message: string }) => {
+    sns.on(PublishCommand).callsFake(async (input: { Message: string; MessageStructure: string }) => {
       await gate('publish');
       if (publishFails) {
         publishFails = false;
         throw Object.assign(new Error('internal'), { name: 'InternalErrorException', $metadata: { httpStatusCode: 500 } });
       }
-      published.push(input.Message);
+      published.push(delivered(input).email);
       return { MessageId: `m-${published.length}` };
     });
     const event = {

@@ -9,6 +9,7 @@ import { linkUrl, signLink } from '../../../lambdas/approval/signing';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
+import { approvalLinkIn } from '../../support/notifications';
 import { BASE_URL, formOf, KEY, messageOf, pageEvent, TOPIC, type PageHandler } from './support';
 
 const TABLE = 'approval-page-test-ledger';
@@ -78,7 +79,7 @@ async function ask(options: { step?: string; startedBy?: string; evidence?: unkn
   for (const call of sns.commandCalls(PublishCommand)) {
     const input = call.args[0].input;
     if (input.MessageAttributes?.requestId?.StringValue !== result.requestId) continue;
-    links[input.MessageAttributes.approver!.StringValue!] = /https:\/\/\S+/.exec(input.Message ?? '')![0];
+    links[input.MessageAttributes.approver!.StringValue!] = approvalLinkIn(input);
   }
   return { result, links, token: `token-${id}` };
 }
@@ -197,7 +198,7 @@ describe('GET and HEAD only show', () => {
       gate: { step: 'delete-stuck', operation: 'dynamodb:DeleteItem', target: TASKS, parameters: { TableName: TASKS, Keys: keys, BackupArn: 'arn:b' }, evidence: { count: 3 } },
     }, lambdaContext);
     const message = sns.commandCalls(PublishCommand).map((c) => c.args[0].input).find((i) => i.MessageAttributes?.requestId?.StringValue === result.requestId && i.MessageAttributes.approver?.StringValue === 'alice');
-    const shown = await page(pageEvent('GET', /https:\/\/\S+/.exec(message!.Message!)![0]));
+    const shown = await page(pageEvent('GET', approvalLinkIn(message!)));
     expect(shown.statusCode).toBe(200);
     const live = /id="live">([^<]*)<\/pre>/.exec(String(shown.body))![1]!.replace(/&#34;/g, '"');
     expect(JSON.parse(live)).toMatchObject({

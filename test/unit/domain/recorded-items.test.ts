@@ -2,7 +2,8 @@
  * The deleted stuck tasks as the cleanup's ledger row recorded them: which row an undo may read
  * them from, and how a notification and an approval request tell them (count and keys, no items).
  */
-import { renderMessage } from '../../../lambdas/domain/message';
+import { outcomeNotification } from '../../../lambdas/domain/message';
+import { emailText } from '../../../lambdas/domain/notification';
 import { digestOf, itemsRestoreLines, recordedItemsAt } from '../../../lambdas/domain/recorded-items';
 import { planUndo } from '../../../lambdas/domain/undo-plan';
 import type { ActionRecord } from '../../../lambdas/shared/ledger';
@@ -62,7 +63,7 @@ describe('what humans read: counts and keys, never the items', () => {
     ];
     expect(JSON.stringify(cleanupRow.before).length).toBeGreaterThan(350_000);
 
-    const { body } = renderMessage({ outcome: 'remediated', reason: 'undone', runbook: 'undo', actions, executionArn: EXEC, region: 'sa-east-1' });
+    const body = emailText(outcomeNotification({ outcome: 'remediated', reason: 'undone', runbook: 'undo', actions, executionArn: EXEC, region: 'sa-east-1' }));
 
     expect(body).not.toContain('xxxx');
     expect(Buffer.byteLength(body)).toBeLessThan(8 * 1024);
@@ -73,10 +74,10 @@ describe('what humans read: counts and keys, never the items', () => {
   });
 
   test('a failed cleanup row says so with its error, still without the items', () => {
-    const { body } = renderMessage({
+    const body = emailText(outcomeNotification({
       outcome: 'failed', reason: 'x', runbook: 'dynamodb-throttling', executionArn: EXEC, region: 'sa-east-1',
       actions: [{ ...cleanupRow, incidentId: 'i', actionKey: SOURCE, runbook: 'dynamodb-throttling', executionArn: EXEC, attempts: 1, startedAt: 't', status: 'failed', error: 'AwsThrottled: slow down' }],
-    });
+    }));
     expect(body).toContain(`dynamodb:DeleteItem on ${TASKS}: failed: AwsThrottled: slow down (was 400 task(s) read in full`);
     expect(body).not.toContain('xxxx');
   });

@@ -13,6 +13,7 @@ import { METRIC } from '../../../lambdas/domain/metrics';
 import { tapMetrics } from '../../../drill/metrics-tap';
 import { ledgerHarness } from '../../support/ledger-harness';
 import { incident, lambdaContext } from '../../support/fixtures';
+import { delivered } from '../../support/notifications';
 
 const sns = mockClient(SNSClient);
 const sfn = mockClient(SFNClient);
@@ -26,7 +27,8 @@ const CAUSE = JSON.stringify({ errorType: ERROR, errorMessage: 'lambda:PutFuncti
 
 // The report's metric is asserted as the EMF line the handler prints (taken off stdout by the tap).
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-const h = ledgerHarness('7', { env: { CRITICAL_TOPIC_ARN: CRITICAL, REPORT_BUCKET: REPORTS, RUNBOOK_MACHINES: JSON.stringify([{ runbook: 'lambda-runaway', arn: MACHINE }]) } });
+const PAGES = 'https://github.com/acme/runbook-autopilot/blob/main/docs/runbooks';
+const h = ledgerHarness('7', { env: { CRITICAL_TOPIC_ARN: CRITICAL, REPORT_BUCKET: REPORTS, RUNBOOK_MACHINES: JSON.stringify([{ runbook: 'lambda-runaway', arn: MACHINE }]), RUNBOOK_PAGES_URL: PAGES } });
 type Handler = (event: unknown, context: typeof lambdaContext) => Promise<ExecutionFailedResult>;
 let handler: Handler;
 /** Imported once the harness has set the environment (a silent log level), as the handler is. */
@@ -93,9 +95,19 @@ test('marks the incident failed naming the state and the error, and tells the cr
   const [message, ...more] = published();
   expect(more).toEqual([]);
   expect(message).toMatchObject({ TopicArn: CRITICAL, Subject: `[FAILED] lambda-runaway on ${incident().target}` });
-  expect(message?.Message).toContain(`Next: Redrive retries ${STATE}: from the Step Functions console`);
-  expect(message?.Message).toContain(`Execution: ${executionConsoleUrl('sa-east-1', executionArn)}`);
-  expect(message?.Message).toContain(`Incident: ${incidentId}`);
+  const { email, chat } = delivered(message!);
+  expect(email).toContain(`Next: Redrive retries ${STATE}: from the Step Functions console`);
+  expect(email).toContain(`Execution: ${executionConsoleUrl('sa-east-1', executionArn)}`);
+  expect(email).toContain(`Runbook page: ${PAGES}/lambda-runaway.md`);
+  expect(email).toContain(`Incident: ${incidentId}`);
+  expect(chat).toMatchObject({
+    content: { title: `:rotating_light: [FAILED] lambda-runaway on ${incident().target}` },
+    metadata: { threadId: incidentId, eventType: 'runbook-autopilot-execution-failed', additionalContext: { incidentId, executionArn } },
+  });
+  expect(chat.content.nextSteps).toEqual([
+    expect.stringMatching(new RegExp(`^Redrive retries ${STATE}: from the Step Functions console`)),
+    `Execution: ${executionConsoleUrl('sa-east-1', executionArn)}`, `Runbook page: ${PAGES}/lambda-runaway.md`,
+  ]);
 });
 
 test('a redelivered event escalates nothing again; a failure of the redriven run is a new one', async () => {
@@ -109,7 +121,7 @@ test('a redelivered event escalates nothing again; a failure of the redriven run
   sfn.on(GetExecutionHistoryCommand).resolves({ events: [...history({ redriveCount: 1 }), ...history()] });
   expect(await handler(statusEvent({ redriveCount: 1 }), lambdaContext)).toMatchObject({ outcome: 'failed', redriveCount: 1 });
   expect(published()).toHaveLength(2);
-  expect(published()[1]?.Message).toContain('(redrive 1)');
+  expect(delivered(published()[1]!).email).toContain('(redrive 1)');
 });
 
 test('without a redrive count in the event, the history says which run failed', async () => {
@@ -139,7 +151,7 @@ test('a failure before admit named an incident: escalated under the runbook its 
 
   expect(result).toMatchObject({ outcome: 'failed', state: 'Admit: dedupe, allowlist, switches, cooldown', incidentId: null });
   expect(published()[0]).toMatchObject({ Subject: '[FAILED] lambda-runaway on unknown target' });
-  expect(published()[0]?.Message).toContain('before admit named an incident');
+  expect(delivered(published()[0]!).email).toContain('before admit named an incident');
   expect(await h.ledger.getIncident(incidentId)).toBeUndefined();
 });
 
@@ -160,8 +172,8 @@ test('the history cannot be read: still escalated, with what the event says', as
   const result = await handler(statusEvent(), lambdaContext);
 
   expect(result).toMatchObject({ outcome: 'failed', state: null, incidentId: null });
-  expect(published()[0]?.Message).toContain(`the state could not be read from its history: AwsAccessDenied`);
-  expect(published()[0]?.Message).toContain(`${ERROR}: lambda:PutFunctionConcurrency on fn`);
+  expect(delivered(published()[0]!).email).toContain(`the state could not be read from its history: AwsAccessDenied`);
+  expect(delivered(published()[0]!).email).toContain(`${ERROR}: lambda:PutFunctionConcurrency on fn`);
 });
 
 test("a later run's record is left as it is, and the message says so", async () => {

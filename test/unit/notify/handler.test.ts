@@ -9,6 +9,7 @@ import { Ledger } from '../../../lambdas/shared/ledger';
 import type { Incident } from '../../../lambdas/shared/task-input';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { lambdaContext } from '../../support/fixtures';
+import { delivered } from '../../support/notifications';
 import { triggerOf } from '../../support/runbooks';
 
 const sns = mockClient(SNSClient);
@@ -99,23 +100,34 @@ describe('notify', () => {
     expect(published()).toEqual([{
       TopicArn: INFO,
       Subject: `[REMEDIATED] lambda-runaway on ${FUNCTION}`,
-      Message: [
-        'lambda-runaway: remediated - reserved concurrency set to 0',
-        '',
-        'What fired: CloudWatch alarm cabruca-segmentation-prod-researcher-agent-concurrency went to ALARM',
-        `Alarm reason: ${ALARM_REASON}`,
-        '',
-        'What was done:',
-        `  lambda:PutFunctionConcurrency on ${FUNCTION}: 50 -> 0`,
-        '',
-        `Execution: ${CONSOLE(exec)}`,
-        `Incident: ${incident.id} (remediation ledger)`,
-      ].join('\n'),
+      MessageStructure: 'json',
+      Message: expect.any(String),
       MessageAttributes: {
         runbook: { DataType: 'String', StringValue: 'lambda-runaway' },
         outcome: { DataType: 'String', StringValue: 'remediated' },
       },
     }]);
+    const { email, chat, sms } = delivered(published()[0]!);
+    expect(email).toBe([
+      'lambda-runaway: remediated - reserved concurrency set to 0',
+      '',
+      `Target: ${FUNCTION}`,
+      'What fired: CloudWatch alarm cabruca-segmentation-prod-researcher-agent-concurrency went to ALARM',
+      `Alarm reason: ${ALARM_REASON}`,
+      '',
+      'What was done:',
+      `  lambda:PutFunctionConcurrency on ${FUNCTION}: 50 -> 0`,
+      '',
+      `Execution: ${CONSOLE(exec)}`,
+      'Runbook page: docs/runbooks/lambda-runaway.md',
+      `Incident: ${incident.id} (remediation ledger)`,
+    ].join('\n'));
+    expect(chat).toMatchObject({
+      content: { title: `:white_check_mark: [REMEDIATED] lambda-runaway on ${FUNCTION}`, nextSteps: [`Execution: ${CONSOLE(exec)}`, 'Runbook page: docs/runbooks/lambda-runaway.md'] },
+      metadata: { threadId: incident.id, eventType: 'runbook-autopilot-remediated', additionalContext: { incidentId: incident.id, executionArn: exec } },
+    });
+    expect(chat.content.description).toContain(`• lambda:PutFunctionConcurrency on ${FUNCTION}: 50 -> 0`);
+    expect(sms).toBe(`[REMEDIATED] lambda-runaway on ${FUNCTION}`);
     expect(await ledger.getIncident(incident.id)).toMatchObject({
       executionArn: exec, status: 'remediated', reason: 'reserved concurrency set to 0',
     });
@@ -173,11 +185,14 @@ describe('notify', () => {
       TopicArn: CRITICAL, Subject: `[ESCALATED] lambda-runaway on ${FUNCTION}`,
       MessageAttributes: { runbook: { DataType: 'String', StringValue: 'lambda-runaway' }, outcome: { DataType: 'String', StringValue: 'escalated' } },
     });
-    expect(sent?.Message).toContain('lambda-runaway: escalated - the function is still running after the stop');
-    expect(sent?.Message).toContain('What was done:\n  nothing was changed');
-    expect(sent?.Message).toContain(`Evidence: ${JSON.stringify(evidence)}`);
-    expect(sent?.Message).toContain('Next: a human decides.');
-    expect(sent?.Message).toContain(`Execution: ${CONSOLE(exec)}`);
+    const { email, chat } = delivered(sent!);
+    expect(email).toContain('lambda-runaway: escalated - the function is still running after the stop');
+    expect(email).toContain('What was done:\n  nothing was changed');
+    expect(email).toContain(`Evidence: ${JSON.stringify(evidence)}`);
+    expect(email).toContain('Next: A human decides: read the evidence');
+    expect(email).toContain(`Execution: ${CONSOLE(exec)}`);
+    expect(chat.content.nextSteps?.[0]).toMatch(/^A human decides: read the evidence/);
+    expect(chat.content.title).toMatch(/^:warning: \[ESCALATED\]/);
     expect(await ledger.getIncident(incident.id)).toMatchObject({ status: 'escalated', reason: 'the function is still running after the stop' });
   });
 
@@ -199,8 +214,9 @@ describe('notify', () => {
     expect(result).toEqual({ outcome: 'failed', reason, topic: 'critical', messageId: 'msg-1' });
     const [sent] = published();
     expect(sent).toMatchObject({ TopicArn: CRITICAL, Subject: `[FAILED] lambda-runaway on ${FUNCTION}` });
-    expect(sent?.Message).toContain(`lambda-runaway: failed - ${reason}`);
-    expect(sent?.Message).toContain(`Error: TargetNotFound: ${errorMessage}`);
+    const { email } = delivered(sent!);
+    expect(email).toContain(`lambda-runaway: failed - ${reason}`);
+    expect(email).toContain(`Error: TargetNotFound: ${errorMessage}`);
     expect(sent?.Message).not.toContain('errorType');
     expect(await ledger.getIncident(incident.id)).toMatchObject({ status: 'failed', reason });
   });
@@ -216,7 +232,7 @@ describe('notify', () => {
     }, lambdaContext);
 
     expect(result.reason).toBe('a step failed and was not retried (States.Timeout: Task timed out after 60 seconds)');
-    expect(published()[0]?.Message).toContain('Error: States.Timeout: Task timed out after 60 seconds');
+    expect(delivered(published()[0]!).email).toContain('Error: States.Timeout: Task timed out after 60 seconds');
     expect(await ledger.getIncident(incident.id)).toMatchObject({ status: 'failed', reason: result.reason });
   });
 
@@ -234,7 +250,7 @@ describe('notify', () => {
     expect(result.topic).toBe('critical');
     expect(published()).toHaveLength(1);
     expect(published()[0]).toMatchObject({ TopicArn: CRITICAL, Subject: `[FAILED] lambda-runaway on ${FUNCTION}` });
-    expect(published()[0]?.Message).toContain(`Execution: ${CONSOLE(EXECUTION('first-run'))}`);
+    expect(delivered(published()[0]!).email).toContain(`Execution: ${CONSOLE(EXECUTION('first-run'))}`);
     expect(await ledger.getIncident(incident.id)).toEqual(before);
   });
 
@@ -245,24 +261,23 @@ describe('notify', () => {
     const result = await handler({ runbook: 'lambda-runaway', outcome: 'rejected', reason, incident: null, execution: { id: exec } }, lambdaContext);
 
     expect(result).toEqual({ outcome: 'rejected', reason, topic: 'info', messageId: 'msg-1' });
-    expect(published()).toEqual([{
-      TopicArn: INFO,
-      Subject: '[REJECTED] lambda-runaway on unknown target',
-      Message: [
-        `lambda-runaway: rejected - ${reason}`,
-        '',
-        'What fired: an event the runbook could not read',
-        '',
-        'What was done:',
-        '  nothing was changed',
-        '',
-        `Execution: ${CONSOLE(exec)}`,
-      ].join('\n'),
-      MessageAttributes: {
-        runbook: { DataType: 'String', StringValue: 'lambda-runaway' },
-        outcome: { DataType: 'String', StringValue: 'rejected' },
-      },
-    }]);
+    expect(published()).toEqual([expect.objectContaining({ TopicArn: INFO, Subject: '[REJECTED] lambda-runaway on unknown target', MessageStructure: 'json' })]);
+    const { email, chat } = delivered(published()[0]!);
+    expect(email).toBe([
+      `lambda-runaway: rejected - ${reason}`,
+      '',
+      'Target: unknown target',
+      'What fired: an event the runbook could not read',
+      '',
+      'What was done:',
+      '  nothing was changed',
+      '',
+      `Execution: ${CONSOLE(exec)}`,
+      'Runbook page: docs/runbooks/lambda-runaway.md',
+    ].join('\n'));
+    // No incident to thread on: the execution is the thread.
+    expect(chat.metadata).toMatchObject({ threadId: exec, additionalContext: { executionArn: exec } });
+    expect(chat.metadata?.additionalContext).not.toHaveProperty('incidentId');
     expect(await scanLedger()).toEqual([]);
   });
 

@@ -44,3 +44,14 @@ test("one metric's dimensions never carry over to the next", async () => {
   });
   expect(lines.flatMap(parseEmf).map((x) => x.dimensions)).toEqual([{ environment: 'dev', runbook: 'a', reason: 'paused' }, { environment: 'dev', runbook: 'b' }]);
 });
+
+test('once admit has named the incident, each line carries it beside the execution (a property, not a dimension)', async () => {
+  const lines = await emitted({ [METRICS_ENVIRONMENT_VARIABLE]: 'prod' }, (m) => {
+    m.count(METRIC.actionsTaken, { ...OF, incidentId: 'inc-0123456789abcdef' });
+    m.count(METRIC.suppressed, OF);
+  });
+  const [named, unnamed] = lines.map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Dimensions: string[][] }[] } });
+  expect(named).toMatchObject({ incidentId: 'inc-0123456789abcdef', executionArn: OF.executionArn });
+  expect(named!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['environment', 'runbook']]);
+  expect(unnamed).not.toHaveProperty('incidentId');
+});
