@@ -2,6 +2,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '../lambdas/domain/event-pattern';
+import { isManualStart } from '../lambdas/domain/manual-start';
 import { RUNBOOK_TAG, TAGGED_ALARM_PATTERN, TARGET_TAG } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
@@ -440,7 +441,8 @@ export class Drill {
     let unrouted: string | undefined;
     let failure: string | undefined;
     if (input.kind === 'eventbridge') {
-      const runbooks = this.route(input.event);
+      // A manual start is no event a rule routes: `autopilot start` starts its runbook's state machine with it.
+      const runbooks = isManualStart(input.event) ? this.manuallyStarted(input.event) : this.route(input.event);
       for (const name of runbooks) executions.push(await this.runExecution(this.executors.get(name)!, input.event, randomUUID()));
       // The tag router's rule matches every ALARM transition; it leaves metric-routed alarms alone.
       if (this.alarmRouter && matchesPattern(TAGGED_ALARM_PATTERN, input.event)) {
@@ -644,7 +646,14 @@ export class Drill {
     return Object.entries(patterns).filter(([, list]) => list.some((p) => matchesPattern(p, event))).map(([runbook]) => runbook);
   }
 
+  /** The runbook a manual start names, when this environment runs it. */
+  private manuallyStarted(event: { detail?: { runbook?: unknown } }): string[] {
+    const runbook = event.detail?.runbook;
+    return typeof runbook === 'string' && this.executors.has(runbook) ? [runbook] : [];
+  }
+
   private whyUnrouted(event: Record<string, unknown>): string {
+    if (isManualStart(event)) return `a manual start of ${String(event.detail?.runbook)}, which this environment does not run (not a runbook, or not enabled)`;
     const detail = event.detail as { alarmName?: string; state?: { value?: string }; configuration?: { alarmRule?: string } } | undefined;
     if (event.source !== 'aws.cloudwatch' || event['detail-type'] !== 'CloudWatch Alarm State Change') {
       const heard = Object.values(runbookRulePatterns(this.config, this.arns)).flat()
