@@ -9,7 +9,7 @@ import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-
 import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
 import { OWN_STATE_MACHINE_TAG } from '../lambdas/domain/own-resources';
 import {
-  approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, runbookConfig, runbookRulePatterns, sharedHandlers, switchParameters,
+  approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, runbookConfig, runbookRulePatterns, sharedHandlers, stackNameOf, switchParameters,
   triggerHandlers, undoMachine, undoStateMachineName, UNDO_MACHINE, type Arns, type HandlerDef,
 } from '../lib/catalog';
 import { RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -206,7 +206,7 @@ export class Drill {
     };
     // Tagged as the stack tags its state machines: a runbook that acts on executions refuses these.
     for (const name of [...buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name), UNDO_MACHINE]) {
-      state.stepFunctions.stateMachines[machineArnOf(config, account, name)] = { type: 'STANDARD', tags: { [OWN_STATE_MACHINE_TAG]: `RunbookAutopilot-${config.environment}` } };
+      state.stepFunctions.stateMachines[machineArnOf(config, account, name)] = { type: 'STANDARD', tags: { [OWN_STATE_MACHINE_TAG]: stackNameOf(config.environment) } };
     }
     let drill: Drill | undefined;
     const sandbox = await startSandbox(state, {

@@ -15,7 +15,7 @@ import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
-  alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, runbookConfig, runbookRulePatterns, sharedHandlers,
+  alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, operatorParameters, runbookConfig, runbookRulePatterns, sharedHandlers,
   stateMachineNameOf, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
 } from './catalog';
 import type { BudgetSpec } from '../runbooks/module';
@@ -64,6 +64,10 @@ export class AutopilotStack extends Stack {
     const notify = this.sharedFunction(shared.notify);
     this.notifications.bind(notify);
     this.switches(config);
+    new ssm.StringParameter(this, 'LedgerTableName', {
+      parameterName: operatorParameters(config).ledgerTable, stringValue: this.ledger.table.tableName,
+      description: 'runbook-autopilot: the remediation ledger table, where the autopilot command line finds it',
+    });
     this.approvals = new Approvals(this, 'Approvals', {
       config: config.approvals, notifications: this.notifications, ledger: this.ledger, page: approvalPageHandler(config, arns),
     });
