@@ -32,7 +32,8 @@ import type { ApprovalNote, AuditCheck, MutationReceived } from './records';
 export type { ApprovalNote, AuditCheck, MutationReceived } from './records';
 import { buildResult, type DrillResult, type RuleNotice } from './result';
 import { buildUndoResult } from './undo-result';
-import { tableItems } from './table-items';
+import { scanItems, tableItems } from './table-items';
+import type { KeptState } from './kept-state';
 import {
   createSeedTables, sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, TOPIC_ARNS,
   TASK_TOKEN_PREFIX, type AccountState, type FaultSpec, type Sandbox, type TaskResult,
@@ -766,6 +767,18 @@ export class Drill {
       }
     }
     return view;
+  }
+
+  /** The ledger and the switches as the drill leaves them, for `autopilot --local` (drill/kept-state.ts). */
+  async keptState(): Promise<KeptState> {
+    const names = switchParameters(this.config);
+    const value = (parameter: string) => ({ parameter, value: this.sandbox.state.ssm.parameters[parameter]?.value ?? null });
+    return {
+      version: 1, writtenAt: new Date().toISOString(), environment: this.config.environment, region: this.config.region,
+      account: this.sandbox.state.accountId, ledgerTable: LEDGER_TABLE,
+      switches: { automation: value(names.automation), runbooks: Object.fromEntries(Object.entries(names.runbooks).map(([r, p]) => [r, value(p)])) },
+      ledger: await scanItems(this.dynamo, LEDGER_TABLE),
+    };
   }
 
   async close(): Promise<void> {
