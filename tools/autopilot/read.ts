@@ -1,0 +1,43 @@
+/** `status`, `history` and `approvals`: what the ledger and the switches say, of a deployed stack or of the last drill. */
+import { CliError, usageError } from './errors';
+import { runbookNames, type Output } from './output';
+import { renderApprovals, renderHistory, renderIncident, renderStatus } from './render';
+import type { Settings } from './settings';
+import { drillSource, stackSource, type LedgerSource } from './source';
+import { openStack } from './stack';
+import { historyView, incidentDetail, statusView, waiting } from './views';
+
+const INCIDENT_ID = /^inc-[0-9a-f]{16}$/;
+
+export function openSource(settings: Settings): Promise<LedgerSource> {
+  return settings.kind === 'local' ? Promise.resolve(drillSource(settings.stateDir)) : stackSource(openStack(settings));
+}
+
+export async function status(settings: Settings): Promise<Output> {
+  const source = await openSource(settings);
+  const view = statusView(source.info, await source.items(), source.switches, source.consoleRegion);
+  return { data: view, text: renderStatus(view) };
+}
+
+export async function history(settings: Settings, o: { incident?: string; limit: string; runbook?: string }): Promise<Output> {
+  if (o.incident !== undefined && !INCIDENT_ID.test(o.incident)) throw usageError(`not an incident id: ${JSON.stringify(o.incident)} (inc-<16 hex digits>, as in a notification and the ledger)`);
+  const limit = Number(o.limit);
+  if (!/^\d+$/.test(o.limit) || limit < 1 || limit > 1000) throw usageError(`--limit ${o.limit}: a whole number from 1 to 1000`);
+  if (o.runbook !== undefined && !(await runbookNames()).includes(o.runbook)) {
+    throw usageError(`unknown runbook "${o.runbook}" (known: ${(await runbookNames()).join(', ')})`);
+  }
+  const source = await openSource(settings);
+  if (o.incident !== undefined) {
+    const detail = incidentDetail(await source.incidentItems(o.incident), o.incident, source.consoleRegion);
+    if (!detail) throw new CliError(`no incident ${o.incident} in the ledger (${source.info.kind === 'stack' ? source.info.ledgerTable : source.info.file})`);
+    return { data: detail, text: renderIncident(source.info, detail) };
+  }
+  const entries = historyView(await source.items(), source.consoleRegion, { limit, ...(o.runbook !== undefined ? { runbook: o.runbook } : {}) });
+  return { data: { source: source.info, incidents: entries }, text: renderHistory(source.info, entries) };
+}
+
+export async function approvals(settings: Settings, o: { as?: string }): Promise<Output> {
+  const source = await openSource(settings);
+  const open = waiting(await source.items(), source.consoleRegion, o.as);
+  return { data: { source: source.info, waiting: open }, text: renderApprovals(source.info, open, o.as) };
+}
