@@ -3,14 +3,16 @@ import { CliError, usageError } from './errors';
 import { runbookNames, type Output } from './output';
 import { renderApprovals, renderHistory, renderIncident, renderStatus } from './render';
 import type { Settings } from './settings';
-import { drillSource, stackSource, type LedgerSource } from './source';
-import { openStack } from './stack';
+import { drillSource, type LedgerSource } from './source';
 import { historyView, incidentDetail, statusView, waiting } from './views';
 
 const INCIDENT_ID = /^inc-[0-9a-f]{16}$/;
 
-export function openSource(settings: Settings): Promise<LedgerSource> {
-  return settings.kind === 'local' ? Promise.resolve(drillSource(settings.stateDir)) : stackSource(openStack(settings));
+/** The last drill's state, or a deployed stack (its SDK clients, config and runbook modules loaded only then). */
+export async function openSource(settings: Settings): Promise<LedgerSource> {
+  if (settings.kind === 'local') return drillSource(settings.stateDir);
+  const [{ stackSource }, { openStack }] = await Promise.all([import('./stack-source'), import('./stack')]);
+  return stackSource(openStack(settings));
 }
 
 export async function status(settings: Settings): Promise<Output> {

@@ -9,7 +9,7 @@ import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../..
 import { usageError } from './errors';
 import { runbookNames, type Output } from './output';
 import { deployedOnly, type Settings } from './settings';
-import { readParameters } from './source';
+import { readParameters } from './stack-source';
 import { openStack } from './stack';
 
 export async function setSwitch(settings: Settings, runbook: string | undefined, on: boolean): Promise<Output> {
