@@ -1,6 +1,7 @@
-/** `npx autopilot` as a process: bin/autopilot.js, the exit code and what a person sees. */
+/** `npx autopilot` as a process (bin/autopilot.js) and without AWS credentials: the exit code and what a person sees. */
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
+import { autopilot, oneLineError } from './run';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'bin', 'autopilot.js');
@@ -14,33 +15,48 @@ function autopilotProcess(argv: readonly string[], env: NodeJS.ProcessEnv): Prom
   });
 }
 
-/** The environment of a machine with no AWS credentials anywhere: none in the environment, no files, no instance metadata. */
+/** A machine with no AWS credentials anywhere: none in the environment, no files, no instance metadata. */
+const NO_CREDENTIALS = { AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' };
 function withoutCredentials(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  return { ...env, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' };
+  return { ...env, ...NO_CREDENTIALS };
 }
+const SAYS_NO_CREDENTIALS = /^autopilot: no AWS credentials: sign in \(aws sso login, --profile or AWS_PROFILE\) to the account RunbookAutopilot-prod is deployed in, sa-east-1 \([^\n]*\)$/;
 
-test.each([['status'], ['pause'], ['start', 'lambda-runaway', '--target', 'cabruca-segmentation-prod-researcher-agent', '--alarm', 'a', '--reason', 'r', '--as', 'ci']])('%s without AWS credentials says so in one sentence and exits 1, no stack trace', async (...command) => {
-  const run = await autopilotProcess(['--env', 'prod', ...command], withoutCredentials());
+test('status without AWS credentials, as a process: one sentence saying so, exit 1, no stack trace', async () => {
+  const run = await autopilotProcess(['--env', 'prod', 'status'], withoutCredentials());
 
   expect(run.code).toBe(1);
-  expect(run.stdout).toBe('');
-  expect(run.stderr).toMatch(/^autopilot: no AWS credentials: sign in \(aws sso login, --profile or AWS_PROFILE\) to the account RunbookAutopilot-prod is deployed in, sa-east-1 \([^\n]*\)\n$/);
+  expect(oneLineError(run)).toMatch(SAYS_NO_CREDENTIALS);
 });
 
-test('--help lists every command, and each command has its own', async () => {
+describe('without credentials, a command that writes sends nothing and says so', () => {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    process.env = withoutCredentials();
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test.each([
+    ['pause', ['--env', 'prod', 'pause']],
+    ['start', ['--env', 'prod', 'start', 'lambda-runaway', '--target', 'cabruca-segmentation-prod-researcher-agent', '--alarm', 'a', '--reason', 'r', '--as', 'ci']],
+  ])('%s', async (_name, argv) => {
+    const run = await autopilot(...argv);
+    expect(run.code).toBe(1);
+    expect(oneLineError(run)).toMatch(SAYS_NO_CREDENTIALS);
+  });
+});
+
+test('--help lists every command; each command has its own', async () => {
   const all = await autopilotProcess(['--help'], process.env);
   expect(all.code).toBe(0);
   for (const command of ['status', 'history', 'pause', 'resume', 'start', 'approvals', 'undo', 'validate', 'drill', 'report']) {
     expect(all.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
   }
-  const start = await autopilotProcess(['start', '--help'], process.env);
+  const start = await autopilot('start', '--help');
   expect(start.code).toBe(0);
-  expect(start.stdout).toMatch(/^Usage: autopilot start \[options\] <runbook>/);
-  expect(start.stdout).toMatch(/--target <target>/);
-  const drill = await autopilotProcess(['drill', '--help'], process.env);
-  expect(drill.code).toBe(0);
-  expect(drill.stdout).toMatch(/^Usage: npm run drill -- /);
+  expect(start.stdout).toMatch(/^Usage: autopilot start \[options\] <runbook>\n[\s\S]*--target <target>[\s\S]*Global Options:[\s\S]*--local/);
 });
-
