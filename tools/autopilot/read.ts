@@ -3,7 +3,7 @@ import { CliError, usageError } from './errors';
 import { runbookNames, type Output } from './output';
 import { renderApprovals, renderHistory, renderIncident, renderStatus } from './render';
 import type { Settings } from './settings';
-import { drillSource, type LedgerSource } from './source';
+import { drillSource, type LedgerItem, type LedgerSource } from './source';
 import { historyView, incidentDetail, statusView, waiting } from './views';
 
 const INCIDENT_ID = /^inc-[0-9a-f]{16}$/;
@@ -21,19 +21,32 @@ export async function status(settings: Settings): Promise<Output> {
   return { data: view, text: renderStatus(view) };
 }
 
+/**
+ * One incident's ledger rows as DynamoDB holds them: its record, actions and approval listings, and
+ * its approval requests. What `history <incident>` shows, and what a post-incident report is built from.
+ */
+export async function incidentRows(settings: Settings, incidentId: string): Promise<{ source: LedgerSource; rows: LedgerItem[] }> {
+  if (!INCIDENT_ID.test(incidentId)) throw usageError(`not an incident id: ${JSON.stringify(incidentId)} (inc-<16 hex digits>, as in a notification and the ledger)`);
+  const source = await openSource(settings);
+  const rows = await source.incidentItems(incidentId);
+  if (!rows.some((r) => r.sk === 'META')) {
+    throw new CliError(`no incident ${incidentId} in the ledger (${source.info.kind === 'stack' ? source.info.ledgerTable : source.info.file})`);
+  }
+  return { source, rows };
+}
+
 export async function history(settings: Settings, o: { incident?: string; limit: string; runbook?: string }): Promise<Output> {
-  if (o.incident !== undefined && !INCIDENT_ID.test(o.incident)) throw usageError(`not an incident id: ${JSON.stringify(o.incident)} (inc-<16 hex digits>, as in a notification and the ledger)`);
   const limit = Number(o.limit);
   if (!/^\d+$/.test(o.limit) || limit < 1 || limit > 1000) throw usageError(`--limit ${o.limit}: a whole number from 1 to 1000`);
   if (o.runbook !== undefined && !(await runbookNames()).includes(o.runbook)) {
     throw usageError(`unknown runbook "${o.runbook}" (known: ${(await runbookNames()).join(', ')})`);
   }
-  const source = await openSource(settings);
   if (o.incident !== undefined) {
-    const detail = incidentDetail(await source.incidentItems(o.incident), o.incident, source.consoleRegion);
-    if (!detail) throw new CliError(`no incident ${o.incident} in the ledger (${source.info.kind === 'stack' ? source.info.ledgerTable : source.info.file})`);
+    const { source, rows } = await incidentRows(settings, o.incident);
+    const detail = incidentDetail(rows, o.incident, source.consoleRegion)!;
     return { data: detail, text: renderIncident(source.info, detail) };
   }
+  const source = await openSource(settings);
   const entries = historyView(await source.items(), source.consoleRegion, { limit, ...(o.runbook !== undefined ? { runbook: o.runbook } : {}) });
   return { data: { source: source.info, incidents: entries }, text: renderHistory(source.info, entries) };
 }

@@ -135,6 +135,11 @@ test('history <incident>: its record, its actions and its approval requests with
   const missing = await autopilot('--env', 'prod', 'history', 'inc-ffffffffffffffff');
   expect(missing.code).toBe(1);
   expect(oneLineError(missing)).toBe('autopilot: no incident inc-ffffffffffffffff in the ledger (ledger-prod)');
+  const calls = ssm.calls().length;
+  const mistyped = await autopilot('--env', 'prod', 'history', 'inc-fff');
+  expect(mistyped.code).toBe(2);
+  expect(oneLineError(mistyped)).toBe('autopilot: not an incident id: "inc-fff" (inc-<16 hex digits>, as in a notification and the ledger)');
+  expect(ssm.calls()).toHaveLength(calls);
 });
 
 test('approvals --as: only what that approver may still decide', async () => {
