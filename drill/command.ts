@@ -6,7 +6,7 @@ import type { EnvironmentConfig } from '../lib/config/schema';
 import { gatePolicyOf, setGatePolicy } from '../runbooks/module';
 import { Drill } from './drill';
 import { InputError, readInputFile, type DrillInput } from './inputs';
-import { drillStateDir, writeKeptState } from './kept-state';
+import { DEFAULT_DRILL_STATE_DIR, drillStateDir, writeKeptState } from './kept-state';
 import { useColour } from './layout';
 import { renderResult, renderSummary } from './render';
 import type { DrillResult } from './result';
@@ -226,8 +226,10 @@ async function main(argv: readonly string[]): Promise<number> {
 /** The sandbox ledger and switches, kept for `autopilot --local`; a failure to keep them is said, and changes no exit code. */
 async function keepState(drill: Drill, args: Args): Promise<void> {
   try {
-    const file = writeKeptState(drillStateDir(args.stateDir), await drill.keptState());
-    if (!args.json) console.log(`ledger and switches kept in ${path.relative(process.cwd(), file) || file}: npx autopilot --local status`);
+    const dir = drillStateDir(args.stateDir);
+    const file = writeKeptState(dir, await drill.keptState());
+    const elsewhere = dir === DEFAULT_DRILL_STATE_DIR ? '' : ` --state-dir ${path.relative(process.cwd(), dir) || '.'}`;
+    if (!args.json) console.log(`ledger and switches kept in ${path.relative(process.cwd(), file)}: npx autopilot --local${elsewhere} status`);
   } catch (e: unknown) {
     console.error(`drill: could not keep the sandbox ledger and switches: ${e instanceof Error ? e.message : String(e)}`);
   }
