@@ -229,7 +229,7 @@ async function keepState(drill: Drill, args: Args): Promise<void> {
     const dir = drillStateDir(args.stateDir);
     const file = writeKeptState(dir, await drill.keptState());
     const elsewhere = dir === DEFAULT_DRILL_STATE_DIR ? '' : ` --state-dir ${path.relative(process.cwd(), dir) || '.'}`;
-    if (!args.json) console.log(`ledger and switches kept in ${path.relative(process.cwd(), file)}: npx autopilot --local${elsewhere} status`);
+    if (!args.json) console.log(`ledger and switches kept in ${path.relative(process.cwd(), file)}, shown by\n  npx autopilot --local${elsewhere} status`);
   } catch (e: unknown) {
     console.error(`drill: could not keep the sandbox ledger and switches: ${e instanceof Error ? e.message : String(e)}`);
   }
