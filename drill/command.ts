@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from '../lib/config/schema';
 import { gatePolicyOf, setGatePolicy } from '../runbooks/module';
 import { Drill } from './drill';
 import { InputError, readInputFile, type DrillInput } from './inputs';
+import { DEFAULT_DRILL_STATE_DIR, drillStateDir, writeKeptState } from './kept-state';
 import { useColour } from './layout';
 import { renderResult, renderSummary } from './render';
 import type { DrillResult } from './result';
@@ -16,7 +17,7 @@ import { SERVICES, type FaultKind, type ServiceName } from './sandbox';
 
 const ROOT = path.join(__dirname, '..');
 const RUNBOOK_NAMES = MODULES.map((m) => m.name);
-const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--dry-run] [--then-redrive] [--then-undo] [--diagram] [--report DIR] [--json]
+const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scenario FILE] [--fault SPEC ...] [--dry-run] [--then-redrive] [--then-undo] [--diagram] [--report DIR] [--state-dir DIR] [--json]
 
   runbook        one of ${RUNBOOK_NAMES.join(', ')} (default: each one's recorded event, from events/)
   --event FILE   replay a recorded EventBridge event or SNS notification (repeatable, in order)
@@ -40,6 +41,8 @@ const USAGE = `Usage: npm run drill -- [runbook ...] [--event FILE ...] [--scena
                  states the run went through marked (with --json: the line's "diagram")
   --report DIR   write each incident's post-incident report into DIR (created if missing), as the report
                  step left it in the report bucket: <yyyy-mm-dd>-<runbook>-<target>.md
+  --state-dir DIR  where to keep the sandbox ledger and switches at the end, for autopilot --local
+                 (default: .drill/ in the checkout)
   --json         one JSON object per input, one per line
   --calls        with --json: each line also lists the AWS calls the input led to, with the function
                  that made each (its name, as runbook-autopilot-drill-<handler id>)`;
@@ -60,6 +63,7 @@ interface Args {
   together: boolean;
   servePort?: number;
   reportDir?: string;
+  stateDir?: string;
 }
 
 class UsageError extends InputError {}
@@ -98,6 +102,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let servePort: number | undefined;
   let together = false;
   let reportDir: string | undefined;
+  let stateDir: string | undefined;
   const answers: ApproverAnswer[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -132,10 +137,11 @@ export function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--dry-run') dryRun = true;
     else if (arg === '--then-undo') thenUndo = true;
     else if (arg === '--then-redrive') thenRedrive = true;
-    else if (arg === '--event' || arg === '--fault' || arg === '--scenario') {
+    else if (arg === '--event' || arg === '--fault' || arg === '--scenario' || arg === '--state-dir') {
       const value = argv[++i];
       if (value === undefined) throw new UsageError(`${arg} needs a value`);
       if (arg === '--event') files.push(value);
+      else if (arg === '--state-dir') stateDir = value;
       else if (arg === '--scenario') {
         scenario = readScenario(value);
         scenarioFile = value;
@@ -153,7 +159,7 @@ export function parseArgs(argv: readonly string[]): Args {
   const relative = (f: string) => path.relative(process.cwd(), path.resolve(f)) || f;
   return {
     inputs: files.map((f) => readInputFile(relative(f))), faults, json, calls, diagram, dryRun, thenUndo, thenRedrive, answers, together,
-    ...(env ? { env } : {}), ...(servePort !== undefined ? { servePort } : {}), ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}),
+    ...(env ? { env } : {}), ...(stateDir !== undefined ? { stateDir } : {}), ...(servePort !== undefined ? { servePort } : {}), ...(scenario && scenarioFile ? { scenario, scenarioFile } : {}),
     ...(reportDir !== undefined ? { reportDir } : {}),
   };
 }
@@ -227,6 +233,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return 0;
   } finally {
+    await keepState(drill, args);
     await drill.close();
   }
 }
@@ -239,6 +246,18 @@ function writeReports(drill: Drill, dir: string): string[] {
     fs.writeFileSync(file, body);
     return file;
   });
+}
+
+/** The sandbox ledger and switches, kept for `autopilot --local`; a failure to keep them is said, and changes no exit code. */
+async function keepState(drill: Drill, args: Args): Promise<void> {
+  try {
+    const dir = drillStateDir(args.stateDir);
+    const file = writeKeptState(dir, await drill.keptState());
+    const elsewhere = dir === DEFAULT_DRILL_STATE_DIR ? '' : ` --state-dir ${path.relative(process.cwd(), dir) || '.'}`;
+    if (!args.json) console.log(`ledger and switches kept in ${path.relative(process.cwd(), file)}, shown by\n  npx autopilot --local${elsewhere} status`);
+  } catch (e: unknown) {
+    console.error(`drill: could not keep the sandbox ledger and switches: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /**

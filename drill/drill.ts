@@ -2,6 +2,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '../lambdas/domain/event-pattern';
+import { isManualStart } from '../lambdas/domain/manual-start';
 import { RUNBOOK_TAG, TAGGED_ALARM_PATTERN, TARGET_TAG } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
@@ -9,7 +10,7 @@ import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
 import { OWN_STATE_MACHINE_TAG } from '../lambdas/domain/own-resources';
 import {
   approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, reportEnvironment, runbookConfig, runbookRulePatterns, sharedHandlers,
-  stateMachineNameOf, switchParameters, triggerHandlers, undoMachine, UNDO_MACHINE, type Arns, type HandlerDef,
+  stackNameOf, stateMachineNameOf, switchParameters, triggerHandlers, undoMachine, UNDO_MACHINE, type Arns, type HandlerDef,
 } from '../lib/catalog';
 import { REPORT_PREFIX } from '../lambdas/domain/report-key';
 import { RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -32,7 +33,8 @@ import type { ApprovalNote, AuditCheck, MutationReceived } from './records';
 export type { ApprovalNote, AuditCheck, MutationReceived } from './records';
 import { buildResult, type DrillResult, type RuleNotice } from './result';
 import { buildUndoResult } from './undo-result';
-import { tableItems } from './table-items';
+import { scanItems, tableItems } from './table-items';
+import type { KeptState } from './kept-state';
 import {
   createSeedTables, deliveredAs, sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, TOPIC_ARNS,
   TASK_TOKEN_PREFIX, type AccountState, type FaultSpec, type Sandbox, type TaskResult,
@@ -217,7 +219,7 @@ export class Drill {
     };
     // Tagged as the stack tags its state machines: a runbook that acts on executions refuses these.
     for (const name of [...buildCatalog(config, literalArns('aws', config.region, account)).map((d) => d.name), UNDO_MACHINE]) {
-      state.stepFunctions.stateMachines[machineArnOf(config, account, name)] = { type: 'STANDARD', tags: { [OWN_STATE_MACHINE_TAG]: `RunbookAutopilot-${config.environment}` } };
+      state.stepFunctions.stateMachines[machineArnOf(config, account, name)] = { type: 'STANDARD', tags: { [OWN_STATE_MACHINE_TAG]: stackNameOf(config.environment) } };
     }
     let drill: Drill | undefined;
     const sandbox = await startSandbox(state, {
@@ -456,7 +458,8 @@ export class Drill {
     let unrouted: string | undefined;
     let failure: string | undefined;
     if (input.kind === 'eventbridge') {
-      const runbooks = this.route(input.event);
+      // A manual start is no event a rule routes: `autopilot start` starts its runbook's state machine with it.
+      const runbooks = isManualStart(input.event) ? this.manuallyStarted(input.event) : this.route(input.event);
       for (const name of runbooks) executions.push(await this.runExecution(this.executors.get(name)!, input.event, randomUUID()));
       // The tag router's rule matches every ALARM transition; it leaves metric-routed alarms alone.
       if (this.alarmRouter && matchesPattern(TAGGED_ALARM_PATTERN, input.event)) {
@@ -667,7 +670,14 @@ export class Drill {
     return Object.entries(patterns).filter(([, list]) => list.some((p) => matchesPattern(p, event))).map(([runbook]) => runbook);
   }
 
+  /** The runbook a manual start names, when this environment runs it. */
+  private manuallyStarted(event: { detail?: { runbook?: unknown } }): string[] {
+    const runbook = event.detail?.runbook;
+    return typeof runbook === 'string' && this.executors.has(runbook) ? [runbook] : [];
+  }
+
   private whyUnrouted(event: Record<string, unknown>): string {
+    if (isManualStart(event)) return `a manual start of ${String(event.detail?.runbook)}, which this environment does not run (not a runbook, or not enabled)`;
     const detail = event.detail as { alarmName?: string; state?: { value?: string }; configuration?: { alarmRule?: string } } | undefined;
     if (event.source !== 'aws.cloudwatch' || event['detail-type'] !== 'CloudWatch Alarm State Change') {
       const heard = Object.values(runbookRulePatterns(this.config, this.arns)).flat()
@@ -787,6 +797,18 @@ export class Drill {
       }
     }
     return view;
+  }
+
+  /** The ledger and the switches as the drill leaves them, for `autopilot --local` (drill/kept-state.ts). */
+  async keptState(): Promise<KeptState> {
+    const names = switchParameters(this.config);
+    const value = (parameter: string) => ({ parameter, value: this.sandbox.state.ssm.parameters[parameter]?.value ?? null });
+    return {
+      version: 1, writtenAt: new Date().toISOString(), environment: this.config.environment, region: this.config.region,
+      account: this.sandbox.state.accountId, ledgerTable: LEDGER_TABLE,
+      switches: { automation: value(names.automation), runbooks: Object.fromEntries(Object.entries(names.runbooks).map(([r, p]) => [r, value(p)])) },
+      ledger: await scanItems(this.dynamo, LEDGER_TABLE),
+    };
   }
 
   async close(): Promise<void> {

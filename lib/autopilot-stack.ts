@@ -15,8 +15,8 @@ import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
-  alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, reportEnvironment, runbookConfig, runbookRulePatterns,
-  sharedHandlers, stateMachineNameOf, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
+  alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, operatorParameters, reportEnvironment, runbookConfig,
+  runbookRulePatterns, sharedHandlers, stateMachineNameOf, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
 } from './catalog';
 import type { BudgetSpec } from '../runbooks/module';
 import type { EnvironmentConfig } from './config/schema';
@@ -70,6 +70,10 @@ export class AutopilotStack extends Stack {
     const report = this.sharedFunction(shared.report);
     this.reports.bind(report);
     this.switches(config);
+    new ssm.StringParameter(this, 'LedgerTableName', {
+      parameterName: operatorParameters(config).ledgerTable, stringValue: this.ledger.table.tableName,
+      description: 'runbook-autopilot: the remediation ledger table, where the autopilot command line finds it',
+    });
     this.approvals = new Approvals(this, 'Approvals', {
       config: config.approvals, notifications: this.notifications, ledger: this.ledger, page: approvalPageHandler(config, arns),
     });

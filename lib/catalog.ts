@@ -21,11 +21,11 @@ import {
 import { RUNBOOKS, type RunbookName } from '../runbooks/registry';
 import type { EnvironmentConfig, GatePolicy, RunbookConfig, VerifyConfig } from './config/schema';
 import {
-  byTag, json, literalArns, scoped, stateMachineNameOf, tagReads, UNDO_MACHINE, undoStateMachineName, verifyPolicy,
+  byTag, json, literalArns, scoped, stackNameOf, stateMachineNameOf, tagReads, UNDO_MACHINE, undoStateMachineName, verifyPolicy,
   type Arns, type HandlerDef, type Permission, type RunbookDef,
 } from '../runbooks/kit';
 
-export { literalArns, stateMachineNameOf, UNDO_MACHINE, undoStateMachineName, type Arns, type HandlerDef, type Permission, type RunbookDef };
+export { literalArns, stackNameOf, stateMachineNameOf, UNDO_MACHINE, undoStateMachineName, type Arns, type HandlerDef, type Permission, type RunbookDef };
 
 /** A registered runbook, its own config type left open: shared code reads only what every runbook has. */
 export type AnyRunbook = RunbookModule<string, RunbookConfig>;
@@ -146,6 +146,14 @@ const switchPrefix = (config: EnvironmentConfig): string => config.switchParamet
 /** The kill switch and one switch per enabled runbook (SSM parameters, "enabled" when created). */
 export function switchParameters(config: EnvironmentConfig): SwitchParameters {
   return switchParameterNames(switchPrefix(config), enabledRunbooks(config).map((m) => m.name));
+}
+
+/**
+ * Where the command line (`autopilot`) finds what the stack generated a name for: the ledger
+ * table, in an SSM parameter beside the switches, read with the same access as they are.
+ */
+export function operatorParameters(config: EnvironmentConfig): { readonly ledgerTable: string } {
+  return { ledgerTable: `${switchPrefix(config)}/ledger-table` };
 }
 
 /** Per runbook that allowlists by tag: the tag-reading action, where its tagged targets may be, and its tags when it is on. */

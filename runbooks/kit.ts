@@ -126,6 +126,9 @@ export const stateMachineNameOf = (environment: string, runbook: string) => `run
 
 export const undoStateMachineName = (environment: string) => stateMachineNameOf(environment, UNDO_MACHINE);
 
+/** The CloudFormation stack of an environment (bin/app.ts), as its resources are tagged and the command line names it. */
+export const stackNameOf = (environment: string) => `RunbookAutopilot-${environment}`;
+
 /**
  * Blast radius by tag: the same actions on every resource of the type (`pattern`) that carries
  * all the allowlisted tags. Lambda functions, DynamoDB tables and ECS services all support the

@@ -92,8 +92,7 @@ export async function startUndo(args: UndoArgs, client?: SFNClient): Promise<Sta
   const sfn = client ?? new SFNClient({ region });
   const name = undoStateMachineName(args.env);
   try {
-    const stateMachineArn = args.stateMachineArn
-      ?? (account ? `arn:${partitionOf(region!)}:states:${region}:${account}:stateMachine:${name}` : await findByName(sfn, name, region!));
+    const stateMachineArn = args.stateMachineArn ?? await deployedStateMachineArn(sfn, name, region!, account, 'or pass --state-machine-arn');
     const out = await sfn.send(new StartExecutionCommand({
       stateMachineArn,
       // Unique per request: the ledger, not the execution name, makes a second undo of an incident change nothing.
@@ -107,12 +106,17 @@ export async function startUndo(args: UndoArgs, client?: SFNClient): Promise<Sta
   }
 }
 
-async function findByName(sfn: SFNClient, name: string, region: string): Promise<string> {
+/**
+ * A state machine of the stack by its fixed name: its ARN built when the config names the account,
+ * else found by listing the region's state machines. Not found: UndoStartError, ending with `orElse`.
+ */
+export async function deployedStateMachineArn(sfn: SFNClient, name: string, region: string, account: string | undefined, orElse: string): Promise<string> {
+  if (account) return `arn:${partitionOf(region)}:states:${region}:${account}:stateMachine:${name}`;
   for await (const page of paginateListStateMachines({ client: sfn }, {})) {
     const found = page.stateMachines?.find((m) => m.name === name);
     if (found?.stateMachineArn) return found.stateMachineArn;
   }
-  throw new UndoStartError(`no state machine named ${name} in ${region}: deploy the stack for this environment, or pass --state-machine-arn`);
+  throw new UndoStartError(`no state machine named ${name} in ${region}: deploy the stack for this environment, ${orElse}`);
 }
 
 function explain(e: unknown, name: string): Error {

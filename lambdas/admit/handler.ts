@@ -125,7 +125,9 @@ function eventKind(event: unknown): string {
   return typeof head.source === 'string' && typeof head['detail-type'] === 'string' ? `${head['detail-type']} event from ${head.source}`.slice(0, 200) : 'input';
 }
 
-const NEW_WHAT: Readonly<Record<Trigger['kind'], string>> = { alarm: 'alarm transition', budget: 'budget alert', event: 'service event' };
+const NEW_WHAT: Readonly<Record<Trigger['kind'], string>> = {
+  alarm: 'alarm transition', budget: 'budget alert', event: 'service event', manual: 'manual start',
+};
 
 /** The gates after the claim: allowlist, switches, cooldown, flapping, the hourly cap. */
 async function gate(

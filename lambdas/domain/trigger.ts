@@ -3,10 +3,11 @@ import * as z from '../shared/zod';
 import { metricRouteSchema, type MetricRoute } from './routing';
 import { firstIssue } from './first-issue';
 import { eventRouteSchema, readServiceEvent, SERVICE_EVENTS, UnreadableServiceEvent, type EventRoute } from './service-events';
+import { MANUAL_START_DETAIL_TYPE, MANUAL_START_SOURCE, manualStartEventSchema, type ManualStartEvent } from './manual-start';
 
 /** What started a runbook, normalised from whichever event carried it. */
 export interface Trigger {
-  readonly kind: 'alarm' | 'budget' | 'event';
+  readonly kind: 'alarm' | 'budget' | 'event' | 'manual';
   /** The target key as config names it: function, table, "cluster/service", budget name or state machine. */
   readonly target: string;
   /** One alarm transition, one budget alert or one AWS service event's occurrence: the unit of "never act twice". */
@@ -84,6 +85,7 @@ const EVENT_KINDS: readonly { readonly source: string; readonly detailType: stri
   { source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change', schema: alarmEventSchema },
   { source: 'runbook-autopilot', detailType: 'Budget Notification', schema: budgetNotificationEventSchema },
   { source: 'runbook-autopilot', detailType: 'Tagged Alarm', schema: taggedAlarmEventSchema },
+  { source: MANUAL_START_SOURCE, detailType: MANUAL_START_DETAIL_TYPE, schema: manualStartEventSchema },
   ...Object.values(SERVICE_EVENTS),
 ];
 
@@ -175,6 +177,8 @@ export function parseTrigger(runbook: string, event: unknown, started: RunbookTr
   // An event of a kind admit reads, with a field missing or of the wrong type: named, not guessed at.
   const malformed = malformedEvent(event);
   if (malformed) throw new UnroutableEvent(`${runbook}: ${malformed}`);
+  const manual = manualStartEventSchema.safeParse(event);
+  if (manual.success) return manualTrigger(runbook, manual.data, started);
   const serviceEvent = serviceEventTrigger(runbook, event, started);
   if (serviceEvent) return serviceEvent;
   const own = autopilotEventSchema.safeParse(event);
@@ -201,6 +205,26 @@ export function parseTrigger(runbook: string, event: unknown, started: RunbookTr
       actualOrForecastAmount: d.actualOrForecastAmount,
       budgetedAmount: d.budgetedAmount,
     },
+  };
+}
+
+/**
+ * A person's start of this runbook on one target (lambdas/domain/manual-start.ts). Each start is
+ * its own incident (its request id); sent again, the same start is a duplicate.
+ */
+function manualTrigger(runbook: string, event: ManualStartEvent, started: RunbookTrigger | undefined): Trigger {
+  const d = event.detail;
+  if (d.runbook !== runbook) throw new UnroutableEvent(`a manual start of ${d.runbook} was sent to ${runbook}`);
+  if (!started?.alarm) {
+    throw new UnroutableEvent(`${runbook} cannot be started by hand: it acts on what the budget alert or service event that starts it says, which a manual start does not carry`);
+  }
+  return {
+    kind: 'manual',
+    target: d.target,
+    dedupeKey: `manual|${runbook}|${d.requestId}`,
+    firedAt: event.time,
+    summary: `Manual start by ${event.startedBy} on ${d.target}: ${d.reason}`,
+    source: { name: d.alarmName },
   };
 }
 

@@ -18,6 +18,38 @@ type Item = Record<string, unknown>;
 const strip = <T>({ pk: _pk, sk: _sk, ...rest }: Item): T => rest as T;
 const factsKey = (incidentId: string, executionArn: string) => ({ pk: `INCIDENT#${incidentId}`, sk: `FACTS#${executionArn}` });
 
+/**
+ * An incident's rows for its report, from ledger items as DynamoDB holds them: its collection
+ * (`INCIDENT#<id>`), the approval requests it lists (`APPROVAL#<request>` / `REQUEST`) and the
+ * escalations of its executions' failed runs (`EXECUTION#<arn>` / `FAILURE#...`); other items are
+ * ignored. Undefined when there is no incident record. The deployed ledger (ReportRecords) and the
+ * drill's kept ledger (`autopilot --local report`) both read through it.
+ */
+export function incidentRowsFrom(items: readonly Item[], incidentId: string): IncidentRows | undefined {
+  const own = items.filter((i) => i.pk === `INCIDENT#${incidentId}`);
+  const meta = own.find((i) => i.sk === 'META');
+  if (!meta) return undefined;
+  const incident = strip<IncidentRecord>(meta);
+  const of = (prefix: string) => own.filter((i) => String(i.sk).startsWith(prefix));
+  const actions = of('ACTION#').map((i) => strip<ActionRecord>(i));
+  const facts = of('FACTS#').map((i) => strip<ExecutionFacts & { recordedAt?: string }>(i));
+  const approvals = of('APPROVAL#').map((listed) => approvalOf(listed, items.find((i) => i.pk === `APPROVAL#${String(listed.requestId)}` && i.sk === 'REQUEST')));
+  const failures = executionsOf({ incident, actions, facts })
+    .flatMap((arn) => items.filter((i) => i.pk === `EXECUTION#${arn}` && String(i.sk).startsWith('FAILURE#')).map((i) => strip<FailureNotice>(i)));
+  return { incident, actions, approvals, failures, facts };
+}
+
+/** The executions an incident's rows name: its own, and those of its actions and recorded facts. */
+const executionsOf = (rows: Pick<IncidentRows, 'incident' | 'actions' | 'facts'>): string[] =>
+  [...new Set([rows.incident.executionArn, ...rows.actions.map((a) => a.executionArn), ...rows.facts.map((f) => f.executionArn)].filter(Boolean))];
+
+/** An approval request's own row (its listing row when that is all there is), without its task token: a capability, it never leaves here. */
+function approvalOf(listed: Item, full: Item | undefined): ReportedApproval {
+  const { taskToken: _token, ...request } = strip<Item>(full ?? listed);
+  const gate = (request.gate as ReportedApproval['gate'] | undefined) ?? { step: String(listed.step), operation: String(listed.operation), target: String(listed.target) };
+  return { decisions: {}, ...request, gate } as unknown as ReportedApproval;
+}
+
 export class ReportRecords {
   private readonly db: DynamoDBDocumentClient;
 
@@ -27,28 +59,18 @@ export class ReportRecords {
 
   /** Everything the ledger holds of an incident; undefined when it has no record of it. */
   async rows(incidentId: string): Promise<IncidentRows | undefined> {
-    const items = await this.query(`INCIDENT#${incidentId}`);
-    const meta = items.find((i) => i.sk === 'META');
-    if (!meta) return undefined;
-    const incident = strip<IncidentRecord>(meta);
-    const of = (prefix: string) => items.filter((i) => String(i.sk).startsWith(prefix));
-    const actions = of('ACTION#').map((i) => strip<ActionRecord>(i));
-    const facts = of('FACTS#').map((i) => strip<ExecutionFacts & { recordedAt?: string }>(i));
-    const executions = [...new Set([incident.executionArn, ...actions.map((a) => a.executionArn), ...facts.map((f) => f.executionArn)].filter(Boolean))];
+    const collection = await this.query(`INCIDENT#${incidentId}`);
+    const listed = incidentRowsFrom(collection, incidentId);
+    if (!listed) return undefined;
     // Each approval request in full, and the escalations of each execution's failed runs: read together.
-    const [approvals, failures] = await Promise.all([
-      Promise.all(of('APPROVAL#').map((listed) => this.request(listed))),
-      Promise.all(executions.map(async (arn) => (await this.query(`EXECUTION#${arn}`, 'FAILURE#')).map((i) => strip<FailureNotice>(i)))).then((all) => all.flat()),
+    const [requests, failures] = await Promise.all([
+      Promise.all(collection.filter((i) => String(i.sk).startsWith('APPROVAL#')).map(async (i) => {
+        const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `APPROVAL#${String(i.requestId)}`, sk: 'REQUEST' }, ConsistentRead: true }));
+        return out.Item ? [out.Item] : [];
+      })).then((all) => all.flat()),
+      Promise.all(executionsOf(listed).map((arn) => this.query(`EXECUTION#${arn}`, 'FAILURE#'))).then((all) => all.flat()),
     ]);
-    return { incident, actions, approvals, failures, facts };
-  }
-
-  /** An approval request's own row (its listing row when that is all there is), without its task token: a capability, it never leaves this function. */
-  private async request(listed: Item): Promise<ReportedApproval> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `APPROVAL#${String(listed.requestId)}`, sk: 'REQUEST' }, ConsistentRead: true }));
-    const { taskToken: _token, ...request } = strip<Item>(out.Item ?? listed);
-    const gate = (request.gate as ReportedApproval['gate'] | undefined) ?? { step: String(listed.step), operation: String(listed.operation), target: String(listed.target) };
-    return { decisions: {}, ...request, gate } as unknown as ReportedApproval;
+    return incidentRowsFrom([...collection, ...requests, ...failures], incidentId);
   }
 
   /** Records what a run held, unless a later run of the same execution recorded its own already. */

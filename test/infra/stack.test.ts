@@ -400,6 +400,11 @@ test('the kill switch and one switch per runbook prod deploys exist, "enabled", 
   expect(actionsOf(readers[0]!)).toEqual(['ssm:GetParameter']);
 });
 
+test('the command line finds the ledger by an SSM parameter beside the switches, holding the table\'s name', () => {
+  const [table] = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'));
+  template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/runbook-autopilot/prod/ledger-table', Type: 'String', Value: { Ref: table } });
+});
+
 describe('approvals', () => {
   test('each approver is subscribed with a filter policy on their own name: one link each', () => {
     for (const approver of config.approvals.approvers) {

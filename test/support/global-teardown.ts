@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
 import type { DrillService } from './drill-service';
 
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { drillService?: DrillService }).drillService?.close();
+  const run = globalThis as { drillService?: DrillService; drillStateDir?: string };
+  await run.drillService?.close();
+  if (run.drillStateDir) fs.rmSync(run.drillStateDir, { recursive: true, force: true });
 }

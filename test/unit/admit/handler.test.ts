@@ -5,6 +5,7 @@ import type { AdmitResult } from '../../../lambdas/admit/handler';
 import type { RunbookPolicies } from '../../../lambdas/domain/admission';
 import { parseBudgetNotification } from '../../../lambdas/domain/budget-notification';
 import { incidentIdFor } from '../../../lambdas/domain/trigger';
+import { manualStartEvent, type ManualStart } from '../../../lambdas/domain/manual-start';
 import { Ledger } from '../../../lambdas/shared/ledger';
 import { switchParameterNames } from '../../../lambdas/domain/switches';
 import { seedAccountState, startSandbox, type Sandbox } from '../../../drill/sandbox';
@@ -495,6 +496,72 @@ describe('AWS service events', () => {
 
     expect(result).toMatchObject({ decision: 'reject', reason: expect.stringContaining('nor a runbook-autopilot event') });
     expect(await scanLedger()).toEqual([expect.objectContaining({ status: 'rejected', executionArn: EXECUTION('lambda-runaway', 'event'), target: '(none)' })]);
+  });
+});
+
+describe('manual starts', () => {
+  const START: ManualStart = {
+    runbook: 'lambda-runaway', target: RESEARCHER, alarmName: 'cabruca-segmentation-prod-researcher-agent-concurrency',
+    reason: 'invocations surging, the alarm has not fired yet', startedBy: 'alice', requestId: 'man-00000000000000a1', time: new Date('2026-11-03T03:20:00Z'),
+  };
+  const manual = (changes: Partial<ManualStart> = {}) => manualStartEvent({ ...START, ...changes });
+
+  test('a manual start of an alarm runbook on a configured target is admitted as its own incident, verified by the alarm it names', async () => {
+    const exec = EXECUTION('lambda-runaway', 'man-00000000000000a1');
+
+    const result = await admit(input('lambda-runaway', manual(), exec), lambdaContext);
+
+    const id = incidentIdFor('manual|lambda-runaway|man-00000000000000a1');
+    expect(result).toEqual({
+      decision: 'admit', switches: { automation: 'enabled', runbook: 'enabled' }, dryRun: false,
+      reason: 'new manual start on a configured target',
+      incident: {
+        id, runbook: 'lambda-runaway', target: RESEARCHER, firedAt: '2026-11-03T03:20:00.000Z',
+        summary: `Manual start by alice on ${RESEARCHER}: invocations surging, the alarm has not fired yet`,
+        source: { name: 'cabruca-segmentation-prod-researcher-agent-concurrency' },
+      },
+    });
+    expect(await ledger.getIncident(id)).toMatchObject({ executionArn: exec, status: 'admitted', dedupeKey: 'manual|lambda-runaway|man-00000000000000a1' });
+    expect(await cooldownRow('lambda-runaway', RESEARCHER)).toMatchObject({ incidentId: id });
+  });
+
+  test('the same start sent again is a duplicate; another start on the same target is held by the cooldown', async () => {
+    const first = EXECUTION('lambda-runaway', 'man-00000000000000a1');
+    await admit(input('lambda-runaway', manual(), first), lambdaContext);
+
+    const again = await admit(input('lambda-runaway', manual(), EXECUTION('lambda-runaway', 'again')), lambdaContext);
+    const another = await admit(input('lambda-runaway', manual({ requestId: 'man-00000000000000b2' }), EXECUTION('lambda-runaway', 'another')), lambdaContext);
+
+    expect(again).toMatchObject({ decision: 'duplicate', reason: `already handled by ${first} (admitted)` });
+    expect(another).toMatchObject({ decision: 'cooldown', reason: expect.stringContaining(`${RESEARCHER} was remediated by ${incidentIdFor('manual|lambda-runaway|man-00000000000000a1')}`) });
+  });
+
+  test('the kill switch holds a manual start as it holds an alarm', async () => {
+    setSwitch(SWITCHES.automation, 'paused');
+    expect(await admit(input('lambda-runaway', manual(), EXECUTION('lambda-runaway', 'held')), lambdaContext))
+      .toMatchObject({ decision: 'paused', reason: 'automation is paused (/runbook-autopilot/test/automation = paused)' });
+  });
+
+  test('a target that is not configured is rejected, as for an alarm', async () => {
+    expect(await admit(input('lambda-runaway', manual({ target: 'tradai-prod-signal-ingest' }), EXECUTION('lambda-runaway', 'other')), lambdaContext))
+      .toMatchObject({ decision: 'reject', reason: expect.stringContaining('tradai-prod-signal-ingest is not a configured target of lambda-runaway') });
+  });
+
+  test.each([
+    ['sent to another runbook', 'ecs-service-recovery', manual(), 'a manual start of lambda-runaway was sent to ecs-service-recovery'],
+    ['of a runbook a budget alert starts', 'llm-budget-guardrail', manual({ runbook: 'llm-budget-guardrail', target: BUDGET }),
+      'llm-budget-guardrail cannot be started by hand: it acts on what the budget alert or service event that starts it says, which a manual start does not carry'],
+    ['naming no alarm', 'lambda-runaway', { ...manual(), detail: { ...manual().detail, alarmName: '' } },
+      'lambda-runaway: malformed Manual Start event: detail.alarmName: Too small: expected string to have >=1 characters'],
+    ['by a name no approver could have', 'lambda-runaway', manual({ startedBy: 'Alice Smith' }),
+      'lambda-runaway: malformed Manual Start event: startedBy: a lower-case user name, as config names approvers'],
+  ])('a manual start %s is rejected naming why, and recorded as rejected', async (_name, runbook, event, reason) => {
+    const exec = EXECUTION(runbook, 'bad-start');
+
+    const result = await admit(input(runbook, event, exec), lambdaContext);
+
+    expect(result).toEqual({ decision: 'reject', reason, incident: null, switches: null, dryRun: false });
+    expect(await scanLedger()).toEqual([rejectedRow(runbook, exec, reason, 'Manual Start event from runbook-autopilot')]);
   });
 });
 
