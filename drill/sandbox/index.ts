@@ -39,6 +39,8 @@ export { FaultQueue, INJECTED_ERRORS, faultError, planFault, type ErrorShape, ty
 export { SERVICE_REGISTRY, SERVICES, serviceEntry, type RegisteredService, type ServiceEntry, type ServiceName } from './registry';
 export { TASK_TOKEN_PREFIX } from './sfn';
 export { FRONTEND_ALARM, FRONTEND_COMPOSITE_ALARM, FRONTEND_LOG_GROUP, FRONTEND_SERVICE, FRONTEND_TASK_DEFINITION } from './seed-admin-frontend';
+export { HISTORY_ALARMS } from './seed-alarm-history';
+export { ALARM_HISTORY_RETENTION_DAYS } from './alarm-history';
 export { WORKFLOW_CAUSE, WORKFLOW_ERROR, WORKFLOW_EXECUTION, WORKFLOW_FAILED_STATE, WORKFLOW_MACHINE } from './seed-workflows';
 export type { SandboxSnapshot } from './snapshot';
 export type * from './state';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isRecord } from './input';
 import { seedAdminFrontend } from './seed-admin-frontend';
+import { seedAlarmHistory } from './seed-alarm-history';
 import { seedWorkerSystems } from './seed-workers';
 import { seedTimeoutSystems } from './seed-timeouts';
 import { seedWorkflowSystems } from './seed-workflows';
@@ -557,6 +558,8 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedWorkflowSystems(base, now);
   seedWorkerSystems(base, now);
   seedAdminFrontend(base, now);
+  // Last: the history leads each alarm to the state the seed holds it in.
+  seedAlarmHistory(base, now);
   if (override === undefined) return base;
   if (typeof override === 'function') return override(base) ?? base;
   return merge(base, override) as AccountState;
