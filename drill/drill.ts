@@ -2,13 +2,12 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '../lambdas/domain/event-pattern';
-import { RUNBOOK_TAG, TAGGED_ALARM_PATTERN, TARGET_TAG } from '../lambdas/domain/routing';
+import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
-import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
 import { OWN_STATE_MACHINE_TAG } from '../lambdas/domain/own-resources';
 import {
-  approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, runbookConfig, runbookRulePatterns, sharedHandlers, switchParameters,
+  approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, runbookConfig, runbookRulePatterns, sharedHandlers,
   stateMachineNameOf, triggerHandlers, undoMachine, UNDO_MACHINE, type Arns, type HandlerDef,
 } from '../lib/catalog';
 import { RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -38,6 +37,7 @@ import {
 } from './sandbox';
 import { randomBytes } from 'node:crypto';
 import { applyScenario, type Scenario } from './scenario';
+import { withRunbookTags, withSwitchesOn } from './account-setup';
 import { ownPort, SharedPort } from './sandbox/listen';
 import { withoutSdkBackoff } from './sdk-backoff';
 import { metricsOf, tapMetrics, type EmittedMetric } from './metrics-tap';
@@ -800,27 +800,6 @@ function operatorRedrive(call: { operation: string; input: Readonly<Record<strin
   if (call.operation !== 'RedriveExecution') return false;
   const machine = state.stepFunctions.executions[String(call.input.executionArn ?? '')]?.stateMachineArn;
   return machine !== undefined && state.stepFunctions.stateMachines[machine]?.tags?.[OWN_STATE_MACHINE_TAG] !== undefined;
-}
-
-/** The seed alarms a team tagged to route to a runbook (its module's drill.taggedAlarms), tagged so. */
-function withRunbookTags(state: AccountState): AccountState {
-  for (const m of MODULES) {
-    for (const [name, { target }] of Object.entries(m.drill.taggedAlarms ?? {})) {
-      const alarm = state.cloudwatch.alarms[name] ?? state.cloudwatch.compositeAlarms[name];
-      if (!alarm) throw new Error(`${m.name}: drill.taggedAlarms names ${name}, which the seed account has no alarm of`);
-      alarm.tags = { [RUNBOOK_TAG]: m.name, ...(target ? { [TARGET_TAG]: target } : {}), ...alarm.tags };
-    }
-  }
-  return state;
-}
-
-/** The switch parameters the stack creates, "enabled", as the deployed account has them. */
-function withSwitchesOn(state: AccountState, config: EnvironmentConfig): AccountState {
-  const names = switchParameters(config);
-  const parameter = (value: string) => ({ type: 'String' as const, value, version: 1, lastModified: new Date().toISOString(), history: [] });
-  state.ssm.parameters[names.automation] = parameter(AUTOMATION_ON);
-  for (const name of Object.values(names.runbooks)) state.ssm.parameters[name] = parameter(RUNBOOK_ON);
-  return state;
 }
 
 /** Each machine by the name the stack gives it (the router and runbooks that start the undo find them by it). */
