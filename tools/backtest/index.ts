@@ -15,14 +15,14 @@ import type { EnvironmentConfig } from '../../lib/config/schema';
 import { placeOfRead, readAccount } from './account';
 import { BacktestInputError, BacktestReadError } from './errors';
 import { AccountReader, type AccountAccess, type AccountRead } from './read';
-import { replay, type LoadHandler } from './replay';
+import { replay, type LoadHandler, type ReplayResult } from './replay';
 import { compareReports, replayReport, type BacktestReport } from './report';
 import { historyWindow } from './window';
 
 export { renderBacktest } from './render';
 export { BacktestInputError, BacktestReadError } from './errors';
 export type { BacktestReport, ComparisonReport, ReplayReport, RunbookSummary, AdmittedIncident, GapAlarm } from './report';
-export type { LoadHandler } from './replay';
+export type { Delivery, LoadHandler, ReplayResult } from './replay';
 
 /** The sandbox's clock (--local): its seeded history ends here, so a report of it reads the same every day. */
 export const LOCAL_NOW = new Date('2026-11-18T12:00:00Z');
@@ -47,10 +47,14 @@ export interface BacktestOptions {
   readonly now?: Date;
 }
 
-/** What a caller may put in place: how handlers are loaded (a test's module registry), or the account read (a test's sandbox). */
+/**
+ * What a caller may put in place: how handlers are loaded (a test's module registry), the account
+ * read (a test's sandbox), and a look at each replay's deliveries (a test holds them against the live admit).
+ */
 export interface BacktestSeams {
   readonly loadHandler?: LoadHandler;
   readonly access?: AccountAccess;
+  readonly onReplay?: (config: EnvironmentConfig, replayed: ReplayResult) => void;
 }
 
 function environmentConfig(env: string): EnvironmentConfig {
@@ -135,10 +139,13 @@ export async function runBacktest(options: BacktestOptions = {}, seams: Backtest
     if (read.transitions.length === 0) {
       throw new BacktestReadError(`no alarm changed state in ${access.region} from ${window.from} to ${window.to}: nothing to replay`);
     }
-    const base = replayReport(read, config, await replay(read, config, seams.loadHandler));
-    const comparison = other && options.config
-      ? compareReports(options.config, base, replayReport(read, other, await replay(read, other, seams.loadHandler)))
-      : null;
+    const replayed = async (c: EnvironmentConfig) => {
+      const result = await replay(read, c, seams.loadHandler);
+      seams.onReplay?.(c, result);
+      return replayReport(read, c, result);
+    };
+    const base = await replayed(config);
+    const comparison = other && options.config ? compareReports(options.config, base, await replayed(other)) : null;
     const notes = window.beyondRetention
       ? [`CloudWatch keeps alarm history for ${window.retentionDays} days: the window asked for starts ${window.requestedFrom}, so it was read from ${window.from}, the oldest moment kept.`]
       : [];

@@ -188,6 +188,9 @@ export function replayReport(read: AccountRead, config: EnvironmentConfig, repla
 /** The same history under two configurations, runbook by runbook. */
 export function compareReports(configFile: string, base: ReplayReport, other: ReplayReport): ComparisonReport {
   const names = [...new Set([...base.runbooks, ...other.runbooks].map((r) => r.runbook))];
-  const counts = (r: ReplayReport, name: string): Counts => r.runbooks.find((x) => x.runbook === name) ?? { seen: 0, admitted: 0, held: noneHeld() };
+  const counts = (r: ReplayReport, name: string): Counts => {
+    const found = r.runbooks.find((x) => x.runbook === name);
+    return found ? { seen: found.seen, admitted: found.admitted, held: found.held } : { seen: 0, admitted: 0, held: noneHeld() };
+  };
   return { configFile, report: other, runbooks: names.map((runbook) => ({ runbook, base: counts(base, runbook), other: counts(other, runbook) })) };
 }
