@@ -35,6 +35,16 @@ export interface AccountRead {
   readonly calls: Readonly<Record<string, number>>;
 }
 
+/**
+ * Every call the backtest makes to an account, by IAM action: reads only. docs/backtest-policy.json
+ * grants these and nothing else (test/iam/backtest-policy.test.ts).
+ */
+export const READ_ACTIONS = [
+  'cloudwatch:DescribeAlarmHistory', 'cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource',
+  'lambda:ListTags', 'dynamodb:ListTagsOfResource', 'ecs:ListTagsForResource',
+] as const;
+export type ReadAction = (typeof READ_ACTIONS)[number];
+
 /** A reader's SDK clients and the count of calls each action took. */
 export class AccountReader {
   readonly calls: Record<string, number> = {};
@@ -54,7 +64,7 @@ export class AccountReader {
     };
   }
 
-  private count(action: string): void {
+  private count(action: ReadAction): void {
     this.calls[action] = (this.calls[action] ?? 0) + 1;
   }
 
