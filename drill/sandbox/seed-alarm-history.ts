@@ -1,4 +1,4 @@
-import { recordHistory, stateUpdateItem, type HistoryState } from './alarm-history';
+import { stateUpdateItem, type HistoryState } from './alarm-history';
 import { FRONTEND_ALARM, FRONTEND_COMPOSITE_ALARM, FRONTEND_SERVICE } from './seed-admin-frontend';
 import { UNCONFIGURED_DURATION_ALARM } from './seed-timeouts';
 import { WORKER_MEMORY_ALARM, WORKER_QUEUE_ALARM } from './seed-workers';
@@ -283,6 +283,6 @@ export function seedAlarmHistory(state: AccountState, now: Date): void {
       : compositeState(state, (alarm as { alarmRule?: string }).alarmRule ?? '', alarm.stateValue, alarm.stateUpdatedAt, items);
     change(name, alarm.stateUpdatedAt, alarm.stateValue, reason);
   }
-  for (const item of items.sort((a, b) => a.timestamp.localeCompare(b.timestamp))) recordHistory(state, item);
+  state.cloudwatch.history = [...(state.cloudwatch.history ?? []), ...items].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
 }
 
