@@ -4,9 +4,10 @@
  * the oldest moment kept. In process (tools/backtest/cli.ts main).
  */
 import { withRunbookTags } from '../../drill/account-setup';
-import { seedAccountState } from '../../drill/sandbox';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION, seedAccountState, startSandbox, type Sandbox } from '../../drill/sandbox';
 import { main, USAGE } from '../../tools/backtest/cli';
-import { LOCAL_NOW, type BacktestReport } from '../../tools/backtest';
+import { BacktestReadError, LOCAL_NOW, runBacktest, type BacktestReport } from '../../tools/backtest';
+import { loadIsolated } from '../support/isolated-handlers';
 
 const saved = { ...process.env };
 let out: string[];
@@ -72,4 +73,38 @@ test('a window older than CloudWatch keeps: said in one sentence, and what was r
   expect(report.read.stateChanges).toBe(seeded.length);
   // The quiet week, the runaway of day 7 (3 admitted, 1 in its cooldown, 1 flapping), day 8's three services, the deleted alarm.
   expect(report.totals).toMatchObject({ toAlarm: 13, routed: 8, unrouted: 5, admitted: 5, held: expect.objectContaining({ cooldown: 2, flapping: 1 }) });
+});
+
+describe('reading an account that answers with errors', () => {
+  let sandbox: Sandbox;
+  beforeEach(async () => {
+    sandbox = await startSandbox(seedAccountState(withRunbookTags, { now: LOCAL_NOW }), { now: () => LOCAL_NOW });
+  });
+  afterEach(async () => {
+    await sandbox.close();
+  });
+  // Day 8 of the seeded weeks: the admin service, the admin frontend and the team's composite over it.
+  const day8 = { local: true, from: '2026-11-13T00:00:00Z', to: '2026-11-13T23:59:59Z' };
+  const access = () => ({ region: SANDBOX_REGION, endpoint: sandbox.url, credentials: SANDBOX_CREDENTIALS });
+
+  test('throttled history reads are retried by the SDK, and every page is read once', async () => {
+    sandbox.injectFault({ service: 'cloudwatch', operation: 'DescribeAlarmHistory', error: 'throttling', times: 2 });
+
+    const report = await runBacktest(day8, { access: access(), loadHandler: loadIsolated });
+
+    const history = sandbox.calls.filter((c) => c.operation === 'DescribeAlarmHistory');
+    expect(history.map((c) => c.error?.code)).toEqual(['ThrottlingException', 'ThrottlingException', undefined]);
+    expect(report.read.calls['cloudwatch:DescribeAlarmHistory']).toBe(1);
+    expect(report.totals).toMatchObject({ toAlarm: 4, routed: 3, unrouted: 1, admitted: 2, held: expect.objectContaining({ cooldown: 1 }) });
+  });
+
+  test('access denied: one line that names the policy, nothing replayed', async () => {
+    sandbox.injectFault({ service: 'cloudwatch', operation: 'DescribeAlarmHistory', error: 'access-denied' });
+
+    const error = await runBacktest(day8, { access: access(), loadHandler: loadIsolated }).then(() => undefined, (e: unknown) => e);
+
+    expect(error).toBeInstanceOf(BacktestReadError);
+    expect((error as Error).message).toMatch(/^not allowed to read the alarm history: attach the read-only policy of docs\/backtest\.md \(AccessDenied\w*: .* is not authorized to perform: cloudwatch:DescribeAlarmHistory .*\); nothing was replayed$/);
+    expect(sandbox.calls.map((c) => c.operation)).toEqual(['DescribeAlarmHistory']);
+  });
 });
