@@ -146,11 +146,17 @@ export async function runBacktest(options: BacktestOptions = {}, seams: Backtest
     };
     const base = await replayed(config);
     const comparison = other && options.config ? compareReports(options.config, base, await replayed(other)) : null;
-    const notes = window.beyondRetention
-      ? [`CloudWatch keeps alarm history for ${window.retentionDays} days: the window asked for starts ${window.requestedFrom}, so it was read from ${window.from}, the oldest moment kept.`]
-      : [];
+    const account = placeOfRead(read)?.account ?? null;
+    const notes = [
+      ...(window.beyondRetention
+        ? [`CloudWatch keeps alarm history for ${window.retentionDays} days: the window asked for starts ${window.requestedFrom}, so it was read from ${window.from}, the oldest moment kept.`]
+        : []),
+      ...(config.account !== undefined && account !== null && config.account !== account
+        ? [`config/${config.environment}.json names account ${config.account}, but the alarms read are in ${account}: check the credentials or the profile.`]
+        : []),
+    ];
     return {
-      ...base, source: options.local ? 'local' : 'account', region: access.region, account: placeOfRead(read)?.account ?? null, window,
+      ...base, source: options.local ? 'local' : 'account', region: access.region, account, window,
       read: { stateChanges: read.transitions.length, alarms: new Set(read.transitions.map((t) => t.alarmName)).size, calls: read.calls },
       notes, comparison,
     };
