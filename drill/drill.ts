@@ -3,10 +3,9 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '../lambdas/domain/event-pattern';
 import { isManualStart } from '../lambdas/domain/manual-start';
-import { RUNBOOK_TAG, TAGGED_ALARM_PATTERN, TARGET_TAG } from '../lambdas/domain/routing';
+import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
-import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
 import { OWN_STATE_MACHINE_TAG } from '../lambdas/domain/own-resources';
 import {
   approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, reportEnvironment, runbookConfig, runbookRulePatterns, sharedHandlers,
@@ -41,6 +40,7 @@ import {
 } from './sandbox';
 import { randomBytes } from 'node:crypto';
 import { applyScenario, type Scenario } from './scenario';
+import { withRunbookTags, withSwitchesOn } from './account-setup';
 import { ownPort, SharedPort } from './sandbox/listen';
 import { withoutSdkBackoff } from './sdk-backoff';
 import { metricsOf, tapMetrics, type EmittedMetric } from './metrics-tap';
@@ -861,27 +861,6 @@ function operatorRedrive(call: { operation: string; input: Readonly<Record<strin
 /** The stack writing an incident's report to its own bucket: its record, not a change of the account a runbook made. */
 function ownRecord(call: { service: string; operation: string; input: Readonly<Record<string, unknown>> }): boolean {
   return call.service === 's3' && call.operation === 'PutObject' && call.input.Bucket === REPORT_BUCKET;
-}
-
-/** The seed alarms a team tagged to route to a runbook (its module's drill.taggedAlarms), tagged so. */
-function withRunbookTags(state: AccountState): AccountState {
-  for (const m of MODULES) {
-    for (const [name, { target }] of Object.entries(m.drill.taggedAlarms ?? {})) {
-      const alarm = state.cloudwatch.alarms[name] ?? state.cloudwatch.compositeAlarms[name];
-      if (!alarm) throw new Error(`${m.name}: drill.taggedAlarms names ${name}, which the seed account has no alarm of`);
-      alarm.tags = { [RUNBOOK_TAG]: m.name, ...(target ? { [TARGET_TAG]: target } : {}), ...alarm.tags };
-    }
-  }
-  return state;
-}
-
-/** The switch parameters the stack creates, "enabled", as the deployed account has them. */
-function withSwitchesOn(state: AccountState, config: EnvironmentConfig): AccountState {
-  const names = switchParameters(config);
-  const parameter = (value: string) => ({ type: 'String' as const, value, version: 1, lastModified: new Date().toISOString(), history: [] });
-  state.ssm.parameters[names.automation] = parameter(AUTOMATION_ON);
-  for (const name of Object.values(names.runbooks)) state.ssm.parameters[name] = parameter(RUNBOOK_ON);
-  return state;
 }
 
 /** Each machine by the name the stack gives it (the router and runbooks that start the undo find them by it). */

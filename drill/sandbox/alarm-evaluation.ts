@@ -1,3 +1,4 @@
+import { recordHistory, stateUpdateItem } from './alarm-history';
 import { datapointsOf, seriesOf } from './cloudwatch-metrics';
 import type { ServiceContext } from './model';
 import { messagesVisible } from './sqs';
@@ -26,7 +27,8 @@ import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState
  *   its newest datapoint.
  * - A composite alarm: its rule over its children's states.
  * Alarms with `causePersists` (a scenario: the fix did not remove the cause) and alarms no rule
- * covers keep their state.
+ * covers keep their state. Each change of state is a StateUpdate in the account's alarm history
+ * (alarm-history.ts), as CloudWatch records it.
  */
 
 /** What the sandbox knows of a DynamoDB table (dynalite holds the tables, the drill reads them). */
@@ -125,8 +127,13 @@ function stateFor(a: AlarmState, point: Datapoint): { value: AlarmState['stateVa
   }
 }
 
-function transition(alarm: { stateValue: string; stateReason: string; stateUpdatedAt: string }, value: AlarmState['stateValue'], reason: string, now: Date): void {
+/** A state change, recorded in the account's alarm history as CloudWatch records it. */
+function transition(
+  state: AccountState, name: string, type: 'MetricAlarm' | 'CompositeAlarm',
+  alarm: { stateValue: string; stateReason: string; stateUpdatedAt: string }, value: AlarmState['stateValue'], reason: string, now: Date,
+): void {
   if (alarm.stateValue === value) return;
+  recordHistory(state, stateUpdateItem(name, type, now.toISOString(), { stateValue: alarm.stateValue, stateReason: alarm.stateReason }, { stateValue: value, stateReason: reason }));
   alarm.stateValue = value;
   alarm.stateReason = reason;
   alarm.stateUpdatedAt = now.toISOString();
@@ -189,14 +196,14 @@ export function evaluateRule(rule: string, stateOf: (name: string) => string | u
 export async function evaluateAlarms(ctx: ServiceContext): Promise<void> {
   const { state } = ctx;
   const now = ctx.now();
-  for (const a of Object.values(state.cloudwatch.alarms)) {
+  for (const [name, a] of Object.entries(state.cloudwatch.alarms)) {
     if (a.causePersists) continue;
     const next = stateFor(a, await datapoint(state, a, ctx));
-    if (next) transition(a, next.value, next.reason, now);
+    if (next) transition(state, name, 'MetricAlarm', a, next.value, next.reason, now);
   }
-  for (const c of Object.values(state.cloudwatch.compositeAlarms) as CompositeAlarmState[]) {
-    const inAlarm = evaluateRule(c.alarmRule, (name) => (state.cloudwatch.alarms[name] ?? state.cloudwatch.compositeAlarms[name])?.stateValue);
+  for (const [name, c] of Object.entries(state.cloudwatch.compositeAlarms) as [string, CompositeAlarmState][]) {
+    const inAlarm = evaluateRule(c.alarmRule, (child) => (state.cloudwatch.alarms[child] ?? state.cloudwatch.compositeAlarms[child])?.stateValue);
     if (inAlarm === undefined) continue;
-    transition(c, inAlarm ? 'ALARM' : 'OK', `The alarm rule evaluated to ${inAlarm ? 'TRUE' : 'FALSE'}.`, now);
+    transition(state, name, 'CompositeAlarm', c, inAlarm ? 'ALARM' : 'OK', `The alarm rule evaluated to ${inAlarm ? 'TRUE' : 'FALSE'}.`, now);
   }
 }

@@ -1,4 +1,5 @@
 import { evaluateAlarms } from './alarm-evaluation';
+import { ALARM_TYPES, HISTORY_ITEM_TYPES, historyPage, historyValidationError, SCAN_BY } from './alarm-history';
 import { AwsError } from './aws-error';
 import { getMetricData } from './cloudwatch-metrics';
 import { epochSeconds } from './common';
@@ -6,7 +7,7 @@ import { Fields, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
 import { arn, type AccountState, type AlarmState } from './state';
 
-/** CloudWatch (JSON 1.0, query-compatible errors): DescribeAlarms, alarm tags, and GetMetricData (cloudwatch-metrics.ts). */
+/** CloudWatch (JSON 1.0, query-compatible errors): DescribeAlarms, DescribeAlarmHistory, alarm tags, and GetMetricData (cloudwatch-metrics.ts). */
 
 const missingParameter = (member: string) =>
   new AwsError('MissingRequiredParameterException', 400, `The parameter ${member} is required.`, { queryCode: 'MissingParameter' });
@@ -92,12 +93,56 @@ function listTagsForResource(input: Input, { state }: ServiceContext): Output {
   return { Tags: Object.entries(alarm.tags).map(([Key, Value]) => ({ Key, Value })) };
 }
 
+/** A timestamp member: epoch seconds on the JSON wire (an ISO string is read too). */
+function optDate(input: Input, name: string): Date | undefined {
+  const raw = input[name];
+  if (raw === undefined || raw === null) return undefined;
+  const ms = typeof raw === 'number' ? raw * 1000 : typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
+  if (!Number.isFinite(ms)) throw historyValidationError(name.charAt(0).toLowerCase() + name.slice(1), 'Member must be a timestamp', raw);
+  return new Date(ms);
+}
+
+function oneOf<T extends string>(value: string | undefined, member: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined;
+  throw historyValidationError(member, `Member must satisfy enum value set: [${allowed.join(', ')}]`, value);
+}
+
+function describeAlarmHistory(input: Input, ctx: ServiceContext): Output {
+  const fields = new Fields(input, missingParameter);
+  const alarmName = fields.optString('AlarmName');
+  if (alarmName !== undefined && (alarmName.length < 1 || alarmName.length > 255)) {
+    throw historyValidationError('alarmName', 'Member must have length between 1 and 255', alarmName);
+  }
+  const alarmTypes = fields.optStrings('AlarmTypes') ?? ['MetricAlarm'];
+  for (const t of alarmTypes) oneOf(t, 'alarmTypes', ALARM_TYPES);
+  const historyItemType = oneOf(fields.optString('HistoryItemType'), 'historyItemType', HISTORY_ITEM_TYPES);
+  const scanBy = oneOf(fields.optString('ScanBy'), 'scanBy', SCAN_BY) ?? 'TimestampDescending';
+  const maxRecords = fields.optInt('MaxRecords');
+  const nextToken = fields.optString('NextToken');
+  const startDate = optDate(input, 'StartDate');
+  const endDate = optDate(input, 'EndDate');
+  const page = historyPage(ctx.state, {
+    alarmTypes, scanBy,
+    ...(alarmName === undefined ? {} : { alarmName }), ...(historyItemType === undefined ? {} : { historyItemType }),
+    ...(startDate ? { startDate } : {}), ...(endDate ? { endDate } : {}),
+    ...(maxRecords === undefined ? {} : { maxRecords }), ...(nextToken === undefined ? {} : { nextToken }),
+  }, ctx.now());
+  return {
+    AlarmHistoryItems: page.items.map((item) => ({
+      AlarmName: item.alarmName, AlarmType: item.alarmType, Timestamp: epochSeconds(item.timestamp),
+      HistoryItemType: item.historyItemType, HistorySummary: item.historySummary, HistoryData: item.historyData,
+    })),
+    ...(page.nextToken ? { NextToken: page.nextToken } : {}),
+  };
+}
+
 export const cloudWatchModel: ServiceModel = {
   protocol: 'awsJson1_0',
   target: 'GraniteServiceVersion20100801',
   queryCompatible: true,
   operations: {
     DescribeAlarms: { mutating: false, run: describeAlarms },
+    DescribeAlarmHistory: { mutating: false, run: describeAlarmHistory },
     ListTagsForResource: { mutating: false, run: listTagsForResource },
     GetMetricData: { mutating: false, run: getMetricData },
   },

@@ -47,5 +47,7 @@ export {
   DATA_COLLECTION_SERVICE, MARKETDATA_CLUSTER, STRATEGY_DEPLOYMENT, STRATEGY_SERVICE, TRADAI_CLUSTER, TRADAI_DB, TRADAI_DB_CONNECTIONS_ALARM, TRADAI_DB_PARAMETER_GROUP,
 } from './seed-tradai';
 export { DRIFT_MODEL, PSI_DRIFT_ALARM, PSI_SIGNIFICANT_ALARM, RETRAINING_MACHINE, RETRAINING_MACHINE_NAME, RETRAINING_OUTPUT, TRADING_SWITCH } from './seed-models';
+export { HISTORY_ALARMS } from './seed-alarm-history';
+export { ALARM_HISTORY_RETENTION_DAYS } from './alarm-history';
 export type { SandboxSnapshot } from './snapshot';
 export type * from './state';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isRecord } from './input';
 import { seedAdminFrontend } from './seed-admin-frontend';
+import { seedAlarmHistory } from './seed-alarm-history';
 import { seedWorkerSystems } from './seed-workers';
 import { seedTimeoutSystems } from './seed-timeouts';
 import { seedTradaiDatabases } from './seed-tradai';
@@ -561,6 +562,8 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedAdminFrontend(base, now);
   seedTradaiDatabases(base, now);
   seedModelSystems(base, now);
+  // Last: the history leads each alarm to the state the seed holds it in.
+  seedAlarmHistory(base, now);
   if (override === undefined) return base;
   if (typeof override === 'function') return override(base) ?? base;
   return merge(base, override) as AccountState;

@@ -406,9 +406,22 @@ export interface CompositeAlarmState {
   tags: Record<string, string>;
 }
 
+/** One item of the account's alarm history (DescribeAlarmHistory): kept for deleted alarms too. */
+export interface AlarmHistoryItemState {
+  alarmName: string;
+  alarmType: 'MetricAlarm' | 'CompositeAlarm';
+  timestamp: string;
+  historyItemType: 'ConfigurationUpdate' | 'StateUpdate' | 'Action';
+  historySummary: string;
+  /** JSON text, as CloudWatch writes it (a StateUpdate: version, oldState and newState with stateValue, stateReason, stateReasonData). */
+  historyData: string;
+}
+
 export interface CloudWatchState {
   alarms: Record<string, AlarmState>;
   compositeAlarms: Record<string, CompositeAlarmState>;
+  /** Oldest first; every state change the sandbox evaluates is added. Absent: none. */
+  history?: AlarmHistoryItemState[];
   /** Metrics an application publishes (PutMetricData), as GetMetricData reads them, by a name of the seed's. Absent: none. */
   metrics?: Record<string, MetricSeriesState>;
 }

@@ -99,6 +99,14 @@ function program(io: Io, done: (output: Output, json: boolean) => void): Command
     .action(() => {
       throw usageError('give the drill its arguments right after "drill", with no option before it: autopilot drill --json');
     });
+  p.command('backtest')
+    .description("what the runbooks would have done over the account's alarm history, read-only (autopilot backtest --help; docs/backtest.md)")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => {
+      throw usageError('give the backtest its arguments right after "backtest", with no option before it: autopilot backtest --local --since 14d');
+    });
   p.command('report')
     .argument('<incident>', 'inc-<16 hex digits>')
     .description('the post-incident report of an incident (Markdown), built from the ledger as the report step builds it')
@@ -110,6 +118,8 @@ function program(io: Io, done: (output: Output, json: boolean) => void): Command
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   // The drill parses its own arguments (drill/command.ts), as `npm run drill` does.
   if (argv[0] === 'drill') return (await import('../../drill/command')).runDrillCommand(argv.slice(1));
+  // So does the backtest (tools/backtest/cli.ts), as `npm run backtest` does.
+  if (argv[0] === 'backtest') return (await import('../backtest/cli')).main(argv.slice(1), io.out, (line) => io.err(`${line}\n`));
   let code = 0;
   const print = (output: Output, json: boolean) => {
     io.out(`${json ? JSON.stringify(output.data, null, 2) : output.text.join('\n')}\n`);
