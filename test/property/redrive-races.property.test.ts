@@ -10,6 +10,7 @@
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import type { ExecutionFailedResult } from '../../lambdas/notify/execution-failed';
@@ -29,6 +30,8 @@ const ATTEMPTS = 3;
 
 const sfn = mockClient(SFNClient);
 const sns = mockClient(SNSClient);
+// After escalating, the notifier writes the failed run's report (its own tests: test/unit/report, test/drill/reports.test.ts).
+mockClient(S3Client);
 
 let dynamo: LocalDynamo;
 let proxy: SchedulingProxy;
@@ -44,7 +47,7 @@ beforeAll(async () => {
   proxy = await startSchedulingProxy(dynamo.endpoint);
   client = new DynamoDBClient({ endpoint: proxy.url, region: 'sa-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   Object.assign(process.env, handlerTestEnv(proxy.url, TABLE), {
-    CRITICAL_TOPIC_ARN: CRITICAL, RUNBOOK_MACHINES: JSON.stringify([{ runbook: 'lambda-runaway', arn: MACHINE }]),
+    CRITICAL_TOPIC_ARN: CRITICAL, RUNBOOK_MACHINES: JSON.stringify([{ runbook: 'lambda-runaway', arn: MACHINE }]), REPORT_BUCKET: 'redrive-races-reports',
   });
   // Loaded once the environment is set: the handler reads it at cold start, and the shared logger its level.
   notify = (await import('../../lambdas/notify/execution-failed')).handler as typeof notify;
