@@ -4,6 +4,7 @@
  * trigger retraining", "Position Stuck: manual intervention"). Pure: no AWS here.
  */
 import * as z from '../../lambdas/shared/zod';
+import type { MetricAlarmView } from '../../lambdas/aws/cloudwatch';
 
 /**
  * The metric the application publishes, one value a period per model: the population stability
@@ -20,16 +21,8 @@ export const psiPolicySchema = z.object({
 });
 export type PsiPolicy = z.infer<typeof psiPolicySchema>;
 
-/** The alarm that fired, as DescribeAlarms shows it now. */
-export interface AlarmFacts {
-  readonly name: string;
-  readonly namespace: string | null;
-  readonly metricName: string | null;
-  readonly dimensions: Readonly<Record<string, string>>;
-  readonly threshold: number | null;
-  readonly comparison: string | null;
-  readonly state: string;
-}
+/** The alarm that fired, as DescribeAlarms shows it now (its reason is not needed to classify it). */
+export type AlarmFacts = Omit<MetricAlarmView, 'reason'>;
 
 /**
  * Which of the two alarms it is, by what it compares (its threshold against the levels config sets),
