@@ -8,7 +8,7 @@ import { runDrill, scenario } from './run-drill';
 const EVENT = 'events/model-drift.alarm.json';
 const NOTICE = 'events/samples/model-drift-notice.alarm.json';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'model-drift-'));
-const NIGHTLY = `${RETRAINING_MACHINE.replace(':stateMachine:', ':execution:')}:nightly-2026-12-07`;
+const NIGHTLY = `${RETRAINING_MACHINE.replace(':stateMachine:', ':execution:')}:nightly-2026-12-06`;
 
 function scenarioFile(name: string, body: Record<string, unknown>): string {
   const file = path.join(tmp, `${name}.json`);
@@ -77,13 +77,13 @@ test('open positions reported: escalated (seed 004 "Position Stuck"), trading no
 
 test('a retraining already running: paused, no second retraining started, the running one watched, resumed after its validation', async () => {
   const { results: [r] } = await runDrill(['model-drift', '--scenario', scenario('retraining-already-running'), '--json', '--calls']);
-  expect(r).toMatchObject({ outcome: 'remediated', reason: expect.stringContaining('a retraining was already running (nightly-2026-12-07') });
+  expect(r).toMatchObject({ outcome: 'remediated', reason: expect.stringContaining('a retraining was already running (nightly-2026-12-06') });
   expect(of(callsOf(r), 'states', 'StartExecution')).toEqual([]);
   expect(switchWrites(callsOf(r))).toEqual(['true', 'false']);
   expect(r!.actions.map((a) => a.operation)).toEqual(['ssm:PutParameter', 'ssm:PutParameter']);
   // Watched to its end: the reads that found it RUNNING, then SUCCEEDED with its validation passed.
   expect(of(callsOf(r), 'states', 'DescribeExecution').filter((c) => c.input.executionArn === NIGHTLY)).toHaveLength(2);
-  expect(r!.reason).toContain('the retraining nightly-2026-12-07 SUCCEEDED and its validation passed');
+  expect(r!.reason).toContain('the retraining nightly-2026-12-06 SUCCEEDED and its validation passed');
 });
 
 test('the retrained model fails validation: trading stays paused and the run escalates; the undo puts the switch back', async () => {

@@ -104,11 +104,11 @@ test('attempts of one incident\'s retraining start in any order, an answer lost 
 test('a retraining already running (another incident\'s, or a nightly one) is watched: nothing started, nothing recorded', async () => {
   const incidentId = `inc-${(++sequence).toString(16).padStart(16, 'e')}`;
   sfn.reset();
-  sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:nightly`, name: 'nightly', status: 'RUNNING', stateMachineArn: MACHINE, startDate: new Date('2026-12-07T02:00:00Z') }] });
+  sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:nightly`, name: 'nightly', status: 'RUNNING', stateMachineArn: MACHINE, startDate: new Date('2026-12-06T02:00:00Z') }] });
 
   const result = await retrain({ incident: incident({ id: incidentId, runbook: 'model-drift', target: 'momentum-v3' }), execution: { id: EXECUTION } }, lambdaContext);
 
-  expect(result).toMatchObject({ name: 'nightly', startedByThisRun: false, action: null, reason: expect.stringContaining('already running (nightly, started 2026-12-07T02:00:00.000Z)') });
+  expect(result).toMatchObject({ name: 'nightly', startedByThisRun: false, action: null, reason: expect.stringContaining('already running (nightly, started 2026-12-06T02:00:00.000Z)') });
   expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
   expect(sfn.commandCalls(ListExecutionsCommand)[0]?.args[0].input).toMatchObject({ stateMachineArn: MACHINE, statusFilter: 'RUNNING' });
   expect(await ledger.listActions(incidentId)).toEqual([]);

@@ -13,7 +13,7 @@ import {
 } from '../../drill/sandbox';
 import { clientConfig, rejectionOf } from './support';
 
-const NOW = new Date('2026-12-07T03:07:00Z');
+const NOW = new Date('2026-12-06T03:07:00Z');
 let sandbox: Sandbox;
 let hooked: string[] = [];
 beforeEach(async () => {
@@ -41,7 +41,7 @@ describe('GetMetricData', () => {
 
     expect(out.MetricDataResults).toEqual([expect.objectContaining({ Id: 'psi', Label: 'PSI', StatusCode: 'Complete', Values: [0.31, 0.19, 0.14] })]);
     const stamps = out.MetricDataResults?.[0]?.Timestamps ?? [];
-    expect(stamps.map((t) => t.toISOString())).toEqual(['2026-12-07T03:00:00.000Z', '2026-12-07T02:00:00.000Z', '2026-12-07T01:00:00.000Z']);
+    expect(stamps.map((t) => t.toISOString())).toEqual(['2026-12-06T03:00:00.000Z', '2026-12-06T02:00:00.000Z', '2026-12-06T01:00:00.000Z']);
   });
 
   test('oldest first with ScanBy, and MaxDatapoints caps the answer', async () => {
@@ -57,7 +57,7 @@ describe('GetMetricData', () => {
       Id: stat.toLowerCase(), MetricStat: { Metric: { Namespace: 'TradAI/Trading', MetricName: 'OpenPositions', Dimensions: [] }, Period: 1800, Stat: stat },
     });
     const out = await cw().send(new GetMetricDataCommand({
-      StartTime: new Date('2026-12-07T02:30:00Z'), EndTime: new Date('2026-12-07T03:00:00Z'), MetricDataQueries: [positions('Maximum'), positions('Sum'), positions('SampleCount')],
+      StartTime: new Date('2026-12-06T02:30:00Z'), EndTime: new Date('2026-12-06T03:00:00Z'), MetricDataQueries: [positions('Maximum'), positions('Sum'), positions('SampleCount')],
     }));
 
     // One datapoint a minute from 02:37 (the oldest) to 03:06: one position open to 02:56, none from 02:57; 23 before 03:00.

@@ -18,7 +18,7 @@ beforeAll(async () => {
 beforeEach(() => sfn.reset());
 
 const run = (out: Partial<DescribeExecutionCommandOutput>) => sfn.on(DescribeExecutionCommand).resolves({
-  executionArn: RUN, stateMachineArn: MACHINE, name: 'model-drift-inc-0123456789abcdef', startDate: new Date('2026-12-07T03:06:00Z'), ...out,
+  executionArn: RUN, stateMachineArn: MACHINE, name: 'model-drift-inc-0123456789abcdef', startDate: new Date('2026-12-06T03:06:00Z'), ...out,
 });
 const input = (attempt: number, executionArn = RUN) => ({ incident: incident({ runbook: 'model-drift', target: 'momentum-v3' }), execution: { id: EXECUTION_ARN }, attempt, executionArn });
 

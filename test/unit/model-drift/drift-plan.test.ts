@@ -7,7 +7,7 @@ const MODEL = 'momentum-v3';
 const alarm = (over: Partial<AlarmFacts> = {}): AlarmFacts => ({
   name: 'psi-alarm', namespace: 'TradAI/Models', metricName: 'PSI', dimensions: { Model: MODEL }, threshold: 0.25, comparison: 'GreaterThanThreshold', state: 'ALARM', ...over,
 });
-const NOW = new Date('2026-12-07T03:07:00Z');
+const NOW = new Date('2026-12-06T03:07:00Z');
 
 describe('classifyAlarm: by what the alarm compares, never by its name', () => {
   test.each([
@@ -28,17 +28,17 @@ describe('classifyAlarm: by what the alarm compares, never by its name', () => {
 
 describe('positionsOf', () => {
   test('a fresh 0 is none open; a fresh positive count is open; an old or missing datapoint cannot tell', () => {
-    expect(positionsOf({ value: 0, at: '2026-12-07T03:06:00Z' }, NOW, 5)).toEqual({ kind: 'none', at: '2026-12-07T03:06:00Z' });
-    expect(positionsOf({ value: 2, at: '2026-12-07T03:06:00Z' }, NOW, 5)).toEqual({ kind: 'open', count: 2, at: '2026-12-07T03:06:00Z' });
-    expect(positionsOf({ value: 0, at: '2026-12-07T03:01:59Z' }, NOW, 5)).toEqual({ kind: 'unknown', lastAt: '2026-12-07T03:01:59Z' });
+    expect(positionsOf({ value: 0, at: '2026-12-06T03:06:00Z' }, NOW, 5)).toEqual({ kind: 'none', at: '2026-12-06T03:06:00Z' });
+    expect(positionsOf({ value: 2, at: '2026-12-06T03:06:00Z' }, NOW, 5)).toEqual({ kind: 'open', count: 2, at: '2026-12-06T03:06:00Z' });
+    expect(positionsOf({ value: 0, at: '2026-12-06T03:01:59Z' }, NOW, 5)).toEqual({ kind: 'unknown', lastAt: '2026-12-06T03:01:59Z' });
     expect(positionsOf(null, NOW, 5)).toEqual({ kind: 'unknown', lastAt: null });
   });
 });
 
 describe('planDrift', () => {
   const facts = (over: Partial<DriftFacts> = {}): DriftFacts => ({
-    model: MODEL, alarm: alarm(), policy: POLICY, psi: { value: 0.31, at: '2026-12-07T03:00:00Z' }, switchValue: 'false', pausedValue: 'true',
-    pausedByThisIncident: false, positions: { kind: 'none', at: '2026-12-07T03:06:00Z' }, runningRetrainings: [], ...over,
+    model: MODEL, alarm: alarm(), policy: POLICY, psi: { value: 0.31, at: '2026-12-06T03:00:00Z' }, switchValue: 'false', pausedValue: 'true',
+    pausedByThisIncident: false, positions: { kind: 'none', at: '2026-12-06T03:06:00Z' }, runningRetrainings: [], ...over,
   });
 
   test('significant drift, still in ALARM, trading running, nothing open: pause', () => {
