@@ -41,14 +41,6 @@ export interface HistoryPage {
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
 
-/** An execution as ListExecutions lists it. */
-export interface ExecutionSummary {
-  readonly executionArn: string;
-  readonly name: string;
-  readonly status: string;
-  readonly startDate: string | null;
-}
-
 /** A closed or running execution's result, its output included (DescribeExecution with its data). */
 export interface ExecutionResult {
   readonly executionArn: string;
@@ -105,15 +97,7 @@ export class WorkflowClient {
 
   /** A state machine's most recent executions, newest first: one page of ListExecutions. */
   async recent(stateMachineArn: string, maxResults: number): Promise<ExecutionListed[]> {
-    try {
-      const out = await this.sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults }));
-      return (out.executions ?? []).map((e) => ({
-        executionArn: e.executionArn ?? '', name: e.name ?? '', status: e.status ?? 'UNKNOWN', startDate: iso(e.startDate), stopDate: iso(e.stopDate),
-      }));
-    } catch (e: unknown) {
-      if (e instanceof StateMachineDoesNotExist) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListExecutions)`);
-      throw classifyAwsError(e, `states:ListExecutions on ${stateMachineArn}`);
-    }
+    return (await this.listPage(stateMachineArn, { maxResults })).executions;
   }
 
   /** The execution with its output (DescribeExecution with its data): how a workflow ended, and what it returned. */
@@ -130,8 +114,8 @@ export class WorkflowClient {
   }
 
   /** A state machine's running executions, newest first (ListExecutions, paged, bounded). */
-  async running(stateMachineArn: string): Promise<ExecutionSummary[]> {
-    const found: ExecutionSummary[] = [];
+  async running(stateMachineArn: string): Promise<ExecutionListed[]> {
+    const found: ExecutionListed[] = [];
     await this.list(stateMachineArn, 'RUNNING', (page) => {
       found.push(...page);
       return false;
@@ -143,8 +127,8 @@ export class WorkflowClient {
    * The execution of this name, if it started at or after `since` (ListExecutions newest first,
    * read until it is found or the executions are older); null when there is none.
    */
-  async startedSince(stateMachineArn: string, name: string, since: Date): Promise<ExecutionSummary | null> {
-    let found: ExecutionSummary | null = null;
+  async startedSince(stateMachineArn: string, name: string, since: Date): Promise<ExecutionListed | null> {
+    let found: ExecutionListed | null = null;
     await this.list(stateMachineArn, undefined, (page) => {
       found = page.find((x) => x.name === name) ?? null;
       return found !== null || page.some((x) => x.startDate !== null && Date.parse(x.startDate) < since.getTime());
@@ -153,19 +137,30 @@ export class WorkflowClient {
   }
 
   /** ListExecutions a page at a time, newest first, until `enough` says so or the pages allowed are read. */
-  private async list(stateMachineArn: string, statusFilter: 'RUNNING' | undefined, enough: (page: ExecutionSummary[]) => boolean): Promise<void> {
+  private async list(stateMachineArn: string, statusFilter: 'RUNNING' | undefined, enough: (page: ExecutionListed[]) => boolean): Promise<void> {
     let nextToken: string | undefined;
     for (let page = 0; page < LIST_PAGES; page++) {
-      let out;
-      try {
-        out = await this.sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: LIST_PAGE, ...(statusFilter ? { statusFilter } : {}), ...(nextToken ? { nextToken } : {}) }));
-      } catch (e: unknown) {
-        if (e instanceof StateMachineDoesNotExist) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListExecutions)`);
-        throw classifyAwsError(e, `states:ListExecutions on ${stateMachineArn}`);
-      }
-      const executions = (out.executions ?? []).map((x) => ({ executionArn: x.executionArn ?? '', name: x.name ?? '', status: x.status ?? 'UNKNOWN', startDate: iso(x.startDate) }));
+      const out = await this.listPage(stateMachineArn, { maxResults: LIST_PAGE, ...(statusFilter ? { statusFilter } : {}), ...(nextToken ? { nextToken } : {}) });
       nextToken = out.nextToken;
-      if (enough(executions) || !nextToken) return;
+      if (enough(out.executions) || !nextToken) return;
+    }
+  }
+
+  /** One page of ListExecutions, newest first; a state machine that does not exist is TargetNotFound. */
+  private async listPage(
+    stateMachineArn: string, page: { maxResults: number; statusFilter?: 'RUNNING'; nextToken?: string },
+  ): Promise<{ executions: ExecutionListed[]; nextToken?: string }> {
+    try {
+      const out = await this.sfn.send(new ListExecutionsCommand({ stateMachineArn, ...page }));
+      return {
+        executions: (out.executions ?? []).map((e) => ({
+          executionArn: e.executionArn ?? '', name: e.name ?? '', status: e.status ?? 'UNKNOWN', startDate: iso(e.startDate), stopDate: iso(e.stopDate),
+        })),
+        ...(out.nextToken ? { nextToken: out.nextToken } : {}),
+      };
+    } catch (e: unknown) {
+      if (e instanceof StateMachineDoesNotExist) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListExecutions)`);
+      throw classifyAwsError(e, `states:ListExecutions on ${stateMachineArn}`);
     }
   }
 

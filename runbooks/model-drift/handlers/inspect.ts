@@ -1,5 +1,5 @@
 import { MetricReader } from '../../../lambdas/aws/cloudwatch';
-import { WorkflowClient, type ExecutionSummary } from '../../../lambdas/aws/sfn';
+import { WorkflowClient, type ExecutionListed } from '../../../lambdas/aws/sfn';
 import { ParameterClient } from '../../../lambdas/aws/ssm';
 import { requireEnv, requireJsonEnv } from '../../../lambdas/shared/env';
 import { TargetNotFound } from '../../../lambdas/shared/errors';
@@ -33,7 +33,7 @@ export interface DriftDiagnosis {
   readonly switch: { readonly name: string; readonly value: string; readonly pausedValue: string };
   readonly positions: Positions;
   /** The retraining workflow's running executions, newest first. */
-  readonly retrainings: readonly ExecutionSummary[];
+  readonly retrainings: readonly ExecutionListed[];
   readonly plan: DriftPlan;
 }
 
