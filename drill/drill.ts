@@ -859,7 +859,7 @@ function operatorRedrive(call: { operation: string; input: Readonly<Record<strin
 }
 
 /** The stack writing an incident's report to its own bucket: its record, not a change of the account a runbook made. */
-function ownRecord(call: { service: string; operation: string; input: Readonly<Record<string, unknown>> }): boolean {
+export function ownRecord(call: { service: string; operation: string; input: Readonly<Record<string, unknown>> }): boolean {
   return call.service === 's3' && call.operation === 'PutObject' && call.input.Bucket === REPORT_BUCKET;
 }
 

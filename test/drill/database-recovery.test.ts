@@ -1,4 +1,4 @@
-import { REPORT_BUCKET, type AwsCallReceived } from '../../drill/drill';
+import { ownRecord, type AwsCallReceived } from '../../drill/drill';
 import type { DrillResult } from '../../drill/result';
 import { duplicateOf } from './events';
 import { runDrill, scenario } from './run-drill';
@@ -12,8 +12,8 @@ const callsOf = (r: DrillResult | undefined): AwsCallReceived[] => (r as unknown
 const named = (r: DrillResult | undefined, service: string, operation: string) => callsOf(r).filter((c) => c.service === service && c.operation === operation);
 const serviceOf = (c: AwsCallReceived) => `${String(c.input.cluster)}/${String(c.input.service ?? (c.input.services as string[] | undefined)?.[0])}`;
 /** Every call that changes the account; RDS's reboot and failover calls are among what none of these may be. The stack's own records (ledger, notifications, the incident report) are not changes of it. */
-const ownRecord = (c: AwsCallReceived) => c.service === 'dynamodb' || (c.service === 'sns' && c.operation === 'Publish') || (c.service === 's3' && c.operation === 'PutObject' && c.input.Bucket === REPORT_BUCKET);
-const mutating = (r: DrillResult | undefined) => callsOf(r).filter((c) => !/^(Describe|List|Get)/.test(c.operation) && !ownRecord(c));
+const stackRecord = (c: AwsCallReceived) => c.service === 'dynamodb' || (c.service === 'sns' && c.operation === 'Publish') || ownRecord(c);
+const mutating = (r: DrillResult | undefined) => callsOf(r).filter((c) => !/^(Describe|List|Get)/.test(c.operation) && !stackRecord(c));
 
 test('connections near max_connections: max_connections read, both services restarted one at a time, the second only once the first rolled out; ledger rows first; the alarm clears', async () => {
   const { code, results: [r] } = await runDrill(['database-recovery', '--json', '--calls']);

@@ -26,14 +26,20 @@ export async function status(settings: Settings): Promise<Output> {
  * its approval requests. What `history <incident>` shows, and what a post-incident report is built from.
  */
 export async function incidentRows(settings: Settings, incidentId: string): Promise<{ source: LedgerSource; rows: LedgerItem[] }> {
-  if (!INCIDENT_ID.test(incidentId)) throw usageError(`not an incident id: ${JSON.stringify(incidentId)} (inc-<16 hex digits>, as in a notification and the ledger)`);
-  const source = await openSource(settings);
+  const source = await sourceFor(settings, incidentId);
   const rows = await source.incidentItems(incidentId);
-  if (!rows.some((r) => r.sk === 'META')) {
-    throw new CliError(`no incident ${incidentId} in the ledger (${source.info.kind === 'stack' ? source.info.ledgerTable : source.info.file})`);
-  }
+  if (!rows.some((r) => r.sk === 'META')) throw noIncident(source, incidentId);
   return { source, rows };
 }
+
+/** The source to read one incident from, once its id is one (a usage error otherwise, before anything is read). */
+async function sourceFor(settings: Settings, incidentId: string): Promise<LedgerSource> {
+  if (!INCIDENT_ID.test(incidentId)) throw usageError(`not an incident id: ${JSON.stringify(incidentId)} (inc-<16 hex digits>, as in a notification and the ledger)`);
+  return openSource(settings);
+}
+
+const noIncident = (source: LedgerSource, incidentId: string) =>
+  new CliError(`no incident ${incidentId} in the ledger (${source.info.kind === 'stack' ? source.info.ledgerTable : source.info.file})`);
 
 export async function history(settings: Settings, o: { incident?: string; limit: string; runbook?: string }): Promise<Output> {
   const limit = Number(o.limit);
@@ -62,10 +68,9 @@ export async function approvals(settings: Settings, o: { as?: string }): Promise
  * (lambdas/domain/incident-report.ts) from what the ledger holds now, whether or not it has ended.
  */
 export async function report(settings: Settings, incidentId: string): Promise<Output> {
-  if (!INCIDENT_ID.test(incidentId)) throw usageError(`not an incident id: ${JSON.stringify(incidentId)} (inc-<16 hex digits>, as in a notification and the ledger)`);
-  const source = await openSource(settings);
+  const source = await sourceFor(settings, incidentId);
   const rows = await source.reportRows(incidentId);
-  if (!rows) throw new CliError(`no incident ${incidentId} in the ledger (${source.info.kind === 'stack' ? source.info.ledgerTable : source.info.file})`);
+  if (!rows) throw noIncident(source, incidentId);
   const [{ buildIncidentReport }, { MODULES }] = await Promise.all([import('../../lambdas/domain/incident-report'), import('../../lib/catalog')]);
   const hardRules = MODULES.find((m) => m.name === rows.incident.runbook)?.hardRules ?? {};
   const markdown = buildIncidentReport(rows, { hardRules });

@@ -48,6 +48,11 @@ test('after a drill, --local status, history, approvals and report show the inci
   expect(report).toMatchObject({ incidentId: drilled!.incidentId, status: 'remediated' });
   expect(report.report).toBe(fs.readFileSync(path.join(dir, 'reports', written!), 'utf8'));
   expect(report.report).toContain('lambda-runaway');
+  // An id that is none reads nothing (exit 2); one the ledger does not hold says where it looked (exit 1).
+  const badId = await autopilot('--local', '--state-dir', dir, 'report', 'inc-1');
+  expect({ code: badId.code, error: oneLineError(badId) }).toEqual({ code: 2, error: expect.stringContaining('not an incident id: "inc-1"') });
+  const unknown = await autopilot('--local', '--state-dir', dir, 'report', 'inc-0000000000000000');
+  expect({ code: unknown.code, error: oneLineError(unknown) }).toEqual({ code: 1, error: `autopilot: no incident inc-0000000000000000 in the ledger (${path.join(dir, 'state.json')})` });
 });
 
 test('--local with no drill state yet is one line, exit 1', async () => {
