@@ -1,7 +1,6 @@
 // npm run lint: type-aware ESLint over every TypeScript file (npm test runs it, zero warnings).
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
-import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
@@ -12,12 +11,6 @@ export default defineConfig(
     extends: [js.configs.recommended, tseslint.configs.recommended],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
-    plugins: { 'import-x': importX },
-    settings: {
-      'import-x/extensions': ['.ts'],
-      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
-      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
-    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
@@ -30,8 +23,6 @@ export default defineConfig(
       'no-empty': ['error', { allowEmptyCatch: false }],
       // A variable assigned after the closures that read it were made (drill/drill.ts) stays let.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
-      // Value imports only; test/contract/no-cycles.test.ts counts type-only imports too.
-      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {

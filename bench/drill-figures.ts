@@ -5,7 +5,8 @@
  *                  runbook, the adapter's) to the first mitigating call reaching the sandbox (a
  *                  mutating call that is not a notification or an execution start). The drill's
  *                  own work before an execution (its account snapshot for the report, parsing and
- *                  validating the ASL for each run) has no AWS counterpart and is left out.
+ *                  validating the ASL for each run) has no AWS counterpart and is left out;
+ *                  every function is initialized before the event (its init is coldInit's).
  *   overhead       the executions' own time (first to last history event) less the simulated
  *                  waits (Wait states and Retry pauses, compressed by the drill): the interpreter
  *                  and the handlers, split as handler invocations and the rest
@@ -101,7 +102,7 @@ function redelivery(input: DrillInput): DrillInput {
 
 async function sample(runbook: RegisteredRunbook): Promise<RunbookFigures> {
   const input = readInputFile(path.join(__dirname, '..', runbook.drill.event));
-  const drill = await Drill.start({ time: TIME });
+  const drill = await Drill.start({ time: TIME, initAtStart: true });
   const mutating: { at: number; call: string }[] = [];
   // The drill checks every mutating call's audit row before the sandbox applies it: note when each arrives.
   const audited = drill as unknown as { checkAudit(operation: string, target: string): Promise<void> };

@@ -71,6 +71,12 @@ export interface DrillOptions {
    * scripted, and a request waits for its deadline (uncompressed, capped by the option's value).
    */
   readonly servePages?: { port: number; waitMs: number; onLink: (approver: string, link: string, level: string) => void };
+  /**
+   * Initialize every function before the first event (as provisioned concurrency keeps them), so
+   * a run's timings hold no function's init; by default a function initializes at its first
+   * invocation, as Lambda does. @default false
+   */
+  readonly initAtStart?: boolean;
 }
 
 export interface ApproverAnswer {
@@ -299,23 +305,27 @@ export class Drill {
     drill.answers = options.answers ?? [];
     drill.decideTogether = options.decideTogether ?? false;
     drill.servePages = options.servePages;
-    drill.wire(config, account);
+    drill.wire(config, account, options.initAtStart ?? false);
     return drill;
   }
 
-  private wire(config: EnvironmentConfig, account: string): void {
+  private wire(config: EnvironmentConfig, account: string, initAtStart: boolean): void {
     coldStart();
     withoutSdkBackoff();
     const arns = literalArns('aws', config.region, account);
     this.arns = arns;
     const fnArn = (id: string) => arns.lambdaFunction(`runbook-autopilot-drill-${id}`);
-    const load = (def: HandlerDef, extra: Record<string, string> = {}) => loadFunction(def, `runbook-autopilot-drill-${def.id}`, fnArn(def.id), {
-      ...def.environment,
-      ...(def.usesLedger ? { LEDGER_TABLE } : {}),
-      ...(def.usesApprovals ? { APPROVAL_TOPIC_ARN: TOPIC_ARNS.approvals, APPROVAL_SECRET_ID: APPROVAL_SECRET, APPROVAL_BASE_URL: this.pages.url } : {}),
-      POWERTOOLS_SERVICE_NAME: `runbook-autopilot-${def.id}`,
-      ...extra,
-    });
+    const load = (def: HandlerDef, extra: Record<string, string> = {}) => {
+      const fn = loadFunction(def, `runbook-autopilot-drill-${def.id}`, fnArn(def.id), {
+        ...def.environment,
+        ...(def.usesLedger ? { LEDGER_TABLE } : {}),
+        ...(def.usesApprovals ? { APPROVAL_TOPIC_ARN: TOPIC_ARNS.approvals, APPROVAL_SECRET_ID: APPROVAL_SECRET, APPROVAL_BASE_URL: this.pages.url } : {}),
+        POWERTOOLS_SERVICE_NAME: `runbook-autopilot-${def.id}`,
+        ...extra,
+      });
+      if (initAtStart) fn.init();
+      return fn;
+    };
     const shared = sharedHandlers(config, arns);
     const admit = load(shared.admit);
     const notify = load(shared.notify, { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical, INFO_TOPIC_ARN: TOPIC_ARNS.info });

@@ -17,28 +17,34 @@ export interface DrillFunction {
 }
 
 /**
- * Loads a handler module the way Lambda would cold-start it: with its own environment variables
- * (from the same catalog the stack deploys), in a fresh module instance, so two functions built
- * from one file (the ECS redeploy handler serves two runbooks) keep their own configuration.
+ * A handler as Lambda runs it: its module is loaded at the function's first invocation (Lambda's
+ * init), not before, with its own environment variables (from the same catalog the stack deploys),
+ * in a fresh module instance, so two functions built from one file (the ECS redeploy handler serves
+ * two runbooks) keep their own configuration. A drill then loads only the functions its events
+ * reach. `init()` loads it now (a function initialized ahead, as with provisioned concurrency).
  */
-export function loadFunction(def: HandlerDef, name: string, arn: string, env: Record<string, string>): DrillFunction {
-  const file = require.resolve(path.join(REPO_ROOT, def.entry));
-  const saved = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    // Loaded at run time as CommonJS, not imported: an ES import is evaluated once per process.
-    delete require.cache[file];
-    const mod = module.require(file) as { handler?: unknown };
-    if (typeof mod.handler !== 'function') throw new Error(`${def.entry} exports no handler`);
-    const handler = mod.handler as LambdaHandler;
-    // The AWS calls it makes are recorded as this function's (drill/callers.ts).
-    return { name, arn, def, handler: (event, context) => asCaller(name, () => handler(event, context)) };
-  } finally {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+export function loadFunction(def: HandlerDef, name: string, arn: string, env: Record<string, string>): DrillFunction & { init(): void } {
+  let loaded: LambdaHandler | undefined;
+  const init = (): LambdaHandler => {
+    if (loaded) return loaded;
+    const file = require.resolve(path.join(REPO_ROOT, def.entry));
+    const saved = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      // Loaded at run time as CommonJS, not imported: an ES import is evaluated once per process.
+      delete require.cache[file];
+      const mod = module.require(file) as { handler?: unknown };
+      if (typeof mod.handler !== 'function') throw new Error(`${def.entry} exports no handler`);
+      return (loaded = mod.handler as LambdaHandler);
+    } finally {
+      for (const [k, v] of saved) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
-  }
+  };
+  // The AWS calls it makes are recorded as this function's (drill/callers.ts).
+  return { name, arn, def, handler: (event, context) => asCaller(name, async () => init()(event, context)), init: () => void init() };
 }
 
 /** Handler-side code: what a function's bundle holds. */

@@ -57,11 +57,16 @@ function importsOf(file: string): Import[] {
   return out;
 }
 
-let graph: ReadonlyMap<string, readonly Import[]> | undefined;
+/** The source folders and the tests: no circle anywhere (the tests' own helpers included). */
+export const CIRCLE_DIRS = [...SOURCE_DIRS, 'test'] as const;
 
-/** Every source file and what it imports. */
-export function importGraph(): ReadonlyMap<string, readonly Import[]> {
-  graph ??= new Map(SOURCE_DIRS.flatMap(sourceFiles).map((file) => [file, importsOf(file)]));
+const graphs = new Map<string, ReadonlyMap<string, readonly Import[]>>();
+
+/** Every file of the folders (the source folders by default) and what it imports. */
+export function importGraph(dirs: readonly string[] = SOURCE_DIRS): ReadonlyMap<string, readonly Import[]> {
+  const key = dirs.join(',');
+  let graph = graphs.get(key);
+  if (!graph) graphs.set(key, (graph = new Map(dirs.flatMap(sourceFiles).map((file) => [file, importsOf(file)]))));
   return graph;
 }
 
@@ -80,8 +85,9 @@ export function runtimeClosure(file: string): Set<string> {
 }
 
 /** The import circles: each a list of files, the first repeated at the end (Tarjan's strongly connected components). */
-export function importCircles(): string[][] {
-  const edges = new Map([...importGraph()].map(([file, imports]) => [file, [...new Set(imports.map((i) => i.to).filter((to) => importGraph().has(to)))]]));
+export function importCircles(dirs: readonly string[] = CIRCLE_DIRS): string[][] {
+  const graph = importGraph(dirs);
+  const edges = new Map([...graph].map(([file, imports]) => [file, [...new Set(imports.map((i) => i.to).filter((to) => graph.has(to)))]]));
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];

@@ -1,8 +1,8 @@
 /**
  * A drill process for the test suite: runs `npm run drill -- <args>` (drill/command.ts) again and
  * again, one run at a time, as the pool (drill-pool.ts) hands them over IPC. Each run is a new
- * drill: a new account, ledger and approval pages, functions loaded cold, on the ports this process
- * keeps. What a run prints is captured and sent back with its exit code, as a process of its own
+ * drill: a new account, ledger and approval pages, each function initialized at its first call,
+ * on the ports this process keeps. What a run prints is captured and sent back with its exit code, as a process of its own
  * would have printed it, without a process's start-up (Node.js, TypeScript, the SDK) each time.
  */
 import { runDrillCommand } from '../../drill/command';
