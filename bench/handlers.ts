@@ -5,6 +5,10 @@
 import { approvalPageHandler, buildCatalog, executionFailureHandler, literalArns, sharedHandlers, stateMachineNameOf, triggerHandlers, undoMachine, type HandlerDef } from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import { TOPIC_ARNS } from '../drill/sandbox';
+import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
+
+/** Stands in for the report bucket's generated name. */
+const REPORT_BUCKET = 'runbook-autopilot-bench-incident-reports';
 
 export interface BenchHandler {
   /** Entry file, from the repository root. */
@@ -36,6 +40,9 @@ export function benchHandlers(): BenchHandler[] {
         ...(def.usesApprovals ? { APPROVAL_TOPIC_ARN: TOPIC_ARNS.approvals, APPROVAL_SECRET_ID: 'bench-signing-key', APPROVAL_BASE_URL: 'https://approvals.example.com' } : {}),
         ...(def.id === 'Notify' ? { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical, INFO_TOPIC_ARN: TOPIC_ARNS.info } : {}),
         ...(def.id === 'ExecutionFailed' ? { CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical } : {}),
+        // The functions that write incident reports (the stack binds the bucket to both).
+        ...(def.id === 'Report' || def.id === 'ExecutionFailed' ? { REPORT_BUCKET } : {}),
+        [METRICS_ENVIRONMENT_VARIABLE]: config.environment,
         POWERTOOLS_SERVICE_NAME: `runbook-autopilot-${def.id}`,
       },
     });

@@ -25,6 +25,8 @@ import {
 import { AUTOMATION_ON, RUNBOOK_ON, switchParameterNames } from '../lambdas/domain/switches';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { percentile, round } from './stats';
+import { tapMetrics } from '../drill/metrics-tap';
+import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
 
 const RUNBOOK = 'lambda-runaway';
 const LEDGER_TABLE = 'runbook-autopilot-bench-ledger';
@@ -230,6 +232,9 @@ export async function runStorm(): Promise<StormFigures> {
     for (const name of Object.values(SWITCHES.runbooks)) state.ssm.parameters[name] = parameter(RUNBOOK_ON);
   }));
   const dynamo = await ledgerProcess();
+  // The handlers print their metrics (one EMF line per decision) as in Lambda; the lines are taken
+  // off the bench's output, which would otherwise hold one per event.
+  const metrics = tapMetrics();
   const db = new DynamoDBClient({ endpoint: dynamo.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   try {
     for (const table of [LEDGER_TABLE, RAW_TABLE]) {
@@ -249,6 +254,7 @@ export async function runStorm(): Promise<StormFigures> {
       SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
       ALLOWED_TARGETS: JSON.stringify(targets),
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      [METRICS_ENVIRONMENT_VARIABLE]: 'bench',
     });
     const admit = (await import('../lambdas/admit/handler')).handler as Handler;
     const stop = (await import('../runbooks/lambda-runaway/handlers/stop')).handler as Handler;
@@ -322,6 +328,7 @@ export async function runStorm(): Promise<StormFigures> {
       problems,
     };
   } finally {
+    metrics.stop();
     db.destroy();
     await sandbox.close();
     await dynamo.close();
