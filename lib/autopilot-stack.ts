@@ -16,7 +16,7 @@ import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
   alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, operatorParameters, reportEnvironment, runbookConfig,
-  runbookRulePatterns, sharedHandlers, stateMachineNameOf, switchParameters, triggerHandlers, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
+  runbookRulePatterns, sharedHandlers, stateMachineNameOf, switchParameters, triggerHandlers, UNDO_MACHINE, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
 } from './catalog';
 import type { BudgetSpec } from '../runbooks/module';
 import type { EnvironmentConfig } from './config/schema';
@@ -117,7 +117,10 @@ export class AutopilotStack extends Stack {
     const own = ownResources(this);
     // The `environment` dimension of every metric a handler emits.
     for (const fn of own.functions) fn.addEnvironment(METRICS_ENVIRONMENT_VARIABLE, config.environment);
-    this.selfAlarms = new SelfAlarms(this, 'SelfAlarms', { resources: own, criticalTopic: this.notifications.critical });
+    this.selfAlarms = new SelfAlarms(this, 'SelfAlarms', {
+      resources: own, criticalTopic: this.notifications.critical,
+      reports: { environment: config.environment, machines: [...Object.keys(runbooks), UNDO_MACHINE] },
+    });
     this.dashboard = new AutopilotDashboard(this, 'Dashboard', { environment: config.environment, runbooks, resources: own, selfAlarms: this.selfAlarms.alarms });
   }
 

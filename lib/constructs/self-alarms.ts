@@ -5,11 +5,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { idOf, type OwnResources } from './own-resources';
+import { METRIC, METRICS_NAMESPACE } from '../../lambdas/domain/metrics';
 
 export interface SelfAlarmsProps {
   readonly resources: OwnResources;
   /** Where they page: the autopilot failing is a human's to mend. */
   readonly criticalTopic: sns.ITopic;
+  /** The environment and the state machines (runbooks and the undo) whose incident reports are counted when not written. */
+  readonly reports: { readonly environment: string; readonly machines: readonly string[] };
 }
 
 const PERIOD = Duration.minutes(5);
@@ -21,8 +24,9 @@ const MAX_METRICS = 10;
 /**
  * Alarms on the autopilot's own failures, every one paging the critical topic: a state machine
  * whose executions fail, time out or are throttled, a handler that throws, a rule whose target
- * cannot be invoked, an event or invocation parked in a dead-letter queue. Any one in five minutes
- * alarms: each of these is an incident the autopilot did not handle.
+ * cannot be invoked, an event or invocation parked in a dead-letter queue, an incident report that
+ * could not be written. Any one in five minutes alarms: each of these is an incident the autopilot
+ * did not handle, or did not record.
  *
  * A stack holds at most 500 resources and each runbook already adds about 25, so the metrics of
  * one state machine share one alarm (SUM of its three), and so do the handlers of one runbook (up
@@ -56,6 +60,17 @@ export class SelfAlarms extends Construct {
       this.add(`${idOf(rule)}-FailedInvocations`, new cloudwatch.Metric({
         namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: rule.ruleName }, statistic: cloudwatch.Stats.SUM, period: PERIOD,
       }), `Rule ${rule.ruleName} could not invoke its target after its retries: an alarm or event started nothing. The event is in the target's dead-letter queue; check the target's permissions and quotas. ${SEE}`);
+    }
+    // IncidentReportsNotWritten, per runbook (its dimension), ten to an alarm.
+    const { environment, machines } = props.reports;
+    for (let start = 0; start < machines.length; start += MAX_METRICS) {
+      const chunk = machines.slice(start, start + MAX_METRICS);
+      this.add(`ReportsNotWritten${start === 0 ? '' : start / MAX_METRICS + 1}`, new cloudwatch.MathExpression({
+        expression: `SUM([${chunk.map((_m, i) => `r${i}`).join(', ')}])`, label: 'incident reports not written', period: PERIOD,
+        usingMetrics: Object.fromEntries(chunk.map((runbook, i) => [`r${i}`, new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE, metricName: METRIC.reportsNotWritten, dimensionsMap: { environment, runbook }, statistic: cloudwatch.Stats.SUM, period: PERIOD,
+        })])),
+      }), `An incident report could not be written after its retries (IncidentReportsNotWritten) for ${chunk.join(', ')}: the incident itself ended as it would have and its ledger rows are whole. The report function's log has "Incident report not written" with the incident id and the reason; check the report bucket's policy and KMS key; meanwhile \`npx autopilot report <incident>\` prints the report, rebuilt from the ledger. ${SEE}`);
     }
     for (const queue of deadLetterQueues) {
       this.add(`${idOf(queue)}-Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),

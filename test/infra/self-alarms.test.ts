@@ -1,4 +1,6 @@
+import { enabledRunbooks, UNDO_MACHINE } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
+import { METRIC, METRICS_NAMESPACE } from '../../lambdas/domain/metrics';
 import { synthStack } from './synth';
 
 /**
@@ -18,7 +20,7 @@ const ids = (type: string) => Object.keys(template.findResources(type));
 const critical = Object.keys(template.findResources('AWS::SNS::Topic', { Properties: { DisplayName: 'runbook-autopilot: escalations (a human must act)' } }));
 
 /** The metrics an alarm watches, alone or in its metric math, as "<namespace> <metric> <first dimension's value>". */
-const keyOf = (m: Stat['Metric']) => `${m.Namespace} ${m.MetricName} ${JSON.stringify(m.Dimensions?.[0]?.Value)}`;
+const keyOf = (m: Stat['Metric']) => `${m.Namespace} ${m.MetricName} ${(m.Dimensions ?? [undefined]).map((d) => JSON.stringify(d?.Value)).join(' ')}`;
 const metricsOf = (a: Alarm): string[] => (a.Properties.Metrics
   ? a.Properties.Metrics.flatMap((m) => (m.MetricStat ? [keyOf(m.MetricStat.Metric)] : []))
   : [keyOf(a.Properties as Stat['Metric'])]);
@@ -62,9 +64,24 @@ test('each pages the critical topic at the first occurrence; a metric is watched
     expect(a.Properties).toMatchObject({ AlarmActions: [{ Ref: critical[0] }], Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     expect(metricsOf(a).length).toBeLessThanOrEqual(10);
   }
-  const expected = 3 * ids('AWS::StepFunctions::StateMachine').length + ids('AWS::Lambda::Function').length + ids('AWS::Events::Rule').length + ids('AWS::SQS::Queue').length;
+  const reportMachines = enabledRunbooks(loadConfig('prod')).length + 1;
+  const expected = 3 * ids('AWS::StepFunctions::StateMachine').length + ids('AWS::Lambda::Function').length + ids('AWS::Events::Rule').length + ids('AWS::SQS::Queue').length + reportMachines;
   expect(own.flatMap(metricsOf)).toHaveLength(expected);
   expect(watched.size).toBe(expected);
   const machines = own.filter((a) => metricsOf(a).some((m) => m.startsWith('AWS/States ')));
   expect(machines.map((a) => new Set(metricsOf(a).map((m) => m.split(' ')[2])).size)).toEqual(machines.map(() => 1));
+});
+
+test("every runbook's and the undo's unwritten incident reports page", () => {
+  const config = loadConfig('prod');
+  const machines = [...enabledRunbooks(config).map((m) => m.name), UNDO_MACHINE];
+  const reportAlarms = own.filter((a) => metricsOf(a).some((k) => k.startsWith(`${METRICS_NAMESPACE} ${METRIC.reportsNotWritten} `)));
+  const watchedRunbooks = new Set(reportAlarms.flatMap((a) => (a.Properties.Metrics ?? []).flatMap((m) => {
+    const dims = m.MetricStat?.Metric.Dimensions ?? [];
+    const env = dims.find((d) => d.Name === 'environment')?.Value;
+    const runbook = dims.find((d) => d.Name === 'runbook')?.Value;
+    return env === config.environment && typeof runbook === 'string' ? [runbook] : [];
+  })));
+  expect(machines.filter((m) => !watchedRunbooks.has(m))).toEqual([]);
+  for (const a of reportAlarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(new RegExp(`^${critical[0]}`)) }]);
 });
