@@ -22,11 +22,13 @@ export const apiPoliciesSchema = z.record(z.string(), z.object({
   /** A dependency moved when its window is at least this many times its hour before. */
   movedRatio: z.number().check(z.gt(1)),
   dependencies: dependenciesSchema,
+  /** By metric ("AWS/DynamoDB WriteThrottleEvents"): the runbook enabled here whose alarms on it start it. */
+  answers: z.record(z.string(), z.string()),
 }));
 export type ApiPolicy = z.infer<typeof apiPoliciesSchema>[string];
 
-/** The runbooks of the catalog that answer a dependency's signal, where one does. */
-export type Answer = 'dynamodb-throttling' | 'lambda-timeouts' | 'scale-out';
+/** How `answers` keys a metric. */
+export const metricKey = (m: { readonly namespace: string; readonly metricName: string }) => `${m.namespace} ${m.metricName}`;
 
 /** One signal of one dependency: the metric read and how it reads to a person. */
 export interface Signal {
@@ -42,7 +44,6 @@ export interface Signal {
   readonly floor: number;
   /** A count published only when it happens (DynamoDB throttle events): a minute without a datapoint is a minute of 0. */
   readonly absentIsZero?: boolean;
-  readonly answeredBy?: Answer;
 }
 
 const ms = { unit: 'ms', floor: 1 } as const;
@@ -52,7 +53,7 @@ export function signalsOf(d: Dependencies): Signal[] {
   const out: Omit<Signal, 'id'>[] = [];
   for (const fn of d.functions) {
     out.push({
-      label: `Lambda function ${fn} Duration p99`, stat: 'p99', ...ms, answeredBy: 'lambda-timeouts',
+      label: `Lambda function ${fn} Duration p99`, stat: 'p99', ...ms,
       metric: { namespace: 'AWS/Lambda', metricName: 'Duration', dimensions: { FunctionName: fn } },
     });
   }
@@ -65,7 +66,7 @@ export function signalsOf(d: Dependencies): Signal[] {
     }
     for (const [kind, metricName] of [['read', 'ReadThrottleEvents'], ['write', 'WriteThrottleEvents']] as const) {
       out.push({
-        label: `DynamoDB table ${table} ${kind} throttles`, stat: 'Sum', unit: '/min', floor: 1, absentIsZero: true, answeredBy: 'dynamodb-throttling',
+        label: `DynamoDB table ${table} ${kind} throttles`, stat: 'Sum', unit: '/min', floor: 1, absentIsZero: true,
         metric: { namespace: 'AWS/DynamoDB', metricName, dimensions: { TableName: table } },
       });
     }
@@ -82,7 +83,7 @@ export function signalsOf(d: Dependencies): Signal[] {
   for (const s of d.services) {
     for (const [kind, metricName] of [['CPU', 'CPUUtilization'], ['memory', 'MemoryUtilization']] as const) {
       out.push({
-        label: `ECS service ${s.clusterName}/${s.serviceName} ${kind} (average)`, stat: 'Average', unit: '%', floor: 1, answeredBy: 'scale-out',
+        label: `ECS service ${s.clusterName}/${s.serviceName} ${kind} (average)`, stat: 'Average', unit: '%', floor: 1,
         metric: { namespace: 'AWS/ECS', metricName, dimensions: { ClusterName: s.clusterName, ServiceName: s.serviceName } },
       });
     }
@@ -109,6 +110,7 @@ export interface Series {
 
 export interface Ranked {
   readonly label: string;
+  readonly metricName: string;
   readonly unit: Signal['unit'];
   /** Mean a minute over the window; null with no datapoints in it (a count published only when it happens: 0). */
   readonly window: number | null;
@@ -117,7 +119,8 @@ export interface Ranked {
   /** window / max(before, floor): how many times the hour before; null when either side has no data. */
   readonly ratio: number | null;
   readonly moved: boolean;
-  readonly answeredBy: Answer | null;
+  /** The runbook of this environment whose alarms on this metric start it; null when none does. */
+  readonly answeredBy: string | null;
   /** What is missing, in words; absent when both sides have data. */
   readonly gap?: string;
 }
@@ -134,13 +137,13 @@ const mean = (xs: readonly number[]) => (xs.length === 0 ? null : xs.reduce((a, 
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
-function rankOne(signal: Signal, series: Series | undefined, windowStart: Date, windowMinutes: number, movedRatio: number): Ranked {
+function rankOne(signal: Signal, series: Series | undefined, windowStart: Date, windowMinutes: number, movedRatio: number, answeredBy: string | undefined): Ranked {
   const points = series?.points ?? [];
   const at = windowStart.getTime();
   const inWindow = points.filter((p) => Date.parse(p.at) >= at).map((p) => p.value);
   const inBefore = points.filter((p) => Date.parse(p.at) < at).map((p) => p.value);
   const [window, before] = signal.absentIsZero ? [sum(inWindow) / windowMinutes, sum(inBefore) / 60] : [mean(inWindow), mean(inBefore)];
-  const base = { label: signal.label, unit: signal.unit, window, before, answeredBy: signal.answeredBy ?? null };
+  const base = { label: signal.label, metricName: signal.metric.metricName, unit: signal.unit, window, before, answeredBy: answeredBy ?? null };
   if (window === null || before === null) {
     const gap = window === null && before === null ? 'no datapoints' : window === null ? 'no datapoints in the window' : 'no datapoints in the hour before';
     return { ...base, ratio: null, moved: false, gap: series?.partial ? `${gap} (partial data)` : gap };
@@ -161,11 +164,6 @@ function line(r: Ranked, n: number): string {
   return `${n}. ${r.label}: ${value(r.before, r.unit)} -> ${value(r.window, r.unit)} (${change(r)})${r.gap ? ` [${r.gap}]` : ''}`;
 }
 
-const ANSWERS: Readonly<Record<Answer, string>> = {
-  'dynamodb-throttling': 'runbook dynamodb-throttling answers it (on-demand capacity) when the table\'s throttle alarm fires',
-  'lambda-timeouts': 'runbook lambda-timeouts answers it when the function\'s Duration nears its timeout',
-  'scale-out': 'runbook scale-out answers it (more tasks) when the service\'s memory or CPU alarm fires',
-};
 
 /**
  * Ranks the signals: those with data on both sides by how many times the hour before they are
@@ -180,8 +178,9 @@ export function rankDependencies(input: {
   readonly windowStart: Date;
   readonly windowMinutes: number;
   readonly movedRatio: number;
+  readonly answers: Readonly<Record<string, string>>;
 }): LatencyDiagnosis {
-  const all = input.signals.map((s) => rankOne(s, input.series[s.id], input.windowStart, input.windowMinutes, input.movedRatio));
+  const all = input.signals.map((s) => rankOne(s, input.series[s.id], input.windowStart, input.windowMinutes, input.movedRatio, input.answers[metricKey(s.metric)]));
   const order = (r: Ranked) => (r.ratio !== null ? 0 : r.window !== null || r.before !== null ? 1 : 2);
   const ranked = [...all].sort((a, b) => order(a) - order(b) || (b.ratio ?? 0) - (a.ratio ?? 0));
   const moved = ranked.filter((r) => r.moved);
@@ -189,7 +188,7 @@ export function rankDependencies(input: {
   const over = `over the last ${input.windowMinutes} min against the hour before`;
   const head = top === null
     ? `API ${input.api} latency (alarm ${input.alarmName}) is not explained by the configured dependencies: none moved ${over} (at least x${input.movedRatio}); look at the API itself (its own code, its targets, recent deploys).`
-    : `API ${input.api} latency (alarm ${input.alarmName}): ${top.label} moved most, ${value(top.before!, top.unit)} -> ${value(top.window!, top.unit)} (${change(top)}) ${over}; ${top.answeredBy ? ANSWERS[top.answeredBy] : 'no runbook of the catalog answers it: a person decides'}.`;
+    : `API ${input.api} latency (alarm ${input.alarmName}): ${top.label} moved most, ${value(top.before!, top.unit)} -> ${value(top.window!, top.unit)} (${change(top)}) ${over}; ${top.answeredBy ? `runbook ${top.answeredBy} answers it: an alarm on its ${top.metricName} starts it` : 'no runbook enabled here answers it: a person decides'}.`;
   const missing = ranked.filter((r) => r.window === null && r.before === null).map((r) => r.label);
   const oneSided = ranked.filter((r) => r.ratio === null && (r.window !== null || r.before !== null)).map((r) => `${r.label}: ${r.gap}`);
   const flat = ranked.filter((r) => r.ratio !== null && !r.moved).length;

@@ -10,7 +10,8 @@ import { resourceName, runbookBase } from '../config';
 import { json, type AlarmSpec, type HandlerDef } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
-import { MAX_SIGNALS, signalsOf, type ApiPolicy } from './dependencies';
+import { MAX_SIGNALS, metricKey, signalsOf, type ApiPolicy } from './dependencies';
+import type { RunbookContext } from '../module';
 
 /** An Application Load Balancer as its CloudWatch metrics name it (the LoadBalancer dimension). */
 const loadBalancer = z.string().regex(/^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/, 'an ALB as its metrics name it: app/<name>/<16 hex id>');
@@ -46,9 +47,14 @@ export type ApiLatencyConfig = z.infer<typeof config>;
 type Target = ApiLatencyConfig['targets'][number];
 
 const windowMinutes = (t: Target) => t.periodMinutes * t.evaluationPeriods;
-const policies = (c: ApiLatencyConfig): Record<string, ApiPolicy> => Object.fromEntries(c.targets.map((t) => [t.loadBalancer, {
-  windowMinutes: windowMinutes(t), movedRatio: c.movedRatio, dependencies: t.dependencies,
-}]));
+/** Per API: its window and dependencies, and for each metric read, the runbook enabled here that its alarms start. */
+const policies = ({ config: c, runbookStartedBy }: RunbookContext<ApiLatencyConfig>): Record<string, ApiPolicy> => Object.fromEntries(c.targets.map((t) => {
+  const answers = Object.fromEntries(signalsOf(t.dependencies).flatMap((s) => {
+    const runbook = runbookStartedBy(s.metric);
+    return runbook === undefined ? [] : [[metricKey(s.metric), runbook]];
+  }));
+  return [t.loadBalancer, { windowMinutes: windowMinutes(t), movedRatio: c.movedRatio, dependencies: t.dependencies, answers }];
+}));
 
 export default defineRunbook({
   name: 'api-latency',
@@ -64,10 +70,10 @@ export default defineRunbook({
     dimensions: (c) => c.targets.map((t) => ({ LoadBalancer: t.loadBalancer })),
   },
   stateMachine: { definition },
-  handlers: ({ config: c }): HandlerDef[] => [{
+  handlers: (ctx): HandlerDef[] => [{
     id: 'ApiLatencyDiagnose', substitution: 'DiagnoseFunctionArn', entry: 'runbooks/api-latency/handlers/diagnose.ts', usesLedger: false,
     description: "api-latency: read the API's dependencies' metrics over the alarm's window and the hour before, and rank them",
-    environment: { API_POLICIES: json(policies(c)) },
+    environment: { API_POLICIES: json(policies(ctx)) },
     // GetMetricData has no resource-level permissions: "*" is the only resource it takes. Its only call.
     permissions: [{ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }],
   }],
@@ -83,6 +89,8 @@ export default defineRunbook({
     event: 'events/api-latency.alarm.json',
     scenarios: ['drill/scenarios/api-latency-not-explained.json', 'drill/scenarios/api-latency-state-table-silent.json'],
     changes: {},
+    // Read-only: it pages with what it found; nothing in the account changes.
+    ends: 'escalated',
     // admit -> the dependencies' metrics (one call) -> the page
     calls: [
       { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },

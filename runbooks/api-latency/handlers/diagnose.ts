@@ -29,7 +29,7 @@ export const handler = taskHandler(stepInputSchema, async ({ incident }): Promis
   const series = signals.length === 0 ? {} : await metrics.series(signals, { start: span.start, end: span.end, periodSeconds: 60 });
   const diagnosis = rankDependencies({
     api: incident.target, alarmName: incident.source.name, signals, series,
-    windowStart: span.windowStart, windowMinutes: policy.windowMinutes, movedRatio: policy.movedRatio,
+    windowStart: span.windowStart, windowMinutes: policy.windowMinutes, movedRatio: policy.movedRatio, answers: policy.answers,
   });
   return {
     api: incident.target, alarmName: incident.source.name,
