@@ -148,9 +148,9 @@ function rankOne(signal: Signal, series: Series | undefined, windowStart: Date, 
     const gap = window === null && before === null ? 'no datapoints' : window === null ? 'no datapoints in the window' : 'no datapoints in the hour before';
     return { ...base, ratio: null, moved: false, gap: series?.partial ? `${gap} (partial data)` : gap };
   }
+  // Against at least the noise floor: 0.1 % CPU to 0.9 % is no ninefold move, and 0 throttles has no ratio.
   const ratio = window / Math.max(before, signal.floor);
-  // A rise within the noise floor is no move, however large its ratio.
-  return { ...base, ratio, moved: ratio >= movedRatio && window - before >= signal.floor, ...(series?.partial ? { gap: 'partial data' } : {}) };
+  return { ...base, ratio, moved: ratio >= movedRatio, ...(series?.partial ? { gap: 'partial data' } : {}) };
 }
 
 const round = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(1) : x.toPrecision(2));
