@@ -88,6 +88,10 @@ export default defineRunbook({
   drill: {
     event: 'events/api-latency.alarm.json',
     scenarios: ['drill/scenarios/api-latency-not-explained.json', 'drill/scenarios/api-latency-state-table-silent.json'],
+    // The API is no resource the sandbox models; its dependencies are, and every run reads them (and changes none).
+    watches: (c) => [...new Set(c.targets.flatMap((t) => [
+      ...t.dependencies.functions, ...t.dependencies.tables, ...t.dependencies.databases, ...t.dependencies.services.map((s) => `${s.clusterName}/${s.serviceName}`),
+    ]))],
     changes: {},
     // Read-only: it pages with what it found; nothing in the account changes.
     ends: 'escalated',
