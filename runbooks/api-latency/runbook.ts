@@ -9,9 +9,8 @@ import { z } from 'zod';
 import { resourceName, runbookBase } from '../config';
 import { json, type AlarmSpec, type HandlerDef } from '../kit';
 import definition from './statemachine';
-import { defineRunbook } from '../module';
+import { defineRunbook, type RunbookContext } from '../module';
 import { MAX_SIGNALS, metricKey, signalsOf, type ApiPolicy } from './dependencies';
-import type { RunbookContext } from '../module';
 
 /** An Application Load Balancer as its CloudWatch metrics name it (the LoadBalancer dimension). */
 const loadBalancer = z.string().regex(/^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/, 'an ALB as its metrics name it: app/<name>/<16 hex id>');
