@@ -7,7 +7,7 @@ import { seedTimeoutSystems } from './seed-timeouts';
 import { seedTradaiDatabases } from './seed-tradai';
 import { seedWorkflowSystems } from './seed-workflows';
 import { seedModelSystems } from './seed-models';
-import { seedAgentopsKey } from './seed-agentops';
+import { seedAgentops } from './seed-agentops';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
 /** The seed systems (seeds 000 to 004) as the drill's starting account. */
@@ -563,7 +563,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedAdminFrontend(base, now);
   seedTradaiDatabases(base, now);
   seedModelSystems(base, now);
-  seedAgentopsKey(base, now, AGENT_FUNCTIONS);
+  seedAgentops(base, now, AGENT_FUNCTIONS);
   // Last: the history leads each alarm to the state the seed holds it in.
   seedAlarmHistory(base, now);
   if (override === undefined) return base;
