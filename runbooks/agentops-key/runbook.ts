@@ -103,10 +103,6 @@ export default defineRunbook({
     metric: { ...FAILURES_METRIC, dimensions: { FunctionName: t.functionName }, statistic: 'Sum', periodMinutes: c.failuresPeriodMinutes },
     threshold: 0, comparison: 'GreaterThanThreshold', evaluationPeriods: 1, treatMissingData: 'notBreaching',
   })),
-  nag: ({ config: c, arns }) => [{
-    id: `AwsSolutions-IAM5[Resource::${arns.secret(c.secret.name)}]`,
-    reason: `agentops-key reads (secretsmanager:GetSecretValue) the one secret ${c.secret.name} that holds the AgentOps key; Secrets Manager appends six random characters to a secret's ARN, which IAM matches with -??????.`,
-  }],
   drill: {
     event: 'events/agentops-key.alarm.json',
     scenarios: ['drill/scenarios/agentops-key-all-set.json', 'drill/scenarios/agentops-key-secret-missing.json'],
