@@ -41,7 +41,7 @@ export default runbookMachine(spine, {
       whenApproved: 'Set the key', otherwise: 'Escalate: key not set, not approved',
     }),
     {
-      'Escalate: key not set, not approved': escalate("States.Format('the key stays unset on {}: the change was {}', $.diagnosis.plan.functions, $.approval.decision)", { evidence: '$.approval' }),
+      'Escalate: key not set, not approved': escalate("States.Format('the key stays unset: the change was {} ({})', $.approval.decision, $.diagnosis.plan.reason)", { evidence: '$.approval' }),
       'Set the key': mutation('SetKeyFunctionArn', {
         comment: 'GetSecretValue of the configured secret, then per function: the environment read with its RevisionId, the row of intent with the environment as digests, UpdateFunctionConfiguration of the whole merged environment naming that RevisionId. A function changed in between is refused by Lambda (ChangeRejected); a secret without the key changes nothing (KeySecretUnavailable).',
         payload: { 'approval.$': '$.approval', 'functions.$': '$.diagnosis.plan.functions' },
