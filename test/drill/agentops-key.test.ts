@@ -20,7 +20,7 @@ function everything(run: DrillRun, reports?: string): string {
 
 test('the recorded event: the qa agent lacks the key, which is merged into its environment from the secret (a row first, digests only), the update awaited, the alarm back to OK; the value appears nowhere', async () => {
   const reports = path.join(tmp, 'reports');
-  const run = await runDrill(['agentops-key', '--json', '--calls', '--report', reports]);
+  const run = await runDrill(['--event', EVENT, '--json', '--calls', '--report', reports]);
   const [r] = run.results;
   expect(run.code).toBe(0);
   expect(r).toMatchObject({ runbook: 'agentops-key', outcome: 'remediated', reason: expect.stringContaining(`AGENTOPS_API_KEY set on ${KEYLESS_AGENT} from the secret ${AGENTOPS_SECRET}`) });
