@@ -51,6 +51,8 @@ export function contextOf(module: AnyRunbook, config: EnvironmentConfig, arns: A
     approvalRequest: (id) => approvalRequestHandler(id, module.name, config),
     verifyAlarm: (id, verify) => alarmVerifyHandler(id, module.name, verify),
     deadlineSeconds: (severity) => deadlineSeconds(approvalPolicy(config), severity),
+    runbookStartedBy: (metric) => enabledRunbooks(config).filter(isAlarm).find((m) => m.name !== module.name
+      && m.trigger.route.selectors.some((s) => s.namespaces.includes(metric.namespace) && s.metricNames.includes(metric.metricName)))?.name,
   };
 }
 

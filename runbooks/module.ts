@@ -42,6 +42,12 @@ export interface RunbookContext<C> {
   verifyAlarm(id: string, verify: VerifyConfig): HandlerDef;
   /** How long a gated step of this severity waits at each escalation level (its Task's timeout). */
   deadlineSeconds(severity: (typeof SEVERITIES)[number]): number;
+  /**
+   * Another runbook enabled in this environment whose alarms on this metric start it (its trigger's
+   * route selects the metric); undefined when none does. A runbook that diagnoses and pages names it
+   * as the one that answers what it found, without naming a runbook itself.
+   */
+  runbookStartedBy(metric: { readonly namespace: string; readonly metricName: string }): string | undefined;
 }
 
 /** Started by CloudWatch alarms: EventBridge rules on its metrics, and the tag router. */
@@ -187,6 +193,12 @@ export interface DrillDef<C> {
   watches?(config: C): string[];
   /** For each mutating call it makes, what that call changes on the resource. */
   readonly changes: Readonly<Record<string, DrillChange>>;
+  /**
+   * How its recorded event ends in the seed account. `escalated`: a runbook that reads, diagnoses and
+   * pages and changes nothing (no `changes`, no call that `mutates`); the page is what it does, in a
+   * dry run too, which has nothing to plan. @default 'remediated'
+   */
+  readonly ends?: 'remediated' | 'escalated';
   /**
    * The AWS calls its recorded event reaches, in order (admit, its own steps, notify; for a budget
    * runbook the adapter's StartExecution first): the fault matrix (test/faults) fails each of them.

@@ -54,7 +54,7 @@ export const SEED_PROCEDURES = {
   'connection-pool-exhausted': { seed: '004', title: 'Connection Pool Exhausted', severity: 'High', response: 'Restart services, check max_connections' },
   'credential-exposure': { seed: '004', title: 'Credential Exposure', severity: 'Critical', response: 'Rotate immediately, audit access', unautomated: notYet('credential-exposure') },
   'unauthorized-access': { seed: '004', title: 'Unauthorized Access', severity: 'Critical', response: 'Isolate resource, review CloudTrail', unautomated: notYet('a page-only runbook with the CloudTrail reads') },
-  'high-api-latency': { seed: '004', title: 'High API Latency', severity: 'Medium', response: 'Check metrics, identify bottleneck', unautomated: notYet('a diagnose-and-page runbook') },
+  'high-api-latency': { seed: '004', title: 'High API Latency', severity: 'Medium', response: 'Check metrics, identify bottleneck' },
   'ecs-memory-high': { seed: '004', title: 'ECS Memory High', severity: 'Medium', response: 'Scale service or increase task memory' },
   'function-timeouts': { seed: '004', title: 'Lambda Timeouts', severity: 'Medium', response: 'Increase timeout, check dependencies' },
   'failed-workflow': { seed: '004', title: 'Workflow Stuck/Failed', severity: 'High', response: 'Check Step Functions history, trace via DynamoDB' },

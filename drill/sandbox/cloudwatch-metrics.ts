@@ -8,7 +8,8 @@ import type { AccountState, MetricSeriesState } from './state';
  * each query's metric (namespace, name and its exact set of dimensions, as CloudWatch identifies a
  * metric), its datapoints in [StartTime, EndTime) grouped by the query's period with its statistic,
  * newest first unless ScanBy says otherwise. A metric nobody published answers no datapoints, never
- * an error. Metric math is not modelled: a query with an Expression is refused as such.
+ * an error. Percentiles (p99, p99.9) are the nearest rank over a period's values. Metric math is not
+ * modelled: a query with an Expression is refused as such.
  */
 
 const invalid = (message: string) => new AwsError('InvalidParameterValueException', 400, message, { queryCode: 'InvalidParameterValue' });
@@ -16,7 +17,9 @@ const missing = (member: string) =>
   new AwsError('MissingRequiredParameterException', 400, `The parameter ${member} is required.`, { queryCode: 'MissingParameter' });
 
 const STATS = ['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount'] as const;
-type Stat = (typeof STATS)[number];
+type Stat = (typeof STATS)[number] | `p${number}`;
+/** CloudWatch's percentile statistics: p0 to p100, up to two decimals (p99, p99.9). */
+const PERCENTILE = /^p(100|\d{1,2}(\.\d{1,2})?)$/;
 const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
 const MAX_QUERIES = 500;
 
@@ -36,6 +39,12 @@ function aggregate(values: readonly number[], stat: Stat): number {
     case 'Minimum': return Math.min(...values);
     case 'Maximum': return Math.max(...values);
     case 'SampleCount': return values.length;
+    default: {
+      // Nearest rank: the smallest value at or above the percentile of the period's values.
+      const sorted = [...values].sort((a, b) => a - b);
+      const rank = Math.ceil((Number(stat.slice(1)) / 100) * sorted.length);
+      return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+    }
   }
 }
 
@@ -84,7 +93,9 @@ function readQuery(q: Fields, index: number, state: AccountState): Query {
   }
   const stat = metricStat.optString('Stat');
   if (stat === undefined) throw missing(`${at}.MetricStat.Stat`);
-  if (!(STATS as readonly string[]).includes(stat)) throw invalid(`The sandbox models the statistics ${STATS.join(', ')}, not ${stat} (${at}.MetricStat.Stat).`);
+  if (!(STATS as readonly string[]).includes(stat) && !PERCENTILE.test(stat)) {
+    throw invalid(`The sandbox models the statistics ${STATS.join(', ')} and percentiles (p99), not ${stat} (${at}.MetricStat.Stat).`);
+  }
   return {
     id, label: q.optString('Label') ?? metricName, returnData: q.optBool('ReturnData') ?? true,
     series: seriesOf(state, namespace, metricName, dimensions), periodMs: period * 1000, stat: stat as Stat,

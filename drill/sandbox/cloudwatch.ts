@@ -35,7 +35,7 @@ function metricAlarm(state: AccountState, name: string, a: AlarmState): Output {
     StateTransitionedTimestamp: epochSeconds(a.stateUpdatedAt),
     MetricName: a.metricName,
     Namespace: a.namespace,
-    Statistic: a.statistic,
+    ...(a.statistic.startsWith('p') ? { ExtendedStatistic: a.statistic } : { Statistic: a.statistic }),
     Dimensions: Object.entries(a.dimensions).map(([Name, Value]) => ({ Name, Value })),
     Period: a.period,
     EvaluationPeriods: a.evaluationPeriods,

@@ -7,6 +7,7 @@ import { seedTimeoutSystems } from './seed-timeouts';
 import { seedTradaiDatabases } from './seed-tradai';
 import { seedWorkflowSystems } from './seed-workflows';
 import { seedModelSystems } from './seed-models';
+import { seedSlowApi } from './seed-slow-api';
 import { seedAgentops } from './seed-agentops';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
@@ -563,6 +564,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedAdminFrontend(base, now);
   seedTradaiDatabases(base, now);
   seedModelSystems(base, now);
+  seedSlowApi(base, now);
   seedAgentops(base, now, AGENT_FUNCTIONS);
   // Last: the history leads each alarm to the state the seed holds it in.
   seedAlarmHistory(base, now);

@@ -372,7 +372,8 @@ export interface AlarmState {
   namespace: string;
   metricName: string;
   dimensions: Record<string, string>;
-  statistic: 'Average' | 'Sum' | 'Minimum' | 'Maximum' | 'SampleCount';
+  /** A percentile (p99) is an extended statistic: DescribeAlarms says it as ExtendedStatistic. */
+  statistic: 'Average' | 'Sum' | 'Minimum' | 'Maximum' | 'SampleCount' | `p${number}`;
   period: number;
   evaluationPeriods: number;
   threshold: number;

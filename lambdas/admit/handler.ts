@@ -1,7 +1,7 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import * as z from '../shared/zod';
-import { checkPolicy, hourBucket, isFlapping, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
+import { checkPolicy, hourBucket, isFlapping, remediationsInWindow, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
 import { switchHold, switchNames, switchParametersSchema, type SwitchState } from '../domain/switches';
 import { CooldownMemory, DEFAULT_COOLDOWN_MEMORY_SECONDS } from './cooldown-memory';
 import { SwitchReader, switchMaxAgeSeconds } from './switch-reader';
@@ -129,6 +129,19 @@ const NEW_WHAT: Readonly<Record<Trigger['kind'], string>> = {
   alarm: 'alarm transition', budget: 'budget alert', event: 'service event', manual: 'manual start',
 };
 
+/**
+ * The flapping rail over the target's remediation history. Only when it would hold are the
+ * counted incidents read: those that ended `skipped` (nothing to do) changed nothing and do not count.
+ */
+async function flappingOf(runbook: string, incident: Incident, now: Date, rule: { maxRemediations: number; windowMinutes: number }) {
+  const history = await ledger.remediationHistory(runbook, incident.target);
+  const first = isFlapping(history, incident.id, now, rule);
+  if (!first.flapping) return first;
+  const { incidents } = remediationsInWindow(history, incident.id, now, rule.windowMinutes);
+  const ended = await Promise.all(incidents.map(async (id) => ({ id, record: await ledger.getIncident(id) })));
+  return isFlapping(history, incident.id, now, rule, new Set(ended.filter((e) => e.record?.status === 'skipped').map((e) => e.id)));
+}
+
 /** The gates after the claim: allowlist, switches, cooldown, flapping, the hourly cap. */
 async function gate(
   runbook: string, incident: Incident, kind: Trigger['kind'], invokedFunctionArn: string, switchesRead: StartedEarly<SwitchState>,
@@ -157,7 +170,7 @@ async function gate(
   // already acted many times this hour is touching more than anyone meant it to.
   const rule = policies[runbook]!;
   const now = new Date();
-  const flapping = isFlapping(await ledger.remediationHistory(runbook, incident.target), incident.id, now, rule.flapping);
+  const flapping = await flappingOf(runbook, incident, now, rule.flapping);
   if (flapping.flapping) {
     return {
       decision: 'flapping', incident, switches: state, dryRun: false,

@@ -60,6 +60,50 @@ export class MetricReader {
     return newest === undefined ? null : { value: newest.value, at: newest.at.toISOString() };
   }
 
+  /**
+   * Several metrics over one span, in one GetMetricData call (its pages followed, if any): per query
+   * id, the datapoints (the statistic over `periodSeconds`), oldest first, and whether CloudWatch
+   * still said PartialData on its last page. A metric nobody published answers no datapoints, never an error.
+   */
+  async series(
+    queries: readonly { readonly id: string; readonly metric: MetricId; readonly stat: string }[],
+    span: { readonly start: Date; readonly end: Date; readonly periodSeconds: number },
+  ): Promise<Record<string, { points: Datapoint[]; partial: boolean }>> {
+    const doing = `cloudwatch:GetMetricData of ${queries.length} metric(s)`;
+    const out: Record<string, { points: Datapoint[]; partial: boolean }> = Object.fromEntries(queries.map((q) => [q.id, { points: [], partial: false }]));
+    let nextToken: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.cloudwatch.send(new GetMetricDataCommand({
+          StartTime: span.start, EndTime: span.end, ScanBy: 'TimestampAscending', NextToken: nextToken,
+          MetricDataQueries: queries.map((q) => ({
+            Id: q.id, ReturnData: true,
+            MetricStat: {
+              Metric: { Namespace: q.metric.namespace, MetricName: q.metric.metricName, Dimensions: Object.entries(q.metric.dimensions).map(([Name, Value]) => ({ Name, Value })) },
+              Period: span.periodSeconds, Stat: q.stat,
+            },
+          })),
+        }));
+      } catch (e: unknown) {
+        throw classifyAwsError(e, doing);
+      }
+      for (const r of page.MetricDataResults ?? []) {
+        const into = r.Id === undefined ? undefined : out[r.Id];
+        if (into === undefined) continue;
+        (r.Timestamps ?? []).forEach((t, i) => {
+          const value = r.Values?.[i];
+          if (typeof value === 'number') into.points.push({ at: t.toISOString(), value });
+        });
+        // Pages before the last are PartialData by design; what the last page says is what stands.
+        into.partial = r.StatusCode === 'PartialData';
+      }
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined);
+    for (const s of Object.values(out)) s.points.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    return out;
+  }
+
   /** A metric alarm by name; null when no metric alarm has that name. */
   async metricAlarm(alarmName: string): Promise<MetricAlarmView | null> {
     let out;

@@ -61,14 +61,30 @@ export function hourBucket(now: Date): string {
   return now.toISOString().slice(0, 13);
 }
 
-/** Flapping: the target was remediated `maxRemediations` times within the window (pure). */
+/** The target's remediations within the flapping window, other than this incident's (pure). */
+export function remediationsInWindow(
+  remediations: readonly { incidentId: string; at: string }[],
+  self: string,
+  now: Date,
+  windowMinutes: number,
+): { since: string; incidents: string[] } {
+  const since = new Date(now.getTime() - windowMinutes * 60_000).toISOString();
+  return { since, incidents: remediations.filter((r) => r.incidentId !== self && r.at >= since).map((r) => r.incidentId) };
+}
+
+/**
+ * Flapping: the target was remediated `maxRemediations` times within the window (pure). An incident
+ * that ended having nothing to do (`changedNothing`: a drift notice, a target found already in its
+ * state) is not a remediation; one still running, or that acted, escalated or failed, is.
+ */
 export function isFlapping(
   remediations: readonly { incidentId: string; at: string }[],
   self: string,
   now: Date,
   rule: { maxRemediations: number; windowMinutes: number },
+  changedNothing: ReadonlySet<string> = new Set(),
 ): { flapping: false } | { flapping: true; count: number; since: string } {
-  const since = new Date(now.getTime() - rule.windowMinutes * 60_000).toISOString();
-  const count = remediations.filter((r) => r.incidentId !== self && r.at >= since).length;
+  const { since, incidents } = remediationsInWindow(remediations, self, now, rule.windowMinutes);
+  const count = incidents.filter((id) => !changedNothing.has(id)).length;
   return count >= rule.maxRemediations ? { flapping: true, count, since } : { flapping: false };
 }

@@ -1,6 +1,6 @@
 /**
  * The contract every registered runbook keeps, run: its recorded events route to it and only to
- * it, its recorded event remediates in the seed account, a dry run acts on nothing, an undo puts
+ * it, its recorded event remediates in the seed account (or pages, drill.ends), a dry run acts on nothing, an undo puts
  * back what it changed, its scenarios and a gated run end in a defined state, every call it makes
  * ends in a defined state when it never succeeds, each mutating step failing after its Retry
  * fails the execution there and a redrive (as from the console) ends it as a clean run does, its
@@ -106,11 +106,17 @@ function scopeOf(iam: SynthesizedIam, config: EnvironmentConfig): Scope {
 describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
   const main = () => runNamed(name, 'its recorded event and samples')!;
 
-  test('its recorded event and samples route to it, and only to it; its recorded event remediates in the seed account', async () => {
+  test('its recorded event and samples route to it, and only to it; its recorded event remediates in the seed account (or pages, for a runbook that changes nothing)', async () => {
     const results = await finished(main());
     const problems = results.filter((r) => r.runbook !== name).map((r) => `${name}: ${r.input} reaches ${r.runbook ?? 'no runbook'} (${r.reason})`);
     const event = results[0];
-    if (event && event.outcome !== 'remediated') problems.push(`${name}: its recorded event ${event.input} ends ${event.outcome} in the seed account (${event.reason}): it should show the runbook acting`);
+    const ends = module.drill.ends ?? 'remediated';
+    if (event && event.outcome !== ends) problems.push(`${name}: its recorded event ${event.input} ends ${event.outcome} in the seed account (${event.reason}): it should ${ends === 'remediated' ? 'show the runbook acting' : `end ${ends}, as its drill.ends says`}`);
+    // A runbook that only pages changes nothing: nothing it calls mutates, and it lists no change.
+    if (ends === 'escalated') {
+      if (Object.keys(module.drill.changes).length > 0) problems.push(`${name}: drill.ends is escalated (it changes nothing) but drill.changes lists ${Object.keys(module.drill.changes).join(', ')}`);
+      for (const c of module.drill.calls.filter((call) => call.mutates)) problems.push(`${name}: drill.ends is escalated (it changes nothing) but ${c.call} mutates`);
+    }
     expect(problems).toEqual([]);
   });
 
@@ -141,7 +147,10 @@ describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
     const problems: string[] = [];
     if (!r) problems.push(`${name}: its dry run gave no result`);
     else {
-      if (r.outcome !== 'skipped' || !r.reason.startsWith('dry run')) problems.push(`${name}: its dry run ends ${r.outcome} (${r.reason}), not "skipped: dry run ..."`);
+      // A runbook that only pages has nothing to plan: its dry run pages as its run does.
+      if (module.drill.ends === 'escalated') {
+        if (r.outcome !== 'escalated') problems.push(`${name}: its dry run ends ${r.outcome} (${r.reason}), not escalated as its run does (it changes nothing)`);
+      } else if (r.outcome !== 'skipped' || !r.reason.startsWith('dry run')) problems.push(`${name}: its dry run ends ${r.outcome} (${r.reason}), not "skipped: dry run ..."`);
       for (const c of r.calls.filter((call) => !ledgerCall(call) && mutating.has(`${call.service}:${call.operation}`))) problems.push(`${name}: its dry run called ${c.service}:${c.operation} (${c.caller ?? '?'})`);
       if (JSON.stringify(r.resources.after) !== JSON.stringify(r.resources.before)) problems.push(`${name}: its dry run changed ${JSON.stringify(r.resources.before)} to ${JSON.stringify(r.resources.after)}`);
       for (const a of r.actions.filter((action) => !action.planned)) problems.push(`${name}: its dry run recorded ${a.operation} on ${a.target} as ${a.status}, not planned`);

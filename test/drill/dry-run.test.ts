@@ -1,11 +1,18 @@
-import { RUNBOOK_NAMES } from '../../runbooks/registry';
+import { RUNBOOKS } from '../../runbooks/registry';
 import { runDrill } from './run-drill';
 
-test('--dry-run: every runbook reads, plans its exact calls in the ledger, and leaves the sandbox unchanged', async () => {
+/** Runbooks that only read and page: nothing to plan, their dry run pages as their run does. */
+const PAGE_ONLY = new Set<string>(RUNBOOKS.filter((m) => m.drill.ends === 'escalated').map((m) => m.name));
+
+test('--dry-run: every runbook reads, plans its exact calls in the ledger (one that only pages pages), and leaves the sandbox unchanged', async () => {
   const { code, results } = await runDrill(['--dry-run', '--json']);
   expect(code).toBe(0);
-  expect(results.map((r) => [r.runbook, r.outcome])).toEqual(RUNBOOK_NAMES.map((name) => [name, 'skipped']));
-  for (const r of results) {
+  expect(results.map((r) => [r.runbook, r.outcome])).toEqual(RUNBOOKS.map((m) => [m.name, PAGE_ONLY.has(m.name) ? 'escalated' : 'skipped']));
+  for (const r of results.filter((x) => PAGE_ONLY.has(x.runbook ?? ''))) {
+    expect(r.actions).toEqual([]);
+    expect(r.resources.after).toEqual(r.resources.before);
+  }
+  for (const r of results.filter((x) => !PAGE_ONLY.has(x.runbook ?? ''))) {
     expect(r.reason).toMatch(/^dry run/);
     expect(r.resources.after).toEqual(r.resources.before);
     expect(r.actions.length).toBeGreaterThan(0);

@@ -117,3 +117,17 @@ test('the start of the retraining failing after its Retry, then redriven from th
   }));
   expect(applied).toEqual(['ssm:PutParameter true', `states:StartExecution model-drift-${r!.incidentId}`, 'ssm:PutParameter false']);
 });
+
+test('drift notices are not remediations: three earlier in the window (each ended skipped, nothing changed) do not hold the significant drift as flapping', async () => {
+  const notice = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', NOTICE), 'utf8')) as { id: string; time: string; detail: { state: { timestamp: string } } };
+  const earlier = [1, 2, 3].map((n) => {
+    const file = path.join(tmp, `notice-${n}.alarm.json`);
+    const at = `2026-12-06T0${n}:05:09`;
+    fs.writeFileSync(file, JSON.stringify({ ...notice, id: `${notice.id.slice(0, -1)}${n}`, time: `${at}Z`, detail: { ...notice.detail, state: { ...notice.detail.state, timestamp: `${at}.118+0000` } } }));
+    return file;
+  });
+  const { results } = await runDrill([...earlier.flatMap((f) => ['--event', f]), '--event', EVENT, '--json']);
+  expect(results.map((x) => x.outcome)).toEqual(['skipped', 'skipped', 'skipped', 'remediated']);
+  expect(results.slice(0, 3).map((x) => x.incidentId)).toEqual([...new Set(results.slice(0, 3).map((x) => x.incidentId))]);
+  expect(results[3]!.actions.map((a) => a.operation)).toContain('states:StartExecution');
+});

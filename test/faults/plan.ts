@@ -107,6 +107,10 @@ export const faultArgs = (calls: readonly Call[], kind: Kind, times: (call: Call
 
 export type Outcome = 'remediated' | 'skipped' | 'escalated' | 'failed';
 
+/** How a clean run of its recorded event ends: remediated (info), or paged (critical) for a runbook that only reads and pages (drill.ends). */
+export const cleanEnd = (runbook: Runbook): { readonly outcome: Outcome; readonly topic: 'critical' | 'info' } =>
+  (runbook_(runbook).drill.ends === 'escalated' ? { outcome: 'escalated', topic: 'critical' } : { outcome: 'remediated', topic: 'info' });
+
 /**
  * Reads for the notification only (a module's bestEffort calls): when they fail for good the
  * runbook goes on and notifies with "evidence unavailable". Per runbook: one runbook's evidence
@@ -152,7 +156,7 @@ export interface Expected {
 export function expectedPersistent(runbook: Runbook, call: Call, kind: Kind): Expected {
   const decided = (outcome: Outcome, topic: 'critical' | 'info'): Expected => ({ outcome, topic, viaRule: false, failsAtState: false });
   const failed: Expected = { outcome: 'failed', topic: 'critical', viaRule: true, failsAtState: true };
-  if (bestEffort(runbook, call) || REPORT_CALLS.has(call)) return decided('remediated', 'info');
+  if (bestEffort(runbook, call) || REPORT_CALLS.has(call)) return decided(cleanEnd(runbook).outcome, cleanEnd(runbook).topic);
   if (call === 'sns:Publish') return { outcome: 'failed', topic: null, viaRule: false, failsAtState: true };
   // A trigger function's start (the budget adapter's: no state makes it): no execution, so nobody hears it.
   if (call === 'states:StartExecution' && STATE_OF[runbook][call] === undefined) return { outcome: 'failed', topic: null, viaRule: false, failsAtState: false };

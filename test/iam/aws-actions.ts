@@ -18,7 +18,7 @@ export const ON_ANY_RESOURCE: Readonly<Record<string, string>> = {
   'ce:GetCostAndUsage': 'Cost Explorer reads the account\'s billing data; a billing view is optional and the call names none; read-only',
   'sqs:GetQueueAttributes': 'the queues that invoke a configured function are found at run time in its event source mappings; queues of this account and region only; read-only',
   'application-autoscaling:RegisterScalableTarget': "a scalable target's ARN carries an id of AWS's own, not the service's name: scale-out's own grant is limited to ECS desired counts by condition, and its handler and the undo to the configured services",
-  'cloudwatch:GetMetricData': 'a query of the metrics an application publishes names no resource (IAM evaluates it against "*"); its one resource type, an OTLP dataset, is not what it reads; read-only',
+  'cloudwatch:GetMetricData': 'a query of metrics (an application\'s or an AWS service\'s) names no resource (IAM evaluates it against "*"); its one resource type, an OTLP dataset, is not what it reads; read-only',
   'ecs:ListTasks': 'authorized on container instances, whose ids are not known before; scoped to the configured clusters by the ecs:cluster condition',
 };
 

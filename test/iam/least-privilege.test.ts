@@ -674,7 +674,30 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['UndoRestore', 'ssm:PutParameter', parameter('/tradai/prod/other'), 'Denied'],
     ];
   },
+  'api-latency': () => {
+    const TASKS = table('cabruca-segmentation-prod-agent-tasks');
+    const ALARM = arn('cloudwatch', 'alarm:cabruca-segmentation-prod-api-p99-latency');
+    return [
+      // Its one grant, GetMetricData on "*" (a query names no resource), is checked as a Read action below.
+      // It reads and pages: it changes nothing it reads about, not even the alarm, and reads nothing else.
+      ['ApiLatencyDiagnose', 'cloudwatch:SetAlarmState', ALARM, 'Denied'],
+      ['ApiLatencyDiagnose', 'cloudwatch:PutMetricAlarm', ALARM, 'Denied'],
+      ['ApiLatencyDiagnose', 'cloudwatch:DeleteAlarms', ALARM, 'Denied'],
+      ['ApiLatencyDiagnose', 'dynamodb:UpdateTable', TASKS, 'Denied'],
+      ['ApiLatencyDiagnose', 'dynamodb:DescribeTable', TASKS, 'Denied'],
+      ['ApiLatencyDiagnose', 'lambda:UpdateFunctionConfiguration', fn('cabruca-segmentation-prod-manager-agent'), 'Denied'],
+      ['ApiLatencyDiagnose', 'ecs:UpdateService', service('tradai-cluster-prod', 'tradai-prod-strategy-service'), 'Denied'],
+      ['ApiLatencyDiagnose', 'logs:StartQuery', arn('logs', 'log-group:/aws/lambda/cabruca-segmentation-prod-manager-agent'), 'Denied'],
+    ];
+  },
 };
+
+test('api-latency\'s function only reads: its one grant is GetMetricData, a Read action', async () => {
+  const role = DEFINED.find((r) => r.name === 'ApiLatencyDiagnose');
+  const actions = role?.permissions.flatMap((p) => p.actions) ?? [];
+  expect(actions).toEqual(['cloudwatch:GetMetricData']);
+  for (const action of actions) expect([action, (await actionFacts(action)).readOnly]).toEqual([action, true]);
+});
 
 describe.each(Object.keys(SPECIFIC))('%s, with its config/prod.json targets spelled out', (runbook) => {
   if (enabled.has(runbook)) {

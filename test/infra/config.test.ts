@@ -74,3 +74,13 @@ test('verify: per-runbook defaults, and a bad or unknown field is named', () => 
   set(raw, ['runbooks', 'dynamodb-throttling', 'verify'], { waitMinute: 5 });
   expect(() => parseConfig(raw, 'test')).toThrow(/runbooks\.dynamodb-throttling\.verify.*waitMinute/);
 });
+
+test('api-latency: a load balancer not named as its metrics name it, or more dependency metrics than one GetMetricData call reads, is refused by path', () => {
+  const raw = valid();
+  set(raw, ['runbooks', 'api-latency', 'targets', 0, 'loadBalancer'], 'cabruca-segmentation-prod-api');
+  expect(() => parseConfig(raw, 'test')).toThrow(/runbooks\.api-latency\.targets\[0\]\.loadBalancer: an ALB as its metrics name it: app\/<name>\/<16 hex id>/);
+  const many = valid();
+  // 100 tables x (4 operations + 2 throttle counts) = 600 metrics.
+  set(many, ['runbooks', 'api-latency', 'targets', 0, 'dependencies'], { tables: Array.from({ length: 100 }, (_, i) => `table-${i}`), tableOperations: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] });
+  expect(() => parseConfig(many, 'test')).toThrow(/runbooks\.api-latency\.targets\[0\]\.dependencies: at most 500 dependency metrics/);
+});

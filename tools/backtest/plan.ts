@@ -98,13 +98,17 @@ const isDryRunRule = (r: ChoiceRule) => r.BooleanEquals === true && r.Variable !
 
 /**
  * States entered on the shortest path from StartAt through the runbook's first mutating state to
- * its end: remediated when acting, the plan's notification in a dry run. Each loop (a rollout
+ * its end: remediated when acting, the plan's notification in a dry run; for a runbook that only
+ * reads and pages (drill.ends escalated), its page, in a dry run too. Each loop (a rollout
  * polled, an alarm awaited) and each approval escalation adds its states per round, so this is the
  * least an admitted incident costs; Task retries are not counted either.
  */
 export function admittedTransitions(runbook: string, dryRun: boolean): number {
   const d = definitionOf(runbook);
   const through = firstAction(moduleOf(runbook)!)?.state;
+  const ends = moduleOf(runbook)!.drill.ends ?? 'remediated';
+  // An acting runbook's dry run plans and notifies that; one that only pages pages in a dry run too.
+  const needsOutcome = !dryRun || ends !== 'remediated';
   const edges = (state: State): string[] => {
     if (state.Type !== 'Choice') return state.Next ? [state.Next] : [];
     const rules = state.Choices ?? [];
@@ -112,9 +116,9 @@ export function admittedTransitions(runbook: string, dryRun: boolean): number {
     if (dryRun && planned.length > 0) return planned.map((r) => r.Next!);
     return [...rules.filter((r) => !isDryRunRule(r)).map((r) => r.Next!), ...(state.Default ? [state.Default] : [])];
   };
-  // The end of the run (after its last notification, the report step): reached, acting, only after notifying `remediated`.
+  // The end of the run (after its last notification, the report step): reached, acting, only after notifying its outcome (`remediated`).
   const isEnd = (state: State) => state.End === true || state.Type === 'Succeed';
-  const remediates = (state: State) => state.Parameters?.Payload?.outcome === 'remediated';
+  const remediates = (state: State) => state.Parameters?.Payload?.outcome === ends;
   // Breadth first over (state, passed the mutating state yet, notified remediated yet): the first end reached is the shortest path.
   type Step = { name: string; passed: boolean; remediated: boolean; length: number };
   const keyOf = (x: Omit<Step, 'length'>) => `${x.name}|${x.passed}|${x.remediated}`;
@@ -126,7 +130,7 @@ export function admittedTransitions(runbook: string, dryRun: boolean): number {
     const { name, passed, remediated, length } = queue.shift()!;
     const state = d.States[name];
     if (!state) continue;
-    if (isEnd(state) && (passed || through === undefined) && (dryRun || remediated)) return length;
+    if (isEnd(state) && (passed || through === undefined) && (!needsOutcome || remediated)) return length;
     for (const next of edges(state)) {
       const nextState = d.States[next];
       const step = { name: next, passed: passed || next === through, remediated: remediated || (nextState !== undefined && remediates(nextState)) };

@@ -625,6 +625,15 @@ describe('safety rails', () => {
     expect(held.reason).toMatch(/remediated 3 times since .* \(limit 3 in 60 min\): flapping, held for a human/);
   });
 
+  test('an incident that ended with nothing to do (skipped: a drift notice, a target found already stopped) is not a remediation; one still running is', async () => {
+    const first = [];
+    for (const minute of [1, 2, 3]) first.push(await fire(RESEARCHER, minute));
+    expect(first.map((r) => r.decision)).toEqual(['admit', 'admit', 'admit']);
+    await ledger.finishIncident(first[0]!.incident!.id, EXECUTION('lambda-runaway', `${RESEARCHER}-1`), 'skipped', 'already stopped: nothing to do');
+    // Counted: minutes 2 and 3 (still running); with minute 1 counted too this would be held (the test above).
+    expect(await fire(RESEARCHER, 4)).toMatchObject({ decision: 'admit' });
+  });
+
   test('a retried admit of a counted remediation is not counted twice', async () => {
     const event = transition(RESEARCHER, 10);
     const execution = EXECUTION('lambda-runaway', 'retried');
