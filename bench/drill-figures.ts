@@ -27,7 +27,7 @@ import { median, round } from './stats';
 export const USD_PER_TRANSITION = 0.025 / 1000;
 /** The drill's default compression (drill/drill.ts): every Wait state and Retry pause lasts this long. */
 const TIME = { waitMs: 5, retryMs: 5 };
-/** Calls that announce or start an execution rather than mitigate (a redrive, workflow-stuck's remedy, mitigates). */
+/** Calls that announce or start an execution rather than mitigate (a redrive, the remedy of a stuck workflow, mitigates). */
 const NOT_MITIGATING = /^(sns:|events:|states:StartExecution$)/;
 
 export interface RunbookFigures {
