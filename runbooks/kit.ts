@@ -71,6 +71,8 @@ export interface Arns {
   rdsCluster(id: string): string;
   /** An RDS DB parameter group (an instance's; a cluster's is a cluster-pg), by its name; may be "*". */
   rdsParameterGroup(name: string): string;
+  /** A Secrets Manager secret by its name: AWS appends six random characters to the ARN, matched by -?????? (its IAM guidance). */
+  secret(name: string): string;
   readonly account: string;
   /** aws, aws-cn, aws-us-gov: the definitions' integration ARNs (arn:${Partition}:states:::lambda:invoke) use it. */
   readonly partition: string;
@@ -97,6 +99,7 @@ export function literalArns(partition: string, region: string, account: string):
     rdsInstance: (id) => arn('rds', `db:${id}`),
     rdsCluster: (id) => arn('rds', `cluster:${id}`),
     rdsParameterGroup: (name) => arn('rds', `pg:${name}`),
+    secret: (name) => arn('secretsmanager', `secret:${name}-??????`),
     account,
     partition,
   };

@@ -15,8 +15,9 @@ import ecsDeploymentRollback from './ecs-deployment-rollback/runbook';
 import scaleOut from './scale-out/runbook';
 import modelDrift from './model-drift/runbook';
 import apiLatency from './api-latency/runbook';
+import agentopsKey from './agentops-key/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery, modelDrift, apiLatency] as const;
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery, modelDrift, apiLatency, agentopsKey] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];

@@ -109,7 +109,7 @@ export const SEED_PROCEDURES = {
   'table-throttling': { seed: '003', title: '§2 DynamoDB throttling', response: 'Switch to on-demand; back up, then clear stuck pending tasks' },
   's3-access': { seed: '003', title: '§3 S3 access issues', response: 'Check bucket policy, versioning, the execution role; fix permissions', unautomated: notYet('a diagnose-and-page runbook') },
   'runaway-lambda': { seed: '003', title: '§4 High Lambda costs / runaway executions', response: 'Reserved concurrency 0 at once, then a conservative 5' },
-  'agentops-connection': { seed: '003', title: '§5 AgentOps connection issues', response: 'Verify the API key on each agent function; update it', unautomated: notYet('a diagnose-and-page runbook') },
+  'agentops-connection': { seed: '003', title: '§5 AgentOps connection issues', response: 'Verify the API key on each agent function; update it' },
   'duration-near-timeout': { seed: '003', title: 'Key metrics: Duration > 80% of timeout', response: 'Alert; raise the timeout or fix the slow dependency' },
   'post-incident-review': { seed: '003', title: 'Post-incident review', response: 'Timeline, root cause analysis, actions taken, impact', unautomated: notYet('the post-incident report of every runbook') },
 } as const satisfies Record<string, SeedProcedure>;

@@ -1,6 +1,7 @@
 import { recordHistory, stateUpdateItem } from './alarm-history';
 import { datapointsOf, seriesOf } from './cloudwatch-metrics';
 import type { ServiceContext } from './model';
+import { AGENTOPS_FAILURES, AGENTOPS_VARIABLE } from './seed-agentops';
 import { messagesVisible } from './sqs';
 import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState, RdsInstanceState } from './state';
 
@@ -23,6 +24,8 @@ import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState
  *   consumer service runs enough tasks.
  * - AWS/RDS DatabaseConnections of a DB instance: what its client services' running tasks hold
  *   (a task of a leaking deployment holds the leaked count, a new one the normal count).
+ * - Cabruca/AgentOps AgentOpsInitFailures of a function (its log metric filter's count of "Failed to
+ *   initialize AgentOps"): none once its environment has AGENTOPS_API_KEY set (seed-agentops.ts).
  * - A metric an application publishes (state.cloudwatch.metrics: a model's PSI, open positions):
  *   its newest datapoint.
  * - A composite alarm: its rule over its children's states.
@@ -46,6 +49,10 @@ async function datapoint(state: AccountState, a: AlarmState, ctx: ServiceContext
     if (fn?.reservedConcurrency === 0) return { kind: 'missing' };
     if (fn && a.metricName === 'Errors' && fn.aliases) return lambdaErrors(fn, d.Resource);
     return { kind: 'unknown' };
+  }
+  if (a.namespace === AGENTOPS_FAILURES.namespace && a.metricName === AGENTOPS_FAILURES.metricName && d.FunctionName !== undefined) {
+    const key = state.lambda.functions[d.FunctionName]?.environment[AGENTOPS_VARIABLE];
+    return key !== undefined && key.trim() !== '' ? { kind: 'missing' } : { kind: 'unknown' };
   }
   if (a.namespace === 'AWS/DynamoDB' && d.TableName !== undefined && /Throttle/.test(a.metricName)) {
     const table = await ctx.hooks.describeTable?.(d.TableName);

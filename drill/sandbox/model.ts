@@ -60,6 +60,8 @@ export interface ServiceContext {
 
 export interface Operation {
   readonly mutating: boolean;
+  /** The input as the call record keeps it, where AWS keeps a parameter out of CloudTrail (a secret's value). @default as sent */
+  readonly recorded?: (input: Input) => Input;
   run(input: Input, ctx: ServiceContext): Output | undefined | Promise<Output | undefined>;
 }
 

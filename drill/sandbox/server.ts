@@ -112,7 +112,7 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
         body,
       }));
       const op = model.operations[operation];
-      call = { service, operation, input, at: now().getTime(), mutating: op?.mutating ?? false, ...callerField(req) };
+      call = { service, operation, input: op?.recorded?.(input) ?? input, at: now().getTime(), mutating: op?.mutating ?? false, ...callerField(req) };
       calls.push(call);
       if (op === undefined) throw new UnknownOperation(operation);
       await hooks.onCall?.(call);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AccountState, EcsDeploymentState, EcsFailureMode, ExecutionStatus } from './state';
 
 /**
@@ -7,7 +8,7 @@ import type { AccountState, EcsDeploymentState, EcsFailureMode, ExecutionStatus 
 export type SandboxSnapshot = {
   lambda: {
     unreservedConcurrency: number;
-    functions: Record<string, { reservedConcurrency: number | null; timeout: number }>;
+    functions: Record<string, { reservedConcurrency: number | null; timeout: number; environment: string }>;
     /** Keyed by FUNCTION:ALIAS. */
     aliases: Record<string, { functionVersion: string; additionalVersionWeights: Record<string, number> }>;
   };
@@ -41,9 +42,19 @@ function rangeOf(state: AccountState, cluster: string, service: string): { minCa
   return target ? { minCapacity: target.minCapacity, maxCapacity: target.maxCapacity } : {};
 }
 
+/**
+ * A function's environment as the drill shows it: the names, and one digest of names and values
+ * together, so a change (and an undo that is not exact) shows while no value, a key say, is printed.
+ */
+export function environmentView(variables: Readonly<Record<string, string>>): string {
+  const names = Object.keys(variables).sort();
+  const digest = createHash('sha256').update(JSON.stringify(names.map((n) => [n, variables[n]]))).digest('hex').slice(0, 8);
+  return `${names.join(', ') || 'none'} [sha256:${digest}]`;
+}
+
 export function snapshotOf(state: AccountState, publishedMessages: number): SandboxSnapshot {
   const functions = Object.fromEntries(
-    Object.entries(state.lambda.functions).map(([name, fn]) => [name, { reservedConcurrency: fn.reservedConcurrency, timeout: fn.timeout }]),
+    Object.entries(state.lambda.functions).map(([name, fn]) => [name, { reservedConcurrency: fn.reservedConcurrency, timeout: fn.timeout, environment: environmentView(fn.environment) }]),
   );
   const aliases = Object.fromEntries(Object.entries(state.lambda.functions).flatMap(([name, fn]) =>
     Object.entries(fn.aliases ?? {}).map(([alias, a]) => [`${name}:${alias}`, { functionVersion: a.functionVersion, additionalVersionWeights: { ...a.additionalVersionWeights } }])));

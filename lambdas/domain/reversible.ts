@@ -7,6 +7,7 @@
  */
 import { sameValue } from './canonical';
 import { describeKey, type ItemKey } from './item-keys';
+import { isRecordedEnvironment, restorePlan } from './function-environment';
 import { digestOf, itemAt, recordedItemsAt, type RecordedItems } from './recorded-items';
 import type { TagResource } from './tag-resources';
 
@@ -121,6 +122,35 @@ const aliasRouting: Reversible<'lambda-alias'> = {
     const [now, want] = [routingOf(current), routingOf(value)];
     return now !== undefined && want !== undefined && sameValue(now, want);
   },
+};
+
+/**
+ * A function's environment variables (a key set where it was missing), put back without the
+ * values: the row records every variable as a digest (lambdas/domain/function-environment.ts),
+ * before and after, and its parameters name the environment the same way. The restore removes the
+ * variables the change added (empties those it set where they were empty), on the environment read
+ * just before and only while every variable still has the digest the change left, written with
+ * that read's RevisionId: a change made since is left alone and escalated, never overwritten.
+ */
+const functionEnvironment: Reversible<'lambda-environment'> = {
+  operation: 'lambda:UpdateFunctionConfiguration',
+  kind: 'lambda-environment',
+  restoreOperations: ['lambda:UpdateFunctionConfiguration'],
+  words: 'environment variables',
+  tagResource: 'lambda:function',
+  recognizes: ({ parameters }) => typeof (parameters as { Environment?: unknown } | null | undefined)?.Environment === 'object',
+  inverse({ target, before, after }) {
+    if (!isRecordedEnvironment(before) || !isRecordedEnvironment(after)) return { why: 'the recorded environment is not a set of variable digests' };
+    if (sameValue(before.variables, after.variables)) return { why: 'the function already had these variables: the call changed nothing' };
+    const plan = restorePlan(target, before, after);
+    if ('why' in plan) return plan;
+    return {
+      operation: 'lambda:UpdateFunctionConfiguration', target,
+      parameters: { FunctionName: target, Environment: { Variables: before.variables }, removes: plan.remove, empties: plan.empty },
+      expected: { variables: after.variables }, restoreTo: { variables: before.variables },
+    };
+  },
+  holds: (current, value) => isRecordedEnvironment(current) && isRecordedEnvironment(value) && sameValue(current.variables, value.variables),
 };
 
 /** The configuration fields an UpdateFunctionConfiguration sets and the undo puts back (its own names: Timeout, MemorySize). */
@@ -374,7 +404,7 @@ const desiredCount: Reversible<'ecs-desired-count'> = {
 };
 
 /** Every reversible operation, one line each. */
-export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionConfiguration, serviceTaskDefinition, scalableTargetRange, desiredCount] as const;
+export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionEnvironment, functionConfiguration, serviceTaskDefinition, scalableTargetRange, desiredCount] as const;
 
 export type RestoreKind = (typeof REVERSIBLE)[number]['kind'];
 export const RESTORE_KINDS = REVERSIBLE.map((r) => r.kind) as [RestoreKind, ...RestoreKind[]];

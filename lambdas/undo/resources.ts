@@ -6,7 +6,9 @@ import { EcsServiceClient, parseServiceKey } from '../aws/ecs';
 import { ParameterClient } from '../aws/ssm';
 import { capacitySnapshot } from '../aws/table-capacity';
 import type { ItemKey } from '../domain/item-keys';
-import { AliasChanged } from '../shared/errors';
+import { FunctionEnvironmentClient } from '../aws/lambda-environment';
+import { redactVariables, restoredVariables } from '../domain/function-environment';
+import { AliasChanged, ChangeRejected } from '../shared/errors';
 import { holds as holdsByKind, type RestoreKind } from '../domain/reversible';
 import type { ItemAtKey, RestoreStep } from '../domain/undo-plan';
 
@@ -38,6 +40,7 @@ export class UndoResources {
     configurations = new FunctionConfigurationClient(),
     services = new EcsServiceClient(),
     scalableTargets = new ScalableTargetClient(),
+    environments = new FunctionEnvironmentClient(),
   ) {
     this.values = {
       'lambda-reserved-concurrency': {
@@ -77,6 +80,23 @@ export class UndoResources {
         restore: async (step) => {
           const { FunctionName: _name, ...settings } = step.parameters as Partial<FunctionSettings> & { FunctionName: string };
           return configurations.update(step.target, settings);
+        },
+      },
+      // Digests only: the values never leave the restore call.
+      'lambda-environment': {
+        read: async (target) => ({ variables: redactVariables(target, (await environments.read(target)).variables) }),
+        // Compared again on the read the write names the RevisionId of: a change made since is refused by Lambda, never overwritten.
+        restore: async (step) => {
+          const now = await environments.read(step.target);
+          if (!holdsByKind('lambda-environment', { variables: redactVariables(step.target, now.variables) }, step.expected)) {
+            throw new ChangeRejected(`${step.target}'s environment changed since the runbook set it: not restored`);
+          }
+          const p = step.parameters as { removes: string[]; empties: string[] };
+          const restored = restoredVariables(now.variables, { remove: p.removes, empty: p.empties });
+          const was = { variables: redactVariables(step.target, restored) };
+          if (!holdsByKind('lambda-environment', was, step.restoreTo)) throw new ChangeRejected(`${step.target}'s environment would not come back as recorded: not restored`);
+          await environments.write(step.target, restored, now.revisionId);
+          return was;
         },
       },
       // The task definition the service runs; the restore starts a deployment of the recorded one (its rollout is ECS's).

@@ -30,6 +30,7 @@ const fn = (s: Scope, name: string) => (name.startsWith('arn:') ? name : arn(s, 
 const table = (s: Scope, name: string) => own(s, arn(s, 'dynamodb', `table/${name}`));
 const tableOf = (input: Readonly<Record<string, unknown>>) => text(input.TableName) || first(input.Tables);
 const service = (s: Scope, cluster: string, name: string) => (name.startsWith('arn:') ? name : arn(s, 'ecs', `service/${cluster}/${name}`));
+const secret = (s: Scope, name: string) => (name.startsWith('arn:') ? name : arn(s, 'secretsmanager', `secret:${name}-Ab12Cd`));
 const anywhere = (action: string): Mapper => () => ({ action, resource: '*' });
 
 /** Per `service:Operation`: the request it is. A call missing here is named by the suite, so it can be added. */
@@ -106,7 +107,8 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   }),
   // The primary billing view: what GetCostAndUsage reads when the call names no view.
   'ce:GetCostAndUsage': (_i, s) => ({ action: 'ce:GetCostAndUsage', resource: `arn:${s.partition}:billing::${s.account}:billingview/primary` }),
-  'secretsmanager:GetSecretValue': (i, s) => ({ action: 'secretsmanager:GetSecretValue', resource: own(s, text(i.SecretId)) }),
+  // A secret named by its name is evaluated on its ARN, which ends in six random characters.
+  'secretsmanager:GetSecretValue': (i, s) => ({ action: 'secretsmanager:GetSecretValue', resource: s.own.get(text(i.SecretId)) ?? secret(s, text(i.SecretId)) }),
 };
 
 /** DynamoDB operations on items and tables take the table's ARN. */

@@ -36,12 +36,12 @@ function expectConsistent(r: DrillResult, fn: string): void {
   }
   if (request!.status === 'approved') {
     expect(r.outcome).toBe('remediated');
-    expect(r.resources.after).toEqual({ [fn]: { reservedConcurrency: 5, timeout: 300 } });
+    expect(r.resources.after).toEqual({ [fn]: { reservedConcurrency: 5, timeout: 300, environment: expect.any(String) } });
     expect([...counted.values()].every((d) => d === 'approved')).toBe(true);
   } else {
     expect(request!.status).toBe('rejected');
     expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('the restore was rejected') });
-    expect(r.resources.after).toEqual({ [fn]: { reservedConcurrency: 0, timeout: 300 } });
+    expect(r.resources.after).toEqual({ [fn]: { reservedConcurrency: 0, timeout: 300, environment: expect.any(String) } });
     expect([...counted.values()]).toContain('rejected');
   }
   expect(r.timeline).toContainEqual(expect.objectContaining({ event: 'scanned', detail: expect.stringContaining('during the clicks') }));

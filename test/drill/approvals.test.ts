@@ -1,8 +1,8 @@
 import { runDrill } from './run-drill';
 
 const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
-const stopped = { [FUNCTION]: { reservedConcurrency: 0, timeout: 300 } };
-const restored = { [FUNCTION]: { reservedConcurrency: 5, timeout: 300 } };
+const stopped = { [FUNCTION]: { reservedConcurrency: 0, timeout: 300, environment: expect.any(String) } };
+const restored = { [FUNCTION]: { reservedConcurrency: 5, timeout: 300, environment: expect.any(String) } };
 
 test('prod, 4-eyes: stopped at once, restored to 5 only after two distinct approvers click Approve on their own pages', async () => {
   const { code, results: [r] } = await runDrill(['lambda-runaway', '--env', 'prod', '--approve', 'alice,bob', '--json']);

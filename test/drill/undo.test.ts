@@ -147,5 +147,5 @@ test('a dry run then undo: nothing was changed, so nothing is undone', async () 
   const { code, results: [r] } = await runDrill(['lambda-runaway', '--dry-run', '--then-undo', '--json']);
   expect(code).toBe(0);
   expect(r!.undo).toMatchObject({ outcome: 'rejected', reason: expect.stringContaining('dry run: the call was planned, never made'), actions: [], restored: true });
-  expect(r!.undo!.resources).toEqual([expect.objectContaining({ name: FUNCTION, start: { reservedConcurrency: null, timeout: 300 }, afterUndo: { reservedConcurrency: null, timeout: 300 }, equalsStart: true })]);
+  expect(r!.undo!.resources).toEqual([expect.objectContaining({ name: FUNCTION, start: { reservedConcurrency: null, timeout: 300, environment: expect.any(String) }, afterUndo: { reservedConcurrency: null, timeout: 300, environment: expect.any(String) }, equalsStart: true })]);
 });

@@ -420,13 +420,20 @@ describe('approvals', () => {
   test('the signing key is generated in Secrets Manager and only the approval functions may read it, by ARN', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
-    const reads = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    const secretStatements = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    const onSigningKey = (s: (typeof secretStatements)[number]) => JSON.stringify(resourcesOf(s)).includes('ApprovalsSigningKey');
+    const reads = secretStatements.filter(onSigningKey);
     // The page and each approval request handler (each gated runbook's, the undo's).
     const requesters = [...catalog.flatMap((d) => d.handlers), ...undoDef.handlers].filter((h) => h.entry === 'lambdas/approval/request.ts');
     expect(reads).toHaveLength(1 + requesters.length);
     for (const s of reads) {
       expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
       expect(resourcesOf(s)).toEqual([{ Ref: expect.stringMatching(/^ApprovalsSigningKey/) }]);
+    }
+    // Any other secret read is a runbook's own, configured secret (agentops-key's): read-only, by its ARN, never the signing key's.
+    for (const s of secretStatements.filter((x) => !onSigningKey(x))) {
+      expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
+      expect(JSON.stringify(resourcesOf(s))).toMatch(/:secret:[^*"]+-\?{6}/);
     }
   });
 

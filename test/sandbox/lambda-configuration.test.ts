@@ -42,3 +42,43 @@ test('the queue answers its visibility timeout; the log group its "Task timed ou
   expect(found.events?.map((e) => e.message)).toEqual([expect.stringMatching(/Task timed out after 30.03 seconds$/), expect.anything(), expect.anything()]);
   expect((await rejectionOf(logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/nope' })))).name).toBe('ResourceNotFoundException');
 });
+
+describe('environment variables (seed 003 §5: the qa agent without its AgentOps key)', () => {
+  const AGENT = 'cabruca-segmentation-prod-qa-agent';
+  const read = async () => lambda().send(new GetFunctionConfigurationCommand({ FunctionName: AGENT }));
+
+  test('the qa agent lacks AGENTOPS_API_KEY, the other agents have it; every read names a RevisionId', async () => {
+    const qa = await read();
+    expect(qa.Environment?.Variables).toEqual({ ENVIRONMENT: 'prod', STATE_TABLE: 'cabruca-segmentation-prod-agent-state' });
+    expect(qa.RevisionId).toMatch(/^[0-9a-f]{36}$/);
+    const engineer = await lambda().send(new GetFunctionConfigurationCommand({ FunctionName: 'cabruca-segmentation-prod-engineer-agent' }));
+    expect(Object.keys(engineer.Environment?.Variables ?? {})).toContain('AGENTOPS_API_KEY');
+  });
+
+  test('an update replaces every variable (no merge), moves the RevisionId on, and the call record hides the values as CloudTrail does', async () => {
+    const { RevisionId } = await read();
+    await lambda().send(new UpdateFunctionConfigurationCommand({ FunctionName: AGENT, Environment: { Variables: { ONLY: 'secret-ish' } }, RevisionId }));
+    const after = await read();
+    expect(after.Environment?.Variables).toEqual({ ONLY: 'secret-ish' });
+    expect(after.RevisionId).not.toBe(RevisionId);
+    const call = sandbox().calls.find((c) => c.operation === 'UpdateFunctionConfiguration');
+    expect(call?.input).toMatchObject({ Environment: { Variables: { ONLY: 'HIDDEN_DUE_TO_SECURITY_REASONS' } } });
+    expect(JSON.stringify(sandbox().calls)).not.toContain('secret-ish');
+  });
+
+  test('a stale RevisionId is refused with PreconditionFailedException (412) and changes nothing', async () => {
+    const { RevisionId } = await read();
+    await lambda().send(new UpdateFunctionConfigurationCommand({ FunctionName: AGENT, Timeout: 120 }));
+    await read();
+    const e = await rejectionOf(lambda().send(new UpdateFunctionConfigurationCommand({ FunctionName: AGENT, Environment: { Variables: { AB: 'c' } }, RevisionId })));
+    expect({ name: e.name, status: e.$metadata?.httpStatusCode }).toEqual({ name: 'PreconditionFailedException', status: 412 });
+    expect(sandbox().state.lambda.functions[AGENT]?.environment).toEqual({ ENVIRONMENT: 'prod', STATE_TABLE: 'cabruca-segmentation-prod-agent-state' });
+  });
+
+  test('a variable name Lambda does not accept is a validation error that names the key, not the value', async () => {
+    const e = await rejectionOf(lambda().send(new UpdateFunctionConfigurationCommand({ FunctionName: AGENT, Environment: { Variables: { '1BAD': 'the-value' } } })));
+    expect(e.name).toBe('ValidationException');
+    expect(e.message).toContain('1BAD');
+    expect(e.message).not.toContain('the-value');
+  });
+});
