@@ -1,7 +1,8 @@
 /**
  * Fault injection at every AWS call of every runbook: throttling, access denied, not found, 5xx
- * and timeouts, for good (the call never succeeds) and in bursts (the call fails a few times,
- * then works). Each drill runs the real state machines and handlers against a new sandbox account,
+ * and timeouts, for good (the call never succeeds: access denied, not found and one of the retried
+ * kinds, which share that path; plan.ts) and in bursts (each retried kind fails the call a few
+ * times, then it works). Each drill runs the real state machines and handlers against a new sandbox account,
  * as `npm run drill -- ... --fault ... --json` does, in the test run's drill processes
  * (test/support/drills.ts).
  *
@@ -19,21 +20,20 @@ import { runDrill, type DrillRun } from '../drill/run-drill';
 import { startEarly, type StartedEarly } from '../../lambdas/shared/started-early';
 import {
   bestEffort, BURST, burstOf, CALLS, cleanEnd, reportsUnavailable, cellsOf, expectedPersistent, FAILS_AT, faultArgs, KINDS, LEDGER_CALLS, PERSISTENT, PERSISTENT_GROUPS,
-  REPORT_CALLS, RETRIED_KINDS, RUNBOOKS, STATE_OF, type Kind,
+  PERSISTENT_PASSES, persistentKind, REPORT_CALLS, RETRIED_KINDS, RUNBOOKS, STATE_OF, type Kind,
 } from './plan';
 import { brokenInvariants, resultOf, summary } from './support';
 import { METRIC } from '../../lambdas/domain/metrics';
 
 interface PlannedRun {
   readonly id: string;
-  readonly kind: Kind;
   readonly args: readonly string[];
 }
 
-const persistentRuns = KINDS.flatMap((kind) => PERSISTENT_GROUPS.map((group) => ({
-  kind, group, cells: cellsOf(group),
-  id: `persistent ${kind}: ${group.join(' + ')}`,
-  args: [...cellsOf(group).map((c) => c.runbook), ...faultArgs(group, kind, () => PERSISTENT), '--json'],
+const persistentRuns = PERSISTENT_PASSES.flatMap((pass) => PERSISTENT_GROUPS.map((group) => ({
+  group, cells: cellsOf(group).map((c) => ({ ...c, kind: persistentKind(pass, c.call) })),
+  id: `persistent ${pass}: ${group.join(' + ')}`,
+  args: [...cellsOf(group).map((c) => c.runbook), ...group.flatMap((call) => ['--fault', `${call}=${persistentKind(pass, call)}x${PERSISTENT}`]), '--json'],
 })));
 
 const burstRuns = RETRIED_KINDS.flatMap((kind) => RUNBOOKS.map((runbook) => ({
@@ -42,11 +42,11 @@ const burstRuns = RETRIED_KINDS.flatMap((kind) => RUNBOOKS.map((runbook) => ({
   args: [runbook, ...faultArgs(CALLS[runbook], kind, burstOf), '--json'],
 })));
 
-/** The ledger failing for good, under all four runbooks at once (one shared ledger, one fault per run). */
-const ledgerRuns = KINDS.flatMap((kind) => LEDGER_CALLS.map((call) => ({
-  kind, call,
-  id: `ledger ${kind}: ${call}`,
-  args: [...RUNBOOKS, '--fault', `${call}=${kind}x${PERSISTENT}`, '--json'],
+/** The ledger failing for good, under every runbook at once (one shared ledger, one fault per run). */
+const ledgerRuns = PERSISTENT_PASSES.flatMap((pass) => LEDGER_CALLS.map((call) => ({
+  kind: persistentKind(pass, call), call,
+  id: `ledger ${persistentKind(pass, call)}: ${call}`,
+  args: [...RUNBOOKS, '--fault', `${call}=${persistentKind(pass, call)}x${PERSISTENT}`, '--json'],
 })));
 
 /** A ledger burst past the SDK's attempts: the other AWS calls' bursts are retried by the state machines. */
@@ -58,7 +58,6 @@ const ledgerBurstRuns = LEDGER_CALLS.map((call) => ({
 
 /** Admit fails after claiming the incident (both switch reads denied), then the transition is delivered again. */
 const rerunAfterAdmitFailure: PlannedRun = {
-  kind: 'access-denied',
   id: 'rerun after admit failed',
   args: ['--event', 'events/lambda-runaway.alarm.json', '--event', duplicateOf('events/lambda-runaway.alarm.json'), '--fault', 'ssm:GetParameter=access-deniedx2', '--json'],
 };
@@ -89,15 +88,30 @@ async function finished(id: string): Promise<DrillRun> {
   return run;
 }
 
+test('every call of every runbook and of the ledger fails with every kind: for good with access denied, not found and a retried kind, in bursts with each retried kind', () => {
+  const failed = new Set<string>();
+  for (const run of persistentRuns) for (const c of run.cells) failed.add(`${c.runbook} ${c.call} ${c.kind}`);
+  for (const run of burstRuns) for (const call of CALLS[run.runbook]) failed.add(`${run.runbook} ${call} ${run.kind}`);
+  const missing = RUNBOOKS.flatMap((runbook) => CALLS[runbook].flatMap((call) => KINDS.map((kind) => `${runbook} ${call} ${kind}`))).filter((cell) => !failed.has(cell));
+  expect(missing).toEqual([]);
+  const forGood = new Map<string, Set<Kind>>();
+  for (const run of persistentRuns) for (const c of run.cells) forGood.set(`${c.runbook} ${c.call}`, (forGood.get(`${c.runbook} ${c.call}`) ?? new Set()).add(c.kind));
+  for (const kinds of forGood.values()) expect([...kinds].filter((k) => !(RETRIED_KINDS as readonly Kind[]).includes(k)).sort()).toEqual(['access-denied', 'not-found']);
+  expect(forGood.size).toBe(RUNBOOKS.reduce((n, r) => n + CALLS[r].length, 0));
+  // Each retried kind fails some runbook call and some ledger call for good.
+  expect(new Set(persistentRuns.flatMap((run) => run.cells.map((c) => c.kind)))).toEqual(new Set(KINDS));
+  expect(new Set(ledgerRuns.map((run) => run.kind))).toEqual(new Set(KINDS));
+});
+
 const lastTopic = (r: DrillResult) => r.notifications[r.notifications.length - 1]?.topic ?? null;
 
 describe('a call that never succeeds ends in a defined state, escalated, with the ledger consistent', () => {
   for (const run of persistentRuns) {
-    for (const { runbook, call } of run.cells) {
-      const expected = expectedPersistent(runbook, call, run.kind);
-      test(`${runbook}: ${call}=${run.kind}x${PERSISTENT} -> ${expected.outcome} (${expected.topic ?? 'no'} notification${expected.viaRule ? ' through the execution-failure rule' : ''})`, async () => {
+    for (const { runbook, call, kind } of run.cells) {
+      const expected = expectedPersistent(runbook, call, kind);
+      test(`${runbook}: ${call}=${kind}x${PERSISTENT} -> ${expected.outcome} (${expected.topic ?? 'no'} notification${expected.viaRule ? ' through the execution-failure rule' : ''})`, async () => {
         const r = resultOf(await finished(run.id), runbook);
-        matrix.set(`${runbook}\t${call}\t${run.kind}\tpersistent`, summary(r));
+        matrix.set(`${runbook}\t${call}\t${kind}\tpersistent`, summary(r));
         expect(brokenInvariants(r)).toEqual([]);
         expect({ outcome: r.outcome, topic: lastTopic(r) }).toEqual({ outcome: expected.outcome, topic: expected.topic });
         if (expected.topic === 'critical') {
@@ -111,17 +125,17 @@ describe('a call that never succeeds ends in a defined state, escalated, with th
           expect(r.report).toEqual({ written: false, key: null, reason: expect.any(String) });
           expect(r.metrics.filter((m) => m.name === METRIC.reportsNotWritten)).toEqual([expect.objectContaining({ value: 1, executionArn: r.executionArn })]);
           const events = r.timeline.filter((t) => t.state === state).map((t) => t.event);
-          const retried = (RETRIED_KINDS as readonly Kind[]).includes(run.kind);
+          const retried = (RETRIED_KINDS as readonly Kind[]).includes(kind);
           expect({ retried: events.includes('retried'), caught: events.includes('caught') }).toEqual({ retried, caught: true });
           return;
         }
         if (bestEffort(runbook, call)) {
           // A read for the notification only: the change stands, and the notification says what could not be read.
           expect(r.actions.every((a) => a.status === 'succeeded')).toBe(true);
-          if (reportsUnavailable(runbook, call, run.kind)) expect(r.reason).toContain('evidence unavailable');
+          if (reportsUnavailable(runbook, call, kind)) expect(r.reason).toContain('evidence unavailable');
           // Retried kinds fail the step (retried, then caught); the others are reported by the step itself.
           const events = r.timeline.filter((t) => t.state === state).map((t) => t.event);
-          const retried = (RETRIED_KINDS as readonly Kind[]).includes(run.kind);
+          const retried = (RETRIED_KINDS as readonly Kind[]).includes(kind);
           expect({ retried: events.includes('retried'), caught: events.includes('caught') }).toEqual({ retried, caught: retried });
           return;
         }
@@ -140,7 +154,7 @@ describe('a call that never succeeds ends in a defined state, escalated, with th
             expect(events).toContain('caught');
             expect(r.runs).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
           }
-          if ((RETRIED_KINDS as readonly Kind[]).includes(run.kind)) expect(events).toContain('retried');
+          if ((RETRIED_KINDS as readonly Kind[]).includes(kind)) expect(events).toContain('retried');
           else expect(events).not.toContain('retried');
         }
       });

@@ -50,6 +50,37 @@ export const FAILS_AT: Readonly<Partial<Record<Runbook, Partial<Record<Call, str
 /** The spine's report write: when it fails for good the incident ends as it would have, its report counted as not written. */
 export const REPORT_CALLS: ReadonlySet<Call> = new Set(SPINE_CALLS.map((c) => c.call));
 
+/**
+ * The ledger's own DynamoDB calls, made by every runbook's handlers: admit claims the incident
+ * and the cooldown, the acting steps write and complete their rows, notify lists them and closes
+ * the incident. The drill's `dynamodb:<Operation>` faults reach them as they reach the tables.
+ */
+export const LEDGER_CALLS = ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'] as const;
+export type LedgerCall = (typeof LEDGER_CALLS)[number];
+
+/**
+ * How each call fails for good: access denied and not found each take a path of their own (no
+ * retry; a missing target escalates), while the three retried kinds share one (the SDK's attempts,
+ * the state machine's Retry, then the step fails at that state). So each call fails for good with
+ * access denied, with not found, and with one retried kind, in turn across the calls (each retried
+ * kind fails a third of the calls for good); the bursts fail every call with each retried kind,
+ * which is where the kinds' retries differ (a mutation's 5xx or timeout is not sent again by the SDK).
+ */
+export const PERSISTENT_PASSES = ['retried', 'access-denied', 'not-found'] as const;
+export type PersistentPass = (typeof PERSISTENT_PASSES)[number];
+
+/** The runbooks' calls in one order (the ledger's are taken in their own). */
+const RUNBOOK_CALLS: readonly Call[] = [...new Set(RUNBOOKS.flatMap((r) => CALLS[r]))].sort();
+
+/** The kind a call fails with for good in a pass: the retried pass takes the retried kinds in turn. */
+export function persistentKind(pass: PersistentPass, call: Call): Kind {
+  if (pass !== 'retried') return pass;
+  const ledgerAt = (LEDGER_CALLS as readonly Call[]).indexOf(call);
+  const at = ledgerAt >= 0 ? ledgerAt : RUNBOOK_CALLS.indexOf(call);
+  if (at < 0) throw new Error(`${call} is not a call of the fault plan`);
+  return RETRIED_KINDS[at % RETRIED_KINDS.length]!;
+}
+
 /** Far more failures than any run can consume: the call never succeeds. */
 export const PERSISTENT = 500;
 /** More failures than the SDK's three attempts, so the state machine's Retry must act too. */
@@ -168,10 +199,3 @@ export function expectedPersistent(runbook: Runbook, call: Call, kind: Kind): Ex
   return failed;
 }
 
-/**
- * The ledger's own DynamoDB calls, made by every runbook's handlers: admit claims the incident
- * and the cooldown, the acting steps write and complete their rows, notify lists them and closes
- * the incident. The drill's `dynamodb:<Operation>` faults reach them as they reach the tables.
- */
-export const LEDGER_CALLS = ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'] as const;
-export type LedgerCall = (typeof LEDGER_CALLS)[number];
