@@ -479,3 +479,19 @@ test('the bench runs each handler with every environment variable the stack give
   expect(deployed.size).toBeGreaterThan(20);
   expect(missing).toEqual([]);
 });
+
+/** Lambda refuses a function whose environment variables (names and values) exceed 4 KB. */
+const LAMBDA_ENVIRONMENT_LIMIT = 4096;
+/** A value the template resolves at deploy (a Ref, an ARN), counted at more than any ARN of this stack. */
+const TOKEN_BYTES = 160;
+
+test("every function's environment fits Lambda's 4 KB, with room to grow (admit's grows with each runbook's policy)", () => {
+  const sizes = Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, fn]) => {
+    const variables = ((fn as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables) ?? {};
+    const bytes = Object.entries(variables).reduce((n, [name, value]) => n + Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : TOKEN_BYTES), 0);
+    return { id, bytes };
+  });
+  expect(sizes.length).toBeGreaterThan(20);
+  // Three quarters of the limit: a warning a few runbooks ahead of a deploy Lambda would refuse.
+  expect(sizes.filter((s) => s.bytes > LAMBDA_ENVIRONMENT_LIMIT * 0.75)).toEqual([]);
+});
