@@ -1,9 +1,6 @@
-import {
-  GetFunctionConfigurationCommand, LambdaClient, PreconditionFailedException, ResourceConflictException, ResourceNotFoundException,
-  UpdateFunctionConfigurationCommand,
-} from '@aws-sdk/client-lambda';
-import { AwsThrottled, ChangeRejected, classifyAwsError, TargetNotFound } from '../shared/errors';
+import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+import { mapConfigurationError } from './lambda';
 
 /**
  * A function's environment as read now, with the RevisionId an update must name. It holds the
@@ -42,7 +39,7 @@ export class FunctionEnvironmentClient {
         lastUpdateStatusReason: out.LastUpdateStatusReason ?? null,
       };
     } catch (e: unknown) {
-      throw mapError(e, functionName, 'GetFunctionConfiguration');
+      throw mapConfigurationError(e, functionName, 'GetFunctionConfiguration');
     }
   }
 
@@ -52,15 +49,7 @@ export class FunctionEnvironmentClient {
       const out = await this.mutations.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Environment: { Variables: { ...variables } }, RevisionId: revisionId }));
       return out.RevisionId ?? '';
     } catch (e: unknown) {
-      throw mapError(e, functionName, 'UpdateFunctionConfiguration');
+      throw mapConfigurationError(e, functionName, 'UpdateFunctionConfiguration');
     }
   }
-}
-
-function mapError(e: unknown, functionName: string, operation: string): Error {
-  if (e instanceof ResourceNotFoundException) return new TargetNotFound(`Lambda function ${functionName} does not exist (${operation})`);
-  if (e instanceof PreconditionFailedException) return new ChangeRejected(`${functionName} changed since it was read: its RevisionId no longer matches (${operation}); nothing was overwritten`);
-  // Another update is still InProgress: refused before it applied, and over in seconds, so retried like throttling.
-  if (e instanceof ResourceConflictException) return new AwsThrottled(`lambda:${operation} on ${functionName}: ${e.name}`);
-  return classifyAwsError(e, `lambda:${operation} on ${functionName}`);
 }

@@ -3,7 +3,7 @@ import {
   paginateListVersionsByFunction, PreconditionFailedException, PutFunctionConcurrencyCommand, ResourceConflictException, ResourceNotFoundException,
   UpdateAliasCommand, UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { AliasChanged, AwsThrottled, classifyAwsError, TargetNotFound } from '../shared/errors';
+import { AliasChanged, AwsThrottled, ChangeRejected, classifyAwsError, TargetNotFound } from '../shared/errors';
 import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
 
 /** A function's reserved concurrency: a number, or null when it has none (uses the unreserved pool). */
@@ -225,8 +225,11 @@ export class FunctionConfigurationClient {
   }
 }
 
-function mapConfigurationError(e: unknown, functionName: string, operation: string): Error {
+/** A function configuration call's error (lambda-environment.ts's too): it names the function and the call, never a value sent. */
+export function mapConfigurationError(e: unknown, functionName: string, operation: string): Error {
   if (e instanceof ResourceNotFoundException) return new TargetNotFound(`Lambda function ${functionName} does not exist (${operation})`);
+  // An update that named a RevisionId the function no longer has: refused by Lambda, nothing applied.
+  if (e instanceof PreconditionFailedException) return new ChangeRejected(`${functionName} changed since it was read: its RevisionId no longer matches (${operation}); nothing was overwritten`);
   // Another update is still InProgress: refused before it applied, and over in seconds, so retried like throttling.
   if (e instanceof ResourceConflictException) return new AwsThrottled(`lambda:${operation} on ${functionName}: ${e.name}: ${e.message}`);
   return classifyAwsError(e, `lambda:${operation} on ${functionName}`);
