@@ -134,12 +134,10 @@ const NEW_WHAT: Readonly<Record<Trigger['kind'], string>> = {
  * counted incidents read: those that ended `skipped` (nothing to do) changed nothing and do not count.
  */
 async function flappingOf(runbook: string, incident: Incident, now: Date, rule: { maxRemediations: number; windowMinutes: number }) {
-  const history = await ledger.remediationHistory(runbook, incident.target);
-  const first = isFlapping(history, incident.id, now, rule);
-  if (!first.flapping) return first;
-  const { incidents } = remediationsInWindow(history, incident.id, now, rule.windowMinutes);
-  const ended = await Promise.all(incidents.map(async (id) => ({ id, record: await ledger.getIncident(id) })));
-  return isFlapping(history, incident.id, now, rule, new Set(ended.filter((e) => e.record?.status === 'skipped').map((e) => e.id)));
+  const window = remediationsInWindow(await ledger.remediationHistory(runbook, incident.target), incident.id, now, rule.windowMinutes);
+  if (window.incidents.length < rule.maxRemediations) return isFlapping(window, rule.maxRemediations);
+  const ended = await Promise.all(window.incidents.map(async (id) => ({ id, status: (await ledger.getIncident(id))?.status })));
+  return isFlapping(window, rule.maxRemediations, new Set(ended.filter((e) => e.status === 'skipped').map((e) => e.id)));
 }
 
 /** The gates after the claim: allowlist, switches, cooldown, flapping, the hourly cap. */

@@ -78,13 +78,10 @@ export function remediationsInWindow(
  * state) is not a remediation; one still running, or that acted, escalated or failed, is.
  */
 export function isFlapping(
-  remediations: readonly { incidentId: string; at: string }[],
-  self: string,
-  now: Date,
-  rule: { maxRemediations: number; windowMinutes: number },
+  window: { since: string; incidents: readonly string[] },
+  maxRemediations: number,
   changedNothing: ReadonlySet<string> = new Set(),
 ): { flapping: false } | { flapping: true; count: number; since: string } {
-  const { since, incidents } = remediationsInWindow(remediations, self, now, rule.windowMinutes);
-  const count = incidents.filter((id) => !changedNothing.has(id)).length;
-  return count >= rule.maxRemediations ? { flapping: true, count, since } : { flapping: false };
+  const count = window.incidents.filter((id) => !changedNothing.has(id)).length;
+  return count >= maxRemediations ? { flapping: true, count, since: window.since } : { flapping: false };
 }
