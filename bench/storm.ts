@@ -22,7 +22,7 @@ import {
   AGENT_FUNCTIONS, SANDBOX_ACCOUNT_ID, SANDBOX_CREDENTIALS, SANDBOX_REGION,
   sandboxEndpointEnv, seedAccountState, startSandbox, type Sandbox,
 } from '../drill/sandbox';
-import { AUTOMATION_ON, RUNBOOK_ON, switchParameterNames } from '../lambdas/domain/switches';
+import { AUTOMATION_ON, policyParameterName, RUNBOOK_ON, switchParameterNames } from '../lambdas/domain/switches';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { percentile, round } from './stats';
 import { tapMetrics } from '../drill/metrics-tap';
@@ -37,7 +37,8 @@ const DUPLICATES = 10_000;
 const SPREAD_TARGETS = 100;
 const TRANSITIONS_PER_TARGET = 10;
 const RAW_PUTS = 3_000;
-const SWITCHES = switchParameterNames('/runbook-autopilot/bench', [RUNBOOK]);
+const PARAMETER_PREFIX = '/runbook-autopilot/bench';
+const SWITCHES = switchParameterNames(PARAMETER_PREFIX, [RUNBOOK]);
 const BENCH_FUNCTIONS = Array.from({ length: SPREAD_TARGETS }, (_, i) => `bench-fn-${String(i).padStart(3, '0')}`);
 
 type AlarmEvent = {
@@ -230,6 +231,9 @@ export async function runStorm(): Promise<StormFigures> {
     const parameter = (value: string) => ({ type: 'String' as const, value, version: 1, lastModified: new Date().toISOString(), history: [] });
     state.ssm.parameters[SWITCHES.automation] = parameter(AUTOMATION_ON);
     for (const name of Object.values(SWITCHES.runbooks)) state.ssm.parameters[name] = parameter(RUNBOOK_ON);
+    // The hourly cap is set above the storm's 100 targets: this measures dedupe and cooldowns.
+    const policy = { enabled: true, cooldownMinutes: COOLDOWN_MINUTES, targets: [DUPLICATE_TARGET, ...BENCH_FUNCTIONS], maxRemediationsPerHour: 1000 };
+    state.ssm.parameters[policyParameterName(PARAMETER_PREFIX, RUNBOOK)] = parameter(JSON.stringify(policy));
   }));
   const dynamo = await ledgerProcess();
   // The handlers print their metrics (one EMF line per decision) as in Lambda; the lines are taken
@@ -249,9 +253,7 @@ export async function runStorm(): Promise<StormFigures> {
     // Handlers read their environment at cold start, so it is set before they are imported.
     Object.assign(process.env, sandboxEndpointEnv(sandbox.url, { dynamodb: dynamo.endpoint }), {
       LEDGER_TABLE,
-      // The hourly cap is set above the storm's 100 targets: this measures dedupe and cooldowns.
-      RUNBOOK_POLICIES: JSON.stringify({ [RUNBOOK]: { enabled: true, cooldownMinutes: COOLDOWN_MINUTES, targets, maxRemediationsPerHour: 1000 } }),
-      SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
+      PARAMETER_PREFIX,
       ALLOWED_TARGETS: JSON.stringify(targets),
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       [METRICS_ENVIRONMENT_VARIABLE]: 'bench',

@@ -1,6 +1,6 @@
 import { RUNBOOK_TAG, TARGET_TAG } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, RUNBOOK_ON } from '../lambdas/domain/switches';
-import { MODULES, switchParameters } from '../lib/catalog';
+import { admissionPolicyParameters, MODULES, switchParameters } from '../lib/catalog';
 import type { EnvironmentConfig } from '../lib/config/schema';
 import type { AccountState } from './sandbox';
 
@@ -18,11 +18,12 @@ export function withRunbookTags(state: AccountState): AccountState {
   return state;
 }
 
-/** The switch parameters the stack creates, "enabled", as the deployed account has them. */
-export function withSwitchesOn(state: AccountState, config: EnvironmentConfig): AccountState {
+/** The parameters the stack creates for admit, as the deployed account has them: the switches "enabled", each runbook's policy. */
+export function withAdmissionParameters(state: AccountState, config: EnvironmentConfig): AccountState {
   const names = switchParameters(config);
   const parameter = (value: string) => ({ type: 'String' as const, value, version: 1, lastModified: new Date().toISOString(), history: [] });
   state.ssm.parameters[names.automation] = parameter(AUTOMATION_ON);
   for (const name of Object.values(names.runbooks)) state.ssm.parameters[name] = parameter(RUNBOOK_ON);
+  for (const policy of admissionPolicyParameters(config)) state.ssm.parameters[policy.name] = parameter(policy.value);
   return state;
 }

@@ -40,7 +40,7 @@ import {
 } from './sandbox';
 import { randomBytes } from 'node:crypto';
 import { applyScenario, type Scenario } from './scenario';
-import { withRunbookTags, withSwitchesOn } from './account-setup';
+import { withRunbookTags, withAdmissionParameters } from './account-setup';
 import { ownPort, SharedPort } from './sandbox/listen';
 import { withoutSdkBackoff } from './sdk-backoff';
 import { metricsOf, tapMetrics, type EmittedMetric } from './metrics-tap';
@@ -202,8 +202,8 @@ export class Drill {
     closers.push(() => local.close());
 
     const scenario = options.scenario;
-    const switchesOn = (seeded: AccountState) => withSwitchesOn(withRunbookTags(seeded), config);
-    const state = seedAccountState((seeded) => (scenario ? applyScenario(scenario, switchesOn(seeded)) : switchesOn(seeded)));
+    const deployed = (seeded: AccountState) => withAdmissionParameters(withRunbookTags(seeded), config);
+    const state = seedAccountState((seeded) => (scenario ? applyScenario(scenario, deployed(seeded)) : deployed(seeded)));
     // The stack generates the approval link-signing key beside the account's own secrets.
     state.secretsManager = {
       secrets: {

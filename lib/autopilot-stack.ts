@@ -15,7 +15,7 @@ import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
 import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
-  alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, operatorParameters, reportEnvironment, runbookConfig,
+  admissionPolicyParameters, alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, operatorParameters, reportEnvironment, runbookConfig,
   runbookRulePatterns, sharedHandlers, stateMachineNameOf, switchParameters, triggerHandlers, UNDO_MACHINE, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
 } from './catalog';
 import type { BudgetSpec } from '../runbooks/module';
@@ -69,7 +69,7 @@ export class AutopilotStack extends Stack {
     this.reports = new IncidentReports(this, 'IncidentReports', { retainOnDelete: config.ledger.retainOnDelete });
     const report = this.sharedFunction(shared.report);
     this.reports.bind(report);
-    this.switches(config);
+    this.admissionParameters(config);
     new ssm.StringParameter(this, 'LedgerTableName', {
       parameterName: operatorParameters(config).ledgerTable, stringValue: this.ledger.table.tableName,
       description: 'runbook-autopilot: the remediation ledger table, where the autopilot command line finds it',
@@ -199,8 +199,11 @@ export class AutopilotStack extends Stack {
     return fn;
   }
 
-  /** The kill switch and the per-runbook switches, created "enabled"; an operator flips them. */
-  private switches(config: EnvironmentConfig): void {
+  /**
+   * What admit reads for each runbook: the kill switch and the runbook's switch, created "enabled"
+   * (an operator flips them), and its admission policy, written from config at every deploy.
+   */
+  private admissionParameters(config: EnvironmentConfig): void {
     const names = switchParameters(config);
     new ssm.StringParameter(this, 'AutomationSwitch', {
       parameterName: names.automation, stringValue: AUTOMATION_ON,
@@ -210,6 +213,12 @@ export class AutopilotStack extends Stack {
       new ssm.StringParameter(this, `Switch-${runbook}`, {
         parameterName, stringValue: RUNBOOK_ON,
         description: `runbook-autopilot ${runbook}: "${RUNBOOK_ON}" or "${RUNBOOK_OFF}"`,
+      });
+    }
+    for (const policy of admissionPolicyParameters(config)) {
+      new ssm.StringParameter(this, `Policy-${policy.runbook}`, {
+        parameterName: policy.name, stringValue: policy.value,
+        description: `runbook-autopilot ${policy.runbook}: what admit lets it act on, from config/${config.environment}.json (a deploy writes it again)`,
       });
     }
   }

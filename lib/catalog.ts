@@ -12,7 +12,7 @@ import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { sameValue } from '../lambdas/domain/canonical';
 import { alarmRulePatterns, routeTargets } from '../lambdas/domain/routing';
 import { eventRulePattern } from '../lambdas/domain/service-events';
-import { switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
+import { policyParameterName, switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
 import { TAG_RESOURCES } from '../lambdas/domain/tag-resources';
 import type { RunbookTrigger } from '../lambdas/domain/trigger';
 import {
@@ -136,10 +136,24 @@ export function runbookPolicies(config: EnvironmentConfig): RunbookPolicies {
   return policies;
 }
 
-/** The policies as admit's environment carries them: what equals admit's default is left out (it fills it back). */
-function withoutDefaults(policies: RunbookPolicies): Record<string, Partial<RunbookPolicies[string]>> {
+/** SSM refuses a Standard-tier parameter value over 4 KB. */
+const STANDARD_PARAMETER_LIMIT = 4096;
+
+/**
+ * Each enabled runbook's admission policy as the stack writes it to SSM (admit reads it with the
+ * switches): what equals admit's default is left out (it fills it back). A policy too long for a
+ * Standard parameter fails the synth, naming the runbook.
+ */
+export function admissionPolicyParameters(config: EnvironmentConfig): { runbook: string; name: string; value: string }[] {
+  const policies = runbookPolicies(config);
   const isDefault = (key: string, value: unknown) => key in POLICY_DEFAULTS && sameValue(value, POLICY_DEFAULTS[key as keyof typeof POLICY_DEFAULTS]);
-  return Object.fromEntries(Object.entries(policies).map(([name, p]) => [name, Object.fromEntries(Object.entries(p).filter(([k, v]) => !isDefault(k, v)))]));
+  return enabledRunbooks(config).map((m) => {
+    const value = json(Object.fromEntries(Object.entries(policies[m.name]!).filter(([k, v]) => !isDefault(k, v))));
+    if (Buffer.byteLength(value) > STANDARD_PARAMETER_LIMIT) {
+      throw new Error(`${m.name}'s admission policy is ${Buffer.byteLength(value)} bytes, over SSM's ${STANDARD_PARAMETER_LIMIT}-byte parameter: name fewer targets and allowlist the rest by tag (targetTags)`);
+    }
+    return { runbook: m.name, name: policyParameterName(switchPrefix(config), m.name), value };
+  });
 }
 
 /** Where the environment's switches live in SSM. */
@@ -186,11 +200,14 @@ export function sharedHandlers(config: EnvironmentConfig, arns: Arns): { admit: 
     admit: {
       id: 'Admit', substitution: 'AdmitFunctionArn', entry: 'lambdas/admit/handler.ts', usesLedger: true,
       description: 'Admit: dedupe alarm transitions, enforce the allowlist, the switches and cooldowns',
-      // Only what differs per environment: what starts each runbook is in admit's bundle (npm run triggers),
-      // and the switches are named by their prefix (admit lays them out for its enabled runbooks).
-      environment: { RUNBOOK_POLICIES: json(withoutDefaults(runbookPolicies(config))), SWITCH_PARAMETERS: json({ prefix: switchPrefix(config) }) },
+      // The same size however many runbooks there are: what starts each runbook is in admit's bundle
+      // (npm run triggers), and its switches and policy are SSM parameters under this prefix.
+      environment: { PARAMETER_PREFIX: switchPrefix(config) },
       permissions: [
-        { actions: ['ssm:GetParameter'], resources: [switches.automation, ...Object.values(switches.runbooks)].map((n) => arns.ssmParameter(n)) },
+        {
+          actions: ['ssm:GetParameters'],
+          resources: [switches.automation, ...Object.values(switches.runbooks), ...admissionPolicyParameters(config).map((p) => p.name)].map((n) => arns.ssmParameter(n)),
+        },
         ...tagPatterns(config, arns).flatMap((t) => tagReads(t.action, t.pattern, t.tags)),
       ],
     },

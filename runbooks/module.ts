@@ -26,6 +26,7 @@ import type { GatePolicy, RunbookConfig, SEVERITIES, VerifyConfig } from './conf
 import type { Acknowledgement, AlarmSpec, Arns, HandlerDef, Permission } from './kit';
 import type { Definition } from '../statemachines/src/asl';
 import { REPORT_STATE } from '../statemachines/src/spine/report';
+import { ADMIT } from '../statemachines/src/spine/runbook';
 import type { SeedProcedureId } from './seed-procedures';
 
 /** What a module's functions are given: its own config, the rest of the environment, and helpers. */
@@ -162,14 +163,25 @@ export interface DrillCall {
 }
 
 /**
+ * The AWS call the spine makes first in every runbook's run: admit reads the runbook's switches and
+ * admission policy (one GetParameters). A module lists only its own calls.
+ */
+export const ADMIT_CALLS: readonly DrillCall[] = [{ call: 'ssm:GetParameters', state: ADMIT }];
+
+/**
  * The AWS calls the spine makes at the end of every runbook's run, after the runbook's own: the
  * report step puts the incident's report (a failure of it changes no outcome: it is counted). The
  * fault matrix fails them for every runbook; a module lists only its own calls.
  */
 export const SPINE_CALLS: readonly DrillCall[] = [{ call: 's3:PutObject', state: REPORT_STATE }];
 
-/** A runbook's calls in the order its recorded event reaches them: its own (drill.calls), then the spine's. */
-export const drillCalls = (module: { readonly drill: { readonly calls: readonly DrillCall[] } }): readonly DrillCall[] => [...module.drill.calls, ...SPINE_CALLS];
+/**
+ * A runbook's calls in the order its recorded event reaches them: a trigger function's (no state:
+ * made before the execution starts), admit's, its states' own (drill.calls), then the spine's.
+ */
+export const drillCalls = (module: { readonly drill: { readonly calls: readonly DrillCall[] } }): readonly DrillCall[] => [
+  ...module.drill.calls.filter((c) => c.state === undefined), ...ADMIT_CALLS, ...module.drill.calls.filter((c) => c.state !== undefined), ...SPINE_CALLS,
+];
 
 /** What the drill and the contract suite need of a runbook. */
 export interface DrillDef<C> {
@@ -200,9 +212,10 @@ export interface DrillDef<C> {
    */
   readonly ends?: 'remediated' | 'escalated';
   /**
-   * The AWS calls its recorded event reaches, in order (admit, its own steps, notify; for a budget
-   * runbook the adapter's StartExecution first): the fault matrix (test/faults) fails each of them.
-   * The contract suite checks the list against a drill of the event.
+   * The AWS calls its recorded event reaches, in order (its own steps, notify; for a budget runbook
+   * the adapter's StartExecution, with no state): the fault matrix (test/faults) fails each of them,
+   * and the spine's (admit's, the report's: drillCalls). The contract suite checks the list against
+   * a drill of the event.
    */
   readonly calls: readonly DrillCall[];
   /** Calls its handlers make that the fault matrix leaves alone, each with the reason (the contract suite checks none is missing). */

@@ -26,6 +26,12 @@ const member = (call: FaultedCall, name: string, fallback: string): string => {
   return typeof value === 'string' ? value : fallback;
 };
 
+/** The first entry of a list member, or the fallback. */
+const firstOf = (call: FaultedCall, name: string, fallback: string): string => {
+  const value = call.input[name];
+  return Array.isArray(value) && typeof value[0] === 'string' ? value[0] : fallback;
+};
+
 const RATE_EXCEEDED = 'Rate exceeded';
 const UNKNOWN_OPERATION: FaultRow = { code: 'UnknownOperationException', status: 400, message: (c) => `Unknown operation ${c.operation}` };
 const INTERNAL_FAILURE = 'The request processing has failed because of an unknown error, exception or failure.';
@@ -89,7 +95,8 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
   },
   ssm: {
     throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
-    'access-denied': { code: 'AccessDeniedException', status: 403, message: denied((c) => arn.ssmParameter(c.account, member(c, 'Name', '*'))) },
+    // GetParameters is refused on the first name the caller may not read.
+    'access-denied': { code: 'AccessDeniedException', status: 403, message: denied((c) => arn.ssmParameter(c.account, member(c, 'Name', firstOf(c, 'Names', '*')))) },
     'not-found': { code: 'ParameterNotFound', status: 400, message: "The parameter couldn't be found. Verify the name and try again." },
     'server-error': { code: 'InternalServerError', status: 500, message: 'An error occurred on the server side.' },
     'unknown-operation': UNKNOWN_OPERATION,

@@ -4,7 +4,7 @@ import { Fields, type Input } from './input';
 import type { ServiceContext, ServiceModel } from './model';
 import { arn, type AccountState } from './state';
 
-/** Systems Manager Parameter Store (JSON 1.1): GetParameter and PutParameter with versions. */
+/** Systems Manager Parameter Store (JSON 1.1): GetParameter, GetParameters and PutParameter with versions. */
 
 const TYPES = ['String', 'StringList', 'SecureString'] as const;
 
@@ -22,7 +22,36 @@ function parseName(state: AccountState, ref: string): { name: string; version: n
 
 function getParameter(input: Input, { state }: ServiceContext) {
   const fields = new Fields(input);
-  const { name, version } = parseName(state, fields.string('Name'));
+  return { Parameter: readParameter(state, fields.string('Name'), fields.optBool('WithDecryption') ?? false) };
+}
+
+/** At most ten names a call (AWS's limit); names that do not exist come back in InvalidParameters, not as an error. */
+const MAX_NAMES = 10;
+
+function getParameters(input: Input, { state }: ServiceContext) {
+  const fields = new Fields(input);
+  const names = fields.optStrings('Names');
+  if (names === undefined) throw validationError('names', 'Member must not be null');
+  if (names.length < 1 || names.length > MAX_NAMES) {
+    throw validationError('names', `Member must have length less than or equal to ${MAX_NAMES}`, `[${names.join(', ')}]`);
+  }
+  const decrypt = fields.optBool('WithDecryption') ?? false;
+  const found: ReturnType<typeof readParameter>[] = [];
+  const invalid: string[] = [];
+  // Each name once, as AWS answers a repeated one.
+  for (const ref of [...new Set(names)]) {
+    try {
+      found.push(readParameter(state, ref, decrypt));
+    } catch (e: unknown) {
+      if (!(e instanceof AwsError) || (e.code !== 'ParameterNotFound' && e.code !== 'ParameterVersionNotFound')) throw e;
+      invalid.push(ref);
+    }
+  }
+  return { Parameters: found, InvalidParameters: invalid };
+}
+
+function readParameter(state: AccountState, ref: string, decrypt: boolean) {
+  const { name, version } = parseName(state, ref);
   const param = state.ssm.parameters[name];
   if (param === undefined) throw parameterNotFound();
   const chosen =
@@ -32,20 +61,17 @@ function getParameter(input: Input, { state }: ServiceContext) {
   if (chosen === undefined) {
     throw new AwsError('ParameterVersionNotFound', 400, `Systems Manager could not find version ${version} of ${name}. Verify the version and try again.`);
   }
-  const decrypt = fields.optBool('WithDecryption') ?? false;
   const value =
     param.type === 'SecureString' && !decrypt ? Buffer.from(`sandbox-kms:${chosen.value}`).toString('base64') : chosen.value;
   return {
-    Parameter: {
-      Name: name,
-      Type: param.type,
-      Value: value,
-      Version: chosen.version,
-      ...(version === undefined ? {} : { Selector: `:${version}` }),
-      LastModifiedDate: epochSeconds(chosen.lastModified),
-      ARN: arn.ssmParameter(state, name),
-      DataType: 'text',
-    },
+    Name: name,
+    Type: param.type,
+    Value: value,
+    Version: chosen.version,
+    ...(version === undefined ? {} : { Selector: `:${version}` }),
+    LastModifiedDate: epochSeconds(chosen.lastModified),
+    ARN: arn.ssmParameter(state, name),
+    DataType: 'text',
   };
 }
 
@@ -87,6 +113,7 @@ export const ssmModel: ServiceModel = {
   target: 'AmazonSSM',
   operations: {
     GetParameter: { mutating: false, run: getParameter },
+    GetParameters: { mutating: false, run: getParameters },
     PutParameter: { mutating: true, run: putParameter },
   },
 };

@@ -1,13 +1,13 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import * as z from '../shared/zod';
-import { checkPolicy, hourBucket, isFlapping, remediationsInWindow, runbookPoliciesSchema, tagAdmission, type Admission } from '../domain/admission';
-import { switchHold, switchNames, switchParametersSchema, type SwitchState } from '../domain/switches';
+import { checkPolicy, hourBucket, isFlapping, remediationsInWindow, runbookPolicySchema, tagAdmission, type Admission, type RunbookPolicy } from '../domain/admission';
+import { switchHold, switchParameterNames, type SwitchState } from '../domain/switches';
 import { CooldownMemory, DEFAULT_COOLDOWN_MEMORY_SECONDS } from './cooldown-memory';
-import { SwitchReader, switchMaxAgeSeconds } from './switch-reader';
+import { AdmissionReader, switchMaxAgeSeconds, type AdmissionReading } from './admission-reader';
 import { METRIC, type SuppressionReason } from '../domain/metrics';
 import { incidentIdFor, parseTrigger, UnroutableEvent, type Trigger } from '../domain/trigger';
-import { requireEnv, requireJsonEnv, secondsEnv } from '../shared/env';
+import { requireEnv, secondsEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { Ledger, rejectionKey } from '../shared/ledger';
 import { BUNDLED_TRIGGERS } from '../shared/runbook-triggers';
@@ -18,12 +18,12 @@ import { scopeOf, TargetTagReader } from '../shared/target-tags';
 import { executionSchema, type Incident } from '../shared/task-input';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
-const policies = requireJsonEnv('RUNBOOK_POLICIES', (raw) => runbookPoliciesSchema.parse(raw));
-const switches = requireJsonEnv('SWITCH_PARAMETERS', (raw) => switchNames(switchParametersSchema.parse(raw), Object.keys(policies).filter((r) => policies[r]!.enabled)));
+// The switches and each runbook's policy are SSM parameters under this prefix (lambdas/domain/switches.ts).
+const parameterPrefix = requireEnv('PARAMETER_PREFIX');
 // What starts each runbook is the same in every environment: it comes in the bundle (npm run
 // triggers), not the environment.
 const triggers = BUNDLED_TRIGGERS;
-const switchReader = new SwitchReader(switches, switchMaxAgeSeconds(process.env.SWITCH_MAX_AGE_SECONDS), new SSMClient({}));
+const admissionReader = new AdmissionReader(parameterPrefix, switchMaxAgeSeconds(process.env.SWITCH_MAX_AGE_SECONDS), new SSMClient({}));
 const tagReader = new TargetTagReader();
 const cooldowns = new CooldownMemory(ledger, secondsEnv('COOLDOWN_MEMORY_SECONDS', process.env.COOLDOWN_MEMORY_SECONDS, DEFAULT_COOLDOWN_MEMORY_SECONDS));
 
@@ -89,7 +89,7 @@ async function admit({ runbook, event, execution }: z.infer<typeof inputSchema>,
   logger.appendKeys({ runbook, target: incident.target });
   // Read while the claim is in flight (both are usually needed; a warm container answers from
   // what it kept). Its failure counts only if the gates below get to it: raised there, not before.
-  const switchesRead = startEarly(switchReader.read(runbook));
+  const parametersRead = startEarly(admissionReader.read(runbook));
 
   const claim = await ledger.claimIncident({
     incidentId: incident.id, runbook, target: incident.target, dedupeKey: trigger.dedupeKey,
@@ -107,7 +107,7 @@ async function admit({ runbook, event, execution }: z.infer<typeof inputSchema>,
   }
 
   try {
-    return await gate(runbook, incident, trigger.kind, context.invokedFunctionArn, switchesRead);
+    return await gate(runbook, incident, trigger.kind, context.invokedFunctionArn, parametersRead);
   } catch (e: unknown) {
     // The incident is claimed: leave it failed, not admitted, so a new execution may take it over.
     const reason = `admit failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
@@ -142,21 +142,24 @@ async function flappingOf(runbook: string, incident: Incident, now: Date, rule: 
 
 /** The gates after the claim: allowlist, switches, cooldown, flapping, the hourly cap. */
 async function gate(
-  runbook: string, incident: Incident, kind: Trigger['kind'], invokedFunctionArn: string, switchesRead: StartedEarly<SwitchState>,
+  runbook: string, incident: Incident, kind: Trigger['kind'], invokedFunctionArn: string, parametersRead: StartedEarly<AdmissionReading>,
 ): Promise<AdmitResult> {
-  let policy: Admission = checkPolicy(policies, runbook, incident.target);
+  const read = await parametersRead.result();
+  const rule = policyOf(read);
+  // The stack writes a policy for each runbook it deploys here.
+  if (!rule) return { decision: 'reject', reason: `runbook ${runbook} is not configured in this environment (no ${read.policyParameter})`, incident, switches: null, dryRun: false };
+  let policy: Admission = checkPolicy(rule, runbook, incident.target);
   if (policy.decision === 'check-tags') {
     // Not named in config: allowed only if the resource carries the configured tags.
     policy = tagAdmission(runbook, incident.target, policy.required, await tagReader.read(policy.resource, incident.target, scopeOf(invokedFunctionArn)));
   }
   if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident, switches: null, dryRun: false };
 
-  const state = await switchesRead.result();
-  const hold = switchHold(runbook, switches, state);
+  const state = read.switches;
+  const hold = switchHold(runbook, switchParameterNames(parameterPrefix, [runbook]), state);
   if (hold) return { decision: 'paused', reason: hold, incident, switches: state, dryRun: false };
 
-  const cooldownMinutes = policies[runbook]?.cooldownMinutes ?? 0;
-  const cooldown = await cooldowns.claim(runbook, incident.target, incident.id, cooldownMinutes * 60_000);
+  const cooldown = await cooldowns.claim(runbook, incident.target, incident.id, rule.cooldownMinutes * 60_000);
   if (!cooldown.granted) {
     return {
       decision: 'cooldown', incident, switches: state, dryRun: false,
@@ -166,7 +169,6 @@ async function gate(
 
   // Safety rails: a target remediated again and again is flapping, and a runbook that has
   // already acted many times this hour is touching more than anyone meant it to.
-  const rule = policies[runbook]!;
   const now = new Date();
   const flapping = await flappingOf(runbook, incident, now, rule.flapping);
   if (flapping.flapping) {
@@ -183,6 +185,33 @@ async function gate(
     };
   }
   await ledger.recordRemediation(runbook, incident.target, incident.id);
-  const how = policies[runbook]?.targets.includes(incident.target) ? 'a configured target' : 'a target allowlisted by tag';
-  return { decision: 'admit', reason: `new ${NEW_WHAT[kind]} on ${how}`, incident, switches: state, dryRun: policies[runbook]?.dryRun ?? false };
+  const how = rule.targets.includes(incident.target) ? 'a configured target' : 'a target allowlisted by tag';
+  return { decision: 'admit', reason: `new ${NEW_WHAT[kind]} on ${how}`, incident, switches: state, dryRun: rule.dryRun };
+}
+
+/** A policy parameter that does not hold a policy (edited by hand): admit fails naming it, and nothing acts. */
+export class PolicyInvalid extends Error {
+  override readonly name = 'PolicyInvalid';
+}
+
+/** Parsed once per text this container has read (a runbook's policy changes only with a deploy). */
+const parsedPolicies = new Map<string, RunbookPolicy>();
+
+function policyOf(read: AdmissionReading): RunbookPolicy | null {
+  if (read.policy === null) return null;
+  const known = parsedPolicies.get(read.policy);
+  if (known) return known;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(read.policy);
+  } catch {
+    throw new PolicyInvalid(`${read.policyParameter} is not JSON: write it again with a deploy`);
+  }
+  const parsed = runbookPolicySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PolicyInvalid(`${read.policyParameter} is not an admission policy (${issue?.path.join('.') || 'the value'}: ${issue?.message ?? 'invalid'}): write it again with a deploy`);
+  }
+  parsedPolicies.set(read.policy, parsed.data);
+  return parsed.data;
 }

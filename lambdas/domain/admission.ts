@@ -4,7 +4,7 @@ import { TAG_RESOURCE_KINDS, type TagResource } from './tag-resources';
 /** What a policy leaves out means these: the stack leaves them out, so admit's environment stays small as runbooks are added. */
 export const POLICY_DEFAULTS = { dryRun: false, flapping: { maxRemediations: 3, windowMinutes: 360 }, maxRemediationsPerHour: 20 } as const;
 
-/** What admit knows of each runbook, from config: passed to the function as RUNBOOK_POLICIES. */
+/** What admit knows of a runbook, from config: an SSM parameter per runbook (policyParameterName), written by the stack. */
 export const runbookPolicySchema = z.object({
   enabled: z.boolean(),
   cooldownMinutes: z.number().check(z.gte(0)),
@@ -19,10 +19,9 @@ export const runbookPolicySchema = z.object({
   /** What kind of resource a target is, so its tags can be read (with targetTags). */
   tagResource: z.optional(z.enum(TAG_RESOURCE_KINDS)),
 });
-export const runbookPoliciesSchema = z.record(z.string(), runbookPolicySchema);
 export type RunbookPolicy = z.infer<typeof runbookPolicySchema>;
-/** As config writes them; dryRun may be left out. */
-export type RunbookPolicies = z.input<typeof runbookPoliciesSchema>;
+/** As config writes them; what has a default may be left out. */
+export type RunbookPolicies = Record<string, z.input<typeof runbookPolicySchema>>;
 
 export type Admission =
   | { decision: 'admit' }
@@ -31,9 +30,7 @@ export type Admission =
   | { decision: 'check-tags'; required: Record<string, string>; resource: TagResource };
 
 /** Checks that the config lets this runbook act on this target (pure: no AWS, no clock). */
-export function checkPolicy(policies: RunbookPolicies, runbook: string, target: string): Admission {
-  const policy = policies[runbook];
-  if (!policy) return { decision: 'reject', reason: `runbook ${runbook} is not configured in this environment` };
+export function checkPolicy(policy: RunbookPolicy, runbook: string, target: string): Admission {
   if (!policy.enabled) return { decision: 'reject', reason: `runbook ${runbook} is disabled in this environment` };
   if (!policy.targets.includes(target)) {
     if (policy.targetTags && policy.tagResource) return { decision: 'check-tags', required: policy.targetTags, resource: policy.tagResource };

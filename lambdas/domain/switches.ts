@@ -1,22 +1,14 @@
-import * as z from '../shared/zod';
-
 /**
  * The kill switch (seed 000) and per-runbook switches: SSM parameters an operator flips without a
  * deployment. Admit reads them for every event; anything but the exact "on" value holds the
  * runbook, so a missing or mistyped switch never lets automation run unchecked.
  */
-const switchNamesSchema = z.object({
+export interface SwitchParameters {
   /** "enabled" lets runbooks act; "paused" holds them all. */
-  automation: z.string().check(z.minLength(1)),
+  readonly automation: string;
   /** Per runbook: "enabled" or "disabled". */
-  runbooks: z.record(z.string(), z.string().check(z.minLength(1))),
-});
-/**
- * The switches as admit's environment names them: every name, or only the prefix they are laid out
- * under (switchParameterNames), which stays the same length however many runbooks there are.
- */
-export const switchParametersSchema = z.union([switchNamesSchema, z.object({ prefix: z.string().check(z.minLength(1)) })]);
-export type SwitchParameters = z.infer<typeof switchNamesSchema>;
+  readonly runbooks: Readonly<Record<string, string>>;
+}
 
 export const AUTOMATION_ON = 'enabled';
 export const AUTOMATION_PAUSED = 'paused';
@@ -37,9 +29,23 @@ export function switchParameterNames(prefix: string, runbooks: readonly string[]
   };
 }
 
-/** The switch names, given or laid out under the prefix for the runbooks that have a switch (the enabled ones). */
-export function switchNames(given: z.infer<typeof switchParametersSchema>, runbooks: readonly string[]): SwitchParameters {
-  return 'prefix' in given ? switchParameterNames(given.prefix, runbooks) : given;
+/**
+ * A runbook's admission policy (lambdas/domain/admission.ts), as the stack writes it from config:
+ * one parameter per enabled runbook beside its switch, so admit's environment stays the same size
+ * however many runbooks there are. A deploy writes it again; an edit by hand lasts until then.
+ */
+export const policyParameterName = (prefix: string, runbook: string): string => `${prefix}/policies/${runbook}`;
+
+/** What admit reads for a runbook, in one call: the kill switch, the runbook's switch and its policy. */
+export interface AdmissionParameterNames {
+  readonly automation: string;
+  readonly runbook: string;
+  readonly policy: string;
+}
+
+export function admissionParameterNames(prefix: string, runbook: string): AdmissionParameterNames {
+  const switches = switchParameterNames(prefix, [runbook]);
+  return { automation: switches.automation, runbook: switches.runbooks[runbook]!, policy: policyParameterName(prefix, runbook) };
 }
 
 /** Why the switches hold this runbook, or null when both are on. */

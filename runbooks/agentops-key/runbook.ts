@@ -109,7 +109,6 @@ export default defineRunbook({
     changes: { 'lambda:UpdateFunctionConfiguration': { fields: ['environment'] } },
     // admit -> every agent's configuration -> approval (auto here) -> secret, re-read, update -> update status polls -> alarm -> notify
     calls: [
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       { call: 'lambda:GetFunctionConfiguration', state: 'Read the agent functions' },
       { call: 'secretsmanager:GetSecretValue', state: 'Set the key' },
       { call: 'lambda:UpdateFunctionConfiguration', state: 'Set the key', mutates: true },

@@ -96,7 +96,6 @@ export default defineRunbook({
     ends: 'escalated',
     // admit -> the dependencies' metrics (one call) -> the page
     calls: [
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       // A metric nobody published is an empty answer, never an error: a not-found answer is not about the target.
       { call: 'cloudwatch:GetMetricData', state: 'Read dependency metrics', notFound: 'failed' },
       { call: 'sns:Publish', state: 'Page: the bottleneck ranked' },

@@ -146,7 +146,6 @@ export default defineRunbook({
     changes: { 'ecs:UpdateService': ECS_UPDATE_SERVICE_CHANGES },
     // admit -> database and services -> max_connections -> approval (auto here) -> per service: re-read, UpdateService, rollout polls -> alarm back to OK? -> notify
     calls: [
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       { call: 'rds:DescribeDBInstances', state: 'Read the database and its services' },
       { call: 'ecs:DescribeServices', state: 'Read the database and its services' },
       { call: 'rds:DescribeDBParameters', state: 'Read max_connections', bestEffort: true },

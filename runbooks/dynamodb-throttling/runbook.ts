@@ -216,7 +216,6 @@ export default defineRunbook({
     // admit -> describe -> switch -> poll for ACTIVE -> alarm back to OK? -> count stuck tasks -> backup (an earlier one? then create) -> poll the backup -> approval (auto here) -> delete -> notify
     // (the drill's dynamodb faults reach the table API; the recorded event's table holds stuck tasks)
     calls: [
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       { call: 'dynamodb:DescribeTable', state: 'Describe table' },
       { call: 'dynamodb:UpdateTable', state: 'Switch to on-demand', mutates: true },
       { call: 'cloudwatch:DescribeAlarms', state: 'Check alarm state' },

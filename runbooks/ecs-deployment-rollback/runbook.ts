@@ -103,7 +103,6 @@ export default defineRunbook({
     changes: { 'ecs:UpdateService': ECS_UPDATE_SERVICE_CHANGES },
     // admit -> service, deployment history, revisions, the chosen task definition -> approval (auto here) -> re-read, UpdateService -> rollout polls -> notify
     calls: [
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       { call: 'ecs:DescribeServices', state: 'Read the failed deployment' },
       { call: 'ecs:ListServiceDeployments', state: 'Read the failed deployment' },
       { call: 'ecs:DescribeServiceDeployments', state: 'Read the failed deployment' },

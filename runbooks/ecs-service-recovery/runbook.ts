@@ -116,7 +116,6 @@ export default defineRunbook({
     },
     // admit -> service, stopped tasks and their reasons -> forced deployment -> rollout polls -> alarm back to OK? -> notify
     calls: [
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       { call: 'ecs:DescribeServices', state: 'Read service events and stopped tasks' },
       { call: 'ecs:ListTasks', state: 'Read service events and stopped tasks' },
       { call: 'ecs:DescribeTasks', state: 'Read service events and stopped tasks' },

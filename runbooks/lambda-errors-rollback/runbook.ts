@@ -108,7 +108,6 @@ export default defineRunbook({
     changes: { 'lambda:UpdateAlias': { fields: ['functionVersion', 'additionalVersionWeights'] } },
     // admit (switches) -> alias, versions (and the ledger) -> rollback (alias read, then updated) -> alias read again -> alarm back to OK? -> notify
     calls: [
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       { call: 'lambda:GetAlias', state: 'Read alias, versions and earlier rollbacks' },
       { call: 'lambda:ListVersionsByFunction', state: 'Read alias, versions and earlier rollbacks' },
       { call: 'lambda:UpdateAlias', state: 'Roll back alias to the previous version', mutates: true },

@@ -203,7 +203,6 @@ export default defineRunbook({
     changes: { 'lambda:PutFunctionConcurrency': { fields: ['reservedConcurrency'] } },
     // admit (switches) -> inspect -> stop (reads, then puts) -> verify stopped -> alarm back to OK? -> what invokes it (rules, policy -> buckets, mappings) -> notify
     calls: [
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       { call: 'lambda:GetFunction', state: 'Read function concurrency' },
       { call: 'lambda:PutFunctionConcurrency', state: 'Stop function: reserved concurrency 0', mutates: true },
       { call: 'cloudwatch:DescribeAlarms', state: 'Check alarm state' },

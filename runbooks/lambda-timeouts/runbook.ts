@@ -137,7 +137,6 @@ export default defineRunbook({
     changes: { 'lambda:UpdateFunctionConfiguration': { fields: ['timeout'] } },
     // admit -> configuration, SQS sources -> last timeouts -> approval (auto here) -> re-read, raise -> update status polls -> notify
     calls: [
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       { call: 'lambda:GetFunctionConfiguration', state: 'Read function configuration' },
       { call: 'lambda:ListEventSourceMappings', state: 'Read function configuration' },
       { call: 'sqs:GetQueueAttributes', state: 'Read function configuration' },

@@ -125,9 +125,9 @@ export default defineRunbook({
     // budget adapter -> admit -> cost + model preference -> switch -> redeploy proxy -> verify (parameter, proxy) -> notify -> wait -> restore -> redeploy -> notify
     calls: [
       { call: 'states:StartExecution' },
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       // Cost Explorer's not found (DataUnavailableException) says nothing of the target.
       { call: 'ce:GetCostAndUsage', state: 'Check Bedrock spend', notFound: 'failed' },
+      { call: 'ssm:GetParameter', state: 'Check Bedrock spend' },
       { call: 'ssm:PutParameter', state: 'Switch model preference', mutates: true },
       { call: 'ecs:DescribeServices', state: 'Redeploy agent proxy' },
       { call: 'ecs:UpdateService', state: 'Redeploy agent proxy', mutates: true },

@@ -169,12 +169,12 @@ export default defineRunbook({
     },
     // admit -> alarm, PSI and positions, switch, running retrainings -> pause (positions again) -> start retraining -> its result -> approval (auto here) -> resume -> notify
     calls: [
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       // An alarm that does not exist is an empty answer (escalated); a not-found error is not about the target.
       { call: 'cloudwatch:DescribeAlarms', state: 'Assess drift' },
       // A metric nobody published is an empty answer, never an error: a not-found answer is not about the target.
       { call: 'cloudwatch:GetMetricData', state: 'Assess drift', notFound: 'failed' },
       { call: 'states:ListExecutions', state: 'Assess drift' },
+      { call: 'ssm:GetParameter', state: 'Assess drift' },
       { call: 'ssm:PutParameter', state: 'Pause trading', mutates: true },
       { call: 'states:StartExecution', state: 'Start retraining' },
       { call: 'states:DescribeExecution', state: 'Check the retraining' },

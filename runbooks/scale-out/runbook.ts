@@ -152,7 +152,6 @@ export default defineRunbook({
     },
     // admit -> service, scalable target, queue -> approval (auto here) -> re-read, raise the minimum -> task polls -> alarm back to OK? -> notify
     calls: [
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       { call: 'ecs:DescribeServices', state: 'Read service capacity' },
       // A service without a scalable target is an empty list, never an error: a not-found answer is not about the target.
       { call: 'application-autoscaling:DescribeScalableTargets', state: 'Read service capacity', notFound: 'failed' },

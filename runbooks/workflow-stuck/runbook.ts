@@ -130,7 +130,6 @@ export default defineRunbook({
     changes: { 'states:RedriveExecution': { fields: ['status', 'redriveCount'], note: 'a redrive has no inverse: the run it started cannot be taken back' } },
     // admit -> execution, tags, history pages -> approval (auto here) -> re-read, tags, redrive -> watch -> notify
     calls: [
-      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
       { call: 'states:DescribeExecution', state: 'Read the failed execution' },
       { call: 'states:ListTagsForResource', state: 'Read the failed execution' },
       { call: 'states:GetExecutionHistory', state: 'Read the failed execution' },

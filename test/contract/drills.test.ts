@@ -20,7 +20,7 @@ import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
 import { drillCalls } from '../../runbooks/module';
 import { synthesizeIam, type SynthesizedIam } from '../iam/stack-roles';
-import { iamRequest, targetOf, type Scope } from './iam-requests';
+import { iamRequests, targetOf, type Scope } from './iam-requests';
 import { drillRun, type ContractRun } from './drill-runs';
 import { drillFunctionName, EACH_RUNBOOK, ROOT, type RunResult } from './support';
 
@@ -251,17 +251,19 @@ describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
       for (const call of results.flatMap((r) => r.calls)) {
         if (!call.caller) continue;
         const id = call.caller.replace(/^runbook-autopilot-drill-/, '');
-        const request = iamRequest(call, scope);
-        if (!request) {
+        const requests = iamRequests(call, scope);
+        if (!requests) {
           problems.push(`${name}: test/contract/iam-requests.ts does not know the IAM request of ${call.service}:${call.operation} (made by ${id}): add it`);
           continue;
         }
-        calledBy.set(id, new Set([...(calledBy.get(id) ?? []), request.action]));
         // A target not named in config was allowed by its tags (the drill read them): IAM sees them too.
         const target = targetOf(call);
         const tagged = tags && target && !named.has(target) ? Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v])) : {};
-        const decision = await iam.decide(iam.role(id), request.action, request.resource, { ...request.context, ...tagged });
-        if (decision !== 'Allowed') problems.push(`${name}: ${id} may not ${request.action} on ${request.resource}, which it called in ${run.what}: grant it where ${id}'s permissions are defined`);
+        for (const request of requests) {
+          calledBy.set(id, new Set([...(calledBy.get(id) ?? []), request.action]));
+          const decision = await iam.decide(iam.role(id), request.action, request.resource, { ...request.context, ...tagged });
+          if (decision !== 'Allowed') problems.push(`${name}: ${id} may not ${request.action} on ${request.resource}, which it called in ${run.what}: grant it where ${id}'s permissions are defined`);
+        }
       }
     }
     for (const h of handlersOf(module, base).filter((handler) => handler.entry.startsWith(`runbooks/${name}/handlers/`))) {

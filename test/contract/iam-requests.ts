@@ -20,7 +20,8 @@ export interface Scope {
   readonly own: ReadonlyMap<string, string>;
 }
 
-type Mapper = (input: Readonly<Record<string, unknown>>, s: Scope) => IamRequest;
+/** One request, or one per resource for an operation IAM authorizes on each resource it names. */
+type Mapper = (input: Readonly<Record<string, unknown>>, s: Scope) => IamRequest | IamRequest[];
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 const first = (v: unknown) => (Array.isArray(v) ? text(v[0]) : text(v));
@@ -76,6 +77,8 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
     context: { 'application-autoscaling:service-namespace': text(i.ServiceNamespace), 'application-autoscaling:scalable-dimension': text(i.ScalableDimension) },
   }),
   'ssm:GetParameter': (i, s) => ({ action: 'ssm:GetParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) }),
+  // Authorized on each name it reads.
+  'ssm:GetParameters': (i, s) => (Array.isArray(i.Names) ? i.Names : []).map((n) => ({ action: 'ssm:GetParameters', resource: arn(s, 'ssm', `parameter${text(n)}`) })),
   'ssm:PutParameter': (i, s) => ({ action: 'ssm:PutParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) }),
   'cloudwatch:DescribeAlarms': (i, s) => ({ action: 'cloudwatch:DescribeAlarms', resource: arn(s, 'cloudwatch', `alarm:${first(i.AlarmNames)}`) }),
   // A query of classic metrics names no resource (IAM reads the grant on "*"); the action's one resource type is an OTLP
@@ -114,11 +117,12 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
 /** DynamoDB operations on items and tables take the table's ARN. */
 const TABLE_OPERATIONS = new Set(['DescribeTable', 'UpdateTable', 'Scan', 'Query', 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'CreateBackup', 'BatchGetItem', 'BatchWriteItem']);
 
-/** The IAM request of a call, or undefined when this file does not know the operation yet. */
-export function iamRequest(call: AwsCallReceived, scope: Scope): IamRequest | undefined {
+/** The IAM requests of a call, or undefined when this file does not know the operation yet. */
+export function iamRequests(call: AwsCallReceived, scope: Scope): IamRequest[] | undefined {
   const key = `${call.service}:${call.operation}`;
-  if (call.service === 'dynamodb' && TABLE_OPERATIONS.has(call.operation)) return { action: key, resource: table(scope, tableOf(call.input)) };
-  return REQUESTS[key]?.(call.input, scope);
+  if (call.service === 'dynamodb' && TABLE_OPERATIONS.has(call.operation)) return [{ action: key, resource: table(scope, tableOf(call.input)) }];
+  const request = REQUESTS[key]?.(call.input, scope);
+  return request === undefined ? undefined : [request].flat();
 }
 
 /** The resource a call is about, as the tag allowlist names a target (a function, a table, a "cluster/service"). */

@@ -56,10 +56,10 @@ const ledgerBurstRuns = LEDGER_CALLS.map((call) => ({
   args: ['lambda-runaway', '--fault', `${call}=throttlingx${BURST}`, '--json'],
 }));
 
-/** Admit fails after claiming the incident (both switch reads denied), then the transition is delivered again. */
+/** Admit fails after claiming the incident (its parameters' read denied), then the transition is delivered again. */
 const rerunAfterAdmitFailure: PlannedRun = {
   id: 'rerun after admit failed',
-  args: ['--event', 'events/lambda-runaway.alarm.json', '--event', duplicateOf('events/lambda-runaway.alarm.json'), '--fault', 'ssm:GetParameter=access-deniedx2', '--json'],
+  args: ['--event', 'events/lambda-runaway.alarm.json', '--event', duplicateOf('events/lambda-runaway.alarm.json'), '--fault', 'ssm:GetParameters=access-deniedx1', '--json'],
 };
 
 /** In the order the tests read them, so the first tests' runs finish first. */

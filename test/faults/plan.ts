@@ -122,16 +122,12 @@ export function cellsOf(group: readonly Call[]): Cell[] {
 const MUTATIONS: ReadonlySet<Call> = facts((c) => c.mutates === true);
 
 /**
- * A burst that outlasts the SDK's own retries of the call. Admit reads its two switches in
- * parallel, so both reads must use up their three attempts before the state machine retries.
- * A mutation's 5xx or timeout may follow a call that took effect, so the SDK does not send it
- * again: each is one retry of the state machine (which reads the target first), and the step's
- * own read, failed in the same burst, takes one more; three leave the step its last attempt.
+ * A burst that outlasts the SDK's own retries of the call. A mutation's 5xx or timeout may follow
+ * a call that took effect, so the SDK does not send it again: each is one retry of the state
+ * machine (which reads the target first), and the step's own read, failed in the same burst, takes
+ * one more; three leave the step its last attempt.
  */
-export const burstOf = (call: Call, kind: Kind): number => {
-  if (call === 'ssm:GetParameter') return 2 * 3;
-  return MUTATIONS.has(call) && kind !== 'throttling' ? BURST - 1 : BURST;
-};
+export const burstOf = (call: Call, kind: Kind): number => (MUTATIONS.has(call) && kind !== 'throttling' ? BURST - 1 : BURST);
 
 export const faultArgs = (calls: readonly Call[], kind: Kind, times: (call: Call, kind: Kind) => number): string[] =>
   calls.flatMap((call) => ['--fault', `${call}=${kind}x${times(call, kind)}`]);
@@ -156,6 +152,9 @@ const NOT_FOUND_IS_FAILURE: ReadonlySet<Call> = facts((c) => c.notFound === 'fai
 /** A best-effort read that fails for good is reported, except a not-found that is an empty answer. */
 export const reportsUnavailable = (runbook: Runbook, call: Call, kind: Kind): boolean => bestEffort(runbook, call) && !(kind === 'not-found' && NOT_FOUND_IS_NOTHING.has(call));
 
+/** Calls AWS never answers with a not-found error. */
+const NEVER_NOT_FOUND: ReadonlySet<Call> = new Set(['cloudwatch:DescribeAlarms', 'ssm:GetParameters']);
+
 export interface Expected {
   readonly outcome: Outcome;
   /** The topic of the last notification; null when none can be sent. */
@@ -168,8 +167,8 @@ export interface Expected {
 
 /**
  * What a run ends as when the call never succeeds.
- * - A step failing after its retries (throttling, 5xx, timeouts, access denied; a verify step's
- *   DescribeAlarms, which never answers not found, so an injected one is unexpected; a not-found
+ * - A step failing after its retries (throttling, 5xx, timeouts, access denied; a call that never
+ *   answers not found, such as DescribeAlarms, so an injected one is unexpected; a not-found
  *   its module says is not about the target) fails the execution at
  *   that state: the execution-failure rule's notifier marks the incident failed and escalates to
  *   the critical topic, naming the state a redrive retries.
@@ -181,8 +180,8 @@ export interface Expected {
  * - The report write failing (after the last notification): the run ends as it would have, and
  *   the report is counted as not written.
  * - Not found means the target is gone: a decided ending, escalated by the runbook itself, except
- *   a missing switch, which holds the runbook (switches fail closed), and a call whose module says
- *   its not-found is not about the target (Cost Explorer's DataUnavailableException).
+ *   a call whose module says its not-found is not about the target (Cost Explorer's
+ *   DataUnavailableException). A missing switch holds the runbook (switches fail closed): the drill's own tests.
  */
 export function expectedPersistent(runbook: Runbook, call: Call, kind: Kind): Expected {
   const decided = (outcome: Outcome, topic: 'critical' | 'info'): Expected => ({ outcome, topic, viaRule: false, failsAtState: false });
@@ -192,8 +191,8 @@ export function expectedPersistent(runbook: Runbook, call: Call, kind: Kind): Ex
   // A trigger function's start (the budget adapter's: no state makes it): no execution, so nobody hears it.
   if (call === 'states:StartExecution' && STATE_OF[runbook][call] === undefined) return { outcome: 'failed', topic: null, viaRule: false, failsAtState: false };
   if (kind === 'not-found') {
-    if (call === 'ssm:GetParameter') return decided('skipped', 'info');
-    if (NOT_FOUND_IS_FAILURE.has(call) || call === 'cloudwatch:DescribeAlarms') return failed;
+    // Calls that never answer not found (GetParameters lists a missing name instead), so an injected one is unexpected.
+    if (NOT_FOUND_IS_FAILURE.has(call) || NEVER_NOT_FOUND.has(call)) return failed;
     return decided('escalated', 'critical');
   }
   return failed;

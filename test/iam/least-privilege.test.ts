@@ -57,6 +57,7 @@ const REPORT = `${own.reports}/incidents/2026-11-03-lambda-runaway-cabruca-segme
 const KILL_SWITCH = parameter('/runbook-autopilot/prod/automation');
 /** The kill switch and the switch of each runbook prod deploys (a runbook switched off there has none). */
 const SWITCHES = [KILL_SWITCH, ...[...enabled].map((r) => parameter(`/runbook-autopilot/prod/runbooks/${r}`))];
+const POLICIES = [...enabled].map((r) => parameter(`/runbook-autopilot/prod/policies/${r}`));
 
 const ALL_ROLES = catalog.roles;
 const FUNCTION_ROLES = ALL_ROLES.filter((r) => r.kind === 'handler');
@@ -184,10 +185,16 @@ test("an inverse only the undo makes (a restore call that is neither the runbook
 
 // The functions every runbook shares: what each may do, whichever runbooks are deployed.
 const SHARED_JOB: Case[] = [
-  ...SWITCHES.map((s): Case => ['Admit', 'ssm:GetParameter', s, 'Allowed']),
-  ['Admit', 'ssm:GetParameter', parameter('/other'), 'Denied'],
-  // The switch of a runbook prod does not deploy is no switch admit reads.
-  ...MODULES.filter((m) => !enabled.has(m.name)).map((m): Case => ['Admit', 'ssm:GetParameter', parameter(`/runbook-autopilot/prod/runbooks/${m.name}`), 'Denied']),
+  // Admit reads the switches and each deployed runbook's policy in one GetParameters, and nothing else.
+  ...[...SWITCHES, ...POLICIES].map((s): Case => ['Admit', 'ssm:GetParameters', s, 'Allowed']),
+  ...[...SWITCHES, ...POLICIES].map((s): Case => ['Admit', 'ssm:PutParameter', s, 'Denied']),
+  ['Admit', 'ssm:GetParameters', parameter('/other'), 'Denied'],
+  ['Admit', 'ssm:GetParameters', parameter('/runbook-autopilot/prod/ledger-table'), 'Denied'],
+  // The switch and policy of a runbook prod does not deploy are none admit reads.
+  ...MODULES.filter((m) => !enabled.has(m.name)).flatMap((m): Case[] => [
+    ['Admit', 'ssm:GetParameters', parameter(`/runbook-autopilot/prod/runbooks/${m.name}`), 'Denied'],
+    ['Admit', 'ssm:GetParameters', parameter(`/runbook-autopilot/prod/policies/${m.name}`), 'Denied'],
+  ]),
   ['Notify', 'sns:Publish', own.critical, 'Allowed'],
   ['Notify', 'sns:Publish', own.info, 'Allowed'],
   ['Notify', 'kms:GenerateDataKey', own.topicKey, 'Allowed'],
@@ -550,7 +557,7 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['LlmBudgetGuardrailVerify', 'ecs:UpdateService', PROXY, 'Denied'],
       ['LlmBudgetGuardrailVerify', 'ecs:DescribeServices', ADMIN, 'Denied'],
       ['LlmBudgetGuardrailVerify', 'ssm:GetParameter', KILL_SWITCH, 'Denied'],
-      ['Admit', 'ssm:GetParameter', MODEL_PREFERENCE, 'Denied'],
+      ['Admit', 'ssm:GetParameters', MODEL_PREFERENCE, 'Denied'],
       ['UndoRestore', 'ssm:PutParameter', parameter('/other'), 'Denied'],
       ['UndoPlan', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],
       ['UndoFinish', 'ssm:PutParameter', MODEL_PREFERENCE, 'Denied'],

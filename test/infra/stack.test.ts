@@ -2,9 +2,10 @@ import { NestedStack, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { toId } from '../../lib/autopilot-stack';
-import { alarmRoutes, approvalPageHandler, buildCatalog, enabledRunbooks, eventRoutes, literalArns, MODULES, runbookConfig, sharedHandlers, stateMachineNameOf, triggerHandlers, undoMachine, undoStateMachineName } from '../../lib/catalog';
+import { admissionPolicyParameters, alarmRoutes, approvalPageHandler, buildCatalog, enabledRunbooks, eventRoutes, literalArns, MODULES, runbookConfig, runbookPolicies, sharedHandlers, stateMachineNameOf, triggerHandlers, undoMachine, undoStateMachineName } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import { actionFacts, ON_ANY_RESOURCE } from '../iam/aws-actions';
+import { runbookPolicySchema } from '../../lambdas/domain/admission';
 import { ACCOUNT, bundlesOf, synthStack } from './synth';
 import { benchHandlers } from '../../bench/handlers';
 import { HandlerFunction } from '../../lib/constructs/handler-function';
@@ -392,15 +393,40 @@ test('every function runs Node.js 24 on arm64 with active tracing and a log grou
   });
 });
 
+const ssmParameters = () => (Object.values(template.findResources('AWS::SSM::Parameter')) as { Properties: { Name: string; Value: string } }[]);
+
 test('the kill switch and one switch per runbook prod deploys exist, "enabled", and only admit may read them', () => {
   template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/runbook-autopilot/prod/automation', Value: 'enabled', Type: 'String' });
-  const switches = (Object.values(template.findResources('AWS::SSM::Parameter')) as { Properties: { Name: string; Value: string } }[])
-    .filter((p) => p.Properties.Name.startsWith('/runbook-autopilot/prod/runbooks/'));
+  const switches = ssmParameters().filter((p) => p.Properties.Name.startsWith('/runbook-autopilot/prod/runbooks/'));
   expect(switches.map((p) => [p.Properties.Name, p.Properties.Value]).sort())
     .toEqual(runbooks.map((m) => [`/runbook-autopilot/prod/runbooks/${m.name}`, 'enabled']).sort());
   const readers = statements().filter((s) => resourcesOf(s).some((r) => JSON.stringify(r).includes('/runbook-autopilot/prod/')));
   expect(readers).toHaveLength(1);
-  expect(actionsOf(readers[0]!)).toEqual(['ssm:GetParameter']);
+  expect(actionsOf(readers[0]!)).toEqual(['ssm:GetParameters']);
+});
+
+test("each runbook prod deploys has its admission policy in SSM, as config says it, and admit's environment names only where they are", () => {
+  const policies = Object.fromEntries(ssmParameters().filter((p) => p.Properties.Name.startsWith('/runbook-autopilot/prod/policies/'))
+    .map((p) => [p.Properties.Name.split('/').pop()!, JSON.parse(p.Properties.Value) as unknown]));
+  const configured = runbookPolicies(config);
+  expect(Object.keys(policies).sort()).toEqual(runbooks.map((m) => m.name).sort());
+  for (const [runbook, policy] of Object.entries(policies)) {
+    // What admit reads back is what config says (the defaults it fills in left out).
+    expect(runbookPolicySchema.parse(policy)).toEqual(runbookPolicySchema.parse(configured[runbook]));
+  }
+  const [admit] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Admit:') } })) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
+  expect(admit!.Properties.Environment.Variables).toMatchObject({ PARAMETER_PREFIX: '/runbook-autopilot/prod' });
+  expect(Object.keys(admit!.Properties.Environment.Variables)).not.toContain('RUNBOOK_POLICIES');
+});
+
+test('a runbook whose policy would not fit an SSM parameter fails the synth, naming it', () => {
+  const many = structuredClone(config);
+  const [first] = runbooks;
+  // Its first target two hundred times over, each name made unique.
+  const entry = (many.runbooks as Record<string, { targets: unknown[] }>)[first!.name]!;
+  const copy = (target: unknown, i: number): unknown => JSON.parse(JSON.stringify(target).replace(/"([a-z][^"]*[a-z0-9])"(?!:)/g, `"$1-copy-${i}"`)) as unknown;
+  entry.targets = Array.from({ length: 200 }, (_, i) => copy(entry.targets[0], i));
+  expect(() => admissionPolicyParameters(many)).toThrow(new RegExp(`^${first!.name}'s admission policy is \\d+ bytes, over SSM's 4096-byte parameter`));
 });
 
 test('the command line finds the ledger by an SSM parameter beside the switches, holding the table\'s name', () => {
@@ -485,7 +511,7 @@ const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 /** A value the template resolves at deploy (a Ref, an ARN), counted at more than any ARN of this stack. */
 const TOKEN_BYTES = 160;
 
-test("every function's environment fits Lambda's 4 KB, with room to grow (admit's grows with each runbook's policy)", () => {
+test("every function's environment fits Lambda's 4 KB, with room to grow (the approval request's grows with each runbook's gates)", () => {
   const sizes = Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, fn]) => {
     const variables = ((fn as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables) ?? {};
     const bytes = Object.entries(variables).reduce((n, [name, value]) => n + Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : TOKEN_BYTES), 0);

@@ -1,4 +1,4 @@
-import { GetParameterCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParametersCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { MODEL_PREFERENCE_PARAMETER, SEED_MODEL } from '../../drill/sandbox';
 import { clientConfig, rejectionOf, useSandbox } from './support';
 
@@ -52,4 +52,19 @@ test('an unknown parameter is ParameterNotFound', async () => {
 
   expect(error).toBeInstanceOf(ParameterNotFound);
   expect(error.$metadata?.httpStatusCode).toBe(400);
+});
+
+test('GetParameters answers the names that exist and lists the others in InvalidParameters, each name once', async () => {
+  const missing = '/runbook-autopilot/nowhere';
+  const out = await ssm().send(new GetParametersCommand({ Names: [MODEL_PREFERENCE_PARAMETER, missing, MODEL_PREFERENCE_PARAMETER] }));
+
+  expect(out.Parameters?.map((p) => [p.Name, p.Value, p.Version])).toEqual([[MODEL_PREFERENCE_PARAMETER, SEED_MODEL, 1]]);
+  expect(out.InvalidParameters).toEqual([missing]);
+});
+
+test('GetParameters with more than ten names is a ValidationException', async () => {
+  const error = await rejectionOf(ssm().send(new GetParametersCommand({ Names: Array.from({ length: 11 }, (_, i) => `/p/${i}`) })));
+
+  expect(error.name).toBe('ValidationException');
+  expect(error.message).toMatch(/^1 validation error detected: Value '\[.*\]' at 'names' failed to satisfy constraint: Member must have length less than or equal to 10$/);
 });

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { withRunbookTags } from '../../drill/account-setup';
 import { startDynalite } from '../support/dynalite';
-import { withSwitchesOn } from '../../drill/account-setup';
+import { withAdmissionParameters } from '../../drill/account-setup';
 import { ALLOW_TAG, SANDBOX_ACCOUNT_ID, SANDBOX_CREDENTIALS, SANDBOX_REGION, sandboxEndpointEnv, seedAccountState, startSandbox, type Sandbox } from '../../drill/sandbox';
 import { lambdaContext } from '../../drill/handlers';
 import { literalArns, sharedHandlers } from '../../lib/catalog';
@@ -205,7 +205,7 @@ test('the backtest decides as the live admit does: the same deliveries, in time 
   // the functions' tags read from the account; Jest's clock (Date only) set to each delivery's time.
   const dynamo = await startDynalite();
   await dynamo.createLedgerTable('live-ledger');
-  withSwitchesOn(sandbox.state, config);
+  withAdmissionParameters(sandbox.state, config);
   const saved = { ...process.env };
   Object.assign(process.env, sandboxEndpointEnv(sandbox.url, { dynamodb: dynamo.endpoint }), { POWERTOOLS_LOG_LEVEL: 'SILENT' });
   jest.useFakeTimers({ now: LOCAL_NOW, doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });

@@ -2,7 +2,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { withGlobal } from '@sinonjs/fake-timers';
 import { createHash } from 'node:crypto';
 import { coldStart, lambdaContext, loadFunction, type DrillFunction } from '../../drill/handlers';
-import { withSwitchesOn } from '../../drill/account-setup';
+import { withAdmissionParameters } from '../../drill/account-setup';
 import {
   createProvisionedTables, sandboxEndpointEnv, startDynamo, startSandbox, SANDBOX_CREDENTIALS,
   type AccountState, type AlarmState, type EcsServiceState, type LambdaFunctionState, type LocalDynamo, type Sandbox,
@@ -81,7 +81,7 @@ function replayAccount(read: AccountRead, routing: DeployedRouting, place: Place
     const [cluster = '', service = ''] = key.split('/');
     if (tags && service) (state.ecs.clusters[cluster] ??= { services: {} }).services[service] = tagsOnlyService(tags, at);
   }
-  return withSwitchesOn(state, routing.config);
+  return withAdmissionParameters(state, routing.config);
 }
 
 /** An alarm of the replay account: the router reads only that it exists and its tags. */

@@ -12,7 +12,8 @@ import { DefinitionError } from '../check';
 import { withReport } from './report';
 import { EXECUTION, type Spine } from './tasks';
 
-const ADMIT = 'Admit: dedupe, allowlist, switches, cooldown';
+/** Admit's state, where every run starts (its calls are the spine's: runbooks/module.ts ADMIT_CALLS). */
+export const ADMIT = 'Admit: dedupe, allowlist, switches, cooldown';
 /** A duplicate delivery: the incident is another execution's, and so is its report. */
 const ALREADY_HANDLED = 'Already handled';
 

@@ -8,7 +8,7 @@ import {
   type FaultSpec, type LambdaFunctionState, type Sandbox, type SandboxCall,
 } from '../../../drill/sandbox';
 import type { AdmitResult } from '../../../lambdas/admit/handler';
-import { AUTOMATION_ON, RUNBOOK_ON, switchParameterNames } from '../../../lambdas/domain/switches';
+import { AUTOMATION_ON, RUNBOOK_ON, policyParameterName, switchParameterNames } from '../../../lambdas/domain/switches';
 import type { ActionResult } from '../../../lambdas/shared/act';
 import type { ActionRecord, IncidentRecord } from '../../../lambdas/shared/ledger';
 import type { Incident } from '../../../lambdas/shared/task-input';
@@ -27,14 +27,15 @@ export const RUNBOOK = 'lambda-runaway';
 export const PUT_OPERATION = 'lambda:PutFunctionConcurrency';
 /** The table name the handlers are given; the forwarder sends it to the current run's table. */
 const LEDGER_TABLE = 'runbook-autopilot-property-ledger';
-/** Functions the runbook may stop (RUNBOOK_POLICIES and ALLOWED_TARGETS). */
+/** Functions the runbook may stop (its policy parameter and ALLOWED_TARGETS). */
 export const CONFIGURED = ['runaway-prop-fn-0', 'runaway-prop-fn-1', 'runaway-prop-fn-2', 'runaway-prop-fn-3', 'runaway-prop-fn-4'];
 /** A function that exists in the account but is not configured: admit must reject it. */
 export const UNLISTED = 'runaway-prop-fn-unlisted';
 export const FUNCTIONS = [...CONFIGURED, UNLISTED];
 /** Long enough that no generated stream outlives it. */
 export const LONG_COOLDOWN_MINUTES = 24 * 60;
-const SWITCHES = switchParameterNames('/runbook-autopilot/property', [RUNBOOK]);
+/** Two environments' parameters: a long cooldown, and none (admitNone). */
+const PREFIX = { long: '/runbook-autopilot/property', none: '/runbook-autopilot/property-no-cooldown' } as const;
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const TEMPLATE = JSON.parse(fs.readFileSync(path.join(ROOT, 'events', 'lambda-runaway.alarm.json'), 'utf8')) as AlarmEventShape;
@@ -86,10 +87,9 @@ export interface Harness {
 
 // Flapping protection and the hourly cap are set out of reach: these properties are about one
 // call per transition and per cooldown, and the rails have their own tests (test/unit/admit).
-const policies = (cooldownMinutes: number) =>
-  JSON.stringify({
-    [RUNBOOK]: { enabled: true, cooldownMinutes, targets: CONFIGURED, flapping: { maxRemediations: 100, windowMinutes: 60 }, maxRemediationsPerHour: 10_000 },
-  });
+const policy = (cooldownMinutes: number) =>
+  JSON.stringify({ enabled: true, cooldownMinutes, targets: CONFIGURED, flapping: { maxRemediations: 100, windowMinutes: 60 }, maxRemediationsPerHour: 10_000 });
+const POLICY_OF = { long: policy(LONG_COOLDOWN_MINUTES), none: policy(0) } as const;
 
 export async function startHarness(): Promise<Harness> {
   const dynamo = await startDynalite();
@@ -101,8 +101,7 @@ export async function startHarness(): Promise<Harness> {
   withoutSdkBackoff();
   Object.assign(process.env, sandboxEndpointEnv(services.url, { dynamodb: ledgerEndpoint.url }), {
     LEDGER_TABLE,
-    RUNBOOK_POLICIES: policies(LONG_COOLDOWN_MINUTES),
-    SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
+    PARAMETER_PREFIX: PREFIX.long,
     ALLOWED_TARGETS: JSON.stringify(CONFIGURED),
     CRITICAL_TOPIC_ARN: TOPIC_ARNS.critical,
     INFO_TOPIC_ARN: TOPIC_ARNS.info,
@@ -116,12 +115,12 @@ export async function startHarness(): Promise<Harness> {
   const admitLong = (await import('../../../lambdas/admit/handler')).handler as unknown as Invoke<AdmitResult>;
   const stop = (await import('../../../runbooks/lambda-runaway/handlers/stop')).handler as unknown as Invoke<StopResult>;
   const notify = (await import('../../../lambdas/notify/handler')).handler as unknown as Invoke<unknown>;
-  process.env.RUNBOOK_POLICIES = policies(0);
+  process.env.PARAMETER_PREFIX = PREFIX.none;
   let admitNone: Invoke<AdmitResult> | undefined;
   await jest.isolateModulesAsync(async () => {
     admitNone = (await import('../../../lambdas/admit/handler')).handler as unknown as Invoke<AdmitResult>;
   });
-  process.env.RUNBOOK_POLICIES = policies(LONG_COOLDOWN_MINUTES);
+  process.env.PARAMETER_PREFIX = PREFIX.long;
   if (!admitNone) throw new Error('admit did not load');
   return {
     dynamo, db: DynamoDBDocumentClient.from(dynamo.client), admitLong, admitNone, stop, notify, services, ledgerEndpoint,
@@ -312,8 +311,12 @@ export async function openRun(h: Harness, initial: Readonly<Record<string, numbe
       seeded.lambda.functions[name] = { ...structuredClone(FUNCTION_SHAPE), reservedConcurrency };
     }
     const parameter = (value: string) => ({ type: 'String' as const, value, version: 1, lastModified: new Date(BASE_MS).toISOString(), history: [] });
-    seeded.ssm.parameters[SWITCHES.automation] = parameter(AUTOMATION_ON);
-    for (const name of Object.values(SWITCHES.runbooks)) seeded.ssm.parameters[name] = parameter(RUNBOOK_ON);
+    for (const env of ['long', 'none'] as const) {
+      const switches = switchParameterNames(PREFIX[env], [RUNBOOK]);
+      seeded.ssm.parameters[switches.automation] = parameter(AUTOMATION_ON);
+      for (const name of Object.values(switches.runbooks)) seeded.ssm.parameters[name] = parameter(RUNBOOK_ON);
+      seeded.ssm.parameters[policyParameterName(PREFIX[env], RUNBOOK)] = parameter(POLICY_OF[env]);
+    }
   });
   const sandbox = await startSandbox(state, {
     // Awaited before the call is applied: the ledger as it is when the call reaches "AWS".

@@ -7,7 +7,7 @@ import { parseBudgetNotification } from '../../../lambdas/domain/budget-notifica
 import { incidentIdFor } from '../../../lambdas/domain/trigger';
 import { manualStartEvent, type ManualStart } from '../../../lambdas/domain/manual-start';
 import { Ledger } from '../../../lambdas/shared/ledger';
-import { switchParameterNames } from '../../../lambdas/domain/switches';
+import { policyParameterName, switchParameterNames } from '../../../lambdas/domain/switches';
 import { seedAccountState, startSandbox, type Sandbox } from '../../../drill/sandbox';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { lambdaContext } from '../../support/fixtures';
@@ -89,16 +89,23 @@ function budgetEvent(changes: { messageId?: string; timestamp?: string; actual?:
   };
 }
 
-/** The switches live in SSM; the sandbox account's SSM serves them, as the real API would. */
-const SWITCHES = switchParameterNames('/runbook-autopilot/test', ['lambda-runaway', 'ecs-service-recovery', 'llm-budget-guardrail', EVENT_RUNBOOK]);
+/** The switches and policies live in SSM, one prefix per environment; the sandbox account's SSM serves them, as the real API would. */
+const PREFIX = '/runbook-autopilot/test';
+const OTHER_PREFIX = '/runbook-autopilot/other';
+const SWITCHES = switchParameterNames(PREFIX, Object.keys(POLICIES));
 let sandbox: Sandbox;
 const setSwitch = (name: string, value: string | null) => {
   if (value === null) delete sandbox.state.ssm.parameters[name];
   else sandbox.state.ssm.parameters[name] = { type: 'String', value, version: 1, lastModified: new Date().toISOString(), history: [] };
 };
+/** As the stack deploys them: the switches on, each runbook's policy. */
 function allSwitchesOn() {
-  setSwitch(SWITCHES.automation, 'enabled');
-  for (const name of Object.values(SWITCHES.runbooks)) setSwitch(name, 'enabled');
+  for (const [prefix, policies] of [[PREFIX, POLICIES], [OTHER_PREFIX, OTHER_POLICIES]] as const) {
+    const switches = switchParameterNames(prefix, Object.keys(policies));
+    setSwitch(switches.automation, 'enabled');
+    for (const name of Object.values(switches.runbooks)) setSwitch(name, 'enabled');
+    for (const [runbook, policy] of Object.entries(policies)) setSwitch(policyParameterName(prefix, runbook), JSON.stringify(policy));
+  }
 }
 
 let dynamo: LocalDynamo;
@@ -115,8 +122,7 @@ beforeAll(async () => {
   sandbox = await startSandbox(seedAccountState());
   // The handler reads its environment at cold start, so it is imported after the env is set.
   Object.assign(process.env, handlerTestEnv(dynamo.endpoint, 'ledger'), {
-    RUNBOOK_POLICIES: JSON.stringify(POLICIES),
-    SWITCH_PARAMETERS: JSON.stringify(SWITCHES),
+    PARAMETER_PREFIX: PREFIX,
     AWS_ENDPOINT_URL_SSM: sandbox.url,
     AWS_MAX_ATTEMPTS: '1',
     // These tests flip switches between deliveries: read them for every event (the age is tested below).
@@ -126,7 +132,7 @@ beforeAll(async () => {
   });
   admit = (await import('../../../lambdas/admit/handler')).handler as unknown as Handler;
   // A second cold start with other policies, against the same ledger.
-  process.env.RUNBOOK_POLICIES = JSON.stringify(OTHER_POLICIES);
+  process.env.PARAMETER_PREFIX = OTHER_PREFIX;
   await jest.isolateModulesAsync(async () => {
     admitElsewhere = (await import('../../../lambdas/admit/handler')).handler as unknown as Handler;
   });
@@ -329,10 +335,23 @@ describe('admit', () => {
     );
 
     expect(result).toMatchObject({
-      decision: 'reject', reason: 'runbook dynamodb-throttling is not configured in this environment',
+      decision: 'reject', reason: `runbook dynamodb-throttling is not configured in this environment (no ${policyParameterName(PREFIX, 'dynamodb-throttling')})`,
       incident: { target: 'cabruca-segmentation-prod-agent-tasks' },
     });
     expect(await cooldownRow('dynamodb-throttling', 'cabruca-segmentation-prod-agent-tasks')).toBeUndefined();
+  });
+
+  test.each([
+    ['not JSON', '{"enabled": true,', 'is not JSON'],
+    ['not a policy', JSON.stringify({ enabled: true, cooldownMinutes: -5, targets: [RESEARCHER] }), 'is not an admission policy (cooldownMinutes:'],
+  ])('a policy parameter that is %s fails admit, naming the parameter; the incident is left failed and nothing is admitted', async (_what, value, says) => {
+    const parameter = policyParameterName(PREFIX, 'lambda-runaway');
+    setSwitch(parameter, value);
+    const execution = EXECUTION('lambda-runaway', 'bad-policy');
+    await expect(admit(input('lambda-runaway', RUNAWAY, execution), lambdaContext))
+      .rejects.toMatchObject({ name: 'PolicyInvalid', message: expect.stringContaining(`${parameter} ${says}`) });
+    expect(await ledger.getIncident(incidentIdFor(RUNAWAY_KEY))).toMatchObject({ executionArn: execution, status: 'failed' });
+    expect(await cooldownRow('lambda-runaway', RESEARCHER)).toBeUndefined();
   });
 
   test.each([
@@ -597,7 +616,7 @@ describe('switches', () => {
   });
 
   test('SSM throttling while reading a switch is AwsThrottled (the state machine retries), nothing decided', async () => {
-    sandbox.injectFault({ service: 'ssm', operation: 'GetParameter', error: 'throttling', times: 2 });
+    sandbox.injectFault({ service: 'ssm', operation: 'GetParameters', error: 'throttling', times: 1 });
     await expect(deliver('throttled-1')).rejects.toMatchObject({ name: 'AwsThrottled' });
     expect(await cooldownRow('lambda-runaway', RESEARCHER)).toBeUndefined();
   });
