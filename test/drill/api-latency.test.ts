@@ -7,7 +7,7 @@ const of = (calls: readonly AwsCallReceived[], service: string, operation: strin
 /** The page: what the critical topic was sent. */
 const pageOf = (calls: readonly AwsCallReceived[]) => of(calls, 'sns', 'Publish').filter((c) => String(c.input.TopicArn).endsWith('-critical')).map((c) => String(c.input.Message));
 /** Every call the runbook made besides reads, the ledger's and the notifications: none. */
-const changes = (calls: readonly AwsCallReceived[]) => calls.filter((c) => !['GetMetricData', 'GetParameter', 'Publish', 'PutObject'].includes(c.operation) && c.service !== 'dynamodb');
+const changes = (calls: readonly AwsCallReceived[]) => calls.filter((c) => !['GetMetricData', 'GetParameters', 'Publish', 'PutObject'].includes(c.operation) && c.service !== 'dynamodb');
 
 test('the latency alarm: one GetMetricData call, then a page naming the throttling tasks table first and dynamodb-throttling as its answer; nothing changed', async () => {
   const { code, results: [r] } = await runDrill(['api-latency', '--json', '--calls']);
