@@ -423,7 +423,7 @@ test('a runbook whose policy would not fit an SSM parameter fails the synth, nam
   const many = structuredClone(config);
   const [first] = runbooks;
   // Its first target two hundred times over, each name made unique.
-  const entry = (many.runbooks as Record<string, { targets: unknown[] }>)[first!.name]!;
+  const entry = (many.runbooks as unknown as Record<string, { targets: unknown[] }>)[first!.name]!;
   const copy = (target: unknown, i: number): unknown => JSON.parse(JSON.stringify(target).replace(/"([a-z][^"]*[a-z0-9])"(?!:)/g, `"$1-copy-${i}"`)) as unknown;
   entry.targets = Array.from({ length: 200 }, (_, i) => copy(entry.targets[0], i));
   expect(() => admissionPolicyParameters(many)).toThrow(new RegExp(`^${first!.name}'s admission policy is \\d+ bytes, over SSM's 4096-byte parameter`));
