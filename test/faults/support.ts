@@ -14,6 +14,7 @@ const OUTCOMES = new Set(['remediated', 'skipped', 'escalated', 'failed']);
 export function brokenInvariants(r: DrillResult): string[] {
   const broken: string[] = [];
   if (!OUTCOMES.has(r.outcome)) broken.push(`outcome ${r.outcome} is not one of ${[...OUTCOMES].join(', ')}`);
+  if (!r.reason) broken.push(`it ends ${r.outcome} without a reason`);
   for (const row of r.ledger) {
     if (!TERMINAL.has(row.status)) broken.push(`ledger row ${row.actionKey} left in status ${row.status}`);
     if (row.incidentId !== r.incidentId) broken.push(`ledger row ${row.actionKey} belongs to incident ${row.incidentId}, not ${String(r.incidentId)}`);
