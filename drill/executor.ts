@@ -196,7 +196,7 @@ export class DrillExecutor {
       if (state.Retry) retries[stateName] = this.time.retryMs;
     }
     // A definition is validated before its first run in this process: the same text again needs no
-    // second check (the validator compiles its JSON schema anew each time, most of a short run).
+    // second check (a validation walks the whole definition, the schemas compiled once: patches/).
     const text = validate ? JSON.stringify(definition) : '';
     const check = validate && !VALIDATED.has(text);
     const machine = new StateMachine(definition as never, { validationOptions: check ? { checkArn: true, checkPaths: true } : { noValidate: true } });
