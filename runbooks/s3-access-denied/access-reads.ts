@@ -6,8 +6,8 @@
  * TargetNotFound; anything else is classified for the state machine's retries.
  */
 import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { IAMClient, SimulatePrincipalPolicyCommand, type EvaluationResult } from '@aws-sdk/client-iam';
+import { GetKeyPolicyCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
+import { IAMClient, NoSuchEntityException, SimulatePrincipalPolicyCommand, type EvaluationResult } from '@aws-sdk/client-iam';
 import { classifyAwsError, errorName, TargetNotFound } from '../../lambdas/shared/errors';
 import { statementAt, type Evidence, type Simulation } from './verdict';
 
@@ -57,7 +57,7 @@ export class AccessReads {
     try {
       return (await this.kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))).Policy ?? '{}';
     } catch (e: unknown) {
-      if (errorName(e) === 'NotFoundException') return 'not found';
+      if (e instanceof NotFoundException) return 'not found';
       throw classifyAwsError(e, `kms:GetKeyPolicy of ${keyId}`);
     }
   }
@@ -86,7 +86,7 @@ export class AccessReads {
         marker = out.IsTruncated ? out.Marker : undefined;
       } while (marker);
     } catch (e: unknown) {
-      if (errorName(e) === 'NoSuchEntity') return null;
+      if (e instanceof NoSuchEntityException) return null;
       throw classifyAwsError(e, `iam:SimulatePrincipalPolicy for ${input.principal}`);
     }
     return results.map((r) => ({

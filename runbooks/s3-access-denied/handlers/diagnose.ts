@@ -52,19 +52,27 @@ export const handler = taskHandler(stepInputSchema, async ({ incident }): Promis
 
   const missing: string[] = [];
   const calls: { s3: Simulation; kms: Simulation[] }[] = [];
+  // The key's answer does not depend on the object: one simulation per principal, of every KMS action its calls need.
+  const keyAnswers = new Map<string, Simulation[]>();
+  const keyAnswer = async (principal: string, actions: readonly string[]): Promise<Simulation[]> => {
+    if (kmsKey === undefined || keyPolicy === undefined || keyPolicy === 'not found') return [];
+    let answer = keyAnswers.get(principal);
+    if (answer === undefined) {
+      const needed = [...new Set(asked.filter((a) => a.principal === principal).flatMap((a) => a.actions.flatMap(kmsActionsFor)))];
+      answer = needed.length === 0 ? [] : (await reads.simulate({ principal, actions: needed, resource: kmsKey, resourcePolicy: keyPolicy, context: {} })) ?? [];
+      keyAnswers.set(principal, answer);
+    }
+    return answer.filter((k) => actions.includes(k.action));
+  };
   for (const a of asked) {
     const s3 = await reads.simulate({ ...a, resourcePolicy: evidence.bucketPolicy, context });
     if (s3 === null) {
-      missing.push(a.principal);
+      if (!missing.includes(a.principal)) missing.push(a.principal);
       continue;
     }
     for (const sim of s3) {
-      const kmsActions = kmsActionsFor(sim.action);
-      // The key matters only where the bucket lets the call through, and only when the key policy is readable.
-      const kms = kmsKey !== undefined && keyPolicy !== undefined && keyPolicy !== 'not found' && sim.decision === 'allowed' && kmsActions.length > 0
-        ? await reads.simulate({ principal: a.principal, actions: kmsActions, resource: kmsKey, resourcePolicy: keyPolicy, context: {} }) ?? []
-        : [];
-      calls.push({ s3: sim, kms });
+      // The key matters only where the bucket lets the call through.
+      calls.push({ s3: sim, kms: sim.decision === 'allowed' ? await keyAnswer(a.principal, kmsActionsFor(sim.action)) : [] });
     }
   }
   const fromEvent = call !== undefined;
