@@ -42,7 +42,7 @@ export type S3AccessDeniedConfig = z.infer<typeof config>;
 
 const roleArn = (arns: Arns, name: string) => `arn:${arns.partition}:iam::${arns.account}:role/${name}`;
 const policies = (c: S3AccessDeniedConfig, arns: Arns): Record<string, BucketPolicy> => Object.fromEntries(c.targets.map((t) => [
-  t.bucket, { roles: t.roles.map((r) => roleArn(arns, r)), actions: t.actions, prefixes: t.prefixes },
+  t.bucket, { roles: t.roles.map((r) => roleArn(arns, r)), actions: t.actions, prefixes: t.prefixes, ...(t.kmsKeyArn ? { kmsKeyArn: t.kmsKeyArn } : {}) },
 ]));
 
 export default defineRunbook({
@@ -88,6 +88,8 @@ export default defineRunbook({
     event: 'events/s3-access-denied.event.json',
     samples: ['events/samples/s3-access-denied.alarm.json'],
     scenarios: ['drill/scenarios/s3-access-denied-role-lacks-allow.json', 'drill/scenarios/s3-access-denied-not-explained.json'],
+    // What its verdict reads besides the bucket (its target): the roles' policies and the bucket's key; every run leaves them as they were.
+    watches: (c) => [...new Set(c.targets.flatMap((t) => [...t.roles, ...(t.kmsKeyArn ? [t.kmsKeyArn] : [])]))],
     changes: {},
     // Read-only: it pages with the verdict; nothing in the account changes.
     ends: 'escalated',

@@ -14,6 +14,8 @@ export const bucketPolicySchema = z.object({
   actions: z.array(z.string().check(z.regex(/^s3:[A-Za-z]+$/))).check(z.minLength(1)),
   /** The key prefixes the agents use ("uploads/"): each is simulated as <prefix>*. */
   prefixes: z.array(z.string()).check(z.minLength(1)),
+  /** The bucket's SSE-KMS key whose policy the runbook may read (its only kms:GetKeyPolicy grant). */
+  kmsKeyArn: z.optional(z.string()),
 });
 export const bucketPoliciesSchema = z.record(z.string(), bucketPolicySchema);
 export type BucketPolicy = z.infer<typeof bucketPolicySchema>;
@@ -47,7 +49,7 @@ export interface Evidence {
   readonly encryption: { readonly algorithm: string; readonly kmsKeyId?: string; readonly bucketKeyEnabled?: boolean };
   /** The versioning status: Enabled, Suspended, or "never enabled". */
   readonly versioning: string;
-  /** For SSE-KMS: the key policy's text, or "not found" (the key is gone, or this role cannot see it). */
+  /** For SSE-KMS: the key policy's text, "not found" (the key is gone), or "not read" (not the configured key: the runbook may not read it). */
   readonly keyPolicy?: string;
 }
 
@@ -151,9 +153,18 @@ export function evidenceLines(e: Evidence): string[] {
     `bucket policy: ${e.bucketPolicy === null ? 'none (NoSuchBucketPolicy)' : `${statementsOf(e.bucketPolicy).length} statement(s)`}`,
     `Block Public Access: ${bpa}`,
     `default encryption: ${e.encryption.algorithm}${e.encryption.kmsKeyId ? ` with key ${e.encryption.kmsKeyId}` : ''}${e.encryption.bucketKeyEnabled ? ' (bucket key)' : ''}`,
-    ...(e.keyPolicy === undefined ? [] : [`KMS key policy: ${e.keyPolicy === 'not found' ? 'not found' : `${statementsOf(e.keyPolicy).length} statement(s)`}`]),
+    ...(e.keyPolicy === undefined ? [] : [`KMS key policy: ${e.keyPolicy === 'not found' || e.keyPolicy === 'not read' ? e.keyPolicy : `${statementsOf(e.keyPolicy).length} statement(s)`}`]),
     `versioning: ${e.versioning}`,
   ];
+}
+
+/**
+ * Whether the bucket's default key (as GetBucketEncryption names it: a key ARN, a key id or an alias)
+ * is the configured key: only then may its policy be read.
+ */
+export function isConfiguredKey(bucketKey: string, configured: string | undefined): boolean {
+  if (configured === undefined) return false;
+  return bucketKey === configured || configured.endsWith(`:key/${bucketKey}`);
 }
 
 /** A policy document's statements (IAM allows one statement as an object). */

@@ -30,6 +30,11 @@ test("the recorded CloudTrail event and the 4xxErrors alarm, in one drill: the e
   expect(of(calls, 'kms', 'GetKeyPolicy')).toHaveLength(1);
   expect(pageOf(calls)).toContain('versioning: Enabled');
   expect(changes(calls)).toEqual([]);
+  // The bucket, the roles and the key it read are reported before and after: as they were.
+  const resources = (event as unknown as { resources: { before: Record<string, unknown>; after: Record<string, unknown> } }).resources;
+  expect(Object.keys(resources.before)).toEqual(expect.arrayContaining([ARTIFACTS_BUCKET, ENGINEER_ROLE, expect.stringMatching(/:key\//)]));
+  expect(resources.before[ARTIFACTS_BUCKET]).toMatchObject({ policy: expect.stringMatching(/^DenyUnencrypted, DenyInsecureTransport \[sha256:[0-9a-f]{8}\]$/), versioning: 'Enabled' });
+  expect(resources.after).toEqual(resources.before);
 
   expect(alarm).toMatchObject({ runbook: 's3-access-denied', outcome: 'escalated', notifications: [{ outcome: 'escalated', topic: 'critical' }] });
   expect(alarm!.reason).toContain(`S3 access denied on ${ARTIFACTS_BUCKET}: the role ${ENGINEER_ROLE} has no Allow for s3:PutObject on arn:aws:s3:::${ARTIFACTS_BUCKET}/uploads/*.`);

@@ -3,7 +3,7 @@ import { TargetNotAllowed } from '../../../lambdas/shared/errors';
 import { taskHandler } from '../../../lambdas/shared/handler';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
 import { AccessReads } from '../access-reads';
-import { bucketPoliciesSchema, evidenceLines, kmsActionsFor, SSE_CONTEXT_KEY, verdictOf, type Evidence, type Simulation } from '../verdict';
+import { bucketPoliciesSchema, evidenceLines, isConfiguredKey, kmsActionsFor, SSE_CONTEXT_KEY, verdictOf, type Evidence, type Simulation } from '../verdict';
 
 const BUCKETS = requireJsonEnv('BUCKET_POLICIES', (raw) => bucketPoliciesSchema.parse(raw));
 const reads = new AccessReads();
@@ -47,7 +47,8 @@ export const handler = taskHandler(stepInputSchema, async ({ incident }): Promis
   const sseHeader = call !== undefined ? call.parameters[SSE_HEADER] : found.encryption.algorithm;
   const context: Record<string, string> = sseHeader === undefined ? {} : { [SSE_CONTEXT_KEY]: sseHeader };
   const kmsKey = found.encryption.algorithm.startsWith('aws:kms') ? found.encryption.kmsKeyId : undefined;
-  const keyPolicy = kmsKey === undefined ? undefined : await reads.keyPolicy(kmsKey);
+  // Only the configured key's policy may be read (kms:GetKeyPolicy is granted on it alone): another key is said, not read.
+  const keyPolicy = kmsKey === undefined ? undefined : isConfiguredKey(kmsKey, policy.kmsKeyArn) ? await reads.keyPolicy(kmsKey) : 'not read';
   const evidence: Evidence = { ...found, ...(keyPolicy === undefined ? {} : { keyPolicy }) };
 
   const missing: string[] = [];
@@ -55,7 +56,7 @@ export const handler = taskHandler(stepInputSchema, async ({ incident }): Promis
   // The key's answer does not depend on the object: one simulation per principal, of every KMS action its calls need.
   const keyAnswers = new Map<string, Simulation[]>();
   const keyAnswer = async (principal: string, actions: readonly string[]): Promise<Simulation[]> => {
-    if (kmsKey === undefined || keyPolicy === undefined || keyPolicy === 'not found') return [];
+    if (kmsKey === undefined || keyPolicy === undefined || keyPolicy === 'not found' || keyPolicy === 'not read') return [];
     let answer = keyAnswers.get(principal);
     if (answer === undefined) {
       const needed = [...new Set(asked.filter((a) => a.principal === principal).flatMap((a) => a.actions.flatMap(kmsActionsFor)))];
@@ -80,7 +81,8 @@ export const handler = taskHandler(stepInputSchema, async ({ incident }): Promis
   const gone = [
     ...(unconfigured === undefined ? [] : [`the principal ${unconfigured} is not a configured role of ${bucket}: its policies were not simulated (add it to the target's roles)`]),
     ...missing.map((p) => `the principal ${p} does not exist (IAM answers NoSuchEntity)`),
-    ...(keyPolicy === 'not found' ? [`the bucket's default KMS key ${kmsKey} does not exist, or its policy is not readable here`] : []),
+    ...(keyPolicy === 'not found' ? [`the bucket's default KMS key ${kmsKey} does not exist`] : []),
+    ...(keyPolicy === 'not read' ? [`the bucket's default KMS key ${kmsKey} is not the target's kmsKeyArn: its policy was not read (configure it to have it read)`] : []),
   ];
   const verdict = gone.length > 0 && v.findings.length === 0 ? gone.join('; ') : v.verdict;
   const askedText = `${asked.map((a) => `${a.actions.join(', ')} on ${a.resource} by ${a.principal}`).join('; ')}${sseHeader === undefined ? ` (no ${SSE_HEADER})` : ` (${SSE_HEADER}: ${sseHeader})`}`;

@@ -1,4 +1,4 @@
-import { findingOf, prefixOf, statementAt, verdictOf, type Simulation } from '../../../runbooks/s3-access-denied/verdict';
+import { findingOf, isConfiguredKey, prefixOf, statementAt, verdictOf, type Simulation } from '../../../runbooks/s3-access-denied/verdict';
 
 const ROLE = 'arn:aws:iam::111122223333:role/cabruca-segmentation-prod-engineer-agent-role';
 const OBJECT = 'arn:aws:s3:::artifacts/uploads/run-1/mask.png';
@@ -59,4 +59,13 @@ test('the prefix of an object ARN: its top-level folder, or the ARN itself where
   expect(prefixOf('arn:aws:s3:::b/uploads/x/y.png')).toBe('arn:aws:s3:::b/uploads/*');
   expect(prefixOf('arn:aws:s3:::b/uploads/*')).toBe('arn:aws:s3:::b/uploads/*');
   expect(prefixOf('arn:aws:s3:::b/top.png')).toBe('arn:aws:s3:::b/top.png');
+});
+
+test("the bucket's key is the configured one whether GetBucketEncryption names it by ARN or by id; another key, or none configured, is not", () => {
+  const KEY = 'arn:aws:kms:sa-east-1:111122223333:key/3f0c2a9e-5b1d-4c7e-9a8f-6d2e4b1c0a97';
+  expect(isConfiguredKey(KEY, KEY)).toBe(true);
+  expect(isConfiguredKey('3f0c2a9e-5b1d-4c7e-9a8f-6d2e4b1c0a97', KEY)).toBe(true);
+  expect(isConfiguredKey('arn:aws:kms:sa-east-1:111122223333:key/00000000-0000-0000-0000-000000000000', KEY)).toBe(false);
+  expect(isConfiguredKey('alias/artifacts', KEY)).toBe(false);
+  expect(isConfiguredKey(KEY, undefined)).toBe(false);
 });
