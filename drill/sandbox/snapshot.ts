@@ -45,15 +45,17 @@ export type SandboxSnapshot = {
 /** A policy as the drill shows it: its statements' sids, and one digest of its text, so any change shows. */
 export function policyView(text: string | undefined): string {
   if (text === undefined) return 'none';
-  let sids = '?';
+  return `${sidsOf(text)} [sha256:${createHash('sha256').update(text).digest('hex').slice(0, 8)}]`;
+}
+
+function sidsOf(text: string): string {
   try {
     const doc = JSON.parse(text) as { Statement?: { Sid?: string } | { Sid?: string }[] };
     const statements = doc.Statement === undefined ? [] : Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-    sids = statements.map((st) => st.Sid ?? '(no sid)').join(', ') || 'no statements';
+    return statements.map((st) => st.Sid ?? '(no sid)').join(', ') || 'no statements';
   } catch {
-    sids = 'not JSON';
+    return 'not JSON';
   }
-  return `${sids} [sha256:${createHash('sha256').update(text).digest('hex').slice(0, 8)}]`;
 }
 
 function rangeOf(state: AccountState, cluster: string, service: string): { minCapacity?: number; maxCapacity?: number } {

@@ -30,12 +30,14 @@ export class AccessReads {
     }
   }
 
-  /** What the bucket says of itself (no KMS read yet). */
+  /** What the bucket says of itself (no KMS read yet): four reads at once, so a retry of the step repeats them together. */
   async bucket(bucket: string): Promise<Omit<Evidence, 'keyPolicy'>> {
-    const policy = await this.s3Read(bucket, 'GetBucketPolicy', async () => (await this.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? null, 'NoSuchBucketPolicy');
-    const block = await this.s3Read(bucket, 'GetPublicAccessBlock', async () => (await this.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration ?? null, 'NoSuchPublicAccessBlockConfiguration');
-    const encryption = await this.s3Read(bucket, 'GetBucketEncryption', async () => (await this.s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration, 'ServerSideEncryptionConfigurationNotFoundError');
-    const versioning = await this.s3Read(bucket, 'GetBucketVersioning', async () => (await this.s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status);
+    const [policy, block, encryption, versioning] = await Promise.all([
+      this.s3Read(bucket, 'GetBucketPolicy', async () => (await this.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? null, 'NoSuchBucketPolicy'),
+      this.s3Read(bucket, 'GetPublicAccessBlock', async () => (await this.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration ?? null, 'NoSuchPublicAccessBlockConfiguration'),
+      this.s3Read(bucket, 'GetBucketEncryption', async () => (await this.s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration, 'ServerSideEncryptionConfigurationNotFoundError'),
+      this.s3Read(bucket, 'GetBucketVersioning', async () => (await this.s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status),
+    ]);
     const rule = encryption?.Rules?.[0];
     const byDefault = rule?.ApplyServerSideEncryptionByDefault;
     return {

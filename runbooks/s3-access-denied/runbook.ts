@@ -100,8 +100,9 @@ export default defineRunbook({
       { call: 's3:GetPublicAccessBlock', state: 'Diagnose access' },
       { call: 's3:GetBucketEncryption', state: 'Diagnose access' },
       { call: 's3:GetBucketVersioning', state: 'Diagnose access' },
-      { call: 'kms:GetKeyPolicy', state: 'Diagnose access' },
-      { call: 'iam:SimulatePrincipalPolicy', state: 'Diagnose access' },
+      // A key or a principal that does not exist is part of the verdict, not the target gone.
+      { call: 'kms:GetKeyPolicy', state: 'Diagnose access', notFound: 'nothing' },
+      { call: 'iam:SimulatePrincipalPolicy', state: 'Diagnose access', notFound: 'nothing' },
       { call: 'sns:Publish', state: 'Page: the access verdict' },
     ],
   },

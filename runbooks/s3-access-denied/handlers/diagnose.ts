@@ -48,7 +48,14 @@ export const handler = taskHandler(stepInputSchema, async ({ incident }): Promis
   const context: Record<string, string> = sseHeader === undefined ? {} : { [SSE_CONTEXT_KEY]: sseHeader };
   const kmsKey = found.encryption.algorithm.startsWith('aws:kms') ? found.encryption.kmsKeyId : undefined;
   // Only the configured key's policy may be read (kms:GetKeyPolicy is granted on it alone): another key is said, not read.
-  const keyPolicy = kmsKey === undefined ? undefined : isConfiguredKey(kmsKey, policy.kmsKeyArn) ? await reads.keyPolicy(kmsKey) : 'not read';
+  // It is read while the bucket's simulations run: they need the bucket policy only.
+  const keyPolicyRead = kmsKey === undefined ? Promise.resolve(undefined) : isConfiguredKey(kmsKey, policy.kmsKeyArn) ? reads.keyPolicy(kmsKey) : Promise.resolve('not read');
+  const bucketSimulations = (async () => {
+    const out: { principal: string; s3: Simulation[] | null }[] = [];
+    for (const a of asked) out.push({ principal: a.principal, s3: await reads.simulate({ ...a, resourcePolicy: found.bucketPolicy, context }) });
+    return out;
+  })();
+  const [keyPolicy, simulated] = await Promise.all([keyPolicyRead, bucketSimulations]);
   const evidence: Evidence = { ...found, ...(keyPolicy === undefined ? {} : { keyPolicy }) };
 
   const missing: string[] = [];
@@ -65,15 +72,14 @@ export const handler = taskHandler(stepInputSchema, async ({ incident }): Promis
     }
     return answer.filter((k) => actions.includes(k.action));
   };
-  for (const a of asked) {
-    const s3 = await reads.simulate({ ...a, resourcePolicy: evidence.bucketPolicy, context });
+  for (const { principal, s3 } of simulated) {
     if (s3 === null) {
-      if (!missing.includes(a.principal)) missing.push(a.principal);
+      if (!missing.includes(principal)) missing.push(principal);
       continue;
     }
     for (const sim of s3) {
       // The key matters only where the bucket lets the call through.
-      calls.push({ s3: sim, kms: sim.decision === 'allowed' ? await keyAnswer(a.principal, kmsActionsFor(sim.action)) : [] });
+      calls.push({ s3: sim, kms: sim.decision === 'allowed' ? await keyAnswer(principal, kmsActionsFor(sim.action)) : [] });
     }
   }
   const fromEvent = call !== undefined;
