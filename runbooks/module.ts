@@ -157,7 +157,8 @@ export interface DrillCall {
   readonly bestEffort?: boolean;
   /**
    * What a not-found answer means here, where it is not "the target is gone" (escalated):
-   * `failed`, the answer is not about the target; `nothing`, an empty answer (a function with no policy).
+   * `failed`, the answer is not about the target; `nothing`, an answer the runbook reads on (an empty
+   * one: a function with no policy; or one its verdict names: a principal or a key that does not exist).
    */
   readonly notFound?: 'failed' | 'nothing';
 }

@@ -107,7 +107,7 @@ export const SEED_PROCEDURES = {
   // Seed 003: Cabruca multi-agent (Lambda, DynamoDB, S3).
   'agent-lambda-errors': { seed: '003', title: '§1 Agent Lambda function errors', response: 'Read logs and error metrics; quick rollback to the previous code' },
   'table-throttling': { seed: '003', title: '§2 DynamoDB throttling', response: 'Switch to on-demand; back up, then clear stuck pending tasks' },
-  's3-access': { seed: '003', title: '§3 S3 access issues', response: 'Check bucket policy, versioning, the execution role; fix permissions', unautomated: notYet('a diagnose-and-page runbook') },
+  's3-access': { seed: '003', title: '§3 S3 access issues', response: 'Check bucket policy, versioning, the execution role; fix permissions' },
   'runaway-lambda': { seed: '003', title: '§4 High Lambda costs / runaway executions', response: 'Reserved concurrency 0 at once, then a conservative 5' },
   'agentops-connection': { seed: '003', title: '§5 AgentOps connection issues', response: 'Verify the API key on each agent function; update it' },
   'duration-near-timeout': { seed: '003', title: 'Key metrics: Duration > 80% of timeout', response: 'Alert; raise the timeout or fix the slow dependency' },

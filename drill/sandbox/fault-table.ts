@@ -43,6 +43,11 @@ const alarmName = (c: FaultedCall) => {
   return resource.split(':alarm:')[1] ?? resource;
 };
 
+/** S3 operations whose IAM action has another name (Service Authorization Reference). */
+const S3_ACTIONS: Readonly<Record<string, string>> = {
+  GetPublicAccessBlock: 's3:GetBucketPublicAccessBlock', GetBucketEncryption: 's3:GetEncryptionConfiguration',
+};
+
 /** DynamoDB is dynalite here; the drill's proxy in front of it injects these (drill/audit-proxy.ts). */
 export const DYNAMODB_FAULTS: ServiceFaults = {
   throttling: { code: 'ThrottlingException', status: 400, message: 'Rate of requests exceeds the allowed throughput.' },
@@ -161,7 +166,7 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     'access-denied': {
       code: 'AccessDenied', status: 403,
       // S3's IAM actions are not named after its operations.
-      message: denied((c) => `arn:aws:s3:::${member(c, 'Bucket', '*')}`, (c) => `s3:${c.operation.replace(/Configuration$/, '')}`),
+      message: denied((c) => `arn:aws:s3:::${member(c, 'Bucket', '*')}`, (c) => S3_ACTIONS[c.operation] ?? `s3:${c.operation.replace(/Configuration$/, '')}`),
     },
     'not-found': {
       code: 'NoSuchBucket', status: 404, message: 'The specified bucket does not exist',
@@ -169,6 +174,21 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     },
     'server-error': { code: 'InternalError', status: 500, message: 'We encountered an internal error. Please try again.' },
     'unknown-operation': { code: 'NotImplemented', status: 501, message: (c) => `Not implemented: ${c.operation}` },
+  },
+  kms: {
+    throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
+    'access-denied': { code: 'AccessDeniedException', status: 400, message: denied((c) => member(c, 'KeyId', '*')) },
+    'not-found': { code: 'NotFoundException', status: 400, message: (c) => `Key '${member(c, 'KeyId', '*')}' does not exist` },
+    'server-error': { code: 'KMSInternalException', status: 500, message: 'An internal error occurred.' },
+    'unknown-operation': UNKNOWN_OPERATION,
+  },
+  // AWS Query: the error code is the shape's (NoSuchEntity, ServiceFailure), as IAM's API reference lists them.
+  iam: {
+    throttling: { code: 'Throttling', status: 400, message: RATE_EXCEEDED },
+    'access-denied': { code: 'AccessDenied', status: 403, message: denied((c) => member(c, 'PolicySourceArn', '*')) },
+    'not-found': { code: 'NoSuchEntity', status: 404, message: (c) => `The role with name ${member(c, 'PolicySourceArn', '*').split('/').at(-1) ?? '*'} cannot be found.` },
+    'server-error': { code: 'ServiceFailure', status: 500, message: 'The request processing has failed because of an unknown error, exception or failure.' },
+    'unknown-operation': { ...UNKNOWN_OPERATION, code: 'InvalidAction', status: 400 },
   },
   secretsmanager: {
     throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },

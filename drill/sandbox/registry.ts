@@ -2,6 +2,8 @@ import { applicationAutoScalingModel } from './application-autoscaling';
 import { cloudWatchModel } from './cloudwatch';
 import { costExplorerModel } from './cost-explorer';
 import { ecsModel } from './ecs';
+import { iamModel } from './iam';
+import { kmsModel } from './kms';
 import { eventsModel } from './events';
 import { FAULTS } from './fault-table';
 import type { ServiceFaults } from './faults';
@@ -28,6 +30,7 @@ import {
 import { WORKER_CLUSTER, WORKER_SERVICE } from './seed-workers';
 import { TIMEOUT_FUNCTION, TIMEOUT_QUEUE_URL } from './seed-timeouts';
 import { TRADAI_DB } from './seed-tradai';
+import { ARTIFACTS_BUCKET, ARTIFACTS_KEY_ID, ENGINEER_ROLE } from './seed-s3-access';
 import { sfnModel } from './sfn';
 import { snsModel } from './sns';
 import { sqsModel } from './sqs';
@@ -139,6 +142,19 @@ export const SERVICE_REGISTRY = [
     name: 'rds', endpointVariable: 'AWS_ENDPOINT_URL_RDS', sdk: '@aws-sdk/client-rds', model: rdsModel, faults: FAULTS.rds,
     seed: (s) => s.rds?.instances,
     probe: { operation: 'DescribeDBInstances', input: { DBInstanceIdentifier: TRADAI_DB } },
+  },
+  {
+    name: 'kms', endpointVariable: 'AWS_ENDPOINT_URL_KMS', sdk: '@aws-sdk/client-kms', model: kmsModel, faults: FAULTS.kms,
+    seed: (s) => s.kms?.keys,
+    probe: { operation: 'GetKeyPolicy', input: { KeyId: ARTIFACTS_KEY_ID, PolicyName: 'default' } },
+  },
+  {
+    name: 'iam', endpointVariable: 'AWS_ENDPOINT_URL_IAM', sdk: '@aws-sdk/client-iam', model: iamModel, faults: FAULTS.iam,
+    seed: (s) => s.iam?.roles,
+    probe: {
+      operation: 'SimulatePrincipalPolicy',
+      input: { PolicySourceArn: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/${ENGINEER_ROLE}`, ActionNames: ['s3:GetObject'], ResourceArns: [`arn:aws:s3:::${ARTIFACTS_BUCKET}/outputs/x`] },
+    },
   },
 ] as const satisfies readonly ServiceEntry[];
 

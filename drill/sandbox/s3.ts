@@ -8,7 +8,10 @@ import { xmlEscape } from './wire';
 
 /**
  * S3 (REST-XML, path-style addressing as the SDK uses for an IP endpoint): the reads seed 003 §4
- * names (GetBucketNotificationConfiguration), and PutObject, with which the report writers put each
+ * names (GetBucketNotificationConfiguration), the reads seed 003 §3 names (GetBucketPolicy, answered
+ * as the document it was put with, NoSuchBucketPolicy 404 when none; GetPublicAccessBlock,
+ * NoSuchPublicAccessBlockConfiguration 404 when none; GetBucketEncryption, SSE-S3 unless SSE-KMS
+ * was set; GetBucketVersioning, no Status when never enabled), and PutObject, with which the report writers put each
  * incident's report. Answers with S3's XML shapes and S3's error document (NoSuchBucket 404,
  * AccessDenied 403 when ExpectedBucketOwner is not the owner, SlowDown 503, InternalError 500).
  *
@@ -60,6 +63,41 @@ function getNotification(input: Input, { state }: ServiceContext): Output {
         }),
     })),
   };
+}
+
+/** The bucket policy as it was put: S3 answers the document itself as the body. */
+function getBucketPolicy(input: Input, { state }: ServiceContext): Output {
+  const bucket = bucketOf(state, input);
+  if (bucket.policy === undefined) {
+    throw new AwsError('NoSuchBucketPolicy', 404, 'The bucket policy does not exist', { fields: { BucketName: new Fields(input).string('Bucket') } });
+  }
+  return { Policy: bucket.policy };
+}
+
+function getPublicAccessBlock(input: Input, { state }: ServiceContext): Output {
+  const bucket = bucketOf(state, input);
+  const b = bucket.publicAccessBlock;
+  if (b === undefined) {
+    throw new AwsError('NoSuchPublicAccessBlockConfiguration', 404, 'The public access block configuration was not found', { fields: { BucketName: new Fields(input).string('Bucket') } });
+  }
+  return { BlockPublicAcls: b.blockPublicAcls, IgnorePublicAcls: b.ignorePublicAcls, BlockPublicPolicy: b.blockPublicPolicy, RestrictPublicBuckets: b.restrictPublicBuckets };
+}
+
+/** Every bucket has a default encryption since January 2023: SSE-S3 unless SSE-KMS was set. */
+function getBucketEncryption(input: Input, { state }: ServiceContext): Output {
+  const bucket = bucketOf(state, input);
+  const e = bucket.encryption;
+  return {
+    Rule: [e === undefined
+      ? { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }
+      : { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: e.kmsKeyArn }, BucketKeyEnabled: e.bucketKeyEnabled }],
+  };
+}
+
+/** A bucket whose versioning was never enabled answers an empty configuration (no Status). */
+function getBucketVersioning(input: Input, { state }: ServiceContext): Output {
+  const bucket = bucketOf(state, input);
+  return bucket.versioning === undefined ? {} : { Status: bucket.versioning };
 }
 
 /** The current version of a key: the newest (S3 answers as if there were none when it is a delete marker; the sandbox makes none). */
@@ -164,7 +202,16 @@ function xml(value: unknown, name: string): string {
   return `<${name}>${xmlEscape(String(value))}</${name}>`;
 }
 
-const ROOT: Readonly<Record<string, string>> = { GetBucketNotificationConfiguration: 'NotificationConfiguration' };
+const ROOT: Readonly<Record<string, string>> = {
+  GetBucketNotificationConfiguration: 'NotificationConfiguration', GetPublicAccessBlock: 'PublicAccessBlockConfiguration',
+  GetBucketEncryption: 'ServerSideEncryptionConfiguration', GetBucketVersioning: 'VersioningConfiguration',
+};
+
+/** The bucket subresource (?policy, ?versioning, ...) each GET reads. */
+const BUCKET_READS: Readonly<Record<string, string>> = {
+  notification: 'GetBucketNotificationConfiguration', policy: 'GetBucketPolicy', publicAccessBlock: 'GetPublicAccessBlock',
+  encryption: 'GetBucketEncryption', versioning: 'GetBucketVersioning',
+};
 
 /** The request headers PutObject reads, by the member each is. */
 const PUT_HEADERS: Readonly<Record<string, string>> = {
@@ -181,10 +228,11 @@ const PUT_ANSWER: Readonly<Record<string, string>> = {
 function decode(req: WireRequest): DecodedCall {
   const segments = req.path.split('/').filter(Boolean);
   const header = (name: string) => (typeof req.headers[name] === 'string' ? req.headers[name] : undefined);
-  if (req.method === 'GET' && segments.length === 1 && req.query.has('notification')) {
+  const read = Object.entries(BUCKET_READS).find(([subresource]) => req.query.has(subresource))?.[1];
+  if (req.method === 'GET' && segments.length === 1 && read !== undefined) {
     const owner = header('x-amz-expected-bucket-owner');
     return {
-      operation: 'GetBucketNotificationConfiguration',
+      operation: read,
       input: { Bucket: decodeURIComponent(segments[0]!), ...(owner !== undefined ? { ExpectedBucketOwner: owner } : {}) },
       status: 200,
     };
@@ -206,6 +254,10 @@ function encodeOutput(operation: string, output: Output | undefined, status: num
   if (operation === 'PutObject') {
     const headers = Object.fromEntries(Object.entries(output ?? {}).map(([member, v]) => [PUT_ANSWER[member] ?? member, String(v)]));
     return { status, headers: { ...headers, 'x-amz-request-id': requestId }, body: '' };
+  }
+  // GetBucketPolicy's body is the policy document itself.
+  if (operation === 'GetBucketPolicy') {
+    return { status, headers: { 'content-type': 'application/json', 'x-amz-request-id': requestId }, body: String(output?.Policy ?? '') };
   }
   const root = ROOT[operation] ?? operation;
   const inner = Object.entries(output ?? {}).map(([k, v]) => xml(v, k)).join('');
@@ -229,6 +281,10 @@ export const s3Model: ServiceModel = {
   protocol: 'restXml',
   operations: {
     GetBucketNotificationConfiguration: { mutating: false, run: getNotification },
+    GetBucketPolicy: { mutating: false, run: getBucketPolicy },
+    GetPublicAccessBlock: { mutating: false, run: getPublicAccessBlock },
+    GetBucketEncryption: { mutating: false, run: getBucketEncryption },
+    GetBucketVersioning: { mutating: false, run: getBucketVersioning },
     PutObject: { mutating: true, run: putObject },
   },
   codec: { decode, encodeOutput, encodeError },

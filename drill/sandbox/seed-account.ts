@@ -9,6 +9,7 @@ import { seedWorkflowSystems } from './seed-workflows';
 import { seedModelSystems } from './seed-models';
 import { seedSlowApi } from './seed-slow-api';
 import { seedAgentops } from './seed-agentops';
+import { seedS3Access } from './seed-s3-access';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
 /** The seed systems (seeds 000 to 004) as the drill's starting account. */
@@ -566,6 +567,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedModelSystems(base, now);
   seedSlowApi(base, now);
   seedAgentops(base, now, AGENT_FUNCTIONS);
+  seedS3Access(base);
   // Last: the history leads each alarm to the state the seed holds it in.
   seedAlarmHistory(base, now);
   if (override === undefined) return base;

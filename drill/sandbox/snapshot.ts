@@ -33,8 +33,30 @@ export type SandboxSnapshot = {
   ssm: Record<string, { value: string; version: number }>;
   executions: Record<string, { name: string; status: ExecutionStatus; redriveCount: number }>;
   alarms: Record<string, string>;
+  /** S3 buckets by name: what seed 003 §3 reads of them (a policy as its sids and one digest of its text). */
+  s3: Record<string, { policy: string; publicAccessBlock: string; encryption: string; versioning: string }>;
+  /** IAM roles by name: each inline policy as its sids and one digest. */
+  iam: Record<string, { policies: Record<string, string> }>;
+  /** KMS keys by ARN: the key policy as its sids and one digest. */
+  kms: Record<string, { policy: string }>;
   publishedMessages: number;
 };
+
+/** A policy as the drill shows it: its statements' sids, and one digest of its text, so any change shows. */
+export function policyView(text: string | undefined): string {
+  if (text === undefined) return 'none';
+  return `${sidsOf(text)} [sha256:${createHash('sha256').update(text).digest('hex').slice(0, 8)}]`;
+}
+
+function sidsOf(text: string): string {
+  try {
+    const doc = JSON.parse(text) as { Statement?: { Sid?: string } | { Sid?: string }[] };
+    const statements = doc.Statement === undefined ? [] : Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+    return statements.map((st) => st.Sid ?? '(no sid)').join(', ') || 'no statements';
+  } catch {
+    return 'not JSON';
+  }
+}
 
 function rangeOf(state: AccountState, cluster: string, service: string): { minCapacity?: number; maxCapacity?: number } {
   const target = Object.values(state.applicationAutoScaling?.scalableTargets ?? {})
@@ -95,6 +117,14 @@ export function snapshotOf(state: AccountState, publishedMessages: number): Sand
       Object.entries(state.stepFunctions.executions).map(([arn, e]) => [arn, { name: e.name, status: e.status, redriveCount: e.redriveCount ?? 0 }]),
     ),
     alarms: Object.fromEntries(Object.entries(state.cloudwatch.alarms).map(([name, a]) => [name, a.stateValue])),
+    s3: Object.fromEntries(Object.entries(state.s3?.buckets ?? {}).map(([name, b]) => [name, {
+      policy: policyView(b.policy),
+      publicAccessBlock: b.publicAccessBlock ? Object.entries(b.publicAccessBlock).map(([k, v]) => `${k}=${v}`).join(', ') : 'none',
+      encryption: b.encryption ? `aws:kms ${b.encryption.kmsKeyArn}` : 'AES256',
+      versioning: b.versioning ?? 'never enabled',
+    }])),
+    iam: Object.fromEntries(Object.entries(state.iam?.roles ?? {}).map(([name, r]) => [name, { policies: Object.fromEntries(Object.entries(r.policies).map(([p, text]) => [p, policyView(text)])) }])),
+    kms: Object.fromEntries(Object.entries(state.kms?.keys ?? {}).map(([arn, k]) => [arn, { policy: policyView(k.policy) }])),
     publishedMessages,
   };
 }

@@ -137,6 +137,10 @@ export interface S3BucketState {
   encryption?: { kmsKeyArn: string; bucketKeyEnabled: boolean };
   /** Every version of each key, oldest first. */
   objects?: Record<string, S3ObjectVersionState[]>;
+  /** The bucket policy, as the text it was put with (GetBucketPolicy answers it as is). Absent: none (NoSuchBucketPolicy). */
+  policy?: string;
+  /** Block Public Access of the bucket. Absent: none configured (NoSuchPublicAccessBlockConfiguration). */
+  publicAccessBlock?: { blockPublicAcls: boolean; ignorePublicAcls: boolean; blockPublicPolicy: boolean; restrictPublicBuckets: boolean };
 }
 
 export interface S3State {
@@ -467,6 +471,10 @@ export interface AccountState {
   applicationAutoScaling?: { scalableTargets: Record<string, ScalableTargetState> };
   /** RDS: DB instances and clusters by identifier, DB parameter groups by name. Absent: no databases. */
   rds?: RdsState;
+  /** KMS keys by key ARN, each with its key policy text. Absent: no keys. */
+  kms?: { keys: Record<string, { policy: string }> };
+  /** IAM roles by name, each with its ARN and inline policies (name -> policy text). Absent: no roles. */
+  iam?: { roles: Record<string, { arn: string; policies: Record<string, string> }> };
 }
 
 export interface RdsState {

@@ -83,6 +83,38 @@ const rdsOccurrence = (kind: 'db' | 'cluster') => (e: z.infer<typeof rdsInstance
   };
 };
 
+/**
+ * S3 through CloudTrail ("AWS API Call via CloudTrail", source aws.s3): an S3 API call the trail
+ * recorded. Object-level calls (PutObject, GetObject) are data events: they reach EventBridge only
+ * when a trail logs the bucket's data events. The principal is the role a session assumed
+ * (sessionContext.sessionIssuer), else the identity's own ARN.
+ */
+const s3ApiCall = envelope('aws.s3', 'AWS API Call via CloudTrail', z.object({
+  eventSource: z.literal('s3.amazonaws.com'),
+  eventName: z.string().check(z.minLength(1)),
+  eventID: z.string().check(z.minLength(1)),
+  eventTime: z.string().check(z.minLength(1)),
+  errorCode: z.optional(z.nullable(z.string())),
+  errorMessage: z.optional(z.nullable(z.string())),
+  userIdentity: z.object({
+    type: z.optional(z.string()),
+    arn: z.optional(z.string()),
+    sessionContext: z.optional(z.object({ sessionIssuer: z.optional(z.object({ type: z.optional(z.string()), arn: z.optional(z.string()) })) })),
+  }),
+  requestParameters: z.record(z.string(), z.unknown()),
+}));
+
+/** The S3 call a CloudTrail event records, as a runbook that reads it needs it. */
+export interface ApiCall {
+  /** The IAM action, "s3:PutObject". */
+  readonly action: string;
+  /** Who made it: the assumed role's ARN (arn:aws:iam::...:role/...), else the identity's ARN; absent when CloudTrail names none. */
+  readonly principal?: string;
+  readonly errorCode?: string;
+  /** Its string request parameters as CloudTrail records them (bucketName, key, x-amz-server-side-encryption, ...). */
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
 /** One occurrence, as a runbook reads it: the target key, what identifies it, a line for a human. */
 export interface ServiceEventOccurrence {
   /** The target key as config names it (a state machine's name, "cluster/service", a DB instance). */
@@ -96,6 +128,8 @@ export interface ServiceEventOccurrence {
   readonly reason?: string;
   /** What the event names besides its resource, where a runbook acts on that (an ECS deployment's id). */
   readonly occurrence?: string;
+  /** The API call a CloudTrail event records (a runbook diagnosing a refused call reads its principal and request). */
+  readonly apiCall?: ApiCall;
 }
 
 interface ServiceEventKind<S extends z.ZodMiniType> {
@@ -106,6 +140,8 @@ interface ServiceEventKind<S extends z.ZodMiniType> {
   readonly targetField: readonly string[];
   /** The value at targetField for a target key (the rule's filter values are built from the configured targets). */
   readonly read: (event: z.infer<S>) => ServiceEventOccurrence | string;
+  /** What an operator must set up for the event to reach EventBridge at all (the docs say it where a runbook is started by it). */
+  readonly note?: string;
 }
 
 const kind = <S extends z.ZodMiniType>(k: ServiceEventKind<S>) => k;
@@ -150,6 +186,28 @@ export const SERVICE_EVENTS = {
   'rds-cluster-event': kind({
     source: 'aws.rds', detailType: 'RDS DB Cluster Event', schema: rdsClusterEvent,
     targetField: ['detail', 'SourceArn'], read: rdsOccurrence('cluster'),
+  }),
+  's3-api-call': kind({
+    source: 'aws.s3', detailType: 'AWS API Call via CloudTrail', schema: s3ApiCall,
+    targetField: ['detail', 'requestParameters', 'bucketName'],
+    note: "S3 object calls (GetObject, PutObject) are CloudTrail data events: they reach EventBridge only when a trail logs the bucket's data events",
+    read: (e) => {
+      const d = e.detail;
+      const bucket = d.requestParameters.bucketName;
+      if (typeof bucket !== 'string' || bucket.length === 0) return 'names no bucket in requestParameters.bucketName';
+      const key = typeof d.requestParameters.key === 'string' ? d.requestParameters.key : undefined;
+      const principal = d.userIdentity.sessionContext?.sessionIssuer?.arn ?? d.userIdentity.arn;
+      const parameters = Object.fromEntries(Object.entries(d.requestParameters).filter((p): p is [string, string] => typeof p[1] === 'string'));
+      const arn = `arn:aws:s3:::${bucket}${key === undefined ? '' : `/${key}`}`;
+      return {
+        target: bucket,
+        // CloudTrail gives every recorded call its own eventID.
+        identity: d.eventID,
+        summary: `S3 ${d.eventName} on ${key === undefined ? bucket : `${bucket}/${key}`}${d.errorCode ? ` failed: ${d.errorCode}` : ''}${principal ? ` (${principal})` : ''}`,
+        arn, ...(d.errorMessage ? { reason: d.errorMessage } : {}),
+        apiCall: { action: `s3:${d.eventName}`, ...(principal ? { principal } : {}), ...(d.errorCode ? { errorCode: d.errorCode } : {}), parameters },
+      };
+    },
   }),
 } as const;
 export type ServiceEventName = keyof typeof SERVICE_EVENTS;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from '../shared/zod';
 import { metricRouteSchema, type MetricRoute } from './routing';
 import { firstIssue } from './first-issue';
-import { eventRouteSchema, readServiceEvent, SERVICE_EVENTS, UnreadableServiceEvent, type EventRoute } from './service-events';
+import { eventRouteSchema, readServiceEvent, SERVICE_EVENTS, UnreadableServiceEvent, type ApiCall, type EventRoute } from './service-events';
 import { MANUAL_START_DETAIL_TYPE, MANUAL_START_SOURCE, manualStartEventSchema, type ManualStartEvent } from './manual-start';
 
 /** What started a runbook, normalised from whichever event carried it. */
@@ -15,7 +15,7 @@ export interface Trigger {
   readonly firedAt: string;
   /** One line a human reads first: what fired. */
   readonly summary: string;
-  readonly source: { readonly name: string; readonly arn?: string; readonly reason?: string };
+  readonly source: { readonly name: string; readonly arn?: string; readonly reason?: string; readonly occurrence?: string; readonly apiCall?: ApiCall };
   readonly budget?: BudgetAlert;
 }
 
@@ -248,7 +248,7 @@ function serviceEventTrigger(runbook: string, event: unknown, started: RunbookTr
     dedupeKey: `event|${read.detailType}|${read.identity}`,
     firedAt: read.time,
     summary: read.summary,
-    source: { name: read.detailType, arn: read.arn, ...(read.reason ? { reason: read.reason } : {}), ...(read.occurrence ? { occurrence: read.occurrence } : {}) },
+    source: { name: read.detailType, arn: read.arn, ...(read.reason ? { reason: read.reason } : {}), ...(read.occurrence ? { occurrence: read.occurrence } : {}), ...(read.apiCall ? { apiCall: read.apiCall } : {}) },
   };
 }
 

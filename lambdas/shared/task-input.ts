@@ -10,7 +10,13 @@ export const incidentSchema = z.object({
   target: z.string().check(z.minLength(1)),
   summary: z.string(),
   firedAt: z.string(),
-  source: z.object({ name: z.string(), arn: z.optional(z.string()), reason: z.optional(z.string()), occurrence: z.optional(z.string()) }),
+  source: z.object({
+    name: z.string(), arn: z.optional(z.string()), reason: z.optional(z.string()), occurrence: z.optional(z.string()),
+    /** The API call a CloudTrail event recorded (lambdas/domain/service-events.ts ApiCall). */
+    apiCall: z.optional(z.object({
+      action: z.string(), principal: z.optional(z.string()), errorCode: z.optional(z.string()), parameters: z.record(z.string(), z.string()),
+    })),
+  }),
   budget: z.optional(z.object({
       budgetName: z.string(),
       alertType: z.enum(['ACTUAL', 'FORECASTED']),

@@ -108,6 +108,15 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   's3:GetBucketNotificationConfiguration': (i) => ({
     action: 's3:GetBucketNotification', resource: `arn:aws:s3:::${text(i.Bucket)}`, context: { 's3:ResourceAccount': text(i.ExpectedBucketOwner) },
   }),
+  // Seed 003 §3's reads of a bucket: two are authorized under other names (Service Authorization Reference).
+  's3:GetBucketPolicy': (i) => ({ action: 's3:GetBucketPolicy', resource: `arn:aws:s3:::${text(i.Bucket)}` }),
+  's3:GetPublicAccessBlock': (i) => ({ action: 's3:GetBucketPublicAccessBlock', resource: `arn:aws:s3:::${text(i.Bucket)}` }),
+  's3:GetBucketEncryption': (i) => ({ action: 's3:GetEncryptionConfiguration', resource: `arn:aws:s3:::${text(i.Bucket)}` }),
+  's3:GetBucketVersioning': (i) => ({ action: 's3:GetBucketVersioning', resource: `arn:aws:s3:::${text(i.Bucket)}` }),
+  // A key named by its id is evaluated on its ARN.
+  'kms:GetKeyPolicy': (i, s) => ({ action: 'kms:GetKeyPolicy', resource: text(i.KeyId).startsWith('arn:') ? text(i.KeyId) : arn(s, 'kms', `key/${text(i.KeyId)}`) }),
+  // The simulator is authorized on the principal it simulates.
+  'iam:SimulatePrincipalPolicy': (i) => ({ action: 'iam:SimulatePrincipalPolicy', resource: text(i.PolicySourceArn) }),
   // The primary billing view: what GetCostAndUsage reads when the call names no view.
   'ce:GetCostAndUsage': (_i, s) => ({ action: 'ce:GetCostAndUsage', resource: `arn:${s.partition}:billing::${s.account}:billingview/primary` }),
   // A secret named by its name is evaluated on its ARN, which ends in six random characters.

@@ -149,6 +149,9 @@ const NOT_FOUND_IS_NOTHING: ReadonlySet<Call> = facts((c) => c.notFound === 'not
 /** Calls whose not-found answer is not about the target (Cost Explorer's DataUnavailableException). */
 const NOT_FOUND_IS_FAILURE: ReadonlySet<Call> = facts((c) => c.notFound === 'failed');
 
+/** A not-found that is an answer the runbook reads on (a function with no policy, a principal that does not exist), as its module says. */
+export const notFoundIsAnswer = (call: Call): boolean => NOT_FOUND_IS_NOTHING.has(call);
+
 /** A best-effort read that fails for good is reported, except a not-found that is an empty answer. */
 export const reportsUnavailable = (runbook: Runbook, call: Call, kind: Kind): boolean => bestEffort(runbook, call) && !(kind === 'not-found' && NOT_FOUND_IS_NOTHING.has(call));
 
@@ -191,6 +194,8 @@ export function expectedPersistent(runbook: Runbook, call: Call, kind: Kind): Ex
   // A trigger function's start (the budget adapter's: no state makes it): no execution, so nobody hears it.
   if (call === 'states:StartExecution' && STATE_OF[runbook][call] === undefined) return { outcome: 'failed', topic: null, viaRule: false, failsAtState: false };
   if (kind === 'not-found') {
+    // A not-found that is an answer (no policy, no such principal): the runbook reads on and ends as a clean run does.
+    if (NOT_FOUND_IS_NOTHING.has(call)) return decided(cleanEnd(runbook).outcome, cleanEnd(runbook).topic);
     // Calls that never answer not found (GetParameters lists a missing name instead), so an injected one is unexpected.
     if (NOT_FOUND_IS_FAILURE.has(call) || NEVER_NOT_FOUND.has(call)) return failed;
     return decided('escalated', 'critical');

@@ -697,7 +697,42 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['ApiLatencyDiagnose', 'logs:StartQuery', arn('logs', 'log-group:/aws/lambda/cabruca-segmentation-prod-manager-agent'), 'Denied'],
     ];
   },
+  's3-access-denied': () => {
+    const BUCKET = 'arn:aws:s3:::cabruca-segmentation-prod-agent-artifacts';
+    const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+    const ENGINEER = role('cabruca-segmentation-prod-engineer-agent-role');
+    const KEY = arn('kms', 'key/3f0c2a9e-5b1d-4c7e-9a8f-6d2e4b1c0a97');
+    return [
+      // The configured bucket's policy, Block Public Access, encryption and versioning; the simulator for the configured roles.
+      ['S3AccessDeniedDiagnose', 's3:GetBucketPolicy', BUCKET, 'Allowed'],
+      ['S3AccessDeniedDiagnose', 's3:GetBucketPublicAccessBlock', BUCKET, 'Allowed'],
+      ['S3AccessDeniedDiagnose', 's3:GetEncryptionConfiguration', BUCKET, 'Allowed'],
+      ['S3AccessDeniedDiagnose', 's3:GetBucketVersioning', BUCKET, 'Allowed'],
+      ['S3AccessDeniedDiagnose', 'iam:SimulatePrincipalPolicy', ENGINEER, 'Allowed'],
+      // "Fix bucket permissions" stays a person's: no policy written, on the bucket, the role or a key.
+      ['S3AccessDeniedDiagnose', 's3:PutBucketPolicy', BUCKET, 'Denied'],
+      ['S3AccessDeniedDiagnose', 's3:DeleteBucketPolicy', BUCKET, 'Denied'],
+      ['S3AccessDeniedDiagnose', 's3:PutBucketPublicAccessBlock', BUCKET, 'Denied'],
+      ['S3AccessDeniedDiagnose', 'iam:PutRolePolicy', ENGINEER, 'Denied'],
+      ['S3AccessDeniedDiagnose', 'iam:AttachRolePolicy', ENGINEER, 'Denied'],
+      ['S3AccessDeniedDiagnose', 'kms:PutKeyPolicy', KEY, 'Denied'],
+      // It reads policies, never the data, and only of what is configured: no object, no other bucket, no other principal, no key prod names none of.
+      ['S3AccessDeniedDiagnose', 's3:GetObject', `${BUCKET}/uploads/mask.png`, 'Denied'],
+      ['S3AccessDeniedDiagnose', 's3:GetBucketPolicy', 'arn:aws:s3:::cabruca-segmentation-staging-agent-artifacts', 'Denied'],
+      ['S3AccessDeniedDiagnose', 's3:GetBucketPolicy', own.reports, 'Denied'],
+      ['S3AccessDeniedDiagnose', 'iam:SimulatePrincipalPolicy', role('OrganizationAccountAccessRole'), 'Denied'],
+      ['S3AccessDeniedDiagnose', 'iam:GetRolePolicy', ENGINEER, 'Denied'],
+      ['S3AccessDeniedDiagnose', 'kms:GetKeyPolicy', KEY, 'Denied'],
+    ];
+  },
 };
+
+test("s3-access-denied's function only reads: every action it is granted is a Read or List action", async () => {
+  const role = DEFINED.find((r) => r.name === 'S3AccessDeniedDiagnose');
+  const actions = role?.permissions.flatMap((p) => p.actions) ?? [];
+  expect(actions).toContain('iam:SimulatePrincipalPolicy');
+  for (const action of actions) expect([action, (await actionFacts(action)).readOnly]).toEqual([action, true]);
+});
 
 test('api-latency\'s function only reads: its one grant is GetMetricData, a Read action', async () => {
   const role = DEFINED.find((r) => r.name === 'ApiLatencyDiagnose');

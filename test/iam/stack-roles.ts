@@ -91,8 +91,12 @@ export function synthesizeIam(
   };
 
   async function decide(role: RoleUnderTest, action: string, resource: string, context: RequestContext = {}): Promise<Decision> {
-    // An S3 object (arn:...:s3:::bucket/key) is governed by its bucket's policy.
-    const resourcePolicy = resourcePolicies.get(resource) ?? resourcePolicies.get(/^arn:[^:]+:s3:::[^/]+\//.test(resource) ? resource.slice(0, resource.indexOf('/')) : '');
+    // An S3 object (arn:...:s3:::bucket/key) is governed by its bucket's policy. A KMS key outside
+    // the stack (a bucket's key a runbook reads the policy of) has AWS's default key policy, which
+    // lets the account's IAM policies grant it: KMS allows nothing a key policy does not.
+    const resourcePolicy = resourcePolicies.get(resource)
+      ?? resourcePolicies.get(/^arn:[^:]+:s3:::[^/]+\//.test(resource) ? resource.slice(0, resource.indexOf('/')) : '')
+      ?? (/^arn:[^:]+:kms:[^:]+:\d{12}:key\//.test(resource) ? defaultKeyPolicy(account) : undefined);
     const response = await runSimulation({
       request: { principal: role.arn, action, resource: { resource, accountId: account }, contextVariables: { ...DEFAULT_CONTEXT, ...context } },
       identityPolicies: role.policies.map((p) => ({ name: p.name, policy: p.policy })),
@@ -135,6 +139,12 @@ export function synthesizeIam(
     decide,
   };
 }
+
+/** The key policy KMS gives a key created without one: the account's IAM policies decide (AWS KMS developer guide, "Default key policy"). */
+const defaultKeyPolicy = (account: string) => ({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:${PARTITION}:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
+});
 
 const list = <T>(v: T | readonly T[] | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v as T]);
 

@@ -24,7 +24,7 @@ export function triggerInWords(m: AnyRunbook): string {
   if (trigger?.kind === 'budget') parts.push('AWS Budgets alerts (SNS, then the budget adapter function)');
   for (const route of m.events?.routes ?? []) {
     const k = SERVICE_EVENTS[route.event];
-    parts.push(`EventBridge \`${k.detailType}\` events from \`${k.source}\`${route.detail ? ` with detail ${code(JSON.stringify(route.detail))}` : ''} for a configured target`);
+    parts.push(`EventBridge \`${k.detailType}\` events from \`${k.source}\`${route.detail ? ` with detail ${code(JSON.stringify(route.detail))}` : ''} for a configured target${'note' in k ? ` (${k.note})` : ''}`);
   }
   return parts.join('; and ');
 }

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { matchesPattern } from '../../../lambdas/domain/event-pattern';
 import { eventRulePattern, readServiceEvent, UnreadableServiceEvent, type EventRoute } from '../../../lambdas/domain/service-events';
 import { incidentIdFor, parseTrigger, UnroutableEvent, type RunbookTrigger } from '../../../lambdas/domain/trigger';
@@ -140,6 +142,51 @@ describe('RDS failover events, instance and cluster', () => {
 
   test('an instance event whose SourceArn names no DB instance is refused with one line', () => {
     expect(() => readServiceEvent(ROUTES, rdsEvent('RDS DB Instance Event', CLUSTER, 'x'))).toThrow(new UnreadableServiceEvent(`RDS DB Instance Event event names no DB instance ARN in SourceArn (${CLUSTER})`));
+  });
+});
+
+describe("S3 calls CloudTrail recorded (AWS API Call via CloudTrail): the bucket is the target, the call's principal and request are kept", () => {
+  const ROUTE: EventRoute = { event: 's3-api-call', detail: { eventSource: ['s3.amazonaws.com'], errorCode: ['AccessDenied'] } };
+  const recorded = () => JSON.parse(fs.readFileSync(path.join(__dirname, '../../../events/s3-access-denied.event.json'), 'utf8')) as {
+    detail: { errorCode?: string; requestParameters: Record<string, unknown>; userIdentity: Record<string, unknown> };
+  };
+  const BUCKET = 'cabruca-segmentation-prod-agent-artifacts';
+  const ROLE = 'arn:aws:iam::111122223333:role/cabruca-segmentation-prod-engineer-agent-role';
+
+  test('the refused put: the bucket, the object ARN, the event id as identity, and the call with the role the session assumed', () => {
+    expect(readServiceEvent([ROUTE], recorded())).toMatchObject({
+      target: BUCKET, identity: 'b7e4c2d9-3f1a-4e6b-8c05-9d2a7f1e6b34', arn: `arn:aws:s3:::${BUCKET}/uploads/segmentation-run-4812/mask.png`,
+      reason: expect.stringContaining('with an explicit deny in a resource-based policy'),
+      apiCall: { action: 's3:PutObject', principal: ROLE, errorCode: 'AccessDenied', parameters: { bucketName: BUCKET, key: 'uploads/segmentation-run-4812/mask.png' } },
+    });
+  });
+
+  test('an identity with no session (an IAM user) is named by its own ARN; a header the request sent is kept', () => {
+    const e = recorded();
+    e.detail.userIdentity = { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/ops' };
+    e.detail.requestParameters['x-amz-server-side-encryption'] = 'AES256';
+    expect(readServiceEvent([ROUTE], e)?.apiCall).toMatchObject({ principal: 'arn:aws:iam::111122223333:user/ops', parameters: { 'x-amz-server-side-encryption': 'AES256' } });
+  });
+
+  test("the rule filters on the bucket in requestParameters and on AccessDenied: another bucket's or another error's record does not match", () => {
+    const pattern = eventRulePattern(ROUTE, [BUCKET]);
+    expect(pattern).toEqual({
+      source: ['aws.s3'], 'detail-type': ['AWS API Call via CloudTrail'],
+      detail: { eventSource: ['s3.amazonaws.com'], errorCode: ['AccessDenied'], requestParameters: { bucketName: [BUCKET] } },
+    });
+    expect(matchesPattern(pattern, recorded())).toBe(true);
+    const other = recorded();
+    other.detail.requestParameters.bucketName = 'other-bucket';
+    expect(matchesPattern(pattern, other)).toBe(false);
+    const slow = recorded();
+    slow.detail.errorCode = 'SlowDown';
+    expect(matchesPattern(pattern, slow)).toBe(false);
+  });
+
+  test('a record that names no bucket is refused with one line', () => {
+    const e = recorded();
+    delete e.detail.requestParameters.bucketName;
+    expect(() => readServiceEvent([ROUTE], e)).toThrow(new UnreadableServiceEvent('AWS API Call via CloudTrail event names no bucket in requestParameters.bucketName'));
   });
 });
 
