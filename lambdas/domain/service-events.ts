@@ -201,8 +201,9 @@ export const SERVICE_EVENTS = {
       const arn = `arn:aws:s3:::${bucket}${key === undefined ? '' : `/${key}`}`;
       return {
         target: bucket,
-        // CloudTrail gives every recorded call its own eventID.
-        identity: d.eventID,
+        // One incident per caller, call and bucket in a clock hour: a refused client retries and
+        // repeats (each record its own eventID), and a page per record would be a storm of them.
+        identity: `${principal ?? 'unknown caller'}|s3:${d.eventName}|${bucket}|${d.eventTime.slice(0, 13)}`,
         summary: `S3 ${d.eventName} on ${key === undefined ? bucket : `${bucket}/${key}`}${d.errorCode ? ` failed: ${d.errorCode}` : ''}${principal ? ` (${principal})` : ''}`,
         arn, ...(d.errorMessage ? { reason: d.errorMessage } : {}),
         apiCall: { action: `s3:${d.eventName}`, ...(principal ? { principal } : {}), ...(d.errorCode ? { errorCode: d.errorCode } : {}), parameters },

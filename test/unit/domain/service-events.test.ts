@@ -153,12 +153,25 @@ describe("S3 calls CloudTrail recorded (AWS API Call via CloudTrail): the bucket
   const BUCKET = 'cabruca-segmentation-prod-agent-artifacts';
   const ROLE = 'arn:aws:iam::111122223333:role/cabruca-segmentation-prod-engineer-agent-role';
 
-  test('the refused put: the bucket, the object ARN, the event id as identity, and the call with the role the session assumed', () => {
+  test('the refused put: the bucket, the object ARN, the caller, call, bucket and hour as identity, and the call with the role the session assumed', () => {
     expect(readServiceEvent([ROUTE], recorded())).toMatchObject({
-      target: BUCKET, identity: 'b7e4c2d9-3f1a-4e6b-8c05-9d2a7f1e6b34', arn: `arn:aws:s3:::${BUCKET}/uploads/segmentation-run-4812/mask.png`,
+      target: BUCKET, identity: `${ROLE}|s3:PutObject|${BUCKET}|2026-12-05T14`, arn: `arn:aws:s3:::${BUCKET}/uploads/segmentation-run-4812/mask.png`,
       reason: expect.stringContaining('with an explicit deny in a resource-based policy'),
       apiCall: { action: 's3:PutObject', principal: ROLE, errorCode: 'AccessDenied', parameters: { bucketName: BUCKET, key: 'uploads/segmentation-run-4812/mask.png' } },
     });
+  });
+
+  test("another record of the same refusal in the same hour is the same incident; another hour's, another caller's or another call's is not", () => {
+    const identity = (change: (e: ReturnType<typeof recorded> & { detail: { eventID?: string; eventTime?: string; eventName?: string } }) => void) => {
+      const e = recorded() as ReturnType<typeof recorded> & { detail: { eventID?: string; eventTime?: string; eventName?: string } };
+      change(e);
+      return readServiceEvent([ROUTE], e)?.identity;
+    };
+    const first = identity(() => undefined);
+    expect(identity((e) => { e.detail.eventID = 'another-record'; e.detail.eventTime = e.detail.eventTime!.replace(/:\d\d:\d\dZ$/, ':59:59Z'); })).toBe(first);
+    expect(identity((e) => { e.detail.eventTime = e.detail.eventTime!.replace(/T(\d\d)/, (_m, h: string) => `T${String((Number(h) + 1) % 24).padStart(2, '0')}`); })).not.toBe(first);
+    expect(identity((e) => { e.detail.userIdentity = { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/ops' }; })).not.toBe(first);
+    expect(identity((e) => { e.detail.eventName = 'GetObject'; })).not.toBe(first);
   });
 
   test('an identity with no session (an IAM user) is named by its own ARN; a header the request sent is kept', () => {
