@@ -3,12 +3,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '../lambdas/domain/event-pattern';
 import { isManualStart } from '../lambdas/domain/manual-start';
-import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { OWN_STATE_MACHINE_TAG } from '../lambdas/domain/own-resources';
 import {
-  approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, reportEnvironment, runbookConfig, runbookRulePatterns, sharedHandlers,
+  approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, reportEnvironment, routerPattern, runbookConfig, runbookRulePatterns, sharedHandlers,
   stackNameOf, stateMachineNameOf, switchParameters, triggerHandlers, undoMachine, UNDO_MACHINE, type Arns, type HandlerDef,
 } from '../lib/catalog';
 import { REPORT_PREFIX } from '../lambdas/domain/report-key';
@@ -471,8 +470,8 @@ export class Drill {
       // A manual start is no event a rule routes: `autopilot start` starts its runbook's state machine with it.
       const runbooks = isManualStart(input.event) ? this.manuallyStarted(input.event) : this.route(input.event);
       for (const name of runbooks) executions.push(await this.runExecution(this.executors.get(name)!, input.event, randomUUID()));
-      // The tag router's rule matches every ALARM transition; it leaves metric-routed alarms alone.
-      if (this.alarmRouter && matchesPattern(TAGGED_ALARM_PATTERN, input.event)) {
+      // The tag router's rule matches every ALARM transition but those routed by name; it leaves metric-routed alarms alone.
+      if (this.alarmRouter && matchesPattern(routerPattern(this.config, this.arns), input.event)) {
         const delivery = await this.deliverAsync(this.alarmRouter, input.event, ALARM_ROUTER_RETRY_ATTEMPTS);
         executions.push(...(await Promise.all(this.pending.splice(0))));
         if ('error' in delivery) failure = `the tag router failed ${delivery.attempts} times (${delivery.error}); the event went to its dead-letter queue`;
