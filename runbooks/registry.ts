@@ -16,8 +16,9 @@ import scaleOut from './scale-out/runbook';
 import modelDrift from './model-drift/runbook';
 import apiLatency from './api-latency/runbook';
 import agentopsKey from './agentops-key/runbook';
+import pageOnCall from './page-on-call/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery, modelDrift, apiLatency, agentopsKey] as const;
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery, modelDrift, apiLatency, agentopsKey, pageOnCall] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];

@@ -1,0 +1,60 @@
+/**
+ * page-on-call: the procedures no machine should run (seed 001 A pod CrashLoop, B HPA thrash, E
+ * ingress 503 and seed 000's Celery drain act on Kubernetes; seed 004 "Position Stuck" is closed
+ * with the exchange). When a configured alarm goes to ALARM, the runbook pages the critical topic
+ * with the seed procedure config names for it, its steps as the seed writes them, and the alarm's
+ * reason, metrics, dimensions and time. The alarms are the team's own, routed by their names.
+ * Read-only: it changes nothing.
+ */
+import { z } from 'zod';
+import { runbookBase } from '../config';
+import { json, type HandlerDef } from '../kit';
+import definition from './statemachine';
+import { defineRunbook } from '../module';
+import { PAGED_PROCEDURES } from './page';
+
+/** A CloudWatch alarm's name: 1-255 characters, no control characters (PutMetricAlarm). */
+const alarmName = z.string().min(1).max(255).refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'an alarm name: 1-255 characters, no control characters');
+
+const config = z.strictObject({
+  ...runbookBase,
+  /** Each alarm this runbook pages for, by its name, with the seed procedure the person paged follows. */
+  alarms: z.record(alarmName, z.enum(PAGED_PROCEDURES)).default({}),
+});
+export type PageOnCallConfig = z.infer<typeof config>;
+
+export default defineRunbook({
+  name: 'page-on-call',
+  answers: [],
+  pages: PAGED_PROCEDURES,
+  config,
+  targets: (c) => Object.keys(c.alarms),
+  events: {
+    kind: 'event',
+    // Routed by the alarm's name: these alarms measure what a team chose (pods, HPAs, positions), on no metric a runbook owns.
+    routes: [{ event: 'cloudwatch-alarm-named', detail: { state: { value: ['ALARM'] } } }],
+    targetValues: ({ config: c }) => Object.keys(c.alarms),
+  },
+  stateMachine: { definition },
+  handlers: ({ config: c }): HandlerDef[] => [{
+    id: 'PageOnCallReadAlarm', substitution: 'ReadAlarmFunctionArn', entry: 'runbooks/page-on-call/handlers/read-alarm.ts', usesLedger: false,
+    description: 'page-on-call: the seed procedure an alarm calls for, with its steps, and what the alarm says',
+    environment: { ALARM_PROCEDURES: json(c.alarms) },
+    // Everything it needs is in the event and its bundle.
+    permissions: [],
+  }],
+  drill: {
+    event: 'events/page-on-call.alarm.json',
+    // Seed 004's Position Stuck, on a metric math alarm: another alarm, another procedure's page.
+    samples: ['events/samples/page-on-call-position-stuck.alarm.json'],
+    scenarios: ['drill/scenarios/page-on-call-switched-off.json'],
+    changes: {},
+    // The page is what it does, in a dry run too; nothing in the account changes.
+    ends: 'escalated',
+    // admit -> the page
+    calls: [
+      { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
+      { call: 'sns:Publish', state: 'Page: the procedure in hand' },
+    ],
+  },
+});
