@@ -1,7 +1,7 @@
 import type { AccountState, AlarmState } from './state';
 
 /**
- * The alarms a team already has for the procedures no machine runs (page-on-call pages for them
+ * The alarms a team already has for the procedures no machine runs (a runbook pages for them
  * by name): seed 001's CrashLoop, HPA and ingress alarms and seed 000's worker drain on the EKS
  * cluster (Container Insights and Prometheus metrics the sandbox does not publish), and seed 004's
  * Position Stuck on TradAI's trading metrics. The CrashLoop and Position Stuck alarms are in ALARM,
