@@ -425,7 +425,8 @@ export class Drill {
     if (this.decideTogether) return this.answerTogether(mine, messages.map((m) => m.link), note);
     for (const a of mine) {
       const r = await decideAsPerson(a.link, a.decision, `drill: ${a.approver} ${a.decision}s`);
-      note('decided', `${a.approver} opened their link and clicked ${a.decision === 'approve' ? 'Approve' : 'Reject'}: HTTP ${r.status} ${r.message}`);
+      const clicked = a.decision === 'reject' ? 'Reject' : r.message.startsWith(`${a.approver}: acknowledged`) ? 'Acknowledge' : 'Approve';
+      note('decided', `${a.approver} opened their link and clicked ${clicked}: HTTP ${r.status} ${r.message}`);
     }
   }
 

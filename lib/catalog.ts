@@ -262,7 +262,9 @@ export function approvalGates(config: EnvironmentConfig): Record<string, GateSet
   for (const m of enabled) {
     for (const gate of m.gates ?? []) {
       const policy = gatePolicyOf(runbookConfig(config, m), gate);
-      if (policy) add(`${m.name}/${gate.step}`, policy);
+      // An acknowledgement: one person's, never automatic; silence escalates it, and after the last level the run escalates.
+      if (policy && gate.acknowledge) gates[`${m.name}/${gate.step}`] = { severity: policy.severity, onTimeout: 'abort', requiredApprovals: 1, acknowledge: true };
+      else if (policy) add(`${m.name}/${gate.step}`, policy);
     }
   }
   // An undo is asked under the incident's runbook: `<runbook>/undo`.

@@ -106,6 +106,11 @@ export interface GateDef {
   readonly step: string;
   /** Where the runbook's config holds the gate's policy, e.g. ['restore', 'approval']; nothing there: the step is off. */
   readonly policyAt: readonly string[];
+  /**
+   * It asks for an acknowledgement, not a decision: the first eligible person who acknowledges
+   * closes it, it is never automatic, and its policy needs only a severity (the deadline at each level).
+   */
+  readonly acknowledge?: true;
 }
 
 /** A change of this runbook the undo state machine can put back (its inverse: lambdas/domain/reversible.ts). */
