@@ -7,7 +7,7 @@
  * Read-only: it changes nothing.
  */
 import { z } from 'zod';
-import { runbookBase } from '../config';
+import { runbookBase, SEVERITIES } from '../config';
 import { json, type HandlerDef } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
@@ -20,6 +20,12 @@ const config = z.strictObject({
   ...runbookBase,
   /** Each alarm this runbook pages for, by its name, with the seed procedure the person paged follows. */
   alarms: z.record(alarmName, z.enum(PAGED_PROCEDURES)).default({}),
+  /**
+   * Until someone acknowledges the page, it escalates L1 -> L2 -> L3 (seed 004) at the deadline of
+   * this severity (config approvals.deadlineMinutes: seed 003's response time, P1 15 minutes); the
+   * people of each level are config approvals.approvers.
+   */
+  acknowledgement: z.strictObject({ severity: z.enum(SEVERITIES).default('P1') }).default({ severity: 'P1' }),
 });
 export type PageOnCallConfig = z.infer<typeof config>;
 
@@ -35,11 +41,15 @@ export default defineRunbook({
     routes: [{ event: 'cloudwatch-alarm-named', detail: { state: { value: ['ALARM'] } } }],
     targetValues: ({ config: c }) => Object.keys(c.alarms),
   },
-  stateMachine: { definition },
-  handlers: ({ config: c }): HandlerDef[] => [{
+  stateMachine: {
+    definition,
+    substitutions: (ctx) => ({ AcknowledgeTimeoutSeconds: String(ctx.deadlineSeconds(ctx.config.acknowledgement.severity)) }),
+  },
+  gates: [{ step: 'acknowledge', policyAt: ['acknowledgement'], acknowledge: true }],
+  handlers: (ctx): HandlerDef[] => [ctx.approvalRequest('PageOnCallAcknowledgement'), {
     id: 'PageOnCallReadAlarm', substitution: 'ReadAlarmFunctionArn', entry: 'runbooks/page-on-call/handlers/read-alarm.ts', usesLedger: false,
     description: 'page-on-call: the seed procedure an alarm calls for, with its steps, and what the alarm says',
-    environment: { ALARM_PROCEDURES: json(c.alarms) },
+    environment: { ALARM_PROCEDURES: json(ctx.config.alarms) },
     // Everything it needs is in the event and its bundle.
     permissions: [],
   }],
@@ -51,10 +61,10 @@ export default defineRunbook({
     changes: {},
     // The page is what it does, in a dry run too; nothing in the account changes.
     ends: 'escalated',
-    // admit -> the page
+    // admit -> the page at L1 -> its acknowledgement request (nobody answers in the drill: L2, L3) -> closed unacknowledged
     calls: [
       { call: 'ssm:GetParameter', state: 'Admit: dedupe, allowlist, switches, cooldown' },
-      { call: 'sns:Publish', state: 'Page: the procedure in hand' },
+      { call: 'sns:Publish', state: 'Page the level' },
     ],
   },
 });
