@@ -10,6 +10,11 @@ import type { AccountState, AlarmState } from './state';
  */
 export const CRASHLOOP_ALARM = 'alphaswarm-prod-core-crashloop';
 export const POSITION_STUCK_ALARM = 'tradai-prod-position-stuck';
+/** The team's pager topics of the senior engineers (L2) and the platform team (L3), seed 004's escalation path. */
+export const LEVEL_TOPICS = {
+  L2: 'arn:aws:sns:sa-east-1:111122223333:alphaswarm-prod-oncall-senior',
+  L3: 'arn:aws:sns:sa-east-1:111122223333:alphaswarm-prod-oncall-platform',
+} as const;
 
 const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
@@ -21,6 +26,7 @@ export function seedPagedAlarms(state: AccountState, now: Date): void {
   });
   const ok = 'Threshold Crossed: 3 out of the last 3 datapoints were not greater than or equal to the threshold (minimum 3 datapoints for ALARM -> OK transition).';
   const eks = { ClusterName: 'alphaswarm-prod', Namespace: 'alphaswarm' };
+  state.sns.topics = [...state.sns.topics, ...Object.values(LEVEL_TOPICS)];
   state.cloudwatch.alarms = {
     ...state.cloudwatch.alarms,
     [CRASHLOOP_ALARM]: alarm({

@@ -8,13 +8,15 @@
  */
 import { z } from 'zod';
 import { runbookBase, SEVERITIES } from '../config';
-import { json, type HandlerDef } from '../kit';
+import { json, scoped, type HandlerDef } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
 import { PAGED_PROCEDURES } from './page';
 
 /** A CloudWatch alarm's name: 1-255 characters, no control characters (PutMetricAlarm). */
 const alarmName = z.string().min(1).max(255).refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'an alarm name: 1-255 characters, no control characters');
+
+const topicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN');
 
 const config = z.strictObject({
   ...runbookBase,
@@ -25,7 +27,11 @@ const config = z.strictObject({
    * this severity (config approvals.deadlineMinutes: seed 003's response time, P1 15 minutes); the
    * people of each level are config approvals.approvers.
    */
-  acknowledgement: z.strictObject({ severity: z.enum(SEVERITIES).default('P1') }).default({ severity: 'P1' }),
+  acknowledgement: z.strictObject({
+    severity: z.enum(SEVERITIES).default('P1'),
+    /** A level's own SNS topic (its pager), where a team has one; a level without pages on the critical topic, the level named. */
+    levelTopics: z.strictObject({ L1: topicArn.optional(), L2: topicArn.optional(), L3: topicArn.optional() }).default({}),
+  }).default({ severity: 'P1', levelTopics: {} }),
 });
 export type PageOnCallConfig = z.infer<typeof config>;
 
@@ -43,7 +49,11 @@ export default defineRunbook({
   },
   stateMachine: {
     definition,
-    substitutions: (ctx) => ({ AcknowledgeTimeoutSeconds: String(ctx.deadlineSeconds(ctx.config.acknowledgement.severity)) }),
+    substitutions: (ctx) => ({
+      AcknowledgeTimeoutSeconds: String(ctx.deadlineSeconds(ctx.config.acknowledgement.severity)),
+      // Each an ARN or empty (the critical topic, the level named): plain text, as substitutions are.
+      ...Object.fromEntries((['L1', 'L2', 'L3'] as const).map((level) => [`LevelTopic${level}`, ctx.config.acknowledgement.levelTopics[level] ?? ''])),
+    }),
   },
   gates: [{ step: 'acknowledge', policyAt: ['acknowledgement'], acknowledge: true }],
   handlers: (ctx): HandlerDef[] => [ctx.approvalRequest('PageOnCallAcknowledgement'), {
@@ -52,12 +62,18 @@ export default defineRunbook({
     environment: { ALARM_PROCEDURES: json(ctx.config.alarms) },
     // Everything it needs is in the event and its bundle.
     permissions: [],
+  }, {
+    id: 'PageOnCallPageLevel', substitution: 'PageLevelFunctionArn', entry: 'runbooks/page-on-call/handlers/page-level.ts', usesLedger: false,
+    description: "page-on-call: page a level on its own topic (its pager), where config names one",
+    environment: {},
+    // Only the configured levels' topics; none configured, it is never invoked and may publish nowhere.
+    permissions: scoped([{ actions: ['sns:Publish'], resources: Object.values(ctx.config.acknowledgement.levelTopics).filter((t): t is string => t !== undefined) }]),
   }],
   drill: {
     event: 'events/page-on-call.alarm.json',
     // Seed 004's Position Stuck, on a metric math alarm: another alarm, another procedure's page.
     samples: ['events/samples/page-on-call-position-stuck.alarm.json'],
-    scenarios: ['drill/scenarios/page-on-call-switched-off.json'],
+    scenarios: ['drill/scenarios/page-on-call-switched-off.json', 'drill/scenarios/page-on-call-level-topics.json'],
     changes: {},
     // The page is what it does, in a dry run too; nothing in the account changes.
     ends: 'escalated',

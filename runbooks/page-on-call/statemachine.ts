@@ -35,9 +35,23 @@ export default runbookMachine(spine, {
       }),
       'Start at L1': {
         Type: 'Pass', Comment: "Seed 004's escalation path starts at L1 (on-call); each level has the acknowledgement severity's deadline.",
-        Parameters: { level: 'L1', 'timeoutSeconds.$': "States.StringToJson('${AcknowledgeTimeoutSeconds}')" },
-        ResultPath: '$.acknowledgement', Next: 'Page the level',
+        Parameters: { level: 'L1', 'timeoutSeconds.$': "States.StringToJson('${AcknowledgeTimeoutSeconds}')", topics: { L1: '${LevelTopicL1}', L2: '${LevelTopicL2}', L3: '${LevelTopicL3}' } },
+        ResultPath: '$.acknowledgement', Next: 'Its own topic?',
       },
+      'Its own topic?': {
+        Type: 'Choice', Comment: "A level whose pager has its own SNS topic (config acknowledgement.levelTopics) is paged there; the others on the critical topic, the level named.",
+        Choices: [{
+          // An ARN, or empty where the level has no topic of its own.
+          Or: (['L1', 'L2', 'L3'] as const).map((level) => ({ And: [{ Variable: LEVEL, StringEquals: level }, { Not: { Variable: `$.acknowledgement.topics.${level}`, StringEquals: '' } }] })),
+          Next: 'Page the level on its topic',
+        }],
+        Default: 'Page the level',
+      },
+      'Page the level on its topic': invoke('PageLevelFunctionArn', {
+        comment: "The page, the level named, on that level's own topic: the steps and the alarm, as the critical topic would get them.",
+        payload: { 'level.$': LEVEL, 'topics.$': '$.acknowledgement.topics', 'page.$': '$.diagnosis' },
+        result: ['level', 'topicArn', 'messageId'], at: '$.levelPage', next: 'Ask to acknowledge',
+      }),
       'Page the level': escalate("States.Format('{}: {}', $.acknowledgement.level, $.diagnosis.summary)", {
         comment: "The critical topic gets the page with the level named (seed 004: L1 on-call engineer, L2 senior engineer, L3 platform team), the steps and the alarm; the ledger records the incident escalated.",
         evidence: '$.diagnosis', next: 'Ask to acknowledge',
@@ -58,8 +72,8 @@ export default runbookMachine(spine, {
         Choices: [{ Variable: LEVEL, StringEquals: 'L1', Next: 'To L2' }, { Variable: LEVEL, StringEquals: 'L2', Next: 'To L3' }],
         Default: 'Close the page unacknowledged',
       },
-      'To L2': { Type: 'Pass', Result: 'L2', ResultPath: LEVEL, Next: 'Page the level' },
-      'To L3': { Type: 'Pass', Result: 'L3', ResultPath: LEVEL, Next: 'Page the level' },
+      'To L2': { Type: 'Pass', Result: 'L2', ResultPath: LEVEL, Next: 'Its own topic?' },
+      'To L3': { Type: 'Pass', Result: 'L3', ResultPath: LEVEL, Next: 'Its own topic?' },
       'Close the page unacknowledged': task('ApprovalRequestFunctionArn', {
         comment: "L3 let its deadline pass: close the request in the ledger (a conditional write an acknowledgement may beat: then its acknowledgement is delivered here).",
         payload: { mode: 'expire', ...INCIDENT, ...EXECUTION, gate: { step: 'acknowledge' }, 'level.$': LEVEL },

@@ -60,3 +60,13 @@ test('acknowledged at L1: the page stops escalating, and the ledger records who 
   // Besides the pages: the acknowledgement told to the step.
   expect(others(callsOf(r)).map((c) => `${c.service}:${c.operation}`)).toEqual(['states:SendTaskSuccess']);
 });
+
+test("a level with a pager topic of its own is paged there, the level named; a level without, on the critical topic", async () => {
+  const { results: [r] } = await runDrill(['--scenario', scenario('page-on-call-level-topics'), '--event', 'events/page-on-call.alarm.json', '--json', '--calls']);
+  expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringMatching(/^Nobody acknowledged the page at L1, L2 or L3/) });
+  const pages = of(callsOf(r), 'sns', 'Publish').filter((c) => !String(c.input.TopicArn).endsWith('-approvals'))
+    .map((c) => [String(c.input.TopicArn).split(':').at(-1), (/escalated - (L[123]): Seed 001/.exec(String(c.input.Message)) ?? [])[1] ?? 'end']);
+  expect(pages).toEqual([
+    ['runbook-autopilot-drill-critical', 'L1'], ['alphaswarm-prod-oncall-senior', 'L2'], ['alphaswarm-prod-oncall-platform', 'L3'], ['runbook-autopilot-drill-critical', 'end'],
+  ]);
+});
