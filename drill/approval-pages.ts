@@ -91,11 +91,13 @@ export async function openAsPerson(link: string): Promise<OpenedPage> {
   const opened = { status: shown.status, message: pageMessage(html) };
   if (shown.status !== 200 || !fields.has('csrf')) return opened;
   const cookie = (shown.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+  // An acknowledgement's page has one button: a person who says yes to it acknowledges.
+  const acknowledges = html.includes('name="decision" value="acknowledge"');
   return {
     ...opened,
     async submit(decision, comment = '') {
       const body = new URLSearchParams(fields);
-      body.set('decision', decision);
+      body.set('decision', acknowledges && decision === 'approve' ? 'acknowledge' : decision);
       if (comment) body.set('comment', comment);
       // What a browser sends for the page's own form: its type, and (Referrer-Policy no-referrer) Origin null, same-origin.
       const posted = await fetch(link, {

@@ -3,12 +3,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '../lambdas/domain/event-pattern';
 import { isManualStart } from '../lambdas/domain/manual-start';
-import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { OWN_STATE_MACHINE_TAG } from '../lambdas/domain/own-resources';
 import {
-  approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, reportEnvironment, runbookConfig, runbookRulePatterns, sharedHandlers,
+  approvalPageHandler, budgetRunbook, buildCatalog, executionFailureHandler, literalArns, MODULES, reportEnvironment, routerPattern, runbookConfig, runbookRulePatterns, sharedHandlers,
   stackNameOf, stateMachineNameOf, switchParameters, triggerHandlers, undoMachine, UNDO_MACHINE, type Arns, type HandlerDef,
 } from '../lib/catalog';
 import { REPORT_PREFIX } from '../lambdas/domain/report-key';
@@ -426,7 +425,8 @@ export class Drill {
     if (this.decideTogether) return this.answerTogether(mine, messages.map((m) => m.link), note);
     for (const a of mine) {
       const r = await decideAsPerson(a.link, a.decision, `drill: ${a.approver} ${a.decision}s`);
-      note('decided', `${a.approver} opened their link and clicked ${a.decision === 'approve' ? 'Approve' : 'Reject'}: HTTP ${r.status} ${r.message}`);
+      const clicked = a.decision === 'reject' ? 'Reject' : r.message.startsWith(`${a.approver}: acknowledged`) ? 'Acknowledge' : 'Approve';
+      note('decided', `${a.approver} opened their link and clicked ${clicked}: HTTP ${r.status} ${r.message}`);
     }
   }
 
@@ -471,8 +471,8 @@ export class Drill {
       // A manual start is no event a rule routes: `autopilot start` starts its runbook's state machine with it.
       const runbooks = isManualStart(input.event) ? this.manuallyStarted(input.event) : this.route(input.event);
       for (const name of runbooks) executions.push(await this.runExecution(this.executors.get(name)!, input.event, randomUUID()));
-      // The tag router's rule matches every ALARM transition; it leaves metric-routed alarms alone.
-      if (this.alarmRouter && matchesPattern(TAGGED_ALARM_PATTERN, input.event)) {
+      // The tag router's rule matches every ALARM transition but those routed by name; it leaves metric-routed alarms alone.
+      if (this.alarmRouter && matchesPattern(routerPattern(this.config, this.arns), input.event)) {
         const delivery = await this.deliverAsync(this.alarmRouter, input.event, ALARM_ROUTER_RETRY_ATTEMPTS);
         executions.push(...(await Promise.all(this.pending.splice(0))));
         if ('error' in delivery) failure = `the tag router failed ${delivery.attempts} times (${delivery.error}); the event went to its dead-letter queue`;

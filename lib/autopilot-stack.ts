@@ -12,11 +12,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { executionFailurePattern } from '../lambdas/domain/execution-failure';
 import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
-import { TAGGED_ALARM_PATTERN } from '../lambdas/domain/routing';
+import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
   admissionPolicyParameters, alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, operatorParameters, reportEnvironment, runbookConfig,
-  runbookRulePatterns, sharedHandlers, stateMachineNameOf, switchParameters, triggerHandlers, UNDO_MACHINE, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
+  routerPattern, runbookRulePatterns, sharedHandlers, stateMachineNameOf, switchParameters, triggerHandlers, UNDO_MACHINE, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
 } from './catalog';
 import type { BudgetSpec } from '../runbooks/module';
 import type { EnvironmentConfig } from './config/schema';
@@ -111,7 +111,7 @@ export class AutopilotStack extends Stack {
     if (budget && budgetStarted && triggers.budgetAdapter) this.budgetTopic = this.budgetTrigger(budget.budget, budgetStarted, triggers.budgetAdapter);
     // The router starts only the runbooks alarms route to (not those started by service events alone).
     const alarmRouted = new Set(alarmRoutes(config, arns).filter((r) => r.patterns.length > 0).map((r) => r.runbook));
-    if (triggers.alarmRouter) this.alarmRouter(triggers.alarmRouter, Object.entries(runbooks).filter(([name]) => alarmRouted.has(name)).map(([, rb]) => rb));
+    if (triggers.alarmRouter) this.alarmRouter(triggers.alarmRouter, routerPattern(config, arns), Object.entries(runbooks).filter(([name]) => alarmRouted.has(name)).map(([, rb]) => rb));
 
     // Last, once every state machine, function, rule and queue exists.
     const own = ownResources(this);
@@ -127,9 +127,10 @@ export class AutopilotStack extends Stack {
   /**
    * Alarms a team already has may name their runbook by tag (composite alarms too): every ALARM
    * transition reaches the router, which reads the alarm's tags and starts the tagged runbook.
-   * Alarms the metric rules already route are left to them.
+   * Alarms the metric rules already route are left to them, and the rule leaves out the alarms
+   * routed by their names.
    */
-  private alarmRouter(def: HandlerDef, runbooks: readonly Runbook[]): void {
+  private alarmRouter(def: HandlerDef, pattern: EventPattern, runbooks: readonly Runbook[]): void {
     const fn = new HandlerFunction(this, def.id, { entry: def.entry, description: def.description, environment: def.environment });
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['cloudwatch:ListTagsForResource'],
@@ -140,8 +141,8 @@ export class AutopilotStack extends Stack {
       encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
     });
     const rule = new events.Rule(this, 'TaggedAlarms', {
-      description: 'Every CloudWatch alarm ALARM transition, for the tag router',
-      eventPattern: TAGGED_ALARM_PATTERN as events.EventPattern,
+      description: 'Every CloudWatch alarm ALARM transition (but those routed by name), for the tag router',
+      eventPattern: pattern as events.EventPattern,
     });
     rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: deadLetters, retryAttempts: 20, maxEventAge: Duration.hours(2) }));
   }

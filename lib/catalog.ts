@@ -10,8 +10,8 @@ import { deadlineSeconds, type ApprovalPolicy, type GateSettings } from '../lamb
 import { gateEntries } from '../lambdas/domain/approval-gates';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { sameValue } from '../lambdas/domain/canonical';
-import { alarmRulePatterns, routeTargets } from '../lambdas/domain/routing';
-import { eventRulePattern } from '../lambdas/domain/service-events';
+import { alarmRulePatterns, routeTargets, taggedAlarmPattern } from '../lambdas/domain/routing';
+import { eventRulePattern, SERVICE_EVENTS } from '../lambdas/domain/service-events';
 import { policyParameterName, switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
 import { TAG_RESOURCES } from '../lambdas/domain/tag-resources';
 import type { RunbookTrigger } from '../lambdas/domain/trigger';
@@ -105,6 +105,16 @@ export function eventRoutes(config: EnvironmentConfig, arns: Arns): { runbook: s
     return { runbook: m.name, patterns: m.events.routes.map((route) => eventRulePattern(route, values)) };
   });
 }
+
+/** The alarms the enabled runbooks' rules route by their names (an event route of alarm state changes): the tag router's rule leaves them out. */
+export function namedAlarms(config: EnvironmentConfig, arns: Arns): string[] {
+  return enabledRunbooks(config).filter(isEvent)
+    .filter((m) => m.events.routes.some((r) => SERVICE_EVENTS[r.event].targetField.join('.') === 'detail.alarmName'))
+    .flatMap((m) => m.events.targetValues(contextOf(m, config, arns)).filter((v): v is string => typeof v === 'string'));
+}
+
+/** The tag router's rule: every ALARM transition but those of the alarms routed by name. */
+export const routerPattern = (config: EnvironmentConfig, arns: Arns): EventPattern => taggedAlarmPattern(namedAlarms(config, arns));
 
 /** Every EventBridge pattern that starts a runbook, alarm rules and event rules, by runbook. */
 export function runbookRulePatterns(config: EnvironmentConfig, arns: Arns): Record<string, EventPattern[]> {
@@ -269,7 +279,9 @@ export function approvalGates(config: EnvironmentConfig): Record<string, GateSet
   for (const m of enabled) {
     for (const gate of m.gates ?? []) {
       const policy = gatePolicyOf(runbookConfig(config, m), gate);
-      if (policy) add(`${m.name}/${gate.step}`, policy);
+      // An acknowledgement: one person's, never automatic; silence escalates it, and after the last level the run escalates.
+      if (policy && gate.acknowledge) gates[`${m.name}/${gate.step}`] = { severity: policy.severity, onTimeout: 'abort', requiredApprovals: 1, acknowledge: true };
+      else if (policy) add(`${m.name}/${gate.step}`, policy);
     }
   }
   // An undo is asked under the incident's runbook: `<runbook>/undo`.

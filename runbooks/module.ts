@@ -107,6 +107,11 @@ export interface GateDef {
   readonly step: string;
   /** Where the runbook's config holds the gate's policy, e.g. ['restore', 'approval']; nothing there: the step is off. */
   readonly policyAt: readonly string[];
+  /**
+   * It asks for an acknowledgement, not a decision: the first eligible person who acknowledges
+   * closes it, it is never automatic, and its policy needs only a severity (the deadline at each level).
+   */
+  readonly acknowledge?: true;
 }
 
 /** A change of this runbook the undo state machine can put back (its inverse: lambdas/domain/reversible.ts). */
@@ -228,6 +233,11 @@ export interface RunbookModule<N extends string = string, C extends RunbookConfi
   readonly name: N;
   /** The seed procedures and alerts it answers (runbooks/seed-procedures.ts): the alert coverage matrix. */
   readonly answers: readonly SeedProcedureId[];
+  /**
+   * The page-only procedures it pages for (their `unautomated` stays page-only: no machine answers
+   * them): a runbook that only routes an alarm to the right human with the procedure in hand.
+   */
+  readonly pages?: readonly SeedProcedureId[];
   /** Its part of config/<env>.json: a strict object with `...runbookBase` and its own fields, defaults inside. */
   readonly config: z.ZodType<C, unknown>;
   /** Target keys, as admit and the allowlists name them (function, table, "cluster/service", budget). */

@@ -27,6 +27,12 @@ export interface SeedProcedure {
   readonly response: string;
   /** Absent when a runbook answers it. */
   readonly unautomated?: Unautomated;
+  /**
+   * The seed's steps, as the seed writes them (its commands and comments, shortened where it
+   * repeats itself): what a page-only procedure's page carries, so the person paged has the
+   * procedure in hand.
+   */
+  readonly steps?: readonly string[];
 }
 
 const notYet = (planned: string): Unautomated => ({ kind: 'not-yet', planned });
@@ -41,6 +47,10 @@ export const SEED_PROCEDURES = {
   'position-stuck': {
     seed: '004', title: 'Position Stuck', severity: 'Critical', response: 'Manual intervention, contact exchange',
     unautomated: { kind: 'page-only', why: 'a position is closed by a person who can talk to the exchange; nothing in the account fixes it' },
+    steps: [
+      'Seed 004 "Position Stuck" (Critical), runbook Trading Issues: manual intervention, contact exchange.',
+      'Escalation path: L1 on-call engineer (initial response, follow runbook), L2 senior engineer (complex issues, architecture decisions), L3 platform team (infrastructure, AWS issues).',
+    ],
   },
   'nat-instance-down': { seed: '004', title: 'NAT Instance Down', severity: 'High', response: 'Check instance health, failover', unautomated: notYet('a NAT failover runbook') },
   'rds-connectivity': {
@@ -66,7 +76,12 @@ export const SEED_PROCEDURES = {
   'ecs-fargate-service-down': { seed: '000', title: 'ECS Fargate service down', response: 'Read the last 10 service events and stopped tasks, tail the logs, force a new deployment' },
   'drain-celery-worker': {
     seed: '000', title: 'Drain a Celery worker (EKS path)', response: 'Annotate the pod, wait for in-flight tasks, Karpenter replaces it',
-    unautomated: { kind: 'not-automated', why: 'a Kubernetes pod annotation, not an AWS API call; the workers scale through scale-out instead' },
+    unautomated: { kind: 'page-only', why: 'a Kubernetes pod annotation and a wait for in-flight tasks, not an AWS API call: a person on the cluster drains the worker; the workers scale through scale-out' },
+    steps: [
+      'Annotate the pod for graceful shutdown (the Celery preboot hook in alphaswarm/tasks/celery_app.py listens for it): kubectl annotate pod alphaswarm-worker-xxxxx -n alphaswarm alphaswarm.io/drain-requested-at="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
+      'Wait for the worker to finish in-flight tasks (max grace = ALPHASWARM_AGENT_STALL_THRESHOLD_SECONDS, default 1800s): kubectl wait --for=delete pod alphaswarm-worker-xxxxx -n alphaswarm --timeout=1900s',
+      'Karpenter replaces the deleted pod automatically; the new pod inherits the same Celery queue subscriptions.',
+    ],
   },
   'break-glass': {
     seed: '000', title: 'Assume the break-glass role', response: 'A human signs in to the break-glass permission set and records the session',
@@ -82,17 +97,32 @@ export const SEED_PROCEDURES = {
   // Seed 001: AlphaSwarm on Kubernetes.
   'pod-crashes': {
     seed: '001', title: 'Scenario A: single pod crashes', response: 'Describe the pod, read its previous logs, rolling restart',
-    unautomated: { kind: 'not-automated', why: 'Kubernetes; on ECS the same procedure is answered (ECS Fargate service down)' },
+    unautomated: { kind: 'page-only', why: 'Kubernetes: describe, logs and a rolling restart are kubectl work a person does; on ECS the same procedure is answered (ECS Fargate service down)' },
+    steps: [
+      'Identify the crashing pod: kubectl get pods -n alphaswarm -l app=alphaswarm-core | findstr CrashLoop',
+      'Inspect: kubectl describe pod -n alphaswarm <pod-name>; kubectl logs -n alphaswarm <pod-name> --previous',
+      'Rolling restart of the deployment (HPA + PDB keep the service up): kubectl rollout restart -n alphaswarm deployment/alphaswarm-core',
+    ],
   },
   'hpa-thrashing': {
     seed: '001', title: 'Scenario B: HPA thrashing', response: 'Read the HPA decisions, widen its stabilization window',
-    unautomated: { kind: 'not-automated', why: 'a Kubernetes HorizontalPodAutoscaler patch, not an AWS API call' },
+    unautomated: { kind: 'page-only', why: 'a Kubernetes HorizontalPodAutoscaler patch, not an AWS API call, after a person finds the runaway task in the worker logs' },
+    steps: [
+      'The HPA is scaling rapidly up + down, never stabilising. Check its recent decisions: kubectl describe hpa -n alphaswarm alphaswarm-core',
+      'Most common cause: a runaway query or backtest that spikes CPU then crashes back. Check the audit log for recent task starts: kubectl logs -n alphaswarm deploy/alphaswarm-worker --tail=500 | findstr "started\\|finished\\|FAILED"',
+      'Mitigation: temporarily widen the HPA stabilizationWindow: kubectl patch hpa -n alphaswarm alphaswarm-core --type=\'json\' -p=\'[{"op":"replace","path":"/spec/behavior/scaleUp/stabilizationWindowSeconds","value":300}]\'',
+    ],
   },
   'queue-depth': { seed: '001', title: 'Scenario C: Celery queue depth alarm', response: 'Inspect the active tasks, scale the workers to 8' },
   'jwks-503': { seed: '001', title: 'Scenario D: Auth0 JWKS returns 503', response: 'Permissive mode for read-only routes, the revert scheduled as a P1', unautomated: notYet('auth-degraded-mode') },
   'ingress-503': {
     seed: '001', title: 'Scenario E: Ingress returns 503', response: 'Check the ingress controller and the service endpoints',
     unautomated: { kind: 'page-only', why: 'reading the NGINX ingress controller is Kubernetes work; empty endpoints point at a readiness fault a person must find' },
+    steps: [
+      'Check NGINX Ingress controller: kubectl -n ingress-nginx get pods; kubectl -n ingress-nginx logs deploy/ingress-nginx-controller --tail=200',
+      'Check service endpoints: kubectl get endpoints -n alphaswarm alphaswarm-client; kubectl get endpoints -n alphaswarm-admin alphaswarm-cp',
+      "If endpoints are empty, the pods aren't passing readinessProbe.",
+    ],
   },
   'stateful-failover': { seed: '001', title: 'Scenario F: stateful service failover', response: 'Restart the Postgres or Redis pod; in prod, a managed database fails over itself' },
   'post-incident': { seed: '001', title: 'Post-incident report', response: 'incidents/<yyyy-mm-dd>-<slug>.md: timeline, blast radius, root cause, fixes, follow-ups', unautomated: notYet('the post-incident report of every runbook') },

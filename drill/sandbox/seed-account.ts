@@ -8,6 +8,7 @@ import { seedTradaiDatabases } from './seed-tradai';
 import { seedWorkflowSystems } from './seed-workflows';
 import { seedModelSystems } from './seed-models';
 import { seedSlowApi } from './seed-slow-api';
+import { seedPagedAlarms } from './seed-paged-alarms';
 import { seedAgentops } from './seed-agentops';
 import { seedS3Access } from './seed-s3-access';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
@@ -566,6 +567,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedTradaiDatabases(base, now);
   seedModelSystems(base, now);
   seedSlowApi(base, now);
+  seedPagedAlarms(base, now);
   seedAgentops(base, now, AGENT_FUNCTIONS);
   seedS3Access(base);
   // Last: the history leads each alarm to the state the seed holds it in.

@@ -74,6 +74,7 @@ export function silenceInWords(r: ApprovalRequest, words: GateWords): string {
 /** "1 of 2 distinct approvals; one rejection rejects": where the decisions stand. */
 export function tallyInWords(r: ApprovalRequest): string {
   const decisions = decisionList(r);
+  if (r.acknowledge) return decisions.length > 0 ? decisions.map((d) => `${d.approver} ${d.decision} at ${utcClock(d.at)}`).join('; ') : 'None yet: the first person who acknowledges takes it on.';
   const approvals = decisions.filter((d) => d.decision === 'approved').length;
   const done = decisions.map((d) => `${d.approver} ${d.decision} at ${utcClock(d.at)}${d.comment ? ` ("${d.comment}")` : ''}`);
   return `${done.length ? `${done.join('; ')}. ` : 'None yet. '}${approvals} of ${r.requiredApprovals} distinct approvals needed; one rejection rejects.`;
@@ -106,8 +107,10 @@ export function requestPage(v: RequestView): string {
   const controls = v.form
     ? `<form method="post" action="">${hidden}<label for="comment">Comment (optional)</label>`
       + '<textarea id="comment" name="comment" maxlength="500" rows="1"></textarea><p>'
-      + '<button type="submit" name="decision" value="reject" id="reject" autofocus>Reject</button>'
-      + '<button type="submit" name="decision" value="approve" id="approve">Approve</button></p></form>'
+      + (r.acknowledge
+        ? '<button type="submit" name="decision" value="acknowledge" id="acknowledge" autofocus>Acknowledge</button></p></form>'
+        : '<button type="submit" name="decision" value="reject" id="reject" autofocus>Reject</button>'
+          + '<button type="submit" name="decision" value="approve" id="approve">Approve</button></p></form>')
     : '';
   const deadline = `by ${clockInWords(r.deadline, v.timeZone, v.now)}, ${untilInWords(r.deadline, v.now)}`;
   const fact = (id: string, label: string, text: string) => `<dt>${escapeHtml(label)}</dt><dd id="${id}">${escapeHtml(text)}</dd>`;
@@ -118,8 +121,7 @@ export function requestPage(v: RequestView): string {
     '<dl class="facts">',
     fact('now', 'Now', words.now),
     fact('risk', 'Risk', words.risk),
-    fact('if-approve', 'Approve', words.approve),
-    fact('if-reject', 'Reject', words.reject),
+    ...(r.acknowledge ? [fact('if-acknowledge', 'Acknowledge', words.approve)] : [fact('if-approve', 'Approve', words.approve), fact('if-reject', 'Reject', words.reject)]),
     fact('if-silent', 'Nobody answers', `${deadline}: ${silenceInWords(r, words)}.`),
     fact('whose', 'This link', `${v.approver}'s (${r.level}), signed for you alone: do not forward it.`),
     fact('decisions', 'Decisions', tallyInWords(r)),

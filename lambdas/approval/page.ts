@@ -1,6 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ineligibility, tally, type Decision } from '../domain/approval';
+import { acknowledged, ineligibility, tally, type Decision, type DecisionValue } from '../domain/approval';
 import { requireEnv } from '../shared/env';
 import { correlate, logger } from '../shared/logger';
 import { count } from '../shared/metrics';
@@ -24,6 +24,9 @@ const timeZone = process.env.APPROVAL_TIME_ZONE || 'UTC';
 new Intl.DateTimeFormat('en', { timeZone });
 
 const REQUEST_ID = /^apr-[0-9a-f]{32}$/;
+/** A form's decision, as the ledger records it, and in words. */
+const DECIDED = { approve: 'approved', reject: 'rejected', acknowledge: 'acknowledged' } as const;
+const NOUN: Readonly<Record<DecisionValue, string>> = { approved: 'approval', rejected: 'rejection', acknowledged: 'acknowledgement' };
 const NONCE_COOKIE = 'approval_nonce';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
@@ -116,15 +119,18 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
   if (!nonce || cookieValue(event, NONCE_COOKIE) !== nonce || !verifyFormToken(key, requestId, approver, nonce, form.get('csrf') ?? '')) {
     return respond(403, messagePage('This form was not accepted', 'Decide from the page your own link shows (the form token or its cookie is missing or wrong). Nothing was changed.', decisionList(request)), false);
   }
-  if (choice !== 'approve' && choice !== 'reject') return respond(400, messagePage('Choose Approve or Reject', 'The form carried no decision. Nothing was changed.', decisionList(request)), false);
+  const choices = request.acknowledge ? ['acknowledge'] : ['approve', 'reject'];
+  if (choice === null || !choices.includes(choice)) {
+    return respond(400, messagePage(request.acknowledge ? 'Choose Acknowledge' : 'Choose Approve or Reject', 'The form carried no decision. Nothing was changed.', decisionList(request)), false);
+  }
   const comment = (form.get('comment') ?? '').trim();
   if (comment.length > 500) return respond(400, messagePage('Comment too long', 'Keep the comment under 500 characters. Nothing was changed.', decisionList(request)), false);
 
   const decision: Decision = {
-    approver, decision: choice === 'approve' ? 'approved' : 'rejected', at: new Date().toISOString(), level: request.level,
+    approver, decision: DECIDED[choice as keyof typeof DECIDED], at: new Date().toISOString(), level: request.level,
     ...(comment ? { comment } : {}),
   };
-  const result = await store.decide(requestId, decision, (all) => tally(all, request.requiredApprovals));
+  const result = await store.decide(requestId, decision, (all) => (request.acknowledge ? acknowledged(all) : tally(all, request.requiredApprovals)));
   if (result.kind === 'already-decided') {
     const told = await tellIfDecided(result.request);
     return respond(409, messagePage('You already decided', `Your ${result.mine.decision} at ${utcClock(result.mine.at)} stands; a second click counts once. Nothing was changed.`,
@@ -141,9 +147,10 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
       decisionList(after), [`If nobody else decides by ${utcClock(after.deadline)}: ${silenceInWords(after, words)}.`]), false);
   }
   // Only the decision whose conditional write closed the request gets here: each verdict counts once.
-  count(after.status === 'approved' ? METRIC.approvalsApproved : METRIC.approvalsRejected, { runbook: after.gate.runbook, executionArn: after.executionArn, incidentId: after.incidentId });
+  count(after.status === 'rejected' ? METRIC.approvalsRejected : METRIC.approvalsApproved, { runbook: after.gate.runbook, executionArn: after.executionArn, incidentId: after.incidentId });
   const told = await tellIfDecided(after);
-  const verdict = after.status === 'approved'
+  const verdict = after.status === 'acknowledged' ? 'You have it: the page stops escalating.'
+    : after.status === 'approved'
     ? `Quorum reached (${decisionList(after).filter((d) => d.decision === 'approved').length} of ${after.requiredApprovals}): approved.`
     : 'One rejection rejects: the request is rejected.';
   return respond(200, messagePage('Decision recorded', `${approver}: ${decision.decision}. ${verdict}`, decisionList(after), [await stepNow(after), told].filter(Boolean)), false);
@@ -153,8 +160,8 @@ async function serve(event: APIGatewayProxyEventV2, method: string, head: boolea
 async function closedResponse(request: ApprovalRequest, approver: string, choice: string | null, head: boolean): Promise<Response> {
   const told = await tellIfDecided(request);
   const mine = request.decisions[approver];
-  const late = mine ? `; your ${mine.decision === 'approved' ? 'approval' : 'rejection'} at ${utcClock(mine.at)} was counted${choice ? ', and a second click counts once' : ''}`
-    : choice === 'approve' || choice === 'reject' ? `; your ${choice === 'approve' ? 'approval' : 'rejection'} was not counted` : '';
+  const late = mine ? `; your ${NOUN[mine.decision]} at ${utcClock(mine.at)} was counted${choice ? ', and a second click counts once' : ''}`
+    : choice !== null && Object.hasOwn(DECIDED, choice) ? `; your ${NOUN[DECIDED[choice as keyof typeof DECIDED]]} was not counted` : '';
   logger.info('Approval request already closed', { requestId: request.requestId, approver, status: request.status, late: Boolean(late) });
   return respond(409, messagePage('This request is closed', `It was already ${whatHappened(request)}${late}. Nothing was changed.`,
     decisionList(request), [await stepNow(request), told].filter(Boolean)), head);
@@ -167,6 +174,7 @@ function whatHappened(r: ApprovalRequest): string {
     const by = decisionList(r).filter((d) => d.decision === 'approved').map((d) => d.approver);
     return r.requiredApprovals === 0 ? `approved automatically${at} (this environment needs no approver)` : `approved by ${listInWords(by)}${at}`;
   }
+  if (r.status === 'acknowledged') return `acknowledged by ${listInWords(decisionList(r).map((d) => d.approver))}${at}`;
   if (r.status === 'rejected') return `rejected by ${listInWords(decisionList(r).filter((d) => d.decision === 'rejected').map((d) => d.approver))}${at}`;
   return `closed${at} without a verdict (${r.outcome ?? 'timed out'})`;
 }
@@ -174,6 +182,7 @@ function whatHappened(r: ApprovalRequest): string {
 /** What the gated step does now, in the runbook's words. */
 async function stepNow(r: ApprovalRequest): Promise<string> {
   const words = await gateWords({ gate: r.gate, live: undefined });
+  if (r.status === 'acknowledged') return `The page stops escalating: ${words.approve}`;
   if (r.status === 'approved') return `The step goes ahead: it ${words.approve}`;
   if (r.status === 'rejected') return `The step will not run: ${words.reject}`;
   return 'Nothing was decided on this request; the runbook went on without it (a new request, or its deadline rule).';

@@ -30,7 +30,7 @@ export function requestNotification({ request: r, approver, link, headline, regi
     kind: resent ? 'approval-resent' : 'approval-requested',
     tone: 'question',
     subject: `[${r.gate.severity}${resent ? ` ${r.level}` : ''}] ${headline}`,
-    summary: `${approver}, runbook ${r.gate.runbook} asks for your decision (${r.gate.severity}, escalation level ${r.level}${resent ? ': the previous level let its deadline pass' : ''}): ${headline}`,
+    summary: `${approver}, runbook ${r.gate.runbook} ${r.acknowledge ? 'pages you: acknowledge it if you take it on' : 'asks for your decision'} (${r.gate.severity}, escalation level ${r.level}${resent ? ': the previous level let its deadline pass' : ''}): ${headline}`,
     blocks: [
       [
         { label: 'What fired', value: `${r.gate.summary} (at ${r.gate.firedAt})` },
@@ -38,11 +38,13 @@ export function requestNotification({ request: r, approver, link, headline, regi
         { label: 'Action', value: `${r.gate.operation} on ${r.gate.target}` },
         ...itemsRestoreLines(r.gate.parameters).map((text) => ({ text })),
         { label: 'Exact call', value: show(r.gate.parameters) },
-        { text: `Needs ${r.requiredApprovals} distinct approver(s); one rejection rejects.` },
+        { text: r.acknowledge ? 'The first person who acknowledges takes it on; the page stops escalating.' : `Needs ${r.requiredApprovals} distinct approver(s); one rejection rejects.` },
         { label: 'Deadline', value: `${r.deadline} (${whenSilent})` },
       ],
     ],
-    next: [`Decide on your own approval page before ${r.deadline}: opening it decides nothing, only its Approve or Reject button does.`],
+    next: [r.acknowledge
+      ? `Acknowledge on your own page before ${r.deadline}: opening it acknowledges nothing, only its Acknowledge button does.`
+      : `Decide on your own approval page before ${r.deadline}: opening it decides nothing, only its Approve or Reject button does.`],
     personalLink: { owner: approver, url: link },
     links: [runbookPage(r.gate.step === UNDO_STEP ? UNDO_STEP : r.gate.runbook, pagesUrl), { label: 'Execution', url: executionConsoleUrl(region, r.executionArn) }],
     runbook: r.gate.runbook,

@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from '../shared/zod';
 import {
-  approversAt, deadlineSeconds, LEVELS, nextLevel, type ApprovalPolicy, type GateSettings, type Level,
+  approversAt, deadlineSeconds, LEVELS, nextLevel, type ApprovalPolicy, type Decision, type GateSettings, type Level,
 } from '../domain/approval';
 import { gateSettings } from '../domain/approval-gates';
 import { requireEnv, requireJsonEnv } from '../shared/env';
@@ -16,7 +16,7 @@ import { gateWords } from './gate-words';
 import { requestNotification } from './request-notification';
 import { linkUrl, newRequestId } from './signing';
 import { SigningKey } from './signing-key';
-import { ApprovalStore, type ApprovalRequest, type NewRequest, type Verdict } from './store';
+import { ApprovalStore, decisionList, type ApprovalRequest, type NewRequest, type Verdict } from './store';
 import { isDecided, tellVerdict } from './tell';
 
 const approverSchema = z.object({ name: z.string().check(z.minLength(1)), level: z.enum(LEVELS) });
@@ -76,6 +76,8 @@ export interface ExpireResult {
   level: Level;
   onTimeout: 'abort' | 'proceed';
   requestIds: string[];
+  /** The decisions behind that verdict (none on a timeout), as a verdict told on the task carries them. */
+  approvals: Decision[];
 }
 
 /**
@@ -102,10 +104,10 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
       () => `no decision by the deadline at ${input.level}; the step ${settings.onTimeout === 'proceed' ? 'proceeds (marked safe)' : 'is aborted'}`);
     if (decided) {
       await store.markTold(decided.requestId, 'expire');
-      return { decision: decided.status, level: input.level, onTimeout: settings.onTimeout, requestIds: [decided.requestId] };
+      return { decision: decided.status, level: input.level, onTimeout: settings.onTimeout, requestIds: [decided.requestId], approvals: decisionList(decided) };
     }
     count(METRIC.approvalsExpired, of);
-    return { decision: 'timed-out', level: input.level, onTimeout: settings.onTimeout, requestIds: closed };
+    return { decision: 'timed-out', level: input.level, onTimeout: settings.onTimeout, requestIds: closed, approvals: [] };
   }
 
   // A request re-sent to the next level supersedes the one whose deadline passed; a retried step, its unfinished request.
@@ -133,7 +135,9 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
       severity: settings.severity,
     },
     level: input.level,
-    requiredApprovals: settings.requiredApprovals,
+    // An acknowledgement is one person's, never automatic.
+    requiredApprovals: settings.acknowledge ? 1 : settings.requiredApprovals,
+    ...(settings.acknowledge ? { acknowledge: true as const } : {}),
     approvers,
     startedBy,
     ifUnanswered: {
@@ -148,7 +152,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
 
   // A gate is asked once (its first level); a later level re-sends the same question.
   const asked = () => { if (input.level === LEVELS[0]) count(METRIC.approvalsRequested, of); };
-  if (settings.requiredApprovals === 0) {
+  if (request.requiredApprovals === 0) {
     const approved = await store.create(request, { status: 'approved', outcome: 'auto-approved: this environment needs no approver' });
     asked();
     count(METRIC.approvalsApproved, of);

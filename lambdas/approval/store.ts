@@ -16,8 +16,8 @@ import { ledgerDocumentClient } from '../shared/ledger';
  * the verdict closes the request in that same write, so the ledger never holds a quorum on an open
  * request, nor a decision that arrived after the close. Step Functions is told afterwards (`told`).
  */
-export type RequestStatus = 'open' | 'approved' | 'rejected' | 'timed-out';
-export type Verdict = 'approved' | 'rejected';
+export type RequestStatus = 'open' | 'approved' | 'rejected' | 'acknowledged' | 'timed-out';
+export type Verdict = 'approved' | 'rejected' | 'acknowledged';
 
 export interface Gate {
   readonly runbook: string;
@@ -57,6 +57,8 @@ export interface ApprovalRequest {
   readonly gate: Gate;
   readonly level: Level;
   readonly requiredApprovals: number;
+  /** An acknowledgement request (the gate's `acknowledge`): the first acknowledgement closes it. */
+  readonly acknowledge?: true;
   /** Who may decide (by name), and who may not (the person who started a manual run). */
   readonly approvers: readonly string[];
   readonly startedBy: string | null;
@@ -205,9 +207,9 @@ export class ApprovalStore {
         TableName: this.tableName,
         Key: requestKey(requestId),
         UpdateExpression: 'SET told = :told',
-        ConditionExpression: 'attribute_not_exists(told) AND #status IN (:approved, :rejected)',
+        ConditionExpression: 'attribute_not_exists(told) AND #status IN (:approved, :rejected, :acknowledged)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':told': { at: this.now().toISOString(), via }, ':approved': 'approved', ':rejected': 'rejected' },
+        ExpressionAttributeValues: { ':told': { at: this.now().toISOString(), via }, ':approved': 'approved', ':rejected': 'rejected', ':acknowledged': 'acknowledged' },
       }));
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;

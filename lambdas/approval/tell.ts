@@ -13,15 +13,15 @@ export function outcomeOf(request: ApprovalRequest & { status: Verdict }): Appro
   };
 }
 
-export const isDecided = (r: ApprovalRequest): r is ApprovalRequest & { status: Verdict } => r.status === 'approved' || r.status === 'rejected';
+export const isDecided = (r: ApprovalRequest): r is ApprovalRequest & { status: Verdict } => r.status === 'approved' || r.status === 'rejected' || r.status === 'acknowledged';
 
 /**
- * Sends a closed request's verdict on a task token: SendTaskSuccess with every decision, or
+ * Sends a closed request's verdict on a task token: SendTaskSuccess with every decision (approved or acknowledged), or
  * SendTaskFailure `ApprovalRejected` with them as the cause. Step Functions keeps the first answer
  * a task gets; a later one is refused with TaskTimedOut, so telling twice decides nothing twice.
  */
 export async function tellVerdict(sfn: SFNClient, taskToken: string, request: ApprovalRequest & { status: Verdict }): Promise<void> {
   const outcome = outcomeOf(request);
-  if (request.status === 'approved') await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(outcome) }));
+  if (request.status !== 'rejected') await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(outcome) }));
   else await sfn.send(new SendTaskFailureCommand({ taskToken, error: APPROVAL_REJECTED, cause: JSON.stringify(outcome) }));
 }

@@ -27,9 +27,15 @@ export interface GateSettings {
   readonly severity: Severity;
   readonly onTimeout: 'abort' | 'proceed';
   readonly requiredApprovals: number;
+  /**
+   * The step asks for an acknowledgement, not a decision (a page a person takes on): the first
+   * eligible person who acknowledges closes it; nothing is approved or rejected, and it is never
+   * automatic. Silence escalates it like any request.
+   */
+  readonly acknowledge?: true;
 }
 
-export type DecisionValue = 'approved' | 'rejected';
+export type DecisionValue = 'approved' | 'rejected' | 'acknowledged';
 
 export interface Decision {
   readonly approver: string;
@@ -41,7 +47,7 @@ export interface Decision {
 
 /** What the gated step's Task returns (`$.approval`): the decision and every vote behind it. */
 export interface ApprovalOutcome {
-  readonly decision: 'approved' | 'rejected';
+  readonly decision: 'approved' | 'rejected' | 'acknowledged';
   readonly requestId: string;
   readonly level: Level;
   readonly requiredApprovals: number;
@@ -76,6 +82,11 @@ export function ineligibility(approver: string, eligible: readonly string[], sta
   if (startedBy !== null && approver === startedBy) return `${approver} started this run; another person must decide on it`;
   if (!eligible.includes(approver)) return `${approver} is not an approver of this request`;
   return null;
+}
+
+/** An acknowledgement request is closed by its first acknowledgement. */
+export function acknowledged(decisions: readonly Decision[]): 'acknowledged' | 'open' {
+  return decisions.some((d) => d.decision === 'acknowledged') ? 'acknowledged' : 'open';
 }
 
 /**

@@ -90,3 +90,12 @@ export const TAGGED_ALARM_PATTERN: EventPattern = {
   'detail-type': ['CloudWatch Alarm State Change'],
   detail: { state: { value: ['ALARM'] } },
 };
+
+/**
+ * The tag router's pattern: every ALARM transition but those of the alarms a runbook's rule routes
+ * by name (their runbook is started by that rule; the router would only read their tags for nothing).
+ */
+export function taggedAlarmPattern(namedAlarms: readonly string[]): EventPattern {
+  if (namedAlarms.length === 0) return TAGGED_ALARM_PATTERN;
+  return { ...TAGGED_ALARM_PATTERN, detail: { ...TAGGED_ALARM_PATTERN.detail, alarmName: [{ 'anything-but': [...new Set(namedAlarms)].sort() }] } };
+}

@@ -115,6 +115,15 @@ export interface ApiCall {
   readonly parameters: Readonly<Record<string, string>>;
 }
 
+/**
+ * CloudWatch: an alarm changed state, read by the alarm's own name rather than its metric (a
+ * runbook that pages for alarms a team already has, whatever they measure).
+ */
+const cloudwatchAlarmState = envelope('aws.cloudwatch', 'CloudWatch Alarm State Change', z.object({
+  alarmName: z.string().check(z.minLength(1)),
+  state: z.object({ value: z.string(), reason: z.optional(z.string()), timestamp: z.string().check(z.minLength(1)) }),
+}));
+
 /** One occurrence, as a runbook reads it: the target key, what identifies it, a line for a human. */
 export interface ServiceEventOccurrence {
   /** The target key as config names it (a state machine's name, "cluster/service", a DB instance). */
@@ -138,6 +147,8 @@ interface ServiceEventKind<S extends z.ZodMiniType> {
   readonly schema: S;
   /** Where the event names the target, as the rule filters it: a pattern path. */
   readonly targetField: readonly string[];
+  /** How the docs name its target. @default "a configured target" */
+  readonly targetInWords?: string;
   /** The value at targetField for a target key (the rule's filter values are built from the configured targets). */
   readonly read: (event: z.infer<S>) => ServiceEventOccurrence | string;
   /** What an operator must set up for the event to reach EventBridge at all (the docs say it where a runbook is started by it). */
@@ -176,6 +187,20 @@ export const SERVICE_EVENTS = {
         target: service, identity: `${arn}|${e.detail.deploymentId}|${e.detail.eventName}`,
         summary: `ECS deployment ${e.detail.deploymentId} of ${service}: ${e.detail.eventName}`,
         arn, occurrence: e.detail.deploymentId, ...(e.detail.reason ? { reason: e.detail.reason } : {}),
+      };
+    },
+  }),
+  'cloudwatch-alarm-named': kind({
+    source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change', schema: cloudwatchAlarmState,
+    targetField: ['detail', 'alarmName'], targetInWords: 'a configured alarm, by its name',
+    read: (e) => {
+      const arn = e.resources[0] ?? e.detail.alarmName;
+      return {
+        target: e.detail.alarmName,
+        // One transition, as the alarm-routed runbooks dedupe it: the alarm and the timestamp of the state it entered.
+        identity: `${arn}|${e.detail.state.timestamp}`,
+        summary: `CloudWatch alarm ${e.detail.alarmName} went to ${e.detail.state.value}`,
+        arn, ...(e.detail.state.reason ? { reason: e.detail.state.reason } : {}),
       };
     },
   }),

@@ -171,8 +171,11 @@ function alarmTrigger(runbook: string, route: MetricRoute, alarm: AlarmEvent, ta
 export function parseTrigger(runbook: string, event: unknown, started: RunbookTrigger | undefined): Trigger {
   const alarm = alarmEventSchema.safeParse(event);
   if (alarm.success) {
-    if (!started?.alarm) throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
-    return alarmTrigger(runbook, started.alarm, alarm.data);
+    if (started?.alarm) return alarmTrigger(runbook, started.alarm, alarm.data);
+    // A runbook that takes alarms by their names (an event route of alarm state changes) reads them as the event they are.
+    const named = serviceEventTrigger(runbook, event, started);
+    if (named) return named;
+    throw new UnroutableEvent(`${runbook} is not started by CloudWatch alarms`);
   }
   // An event of a kind admit reads, with a field missing or of the wrong type: named, not guessed at.
   const malformed = malformedEvent(event);

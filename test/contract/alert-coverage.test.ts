@@ -1,7 +1,8 @@
 /**
  * The alert coverage matrix's source: every seed procedure and every alert of seed 004's response
  * matrix (read from the seed itself) is answered by a registered runbook or says why not, never
- * both; every runbook answers at least one.
+ * both; a procedure a runbook pages for is page-only and carries the seed's steps;
+ * every runbook answers or pages for at least one.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -37,6 +38,18 @@ test('each procedure is answered by a runbook or says why not, never both', () =
   expect(problems).toEqual([]);
 });
 
-test.each(EACH_RUNBOOK)('%s answers at least one seed procedure', (_name, m) => {
-  expect(m.answers.length).toBeGreaterThan(0);
+test('a procedure a runbook pages for is page-only, and has the seed\'s steps to page with', () => {
+  const problems: string[] = [];
+  for (const [name, m] of EACH_RUNBOOK) {
+    for (const id of m.pages ?? []) {
+      const p: SeedProcedure = SEED_PROCEDURES[id];
+      if (p.unautomated?.kind !== 'page-only') problems.push(`${name} pages for ${id}, which is ${p.unautomated ? p.unautomated.kind : 'answered'}, not page-only`);
+      if (!p.steps || p.steps.length === 0) problems.push(`${name} pages for ${id}, which has no steps to page with`);
+    }
+  }
+  expect(problems).toEqual([]);
+});
+
+test.each(EACH_RUNBOOK)('%s answers or pages for at least one seed procedure', (_name, m) => {
+  expect(m.answers.length + (m.pages?.length ?? 0)).toBeGreaterThan(0);
 });

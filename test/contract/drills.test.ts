@@ -190,13 +190,16 @@ describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
     expect(problems).toEqual([]);
   });
 
-  if (module.gates?.length) test('with an approver to ask, each gated step waits for the decision and then acts', async () => {
+  if (module.gates?.length) test('with an approver to ask, each gated step waits for the decision and then acts (or, for an acknowledgement, stops escalating)', async () => {
     const [r] = await finished(runNamed(name, 'its event with an approver (the policy of staging)')!);
     const problems: string[] = [];
-    if (r?.outcome !== 'remediated') problems.push(`${name}: with alice approving its gates, its event ends ${r?.outcome ?? 'without a result'} (${r?.reason ?? ''})`);
+    const ends = module.drill.ends ?? 'remediated';
+    if (r?.outcome !== ends) problems.push(`${name}: with alice approving its gates, its event ends ${r?.outcome ?? 'without a result'} (${r?.reason ?? ''})`);
     const steps = new Set(r?.approvalRequests.map((q) => q.step));
     for (const gate of module.gates ?? []) if (!steps.has(gate.step)) problems.push(`${name}: its gate ${gate.step} asked no approver`);
-    if (!r?.approvals.some((a) => a.approver === 'alice' && a.decision === 'approved')) problems.push(`${name}: alice's approval is not in the ledger`);
+    // An acknowledgement gate has one button: alice says yes to it by acknowledging.
+    const said = module.gates?.every((g) => g.acknowledge) ? 'acknowledged' : 'approved';
+    if (!r?.approvals.some((a) => a.approver === 'alice' && a.decision === said)) problems.push(`${name}: alice's ${said === 'approved' ? 'approval' : 'acknowledgement'} is not in the ledger`);
     expect(problems).toEqual([]);
   });
 

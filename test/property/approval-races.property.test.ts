@@ -2,7 +2,8 @@
  * A model test of the approval races: fast-check's scheduler interleaves 2-5 approvers (each opens
  * their page, then clicks once or twice), an email scanner's GETs, a SendTaskSuccess/Failure that
  * fails once, and the step's deadline (Step Functions times the task out, then runs the deadline
- * path: the next level's request at L1, expire at L3), for gates needing 1 and 2 approvals. The
+ * path: the next level's request at L1, expire at L3), for gates needing 1 and 2 approvals, and for
+ * an acknowledgement (a page: the first acknowledgement closes it, or the deadline escalates it). The
  * real page and request handlers run against dynalite through a proxy that makes every DynamoDB
  * request and answer a scheduling point; Step Functions is a small fake that answers as AWS does
  * (the first answer a task gets wins, later ones are TaskTimedOut).
@@ -16,7 +17,7 @@ import fc from 'fast-check';
 import { assertApproved, type ApprovalResult } from '../../lambdas/approval/assert-approved';
 import type { ExpireResult, RequestResult } from '../../lambdas/approval/request';
 import { ApprovalStore, decisionList, type ApprovalRequest } from '../../lambdas/approval/store';
-import { tally } from '../../lambdas/domain/approval';
+import { acknowledged, tally } from '../../lambdas/domain/approval';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { EXECUTION_ARN, incident, lambdaContext } from '../support/fixtures';
 import { approvalLinkIn } from '../support/notifications';
@@ -27,10 +28,11 @@ const TABLE = 'approval-races-ledger';
 const APPROVERS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 const FUNCTION = incident().target;
 const PARAMETERS = { FunctionName: FUNCTION, ReservedConcurrentExecutions: 5 };
-/** Two gates: 4-eyes that aborts on timeout, and one approver on a step marked safe to proceed. */
+/** Three gates: 4-eyes that aborts on timeout, one approver on a step marked safe to proceed, and a page to acknowledge. */
 const GATES = {
   2: { step: 'restore', onTimeout: 'abort' },
   1: { step: 'restore-once', onTimeout: 'proceed' },
+  ack: { step: 'acknowledge', onTimeout: 'abort' },
 } as const;
 
 const sfn = mockClient(SFNClient);
@@ -96,6 +98,7 @@ beforeAll(async () => {
     APPROVAL_GATES: JSON.stringify({
       'lambda-runaway/restore': { severity: 'P2', onTimeout: GATES[2].onTimeout, requiredApprovals: 2 },
       'lambda-runaway/restore-once': { severity: 'P2', onTimeout: GATES[1].onTimeout, requiredApprovals: 1 },
+      'lambda-runaway/acknowledge': { severity: 'P1', onTimeout: 'abort', requiredApprovals: 1, acknowledge: true },
     }),
   });
   secrets.on(GetSecretValueCommand).resolves({ SecretString: KEY });
@@ -113,12 +116,12 @@ afterAll(async () => {
 
 interface Decider {
   readonly approver: (typeof APPROVERS)[number];
-  readonly decision: 'approve' | 'reject';
+  readonly decision: 'approve' | 'reject' | 'acknowledge';
   readonly clicks: 1 | 2;
 }
 
 interface Scenario {
-  readonly required: 1 | 2;
+  readonly required: 1 | 2 | 'ack';
   readonly level: 'L1' | 'L3';
   readonly deciders: readonly Decider[];
   readonly scans: readonly (typeof APPROVERS)[number][];
@@ -131,25 +134,27 @@ interface Scenario {
   readonly deadlineAfter: number;
 }
 
-const deciderArb = (approver: Decider['approver']) => fc.record({
+const deciderArb = (required: Scenario['required']) => (approver: Decider['approver']): fc.Arbitrary<Decider> => fc.record({
   approver: fc.constant(approver),
-  decision: fc.oneof({ arbitrary: fc.constant('approve' as const), weight: 3 }, { arbitrary: fc.constant('reject' as const), weight: 1 }),
+  // A page has one button.
+  decision: required === 'ack' ? fc.constant('acknowledge' as const)
+    : fc.oneof({ arbitrary: fc.constant('approve' as const), weight: 3 }, { arbitrary: fc.constant('reject' as const), weight: 1 }),
   clicks: fc.constantFrom(1 as const, 2 as const),
 });
 
-const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
-  required: fc.constantFrom(1 as const, 2 as const),
+const scenarioArb: fc.Arbitrary<Scenario> = fc.constantFrom(1 as const, 2 as const, 'ack' as const).chain((required) => fc.record({
+  required: fc.constant(required),
   level: fc.constantFrom('L1' as const, 'L3' as const),
-  deciders: fc.shuffledSubarray([...APPROVERS], { minLength: 2, maxLength: 5 }).chain((names) => fc.tuple(...names.map(deciderArb))),
+  deciders: fc.shuffledSubarray([...APPROVERS], { minLength: 2, maxLength: 5 }).chain((names) => fc.tuple(...names.map(deciderArb(required)))),
   scans: fc.array(fc.constantFrom(...APPROVERS), { maxLength: 3 }),
   sendFailsOnce: fc.boolean(),
   deadline: fc.constantFrom('none' as const, 'anytime' as const, 'at-first-answer' as const),
   deadlineAfter: fc.nat(60),
-});
+}));
 
 interface Posted {
   readonly approver: string;
-  readonly decision: 'approve' | 'reject';
+  readonly decision: Decider['decision'];
   readonly status: number;
   readonly message: string;
 }
@@ -226,18 +231,22 @@ async function play(s: fc.Scheduler, sc: Scenario) {
   return { requestId: asked.requestId, step, posted, deadline, first: fake.tasks.get(step1), second: fake.tasks.get(step2) };
 }
 
-const words = (d: 'approve' | 'reject') => (d === 'approve' ? 'approved' : 'rejected');
+const DECIDED = { approve: 'approved', reject: 'rejected', acknowledge: 'acknowledged' } as const;
+const NOUN = { approve: 'approval', reject: 'rejection', acknowledge: 'acknowledgement' } as const;
 
 test('decisions, retries and the deadline in any order: the request row, what each person is told, Step Functions and the gated step agree', async () => {
   await fc.assert(fc.asyncProperty(fc.scheduler(), scenarioArb, async (s, sc) => {
     const run = await play(s, sc);
     const row = (await store.get(run.requestId)) as ApprovalRequest;
     const decisions = decisionList(row);
-    const verdict = tally(decisions, sc.required);
+    const verdict = sc.required === 'ack' ? acknowledged(decisions) : tally(decisions, sc.required);
+    const decided = row.status === 'approved' || row.status === 'rejected' || row.status === 'acknowledged';
 
-    // Only final statuses or open; the status follows the quorum rules over the decisions the row accepted.
-    expect(['open', 'approved', 'rejected', 'timed-out']).toContain(row.status);
-    if (row.status === 'approved' || row.status === 'rejected') expect(verdict).toBe(row.status);
+    // Only final statuses or open; the status follows the quorum rules over the decisions the row accepted
+    // (a page: the first acknowledgement closes it, so it holds one at most).
+    expect(sc.required === 'ack' ? ['open', 'acknowledged', 'timed-out'] : ['open', 'approved', 'rejected', 'timed-out']).toContain(row.status);
+    if (sc.required === 'ack') expect(decisions.length).toBeLessThanOrEqual(1);
+    if (decided) expect(verdict).toBe(row.status);
     else expect(verdict).toBe('open');
     if (row.status === 'timed-out') expect(run.deadline.ran).toBe(true);
     if (run.deadline.ran) expect(row.status).not.toBe('open');
@@ -246,20 +255,20 @@ test('decisions, retries and the deadline in any order: the request row, what ea
     for (const p of run.posted) {
       expect([200, 409]).toContain(p.status);
       const mine = row.decisions[p.approver];
-      if (p.status === 200) expect(mine?.decision).toBe(words(p.decision));
+      if (p.status === 200) expect(mine?.decision).toBe(DECIDED[p.decision]);
       else if (mine) expect(p.message).toContain('counts once');
-      else expect(p.message).toContain(`your ${p.decision === 'approve' ? 'approval' : 'rejection'} was not counted`);
+      else expect(p.message).toContain(`your ${NOUN[p.decision]} was not counted`);
     }
     for (const d of decisions) expect(run.posted.filter((p) => p.approver === d.approver && p.status === 200)).toHaveLength(1);
 
     // Step Functions heard the verdict the row holds: at most once on the step's token (the fake keeps the first), and at least once.
     const toldFirst = run.first?.answer;
     if (toldFirst) {
-      expect(toldFirst.kind).toBe(row.status === 'approved' ? 'success' : 'failure');
+      expect(toldFirst.kind).toBe(row.status === 'rejected' ? 'failure' : 'success');
       expect(JSON.parse(toldFirst.body)).toMatchObject({ decision: row.status, requestId: run.requestId, approvals: decisions });
     }
     const delivered = run.deadline.result as (RequestResult & ExpireResult) | undefined;
-    if (row.status === 'approved' || row.status === 'rejected') {
+    if (decided) {
       expect(row.told).toBeDefined();
       const viaDeadline = sc.level === 'L3' ? delivered?.decision === row.status : run.second?.answer !== undefined && delivered?.deliveredEarlier === row.status;
       expect(toldFirst !== undefined || viaDeadline).toBe(true);
@@ -273,8 +282,9 @@ test('decisions, retries and the deadline in any order: the request row, what ea
     if (toldFirst) approval = JSON.parse(toldFirst.body) as ApprovalResult;
     else if (sc.level === 'L3' && delivered) approval = delivered as unknown as ApprovalResult;
     else if (run.second?.answer) approval = JSON.parse(run.second.answer.body) as ApprovalResult;
-    if (approval) {
-      expect(approval.decision).toBe(row.status);
+    if (approval) expect(approval.decision).toBe(row.status);
+    // A page's acknowledgement gates no call: what matters is that the machine hears the row's verdict (above).
+    if (approval && sc.required !== 'ack') {
       const { onTimeout } = GATES[sc.required];
       const passes = await assertApproved(store, approval, {
         incidentId: row.incidentId, runbook: 'lambda-runaway', step: run.step, operation: 'lambda:PutFunctionConcurrency', target: FUNCTION, parameters: PARAMETERS,

@@ -72,7 +72,7 @@ test('every transition to ALARM of the seeded history is counted once: routed to
   const toAlarm = seeded.filter((i) => (JSON.parse(i.historyData) as { newState: { stateValue: string } }).newState.stateValue === 'ALARM');
 
   expect(report.read).toMatchObject({ stateChanges: seeded.length, alarms: new Set(seeded.map((i) => i.alarmName)).size });
-  expect(report.totals).toEqual({ toAlarm: toAlarm.length, routed: 61, unrouted: 14, seen: 61, admitted: 32, held: { ...none, cooldown: 24, flapping: 2, reject: 3 } });
+  expect(report.totals).toEqual({ toAlarm: toAlarm.length, routed: 63, unrouted: 14, seen: 63, admitted: 34, held: { ...none, cooldown: 24, flapping: 2, reject: 3 } });
   expect(report.totals.routed + report.totals.unrouted).toBe(toAlarm.length);
 });
 
@@ -101,6 +101,9 @@ test('per runbook and target: what admit would have admitted, and what each rule
     ['lambda-timeouts', 'tradai-prod-signal-ingest', 3, 0, { reject: 3 }],
     // Now, the seed's two PSI alarms of the model (drift and significant drift) in ALARM: both admitted (model-drift keeps no cooldown).
     ['model-drift', 'momentum-v3', 2, 2, {}],
+    // Now, the team's CrashLoop and Position Stuck alarms in ALARM: each pages (page-on-call routes them by name).
+    ['page-on-call', 'alphaswarm-prod-core-crashloop', 1, 1, {}],
+    ['page-on-call', 'tradai-prod-position-stuck', 1, 1, {}],
     // Now, the qa agent's AgentOps init failures alarm in ALARM (its function has no AGENTOPS_API_KEY).
     ['agentops-key', 'cabruca-segmentation-prod-qa-agent', 1, 1, {}],
     // Now, the Cabruca API's p99 alarm in ALARM (its tasks table throttles).
@@ -120,8 +123,8 @@ test('each admitted incident at its own time: a hold starts where the clock stoo
   expect(report.runbooks.map((r) => [r.runbook, r.plannedAction?.call])).toEqual([
     ['lambda-runaway', 'lambda:PutFunctionConcurrency'], ['dynamodb-throttling', 'dynamodb:UpdateTable'], ['ecs-service-recovery', 'ecs:UpdateService'],
     ['scale-out', 'application-autoscaling:RegisterScalableTarget'], ['lambda-errors-rollback', 'lambda:UpdateAlias'], ['lambda-timeouts', 'lambda:UpdateFunctionConfiguration'],
-    // api-latency only reads and pages: no call would have changed anything.
-    ['model-drift', 'ssm:PutParameter'], ['agentops-key', 'lambda:UpdateFunctionConfiguration'], ['api-latency', undefined], ['database-recovery', 'ecs:UpdateService'],
+    // api-latency only reads and pages, page-on-call only pages: no call would have changed anything.
+    ['model-drift', 'ssm:PutParameter'], ['page-on-call', undefined], ['agentops-key', 'lambda:UpdateFunctionConfiguration'], ['api-latency', undefined], ['database-recovery', 'ecs:UpdateService'],
   ]);
 });
 
@@ -178,7 +181,7 @@ test('Step Functions: each execution the states its ASL takes for the admission 
 
   const runaway = report.runbooks.find((r) => r.runbook === 'lambda-runaway')!;
   expect(runaway.stepFunctions).toEqual({ executions: 27, transitions: 12 * acting.length + 15 * 5, usd: Number(((12 * acting.length + 15 * 5) * 0.025 / 1000).toFixed(6)) });
-  expect(report.stepFunctions.executions).toBe(61);
+  expect(report.stepFunctions.executions).toBe(63);
   expect(report.stepFunctions.transitions).toBe(report.runbooks.reduce((n, r) => n + r.stepFunctions.transitions, 0));
 });
 
@@ -190,7 +193,7 @@ test('another config over the same history: lambda-runaway with no cooldown, cap
   expect(runaway?.base).toEqual({ seen: 27, admitted: 12, held: { ...none, cooldown: 14, flapping: 1 } });
   expect(report.comparison?.runbooks.filter((r) => r.runbook !== 'lambda-runaway').every((r) => JSON.stringify(r.base) === JSON.stringify(r.other))).toBe(true);
   expect(report.comparison?.report.coverageGap.map((g) => g.alarmName)).not.toContain(`${FN('annotator')}-concurrency`);
-  expect(report.comparison?.report.totals).toMatchObject({ toAlarm: 75, routed: 64, unrouted: 11 });
+  expect(report.comparison?.report.totals).toMatchObject({ toAlarm: 77, routed: 66, unrouted: 11 });
   expect(renderBacktest(report)).toContain(`## Compared with ${path.join(tmp, 'tight.json')}`);
 });
 
@@ -230,6 +233,6 @@ test('the backtest decides as the live admit does: the same deliveries, in time 
 test('the Markdown leads with the totals a person reads first', () => {
   const markdown = renderBacktest(report);
   expect(markdown.split('\n')[0]).toBe('# Backtest: what runbook-autopilot (prod) would have done');
-  expect(markdown).toContain('**In short.** 75 transitions to ALARM; 61 reached a runbook (61 deliveries): 32 admitted, 29 held (cooldown 24, flapping 2, not allowlisted 3). 14 reached none (coverage gap, below).');
+  expect(markdown).toContain('**In short.** 77 transitions to ALARM; 63 reached a runbook (63 deliveries): 34 admitted, 29 held (cooldown 24, flapping 2, not allowlisted 3). 14 reached none (coverage gap, below).');
   expect(loadConfig('prod').approvals.timeZone).toBe('America/Sao_Paulo');
 });

@@ -1,9 +1,9 @@
 import { matchesPattern, type EventPattern } from '../../lambdas/domain/event-pattern';
-import { RUNBOOK_TAG, TAGGED_ALARM_PATTERN, TARGET_TAG } from '../../lambdas/domain/routing';
+import { RUNBOOK_TAG, TARGET_TAG } from '../../lambdas/domain/routing';
 import { alarmEventSchema, alarmTarget } from '../../lambdas/domain/trigger';
 import type { TagResource } from '../../lambdas/domain/tag-resources';
 import {
-  alarmRoutes, literalArns, MODULES, runbookConfig, runbookPolicies, runbookRulePatterns, stateMachineNameOf, triggerHandlers, type Arns, type RunbookMachineRef,
+  alarmRoutes, literalArns, MODULES, routerPattern, runbookConfig, runbookPolicies, runbookRulePatterns, stateMachineNameOf, triggerHandlers, type Arns, type RunbookMachineRef,
 } from '../../lib/catalog';
 import type { EnvironmentConfig } from '../../lib/config/schema';
 
@@ -32,6 +32,7 @@ export class DeployedRouting {
   readonly machines: readonly RunbookMachineRef[];
   /** The tag router's function, when the stack deploys one (an enabled runbook is started by alarms). */
   readonly hasRouter: boolean;
+  private readonly routerPattern: EventPattern;
   private readonly allowlists: ReadonlyMap<string, { resource: TagResource; targets: readonly string[] }>;
   private readonly alarmRunbooks: ReadonlyMap<string, ReturnType<typeof alarmRoutes>[number]>;
 
@@ -43,6 +44,7 @@ export class DeployedRouting {
       return { runbook: m.name, name, arn: this.arns.stateMachine(name) };
     });
     this.hasRouter = triggerHandlers(config, this.arns, this.machines).alarmRouter !== undefined;
+    this.routerPattern = routerPattern(config, this.arns);
     const policies = runbookPolicies(config);
     this.allowlists = new Map(Object.entries(policies).flatMap(([runbook, p]) =>
       p.enabled && p.targetTags && p.tagResource ? [[runbook, { resource: p.tagResource, targets: p.targets }] as const] : []));
@@ -54,9 +56,9 @@ export class DeployedRouting {
     return Object.entries(this.patterns).filter(([, list]) => list.some((p) => matchesPattern(p, event))).map(([runbook]) => runbook);
   }
 
-  /** The tag router's rule matches every ALARM transition. */
+  /** The tag router's rule matches every ALARM transition but those routed by name. */
   routerHears(event: unknown): boolean {
-    return this.hasRouter && matchesPattern(TAGGED_ALARM_PATTERN, event);
+    return this.hasRouter && matchesPattern(this.routerPattern, event);
   }
 
   /** The tag router reads the tags of the ALARM transitions no metric rule routed. */

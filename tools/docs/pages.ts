@@ -23,8 +23,8 @@ export function triggerInWords(m: AnyRunbook): string {
   }
   if (trigger?.kind === 'budget') parts.push('AWS Budgets alerts (SNS, then the budget adapter function)');
   for (const route of m.events?.routes ?? []) {
-    const k = SERVICE_EVENTS[route.event];
-    parts.push(`EventBridge \`${k.detailType}\` events from \`${k.source}\`${route.detail ? ` with detail ${code(JSON.stringify(route.detail))}` : ''} for a configured target${'note' in k ? ` (${k.note})` : ''}`);
+    const k: { detailType: string; source: string; targetInWords?: string; note?: string } = SERVICE_EVENTS[route.event];
+    parts.push(`EventBridge \`${k.detailType}\` events from \`${k.source}\`${route.detail ? ` with detail ${code(JSON.stringify(route.detail))}` : ''} for ${k.targetInWords ?? 'a configured target'}${k.note ? ` (${k.note})` : ''}`);
   }
   return parts.join('; and ');
 }
@@ -33,10 +33,16 @@ function answeredBy(id: SeedProcedureId, modules: readonly AnyRunbook[]): AnyRun
   return modules.filter((m) => m.answers.includes(id));
 }
 
-function unautomatedInWords(p: SeedProcedure): string {
+/** The runbooks that page a person with a page-only procedure's steps (a module's `pages`). */
+function pagedBy(id: SeedProcedureId, modules: readonly AnyRunbook[]): AnyRunbook[] {
+  return modules.filter((m) => m.pages?.includes(id));
+}
+
+function unautomatedInWords(p: SeedProcedure, pagers: readonly AnyRunbook[]): string {
   const u = p.unautomated;
   if (!u) return '';
-  if (u.kind === 'page-only') return `page only: ${u.why}`;
+  const paged = pagers.length > 0 ? `; paged with its steps by ${pagers.map((m) => `[${m.name}](runbooks/${m.name}.md)`).join(', ')}` : '';
+  if (u.kind === 'page-only') return `page only: ${u.why}${paged}`;
   if (u.kind === 'not-automated') return `not automated: ${u.why}`;
   return `not automated yet (planned: ${u.planned})`;
 }
@@ -44,7 +50,7 @@ function unautomatedInWords(p: SeedProcedure): string {
 function matrixRow(id: SeedProcedureId, modules: readonly AnyRunbook[], facts: ReadonlyMap<string, RunbookFacts>, first: string[]): string {
   const p: SeedProcedure = SEED_PROCEDURES[id];
   const runbooks = answeredBy(id, modules);
-  if (runbooks.length === 0) return `| ${[...first, cell(p.response), cell(unautomatedInWords(p)), '', ''].join(' | ')} |`;
+  if (runbooks.length === 0) return `| ${[...first, cell(p.response), cell(unautomatedInWords(p, pagedBy(id, modules))), '', ''].join(' | ')} |`;
   const by = runbooks.map((m) => `[${m.name}](runbooks/${m.name}.md)`).join(', ');
   const gates = runbooks.map((m) => {
     const f = facts.get(m.name)!;
@@ -59,6 +65,7 @@ export function alertMatrix(modules: readonly AnyRunbook[], facts: ReadonlyMap<s
   const alerts = ids.filter((id) => SEED_PROCEDURES[id].seed === '004');
   const procedures = ids.filter((id) => SEED_PROCEDURES[id].seed !== '004');
   const answered = (list: SeedProcedureId[]) => list.filter((id) => answeredBy(id, modules).length > 0).length;
+  const paged = (list: SeedProcedureId[]) => list.filter((id) => pagedBy(id, modules).length > 0).length;
   return [
     '# Alert coverage',
     '',
@@ -66,9 +73,10 @@ export function alertMatrix(modules: readonly AnyRunbook[], facts: ReadonlyMap<s
     '',
     'Which runbook answers each alert of seed 004\'s response matrix and each procedure of seeds 000-003,',
     'with its approval gates per environment (distinct approvers; "auto-approved" is recorded without',
-    'asking) and whether the undo can put its change back. What no runbook answers says why.',
+    'asking) and whether the undo can put its change back. What no runbook answers says why; a',
+    'page-only procedure names the runbook that pages a person with its steps when its alarm fires.',
     '',
-    `Seed 004: ${answered(alerts)} of ${alerts.length} alerts answered by a runbook. Seeds 000-003: ${answered(procedures)} of ${procedures.length} procedures.`,
+    `Seed 004: ${answered(alerts)} of ${alerts.length} alerts answered by a runbook, ${paged(alerts)} paged. Seeds 000-003: ${answered(procedures)} of ${procedures.length} procedures, ${paged(procedures)} paged.`,
     '',
     '## Seed 004: alert response matrix',
     '',
@@ -93,6 +101,10 @@ export function runbookPage(m: AnyRunbook, facts: RunbookFacts, definition: Defi
     const p: SeedProcedure = SEED_PROCEDURES[id];
     return `- seed ${p.seed}: ${p.title}${p.severity ? ` (${p.severity})` : ''}: "${p.response}"`;
   });
+  const pages = (m.pages ?? []).map((id) => {
+    const p: SeedProcedure = SEED_PROCEDURES[id];
+    return `- seed ${p.seed}: ${p.title}${p.severity ? ` (${p.severity})` : ''}: "${p.response}" (page only: ${p.unautomated?.kind === 'page-only' ? p.unautomated.why : '?'})`;
+  });
   const envRow = (label: string, value: (env: (typeof ENVIRONMENTS)[number]) => string) => `| ${label} | ${ENVIRONMENTS.map((env) => cell(value(env))).join(' | ')} |`;
   const f = facts.environments;
   return [
@@ -100,9 +112,8 @@ export function runbookPage(m: AnyRunbook, facts: RunbookFacts, definition: Defi
     '',
     GENERATED(`runbooks/${m.name}/ and config/`),
     '',
-    'Answers:',
-    ...answers,
-    '',
+    ...(answers.length > 0 ? ['Answers:', ...answers, ''] : []),
+    ...(pages.length > 0 ? ['Pages a person with the steps of (no machine runs them):', ...pages, ''] : []),
     '## Started by',
     '',
     `${triggerInWords(m)}. Recorded event: [${m.drill.event}](../../${m.drill.event}) (\`npm run drill -- ${m.name}\`).`,
@@ -124,7 +135,7 @@ export function runbookPage(m: AnyRunbook, facts: RunbookFacts, definition: Defi
     '',
     'The AWS actions its functions and its state machine are granted (the same list their IAM policies are built from; resources and conditions in the stack):',
     '',
-    facts.actions.map(code).join(', '),
+    facts.actions.length > 0 ? facts.actions.map(code).join(', ') : 'None: it reads nothing from AWS and changes nothing (admit and notify are shared).',
     '',
     '## Undo',
     '',

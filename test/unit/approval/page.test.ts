@@ -47,6 +47,8 @@ beforeAll(async () => {
       'lambda-runaway/restore': 'P2',
       'lambda-runaway/dev-restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 0 },
       'dynamodb-throttling/delete-stuck': 'P3',
+      // A page to acknowledge: never automatic, even where the environment needs no approver.
+      'page-on-call/acknowledge': { severity: 'P1', onTimeout: 'abort', requiredApprovals: 0, acknowledge: true },
     }),
     STUCK_TASK_TABLES: JSON.stringify({ [TASKS]: { statusAttribute: 'status', pendingStatus: 'pending' } }),
   });
@@ -85,7 +87,7 @@ async function ask(options: { step?: string; startedBy?: string; evidence?: unkn
 }
 
 /** What a person does: open the link, then submit the form with the cookie the page set. */
-async function decide(link: string, decision: 'approve' | 'reject', comment = '') {
+async function decide(link: string, decision: 'approve' | 'reject' | 'acknowledge', comment = '') {
   const shown = await page(pageEvent('GET', link));
   const { fields, cookie } = formOf(shown);
   fields.set('decision', decision);
@@ -489,5 +491,65 @@ describe('decisions', () => {
     fields.set('comment', 'x'.repeat(501));
     expect((await page(pageEvent('POST', links.alice!, { body: fields.toString(), cookie }))).statusCode).toBe(400);
     expect(await decisionsOf(result.requestId)).toEqual([]);
+  });
+});
+
+describe('an acknowledgement (a page a person takes on)', () => {
+  async function page_(runbookStep = 'acknowledge') {
+    const id = `inc-${(++sequence).toString(16).padStart(16, '0')}`;
+    const result = await request({
+      mode: 'request', taskToken: `token-${id}`, incident: incident({ id, runbook: 'page-on-call', target: 'alphaswarm-prod-core-crashloop' }), execution: { id: EXECUTION_ARN }, level: 'L1',
+      gate: { step: runbookStep, operation: 'page', target: 'alphaswarm-prod-core-crashloop', parameters: { procedure: 'pod-crashes', alarm: 'alphaswarm-prod-core-crashloop' }, evidence: { procedure: { seed: '001', title: 'Scenario A: single pod crashes', steps: ['Identify the crashing pod'] } } },
+    }, lambdaContext);
+    const links: Record<string, string> = {};
+    for (const call of sns.commandCalls(PublishCommand)) {
+      const input = call.args[0].input;
+      if (input.MessageAttributes?.requestId?.StringValue === result.requestId) links[input.MessageAttributes.approver!.StringValue!] = approvalLinkIn(input);
+    }
+    return { result, links, token: `token-${id}` };
+  }
+
+  test('is never automatic: each person of the level gets their own link, and the page offers one button, Acknowledge', async () => {
+    const { result, links } = await page_();
+    expect(result).toMatchObject({ autoApproved: false, approvers: ['alice', 'bob', 'carol'] });
+    expect(await store.get(result.requestId)).toMatchObject({ status: 'open', acknowledge: true, requiredApprovals: 1 });
+    const shown = String((await page(pageEvent('GET', links.alice!))).body);
+    expect(shown).toContain('value="acknowledge"');
+    expect(shown).not.toContain('value="approve"');
+    expect(shown).not.toContain('value="reject"');
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+
+  test('the first acknowledgement closes it and tells the step (SendTaskSuccess); a second person is told it was already taken, and it counts for nothing', async () => {
+    const { result, links, token } = await page_();
+    // Carol has her page open too.
+    const carol = formOf(await page(pageEvent('GET', links.carol!)));
+    carol.fields.set('decision', 'acknowledge');
+    const { posted } = await decide(links.bob!, 'acknowledge');
+    expect(posted.statusCode).toBe(200);
+    expect(messageOf(posted)).toContain('bob: acknowledged. You have it: the page stops escalating.');
+    const sent = sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input;
+    expect(sent.taskToken).toBe(token);
+    expect(JSON.parse(sent.output!)).toMatchObject({ decision: 'acknowledged', level: 'L1', approvals: [{ approver: 'bob', decision: 'acknowledged' }] });
+    expect(await store.get(result.requestId)).toMatchObject({ status: 'acknowledged', told: { via: 'own-task' } });
+    const late = await page(pageEvent('POST', links.carol!, { body: carol.fields.toString(), cookie: carol.cookie }));
+    expect(late.statusCode).toBe(409);
+    expect(messageOf(late)).toContain('It was already acknowledged by bob');
+    expect(messageOf(late)).toContain('your acknowledgement was not counted');
+    expect((await decisionsOf(result.requestId)).map((d) => d.approver)).toEqual(['bob']);
+  });
+
+  test('Approve or Reject posted on a page refuses in one line and changes nothing; Acknowledge posted on an approval, the same', async () => {
+    const paged = await page_();
+    for (const choice of ['approve', 'reject'] as const) {
+      const { posted } = await decide(paged.links.alice!, choice);
+      expect([posted.statusCode, messageOf(posted)]).toEqual([400, 'The form carried no decision. Nothing was changed.']);
+    }
+    const asked = await ask();
+    const { posted } = await decide(asked.links.alice!, 'acknowledge');
+    expect(posted.statusCode).toBe(400);
+    expect(await store.get(paged.result.requestId)).toMatchObject({ status: 'open' });
+    expect(await store.get(asked.result.requestId)).toMatchObject({ status: 'open' });
+    expect(sfn).not.toHaveReceivedAnyCommand();
   });
 });

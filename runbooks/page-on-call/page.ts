@@ -1,0 +1,130 @@
+/**
+ * The page of a procedure no machine should run: which seed procedure the alarm calls for, its
+ * steps as the seed writes them, and what the alarm says (its reason, its metrics with their
+ * dimensions, when it fired). Pure: the handler reads nothing from AWS.
+ */
+import * as z from '../../lambdas/shared/zod';
+import { SEED_PROCEDURES, type SeedProcedure, type SeedProcedureId } from '../seed-procedures';
+
+/** The page-only procedures this runbook pages for: each has its seed's steps (runbooks/seed-procedures.ts). */
+export const PAGED_PROCEDURES = ['pod-crashes', 'hpa-thrashing', 'ingress-503', 'drain-celery-worker', 'position-stuck'] as const satisfies readonly SeedProcedureId[];
+export type PagedProcedure = (typeof PAGED_PROCEDURES)[number];
+
+/** Which procedure each configured alarm calls for, by the alarm's name (the handler's ALARM_PROCEDURES). */
+export const alarmProceduresSchema = z.record(z.string().check(z.minLength(1)), z.enum(PAGED_PROCEDURES));
+export type AlarmProcedures = z.infer<typeof alarmProceduresSchema>;
+
+const metricStat = z.object({
+  metric: z.object({ namespace: z.string(), name: z.string(), dimensions: z.optional(z.record(z.string(), z.string())) }),
+  period: z.optional(z.number()),
+  stat: z.optional(z.string()),
+});
+
+/** What the page reads of the CloudWatch Alarm State Change event (EventBridge's documented shape). */
+export const alarmStateChangeSchema = z.object({
+  resources: z._default(z.array(z.string()), []),
+  detail: z.object({
+    alarmName: z.string().check(z.minLength(1)),
+    state: z.object({ value: z.string(), reason: z.optional(z.string()), timestamp: z.string().check(z.minLength(1)) }),
+    configuration: z.optional(z.object({
+      description: z.optional(z.string()),
+      metrics: z.optional(z.array(z.object({
+        id: z.optional(z.string()),
+        metricStat: z.optional(metricStat),
+        expression: z.optional(z.string()),
+        label: z.optional(z.string()),
+        returnData: z.optional(z.boolean()),
+      }))),
+      alarmRule: z.optional(z.string()),
+    })),
+  }),
+});
+export type AlarmStateChange = z.infer<typeof alarmStateChangeSchema>;
+
+/** One metric (or expression) the alarm evaluates, as the page shows it. */
+export interface AlarmMetric {
+  readonly id?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly dimensions?: Readonly<Record<string, string>>;
+  readonly stat?: string;
+  readonly periodSeconds?: number;
+  readonly expression?: string;
+  readonly label?: string;
+}
+
+export interface Page {
+  readonly procedure: { readonly id: PagedProcedure; readonly seed: string; readonly title: string; readonly severity?: string; readonly why: string; readonly steps: readonly string[] };
+  readonly alarm: {
+    readonly name: string;
+    readonly arn?: string;
+    readonly state: string;
+    readonly firedAt: string;
+    readonly reason?: string;
+    readonly description?: string;
+    readonly metrics: readonly AlarmMetric[];
+    /** A composite alarm's rule, in place of metrics. */
+    readonly alarmRule?: string;
+  };
+  /** The page in one reading: the procedure, why a person runs it, the alarm's metric and the numbered steps. */
+  readonly summary: string;
+}
+
+/** The alarm names no procedure in config: admit allowlists configured alarms only, so this is a stale deployment. */
+export class AlarmNotConfigured extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AlarmNotConfigured';
+  }
+}
+
+function metricsOf(event: AlarmStateChange): AlarmMetric[] {
+  return (event.detail.configuration?.metrics ?? []).map((m) => ({
+    ...(m.id ? { id: m.id } : {}),
+    ...(m.metricStat ? {
+      namespace: m.metricStat.metric.namespace, name: m.metricStat.metric.name,
+      ...(m.metricStat.metric.dimensions ? { dimensions: m.metricStat.metric.dimensions } : {}),
+      ...(m.metricStat.stat ? { stat: m.metricStat.stat } : {}),
+      ...(m.metricStat.period !== undefined ? { periodSeconds: m.metricStat.period } : {}),
+    } : {}),
+    ...(m.expression ? { expression: m.expression } : {}),
+    ...(m.label ? { label: m.label } : {}),
+  }));
+}
+
+/** A metric in words: `ContainerInsights pod_number_of_container_restarts {ClusterName=..., PodName=...} (Sum, 60 s)`, or its expression. */
+export function metricInWords(m: AlarmMetric): string {
+  if (m.namespace === undefined || m.name === undefined) return `expression ${m.id ? `${m.id} = ` : ''}${m.expression ?? '?'}${m.label ? ` (${m.label})` : ''}`;
+  const dims = Object.entries(m.dimensions ?? {}).map(([k, v]) => `${k}=${v}`);
+  const how = [m.stat, m.periodSeconds !== undefined ? `${m.periodSeconds} s` : undefined].filter((x) => x !== undefined);
+  return `${m.namespace} ${m.name}${dims.length > 0 ? ` {${dims.join(', ')}}` : ''}${how.length > 0 ? ` (${how.join(', ')})` : ''}`;
+}
+
+/** The page for an alarm that went to ALARM, by the procedure config names for it. */
+export function pageFor(event: AlarmStateChange, procedures: AlarmProcedures): Page {
+  const name = event.detail.alarmName;
+  const id = procedures[name];
+  if (id === undefined) throw new AlarmNotConfigured(`alarm ${name} is not one page-on-call is configured to page for`);
+  const p: SeedProcedure = SEED_PROCEDURES[id];
+  if (p.unautomated?.kind !== 'page-only' || !p.steps || p.steps.length === 0) {
+    // The contract suite holds every paged procedure to this; a bundle built before that would page without steps.
+    throw new AlarmNotConfigured(`seed procedure ${id} is not page-only with its steps`);
+  }
+  const metrics = metricsOf(event);
+  const alarmRule = event.detail.configuration?.alarmRule;
+  const d = event.detail;
+  const measured = metrics.length > 0 ? metrics.map(metricInWords).join('; ') : alarmRule ? `composite rule ${alarmRule}` : 'no metric in the event';
+  const steps = p.steps.map((s, i) => `${i + 1}. ${s}`).join(' ');
+  const summary = `Seed ${p.seed} "${p.title}"${p.severity ? ` (${p.severity})` : ''}: alarm ${name} went to ${d.state.value} at ${d.state.timestamp} on ${measured}. `
+    + `No machine runs this procedure: ${p.unautomated.why}. The seed's steps: ${steps}`;
+  return {
+    procedure: { id, seed: p.seed, title: p.title, ...(p.severity ? { severity: p.severity } : {}), why: p.unautomated.why, steps: p.steps },
+    alarm: {
+      name, ...(event.resources[0] ? { arn: event.resources[0] } : {}), state: d.state.value, firedAt: d.state.timestamp,
+      ...(d.state.reason ? { reason: d.state.reason } : {}),
+      ...(d.configuration?.description ? { description: d.configuration.description } : {}),
+      metrics, ...(alarmRule ? { alarmRule } : {}),
+    },
+    summary,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * page-on-call: the procedures no machine should run (seed 001 A pod CrashLoop, B HPA thrash, E
+ * ingress 503 and seed 000's Celery drain act on Kubernetes; seed 004 "Position Stuck" is closed
+ * with the exchange). When a configured alarm goes to ALARM, the runbook pages the critical topic
+ * with the seed procedure config names for it, its steps as the seed writes them, and the alarm's
+ * reason, metrics, dimensions and time. The alarms are the team's own, routed by their names.
+ * Read-only: it changes nothing.
+ */
+import { z } from 'zod';
+import { runbookBase, SEVERITIES } from '../config';
+import { json, scoped, type HandlerDef } from '../kit';
+import definition from './statemachine';
+import { defineRunbook } from '../module';
+import { PAGED_PROCEDURES } from './page';
+
+/** A CloudWatch alarm's name: 1-255 characters, no control characters (PutMetricAlarm). */
+const alarmName = z.string().min(1).max(255).refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'an alarm name: 1-255 characters, no control characters');
+
+const topicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN');
+
+const config = z.strictObject({
+  ...runbookBase,
+  /** Each alarm this runbook pages for, by its name, with the seed procedure the person paged follows. */
+  alarms: z.record(alarmName, z.enum(PAGED_PROCEDURES)).default({}),
+  /**
+   * Until someone acknowledges the page, it escalates L1 -> L2 -> L3 (seed 004) at the deadline of
+   * this severity (config approvals.deadlineMinutes: seed 003's response time, P1 15 minutes); the
+   * people of each level are config approvals.approvers.
+   */
+  acknowledgement: z.strictObject({
+    severity: z.enum(SEVERITIES).default('P1'),
+    /** A level's own SNS topic (its pager), where a team has one; a level without pages on the critical topic, the level named. */
+    levelTopics: z.strictObject({ L1: topicArn.optional(), L2: topicArn.optional(), L3: topicArn.optional() }).default({}),
+  }).default({ severity: 'P1', levelTopics: {} }),
+});
+export type PageOnCallConfig = z.infer<typeof config>;
+
+export default defineRunbook({
+  name: 'page-on-call',
+  answers: [],
+  pages: PAGED_PROCEDURES,
+  config,
+  targets: (c) => Object.keys(c.alarms),
+  events: {
+    kind: 'event',
+    // Routed by the alarm's name: these alarms measure what a team chose (pods, HPAs, positions), on no metric a runbook owns.
+    routes: [{ event: 'cloudwatch-alarm-named', detail: { state: { value: ['ALARM'] } } }],
+    targetValues: ({ config: c }) => Object.keys(c.alarms),
+  },
+  stateMachine: {
+    definition,
+    substitutions: (ctx) => ({
+      AcknowledgeTimeoutSeconds: String(ctx.deadlineSeconds(ctx.config.acknowledgement.severity)),
+      // Each an ARN or empty (the critical topic, the level named): plain text, as substitutions are.
+      ...Object.fromEntries((['L1', 'L2', 'L3'] as const).map((level) => [`LevelTopic${level}`, ctx.config.acknowledgement.levelTopics[level] ?? ''])),
+    }),
+  },
+  gates: [{ step: 'acknowledge', policyAt: ['acknowledgement'], acknowledge: true }],
+  handlers: (ctx): HandlerDef[] => [ctx.approvalRequest('PageOnCallAcknowledgement'), {
+    id: 'PageOnCallReadAlarm', substitution: 'ReadAlarmFunctionArn', entry: 'runbooks/page-on-call/handlers/read-alarm.ts', usesLedger: false,
+    description: 'page-on-call: the seed procedure an alarm calls for, with its steps, and what the alarm says',
+    environment: { ALARM_PROCEDURES: json(ctx.config.alarms) },
+    // Everything it needs is in the event and its bundle.
+    permissions: [],
+  }, {
+    id: 'PageOnCallPageLevel', substitution: 'PageLevelFunctionArn', entry: 'runbooks/page-on-call/handlers/page-level.ts', usesLedger: false,
+    description: "page-on-call: page a level on its own topic (its pager), where config names one",
+    environment: {},
+    // Only the configured levels' topics; none configured, it is never invoked and may publish nowhere.
+    permissions: scoped([{ actions: ['sns:Publish'], resources: Object.values(ctx.config.acknowledgement.levelTopics).filter((t): t is string => t !== undefined) }]),
+  }],
+  drill: {
+    event: 'events/page-on-call.alarm.json',
+    // Seed 004's Position Stuck, on a metric math alarm: another alarm, another procedure's page.
+    samples: ['events/samples/page-on-call-position-stuck.alarm.json'],
+    scenarios: ['drill/scenarios/page-on-call-switched-off.json', 'drill/scenarios/page-on-call-level-topics.json'],
+    changes: {},
+    // The page is what it does, in a dry run too; nothing in the account changes.
+    ends: 'escalated',
+    // admit -> the page at L1 -> its acknowledgement request (nobody answers in the drill: L2, L3) -> closed unacknowledged
+    calls: [
+      { call: 'sns:Publish', state: 'Page the level' },
+    ],
+  },
+});

@@ -1,0 +1,72 @@
+import type { AwsCallReceived } from '../../drill/drill';
+import { SEED_PROCEDURES } from '../../runbooks/seed-procedures';
+import { runDrill, scenario } from './run-drill';
+
+const callsOf = (r: unknown) => (r as { calls: AwsCallReceived[] }).calls;
+const of = (calls: readonly AwsCallReceived[], service: string, operation: string) => calls.filter((c) => c.service === service && c.operation === operation);
+const published = (calls: readonly AwsCallReceived[], topic: 'critical' | 'info') => of(calls, 'sns', 'Publish').filter((c) => String(c.input.TopicArn).endsWith(`-${topic}`));
+/** Every call besides admit's switch reads, the ledger's, the notifications, the report and the signing key of the links: none. */
+const others = (calls: readonly AwsCallReceived[]) => calls.filter((c) => !['GetParameters', 'Publish', 'PutObject', 'GetSecretValue'].includes(c.operation) && c.service !== 'dynamodb');
+
+// The contract suite's run of its recorded event and sample (the same command runs once).
+const EVENTS = ['--event', 'events/page-on-call.alarm.json', '--event', 'events/samples/page-on-call-position-stuck.alarm.json', '--json', '--calls'];
+
+/** Each page of a level, a notification of its own on the critical topic; then the run's end. */
+const PAGES = [1, 2, 3].map(() => ({ outcome: 'escalated', topic: 'critical' }));
+
+test("each configured alarm pages with its seed procedure's steps and the alarm, L1 -> L2 -> L3 while nobody acknowledges, each escalation in the ledger; nothing read, nothing changed", async () => {
+  const { code, results: [crashLoop, positionStuck] } = await runDrill(EVENTS);
+  expect(code).toBe(0);
+  expect(crashLoop).toMatchObject({
+    runbook: 'page-on-call', outcome: 'escalated', notifications: [...PAGES, { outcome: 'escalated', topic: 'critical' }], actions: [],
+    reason: expect.stringMatching(/^Nobody acknowledged the page at L1, L2 or L3: Seed 001 "Scenario A: single pod crashes": alarm alphaswarm-prod-core-crashloop went to ALARM at 2026-12-06T03:12:41\.377\+0000 on ContainerInsights pod_number_of_container_restarts \{ClusterName=alphaswarm-prod, Namespace=alphaswarm, PodName=alphaswarm-core\} \(Sum, 60 s\)\./),
+  });
+  // One request per level, each closed by its deadline, the last closed unacknowledged.
+  expect(crashLoop!.approvalRequests.map((q) => [q.step, q.level, q.status, q.outcome])).toEqual([
+    ['acknowledge', 'L1', 'timed-out', 'no decision by the deadline; escalated to L2'],
+    ['acknowledge', 'L2', 'timed-out', 'no decision by the deadline; escalated to L3'],
+    ['acknowledge', 'L3', 'timed-out', 'no decision by the deadline at L3; the step is aborted'],
+  ]);
+  const levels = published(callsOf(crashLoop), 'critical').map((c) => String(c.input.Message));
+  for (const level of ['L1', 'L2', 'L3']) expect([level, levels.some((m) => m.includes(`${level}: Seed 001`))]).toEqual([level, true]);
+  const page = levels.join('\n');
+  for (const step of SEED_PROCEDURES['pod-crashes'].steps) expect(page).toContain(step);
+  expect(page).toContain('Threshold Crossed: 3 out of the last 3 datapoints');
+  expect(others(callsOf(crashLoop))).toEqual([]);
+
+  expect(positionStuck).toMatchObject({
+    outcome: 'escalated', notifications: [...PAGES, { outcome: 'escalated', topic: 'critical' }],
+    reason: expect.stringContaining('Seed 004 "Position Stuck" (Critical): alarm tradai-prod-position-stuck went to ALARM'),
+  });
+  expect(positionStuck!.reason).toContain('expression stuck = open - tracked (positions open on the exchange that the strategy does not track); TradAI/Trading ExchangeOpenPositions {Environment=prod} (Maximum, 300 s)');
+  expect(others(callsOf(positionStuck))).toEqual([]);
+});
+
+test('switched off, the alarm pages nobody: the info topic is told why', async () => {
+  const { results: [r] } = await runDrill(['--scenario', scenario('page-on-call-switched-off'), '--event', 'events/page-on-call.alarm.json', '--json', '--calls']);
+  expect(r).toMatchObject({ outcome: 'skipped', notifications: [{ outcome: 'skipped', topic: 'info' }], reason: expect.stringContaining('page-on-call is switched off') });
+  expect(published(callsOf(r), 'critical')).toEqual([]);
+});
+
+test('acknowledged at L1: the page stops escalating, and the ledger records who acknowledged it and when', async () => {
+  // The contract suite's run with an approver (the same command runs once): alice opens her own link and acknowledges.
+  const { results: [r] } = await runDrill(['--event', 'events/page-on-call.alarm.json', '--env', 'staging', '--approve', 'alice', '--json', '--calls']);
+  expect(r).toMatchObject({
+    outcome: 'escalated', notifications: [{ outcome: 'escalated', topic: 'critical' }, { outcome: 'escalated', topic: 'critical' }],
+    reason: expect.stringMatching(/^Acknowledged by alice at L1: the page stops escalating\. Seed 001 "Scenario A: single pod crashes"/),
+    approvals: [{ approver: 'alice', decision: 'acknowledged', level: 'L1' }],
+  });
+  expect(r!.approvalRequests.map((q) => [q.level, q.status])).toEqual([['L1', 'acknowledged']]);
+  // Besides the pages: the acknowledgement told to the step.
+  expect(others(callsOf(r)).map((c) => `${c.service}:${c.operation}`)).toEqual(['states:SendTaskSuccess']);
+});
+
+test("a level with a pager topic of its own is paged there, the level named; a level without, on the critical topic", async () => {
+  const { results: [r] } = await runDrill(['--scenario', scenario('page-on-call-level-topics'), '--event', 'events/page-on-call.alarm.json', '--json', '--calls']);
+  expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringMatching(/^Nobody acknowledged the page at L1, L2 or L3/) });
+  const pages = of(callsOf(r), 'sns', 'Publish').filter((c) => !String(c.input.TopicArn).endsWith('-approvals'))
+    .map((c) => [String(c.input.TopicArn).split(':').at(-1), (/escalated - (L[123]): Seed 001/.exec(String(c.input.Message)) ?? [])[1] ?? 'end']);
+  expect(pages).toEqual([
+    ['runbook-autopilot-drill-critical', 'L1'], ['alphaswarm-prod-oncall-senior', 'L2'], ['alphaswarm-prod-oncall-platform', 'L3'], ['runbook-autopilot-drill-critical', 'end'],
+  ]);
+});
