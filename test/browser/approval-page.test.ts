@@ -182,6 +182,9 @@ test('Reject decides too: one rejection rejects the step', async () => {
   expect((await store.get(requestId))?.status).toBe('rejected');
 });
 
+/** A deadline's clock: with its day ("Mon 7 Dec 01:47") when it falls on another UTC day than now. */
+const CLOCK = '(?:[A-Z][a-z]{2} \\d{1,2} [A-Z][a-z]{2} )?\\d\\d:\\d\\d';
+
 describe('the page a person reads at 3 a.m. (1280x800, nothing scrolled)', () => {
   const ABOVE_THE_FOLD = ['#headline', '#now', '#risk', '#if-approve', '#if-reject', '#if-silent', '#whose', '#decisions', '#reject', '#approve'];
 
@@ -192,7 +195,7 @@ describe('the page a person reads at 3 a.m. (1280x800, nothing scrolled)', () =>
       risk: /^still invoked every minute by rule cabruca-segmentation-prod-researcher-poll \(ENABLED\) and by S3 uploads to cabruca-segmentation-prod-agent-queue\/uploads\//,
       approve: 'sets its reserved concurrency to 5: at most 5 copies run at once',
       reject: 'it stays stopped (reserved concurrency 0) and the run escalates',
-      silent: /^by \d\d:\d\d GMT-3 \(\d\d:\d\d UTC\), in (29|30) minutes: it stays stopped, and the request goes to dave \(L2\)\.$/,
+      silent: new RegExp(`^by ${CLOCK} GMT-3 \\(${CLOCK} UTC\\), in (29|30) minutes: it stays stopped, and the request goes to dave \\(L2\\)\\.$`),
     }],
     ['dynamodb-throttling/delete-stuck', {
       headline: 'Delete 3 stuck tasks from cabruca-segmentation-prod-agent-tasks?',
@@ -200,7 +203,7 @@ describe('the page a person reads at 3 a.m. (1280x800, nothing scrolled)', () =>
       risk: /^their pending work is dropped: no worker will run them\. Backup stuck-tasks-inc-\w+ holds them \(AVAILABLE\)/,
       approve: 'deletes the 3 tasks, each only if it is still pending and older than',
       reject: 'the tasks stay as they are (the table stays on-demand) and the run escalates',
-      silent: /^by \d\d:\d\d GMT-3 \(\d\d:\d\d UTC\), in (2 h|1 h 59 min): the tasks are kept, and the request goes to dave \(L2\)\.$/,
+      silent: new RegExp(`^by ${CLOCK} GMT-3 \\(${CLOCK} UTC\\), in (2 h|1 h 59 min): the tasks are kept, and the request goes to dave \\(L2\\)\\.$`),
     }],
   ] as const)('%s: the question, the state now, the risk and what each answer (and silence) does, then Reject and Approve, all above the fold', async (key, expected) => {
     const { links } = await ask(key);
