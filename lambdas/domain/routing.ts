@@ -17,12 +17,14 @@ export interface MetricSelector {
    * stop a function.
    */
   readonly alarmedMetricOnly: boolean;
+  /** Where these metrics name the target by other dimensions than the route's (API Gateway's ApiName + Stage beside a load balancer's LoadBalancer). */
+  readonly targetDimensions?: readonly string[];
 }
 
 /** Which alarms start a runbook (its module's trigger), and how such an alarm names the target. */
 export interface MetricRoute {
   readonly selectors: readonly MetricSelector[];
-  /** Dimensions that together name the target, in order (joined with "/"). */
+  /** Dimensions that together name the target, in order (joined with "/"), unless a selector says its own. */
   readonly targetDimensions: readonly string[];
   /**
    * Where the joined dimension values are an ARN but config names the target by its name (AWS/States
@@ -32,7 +34,10 @@ export interface MetricRoute {
 }
 
 export const metricRouteSchema = z.object({
-  selectors: z.array(z.object({ namespaces: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), metricNames: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), alarmedMetricOnly: z.boolean() })).check(z.minLength(1)),
+  selectors: z.array(z.object({
+    namespaces: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), metricNames: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), alarmedMetricOnly: z.boolean(),
+    targetDimensions: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+  })).check(z.minLength(1)),
   targetDimensions: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
   targetPattern: z.optional(z.string().check(z.minLength(1))),
 });
@@ -62,14 +67,25 @@ export const routeTargetsSchema = z.union([z.literal('any'), z.record(z.string()
 
 export function routeTargets(route: MetricRoute, targets: readonly Record<string, string>[], options: { anyTarget?: boolean } = {}): RouteTargets {
   if (options.anyTarget) return 'any';
-  return Object.fromEntries(route.targetDimensions.map((d) => [d, [...new Set(targets.map((t) => t[d]).filter((v): v is string => v !== undefined))]]));
+  const all = [...new Set(route.selectors.flatMap((s) => targetDimensionsOf(route, s)))];
+  return Object.fromEntries(all.map((d) => [d, [...new Set(targets.map((t) => t[d]).filter((v): v is string => v !== undefined))]]));
 }
 
-/** The patterns of alarmRulePatterns, from the per-dimension values. */
+/** The dimensions that name the target in a selector's metrics. */
+export const targetDimensionsOf = (route: MetricRoute, selector: MetricSelector): readonly string[] => selector.targetDimensions ?? route.targetDimensions;
+
+/** The patterns of alarmRulePatterns, from the per-dimension values: a selector whose targets are configured none of has no rule. */
 export function metricRulePatterns(route: MetricRoute, targets: RouteTargets): EventPattern[] {
-  const dimensions: Record<string, PatternMatcher[]> = {};
-  for (const dimension of route.targetDimensions) dimensions[dimension] = targets === 'any' ? [{ exists: true }] : [...(targets[dimension] ?? [])];
-  return route.selectors.map((selector) => ({
+  return route.selectors.flatMap((selector) => {
+    const dimensions: Record<string, PatternMatcher[]> = {};
+    for (const dimension of targetDimensionsOf(route, selector)) dimensions[dimension] = targets === 'any' ? [{ exists: true }] : [...(targets[dimension] ?? [])];
+    if (Object.values(dimensions).some((values) => values.length === 0)) return [];
+    return [selectorPattern(selector, dimensions)];
+  });
+}
+
+function selectorPattern(selector: MetricSelector, dimensions: Record<string, PatternMatcher[]>): EventPattern {
+  return {
     source: ['aws.cloudwatch'],
     'detail-type': ['CloudWatch Alarm State Change'],
     detail: {
@@ -81,7 +97,7 @@ export function metricRulePatterns(route: MetricRoute, targets: RouteTargets): E
         },
       },
     },
-  }));
+  };
 }
 
 /** The pattern for alarms routed by tag instead: every ALARM transition, filtered by the router. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from '../shared/zod';
-import { metricRouteSchema, type MetricRoute } from './routing';
+import { metricRouteSchema, targetDimensionsOf, type MetricRoute } from './routing';
 import { firstIssue } from './first-issue';
 import { eventRouteSchema, readServiceEvent, SERVICE_EVENTS, UnreadableServiceEvent, type ApiCall, type EventRoute } from './service-events';
 import { MANUAL_START_DETAIL_TYPE, MANUAL_START_SOURCE, manualStartEventSchema, type ManualStartEvent } from './manual-start';
@@ -123,10 +123,10 @@ export function alarmTarget(route: MetricRoute, event: AlarmEvent): string | und
   for (const entry of event.detail.configuration?.metrics ?? []) {
     const metric = entry.metricStat?.metric;
     if (!metric) continue;
-    const routed = route.selectors.some((s) => s.namespaces.includes(metric.namespace) && s.metricNames.includes(metric.name)
+    const selector = route.selectors.find((s) => s.namespaces.includes(metric.namespace) && s.metricNames.includes(metric.name)
       && (!s.alarmedMetricOnly || entry.returnData === true));
-    if (!routed) continue;
-    const values = route.targetDimensions.map((d) => metric.dimensions?.[d]);
+    if (!selector) continue;
+    const values = targetDimensionsOf(route, selector).map((d) => metric.dimensions?.[d]);
     if (!values.every((v): v is string => typeof v === 'string' && v.length > 0)) continue;
     const joined = values.join('/');
     if (route.targetPattern === undefined) return joined;
@@ -150,7 +150,8 @@ function alarmTrigger(runbook: string, route: MetricRoute, alarm: AlarmEvent, ta
   }
   const target = taggedTarget ?? alarmTarget(route, alarm);
   if (!target) {
-    throw new UnroutableEvent(`alarm ${alarm.detail.alarmName} names no ${route.targetDimensions.join('+')} for ${runbook}`);
+    const named = [...new Set(route.selectors.map((sel) => targetDimensionsOf(route, sel).join('+')))].join(' or ');
+    throw new UnroutableEvent(`alarm ${alarm.detail.alarmName} names no ${named} for ${runbook}`);
   }
   const arn = alarm.resources[0];
   const reason = alarm.detail.state.reason;

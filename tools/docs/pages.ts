@@ -4,6 +4,7 @@
  */
 import type { AnyRunbook } from '../../lib/catalog';
 import { SERVICE_EVENTS } from '../../lambdas/domain/service-events';
+import { targetDimensionsOf } from '../../lambdas/domain/routing';
 import { SEED_PROCEDURES, type SeedProcedure, type SeedProcedureId } from '../../runbooks/seed-procedures';
 import type { Definition } from '../../statemachines/src/asl';
 import { mermaid } from '../../statemachines/src/mermaid';
@@ -18,8 +19,10 @@ export function triggerInWords(m: AnyRunbook): string {
   const parts: string[] = [];
   const trigger = m.trigger;
   if (trigger?.kind === 'alarm') {
-    const metrics = trigger.route.selectors.map((s) => `${s.namespaces.map(code).join(' or ')} ${s.metricNames.map(code).join(', ')}${s.alarmedMetricOnly ? ' (the alarmed metric itself, not metric math)' : ''}`);
-    parts.push(`CloudWatch alarms entering ALARM on ${metrics.join('; ')}, the target named by ${trigger.route.targetDimensions.map(code).join(' + ')}; or any alarm tagged \`runbook-autopilot:runbook=${m.name}\``);
+    const own = trigger.route.selectors.some((s) => s.targetDimensions !== undefined);
+    const metrics = trigger.route.selectors.map((s) => `${s.namespaces.map(code).join(' or ')} ${s.metricNames.map(code).join(', ')}${s.alarmedMetricOnly ? ' (the alarmed metric itself, not metric math)' : ''}`
+      + (own ? ` (the target named by ${targetDimensionsOf(trigger.route, s).map(code).join(' + ')})` : ''));
+    parts.push(`CloudWatch alarms entering ALARM on ${metrics.join('; ')}${own ? '' : `, the target named by ${trigger.route.targetDimensions.map(code).join(' + ')}`}; or any alarm tagged \`runbook-autopilot:runbook=${m.name}\``);
   }
   if (trigger?.kind === 'budget') parts.push('AWS Budgets alerts (SNS, then the budget adapter function)');
   for (const route of m.events?.routes ?? []) {
