@@ -1,5 +1,6 @@
 import { AGENT_FUNCTIONS, OTHER_FUNCTIONS, COST_BUCKET_TAG, seedAccountState, TOPIC_ARNS } from '../../drill/sandbox';
 import { TIMEOUT_FUNCTION } from '../../drill/sandbox/seed-timeouts';
+import { LEVEL_TOPICS } from '../../drill/sandbox/seed-paged-alarms';
 
 test('the seed is plain JSON', () => {
   const state = seedAccountState();
@@ -14,7 +15,8 @@ test('the seed models the seed systems', () => {
   expect(state.lambda.functions['cabruca-segmentation-prod-manager-agent']?.reservedConcurrency).toBe(50);
   expect(state.lambda.functions['cabruca-segmentation-prod-researcher-agent']?.reservedConcurrency).toBeNull();
   expect(state.costs).toMatchObject({ total: 1260, byTag: { [COST_BUCKET_TAG.key]: { [COST_BUCKET_TAG.value]: 900 } } });
-  expect(state.sns.topics).toEqual([TOPIC_ARNS.critical, TOPIC_ARNS.info, TOPIC_ARNS.budget, TOPIC_ARNS.approvals]);
+  // The stack's topics, and the team's own pager topics (L2, L3) beside them.
+  expect(state.sns.topics).toEqual([TOPIC_ARNS.critical, TOPIC_ARNS.info, TOPIC_ARNS.budget, TOPIC_ARNS.approvals, LEVEL_TOPICS.L2, LEVEL_TOPICS.L3]);
   expect(TOPIC_ARNS.budget).toBe('arn:aws:sns:sa-east-1:111122223333:runbook-autopilot-drill-budget');
 });
 
