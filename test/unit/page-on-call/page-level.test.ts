@@ -8,7 +8,7 @@ const SENIOR = 'arn:aws:sns:sa-east-1:111122223333:alphaswarm-prod-oncall-senior
 let handler: (event: unknown, context: typeof lambdaContext) => Promise<LevelPage>;
 
 beforeAll(async () => {
-  process.env.AWS_REGION = 'sa-east-1';
+  Object.assign(process.env, { AWS_REGION: 'sa-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' });
   handler = (await import('../../../runbooks/page-on-call/handlers/page-level')).handler as unknown as typeof handler;
 });
 beforeEach(() => {
