@@ -10,6 +10,7 @@ import { seedModelSystems } from './seed-models';
 import { seedSlowApi } from './seed-slow-api';
 import { seedAgentops } from './seed-agentops';
 import { seedS3Access } from './seed-s3-access';
+import { seedCredentials } from './seed-credentials';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
 /** The seed systems (seeds 000 to 004) as the drill's starting account. */
@@ -568,6 +569,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedSlowApi(base, now);
   seedAgentops(base, now, AGENT_FUNCTIONS);
   seedS3Access(base);
+  seedCredentials(base, now);
   // Last: the history leads each alarm to the state the seed holds it in.
   seedAlarmHistory(base, now);
   if (override === undefined) return base;
