@@ -257,6 +257,12 @@ export interface RunbookModule<N extends string = string, C extends RunbookConfi
   readonly gates?: readonly GateDef[];
   /** What the undo may put back of its changes; absent: nothing it does is reversible (no undo gate either). */
   undo?(ctx: RunbookContext<C>): ReversibleChange[];
+  /**
+   * The fewest approvals its undo needs, whatever the environment's undo policy says (its
+   * requiredApprovals still applies where higher): an undo that reopens an exposure (a leaked key
+   * made active again) is never put back unasked, in any environment. @default the environment's undo policy
+   */
+  readonly undoMinimumApprovals?: number;
   /** What the approval page reads of its gated targets. */
   readonly approvalPage?: ApprovalPageReads<C>;
   /**

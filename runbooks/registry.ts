@@ -17,8 +17,9 @@ import modelDrift from './model-drift/runbook';
 import apiLatency from './api-latency/runbook';
 import agentopsKey from './agentops-key/runbook';
 import s3AccessDenied from './s3-access-denied/runbook';
+import credentialExposure from './credential-exposure/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery, modelDrift, apiLatency, agentopsKey, s3AccessDenied] as const;
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery, modelDrift, apiLatency, agentopsKey, s3AccessDenied, credentialExposure] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];

@@ -24,7 +24,7 @@ export function triggerInWords(m: AnyRunbook): string {
   if (trigger?.kind === 'budget') parts.push('AWS Budgets alerts (SNS, then the budget adapter function)');
   for (const route of m.events?.routes ?? []) {
     const k = SERVICE_EVENTS[route.event];
-    parts.push(`EventBridge \`${k.detailType}\` events from \`${k.source}\`${route.detail ? ` with detail ${code(JSON.stringify(route.detail))}` : ''} for a configured target${'note' in k ? ` (${k.note})` : ''}`);
+    parts.push(`EventBridge \`${k.detailType}\` events from \`${k.source}\`${route.detail ? ` with detail ${code(JSON.stringify(route.detail))}` : ''} ${k.targetField.length > 0 ? 'for a configured target' : 'for any target (the event need not name it: admit holds it to the configured ones)'}${'note' in k ? ` (${k.note})` : ''}`);
   }
   return parts.join('; and ');
 }
@@ -93,6 +93,10 @@ export function runbookPage(m: AnyRunbook, facts: RunbookFacts, definition: Defi
     const p: SeedProcedure = SEED_PROCEDURES[id];
     return `- seed ${p.seed}: ${p.title}${p.severity ? ` (${p.severity})` : ''}: "${p.response}"`;
   });
+  // Procedures planned for this runbook and not done yet (seed-procedures.ts: not-yet, naming it).
+  const planned = (Object.values(SEED_PROCEDURES) as SeedProcedure[])
+    .filter((p) => p.unautomated?.kind === 'not-yet' && p.unautomated.planned === m.name)
+    .map((p) => `- not yet: seed ${p.seed}: ${p.title}: "${p.response}" (planned here, not automated yet: done by hand)`);
   const envRow = (label: string, value: (env: (typeof ENVIRONMENTS)[number]) => string) => `| ${label} | ${ENVIRONMENTS.map((env) => cell(value(env))).join(' | ')} |`;
   const f = facts.environments;
   return [
@@ -102,6 +106,7 @@ export function runbookPage(m: AnyRunbook, facts: RunbookFacts, definition: Defi
     '',
     'Answers:',
     ...answers,
+    ...planned,
     '',
     '## Started by',
     '',
