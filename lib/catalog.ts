@@ -119,6 +119,7 @@ export function runbookTriggers(): Record<string, RunbookTrigger> {
     ...(m.trigger?.kind === 'alarm' ? { alarm: m.trigger.route } : {}),
     ...(m.trigger?.kind === 'budget' ? { budget: true as const } : {}),
     ...(m.events ? { events: m.events.routes } : {}),
+    ...(m.manualStart ? { manual: m.manualStart } : {}),
   }]));
 }
 

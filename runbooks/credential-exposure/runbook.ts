@@ -67,6 +67,9 @@ export default defineRunbook({
     // GuardDuty names the user: its rule matches the configured ones. Health's rule has no target field (it may name the key only).
     targetValues: ({ config: c }) => userNames(c),
   },
+  // An operator who learns of a leak another way (a message, a scanner) starts it by hand on the user and key:
+  // `autopilot start credential-exposure --target <user> --occurrence <access key id> --reason ...`.
+  manualStart: { occurrence: "an IAM user's access key id (AKIA...)", pattern: '^AKIA[A-Z0-9]{16}$' },
   stateMachine: { definition },
   handlers: ({ config: c, arns }): HandlerDef[] => {
     const users = userArns(c, arns);
@@ -99,7 +102,7 @@ export default defineRunbook({
   undoMinimumApprovals: 1,
   drill: {
     event: 'events/credential-exposure.event.json',
-    samples: ['events/samples/credential-exposure-health.event.json'],
+    samples: ['events/samples/credential-exposure-health.event.json', 'events/samples/credential-exposure-manual-start.json'],
     scenarios: ['drill/scenarios/access-key-already-inactive.json'],
     changes: { 'iam:UpdateAccessKey': { fields: ['accessKeys'] } },
     // admit -> read the key -> deactivate (reads, then updates) -> verify inactive -> what the key did -> notify
