@@ -26,6 +26,7 @@ export function triggerInWords(m: AnyRunbook): string {
     const k = SERVICE_EVENTS[route.event];
     parts.push(`EventBridge \`${k.detailType}\` events from \`${k.source}\`${route.detail ? ` with detail ${code(JSON.stringify(route.detail))}` : ''} ${k.targetField.length > 0 ? 'for a configured target' : 'for any target (the event need not name it: admit holds it to the configured ones)'}${'note' in k ? ` (${k.note})` : ''}`);
   }
+  if (m.manualStart) parts.push(`by hand: \`autopilot start ${m.name} --target T --occurrence V --reason R\` (V: ${m.manualStart.occurrence})`);
   return parts.join('; and ');
 }
 
