@@ -8,7 +8,7 @@ import * as z from '../shared/zod';
  * 002), as the undo's input has it. A runbook started by alarms can be started by hand: its steps
  * read the target and verify by an alarm, which the start names. A runbook started by a service
  * event can be when its module says what the start must name besides the target (its
- * `manualStart`: credential-exposure's access key id), which the event would have named; a
+ * `manualStart`: an IAM user's access key id, say), which the event would have named; a
  * runbook started by a budget alert acts on what the alert says, and cannot be.
  */
 export const MANUAL_START_SOURCE = 'runbook-autopilot';
