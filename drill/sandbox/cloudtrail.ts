@@ -54,7 +54,7 @@ function record(e: TrailEventState, account: string, region: string): string {
     userIdentity: { type: 'IAMUser', principalId: 'AIDAJQABLZS4A3QDU576Q', arn: `arn:aws:iam::${account}:user/${e.userName}`, accountId: account, accessKeyId: e.accessKeyId, userName: e.userName },
     eventTime: e.eventTime, eventSource: e.eventSource, eventName: e.eventName, awsRegion: region,
     sourceIPAddress: e.sourceIPAddress, userAgent: 'aws-cli/2.15.0', ...(e.errorCode ? { errorCode: e.errorCode } : {}),
-    requestParameters: null, responseElements: null, eventID: e.eventId, readOnly: e.readOnly, eventType: 'AwsApiCall',
+    requestParameters: null, responseElements: e.responseElements ?? null, eventID: e.eventId, readOnly: e.readOnly, eventType: 'AwsApiCall',
     managementEvent: true, recipientAccountId: account, eventCategory: 'Management',
   });
 }

@@ -9,6 +9,11 @@ import type { AccountState, TrailEventState } from './state';
 export const CI_DEPLOYER_USER = 'alphaswarm-ci-deployer';
 export const CI_DEPLOYER_KEY = 'AKIAIOSFODNN7EXAMPLE';
 export const CI_DEPLOYER_OLD_KEY = 'AKIAI44QH8DHBEXAMPLE';
+/**
+ * The session token of the role the intruder assumed with the key, as CloudTrail records
+ * AssumeRole's answer: a credential, which no ledger row, notification or drill output may hold.
+ */
+export const ASSUMED_SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLEtokenSEEDEDinTHEsandboxONLYdoNOTprintME0123456789';
 
 const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
@@ -26,6 +31,13 @@ export function seedCredentials(state: AccountState, now: Date): void {
     eventId: `6f1e2d3c-4b5a-4c6d-8e7f-${String(minutes).padStart(12, '0')}`, eventName, eventSource, eventTime: minutesBefore(now, minutes),
     accessKeyId: CI_DEPLOYER_KEY, userName: CI_DEPLOYER_USER, readOnly, sourceIPAddress, ...(errorCode ? { errorCode } : {}),
   });
+  const assumeRole: TrailEventState = {
+    ...call(20, 'sts.amazonaws.com', 'AssumeRole', '198.51.100.23', false),
+    responseElements: {
+      credentials: { accessKeyId: 'ASIAJEXAMPLEXEG2JICEA', sessionToken: ASSUMED_SESSION_TOKEN, expiration: minutesBefore(now, -40) },
+      assumedRoleUser: { assumedRoleId: 'AROAJEXAMPLE:intruder', arn: `arn:aws:sts::${state.accountId}:assumed-role/alphaswarm-deploy/intruder` },
+    },
+  };
   (state.cloudtrail ??= { events: [] }).events.push(
     // The pipeline's own use, from its runner, yesterday.
     call(26 * 60, 'ecs.amazonaws.com', 'UpdateService', '203.0.113.10', false),
@@ -34,5 +46,7 @@ export function seedCredentials(state: AccountState, now: Date): void {
     call(35, 'sts.amazonaws.com', 'GetCallerIdentity', '198.51.100.23', true),
     call(30, 's3.amazonaws.com', 'ListBuckets', '198.51.100.23', true),
     call(25, 'iam.amazonaws.com', 'CreateAccessKey', '198.51.100.23', false, 'AccessDenied'),
+    // And a role assumed with it: CloudTrail records the session's credentials.
+    assumeRole,
   );
 }

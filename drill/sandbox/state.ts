@@ -500,6 +500,8 @@ export interface TrailEventState {
   readOnly: boolean;
   sourceIPAddress: string;
   errorCode?: string;
+  /** As CloudTrail records the answer, where it does (AssumeRole's credentials, the session token included). */
+  responseElements?: Record<string, unknown>;
 }
 
 export interface RdsState {

@@ -1,5 +1,5 @@
 import type { AwsCallReceived } from '../../drill/drill';
-import { CI_DEPLOYER_KEY, CI_DEPLOYER_OLD_KEY, CI_DEPLOYER_USER } from '../../drill/sandbox';
+import { ASSUMED_SESSION_TOKEN, CI_DEPLOYER_KEY, CI_DEPLOYER_OLD_KEY, CI_DEPLOYER_USER } from '../../drill/sandbox';
 import { runDrill, scenario } from './run-drill';
 
 const EVENT = 'events/credential-exposure.event.json';
@@ -10,8 +10,12 @@ const pagesOf = (calls: readonly AwsCallReceived[]) => of(calls, 'sns', 'Publish
 const keysOf = (r: unknown, when: 'before' | 'after') => ((r as { resources: Record<string, Record<string, unknown>> }).resources[when]![CI_DEPLOYER_USER] as { accessKeys: unknown }).accessKeys;
 
 test('the GuardDuty finding deactivates the key at once and pages what it did; the Health event that follows finds it inactive and changes nothing', async () => {
-  const { code, results: [finding, health] } = await runDrill(['--event', EVENT, '--event', HEALTH, '--json', '--calls']);
+  const { code, stdout, results: [finding, health] } = await runDrill(['--event', EVENT, '--event', HEALTH, '--json', '--calls']);
   expect(code).toBe(0);
+  // The session token CloudTrail recorded for the role the key assumed reaches CloudTrail's answer, and nothing of the drill's:
+  // not a ledger row, a notification, the report, the incident's evidence or a call the runbook made.
+  expect(stdout).toContain('AssumeRole');
+  expect(stdout).not.toContain(ASSUMED_SESSION_TOKEN);
 
   expect(finding).toMatchObject({ runbook: 'credential-exposure', outcome: 'remediated', notifications: [{ outcome: 'remediated', topic: 'critical' }] });
   expect(finding!.actions).toEqual([expect.objectContaining({
@@ -28,7 +32,7 @@ test('the GuardDuty finding deactivates the key at once and pages what it did; t
   expect(keysOf(finding, 'after')).toEqual({ [CI_DEPLOYER_KEY]: 'Inactive', [CI_DEPLOYER_OLD_KEY]: 'Inactive' });
   // The page: what the key did (calls, services, source IPs), and the rotation left to a human.
   const [page] = pagesOf(calls);
-  for (const text of ['iam:CreateAccessKey', 's3:ListBuckets', 'sts:GetCallerIdentity', '198.51.100.23', '203.0.113.10', 'now rotate it']) expect(page).toContain(text);
+  for (const text of ['sts:AssumeRole', 'iam:CreateAccessKey', 's3:ListBuckets', 'sts:GetCallerIdentity', '198.51.100.23', '203.0.113.10', 'now rotate it']) expect(page).toContain(text);
 
   expect(health).toMatchObject({ runbook: 'credential-exposure', outcome: 'skipped' });
   expect(of(callsOf(health), 'iam', 'UpdateAccessKey')).toEqual([]);

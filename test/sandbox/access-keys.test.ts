@@ -48,10 +48,10 @@ describe('CloudTrail LookupEvents', () => {
     const out = await cloudtrail().send(new LookupEventsCommand({ LookupAttributes: byKey, MaxResults: 50 }));
     const events = out.Events ?? [];
 
-    expect(events.map((e) => e.EventName)).toEqual(['CreateAccessKey', 'ListBuckets', 'GetCallerIdentity', 'UpdateService', 'GetAuthorizationToken']);
+    expect(events.map((e) => e.EventName)).toEqual(['AssumeRole', 'CreateAccessKey', 'ListBuckets', 'GetCallerIdentity', 'UpdateService', 'GetAuthorizationToken']);
     const times = events.map((e) => e.EventTime!.getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    expect(JSON.parse(events[0]!.CloudTrailEvent!)).toEqual(expect.objectContaining({
+    expect(JSON.parse(events[1]!.CloudTrailEvent!)).toEqual(expect.objectContaining({
       eventName: 'CreateAccessKey', sourceIPAddress: '198.51.100.23', errorCode: 'AccessDenied',
       userIdentity: expect.objectContaining({ accessKeyId: CI_DEPLOYER_KEY, userName: CI_DEPLOYER_USER }),
     }));
@@ -64,9 +64,9 @@ describe('CloudTrail LookupEvents', () => {
     const newest = first.Events![0]!.EventTime!.getTime();
     const lastHour = await cloudtrail().send(new LookupEventsCommand({ LookupAttributes: byKey, StartTime: new Date(newest - 3_600_000), EndTime: new Date(newest) }));
 
-    expect(first.Events?.map((e) => e.EventName)).toEqual(['CreateAccessKey', 'ListBuckets']);
-    expect(rest.Events?.map((e) => e.EventName)).toEqual(['GetCallerIdentity', 'UpdateService', 'GetAuthorizationToken']);
-    expect(lastHour.Events?.map((e) => e.EventName)).toEqual(['CreateAccessKey', 'ListBuckets', 'GetCallerIdentity']);
+    expect(first.Events?.map((e) => e.EventName)).toEqual(['AssumeRole', 'CreateAccessKey']);
+    expect(rest.Events?.map((e) => e.EventName)).toEqual(['ListBuckets', 'GetCallerIdentity', 'UpdateService', 'GetAuthorizationToken']);
+    expect(lastHour.Events?.map((e) => e.EventName)).toEqual(['AssumeRole', 'CreateAccessKey', 'ListBuckets', 'GetCallerIdentity']);
   });
 
   test.each([
