@@ -854,6 +854,8 @@ function auditTarget(service: string, input: Readonly<Record<string, unknown>>):
   if (service === 'states') return String(input.executionArn ?? '');
   // An ECS service's scalable target (service/CLUSTER/SERVICE), keyed as the service is.
   if (service === 'application-autoscaling') return String(input.ResourceId ?? '').replace(/^service\//, '');
+  // An access key is changed on its user, as the ledger rows name it (the key is in the call's parameters).
+  if (service === 'iam') return String(input.UserName ?? '');
   return '';
 }
 

@@ -129,6 +129,7 @@ export function runbookTriggers(): Record<string, RunbookTrigger> {
     ...(m.trigger?.kind === 'alarm' ? { alarm: m.trigger.route } : {}),
     ...(m.trigger?.kind === 'budget' ? { budget: true as const } : {}),
     ...(m.events ? { events: m.events.routes } : {}),
+    ...(m.manualStart ? { manual: m.manualStart } : {}),
   }]));
 }
 
@@ -285,7 +286,13 @@ export function approvalGates(config: EnvironmentConfig): Record<string, GateSet
     }
   }
   // An undo is asked under the incident's runbook: `<runbook>/undo`.
-  for (const m of enabled) if (m.undo) add(`${m.name}/undo`, config.undo.approval);
+  for (const m of enabled) {
+    if (!m.undo) continue;
+    const policy = config.undo.approval;
+    const minimum = m.undoMinimumApprovals ?? 0;
+    const required = policy.requiredApprovals ?? config.approvals.requiredApprovals;
+    add(`${m.name}/undo`, required >= minimum ? policy : { ...policy, requiredApprovals: minimum });
+  }
   return gates;
 }
 

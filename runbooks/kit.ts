@@ -73,6 +73,8 @@ export interface Arns {
   rdsParameterGroup(name: string): string;
   /** A Secrets Manager secret by its name: AWS appends six random characters to the ARN, matched by -?????? (its IAM guidance). */
   secret(name: string): string;
+  /** An IAM user by its path and name (IAM is global: no region in the ARN). */
+  iamUser(name: string, path?: string): string;
   readonly account: string;
   /** aws, aws-cn, aws-us-gov: the definitions' integration ARNs (arn:${Partition}:states:::lambda:invoke) use it. */
   readonly partition: string;
@@ -100,6 +102,7 @@ export function literalArns(partition: string, region: string, account: string):
     rdsCluster: (id) => arn('rds', `cluster:${id}`),
     rdsParameterGroup: (name) => arn('rds', `pg:${name}`),
     secret: (name) => arn('secretsmanager', `secret:${name}-??????`),
+    iamUser: (name, path = '/') => `arn:${partition}:iam::${account}:user${path}${name}`,
     account,
     partition,
   };

@@ -21,6 +21,7 @@ import type { z } from 'zod';
 import type { PatternMatcher } from '../lambdas/domain/event-pattern';
 import type { MetricRoute } from '../lambdas/domain/routing';
 import type { EventRoute } from '../lambdas/domain/service-events';
+import type { ManualStartSpec } from '../lambdas/domain/trigger';
 import type { TagResource } from '../lambdas/domain/tag-resources';
 import type { GatePolicy, RunbookConfig, SEVERITIES, VerifyConfig } from './config';
 import type { Acknowledgement, AlarmSpec, Arns, HandlerDef, Permission } from './kit';
@@ -251,6 +252,12 @@ export interface RunbookModule<N extends string = string, C extends RunbookConfi
   readonly trigger?: AlarmTrigger<C> | BudgetTrigger<C>;
   /** Started by AWS service events (EventBridge), besides or instead of `trigger`. */
   readonly events?: EventTrigger<C>;
+  /**
+   * A runbook started by service events that a person may also start by hand (`autopilot start`):
+   * what the start names besides the target, which the event would have named (the incident's
+   * source occurrence), and its form. A runbook started by alarms names its alarm instead.
+   */
+  readonly manualStart?: ManualStartSpec;
   /** Present when its config may allowlist targets by tag (`targetTags`). */
   readonly tags?: TagAllowlist<C>;
   readonly stateMachine: {
@@ -267,6 +274,12 @@ export interface RunbookModule<N extends string = string, C extends RunbookConfi
   readonly gates?: readonly GateDef[];
   /** What the undo may put back of its changes; absent: nothing it does is reversible (no undo gate either). */
   undo?(ctx: RunbookContext<C>): ReversibleChange[];
+  /**
+   * The fewest approvals its undo needs, whatever the environment's undo policy says (its
+   * requiredApprovals still applies where higher): an undo that reopens an exposure (a leaked key
+   * made active again) is never put back unasked, in any environment. @default the environment's undo policy
+   */
+  readonly undoMinimumApprovals?: number;
   /** What the approval page reads of its gated targets. */
   readonly approvalPage?: ApprovalPageReads<C>;
   /**

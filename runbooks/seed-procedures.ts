@@ -62,7 +62,7 @@ export const SEED_PROCEDURES = {
   },
   'database-failover': { seed: '004', title: 'Database Failover', severity: 'High', response: 'Check RDS events, verify connections' },
   'connection-pool-exhausted': { seed: '004', title: 'Connection Pool Exhausted', severity: 'High', response: 'Restart services, check max_connections' },
-  'credential-exposure': { seed: '004', title: 'Credential Exposure', severity: 'Critical', response: 'Rotate immediately, audit access', unautomated: notYet('credential-exposure') },
+  'credential-exposure': { seed: '004', title: 'Credential Exposure', severity: 'Critical', response: 'Rotate immediately, audit access' },
   'unauthorized-access': { seed: '004', title: 'Unauthorized Access', severity: 'Critical', response: 'Isolate resource, review CloudTrail', unautomated: notYet('a page-only runbook with the CloudTrail reads') },
   'high-api-latency': { seed: '004', title: 'High API Latency', severity: 'Medium', response: 'Check metrics, identify bottleneck' },
   'ecs-memory-high': { seed: '004', title: 'ECS Memory High', severity: 'Medium', response: 'Scale service or increase task memory' },

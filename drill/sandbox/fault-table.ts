@@ -185,10 +185,26 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
   // AWS Query: the error code is the shape's (NoSuchEntity, ServiceFailure), as IAM's API reference lists them.
   iam: {
     throttling: { code: 'Throttling', status: 400, message: RATE_EXCEEDED },
-    'access-denied': { code: 'AccessDenied', status: 403, message: denied((c) => member(c, 'PolicySourceArn', '*')) },
-    'not-found': { code: 'NoSuchEntity', status: 404, message: (c) => `The role with name ${member(c, 'PolicySourceArn', '*').split('/').at(-1) ?? '*'} cannot be found.` },
+    'access-denied': {
+      code: 'AccessDenied', status: 403,
+      message: denied((c) => (typeof c.input.UserName === 'string' ? `arn:aws:iam::${c.account.accountId}:user/${c.input.UserName}` : member(c, 'PolicySourceArn', '*'))),
+    },
+    'not-found': {
+      code: 'NoSuchEntity', status: 404,
+      message: (c) => (typeof c.input.UserName === 'string'
+        ? `The user with name ${c.input.UserName} cannot be found.`
+        : `The role with name ${member(c, 'PolicySourceArn', '*').split('/').at(-1) ?? '*'} cannot be found.`),
+    },
     'server-error': { code: 'ServiceFailure', status: 500, message: 'The request processing has failed because of an unknown error, exception or failure.' },
     'unknown-operation': { ...UNKNOWN_OPERATION, code: 'InvalidAction', status: 400 },
+  },
+  // JSON 1.1. LookupEvents has no resource and answers no not-found: the nearest is an unknown trail.
+  cloudtrail: {
+    throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
+    'access-denied': { code: 'AccessDeniedException', status: 400, message: denied(() => '*') },
+    'not-found': { code: 'TrailNotFoundException', status: 400, message: (c) => `Unknown trail: default for the user: ${c.account.accountId}` },
+    'server-error': { code: 'InternalServerException', status: 500, message: INTERNAL_FAILURE },
+    'unknown-operation': UNKNOWN_OPERATION,
   },
   secretsmanager: {
     throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },

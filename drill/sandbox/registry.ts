@@ -3,6 +3,8 @@ import { cloudWatchModel } from './cloudwatch';
 import { costExplorerModel } from './cost-explorer';
 import { ecsModel } from './ecs';
 import { iamModel } from './iam';
+import { cloudTrailModel } from './cloudtrail';
+import { CI_DEPLOYER_KEY } from './seed-credentials';
 import { kmsModel } from './kms';
 import { eventsModel } from './events';
 import { FAULTS } from './fault-table';
@@ -155,6 +157,11 @@ export const SERVICE_REGISTRY = [
       operation: 'SimulatePrincipalPolicy',
       input: { PolicySourceArn: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/${ENGINEER_ROLE}`, ActionNames: ['s3:GetObject'], ResourceArns: [`arn:aws:s3:::${ARTIFACTS_BUCKET}/outputs/x`] },
     },
+  },
+  {
+    name: 'cloudtrail', endpointVariable: 'AWS_ENDPOINT_URL_CLOUDTRAIL', sdk: '@aws-sdk/client-cloudtrail', model: cloudTrailModel, faults: FAULTS.cloudtrail,
+    seed: (s) => s.cloudtrail?.events,
+    probe: { operation: 'LookupEvents', input: { LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: CI_DEPLOYER_KEY }], MaxResults: 50 } },
   },
 ] as const satisfies readonly ServiceEntry[];
 

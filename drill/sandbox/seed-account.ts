@@ -11,6 +11,7 @@ import { seedSlowApi } from './seed-slow-api';
 import { seedPagedAlarms } from './seed-paged-alarms';
 import { seedAgentops } from './seed-agentops';
 import { seedS3Access } from './seed-s3-access';
+import { seedCredentials } from './seed-credentials';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 
 /** The seed systems (seeds 000 to 004) as the drill's starting account. */
@@ -570,6 +571,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedPagedAlarms(base, now);
   seedAgentops(base, now, AGENT_FUNCTIONS);
   seedS3Access(base);
+  seedCredentials(base, now);
   // Last: the history leads each alarm to the state the seed holds it in.
   seedAlarmHistory(base, now);
   if (override === undefined) return base;

@@ -37,6 +37,8 @@ export type SandboxSnapshot = {
   s3: Record<string, { policy: string; publicAccessBlock: string; encryption: string; versioning: string }>;
   /** IAM roles by name: each inline policy as its sids and one digest. */
   iam: Record<string, { policies: Record<string, string> }>;
+  /** IAM users by name: each access key's status by its id (never a secret: the sandbox keeps none). */
+  iamUsers: Record<string, { accessKeys: Record<string, string> }>;
   /** KMS keys by ARN: the key policy as its sids and one digest. */
   kms: Record<string, { policy: string }>;
   publishedMessages: number;
@@ -124,6 +126,9 @@ export function snapshotOf(state: AccountState, publishedMessages: number): Sand
       versioning: b.versioning ?? 'never enabled',
     }])),
     iam: Object.fromEntries(Object.entries(state.iam?.roles ?? {}).map(([name, r]) => [name, { policies: Object.fromEntries(Object.entries(r.policies).map(([p, text]) => [p, policyView(text)])) }])),
+    iamUsers: Object.fromEntries(Object.entries(state.iam?.users ?? {}).map(([name, u]) => [name, {
+      accessKeys: Object.fromEntries(Object.entries(u.accessKeys).map(([id, k]) => [id, k.status])),
+    }])),
     kms: Object.fromEntries(Object.entries(state.kms?.keys ?? {}).map(([arn, k]) => [arn, { policy: policyView(k.policy) }])),
     publishedMessages,
   };

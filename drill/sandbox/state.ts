@@ -474,7 +474,34 @@ export interface AccountState {
   /** KMS keys by key ARN, each with its key policy text. Absent: no keys. */
   kms?: { keys: Record<string, { policy: string }> };
   /** IAM roles by name, each with its ARN and inline policies (name -> policy text). Absent: no roles. */
-  iam?: { roles: Record<string, { arn: string; policies: Record<string, string> }> };
+  iam?: {
+    roles: Record<string, { arn: string; policies: Record<string, string> }>;
+    /** IAM users by name, with their access keys by id (ids and statuses: the secret is never kept). Absent: none. */
+    users?: Record<string, IamUserState>;
+  };
+  /** CloudTrail: the account's management events, oldest first (LookupEvents answers newest first). Absent: none recorded. */
+  cloudtrail?: { events: TrailEventState[] };
+}
+
+export interface IamUserState {
+  arn: string;
+  userId: string;
+  accessKeys: Record<string, { status: 'Active' | 'Inactive'; createDate: string }>;
+}
+
+/** One management event as CloudTrail records it (the record is the JSON LookupEvents returns as CloudTrailEvent). */
+export interface TrailEventState {
+  eventId: string;
+  eventName: string;
+  eventSource: string;
+  eventTime: string;
+  accessKeyId: string;
+  userName: string;
+  readOnly: boolean;
+  sourceIPAddress: string;
+  errorCode?: string;
+  /** As CloudTrail records the answer, where it does (AssumeRole's credentials, the session token included). */
+  responseElements?: Record<string, unknown>;
 }
 
 export interface RdsState {

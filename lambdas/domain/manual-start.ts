@@ -5,9 +5,11 @@ import * as z from '../shared/zod';
  * through the same admit as an alarm's: allowlist, switches, cooldown, safety rails, one incident
  * in the ledger. Its input is an event of this app's own. `startedBy` sits at the top of it, where
  * the approval request reads who started a manual run (nobody approves their own change, seed
- * 002), as the undo's input has it. Only a runbook started by alarms can be started by hand: its
- * steps read the target and verify by an alarm, which the start names; a runbook started by a
- * budget alert or a service event acts on what that alert or event says.
+ * 002), as the undo's input has it. A runbook started by alarms can be started by hand: its steps
+ * read the target and verify by an alarm, which the start names. A runbook started by a service
+ * event can be when its module says what the start must name besides the target (its
+ * `manualStart`: an IAM user's access key id, say), which the event would have named; a
+ * runbook started by a budget alert acts on what the alert says, and cannot be.
  */
 export const MANUAL_START_SOURCE = 'runbook-autopilot';
 export const MANUAL_START_DETAIL_TYPE = 'Manual Start';
@@ -27,8 +29,10 @@ export const manualStartEventSchema = z.object({
     /** The runbook the person meant: a start sent to another runbook's state machine is rejected. */
     runbook: z.string().check(z.minLength(1)),
     target: z.string().check(z.minLength(1), z.maxLength(512)),
-    /** The alarm whose return to OK verifies the run. */
-    alarmName: z.string().check(z.minLength(1), z.maxLength(255)),
+    /** The alarm whose return to OK verifies the run (a runbook started by alarms). */
+    alarmName: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
+    /** What the run acts on besides its target, where the runbook's start names it (an access key id). */
+    occurrence: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
     reason: z.string().check(z.minLength(1), z.maxLength(500)),
     requestId: z.string().check(z.regex(MANUAL_REQUEST_ID, 'man-<16 hex digits>')),
   }),
@@ -38,7 +42,8 @@ export type ManualStartEvent = z.infer<typeof manualStartEventSchema>;
 export interface ManualStart {
   readonly runbook: string;
   readonly target: string;
-  readonly alarmName: string;
+  readonly alarmName?: string;
+  readonly occurrence?: string;
   readonly reason: string;
   readonly startedBy: string;
   readonly requestId: string;
@@ -49,7 +54,10 @@ export interface ManualStart {
 export function manualStartEvent(s: ManualStart): ManualStartEvent {
   return {
     source: MANUAL_START_SOURCE, 'detail-type': MANUAL_START_DETAIL_TYPE, time: s.time.toISOString(), startedBy: s.startedBy,
-    detail: { runbook: s.runbook, target: s.target, alarmName: s.alarmName, reason: s.reason, requestId: s.requestId },
+    detail: {
+      runbook: s.runbook, target: s.target, ...(s.alarmName !== undefined ? { alarmName: s.alarmName } : {}),
+      ...(s.occurrence !== undefined ? { occurrence: s.occurrence } : {}), reason: s.reason, requestId: s.requestId,
+    },
   };
 }
 

@@ -403,8 +403,44 @@ const desiredCount: Reversible<'ecs-desired-count'> = {
   holds: (current, value) => (current as RangeRecord | null)?.desiredCount === (value as RangeRecord | null)?.desiredCount,
 };
 
+const ACCESS_KEY_STATUSES = ['Active', 'Inactive'];
+/** One key's status in a record of `{ <access key id>: status }`. */
+const keyStatusOf = (value: unknown, accessKeyId: string): string | undefined => {
+  const status = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[accessKeyId] : undefined;
+  return typeof status === 'string' && ACCESS_KEY_STATUSES.includes(status) ? status : undefined;
+};
+
+/**
+ * An IAM access key's status (a leaked key deactivated), put back as it was. Rows record
+ * `{ <access key id>: status }` for the one key the call named; the undo reads all the user's keys
+ * (the target is the user) and compares only the keys a row names.
+ */
+const accessKeyStatus: Reversible<'iam-access-key'> = {
+  operation: 'iam:UpdateAccessKey',
+  kind: 'iam-access-key',
+  restoreOperations: ['iam:UpdateAccessKey'],
+  words: 'access key status',
+  inverse({ target, before, after, parameters }) {
+    const accessKeyId = (parameters as { AccessKeyId?: unknown } | undefined)?.AccessKeyId;
+    if (typeof accessKeyId !== 'string') return { why: 'the recorded call names no access key' };
+    const was = keyStatusOf(before, accessKeyId);
+    if (was === undefined) return { why: `the recorded status of ${accessKeyId} ${JSON.stringify(before)} is not Active or Inactive` };
+    const set = keyStatusOf(after, accessKeyId);
+    if (was === set) return { why: `access key ${accessKeyId} was already ${was}: the call changed nothing` };
+    return {
+      operation: 'iam:UpdateAccessKey', target, parameters: { UserName: target, AccessKeyId: accessKeyId, Status: was },
+      expected: { [accessKeyId]: set ?? null }, restoreTo: { [accessKeyId]: was },
+    };
+  },
+  // The user's other key (a user has up to two) is not this change: only the keys the row names are compared.
+  holds(current, value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length === 0) return sameValue(current, value);
+    return Object.entries(value).every(([key, status]) => keyStatusOf(current, key) === status);
+  },
+};
+
 /** Every reversible operation, one line each. */
-export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionEnvironment, functionConfiguration, serviceTaskDefinition, scalableTargetRange, desiredCount] as const;
+export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionEnvironment, functionConfiguration, serviceTaskDefinition, scalableTargetRange, desiredCount, accessKeyStatus] as const;
 
 export type RestoreKind = (typeof REVERSIBLE)[number]['kind'];
 export const RESTORE_KINDS = REVERSIBLE.map((r) => r.kind) as [RestoreKind, ...RestoreKind[]];

@@ -104,6 +104,59 @@ const s3ApiCall = envelope('aws.s3', 'AWS API Call via CloudTrail', z.object({
   requestParameters: z.record(z.string(), z.unknown()),
 }));
 
+/** An IAM access key id: AKIA for a user's long-term key, ASIA for temporary credentials (a session). */
+export const ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
+/** An IAM user's ARN, its path and name: arn:aws:iam::123456789012:user/path/name. */
+const IAM_USER_ARN = /^arn:[a-z-]+:iam::\d{12}:user\/(?:[^/]+\/)*([\w+=,.@-]+)$/;
+
+/**
+ * GuardDuty: a finding ("GuardDuty Finding"), as GuardDuty sends it to EventBridge. Findings on IAM
+ * access keys (resourceType AccessKey) name the key and its user in resource.accessKeyDetails.
+ * GuardDuty sends a finding again as it updates it (the same id, a later updatedAt, a higher count).
+ */
+const guardDutyFinding = envelope('aws.guardduty', 'GuardDuty Finding', z.object({
+  id: z.string().check(z.minLength(1)),
+  type: z.string().check(z.minLength(1)),
+  severity: z.optional(z.number()),
+  updatedAt: z.optional(z.string()),
+  title: z.optional(z.string()),
+  resource: z.object({
+    resourceType: z.string(),
+    accessKeyDetails: z.object({
+      accessKeyId: z.optional(z.string()),
+      userName: z.optional(z.string()),
+      userType: z.optional(z.string()),
+      principalId: z.optional(z.string()),
+    }),
+  }),
+}));
+
+/**
+ * AWS Health: an account event ("AWS Health Event"). AWS_RISK_CREDENTIALS_EXPOSED names the exposed
+ * key as an affected entity (entityValue: the access key id); the user, where the event names it,
+ * is an IAM user ARN in `resources` or in an affected entity.
+ */
+const healthEvent = envelope('aws.health', 'AWS Health Event', z.object({
+  eventArn: z.string().check(z.minLength(1)),
+  service: z.string(),
+  eventTypeCode: z.string().check(z.minLength(1)),
+  eventTypeCategory: z.optional(z.string()),
+  startTime: z.optional(z.string()),
+  affectedEntities: z._default(z.array(z.object({ entityValue: z.string() })), []),
+}));
+
+/** The user and access key a credential event names: an IAM user's own key (AKIA...), which UpdateAccessKey can deactivate. */
+export function exposedKeyOf(values: { accessKeyId?: string | undefined; userName?: string | undefined; userType?: string | undefined }): { accessKeyId: string; userName: string } | string {
+  const { accessKeyId, userName, userType } = values;
+  if (accessKeyId === undefined || accessKeyId.length === 0) return 'names no access key id';
+  if (!ACCESS_KEY_ID.test(accessKeyId)) return `names ${JSON.stringify(accessKeyId)}, which is not an access key id`;
+  if (accessKeyId.startsWith('ASIA') || (userType !== undefined && userType !== 'IAMUser')) {
+    return `names temporary credentials (${accessKeyId}, user type ${userType ?? 'unknown'}): UpdateAccessKey deactivates an IAM user's own keys only; revoke the role's sessions instead`;
+  }
+  if (userName === undefined || userName.length === 0) return `names access key ${accessKeyId} but no IAM user: nothing changed; find its user (aws iam get-access-key-last-used --access-key-id ${accessKeyId}) and deactivate it by hand`;
+  return { accessKeyId, userName };
+}
+
 /** The S3 call a CloudTrail event records, as a runbook that reads it needs it. */
 export interface ApiCall {
   /** The IAM action, "s3:PutObject". */
@@ -232,6 +285,44 @@ export const SERVICE_EVENTS = {
         summary: `S3 ${d.eventName} on ${key === undefined ? bucket : `${bucket}/${key}`}${d.errorCode ? ` failed: ${d.errorCode}` : ''}${principal ? ` (${principal})` : ''}`,
         arn, ...(d.errorMessage ? { reason: d.errorMessage } : {}),
         apiCall: { action: `s3:${d.eventName}`, ...(principal ? { principal } : {}), ...(d.errorCode ? { errorCode: d.errorCode } : {}), parameters },
+      };
+    },
+  }),
+  'guardduty-access-key-finding': kind({
+    source: 'aws.guardduty', detailType: 'GuardDuty Finding', schema: guardDutyFinding,
+    targetField: ['detail', 'resource', 'accessKeyDetails', 'userName'],
+    note: 'GuardDuty must be enabled in the account and region; it sends each finding to EventBridge as it creates and updates it',
+    read: (e) => {
+      const d = e.detail;
+      if (d.resource.resourceType !== 'AccessKey') return `is about a ${d.resource.resourceType}, not an access key`;
+      const key = exposedKeyOf(d.resource.accessKeyDetails);
+      if (typeof key === 'string') return key;
+      return {
+        target: key.userName,
+        // One incident per finding and key: GuardDuty sends the same finding again as it updates it.
+        identity: `guardduty|${d.id}|${key.accessKeyId}`,
+        summary: `GuardDuty ${d.type} on access key ${key.accessKeyId} of IAM user ${key.userName}`,
+        arn: `arn:aws:iam::${e.account ?? ''}:user/${key.userName}`,
+        reason: d.title ?? d.type, occurrence: key.accessKeyId,
+      };
+    },
+  }),
+  'health-credentials-exposed': kind({
+    source: 'aws.health', detailType: 'AWS Health Event', schema: healthEvent,
+    // The event names a key, not always its user: no target filter, admit holds the user to the configured ones.
+    targetField: [],
+    read: (e) => {
+      const d = e.detail;
+      const values = [...e.resources, ...d.affectedEntities.map((a) => a.entityValue)];
+      const accessKeyId = values.find((v) => ACCESS_KEY_ID.test(v));
+      const userName = values.map((v) => IAM_USER_ARN.exec(v)?.[1]).find((n) => n !== undefined);
+      const key = exposedKeyOf({ accessKeyId, userName });
+      if (typeof key === 'string') return key;
+      return {
+        target: key.userName,
+        identity: `health|${d.eventArn}|${key.accessKeyId}`,
+        summary: `AWS Health ${d.eventTypeCode}: access key ${key.accessKeyId} of IAM user ${key.userName} is exposed`,
+        arn: d.eventArn, reason: d.eventTypeCode, occurrence: key.accessKeyId,
       };
     },
   }),

@@ -110,11 +110,14 @@ export const runbookTriggerSchema = z.object({
   alarm: z.optional(metricRouteSchema),
   budget: z.optional(z.literal(true)),
   events: z.optional(z.array(eventRouteSchema).check(z.minLength(1))),
+  manual: z.optional(z.object({ occurrence: z.string().check(z.minLength(1)), pattern: z.string().check(z.minLength(1)) })),
 });
 export interface RunbookTrigger {
   readonly alarm?: MetricRoute;
   readonly budget?: true;
   readonly events?: readonly EventRoute[];
+  /** A runbook started by service events that a person may start by hand: what the start names besides the target, and its form (a regex). */
+  readonly manual?: ManualStartSpec;
 }
 export const runbookTriggersSchema = z.record(z.string(), runbookTriggerSchema);
 
@@ -219,17 +222,35 @@ export function parseTrigger(runbook: string, event: unknown, started: RunbookTr
 function manualTrigger(runbook: string, event: ManualStartEvent, started: RunbookTrigger | undefined): Trigger {
   const d = event.detail;
   if (d.runbook !== runbook) throw new UnroutableEvent(`a manual start of ${d.runbook} was sent to ${runbook}`);
-  if (!started?.alarm) {
-    throw new UnroutableEvent(`${runbook} cannot be started by hand: it acts on what the budget alert or service event that starts it says, which a manual start does not carry`);
-  }
-  return {
-    kind: 'manual',
-    target: d.target,
-    dedupeKey: `manual|${runbook}|${d.requestId}`,
-    firedAt: event.time,
+  const base = {
+    kind: 'manual' as const, target: d.target, dedupeKey: `manual|${runbook}|${d.requestId}`, firedAt: event.time,
     summary: `Manual start by ${event.startedBy} on ${d.target}: ${d.reason}`,
-    source: { name: d.alarmName },
   };
+  if (started?.alarm) {
+    if (d.alarmName === undefined) throw new UnroutableEvent(`a manual start of ${runbook} names no alarm: it verifies its change by the alarm the start names`);
+    return { ...base, source: { name: d.alarmName } };
+  }
+  if (started?.manual) {
+    const problem = manualOccurrenceProblem(runbook, started.manual, d.occurrence);
+    if (problem) throw new UnroutableEvent(problem);
+    return { ...base, source: { name: `manual start by ${event.startedBy}`, occurrence: d.occurrence! } };
+  }
+  throw new UnroutableEvent(`${runbook} cannot be started by hand: it acts on what the budget alert or service event that starts it says, which a manual start does not carry`);
+}
+
+/** What a runbook started by service events needs a manual start to name besides the target. */
+export interface ManualStartSpec {
+  /** In words, e.g. "the access key id". */
+  readonly occurrence: string;
+  /** Its form, a regular expression's source. */
+  readonly pattern: string;
+}
+
+/** Why a manual start's occurrence will not do, in one line; undefined when it is what the runbook needs. */
+export function manualOccurrenceProblem(runbook: string, spec: ManualStartSpec, occurrence: string | undefined): string | undefined {
+  if (occurrence === undefined) return `a manual start of ${runbook} must name ${spec.occurrence} (what the event that starts it would name)`;
+  if (!new RegExp(spec.pattern).test(occurrence)) return `a manual start of ${runbook} names ${JSON.stringify(occurrence)}, which is not ${spec.occurrence} (${spec.pattern})`;
+  return undefined;
 }
 
 /**

@@ -20,6 +20,8 @@ const inputSchema = z.object({
   runbook: z.string().check(z.minLength(1)),
   outcome: z.enum(['remediated', 'skipped', 'escalated', 'rejected', 'failed']),
   reason: z.string().check(z.minLength(1)),
+  /** The critical topic whatever the outcome (a remediation that leaves urgent work for a human). @default by the outcome */
+  topic: z.optional(z.literal('critical')),
   incident: z.optional(z.nullable(incidentSchema)),
   execution: executionSchema,
   evidence: z.optional(z.unknown()),
@@ -60,7 +62,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<NotifyRes
     }
   }
   if (incident) timeToMitigate({ runbook: incident.runbook, executionArn: execution.id, incidentId: incident.id }, incident.firedAt, outcome, actions);
-  const topic = topicFor(outcome);
+  const topic = input.topic ?? topicFor(outcome);
   const notification = outcomeNotification({
     outcome, reason, runbook: input.runbook, actions, executionArn: execution.id, region, ...(pagesUrl ? { pagesUrl } : {}),
     ...(incident ? { incident } : {}), ...(input.evidence !== undefined ? { evidence: input.evidence } : {}), ...(error ? { error } : {}),

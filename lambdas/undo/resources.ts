@@ -7,6 +7,7 @@ import { ParameterClient } from '../aws/ssm';
 import { capacitySnapshot } from '../aws/table-capacity';
 import type { ItemKey } from '../domain/item-keys';
 import { FunctionEnvironmentClient } from '../aws/lambda-environment';
+import { AccessKeyClient } from '../aws/iam-access-keys';
 import { redactVariables, restoredVariables } from '../domain/function-environment';
 import { AliasChanged, ChangeRejected } from '../shared/errors';
 import { holds as holdsByKind, type RestoreKind } from '../domain/reversible';
@@ -41,6 +42,7 @@ export class UndoResources {
     services = new EcsServiceClient(),
     scalableTargets = new ScalableTargetClient(),
     environments = new FunctionEnvironmentClient(),
+    accessKeys = new AccessKeyClient(),
   ) {
     this.values = {
       'lambda-reserved-concurrency': {
@@ -126,6 +128,14 @@ export class UndoResources {
       'ecs-desired-count': {
         read: async (target) => ({ desiredCount: (await services.describe(parseServiceKey(target))).desiredCount }),
         restore: async (step) => ({ desiredCount: (await services.setDesiredCount(parseServiceKey(step.target), Number(step.parameters.desiredCount))).desiredCount }),
+      },
+      // Every key of the user (the target), by id; a row's value names one of them (reversible.ts compares only those).
+      'iam-access-key': {
+        read: (target) => accessKeys.statuses(target),
+        restore: async (step) => {
+          const p = step.parameters as { AccessKeyId: string; Status: 'Active' | 'Inactive' };
+          return { [p.AccessKeyId]: await accessKeys.setStatus(step.target, p.AccessKeyId, p.Status) };
+        },
       },
       'ssm-parameter': {
         read: (target) => parameters.read(target),

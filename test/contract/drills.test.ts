@@ -40,9 +40,11 @@ function runsOf(module: AnyRunbook): Run[] {
   const run = (what: string, args: string[], config: EnvironmentConfig = base): Run => ({ what, config, done: drillRun(args) });
   const configOf = (file: string) => scenarioConfig(readScenario(path.join(ROOT, file)), base, file);
   const scenarioRun = (file: string) => run(`scenario ${file}`, ['--scenario', file, '--event', event], configOf(file));
+  // An undo that needs an approver in every environment gets one (the drill's policy asks none).
+  const approver = module.undoMinimumApprovals ? ['--approve', 'alice'] : [];
   const undoRun = (file: string | undefined) => (file
-    ? run('its event, then an undo', ['--scenario', file, '--event', event, '--then-undo'], configOf(file))
-    : run('its event, then an undo', ['--event', event, '--then-undo']));
+    ? run('its event, then an undo', ['--scenario', file, '--event', event, '--then-undo', ...approver], configOf(file))
+    : run('its event, then an undo', ['--event', event, '--then-undo', ...approver]));
   return [
     run('its recorded event and samples', [event, ...(module.drill.samples ?? [])].flatMap((e) => ['--event', e])),
     run('a dry run', ['--event', event, '--dry-run']),

@@ -117,6 +117,11 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   'kms:GetKeyPolicy': (i, s) => ({ action: 'kms:GetKeyPolicy', resource: text(i.KeyId).startsWith('arn:') ? text(i.KeyId) : arn(s, 'kms', `key/${text(i.KeyId)}`) }),
   // The simulator is authorized on the principal it simulates.
   'iam:SimulatePrincipalPolicy': (i) => ({ action: 'iam:SimulatePrincipalPolicy', resource: text(i.PolicySourceArn) }),
+  // Access keys are authorized on their user (IAM is global: no region; the seed's users have the path /).
+  'iam:ListAccessKeys': (i, s) => ({ action: 'iam:ListAccessKeys', resource: `arn:${s.partition}:iam::${s.account}:user/${text(i.UserName)}` }),
+  'iam:UpdateAccessKey': (i, s) => ({ action: 'iam:UpdateAccessKey', resource: `arn:${s.partition}:iam::${s.account}:user/${text(i.UserName)}` }),
+  // LookupEvents has no resource type.
+  'cloudtrail:LookupEvents': anywhere('cloudtrail:LookupEvents'),
   // The primary billing view: what GetCostAndUsage reads when the call names no view.
   'ce:GetCostAndUsage': (_i, s) => ({ action: 'ce:GetCostAndUsage', resource: `arn:${s.partition}:billing::${s.account}:billingview/primary` }),
   // A secret named by its name is evaluated on its ARN, which ends in six random characters.

@@ -725,6 +725,36 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['S3AccessDeniedDiagnose', 'kms:GetKeyPolicy', KEY, 'Denied'],
     ];
   },
+  'credential-exposure': () => {
+    // IAM is global: a user's ARN has no region.
+    const user = (name: string, path = '/') => `arn:aws:iam::${ACCOUNT}:user${path}${name}`;
+    const DEPLOYER = user('alphaswarm-ci-deployer');
+    return [
+      // The configured user's keys: read, deactivated; the undo's restore makes one Active again, its finish reads them.
+      ['CredentialExposureInspect', 'iam:ListAccessKeys', DEPLOYER, 'Allowed'],
+      ['CredentialExposureDeactivate', 'iam:ListAccessKeys', DEPLOYER, 'Allowed'],
+      ['CredentialExposureDeactivate', 'iam:UpdateAccessKey', DEPLOYER, 'Allowed'],
+      ['UndoRestore', 'iam:UpdateAccessKey', DEPLOYER, 'Allowed'],
+      ['UndoFinish', 'iam:ListAccessKeys', DEPLOYER, 'Allowed'],
+      // LookupEvents has no resource type: "*" is its only resource, and only the activity function has it.
+      ['CredentialExposureActivity', 'cloudtrail:LookupEvents', '*', 'Allowed'],
+      ['CredentialExposureDeactivate', 'cloudtrail:LookupEvents', '*', 'Denied'],
+      // Never deleted, never a new key, never a secret: containment only.
+      ['CredentialExposureDeactivate', 'iam:DeleteAccessKey', DEPLOYER, 'Denied'],
+      ['CredentialExposureDeactivate', 'iam:CreateAccessKey', DEPLOYER, 'Denied'],
+      ['CredentialExposureDeactivate', 'iam:DeleteUser', DEPLOYER, 'Denied'],
+      ['CredentialExposureDeactivate', 'iam:PutUserPolicy', DEPLOYER, 'Denied'],
+      ['UndoRestore', 'iam:DeleteAccessKey', DEPLOYER, 'Denied'],
+      // Only the configured user: not another user, not one of the same name under another path, not a role.
+      ['CredentialExposureDeactivate', 'iam:UpdateAccessKey', user('alphaswarm-admin'), 'Denied'],
+      ['CredentialExposureDeactivate', 'iam:UpdateAccessKey', user('alphaswarm-ci-deployer', '/ops/'), 'Denied'],
+      ['CredentialExposureInspect', 'iam:UpdateAccessKey', DEPLOYER, 'Denied'],
+      ['UndoRestore', 'iam:UpdateAccessKey', user('alphaswarm-admin'), 'Denied'],
+      ['CredentialExposureActivity', 'iam:ListAccessKeys', DEPLOYER, 'Denied'],
+      ['CredentialExposureActivity', 'cloudtrail:StopLogging', arn('cloudtrail', 'trail/management-events'), 'Denied'],
+      ['CredentialExposureActivity', 'cloudtrail:DeleteTrail', arn('cloudtrail', 'trail/management-events'), 'Denied'],
+    ];
+  },
 };
 
 test("s3-access-denied's function only reads: every action it is granted is a Read or List action", async () => {

@@ -37,6 +37,8 @@ const DECIDED_CATCH_ALL: Readonly<Record<string, readonly string[]>> = {
   'lambda-timeouts/Read the last timeouts': ['Timeouts unavailable'],
   // max_connections is told, not decided on (seed 004 "check max_connections"): what could not be read is reported.
   'database-recovery/Read max_connections': ['max_connections unavailable'],
+  // The key stays inactive whatever CloudTrail answers: what the key did, if unreadable, is said in the page.
+  'credential-exposure/Read what the key did': ['Activity unavailable'],
   // The escalation is sent already; a second one says the undo did not start and how to start it by hand.
   'llm-budget-guardrail/Start the undo of the switch': ['Escalate: undo not started'],
   // The run goes on to its timed restore when the notification of the switch cannot be sent.

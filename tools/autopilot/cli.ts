@@ -68,13 +68,14 @@ function program(io: Io, done: (output: Output, json: boolean) => void): Command
     .description('release what pause held')
     .action(action(async (c) => (await import('./switches')).setSwitch(settings(c), c.args[0], true)));
   p.command('start')
-    .argument('<runbook>', 'a runbook started by alarms')
+    .argument('<runbook>', 'a runbook started by alarms, or one started by service events that names what else a start gives (an access key, say)')
     .description('run a runbook on one target by hand, through the same admit as an alarm (switches, cooldown, safety rails)')
     .requiredOption('--target <target>', "the target, as config names it (function, table, cluster/service)")
     .option('--alarm <name>', 'the CloudWatch alarm whose return to OK verifies the run')
+    .option('--occurrence <value>', 'what the run acts on besides the target, where the runbook asks (an access key id, say)')
     .option('--reason <text>', 'why, for the ledger and every notification of the run')
     .option('--as <name>', 'who starts it (default: your user name); they may not approve the run')
-    .action(action(async (c) => (await import('./start')).startRunbook(settings(c), c.args[0]!, c.opts<{ target: string; alarm?: string; reason?: string; as?: string }>())));
+    .action(action(async (c) => (await import('./start')).startRunbook(settings(c), c.args[0]!, c.opts<{ target: string; alarm?: string; occurrence?: string; reason?: string; as?: string }>())));
   p.command('approvals')
     .description('what waits for whom: each open approval request, who may still decide, the deadline, what silence does')
     .option('--as <approver>', 'only the requests this approver may still decide')

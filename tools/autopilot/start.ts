@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import { MODULES, runbookConfig, runbookPolicies, stateMachineNameOf } from '../../lib/catalog';
 import { manualStartEvent, PERSON_NAME } from '../../lambdas/domain/manual-start';
 import { executionConsoleUrl } from '../../lambdas/domain/message';
-import { incidentIdFor, parseTrigger, UnroutableEvent } from '../../lambdas/domain/trigger';
+import { incidentIdFor, manualOccurrenceProblem, parseTrigger, UnroutableEvent } from '../../lambdas/domain/trigger';
 import { BUNDLED_TRIGGERS } from '../../lambdas/shared/runbook-triggers';
 import { deployedStateMachineArn, UndoStartError } from '../undo';
 import { CliError, usageError } from './errors';
@@ -21,6 +21,8 @@ import { openStack } from './stack';
 export interface StartOptions {
   readonly target: string;
   readonly alarm?: string;
+  /** What a runbook started by service events acts on besides the target (its module's manualStart: an access key id). */
+  readonly occurrence?: string;
   readonly reason?: string;
   readonly as?: string;
 }
@@ -40,10 +42,14 @@ export async function startRunbook(settings: Settings, runbook: string, o: Start
   if (!module) throw usageError(`unknown runbook "${runbook}" (known: ${MODULES.map((m) => m.name).join(', ')})`);
   const stack = openStack(stackSettings);
   if (!runbookConfig(stack.config, module).enabled) throw usageError(`${runbook} is not enabled in config/${stack.env}.json, so the stack deploys no state machine for it`);
-  if (module.trigger?.kind !== 'alarm') {
+  if (module.trigger?.kind === 'alarm') {
+    if (!o.alarm) throw usageError(`--alarm NAME is needed: ${runbook} verifies its change by that CloudWatch alarm returning to OK`);
+  } else if (module.manualStart) {
+    const problem = manualOccurrenceProblem(runbook, module.manualStart, o.occurrence);
+    if (problem) throw usageError(`--occurrence: ${problem}`);
+  } else {
     throw usageError(`${runbook} cannot be started by hand: it acts on what the budget alert or service event that starts it says, which a manual start does not carry`);
   }
-  if (!o.alarm) throw usageError(`--alarm NAME is needed: ${runbook} verifies its change by that CloudWatch alarm returning to OK`);
   if (!o.reason) throw usageError('--reason TEXT is needed: the ledger and every notification of the run say why it was started by hand');
   const startedBy = o.as ?? currentUser();
   if (!PERSON_NAME.test(startedBy)) {
@@ -55,7 +61,10 @@ export async function startRunbook(settings: Settings, runbook: string, o: Start
   }
 
   const requestId = `man-${randomBytes(8).toString('hex')}`;
-  const event = manualStartEvent({ runbook, target: o.target, alarmName: o.alarm, reason: o.reason, startedBy, requestId, time: now() });
+  const event = manualStartEvent({
+    runbook, target: o.target, ...(o.alarm !== undefined ? { alarmName: o.alarm } : {}), ...(module.manualStart && o.occurrence !== undefined ? { occurrence: o.occurrence } : {}),
+    reason: o.reason, startedBy, requestId, time: now(),
+  });
   let incidentId: string;
   try {
     incidentId = incidentIdFor(parseTrigger(runbook, event, BUNDLED_TRIGGERS[runbook]).dedupeKey);
@@ -79,7 +88,7 @@ export async function startRunbook(settings: Settings, runbook: string, o: Start
   });
   const consoleUrl = executionConsoleUrl(stack.region, started.executionArn);
   return {
-    data: { runbook, target: o.target, alarm: o.alarm, startedBy, requestId, incidentId, ...started, consoleUrl },
+    data: { runbook, target: o.target, alarm: o.alarm, occurrence: o.occurrence, startedBy, requestId, incidentId, ...started, consoleUrl },
     text: [
       `started ${runbook} on ${o.target} (by ${startedBy}): incident ${incidentId}`,
       `  execution ${started.executionArn}`,

@@ -26,9 +26,11 @@ export function triggerInWords(m: AnyRunbook): string {
   }
   if (trigger?.kind === 'budget') parts.push('AWS Budgets alerts (SNS, then the budget adapter function)');
   for (const route of m.events?.routes ?? []) {
-    const k: { detailType: string; source: string; targetInWords?: string; note?: string } = SERVICE_EVENTS[route.event];
-    parts.push(`EventBridge \`${k.detailType}\` events from \`${k.source}\`${route.detail ? ` with detail ${code(JSON.stringify(route.detail))}` : ''} for ${k.targetInWords ?? 'a configured target'}${k.note ? ` (${k.note})` : ''}`);
+    const k: { detailType: string; source: string; targetField: readonly string[]; targetInWords?: string; note?: string } = SERVICE_EVENTS[route.event];
+    const target = k.targetField.length > 0 ? (k.targetInWords ?? 'a configured target') : 'any target (the event need not name it: admit holds it to the configured ones)';
+    parts.push(`EventBridge \`${k.detailType}\` events from \`${k.source}\`${route.detail ? ` with detail ${code(JSON.stringify(route.detail))}` : ''} for ${target}${k.note ? ` (${k.note})` : ''}`);
   }
+  if (m.manualStart) parts.push(`by hand: \`autopilot start ${m.name} --target T --occurrence V --reason R\` (V: ${m.manualStart.occurrence})`);
   return parts.join('; and ');
 }
 
@@ -108,6 +110,10 @@ export function runbookPage(m: AnyRunbook, facts: RunbookFacts, definition: Defi
     const p: SeedProcedure = SEED_PROCEDURES[id];
     return `- seed ${p.seed}: ${p.title}${p.severity ? ` (${p.severity})` : ''}: "${p.response}" (page only: ${p.unautomated?.kind === 'page-only' ? p.unautomated.why : '?'})`;
   });
+  // Procedures planned for this runbook and not done yet (seed-procedures.ts: not-yet, naming it).
+  const planned = (Object.values(SEED_PROCEDURES) as SeedProcedure[])
+    .filter((p) => p.unautomated?.kind === 'not-yet' && p.unautomated.planned === m.name)
+    .map((p) => `- not yet: seed ${p.seed}: ${p.title}: "${p.response}" (planned here, not automated yet: done by hand)`);
   const envRow = (label: string, value: (env: (typeof ENVIRONMENTS)[number]) => string) => `| ${label} | ${ENVIRONMENTS.map((env) => cell(value(env))).join(' | ')} |`;
   const f = facts.environments;
   return [
@@ -115,7 +121,7 @@ export function runbookPage(m: AnyRunbook, facts: RunbookFacts, definition: Defi
     '',
     GENERATED(`runbooks/${m.name}/ and config/`),
     '',
-    ...(answers.length > 0 ? ['Answers:', ...answers, ''] : []),
+    ...(answers.length + planned.length > 0 ? ['Answers:', ...answers, ...planned, ''] : []),
     ...(pages.length > 0 ? ['Pages a person with the steps of (no machine runs them):', ...pages, ''] : []),
     '## Started by',
     '',

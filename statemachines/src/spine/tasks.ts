@@ -58,6 +58,11 @@ export interface NotifyOptions {
   readonly next?: string;
   /** Where to go when the notification cannot be sent. @default the machine's `failed` state, or none: the execution fails here */
   readonly unsent?: string;
+  /**
+   * Page the critical topic whatever the outcome: a remediation that leaves a human's work urgent
+   * (a leaked key deactivated must still be rotated and its use reviewed). @default by the outcome
+   */
+  readonly critical?: boolean;
 }
 
 export type Outcome = 'remediated' | 'skipped' | 'rejected' | 'escalated' | 'failed';
@@ -126,7 +131,7 @@ export class Spine {
         FunctionName: '${NotifyFunctionArn}',
         Payload: {
           runbook: this.name, outcome, ...INCIDENT, ...(this.switches ? { 'switches.$': '$.admission.switches' } : {}), ...EXECUTION,
-          ...field('reason', reason), ...field('evidence', o.evidence), ...field('error', o.error),
+          ...field('reason', reason), ...field('evidence', o.evidence), ...field('error', o.error), ...(o.critical ? { topic: 'critical' } : {}),
         },
       },
       ResultSelector: fromPayload(['outcome', 'reason', 'topic']),

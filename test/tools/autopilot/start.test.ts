@@ -75,6 +75,10 @@ test.each([
     /--as "Maria Silva": your name as config names approvers/],
   ['no target', ['--env', 'prod', 'start', 'lambda-runaway', '--alarm', ALARM, '--reason', 'r'], /required option '--target <target>' not specified/],
   ['--local', ['--local', 'start', 'lambda-runaway', '--target', FUNCTION, '--alarm', ALARM, '--reason', 'r'], /start runs a runbook in a deployed stack, not the last drill's state/],
+  ['no access key for a runbook that acts on one', ['--env', 'drill', 'start', 'credential-exposure', '--target', 'alphaswarm-ci-deployer', '--reason', 'r', '--as', 'ci'],
+    /--occurrence: a manual start of credential-exposure must name an IAM user's access key id \(AKIA\.\.\.\)/],
+  ['temporary credentials instead of a user\'s key', ['--env', 'drill', 'start', 'credential-exposure', '--target', 'alphaswarm-ci-deployer', '--occurrence', 'ASIAIOSFODNN7EXAMPLE', '--reason', 'r', '--as', 'ci'],
+    /--occurrence: a manual start of credential-exposure names "ASIAIOSFODNN7EXAMPLE", which is not an IAM user's access key id/],
 ])('a start with %s is refused in one line, exit 2, nothing sent', async (_name, argv, message) => {
   const run = await autopilot(...argv);
   expect(run.code).toBe(2);
@@ -95,4 +99,28 @@ test('an environment whose config names the account gets its ARN built, not list
   expect(run.code).toBe(0);
   expect(sfn.commandCalls(ListStateMachinesCommand)).toHaveLength(0);
   expect(starts().map((s) => s.stateMachineArn)).toEqual(['arn:aws:states:sa-east-1:111122223333:stateMachine:runbook-autopilot-drill-lambda-runaway']);
+});
+
+test("a runbook started by service events that names what a start gives: the access key, read by admit as the event's would be", async () => {
+  const KEY = 'AKIAIOSFODNN7EXAMPLE';
+  const run = await autopilot('--env', 'drill', 'start', 'credential-exposure', '--target', 'alphaswarm-ci-deployer', '--occurrence', KEY, '--reason', 'pasted in chat', '--as', 'ci');
+
+  expect(run.code).toBe(0);
+  const input = JSON.parse(starts()[0]!.input!) as { detail: Record<string, unknown> };
+  expect(input.detail).toEqual({ runbook: 'credential-exposure', target: 'alphaswarm-ci-deployer', occurrence: KEY, reason: 'pasted in chat', requestId: expect.any(String) });
+  expect(parseTrigger('credential-exposure', input, BUNDLED_TRIGGERS['credential-exposure'])).toMatchObject({
+    kind: 'manual', target: 'alphaswarm-ci-deployer', source: { name: 'manual start by ci', occurrence: KEY },
+  });
+});
+
+test('admit refuses a manual start of an alarm runbook that names no alarm, and one of credential-exposure that names no key', () => {
+  const manual = (runbook: string, detail: Record<string, unknown>) => ({
+    source: 'runbook-autopilot', 'detail-type': 'Manual Start', time: '2026-12-06T21:50:00.000Z', startedBy: 'alice',
+    detail: { runbook, reason: 'r', requestId: 'man-0123456789abcdef', ...detail },
+  });
+
+  expect(() => parseTrigger('lambda-runaway', manual('lambda-runaway', { target: FUNCTION }), BUNDLED_TRIGGERS['lambda-runaway']))
+    .toThrow('a manual start of lambda-runaway names no alarm: it verifies its change by the alarm the start names');
+  expect(() => parseTrigger('credential-exposure', manual('credential-exposure', { target: 'alphaswarm-ci-deployer' }), BUNDLED_TRIGGERS['credential-exposure']))
+    .toThrow("a manual start of credential-exposure must name an IAM user's access key id (AKIA...)");
 });

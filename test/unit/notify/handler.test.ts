@@ -133,6 +133,21 @@ describe('notify', () => {
     });
   });
 
+  test('remediated with topic critical (a change that leaves urgent work for a human): the critical topic, the outcome stays remediated', async () => {
+    const incident = runawayIncident();
+    const exec = EXECUTION(incident.id);
+    await admitted(incident, exec);
+    await stopped(incident, exec);
+
+    const result = await handler({
+      runbook: 'lambda-runaway', outcome: 'remediated', reason: 'stopped; now find what invokes it', topic: 'critical', incident, execution: { id: exec },
+    }, lambdaContext);
+
+    expect(result).toMatchObject({ outcome: 'remediated', topic: 'critical' });
+    expect(published()).toEqual([expect.objectContaining({ TopicArn: CRITICAL, Subject: `[REMEDIATED] lambda-runaway on ${FUNCTION}` })]);
+    expect(await ledger.getIncident(incident.id)).toMatchObject({ status: 'remediated' });
+  });
+
   test('a re-run that skips because this incident\'s own earlier run made the change (and then failed) is escalated, not recorded as skipped', async () => {
     const incident = runawayIncident();
     const first = EXECUTION('first');
