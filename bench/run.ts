@@ -29,7 +29,7 @@ function printStorm(s: StormFigures): void {
   const row = (name: string, f: StormFigures['duplicate']) => [
     name, f.events, f.actions, f.eventsPerSecond, f.ledgerPutsPerSecond, f.ratio.toFixed(2), f.callsPerEvent.toFixed(3), f.admitP50Ms, f.admitP99Ms,
   ];
-  const calls = (f: StormFigures['duplicate']) => `${Object.entries(f.ledgerCalls).map(([op, n]) => `${op} ${n}`).join(', ')}, SSM GetParameter ${f.ssmCalls}`;
+  const calls = (f: StormFigures['duplicate']) => `${Object.entries(f.ledgerCalls).map(([op, n]) => `${op} ${n}`).join(', ')}, SSM GetParameters ${f.ssmCalls}`;
   table(
     `Admission storm: admit, then the emergency stop if admitted; ${POOL} in flight; ledger = dynalite in its own process`,
     ['scenario', 'events', 'actions', 'events/s', 'ledger puts/s', 'ratio', 'calls/event', 'admit p50 ms', 'p99 ms'],
