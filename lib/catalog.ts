@@ -101,7 +101,7 @@ export function alarmRoutes(config: EnvironmentConfig, arns: Arns): {
 export function eventRoutes(config: EnvironmentConfig, arns: Arns): { runbook: string; patterns: EventPattern[] }[] {
   return enabledRunbooks(config).filter(isEvent).map((m) => {
     const ctx = contextOf(m, config, arns);
-    // A route no configured target is routed by (page-on-call without break-glass roles) has no rule.
+    // A route no configured target is routed by (a second route whose config lists nothing) has no rule.
     const routed = m.events.routes.map((route) => [route, ctx.config.targetTags !== undefined ? 'any' : m.events.targetValues(ctx, route)] as const);
     return { runbook: m.name, patterns: routed.filter(([, values]) => values === 'any' || values.length > 0).map(([route, values]) => eventRulePattern(route, values)) };
   });

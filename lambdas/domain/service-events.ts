@@ -249,6 +249,8 @@ export interface ServiceEventOccurrence {
   readonly occurrence?: string;
   /** The API call a CloudTrail event records (a runbook diagnosing a refused call reads its principal and request). */
   readonly apiCall?: ApiCall;
+  /** Every occurrence is acted on (its kind's everyOccurrence): no cooldown or flapping rail holds it. */
+  readonly everyOccurrence?: true;
 }
 
 interface ServiceEventKind<S extends z.ZodMiniType> {
@@ -263,6 +265,12 @@ interface ServiceEventKind<S extends z.ZodMiniType> {
   readonly read: (event: z.infer<S>) => ServiceEventOccurrence | string;
   /** What an operator must set up for the event to reach EventBridge at all (the docs say it where a runbook is started by it). */
   readonly note?: string;
+  /**
+   * Each occurrence must reach a person (a break-glass role's every assumption): admit's cooldown
+   * and flapping rails, which hold repeated changes to one target, do not hold it. The dedupe of a
+   * redelivery and the hourly cap still do.
+   */
+  readonly everyOccurrence?: true;
 }
 
 const kind = <S extends z.ZodMiniType>(k: ServiceEventKind<S>) => k;
@@ -347,7 +355,7 @@ export const SERVICE_EVENTS = {
   }),
   'sts-role-assumed': kind({
     source: 'aws.sts', detailType: 'AWS API Call via CloudTrail', schema: stsAssumeRoleSchema,
-    targetField: ['detail', 'requestParameters', 'roleArn'], targetInWords: "a configured role, by its ARN (a permission set's up to the hash)",
+    targetField: ['detail', 'requestParameters', 'roleArn'], everyOccurrence: true, targetInWords: "a configured role, by its ARN (a permission set's up to the hash)",
     note: "STS calls are CloudTrail management events: the rule must be in the region CloudTrail records the call in (us-east-1 for the global endpoint sts.amazonaws.com where it is not served regionally, else the regional endpoint's region), and a trail must be logging",
     read: (e) => {
       const d = e.detail;
@@ -480,5 +488,5 @@ export function readServiceEvent(routes: readonly EventRoute[], event: unknown):
   const occurrence = (k.read as (e: unknown) => ServiceEventOccurrence | string)(parsed.data);
   if (typeof occurrence === 'string') throw new UnreadableServiceEvent(`${k.detailType} event ${occurrence}`);
   if (occurrence.target.length === 0) throw new UnreadableServiceEvent(`${k.detailType} event names no target`);
-  return { ...occurrence, time: (parsed.data as { time: string }).time, detailType: k.detailType };
+  return { ...occurrence, ...('everyOccurrence' in k && k.everyOccurrence ? { everyOccurrence: true as const } : {}), time: (parsed.data as { time: string }).time, detailType: k.detailType };
 }
