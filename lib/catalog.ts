@@ -101,16 +101,17 @@ export function alarmRoutes(config: EnvironmentConfig, arns: Arns): {
 export function eventRoutes(config: EnvironmentConfig, arns: Arns): { runbook: string; patterns: EventPattern[] }[] {
   return enabledRunbooks(config).filter(isEvent).map((m) => {
     const ctx = contextOf(m, config, arns);
-    const values = ctx.config.targetTags !== undefined ? 'any' : m.events.targetValues(ctx);
-    return { runbook: m.name, patterns: m.events.routes.map((route) => eventRulePattern(route, values)) };
+    // A route no configured target is routed by (a second route whose config lists nothing) has no rule.
+    const routed = m.events.routes.map((route) => [route, ctx.config.targetTags !== undefined ? 'any' : m.events.targetValues(ctx, route)] as const);
+    return { runbook: m.name, patterns: routed.filter(([, values]) => values === 'any' || values.length > 0).map(([route, values]) => eventRulePattern(route, values)) };
   });
 }
 
 /** The alarms the enabled runbooks' rules route by their names (an event route of alarm state changes): the tag router's rule leaves them out. */
 export function namedAlarms(config: EnvironmentConfig, arns: Arns): string[] {
-  return enabledRunbooks(config).filter(isEvent)
-    .filter((m) => m.events.routes.some((r) => SERVICE_EVENTS[r.event].targetField.join('.') === 'detail.alarmName'))
-    .flatMap((m) => m.events.targetValues(contextOf(m, config, arns)).filter((v): v is string => typeof v === 'string'));
+  return enabledRunbooks(config).filter(isEvent).flatMap((m) => m.events.routes
+    .filter((r) => SERVICE_EVENTS[r.event].targetField.join('.') === 'detail.alarmName')
+    .flatMap((r) => m.events.targetValues(contextOf(m, config, arns), r).filter((v): v is string => typeof v === 'string')));
 }
 
 /** The tag router's rule: every ALARM transition but those of the alarms routed by name. */

@@ -89,9 +89,10 @@ export interface EventTrigger<C> {
   readonly routes: readonly EventRoute[];
   /**
    * The values the event's target field takes for the configured targets (a state machine's ARN,
-   * an ECS service's ARN, a DB instance's or cluster's ARN): the rules filter on them.
+   * an ECS service's ARN, a DB instance's or cluster's ARN): the rules filter on them. A runbook
+   * with routes of different kinds gives each route its own values.
    */
-  targetValues(ctx: RunbookContext<C>): PatternMatcher[];
+  targetValues(ctx: RunbookContext<C>, route: EventRoute): PatternMatcher[];
 }
 
 /** Targets not named in config are allowed when they carry `targetTags` (read at run time). */

@@ -87,6 +87,16 @@ export const SEED_PROCEDURES = {
     seed: '000', title: 'Assume the break-glass role', response: 'A human signs in to the break-glass permission set and records the session',
     unautomated: { kind: 'not-automated', why: 'break-glass is a person taking admin rights on purpose; a machine must never do it' },
   },
+  'break-glass-assumed': {
+    seed: '000', title: 'The break-glass role alarms on every assumption', response: 'Page a person with who assumed it, from where, when and the session',
+    unautomated: { kind: 'page-only', why: 'the break-glass role is a person taking admin rights on purpose: every assumption is told to a person, who checks it is the incident it should be, and nothing is changed' },
+    steps: [
+      'Seed 000 "Assume the break-glass role": reserved for catastrophic incidents (org-wide outage, suspected account compromise); the AlphaSwarm-BreakGlass Identity Center permission set has Admin across every account, MFA-required, and alarms on every assumption.',
+      'Match this assumption to an open incident and its on-call ticket (IAM Identity Center -> Sign in -> Pick AlphaSwarm-BreakGlass for the target account -> Acknowledge the on-call ticket prompt before the assume completes).',
+      'The person who assumed it runs aws sts get-caller-identity and pastes the breakglass session ARN into the incident ticket: it must be the session this page names.',
+      'No incident, no ticket, or a session nobody claims: treat it as a suspected account compromise (seed 004 "Unauthorized Access": isolate the resource, review CloudTrail for what the session did).',
+    ],
+  },
   'rotate-origin-secret': { seed: '000', title: 'Rotate Cloudflare origin secret', response: 'New SecureString value, re-apply the CloudFront module', unautomated: notYet('credential-exposure') },
   'common-failure-modes': {
     seed: '000', title: 'Common failure modes + fixes', response: 'Wait and retry, fix IAM or provider versions, re-deploy with the right settings',

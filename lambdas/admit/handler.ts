@@ -107,7 +107,7 @@ async function admit({ runbook, event, execution }: z.infer<typeof inputSchema>,
   }
 
   try {
-    return await gate(runbook, incident, trigger.kind, context.invokedFunctionArn, parametersRead);
+    return await gate(runbook, incident, trigger, context.invokedFunctionArn, parametersRead);
   } catch (e: unknown) {
     // The incident is claimed: leave it failed, not admitted, so a new execution may take it over.
     const reason = `admit failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
@@ -142,7 +142,7 @@ async function flappingOf(runbook: string, incident: Incident, now: Date, rule: 
 
 /** The gates after the claim: allowlist, switches, cooldown, flapping, the hourly cap. */
 async function gate(
-  runbook: string, incident: Incident, kind: Trigger['kind'], invokedFunctionArn: string, parametersRead: StartedEarly<AdmissionReading>,
+  runbook: string, incident: Incident, { kind, everyOccurrence }: Pick<Trigger, 'kind' | 'everyOccurrence'>, invokedFunctionArn: string, parametersRead: StartedEarly<AdmissionReading>,
 ): Promise<AdmitResult> {
   const read = await parametersRead.result();
   const rule = policyOf(read);
@@ -159,7 +159,8 @@ async function gate(
   const hold = switchHold(runbook, switchParameterNames(parameterPrefix, [runbook]), state);
   if (hold) return { decision: 'paused', reason: hold, incident, switches: state, dryRun: false };
 
-  const cooldown = await cooldowns.claim(runbook, incident.target, incident.id, rule.cooldownMinutes * 60_000);
+  // An event whose every occurrence must reach a person (a break-glass assumption) is held by no cooldown or flapping rail.
+  const cooldown = everyOccurrence ? { granted: true as const } : await cooldowns.claim(runbook, incident.target, incident.id, rule.cooldownMinutes * 60_000);
   if (!cooldown.granted) {
     return {
       decision: 'cooldown', incident, switches: state, dryRun: false,
@@ -170,7 +171,7 @@ async function gate(
   // Safety rails: a target remediated again and again is flapping, and a runbook that has
   // already acted many times this hour is touching more than anyone meant it to.
   const now = new Date();
-  const flapping = await flappingOf(runbook, incident, now, rule.flapping);
+  const flapping = everyOccurrence ? { flapping: false as const } : await flappingOf(runbook, incident, now, rule.flapping);
   if (flapping.flapping) {
     return {
       decision: 'flapping', incident, switches: state, dryRun: false,

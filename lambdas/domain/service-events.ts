@@ -177,6 +177,63 @@ const cloudwatchAlarmState = envelope('aws.cloudwatch', 'CloudWatch Alarm State 
   state: z.object({ value: z.string(), reason: z.optional(z.string()), timestamp: z.string().check(z.minLength(1)) }),
 }));
 
+/**
+ * STS through CloudTrail ("AWS API Call via CloudTrail", source aws.sts): a role assumed
+ * (AssumeRoleWithSAML for an IAM Identity Center permission set, whose role is
+ * AWSReservedSSO_<PermissionSetName>_<hash>; AssumeRole for a plain role). Only what a page says
+ * is read: who, from where, when, the session's ARN. The response's credentials are never read
+ * (the schema drops every field it does not name).
+ */
+export const stsAssumeRoleSchema = envelope('aws.sts', 'AWS API Call via CloudTrail', z.object({
+  eventSource: z.literal('sts.amazonaws.com'),
+  eventName: z.enum(['AssumeRoleWithSAML', 'AssumeRole']),
+  eventID: z.string().check(z.minLength(1)),
+  eventTime: z.string().check(z.minLength(1)),
+  awsRegion: z.optional(z.string()),
+  recipientAccountId: z.optional(z.string()),
+  sourceIPAddress: z.optional(z.string()),
+  userAgent: z.optional(z.string()),
+  errorCode: z.optional(z.nullable(z.string())),
+  errorMessage: z.optional(z.nullable(z.string())),
+  userIdentity: z.object({
+    type: z.optional(z.string()),
+    principalId: z.optional(z.string()),
+    userName: z.optional(z.string()),
+    arn: z.optional(z.string()),
+    identityProvider: z.optional(z.string()),
+  }),
+  requestParameters: z.object({
+    roleArn: z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'expected a role ARN')),
+    principalArn: z.optional(z.string()),
+    roleSessionName: z.optional(z.string()),
+    sourceIdentity: z.optional(z.string()),
+  }),
+  responseElements: z.optional(z.nullable(z.object({
+    assumedRoleUser: z.optional(z.object({ arn: z.string(), assumedRoleId: z.optional(z.string()) })),
+    subject: z.optional(z.string()),
+    subjectType: z.optional(z.string()),
+    issuer: z.optional(z.string()),
+    sourceIdentity: z.optional(z.string()),
+  }))),
+}));
+export type StsAssumeRoleEvent = z.infer<typeof stsAssumeRoleSchema>;
+
+/** An IAM Identity Center role's name: AWSReservedSSO_<PermissionSetName>_<16 hex digits>. */
+const SSO_ROLE = /^(.*\/AWSReservedSSO_.+_)[0-9a-f]{16}$/;
+
+/**
+ * The role an assumption is of, as config names it: a permission set's role ARN up to its name's
+ * last underscore (the hash differs per account and changes when the set is reprovisioned), any
+ * other role by its whole ARN.
+ */
+export const assumedRoleKey = (roleArn: string): string => SSO_ROLE.exec(roleArn)?.[1] ?? roleArn;
+
+/** Who assumed the role, as the record names them: the SAML subject or source identity, else the caller's name or principal. */
+export function assumerOf(d: StsAssumeRoleEvent['detail']): string {
+  return d.responseElements?.subject ?? d.responseElements?.sourceIdentity ?? d.requestParameters.sourceIdentity
+    ?? d.userIdentity.userName ?? d.userIdentity.arn ?? d.userIdentity.principalId ?? 'an unnamed caller';
+}
+
 /** One occurrence, as a runbook reads it: the target key, what identifies it, a line for a human. */
 export interface ServiceEventOccurrence {
   /** The target key as config names it (a state machine's name, "cluster/service", a DB instance). */
@@ -192,6 +249,8 @@ export interface ServiceEventOccurrence {
   readonly occurrence?: string;
   /** The API call a CloudTrail event records (a runbook diagnosing a refused call reads its principal and request). */
   readonly apiCall?: ApiCall;
+  /** Every occurrence is acted on (its kind's everyOccurrence): no cooldown or flapping rail holds it. */
+  readonly everyOccurrence?: true;
 }
 
 interface ServiceEventKind<S extends z.ZodMiniType> {
@@ -206,6 +265,12 @@ interface ServiceEventKind<S extends z.ZodMiniType> {
   readonly read: (event: z.infer<S>) => ServiceEventOccurrence | string;
   /** What an operator must set up for the event to reach EventBridge at all (the docs say it where a runbook is started by it). */
   readonly note?: string;
+  /**
+   * Each occurrence must reach a person (a break-glass role's every assumption): admit's cooldown
+   * and flapping rails, which hold repeated changes to one target, do not hold it. The dedupe of a
+   * redelivery and the hourly cap still do.
+   */
+  readonly everyOccurrence?: true;
 }
 
 const kind = <S extends z.ZodMiniType>(k: ServiceEventKind<S>) => k;
@@ -285,6 +350,23 @@ export const SERVICE_EVENTS = {
         summary: `S3 ${d.eventName} on ${key === undefined ? bucket : `${bucket}/${key}`}${d.errorCode ? ` failed: ${d.errorCode}` : ''}${principal ? ` (${principal})` : ''}`,
         arn, ...(d.errorMessage ? { reason: d.errorMessage } : {}),
         apiCall: { action: `s3:${d.eventName}`, ...(principal ? { principal } : {}), ...(d.errorCode ? { errorCode: d.errorCode } : {}), parameters },
+      };
+    },
+  }),
+  'sts-role-assumed': kind({
+    source: 'aws.sts', detailType: 'AWS API Call via CloudTrail', schema: stsAssumeRoleSchema,
+    targetField: ['detail', 'requestParameters', 'roleArn'], everyOccurrence: true, targetInWords: "a configured role, by its ARN (a permission set's up to the hash)",
+    note: "STS calls are CloudTrail management events: the rule must be in the region CloudTrail records the call in (us-east-1 for the global endpoint sts.amazonaws.com where it is not served regionally, else the regional endpoint's region), and a trail must be logging",
+    read: (e) => {
+      const d = e.detail;
+      const session = d.responseElements?.assumedRoleUser?.arn;
+      return {
+        target: assumedRoleKey(d.requestParameters.roleArn),
+        // One incident per assumption: every assumption pages, and a redelivery of the record is the same one.
+        identity: `sts|${d.eventID}`,
+        summary: `${assumerOf(d)} ${d.errorCode ? `tried to assume (${d.errorCode})` : 'assumed'} ${d.requestParameters.roleArn} from ${d.sourceIPAddress ?? 'an unrecorded address'} at ${d.eventTime}`,
+        arn: session ?? d.requestParameters.roleArn, occurrence: d.eventID,
+        ...(d.errorMessage ? { reason: d.errorMessage } : {}),
       };
     },
   }),
@@ -406,5 +488,5 @@ export function readServiceEvent(routes: readonly EventRoute[], event: unknown):
   const occurrence = (k.read as (e: unknown) => ServiceEventOccurrence | string)(parsed.data);
   if (typeof occurrence === 'string') throw new UnreadableServiceEvent(`${k.detailType} event ${occurrence}`);
   if (occurrence.target.length === 0) throw new UnreadableServiceEvent(`${k.detailType} event names no target`);
-  return { ...occurrence, time: (parsed.data as { time: string }).time, detailType: k.detailType };
+  return { ...occurrence, ...('everyOccurrence' in k && k.everyOccurrence ? { everyOccurrence: true as const } : {}), time: (parsed.data as { time: string }).time, detailType: k.detailType };
 }

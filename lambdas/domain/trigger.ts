@@ -17,6 +17,8 @@ export interface Trigger {
   readonly summary: string;
   readonly source: { readonly name: string; readonly arn?: string; readonly reason?: string; readonly occurrence?: string; readonly apiCall?: ApiCall };
   readonly budget?: BudgetAlert;
+  /** Every occurrence is acted on: admit's cooldown and flapping rails do not hold it (a break-glass role's assumption pages each time). */
+  readonly everyOccurrence?: true;
 }
 
 export interface BudgetAlert {
@@ -274,6 +276,7 @@ function serviceEventTrigger(runbook: string, event: unknown, started: RunbookTr
     firedAt: read.time,
     summary: read.summary,
     source: { name: read.detailType, arn: read.arn, ...(read.reason ? { reason: read.reason } : {}), ...(read.occurrence ? { occurrence: read.occurrence } : {}), ...(read.apiCall ? { apiCall: read.apiCall } : {}) },
+    ...(read.everyOccurrence ? { everyOccurrence: true as const } : {}),
   };
 }
 

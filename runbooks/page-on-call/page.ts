@@ -5,9 +5,10 @@
  */
 import * as z from '../../lambdas/shared/zod';
 import { SEED_PROCEDURES, type SeedProcedure, type SeedProcedureId } from '../seed-procedures';
+import { assumerOf, type StsAssumeRoleEvent } from '../../lambdas/domain/service-events';
 
 /** The page-only procedures this runbook pages for: each has its seed's steps (runbooks/seed-procedures.ts). */
-export const PAGED_PROCEDURES = ['pod-crashes', 'hpa-thrashing', 'ingress-503', 'drain-celery-worker', 'position-stuck'] as const satisfies readonly SeedProcedureId[];
+export const PAGED_PROCEDURES = ['pod-crashes', 'hpa-thrashing', 'ingress-503', 'drain-celery-worker', 'position-stuck', 'break-glass-assumed'] as const satisfies readonly SeedProcedureId[];
 export type PagedProcedure = (typeof PAGED_PROCEDURES)[number];
 
 /** Which procedure each configured alarm calls for, by the alarm's name (the handler's ALARM_PROCEDURES). */
@@ -53,8 +54,14 @@ export interface AlarmMetric {
   readonly label?: string;
 }
 
+type PagedSteps = { readonly id: PagedProcedure; readonly seed: string; readonly title: string; readonly severity?: string; readonly why: string; readonly steps: readonly string[] };
+
 export interface Page {
-  readonly procedure: { readonly id: PagedProcedure; readonly seed: string; readonly title: string; readonly severity?: string; readonly why: string; readonly steps: readonly string[] };
+  readonly procedure: PagedSteps;
+  /** What the page is about in a few words (the acknowledgement request names it): the alarm's name. */
+  readonly subject: string;
+  /** Null: an alarm's page (the state machine keeps both keys of every page). */
+  readonly assumption: null;
   readonly alarm: {
     readonly name: string;
     readonly arn?: string;
@@ -76,6 +83,13 @@ export class AlarmNotConfigured extends Error {
     super(message);
     this.name = 'AlarmNotConfigured';
   }
+}
+
+/** The steps of a page-only procedure with its seed's steps, or AlarmNotConfigured for a bundle built before the contract held it to that. */
+function pagedSteps(id: PagedProcedure): PagedSteps & { readonly severity?: string } {
+  const p: SeedProcedure = SEED_PROCEDURES[id];
+  if (p.unautomated?.kind !== 'page-only' || !p.steps || p.steps.length === 0) throw new AlarmNotConfigured(`seed procedure ${id} is not page-only with its steps`);
+  return { id, seed: p.seed, title: p.title, ...(p.severity ? { severity: p.severity } : {}), why: p.unautomated.why, steps: p.steps };
 }
 
 function metricsOf(event: AlarmStateChange): AlarmMetric[] {
@@ -119,6 +133,7 @@ export function pageFor(event: AlarmStateChange, procedures: AlarmProcedures): P
     + `No machine runs this procedure: ${p.unautomated.why}. The seed's steps: ${steps}`;
   return {
     procedure: { id, seed: p.seed, title: p.title, ...(p.severity ? { severity: p.severity } : {}), why: p.unautomated.why, steps: p.steps },
+    subject: name, assumption: null,
     alarm: {
       name, ...(event.resources[0] ? { arn: event.resources[0] } : {}), state: d.state.value, firedAt: d.state.timestamp,
       ...(d.state.reason ? { reason: d.state.reason } : {}),
@@ -127,4 +142,67 @@ export function pageFor(event: AlarmStateChange, procedures: AlarmProcedures): P
     },
     summary,
   };
+}
+
+/** What a break-glass page says of the assumption: never its credentials, which the record's response may hold. */
+export interface Assumption {
+  /** AssumeRoleWithSAML (an IAM Identity Center permission set) or AssumeRole. */
+  readonly call: string;
+  /** The SAML subject, source identity or caller, as the record names them. */
+  readonly who: string;
+  readonly identityType?: string;
+  readonly principalId?: string;
+  readonly identityProvider?: string;
+  readonly sourceIdentity?: string;
+  readonly sourceIp?: string;
+  readonly userAgent?: string;
+  readonly at: string;
+  readonly roleArn: string;
+  readonly account?: string;
+  readonly region?: string;
+  /** The session's ARN (arn:aws:sts::...:assumed-role/<role>/<session>): the one the person must paste into the incident ticket. */
+  readonly session?: string;
+  readonly eventId: string;
+  /** The call was refused: someone tried. */
+  readonly errorCode?: string;
+}
+
+export interface AssumptionPage {
+  readonly procedure: PagedSteps;
+  /** The session assumed (the role, where the call failed): the acknowledgement request names it. */
+  readonly subject: string;
+  readonly alarm: null;
+  readonly assumption: Assumption;
+  readonly summary: string;
+}
+
+/** The page for a break-glass role's assumption: who, from where, when, the session, and seed 000's steps. Reads no credential field. */
+export function pageForAssumption(event: StsAssumeRoleEvent): AssumptionPage {
+  const d = event.detail;
+  const procedure = pagedSteps('break-glass-assumed');
+  const sourceIdentity = d.responseElements?.sourceIdentity ?? d.requestParameters.sourceIdentity;
+  const session = d.responseElements?.assumedRoleUser?.arn;
+  const account = d.recipientAccountId ?? event.account;
+  const region = d.awsRegion ?? event.region;
+  const assumption: Assumption = {
+    call: d.eventName, who: assumerOf(d),
+    ...(d.userIdentity.type ? { identityType: d.userIdentity.type } : {}),
+    ...(d.userIdentity.principalId ? { principalId: d.userIdentity.principalId } : {}),
+    ...(d.userIdentity.identityProvider ? { identityProvider: d.userIdentity.identityProvider } : {}),
+    ...(sourceIdentity ? { sourceIdentity } : {}),
+    ...(d.sourceIPAddress ? { sourceIp: d.sourceIPAddress } : {}),
+    ...(d.userAgent ? { userAgent: d.userAgent } : {}),
+    at: d.eventTime, roleArn: d.requestParameters.roleArn,
+    ...(account ? { account } : {}), ...(region ? { region } : {}),
+    ...(session ? { session } : {}), eventId: d.eventID,
+    ...(d.errorCode ? { errorCode: d.errorCode } : {}),
+  };
+  const steps = procedure.steps.map((s, i) => `${i + 1}. ${s}`).join(' ');
+  const how = d.errorCode ? `tried to assume the break-glass role (refused: ${d.errorCode})` : 'assumed the break-glass role';
+  const summary = `Seed ${procedure.seed} "${procedure.title}": ${assumption.who} ${how} ${assumption.roleArn}`
+    + `${account ? ` in account ${account}` : ''} at ${assumption.at} from ${assumption.sourceIp ?? 'an unrecorded address'}`
+    + `${assumption.userAgent ? ` (${assumption.userAgent})` : ''} by ${assumption.call}${session ? `; session ${session}` : ''}`
+    + `${assumption.identityProvider ? `; identity provider ${assumption.identityProvider}` : ''}. `
+    + `No machine acts on it: ${procedure.why}. The seed's steps: ${steps}`;
+  return { procedure, subject: session ?? assumption.roleArn, alarm: null, assumption, summary };
 }

@@ -4,7 +4,9 @@
  * with the exchange). When a configured alarm goes to ALARM, the runbook pages the critical topic
  * with the seed procedure config names for it, its steps as the seed writes them, and the alarm's
  * reason, metrics, dimensions and time. The alarms are the team's own, routed by their names.
- * Read-only: it changes nothing.
+ * Seed 000's break-glass role "alarms on every assumption": each CloudTrail record of a configured
+ * break-glass role being assumed pages the same way, with who, from where, when and the session.
+ * Read-only: it changes nothing (and assumes nothing: the seed's `break-glass` stays a person's).
  */
 import { z } from 'zod';
 import { runbookBase, SEVERITIES } from '../config';
@@ -16,12 +18,22 @@ import { PAGED_PROCEDURES } from './page';
 /** A CloudWatch alarm's name: 1-255 characters, no control characters (PutMetricAlarm). */
 const alarmName = z.string().min(1).max(255).refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'an alarm name: 1-255 characters, no control characters');
 
+/**
+ * A break-glass role as the assumption's record names it: a permission set's role ARN up to the
+ * last underscore of AWSReservedSSO_<PermissionSetName>_ (the hash after it differs per account),
+ * or a plain role's whole ARN. The rule matches the record's requestParameters.roleArn by prefix.
+ */
+const breakGlassRole = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*(?:AWSReservedSSO_[\w+=,.@-]+_|[\w+=,.@-]+)$/, "a role ARN: arn:aws:iam::<account>:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_<PermissionSet>_ for a permission set, or a role's ARN")
+  .refine((arn) => !/AWSReservedSSO_/.test(arn) || arn.endsWith('_'), "a permission set's role ARN ends at the underscore before its hash (AWSReservedSSO_<PermissionSet>_)");
+
 const topicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN');
 
 const config = z.strictObject({
   ...runbookBase,
   /** Each alarm this runbook pages for, by its name, with the seed procedure the person paged follows. */
   alarms: z.record(alarmName, z.enum(PAGED_PROCEDURES)).default({}),
+  /** Seed 000's break-glass roles: every assumption of one pages with seed procedure break-glass-assumed. */
+  breakGlassRoles: z.array(breakGlassRole).default([]),
   /**
    * Until someone acknowledges the page, it escalates L1 -> L2 -> L3 (seed 004) at the deadline of
    * this severity (config approvals.deadlineMinutes: seed 003's response time, P1 15 minutes); the
@@ -40,12 +52,16 @@ export default defineRunbook({
   answers: [],
   pages: PAGED_PROCEDURES,
   config,
-  targets: (c) => Object.keys(c.alarms),
+  targets: (c) => [...Object.keys(c.alarms), ...c.breakGlassRoles],
   events: {
     kind: 'event',
     // Routed by the alarm's name: these alarms measure what a team chose (pods, HPAs, positions), on no metric a runbook owns.
-    routes: [{ event: 'cloudwatch-alarm-named', detail: { state: { value: ['ALARM'] } } }],
-    targetValues: ({ config: c }) => Object.keys(c.alarms),
+    routes: [
+      { event: 'cloudwatch-alarm-named', detail: { state: { value: ['ALARM'] } } },
+      // Seed 000's break-glass role: its every assumption, refused ones too (someone tried), by the role's ARN prefix.
+      { event: 'sts-role-assumed', detail: { eventSource: ['sts.amazonaws.com'], eventName: ['AssumeRoleWithSAML', 'AssumeRole'] } },
+    ],
+    targetValues: ({ config: c }, route) => route.event === 'sts-role-assumed' ? c.breakGlassRoles.map((prefix) => ({ prefix })) : Object.keys(c.alarms),
   },
   stateMachine: {
     definition,
@@ -58,7 +74,7 @@ export default defineRunbook({
   gates: [{ step: 'acknowledge', policyAt: ['acknowledgement'], acknowledge: true }],
   handlers: (ctx): HandlerDef[] => [ctx.approvalRequest('PageOnCallAcknowledgement'), {
     id: 'PageOnCallReadAlarm', substitution: 'ReadAlarmFunctionArn', entry: 'runbooks/page-on-call/handlers/read-alarm.ts', usesLedger: false,
-    description: 'page-on-call: the seed procedure an alarm calls for, with its steps, and what the alarm says',
+    description: 'page-on-call: the seed procedure an alarm calls for, with its steps, and what the alarm says; or who assumed a break-glass role',
     environment: { ALARM_PROCEDURES: json(ctx.config.alarms) },
     // Everything it needs is in the event and its bundle.
     permissions: [],
@@ -72,7 +88,7 @@ export default defineRunbook({
   drill: {
     event: 'events/page-on-call.alarm.json',
     // Seed 004's Position Stuck, on a metric math alarm: another alarm, another procedure's page.
-    samples: ['events/samples/page-on-call-position-stuck.alarm.json'],
+    samples: ['events/samples/page-on-call-position-stuck.alarm.json', 'events/samples/page-on-call-break-glass.assume-role-with-saml.json'],
     scenarios: ['drill/scenarios/page-on-call-switched-off.json', 'drill/scenarios/page-on-call-level-topics.json'],
     changes: {},
     // The page is what it does, in a dry run too; nothing in the account changes.

@@ -10,18 +10,18 @@ const { invoke, escalate, catches, task } = spine;
 
 const LEVEL = '$.acknowledgement.level';
 /** The acknowledgement request's gate, as the approval handlers name it. */
-const GATE = { step: 'acknowledge', operation: 'page', 'target.$': '$.admission.incident.target', parameters: { 'procedure.$': '$.diagnosis.procedure.id', 'alarm.$': '$.diagnosis.alarm.name' } };
+const GATE = { step: 'acknowledge', operation: 'page', 'target.$': '$.admission.incident.target', parameters: { 'procedure.$': '$.diagnosis.procedure.id', 'subject.$': '$.diagnosis.subject' } };
 
 export default runbookMachine(spine, {
   comment: "page-on-call (seed 001 A, B, E; seed 000 'Drain a Celery worker'; seed 004 'Position Stuck'): admit the configured alarm's ALARM transition -> read which seed procedure config names for it, and the alarm's reason, metrics, dimensions and time -> page with the procedure's steps -> wait for someone to acknowledge on their own page, escalating L1 -> L2 -> L3 (seed 004) at each level's deadline -> escalated, acknowledged or not. No machine runs these procedures: nothing in the account changes.",
-  trigger: "The CloudWatch alarm event of a configured alarm, as EventBridge delivers it (routed by the alarm's name).",
+  trigger: "The CloudWatch alarm event of a configured alarm, as EventBridge delivers it (routed by the alarm's name), or the CloudTrail record of a configured break-glass role being assumed (AssumeRoleWithSAML, AssumeRole).",
   admitted: 'Read the alarm and its procedure',
   states: [
     {
       'Read the alarm and its procedure': invoke('ReadAlarmFunctionArn', {
-        comment: 'The seed procedure config names for this alarm, with its steps as the seed writes them, and what the alarm says: its reason, its metrics and their dimensions, when it fired. Reads nothing from AWS.',
+        comment: "The seed procedure config names for this alarm, with its steps as the seed writes them, and what the alarm says: its reason, its metrics and their dimensions, when it fired; or, for a break-glass role's assumption, who assumed it, from where, when and the session (never its credentials), with seed 000's steps. Reads nothing from AWS.",
         payload: { 'event.$': '$.event' },
-        result: ['procedure', 'alarm', 'summary'],
+        result: ['procedure', 'subject', 'alarm', 'assumption', 'summary'],
         at: '$.diagnosis', catch: [catches(['AlarmNotConfigured'], 'Escalate: not a configured alarm')], next: 'Dry run?',
       }),
       'Dry run?': {

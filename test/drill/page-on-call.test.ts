@@ -70,3 +70,23 @@ test("a level with a pager topic of its own is paged there, the level named; a l
     ['runbook-autopilot-drill-critical', 'L1'], ['alphaswarm-prod-oncall-senior', 'L2'], ['alphaswarm-prod-oncall-platform', 'L3'], ['runbook-autopilot-drill-critical', 'end'],
   ]);
 });
+
+test("seed 000's break-glass role: its assumption pages with who, from where, when and the session, L1 -> L2 -> L3; nothing changed, and its credentials reach nothing", async () => {
+  // The contract suite's run of this sample (the same command runs once).
+  const { code, stdout, results: [r] } = await runDrill(['--event', 'events/samples/page-on-call-break-glass.assume-role-with-saml.json', '--json', '--calls']);
+  expect(code).toBe(0);
+  expect(r).toMatchObject({
+    runbook: 'page-on-call', outcome: 'escalated', notifications: [...PAGES, { outcome: 'escalated', topic: 'critical' }], actions: [],
+    reason: expect.stringMatching(/^Nobody acknowledged the page at L1, L2 or L3: Seed 000 "The break-glass role alarms on every assumption": dana\.ops@alphaswarm\.example assumed the break-glass role arn:aws:iam::111122223333:role\/aws-reserved\/sso\.amazonaws\.com\/sa-east-1\/AWSReservedSSO_AlphaSwarm-BreakGlass_4c2d9a7e1b0f3865 in account 111122223333 at 2026-12-06T04:02:17Z from 198\.51\.100\.23 \(Mozilla\/5\.0 .+\) by AssumeRoleWithSAML; session arn:aws:sts::111122223333:assumed-role\/AWSReservedSSO_AlphaSwarm-BreakGlass_4c2d9a7e1b0f3865\/dana\.ops@alphaswarm\.example/),
+  });
+  expect(r!.approvalRequests.map((q) => [q.level, q.status])).toEqual([['L1', 'timed-out'], ['L2', 'timed-out'], ['L3', 'timed-out']]);
+  const levels = published(callsOf(r), 'critical').map((c) => String(c.input.Message));
+  for (const level of ['L1', 'L2', 'L3']) expect([level, levels.some((m) => m.includes(`${level}: Seed 000`) && m.includes("dana.ops@alphaswarm.example assumed the break-glass role"))]).toEqual([level, true]);
+  // The page as a person reads it (the message's email text).
+  const page = levels.map((m) => (JSON.parse(m) as { email: string }).email).join('\n');
+  for (const step of SEED_PROCEDURES['break-glass-assumed'].steps!) expect(page).toContain(step);
+  // Nothing read, nothing changed: the pages, the ledger and the report only.
+  expect(others(callsOf(r))).toEqual([]);
+  // The record's response holds the session's credentials, as CloudTrail records them: none reaches a page, the ledger, the report or the output.
+  expect([stdout.includes('DRILL-BREAKGLASS-SESSION-TOKEN'), stdout.includes('ASIAXBREAKGLASSDRILL')]).toEqual([false, false]);
+});

@@ -32,6 +32,9 @@ const RUNAWAY_REFIRED = recorded('samples/lambda-runaway-refired.alarm.json');
 const RUNAWAY_KEY = `alarm|${ALARM_ARN('cabruca-segmentation-prod-researcher-agent-concurrency')}|2026-11-03T03:12:41.522+0000`;
 const RUNAWAY_REFIRED_KEY = `alarm|${ALARM_ARN('cabruca-segmentation-prod-researcher-agent-concurrency')}|2026-11-03T03:32:41.522+0000`;
 const COMPOSITE = recorded('samples/composite.alarm.json');
+/** Seed 000's break-glass permission set, as page-on-call's config names it, and the CloudTrail record of its assumption. */
+const BREAK_GLASS = 'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/sa-east-1/AWSReservedSSO_AlphaSwarm-BreakGlass_';
+const ASSUMED = recorded('samples/page-on-call-break-glass.assume-role-with-saml.json') as { detail: Record<string, unknown> };
 
 /** A runbook started by AWS service events: Step Functions executions of a configured state machine that failed. */
 const EVENT_RUNBOOK = 'workflow-watch';
@@ -58,6 +61,8 @@ const POLICIES: RunbookPolicies = {
   [EVENT_RUNBOOK]: { enabled: true, cooldownMinutes: 0, targets: [WORKFLOW] },
   'ecs-service-recovery': { enabled: true, cooldownMinutes: 30, targets: [FRONTEND_SERVICE] },
   'llm-budget-guardrail': { enabled: true, cooldownMinutes: 60, targets: [BUDGET] },
+  // A cooldown, and a flapping rail a second remediation of one target would trip: a break-glass assumption is held by neither.
+  'page-on-call': { enabled: true, cooldownMinutes: 30, targets: [BREAK_GLASS], flapping: { maxRemediations: 1, windowMinutes: 60 } },
 };
 /** Another environment: lambda-runaway without a cooldown, ecs-service-recovery switched off. */
 const OTHER_POLICIES: RunbookPolicies = {
@@ -339,6 +344,17 @@ describe('admit', () => {
       incident: { target: 'cabruca-segmentation-prod-agent-tasks' },
     });
     expect(await cooldownRow('dynamodb-throttling', 'cabruca-segmentation-prod-agent-tasks')).toBeUndefined();
+  });
+
+  test('each assumption of a break-glass role is its own incident, held by no cooldown or flapping rail: every one pages; a redelivery is still a duplicate', async () => {
+    const assumption = (eventID: string) => ({ ...ASSUMED, detail: { ...ASSUMED.detail, eventID } });
+    const decisions = [];
+    for (const [id, exec] of [['a-1', 'first'], ['a-2', 'second'], ['a-3', 'third'], ['a-1', 'again']] as const) {
+      decisions.push((await admit(input('page-on-call', assumption(id), EXECUTION('page-on-call', exec)), lambdaContext)).decision);
+    }
+    expect(decisions).toEqual(['admit', 'admit', 'admit', 'duplicate']);
+    // No cooldown taken: an alarm of the same runbook on this target would not be held by an assumption.
+    expect(await cooldownRow('page-on-call', BREAK_GLASS)).toBeUndefined();
   });
 
   test.each([
