@@ -230,9 +230,14 @@ const tableCapacity: Reversible<'dynamodb-capacity'> = {
   },
 };
 
-/** A String parameter's value, overwritten back. */
+/**
+ * A String parameter's value, overwritten back. A SecureString's new version (a rotated secret) is
+ * not this change: its earlier value is the leaked one, and its row records versions, never values
+ * (NOT_REVERSIBLE).
+ */
 const parameterValue: Reversible<'ssm-parameter'> = {
   operation: 'ssm:PutParameter',
+  recognizes: ({ parameters }) => (parameters as { Type?: unknown } | null | undefined)?.Type !== 'SecureString',
   kind: 'ssm-parameter',
   restoreOperations: ['ssm:PutParameter'],
   words: 'parameter value',
@@ -451,6 +456,7 @@ export const RESTORE_OPERATIONS = [...new Set(REVERSIBLE.flatMap((r) => r.restor
 export const NOT_REVERSIBLE: Readonly<Record<string, string>> = {
   'dynamodb:CreateBackup': 'the on-demand backup is kept: it holds the tasks as they were before the delete, and the undo deletes nothing',
   'states:StartExecution': 'a started execution cannot be taken back: it runs to its end (the undo stops nothing)',
+  'ssm:PutParameter': "a secret's new version has no inverse: putting the leaked value back is never a remediation (rotate it again instead)",
   'ecs:UpdateService': 'a forced new deployment keeps the same task definition: there is no earlier value to put back (a service that reads a restored value at start picks it up at its next deployment)',
 };
 

@@ -78,6 +78,22 @@ describe('ssm parameter and ecs', () => {
     expect(plan.restores[0]).toMatchObject({ parameters: { Name: PARAM, Value: 'sonnet', Type: 'String', Overwrite: true }, expected: 'haiku', restoreTo: 'sonnet' });
   });
 
+  test("a secret's new version (SecureString) is listed as not reversible: the leaked value is never put back", () => {
+    const SECRET = '/alphaswarm/prod/cloudfront_origin_secret';
+    // As a rotation records it: versions, never a value, and no Value among its parameters.
+    const rotation = { ...row('rotate', 'ssm:PutParameter', SECRET, 3, 4), parameters: { Name: SECRET, Type: 'SecureString', Overwrite: true } };
+    const plan = planUndo([rotation]);
+
+    expect(plan.restores).toEqual([]);
+    expect(plan.notReversible).toEqual([{ sourceKey: `rotate#ssm:PutParameter#${SECRET}`, operation: 'ssm:PutParameter', target: SECRET, why: expect.stringMatching(/^a secret's new version has no inverse: putting the leaked value back is never a remediation/) }]);
+  });
+
+  test('a String parameter recorded with its call is still restored (its Type is what tells it from a secret)', () => {
+    const plan = planUndo([{ ...row('switch', 'ssm:PutParameter', PARAM, 'sonnet', 'haiku'), parameters: { Name: PARAM, Value: 'haiku', Type: 'String', Overwrite: true } }]);
+
+    expect(plan.restores[0]).toMatchObject({ parameters: { Name: PARAM, Value: 'sonnet', Type: 'String', Overwrite: true }, restoreTo: 'sonnet' });
+  });
+
   test('a forced ECS redeployment is listed as not reversible, with why', () => {
     const plan = planUndo([row('redeploy', 'ecs:UpdateService', PROXY, { taskDefinition: 'td:1' }, { deploymentId: 'ecs-svc/2' })]);
 
