@@ -1,7 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, UpdateTableCommand, DeleteTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { matchesPattern } from '../lambdas/domain/event-pattern';
+import { matchesPattern, type EventPattern } from '../lambdas/domain/event-pattern';
 import { isManualStart } from '../lambdas/domain/manual-start';
 import { Ledger, type ActionRecord } from '../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
@@ -138,7 +138,8 @@ export class Drill {
   private readonly heldChildren: (() => void)[] = [];
   private readonly audits: AuditCheck[] = [];
   private budgetAdapter?: DrillFunction;
-  private alarmRouter?: DrillFunction;
+  /** The tag router and its rule's pattern (every ALARM transition but those routed by name). */
+  private alarmRouter?: { fn: DrillFunction; pattern: EventPattern };
   /** The execution-failure rule's target, and the rule's pattern (the runbooks' own executions). */
   private executionFailed?: { fn: DrillFunction; pattern: ReturnType<typeof executionFailurePattern> };
   /** Every run of every execution, by execution ARN, oldest first. */
@@ -358,7 +359,7 @@ export class Drill {
     };
     const triggers = triggerHandlers(config, arns, machines);
     if (triggers.budgetAdapter) this.budgetAdapter = load(triggers.budgetAdapter);
-    if (triggers.alarmRouter) this.alarmRouter = load(triggers.alarmRouter);
+    if (triggers.alarmRouter) this.alarmRouter = { fn: load(triggers.alarmRouter), pattern: routerPattern(config, arns) };
   }
 
   /**
@@ -472,8 +473,8 @@ export class Drill {
       const runbooks = isManualStart(input.event) ? this.manuallyStarted(input.event) : this.route(input.event);
       for (const name of runbooks) executions.push(await this.runExecution(this.executors.get(name)!, input.event, randomUUID()));
       // The tag router's rule matches every ALARM transition but those routed by name; it leaves metric-routed alarms alone.
-      if (this.alarmRouter && matchesPattern(routerPattern(this.config, this.arns), input.event)) {
-        const delivery = await this.deliverAsync(this.alarmRouter, input.event, ALARM_ROUTER_RETRY_ATTEMPTS);
+      if (this.alarmRouter && matchesPattern(this.alarmRouter.pattern, input.event)) {
+        const delivery = await this.deliverAsync(this.alarmRouter.fn, input.event, ALARM_ROUTER_RETRY_ATTEMPTS);
         executions.push(...(await Promise.all(this.pending.splice(0))));
         if ('error' in delivery) failure = `the tag router failed ${delivery.attempts} times (${delivery.error}); the event went to its dead-letter queue`;
         else {
