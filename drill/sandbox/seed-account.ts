@@ -13,6 +13,7 @@ import { seedAgentops } from './seed-agentops';
 import { seedS3Access } from './seed-s3-access';
 import { seedCredentials } from './seed-credentials';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
+import { minutesBefore } from './common';
 
 /** The seed systems (seeds 000 to 004) as the drill's starting account. */
 
@@ -99,8 +100,6 @@ function merge(base: unknown, patch: unknown): unknown {
   for (const [key, value] of Object.entries(patch)) out[key] = merge(base[key], value);
   return out;
 }
-
-const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
 function agentFunction(name: string, reservedConcurrency: number | null, lastModified: string): LambdaFunctionState {
   return {

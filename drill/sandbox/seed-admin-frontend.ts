@@ -1,4 +1,5 @@
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState } from './state';
+import { minutesBefore } from './common';
 
 /**
  * The admin frontend (seed 002 "(e) Admin deploy flow": the admin workflow builds two images,
@@ -23,8 +24,6 @@ const TARGET_GROUP = `targetgroup/${FRONTEND_SERVICE}/3e8a1c5b7d9f2046`;
 const TARGET_GROUP_ARN = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:${TARGET_GROUP}`;
 const DEPLOYMENT = 'ecs-svc/3872615094428816205';
 const TAGS = { Project: 'alphaswarm', Environment: 'prod' };
-
-const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
 /** Adds the frontend service, its task definition, log group and alarms to a seeded account. */
 export function seedAdminFrontend(state: AccountState, now: Date): void {

@@ -1,4 +1,5 @@
 import type { AccountState } from './state';
+import { minutesBefore } from './common';
 
 /**
  * Seed 003 §5 "AgentOps Connection Issues": every agent function of the seed has its AgentOps API
@@ -14,8 +15,6 @@ export const AGENTOPS_ALARM = `${KEYLESS_AGENT}-agentops-init`;
 export const AGENTOPS_API_KEY_VALUE = 'ao-sandbox-9c41f0d2e7b84a6f-DO-NOT-PRINT';
 /** Where each agent's log metric filter publishes (the FAILURES_METRIC its runbook alarms on). */
 export const AGENTOPS_FAILURES = { namespace: 'Cabruca/AgentOps', metricName: 'AgentOpsInitFailures' } as const;
-
-const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
 export function seedAgentops(state: AccountState, now: Date, agents: readonly string[]): void {
   for (const name of agents) {

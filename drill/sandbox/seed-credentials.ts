@@ -1,4 +1,5 @@
 import type { AccountState, TrailEventState } from './state';
+import { minutesBefore } from './common';
 
 /**
  * The CI deployer's IAM user (seed 004's exposed credentials): its active access key, an older one
@@ -14,8 +15,6 @@ export const CI_DEPLOYER_OLD_KEY = 'AKIAI44QH8DHBEXAMPLE';
  * AssumeRole's answer: a credential, which no ledger row, notification or drill output may hold.
  */
 export const ASSUMED_SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLEtokenSEEDEDinTHEsandboxONLYdoNOTprintME0123456789';
-
-const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
 export function seedCredentials(state: AccountState, now: Date): void {
   const iam = (state.iam ??= { roles: {} });

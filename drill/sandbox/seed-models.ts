@@ -1,4 +1,5 @@
 import type { AccountState, AlarmState } from './state';
+import { minutesBefore } from './common';
 
 /**
  * The TradAI trading models (seed 004's drift alerts: drift detected, significant drift with PSI > 0.25):
@@ -23,8 +24,6 @@ export const RETRAINING_OUTPUT = {
   model: DRIFT_MODEL, modelVersion: 'momentum-v3.8', trainedThrough: '2026-12-06',
   validation: { status: 'PASSED', psi: 0.04, sharpeRatio: 1.38, maxDrawdown: 0.071 },
 };
-
-const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
 /** Adds the trading switch, the two published metrics, the PSI alarms and the retraining workflow to a seeded account. */
 export function seedModelSystems(state: AccountState, now: Date): void {

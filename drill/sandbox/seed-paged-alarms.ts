@@ -1,4 +1,5 @@
 import type { AccountState, AlarmState } from './state';
+import { minutesBefore } from './common';
 
 /**
  * The alarms a team already has for the procedures no machine runs (a runbook pages for them
@@ -15,8 +16,6 @@ export const LEVEL_TOPICS = {
   L2: 'arn:aws:sns:sa-east-1:111122223333:alphaswarm-prod-oncall-senior',
   L3: 'arn:aws:sns:sa-east-1:111122223333:alphaswarm-prod-oncall-platform',
 } as const;
-
-const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
 export function seedPagedAlarms(state: AccountState, now: Date): void {
   const alarm = (partial: Pick<AlarmState, 'description' | 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'threshold' | 'stateValue' | 'stateReason'> & Partial<AlarmState>): AlarmState => ({

@@ -1,4 +1,5 @@
 import type { AccountState, MetricSeriesState } from './state';
+import { minutesBefore } from './common';
 
 /**
  * The Cabruca segmentation API's latency story (seed 004's slow-API alert): its load balancer's
@@ -22,7 +23,6 @@ const OPERATIONS = ['GetItem', 'PutItem', 'Query'] as const;
 /** An hour and ten minutes of a value a minute, the newest a minute ago. */
 const MINUTES = 70;
 const STORY_MINUTES = 5;
-const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 /** A steady value with a small deterministic wobble, as real metrics have. */
 const steady = (base: number, n: number) => Array.from({ length: n }, (_, i) => Number((base * (1 + 0.04 * Math.sin(i * 1.7))).toFixed(3)));
 /** Steady, then the last five minutes at `to`. */

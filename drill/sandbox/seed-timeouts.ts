@@ -1,4 +1,5 @@
 import type { AccountState } from './state';
+import { minutesBefore } from './common';
 
 /** A team's own alarm on a function no runbook configures (its Duration near its 300 s timeout). */
 export const UNCONFIGURED_DURATION_ALARM = 'tradai-prod-signal-ingest-duration';
@@ -13,8 +14,6 @@ export const TIMEOUT_QUEUE = 'tradai-prod-backtest-jobs';
 const REGION = 'sa-east-1';
 const ACCOUNT = '111122223333';
 export const TIMEOUT_QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${TIMEOUT_QUEUE}`;
-
-const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
 /** Adds the worker, its queue, its event source mapping and its log group to a seeded account. */
 export function seedTimeoutSystems(state: AccountState, now: Date, lastModified: string): void {

@@ -1,4 +1,5 @@
 import type { AccountState, EcsServiceState, RdsParameterGroupState } from './state';
+import { minutesBefore } from './common';
 
 /**
  * The TradAI databases (seed 004 "Database Failover", "Connection Pool Exhausted"; seed 001 F) and
@@ -27,8 +28,6 @@ const DATA_COLLECTION_DEPLOYMENT = 'ecs-svc/6251937048512269384';
 const REGION = 'sa-east-1';
 const ACCOUNT = '111122223333';
 const SECURITY_GROUP = 'sg-0a1b2c3d4e5f60718';
-
-const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
 function service(now: Date, name: string, container: string, taskDefinition: string, deploymentId: string): EcsServiceState {
   return {

@@ -1,4 +1,5 @@
 import type { AccountState } from './state';
+import { minutesBefore } from './common';
 
 /**
  * The AlphaSwarm Celery workers (seed 001 C, seed 004 "ECS Memory High"): the worker service runs 2
@@ -14,8 +15,6 @@ export const WORKER_MEMORY_ALARM = 'alphaswarm-worker-prod-memory-high';
 export const WORKER_SCALABLE_TARGET = `ecs|service/${WORKER_CLUSTER}/${WORKER_SERVICE}|ecs:service:DesiredCount`;
 const REGION = 'sa-east-1';
 const ACCOUNT = '111122223333';
-
-const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
 /** Adds the worker service, its scalable target, its queue and their two alarms to a seeded account. */
 export function seedWorkerSystems(state: AccountState, now: Date): void {

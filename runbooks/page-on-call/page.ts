@@ -86,11 +86,14 @@ export class AlarmNotConfigured extends Error {
 }
 
 /** The steps of a page-only procedure with its seed's steps, or AlarmNotConfigured for a bundle built before the contract held it to that. */
-function pagedSteps(id: PagedProcedure): PagedSteps & { readonly severity?: string } {
+function pagedSteps(id: PagedProcedure): PagedSteps {
   const p: SeedProcedure = SEED_PROCEDURES[id];
   if (p.unautomated?.kind !== 'page-only' || !p.steps || p.steps.length === 0) throw new AlarmNotConfigured(`seed procedure ${id} is not page-only with its steps`);
   return { id, seed: p.seed, title: p.title, ...(p.severity ? { severity: p.severity } : {}), why: p.unautomated.why, steps: p.steps };
 }
+
+/** The seed's steps in one line, numbered as the seed numbers them. */
+const numbered = (steps: readonly string[]): string => steps.map((s, i) => `${i + 1}. ${s}`).join(' ');
 
 function metricsOf(event: AlarmStateChange): AlarmMetric[] {
   return (event.detail.configuration?.metrics ?? []).map((m) => ({
@@ -119,20 +122,15 @@ export function pageFor(event: AlarmStateChange, procedures: AlarmProcedures): P
   const name = event.detail.alarmName;
   const id = procedures[name];
   if (id === undefined) throw new AlarmNotConfigured(`alarm ${name} is not one page-on-call is configured to page for`);
-  const p: SeedProcedure = SEED_PROCEDURES[id];
-  if (p.unautomated?.kind !== 'page-only' || !p.steps || p.steps.length === 0) {
-    // The contract suite holds every paged procedure to this; a bundle built before that would page without steps.
-    throw new AlarmNotConfigured(`seed procedure ${id} is not page-only with its steps`);
-  }
+  const procedure = pagedSteps(id);
   const metrics = metricsOf(event);
   const alarmRule = event.detail.configuration?.alarmRule;
   const d = event.detail;
   const measured = metrics.length > 0 ? metrics.map(metricInWords).join('; ') : alarmRule ? `composite rule ${alarmRule}` : 'no metric in the event';
-  const steps = p.steps.map((s, i) => `${i + 1}. ${s}`).join(' ');
-  const summary = `Seed ${p.seed} "${p.title}"${p.severity ? ` (${p.severity})` : ''}: alarm ${name} went to ${d.state.value} at ${d.state.timestamp} on ${measured}. `
-    + `No machine runs this procedure: ${p.unautomated.why}. The seed's steps: ${steps}`;
+  const summary = `Seed ${procedure.seed} "${procedure.title}"${procedure.severity ? ` (${procedure.severity})` : ''}: alarm ${name} went to ${d.state.value} at ${d.state.timestamp} on ${measured}. `
+    + `No machine runs this procedure: ${procedure.why}. The seed's steps: ${numbered(procedure.steps)}`;
   return {
-    procedure: { id, seed: p.seed, title: p.title, ...(p.severity ? { severity: p.severity } : {}), why: p.unautomated.why, steps: p.steps },
+    procedure,
     subject: name, assumption: null,
     alarm: {
       name, ...(event.resources[0] ? { arn: event.resources[0] } : {}), state: d.state.value, firedAt: d.state.timestamp,
@@ -197,12 +195,11 @@ export function pageForAssumption(event: StsAssumeRoleEvent): AssumptionPage {
     ...(session ? { session } : {}), eventId: d.eventID,
     ...(d.errorCode ? { errorCode: d.errorCode } : {}),
   };
-  const steps = procedure.steps.map((s, i) => `${i + 1}. ${s}`).join(' ');
   const how = d.errorCode ? `tried to assume the break-glass role (refused: ${d.errorCode})` : 'assumed the break-glass role';
   const summary = `Seed ${procedure.seed} "${procedure.title}": ${assumption.who} ${how} ${assumption.roleArn}`
     + `${account ? ` in account ${account}` : ''} at ${assumption.at} from ${assumption.sourceIp ?? 'an unrecorded address'}`
     + `${assumption.userAgent ? ` (${assumption.userAgent})` : ''} by ${assumption.call}${session ? `; session ${session}` : ''}`
     + `${assumption.identityProvider ? `; identity provider ${assumption.identityProvider}` : ''}. `
-    + `No machine acts on it: ${procedure.why}. The seed's steps: ${steps}`;
+    + `No machine acts on it: ${procedure.why}. The seed's steps: ${numbered(procedure.steps)}`;
   return { procedure, subject: session ?? assumption.roleArn, alarm: null, assumption, summary };
 }

@@ -1,12 +1,12 @@
 import * as z from '../../../lambdas/shared/zod';
 import { FunctionEnvironmentClient } from '../../../lambdas/aws/lambda-environment';
 import { keyState } from '../../../lambdas/domain/function-environment';
-import { requireEnv, requireJsonEnv, requirePositiveIntegerEnv } from '../../../lambdas/shared/env';
-import { TargetNotAllowed } from '../../../lambdas/shared/errors';
+import { requireEnv, requirePositiveIntegerEnv } from '../../../lambdas/shared/env';
 import { taskHandler } from '../../../lambdas/shared/handler';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
+import { agentFunctions } from '../agent-functions';
 
-const FUNCTIONS = requireJsonEnv('AGENT_FUNCTIONS', (raw) => z.array(z.string().check(z.minLength(1))).parse(raw));
+const FUNCTIONS = agentFunctions();
 const VARIABLE = requireEnv('KEY_VARIABLE');
 const POLL_SECONDS = requirePositiveIntegerEnv('POLL_SECONDS');
 const UPDATE_TIMEOUT_SECONDS = requirePositiveIntegerEnv('UPDATE_TIMEOUT_SECONDS');
@@ -30,7 +30,7 @@ export interface KeyCheck {
 export const handler = taskHandler(inputSchema, async ({ attempt, functions }): Promise<KeyCheck> => {
   const read: KeyCheck['functions'] = [];
   for (const functionName of functions) {
-    if (!FUNCTIONS.includes(functionName)) throw new TargetNotAllowed(`${functionName} is not a configured agent function of agentops-key`);
+    FUNCTIONS.assertConfigured(functionName);
     const env = await environments.read(functionName);
     read.push({ functionName, key: keyState(env.variables, VARIABLE), lastUpdateStatus: env.lastUpdateStatus, lastUpdateStatusReason: env.lastUpdateStatusReason });
   }

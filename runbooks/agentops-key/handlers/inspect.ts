@@ -1,13 +1,12 @@
-import * as z from '../../../lambdas/shared/zod';
 import { FunctionEnvironmentClient } from '../../../lambdas/aws/lambda-environment';
 import { keyState } from '../../../lambdas/domain/function-environment';
-import { requireEnv, requireJsonEnv } from '../../../lambdas/shared/env';
-import { TargetNotAllowed } from '../../../lambdas/shared/errors';
+import { requireEnv } from '../../../lambdas/shared/env';
 import { taskHandler } from '../../../lambdas/shared/handler';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
+import { agentFunctions } from '../agent-functions';
 import { describeKeys, planKey, type FunctionKey, type KeyPlan } from '../key-plan';
 
-const FUNCTIONS = requireJsonEnv('AGENT_FUNCTIONS', (raw) => z.array(z.string().check(z.minLength(1))).parse(raw));
+const FUNCTIONS = agentFunctions();
 const VARIABLE = requireEnv('KEY_VARIABLE');
 const SECRET_ID = requireEnv('KEY_SECRET_ID');
 const environments = new FunctionEnvironmentClient();
@@ -25,9 +24,9 @@ export interface KeyDiagnosis {
  * function: the environment's values are read into memory and dropped.
  */
 export const handler = taskHandler(stepInputSchema, async ({ incident }): Promise<KeyDiagnosis> => {
-  if (!FUNCTIONS.includes(incident.target)) throw new TargetNotAllowed(`${incident.target} is not a configured agent function of agentops-key`);
+  FUNCTIONS.assertConfigured(incident.target);
   const functions: FunctionKey[] = [];
-  for (const functionName of FUNCTIONS) {
+  for (const functionName of FUNCTIONS.names) {
     const env = await environments.read(functionName);
     functions.push({ functionName, key: keyState(env.variables, VARIABLE), lastUpdateStatus: env.lastUpdateStatus });
   }

@@ -3,12 +3,12 @@ import { approvalResultSchema, assertApproved } from '../../../lambdas/approval/
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import { FunctionEnvironmentClient } from '../../../lambdas/aws/lambda-environment';
 import { performAction } from '../../../lambdas/shared/act';
-import { requireEnv, requireJsonEnv } from '../../../lambdas/shared/env';
-import { TargetNotAllowed } from '../../../lambdas/shared/errors';
+import { requireEnv } from '../../../lambdas/shared/env';
 import { taskHandler } from '../../../lambdas/shared/handler';
 import { Ledger } from '../../../lambdas/shared/ledger';
 import { allowedTargets } from '../../../lambdas/shared/targets';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
+import { agentFunctions } from '../agent-functions';
 import { KeySecret } from '../key-secret';
 import { setKeyAction, type KeySet } from '../set-key-action';
 
@@ -16,7 +16,7 @@ const table = requireEnv('LEDGER_TABLE');
 const ledger = new Ledger(table);
 const approvals = new ApprovalStore(table);
 const assertAllowed = allowedTargets();
-const FUNCTIONS = requireJsonEnv('AGENT_FUNCTIONS', (raw) => z.array(z.string().check(z.minLength(1))).parse(raw));
+const FUNCTIONS = agentFunctions();
 const VARIABLE = requireEnv('KEY_VARIABLE');
 const SECRET_ID = requireEnv('KEY_SECRET_ID');
 const secret = new KeySecret(SECRET_ID, process.env.KEY_SECRET_FIELD || undefined);
@@ -33,8 +33,7 @@ const inputSchema = z.extend(stepInputSchema, { approval: approvalResultSchema, 
  */
 export const handler = taskHandler(inputSchema, async ({ incident, execution, approval, functions, dryRun }, context): Promise<KeySet> => {
   await assertAllowed(incident.target, context.invokedFunctionArn);
-  const stray = functions.find((f) => !FUNCTIONS.includes(f));
-  if (stray) throw new TargetNotAllowed(`${stray} is not a configured agent function of agentops-key`);
+  for (const f of functions) FUNCTIONS.assertConfigured(f);
   const parameters = { FunctionNames: functions, Variable: VARIABLE, SecretId: SECRET_ID };
   await assertApproved(approvals, approval, {
     incidentId: incident.id, runbook: 'agentops-key', step: 'set-key', operation: 'lambda:UpdateFunctionConfiguration', target: incident.target, parameters,

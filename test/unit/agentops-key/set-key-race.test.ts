@@ -96,6 +96,8 @@ test('the write carries every variable read, the key merged in, and names the Re
     gate: { runbook: 'agentops-key', step: 'set-key', summary: 's', firedAt: 'f', operation: 'lambda:UpdateFunctionConfiguration', target: FN, parameters: GATE, evidence: null, severity: 'P3' },
   });
   const out = await handler({ incident: incident({ id: incidentId, runbook: 'agentops-key', target: FN }), execution: { id: EXECUTION_ARN }, functions: [FN], approval: { decision: 'approved', requestId } }, lambdaContext);
+  expect(lambda).toHaveReceivedCommandWith(GetFunctionConfigurationCommand, { FunctionName: FN });
+  expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: SECRET });
   expect(lambda.commandCalls(UpdateFunctionConfigurationCommand).map((c) => c.args[0].input)).toEqual([{
     FunctionName: FN, RevisionId: 'rev-a', Environment: { Variables: { ENVIRONMENT: 'prod', DB_PASSWORD: 'hunter2-unit', AGENTOPS_API_KEY: KEY } },
   }]);
