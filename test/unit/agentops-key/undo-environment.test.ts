@@ -24,6 +24,7 @@ test('the key is removed from the environment read just before, written with tha
   lambda.on(GetFunctionConfigurationCommand).resolves({ Environment: { Variables: set }, RevisionId: 'r5' });
   lambda.on(UpdateFunctionConfigurationCommand).resolves({});
   const restored = await resources.restore(step);
+  expect(lambda.commandCalls(GetFunctionConfigurationCommand).map((c) => c.args[0].input)).toEqual([{ FunctionName: FN }]);
   expect(lambda.commandCalls(UpdateFunctionConfigurationCommand).map((c) => c.args[0].input)).toEqual([{ FunctionName: FN, Environment: { Variables: before }, RevisionId: 'r5' }]);
   expect(restored).toEqual(recorded(before));
   expect(JSON.stringify(restored)).not.toContain(KEY);
@@ -44,6 +45,7 @@ test('the key rotated since (same names, another value) is left alone too', asyn
 test('the read the undo compares with is digests, never values', async () => {
   lambda.on(GetFunctionConfigurationCommand).resolves({ Environment: { Variables: set }, RevisionId: 'r5' });
   const read = await resources.read('lambda-environment', FN);
+  expect(lambda.commandCalls(GetFunctionConfigurationCommand).map((c) => c.args[0].input)).toEqual([{ FunctionName: FN }]);
   expect(read).toEqual(recorded(set));
   expect(JSON.stringify(read)).not.toContain(KEY);
 });
