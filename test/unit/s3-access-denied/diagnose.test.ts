@@ -56,6 +56,10 @@ test("an alarm: each configured role on each prefix, as a request naming the buc
     PolicySourceArn, ActionNames: ['kms:GenerateDataKey'], ResourceArns: [KEY], ResourcePolicy: '{"Statement":[]}',
   })));
   expect(kms.commandCalls(GetKeyPolicyCommand).map((c) => c.args[0].input)).toEqual([{ KeyId: KEY, PolicyName: 'default' }]);
+  // Each of the bucket's reads names the alarmed bucket, once.
+  for (const read of [GetBucketPolicyCommand, GetPublicAccessBlockCommand, GetBucketEncryptionCommand, GetBucketVersioningCommand]) {
+    expect(s3.commandCalls(read).map((c) => c.args[0].input)).toEqual([{ Bucket: BUCKET }]);
+  }
   expect(d.verdict).toBe('not explained by these policies: look at SCPs and VPC endpoint policies, which this role cannot read');
   expect(d.evidence).toEqual(expect.arrayContaining(['bucket policy: none (NoSuchBucketPolicy)', 'Block Public Access: none configured on the bucket', 'versioning: never enabled']));
 });
