@@ -1,5 +1,5 @@
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { admissionParameterNames, type SwitchState } from '../domain/switches';
+import { admissionParameterNames, type SwitchParameters, type SwitchState } from '../domain/switches';
 import { secondsEnv } from '../shared/env';
 import { classifyAwsError } from '../shared/errors';
 
@@ -16,6 +16,8 @@ export interface AdmissionReading {
   readonly policy: string | null;
   /** Where the policy lives, for a message that names it. */
   readonly policyParameter: string;
+  /** Where the switches live, for a hold that names them (kept with the reading, not laid out per event). */
+  readonly switchNames: SwitchParameters;
 }
 
 /**
@@ -64,6 +66,7 @@ export class AdmissionReader {
       switches: { automation: found.get(names.automation) ?? null, runbook: found.get(names.runbook) ?? null },
       policy: found.get(names.policy) ?? null,
       policyParameter: names.policy,
+      switchNames: { automation: names.automation, runbooks: { [runbook]: names.runbook } },
     };
   }
 }

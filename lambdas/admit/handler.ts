@@ -2,7 +2,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import * as z from '../shared/zod';
 import { checkPolicy, hourBucket, isFlapping, remediationsInWindow, runbookPolicySchema, tagAdmission, type Admission, type RunbookPolicy } from '../domain/admission';
-import { switchHold, switchParameterNames, type SwitchState } from '../domain/switches';
+import { switchHold, type SwitchState } from '../domain/switches';
 import { CooldownMemory, DEFAULT_COOLDOWN_MEMORY_SECONDS } from './cooldown-memory';
 import { AdmissionReader, switchMaxAgeSeconds, type AdmissionReading } from './admission-reader';
 import { METRIC, type SuppressionReason } from '../domain/metrics';
@@ -156,7 +156,7 @@ async function gate(
   if (policy.decision === 'reject') return { decision: 'reject', reason: policy.reason, incident, switches: null, dryRun: false };
 
   const state = read.switches;
-  const hold = switchHold(runbook, switchParameterNames(parameterPrefix, [runbook]), state);
+  const hold = switchHold(runbook, read.switchNames, state);
   if (hold) return { decision: 'paused', reason: hold, incident, switches: state, dryRun: false };
 
   // An event whose every occurrence must reach a person (a break-glass assumption) is held by no cooldown or flapping rail.

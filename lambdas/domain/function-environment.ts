@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 export type Variables = Readonly<Record<string, string>>;
 
 /** A value as recorded: `sha256:` and 16 hex digits. */
-export const DIGEST = /^sha256:[0-9a-f]{16}$/;
+const DIGEST = /^sha256:[0-9a-f]{16}$/;
 
 export function valueDigest(functionName: string, name: string, value: string): string {
   return `sha256:${createHash('sha256').update(`${functionName}\0${name}\0${value}`).digest('hex').slice(0, 16)}`;

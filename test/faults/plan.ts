@@ -134,13 +134,13 @@ export const faultArgs = (calls: readonly Call[], kind: Kind, times: (call: Call
 
 export type Outcome = 'remediated' | 'skipped' | 'escalated' | 'failed';
 
-/** How a clean run of its recorded event ends: remediated (info), or paged (critical) for a runbook that only reads and pages (drill.ends). */
 /** Its remediation pages the critical topic: a notify state of outcome remediated says topic critical (a leaked key deactivated still needs a human). */
 const remediationPages = (runbook: Runbook): boolean => Object.values(runbook_(runbook).stateMachine.definition.States).some((s) => {
   const payload = (s as { Parameters?: { Payload?: { outcome?: unknown; topic?: unknown } } }).Parameters?.Payload;
   return payload?.outcome === 'remediated' && payload.topic === 'critical';
 });
 
+/** How a clean run of its recorded event ends: remediated (info, or critical where its remediation pages), or paged (critical) for a runbook that only reads and pages (drill.ends). */
 export const cleanEnd = (runbook: Runbook): { readonly outcome: Outcome; readonly topic: 'critical' | 'info' } =>
   (runbook_(runbook).drill.ends === 'escalated' ? { outcome: 'escalated', topic: 'critical' } : { outcome: 'remediated', topic: remediationPages(runbook) ? 'critical' : 'info' });
 

@@ -1,6 +1,6 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AdmissionReader, DEFAULT_SWITCH_MAX_AGE_SECONDS, switchMaxAgeSeconds } from '../../../lambdas/admit/admission-reader';
-import { admissionParameterNames } from '../../../lambdas/domain/switches';
+import { admissionParameterNames, switchParameterNames } from '../../../lambdas/domain/switches';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION, seedAccountState, startSandbox, type Sandbox } from '../../../drill/sandbox';
 
 const PREFIX = '/runbook-autopilot/test';
@@ -33,7 +33,9 @@ const fakeClock = () => jest.useFakeTimers({
 });
 
 const ON = { automation: 'enabled', runbook: 'enabled' };
-const reading = (switches: { automation: string | null; runbook: string | null }, policy: string | null = POLICY) => ({ switches, policy, policyParameter: NAMES.policy });
+const reading = (switches: { automation: string | null; runbook: string | null }, policy: string | null = POLICY) => ({
+  switches, policy, policyParameter: NAMES.policy, switchNames: switchParameterNames(PREFIX, ['lambda-runaway']),
+});
 
 describe('AdmissionReader', () => {
   beforeEach(() => {

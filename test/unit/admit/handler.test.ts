@@ -616,7 +616,7 @@ describe('switches', () => {
 
   test('a runbook switched off is held while the others run', async () => {
     setSwitch(SWITCHES.runbooks['lambda-runaway']!, 'disabled');
-    expect(await deliver('off-1')).toMatchObject({ decision: 'paused', reason: expect.stringContaining('lambda-runaway is switched off') });
+    expect(await deliver('off-1')).toMatchObject({ decision: 'paused', reason: `lambda-runaway is switched off (${SWITCHES.runbooks['lambda-runaway']} = disabled)` });
   });
 
   test('a missing or mistyped switch holds (fails closed)', async () => {
