@@ -30,7 +30,7 @@ export type SandboxSnapshot = {
   >;
   /** DB instances and clusters by identifier: status, where the primary (or writer) is. */
   rds: Record<string, { status: string; multiAZ: boolean; availabilityZone?: string; writer?: string }>;
-  ssm: Record<string, { value: string; version: number }>;
+  ssm: Record<string, { value: string; version: number; keyId?: string }>;
   executions: Record<string, { name: string; status: ExecutionStatus; redriveCount: number }>;
   alarms: Record<string, string>;
   /** S3 buckets by name: what seed 003 §3 reads of them (a policy as its sids and one digest of its text). */
@@ -114,7 +114,8 @@ export function snapshotOf(state: AccountState, publishedMessages: number): Sand
       ...Object.fromEntries(Object.entries(state.rds?.instances ?? {}).map(([id, db]) => [id, { status: db.status, multiAZ: db.multiAZ, availabilityZone: db.availabilityZone }])),
       ...Object.fromEntries(Object.entries(state.rds?.clusters ?? {}).map(([id, c]) => [id, { status: c.status, multiAZ: c.multiAZ, writer: c.members.find((m) => m.writer)?.instance ?? 'none' }])),
     },
-    ssm: Object.fromEntries(Object.entries(state.ssm.parameters).map(([name, p]) => [name, { value: p.value, version: p.version }])),
+    // A SecureString shows its version and key, never its value.
+    ssm: Object.fromEntries(Object.entries(state.ssm.parameters).map(([name, p]) => [name, p.type === 'SecureString' ? { value: '(SecureString: not shown)', version: p.version, keyId: p.keyId } : { value: p.value, version: p.version }])),
     executions: Object.fromEntries(
       Object.entries(state.stepFunctions.executions).map(([arn, e]) => [arn, { name: e.name, status: e.status, redriveCount: e.redriveCount ?? 0 }]),
     ),

@@ -4,7 +4,11 @@ import { Fields, type Input } from './input';
 import type { ServiceContext, ServiceModel } from './model';
 import { arn, type AccountState } from './state';
 
-/** Systems Manager Parameter Store (JSON 1.1): GetParameter, GetParameters and PutParameter with versions. */
+/**
+ * Systems Manager Parameter Store (JSON 1.1): GetParameter, GetParameters and PutParameter with
+ * versions; a SecureString keeps its KMS key (the default aws/ssm key when a put names none, as in
+ * AWS) and reads back as ciphertext without decryption.
+ */
 
 const TYPES = ['String', 'StringList', 'SecureString'] as const;
 
@@ -75,6 +79,9 @@ function readParameter(state: AccountState, ref: string, decrypt: boolean) {
   };
 }
 
+/** The account's default key for SecureStrings, used when a put names none. */
+const DEFAULT_KEY = 'alias/aws/ssm';
+
 function putParameter(input: Input, ctx: ServiceContext) {
   const fields = new Fields(input);
   const name = fields.string('Name');
@@ -85,12 +92,16 @@ function putParameter(input: Input, ctx: ServiceContext) {
   }
   const validType = TYPES.find((t) => t === type);
   const existing = ctx.state.ssm.parameters[name];
+  const keyId = fields.optString('KeyId');
+  if (keyId !== undefined && (validType ?? existing?.type) !== 'SecureString') {
+    throw new AwsError('ValidationException', 400, 'KeyId is only valid for SecureString parameters.');
+  }
   const now = ctx.now().toISOString();
   if (existing === undefined) {
     if (validType === undefined) {
       throw new AwsError('ValidationException', 400, 'A parameter type is required when you create a parameter.');
     }
-    ctx.state.ssm.parameters[name] = { type: validType, value, version: 1, lastModified: now, history: [] };
+    ctx.state.ssm.parameters[name] = { type: validType, value, version: 1, lastModified: now, history: [], ...(validType === 'SecureString' ? { keyId: keyId ?? DEFAULT_KEY } : {}) };
     return { Version: 1, Tier: 'Standard' };
   }
   if (fields.optBool('Overwrite') !== true) {
@@ -105,7 +116,18 @@ function putParameter(input: Input, ctx: ServiceContext) {
   existing.value = value;
   existing.lastModified = now;
   if (validType !== undefined) existing.type = validType;
+  // Like AWS: a SecureString overwritten without a KeyId is encrypted with the default key from then on.
+  if (existing.type === 'SecureString') existing.keyId = keyId ?? DEFAULT_KEY;
+  else delete existing.keyId;
   return { Version: existing.version, Tier: 'Standard' };
+}
+
+/**
+ * The call log keeps what a SecureString put names, never the value it writes; a put that names no
+ * type may be overwriting a SecureString, so only a String or StringList value is kept.
+ */
+function recordedPut(input: Input): Input {
+  return input.Type === 'String' || input.Type === 'StringList' ? input : { ...input, Value: `(value of a ${String(input.Type ?? 'typeless')} put, ${String(input.Value ?? '').length} characters: not recorded)` };
 }
 
 export const ssmModel: ServiceModel = {
@@ -114,6 +136,6 @@ export const ssmModel: ServiceModel = {
   operations: {
     GetParameter: { mutating: false, run: getParameter },
     GetParameters: { mutating: false, run: getParameters },
-    PutParameter: { mutating: true, run: putParameter },
+    PutParameter: { mutating: true, run: putParameter, recorded: recordedPut },
   },
 };

@@ -281,6 +281,8 @@ export interface SsmParameterState {
   type: 'String' | 'StringList' | 'SecureString';
   value: string;
   version: number;
+  /** A SecureString's KMS key (its ARN, or alias/aws/ssm, the account's default). */
+  keyId?: string;
   lastModified: string;
   /** Earlier values, oldest first, so a drill can show what a put replaced. */
   history: { version: number; value: string; lastModified: string }[];

@@ -70,7 +70,7 @@ export interface WaitState extends Common, Transition {
 }
 
 type Operator =
-  | 'StringEquals' | 'StringEqualsPath' | 'BooleanEquals' | 'NumericEquals' | 'NumericEqualsPath'
+  | 'StringEquals' | 'StringEqualsPath' | 'StringMatches' | 'BooleanEquals' | 'NumericEquals' | 'NumericEqualsPath'
   | 'NumericGreaterThan' | 'NumericLessThan' | 'NumericLessThanPath' | 'IsPresent' | 'IsNumeric' | 'IsNull';
 export type Condition =
   | ({ readonly Variable: string } & { readonly [op in Operator]?: Json })

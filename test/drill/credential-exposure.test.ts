@@ -1,5 +1,7 @@
 import type { AwsCallReceived } from '../../drill/drill';
-import { ASSUMED_SESSION_TOKEN, CI_DEPLOYER_KEY, CI_DEPLOYER_OLD_KEY, CI_DEPLOYER_USER } from '../../drill/sandbox';
+import {
+  ASSUMED_SESSION_TOKEN, CI_DEPLOYER_KEY, CI_DEPLOYER_OLD_KEY, CI_DEPLOYER_USER, ORIGIN_SECRET_KEY, ORIGIN_SECRET_LEAKED_VALUE, ORIGIN_SECRET_PARAMETER, ORIGIN_SECRET_VERSION,
+} from '../../drill/sandbox';
 import { runDrill, scenario } from './run-drill';
 
 const EVENT = 'events/credential-exposure.event.json';
@@ -52,4 +54,62 @@ test('the undo asks an approver even where the policy asks none (the drill): nob
   expect(r).toMatchObject({ outcome: 'remediated' });
   expect(r!.undo).toMatchObject({ outcome: 'escalated', actions: [] });
   expect(r!.undo!.resources).toEqual([expect.objectContaining({ name: CI_DEPLOYER_USER, equalsStart: false })]);
+});
+
+describe('a configured secret whose version leaked (seed 000 "Rotate Cloudflare origin secret")', () => {
+  const ROTATE = 'events/samples/credential-exposure-rotate-secret.manual-start.json';
+  const FRONTEND = 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod';
+  /** Anything the size of the new value (32 bytes, hex): the output holds digests of 8 hex digits, never 64. */
+  const SECRET_SIZED = /[0-9a-f]{64}/;
+
+  test('is rotated to a new SecureString version with its own key, its service redeployed and rolled out; no value anywhere', async () => {
+    const { code, stdout, results: [r] } = await runDrill(['--event', ROTATE, '--json', '--calls']);
+    expect(code).toBe(0);
+    expect(r).toMatchObject({ runbook: 'credential-exposure', outcome: 'remediated', notifications: [{ outcome: 'remediated', topic: 'critical' }] });
+    expect(r!.reason).toContain(`${ORIGIN_SECRET_PARAMETER} rotated from the leaked version ${ORIGIN_SECRET_VERSION} to version ${ORIGIN_SECRET_VERSION + 1}`);
+    expect(r!.actions).toEqual([
+      expect.objectContaining({
+        operation: 'ssm:PutParameter', target: ORIGIN_SECRET_PARAMETER, status: 'succeeded', auditedBeforeCall: true,
+        before: { type: 'SecureString', version: ORIGIN_SECRET_VERSION }, after: { type: 'SecureString', version: ORIGIN_SECRET_VERSION + 1 },
+      }),
+      expect.objectContaining({ operation: 'ecs:UpdateService', target: FRONTEND, status: 'succeeded' }),
+    ]);
+    const [put] = of(callsOf(r), 'ssm', 'PutParameter');
+    expect(put!.input).toMatchObject({ Name: ORIGIN_SECRET_PARAMETER, Type: 'SecureString', KeyId: ORIGIN_SECRET_KEY, Overwrite: true });
+    expect(String(put!.input.Value)).toContain('64 characters: not recorded');
+    expect(of(callsOf(r), 'ssm', 'GetParameter').every((c) => c.input.WithDecryption === false)).toBe(true);
+    expect(of(callsOf(r), 'ecs', 'UpdateService').map((c) => c.input)).toEqual([expect.objectContaining({ cluster: 'alphaswarm-cluster-prod', service: 'alphaswarm-admin-frontend-prod', forceNewDeployment: true })]);
+    // Neither the leaked value nor the new one: not in a row, a page, the report, the call log or a resource.
+    expect(stdout).not.toContain(ORIGIN_SECRET_LEAKED_VALUE);
+    // (The report's S3 upload carries its body's SHA-256, the one 64-digit hex the output may hold.)
+    expect(stdout.replace(/ContentSHA256\W+[0-9a-f]{64}/g, '')).not.toMatch(SECRET_SIZED);
+  });
+
+  test('a service that does not roll out: escalated, saying the secret is rotated and which services may still hold the leaked value', async () => {
+    const { results: [r] } = await runDrill(['--scenario', scenario('origin-secret-rollout-fails'), '--event', ROTATE, '--json']);
+    expect(r).toMatchObject({ outcome: 'escalated' });
+    expect(r!.reason).toContain(`${ORIGIN_SECRET_PARAMETER} is rotated to version ${ORIGIN_SECRET_VERSION + 1}, but the forced deployment of ${FRONTEND} failed`);
+    expect(r!.actions.map((a) => a.operation)).toEqual(['ssm:PutParameter', 'ecs:UpdateService']);
+  });
+
+  test('already rotated by hand: nothing written, nothing redeployed, paged as such', async () => {
+    const { results: [r] } = await runDrill(['--scenario', scenario('origin-secret-already-rotated'), '--event', ROTATE, '--json', '--calls']);
+    expect(r).toMatchObject({ outcome: 'skipped', actions: [], notifications: [{ outcome: 'skipped', topic: 'critical' }] });
+    expect(r!.reason).toContain(`is at version 5, after the leaked version ${ORIGIN_SECRET_VERSION}: it was rotated already`);
+    expect(callsOf(r).filter((c) => (c.service === 'ssm' && c.operation === 'PutParameter') || c.service === 'ecs')).toEqual([]);
+  });
+
+  test('an answer lost after the write: the retry finds the new version and writes no second one', async () => {
+    const { results: [r] } = await runDrill(['--fault', 'ssm:PutParameter=applied-timeout', '--event', ROTATE, '--json', '--calls']);
+    expect(r).toMatchObject({ outcome: 'remediated' });
+    expect(r!.actions[0]).toMatchObject({ operation: 'ssm:PutParameter', status: 'succeeded', after: { version: ORIGIN_SECRET_VERSION + 1 } });
+    expect(of(callsOf(r), 'ssm', 'PutParameter')).toHaveLength(1);
+    expect((r!.resources.after[ORIGIN_SECRET_PARAMETER] as { version: number }).version).toBe(ORIGIN_SECRET_VERSION + 1);
+  });
+
+  test('a dry run plans the new version and the redeploy, and makes neither', async () => {
+    const { results: [r] } = await runDrill(['--dry-run', '--event', ROTATE, '--json', '--calls']);
+    expect(r!.actions.map((a) => [a.operation, a.status])).toEqual([['ssm:PutParameter', 'planned'], ['ecs:UpdateService', 'planned']]);
+    expect(callsOf(r).filter((c) => c.operation === 'PutParameter' || c.operation === 'UpdateService')).toEqual([]);
+  });
 });

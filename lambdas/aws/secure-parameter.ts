@@ -1,0 +1,55 @@
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AwsThrottled, classifyAwsError, TargetNotFound } from '../shared/errors';
+import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+
+/** What a rotation reads of a parameter: never its value. */
+export interface ParameterVersion {
+  readonly type: string;
+  readonly version: number;
+}
+
+/**
+ * A SecureString parameter as a secret's rotation sees it: its type and version, read without
+ * decryption (the functions hold no kms:Decrypt), and a new version written from a value the
+ * caller made. The value itself is never returned, logged or recorded.
+ */
+export class SecureParameterClient {
+  constructor(
+    private readonly ssm: SSMClient = new SSMClient({}),
+    /** PutParameter: no SDK retry (see mutation-client.ts). */
+    private readonly mutations: SSMClient = new SSMClient(MUTATION_CLIENT_CONFIG),
+  ) {}
+
+  async version(name: string): Promise<ParameterVersion> {
+    try {
+      const out = await this.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false }));
+      const { Type: type, Version: version } = out.Parameter ?? {};
+      if (type === undefined || version === undefined) throw new Error(`ssm:GetParameter returned no type or version for ${name}`);
+      return { type, version };
+    } catch (e: unknown) {
+      throw mapError(e, name, 'GetParameter');
+    }
+  }
+
+  /**
+   * Overwrites the parameter with a new SecureString version; returns the version written. The key
+   * is always named: without KeyId, SSM would encrypt the new version with the account's default
+   * aws/ssm key, whatever key the parameter used before.
+   */
+  async writeVersion(name: string, value: string, keyId: string): Promise<number> {
+    try {
+      const out = await this.mutations.send(new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', KeyId: keyId, Overwrite: true }));
+      if (out.Version === undefined) throw new Error(`ssm:PutParameter returned no version for ${name}`);
+      return out.Version;
+    } catch (e: unknown) {
+      throw mapError(e, name, 'PutParameter');
+    }
+  }
+}
+
+function mapError(e: unknown, name: string, operation: string): Error {
+  if (e instanceof ParameterNotFound) return new TargetNotFound(`SSM parameter ${name} does not exist (${operation})`);
+  // Concurrent writes to one parameter: a later attempt succeeds.
+  if (e instanceof Error && e.name === 'TooManyUpdates') return new AwsThrottled(`ssm:${operation} on ${name}: ${e.name}: ${e.message}`);
+  return classifyAwsError(e, `ssm:${operation} on ${name}`);
+}
