@@ -114,6 +114,11 @@ export interface GateDef {
    * closes it, it is never automatic, and its policy needs only a severity (the deadline at each level).
    */
   readonly acknowledge?: true;
+  /**
+   * The recorded event (events/...) whose drill reaches this gate, when the module's own event does
+   * not (a second path of the runbook): the contract suite asks an approver there. @default drill.event
+   */
+  readonly reachedBy?: string;
 }
 
 /** A change of this runbook the undo state machine can put back (its inverse: lambdas/domain/reversible.ts). */

@@ -97,7 +97,7 @@ export const SEED_PROCEDURES = {
       'No incident, no ticket, or a session nobody claims: treat it as a suspected account compromise (seed 004 "Unauthorized Access": isolate the resource, review CloudTrail for what the session did).',
     ],
   },
-  'rotate-origin-secret': { seed: '000', title: 'Rotate Cloudflare origin secret', response: 'New SecureString value, re-apply the CloudFront module', unautomated: notYet('credential-exposure') },
+  'rotate-origin-secret': { seed: '000', title: 'Rotate Cloudflare origin secret', response: 'New SecureString value, re-apply the CloudFront module' },
   'common-failure-modes': {
     seed: '000', title: 'Common failure modes + fixes', response: 'Wait and retry, fix IAM or provider versions, re-deploy with the right settings',
     unautomated: { kind: 'not-automated', why: 'each fix is a change to infrastructure code, made through the deploy pipeline' },

@@ -84,7 +84,7 @@ const secretsEnv = (c: CredentialExposureConfig) => json(c.secrets.map((s) => ({
 
 export default defineRunbook({
   name: 'credential-exposure',
-  answers: ['credential-exposure'],
+  answers: ['credential-exposure', 'rotate-origin-secret'],
   config,
   // The users whose keys it deactivates, and the secrets it rotates.
   targets: (c) => [...userNames(c), ...parameterNames(c)],
@@ -162,7 +162,9 @@ export default defineRunbook({
       ],
     ];
   },
-  gates: [{ step: 'rotate', policyAt: ['rotate', 'approval'] }],
+  // The rotate page re-reads the parameter's version (never its value).
+  approvalPage: { permissions: ({ config: c, arns }) => scoped([{ actions: ['ssm:GetParameter'], resources: parameterArns(c, arns) }]) },
+  gates: [{ step: 'rotate', policyAt: ['rotate', 'approval'], reachedBy: 'events/samples/credential-exposure-rotate-secret.manual-start.json' }],
   undo: ({ config: c, arns }) => [{
     operation: 'iam:UpdateAccessKey', targets: userNames(c), resources: userArns(c, arns),
     restoreActions: ['iam:ListAccessKeys', 'iam:UpdateAccessKey'], verifyActions: ['iam:ListAccessKeys'],

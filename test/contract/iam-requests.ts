@@ -79,7 +79,11 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   'ssm:GetParameter': (i, s) => ({ action: 'ssm:GetParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) }),
   // Authorized on each name it reads.
   'ssm:GetParameters': (i, s) => (Array.isArray(i.Names) ? i.Names : []).map((n) => ({ action: 'ssm:GetParameters', resource: arn(s, 'ssm', `parameter${text(n)}`) })),
-  'ssm:PutParameter': (i, s) => ({ action: 'ssm:PutParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) }),
+  // A SecureString put with a customer managed key is also the caller's kms:Encrypt on that key (the default aws/ssm key needs no grant).
+  'ssm:PutParameter': (i, s) => [
+    { action: 'ssm:PutParameter', resource: arn(s, 'ssm', `parameter${text(i.Name)}`) },
+    ...(text(i.KeyId).startsWith('arn:') ? [{ action: 'kms:Encrypt', resource: text(i.KeyId) }] : []),
+  ],
   'cloudwatch:DescribeAlarms': (i, s) => ({ action: 'cloudwatch:DescribeAlarms', resource: arn(s, 'cloudwatch', `alarm:${first(i.AlarmNames)}`) }),
   // A query of classic metrics names no resource (IAM reads the grant on "*"); the action's one resource type is an OTLP
   // dataset, so the evaluator is given one of those, which a grant on "*" covers as it covers the call.

@@ -729,6 +729,7 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
     // IAM is global: a user's ARN has no region.
     const user = (name: string, path = '/') => `arn:aws:iam::${ACCOUNT}:user${path}${name}`;
     const DEPLOYER = user('alphaswarm-ci-deployer');
+    const ORIGIN_SECRET = arn('ssm', 'parameter/alphaswarm/prod/cloudfront_origin_secret');
     return [
       // The configured user's keys: read, deactivated; the undo's restore makes one Active again, its finish reads them.
       ['CredentialExposureInspect', 'iam:ListAccessKeys', DEPLOYER, 'Allowed'],
@@ -753,6 +754,20 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['CredentialExposureActivity', 'iam:ListAccessKeys', DEPLOYER, 'Denied'],
       ['CredentialExposureActivity', 'cloudtrail:StopLogging', arn('cloudtrail', 'trail/management-events'), 'Denied'],
       ['CredentialExposureActivity', 'cloudtrail:DeleteTrail', arn('cloudtrail', 'trail/management-events'), 'Denied'],
+      // The configured secret: its version read, a new version written; never decrypted, never deleted, no other parameter.
+      ['CredentialExposureSecret', 'ssm:GetParameter', ORIGIN_SECRET, 'Allowed'],
+      ['CredentialExposureSecret', 'ssm:PutParameter', ORIGIN_SECRET, 'Denied'],
+      ['CredentialExposureRotate', 'ssm:PutParameter', ORIGIN_SECRET, 'Allowed'],
+      ['CredentialExposureRotate', 'ssm:PutParameter', arn('ssm', 'parameter/alphaswarm/prod/llm_model_preference'), 'Denied'],
+      ['CredentialExposureRotate', 'ssm:DeleteParameter', ORIGIN_SECRET, 'Denied'],
+      ['CredentialExposureRotate', 'ssm:GetParameterHistory', ORIGIN_SECRET, 'Denied'],
+      ['CredentialExposureRotate', 'kms:Decrypt', arn('kms', 'key/0f1e2d3c-4b5a-4697-8899-aabbccddeeff'), 'Denied'],
+      ['CredentialExposureDeactivate', 'ssm:PutParameter', ORIGIN_SECRET, 'Denied'],
+      // The services that read it: redeployed by one function, watched by another; no other service.
+      ['CredentialExposureRedeploy', 'ecs:UpdateService', arn('ecs', 'service/alphaswarm-cluster-prod/alphaswarm-admin-prod'), 'Allowed'],
+      ['CredentialExposureRedeploy', 'ecs:UpdateService', arn('ecs', 'service/alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod'), 'Denied'],
+      ['CredentialExposureRollout', 'ecs:DescribeServices', arn('ecs', 'service/alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod'), 'Allowed'],
+      ['CredentialExposureRollout', 'ecs:UpdateService', arn('ecs', 'service/alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod'), 'Denied'],
     ];
   },
 };

@@ -113,6 +113,19 @@ test("a runbook started by service events that names what a start gives: the acc
   });
 });
 
+test('a configured secret is started on its parameter with the version that leaked; a version that is no number is refused in one line', async () => {
+  const SECRET = '/alphaswarm/prod/cloudfront_origin_secret';
+  const run = await autopilot('--env', 'drill', 'start', 'credential-exposure', '--target', SECRET, '--occurrence', '4', '--reason', 'in a ticket', '--as', 'ci');
+  expect(run.code).toBe(0);
+  const input = JSON.parse(starts()[0]!.input!) as { detail: Record<string, unknown> };
+  expect(parseTrigger('credential-exposure', input, BUNDLED_TRIGGERS['credential-exposure'])).toMatchObject({ kind: 'manual', target: SECRET, source: { occurrence: '4' } });
+
+  const refused = await autopilot('--env', 'drill', 'start', 'credential-exposure', '--target', SECRET, '--occurrence', 'v4', '--reason', 'r', '--as', 'ci');
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toMatch(/--occurrence: a manual start of credential-exposure names "v4", which is not .*the parameter version that leaked \(a number\)/);
+  expect(starts()).toHaveLength(1);
+});
+
 test('admit refuses a manual start of an alarm runbook that names no alarm, and one of credential-exposure that names no key', () => {
   const manual = (runbook: string, detail: Record<string, unknown>) => ({
     source: 'runbook-autopilot', 'detail-type': 'Manual Start', time: '2026-12-06T21:50:00.000Z', startedBy: 'alice',
