@@ -107,6 +107,14 @@ describe('a configured secret whose version leaked (seed 000 "Rotate Cloudflare 
     expect((r!.resources.after[ORIGIN_SECRET_PARAMETER] as { version: number }).version).toBe(ORIGIN_SECRET_VERSION + 1);
   });
 
+  test('the write failing after its Retry fails the run there; the redrive writes one version and goes on', async () => {
+    const { results: [r] } = await runDrill(['--fault', 'ssm:PutParameter=server-errorx20', '--event', ROTATE, '--then-redrive', '--json']);
+    expect(r!.runs.map((run) => [run.status, run.failedAt ?? null])).toEqual([['FAILED', 'Rotate the secret'], ['SUCCEEDED', null]]);
+    expect(r).toMatchObject({ outcome: 'remediated' });
+    expect(r!.runs.flatMap((run) => run.calls).filter((c) => c.operation === 'ssm:PutParameter' && c.applied)).toHaveLength(1);
+    expect((r!.resources.after[ORIGIN_SECRET_PARAMETER] as { version: number }).version).toBe(ORIGIN_SECRET_VERSION + 1);
+  });
+
   test('a dry run plans the new version and the redeploy, and makes neither', async () => {
     const { results: [r] } = await runDrill(['--dry-run', '--event', ROTATE, '--json', '--calls']);
     expect(r!.actions.map((a) => [a.operation, a.status])).toEqual([['ssm:PutParameter', 'planned'], ['ecs:UpdateService', 'planned']]);
