@@ -5,7 +5,7 @@
  * services that read it are redeployed one at a time.
  */
 import type { Condition } from '../../statemachines/src/asl';
-import { approvalGate, plannedOnly, pollUntilDone, runbookMachine, Spine } from '../../statemachines/src/spine';
+import { approvalGate, plannedOnly, redeployOneAtATime, runbookMachine, Spine } from '../../statemachines/src/spine';
 
 const spine = new Spine('credential-exposure');
 const { invoke, mutation, notify, escalate, catches } = spine;
@@ -102,41 +102,24 @@ export default runbookMachine(spine, {
         catch: [secretNotFound, catches(['ChangeRejected'], 'Escalate: rotation refused')], next: 'Start redeploying',
       }),
       'Escalate: rotation refused': escalate('not rotated: refused just before the call (the leaked version is no longer current, or the approval does not cover it; the error says which)', { error: '$.error' }),
-      'Start redeploying': {
-        Type: 'Pass', Comment: 'One service at a time, in config\'s order: $.redeploy.index is the next one.',
-        Parameters: { index: 0, 'count.$': 'States.ArrayLength($.secret.services)' }, ResultPath: '$.redeploy', Next: 'More services to redeploy?',
-      },
-      'More services to redeploy?': {
-        Type: 'Choice', Comment: 'Each service is redeployed only once the one before it rolled out.',
-        Choices: [{ Variable: '$.redeploy.index', NumericLessThanPath: '$.redeploy.count', Next: 'Take the next service' }],
-        Default: 'Rotation planned only?',
-      },
-      'Take the next service': {
-        Type: 'Pass',
-        Parameters: { 'index.$': '$.redeploy.index', 'count.$': '$.redeploy.count', 'target.$': 'States.ArrayGetItem($.secret.services, $.redeploy.index)' },
-        ResultPath: '$.redeploy', Next: 'Redeploy the service',
-      },
-      'Redeploy the service': mutation('RedeployFunctionArn', {
-        comment: 'UpdateService forceNewDeployment of this one service, so its new tasks read the new version; the deployment it replaces is recorded in the ledger before the call (one row per service). A Retry or redrive finds the row and does not deploy twice.',
-        payload: { step: 'redeploy', 'target.$': '$.redeploy.target' }, at: '$.redeployed',
-        catch: [secretNotFound], next: 'Dry run: next service?',
-      }),
-      'Dry run: next service?': {
-        Type: 'Choice', Comment: 'A dry run planned the call and made none: nothing rolls out, so it plans the next one.',
-        Choices: [{ Variable: '$.redeployed.planned', BooleanEquals: true, Next: 'Next service' }],
-        Default: 'Start watching the rollout',
-      },
     },
-    pollUntilDone(spine, {
-      names: { start: 'Start watching the rollout', check: 'Check the rollout', decide: 'Rollout complete?', wait: 'Wait for the rollout' },
-      fn: 'RolloutFunctionArn', at: '$.check', payload: { 'target.$': '$.redeploy.target' }, reports: ['service'], canFail: true, catch: [secretNotFound],
-      decideComment: 'Bounded by rollout.timeoutMinutes: complete when the forced rollout is COMPLETED with every desired task running; failed or out of time, the services after it are not redeployed.',
-      done: 'Next service', givenUp: 'Escalate: rollout did not complete',
+    redeployOneAtATime(spine, {
+      names: {
+        start: 'Start redeploying', more: 'More services to redeploy?', redeploy: 'Redeploy the service',
+        watch: { start: 'Start watching the rollout', check: 'Check the rollout', decide: 'Rollout complete?', wait: 'Wait for the rollout' },
+      },
+      comments: {
+        start: 'One service at a time, in config\'s order: $.redeploy.index is the next one.',
+        more: 'Each service is redeployed only once the one before it rolled out.',
+        redeploy: 'UpdateService forceNewDeployment of this one service, so its new tasks read the new version; the deployment it replaces is recorded in the ledger before the call (one row per service). A Retry or redrive finds the row and does not deploy twice.',
+        decide: 'Bounded by rollout.timeoutMinutes: complete when the forced rollout is COMPLETED with every desired task running; failed or out of time, the services after it are not redeployed.',
+      },
+      services: '$.secret.services', at: '$.redeploy',
+      redeploy: { fn: 'RedeployFunctionArn', step: 'redeploy', at: '$.redeployed', catch: [secretNotFound] },
+      watch: { fn: 'RolloutFunctionArn', at: '$.check', catch: [secretNotFound] },
+      done: 'Rotation planned only?', givenUp: 'Escalate: rollout did not complete',
     }),
     {
-      'Next service': {
-        Type: 'Pass', Parameters: { 'index.$': 'States.MathAdd($.redeploy.index, 1)', 'count.$': '$.redeploy.count' }, ResultPath: '$.redeploy', Next: 'More services to redeploy?',
-      },
       'Escalate: rollout did not complete': escalate(
         "States.Format('{} is rotated to version {}, but the forced deployment of {} failed or did not complete in time (rollout {}): it and the services after it may still hold the leaked value', $.secret.parameter, $.rotation.after.version, $.check.service.key, $.check.service.rolloutState)",
         { evidence: { 'secret.$': '$.secret', 'rotation.$': '$.rotation', 'check.$': '$.check.service' } },

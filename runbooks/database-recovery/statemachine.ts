@@ -1,8 +1,8 @@
 /** database-recovery (seed 004 'Database Failover', 'Connection Pool Exhausted'; seed 001 F): verify after RDS's own failover; restart the services of a database out of connections, one at a time, gated. */
-import { approvalGate, plannedOnly, pollUntilDone, runbookMachine, Spine, verifyAlarm } from '../../statemachines/src/spine';
+import { approvalGate, plannedOnly, pollUntilDone, redeployOneAtATime, runbookMachine, Spine, verifyAlarm } from '../../statemachines/src/spine';
 
 const spine = new Spine('database-recovery');
-const { invoke, mutation, notify, escalate, catches } = spine;
+const { invoke, notify, escalate, catches } = spine;
 const notFound = catches(['TargetNotFound', 'TargetNotAllowed'], 'Escalate: database or service not found');
 const evidence = { 'diagnosis.$': '$.diagnosis', 'maxConnections.$': '$.maxConnections' };
 
@@ -65,41 +65,24 @@ export default runbookMachine(spine, {
     }),
     {
       'Escalate: restart not approved': escalate("States.Format('the services were not restarted: the restart was {}. {} {}', $.approval.decision, $.diagnosis.summary, $.maxConnections.summary)", { evidence: '$.approval' }),
-      'Start restarting the services': {
-        Type: 'Pass', Comment: 'One service at a time, in config\'s order: $.restart.index is the next one.',
-        Parameters: { index: 0, 'count.$': 'States.ArrayLength($.diagnosis.plan.order)' }, ResultPath: '$.restart', Next: 'More services to restart?',
-      },
-      'More services to restart?': {
-        Type: 'Choice', Comment: 'Each service is restarted only once the one before it rolled out and was verified.',
-        Choices: [{ Variable: '$.restart.index', NumericLessThanPath: '$.restart.count', Next: 'Take the next service' }],
-        Default: 'Planned only?',
-      },
-      'Take the next service': {
-        Type: 'Pass',
-        Parameters: { 'index.$': '$.restart.index', 'count.$': '$.restart.count', 'target.$': 'States.ArrayGetItem($.diagnosis.plan.order, $.restart.index)' },
-        ResultPath: '$.restart', Next: 'Force new deployment',
-      },
-      'Force new deployment': mutation('RestartFunctionArn', {
-        comment: "Seed 004 'Connection Pool Exhausted: restart services': UpdateService forceNewDeployment of this one service, as the approval covers it; the deployment it replaces is recorded in the ledger before the call (one row per service). A Retry or redrive finds the row and does not deploy twice.",
-        payload: { step: 'restart', 'target.$': '$.restart.target', 'approval.$': '$.approval' }, at: '$.action',
-        catch: [notFound, catches(['ChangeRejected'], 'Escalate: restart refused')], next: 'Dry run: next service?',
-      }),
-      'Dry run: next service?': {
-        Type: 'Choice', Comment: 'A dry run planned the call and made none: nothing rolls out, so it plans the next one.',
-        Choices: [{ Variable: '$.action.planned', BooleanEquals: true, Next: 'Next service' }],
-        Default: 'Start watching the rollout',
-      },
     },
-    pollUntilDone(spine, {
-      names: { start: 'Start watching the rollout', check: 'Check the rollout', decide: 'Rollout complete?', wait: 'Wait for the rollout' },
-      fn: 'WatchFunctionArn', at: '$.check', payload: { watch: 'rollout', 'target.$': '$.restart.target' }, reports: ['service'], canFail: true, catch: [notFound],
-      decideComment: 'Bounded by watch.timeoutMinutes: complete when the forced rollout is COMPLETED with every desired task running; failed or out of time, the services after it are not restarted.',
-      done: 'Next service', givenUp: 'Escalate: rollout did not complete',
+    redeployOneAtATime(spine, {
+      names: {
+        start: 'Start restarting the services', more: 'More services to restart?', redeploy: 'Force new deployment',
+        watch: { start: 'Start watching the rollout', check: 'Check the rollout', decide: 'Rollout complete?', wait: 'Wait for the rollout' },
+      },
+      comments: {
+        start: 'One service at a time, in config\'s order: $.restart.index is the next one.',
+        more: 'Each service is restarted only once the one before it rolled out and was verified.',
+        redeploy: "Seed 004 'Connection Pool Exhausted: restart services': UpdateService forceNewDeployment of this one service, as the approval covers it; the deployment it replaces is recorded in the ledger before the call (one row per service). A Retry or redrive finds the row and does not deploy twice.",
+        decide: 'Bounded by watch.timeoutMinutes: complete when the forced rollout is COMPLETED with every desired task running; failed or out of time, the services after it are not restarted.',
+      },
+      services: '$.diagnosis.plan.order', at: '$.restart',
+      redeploy: { fn: 'RestartFunctionArn', step: 'restart', at: '$.action', payload: { 'approval.$': '$.approval' }, catch: [notFound, catches(['ChangeRejected'], 'Escalate: restart refused')] },
+      watch: { fn: 'WatchFunctionArn', at: '$.check', payload: { watch: 'rollout' }, catch: [notFound] },
+      done: 'Planned only?', givenUp: 'Escalate: rollout did not complete',
     }),
     {
-      'Next service': {
-        Type: 'Pass', Parameters: { 'index.$': 'States.MathAdd($.restart.index, 1)', 'count.$': '$.restart.count' }, ResultPath: '$.restart', Next: 'More services to restart?',
-      },
       'Escalate: rollout did not complete': escalate(
         "States.Format('the forced deployment of {} failed or did not complete in time (rollout {}); the services after it were not restarted. The plan: {}. {}', $.check.service.key, $.check.service.rolloutState, $.diagnosis.summary, $.maxConnections.summary)",
         { evidence: { 'diagnosis.$': '$.diagnosis', 'check.$': '$.check.service' } },
