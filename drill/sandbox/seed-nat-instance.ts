@@ -3,8 +3,9 @@ import { minutesBefore } from './common';
 
 /**
  * Seed 004 "NAT Instance Down": the prod VPC's NAT instance in sa-east-1a (source/destination check
- * off, as a NAT instance's must be) whose host failed: its system status check failed twelve minutes
- * ago and EC2 scheduled its retirement; its status-check alarm is in ALARM. Both private subnets send
+ * off, as a NAT instance's must be) whose host failed: its system status check failed at the time of
+ * the alarm's recorded event (events/samples/page-on-call-nat-instance-down.alarm.json) and EC2
+ * scheduled its retirement; its status-check alarm is in ALARM. Both private subnets send
  * their internet traffic through it (one route table each); the public subnets' table goes to the
  * internet gateway. EC2's documented id shapes (17 hex digits).
  */
@@ -17,7 +18,7 @@ const PUBLIC_ROUTE_TABLE = 'rtb-0f6a7b8c9d0e1f2a3';
 const NAT_ENI = 'eni-0a9b8c7d6e5f40312';
 
 export function seedNatInstance(state: AccountState, now: Date): void {
-  const impairedSince = minutesBefore(now, 12);
+  const impairedSince = '2026-12-06T05:19:30.000Z';
   const ec2 = (state.ec2 ??= { instances: {}, routeTables: {} });
   ec2.instances[NAT_INSTANCE] = {
     instanceType: 't3.small', imageId: 'ami-0b5e8c4a1f2d3e6a7', availabilityZone: `${state.region}a`, vpcId: NAT_VPC,
@@ -27,7 +28,7 @@ export function seedNatInstance(state: AccountState, now: Date): void {
     instanceStatus: { status: 'insufficient-data', reachability: 'insufficient-data' },
     events: [{
       instanceEventId: 'instance-event-0d1e2f3a4b5c6d7e8', code: 'instance-retirement',
-      description: 'The instance is running on degraded hardware', notBefore: minutesBefore(now, -2 * 24 * 60),
+      description: 'The instance is running on degraded hardware', notBefore: '2026-12-08T05:00:00.000Z',
     }],
     tags: { Name: 'alphaswarm-prod-nat-a', Project: 'alphaswarm', Environment: 'prod' },
   };

@@ -46,9 +46,9 @@ describe('the seed account, through the EC2 client', () => {
     const out = await ec2().send(new DescribeInstanceStatusCommand({ InstanceIds: [NAT_INSTANCE], IncludeAllInstances: true }));
     expect(out.InstanceStatuses).toEqual([{
       InstanceId: NAT_INSTANCE, AvailabilityZone: 'sa-east-1a', InstanceState: { Code: 16, Name: 'running' },
-      SystemStatus: { Status: 'impaired', Details: [{ Name: 'reachability', Status: 'failed', ImpairedSince: new Date('2026-11-18T11:48:00Z') }] },
+      SystemStatus: { Status: 'impaired', Details: [{ Name: 'reachability', Status: 'failed', ImpairedSince: new Date('2026-12-06T05:19:30Z') }] },
       InstanceStatus: { Status: 'insufficient-data', Details: [{ Name: 'reachability', Status: 'insufficient-data' }] },
-      Events: [{ InstanceEventId: 'instance-event-0d1e2f3a4b5c6d7e8', Code: 'instance-retirement', Description: 'The instance is running on degraded hardware', NotBefore: new Date('2026-11-20T12:00:00Z') }],
+      Events: [{ InstanceEventId: 'instance-event-0d1e2f3a4b5c6d7e8', Code: 'instance-retirement', Description: 'The instance is running on degraded hardware', NotBefore: new Date('2026-12-08T05:00:00Z') }],
     }]);
     expect(sandbox().calls.at(-1)).toMatchObject({ service: 'ec2', operation: 'DescribeInstanceStatus', input: { InstanceId: [NAT_INSTANCE], IncludeAllInstances: 'true' } });
   });
