@@ -4,7 +4,7 @@ import { minutesBefore } from './common';
 /**
  * Seed 004 "NAT Instance Down": the prod VPC's NAT instance in sa-east-1a (source/destination check
  * off, as a NAT instance's must be) whose host failed: its system status check failed at the time of
- * the alarm's recorded event (events/samples/page-on-call-nat-instance-down.alarm.json) and EC2
+ * the alarm's recorded event (its sample in events/samples/) and EC2
  * scheduled its retirement; its status-check alarm is in ALARM. Both private subnets send
  * their internet traffic through it (one route table each); the public subnets' table goes to the
  * internet gateway. EC2's documented id shapes (17 hex digits).

@@ -5,7 +5,7 @@ import { minutesBefore } from './common';
  * Seed 004 "Unauthorized Access": the account's CloudTrail trail delivers to a CloudWatch Logs log
  * group, and the CIS-style metric filter on it counts denied calls (errorCode "*UnauthorizedOperation"
  * or "AccessDenied*"); its alarm is in ALARM. The records, at the times of the alarm's recorded event
- * (events/samples/page-on-call-unauthorized-access.alarm.json): a session assumed with the leaked CI
+ * (its sample in events/samples/): a session assumed with the leaked CI
  * key probing EC2, IAM, Secrets Manager and S3 from one address, the CI user refused a new key, and
  * around them what must not count: an allowed call, a throttled one, a denied one before the alarm's
  * window. Each record is whole, as CloudTrail writes it: request parameters and the session's access
