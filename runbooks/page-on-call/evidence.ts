@@ -9,7 +9,7 @@ import type { InstanceHealthClient } from '../../lambdas/aws/ec2';
 import type { LogEventsClient } from '../../lambdas/aws/logs';
 import { AwsThrottled, AwsUnavailable } from '../../lambdas/shared/errors';
 import { deniedCalls, type DeniedCallsEvidence } from './denied-calls';
-import { natEvidence, type NatEvidence } from './nat-evidence';
+import { natEvidence, type NatEvidence, type Read } from './nat-evidence';
 import type { AlarmStateChange, EvidenceProcedure, Page } from './page';
 
 export interface EvidenceConfig {
@@ -75,6 +75,16 @@ async function readOrSay<T extends Evidence>(kind: UnreadEvidence['kind'], what:
   }
 }
 
+/** One read, or why it failed for good; throttling and 5xx are thrown, for the state machine's retries. */
+async function readOne<T>(read: () => Promise<T>): Promise<Read<T>> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (e: unknown) {
+    if (e instanceof AwsThrottled || e instanceof AwsUnavailable) throw e;
+    return { ok: false, error: failure(e) };
+  }
+}
+
 /** The instance a status-check alarm is on: its metric's InstanceId dimension. */
 const instanceOf = (page: Page): string | undefined => page.alarm.metrics.map((m) => m.dimensions?.InstanceId).find((id) => id !== undefined);
 
@@ -82,12 +92,13 @@ export async function gatherEvidence(id: EvidenceProcedure, page: Page, event: A
   if (id === 'nat-instance-down') {
     const instanceId = instanceOf(page);
     if (instanceId === undefined) return { kind: 'nat-instance', read: 'skipped', summary: `alarm ${page.alarm.name} names no InstanceId dimension: no instance to read; find the NAT instance in the EC2 console.` };
-    return readOrSay('nat-instance', `NAT instance ${instanceId}`, async () => {
-      const [status, instance, routeTables] = await Promise.all([
-        readers.ec2.status(instanceId), readers.ec2.instance(instanceId), readers.ec2.routeTablesThrough(instanceId),
-      ]);
-      return natEvidence(instanceId, instance, status, routeTables);
-    });
+    // The three reads at once, each best-effort on its own: one refused read does not hide the other two.
+    const [status, instance, routeTables] = await Promise.all([
+      readOne(() => readers.ec2.status(instanceId)), readOne(() => readers.ec2.instance(instanceId)), readOne(() => readers.ec2.routeTablesThrough(instanceId)),
+    ]);
+    const evidence = natEvidence(instanceId, instance, status, routeTables);
+    if (evidence.unread.length === 3) return { kind: 'nat-instance', read: 'failed', error: evidence.unread.join('; '), summary: evidence.summary };
+    return evidence;
   }
   const logGroup = config.cloudTrailLogGroup;
   if (logGroup === undefined) {

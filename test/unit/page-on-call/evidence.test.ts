@@ -26,10 +26,12 @@ const impaired: InstanceStatusView = {
   instance: { status: 'ok', reachability: 'passed', impairedSince: null }, events: [],
 };
 const table = (id: string, subnets: string[], main = false): RouteTableView => ({ routeTableId: id, main, subnets, destinations: ['0.0.0.0/0'] });
+const ok = <T>(value: T) => ({ ok: true, value }) as const;
+const refused = (error: string) => ({ ok: false, error }) as const;
 
 describe('the NAT instance in words', () => {
   test('its checks, the route tables through it and the subnets that lose egress, once each', () => {
-    const e = natEvidence(NAT, running, impaired, [table('rtb-a', ['subnet-a', 'subnet-c']), table('rtb-b', ['subnet-b', 'subnet-c'])]);
+    const e = natEvidence(NAT, ok(running), ok(impaired), ok([table('rtb-a', ['subnet-a', 'subnet-c']), table('rtb-b', ['subnet-b', 'subnet-c'])]));
     expect(e.subnetsLosingEgress).toEqual(['subnet-a', 'subnet-c', 'subnet-b']);
     expect(e.warnings).toEqual([]);
     expect(e.summary).toBe(`instance ${NAT} (nat-a) in sa-east-1a is running; system status check impaired (reachability failed since 2026-12-06T05:19:30.000Z), instance status check ok (reachability passed); `
@@ -39,7 +41,7 @@ describe('the NAT instance in words', () => {
 
   test('a source/destination check left on, and a main route table, are warned of; a stopped instance says why', () => {
     const stopped = { ...running, state: 'stopped', stateReason: 'Client.UserInitiatedShutdown: User initiated shutdown', sourceDestCheck: true };
-    const e = natEvidence(NAT, stopped, null, [table('rtb-main', [], true)]);
+    const e = natEvidence(NAT, ok(stopped), ok(null), ok([table('rtb-main', [], true)]));
     expect(e.warnings).toEqual([
       `its source/destination check is ON: a NAT instance must have it off (aws ec2 modify-instance-attribute --instance-id ${NAT} --no-source-dest-check), or it drops the traffic it should forward`,
       "rtb-main is the VPC's main route table: every subnet without a table of its own sends its egress through this instance too",
@@ -49,7 +51,15 @@ describe('the NAT instance in words', () => {
   });
 
   test('an instance EC2 does not know, and one no route goes through', () => {
-    expect(natEvidence(NAT, null, null, []).summary).toBe(`EC2 does not know instance ${NAT} (terminated long ago, or another account or region); no route table sends traffic through it.`);
+    expect(natEvidence(NAT, ok(null), ok(null), ok([])).summary).toBe(`EC2 does not know instance ${NAT} (terminated long ago, or another account or region); no route table sends traffic through it.`);
+  });
+
+  test('a read that failed is said, and its part is not read as none: the other reads stand', () => {
+    const e = natEvidence(NAT, ok(running), ok(impaired), refused('AwsAccessDenied: no'));
+    expect([e.read, e.routeTables, e.unread]).toEqual(['partial', null, ['the route tables through it (AwsAccessDenied: no)']]);
+    expect(e.summary).toBe(`instance ${NAT} (nat-a) in sa-east-1a is running; system status check impaired (reachability failed since 2026-12-06T05:19:30.000Z), instance status check ok (reachability passed); `
+      + 'source/destination check off, as a NAT instance needs; could not read the route tables through it (AwsAccessDenied: no): look it up by hand.');
+    expect(natEvidence(NAT, refused('a'), refused('b'), ok([])).summary).toBe(`instance ${NAT}; no route table sends traffic through it; could not read its state (a), its status checks (b): look it up by hand.`);
   });
 });
 
@@ -147,12 +157,19 @@ describe('gathering the evidence: best-effort', () => {
     expect(r.sent).toEqual([]);
   });
 
-  test('a refused read is said in the evidence; throttling is thrown for the retries', async () => {
-    const refused = readers({ routeTablesThrough: async () => { throw new AwsAccessDenied('ec2:DescribeRouteTables through i-0a7f3c9e21b4d5068: UnauthorizedOperation: no'); } });
-    await expect(gatherEvidence('nat-instance-down', pageFor(NAT_EVENT, PROCEDURES), NAT_EVENT, config, refused)).resolves.toEqual({
-      kind: 'nat-instance', read: 'failed', error: 'AwsAccessDenied: ec2:DescribeRouteTables through i-0a7f3c9e21b4d5068: UnauthorizedOperation: no',
-      summary: `NAT instance ${NAT} could not be read (AwsAccessDenied: ec2:DescribeRouteTables through i-0a7f3c9e21b4d5068: UnauthorizedOperation: no); look it up by hand.`,
+  test('a refused read is said in the evidence, the others stand; all three refused is a failed read; throttling is thrown for the retries', async () => {
+    const denied = async () => { throw new AwsAccessDenied('ec2:DescribeRouteTables through i-0a7f3c9e21b4d5068: UnauthorizedOperation: no'); };
+    await expect(gatherEvidence('nat-instance-down', pageFor(NAT_EVENT, PROCEDURES), NAT_EVENT, config, readers({ routeTablesThrough: denied }))).resolves.toMatchObject({
+      kind: 'nat-instance', read: 'partial', instance: running, status: impaired, routeTables: null,
+      unread: ['the route tables through it (AwsAccessDenied: ec2:DescribeRouteTables through i-0a7f3c9e21b4d5068: UnauthorizedOperation: no)'],
     });
+    await expect(gatherEvidence('nat-instance-down', pageFor(NAT_EVENT, PROCEDURES), NAT_EVENT, config, readers({ routeTablesThrough: denied, status: denied, instance: denied })))
+      .resolves.toMatchObject({ kind: 'nat-instance', read: 'failed', summary: expect.stringMatching(/^instance i-0a7f3c9e21b4d5068; could not read its state \(AwsAccessDenied: /) });
+    await expect(gatherEvidence('unauthorized-access', pageFor(DENIED_EVENT, PROCEDURES), DENIED_EVENT, config, readers({ filterWindow: async () => { throw new AwsAccessDenied('logs:FilterLogEvents on trail: AccessDeniedException: no'); } })))
+      .resolves.toEqual({
+        kind: 'unauthorized-calls', read: 'failed', error: 'AwsAccessDenied: logs:FilterLogEvents on trail: AccessDeniedException: no',
+        summary: 'The denied calls in CloudTrail log group trail could not be read (AwsAccessDenied: logs:FilterLogEvents on trail: AccessDeniedException: no); look it up by hand.',
+      });
     const throttled = readers({ filterWindow: async () => { throw new AwsThrottled('logs:FilterLogEvents on trail: ThrottlingException: Rate exceeded'); } });
     await expect(gatherEvidence('unauthorized-access', pageFor(DENIED_EVENT, PROCEDURES), DENIED_EVENT, config, throttled)).rejects.toThrow(AwsThrottled);
   });
