@@ -48,8 +48,10 @@ export interface DeniedCallsEvidence {
   readonly from: string;
   readonly to: string;
   readonly denied: number;
-  /** The most denied first. */
+  /** The most denied first; at most EVIDENCE_CALLERS of them, each with at most EVIDENCE_CALLS calls (the page's data must fit a state's and an SNS message's 256 KB). */
   readonly callers: readonly Caller[];
+  /** Callers counted in `denied` but not listed. */
+  readonly callersNotListed: number;
   /** Records that were not CloudTrail records (not JSON, or without their fields): counted, not shown. */
   readonly unreadable: number;
   /** More matched than one bounded read holds: the counts are a floor. */
@@ -66,9 +68,11 @@ const principalOf = (r: TrailRecord): string => {
 
 const service = (eventSource: string) => eventSource.replace(/\.amazonaws\.com$/, '');
 
-/** The most callers and calls per caller the summary names (the evidence keeps them all). */
+/** The most callers and calls per caller the summary names, and the evidence keeps. */
 const SHOWN_CALLERS = 10;
 const SHOWN_CALLS = 5;
+const EVIDENCE_CALLERS = 25;
+const EVIDENCE_CALLS = 10;
 
 export function deniedCalls(messages: readonly string[], o: { logGroup: string; filterPattern: string; from: Date; to: Date; truncated: boolean }): DeniedCallsEvidence {
   type Tally = { principal: string; sourceIp: string; times: string[]; calls: Map<string, { call: string; errorCode: string; count: number }> };
@@ -120,6 +124,7 @@ export function deniedCalls(messages: readonly string[], o: { logGroup: string; 
       + `${unreadable > 0 ? `; ${unreadable} record(s) unreadable` : ''}.`;
   return {
     kind: 'unauthorized-calls', read: 'ok', logGroup: o.logGroup, filterPattern: o.filterPattern, from: o.from.toISOString(), to: o.to.toISOString(),
-    denied, callers: list, unreadable, truncated: o.truncated, summary,
+    denied, callers: list.slice(0, EVIDENCE_CALLERS).map((c) => ({ ...c, calls: c.calls.slice(0, EVIDENCE_CALLS) })),
+    callersNotListed: Math.max(0, list.length - EVIDENCE_CALLERS), unreadable, truncated: o.truncated, summary,
   };
 }

@@ -101,12 +101,14 @@ describe('the denied calls, per caller', () => {
     expect(deniedCalls([trail({})], { ...WINDOW, truncated: true }).summary).toMatch(/^1\+ denied call\(s\) .*; more were not read \(one bounded read\)\.$/);
   });
 
-  test('at most ten callers and five calls each are named; the evidence keeps them all', () => {
+  test('at most ten callers and five calls each are named; the evidence keeps 25 callers and ten calls each, and counts the rest', () => {
     const many = Array.from({ length: 12 }, (_, i) => Array.from({ length: 7 }, (_x, j) => trail({ sourceIPAddress: `192.0.2.${i}`, eventName: `Call${j}` }))).flat();
     const e = deniedCalls(many, WINDOW);
-    expect([e.callers.length, e.callers[0]!.calls.length]).toEqual([12, 7]);
+    expect([e.callers.length, e.callers[0]!.calls.length, e.callersNotListed, e.denied]).toEqual([12, 7, 0, 84]);
     expect(e.summary).toContain('ec2:Call4 Client.UnauthorizedOperation and 2 more)');
     expect(e.summary).toMatch(/; and 2 more caller\(s\)\.$/);
+    const more = deniedCalls(Array.from({ length: 30 }, (_, i) => Array.from({ length: 12 }, (_x, j) => trail({ sourceIPAddress: `192.0.2.${i}`, eventName: `Call${j}` }))).flat(), WINDOW);
+    expect([more.callers.length, more.callers[0]!.calls.length, more.callersNotListed, more.denied]).toEqual([25, 10, 5, 360]);
   });
 });
 
