@@ -6,6 +6,10 @@
  * reason, metrics, dimensions and time. The alarms are the team's own, routed by their names.
  * Seed 000's break-glass role "alarms on every assumption": each CloudTrail record of a configured
  * break-glass role being assumed pages the same way, with who, from where, when and the session.
+ * Seed 004's "NAT Instance Down" and "Unauthorized Access" it answers: their alarms page the same
+ * way, with the evidence read first (the NAT instance's status checks, state and the route tables
+ * through it; the denied calls in the CloudTrail log group, per caller), best-effort: a failed read
+ * is said in the page, which goes out anyway. No failover, no isolation: a person decides those.
  * Read-only: it changes nothing (and assumes nothing: the seed's `break-glass` stays a person's).
  */
 import { z } from 'zod';
