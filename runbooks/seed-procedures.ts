@@ -52,7 +52,15 @@ export const SEED_PROCEDURES = {
       'Escalation path: L1 on-call engineer (initial response, follow runbook), L2 senior engineer (complex issues, architecture decisions), L3 platform team (infrastructure, AWS issues).',
     ],
   },
-  'nat-instance-down': { seed: '004', title: 'NAT Instance Down', severity: 'High', response: 'Check instance health, failover', unautomated: notYet('a NAT failover runbook') },
+  'nat-instance-down': {
+    seed: '004', title: 'NAT Instance Down', severity: 'High', response: 'Check instance health, failover',
+    steps: [
+      'Seed 004 "NAT Instance Down" (High), runbook Infrastructure Issues: check instance health, failover.',
+      'Check instance health: the page lists the instance\'s status checks and scheduled events. A failed system check is its host (a stop and start moves it to healthy hardware); a failed instance check is the instance itself (its OS, disk or network configuration).',
+      'Failover: the page lists the route tables that send traffic through the instance and the subnets that lose egress; point their default route at a healthy NAT (aws ec2 replace-route --route-table-id <rtb> --destination-cidr-block 0.0.0.0/0 --nat-gateway-id <nat> or --instance-id <instance>), then check the subnets reach the internet again.',
+      'Escalation path: L1 on-call engineer (initial response, follow runbook), L2 senior engineer (complex issues, architecture decisions), L3 platform team (infrastructure, AWS issues).',
+    ],
+  },
   'rds-connectivity': {
     seed: '004', title: 'RDS Connectivity', severity: 'High', response: 'Check security groups, VPC endpoints',
     unautomated: {
@@ -63,7 +71,15 @@ export const SEED_PROCEDURES = {
   'database-failover': { seed: '004', title: 'Database Failover', severity: 'High', response: 'Check RDS events, verify connections' },
   'connection-pool-exhausted': { seed: '004', title: 'Connection Pool Exhausted', severity: 'High', response: 'Restart services, check max_connections' },
   'credential-exposure': { seed: '004', title: 'Credential Exposure', severity: 'Critical', response: 'Rotate immediately, audit access' },
-  'unauthorized-access': { seed: '004', title: 'Unauthorized Access', severity: 'Critical', response: 'Isolate resource, review CloudTrail', unautomated: notYet('a page-only runbook with the CloudTrail reads') },
+  'unauthorized-access': {
+    seed: '004', title: 'Unauthorized Access', severity: 'Critical', response: 'Isolate resource, review CloudTrail',
+    steps: [
+      'Seed 004 "Unauthorized Access" (Critical), runbook Security Incidents: isolate resource, review CloudTrail.',
+      'Review CloudTrail: the page lists the denied calls behind the alarm, per caller (principal, source address, calls, first and last time); look up everything each unknown caller did, allowed calls too (CloudTrail Event history by user name or access key).',
+      'Isolate resource: for a caller that is not yours, cut its credentials (an IAM user\'s access key: credential-exposure deactivates it; a role\'s sessions: revoke its active sessions) and isolate what it reached; a caller that is yours was denied by a policy: fix the policy through infrastructure code.',
+      'Escalation path: L1 on-call engineer (initial response, follow runbook), L2 senior engineer (complex issues, architecture decisions), L3 platform team (infrastructure, AWS issues).',
+    ],
+  },
   'high-api-latency': { seed: '004', title: 'High API Latency', severity: 'Medium', response: 'Check metrics, identify bottleneck' },
   'ecs-memory-high': { seed: '004', title: 'ECS Memory High', severity: 'Medium', response: 'Scale service or increase task memory' },
   'function-timeouts': { seed: '004', title: 'Lambda Timeouts', severity: 'Medium', response: 'Increase timeout, check dependencies' },

@@ -270,5 +270,20 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     'server-error': { code: 'InternalFailure', status: 500, message: INTERNAL_FAILURE },
     'unknown-operation': { code: 'InvalidAction', status: 400, message: (c) => `Could not find operation ${c.operation} for version 2014-10-31` },
   },
+  // EC2 Query: throttling is 503 RequestLimitExceeded; Describe* name no resource, so access denied names none. The wire names a list
+  // member singular (InstanceId.1), the SDK's input plural (InstanceIds): a message reads either.
+  ec2: {
+    throttling: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' },
+    'access-denied': {
+      code: 'UnauthorizedOperation', status: 403,
+      message: (c) => `You are not authorized to perform this operation. User: arn:aws:sts::${c.account.accountId}:assumed-role/${DRILL_PRINCIPAL_ROLE}/drill is not authorized to perform: ec2:${c.operation} because no identity-based policy allows the ec2:${c.operation} action`,
+    },
+    'not-found': {
+      code: 'InvalidInstanceID.NotFound', status: 400, message: (c) => `The instance ID '${firstOf(c, 'InstanceId', firstOf(c, 'InstanceIds', 'i-00000000000000000'))}' does not exist`,
+      byOperation: { DescribeRouteTables: { code: 'InvalidRouteTableID.NotFound', message: (c: FaultedCall) => `The routeTable ID '${firstOf(c, 'RouteTableId', firstOf(c, 'RouteTableIds', 'rtb-00000000000000000'))}' does not exist` } },
+    },
+    'server-error': { code: 'InternalError', status: 500, message: 'An internal error has occurred' },
+    'unknown-operation': { code: 'InvalidAction', status: 400, message: (c) => `The action ${c.operation} is not valid for this web service.` },
+  },
   dynamodb: DYNAMODB_FAULTS,
 };

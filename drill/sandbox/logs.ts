@@ -1,21 +1,15 @@
 import { AwsError, validationError } from './aws-error';
 import { Fields, type Input } from './input';
+import { compileFilterPattern } from './log-filter-pattern';
 import type { Output, ServiceContext, ServiceModel } from './model';
 
 /**
  * CloudWatch Logs (JSON 1.1): FilterLogEvents on a log group, with the filter patterns a runbook
- * uses: a quoted phrase ("Task timed out") or terms that must all appear.
+ * uses (log-filter-pattern.ts): a quoted phrase ("Task timed out"), terms that must all appear, or a
+ * JSON pattern over CloudTrail's records (`{ ($.errorCode = "*UnauthorizedOperation") || ... }`).
  */
 
 const groupNotFound = () => new AwsError('ResourceNotFoundException', 400, 'The specified log group does not exist.');
-
-function matches(pattern: string | undefined, message: string): boolean {
-  const p = pattern?.trim() ?? '';
-  if (p === '') return true;
-  const phrase = /^"(.*)"$/.exec(p);
-  if (phrase) return message.includes(phrase[1]!);
-  return p.split(/\s+/).every((term) => message.includes(term.replace(/^"|"$/g, '')));
-}
 
 function filterLogEvents(input: Input, { state }: ServiceContext): Output {
   const fields = new Fields(input);
@@ -27,9 +21,10 @@ function filterLogEvents(input: Input, { state }: ServiceContext): Output {
   if (limit < 1 || limit > 10_000) throw validationError('limit', 'Member must have value between 1 and 10000', limit);
   const start = fields.optInt('startTime');
   const end = fields.optInt('endTime');
+  const matches = compileFilterPattern(fields.optString('filterPattern'));
   const found = events
     .map((e, i) => ({ ...e, at: Date.parse(e.timestamp), i }))
-    .filter((e) => (start === undefined || e.at >= start) && (end === undefined || e.at <= end) && matches(fields.optString('filterPattern'), e.message))
+    .filter((e) => (start === undefined || e.at >= start) && (end === undefined || e.at <= end) && matches(e.message))
     .sort((a, b) => a.at - b.at)
     .slice(0, limit);
   return {

@@ -5,7 +5,7 @@ import type { AccountState } from './state';
 
 /** What a service model is: its operations, and the wire it is reached over. */
 
-export type Protocol = 'awsJson1_0' | 'awsJson1_1' | 'restJson1' | 'awsQuery' | 'restXml';
+export type Protocol = 'awsJson1_0' | 'awsJson1_1' | 'restJson1' | 'awsQuery' | 'ec2Query' | 'restXml';
 
 export type Output = Record<string, unknown>;
 
@@ -102,7 +102,7 @@ export interface ServiceModel {
   readonly protocol: Protocol;
   /** JSON protocols: the X-Amz-Target prefix. */
   readonly target?: string;
-  /** AWS Query: the response XML namespace. */
+  /** AWS Query and EC2 Query: the response XML namespace. */
   readonly xmlNamespace?: string;
   /**
    * AWS Query: the element each list member is written as, by the list's name; `<member>` when

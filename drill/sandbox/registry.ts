@@ -4,6 +4,8 @@ import { costExplorerModel } from './cost-explorer';
 import { ecsModel } from './ecs';
 import { iamModel } from './iam';
 import { cloudTrailModel } from './cloudtrail';
+import { ec2Model } from './ec2';
+import { NAT_INSTANCE } from './seed-nat-instance';
 import { CI_DEPLOYER_KEY } from './seed-credentials';
 import { kmsModel } from './kms';
 import { eventsModel } from './events';
@@ -162,6 +164,11 @@ export const SERVICE_REGISTRY = [
     name: 'cloudtrail', endpointVariable: 'AWS_ENDPOINT_URL_CLOUDTRAIL', sdk: '@aws-sdk/client-cloudtrail', model: cloudTrailModel, faults: FAULTS.cloudtrail,
     seed: (s) => s.cloudtrail?.events,
     probe: { operation: 'LookupEvents', input: { LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: CI_DEPLOYER_KEY }], MaxResults: 50 } },
+  },
+  {
+    name: 'ec2', endpointVariable: 'AWS_ENDPOINT_URL_EC2', sdk: '@aws-sdk/client-ec2', model: ec2Model, faults: FAULTS.ec2,
+    seed: (s) => s.ec2?.instances,
+    probe: { operation: 'DescribeInstanceStatus', input: { InstanceIds: [NAT_INSTANCE], IncludeAllInstances: true } },
   },
 ] as const satisfies readonly ServiceEntry[];
 

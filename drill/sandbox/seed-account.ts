@@ -12,6 +12,8 @@ import { seedPagedAlarms } from './seed-paged-alarms';
 import { seedAgentops } from './seed-agentops';
 import { seedS3Access } from './seed-s3-access';
 import { seedCredentials } from './seed-credentials';
+import { seedNatInstance } from './seed-nat-instance';
+import { seedUnauthorizedCalls } from './seed-unauthorized-calls';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 import { minutesBefore } from './common';
 
@@ -571,6 +573,8 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedAgentops(base, now, AGENT_FUNCTIONS);
   seedS3Access(base);
   seedCredentials(base, now);
+  seedNatInstance(base, now);
+  seedUnauthorizedCalls(base, now);
   // Last: the history leads each alarm to the state the seed holds it in.
   seedAlarmHistory(base, now);
   if (override === undefined) return base;

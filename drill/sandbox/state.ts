@@ -469,6 +469,8 @@ export interface AccountState {
   sqs?: { queues: Record<string, SqsQueueState> };
   /** CloudWatch Logs: events per log group name. Absent: no log groups. */
   logs?: { groups: Record<string, LogEventState[]> };
+  /** EC2: instances and route tables by id (the reads a NAT instance's page makes). Absent: none. */
+  ec2?: Ec2State;
   /** Application Auto Scaling: scalable targets keyed `namespace|resourceId|dimension`. Absent: none registered. */
   applicationAutoScaling?: { scalableTargets: Record<string, ScalableTargetState> };
   /** RDS: DB instances and clusters by identifier, DB parameter groups by name. Absent: no databases. */
@@ -618,6 +620,46 @@ export interface LogEventState {
   logStreamName: string;
   timestamp: string;
   message: string;
+}
+
+/** EC2's instances and route tables, by id. */
+export interface Ec2State {
+  instances: Record<string, Ec2InstanceState>;
+  routeTables: Record<string, Ec2RouteTableState>;
+}
+
+/** An EC2 status check's result (DescribeInstanceStatus' reachability detail, and the summary status it implies). */
+export type Ec2CheckState = { status: 'ok' | 'impaired' | 'initializing' | 'insufficient-data'; reachability: 'passed' | 'failed' | 'initializing' | 'insufficient-data'; impairedSince?: string };
+
+export interface Ec2InstanceState {
+  instanceType: string;
+  imageId: string;
+  availabilityZone: string;
+  vpcId: string;
+  subnetId: string;
+  privateIpAddress: string;
+  publicIpAddress?: string;
+  launchTime: string;
+  state: 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
+  /** Why it last changed state, as DescribeInstances words it (`reason`); empty when it did not. */
+  stateTransitionReason: string;
+  stateReason?: { code: string; message: string };
+  /** false on a NAT instance: it forwards traffic that is neither from nor to itself. */
+  sourceDestCheck: boolean;
+  /** The status checks of a running instance (a stopped one has none: not-applicable). */
+  systemStatus: Ec2CheckState;
+  instanceStatus: Ec2CheckState;
+  /** Scheduled events (system-reboot, instance-retirement, ...). */
+  events: { instanceEventId: string; code: string; description: string; notBefore: string; notAfter?: string }[];
+  tags: Record<string, string>;
+}
+
+export interface Ec2RouteTableState {
+  vpcId: string;
+  routes: { destinationCidrBlock: string; gatewayId?: string; instanceId?: string; networkInterfaceId?: string; state: 'active' | 'blackhole'; origin: 'CreateRouteTable' | 'CreateRoute' }[];
+  /** Its subnet associations; `main` for the VPC's main route table. */
+  associations: { routeTableAssociationId: string; subnetId?: string; main: boolean }[];
+  tags: Record<string, string>;
 }
 
 /** What an ARN names of the account. */

@@ -3,13 +3,20 @@ import { AwsError, UnknownOperation } from './aws-error';
 import { isRecord, type Input } from './input';
 import type { DecodedCall, Output, ServiceModel, WireRequest, WireResponse } from './model';
 
-/** The wire formats of the modelled services: decode requests, encode answers and errors. */
+/**
+ * The wire formats of the modelled services: decode requests, encode answers and errors. EC2 Query
+ * is AWS Query's form-encoded request with lists flattened (`InstanceId.1`, `Filter.1.Value.1`, no
+ * `member`), answered without a `...Result` wrapper: `<OpResponse xmlns=...><requestId>` and the
+ * members by their lowerCamel XML names, every list's members `<item>`; its errors are
+ * `<Response><Errors><Error>...</Error></Errors><RequestID>`.
+ */
 
 const CONTENT_TYPE = {
   awsJson1_0: 'application/x-amz-json-1.0',
   awsJson1_1: 'application/x-amz-json-1.1',
   restJson1: 'application/json',
   awsQuery: 'text/xml',
+  ec2Query: 'text/xml;charset=UTF-8',
   restXml: 'application/xml',
 } as const;
 
@@ -31,6 +38,10 @@ export function decodeCall(model: ServiceModel, req: WireRequest): DecodedCall {
       return decodeRestJson(model, req);
     case 'awsQuery':
       return decodeQuery(req);
+    case 'ec2Query': {
+      const call = decodeQuery(req);
+      return { ...call, input: flattenedLists(call.input) as Input };
+    }
   }
 }
 
@@ -48,6 +59,12 @@ export function encodeOutput(
     const body =
       `<${operation}Response xmlns="${ns}"><${operation}Result>${xmlMembers(output ?? {}, listMember(model))}</${operation}Result>` +
       `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`;
+    return { status, headers, body };
+  }
+  if (model.protocol === 'ec2Query') {
+    const body =
+      `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${model.xmlNamespace ?? ''}"><requestId>${requestId}</requestId>` +
+      `${xmlMembers(output ?? {}, () => 'item')}</${operation}Response>`;
     return { status, headers, body };
   }
   if (status === 204) return { status, headers: { 'x-amzn-requestid': requestId }, body: '' };
@@ -69,6 +86,12 @@ export function encodeError(model: ServiceModel, error: AwsError, requestId: str
         `<ErrorResponse xmlns="${model.xmlNamespace ?? ''}"><Error><Type>${fault}</Type>` +
         `<Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error>` +
         `<RequestId>${requestId}</RequestId></ErrorResponse>`;
+      return { status: error.status, headers, body };
+    }
+    case 'ec2Query': {
+      const body =
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xmlEscape(error.code)}</Code>` +
+        `<Message>${xmlEscape(error.message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`;
       return { status: error.status, headers, body };
     }
     case 'restJson1': {
@@ -138,6 +161,16 @@ function setPath(target: Record<string, unknown>, path: string[], value: string)
   const next: Record<string, unknown> = isRecord(child) ? child : {};
   target[head] = next;
   setPath(next, rest, value);
+}
+
+/** EC2 Query flattens a list into numbered keys (`InstanceId.1`, `Filter.1.Value.2`): a structure whose keys are all numbers is that list, in its numbers' order. */
+function flattenedLists(value: unknown): unknown {
+  if (!isRecord(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length > 0 && keys.every((k) => /^[1-9]\d*$/.test(k))) {
+    return keys.sort((a, b) => Number(a) - Number(b)).map((k) => flattenedLists(value[k]));
+  }
+  return Object.fromEntries(keys.map((k) => [k, flattenedLists(value[k])]));
 }
 
 function parseJsonBody(body: string): Input {

@@ -22,4 +22,19 @@ export class LogEventsClient {
       throw classifyAwsError(e, `logs:FilterLogEvents on ${logGroupName}`);
     }
   }
+
+  /**
+   * The events matching the pattern between two times, up to `limit`, one page only: a bounded read,
+   * and whether more were left unread. A log group that does not exist is an error here: the page
+   * says the configured group is missing, rather than that nothing was denied.
+   */
+  async filterWindow(logGroupName: string, filterPattern: string, from: Date, to: Date, limit: number): Promise<{ events: LogEvent[]; truncated: boolean }> {
+    try {
+      const out = await this.logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern, startTime: from.getTime(), endTime: to.getTime(), limit }));
+      const events = (out.events ?? []).map((e) => ({ timestamp: new Date(e.timestamp ?? 0).toISOString(), message: (e.message ?? '').trim() }));
+      return { events, truncated: out.nextToken !== undefined && out.nextToken !== '' };
+    } catch (e: unknown) {
+      throw classifyAwsError(e, `logs:FilterLogEvents on ${logGroupName}`);
+    }
+  }
 }

@@ -8,7 +8,19 @@ import { SEED_PROCEDURES, type SeedProcedure, type SeedProcedureId } from '../se
 import { assumerOf, type StsAssumeRoleEvent } from '../../lambdas/domain/service-events';
 
 /** The page-only procedures this runbook pages for: each has its seed's steps (runbooks/seed-procedures.ts). */
-export const PAGED_PROCEDURES = ['pod-crashes', 'hpa-thrashing', 'ingress-503', 'drain-celery-worker', 'position-stuck', 'break-glass-assumed'] as const satisfies readonly SeedProcedureId[];
+export const PAGE_ONLY_PROCEDURES = ['pod-crashes', 'hpa-thrashing', 'ingress-503', 'drain-celery-worker', 'position-stuck', 'break-glass-assumed'] as const satisfies readonly SeedProcedureId[];
+/**
+ * The procedures it answers: it pages with their steps too, and first reads their evidence into the
+ * page (evidence.ts); a person still runs them (no failover, no isolation by a machine), for this reason.
+ */
+export const EVIDENCE_PROCEDURES = {
+  'nat-instance-down': 'a failover moves private subnets\' egress to another NAT, and a stop and start of the instance moves it off a failed host: each is decided by a person who sees the instance, its routes and what else is broken',
+  'unauthorized-access': 'isolating a resource or a principal from denied calls alone could lock out a deploy or an on-call engineer: a person reads who was denied what, from where, and decides what to isolate',
+} as const satisfies Partial<Record<SeedProcedureId, string>>;
+export type EvidenceProcedure = keyof typeof EVIDENCE_PROCEDURES;
+export const EVIDENCE_PROCEDURE_IDS = Object.keys(EVIDENCE_PROCEDURES) as EvidenceProcedure[];
+/** Every procedure an alarm may be routed to in config: the page-only ones and the ones with evidence. */
+export const PAGED_PROCEDURES = [...PAGE_ONLY_PROCEDURES, 'nat-instance-down', 'unauthorized-access'] as const satisfies readonly SeedProcedureId[];
 export type PagedProcedure = (typeof PAGED_PROCEDURES)[number];
 
 /** Which procedure each configured alarm calls for, by the alarm's name (the handler's ALARM_PROCEDURES). */
@@ -26,7 +38,7 @@ export const alarmStateChangeSchema = z.object({
   resources: z._default(z.array(z.string()), []),
   detail: z.object({
     alarmName: z.string().check(z.minLength(1)),
-    state: z.object({ value: z.string(), reason: z.optional(z.string()), timestamp: z.string().check(z.minLength(1)) }),
+    state: z.object({ value: z.string(), reason: z.optional(z.string()), reasonData: z.optional(z.string()), timestamp: z.string().check(z.minLength(1)) }),
     configuration: z.optional(z.object({
       description: z.optional(z.string()),
       metrics: z.optional(z.array(z.object({
@@ -54,7 +66,7 @@ export interface AlarmMetric {
   readonly label?: string;
 }
 
-type PagedSteps = { readonly id: PagedProcedure; readonly seed: string; readonly title: string; readonly severity?: string; readonly why: string; readonly steps: readonly string[] };
+export type PagedSteps = { readonly id: PagedProcedure; readonly seed: string; readonly title: string; readonly severity?: string; readonly why: string; readonly steps: readonly string[] };
 
 export interface Page {
   readonly procedure: PagedSteps;
@@ -85,11 +97,12 @@ export class AlarmNotConfigured extends Error {
   }
 }
 
-/** The steps of a page-only procedure with its seed's steps, or AlarmNotConfigured for a bundle built before the contract held it to that. */
+/** The steps of a page-only procedure (or one this runbook answers with evidence) with its seed's steps, or AlarmNotConfigured for a bundle built before the contract held it to that. */
 function pagedSteps(id: PagedProcedure): PagedSteps {
   const p: SeedProcedure = SEED_PROCEDURES[id];
-  if (p.unautomated?.kind !== 'page-only' || !p.steps || p.steps.length === 0) throw new AlarmNotConfigured(`seed procedure ${id} is not page-only with its steps`);
-  return { id, seed: p.seed, title: p.title, ...(p.severity ? { severity: p.severity } : {}), why: p.unautomated.why, steps: p.steps };
+  const why = id in EVIDENCE_PROCEDURES ? EVIDENCE_PROCEDURES[id as EvidenceProcedure] : p.unautomated?.kind === 'page-only' ? p.unautomated.why : undefined;
+  if (why === undefined || !p.steps || p.steps.length === 0) throw new AlarmNotConfigured(`seed procedure ${id} is not page-only with its steps`);
+  return { id, seed: p.seed, title: p.title, ...(p.severity ? { severity: p.severity } : {}), why, steps: p.steps };
 }
 
 /** The seed's steps in one line, numbered as the seed numbers them. */
@@ -126,20 +139,21 @@ export function pageFor(event: AlarmStateChange, procedures: AlarmProcedures): P
   const metrics = metricsOf(event);
   const alarmRule = event.detail.configuration?.alarmRule;
   const d = event.detail;
-  const measured = metrics.length > 0 ? metrics.map(metricInWords).join('; ') : alarmRule ? `composite rule ${alarmRule}` : 'no metric in the event';
-  const summary = `Seed ${procedure.seed} "${procedure.title}"${procedure.severity ? ` (${procedure.severity})` : ''}: alarm ${name} went to ${d.state.value} at ${d.state.timestamp} on ${measured}. `
-    + `No machine runs this procedure: ${procedure.why}. The seed's steps: ${numbered(procedure.steps)}`;
-  return {
-    procedure,
-    subject: name, assumption: null,
-    alarm: {
-      name, ...(event.resources[0] ? { arn: event.resources[0] } : {}), state: d.state.value, firedAt: d.state.timestamp,
-      ...(d.state.reason ? { reason: d.state.reason } : {}),
-      ...(d.configuration?.description ? { description: d.configuration.description } : {}),
-      metrics, ...(alarmRule ? { alarmRule } : {}),
-    },
-    summary,
+  const alarm: Page['alarm'] = {
+    name, ...(event.resources[0] ? { arn: event.resources[0] } : {}), state: d.state.value, firedAt: d.state.timestamp,
+    ...(d.state.reason ? { reason: d.state.reason } : {}),
+    ...(d.configuration?.description ? { description: d.configuration.description } : {}),
+    metrics, ...(alarmRule ? { alarmRule } : {}),
   };
+  return { procedure, subject: name, assumption: null, alarm, summary: alarmPageSummary(procedure, alarm) };
+}
+
+/** An alarm's page in one reading: the procedure, the alarm and its metric, the evidence read (where there is some), why a person runs it and the numbered steps. */
+export function alarmPageSummary(procedure: PagedSteps, alarm: Page['alarm'], evidence?: string): string {
+  const measured = alarm.metrics.length > 0 ? alarm.metrics.map(metricInWords).join('; ') : alarm.alarmRule ? `composite rule ${alarm.alarmRule}` : 'no metric in the event';
+  return `Seed ${procedure.seed} "${procedure.title}"${procedure.severity ? ` (${procedure.severity})` : ''}: alarm ${alarm.name} went to ${alarm.state} at ${alarm.firedAt} on ${measured}. `
+    + `${evidence ? `Evidence: ${evidence} ` : ''}`
+    + `No machine runs this procedure: ${procedure.why}. The seed's steps: ${numbered(procedure.steps)}`;
 }
 
 /** What a break-glass page says of the assumption: never its credentials, which the record's response may hold. */

@@ -4,6 +4,7 @@
  * someone acknowledges it on their own page. Changes nothing.
  */
 import { EXECUTION, INCIDENT, LAMBDA_INVOKE_WAIT_FOR_TOKEN, runbookMachine, Spine } from '../../statemachines/src/spine';
+import { EVIDENCE_PROCEDURE_IDS } from './page';
 
 const spine = new Spine('page-on-call');
 const { invoke, escalate, catches, task } = spine;
@@ -13,7 +14,7 @@ const LEVEL = '$.acknowledgement.level';
 const GATE = { step: 'acknowledge', operation: 'page', 'target.$': '$.admission.incident.target', parameters: { 'procedure.$': '$.diagnosis.procedure.id', 'subject.$': '$.diagnosis.subject' } };
 
 export default runbookMachine(spine, {
-  comment: "page-on-call (seed 001 A, B, E; seed 000 'Drain a Celery worker'; seed 004 'Position Stuck'): admit the configured alarm's ALARM transition -> read which seed procedure config names for it, and the alarm's reason, metrics, dimensions and time -> page with the procedure's steps -> wait for someone to acknowledge on their own page, escalating L1 -> L2 -> L3 (seed 004) at each level's deadline -> escalated, acknowledged or not. No machine runs these procedures: nothing in the account changes.",
+  comment: "page-on-call (seed 001 A, B, E; seed 000 'Drain a Celery worker'; seed 004 'Position Stuck', 'NAT Instance Down', 'Unauthorized Access'): admit the configured alarm's ALARM transition -> read which seed procedure config names for it, and the alarm's reason, metrics, dimensions and time -> for a NAT instance or unauthorized calls, read the evidence into the page (the instance's status checks, state and routes; the denied calls per caller), best-effort -> page with the procedure's steps -> wait for someone to acknowledge on their own page, escalating L1 -> L2 -> L3 (seed 004) at each level's deadline -> escalated, acknowledged or not. No machine runs these procedures: nothing in the account changes.",
   trigger: "The CloudWatch alarm event of a configured alarm, as EventBridge delivers it (routed by the alarm's name), or the CloudTrail record of a configured break-glass role being assumed (AssumeRoleWithSAML, AssumeRole).",
   admitted: 'Read the alarm and its procedure',
   states: [
@@ -22,8 +23,30 @@ export default runbookMachine(spine, {
         comment: "The seed procedure config names for this alarm, with its steps as the seed writes them, and what the alarm says: its reason, its metrics and their dimensions, when it fired; or, for a break-glass role's assumption, who assumed it, from where, when and the session (never its credentials), with seed 000's steps. Reads nothing from AWS.",
         payload: { 'event.$': '$.event' },
         result: ['procedure', 'subject', 'alarm', 'assumption', 'summary'],
-        at: '$.diagnosis', catch: [catches(['AlarmNotConfigured'], 'Escalate: not a configured alarm')], next: 'Dry run?',
+        at: '$.diagnosis', catch: [catches(['AlarmNotConfigured'], 'Escalate: not a configured alarm')], next: 'Evidence to read?',
       }),
+      'Evidence to read?': {
+        Type: 'Choice', Comment: "Seed 004's NAT Instance Down and Unauthorized Access: the page carries what a person would look up first. The other procedures page as read.",
+        Choices: [{ Or: EVIDENCE_PROCEDURE_IDS.map((id) => ({ Variable: '$.diagnosis.procedure.id', StringEquals: id })), Next: 'Read the evidence' }],
+        Default: 'Dry run?',
+      },
+      'Read the evidence': invoke('EvidenceFunctionArn', {
+        comment: "Read-only: the NAT instance's status checks, scheduled events, state, source/destination check and the route tables through it (EC2 Describe*); or the denied calls in the CloudTrail log group over the alarm's window, per caller, without request parameters or credentials (FilterLogEvents). A read that fails is said in the page.",
+        payload: { 'event.$': '$.event' },
+        result: ['procedure', 'subject', 'alarm', 'assumption', 'evidence', 'summary'],
+        at: '$.diagnosis',
+        catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.evidenceError', Next: 'Page without the evidence' }],
+        next: 'Dry run?',
+      }),
+      'Page without the evidence': {
+        Type: 'Pass', Comment: 'The evidence could not be read after its retries: the page goes out as it would have, saying so. Never lose the page.',
+        Parameters: {
+          'procedure.$': '$.diagnosis.procedure', 'subject.$': '$.diagnosis.subject', 'alarm.$': '$.diagnosis.alarm', assumption: null,
+          evidence: { read: 'failed', 'error.$': '$.evidenceError.Error' },
+          'summary.$': "States.Format('The evidence could not be read ({}): look it up by hand. {}', $.evidenceError.Error, $.diagnosis.summary)",
+        },
+        ResultPath: '$.diagnosis', Next: 'Dry run?',
+      },
       'Dry run?': {
         Type: 'Choice', Comment: 'A dry run pages once and asks nobody to acknowledge.',
         Choices: [{ Variable: '$.admission.dryRun', BooleanEquals: true, Next: 'Page: the procedure in hand' }],

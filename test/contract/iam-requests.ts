@@ -126,6 +126,10 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   'iam:UpdateAccessKey': (i, s) => ({ action: 'iam:UpdateAccessKey', resource: `arn:${s.partition}:iam::${s.account}:user/${text(i.UserName)}` }),
   // LookupEvents has no resource type.
   'cloudtrail:LookupEvents': anywhere('cloudtrail:LookupEvents'),
+  // EC2's Describe actions have no resource-level permissions: "*" is their only resource.
+  'ec2:DescribeInstanceStatus': anywhere('ec2:DescribeInstanceStatus'),
+  'ec2:DescribeInstances': anywhere('ec2:DescribeInstances'),
+  'ec2:DescribeRouteTables': anywhere('ec2:DescribeRouteTables'),
   // The primary billing view: what GetCostAndUsage reads when the call names no view.
   'ce:GetCostAndUsage': (_i, s) => ({ action: 'ce:GetCostAndUsage', resource: `arn:${s.partition}:billing::${s.account}:billingview/primary` }),
   // A secret named by its name is evaluated on its ARN, which ends in six random characters.

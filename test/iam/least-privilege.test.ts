@@ -770,6 +770,22 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['CredentialExposureRollout', 'ecs:UpdateService', arn('ecs', 'service/alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod'), 'Denied'],
     ];
   },
+  'page-on-call': () => {
+    const NAT = arn('ec2', 'instance/i-0a7f3c9e21b4d5068');
+    const TRAIL_GROUP = arn('logs', 'log-group:aws-cloudtrail-logs-111122223333-management');
+    return [
+      // prod routes no alarm to nat-instance-down or unauthorized-access (no names to write yet): the evidence function holds no read at all.
+      ['PageOnCallEvidence', 'ec2:DescribeInstanceStatus', '*', 'Denied'],
+      ['PageOnCallEvidence', 'ec2:DescribeInstances', '*', 'Denied'],
+      ['PageOnCallEvidence', 'ec2:DescribeRouteTables', '*', 'Denied'],
+      ['PageOnCallEvidence', 'logs:FilterLogEvents', TRAIL_GROUP, 'Denied'],
+      // The page's own function reads nothing; and no failover, no isolation by any of its roles.
+      ['PageOnCallReadAlarm', 'ec2:DescribeInstances', '*', 'Denied'],
+      ['PageOnCallEvidence', 'ec2:StopInstances', NAT, 'Denied'],
+      ['PageOnCallEvidence', 'ec2:ReplaceRoute', arn('ec2', 'route-table/rtb-0d4e5f6a7b8c9d0e1'), 'Denied'],
+      ['PageOnCallEvidence', 'iam:UpdateAccessKey', `arn:aws:iam::${ACCOUNT}:user/alphaswarm-ci-deployer`, 'Denied'],
+    ];
+  },
 };
 
 test("s3-access-denied's function only reads: every action it is granted is a Read or List action", async () => {
@@ -784,6 +800,23 @@ test('api-latency\'s function only reads: its one grant is GetMetricData, a Read
   const actions = role?.permissions.flatMap((p) => p.actions) ?? [];
   expect(actions).toEqual(['cloudwatch:GetMetricData']);
   for (const action of actions) expect([action, (await actionFacts(action)).readOnly]).toEqual([action, true]);
+});
+
+test("page-on-call's evidence function is granted only what config routes: EC2's three Describe reads on \"*\" (they take no resource) for a NAT alarm, FilterLogEvents on the configured trail log group for the unauthorized-calls alarm", () => {
+  const evidence = (c: typeof config) => stackCatalog(c, ACCOUNT).roles.find((r) => r.name === 'PageOnCallEvidence')?.permissions;
+  expect(evidence(config)).toEqual([]);
+  const group = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:aws-cloudtrail-logs-111122223333-management`;
+  const routed = structuredClone(config);
+  const pageOnCall = routed.runbooks['page-on-call'] as { alarms: Record<string, string>; evidence?: Record<string, unknown> };
+  Object.assign(pageOnCall.alarms, { 'nat-a-status-check': 'nat-instance-down', 'unauthorized-api-calls': 'unauthorized-access' });
+  pageOnCall.evidence = { ...pageOnCall.evidence, cloudTrailLogGroup: 'aws-cloudtrail-logs-111122223333-management' };
+  expect(evidence(routed)).toEqual([
+    { actions: ['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ec2:DescribeRouteTables'], resources: ['*'] },
+    { actions: ['logs:FilterLogEvents'], resources: [group, `${group}:*`] },
+  ]);
+  // A log group without an alarm routed to it grants nothing.
+  delete pageOnCall.alarms['unauthorized-api-calls'];
+  expect(evidence(routed)).toEqual([{ actions: ['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ec2:DescribeRouteTables'], resources: ['*'] }]);
 });
 
 describe.each(Object.keys(SPECIFIC))('%s, with its config/prod.json targets spelled out', (runbook) => {

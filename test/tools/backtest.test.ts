@@ -55,13 +55,13 @@ test('reads history, alarm configurations and the tags the router reads: reads o
   expect(sandbox.calls.every((c) => !c.mutating && c.error === undefined)).toBe(true);
   // 128 StateUpdates at 100 a page; one DescribeAlarms; the tags of each alarm that went to ALARM with no metric rule routing
   // it; the tags of the one function the other config's allowlist would read (the annotator agent, not a configured target).
-  const read = { 'cloudwatch:DescribeAlarmHistory': 2, 'cloudwatch:DescribeAlarms': 1, 'cloudwatch:ListTagsForResource': 9, 'lambda:ListTags': 1 };
+  const read = { 'cloudwatch:DescribeAlarmHistory': 2, 'cloudwatch:DescribeAlarms': 1, 'cloudwatch:ListTagsForResource': 11, 'lambda:ListTags': 1 };
   expect(report.read.calls).toEqual(read);
   expect(sandbox.calls.map((c) => `${c.service}:${c.operation}`).sort()).toEqual(Object.entries(read).flatMap(([call, n]) => Array<string>(n).fill(call)).sort());
   expect(sandbox.calls.find((c) => c.operation === 'ListTags')?.input).toEqual({ Resource: `arn:aws:lambda:sa-east-1:111122223333:function:${FN('annotator')}` });
   expect(sandbox.calls.filter((c) => c.operation === 'ListTagsForResource').map((c) => String(c.input.ResourceARN).split(':').pop()).sort()).toEqual([
     'alphaswarm-admin-frontend-prod-degraded', 'alphaswarm-admin-frontend-prod-unhealthy-targets', 'alphaswarm-prod-alb-target-5xx', 'alphaswarm-prod-celery-depth',
-    `${FN('annotator')}-concurrency`, 'cabruca-segmentation-prod-partner-api-prod-p99-latency', `${FN('researcher')}-throttles`, 'tradai-prod-signal-ingest-duration',
+    'alphaswarm-prod-nat-a-status-check', 'alphaswarm-prod-unauthorized-api-calls', `${FN('annotator')}-concurrency`, 'cabruca-segmentation-prod-partner-api-prod-p99-latency', `${FN('researcher')}-throttles`, 'tradai-prod-signal-ingest-duration',
     'tradai-prod-signal-ingest-errors',
   ]);
   expect(report.window).toMatchObject({ from: SINCE_14D, to: LOCAL_NOW.toISOString(), beyondRetention: false });
@@ -73,7 +73,7 @@ test('every transition to ALARM of the seeded history is counted once: routed to
   const toAlarm = seeded.filter((i) => (JSON.parse(i.historyData) as { newState: { stateValue: string } }).newState.stateValue === 'ALARM');
 
   expect(report.read).toMatchObject({ stateChanges: seeded.length, alarms: new Set(seeded.map((i) => i.alarmName)).size });
-  expect(report.totals).toEqual({ toAlarm: toAlarm.length, routed: 63, unrouted: 15, seen: 63, admitted: 34, held: { ...none, cooldown: 24, flapping: 2, reject: 3 } });
+  expect(report.totals).toEqual({ toAlarm: toAlarm.length, routed: 63, unrouted: 17, seen: 63, admitted: 34, held: { ...none, cooldown: 24, flapping: 2, reject: 3 } });
   expect(report.totals.routed + report.totals.unrouted).toBe(toAlarm.length);
 });
 
@@ -164,6 +164,9 @@ test('alarms that fired with no runbook, largest first, with why', () => {
     { alarmName: `${FN('researcher')}-throttles`, transitions: 2, reason: why.unrouted },
     { alarmName: 'tradai-prod-signal-ingest-errors', transitions: 2, reason: why.unrouted },
     { alarmName: 'alphaswarm-admin-frontend-prod-unhealthy-targets', transitions: 1, reason: why.unrouted },
+    // The NAT instance's status-check alarm and the unauthorized-calls alarm: prod routes neither to page-on-call (no names to write yet).
+    { alarmName: 'alphaswarm-prod-nat-a-status-check', transitions: 1, reason: why.unrouted },
+    { alarmName: 'alphaswarm-prod-unauthorized-api-calls', transitions: 1, reason: why.unrouted },
     // The REST API stage the drill's config routes to api-latency, which prod's does not name.
     { alarmName: 'cabruca-segmentation-prod-partner-api-prod-p99-latency', transitions: 1, reason: why.unrouted },
   ]);
@@ -196,7 +199,7 @@ test('another config over the same history: lambda-runaway with no cooldown, cap
   expect(runaway?.base).toEqual({ seen: 27, admitted: 12, held: { ...none, cooldown: 14, flapping: 1 } });
   expect(report.comparison?.runbooks.filter((r) => r.runbook !== 'lambda-runaway').every((r) => JSON.stringify(r.base) === JSON.stringify(r.other))).toBe(true);
   expect(report.comparison?.report.coverageGap.map((g) => g.alarmName)).not.toContain(`${FN('annotator')}-concurrency`);
-  expect(report.comparison?.report.totals).toMatchObject({ toAlarm: 78, routed: 66, unrouted: 12 });
+  expect(report.comparison?.report.totals).toMatchObject({ toAlarm: 80, routed: 66, unrouted: 14 });
   expect(renderBacktest(report)).toContain(`## Compared with ${path.join(tmp, 'tight.json')}`);
 });
 
@@ -236,6 +239,6 @@ test('the backtest decides as the live admit does: the same deliveries, in time 
 test('the Markdown leads with the totals a person reads first', () => {
   const markdown = renderBacktest(report);
   expect(markdown.split('\n')[0]).toBe('# Backtest: what runbook-autopilot (prod) would have done');
-  expect(markdown).toContain('**In short.** 78 transitions to ALARM; 63 reached a runbook (63 deliveries): 34 admitted, 29 held (cooldown 24, flapping 2, not allowlisted 3). 15 reached none (coverage gap, below).');
+  expect(markdown).toContain('**In short.** 80 transitions to ALARM; 63 reached a runbook (63 deliveries): 34 admitted, 29 held (cooldown 24, flapping 2, not allowlisted 3). 17 reached none (coverage gap, below).');
   expect(loadConfig('prod').approvals.timeZone).toBe('America/Sao_Paulo');
 });

@@ -4,7 +4,7 @@ import { matchesPattern } from '../../../lambdas/domain/event-pattern';
 import { taggedAlarmPattern, TAGGED_ALARM_PATTERN } from '../../../lambdas/domain/routing';
 import { eventRulePattern, type EventRoute } from '../../../lambdas/domain/service-events';
 import { incidentIdFor, parseTrigger, UnroutableEvent, type RunbookTrigger } from '../../../lambdas/domain/trigger';
-import { AlarmNotConfigured, alarmStateChangeSchema, pageFor, PAGED_PROCEDURES } from '../../../runbooks/page-on-call/page';
+import { AlarmNotConfigured, alarmStateChangeSchema, pageFor, PAGED_PROCEDURES, EVIDENCE_PROCEDURES } from '../../../runbooks/page-on-call/page';
 import { SEED_PROCEDURES } from '../../../runbooks/seed-procedures';
 import type { Page } from '../../../runbooks/page-on-call/page';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
@@ -58,11 +58,13 @@ describe('the page', () => {
       .toThrow(new AlarmNotConfigured('alarm someone-elses-alarm is not one page-on-call is configured to page for'));
   });
 
-  test('every procedure it may page for is page-only and has the seed\'s steps', () => {
+  test("every procedure it may page for has the seed's steps, and is page-only or one it answers with evidence (why a person runs it)", () => {
     for (const id of PAGED_PROCEDURES) {
       const p = SEED_PROCEDURES[id] as { unautomated?: { kind: string }; steps?: readonly string[] };
-      expect([id, p.unautomated?.kind, (p.steps ?? []).length > 0]).toEqual([id, 'page-only', true]);
+      // One it answers is no longer unautomated (the alert matrix names page-on-call); the others stay page-only.
+      expect([id, p.unautomated?.kind, (p.steps ?? []).length > 0]).toEqual([id, id in EVIDENCE_PROCEDURES ? undefined : 'page-only', true]);
     }
+    expect(PAGED_PROCEDURES.filter((id) => id in EVIDENCE_PROCEDURES)).toEqual(['nat-instance-down', 'unauthorized-access']);
   });
 });
 
