@@ -1,4 +1,6 @@
 import { applicationAutoScalingModel } from './application-autoscaling';
+import { agentcoreModel } from './agentcore';
+import { AGENTCORE_GATEWAY_ID } from './seed-agentcore';
 import { cloudWatchModel } from './cloudwatch';
 import { costExplorerModel } from './cost-explorer';
 import { ecsModel } from './ecs';
@@ -162,6 +164,12 @@ export const SERVICE_REGISTRY = [
     name: 'cloudtrail', endpointVariable: 'AWS_ENDPOINT_URL_CLOUDTRAIL', sdk: '@aws-sdk/client-cloudtrail', model: cloudTrailModel, faults: FAULTS.cloudtrail,
     seed: (s) => s.cloudtrail?.events,
     probe: { operation: 'LookupEvents', input: { LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: CI_DEPLOYER_KEY }], MaxResults: 50 } },
+  },
+  {
+    name: 'bedrock-agentcore', endpointVariable: 'AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL', sdk: '@aws-sdk/client-bedrock-agentcore-control',
+    model: agentcoreModel, faults: FAULTS['bedrock-agentcore'],
+    seed: (s) => s.agentcore?.gateways,
+    probe: { operation: 'GetGateway', input: { gatewayIdentifier: AGENTCORE_GATEWAY_ID } },
   },
 ] as const satisfies readonly ServiceEntry[];
 
