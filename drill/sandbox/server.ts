@@ -83,6 +83,10 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
     const url = new URL(req.url ?? '/', 'http://sandbox');
     // The application's own endpoints (the kill switch) take unsigned requests, as a browser or curl sends them.
     if (signedFor === undefined && servesPath(state, url.pathname)) {
+      // Audited like a mutating AWS call (its ledger row of intent must come first); not an AWS call, so not in the call log.
+      if (req.method === 'POST') {
+        await hooks.onApplicationPost?.(url.pathname);
+      }
       send(res, applicationRequest(state, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body }, now()));
       return;
     }

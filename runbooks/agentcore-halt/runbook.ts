@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { resourceName, runbookBase } from '../config';
 import { json, type Arns, type HandlerDef, type Permission } from '../kit';
 import { defineRunbook } from '../module';
-import { proxyKey, type HaltScope } from './halt-scope';
+import type { HaltScope } from './halt-scope';
 import definition from './statemachine';
 
 const KILL_SWITCH_PATHS = ['/portfolio/kill_switch', '/workloads/halt'];
@@ -21,8 +21,10 @@ const KILL_SWITCH_PATHS = ['/portfolio/kill_switch', '/workloads/halt'];
 const alarmName = z.string().min(1).max(255).refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'an alarm name: 1-255 characters, no control characters');
 /** AgentCore's gateway id: its name, a dash and ten lower-case letters or digits (the API model's pattern). */
 const gatewayId = z.string().regex(/^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$/, 'an AgentCore gateway id (<name>-<10 lower-case letters or digits>)');
-const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN');
-const policyEngineArn = z.string().regex(/^arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:\d{12}:policy-engine\/[\w-]+$/, 'an AgentCore policy engine ARN');
+/** IAM role names: letters, digits and + = , . @ _ - (IAM's own rule), up to 64. */
+const roleName = z.string().min(1).max(64).regex(/^[\w+=,.@-]+$/, 'an IAM role name (letters, digits and + = , . @ _ -)');
+/** A policy engine's id: its name, a dash and ten lower-case letters or digits. */
+const policyEngineId = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,47}-[a-z0-9]{10}$/, 'an AgentCore policy engine id (<name>-<10 lower-case letters or digits>)');
 /** The application's endpoints are reached over TLS only: the POST carries a bearer token. */
 const baseUrl = z.url().refine((u) => u.startsWith('https://'), 'an https:// URL (the POST carries a token)');
 const endpointPath = z.string().regex(/^\/[\w./-]*$/, 'a path starting with /');
@@ -38,10 +40,10 @@ const config = z.strictObject({
     environment: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'an environment name (lower-case letters, digits, -)'),
     gateway: z.strictObject({
       gatewayId,
-      /** The gateway's service role: UpdateGateway passes it again (iam:PassRole on it only); a gateway under another role is refused. */
-      roleArn,
-      /** A policy engine that holds no policy, created once beforehand: in ENFORCE mode it refuses every call (Cedar denies what no policy permits). */
-      haltPolicyEngineArn: policyEngineArn,
+      /** The gateway's service role, in this account: UpdateGateway passes it again (iam:PassRole on it only); a gateway under another role is refused. */
+      roleName,
+      /** A policy engine of this account that holds no policy, created once beforehand: in ENFORCE mode it refuses every call (Cedar denies what no policy permits). */
+      haltPolicyEngineId: policyEngineId,
     }),
     proxy: z.strictObject({ clusterName: resourceName, serviceName: resourceName }),
     killSwitch: z.strictObject({
@@ -62,20 +64,21 @@ const config = z.strictObject({
 export type AgentcoreHaltConfig = z.infer<typeof config>;
 type Target = AgentcoreHaltConfig['targets'][number];
 
-const scopeOf = (t: Target): HaltScope => ({
+const roleArnOf = (t: Target, arns: Arns) => arns.iamRole(t.gateway.roleName);
+const scopeOf = (t: Target, arns: Arns): HaltScope => ({
   environment: t.environment,
-  gateway: { gatewayId: t.gateway.gatewayId, roleArn: t.gateway.roleArn, haltPolicyEngineArn: t.gateway.haltPolicyEngineArn },
+  gateway: { gatewayId: t.gateway.gatewayId, roleArn: roleArnOf(t, arns), haltPolicyEngineArn: arns.agentcorePolicyEngine(t.gateway.haltPolicyEngineId) },
   proxy: { cluster: t.proxy.clusterName, service: t.proxy.serviceName },
   killSwitch: { baseUrl: t.killSwitch.baseUrl, paths: t.killSwitch.paths, secretId: t.killSwitch.secretName, timeoutSeconds: t.killSwitch.timeoutSeconds },
 });
 /** Every target key that starts a halt (its environment, each of its alarms), with what it stops. */
-const scopes = (c: AgentcoreHaltConfig): Record<string, HaltScope> =>
-  Object.fromEntries(c.targets.flatMap((t) => [t.environment, ...t.alarms].map((key) => [key, scopeOf(t)])));
+const scopes = (c: AgentcoreHaltConfig, arns: Arns): Record<string, HaltScope> =>
+  Object.fromEntries(c.targets.flatMap((t) => [t.environment, ...t.alarms].map((key) => [key, scopeOf(t, arns)])));
 const alarmNames = (c: AgentcoreHaltConfig) => c.targets.flatMap((t) => t.alarms);
 const gateways = (c: AgentcoreHaltConfig, arns: Arns) => c.targets.map((t) => arns.agentcoreGateway(t.gateway.gatewayId));
 const gatewayIds = (c: AgentcoreHaltConfig) => c.targets.map((t) => t.gateway.gatewayId);
 const services = (c: AgentcoreHaltConfig, arns: Arns) => c.targets.map((t) => arns.ecsService(t.proxy.clusterName, t.proxy.serviceName));
-const proxies = (c: AgentcoreHaltConfig) => c.targets.map((t) => proxyKey(scopeOf(t)));
+const proxies = (c: AgentcoreHaltConfig) => c.targets.map((t) => `${t.proxy.clusterName}/${t.proxy.serviceName}`);
 /** Application Auto Scaling names a scalable target by an id of its own: its ARN cannot name the service. */
 const ECS_SCALABLE_TARGETS = { StringEquals: { 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount' } };
 const describeTargets: Permission = { actions: ['application-autoscaling:DescribeScalableTargets'], resources: ['*'] };
@@ -95,7 +98,7 @@ export default defineRunbook({
   manualStart: {},
   stateMachine: { definition },
   handlers: ({ config: c, arns }): HandlerDef[] => {
-    const env = { HALT_SCOPES: json(scopes(c)) };
+    const env = { HALT_SCOPES: json(scopes(c, arns)) };
     const reads: Permission[] = [
       { actions: ['bedrock-agentcore:GetGateway'], resources: gateways(c, arns) },
       { actions: ['ecs:DescribeServices'], resources: services(c, arns) },
@@ -112,7 +115,7 @@ export default defineRunbook({
         permissions: [
           { actions: ['bedrock-agentcore:GetGateway', 'bedrock-agentcore:UpdateGateway'], resources: gateways(c, arns) },
           // UpdateGateway names the gateway's role again: passing that role only, to AgentCore only.
-          { actions: ['iam:PassRole'], resources: c.targets.map((t) => t.gateway.roleArn), conditions: { StringEquals: { 'iam:PassedToService': 'bedrock-agentcore.amazonaws.com' } } },
+          { actions: ['iam:PassRole'], resources: c.targets.map((t) => roleArnOf(t, arns)), conditions: { StringEquals: { 'iam:PassedToService': 'bedrock-agentcore.amazonaws.com' } } },
         ],
       },
       {
@@ -145,7 +148,7 @@ export default defineRunbook({
       {
         operation: 'bedrock-agentcore:UpdateGateway', targets: gatewayIds(c), resources: gateways(c, arns),
         restoreActions: ['bedrock-agentcore:GetGateway', 'bedrock-agentcore:UpdateGateway'], verifyActions: ['bedrock-agentcore:GetGateway'],
-        passRoles: c.targets.map((t) => t.gateway.roleArn),
+        passRoles: c.targets.map((t) => roleArnOf(t, arns)),
       },
       { operation: register, targets, resources: [arns.scalableTarget('*')], restoreActions: [register], verifyActions: [] },
       { operation: register, targets, resources: ['*'], restoreActions: [describe], verifyActions: [describe] },
