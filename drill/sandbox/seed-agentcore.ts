@@ -2,7 +2,7 @@ import { minutesBefore } from './common';
 import type { AccountState } from './state';
 
 /**
- * Seed 000's AgentCore surface, as agentcore-halt finds it: the prod MCP gateway (READY, a
+ * Seed 000's AgentCore surface, as the emergency stop finds it: the prod MCP gateway (READY, a
  * Cognito JWT authorizer, the team's tool policy engine in ENFORCE), the deny-all policy engine the
  * halt attaches (created once, holding no policy: Cedar denies what no policy permits), the
  * AgentCore proxy's scalable target (2 to 6 tasks), and the application's kill-switch endpoints

@@ -165,7 +165,10 @@ export default defineRunbook({
   drill: {
     event: 'events/agentcore-halt.event.json',
     samples: ['events/samples/agentcore-halt.alarm.json'],
-    scenarios: ['drill/scenarios/agentcore-gateway-already-halted.json', 'drill/scenarios/agentcore-proxy-already-stopped.json', 'drill/scenarios/kill-switch-endpoint-fails.json'],
+    scenarios: [
+      'drill/scenarios/agentcore-gateway-already-halted.json', 'drill/scenarios/agentcore-proxy-already-stopped.json', 'drill/scenarios/kill-switch-endpoint-fails.json',
+      'drill/scenarios/agentcore-proxy-without-scalable-target.json',
+    ],
     changes: {
       'bedrock-agentcore:UpdateGateway': { fields: ['policyEngine', 'authorizerType'] },
       'application-autoscaling:RegisterScalableTarget': { fields: ['minCapacity', 'maxCapacity', 'desiredCount'] },
