@@ -175,6 +175,8 @@ export default defineRunbook({
       'ecs:UpdateService': { fields: ['desiredCount'] },
       'application:PostKillSwitch': { fields: [], note: "the application's kill switch has no API inverse: a person resumes trading and workloads in the operator console" },
     },
+    // What a halt is about, by the names the sandbox keeps them under: reported before and after every run (one that fails early too).
+    watches: (c) => [...gatewayIds(c), ...proxies(c), ...c.targets.flatMap((t) => t.killSwitch.paths)],
     // admit -> gateway, proxy, scalable target -> UpdateGateway (reads first) -> pin the proxy -> the token, the POSTs -> the checks -> notify
     calls: [
       { call: 'bedrock-agentcore:GetGateway', state: 'Read the gateway and the proxy' },

@@ -38,9 +38,9 @@ export default runbookMachine(spine, {
         at: '$.proxyAction', catch: [notFound], next: 'POST the kill switches',
       }),
       'POST the kill switches': mutation('KillSwitchFunctionArn', {
-        comment: "Seed 000 fan-out: POST /portfolio/kill_switch and /workloads/halt with the token from the configured secret, each its own ledger row written first. A POST that got no answer is sent again by the Retry; one that was refused, or still unanswered after the retries, is escalated: the gateway and the proxy stay halted.",
+        comment: "Seed 000 fan-out: POST /portfolio/kill_switch and /workloads/halt with the token from the configured secret, each its own ledger row written first. A POST that got no answer is sent again by the Retry, and after the retries the execution fails here (the execution-failure rule pages; a redrive sends again only the POSTs that did not answer); a refused one is escalated after the check. The gateway and the proxy stay halted either way.",
         result: ['posts', 'allHalted', 'planned', 'summary'], at: '$.killSwitch',
-        catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.killSwitchError', Next: 'Escalate: kill switch not confirmed' }],
+        catch: [catches(['TargetNotFound', 'TargetNotAllowed', 'InvalidInput'], 'Escalate: kill-switch token not found')],
         next: 'Planned only?',
       }),
     },
@@ -66,13 +66,13 @@ export default runbookMachine(spine, {
         "States.Format('AgentCore halted in {} ({}), but a kill-switch endpoint did not halt: {}. POST it by hand now (seed 000: /portfolio/kill_switch and /workloads/halt, or the topbar KillSwitch)', $.diagnosis.environment, $.check.reason, $.killSwitch.summary)",
         { evidence: { 'after.$': '$.check.state', 'killSwitch.$': '$.killSwitch.posts' } },
       ),
-      'Escalate: kill switch not confirmed': escalate(
-        "States.Format('the gateway and the proxy are halted in {}, but the kill-switch POSTs were not confirmed ({}): POST /portfolio/kill_switch and /workloads/halt by hand now (or the topbar KillSwitch); the ledger has each attempt', $.diagnosis.environment, $.killSwitchError.Error)",
-        { error: '$.killSwitchError' },
+      'Escalate: kill-switch token not found': escalate(
+        "States.Format('the gateway and the proxy are halted in {}, but the kill switch was not POSTed: its token could not be read ({}). POST /portfolio/kill_switch and /workloads/halt by hand now (or the topbar KillSwitch)', $.diagnosis.environment, $.error.Cause)",
+        { error: '$.error' },
       ),
       'Escalate: halt not verified': escalate("States.Format('the halt did not take in time or did not hold: {}. Stop the gateway and the proxy by hand', $.check.reason)", { evidence: '$.check.state' }),
       'Escalate: halt refused': escalate('the gateway was not changed: refused just before the call (the error says why); stop it by hand', { error: '$.error' }),
-      'Escalate: gateway or proxy not found': escalate('the AgentCore gateway, the proxy service or the kill-switch secret does not exist, or the environment is not configured: nothing changed', { error: '$.error' }),
+      'Escalate: gateway or proxy not found': escalate('the AgentCore gateway or the proxy service does not exist, or the environment is not configured: nothing changed by this step', { error: '$.error' }),
     },
   ],
 });

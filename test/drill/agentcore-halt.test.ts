@@ -58,11 +58,13 @@ test('the halt, at once under prod\'s policy: the whole gateway configuration re
   expect(compared).toEqual({ [PROXY]: true, [AGENTCORE_GATEWAY_ID]: true, '/portfolio/kill_switch': null, '/workloads/halt': null });
 });
 
-test('a kill-switch endpoint that answers 503: the other is POSTed once, the failing one is retried (never the one that answered) and the run escalates with the gateway and the proxy halted', async () => {
-  const { results: [r] } = await runDrill(['--scenario', scenario('kill-switch-endpoint-fails'), '--event', EVENT, '--json']);
+test('a kill-switch endpoint that answers 503: the other is POSTed once; the failing one is retried, then the execution fails at its step, and a redrive sends again only that one', async () => {
+  const { results: [r] } = await runDrill(['--scenario', scenario('kill-switch-endpoint-fails'), '--event', EVENT, '--then-redrive', '--json']);
 
-  expect(r).toMatchObject({ outcome: 'escalated', notifications: [{ outcome: 'escalated', topic: 'critical' }] });
-  expect(r!.reason).toMatch(/POST \/portfolio\/kill_switch and \/workloads\/halt by hand/);
+  expect(r).toMatchObject({ outcome: 'failed' });
+  expect(r!.notifications.at(-1)).toEqual({ outcome: 'failed', topic: 'critical', via: 'rule' });
+  expect(r!.runs.map((x) => [x.status, x.from, x.failedAt])).toEqual([['FAILED', null, 'POST the kill switches'], ['FAILED', 'POST the kill switches', 'POST the kill switches']]);
+  expect(r!.runs[0]!.error).toMatch(/POST \/workloads\/halt answered 503/);
   expect(r!.actions.map((a) => [a.operation, a.target, a.status])).toEqual([
     ['bedrock-agentcore:UpdateGateway', AGENTCORE_GATEWAY_ID, 'succeeded'],
     ['application-autoscaling:RegisterScalableTarget', PROXY, 'succeeded'],
@@ -70,7 +72,9 @@ test('a kill-switch endpoint that answers 503: the other is POSTed once, the fai
     // No answer that says it halted: unknown, never "failed" (a 5xx may follow a halt).
     ['application:PostKillSwitch', '/workloads/halt', 'unknown'],
   ]);
+  // The endpoint that answered is never POSTed again, by the retries or the redrive; the gateway and the proxy stay halted.
   expect(resource(r, 'after', '/portfolio/kill_switch')).toEqual({ halted: true, posts: 1 });
-  expect(resource(r, 'after', '/workloads/halt')).toEqual({ halted: false, posts: 5 });
+  expect(resource(r, 'after', '/workloads/halt')).toEqual({ halted: false, posts: 10 });
   expect(resource(r, 'after', AGENTCORE_GATEWAY_ID)).toMatchObject({ policyEngine: `${HALT_POLICY_ENGINE} (ENFORCE)` });
+  expect(resource(r, 'after', PROXY)).toMatchObject({ desiredCount: 0, minCapacity: 0, maxCapacity: 0 });
 });

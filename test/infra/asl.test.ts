@@ -39,8 +39,6 @@ const DECIDED_CATCH_ALL: Readonly<Record<string, readonly string[]>> = {
   'database-recovery/Read max_connections': ['max_connections unavailable'],
   // The key stays inactive whatever CloudTrail answers: what the key did, if unreadable, is said in the page.
   'credential-exposure/Read what the key did': ['Activity unavailable'],
-  // The gateway and the proxy are halted before it: kill-switch POSTs not confirmed escalate for a person to POST them by hand.
-  'agentcore-halt/POST the kill switches': ['Escalate: kill switch not confirmed'],
   // The escalation is sent already; a second one says the undo did not start and how to start it by hand.
   'llm-budget-guardrail/Start the undo of the switch': ['Escalate: undo not started'],
   // The run goes on to its timed restore when the notification of the switch cannot be sent.
