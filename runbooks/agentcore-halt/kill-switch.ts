@@ -30,7 +30,7 @@ export const APPLICATION_ENDPOINT_OVERRIDE = 'AUTOPILOT_APPLICATION_ENDPOINT_URL
  * name the secret and the endpoint, never the value.
  */
 export class KillSwitchClient {
-  constructor(private readonly secrets = new SecretsManagerClient({}), private readonly send: typeof fetch = fetch) {}
+  constructor(private readonly secrets = new SecretsManagerClient({}), private readonly send: typeof fetch = (input, init) => fetch(input, init)) {}
 
   async token(secretId: string): Promise<string> {
     let value: string | undefined;
