@@ -19,9 +19,11 @@ const harness = ledgerHarness('b', { env: { HALT_SCOPES: JSON.stringify(SCOPES) 
 let ledger: Ledger;
 let handler: (event: unknown, context: typeof lambdaContext) => Promise<{ posts: { path: string; status: string }[]; allHalted: boolean }>;
 const written: string[] = [];
+let logLevel: string | undefined;
 
 beforeAll(async () => {
   ledger = harness.ledger;
+  logLevel = process.env.POWERTOOLS_LOG_LEVEL;
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
   for (const stream of [process.stdout, process.stderr]) {
     jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -31,7 +33,12 @@ beforeAll(async () => {
   }
   handler = (await import('../../../runbooks/agentcore-halt/handlers/kill-switch')).handler as unknown as typeof handler;
 });
-afterAll(() => jest.restoreAllMocks());
+// The environment is the worker's: the next test file logs as it did.
+afterAll(() => {
+  jest.restoreAllMocks();
+  if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+  else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
+});
 
 test('each POST carries the token read from the secret; a refusal and an unanswered POST are reported; no log line or ledger row holds the token', async () => {
   secrets.on(GetSecretValueCommand).resolves({ SecretString: TOKEN });
