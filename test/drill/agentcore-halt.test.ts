@@ -33,7 +33,9 @@ test('the halt, at once under prod\'s policy: the whole gateway configuration re
   ]);
   expect(proxy).toMatchObject({
     operation: 'application-autoscaling:RegisterScalableTarget', target: PROXY, status: 'succeeded', auditedBeforeCall: true,
-    before: { minCapacity: 2, maxCapacity: 6, desiredCount: 2 }, after: { minCapacity: 0, maxCapacity: 0, desiredCount: 0 },
+    // The range, the desired count and which scaling was suspended (none: the pin needs no suspension, and leaves it as it was).
+    before: { minCapacity: 2, maxCapacity: 6, desiredCount: 2, suspendedState: { dynamicScalingIn: false, dynamicScalingOut: false, scheduledScaling: false } },
+    after: { minCapacity: 0, maxCapacity: 0, desiredCount: 0 },
   });
   expect(posts.map((p) => [p.operation, p.target, p.status, p.auditedBeforeCall])).toEqual([
     ['application:PostKillSwitch', '/portfolio/kill_switch', 'succeeded', true],

@@ -1,4 +1,4 @@
-import { ECS_DESIRED_COUNT, scalableResourceId, type CapacityRange } from '../../../lambdas/aws/application-autoscaling';
+import { ECS_DESIRED_COUNT, scalableResourceId, type CapacityRange, type SuspendedState } from '../../../lambdas/aws/application-autoscaling';
 import { performAction, type ActionResult } from '../../../lambdas/shared/act';
 import { requireEnv, requireJsonEnv } from '../../../lambdas/shared/env';
 import { taskHandler } from '../../../lambdas/shared/handler';
@@ -11,7 +11,7 @@ const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const SCOPES = requireJsonEnv('HALT_SCOPES', (raw) => haltScopesSchema.parse(raw));
 const reader = new HaltReader();
 
-type Range = CapacityRange & { desiredCount: number };
+type Range = CapacityRange & { desiredCount: number; suspendedState?: SuspendedState };
 type Desired = { desiredCount: number };
 const PINNED: Range = { minCapacity: 0, maxCapacity: 0, desiredCount: 0 };
 
@@ -33,10 +33,11 @@ export const handler = taskHandler(stepInputSchema, async ({ incident, execution
       step: 'pin-proxy', operation: 'application-autoscaling:RegisterScalableTarget', target,
       parameters: { ServiceNamespace: 'ecs', ResourceId: scalableResourceId(key), ScalableDimension: ECS_DESIRED_COUNT, MinCapacity: 0, MaxCapacity: 0 },
       intended: PINNED,
+      // The range, which scaling was suspended (kept as it was: the pin needs no suspension) and the desired count.
       readBefore: async () => {
-        const range = await reader.targets.read(key);
+        const target = await reader.targets.readWithSuspension(key);
         const { desiredCount } = await reader.services.describe(key);
-        return { ...(range ?? { minCapacity: desiredCount, maxCapacity: desiredCount }), desiredCount };
+        return { ...(target ?? { minCapacity: desiredCount, maxCapacity: desiredCount }), desiredCount };
       },
       mutate: async () => {
         await reader.targets.register(key, { minCapacity: 0, maxCapacity: 0 });
