@@ -35,9 +35,9 @@ export const handler = taskHandler(stepInputSchema, async ({ incident, execution
       intended: PINNED,
       // The range, which scaling was suspended (kept as it was: the pin needs no suspension) and the desired count.
       readBefore: async () => {
-        const target = await reader.targets.readWithSuspension(key);
+        const scalable = await reader.targets.readWithSuspension(key);
         const { desiredCount } = await reader.services.describe(key);
-        return { ...(target ?? { minCapacity: desiredCount, maxCapacity: desiredCount }), desiredCount };
+        return { ...(scalable ?? { minCapacity: desiredCount, maxCapacity: desiredCount }), desiredCount };
       },
       mutate: async () => {
         await reader.targets.register(key, { minCapacity: 0, maxCapacity: 0 });
