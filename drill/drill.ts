@@ -233,6 +233,7 @@ export class Drill {
         // An operator's redrive of a runbook execution, or the stack writing an incident's report, is not a runbook's change: it has no ledger row of its own.
         if (call.mutating && !operatorRedrive(call, state) && !ownRecord(call)) await drill?.checkAudit(`${call.service}:${call.operation}`, auditTarget(call.service, call.input));
       },
+      onApplicationPost: async (path) => drill?.checkAudit('application:PostKillSwitch', path),
       onRedriveExecution: async (executionArn) => {
         if (!drill) throw new Error('drill not started');
         drill.startRedrive(executionArn);
@@ -857,6 +858,8 @@ function auditTarget(service: string, input: Readonly<Record<string, unknown>>):
   if (service === 'application-autoscaling') return String(input.ResourceId ?? '').replace(/^service\//, '');
   // An access key is changed on its user, as the ledger rows name it (the key is in the call's parameters).
   if (service === 'iam') return String(input.UserName ?? '');
+  // A gateway by the identifier its path names.
+  if (service === 'bedrock-agentcore') return String(input.gatewayIdentifier ?? '');
   return '';
 }
 

@@ -60,6 +60,8 @@ export async function buildUndoResult(b: BuildUndoInput): Promise<UndoResult> {
     if (ops.length === 0) return { name, fields: [], start, afterRunbook, afterUndo, equalsStart: sameValue(start, afterUndo), note: 'the runbook made no change to it' };
     const [s, r, u] = [pick(start, fields), pick(afterRunbook, fields), pick(afterUndo, fields)];
     const note = ops.map((op) => changes.get(op)?.note).find((n) => n !== undefined);
+    // A change with no inverse (no field the undo puts back: a kill-switch POST) is not compared: its note says what a person does.
+    if (fields.length === 0) return { name, fields, start, afterRunbook, afterUndo, equalsStart: null, ...(note ? { note } : {}) };
     return { name, fields, start: s, afterRunbook: r, afterUndo: u, equalsStart: sameValue(s, u), ...(note ? { note } : {}) };
   });
   const comparable = resources.filter((r) => r.equalsStart !== null);

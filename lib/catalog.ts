@@ -427,6 +427,7 @@ export function undoMachine(config: EnvironmentConfig, arns: Arns): RunbookDef {
     for (const change of changes) {
       targets.push(...change.targets.filter((t) => !targets.includes(t)));
       restore.push({ actions: change.restoreActions, resources: change.resources });
+      if (change.passRoles?.length) restore.push({ actions: ['iam:PassRole'], resources: change.passRoles });
       if (change.verifyActions.length > 0) finish.push({ actions: change.verifyActions, resources: change.resources });
       if (change.byTag && tags) {
         restore.push(...byTag(change.restoreActions, tags.pattern, tags.tags));

@@ -75,6 +75,12 @@ export interface Arns {
   secret(name: string): string;
   /** An IAM user by its path and name (IAM is global: no region in the ARN). */
   iamUser(name: string, path?: string): string;
+  /** A Bedrock AgentCore gateway, by its id. */
+  agentcoreGateway(id: string): string;
+  /** A Bedrock AgentCore policy engine, by its id. */
+  agentcorePolicyEngine(id: string): string;
+  /** An IAM role by its path and name (IAM is global: no region in the ARN). */
+  iamRole(name: string, path?: string): string;
   readonly account: string;
   /** aws, aws-cn, aws-us-gov: the definitions' integration ARNs (arn:${Partition}:states:::lambda:invoke) use it. */
   readonly partition: string;
@@ -103,6 +109,9 @@ export function literalArns(partition: string, region: string, account: string):
     rdsParameterGroup: (name) => arn('rds', `pg:${name}`),
     secret: (name) => arn('secretsmanager', `secret:${name}-??????`),
     iamUser: (name, path = '/') => `arn:${partition}:iam::${account}:user${path}${name}`,
+    agentcoreGateway: (id) => arn('bedrock-agentcore', `gateway/${id}`),
+    agentcorePolicyEngine: (id) => arn('bedrock-agentcore', `policy-engine/${id}`),
+    iamRole: (name, path = '/') => `arn:${partition}:iam::${account}:role${path}${name}`,
     account,
     partition,
   };

@@ -135,6 +135,8 @@ export interface ReversibleChange {
   readonly verifyActions: readonly string[];
   /** The same on targets allowlisted by tag (its TagAllowlist), under the runbook's aws:ResourceTag conditions. */
   readonly byTag?: boolean;
+  /** Roles the restore call names again (an AgentCore gateway's service role): iam:PassRole on them only. */
+  readonly passRoles?: readonly string[];
 }
 
 /** What the approval page (one function for every runbook) may read to show a gated target as it is now. */

@@ -86,8 +86,8 @@ export const SEED_PROCEDURES = {
   'failed-workflow': { seed: '004', title: 'Workflow Stuck/Failed', severity: 'High', response: 'Check Step Functions history, trace via DynamoDB' },
 
   // Seed 000: AlphaSwarm on AWS.
-  'kill-switch-fan-out': { seed: '000', title: 'On-call checklist: fan-out kill switch', response: 'POST /portfolio/kill_switch and /workloads/halt when trading is touched', unautomated: notYet('agentcore-halt') },
-  'halt-agentcore': { seed: '000', title: 'Halt every AgentCore session', response: 'Gateway DISABLED, the proxy ECS service to desired count 0, audit row first', unautomated: notYet('agentcore-halt') },
+  'kill-switch-fan-out': { seed: '000', title: 'On-call checklist: fan-out kill switch', response: 'POST /portfolio/kill_switch and /workloads/halt when trading is touched' },
+  'halt-agentcore': { seed: '000', title: 'Halt every AgentCore session', response: 'Gateway DISABLED, the proxy ECS service to desired count 0, audit row first' },
   'roll-back-to-previous-tag': { seed: '000', title: 'Roll back to the previous tag', response: 'Tag the previous good SHA and apply it (2 reviewers)' },
   'ecs-fargate-service-down': { seed: '000', title: 'ECS Fargate service down', response: 'Read the last 10 service events and stopped tasks, tail the logs, force a new deployment' },
   'drain-celery-worker': {

@@ -22,6 +22,8 @@ export interface SandboxCall {
 export interface SandboxHooks extends ModelHooks {
   /** Awaited before each call is applied (and before faults): inspect other state at that moment. */
   onCall?: (call: SandboxCall) => Promise<void> | void;
+  /** A POST to the application's own endpoints (the kill switch), by its path: audited like a mutating call, not an AWS call (not in `calls`). */
+  onApplicationPost?: (path: string) => Promise<void> | void;
   /** The sandbox clock (timestamps in answers, events and the call log); defaults to the wall clock. */
   now?: () => Date;
 }

@@ -18,6 +18,8 @@ export function sandboxEndpointEnv(url: string, options: { dynamodb?: string } =
   return {
     ...Object.fromEntries(SANDBOX_ENDPOINT_VARIABLES.map((name) => [name, url])),
     ...(options.dynamodb === undefined ? {} : { AWS_ENDPOINT_URL_DYNAMODB: options.dynamodb }),
+    // The application's own endpoints (the kill switch) are served on the same loopback port (application.ts).
+    AUTOPILOT_APPLICATION_ENDPOINT_URL: url,
     AWS_REGION: SANDBOX_REGION,
     AWS_DEFAULT_REGION: SANDBOX_REGION,
     AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,

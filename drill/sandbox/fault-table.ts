@@ -234,6 +234,16 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     'unknown-operation': UNKNOWN_OPERATION,
   },
   // Client errors are HTTP 400; InternalServiceException is a server fault, HTTP 500 (the service model the SDK ships).
+  'bedrock-agentcore': {
+    throttling: { code: 'ThrottlingException', status: 429, message: RATE_EXCEEDED },
+    'access-denied': {
+      code: 'AccessDeniedException', status: 403,
+      message: denied((c) => `arn:aws:bedrock-agentcore:${c.account.region}:${c.account.accountId}:gateway/${member(c, 'gatewayIdentifier', '*')}`),
+    },
+    'not-found': { code: 'ResourceNotFoundException', status: 404, message: (c) => `Gateway not found: ${member(c, 'gatewayIdentifier', '*')}` },
+    'server-error': { code: 'InternalServerException', status: 500, message: INTERNAL_FAILURE },
+    'unknown-operation': { ...UNKNOWN_OPERATION, status: 404 },
+  },
   'application-autoscaling': {
     throttling: { code: 'ThrottlingException', status: 400, message: RATE_EXCEEDED },
     'access-denied': {

@@ -31,6 +31,7 @@ export {
   type DeepPartial,
   type StateOverride,
 } from './seed-account';
+export { AGENTCORE_GATEWAY_ID, HALT_POLICY_ENGINE, KILL_SWITCH_PATHS, KILL_SWITCH_SECRET, KILL_SWITCH_TOKEN, TOOL_POLICY_ENGINE } from './seed-agentcore';
 export { startDynamo, createProvisionedTables, createSeedTables, type LocalDynamo, type ProvisionedTableSpec } from './dynamodb';
 export type { FaultKind, PublishedMessage, StartedExecution, TaskResult } from './model';
 export type { FaultSpec, SandboxCall, SandboxHooks } from './api';

@@ -1,4 +1,6 @@
 import { applicationAutoScalingModel } from './application-autoscaling';
+import { agentcoreModel } from './agentcore';
+import { AGENTCORE_GATEWAY_ID } from './seed-agentcore';
 import { cloudWatchModel } from './cloudwatch';
 import { costExplorerModel } from './cost-explorer';
 import { ecsModel } from './ecs';
@@ -169,6 +171,12 @@ export const SERVICE_REGISTRY = [
     name: 'ec2', endpointVariable: 'AWS_ENDPOINT_URL_EC2', sdk: '@aws-sdk/client-ec2', model: ec2Model, faults: FAULTS.ec2,
     seed: (s) => s.ec2?.instances,
     probe: { operation: 'DescribeInstanceStatus', input: { InstanceIds: [NAT_INSTANCE], IncludeAllInstances: true } },
+  },
+  {
+    name: 'bedrock-agentcore', endpointVariable: 'AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL', sdk: '@aws-sdk/client-bedrock-agentcore-control',
+    model: agentcoreModel, faults: FAULTS['bedrock-agentcore'],
+    seed: (s) => s.agentcore?.gateways,
+    probe: { operation: 'GetGateway', input: { gatewayIdentifier: AGENTCORE_GATEWAY_ID } },
   },
 ] as const satisfies readonly ServiceEntry[];
 

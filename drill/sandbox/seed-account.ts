@@ -14,6 +14,7 @@ import { seedS3Access } from './seed-s3-access';
 import { seedCredentials } from './seed-credentials';
 import { seedNatInstance } from './seed-nat-instance';
 import { seedUnauthorizedCalls } from './seed-unauthorized-calls';
+import { seedAgentcore } from './seed-agentcore';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 import { minutesBefore } from './common';
 
@@ -575,6 +576,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedCredentials(base, now);
   seedNatInstance(base, now);
   seedUnauthorizedCalls(base, now);
+  seedAgentcore(base, now, { cluster: ECS_CLUSTER, service: PROXY_SERVICE });
   // Last: the history leads each alarm to the state the seed holds it in.
   seedAlarmHistory(base, now);
   if (override === undefined) return base;

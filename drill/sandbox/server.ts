@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FaultSpec, SandboxCall, SandboxHooks } from './api';
+import { applicationRequest, servesPath } from './application';
 import { AwsError, UnknownOperation } from './aws-error';
 import { uuidFromHex } from './common';
 import { normaliseEcs } from './ecs-rollout';
@@ -78,7 +79,18 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
     const requestId = uuidFromHex(ctx.id('request'));
-    const entry = bySigningName(signingService(req.headers) ?? '');
+    const signedFor = signingService(req.headers);
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    // The application's own endpoints (the kill switch) take unsigned requests, as a browser or curl sends them.
+    if (signedFor === undefined && servesPath(state, url.pathname)) {
+      // Audited like a mutating AWS call (its ledger row of intent must come first); not an AWS call, so not in the call log.
+      if (req.method === 'POST') {
+        await hooks.onApplicationPost?.(url.pathname);
+      }
+      send(res, applicationRequest(state, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body }, now()));
+      return;
+    }
+    const entry = bySigningName(signedFor ?? '');
     if (entry === undefined) {
       send(res, {
         status: 403,
@@ -88,7 +100,6 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
       return;
     }
     const { name: service, model } = entry;
-    const url = new URL(req.url ?? '/', 'http://sandbox');
     let operation = '(unknown)';
     let input: Input = {};
     let status: number;

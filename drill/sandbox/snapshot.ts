@@ -41,6 +41,10 @@ export type SandboxSnapshot = {
   iamUsers: Record<string, { accessKeys: Record<string, string> }>;
   /** KMS keys by ARN: the key policy as its sids and one digest. */
   kms: Record<string, { policy: string }>;
+  /** AgentCore gateways by id: status, and what stands between an agent and its tools (policy engine and mode, authorizer). */
+  agentcoreGateways: Record<string, { status: string; policyEngine: string; authorizerType: string }>;
+  /** The application's kill-switch endpoints by path: halted or not, and how many POSTs each took (never the token). */
+  killSwitch: Record<string, { halted: boolean; posts: number }>;
   publishedMessages: number;
 };
 
@@ -131,6 +135,12 @@ export function snapshotOf(state: AccountState, publishedMessages: number): Sand
       accessKeys: Object.fromEntries(Object.entries(u.accessKeys).map(([id, k]) => [id, k.status])),
     }])),
     kms: Object.fromEntries(Object.entries(state.kms?.keys ?? {}).map(([arn, k]) => [arn, { policy: policyView(k.policy) }])),
+    agentcoreGateways: Object.fromEntries(Object.entries(state.agentcore?.gateways ?? {}).map(([id, g]) => [id, {
+      status: g.status,
+      policyEngine: g.policyEngineConfiguration ? `${g.policyEngineConfiguration.arn.split('/').at(-1)} (${g.policyEngineConfiguration.mode})` : 'none',
+      authorizerType: g.authorizerType,
+    }])),
+    killSwitch: Object.fromEntries(Object.entries(state.application?.endpoints ?? {}).map(([path, e]) => [path, { halted: e.halted, posts: e.posts.length }])),
     publishedMessages,
   };
 }

@@ -485,6 +485,56 @@ export interface AccountState {
   };
   /** CloudTrail: the account's management events, oldest first (LookupEvents answers newest first). Absent: none recorded. */
   cloudtrail?: { events: TrailEventState[] };
+  /** Bedrock AgentCore control plane: gateways by id, policy engines by ARN. Absent: none. */
+  agentcore?: { gateways: Record<string, AgentCoreGatewayState>; policyEngines: Record<string, { name: string }> };
+  /** The application's own HTTP endpoints the sandbox serves on its loopback port (unsigned requests): the kill switch. Absent: none. */
+  application?: ApplicationState;
+}
+
+/** The configuration UpdateGateway replaces as a whole (its request's fields besides the identifier). */
+export interface AgentCoreGatewayConfig {
+  name: string;
+  description?: string;
+  roleArn: string;
+  protocolType?: 'MCP';
+  protocolConfiguration?: Record<string, unknown>;
+  authorizerType: 'CUSTOM_JWT' | 'AWS_IAM' | 'NONE' | 'AUTHENTICATE_ONLY';
+  authorizerConfiguration?: Record<string, unknown>;
+  kmsKeyArn?: string;
+  customTransformConfiguration?: Record<string, unknown>;
+  interceptorConfigurations?: Record<string, unknown>[];
+  policyEngineConfiguration?: { arn: string; mode: 'ENFORCE' | 'LOG_ONLY' };
+  exceptionLevel?: 'DEBUG';
+  wafConfiguration?: Record<string, unknown>;
+}
+
+export interface AgentCoreGatewayState extends AgentCoreGatewayConfig {
+  gatewayId: string;
+  gatewayArn: string;
+  gatewayUrl: string;
+  status: 'CREATING' | 'UPDATING' | 'UPDATE_UNSUCCESSFUL' | 'DELETING' | 'READY' | 'FAILED';
+  createdAt: string;
+  updatedAt: string;
+  /** GetGateway reads an update takes to reach READY (deterministic, not wall-clock). @default 1 */
+  readsToSettle?: number;
+  /** Reads left while UPDATING. */
+  readsLeft?: number;
+}
+
+/** The application's kill-switch endpoints: what each POST did, and how the endpoint answers. */
+export interface ApplicationState {
+  /** The bearer token the endpoints accept (the value of the configured Secrets Manager secret). */
+  token: string;
+  /** By path (e.g. /portfolio/kill_switch): halted or not, and the POSTs it took. */
+  endpoints: Record<string, KillSwitchEndpointState>;
+}
+
+export interface KillSwitchEndpointState {
+  halted: boolean;
+  /** Every POST, as the endpoint recorded it (never the credential). */
+  posts: { at: string; authorized: boolean; status: number }[];
+  /** Answer every POST with this HTTP status, changing nothing (a scenario's failing endpoint). */
+  failWith?: number;
 }
 
 export interface IamUserState {

@@ -10,6 +10,13 @@ export const ECS_DESIRED_COUNT = 'ecs:service:DesiredCount';
 /** service/CLUSTER/SERVICE: Application Auto Scaling's resource id of an ECS service. */
 export const scalableResourceId = (key: ServiceKey): string => `service/${key.cluster}/${key.service}`;
 
+/** Which of a scalable target's scaling Application Auto Scaling holds (RegisterScalableTarget's SuspendedState). */
+export interface SuspendedState {
+  readonly dynamicScalingIn: boolean;
+  readonly dynamicScalingOut: boolean;
+  readonly scheduledScaling: boolean;
+}
+
 /** The range Application Auto Scaling keeps a service's desired count in. */
 export interface CapacityRange {
   readonly minCapacity: number;
@@ -26,13 +33,23 @@ export class ScalableTargetClient {
 
   /** The service's range; null when it has no scalable target (nothing keeps its desired count in a range). */
   async read(key: ServiceKey): Promise<CapacityRange | null> {
+    const target = await this.readWithSuspension(key);
+    return target && { minCapacity: target.minCapacity, maxCapacity: target.maxCapacity };
+  }
+
+  /** The range and which scaling is suspended on it (a record of the target as it was); null without a scalable target. */
+  async readWithSuspension(key: ServiceKey): Promise<(CapacityRange & { suspendedState: SuspendedState }) | null> {
     const resourceId = scalableResourceId(key);
     try {
       const out = await this.reads.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [resourceId], ScalableDimension: ECS_DESIRED_COUNT }));
       const target = (out.ScalableTargets ?? []).find((t) => t.ResourceId === resourceId);
       if (!target) return null;
       if (target.MinCapacity === undefined || target.MaxCapacity === undefined) throw new Error(`application-autoscaling:DescribeScalableTargets returned ${resourceId} without its capacities`);
-      return { minCapacity: target.MinCapacity, maxCapacity: target.MaxCapacity };
+      const s = target.SuspendedState ?? {};
+      return {
+        minCapacity: target.MinCapacity, maxCapacity: target.MaxCapacity,
+        suspendedState: { dynamicScalingIn: s.DynamicScalingInSuspended === true, dynamicScalingOut: s.DynamicScalingOutSuspended === true, scheduledScaling: s.ScheduledScalingSuspended === true },
+      };
     } catch (e: unknown) {
       throw classifyAwsError(e, `application-autoscaling:DescribeScalableTargets on ${resourceId}`);
     }

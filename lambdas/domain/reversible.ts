@@ -444,8 +444,32 @@ const accessKeyStatus: Reversible<'iam-access-key'> = {
   },
 };
 
+interface GatewayRecord { name?: unknown; roleArn?: unknown; authorizerType?: unknown }
+/** A gateway configuration as a row records it: UpdateGateway's fields, the three it requires present. */
+const isGatewayConfig = (v: unknown): v is Record<string, unknown> => {
+  const g = (v ?? {}) as GatewayRecord;
+  return typeof v === 'object' && !Array.isArray(v) && typeof g.name === 'string' && typeof g.roleArn === 'string' && typeof g.authorizerType === 'string';
+};
+
+/**
+ * An AgentCore gateway's configuration (the halt's deny-all policy engine attached), put back as
+ * a whole: UpdateGateway replaces the configuration, so the restore sends the recorded one, every
+ * field of it, and a field the gateway did not have stays absent. Compared as a whole too.
+ */
+const gatewayConfiguration: Reversible<'agentcore-gateway'> = {
+  operation: 'bedrock-agentcore:UpdateGateway',
+  kind: 'agentcore-gateway',
+  restoreOperations: ['bedrock-agentcore:UpdateGateway'],
+  words: 'gateway configuration (its policy engine)',
+  inverse({ target, before, after }) {
+    if (!isGatewayConfig(before)) return { why: `the recorded configuration of gateway ${target} is not a gateway configuration (name, role and authorizer)` };
+    if (sameValue(before, after)) return { why: `gateway ${target} already had this configuration (already halted): the call changed nothing` };
+    return { operation: 'bedrock-agentcore:UpdateGateway', target, parameters: { gatewayIdentifier: target, ...before }, expected: after, restoreTo: before };
+  },
+};
+
 /** Every reversible operation, one line each. */
-export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionEnvironment, functionConfiguration, serviceTaskDefinition, scalableTargetRange, desiredCount, accessKeyStatus] as const;
+export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionEnvironment, functionConfiguration, serviceTaskDefinition, scalableTargetRange, desiredCount, accessKeyStatus, gatewayConfiguration] as const;
 
 export type RestoreKind = (typeof REVERSIBLE)[number]['kind'];
 export const RESTORE_KINDS = REVERSIBLE.map((r) => r.kind) as [RestoreKind, ...RestoreKind[]];
@@ -458,6 +482,7 @@ export const NOT_REVERSIBLE: Readonly<Record<string, string>> = {
   'states:StartExecution': 'a started execution cannot be taken back: it runs to its end (the undo stops nothing)',
   'ssm:PutParameter': "a secret's new version has no inverse: putting the leaked value back is never a remediation (rotate it again instead)",
   'ecs:UpdateService': 'a forced new deployment keeps the same task definition: there is no earlier value to put back (a service that reads a restored value at start picks it up at its next deployment)',
+  'application:PostKillSwitch': "the application's kill switch has no API inverse: once the incident is over, a person resumes trading and workloads in the operator console (the topbar KillSwitch), after the gateway and the proxy are back",
 };
 
 const byKind = new Map<string, Reversible>(REVERSIBLE.map((r) => [r.kind, r]));

@@ -112,7 +112,7 @@ export const runbookTriggerSchema = z.object({
   alarm: z.optional(metricRouteSchema),
   budget: z.optional(z.literal(true)),
   events: z.optional(z.array(eventRouteSchema).check(z.minLength(1))),
-  manual: z.optional(z.object({ occurrence: z.string().check(z.minLength(1)), pattern: z.string().check(z.minLength(1)) })),
+  manual: z.optional(z.object({ occurrence: z.optional(z.string().check(z.minLength(1))), pattern: z.optional(z.string().check(z.minLength(1))) })),
 });
 export interface RunbookTrigger {
   readonly alarm?: MetricRoute;
@@ -235,21 +235,28 @@ function manualTrigger(runbook: string, event: ManualStartEvent, started: Runboo
   if (started?.manual) {
     const problem = manualOccurrenceProblem(runbook, started.manual, d.occurrence);
     if (problem) throw new UnroutableEvent(problem);
-    return { ...base, source: { name: `manual start by ${event.startedBy}`, occurrence: d.occurrence! } };
+    return { ...base, source: { name: `manual start by ${event.startedBy}`, ...(d.occurrence !== undefined ? { occurrence: d.occurrence } : {}) } };
   }
   throw new UnroutableEvent(`${runbook} cannot be started by hand: it acts on what the budget alert or service event that starts it says, which a manual start does not carry`);
 }
 
-/** What a runbook started by service events needs a manual start to name besides the target. */
+/**
+ * What a runbook started by service events needs a manual start to name besides the target; a
+ * runbook whose target says everything (an emergency stop named by its environment) needs nothing
+ * more, and its spec names no occurrence.
+ */
 export interface ManualStartSpec {
-  /** In words, e.g. "the access key id". */
-  readonly occurrence: string;
+  /** In words, e.g. "the access key id". Absent: the start names the target and the reason only. */
+  readonly occurrence?: string;
   /** Its form, a regular expression's source. */
-  readonly pattern: string;
+  readonly pattern?: string;
 }
 
 /** Why a manual start's occurrence will not do, in one line; undefined when it is what the runbook needs. */
 export function manualOccurrenceProblem(runbook: string, spec: ManualStartSpec, occurrence: string | undefined): string | undefined {
+  if (spec.occurrence === undefined || spec.pattern === undefined) {
+    return occurrence === undefined ? undefined : `a manual start of ${runbook} names only its target and a reason, not ${JSON.stringify(occurrence)}`;
+  }
   if (occurrence === undefined) return `a manual start of ${runbook} must name ${spec.occurrence} (what the event that starts it would name)`;
   if (!new RegExp(spec.pattern).test(occurrence)) return `a manual start of ${runbook} names ${JSON.stringify(occurrence)}, which is not ${spec.occurrence} (${spec.pattern})`;
   return undefined;

@@ -8,6 +8,7 @@ import { capacitySnapshot } from '../aws/table-capacity';
 import type { ItemKey } from '../domain/item-keys';
 import { FunctionEnvironmentClient } from '../aws/lambda-environment';
 import { AccessKeyClient } from '../aws/iam-access-keys';
+import { GatewayClient, type GatewayConfig } from '../aws/agentcore-gateway';
 import { redactVariables, restoredVariables } from '../domain/function-environment';
 import { AliasChanged, ChangeRejected } from '../shared/errors';
 import { holds as holdsByKind, type RestoreKind } from '../domain/reversible';
@@ -43,6 +44,7 @@ export class UndoResources {
     scalableTargets = new ScalableTargetClient(),
     environments = new FunctionEnvironmentClient(),
     accessKeys = new AccessKeyClient(),
+    gateways = new GatewayClient(),
   ) {
     this.values = {
       'lambda-reserved-concurrency': {
@@ -112,16 +114,20 @@ export class UndoResources {
           const range = await scalableTargets.read(key);
           return range ? { ...range, desiredCount: (await services.describe(key)).desiredCount } : null;
         },
-        // The recorded range, then the recorded desired count where the service still runs what the raise left it at
-        // (a scaling activity since moved it: the range alone is put back, and the service's policies scale it in).
+        // The recorded range, then the recorded desired count (within it) where nothing but the change and this
+        // registration moved it: still what the change left, or moved from there to the range's edge. A scaling
+        // activity since moved it elsewhere: the range alone is put back, and the service's policies scale it.
+        // Both ways: a raise is scaled back in, and a pin at 0 (a halt) comes back up to the recorded count.
         restore: async (step) => {
           const key = parseServiceKey(step.target);
           const p = step.parameters as { MinCapacity: number; MaxCapacity: number };
           const range = await scalableTargets.register(key, { minCapacity: p.MinCapacity, maxCapacity: p.MaxCapacity });
+          const within = (n: number) => Math.min(Math.max(n, range.minCapacity), range.maxCapacity);
           const was = (step.restoreTo as { desiredCount?: number }).desiredCount;
           const left = (step.expected as { desiredCount?: number } | null)?.desiredCount;
           const now = (await services.describe(key)).desiredCount;
-          const desired = was !== undefined && now === left && was < now ? (await services.setDesiredCount(key, Math.max(was, range.minCapacity))).desiredCount : now;
+          const untouched = left !== undefined && (now === left || now === within(left));
+          const desired = was !== undefined && untouched && within(was) !== now ? (await services.setDesiredCount(key, within(was))).desiredCount : now;
           return { ...range, desiredCount: desired };
         },
       },
@@ -135,6 +141,15 @@ export class UndoResources {
         restore: async (step) => {
           const p = step.parameters as { AccessKeyId: string; Status: 'Active' | 'Inactive' };
           return { [p.AccessKeyId]: await accessKeys.setStatus(step.target, p.AccessKeyId, p.Status) };
+        },
+      },
+      // The whole configuration, as UpdateGateway takes it; the gateway is UPDATING after the call and READY again on its own.
+      'agentcore-gateway': {
+        read: async (target) => (await gateways.read(target)).config,
+        restore: async (step) => {
+          const { gatewayIdentifier: _id, ...config } = step.parameters as unknown as { gatewayIdentifier: string } & GatewayConfig;
+          await gateways.update(step.target, config);
+          return config;
         },
       },
       'ssm-parameter': {

@@ -32,6 +32,7 @@ const table = (s: Scope, name: string) => own(s, arn(s, 'dynamodb', `table/${nam
 const tableOf = (input: Readonly<Record<string, unknown>>) => text(input.TableName) || first(input.Tables);
 const service = (s: Scope, cluster: string, name: string) => (name.startsWith('arn:') ? name : arn(s, 'ecs', `service/${cluster}/${name}`));
 const secret = (s: Scope, name: string) => (name.startsWith('arn:') ? name : arn(s, 'secretsmanager', `secret:${name}-Ab12Cd`));
+const gateway = (s: Scope, id: string) => (id.startsWith('arn:') ? id : arn(s, 'bedrock-agentcore', `gateway/${id}`));
 const anywhere = (action: string): Mapper => () => ({ action, resource: '*' });
 
 /** Per `service:Operation`: the request it is. A call missing here is named by the suite, so it can be added. */
@@ -124,6 +125,12 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
   // Access keys are authorized on their user (IAM is global: no region; the seed's users have the path /).
   'iam:ListAccessKeys': (i, s) => ({ action: 'iam:ListAccessKeys', resource: `arn:${s.partition}:iam::${s.account}:user/${text(i.UserName)}` }),
   'iam:UpdateAccessKey': (i, s) => ({ action: 'iam:UpdateAccessKey', resource: `arn:${s.partition}:iam::${s.account}:user/${text(i.UserName)}` }),
+  // A gateway named by its id is evaluated on its ARN; UpdateGateway names the gateway's role again, which is passing it.
+  'bedrock-agentcore:GetGateway': (i, s) => ({ action: 'bedrock-agentcore:GetGateway', resource: gateway(s, text(i.gatewayIdentifier)) }),
+  'bedrock-agentcore:UpdateGateway': (i, s) => [
+    { action: 'bedrock-agentcore:UpdateGateway', resource: gateway(s, text(i.gatewayIdentifier)) },
+    { action: 'iam:PassRole', resource: text(i.roleArn), context: { 'iam:PassedToService': 'bedrock-agentcore.amazonaws.com' } },
+  ],
   // LookupEvents has no resource type.
   'cloudtrail:LookupEvents': anywhere('cloudtrail:LookupEvents'),
   // EC2's Describe actions have no resource-level permissions: "*" is their only resource.

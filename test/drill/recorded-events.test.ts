@@ -22,6 +22,8 @@ test('every recorded event is handled or cleanly rejected, in one sandbox, and o
     'alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod',
     // database-recovery restarts the configured services that use its database.
     ...loadConfig('drill').runbooks['database-recovery'].targets.flatMap((t) => t.services.map((s) => `${s.clusterName}/${s.serviceName}`)),
+    // agentcore-halt's target is an environment: it changes that environment's gateway and POSTs its kill-switch endpoints.
+    ...loadConfig('drill').runbooks['agentcore-halt'].targets.flatMap((t) => [t.gateway.gatewayId, ...t.killSwitch.paths]),
     // The configured functions' aliases (lambda-errors-rollback rolls back an alias, "function:alias").
     ...loadConfig('drill').runbooks['lambda-errors-rollback'].targets.map((t) => `${t.functionName}:${t.alias}`),
   ]);

@@ -493,9 +493,10 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['EcsServiceRecoveryInspect', 'ecs:DescribeTasks', arn('ecs', 'task/other-cluster/0f1e2d3c4b5a'), 'Denied'],
       ['EcsServiceRecoveryCheck', 'ecs:UpdateService', PROXY, 'Denied'],
       // A forced redeployment has no inverse: the undo never touches ECS.
-      // The admin service is ecs-deployment-rollback's target too, whose undo points it back at the task definition it ran.
+      // The admin service is ecs-deployment-rollback's target too, whose undo points it back at the task definition it ran;
+      // the proxy is agentcore-halt's, whose undo (the resume) puts back the desired count the halt set to 0.
       ['UndoRestore', 'ecs:UpdateService', ADMIN, 'Allowed'],
-      ['UndoRestore', 'ecs:UpdateService', PROXY, 'Denied'],
+      ['UndoRestore', 'ecs:UpdateService', PROXY, 'Allowed'],
       ['UndoRestore', 'ecs:UpdateService', FRONTEND, 'Denied'],
     ];
   },
@@ -784,6 +785,43 @@ const SPECIFIC: Readonly<Record<string, () => Case[]>> = {
       ['PageOnCallEvidence', 'ec2:StopInstances', NAT, 'Denied'],
       ['PageOnCallEvidence', 'ec2:ReplaceRoute', arn('ec2', 'route-table/rtb-0d4e5f6a7b8c9d0e1'), 'Denied'],
       ['PageOnCallEvidence', 'iam:UpdateAccessKey', `arn:aws:iam::${ACCOUNT}:user/alphaswarm-ci-deployer`, 'Denied'],
+    ];
+  },
+  'agentcore-halt': () => {
+    const GATEWAY = arn('bedrock-agentcore', 'gateway/alphaswarm-prod-gateway-k3x9q2w7rt');
+    const ROLE = `arn:aws:iam::${ACCOUNT}:role/alphaswarm-prod-agentcore-gateway`;
+    const PROXY = service('alphaswarm-cluster-prod', 'alphaswarm-agentcore-proxy-prod');
+    const SECRET = arn('secretsmanager', 'secret:alphaswarm/prod/kill-switch-token-Kz4pQ9');
+    const TARGET = arn('application-autoscaling', 'scalable-target/0123456789abcdef0123456789abcdef');
+    const ECS_DESIRED = { 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount' };
+    const TO_AGENTCORE = { 'iam:PassedToService': 'bedrock-agentcore.amazonaws.com' };
+    return [
+      // The configured gateway: read, updated (passing its own role again, to AgentCore only); the undo's restore the same, its finish reads.
+      ['AgentcoreHaltInspect', 'bedrock-agentcore:GetGateway', GATEWAY, 'Allowed'],
+      ['AgentcoreHaltGateway', 'bedrock-agentcore:UpdateGateway', GATEWAY, 'Allowed'],
+      ['AgentcoreHaltGateway', 'iam:PassRole', ROLE, 'Allowed', TO_AGENTCORE],
+      ['UndoRestore', 'bedrock-agentcore:UpdateGateway', GATEWAY, 'Allowed'],
+      ['UndoRestore', 'iam:PassRole', ROLE, 'Allowed', TO_AGENTCORE],
+      ['UndoFinish', 'bedrock-agentcore:GetGateway', GATEWAY, 'Allowed'],
+      // The proxy: pinned at 0 through its scalable target (ECS desired counts only), or its desired count.
+      ['AgentcoreHaltProxy', 'application-autoscaling:RegisterScalableTarget', TARGET, 'Allowed', ECS_DESIRED],
+      ['AgentcoreHaltProxy', 'ecs:UpdateService', PROXY, 'Allowed'],
+      ['AgentcoreHaltKillSwitch', 'secretsmanager:GetSecretValue', SECRET, 'Allowed'],
+      // The halt changes a gateway's configuration, never deletes it, its targets or its engines; no other gateway, no other role passed.
+      ['AgentcoreHaltGateway', 'bedrock-agentcore:DeleteGateway', GATEWAY, 'Denied'],
+      ['AgentcoreHaltGateway', 'bedrock-agentcore:DeleteGatewayTarget', GATEWAY, 'Denied'],
+      ['AgentcoreHaltGateway', 'bedrock-agentcore:UpdateGateway', arn('bedrock-agentcore', 'gateway/alphaswarm-staging-gateway-m5v2c8r1zq'), 'Denied'],
+      ['AgentcoreHaltGateway', 'iam:PassRole', ROLE, 'Denied', { 'iam:PassedToService': 'lambda.amazonaws.com' }],
+      ['AgentcoreHaltGateway', 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`, 'Denied', TO_AGENTCORE],
+      ['AgentcoreHaltInspect', 'bedrock-agentcore:UpdateGateway', GATEWAY, 'Denied'],
+      ['AgentcoreHaltCheck', 'bedrock-agentcore:UpdateGateway', GATEWAY, 'Denied'],
+      // Only the proxy, only its desired count; the token's secret is read by the kill-switch function alone, and never written.
+      ['AgentcoreHaltProxy', 'ecs:UpdateService', service('alphaswarm-cluster-prod', 'alphaswarm-admin-prod'), 'Denied'],
+      ['AgentcoreHaltProxy', 'ecs:DeleteService', PROXY, 'Denied'],
+      ['AgentcoreHaltProxy', 'application-autoscaling:RegisterScalableTarget', TARGET, 'Denied', { ...ECS_DESIRED, 'application-autoscaling:service-namespace': 'dynamodb' }],
+      ['AgentcoreHaltGateway', 'secretsmanager:GetSecretValue', SECRET, 'Denied'],
+      ['AgentcoreHaltKillSwitch', 'secretsmanager:PutSecretValue', SECRET, 'Denied'],
+      ['AgentcoreHaltKillSwitch', 'secretsmanager:GetSecretValue', arn('secretsmanager', 'secret:alphaswarm/prod/db-password-Ab12Cd'), 'Denied'],
     ];
   },
 };

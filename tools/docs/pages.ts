@@ -30,7 +30,11 @@ export function triggerInWords(m: AnyRunbook): string {
     const target = k.targetField.length > 0 ? (k.targetInWords ?? 'a configured target') : 'any target (the event need not name it: admit holds it to the configured ones)';
     parts.push(`EventBridge \`${k.detailType}\` events from \`${k.source}\`${route.detail ? ` with detail ${code(JSON.stringify(route.detail))}` : ''} for ${target}${k.note ? ` (${k.note})` : ''}`);
   }
-  if (m.manualStart) parts.push(`by hand: \`autopilot start ${m.name} --target T --occurrence V --reason R\` (V: ${m.manualStart.occurrence})`);
+  if (m.manualStart) {
+    parts.push(m.manualStart.occurrence === undefined
+      ? `by hand: \`autopilot start ${m.name} --target T --reason R\` (T: a configured target)`
+      : `by hand: \`autopilot start ${m.name} --target T --occurrence V --reason R\` (V: ${m.manualStart.occurrence})`);
+  }
   return parts.join('; and ');
 }
 

@@ -137,3 +137,19 @@ test('admit refuses a manual start of an alarm runbook that names no alarm, and 
   expect(() => parseTrigger('credential-exposure', manual('credential-exposure', { target: 'alphaswarm-ci-deployer' }), BUNDLED_TRIGGERS['credential-exposure']))
     .toThrow("a manual start of credential-exposure must name an IAM user's access key id (AKIA...)");
 });
+
+test('the emergency stop is started on its environment with a reason, nothing more; an --occurrence there is refused, nothing started', async () => {
+  const HALT = 'arn:aws:states:sa-east-1:123456789012:stateMachine:runbook-autopilot-prod-agentcore-halt';
+  sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [{ name: 'runbook-autopilot-prod-agentcore-halt', stateMachineArn: HALT, type: 'STANDARD', creationDate: new Date() }] });
+  const refused = await autopilot('--env', 'prod', 'start', 'agentcore-halt', '--target', 'prod', '--occurrence', 'AKIAIOSFODNN7EXAMPLE', '--reason', 'x', '--as', 'maria');
+  expect(refused.code).not.toBe(0);
+  expect(oneLineError(refused)).toMatch(/names only its target and a reason/);
+  expect(starts()).toEqual([]);
+
+  const run = await autopilot('--env', 'prod', 'start', 'agentcore-halt', '--target', 'prod', '--reason', 'agents trading outside their limits', '--as', 'maria', '--json');
+  expect(run.code).toBe(0);
+  const [sent] = starts();
+  expect(sent!.stateMachineArn).toBe(HALT);
+  expect(JSON.parse(sent!.input!)).toMatchObject({ startedBy: 'maria', detail: { runbook: 'agentcore-halt', target: 'prod', reason: 'agents trading outside their limits' } });
+  expect(parseTrigger('agentcore-halt', JSON.parse(sent!.input!), BUNDLED_TRIGGERS['agentcore-halt'])).toMatchObject({ kind: 'manual', target: 'prod' });
+});
