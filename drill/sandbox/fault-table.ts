@@ -270,5 +270,16 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     'server-error': { code: 'InternalFailure', status: 500, message: INTERNAL_FAILURE },
     'unknown-operation': { code: 'InvalidAction', status: 400, message: (c) => `Could not find operation ${c.operation} for version 2014-10-31` },
   },
+  // REST-JSON; the exceptions carry `Message` (the Scheduler API reference's Errors).
+  scheduler: {
+    throttling: { code: 'ThrottlingException', status: 429, messageField: 'Message', message: RATE_EXCEEDED },
+    'access-denied': {
+      code: 'AccessDeniedException', status: 403, messageField: 'Message',
+      message: denied((c) => `arn:aws:scheduler:${c.account.region}:${c.account.accountId}:schedule/${member(c, 'GroupName', member(c, 'groupName', 'default'))}/${member(c, 'Name', '*')}`),
+    },
+    'not-found': { code: 'ResourceNotFoundException', status: 404, messageField: 'Message', message: (c) => `Schedule ${member(c, 'Name', '*')} does not exist.` },
+    'server-error': { code: 'InternalServerException', status: 500, messageField: 'Message', message: 'Unexpected error during processing of request.' },
+    'unknown-operation': { ...UNKNOWN_OPERATION, status: 404 },
+  },
   dynamodb: DYNAMODB_FAULTS,
 };

@@ -33,6 +33,7 @@ import { WORKER_CLUSTER, WORKER_SERVICE } from './seed-workers';
 import { TIMEOUT_FUNCTION, TIMEOUT_QUEUE_URL } from './seed-timeouts';
 import { TRADAI_DB } from './seed-tradai';
 import { ARTIFACTS_BUCKET, ARTIFACTS_KEY_ID, ENGINEER_ROLE } from './seed-s3-access';
+import { schedulerModel } from './scheduler';
 import { sfnModel } from './sfn';
 import { snsModel } from './sns';
 import { sqsModel } from './sqs';
@@ -162,6 +163,17 @@ export const SERVICE_REGISTRY = [
     name: 'cloudtrail', endpointVariable: 'AWS_ENDPOINT_URL_CLOUDTRAIL', sdk: '@aws-sdk/client-cloudtrail', model: cloudTrailModel, faults: FAULTS.cloudtrail,
     seed: (s) => s.cloudtrail?.events,
     probe: { operation: 'LookupEvents', input: { LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: CI_DEPLOYER_KEY }], MaxResults: 50 } },
+  },
+  {
+    name: 'scheduler', endpointVariable: 'AWS_ENDPOINT_URL_SCHEDULER', sdk: '@aws-sdk/client-scheduler', model: schedulerModel, faults: FAULTS.scheduler,
+    seed: (s) => s.scheduler?.schedules ?? {},
+    probe: {
+      operation: 'CreateSchedule',
+      input: {
+        Name: 'sandbox-checklist', ScheduleExpression: 'at(2030-01-01T00:00:00)', FlexibleTimeWindow: { Mode: 'OFF' }, ActionAfterCompletion: 'DELETE',
+        Target: { Arn: SEED_STATE_MACHINE, RoleArn: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/sandbox-checklist-scheduler`, Input: '{}' },
+      },
+    },
   },
 ] as const satisfies readonly ServiceEntry[];
 

@@ -12,6 +12,7 @@ import { seedPagedAlarms } from './seed-paged-alarms';
 import { seedAgentops } from './seed-agentops';
 import { seedS3Access } from './seed-s3-access';
 import { seedCredentials } from './seed-credentials';
+import { seedAuth } from './seed-auth';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 import { minutesBefore } from './common';
 
@@ -571,6 +572,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedAgentops(base, now, AGENT_FUNCTIONS);
   seedS3Access(base);
   seedCredentials(base, now);
+  seedAuth(base, now);
   // Last: the history leads each alarm to the state the seed holds it in.
   seedAlarmHistory(base, now);
   if (override === undefined) return base;
