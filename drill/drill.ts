@@ -770,8 +770,9 @@ export class Drill {
   private async checkAudit(operation: string, target: string): Promise<void> {
     const out = await this.dynamo.send(new ScanCommand({ TableName: LEDGER_TABLE, ConsistentRead: true }));
     const rows = (out.Items ?? []).map((i) => unmarshall(i) as Partial<ActionRecord> & { sk?: string });
-    const intentRecorded = rows.some((r) => r.sk?.startsWith('ACTION#') && r.status === 'intent' && r.operation === operation && r.target === target);
-    this.audits.push({ operation, target, intentRecorded });
+    const intent = rows.find((r) => r.sk?.startsWith('ACTION#') && r.status === 'intent' && r.operation === operation && (r.target === target || namedBy(r.parameters) === target));
+    // Audited under the row's target: a call naming a schedule or a family is its row's, whose target is the service.
+    this.audits.push({ operation, target: intent?.target ?? target, intentRecorded: intent !== undefined });
     await this.onMutation?.(operation, target);
   }
 
@@ -846,7 +847,11 @@ function sameList(values: unknown, wanted: readonly unknown[]): boolean {
 function auditTarget(service: string, input: Readonly<Record<string, unknown>>): string {
   // An alias is its own target ("function:alias"), as the runbooks' ledger rows name it.
   if (service === 'lambda') return input.Name === undefined ? String(input.FunctionName ?? '') : `${String(input.FunctionName ?? '')}:${String(input.Name)}`;
+  // A task definition registered for a service: its row's target is the service, its parameters name the family.
+  if (service === 'ecs' && typeof input.family === 'string') return input.family;
   if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
+  // A schedule made or deleted for a service (a timed revert): its row's target is the service, its parameters name the schedule.
+  if (service === 'scheduler') return String(input.Name ?? '');
   if (service === 'ssm') return String(input.Name ?? '');
   // A start names the execution it makes by its state machine and name, as the runbooks' ledger rows do.
   if (service === 'states' && input.executionArn === undefined && typeof input.stateMachineArn === 'string' && typeof input.name === 'string') {
@@ -858,6 +863,12 @@ function auditTarget(service: string, input: Readonly<Record<string, unknown>>):
   // An access key is changed on its user, as the ledger rows name it (the key is in the call's parameters).
   if (service === 'iam') return String(input.UserName ?? '');
   return '';
+}
+
+/** The resource a row's call names besides its target (a schedule's Name, a task definition's family), where the target is what it is for. */
+function namedBy(parameters: unknown): string | undefined {
+  const p = parameters as { Name?: unknown; family?: unknown } | null | undefined;
+  return typeof p?.Name === 'string' ? p.Name : typeof p?.family === 'string' ? p.family : undefined;
 }
 
 /**

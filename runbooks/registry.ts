@@ -19,8 +19,10 @@ import agentopsKey from './agentops-key/runbook';
 import s3AccessDenied from './s3-access-denied/runbook';
 import pageOnCall from './page-on-call/runbook';
 import credentialExposure from './credential-exposure/runbook';
+import authDegradedMode from './auth-degraded-mode/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery, modelDrift, apiLatency, agentopsKey, s3AccessDenied, pageOnCall, credentialExposure] as const;
+export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery, modelDrift, apiLatency, agentopsKey, s3AccessDenied, pageOnCall, credentialExposure,
+  authDegradedMode] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];
