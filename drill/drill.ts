@@ -169,6 +169,8 @@ export class Drill {
   private decideTogether = false;
   private servePages?: DrillOptions['servePages'];
   private onMutation?: DrillOptions['onMutation'];
+  /** The scenario's clock: minutes the sandbox clock moves on after each run. */
+  private clockAfterRunMinutes?: number;
 
   private constructor(
     readonly config: EnvironmentConfig,
@@ -290,6 +292,7 @@ export class Drill {
     closers.unshift(() => pages.close());
     drill = new Drill(config, sandbox, dynamo, new Ledger(LEDGER_TABLE, dynamo), closers, time);
     drill.onMutation = options.onMutation;
+    drill.clockAfterRunMinutes = scenario?.clock?.afterRunMinutes;
     drill.backups = () => proxy.backups();
     drill.injectFault = injectFault;
     drill.clearFaults = () => {
@@ -531,7 +534,19 @@ export class Drill {
       metrics: this.metricsOf(executions),
       watched: this.watchedBy(routing.runbook),
     });
-    return this.withStartedUndo(result);
+    const scheduledAuditsFrom = this.audits.length;
+    return this.withStartedUndo(result, await this.fireSchedules(), scheduledAuditsFrom);
+  }
+
+  /**
+   * The scenario's clock: moves the sandbox clock on after a run, so the one-time schedules due by
+   * then fire (EventBridge Scheduler starting a timed revert); returns the executions they started.
+   */
+  private async fireSchedules(): Promise<ExecutionRecord[]> {
+    const minutes = this.clockAfterRunMinutes;
+    if (minutes === undefined) return [];
+    const fired = await this.sandbox.advanceClock(minutes * 60_000);
+    return fired.length > 0 ? Promise.all(this.pending.splice(0)) : [];
   }
 
   /**
@@ -621,11 +636,13 @@ export class Drill {
     }
   }
 
-  /** Runs what the input's executions started (the guardrail's undo after a failed verification) and reports it beside the result. */
-  private async withStartedUndo(result: DrillResult): Promise<DrillResult> {
-    const auditsFrom = this.audits.length;
+  /**
+   * Runs what the input's executions started (the guardrail's undo after a failed verification), or
+   * what a schedule started when the clock moved on (a timed revert), and reports it beside the result.
+   */
+  private async withStartedUndo(result: DrillResult, scheduled: readonly ExecutionRecord[] = [], auditsFrom = this.audits.length): Promise<DrillResult> {
     for (const release of this.heldChildren.splice(0)) release();
-    const started: ExecutionRecord[] = [];
+    const started: ExecutionRecord[] = [...scheduled];
     while (this.children.length > 0) started.push(...(await Promise.all(this.children.splice(0))));
     const undo = started.find((e) => e.stateMachineName === UNDO_MACHINE);
     if (!undo) return result;

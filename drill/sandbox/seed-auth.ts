@@ -86,7 +86,7 @@ function apiService(now: Date): EcsServiceState {
 /** The application counts each JWKS fetch that fails (jwks_unreachable); Auth0 answering 503 keeps it above zero. */
 function jwksAlarm(now: Date): AlarmState {
   return {
-    description: `Seed 001 D: ${API_SERVICE} cannot fetch Auth0's JWKS (jwks_unreachable). Starts auth-degraded-mode.`,
+    description: `Seed 001 D: ${API_SERVICE} cannot fetch Auth0's JWKS (jwks_unreachable): the runbook of seed 001 D starts on it.`,
     ...JWKS_METRIC, dimensions: { ClusterName: API_CLUSTER, ServiceName: API_SERVICE },
     statistic: 'Sum', period: 60, evaluationPeriods: 3, threshold: 5, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching',
     stateValue: 'ALARM', stateReason: 'Threshold Crossed: 3 out of the last 3 datapoints [212.0 (07/12/26 00:09:00), 198.0 (07/12/26 00:08:00), 187.0 (07/12/26 00:07:00)] were greater than the threshold (5.0).',

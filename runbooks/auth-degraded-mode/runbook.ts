@@ -178,11 +178,12 @@ export default defineRunbook({
   ],
   drill: {
     event: 'events/auth-degraded-mode.alarm.json',
-    scenarios: ['drill/scenarios/auth-operator-ui-not-firewalled.json'],
+    scenarios: ['drill/scenarios/auth-operator-ui-not-firewalled.json', 'drill/scenarios/auth-scheduled-revert-fires.json'],
     changes: {
-      'ecs:UpdateService': { fields: ['taskDefinition'] },
+      'ecs:UpdateService': { fields: ['taskDefinition', 'environment'] },
       'ecs:RegisterTaskDefinition': { fields: [], note: 'the registered revision is kept (ECS keeps every revision); the service goes back to the one it ran' },
-      'scheduler:CreateSchedule': { fields: ['schedules'], note: 'the schedule is deleted by the undo, or by itself after it runs' },
+      // The drill shows a service's timed-revert schedules beside it (their description names it).
+      'scheduler:CreateSchedule': { fields: ['schedules'], note: 'the undo deletes the schedule, or it deleted itself after it ran' },
     },
     // admit -> service, task definition -> approval (auto here) -> register, re-read, UpdateService -> schedule -> rollout polls -> critical page
     calls: [
