@@ -51,9 +51,9 @@ export default runbookMachine(spine, {
         catch: [notFound, catches(['ChangeRejected'], 'Escalate: service changed since it was read')], next: 'Schedule the revert',
       }),
       'Schedule the revert': mutation('ScheduleFunctionArn', {
-        comment: "Seed 001 D post-incident 'schedule the revert as a P1 task': one EventBridge Scheduler schedule per incident (at(...), UTC, ActionAfterCompletion DELETE) starting the undo of this incident. Recorded first; a re-run finds it by name. A dry run plans it.",
+        comment: "Seed 001 D post-incident 'schedule the revert as a P1 task': one EventBridge Scheduler schedule per incident (at(...), UTC, ActionAfterCompletion DELETE) starting the undo of this incident. Recorded first; a re-run finds it by name. A dry run plans it. Failing after its Retry fails the execution here: the execution-failure rule pages that a hard rule is bypassed with no revert scheduled, and a redrive schedules it.",
         result: ['operation', 'target', 'before', 'after', 'replayed', 'planned', 'parameters', 'schedule', 'revertAt', 'summary'], at: '$.revert',
-        catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Escalate: revert not scheduled' }], next: 'Planned only?',
+        next: 'Planned only?',
       }),
     },
     plannedOnly(spine, { action: '$.action', otherwise: 'Start watching the rollout' }),
@@ -72,10 +72,6 @@ export default runbookMachine(spine, {
       'Escalate: rollout did not complete': escalate(
         "States.Format('{} The rollout failed or did not complete in time; the revert is scheduled for {} ({}). Revert now: npm run undo -- {}', $.action.summary, $.revert.revertAt, $.revert.schedule, $.admission.incident.id)",
         { evidence: { 'diagnosis.$': '$.diagnosis', 'change.$': '$.action', 'revert.$': '$.revert', 'check.$': '$.check.service' } },
-      ),
-      'Escalate: revert not scheduled': escalate(
-        "States.Format('{} and NO revert is scheduled (the schedule could not be created): a hard rule stays bypassed until someone reverts it: npm run undo -- {}', $.action.summary, $.admission.incident.id)",
-        { evidence: { 'change.$': '$.action' }, error: '$.error' },
       ),
       'Escalate: service changed since it was read': escalate(
         'auth not degraded: the service changed since the runbook read it (a deployment since); nothing was deployed, a human looks at it as it is now',
