@@ -49,6 +49,7 @@ export interface RunbookDef {
  * only these permissions. Its trust policy admits the service for this account only.
  */
 export interface ServiceRoleDef {
+  /** The construct's id, `<id>Role`. */
   readonly id: string;
   readonly roleName: string;
   /** The service principal, e.g. scheduler.amazonaws.com. */

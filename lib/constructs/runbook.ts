@@ -81,7 +81,7 @@ export class Runbook extends Construct {
     }));
     for (const permission of def.stateMachinePermissions ?? []) this.stateMachine.addToRolePolicy(toStatement(permission));
     for (const role of def.serviceRoles ?? []) {
-      new iam.Role(this, role.id, {
+      new iam.Role(this, `${role.id}Role`, {
         roleName: role.roleName, description: role.description,
         // Confused deputy: the service may assume it for this account's resources only.
         assumedBy: new iam.ServicePrincipal(role.service, { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),

@@ -142,7 +142,7 @@ export default defineRunbook({
     ];
   },
   serviceRoles: ({ environment, arns }: RunbookContext<AuthDegradedModeConfig>) => [{
-    id: 'AuthRevertSchedulerRole', roleName: schedulerRoleName(environment), service: 'scheduler.amazonaws.com',
+    id: 'AuthRevertScheduler', roleName: schedulerRoleName(environment), service: 'scheduler.amazonaws.com',
     description: 'auth-degraded-mode: EventBridge Scheduler starts the undo of an incident at its scheduled revert',
     permissions: [{ actions: ['states:StartExecution'], resources: [arns.stateMachine(undoStateMachineName(environment))] }],
   }],
