@@ -387,7 +387,7 @@ export class Drill {
       let waitMs = this.time.taskTokenTimeoutMs ?? DRILL_TIME.taskTokenTimeoutMs;
       if (request?.deliveredEarlier) {
         note('requested', `${request.requestId} (${request.level}) was already ${request.deliveredEarlier} when its own step's deadline passed: its verdict was delivered on this step, nobody else was asked`);
-      } else if (request?.autoApproved) note('requested', `${request.requestId}: approved at once, recorded as auto-approved (this environment needs no approver)`);
+      } else if (request?.autoApproved) note('requested', `${request.requestId}: approved at once, recorded as auto-approved (${request.autoApprovedBecause ?? 'this environment needs no approver'})`);
       else if (request) {
         const escalated = request.level === 'L1' ? '' : `escalated to ${request.level} (the previous level let its deadline pass): `;
         note('requested', `${escalated}${request.requestId} at ${request.level}: one SNS message with a personal link each to ${request.approvers.join(', ')}; deadline ${request.deadline}`);

@@ -292,7 +292,7 @@ export function approvalGates(config: EnvironmentConfig): Record<string, GateSet
     const policy = config.undo.approval;
     if (m.undoNeedsNoApproval !== undefined && m.undoMinimumApprovals !== undefined) throw new Error(`${m.name}: an undo cannot both need no approval and a minimum of approvals`);
     if (m.undoNeedsNoApproval !== undefined) {
-      add(`${m.name}/undo`, { ...policy, requiredApprovals: 0 });
+      gates[`${m.name}/undo`] = { severity: policy.severity, onTimeout: policy.onTimeout, requiredApprovals: 0, noApproverBecause: m.undoNeedsNoApproval };
       continue;
     }
     const minimum = m.undoMinimumApprovals ?? 0;
