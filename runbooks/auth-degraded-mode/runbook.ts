@@ -169,11 +169,11 @@ export default defineRunbook({
   nag: ({ config: c, arns }) => [
     {
       id: `AwsSolutions-IAM5[Resource::${revertSchedules(arns)}]`,
-      reason: 'auth-degraded-mode creates one revert schedule per incident, named auth-revert-<incident id> (known only when the incident is), and the undo deletes it; nothing else of the schedule group.',
+      reason: 'auth-degraded-mode creates (scheduler:CreateSchedule, scheduler:GetSchedule) one revert schedule per incident, named auth-revert-<incident id> (known only when the incident is), and the undo deletes it (scheduler:DeleteSchedule); nothing else of the schedule group.',
     },
     ...familiesOf(c).map((f) => ({
       id: `AwsSolutions-IAM5[Resource::${arns.ecsTaskDefinitionFamily(f)}]`,
-      reason: `auth-degraded-mode registers the next revision of task definition family ${f}, whose number ECS gives at registration.`,
+      reason: `auth-degraded-mode registers the next revision of task definition family ${f} (ecs:RegisterTaskDefinition, and ecs:TagResource for its tags on create only), whose number ECS gives at registration.`,
     })),
   ],
   drill: {
