@@ -93,6 +93,8 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
       byOperation: {
         UpdateService: { code: 'ServiceNotFoundException', message: 'Service not found.' },
         ListTasks: { code: 'ServiceNotFoundException', message: 'Service not found.' },
+        // A task definition ECS does not have (its API reference: ClientException).
+        DescribeTaskDefinition: { code: 'ClientException', message: 'Unable to describe task definition.' },
       },
     },
     'server-error': { code: 'ServerException', status: 500, message: 'Service Unavailable. Please try again later.' },

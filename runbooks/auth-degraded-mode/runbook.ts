@@ -107,18 +107,23 @@ export default defineRunbook({
       },
       ctx.approvalRequest('AuthDegradedModeApprovalRequest'),
       {
-        id: 'AuthDegradedModeDegrade', substitution: 'DegradeFunctionArn', entry: 'runbooks/auth-degraded-mode/handlers/degrade.ts', usesLedger: true,
-        description: 'auth-degraded-mode: register the running task definition with auth permissive and deploy it, as approved',
+        id: 'AuthDegradedModeRegister', substitution: 'RegisterFunctionArn', entry: 'runbooks/auth-degraded-mode/handlers/register.ts', usesLedger: true,
+        description: 'auth-degraded-mode: register the running task definition with auth permissive, nothing else changed, as approved',
         environment: { ...allowed, AUTH_VARIABLE: c.variable, PERMISSIVE_VALUE: c.permissiveValue, DEGRADE_ON_TIMEOUT: c.degrade.approval.onTimeout },
         permissions: [
-          { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services(c, arns) },
           { actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] },
-          // A new revision of the service's own family (named after the service); its tags are kept, which ECS authorizes as TagResource on create.
+          // A new revision of the service's own family; its tags are kept, which ECS authorizes as TagResource on create.
           { actions: ['ecs:RegisterTaskDefinition'], resources: families.map((f) => arns.ecsTaskDefinitionFamily(f)) },
           { actions: ['ecs:TagResource'], resources: families.map((f) => arns.ecsTaskDefinitionFamily(f)), conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } } },
           // Registering passes the task definition's roles to ECS tasks: these roles only, to ECS tasks only.
           ...(roles.length > 0 ? [{ actions: ['iam:PassRole'], resources: roles, conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }] : []),
         ],
+      },
+      {
+        id: 'AuthDegradedModeDegrade', substitution: 'DegradeFunctionArn', entry: 'runbooks/auth-degraded-mode/handlers/degrade.ts', usesLedger: true,
+        description: 'auth-degraded-mode: deploy the permissive revision to the service, as approved',
+        environment: { ...allowed, AUTH_VARIABLE: c.variable, PERMISSIVE_VALUE: c.permissiveValue, DEGRADE_ON_TIMEOUT: c.degrade.approval.onTimeout },
+        permissions: [{ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services(c, arns) }],
       },
       {
         id: 'AuthDegradedModeSchedule', substitution: 'ScheduleFunctionArn', entry: 'runbooks/auth-degraded-mode/handlers/schedule.ts', usesLedger: true,
@@ -185,14 +190,15 @@ export default defineRunbook({
       // The drill shows a service's timed-revert schedules beside it (their description names it).
       'scheduler:CreateSchedule': { fields: ['schedules'], note: 'the undo deletes the schedule, or it deleted itself after it ran' },
     },
-    // admit -> service, task definition -> approval (auto here) -> register, re-read, UpdateService -> schedule -> rollout polls -> critical page
+    // admit -> service, task definition -> approval (auto here) -> register -> re-read, UpdateService -> schedule -> rollout polls -> critical page
     calls: [
       { call: 'ecs:DescribeServices', state: 'Read the service and its auth mode' },
       { call: 'ecs:DescribeTaskDefinition', state: 'Read the service and its auth mode' },
-      { call: 'ecs:RegisterTaskDefinition', state: 'Set auth to permissive', mutates: true },
+      { call: 'ecs:RegisterTaskDefinition', state: 'Register the permissive revision', mutates: true, notFound: 'failed' },
       { call: 'ecs:UpdateService', state: 'Set auth to permissive', mutates: true },
       { call: 'scheduler:GetSchedule', state: 'Schedule the revert', notFound: 'nothing' },
-      { call: 'scheduler:CreateSchedule', state: 'Schedule the revert', mutates: true },
+      // CreateSchedule's not-found is a schedule group that does not exist: not about the service.
+      { call: 'scheduler:CreateSchedule', state: 'Schedule the revert', mutates: true, notFound: 'failed' },
       { call: 'sns:Publish', state: 'Notify: auth permissive until the revert' },
     ],
   },

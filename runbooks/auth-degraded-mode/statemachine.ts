@@ -6,7 +6,7 @@ const { invoke, mutation, notify, escalate, catches } = spine;
 const notFound = catches(['TargetNotFound', 'TargetNotAllowed'], 'Escalate: service not found');
 
 export default runbookMachine(spine, {
-  comment: "auth-degraded-mode (seed 001 D 'Auth0 JWKS returns 503'): the service's JWKS failures alarm. admit -> diagnose (DescribeServices, DescribeTaskDefinition: what the container sets ALPHASWARM_AUTH_ENFORCE to; the target's config fact: operator UI firewalled at the ingress?) -> not firewalled: notify, nothing changed -> ask (gated everywhere but dev) -> RegisterTaskDefinition (only the variable permissive) and UpdateService to it, the previous revision recorded first -> schedule the revert (EventBridge Scheduler, one-time, per incident, deleted after it runs; it starts the undo) -> watch the rollout -> page the critical topic: a hard rule is bypassed until the revert (the P1 follow-up). The revert is the undo: the recorded task definition back, only while the service runs the permissive one, verified; an operator's npm run undo reverts early and deletes the schedule.",
+  comment: "auth-degraded-mode (seed 001 D 'Auth0 JWKS returns 503'): the service's JWKS failures alarm. admit -> diagnose (DescribeServices, DescribeTaskDefinition: what the container sets ALPHASWARM_AUTH_ENFORCE to; the target's config fact: operator UI firewalled at the ingress?) -> not firewalled: notify, nothing changed -> ask (gated everywhere but dev) -> RegisterTaskDefinition (only the variable permissive), then UpdateService to it, the previous revision recorded first -> schedule the revert (EventBridge Scheduler, one-time, per incident, deleted after it runs; it starts the undo) -> watch the rollout -> page the critical topic: a hard rule is bypassed until the revert (the P1 follow-up). The revert is the undo: the recorded task definition back, only while the service runs the permissive one, verified; an operator's npm run undo reverts early and deletes the schedule.",
   admitted: 'Read the service and its auth mode',
   states: [
     {
@@ -37,16 +37,22 @@ export default runbookMachine(spine, {
         gate: { operation: 'ecs:UpdateService', 'target.$': '$.diagnosis.service', 'parameters.$': '$.diagnosis.call', evidence: { 'diagnosis.$': '$.diagnosis' } },
       },
       approvedComment: 'Auth is degraded only on $.approval.decision == approved (or a timeout on a gate marked proceed).',
-      whenApproved: 'Set auth to permissive', otherwise: 'Escalate: degrade not approved',
+      whenApproved: 'Register the permissive revision', otherwise: 'Escalate: degrade not approved',
     }),
     {
       'Escalate: degrade not approved': escalate(
         "States.Format('auth stays enforced: the change was {}. {}', $.approval.decision, $.diagnosis.summary)",
         { evidence: '$.approval' },
       ),
-      'Set auth to permissive': mutation('DegradeFunctionArn', {
-        comment: "Seed 001 D 'kubectl set env ... ALPHASWARM_AUTH_ENFORCE=permissive', on ECS: RegisterTaskDefinition of the running one with only that variable changed, then UpdateService to it. The task definition it replaces is recorded in the ledger before either call; a service changed since the diagnosis is refused (ChangeRejected).",
+      'Register the permissive revision': mutation('RegisterFunctionArn', {
+        comment: "Seed 001 D 'kubectl set env ... ALPHASWARM_AUTH_ENFORCE=permissive', on ECS: RegisterTaskDefinition of the running revision with only that variable changed (every other field, secret reference and tag kept). The revision the service runs is recorded in the ledger before the call; a retry finds its own registration instead of making another.",
         payload: { 'call.$': '$.diagnosis.call', 'approval.$': '$.approval' },
+        result: ['operation', 'target', 'before', 'after', 'replayed', 'planned', 'parameters', 'registered', 'from', 'summary'], at: '$.registration',
+        catch: [notFound], next: 'Set auth to permissive',
+      }),
+      'Set auth to permissive': mutation('DegradeFunctionArn', {
+        comment: 'UpdateService to the permissive revision; the task definition it replaces is recorded in the ledger first (the revert puts it back). A service changed since the diagnosis is refused (ChangeRejected), nothing deployed.',
+        payload: { 'call.$': '$.diagnosis.call', 'approval.$': '$.approval', 'registered.$': '$.registration.registered', 'summary.$': '$.registration.summary' },
         result: ['operation', 'target', 'before', 'after', 'replayed', 'planned', 'parameters', 'registered', 'from', 'summary'], at: '$.action',
         catch: [notFound, catches(['ChangeRejected'], 'Escalate: service changed since it was read')], next: 'Schedule the revert',
       }),

@@ -2,7 +2,6 @@ import * as z from '../../../lambdas/shared/zod';
 import { approvalResultSchema, assertApproved } from '../../../lambdas/approval/assert-approved';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import { EcsServiceClient, parseServiceKey } from '../../../lambdas/aws/ecs';
-import { TaskDefinitionClient, type TaskDefinitionView } from '../../../lambdas/aws/ecs-task-definitions';
 import { performAction, type ActionResult } from '../../../lambdas/shared/act';
 import { requireEnv } from '../../../lambdas/shared/env';
 import { ChangeRejected, InvalidInput } from '../../../lambdas/shared/errors';
@@ -10,7 +9,6 @@ import { taskHandler } from '../../../lambdas/shared/handler';
 import { Ledger } from '../../../lambdas/shared/ledger';
 import { allowedTargets } from '../../../lambdas/shared/targets';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
-import { isDerived, withVariable } from '../auth-plan';
 
 const table = requireEnv('LEDGER_TABLE');
 const ledger = new Ledger(table);
@@ -20,7 +18,6 @@ const VARIABLE = requireEnv('AUTH_VARIABLE');
 const PERMISSIVE = requireEnv('PERMISSIVE_VALUE');
 const onTimeout = z.enum(['abort', 'proceed']).parse(requireEnv('DEGRADE_ON_TIMEOUT'));
 const services = new EcsServiceClient();
-const definitions = new TaskDefinitionClient();
 
 const TASK_DEFINITION_ARN = /^arn:[a-z-]+:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/;
 const callSchema = z.strictObject({
@@ -31,74 +28,58 @@ const callSchema = z.strictObject({
   variable: z.string().check(z.minLength(1)),
   value: z.string(),
 });
-const inputSchema = z.extend(stepInputSchema, { call: callSchema, approval: approvalResultSchema });
+const inputSchema = z.extend(stepInputSchema, {
+  call: callSchema, approval: approvalResultSchema,
+  /** The revision the register step registered (or planned): deployed here. */
+  registered: z.string().check(z.regex(TASK_DEFINITION_ARN, 'a task definition ARN with its revision')),
+  /** Its one line, carried into this step's result. */
+  summary: z.string(),
+});
 
 interface Running {
   readonly taskDefinition: string | null;
 }
 
 export interface DegradeResult extends ActionResult<Running, Running> {
-  /** The revision registered with the variable permissive (planned only in a dry run). */
+  /** The permissive revision the service now runs (planned only in a dry run). */
   readonly registered: string;
+  /** The revision it ran, which the revert puts back. */
   readonly from: string;
   readonly summary: string;
 }
 
-/** The next revision's ARN, for a dry run's plan (ECS numbers it at registration). */
-const nextRevision = (arn: string) => arn.replace(/:(\d+)$/, (_, n: string) => `:${Number(n) + 1}`);
-
 /**
- * Act (seed 001 D: "flip ALPHASWARM_AUTH_ENFORCE to permissive"), as approved: a new revision of
- * the running task definition with only that variable changed (RegisterTaskDefinition: every other
- * field, secret reference and tag as registered), then UpdateService to it. Each call has its ledger
- * row first; the UpdateService row records the task definition it replaces, which the revert puts
- * back. A retry finds its own revision (the family's newest, derived from the source) instead of
- * registering another; a service that no longer runs the task definition read at diagnosis is
- * refused (ChangeRejected), nothing deployed.
+ * Act, second half, as approved: UpdateService to the permissive revision the register step made.
+ * Its ledger row records the task definition it replaces first, which the revert puts back. A
+ * service that no longer runs the task definition read at diagnosis is refused (ChangeRejected),
+ * nothing deployed; a retry or redrive finds its row and the service already on it.
  */
-export const handler = taskHandler(inputSchema, async ({ incident, execution, call, approval, dryRun }): Promise<DegradeResult> => {
+export const handler = taskHandler(inputSchema, async ({ incident, execution, call, approval, registered, summary, dryRun }): Promise<DegradeResult> => {
   await assertAllowed(incident.target);
   const key = parseServiceKey(incident.target);
   if (call.cluster !== key.cluster || call.service !== key.service) throw new InvalidInput(`the change names ${call.cluster}/${call.service}, not ${incident.target}, the incident's service`);
   if (call.variable !== VARIABLE || call.value !== PERMISSIVE) throw new InvalidInput(`the change sets ${call.variable}=${call.value}, not ${VARIABLE}=${PERMISSIVE}`);
+  if (registered.split(':').slice(0, -1).join(':') !== call.from.split(':').slice(0, -1).join(':') || registered === call.from) {
+    throw new InvalidInput(`${registered} is not a new revision of ${call.from}'s family`);
+  }
   await assertApproved(approvals, approval, {
     incidentId: incident.id, runbook: incident.runbook, step: 'degrade-auth', operation: 'ecs:UpdateService', target: incident.target, parameters: call,
   }, { onTimeout, dryRun });
 
-  const source = await definitions.describe(call.from);
-  const derived = (candidate: TaskDefinitionView) => candidate.arn !== source.arn && isDerived(candidate.registration, source.registration, call.container, call.variable, call.value);
-  const registered = await performAction<Running, Running, TaskDefinitionView>(ledger, incident, execution, {
-    step: 'register',
-    operation: 'ecs:RegisterTaskDefinition',
-    target: incident.target,
-    parameters: { family: source.family, from: source.arn, container: call.container, variable: call.variable, value: call.value },
-    intended: { taskDefinition: nextRevision(source.arn) },
-    readBefore: async () => ({ taskDefinition: source.arn }),
-    // The family's newest revision: this run's own registration, if an earlier attempt made it.
-    observe: () => definitions.describe(source.family),
-    inEffect: (newest) => (derived(newest) ? { taskDefinition: newest.arn } : undefined),
-    mutate: async () => ({ taskDefinition: (await definitions.register(withVariable(source.registration, call.container, call.variable, call.value))).arn }),
-  }, { dryRun });
-  const target = registered.after.taskDefinition ?? nextRevision(source.arn);
-
-  const update = { cluster: key.cluster, service: key.service, taskDefinition: target };
   const deployed = await performAction<Running, Running>(ledger, incident, execution, {
     step: 'degrade-auth',
     operation: 'ecs:UpdateService',
     target: incident.target,
-    parameters: update,
-    intended: { taskDefinition: target },
+    parameters: { cluster: key.cluster, service: key.service, taskDefinition: registered },
+    intended: { taskDefinition: registered },
     readBefore: async () => ({ taskDefinition: (await services.describe(key)).taskDefinition }),
     mutate: async (before) => {
-      if (before.taskDefinition !== source.arn) {
-        throw new ChangeRejected(`not degraded: ${incident.target} runs ${before.taskDefinition ?? 'no task definition'} now, not ${source.arn} read at diagnosis (changed since)`);
+      if (before.taskDefinition !== call.from) {
+        throw new ChangeRejected(`not degraded: ${incident.target} runs ${before.taskDefinition ?? 'no task definition'} now, not ${call.from} read at diagnosis (changed since)`);
       }
-      return { taskDefinition: (await services.deployTaskDefinition(key, target)).taskDefinition };
+      return { taskDefinition: (await services.deployTaskDefinition(key, registered)).taskDefinition };
     },
-    inEffect: (now) => (now.taskDefinition === target ? { taskDefinition: target } : undefined),
+    inEffect: (now) => (now.taskDefinition === registered ? { taskDefinition: registered } : undefined),
   }, { dryRun });
-  return {
-    ...deployed, registered: target, from: source.arn,
-    summary: `${incident.target}: ${source.family}:${source.revision} -> ${target.split('/').at(-1) ?? target} (${call.variable}=${call.value}, nothing else changed)`,
-  };
+  return { ...deployed, registered, from: call.from, summary };
 });

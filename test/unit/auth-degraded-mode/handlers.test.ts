@@ -19,12 +19,14 @@ const h = ledgerHarness('d', {
   },
 });
 type Handler = (event: unknown, context: typeof lambdaContext) => Promise<Record<string, unknown>>;
+let register: Handler;
 let degrade: Handler;
 let schedule: Handler;
 let store: ApprovalStore;
 let incidentId: string;
 
 beforeAll(async () => {
+  register = (await import('../../../runbooks/auth-degraded-mode/handlers/register')).handler as unknown as Handler;
   degrade = (await import('../../../runbooks/auth-degraded-mode/handlers/degrade')).handler as unknown as Handler;
   schedule = (await import('../../../runbooks/auth-degraded-mode/handlers/schedule')).handler as unknown as Handler;
   store = new ApprovalStore('ledger', h.dynamo.client);
@@ -53,57 +55,78 @@ beforeEach(() => {
   incidentId = h.nextIncidentId();
 });
 
-describe('degrade', () => {
-  test('records the running revision first, registers it with only the variable permissive, then deploys that revision', async () => {
+describe('register the permissive revision', () => {
+  test('records the running revision first, then registers it with only the variable permissive (roles, size, secret references and tags kept)', async () => {
     ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(14) }).resolves({ taskDefinition: definition(14, 'strict'), tags: TAGS });
-    ecs.on(DescribeServicesCommand).resolves(service(TD(14)));
     let intentAtRegister: unknown;
     ecs.on(RegisterTaskDefinitionCommand).callsFake(async () => {
       intentAtRegister = (await h.ledger.listActions(incidentId)).map((r) => [r.operation, r.status, r.before]);
       return { taskDefinition: definition(15, 'permissive'), tags: TAGS };
     });
-    ecs.on(UpdateServiceCommand).resolves({ service: service(TD(15)).services[0] });
 
-    const out = await degrade({ ...base(), call, approval: await approved() }, lambdaContext);
+    const out = await register({ ...base(), call, approval: await approved() }, lambdaContext);
 
     expect(intentAtRegister).toEqual([['ecs:RegisterTaskDefinition', 'intent', { taskDefinition: TD(14) }]]);
-    const [register] = ecs.commandCalls(RegisterTaskDefinitionCommand);
-    expect(register!.args[0].input).toEqual({
+    const [registered] = ecs.commandCalls(RegisterTaskDefinitionCommand);
+    expect(registered!.args[0].input).toEqual({
       family: 'alphaswarm-api-prod', cpu: '1024', memory: '2048', requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', executionRoleArn: 'arn:aws:iam::111122223333:role/exec',
       containerDefinitions: [{ name: 'alphaswarm-api', image: 'img@sha256:1', environment: [{ name: 'ALPHASWARM_AUTH_ENFORCE', value: 'permissive' }], secrets: [{ name: 'DB', valueFrom: 'arn:secret' }] }],
       tags: TAGS,
     });
-    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: 'alphaswarm-cluster-prod', service: 'alphaswarm-api-prod', taskDefinition: TD(15) });
+    expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 0);
     expect(out).toMatchObject({ before: { taskDefinition: TD(14) }, after: { taskDefinition: TD(15) }, registered: TD(15), from: TD(14) });
   });
 
   test('a retry after the registration answered nothing finds its own revision (the family newest, derived) and registers no second one', async () => {
     ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(14) }).resolves({ taskDefinition: definition(14, 'strict'), tags: TAGS });
     ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: 'alphaswarm-api-prod' }).resolves({ taskDefinition: definition(15, 'permissive'), tags: TAGS });
-    ecs.on(DescribeServicesCommand).resolves(service(TD(14)));
     ecs.on(RegisterTaskDefinitionCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} }));
     const approval = await approved();
-    await expect(degrade({ ...base(), call, approval }, lambdaContext)).rejects.toBeDefined();
+    await expect(register({ ...base(), call, approval }, lambdaContext)).rejects.toBeDefined();
     expect(ecs).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 1);
-    ecs.on(UpdateServiceCommand).resolves({ service: service(TD(15)).services[0] });
 
-    const out = await degrade({ ...base(), call, approval }, lambdaContext);
+    const out = await register({ ...base(), call, approval }, lambdaContext);
 
     expect(ecs).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 1);
     expect(out).toMatchObject({ registered: TD(15), after: { taskDefinition: TD(15) } });
   });
 
+  test('a change that sets another value than the configured permissive one is refused before any call', async () => {
+    await expect(register({ ...base(), call: { ...call, value: 'off' }, approval: await approved() }, lambdaContext)).rejects.toMatchObject({ name: 'InvalidInput' });
+    expect(ecs.calls()).toHaveLength(0);
+  });
+});
+
+describe('deploy it', () => {
+  const step = async () => ({ ...base(), call, approval: await approved(), registered: TD(15), summary: 's' });
+
+  test('records the running revision first, then points the service at the permissive one', async () => {
+    ecs.on(DescribeServicesCommand).resolves(service(TD(14)));
+    let intentAtUpdate: unknown;
+    ecs.on(UpdateServiceCommand).callsFake(async () => {
+      intentAtUpdate = (await h.ledger.listActions(incidentId)).map((r) => [r.operation, r.status, r.before]);
+      return { service: service(TD(15)).services[0] };
+    });
+
+    const out = await degrade(await step(), lambdaContext);
+
+    expect(intentAtUpdate).toEqual([['ecs:UpdateService', 'intent', { taskDefinition: TD(14) }]]);
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: 'alphaswarm-cluster-prod', service: 'alphaswarm-api-prod', taskDefinition: TD(15) });
+    expect(out).toMatchObject({ before: { taskDefinition: TD(14) }, after: { taskDefinition: TD(15) }, registered: TD(15), from: TD(14) });
+  });
+
   test('a service deployed since the diagnosis is refused (ChangeRejected): nothing deployed', async () => {
-    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(14) }).resolves({ taskDefinition: definition(14, 'strict'), tags: TAGS });
-    ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: definition(15, 'permissive'), tags: TAGS });
     ecs.on(DescribeServicesCommand).resolves(service(TD(16)));
 
-    await expect(degrade({ ...base(), call, approval: await approved() }, lambdaContext)).rejects.toMatchObject({ name: 'ChangeRejected' });
+    await expect(degrade(await step(), lambdaContext)).rejects.toMatchObject({ name: 'ChangeRejected' });
     expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 0);
   });
 
-  test('a change that sets another value than the configured permissive one is refused before any call', async () => {
-    await expect(degrade({ ...base(), call: { ...call, value: 'off' }, approval: await approved() }, lambdaContext)).rejects.toMatchObject({ name: 'InvalidInput' });
+  test("a revision of another family, or the source itself, is refused before any call", async () => {
+    const input = await step();
+    for (const registered of [TD(14), 'arn:aws:ecs:sa-east-1:111122223333:task-definition/other:3']) {
+      await expect(degrade({ ...input, registered }, lambdaContext)).rejects.toMatchObject({ name: 'InvalidInput' });
+    }
     expect(ecs.calls()).toHaveLength(0);
   });
 });
