@@ -386,7 +386,7 @@ function describeTaskDefinition(input: Input, { state }: ServiceContext): Output
       memory: definition.memory ?? '1024',
       registeredAt: epochSeconds(definition.registeredAt),
     },
-    ...(withTags ? { tags: Object.entries(definition.tags ?? {}).map(([key, value]) => ({ key, value })) } : {}),
+    ...(withTags ? { tags: Object.entries(definition.tags ?? {}).map(([tagKey, value]) => ({ key: tagKey, value })) } : {}),
   };
 }
 
@@ -439,7 +439,7 @@ function registerTaskDefinition(input: Input, { state, now }: ServiceContext): O
   }
   const tagList = Array.isArray(input.tags) ? (input.tags as { key?: unknown; value?: unknown }[]) : [];
   if (tagList.length > 50) throw invalidParameter('Tags cannot be more than 50.');
-  const tags = Object.fromEntries(tagList.map((t) => [String(t.key ?? ''), String(t.value ?? '')]));
+  const tags = Object.fromEntries(tagList.map((t) => [String(t.key ?? ''), String(t.value ?? '')] as const));
   const taskRoleArn = fields.optString('taskRoleArn');
   const newest = newestRevision(state, family);
   const key = `${family}:${newest === undefined ? 1 : Number(newest.split(':')[1]) + 1}`;
@@ -448,8 +448,7 @@ function registerTaskDefinition(input: Input, { state, now }: ServiceContext): O
     ...(taskRoleArn ? { taskRoleArn } : {}), ...(executionRoleArn ? { executionRoleArn } : {}),
     ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}), ...(tagList.length > 0 ? { tags } : {}),
   };
-  const described = describeTaskDefinition({ taskDefinition: key, include: ['TAGS'] }, { state } as ServiceContext);
-  return described;
+  return describeTaskDefinition({ taskDefinition: key, include: ['TAGS'] }, { state } as ServiceContext);
 }
 
 export const ecsModel: ServiceModel = {
