@@ -32,7 +32,7 @@ beforeAll(async () => {
   proxy = await startSchedulingProxy(dynamo.endpoint);
   client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'sa-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   Object.assign(process.env, handlerTestEnv(proxy.url, TABLE));
-  plan = (await import('../../lambdas/undo/plan')).handler as typeof plan;
+  plan = (await import('../../lambdas/undo/plan')).handler as unknown as typeof plan;
   ledger = new (await import('../../lambdas/shared/ledger')).Ledger(TABLE, client);
 });
 afterAll(async () => {
