@@ -2,7 +2,7 @@
  * Every handler the stack deploys, once per entry file, with the environment its function gets
  * (from the same catalog the stack and the drill use): what the bundle and cold-start figures run.
  */
-import { approvalPageHandler, buildCatalog, executionFailureHandler, literalArns, sharedHandlers, stateMachineNameOf, triggerHandlers, undoMachine, type HandlerDef } from '../lib/catalog';
+import { approvalPageHandler, buildCatalog, executionFailureHandler, literalArns, sharedHandlers, stateMachineNameOf, triggerHandlers, reportEnvironment, undoMachine, type HandlerDef } from '../lib/catalog';
 import { loadConfig } from '../lib/config/load';
 import { TOPIC_ARNS } from '../drill/sandbox';
 import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
@@ -27,7 +27,7 @@ export function benchHandlers(): BenchHandler[] {
   const defs: HandlerDef[] = [
     shared.admit, shared.notify, shared.report, ...runbooks.flatMap((r) => r.handlers), ...undoMachine(config, arns).handlers,
     approvalPageHandler(config, arns), ...[triggers.budgetAdapter, triggers.alarmRouter].filter((d): d is HandlerDef => d !== undefined),
-    executionFailureHandler(config, arns, machines),
+    executionFailureHandler(config, arns, machines, reportEnvironment(config)),
   ];
   const byEntry = new Map<string, BenchHandler>();
   for (const def of defs) {

@@ -169,6 +169,8 @@ export class Drill {
   private decideTogether = false;
   private servePages?: DrillOptions['servePages'];
   private onMutation?: DrillOptions['onMutation'];
+  /** The scenario's clock: minutes the sandbox clock moves on after each run. */
+  private clockAfterRunMinutes?: number;
 
   private constructor(
     readonly config: EnvironmentConfig,
@@ -291,6 +293,7 @@ export class Drill {
     closers.unshift(() => pages.close());
     drill = new Drill(config, sandbox, dynamo, new Ledger(LEDGER_TABLE, dynamo), closers, time);
     drill.onMutation = options.onMutation;
+    drill.clockAfterRunMinutes = scenario?.clock?.afterRunMinutes;
     drill.backups = () => proxy.backups();
     drill.injectFault = injectFault;
     drill.clearFaults = () => {
@@ -385,7 +388,7 @@ export class Drill {
       let waitMs = this.time.taskTokenTimeoutMs ?? DRILL_TIME.taskTokenTimeoutMs;
       if (request?.deliveredEarlier) {
         note('requested', `${request.requestId} (${request.level}) was already ${request.deliveredEarlier} when its own step's deadline passed: its verdict was delivered on this step, nobody else was asked`);
-      } else if (request?.autoApproved) note('requested', `${request.requestId}: approved at once, recorded as auto-approved (this environment needs no approver)`);
+      } else if (request?.autoApproved) note('requested', `${request.requestId}: approved at once, recorded as auto-approved (${request.autoApprovedBecause ?? 'this environment needs no approver'})`);
       else if (request) {
         const escalated = request.level === 'L1' ? '' : `escalated to ${request.level} (the previous level let its deadline pass): `;
         note('requested', `${escalated}${request.requestId} at ${request.level}: one SNS message with a personal link each to ${request.approvers.join(', ')}; deadline ${request.deadline}`);
@@ -532,7 +535,19 @@ export class Drill {
       metrics: this.metricsOf(executions),
       watched: this.watchedBy(routing.runbook),
     });
-    return this.withStartedUndo(result);
+    const scheduledAuditsFrom = this.audits.length;
+    return this.withStartedUndo(result, await this.fireSchedules(), scheduledAuditsFrom);
+  }
+
+  /**
+   * The scenario's clock: moves the sandbox clock on after a run, so the one-time schedules due by
+   * then fire (EventBridge Scheduler starting a timed revert); returns the executions they started.
+   */
+  private async fireSchedules(): Promise<ExecutionRecord[]> {
+    const minutes = this.clockAfterRunMinutes;
+    if (minutes === undefined) return [];
+    const fired = await this.sandbox.advanceClock(minutes * 60_000);
+    return fired.length > 0 ? Promise.all(this.pending.splice(0)) : [];
   }
 
   /**
@@ -622,11 +637,13 @@ export class Drill {
     }
   }
 
-  /** Runs what the input's executions started (the guardrail's undo after a failed verification) and reports it beside the result. */
-  private async withStartedUndo(result: DrillResult): Promise<DrillResult> {
-    const auditsFrom = this.audits.length;
+  /**
+   * Runs what the input's executions started (the guardrail's undo after a failed verification), or
+   * what a schedule started when the clock moved on (a timed revert), and reports it beside the result.
+   */
+  private async withStartedUndo(result: DrillResult, scheduled: readonly ExecutionRecord[] = [], auditsFrom = this.audits.length): Promise<DrillResult> {
     for (const release of this.heldChildren.splice(0)) release();
-    const started: ExecutionRecord[] = [];
+    const started: ExecutionRecord[] = [...scheduled];
     while (this.children.length > 0) started.push(...(await Promise.all(this.children.splice(0))));
     const undo = started.find((e) => e.stateMachineName === UNDO_MACHINE);
     if (!undo) return result;
@@ -771,8 +788,9 @@ export class Drill {
   private async checkAudit(operation: string, target: string): Promise<void> {
     const out = await this.dynamo.send(new ScanCommand({ TableName: LEDGER_TABLE, ConsistentRead: true }));
     const rows = (out.Items ?? []).map((i) => unmarshall(i) as Partial<ActionRecord> & { sk?: string });
-    const intentRecorded = rows.some((r) => r.sk?.startsWith('ACTION#') && r.status === 'intent' && r.operation === operation && r.target === target);
-    this.audits.push({ operation, target, intentRecorded });
+    const intent = rows.find((r) => r.sk?.startsWith('ACTION#') && r.status === 'intent' && r.operation === operation && (r.target === target || namedBy(r.parameters) === target));
+    // Audited under the row's target: a call naming a schedule or a family is its row's, whose target is the service.
+    this.audits.push({ operation, target: intent?.target ?? target, intentRecorded: intent !== undefined });
     await this.onMutation?.(operation, target);
   }
 
@@ -847,7 +865,11 @@ function sameList(values: unknown, wanted: readonly unknown[]): boolean {
 function auditTarget(service: string, input: Readonly<Record<string, unknown>>): string {
   // An alias is its own target ("function:alias"), as the runbooks' ledger rows name it.
   if (service === 'lambda') return input.Name === undefined ? String(input.FunctionName ?? '') : `${String(input.FunctionName ?? '')}:${String(input.Name)}`;
+  // A task definition registered for a service: its row's target is the service, its parameters name the family.
+  if (service === 'ecs' && typeof input.family === 'string') return input.family;
   if (service === 'ecs') return `${String(input.cluster ?? '')}/${String(input.service ?? '')}`;
+  // A schedule made or deleted for a service (a timed revert): its row's target is the service, its parameters name the schedule.
+  if (service === 'scheduler') return String(input.Name ?? '');
   if (service === 'ssm') return String(input.Name ?? '');
   // A start names the execution it makes by its state machine and name, as the runbooks' ledger rows do.
   if (service === 'states' && input.executionArn === undefined && typeof input.stateMachineArn === 'string' && typeof input.name === 'string') {
@@ -861,6 +883,12 @@ function auditTarget(service: string, input: Readonly<Record<string, unknown>>):
   // A gateway by the identifier its path names.
   if (service === 'bedrock-agentcore') return String(input.gatewayIdentifier ?? '');
   return '';
+}
+
+/** The resource a row's call names besides its target (a schedule's Name, a task definition's family), where the target is what it is for. */
+function namedBy(parameters: unknown): string | undefined {
+  const p = parameters as { Name?: unknown; family?: unknown } | null | undefined;
+  return typeof p?.Name === 'string' ? p.Name : typeof p?.family === 'string' ? p.family : undefined;
 }
 
 /**

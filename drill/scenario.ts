@@ -18,6 +18,11 @@ const scenarioSchema = z.strictObject({
   deletedTables: z.array(z.string().min(1)).optional(),
   /** Changes to config/drill.json for this scenario (validated like the file itself). */
   config: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * After each run the sandbox clock moves on by this much: the one-time schedules due by then fire
+   * (a timed revert), and what they start is reported with the run, as its undo.
+   */
+  clock: z.strictObject({ afterRunMinutes: z.number().int().min(1).max(7 * 24 * 60) }).optional(),
 });
 export type Scenario = z.infer<typeof scenarioSchema>;
 

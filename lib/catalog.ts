@@ -290,6 +290,11 @@ export function approvalGates(config: EnvironmentConfig): Record<string, GateSet
   for (const m of enabled) {
     if (!m.undo) continue;
     const policy = config.undo.approval;
+    if (m.undoNeedsNoApproval !== undefined && m.undoMinimumApprovals !== undefined) throw new Error(`${m.name}: an undo cannot both need no approval and a minimum of approvals`);
+    if (m.undoNeedsNoApproval !== undefined) {
+      gates[`${m.name}/undo`] = { severity: policy.severity, onTimeout: policy.onTimeout, requiredApprovals: 0, noApproverBecause: m.undoNeedsNoApproval };
+      continue;
+    }
     const minimum = m.undoMinimumApprovals ?? 0;
     const required = policy.requiredApprovals ?? config.approvals.requiredApprovals;
     add(`${m.name}/undo`, required >= minimum ? policy : { ...policy, requiredApprovals: minimum });
@@ -352,6 +357,7 @@ export function buildCatalog(config: EnvironmentConfig, arns: Arns): RunbookDef[
       handlers: m.handlers(ctx),
       substitutions: { ...m.stateMachine.substitutions?.(ctx), ...partitionSubstitution(arns) },
       ...(m.stateMachine.permissions ? { stateMachinePermissions: m.stateMachine.permissions(ctx) } : {}),
+      ...(m.serviceRoles ? { serviceRoles: m.serviceRoles(ctx) } : {}),
     };
   });
 }

@@ -39,6 +39,23 @@ export interface RunbookDef {
   readonly substitutions: Readonly<Record<string, string>>;
   /** What the state machine's own role may do besides invoking its functions (service integrations). */
   readonly stateMachinePermissions?: readonly Permission[];
+  /** Roles an AWS service assumes for it (EventBridge Scheduler starting a timed revert). */
+  readonly serviceRoles?: readonly ServiceRoleDef[];
+}
+
+/**
+ * A role an AWS service assumes on a runbook's behalf (the schedule of a timed revert): a fixed
+ * name, so the handler that passes it names its ARN without a reference across nested stacks, and
+ * only these permissions. Its trust policy admits the service for this account only.
+ */
+export interface ServiceRoleDef {
+  /** The construct's id, `<id>Role`. */
+  readonly id: string;
+  readonly roleName: string;
+  /** The service principal, e.g. scheduler.amazonaws.com. */
+  readonly service: string;
+  readonly description: string;
+  readonly permissions: readonly Permission[];
 }
 
 /** Builds ARNs for a partition/account/region (CDK tokens in the stack, literals in the drill). */
@@ -81,6 +98,10 @@ export interface Arns {
   agentcorePolicyEngine(id: string): string;
   /** An IAM role by its path and name (IAM is global: no region in the ARN). */
   iamRole(name: string, path?: string): string;
+  /** Every revision of an ECS task definition family (RegisterTaskDefinition's resource). */
+  ecsTaskDefinitionFamily(family: string): string;
+  /** An EventBridge Scheduler schedule in a group; name may end in "*". */
+  schedule(group: string, name: string): string;
   readonly account: string;
   /** aws, aws-cn, aws-us-gov: the definitions' integration ARNs (arn:${Partition}:states:::lambda:invoke) use it. */
   readonly partition: string;
@@ -112,6 +133,8 @@ export function literalArns(partition: string, region: string, account: string):
     agentcoreGateway: (id) => arn('bedrock-agentcore', `gateway/${id}`),
     agentcorePolicyEngine: (id) => arn('bedrock-agentcore', `policy-engine/${id}`),
     iamRole: (name, path = '/') => `arn:${partition}:iam::${account}:role${path}${name}`,
+    ecsTaskDefinitionFamily: (family) => arn('ecs', `task-definition/${family}:*`),
+    schedule: (group, name) => arn('scheduler', `schedule/${group}/${name}`),
     account,
     partition,
   };

@@ -24,7 +24,7 @@ import type { EventRoute } from '../lambdas/domain/service-events';
 import type { ManualStartSpec } from '../lambdas/domain/trigger';
 import type { TagResource } from '../lambdas/domain/tag-resources';
 import type { GatePolicy, RunbookConfig, SEVERITIES, VerifyConfig } from './config';
-import type { Acknowledgement, AlarmSpec, Arns, HandlerDef, Permission } from './kit';
+import type { Acknowledgement, AlarmSpec, Arns, HandlerDef, Permission, ServiceRoleDef } from './kit';
 import type { Definition } from '../statemachines/src/asl';
 import { REPORT_STATE } from '../statemachines/src/spine/report';
 import { ADMIT } from '../statemachines/src/spine/runbook';
@@ -278,6 +278,8 @@ export interface RunbookModule<N extends string = string, C extends RunbookConfi
   };
   /** Its Lambda functions, each with its entry, environment and least-privilege permissions. */
   handlers(ctx: RunbookContext<C>): HandlerDef[];
+  /** Roles an AWS service assumes for it (a schedule's role), each with only its permissions; a handler passes one by its fixed name. */
+  serviceRoles?(ctx: RunbookContext<C>): ServiceRoleDef[];
   /** Its human-gated steps. */
   readonly gates?: readonly GateDef[];
   /** What the undo may put back of its changes; absent: nothing it does is reversible (no undo gate either). */
@@ -288,6 +290,12 @@ export interface RunbookModule<N extends string = string, C extends RunbookConfi
    * made active again) is never put back unasked, in any environment. @default the environment's undo policy
    */
   readonly undoMinimumApprovals?: number;
+  /**
+   * Its undo restores a hard rule one of its changes bypassed for a while (auth enforced again): it is
+   * what was approved to end, so it asks nobody in any environment (recorded as auto-approved, with
+   * this reason), whoever starts it, a person or its own schedule. @default the environment's undo policy
+   */
+  readonly undoNeedsNoApproval?: string;
   /** What the approval page reads of its gated targets. */
   readonly approvalPage?: ApprovalPageReads<C>;
   /**

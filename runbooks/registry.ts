@@ -21,7 +21,12 @@ import pageOnCall from './page-on-call/runbook';
 import credentialExposure from './credential-exposure/runbook';
 import agentcoreHalt from './agentcore-halt/runbook';
 
-export const RUNBOOKS = [lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery, modelDrift, apiLatency, agentopsKey, s3AccessDenied, pageOnCall, credentialExposure, agentcoreHalt] as const;
+import authDegradedMode from './auth-degraded-mode/runbook';
+
+export const RUNBOOKS = [
+  lambdaRunaway, dynamodbThrottling, ecsServiceRecovery, llmBudgetGuardrail, lambdaErrorsRollback, lambdaTimeouts, workflowStuck, ecsDeploymentRollback, scaleOut, databaseRecovery,
+  modelDrift, apiLatency, agentopsKey, s3AccessDenied, pageOnCall, credentialExposure, agentcoreHalt, authDegradedMode,
+] as const;
 
 export type RegisteredRunbook = (typeof RUNBOOKS)[number];
 export type RunbookName = RegisteredRunbook['name'];

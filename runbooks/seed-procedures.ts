@@ -140,7 +140,7 @@ export const SEED_PROCEDURES = {
     ],
   },
   'queue-depth': { seed: '001', title: 'Scenario C: Celery queue depth alarm', response: 'Inspect the active tasks, scale the workers to 8' },
-  'jwks-503': { seed: '001', title: 'Scenario D: Auth0 JWKS returns 503', response: 'Permissive mode for read-only routes, the revert scheduled as a P1', unautomated: notYet('auth-degraded-mode') },
+  'jwks-503': { seed: '001', title: 'Scenario D: Auth0 JWKS returns 503', response: 'Permissive mode for read-only routes, the revert scheduled as a P1' },
   'ingress-503': {
     seed: '001', title: 'Scenario E: Ingress returns 503', response: 'Check the ingress controller and the service endpoints',
     unautomated: { kind: 'page-only', why: 'reading the NGINX ingress controller is Kubernetes work; empty endpoints point at a readiness fault a person must find' },

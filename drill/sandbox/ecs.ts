@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AwsError } from './aws-error';
 import { epochSeconds } from './common';
 import { advance, scale, startDeployment } from './ecs-rollout';
@@ -8,7 +9,7 @@ import { arn, type AccountState, type EcsClusterState, type EcsServiceDeployment
 /**
  * ECS (JSON 1.1): DescribeServices, UpdateService, ListTasks, DescribeTasks; a service's deployment
  * history (ListServiceDeployments, DescribeServiceDeployments, DescribeServiceRevisions) and
- * DescribeTaskDefinition; see ecs-rollout.ts.
+ * DescribeTaskDefinition and RegisterTaskDefinition (a family's next revision); see ecs-rollout.ts.
  */
 
 interface Located {
@@ -358,28 +359,96 @@ function describeServiceRevisions(input: Input, { state }: ServiceContext): Outp
 
 /** A family (its newest revision), family:revision or the ARN; ECS answers an unknown one with ClientException. */
 function describeTaskDefinition(input: Input, { state }: ServiceContext): Output {
-  const ref = new Fields(input, (m, c) => invalidParameter(`${m}: ${c}`)).string('taskDefinition');
+  const fields = new Fields(input, (m, c) => invalidParameter(`${m}: ${c}`));
+  const ref = fields.string('taskDefinition');
   const short = /^arn:aws:ecs:[a-z0-9-]+:\d{12}:task-definition\/(.+)$/.exec(ref)?.[1] ?? ref;
-  const key = short.includes(':')
-    ? short
-    : Object.keys(state.ecs.taskDefinitions).filter((k) => k.startsWith(`${short}:`)).sort((a, b) => Number(b.split(':')[1]) - Number(a.split(':')[1]))[0];
+  const key = short.includes(':') ? short : newestRevision(state, short);
   const definition = key === undefined ? undefined : state.ecs.taskDefinitions[key];
   if (key === undefined || definition === undefined) throw new AwsError('ClientException', 400, 'Unable to describe task definition.');
   const [family = '', revision = '0'] = key.split(':');
+  const withTags = (fields.optStrings('include') ?? []).includes('TAGS');
   return {
     taskDefinition: {
       taskDefinitionArn: taskDefinitionArn(state, key),
       family,
       revision: Number(revision),
-      containerDefinitions: definition.containers.map((c) => ({ name: c.name, image: c.image, essential: true })),
+      containerDefinitions: definition.containers.map((c) => ({
+        ...c.rest, name: c.name, image: c.image, essential: c.rest?.essential ?? true,
+        ...(c.environment ? { environment: c.environment } : {}), ...(c.secrets ? { secrets: c.secrets } : {}),
+      })),
+      ...(definition.taskRoleArn ? { taskRoleArn: definition.taskRoleArn } : {}),
+      ...(definition.executionRoleArn ? { executionRoleArn: definition.executionRoleArn } : {}),
       status: 'ACTIVE',
       requiresCompatibilities: ['FARGATE'],
+      compatibilities: ['EC2', 'FARGATE'],
       networkMode: 'awsvpc',
-      cpu: '512',
-      memory: '1024',
+      cpu: definition.cpu ?? '512',
+      memory: definition.memory ?? '1024',
       registeredAt: epochSeconds(definition.registeredAt),
     },
+    ...(withTags ? { tags: Object.entries(definition.tags ?? {}).map(([tagKey, value]) => ({ key: tagKey, value })) } : {}),
   };
+}
+
+function newestRevision(state: AccountState, family: string): string | undefined {
+  return Object.keys(state.ecs.taskDefinitions).filter((k) => k.startsWith(`${family}:`)).sort((a, b) => Number(b.split(':')[1]) - Number(a.split(':')[1]))[0];
+}
+
+const clientException = (message: string) => new AwsError('ClientException', 400, message);
+const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
+const MODELLED_CONTAINER_FIELDS = new Set(['name', 'image', 'environment', 'secrets']);
+
+/**
+ * A new revision of a family (the newest + 1, or 1), as ECS registers it: `family` and at least one
+ * container with `name` and `image` are required; a Fargate definition needs task-level `cpu` and
+ * `memory`; container secrets need an `executionRoleArn`; at most 50 tags. What the model does not
+ * read of a container is kept as sent and answered by DescribeTaskDefinition.
+ */
+function registerTaskDefinition(input: Input, { state, now }: ServiceContext): Output {
+  const fields = new Fields(input, (m, c) => clientException(`${m}: ${c}`));
+  const family = fields.string('family');
+  if (!FAMILY.test(family)) throw clientException('Family contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.');
+  const raw = input.containerDefinitions;
+  if (!Array.isArray(raw) || raw.length === 0) throw clientException('Container list cannot be empty.');
+  const containers = raw.map((c: unknown) => {
+    const container = (c ?? {}) as Record<string, unknown>;
+    if (typeof container.name !== 'string' || container.name === '') throw clientException('Container.name should not be null or empty.');
+    if (typeof container.image !== 'string' || container.image === '') throw clientException('Container.image should not be null or empty.');
+    const pairs = <K extends string>(value: unknown, keys: [K, K]) => (Array.isArray(value) ? value.map((v) => {
+      const o = (v ?? {}) as Record<string, unknown>;
+      return { [keys[0]]: String(o[keys[0]] ?? ''), [keys[1]]: String(o[keys[1]] ?? '') } as Record<K, string>;
+    }) : undefined);
+    const environment = pairs(container.environment, ['name', 'value']) as { name: string; value: string }[] | undefined;
+    const secrets = pairs(container.secrets, ['name', 'valueFrom']) as { name: string; valueFrom: string }[] | undefined;
+    const rest = Object.fromEntries(Object.entries(container).filter(([k]) => !MODELLED_CONTAINER_FIELDS.has(k)));
+    const known = Object.values(state.ecs.taskDefinitions).flatMap((d) => d.containers).find((k) => k.image === container.image);
+    return {
+      name: container.name, image: container.image,
+      imageDigest: known?.imageDigest ?? `sha256:${createHash('sha256').update(container.image).digest('hex')}`,
+      ...(environment ? { environment } : {}), ...(secrets ? { secrets } : {}), ...(Object.keys(rest).length > 0 ? { rest } : {}),
+    };
+  });
+  const fargate = (fields.optStrings('requiresCompatibilities') ?? []).includes('FARGATE');
+  const cpu = fields.optString('cpu');
+  const memory = fields.optString('memory');
+  if (fargate && cpu === undefined) throw clientException("Fargate requires that 'cpu' be defined at the task level.");
+  if (fargate && memory === undefined) throw clientException("Fargate requires that 'memory' be defined at the task level.");
+  const executionRoleArn = fields.optString('executionRoleArn');
+  if (containers.some((c) => (c.secrets?.length ?? 0) > 0) && executionRoleArn === undefined) {
+    throw clientException("When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.");
+  }
+  const tagList = Array.isArray(input.tags) ? (input.tags as { key?: unknown; value?: unknown }[]) : [];
+  if (tagList.length > 50) throw invalidParameter('Tags cannot be more than 50.');
+  const tags = Object.fromEntries(tagList.map((t) => [String(t.key ?? ''), String(t.value ?? '')] as const));
+  const taskRoleArn = fields.optString('taskRoleArn');
+  const newest = newestRevision(state, family);
+  const key = `${family}:${newest === undefined ? 1 : Number(newest.split(':')[1]) + 1}`;
+  state.ecs.taskDefinitions[key] = {
+    containers, registeredAt: now().toISOString(),
+    ...(taskRoleArn ? { taskRoleArn } : {}), ...(executionRoleArn ? { executionRoleArn } : {}),
+    ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}), ...(tagList.length > 0 ? { tags } : {}),
+  };
+  return describeTaskDefinition({ taskDefinition: key, include: ['TAGS'] }, { state } as ServiceContext);
 }
 
 export const ecsModel: ServiceModel = {
@@ -395,5 +464,6 @@ export const ecsModel: ServiceModel = {
     DescribeServiceDeployments: { mutating: false, run: describeServiceDeployments },
     DescribeServiceRevisions: { mutating: false, run: describeServiceRevisions },
     DescribeTaskDefinition: { mutating: false, run: describeTaskDefinition },
+    RegisterTaskDefinition: { mutating: true, run: registerTaskDefinition },
   },
 };

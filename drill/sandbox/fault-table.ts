@@ -93,6 +93,8 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
       byOperation: {
         UpdateService: { code: 'ServiceNotFoundException', message: 'Service not found.' },
         ListTasks: { code: 'ServiceNotFoundException', message: 'Service not found.' },
+        // A task definition ECS does not have (its API reference: ClientException).
+        DescribeTaskDefinition: { code: 'ClientException', message: 'Unable to describe task definition.' },
       },
     },
     'server-error': { code: 'ServerException', status: 500, message: 'Service Unavailable. Please try again later.' },
@@ -294,6 +296,17 @@ export const FAULTS: Readonly<Record<string, ServiceFaults>> = {
     },
     'server-error': { code: 'InternalError', status: 500, message: 'An internal error has occurred' },
     'unknown-operation': { code: 'InvalidAction', status: 400, message: (c) => `The action ${c.operation} is not valid for this web service.` },
+  },
+  // REST-JSON; the exceptions carry `Message` (the Scheduler API reference's Errors).
+  scheduler: {
+    throttling: { code: 'ThrottlingException', status: 429, messageField: 'Message', message: RATE_EXCEEDED },
+    'access-denied': {
+      code: 'AccessDeniedException', status: 403, messageField: 'Message',
+      message: denied((c) => `arn:aws:scheduler:${c.account.region}:${c.account.accountId}:schedule/${member(c, 'GroupName', member(c, 'groupName', 'default'))}/${member(c, 'Name', '*')}`),
+    },
+    'not-found': { code: 'ResourceNotFoundException', status: 404, messageField: 'Message', message: (c) => `Schedule ${member(c, 'Name', '*')} does not exist.` },
+    'server-error': { code: 'InternalServerException', status: 500, messageField: 'Message', message: 'Unexpected error during processing of request.' },
+    'unknown-operation': { ...UNKNOWN_OPERATION, status: 404 },
   },
   dynamodb: DYNAMODB_FAULTS,
 };

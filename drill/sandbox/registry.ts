@@ -37,6 +37,7 @@ import { WORKER_CLUSTER, WORKER_SERVICE } from './seed-workers';
 import { TIMEOUT_FUNCTION, TIMEOUT_QUEUE_URL } from './seed-timeouts';
 import { TRADAI_DB } from './seed-tradai';
 import { ARTIFACTS_BUCKET, ARTIFACTS_KEY_ID, ENGINEER_ROLE } from './seed-s3-access';
+import { schedulerModel } from './scheduler';
 import { sfnModel } from './sfn';
 import { snsModel } from './sns';
 import { sqsModel } from './sqs';
@@ -177,6 +178,17 @@ export const SERVICE_REGISTRY = [
     model: agentcoreModel, faults: FAULTS['bedrock-agentcore'],
     seed: (s) => s.agentcore?.gateways,
     probe: { operation: 'GetGateway', input: { gatewayIdentifier: AGENTCORE_GATEWAY_ID } },
+  },
+  {
+    name: 'scheduler', endpointVariable: 'AWS_ENDPOINT_URL_SCHEDULER', sdk: '@aws-sdk/client-scheduler', model: schedulerModel, faults: FAULTS.scheduler,
+    seed: (s) => s.scheduler?.schedules ?? {},
+    probe: {
+      operation: 'CreateSchedule',
+      input: {
+        Name: 'sandbox-checklist', ScheduleExpression: 'at(2030-01-01T00:00:00)', FlexibleTimeWindow: { Mode: 'OFF' }, ActionAfterCompletion: 'DELETE',
+        Target: { Arn: SEED_STATE_MACHINE, RoleArn: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/sandbox-checklist-scheduler`, Input: '{}' },
+      },
+    },
   },
 ] as const satisfies readonly ServiceEntry[];
 

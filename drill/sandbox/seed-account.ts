@@ -15,6 +15,7 @@ import { seedCredentials } from './seed-credentials';
 import { seedNatInstance } from './seed-nat-instance';
 import { seedUnauthorizedCalls } from './seed-unauthorized-calls';
 import { seedAgentcore } from './seed-agentcore';
+import { seedAuth } from './seed-auth';
 import type { AccountState, AlarmState, EcsServiceState, EcsTaskState, LambdaFunctionState } from './state';
 import { minutesBefore } from './common';
 
@@ -577,6 +578,7 @@ export function seedAccountState(override?: StateOverride, options: { now?: Date
   seedNatInstance(base, now);
   seedUnauthorizedCalls(base, now);
   seedAgentcore(base, now, { cluster: ECS_CLUSTER, service: PROXY_SERVICE });
+  seedAuth(base, now);
   // Last: the history leads each alarm to the state the seed holds it in.
   seedAlarmHistory(base, now);
   if (override === undefined) return base;

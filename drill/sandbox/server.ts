@@ -11,6 +11,7 @@ import type { Input } from './input';
 import { ownPort, type Listen } from './listen';
 import type { PublishedMessage, ServiceContext, WireResponse } from './model';
 import { bySigningName, serviceEntry } from './registry';
+import { fireDueSchedules } from './scheduler';
 import { snapshotOf, type SandboxSnapshot } from './snapshot';
 import type { AccountState } from './state';
 import { decodeCall, encodeError, encodeOutput, signingService } from './wire';
@@ -29,6 +30,8 @@ export interface Sandbox {
   /** Drops the faults not used up yet. */
   clearFaults(): void;
   snapshot(): SandboxSnapshot;
+  /** Moves the sandbox clock on: the one-time schedules due by then fire (scheduler.ts). Returns their names. */
+  advanceClock(ms: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -65,7 +68,9 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
   const faults = new FaultQueue<FaultSpec>();
   /** Requests held without an answer (timeout faults), each closed when its hold ends or the sandbox closes. */
   const holds = new Map<NodeJS.Timeout, Socket>();
-  const now = hooks.now ?? (() => new Date());
+  const clock = hooks.now ?? (() => new Date());
+  let clockOffsetMs = 0;
+  const now = () => new Date(clock().getTime() + clockOffsetMs);
   let sequence = 0;
   const ctx: ServiceContext = {
     state,
@@ -185,6 +190,10 @@ export async function startSandbox(initial: AccountState, hooks: SandboxHooks = 
       faults.clear();
     },
     snapshot: () => snapshotOf(state, published.length),
+    advanceClock: async (ms) => {
+      clockOffsetMs += ms;
+      return fireDueSchedules(ctx);
+    },
     close: async () => {
       for (const [hold, socket] of holds) {
         clearTimeout(hold);

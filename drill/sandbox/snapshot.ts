@@ -22,6 +22,10 @@ export type SandboxSnapshot = {
       pendingCount: number;
       taskDefinition: string;
       failure: EcsFailureMode;
+      /** Its task definition's plain variables as names and one digest (environmentView), only where the model holds them. */
+      environment?: string;
+      /** One-time schedules (EventBridge Scheduler) whose description names it: a timed revert of it, only where there is one. */
+      schedules?: string[];
       /** Its scalable target's range (Application Auto Scaling), only where it has one. */
       minCapacity?: number;
       maxCapacity?: number;
@@ -64,6 +68,17 @@ function sidsOf(text: string): string {
   }
 }
 
+function environmentOf(state: AccountState, taskDefinition: string): { environment?: string } {
+  const containers = state.ecs.taskDefinitions[taskDefinition]?.containers ?? [];
+  if (!containers.some((c) => c.environment)) return {};
+  return { environment: environmentView(Object.fromEntries(containers.flatMap((c) => (c.environment ?? []).map((e) => [`${c.name}.${e.name}`, e.value])))) };
+}
+
+function schedulesOf(state: AccountState, service: string): { schedules?: string[] } {
+  const names = Object.values(state.scheduler?.schedules ?? {}).filter((x) => x.description?.includes(service)).map((x) => `${x.name} ${x.expression}`);
+  return names.length > 0 ? { schedules: names } : {};
+}
+
 function rangeOf(state: AccountState, cluster: string, service: string): { minCapacity?: number; maxCapacity?: number } {
   const target = Object.values(state.applicationAutoScaling?.scalableTargets ?? {})
     .find((t) => t.serviceNamespace === 'ecs' && t.resourceId === `service/${cluster}/${service}` && t.scalableDimension === 'ecs:service:DesiredCount');
@@ -98,6 +113,8 @@ export function snapshotOf(state: AccountState, publishedMessages: number): Sand
           pendingCount: svc.pendingCount,
           taskDefinition: svc.taskDefinition,
           failure: svc.failure,
+          ...environmentOf(state, svc.taskDefinition),
+          ...schedulesOf(state, `${clusterName}/${name}`),
           ...rangeOf(state, clusterName, name),
           deployments: svc.deployments.map(({ id, status, rolloutState, desiredCount, runningCount, failedTasks }) => ({
             id,

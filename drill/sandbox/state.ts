@@ -205,11 +205,24 @@ export interface EcsTaskDefinitionContainer {
   name: string;
   image: string;
   imageDigest: string;
+  /** Plain environment variables, as registered. Absent: none. */
+  environment?: { name: string; value: string }[];
+  /** Secrets by reference (Secrets Manager or SSM ARNs), never values. Absent: none. */
+  secrets?: { name: string; valueFrom: string }[];
+  /** What the model does not read (ports, log configuration, ...), kept and answered as registered. */
+  rest?: Record<string, unknown>;
 }
 
 export interface EcsTaskDefinitionState {
   containers: EcsTaskDefinitionContainer[];
   registeredAt: string;
+  /** Task-level settings, as registered (RegisterTaskDefinition); absent on the older seeds: a Fargate task of 512 CPU units, 1 GB. */
+  taskRoleArn?: string;
+  executionRoleArn?: string;
+  cpu?: string;
+  memory?: string;
+  /** Resource tags (DescribeTaskDefinition with include TAGS). */
+  tags?: Record<string, string>;
 }
 
 export interface EcsEventState {
@@ -489,6 +502,8 @@ export interface AccountState {
   agentcore?: { gateways: Record<string, AgentCoreGatewayState>; policyEngines: Record<string, { name: string }> };
   /** The application's own HTTP endpoints the sandbox serves on its loopback port (unsigned requests): the kill switch. Absent: none. */
   application?: ApplicationState;
+  /** EventBridge Scheduler: schedules keyed `group/name` (scheduler.ts). Absent: none. */
+  scheduler?: { schedules: Record<string, ScheduleState> };
 }
 
 /** The configuration UpdateGateway replaces as a whole (its request's fields besides the identifier). */
@@ -535,6 +550,22 @@ export interface KillSwitchEndpointState {
   posts: { at: string; authorized: boolean; status: number }[];
   /** Answer every POST with this HTTP status, changing nothing (a scenario's failing endpoint). */
   failWith?: number;
+}
+
+/** An EventBridge Scheduler schedule as CreateSchedule took it; a one-time one fires on the sandbox clock (scheduler.ts). */
+export interface ScheduleState {
+  groupName: string;
+  name: string;
+  expression: string;
+  expressionTimezone?: string;
+  state: 'ENABLED' | 'DISABLED';
+  actionAfterCompletion: 'NONE' | 'DELETE';
+  flexibleTimeWindow: { Mode: 'OFF' | 'FLEXIBLE'; MaximumWindowInMinutes?: number };
+  target: { Arn: string; RoleArn: string; Input?: string };
+  description?: string;
+  createdAt: string;
+  /** When a one-time schedule invoked its target (kept only when ActionAfterCompletion is NONE). */
+  firedAt?: string;
 }
 
 export interface IamUserState {

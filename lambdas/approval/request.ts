@@ -63,6 +63,8 @@ export interface RequestResult {
   approvers: string[];
   deadline: string;
   autoApproved: boolean;
+  /** Why nobody was asked, where it was approved at once: the environment needs no approver, or the gate asks nobody (its reason). */
+  autoApprovedBecause?: string;
   /**
    * An earlier request of this step in this execution was decided, but its own task had ended
    * before Step Functions was told: that verdict was delivered on this task's token instead.
@@ -153,14 +155,15 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
   // A gate is asked once (its first level); a later level re-sends the same question.
   const asked = () => { if (input.level === LEVELS[0]) count(METRIC.approvalsRequested, of); };
   if (request.requiredApprovals === 0) {
-    const approved = await store.create(request, { status: 'approved', outcome: 'auto-approved: this environment needs no approver' });
+    const because = settings.noApproverBecause ?? 'this environment needs no approver';
+    const approved = await store.create(request, { status: 'approved', outcome: `auto-approved: ${because}` });
     asked();
     count(METRIC.approvalsApproved, of);
     // Not delivered: the Task's Retry runs this handler again, which delivers this same verdict on its new token.
     if (isDecided(approved)) await tell(input.taskToken, approved);
     await store.markTold(request.requestId, 'own-task');
     logger.info('Approval not required here: approved automatically', { requestId: request.requestId });
-    return { requestId: request.requestId, level: request.level, approvers: [], deadline: request.deadline, autoApproved: true };
+    return { requestId: request.requestId, level: request.level, approvers: [], deadline: request.deadline, autoApproved: true, autoApprovedBecause: because };
   }
 
   await store.create(request);

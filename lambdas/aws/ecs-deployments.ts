@@ -12,6 +12,7 @@ import {
   ECSClient,
   ListServiceDeploymentsCommand,
   ServiceNotFoundException,
+  ClientException,
   ClusterNotFoundException,
 } from '@aws-sdk/client-ecs';
 import { classifyAwsError, TargetNotFound } from '../shared/errors';
@@ -115,6 +116,8 @@ export class EcsDeploymentHistory {
       const name = `${key.cluster}/${key.service}`;
       if (e instanceof ClusterNotFoundException) throw new TargetNotFound(`ECS cluster ${key.cluster} does not exist (${operation})`);
       if (e instanceof ServiceNotFoundException) throw new TargetNotFound(`ECS service ${name} does not exist (${operation})`);
+      // ECS answers a task definition it does not have with ClientException ("Unable to describe task definition.").
+      if (e instanceof ClientException && operation === 'DescribeTaskDefinition') throw new TargetNotFound(`a task definition of ${name} does not exist (${e.message})`);
       throw classifyAwsError(e, `ecs:${operation} on ${name}`);
     }
   }

@@ -12,14 +12,20 @@ export type GateEntry = Severity | GateSettings;
 const severitySchema = z.enum(['P1', 'P2', 'P3', 'P4']);
 const gateEntriesSchema = z.record(z.string(), z.union([
   severitySchema,
-  z.object({ severity: severitySchema, onTimeout: z.enum(['abort', 'proceed']), requiredApprovals: z.int().check(z.gte(0)), acknowledge: z.optional(z.literal(true)) }),
+  z.object({
+    severity: severitySchema, onTimeout: z.enum(['abort', 'proceed']), requiredApprovals: z.int().check(z.gte(0)), acknowledge: z.optional(z.literal(true)),
+    noApproverBecause: z.optional(z.string()),
+  }),
 ]));
 
 /** The gates written short, given the environment's number of required approvals. */
 export function gateEntries(gates: Readonly<Record<string, GateSettings>>, requiredApprovals: number): Record<string, GateEntry> {
   return Object.fromEntries(Object.entries(gates).map(([key, g]) => [
-    key, g.onTimeout === 'abort' && g.requiredApprovals === requiredApprovals && !g.acknowledge ? g.severity
-      : { severity: g.severity, onTimeout: g.onTimeout, requiredApprovals: g.requiredApprovals, ...(g.acknowledge ? { acknowledge: true as const } : {}) },
+    key, g.onTimeout === 'abort' && g.requiredApprovals === requiredApprovals && !g.acknowledge && g.noApproverBecause === undefined ? g.severity
+      : {
+        severity: g.severity, onTimeout: g.onTimeout, requiredApprovals: g.requiredApprovals, ...(g.acknowledge ? { acknowledge: true as const } : {}),
+        ...(g.noApproverBecause !== undefined ? { noApproverBecause: g.noApproverBecause } : {}),
+      },
   ]));
 }
 

@@ -33,6 +33,8 @@ export interface GateSettings {
    * automatic. Silence escalates it like any request.
    */
   readonly acknowledge?: true;
+  /** Why a gate asks nobody whatever the environment's policy (an undo that restores a hard rule): recorded with its auto-approval. */
+  readonly noApproverBecause?: string;
 }
 
 export type DecisionValue = 'approved' | 'rejected' | 'acknowledged';

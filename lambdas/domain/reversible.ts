@@ -468,8 +468,37 @@ const gatewayConfiguration: Reversible<'agentcore-gateway'> = {
   },
 };
 
+interface ScheduleRecord { Name: string; ScheduleExpression: string }
+const scheduleOf = (v: unknown): ScheduleRecord | undefined => {
+  const s = v as Partial<ScheduleRecord> | null | undefined;
+  return typeof s?.Name === 'string' && typeof s.ScheduleExpression === 'string' ? { Name: s.Name, ScheduleExpression: s.ScheduleExpression } : undefined;
+};
+
+/**
+ * A timed revert's one-time schedule (EventBridge Scheduler), taken back by deleting it: an early
+ * revert must not leave it to fire later. The row's target is the resource the revert is for (a
+ * service), its parameters name the schedule; a schedule already gone (it ran and deleted itself, or
+ * a person cancelled it) is the value before the runbook: nothing to call.
+ */
+const revertSchedule: Reversible<'scheduler-schedule'> = {
+  operation: 'scheduler:CreateSchedule',
+  kind: 'scheduler-schedule',
+  restoreOperations: ['scheduler:DeleteSchedule'],
+  words: 'scheduled revert',
+  inverse({ target, parameters, after }) {
+    const p = parameters as { Name?: unknown; GroupName?: unknown; ScheduleExpression?: unknown } | undefined;
+    if (typeof p?.Name !== 'string' || typeof p.ScheduleExpression !== 'string') return { why: 'the recorded call names no schedule' };
+    const set = scheduleOf(after) ?? { Name: p.Name, ScheduleExpression: p.ScheduleExpression };
+    return { operation: 'scheduler:DeleteSchedule', target, parameters: { Name: p.Name, GroupName: typeof p.GroupName === 'string' ? p.GroupName : 'default' }, expected: set, restoreTo: null };
+  },
+  holds: (current, value) => (value === null ? current === null : scheduleOf(current) !== undefined && sameValue(scheduleOf(current), scheduleOf(value))),
+};
+
 /** Every reversible operation, one line each. */
-export const REVERSIBLE = [reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionEnvironment, functionConfiguration, serviceTaskDefinition, scalableTargetRange, desiredCount, accessKeyStatus, gatewayConfiguration] as const;
+export const REVERSIBLE = [
+  reservedConcurrency, tableCapacity, parameterValue, deletedItems, aliasRouting, functionEnvironment, functionConfiguration, serviceTaskDefinition, scalableTargetRange,
+  desiredCount, accessKeyStatus, gatewayConfiguration, revertSchedule,
+] as const;
 
 export type RestoreKind = (typeof REVERSIBLE)[number]['kind'];
 export const RESTORE_KINDS = REVERSIBLE.map((r) => r.kind) as [RestoreKind, ...RestoreKind[]];
@@ -480,6 +509,7 @@ export const RESTORE_OPERATIONS = [...new Set(REVERSIBLE.flatMap((r) => r.restor
 export const NOT_REVERSIBLE: Readonly<Record<string, string>> = {
   'dynamodb:CreateBackup': 'the on-demand backup is kept: it holds the tasks as they were before the delete, and the undo deletes nothing',
   'states:StartExecution': 'a started execution cannot be taken back: it runs to its end (the undo stops nothing)',
+  'ecs:RegisterTaskDefinition': 'a registered task definition revision is kept (ECS keeps every revision): the service is put back on the one it ran, and the new revision stays unused',
   'ssm:PutParameter': "a secret's new version has no inverse: putting the leaked value back is never a remediation (rotate it again instead)",
   'ecs:UpdateService': 'a forced new deployment keeps the same task definition: there is no earlier value to put back (a service that reads a restored value at start picks it up at its next deployment)',
   'application:PostKillSwitch': "the application's kill switch has no API inverse: once the incident is over, a person resumes trading and workloads in the operator console (the topbar KillSwitch), after the gateway and the proxy are back",

@@ -94,7 +94,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<UndoVerif
       checks.push(c);
       continue;
     }
-    const found = await resources.read(r.kind, r.target);
+    const found = await resources.read(r.kind, r.target, r.parameters);
     checks.push({ target: r.target, operation: r.operation, expected: r.restoreTo, found, restored: holds(r.kind, found, r.restoreTo) });
   }
   // Per resource, the newest change found altered is the one to report (older ones on it were too).

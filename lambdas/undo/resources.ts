@@ -9,6 +9,7 @@ import type { ItemKey } from '../domain/item-keys';
 import { FunctionEnvironmentClient } from '../aws/lambda-environment';
 import { AccessKeyClient } from '../aws/iam-access-keys';
 import { GatewayClient, type GatewayConfig } from '../aws/agentcore-gateway';
+import { ScheduleClient } from '../aws/scheduler';
 import { redactVariables, restoredVariables } from '../domain/function-environment';
 import { AliasChanged, ChangeRejected } from '../shared/errors';
 import { holds as holdsByKind, type RestoreKind } from '../domain/reversible';
@@ -20,7 +21,8 @@ import type { ItemAtKey, RestoreStep } from '../domain/undo-plan';
  * restore call. Deleted items are put back key by key (restore-items.ts), not as one value.
  */
 interface ValueResource {
-  read(target: string): Promise<unknown>;
+  /** The value now; `parameters` are the restore call's, for a kind whose target alone does not name it (a schedule of a service). */
+  read(target: string, parameters: Readonly<Record<string, unknown>>): Promise<unknown>;
   /** Makes the restore call exactly as planned; returns the value it set. */
   restore(step: RestoreStep): Promise<unknown>;
 }
@@ -45,6 +47,7 @@ export class UndoResources {
     environments = new FunctionEnvironmentClient(),
     accessKeys = new AccessKeyClient(),
     gateways = new GatewayClient(),
+    schedules = new ScheduleClient(),
   ) {
     this.values = {
       'lambda-reserved-concurrency': {
@@ -152,6 +155,17 @@ export class UndoResources {
           return config;
         },
       },
+      // A timed revert's schedule, by the name its call recorded: what it runs and when, or null once it is gone.
+      'scheduler-schedule': {
+        read: async (_target, p) => {
+          const now = await schedules.get(String(p.Name), String(p.GroupName ?? 'default'));
+          return now ? { Name: now.Name, ScheduleExpression: now.ScheduleExpression } : null;
+        },
+        restore: async (step) => {
+          await schedules.remove(String(step.parameters.Name), String(step.parameters.GroupName ?? 'default'));
+          return null;
+        },
+      },
       'ssm-parameter': {
         read: (target) => parameters.read(target),
         restore: (step) => parameters.write(step.target, String(step.parameters.Value)),
@@ -165,8 +179,8 @@ export class UndoResources {
   }
 
   /** The resource's current value, shaped as the runbook recorded it (items: readItems, at the restore's keys). */
-  read(kind: RestoreKind, target: string): Promise<unknown> {
-    return this.value(kind).read(target);
+  read(kind: RestoreKind, target: string, parameters: Readonly<Record<string, unknown>> = {}): Promise<unknown> {
+    return this.value(kind).read(target, parameters);
   }
 
   /** Makes the restore call exactly as planned; returns the value it set. */

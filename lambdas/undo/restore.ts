@@ -73,7 +73,7 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, re
   if (begun?.status === 'succeeded') {
     return { ...base, outcome: 'restored', reason: `restored by ${begun.executionArn}`, found: begun.before, replayed: true };
   }
-  const found = await resources.read(step.kind, step.target);
+  const found = await resources.read(step.kind, step.target, step.parameters);
   const atExpected = holds(step.kind, found, step.expected);
   const atRecorded = holds(step.kind, found, step.restoreTo);
   const leave = (reason: string) => {
@@ -110,7 +110,7 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, re
     undoes: step.sourceKey,
     readBefore: async () => found,
     mutate: () => resources.restore(step),
-    observe: () => resources.read(step.kind, step.target),
+    observe: () => resources.read(step.kind, step.target, step.parameters),
     inEffect: (now) => (holds(step.kind, now, step.restoreTo) ? step.restoreTo : undefined),
   });
   return { ...base, outcome: 'restored', reason: action.replayed ? 'restored by an earlier attempt' : 'restored', found, replayed: action.replayed };

@@ -80,6 +80,14 @@ export class Runbook extends Construct {
       resources: Object.values(invoked).map((fn) => fn.functionArn),
     }));
     for (const permission of def.stateMachinePermissions ?? []) this.stateMachine.addToRolePolicy(toStatement(permission));
+    for (const role of def.serviceRoles ?? []) {
+      new iam.Role(this, `${role.id}Role`, {
+        roleName: role.roleName, description: role.description,
+        // Confused deputy: the service may assume it for this account's resources only.
+        assumedBy: new iam.ServicePrincipal(role.service, { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+        inlinePolicies: { [role.id]: new iam.PolicyDocument({ statements: role.permissions.map(toStatement) }) },
+      });
+    }
 
     this.deadLetterQueue = new sqs.Queue(this, 'TriggerDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -131,6 +131,26 @@ const REQUESTS: Readonly<Record<string, Mapper>> = {
     { action: 'bedrock-agentcore:UpdateGateway', resource: gateway(s, text(i.gatewayIdentifier)) },
     { action: 'iam:PassRole', resource: text(i.roleArn), context: { 'iam:PassedToService': 'bedrock-agentcore.amazonaws.com' } },
   ],
+  // A new revision of a family (ECS numbers it): authorized on the family's revisions. Its tags are authorized as
+  // TagResource on create, and the roles it names are passed to ECS tasks.
+  'ecs:RegisterTaskDefinition': (i, s) => {
+    // The revision ECS gives it is not in the request: any revision of the family stands for it.
+    const family = arn(s, 'ecs', `task-definition/${text(i.family)}:1`);
+    const roles = [text(i.taskRoleArn), text(i.executionRoleArn)].filter((r) => r !== '');
+    return [
+      { action: 'ecs:RegisterTaskDefinition', resource: family },
+      ...(Array.isArray(i.tags) && i.tags.length > 0 ? [{ action: 'ecs:TagResource', resource: family, context: { 'ecs:CreateAction': 'RegisterTaskDefinition' } }] : []),
+      ...roles.map((role) => ({ action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } })),
+    ];
+  },
+  // A schedule is authorized on its ARN (schedule/GROUP/NAME); the group is the body's GroupName or the groupName query parameter.
+  'scheduler:CreateSchedule': (i, s) => [
+    { action: 'scheduler:CreateSchedule', resource: arn(s, 'scheduler', `schedule/${text(i.GroupName) || 'default'}/${text(i.Name)}`) },
+    // The role the schedule names is passed to EventBridge Scheduler.
+    { action: 'iam:PassRole', resource: text((i.Target as { RoleArn?: unknown } | undefined)?.RoleArn), context: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+  ],
+  'scheduler:GetSchedule': (i, s) => ({ action: 'scheduler:GetSchedule', resource: arn(s, 'scheduler', `schedule/${text(i.groupName) || text(i.GroupName) || 'default'}/${text(i.Name)}`) }),
+  'scheduler:DeleteSchedule': (i, s) => ({ action: 'scheduler:DeleteSchedule', resource: arn(s, 'scheduler', `schedule/${text(i.groupName) || text(i.GroupName) || 'default'}/${text(i.Name)}`) }),
   // LookupEvents has no resource type.
   'cloudtrail:LookupEvents': anywhere('cloudtrail:LookupEvents'),
   // EC2's Describe actions have no resource-level permissions: "*" is their only resource.

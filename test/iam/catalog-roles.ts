@@ -13,7 +13,7 @@ import type { EnvironmentConfig } from '../../lib/config/schema';
 import { isResourceOf, PARTITION, REGION, resourceOfType } from './aws-actions';
 import type { Decision, Grant, RequestContext, SynthesizedIam } from './stack-roles';
 
-export type Kind = 'handler' | 'state machine' | 'rule target';
+export type Kind = 'handler' | 'state machine' | 'rule target' | 'service role';
 
 export interface CatalogRole {
   /** As SynthesizedIam.role() finds it: a function's id, `<Runbook>StateMachine`, `<Runbook>StateMachineEvents`. */
@@ -34,6 +34,8 @@ export interface CatalogRole {
   readonly ledger: boolean;
   /** Sends approval requests or decides them: the only roles that read the signing key. */
   readonly approvals: boolean;
+  /** A service role's principal (an AWS service acting for a runbook: a schedule's). */
+  readonly service?: string;
 }
 
 export interface CatalogMachine {
@@ -87,6 +89,9 @@ export function stackCatalog(config: EnvironmentConfig, account: string): StackC
     fn(failures, undefined, false),
     ...machines.map((m): CatalogRole => ({ name: m.id, kind: 'state machine', runbook: m.name, permissions: m.permissions, ledger: false, approvals: false })),
     ...runbookMachines.filter((m) => m.startedBy === 'alarms' || m.startedBy === 'events').map((m): CatalogRole => ({ name: `${m.id}Events`, kind: 'rule target', runbook: m.name, ledger: false, approvals: false })),
+    ...buildCatalog(config, arns).flatMap((def) => (def.serviceRoles ?? []).map((r): CatalogRole => ({
+      name: r.id, kind: 'service role', runbook: def.name, permissions: r.permissions, service: r.service, ledger: false, approvals: false,
+    }))),
   ];
   return { roles, machines };
 }

@@ -12,7 +12,7 @@
  * under test, so a module whose grants drift from its config is caught too.
  */
 import { toId } from '../../lib/autopilot-stack';
-import { enabledRunbooks, contextOf, literalArns, MODULES, UNDO_MACHINE } from '../../lib/catalog';
+import { enabledRunbooks, contextOf, literalArns, MODULES, stateMachineNameOf, UNDO_MACHINE } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import { ON_ANY_RESOURCE, actionFacts, resourceOfType } from './aws-actions';
 import {
@@ -83,9 +83,10 @@ const everyGrantedRequest = () => (allRequests ??= (async () => {
 })());
 
 test('every role in the template is one the catalog builds, each assumed by the service that runs it', () => {
-  const SERVICE: Readonly<Record<Kind, string>> = { 'handler': 'lambda.amazonaws.com', 'state machine': 'states.amazonaws.com', 'rule target': 'events.amazonaws.com' };
+  const SERVICE: Readonly<Record<Exclude<Kind, 'service role'>, string>> = { 'handler': 'lambda.amazonaws.com', 'state machine': 'states.amazonaws.com', 'rule target': 'events.amazonaws.com' };
+  const serviceOf = (r: CatalogRole) => (r.kind === 'service role' ? r.service : SERVICE[r.kind]);
   expect(ALL_ROLES.map((r) => iam.role(r.name).logicalId).sort()).toEqual([...iam.roles.keys()].sort());
-  expect(ALL_ROLES.map((r) => [r.name, iam.role(r.name).assumedBy])).toEqual(ALL_ROLES.map((r) => [r.name, SERVICE[r.kind]]));
+  expect(ALL_ROLES.map((r) => [r.name, iam.role(r.name).assumedBy])).toEqual(ALL_ROLES.map((r) => [r.name, serviceOf(r)]));
 });
 
 describe.each(DEFINED.map((r) => [r.name, r] as const))('function %s, as its definition grants', (name, role) => {
@@ -138,6 +139,16 @@ test('each alarm rule target may start its own state machine and no other', asyn
   expect(await mismatches(cases)).toEqual([]);
 });
 
+test('a service role (a schedule starting a timed revert) may start only the state machines its definition names, and nothing else', async () => {
+  const roles = ALL_ROLES.filter((r) => r.kind === 'service role');
+  const granted = (r: CatalogRole, machineName: string) => (r.permissions ?? []).some((p) => p.actions.includes('states:StartExecution') && p.resources.some((x) => x.endsWith(`:${machineName}`)));
+  const cases = roles.flatMap((r) => [...catalog.machines, undefined].map((m): Case => [
+    r.name, 'states:StartExecution', m ? machineArn(m) : FOREIGN_MACHINE, m && granted(r, stateMachineNameOf(config.environment, m.name)) ? 'Allowed' : 'Denied',
+  ]));
+  expect(cases.some(([, , , d]) => d === 'Allowed')).toBe(roles.length > 0);
+  expect(await mismatches(cases)).toEqual([]);
+});
+
 test('the trigger functions start only the state machines they trigger: the router those started by alarms, the budget adapter the budget runbook', async () => {
   const machines = [...catalog.machines.map((m) => ({ arn: machineArn(m), startedBy: m.startedBy })), { arn: FOREIGN_MACHINE, startedBy: 'hand' }];
   const starts = (role: string, by: string) => (named(role) ? machines.map((m): Case => [role, 'states:StartExecution', m.arn, m.startedBy === by ? 'Allowed' : 'Denied']) : []);
@@ -171,7 +182,8 @@ test("an inverse only the undo makes (a restore call that is neither the runbook
   for (const m of enabledRunbooks(config)) {
     for (const change of m.undo?.(contextOf(m, config, arns)) ?? []) {
       for (const action of change.restoreActions.filter((a) => a !== change.operation && !change.verifyActions.includes(a))) {
-        for (const resource of change.resources) {
+        // A resource pattern (one schedule per incident) stands for one of its names.
+        for (const resource of change.resources.map((r) => r.replaceAll('*', 'q7zx4k'))) {
           // Another runbook's function granted the same call on the same resource is judged by its own definition.
           for (const role of ALL_ROLES.filter((r) => r.kind !== 'handler' || !r.runbook || r.runbook === m.name || r.runbook === UNDO_MACHINE)) {
             cases.push([role.name, action, resource, role.name === 'UndoRestore' ? 'Allowed' : 'Denied']);
@@ -269,6 +281,7 @@ const ON_STAR: Readonly<Record<Kind, readonly string[]>> = {
   'handler': ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
   'state machine': ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'logs:PutResourcePolicy', 'logs:CreateLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery'],
   'rule target': [],
+  'service role': [],
 };
 
 describe.each(ALL_ROLES.map((r) => [r.name, r] as const))('%s', (name, role) => {

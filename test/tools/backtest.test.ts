@@ -73,7 +73,7 @@ test('every transition to ALARM of the seeded history is counted once: routed to
   const toAlarm = seeded.filter((i) => (JSON.parse(i.historyData) as { newState: { stateValue: string } }).newState.stateValue === 'ALARM');
 
   expect(report.read).toMatchObject({ stateChanges: seeded.length, alarms: new Set(seeded.map((i) => i.alarmName)).size });
-  expect(report.totals).toEqual({ toAlarm: toAlarm.length, routed: 63, unrouted: 17, seen: 63, admitted: 34, held: { ...none, cooldown: 24, flapping: 2, reject: 3 } });
+  expect(report.totals).toEqual({ toAlarm: toAlarm.length, routed: 64, unrouted: 17, seen: 64, admitted: 35, held: { ...none, cooldown: 24, flapping: 2, reject: 3 } });
   expect(report.totals.routed + report.totals.unrouted).toBe(toAlarm.length);
 });
 
@@ -109,6 +109,8 @@ test('per runbook and target: what admit would have admitted, and what each rule
     ['agentops-key', 'cabruca-segmentation-prod-qa-agent', 1, 1, {}],
     // Now, the Cabruca API's p99 alarm in ALARM (its tasks table throttles).
     ['api-latency', 'app/cabruca-segmentation-prod-api/7c1d2e3f4a5b6c7d', 1, 1, {}],
+    // Now, the API's JWKS failures alarm in ALARM (Auth0's JWKS answers 503).
+    ['auth-degraded-mode', SERVICE('alphaswarm-api-prod'), 1, 1, {}],
     // Now, the database's connections alarm in ALARM (its strategy service's tasks leak connections).
     ['database-recovery', 'tradai-prod-db', 1, 1, {}],
   ]);
@@ -125,7 +127,8 @@ test('each admitted incident at its own time: a hold starts where the clock stoo
     ['lambda-runaway', 'lambda:PutFunctionConcurrency'], ['dynamodb-throttling', 'dynamodb:UpdateTable'], ['ecs-service-recovery', 'ecs:UpdateService'],
     ['scale-out', 'application-autoscaling:RegisterScalableTarget'], ['lambda-errors-rollback', 'lambda:UpdateAlias'], ['lambda-timeouts', 'lambda:UpdateFunctionConfiguration'],
     // api-latency only reads and pages, page-on-call only pages: no call would have changed anything.
-    ['model-drift', 'ssm:PutParameter'], ['page-on-call', undefined], ['agentops-key', 'lambda:UpdateFunctionConfiguration'], ['api-latency', undefined], ['database-recovery', 'ecs:UpdateService'],
+    ['model-drift', 'ssm:PutParameter'], ['page-on-call', undefined], ['agentops-key', 'lambda:UpdateFunctionConfiguration'], ['api-latency', undefined], ['auth-degraded-mode', 'ecs:RegisterTaskDefinition'],
+    ['database-recovery', 'ecs:UpdateService'],
   ]);
 });
 
@@ -187,7 +190,7 @@ test('Step Functions: each execution the states its ASL takes for the admission 
 
   const runaway = report.runbooks.find((r) => r.runbook === 'lambda-runaway')!;
   expect(runaway.stepFunctions).toEqual({ executions: 27, transitions: 12 * acting.length + 15 * 5, usd: Number(((12 * acting.length + 15 * 5) * 0.025 / 1000).toFixed(6)) });
-  expect(report.stepFunctions.executions).toBe(63);
+  expect(report.stepFunctions.executions).toBe(64);
   expect(report.stepFunctions.transitions).toBe(report.runbooks.reduce((n, r) => n + r.stepFunctions.transitions, 0));
 });
 
@@ -199,7 +202,7 @@ test('another config over the same history: lambda-runaway with no cooldown, cap
   expect(runaway?.base).toEqual({ seen: 27, admitted: 12, held: { ...none, cooldown: 14, flapping: 1 } });
   expect(report.comparison?.runbooks.filter((r) => r.runbook !== 'lambda-runaway').every((r) => JSON.stringify(r.base) === JSON.stringify(r.other))).toBe(true);
   expect(report.comparison?.report.coverageGap.map((g) => g.alarmName)).not.toContain(`${FN('annotator')}-concurrency`);
-  expect(report.comparison?.report.totals).toMatchObject({ toAlarm: 80, routed: 66, unrouted: 14 });
+  expect(report.comparison?.report.totals).toMatchObject({ toAlarm: 81, routed: 67, unrouted: 14 });
   expect(renderBacktest(report)).toContain(`## Compared with ${path.join(tmp, 'tight.json')}`);
 });
 
@@ -239,6 +242,6 @@ test('the backtest decides as the live admit does: the same deliveries, in time 
 test('the Markdown leads with the totals a person reads first', () => {
   const markdown = renderBacktest(report);
   expect(markdown.split('\n')[0]).toBe('# Backtest: what runbook-autopilot (prod) would have done');
-  expect(markdown).toContain('**In short.** 80 transitions to ALARM; 63 reached a runbook (63 deliveries): 34 admitted, 29 held (cooldown 24, flapping 2, not allowlisted 3). 17 reached none (coverage gap, below).');
+  expect(markdown).toContain('**In short.** 81 transitions to ALARM; 64 reached a runbook (64 deliveries): 35 admitted, 29 held (cooldown 24, flapping 2, not allowlisted 3). 17 reached none (coverage gap, below).');
   expect(loadConfig('prod').approvals.timeZone).toBe('America/Sao_Paulo');
 });

@@ -1,0 +1,83 @@
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { classifyAwsError } from '../shared/errors';
+import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+
+/** A one-time schedule that starts a Step Functions state machine, as this system creates it. */
+export interface OneTimeSchedule {
+  readonly Name: string;
+  readonly GroupName: string;
+  /** at(yyyy-mm-ddThh:mm:ss), UTC. */
+  readonly ScheduleExpression: string;
+  readonly Target: { readonly Arn: string; readonly RoleArn: string; readonly Input: string };
+  readonly Description?: string;
+}
+
+/** What GetSchedule says of one: enough to tell whose it is and when it runs. */
+export interface ScheduleView {
+  readonly Name: string;
+  readonly GroupName: string;
+  readonly ScheduleExpression: string;
+  readonly State: string;
+  readonly TargetArn: string;
+  readonly Input: string | null;
+}
+
+/** The at() expression EventBridge Scheduler takes for an instant (UTC, to the second). */
+export const atExpression = (at: Date): string => `at(${at.toISOString().slice(0, 19)})`;
+
+/**
+ * EventBridge Scheduler: one-time schedules, created deleted after they run (ActionAfterCompletion
+ * DELETE) with no flexible window, read and deleted by name.
+ */
+export class ScheduleClient {
+  constructor(
+    private readonly scheduler: SchedulerClient = new SchedulerClient({}),
+    /** CreateSchedule and DeleteSchedule: no SDK retry (see mutation-client.ts). */
+    private readonly mutations: SchedulerClient = new SchedulerClient(MUTATION_CLIENT_CONFIG),
+  ) {}
+
+  /** The schedule, or null when there is none by that name. */
+  async get(name: string, group = 'default'): Promise<ScheduleView | null> {
+    try {
+      const out = await this.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: group }));
+      return {
+        Name: out.Name ?? name, GroupName: out.GroupName ?? group, ScheduleExpression: out.ScheduleExpression ?? '', State: out.State ?? 'ENABLED',
+        TargetArn: out.Target?.Arn ?? '', Input: out.Target?.Input ?? null,
+      };
+    } catch (e: unknown) {
+      if (e instanceof ResourceNotFoundException) return null;
+      throw classifyAwsError(e, `scheduler:GetSchedule of ${name}`);
+    }
+  }
+
+  /** Creates it; `exists` when a schedule by that name exists already (ConflictException): the caller reads whose it is. */
+  async create(schedule: OneTimeSchedule): Promise<'created' | 'exists'> {
+    try {
+      await this.mutations.send(new CreateScheduleCommand({
+        ...schedule, FlexibleTimeWindow: { Mode: 'OFF' }, ActionAfterCompletion: 'DELETE', State: 'ENABLED',
+      }));
+      return 'created';
+    } catch (e: unknown) {
+      if (e instanceof ConflictException) return 'exists';
+      throw classifyAwsError(e, `scheduler:CreateSchedule of ${schedule.Name}`);
+    }
+  }
+
+  /** Deletes it; false when there was none (ResourceNotFoundException: it ran and was deleted, or someone deleted it). */
+  async remove(name: string, group = 'default'): Promise<boolean> {
+    try {
+      await this.mutations.send(new DeleteScheduleCommand({ Name: name, GroupName: group }));
+      return true;
+    } catch (e: unknown) {
+      if (e instanceof ResourceNotFoundException) return false;
+      throw classifyAwsError(e, `scheduler:DeleteSchedule of ${name}`);
+    }
+  }
+}
