@@ -15,7 +15,7 @@ import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { AUTOMATION_ON, AUTOMATION_PAUSED, RUNBOOK_OFF, RUNBOOK_ON } from '../lambdas/domain/switches';
 import {
-  admissionPolicyParameters, alarmRoutes, approvalPageHandler, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, operatorParameters, reportEnvironment, runbookConfig,
+  admissionPolicyParameters, alarmRoutes, approvalPageHandler, assertEventPatternSizes, budgetRunbook, buildCatalog, enabledRunbooks, executionFailureHandler, literalArns, operatorParameters, reportEnvironment, runbookConfig,
   routerPattern, runbookRulePatterns, sharedHandlers, stateMachineNameOf, switchParameters, triggerHandlers, UNDO_MACHINE, undoMachine, undoStateMachineName, type Arns, type HandlerDef, type RunbookMachineRef,
 } from './catalog';
 import type { BudgetSpec } from '../runbooks/module';
@@ -77,6 +77,7 @@ export class AutopilotStack extends Stack {
     this.approvals = new Approvals(this, 'Approvals', {
       config: config.approvals, notifications: this.notifications, ledger: this.ledger, page: approvalPageHandler(config, arns),
     });
+    assertEventPatternSizes(config);
     const rulePatterns = runbookRulePatterns(config, arns);
     const runbooks: Record<string, Runbook> = {};
     for (const def of buildCatalog(config, arns)) {

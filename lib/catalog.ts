@@ -10,7 +10,8 @@ import { deadlineSeconds, type ApprovalPolicy, type GateSettings } from '../lamb
 import { gateEntries } from '../lambdas/domain/approval-gates';
 import type { EventPattern } from '../lambdas/domain/event-pattern';
 import { sameValue } from '../lambdas/domain/canonical';
-import { alarmRulePatterns, routeTargets, taggedAlarmPattern } from '../lambdas/domain/routing';
+import { executionFailurePattern } from '../lambdas/domain/execution-failure';
+import { alarmRulePatterns, exceptNamedAlarms, routeTargets, taggedAlarmPattern } from '../lambdas/domain/routing';
 import { eventRulePattern, SERVICE_EVENTS } from '../lambdas/domain/service-events';
 import { policyParameterName, switchParameterNames, type SwitchParameters } from '../lambdas/domain/switches';
 import { TAG_RESOURCES } from '../lambdas/domain/tag-resources';
@@ -120,7 +121,10 @@ export const routerPattern = (config: EnvironmentConfig, arns: Arns): EventPatte
 /** Every EventBridge pattern that starts a runbook, alarm rules and event rules, by runbook. */
 export function runbookRulePatterns(config: EnvironmentConfig, arns: Arns): Record<string, EventPattern[]> {
   const out: Record<string, EventPattern[]> = {};
-  for (const r of [...alarmRoutes(config, arns), ...eventRoutes(config, arns)]) (out[r.runbook] ??= []).push(...r.patterns);
+  // An alarm routed by its name starts that runbook only, whatever metric it watches.
+  const named = namedAlarms(config, arns);
+  for (const r of alarmRoutes(config, arns)) (out[r.runbook] ??= []).push(...r.patterns.map((p) => exceptNamedAlarms(p, named)));
+  for (const r of eventRoutes(config, arns)) (out[r.runbook] ??= []).push(...r.patterns);
   return out;
 }
 
@@ -166,6 +170,31 @@ export function admissionPolicyParameters(config: EnvironmentConfig): { runbook:
     }
     return { runbook: m.name, name: policyParameterName(switchPrefix(config), m.name), value };
   });
+}
+
+/** EventBridge's default quota on an event pattern's size, in characters (adjustable to 4,096). */
+export const EVENT_PATTERN_LIMIT = 2048;
+
+/**
+ * Every EventBridge pattern the stack deploys, as the account will hold it (ARNs in full, for the
+ * config's region and its partition), checked against EventBridge's pattern size: a pattern over it
+ * fails the synth, naming its rule, rather than the deployment.
+ */
+export function assertEventPatternSizes(config: EnvironmentConfig): void {
+  const partition = config.region.startsWith('us-gov-') ? 'aws-us-gov' : config.region.startsWith('cn-') ? 'aws-cn' : 'aws';
+  const arns = literalArns(partition, config.region, '000000000000');
+  const machineArns = enabledRunbooks(config).map((m) => arns.stateMachine(stateMachineNameOf(config.environment, m.name)));
+  const rules: [string, EventPattern][] = [
+    ...Object.entries(runbookRulePatterns(config, arns)).flatMap(([runbook, patterns]) => patterns.map((p, i): [string, EventPattern] => [`${runbook}'s trigger rule ${i + 1}`, p])),
+    ['the tag router\'s rule', routerPattern(config, arns)],
+    ['the execution-failure rule', executionFailurePattern(machineArns)],
+  ];
+  for (const [rule, pattern] of rules) {
+    const size = JSON.stringify(pattern).length;
+    if (size > EVENT_PATTERN_LIMIT) {
+      throw new Error(`${rule}'s event pattern would be ${size} characters, over EventBridge's ${EVENT_PATTERN_LIMIT} (a quota that can be raised to 4,096): route fewer alarms by name, or allowlist targets by tag`);
+    }
+  }
 }
 
 /** Where the environment's switches live in SSM. */

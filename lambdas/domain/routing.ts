@@ -112,6 +112,16 @@ export const TAGGED_ALARM_PATTERN: EventPattern = {
  * by name (their runbook is started by that rule; the router would only read their tags for nothing).
  */
 export function taggedAlarmPattern(namedAlarms: readonly string[]): EventPattern {
-  if (namedAlarms.length === 0) return TAGGED_ALARM_PATTERN;
-  return { ...TAGGED_ALARM_PATTERN, detail: { ...TAGGED_ALARM_PATTERN.detail, alarmName: [{ 'anything-but': [...new Set(namedAlarms)].sort() }] } };
+  return exceptNamedAlarms(TAGGED_ALARM_PATTERN, namedAlarms);
+}
+
+/**
+ * An alarm pattern that leaves out the alarms a runbook's rule routes by name: a team that routes
+ * its alarm by name (to page a person, or to the emergency stop) means that runbook, and no other
+ * runbook whose metrics the alarm happens to watch starts too.
+ */
+export function exceptNamedAlarms(pattern: EventPattern, namedAlarms: readonly string[]): EventPattern {
+  if (namedAlarms.length === 0) return pattern;
+  const detail = (pattern.detail ?? {}) as Record<string, unknown>;
+  return { ...pattern, detail: { ...detail, alarmName: [{ 'anything-but': [...new Set(namedAlarms)].sort() }] } };
 }
