@@ -5,6 +5,7 @@ import { checkPolicy, hourBucket, isFlapping, remediationsInWindow, runbookPolic
 import { switchHold, type SwitchState } from '../domain/switches';
 import { CooldownMemory, DEFAULT_COOLDOWN_MEMORY_SECONDS } from './cooldown-memory';
 import { AdmissionReader, switchMaxAgeSeconds, type AdmissionReading } from './admission-reader';
+import { firstIssue } from '../domain/first-issue';
 import { METRIC, type SuppressionReason } from '../domain/metrics';
 import { incidentIdFor, parseTrigger, UnroutableEvent, type Trigger } from '../domain/trigger';
 import { requireEnv, secondsEnv } from '../shared/env';
@@ -209,10 +210,7 @@ function policyOf(read: AdmissionReading): RunbookPolicy | null {
     throw new PolicyInvalid(`${read.policyParameter} is not JSON: write it again with a deploy`);
   }
   const parsed = runbookPolicySchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PolicyInvalid(`${read.policyParameter} is not an admission policy (${issue?.path.join('.') || 'the value'}: ${issue?.message ?? 'invalid'}): write it again with a deploy`);
-  }
+  if (!parsed.success) throw new PolicyInvalid(`${read.policyParameter} is not an admission policy (${firstIssue(parsed.error)}): write it again with a deploy`);
   parsedPolicies.set(read.policy, parsed.data);
   return parsed.data;
 }
