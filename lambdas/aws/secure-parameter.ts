@@ -1,6 +1,6 @@
-import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { AwsThrottled, classifyAwsError, TargetNotFound } from '../shared/errors';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+import { parameterError } from './ssm';
 
 /** What a rotation reads of a parameter: never its value. */
 export interface ParameterVersion {
@@ -27,7 +27,7 @@ export class SecureParameterClient {
       if (type === undefined || version === undefined) throw new Error(`ssm:GetParameter returned no type or version for ${name}`);
       return { type, version };
     } catch (e: unknown) {
-      throw mapError(e, name, 'GetParameter');
+      throw parameterError(e, name, 'GetParameter');
     }
   }
 
@@ -42,14 +42,7 @@ export class SecureParameterClient {
       if (out.Version === undefined) throw new Error(`ssm:PutParameter returned no version for ${name}`);
       return out.Version;
     } catch (e: unknown) {
-      throw mapError(e, name, 'PutParameter');
+      throw parameterError(e, name, 'PutParameter');
     }
   }
-}
-
-function mapError(e: unknown, name: string, operation: string): Error {
-  if (e instanceof ParameterNotFound) return new TargetNotFound(`SSM parameter ${name} does not exist (${operation})`);
-  // Concurrent writes to one parameter: a later attempt succeeds.
-  if (e instanceof Error && e.name === 'TooManyUpdates') return new AwsThrottled(`ssm:${operation} on ${name}: ${e.name}: ${e.message}`);
-  return classifyAwsError(e, `ssm:${operation} on ${name}`);
 }

@@ -17,7 +17,7 @@ export class ParameterClient {
       if (value === undefined) throw new Error(`ssm:GetParameter returned no value for ${name}`);
       return value;
     } catch (e: unknown) {
-      throw this.mapError(e, name, 'GetParameter');
+      throw parameterError(e, name, 'GetParameter');
     }
   }
 
@@ -27,15 +27,16 @@ export class ParameterClient {
       await this.mutations.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
       return value;
     } catch (e: unknown) {
-      throw this.mapError(e, name, 'PutParameter');
+      throw parameterError(e, name, 'PutParameter');
     }
   }
+}
 
-  private mapError(e: unknown, name: string, operation: string): Error {
-    const doing = `ssm:${operation} on ${name}`;
-    if (e instanceof ParameterNotFound) return new TargetNotFound(`SSM parameter ${name} does not exist (${operation})`);
-    // Concurrent writes to one parameter: a later attempt succeeds.
-    if (e instanceof Error && e.name === 'TooManyUpdates') return new AwsThrottled(`${doing}: ${e.name}: ${e.message}`);
-    return classifyAwsError(e, doing);
-  }
+/** An SSM call's error on one parameter, as the runbooks read it: missing is TargetNotFound, concurrent writes are throttling. */
+export function parameterError(e: unknown, name: string, operation: string): Error {
+  const doing = `ssm:${operation} on ${name}`;
+  if (e instanceof ParameterNotFound) return new TargetNotFound(`SSM parameter ${name} does not exist (${operation})`);
+  // Concurrent writes to one parameter: a later attempt succeeds.
+  if (e instanceof Error && e.name === 'TooManyUpdates') return new AwsThrottled(`${doing}: ${e.name}: ${e.message}`);
+  return classifyAwsError(e, doing);
 }
