@@ -75,11 +75,15 @@ const userNames = (c: CredentialExposureConfig) => c.targets.map((t) => t.userNa
 const userArns = (c: CredentialExposureConfig, arns: Arns) => c.targets.map((t) => arns.iamUser(t.userName, t.path));
 const parameterNames = (c: CredentialExposureConfig) => c.secrets.map((s) => s.parameter);
 const parameterArns = (c: CredentialExposureConfig, arns: Arns) => c.secrets.map((s) => arns.ssmParameter(s.parameter));
-const serviceKeys = (c: CredentialExposureConfig) => [...new Set(c.secrets.flatMap((s) => s.services.map((v) => `${v.clusterName}/${v.serviceName}`)))];
+/** A service as the redeploy step and its allowlist name it: "cluster/service". */
+const serviceKey = (v: { clusterName: string; serviceName: string }) => `${v.clusterName}/${v.serviceName}`;
+const serviceKeys = (c: CredentialExposureConfig) => [...new Set(c.secrets.flatMap((s) => s.services.map(serviceKey)))];
+/** Reading a configured secret's version, never its value (the diagnosis, the verify and the approval page). */
+const readVersion = (c: CredentialExposureConfig, arns: Arns) => ({ actions: ['ssm:GetParameter'], resources: parameterArns(c, arns) });
 const serviceArns = (c: CredentialExposureConfig, arns: Arns) => [...new Set(c.secrets.flatMap((s) => s.services.map((v) => arns.ecsService(v.clusterName, v.serviceName))))];
 /** What the secret path's functions know of each secret (SECRETS): no value, ever. */
 const secretsEnv = (c: CredentialExposureConfig) => json(c.secrets.map((s) => ({
-  parameter: s.parameter, keyId: s.kmsKeyArn ?? 'alias/aws/ssm', services: s.services.map((v) => `${v.clusterName}/${v.serviceName}`),
+  parameter: s.parameter, keyId: s.kmsKeyArn ?? 'alias/aws/ssm', services: s.services.map(serviceKey),
 })));
 
 export default defineRunbook({
@@ -112,7 +116,6 @@ export default defineRunbook({
     const { config: c, arns } = ctx;
     const users = userArns(c, arns);
     const keys = c.secrets.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : []));
-    const readVersion = { actions: ['ssm:GetParameter'], resources: parameterArns(c, arns) };
     return [
       {
         id: 'CredentialExposureInspect', substitution: 'InspectFunctionArn', entry: 'runbooks/credential-exposure/handlers/inspect.ts', usesLedger: false,
@@ -137,7 +140,7 @@ export default defineRunbook({
         {
           id: 'CredentialExposureSecret', substitution: 'SecretFunctionArn', entry: 'runbooks/credential-exposure/handlers/secret.ts', usesLedger: false,
           description: "credential-exposure: read a configured secret's type and version (never its value)",
-          environment: { SECRETS: secretsEnv(c) }, permissions: scoped([readVersion]),
+          environment: { SECRETS: secretsEnv(c) }, permissions: scoped([readVersion(c, arns)]),
         },
         ctx.approvalRequest('CredentialExposureApprovalRequest'),
         {
@@ -163,7 +166,7 @@ export default defineRunbook({
     ];
   },
   // The rotate page re-reads the parameter's version (never its value).
-  approvalPage: { permissions: ({ config: c, arns }) => scoped([{ actions: ['ssm:GetParameter'], resources: parameterArns(c, arns) }]) },
+  approvalPage: { permissions: ({ config: c, arns }) => scoped([readVersion(c, arns)]) },
   gates: [{ step: 'rotate', policyAt: ['rotate', 'approval'], reachedBy: 'events/samples/credential-exposure-rotate-secret.manual-start.json' }],
   undo: ({ config: c, arns }) => [{
     operation: 'iam:UpdateAccessKey', targets: userNames(c), resources: userArns(c, arns),
