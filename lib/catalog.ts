@@ -22,11 +22,11 @@ import {
 import { RUNBOOKS, type RunbookName } from '../runbooks/registry';
 import type { EnvironmentConfig, GatePolicy, RunbookConfig, VerifyConfig } from './config/schema';
 import {
-  byTag, json, literalArns, scoped, stackNameOf, stateMachineNameOf, tagReads, UNDO_MACHINE, undoStateMachineName, verifyPolicy,
+  byTag, json, literalArns, partitionOf, scoped, stackNameOf, stateMachineNameOf, tagReads, UNDO_MACHINE, undoStateMachineName, verifyPolicy,
   type Arns, type HandlerDef, type Permission, type RunbookDef,
 } from '../runbooks/kit';
 
-export { literalArns, stackNameOf, stateMachineNameOf, UNDO_MACHINE, undoStateMachineName, type Arns, type HandlerDef, type Permission, type RunbookDef };
+export { literalArns, partitionOf, stackNameOf, stateMachineNameOf, UNDO_MACHINE, undoStateMachineName, type Arns, type HandlerDef, type Permission, type RunbookDef };
 
 /** A registered runbook, its own config type left open: shared code reads only what every runbook has. */
 export type AnyRunbook = RunbookModule<string, RunbookConfig>;
@@ -181,8 +181,7 @@ export const EVENT_PATTERN_LIMIT = 2048;
  * fails the synth, naming its rule, rather than the deployment.
  */
 export function assertEventPatternSizes(config: EnvironmentConfig): void {
-  const partition = config.region.startsWith('us-gov-') ? 'aws-us-gov' : config.region.startsWith('cn-') ? 'aws-cn' : 'aws';
-  const arns = literalArns(partition, config.region, '000000000000');
+  const arns = literalArns(partitionOf(config.region), config.region, '000000000000');
   const machineArns = enabledRunbooks(config).map((m) => arns.stateMachine(stateMachineNameOf(config.environment, m.name)));
   const rules: [string, EventPattern][] = [
     ...Object.entries(runbookRulePatterns(config, arns)).flatMap(([runbook, patterns]) => patterns.map((p, i): [string, EventPattern] => [`${runbook}'s trigger rule ${i + 1}`, p])),

@@ -107,6 +107,13 @@ export interface Arns {
   readonly partition: string;
 }
 
+/** The partition a region belongs to (China and GovCloud have their own). */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
 export function literalArns(partition: string, region: string, account: string): Arns {
   const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
   return {

@@ -1,7 +1,7 @@
 import { paginateListStateMachines, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import * as os from 'node:os';
 import { executionConsoleUrl } from '../lambdas/domain/message';
-import { undoStateMachineName } from '../lib/catalog';
+import { partitionOf, undoStateMachineName } from '../lib/catalog';
 import { ConfigError, loadConfig } from '../lib/config/load';
 
 /**
@@ -129,12 +129,6 @@ function explain(e: unknown, name: string): Error {
   if (err.name === 'StateMachineDoesNotExist') return new UndoStartError(`the undo state machine does not exist (${err.message ?? name}): deploy the stack for this environment, or pass --state-machine-arn`);
   if (err.name === 'AccessDeniedException') return new UndoStartError(`not allowed to start the undo: ${err.message ?? ''}`.trim());
   return new UndoStartError(text.split('\n')[0]!);
-}
-
-function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 function userName(): string {
