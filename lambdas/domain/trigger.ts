@@ -112,7 +112,8 @@ export const runbookTriggerSchema = z.object({
   alarm: z.optional(metricRouteSchema),
   budget: z.optional(z.literal(true)),
   events: z.optional(z.array(eventRouteSchema).check(z.minLength(1))),
-  manual: z.optional(z.object({ occurrence: z.optional(z.string().check(z.minLength(1))), pattern: z.optional(z.string().check(z.minLength(1))) })),
+  // What a start names besides the target (both), or nothing more ({}).
+  manual: z.optional(z.union([z.object({ occurrence: z.string().check(z.minLength(1)), pattern: z.string().check(z.minLength(1)) }), z.strictObject({})])),
 });
 export interface RunbookTrigger {
   readonly alarm?: MetricRoute;
@@ -245,16 +246,20 @@ function manualTrigger(runbook: string, event: ManualStartEvent, started: Runboo
  * runbook whose target says everything (an emergency stop named by its environment) needs nothing
  * more, and its spec names no occurrence.
  */
-export interface ManualStartSpec {
-  /** In words, e.g. "the access key id". Absent: the start names the target and the reason only. */
-  readonly occurrence?: string;
+export type ManualStartSpec = {
+  /** In words, e.g. "the access key id". */
+  readonly occurrence: string;
   /** Its form, a regular expression's source. */
-  readonly pattern?: string;
-}
+  readonly pattern: string;
+} | {
+  /** Nothing besides the target and the reason. */
+  readonly occurrence?: undefined;
+  readonly pattern?: undefined;
+};
 
 /** Why a manual start's occurrence will not do, in one line; undefined when it is what the runbook needs. */
 export function manualOccurrenceProblem(runbook: string, spec: ManualStartSpec, occurrence: string | undefined): string | undefined {
-  if (spec.occurrence === undefined || spec.pattern === undefined) {
+  if (spec.pattern === undefined) {
     return occurrence === undefined ? undefined : `a manual start of ${runbook} names only its target and a reason, not ${JSON.stringify(occurrence)}`;
   }
   if (occurrence === undefined) return `a manual start of ${runbook} must name ${spec.occurrence} (what the event that starts it would name)`;
