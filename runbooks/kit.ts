@@ -159,6 +159,19 @@ export const ECS_UPDATE_SERVICE_CHANGES = {
   note: 'a forced new deployment has no inverse (its new tasks stay; the service keeps its task definition and desired count); a task definition change is put back to the one the service ran',
 };
 
+/** DescribeScalableTargets takes no resource-level permission: `*`. */
+export const DESCRIBE_SCALABLE_TARGETS: Permission = { actions: ['application-autoscaling:DescribeScalableTargets'], resources: ['*'] };
+
+/**
+ * RegisterScalableTarget on ECS services' desired counts: Application Auto Scaling names a scalable
+ * target by an id of its own, so its ARN cannot name the service; the grant is limited to ECS
+ * desired counts by condition (the handler to its configured services).
+ */
+export const registerEcsScalableTarget = (arns: Arns): Permission => ({
+  actions: ['application-autoscaling:RegisterScalableTarget'], resources: [arns.scalableTarget('*')],
+  conditions: { StringEquals: { 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount' } },
+});
+
 /** The undo state machine's catalog name; deployed as `runbook-autopilot-<env>-undo`. */
 export const UNDO_MACHINE = 'undo';
 

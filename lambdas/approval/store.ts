@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Decision, DecisionValue, Level } from '../domain/approval';
+import { DECISION_VALUES, type Decision, type DecisionValue, type Level } from '../domain/approval';
 import { AwsThrottled } from '../shared/errors';
 import { ledgerDocumentClient } from '../shared/ledger';
 
@@ -16,8 +16,8 @@ import { ledgerDocumentClient } from '../shared/ledger';
  * the verdict closes the request in that same write, so the ledger never holds a quorum on an open
  * request, nor a decision that arrived after the close. Step Functions is told afterwards (`told`).
  */
-export type RequestStatus = 'open' | 'approved' | 'rejected' | 'acknowledged' | 'timed-out';
-export type Verdict = 'approved' | 'rejected' | 'acknowledged';
+export type Verdict = DecisionValue;
+export type RequestStatus = 'open' | Verdict | 'timed-out';
 
 export interface Gate {
   readonly runbook: string;
@@ -207,9 +207,9 @@ export class ApprovalStore {
         TableName: this.tableName,
         Key: requestKey(requestId),
         UpdateExpression: 'SET told = :told',
-        ConditionExpression: 'attribute_not_exists(told) AND #status IN (:approved, :rejected, :acknowledged)',
+        ConditionExpression: `attribute_not_exists(told) AND #status IN (${DECISION_VALUES.map((_, i) => `:verdict${i}`).join(', ')})`,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':told': { at: this.now().toISOString(), via }, ':approved': 'approved', ':rejected': 'rejected', ':acknowledged': 'acknowledged' },
+        ExpressionAttributeValues: { ':told': { at: this.now().toISOString(), via }, ...Object.fromEntries(DECISION_VALUES.map((v, i) => [`:verdict${i}`, v])) },
       }));
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;

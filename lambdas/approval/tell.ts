@@ -1,5 +1,5 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { APPROVAL_REJECTED, type ApprovalOutcome } from '../domain/approval';
+import { APPROVAL_REJECTED, DECISION_VALUES, type ApprovalOutcome } from '../domain/approval';
 import { decisionList, type ApprovalRequest, type Verdict } from './store';
 
 /** Step Functions' answers for a token whose task is over (answered already, timed out, or unknown). */
@@ -13,7 +13,7 @@ export function outcomeOf(request: ApprovalRequest & { status: Verdict }): Appro
   };
 }
 
-export const isDecided = (r: ApprovalRequest): r is ApprovalRequest & { status: Verdict } => r.status === 'approved' || r.status === 'rejected' || r.status === 'acknowledged';
+export const isDecided = (r: ApprovalRequest): r is ApprovalRequest & { status: Verdict } => (DECISION_VALUES as readonly string[]).includes(r.status);
 
 /**
  * Sends a closed request's verdict on a task token: SendTaskSuccess with every decision (approved or acknowledged), or

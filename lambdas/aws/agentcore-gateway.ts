@@ -26,7 +26,7 @@ export interface GatewayConfig {
   readonly wafConfiguration?: unknown;
 }
 
-export const GATEWAY_CONFIG_FIELDS = [
+const GATEWAY_CONFIG_FIELDS = [
   'name', 'description', 'roleArn', 'protocolType', 'protocolConfiguration', 'authorizerType', 'authorizerConfiguration', 'kmsKeyArn',
   'customTransformConfiguration', 'interceptorConfigurations', 'policyEngineConfiguration', 'exceptionLevel', 'wafConfiguration',
 ] as const;
@@ -47,7 +47,7 @@ export class GatewayBusy extends Error {
 }
 
 /** The configuration fields of a GetGateway answer, the ones it does not hold left out. */
-export function configOf(out: Pick<GetGatewayCommandOutput, (typeof GATEWAY_CONFIG_FIELDS)[number]>): GatewayConfig {
+function configOf(out: Pick<GetGatewayCommandOutput, (typeof GATEWAY_CONFIG_FIELDS)[number]>): GatewayConfig {
   const source = out as Record<string, unknown>;
   return Object.fromEntries(GATEWAY_CONFIG_FIELDS.flatMap((f) => (source[f] === undefined || source[f] === null ? [] : [[f, source[f]]]))) as unknown as GatewayConfig;
 }

@@ -29,7 +29,7 @@ const REGISTERED_FIELDS = [
   'ephemeralStorage', 'runtimePlatform', 'enableFaultInjection',
 ] as const satisfies readonly (keyof TaskDefinition & keyof RegisterTaskDefinitionCommandInput)[];
 
-export function registrationOf(definition: TaskDefinition, tags: RegisterTaskDefinitionCommandInput['tags']): RegisterTaskDefinitionCommandInput {
+function registrationOf(definition: TaskDefinition, tags: RegisterTaskDefinitionCommandInput['tags']): RegisterTaskDefinitionCommandInput {
   const fields = Object.fromEntries(REGISTERED_FIELDS.filter((k) => definition[k] !== undefined).map((k) => [k, definition[k]]));
   return { ...(fields as unknown as RegisterTaskDefinitionCommandInput), ...(tags && tags.length > 0 ? { tags } : {}) };
 }

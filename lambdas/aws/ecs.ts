@@ -63,15 +63,19 @@ export interface RolloutProgress {
   readonly timedOut: boolean;
 }
 
-/** Verify the forced deployment: done when it completed with every desired task running. */
+/**
+ * Verify the forced deployment: done when it completed with every desired task running, and on the
+ * task definition the caller waits for (`onWantedRevision`: a rollout to another one is not done).
+ */
 export function rolloutProgress(
   state: Pick<ServiceState, 'desiredCount' | 'runningCount' | 'primary' | 'deploymentCount'>,
   attempt: number,
   pollSeconds: number,
   timeoutSeconds: number,
+  onWantedRevision = true,
 ): RolloutProgress {
   const next = attempt + 1;
-  const done = rolloutComplete(state) && state.runningCount === state.desiredCount;
+  const done = onWantedRevision && rolloutComplete(state) && state.runningCount === state.desiredCount;
   const failed = state.primary?.rolloutState === 'FAILED';
   return { attempt: next, done, failed, timedOut: !done && next * pollSeconds >= timeoutSeconds };
 }

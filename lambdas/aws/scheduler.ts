@@ -32,6 +32,12 @@ export interface ScheduleView {
 /** The at() expression EventBridge Scheduler takes for an instant (UTC, to the second). */
 export const atExpression = (at: Date): string => `at(${at.toISOString().slice(0, 19)})`;
 
+/** The instant an at() expression names, as ISO UTC ("2026-12-07T02:00:00Z"); any other expression as it is. */
+export function atInstant(expression: string): string {
+  const m = /^at\((.+)\)$/.exec(expression);
+  return m ? `${m[1]}Z` : expression;
+}
+
 /**
  * EventBridge Scheduler: one-time schedules, created deleted after they run (ActionAfterCompletion
  * DELETE) with no flexible window, read and deleted by name.

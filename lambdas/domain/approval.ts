@@ -37,7 +37,9 @@ export interface GateSettings {
   readonly noApproverBecause?: string;
 }
 
-export type DecisionValue = 'approved' | 'rejected' | 'acknowledged';
+/** What a person's decision can be, and each is also the verdict that closes a request. */
+export const DECISION_VALUES = ['approved', 'rejected', 'acknowledged'] as const;
+export type DecisionValue = (typeof DECISION_VALUES)[number];
 
 export interface Decision {
   readonly approver: string;
@@ -49,7 +51,7 @@ export interface Decision {
 
 /** What the gated step's Task returns (`$.approval`): the decision and every vote behind it. */
 export interface ApprovalOutcome {
-  readonly decision: 'approved' | 'rejected' | 'acknowledged';
+  readonly decision: DecisionValue;
   readonly requestId: string;
   readonly level: Level;
   readonly requiredApprovals: number;

@@ -7,7 +7,7 @@ import { InvalidInput, TargetNotAllowed } from '../../lambdas/shared/errors';
  * the kill-switch endpoints and the secret with their token. Keyed by every target key that starts
  * it: the environment a person names, and each alarm configured to start it.
  */
-export const haltScopeSchema = z.object({
+const haltScopeSchema = z.object({
   environment: z.string(),
   gateway: z.object({ gatewayId: z.string(), roleArn: z.string(), haltPolicyEngineArn: z.string() }),
   proxy: z.object({ cluster: z.string(), service: z.string() }),

@@ -1,4 +1,4 @@
-import { GatewayClient, type GatewayConfig } from '../../lambdas/aws/agentcore-gateway';
+import { GatewayClient } from '../../lambdas/aws/agentcore-gateway';
 import { ScalableTargetClient, type CapacityRange } from '../../lambdas/aws/application-autoscaling';
 import { EcsServiceClient } from '../../lambdas/aws/ecs';
 import { isHalted, policyEngineInWords } from './gateway-halt';
@@ -21,7 +21,7 @@ export interface HaltState {
 export class HaltReader {
   constructor(readonly gateways = new GatewayClient(), readonly services = new EcsServiceClient(), readonly targets = new ScalableTargetClient()) {}
 
-  async read(scope: HaltScope): Promise<HaltState & { gatewayConfig: GatewayConfig }> {
+  async read(scope: HaltScope): Promise<HaltState> {
     const gw = await this.gateways.read(scope.gateway.gatewayId);
     const service = await this.services.describe(scope.proxy);
     const scalableTarget = await this.targets.read(scope.proxy);
@@ -30,7 +30,6 @@ export class HaltReader {
       environment: scope.environment,
       gateway: { gatewayId: gw.gatewayId, status: gw.status, halted: isHalted(gw.config, scope.gateway.haltPolicyEngineArn), policyEngine: policyEngineInWords(gw.config) },
       proxy: { service: proxyKey(scope), desiredCount: service.desiredCount, runningCount: service.runningCount, scalableTarget, stopped: service.desiredCount === 0 && pinned },
-      gatewayConfig: gw.config,
     };
   }
 }

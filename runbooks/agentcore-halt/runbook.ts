@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { resourceName, runbookBase } from '../config';
-import { json, type Arns, type HandlerDef, type Permission } from '../kit';
+import { DESCRIBE_SCALABLE_TARGETS, json, registerEcsScalableTarget, type Arns, type HandlerDef, type Permission } from '../kit';
 import { defineRunbook } from '../module';
 import type { HaltScope } from './halt-scope';
 import definition from './statemachine';
@@ -79,9 +79,6 @@ const gateways = (c: AgentcoreHaltConfig, arns: Arns) => c.targets.map((t) => ar
 const gatewayIds = (c: AgentcoreHaltConfig) => c.targets.map((t) => t.gateway.gatewayId);
 const services = (c: AgentcoreHaltConfig, arns: Arns) => c.targets.map((t) => arns.ecsService(t.proxy.clusterName, t.proxy.serviceName));
 const proxies = (c: AgentcoreHaltConfig) => c.targets.map((t) => `${t.proxy.clusterName}/${t.proxy.serviceName}`);
-/** Application Auto Scaling names a scalable target by an id of its own: its ARN cannot name the service. */
-const ECS_SCALABLE_TARGETS = { StringEquals: { 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount' } };
-const describeTargets: Permission = { actions: ['application-autoscaling:DescribeScalableTargets'], resources: ['*'] };
 
 export default defineRunbook({
   name: 'agentcore-halt',
@@ -102,7 +99,7 @@ export default defineRunbook({
     const reads: Permission[] = [
       { actions: ['bedrock-agentcore:GetGateway'], resources: gateways(c, arns) },
       { actions: ['ecs:DescribeServices'], resources: services(c, arns) },
-      describeTargets,
+      DESCRIBE_SCALABLE_TARGETS,
     ];
     return [
       {
@@ -122,8 +119,8 @@ export default defineRunbook({
         id: 'AgentcoreHaltProxy', substitution: 'ProxyFunctionArn', entry: 'runbooks/agentcore-halt/handlers/proxy.ts', usesLedger: true,
         description: "agentcore-halt: pin the proxy's scalable target at 0 (or its desired count to 0)", environment: env,
         permissions: [
-          { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services(c, arns) }, describeTargets,
-          { actions: ['application-autoscaling:RegisterScalableTarget'], resources: [arns.scalableTarget('*')], conditions: ECS_SCALABLE_TARGETS },
+          { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services(c, arns) }, DESCRIBE_SCALABLE_TARGETS,
+          registerEcsScalableTarget(arns),
         ],
       },
       {

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { gatePolicy, resourceName, runbookBase } from '../config';
 import { json, undoStateMachineName, type AlarmSpec, type Arns, type HandlerDef } from '../kit';
 import { defineRunbook, type RunbookContext } from '../module';
+import { revertScheduleName } from './auth-plan';
 import definition from './statemachine';
 
 /**
@@ -60,8 +61,8 @@ export type AuthDegradedModeConfig = z.infer<typeof config>;
 type Target = AuthDegradedModeConfig['targets'][number];
 const serviceKey = (t: Target) => `${t.clusterName}/${t.serviceName}`;
 const services = (c: AuthDegradedModeConfig, arns: Arns) => c.targets.map((t) => arns.ecsService(t.clusterName, t.serviceName));
-/** The schedules it creates: one per incident, named auth-revert-<incident id>. */
-const revertSchedules = (arns: Arns) => arns.schedule('default', 'auth-revert-inc-*');
+/** The schedules it creates: one per incident (incident ids are inc-<hex>), named as the schedule step names them. */
+const revertSchedules = (arns: Arns) => arns.schedule('default', revertScheduleName('inc-*'));
 /** The role EventBridge Scheduler assumes to start the undo: a fixed name, so the handler passes it without a reference across stacks. */
 const schedulerRoleName = (environment: string) => `runbook-autopilot-${environment}-auth-revert-scheduler`;
 const taskRoles = (c: AuthDegradedModeConfig, arns: Arns) => [...new Set(c.targets.flatMap((t) => [t.taskRoleName, t.executionRoleName]).filter((r): r is string => r !== undefined))].map((r) => arns.iamRole(r));

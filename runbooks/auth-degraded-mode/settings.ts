@@ -2,7 +2,7 @@
 import * as z from '../../lambdas/shared/zod';
 import { requireJsonEnv } from '../../lambdas/shared/env';
 
-export const targetSettingsSchema = z.record(z.string(), z.object({ container: z.string(), operatorUiFirewalled: z.boolean() }));
+const targetSettingsSchema = z.record(z.string(), z.object({ container: z.string(), operatorUiFirewalled: z.boolean() }));
 export type TargetSettings = z.infer<typeof targetSettingsSchema>;
 
 /** Per "cluster/service": its container with the auth variable, and whether its operator UI is firewalled at the ingress. */

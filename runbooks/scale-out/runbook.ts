@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { RUNBOOK_TAG, TARGET_TAG } from '../../lambdas/domain/routing';
 import { gatePolicy, resourceName, runbookBase, verifySchema } from '../config';
-import { json, type AlarmSpec, type Arns, type HandlerDef, type Permission } from '../kit';
+import { DESCRIBE_SCALABLE_TARGETS, json, registerEcsScalableTarget, type AlarmSpec, type Arns, type HandlerDef } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
 import type { CapacityPolicy } from './capacity-plan';
@@ -48,9 +48,6 @@ const queueArn = (arns: Arns, name: string) => arns.sqsQueue(name);
 const policies = (c: ScaleOutConfig, arns: Arns): Record<string, CapacityPolicy> => Object.fromEntries(c.targets.map((t) => [serviceKey(t), {
   scaleOutTasks: t.scaleOutTasks, ceilingTasks: t.ceilingTasks, ...(t.queueName ? { queueArn: queueArn(arns, t.queueName) } : {}),
 }]));
-/** Application Auto Scaling names a scalable target by an id of its own: its ARN cannot name the service. */
-const ECS_SCALABLE_TARGETS = { StringEquals: { 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount' } };
-const describeTargets: Permission = { actions: ['application-autoscaling:DescribeScalableTargets'], resources: ['*'] };
 
 export default defineRunbook({
   name: 'scale-out',
@@ -80,7 +77,7 @@ export default defineRunbook({
         id: 'ScaleOutInspect', substitution: 'InspectFunctionArn', entry: 'runbooks/scale-out/handlers/inspect.ts', usesLedger: false,
         description: 'scale-out: read desired and running counts, the scalable target and the queue backlog', environment: env,
         permissions: [
-          { actions: ['ecs:DescribeServices'], resources: services(c, arns) }, describeTargets,
+          { actions: ['ecs:DescribeServices'], resources: services(c, arns) }, DESCRIBE_SCALABLE_TARGETS,
           ...(queues.length > 0 ? [{ actions: ['sqs:GetQueueAttributes'], resources: queues }] : []),
         ],
       },
@@ -90,8 +87,8 @@ export default defineRunbook({
         description: "scale-out: raise the scalable target's minimum or the desired count, as approved",
         environment: { ...env, ALLOWED_TARGETS: json(c.targets.map(serviceKey)), SCALE_ON_TIMEOUT: c.scale.approval.onTimeout },
         permissions: [
-          { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services(c, arns) }, describeTargets,
-          { actions: ['application-autoscaling:RegisterScalableTarget'], resources: [arns.scalableTarget('*')], conditions: ECS_SCALABLE_TARGETS },
+          { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services(c, arns) }, DESCRIBE_SCALABLE_TARGETS,
+          registerEcsScalableTarget(arns),
         ],
       },
       {
@@ -119,7 +116,7 @@ export default defineRunbook({
     ];
   },
   approvalPage: {
-    permissions: ({ config: c, arns }) => [{ actions: ['ecs:DescribeServices'], resources: services(c, arns) }, describeTargets],
+    permissions: ({ config: c, arns }) => [{ actions: ['ecs:DescribeServices'], resources: services(c, arns) }, DESCRIBE_SCALABLE_TARGETS],
   },
   alarms: (c) => c.targets.flatMap((t): AlarmSpec[] => [
     {

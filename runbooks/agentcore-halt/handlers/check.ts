@@ -31,7 +31,7 @@ export interface HaltCheck {
  * or its engine is not the halt's any more; timed out otherwise.
  */
 export const handler = taskHandler(inputSchema, async ({ incident, attempt }): Promise<HaltCheck> => {
-  const { gatewayConfig: _config, ...state } = await reader.read(scopeOf(SCOPES, incident.target));
+  const state = await reader.read(scopeOf(SCOPES, incident.target));
   const next = attempt + 1;
   const { gateway: g, proxy: p } = state;
   const failed = SETTLED_BADLY.includes(g.status) || (g.status === 'READY' && !g.halted);

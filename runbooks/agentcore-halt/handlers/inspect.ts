@@ -8,7 +8,4 @@ const SCOPES = requireJsonEnv('HALT_SCOPES', (raw) => haltScopesSchema.parse(raw
 const reader = new HaltReader();
 
 /** Diagnose: is the gateway already refusing calls, is the proxy already at 0 and pinned? A missing gateway or service is TargetNotFound. */
-export const handler = taskHandler(stepInputSchema, async ({ incident }): Promise<HaltState> => {
-  const { gatewayConfig: _config, ...state } = await reader.read(scopeOf(SCOPES, incident.target));
-  return state;
-});
+export const handler = taskHandler(stepInputSchema, async ({ incident }): Promise<HaltState> => reader.read(scopeOf(SCOPES, incident.target)));

@@ -13,7 +13,7 @@ const SCOPES = requireJsonEnv('HALT_SCOPES', (raw) => haltScopesSchema.parse(raw
 const killSwitch = new KillSwitchClient();
 
 /** The kill switch's POST, as ledger rows and the undo's plan name it (it has no API inverse). */
-export const KILL_SWITCH_OPERATION = 'application:PostKillSwitch';
+const KILL_SWITCH_OPERATION = 'application:PostKillSwitch';
 
 export interface KillSwitchPost {
   readonly path: string;

@@ -22,10 +22,8 @@ export interface RolloutCheck extends RolloutProgress {
 /** Verify: the rollout completes with every desired task on the permissive revision, fails, or runs out of the watch. */
 export const handler = taskHandler(inputSchema, async ({ incident, attempt, taskDefinition }): Promise<RolloutCheck> => {
   const service = await services.describe(parseServiceKey(incident.target));
-  const progress = rolloutProgress(service, attempt, POLL_SECONDS, ROLLOUT_TIMEOUT_SECONDS);
-  const done = progress.done && service.taskDefinition === taskDefinition;
   return {
-    ...progress, done, timedOut: !done && progress.attempt * POLL_SECONDS >= ROLLOUT_TIMEOUT_SECONDS, pollSeconds: POLL_SECONDS,
+    ...rolloutProgress(service, attempt, POLL_SECONDS, ROLLOUT_TIMEOUT_SECONDS, service.taskDefinition === taskDefinition), pollSeconds: POLL_SECONDS,
     service: { taskDefinition: service.taskDefinition, desiredCount: service.desiredCount, runningCount: service.runningCount, rolloutState: service.primary?.rolloutState ?? null },
   };
 });

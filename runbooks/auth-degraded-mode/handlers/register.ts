@@ -25,7 +25,7 @@ const nextRevision = (arn: string) => arn.replace(/:(\d+)$/, (_, n: string) => `
  * revision of the running task definition with only that variable changed (RegisterTaskDefinition:
  * every other field, secret reference and tag as registered), its ledger row first with the
  * revision the service ran. A retry finds its own revision (the family's newest, derived from the
- * source) instead of registering another. The deploy step (deploy.ts) then points the service at it.
+ * source) instead of registering another. The deploy step (degrade.ts) then points the service at it.
  */
 export const handler = taskHandler(degradeInputSchema, async ({ incident, execution, call, approval, dryRun }): Promise<RegisterResult> => {
   await check(incident, call, approval, dryRun);

@@ -1,4 +1,4 @@
-import { atExpression, ScheduleClient, type ScheduleView } from '../../../lambdas/aws/scheduler';
+import { atExpression, atInstant, ScheduleClient, type ScheduleView } from '../../../lambdas/aws/scheduler';
 import { performAction, type ActionResult } from '../../../lambdas/shared/act';
 import { requireEnv, requirePositiveIntegerEnv } from '../../../lambdas/shared/env';
 import { ChangeRejected } from '../../../lambdas/shared/errors';
@@ -39,10 +39,6 @@ const isOurs = (found: ScheduleView | null, incidentId: string): found is Schedu
     return false;
   }
 };
-const atOf = (expression: string): string => {
-  const m = /^at\((.+)\)$/.exec(expression);
-  return m ? `${m[1]}Z` : expression;
-};
 
 /**
  * Seed 001 D, post-incident: "If a hard rule was bypassed, schedule the revert as a P1 task". One
@@ -78,7 +74,7 @@ export const handler = taskHandler(stepInputSchema, async ({ incident, execution
       return existing;
     },
   }, { dryRun });
-  const at = atOf(action.after.ScheduleExpression);
+  const at = atInstant(action.after.ScheduleExpression);
   return {
     ...action, schedule: name, revertAt: at,
     summary: `the revert of ${incident.target} is scheduled for ${at} (EventBridge Scheduler ${name}, deleted after it runs)`,

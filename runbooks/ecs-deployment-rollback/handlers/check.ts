@@ -34,12 +34,8 @@ export interface RollbackCheck extends RolloutProgress {
 export const handler = taskHandler(inputSchema, async ({ incident, attempt, failedTaskDefinition }): Promise<RollbackCheck> => {
   const { key } = failedDeploymentOf(incident);
   const service = await services.describe(key);
-  const progress = rolloutProgress(service, attempt, POLL_SECONDS, ROLLOUT_TIMEOUT_SECONDS);
-  const done = progress.done && service.taskDefinition !== failedTaskDefinition;
   return {
-    ...progress,
-    done,
-    timedOut: !done && progress.attempt * POLL_SECONDS >= ROLLOUT_TIMEOUT_SECONDS,
+    ...rolloutProgress(service, attempt, POLL_SECONDS, ROLLOUT_TIMEOUT_SECONDS, service.taskDefinition !== failedTaskDefinition),
     pollSeconds: POLL_SECONDS,
     service: {
       taskDefinition: service.taskDefinition, desiredCount: service.desiredCount, runningCount: service.runningCount,

@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
-import { ConflictException, CreateScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ApprovalStore } from '../../../lambdas/approval/store';
 import { seedApprovalRequest } from '../../support/approval-requests';
@@ -159,6 +159,9 @@ describe('schedule the revert', () => {
     const out = await schedule(base(), lambdaContext);
 
     expect(out).toMatchObject({ after: { Name: `auth-revert-${incidentId}`, ScheduleExpression: 'at(2026-12-07T02:00:00)' }, revertAt: '2026-12-07T02:00:00Z' });
+    // Whose it is was read by this incident's schedule name, in the group it was created in.
+    expect(new Set(scheduler.commandCalls(GetScheduleCommand).map((c) => JSON.stringify(c.args[0].input))))
+      .toEqual(new Set([JSON.stringify({ Name: `auth-revert-${incidentId}`, GroupName: 'default' })]));
   });
 
   test("a schedule by that name that does not revert this incident is refused (ChangeRejected), never overwritten", async () => {
@@ -166,5 +169,7 @@ describe('schedule the revert', () => {
     scheduler.on(GetScheduleCommand).resolves({ Name: `auth-revert-${incidentId}`, ScheduleExpression: 'at(2026-12-07T02:00:00)', Target: { Arn: UNDO, RoleArn: ROLE, Input: input('inc-ffffffffffffffff') } });
 
     await expect(schedule(base(), lambdaContext)).rejects.toMatchObject({ name: 'ChangeRejected' });
+    expect(scheduler).toHaveReceivedCommandTimes(CreateScheduleCommand, 1);
+    expect(scheduler).toHaveReceivedCommandTimes(DeleteScheduleCommand, 0);
   });
 });

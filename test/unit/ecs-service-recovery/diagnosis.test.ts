@@ -230,4 +230,11 @@ describe('rollout progress', () => {
     expect(rolloutProgress(inProgress, 58, 15, 900)).toMatchObject({ attempt: 59, timedOut: false });
     expect(rolloutProgress(inProgress, 59, 15, 900)).toMatchObject({ attempt: 60, timedOut: true });
   });
+
+  test('a completed rollout on another task definition than the one waited for is not done, and times out like any other', () => {
+    const completed = { desiredCount: 2, runningCount: 2, deploymentCount: 1, primary: primary('COMPLETED') };
+    expect(rolloutProgress(completed, 3, 15, 900, false)).toEqual({ attempt: 4, done: false, failed: false, timedOut: false });
+    expect(rolloutProgress(completed, 59, 15, 900, false)).toEqual({ attempt: 60, done: false, failed: false, timedOut: true });
+    expect(rolloutProgress(completed, 59, 15, 900, true)).toEqual({ attempt: 60, done: true, failed: false, timedOut: false });
+  });
 });
