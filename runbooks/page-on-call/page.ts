@@ -6,6 +6,7 @@
 import * as z from '../../lambdas/shared/zod';
 import { SEED_PROCEDURES, type SeedProcedure, type SeedProcedureId } from '../seed-procedures';
 import { assumerOf, type StsAssumeRoleEvent } from '../../lambdas/domain/service-events';
+import { numbered } from '../../lambdas/approval/words';
 
 /** The page-only procedures this runbook pages for: each has its seed's steps (runbooks/seed-procedures.ts). */
 export const PAGE_ONLY_PROCEDURES = ['pod-crashes', 'hpa-thrashing', 'ingress-503', 'drain-celery-worker', 'position-stuck', 'break-glass-assumed'] as const satisfies readonly SeedProcedureId[];
@@ -104,9 +105,6 @@ function pagedSteps(id: PagedProcedure): PagedSteps {
   if (why === undefined || !p.steps || p.steps.length === 0) throw new AlarmNotConfigured(`seed procedure ${id} is not page-only with its steps`);
   return { id, seed: p.seed, title: p.title, ...(p.severity ? { severity: p.severity } : {}), why, steps: p.steps };
 }
-
-/** The seed's steps in one line, numbered as the seed numbers them. */
-const numbered = (steps: readonly string[]): string => steps.map((s, i) => `${i + 1}. ${s}`).join(' ');
 
 function metricsOf(event: AlarmStateChange): AlarmMetric[] {
   return (event.detail.configuration?.metrics ?? []).map((m) => ({
