@@ -21,7 +21,7 @@ export const EVIDENCE_PROCEDURES = {
 export type EvidenceProcedure = keyof typeof EVIDENCE_PROCEDURES;
 export const EVIDENCE_PROCEDURE_IDS = Object.keys(EVIDENCE_PROCEDURES) as EvidenceProcedure[];
 /** Every procedure an alarm may be routed to in config: the page-only ones and the ones with evidence. */
-export const PAGED_PROCEDURES = [...PAGE_ONLY_PROCEDURES, 'nat-instance-down', 'unauthorized-access'] as const satisfies readonly SeedProcedureId[];
+export const PAGED_PROCEDURES = [...PAGE_ONLY_PROCEDURES, ...EVIDENCE_PROCEDURE_IDS] as const satisfies readonly SeedProcedureId[];
 export type PagedProcedure = (typeof PAGED_PROCEDURES)[number];
 
 /** Which procedure each configured alarm calls for, by the alarm's name (the handler's ALARM_PROCEDURES). */
