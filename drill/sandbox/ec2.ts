@@ -1,4 +1,5 @@
 import { AwsError } from './aws-error';
+import { wildcardMatches } from './common';
 import { Fields, isRecord, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
 import type { AccountState, Ec2CheckState, Ec2InstanceState, Ec2RouteTableState } from './state';
@@ -46,13 +47,9 @@ function filtersOf(input: Input, known: readonly string[]): Filter[] {
   });
 }
 
-/** An EC2 filter value: `*` any run of characters, `?` one; case-sensitive. */
-const valueMatches = (pattern: string, value: string): boolean =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's').test(value);
-
-/** Every filter matches (any of its values against any of the resource's values for it). */
+/** Every filter matches (any of its values, with `*` and `?` case-sensitive, against any of the resource's values for it). */
 const passes = (filters: readonly Filter[], valuesOf: (name: string) => readonly string[]): boolean =>
-  filters.every((f) => valuesOf(f.name).some((v) => f.values.some((p) => valueMatches(p, v))));
+  filters.every((f) => valuesOf(f.name).some((v) => f.values.some((p) => wildcardMatches(p, v))));
 
 function optMaxResults(input: Input, min: number, max: number): number | undefined {
   const n = new Fields(input).optInt('MaxResults');
