@@ -10,3 +10,9 @@ export function uuidFromHex(hex: string): string {
 
 /** The ISO time `minutes` before `now`: how the seeds place their story in time. */
 export const minutesBefore = (now: Date, minutes: number): string => new Date(now.getTime() - minutes * 60_000).toISOString();
+
+/** AWS's wildcards, as IAM policies and EC2 filters read them: `*` any run of characters, `?` one; the whole value. */
+export function wildcardMatches(pattern: string, value: string, ignoreCase = false): boolean {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, ignoreCase ? 'is' : 's').test(value);
+}

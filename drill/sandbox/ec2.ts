@@ -1,4 +1,5 @@
 import { AwsError } from './aws-error';
+import { wildcardMatches } from './common';
 import { Fields, isRecord, type Input } from './input';
 import type { Output, ServiceContext, ServiceModel } from './model';
 import type { AccountState, Ec2CheckState, Ec2InstanceState, Ec2RouteTableState } from './state';
@@ -46,13 +47,18 @@ function filtersOf(input: Input, known: readonly string[]): Filter[] {
   });
 }
 
-/** An EC2 filter value: `*` any run of characters, `?` one; case-sensitive. */
-const valueMatches = (pattern: string, value: string): boolean =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's').test(value);
-
-/** Every filter matches (any of its values against any of the resource's values for it). */
-const passes = (filters: readonly Filter[], valuesOf: (name: string) => readonly string[]): boolean =>
-  filters.every((f) => valuesOf(f.name).some((v) => f.values.some((p) => valueMatches(p, v))));
+/**
+ * Every filter matches (any of its values, with `*` and `?` case-sensitive, against any of the
+ * resource's values for it; a `tag:<key>` filter against the resource's value of that tag).
+ */
+function passes(filters: readonly Filter[], tags: Readonly<Record<string, string>>, valuesOf: (name: string) => readonly string[]): boolean {
+  const resourceValues = (name: string): readonly string[] => {
+    if (!name.startsWith('tag:')) return valuesOf(name);
+    const tag = tags[name.slice(4)];
+    return tag === undefined ? [] : [tag];
+  };
+  return filters.every((f) => resourceValues(f.name).some((v) => f.values.some((p) => wildcardMatches(p, v))));
+}
 
 function optMaxResults(input: Input, min: number, max: number): number | undefined {
   const n = new Fields(input).optInt('MaxResults');
@@ -90,7 +96,7 @@ function describeInstanceStatus(input: Input, { state }: ServiceContext): Output
   const filters = filtersOf(input, ['availability-zone', 'instance-state-name', 'instance-state-code', 'system-status.status', 'system-status.reachability', 'instance-status.status', 'instance-status.reachability', 'event.code']);
   const found = instancesNamed(state, ids)
     .filter(([, i]) => all || i.state === 'running')
-    .filter(([, i]) => passes(filters, (name) => ({
+    .filter(([, i]) => passes(filters, i.tags, (name) => ({
       'availability-zone': [i.availabilityZone], 'instance-state-name': [i.state], 'instance-state-code': [String(STATE_CODES[i.state])],
       'system-status.status': [i.systemStatus.status], 'system-status.reachability': [i.systemStatus.reachability],
       'instance-status.status': [i.instanceStatus.status], 'instance-status.reachability': [i.instanceStatus.reachability],
@@ -116,7 +122,7 @@ function describeInstances(input: Input, { state }: ServiceContext): Output {
   const max = optMaxResults(input, 5, 1000);
   const filters = filtersOf(input, ['instance-id', 'instance-state-name', 'vpc-id', 'subnet-id', 'source-dest-check', 'tag:']);
   const found = instancesNamed(state, ids)
-    .filter(([id, i]) => passes(filters, (name) => name.startsWith('tag:') ? (i.tags[name.slice(4)] === undefined ? [] : [i.tags[name.slice(4)]!]) : ({
+    .filter(([id, i]) => passes(filters, i.tags, (name) => ({
       'instance-id': [id], 'instance-state-name': [i.state], 'vpc-id': [i.vpcId], 'subnet-id': [i.subnetId], 'source-dest-check': [String(i.sourceDestCheck)],
     })[name] ?? []))
     .slice(0, max);
@@ -150,7 +156,6 @@ function describeRouteTables(input: Input, { state }: ServiceContext): Output {
   if (missing !== undefined) throw new AwsError('InvalidRouteTableID.NotFound', 400, `The routeTable ID '${missing}' does not exist`);
   const filters = filtersOf(input, ['route-table-id', 'vpc-id', 'route.instance-id', 'route.destination-cidr-block', 'route.state', 'association.subnet-id', 'association.main', 'tag:']);
   const valuesOf = (id: string, t: Ec2RouteTableState) => (name: string): string[] => {
-    if (name.startsWith('tag:')) return t.tags[name.slice(4)] === undefined ? [] : [t.tags[name.slice(4)]!];
     switch (name) {
       case 'route-table-id': return [id];
       case 'vpc-id': return [t.vpcId];
@@ -164,7 +169,7 @@ function describeRouteTables(input: Input, { state }: ServiceContext): Output {
   };
   const found = Object.entries(all)
     .filter(([id]) => ids.length === 0 || ids.includes(id))
-    .filter(([id, t]) => passes(filters, valuesOf(id, t)))
+    .filter(([id, t]) => passes(filters, t.tags, valuesOf(id, t)))
     .slice(0, max);
   return {
     routeTableSet: found.map(([id, t]) => ({

@@ -1,4 +1,5 @@
 import { AwsError } from './aws-error';
+import { wildcardMatches } from './common';
 
 /**
  * IAM's policy evaluation as the policy simulator answers it, for the policies the sandbox seeds:
@@ -56,12 +57,6 @@ export interface Evaluation {
 
 const invalid = (message: string) => new AwsError('InvalidInput', 400, message);
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-/** IAM's wildcards: * any run of characters, ? one. */
-function glob(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, ignoreCase ? 'i' : '').test(value);
-}
 
 /** The line (from 1) and column (from 1) of an offset in the text. */
 function positionOf(text: string, offset: number): Position {
@@ -161,8 +156,8 @@ function conditionMatches(condition: Statement['Condition'], context: Readonly<R
       switch (operator) {
         case 'StringEquals': ok = values !== undefined && any((v, w) => v === w); break;
         case 'StringNotEquals': ok = values === undefined || !any((v, w) => v === w); break;
-        case 'StringLike': ok = values !== undefined && any((v, w) => glob(w, v, false)); break;
-        case 'StringNotLike': ok = values === undefined || !any((v, w) => glob(w, v, false)); break;
+        case 'StringLike': ok = values !== undefined && any((v, w) => wildcardMatches(w, v, false)); break;
+        case 'StringNotLike': ok = values === undefined || !any((v, w) => wildcardMatches(w, v, false)); break;
         case 'Bool': ok = values !== undefined && any((v, w) => v.toLowerCase() === w.toLowerCase()); break;
         // Null "true": the key is absent; "false": present.
         case 'Null': ok = wanted.some((w) => (w === 'true') === (values === undefined)); break;
@@ -176,8 +171,8 @@ function conditionMatches(condition: Statement['Condition'], context: Readonly<R
 
 function applies(s: Statement, action: string, resource: string, caller: string | null, context: Readonly<Record<string, string[]>>, missing: Set<string>): boolean {
   if (caller !== null && !principalMatches(s.Principal, caller)) return false;
-  const actionOk = s.Action !== undefined ? list(s.Action).some((a) => glob(a, action, true)) : !list(s.NotAction).some((a) => glob(a, action, true));
-  const resourceOk = s.Resource !== undefined ? list(s.Resource).some((r) => glob(r, resource, false)) : s.NotResource !== undefined && !list(s.NotResource).some((r) => glob(r, resource, false));
+  const actionOk = s.Action !== undefined ? list(s.Action).some((a) => wildcardMatches(a, action, true)) : !list(s.NotAction).some((a) => wildcardMatches(a, action, true));
+  const resourceOk = s.Resource !== undefined ? list(s.Resource).some((r) => wildcardMatches(r, resource, false)) : s.NotResource !== undefined && !list(s.NotResource).some((r) => wildcardMatches(r, resource, false));
   return actionOk && resourceOk && conditionMatches(s.Condition, context, missing);
 }
 

@@ -1,10 +1,12 @@
-import { CloudWatchLogsClient, FilterLogEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, FilterLogEventsCommand, ResourceNotFoundException, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { classifyAwsError } from '../shared/errors';
 
 export interface LogEvent {
   readonly timestamp: string;
   readonly message: string;
 }
+
+const logEvent = (e: FilteredLogEvent): LogEvent => ({ timestamp: new Date(e.timestamp ?? 0).toISOString(), message: (e.message ?? '').trim() });
 
 export class LogEventsClient {
   constructor(private readonly logs: CloudWatchLogsClient = new CloudWatchLogsClient({})) {}
@@ -16,7 +18,7 @@ export class LogEventsClient {
   async filter(logGroupName: string, filterPattern: string, since: Date, limit: number): Promise<LogEvent[]> {
     try {
       const out = await this.logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern, startTime: since.getTime(), limit }));
-      return (out.events ?? []).map((e) => ({ timestamp: new Date(e.timestamp ?? 0).toISOString(), message: (e.message ?? '').trim() }));
+      return (out.events ?? []).map(logEvent);
     } catch (e: unknown) {
       if (e instanceof ResourceNotFoundException) return [];
       throw classifyAwsError(e, `logs:FilterLogEvents on ${logGroupName}`);
@@ -31,7 +33,7 @@ export class LogEventsClient {
   async filterWindow(logGroupName: string, filterPattern: string, from: Date, to: Date, limit: number): Promise<{ events: LogEvent[]; truncated: boolean }> {
     try {
       const out = await this.logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern, startTime: from.getTime(), endTime: to.getTime(), limit }));
-      const events = (out.events ?? []).map((e) => ({ timestamp: new Date(e.timestamp ?? 0).toISOString(), message: (e.message ?? '').trim() }));
+      const events = (out.events ?? []).map(logEvent);
       return { events, truncated: out.nextToken !== undefined && out.nextToken !== '' };
     } catch (e: unknown) {
       throw classifyAwsError(e, `logs:FilterLogEvents on ${logGroupName}`);

@@ -66,15 +66,6 @@ export function alarmWindow(event: AlarmStateChange): { from: Date; to: Date } {
 
 const failure = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
-async function readOrSay<T extends Evidence>(kind: UnreadEvidence['kind'], what: string, read: () => Promise<T>): Promise<Evidence> {
-  try {
-    return await read();
-  } catch (e: unknown) {
-    if (e instanceof AwsThrottled || e instanceof AwsUnavailable) throw e;
-    return { kind, read: 'failed', error: failure(e), summary: `${what} could not be read (${failure(e)}); look it up by hand.` };
-  }
-}
-
 /** One read, or why it failed for good; throttling and 5xx are thrown, for the state machine's retries. */
 async function readOne<T>(read: () => Promise<T>): Promise<Read<T>> {
   try {
@@ -83,6 +74,12 @@ async function readOne<T>(read: () => Promise<T>): Promise<Read<T>> {
     if (e instanceof AwsThrottled || e instanceof AwsUnavailable) throw e;
     return { ok: false, error: failure(e) };
   }
+}
+
+/** The evidence read, or the page's words for a read that failed for good. */
+async function readOrSay<T extends Evidence>(kind: UnreadEvidence['kind'], what: string, read: () => Promise<T>): Promise<Evidence> {
+  const r = await readOne(read);
+  return r.ok ? r.value : { kind, read: 'failed', error: r.error, summary: `${what} could not be read (${r.error}); look it up by hand.` };
 }
 
 /** The instance a status-check alarm is on: its metric's InstanceId dimension. */

@@ -1,5 +1,5 @@
 import type { GatePages } from '../../lambdas/approval/gate-words';
-import type { GateWordsProvider } from '../../lambdas/approval/words';
+import { numbered, type GateWordsProvider } from '../../lambdas/approval/words';
 
 interface PageEvidence {
   readonly procedure?: { readonly seed?: string; readonly title?: string; readonly steps?: readonly string[] };
@@ -20,7 +20,7 @@ export const acknowledgeWords: GateWordsProvider = ({ gate }) => {
     now: a
       ? `${a.who ?? 'someone'} assumed ${a.roleArn ?? gate.target} from ${a.sourceIp ?? 'an unrecorded address'} at ${a.at ?? '?'}`
       : page.alarm?.reason ?? `alarm ${gate.target} is in ALARM`,
-    risk: `No machine runs this procedure: a person follows the seed's steps. ${(page.procedure?.steps ?? []).map((s, i) => `${i + 1}. ${s}`).join(' ')}`,
+    risk: `No machine runs this procedure: a person follows the seed's steps. ${numbered(page.procedure?.steps ?? [])}`,
     approve: 'you have the page: it is not sent to the next level, and the ledger records who acknowledged it and when.',
     reject: 'not offered: a page is acknowledged or escalates.',
     unanswered: 'the page goes to the next level of the escalation path',

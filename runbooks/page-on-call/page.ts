@@ -6,6 +6,7 @@
 import * as z from '../../lambdas/shared/zod';
 import { SEED_PROCEDURES, type SeedProcedure, type SeedProcedureId } from '../seed-procedures';
 import { assumerOf, type StsAssumeRoleEvent } from '../../lambdas/domain/service-events';
+import { numbered } from '../../lambdas/approval/words';
 
 /** The page-only procedures this runbook pages for: each has its seed's steps (runbooks/seed-procedures.ts). */
 export const PAGE_ONLY_PROCEDURES = ['pod-crashes', 'hpa-thrashing', 'ingress-503', 'drain-celery-worker', 'position-stuck', 'break-glass-assumed'] as const satisfies readonly SeedProcedureId[];
@@ -20,7 +21,7 @@ export const EVIDENCE_PROCEDURES = {
 export type EvidenceProcedure = keyof typeof EVIDENCE_PROCEDURES;
 export const EVIDENCE_PROCEDURE_IDS = Object.keys(EVIDENCE_PROCEDURES) as EvidenceProcedure[];
 /** Every procedure an alarm may be routed to in config: the page-only ones and the ones with evidence. */
-export const PAGED_PROCEDURES = [...PAGE_ONLY_PROCEDURES, 'nat-instance-down', 'unauthorized-access'] as const satisfies readonly SeedProcedureId[];
+export const PAGED_PROCEDURES = [...PAGE_ONLY_PROCEDURES, ...EVIDENCE_PROCEDURE_IDS] as const satisfies readonly SeedProcedureId[];
 export type PagedProcedure = (typeof PAGED_PROCEDURES)[number];
 
 /** Which procedure each configured alarm calls for, by the alarm's name (the handler's ALARM_PROCEDURES). */
@@ -104,9 +105,6 @@ function pagedSteps(id: PagedProcedure): PagedSteps {
   if (why === undefined || !p.steps || p.steps.length === 0) throw new AlarmNotConfigured(`seed procedure ${id} is not page-only with its steps`);
   return { id, seed: p.seed, title: p.title, ...(p.severity ? { severity: p.severity } : {}), why, steps: p.steps };
 }
-
-/** The seed's steps in one line, numbered as the seed numbers them. */
-const numbered = (steps: readonly string[]): string => steps.map((s, i) => `${i + 1}. ${s}`).join(' ');
 
 function metricsOf(event: AlarmStateChange): AlarmMetric[] {
   return (event.detail.configuration?.metrics ?? []).map((m) => ({

@@ -40,9 +40,8 @@ const config = z.strictObject({
 });
 export type S3AccessDeniedConfig = z.infer<typeof config>;
 
-const roleArn = (arns: Arns, name: string) => `arn:${arns.partition}:iam::${arns.account}:role/${name}`;
 const policies = (c: S3AccessDeniedConfig, arns: Arns): Record<string, BucketPolicy> => Object.fromEntries(c.targets.map((t) => [
-  t.bucket, { roles: t.roles.map((r) => roleArn(arns, r)), actions: t.actions, prefixes: t.prefixes, ...(t.kmsKeyArn ? { kmsKeyArn: t.kmsKeyArn } : {}) },
+  t.bucket, { roles: t.roles.map((r) => arns.iamRole(r)), actions: t.actions, prefixes: t.prefixes, ...(t.kmsKeyArn ? { kmsKeyArn: t.kmsKeyArn } : {}) },
 ]));
 
 export default defineRunbook({
@@ -74,7 +73,7 @@ export default defineRunbook({
       { actions: ['s3:GetBucketPolicy', 's3:GetBucketPublicAccessBlock', 's3:GetEncryptionConfiguration', 's3:GetBucketVersioning'], resources: c.targets.map((t) => arns.s3Bucket(t.bucket)) },
       ...(c.targets.some((t) => t.kmsKeyArn) ? [{ actions: ['kms:GetKeyPolicy'], resources: [...new Set(c.targets.flatMap((t) => (t.kmsKeyArn ? [t.kmsKeyArn] : [])))] }] : []),
       // SimulatePrincipalPolicy's resource is the principal simulated: the configured roles only.
-      { actions: ['iam:SimulatePrincipalPolicy'], resources: [...new Set(c.targets.flatMap((t) => t.roles.map((r) => roleArn(arns, r))))] },
+      { actions: ['iam:SimulatePrincipalPolicy'], resources: [...new Set(c.targets.flatMap((t) => t.roles.map((r) => arns.iamRole(r))))] },
     ],
   }],
   alarms: (c) => c.targets.map((t): AlarmSpec => ({

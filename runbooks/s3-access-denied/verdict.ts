@@ -60,9 +60,9 @@ export interface AccessVerdict {
   readonly proposal: string | null;
 }
 
-/** The encryption header as the bucket policy condition and CloudTrail name it. */
+/** The encryption header as the bucket policy condition names it; SSE_HEADER as CloudTrail's requestParameters do. */
 export const SSE_CONTEXT_KEY = 's3:x-amz-server-side-encryption';
-const SSE_HEADER = 'x-amz-server-side-encryption';
+export const SSE_HEADER = 'x-amz-server-side-encryption';
 
 /** What a principal needs of the bucket's KMS key for an S3 action on SSE-KMS objects. */
 export function kmsActionsFor(s3Action: string): string[] {

@@ -67,6 +67,9 @@ describe('the seed account, through the EC2 client', () => {
       InstanceId: NAT_INSTANCE, State: { Code: 16, Name: 'running' }, SourceDestCheck: false, StateTransitionReason: '',
       SubnetId: 'subnet-0c3d4e5f6071829a3', PrivateIpAddress: '10.20.0.11', Tags: expect.arrayContaining([{ Key: 'Name', Value: 'alphaswarm-prod-nat-a' }]),
     });
+    const named = async (value: string) => (await ec2().send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Name', Values: [value] }] }))).Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId);
+    expect(await named('alphaswarm-prod-nat-*')).toEqual([NAT_INSTANCE]);
+    expect(await named('alphaswarm-prod-nat')).toEqual([]);
   });
 
   test('the route tables that send traffic through it: both private ones, with their subnets; not the public one', async () => {
@@ -75,6 +78,10 @@ describe('the seed account, through the EC2 client', () => {
       .toEqual([[NAT_ROUTE_TABLES.a, [PRIVATE_SUBNETS.a], NAT_INSTANCE], [NAT_ROUTE_TABLES.b, [PRIVATE_SUBNETS.b], NAT_INSTANCE]]);
     const wildcard = await ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'route.instance-id', Values: ['i-0a7f3c9e*'] }, { Name: 'association.subnet-id', Values: [PRIVATE_SUBNETS.b] }] }));
     expect(wildcard.RouteTables?.map((t) => t.RouteTableId)).toEqual([NAT_ROUTE_TABLES.b]);
+    // A tag:<key> filter reads the tag's value, wildcards too; a key the table lacks matches nothing.
+    const tagged = await ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'tag:Name', Values: ['alphaswarm-prod-private-?'] }] }));
+    expect(tagged.RouteTables?.map((t) => t.RouteTableId)).toEqual([NAT_ROUTE_TABLES.a, NAT_ROUTE_TABLES.b]);
+    expect((await ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'tag:Project', Values: ['*'] }] }))).RouteTables).toEqual([]);
   });
 
   test("EC2's refusals: a malformed id, an unknown one (with the request id), an unknown filter, MaxResults with ids or out of range", async () => {

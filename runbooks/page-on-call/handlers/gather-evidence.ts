@@ -2,7 +2,6 @@ import * as z from '../../../lambdas/shared/zod';
 import { InstanceHealthClient } from '../../../lambdas/aws/ec2';
 import { LogEventsClient } from '../../../lambdas/aws/logs';
 import { requireJsonEnv } from '../../../lambdas/shared/env';
-import { InvalidInput } from '../../../lambdas/shared/errors';
 import { taskHandler } from '../../../lambdas/shared/handler';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
 import { gatherEvidence, type Evidence } from '../evidence';
@@ -17,7 +16,8 @@ const CONFIG = requireJsonEnv('EVIDENCE', (raw) => z.object({
 
 const readers = { ec2: new InstanceHealthClient(), logs: new LogEventsClient() };
 
-const inputSchema = z.object({ ...stepInputSchema.shape, event: z.unknown() });
+/** The alarm's event by its schema: a bad field is named as the task input's (event.detail...). */
+const inputSchema = z.object({ ...stepInputSchema.shape, event: alarmStateChangeSchema });
 
 /**
  * The page of an alarm routed to a procedure page-on-call answers, with its evidence read
@@ -26,13 +26,8 @@ const inputSchema = z.object({ ...stepInputSchema.shape, event: z.unknown() });
  * page, never in place of it.
  */
 export const handler = taskHandler(inputSchema, async ({ event }): Promise<Page & { evidence: Evidence | null }> => {
-  const parsed = alarmStateChangeSchema.safeParse(event);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidInput(`Invalid task input at ${['event', ...(issue?.path ?? [])].join('.')}: ${issue?.message ?? 'invalid'}`);
-  }
-  const page = pageFor(parsed.data, PROCEDURES);
+  const page = pageFor(event, PROCEDURES);
   if (!(page.procedure.id in EVIDENCE_PROCEDURES)) return { ...page, evidence: null };
-  const evidence = await gatherEvidence(page.procedure.id as EvidenceProcedure, page, parsed.data, CONFIG, readers);
+  const evidence = await gatherEvidence(page.procedure.id as EvidenceProcedure, page, event, CONFIG, readers);
   return { ...page, evidence, summary: alarmPageSummary(page.procedure, page.alarm, evidence.summary) };
 });

@@ -3,7 +3,7 @@ import { TargetNotAllowed } from '../../../lambdas/shared/errors';
 import { taskHandler } from '../../../lambdas/shared/handler';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
 import { AccessReads } from '../access-reads';
-import { bucketPoliciesSchema, evidenceLines, isConfiguredKey, kmsActionsFor, SSE_CONTEXT_KEY, verdictOf, type Evidence, type Simulation } from '../verdict';
+import { bucketPoliciesSchema, evidenceLines, isConfiguredKey, kmsActionsFor, SSE_CONTEXT_KEY, SSE_HEADER, verdictOf, type Evidence, type Simulation } from '../verdict';
 
 const BUCKETS = requireJsonEnv('BUCKET_POLICIES', (raw) => bucketPoliciesSchema.parse(raw));
 const reads = new AccessReads();
@@ -19,8 +19,6 @@ export interface S3AccessDiagnosis {
   readonly simulations: readonly Simulation[];
   readonly summary: string;
 }
-
-const SSE_HEADER = 'x-amz-server-side-encryption';
 
 /**
  * Diagnose (seed 003 §3 "S3 Access Issues: check bucket policy, versioning, the execution role's

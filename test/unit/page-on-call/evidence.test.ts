@@ -12,6 +12,7 @@ import { alarmWindow, gatherEvidence, type Readers } from '../../../runbooks/pag
 import { natEvidence } from '../../../runbooks/page-on-call/nat-evidence';
 import { alarmStateChangeSchema, pageFor } from '../../../runbooks/page-on-call/page';
 import type { InstanceStatusView, InstanceView, RouteTableView } from '../../../lambdas/aws/ec2';
+import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const recorded = (name: string) => alarmStateChangeSchema.parse(JSON.parse(fs.readFileSync(path.join(ROOT, 'events', 'samples', name), 'utf8')));
@@ -174,5 +175,27 @@ describe('gathering the evidence: best-effort', () => {
       });
     const throttled = readers({ filterWindow: async () => { throw new AwsThrottled('logs:FilterLogEvents on trail: ThrottlingException: Rate exceeded'); } });
     await expect(gatherEvidence('unauthorized-access', pageFor(DENIED_EVENT, PROCEDURES), DENIED_EVENT, config, throttled)).rejects.toThrow(AwsThrottled);
+  });
+});
+
+describe('the evidence handler', () => {
+  let handler: (event: unknown, context: typeof lambdaContext) => Promise<unknown>;
+  beforeAll(async () => {
+    process.env.ALARM_PROCEDURES = JSON.stringify({ ...PROCEDURES, 'alphaswarm-prod-core-crashloop': 'pod-crashes' });
+    process.env.EVIDENCE = JSON.stringify({ unauthorizedPattern: CIS_UNAUTHORIZED_PATTERN, maxEvents: 50 });
+    handler = (await import('../../../runbooks/page-on-call/handlers/gather-evidence')).handler as unknown as typeof handler;
+  });
+  const input = (event: unknown) => ({ incident: incident({ runbook: 'page-on-call', target: 'alphaswarm-prod-nat-a-status-check', source: { name: 'alphaswarm-prod-nat-a-status-check' } }), execution: { id: EXECUTION_ARN }, event });
+
+  test('an event without the alarm is refused as invalid input naming the field', async () => {
+    await expect(handler(input({ detail: { state: { value: 'ALARM', timestamp: 't' } } }), lambdaContext)).rejects.toThrow('Invalid task input at event.detail.alarmName');
+  });
+
+  test('a page-only procedure is paged without evidence; one it answers says why nothing was read', async () => {
+    const crash = { ...NAT_EVENT, detail: { ...NAT_EVENT.detail, alarmName: 'alphaswarm-prod-core-crashloop' } };
+    await expect(handler(input(crash), lambdaContext)).resolves.toMatchObject({ procedure: { id: 'pod-crashes' }, evidence: null });
+    await expect(handler(input(DENIED_EVENT), lambdaContext)).resolves.toMatchObject({
+      procedure: { id: 'unauthorized-access' }, evidence: { kind: 'unauthorized-calls', read: 'skipped' }, summary: expect.stringContaining('Evidence: no CloudTrail log group'),
+    });
   });
 });
