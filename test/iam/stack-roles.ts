@@ -73,7 +73,7 @@ export function synthesizeIam(
   const account = options.account ?? ACCOUNT;
   change?.(config);
   if (config.region !== REGION) throw new Error(`prod region is ${config.region}, these tests expect ${REGION}`);
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ stackTraces: false, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new AutopilotStack(app, STACK_NAME, { config, env: { account, region: config.region } });
   const template = flatTemplate(stack) as unknown as CfnTemplate;
   const resolver = cfnResolver(template, { partition: PARTITION, region: REGION, account, stackName: STACK_NAME });

@@ -11,7 +11,7 @@ function synth(env: string, spoil?: (stack: AutopilotStack) => void, change?: (c
   const config = loadConfig(env);
   change?.(config);
   // Bundling is not what this test checks; skip it to keep synth fast.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ stackTraces: false, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new AutopilotStack(app, `Nag-${env}`, { config, env: { account: '123456789012', region: config.region } });
   spoil?.(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -36,7 +36,7 @@ function build(env: string, change: ((config: EnvironmentConfig) => void) | unde
   try {
     const config = loadConfig(env);
     change?.(config);
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ stackTraces: false, context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new AutopilotStack(app, `Nag-${env}`, { config, env: { account: '123456789012', region: config.region } });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     acknowledgeNagFindings(stack, config);

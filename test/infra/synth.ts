@@ -18,7 +18,7 @@ export const ACCOUNT = '123456789012';
  * unacknowledged finding.
  */
 export function synthStack(config: EnvironmentConfig = loadConfig('prod')): { stack: AutopilotStack; template: Template } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ stackTraces: false, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new AutopilotStack(app, `Test-${config.environment}`, { config, env: { account: ACCOUNT, region: config.region } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   acknowledgeNagFindings(stack, config);
