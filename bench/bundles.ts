@@ -23,6 +23,8 @@ export interface Bundle {
   readonly bytes: number;
   /** The three largest contributors: a package under node_modules, or a project file. */
   readonly top: readonly { module: string; bytes: number }[];
+  /** The SDK modules left to the runtime that the handler loads only at their first call (lambdas/shared/lazy-sdk.ts), not at init. */
+  readonly deferredSdk: readonly string[];
 }
 
 const moduleOf = (input: string): string => {
@@ -52,5 +54,6 @@ export async function bundle(handler: BenchHandler, variant: SdkVariant): Promis
     byModule.set(moduleOf(input), (byModule.get(moduleOf(input)) ?? 0) + bytesInOutput);
   }
   const top = [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([module, bytes]) => ({ module, bytes }));
-  return { entry: handler.entry, variant, file, bytes: fs.statSync(file).size, top };
+  const deferredSdk = [...new Set(output.imports.filter((i) => i.external && i.kind === 'dynamic-import' && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
+  return { entry: handler.entry, variant, file, bytes: fs.statSync(file).size, top, deferredSdk };
 }

@@ -1,20 +1,24 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { LazyClient, loadOnce } from '../shared/lazy-sdk';
 import type { LiveRead } from './gate-words';
 import type { Gate } from './store';
 
-let lambda: LambdaClient | undefined;
-let dynamodb: DynamoDBClient | undefined;
+// Loaded at the first read of their kind (lazy-sdk.ts): a page shows one gate, of one service.
+const lambda = new LazyClient(loadOnce(() => import('@aws-sdk/client-lambda')), (m): LambdaClient => new m.LambdaClient({}));
+const dynamodb = new LazyClient(loadOnce(() => import('@aws-sdk/client-dynamodb')), (m): DynamoDBClient => new m.DynamoDBClient({}));
 
 /** A function's reserved concurrency and state now. */
 export async function liveFunction(functionName: string): Promise<unknown> {
-  const out = await (lambda ??= new LambdaClient({})).send(new GetFunctionCommand({ FunctionName: functionName }));
+  const { m, client } = await lambda.get();
+  const out = await client.send(new m.GetFunctionCommand({ FunctionName: functionName }));
   return { functionName, reservedConcurrency: out.Concurrency?.ReservedConcurrentExecutions ?? null, state: out.Configuration?.State ?? null };
 }
 
 /** A table's status, capacity mode and item count now. */
 export async function liveTable(tableName: string): Promise<{ tableName: string; status: string | null; billingMode: string; itemCount: number | null }> {
-  const table = (await (dynamodb ??= new DynamoDBClient({})).send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  const { m, client } = await dynamodb.get();
+  const table = (await client.send(new m.DescribeTableCommand({ TableName: tableName }))).Table;
   return { tableName, status: table?.TableStatus ?? null, billingMode: table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED', itemCount: table?.ItemCount ?? null };
 }
 

@@ -1,4 +1,3 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { acknowledged, ineligibility, tally, type Decision, type DecisionValue } from '../domain/approval';
 import { requireEnv } from '../shared/env';
@@ -11,12 +10,12 @@ import { messagePage, requestPage, silenceInWords } from './page-html';
 import { formToken, newNonce, verifyFormToken, verifyLink } from './signing';
 import { SigningKey } from './signing-key';
 import { ApprovalStore, decisionList, type ApprovalRequest } from './store';
-import { isDecided, TASK_OVER_ERRORS, tellVerdict } from './tell';
+import { isDecided, TASK_OVER_ERRORS, tellVerdict, verdictClient } from './tell';
 import { listInWords, utcClock } from './words';
 
 const store = new ApprovalStore(requireEnv('LEDGER_TABLE'));
 const signingKey = new SigningKey(requireEnv('APPROVAL_SECRET_ID'));
-const sfn = new SFNClient({});
+const sfn = verdictClient();
 /** The function's environment as it started: a gate's live read finds its settings there (e.g. which tables hold tasks). */
 const environment: Readonly<Record<string, string | undefined>> = { ...process.env };
 /** The environment's time zone: deadlines read in local time and UTC. Checked at cold start. */

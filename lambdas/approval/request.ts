@@ -1,4 +1,3 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from '../shared/zod';
 import {
   approversAt, deadlineSeconds, LEVELS, nextLevel, type ApprovalPolicy, type Decision, type GateSettings, type Level,
@@ -17,7 +16,7 @@ import { requestNotification } from './request-notification';
 import { linkUrl, newRequestId } from './signing';
 import { SigningKey } from './signing-key';
 import { ApprovalStore, decisionList, type ApprovalRequest, type NewRequest, type Verdict } from './store';
-import { isDecided, tellVerdict } from './tell';
+import { isDecided, tellVerdict, verdictClient } from './tell';
 
 const approverSchema = z.object({ name: z.string().check(z.minLength(1)), level: z.enum(LEVELS) });
 const policy: ApprovalPolicy = requireJsonEnv('APPROVAL_POLICY', (raw) => z.object({
@@ -33,7 +32,7 @@ const region = requireEnv('AWS_REGION');
 const pagesUrl = process.env.RUNBOOK_PAGES_URL || undefined;
 const store = new ApprovalStore(requireEnv('LEDGER_TABLE'));
 const signingKey = new SigningKey(requireEnv('APPROVAL_SECRET_ID'));
-const sfn = new SFNClient({});
+const sfn = verdictClient();
 
 const gateSchema = z.object({
   step: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,40}$/)),

@@ -1,5 +1,7 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { sfnSdk } from '../aws/sfn';
 import { APPROVAL_REJECTED, DECISION_VALUES, type ApprovalOutcome } from '../domain/approval';
+import { LazyClient } from '../shared/lazy-sdk';
 import { decisionList, type ApprovalRequest, type Verdict } from './store';
 
 /** Step Functions' answers for a token whose task is over (answered already, timed out, or unknown). */
@@ -13,6 +15,9 @@ export function outcomeOf(request: ApprovalRequest & { status: Verdict }): Appro
   };
 }
 
+/** The client verdicts are told with, made (Step Functions' SDK loaded) at the first verdict told (lazy-sdk.ts): a page view tells none. */
+export const verdictClient = (given?: SFNClient) => new LazyClient(sfnSdk, (m) => new m.SFNClient({}), given);
+
 export const isDecided = (r: ApprovalRequest): r is ApprovalRequest & { status: Verdict } => (DECISION_VALUES as readonly string[]).includes(r.status);
 
 /**
@@ -20,8 +25,9 @@ export const isDecided = (r: ApprovalRequest): r is ApprovalRequest & { status: 
  * SendTaskFailure `ApprovalRejected` with them as the cause. Step Functions keeps the first answer
  * a task gets; a later one is refused with TaskTimedOut, so telling twice decides nothing twice.
  */
-export async function tellVerdict(sfn: SFNClient, taskToken: string, request: ApprovalRequest & { status: Verdict }): Promise<void> {
+export async function tellVerdict(sfn: ReturnType<typeof verdictClient>, taskToken: string, request: ApprovalRequest & { status: Verdict }): Promise<void> {
   const outcome = outcomeOf(request);
-  if (request.status !== 'rejected') await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(outcome) }));
-  else await sfn.send(new SendTaskFailureCommand({ taskToken, error: APPROVAL_REJECTED, cause: JSON.stringify(outcome) }));
+  const { m, client } = await sfn.get();
+  if (request.status !== 'rejected') await client.send(new m.SendTaskSuccessCommand({ taskToken, output: JSON.stringify(outcome) }));
+  else await client.send(new m.SendTaskFailureCommand({ taskToken, error: APPROVAL_REJECTED, cause: JSON.stringify(outcome) }));
 }

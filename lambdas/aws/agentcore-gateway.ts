@@ -1,9 +1,10 @@
-import {
-  BedrockAgentCoreControlClient, ConflictException, GetGatewayCommand, ResourceNotFoundException, UpdateGatewayCommand,
-  type GetGatewayCommandOutput, type UpdateGatewayCommandInput,
-} from '@aws-sdk/client-bedrock-agentcore-control';
-import { classifyAwsError, TargetNotFound } from '../shared/errors';
-import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+import type { BedrockAgentCoreControlClient, GetGatewayCommandOutput, UpdateGatewayCommandInput } from '@aws-sdk/client-bedrock-agentcore-control';
+import { classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
+import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+
+const agentCoreSdk = loadOnce(() => import('@aws-sdk/client-bedrock-agentcore-control'));
+const agentCoreClients = (reads?: BedrockAgentCoreControlClient, mutations?: BedrockAgentCoreControlClient) =>
+  readsAndMutations(agentCoreSdk, (m, settings) => new m.BedrockAgentCoreControlClient(settings), reads, mutations);
 
 /**
  * An AgentCore gateway's configuration: every field UpdateGateway takes besides the identifier.
@@ -54,15 +55,16 @@ function configOf(out: Pick<GetGatewayCommandOutput, (typeof GATEWAY_CONFIG_FIEL
 
 /** A Bedrock AgentCore gateway (GetGateway, UpdateGateway). */
 export class GatewayClient {
-  constructor(
-    private readonly reads = new BedrockAgentCoreControlClient({}),
-    /** UpdateGateway: no blind SDK retry (see mutation-client.ts). */
-    private readonly mutations = new BedrockAgentCoreControlClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  private readonly clients: ReturnType<typeof agentCoreClients>;
+
+  constructor(reads?: BedrockAgentCoreControlClient, mutations?: BedrockAgentCoreControlClient) {
+    this.clients = agentCoreClients(reads, mutations);
+  }
 
   async read(gatewayId: string): Promise<GatewayView> {
     try {
-      const out = await this.reads.send(new GetGatewayCommand({ gatewayIdentifier: gatewayId }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.GetGatewayCommand({ gatewayIdentifier: gatewayId }));
       return { gatewayId, status: out.status ?? 'UNKNOWN', config: configOf(out) };
     } catch (e: unknown) {
       throw this.mapError(e, gatewayId, 'GetGateway');
@@ -72,7 +74,8 @@ export class GatewayClient {
   /** Sends the whole configuration; returns the gateway's status after it (UPDATING). */
   async update(gatewayId: string, config: GatewayConfig): Promise<string> {
     try {
-      const out = await this.mutations.send(new UpdateGatewayCommand({ gatewayIdentifier: gatewayId, ...config } as UpdateGatewayCommandInput));
+      const { m, client } = await this.clients.mutations.get();
+      const out = await client.send(new m.UpdateGatewayCommand({ gatewayIdentifier: gatewayId, ...config } as UpdateGatewayCommandInput));
       return out.status ?? 'UPDATING';
     } catch (e: unknown) {
       throw this.mapError(e, gatewayId, 'UpdateGateway');
@@ -80,8 +83,8 @@ export class GatewayClient {
   }
 
   private mapError(e: unknown, gatewayId: string, operation: string): Error {
-    if (e instanceof ResourceNotFoundException) return new TargetNotFound(`AgentCore gateway ${gatewayId} does not exist (${operation}: ${e.message})`);
-    if (e instanceof ConflictException) return new GatewayBusy(`AgentCore gateway ${gatewayId} is not READY (${operation}: ${e.message}): nothing changed`);
+    if (hasErrorName(e, 'ResourceNotFoundException')) return new TargetNotFound(`AgentCore gateway ${gatewayId} does not exist (${operation}: ${e.message})`);
+    if (hasErrorName(e, 'ConflictException')) return new GatewayBusy(`AgentCore gateway ${gatewayId} is not READY (${operation}: ${e.message}): nothing changed`);
     return classifyAwsError(e, `bedrock-agentcore:${operation} on ${gatewayId}`);
   }
 }

@@ -1,8 +1,6 @@
-import {
-  ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand, ValidationException,
-} from '@aws-sdk/client-application-auto-scaling';
-import { classifyAwsError, TargetNotFound } from '../shared/errors';
-import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
+import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
 import type { ServiceKey } from './ecs';
 
 /** An ECS service's desired count, as Application Auto Scaling names the dimension. */
@@ -23,13 +21,17 @@ export interface CapacityRange {
   readonly maxCapacity: number;
 }
 
+const autoScalingSdk = loadOnce(() => import('@aws-sdk/client-application-auto-scaling'));
+const autoScalingClients = (reads?: ApplicationAutoScalingClient, mutations?: ApplicationAutoScalingClient) =>
+  readsAndMutations(autoScalingSdk, (m, settings) => new m.ApplicationAutoScalingClient(settings), reads, mutations);
+
 /** An ECS service's scalable target (DescribeScalableTargets, RegisterScalableTarget). */
 export class ScalableTargetClient {
-  constructor(
-    private readonly reads: ApplicationAutoScalingClient = new ApplicationAutoScalingClient({}),
-    /** RegisterScalableTarget: no blind SDK retry (see mutation-client.ts). */
-    private readonly mutations: ApplicationAutoScalingClient = new ApplicationAutoScalingClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  private readonly clients: ReturnType<typeof autoScalingClients>;
+
+  constructor(reads?: ApplicationAutoScalingClient, mutations?: ApplicationAutoScalingClient) {
+    this.clients = autoScalingClients(reads, mutations);
+  }
 
   /** The service's range; null when it has no scalable target (nothing keeps its desired count in a range). */
   async read(key: ServiceKey): Promise<CapacityRange | null> {
@@ -41,7 +43,8 @@ export class ScalableTargetClient {
   async readWithSuspension(key: ServiceKey): Promise<(CapacityRange & { suspendedState: SuspendedState }) | null> {
     const resourceId = scalableResourceId(key);
     try {
-      const out = await this.reads.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [resourceId], ScalableDimension: ECS_DESIRED_COUNT }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [resourceId], ScalableDimension: ECS_DESIRED_COUNT }));
       const target = (out.ScalableTargets ?? []).find((t) => t.ResourceId === resourceId);
       if (!target) return null;
       if (target.MinCapacity === undefined || target.MaxCapacity === undefined) throw new Error(`application-autoscaling:DescribeScalableTargets returned ${resourceId} without its capacities`);
@@ -59,13 +62,14 @@ export class ScalableTargetClient {
   async register(key: ServiceKey, range: CapacityRange): Promise<CapacityRange> {
     const resourceId = scalableResourceId(key);
     try {
-      await this.mutations.send(new RegisterScalableTargetCommand({
+      const { m, client } = await this.clients.mutations.get();
+      await client.send(new m.RegisterScalableTargetCommand({
         ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: ECS_DESIRED_COUNT, MinCapacity: range.minCapacity, MaxCapacity: range.maxCapacity,
       }));
       return range;
     } catch (e: unknown) {
       // AWS answers a service that is gone with a ValidationException naming it.
-      if (e instanceof ValidationException && /service doesn't exist/i.test(e.message)) throw new TargetNotFound(`ECS service ${key.cluster}/${key.service} does not exist (RegisterScalableTarget: ${e.message})`);
+      if (hasErrorName(e, 'ValidationException') && /service doesn't exist/i.test(e.message)) throw new TargetNotFound(`ECS service ${key.cluster}/${key.service} does not exist (RegisterScalableTarget: ${e.message})`);
       throw classifyAwsError(e, `application-autoscaling:RegisterScalableTarget on ${resourceId}`);
     }
   }

@@ -1,5 +1,8 @@
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { classifyAwsError } from '../shared/errors';
+import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
+
+const cloudTrailSdk = loadOnce(() => import('@aws-sdk/client-cloudtrail'));
 
 /** One management event as LookupEvents returns it: its fields, and the full record as CloudTrail wrote it (JSON text). */
 export interface TrailEvent {
@@ -11,7 +14,11 @@ export interface TrailEvent {
 }
 
 export class TrailClient {
-  constructor(private readonly cloudtrail: CloudTrailClient = new CloudTrailClient({})) {}
+  private readonly cloudtrail: LazyClient<SdkOf<typeof cloudTrailSdk>, CloudTrailClient>;
+
+  constructor(client?: CloudTrailClient) {
+    this.cloudtrail = new LazyClient(cloudTrailSdk, (m) => new m.CloudTrailClient({}), client);
+  }
 
   /**
    * The newest management events made with an access key, one page (at most `limit`, which
@@ -19,7 +26,8 @@ export class TrailClient {
    */
   async byAccessKey(accessKeyId: string, since: Date, until: Date, limit: number): Promise<TrailEvent[]> {
     try {
-      const out = await this.cloudtrail.send(new LookupEventsCommand({
+      const { m, client } = await this.cloudtrail.get();
+      const out = await client.send(new m.LookupEventsCommand({
         LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: accessKeyId }],
         StartTime: since, EndTime: until, MaxResults: limit,
       }));

@@ -1,5 +1,8 @@
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { classifyAwsError } from '../shared/errors';
+import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
+
+const cloudWatchSdk = loadOnce(() => import('@aws-sdk/client-cloudwatch'));
 
 /** A metric as CloudWatch identifies it: namespace, name and its exact set of dimensions. */
 export interface MetricId {
@@ -28,7 +31,11 @@ export interface MetricAlarmView {
 
 /** Reads metrics an application publishes and the metric alarms on them (read-only). */
 export class MetricReader {
-  constructor(private readonly cloudwatch: CloudWatchClient = new CloudWatchClient({})) {}
+  private readonly cloudwatch: LazyClient<SdkOf<typeof cloudWatchSdk>, CloudWatchClient>;
+
+  constructor(client?: CloudWatchClient) {
+    this.cloudwatch = new LazyClient(cloudWatchSdk, (m) => new m.CloudWatchClient({}), client);
+  }
 
   /**
    * The newest datapoint of a metric within the last `lookbackMinutes` (GetMetricData, newest
@@ -39,7 +46,8 @@ export class MetricReader {
     const doing = `cloudwatch:GetMetricData of ${metric.namespace} ${metric.metricName}`;
     let out;
     try {
-      out = await this.cloudwatch.send(new GetMetricDataCommand({
+      const { m, client } = await this.cloudwatch.get();
+      out = await client.send(new m.GetMetricDataCommand({
         StartTime: new Date(end.getTime() - options.lookbackMinutes * 60_000), EndTime: end, ScanBy: 'TimestampDescending', MaxDatapoints: 1,
         MetricDataQueries: [{
           Id: 'm', ReturnData: true,
@@ -75,7 +83,8 @@ export class MetricReader {
     do {
       let page;
       try {
-        page = await this.cloudwatch.send(new GetMetricDataCommand({
+        const { m, client } = await this.cloudwatch.get();
+        page = await client.send(new m.GetMetricDataCommand({
           StartTime: span.start, EndTime: span.end, ScanBy: 'TimestampAscending', NextToken: nextToken,
           MetricDataQueries: queries.map((q) => ({
             Id: q.id, ReturnData: true,
@@ -108,7 +117,8 @@ export class MetricReader {
   async metricAlarm(alarmName: string): Promise<MetricAlarmView | null> {
     let out;
     try {
-      out = await this.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ['MetricAlarm'] }));
+      const { m, client } = await this.cloudwatch.get();
+      out = await client.send(new m.DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ['MetricAlarm'] }));
     } catch (e: unknown) {
       throw classifyAwsError(e, `cloudwatch:DescribeAlarms on ${alarmName}`);
     }

@@ -1,33 +1,27 @@
-import {
-  ConditionalCheckFailedException,
-  DescribeTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  LimitExceededException,
-  ResourceInUseException,
-  ResourceNotFoundException,
-  UpdateTableCommand,
-  type TableDescription,
-  type UpdateTableCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, TableDescription, UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ItemKey } from '../domain/item-keys';
 import type { BillingMode, TableView } from './table-capacity';
-import { classifyAwsError, SwitchLimitReached, TableBusy, TargetNotFound } from '../shared/errors';
-import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+import { classifyAwsError, hasErrorName, SwitchLimitReached, TableBusy, TargetNotFound } from '../shared/errors';
+import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+
+const dynamoDbSdk = loadOnce(() => import('@aws-sdk/client-dynamodb'));
+const dynamoDbClients = (reads?: DynamoDBClient, mutations?: DynamoDBClient) =>
+  readsAndMutations(dynamoDbSdk, (m, settings) => new m.DynamoDBClient(settings), reads, mutations);
 
 /** A table's capacity mode and throughput: read, switched to on-demand, switched back. */
 export class TableClient {
-  constructor(
-    private readonly dynamodb: DynamoDBClient = new DynamoDBClient({}),
-    /** UpdateTable: no SDK retry (see mutation-client.ts). */
-    private readonly mutations: DynamoDBClient = new DynamoDBClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  /** UpdateTable: no SDK retry (see mutation-client.ts). */
+  private readonly clients: ReturnType<typeof dynamoDbClients>;
+
+  constructor(dynamodb?: DynamoDBClient, mutations?: DynamoDBClient) {
+    this.clients = dynamoDbClients(dynamodb, mutations);
+  }
 
   async describe(tableName: string): Promise<TableView> {
     try {
-      const out = await this.dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.DescribeTableCommand({ TableName: tableName }));
       return tableView(tableName, out.Table);
     } catch (e: unknown) {
       throw this.mapError(e, tableName, 'DescribeTable');
@@ -42,7 +36,8 @@ export class TableClient {
    */
   async switchToOnDemand(tableName: string): Promise<TableView> {
     try {
-      const out = await this.mutations.send(new UpdateTableCommand({ TableName: tableName, BillingMode: 'PAY_PER_REQUEST' }));
+      const { m, client } = await this.clients.mutations.get();
+      const out = await client.send(new m.UpdateTableCommand({ TableName: tableName, BillingMode: 'PAY_PER_REQUEST' }));
       return tableView(tableName, out.TableDescription);
     } catch (e: unknown) {
       throw this.mapError(e, tableName, 'UpdateTable');
@@ -56,7 +51,8 @@ export class TableClient {
   async switchToProvisioned(parameters: UpdateTableCommandInput): Promise<TableView> {
     const tableName = parameters.TableName ?? '';
     try {
-      const out = await this.mutations.send(new UpdateTableCommand({ ...parameters, BillingMode: 'PROVISIONED' }));
+      const { m, client } = await this.clients.mutations.get();
+      const out = await client.send(new m.UpdateTableCommand({ ...parameters, BillingMode: 'PROVISIONED' }));
       return tableView(tableName, out.TableDescription);
     } catch (e: unknown) {
       throw this.mapError(e, tableName, 'UpdateTable');
@@ -67,11 +63,11 @@ export class TableClient {
   private mapError(e: unknown, tableName: string, operation: string): Error {
     const doing = `dynamodb:${operation} on ${tableName}`;
     const detail = e instanceof Error ? e.message : String(e);
-    if (e instanceof ResourceNotFoundException) return new TargetNotFound(`DynamoDB table ${tableName} does not exist (${operation})`);
+    if (hasErrorName(e, 'ResourceNotFoundException')) return new TargetNotFound(`DynamoDB table ${tableName} does not exist (${operation})`);
     // The table or an index is CREATING, UPDATING or DELETING: wait for it, then try again.
-    if (e instanceof ResourceInUseException) return new TableBusy(`${doing}: the table or an index is busy: ${detail}`);
+    if (hasErrorName(e, 'ResourceInUseException')) return new TableBusy(`${doing}: the table or an index is busy: ${detail}`);
     // The on-demand switch quota or the account's concurrent table operations: not ours to wait out.
-    if (e instanceof LimitExceededException) return new SwitchLimitReached(`${doing}: ${detail}`);
+    if (hasErrorName(e, 'LimitExceededException')) return new SwitchLimitReached(`${doing}: ${detail}`);
     return classifyAwsError(e, doing);
   }
 }
@@ -99,16 +95,18 @@ function tableView(tableName: string, table: TableDescription | undefined): Tabl
 
 /** A table's items, one at a time, by key. */
 export class ItemsClient {
-  constructor(
-    private readonly dynamodb: DynamoDBClient = new DynamoDBClient({}),
-    /** PutItem: no SDK retry (see mutation-client.ts). */
-    private readonly mutations: DynamoDBClient = new DynamoDBClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  /** PutItem: no SDK retry (see mutation-client.ts). */
+  private readonly clients: ReturnType<typeof dynamoDbClients>;
+
+  constructor(dynamodb?: DynamoDBClient, mutations?: DynamoDBClient) {
+    this.clients = dynamoDbClients(dynamodb, mutations);
+  }
 
   /** The full item, strongly consistent; undefined when it is gone. */
   async readItem(tableName: string, key: ItemKey): Promise<Record<string, unknown> | undefined> {
     try {
-      const out = await this.dynamodb.send(new GetItemCommand({ TableName: tableName, Key: marshall(key), ConsistentRead: true }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.GetItemCommand({ TableName: tableName, Key: marshall(key), ConsistentRead: true }));
       return out.Item ? unmarshall(out.Item) : undefined;
     } catch (e: unknown) {
       throw itemError(e, tableName, 'GetItem');
@@ -121,16 +119,17 @@ export class ItemsClient {
    */
   async putIfAbsent(tableName: string, item: Record<string, unknown>, condition: { ConditionExpression: string; ExpressionAttributeNames: Record<string, string> }): Promise<boolean> {
     try {
-      await this.mutations.send(new PutItemCommand({ TableName: tableName, Item: marshall(item), ...condition }));
+      const { m, client } = await this.clients.mutations.get();
+      await client.send(new m.PutItemCommand({ TableName: tableName, Item: marshall(item), ...condition }));
       return true;
     } catch (e: unknown) {
-      if (e instanceof ConditionalCheckFailedException) return false;
+      if (hasErrorName(e, 'ConditionalCheckFailedException')) return false;
       throw itemError(e, tableName, 'PutItem');
     }
   }
 }
 
 function itemError(e: unknown, tableName: string, operation: string): Error {
-  if (e instanceof ResourceNotFoundException) return new TargetNotFound(`DynamoDB table ${tableName} does not exist (${operation})`);
+  if (hasErrorName(e, 'ResourceNotFoundException')) return new TargetNotFound(`DynamoDB table ${tableName} does not exist (${operation})`);
   return classifyAwsError(e, `dynamodb:${operation} on ${tableName}`);
 }

@@ -5,14 +5,13 @@
  */
 import type { EC2Client, InstanceStatusSummary } from '@aws-sdk/client-ec2';
 import { classifyAwsError } from '../shared/errors';
+import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
 
-type Ec2Sdk = typeof import('@aws-sdk/client-ec2');
-let sdk: Promise<Ec2Sdk> | undefined;
 /**
  * EC2's client is the SDK's largest (about 100 ms of a cold start to load): loaded at the first
- * read, so a function that reads no instance (a page without a NAT alarm) never pays for it.
+ * read (sdk.ts), so a function that reads no instance (a page without a NAT alarm) never pays for it.
  */
-const ec2Sdk = (): Promise<Ec2Sdk> => (sdk ??= import('@aws-sdk/client-ec2'));
+const ec2Sdk = loadOnce(() => import('@aws-sdk/client-ec2'));
 
 /** One status check (system or instance): its status and its reachability detail. */
 export interface StatusCheckView {
@@ -56,22 +55,16 @@ const check = (s: InstanceStatusSummary | undefined): StatusCheckView => {
 };
 
 export class InstanceHealthClient {
-  private client: EC2Client | undefined;
+  private readonly ec2: LazyClient<SdkOf<typeof ec2Sdk>, EC2Client>;
 
   constructor(client?: EC2Client) {
-    this.client = client;
-  }
-
-  private async sdk(): Promise<{ readonly m: Ec2Sdk; readonly ec2: EC2Client }> {
-    const m = await ec2Sdk();
-    this.client ??= new m.EC2Client({});
-    return { m, ec2: this.client };
+    this.ec2 = new LazyClient(ec2Sdk, (m) => new m.EC2Client({}), client);
   }
 
   /** Its status checks, whatever its state (IncludeAllInstances); null when EC2 lists none for it. */
   async status(instanceId: string): Promise<InstanceStatusView | null> {
     try {
-      const { m, ec2 } = await this.sdk();
+      const { m, client: ec2 } = await this.ec2.get();
       const out = await ec2.send(new m.DescribeInstanceStatusCommand({ InstanceIds: [instanceId], IncludeAllInstances: true }));
       const s = out.InstanceStatuses?.find((x) => x.InstanceId === instanceId);
       if (!s) return null;
@@ -86,7 +79,7 @@ export class InstanceHealthClient {
 
   async instance(instanceId: string): Promise<InstanceView | null> {
     try {
-      const { m, ec2 } = await this.sdk();
+      const { m, client: ec2 } = await this.ec2.get();
       const out = await ec2.send(new m.DescribeInstancesCommand({ InstanceIds: [instanceId] }));
       const i = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((x) => x.InstanceId === instanceId);
       if (!i) return null;
@@ -104,7 +97,7 @@ export class InstanceHealthClient {
   /** The route tables with a route through the instance (filter route.instance-id), one page of up to 100. */
   async routeTablesThrough(instanceId: string): Promise<RouteTableView[]> {
     try {
-      const { m, ec2 } = await this.sdk();
+      const { m, client: ec2 } = await this.ec2.get();
       const out = await ec2.send(new m.DescribeRouteTablesCommand({ Filters: [{ Name: 'route.instance-id', Values: [instanceId] }], MaxResults: 100 }));
       return (out.RouteTables ?? []).map((t) => ({
         routeTableId: t.RouteTableId ?? 'unknown',

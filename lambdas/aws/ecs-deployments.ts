@@ -5,18 +5,10 @@
  * to) and a task definition's images (DescribeTaskDefinition). Read-only. ECS keeps this history for
  * deployments since October 2024.
  */
-import {
-  DescribeServiceDeploymentsCommand,
-  DescribeServiceRevisionsCommand,
-  DescribeTaskDefinitionCommand,
-  ECSClient,
-  ListServiceDeploymentsCommand,
-  ServiceNotFoundException,
-  ClientException,
-  ClusterNotFoundException,
-} from '@aws-sdk/client-ecs';
-import { classifyAwsError, TargetNotFound } from '../shared/errors';
-import type { ServiceKey } from './ecs';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
+import { ecsSdk, type EcsSdk, type ServiceKey } from './ecs';
+import { LazyClient } from '../shared/lazy-sdk';
 
 export interface ServiceDeploymentView {
   readonly arn: string;
@@ -57,11 +49,15 @@ const DESCRIBE_MAX = 20;
 const iso = (d: Date | undefined) => d?.toISOString() ?? null;
 
 export class EcsDeploymentHistory {
-  constructor(private readonly ecs: ECSClient = new ECSClient({})) {}
+  private readonly ecs: LazyClient<EcsSdk, ECSClient>;
+
+  constructor(client?: ECSClient) {
+    this.ecs = new LazyClient(ecsSdk, (m) => new m.ECSClient({}), client);
+  }
 
   /** The service's most recent deployments, newest first (sorted here: the API does not promise an order). */
   async recent(key: ServiceKey, maxResults: number): Promise<ServiceDeploymentView[]> {
-    const out = await this.call(key, 'ListServiceDeployments', () => this.ecs.send(new ListServiceDeploymentsCommand({ cluster: key.cluster, service: key.service, maxResults })));
+    const out = await this.call(key, 'ListServiceDeployments', (m, ecs) => ecs.send(new m.ListServiceDeploymentsCommand({ cluster: key.cluster, service: key.service, maxResults })));
     return (out.serviceDeployments ?? [])
       .map((d): ServiceDeploymentView => ({
         arn: d.serviceDeploymentArn ?? '', status: d.status ?? 'UNKNOWN', statusReason: d.statusReason ?? null,
@@ -72,7 +68,7 @@ export class EcsDeploymentHistory {
 
   /** One service deployment in full (its source revisions, rollback and circuit breaker); null when ECS lists it as a failure. */
   async deployment(key: ServiceKey, arn: string): Promise<ServiceDeploymentDetail | null> {
-    const out = await this.call(key, 'DescribeServiceDeployments', () => this.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] })));
+    const out = await this.call(key, 'DescribeServiceDeployments', (m, ecs) => ecs.send(new m.DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] })));
     const d = out.serviceDeployments?.[0];
     if (!d) return null;
     return {
@@ -91,7 +87,7 @@ export class EcsDeploymentHistory {
     const found: ServiceRevisionView[] = [];
     for (let i = 0; i < arns.length; i += DESCRIBE_MAX) {
       const batch = arns.slice(i, i + DESCRIBE_MAX);
-      const out = await this.call(key, 'DescribeServiceRevisions', () => this.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: batch })));
+      const out = await this.call(key, 'DescribeServiceRevisions', (m, ecs) => ecs.send(new m.DescribeServiceRevisionsCommand({ serviceRevisionArns: batch })));
       for (const r of out.serviceRevisions ?? []) {
         if (!r.serviceRevisionArn || !r.taskDefinition) continue;
         found.push({
@@ -105,19 +101,20 @@ export class EcsDeploymentHistory {
 
   /** A task definition's containers and their images, as registered. */
   async taskDefinitionContainers(key: ServiceKey, taskDefinition: string): Promise<TaskDefinitionContainer[]> {
-    const out = await this.call(key, 'DescribeTaskDefinition', () => this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition })));
+    const out = await this.call(key, 'DescribeTaskDefinition', (m, ecs) => ecs.send(new m.DescribeTaskDefinitionCommand({ taskDefinition })));
     return (out.taskDefinition?.containerDefinitions ?? []).map((c) => ({ name: c.name ?? '', image: c.image ?? '' }));
   }
 
-  private async call<T>(key: ServiceKey, operation: string, send: () => Promise<T>): Promise<T> {
+  private async call<T>(key: ServiceKey, operation: string, send: (m: EcsSdk, ecs: ECSClient) => Promise<T>): Promise<T> {
     try {
-      return await send();
+      const { m, client } = await this.ecs.get();
+      return await send(m, client);
     } catch (e: unknown) {
       const name = `${key.cluster}/${key.service}`;
-      if (e instanceof ClusterNotFoundException) throw new TargetNotFound(`ECS cluster ${key.cluster} does not exist (${operation})`);
-      if (e instanceof ServiceNotFoundException) throw new TargetNotFound(`ECS service ${name} does not exist (${operation})`);
+      if (hasErrorName(e, 'ClusterNotFoundException')) throw new TargetNotFound(`ECS cluster ${key.cluster} does not exist (${operation})`);
+      if (hasErrorName(e, 'ServiceNotFoundException')) throw new TargetNotFound(`ECS service ${name} does not exist (${operation})`);
       // ECS answers a task definition it does not have with ClientException ("Unable to describe task definition.").
-      if (e instanceof ClientException && operation === 'DescribeTaskDefinition') throw new TargetNotFound(`a task definition of ${name} does not exist (${e.message})`);
+      if (hasErrorName(e, 'ClientException') && operation === 'DescribeTaskDefinition') throw new TargetNotFound(`a task definition of ${name} does not exist (${e.message})`);
       throw classifyAwsError(e, `ecs:${operation} on ${name}`);
     }
   }

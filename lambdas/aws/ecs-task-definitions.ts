@@ -1,13 +1,6 @@
-import {
-  ClientException,
-  DescribeTaskDefinitionCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-  type RegisterTaskDefinitionCommandInput,
-  type TaskDefinition,
-} from '@aws-sdk/client-ecs';
-import { classifyAwsError, TargetNotFound } from '../shared/errors';
-import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+import type { ECSClient, RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sdk/client-ecs';
+import { classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
+import { ecsClients } from './ecs';
 
 /** A registered task definition as RegisterTaskDefinition takes it again, with its ARN and revision. */
 export interface TaskDefinitionView {
@@ -36,20 +29,22 @@ function registrationOf(definition: TaskDefinition, tags: RegisterTaskDefinition
 
 /** ECS task definitions: read one whole (with its tags), register a new revision of a family. */
 export class TaskDefinitionClient {
-  constructor(
-    private readonly ecs: ECSClient = new ECSClient({}),
-    /** RegisterTaskDefinition: no SDK retry (see mutation-client.ts); a second call is a second revision. */
-    private readonly mutations: ECSClient = new ECSClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  /** RegisterTaskDefinition: no SDK retry (see mutation-client.ts); a second call is a second revision. */
+  private readonly clients: ReturnType<typeof ecsClients>;
+
+  constructor(ecs?: ECSClient, mutations?: ECSClient) {
+    this.clients = ecsClients(ecs, mutations);
+  }
 
   /** A revision (ARN or family:revision), or a family's newest ACTIVE revision. */
   async describe(ref: string): Promise<TaskDefinitionView> {
     let out;
     try {
-      out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref, include: ['TAGS'] }));
+      const { m, client } = await this.clients.reads.get();
+      out = await client.send(new m.DescribeTaskDefinitionCommand({ taskDefinition: ref, include: ['TAGS'] }));
     } catch (e: unknown) {
       // ECS answers a task definition it does not have with ClientException ("Unable to describe task definition.").
-      if (e instanceof ClientException) throw new TargetNotFound(`task definition ${ref} not found (${e.message})`);
+      if (hasErrorName(e, 'ClientException')) throw new TargetNotFound(`task definition ${ref} not found (${e.message})`);
       throw classifyAwsError(e, `ecs:DescribeTaskDefinition of ${ref}`);
     }
     return viewOf(out.taskDefinition, out.tags, ref);
@@ -59,7 +54,8 @@ export class TaskDefinitionClient {
   async register(registration: RegisterTaskDefinitionCommandInput): Promise<TaskDefinitionView> {
     let out;
     try {
-      out = await this.mutations.send(new RegisterTaskDefinitionCommand(registration));
+      const { m, client } = await this.clients.mutations.get();
+      out = await client.send(new m.RegisterTaskDefinitionCommand(registration));
     } catch (e: unknown) {
       throw classifyAwsError(e, `ecs:RegisterTaskDefinition of ${registration.family ?? '?'}`);
     }

@@ -3,21 +3,16 @@
  * tasks, a forced new deployment, and when a rollout is over. Shared by every runbook that looks
  * at or redeploys a service (the redeploy step itself: ecs-redeploy.ts).
  */
-import {
-  ClusterNotFoundException,
-  DescribeServicesCommand,
-  DescribeTasksCommand,
-  ECSClient,
-  ListTasksCommand,
-  ServiceNotActiveException,
-  ServiceNotFoundException,
-  UpdateServiceCommand,
-  type UpdateServiceCommandInput,
-  type Service,
-  type Task,
-} from '@aws-sdk/client-ecs';
-import { classifyAwsError, InvalidInput, TargetNotFound } from '../shared/errors';
-import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+import type { ECSClient, Service, Task, UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
+import { classifyAwsError, hasErrorName, InvalidInput, TargetNotFound } from '../shared/errors';
+import { loadOnce, readsAndMutations, type SdkOf } from '../shared/lazy-sdk';
+
+/** ECS's SDK module, loaded at the first ECS call (sdk.ts); the other ECS clients of lambdas/aws/ share it. */
+export const ecsSdk = loadOnce(() => import('@aws-sdk/client-ecs'));
+export type EcsSdk = SdkOf<typeof ecsSdk>;
+/** One caller's ECS clients, made at their first call. */
+export const ecsClients = (reads?: ECSClient, mutations?: ECSClient) =>
+  readsAndMutations(ecsSdk, (m, settings) => new m.ECSClient(settings), reads, mutations);
 
 export interface ServiceEventView {
   readonly createdAt: string;
@@ -118,16 +113,18 @@ export interface DeploymentView {
 const DESCRIBE_TASKS_MAX = 100;
 
 export class EcsServiceClient {
-  constructor(
-    private readonly ecs: ECSClient = new ECSClient({}),
-    /** UpdateService: no SDK retry (see mutation-client.ts); a second forced deployment is a second rollout. */
-    private readonly mutations: ECSClient = new ECSClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  /** UpdateService: no SDK retry (see mutation-client.ts); a second forced deployment is a second rollout. */
+  private readonly clients: ReturnType<typeof ecsClients>;
+
+  constructor(ecs?: ECSClient, mutations?: ECSClient) {
+    this.clients = ecsClients(ecs, mutations);
+  }
 
   async describe(key: ServiceKey): Promise<ServiceView> {
     let out;
     try {
-      out = await this.ecs.send(new DescribeServicesCommand({ cluster: key.cluster, services: [key.service] }));
+      const { m, client } = await this.clients.reads.get();
+      out = await client.send(new m.DescribeServicesCommand({ cluster: key.cluster, services: [key.service] }));
     } catch (e: unknown) {
       throw this.mapError(e, key, 'DescribeServices');
     }
@@ -145,10 +142,11 @@ export class EcsServiceClient {
   /** The service's stopped tasks, newest first (ECS keeps them for about an hour). */
   async stoppedTasks(key: ServiceKey, limit: number): Promise<StoppedTaskView[]> {
     try {
-      const listed = await this.ecs.send(new ListTasksCommand({ cluster: key.cluster, serviceName: key.service, desiredStatus: 'STOPPED' }));
+      const { m, client } = await this.clients.reads.get();
+      const listed = await client.send(new m.ListTasksCommand({ cluster: key.cluster, serviceName: key.service, desiredStatus: 'STOPPED' }));
       const arns = (listed.taskArns ?? []).slice(0, DESCRIBE_TASKS_MAX);
       if (arns.length === 0) return [];
-      const described = await this.ecs.send(new DescribeTasksCommand({ cluster: key.cluster, tasks: arns }));
+      const described = await client.send(new m.DescribeTasksCommand({ cluster: key.cluster, tasks: arns }));
       return (described.tasks ?? [])
         .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
         .slice(0, limit)
@@ -177,7 +175,8 @@ export class EcsServiceClient {
   private async update(key: ServiceKey, change: Pick<UpdateServiceCommandInput, 'forceNewDeployment' | 'taskDefinition' | 'desiredCount'>): Promise<ServiceView> {
     let out;
     try {
-      out = await this.mutations.send(new UpdateServiceCommand({ cluster: key.cluster, service: key.service, ...change }));
+      const { m, client } = await this.clients.mutations.get();
+      out = await client.send(new m.UpdateServiceCommand({ cluster: key.cluster, service: key.service, ...change }));
     } catch (e: unknown) {
       throw this.mapError(e, key, 'UpdateService');
     }
@@ -187,9 +186,9 @@ export class EcsServiceClient {
 
   private mapError(e: unknown, key: ServiceKey, operation: string): Error {
     const name = `${key.cluster}/${key.service}`;
-    if (e instanceof ClusterNotFoundException) return new TargetNotFound(`ECS cluster ${key.cluster} does not exist (${operation})`);
-    if (e instanceof ServiceNotFoundException) return new TargetNotFound(`ECS service ${name} does not exist (${operation})`);
-    if (e instanceof ServiceNotActiveException) return new TargetNotFound(`ECS service ${name} is not active (${operation})`);
+    if (hasErrorName(e, 'ClusterNotFoundException')) return new TargetNotFound(`ECS cluster ${key.cluster} does not exist (${operation})`);
+    if (hasErrorName(e, 'ServiceNotFoundException')) return new TargetNotFound(`ECS service ${name} does not exist (${operation})`);
+    if (hasErrorName(e, 'ServiceNotActiveException')) return new TargetNotFound(`ECS service ${name} is not active (${operation})`);
     return classifyAwsError(e, `ecs:${operation} on ${name}`);
   }
 }

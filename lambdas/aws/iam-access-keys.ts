@@ -1,21 +1,25 @@
-import { IAMClient, ListAccessKeysCommand, NoSuchEntityException, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { classifyAwsError, TargetNotFound } from '../shared/errors';
-import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
+import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+
+const iamSdk = loadOnce(() => import('@aws-sdk/client-iam'));
+const iamClients = (reads?: IAMClient, mutations?: IAMClient) => readsAndMutations(iamSdk, (m, settings) => new m.IAMClient(settings), reads, mutations);
 
 export type AccessKeyStatus = 'Active' | 'Inactive';
 
 /** An IAM user's access keys: ids and statuses only (IAM never returns a key's secret after it is created). */
 export class AccessKeyClient {
-  constructor(
-    private readonly iam: IAMClient = new IAMClient({}),
-    /** UpdateAccessKey: no SDK retry (see mutation-client.ts). */
-    private readonly mutations: IAMClient = new IAMClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  private readonly clients: ReturnType<typeof iamClients>;
+
+  constructor(iam?: IAMClient, mutations?: IAMClient) {
+    this.clients = iamClients(iam, mutations);
+  }
 
   /** Each of the user's keys by id, with its status (a user has at most two). */
   async statuses(userName: string): Promise<Record<string, AccessKeyStatus>> {
     try {
-      const out = await this.iam.send(new ListAccessKeysCommand({ UserName: userName }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.ListAccessKeysCommand({ UserName: userName }));
       return Object.fromEntries((out.AccessKeyMetadata ?? [])
         .filter((k) => k.AccessKeyId !== undefined)
         .map((k) => [k.AccessKeyId!, k.Status === 'Active' ? 'Active' : 'Inactive'] as const));
@@ -34,7 +38,8 @@ export class AccessKeyClient {
   /** Sets the key's status (never deletes it); returns the status set. */
   async setStatus(userName: string, accessKeyId: string, status: AccessKeyStatus): Promise<AccessKeyStatus> {
     try {
-      await this.mutations.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: status }));
+      const { m, client } = await this.clients.mutations.get();
+      await client.send(new m.UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: status }));
       return status;
     } catch (e: unknown) {
       throw this.mapError(e, `${userName}'s key ${accessKeyId}`, 'UpdateAccessKey');
@@ -42,7 +47,7 @@ export class AccessKeyClient {
   }
 
   private mapError(e: unknown, what: string, operation: string): Error {
-    if (e instanceof NoSuchEntityException) return new TargetNotFound(`IAM: ${what} does not exist (${operation}: ${e.message})`);
+    if (hasErrorName(e, 'NoSuchEntityException')) return new TargetNotFound(`IAM: ${what} does not exist (${operation}: ${e.message})`);
     return classifyAwsError(e, `iam:${operation} on ${what}`);
   }
 }

@@ -1,6 +1,5 @@
-import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
-import { mapConfigurationError } from './lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaClients, mapConfigurationError } from './lambda';
 
 /**
  * A function's environment as read now, with the RevisionId an update must name. It holds the
@@ -22,15 +21,16 @@ export interface FunctionEnvironment {
  * never overwritten. Errors name the function and the call, never a value.
  */
 export class FunctionEnvironmentClient {
-  constructor(
-    private readonly lambda: LambdaClient = new LambdaClient({}),
-    /** UpdateFunctionConfiguration: no SDK retry (see mutation-client.ts). */
-    private readonly mutations: LambdaClient = new LambdaClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  private readonly clients: ReturnType<typeof lambdaClients>;
+
+  constructor(lambda?: LambdaClient, mutations?: LambdaClient) {
+    this.clients = lambdaClients(lambda, mutations);
+  }
 
   async read(functionName: string): Promise<FunctionEnvironment> {
     try {
-      const out = await this.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.GetFunctionConfigurationCommand({ FunctionName: functionName }));
       return {
         functionName,
         variables: { ...out.Environment?.Variables },
@@ -46,7 +46,8 @@ export class FunctionEnvironmentClient {
   /** Sets exactly these variables, only if the function still has this RevisionId; returns the new RevisionId. */
   async write(functionName: string, variables: Readonly<Record<string, string>>, revisionId: string): Promise<string> {
     try {
-      const out = await this.mutations.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Environment: { Variables: { ...variables } }, RevisionId: revisionId }));
+      const { m, client } = await this.clients.mutations.get();
+      const out = await client.send(new m.UpdateFunctionConfigurationCommand({ FunctionName: functionName, Environment: { Variables: { ...variables } }, RevisionId: revisionId }));
       return out.RevisionId ?? '';
     } catch (e: unknown) {
       throw mapConfigurationError(e, functionName, 'UpdateFunctionConfiguration');

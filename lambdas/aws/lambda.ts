@@ -1,10 +1,12 @@
-import {
-  DeleteFunctionConcurrencyCommand, GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, ListEventSourceMappingsCommand,
-  paginateListVersionsByFunction, PreconditionFailedException, PutFunctionConcurrencyCommand, ResourceConflictException, ResourceNotFoundException,
-  UpdateAliasCommand, UpdateFunctionConfigurationCommand,
-} from '@aws-sdk/client-lambda';
-import { AliasChanged, AwsThrottled, ChangeRejected, classifyAwsError, TargetNotFound } from '../shared/errors';
-import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { AliasChanged, AwsThrottled, ChangeRejected, classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
+import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+
+const lambdaSdk = loadOnce(() => import('@aws-sdk/client-lambda'));
+
+/** One caller's Lambda clients, made at their first call (sdk.ts). */
+export const lambdaClients = (reads?: LambdaClient, mutations?: LambdaClient) =>
+  readsAndMutations(lambdaSdk, (m, settings) => new m.LambdaClient(settings), reads, mutations);
 
 /** A function's reserved concurrency: a number, or null when it has none (uses the unreserved pool). */
 export interface FunctionConcurrency {
@@ -14,15 +16,16 @@ export interface FunctionConcurrency {
 }
 
 export class FunctionConcurrencyClient {
-  constructor(
-    private readonly lambda: LambdaClient = new LambdaClient({}),
-    /** Puts and deletes: no SDK retry (see mutation-client.ts). */
-    private readonly mutations: LambdaClient = new LambdaClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  private readonly clients: ReturnType<typeof lambdaClients>;
+
+  constructor(lambda?: LambdaClient, mutations?: LambdaClient) {
+    this.clients = lambdaClients(lambda, mutations);
+  }
 
   async read(functionName: string): Promise<FunctionConcurrency> {
     try {
-      const out = await this.lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.GetFunctionCommand({ FunctionName: functionName }));
       return {
         functionName,
         reservedConcurrency: out.Concurrency?.ReservedConcurrentExecutions ?? null,
@@ -35,7 +38,8 @@ export class FunctionConcurrencyClient {
 
   async put(functionName: string, reserved: number): Promise<number> {
     try {
-      const out = await this.mutations.send(new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: reserved }));
+      const { m, client } = await this.clients.mutations.get();
+      const out = await client.send(new m.PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: reserved }));
       return out.ReservedConcurrentExecutions ?? reserved;
     } catch (e: unknown) {
       throw this.mapError(e, functionName, 'PutFunctionConcurrency');
@@ -45,7 +49,8 @@ export class FunctionConcurrencyClient {
   /** Removes the reserved concurrency: the function goes back to the unreserved pool ("none"). */
   async remove(functionName: string): Promise<null> {
     try {
-      await this.mutations.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName }));
+      const { m, client } = await this.clients.mutations.get();
+      await client.send(new m.DeleteFunctionConcurrencyCommand({ FunctionName: functionName }));
       return null;
     } catch (e: unknown) {
       throw this.mapError(e, functionName, 'DeleteFunctionConcurrency');
@@ -53,7 +58,7 @@ export class FunctionConcurrencyClient {
   }
 
   private mapError(e: unknown, functionName: string, operation: string): Error {
-    if (e instanceof ResourceNotFoundException) return new TargetNotFound(`Lambda function ${functionName} does not exist (${operation})`);
+    if (hasErrorName(e, 'ResourceNotFoundException')) return new TargetNotFound(`Lambda function ${functionName} does not exist (${operation})`);
     return classifyAwsError(e, `lambda:${operation} on ${functionName}`);
   }
 }
@@ -92,14 +97,16 @@ export function parseAliasKey(key: string): { functionName: string; alias: strin
  * overwritten.
  */
 export class AliasClient {
-  constructor(
-    private readonly lambda: LambdaClient = new LambdaClient({}),
-    private readonly mutations: LambdaClient = new LambdaClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  private readonly clients: ReturnType<typeof lambdaClients>;
+
+  constructor(lambda?: LambdaClient, mutations?: LambdaClient) {
+    this.clients = lambdaClients(lambda, mutations);
+  }
 
   async read(functionName: string, alias: string): Promise<AliasState> {
     try {
-      const out = await this.lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.GetAliasCommand({ FunctionName: functionName, Name: alias }));
       return aliasState(functionName, alias, out);
     } catch (e: unknown) {
       throw this.mapError(e, `${functionName}:${alias}`, 'GetAlias');
@@ -110,7 +117,8 @@ export class AliasClient {
   async versions(functionName: string): Promise<FunctionVersion[]> {
     const found: FunctionVersion[] = [];
     try {
-      for await (const page of paginateListVersionsByFunction({ client: this.lambda }, { FunctionName: functionName })) {
+      const { m, client } = await this.clients.reads.get();
+      for await (const page of m.paginateListVersionsByFunction({ client }, { FunctionName: functionName })) {
         for (const v of page.Versions ?? []) {
           if (v.Version) found.push({ version: v.Version, codeSha256: v.CodeSha256 ?? '', description: v.Description ?? '', lastModified: v.LastModified ?? '' });
         }
@@ -124,7 +132,8 @@ export class AliasClient {
   /** UpdateAlias to exactly this routing, only if the alias still has this RevisionId. */
   async update(functionName: string, alias: string, routing: AliasRouting, revisionId: string): Promise<AliasState> {
     try {
-      const out = await this.mutations.send(new UpdateAliasCommand({
+      const { m, client } = await this.clients.mutations.get();
+      const out = await client.send(new m.UpdateAliasCommand({
         FunctionName: functionName, Name: alias, FunctionVersion: routing.functionVersion,
         RoutingConfig: { AdditionalVersionWeights: { ...routing.additionalVersionWeights } }, RevisionId: revisionId,
       }));
@@ -135,8 +144,8 @@ export class AliasClient {
   }
 
   private mapError(e: unknown, what: string, operation: string): Error {
-    if (e instanceof ResourceNotFoundException) return new TargetNotFound(`${what} does not exist (${operation}: ${e.message})`);
-    if (e instanceof PreconditionFailedException) return new AliasChanged(`${what} changed since it was read: its RevisionId no longer matches (${operation})`);
+    if (hasErrorName(e, 'ResourceNotFoundException')) return new TargetNotFound(`${what} does not exist (${operation}: ${e.message})`);
+    if (hasErrorName(e, 'PreconditionFailedException')) return new AliasChanged(`${what} changed since it was read: its RevisionId no longer matches (${operation})`);
     return classifyAwsError(e, `lambda:${operation} on ${what}`);
   }
 }
@@ -175,15 +184,16 @@ export interface EventSource {
 
 /** Reads and updates a function's configuration (timeout, memory) and lists its event sources. */
 export class FunctionConfigurationClient {
-  constructor(
-    private readonly lambda: LambdaClient = new LambdaClient({}),
-    /** UpdateFunctionConfiguration: no SDK retry (see mutation-client.ts). */
-    private readonly mutations: LambdaClient = new LambdaClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  private readonly clients: ReturnType<typeof lambdaClients>;
+
+  constructor(lambda?: LambdaClient, mutations?: LambdaClient) {
+    this.clients = lambdaClients(lambda, mutations);
+  }
 
   async read(functionName: string): Promise<FunctionConfiguration> {
     try {
-      const out = await this.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.GetFunctionConfigurationCommand({ FunctionName: functionName }));
       if (out.Timeout === undefined || out.MemorySize === undefined) throw new Error(`lambda:GetFunctionConfiguration returned no timeout or memory for ${functionName}`);
       return {
         functionName,
@@ -200,7 +210,8 @@ export class FunctionConfigurationClient {
   /** Sets these settings (absolute values); returns them. The update then runs InProgress until Successful or Failed. */
   async update(functionName: string, settings: Partial<FunctionSettings>): Promise<Partial<FunctionSettings>> {
     try {
-      await this.mutations.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, ...settings }));
+      const { m, client } = await this.clients.mutations.get();
+      await client.send(new m.UpdateFunctionConfigurationCommand({ FunctionName: functionName, ...settings }));
       return settings;
     } catch (e: unknown) {
       throw mapConfigurationError(e, functionName, 'UpdateFunctionConfiguration');
@@ -211,10 +222,11 @@ export class FunctionConfigurationClient {
     const found: EventSource[] = [];
     let marker: string | undefined;
     try {
+      const { m, client } = await this.clients.reads.get();
       do {
-        const out = await this.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName, ...(marker ? { Marker: marker } : {}) }));
-        for (const m of out.EventSourceMappings ?? []) {
-          if (m.UUID && m.EventSourceArn) found.push({ uuid: m.UUID, eventSourceArn: m.EventSourceArn, state: m.State ?? 'unknown' });
+        const out = await client.send(new m.ListEventSourceMappingsCommand({ FunctionName: functionName, ...(marker ? { Marker: marker } : {}) }));
+        for (const mapping of out.EventSourceMappings ?? []) {
+          if (mapping.UUID && mapping.EventSourceArn) found.push({ uuid: mapping.UUID, eventSourceArn: mapping.EventSourceArn, state: mapping.State ?? 'unknown' });
         }
         marker = out.NextMarker;
       } while (marker);
@@ -227,10 +239,10 @@ export class FunctionConfigurationClient {
 
 /** A function configuration call's error (lambda-environment.ts's too): it names the function and the call, never a value sent. */
 export function mapConfigurationError(e: unknown, functionName: string, operation: string): Error {
-  if (e instanceof ResourceNotFoundException) return new TargetNotFound(`Lambda function ${functionName} does not exist (${operation})`);
+  if (hasErrorName(e, 'ResourceNotFoundException')) return new TargetNotFound(`Lambda function ${functionName} does not exist (${operation})`);
   // An update that named a RevisionId the function no longer has: refused by Lambda, nothing applied.
-  if (e instanceof PreconditionFailedException) return new ChangeRejected(`${functionName} changed since it was read: its RevisionId no longer matches (${operation}); nothing was overwritten`);
+  if (hasErrorName(e, 'PreconditionFailedException')) return new ChangeRejected(`${functionName} changed since it was read: its RevisionId no longer matches (${operation}); nothing was overwritten`);
   // Another update is still InProgress: refused before it applied, and over in seconds, so retried like throttling.
-  if (e instanceof ResourceConflictException) return new AwsThrottled(`lambda:${operation} on ${functionName}: ${e.name}: ${e.message}`);
+  if (hasErrorName(e, 'ResourceConflictException')) return new AwsThrottled(`lambda:${operation} on ${functionName}: ${e.name}: ${e.message}`);
   return classifyAwsError(e, `lambda:${operation} on ${functionName}`);
 }

@@ -1,5 +1,8 @@
-import { CloudWatchLogsClient, FilterLogEventsCommand, ResourceNotFoundException, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { classifyAwsError } from '../shared/errors';
+import type { CloudWatchLogsClient, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { classifyAwsError, hasErrorName } from '../shared/errors';
+import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
+
+const logsSdk = loadOnce(() => import('@aws-sdk/client-cloudwatch-logs'));
 
 export interface LogEvent {
   readonly timestamp: string;
@@ -9,7 +12,11 @@ export interface LogEvent {
 const logEvent = (e: FilteredLogEvent): LogEvent => ({ timestamp: new Date(e.timestamp ?? 0).toISOString(), message: (e.message ?? '').trim() });
 
 export class LogEventsClient {
-  constructor(private readonly logs: CloudWatchLogsClient = new CloudWatchLogsClient({})) {}
+  private readonly logs: LazyClient<SdkOf<typeof logsSdk>, CloudWatchLogsClient>;
+
+  constructor(client?: CloudWatchLogsClient) {
+    this.logs = new LazyClient(logsSdk, (m) => new m.CloudWatchLogsClient({}), client);
+  }
 
   /**
    * The first `limit` events matching the filter pattern since `since`, one page only: a bounded
@@ -17,10 +24,11 @@ export class LogEventsClient {
    */
   async filter(logGroupName: string, filterPattern: string, since: Date, limit: number): Promise<LogEvent[]> {
     try {
-      const out = await this.logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern, startTime: since.getTime(), limit }));
+      const { m, client } = await this.logs.get();
+      const out = await client.send(new m.FilterLogEventsCommand({ logGroupName, filterPattern, startTime: since.getTime(), limit }));
       return (out.events ?? []).map(logEvent);
     } catch (e: unknown) {
-      if (e instanceof ResourceNotFoundException) return [];
+      if (hasErrorName(e, 'ResourceNotFoundException')) return [];
       throw classifyAwsError(e, `logs:FilterLogEvents on ${logGroupName}`);
     }
   }
@@ -32,7 +40,8 @@ export class LogEventsClient {
    */
   async filterWindow(logGroupName: string, filterPattern: string, from: Date, to: Date, limit: number): Promise<{ events: LogEvent[]; truncated: boolean }> {
     try {
-      const out = await this.logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern, startTime: from.getTime(), endTime: to.getTime(), limit }));
+      const { m, client } = await this.logs.get();
+      const out = await client.send(new m.FilterLogEventsCommand({ logGroupName, filterPattern, startTime: from.getTime(), endTime: to.getTime(), limit }));
       const events = (out.events ?? []).map(logEvent);
       return { events, truncated: out.nextToken !== undefined && out.nextToken !== '' };
     } catch (e: unknown) {

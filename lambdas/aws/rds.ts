@@ -3,11 +3,11 @@
  * one parameter of a DB parameter group (max_connections). Read-only: RDS fails over by itself,
  * and nothing here (or in any role of this app) asks it to fail over or reboot.
  */
-import {
-  DBClusterNotFoundFault, DBInstanceNotFoundFault, DBParameterGroupNotFoundFault, DescribeDBClustersCommand, DescribeDBInstancesCommand,
-  DescribeDBParametersCommand, RDSClient, type DBCluster, type DBInstance,
-} from '@aws-sdk/client-rds';
-import { classifyAwsError, TargetNotFound } from '../shared/errors';
+import type { DBCluster, DBInstance, RDSClient } from '@aws-sdk/client-rds';
+import { classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
+import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
+
+const rdsSdk = loadOnce(() => import('@aws-sdk/client-rds'));
 
 export interface DbInstanceView {
   readonly identifier: string;
@@ -44,14 +44,19 @@ export interface DbParameterView {
 export const AVAILABLE = 'available';
 
 export class DatabaseClient {
-  constructor(private readonly rds: RDSClient = new RDSClient({})) {}
+  private readonly rds: LazyClient<SdkOf<typeof rdsSdk>, RDSClient>;
+
+  constructor(client?: RDSClient) {
+    this.rds = new LazyClient(rdsSdk, (m) => new m.RDSClient({}), client);
+  }
 
   async instance(identifier: string): Promise<DbInstanceView> {
     let out;
     try {
-      out = await this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+      const { m, client } = await this.rds.get();
+      out = await client.send(new m.DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
     } catch (e: unknown) {
-      if (e instanceof DBInstanceNotFoundFault) throw new TargetNotFound(`RDS DB instance ${identifier} does not exist (DescribeDBInstances)`);
+      if (hasErrorName(e, 'DBInstanceNotFoundFault')) throw new TargetNotFound(`RDS DB instance ${identifier} does not exist (DescribeDBInstances)`);
       throw classifyAwsError(e, `rds:DescribeDBInstances on ${identifier}`);
     }
     const db = out.DBInstances?.find((d) => d.DBInstanceIdentifier === identifier);
@@ -62,9 +67,10 @@ export class DatabaseClient {
   async cluster(identifier: string): Promise<DbClusterView> {
     let out;
     try {
-      out = await this.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
+      const { m, client } = await this.rds.get();
+      out = await client.send(new m.DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
     } catch (e: unknown) {
-      if (e instanceof DBClusterNotFoundFault) throw new TargetNotFound(`RDS DB cluster ${identifier} does not exist (DescribeDBClusters)`);
+      if (hasErrorName(e, 'DBClusterNotFoundFault')) throw new TargetNotFound(`RDS DB cluster ${identifier} does not exist (DescribeDBClusters)`);
       throw classifyAwsError(e, `rds:DescribeDBClusters on ${identifier}`);
     }
     const c = out.DBClusters?.find((d) => d.DBClusterIdentifier === identifier);
@@ -80,9 +86,10 @@ export class DatabaseClient {
   async parameter(group: string, name: string): Promise<DbParameterView | null> {
     let out;
     try {
-      out = await this.rds.send(new DescribeDBParametersCommand({ DBParameterGroupName: group, Filters: [{ Name: 'parameter-name', Values: [name] }] }));
+      const { m, client } = await this.rds.get();
+      out = await client.send(new m.DescribeDBParametersCommand({ DBParameterGroupName: group, Filters: [{ Name: 'parameter-name', Values: [name] }] }));
     } catch (e: unknown) {
-      if (e instanceof DBParameterGroupNotFoundFault) throw new TargetNotFound(`RDS DB parameter group ${group} does not exist (DescribeDBParameters)`);
+      if (hasErrorName(e, 'DBParameterGroupNotFoundFault')) throw new TargetNotFound(`RDS DB parameter group ${group} does not exist (DescribeDBParameters)`);
       throw classifyAwsError(e, `rds:DescribeDBParameters on ${group}`);
     }
     const p = out.Parameters?.find((x) => x.ParameterName === name);

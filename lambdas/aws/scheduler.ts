@@ -1,13 +1,10 @@
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  DeleteScheduleCommand,
-  GetScheduleCommand,
-  ResourceNotFoundException,
-  SchedulerClient,
-} from '@aws-sdk/client-scheduler';
-import { classifyAwsError } from '../shared/errors';
-import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { classifyAwsError, hasErrorName } from '../shared/errors';
+import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+
+const schedulerSdk = loadOnce(() => import('@aws-sdk/client-scheduler'));
+const schedulerClients = (reads?: SchedulerClient, mutations?: SchedulerClient) =>
+  readsAndMutations(schedulerSdk, (m, settings) => new m.SchedulerClient(settings), reads, mutations);
 
 /** A one-time schedule that starts a Step Functions state machine, as this system creates it. */
 export interface OneTimeSchedule {
@@ -43,22 +40,24 @@ export function atInstant(expression: string): string {
  * DELETE) with no flexible window, read and deleted by name.
  */
 export class ScheduleClient {
-  constructor(
-    private readonly scheduler: SchedulerClient = new SchedulerClient({}),
-    /** CreateSchedule and DeleteSchedule: no SDK retry (see mutation-client.ts). */
-    private readonly mutations: SchedulerClient = new SchedulerClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  /** CreateSchedule and DeleteSchedule: no SDK retry (see mutation-client.ts). */
+  private readonly clients: ReturnType<typeof schedulerClients>;
+
+  constructor(scheduler?: SchedulerClient, mutations?: SchedulerClient) {
+    this.clients = schedulerClients(scheduler, mutations);
+  }
 
   /** The schedule, or null when there is none by that name. */
   async get(name: string, group = 'default'): Promise<ScheduleView | null> {
     try {
-      const out = await this.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: group }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.GetScheduleCommand({ Name: name, GroupName: group }));
       return {
         Name: out.Name ?? name, GroupName: out.GroupName ?? group, ScheduleExpression: out.ScheduleExpression ?? '', State: out.State ?? 'ENABLED',
         TargetArn: out.Target?.Arn ?? '', Input: out.Target?.Input ?? null,
       };
     } catch (e: unknown) {
-      if (e instanceof ResourceNotFoundException) return null;
+      if (hasErrorName(e, 'ResourceNotFoundException')) return null;
       throw classifyAwsError(e, `scheduler:GetSchedule of ${name}`);
     }
   }
@@ -66,12 +65,13 @@ export class ScheduleClient {
   /** Creates it; `exists` when a schedule by that name exists already (ConflictException): the caller reads whose it is. */
   async create(schedule: OneTimeSchedule): Promise<'created' | 'exists'> {
     try {
-      await this.mutations.send(new CreateScheduleCommand({
+      const { m, client } = await this.clients.mutations.get();
+      await client.send(new m.CreateScheduleCommand({
         ...schedule, FlexibleTimeWindow: { Mode: 'OFF' }, ActionAfterCompletion: 'DELETE', State: 'ENABLED',
       }));
       return 'created';
     } catch (e: unknown) {
-      if (e instanceof ConflictException) return 'exists';
+      if (hasErrorName(e, 'ConflictException')) return 'exists';
       throw classifyAwsError(e, `scheduler:CreateSchedule of ${schedule.Name}`);
     }
   }
@@ -79,10 +79,11 @@ export class ScheduleClient {
   /** Deletes it; false when there was none (ResourceNotFoundException: it ran and was deleted, or someone deleted it). */
   async remove(name: string, group = 'default'): Promise<boolean> {
     try {
-      await this.mutations.send(new DeleteScheduleCommand({ Name: name, GroupName: group }));
+      const { m, client } = await this.clients.mutations.get();
+      await client.send(new m.DeleteScheduleCommand({ Name: name, GroupName: group }));
       return true;
     } catch (e: unknown) {
-      if (e instanceof ResourceNotFoundException) return false;
+      if (hasErrorName(e, 'ResourceNotFoundException')) return false;
       throw classifyAwsError(e, `scheduler:DeleteSchedule of ${name}`);
     }
   }

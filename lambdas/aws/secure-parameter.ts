@@ -1,6 +1,5 @@
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
-import { parameterError } from './ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { parameterError, ssmClients } from './ssm';
 
 /** What a rotation reads of a parameter: never its value. */
 export interface ParameterVersion {
@@ -14,15 +13,16 @@ export interface ParameterVersion {
  * caller made. The value itself is never returned, logged or recorded.
  */
 export class SecureParameterClient {
-  constructor(
-    private readonly ssm: SSMClient = new SSMClient({}),
-    /** PutParameter: no SDK retry (see mutation-client.ts). */
-    private readonly mutations: SSMClient = new SSMClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  private readonly clients: ReturnType<typeof ssmClients>;
+
+  constructor(ssm?: SSMClient, mutations?: SSMClient) {
+    this.clients = ssmClients(ssm, mutations);
+  }
 
   async version(name: string): Promise<ParameterVersion> {
     try {
-      const out = await this.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.GetParameterCommand({ Name: name, WithDecryption: false }));
       const { Type: type, Version: version } = out.Parameter ?? {};
       if (type === undefined || version === undefined) throw new Error(`ssm:GetParameter returned no type or version for ${name}`);
       return { type, version };
@@ -38,7 +38,8 @@ export class SecureParameterClient {
    */
   async writeVersion(name: string, value: string, keyId: string): Promise<number> {
     try {
-      const out = await this.mutations.send(new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', KeyId: keyId, Overwrite: true }));
+      const { m, client } = await this.clients.mutations.get();
+      const out = await client.send(new m.PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', KeyId: keyId, Overwrite: true }));
       if (out.Version === undefined) throw new Error(`ssm:PutParameter returned no version for ${name}`);
       return out.Version;
     } catch (e: unknown) {

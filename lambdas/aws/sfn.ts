@@ -1,10 +1,12 @@
-import {
-  DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, ExecutionNotRedrivable, GetExecutionHistoryCommand,
-  ListExecutionsCommand, ListTagsForResourceCommand, RedriveExecutionCommand, ResourceNotFound, SFNClient, StartExecutionCommand,
-  StateMachineDoesNotExist, type HistoryEvent,
-} from '@aws-sdk/client-sfn';
-import { ChangeRejected, classifyAwsError, TargetNotFound } from '../shared/errors';
-import { MUTATION_CLIENT_CONFIG } from '../shared/mutation-client';
+import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { ChangeRejected, classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
+import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+
+/** Step Functions' SDK module, loaded at the first call (sdk.ts). */
+export const sfnSdk = loadOnce(() => import('@aws-sdk/client-sfn'));
+/** One caller's Step Functions clients, made at their first call. */
+export const sfnClients = (reads?: SFNClient, mutations?: SFNClient) =>
+  readsAndMutations(sfnSdk, (m, settings) => new m.SFNClient(settings), reads, mutations);
 
 /** An execution as DescribeExecution shows it (the fields a runbook reads; dates ISO). */
 export interface ExecutionView {
@@ -63,15 +65,17 @@ const LIST_PAGES = 10;
 
 /** Step Functions executions of the workflows a runbook watches (not this system's own: the runbook refuses those). */
 export class WorkflowClient {
-  constructor(
-    private readonly sfn: SFNClient = new SFNClient({}),
-    /** RedriveExecution: no SDK retry (see mutation-client.ts); the client token makes the state machine's Retry safe. */
-    private readonly mutations: SFNClient = new SFNClient(MUTATION_CLIENT_CONFIG),
-  ) {}
+  /** RedriveExecution: no SDK retry (see mutation-client.ts); the client token makes the state machine's Retry safe. */
+  private readonly clients: ReturnType<typeof sfnClients>;
+
+  constructor(sfn?: SFNClient, mutations?: SFNClient) {
+    this.clients = sfnClients(sfn, mutations);
+  }
 
   async describe(executionArn: string): Promise<ExecutionView> {
     try {
-      const out = await this.sfn.send(new DescribeExecutionCommand({ executionArn, includedData: 'METADATA_ONLY' }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.DescribeExecutionCommand({ executionArn, includedData: 'METADATA_ONLY' }));
       return {
         executionArn, stateMachineArn: out.stateMachineArn ?? '', name: out.name ?? '', status: out.status ?? 'UNKNOWN',
         startDate: iso(out.startDate), stopDate: iso(out.stopDate), error: out.error ?? null, cause: out.cause ?? null,
@@ -86,7 +90,8 @@ export class WorkflowClient {
   /** One page of the history, newest first, without the states' inputs and outputs (they may hold data nobody should page). */
   async historyPage(executionArn: string, pageSize: number, nextToken?: string): Promise<HistoryPage> {
     try {
-      const out = await this.sfn.send(new GetExecutionHistoryCommand({
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.GetExecutionHistoryCommand({
         executionArn, reverseOrder: true, includeExecutionData: false, maxResults: pageSize, ...(nextToken ? { nextToken } : {}),
       }));
       return { events: out.events ?? [], ...(out.nextToken ? { nextToken: out.nextToken } : {}) };
@@ -103,7 +108,8 @@ export class WorkflowClient {
   /** The execution with its output (DescribeExecution with its data): how a workflow ended, and what it returned. */
   async result(executionArn: string): Promise<ExecutionResult> {
     try {
-      const out = await this.sfn.send(new DescribeExecutionCommand({ executionArn, includedData: 'ALL_DATA' }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.DescribeExecutionCommand({ executionArn, includedData: 'ALL_DATA' }));
       return {
         executionArn, name: out.name ?? '', status: out.status ?? 'UNKNOWN', startDate: iso(out.startDate), stopDate: iso(out.stopDate),
         output: out.output ?? null, error: out.error ?? null, cause: out.cause ?? null,
@@ -151,7 +157,8 @@ export class WorkflowClient {
     stateMachineArn: string, page: { maxResults: number; statusFilter?: 'RUNNING'; nextToken?: string },
   ): Promise<{ executions: ExecutionListed[]; nextToken?: string }> {
     try {
-      const out = await this.sfn.send(new ListExecutionsCommand({ stateMachineArn, ...page }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.ListExecutionsCommand({ stateMachineArn, ...page }));
       return {
         executions: (out.executions ?? []).map((e) => ({
           executionArn: e.executionArn ?? '', name: e.name ?? '', status: e.status ?? 'UNKNOWN', startDate: iso(e.startDate), stopDate: iso(e.stopDate),
@@ -159,7 +166,7 @@ export class WorkflowClient {
         ...(out.nextToken ? { nextToken: out.nextToken } : {}),
       };
     } catch (e: unknown) {
-      if (e instanceof StateMachineDoesNotExist) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListExecutions)`);
+      if (hasErrorName(e, 'StateMachineDoesNotExist')) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListExecutions)`);
       throw classifyAwsError(e, `states:ListExecutions on ${stateMachineArn}`);
     }
   }
@@ -172,11 +179,12 @@ export class WorkflowClient {
    */
   async start(stateMachineArn: string, name: string, input: string): Promise<{ executionArn: string; existed: boolean }> {
     try {
-      const out = await this.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.StartExecutionCommand({ stateMachineArn, name, input }));
       return { executionArn: out.executionArn ?? executionArnOf(stateMachineArn, name), existed: false };
     } catch (e: unknown) {
-      if (e instanceof ExecutionAlreadyExists) return { executionArn: executionArnOf(stateMachineArn, name), existed: true };
-      if (e instanceof StateMachineDoesNotExist) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (StartExecution)`);
+      if (hasErrorName(e, 'ExecutionAlreadyExists')) return { executionArn: executionArnOf(stateMachineArn, name), existed: true };
+      if (hasErrorName(e, 'StateMachineDoesNotExist')) throw new TargetNotFound(`state machine ${stateMachineArn} does not exist (StartExecution)`);
       throw classifyAwsError(e, `states:StartExecution ${name} on ${stateMachineArn}`);
     }
   }
@@ -184,10 +192,11 @@ export class WorkflowClient {
   /** A state machine's tags. */
   async tags(stateMachineArn: string): Promise<Record<string, string>> {
     try {
-      const out = await this.sfn.send(new ListTagsForResourceCommand({ resourceArn: stateMachineArn }));
+      const { m, client } = await this.clients.reads.get();
+      const out = await client.send(new m.ListTagsForResourceCommand({ resourceArn: stateMachineArn }));
       return Object.fromEntries((out.tags ?? []).flatMap((t) => (t.key === undefined ? [] : [[t.key, t.value ?? '']])));
     } catch (e: unknown) {
-      if (e instanceof ResourceNotFound) return Promise.reject(new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListTagsForResource)`));
+      if (hasErrorName(e, 'ResourceNotFound')) return Promise.reject(new TargetNotFound(`state machine ${stateMachineArn} does not exist (ListTagsForResource)`));
       throw classifyAwsError(e, `states:ListTagsForResource on ${stateMachineArn}`);
     }
   }
@@ -198,16 +207,17 @@ export class WorkflowClient {
    */
   async redrive(executionArn: string, clientToken: string): Promise<{ redriveDate: string | null }> {
     try {
-      const out = await this.mutations.send(new RedriveExecutionCommand({ executionArn, clientToken }));
+      const { m, client } = await this.clients.mutations.get();
+      const out = await client.send(new m.RedriveExecutionCommand({ executionArn, clientToken }));
       return { redriveDate: iso(out.redriveDate) };
     } catch (e: unknown) {
-      if (e instanceof ExecutionNotRedrivable) throw new ChangeRejected(`Step Functions will not redrive ${executionArn}: ${e.message}`);
+      if (hasErrorName(e, 'ExecutionNotRedrivable')) throw new ChangeRejected(`Step Functions will not redrive ${executionArn}: ${e.message}`);
       throw this.mapError(e, executionArn, 'RedriveExecution');
     }
   }
 
   private mapError(e: unknown, executionArn: string, operation: string): Error {
-    if (e instanceof ExecutionDoesNotExist) return new TargetNotFound(`execution ${executionArn} does not exist (${operation})`);
+    if (hasErrorName(e, 'ExecutionDoesNotExist')) return new TargetNotFound(`execution ${executionArn} does not exist (${operation})`);
     return classifyAwsError(e, `states:${operation} on ${executionArn}`);
   }
 }

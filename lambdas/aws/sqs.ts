@@ -1,5 +1,8 @@
-import { GetQueueAttributesCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
-import { classifyAwsError } from '../shared/errors';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { classifyAwsError, hasErrorName } from '../shared/errors';
+import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
+
+const sqsSdk = loadOnce(() => import('@aws-sdk/client-sqs'));
 
 /**
  * The queue URL of an SQS queue ARN (arn:PARTITION:sqs:REGION:ACCOUNT:NAME), as the regional
@@ -12,20 +15,23 @@ export function queueUrlOf(queueArn: string): string {
 }
 
 export class QueueClient {
-  constructor(
+  private readonly sqs: LazyClient<SdkOf<typeof sqsSdk>, SQSClient>;
+
+  constructor(client?: SQSClient) {
     /** Sent to the region's endpoint (AWS_ENDPOINT_URL_SQS where set), not to the queue URL's host. */
-    private readonly sqs: SQSClient = new SQSClient({ useQueueUrlAsEndpoint: false }),
-  ) {}
+    this.sqs = new LazyClient(sqsSdk, (m) => new m.SQSClient({ useQueueUrlAsEndpoint: false }), client);
+  }
 
   /** The messages waiting in the queue (ApproximateNumberOfMessages); null when the queue does not exist. */
   async messagesVisible(queueArn: string): Promise<number | null> {
     try {
-      const out = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrlOf(queueArn), AttributeNames: ['ApproximateNumberOfMessages'] }));
+      const { m, client } = await this.sqs.get();
+      const out = await client.send(new m.GetQueueAttributesCommand({ QueueUrl: queueUrlOf(queueArn), AttributeNames: ['ApproximateNumberOfMessages'] }));
       const value = Number(out.Attributes?.ApproximateNumberOfMessages);
       if (!Number.isInteger(value)) throw new Error(`sqs:GetQueueAttributes returned no ApproximateNumberOfMessages for ${queueArn}`);
       return value;
     } catch (e: unknown) {
-      if (e instanceof QueueDoesNotExist) return null;
+      if (hasErrorName(e, 'QueueDoesNotExist')) return null;
       throw classifyAwsError(e, `sqs:GetQueueAttributes on ${queueArn}`);
     }
   }
@@ -33,12 +39,13 @@ export class QueueClient {
   /** The queue's visibility timeout in seconds; null when the queue does not exist. */
   async visibilityTimeout(queueArn: string): Promise<number | null> {
     try {
-      const out = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrlOf(queueArn), AttributeNames: ['VisibilityTimeout'] }));
+      const { m, client } = await this.sqs.get();
+      const out = await client.send(new m.GetQueueAttributesCommand({ QueueUrl: queueUrlOf(queueArn), AttributeNames: ['VisibilityTimeout'] }));
       const value = Number(out.Attributes?.VisibilityTimeout);
       if (!Number.isInteger(value)) throw new Error(`sqs:GetQueueAttributes returned no VisibilityTimeout for ${queueArn}`);
       return value;
     } catch (e: unknown) {
-      if (e instanceof QueueDoesNotExist) return null;
+      if (hasErrorName(e, 'QueueDoesNotExist')) return null;
       throw classifyAwsError(e, `sqs:GetQueueAttributes on ${queueArn}`);
     }
   }

@@ -1,4 +1,3 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import * as z from '../shared/zod';
 import { executionStatusEventSchema, failedRunFrom, incidentOf, redriveAdvice, type FailedRun } from '../domain/execution-failure';
@@ -6,7 +5,7 @@ import { describeCaughtError, outcomeNotification } from '../domain/message';
 import { METRIC } from '../domain/metrics';
 import { factsFromState } from '../domain/report-facts';
 import { ReportRecords } from '../report/records';
-import { notWritten, writeIncidentReport, type ReportWritten } from '../report/writer';
+import { notWritten, reportBucketClient, writeIncidentReport, type ReportWritten } from '../report/writer';
 import { classifyAwsError } from '../shared/errors';
 import { optionalJsonEnv, requireEnv, requireJsonEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
@@ -20,7 +19,7 @@ const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 /** Where a failed run's incident report goes: the report step's bucket (the run never reached that step). */
 const reports = {
   records: new ReportRecords(requireEnv('LEDGER_TABLE')),
-  s3: new S3Client({}),
+  s3: reportBucketClient(),
   bucket: requireEnv('REPORT_BUCKET'),
   hardRules: optionalJsonEnv('HARD_RULES', (raw) => z.record(z.string(), z.record(z.string(), z.string())).parse(raw), {}),
 };

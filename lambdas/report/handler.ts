@@ -1,4 +1,3 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import * as z from '../shared/zod';
 import { describeCaughtError } from '../domain/message';
 import { METRIC } from '../domain/metrics';
@@ -9,14 +8,14 @@ import { logger } from '../shared/logger';
 import { count } from '../shared/metrics';
 import { executionSchema } from '../shared/task-input';
 import { ReportRecords } from './records';
-import { notWritten, writeIncidentReport, type ReportWritten } from './writer';
+import { notWritten, reportBucketClient, writeIncidentReport, type ReportWritten } from './writer';
 
 /** Per runbook, its changes that bypass a hard rule (operation -> the rule): set by the stack only where a module declares one. */
 const hardRulesSchema = z.record(z.string(), z.record(z.string(), z.string()));
 
 const destination = {
   records: new ReportRecords(requireEnv('LEDGER_TABLE')),
-  s3: new S3Client({}),
+  s3: reportBucketClient(),
   bucket: requireEnv('REPORT_BUCKET'),
   hardRules: optionalJsonEnv('HARD_RULES', (raw) => hardRulesSchema.parse(raw), {}),
 };

@@ -6,17 +6,22 @@
  * it on the incident; every later write (a redrive, an undo) replaces that same object, whose
  * earlier versions the bucket keeps.
  */
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { buildIncidentReport, TERMINAL_STATUSES, type ReportOptions } from '../domain/incident-report';
 import type { ExecutionFacts } from '../domain/report-facts';
 import { NUMBERED_NAMES, reportKey } from '../domain/report-key';
 import { classifyAwsError } from '../shared/errors';
+import { LazyClient, loadOnce } from '../shared/lazy-sdk';
 import type { IncidentRecord } from '../shared/ledger';
 import type { ReportRecords } from './records';
 
+const s3Sdk = loadOnce(() => import('@aws-sdk/client-s3'));
+/** The reports bucket's S3 client, made (its SDK module loaded) at the first report written (lazy-sdk.ts). */
+export const reportBucketClient = (given?: S3Client) => new LazyClient(s3Sdk, (m) => new m.S3Client({}), given);
+
 export interface ReportDestination {
   readonly records: ReportRecords;
-  readonly s3: S3Client;
+  readonly s3: ReturnType<typeof reportBucketClient>;
   readonly bucket: string;
   /** Per runbook, its changes that bypass a hard rule (operation -> the rule in words): P1 revert tasks. */
   readonly hardRules?: Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -54,8 +59,9 @@ export async function writeIncidentReport(to: ReportDestination, incidentId: str
   const claimed = rows.incident.reportKey ? undefined : await claimKey(to.records, rows.incident);
   const key = rows.incident.reportKey ?? claimed!;
   try {
+    const { m, client } = await to.s3.get();
     const [out] = await Promise.all([
-      to.s3.send(new PutObjectCommand({
+      client.send(new m.PutObjectCommand({
         Bucket: to.bucket, Key: key, Body: body, ContentType: 'text/markdown; charset=utf-8',
         Metadata: { 'incident-id': incidentId, runbook: rows.incident.runbook },
       })),

@@ -101,6 +101,14 @@ export function errorName(error: unknown): string {
   return error instanceof Error ? error.name : '';
 }
 
+/**
+ * Whether it is an AWS error of one of these names (the SDK's exception classes set `name` to the
+ * error code): what the clients of lambdas/aws/ match on, as they load the SDK's classes only on first use.
+ */
+export function hasErrorName(error: unknown, ...names: readonly string[]): error is Error {
+  return error instanceof Error && names.includes(error.name);
+}
+
 /** The table or one of its indexes is being created, updated or deleted; retried after a pause. */
 export class TableBusy extends Error {
   constructor(message: string) {

@@ -1,9 +1,11 @@
-import { PublishCommand, SNSClient, type PublishCommandInput } from '@aws-sdk/client-sns';
+import type { PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { renderNotification, type Notification } from '../domain/notification';
 import { classifyAwsError } from './errors';
+import { LazyClient, loadOnce } from './lazy-sdk';
 import { logger } from './logger';
 
-const sns = new SNSClient({});
+/** Loaded at the first notification (lazy-sdk.ts): execution-failed publishes only for a failure not escalated yet. */
+const sns = new LazyClient(loadOnce(() => import('@aws-sdk/client-sns')), (m): SNSClient => new m.SNSClient({}));
 
 /** String message attributes: what subscriptions filter on (approver, runbook, outcome). */
 export type Attributes = Readonly<Record<string, string>>;
@@ -32,7 +34,8 @@ export async function publishNotification(topicArn: string, n: Notification, att
   const input = publishInput(topicArn, n, attributes);
   let messageId: string;
   try {
-    const out = await sns.send(new PublishCommand(input));
+    const { m, client } = await sns.get();
+    const out = await client.send(new m.PublishCommand(input));
     messageId = out.MessageId ?? '';
   } catch (e: unknown) {
     throw classifyAwsError(e, what);

@@ -2,13 +2,14 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { TagResource } from '../domain/tag-resources';
-import { classifyAwsError, errorName, InvalidInput } from './errors';
+import { classifyAwsError, hasErrorName, InvalidInput } from './errors';
+import { LazyClient, loadOnce } from './lazy-sdk';
 
 // Tags are read only for targets allowlisted by tag: each SDK client is loaded on its first read,
 // not at every cold start of the functions that may need it (most never do).
-let lambdaSdk: Promise<typeof import('@aws-sdk/client-lambda')> | undefined;
-let dynamodbSdk: Promise<typeof import('@aws-sdk/client-dynamodb')> | undefined;
-let ecsSdk: Promise<typeof import('@aws-sdk/client-ecs')> | undefined;
+const lambdaSdk = loadOnce(() => import('@aws-sdk/client-lambda'));
+const dynamodbSdk = loadOnce(() => import('@aws-sdk/client-dynamodb'));
+const ecsSdk = loadOnce(() => import('@aws-sdk/client-ecs'));
 
 /** Where the caller runs: target ARNs are built in its partition, region and account. */
 export interface ArnScope {
@@ -33,9 +34,9 @@ const prefix = (s: ArnScope, service: string) => `arn:${s.partition}:${service}:
  * for the state machine's Retry and Catch.
  */
 export class TargetTagReader {
-  private lambda?: LambdaClient;
-  private dynamodb?: DynamoDBClient;
-  private ecs?: ECSClient;
+  private readonly lambda = new LazyClient(lambdaSdk, (m): LambdaClient => new m.LambdaClient({}));
+  private readonly dynamodb = new LazyClient(dynamodbSdk, (m): DynamoDBClient => new m.DynamoDBClient({}));
+  private readonly ecs = new LazyClient(ecsSdk, (m): ECSClient => new m.ECSClient({}));
 
   async read(resource: TagResource, target: string, scope: ArnScope): Promise<Record<string, string> | null> {
     switch (resource) {
@@ -47,12 +48,12 @@ export class TargetTagReader {
 
   private async functionTags(name: string, scope: ArnScope): Promise<Record<string, string> | null> {
     const arn = `${prefix(scope, 'lambda')}:function:${name}`;
-    const { LambdaClient, ListTagsCommand, ResourceNotFoundException } = await (lambdaSdk ??= import('@aws-sdk/client-lambda'));
+    const { m, client } = await this.lambda.get();
     try {
-      const out = await (this.lambda ??= new LambdaClient({})).send(new ListTagsCommand({ Resource: arn }));
+      const out = await client.send(new m.ListTagsCommand({ Resource: arn }));
       return out.Tags ?? {};
     } catch (e: unknown) {
-      if (e instanceof ResourceNotFoundException) return null;
+      if (hasErrorName(e, 'ResourceNotFoundException')) return null;
       throw classifyAwsError(e, `lambda:ListTags on ${name}`);
     }
   }
@@ -60,30 +61,30 @@ export class TargetTagReader {
   private async tableTags(name: string, scope: ArnScope): Promise<Record<string, string> | null> {
     const arn = `${prefix(scope, 'dynamodb')}:table/${name}`;
     const tags: Record<string, string> = {};
-    const { DynamoDBClient, ListTagsOfResourceCommand, ResourceNotFoundException } = await (dynamodbSdk ??= import('@aws-sdk/client-dynamodb'));
+    const { m, client } = await this.dynamodb.get();
     try {
       let next: string | undefined;
       do {
-        const out = await (this.dynamodb ??= new DynamoDBClient({})).send(new ListTagsOfResourceCommand({ ResourceArn: arn, NextToken: next }));
+        const out = await client.send(new m.ListTagsOfResourceCommand({ ResourceArn: arn, NextToken: next }));
         for (const t of out.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
         next = out.NextToken;
       } while (next);
       return tags;
     } catch (e: unknown) {
-      if (e instanceof ResourceNotFoundException) return null;
+      if (hasErrorName(e, 'ResourceNotFoundException')) return null;
       throw classifyAwsError(e, `dynamodb:ListTagsOfResource on ${name}`);
     }
   }
 
   private async serviceTags(key: string, scope: ArnScope): Promise<Record<string, string> | null> {
     const arn = `${prefix(scope, 'ecs')}:service/${key}`;
-    const { ECSClient, ListTagsForResourceCommand } = await (ecsSdk ??= import('@aws-sdk/client-ecs'));
+    const { m, client } = await this.ecs.get();
     try {
-      const out = await (this.ecs ??= new ECSClient({})).send(new ListTagsForResourceCommand({ resourceArn: arn }));
+      const out = await client.send(new m.ListTagsForResourceCommand({ resourceArn: arn }));
       return Object.fromEntries((out.tags ?? []).filter((t) => t.key !== undefined).map((t) => [t.key!, t.value ?? '']));
     } catch (e: unknown) {
       // ECS answers an unknown service's ARN with InvalidParameterException or ClusterNotFoundException.
-      if (['ClusterNotFoundException', 'ServiceNotFoundException', 'InvalidParameterException'].includes(errorName(e))) return null;
+      if (hasErrorName(e, 'ClusterNotFoundException', 'ServiceNotFoundException', 'InvalidParameterException')) return null;
       throw classifyAwsError(e, `ecs:ListTagsForResource on ${key}`);
     }
   }

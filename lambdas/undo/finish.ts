@@ -1,10 +1,10 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import * as z from '../shared/zod';
 import { describeCaughtError } from '../domain/message';
 import type { ItemKey } from '../domain/item-keys';
 import { RESTORE_KINDS, REVERSIBLE } from '../domain/reversible';
 import type { RestoreStep } from '../domain/undo-plan';
 import { requireEnv } from '../shared/env';
+import { hasErrorName } from '../shared/errors';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
 import { logger } from '../shared/logger';
@@ -58,7 +58,7 @@ async function record(incidentId: string, executionArn: string, status: 'undone'
   try {
     await ledger.finishUndo(incidentId, executionArn, status, reason);
   } catch (e: unknown) {
-    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    if (!hasErrorName(e, 'ConditionalCheckFailedException')) throw e;
     logger.warn('The undo of this incident belongs to another execution; not updating it', { incidentId });
   }
 }

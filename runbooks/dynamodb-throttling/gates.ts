@@ -1,9 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from '../../lambdas/shared/zod';
 import type { GatePages, LiveRead } from '../../lambdas/approval/gate-words';
 import { liveTable } from '../../lambdas/approval/live-state';
 import { plural, utcClock, type GateWordsProvider } from '../../lambdas/approval/words';
 import { itemKeySchema } from '../../lambdas/domain/item-keys';
+import { LazyClient, loadOnce } from '../../lambdas/shared/lazy-sdk';
 import { liveTasks, stuckTaskTablesSchema, type LiveTasks } from './live-tasks';
 
 interface DeleteEvidence {
@@ -56,7 +57,7 @@ export const deleteStuckApprovalWords: GateWordsProvider = ({ gate, live }) => {
   };
 };
 
-let dynamodb: DynamoDBClient | undefined;
+const dynamodb = new LazyClient(loadOnce(() => import('@aws-sdk/client-dynamodb')), (m): DynamoDBClient => new m.DynamoDBClient({}));
 const keysSchema = z.array(itemKeySchema).check(z.minLength(1));
 
 /**
@@ -68,7 +69,7 @@ const liveStuckTasks: LiveRead = async (gate, environment) => {
   const spec = stuckTaskTablesSchema.parse(JSON.parse(environment.STUCK_TASK_TABLES ?? '{}'))[gate.target];
   const keys = keysSchema.safeParse(gate.parameters.Keys);
   if (gate.operation !== 'dynamodb:DeleteItem' || !spec || !keys.success) return state;
-  return { ...state, tasks: await liveTasks((dynamodb ??= new DynamoDBClient({})), gate.target, keys.data, spec) };
+  return { ...state, tasks: await liveTasks((await dynamodb.get()).client, gate.target, keys.data, spec) };
 };
 
 /** The approval page's words and live read for each gated step. */

@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { factsFromState } from '../../../lambdas/domain/report-facts';
 import { ReportRecords } from '../../../lambdas/report/records';
-import { incidentReport, writeIncidentReport, type ReportDestination } from '../../../lambdas/report/writer';
+import { incidentReport, reportBucketClient, writeIncidentReport, type ReportDestination } from '../../../lambdas/report/writer';
 import { Ledger } from '../../../lambdas/shared/ledger';
 import { seedAccountState, startSandbox, SANDBOX_CREDENTIALS, SANDBOX_REGION, type Sandbox } from '../../../drill/sandbox';
 import { currentVersion } from '../../../drill/sandbox/s3';
@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 const ledger = () => new Ledger(TABLE, dynamo.client);
-const destination = (client: DynamoDBClient = dynamo.client): ReportDestination => ({ records: new ReportRecords(TABLE, client), s3, bucket: BUCKET });
+const destination = (client: DynamoDBClient = dynamo.client): ReportDestination => ({ records: new ReportRecords(TABLE, client), s3: reportBucketClient(s3), bucket: BUCKET });
 const objects = () => sandbox.state.s3!.buckets[BUCKET]!.objects ?? {};
 
 let seq = 0;
