@@ -27,7 +27,6 @@ import {
 import { AUTOMATION_ON, policyParameterName, RUNBOOK_ON, switchParameterNames } from '../lambdas/domain/switches';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { percentile, round } from './stats';
-import { tapMetrics } from '../drill/metrics-tap';
 import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
 
 const RUNBOOK = 'lambda-runaway';
@@ -117,6 +116,26 @@ async function ledgerProcess(): Promise<{ endpoint: string; counts(): Promise<Le
       child.disconnect();
     }),
   };
+}
+
+/**
+ * The handlers print their metrics as in Lambda, one EMF line (CloudWatch embedded metric format)
+ * per line on stdout; Lambda hands them to CloudWatch Logs. Here they are counted and kept off the
+ * bench's output, which would otherwise hold one per event; anything else printed passes.
+ */
+function countMetricLines(): { count(): number; stop(): void } {
+  const write = process.stdout.write;
+  let lines = 0;
+  process.stdout.write = function counted(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
+    const all = text.split('\n');
+    const others = all.filter((line) => !line.startsWith('{"_aws"'));
+    lines += all.length - others.length;
+    if (others.join('').trim() !== '' || text === '') return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
+    return true;
+  } as typeof write;
+  return { count: () => lines, stop: () => { process.stdout.write = write; } };
 }
 
 /** Calls by operation made between two snapshots. */
@@ -269,9 +288,7 @@ export async function runStorm(): Promise<StormFigures> {
     state.ssm.parameters[policyParameterName(PARAMETER_PREFIX, RUNBOOK)] = parameter(JSON.stringify(policy));
   }));
   const dynamo = await ledgerProcess();
-  // The handlers print their metrics (one EMF line per decision) as in Lambda; the lines are taken
-  // off the bench's output, which would otherwise hold one per event.
-  const metrics = tapMetrics();
+  const metricLines = countMetricLines();
   const db = new DynamoDBClient({ endpoint: dynamo.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   try {
     for (const table of [LEDGER_TABLE, RAW_TABLE]) {
@@ -306,11 +323,13 @@ export async function runStorm(): Promise<StormFigures> {
     const measure = async (events: AlarmEvent[], keys: number) => {
       const rawBefore = await rawConditionalPuts(db, dynamo, keys, RAW_PUTS);
       const ssmBefore = sandbox.calls.filter((c) => c.service === 'ssm').length;
+      const linesBefore = metricLines.count();
       const admission = await measured(dynamo, () => admitAll(events, admit));
+      const admissionMetricLines = metricLines.count() - linesBefore;
       const ssmCalls = sandbox.calls.filter((c) => c.service === 'ssm').length - ssmBefore;
       const stops = await measured(dynamo, () => stopAll(admission.out.admitted, stop));
       const rawAfter = await rawConditionalPuts(db, dynamo, keys, RAW_PUTS);
-      return { events: events.length, admission, stops, ssmCalls, raw: [rawBefore, rawAfter] };
+      return { events: events.length, admission, admissionMetricLines, stops, ssmCalls, raw: [rawBefore, rawAfter] };
     };
     const duplicate = await measure(duplicateEvents, 1);
     const spread = await measure(spreadEvents, SPREAD_TARGETS);
@@ -359,6 +378,8 @@ export async function runStorm(): Promise<StormFigures> {
     for (const [name, s] of [['duplicate', duplicate], ['spread', spread]] as const) {
       const errors = s.stops.out;
       if (errors.length > 0) problems.push(`${name}: ${errors.length} stop errors, first: ${errors[0]}`);
+      // Admit counts every decision: one metric line per event.
+      if (s.admissionMetricLines !== s.events) problems.push(`${name}: ${s.admissionMetricLines} metric lines from admit for ${s.events} events, expected one each`);
     }
 
     const all = [...duplicate.admission.out.admitMs, ...spread.admission.out.admitMs].sort((a, b) => a - b);
@@ -381,7 +402,7 @@ export async function runStorm(): Promise<StormFigures> {
       problems,
     };
   } finally {
-    metrics.stop();
+    metricLines.stop();
     db.destroy();
     await sandbox.close();
     await dynamo.close();
