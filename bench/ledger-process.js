@@ -1,6 +1,6 @@
 // The bench's ledger: dynalite in a process of its own (DynamoDB is another service, not the
 // caller's CPU), counting the requests it receives by operation. Forked by bench/storm.ts; says
-// its port once listening, answers 'counts' with the counts so far.
+// its port once listening, answers 'counts' with the counts so far and the CPU it has used.
 const dynalite = require('dynalite');
 
 const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -11,6 +11,8 @@ server.on('request', (req) => {
 });
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (message) => {
-  if (message === 'counts') process.send({ counts });
+  if (message !== 'counts') return;
+  const cpu = process.cpuUsage();
+  process.send({ counts: { calls: counts, cpuUs: cpu.user + cpu.system } });
 });
 process.on('disconnect', () => server.close(() => process.exit(0)));

@@ -26,18 +26,30 @@ function table(title: string, header: readonly string[], rows: readonly (readonl
 }
 
 function printStorm(s: StormFigures): void {
-  const row = (name: string, f: StormFigures['duplicate']) => [
+  type Scenario = StormFigures['duplicate'];
+  const row = (name: string, f: Scenario) => [
     name, f.events, f.actions, f.eventsPerSecond, f.ledgerPutsPerSecond, f.ratio.toFixed(2), f.callsPerEvent.toFixed(3), f.admitP50Ms, f.admitP99Ms,
   ];
-  const calls = (f: StormFigures['duplicate']) => `${Object.entries(f.ledgerCalls).map(([op, n]) => `${op} ${n}`).join(', ')}, SSM GetParameters ${f.ssmCalls}`;
+  const whole = (name: string, f: Scenario) => [name, f.events, f.actions, f.withStops.eventsPerSecond, f.ledgerPutsPerSecond, f.withStops.ratio.toFixed(2), f.withStops.callsPerEvent.toFixed(3), '', ''];
+  const ops = (calls: Readonly<Record<string, number>>) => Object.entries(calls).map(([op, n]) => `${op} ${n}`).join(', ');
+  const calls = (f: Scenario) => `${ops(f.ledgerCalls)}, SSM GetParameters ${f.ssmCalls}; the stops: ${ops(f.withStops.stopLedgerCalls)}`;
+  const cpu = (f: Scenario) => `${f.cpuMsPerEvent.bench} ms bench + ${f.cpuMsPerEvent.ledger} ms ledger per event; a raw put ${f.rawCpuMsPerPut.bench} + ${f.rawCpuMsPerPut.ledger} ms`;
   table(
-    `Admission storm: admit, then the emergency stop if admitted; ${POOL} in flight; ledger = dynalite in its own process`,
+    `Admission storm: every event through admit, then the admitted incidents' emergency stops; ${POOL} in flight; ledger = dynalite in its own process`,
     ['scenario', 'events', 'actions', 'events/s', 'ledger puts/s', 'ratio', 'calls/event', 'admit p50 ms', 'p99 ms'],
-    [row('duplicate', s.duplicate), row('spread', s.spread), ['both', s.duplicate.events + s.spread.events, s.duplicate.actions + s.spread.actions, s.eventsPerSecond, s.ledgerPutsPerSecond, s.ratio.toFixed(2), '', s.admitP50Ms, s.admitP99Ms]],
+    [
+      row('duplicate', s.duplicate), row('spread', s.spread),
+      ['both', s.duplicate.events + s.spread.events, s.duplicate.actions + s.spread.actions, s.eventsPerSecond, s.ledgerPutsPerSecond, s.ratio.toFixed(2), '', s.admitP50Ms, s.admitP99Ms],
+      whole('duplicate + stop', s.duplicate), whole('spread + stops', s.spread),
+      ['both + stops', s.duplicate.events + s.spread.events, s.duplicate.actions + s.spread.actions, s.withStopsEventsPerSecond, s.ledgerPutsPerSecond, s.withStopsRatio.toFixed(2), '', '', ''],
+    ],
     [
       `ledger puts/s: plain conditional PutItems on the same dynalite, same pool (1 key; 100 keys), before and after the scenario`,
+      `events/s: admission alone (every event through admit); "+ stops": admission and then the admitted incidents' emergency stops, timed together`,
       `calls, duplicate: ${calls(s.duplicate)}`,
-      `calls, spread:    ${calls(s.spread)} (the emergency stops' ledger calls included)`,
+      `calls, spread:    ${calls(s.spread)}`,
+      `CPU, duplicate: ${cpu(s.duplicate)}`,
+      `CPU, spread:    ${cpu(s.spread)}`,
     ],
   );
 }

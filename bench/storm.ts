@@ -9,8 +9,10 @@
  * Actions are the PutFunctionConcurrency calls the sandbox received: 1 and 100 are the only
  * correct answers. Around each scenario the same dynalite takes plain conditional puts from a pool
  * of the same size (one key for the duplicates, 100 keys for the spread): the ledger's own rate,
- * which admission is compared with. Calls are counted where they arrive: dynalite's requests by
- * operation, and the SSM calls in the sandbox's log.
+ * which admission is compared with. Each scenario admits every event first (the admission rate),
+ * then runs the admitted incidents' stops, timed on their own; the whole (admission and stops) is
+ * reported too. Calls are counted where they arrive: dynalite's requests by operation, and the SSM
+ * calls in the sandbox's log; CPU is each process's own count (the bench's, the ledger's).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -25,7 +27,6 @@ import {
 import { AUTOMATION_ON, policyParameterName, RUNBOOK_ON, switchParameterNames } from '../lambdas/domain/switches';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { percentile, round } from './stats';
-import { tapMetrics } from '../drill/metrics-tap';
 import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
 
 const RUNBOOK = 'lambda-runaway';
@@ -84,25 +85,31 @@ function context(functionName: string): Context {
   };
 }
 
+/** What the ledger process had received (requests by operation) and spent (CPU) at one moment. */
+interface LedgerSnapshot { calls: Map<string, number>; cpuUs: number }
+
 /** The ledger: dynalite in a process of its own, counting the requests it receives by operation. */
-async function ledgerProcess(): Promise<{ endpoint: string; counts(): Promise<Map<string, number>>; close(): Promise<void> }> {
+async function ledgerProcess(): Promise<{ endpoint: string; counts(): Promise<LedgerSnapshot>; close(): Promise<void> }> {
   const child = fork(path.join(__dirname, 'ledger-process.js'), [], { execPath: process.execPath, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = <T>(key: string) => new Promise<T>((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`the ledger process ended (${String(code)})`));
     const onMessage = (m: Record<string, unknown>) => {
       if (!(key in m)) return;
       child.off('message', onMessage);
+      child.off('exit', onExit);
       resolve(m[key] as T);
     };
     child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`the ledger process ended (${String(code)})`)));
+    child.once('exit', onExit);
   });
   const port = await next<number>('port');
   return {
     endpoint: `http://127.0.0.1:${port}`,
     counts: async () => {
-      const counted = next<Record<string, number>>('counts');
+      const counted = next<{ calls: Record<string, number>; cpuUs: number }>('counts');
       child.send('counts');
-      return new Map(Object.entries(await counted));
+      const { calls, cpuUs } = await counted;
+      return { calls: new Map(Object.entries(calls)), cpuUs };
     },
     close: () => new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
@@ -111,71 +118,105 @@ async function ledgerProcess(): Promise<{ endpoint: string; counts(): Promise<Ma
   };
 }
 
+/**
+ * The handlers print their metrics as in Lambda, one EMF line (CloudWatch embedded metric format)
+ * per line on stdout; Lambda hands them to CloudWatch Logs. Here they are counted and kept off the
+ * bench's output, which would otherwise hold one per event; anything else printed passes.
+ */
+function countMetricLines(): { count(): number; stop(): void } {
+  const write = process.stdout.write;
+  let lines = 0;
+  process.stdout.write = function counted(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
+    const all = text.split('\n');
+    const others = all.filter((line) => !line.startsWith('{"_aws"'));
+    lines += all.length - others.length;
+    if (others.join('').trim() !== '' || text === '') return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
+    return true;
+  } as typeof write;
+  return { count: () => lines, stop: () => { process.stdout.write = write; } };
+}
+
 /** Calls by operation made between two snapshots. */
 const since = (now: Map<string, number>, before: Map<string, number>): Record<string, number> =>
   Object.fromEntries([...now].map(([op, n]) => [op, n - (before.get(op) ?? 0)] as const).filter(([, n]) => n > 0));
+
+type Ledger = Awaited<ReturnType<typeof ledgerProcess>>;
+
+/** Work timed by the wall clock, with the CPU both processes spent on it and the ledger calls it made. */
+interface Measured<T> { out: T; wallMs: number; benchCpuMs: number; ledgerCpuMs: number; ledgerCalls: Record<string, number> }
+
+async function measured<T>(ledger: Ledger, work: () => Promise<T>): Promise<Measured<T>> {
+  const before = await ledger.counts();
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const out = await work();
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  const after = await ledger.counts();
+  return { out, wallMs, benchCpuMs: (cpu.user + cpu.system) / 1000, ledgerCpuMs: (after.cpuUs - before.cpuUs) / 1000, ledgerCalls: since(after.calls, before.calls) };
+}
+
+/** Runs `work` over the items with POOL of them in flight. */
+async function pooled<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: POOL }, worker));
+}
 
 /**
  * The ledger's raw conditional-write rate: `count` PutItems with attribute_not_exists(pk) over
  * `keys` keys, POOL in flight, from a plain client (no handler, no document marshalling). After
  * the first write of a key the rest are refused, as duplicates are.
  */
-async function rawConditionalPuts(db: DynamoDBClient, keys: number, count: number): Promise<number> {
+async function rawConditionalPuts(db: DynamoDBClient, ledger: Ledger, keys: number, count: number): Promise<Measured<void>> {
   const run = randomUUID().slice(0, 8);
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      try {
-        await db.send(new PutItemCommand({
-          TableName: RAW_TABLE,
-          Item: { pk: { S: `RAW#${run}#${i % keys}` }, sk: { S: 'META' }, incidentId: { S: `inc-${i}` }, at: { N: String(Date.now()) } },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }));
-      } catch (e: unknown) {
-        if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      }
+  return measured(ledger, () => pooled(Array.from({ length: count }, (_, i) => i), async (i) => {
+    try {
+      await db.send(new PutItemCommand({
+        TableName: RAW_TABLE,
+        Item: { pk: { S: `RAW#${run}#${i % keys}` }, sk: { S: 'META' }, incidentId: { S: `inc-${i}` }, at: { N: String(Date.now()) } },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
     }
-  };
-  const t0 = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: POOL }, worker));
-  return count / (Number(process.hrtime.bigint() - t0) / 1e9);
+  }));
 }
 
-interface ScenarioResult {
-  name: string;
-  events: number;
-  wallMs: number;
-  decisions: Record<string, number>;
-  stopErrors: string[];
-  admitMs: number[];
-}
+interface Admitted { incident: unknown; execution: { id: string } }
+interface Admissions { decisions: Record<string, number>; admitMs: number[]; admitted: Admitted[] }
 
-async function runScenario(name: string, events: AlarmEvent[], admit: Handler, stop: Handler): Promise<ScenarioResult> {
+/** Every event through admit, as its own Step Functions execution (a fresh execution ARN). */
+async function admitAll(events: readonly AlarmEvent[], admit: Handler): Promise<Admissions> {
   const decisions: Record<string, number> = {};
-  const stopErrors: string[] = [];
   const admitMs: number[] = [];
-  let next = 0;
-  // Each worker plays one Step Functions execution at a time: admit, then the stop iff admitted.
-  const worker = async () => {
-    while (next < events.length) {
-      const event = events[next++]!;
-      const execution = { id: executionArn() };
-      const t0 = process.hrtime.bigint();
-      const out = (await admit({ runbook: RUNBOOK, event, execution }, context('runbook-autopilot-bench-admit'))) as AdmitOut;
-      admitMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      decisions[out.decision] = (decisions[out.decision] ?? 0) + 1;
-      if (out.decision !== 'admit') continue;
-      try {
-        await stop({ incident: out.incident, execution }, context('runbook-autopilot-bench-stop'));
-      } catch (e: unknown) {
-        stopErrors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-      }
+  const admitted: Admitted[] = [];
+  await pooled(events, async (event) => {
+    const execution = { id: executionArn() };
+    const t0 = process.hrtime.bigint();
+    const out = (await admit({ runbook: RUNBOOK, event, execution }, context('runbook-autopilot-bench-admit'))) as AdmitOut;
+    admitMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    decisions[out.decision] = (decisions[out.decision] ?? 0) + 1;
+    if (out.decision === 'admit') admitted.push({ incident: out.incident, execution });
+  });
+  return { decisions, admitMs, admitted };
+}
+
+/** The emergency stop of each admitted incident, in its own execution: what the state machine runs next. */
+async function stopAll(admitted: readonly Admitted[], stop: Handler): Promise<string[]> {
+  const errors: string[] = [];
+  await pooled(admitted, async (a) => {
+    try {
+      await stop(a, context('runbook-autopilot-bench-stop'));
+    } catch (e: unknown) {
+      errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
     }
-  };
-  const t0 = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: POOL }, worker));
-  return { name, events: events.length, wallMs: Number(process.hrtime.bigint() - t0) / 1e6, decisions, stopErrors, admitMs };
+  });
+  return errors;
 }
 
 /** PutFunctionConcurrency calls the sandbox received, per function. */
@@ -190,29 +231,40 @@ function actionsByTarget(sandbox: Sandbox, targets: readonly string[]): Map<stri
   return counts;
 }
 
+/** CPU milliseconds each process spent per event (or per raw put). */
+export interface CpuPerEvent { bench: number; ledger: number }
+
 export interface ScenarioFigures {
   events: number;
   actions: number;
+  /** Admission: every event through admit, per second (the stops not included). */
   eventsPerSecond: number;
   /** The same dynalite's plain conditional puts per second, same pool, same number of keys (mean of before and after). */
   ledgerPutsPerSecond: number;
   ratio: number;
   admitP50Ms: number;
   admitP99Ms: number;
-  /** Ledger (dynalite) and SSM calls per event, counted where they arrived; the emergency stop's ledger calls included. */
+  /** Admission's ledger (dynalite) and SSM calls per event, counted where they arrived. */
   callsPerEvent: number;
   ledgerCalls: Record<string, number>;
   ssmCalls: number;
   decisions: Record<string, number>;
+  cpuMsPerEvent: CpuPerEvent;
+  rawCpuMsPerPut: CpuPerEvent;
+  /** The whole: admission and the admitted incidents' emergency stops (their ledger and Lambda calls). */
+  withStops: { eventsPerSecond: number; ratio: number; callsPerEvent: number; stopLedgerCalls: Record<string, number> };
 }
 
 export interface StormFigures {
   duplicate: ScenarioFigures;
   spread: ScenarioFigures & { targets: number };
-  /** Both scenarios together, as the JSON line reports them. */
+  /** Both scenarios' admission together, as the JSON line reports them. */
   eventsPerSecond: number;
   ledgerPutsPerSecond: number;
   ratio: number;
+  /** Both scenarios, admission and stops. */
+  withStopsEventsPerSecond: number;
+  withStopsRatio: number;
   callsPerDuplicate: number;
   admitP50Ms: number;
   admitP99Ms: number;
@@ -236,9 +288,7 @@ export async function runStorm(): Promise<StormFigures> {
     state.ssm.parameters[policyParameterName(PARAMETER_PREFIX, RUNBOOK)] = parameter(JSON.stringify(policy));
   }));
   const dynamo = await ledgerProcess();
-  // The handlers print their metrics (one EMF line per decision) as in Lambda; the lines are taken
-  // off the bench's output, which would otherwise hold one per event.
-  const metrics = tapMetrics();
+  const metricLines = countMetricLines();
   const db = new DynamoDBClient({ endpoint: dynamo.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   try {
     for (const table of [LEDGER_TABLE, RAW_TABLE]) {
@@ -261,7 +311,7 @@ export async function runStorm(): Promise<StormFigures> {
     const admit = (await import('../lambdas/admit/handler')).handler as Handler;
     const stop = (await import('../runbooks/lambda-runaway/handlers/stop')).handler as Handler;
     // Warm both clients (connection, credentials) as a warm container has them.
-    await rawConditionalPuts(db, 1, POOL * 4);
+    await rawConditionalPuts(db, dynamo, 1, POOL * 4);
 
     const duplicateEvents = Array.from({ length: DUPLICATES }, () => alarmEvent(DUPLICATE_TARGET, TEMPLATE.detail.state.timestamp));
     // A flapping alarm's transitions arrive together, so a target's 10 are adjacent in the
@@ -270,31 +320,47 @@ export async function runStorm(): Promise<StormFigures> {
     const spreadEvents = BENCH_FUNCTIONS.flatMap((fn) => Array.from({ length: TRANSITIONS_PER_TARGET }, (_, k) =>
       alarmEvent(fn, new Date(base + k * 60_000).toISOString().replace(/Z$/, '+0000'))));
 
-    const measure = async (scenario: string, events: AlarmEvent[], keys: number) => {
-      const rawBefore = await rawConditionalPuts(db, keys, RAW_PUTS);
-      const ledgerBefore = await dynamo.counts();
+    const measure = async (events: AlarmEvent[], keys: number) => {
+      const rawBefore = await rawConditionalPuts(db, dynamo, keys, RAW_PUTS);
       const ssmBefore = sandbox.calls.filter((c) => c.service === 'ssm').length;
-      const result = await runScenario(scenario, events, admit, stop);
-      const ledgerCalls = since(await dynamo.counts(), ledgerBefore);
+      const linesBefore = metricLines.count();
+      const admission = await measured(dynamo, () => admitAll(events, admit));
+      const admissionMetricLines = metricLines.count() - linesBefore;
       const ssmCalls = sandbox.calls.filter((c) => c.service === 'ssm').length - ssmBefore;
-      const rawAfter = await rawConditionalPuts(db, keys, RAW_PUTS);
-      return { result, ledgerCalls, ssmCalls, raw: (rawBefore + rawAfter) / 2 };
+      const stops = await measured(dynamo, () => stopAll(admission.out.admitted, stop));
+      const rawAfter = await rawConditionalPuts(db, dynamo, keys, RAW_PUTS);
+      return { events: events.length, admission, admissionMetricLines, stops, ssmCalls, raw: [rawBefore, rawAfter] };
     };
-    const duplicate = await measure('duplicate', duplicateEvents, 1);
-    const spread = await measure('spread', spreadEvents, SPREAD_TARGETS);
+    const duplicate = await measure(duplicateEvents, 1);
+    const spread = await measure(spreadEvents, SPREAD_TARGETS);
 
     const duplicateActions = actionsByTarget(sandbox, [DUPLICATE_TARGET]);
     const spreadActions = actionsByTarget(sandbox, BENCH_FUNCTIONS);
     const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
+    const callsOf = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
+    const rawRate = (m: Awaited<ReturnType<typeof measure>>) => m.raw.reduce((a, r) => a + RAW_PUTS / (r.wallMs / 1000), 0) / m.raw.length;
     const figures = (m: Awaited<ReturnType<typeof measure>>, actions: number): ScenarioFigures => {
-      const sorted = [...m.result.admitMs].sort((a, b) => a - b);
-      const eventsPerSecond = m.result.events / (m.result.wallMs / 1000);
-      const calls = Object.values(m.ledgerCalls).reduce((a, b) => a + b, 0) + m.ssmCalls;
+      const sorted = [...m.admission.out.admitMs].sort((a, b) => a - b);
+      const raw = rawRate(m);
+      const eventsPerSecond = m.events / (m.admission.wallMs / 1000);
+      const wholePerSecond = m.events / ((m.admission.wallMs + m.stops.wallMs) / 1000);
+      const rawPuts = RAW_PUTS * m.raw.length;
       return {
-        events: m.result.events, actions, eventsPerSecond: round(eventsPerSecond, 0), ledgerPutsPerSecond: round(m.raw, 0),
-        ratio: round(eventsPerSecond / m.raw, 2), admitP50Ms: round(percentile(sorted, 50)), admitP99Ms: round(percentile(sorted, 99)),
-        callsPerEvent: round(calls / m.result.events, 3), ledgerCalls: m.ledgerCalls, ssmCalls: m.ssmCalls, decisions: m.result.decisions,
+        events: m.events, actions, eventsPerSecond: round(eventsPerSecond, 0), ledgerPutsPerSecond: round(raw, 0),
+        ratio: round(eventsPerSecond / raw, 2), admitP50Ms: round(percentile(sorted, 50)), admitP99Ms: round(percentile(sorted, 99)),
+        callsPerEvent: round((callsOf(m.admission.ledgerCalls) + m.ssmCalls) / m.events, 3), ledgerCalls: m.admission.ledgerCalls,
+        ssmCalls: m.ssmCalls, decisions: m.admission.out.decisions,
+        cpuMsPerEvent: { bench: round(m.admission.benchCpuMs / m.events, 3), ledger: round(m.admission.ledgerCpuMs / m.events, 3) },
+        rawCpuMsPerPut: {
+          bench: round(m.raw.reduce((a, r) => a + r.benchCpuMs, 0) / rawPuts, 3),
+          ledger: round(m.raw.reduce((a, r) => a + r.ledgerCpuMs, 0) / rawPuts, 3),
+        },
+        withStops: {
+          eventsPerSecond: round(wholePerSecond, 0), ratio: round(wholePerSecond / raw, 2),
+          callsPerEvent: round((callsOf(m.admission.ledgerCalls) + callsOf(m.stops.ledgerCalls) + m.ssmCalls) / m.events, 3),
+          stopLedgerCalls: m.stops.ledgerCalls,
+        },
       };
     };
     const dup = figures(duplicate, sum(duplicateActions));
@@ -309,28 +375,34 @@ export async function runStorm(): Promise<StormFigures> {
     }
     const notStopped = targets.filter((t) => sandbox.state.lambda.functions[t]?.reservedConcurrency !== 0);
     if (notStopped.length > 0) problems.push(`reserved concurrency not 0 on ${notStopped.join(', ')}`);
-    for (const s of [duplicate.result, spread.result]) {
-      if (s.stopErrors.length > 0) problems.push(`${s.name}: ${s.stopErrors.length} stop errors, first: ${s.stopErrors[0]}`);
+    for (const [name, s] of [['duplicate', duplicate], ['spread', spread]] as const) {
+      const errors = s.stops.out;
+      if (errors.length > 0) problems.push(`${name}: ${errors.length} stop errors, first: ${errors[0]}`);
+      // Admit counts every decision: one metric line per event.
+      if (s.admissionMetricLines !== s.events) problems.push(`${name}: ${s.admissionMetricLines} metric lines from admit for ${s.events} events, expected one each`);
     }
 
-    const all = [...duplicate.result.admitMs, ...spread.result.admitMs].sort((a, b) => a - b);
+    const all = [...duplicate.admission.out.admitMs, ...spread.admission.out.admitMs].sort((a, b) => a - b);
     const events = dup.events + spr.events;
-    const wallS = (duplicate.result.wallMs + spread.result.wallMs) / 1000;
+    const wallS = (duplicate.admission.wallMs + spread.admission.wallMs) / 1000;
+    const wholeWallS = wallS + (duplicate.stops.wallMs + spread.stops.wallMs) / 1000;
     // The ledger's rate over the same mix: each scenario's events at its own raw rate.
-    const rawWallS = dup.events / duplicate.raw + spr.events / spread.raw;
+    const rawWallS = dup.events / rawRate(duplicate) + spr.events / rawRate(spread);
     return {
       duplicate: dup,
       spread: { ...spr, targets: SPREAD_TARGETS },
       eventsPerSecond: round(events / wallS, 0),
       ledgerPutsPerSecond: round(events / rawWallS, 0),
       ratio: round(rawWallS / wallS, 2),
+      withStopsEventsPerSecond: round(events / wholeWallS, 0),
+      withStopsRatio: round(rawWallS / wholeWallS, 2),
       callsPerDuplicate: dup.callsPerEvent,
       admitP50Ms: round(percentile(all, 50)),
       admitP99Ms: round(percentile(all, 99)),
       problems,
     };
   } finally {
-    metrics.stop();
+    metricLines.stop();
     db.destroy();
     await sandbox.close();
     await dynamo.close();

@@ -65,6 +65,15 @@ export function mayUndoAgain(record: Pick<IncidentRecord, 'undoStatus' | 'update
   return undoStatus !== 'undoing' && undoUpdatedAt !== undefined && record.updatedAt > undoUpdatedAt;
 }
 
+/**
+ * Whether an execution may claim an incident that has a record: its own (a Retry, a redrive), or a
+ * failed one no undo is running on (an undo and a re-run would undo each other). The claim's
+ * update states the same as its condition, which is what decides.
+ */
+export function mayTakeOver(record: Pick<IncidentRecord, 'executionArn' | 'status' | 'undoStatus'>, executionArn: string): boolean {
+  return record.executionArn === executionArn || (record.status === 'failed' && record.undoStatus !== 'undoing');
+}
+
 /** `undoing` while the undo runs; `undone` when every restorable change was put back. */
 /** `failed` and `not-approved` leave the incident free to be undone again. */
 export type UndoStatus = 'undoing' | 'undone' | 'escalated' | 'failed' | 'not-approved';
@@ -167,12 +176,40 @@ export class Ledger {
    * Claims an incident for an execution. A second execution for the same transition gets the
    * existing record back (a duplicate); the same execution (Retry, redrive) reclaims its own, and
    * a failed incident may be taken over by a new execution so operators can run it again.
-   * One conditional write: a refused claim returns the existing record with the refusal.
+   * One conditional write: a plain put that only a new incident passes, whose refusal returns the
+   * existing record. Only when that record is one this execution may take (its own, or failed and
+   * not being undone) does a second, conditional update claim it, deciding again on the row as it
+   * is then. A refusal read as a duplicate is the answer that update would have had at that moment.
    */
   async claimIncident(
     record: Omit<IncidentRecord, 'status' | 'createdAt' | 'updatedAt' | 'failedState'>,
   ): Promise<{ claimed: true } | { claimed: false; existing: IncidentRecord }> {
     const at = this.now().toISOString();
+    try {
+      // The same attributes the update below sets, and nothing else of the record.
+      const incident: IncidentRecord = {
+        incidentId: record.incidentId, runbook: record.runbook, target: record.target, dedupeKey: record.dedupeKey, executionArn: record.executionArn,
+        summary: record.summary, firedAt: record.firedAt, status: 'admitted', redriveCount: record.redriveCount ?? 0, updatedAt: at, createdAt: at,
+      };
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...incidentKey(record.incidentId), ...incident },
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return { claimed: true };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const existing = strip<IncidentRecord>(refusedItem(e)) ?? await this.getIncident(record.incidentId);
+      if (existing && !mayTakeOver(existing, record.executionArn)) return { claimed: false, existing };
+    }
+    return this.reclaimIncident(record, at);
+  }
+
+  /** The claim of an incident that has a record: its own execution's, or a failed one not being undone (mayTakeOver, as a condition). */
+  private async reclaimIncident(
+    record: Omit<IncidentRecord, 'status' | 'createdAt' | 'updatedAt' | 'failedState'>, at: string,
+  ): Promise<{ claimed: true } | { claimed: false; existing: IncidentRecord }> {
     try {
       // An update, not a put: a retried or taken-over claim keeps the incident's first createdAt.
       await this.db.send(new UpdateCommand({

@@ -1,13 +1,13 @@
 /**
  * Admission's ledger claims against dynalite: what each costs in calls (counted by middleware on
- * the client), and cooldown claims from two containers interleaved by fast-check's scheduler
+ * the client), and incident and cooldown claims from two containers interleaved by fast-check's scheduler
  * through a proxy that makes every DynamoDB request and answer a step; the same with each
  * container's cooldown memory (lambdas/admit/cooldown-memory.ts) in front of its ledger.
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { CooldownMemory } from '../../../lambdas/admit/cooldown-memory';
-import { Ledger } from '../../../lambdas/shared/ledger';
+import { Ledger, mayTakeOver } from '../../../lambdas/shared/ledger';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { startSchedulingProxy, type Gate, type SchedulingProxy } from '../../support/scheduling-proxy';
 
@@ -53,7 +53,7 @@ const incidentRecord = (incidentId: string, executionArn: string) => ({
 });
 
 describe('claimIncident', () => {
-  test('a duplicate is refused in one conditional write that names the execution holding the incident', async () => {
+  test('a duplicate is refused in one conditional write (a plain put only a new incident passes) that names the execution holding the incident', async () => {
     const { client, sent } = countingClient(dynamo.endpoint);
     const ledger = new Ledger(TABLE, client);
     const id = fresh('inc');
@@ -63,7 +63,7 @@ describe('claimIncident', () => {
     const again = await ledger.claimIncident(incidentRecord(id, EXEC('second')));
 
     expect(again).toEqual({ claimed: false, existing: expect.objectContaining({ incidentId: id, executionArn: EXEC('first'), status: 'admitted' }) });
-    expect(sent).toEqual(['UpdateItem']);
+    expect(sent).toEqual(['PutItem']);
   });
 
   test('when the refusal carries no item, the claim reads the record (two calls, same answer)', async () => {
@@ -76,7 +76,111 @@ describe('claimIncident', () => {
     const again = await ledger.claimIncident(incidentRecord(id, EXEC('second')));
 
     expect(again).toEqual({ claimed: false, existing: expect.objectContaining({ incidentId: id, executionArn: EXEC('first'), status: 'admitted' }) });
-    expect(sent).toEqual(['UpdateItem', 'GetItem']);
+    expect(sent).toEqual(['PutItem', 'GetItem']);
+  });
+
+  test('its own execution (a retry) and a new one taking over a failed incident claim it with a second, conditional update that keeps the first createdAt; a failed incident being undone is refused in one write', async () => {
+    let now = T0;
+    const { client, sent } = countingClient(dynamo.endpoint);
+    const ledger = new Ledger(TABLE, client, () => new Date(now));
+    const id = fresh('inc');
+    expect(await ledger.claimIncident(incidentRecord(id, EXEC('first')))).toEqual({ claimed: true });
+    const created = new Date(T0).toISOString();
+    expect(await ledger.getIncident(id)).toMatchObject({ executionArn: EXEC('first'), status: 'admitted', redriveCount: 0, createdAt: created, updatedAt: created });
+    now += 60_000;
+    sent.length = 0;
+
+    expect(await ledger.claimIncident({ ...incidentRecord(id, EXEC('first')), redriveCount: 1 })).toEqual({ claimed: true });
+    expect(sent).toEqual(['PutItem', 'UpdateItem']);
+    expect(await ledger.getIncident(id)).toMatchObject({ redriveCount: 1, createdAt: created, updatedAt: new Date(now).toISOString() });
+
+    await ledger.finishIncident(id, EXEC('first'), 'failed', 'a step failed', 1);
+    now += 60_000;
+    sent.length = 0;
+    expect(await ledger.claimIncident(incidentRecord(id, EXEC('second')))).toEqual({ claimed: true });
+    expect(sent).toEqual(['PutItem', 'UpdateItem']);
+    const taken = await ledger.getIncident(id);
+    expect(taken).toMatchObject({ executionArn: EXEC('second'), status: 'admitted', redriveCount: 0, createdAt: created });
+    expect(taken).not.toHaveProperty('reason');
+
+    await ledger.finishIncident(id, EXEC('second'), 'failed', 'a step failed');
+    await ledger.claimUndo(id, EXEC('undo'), 'maria');
+    sent.length = 0;
+    expect(await ledger.claimIncident(incidentRecord(id, EXEC('third'))))
+      .toEqual({ claimed: false, existing: expect.objectContaining({ executionArn: EXEC('second'), status: 'failed', undoStatus: 'undoing' }) });
+    expect(sent).toEqual(['PutItem']);
+  });
+
+  test('mayTakeOver states the update\'s condition: its own execution, or failed and not being undone', () => {
+    const row = (status: 'admitted' | 'failed' | 'remediated', undoStatus?: 'undoing' | 'undone' | 'failed') => ({ executionArn: EXEC('a'), status, ...(undoStatus ? { undoStatus } : {}) });
+    expect(mayTakeOver(row('admitted'), EXEC('a'))).toBe(true);
+    expect(mayTakeOver(row('failed', 'undoing'), EXEC('a'))).toBe(true);
+    expect(mayTakeOver(row('admitted'), EXEC('b'))).toBe(false);
+    expect(mayTakeOver(row('remediated'), EXEC('b'))).toBe(false);
+    expect(mayTakeOver(row('failed'), EXEC('b'))).toBe(true);
+    expect(mayTakeOver(row('failed', 'undone'), EXEC('b'))).toBe(true);
+    expect(mayTakeOver(row('failed', 'failed'), EXEC('b'))).toBe(true);
+    expect(mayTakeOver(row('failed', 'undoing'), EXEC('b'))).toBe(false);
+  });
+
+  test('two containers, three executions, the holder failing and an undo starting, in any order: a new execution holds the incident only after its holder failed it, and every refusal names the holder it could not take over', async () => {
+    const EXECUTIONS = ['a', 'b', 'c'] as const;
+    const CLAIMS = fc.array(fc.record({ container: fc.integer({ min: 0, max: 1 }), execution: fc.constantFrom(...EXECUTIONS) }), { minLength: 2, maxLength: 7 });
+    await fc.assert(fc.asyncProperty(fc.scheduler(), CLAIMS, fc.integer({ min: 0, max: 2 }), fc.boolean(), async (s, claims, failures, undo) => {
+      const containers = [0, 1].map(() => countingClient(proxy.url));
+      const ledgers = containers.map((c) => new Ledger(TABLE, c.client));
+      const operator = new Ledger(TABLE, countingClient(proxy.url).client);
+      const id = fresh('inc');
+      const grants: string[] = [];
+      const refusals: { execution: string; existing: Parameters<typeof mayTakeOver>[0] }[] = [];
+      let failed = 0;
+      let undoClaimed = false;
+
+      const gate: Gate = (label) => s.schedule(Promise.resolve(label), label).then(() => undefined);
+      proxy.setGate(gate);
+      try {
+        const claimsDone = [0, 1].map(async (container) => {
+          for (const [i, { execution }] of claims.entries()) {
+            if (claims[i]!.container !== container) continue;
+            await gate(`claim ${i} by ${container}: ${execution}`);
+            const out = await ledgers[container]!.claimIncident(incidentRecord(id, EXEC(execution)));
+            if (out.claimed) grants.push(EXEC(execution));
+            else refusals.push({ execution: EXEC(execution), existing: out.existing });
+          }
+        });
+        // The holder of the moment fails its incident (its run failed), and an operator may start an undo.
+        const failuresDone = Array.from({ length: failures }, async (_, i) => {
+          await gate(`failure ${i}`);
+          const holder = await operator.getIncident(id);
+          if (!holder) return;
+          try {
+            await operator.finishIncident(id, holder.executionArn, 'failed', 'a step failed');
+            failed++;
+          } catch (e: unknown) {
+            // The holder changed between the read and the finish: that finish is refused, as it should be.
+            if (!(e instanceof ConditionalCheckFailedException)) throw e;
+          }
+        });
+        const undoDone = undo ? [(async () => {
+          await gate('undo');
+          undoClaimed = (await operator.claimUndo(id, EXEC('undo'), 'maria')).claimed;
+        })()] : [];
+        await s.waitFor(Promise.all([...claimsDone, ...failuresDone, ...undoDone]));
+      } finally {
+        proxy.setGate(null);
+        for (const c of containers) c.client.destroy();
+      }
+
+      // Each new holder needs a failure of the one before.
+      expect(new Set(grants).size).toBeLessThanOrEqual(1 + failed);
+      for (const r of refusals) {
+        expect(mayTakeOver(r.existing, r.execution)).toBe(false);
+        expect(grants).toContain(r.existing.executionArn);
+      }
+      const record = await new Ledger(TABLE, countingClient(dynamo.endpoint).client).getIncident(id);
+      if (grants.length > 0) expect(grants).toContain(record?.executionArn);
+      if (undoClaimed) expect(record?.undoStatus).toBe('undoing');
+    }), { numRuns: 40 });
   });
 });
 
