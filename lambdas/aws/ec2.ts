@@ -9,7 +9,7 @@ import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
 
 /**
  * EC2's client is the SDK's largest (about 100 ms of a cold start to load): loaded at the first
- * read (sdk.ts), so a function that reads no instance (a page without a NAT alarm) never pays for it.
+ * read (shared/lazy-sdk.ts), so a function that reads no instance (a page without a NAT alarm) never pays for it.
  */
 const ec2Sdk = loadOnce(() => import('@aws-sdk/client-ec2'));
 

@@ -4,7 +4,7 @@ import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
 
 const lambdaSdk = loadOnce(() => import('@aws-sdk/client-lambda'));
 
-/** One caller's Lambda clients, made at their first call (sdk.ts). */
+/** One caller's Lambda clients, made at their first call (shared/lazy-sdk.ts). */
 export const lambdaClients = (reads?: LambdaClient, mutations?: LambdaClient) =>
   readsAndMutations(lambdaSdk, (m, settings) => new m.LambdaClient(settings), reads, mutations);
 

@@ -2,7 +2,7 @@ import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { ChangeRejected, classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
 import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
 
-/** Step Functions' SDK module, loaded at the first call (sdk.ts). */
+/** Step Functions' SDK module, loaded at the first call (shared/lazy-sdk.ts). */
 export const sfnSdk = loadOnce(() => import('@aws-sdk/client-sfn'));
 /** One caller's Step Functions clients, made at their first call. */
 export const sfnClients = (reads?: SFNClient, mutations?: SFNClient) =>

@@ -4,7 +4,7 @@ import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
 
 const ssmSdk = loadOnce(() => import('@aws-sdk/client-ssm'));
 
-/** One caller's SSM clients, made at their first call (sdk.ts). */
+/** One caller's SSM clients, made at their first call (shared/lazy-sdk.ts). */
 export const ssmClients = (reads?: SSMClient, mutations?: SSMClient) =>
   readsAndMutations(ssmSdk, (m, settings) => new m.SSMClient(settings), reads, mutations);
 
