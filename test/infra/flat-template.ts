@@ -21,6 +21,8 @@ export function flatTemplate(stack: Stack): Record<string, unknown> {
   // A copy: toJSON() is the synthesized artifact's own template, which later Template.fromStack calls return.
   const template = structuredClone(Template.fromStack(stack).toJSON()) as TemplateJson;
   const children = stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c) && c.nestedStackParent === stack);
+  if (children.length === 0) return template;
+  const outputsOf = new Map<string, Record<string, { Value: Json }>>();
   for (const child of children) {
     const resourceId = stack.getLogicalId(child.nestedStackResource as never);
     const passed = (template.Resources[resourceId]?.Properties?.Parameters ?? {}) as Record<string, Json>;
@@ -28,7 +30,7 @@ export function flatTemplate(stack: Stack): Record<string, unknown> {
       const ref = refOf(node);
       return ref !== undefined && ref in passed ? passed[ref] : undefined;
     }) as TemplateJson;
-    const outputs = folded.Outputs ?? {};
+    outputsOf.set(resourceId, folded.Outputs ?? {});
     delete template.Resources[resourceId];
     for (const section of ['Resources', 'Conditions'] as const) {
       for (const [id, value] of Object.entries(folded[section] ?? {})) {
@@ -36,18 +38,22 @@ export function flatTemplate(stack: Stack): Record<string, unknown> {
         (template[section] ??= {})[id] = value as never;
       }
     }
-    Object.assign(template, substitute(template, (node) => {
-      const output = nestedOutputOf(node, resourceId);
-      if (output === undefined) return undefined;
-      if (!(output in outputs)) throw new Error(`${resourceId} has no output ${output}`);
-      return outputs[output]!.Value;
-    }));
-    for (const resource of Object.values(template.Resources)) {
-      if (resource.DependsOn === undefined) continue;
-      const dependsOn = [resource.DependsOn].flat().filter((id) => id !== resourceId);
-      if (dependsOn.length === 0) delete resource.DependsOn;
-      else resource.DependsOn = dependsOn;
-    }
+  }
+  // One pass over the whole template once every child is in (not one per child: the template is
+  // large and there is a child per runbook). An output's value may name another child's output.
+  const outputValue = (node: Json): Json | undefined => {
+    const output = nestedOutputOf(node);
+    if (output === undefined || !outputsOf.has(output.resourceId)) return undefined;
+    const outputs = outputsOf.get(output.resourceId)!;
+    if (!(output.name in outputs)) throw new Error(`${output.resourceId} has no output ${output.name}`);
+    return substitute(outputs[output.name]!.Value, outputValue);
+  };
+  Object.assign(template, substitute(template, outputValue));
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.DependsOn === undefined) continue;
+    const dependsOn = [resource.DependsOn].flat().filter((id) => !outputsOf.has(id));
+    if (dependsOn.length === 0) delete resource.DependsOn;
+    else resource.DependsOn = dependsOn;
   }
   return template;
 }
@@ -58,12 +64,12 @@ const refOf = (node: Json): string | undefined => {
   return keys.length === 1 && typeof node.Ref === 'string' ? node.Ref : undefined;
 };
 
-/** `X` of `{ "Fn::GetAtt": [<resourceId>, "Outputs.X"] }`. */
-const nestedOutputOf = (node: Json, resourceId: string): string | undefined => {
+/** The nested stack and output `X` of `{ "Fn::GetAtt": [<resourceId>, "Outputs.X"] }`. */
+const nestedOutputOf = (node: Json): { resourceId: string; name: string } | undefined => {
   if (node === null || typeof node !== 'object' || Array.isArray(node) || Object.keys(node).length !== 1) return undefined;
   const getAtt = node['Fn::GetAtt'];
-  if (!Array.isArray(getAtt) || getAtt[0] !== resourceId || typeof getAtt[1] !== 'string' || !getAtt[1].startsWith('Outputs.')) return undefined;
-  return getAtt[1].slice('Outputs.'.length);
+  if (!Array.isArray(getAtt) || typeof getAtt[0] !== 'string' || typeof getAtt[1] !== 'string' || !getAtt[1].startsWith('Outputs.')) return undefined;
+  return { resourceId: getAtt[0], name: getAtt[1].slice('Outputs.'.length) };
 };
 
 /** A copy of `node` with every sub-node `replace` answers for replaced (its answer is not searched again). */
