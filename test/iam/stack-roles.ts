@@ -4,12 +4,11 @@
  * to ask what a role may do.
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { App } from 'aws-cdk-lib';
 import { AutopilotStack } from '../../lib/autopilot-stack';
 import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
 import { flatTemplate } from '../infra/flat-template';
-import { ACCOUNT } from '../infra/synth';
+import { ACCOUNT, testApp } from '../infra/synth';
 import { PARTITION, REGION } from './aws-actions';
 import { cfnResolver, type CfnTemplate, type Resolver } from './cfn-resolver';
 
@@ -73,7 +72,7 @@ export function synthesizeIam(
   const account = options.account ?? ACCOUNT;
   change?.(config);
   if (config.region !== REGION) throw new Error(`prod region is ${config.region}, these tests expect ${REGION}`);
-  const app = new App({ stackTraces: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const stack = new AutopilotStack(app, STACK_NAME, { config, env: { account, region: config.region } });
   const template = flatTemplate(stack) as unknown as CfnTemplate;
   const resolver = cfnResolver(template, { partition: PARTITION, region: REGION, account, stackName: STACK_NAME });

@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AutopilotStack } from '../../lib/autopilot-stack';
@@ -6,12 +6,12 @@ import { MODULES } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
 import { acknowledgeNagFindings } from '../../lib/nag';
+import { testApp } from './synth';
 
 function synth(env: string, spoil?: (stack: AutopilotStack) => void, change?: (config: EnvironmentConfig) => void) {
   const config = loadConfig(env);
   change?.(config);
-  // Bundling is not what this test checks; skip it to keep synth fast.
-  const app = new App({ stackTraces: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const stack = new AutopilotStack(app, `Nag-${env}`, { config, env: { account: '123456789012', region: config.region } });
   spoil?.(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -36,7 +36,7 @@ function build(env: string, change: ((config: EnvironmentConfig) => void) | unde
   try {
     const config = loadConfig(env);
     change?.(config);
-    const app = new App({ stackTraces: false, context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp();
     const stack = new AutopilotStack(app, `Nag-${env}`, { config, env: { account: '123456789012', region: config.region } });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     acknowledgeNagFindings(stack, config);

@@ -13,12 +13,23 @@ import { flatTemplate } from './flat-template';
 export const ACCOUNT = '123456789012';
 
 /**
+ * The App every test synthesizes in. Without: asset bundling (bundlesOf checks it apart); a stack
+ * trace captured per construct and the construct tree file (no test reads either); and CDK's
+ * built-in CloudFormation schema validation, which reports warnings only (no test reads them;
+ * `cfn-lint` on `npx cdk synth`'s output checks the templates) and took about half of each synth.
+ */
+export function testApp(): App {
+  return new App({ stackTraces: false, treeMetadata: false, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+}
+
+/**
  * Synthesizes the stack as bin/app.ts does, cdk-nag included, without bundling the functions' code
  * (bundlesOf bundles every entry at once, with the same settings). Synth throws on any
- * unacknowledged finding.
+ * unacknowledged finding. Left out too, as in every test synth (testApp): what only
+ * costs time here.
  */
 export function synthStack(config: EnvironmentConfig = loadConfig('prod')): { stack: AutopilotStack; template: Template } {
-  const app = new App({ stackTraces: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const stack = new AutopilotStack(app, `Test-${config.environment}`, { config, env: { account: ACCOUNT, region: config.region } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   acknowledgeNagFindings(stack, config);
