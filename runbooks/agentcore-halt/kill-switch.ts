@@ -1,5 +1,6 @@
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AwsUnavailable, classifyAwsError, TargetNotFound } from '../../lambdas/shared/errors';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretReader } from '../../lambdas/aws/secrets-manager';
+import { AwsUnavailable, TargetNotFound } from '../../lambdas/shared/errors';
 
 /** What a kill-switch POST answered, as the ledger records it: the status and the body's own words, never the token. */
 export interface KillSwitchAnswer {
@@ -30,17 +31,17 @@ export const APPLICATION_ENDPOINT_OVERRIDE = 'AUTOPILOT_APPLICATION_ENDPOINT_URL
  * name the secret and the endpoint, never the value.
  */
 export class KillSwitchClient {
-  constructor(private readonly secrets = new SecretsManagerClient({}), private readonly send: typeof fetch = (input, init) => fetch(input, init)) {}
+  private readonly secrets: SecretReader;
 
+  constructor(secrets?: SecretsManagerClient, private readonly send: typeof fetch = (input, init) => fetch(input, init)) {
+    this.secrets = new SecretReader(secrets);
+  }
+
+  /** The token (read only when a POST is to be sent: a dry run loads no Secrets Manager module). */
   async token(secretId: string): Promise<string> {
-    let value: string | undefined;
-    try {
-      value = (await this.secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
-    } catch (e: unknown) {
-      if (e instanceof ResourceNotFoundException) throw new TargetNotFound(`the kill-switch secret ${secretId} does not exist`);
-      throw classifyAwsError(e, `secretsmanager:GetSecretValue on ${secretId}`);
-    }
-    if (value === undefined || value.trim() === '') throw new TargetNotFound(`the kill-switch secret ${secretId} holds no token`);
+    const value = await this.secrets.read(secretId);
+    if (value === null) throw new TargetNotFound(`the kill-switch secret ${secretId} does not exist`);
+    if (value.trim() === '') throw new TargetNotFound(`the kill-switch secret ${secretId} holds no token`);
     return value.trim();
   }
 

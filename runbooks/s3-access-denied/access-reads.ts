@@ -5,23 +5,36 @@
  * configuration, a key or role that is gone) is returned as such; a bucket that is gone is
  * TargetNotFound; anything else is classified for the state machine's retries.
  */
-import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetKeyPolicyCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
-import { IAMClient, NoSuchEntityException, SimulatePrincipalPolicyCommand, type EvaluationResult } from '@aws-sdk/client-iam';
-import { classifyAwsError, errorName, TargetNotFound } from '../../lambdas/shared/errors';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { EvaluationResult, IAMClient } from '@aws-sdk/client-iam';
+import { classifyAwsError, errorName, hasErrorName, TargetNotFound } from '../../lambdas/shared/errors';
+import { LazyClient, loadOnce, type SdkOf } from '../../lambdas/shared/lazy-sdk';
 import { statementAt, type Evidence, type Simulation } from './verdict';
 
+// Each service's module is loaded at its first read (lambdas/shared/lazy-sdk.ts): KMS only for a
+// bucket encrypted with a KMS key, IAM only when there is a principal to simulate.
+const s3Sdk = loadOnce(() => import('@aws-sdk/client-s3'));
+const kmsSdk = loadOnce(() => import('@aws-sdk/client-kms'));
+const iamSdk = loadOnce(() => import('@aws-sdk/client-iam'));
+type S3Sdk = SdkOf<typeof s3Sdk>;
+
 export class AccessReads {
-  constructor(
-    private readonly s3: S3Client = new S3Client({}),
-    private readonly kms: KMSClient = new KMSClient({}),
-    private readonly iam: IAMClient = new IAMClient({}),
-  ) {}
+  private readonly s3: LazyClient<S3Sdk, S3Client>;
+  private readonly kms: LazyClient<SdkOf<typeof kmsSdk>, KMSClient>;
+  private readonly iam: LazyClient<SdkOf<typeof iamSdk>, IAMClient>;
+
+  constructor(s3?: S3Client, kms?: KMSClient, iam?: IAMClient) {
+    this.s3 = new LazyClient(s3Sdk, (m) => new m.S3Client({}), s3);
+    this.kms = new LazyClient(kmsSdk, (m) => new m.KMSClient({}), kms);
+    this.iam = new LazyClient(iamSdk, (m) => new m.IAMClient({}), iam);
+  }
 
   /** One S3 read: the bucket gone is TargetNotFound; `absent` names the error that means "none configured". */
-  private async s3Read<T>(bucket: string, doing: string, read: () => Promise<T>, absent?: string): Promise<T | null> {
+  private async s3Read<T>(bucket: string, doing: string, read: (m: S3Sdk, s3: S3Client) => Promise<T>, absent?: string): Promise<T | null> {
     try {
-      return await read();
+      const { m, client } = await this.s3.get();
+      return await read(m, client);
     } catch (e: unknown) {
       const name = errorName(e);
       if (absent !== undefined && name === absent) return null;
@@ -33,10 +46,10 @@ export class AccessReads {
   /** What the bucket says of itself (no KMS read yet): four reads at once, so a retry of the step repeats them together. */
   async bucket(bucket: string): Promise<Omit<Evidence, 'keyPolicy'>> {
     const [policy, block, encryption, versioning] = await Promise.all([
-      this.s3Read(bucket, 'GetBucketPolicy', async () => (await this.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? null, 'NoSuchBucketPolicy'),
-      this.s3Read(bucket, 'GetPublicAccessBlock', async () => (await this.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration ?? null, 'NoSuchPublicAccessBlockConfiguration'),
-      this.s3Read(bucket, 'GetBucketEncryption', async () => (await this.s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration, 'ServerSideEncryptionConfigurationNotFoundError'),
-      this.s3Read(bucket, 'GetBucketVersioning', async () => (await this.s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status),
+      this.s3Read(bucket, 'GetBucketPolicy', async (m, s3) => (await s3.send(new m.GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? null, 'NoSuchBucketPolicy'),
+      this.s3Read(bucket, 'GetPublicAccessBlock', async (m, s3) => (await s3.send(new m.GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration ?? null, 'NoSuchPublicAccessBlockConfiguration'),
+      this.s3Read(bucket, 'GetBucketEncryption', async (m, s3) => (await s3.send(new m.GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration, 'ServerSideEncryptionConfigurationNotFoundError'),
+      this.s3Read(bucket, 'GetBucketVersioning', async (m, s3) => (await s3.send(new m.GetBucketVersioningCommand({ Bucket: bucket }))).Status),
     ]);
     const rule = encryption?.Rules?.[0];
     const byDefault = rule?.ApplyServerSideEncryptionByDefault;
@@ -57,9 +70,10 @@ export class AccessReads {
   /** The key's policy ("default" is the only policy name a key has); "not found" when the key is gone. */
   async keyPolicy(keyId: string): Promise<string> {
     try {
-      return (await this.kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))).Policy ?? '{}';
+      const { m, client } = await this.kms.get();
+      return (await client.send(new m.GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))).Policy ?? '{}';
     } catch (e: unknown) {
-      if (e instanceof NotFoundException) return 'not found';
+      if (hasErrorName(e, 'NotFoundException')) return 'not found';
       throw classifyAwsError(e, `kms:GetKeyPolicy of ${keyId}`);
     }
   }
@@ -75,8 +89,9 @@ export class AccessReads {
     let results: EvaluationResult[] = [];
     let marker: string | undefined;
     try {
+      const { m, client: iam } = await this.iam.get();
       do {
-        const out = await this.iam.send(new SimulatePrincipalPolicyCommand({
+        const out = await iam.send(new m.SimulatePrincipalPolicyCommand({
           PolicySourceArn: input.principal, ActionNames: [...input.actions], ResourceArns: [input.resource],
           ...(input.resourcePolicy !== null ? { ResourcePolicy: input.resourcePolicy } : {}),
           ...(Object.keys(input.context).length > 0
@@ -88,7 +103,7 @@ export class AccessReads {
         marker = out.IsTruncated ? out.Marker : undefined;
       } while (marker);
     } catch (e: unknown) {
-      if (e instanceof NoSuchEntityException) return null;
+      if (hasErrorName(e, 'NoSuchEntityException')) return null;
       throw classifyAwsError(e, `iam:SimulatePrincipalPolicy for ${input.principal}`);
     }
     return results.map((r) => ({
