@@ -1,14 +1,17 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { CloudWatchClient, ListTagsForResourceCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from '../shared/zod';
 import { assertEventPattern, matchesPattern, type EventPattern } from '../domain/event-pattern';
 import { firstIssue } from '../domain/first-issue';
 import { metricRulePatterns, routeTargetsSchema, RUNBOOK_TAG, TARGET_TAG, type MetricRoute } from '../domain/routing';
 import { alarmDedupeKey, alarmEventSchema, alarmTarget, incidentIdFor, type RunbookTrigger } from '../domain/trigger';
 import { requireEnv, requireJsonEnv } from '../shared/env';
-import { classifyAwsError } from '../shared/errors';
+import { cloudWatchSdk } from '../aws/cloudwatch';
+import { sfnSdk } from '../aws/sfn';
+import { classifyAwsError, hasErrorName } from '../shared/errors';
+import { LazyClient } from '../shared/lazy-sdk';
 import { correlate, logger } from '../shared/logger';
 import { BUNDLED_TRIGGERS } from '../shared/runbook-triggers';
 
@@ -50,8 +53,10 @@ function parseRoutes(raw: unknown, arnPrefix: string, bundled: Readonly<Record<s
 }
 
 const ROUTES = requireJsonEnv('ROUTES', (raw) => parseRoutes(raw, requireEnv('STATE_MACHINE_ARN_PREFIX'), BUNDLED_TRIGGERS));
-const cloudwatch = new CloudWatchClient({});
-const sfn = new SFNClient({});
+// Most alarms end before either call (left to a metric rule, or untagged: not ours), so each
+// module is loaded at its first call (shared/lazy-sdk.ts), not at init.
+const cloudwatch = new LazyClient(cloudWatchSdk, (m): CloudWatchClient => new m.CloudWatchClient({}));
+const sfn = new LazyClient(sfnSdk, (m): SFNClient => new m.SFNClient({}));
 
 export interface RouteResult {
   readonly routed: boolean;
@@ -100,10 +105,11 @@ async function route(event: unknown): Promise<RouteResult> {
 
   let tags: ReadonlyMap<string, string>;
   try {
-    const out = await cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: alarmArn }));
+    const { m, client } = await cloudwatch.get();
+    const out = await client.send(new m.ListTagsForResourceCommand({ ResourceARN: alarmArn }));
     tags = new Map((out.Tags ?? []).flatMap((t): [string, string][] => (t.Key !== undefined && t.Value !== undefined ? [[t.Key, t.Value]] : [])));
   } catch (e: unknown) {
-    if (e instanceof ResourceNotFoundException) {
+    if (hasErrorName(e, 'ResourceNotFoundException')) {
       const reason = 'the alarm no longer exists';
       logger.warn(`Ignored an alarm: ${reason}`);
       return { routed: false, reason };
@@ -141,11 +147,12 @@ async function route(event: unknown): Promise<RouteResult> {
   correlate({ incidentId: name, executionArn });
   const where = { runbook, target, name };
   try {
-    const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: routeTo.stateMachineArn, name, input: JSON.stringify(input) }));
+    const { m, client } = await sfn.get();
+    const out = await client.send(new m.StartExecutionCommand({ stateMachineArn: routeTo.stateMachineArn, name, input: JSON.stringify(input) }));
     logger.info(`Started ${runbook}`, where);
     return { routed: true, runbook, target, ...(out.executionArn ? { executionArn: out.executionArn } : {}), reason: `tagged ${RUNBOOK_TAG}=${runbook}` };
   } catch (e: unknown) {
-    if (e instanceof ExecutionAlreadyExists) {
+    if (hasErrorName(e, 'ExecutionAlreadyExists')) {
       logger.info('Duplicate alarm transition: its execution already exists', where);
       return { routed: false, runbook, target, executionArn, reason: 'duplicate: this alarm transition already started an execution' };
     }
