@@ -34,10 +34,28 @@ const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : 
 /** A resource as the template spells a literal ARN: the partition a Ref, the rest as configured. */
 const joined = (arn: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, arn.slice('arn:aws'.length)]] });
 
+const bundles = bundlesOf(stack);
+
 test("every function's entry bundles with the stack's settings (the runtime's AWS SDK left out), with no warning", async () => {
-  const { entries, bundled, errors, warnings } = await bundlesOf(stack);
+  const { entries, bundled, errors, warnings } = await bundles;
   expect(entries.length).toBeGreaterThan(20);
   expect({ bundled, errors, warnings }).toEqual({ bundled: entries, errors: [], warnings: [] });
+});
+
+test('a function whose invocations call different services loads each one\'s SDK at its first call, not at cold start (lambdas/shared/lazy-sdk.ts)', async () => {
+  const { sdkAtInit } = await bundles;
+  const ledger = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/util-dynamodb'];
+  // The undo restores whichever runbook's change (eight services); the approval page reads whichever resource a gate names.
+  expect({
+    restore: sdkAtInit['lambdas/undo/restore.ts'], finish: sdkAtInit['lambdas/undo/finish.ts'],
+    page: sdkAtInit['lambdas/approval/page.ts'], request: sdkAtInit['lambdas/approval/request.ts'],
+    alarmRouter: sdkAtInit['lambdas/alarm-router/handler.ts'], evidence: sdkAtInit['runbooks/lambda-runaway/handlers/evidence.ts'],
+    diagnose: sdkAtInit['runbooks/s3-access-denied/handlers/diagnose.ts'],
+  }).toEqual({
+    restore: ledger, finish: ledger,
+    page: [...ledger, '@aws-sdk/client-secrets-manager'].sort(), request: [...ledger, '@aws-sdk/client-secrets-manager'].sort(),
+    alarmRouter: [], evidence: [], diagnose: [],
+  });
 });
 
 test('one Standard state machine per runbook prod deploys and one for undo, logging ALL with execution data, X-Ray on', () => {

@@ -42,7 +42,11 @@ export function synthStack(config: EnvironmentConfig = loadConfig('prod')): { st
  * with (HANDLER_BUNDLING), in one esbuild run rather than one process per function as cdk synth
  * does: the errors and warnings, and the entries that produced a bundle.
  */
-export async function bundlesOf(stack: AutopilotStack): Promise<{ entries: string[]; bundled: string[]; errors: string[]; warnings: string[] }> {
+export async function bundlesOf(stack: AutopilotStack): Promise<{
+  entries: string[]; bundled: string[]; errors: string[]; warnings: string[];
+  /** Per entry, the runtime's SDK packages its bundle imports statically: what its cold start loads (the others at first use). */
+  sdkAtInit: Record<string, string[]>;
+}> {
   const entries = [...new Set(stack.node.findAll().filter((c): c is HandlerFunction => c instanceof HandlerFunction).map((f) => f.entry))].sort();
   const result = await build({
     entryPoints: entries.map((e) => path.join(REPO_ROOT, e)), outdir: path.join(REPO_ROOT, 'cdk.out', 'bundle-check'), outbase: REPO_ROOT, write: false,
@@ -50,7 +54,10 @@ export async function bundlesOf(stack: AutopilotStack): Promise<{ entries: strin
     mainFields: [...HANDLER_BUNDLING.mainFields], external: [...HANDLER_BUNDLING.externalModules], banner: { js: HANDLER_BUNDLING.banner },
     metafile: true, logLevel: 'silent',
   });
-  const bundled = Object.values(result.metafile.outputs).flatMap((o) => (o.entryPoint ? [o.entryPoint] : [])).sort();
+  const outputs = Object.values(result.metafile.outputs).filter((o) => o.entryPoint !== undefined);
+  const bundled = outputs.map((o) => o.entryPoint!).sort();
+  const sdkAtInit = Object.fromEntries(outputs.map((o) => [o.entryPoint!, [...new Set(o.imports
+    .filter((i) => i.external && i.kind === 'import-statement' && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort()]));
   const text = (m: { text: string; location: { file: string } | null }) => `${m.location?.file ?? ''}: ${m.text}`;
-  return { entries, bundled, errors: result.errors.map(text), warnings: result.warnings.map(text) };
+  return { entries, bundled, errors: result.errors.map(text), warnings: result.warnings.map(text), sdkAtInit };
 }
