@@ -1,12 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { LazyClient, loadOnce } from '../shared/lazy-sdk';
+import { LazyClient } from '../shared/lazy-sdk';
+import { dynamoDbSdk, lambdaSdk } from '../shared/sdk-modules';
 import type { LiveRead } from './gate-words';
 import type { Gate } from './store';
 
 // Loaded at the first read of their kind (lazy-sdk.ts): a page shows one gate, of one service.
-const lambda = new LazyClient(loadOnce(() => import('@aws-sdk/client-lambda')), (m): LambdaClient => new m.LambdaClient({}));
-const dynamodb = new LazyClient(loadOnce(() => import('@aws-sdk/client-dynamodb')), (m): DynamoDBClient => new m.DynamoDBClient({}));
+const lambda = new LazyClient(lambdaSdk, (m): LambdaClient => new m.LambdaClient({}));
+const dynamodb = new LazyClient(dynamoDbSdk, (m): DynamoDBClient => new m.DynamoDBClient({}));
 
 /** A function's reserved concurrency and state now. */
 export async function liveFunction(functionName: string): Promise<unknown> {

@@ -1,5 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { sfnSdk } from '../aws/sfn';
+import { sfnSdk } from '../shared/sdk-modules';
 import { APPROVAL_REJECTED, DECISION_VALUES, type ApprovalOutcome } from '../domain/approval';
 import { LazyClient } from '../shared/lazy-sdk';
 import { decisionList, type ApprovalRequest, type Verdict } from './store';

@@ -1,8 +1,8 @@
 import type { BedrockAgentCoreControlClient, GetGatewayCommandOutput, UpdateGatewayCommandInput } from '@aws-sdk/client-bedrock-agentcore-control';
 import { classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
-import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+import { readsAndMutations } from '../shared/lazy-sdk';
+import { agentCoreSdk } from '../shared/sdk-modules';
 
-const agentCoreSdk = loadOnce(() => import('@aws-sdk/client-bedrock-agentcore-control'));
 const agentCoreClients = (reads?: BedrockAgentCoreControlClient, mutations?: BedrockAgentCoreControlClient) =>
   readsAndMutations(agentCoreSdk, (m, settings) => new m.BedrockAgentCoreControlClient(settings), reads, mutations);
 

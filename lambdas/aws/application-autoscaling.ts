@@ -1,6 +1,7 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
-import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+import { readsAndMutations } from '../shared/lazy-sdk';
+import { autoScalingSdk } from '../shared/sdk-modules';
 import type { ServiceKey } from './ecs';
 
 /** An ECS service's desired count, as Application Auto Scaling names the dimension. */
@@ -21,7 +22,6 @@ export interface CapacityRange {
   readonly maxCapacity: number;
 }
 
-const autoScalingSdk = loadOnce(() => import('@aws-sdk/client-application-auto-scaling'));
 const autoScalingClients = (reads?: ApplicationAutoScalingClient, mutations?: ApplicationAutoScalingClient) =>
   readsAndMutations(autoScalingSdk, (m, settings) => new m.ApplicationAutoScalingClient(settings), reads, mutations);
 

@@ -1,8 +1,8 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { classifyAwsError } from '../shared/errors';
-import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
+import { LazyClient, type SdkOf } from '../shared/lazy-sdk';
+import { cloudTrailSdk } from '../shared/sdk-modules';
 
-const cloudTrailSdk = loadOnce(() => import('@aws-sdk/client-cloudtrail'));
 
 /** One management event as LookupEvents returns it: its fields, and the full record as CloudTrail wrote it (JSON text). */
 export interface TrailEvent {

@@ -1,9 +1,9 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { classifyAwsError } from '../shared/errors';
-import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
+import { LazyClient, type SdkOf } from '../shared/lazy-sdk';
+import { cloudWatchSdk } from '../shared/sdk-modules';
 
 /** CloudWatch's SDK module, loaded at the first call (shared/lazy-sdk.ts). */
-export const cloudWatchSdk = loadOnce(() => import('@aws-sdk/client-cloudwatch'));
 
 /** A metric as CloudWatch identifies it: namespace, name and its exact set of dimensions. */
 export interface MetricId {

@@ -3,9 +3,9 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ItemKey } from '../domain/item-keys';
 import type { BillingMode, TableView } from './table-capacity';
 import { classifyAwsError, hasErrorName, SwitchLimitReached, TableBusy, TargetNotFound } from '../shared/errors';
-import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+import { readsAndMutations } from '../shared/lazy-sdk';
+import { dynamoDbSdk } from '../shared/sdk-modules';
 
-const dynamoDbSdk = loadOnce(() => import('@aws-sdk/client-dynamodb'));
 const dynamoDbClients = (reads?: DynamoDBClient, mutations?: DynamoDBClient) =>
   readsAndMutations(dynamoDbSdk, (m, settings) => new m.DynamoDBClient(settings), reads, mutations);
 

@@ -5,13 +5,13 @@
  */
 import type { EC2Client, InstanceStatusSummary } from '@aws-sdk/client-ec2';
 import { classifyAwsError } from '../shared/errors';
-import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
+import { LazyClient, type SdkOf } from '../shared/lazy-sdk';
+import { ec2Sdk } from '../shared/sdk-modules';
 
 /**
  * EC2's client is the SDK's largest (about 100 ms of a cold start to load): loaded at the first
  * read (shared/lazy-sdk.ts), so a function that reads no instance (a page without a NAT alarm) never pays for it.
  */
-const ec2Sdk = loadOnce(() => import('@aws-sdk/client-ec2'));
 
 /** One status check (system or instance): its status and its reachability detail. */
 export interface StatusCheckView {

@@ -7,7 +7,8 @@
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
-import { ecsSdk, type EcsSdk, type ServiceKey } from './ecs';
+import { type EcsSdk, type ServiceKey } from './ecs';
+import { ecsSdk } from '../shared/sdk-modules';
 import { LazyClient } from '../shared/lazy-sdk';
 
 export interface ServiceDeploymentView {

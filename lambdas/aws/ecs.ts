@@ -5,10 +5,10 @@
  */
 import type { ECSClient, Service, Task, UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
 import { classifyAwsError, hasErrorName, InvalidInput, TargetNotFound } from '../shared/errors';
-import { loadOnce, readsAndMutations, type SdkOf } from '../shared/lazy-sdk';
+import { readsAndMutations, type SdkOf } from '../shared/lazy-sdk';
+import { ecsSdk } from '../shared/sdk-modules';
 
 /** ECS's SDK module, loaded at the first ECS call (shared/lazy-sdk.ts); the other ECS clients of lambdas/aws/ share it. */
-export const ecsSdk = loadOnce(() => import('@aws-sdk/client-ecs'));
 export type EcsSdk = SdkOf<typeof ecsSdk>;
 /** One caller's ECS clients, made at their first call. */
 export const ecsClients = (reads?: ECSClient, mutations?: ECSClient) =>

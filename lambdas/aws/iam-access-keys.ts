@@ -1,8 +1,8 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
-import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+import { readsAndMutations } from '../shared/lazy-sdk';
+import { iamSdk } from '../shared/sdk-modules';
 
-const iamSdk = loadOnce(() => import('@aws-sdk/client-iam'));
 const iamClients = (reads?: IAMClient, mutations?: IAMClient) => readsAndMutations(iamSdk, (m, settings) => new m.IAMClient(settings), reads, mutations);
 
 export type AccessKeyStatus = 'Active' | 'Inactive';

@@ -1,8 +1,8 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { AliasChanged, AwsThrottled, ChangeRejected, classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
-import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+import { readsAndMutations } from '../shared/lazy-sdk';
+import { lambdaSdk } from '../shared/sdk-modules';
 
-const lambdaSdk = loadOnce(() => import('@aws-sdk/client-lambda'));
 
 /** One caller's Lambda clients, made at their first call (shared/lazy-sdk.ts). */
 export const lambdaClients = (reads?: LambdaClient, mutations?: LambdaClient) =>

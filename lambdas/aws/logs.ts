@@ -1,8 +1,8 @@
 import type { CloudWatchLogsClient, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { classifyAwsError, hasErrorName } from '../shared/errors';
-import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
+import { LazyClient, type SdkOf } from '../shared/lazy-sdk';
+import { logsSdk } from '../shared/sdk-modules';
 
-const logsSdk = loadOnce(() => import('@aws-sdk/client-cloudwatch-logs'));
 
 export interface LogEvent {
   readonly timestamp: string;

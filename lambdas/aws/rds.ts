@@ -5,9 +5,9 @@
  */
 import type { DBCluster, DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
-import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
+import { LazyClient, type SdkOf } from '../shared/lazy-sdk';
+import { rdsSdk } from '../shared/sdk-modules';
 
-const rdsSdk = loadOnce(() => import('@aws-sdk/client-rds'));
 
 export interface DbInstanceView {
   readonly identifier: string;

@@ -1,8 +1,8 @@
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { classifyAwsError, hasErrorName } from '../shared/errors';
-import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+import { readsAndMutations } from '../shared/lazy-sdk';
+import { schedulerSdk } from '../shared/sdk-modules';
 
-const schedulerSdk = loadOnce(() => import('@aws-sdk/client-scheduler'));
 const schedulerClients = (reads?: SchedulerClient, mutations?: SchedulerClient) =>
   readsAndMutations(schedulerSdk, (m, settings) => new m.SchedulerClient(settings), reads, mutations);
 

@@ -6,9 +6,9 @@
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { classifyAwsError, hasErrorName } from '../shared/errors';
-import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
+import { LazyClient, type SdkOf } from '../shared/lazy-sdk';
+import { secretsManagerSdk } from '../shared/sdk-modules';
 
-const secretsManagerSdk = loadOnce(() => import('@aws-sdk/client-secrets-manager'));
 
 export class SecretReader {
   private readonly secrets: LazyClient<SdkOf<typeof secretsManagerSdk>, SecretsManagerClient>;

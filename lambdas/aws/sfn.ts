@@ -1,9 +1,9 @@
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { ChangeRejected, classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
-import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+import { readsAndMutations } from '../shared/lazy-sdk';
+import { sfnSdk } from '../shared/sdk-modules';
 
 /** Step Functions' SDK module, loaded at the first call (shared/lazy-sdk.ts). */
-export const sfnSdk = loadOnce(() => import('@aws-sdk/client-sfn'));
 /** One caller's Step Functions clients, made at their first call. */
 export const sfnClients = (reads?: SFNClient, mutations?: SFNClient) =>
   readsAndMutations(sfnSdk, (m, settings) => new m.SFNClient(settings), reads, mutations);

@@ -1,8 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { classifyAwsError, hasErrorName } from '../shared/errors';
-import { LazyClient, loadOnce, type SdkOf } from '../shared/lazy-sdk';
+import { LazyClient, type SdkOf } from '../shared/lazy-sdk';
+import { sqsSdk } from '../shared/sdk-modules';
 
-const sqsSdk = loadOnce(() => import('@aws-sdk/client-sqs'));
 
 /**
  * The queue URL of an SQS queue ARN (arn:PARTITION:sqs:REGION:ACCOUNT:NAME), as the regional

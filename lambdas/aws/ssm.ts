@@ -1,8 +1,8 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { AwsThrottled, classifyAwsError, hasErrorName, TargetNotFound } from '../shared/errors';
-import { loadOnce, readsAndMutations } from '../shared/lazy-sdk';
+import { readsAndMutations } from '../shared/lazy-sdk';
+import { ssmSdk } from '../shared/sdk-modules';
 
-const ssmSdk = loadOnce(() => import('@aws-sdk/client-ssm'));
 
 /** One caller's SSM clients, made at their first call (shared/lazy-sdk.ts). */
 export const ssmClients = (reads?: SSMClient, mutations?: SSMClient) =>

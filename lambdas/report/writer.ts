@@ -11,11 +11,11 @@ import { buildIncidentReport, TERMINAL_STATUSES, type ReportOptions } from '../d
 import type { ExecutionFacts } from '../domain/report-facts';
 import { NUMBERED_NAMES, reportKey } from '../domain/report-key';
 import { classifyAwsError } from '../shared/errors';
-import { LazyClient, loadOnce } from '../shared/lazy-sdk';
+import { LazyClient } from '../shared/lazy-sdk';
+import { s3Sdk } from '../shared/sdk-modules';
 import type { IncidentRecord } from '../shared/ledger';
 import type { ReportRecords } from './records';
 
-const s3Sdk = loadOnce(() => import('@aws-sdk/client-s3'));
 /** The reports bucket's S3 client, made (its SDK module loaded) at the first report written (lazy-sdk.ts). */
 export const reportBucketClient = (given?: S3Client) => new LazyClient(s3Sdk, (m) => new m.S3Client({}), given);
 

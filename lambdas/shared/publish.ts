@@ -1,11 +1,12 @@
 import type { PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { renderNotification, type Notification } from '../domain/notification';
 import { classifyAwsError } from './errors';
-import { LazyClient, loadOnce } from './lazy-sdk';
+import { LazyClient } from './lazy-sdk';
+import { snsSdk } from './sdk-modules';
 import { logger } from './logger';
 
 /** Loaded at the first notification (lazy-sdk.ts): execution-failed publishes only for a failure not escalated yet. */
-const sns = new LazyClient(loadOnce(() => import('@aws-sdk/client-sns')), (m): SNSClient => new m.SNSClient({}));
+const sns = new LazyClient(snsSdk, (m): SNSClient => new m.SNSClient({}));
 
 /** String message attributes: what subscriptions filter on (approver, runbook, outcome). */
 export type Attributes = Readonly<Record<string, string>>;

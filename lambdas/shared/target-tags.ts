@@ -3,13 +3,11 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { TagResource } from '../domain/tag-resources';
 import { classifyAwsError, hasErrorName, InvalidInput } from './errors';
-import { LazyClient, loadOnce } from './lazy-sdk';
+import { LazyClient } from './lazy-sdk';
+import { dynamoDbSdk, ecsSdk, lambdaSdk } from './sdk-modules';
 
 // Tags are read only for targets allowlisted by tag: each SDK client is loaded on its first read,
 // not at every cold start of the functions that may need it (most never do).
-const lambdaSdk = loadOnce(() => import('@aws-sdk/client-lambda'));
-const dynamodbSdk = loadOnce(() => import('@aws-sdk/client-dynamodb'));
-const ecsSdk = loadOnce(() => import('@aws-sdk/client-ecs'));
 
 /** Where the caller runs: target ARNs are built in its partition, region and account. */
 export interface ArnScope {
@@ -35,7 +33,7 @@ const prefix = (s: ArnScope, service: string) => `arn:${s.partition}:${service}:
  */
 export class TargetTagReader {
   private readonly lambda = new LazyClient(lambdaSdk, (m): LambdaClient => new m.LambdaClient({}));
-  private readonly dynamodb = new LazyClient(dynamodbSdk, (m): DynamoDBClient => new m.DynamoDBClient({}));
+  private readonly dynamodb = new LazyClient(dynamoDbSdk, (m): DynamoDBClient => new m.DynamoDBClient({}));
   private readonly ecs = new LazyClient(ecsSdk, (m): ECSClient => new m.ECSClient({}));
 
   async read(resource: TagResource, target: string, scope: ArnScope): Promise<Record<string, string> | null> {

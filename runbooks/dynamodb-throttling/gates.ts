@@ -4,7 +4,8 @@ import type { GatePages, LiveRead } from '../../lambdas/approval/gate-words';
 import { liveTable } from '../../lambdas/approval/live-state';
 import { plural, utcClock, type GateWordsProvider } from '../../lambdas/approval/words';
 import { itemKeySchema } from '../../lambdas/domain/item-keys';
-import { LazyClient, loadOnce } from '../../lambdas/shared/lazy-sdk';
+import { LazyClient } from '../../lambdas/shared/lazy-sdk';
+import { dynamoDbSdk } from '../../lambdas/shared/sdk-modules';
 import { liveTasks, stuckTaskTablesSchema, type LiveTasks } from './live-tasks';
 
 interface DeleteEvidence {
@@ -57,7 +58,7 @@ export const deleteStuckApprovalWords: GateWordsProvider = ({ gate, live }) => {
   };
 };
 
-const dynamodb = new LazyClient(loadOnce(() => import('@aws-sdk/client-dynamodb')), (m): DynamoDBClient => new m.DynamoDBClient({}));
+const dynamodb = new LazyClient(dynamoDbSdk, (m): DynamoDBClient => new m.DynamoDBClient({}));
 const keysSchema = z.array(itemKeySchema).check(z.minLength(1));
 
 /**

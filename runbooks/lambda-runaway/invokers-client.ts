@@ -3,13 +3,11 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { notifiesFunction, type BucketEvidence, type MappingEvidence, type RuleEvidence } from './invokers';
 import { classifyAwsError, hasErrorName } from '../../lambdas/shared/errors';
-import { LazyClient, loadOnce, type SdkOf } from '../../lambdas/shared/lazy-sdk';
+import { LazyClient, type SdkOf } from '../../lambdas/shared/lazy-sdk';
+import { eventBridgeSdk, lambdaSdk, s3Sdk } from '../../lambdas/shared/sdk-modules';
 
 // Each service's module is loaded at its first read (lambdas/shared/lazy-sdk.ts): S3 is read only
 // when the function's policy names a bucket, and none is loaded by a step that fails its input.
-const eventBridgeSdk = loadOnce(() => import('@aws-sdk/client-eventbridge'));
-const lambdaSdk = loadOnce(() => import('@aws-sdk/client-lambda'));
-const s3Sdk = loadOnce(() => import('@aws-sdk/client-s3'));
 
 /** Read-only calls that find what invokes a function. Errors are classified; the handler decides what they mean. */
 export class InvokersClient {

@@ -9,14 +9,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { EvaluationResult, IAMClient } from '@aws-sdk/client-iam';
 import { classifyAwsError, errorName, hasErrorName, TargetNotFound } from '../../lambdas/shared/errors';
-import { LazyClient, loadOnce, type SdkOf } from '../../lambdas/shared/lazy-sdk';
+import { LazyClient, type SdkOf } from '../../lambdas/shared/lazy-sdk';
+import { iamSdk, kmsSdk, s3Sdk } from '../../lambdas/shared/sdk-modules';
 import { statementAt, type Evidence, type Simulation } from './verdict';
 
 // Each service's module is loaded at its first read (lambdas/shared/lazy-sdk.ts): KMS only for a
 // bucket encrypted with a KMS key, IAM only when there is a principal to simulate.
-const s3Sdk = loadOnce(() => import('@aws-sdk/client-s3'));
-const kmsSdk = loadOnce(() => import('@aws-sdk/client-kms'));
-const iamSdk = loadOnce(() => import('@aws-sdk/client-iam'));
 type S3Sdk = SdkOf<typeof s3Sdk>;
 
 export class AccessReads {
