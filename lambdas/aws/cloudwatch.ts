@@ -3,8 +3,6 @@ import { classifyAwsError } from '../shared/errors';
 import { LazyClient, type SdkOf } from '../shared/lazy-sdk';
 import { cloudWatchSdk } from '../shared/sdk-modules';
 
-/** CloudWatch's SDK module, loaded at the first call (shared/lazy-sdk.ts). */
-
 /** A metric as CloudWatch identifies it: namespace, name and its exact set of dimensions. */
 export interface MetricId {
   readonly namespace: string;

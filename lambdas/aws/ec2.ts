@@ -8,10 +8,8 @@ import { classifyAwsError } from '../shared/errors';
 import { LazyClient, type SdkOf } from '../shared/lazy-sdk';
 import { ec2Sdk } from '../shared/sdk-modules';
 
-/**
- * EC2's client is the SDK's largest (about 100 ms of a cold start to load): loaded at the first
- * read (shared/lazy-sdk.ts), so a function that reads no instance (a page without a NAT alarm) never pays for it.
- */
+// EC2's client is the SDK's largest (about 100 ms of a cold start to load): loaded at the first
+// read, so a function that reads no instance (a page without a NAT alarm) never pays for it.
 
 /** One status check (system or instance): its status and its reachability detail. */
 export interface StatusCheckView {

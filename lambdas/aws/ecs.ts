@@ -8,7 +8,7 @@ import { classifyAwsError, hasErrorName, InvalidInput, TargetNotFound } from '..
 import { readsAndMutations, type SdkOf } from '../shared/lazy-sdk';
 import { ecsSdk } from '../shared/sdk-modules';
 
-/** ECS's SDK module, loaded at the first ECS call (shared/lazy-sdk.ts); the other ECS clients of lambdas/aws/ share it. */
+/** ECS's SDK module (shared/sdk-modules.ts), as the ECS clients of lambdas/aws/ use it. */
 export type EcsSdk = SdkOf<typeof ecsSdk>;
 /** One caller's ECS clients, made at their first call. */
 export const ecsClients = (reads?: ECSClient, mutations?: ECSClient) =>

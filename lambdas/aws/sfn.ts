@@ -3,7 +3,6 @@ import { ChangeRejected, classifyAwsError, hasErrorName, TargetNotFound } from '
 import { readsAndMutations } from '../shared/lazy-sdk';
 import { sfnSdk } from '../shared/sdk-modules';
 
-/** Step Functions' SDK module, loaded at the first call (shared/lazy-sdk.ts). */
 /** One caller's Step Functions clients, made at their first call. */
 export const sfnClients = (reads?: SFNClient, mutations?: SFNClient) =>
   readsAndMutations(sfnSdk, (m, settings) => new m.SFNClient(settings), reads, mutations);
