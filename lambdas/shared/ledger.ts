@@ -185,15 +185,15 @@ export class Ledger {
     record: Omit<IncidentRecord, 'status' | 'createdAt' | 'updatedAt' | 'failedState'>,
   ): Promise<{ claimed: true } | { claimed: false; existing: IncidentRecord }> {
     const at = this.now().toISOString();
+    // What a claim writes, whichever write makes it: the put below, or the update of reclaimIncident.
+    const claim: Omit<IncidentRecord, 'createdAt'> = {
+      incidentId: record.incidentId, runbook: record.runbook, target: record.target, dedupeKey: record.dedupeKey, executionArn: record.executionArn,
+      summary: record.summary, firedAt: record.firedAt, status: 'admitted', redriveCount: record.redriveCount ?? 0, updatedAt: at,
+    };
     try {
-      // The same attributes the update below sets, and nothing else of the record.
-      const incident: IncidentRecord = {
-        incidentId: record.incidentId, runbook: record.runbook, target: record.target, dedupeKey: record.dedupeKey, executionArn: record.executionArn,
-        summary: record.summary, firedAt: record.firedAt, status: 'admitted', redriveCount: record.redriveCount ?? 0, updatedAt: at, createdAt: at,
-      };
       await this.db.send(new PutCommand({
         TableName: this.tableName,
-        Item: { ...incidentKey(record.incidentId), ...incident },
+        Item: { ...incidentKey(record.incidentId), ...claim, createdAt: at },
         ConditionExpression: 'attribute_not_exists(pk)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
@@ -203,36 +203,30 @@ export class Ledger {
       const existing = strip<IncidentRecord>(refusedItem(e)) ?? await this.getIncident(record.incidentId);
       if (existing && !mayTakeOver(existing, record.executionArn)) return { claimed: false, existing };
     }
-    return this.reclaimIncident(record, at);
+    return this.reclaimIncident(claim);
   }
 
   /** The claim of an incident that has a record: its own execution's, or a failed one not being undone (mayTakeOver, as a condition). */
-  private async reclaimIncident(
-    record: Omit<IncidentRecord, 'status' | 'createdAt' | 'updatedAt' | 'failedState'>, at: string,
-  ): Promise<{ claimed: true } | { claimed: false; existing: IncidentRecord }> {
+  private async reclaimIncident(claim: Omit<IncidentRecord, 'createdAt'>): Promise<{ claimed: true } | { claimed: false; existing: IncidentRecord }> {
+    const fields = Object.keys(claim) as (keyof typeof claim)[];
     try {
       // An update, not a put: a retried or taken-over claim keeps the incident's first createdAt.
       await this.db.send(new UpdateCommand({
         TableName: this.tableName,
-        Key: incidentKey(record.incidentId),
-        UpdateExpression: 'SET incidentId = :id, runbook = :runbook, target = :target, dedupeKey = :dedupe, executionArn = :exec, '
-          + 'summary = :summary, firedAt = :firedAt, #status = :admitted, redriveCount = :run, updatedAt = :at, createdAt = if_not_exists(createdAt, :at) REMOVE reason, failedState',
+        Key: incidentKey(claim.incidentId),
+        UpdateExpression: `SET ${fields.map((f) => `#${f} = :${f}`).join(', ')}, #createdAt = if_not_exists(#createdAt, :updatedAt) REMOVE #reason, #failedState`,
         // A failed incident is taken over only while no undo of it runs: a re-run acting while the undo restores would undo the undo.
         // (NOT a = b holds when a is missing too; dynalite's parser takes milliseconds on nested parentheses.)
-        ConditionExpression: 'attribute_not_exists(pk) OR executionArn = :exec OR (#status = :failed AND NOT undoStatus = :undoing)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':id': record.incidentId, ':runbook': record.runbook, ':target': record.target, ':dedupe': record.dedupeKey,
-          ':exec': record.executionArn, ':summary': record.summary, ':firedAt': record.firedAt, ':admitted': 'admitted',
-          ':failed': 'failed', ':undoing': 'undoing', ':at': at, ':run': record.redriveCount ?? 0,
-        },
+        ConditionExpression: 'attribute_not_exists(pk) OR #executionArn = :executionArn OR (#status = :failed AND NOT undoStatus = :undoing)',
+        ExpressionAttributeNames: Object.fromEntries([...fields, 'createdAt', 'reason', 'failedState'].map((f) => [`#${f}`, f])),
+        ExpressionAttributeValues: { ...Object.fromEntries(fields.map((f) => [`:${f}`, claim[f]])), ':failed': 'failed', ':undoing': 'undoing' },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       return { claimed: true };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const existing = strip<IncidentRecord>(refusedItem(e)) ?? await this.getIncident(record.incidentId);
-      if (!existing) throw new Error(`Incident ${record.incidentId} vanished while being claimed`, { cause: e });
+      const existing = strip<IncidentRecord>(refusedItem(e)) ?? await this.getIncident(claim.incidentId);
+      if (!existing) throw new Error(`Incident ${claim.incidentId} vanished while being claimed`, { cause: e });
       return { claimed: false, existing };
     }
   }
