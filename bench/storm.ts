@@ -27,6 +27,7 @@ import {
 import { AUTOMATION_ON, policyParameterName, RUNBOOK_ON, switchParameterNames } from '../lambdas/domain/switches';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../lambdas/shared/ledger-table';
 import { percentile, round } from './stats';
+import { takeEmfLines } from '../drill/metrics-tap';
 import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
 
 const RUNBOOK = 'lambda-runaway';
@@ -119,23 +120,15 @@ async function ledgerProcess(): Promise<{ endpoint: string; counts(): Promise<Le
 }
 
 /**
- * The handlers print their metrics as in Lambda, one EMF line (CloudWatch embedded metric format)
- * per line on stdout; Lambda hands them to CloudWatch Logs. Here they are counted and kept off the
- * bench's output, which would otherwise hold one per event; anything else printed passes.
+ * The handlers print their metrics as in Lambda, one EMF line per metric set on stdout; here they
+ * are counted and kept off the bench's output, which would otherwise hold one per event.
  */
 function countMetricLines(): { count(): number; stop(): void } {
-  const write = process.stdout.write;
   let lines = 0;
-  process.stdout.write = function counted(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
-    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
-    const all = text.split('\n');
-    const others = all.filter((line) => !line.startsWith('{"_aws"'));
-    lines += all.length - others.length;
-    if (others.join('').trim() !== '' || text === '') return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-    (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-    return true;
-  } as typeof write;
-  return { count: () => lines, stop: () => { process.stdout.write = write; } };
+  const stop = takeEmfLines((emf) => {
+    lines += emf.length;
+  });
+  return { count: () => lines, stop };
 }
 
 /** Calls by operation made between two snapshots. */

@@ -22,9 +22,12 @@ interface EmfLine {
   [key: string]: unknown;
 }
 
+/** Whether a line of output is an EMF line (Powertools prints each as one JSON object starting so). */
+const isEmf = (line: string): boolean => line.startsWith('{"_aws"');
+
 /** The metrics of one EMF line; [] for any other output. */
 export function parseEmf(line: string): EmittedMetric[] {
-  if (!line.startsWith('{"_aws"')) return [];
+  if (!isEmf(line)) return [];
   let record: EmfLine;
   try {
     record = JSON.parse(line) as EmfLine;
@@ -45,26 +48,25 @@ export function parseEmf(line: string): EmittedMetric[] {
 }
 
 type Write = typeof process.stdout.write;
-const taps = new Set<EmittedMetric[]>();
+const sinks = new Set<(emfLines: readonly string[]) => void>();
 let original: Write | undefined;
 
 /**
- * Starts keeping every metric the process's handlers print; `stop` ends it (stdout is itself again
- * once no tap is open). Several drills in one process each get every line: they tell theirs apart
- * by execution.
+ * Takes the EMF lines off stdout, handing each chunk's to `sink`, until the returned function is
+ * called (stdout is itself again once no sink is open); whatever else a chunk held is written as
+ * it was. Several sinks each get every line.
  */
-export function tapMetrics(): { readonly metrics: EmittedMetric[]; stop(): void } {
-  const metrics: EmittedMetric[] = [];
-  if (taps.size === 0) {
+export function takeEmfLines(sink: (emfLines: readonly string[]) => void): () => void {
+  if (sinks.size === 0) {
     const write = (original = process.stdout.write);
     process.stdout.write = function tapped(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
       const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : null;
       const lines = text === null ? [] : text.split('\n');
-      const found = lines.flatMap(parseEmf);
-      if (found.length === 0) return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-      for (const tap of taps) tap.push(...found);
-      // Whatever else the chunk held is the drill's own output.
-      const others = lines.filter((line) => parseEmf(line).length === 0).join('\n');
+      const emf = lines.filter(isEmf);
+      if (emf.length === 0) return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+      for (const s of sinks) s(emf);
+      // Whatever else the chunk held is the process's own output.
+      const others = lines.filter((line) => !isEmf(line)).join('\n');
       if (others.trim() !== '') return (write as (...args: unknown[]) => boolean).call(this, others, ...rest);
       // Handled: a callback given expects its call.
       const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
@@ -72,17 +74,23 @@ export function tapMetrics(): { readonly metrics: EmittedMetric[]; stop(): void 
       return true;
     } as Write;
   }
-  taps.add(metrics);
-  return {
-    metrics,
-    stop: () => {
-      taps.delete(metrics);
-      if (taps.size === 0 && original) {
-        process.stdout.write = original;
-        original = undefined;
-      }
-    },
+  sinks.add(sink);
+  return () => {
+    sinks.delete(sink);
+    if (sinks.size === 0 && original) {
+      process.stdout.write = original;
+      original = undefined;
+    }
   };
+}
+
+/**
+ * Starts keeping every metric the process's handlers print; `stop` ends it. Several drills in one
+ * process each get every line: they tell theirs apart by execution.
+ */
+export function tapMetrics(): { readonly metrics: EmittedMetric[]; stop(): void } {
+  const metrics: EmittedMetric[] = [];
+  return { metrics, stop: takeEmfLines((lines) => metrics.push(...lines.flatMap(parseEmf))) };
 }
 
 /** The metrics emitted for these executions, in order. */
