@@ -48,12 +48,17 @@ test('the undo reads a gateway as its configuration only (no status, no timestam
   expect(await resources.read('agentcore-gateway', GW)).toEqual(seeded);
 });
 
-test('a proxy pinned at 0 whose recorded range starts at 0 gets its desired count back too (registering 0-6 leaves it at 0)', async () => {
+/** The undo of the proxy's pin: it ran at 2 tasks in a range of 0 to 6 before the halt. */
+function pinnedProxy(): Inverse {
   const target = 'alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod';
-  const inverse = inverseOf({
+  return inverseOf({
     actionKey: `pin-proxy#application-autoscaling:RegisterScalableTarget#${target}`, operation: 'application-autoscaling:RegisterScalableTarget', target, status: 'succeeded', executionArn: 'arn',
     before: { minCapacity: 0, maxCapacity: 6, desiredCount: 2 }, after: { minCapacity: 0, maxCapacity: 0, desiredCount: 0 },
   }) as Inverse;
+}
+
+test('a proxy pinned at 0 whose recorded range starts at 0 gets its desired count back too (registering 0-6 leaves it at 0)', async () => {
+  const inverse = pinnedProxy();
   aas.on(RegisterScalableTargetCommand).resolves({});
   ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'alphaswarm-agentcore-proxy-prod', status: 'ACTIVE', desiredCount: 0, runningCount: 0, pendingCount: 0, deployments: [] }] });
   ecs.on(UpdateServiceCommand).resolves({ service: { serviceName: 'alphaswarm-agentcore-proxy-prod', status: 'ACTIVE', desiredCount: 2, runningCount: 0, pendingCount: 0, deployments: [] } });
@@ -63,11 +68,7 @@ test('a proxy pinned at 0 whose recorded range starts at 0 gets its desired coun
 });
 
 test('a proxy a scaling activity moved since the pin is left to its policies: only the range comes back', async () => {
-  const target = 'alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod';
-  const inverse = inverseOf({
-    actionKey: `pin-proxy#application-autoscaling:RegisterScalableTarget#${target}`, operation: 'application-autoscaling:RegisterScalableTarget', target, status: 'succeeded', executionArn: 'arn',
-    before: { minCapacity: 0, maxCapacity: 6, desiredCount: 2 }, after: { minCapacity: 0, maxCapacity: 0, desiredCount: 0 },
-  }) as Inverse;
+  const inverse = pinnedProxy();
   aas.on(RegisterScalableTargetCommand).resolves({});
   ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'alphaswarm-agentcore-proxy-prod', status: 'ACTIVE', desiredCount: 5, runningCount: 5, pendingCount: 0, deployments: [] }] });
   expect(await resources.restore(stepOf(inverse))).toEqual({ minCapacity: 0, maxCapacity: 6, desiredCount: 5 });
