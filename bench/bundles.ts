@@ -41,6 +41,8 @@ export async function bundle(handler: BenchHandler, variant: SdkVariant): Promis
     platform: 'node',
     format: HANDLER_BUNDLING.format,
     minify: HANDLER_BUNDLING.minify,
+    // Written beside the bundle as deployed: a function started with --enable-source-maps reads it at load.
+    sourcemap: HANDLER_BUNDLING.sourceMap,
     target: HANDLER_BUNDLING.target,
     mainFields: [...HANDLER_BUNDLING.mainFields],
     external: variant === 'runtime-sdk' ? [...HANDLER_BUNDLING.externalModules] : [],

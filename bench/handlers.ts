@@ -6,6 +6,7 @@ import { approvalPageHandler, buildCatalog, executionFailureHandler, literalArns
 import { loadConfig } from '../lib/config/load';
 import { TOPIC_ARNS } from '../drill/sandbox';
 import { METRICS_ENVIRONMENT_VARIABLE } from '../lambdas/domain/metrics';
+import { RUNTIME_ENVIRONMENT } from '../lib/constructs/handler-function';
 
 /** Stands in for the report bucket's generated name. */
 const REPORT_BUCKET = 'runbook-autopilot-bench-incident-reports';
@@ -35,6 +36,7 @@ export function benchHandlers(): BenchHandler[] {
     byEntry.set(def.entry, {
       entry: def.entry, id: def.id,
       environment: {
+        ...RUNTIME_ENVIRONMENT,
         ...def.environment,
         ...(def.usesLedger ? { LEDGER_TABLE: 'runbook-autopilot-bench-ledger' } : {}),
         ...(def.usesApprovals ? { APPROVAL_TOPIC_ARN: TOPIC_ARNS.approvals, APPROVAL_SECRET_ID: 'bench-signing-key', APPROVAL_BASE_URL: 'https://approvals.example.com' } : {}),
