@@ -43,6 +43,7 @@ export async function bundle(handler: BenchHandler, variant: SdkVariant): Promis
     minify: HANDLER_BUNDLING.minify,
     // Written beside the bundle as deployed: a function started with --enable-source-maps reads it at load.
     sourcemap: HANDLER_BUNDLING.sourceMap,
+    sourcesContent: HANDLER_BUNDLING.sourcesContent,
     target: HANDLER_BUNDLING.target,
     mainFields: [...HANDLER_BUNDLING.mainFields],
     external: variant === 'runtime-sdk' ? [...HANDLER_BUNDLING.externalModules] : [],
