@@ -41,9 +41,11 @@ const facts = (pick: (c: DrillCall) => boolean): ReadonlySet<Call> => new Set(RU
 /**
  * Where the execution fails when that is not the state that first makes the call: the guardrail's
  * notification of the switch is caught (the run goes on to its timed restore), and the restore's
- * notification fails the execution.
+ * notification fails the execution; an independent part's call (its module's failsAt) is caught and
+ * recorded, paged with the other parts, and attempted again by the state that fails the execution.
  */
 export const FAILS_AT: Readonly<Partial<Record<Runbook, Partial<Record<Call, string>>>>> = {
+  ...Object.fromEntries(RUNBOOKS.map((r) => [r, Object.fromEntries(declared(r).flatMap((c) => (c.failsAt ? [[c.call, c.failsAt]] : [])))])),
   'llm-budget-guardrail': { 'sns:Publish': 'Notify model restored' },
 };
 
@@ -188,6 +190,10 @@ export interface Expected {
  *   fails its state as any other call does.
  * - The report write failing (after the last notification): the run ends as it would have, and
  *   the report is counted as not written.
+ * - A call of an independent part (an emergency stop's gateway, proxy, kill switch): the part is
+ *   recorded as not done and the other parts are attempted; a not-found is escalated as above, any
+ *   other failure is paged with the other parts and then fails the execution where the part is
+ *   attempted again (its module's failsAt).
  * - Not found means the target is gone: a decided ending, escalated by the runbook itself, except
  *   a call whose module says its not-found is not about the target (Cost Explorer's
  *   DataUnavailableException). A missing switch holds the runbook (switches fail closed): the drill's own tests.
