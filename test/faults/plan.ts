@@ -10,7 +10,10 @@
 import { RUNBOOKS as REGISTERED, RUNBOOK_NAMES, type RunbookName } from '../../runbooks/registry';
 import { drillCalls, SPINE_CALLS, type DrillCall } from '../../runbooks/module';
 
-export const RUNBOOKS: readonly RunbookName[] = RUNBOOK_NAMES;
+/** FAULT_MATRIX_RUNBOOKS=a,b runs the matrix for those runbooks only (while working on one); unset, every registered one. */
+const only = process.env.FAULT_MATRIX_RUNBOOKS?.split(',').map((n) => n.trim()).filter(Boolean);
+for (const name of only ?? []) if (!(RUNBOOK_NAMES as readonly string[]).includes(name)) throw new Error(`FAULT_MATRIX_RUNBOOKS: ${name} is not a registered runbook`);
+export const RUNBOOKS: readonly RunbookName[] = only ? RUNBOOK_NAMES.filter((n) => only.includes(n)) : RUNBOOK_NAMES;
 export type Runbook = RunbookName;
 
 export const KINDS = ['throttling', 'access-denied', 'not-found', 'server-error', 'timeout'] as const;
@@ -48,6 +51,16 @@ export const FAILS_AT: Readonly<Partial<Record<Runbook, Partial<Record<Call, str
   ...Object.fromEntries(RUNBOOKS.map((r) => [r, Object.fromEntries(declared(r).flatMap((c) => (c.failsAt ? [[c.call, c.failsAt]] : [])))])),
   'llm-budget-guardrail': { 'sns:Publish': 'Notify model restored' },
 };
+
+/**
+ * An independent part's call (its module's failsAt) failing for good stops that part only: the
+ * changes of the other parts (their mutating calls, each with a failsAt of its own) are still made.
+ */
+export function otherPartsChanges(runbook: Runbook, call: Call): Call[] {
+  const part = declared(runbook).find((c) => c.call === call)?.failsAt;
+  if (!part) return [];
+  return declared(runbook).filter((c) => c.mutates && c.failsAt !== undefined && c.failsAt !== part).map((c) => c.call);
+}
 
 /** The spine's report write: when it fails for good the incident ends as it would have, its report counted as not written. */
 export const REPORT_CALLS: ReadonlySet<Call> = new Set(SPINE_CALLS.map((c) => c.call));
