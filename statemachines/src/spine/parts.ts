@@ -1,10 +1,13 @@
 /**
  * Independent parts: steps a machine attempts each whatever happened to the ones before (an
  * emergency stop halts every part that can halt). Each part's outcome is recorded in the
- * execution's data, `{ part, done, outcome, planned?, error? }` at its own path; a failure of a part
- * is caught into its record and the run goes on to the next part (catch, record, carry on). After
- * the last part one Choice tells whether every part is done, and a notification given the records
- * (notify's `parts`) names each part and its outcome, with each failure's error.
+ * execution's data, `{ part, done, outcome, planned?, error?, again? }` at its own path; a failure
+ * of a part is caught into its record and the run goes on to the next part (catch, record, carry
+ * on). After the last part one Choice tells whether every part is done, and a notification given
+ * the records (notify's `parts`) names each part and its outcome, with each failure's error. A
+ * failure recorded `again` (one a retry may mend) is attempted once more after that notification
+ * by a state that does not catch it (attemptAgain): the execution fails there, as a step failing
+ * after its Retry does, and a redrive retries it.
  */
 import type { Catcher, ChoiceState, Fields, PassState, States } from '../asl';
 import { field, type Spine } from './tasks';
