@@ -96,8 +96,8 @@ export function persistentKind(pass: PersistentPass, call: Call): Kind {
   return RETRIED_KINDS[at % RETRIED_KINDS.length]!;
 }
 
-/** Far more failures than any run can consume: the call never succeeds. */
-export const PERSISTENT = 500;
+/** Far more failures than any run can consume (every runbook at once in a ledger run, an independent part attempted twice): the call never succeeds. */
+export const PERSISTENT = 5000;
 /** More failures than the SDK's three attempts, so the state machine's Retry must act too. */
 export const BURST = 4;
 
