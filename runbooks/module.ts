@@ -175,6 +175,13 @@ export interface DrillCall {
    * one: a function with no policy; or one its verdict names: a principal or a key that does not exist).
    */
   readonly notFound?: 'failed' | 'nothing';
+  /**
+   * Where the execution fails when this call fails for good (after the Retry), when that is not
+   * `state`: an independent part (statemachines/src/spine/parts.ts) is caught and recorded where it
+   * is first made, and attempted again after the page by this state, which fails the execution.
+   * The contract suite redrives from it, and the fault matrix expects the run to fail there.
+   */
+  readonly failsAt?: string;
 }
 
 /**

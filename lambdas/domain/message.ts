@@ -18,6 +18,8 @@ export interface MessageInput {
   readonly region: string;
   readonly evidence?: unknown;
   readonly error?: string;
+  /** Independent parts and each one's outcome, one line each (partLines): a block of their own. */
+  readonly parts?: readonly string[];
   readonly switches?: { readonly automation: string | null; readonly runbook: string | null };
   /** What a human does next, instead of the default for escalations and failures. */
   readonly next?: string;
@@ -71,7 +73,7 @@ export function outcomeNotification(m: MessageInput): Notification {
     tone: TONE[m.outcome],
     subject: `[${m.outcome.toUpperCase()}] ${of} on ${target}`,
     summary: `${of}: ${m.outcome} - ${m.reason}`,
-    blocks: [fired, [{ label: 'What was done', items: [...done, ...m.actions.map(actionLine)] }], details],
+    blocks: [fired, ...(m.parts ? [[{ label: 'Each part', items: m.parts }]] : []), [{ label: 'What was done', items: [...done, ...m.actions.map(actionLine)] }], details],
     next: next ? [next] : [],
     links: [{ label: 'Execution', url: executionConsoleUrl(m.region, m.executionArn) }, runbookPage(m.runbook, m.pagesUrl)],
     runbook: m.runbook,
@@ -99,4 +101,21 @@ export function describeCaughtError(error: { Error?: string; Cause?: string } | 
     if (!(e instanceof SyntaxError)) throw e;
   }
   return `${error.Error ?? 'Error'}: ${message}`.trim();
+}
+
+/** One independent part's record, as the state machine keeps it (statemachines/src/spine/parts.ts). */
+export interface PartRecord {
+  readonly part: string;
+  readonly done: boolean;
+  readonly outcome: string;
+  readonly planned?: boolean;
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+/** Each part and its outcome, in the machine's order, one line each: "gateway: not halted (TargetNotFound: ...)". */
+export function partLines(parts: Readonly<Record<string, PartRecord>>): string[] {
+  return Object.values(parts).map((p) => {
+    const error = describeCaughtError(p.error);
+    return `${p.part}: ${p.outcome}${p.planned ? ' (planned, not made: dry run)' : ''}${error ? ` (${error})` : ''}`;
+  });
 }

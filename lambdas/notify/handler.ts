@@ -1,5 +1,5 @@
 import * as z from '../shared/zod';
-import { describeCaughtError, outcomeNotification, topicFor, type Outcome } from '../domain/message';
+import { describeCaughtError, outcomeNotification, partLines, topicFor, type Outcome } from '../domain/message';
 import { requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { stepOf, UNDO_STEP_PREFIX } from '../domain/undo-plan';
@@ -16,6 +16,8 @@ const region = requireEnv('AWS_REGION');
 /** Where docs/runbooks/ is served; unset, notifications name the page's path in the repository. */
 const pagesUrl = process.env.RUNBOOK_PAGES_URL || undefined;
 
+const caughtError = z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) });
+
 const inputSchema = z.object({
   runbook: z.string().check(z.minLength(1)),
   outcome: z.enum(['remediated', 'skipped', 'escalated', 'rejected', 'failed']),
@@ -25,7 +27,11 @@ const inputSchema = z.object({
   incident: z.optional(z.nullable(incidentSchema)),
   execution: executionSchema,
   evidence: z.optional(z.unknown()),
-  error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
+  error: z.optional(caughtError),
+  /** Independent parts' records (an emergency stop's): the reason names each part and its outcome. */
+  parts: z.optional(z.record(z.string(), z.object({
+    part: z.string(), done: z.boolean(), outcome: z.string(), planned: z.optional(z.boolean()), error: z.optional(caughtError),
+  }))),
   /** The kill switch and runbook switch as admit read them; null when admit did not get that far. */
   switches: z.optional(z.nullable(z.object({ automation: z.nullable(z.string()), runbook: z.nullable(z.string()) }))),
 });
@@ -49,9 +55,12 @@ export const handler = taskHandler(inputSchema, async (input): Promise<NotifyRes
   // A re-run that finds the target as the runbook leaves it because this incident's own earlier run
   // changed it (and then failed) did not finish the job: that is not a skip.
   const outcome: Outcome = earlier.length > 0 ? 'escalated' : input.outcome;
-  const reason = error && outcome === 'failed' ? `${input.reason} (${error})`
-    : earlier.length > 0 ? `${input.reason}; but this incident's earlier run made changes still in place (${earlier.map((a) => `${a.operation} on ${a.target}, ${a.status}`).join('; ')}) and did not finish: its remaining steps did not run`
-    : input.reason;
+  const parts = input.parts ? partLines(input.parts) : undefined;
+  // The incident's reason (the ledger, the report) names each part too, not only the page.
+  const stated = parts ? `${input.reason}. ${parts.join('; ')}` : input.reason;
+  const reason = error && outcome === 'failed' ? `${stated} (${error})`
+    : earlier.length > 0 ? `${stated}; but this incident's earlier run made changes still in place (${earlier.map((a) => `${a.operation} on ${a.target}, ${a.status}`).join('; ')}) and did not finish: its remaining steps did not run`
+    : stated;
   if (incident) {
     try {
       await ledger.finishIncident(incident.id, execution.id, outcome as IncidentStatus, reason, execution.redriveCount);
@@ -65,7 +74,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<NotifyRes
   const topic = input.topic ?? topicFor(outcome);
   const notification = outcomeNotification({
     outcome, reason, runbook: input.runbook, actions, executionArn: execution.id, region, ...(pagesUrl ? { pagesUrl } : {}),
-    ...(incident ? { incident } : {}), ...(input.evidence !== undefined ? { evidence: input.evidence } : {}), ...(error ? { error } : {}),
+    ...(incident ? { incident } : {}), ...(input.evidence !== undefined ? { evidence: input.evidence } : {}), ...(error ? { error } : {}), ...(parts ? { parts } : {}),
     ...(input.switches ? { switches: input.switches } : {}),
   });
   const messageId = await publishNotification(topics[topic], notification, { runbook: input.runbook, outcome }, `publishing to the ${topic} topic`);

@@ -5,7 +5,10 @@
  * new invocations at the AgentCore gateway (the deny-all policy engine attached in ENFORCE mode:
  * UpdateGateway has no status), pins the AgentCore proxy's scalable target at 0 (its desired count
  * follows), and POSTs the application's kill-switch endpoints, each change recorded in the ledger
- * before it is made. No approval in any environment: it is the emergency stop. The resume is the
+ * before it is made. The three parts are independent: each is attempted whatever happened to the
+ * ones before, and a part that did not halt is named, with its error, on one escalation (a failure
+ * a retry may mend is then attempted again, failing the execution there if it fails again). No
+ * approval in any environment: it is the emergency stop. The resume is the
  * undo: the gateway's recorded configuration and the proxy's recorded capacity put back, with at
  * least one approver everywhere and the environment's count where higher (two in prod).
  */
@@ -104,7 +107,7 @@ export default defineRunbook({
     return [
       {
         id: 'AgentcoreHaltInspect', substitution: 'InspectFunctionArn', entry: 'runbooks/agentcore-halt/handlers/inspect.ts', usesLedger: false,
-        description: 'agentcore-halt: read the gateway, the proxy service and its scalable target', environment: env, permissions: reads,
+        description: 'agentcore-halt: read one part, on its own: the gateway, or the proxy service and its scalable target', environment: env, permissions: reads,
       },
       {
         id: 'AgentcoreHaltGateway', substitution: 'GatewayFunctionArn', entry: 'runbooks/agentcore-halt/handlers/gateway.ts', usesLedger: true,
@@ -130,7 +133,7 @@ export default defineRunbook({
       },
       {
         id: 'AgentcoreHaltCheck', substitution: 'CheckFunctionArn', entry: 'runbooks/agentcore-halt/handlers/check.ts', usesLedger: false,
-        description: 'agentcore-halt: wait for the gateway to be READY with the halt in force and the proxy to run no task',
+        description: 'agentcore-halt: verify what halted: the gateway READY with the halt in force, the proxy running no task',
         environment: { ...env, POLL_SECONDS: String(c.check.pollSeconds), CHECK_TIMEOUT_SECONDS: String(c.check.timeoutMinutes * 60) },
         permissions: reads,
       },
@@ -164,7 +167,7 @@ export default defineRunbook({
     samples: ['events/samples/agentcore-halt.alarm.json'],
     scenarios: [
       'drill/scenarios/agentcore-gateway-already-halted.json', 'drill/scenarios/agentcore-proxy-already-stopped.json', 'drill/scenarios/kill-switch-endpoint-fails.json',
-      'drill/scenarios/agentcore-proxy-without-scalable-target.json',
+      'drill/scenarios/agentcore-proxy-without-scalable-target.json', 'drill/scenarios/agentcore-gateway-other-role.json',
     ],
     changes: {
       'bedrock-agentcore:UpdateGateway': { fields: ['policyEngine', 'authorizerType'] },
@@ -174,14 +177,15 @@ export default defineRunbook({
     },
     // What a halt is about, by the names the sandbox keeps them under: reported before and after every run (one that fails early too).
     watches: (c) => [...gatewayIds(c), ...proxies(c), ...c.targets.flatMap((t) => t.killSwitch.paths)],
-    // admit -> gateway, proxy, scalable target -> UpdateGateway (reads first) -> pin the proxy -> the token, the POSTs -> the checks -> notify
+    // admit -> the gateway, UpdateGateway (reads first) -> the proxy, its scalable target, the pin -> the token, the POSTs -> the checks -> notify.
+    // A part's call failing after its Retry is recorded and the next part attempted; after the page, the part's step is attempted again and the execution fails there (failsAt).
     calls: [
-      { call: 'bedrock-agentcore:GetGateway', state: 'Read the gateway and the proxy' },
-      { call: 'ecs:DescribeServices', state: 'Read the gateway and the proxy' },
-      { call: 'application-autoscaling:DescribeScalableTargets', state: 'Read the gateway and the proxy', notFound: 'failed' },
-      { call: 'bedrock-agentcore:UpdateGateway', state: 'Block gateway invocations', mutates: true },
-      { call: 'application-autoscaling:RegisterScalableTarget', state: 'Scale the proxy to zero', mutates: true },
-      { call: 'secretsmanager:GetSecretValue', state: 'POST the kill switches' },
+      { call: 'bedrock-agentcore:GetGateway', state: 'Read the gateway', failsAt: 'Block gateway invocations again' },
+      { call: 'bedrock-agentcore:UpdateGateway', state: 'Block gateway invocations', mutates: true, failsAt: 'Block gateway invocations again' },
+      { call: 'ecs:DescribeServices', state: 'Read the proxy', failsAt: 'Scale the proxy to zero again' },
+      { call: 'application-autoscaling:DescribeScalableTargets', state: 'Read the proxy', notFound: 'failed', failsAt: 'Scale the proxy to zero again' },
+      { call: 'application-autoscaling:RegisterScalableTarget', state: 'Scale the proxy to zero', mutates: true, failsAt: 'Scale the proxy to zero again' },
+      { call: 'secretsmanager:GetSecretValue', state: 'POST the kill switches', failsAt: 'POST the kill switches again' },
       { call: 'sns:Publish', state: 'Notify halted' },
     ],
   },

@@ -141,6 +141,7 @@ describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
         .map(([call, by]) => `${name}: its recorded event makes ${call} (${by}), which drill.calls does not list: add it (with the state that makes it), or list it in drill.unfaulted with the reason`),
       ...[...declared].filter((call) => !made.has(call)).map((call) => `${name}: drill.calls lists ${call}, which its recorded event never makes`),
       ...drillCalls(module).filter((c) => c.state && !asl.includes(`"${c.state}": {`)).map((c) => `${name}: drill.calls names state "${c.state}" for ${c.call}, which its state machine does not have`),
+      ...drillCalls(module).filter((c) => c.failsAt && !asl.includes(`"${c.failsAt}": {`)).map((c) => `${name}: drill.calls names failsAt "${c.failsAt}" for ${c.call}, which its state machine does not have`),
     ];
     expect(problems).toEqual([]);
   });
@@ -227,9 +228,11 @@ describe.each(EACH_RUNBOOK)('%s', (name, module: AnyRunbook) => {
         continue;
       }
       const [first, redriven, ...more] = r.runs;
-      if (first?.status !== 'FAILED' || first.failedAt !== c.state) problems.push(`${name}: ${what} the execution ends ${first?.status ?? 'without a run'}${first?.failedAt ? ` at "${first.failedAt}"` : ''}, not FAILED at "${c.state}" (where a redrive retries it)`);
+      // An independent part's step is caught where first made and attempted again by its failsAt state, which fails.
+      const failsAt = c.failsAt ?? c.state;
+      if (first?.status !== 'FAILED' || first.failedAt !== failsAt) problems.push(`${name}: ${what} the execution ends ${first?.status ?? 'without a run'}${first?.failedAt ? ` at "${first.failedAt}"` : ''}, not FAILED at "${failsAt}" (where a redrive retries it)`);
       if (!r.notifications.some((n) => n.via === 'rule' && n.outcome === 'failed' && n.topic === 'critical')) problems.push(`${name}: ${what} the execution-failure rule told nobody (${JSON.stringify(r.notifications)})`);
-      if (redriven?.from !== c.state || redriven.status !== 'SUCCEEDED' || more.length > 0) problems.push(`${name}: ${what} the redrive ran ${JSON.stringify(r.runs.slice(1).map(({ calls: _calls, ...x }) => x))}, not once from "${c.state}" to success${r.redriveRefused ? ` (refused: ${r.redriveRefused})` : ''}`);
+      if (redriven?.from !== failsAt || redriven.status !== 'SUCCEEDED' || more.length > 0) problems.push(`${name}: ${what} the redrive ran ${JSON.stringify(r.runs.slice(1).map(({ calls: _calls, ...x }) => x))}, not once from "${failsAt}" to success${r.redriveRefused ? ` (refused: ${r.redriveRefused})` : ''}`);
       if (r.outcome !== clean.outcome) problems.push(`${name}: ${what} and redriven, its event ends ${r.outcome} (${r.reason}), not ${clean.outcome} as a clean run does`);
       if (JSON.stringify(applied(r)) !== JSON.stringify(applied(clean))) problems.push(`${name}: ${what} and redriven, the account took ${JSON.stringify(applied(r))}, not ${JSON.stringify(applied(clean))} as in a clean run`);
       for (const row of rowsAtIntent(r)) problems.push(`${name}: ${what} and redriven, ${row.actionKey} is left at intent`);

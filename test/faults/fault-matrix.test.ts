@@ -19,8 +19,8 @@ import { duplicateOf } from '../drill/events';
 import { runDrill, type DrillRun } from '../drill/run-drill';
 import { startEarly, type StartedEarly } from '../../lambdas/shared/started-early';
 import {
-  bestEffort, BURST, burstOf, CALLS, cleanEnd, reportsUnavailable, cellsOf, expectedPersistent, FAILS_AT, faultArgs, KINDS, LEDGER_CALLS, notFoundIsAnswer, PERSISTENT, PERSISTENT_GROUPS,
-  PERSISTENT_PASSES, persistentKind, REPORT_CALLS, RETRIED_KINDS, RUNBOOKS, STATE_OF, type Kind,
+  bestEffort, BURST, burstOf, CALLS, cleanEnd, reportsUnavailable, cellsOf, expectedPersistent, FAILS_AT, faultArgs, KINDS, LEDGER_CALLS, notFoundIsAnswer, otherPartsChanges, PERSISTENT,
+  PERSISTENT_GROUPS, PERSISTENT_PASSES, persistentKind, REPORT_CALLS, RETRIED_KINDS, RUNBOOKS, STATE_OF, type Kind,
 } from './plan';
 import { brokenInvariants, resultOf, summary } from './support';
 import { METRIC } from '../../lambdas/domain/metrics';
@@ -144,6 +144,9 @@ describe('a call that never succeeds ends in a defined state, escalated, with th
           expect(r.runs).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
           return;
         }
+        // An independent part's call stops that part only: the other parts' changes are made all the same.
+        const applied = new Set(r.runs.flatMap((x) => x.calls.filter((c) => c.applied).map((c) => c.operation)));
+        expect(otherPartsChanges(runbook, call).filter((c) => !applied.has(c))).toEqual([]);
         // The failing call stopped the runbook before it finished: nothing was remediated (nor paged, by one that
         // only pages, except by the catcher of a target that is gone, which the state's timeline shows below).
         if (!(kind === 'not-found' && expected.outcome === cleanEnd(runbook).outcome)) expect(r.notifications.map((n) => n.outcome)).not.toContain(cleanEnd(runbook).outcome);

@@ -10,7 +10,10 @@
 import { RUNBOOKS as REGISTERED, RUNBOOK_NAMES, type RunbookName } from '../../runbooks/registry';
 import { drillCalls, SPINE_CALLS, type DrillCall } from '../../runbooks/module';
 
-export const RUNBOOKS: readonly RunbookName[] = RUNBOOK_NAMES;
+/** FAULT_MATRIX_RUNBOOKS=a,b runs the matrix for those runbooks only (while working on one); unset, every registered one. */
+const only = process.env.FAULT_MATRIX_RUNBOOKS?.split(',').map((n) => n.trim()).filter(Boolean);
+for (const name of only ?? []) if (!(RUNBOOK_NAMES as readonly string[]).includes(name)) throw new Error(`FAULT_MATRIX_RUNBOOKS: ${name} is not a registered runbook`);
+export const RUNBOOKS: readonly RunbookName[] = only ? RUNBOOK_NAMES.filter((n) => only.includes(n)) : RUNBOOK_NAMES;
 export type Runbook = RunbookName;
 
 export const KINDS = ['throttling', 'access-denied', 'not-found', 'server-error', 'timeout'] as const;
@@ -41,11 +44,23 @@ const facts = (pick: (c: DrillCall) => boolean): ReadonlySet<Call> => new Set(RU
 /**
  * Where the execution fails when that is not the state that first makes the call: the guardrail's
  * notification of the switch is caught (the run goes on to its timed restore), and the restore's
- * notification fails the execution.
+ * notification fails the execution; an independent part's call (its module's failsAt) is caught and
+ * recorded, paged with the other parts, and attempted again by the state that fails the execution.
  */
 export const FAILS_AT: Readonly<Partial<Record<Runbook, Partial<Record<Call, string>>>>> = {
+  ...Object.fromEntries(RUNBOOKS.map((r) => [r, Object.fromEntries(declared(r).flatMap((c) => (c.failsAt ? [[c.call, c.failsAt]] : [])))])),
   'llm-budget-guardrail': { 'sns:Publish': 'Notify model restored' },
 };
+
+/**
+ * An independent part's call (its module's failsAt) failing for good stops that part only: the
+ * changes of the other parts (their mutating calls, each with a failsAt of its own) are still made.
+ */
+export function otherPartsChanges(runbook: Runbook, call: Call): Call[] {
+  const part = declared(runbook).find((c) => c.call === call)?.failsAt;
+  if (!part) return [];
+  return declared(runbook).filter((c) => c.mutates && c.failsAt !== undefined && c.failsAt !== part).map((c) => c.call);
+}
 
 /** The spine's report write: when it fails for good the incident ends as it would have, its report counted as not written. */
 export const REPORT_CALLS: ReadonlySet<Call> = new Set(SPINE_CALLS.map((c) => c.call));
@@ -81,8 +96,8 @@ export function persistentKind(pass: PersistentPass, call: Call): Kind {
   return RETRIED_KINDS[at % RETRIED_KINDS.length]!;
 }
 
-/** Far more failures than any run can consume: the call never succeeds. */
-export const PERSISTENT = 500;
+/** Far more failures than any run can consume (every runbook at once in a ledger run, an independent part attempted twice): the call never succeeds. */
+export const PERSISTENT = 5000;
 /** More failures than the SDK's three attempts, so the state machine's Retry must act too. */
 export const BURST = 4;
 
@@ -188,6 +203,10 @@ export interface Expected {
  *   fails its state as any other call does.
  * - The report write failing (after the last notification): the run ends as it would have, and
  *   the report is counted as not written.
+ * - A call of an independent part (an emergency stop's gateway, proxy, kill switch): the part is
+ *   recorded as not done and the other parts are attempted; a not-found is escalated as above, any
+ *   other failure is paged with the other parts and then fails the execution where the part is
+ *   attempted again (its module's failsAt).
  * - Not found means the target is gone: a decided ending, escalated by the runbook itself, except
  *   a call whose module says its not-found is not about the target (Cost Explorer's
  *   DataUnavailableException). A missing switch holds the runbook (switches fail closed): the drill's own tests.

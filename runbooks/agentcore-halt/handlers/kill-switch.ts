@@ -1,6 +1,6 @@
 import { performAction } from '../../../lambdas/shared/act';
 import { requireEnv, requireJsonEnv } from '../../../lambdas/shared/env';
-import { AwsUnavailable } from '../../../lambdas/shared/errors';
+import { AwsThrottled, AwsUnavailable } from '../../../lambdas/shared/errors';
 import { taskHandler } from '../../../lambdas/shared/handler';
 import { Ledger } from '../../../lambdas/shared/ledger';
 import { logger } from '../../../lambdas/shared/logger';
@@ -34,8 +34,9 @@ export interface KillSwitchResult {
  * configured secret (never logged or recorded: the row's parameters name the secret). Each POST is
  * its own ledger row, written before it: a Retry or a redrive replays a POST that answered and
  * sends again only one that did not (the endpoint is idempotent: a second POST to a halted system
- * changes nothing). Every endpoint is tried; one that answered 5xx or not at all fails the step
- * after the others were tried (the state machine retries it), one that refused (4xx) is reported.
+ * changes nothing). Every endpoint is tried; one that answered 5xx or not at all (or whose ledger
+ * row was throttled) fails the step after the others were tried (the state machine retries it), one
+ * that refused (4xx) is reported.
  */
 export const handler = taskHandler(stepInputSchema, async ({ incident, execution, dryRun }): Promise<KillSwitchResult> => {
   const { killSwitch: ks } = scopeOf(SCOPES, incident.target);
@@ -60,7 +61,8 @@ export const handler = taskHandler(stepInputSchema, async ({ incident, execution
     } catch (e: unknown) {
       const error = e instanceof Error ? e : new Error(String(e));
       logger.warn('Kill-switch POST failed', { path, error: error.message });
-      if (error instanceof AwsUnavailable) transient ??= error;
+      // No answer, or the POST's ledger row throttled before it was sent: retried by the state machine, never reported as a refusal.
+      if (error instanceof AwsUnavailable || error instanceof AwsThrottled) transient ??= error;
       posts.push({ path, status: 'failed', detail: error.message });
     }
   }

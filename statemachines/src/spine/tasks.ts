@@ -54,6 +54,8 @@ export interface NotifyOptions {
   /** A path, an intrinsic, or fields. */
   readonly evidence?: string | Fields;
   readonly error?: string;
+  /** The path of independent parts' records (spine/parts.ts): the notification names each part and its outcome. */
+  readonly parts?: string;
   /** @default the end of the execution */
   readonly next?: string;
   /** Where to go when the notification cannot be sent. @default the machine's `failed` state, or none: the execution fails here */
@@ -131,7 +133,7 @@ export class Spine {
         FunctionName: '${NotifyFunctionArn}',
         Payload: {
           runbook: this.name, outcome, ...INCIDENT, ...(this.switches ? { 'switches.$': '$.admission.switches' } : {}), ...EXECUTION,
-          ...field('reason', reason), ...field('evidence', o.evidence), ...field('error', o.error), ...(o.critical ? { topic: 'critical' } : {}),
+          ...field('reason', reason), ...field('evidence', o.evidence), ...field('error', o.error), ...field('parts', o.parts), ...(o.critical ? { topic: 'critical' } : {}),
         },
       },
       ResultSelector: fromPayload(['outcome', 'reason', 'topic']),

@@ -5,7 +5,8 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Ledger } from '../../../lambdas/shared/ledger';
+import { AwsThrottled } from '../../../lambdas/shared/errors';
+import { Ledger } from '../../../lambdas/shared/ledger';
 import { ledgerHarness } from '../../support/ledger-harness';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';
 
@@ -72,4 +73,21 @@ test('each POST carries the token read from the secret; a refusal and an unanswe
   expect(written.join('')).toContain('Kill-switch POST failed');
   expect(written.join('')).not.toContain(TOKEN);
   expect(JSON.stringify([rows, out])).not.toContain(TOKEN);
+});
+
+test("a POST whose ledger row is throttled is not sent and not reported refused: the other is POSTed, and the step fails to be retried", async () => {
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: TOKEN });
+  const sent: string[] = [];
+  jest.spyOn(globalThis, 'fetch').mockImplementation(async (url) => {
+    sent.push(new URL(String(url)).pathname);
+    return new Response(JSON.stringify({ status: 'halted' }), { status: 200 });
+  });
+  const intent = jest.spyOn(Ledger.prototype, 'recordIntent').mockRejectedValueOnce(new AwsThrottled('ledger PutItemCommand: ThrottlingException'));
+  const id = harness.nextIncidentId();
+  await expect(handler({ incident: incident({ id, runbook: 'agentcore-halt', target: 'prod' }), execution: { id: EXECUTION_ARN } }, lambdaContext))
+    .rejects.toMatchObject({ name: 'AwsThrottled' });
+  expect(intent).toHaveBeenCalledTimes(2);
+  expect(sent).toEqual(['/workloads/halt']);
+  expect((await ledger.listActions(id)).map((r) => [r.target, r.status])).toEqual([['/workloads/halt', 'succeeded']]);
+  intent.mockRestore();
 });
