@@ -51,7 +51,8 @@ export async function bundle(handler: BenchHandler, variant: SdkVariant): Promis
     metafile: true,
     logLevel: 'error',
   });
-  const output = Object.values(result.metafile.outputs)[0]!;
+  // The bundle itself, not its source map (an output of its own, with no inputs).
+  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
   const byModule = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     byModule.set(moduleOf(input), (byModule.get(moduleOf(input)) ?? 0) + bytesInOutput);

@@ -78,7 +78,8 @@ function printDrill(figures: readonly RunbookFigures[]): void {
     `The drill, per runbook's recorded event (median of ${DRILL_SAMPLES} fresh drills)`,
     ['runbook', 'outcome', 'first action ms', 'call', 'overhead ms', 'handlers', 'interpreter', 'transitions', '$/incident', 'duplicate: executions', 'transitions'],
     figures.map((f) => [
-      f.runbook, f.outcome, f.firstActionMs, f.firstActionCall, f.overheadMs, f.handlersMs, f.interpreterMs, f.transitions,
+      // A runbook that only reads and pages makes no mitigating call.
+      f.runbook, f.outcome, Number.isNaN(f.firstActionMs) ? '-' : f.firstActionMs, f.firstActionCall, f.overheadMs, f.handlersMs, f.interpreterMs, f.transitions,
       f.usdPerIncident.toFixed(6), f.duplicate.executions, f.duplicate.transitions,
     ]),
     [
