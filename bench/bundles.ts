@@ -32,11 +32,19 @@ const moduleOf = (input: string): string => {
   return pkg ? pkg[1]! : input;
 };
 
-export async function bundle(handler: BenchHandler, variant: SdkVariant): Promise<Bundle> {
-  const file = path.join(BUNDLE_DIR, variant, `${handler.entry.replace(/\.ts$/, '').replaceAll('/', '--')}.mjs`);
+const fileName = (handler: BenchHandler) => handler.entry.replace(/\.ts$/, '').replaceAll('/', '--');
+
+/**
+ * Every handler's bundle of one variant, in one esbuild run: each entry is bundled on its own (no
+ * shared chunks), as the stack's functions are, but the packages they share are read once. With
+ * the SDK inside, one run per handler took a minute here.
+ */
+export async function bundleAll(handlers: readonly BenchHandler[], variant: SdkVariant): Promise<Bundle[]> {
+  const outdir = path.join(BUNDLE_DIR, variant);
   const result = await build({
-    entryPoints: [path.join(REPO_ROOT, handler.entry)],
-    outfile: file,
+    entryPoints: handlers.map((h) => ({ in: path.join(REPO_ROOT, h.entry), out: fileName(h) })),
+    outdir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: HANDLER_BUNDLING.format,
@@ -51,13 +59,22 @@ export async function bundle(handler: BenchHandler, variant: SdkVariant): Promis
     metafile: true,
     logLevel: 'error',
   });
-  // The bundle itself, not its source map (an output of its own, with no inputs).
-  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
-  const byModule = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-    byModule.set(moduleOf(input), (byModule.get(moduleOf(input)) ?? 0) + bytesInOutput);
-  }
-  const top = [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([module, bytes]) => ({ module, bytes }));
-  const deferredSdk = [...new Set(output.imports.filter((i) => i.external && i.kind === 'dynamic-import' && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
-  return { entry: handler.entry, variant, file, bytes: fs.statSync(file).size, top, deferredSdk };
+  // Each bundle's own output (its source map is an output too, with no entry point and no inputs).
+  const outputs = new Map(Object.entries(result.metafile.outputs).filter(([, o]) => o.entryPoint !== undefined).map(([file, o]) => [path.resolve(file), o]));
+  return handlers.map((handler) => {
+    const file = path.join(outdir, `${fileName(handler)}.mjs`);
+    const output = outputs.get(file);
+    if (!output) throw new Error(`esbuild wrote no bundle for ${handler.entry} (expected ${file})`);
+    const byModule = new Map<string, number>();
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      byModule.set(moduleOf(input), (byModule.get(moduleOf(input)) ?? 0) + bytesInOutput);
+    }
+    const top = [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([module, bytes]) => ({ module, bytes }));
+    const deferredSdk = [...new Set(output.imports.filter((i) => i.external && i.kind === 'dynamic-import' && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
+    return { entry: handler.entry, variant, file, bytes: fs.statSync(file).size, top, deferredSdk };
+  });
+}
+
+export async function bundle(handler: BenchHandler, variant: SdkVariant): Promise<Bundle> {
+  return (await bundleAll([handler], variant))[0]!;
 }

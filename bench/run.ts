@@ -4,7 +4,7 @@
  * transitions. Figures are printed, never asserted (the machines are shared and noisy: medians).
  */
 import * as os from 'node:os';
-import { bundle, VARIANTS, type Bundle, type SdkVariant } from './bundles';
+import { bundleAll, VARIANTS, type Bundle, type SdkVariant } from './bundles';
 import { coldInit, type ColdInit } from './cold-init';
 import { drillFigures, type RunbookFigures } from './drill-figures';
 import { benchHandlers } from './handlers';
@@ -98,12 +98,14 @@ async function main(): Promise<number> {
   const storm = await runStorm();
   printStorm(storm);
 
+  const handlers = benchHandlers();
+  const built = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await bundleAll(handlers, v)] as const))) as Record<SdkVariant, Bundle[]>;
   const rows: HandlerRow[] = [];
-  for (const handler of benchHandlers()) {
+  for (const [i, handler] of handlers.entries()) {
     const bundles = {} as Record<SdkVariant, Bundle>;
     const cold = {} as Record<SdkVariant, ColdInit>;
     for (const variant of VARIANTS) {
-      bundles[variant] = await bundle(handler, variant);
+      bundles[variant] = built[variant][i]!;
       cold[variant] = await coldInit(bundles[variant], handler, COLD_SAMPLES[variant]);
     }
     rows.push({ entry: handler.entry, bundles, cold });
