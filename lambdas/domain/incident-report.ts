@@ -211,7 +211,7 @@ class Reading {
     const v = this.facts?.verification;
     if (this.dryRun) return [...out, '- Planned; not verified: a dry run changes nothing, so there is nothing to verify.', ''];
     if (v && typeof v.status === 'string' && v.status !== 'pending') {
-      out.push(`- **${v.status}**${typeof v.reason === 'string' ? `: ${sentence(v.reason)}` : '.'}`);
+      out.push(`- **${v.status}**${typeof v.by === 'string' ? ` (${prose(v.by)})` : ''}${typeof v.reason === 'string' ? `: ${sentence(v.reason)}` : '.'}`);
     } else if (v) out.push('- The verification had not concluded when the run ended.');
     else if (this.own.some(madeCall)) out.push('- No verification is recorded for this run: see the outcome above and the checks under Diagnosis.');
     else out.push('- Nothing was changed, so nothing was verified.');

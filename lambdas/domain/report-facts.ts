@@ -33,7 +33,7 @@ export interface ExecutionFacts {
   readonly incident: Readonly<Record<string, unknown>> | null;
   readonly admission: AdmissionFacts | null;
   readonly findings: readonly Finding[];
-  /** The verify step's last answer (`$.verify`): status, reason, and what it read. */
+  /** The verify step's last answer (`$.verify`): status, reason, and what it read; or the runbook's polled check read as one (pollVerification). */
   readonly verification: Readonly<Record<string, unknown>> | null;
   /** The notification that ended the run (`$.result`). */
   readonly notified: { readonly outcome: string; readonly reason: string; readonly topic: string } | null;
@@ -74,14 +74,27 @@ function notifiedOf(v: unknown): ExecutionFacts['notified'] {
 }
 
 /**
+ * A check the runbook polls until its change has taken effect (the spine's pollUntilDone: `done`,
+ * `failed`, `timedOut`, `attempt`, and a `reason` where the check gives one), read as the run's
+ * verification: verified once done, not verified once it failed or timed out, else pending.
+ */
+export function pollVerification(check: Readonly<Record<string, unknown>>, by: string): Record<string, unknown> {
+  const status = check.done === true && check.failed !== true ? 'verified' : check.failed === true || check.timedOut === true ? 'not-verified' : 'pending';
+  const how = status === 'verified' ? 'done' : check.failed === true ? 'failed' : check.timedOut === true ? 'timed out' : 'not concluded';
+  const checks = typeof check.attempt === 'number' ? ` after ${check.attempt} check(s)` : '';
+  return { ...(bounded(check) as Record<string, unknown>), status, by, reason: typeof check.reason === 'string' ? check.reason : `${how}${checks}` };
+}
+
+/**
  * The facts of one run from the execution's data (`$`). `steps` names, per field, the states that
  * write it (the report step is given it by the state machine): only those fields are findings.
  * Without it (a failed run, read back from its history) every field but the spine's, the approval
- * gate's, errors and the mutating steps' results is one, named by its path.
+ * gate's, errors and the mutating steps' results is one, named by its path. `verifiedBy`: the field
+ * of a runbook that verifies its change by a check it polls rather than by an alarm (`$.verify`).
  */
 export function factsFromState(
   state: unknown, execution: { readonly id: string; readonly redriveCount?: number | undefined },
-  steps?: Readonly<Record<string, string>>, failedAt?: string,
+  steps?: Readonly<Record<string, string>>, failedAt?: string, verifiedBy?: string,
 ): ExecutionFacts {
   const data = isObject(state) ? state : {};
   const admission = isObject(data.admission) ? data.admission : {};
@@ -95,7 +108,8 @@ export function factsFromState(
     incident: isObject(admission.incident) ? admission.incident : null,
     admission: admissionOf(data.admission),
     findings: fields.map((f) => ({ state: steps?.[f] ?? `$.${f}`, at: f, value: bounded(data[f]) })),
-    verification: isObject(data.verify) ? (bounded(data.verify) as Record<string, unknown>) : null,
+    verification: isObject(data.verify) ? (bounded(data.verify) as Record<string, unknown>)
+      : verifiedBy && isObject(data[verifiedBy]) ? pollVerification(data[verifiedBy], steps?.[verifiedBy] ?? `$.${verifiedBy}`) : null,
     notified: notifiedOf(data.result),
     ...(failedAt ? { failedAt } : {}),
   };

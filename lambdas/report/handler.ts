@@ -29,7 +29,7 @@ const inputSchema = z.object({
   incident: z.optional(z.nullable(z.object({ id: z.string().check(z.regex(/^inc-[0-9a-f]{16}$/, 'an incident id (inc-<16 hex>)')), runbook: z.optional(z.string()) }))),
   execution: executionSchema,
   /** The execution's data as it ended (`$`), and which state writes each of its fields; absent for the undo, which rewrites from the ledger. */
-  facts: z.optional(z.object({ state: z.unknown(), steps: z.record(z.string(), z.string()) })),
+  facts: z.optional(z.object({ state: z.unknown(), steps: z.record(z.string(), z.string()), verifiedBy: z.optional(z.string()) })),
   /** What the write failed with (`not-written`). */
   error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
 });
@@ -49,7 +49,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<ReportWri
     return notWritten(reason);
   }
   if (!incidentId) return notWritten('no incident: admit read none from the event, so there is nothing to report');
-  const facts = input.facts ? factsFromState(input.facts.state, input.execution, input.facts.steps) : undefined;
+  const facts = input.facts ? factsFromState(input.facts.state, input.execution, input.facts.steps, undefined, input.facts.verifiedBy) : undefined;
   const written = await writeIncidentReport(destination, incidentId, facts);
   if (written.written) logger.info('Incident report written', { incidentId, key: written.key, versionId: written.versionId });
   return written;

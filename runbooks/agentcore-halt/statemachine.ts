@@ -56,6 +56,8 @@ const SECOND = 'The second attempt, after the page: a failure it does not decide
 export default runbookMachine(spine, {
   comment: 'agentcore-halt (seed 000 "Halt every AgentCore session", "Fan-out kill switch"): admit -> three independent parts, each attempted whatever happened to the ones before, its outcome recorded at $.halt: the gateway (read it; unless already halted, attach the deny-all policy engine, ENFORCE, the whole previous configuration in the ledger), the proxy (read it; unless already stopped, pin its scalable target at 0, or its desired count to 0), the kill switch (POST each endpoint) -> verify the gateway and the proxy where they halted (READY with the engine enforced, no task running) -> every part halted: page the critical topic; any part not: one escalation naming each part and its outcome, with each failure\'s error. A part that failed for a reason a retry may mend (no answer after the retries, access denied) is then attempted once more, and the execution fails there if it fails again (the execution-failure rule pages; a redrive retries that step). No approval in any environment: it is the emergency stop. The resume is the undo (npm run undo, approvers per environment, two in prod), which puts the gateway and the proxy back from the ledger; a kill-switch POST has no API inverse.',
   admitted: 'Start the halt',
+  // No alarm to verify by: the halt's check (the gateway READY with the engine enforced, the proxy running no task) is the verification.
+  verifiedBy: '$.check',
   states: [
     startParts({
       name: 'Start the halt', at: '$.halt', next: 'Read the gateway',

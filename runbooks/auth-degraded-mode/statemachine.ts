@@ -8,6 +8,8 @@ const notFound = catches(['TargetNotFound', 'TargetNotAllowed'], 'Escalate: serv
 export default runbookMachine(spine, {
   comment: "auth-degraded-mode (seed 001 D 'Auth0 JWKS returns 503'): the service's JWKS failures alarm. admit -> diagnose (DescribeServices, DescribeTaskDefinition: what the container sets ALPHASWARM_AUTH_ENFORCE to; the target's config fact: operator UI firewalled at the ingress?) -> not firewalled: notify, nothing changed -> ask (gated everywhere but dev) -> RegisterTaskDefinition (only the variable permissive), then UpdateService to it, the previous revision recorded first -> schedule the revert (EventBridge Scheduler, one-time, per incident, deleted after it runs; it starts the undo) -> watch the rollout -> page the critical topic: a hard rule is bypassed until the revert (the P1 follow-up). The revert is the undo: the recorded task definition back, only while the service runs the permissive one, verified; an operator's npm run undo reverts early and deletes the schedule.",
   admitted: 'Read the service and its auth mode',
+  // No alarm to verify by here: the rollout's check (every desired task on the permissive revision) is the verification.
+  verifiedBy: '$.check',
   states: [
     {
       'Read the service and its auth mode': invoke('InspectFunctionArn', {

@@ -8,6 +8,8 @@ const notFound = catches(['TargetNotFound', 'TargetNotAllowed'], 'Escalate: serv
 export default runbookMachine(spine, {
   comment: "ecs-deployment-rollback (seed 002 '(h) Rollback', seed 000 'Roll back to the previous tag'): a SERVICE_DEPLOYMENT_FAILED event of a configured service. admit -> diagnose (DescribeServices: circuit breaker and deployments; ListServiceDeployments, DescribeServiceDeployments, DescribeServiceRevisions: the last successful deployment's task definition; DescribeTaskDefinition: images pinned by digest?) -> ask (gated; prod: two approvers) -> UpdateService to that task definition -> watch the rollout -> notify. A circuit breaker that rolls back itself: watch its rollback, change nothing. Nothing older, or superseded: say so, change nothing. Undo: the service back to the task definition it ran.",
   admitted: 'Read the failed deployment',
+  // The rollback's check (every desired task off the failed task definition) is the verification.
+  verifiedBy: '$.check',
   states: [
     {
       'Read the failed deployment': invoke('InspectFunctionArn', {

@@ -8,6 +8,8 @@ const notFound = catches(['TargetNotFound', 'TargetNotAllowed'], 'Escalate: func
 export default runbookMachine(spine, {
   comment: "lambda-timeouts (seed 004 'Lambda Timeouts: increase timeout', seed 003 'Duration > 80% of timeout'): admit -> diagnose (configuration, SQS sources, last timeouts) -> ask (gated) -> raise the timeout to the configured target -> wait for LastUpdateStatus Successful -> notify. At the ceiling, at the SQS source's limit or already raised: escalate, nothing changed.",
   admitted: 'Read function configuration',
+  // The update's check (LastUpdateStatus Successful with the raised timeout) is the verification.
+  verifiedBy: '$.check',
   states: [
     {
       'Read function configuration': invoke('InspectFunctionArn', {

@@ -9,6 +9,8 @@ export default runbookMachine(spine, {
   comment: "workflow-stuck (seed 004 'Workflow Stuck/Failed: check Step Functions history'): admit -> diagnose (DescribeExecution: redrive status and reason; the history newest first, without execution data, down to the state that failed, its error and cause) -> ask (gated) -> RedriveExecution with a client token, at most redrive.maxPerExecution times per execution -> watch the redriven run -> notify. Not redrivable, at the cap, no longer failed, or one of this system's own state machines: escalate with the reason, nothing changed. The ExecutionTime alarm: the executions still running past maxExecutionMinutes, each with the state it is in (ListExecutions, GetExecutionHistory), paged; none stopped.",
   trigger: 'A Step Functions Execution Status Change event (FAILED, TIMED_OUT, ABORTED), or the CloudWatch alarm on the workflow\'s ExecutionTime, as EventBridge delivers it.',
   admitted: 'Failed, or running too long?',
+  // The redriven run's check (it succeeded) is the verification.
+  verifiedBy: '$.check',
   states: [
     {
       'Failed, or running too long?': {

@@ -117,3 +117,18 @@ test('--report to a path that is a file, or with no directory, is a usage error 
   const missing = await runDrill(['lambda-runaway', '--report']);
   expect({ code: missing.code, stderr: missing.stderr.split('\n')[0] }).toEqual({ code: 2, stderr: 'drill: --report needs a directory' });
 });
+
+// Runbooks with no alarm to verify by: each polls a check until its change has taken effect, and its report says so.
+const VERIFIED_BY_CHECK = ['lambda-timeouts', 'ecs-deployment-rollback', 'workflow-stuck', 'auth-degraded-mode', 'agentcore-halt'] as const;
+
+test("a runbook that verifies by a check it polls: the report's verification is that check's answer, naming it", async () => {
+  const dir = reportDir();
+  const { code, results } = await runDrill([...VERIFIED_BY_CHECK, '--report', dir, '--json']);
+  expect(code).toBe(0);
+  const pages = read(dir);
+  const verification = results.map((r) => {
+    const page = pages[path.basename(r.report!.key!)]!;
+    return [r.runbook, /\n## Verification\n\n(.*)\n/.exec(page)?.[1]];
+  });
+  expect(verification).toEqual(VERIFIED_BY_CHECK.map((runbook) => [runbook, expect.stringMatching(/^- \*\*verified\*\* \(Check [^)]+\): \S/)]));
+});

@@ -7,6 +7,7 @@
  * logs it, and the execution succeeds all the same.
  */
 import type { State, States, TaskState } from '../asl';
+import { DefinitionError } from '../check';
 import { EXECUTION, fromPayload, INCIDENT, LAMBDA_INVOKE, TRANSIENT, type Spine } from './tasks';
 
 export const REPORT_STATE = 'Write the incident report';
@@ -40,11 +41,18 @@ export interface ReportOptions {
   readonly facts: boolean;
   /** Endings that are not this execution's incident to report (a duplicate delivery: another execution owns it). */
   readonly without?: readonly string[];
+  /** The `$.<field>` of a check the machine polls to verify its change (no alarm to verify by): the report reads it as the verification. */
+  readonly verifiedBy?: string;
 }
 
 /** The machine's states, each ending routed through the report step, and the report step itself. */
 export function withReport(spine: Spine, states: States, o: ReportOptions): States {
   const routed = Object.fromEntries(Object.entries(states).map(([name, state]) => [name, o.without?.includes(name) ? state : throughReport(state)]));
+  const steps = stepsOf(routed);
+  const verifiedBy = o.verifiedBy === undefined ? undefined : /^\$\.([A-Za-z_]\w*)$/.exec(o.verifiedBy)?.[1];
+  if (o.verifiedBy !== undefined && (verifiedBy === undefined || !(verifiedBy in steps))) {
+    throw new DefinitionError([`${spine.name}: verifiedBy ${o.verifiedBy} is not a field one of its checks writes (${Object.keys(steps).map((f) => `$.${f}`).join(', ')})`]);
+  }
   const payload = { machine: spine.name, ...INCIDENT, ...EXECUTION };
   const written = fromPayload(['written', 'key', 'reason']);
   const write: TaskState = {
@@ -53,7 +61,7 @@ export function withReport(spine: Spine, states: States, o: ReportOptions): Stat
     Resource: LAMBDA_INVOKE,
     Parameters: {
       FunctionName: '${ReportFunctionArn}',
-      Payload: { mode: 'write', ...payload, ...(o.facts ? { facts: { 'state.$': '$', steps: stepsOf(routed) } } : {}) },
+      Payload: { mode: 'write', ...payload, ...(o.facts ? { facts: { 'state.$': '$', steps, ...(verifiedBy ? { verifiedBy } : {}) } } : {}) },
     },
     ResultSelector: written,
     ResultPath: '$.report',

@@ -37,6 +37,11 @@ export interface RunbookMachine {
   readonly admitted: string;
   /** The runbook's own states and the spine parts it uses, in reading order. */
   readonly states: readonly States[];
+  /**
+   * A runbook with no alarm to verify by (no `$.verify`): the `$.<field>` of the check it polls
+   * until its change has taken effect (pollUntilDone), which its report shows as the verification.
+   */
+  readonly verifiedBy?: string;
 }
 
 /**
@@ -51,7 +56,7 @@ export function runbookMachine(spine: Spine, m: RunbookMachine): Definition {
     Comment: m.comment,
     StartAt: 'Receive event',
     States: withReport(spine, assemble(spine.name, [admitPrologue(spine, m.trigger ?? 'The CloudWatch alarm event, as EventBridge delivers it.', m.admitted), ...m.states]), {
-      facts: true, without: [ALREADY_HANDLED],
+      facts: true, without: [ALREADY_HANDLED], ...(m.verifiedBy ? { verifiedBy: m.verifiedBy } : {}),
     }),
     [FAILURES_HEARD]: "the stack's execution-failure rule (FAILED, TIMED_OUT, ABORTED) escalates, naming the state that failed",
   };

@@ -66,3 +66,27 @@ describe("a run's facts", () => {
     expect(JSON.stringify(factsFromState({ event: big }, { id: 'x' })).length).toBeLessThan(MAX_VALUE_CHARS);
   });
 });
+
+describe('a runbook that verifies by a check it polls (verifiedBy): the check, read as the verification', () => {
+  const steps = { diagnosis: 'Read function configuration', check: 'Check update status' };
+  const verificationOf = (check: Record<string, unknown>, data: Record<string, unknown> = {}) =>
+    factsFromState({ diagnosis: {}, check, ...data }, { id: 'arn:exec' }, steps, undefined, 'check').verification;
+
+  test('done: verified, by the check, with its reason or how many checks it took', () => {
+    expect(verificationOf({ attempt: 2, done: true, failed: false, timedOut: false, reason: 'Timeout 60 applied' }))
+      .toMatchObject({ status: 'verified', by: 'Check update status', reason: 'Timeout 60 applied' });
+    expect(verificationOf({ attempt: 2, done: true, failed: false, timedOut: false })).toMatchObject({ status: 'verified', reason: 'done after 2 check(s)' });
+  });
+
+  test('failed or timed out: not verified; still polling: pending', () => {
+    expect(verificationOf({ attempt: 3, done: false, failed: true, timedOut: false })).toMatchObject({ status: 'not-verified', reason: 'failed after 3 check(s)' });
+    expect(verificationOf({ attempt: 9, done: false, timedOut: true })).toMatchObject({ status: 'not-verified', reason: 'timed out after 9 check(s)' });
+    expect(verificationOf({ attempt: 1, done: false, failed: false, timedOut: false })).toMatchObject({ status: 'pending', reason: 'not concluded after 1 check(s)' });
+  });
+
+  test("an alarm's verification ($.verify) comes first; a run that never reached the check has none; without verifiedBy a check is only a finding", () => {
+    expect(verificationOf({ attempt: 1, done: true }, { verify: { status: 'not-verified', reason: 'alarm still in ALARM' } })).toEqual({ status: 'not-verified', reason: 'alarm still in ALARM' });
+    expect(factsFromState({ diagnosis: {} }, { id: 'arn:exec' }, steps, undefined, 'check').verification).toBeNull();
+    expect(factsFromState({ check: { attempt: 1, done: true } }, { id: 'arn:exec' }, steps).verification).toBeNull();
+  });
+});

@@ -153,3 +153,15 @@ describe('staleness of a committed file', () => {
     expect(staleness(built)).toBe('differs at\n  States["Do the step"].Retry[0].MaxAttempts');
   });
 });
+
+test("verifiedBy: the report step is told which check's field is the verification; a field no check writes is refused", () => {
+  const verified = (verifiedBy: string) => runbookMachine(spine, {
+    comment: 'test', admitted: 'Do the step', verifiedBy,
+    states: [{ 'Do the step': spine.invoke('StepFunctionArn', { at: '$.step', next: 'Notify done' }), 'Notify done': spine.notify('remediated', 'done') }],
+  });
+  const facts = (d: Definition) => (d.States['Write the incident report'] as unknown as { Parameters: { Payload: { facts: Record<string, unknown> } } }).Parameters.Payload.facts;
+  expect(facts(verified('$.step'))).toMatchObject({ verifiedBy: 'step', steps: { step: 'Do the step' } });
+  expect(facts(machine())).not.toHaveProperty('verifiedBy');
+  expect(() => verified('$.check')).toThrow(new DefinitionError(['test-runbook: verifiedBy $.check is not a field one of its checks writes ($.step)']));
+  expect(() => verified('check')).toThrow(DefinitionError);
+});
