@@ -17,9 +17,6 @@ export interface ProxyState {
   readonly stopped: boolean;
 }
 
-/** The parts a halt reads, each on its own: one that cannot be read does not keep the other from halting. */
-export type HaltPart = 'gateway' | 'proxy';
-
 export class HaltReader {
   constructor(readonly gateways = new GatewayClient(), readonly services = new EcsServiceClient(), readonly targets = new ScalableTargetClient()) {}
 

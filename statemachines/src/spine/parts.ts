@@ -26,12 +26,15 @@ export function startParts(o: { readonly name: string; readonly at: string; read
 
 /**
  * The part's outcome as its step answered it (done, or not: a refusal the step reported rather than
- * raised): `outcome` in words, a path or an intrinsic; `planned`, the path of its step's dry-run flag.
+ * raised): `outcome` in words, a path or an intrinsic; `planned`, the path of its step's dry-run flag;
+ * `also`, more fields of the record.
  */
-export function recordPart(p: Part, o: { readonly done: boolean; readonly outcome: string; readonly planned?: string; readonly comment?: string; readonly next: string }): PassState {
+export function recordPart(p: Part, o: {
+  readonly done: boolean; readonly outcome: string; readonly planned?: string; readonly also?: Fields; readonly comment?: string; readonly next: string;
+}): PassState {
   return {
     Type: 'Pass', ...(o.comment ? { Comment: o.comment } : {}),
-    Parameters: { part: p.part, done: o.done, ...field('outcome', o.outcome), ...(o.planned ? { 'planned.$': o.planned } : {}) },
+    Parameters: { part: p.part, done: o.done, ...field('outcome', o.outcome), ...(o.planned ? { 'planned.$': o.planned } : {}), ...o.also },
     ResultPath: p.at, Next: o.next,
   };
 }
@@ -45,11 +48,7 @@ export function carryOn(spine: Spine, p: Part, o: {
   /** More fields of the record (what a later state reads: e.g. that the part is to be tried again). */
   readonly also?: Fields;
 }): { readonly catch: Catcher; readonly states: States } {
-  const record: PassState = {
-    Type: 'Pass', ...(o.comment ? { Comment: o.comment } : {}),
-    Parameters: { part: p.part, done: false, outcome: o.outcome, 'error.$': '$.error', ...o.also },
-    ResultPath: p.at, Next: o.next,
-  };
+  const record = recordPart(p, { done: false, outcome: o.outcome, also: { 'error.$': '$.error', ...o.also }, ...(o.comment ? { comment: o.comment } : {}), next: o.next });
   return { catch: spine.catches(o.errors, o.name), states: { [o.name]: record } };
 }
 
