@@ -85,16 +85,24 @@ export function pollVerification(check: Readonly<Record<string, unknown>>, by: s
   return { ...(bounded(check) as Record<string, unknown>), status, by, reason: typeof check.reason === 'string' ? check.reason : `${how}${checks}` };
 }
 
-/**
- * The facts of one run from the execution's data (`$`). `steps` names, per field, the states that
- * write it (the report step is given it by the state machine): only those fields are findings.
- * Without it (a failed run, read back from its history) every field but the spine's, the approval
- * gate's, errors and the mutating steps' results is one, named by its path. `verifiedBy`: the field
- * of a runbook that verifies its change by a check it polls rather than by an alarm (`$.verify`).
- */
+/** What the state machine says of its data (the report step's payload), or of a failed run. */
+export interface RunFacts {
+  /**
+   * Per field, the states that write it: only those fields are findings. Without it (a failed run,
+   * read back from its history) every field but the spine's, the approval gate's, errors and the
+   * mutating steps' results is one, named by its path.
+   */
+  readonly steps?: Readonly<Record<string, string>> | undefined;
+  /** The state a failed run failed at. */
+  readonly failedAt?: string | undefined;
+  /** The field of a runbook that verifies its change by a check it polls rather than by an alarm (`$.verify`). */
+  readonly verifiedBy?: string | undefined;
+}
+
+/** The facts of one run from the execution's data (`$`). */
 export function factsFromState(
   state: unknown, execution: { readonly id: string; readonly redriveCount?: number | undefined },
-  steps?: Readonly<Record<string, string>>, failedAt?: string, verifiedBy?: string,
+  { steps, failedAt, verifiedBy }: RunFacts = {},
 ): ExecutionFacts {
   const data = isObject(state) ? state : {};
   const admission = isObject(data.admission) ? data.admission : {};

@@ -148,7 +148,7 @@ async function escalate(detail: Detail, run: FailedRun | null, unread: string | 
 async function reportOf(incident: Incident | undefined, run: FailedRun | null, executionArn: string, redriveCount: number): Promise<ReportWritten> {
   if (!incident) return notWritten('no incident: the run failed before admit read one');
   try {
-    const facts = run?.state ? factsFromState(run.state.input, { id: executionArn, redriveCount }, undefined, run.state.name) : undefined;
+    const facts = run?.state ? factsFromState(run.state.input, { id: executionArn, redriveCount }, { failedAt: run.state.name }) : undefined;
     return await writeIncidentReport(reports, incident.id, facts);
   } catch (e: unknown) {
     const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

@@ -49,7 +49,7 @@ export const handler = taskHandler(inputSchema, async (input): Promise<ReportWri
     return notWritten(reason);
   }
   if (!incidentId) return notWritten('no incident: admit read none from the event, so there is nothing to report');
-  const facts = input.facts ? factsFromState(input.facts.state, input.execution, input.facts.steps, undefined, input.facts.verifiedBy) : undefined;
+  const facts = input.facts ? factsFromState(input.facts.state, input.execution, input.facts) : undefined;
   const written = await writeIncidentReport(destination, incidentId, facts);
   if (written.written) logger.info('Incident report written', { incidentId, key: written.key, versionId: written.versionId });
   return written;

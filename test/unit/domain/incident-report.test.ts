@@ -35,7 +35,7 @@ const alarmEvent = {
 };
 const admitted = { decision: 'admit', reason: 'new alarm transition on a configured target', switches: { automation: 'enabled', runbook: 'enabled' }, dryRun: false, incident: { id: 'inc-0123456789abcdef', source: { name: ALARM } } };
 const STEPS = { diagnosis: 'Read function concurrency', verification: 'Verify function stopped', verify: 'Check alarm state' };
-const factsOf = (state: Record<string, unknown>): ExecutionFacts => factsFromState({ event: alarmEvent, admission: admitted, ...state }, { id: EXEC, redriveCount: 0 }, STEPS);
+const factsOf = (state: Record<string, unknown>): ExecutionFacts => factsFromState({ event: alarmEvent, admission: admitted, ...state }, { id: EXEC, redriveCount: 0 }, { steps: STEPS });
 const remediatedFacts = factsOf({
   diagnosis: { functionName: FN, reservedConcurrency: null, state: 'Active' },
   verification: { functionName: FN, reservedConcurrency: 0, state: 'Active' },
@@ -91,7 +91,7 @@ describe('a remediated incident', () => {
 });
 
 test('a suppressed admission: why it was held, nothing read or changed, nothing to resolve', () => {
-  const held = factsFromState({ event: alarmEvent, admission: { ...admitted, decision: 'cooldown', reason: `${FN} was remediated by inc-00000000000000aa; cooling down until 2026-11-03T03:40:00.000Z` }, result: { outcome: 'skipped', reason: 'cooling down', topic: 'info' } }, { id: EXEC }, STEPS);
+  const held = factsFromState({ event: alarmEvent, admission: { ...admitted, decision: 'cooldown', reason: `${FN} was remediated by inc-00000000000000aa; cooling down until 2026-11-03T03:40:00.000Z` }, result: { outcome: 'skipped', reason: 'cooling down', topic: 'info' } }, { id: EXEC }, { steps: STEPS });
   const page = buildIncidentReport({
     incident: incident({ status: 'skipped', reason: `${FN} was remediated by inc-00000000000000aa; cooling down until 2026-11-03T03:40:00.000Z`, updatedAt: '2026-11-03T03:12:44.000Z' }),
     actions: [], approvals: [], failures: [], facts: [held],
@@ -144,7 +144,7 @@ test('an escalation of a failed run: the state, the page the rule sent, and the 
     actions: [action({ actionKey: STOP.actionKey, status: 'unknown', error: 'AwsUnavailable: 5xx', intended: 0, completedAt: '2026-11-03T03:13:09.000Z' })],
     approvals: [],
     failures: [{ executionArn: EXEC, redriveCount: 0, status: 'sent', sentAt: '2026-11-03T03:13:20.000Z', notice: { state: 'Stop function: reserved concurrency 0', reason: 'the execution failed at "Stop function: reserved concurrency 0": AwsUnavailable: 5xx' } }],
-    facts: [factsFromState({ event: alarmEvent, admission: admitted, diagnosis: { reservedConcurrency: null } }, { id: EXEC }, undefined, 'Stop function: reserved concurrency 0')],
+    facts: [factsFromState({ event: alarmEvent, admission: admitted, diagnosis: { reservedConcurrency: null } }, { id: EXEC }, { failedAt: 'Stop function: reserved concurrency 0' })],
   }));
   expect(section(page, 'Escalations')).toBe('- The execution failed at `Stop function: reserved concurrency 0` (run 0); the execution-failure rule paged the critical topic at 2026-11-03T03:13:20.000Z: the execution failed at "Stop function: reserved concurrency 0": AwsUnavailable: 5xx.');
   expect(section(page, 'Actions')).toContain('**outcome unknown**: AwsUnavailable: 5xx; meant `0` (was `none`');

@@ -42,7 +42,7 @@ describe("a run's facts", () => {
   };
 
   test('with the machine\'s map of what writes each field: only those fields, by the state that writes them', () => {
-    const facts = factsFromState(state, { id: 'arn:exec', redriveCount: 2 }, { diagnosis: 'Read function concurrency', verify: 'Check alarm state', missing: 'Never ran' });
+    const facts = factsFromState(state, { id: 'arn:exec', redriveCount: 2 }, { steps: { diagnosis: 'Read function concurrency', verify: 'Check alarm state', missing: 'Never ran' } });
     expect(facts).toEqual({
       executionArn: 'arn:exec', redriveCount: 2, trigger: { source: 'aws.cloudwatch' }, incident: { id: 'inc-1', source: { name: 'a' } },
       admission: { decision: 'admit', reason: 'new alarm transition', switches: { automation: 'enabled', runbook: 'enabled' }, dryRun: false },
@@ -52,7 +52,7 @@ describe("a run's facts", () => {
   });
 
   test('without it (a failed run read back from its history): every field but the spine\'s, errors, approval bookkeeping and mutating results, by path', () => {
-    const facts = factsFromState(state, { id: 'arn:exec' }, undefined, 'Stop function');
+    const facts = factsFromState(state, { id: 'arn:exec' }, { failedAt: 'Stop function' });
     expect(facts.findings).toEqual([{ state: '$.diagnosis', at: 'diagnosis', value: { reservedConcurrency: null } }]);
     expect(facts).toMatchObject({ redriveCount: 0, failedAt: 'Stop function' });
   });
@@ -70,7 +70,7 @@ describe("a run's facts", () => {
 describe('a runbook that verifies by a check it polls (verifiedBy): the check, read as the verification', () => {
   const steps = { diagnosis: 'Read function configuration', check: 'Check update status' };
   const verificationOf = (check: Record<string, unknown>, data: Record<string, unknown> = {}) =>
-    factsFromState({ diagnosis: {}, check, ...data }, { id: 'arn:exec' }, steps, undefined, 'check').verification;
+    factsFromState({ diagnosis: {}, check, ...data }, { id: 'arn:exec' }, { steps, verifiedBy: 'check' }).verification;
 
   test('done: verified, by the check, with its reason or how many checks it took', () => {
     expect(verificationOf({ attempt: 2, done: true, failed: false, timedOut: false, reason: 'Timeout 60 applied' }))
@@ -86,7 +86,7 @@ describe('a runbook that verifies by a check it polls (verifiedBy): the check, r
 
   test("an alarm's verification ($.verify) comes first; a run that never reached the check has none; without verifiedBy a check is only a finding", () => {
     expect(verificationOf({ attempt: 1, done: true }, { verify: { status: 'not-verified', reason: 'alarm still in ALARM' } })).toEqual({ status: 'not-verified', reason: 'alarm still in ALARM' });
-    expect(factsFromState({ diagnosis: {} }, { id: 'arn:exec' }, steps, undefined, 'check').verification).toBeNull();
-    expect(factsFromState({ check: { attempt: 1, done: true } }, { id: 'arn:exec' }, steps).verification).toBeNull();
+    expect(factsFromState({ diagnosis: {} }, { id: 'arn:exec' }, { steps, verifiedBy: 'check' }).verification).toBeNull();
+    expect(factsFromState({ check: { attempt: 1, done: true } }, { id: 'arn:exec' }, { steps }).verification).toBeNull();
   });
 });

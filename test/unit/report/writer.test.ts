@@ -95,8 +95,8 @@ test("a run's facts are kept beside the incident (a later run's are not replaced
   const id = await ended('2026-10-04');
   const exec = EXEC(`run-${seq}`);
   const event = { source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', detail: { alarmName: `${FN}-concurrency`, state: { value: 'ALARM' }, previousState: { value: 'OK' } } };
-  const later = factsFromState({ event, diagnosis: { reservedConcurrency: null } }, { id: exec, redriveCount: 1 }, { diagnosis: 'Read function concurrency' });
-  const earlier = factsFromState({ event, diagnosis: { reservedConcurrency: 7 } }, { id: exec, redriveCount: 0 }, { diagnosis: 'Read function concurrency' });
+  const later = factsFromState({ event, diagnosis: { reservedConcurrency: null } }, { id: exec, redriveCount: 1 }, { steps: { diagnosis: 'Read function concurrency' } });
+  const earlier = factsFromState({ event, diagnosis: { reservedConcurrency: 7 } }, { id: exec, redriveCount: 0 }, { steps: { diagnosis: 'Read function concurrency' } });
 
   await writeIncidentReport(destination(), id, later);
   const { key } = await writeIncidentReport(destination(), id, earlier);
