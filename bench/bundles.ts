@@ -74,7 +74,3 @@ export async function bundleAll(handlers: readonly BenchHandler[], variant: SdkV
     return { entry: handler.entry, variant, file, bytes: fs.statSync(file).size, top, deferredSdk };
   });
 }
-
-export async function bundle(handler: BenchHandler, variant: SdkVariant): Promise<Bundle> {
-  return (await bundleAll([handler], variant))[0]!;
-}
