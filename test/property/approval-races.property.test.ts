@@ -21,7 +21,7 @@ import { acknowledged, tally } from '../../lambdas/domain/approval';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { EXECUTION_ARN, incident, lambdaContext } from '../support/fixtures';
 import { approvalLinkIn } from '../support/notifications';
-import { startSchedulingProxy, type Gate, type SchedulingProxy } from '../support/scheduling-proxy';
+import { schedulerGate, startSchedulingProxy, type Gate, type SchedulingProxy } from '../support/scheduling-proxy';
 import { formOf, KEY, messageOf, pageEvent, TOPIC, type PageHandler } from '../unit/approval/support';
 
 const TABLE = 'approval-races-ledger';
@@ -175,7 +175,7 @@ async function play(s: fc.Scheduler, sc: Scenario) {
     c.args[0].input.MessageAttributes!.approver!.StringValue!, approvalLinkIn(c.args[0].input),
   ]));
 
-  const gate: Gate = (label) => s.schedule(Promise.resolve(label), label).then(() => undefined);
+  const gate = schedulerGate(s);
   proxy.setGate(gate);
   fake.gate = gate;
   fake.failNext = sc.sendFailsOnce;

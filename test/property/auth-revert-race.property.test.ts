@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { Ledger as LedgerClass } from '../../lambdas/shared/ledger';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { lambdaContext } from '../support/fixtures';
-import { startSchedulingProxy, type Gate, type SchedulingProxy } from '../support/scheduling-proxy';
+import { schedulerGate, startSchedulingProxy, type SchedulingProxy } from '../support/scheduling-proxy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 const TABLE = 'auth-revert-race-ledger';
@@ -61,7 +61,7 @@ test('the schedule firing and an early revert at once: exactly one claims the un
     const n = ++sequence;
     const incidentId = `inc-${n.toString(16).padStart(16, 'a')}`;
     await degradedIncident(incidentId);
-    const gate: Gate = (label) => s.schedule(Promise.resolve(label), label).then(() => undefined);
+    const gate = schedulerGate(s);
     const scheduled = { request: { incidentId, requestedBy: `scheduled revert (auth-revert-${incidentId})` }, execution: { id: undoExec('scheduled', n) } };
     const early = { request: { incidentId, requestedBy: 'maria' }, execution: { id: undoExec('maria', n) } };
 

@@ -16,7 +16,7 @@ import type { Ledger as LedgerClass } from '../../lambdas/shared/ledger';
 import type { RetrainResult } from '../../runbooks/model-drift/handlers/retrain';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { incident, lambdaContext } from '../support/fixtures';
-import { startSchedulingProxy, type SchedulingProxy } from '../support/scheduling-proxy';
+import { schedulerGate, startSchedulingProxy, type SchedulingProxy } from '../support/scheduling-proxy';
 
 const TABLE = 'retraining-races-ledger';
 const MACHINE = 'arn:aws:states:sa-east-1:111122223333:stateMachine:tradai-prod-model-retraining';
@@ -78,7 +78,7 @@ test('attempts of one incident\'s retraining start in any order, an answer lost 
       }
       return { executionArn: arnOf(input.name), startDate: new Date() };
     });
-    proxy.setGate((label) => s.schedule(Promise.resolve(label), label).then(() => undefined));
+    proxy.setGate(schedulerGate(s));
     const payload = { incident: the, execution: { id: EXECUTION } };
     try {
       const settled = await s.waitFor(Promise.allSettled(Array.from({ length: attempts }, () => retrain(payload, lambdaContext))));

@@ -19,7 +19,7 @@ import type { Ledger as LedgerClass } from '../../lambdas/shared/ledger';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { incident, lambdaContext } from '../support/fixtures';
 import { delivered } from '../support/notifications';
-import { startSchedulingProxy, type Gate, type SchedulingProxy } from '../support/scheduling-proxy';
+import { schedulerGate, startSchedulingProxy, type SchedulingProxy } from '../support/scheduling-proxy';
 
 const TABLE = 'redrive-races-ledger';
 const CRITICAL = 'arn:aws:sns:sa-east-1:111122223333:runbook-autopilot-critical';
@@ -88,7 +88,7 @@ test('deliveries of a failure and a redrive in any order: escalated at most once
     const the = incident({ id: incidentId });
     await ledger.claimIncident({ incidentId, runbook: 'lambda-runaway', target: the.target, dedupeKey: incidentId, executionArn, summary: 'alarm', firedAt: the.firedAt });
 
-    const gate: Gate = (label) => s.schedule(Promise.resolve(label), label).then(() => undefined);
+    const gate = schedulerGate(s);
     let redriven = false;
     let failureRead = false;
     let publishFails = sc.publishFailsOnce;

@@ -1,8 +1,12 @@
 /** A pass-through in front of a local DynamoDB whose every request and answer waits for a scheduler's go. */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Scheduler } from 'fast-check';
 
 export type Gate = (label: string) => Promise<void>;
+
+/** A gate that waits for fast-check's scheduler to release each labelled point (`fc.scheduler()`). */
+export const schedulerGate = (s: Scheduler): Gate => (label) => s.schedule(Promise.resolve(label), label).then(() => undefined);
 
 export interface SchedulingProxy {
   readonly url: string;

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { CooldownMemory } from '../../../lambdas/admit/cooldown-memory';
 import { Ledger, mayTakeOver } from '../../../lambdas/shared/ledger';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite';
-import { startSchedulingProxy, type Gate, type SchedulingProxy } from '../../support/scheduling-proxy';
+import { schedulerGate, startSchedulingProxy, type SchedulingProxy } from '../../support/scheduling-proxy';
 
 const TABLE = 'claims-ledger';
 const RUNBOOK = 'lambda-runaway';
@@ -136,7 +136,7 @@ describe('claimIncident', () => {
       let failed = 0;
       let undoClaimed = false;
 
-      const gate: Gate = (label) => s.schedule(Promise.resolve(label), label).then(() => undefined);
+      const gate = schedulerGate(s);
       proxy.setGate(gate);
       try {
         const claimsDone = [0, 1].map(async (container) => {
@@ -227,7 +227,7 @@ describe('claimCooldown', () => {
       const grants: { incident: string; at: number; untilMs: number }[] = [];
       const refusals: { incident: string; at: number; heldBy: string; until: string }[] = [];
 
-      const gate: Gate = (label) => s.schedule(Promise.resolve(label), label).then(() => undefined);
+      const gate = schedulerGate(s);
       proxy.setGate(gate);
       try {
         // A container serves one invocation at a time, as a Lambda execution environment does.
@@ -354,7 +354,7 @@ describe('CooldownMemory: cooldown claims with what a warm container learned', (
         }, 600, () => now);
       });
 
-      const gate: Gate = (label) => s.schedule(Promise.resolve(label), label).then(() => undefined);
+      const gate = schedulerGate(s);
       proxy.setGate(gate);
       try {
         // Each claim is its own invocation, all in flight together (a container serving several, as the bench drives it).

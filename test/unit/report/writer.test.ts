@@ -14,7 +14,7 @@ import { Ledger } from '../../../lambdas/shared/ledger';
 import { seedAccountState, startSandbox, SANDBOX_CREDENTIALS, SANDBOX_REGION, type Sandbox } from '../../../drill/sandbox';
 import { currentVersion } from '../../../drill/sandbox/s3';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite';
-import { startSchedulingProxy, type Gate, type SchedulingProxy } from '../../support/scheduling-proxy';
+import { schedulerGate, startSchedulingProxy, type SchedulingProxy } from '../../support/scheduling-proxy';
 
 const TABLE = 'report-ledger';
 const BUCKET = 'incident-reports';
@@ -114,7 +114,7 @@ test('two incidents of one runbook and target on one day, written at once in any
     // Each property run gets a day of its own (runs share the ledger and the bucket).
     const ids = [await ended(day), await ended(day)];
     const clients = ids.map(() => new DynamoDBClient({ endpoint: proxy.url, region: 'sa-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 }));
-    const gate: Gate = (label) => s.schedule(Promise.resolve(label), label).then(() => undefined);
+    const gate = schedulerGate(s);
     proxy.setGate(gate);
     let written: { id: string; key: string | null }[];
     try {
