@@ -177,9 +177,10 @@ export interface DrillCall {
   readonly notFound?: 'failed' | 'nothing';
   /**
    * Where the execution fails when this call fails for good (after the Retry), when that is not
-   * `state`: an independent part (statemachines/src/spine/parts.ts) is caught and recorded where it
-   * is first made, and attempted again after the page by this state, which fails the execution.
-   * The contract suite redrives from it, and the fault matrix expects the run to fail there.
+   * `state`: a call the run catches where it is first made and makes again later (an independent
+   * part, statemachines/src/spine/parts.ts, attempted again after the page; a notification caught
+   * on the way to a later one). The contract suite redrives a mutating call's run from it, and the
+   * fault matrix expects the run to fail there.
    */
   readonly failsAt?: string;
 }

@@ -131,7 +131,8 @@ export default defineRunbook({
       { call: 'ssm:PutParameter', state: 'Switch model preference', mutates: true },
       { call: 'ecs:DescribeServices', state: 'Redeploy agent proxy' },
       { call: 'ecs:UpdateService', state: 'Redeploy agent proxy', mutates: true },
-      { call: 'sns:Publish', state: 'Notify model switched' },
+      // The switch's notification is caught (the run goes on to its timed restore); the restore's fails the execution.
+      { call: 'sns:Publish', state: 'Notify model switched', failsAt: 'Notify model restored' },
     ],
   },
 });

@@ -42,15 +42,14 @@ export const STATE_OF: Readonly<Record<Runbook, Partial<Record<Call, string>>>> 
 const facts = (pick: (c: DrillCall) => boolean): ReadonlySet<Call> => new Set(RUNBOOKS.flatMap((r) => declared(r).filter(pick).map((c) => c.call)));
 
 /**
- * Where the execution fails when that is not the state that first makes the call: the guardrail's
- * notification of the switch is caught (the run goes on to its timed restore), and the restore's
- * notification fails the execution; an independent part's call (its module's failsAt) is caught and
- * recorded, paged with the other parts, and attempted again by the state that fails the execution.
+ * Where the execution fails when that is not the state that first makes the call, as each module
+ * says (its calls' failsAt): the guardrail's notification of the switch is caught and the restore's
+ * fails; an independent part's call is caught, paged with the other parts, and attempted again by
+ * the state that fails the execution.
  */
-export const FAILS_AT: Readonly<Partial<Record<Runbook, Partial<Record<Call, string>>>>> = {
-  ...Object.fromEntries(RUNBOOKS.map((r) => [r, Object.fromEntries(declared(r).flatMap((c) => (c.failsAt ? [[c.call, c.failsAt]] : [])))])),
-  'llm-budget-guardrail': { 'sns:Publish': 'Notify model restored' },
-};
+export const FAILS_AT: Readonly<Partial<Record<Runbook, Partial<Record<Call, string>>>>> = Object.fromEntries(
+  RUNBOOKS.map((r) => [r, Object.fromEntries(declared(r).flatMap((c) => (c.failsAt ? [[c.call, c.failsAt]] : [])))]),
+);
 
 /**
  * An independent part's call (its module's failsAt) failing for good stops that part only: the
