@@ -78,7 +78,7 @@ function notifiedOf(v: unknown): ExecutionFacts['notified'] {
  * `failed`, `timedOut`, `attempt`, and a `reason` where the check gives one), read as the run's
  * verification: verified once done, not verified once it failed or timed out, else pending.
  */
-export function pollVerification(check: Readonly<Record<string, unknown>>, by: string): Record<string, unknown> {
+function pollVerification(check: Readonly<Record<string, unknown>>, by: string): Record<string, unknown> {
   const status = check.done === true && check.failed !== true ? 'verified' : check.failed === true || check.timedOut === true ? 'not-verified' : 'pending';
   const how = status === 'verified' ? 'done' : check.failed === true ? 'failed' : check.timedOut === true ? 'timed out' : 'not concluded';
   const checks = typeof check.attempt === 'number' ? ` after ${check.attempt} check(s)` : '';
