@@ -95,29 +95,45 @@ async function main(): Promise<number> {
   const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`runbook-autopilot bench: ${os.cpus().length} CPUs, load average ${load()}, Node.js ${process.version}; on a shared machine figures move with the load: medians`);
 
-  const storm = await runStorm();
+  // Where the run's time goes, printed with its total: the bench is meant to stay under three minutes.
+  const phases: [string, number][] = [];
+  const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const at = Date.now();
+    try {
+      return await run();
+    } finally {
+      phases.push([name, Date.now() - at]);
+    }
+  };
+
+  const storm = await timed('storm', runStorm);
   printStorm(storm);
 
   const handlers = benchHandlers();
-  const built = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await bundleAll(handlers, v)] as const))) as Record<SdkVariant, Bundle[]>;
-  const rows: HandlerRow[] = [];
-  for (const [i, handler] of handlers.entries()) {
-    const bundles = {} as Record<SdkVariant, Bundle>;
-    const cold = {} as Record<SdkVariant, ColdInit>;
-    for (const variant of VARIANTS) {
-      bundles[variant] = built[variant][i]!;
-      cold[variant] = await coldInit(bundles[variant], handler, COLD_SAMPLES[variant]);
+  const built = await timed('bundles', async () =>
+    Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await bundleAll(handlers, v)] as const))) as Record<SdkVariant, Bundle[]>);
+  const rows = await timed('cold init', async () => {
+    const out: HandlerRow[] = [];
+    for (const [i, handler] of handlers.entries()) {
+      const bundles = {} as Record<SdkVariant, Bundle>;
+      const cold = {} as Record<SdkVariant, ColdInit>;
+      for (const variant of VARIANTS) {
+        bundles[variant] = built[variant][i]!;
+        cold[variant] = await coldInit(bundles[variant], handler, COLD_SAMPLES[variant]);
+      }
+      out.push({ entry: handler.entry, bundles, cold });
     }
-    rows.push({ entry: handler.entry, bundles, cold });
-  }
+    return out;
+  });
   printBundles(rows);
 
-  const drill = await drillFigures(DRILL_SAMPLES);
+  const drill = await timed('drill', () => drillFigures(DRILL_SAMPLES));
   printDrill(drill);
 
   const problems = [...storm.problems];
   for (const p of problems) console.log(`UNEXPECTED ${p}`);
-  console.log(`\n(${Math.round((Date.now() - started) / 1000)} s; load average now ${load()})`);
+  const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+  console.log(`\n(${seconds(Date.now() - started)}: ${phases.map(([name, ms]) => `${name} ${seconds(ms)}`).join(', ')}; load average now ${load()})`);
   const { problems: _p, ...stormFigures } = storm;
   console.log(JSON.stringify({
     storm: stormFigures,
