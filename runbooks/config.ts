@@ -7,6 +7,8 @@ import { z } from 'zod';
 
 export const resourceName = z.string().min(1).max(255).regex(/^[A-Za-z0-9_.\-/:]+$/, 'letters, digits and _ . - / : only');
 export const minutes = z.number().int().min(0).max(7 * 24 * 60);
+/** A CloudWatch alarm's name: 1-255 characters, no control characters (PutMetricAlarm). */
+export const alarmName = z.string().min(1).max(255).refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'an alarm name: 1-255 characters, no control characters');
 
 /**
  * Verify or escalate: after acting, wait for the alarm to evaluate again, then check (DescribeAlarms,

@@ -43,7 +43,7 @@ export const SEED_PROCEDURES = {
   'lambda-errors': { seed: '004', title: 'Lambda Errors', severity: 'Medium', response: 'Check Lambda logs, verify configuration' },
   'model-drift-detected': { seed: '004', title: 'Model Drift Detected', severity: 'Medium', response: 'Assess PSI severity, consider pause' },
   'significant-drift': { seed: '004', title: 'Significant Drift (PSI > 0.25)', severity: 'High', response: 'Pause trading, trigger retraining' },
-  'stale-heartbeat': { seed: '004', title: 'Stale Heartbeat', severity: 'High', response: 'Check ECS task, restart if needed', unautomated: notYet('a restart of the ECS task on the application heartbeat metric') },
+  'stale-heartbeat': { seed: '004', title: 'Stale Heartbeat', severity: 'High', response: 'Check ECS task, restart if needed' },
   'position-stuck': {
     seed: '004', title: 'Position Stuck', severity: 'Critical', response: 'Manual intervention, contact exchange',
     unautomated: { kind: 'page-only', why: 'a position is closed by a person who can talk to the exchange; nothing in the account fixes it' },

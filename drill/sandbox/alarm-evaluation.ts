@@ -20,6 +20,8 @@ import type { AccountState, AlarmState, CompositeAlarmState, LambdaFunctionState
  *   that is gone reports nothing).
  * - AWS/ECS MemoryUtilization of a service with a modelled memory load: the load shared by its
  *   running tasks (capped at 100 %), so more tasks bring it down.
+ * - An ECS service's application heartbeat (state.ts `heartbeat`): the running tasks that still
+ *   publish it, none (no datapoints) while every running task is one whose application hung.
  * - AWS/SQS ApproximateNumberOfMessagesVisible of a queue: its backlog (sqs.ts), none once its
  *   consumer service runs enough tasks.
  * - AWS/RDS DatabaseConnections of a DB instance: what its client services' running tasks hold
@@ -68,6 +70,15 @@ async function datapoint(state: AccountState, a: AlarmState, ctx: ServiceContext
     if (service?.memoryLoadPercent === undefined) return { kind: 'unknown' };
     if (service.status !== 'ACTIVE' || service.runningCount === 0) return { kind: 'missing' };
     return { kind: 'value', value: Math.min(100, service.memoryLoadPercent / service.runningCount) };
+  }
+  if (d.ClusterName !== undefined && d.ServiceName !== undefined) {
+    const service = state.ecs.clusters[d.ClusterName]?.services[d.ServiceName];
+    const beat = service?.heartbeat;
+    if (service && beat && a.namespace === beat.namespace && a.metricName === beat.metricName) {
+      const publishing = service.status === 'ACTIVE'
+        ? service.tasks.filter((t) => t.lastStatus === 'RUNNING' && !beat.staleDeployments.includes(t.startedBy)).length : 0;
+      return publishing === 0 ? { kind: 'missing' } : { kind: 'value', value: publishing };
+    }
   }
   if (a.namespace === 'AWS/RDS' && a.metricName === 'DatabaseConnections' && d.DBInstanceIdentifier !== undefined) {
     const db = state.rds?.instances[d.DBInstanceIdentifier];

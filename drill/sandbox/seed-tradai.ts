@@ -14,6 +14,10 @@ import { minutesBefore } from './common';
  * - ECS cluster `tradai-cluster-prod`: `tradai-prod-strategy-service` and
  *   `tradai-prod-data-collection-service`, 2 tasks each; both use tradai-prod-db, the data
  *   collection service the market data cluster too.
+ * - The strategy service's heartbeat (seed 004 "Stale Heartbeat"): its application publishes
+ *   `TradAI/Trading` `Heartbeat`, and the tasks of its current deployment (the leaking one) hung
+ *   and stopped publishing, while ECS reports them running and the service steady. Its alarm,
+ *   `tradai-prod-strategy-heartbeat-stale`, is in ALARM; new tasks publish again.
  */
 export const TRADAI_CLUSTER = 'tradai-cluster-prod';
 export const STRATEGY_SERVICE = 'tradai-prod-strategy-service';
@@ -22,6 +26,8 @@ export const TRADAI_DB = 'tradai-prod-db';
 export const TRADAI_DB_PARAMETER_GROUP = 'tradai-prod-postgres16';
 export const MARKETDATA_CLUSTER = 'tradai-prod-marketdata';
 export const TRADAI_DB_CONNECTIONS_ALARM = 'tradai-prod-db-connections-near-max';
+export const STRATEGY_HEARTBEAT_ALARM = 'tradai-prod-strategy-heartbeat-stale';
+const HEARTBEAT = { namespace: 'TradAI/Trading', metricName: 'Heartbeat' } as const;
 /** The deployment whose tasks leak connections: replaced by a forced deployment. */
 export const STRATEGY_DEPLOYMENT = 'ecs-svc/3906142857193620481';
 const DATA_COLLECTION_DEPLOYMENT = 'ecs-svc/6251937048512269384';
@@ -72,7 +78,10 @@ function parameterGroups(): Record<string, RdsParameterGroupState> {
 /** Adds the TradAI databases, the services that use them and the connections alarm to a seeded account. */
 export function seedTradaiDatabases(state: AccountState, now: Date): void {
   const cluster = (state.ecs.clusters[TRADAI_CLUSTER] ??= { services: {} });
-  cluster.services[STRATEGY_SERVICE] = service(now, STRATEGY_SERVICE, 'strategy', `${STRATEGY_SERVICE}:31`, STRATEGY_DEPLOYMENT);
+  cluster.services[STRATEGY_SERVICE] = {
+    ...service(now, STRATEGY_SERVICE, 'strategy', `${STRATEGY_SERVICE}:31`, STRATEGY_DEPLOYMENT),
+    heartbeat: { ...HEARTBEAT, staleDeployments: [STRATEGY_DEPLOYMENT] },
+  };
   cluster.services[DATA_COLLECTION_SERVICE] = service(now, DATA_COLLECTION_SERVICE, 'data-collection', `${DATA_COLLECTION_SERVICE}:18`, DATA_COLLECTION_DEPLOYMENT);
   const created = minutesBefore(now, 60 * 24 * 300);
   const aurora = (writer: boolean, zone: string) => ({
@@ -112,6 +121,14 @@ export function seedTradaiDatabases(state: AccountState, now: Date): void {
     period: 60, evaluationPeriods: 3, threshold: 360, comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: 'notBreaching',
     stateValue: 'ALARM', stateUpdatedAt: minutesBefore(now, 1), alarmActions: [], okActions: [],
     stateReason: 'Threshold Crossed: 3 out of the last 3 datapoints [390.0 (05/12/26 14:21:00), 388.0 (05/12/26 14:20:00)] were greater than or equal to the threshold (360.0).',
+    tags: { Project: 'tradai', Environment: 'prod' },
+  };
+  state.cloudwatch.alarms[STRATEGY_HEARTBEAT_ALARM] = {
+    description: `Seed 004 "Stale Heartbeat": ${STRATEGY_SERVICE} has not published its heartbeat for 3 minutes.`,
+    ...HEARTBEAT, dimensions: { ClusterName: TRADAI_CLUSTER, ServiceName: STRATEGY_SERVICE }, statistic: 'Sum',
+    period: 60, evaluationPeriods: 3, threshold: 1, comparisonOperator: 'LessThanThreshold', treatMissingData: 'breaching',
+    stateValue: 'ALARM', stateUpdatedAt: minutesBefore(now, 1), alarmActions: [], okActions: [],
+    stateReason: 'Threshold Crossed: no datapoints were received for 3 periods and 3 missing datapoints were treated as [Breaching].',
     tags: { Project: 'tradai', Environment: 'prod' },
   };
 }

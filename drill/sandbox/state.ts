@@ -284,6 +284,13 @@ export interface EcsServiceState {
    * (percent of one task's memory, capped at 100), so more tasks bring it down. Absent: not modelled.
    */
   memoryLoadPercent?: number;
+  /**
+   * The heartbeat its application publishes (seed 004 "Stale Heartbeat"): each running task puts 1
+   * a period on namespace/metricName (dimensions ClusterName and ServiceName), except the tasks of
+   * `staleDeployments`, whose application hung while ECS still reports them running. New tasks (a
+   * forced deployment) publish again. Absent: not modelled.
+   */
+  heartbeat?: { namespace: string; metricName: string; staleDeployments: string[] };
 }
 
 export interface EcsClusterState {

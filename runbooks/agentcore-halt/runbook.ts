@@ -13,15 +13,13 @@
  * least one approver everywhere and the environment's count where higher (two in prod).
  */
 import { z } from 'zod';
-import { resourceName, runbookBase } from '../config';
+import { alarmName, resourceName, runbookBase } from '../config';
 import { DESCRIBE_SCALABLE_TARGETS, json, registerEcsScalableTarget, type Arns, type HandlerDef, type Permission } from '../kit';
 import { defineRunbook } from '../module';
 import type { HaltScope } from './halt-scope';
 import definition from './statemachine';
 
 const KILL_SWITCH_PATHS = ['/portfolio/kill_switch', '/workloads/halt'];
-/** A CloudWatch alarm's name: 1-255 characters, no control characters (PutMetricAlarm). */
-const alarmName = z.string().min(1).max(255).refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'an alarm name: 1-255 characters, no control characters');
 /** AgentCore's gateway id: its name, a dash and ten lower-case letters or digits (the API model's pattern). */
 const gatewayId = z.string().regex(/^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$/, 'an AgentCore gateway id (<name>-<10 lower-case letters or digits>)');
 /** IAM role names: letters, digits and + = , . @ _ - (IAM's own rule), up to 64. */

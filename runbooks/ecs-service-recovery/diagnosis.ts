@@ -17,6 +17,7 @@ export type EcsCause =
   | 'essential-container-exited'
   | 'rollout-failed'
   | 'rollout-in-progress'
+  | 'stale-heartbeat'
   | 'unknown'
   | 'none';
 
@@ -29,7 +30,7 @@ export interface EcsDiagnosis {
 }
 
 interface CauseRule {
-  readonly cause: Exclude<EcsCause, 'unknown' | 'none' | 'rollout-failed' | 'rollout-in-progress'>;
+  readonly cause: Exclude<EcsCause, 'unknown' | 'none' | 'rollout-failed' | 'rollout-in-progress' | 'stale-heartbeat'>;
   readonly patterns: readonly RegExp[];
 }
 
@@ -156,11 +157,15 @@ function verdictFor(evidence: Evidence): string {
  * `events` newest first (DescribeServices order), the last 10 the seed reads; `stoppedTasks`
  * newest first. Stopped-task reasons come before events: they name the cause, events the effect.
  * A primary deployment whose rollout FAILED or is IN_PROGRESS is never redeployed.
+ * `staleHeartbeat` names the alarm that started the run when it is the service's heartbeat alarm
+ * (seed 004 "Stale Heartbeat: check ECS task, restart if needed"): a service ECS reports healthy
+ * is then restarted all the same, since what stopped is the application in its running tasks.
  */
 export function diagnoseService(
   state: ServiceState,
   events: readonly ServiceEventView[],
   stoppedTasks: readonly StoppedTaskView[],
+  staleHeartbeat?: string,
 ): EcsDiagnosis {
   const recent = eventsSinceSteadyState(events);
   const failing = recent.filter((e) => classifyMessage(e.message) !== undefined || UNEXPLAINED_FAILURE.test(e.message));
@@ -168,6 +173,12 @@ export function diagnoseService(
   const rollout = state.primary?.rolloutState ? `rollout ${state.primary.rolloutState}` : 'no rollout state reported';
 
   if (state.runningCount >= state.desiredCount && rolloutComplete(state) && failing.length === 0) {
+    if (staleHeartbeat !== undefined) {
+      return {
+        cause: 'stale-heartbeat', redeployCanFix: true, healthy: false,
+        verdict: `ECS reports the service healthy (${counts}, ${rollout}), but its heartbeat alarm ${staleHeartbeat} is in ALARM: the application in its running tasks stopped reporting; a fresh deployment restarts them.`,
+      };
+    }
     return { cause: 'none', redeployCanFix: true, healthy: true, verdict: `Healthy: ${counts}, ${rollout}, no failure in the recent service events.` };
   }
 

@@ -1,17 +1,28 @@
 /**
- * ecs-service-recovery (seeds 000, 004): an ECS service running fewer tasks than desired is
- * diagnosed from its events and stopped tasks; image pull and secrets failures escalate,
- * anything else gets a forced new deployment whose rollout is watched.
+ * ecs-service-recovery (seeds 000, 004): an ECS service running fewer tasks than desired, or one
+ * whose application's heartbeat went stale, is diagnosed from its events and stopped tasks; image
+ * pull and secrets failures escalate, anything else gets a forced new deployment whose rollout is
+ * watched.
  */
 import { z } from 'zod';
-import { resourceName, runbookBase, targetTagsSchema, verifySchema } from '../config';
+import { alarmName, resourceName, runbookBase, targetTagsSchema, verifySchema } from '../config';
 import { byTag, ECS_UPDATE_SERVICE_CHANGES, json, tagReads, type Arns, type HandlerDef } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
 
 const config = z.strictObject({
   ...runbookBase,
-  targets: z.array(z.strictObject({ clusterName: resourceName, serviceName: resourceName })).min(1),
+  targets: z.array(z.strictObject({
+    clusterName: resourceName,
+    serviceName: resourceName,
+    /**
+     * Seed 004 "Stale Heartbeat": the team's alarm on the heartbeat the application in this service
+     * publishes, tagged `runbook-autopilot:runbook=ecs-service-recovery` and
+     * `runbook-autopilot:target=<cluster>/<service>`. When it starts the run, a service ECS reports
+     * healthy is restarted all the same: its tasks run, the application in them stopped reporting.
+     */
+    heartbeatAlarm: alarmName.optional(),
+  })).min(1),
   /** Services not named above that carry all these tags are targets too, in the clusters the targets name. */
   targetTags: targetTagsSchema,
   verify: verifySchema('not-cleared'),
@@ -22,13 +33,16 @@ const config = z.strictObject({
 export type EcsServiceRecoveryConfig = z.infer<typeof config>;
 
 const serviceKey = (t: { clusterName: string; serviceName: string }) => `${t.clusterName}/${t.serviceName}`;
+/** Each heartbeat alarm by the target it watches (inspect's HEARTBEAT_ALARMS). */
+const heartbeatAlarms = (c: EcsServiceRecoveryConfig) =>
+  Object.fromEntries(c.targets.flatMap((t) => (t.heartbeatAlarm ? [[serviceKey(t), t.heartbeatAlarm] as const] : [])));
 const clusters = (c: EcsServiceRecoveryConfig) => [...new Set(c.targets.map((t) => t.clusterName))];
 /** Services in the clusters the named targets are in: diagnosis reads tasks per cluster. */
 const anyService = (c: EcsServiceRecoveryConfig, arns: Arns) => clusters(c).map((cluster) => arns.ecsService(cluster, '*'));
 
 export default defineRunbook({
   name: 'ecs-service-recovery',
-  answers: ['ecs-fargate-service-down', 'service-unhealthy'],
+  answers: ['ecs-fargate-service-down', 'service-unhealthy', 'stale-heartbeat'],
   config,
   targets: (c) => c.targets.map(serviceKey),
   trigger: {
@@ -55,7 +69,7 @@ export default defineRunbook({
     return [
       {
         id: 'EcsServiceRecoveryInspect', substitution: 'InspectFunctionArn', entry: 'runbooks/ecs-service-recovery/handlers/inspect.ts', usesLedger: false,
-        description: 'ecs-service-recovery: read service events and stopped tasks', environment: {},
+        description: 'ecs-service-recovery: read service events and stopped tasks', environment: { HEARTBEAT_ALARMS: json(heartbeatAlarms(c)) },
         permissions: [
           ...describeServices,
           // ListTasks is scoped by cluster through a condition key, not a resource ARN.
@@ -103,13 +117,16 @@ export default defineRunbook({
     // The seed's admin frontend lost its tasks after a completed rollout: a redeploy fixes it. The
     // admin service's alarm (a sample) meets a failed rollout: escalated, nothing redeployed.
     event: 'events/ecs-service-recovery.alarm.json',
-    samples: ['events/samples/composite.alarm.json', 'events/samples/ecs-service-recovery-failed-rollout.alarm.json'],
+    // The strategy service's heartbeat alarm (seed 004 "Stale Heartbeat"): ECS sees it healthy, it is restarted.
+    samples: ['events/samples/composite.alarm.json', 'events/samples/ecs-service-recovery-failed-rollout.alarm.json', 'events/samples/ecs-service-recovery-stale-heartbeat.alarm.json'],
     scenarios: ['drill/scenarios/admin-frontend-already-recovered.json', 'drill/scenarios/admin-frontend-image-pull-failure.json', 'drill/scenarios/admin-frontend-service-deleted.json'],
     taggedAlarms: {
       'alphaswarm-admin-frontend-prod-tasks-below-desired': {},
       'alphaswarm-admin-prod-tasks-below-desired': {},
       // A team's own composite alarm: it names no metric, so its tags name the target too.
       'alphaswarm-admin-frontend-prod-degraded': { target: 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod' },
+      // An application's metric, in a namespace of its own: its tags name the target.
+      'tradai-prod-strategy-heartbeat-stale': { target: 'tradai-cluster-prod/tradai-prod-strategy-service' },
     },
     changes: {
       'ecs:UpdateService': ECS_UPDATE_SERVICE_CHANGES,

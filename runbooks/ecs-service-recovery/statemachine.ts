@@ -1,4 +1,4 @@
-/** ecs-service-recovery (seed 000 'ECS Fargate service down', seed 004 'Service Unhealthy'): redeploy unless the cause is image pull or secrets. */
+/** ecs-service-recovery (seed 000 'ECS Fargate service down', seed 004 'Service Unhealthy', 'Stale Heartbeat'): redeploy unless the cause is image pull or secrets. */
 import { plannedOnly, pollUntilDone, runbookMachine, Spine, verifyAlarm } from '../../statemachines/src/spine';
 
 const spine = new Spine('ecs-service-recovery');
@@ -6,7 +6,7 @@ const { invoke, mutation, notify, escalate, catches } = spine;
 const notFound = catches(['TargetNotFound', 'TargetNotAllowed'], 'Escalate: service not found');
 
 export default runbookMachine(spine, {
-  comment: "ecs-service-recovery (seed 000 'ECS Fargate service down', seed 004 'Service Unhealthy'): read the evidence, redeploy unless the cause is image pull or secrets. admit -> diagnose -> act -> verify -> notify.",
+  comment: "ecs-service-recovery (seed 000 'ECS Fargate service down', seed 004 'Service Unhealthy', 'Stale Heartbeat'): read the evidence, redeploy unless the cause is image pull or secrets (a stale heartbeat restarts a service ECS reports healthy). admit -> diagnose -> act -> verify -> notify.",
   admitted: 'Read service events and stopped tasks',
   states: [
     {

@@ -13,15 +13,12 @@
  * Read-only: it changes nothing (and assumes nothing: the seed's `break-glass` stays a person's).
  */
 import { z } from 'zod';
-import { runbookBase, SEVERITIES } from '../config';
+import { alarmName, runbookBase, SEVERITIES } from '../config';
 import { json, scoped, type HandlerDef } from '../kit';
 import definition from './statemachine';
 import { defineRunbook } from '../module';
 import { EVIDENCE_PROCEDURE_IDS, PAGE_ONLY_PROCEDURES, PAGED_PROCEDURES } from './page';
 import { CIS_UNAUTHORIZED_PATTERN } from './denied-calls';
-
-/** A CloudWatch alarm's name: 1-255 characters, no control characters (PutMetricAlarm). */
-const alarmName = z.string().min(1).max(255).refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'an alarm name: 1-255 characters, no control characters');
 
 /**
  * A break-glass role as the assumption's record names it: a permission set's role ARN up to the

@@ -6,6 +6,9 @@ const SERVICE = 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod';
 /** The seed's admin service, whose rollout of :43 FAILED; its own alarm is a sample. */
 const ADMIN = 'alphaswarm-cluster-prod/alphaswarm-admin-prod';
 const ADMIN_ALARM = 'events/samples/ecs-service-recovery-failed-rollout.alarm.json';
+/** The TradAI strategy service, steady to ECS, whose application stopped publishing its heartbeat (seed 004 "Stale Heartbeat"). */
+const STRATEGY = 'tradai-cluster-prod/tradai-prod-strategy-service';
+const STALE_HEARTBEAT = 'events/samples/ecs-service-recovery-stale-heartbeat.alarm.json';
 
 test('happy path: health-check failures -> forced deployment, rollout completes, evidence read first', async () => {
   const { code, results: [r] } = await runDrill(['ecs-service-recovery', '--json']);
@@ -76,4 +79,28 @@ test('each service to its runbook: the frontend redeployed, the admin service ro
     ['ecs-deployment-rollback', 'ecs:UpdateService', ADMIN, 'succeeded'],
   ]);
   expect(results.map((r) => r.outcome)).toEqual(['remediated', 'remediated']);
+});
+
+describe('a stale heartbeat (seed 004: "Check ECS task, restart if needed")', () => {
+  test('its tagged alarm restarts a service ECS reports healthy, and the heartbeat alarm returning to OK verifies it', async () => {
+    const { code, results: [r] } = await runDrill(['--event', STALE_HEARTBEAT, '--json']);
+    expect(code).toBe(0);
+    expect(r).toMatchObject({
+      runbook: 'ecs-service-recovery', outcome: 'remediated',
+      reason: expect.stringContaining('alarm tradai-prod-strategy-heartbeat-stale returned to OK 5 min after ecs:UpdateService'),
+    });
+    expect(r!.timeline).toContainEqual(expect.objectContaining({
+      state: 'Read service events and stopped tasks', event: 'done', detail: expect.stringContaining('cause=stale-heartbeat'),
+    }));
+    expect(r!.actions).toEqual([expect.objectContaining({ operation: 'ecs:UpdateService', target: STRATEGY, status: 'succeeded', auditedBeforeCall: true })]);
+    // Healthy to ECS before and after: the restart changed its tasks, not its counts.
+    expect(r!.resources.before[STRATEGY]).toMatchObject({ runningCount: 2, desiredCount: 2 });
+    expect(r!.resources.after[STRATEGY]).toMatchObject({ runningCount: 2, desiredCount: 2 });
+  });
+
+  test('new tasks that stop reporting too: the alarm stays in ALARM, escalated after the one restart', async () => {
+    const { results: [r] } = await runDrill(['--event', STALE_HEARTBEAT, '--scenario', scenario('alarm-does-not-clear'), '--json']);
+    expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('alarm tradai-prod-strategy-heartbeat-stale still in ALARM') });
+    expect(r!.actions).toEqual([expect.objectContaining({ operation: 'ecs:UpdateService', target: STRATEGY })]);
+  });
 });

@@ -247,9 +247,9 @@ test('the seed runbooks\' alarms use the seed thresholds', () => {
       Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Errors', Dimensions: Match.arrayWith([{ Name: 'Resource', Value: 'cabruca-segmentation-prod-manager-agent:live' }]) }) }) }),
     ]),
   });
-  // Per seed runbook: 5 functions x 4; 3 tables x 2 + 1 account-wide; 3 services; the budget runbook none (AWS Budgets alerts it); 5 aliases.
+  // Per seed runbook: 5 functions x 4; 3 tables x 2 + 1 account-wide; 4 services (tasks below desired; a heartbeat alarm is the team's own); the budget runbook none (AWS Budgets alerts it); 5 aliases.
   const SEED: Readonly<Record<string, number>> = {
-    'lambda-runaway': 5 * 4, 'dynamodb-throttling': 3 * 2 + 1, 'ecs-service-recovery': 3, 'llm-budget-guardrail': 0, 'lambda-errors-rollback': 5,
+    'lambda-runaway': 5 * 4, 'dynamodb-throttling': 3 * 2 + 1, 'ecs-service-recovery': 4, 'llm-budget-guardrail': 0, 'lambda-errors-rollback': 5,
   };
   const defined = MODULES.filter((m) => m.name in SEED).map((m) => [m.name, m.alarms?.(runbookConfig(config, m), arns).length ?? 0]);
   expect(Object.fromEntries(defined)).toEqual(SEED);
@@ -340,7 +340,13 @@ test('nothing is granted on "*" but what IAM authorizes on no resource and chang
 test('every ListTasks is scoped to the configured clusters by condition', () => {
   const listTasks = statements().filter((s) => actionsOf(s).includes('ecs:ListTasks'));
   expect(listTasks).toHaveLength(catalog.flatMap((d) => d.handlers).filter((h) => h.permissions.some((p) => p.actions.includes('ecs:ListTasks'))).length);
-  for (const s of listTasks) expect(s.Condition).toEqual({ ArnEquals: { 'ecs:cluster': [expect.anything()] } });
+  for (const s of listTasks) {
+    expect(Object.keys(s.Condition ?? {})).toEqual(['ArnEquals']);
+    const clusters = (s.Condition as { ArnEquals: { 'ecs:cluster': unknown[] } }).ArnEquals['ecs:cluster'];
+    expect(clusters.length).toBeGreaterThan(0);
+    // Each a named cluster's ARN (a Join over the partition), never a wildcard.
+    for (const cluster of clusters) expect(JSON.stringify(cluster)).toMatch(/:cluster\/[\w-]+"\]\]\}$/);
+  }
 });
 
 test('the ledger keeps point-in-time recovery and survives stack deletion in prod', () => {

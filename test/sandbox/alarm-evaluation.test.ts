@@ -1,5 +1,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { evaluateRule } from '../../drill/sandbox/alarm-evaluation';
+import { STRATEGY_HEARTBEAT_ALARM, STRATEGY_SERVICE, TRADAI_CLUSTER } from '../../drill/sandbox';
 import { clientConfig, useSandbox } from './support';
 
 const LAMBDA_ALARM = 'cabruca-segmentation-prod-researcher-agent-concurrency';
@@ -64,4 +66,21 @@ test('alarm rules: AND, OR, NOT, parentheses; unknown children are not in the st
   expect(evaluateRule('ALARM("missing") OR TRUE', of)).toBe(true);
   expect(evaluateRule('ALARM("a") AND', of)).toBeUndefined();
   expect(evaluateRule('ALARM(a)', of)).toBeUndefined();
+});
+
+test('a service whose application hung: ECS reports it steady, its heartbeat alarm is in ALARM until new tasks publish again', async () => {
+  const ecs = new ECSClient(clientConfig(sandbox()));
+  const key = { cluster: TRADAI_CLUSTER, services: [STRATEGY_SERVICE] };
+  const { services: [before] = [] } = await ecs.send(new DescribeServicesCommand(key));
+  expect(before).toMatchObject({ runningCount: 2, desiredCount: 2, deployments: [expect.objectContaining({ rolloutState: 'COMPLETED' })] });
+  await expect(stateOf(STRATEGY_HEARTBEAT_ALARM)).resolves.toBe('ALARM');
+
+  await ecs.send(new UpdateServiceCommand({ cluster: TRADAI_CLUSTER, service: STRATEGY_SERVICE, forceNewDeployment: true }));
+  let rollout: string | undefined;
+  for (let polls = 0; rollout !== 'COMPLETED' && polls < 10; polls++) {
+    rollout = (await ecs.send(new DescribeServicesCommand(key))).services?.[0]?.deployments?.find((d) => d.status === 'PRIMARY')?.rolloutState;
+  }
+
+  expect(rollout).toBe('COMPLETED');
+  await expect(stateOf(STRATEGY_HEARTBEAT_ALARM)).resolves.toBe('OK');
 });

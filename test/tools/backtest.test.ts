@@ -55,14 +55,14 @@ test('reads history, alarm configurations and the tags the router reads: reads o
   expect(sandbox.calls.every((c) => !c.mutating && c.error === undefined)).toBe(true);
   // 128 StateUpdates at 100 a page; one DescribeAlarms; the tags of each alarm that went to ALARM with no metric rule routing
   // it; the tags of the one function the other config's allowlist would read (the annotator agent, not a configured target).
-  const read = { 'cloudwatch:DescribeAlarmHistory': 2, 'cloudwatch:DescribeAlarms': 1, 'cloudwatch:ListTagsForResource': 11, 'lambda:ListTags': 1 };
+  const read = { 'cloudwatch:DescribeAlarmHistory': 2, 'cloudwatch:DescribeAlarms': 1, 'cloudwatch:ListTagsForResource': 12, 'lambda:ListTags': 1 };
   expect(report.read.calls).toEqual(read);
   expect(sandbox.calls.map((c) => `${c.service}:${c.operation}`).sort()).toEqual(Object.entries(read).flatMap(([call, n]) => Array<string>(n).fill(call)).sort());
   expect(sandbox.calls.find((c) => c.operation === 'ListTags')?.input).toEqual({ Resource: `arn:aws:lambda:sa-east-1:111122223333:function:${FN('annotator')}` });
   expect(sandbox.calls.filter((c) => c.operation === 'ListTagsForResource').map((c) => String(c.input.ResourceARN).split(':').pop()).sort()).toEqual([
     'alphaswarm-admin-frontend-prod-degraded', 'alphaswarm-admin-frontend-prod-unhealthy-targets', 'alphaswarm-prod-alb-target-5xx', 'alphaswarm-prod-celery-depth',
     'alphaswarm-prod-nat-a-status-check', 'alphaswarm-prod-unauthorized-api-calls', `${FN('annotator')}-concurrency`, 'cabruca-segmentation-prod-partner-api-prod-p99-latency', `${FN('researcher')}-throttles`, 'tradai-prod-signal-ingest-duration',
-    'tradai-prod-signal-ingest-errors',
+    'tradai-prod-signal-ingest-errors', 'tradai-prod-strategy-heartbeat-stale',
   ]);
   expect(report.window).toMatchObject({ from: SINCE_14D, to: LOCAL_NOW.toISOString(), beyondRetention: false });
   expect(report.notes).toEqual([]);
@@ -73,7 +73,7 @@ test('every transition to ALARM of the seeded history is counted once: routed to
   const toAlarm = seeded.filter((i) => (JSON.parse(i.historyData) as { newState: { stateValue: string } }).newState.stateValue === 'ALARM');
 
   expect(report.read).toMatchObject({ stateChanges: seeded.length, alarms: new Set(seeded.map((i) => i.alarmName)).size });
-  expect(report.totals).toEqual({ toAlarm: toAlarm.length, routed: 64, unrouted: 17, seen: 64, admitted: 35, held: { ...none, cooldown: 24, flapping: 2, reject: 3 } });
+  expect(report.totals).toEqual({ toAlarm: toAlarm.length, routed: 65, unrouted: 17, seen: 65, admitted: 36, held: { ...none, cooldown: 24, flapping: 2, reject: 3 } });
   expect(report.totals.routed + report.totals.unrouted).toBe(toAlarm.length);
 });
 
@@ -94,6 +94,8 @@ test('per runbook and target: what admit would have admitted, and what each rule
     // Day 8 and now: the frontend's alarm (metric rule) admitted, the team's composite over it (tag router) 0.5 s later in its cooldown.
     ['ecs-service-recovery', SERVICE('alphaswarm-admin-frontend-prod'), 4, 2, { cooldown: 2 }],
     ['ecs-service-recovery', SERVICE('alphaswarm-admin-prod'), 2, 2, {}],
+    // Now: the strategy service's heartbeat alarm (tag router, its target by tag), the one transition it made.
+    ['ecs-service-recovery', 'tradai-cluster-prod/tradai-prod-strategy-service', 1, 1, {}],
     // Day 12 and now: the queue's alarm (tag router, its target by tag) admitted, the memory alarm on the same service in its cooldown.
     ['scale-out', SERVICE('alphaswarm-worker-prod'), 4, 2, { cooldown: 2 }],
     ['lambda-errors-rollback', FN('manager'), 2, 2, {}],
@@ -190,7 +192,7 @@ test('Step Functions: each execution the states its ASL takes for the admission 
 
   const runaway = report.runbooks.find((r) => r.runbook === 'lambda-runaway')!;
   expect(runaway.stepFunctions).toEqual({ executions: 27, transitions: 12 * acting.length + 15 * 5, usd: Number(((12 * acting.length + 15 * 5) * 0.025 / 1000).toFixed(6)) });
-  expect(report.stepFunctions.executions).toBe(64);
+  expect(report.stepFunctions.executions).toBe(65);
   expect(report.stepFunctions.transitions).toBe(report.runbooks.reduce((n, r) => n + r.stepFunctions.transitions, 0));
 });
 
@@ -202,7 +204,7 @@ test('another config over the same history: lambda-runaway with no cooldown, cap
   expect(runaway?.base).toEqual({ seen: 27, admitted: 12, held: { ...none, cooldown: 14, flapping: 1 } });
   expect(report.comparison?.runbooks.filter((r) => r.runbook !== 'lambda-runaway').every((r) => JSON.stringify(r.base) === JSON.stringify(r.other))).toBe(true);
   expect(report.comparison?.report.coverageGap.map((g) => g.alarmName)).not.toContain(`${FN('annotator')}-concurrency`);
-  expect(report.comparison?.report.totals).toMatchObject({ toAlarm: 81, routed: 67, unrouted: 14 });
+  expect(report.comparison?.report.totals).toMatchObject({ toAlarm: 82, routed: 68, unrouted: 14 });
   expect(renderBacktest(report)).toContain(`## Compared with ${path.join(tmp, 'tight.json')}`);
 });
 
@@ -242,6 +244,6 @@ test('the backtest decides as the live admit does: the same deliveries, in time 
 test('the Markdown leads with the totals a person reads first', () => {
   const markdown = renderBacktest(report);
   expect(markdown.split('\n')[0]).toBe('# Backtest: what runbook-autopilot (prod) would have done');
-  expect(markdown).toContain('**In short.** 81 transitions to ALARM; 64 reached a runbook (64 deliveries): 35 admitted, 29 held (cooldown 24, flapping 2, not allowlisted 3). 17 reached none (coverage gap, below).');
+  expect(markdown).toContain('**In short.** 82 transitions to ALARM; 65 reached a runbook (65 deliveries): 36 admitted, 29 held (cooldown 24, flapping 2, not allowlisted 3). 17 reached none (coverage gap, below).');
   expect(loadConfig('prod').approvals.timeZone).toBe('America/Sao_Paulo');
 });

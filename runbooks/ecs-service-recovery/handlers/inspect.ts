@@ -1,10 +1,14 @@
 import type { ServiceEventView } from '../../../lambdas/aws/ecs';
 import { diagnoseService, type EcsDiagnosis } from '../diagnosis';
+import { requireJsonEnv } from '../../../lambdas/shared/env';
 import { taskHandler } from '../../../lambdas/shared/handler';
+import * as z from '../../../lambdas/shared/zod';
 import { stepInputSchema } from '../../../lambdas/shared/task-input';
 import { EcsServiceClient, parseServiceKey } from '../../../lambdas/aws/ecs';
 
 const services = new EcsServiceClient();
+/** Each configured heartbeat alarm by the "cluster/service" it watches (seed 004 "Stale Heartbeat"). */
+const HEARTBEAT_ALARMS = requireJsonEnv('HEARTBEAT_ALARMS', (raw) => z.record(z.string(), z.string()).parse(raw));
 /** Seed 000 reads `services[0].events[:10]`; the same number of stopped tasks is plenty. */
 const RECENT = 10;
 
@@ -32,7 +36,9 @@ export const handler = taskHandler(stepInputSchema, async ({ incident }): Promis
   const service = await services.describe(key);
   const stopped = await services.stoppedTasks(key, RECENT);
   const events = service.events.slice(0, RECENT);
-  const diagnosis = diagnoseService(service, events, stopped);
+  // Started by the target's own heartbeat alarm: a service that looks healthy is restarted all the same.
+  const heartbeat = HEARTBEAT_ALARMS[incident.target];
+  const diagnosis = diagnoseService(service, events, stopped, heartbeat !== undefined && heartbeat === incident.source.name ? heartbeat : undefined);
   return {
     cluster: key.cluster,
     service: key.service,

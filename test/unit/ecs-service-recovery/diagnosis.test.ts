@@ -180,6 +180,23 @@ describe('healthy', () => {
       .toMatchObject({ healthy: true });
   });
 
+  test('started by the service\'s heartbeat alarm: healthy to ECS, restarted all the same (seed 004 "Stale Heartbeat")', () => {
+    const d = diagnoseService(completed, [event(`(service ${SERVICE}) has reached a steady state.`)], [], 'admin-heartbeat-stale');
+
+    expect(d).toEqual({
+      cause: 'stale-heartbeat', redeployCanFix: true, healthy: false,
+      verdict: 'ECS reports the service healthy (2 of 2 tasks running, rollout COMPLETED), but its heartbeat alarm admin-heartbeat-stale is in ALARM: the application in its running tasks stopped reporting; a fresh deployment restarts them.',
+    });
+  });
+
+  test('a stale heartbeat decides nothing over what ECS itself names: an unhealthy service keeps its cause', () => {
+    const pull = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${ECR}:v1.4.3`;
+
+    expect(diagnoseService(state(), [], [task(pull)], 'admin-heartbeat-stale')).toMatchObject({ cause: 'image-pull', redeployCanFix: false });
+    const inProgress = state({ runningCount: 2, deploymentCount: 2, primary: { id: DEPLOYMENT, rolloutState: 'IN_PROGRESS', taskDefinition: null } });
+    expect(diagnoseService(inProgress, [], [], 'admin-heartbeat-stale')).toMatchObject({ cause: 'rollout-in-progress', redeployCanFix: false });
+  });
+
   test('stopped tasks of an earlier deployment do not decide the cause of the current one', () => {
     const old = task(`CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${ECR}:old`, [], { startedBy: 'ecs-svc/1111111111111111111' });
     const current = task('Task failed ELB health checks in (target-group arn:tg)', [], { stopCode: 'ServiceSchedulerInitiated' });

@@ -14,17 +14,21 @@ const ecs = mockClient(ECSClient);
 const CLUSTER = 'alphaswarm-cluster-prod';
 const SERVICE = 'alphaswarm-admin-prod';
 const DEPLOYMENT = 'ecs-svc/8429131628562915112';
+const HEARTBEAT_ALARM = 'alphaswarm-admin-prod-heartbeat-stale';
 const TASK = `arn:aws:ecs:sa-east-1:111122223333:task/${CLUSTER}/0f1e2d3c4b5a69788796a5b4c3d2e1f0`;
 let handler: (event: unknown, context: typeof lambdaContext) => Promise<ServiceInspection>;
 
 beforeAll(async () => {
-  Object.assign(process.env, { AWS_REGION: 'sa-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  Object.assign(process.env, {
+    AWS_REGION: 'sa-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT',
+    HEARTBEAT_ALARMS: JSON.stringify({ [`${CLUSTER}/${SERVICE}`]: HEARTBEAT_ALARM, 'alphaswarm-cluster-prod/alphaswarm-admin-frontend-prod': 'frontend-heartbeat-stale' }),
+  });
   handler = (await import('../../../runbooks/ecs-service-recovery/handlers/inspect')).handler as typeof handler;
 });
 beforeEach(() => ecs.reset());
 
-const input = (target = `${CLUSTER}/${SERVICE}`) => ({
-  incident: incident({ runbook: 'ecs-service-recovery', target }), execution: { id: EXECUTION_ARN },
+const input = (target = `${CLUSTER}/${SERVICE}`, alarm = 'test-alarm') => ({
+  incident: incident({ runbook: 'ecs-service-recovery', target, source: { name: alarm } }), execution: { id: EXECUTION_ARN },
 });
 
 const service = (overrides: Partial<Service> = {}): Service => ({
@@ -62,6 +66,30 @@ test('reads the last 10 events and the stopped tasks, and says a redeploy cannot
   });
   expect(result.events).toHaveLength(10);
   expect(result.events[0]).toEqual({ createdAt: '2026-11-23T03:30:00.000Z', message: `(service ${SERVICE}) has started 1 tasks: (task t0).` });
+});
+
+describe('a service ECS reports healthy', () => {
+  const healthy = () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [service({ runningCount: 2, pendingCount: 0, deployments: [{ id: DEPLOYMENT, status: 'PRIMARY', rolloutState: 'COMPLETED' }], events: [] })], failures: [],
+    });
+    ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+  };
+
+  test('started by its own heartbeat alarm: restarted (seed 004 "Stale Heartbeat")', async () => {
+    healthy();
+    await expect(handler(input(`${CLUSTER}/${SERVICE}`, HEARTBEAT_ALARM), lambdaContext))
+      .resolves.toMatchObject({ cause: 'stale-heartbeat', healthy: false, redeployCanFix: true, verdict: expect.stringContaining(HEARTBEAT_ALARM) });
+  });
+
+  test.each([
+    ['any other alarm', `${CLUSTER}/${SERVICE}`, 'alphaswarm-admin-prod-tasks-below-desired'],
+    ['another service\'s heartbeat alarm', `${CLUSTER}/${SERVICE}`, 'frontend-heartbeat-stale'],
+    ['a service with no heartbeat alarm', `${CLUSTER}/alphaswarm-agentcore-proxy-prod`, HEARTBEAT_ALARM],
+  ])('started by %s: healthy, nothing to restart', async (_, target, alarm) => {
+    healthy();
+    await expect(handler(input(target, alarm), lambdaContext)).resolves.toMatchObject({ cause: 'none', healthy: true });
+  });
 });
 
 test('no stopped tasks: DescribeTasks is skipped', async () => {
