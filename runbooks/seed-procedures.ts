@@ -28,6 +28,11 @@ export interface SeedProcedure {
   /** Absent when a runbook answers it. */
   readonly unautomated?: Unautomated;
   /**
+   * Done by what every runbook's state machine shares (the spine), not by one module: what does
+   * it, with a link from docs/ (the alert matrix shows it as answered by every runbook).
+   */
+  readonly everyRunbook?: string;
+  /**
    * The seed's steps, as the seed writes them (its commands and comments, shortened where it
    * repeats itself): what a page-only procedure's page carries, so the person paged has the
    * procedure in hand.
@@ -35,7 +40,8 @@ export interface SeedProcedure {
   readonly steps?: readonly string[];
 }
 
-const notYet = (planned: string): Unautomated => ({ kind: 'not-yet', planned });
+/** Each runbook's last step writes the incident's report from the ledger (statemachines/src/spine, docs/reports.md). */
+const REPORT = 'the incident report its last step writes from the ledger to `incidents/<yyyy-mm-dd>-<runbook>-<target>.md`: trigger, admission, diagnosis, actions, approvals, verification, undo, escalations, blast radius and follow-ups ([reports](reports.md))';
 
 export const SEED_PROCEDURES = {
   // Seed 004: TradAI's alert response matrix, in its order.
@@ -151,7 +157,7 @@ export const SEED_PROCEDURES = {
     ],
   },
   'stateful-failover': { seed: '001', title: 'Scenario F: stateful service failover', response: 'Restart the Postgres or Redis pod; in prod, a managed database fails over itself' },
-  'post-incident': { seed: '001', title: 'Post-incident report', response: 'incidents/<yyyy-mm-dd>-<slug>.md: timeline, blast radius, root cause, fixes, follow-ups', unautomated: notYet('the post-incident report of every runbook') },
+  'post-incident': { seed: '001', title: 'Post-incident report', response: 'incidents/<yyyy-mm-dd>-<slug>.md: timeline, blast radius, root cause, fixes, follow-ups', everyRunbook: REPORT },
 
   // Seed 002: AlphaSwarm CI/CD.
   'deploy-pipeline': {
@@ -167,7 +173,7 @@ export const SEED_PROCEDURES = {
   'runaway-lambda': { seed: '003', title: '§4 High Lambda costs / runaway executions', response: 'Reserved concurrency 0 at once, then a conservative 5' },
   'agentops-connection': { seed: '003', title: '§5 AgentOps connection issues', response: 'Verify the API key on each agent function; update it' },
   'duration-near-timeout': { seed: '003', title: 'Key metrics: Duration > 80% of timeout', response: 'Alert; raise the timeout or fix the slow dependency' },
-  'post-incident-review': { seed: '003', title: 'Post-incident review', response: 'Timeline, root cause analysis, actions taken, impact', unautomated: notYet('the post-incident report of every runbook') },
+  'post-incident-review': { seed: '003', title: 'Post-incident review', response: 'Timeline, root cause analysis, actions taken, impact', everyRunbook: REPORT },
 } as const satisfies Record<string, SeedProcedure>;
 
 export type SeedProcedureId = keyof typeof SEED_PROCEDURES;

@@ -59,6 +59,7 @@ function unautomatedInWords(p: SeedProcedure, pagers: readonly AnyRunbook[]): st
 function matrixRow(id: SeedProcedureId, modules: readonly AnyRunbook[], facts: ReadonlyMap<string, RunbookFacts>, first: string[]): string {
   const p: SeedProcedure = SEED_PROCEDURES[id];
   const runbooks = answeredBy(id, modules);
+  if (p.everyRunbook) return `| ${[...first, cell(p.response), cell(`every runbook: ${p.everyRunbook}`), '', ''].join(' | ')} |`;
   if (runbooks.length === 0) return `| ${[...first, cell(p.response), cell(unautomatedInWords(p, pagedBy(id, modules))), '', ''].join(' | ')} |`;
   const by = runbooks.map((m) => `[${m.name}](runbooks/${m.name}.md)`).join(', ');
   const gates = runbooks.map((m) => {
@@ -73,7 +74,7 @@ export function alertMatrix(modules: readonly AnyRunbook[], facts: ReadonlyMap<s
   const ids = Object.keys(SEED_PROCEDURES) as SeedProcedureId[];
   const alerts = ids.filter((id) => SEED_PROCEDURES[id].seed === '004');
   const procedures = ids.filter((id) => SEED_PROCEDURES[id].seed !== '004');
-  const answered = (list: SeedProcedureId[]) => list.filter((id) => answeredBy(id, modules).length > 0).length;
+  const answered = (list: SeedProcedureId[]) => list.filter((id) => answeredBy(id, modules).length > 0 || (SEED_PROCEDURES[id] as SeedProcedure).everyRunbook !== undefined).length;
   const paged = (list: SeedProcedureId[]) => list.filter((id) => pagedBy(id, modules).length > 0).length;
   return [
     '# Alert coverage',
@@ -82,8 +83,9 @@ export function alertMatrix(modules: readonly AnyRunbook[], facts: ReadonlyMap<s
     '',
     'Which runbook answers each alert of seed 004\'s response matrix and each procedure of seeds 000-003,',
     'with its approval gates per environment (distinct approvers; "auto-approved" is recorded without',
-    'asking) and whether the undo can put its change back. What no runbook answers says why; a',
-    'page-only procedure names the runbook that pages a person with its steps when its alarm fires.',
+    'asking) and whether the undo can put its change back. What every runbook does (its incident',
+    'report) says so; what no runbook answers says why; a page-only procedure names the runbook that',
+    'pages a person with its steps when its alarm fires.',
     '',
     `Seed 004: ${answered(alerts)} of ${alerts.length} alerts answered by a runbook, ${paged(alerts)} paged. Seeds 000-003: ${answered(procedures)} of ${procedures.length} procedures, ${paged(procedures)} paged.`,
     '',
