@@ -60,6 +60,11 @@ export interface DrillResult {
   /** The metrics the handlers emitted for this input's executions (and its undo's), as their EMF lines state them. */
   readonly metrics: readonly EmittedMetric[];
   /**
+   * How long before the run started its trigger fired (a recorded event's own time): the part of a
+   * TimeToMitigate or TimeToVerified that is the replay, not the run. Absent when nothing was admitted.
+   */
+  readonly triggerAgeMs?: number;
+  /**
    * The incident's post-incident report as the run left it: written by its report step (or, for a
    * failed run, by the execution-failure notifier) at `key`, or not, and why. Absent where nothing
    * tried to write one (no execution, a duplicate delivery).
@@ -107,7 +112,7 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
   const runs = [execution, ...(b.redrives ?? [])];
   const invocations = runs.flatMap((r) => r.invocations);
   // A retried admit fails before it answers: the decision is the attempt that returned one.
-  const admitted = invocations.find((i) => isAdmit(i) && i.output !== undefined)?.output as { decision?: string; reason?: string; incident?: { id: string; target: string; source?: { arn?: string } } | null } | undefined;
+  const admitted = invocations.find((i) => isAdmit(i) && i.output !== undefined)?.output as { decision?: string; reason?: string; incident?: { id: string; target: string; firedAt?: string; source?: { arn?: string } } | null } | undefined;
   const heard = (b.ruleNotices ?? []).filter((n) => n.executionArn === execution.executionArn);
   // The runbook's own notifications and the rule's, in the order they were sent.
   type Notice = { at: number; outcome: Outcome; reason: string; topic: string; via?: 'rule' };
@@ -166,9 +171,11 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
   const touched = new Set<string>([
     ...(incident ? [incident.target, ...(incident.source?.arn ? [incident.source.arn] : []), ...(b.watched ?? [])] : []), ...ledgerRows.map((r) => r.target),
   ]);
+  const triggerAgeMs = incident?.firedAt === undefined ? Number.NaN : execution.startedAt - Date.parse(incident.firedAt);
   return {
     input: b.input.label,
     metrics: b.metrics,
+    ...(triggerAgeMs >= 0 ? { triggerAgeMs } : {}),
     runbook: execution.stateMachineName,
     outcome, reason, incidentId,
     executionArn: execution.executionArn,

@@ -1,3 +1,4 @@
+import { describeMetrics } from '../../drill/render';
 import type { DrillResult } from '../../drill/result';
 import { METRIC, METRICS_NAMESPACE } from '../../lambdas/domain/metrics';
 import { RUNBOOK_NAMES } from '../../runbooks/registry';
@@ -27,9 +28,12 @@ test('a remediated run emits what it did, as EMF: admitted, each change taken, t
   const [verified] = durations(r!, METRIC.timeToVerified);
   expect(durations(r!, METRIC.timeToMitigate)).toHaveLength(1);
   expect(durations(r!, METRIC.timeToVerified)).toHaveLength(1);
-  // From the recorded alarm's time: mitigated first, verified after.
+  // From the recorded alarm's time: mitigated first, verified after; the recorded event fired weeks before the run.
   expect(mitigated).toBeGreaterThan(0);
   expect(verified).toBeGreaterThanOrEqual(mitigated!);
+  expect(r!.triggerAgeMs).toBeGreaterThan(86_400_000);
+  expect(mitigated! - r!.triggerAgeMs!).toBeGreaterThanOrEqual(0);
+  expect(mitigated! - r!.triggerAgeMs!).toBeLessThan(60_000);
   for (const m of r!.metrics) {
     expect(m).toMatchObject({ namespace: METRICS_NAMESPACE, dimensions: expect.objectContaining({ runbook: 'lambda-runaway', environment: 'drill' }), executionArn: r!.executionArn });
   }
@@ -63,9 +67,17 @@ test('the same alarm transition delivered twice: admitted once, the second suppr
   expect(results.map(counts).map((c) => [c[METRIC.admitted] ?? 0, c[`${METRIC.suppressed}/duplicate`] ?? 0])).toEqual([[1, 0], [0, 1]]);
 });
 
-test('the text output shows the metrics a run emitted', async () => {
+test('the text output shows the metrics a run emitted, each duration split into the replay and the run', async () => {
   const { stdout } = await runDrill(['lambda-runaway']);
-  expect(stdout).toMatch(/ {2}metrics IncidentsAdmitted 1, ActionsTaken 2, ApprovalsRequested 1, ApprovalsApproved 1, TimeToMitigate \d+ ms,/);
+  const metrics = stdout.slice(stdout.indexOf('  metrics ')).split('\n').slice(0, 2).join(' ').replace(/\s+/g, ' ');
+  expect(metrics).toMatch(/^ metrics IncidentsAdmitted 1, ActionsTaken 2, ApprovalsRequested 1, ApprovalsApproved 1, TimeToMitigate (\d+) ms = [\d.]+ d before the run \+ (\d+) ms in it, TimeToVerified \d+ ms = [\d.]+ d before the run \+ \d+ ms in it/);
+});
+
+test('a duration is shown as it was emitted when the trigger is no older than a minute: no replay to tell apart', () => {
+  const metric = (name: string, value: number) => ({ name, value, unit: 'Milliseconds', namespace: METRICS_NAMESPACE, dimensions: {} });
+  expect(describeMetrics([metric(METRIC.timeToMitigate, 812)], 500)).toBe('TimeToMitigate 812 ms');
+  expect(describeMetrics([metric(METRIC.timeToMitigate, 7_200_900)], 7_200_000)).toBe('TimeToMitigate 7200900 ms = 2.0 h before the run + 900 ms in it');
+  expect(describeMetrics([metric(METRIC.timeToMitigate, 812)])).toBe('TimeToMitigate 812 ms');
 });
 
 test('approvals answered by people: approved by quorum, rejected by one, expired when nobody answers (prod policy)', async () => {
