@@ -22,7 +22,10 @@ const config = z.strictObject({
      * healthy is restarted all the same: its tasks run, the application in them stopped reporting.
      */
     heartbeatAlarm: alarmName.optional(),
-  })).min(1),
+  })).min(1).refine(
+    (targets) => new Set(targets.flatMap((t) => t.heartbeatAlarm ?? [])).size === targets.filter((t) => t.heartbeatAlarm).length,
+    'each heartbeatAlarm watches one service: name it on one target',
+  ),
   /** Services not named above that carry all these tags are targets too, in the clusters the targets name. */
   targetTags: targetTagsSchema,
   verify: verifySchema('not-cleared'),
