@@ -1,3 +1,4 @@
+import { autoApprovedBecause } from '../lambdas/domain/approval';
 import type { Outcome } from '../lambdas/domain/message';
 import type { ActionRecord, Ledger } from '../lambdas/shared/ledger';
 import { stepOf, UNDO_STEP_PREFIX } from '../lambdas/domain/undo-plan';
@@ -156,7 +157,7 @@ export async function buildResult(b: BuildInput): Promise<DrillResult> {
     for (const r of await b.approvals.forIncident(incidentId)) {
       const full = await b.approvals.get(r.requestId);
       approvalRequests.push({ requestId: r.requestId, step: r.step, level: r.level, status: full?.status ?? r.status, ...(full?.outcome ? { outcome: full.outcome } : {}) });
-      if (full?.outcome?.startsWith('auto-approved')) approvals.push({ approver: '(policy)', decision: 'auto-approved', at: full.createdAt, level: full.level });
+      if (full && autoApprovedBecause(full.outcome) !== undefined) approvals.push({ approver: '(policy)', decision: 'auto-approved', at: full.createdAt, level: full.level });
       for (const d of await b.approvals.decisions(r.requestId)) approvals.push({ approver: d.approver, decision: d.decision, at: d.at, level: d.level, ...(d.comment ? { comment: d.comment } : {}) });
     }
   }

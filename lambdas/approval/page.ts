@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { acknowledged, ineligibility, tally, type Decision, type DecisionValue } from '../domain/approval';
+import { acknowledged, autoApprovedBecause, ineligibility, tally, type Decision, type DecisionValue } from '../domain/approval';
 import { requireEnv } from '../shared/env';
 import { correlate, logger } from '../shared/logger';
 import { count } from '../shared/metrics';
@@ -171,7 +171,8 @@ function whatHappened(r: ApprovalRequest): string {
   const at = r.closedAt ? ` at ${utcClock(r.closedAt)}` : '';
   if (r.status === 'approved') {
     const by = decisionList(r).filter((d) => d.decision === 'approved').map((d) => d.approver);
-    return r.requiredApprovals === 0 ? `approved automatically${at} (this environment needs no approver)` : `approved by ${listInWords(by)}${at}`;
+    const automatic = autoApprovedBecause(r.outcome);
+    return automatic !== undefined ? `approved automatically${at} (${automatic})` : `approved by ${listInWords(by)}${at}`;
   }
   if (r.status === 'acknowledged') return `acknowledged by ${listInWords(decisionList(r).map((d) => d.approver))}${at}`;
   if (r.status === 'rejected') return `rejected by ${listInWords(decisionList(r).filter((d) => d.decision === 'rejected').map((d) => d.approver))}${at}`;

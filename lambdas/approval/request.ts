@@ -1,6 +1,6 @@
 import * as z from '../shared/zod';
 import {
-  approversAt, deadlineSeconds, LEVELS, nextLevel, type ApprovalPolicy, type Decision, type GateSettings, type Level,
+  approversAt, autoApprovedOutcome, deadlineSeconds, LEVELS, nextLevel, NO_APPROVER_IN_ENVIRONMENT, type ApprovalPolicy, type Decision, type GateSettings, type Level,
 } from '../domain/approval';
 import { gateSettings } from '../domain/approval-gates';
 import { requireEnv, requireJsonEnv } from '../shared/env';
@@ -154,8 +154,8 @@ export const handler = taskHandler(inputSchema, async (input): Promise<RequestRe
   // A gate is asked once (its first level); a later level re-sends the same question.
   const asked = () => { if (input.level === LEVELS[0]) count(METRIC.approvalsRequested, of); };
   if (request.requiredApprovals === 0) {
-    const because = settings.noApproverBecause ?? 'this environment needs no approver';
-    const approved = await store.create(request, { status: 'approved', outcome: `auto-approved: ${because}` });
+    const because = settings.noApproverBecause ?? NO_APPROVER_IN_ENVIRONMENT;
+    const approved = await store.create(request, { status: 'approved', outcome: autoApprovedOutcome(because) });
     asked();
     count(METRIC.approvalsApproved, of);
     // Not delivered: the Task's Retry runs this handler again, which delivers this same verdict on its new token.

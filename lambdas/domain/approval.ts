@@ -60,6 +60,20 @@ export interface ApprovalOutcome {
   readonly approvals: readonly Decision[];
 }
 
+/** Why nobody was asked where no gate says otherwise: the environment's policy needs no approver (dev). */
+export const NO_APPROVER_IN_ENVIRONMENT = 'this environment needs no approver';
+
+/** The outcome a request approved at once is recorded with: "auto-approved: <why nobody was asked>". */
+export function autoApprovedOutcome(because: string): string {
+  return `auto-approved: ${because}`;
+}
+
+/** Why a request was approved at once, from its recorded outcome; undefined for any other outcome. */
+export function autoApprovedBecause(outcome: string | undefined): string | undefined {
+  const match = /^auto-approved(?:: (.*))?$/s.exec(outcome ?? '');
+  return match ? match[1] ?? NO_APPROVER_IN_ENVIRONMENT : undefined;
+}
+
 /** The error name the gated step fails with on a rejection: the state machine catches it by name. */
 export const APPROVAL_REJECTED = 'ApprovalRejected';
 

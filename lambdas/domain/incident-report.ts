@@ -9,7 +9,7 @@
  *
  *   await incidentReport(new ReportRecords(table), incidentId)   // lambdas/report/writer.ts: the rows, then this
  */
-import type { Decision, Level } from './approval';
+import { autoApprovedBecause, type Decision, type Level } from './approval';
 import { executionConsoleUrl } from './message';
 import { itemsRowLine } from './recorded-items';
 import type { ExecutionFacts } from './report-facts';
@@ -194,9 +194,10 @@ class Reading {
     if (this.approvals.length === 0) return [...out, '- No gated step was asked.', ''];
     for (const q of this.approvals) {
       const decisions = Object.values(q.decisions ?? {}).sort(byTime((d) => d.at));
-      const policy = q.outcome?.startsWith('auto-approved');
+      const automatic = autoApprovedBecause(q.outcome);
+      const policy = automatic !== undefined;
       out.push(`- Gate ${code(q.gate.step)} (${code(q.gate.operation)} on ${code(q.gate.target)}${q.gate.severity ? `, ${q.gate.severity}` : ''}), request ${code(q.requestId)} at ${q.level}: asked ${q.createdAt}, deadline ${q.deadline}.`);
-      if (policy) out.push('  - Approved at once: this environment\'s policy needs no approver (recorded as auto-approved).');
+      if (policy) out.push(`  - Approved at once: ${automatic} (recorded as auto-approved).`);
       else out.push(`  - Asked ${q.approvers.length > 0 ? q.approvers.join(', ') : 'nobody'}; ${q.requiredApprovals} approval(s) needed${q.startedBy ? `; ${q.startedBy} started the run and may not decide` : ''}.`);
       for (const d of decisions) out.push(`  - ${d.approver} ${d.decision} at ${d.at} (${d.level})${d.comment ? `: "${prose(elide(d.comment, 200))}"` : ''}.`);
       if (q.status === 'open') out.push('  - Still open: nobody decided yet.');

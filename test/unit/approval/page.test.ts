@@ -46,6 +46,8 @@ beforeAll(async () => {
     APPROVAL_GATES: JSON.stringify({
       'lambda-runaway/restore': 'P2',
       'lambda-runaway/dev-restore': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 0 },
+      // A gate that asks nobody whatever the policy, with its reason (an undo that puts a hard rule back).
+      'lambda-runaway/revert': { severity: 'P2', onTimeout: 'abort', requiredApprovals: 0, noApproverBecause: 'the revert puts the rule back, so it asks nobody' },
       'dynamodb-throttling/delete-stuck': 'P3',
       // A page to acknowledge: never automatic, even where the environment needs no approver.
       'page-on-call/acknowledge': { severity: 'P1', onTimeout: 'abort', requiredApprovals: 0, acknowledge: true },
@@ -124,6 +126,19 @@ describe('the request', () => {
     expect(sent.taskToken).toBe(token);
     expect(JSON.parse(sent.output!)).toMatchObject({ decision: 'approved', autoApproved: true, approvals: [] });
     expect(await store.get(result.requestId)).toMatchObject({ status: 'approved', outcome: expect.stringContaining('auto-approved') });
+  });
+
+  test('approved at once by its gate\'s own rule: recorded, and shown on a late visit, with the gate\'s reason, not the environment\'s', async () => {
+    const { result } = await ask({ step: 'revert' });
+    expect(result).toMatchObject({ autoApproved: true, autoApprovedBecause: 'the revert puts the rule back, so it asks nobody' });
+    expect(await store.get(result.requestId)).toMatchObject({ status: 'approved', outcome: 'auto-approved: the revert puts the rule back, so it asks nobody' });
+    const link = linkUrl(BASE_URL, KEY, { requestId: result.requestId, approver: 'alice', exp: Math.floor(Date.now() / 1000) + 600 });
+    const visit = await page(pageEvent('GET', link));
+    expect(visit.statusCode).toBe(409);
+    expect(visit.body).toMatch(/approved automatically at \d\d:\d\d UTC \(the revert puts the rule back, so it asks nobody\)/);
+    const dev = await ask({ step: 'dev-restore' });
+    const devVisit = await page(pageEvent('GET', linkUrl(BASE_URL, KEY, { requestId: dev.result.requestId, approver: 'alice', exp: Math.floor(Date.now() / 1000) + 600 })));
+    expect(devVisit.body).toMatch(/approved automatically at \d\d:\d\d UTC \(this environment needs no approver\)/);
   });
 
   test('an auto-approval Step Functions did not take stays approved, and the Task\'s retry delivers it on its new token', async () => {

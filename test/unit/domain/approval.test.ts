@@ -1,4 +1,4 @@
-import { approversAt, deadlineSeconds, ineligibility, nextLevel, tally, type ApprovalPolicy, type Decision } from '../../../lambdas/domain/approval';
+import { approversAt, autoApprovedBecause, autoApprovedOutcome, deadlineSeconds, ineligibility, nextLevel, tally, type ApprovalPolicy, type Decision } from '../../../lambdas/domain/approval';
 
 const policy: ApprovalPolicy = {
   requiredApprovals: 2, deadlineMinutes: { P1: 15, P2: 30, P3: 120, P4: 1440 },
@@ -29,4 +29,13 @@ test('the starter of a run and non-approvers may not decide', () => {
   expect(ineligibility('alice', ['alice', 'bob'], 'alice')).toContain('started this run');
   expect(ineligibility('mallory', ['alice', 'bob'], null)).toContain('not an approver');
   expect(ineligibility('bob', ['alice', 'bob'], 'alice')).toBeNull();
+});
+
+test('an auto-approval is recorded with why nobody was asked, and read back from that record alone', () => {
+  expect(autoApprovedOutcome('the revert asks nobody')).toBe('auto-approved: the revert asks nobody');
+  expect(autoApprovedBecause(autoApprovedOutcome('the revert asks nobody'))).toBe('the revert asks nobody');
+  // A bare "auto-approved" names no reason: the environment's policy, the default.
+  expect(autoApprovedBecause('auto-approved')).toBe('this environment needs no approver');
+  expect(autoApprovedBecause('alice approved')).toBeUndefined();
+  expect(autoApprovedBecause(undefined)).toBeUndefined();
 });

@@ -179,6 +179,15 @@ describe('the P1 revert task (seed 001: a hard rule bypassed)', () => {
   });
 });
 
+test('a request approved at once says why nobody was asked, as it was recorded: the environment\'s policy, or the gate\'s own rule', () => {
+  const automatic = (outcome: string) => approval({ requiredApprovals: 0, approvers: [], decisions: {}, outcome });
+  const policy = buildIncidentReport(rows({ approvals: [automatic('auto-approved: this environment needs no approver')] }));
+  expect(section(policy, 'Approvals')).toContain('  - Approved at once: this environment needs no approver (recorded as auto-approved).');
+  const gate = buildIncidentReport(rows({ approvals: [automatic('auto-approved: the revert puts enforced auth back, so it asks nobody')] }));
+  expect(section(gate, 'Approvals')).toContain('  - Approved at once: the revert puts enforced auth back, so it asks nobody (recorded as auto-approved).');
+  expect(section(gate, 'Approvals')).not.toContain('needs no approver');
+});
+
 test('without the run\'s facts, the page says what the ledger does not hold instead of guessing', () => {
   const page = buildIncidentReport(rows({ facts: [] }));
   expect(section(page, 'Trigger')).toContain("- The event itself is not in the ledger: it is the execution's input (see the execution).");
