@@ -271,6 +271,8 @@ interface ServiceEventKind<S extends z.ZodMiniType> {
    * redelivery and the hourly cap still do.
    */
   readonly everyOccurrence?: true;
+  /** What an occurrence is to admit when it is not a service event: an alarm taken by its name enters ALARM, an alarm transition. */
+  readonly triggerKind?: 'alarm';
 }
 
 const kind = <S extends z.ZodMiniType>(k: ServiceEventKind<S>) => k;
@@ -309,7 +311,7 @@ export const SERVICE_EVENTS = {
     },
   }),
   'cloudwatch-alarm-named': kind({
-    source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change', schema: cloudwatchAlarmState,
+    source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change', schema: cloudwatchAlarmState, triggerKind: 'alarm',
     targetField: ['detail', 'alarmName'], targetInWords: 'a configured alarm, by its name',
     read: (e) => {
       const arn = e.resources[0] ?? e.detail.alarmName;
@@ -465,6 +467,8 @@ export class UnreadableServiceEvent extends Error {
 export interface ServiceEventRead extends ServiceEventOccurrence {
   readonly time: string;
   readonly detailType: string;
+  /** Its kind's triggerKind: an alarm taken by its name. */
+  readonly triggerKind?: 'alarm';
 }
 
 /**
@@ -488,5 +492,8 @@ export function readServiceEvent(routes: readonly EventRoute[], event: unknown):
   const occurrence = (k.read as (e: unknown) => ServiceEventOccurrence | string)(parsed.data);
   if (typeof occurrence === 'string') throw new UnreadableServiceEvent(`${k.detailType} event ${occurrence}`);
   if (occurrence.target.length === 0) throw new UnreadableServiceEvent(`${k.detailType} event names no target`);
-  return { ...occurrence, ...('everyOccurrence' in k && k.everyOccurrence ? { everyOccurrence: true as const } : {}), time: (parsed.data as { time: string }).time, detailType: k.detailType };
+  return {
+    ...occurrence, ...('everyOccurrence' in k && k.everyOccurrence ? { everyOccurrence: true as const } : {}), ...('triggerKind' in k ? { triggerKind: k.triggerKind } : {}),
+    time: (parsed.data as { time: string }).time, detailType: k.detailType,
+  };
 }

@@ -282,7 +282,7 @@ function serviceEventTrigger(runbook: string, event: unknown, started: RunbookTr
   }
   if (!read) return undefined;
   return {
-    kind: 'event',
+    kind: read.triggerKind ?? 'event',
     target: read.target,
     dedupeKey: `event|${read.detailType}|${read.identity}`,
     firedAt: read.time,
