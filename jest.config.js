@@ -6,7 +6,7 @@ module.exports = {
   // swc strips types only; `npm run typecheck` is the type gate. @middy ships ESM only, so it is transformed too.
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
-  setupFiles: ['<rootDir>/test/support/quiet-metrics.ts'],
+  setupFiles: ['<rootDir>/test/support/quiet-output.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   // The drill processes the tests share (test/support/drill-service.ts), started at the first drill.
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -4,6 +4,7 @@
  * Insights query finds an incident's lines across its functions. Real handlers run here, their
  * lines read off stdout as CloudWatch Logs would get them.
  */
+import '../../support/logs-on';
 import { CloudWatchClient, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
