@@ -37,8 +37,8 @@ export const handler = taskHandler(stepInputSchema, async ({ incident }): Promis
   const stopped = await services.stoppedTasks(key, RECENT);
   const events = service.events.slice(0, RECENT);
   // Started by the target's own heartbeat alarm: a service that looks healthy is restarted all the same.
-  const heartbeat = HEARTBEAT_ALARMS[incident.target];
-  const diagnosis = diagnoseService(service, events, stopped, heartbeat !== undefined && heartbeat === incident.source.name ? heartbeat : undefined);
+  const staleHeartbeat = HEARTBEAT_ALARMS[incident.target] === incident.source.name ? incident.source.name : undefined;
+  const diagnosis = diagnoseService(service, events, stopped, staleHeartbeat);
   return {
     cluster: key.cluster,
     service: key.service,
