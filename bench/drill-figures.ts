@@ -8,8 +8,10 @@
  *                  validating the ASL for each run) has no AWS counterpart and is left out;
  *                  every function is initialized before the event (its init is coldInit's).
  *   overhead       the executions' own time (first to last history event) less the simulated
- *                  waits (Wait states and Retry pauses, compressed by the drill): the interpreter
- *                  and the handlers, split as handler invocations and the rest
+ *                  waits (Wait states and Retry pauses, compressed by the drill) and the time a
+ *                  gated step waits for people (from its request's answer to the step's end: the
+ *                  scanner's fetches, the approvers' clicks, a deadline compressed to 50 ms): the
+ *                  interpreter and the handlers, split as handler invocations and the rest
  *   transitions    states entered plus retries in the executions' history, as Step Functions
  *                  bills a Standard workflow, and the same for a second delivery of the event
  * Each sample is a fresh drill (sandbox, ledger, handler instances) in this process; the first
@@ -62,13 +64,25 @@ function transitions(records: readonly ExecutionRecord[]): number {
   return records.reduce((n, r) => n + r.events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length, 0);
 }
 
+/**
+ * How long the gated steps waited for people: a request (a .waitForTaskToken task: its payload
+ * carries the token) answers at once, then its state ends when a decision or the deadline comes.
+ * In AWS that wait is the approvers', not the engine's, and Standard bills no transition for it.
+ */
+export function peopleWaitMs(r: ExecutionRecord): number {
+  return r.invocations.filter((i) => typeof (i.payload as { taskToken?: unknown } | null)?.taskToken === 'string').reduce((ms, i) => {
+    const ended = r.events.filter((e) => isState(e) && e.state.name === i.state && e.type !== 'StateEntered' && e.timestamp >= i.endedMs);
+    return ended.length === 0 ? ms : ms + Math.min(...ended.map((e) => e.timestamp)) - i.endedMs;
+  }, 0);
+}
+
 function timing(records: readonly ExecutionRecord[]): { overheadMs: number; handlersMs: number } {
   let overheadMs = 0;
   let handlersMs = 0;
   for (const r of records) {
     const times = r.events.map((e) => e.timestamp);
     const waits = r.events.filter((e) => isState(e) && e.type === 'StateEntered' && e.state.type === 'Wait').length * TIME.waitMs
-      + r.events.filter((e) => e.type === 'StateRetried').length * TIME.retryMs;
+      + r.events.filter((e) => e.type === 'StateRetried').length * TIME.retryMs + peopleWaitMs(r);
     overheadMs += Math.max(...times) - Math.min(...times) - waits;
     handlersMs += r.invocations.reduce((ms, i) => ms + (i.endedMs - i.startedMs), 0);
   }

@@ -84,7 +84,7 @@ function printDrill(figures: readonly RunbookFigures[]): void {
     ]),
     [
       'first action: from the execution\'s start to the first mitigating call reaching the sandbox (the drill\'s own snapshot and ASL parsing before it left out)',
-      'overhead: the executions\' time less the simulated waits; handlers = their invocations, interpreter = the rest',
+      'overhead: the executions\' time less the simulated waits (Wait states, Retry pauses, a gated step waiting for people); handlers = their invocations, interpreter = the rest',
       `transitions: states entered + retries (Standard workflow, $0.025 per 1,000); transitions while an approval waited: ${figures.map((f) => `${f.runbook} ${f.approvalWaitTransitions ?? '-'}`).join(', ')}`,
     ],
   );
