@@ -2,7 +2,7 @@ import { peopleWaitMs } from '../../bench/drill-figures';
 import type { ExecutionRecord } from '../../drill/executor';
 
 const state = (type: string, name: string, timestamp: number) => ({ type, timestamp, state: { name, type: 'Task' } });
-const invocation = (state: string, startedMs: number, endedMs: number, payload: unknown) => ({ state, functionName: 'f', payload, startedMs, endedMs });
+const invocation = (name: string, startedMs: number, endedMs: number, payload: unknown) => ({ state: name, functionName: 'f', payload, startedMs, endedMs });
 
 // The engine overhead the bench prints leaves out what people take: a gated step's wait after its request answered.
 test('npm run bench: the time a gated step waits for people is its request\'s answer to the step\'s end, and only that', () => {
