@@ -50,6 +50,8 @@ function printStorm(s: StormFigures): void {
       `calls, spread:    ${calls(s.spread)}`,
       `CPU, duplicate: ${cpu(s.duplicate)}`,
       `CPU, spread:    ${cpu(s.spread)}`,
+      // What the calls alone allow: each ledger call costs about what one raw put does, so the ratio cannot pass 1 / (calls per event).
+      `ceiling from the calls alone (1 / calls per event): duplicate ${(1 / s.duplicate.callsPerEvent).toFixed(2)}, spread ${(1 / s.spread.callsPerEvent).toFixed(2)}`,
     ],
   );
 }
