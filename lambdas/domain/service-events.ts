@@ -251,6 +251,8 @@ export interface ServiceEventOccurrence {
   readonly apiCall?: ApiCall;
   /** Every occurrence is acted on (its kind's everyOccurrence): no cooldown or flapping rail holds it. */
   readonly everyOccurrence?: true;
+  /** What fired, by name, where that is not the event's detail-type: an alarm taken by its name. */
+  readonly name?: string;
 }
 
 interface ServiceEventKind<S extends z.ZodMiniType> {
@@ -316,7 +318,7 @@ export const SERVICE_EVENTS = {
     read: (e) => {
       const arn = e.resources[0] ?? e.detail.alarmName;
       return {
-        target: e.detail.alarmName,
+        target: e.detail.alarmName, name: e.detail.alarmName,
         // One transition, as the alarm-routed runbooks dedupe it: the alarm and the timestamp of the state it entered.
         identity: `${arn}|${e.detail.state.timestamp}`,
         summary: `CloudWatch alarm ${e.detail.alarmName} went to ${e.detail.state.value}`,

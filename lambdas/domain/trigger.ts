@@ -287,7 +287,8 @@ function serviceEventTrigger(runbook: string, event: unknown, started: RunbookTr
     dedupeKey: `event|${read.detailType}|${read.identity}`,
     firedAt: read.time,
     summary: read.summary,
-    source: { name: read.detailType, arn: read.arn, ...(read.reason ? { reason: read.reason } : {}), ...(read.occurrence ? { occurrence: read.occurrence } : {}), ...(read.apiCall ? { apiCall: read.apiCall } : {}) },
+    // An alarm, as the alarm-routed triggers name it; any other event by its detail-type.
+    source: { name: read.name ?? read.detailType, arn: read.arn, ...(read.reason ? { reason: read.reason } : {}), ...(read.occurrence ? { occurrence: read.occurrence } : {}), ...(read.apiCall ? { apiCall: read.apiCall } : {}) },
     ...(read.everyOccurrence ? { everyOccurrence: true as const } : {}),
   };
 }

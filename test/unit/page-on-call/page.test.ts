@@ -100,7 +100,7 @@ describe('routed by the alarm\'s name', () => {
     const trigger = parseTrigger('page-on-call', recorded, started);
     expect(trigger).toMatchObject({
       kind: 'alarm', target: ALARM, firedAt: '2026-12-06T03:12:41Z', summary: `CloudWatch alarm ${ALARM} went to ALARM`,
-      source: { name: 'CloudWatch Alarm State Change', arn: `arn:aws:cloudwatch:sa-east-1:111122223333:alarm:${ALARM}`, reason: expect.stringMatching(/^Threshold Crossed/) },
+      source: { name: ALARM, arn: `arn:aws:cloudwatch:sa-east-1:111122223333:alarm:${ALARM}`, reason: expect.stringMatching(/^Threshold Crossed/) },
     });
     const redelivered = parseTrigger('page-on-call', { ...recorded, id: '00000000-0000-4000-8000-000000000000' }, started);
     expect(incidentIdFor(redelivered.dedupeKey)).toBe(incidentIdFor(trigger.dedupeKey));
