@@ -18,8 +18,15 @@ export interface ActionSpec<B, A, O = B> {
   readonly intended: A;
   /** Reads the value the call will replace; recorded before the call. */
   readonly readBefore: () => Promise<B>;
-  /** Makes the call; returns the value it set. Reached only when the target does not show the change in effect. */
-  readonly mutate: (before: B) => Promise<A>;
+  /**
+   * Makes the call; returns the value it set. Reached only when the target does not show the change
+   * in effect. `before` is the value recorded for the ledger (the first attempt's read: what an undo
+   * puts back); `current` is the target as read just before this call: the same read on a first
+   * attempt, read again on a retry or a redrive of the row. A check of whether the call is still
+   * wanted (not lowering what someone raised since, not overwriting a deploy made since) reads
+   * `current`: between attempts the target may have changed hands.
+   */
+  readonly mutate: (before: B, current: B) => Promise<A>;
   /** Reads the target now, to tell whether the change is in effect. @default readBefore */
   readonly observe?: () => Promise<O>;
   /**
@@ -172,13 +179,15 @@ export async function performAction<B, A, O = B>(
       const after = spec.inEffect(await read(), row.before as B);
       if (after !== undefined) return foundInEffect(generationOf(row) + 1, after);
     }
-    // failed, partly done, or an overlapping attempt's row of intent: retried with the value recorded the first time.
+    // failed, partly done, or an overlapping attempt's row of intent: retried with the value recorded the
+    // first time, while the call's own checks see the target as it is now (read before the row is touched).
+    const current = await readBefore();
     const retry = await ledger.retryIntent(incident.id, row.actionKey);
     if (!retry.retried) {
       logger.info('Action finished by a concurrent attempt; not repeating it', { actionKey: row.actionKey, status: retry.existing.status });
       return replay(retry.existing);
     }
-    return call(row.actionKey, row.before as B, partly);
+    return call(row.actionKey, row.before as B, partly, current);
   };
 
   /**
@@ -195,11 +204,14 @@ export async function performAction<B, A, O = B>(
     return replay(recorded.row);
   };
 
-  /** Makes the call. `partly`: part of the change is in effect already, so no error makes the row `failed`. */
-  const call = async (key: string, before: B, partly = false): Promise<ActionResult<B, A>> => {
+  /**
+   * Makes the call. `partly`: part of the change is in effect already, so no error makes the row
+   * `failed`. `current`: the target as read just before (on a first attempt, `before` itself).
+   */
+  const call = async (key: string, before: B, partly = false, current: B = before): Promise<ActionResult<B, A>> => {
     let after: A;
     try {
-      after = await spec.mutate(before);
+      after = await spec.mutate(before, current);
     } catch (e: unknown) {
       const error = classifyAwsError(e, `${spec.operation} on ${spec.target}`);
       const message = `${error.name}: ${error.message}`;

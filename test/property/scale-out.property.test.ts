@@ -138,6 +138,13 @@ test('no sequence of re-fired alarms, retries, redrives and scaling activities s
   }), {
     numRuns: 60,
     // The seed account's worker, raised by hand after a scale-out, then that run redriven with its stale plan.
-    examples: [[{ range: { min: 2, max: 8 }, desired: 2, loseNextAnswer: false }, [{ kind: 'operator', min: 6 }, { kind: 'redrive' }]]],
+    examples: [
+      [{ range: { min: 2, max: 8 }, desired: 2, loseNextAnswer: false }, [{ kind: 'operator', min: 6 }, { kind: 'redrive' }]],
+      // A re-fired alarm's scale-out whose answer was lost (it took effect), an operator lowering then raising the
+      // minimum past it, then that run redriven: the retry must read the target again, not act on what it first read.
+      [{ range: { min: 3, max: 5 }, desired: 3, loseNextAnswer: false }, [
+        { kind: 'operator', min: 0 }, { kind: 'lose-answer' }, { kind: 'refire' }, { kind: 'operator', min: 5 }, { kind: 'redrive' }, { kind: 'lose-answer' },
+      ]],
+    ],
   });
 }, 120_000);

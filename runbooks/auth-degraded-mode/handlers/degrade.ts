@@ -45,9 +45,9 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ca
     parameters: { cluster: key.cluster, service: key.service, taskDefinition: registered },
     intended: { taskDefinition: registered },
     readBefore: async () => ({ taskDefinition: (await services.describe(key)).taskDefinition }),
-    mutate: async (before) => {
-      if (before.taskDefinition !== call.from) {
-        throw new ChangeRejected(`not degraded: ${incident.target} runs ${before.taskDefinition ?? 'no task definition'} now, not ${call.from} read at diagnosis (changed since)`);
+    mutate: async (_before, now) => {
+      if (now.taskDefinition !== call.from) {
+        throw new ChangeRejected(`not degraded: ${incident.target} runs ${now.taskDefinition ?? 'no task definition'} now, not ${call.from} read at diagnosis (changed since)`);
       }
       return { taskDefinition: (await services.deployTaskDefinition(key, registered)).taskDefinition };
     },

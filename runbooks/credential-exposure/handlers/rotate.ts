@@ -46,8 +46,8 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ap
     parameters: { ...call, Value: '(32 random bytes, hex: never recorded)' },
     intended: rotated(secret.leakedVersion + 1),
     readBefore: () => parameters.version(secret.parameter),
-    mutate: async (before) => {
-      if (before.version !== secret.leakedVersion) throw new ChangeRejected(`${secret.parameter} is at version ${before.version}, not the leaked version ${secret.leakedVersion}: not rotated again`);
+    mutate: async (_before, now) => {
+      if (now.version !== secret.leakedVersion) throw new ChangeRejected(`${secret.parameter} is at version ${now.version}, not the leaked version ${secret.leakedVersion}: not rotated again`);
       return rotated(await parameters.writeVersion(secret.parameter, newSecretValue(), secret.keyId));
     },
     inEffect: (now) => (now.version > secret.leakedVersion ? rotated(now.version) : undefined),

@@ -27,9 +27,9 @@ export const handler = taskHandler(stepInputSchema, async ({ incident, execution
     parameters: { TableName: incident.target, BillingMode: 'PAY_PER_REQUEST' },
     intended: ON_DEMAND,
     readBefore: async () => capacitySnapshot(await tables.describe(incident.target)),
-    mutate: async (before) => {
-      // Already on-demand when first read (the state machine checks this before, a direct invocation may not): nothing to switch.
-      if (before.billingMode !== 'PAY_PER_REQUEST') await tables.switchToOnDemand(incident.target);
+    mutate: async (_before, now) => {
+      // Already on-demand when read (the state machine checks this before, a direct invocation may not): nothing to switch.
+      if (now.billingMode !== 'PAY_PER_REQUEST') await tables.switchToOnDemand(incident.target);
       return ON_DEMAND;
     },
     // A switch whose answer was lost is found made (UPDATING or ACTIVE) by reading the table again.

@@ -59,9 +59,9 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ca
     parameters: call,
     intended: to,
     readBefore: async () => ({ taskDefinition: (await services.describe(key)).taskDefinition }),
-    mutate: async (before) => {
-      if (before.taskDefinition !== from) {
-        throw new ChangeRejected(`not rolled back: ${incident.target} runs ${shortTaskDefinition(before.taskDefinition)} now, not ${shortTaskDefinition(from)} that failed (changed since the diagnosis)`);
+    mutate: async (_before, now) => {
+      if (now.taskDefinition !== from) {
+        throw new ChangeRejected(`not rolled back: ${incident.target} runs ${shortTaskDefinition(now.taskDefinition)} now, not ${shortTaskDefinition(from)} that failed (changed since the diagnosis)`);
       }
       return { taskDefinition: (await services.deployTaskDefinition(key, call.taskDefinition)).taskDefinition };
     },

@@ -47,8 +47,8 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ap
     parameters,
     intended: { Timeout: to },
     readBefore: async () => ({ Timeout: (await limits.configuration(incident.target)).settings.Timeout }),
-    mutate: async (before) => {
-      if (before.Timeout >= to) throw new ChangeRejected(`the timeout of ${incident.target} is ${before.Timeout} s since the diagnosis, at or above the ${to} s approved: it is neither lowered nor raised`);
+    mutate: async (_before, now) => {
+      if (now.Timeout >= to) throw new ChangeRejected(`the timeout of ${incident.target} is ${now.Timeout} s since the diagnosis, at or above the ${to} s approved: it is neither lowered nor raised`);
       const limit = sourceLimit(await limits.queueLimits(incident.target), to);
       if (limit) throw new ChangeRejected(limit);
       await limits.functions.update(incident.target, { Timeout: to });

@@ -45,8 +45,8 @@ function pause(incident: z.infer<typeof inputSchema>['incident'], execution: z.i
     parameters: putParameters(PAUSED_VALUE),
     intended: PAUSED_VALUE,
     readBefore: () => parameters.read(TRADING_SWITCH),
-    mutate: async (before) => {
-      if (before === PAUSED_VALUE) throw new ChangeRejected(`not paused: ${TRADING_SWITCH} already holds ${PAUSED_VALUE}, set by someone since the assessment; their pause is not this run's to lift`);
+    mutate: async (_before, now) => {
+      if (now === PAUSED_VALUE) throw new ChangeRejected(`not paused: ${TRADING_SWITCH} already holds ${PAUSED_VALUE}, set by someone since the assessment; their pause is not this run's to lift`);
       const positions = await readPositions(metrics, POSITIONS, new Date());
       if (positions.kind !== 'none') throw new ChangeRejected(`not paused: ${describePositions(positions)} just before the pause (seed 004 "Position Stuck": a human decides)`);
       return parameters.write(TRADING_SWITCH, PAUSED_VALUE);

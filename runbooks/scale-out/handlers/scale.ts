@@ -64,12 +64,12 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ap
         if (!now.scalableTarget) throw new ChangeRejected(`${incident.target} has no scalable target any more: its desired count is left as it is`);
         return { ...now.scalableTarget, desiredCount: now.desiredCount };
       },
-      mutate: async (before) => {
-        if (before.minCapacity >= to.minCapacity) throw new ChangeRejected(`the minimum of ${incident.target} is ${before.minCapacity} since the diagnosis, at or above the ${to.minCapacity} approved: it is neither lowered nor raised`);
-        if (before.maxCapacity > to.maxCapacity) throw new ChangeRejected(`the maximum of ${incident.target} is ${before.maxCapacity} since the diagnosis, above the ${to.maxCapacity} approved: it is not lowered`);
+      mutate: async (_before, now) => {
+        if (now.minCapacity >= to.minCapacity) throw new ChangeRejected(`the minimum of ${incident.target} is ${now.minCapacity} since the diagnosis, at or above the ${to.minCapacity} approved: it is neither lowered nor raised`);
+        if (now.maxCapacity > to.maxCapacity) throw new ChangeRejected(`the maximum of ${incident.target} is ${now.maxCapacity} since the diagnosis, above the ${to.maxCapacity} approved: it is not lowered`);
         const range = await capacity.targets.register(key, to);
         // Application Auto Scaling moves the desired count into the new range at once.
-        return { ...range, desiredCount: Math.min(Math.max(before.desiredCount ?? 0, range.minCapacity), range.maxCapacity) };
+        return { ...range, desiredCount: Math.min(Math.max(now.desiredCount ?? 0, range.minCapacity), range.maxCapacity) };
       },
       inEffect: (observed) => (observed.minCapacity === to.minCapacity && observed.maxCapacity === to.maxCapacity ? observed : undefined),
     }, { dryRun });
@@ -78,8 +78,8 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ap
   return performAction<Desired, Desired>(ledger, incident, execution, {
     step: 'scale', operation: planned.operation, target: incident.target, parameters, intended: to,
     readBefore: async () => ({ desiredCount: (await capacity.read(key)).desiredCount }),
-    mutate: async (before) => {
-      if (before.desiredCount >= to.desiredCount) throw new ChangeRejected(`the desired count of ${incident.target} is ${before.desiredCount} since the diagnosis, at or above the ${to.desiredCount} approved: it is neither lowered nor raised`);
+    mutate: async (_before, now) => {
+      if (now.desiredCount >= to.desiredCount) throw new ChangeRejected(`the desired count of ${incident.target} is ${now.desiredCount} since the diagnosis, at or above the ${to.desiredCount} approved: it is neither lowered nor raised`);
       // A scalable target registered since would reset a desired count outside its range: its minimum is the lever then.
       if ((await capacity.targets.read(key)) !== null) throw new ChangeRejected(`${incident.target} has a scalable target since the diagnosis: its minimum, not the desired count, must be raised`);
       return { desiredCount: (await capacity.services.setDesiredCount(key, to.desiredCount)).desiredCount };

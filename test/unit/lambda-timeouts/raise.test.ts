@@ -86,6 +86,19 @@ test('a retry after the call took effect replays the row: no second update, no r
   expect(lambda).not.toHaveReceivedCommand(UpdateFunctionConfigurationCommand);
 });
 
+test('the answer lost without the raise, then someone raises it to 90 s: the retry reads it again and refuses, never lowering it to 60 s', async () => {
+  const requestId = await approved();
+  lambda.on(UpdateFunctionConfigurationCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+  await expect(handler(input(requestId), lambdaContext)).rejects.toMatchObject({ name: 'AwsUnavailable' });
+  account(90);
+
+  await expect(handler(input(requestId), lambdaContext)).rejects.toMatchObject({ name: 'ChangeRejected', message: expect.stringContaining('is 90 s since the diagnosis') });
+
+  expect(lambda).not.toHaveReceivedCommand(UpdateFunctionConfigurationCommand);
+  // The row keeps the value the runbook first found, for the record; it is failed, not done.
+  expect(await ledger.getAction(incidentId, KEY)).toMatchObject({ status: 'failed', before: { Timeout: 30 } });
+});
+
 test('a dry run plans the exact call and makes none', async () => {
   const requestId = await approved();
   const plan = await handler(input(requestId, true), lambdaContext);

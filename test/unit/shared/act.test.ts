@@ -74,6 +74,33 @@ describe('an answer lost, or a 5xx: the row is unknown, and the next attempt rea
     expect(await rows()).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2, before: null })]);
   });
 
+  test('the retry\'s call sees the target as it is now, while the row keeps the first before: what someone set since is not acted on blindly', async () => {
+    target.fail = lost;
+    await expect(act()).rejects.toMatchObject({ name: 'AwsUnavailable' });
+    target.fail = undefined;
+    target.value = 7; // set by someone between the attempts
+    const seen: { before: number | null; current: number | null }[] = [];
+
+    await act({ spec: { mutate: async (before, current) => { seen.push({ before, current }); target.calls += 1; target.value = 0; return 0; } } });
+
+    expect(seen).toEqual([{ before: null, current: 7 }]);
+    expect(await rows()).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2, before: null })]);
+  });
+
+  test('a retry whose read of the target fails leaves the row as it was and calls nothing', async () => {
+    target.fail = () => sdkError('ThrottlingException', 400);
+    await expect(act()).rejects.toMatchObject({ name: 'AwsThrottled' });
+    target.fail = undefined;
+    let reads = 0;
+    // The check of whether it is in effect reads once; the read for the call's own checks fails.
+    const readBefore = async () => { reads += 1; if (reads > 1) throw sdkError('ServiceUnavailableException', 503); return target.value; };
+
+    await expect(act({ spec: { readBefore } })).rejects.toMatchObject({ name: 'AwsUnavailable' });
+
+    expect(target.calls).toBe(1);
+    expect(await rows()).toEqual([expect.objectContaining({ status: 'failed', attempts: 1 })]);
+  });
+
   test('a read that fails leaves the row unknown and calls nothing', async () => {
     target.failAfterApplying = lost;
     await expect(act()).rejects.toMatchObject({ name: 'AwsUnavailable' });
