@@ -14,7 +14,7 @@ import { createSeedTables, startDynamo, STUCK_TASK_IDS, type LocalDynamo } from 
 import { Ledger } from '../../lambdas/shared/ledger';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../../lambdas/shared/ledger-table';
 import { seedApprovalRequest } from '../support/approval-requests';
-import { EXECUTION_ARN, incident, lambdaContext } from '../support/fixtures';
+import { EXECUTION_ARN, incident, lambdaContext, nthIncidentId } from '../support/fixtures';
 
 const TABLE = 'cabruca-segmentation-prod-agent-tasks';
 type Handler = (event: unknown, context: typeof lambdaContext) => Promise<Record<string, unknown>>;
@@ -83,7 +83,7 @@ const task = async (id: string) => {
 };
 
 test('count -> backup -> AVAILABLE -> approved delete: exactly the counted tasks go, the ledger row and the backup hold them', async () => {
-  const step = { incident: incident({ id: `inc-${(++seq).toString(16).padStart(16, 'b')}`, runbook: 'dynamodb-throttling', target: TABLE }), execution: { id: EXECUTION_ARN } };
+  const step = { incident: incident({ id: nthIncidentId('b', ++seq), runbook: 'dynamodb-throttling', target: TABLE }), execution: { id: EXECUTION_ARN } };
 
   const stuck = await handlers.count(step, lambdaContext);
   expect(stuck).toMatchObject({ applies: true, tableName: TABLE, count: 3, truncated: false });
@@ -133,7 +133,7 @@ test('count -> backup -> AVAILABLE -> approved delete: exactly the counted tasks
 });
 
 test('without an approved decision the delete handler changes nothing and writes no ledger row', async () => {
-  const step = { incident: incident({ id: `inc-${(++seq).toString(16).padStart(16, 'b')}`, runbook: 'dynamodb-throttling', target: TABLE }), execution: { id: EXECUTION_ARN } };
+  const step = { incident: incident({ id: nthIncidentId('b', ++seq), runbook: 'dynamodb-throttling', target: TABLE }), execution: { id: EXECUTION_ARN } };
   const stuck = { applies: true, tableName: TABLE, count: 1, keys: [{ task_id: 'task-7f3a0004' }], truncated: false, cutoff: Math.floor(Date.now() / 1000), reason: 'r' };
   const backup = { backupArn: proxy.backups()[0]?.backupArn ?? 'x', backupStatus: 'AVAILABLE' };
   for (const approval of [undefined, { decision: 'rejected' }, { decision: 'timed-out' }]) {
@@ -145,12 +145,12 @@ test('without an approved decision the delete handler changes nothing and writes
 
 test('an approved decision whose ledger request does not name exactly this delete is refused: nothing is deleted or recorded', async () => {
   const intentsBefore = intents.length;
-  const step = { incident: incident({ id: `inc-${(++seq).toString(16).padStart(16, 'b')}`, runbook: 'dynamodb-throttling', target: TABLE }), execution: { id: EXECUTION_ARN } };
+  const step = { incident: incident({ id: nthIncidentId('b', ++seq), runbook: 'dynamodb-throttling', target: TABLE }), execution: { id: EXECUTION_ARN } };
   const keys = [{ task_id: 'task-7f3a0004' }];
   const stuck = { applies: true, tableName: TABLE, count: 1, keys, truncated: false, cutoff: Math.floor(Date.now() / 1000), reason: 'r' };
   const backup = { backupArn: 'arn:aws:dynamodb:sa-east-1:111122223333:table/t/backup/1', backupStatus: 'AVAILABLE' };
   const exact = { TableName: TABLE, Keys: keys, BackupArn: backup.backupArn };
-  const other = incident({ id: `inc-${(++seq).toString(16).padStart(16, 'b')}`, runbook: 'dynamodb-throttling', target: TABLE });
+  const other = incident({ id: nthIncidentId('b', ++seq), runbook: 'dynamodb-throttling', target: TABLE });
   const refused = [
     await approvalFor(step.incident.id, { ...exact, Keys: [...keys, { task_id: 'task-7f3a0005' }] }), // more keys than this call
     await approvalFor(step.incident.id, { ...exact, Keys: [{ task_id: 'task-7f3a0005' }] }), // other keys

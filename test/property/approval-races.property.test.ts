@@ -19,7 +19,7 @@ import type { ExpireResult, RequestResult } from '../../lambdas/approval/request
 import { ApprovalStore, decisionList, type ApprovalRequest } from '../../lambdas/approval/store';
 import { acknowledged, tally } from '../../lambdas/domain/approval';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
-import { EXECUTION_ARN, incident, lambdaContext } from '../support/fixtures';
+import { EXECUTION_ARN, incident, lambdaContext, nthIncidentId } from '../support/fixtures';
 import { approvalLinkIn } from '../support/notifications';
 import { schedulerGate, startSchedulingProxy, type Gate, type SchedulingProxy } from '../support/scheduling-proxy';
 import { formOf, KEY, messageOf, pageEvent, TOPIC, type PageHandler } from '../unit/approval/support';
@@ -163,7 +163,7 @@ const gateFor = (step: string) => ({ step, operation: 'lambda:PutFunctionConcurr
 
 /** Runs one scenario under the scheduler; returns what everyone was told and what Step Functions and the deadline path did. */
 async function play(s: fc.Scheduler, sc: Scenario) {
-  const id = `inc-${(++sequence).toString(16).padStart(16, 'e')}`;
+  const id = nthIncidentId('e', ++sequence);
   const { step } = GATES[sc.required];
   const step1 = `token-${id}-1`;
   const step2 = `token-${id}-2`;

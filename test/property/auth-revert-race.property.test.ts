@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import type { Ledger as LedgerClass } from '../../lambdas/shared/ledger';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
-import { lambdaContext } from '../support/fixtures';
+import { lambdaContext, nthIncidentId } from '../support/fixtures';
 import { schedulerGate, startSchedulingProxy, type SchedulingProxy } from '../support/scheduling-proxy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -59,7 +59,7 @@ async function degradedIncident(incidentId: string): Promise<void> {
 test('the schedule firing and an early revert at once: exactly one claims the undo and plans both restores, the other is refused naming it', async () => {
   await fc.assert(fc.asyncProperty(fc.scheduler(), async (s) => {
     const n = ++sequence;
-    const incidentId = `inc-${n.toString(16).padStart(16, 'a')}`;
+    const incidentId = nthIncidentId('a', n);
     await degradedIncident(incidentId);
     const gate = schedulerGate(s);
     const scheduled = { request: { incidentId, requestedBy: `scheduled revert (auth-revert-${incidentId})` }, execution: { id: undoExec('scheduled', n) } };

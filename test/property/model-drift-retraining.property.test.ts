@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import type { Ledger as LedgerClass } from '../../lambdas/shared/ledger';
 import type { RetrainResult } from '../../runbooks/model-drift/handlers/retrain';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
-import { incident, lambdaContext } from '../support/fixtures';
+import { incident, lambdaContext, nthIncidentId } from '../support/fixtures';
 import { schedulerGate, startSchedulingProxy, type SchedulingProxy } from '../support/scheduling-proxy';
 
 const TABLE = 'retraining-races-ledger';
@@ -49,7 +49,7 @@ const meta = { $metadata: { httpStatusCode: 400 } };
 
 test('attempts of one incident\'s retraining start in any order, an answer lost or not: one retraining, and every attempt that ends reports it', async () => {
   await fc.assert(fc.asyncProperty(fc.scheduler(), fc.integer({ min: 1, max: 3 }), fc.boolean(), async (s, attempts, answerLost) => {
-    const incidentId = `inc-${(++sequence).toString(16).padStart(16, 'e')}`;
+    const incidentId = nthIncidentId('e', ++sequence);
     const the = incident({ id: incidentId, runbook: 'model-drift', target: 'momentum-v3' });
     /** Step Functions, as the retraining workflow's executions: one of a name, its input kept. */
     const executions = new Map<string, { input: string; status: string }>();
@@ -102,7 +102,7 @@ test('attempts of one incident\'s retraining start in any order, an answer lost 
 });
 
 test('a retraining already running (another incident\'s, or a nightly one) is watched: nothing started, nothing recorded', async () => {
-  const incidentId = `inc-${(++sequence).toString(16).padStart(16, 'e')}`;
+  const incidentId = nthIncidentId('e', ++sequence);
   sfn.reset();
   sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:nightly`, name: 'nightly', status: 'RUNNING', stateMachineArn: MACHINE, startDate: new Date('2026-12-06T02:00:00Z') }] });
 
@@ -115,7 +115,7 @@ test('a retraining already running (another incident\'s, or a nightly one) is wa
 });
 
 test('once this incident has started its retraining, a retry watches its own, not another that started since', async () => {
-  const incidentId = `inc-${(++sequence).toString(16).padStart(16, 'e')}`;
+  const incidentId = nthIncidentId('e', ++sequence);
   const payload = { incident: incident({ id: incidentId, runbook: 'model-drift', target: 'momentum-v3' }), execution: { id: EXECUTION } };
   const own = `${MACHINE.replace(':stateMachine:', ':execution:')}:model-drift-${incidentId}`;
   const nightly = { executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:nightly`, name: 'nightly', status: 'RUNNING' as const, stateMachineArn: MACHINE, startDate: new Date() };

@@ -17,7 +17,7 @@ import type { ExecutionFailedResult } from '../../lambdas/notify/execution-faile
 import type { performAction as PerformAction } from '../../lambdas/shared/act';
 import type { Ledger as LedgerClass } from '../../lambdas/shared/ledger';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from '../support/dynalite';
-import { incident, lambdaContext } from '../support/fixtures';
+import { incident, lambdaContext, nthIncidentId } from '../support/fixtures';
 import { delivered } from '../support/notifications';
 import { schedulerGate, startSchedulingProxy, type SchedulingProxy } from '../support/scheduling-proxy';
 
@@ -83,7 +83,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
 
 test('deliveries of a failure and a redrive in any order: escalated at most once (exactly once when nobody redrives), and the later run\'s record stands', async () => {
   await fc.assert(fc.asyncProperty(fc.scheduler(), scenarioArb, async (s, sc) => {
-    const incidentId = `inc-${(++sequence).toString(16).padStart(16, 'd')}`;
+    const incidentId = nthIncidentId('d', ++sequence);
     const executionArn = `arn:aws:states:sa-east-1:111122223333:execution:RunbookLambdaRunaway-abc:run-${sequence}`;
     const the = incident({ id: incidentId });
     await ledger.claimIncident({ incidentId, runbook: 'lambda-runaway', target: the.target, dedupeKey: incidentId, executionArn, summary: 'alarm', firedAt: the.firedAt });

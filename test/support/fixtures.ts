@@ -3,6 +3,14 @@ import type { Incident } from '../../lambdas/shared/task-input';
 
 export const EXECUTION_ARN = 'arn:aws:states:sa-east-1:111122223333:execution:runbook-autopilot-test:exec-1';
 
+/**
+ * The n-th incident id of a test that counts its own: `fill` (one hex digit per test) then n in hex,
+ * zero-padded. Padding with the fill digit instead would give n = 0xd and n = 0xdd the same id.
+ */
+export function nthIncidentId(fill: string, n: number): string {
+  return `inc-${fill}${n.toString(16).padStart(15, '0')}`;
+}
+
 export function incident(overrides: Partial<Incident> = {}): Incident {
   return {
     id: 'inc-0123456789abcdef',

@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { Ledger } from '../../lambdas/shared/ledger';
 import { handlerTestEnv, startDynalite, type LocalDynamo } from './dynalite';
+import { nthIncidentId } from './fixtures';
 
 export interface LedgerHarness {
   /** The local DynamoDB the ledger (and any table a test creates) lives in. */
@@ -26,7 +27,7 @@ export interface LedgerHarnessOptions {
  */
 export function ledgerHarness(fill: string, options: LedgerHarnessOptions = {}): LedgerHarness {
   let seq = 0;
-  const harness = { nextIncidentId: () => `inc-${(++seq).toString(16).padStart(16, fill)}` } as LedgerHarness & { dynamo: LocalDynamo; ledger: Ledger };
+  const harness = { nextIncidentId: () => nthIncidentId(fill, ++seq) } as LedgerHarness & { dynamo: LocalDynamo; ledger: Ledger };
   beforeAll(async () => {
     harness.dynamo = await startDynalite();
     const mock = options.mockedDynamo;

@@ -15,6 +15,7 @@ import { seedAccountState, startSandbox, SANDBOX_CREDENTIALS, SANDBOX_REGION, ty
 import { currentVersion } from '../../../drill/sandbox/s3';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { schedulerGate, startSchedulingProxy, type SchedulingProxy } from '../../support/scheduling-proxy';
+import { nthIncidentId } from '../../support/fixtures';
 
 const TABLE = 'report-ledger';
 const BUCKET = 'incident-reports';
@@ -48,7 +49,7 @@ const objects = () => sandbox.state.s3!.buckets[BUCKET]!.objects ?? {};
 let seq = 0;
 /** A new incident of lambda-runaway on FN, ended as `status`, fired on `day`. */
 async function ended(day: string, status: 'remediated' | 'escalated' | 'admitted' = 'remediated'): Promise<string> {
-  const id = `inc-${(++seq).toString(16).padStart(16, 'a')}`;
+  const id = nthIncidentId('a', ++seq);
   const exec = EXEC(`run-${seq}`);
   await ledger().claimIncident({ incidentId: id, runbook: 'lambda-runaway', target: FN, dedupeKey: id, executionArn: exec, summary: 'alarm went to ALARM', firedAt: `${day}T03:12:41.522+0000` });
   if (status !== 'admitted') await ledger().finishIncident(id, exec, status, `closed ${status}`);
