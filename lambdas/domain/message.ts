@@ -1,5 +1,5 @@
 import type { ActionRecord } from '../shared/ledger';
-import type { Incident } from '../shared/task-input';
+import type { Incident, PartRecord } from '../shared/task-input';
 import { runbookPage, type Notification, type Part, type Tone } from './notification';
 import { itemsRowLine } from './recorded-items';
 
@@ -101,15 +101,6 @@ export function describeCaughtError(error: { Error?: string; Cause?: string } | 
     if (!(e instanceof SyntaxError)) throw e;
   }
   return `${error.Error ?? 'Error'}: ${message}`.trim();
-}
-
-/** One independent part's record, as the state machine keeps it (statemachines/src/spine/parts.ts). */
-export interface PartRecord {
-  readonly part: string;
-  readonly done: boolean;
-  readonly outcome: string;
-  readonly planned?: boolean;
-  readonly error?: { readonly Error?: string; readonly Cause?: string };
 }
 
 /** Each part and its outcome, in the machine's order, one line each: "gateway: not halted (TargetNotFound: ...)". */

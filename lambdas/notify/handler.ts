@@ -8,15 +8,13 @@ import { logger } from '../shared/logger';
 import { duration, type Of } from '../shared/metrics';
 import { METRIC, millisBetween } from '../domain/metrics';
 import { publishNotification } from '../shared/publish';
-import { executionSchema, incidentSchema } from '../shared/task-input';
+import { caughtErrorSchema, executionSchema, incidentSchema, partRecordSchema } from '../shared/task-input';
 
 const ledger = new Ledger(requireEnv('LEDGER_TABLE'));
 const topics = { critical: requireEnv('CRITICAL_TOPIC_ARN'), info: requireEnv('INFO_TOPIC_ARN') };
 const region = requireEnv('AWS_REGION');
 /** Where docs/runbooks/ is served; unset, notifications name the page's path in the repository. */
 const pagesUrl = process.env.RUNBOOK_PAGES_URL || undefined;
-
-const caughtError = z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) });
 
 const inputSchema = z.object({
   runbook: z.string().check(z.minLength(1)),
@@ -27,11 +25,9 @@ const inputSchema = z.object({
   incident: z.optional(z.nullable(incidentSchema)),
   execution: executionSchema,
   evidence: z.optional(z.unknown()),
-  error: z.optional(caughtError),
+  error: z.optional(caughtErrorSchema),
   /** Independent parts' records (an emergency stop's): the reason names each part and its outcome. */
-  parts: z.optional(z.record(z.string(), z.object({
-    part: z.string(), done: z.boolean(), outcome: z.string(), planned: z.optional(z.boolean()), error: z.optional(caughtError),
-  }))),
+  parts: z.optional(z.record(z.string(), partRecordSchema)),
   /** The kill switch and runbook switch as admit read them; null when admit did not get that far. */
   switches: z.optional(z.nullable(z.object({ automation: z.nullable(z.string()), runbook: z.nullable(z.string()) }))),
 });

@@ -6,7 +6,7 @@ import { optionalJsonEnv, requireEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
 import { logger } from '../shared/logger';
 import { count } from '../shared/metrics';
-import { executionSchema } from '../shared/task-input';
+import { caughtErrorSchema, executionSchema } from '../shared/task-input';
 import { ReportRecords } from './records';
 import { notWritten, reportBucketClient, writeIncidentReport, type ReportWritten } from './writer';
 
@@ -31,7 +31,7 @@ const inputSchema = z.object({
   /** The execution's data as it ended (`$`), and which state writes each of its fields; absent for the undo, which rewrites from the ledger. */
   facts: z.optional(z.object({ state: z.unknown(), steps: z.record(z.string(), z.string()), verifiedBy: z.optional(z.string()) })),
   /** What the write failed with (`not-written`). */
-  error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
+  error: z.optional(caughtErrorSchema),
 });
 
 /**

@@ -3,6 +3,15 @@ import * as z from './zod';
 /** `$$.Execution` as the state machines pass it to every task: its ARN, and which run (RedriveCount: 0, then one more per redrive). */
 export const executionSchema = z.object({ id: z.string().check(z.minLength(1)), redriveCount: z.optional(z.int().check(z.gte(0))) });
 
+/** A failure a state machine caught, as its Catch writes it at `$.error`: the error's name and its cause. */
+export const caughtErrorSchema = z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) });
+
+/** One independent part's record, as the state machine keeps it (statemachines/src/spine/parts.ts). */
+export const partRecordSchema = z.object({
+  part: z.string(), done: z.boolean(), outcome: z.string(), planned: z.optional(z.boolean()), error: z.optional(caughtErrorSchema),
+});
+export type PartRecord = z.infer<typeof partRecordSchema>;
+
 /** The incident admit produced; every later task receives it as `incident`. */
 export const incidentSchema = z.object({
   id: z.string().check(z.regex(/^inc-[0-9a-f]{16}$/, 'an incident id (inc-<16 hex>)')),

@@ -8,7 +8,7 @@ import { hasErrorName } from '../shared/errors';
 import { taskHandler } from '../shared/handler';
 import { Ledger } from '../shared/ledger';
 import { logger } from '../shared/logger';
-import { executionSchema, incidentSchema } from '../shared/task-input';
+import { caughtErrorSchema, executionSchema, incidentSchema } from '../shared/task-input';
 import { holds, ITEM_KINDS, UndoResources } from './resources';
 import { checkItems, itemsNotBack } from './restore-items';
 
@@ -29,7 +29,7 @@ const inputSchema = z.discriminatedUnion('mode', [
   }),
   z.object({
     mode: z.literal('fail'), incident: z.nullable(incidentSchema), execution: executionSchema,
-    error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
+    error: z.optional(caughtErrorSchema),
   }),
   z.object({ mode: z.literal('not-approved'), incident: incidentSchema, execution: executionSchema, decision: z.string() }),
 ]);
