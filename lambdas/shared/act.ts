@@ -113,18 +113,18 @@ export async function performAction<B, A, O = B>(
    * not at all (failed). Part of a multi-call change in effect leaves it unknown (`partly`): what is
    * left may be done, but the row never says nothing happened.
    */
-  const reconcile = async (row: ActionRecord): Promise<{ row: ActionRecord; partly: boolean }> => {
+  const reconcile = async (row: ActionRecord): Promise<{ row: ActionRecord; partly: boolean; observed: O }> => {
     const observed = await read();
     const after = spec.inEffect(observed, row.before as B);
     if (after === undefined && spec.partlyInEffect?.(observed, row.before as B)) {
       logger.info('Unsettled action partly in effect: the rest may be done', { actionKey: row.actionKey });
-      return { row, partly: true };
+      return { row, partly: true, observed };
     }
     const settled = await ledger.settleAction(incident.id, row.actionKey, after !== undefined
       ? { inEffect: true, after }
       : { inEffect: false, reason: `reconciled: ${spec.operation} on ${spec.target} is not in effect (read again after ${row.error ?? 'the attempt ended without a record'})` });
     logger.info('Unsettled action reconciled by reading the target again', { actionKey: row.actionKey, status: settled.status });
-    return { row: settled, partly: false };
+    return { row: settled, partly: false, observed };
   };
 
   const readBefore = () => readOrClassify(spec.readBefore, `reading ${spec.target} before ${spec.operation}`);
@@ -156,8 +156,10 @@ export async function performAction<B, A, O = B>(
     let row = found;
     let reconciled = false;
     let partly = false;
+    /** The target as this attempt read it to settle the row, if it did. */
+    let observed: O | undefined;
     if (isUnsettled(row.status) && !(raced && row.executionArn === executionArn && row.status === 'intent')) {
-      ({ row, partly } = await reconcile(row));
+      ({ row, partly, observed } = await reconcile(row));
       reconciled = true;
     }
     const ours = row.executionArn === executionArn;
@@ -176,12 +178,14 @@ export async function performAction<B, A, O = B>(
     if (row.status === 'failed' && !reconciled) {
       // Refused before; the target may have been fixed since (by hand, between the failure and a
       // redrive): read it, and act only if it still needs the change. The row stays failed: the call was not this run's.
-      const after = spec.inEffect(await read(), row.before as B);
+      observed = await read();
+      const after = spec.inEffect(observed, row.before as B);
       if (after !== undefined) return foundInEffect(generationOf(row) + 1, after);
     }
     // failed, partly done, or an overlapping attempt's row of intent: retried with the value recorded the
-    // first time, while the call's own checks see the target as it is now (read before the row is touched).
-    const current = await readBefore();
+    // first time, while the call's own checks see the target as it is now (read before the row is
+    // touched; the read that settled the row is that read, where the step reads the target one way).
+    const current = spec.observe === undefined && observed !== undefined ? (observed as unknown as B) : await readBefore();
     const retry = await ledger.retryIntent(incident.id, row.actionKey);
     if (!retry.retried) {
       logger.info('Action finished by a concurrent attempt; not repeating it', { actionKey: row.actionKey, status: retry.existing.status });

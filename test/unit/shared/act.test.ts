@@ -91,14 +91,27 @@ describe('an answer lost, or a 5xx: the row is unknown, and the next attempt rea
     target.fail = () => sdkError('ThrottlingException', 400);
     await expect(act()).rejects.toMatchObject({ name: 'AwsThrottled' });
     target.fail = undefined;
-    let reads = 0;
-    // The check of whether it is in effect reads once; the read for the call's own checks fails.
-    const readBefore = async () => { reads += 1; if (reads > 1) throw sdkError('ServiceUnavailableException', 503); return target.value; };
+    // A step that checks whether it is in effect one way (observe) and reads what it replaces another: the latter fails.
+    const readBefore = async () => { throw sdkError('ServiceUnavailableException', 503); };
 
-    await expect(act({ spec: { readBefore } })).rejects.toMatchObject({ name: 'AwsUnavailable' });
+    await expect(act({ spec: { readBefore, observe: async () => target.value } })).rejects.toMatchObject({ name: 'AwsUnavailable' });
 
     expect(target.calls).toBe(1);
     expect(await rows()).toEqual([expect.objectContaining({ status: 'failed', attempts: 1 })]);
+  });
+
+  test.each([['a refused row', () => sdkError('ThrottlingException', 400)], ['an unknown row', lost]])('%s: a retry reads the target once, for both the check and the call', async (_row, error) => {
+    target.fail = error;
+    await expect(act()).rejects.toBeDefined();
+    target.fail = undefined;
+    target.value = 7;
+    let reads = 0;
+    const seen: (number | null)[] = [];
+
+    await act({ spec: { readBefore: async () => { reads += 1; return target.value; }, mutate: async (_before, current) => { seen.push(current); target.calls += 1; return 0; } } });
+
+    expect(reads).toBe(1);
+    expect(seen).toEqual([7]);
   });
 
   test('a read that fails leaves the row unknown and calls nothing', async () => {
