@@ -80,6 +80,7 @@ describe('a service ECS reports healthy', () => {
     healthy();
     await expect(handler(input(`${CLUSTER}/${SERVICE}`, HEARTBEAT_ALARM), lambdaContext))
       .resolves.toMatchObject({ cause: 'stale-heartbeat', healthy: false, redeployCanFix: true, verdict: expect.stringContaining(HEARTBEAT_ALARM) });
+    expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: CLUSTER, services: [SERVICE] });
   });
 
   test.each([
@@ -89,6 +90,8 @@ describe('a service ECS reports healthy', () => {
   ])('started by %s: healthy, nothing to restart', async (_, target, alarm) => {
     healthy();
     await expect(handler(input(target, alarm), lambdaContext)).resolves.toMatchObject({ cause: 'none', healthy: true });
+    const [cluster, name] = target.split('/');
+    expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster, services: [name] });
   });
 });
 
