@@ -1,4 +1,5 @@
 import { show } from '../lambdas/domain/message';
+import { duration } from '../lambdas/domain/report-text';
 import { elide, hanging, pad, paint, WIDTH, type Colour, type Paint } from './layout';
 import type { TimelineEntry } from './records';
 import type { DrillResult } from './result';
@@ -59,25 +60,18 @@ export function renderResult(r: DrillResult, options: { colour?: boolean; positi
 /** A replay older than this is told apart from the run in the durations measured from the trigger. */
 const REPLAYED_AFTER_MS = 60_000;
 
-/** An age in the largest unit that keeps it readable: "34.1 d", "5.2 h", "12.0 min". */
-function age(ms: number): string {
-  if (ms >= 86_400_000) return `${(ms / 86_400_000).toFixed(1)} d`;
-  if (ms >= 3_600_000) return `${(ms / 3_600_000).toFixed(1)} h`;
-  return `${(ms / 60_000).toFixed(1)} min`;
-}
-
 /**
  * The metrics a run emitted, summed by name (a suppression by its reason, a duration as each value):
  * "IncidentsAdmitted 1, ActionsTaken 2, TimeToMitigate 812 ms". The durations count from the
  * trigger's time; for a recorded event replayed later (`triggerAgeMs`), each says how much of it is
- * the replay and how much the run: "TimeToMitigate 2950425053 ms = 34.1 d before the run + 61 ms in it".
+ * the replay and how much the run: "TimeToMitigate 2950425053 ms = 34 d 3 h before the run + 61 ms in it".
  */
 export function describeMetrics(metrics: DrillResult['metrics'], triggerAgeMs?: number): string {
   const counted = new Map<string, number>();
   const timed: string[] = [];
   for (const m of metrics) {
     const replayed = triggerAgeMs !== undefined && triggerAgeMs >= REPLAYED_AFTER_MS && m.value >= triggerAgeMs;
-    if (m.unit === 'Milliseconds') timed.push(`${m.name} ${m.value} ms${replayed ? ` = ${age(triggerAgeMs)} before the run + ${m.value - triggerAgeMs} ms in it` : ''}`);
+    if (m.unit === 'Milliseconds') timed.push(`${m.name} ${m.value} ms${replayed ? ` = ${duration(triggerAgeMs)} before the run + ${m.value - triggerAgeMs} ms in it` : ''}`);
     else {
       const key = m.dimensions.reason ? `${m.name}(${m.dimensions.reason})` : m.name;
       counted.set(key, (counted.get(key) ?? 0) + m.value);

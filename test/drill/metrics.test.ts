@@ -70,13 +70,13 @@ test('the same alarm transition delivered twice: admitted once, the second suppr
 test('the text output shows the metrics a run emitted, each duration split into the replay and the run', async () => {
   const { stdout } = await runDrill(['lambda-runaway']);
   const metrics = stdout.slice(stdout.indexOf('  metrics ')).split('\n').slice(0, 2).join(' ').replace(/\s+/g, ' ');
-  expect(metrics).toMatch(/^ metrics IncidentsAdmitted 1, ActionsTaken 2, ApprovalsRequested 1, ApprovalsApproved 1, TimeToMitigate (\d+) ms = [\d.]+ d before the run \+ (\d+) ms in it, TimeToVerified \d+ ms = [\d.]+ d before the run \+ \d+ ms in it/);
+  expect(metrics).toMatch(/^ metrics IncidentsAdmitted 1, ActionsTaken 2, ApprovalsRequested 1, ApprovalsApproved 1, TimeToMitigate (\d+) ms = \d+ d( \d+ h)? before the run \+ (\d+) ms in it, TimeToVerified \d+ ms = \d+ d( \d+ h)? before the run \+ \d+ ms in it/);
 });
 
 test('a duration is shown as it was emitted when the trigger is no older than a minute: no replay to tell apart', () => {
   const metric = (name: string, value: number) => ({ name, value, unit: 'Milliseconds', namespace: METRICS_NAMESPACE, dimensions: {} });
   expect(describeMetrics([metric(METRIC.timeToMitigate, 812)], 500)).toBe('TimeToMitigate 812 ms');
-  expect(describeMetrics([metric(METRIC.timeToMitigate, 7_200_900)], 7_200_000)).toBe('TimeToMitigate 7200900 ms = 2.0 h before the run + 900 ms in it');
+  expect(describeMetrics([metric(METRIC.timeToMitigate, 7_200_900)], 7_200_000)).toBe('TimeToMitigate 7200900 ms = 2 h before the run + 900 ms in it');
   expect(describeMetrics([metric(METRIC.timeToMitigate, 812)])).toBe('TimeToMitigate 812 ms');
 });
 
