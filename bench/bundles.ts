@@ -11,7 +11,6 @@ import { HANDLER_BUNDLING, REPO_ROOT } from '../lib/constructs/handler-function'
 import type { BenchHandler } from './handlers';
 
 export type SdkVariant = 'runtime-sdk' | 'bundled-sdk';
-export const VARIANTS: readonly SdkVariant[] = ['runtime-sdk', 'bundled-sdk'];
 
 /** Under node_modules, so a bundle that leaves the SDK out imports the project's copy, as a function imports the runtime's. */
 export const BUNDLE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'runbook-autopilot-bench');

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
+import { DISABLE_CREATION_STACK_TRACES } from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { build } from 'esbuild';
@@ -14,12 +15,17 @@ export const ACCOUNT = '123456789012';
 
 /**
  * The App every test synthesizes in. Without: asset bundling (bundlesOf checks it apart); a stack
- * trace captured per construct and the construct tree file (no test reads either); and CDK's
+ * trace captured per construct and per resource (`stackTraces: false` stops only the former: the
+ * creation traces have their own key, and under Jest each one is source-mapped, a quarter of a
+ * synth) and the construct tree file (no test reads either); and CDK's
  * built-in CloudFormation schema validation, which reports warnings only (no test reads them;
  * `cfn-lint` on `npx cdk synth`'s output checks the templates) and took about half of each synth.
  */
 export function testApp(): App {
-  return new App({ stackTraces: false, treeMetadata: false, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  return new App({
+    stackTraces: false, treeMetadata: false, builtinCloudFormationValidation: false,
+    context: { 'aws:cdk:bundling-stacks': [], [DISABLE_CREATION_STACK_TRACES]: true },
+  });
 }
 
 /**
