@@ -10,7 +10,7 @@ import { METRIC, type SuppressionReason } from '../domain/metrics';
 import { incidentIdFor, parseTrigger, UnroutableEvent, type Trigger } from '../domain/trigger';
 import { requireEnv, secondsEnv } from '../shared/env';
 import { taskHandler } from '../shared/handler';
-import { Ledger, rejectionKey } from '../shared/ledger';
+import { Ledger, rejectionKey, type Remediation } from '../shared/ledger';
 import { BUNDLED_TRIGGERS } from '../shared/runbook-triggers';
 import { correlate, logger } from '../shared/logger';
 import { count, countSuppressed, type Of } from '../shared/metrics';
@@ -131,11 +131,12 @@ const NEW_WHAT: Readonly<Record<Trigger['kind'], string>> = {
 };
 
 /**
- * The flapping rail over the target's remediation history. Only when it would hold are the
- * counted incidents read: those that ended `skipped` (nothing to do) changed nothing and do not count.
+ * The flapping rail over the target's remediation history (as the cooldown claim found it). Only
+ * when it would hold are the counted incidents read: those that ended `skipped` (nothing to do)
+ * changed nothing and do not count.
  */
-async function flappingOf(runbook: string, incident: Incident, now: Date, rule: { maxRemediations: number; windowMinutes: number }) {
-  const window = remediationsInWindow(await ledger.remediationHistory(runbook, incident.target), incident.id, now, rule.windowMinutes);
+async function flappingOf(history: readonly Remediation[], incident: Incident, now: Date, rule: { maxRemediations: number; windowMinutes: number }) {
+  const window = remediationsInWindow(history, incident.id, now, rule.windowMinutes);
   if (window.incidents.length < rule.maxRemediations) return isFlapping(window, rule.maxRemediations);
   const ended = await Promise.all(window.incidents.map(async (id) => ({ id, status: (await ledger.getIncident(id))?.status })));
   return isFlapping(window, rule.maxRemediations, new Set(ended.filter((e) => e.status === 'skipped').map((e) => e.id)));
@@ -160,9 +161,11 @@ async function gate(
   const hold = switchHold(runbook, read.switchNames, state);
   if (hold) return { decision: 'paused', reason: hold, incident, switches: state, dryRun: false };
 
-  // An event whose every occurrence must reach a person (a break-glass assumption) is held by no cooldown or flapping rail.
-  const cooldown = everyOccurrence ? { granted: true as const } : await cooldowns.claim(runbook, incident.target, incident.id, rule.cooldownMinutes * 60_000);
-  if (!cooldown.granted) {
+  // An event whose every occurrence must reach a person (a break-glass assumption) is held by no
+  // cooldown or flapping rail. Otherwise the cooldown's claim records the remediation in the
+  // target's history and returns the history before it, in one write.
+  const cooldown = everyOccurrence ? undefined : await cooldowns.claim(runbook, incident.target, incident.id, rule.cooldownMinutes * 60_000);
+  if (cooldown && !cooldown.granted) {
     return {
       decision: 'cooldown', incident, switches: state, dryRun: false,
       reason: `${incident.target} was remediated by ${cooldown.heldBy}; cooling down until ${cooldown.until}`,
@@ -170,10 +173,12 @@ async function gate(
   }
 
   // Safety rails: a target remediated again and again is flapping, and a runbook that has
-  // already acted many times this hour is touching more than anyone meant it to.
+  // already acted many times this hour is touching more than anyone meant it to. A held
+  // incident changed nothing: its entry leaves the history (the cooldown stays held).
   const now = new Date();
-  const flapping = everyOccurrence ? { flapping: false as const } : await flappingOf(runbook, incident, now, rule.flapping);
+  const flapping = cooldown ? await flappingOf(cooldown.history, incident, now, rule.flapping) : { flapping: false as const };
   if (flapping.flapping) {
+    await ledger.forgetRemediation(runbook, incident.target, incident.id);
     return {
       decision: 'flapping', incident, switches: state, dryRun: false,
       reason: `${incident.target} was remediated ${flapping.count} times since ${flapping.since} (limit ${rule.flapping.maxRemediations} in ${rule.flapping.windowMinutes} min): flapping, held for a human`,
@@ -181,12 +186,13 @@ async function gate(
   }
   const slot = await ledger.claimHourlySlot(runbook, hourBucket(now), incident.id, rule.maxRemediationsPerHour);
   if (!slot.granted) {
+    if (cooldown) await ledger.forgetRemediation(runbook, incident.target, incident.id);
     return {
       decision: 'capped', incident, switches: state, dryRun: false,
       reason: `${runbook} already started ${rule.maxRemediationsPerHour} remediations this hour (the configured cap): held for a human`,
     };
   }
-  await ledger.recordRemediation(runbook, incident.target, incident.id);
+  if (!cooldown) await ledger.recordRemediation(runbook, incident.target, incident.id);
   const how = rule.targets.includes(incident.target) ? 'a configured target' : 'a target allowlisted by tag';
   return { decision: 'admit', reason: `new ${NEW_WHAT[kind]} on ${how}`, incident, switches: state, dryRun: rule.dryRun };
 }

@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
  * The remediation ledger: one DynamoDB table, one item collection per incident.
  *   INCIDENT#<id> / META            the incident: trigger, runbook, target, execution, outcome
  *   INCIDENT#<id> / ACTION#<key>    one mutating call: intent before the call, outcome after
- *   COOLDOWN#<runbook>#<target> / META   who last acted on a target, and until when
+ *   HISTORY#<runbook>#<target> / META    a target's remediations, and who holds its cooldown until when
  *   EXECUTION#<arn> / FAILURE#<n>   the escalation of a failed run (n: its redrive count), sent once
  *   CAP#<runbook>#<hour>, REDRIVE#<execution> / META   counted slots: a runbook's remediations per hour, its redrives of an execution
  *   INCIDENT#<id> / FACTS#<execution>   what a run held that the rows above do not (its event, admit's decision, its reads), for the report
@@ -122,6 +122,21 @@ export const rejectionKey = (executionArn: string) => `rejected|${executionArn}`
 /** The target of such a record: its event named none admit could read. */
 export const NO_TARGET = '(none)';
 const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'META' });
+/** A target's row: its remediation history, and the cooldown hold on it. */
+const historyKey = (runbook: string, target: string) => ({ pk: `HISTORY#${runbook}#${target}`, sk: 'META' });
+/** Nobody holds the target's cooldown, or the hold expired. */
+const HOLD_FREE = '(attribute_not_exists(untilMs) OR untilMs <= :now)';
+
+/** One remediation of a target: the incident, and when it took the target's cooldown (or was recorded). */
+export interface Remediation { incidentId: string; at: string }
+/** A cooldown claim's answer: granted, with the target's history before it; or refused, naming the holder. */
+export type CooldownAnswer = { granted: true; history: Remediation[] } | { granted: false; heldBy: string; until: string };
+
+/** A target row's history, oldest first, each incident once (a retry of an earlier version could add one twice). */
+function historyOf(row: Record<string, unknown> | undefined): Remediation[] {
+  const seen = new Set<string>();
+  return ((row?.remediations as Remediation[] | undefined) ?? []).filter((r) => !seen.has(r.incidentId) && Boolean(seen.add(r.incidentId)));
+}
 const failureKey = (executionArn: string, redriveCount: number) => ({ pk: `EXECUTION#${executionArn}`, sk: `FAILURE#${redriveCount}` });
 const actionKey = (id: string, key: string) => ({ pk: `INCIDENT#${id}`, sk: `ACTION#${key}` });
 
@@ -255,45 +270,100 @@ export class Ledger {
   }
 
   /**
-   * Takes the cooldown for a target: granted when nobody holds it, it expired, or this incident
-   * already holds it (a retried admit). One conditional write: a refusal returns the holder's row.
+   * Takes the cooldown for a target and records the remediation in its history, in one conditional
+   * write of the target's row: granted when nobody holds the cooldown or the hold expired, and the
+   * incident is not in the history yet. The answer carries the history as it was before (the
+   * flapping rail's read), from the same write. A refusal returns the row: the holder's, or one
+   * this incident is already in (a retried admit), which takes the hold again without a second entry.
    */
-  async claimCooldown(
-    runbook: string, target: string, incidentId: string, cooldownMs: number,
-  ): Promise<{ granted: true } | { granted: false; heldBy: string; until: string }> {
+  async claimCooldown(runbook: string, target: string, incidentId: string, cooldownMs: number): Promise<CooldownAnswer> {
     const now = this.now();
     const untilMs = now.getTime() + cooldownMs;
-    const key = { pk: `COOLDOWN#${runbook}#${target}`, sk: 'META' };
+    const key = historyKey(runbook, target);
+    const hold = { ':id': incidentId, ':until': untilMs, ':untilText': new Date(untilMs).toISOString(), ':now': now.getTime() };
     try {
-      await this.db.send(new PutCommand({
-        TableName: this.tableName,
-        Item: { ...key, runbook, target, incidentId, untilMs, until: new Date(untilMs).toISOString(), expiresAt: Math.ceil(untilMs / 1000) + 86400 },
-        ConditionExpression: 'attribute_not_exists(pk) OR untilMs <= :now OR incidentId = :id',
-        ExpressionAttributeValues: { ':now': now.getTime(), ':id': incidentId },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      const out = await this.db.send(new UpdateCommand({
+        TableName: this.tableName, Key: key,
+        UpdateExpression: 'SET runbook = :runbook, #target = :target, heldBy = :id, untilMs = :until, #until = :untilText, remediations = list_append(if_not_exists(remediations, :empty), :entry) ADD incidentIds :ids',
+        ConditionExpression: `${HOLD_FREE} AND (attribute_not_exists(incidentIds) OR NOT contains(incidentIds, :id))`,
+        ExpressionAttributeNames: { '#until': 'until', '#target': 'target' },
+        ExpressionAttributeValues: { ...hold, ':runbook': runbook, ':target': target, ':empty': [], ':entry': [{ incidentId, at: now.toISOString() }], ':ids': new Set([incidentId]) },
+        ReturnValues: 'ALL_OLD', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
-      return { granted: true };
+      const before = out.Attributes;
+      // A row an earlier version wrote (history, no hold): that version kept the hold apart; honour a live one.
+      if (before !== undefined && before.untilMs === undefined) {
+        const legacy = await this.legacyHold(runbook, target, incidentId, now.getTime());
+        if (legacy) return this.giveBack(runbook, target, incidentId, legacy);
+      }
+      return { granted: true, history: historyOf(before) };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const held = refusedItem(e) ?? (await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
-      return { granted: false, heldBy: String(held?.incidentId ?? 'unknown'), until: String(held?.until ?? '') };
+      const row = refusedItem(e) ?? (await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
+      const recorded = (row?.incidentIds as Set<string> | undefined)?.has(incidentId) === true;
+      const live = typeof row?.untilMs === 'number' && row.untilMs > now.getTime();
+      if (row?.heldBy === incidentId || (recorded && !live)) return this.retake(key, hold, row);
+      return { granted: false, heldBy: String(row?.heldBy ?? 'unknown'), until: String(row?.until ?? '') };
     }
   }
 
-  /** Remediations of a target so far (oldest first), for flapping protection. */
-  async remediationHistory(runbook: string, target: string): Promise<{ incidentId: string; at: string }[]> {
-    const out = await this.db.send(new GetCommand({
-      TableName: this.tableName, Key: { pk: `HISTORY#${runbook}#${target}`, sk: 'META' }, ConsistentRead: true,
-    }));
-    return (out.Item?.remediations as { incidentId: string; at: string }[] | undefined) ?? [];
+  /**
+   * This incident is in the history already (a retried admit): it takes the hold again from now,
+   * as its first claim did, if it still holds it or the hold lapsed; no second entry.
+   */
+  private async retake(key: Record<string, string>, hold: Record<string, string | number>, row: Record<string, unknown> | undefined): Promise<CooldownAnswer> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName, Key: key,
+        UpdateExpression: 'SET heldBy = :id, untilMs = :until, #until = :untilText',
+        ConditionExpression: `heldBy = :id OR (${HOLD_FREE} AND contains(incidentIds, :id))`,
+        ExpressionAttributeNames: { '#until': 'until' }, ExpressionAttributeValues: hold,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return { granted: true, history: historyOf(row) };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      // Another incident took the hold since the row was read.
+      const now = refusedItem(e) ?? (await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
+      return { granted: false, heldBy: String(now?.heldBy ?? 'unknown'), until: String(now?.until ?? '') };
+    }
   }
 
-  /** Appends a remediation to the target's history, once per incident (a retried admit adds nothing). */
+  /** A live hold another incident has on the row an earlier version kept cooldowns in (`COOLDOWN#`), if any. */
+  private async legacyHold(runbook: string, target: string, incidentId: string, nowMs: number): Promise<{ heldBy: string; untilMs: number; until: string } | undefined> {
+    const row = (await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `COOLDOWN#${runbook}#${target}`, sk: 'META' }, ConsistentRead: true }))).Item;
+    if (typeof row?.untilMs !== 'number' || row.untilMs <= nowMs || row.incidentId === incidentId) return undefined;
+    return { heldBy: String(row.incidentId), untilMs: row.untilMs, until: String(row.until) };
+  }
+
+  /** Hands a hold just taken to the earlier holder, and takes this incident's entry back out: refused, as that version would have. */
+  private async giveBack(runbook: string, target: string, incidentId: string, legacy: { heldBy: string; untilMs: number; until: string }): Promise<CooldownAnswer> {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName, Key: historyKey(runbook, target),
+      UpdateExpression: 'SET heldBy = :holder, untilMs = :until, #until = :untilText',
+      ConditionExpression: 'heldBy = :id',
+      ExpressionAttributeNames: { '#until': 'until' },
+      ExpressionAttributeValues: { ':holder': legacy.heldBy, ':until': legacy.untilMs, ':untilText': legacy.until, ':id': incidentId },
+    }));
+    await this.forgetRemediation(runbook, target, incidentId);
+    return { granted: false, heldBy: legacy.heldBy, until: legacy.until };
+  }
+
+  /** Remediations of a target so far (oldest first, each incident once), for flapping protection and the rollback history. */
+  async remediationHistory(runbook: string, target: string): Promise<Remediation[]> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: historyKey(runbook, target), ConsistentRead: true }));
+    return historyOf(out.Item);
+  }
+
+  /**
+   * Appends a remediation to the target's history without taking its cooldown (an event whose every
+   * occurrence acts), once per incident (a retried admit adds nothing).
+   */
   async recordRemediation(runbook: string, target: string, incidentId: string): Promise<void> {
     try {
       await this.db.send(new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: `HISTORY#${runbook}#${target}`, sk: 'META' },
+        Key: historyKey(runbook, target),
         UpdateExpression: 'SET remediations = list_append(if_not_exists(remediations, :empty), :entry) ADD incidentIds :ids',
         ConditionExpression: 'attribute_not_exists(incidentIds) OR NOT contains(incidentIds, :id)',
         ExpressionAttributeValues: {
@@ -304,6 +374,32 @@ export class Ledger {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
     }
   }
+
+  /**
+   * Takes an incident's entries back out of the target's history: one that took the cooldown and
+   * was then held by a rail (flapping, the hourly cap) changed nothing. Each entry is removed by
+   * its position, on condition it is still this incident's; the cooldown stays held.
+   */
+  async forgetRemediation(runbook: string, target: string, incidentId: string): Promise<void> {
+    // Another entry taken out meanwhile moves the positions: read again and retry (rare: two held incidents of one target at once).
+    for (let attempt = 1; ; attempt++) {
+      const row = (await this.db.send(new GetCommand({ TableName: this.tableName, Key: historyKey(runbook, target), ConsistentRead: true }))).Item;
+      const entries = ((row?.remediations as Remediation[] | undefined) ?? []).flatMap((r, i) => (r.incidentId === incidentId ? [i] : []));
+      if (entries.length === 0) return;
+      try {
+        await this.db.send(new UpdateCommand({
+          TableName: this.tableName, Key: historyKey(runbook, target),
+          UpdateExpression: `REMOVE ${entries.map((i) => `remediations[${i}]`).join(', ')} DELETE incidentIds :ids`,
+          ConditionExpression: entries.map((i) => `remediations[${i}].incidentId = :id`).join(' AND '),
+          ExpressionAttributeValues: { ':id': incidentId, ':ids': new Set([incidentId]) },
+        }));
+        return;
+      } catch (e: unknown) {
+        if (!(e instanceof ConditionalCheckFailedException) || attempt >= 3) throw e;
+      }
+    }
+  }
+
 
   /**
    * Takes one of the runbook's remediation slots for this clock hour. The set of incidents makes

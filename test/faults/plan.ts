@@ -73,6 +73,23 @@ export const LEDGER_CALLS = ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamod
 export type LedgerCall = (typeof LEDGER_CALLS)[number];
 
 /**
+ * The ledger calls a runbook's recorded event does not lead its run to make (in the drill's
+ * environment): failed for good, they leave the run ending as a clean one does. The matrix holds
+ * this both ways: a run that does make the call fails. Admit reads no ledger item on the admitted
+ * path (the cooldown's write answers with the target's history), so GetItem is made only where a
+ * run reads an item by its key later (an approval request read back, an action's row).
+ */
+const LEDGER_CALLS_NOT_MADE: Readonly<Partial<Record<Runbook, readonly LedgerCall[]>>> = {
+  'ecs-service-recovery': ['dynamodb:GetItem'],
+  'llm-budget-guardrail': ['dynamodb:GetItem'],
+  'api-latency': ['dynamodb:GetItem'],
+  's3-access-denied': ['dynamodb:GetItem'],
+  'credential-exposure': ['dynamodb:GetItem'],
+  'agentcore-halt': ['dynamodb:GetItem'],
+};
+export const makesLedgerCall = (runbook: Runbook, call: LedgerCall): boolean => !(LEDGER_CALLS_NOT_MADE[runbook] ?? []).includes(call);
+
+/**
  * How each call fails for good: access denied and not found each take a path of their own (no
  * retry; a missing target escalates), while the three retried kinds share one (the SDK's attempts,
  * the state machine's Retry, then the step fails at that state). So each call fails for good with

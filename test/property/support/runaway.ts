@@ -294,8 +294,9 @@ async function scanTable(db: DynamoDBDocumentClient, table: string): Promise<Led
   return {
     incidents: items.filter((i) => pk(i).startsWith('INCIDENT#') && sk(i) === 'META').map((i) => strip<IncidentRecord>(i)),
     actions: items.filter((i) => pk(i).startsWith('INCIDENT#') && sk(i).startsWith('ACTION#')).map((i) => strip<ActionRecord>(i)),
-    cooldowns: items.filter((i) => pk(i).startsWith('COOLDOWN#')).map((i) => ({
-      target: String(i.target), incidentId: String(i.incidentId), untilMs: Number(i.untilMs),
+    // A target's row holds its cooldown once an incident took it (and its history).
+    cooldowns: items.filter((i) => pk(i).startsWith('HISTORY#') && i.heldBy !== undefined).map((i) => ({
+      target: String(i.target), incidentId: String(i.heldBy), untilMs: Number(i.untilMs),
     })),
   };
 }

@@ -5,6 +5,7 @@
  * container's cooldown memory (lambdas/admit/cooldown-memory.ts) in front of its ledger.
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { CooldownMemory } from '../../../lambdas/admit/cooldown-memory';
 import { Ledger, mayTakeOver } from '../../../lambdas/shared/ledger';
@@ -190,18 +191,63 @@ describe('claimCooldown', () => {
     const { client, sent } = countingClient(dynamo.endpoint);
     const ledger = new Ledger(TABLE, client, () => new Date(now));
     const target = fresh('fn');
-    expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-a', COOLDOWN_MS)).toEqual({ granted: true });
+    expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-a', COOLDOWN_MS)).toEqual({ granted: true, history: [] });
     now += 60_000;
     sent.length = 0;
 
     expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-b', COOLDOWN_MS))
       .toEqual({ granted: false, heldBy: 'inc-a', until: new Date(T0 + COOLDOWN_MS).toISOString() });
-    expect(sent).toEqual(['PutItem']);
-    // A retried admit of the holder takes it again (and extends it).
-    expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-a', COOLDOWN_MS)).toEqual({ granted: true });
+    expect(sent).toEqual(['UpdateItem']);
+    // A retried admit of the holder takes it again from now (and extends it), with no second entry in the history.
+    expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-a', COOLDOWN_MS)).toEqual({ granted: true, history: [{ incidentId: 'inc-a', at: new Date(T0).toISOString() }] });
+    expect(sent).toEqual(['UpdateItem', 'UpdateItem', 'UpdateItem']);
+    now = T0 + COOLDOWN_MS;
+    expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-b', COOLDOWN_MS)).toMatchObject({ granted: false, heldBy: 'inc-a' });
     now = T0 + 60_000 + COOLDOWN_MS;
-    expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-b', COOLDOWN_MS)).toEqual({ granted: true });
-    expect(sent).toEqual(['PutItem', 'PutItem', 'PutItem']);
+    expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-b', COOLDOWN_MS)).toEqual({ granted: true, history: [{ incidentId: 'inc-a', at: new Date(T0).toISOString() }] });
+    expect(await ledger.remediationHistory(RUNBOOK, target)).toEqual([
+      { incidentId: 'inc-a', at: new Date(T0).toISOString() }, { incidentId: 'inc-b', at: new Date(now).toISOString() },
+    ]);
+  });
+
+  test('a grant records the remediation and answers with the history before it, in one write; an incident held after it is taken back out, the hold kept', async () => {
+    let now = T0;
+    const { client, sent } = countingClient(dynamo.endpoint);
+    const ledger = new Ledger(TABLE, client, () => new Date(now));
+    const target = fresh('fn');
+    await ledger.claimCooldown(RUNBOOK, target, 'inc-a', COOLDOWN_MS);
+    now += COOLDOWN_MS;
+    await ledger.claimCooldown(RUNBOOK, target, 'inc-b', COOLDOWN_MS);
+    now += COOLDOWN_MS;
+    sent.length = 0;
+
+    const third = await ledger.claimCooldown(RUNBOOK, target, 'inc-c', COOLDOWN_MS);
+
+    expect(third).toEqual({ granted: true, history: [{ incidentId: 'inc-a', at: new Date(T0).toISOString() }, { incidentId: 'inc-b', at: new Date(T0 + COOLDOWN_MS).toISOString() }] });
+    expect(sent).toEqual(['UpdateItem']);
+    // inc-b was held by a rail after its grant: it changed nothing.
+    await ledger.forgetRemediation(RUNBOOK, target, 'inc-b');
+    expect((await ledger.remediationHistory(RUNBOOK, target)).map((r) => r.incidentId)).toEqual(['inc-a', 'inc-c']);
+    expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-d', COOLDOWN_MS)).toMatchObject({ granted: false, heldBy: 'inc-c' });
+    // Forgetting what is not there changes nothing.
+    await ledger.forgetRemediation(RUNBOOK, target, 'inc-b');
+    expect((await ledger.remediationHistory(RUNBOOK, target)).map((r) => r.incidentId)).toEqual(['inc-a', 'inc-c']);
+  });
+
+  test('a target row an earlier version wrote: its history is kept, and a live hold in its cooldown row is honoured', async () => {
+    const now = T0;
+    const ledger = new Ledger(TABLE, countingClient(dynamo.endpoint).client, () => new Date(now));
+    const target = fresh('fn');
+    const raw = DynamoDBDocumentClient.from(countingClient(dynamo.endpoint).client);
+    await raw.send(new PutCommand({ TableName: TABLE, Item: { pk: `HISTORY#${RUNBOOK}#${target}`, sk: 'META', remediations: [{ incidentId: 'inc-old', at: new Date(T0 - 600_000).toISOString() }], incidentIds: new Set(['inc-old']) } }));
+    await raw.send(new PutCommand({ TableName: TABLE, Item: { pk: `COOLDOWN#${RUNBOOK}#${target}`, sk: 'META', incidentId: 'inc-old', untilMs: T0 + 60_000, until: new Date(T0 + 60_000).toISOString() } }));
+
+    expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-new', COOLDOWN_MS)).toEqual({ granted: false, heldBy: 'inc-old', until: new Date(T0 + 60_000).toISOString() });
+    expect((await ledger.remediationHistory(RUNBOOK, target)).map((r) => r.incidentId)).toEqual(['inc-old']);
+    expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-other', COOLDOWN_MS)).toMatchObject({ granted: false, heldBy: 'inc-old' });
+
+    const later = new Ledger(TABLE, countingClient(dynamo.endpoint).client, () => new Date(T0 + 60_000));
+    expect(await later.claimCooldown(RUNBOOK, target, 'inc-new', COOLDOWN_MS)).toEqual({ granted: true, history: [{ incidentId: 'inc-old', at: new Date(T0 - 600_000).toISOString() }] });
   });
 
   test('when the refusal carries no item, the holder is read (two calls, same answer)', async () => {
@@ -213,7 +259,7 @@ describe('claimCooldown', () => {
 
     expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-b', COOLDOWN_MS))
       .toEqual({ granted: false, heldBy: 'inc-a', until: new Date(T0 + COOLDOWN_MS).toISOString() });
-    expect(sent).toEqual(['PutItem', 'GetItem']);
+    expect(sent).toEqual(['UpdateItem', 'GetItem']);
   });
 
   test('two containers, several incidents and a moving clock in any order: never two incidents within one cooldown, and every refusal names a real hold', async () => {
@@ -275,7 +321,7 @@ describe('CooldownMemory: cooldown claims with what a warm container learned', (
     const ledger = new Ledger(TABLE, client, () => new Date(now));
     const memory = new CooldownMemory(ledger, MEMORY_SECONDS, () => now);
     const target = fresh('fn');
-    expect(await memory.claim(RUNBOOK, target, 'inc-a', COOLDOWN_MS)).toEqual({ granted: true });
+    expect(await memory.claim(RUNBOOK, target, 'inc-a', COOLDOWN_MS)).toEqual({ granted: true, history: [] });
     now += 1_000;
     const fromLedger = await ledger.claimCooldown(RUNBOOK, target, 'inc-b', COOLDOWN_MS);
     sent.length = 0;
@@ -284,8 +330,8 @@ describe('CooldownMemory: cooldown claims with what a warm container learned', (
     expect(await memory.claim(RUNBOOK, target, 'inc-c', COOLDOWN_MS)).toEqual({ ...fromLedger });
     expect(sent).toEqual([]);
     // A retried admit of the holder is granted by the ledger, as without memory.
-    expect(await memory.claim(RUNBOOK, target, 'inc-a', COOLDOWN_MS)).toEqual({ granted: true });
-    expect(sent).toEqual(['PutItem']);
+    expect(await memory.claim(RUNBOOK, target, 'inc-a', COOLDOWN_MS)).toMatchObject({ granted: true });
+    expect(sent).toEqual(['UpdateItem', 'UpdateItem']);
   });
 
   test('a refusal learned from the ledger is kept too; a hold is asked again once older than the memory\'s age, and once it expired', async () => {
@@ -298,15 +344,15 @@ describe('CooldownMemory: cooldown claims with what a warm container learned', (
     await elsewhere.claimCooldown(RUNBOOK, target, 'inc-a', COOLDOWN_MS);
     expect(await memory.claim(RUNBOOK, target, 'inc-b', COOLDOWN_MS)).toMatchObject({ granted: false, heldBy: 'inc-a' });
     expect(await memory.claim(RUNBOOK, target, 'inc-c', COOLDOWN_MS)).toMatchObject({ granted: false, heldBy: 'inc-a' });
-    expect(sent).toEqual(['PutItem']);
+    expect(sent).toEqual(['UpdateItem']);
 
     now += MEMORY_SECONDS * 1000 + 1;
     expect(await memory.claim(RUNBOOK, target, 'inc-c', COOLDOWN_MS)).toMatchObject({ granted: false, heldBy: 'inc-a' });
-    expect(sent).toEqual(['PutItem', 'PutItem']);
+    expect(sent).toEqual(['UpdateItem', 'UpdateItem']);
 
     now = T0 + COOLDOWN_MS;
-    expect(await memory.claim(RUNBOOK, target, 'inc-c', COOLDOWN_MS)).toEqual({ granted: true });
-    expect(sent).toEqual(['PutItem', 'PutItem', 'PutItem']);
+    expect(await memory.claim(RUNBOOK, target, 'inc-c', COOLDOWN_MS)).toMatchObject({ granted: true });
+    expect(sent).toEqual(['UpdateItem', 'UpdateItem', 'UpdateItem']);
   });
 
   test('claims for one target arriving together make one write: the others are refused by its answer', async () => {
@@ -316,9 +362,9 @@ describe('CooldownMemory: cooldown claims with what a warm container learned', (
 
     const outs = await Promise.all(['inc-a', 'inc-b', 'inc-c', 'inc-d'].map((id) => memory.claim(RUNBOOK, target, id, COOLDOWN_MS)));
 
-    expect(outs[0]).toEqual({ granted: true });
+    expect(outs[0]).toEqual({ granted: true, history: [] });
     for (const out of outs.slice(1)) expect(out).toMatchObject({ granted: false, heldBy: 'inc-a' });
-    expect(sent).toEqual(['PutItem']);
+    expect(sent).toEqual(['UpdateItem']);
   });
 
   test('age 0 asks the ledger for every claim', async () => {
@@ -328,7 +374,7 @@ describe('CooldownMemory: cooldown claims with what a warm container learned', (
     await memory.claim(RUNBOOK, target, 'inc-a', COOLDOWN_MS);
     await memory.claim(RUNBOOK, target, 'inc-b', COOLDOWN_MS);
     await memory.claim(RUNBOOK, target, 'inc-b', COOLDOWN_MS);
-    expect(sent).toEqual(['PutItem', 'PutItem', 'PutItem']);
+    expect(sent).toEqual(['UpdateItem', 'UpdateItem', 'UpdateItem']);
   });
 
   test('two containers with memory, claims in flight together and a moving clock in any order: never two incidents within one cooldown, and every refusal names a real, running hold', async () => {

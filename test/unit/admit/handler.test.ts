@@ -170,8 +170,9 @@ beforeEach(async () => {
   }
 });
 
+/** The target's row: its history and the cooldown hold (heldBy, until). */
 const cooldownRow = async (runbook: string, target: string) =>
-  (await db.send(new GetCommand({ TableName: 'ledger', Key: { pk: `COOLDOWN#${runbook}#${target}`, sk: 'META' }, ConsistentRead: true }))).Item;
+  (await db.send(new GetCommand({ TableName: 'ledger', Key: { pk: `HISTORY#${runbook}#${target}`, sk: 'META' }, ConsistentRead: true }))).Item;
 
 const input = (runbook: string, event: unknown, executionId: string) => ({ runbook, event, execution: { id: executionId } });
 
@@ -207,13 +208,13 @@ describe('admit', () => {
       firedAt: '2026-11-03T03:12:41.522+0000', createdAt: expect.any(String), updatedAt: expect.any(String),
     });
     const cooldown = await cooldownRow('lambda-runaway', RESEARCHER);
-    expect(cooldown).toMatchObject({ runbook: 'lambda-runaway', target: RESEARCHER, incidentId: id });
+    expect(cooldown).toMatchObject({ runbook: 'lambda-runaway', target: RESEARCHER, heldBy: id, remediations: [{ incidentId: id, at: expect.any(String) }] });
     const untilMs = cooldown?.untilMs as number;
     expect(untilMs).toBeGreaterThanOrEqual(before + 30 * 60_000);
     expect(untilMs).toBeLessThanOrEqual(after + 30 * 60_000);
     expect(cooldown?.until).toBe(new Date(untilMs).toISOString());
-    // The incident, the target's cooldown, this hour's remediation slot and the target's history.
-    expect((await scanLedger()).map((i) => String(i.pk).split('#')[0]).sort()).toEqual(['CAP', 'COOLDOWN', 'HISTORY', 'INCIDENT']);
+    // The incident, this hour's remediation slot and the target's row (its history and cooldown).
+    expect((await scanLedger()).map((i) => String(i.pk).split('#')[0]).sort()).toEqual(['CAP', 'HISTORY', 'INCIDENT']);
   });
 
   test('the same transition delivered again starts a second execution, which is a duplicate naming the first', async () => {
@@ -238,8 +239,8 @@ describe('admit', () => {
 
     expect(again).toMatchObject({ decision: 'admit', incident: { id: incidentIdFor(RUNAWAY_KEY) } });
     expect(await ledger.getIncident(incidentIdFor(RUNAWAY_KEY))).toMatchObject({ executionArn: exec, status: 'admitted' });
-    // The incident, the target's cooldown, this hour's remediation slot and the target's history.
-    expect((await scanLedger()).map((i) => String(i.pk).split('#')[0]).sort()).toEqual(['CAP', 'COOLDOWN', 'HISTORY', 'INCIDENT']);
+    // The incident, this hour's remediation slot and the target's row (its history and cooldown).
+    expect((await scanLedger()).map((i) => String(i.pk).split('#')[0]).sort()).toEqual(['CAP', 'HISTORY', 'INCIDENT']);
   });
 
   test('a redriven admit (the same execution, its next run) takes its failed incident back, for that run', async () => {
@@ -309,7 +310,7 @@ describe('admit', () => {
     const result = await admitElsewhere(input('lambda-runaway', RUNAWAY_REFIRED, EXECUTION('lambda-runaway', 'refired')), lambdaContext);
 
     expect(result).toMatchObject({ decision: 'admit', incident: { id: incidentIdFor(RUNAWAY_REFIRED_KEY) } });
-    expect(await cooldownRow('lambda-runaway', RESEARCHER)).toMatchObject({ incidentId: incidentIdFor(RUNAWAY_REFIRED_KEY) });
+    expect(await cooldownRow('lambda-runaway', RESEARCHER)).toMatchObject({ heldBy: incidentIdFor(RUNAWAY_REFIRED_KEY) });
   });
 
   test('a target that is not configured is rejected, naming the target, without taking a cooldown', async () => {
@@ -353,8 +354,10 @@ describe('admit', () => {
       decisions.push((await admit(input('page-on-call', assumption(id), EXECUTION('page-on-call', exec)), lambdaContext)).decision);
     }
     expect(decisions).toEqual(['admit', 'admit', 'admit', 'duplicate']);
-    // No cooldown taken: an alarm of the same runbook on this target would not be held by an assumption.
-    expect(await cooldownRow('page-on-call', BREAK_GLASS)).toBeUndefined();
+    // No cooldown taken (an alarm of the same runbook on this target would not be held by an assumption); each is in the history.
+    const row = await cooldownRow('page-on-call', BREAK_GLASS);
+    expect(row).not.toHaveProperty('heldBy');
+    expect(row?.remediations).toHaveLength(3);
   });
 
   test.each([
@@ -439,7 +442,7 @@ describe('admit', () => {
       },
     });
     expect(await ledger.getIncident(id)).toMatchObject({ executionArn: exec, target: FRONTEND_SERVICE, status: 'admitted' });
-    expect(await cooldownRow('ecs-service-recovery', FRONTEND_SERVICE)).toMatchObject({ incidentId: id });
+    expect(await cooldownRow('ecs-service-recovery', FRONTEND_SERVICE)).toMatchObject({ heldBy: id });
   });
 
   test('a Budget Notification for llm-budget-guardrail is admitted with the budget on the incident', async () => {
@@ -557,7 +560,7 @@ describe('manual starts', () => {
       },
     });
     expect(await ledger.getIncident(id)).toMatchObject({ executionArn: exec, status: 'admitted', dedupeKey: 'manual|lambda-runaway|man-00000000000000a1' });
-    expect(await cooldownRow('lambda-runaway', RESEARCHER)).toMatchObject({ incidentId: id });
+    expect(await cooldownRow('lambda-runaway', RESEARCHER)).toMatchObject({ heldBy: id });
   });
 
   test('the same start sent again is a duplicate; another start on the same target is held by the cooldown', async () => {
@@ -653,11 +656,13 @@ describe('safety rails', () => {
     admitElsewhere(input('lambda-runaway', transition(target, minute), EXECUTION('lambda-runaway', `${target}-${minute}`)), lambdaContext);
 
   test('flapping: after 3 remediations of one target within the window, the next is held and escalated, not admitted', async () => {
-    const decisions = [];
-    for (const minute of [1, 2, 3, 4]) decisions.push((await fire(RESEARCHER, minute)).decision);
-    expect(decisions).toEqual(['admit', 'admit', 'admit', 'flapping']);
+    const results = [];
+    for (const minute of [1, 2, 3, 4]) results.push(await fire(RESEARCHER, minute));
+    expect(results.map((r) => r.decision)).toEqual(['admit', 'admit', 'admit', 'flapping']);
     const held = await fire(RESEARCHER, 5);
     expect(held.reason).toMatch(/remediated 3 times since .* \(limit 3 in 60 min\): flapping, held for a human/);
+    // The held ones took the cooldown's write, then changed nothing: the history keeps the three remediations only.
+    expect((await ledger.remediationHistory('lambda-runaway', RESEARCHER)).map((r) => r.incidentId)).toEqual(results.slice(0, 3).map((r) => r.incident!.id));
   });
 
   test('an incident that ended with nothing to do (skipped: a drift notice, a target found already stopped) is not a remediation; one still running is', async () => {
@@ -677,11 +682,14 @@ describe('safety rails', () => {
   });
 
   test('blast radius: the runbook starts at most the configured remediations per hour across the account', async () => {
-    const decisions = [];
-    for (const minute of [1, 2, 3]) decisions.push((await fire(RESEARCHER, minute)).decision);
-    decisions.push((await fire(MANAGER, 4)).decision);
+    const results = [];
+    for (const minute of [1, 2, 3]) results.push(await fire(RESEARCHER, minute));
+    results.push(await fire(MANAGER, 4));
     const capped = await fire(MANAGER, 5);
-    expect(decisions).toEqual(['admit', 'admit', 'admit', 'admit']);
+    expect(results.map((r) => r.decision)).toEqual(['admit', 'admit', 'admit', 'admit']);
     expect(capped).toMatchObject({ decision: 'capped', reason: 'lambda-runaway already started 4 remediations this hour (the configured cap): held for a human' });
+    // The capped one changed nothing: the target's history keeps the remediation before it only.
+    expect((await ledger.remediationHistory('lambda-runaway', MANAGER)).map((r) => r.incidentId)).toEqual([results[3]!.incident!.id]);
   });
+
 });
