@@ -126,6 +126,15 @@ const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'META' });
 const historyKey = (runbook: string, target: string) => ({ pk: `HISTORY#${runbook}#${target}`, sk: 'META' });
 /** Nobody holds the target's cooldown, or the hold expired. */
 const HOLD_FREE = '(attribute_not_exists(untilMs) OR untilMs <= :now)';
+/**
+ * The newest remediations a target's row keeps: twice the most a flapping rule may count
+ * (`flapping.maxRemediations`, at most 100 in config), and far more than any runbook reads of its
+ * earlier remediations (10 at most). Past HISTORY_TRIM_AT the oldest go, in one write now and
+ * then, so the row stays far below DynamoDB's 400 KB item limit and each grant's write stays
+ * small. The incidents themselves stay.
+ */
+const HISTORY_KEPT = 200;
+const HISTORY_TRIM_AT = 250;
 
 /** One remediation of a target: the incident, and when it took the target's cooldown (or was recorded). */
 export interface Remediation { incidentId: string; at: string }
@@ -296,6 +305,7 @@ export class Ledger {
         const legacy = await this.legacyHold(runbook, target, incidentId, now.getTime());
         if (legacy) return this.giveBack(runbook, target, incidentId, legacy);
       }
+      await this.trimHistory(runbook, target, [...((before?.remediations as Remediation[] | undefined) ?? []), { incidentId, at: now.toISOString() }]);
       return { granted: true, history: historyOf(before) };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
@@ -361,7 +371,7 @@ export class Ledger {
    */
   async recordRemediation(runbook: string, target: string, incidentId: string): Promise<void> {
     try {
-      await this.db.send(new UpdateCommand({
+      const out = await this.db.send(new UpdateCommand({
         TableName: this.tableName,
         Key: historyKey(runbook, target),
         UpdateExpression: 'SET remediations = list_append(if_not_exists(remediations, :empty), :entry) ADD incidentIds :ids',
@@ -369,11 +379,38 @@ export class Ledger {
         ExpressionAttributeValues: {
           ':empty': [], ':entry': [{ incidentId, at: this.now().toISOString() }], ':ids': new Set([incidentId]), ':id': incidentId,
         },
+        ReturnValues: 'UPDATED_NEW',
+      }));
+      await this.trimHistory(runbook, target, (out.Attributes?.remediations as Remediation[] | undefined) ?? []);
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+  }
+
+  /**
+   * Drops the oldest remediations of a row that has grown past HISTORY_TRIM_AT, keeping the newest
+   * HISTORY_KEPT, given the list as the caller's write left it: on condition the row holds that list
+   * still (its size and ends); otherwise a later write trims.
+   */
+  private async trimHistory(runbook: string, target: string, list: readonly Remediation[]): Promise<void> {
+    if (list.length <= HISTORY_TRIM_AT) return;
+    const kept = list.slice(list.length - HISTORY_KEPT);
+    const gone = list.slice(0, list.length - HISTORY_KEPT);
+    try {
+      // The kept list written whole, on condition the row still holds exactly the list read (one REMOVE per index would shift the rest).
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName, Key: historyKey(runbook, target),
+        UpdateExpression: 'SET remediations = :kept DELETE incidentIds :gone',
+        ConditionExpression: 'size(remediations) = :size AND remediations[0].incidentId = :first AND remediations[' + String(gone.length) + '].incidentId = :firstKept',
+        ExpressionAttributeValues: {
+          ':kept': kept, ':gone': new Set(gone.map((r) => r.incidentId)), ':size': list.length, ':first': gone[0]!.incidentId, ':firstKept': kept[0]!.incidentId,
+        },
       }));
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
     }
   }
+
 
   /**
    * Takes an incident's entries back out of the target's history: one that took the cooldown and
@@ -381,24 +418,27 @@ export class Ledger {
    * its position, on condition it is still this incident's; the cooldown stays held.
    */
   async forgetRemediation(runbook: string, target: string, incidentId: string): Promise<void> {
-    // Another entry taken out meanwhile moves the positions: read again and retry (rare: two held incidents of one target at once).
+    // One entry per write (one REMOVE per index would shift the rest); another write meanwhile moves the positions: read again.
     for (let attempt = 1; ; attempt++) {
       const row = (await this.db.send(new GetCommand({ TableName: this.tableName, Key: historyKey(runbook, target), ConsistentRead: true }))).Item;
-      const entries = ((row?.remediations as Remediation[] | undefined) ?? []).flatMap((r, i) => (r.incidentId === incidentId ? [i] : []));
-      if (entries.length === 0) return;
+      const list = (row?.remediations as Remediation[] | undefined) ?? [];
+      const at = list.findIndex((r) => r.incidentId === incidentId);
+      if (at < 0) return;
+      const last = list.findLastIndex((r) => r.incidentId === incidentId) === at;
       try {
         await this.db.send(new UpdateCommand({
           TableName: this.tableName, Key: historyKey(runbook, target),
-          UpdateExpression: `REMOVE ${entries.map((i) => `remediations[${i}]`).join(', ')} DELETE incidentIds :ids`,
-          ConditionExpression: entries.map((i) => `remediations[${i}].incidentId = :id`).join(' AND '),
-          ExpressionAttributeValues: { ':id': incidentId, ':ids': new Set([incidentId]) },
+          UpdateExpression: `REMOVE remediations[${at}]${last ? ' DELETE incidentIds :ids' : ''}`,
+          ConditionExpression: `remediations[${at}].incidentId = :id`,
+          ExpressionAttributeValues: { ':id': incidentId, ...(last ? { ':ids': new Set([incidentId]) } : {}) },
         }));
-        return;
+        if (last) return;
       } catch (e: unknown) {
-        if (!(e instanceof ConditionalCheckFailedException) || attempt >= 3) throw e;
+        if (!(e instanceof ConditionalCheckFailedException) || attempt >= 5) throw e;
       }
     }
   }
+
 
 
   /**

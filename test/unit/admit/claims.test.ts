@@ -5,7 +5,7 @@
  * container's cooldown memory (lambdas/admit/cooldown-memory.ts) in front of its ledger.
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { CooldownMemory } from '../../../lambdas/admit/cooldown-memory';
 import { Ledger, mayTakeOver } from '../../../lambdas/shared/ledger';
@@ -248,6 +248,35 @@ describe('claimCooldown', () => {
 
     const later = new Ledger(TABLE, countingClient(dynamo.endpoint).client, () => new Date(T0 + 60_000));
     expect(await later.claimCooldown(RUNBOOK, target, 'inc-new', COOLDOWN_MS)).toEqual({ granted: true, history: [{ incidentId: 'inc-old', at: new Date(T0 - 600_000).toISOString() }] });
+  });
+
+  test('a row past 250 remediations keeps the newest 200: the oldest go in one more write, the grant and its answer as before', async () => {
+    const now = T0;
+    const { client, sent } = countingClient(dynamo.endpoint);
+    const ledger = new Ledger(TABLE, client, () => new Date(now));
+    const raw = DynamoDBDocumentClient.from(countingClient(dynamo.endpoint).client);
+    const entries = (target: string) => Array.from({ length: 250 }, (_, i) => ({ incidentId: `inc-${target}-${i}`, at: new Date(T0 - (250 - i) * 60_000).toISOString() }));
+    const seed = async (target: string) => raw.send(new PutCommand({ TableName: TABLE, Item: {
+      pk: `HISTORY#${RUNBOOK}#${target}`, sk: 'META', remediations: entries(target), incidentIds: new Set(entries(target).map((r) => r.incidentId)),
+      heldBy: 'inc-old', untilMs: T0 - 1, until: new Date(T0 - 1).toISOString(),
+    } }));
+    const row = async (target: string) => (await raw.send(new GetCommand({ TableName: TABLE, Key: { pk: `HISTORY#${RUNBOOK}#${target}`, sk: 'META' }, ConsistentRead: true }))).Item!;
+
+    const held = fresh('fn');
+    await seed(held);
+    sent.length = 0;
+    const out = await ledger.claimCooldown(RUNBOOK, held, 'inc-new', COOLDOWN_MS);
+    expect(out).toEqual({ granted: true, history: entries(held) });
+    expect(sent).toEqual(['UpdateItem', 'UpdateItem']);
+    const kept = (await ledger.remediationHistory(RUNBOOK, held)).map((r) => r.incidentId);
+    expect(kept).toEqual([...entries(held).slice(51).map((r) => r.incidentId), 'inc-new']);
+    expect([...(await row(held)).incidentIds as Set<string>].sort()).toEqual([...kept].sort());
+
+    // An event whose every occurrence acts records without the hold, and is trimmed the same way.
+    const open = fresh('fn');
+    await seed(open);
+    await ledger.recordRemediation(RUNBOOK, open, 'inc-every');
+    expect((await ledger.remediationHistory(RUNBOOK, open)).map((r) => r.incidentId)).toEqual([...entries(open).slice(51).map((r) => r.incidentId), 'inc-every']);
   });
 
   test('when the refusal carries no item, the holder is read (two calls, same answer)', async () => {
