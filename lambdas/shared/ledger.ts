@@ -141,11 +141,22 @@ export interface Remediation { incidentId: string; at: string }
 /** A cooldown claim's answer: granted, with the target's history before it; or refused, naming the holder. */
 export type CooldownAnswer = { granted: true; history: Remediation[] } | { granted: false; heldBy: string; until: string };
 
+/** A target row's list of remediations as stored, oldest first (empty when there is no row). */
+const entriesOf = (row: Record<string, unknown> | undefined): Remediation[] => (row?.remediations as Remediation[] | undefined) ?? [];
+
 /** A target row's history, oldest first, each incident once (a retry of an earlier version could add one twice). */
 function historyOf(row: Record<string, unknown> | undefined): Remediation[] {
   const seen = new Set<string>();
-  return ((row?.remediations as Remediation[] | undefined) ?? []).filter((r) => !seen.has(r.incidentId) && Boolean(seen.add(r.incidentId)));
+  return entriesOf(row).filter((r) => {
+    if (seen.has(r.incidentId)) return false;
+    seen.add(r.incidentId);
+    return true;
+  });
 }
+
+/** A cooldown refused: the holder and its hold's end, as the target's row names them. */
+const refusal = (row: Record<string, unknown> | undefined): CooldownAnswer => ({ granted: false, heldBy: String(row?.heldBy ?? 'unknown'), until: String(row?.until ?? '') });
+
 const failureKey = (executionArn: string, redriveCount: number) => ({ pk: `EXECUTION#${executionArn}`, sk: `FAILURE#${redriveCount}` });
 const actionKey = (id: string, key: string) => ({ pk: `INCIDENT#${id}`, sk: `ACTION#${key}` });
 
@@ -194,6 +205,11 @@ export class Ledger {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.db = ledgerDocumentClient(client);
+  }
+
+  /** The row a refused conditional write returned, or read at once when the answer carried none. */
+  private async refusedRow(e: ConditionalCheckFailedException, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+    return refusedItem(e) ?? (await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
   }
 
   /**
@@ -290,13 +306,14 @@ export class Ledger {
     const untilMs = now.getTime() + cooldownMs;
     const key = historyKey(runbook, target);
     const hold = { ':id': incidentId, ':until': untilMs, ':untilText': new Date(untilMs).toISOString(), ':now': now.getTime() };
+    const entry: Remediation = { incidentId, at: now.toISOString() };
     try {
       const out = await this.db.send(new UpdateCommand({
         TableName: this.tableName, Key: key,
         UpdateExpression: 'SET runbook = :runbook, #target = :target, heldBy = :id, untilMs = :until, #until = :untilText, remediations = list_append(if_not_exists(remediations, :empty), :entry) ADD incidentIds :ids',
         ConditionExpression: `${HOLD_FREE} AND (attribute_not_exists(incidentIds) OR NOT contains(incidentIds, :id))`,
         ExpressionAttributeNames: { '#until': 'until', '#target': 'target' },
-        ExpressionAttributeValues: { ...hold, ':runbook': runbook, ':target': target, ':empty': [], ':entry': [{ incidentId, at: now.toISOString() }], ':ids': new Set([incidentId]) },
+        ExpressionAttributeValues: { ...hold, ':runbook': runbook, ':target': target, ':empty': [], ':entry': [entry], ':ids': new Set([incidentId]) },
         ReturnValues: 'ALL_OLD', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       const before = out.Attributes;
@@ -305,15 +322,14 @@ export class Ledger {
         const legacy = await this.legacyHold(runbook, target, incidentId, now.getTime());
         if (legacy) return this.giveBack(runbook, target, incidentId, legacy);
       }
-      await this.trimHistory(runbook, target, [...((before?.remediations as Remediation[] | undefined) ?? []), { incidentId, at: now.toISOString() }]);
+      await this.trimHistory(runbook, target, [...entriesOf(before), entry]);
       return { granted: true, history: historyOf(before) };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const row = refusedItem(e) ?? (await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
+      const row = await this.refusedRow(e, key);
       const recorded = (row?.incidentIds as Set<string> | undefined)?.has(incidentId) === true;
       const live = typeof row?.untilMs === 'number' && row.untilMs > now.getTime();
-      if (row?.heldBy === incidentId || (recorded && !live)) return this.retake(key, hold, row);
-      return { granted: false, heldBy: String(row?.heldBy ?? 'unknown'), until: String(row?.until ?? '') };
+      return row?.heldBy === incidentId || (recorded && !live) ? this.retake(key, hold, row) : refusal(row);
     }
   }
 
@@ -334,8 +350,7 @@ export class Ledger {
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       // Another incident took the hold since the row was read.
-      const now = refusedItem(e) ?? (await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
-      return { granted: false, heldBy: String(now?.heldBy ?? 'unknown'), until: String(now?.until ?? '') };
+      return refusal(await this.refusedRow(e, key));
     }
   }
 
@@ -361,8 +376,11 @@ export class Ledger {
 
   /** Remediations of a target so far (oldest first, each incident once), for flapping protection and the rollback history. */
   async remediationHistory(runbook: string, target: string): Promise<Remediation[]> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: historyKey(runbook, target), ConsistentRead: true }));
-    return historyOf(out.Item);
+    return historyOf(await this.targetRow(runbook, target));
+  }
+
+  private async targetRow(runbook: string, target: string): Promise<Record<string, unknown> | undefined> {
+    return (await this.db.send(new GetCommand({ TableName: this.tableName, Key: historyKey(runbook, target), ConsistentRead: true }))).Item;
   }
 
   /**
@@ -381,7 +399,7 @@ export class Ledger {
         },
         ReturnValues: 'UPDATED_NEW',
       }));
-      await this.trimHistory(runbook, target, (out.Attributes?.remediations as Remediation[] | undefined) ?? []);
+      await this.trimHistory(runbook, target, entriesOf(out.Attributes));
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
     }
@@ -401,7 +419,7 @@ export class Ledger {
       await this.db.send(new UpdateCommand({
         TableName: this.tableName, Key: historyKey(runbook, target),
         UpdateExpression: 'SET remediations = :kept DELETE incidentIds :gone',
-        ConditionExpression: 'size(remediations) = :size AND remediations[0].incidentId = :first AND remediations[' + String(gone.length) + '].incidentId = :firstKept',
+        ConditionExpression: `size(remediations) = :size AND remediations[0].incidentId = :first AND remediations[${gone.length}].incidentId = :firstKept`,
         ExpressionAttributeValues: {
           ':kept': kept, ':gone': new Set(gone.map((r) => r.incidentId)), ':size': list.length, ':first': gone[0]!.incidentId, ':firstKept': kept[0]!.incidentId,
         },
@@ -411,7 +429,6 @@ export class Ledger {
     }
   }
 
-
   /**
    * Takes an incident's entries back out of the target's history: one that took the cooldown and
    * was then held by a rail (flapping, the hourly cap) changed nothing. Each entry is removed by
@@ -420,8 +437,7 @@ export class Ledger {
   async forgetRemediation(runbook: string, target: string, incidentId: string): Promise<void> {
     // One entry per write (one REMOVE per index would shift the rest); another write meanwhile moves the positions: read again.
     for (let attempt = 1; ; attempt++) {
-      const row = (await this.db.send(new GetCommand({ TableName: this.tableName, Key: historyKey(runbook, target), ConsistentRead: true }))).Item;
-      const list = (row?.remediations as Remediation[] | undefined) ?? [];
+      const list = entriesOf(await this.targetRow(runbook, target));
       const at = list.findIndex((r) => r.incidentId === incidentId);
       if (at < 0) return;
       const last = list.findLastIndex((r) => r.incidentId === incidentId) === at;
@@ -438,8 +454,6 @@ export class Ledger {
       }
     }
   }
-
-
 
   /**
    * Takes one of the runbook's remediation slots for this clock hour. The set of incidents makes
@@ -570,7 +584,7 @@ export class Ledger {
       return { claimed: true, claimId };
     } catch (e: unknown) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const held = refusedItem(e) ?? (await this.db.send(new GetCommand({ TableName: this.tableName, Key: failureKey(executionArn, redriveCount), ConsistentRead: true }))).Item;
+      const held = await this.refusedRow(e, failureKey(executionArn, redriveCount));
       return { claimed: false, sent: held?.status === 'sent' };
     }
   }
