@@ -57,14 +57,15 @@ export const handler = taskHandler(inputSchema, async ({ incident, execution, ap
     parameters,
     intended: { status: 'RUNNING', redriveCount: redriveCount + 1 },
     readBefore: read,
-    mutate: async (_before, current) => {
+    mutate: async () => {
       const now = await workflows.describe(executionArn);
       const plan = planRedrive({
         ...now, executionArn, tags: await workflows.tags(now.stateMachineArn), maxRedrives: MAX_REDRIVES,
         redrivesSoFar: (await ledger.slotsTaken(redriveSlots(executionArn))).filter((id) => id !== incident.id).length,
       });
       if (plan.decision !== 'redrive') throw new ChangeRejected(`not redriven: ${plan.reason}`);
-      if (current.redriveCount !== redriveCount) throw new ChangeRejected(`not redriven: the execution was redriven ${current.redriveCount - redriveCount} more time(s) since the diagnosis`);
+      // The read just above, not only the one before the call: the execution as it is now.
+      if (now.redriveCount !== redriveCount) throw new ChangeRejected(`not redriven: the execution was redriven ${now.redriveCount - redriveCount} more time(s) since the diagnosis`);
       const slot = await ledger.claimSlot(redriveSlots(executionArn), incident.id, MAX_REDRIVES, SLOT_TTL_SECONDS);
       if (!slot.granted) throw new ChangeRejected(`not redriven: workflow-stuck's ${MAX_REDRIVES} redrive(s) of this execution are taken (redrive.maxPerExecution)`);
       await workflows.redrive(executionArn, clientToken);
