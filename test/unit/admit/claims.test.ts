@@ -279,6 +279,38 @@ describe('claimCooldown', () => {
     expect((await ledger.remediationHistory(RUNBOOK, open)).map((r) => r.incidentId)).toEqual([...entries(open).slice(51).map((r) => r.incidentId), 'inc-every']);
   });
 
+  test('a trim that finds the row changed since its read writes nothing: a remediation recorded in between is kept, and the later write trims', async () => {
+    const raw = DynamoDBDocumentClient.from(countingClient(dynamo.endpoint).client);
+    const target = fresh('fn');
+    const entries = Array.from({ length: 250 }, (_, i) => ({ incidentId: `inc-${target}-${i}`, at: new Date(T0 - (250 - i) * 60_000).toISOString() }));
+    await raw.send(new PutCommand({ TableName: TABLE, Item: {
+      pk: `HISTORY#${RUNBOOK}#${target}`, sk: 'META', remediations: entries, incidentIds: new Set(entries.map((r) => r.incidentId)),
+      heldBy: 'inc-old', untilMs: T0 - 1, until: new Date(T0 - 1).toISOString(),
+    } }));
+    // Another container records a remediation of the target (and trims) between this grant's write and its trim.
+    const other = new Ledger(TABLE, countingClient(dynamo.endpoint).client, () => new Date(T0));
+    const { client } = countingClient(dynamo.endpoint);
+    let between = false;
+    client.middlewareStack.add((next) => async (args) => {
+      const input = args.input as { UpdateExpression?: string };
+      if (!between && input.UpdateExpression?.startsWith('SET remediations = :kept')) {
+        between = true;
+        await other.recordRemediation(RUNBOOK, target, 'inc-between');
+      }
+      return next(args);
+    }, { step: 'initialize', name: 'writeInBetween' });
+
+    const out = await new Ledger(TABLE, client, () => new Date(T0)).claimCooldown(RUNBOOK, target, 'inc-new', COOLDOWN_MS);
+
+    expect(between).toBe(true);
+    expect(out).toEqual({ granted: true, history: entries });
+    // The other container's trim kept the newest 200 of 252; this one's, of a list the row no longer held, wrote nothing.
+    const kept = (await other.remediationHistory(RUNBOOK, target)).map((r) => r.incidentId);
+    expect(kept).toEqual([...entries.slice(52).map((r) => r.incidentId), 'inc-new', 'inc-between']);
+    const row = (await raw.send(new GetCommand({ TableName: TABLE, Key: { pk: `HISTORY#${RUNBOOK}#${target}`, sk: 'META' }, ConsistentRead: true }))).Item!;
+    expect([...row.incidentIds as Set<string>].sort()).toEqual([...kept].sort());
+  });
+
   test('when the refusal carries no item, the holder is read (two calls, same answer)', async () => {
     const { client, sent } = countingClient(dynamo.endpoint, { dropRefusedItem: true });
     const ledger = new Ledger(TABLE, client, () => new Date(T0));
