@@ -6,6 +6,7 @@
  * a name per state machine: the retraining is named after the incident. Then a last retry, as
  * the state machine makes once the attempts have ended.
  */
+import 'aws-sdk-client-mock-jest';
 import {
   ExecutionAlreadyExists, ListExecutionsCommand, SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';

@@ -3,6 +3,7 @@
  * the function's RevisionId is the one record that arbitrates, so their variables are never
  * overwritten by the merge, and neither the ledger row nor the step's result holds the key's value.
  */
+import 'aws-sdk-client-mock-jest';
 import { GetFunctionConfigurationCommand, LambdaClient, PreconditionFailedException, UpdateFunctionConfigurationCommand, type UpdateFunctionConfigurationCommandInput } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';

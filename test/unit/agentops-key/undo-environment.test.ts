@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { redactVariables } from '../../../lambdas/domain/function-environment';

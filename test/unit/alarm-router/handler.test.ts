@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CloudWatchClient, ListTagsForResourceCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch';

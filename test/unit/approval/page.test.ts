@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';

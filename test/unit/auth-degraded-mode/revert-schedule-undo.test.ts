@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { holds, inverseOf, type Inverse } from '../../../lambdas/domain/reversible';

@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXECUTION_ARN, incident, lambdaContext } from '../../support/fixtures';

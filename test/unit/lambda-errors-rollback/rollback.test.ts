@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { GetAliasCommand, LambdaClient, PreconditionFailedException, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ApprovalStore } from '../../../lambdas/approval/store';

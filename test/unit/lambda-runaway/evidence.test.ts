@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { DescribeRuleCommand, EventBridgeClient, ListRuleNamesByTargetCommand, ResourceNotFoundException as BusNotFound } from '@aws-sdk/client-eventbridge';
 import { GetPolicyCommand, LambdaClient, ListEventSourceMappingsCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';

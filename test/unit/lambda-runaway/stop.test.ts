@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand, ResourceNotFoundException, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ledgerHarness } from '../../support/ledger-harness';

@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { CostExplorerClient, GetCostAndUsageCommand, LimitExceededException } from '@aws-sdk/client-cost-explorer';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';

@@ -3,6 +3,7 @@
  * history and SNS mocked: which state failed, the incident marked failed, one escalation per
  * execution and redrive count, and what it says when the history or the ledger cannot be read.
  */
+import 'aws-sdk-client-mock-jest';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';

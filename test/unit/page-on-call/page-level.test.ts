@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { LevelPage } from '../../../runbooks/page-on-call/handlers/page-level';

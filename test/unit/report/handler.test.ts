@@ -3,6 +3,7 @@
  * transient S3 failure is raised for the state machine to retry, and that `not-written` counts
  * (the EMF line) and logs a report given up on, and changes nothing else.
  */
+import 'aws-sdk-client-mock-jest';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { tapMetrics } from '../../../drill/metrics-tap';

@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { incident, lambdaContext } from '../../support/fixtures';

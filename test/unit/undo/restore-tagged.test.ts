@@ -3,6 +3,7 @@
  * only while it carries the incident's runbook's tags, read at undo time; otherwise it is refused
  * before any read or change of the resource.
  */
+import 'aws-sdk-client-mock-jest';
 import { DescribeTableCommand, DynamoDBClient, ListTagsOfResourceCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteFunctionConcurrencyCommand, GetFunctionCommand, LambdaClient, ListTagsCommand, PutFunctionConcurrencyCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';

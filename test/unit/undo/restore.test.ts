@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteFunctionConcurrencyCommand, GetAliasCommand, GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';

@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { DescribeExecutionCommand, ListTagsForResourceCommand, RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ApprovalStore } from '../../../lambdas/approval/store';
