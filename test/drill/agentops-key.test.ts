@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AwsCallReceived } from '../../drill/drill';
 import { AGENTOPS_API_KEY_VALUE, AGENTOPS_SECRET, KEYLESS_AGENT } from '../../drill/sandbox';
-import { runDrill, scenario, type DrillRun } from './run-drill';
+import { recordedEvent, runDrill, scenarioDrill, type DrillRun } from './run-drill';
 
 const EVENT = 'events/agentops-key.alarm.json';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agentops-key-'));
@@ -44,7 +44,7 @@ test('the recorded event: the qa agent lacks the key, which is merged into its e
 });
 
 test('a dry run reads, plans the exact call and changes nothing, asking no approver; the value appears nowhere', async () => {
-  const run = await runDrill(['agentops-key', '--dry-run', '--json', '--calls']);
+  const run = await runDrill(['--event', recordedEvent('agentops-key'), '--dry-run', '--json', '--calls']);
   const [r] = run.results;
   expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('dry run') });
   expect(r!.actions).toEqual([expect.objectContaining({ operation: 'lambda:UpdateFunctionConfiguration', target: KEYLESS_AGENT, status: 'planned' })]);
@@ -56,7 +56,7 @@ test('a dry run reads, plans the exact call and changes nothing, asking no appro
 
 test('staging: the key is set only once an approver approves; unanswered, it stays unset and the run escalates', async () => {
   const [approved, unanswered] = await Promise.all([
-    runDrill(['agentops-key', '--env', 'staging', '--approve', 'alice', '--json', '--calls']),
+    runDrill(['--event', recordedEvent('agentops-key'), '--env', 'staging', '--approve', 'alice', '--json', '--calls']),
     runDrill(['agentops-key', '--env', 'staging', '--json', '--calls']),
   ]);
   expect(approved.results[0]).toMatchObject({ outcome: 'remediated' });
@@ -67,7 +67,7 @@ test('staging: the key is set only once an approver approves; unanswered, it sta
 });
 
 test('every agent function has the key already: nothing to do, notified, nothing read from the secret or written', async () => {
-  const { results: [r] } = await runDrill(['agentops-key', '--scenario', scenario('agentops-key-all-set'), '--json', '--calls']);
+  const { results: [r] } = await scenarioDrill('agentops-key', 'agentops-key-all-set');
   expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('every configured agent function (5) has AGENTOPS_API_KEY set') });
   expect(r!.actions).toEqual([]);
   expect(callsOf(r).filter((c) => c.service === 'secretsmanager')).toEqual([]);
@@ -75,7 +75,7 @@ test('every agent function has the key already: nothing to do, notified, nothing
 });
 
 test('the secret is gone: escalated, nothing changed', async () => {
-  const { results: [r] } = await runDrill(['agentops-key', '--scenario', scenario('agentops-key-secret-missing'), '--json', '--calls']);
+  const { results: [r] } = await scenarioDrill('agentops-key', 'agentops-key-secret-missing');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('the configured secret does not exist or holds no key') });
   expect(r!.actions).toEqual([]);
   expect(updates(callsOf(r))).toEqual([]);
@@ -94,7 +94,7 @@ test('the secret without the key (an empty field): escalated, nothing changed', 
 });
 
 test('then undo: the key is removed again and the environment is exactly as it started; the value appears nowhere', async () => {
-  const run = await runDrill(['agentops-key', '--then-undo', '--json']);
+  const run = await runDrill(['--event', recordedEvent('agentops-key'), '--then-undo', '--json', '--calls']);
   const [r] = run.results;
   expect(r).toMatchObject({ outcome: 'remediated' });
   expect(r!.undo).toMatchObject({ outcome: 'remediated', restored: true });

@@ -1,6 +1,6 @@
 import type { AwsCallReceived } from '../../drill/drill';
 import { SLOW_API_ALARM, SLOW_API_LOAD_BALANCER, THROTTLED_TASKS_TABLE } from '../../drill/sandbox';
-import { runDrill, scenario } from './run-drill';
+import { runDrill, scenarioDrill } from './run-drill';
 
 const callsOf = (r: unknown) => (r as { calls: AwsCallReceived[] }).calls;
 const of = (calls: readonly AwsCallReceived[], service: string, operation: string) => calls.filter((c) => c.service === service && c.operation === operation);
@@ -29,7 +29,7 @@ test('the latency alarm: one GetMetricData call, then a page naming the throttli
 });
 
 test('no dependency moved: the page says the configured dependencies do not explain it, and names no runbook', async () => {
-  const { results: [r] } = await runDrill(['api-latency', '--scenario', scenario('api-latency-not-explained'), '--json']);
+  const { results: [r] } = await scenarioDrill('api-latency', 'api-latency-not-explained');
   expect(r).toMatchObject({
     outcome: 'escalated', notifications: [{ outcome: 'escalated', topic: 'critical' }],
     reason: expect.stringContaining(`API ${SLOW_API_LOAD_BALANCER} latency (alarm ${SLOW_API_ALARM}) is not explained by the configured dependencies: none moved over the last 5 min`),
@@ -39,7 +39,7 @@ test('no dependency moved: the page says the configured dependencies do not expl
 });
 
 test('a table with no datapoints: said by name, and the throttling table still ranked first', async () => {
-  const { results: [r] } = await runDrill(['api-latency', '--scenario', scenario('api-latency-state-table-silent'), '--json']);
+  const { results: [r] } = await scenarioDrill('api-latency', 'api-latency-state-table-silent');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining(`DynamoDB table ${THROTTLED_TASKS_TABLE} write throttles moved most`) });
   expect(r!.reason).toContain('No datapoints for: DynamoDB table cabruca-segmentation-prod-agent-state GetItem latency (average), DynamoDB table cabruca-segmentation-prod-agent-state PutItem latency (average), DynamoDB table cabruca-segmentation-prod-agent-state Query latency (average).');
 });

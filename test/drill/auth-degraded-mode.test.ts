@@ -1,6 +1,6 @@
 import type { AwsCallReceived } from '../../drill/drill';
 import { API_CLUSTER, API_SERVICE } from '../../drill/sandbox';
-import { runDrill, scenario } from './run-drill';
+import { runDrill, scenarioDrill } from './run-drill';
 
 const SERVICE = `${API_CLUSTER}/${API_SERVICE}`;
 const TD = (revision: number) => `arn:aws:ecs:sa-east-1:111122223333:task-definition/${API_SERVICE}:${revision}`;
@@ -55,7 +55,7 @@ test('prod: two approvers let the API run permissive (a new revision, only the v
 });
 
 test('an operator UI not firewalled at the ingress: the critical page says why, and nothing is changed', async () => {
-  const { results: [r] } = await runDrill(['auth-degraded-mode', '--scenario', scenario('auth-operator-ui-not-firewalled'), '--json', '--calls']);
+  const { results: [r] } = await scenarioDrill('auth-degraded-mode', 'auth-operator-ui-not-firewalled');
 
   expect(r).toMatchObject({ outcome: 'skipped', notifications: [{ outcome: 'skipped', topic: 'critical' }], actions: [] });
   expect(r!.reason).toContain('is not firewalled at the ingress (config operatorUiFirewalled: false)');
@@ -64,7 +64,7 @@ test('an operator UI not firewalled at the ingress: the critical page says why, 
 });
 
 test('the scheduled revert firing: EventBridge Scheduler starts the undo, which puts the strict revision back and verifies it; the schedule deleted itself', async () => {
-  const { results: [r] } = await runDrill(['auth-degraded-mode', '--scenario', scenario('auth-scheduled-revert-fires'), '--json', '--calls']);
+  const { results: [r] } = await scenarioDrill('auth-degraded-mode', 'auth-scheduled-revert-fires');
 
   expect(r).toMatchObject({ outcome: 'remediated' });
   expect(r!.undo).toMatchObject({ outcome: 'remediated', requestedBy: `scheduled revert (auth-revert-${r!.incidentId})`, restored: true });

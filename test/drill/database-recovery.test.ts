@@ -1,7 +1,7 @@
 import { ownRecord, type AwsCallReceived } from '../../drill/drill';
 import type { DrillResult } from '../../drill/result';
 import { duplicateOf } from './events';
-import { runDrill, scenario } from './run-drill';
+import { recordedEvent, runDrill, scenario, scenarioDrill } from './run-drill';
 
 const EVENT = 'events/database-recovery.alarm.json';
 const INSTANCE_FAILOVER = 'events/samples/database-recovery-instance-failover.event.json';
@@ -49,7 +49,7 @@ test('the same alarm transition delivered twice: each service restarted once', a
 });
 
 test('a dry run plans both restarts in the ledger and restarts nothing', async () => {
-  const { results: [r] } = await runDrill(['database-recovery', '--dry-run', '--json', '--calls']);
+  const { results: [r] } = await runDrill(['--event', recordedEvent('database-recovery'), '--dry-run', '--json', '--calls']);
   expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/^dry run/) });
   expect(r!.ledger.map((row) => [row.target, row.status])).toEqual([[STRATEGY, 'planned'], [DATA_COLLECTION, 'planned']]);
   expect(named(r, 'ecs', 'UpdateService')).toEqual([]);
@@ -84,14 +84,14 @@ test('an Aurora cluster failover (RDS-EVENT-0071, SourceIdentifier as AWS docume
 });
 
 test('the first service fails to roll out: escalated, and the next service is not restarted', async () => {
-  const { results: [r] } = await runDrill(['database-recovery', '--scenario', scenario('tradai-strategy-rollout-fails'), '--json', '--calls']);
+  const { results: [r] } = await scenarioDrill('database-recovery', 'tradai-strategy-rollout-fails');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining(`the forced deployment of ${STRATEGY} failed or did not complete in time (rollout FAILED); the services after it were not restarted`) });
   expect(named(r, 'ecs', 'UpdateService').map(serviceOf)).toEqual([STRATEGY]);
   expect(r!.actions.map((a) => a.target)).toEqual([STRATEGY]);
 });
 
 test('connections alarm while the database itself is not available: escalated, nothing restarted', async () => {
-  const { results: [r] } = await runDrill(['database-recovery', '--scenario', scenario('tradai-db-failing-over'), '--json', '--calls']);
+  const { results: [r] } = await scenarioDrill('database-recovery', 'tradai-db-failing-over');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('not restarted (database-unavailable): DB instance tradai-prod-db is rebooting') });
   expect(named(r, 'ecs', 'UpdateService')).toEqual([]);
 });

@@ -1,6 +1,6 @@
 import type { DrillResult } from '../../drill/result';
 import { STUCK_TASK_IDS } from '../../drill/sandbox';
-import { runDrill, scenario } from './run-drill';
+import { runDrill, scenarioDrill } from './run-drill';
 import { duplicateOf } from './events';
 
 const TABLE = 'cabruca-segmentation-prod-agent-tasks';
@@ -19,13 +19,13 @@ test('happy path: PROVISIONED -> PAY_PER_REQUEST, previous capacities recorded b
 });
 
 test('already remediated: an on-demand table is not touched', async () => {
-  const { results: [r] } = await runDrill(['dynamodb-throttling', '--scenario', scenario('table-already-on-demand'), '--json']);
+  const { results: [r] } = await scenarioDrill('dynamodb-throttling', 'table-already-on-demand');
   expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('already on-demand') });
   expect(r!.actions).toEqual([]);
 });
 
 test('target missing: a deleted table escalates and changes nothing', async () => {
-  const { results: [r] } = await runDrill(['dynamodb-throttling', '--scenario', scenario('table-deleted'), '--json']);
+  const { results: [r] } = await scenarioDrill('dynamodb-throttling', 'table-deleted');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('does not exist') });
   expect(r!.actions).toEqual([]);
 });

@@ -1,6 +1,6 @@
 import type { AwsCallReceived } from '../../drill/drill';
 import { duplicateOf } from './events';
-import { runDrill, scenario } from './run-drill';
+import { recordedEvent, runDrill, scenarioDrill } from './run-drill';
 
 const SERVICE = 'alphaswarm-cluster-prod/alphaswarm-admin-prod';
 const TD = (rev: number) => `arn:aws:ecs:sa-east-1:111122223333:task-definition/alphaswarm-admin-prod:${rev}`;
@@ -8,7 +8,7 @@ const EVENT = 'events/ecs-deployment-rollback.event.json';
 const callsOf = (r: unknown, operation: string) => ((r as { calls: AwsCallReceived[] }).calls).filter((c) => c.service === 'ecs' && c.operation === operation);
 
 test('the failed :43 deployment: history read, rolled back to :42 by task definition ARN, ledger row first, rollout watched; the unpinned tag is said', async () => {
-  const { code, results: [r] } = await runDrill(['ecs-deployment-rollback', '--json', '--calls']);
+  const { code, results: [r] } = await runDrill(['--event', recordedEvent('ecs-deployment-rollback'), '--json', '--calls']);
   expect(code).toBe(0);
   expect(r).toMatchObject({ runbook: 'ecs-deployment-rollback', outcome: 'remediated', reason: expect.stringContaining('Not pinned by digest: admin runs') });
   expect(r!.actions).toEqual([expect.objectContaining({
@@ -27,7 +27,7 @@ test('the same failure delivered twice: one rollback', async () => {
 });
 
 test('the circuit breaker already rolls back: its rollback watched to completion, nothing changed', async () => {
-  const { results: [r] } = await runDrill(['ecs-deployment-rollback', '--scenario', scenario('admin-circuit-breaker-rolling-back'), '--json', '--calls']);
+  const { results: [r] } = await scenarioDrill('ecs-deployment-rollback', 'admin-circuit-breaker-rolling-back');
   expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('ECS rolled it back to') });
   expect(r!.actions).toEqual([]);
   expect(callsOf(r, 'UpdateService')).toEqual([]);
@@ -35,7 +35,7 @@ test('the circuit breaker already rolls back: its rollback watched to completion
 });
 
 test('no older successful deployment: escalated saying so, nothing changed', async () => {
-  const { results: [r] } = await runDrill(['ecs-deployment-rollback', '--scenario', scenario('admin-no-older-deployment'), '--json', '--calls']);
+  const { results: [r] } = await scenarioDrill('ecs-deployment-rollback', 'admin-no-older-deployment');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('nothing to roll back to: the service has no successful deployment') });
   expect(r!.actions).toEqual([]);
   expect(callsOf(r, 'UpdateService')).toEqual([]);

@@ -1,4 +1,4 @@
-import { runDrill, scenario } from './run-drill';
+import { runDrill, scenario, scenarioDrill } from './run-drill';
 import { duplicateOf } from './events';
 
 /** The seed's admin frontend completed its rollout, then lost its tasks. */
@@ -21,14 +21,14 @@ test('happy path: health-check failures -> forced deployment, rollout completes,
 });
 
 test('image pull failure: escalates with the evidence instead of redeploying', async () => {
-  const { results: [r] } = await runDrill(['ecs-service-recovery', '--scenario', scenario('admin-frontend-image-pull-failure'), '--json']);
+  const { results: [r] } = await scenarioDrill('ecs-service-recovery', 'admin-frontend-image-pull-failure');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringMatching(/image pull/i) });
   expect(r!.actions).toEqual([]);
   expect(r!.resources.after[SERVICE]).toEqual(r!.resources.before[SERVICE]);
 });
 
 test('target missing: a deleted service escalates and changes nothing', async () => {
-  const { results: [r] } = await runDrill(['ecs-service-recovery', '--scenario', scenario('admin-frontend-service-deleted'), '--json']);
+  const { results: [r] } = await scenarioDrill('ecs-service-recovery', 'admin-frontend-service-deleted');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('does not exist') });
   expect(r!.actions).toEqual([]);
 });
@@ -46,7 +46,7 @@ test('duplicate delivery redeploys once', async () => {
 });
 
 test('already remediated: a service that recovered on its own is not redeployed', async () => {
-  const { results: [r] } = await runDrill(['ecs-service-recovery', '--scenario', scenario('admin-frontend-already-recovered'), '--json']);
+  const { results: [r] } = await scenarioDrill('ecs-service-recovery', 'admin-frontend-already-recovered');
   expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('already healthy') });
   expect(r!.actions).toEqual([]);
 });

@@ -1,10 +1,10 @@
-import { runDrill, scenario } from './run-drill';
+import { recordedEvent, runDrill, scenario, scenarioDrill } from './run-drill';
 
 const ALIAS = 'cabruca-segmentation-prod-manager-agent:live';
 const on = (functionVersion: string, additionalVersionWeights: Record<string, number> = {}) => ({ functionVersion, additionalVersionWeights });
 
 test('errors on alias live (version 7): rolled back to 6 with the RevisionId, ledger row first, alarm back to OK; the undo puts 7 back', async () => {
-  const { code, results: [r] } = await runDrill(['lambda-errors-rollback', '--then-undo', '--json']);
+  const { code, results: [r] } = await runDrill(['--event', recordedEvent('lambda-errors-rollback'), '--then-undo', '--json', '--calls']);
   expect(code).toBe(0);
   expect(r).toMatchObject({ runbook: 'lambda-errors-rollback', outcome: 'remediated', reason: expect.stringContaining('rolling back to version 6') });
   expect(r!.actions).toEqual([{ operation: 'lambda:UpdateAlias', target: ALIAS, before: on('7'), after: on('6'), status: 'succeeded', auditedBeforeCall: true }]);
@@ -34,7 +34,7 @@ test('a dry run plans the exact UpdateAlias, asks nobody and leaves the alias on
 
 test('scenarios: a canary is cleared back to its primary; no older version, a missing alias and errors that persist each end said and defined', async () => {
   const [canary, oldest, missing, persist] = await Promise.all(['manager-alias-canary', 'manager-alias-no-older-version', 'manager-alias-missing', 'manager-errors-persist']
-    .map((s) => runDrill(['lambda-errors-rollback', '--scenario', scenario(s), '--json']).then((d) => d.results[0]!)));
+    .map((s) => scenarioDrill('lambda-errors-rollback', s).then((d) => d.results[0]!)));
   expect(canary).toMatchObject({ outcome: 'remediated' });
   expect(canary!.actions).toEqual([expect.objectContaining({ before: on('6', { 7: 0.1 }), after: on('6'), status: 'succeeded' })]);
 

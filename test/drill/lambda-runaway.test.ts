@@ -1,4 +1,4 @@
-import { runDrill, scenario } from './run-drill';
+import { runDrill, scenarioDrill } from './run-drill';
 
 const FUNCTION = 'cabruca-segmentation-prod-researcher-agent';
 
@@ -18,13 +18,13 @@ test('happy path: reserved concurrency none -> 0, then (the drill needs no appro
 });
 
 test('already remediated: a function already at 0 is left alone', async () => {
-  const { results: [r] } = await runDrill(['lambda-runaway', '--scenario', scenario('function-already-stopped'), '--json']);
+  const { results: [r] } = await scenarioDrill('lambda-runaway', 'function-already-stopped');
   expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('already stopped') });
   expect(r!.actions).toEqual([]);
 });
 
 test('target missing: a configured function that no longer exists escalates and changes nothing', async () => {
-  const { results: [r] } = await runDrill(['lambda-runaway', '--scenario', scenario('function-deleted'), '--json']);
+  const { results: [r] } = await scenarioDrill('lambda-runaway', 'function-deleted');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('does not exist') });
   expect(r!.actions).toEqual([]);
   expect(r!.notifications).toEqual([{ outcome: 'escalated', topic: 'critical' }]);

@@ -1,4 +1,4 @@
-import { runDrill, scenario } from './run-drill';
+import { runDrill, scenarioDrill } from './run-drill';
 
 const PARAMETER = '/alphaswarm/prod/llm_model_preference';
 const PROXY = 'alphaswarm-cluster-prod/alphaswarm-agentcore-proxy-prod';
@@ -20,7 +20,7 @@ test('happy path: Bedrock drives the spend -> cheaper model + redeploy, then res
 });
 
 test('Bedrock is not the driver: notify only, nothing changes', async () => {
-  const { results: [r] } = await runDrill(['llm-budget-guardrail', '--scenario', scenario('bedrock-not-the-driver'), '--json']);
+  const { results: [r] } = await scenarioDrill('llm-budget-guardrail', 'bedrock-not-the-driver');
   expect(r).toMatchObject({ outcome: 'skipped' });
   expect(r!.actions).toEqual([]);
   expect(r!.notifications).toEqual([{ outcome: 'skipped', topic: 'info' }]);
@@ -46,13 +46,13 @@ test('a bare SNS envelope (as SNS posts over HTTP) is delivered the way Lambda r
 });
 
 test('already remediated: a preference already on the cheaper model is left alone', async () => {
-  const { results: [r] } = await runDrill(['llm-budget-guardrail', '--scenario', scenario('model-already-cheaper'), '--json']);
+  const { results: [r] } = await scenarioDrill('llm-budget-guardrail', 'model-already-cheaper');
   expect(r).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('already the cheaper model') });
   expect(r!.actions).toEqual([]);
 });
 
 test('target missing: a deleted model parameter escalates and changes nothing', async () => {
-  const { results: [r] } = await runDrill(['llm-budget-guardrail', '--scenario', scenario('model-parameter-deleted'), '--json']);
+  const { results: [r] } = await scenarioDrill('llm-budget-guardrail', 'model-parameter-deleted');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('does not exist') });
   expect(r!.actions).toEqual([]);
 });

@@ -2,7 +2,7 @@ import { describeMetrics } from '../../drill/render';
 import type { DrillResult } from '../../drill/result';
 import { METRIC, METRICS_NAMESPACE } from '../../lambdas/domain/metrics';
 import { RUNBOOK_NAMES } from '../../runbooks/registry';
-import { runDrill, scenario } from './run-drill';
+import { recordedEvent, runDrill, scenario } from './run-drill';
 
 /** A run's counted metrics, summed by name (a suppression by reason). */
 function counts(r: DrillResult): Record<string, number> {
@@ -92,7 +92,7 @@ test('approvals answered by people: approved by quorum, rejected by one, expired
 });
 
 test("an undo counts each restore it made as undone, under the incident's runbook", async () => {
-  const { results: [r] } = await runDrill(['lambda-errors-rollback', '--then-undo', '--json']);
+  const { results: [r] } = await runDrill(['--event', recordedEvent('lambda-errors-rollback'), '--then-undo', '--json', '--calls']);
   const restored = r!.undo!.actions.filter((a) => a.status === 'succeeded').length;
   expect(restored).toBeGreaterThan(0);
   const undone = r!.metrics.filter((m) => m.name === METRIC.actionsUndone);

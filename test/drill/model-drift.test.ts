@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AwsCallReceived } from '../../drill/drill';
 import { RETRAINING_MACHINE, TRADING_SWITCH } from '../../drill/sandbox';
-import { runDrill, scenario } from './run-drill';
+import { runDrill, scenario, scenarioDrill } from './run-drill';
 
 const EVENT = 'events/model-drift.alarm.json';
 const NOTICE = 'events/samples/model-drift-notice.alarm.json';
@@ -68,7 +68,7 @@ test('drift detected (the 0.1 alarm, PSI at 0.14): assessed and notified on the 
 });
 
 test('open positions reported: escalated (seed 004 "Position Stuck"), trading not paused, nothing started', async () => {
-  const { results: [r] } = await runDrill(['model-drift', '--scenario', scenario('trading-positions-open'), '--json', '--calls']);
+  const { results: [r] } = await scenarioDrill('model-drift', 'trading-positions-open');
   expect(r).toMatchObject({ outcome: 'escalated', notifications: [{ outcome: 'escalated', topic: 'critical' }], reason: expect.stringContaining('2 open position(s)') });
   expect(r!.actions).toEqual([]);
   expect(switchWrites(callsOf(r))).toEqual([]);
@@ -76,7 +76,7 @@ test('open positions reported: escalated (seed 004 "Position Stuck"), trading no
 });
 
 test('a retraining already running: paused, no second retraining started, the running one watched, resumed after its validation', async () => {
-  const { results: [r] } = await runDrill(['model-drift', '--scenario', scenario('retraining-already-running'), '--json', '--calls']);
+  const { results: [r] } = await scenarioDrill('model-drift', 'retraining-already-running');
   expect(r).toMatchObject({ outcome: 'remediated', reason: expect.stringContaining('a retraining was already running (nightly-2026-12-06') });
   expect(of(callsOf(r), 'states', 'StartExecution')).toEqual([]);
   expect(switchWrites(callsOf(r))).toEqual(['true', 'false']);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DrillResult } from '../../drill/result';
 import { drillCommand, type CommandRun } from '../support/drills';
@@ -38,3 +39,19 @@ export function runDrillProcess(args: readonly string[]): Promise<DrillRun> {
 }
 
 export const scenario = (name: string) => path.join('drill', 'scenarios', `${name}.json`);
+
+/** A runbook's recorded event, the one `npm run drill -- <runbook>` replays: events/<runbook>.<source>.json. */
+export function recordedEvent(runbook: string): string {
+  const [file, ...more] = fs.readdirSync(path.join(ROOT, 'events')).filter((f) => f.startsWith(`${runbook}.`) && f.endsWith('.json'));
+  if (!file || more.length > 0) throw new Error(`events/: expected one recorded event of ${runbook}, found ${[file, ...more].filter(Boolean).join(', ') || 'none'}`);
+  return `events/${file}`;
+}
+
+/**
+ * A runbook's recorded event from a scenario of drill/scenarios/, with --json --calls: the arguments
+ * the contract suite (test/contract/drills.test.ts) drills the runbook's scenarios with, so the
+ * test run's drill processes run it once for both (the same command asked again is not run again).
+ */
+export function scenarioDrill(runbook: string, name: string): Promise<DrillRun> {
+  return runDrill(['--scenario', scenario(name), '--event', recordedEvent(runbook), '--json', '--calls']);
+}

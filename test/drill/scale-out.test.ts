@@ -1,4 +1,4 @@
-import { runDrill, scenario } from './run-drill';
+import { runDrill, scenarioDrill } from './run-drill';
 
 const SERVICE = 'alphaswarm-cluster-prod/alphaswarm-worker-prod';
 const REGISTER = 'application-autoscaling:RegisterScalableTarget';
@@ -14,21 +14,21 @@ test('memory high: the scalable target\'s minimum goes from 2 to 4, recorded fir
 });
 
 test('the queue the workers drain was deleted: escalates and changes nothing (a missing queue is not an empty backlog)', async () => {
-  const { results: [r] } = await runDrill(['scale-out', '--scenario', scenario('worker-queue-deleted'), '--json']);
+  const { results: [r] } = await scenarioDrill('scale-out', 'worker-queue-deleted');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('queue it drains does not exist') });
   expect(r!.actions).toEqual([]);
   expect(r!.resources.after[SERVICE]).toEqual(r!.resources.before[SERVICE]);
 });
 
 test('at the ceiling already: escalates and changes nothing', async () => {
-  const { results: [r] } = await runDrill(['scale-out', '--scenario', scenario('worker-at-ceiling'), '--json']);
+  const { results: [r] } = await scenarioDrill('scale-out', 'worker-at-ceiling');
   expect(r).toMatchObject({ outcome: 'escalated' });
   expect(r!.actions).toEqual([]);
   expect(r!.resources.after[SERVICE]).toEqual(r!.resources.before[SERVICE]);
 });
 
 test('no scalable target: the desired count is set instead', async () => {
-  const { results: [r] } = await runDrill(['scale-out', '--scenario', scenario('worker-without-scalable-target'), '--json']);
+  const { results: [r] } = await scenarioDrill('scale-out', 'worker-without-scalable-target');
   expect(r).toMatchObject({ outcome: 'remediated' });
   expect(r!.actions).toEqual([expect.objectContaining({ operation: 'ecs:UpdateService', status: 'succeeded', before: { desiredCount: 2 }, after: { desiredCount: 4 } })]);
 });

@@ -3,7 +3,7 @@
  * runbook-autopilot:allow=true besides its named functions. A tagged function nobody named is
  * remediated; an untagged one is rejected at admit with one line, and nothing changes.
  */
-import { runDrill, scenario } from './run-drill';
+import { runDrill, scenarioDrill } from './run-drill';
 
 test('a tagged, unlisted function is remediated; an untagged, unlisted one is rejected and left unchanged', async () => {
   const { code, results: [tagged, untagged] } = await runDrill([
@@ -28,8 +28,8 @@ test('a tagged, unlisted function is remediated; an untagged, unlisted one is re
 
 test('dynamodb-throttling: a table named nowhere but tagged is switched; with a tag it lacks, it is rejected and unchanged', async () => {
   const [allowed, refused] = await Promise.all([
-    runDrill(['dynamodb-throttling', '--scenario', scenario('table-allowlisted-by-tag'), '--json']),
-    runDrill(['dynamodb-throttling', '--scenario', scenario('table-not-allowlisted'), '--json']),
+    scenarioDrill('dynamodb-throttling', 'table-allowlisted-by-tag'),
+    scenarioDrill('dynamodb-throttling', 'table-not-allowlisted'),
   ]);
   expect(allowed.results[0]).toMatchObject({ outcome: 'remediated' });
   expect(allowed.results[0]!.actions).toEqual([expect.objectContaining({ operation: 'dynamodb:UpdateTable', target: 'cabruca-segmentation-prod-agent-tasks', auditedBeforeCall: true })]);

@@ -8,7 +8,7 @@ import { readInputFile, type DrillInput } from '../../drill/inputs';
 import { readScenario } from '../../drill/scenario';
 import { budgetDedupeKey, incidentIdFor } from '../../lambdas/domain/trigger';
 import { loadConfig } from '../../lib/config/load';
-import { runDrill, scenario } from './run-drill';
+import { runDrill, scenario, scenarioDrill } from './run-drill';
 import { useDrillSandbox } from './drill-harness';
 
 const PARAMETER = '/alphaswarm/prod/llm_model_preference';
@@ -18,7 +18,7 @@ const HAIKU = 'anthropic.claude-haiku-4-5-20251022-v1:0';
 const REQUESTED_BY = 'llm-budget-guardrail: switch not verified';
 
 test('not verified: escalated, then the runbook starts the undo and the model is put back (drill env: no approver needed)', async () => {
-  const { results: [r] } = await runDrill(['llm-budget-guardrail', '--scenario', scenario('proxy-rollout-fails'), '--json']);
+  const { results: [r] } = await scenarioDrill('llm-budget-guardrail', 'proxy-rollout-fails');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringMatching(/did not finish rolling out .*\. The undo is starting/) });
   // The escalation goes out before the undo starts; the undo then reports on its own.
   const states = r!.timeline.map((t) => t.state);
@@ -51,7 +51,7 @@ test('prod, nobody answers: the undo is not approved, the cheaper model stays an
 });
 
 test('undoIfNotVerified off: escalated with how to undo by hand; nothing is started', async () => {
-  const { results: [r], stdout } = await runDrill(['llm-budget-guardrail', '--scenario', scenario('proxy-rollout-fails-switch-kept'), '--json']);
+  const { results: [r], stdout } = await scenarioDrill('llm-budget-guardrail', 'proxy-rollout-fails-switch-kept');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('The switch is kept (undoIfNotVerified is off): npm run undo --') });
   expect(r!.undo).toBeUndefined();
   expect(r!.timeline).toContainEqual(expect.objectContaining({ state: 'Undo the unverified switch?', detail: '→ Switch kept for the operator' }));

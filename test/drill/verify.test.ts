@@ -4,7 +4,7 @@
  * each alarm's state from the resource the runbook changed; a scenario keeps the cause in place.
  */
 import { RUNBOOKS } from '../../runbooks/registry';
-import { runDrill, scenario } from './run-drill';
+import { runDrill, scenario, scenarioDrill } from './run-drill';
 import type { DrillResult } from '../../drill/result';
 
 const verifySteps = (r: DrillResult, state = 'Check alarm state') => r.timeline.filter((t) => t.state === state && t.event === 'done').map((t) => t.detail);
@@ -50,7 +50,7 @@ test('llm-budget-guardrail: verified once the parameter holds the cheaper model 
 });
 
 test('llm-budget-guardrail: a proxy rollout that fails is escalated, and the timed restore does not run', async () => {
-  const { results: [r] } = await runDrill(['llm-budget-guardrail', '--scenario', scenario('proxy-rollout-fails'), '--json']);
+  const { results: [r] } = await scenarioDrill('llm-budget-guardrail', 'proxy-rollout-fails');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('the agent proxy did not finish rolling out 9 min after the switch') });
   expect(r!.notifications).toEqual([{ outcome: 'escalated', topic: 'critical' }]);
   expect(r!.timeline.some((t) => t.state === 'Restore model preference')).toBe(false);

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AwsCallReceived } from '../../drill/drill';
 import { WORKFLOW_EXECUTION } from '../../drill/sandbox';
-import { runDrill, scenario } from './run-drill';
+import { runDrill, scenarioDrill } from './run-drill';
 
 const EVENT = 'events/workflow-stuck.event.json';
 const recorded = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', EVENT), 'utf8')) as { id: string; detail: Record<string, unknown> };
@@ -64,7 +64,7 @@ test('a redriven run that fails again is redriven again, up to the cap per execu
 });
 
 test("past Step Functions' 14 days: not redrivable, escalated with the reason, nothing called", async () => {
-  const { results: [r] } = await runDrill(['workflow-stuck', '--scenario', scenario('backtest-not-redrivable'), '--json', '--calls']);
+  const { results: [r] } = await scenarioDrill('workflow-stuck', 'backtest-not-redrivable');
   expect(r).toMatchObject({ outcome: 'escalated', reason: expect.stringContaining('not redrivable: Execution redrivable period exceeded') });
   expect(of((r as unknown as { calls: AwsCallReceived[] }).calls, 'RedriveExecution')).toEqual([]);
 });
