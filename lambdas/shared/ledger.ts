@@ -141,6 +141,14 @@ export interface Remediation { incidentId: string; at: string }
 /** A cooldown claim's answer: granted, with the target's history before it; or refused, naming the holder. */
 export type CooldownAnswer = { granted: true; history: Remediation[] } | { granted: false; heldBy: string; until: string };
 
+/**
+ * Appends one remediation to a target's row, on condition the incident is not in it yet: the part
+ * of the write both the cooldown's grant and a plain record make (`appended` fills its values).
+ */
+const APPEND_REMEDIATION = 'remediations = list_append(if_not_exists(remediations, :empty), :entry) ADD incidentIds :ids';
+const NOT_RECORDED = '(attribute_not_exists(incidentIds) OR NOT contains(incidentIds, :id))';
+const appended = (entry: Remediation) => ({ ':id': entry.incidentId, ':empty': [], ':entry': [entry], ':ids': new Set([entry.incidentId]) });
+
 /** A target row's list of remediations as stored, oldest first (empty when there is no row). */
 const entriesOf = (row: Record<string, unknown> | undefined): Remediation[] => (row?.remediations as Remediation[] | undefined) ?? [];
 
@@ -310,10 +318,10 @@ export class Ledger {
     try {
       const out = await this.db.send(new UpdateCommand({
         TableName: this.tableName, Key: key,
-        UpdateExpression: 'SET runbook = :runbook, #target = :target, heldBy = :id, untilMs = :until, #until = :untilText, remediations = list_append(if_not_exists(remediations, :empty), :entry) ADD incidentIds :ids',
-        ConditionExpression: `${HOLD_FREE} AND (attribute_not_exists(incidentIds) OR NOT contains(incidentIds, :id))`,
+        UpdateExpression: `SET runbook = :runbook, #target = :target, heldBy = :id, untilMs = :until, #until = :untilText, ${APPEND_REMEDIATION}`,
+        ConditionExpression: `${HOLD_FREE} AND ${NOT_RECORDED}`,
         ExpressionAttributeNames: { '#until': 'until', '#target': 'target' },
-        ExpressionAttributeValues: { ...hold, ':runbook': runbook, ':target': target, ':empty': [], ':entry': [entry], ':ids': new Set([incidentId]) },
+        ExpressionAttributeValues: { ...hold, ...appended(entry), ':runbook': runbook, ':target': target },
         ReturnValues: 'ALL_OLD', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
       const before = out.Attributes;
@@ -392,11 +400,9 @@ export class Ledger {
       const out = await this.db.send(new UpdateCommand({
         TableName: this.tableName,
         Key: historyKey(runbook, target),
-        UpdateExpression: 'SET remediations = list_append(if_not_exists(remediations, :empty), :entry) ADD incidentIds :ids',
-        ConditionExpression: 'attribute_not_exists(incidentIds) OR NOT contains(incidentIds, :id)',
-        ExpressionAttributeValues: {
-          ':empty': [], ':entry': [{ incidentId, at: this.now().toISOString() }], ':ids': new Set([incidentId]), ':id': incidentId,
-        },
+        UpdateExpression: `SET ${APPEND_REMEDIATION}`,
+        ConditionExpression: NOT_RECORDED,
+        ExpressionAttributeValues: appended({ incidentId, at: this.now().toISOString() }),
         ReturnValues: 'UPDATED_NEW',
       }));
       await this.trimHistory(runbook, target, entriesOf(out.Attributes));

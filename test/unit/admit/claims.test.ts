@@ -47,6 +47,19 @@ function countingClient(endpoint: string, options: { dropRefusedItem?: boolean }
   return { client, sent };
 }
 
+/** A target's row with 250 remediations (the trim's threshold), oldest first, its hold lapsed: the entries. */
+async function seedLongHistory(raw: DynamoDBDocumentClient, target: string) {
+  const entries = Array.from({ length: 250 }, (_, i) => ({ incidentId: `inc-${target}-${i}`, at: new Date(T0 - (250 - i) * 60_000).toISOString() }));
+  await raw.send(new PutCommand({ TableName: TABLE, Item: {
+    pk: `HISTORY#${RUNBOOK}#${target}`, sk: 'META', remediations: entries, incidentIds: new Set(entries.map((r) => r.incidentId)),
+    heldBy: 'inc-old', untilMs: T0 - 1, until: new Date(T0 - 1).toISOString(),
+  } }));
+  return entries;
+}
+/** The incident ids a target's row holds as a set (what the trim prunes with the list). */
+const recordedIds = async (raw: DynamoDBDocumentClient, target: string) =>
+  [...(await raw.send(new GetCommand({ TableName: TABLE, Key: { pk: `HISTORY#${RUNBOOK}#${target}`, sk: 'META' }, ConsistentRead: true }))).Item!.incidentIds as Set<string>].sort();
+
 let seq = 0;
 const fresh = (what: string) => `${what}-${++seq}-${Math.random().toString(16).slice(2, 8)}`;
 const incidentRecord = (incidentId: string, executionArn: string) => ({
@@ -255,38 +268,28 @@ describe('claimCooldown', () => {
     const { client, sent } = countingClient(dynamo.endpoint);
     const ledger = new Ledger(TABLE, client, () => new Date(now));
     const raw = DynamoDBDocumentClient.from(countingClient(dynamo.endpoint).client);
-    const entries = (target: string) => Array.from({ length: 250 }, (_, i) => ({ incidentId: `inc-${target}-${i}`, at: new Date(T0 - (250 - i) * 60_000).toISOString() }));
-    const seed = async (target: string) => raw.send(new PutCommand({ TableName: TABLE, Item: {
-      pk: `HISTORY#${RUNBOOK}#${target}`, sk: 'META', remediations: entries(target), incidentIds: new Set(entries(target).map((r) => r.incidentId)),
-      heldBy: 'inc-old', untilMs: T0 - 1, until: new Date(T0 - 1).toISOString(),
-    } }));
-    const row = async (target: string) => (await raw.send(new GetCommand({ TableName: TABLE, Key: { pk: `HISTORY#${RUNBOOK}#${target}`, sk: 'META' }, ConsistentRead: true }))).Item!;
 
     const held = fresh('fn');
-    await seed(held);
+    const entries = await seedLongHistory(raw, held);
     sent.length = 0;
     const out = await ledger.claimCooldown(RUNBOOK, held, 'inc-new', COOLDOWN_MS);
-    expect(out).toEqual({ granted: true, history: entries(held) });
+    expect(out).toEqual({ granted: true, history: entries });
     expect(sent).toEqual(['UpdateItem', 'UpdateItem']);
     const kept = (await ledger.remediationHistory(RUNBOOK, held)).map((r) => r.incidentId);
-    expect(kept).toEqual([...entries(held).slice(51).map((r) => r.incidentId), 'inc-new']);
-    expect([...(await row(held)).incidentIds as Set<string>].sort()).toEqual([...kept].sort());
+    expect(kept).toEqual([...entries.slice(51).map((r) => r.incidentId), 'inc-new']);
+    expect(await recordedIds(raw, held)).toEqual([...kept].sort());
 
     // An event whose every occurrence acts records without the hold, and is trimmed the same way.
     const open = fresh('fn');
-    await seed(open);
+    const openEntries = await seedLongHistory(raw, open);
     await ledger.recordRemediation(RUNBOOK, open, 'inc-every');
-    expect((await ledger.remediationHistory(RUNBOOK, open)).map((r) => r.incidentId)).toEqual([...entries(open).slice(51).map((r) => r.incidentId), 'inc-every']);
+    expect((await ledger.remediationHistory(RUNBOOK, open)).map((r) => r.incidentId)).toEqual([...openEntries.slice(51).map((r) => r.incidentId), 'inc-every']);
   });
 
   test('a trim that finds the row changed since its read writes nothing: a remediation recorded in between is kept, and the later write trims', async () => {
     const raw = DynamoDBDocumentClient.from(countingClient(dynamo.endpoint).client);
     const target = fresh('fn');
-    const entries = Array.from({ length: 250 }, (_, i) => ({ incidentId: `inc-${target}-${i}`, at: new Date(T0 - (250 - i) * 60_000).toISOString() }));
-    await raw.send(new PutCommand({ TableName: TABLE, Item: {
-      pk: `HISTORY#${RUNBOOK}#${target}`, sk: 'META', remediations: entries, incidentIds: new Set(entries.map((r) => r.incidentId)),
-      heldBy: 'inc-old', untilMs: T0 - 1, until: new Date(T0 - 1).toISOString(),
-    } }));
+    const entries = await seedLongHistory(raw, target);
     // Another container records a remediation of the target (and trims) between this grant's write and its trim.
     const other = new Ledger(TABLE, countingClient(dynamo.endpoint).client, () => new Date(T0));
     const { client } = countingClient(dynamo.endpoint);
@@ -307,8 +310,7 @@ describe('claimCooldown', () => {
     // The other container's trim kept the newest 200 of 252; this one's, of a list the row no longer held, wrote nothing.
     const kept = (await other.remediationHistory(RUNBOOK, target)).map((r) => r.incidentId);
     expect(kept).toEqual([...entries.slice(52).map((r) => r.incidentId), 'inc-new', 'inc-between']);
-    const row = (await raw.send(new GetCommand({ TableName: TABLE, Key: { pk: `HISTORY#${RUNBOOK}#${target}`, sk: 'META' }, ConsistentRead: true }))).Item!;
-    expect([...row.incidentIds as Set<string>].sort()).toEqual([...kept].sort());
+    expect(await recordedIds(raw, target)).toEqual([...kept].sort());
   });
 
   test('when the refusal carries no item, the holder is read (two calls, same answer)', async () => {

@@ -691,5 +691,4 @@ describe('safety rails', () => {
     // The capped one changed nothing: the target's history keeps the remediation before it only.
     expect((await ledger.remediationHistory('lambda-runaway', MANAGER)).map((r) => r.incidentId)).toEqual([results[3]!.incident!.id]);
   });
-
 });
