@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: the static checks (checks.sh: the type check and lint) and Jest, side by side. The checks
-# use the cores fully only while both run (the type check ends first, lint goes on alone); Jest
-# fills the rest. The checks' result is printed as soon as they end; npm test fails if either fails.
+# take the first seconds of the run; Jest fills the rest. Their result is printed as soon as they
+# end; npm test fails if either fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/checks.sh &

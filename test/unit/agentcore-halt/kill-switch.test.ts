@@ -49,7 +49,7 @@ test('each POST carries the token read from the secret; a refusal and an unanswe
   };
   const sent: { url: string; authorization: string }[] = [];
   jest.spyOn(globalThis, 'fetch').mockImplementation(async (url, init) => {
-    sent.push({ url: String(url), authorization: String((init?.headers as Record<string, string>).authorization) });
+    sent.push({ url: String(url), authorization: String((init?.headers as Record<string, string> | undefined)?.authorization) });
     return answers[new URL(String(url)).pathname]!();
   });
   const id = harness.nextIncidentId();
