@@ -89,7 +89,17 @@ export function synthesizeIam(
     return matches[0]!;
   };
 
-  async function decide(role: RoleUnderTest, action: string, resource: string, context: RequestContext = {}): Promise<Decision> {
+  // The evaluator's answer depends on nothing but its request and the policies, which are fixed here:
+  // a question asked again (the contract suite asks most of its questions many times) is answered once.
+  const decided = new Map<string, Promise<Decision>>();
+  function decide(role: RoleUnderTest, action: string, resource: string, context: RequestContext = {}): Promise<Decision> {
+    const key = JSON.stringify([role.logicalId, action, resource, context]);
+    let decision = decided.get(key);
+    if (!decision) decided.set(key, (decision = evaluate(role, action, resource, context)));
+    return decision;
+  }
+
+  async function evaluate(role: RoleUnderTest, action: string, resource: string, context: RequestContext): Promise<Decision> {
     // An S3 object (arn:...:s3:::bucket/key) is governed by its bucket's policy. A KMS key outside
     // the stack (a bucket's key a runbook reads the policy of) has AWS's default key policy, which
     // lets the account's IAM policies grant it: KMS allows nothing a key policy does not.
