@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import { CapacityModeRule } from './capacity-mode-rule';
 import { BACKUP_OPERATIONS, DynamoBackups, DynamoError, type BackupRecord } from './dynamo-backups';
 import { DYNAMODB_FAULTS, FaultQueue, planFault, SANDBOX_CREDENTIALS, SANDBOX_REGION, type InjectedFault } from './sandbox';
+import { exchange, inProcessListener } from './sandbox/in-process';
 import { ownPort, type Listen } from './sandbox/listen';
 
 export type MutationObserver = (operation: string, input: Record<string, unknown>) => Promise<void>;
@@ -162,13 +163,26 @@ export async function startDynamoProxy(
             reply(res, refusal);
             return;
           }
+          const answered = (statusCode: number) => {
+            if (statusCode !== 200) return;
+            rule.accepted(operation, input, wasProvisioned);
+            applied(undefined);
+          };
+          // dynalite in this process: handed the request in process (sandbox/in-process.ts), as the SDK's calls are.
+          const local = inProcessListener(upstream);
+          if (local) {
+            exchange(local, { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }).then((upstreamRes) => {
+              answered(upstreamRes.statusCode);
+              if (answerLost) return hangUp();
+              res.writeHead(upstreamRes.statusCode, upstreamRes.headers);
+              res.end(upstreamRes.body);
+            }, () => res.destroy());
+            return;
+          }
           const forward = http.request(
             { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
             (upstreamRes) => {
-              if (upstreamRes.statusCode === 200) {
-                rule.accepted(operation, input, wasProvisioned);
-                applied(undefined);
-              }
+              answered(upstreamRes.statusCode ?? 500);
               if (answerLost) {
                 upstreamRes.resume();
                 upstreamRes.on('end', hangUp);

@@ -25,6 +25,11 @@ if (CALLERS_RECORDED) {
   });
 }
 
+/** The function running now, when a drill function is (asCaller). */
+export function currentCaller(): string | undefined {
+  return CALLERS_RECORDED ? current.getStore() : undefined;
+}
+
 /** Runs `work` as the named function: the AWS calls it makes are recorded as that function's. */
 export function asCaller<T>(name: string, work: () => T): T {
   return current.run(name, work);

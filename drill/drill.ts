@@ -34,12 +34,13 @@ import { buildUndoResult } from './undo-result';
 import { scanItems, tableItems } from './table-items';
 import type { KeptState } from './kept-state';
 import {
-  createSeedTables, deliveredAs, sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, TOPIC_ARNS,
+  createSeedTables, deliveredAs, untilActive, sandboxEndpointEnv, seedAccountState, startDynamo, startSandbox, TOPIC_ARNS,
   TASK_TOKEN_PREFIX, type AccountState, type FaultSpec, type Sandbox, type TaskResult,
 } from './sandbox';
 import { randomBytes } from 'node:crypto';
 import { applyScenario, type Scenario } from './scenario';
 import { withRunbookTags, withAdmissionParameters } from './account-setup';
+import { handOverSdkCalls } from './sandbox/in-process';
 import { ownPort, SharedPort } from './sandbox/listen';
 import { withoutSdkBackoff } from './sdk-backoff';
 import { metricsOf, tapMetrics, type EmittedMetric } from './metrics-tap';
@@ -199,6 +200,8 @@ export class Drill {
     const config = options.config ?? loadConfig('drill');
     const account = config.account ?? '111122223333';
     const time = { ...DRILL_TIME, ...options.time };
+    // The SDK's calls to the sandbox and to dynalite, the drill's own too, are handed over in process.
+    handOverSdkCalls();
     const ports = await drillPorts();
     const local = await startDynamo();
     closers.push(() => local.close());
@@ -285,6 +288,7 @@ export class Drill {
     await createSeedTables(local.endpoint);
     for (const table of scenario?.onDemandTables ?? []) {
       await dynamo.send(new UpdateTableCommand({ TableName: table, BillingMode: 'PAY_PER_REQUEST' }));
+      await untilActive(dynamo, table);
     }
     for (const table of scenario?.deletedTables ?? []) await dynamo.send(new DeleteTableCommand({ TableName: table }));
 
@@ -919,6 +923,7 @@ async function createLedgerTable(dynamo: DynamoDBClient): Promise<void> {
     AttributeDefinitions: [{ AttributeName: LEDGER_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: LEDGER_SORT_KEY, AttributeType: 'S' }],
     KeySchema: [{ AttributeName: LEDGER_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: LEDGER_SORT_KEY, KeyType: 'RANGE' }],
   }));
+  await untilActive(dynamo, LEDGER_TABLE);
 }
 
 /**

@@ -1,8 +1,10 @@
-import { CreateTableCommand, DynamoDBClient, PutItemCommand, TagResourceCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, TagResourceCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import dynalite from 'dynalite';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SANDBOX_CREDENTIALS } from './env';
+import { serveInProcess } from './in-process';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SEED_TABLES, seedTasks } from './seed-account';
 
 /** DynamoDB for the drill: dynalite, a real implementation of the API, in memory. */
@@ -38,10 +40,28 @@ export async function startDynamo(): Promise<LocalDynamo> {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const unserve = serveInProcess(endpoint, server.listeners('request')[0] as RequestListener);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    endpoint,
+    close: () => {
+      unserve();
+      return new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+    },
   };
+}
+
+/**
+ * Waits until the table is ACTIVE, as a DynamoDB client must before it uses a table it created or
+ * changed (dynalite makes it ACTIVE a moment later, on a timer).
+ */
+export async function untilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error(`table ${tableName} is still not ACTIVE`);
 }
 
 export async function createProvisionedTables(endpoint: string, specs: readonly ProvisionedTableSpec[]): Promise<void> {
@@ -69,6 +89,7 @@ export async function createProvisionedTables(endpoint: string, specs: readonly 
         }));
       }
     }
+    for (const spec of specs) await untilActive(client, spec.name);
   } finally {
     client.destroy();
   }

@@ -32,7 +32,7 @@ export {
   type StateOverride,
 } from './seed-account';
 export { AGENTCORE_GATEWAY_ID, HALT_POLICY_ENGINE, KILL_SWITCH_PATHS, KILL_SWITCH_SECRET, KILL_SWITCH_TOKEN, TOOL_POLICY_ENGINE } from './seed-agentcore';
-export { startDynamo, createProvisionedTables, createSeedTables, type LocalDynamo, type ProvisionedTableSpec } from './dynamodb';
+export { startDynamo, createProvisionedTables, createSeedTables, untilActive, type LocalDynamo, type ProvisionedTableSpec } from './dynamodb';
 export type { FaultKind, PublishedMessage, StartedExecution, TaskResult } from './model';
 export type { FaultSpec, SandboxCall, SandboxHooks } from './api';
 export { DYNAMODB_FAULTS, FAULTS } from './fault-table';

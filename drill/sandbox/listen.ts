@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveInProcess } from './in-process';
 
 /** A server's requests, from the moment it listens until close(). */
 export interface Listening {
@@ -18,9 +19,12 @@ export const ownPort = (port = 0, host = '127.0.0.1'): Listen => async (handler)
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+  const unserve = serveInProcess(url, handler);
   return {
-    url: `http://${host}:${(server.address() as AddressInfo).port}`,
+    url,
     close: () => new Promise<void>((resolve) => {
+      unserve();
       server.close(() => resolve());
       server.closeAllConnections();
     }),
@@ -40,10 +44,11 @@ export class SharedPort {
 
   static async open(): Promise<SharedPort> {
     let shared: SharedPort | undefined;
-    const server = createServer((req, res) => {
+    const serve: RequestListener = (req, res) => {
       if (shared?.handler) shared.handler(req, res);
       else res.destroy();
-    });
+    };
+    const server = createServer(serve);
     server.on('connection', (socket) => socket.unref());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -51,6 +56,7 @@ export class SharedPort {
     });
     server.unref();
     shared = new SharedPort(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    serveInProcess(shared.url, serve);
     return shared;
   }
 
