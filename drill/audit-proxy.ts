@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import { CapacityModeRule } from './capacity-mode-rule';
 import { BACKUP_OPERATIONS, DynamoBackups, DynamoError, type BackupRecord } from './dynamo-backups';
 import { DYNAMODB_FAULTS, FaultQueue, planFault, SANDBOX_CREDENTIALS, SANDBOX_REGION, type InjectedFault } from './sandbox';
-import { exchange, inProcessListener } from './sandbox/in-process';
+import { forward } from './sandbox/in-process';
 import { ownPort, type Listen } from './sandbox/listen';
 
 export type MutationObserver = (operation: string, input: Record<string, unknown>) => Promise<void>;
@@ -71,7 +71,6 @@ export async function startDynamoProxy(
 ): Promise<DynamoProxy> {
   const account = options.account ?? { region: SANDBOX_REGION, accountId: '111122223333' };
   const rule = options.rule ?? new CapacityModeRule();
-  const target = new URL(upstream);
   const backups = new DynamoBackups(upstream, account.region, account.accountId);
   const answer = (res: http.ServerResponse, status: number, payload: unknown) => {
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `drill-${Date.now()}` });
@@ -163,37 +162,16 @@ export async function startDynamoProxy(
             reply(res, refusal);
             return;
           }
-          const answered = (statusCode: number) => {
-            if (statusCode !== 200) return;
-            rule.accepted(operation, input, wasProvisioned);
-            applied(undefined);
-          };
-          // dynalite in this process: handed the request in process (sandbox/in-process.ts), as the SDK's calls are.
-          const local = inProcessListener(upstream);
-          if (local) {
-            exchange(local, { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }).then((upstreamRes) => {
-              answered(upstreamRes.statusCode);
-              if (answerLost) return hangUp();
-              res.writeHead(upstreamRes.statusCode, upstreamRes.headers);
-              res.end(upstreamRes.body);
-            }, () => res.destroy());
-            return;
-          }
-          const forward = http.request(
-            { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-            (upstreamRes) => {
-              answered(upstreamRes.statusCode ?? 500);
-              if (answerLost) {
-                upstreamRes.resume();
-                upstreamRes.on('end', hangUp);
-                return;
-              }
-              res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
-              upstreamRes.pipe(res);
-            },
-          );
-          forward.on('error', () => res.destroy());
-          forward.end(body);
+          // To dynalite: in process when it is served here (sandbox/in-process.ts), as the SDK's calls are.
+          forward(upstream, { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }).then((upstreamAnswer) => {
+            if (upstreamAnswer.statusCode === 200) {
+              rule.accepted(operation, input, wasProvisioned);
+              applied(undefined);
+            }
+            if (answerLost) return hangUp();
+            res.writeHead(upstreamAnswer.statusCode, upstreamAnswer.headers);
+            res.end(upstreamAnswer.body);
+          }, () => res.destroy());
         });
       }).catch((e: unknown) => internalError(res, e));
     });

@@ -19,7 +19,7 @@ export const CALLERS_RECORDED = ((major, minor) => major > 22 || (major === 22 &
 
 if (CALLERS_RECORDED) {
   diagnostics.subscribe('http.client.request.created', (message) => {
-    const caller = current.getStore();
+    const caller = currentCaller();
     const request = (message as { request?: ClientRequest }).request;
     if (caller !== undefined && request && !request.headersSent) request.setHeader(CALLER_HEADER, caller);
   });

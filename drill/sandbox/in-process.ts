@@ -14,7 +14,7 @@
  * browser opens, a test's own server) is reached over its port as before.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type RequestListener, type ServerResponse } from 'node:http';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { buildQueryString, HttpResponse } from '@smithy/core/protocols';
@@ -30,20 +30,20 @@ const served = new Map<string, RequestListener>();
  */
 const serverSide = AsyncLocalStorage.snapshot();
 
-const keyOf = (url: string) => new URL(url).host;
+/** A server's key: its host and port, as a URL names them and as an SDK request does. */
+const keyOf = (hostname: string, port: string | number | undefined) => `${hostname}:${port ?? ''}`;
+const keyOfUrl = (url: string) => {
+  const { hostname, port } = new URL(url);
+  return keyOf(hostname, port);
+};
 
 /** Requests for `url` (http://HOST:PORT) go to `listener` in process; the returned function ends that. */
 export function serveInProcess(url: string, listener: RequestListener): () => void {
-  const key = keyOf(url);
+  const key = keyOfUrl(url);
   served.set(key, listener);
   return () => {
     if (served.get(key) === listener) served.delete(key);
   };
-}
-
-/** The listener serving `url` in process, if one does. */
-export function inProcessListener(url: string): RequestListener | undefined {
-  return served.get(keyOf(url));
 }
 
 /** A request as a server reads it. */
@@ -64,9 +64,13 @@ export interface ExchangeResponse {
 }
 
 /** How Node.js ends a request whose connection closed without an answer. */
-export function socketHangUp(): Error {
+function socketHangUp(): Error {
   return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 }
+
+/** Headers as a client reads them: one string each (a repeated header's values joined, as Node.js joins most). */
+const joined = (headers: IncomingHttpHeaders): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
 
 /** A server's response, kept in memory: complete once the server ends it, a hang-up if it destroys it first. */
 class InProcessResponse extends Writable {
@@ -86,18 +90,6 @@ class InProcessResponse extends Writable {
     return this;
   }
 
-  getHeader(name: string): string | string[] | undefined {
-    return this.fields.get(name.toLowerCase());
-  }
-
-  hasHeader(name: string): boolean {
-    return this.fields.has(name.toLowerCase());
-  }
-
-  removeHeader(name: string): void {
-    this.fields.delete(name.toLowerCase());
-  }
-
   writeHead(status: number, reason?: string | OutgoingHttpHeaders, headers?: OutgoingHttpHeaders): this {
     this.statusCode = status;
     if (typeof reason === 'string') this.statusMessage = reason;
@@ -115,10 +107,7 @@ class InProcessResponse extends Writable {
 
   override _final(done: (error?: Error | null) => void): void {
     this.headersSent = true;
-    this.finish({
-      statusCode: this.statusCode, statusMessage: this.statusMessage, body: Buffer.concat(this.chunks),
-      headers: Object.fromEntries([...this.fields].map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value])),
-    });
+    this.finish({ statusCode: this.statusCode, statusMessage: this.statusMessage, body: Buffer.concat(this.chunks), headers: joined(Object.fromEntries(this.fields)) });
     done();
   }
 
@@ -141,7 +130,7 @@ export function exchange(listener: RequestListener, request: ExchangeRequest, ab
     const body = new PassThrough();
     const headers = Object.fromEntries(Object.entries(request.headers).filter(([, v]) => v !== undefined).map(([k, v]) => [k.toLowerCase(), v]));
     const req = Object.assign(body, {
-      method: request.method, url: request.url, headers, httpVersion: '1.1',
+      method: request.method, url: request.url, headers,
       socket: { remoteAddress: '127.0.0.1', destroy: () => void res.destroy() },
     });
     if (abortSignal) {
@@ -162,6 +151,28 @@ export function exchange(listener: RequestListener, request: ExchangeRequest, ab
   });
 }
 
+/**
+ * Sends `request` to the server at `url` (http://HOST:PORT) and reads its whole answer: handed over
+ * in process when that server is served here (exchange), over its socket when it is not.
+ */
+export function forward(url: string, request: ExchangeRequest & { readonly body: Buffer }): Promise<ExchangeResponse> {
+  const listener = served.get(keyOfUrl(url));
+  if (listener) return exchange(listener, request);
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    const sent = httpRequest({ host: hostname, port, method: request.method, path: request.url, headers: request.headers }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (c: Buffer) => chunks.push(c));
+      answer.on('error', reject);
+      answer.on('end', () => resolve({
+        statusCode: answer.statusCode ?? 500, statusMessage: answer.statusMessage ?? '', headers: joined(answer.headers), body: Buffer.concat(chunks),
+      }));
+    });
+    sent.on('error', reject);
+    sent.end(request.body);
+  });
+}
+
 let handedOver = false;
 
 /**
@@ -178,7 +189,7 @@ export function handOverSdkCalls(): void {
   const overSocket = prototype.handle;
   if (typeof overSocket !== 'function') throw new Error('the SDK\'s HTTP handler changed shape: drill/sandbox/in-process.ts needs updating');
   prototype.handle = async function (this: unknown, request, options) {
-    const listener = served.get(`${request.hostname}:${request.port ?? ''}`);
+    const listener = served.get(keyOf(request.hostname, request.port));
     if (!listener) return overSocket.call(this, request, options);
     const query = request.query ? buildQueryString(request.query) : '';
     const caller = currentCaller();

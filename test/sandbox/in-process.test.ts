@@ -7,7 +7,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asCaller, CALLER_HEADER, CALLERS_RECORDED, currentCaller } from '../../drill/callers';
-import { exchange, handOverSdkCalls, serveInProcess } from '../../drill/sandbox/in-process';
+import { exchange, forward, handOverSdkCalls, serveInProcess } from '../../drill/sandbox/in-process';
 
 /** A port nothing listens on: a call that reaches it over a socket fails with ECONNREFUSED. */
 const NOWHERE = 'http://127.0.0.1:9';
@@ -34,7 +34,7 @@ function dynamoLike(seen: Seen, answer: (req: IncomingMessage, res: ServerRespon
   };
 }
 
-const client = () => new DynamoDBClient({ endpoint: NOWHERE, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+const client = (endpoint = NOWHERE) => new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
 
 beforeAll(() => handOverSdkCalls());
 
@@ -90,7 +90,7 @@ test('a server no longer served in process, or never, is reached over its socket
   const server = createServer(dynamoLike(seen));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const ddb = new DynamoDBClient({ endpoint: url, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+  const ddb = client(url);
   const stop = serveInProcess(url, dynamoLike({}, (_req, res) => res.destroy()));
   stop();
   const gone = client();
@@ -120,5 +120,31 @@ test('the server reads a request in a context of its own: what it does for the c
   } finally {
     stop();
     ddb.destroy();
+  }
+});
+
+test('forward: the whole answer of a server served in process, or over its socket when it is not, the same either way', async () => {
+  const answer = (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(202, { 'X-Seen': 'yes' });
+    res.end('done');
+  };
+  const seenInProcess: Seen = {};
+  const seenOverSocket: Seen = {};
+  const stop = serveInProcess(NOWHERE, dynamoLike(seenInProcess, answer));
+  const server = createServer(dynamoLike(seenOverSocket, answer));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const request = { method: 'POST', url: '/forwarded?q=1', headers: { 'x-amz-target': 'T.Op' }, body: Buffer.from('{"a":1}') };
+  try {
+    const inProcess = await forward(NOWHERE, request);
+    const overSocket = await forward(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, request);
+    for (const [out, seen] of [[inProcess, seenInProcess], [overSocket, seenOverSocket]] as const) {
+      expect({ status: out.statusCode, seenHeader: out.headers['x-seen'], body: out.body.toString('utf8') }).toEqual({ status: 202, seenHeader: 'yes', body: 'done' });
+      expect(seen).toMatchObject({ method: 'POST', url: '/forwarded?q=1', body: '{"a":1}', headers: expect.objectContaining({ 'x-amz-target': 'T.Op' }) });
+    }
+    // Only the socket's request carries what Node.js adds to one.
+    expect([seenInProcess.headers?.connection, seenOverSocket.headers?.connection]).toEqual([undefined, expect.any(String)]);
+  } finally {
+    stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
