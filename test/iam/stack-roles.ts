@@ -10,7 +10,7 @@ import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
 import { flatTemplate } from '../infra/flat-template';
 import { ACCOUNT, testApp } from '../infra/synth';
-import { PARTITION, REGION } from './aws-actions';
+import { keptPerKey, PARTITION, REGION } from './aws-actions';
 import { cfnResolver, type CfnTemplate, type Resolver } from './cfn-resolver';
 
 export { ACCOUNT, PARTITION, REGION };
@@ -30,15 +30,7 @@ function rememberResourceTypes(): void {
   const engine = require(path.join(path.dirname(require.resolve('@cloud-copilot/iam-simulate')), 'simulation_engine', 'resourceTypes.js')) as { getResourceTypesForAction?: ResourceTypesOf };
   const lookUp = engine.getResourceTypesForAction;
   if (typeof lookUp !== 'function') throw new Error('@cloud-copilot/iam-simulate changed shape: test/iam/stack-roles.ts needs updating');
-  if ((lookUp as { remembered?: true }).remembered) return;
-  const known = new Map<string, Promise<unknown[]>>();
-  const remembered: ResourceTypesOf = (service, action, resource) => {
-    const key = `${service}:${action} ${resource}`;
-    let types = known.get(key);
-    if (!types) known.set(key, (types = lookUp(service, action, resource)));
-    return types;
-  };
-  engine.getResourceTypesForAction = Object.assign(remembered, { remembered: true as const });
+  engine.getResourceTypesForAction = keptPerKey((service, action, resource) => `${service}:${action} ${resource}`, lookUp);
 }
 rememberResourceTypes();
 
@@ -118,13 +110,11 @@ export function synthesizeIam(
 
   // The evaluator's answer depends on nothing but its request and the policies, which are fixed here:
   // a question asked again (the contract suite asks most of its questions many times) is answered once.
-  const decided = new Map<string, Promise<Decision>>();
-  function decide(role: RoleUnderTest, action: string, resource: string, context: RequestContext = {}): Promise<Decision> {
-    const key = JSON.stringify([role.logicalId, action, resource, context]);
-    let decision = decided.get(key);
-    if (!decision) decided.set(key, (decision = evaluate(role, action, resource, context)));
-    return decision;
-  }
+  const decided = keptPerKey(
+    (role: RoleUnderTest, action: string, resource: string, context: RequestContext) => JSON.stringify([role.logicalId, action, resource, context]),
+    evaluate,
+  );
+  const decide = (role: RoleUnderTest, action: string, resource: string, context: RequestContext = {}) => decided(role, action, resource, context);
 
   async function evaluate(role: RoleUnderTest, action: string, resource: string, context: RequestContext): Promise<Decision> {
     // An S3 object (arn:...:s3:::bucket/key) is governed by its bucket's policy. A KMS key outside
