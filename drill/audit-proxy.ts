@@ -1,5 +1,6 @@
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import * as http from 'node:http';
+import { callerOf } from './callers';
 import { CapacityModeRule } from './capacity-mode-rule';
 import { BACKUP_OPERATIONS, DynamoBackups, DynamoError, type BackupRecord } from './dynamo-backups';
 import { DYNAMODB_FAULTS, FaultQueue, planFault, SANDBOX_CREDENTIALS, SANDBOX_REGION, type InjectedFault } from './sandbox';
@@ -116,10 +117,10 @@ export async function startDynamoProxy(
       const body = Buffer.concat(chunks);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
       const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
-      const caller = req.headers['x-drill-caller'];
+      const caller = callerOf(req.headers);
       const tables = typeof input.TableName === 'string' ? [input.TableName] : Object.keys((input.RequestItems ?? {}) as Record<string, unknown>);
       const arn = typeof input.BackupArn === 'string' ? input.BackupArn : typeof input.ResourceArn === 'string' ? input.ResourceArn : undefined;
-      calls.push({ operation, tables, ...(arn ? { arn } : {}), ...(typeof caller === 'string' ? { caller } : {}) });
+      calls.push({ operation, tables, ...(arn ? { arn } : {}), ...(caller === undefined ? {} : { caller }) });
       const audited = mutating.has(operation) && input.TableName !== undefined && !ledgerTables.has(String(input.TableName));
       const record = audited ? { operation, input, applied: false } : undefined;
       if (record) mutations.push(record);

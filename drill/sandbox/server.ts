@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { callerOf } from '../callers';
 import type { FaultSpec, SandboxCall, SandboxHooks } from './api';
 import { applicationRequest, servesPath } from './application';
 import { AwsError, UnknownOperation } from './aws-error';
@@ -44,10 +45,10 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** The drill function a request came from, as its x-drill-caller header names it. */
+/** The drill function a request came from, as its x-drill-caller header names it (drill/callers.ts). */
 function callerField(req: IncomingMessage): { caller?: string } {
-  const caller = req.headers['x-drill-caller'];
-  return typeof caller === 'string' ? { caller } : {};
+  const caller = callerOf(req.headers);
+  return caller === undefined ? {} : { caller };
 }
 
 function send(res: ServerResponse, wire: WireResponse): void {
