@@ -124,8 +124,13 @@ export const NO_TARGET = '(none)';
 const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'META' });
 /** A target's row: its remediation history, and the cooldown hold on it. */
 const historyKey = (runbook: string, target: string) => ({ pk: `HISTORY#${runbook}#${target}`, sk: 'META' });
-/** Nobody holds the target's cooldown, or the hold expired. */
-const HOLD_FREE = '(attribute_not_exists(untilMs) OR untilMs <= :now)';
+/**
+ * Nobody holds the target's cooldown, or the hold expired. A comparison with a missing attribute is
+ * false, so its NOT holds on a row without a hold: the same as `attribute_not_exists(untilMs) OR
+ * untilMs <= :now`, without the parentheses (these conditions join others with AND and OR, and
+ * dynalite's parser takes milliseconds of the local ledger's CPU on each parenthesized group).
+ */
+const HOLD_FREE = 'NOT untilMs > :now';
 /**
  * The newest remediations a target's row keeps: twice the most a flapping rule may count
  * (`flapping.maxRemediations`, at most 100 in config), and far more than any runbook reads of its
@@ -146,7 +151,8 @@ export type CooldownAnswer = { granted: true; history: Remediation[] } | { grant
  * of the write both the cooldown's grant and a plain record make (`appended` fills its values).
  */
 const APPEND_REMEDIATION = 'remediations = list_append(if_not_exists(remediations, :empty), :entry) ADD incidentIds :ids';
-const NOT_RECORDED = '(attribute_not_exists(incidentIds) OR NOT contains(incidentIds, :id))';
+/** The incident is not in the row's history; true on a row without one (contains of a missing attribute is false). */
+const NOT_RECORDED = 'NOT contains(incidentIds, :id)';
 const appended = (entry: Remediation) => ({ ':id': entry.incidentId, ':empty': [], ':entry': [entry], ':ids': new Set([entry.incidentId]) });
 
 /** A target row's list of remediations as stored, oldest first (empty when there is no row). */
@@ -350,7 +356,8 @@ export class Ledger {
       await this.db.send(new UpdateCommand({
         TableName: this.tableName, Key: key,
         UpdateExpression: 'SET heldBy = :id, untilMs = :until, #until = :untilText',
-        ConditionExpression: `heldBy = :id OR (${HOLD_FREE} AND contains(incidentIds, :id))`,
+        // AND binds before OR: held by this incident, or free and this incident in the history.
+        ConditionExpression: `heldBy = :id OR ${HOLD_FREE} AND contains(incidentIds, :id)`,
         ExpressionAttributeNames: { '#until': 'until' }, ExpressionAttributeValues: hold,
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
