@@ -4,6 +4,8 @@
 const dynalite = require('dynalite');
 
 const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+// As drill/sandbox/listen.ts's IDLE_CONNECTION_MS: Node's 5 s would reset the pool's sockets between rounds.
+server.keepAliveTimeout = 60_000;
 const counts = {};
 server.on('request', (req) => {
   const operation = String(req.headers['x-amz-target'] || '').split('.').pop() || '?';

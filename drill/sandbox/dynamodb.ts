@@ -5,6 +5,7 @@ import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SANDBOX_CREDENTIALS } from './env';
 import { serveInProcess } from './in-process';
+import { keepingIdleConnections } from './listen';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SEED_TABLES, seedTasks } from './seed-account';
 
 /** DynamoDB for the drill: dynalite, a real implementation of the API, in memory. */
@@ -34,7 +35,7 @@ export interface ProvisionedTableSpec {
 
 /** Starts an empty in-memory DynamoDB on a random loopback port; table changes are immediate. */
 export async function startDynamo(): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = keepingIdleConnections(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

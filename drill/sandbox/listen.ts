@@ -2,6 +2,20 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serveInProcess } from './in-process';
 
+/**
+ * How long a server keeps an idle keep-alive connection. Node's default, 5 s, races the SDK's
+ * agent: a client that sends on a socket the server is closing at that moment gets ECONNRESET,
+ * and a pool of such sockets after a pause of more than 5 s (a storm's second round) fails calls
+ * AWS's endpoints would have answered. Closing the server closes idle connections at once.
+ */
+export const IDLE_CONNECTION_MS = 60_000;
+
+/** A server that keeps idle connections as long as IDLE_CONNECTION_MS. */
+export function keepingIdleConnections<S extends Server>(server: S): S {
+  server.keepAliveTimeout = IDLE_CONNECTION_MS;
+  return server;
+}
+
 /** A server's requests, from the moment it listens until close(). */
 export interface Listening {
   /** http://127.0.0.1:PORT */
@@ -14,7 +28,7 @@ export type Listen = (handler: RequestListener) => Promise<Listening>;
 
 /** A random loopback port of the server's own, closed with it (open connections too). */
 export const ownPort = (port = 0, host = '127.0.0.1'): Listen => async (handler) => {
-  const server = createServer(handler);
+  const server = keepingIdleConnections(createServer(handler));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -48,7 +62,7 @@ export class SharedPort {
       if (shared?.handler) shared.handler(req, res);
       else res.destroy();
     };
-    const server = createServer(serve);
+    const server = keepingIdleConnections(createServer(serve));
     server.on('connection', (socket) => socket.unref());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
