@@ -263,6 +263,20 @@ describe('claimCooldown', () => {
     expect(await later.claimCooldown(RUNBOOK, target, 'inc-new', COOLDOWN_MS)).toEqual({ granted: true, history: [{ incidentId: 'inc-old', at: new Date(T0 - 600_000).toISOString() }] });
   });
 
+  test('a hold edited by hand into something that is not a number still holds: refused, naming its holder, nothing recorded', async () => {
+    const ledger = new Ledger(TABLE, countingClient(dynamo.endpoint).client, () => new Date(T0));
+    const target = fresh('fn');
+    const raw = DynamoDBDocumentClient.from(countingClient(dynamo.endpoint).client);
+    // A number typed into the console as a string: no comparison with :now holds on it, and no grant either.
+    await raw.send(new PutCommand({ TableName: TABLE, Item: {
+      pk: `HISTORY#${RUNBOOK}#${target}`, sk: 'META', heldBy: 'inc-edited', untilMs: String(T0 - 60_000), until: new Date(T0 - 60_000).toISOString(),
+      remediations: [{ incidentId: 'inc-edited', at: new Date(T0 - 600_000).toISOString() }], incidentIds: new Set(['inc-edited']),
+    } }));
+
+    expect(await ledger.claimCooldown(RUNBOOK, target, 'inc-new', COOLDOWN_MS)).toEqual({ granted: false, heldBy: 'inc-edited', until: new Date(T0 - 60_000).toISOString() });
+    expect((await ledger.remediationHistory(RUNBOOK, target)).map((r) => r.incidentId)).toEqual(['inc-edited']);
+  });
+
   test('a row past 250 remediations keeps the newest 200: the oldest go in one more write, the grant and its answer as before', async () => {
     const now = T0;
     const { client, sent } = countingClient(dynamo.endpoint);
