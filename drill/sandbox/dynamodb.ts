@@ -2,10 +2,9 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemComman
 import { marshall } from '@aws-sdk/util-dynamodb';
 import dynalite from 'dynalite';
 import type { RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SANDBOX_CREDENTIALS } from './env';
 import { serveInProcess } from './in-process';
-import { keepingIdleConnections } from './listen';
+import { startListening } from './listen';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SEED_TABLES, seedTasks } from './seed-account';
 
 /** DynamoDB for the drill: dynalite, a real implementation of the API, in memory. */
@@ -35,13 +34,8 @@ export interface ProvisionedTableSpec {
 
 /** Starts an empty in-memory DynamoDB on a random loopback port; table changes are immediate. */
 export async function startDynamo(): Promise<LocalDynamo> {
-  const server = keepingIdleConnections(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const endpoint = await startListening(server);
   const unserve = serveInProcess(endpoint, server.listeners('request')[0] as RequestListener);
   return {
     endpoint,

@@ -10,10 +10,18 @@ import { serveInProcess } from './in-process';
  */
 export const IDLE_CONNECTION_MS = 60_000;
 
-/** A server that keeps idle connections as long as IDLE_CONNECTION_MS. */
-export function keepingIdleConnections<S extends Server>(server: S): S {
+/**
+ * Starts `server` listening on `port` of `host` (a random loopback port by default), keeping idle
+ * connections IDLE_CONNECTION_MS: the URL it answers on. Every server of the drill and its tests
+ * (the sandbox's, dynalite's) listens through here.
+ */
+export async function startListening(server: Server, port = 0, host = '127.0.0.1'): Promise<string> {
   server.keepAliveTimeout = IDLE_CONNECTION_MS;
-  return server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return `http://${host}:${(server.address() as AddressInfo).port}`;
 }
 
 /** A server's requests, from the moment it listens until close(). */
@@ -28,12 +36,8 @@ export type Listen = (handler: RequestListener) => Promise<Listening>;
 
 /** A random loopback port of the server's own, closed with it (open connections too). */
 export const ownPort = (port = 0, host = '127.0.0.1'): Listen => async (handler) => {
-  const server = keepingIdleConnections(createServer(handler));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+  const server = createServer(handler);
+  const url = await startListening(server, port, host);
   const unserve = serveInProcess(url, handler);
   return {
     url,
@@ -62,14 +66,11 @@ export class SharedPort {
       if (shared?.handler) shared.handler(req, res);
       else res.destroy();
     };
-    const server = keepingIdleConnections(createServer(serve));
+    const server = createServer(serve);
     server.on('connection', (socket) => socket.unref());
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    const url = await startListening(server);
     server.unref();
-    shared = new SharedPort(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    shared = new SharedPort(server, url);
     serveInProcess(shared.url, serve);
     return shared;
   }

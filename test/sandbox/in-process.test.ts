@@ -5,9 +5,9 @@
  */
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { asCaller, CALLER_HEADER, CALLERS_RECORDED, currentCaller } from '../../drill/callers';
 import { exchange, forward, handOverSdkCalls, serveInProcess } from '../../drill/sandbox/in-process';
+import { startListening } from '../../drill/sandbox/listen';
 
 /** A port nothing listens on: a call that reaches it over a socket fails with ECONNREFUSED. */
 const NOWHERE = 'http://127.0.0.1:9';
@@ -88,8 +88,7 @@ test('an SDK call whose connection closes without an answer fails as over a sock
 test('a server no longer served in process, or never, is reached over its socket', async () => {
   const seen: Seen = {};
   const server = createServer(dynamoLike(seen));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = await startListening(server);
   const ddb = client(url);
   const stop = serveInProcess(url, dynamoLike({}, (_req, res) => res.destroy()));
   stop();
@@ -132,11 +131,11 @@ test('forward: the whole answer of a server served in process, or over its socke
   const seenOverSocket: Seen = {};
   const stop = serveInProcess(NOWHERE, dynamoLike(seenInProcess, answer));
   const server = createServer(dynamoLike(seenOverSocket, answer));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = await startListening(server);
   const request = { method: 'POST', url: '/forwarded?q=1', headers: { 'x-amz-target': 'T.Op' }, body: Buffer.from('{"a":1}') };
   try {
     const inProcess = await forward(NOWHERE, request);
-    const overSocket = await forward(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, request);
+    const overSocket = await forward(url, request);
     for (const [out, seen] of [[inProcess, seenInProcess], [overSocket, seenOverSocket]] as const) {
       expect({ status: out.statusCode, seenHeader: out.headers['x-seen'], body: out.body.toString('utf8') }).toEqual({ status: 202, seenHeader: 'yes', body: 'done' });
       expect(seen).toMatchObject({ method: 'POST', url: '/forwarded?q=1', body: '{"a":1}', headers: expect.objectContaining({ 'x-amz-target': 'T.Op' }) });

@@ -1,7 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import type { AddressInfo } from 'node:net';
-import { keepingIdleConnections } from '../../drill/sandbox/listen';
+import { startListening } from '../../drill/sandbox/listen';
 import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from '../../lambdas/shared/ledger-table';
 
 export interface LocalDynamo {
@@ -13,9 +12,8 @@ export interface LocalDynamo {
 
 /** A real DynamoDB implementation (dynalite, in memory) on a random loopback port. */
 export async function startDynalite(): Promise<LocalDynamo> {
-  const server = keepingIdleConnections(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const endpoint = await startListening(server);
   const client = new DynamoDBClient({ endpoint, region: 'sa-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   return {
     endpoint,
