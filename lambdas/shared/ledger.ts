@@ -154,6 +154,10 @@ const APPEND_REMEDIATION = 'remediations = list_append(if_not_exists(remediation
 /** The incident is not in the row's history; true on a row without one (contains of a missing attribute is false). */
 const NOT_RECORDED = 'NOT contains(incidentIds, :id)';
 const appended = (entry: Remediation) => ({ ':id': entry.incidentId, ':empty': [], ':entry': [entry], ':ids': new Set([entry.incidentId]) });
+/** The cooldown's grant: the hold free, and the incident not in the history yet. */
+const GRANT_CONDITION = whileHoldFree(NOT_RECORDED);
+/** A retried grant: held by this incident, or free with this incident in the history. */
+const RETAKE_CONDITION = `heldBy = :id OR ${whileHoldFree('contains(incidentIds, :id)')}`;
 
 /** A target row's list of remediations as stored, oldest first (empty when there is no row). */
 const entriesOf = (row: Record<string, unknown> | undefined): Remediation[] => (row?.remediations as Remediation[] | undefined) ?? [];
@@ -325,7 +329,7 @@ export class Ledger {
       const out = await this.db.send(new UpdateCommand({
         TableName: this.tableName, Key: key,
         UpdateExpression: `SET runbook = :runbook, #target = :target, heldBy = :id, untilMs = :until, #until = :untilText, ${APPEND_REMEDIATION}`,
-        ConditionExpression: whileHoldFree(NOT_RECORDED),
+        ConditionExpression: GRANT_CONDITION,
         ExpressionAttributeNames: { '#until': 'until', '#target': 'target' },
         ExpressionAttributeValues: { ...hold, ...appended(entry), ':runbook': runbook, ':target': target },
         ReturnValues: 'ALL_OLD', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -356,8 +360,7 @@ export class Ledger {
       await this.db.send(new UpdateCommand({
         TableName: this.tableName, Key: key,
         UpdateExpression: 'SET heldBy = :id, untilMs = :until, #until = :untilText',
-        // Held by this incident, or free with this incident in the history.
-        ConditionExpression: `heldBy = :id OR ${whileHoldFree('contains(incidentIds, :id)')}`,
+        ConditionExpression: RETAKE_CONDITION,
         ExpressionAttributeNames: { '#until': 'until' }, ExpressionAttributeValues: hold,
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
