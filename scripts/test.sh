@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: the static checks (checks.sh: the type check and lint) and Jest, side by side. The checks
+# npm test: the static checks (checks.sh: the type check and lint, one pass) and Jest, side by side. The checks
 # take the first seconds of the run; Jest fills the rest. Their result is printed as soon as they
 # end; npm test fails if either fails.
 set -uo pipefail
