@@ -5,11 +5,9 @@
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import * as path from 'node:path';
-import { AutopilotStack } from '../../lib/autopilot-stack';
 import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
-import { flatTemplate } from '../infra/flat-template';
-import { ACCOUNT, testApp } from '../infra/synth';
+import { ACCOUNT, stackTemplate } from '../infra/synth';
 import { keptPerKey, PARTITION, REGION } from './aws-actions';
 import { cfnResolver, type CfnTemplate, type Resolver } from './cfn-resolver';
 
@@ -91,9 +89,7 @@ export function synthesizeIam(
   const account = options.account ?? ACCOUNT;
   change?.(config);
   if (config.region !== REGION) throw new Error(`prod region is ${config.region}, these tests expect ${REGION}`);
-  const app = testApp();
-  const stack = new AutopilotStack(app, STACK_NAME, { config, env: { account, region: config.region } });
-  const template = flatTemplate(stack) as unknown as CfnTemplate;
+  const template = stackTemplate(config, { account, stackName: STACK_NAME }) as unknown as CfnTemplate;
   const resolver = cfnResolver(template, { partition: PARTITION, region: REGION, account, stackName: STACK_NAME });
 
   const roles = identityPolicies(template, resolver, account);

@@ -1,11 +1,12 @@
+import { Template } from 'aws-cdk-lib/assertions';
 import { enabledRunbooks } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config/load';
 import { METRIC, METRICS_NAMESPACE, SUPPRESSION_REASONS } from '../../lambdas/domain/metrics';
-import { synthStack } from './synth';
+import { stackTemplate } from './synth';
 
 /** The dashboard as CloudWatch receives it: its body with each reference written as REF(<logical id>). */
 const config = loadConfig('prod');
-const { template } = synthStack(config);
+const template = Template.fromJSON(stackTemplate(config));
 const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as { Properties: { DashboardName: string; DashboardBody: unknown } }[];
 const token = (part: unknown): string => {
   const p = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { NestedStack, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -6,7 +8,8 @@ import { admissionPolicyParameters, alarmRoutes, approvalPageHandler, buildCatal
 import { loadConfig } from '../../lib/config/load';
 import { actionFacts, ON_ANY_RESOURCE } from '../iam/aws-actions';
 import { runbookPolicySchema } from '../../lambdas/domain/admission';
-import { ACCOUNT, bundlesOf, synthStack } from './synth';
+import { ACCOUNT, bundlesOf, stackTemplate, synthStack } from './synth';
+import { TEMPLATE_DIR_VARIABLE } from '../support/global-setup';
 import { benchHandlers } from '../../bench/handlers';
 import { HandlerFunction } from '../../lib/constructs/handler-function';
 
@@ -35,6 +38,13 @@ const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : 
 const joined = (arn: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, arn.slice('arn:aws'.length)]] });
 
 const bundles = bundlesOf(stack);
+
+test("the template synthesized here is kept for the run's other files that read this stack (stackTemplate), not synthesized again by each", () => {
+  const dir = process.env[TEMPLATE_DIR_VARIABLE]!;
+  const kept = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as unknown);
+  expect(kept).toContainEqual(template.toJSON());
+  expect(stackTemplate(config)).toEqual(template.toJSON());
+});
 
 test("every function's entry bundles with the stack's settings (the runtime's AWS SDK left out), with no warning", async () => {
   const { entries, bundled, errors, warnings } = await bundles;

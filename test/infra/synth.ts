@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { DISABLE_CREATION_STACK_TRACES } from 'aws-cdk-lib/cx-api';
@@ -9,6 +11,7 @@ import { HANDLER_BUNDLING, HandlerFunction, REPO_ROOT } from '../../lib/construc
 import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
 import { acknowledgeNagFindings } from '../../lib/nag';
+import { TEMPLATE_DIR_VARIABLE } from '../support/global-setup';
 import { flatTemplate } from './flat-template';
 
 export const ACCOUNT = '123456789012';
@@ -36,11 +39,51 @@ export function testApp(): App {
  */
 export function synthStack(config: EnvironmentConfig = loadConfig('prod')): { stack: AutopilotStack; template: Template } {
   const app = testApp();
-  const stack = new AutopilotStack(app, `Test-${config.environment}`, { config, env: { account: ACCOUNT, region: config.region } });
+  const stackName = `Test-${config.environment}`;
+  const stack = new AutopilotStack(app, stackName, { config, env: { account: ACCOUNT, region: config.region } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   acknowledgeNagFindings(stack, config);
   app.synth();
-  return { stack, template: Template.fromJSON(flatTemplate(stack)) };
+  const template = flatTemplate(stack);
+  keep({ config, account: ACCOUNT, stackName }, template);
+  return { stack, template: Template.fromJSON(template) };
+}
+
+interface StackKey {
+  readonly config: EnvironmentConfig;
+  readonly account: string;
+  readonly stackName: string;
+}
+
+const keptFile = (key: StackKey): string | undefined => {
+  const dir = process.env[TEMPLATE_DIR_VARIABLE];
+  return dir && path.join(dir, `${createHash('sha256').update(JSON.stringify(key)).digest('hex')}.json`);
+};
+
+/** Written whole, then renamed: two files that synthesize one stack at once each write a complete file. */
+function keep(key: StackKey, template: Record<string, unknown>): void {
+  const file = keptFile(key);
+  if (!file) return;
+  fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(template));
+  fs.renameSync(`${file}.${process.pid}`, file);
+}
+
+/**
+ * The flat template (flatTemplate) of the stack bin/app.ts builds from `config`, as synthStack
+ * synthesizes it (cdk-nag checks, it changes no template): synthesized by the first file of the
+ * run that asks, read by the others, so a run synthesizes each stack once, not once per file that
+ * reads it (a synth is one to two seconds of CPU under Jest). The code does not change during a
+ * run; the directory is the run's own (the global setup's), so the next run synthesizes again.
+ * Outside Jest's global setup, always synthesized.
+ */
+export function stackTemplate(config: EnvironmentConfig = loadConfig('prod'), options: { account?: string; stackName?: string } = {}): Record<string, unknown> {
+  const key: StackKey = { config, account: options.account ?? ACCOUNT, stackName: options.stackName ?? `Test-${config.environment}` };
+  const file = keptFile(key);
+  if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const app = testApp();
+  const template = flatTemplate(new AutopilotStack(app, key.stackName, { config, env: { account: key.account, region: config.region } }));
+  keep(key, template);
+  return template;
 }
 
 /**

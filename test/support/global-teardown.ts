@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import type { DrillService } from './drill-service';
 
 export default async function globalTeardown(): Promise<void> {
-  const run = globalThis as { drillService?: DrillService; drillStateDir?: string };
+  const run = globalThis as { drillService?: DrillService; runDirs?: string[] };
   await run.drillService?.close();
-  if (run.drillStateDir) fs.rmSync(run.drillStateDir, { recursive: true, force: true });
+  for (const dir of run.runDirs ?? []) fs.rmSync(dir, { recursive: true, force: true });
 }
