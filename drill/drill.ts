@@ -936,3 +936,18 @@ function drillPorts() {
   ports ??= Promise.all([SharedPort.open(), SharedPort.open(), SharedPort.open()]).then(([sandbox, dynamodb, pages]) => ({ sandbox, dynamodb, pages }));
   return ports;
 }
+
+/**
+ * Closes the process's drill ports once no drill holds them, for a host that is done with this
+ * copy of the drill while its process goes on (Jest loads a copy per test file: test/support/
+ * environment.ts). The ports never keep a process alive, so left open they would stay, each holding
+ * everything the copy loaded. A drill started after this opens new ones.
+ */
+export async function releaseDrillPorts(): Promise<void> {
+  if (!ports) return;
+  const opened = Object.values(await ports);
+  const taken = opened.find((port) => port.taken);
+  if (taken) throw new Error(`${taken.url} is taken by a server of this process: close it first`);
+  ports = undefined;
+  for (const port of opened) await port.close();
+}

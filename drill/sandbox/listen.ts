@@ -58,7 +58,7 @@ export const ownPort = (port = 0, host = '127.0.0.1'): Listen => async (handler)
 export class SharedPort {
   private handler: RequestListener | undefined;
 
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(private readonly server: Server, readonly url: string, private readonly unserve: () => void) {}
 
   static async open(): Promise<SharedPort> {
     let shared: SharedPort | undefined;
@@ -70,9 +70,23 @@ export class SharedPort {
     server.on('connection', (socket) => socket.unref());
     const url = await startListening(server);
     server.unref();
-    shared = new SharedPort(server, url);
-    serveInProcess(shared.url, serve);
+    shared = new SharedPort(server, url, serveInProcess(url, serve));
     return shared;
+  }
+
+  /** A server of this process has the port now. */
+  get taken(): boolean {
+    return this.handler !== undefined;
+  }
+
+  /** Closes the port for good (a process that drills no more); refused while a server has it. */
+  async close(): Promise<void> {
+    if (this.taken) throw new Error(`${this.url} is taken by a server of this process: close it first`);
+    this.unserve();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
   }
 
   readonly listen: Listen = async (handler) => {

@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Drill, type DrillOptions } from '../../drill/drill';
+import { Drill, releaseDrillPorts, type DrillOptions } from '../../drill/drill';
 import { classifyInput, type DrillInput } from '../../drill/inputs';
 import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
+import { releaseDrillPortsAtFileEnd } from '../support/release-drill-ports';
 
 export interface DrillSandbox {
   readonly drill: Drill;
@@ -33,6 +34,7 @@ export function useDrillSandbox(options: DrillOptions | (() => DrillOptions) = {
   let dynamo: DynamoDBClient | undefined;
   beforeAll(async () => {
     drill = await Drill.start(typeof options === 'function' ? options() : options);
+    releaseDrillPortsAtFileEnd(releaseDrillPorts);
     dynamo = new DynamoDBClient({
       endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, region: process.env.AWS_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });

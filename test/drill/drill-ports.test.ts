@@ -3,8 +3,11 @@
  * the process's ports in turn (drill/sandbox/listen.ts), so the functions' SDK clients, which keep
  * the endpoint they first resolved, reach the new account, not a closed one.
  */
-import { Drill } from '../../drill/drill';
+import { Drill, releaseDrillPorts } from '../../drill/drill';
 import { readInputFile } from '../../drill/inputs';
+import { releaseDrillPortsAtFileEnd } from '../support/release-drill-ports';
+
+releaseDrillPortsAtFileEnd(releaseDrillPorts);
 
 const EVENT = 'events/lambda-runaway.alarm.json';
 
@@ -45,4 +48,18 @@ test('two drills at once in a process are refused: the ports are taken', async (
   } finally {
     await first.close();
   }
+});
+
+test("released, the process's ports are closed; refused while a drill holds them (the file's last test: its drills' clients keep these ports)", async () => {
+  const drill = await Drill.start();
+  const url = drill.sandbox.url;
+  try {
+    await expect(releaseDrillPorts()).rejects.toThrow(/is taken by a server of this process: close it first/);
+    // Refused, it closed nothing: the drill still answers.
+    expect((await drill.handle(readInputFile(EVENT))).outcome).toBe('remediated');
+  } finally {
+    await drill.close();
+  }
+  await releaseDrillPorts();
+  await expect(fetch(url)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
 });

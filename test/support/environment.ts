@@ -1,0 +1,15 @@
+/**
+ * Jest's Node.js environment, and at each test file's end the release of the drill ports the file
+ * opened, when it drilled in process (release-drill-ports.ts): after the file's last hook, so every
+ * drill of the file has closed first.
+ */
+import { TestEnvironment } from 'jest-environment-node';
+import { RELEASE_DRILL_PORTS } from './release-drill-ports';
+
+export default class TestFileEnvironment extends TestEnvironment {
+  override async teardown(): Promise<void> {
+    const release = (this.global as unknown as Record<symbol, unknown>)[RELEASE_DRILL_PORTS];
+    if (typeof release === 'function') await (release as () => Promise<void>)();
+    await super.teardown();
+  }
+}
