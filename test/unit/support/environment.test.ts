@@ -1,0 +1,30 @@
+import TestFileEnvironment from '../../support/environment';
+import { RELEASE_DRILL_PORTS } from '../../support/release-drill-ports';
+
+/** The environment as Jest makes one for a test file (the settings its constructor reads). */
+function fileEnvironment(): TestFileEnvironment {
+  return new TestFileEnvironment(
+    { globalConfig: {} as never, projectConfig: { testEnvironmentOptions: {}, globals: {}, fakeTimers: {} } as never },
+    { console, docblockPragmas: {}, testPath: __filename },
+  );
+}
+
+test("at a file's end, the environment runs the release the file's drill harness left on its global, once", async () => {
+  const env = fileEnvironment();
+  const release = jest.fn(async () => undefined);
+  (env.global as unknown as Record<symbol, unknown>)[RELEASE_DRILL_PORTS] = release;
+  await env.teardown();
+  expect(release).toHaveBeenCalledTimes(1);
+});
+
+test('a file that drilled nothing in process has nothing to release', async () => {
+  await expect(fileEnvironment().teardown()).resolves.toBeUndefined();
+});
+
+test('a release refused (a drill of the file still open) fails the file', async () => {
+  const env = fileEnvironment();
+  (env.global as unknown as Record<symbol, unknown>)[RELEASE_DRILL_PORTS] = async () => {
+    throw new Error('http://127.0.0.1:1 is taken by a server of this process: close it first');
+  };
+  await expect(env.teardown()).rejects.toThrow(/is taken by a server of this process/);
+});
