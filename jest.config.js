@@ -4,7 +4,7 @@ module.exports = {
   testEnvironment: '<rootDir>/test/support/environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // swc strips types only; `npm run typecheck` is the type gate. @middy ships ESM only, so it is transformed too.
+  // swc strips types only; npm test's static checks (scripts/checks.sh) are the type gate. @middy ships ESM only, so it is transformed too.
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   setupFiles: ['<rootDir>/test/support/quiet-output.ts'],

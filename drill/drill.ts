@@ -945,9 +945,6 @@ function drillPorts() {
  */
 export async function releaseDrillPorts(): Promise<void> {
   if (!ports) return;
-  const opened = Object.values(await ports);
-  const taken = opened.find((port) => port.taken);
-  if (taken) throw new Error(`${taken.url} is taken by a server of this process: close it first`);
+  await SharedPort.closeAll(Object.values(await ports));
   ports = undefined;
-  for (const port of opened) await port.close();
 }

@@ -34,19 +34,21 @@ export interface Listening {
 /** How a server takes its requests: a loopback port of its own, or a port it shares (SharedPort). */
 export type Listen = (handler: RequestListener) => Promise<Listening>;
 
+/** Ends a server that listens (startListening) and is served in process (`unserve` ends that): its open connections too. */
+function stopListening(server: Server, unserve: () => void): Promise<void> {
+  unserve();
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
 /** A random loopback port of the server's own, closed with it (open connections too). */
 export const ownPort = (port = 0, host = '127.0.0.1'): Listen => async (handler) => {
   const server = createServer(handler);
   const url = await startListening(server, port, host);
   const unserve = serveInProcess(url, handler);
-  return {
-    url,
-    close: () => new Promise<void>((resolve) => {
-      unserve();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
+  return { url, close: () => stopListening(server, unserve) };
 };
 
 /**
@@ -74,19 +76,14 @@ export class SharedPort {
     return shared;
   }
 
-  /** A server of this process has the port now. */
-  get taken(): boolean {
-    return this.handler !== undefined;
-  }
-
-  /** Closes the port for good (a process that drills no more); refused while a server has it. */
-  async close(): Promise<void> {
-    if (this.taken) throw new Error(`${this.url} is taken by a server of this process: close it first`);
-    this.unserve();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+  /**
+   * Closes the ports for good (a process that drills no more): all of them, or none while a server
+   * of this process has any of them.
+   */
+  static async closeAll(ports: readonly SharedPort[]): Promise<void> {
+    const taken = ports.find((p) => p.handler);
+    if (taken) throw new Error(`${taken.url} is taken by a server of this process: close it first`);
+    for (const p of ports) await stopListening(p.server, p.unserve);
   }
 
   readonly listen: Listen = async (handler) => {

@@ -9,7 +9,7 @@ import { loadConfig } from '../../lib/config/load';
 import { actionFacts, ON_ANY_RESOURCE } from '../iam/aws-actions';
 import { runbookPolicySchema } from '../../lambdas/domain/admission';
 import { ACCOUNT, bundlesOf, stackTemplate, synthStack } from './synth';
-import { TEMPLATE_DIR_VARIABLE } from '../support/global-setup';
+import { TEMPLATE_DIR_VARIABLE } from '../support/template-dir';
 import { benchHandlers } from '../../bench/handlers';
 import { HandlerFunction } from '../../lib/constructs/handler-function';
 

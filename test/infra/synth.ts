@@ -11,7 +11,7 @@ import { HANDLER_BUNDLING, HandlerFunction, REPO_ROOT } from '../../lib/construc
 import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
 import { acknowledgeNagFindings } from '../../lib/nag';
-import { TEMPLATE_DIR_VARIABLE } from '../support/global-setup';
+import { TEMPLATE_DIR_VARIABLE } from '../support/template-dir';
 import { flatTemplate } from './flat-template';
 
 export const ACCOUNT = '123456789012';
@@ -38,22 +38,29 @@ export function testApp(): App {
  * costs time here.
  */
 export function synthStack(config: EnvironmentConfig = loadConfig('prod')): { stack: AutopilotStack; template: Template } {
+  const key = stackKey(config);
   const app = testApp();
-  const stackName = `Test-${config.environment}`;
-  const stack = new AutopilotStack(app, stackName, { config, env: { account: ACCOUNT, region: config.region } });
+  const stack = stackOf(app, key);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   acknowledgeNagFindings(stack, config);
   app.synth();
   const template = flatTemplate(stack);
-  keep({ config, account: ACCOUNT, stackName }, template);
+  keep(key, template);
   return { stack, template: Template.fromJSON(template) };
 }
 
+/** What a synthesized template depends on: the config, the account, the stack's name. */
 interface StackKey {
   readonly config: EnvironmentConfig;
   readonly account: string;
   readonly stackName: string;
 }
+
+const stackKey = (config: EnvironmentConfig, options: { account?: string; stackName?: string } = {}): StackKey => ({
+  config, account: options.account ?? ACCOUNT, stackName: options.stackName ?? `Test-${config.environment}`,
+});
+
+const stackOf = (app: App, { config, account, stackName }: StackKey) => new AutopilotStack(app, stackName, { config, env: { account, region: config.region } });
 
 const keptFile = (key: StackKey): string | undefined => {
   const dir = process.env[TEMPLATE_DIR_VARIABLE];
@@ -77,11 +84,10 @@ function keep(key: StackKey, template: Record<string, unknown>): void {
  * Outside Jest's global setup, always synthesized.
  */
 export function stackTemplate(config: EnvironmentConfig = loadConfig('prod'), options: { account?: string; stackName?: string } = {}): Record<string, unknown> {
-  const key: StackKey = { config, account: options.account ?? ACCOUNT, stackName: options.stackName ?? `Test-${config.environment}` };
+  const key = stackKey(config, options);
   const file = keptFile(key);
   if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const app = testApp();
-  const template = flatTemplate(new AutopilotStack(app, key.stackName, { config, env: { account: key.account, region: config.region } }));
+  const template = flatTemplate(stackOf(testApp(), key));
   keep(key, template);
   return template;
 }

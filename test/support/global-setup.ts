@@ -3,9 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DRILL_STATE_DIR_VARIABLE } from '../../drill/kept-state';
 import { DRILL_SERVICE_VARIABLE, startDrillService, type DrillService } from './drill-service';
-
-/** Where the run's test files share the stack templates they synthesize (test/infra/synth.ts, stackTemplate). */
-export const TEMPLATE_DIR_VARIABLE = 'RUNBOOK_AUTOPILOT_TEMPLATE_DIR';
+import { TEMPLATE_DIR_VARIABLE } from './template-dir';
 
 /**
  * Jest's global setup: the drill processes for the whole run (they start at the first drill), a
