@@ -1,5 +1,9 @@
 import TestFileEnvironment from '../../support/environment';
 import { RELEASE_DRILL_PORTS } from '../../support/release-drill-ports';
+import { endWithoutHeapTeardown } from '../../support/worker-exit';
+
+// This file's copy of the environment: the worker's own keeps its exit listener.
+jest.mock('../../support/worker-exit', () => ({ endWithoutHeapTeardown: jest.fn() }));
 
 /** The environment as Jest makes one for a test file (the settings its constructor reads). */
 function fileEnvironment(): TestFileEnvironment {
@@ -27,4 +31,10 @@ test('a release refused (a drill of the file still open) fails the file', async 
     throw new Error('http://127.0.0.1:1 is taken by a server of this process: close it first');
   };
   await expect(env.teardown()).rejects.toThrow(/is taken by a server of this process/);
+});
+
+test("each file's end keeps the worker's exit the last exit listener of its process", async () => {
+  jest.mocked(endWithoutHeapTeardown).mockClear();
+  await fileEnvironment().teardown();
+  expect(jest.mocked(endWithoutHeapTeardown).mock.calls).toEqual([[]]);
 });
