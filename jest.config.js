@@ -1,6 +1,6 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  // Node's, closing at each file's end the drill ports it opened (test/support/environment.ts).
+  // Node's, closing at each file's end the drill ports it opened, and ending the worker by process.exit (test/support/environment.ts).
   testEnvironment: '<rootDir>/test/support/environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
