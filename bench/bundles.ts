@@ -24,6 +24,8 @@ export interface Bundle {
   readonly top: readonly { module: string; bytes: number }[];
   /** The SDK modules left to the runtime that the handler loads only at their first call (lambdas/shared/lazy-sdk.ts), not at init. */
   readonly deferredSdk: readonly string[];
+  /** The SDK modules left to the runtime that the handler imports at init (statically). */
+  readonly initSdk: readonly string[];
 }
 
 const moduleOf = (input: string): string => {
@@ -69,7 +71,19 @@ export async function bundleAll(handlers: readonly BenchHandler[], variant: SdkV
       byModule.set(moduleOf(input), (byModule.get(moduleOf(input)) ?? 0) + bytesInOutput);
     }
     const top = [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([module, bytes]) => ({ module, bytes }));
-    const deferredSdk = [...new Set(output.imports.filter((i) => i.external && i.kind === 'dynamic-import' && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
-    return { entry: handler.entry, variant, file, bytes: fs.statSync(file).size, top, deferredSdk };
+    const sdk = (deferred: boolean) => [...new Set(output.imports
+      .filter((i) => i.external && (i.kind === 'dynamic-import') === deferred && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
+    return { entry: handler.entry, variant, file, bytes: fs.statSync(file).size, top, deferredSdk: sdk(true), initSdk: sdk(false) };
   });
+}
+
+/**
+ * The SDK modules that most of `bundles` import at init, as one set (the ledger's, today), and how
+ * many bundles import exactly that set; none when no bundle imports any.
+ */
+export function commonInitSdk(bundles: readonly Bundle[]): { modules: string[]; handlers: number } {
+  const counts = new Map<string, number>();
+  for (const { initSdk } of bundles) if (initSdk.length > 0) counts.set(initSdk.join(' '), (counts.get(initSdk.join(' ')) ?? 0) + 1);
+  const [set, handlers] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+  return { modules: set ? set.split(' ') : [], handlers };
 }

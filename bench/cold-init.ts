@@ -8,10 +8,12 @@
  * `deferredSamples` of them only.
  */
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { sandboxEndpointEnv } from '../drill/sandbox';
-import type { Bundle } from './bundles';
+import { RUNTIME_ENVIRONMENT } from '../lib/constructs/handler-function';
+import { BUNDLE_DIR, type Bundle } from './bundles';
 import type { BenchHandler } from './handlers';
 import { median, round } from './stats';
 
@@ -27,6 +29,14 @@ export interface ColdInit {
   readonly deferredMs: number;
 }
 
+interface Sample { loadMs: number; firstCallMs: number; deferredMs: number }
+
+/** One cold start of `file` in a fresh process (cold-init-child.mjs), then the load of `deferred`. */
+async function sample(file: string, env: NodeJS.ProcessEnv, deferred: readonly string[]): Promise<Sample> {
+  const { stdout } = await run(process.execPath, [CHILD, file, ...deferred], { env, timeout: 30_000 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Sample;
+}
+
 export async function coldInit(bundle: Bundle, handler: BenchHandler, samples: number, deferredSamples: number): Promise<ColdInit> {
   const env = {
     PATH: process.env.PATH ?? '',
@@ -39,12 +49,35 @@ export async function coldInit(bundle: Bundle, handler: BenchHandler, samples: n
   const deferred: number[] = [];
   for (let i = 0; i < samples; i++) {
     const timesDeferred = i < deferredSamples;
-    const { stdout } = await run(process.execPath, [CHILD, bundle.file, ...(timesDeferred ? bundle.deferredSdk : [])], { env, timeout: 30_000 });
-    const out = JSON.parse(stdout.trim().split('\n').pop()!) as { loadMs: number; firstCallMs: number; deferredMs: number };
+    const out = await sample(bundle.file, env, timesDeferred ? bundle.deferredSdk : []);
     loads.push(out.loadMs);
     calls.push(out.firstCallMs);
     if (timesDeferred) deferred.push(out.deferredMs);
   }
   const inits = loads.map((l, i) => l + calls[i]!);
   return { loadMs: round(median(loads), 1), firstCallMs: round(median(calls), 1), initMs: round(median(inits), 1), deferredMs: round(median(deferred), 1) };
+}
+
+/**
+ * What importing `modules` alone costs a cold start: a module that imports them and nothing else,
+ * in BUNDLE_DIR beside the bundles (so they resolve to the same SDK), timed as a handler is (median
+ * of `samples` fresh processes, Node.js's start not counted). For the SDK modules most handlers
+ * import at init (the ledger's), it is the floor under their cold init.
+ */
+export async function importColdMs(modules: readonly string[], samples: number): Promise<number> {
+  const file = path.join(BUNDLE_DIR, 'import-only.mjs');
+  fs.mkdirSync(BUNDLE_DIR, { recursive: true });
+  fs.writeFileSync(file, importOnlyModule(modules));
+  const env = { PATH: process.env.PATH ?? '', ...RUNTIME_ENVIRONMENT };
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const out = await sample(file, env, []);
+    times.push(out.loadMs + out.firstCallMs);
+  }
+  return round(median(times), 1);
+}
+
+/** A module that imports `modules` (for their load alone) and has a handler that does nothing. */
+export function importOnlyModule(modules: readonly string[]): string {
+  return `${modules.map((m) => `import ${JSON.stringify(m)};`).join('\n')}\nexport const handler = async () => undefined;\n`;
 }

@@ -1,11 +1,11 @@
 /**
  * npm run bench: every figure the README's performance section quotes, as tables a person reads,
- * then one JSON line (the last line) with storm, bundles, coldInit, firstActionMs, overhead and
- * transitions. Figures are printed, never asserted (the machines are shared and noisy: medians).
+ * then one JSON line (the last line) with storm, bundles, coldInit (and coldInitSdkFloor, the SDK
+ * modules most handlers import at init, timed alone), firstActionMs, overhead and transitions. Figures are printed, never asserted (the machines are shared and noisy: medians).
  */
 import * as os from 'node:os';
-import { bundleAll, type Bundle, type SdkVariant } from './bundles';
-import { coldInit, type ColdInit } from './cold-init';
+import { bundleAll, commonInitSdk, type Bundle, type SdkVariant } from './bundles';
+import { coldInit, importColdMs, type ColdInit } from './cold-init';
 import { drillFigures, type RunbookFigures } from './drill-figures';
 import { benchHandlers } from './handlers';
 import { POOL, runStorm, type StormFigures } from './storm';
@@ -14,6 +14,8 @@ import { POOL, runStorm, type StormFigures } from './storm';
 // most of the bench's time. The deferred SDK modules' load, as long as the init, is timed in 3.
 const COLD_SAMPLES: Record<SdkVariant, number> = { 'runtime-sdk': 4, 'bundled-sdk': 3 };
 const DEFERRED_SAMPLES = 3;
+/** The SDK modules most handlers import at init, imported alone: a second or so in all. */
+const FLOOR_SAMPLES = 4;
 const DRILL_SAMPLES = 3;
 /**
  * The SDK question (each handler's clients bundled, or the runtime's) was decided with these
@@ -69,12 +71,15 @@ function printStorm(s: StormFigures): void {
 
 interface HandlerRow { entry: string; bundles: Partial<Record<SdkVariant, Bundle>> & { 'runtime-sdk': Bundle }; cold: Partial<Record<SdkVariant, ColdInit>> & { 'runtime-sdk': ColdInit } }
 
-function printBundles(rows: readonly HandlerRow[]): void {
+/** The SDK modules imported at init by most handlers (the ledger's), how many import them, and their import alone. */
+interface InitSdkFloor { readonly modules: readonly string[]; readonly handlers: number; readonly initMs: number }
+
+function printBundles(rows: readonly HandlerRow[], floor: InitSdkFloor): void {
   table(
     'Handler bundles (minified ESM as deployed: the runtime\'s AWS SDK) and cold init (fresh Node.js process: module load + one call with an empty payload, median)',
-    ['handler', 'KB', 'init ms', 'load ms', 'first-use SDK ms', 'top modules (KB)', ...(WITH_BUNDLED ? ['SDK bundled: KB', 'init ms'] : [])],
+    ['handler', 'KB', 'init ms', 'load ms', 'init SDK', 'first-use SDK ms', 'top modules (KB)', ...(WITH_BUNDLED ? ['SDK bundled: KB', 'init ms'] : [])],
     rows.map((r) => [
-      r.entry, kb(r.bundles['runtime-sdk'].bytes), r.cold['runtime-sdk'].initMs, r.cold['runtime-sdk'].loadMs,
+      r.entry, kb(r.bundles['runtime-sdk'].bytes), r.cold['runtime-sdk'].initMs, r.cold['runtime-sdk'].loadMs, r.bundles['runtime-sdk'].initSdk.length || '-',
       r.bundles['runtime-sdk'].deferredSdk.length ? `${r.cold['runtime-sdk'].deferredMs} (${r.bundles['runtime-sdk'].deferredSdk.length})` : '-',
       r.bundles['runtime-sdk'].top.map((t) => `${t.module} ${kb(t.bytes)}`).join(', '),
       ...(r.bundles['bundled-sdk'] && r.cold['bundled-sdk'] ? [kb(r.bundles['bundled-sdk'].bytes), r.cold['bundled-sdk'].initMs] : []),
@@ -84,6 +89,7 @@ function printBundles(rows: readonly HandlerRow[]): void {
         ? `${COLD_SAMPLES['runtime-sdk']} samples (deployed bundles; first-use SDK: ${DEFERRED_SAMPLES}), ${COLD_SAMPLES['bundled-sdk']} (bundled SDK); the first call is rejected by input validation, before any AWS call`
         : `${COLD_SAMPLES['runtime-sdk']} samples (first-use SDK: ${DEFERRED_SAMPLES}); the first call is rejected by input validation, before any AWS call; npm run bench -- --bundled-sdk adds each handler with its SDK clients bundled, as weighed for the SDK question`,
       'first-use SDK: the SDK client modules (how many) a handler loads at its first call of that service, not at init, all loaded after the call in the same process: the most a first invocation adds (one that calls fewer services adds less)',
+      `init SDK: the SDK modules a handler imports at init (how many). ${floor.handlers} handlers import ${floor.modules.join(', ')}; imported alone in a fresh process they take ${floor.initMs} ms (median of ${FLOOR_SAMPLES}): the floor under those handlers' init`,
     ],
   );
 }
@@ -140,7 +146,9 @@ async function main(): Promise<number> {
     }
     return out;
   });
-  printBundles(rows);
+  const common = commonInitSdk(rows.map((r) => r.bundles['runtime-sdk']));
+  const floor: InitSdkFloor = { ...common, initMs: await timed('init SDK floor', () => importColdMs(common.modules, FLOOR_SAMPLES)) };
+  printBundles(rows, floor);
 
   const drill = await timed('drill', () => drillFigures(DRILL_SAMPLES));
   printDrill(drill);
@@ -156,6 +164,7 @@ async function main(): Promise<number> {
       bytes: r.bundles['runtime-sdk'].bytes, top: r.bundles['runtime-sdk'].top, ...(r.bundles['bundled-sdk'] ? { bundledSdkBytes: r.bundles['bundled-sdk'].bytes } : {}),
     }])),
     coldInit: Object.fromEntries(rows.map((r) => [r.entry, { ...r.cold['runtime-sdk'], ...(r.cold['bundled-sdk'] ? { bundledSdkInitMs: r.cold['bundled-sdk'].initMs } : {}) }])),
+    coldInitSdkFloor: floor,
     firstActionMs: Object.fromEntries(drill.map((f) => [f.runbook, f.firstActionMs])),
     overhead: Object.fromEntries(drill.map((f) => [f.runbook, { totalMs: f.overheadMs, handlersMs: f.handlersMs, interpreterMs: f.interpreterMs }])),
     transitions: Object.fromEntries(drill.map((f) => [f.runbook, {
