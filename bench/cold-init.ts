@@ -8,6 +8,7 @@
  * `deferredSamples` of them only.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -65,9 +66,11 @@ export async function coldInit(bundle: Bundle, handler: BenchHandler, samples: n
  * import at init (the ledger's), it is the floor under their cold init.
  */
 export async function importColdMs(modules: readonly string[], samples: number): Promise<number> {
-  const file = path.join(BUNDLE_DIR, 'import-only.mjs');
+  const source = importOnlyModule(modules);
+  // Named by its content: a bench and a test timing different modules at once each time their own.
+  const file = path.join(BUNDLE_DIR, `import-only-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.mjs`);
   fs.mkdirSync(BUNDLE_DIR, { recursive: true });
-  fs.writeFileSync(file, importOnlyModule(modules));
+  fs.writeFileSync(file, source);
   const env = { PATH: process.env.PATH ?? '', ...RUNTIME_ENVIRONMENT };
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {

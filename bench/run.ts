@@ -1,7 +1,8 @@
 /**
  * npm run bench: every figure the README's performance section quotes, as tables a person reads,
  * then one JSON line (the last line) with storm, bundles, coldInit (and coldInitSdkFloor, the SDK
- * modules most handlers import at init, timed alone), firstActionMs, overhead and transitions. Figures are printed, never asserted (the machines are shared and noisy: medians).
+ * modules most handlers import at init, timed alone), firstActionMs, overhead and transitions.
+ * Figures are printed, never asserted (the machines are shared and noisy: medians).
  */
 import * as os from 'node:os';
 import { bundleAll, commonInitSdk, type Bundle, type SdkVariant } from './bundles';
@@ -89,7 +90,9 @@ function printBundles(rows: readonly HandlerRow[], floor: InitSdkFloor): void {
         ? `${COLD_SAMPLES['runtime-sdk']} samples (deployed bundles; first-use SDK: ${DEFERRED_SAMPLES}), ${COLD_SAMPLES['bundled-sdk']} (bundled SDK); the first call is rejected by input validation, before any AWS call`
         : `${COLD_SAMPLES['runtime-sdk']} samples (first-use SDK: ${DEFERRED_SAMPLES}); the first call is rejected by input validation, before any AWS call; npm run bench -- --bundled-sdk adds each handler with its SDK clients bundled, as weighed for the SDK question`,
       'first-use SDK: the SDK client modules (how many) a handler loads at its first call of that service, not at init, all loaded after the call in the same process: the most a first invocation adds (one that calls fewer services adds less)',
-      `init SDK: the SDK modules a handler imports at init (how many). ${floor.handlers} handlers import ${floor.modules.join(', ')}; imported alone in a fresh process they take ${floor.initMs} ms (median of ${FLOOR_SAMPLES}): the floor under those handlers' init`,
+      floor.handlers === 0
+        ? 'init SDK: the SDK modules a handler imports at init (how many); none does'
+        : `init SDK: the SDK modules a handler imports at init (how many). ${floor.handlers} handlers import ${floor.modules.join(', ')}; imported alone in a fresh process they take ${floor.initMs} ms (median of ${FLOOR_SAMPLES}): the floor under those handlers' init`,
     ],
   );
 }
@@ -147,7 +150,7 @@ async function main(): Promise<number> {
     return out;
   });
   const common = commonInitSdk(rows.map((r) => r.bundles['runtime-sdk']));
-  const floor: InitSdkFloor = { ...common, initMs: await timed('init SDK floor', () => importColdMs(common.modules, FLOOR_SAMPLES)) };
+  const floor: InitSdkFloor = { ...common, initMs: common.handlers === 0 ? 0 : await timed('init SDK floor', () => importColdMs(common.modules, FLOOR_SAMPLES)) };
   printBundles(rows, floor);
 
   const drill = await timed('drill', () => drillFigures(DRILL_SAMPLES));

@@ -24,10 +24,10 @@ export interface HandlerFunctionProps {
 /**
  * How every handler is bundled (esbuild; `npm run bench` builds the same bundles and prints their
  * sizes and cold starts). The AWS SDK v3 is left out and the function imports the one the Node.js
- * 24 runtime provides: bundling each handler's clients would add 300-750 KB per function for about
- * the same cold start (the README's performance section has the figures), at the price of the SDK
- * version being the runtime's, not package.json's. Everything else (zod/mini, Powertools, middy) is
- * bundled, minified, with a source map beside it.
+ * 24 runtime provides: bundling each handler's clients would add 300-750 KB per function for a cold
+ * start no faster (slower in the last pair measured: docs/operating.md's performance section), at
+ * the price of the SDK version being the runtime's, not package.json's. Everything else (zod/mini,
+ * Powertools, middy) is bundled, minified, with a source map beside it.
  */
 export const HANDLER_BUNDLING = {
   format: OutputFormat.ESM,
