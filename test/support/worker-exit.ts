@@ -4,24 +4,25 @@
  * than the 500 ms Jest waits after telling a worker to end, after which Jest prints "A worker
  * process has failed to exit gracefully" and stops it with SIGTERM, though nothing keeps it alive
  * (measured: the worker's 'exit' 1 ms after Jest's end message, the process gone about 620 ms
- * later). process.exit from the last 'exit' listener ends the process without that teardown: the
- * operating system takes the memory back, and the exit code is the one the process was ending with.
+ * later). process.exit, once every exit listener has run, ends the process without that teardown:
+ * the operating system takes the memory back.
  */
-type ExitingProcess = Pick<NodeJS.Process, 'on' | 'removeListener' | 'exit'>;
+type ExitingProcess = Pick<NodeJS.Process, 'on' | 'listeners' | 'exit' | 'exitCode'>;
 
-const exitListeners = new WeakMap<ExitingProcess, (code: number) => void>();
+const installed = new WeakSet<ExitingProcess>();
 
 /**
- * Makes `proc` end by process.exit once its exit listeners have run. Called at each test file's end,
- * so the listener is moved back to the end of the list: an exit listener added since (a library's)
- * still runs, since none after this one would.
+ * Makes `proc` end by process.exit once its exit listeners have run, with the exit code they leave.
+ * Listeners added after this one still run first: this one calls them, then exits. (Jest run in
+ * band sets a failed run's exit code from an exit listener it adds at the end of the run.)
  */
 export function endWithoutHeapTeardown(proc: ExitingProcess = process): void {
-  let listener = exitListeners.get(proc);
-  if (!listener) {
-    listener = (code: number) => proc.exit(code);
-    exitListeners.set(proc, listener);
-  }
-  proc.removeListener('exit', listener);
+  if (installed.has(proc)) return;
+  installed.add(proc);
+  const listener = (code: number): void => {
+    const all = proc.listeners('exit') as ((code: number) => void)[];
+    for (const later of all.slice(all.indexOf(listener) + 1)) later(code);
+    proc.exit(proc.exitCode ?? code);
+  };
   proc.on('exit', listener);
 }

@@ -33,7 +33,7 @@ test('a release refused (a drill of the file still open) fails the file', async 
   await expect(env.teardown()).rejects.toThrow(/is taken by a server of this process/);
 });
 
-test("each file's end keeps the worker's exit the last exit listener of its process", async () => {
+test("a file's end has the process end by process.exit after its exit listeners (worker-exit.ts)", async () => {
   jest.mocked(endWithoutHeapTeardown).mockClear();
   await fileEnvironment().teardown();
   expect(jest.mocked(endWithoutHeapTeardown).mock.calls).toEqual([[]]);
