@@ -1,16 +1,16 @@
 /**
  * Jest's Node.js environment, and at each test file's end the release of the drill ports the file
  * opened, when it drilled in process (release-drill-ports.ts): after the file's last hook, so every
- * drill of the file has closed first. The worker running the file ends without freeing its heap
+ * drill of the file has closed first. A worker running the file ends without freeing its heap
  * piece by piece (worker-exit.ts).
  */
 import { TestEnvironment } from 'jest-environment-node';
 import { RELEASE_DRILL_PORTS } from './release-drill-ports';
-import { endWithoutHeapTeardown } from './worker-exit';
+import { endWithoutHeapTeardown, isJestWorker } from './worker-exit';
 
 export default class TestFileEnvironment extends TestEnvironment {
   override async teardown(): Promise<void> {
-    endWithoutHeapTeardown();
+    if (isJestWorker()) endWithoutHeapTeardown();
     const release = (this.global as unknown as Record<symbol, unknown>)[RELEASE_DRILL_PORTS];
     if (typeof release === 'function') await (release as () => Promise<void>)();
     await super.teardown();

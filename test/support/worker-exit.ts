@@ -9,6 +9,14 @@
  */
 type ExitingProcess = Pick<NodeJS.Process, 'on' | 'listeners' | 'exit' | 'exitCode'>;
 
+/**
+ * Whether `proc` is one of Jest's worker processes, forked with a channel to Jest (jest-worker's
+ * children), rather than Jest's own process running the files in band, which ends as it always has.
+ */
+export function isJestWorker(proc: Pick<NodeJS.Process, 'send'> = process): boolean {
+  return typeof proc.send === 'function';
+}
+
 const installed = new WeakSet<ExitingProcess>();
 
 /**

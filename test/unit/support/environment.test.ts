@@ -1,9 +1,9 @@
 import TestFileEnvironment from '../../support/environment';
 import { RELEASE_DRILL_PORTS } from '../../support/release-drill-ports';
-import { endWithoutHeapTeardown } from '../../support/worker-exit';
+import { endWithoutHeapTeardown, isJestWorker } from '../../support/worker-exit';
 
 // This file's copy of the environment: the worker's own keeps its exit listener.
-jest.mock('../../support/worker-exit', () => ({ endWithoutHeapTeardown: jest.fn() }));
+jest.mock('../../support/worker-exit', () => ({ endWithoutHeapTeardown: jest.fn(), isJestWorker: jest.fn() }));
 
 /** The environment as Jest makes one for a test file (the settings its constructor reads). */
 function fileEnvironment(): TestFileEnvironment {
@@ -33,8 +33,9 @@ test('a release refused (a drill of the file still open) fails the file', async 
   await expect(env.teardown()).rejects.toThrow(/is taken by a server of this process/);
 });
 
-test("a file's end has the process end by process.exit after its exit listeners (worker-exit.ts)", async () => {
+test.each([[true, [[]]], [false, []]])("a file's end, in a Jest worker (%s), has the worker end by process.exit after its exit listeners (worker-exit.ts); Jest's own process is left as it is", async (worker, calls) => {
   jest.mocked(endWithoutHeapTeardown).mockClear();
+  jest.mocked(isJestWorker).mockReturnValue(worker);
   await fileEnvironment().teardown();
-  expect(jest.mocked(endWithoutHeapTeardown).mock.calls).toEqual([[]]);
+  expect(jest.mocked(endWithoutHeapTeardown).mock.calls).toEqual(calls);
 });

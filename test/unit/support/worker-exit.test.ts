@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
-import { endWithoutHeapTeardown } from '../../support/worker-exit';
+import { endWithoutHeapTeardown, isJestWorker } from '../../support/worker-exit';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
@@ -58,6 +58,11 @@ test('a real process ending naturally is ended by process.exit (--trace-exit rep
   expect(child.stdout).toContain('the later listener ran');
   expect(child.stderr).toMatch(/Exited the environment with code 5/);
   expect(child.status).toBe(5);
+});
+
+test("a Jest worker is a process with a channel to its parent; Jest's own process, run from a shell, has none", () => {
+  expect(isJestWorker({ send: () => true } as unknown as NodeJS.Process)).toBe(true);
+  expect(isJestWorker({ send: undefined })).toBe(false);
 });
 
 test('Jest run in band on a failing test file exits 1: its exit code, set by an exit listener it adds at the end, is kept', () => {
