@@ -81,9 +81,12 @@ export async function bundleAll(handlers: readonly BenchHandler[], variant: SdkV
  * The SDK modules that most of `bundles` import at init, as one set (the ledger's, today), and how
  * many bundles import exactly that set; none when no bundle imports any.
  */
-export function commonInitSdk(bundles: readonly Bundle[]): { modules: string[]; handlers: number } {
-  const counts = new Map<string, number>();
-  for (const { initSdk } of bundles) if (initSdk.length > 0) counts.set(initSdk.join(' '), (counts.get(initSdk.join(' ')) ?? 0) + 1);
-  const [set, handlers] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-  return { modules: set ? set.split(' ') : [], handlers };
+export function commonInitSdk(bundles: readonly Bundle[]): { modules: readonly string[]; handlers: number } {
+  const sets = new Map<string, { modules: readonly string[]; handlers: number }>();
+  for (const { initSdk } of bundles) {
+    if (initSdk.length === 0) continue;
+    const set = sets.get(initSdk.join()) ?? { modules: initSdk, handlers: 0 };
+    sets.set(initSdk.join(), { ...set, handlers: set.handlers + 1 });
+  }
+  return [...sets.values()].sort((a, b) => b.handlers - a.handlers)[0] ?? { modules: [], handlers: 0 };
 }

@@ -1,9 +1,9 @@
 import TestFileEnvironment from '../../support/environment';
 import { RELEASE_DRILL_PORTS } from '../../support/release-drill-ports';
-import { endWithoutHeapTeardown, isJestWorker } from '../../support/worker-exit';
+import { endWithoutHeapTeardown } from '../../support/worker-exit';
 
-// This file's copy of the environment: the worker's own keeps its exit listener.
-jest.mock('../../support/worker-exit', () => ({ endWithoutHeapTeardown: jest.fn(), isJestWorker: jest.fn() }));
+// This file's copies of the environment, loaded as in a Jest worker: the worker's own keeps its exit listener.
+jest.mock('../../support/worker-exit', () => ({ endWithoutHeapTeardown: jest.fn(), isJestWorker: jest.fn(() => true) }));
 
 /** The environment as Jest makes one for a test file (the settings its constructor reads). */
 function fileEnvironment(): TestFileEnvironment {
@@ -33,9 +33,8 @@ test('a release refused (a drill of the file still open) fails the file', async 
   await expect(env.teardown()).rejects.toThrow(/is taken by a server of this process/);
 });
 
-test.each([[true, [[]]], [false, []]])("a file's end, in a Jest worker (%s), has the worker end by process.exit after its exit listeners (worker-exit.ts); Jest's own process is left as it is", async (worker, calls) => {
-  jest.mocked(endWithoutHeapTeardown).mockClear();
-  jest.mocked(isJestWorker).mockReturnValue(worker);
+test('loaded in a Jest worker, the environment has the worker end by process.exit after its exit listeners (worker-exit.ts), once, not at each file', async () => {
   await fileEnvironment().teardown();
-  expect(jest.mocked(endWithoutHeapTeardown).mock.calls).toEqual(calls);
+  await fileEnvironment().teardown();
+  expect(jest.mocked(endWithoutHeapTeardown).mock.calls).toEqual([[]]);
 });

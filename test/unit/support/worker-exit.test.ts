@@ -29,7 +29,7 @@ function fakeProcess() {
   return { proc: proc as unknown as NodeJS.Process & { exit: jest.Mock }, emitter, calls };
 }
 
-test('the process ends by process.exit with the code its exit event carries, once, however many files ended', () => {
+test('the process ends by process.exit with the code its exit event carries, once, however often it is asked to', () => {
   const { proc, emitter } = fakeProcess();
   endWithoutHeapTeardown(proc);
   endWithoutHeapTeardown(proc);
