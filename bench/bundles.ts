@@ -85,8 +85,9 @@ export function commonInitSdk(bundles: readonly Bundle[]): { modules: readonly s
   const sets = new Map<string, { modules: readonly string[]; handlers: number }>();
   for (const { initSdk } of bundles) {
     if (initSdk.length === 0) continue;
-    const set = sets.get(initSdk.join()) ?? { modules: initSdk, handlers: 0 };
-    sets.set(initSdk.join(), { ...set, handlers: set.handlers + 1 });
+    const key = initSdk.join();
+    const set = sets.get(key) ?? { modules: initSdk, handlers: 0 };
+    sets.set(key, { ...set, handlers: set.handlers + 1 });
   }
   return [...sets.values()].sort((a, b) => b.handlers - a.handlers)[0] ?? { modules: [], handlers: 0 };
 }

@@ -10,15 +10,17 @@ function loadCopy(): typeof Callers {
   return copy!;
 }
 
-/** The caller headers set on one request opened as `caller` through `copy` (the request is never sent). */
-function headersSetFor(copy: typeof Callers, caller: string): unknown[][] {
+/** The caller headers set on one request opened through `copy`, as `caller` or outside any drill function (the request is never sent). */
+function headersSetFor(copy: typeof Callers, caller?: string): unknown[][] {
   const setHeader = jest.spyOn(http.ClientRequest.prototype, 'setHeader');
+  const open = () => {
+    const request = http.request({ host: '127.0.0.1', port: 9, method: 'POST' });
+    request.on('error', () => undefined);
+    request.destroy();
+  };
   try {
-    copy.asCaller(caller, () => {
-      const request = http.request({ host: '127.0.0.1', port: 9, method: 'POST' });
-      request.on('error', () => undefined);
-      request.destroy();
-    });
+    if (caller === undefined) open();
+    else copy.asCaller(caller, open);
     return setHeader.mock.calls.filter(([name]) => name === copy.CALLER_HEADER);
   } finally {
     setHeader.mockRestore();
@@ -36,14 +38,5 @@ test('a request opened as a drill function carries its name, once, however many 
 });
 
 test('a request opened outside any drill function carries no caller', () => {
-  const copy = loadCopy();
-  const setHeader = jest.spyOn(http.ClientRequest.prototype, 'setHeader');
-  try {
-    const request = http.request({ host: '127.0.0.1', port: 9 });
-    request.on('error', () => undefined);
-    request.destroy();
-    expect(setHeader.mock.calls.filter(([name]) => name === copy.CALLER_HEADER)).toEqual([]);
-  } finally {
-    setHeader.mockRestore();
-  }
+  expect(headersSetFor(loadCopy())).toEqual([]);
 });
